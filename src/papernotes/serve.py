@@ -213,7 +213,8 @@ def register(sub: Any, root_arg: Callable[[argparse.ArgumentParser], None]) -> N
         help="build, serve on 127.0.0.1 and rebuild on change",
         description="Build the site, serve it on 127.0.0.1, watch the notes, templates and "
         "configuration, rebuild what changed and reload the open browser tab. Problems show in "
-        "the terminal and over the page; the last good site stays served.",
+        "the terminal and over the page; the last good site stays served. Ctrl-C stops it "
+        "(exit code 0).",
     )
     root_arg(p)
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
