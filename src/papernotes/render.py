@@ -99,7 +99,7 @@ def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: s
         if target in library.sources:
             dest = urls.paper_page(library.sources[target])
         elif target in library.files:
-            dest = urls.file_path(target)
+            dest = library.files[target]
         else:
             return None
         return urls.relative(page, f"{dest}#{fragment}" if fragment else dest)
@@ -117,7 +117,7 @@ def note_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
             yield target
 
 
-def _links(note: Note, papers_dir: str) -> list[tuple[str, str]]:
+def _links(note: Note, library: Library, papers_dir: str) -> list[tuple[str, str]]:
     meta = note.meta
     out: list[tuple[str, str]] = []
     if meta.arxiv:
@@ -126,8 +126,8 @@ def _links(note: Note, papers_dir: str) -> list[tuple[str, str]]:
         out.append(("PDF", meta.pdf))
     elif meta.pdf:
         local = resolve_local(note, meta.pdf, papers_dir)
-        if local is not None:
-            out.append(("PDF", urls.file_path(local)))
+        if local is not None and local in library.files:  # a file refused is not linked
+            out.append(("PDF", library.files[local]))
     if meta.code:
         out.append(("Code", meta.code))
     if meta.doi:
@@ -240,7 +240,7 @@ def paper_page(
             )
         ),
         cite_data=Markup(machine.cite_data(note, library)),
-        links=_links(note, papers_dir),
+        links=_links(note, library, papers_dir),
         cites=notes_of(library.cites.get(note.key, ())),
         cited_by=notes_of(library.cited_by.get(note.key, ())),
         mentions=notes_of(library.mentions.get(note.key, ())),
