@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -18,7 +19,7 @@ from papernotes.errors import Diagnostic, error
 from papernotes.link import resolve_local
 from papernotes.markdown import CiteTarget, RenderContext, RenderedBody, render_body
 from papernotes.model import Author, CiteKey, External, Library, Note, Status
-from papernotes.theme import Theme
+from papernotes.theme import UNSAFE_HINT, Theme
 from papernotes.write import Copy, Page
 
 __all__ = ["Copy", "Page", "Renderer", "SiteIndex", "absolute", "paper_page", "render_note_body"]
@@ -147,7 +148,7 @@ class Renderer:
         self.index = index
         self.palette = graph.tag_palette(library)
         """Tag colours, computed once: the same on every page's graph."""
-        self.diags: list[Diagnostic] = []
+        self.diags: list[Diagnostic] = list(theme.problems)
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
         """The notes with these keys, in the given order."""
@@ -180,6 +181,11 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             where = _display(exc.filename, self.theme) if exc.filename else template
             self.diags.append(error(where, exc.lineno, f"template: {exc.message}"))
+            return None
+        except SecurityError as exc:
+            where, line = _template_location(exc, self.theme, template)
+            unsafe = f"the theme tried an unsafe operation: {str(exc).rstrip('.')}; {UNSAFE_HINT}"
+            self.diags.append(error(where, line, unsafe))
             return None
         except jinja2.TemplateError as exc:
             where, line = _template_location(exc, self.theme, template)
