@@ -119,3 +119,15 @@ def test_a_notes_folder_that_is_itself_a_symlink_is_read(tmp_path: Path, papers_
     assert diags == ()
     assert [s.path for s in sources.notes] == [f"{papers_dir}/a.md"]
     assert sources.files == frozenset({"f.png"}) and sources.outside == {}
+
+
+def test_a_change_behind_a_folder_symlink_is_rebuilt(tmp_path: Path, cli) -> None:
+    root = tmp_path / "lib"
+    (root / "shared").mkdir(parents=True)
+    (root / "shared" / "y.png").write_bytes(b"old")
+    write_note(root, "a.md", note_text("A", body="![y](figs/y.png)\n"))
+    (root / "papers" / "figs").symlink_to(root / "shared", target_is_directory=True)
+    assert cli("build", "--root", str(root)).code == 0
+    (root / "shared" / "y.png").write_bytes(b"new and longer")
+    assert cli("build", "--root", str(root)).code == 0
+    assert (root / "site" / "files" / "figs" / "y.png").read_bytes() == b"new and longer"

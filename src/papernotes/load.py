@@ -15,7 +15,7 @@ from pathlib import Path
 
 from papernotes.errors import Diagnostic, error, warning
 
-__all__ = ["Source", "Sources", "escapes", "load_sources", "outside_target"]
+__all__ = ["Source", "Sources", "escapes", "input_files", "load_sources", "outside_target"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +122,28 @@ class _Walk:
                 self.files.append((path, sub))
 
 
-def load_sources(root: Path, papers_dir: str) -> tuple[Sources, tuple[Diagnostic, ...]]:
-    """Read every ``*.md`` under ``root/papers_dir`` and list the other files there."""
+def _walk(root: Path, papers_dir: str) -> _Walk:
     base = root / papers_dir
-    if not base.is_dir():
-        hint = "create it, or run 'papernotes init' to start a library"
-        return Sources((), frozenset()), (error(papers_dir, None, "notes folder not found", hint),)
     walk = _Walk((root.resolve(), base.resolve()))
     walk.visit(base, "")
+    return walk
+
+
+def input_files(root: Path, papers_dir: str) -> list[Path]:
+    """Every file under the notes folder that a build reads or refuses, through the same
+    symlinks ``load_sources`` follows: what decides whether anything changed."""
+    if not (root / papers_dir).is_dir():
+        return []
+    walk = _walk(root, papers_dir)
+    return [path for path, _ in walk.files] + [root / papers_dir / rel for rel in walk.outside]
+
+
+def load_sources(root: Path, papers_dir: str) -> tuple[Sources, tuple[Diagnostic, ...]]:
+    """Read every ``*.md`` under ``root/papers_dir`` and list the other files there."""
+    if not (root / papers_dir).is_dir():
+        hint = "create it, or run 'papernotes init' to start a library"
+        return Sources((), frozenset()), (error(papers_dir, None, "notes folder not found", hint),)
+    walk = _walk(root, papers_dir)
     notes: list[Source] = []
     files: set[str] = set()
     diags: list[Diagnostic] = []
