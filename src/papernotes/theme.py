@@ -138,14 +138,15 @@ def _template_source(
 def load_theme(root: Path) -> Theme:
     """The default theme overlaid, file by file, with ``root/templates`` when it exists."""
     import jinja2  # here, so that checking whether anything changed never imports it
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from papernotes.sandbox import ThemeSandbox
 
     dirs = theme_dirs(root)
     found, problems = _theme_files(root, dirs)
     templates: dict[str, Path] = {}
     for files in reversed(found):
         templates.update(files)
-    env = ImmutableSandboxedEnvironment(
+    env = ThemeSandbox(
         loader=jinja2.FunctionLoader(_template_source(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
