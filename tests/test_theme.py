@@ -35,9 +35,12 @@ def _library(tmp_path: Path, templates: dict[str, str]) -> Path:
         "'{0.__class__.__init__.__globals__}'.format(cycler)",
         "site.__class__",
         "[].append(1)",
+        "range(10 ** 6) | list",
+        "'x' * 10 ** 9",
+        "10 ** 1000000000",
     ],
 )
-def test_a_theme_cannot_run_code(tmp_path: Path, cli, payload: str) -> None:
+def test_a_theme_cannot_run_code_or_exhaust_memory(tmp_path: Path, cli, payload: str) -> None:
     flag = tmp_path / "pwned"
     page = "{% extends 'base.html' %}\n{% block main %}\n{{ " + payload + " }}\n{% endblock %}\n"
     root = _library(tmp_path, {"tag.html": page.replace("{flag}", str(flag))})

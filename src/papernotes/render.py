@@ -182,7 +182,7 @@ class Renderer:
             where = _display(exc.filename, self.theme) if exc.filename else template
             self.diags.append(error(where, exc.lineno, f"template: {exc.message}"))
             return None
-        except SecurityError as exc:
+        except (SecurityError, OverflowError) as exc:  # the sandbox refuses huge ranges so
             where, line = _template_location(exc, self.theme, template)
             unsafe = f"the theme tried an unsafe operation: {str(exc).rstrip('.')}; {UNSAFE_HINT}"
             self.diags.append(error(where, line, unsafe))
