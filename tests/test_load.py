@@ -24,3 +24,33 @@ def test_decode_bom_crlf_and_bad_bytes() -> None:
     text, problem = decode(b"line one\nline two \xff\n", "papers/x.md")
     assert text is None and problem is not None
     assert problem.format().startswith("papers/x.md:2: error: not UTF-8 text (byte 0xff")
+
+
+def test_symlinks_out_of_the_library_are_recorded_not_read(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "dir").mkdir(parents=True)
+    (home / "id_ed25519").write_bytes(b"secret")
+    (home / "secret.md").write_text("secret", encoding="utf-8")
+    (home / "dir" / "n.md").write_text("secret", encoding="utf-8")
+    root = tmp_path / "lib"
+    papers = root / "papers"
+    (papers / "figures").mkdir(parents=True)
+    (papers / "a.md").write_text("a", encoding="utf-8")
+    (papers / "figures" / "key.png").symlink_to(home / "id_ed25519")
+    (papers / "leak.md").symlink_to(home / "secret.md")
+    (papers / "ext").symlink_to(home / "dir", target_is_directory=True)
+    sources, diags = load_sources(root, "papers")
+    real = home.resolve()
+    assert [s.path for s in sources.notes] == ["papers/a.md"]
+    assert sources.files == frozenset()
+    assert sources.outside == {
+        "figures/key.png": f"{real}/id_ed25519",
+        "leak.md": f"{real}/secret.md",
+        "ext": f"{real}/dir",
+    }
+    assert [d.format() for d in diags] == [
+        f"papers/ext: warning: links outside the library (→ {real}/dir) — not published"
+        " (copy it into the library)",
+        f"papers/leak.md: warning: links outside the library (→ {real}/secret.md) — not"
+        " published (copy it into the library)",
+    ]

@@ -73,7 +73,7 @@ def read_library(
     sources, d_load = load.load_sources(root, config.papers_dir)
     md = md or make_parser(allow_html=config.allow_html)
     notes, d_parse = parse.parse_notes([(s.path, s.text) for s in sources.notes], md)
-    library, d_link = link.link(notes, sources.files, config.papers_dir)
+    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
     return library, (*d_load, *d_parse, *d_link)
 
 
@@ -144,7 +144,7 @@ def build(
             notes.append(note)
     if progress:
         progress("parse", len(sources.notes), len(sources.notes))
-    library, d_link = link.link(notes, sources.files, config.papers_dir)
+    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
 
     def tokens_of(note: Note) -> Note:
         if note.body.tokens:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from papernotes import __version__, cache, write
+from papernotes import __version__, cache, load, write
 from papernotes.config import Config
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.theme import theme_dirs
@@ -21,10 +21,11 @@ __all__ = ["LastBuild", "diagnostics_to_json", "stamp_for", "up_to_date"]
 def stamp_for(root: Path, config: Config, out: Path) -> dict[str, Any]:
     """Sizes and times of every input (notes and files, templates, configuration), and the
     options that shape the output."""
-    folders = [root / config.papers_dir, *theme_dirs(root)]
-    files = [root / "papernotes.yaml", root / "pyproject.toml"]
+    # The notes as load_sources finds them, through the folder symlinks it follows.
+    notes = load.input_files(root, config.papers_dir)
+    files = [root / "papernotes.yaml", root / "pyproject.toml", *notes]
     extra = f"{__version__}|{out.resolve()}|{config!r}"
-    return cache.input_stamp(root, folders, files, extra)
+    return cache.input_stamp(root, theme_dirs(root), files, extra)
 
 
 def diagnostics_to_json(diags: tuple[Diagnostic, ...]) -> list[list[Any]]:

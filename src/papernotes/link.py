@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from papernotes.errors import Diagnostic, error, warning
+from papernotes.load import outside_target
 from papernotes.model import Author, CiteKey, External, Library, Note, fold_target
-from papernotes.urls import inside
+from papernotes.urls import file_paths, inside
 
 __all__ = ["author_year_label", "link", "resolve_local"]
 
@@ -88,14 +89,22 @@ def resolve_local(note: Note, url: str, papers_dir: str) -> str | None:
 
 
 def link(
-    notes: Sequence[Note], files: frozenset[str], papers_dir: str
+    notes: Sequence[Note],
+    files: frozenset[str],
+    papers_dir: str,
+    outside: Mapping[str, str] | None = None,
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
-    """Build the library: reject duplicate ids, resolve every citation, check local links."""
+    """Build the library: reject duplicate ids, resolve every citation, check local links.
+
+    ``outside`` lists the symlinks leading out of the library (``Sources.outside``): a note
+    that links to one is warned that it is not published.
+    """
+    placed = file_paths(files)
     kept, diags = _dedupe(notes)
     kept.sort(key=lambda n: n.key.casefold())
     by_key = {n.key: n for n in kept}
     sources = {posixpath.relpath(n.source, papers_dir): n.key for n in kept}
-    base = Library(by_key, {}, {}, {}, {}, {}, {}, _aliases(kept), files, sources)
+    base = Library(by_key, {}, {}, {}, {}, {}, {}, _aliases(kept), placed, sources)
     cites: dict[CiteKey, tuple[CiteKey, ...]] = {}
     mentions: dict[CiteKey, tuple[CiteKey, ...]] = {}
     external: dict[CiteKey, tuple[External, ...]] = {}
@@ -120,7 +129,7 @@ def link(
             cited_by[target].append(note.key)
         for target in mentions[note.key]:
             mentioned_by[target].append(note.key)
-        diags.extend(_check_local_links(note, files, sources, papers_dir))
+        diags.extend(_check_local_links(note, files, sources, papers_dir, outside or {}))
     library = Library(
         notes=by_key,
         cites=cites,
@@ -130,7 +139,7 @@ def link(
         external=external,
         labels=_labels(kept),
         aliases=base.aliases,
-        files=files,
+        files=placed,
         sources=sources,
     )
     return library, tuple(diags)
@@ -147,7 +156,11 @@ def _unknown(note: Note, target: str, line: int, keys: Iterable[str]) -> Diagnos
 
 
 def _check_local_links(
-    note: Note, files: frozenset[str], notes: dict[str, CiteKey], papers_dir: str
+    note: Note,
+    files: frozenset[str],
+    notes: dict[str, CiteKey],
+    papers_dir: str,
+    outside: Mapping[str, str],
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     links = [(link.url, note.body_line + link.line - 1) for link in note.body.local_links]
@@ -165,6 +178,15 @@ def _check_local_links(
                         f"move the file into {papers_dir}/",
                     )
                 )
+        elif (escaped := outside_target(target, outside)) is not None:
+            diags.append(
+                warning(
+                    note.source,
+                    line,
+                    f'"{url}" links outside the library (→ {escaped}) — not published',
+                    "copy the file into the library",
+                )
+            )
         elif target not in files and target not in notes:
             diags.append(warning(note.source, line, f'link "{url}": no such file next to the note'))
     return diags

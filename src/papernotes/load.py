@@ -1,13 +1,21 @@
-"""Stage 1: find the notes and the files next to them, and read the notes as text."""
+"""Stage 1: find the notes and the files next to them, and read the notes as text.
+
+Nothing from outside the library is read or published: a symlink (a note, a figure, a
+folder) whose target lies outside the library root is recorded in ``Sources.outside`` instead
+of being listed, and the stages that would use it say so. Symlinks that stay inside the
+library work like the files they point to.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from papernotes.errors import Diagnostic, error
+from papernotes.errors import Diagnostic, error, warning
 
-__all__ = ["Source", "Sources", "load_sources"]
+__all__ = ["Source", "Sources", "escapes", "input_files", "load_sources", "outside_target"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +37,27 @@ class Sources:
     files: frozenset[str]
     """Every other file, relative to the notes folder ("peft/figures/lora.svg"): the files a
     note may link to or embed."""
+    outside: Mapping[str, str] = field(default_factory=dict)
+    """Symlinks that lead out of the library (notes, files, folders), relative to the notes
+    folder → where they really point. None of them is read or published."""
 
 
-def _visible(path: Path, base: Path) -> bool:
-    # Editors and vaults keep state in dot-folders (.obsidian, .git); they are not notes.
-    return not any(part.startswith(".") for part in path.relative_to(base).parts)
+def escapes(path: Path, roots: tuple[Path, ...]) -> Path | None:
+    """Where ``path`` really is, when that is outside every one of ``roots`` (resolved
+    folders); None when it stays inside one of them."""
+    real = Path(os.path.realpath(path))  # never raises, even on a symlink loop
+    return None if any(real.is_relative_to(r) for r in roots) else real
+
+
+def outside_target(rel: str, outside: Mapping[str, str]) -> str | None:
+    """Where ``rel`` (relative to the notes folder) really leads, when it or one of its
+    folders is a symlink out of the library."""
+    parts = rel.split("/")
+    for n in range(1, len(parts) + 1):
+        target = outside.get("/".join(parts[:n]))
+        if target is not None:
+            return target
+    return None
 
 
 def decode(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
@@ -51,22 +75,93 @@ def decode(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
+@dataclass(slots=True)
+class _Walk:
+    """The files found under the notes folder, and the symlinks refused on the way."""
+
+    roots: tuple[Path, ...]
+    """Where a symlink may lead: the library root and the notes folder, resolved."""
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    outside: dict[str, str] = field(default_factory=dict)
+    seen: set[Path] = field(default_factory=set)
+    """Real folders already walked: a second symlink to one, or a loop, is not followed."""
+
+    def visit(self, folder: Path, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):  # editors and vaults keep state in .obsidian, .git
+                continue
+            path, sub = folder / entry.name, rel + entry.name
+            if entry.is_symlink():
+                target = escapes(path, self.roots)
+                if target is not None:
+                    self.outside[sub] = str(target)
+                    continue
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:  # a symlink loop: it is not a file
+                continue
+            if is_dir:
+                if entry.is_symlink():
+                    real = Path(os.path.realpath(path))
+                    # A link to a folder of the notes is an alias of notes already read; one
+                    # to a folder holding them (the library root) would read them again.
+                    notes = self.roots[1]
+                    if (
+                        real in self.seen
+                        or real.is_relative_to(notes)
+                        or notes.is_relative_to(real)
+                    ):
+                        continue
+                    self.seen.add(real)
+                self.visit(path, f"{sub}/")
+            elif is_file:
+                self.files.append((path, sub))
+
+
+def _walk(root: Path, papers_dir: str) -> _Walk:
+    base = root / papers_dir
+    walk = _Walk((root.resolve(), base.resolve()))
+    walk.visit(base, "")
+    return walk
+
+
+def input_files(root: Path, papers_dir: str) -> list[Path]:
+    """Every file under the notes folder that a build reads or refuses, through the same
+    symlinks ``load_sources`` follows: what decides whether anything changed."""
+    if not (root / papers_dir).is_dir():
+        return []
+    walk = _walk(root, papers_dir)
+    return [path for path, _ in walk.files] + [root / papers_dir / rel for rel in walk.outside]
+
+
 def load_sources(root: Path, papers_dir: str) -> tuple[Sources, tuple[Diagnostic, ...]]:
     """Read every ``*.md`` under ``root/papers_dir`` and list the other files there."""
-    base = root / papers_dir
-    if not base.is_dir():
+    if not (root / papers_dir).is_dir():
         hint = "create it, or run 'papernotes init' to start a library"
         return Sources((), frozenset()), (error(papers_dir, None, "notes folder not found", hint),)
+    walk = _walk(root, papers_dir)
     notes: list[Source] = []
     files: set[str] = set()
     diags: list[Diagnostic] = []
-    for path in sorted(base.rglob("*")):
-        if not path.is_file() or not _visible(path, base):
-            continue
+    for rel, target in walk.outside.items():
+        if rel.lower().endswith(".md") or Path(target).is_dir():
+            diags.append(
+                warning(
+                    Path(papers_dir, rel).as_posix(),
+                    None,
+                    f"links outside the library (→ {target}) — not published",
+                    "copy it into the library",
+                )
+            )
+    for path, rel in walk.files:
         if path.suffix.lower() != ".md":
-            files.add(path.relative_to(base).as_posix())
+            files.add(rel)
             continue
-        display = path.relative_to(root).as_posix()
+        display = Path(papers_dir, rel).as_posix()
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -77,4 +172,4 @@ def load_sources(root: Path, papers_dir: str) -> tuple[Sources, tuple[Diagnostic
             diags.append(problem)
         elif text is not None:
             notes.append(Source(display, text))
-    return Sources(tuple(notes), frozenset(files)), tuple(diags)
+    return Sources(tuple(notes), frozenset(files), walk.outside), tuple(diags)

@@ -217,8 +217,9 @@ class Library:
     aliases: Mapping[str, CiteKey]
     """Every other way a note can be named, folded: its key ignoring case, ``arxiv:<id>``,
     ``doi:<doi>``, its file name's stem and its title."""
-    files: frozenset[str]
-    """Files next to the notes (relative to the notes folder) that notes may link to."""
+    files: Mapping[str, str]
+    """Files next to the notes (relative to the notes folder) that notes may link to → the
+    site path each is copied to (``urls.file_paths``)."""
     sources: Mapping[str, CiteKey]
     """Note files relative to the notes folder ("peft/lora.md") → their keys."""
 

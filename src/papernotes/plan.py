@@ -85,7 +85,7 @@ def body_fingerprint(note: Note, source_digest: str, library: Library, papers_di
     links = []
     for link in note.body.local_links:
         rel = resolve_local(note, link.url, papers_dir)
-        links.append((link.url, rel, library.sources.get(rel or ""), (rel or "") in library.files))
+        links.append((link.url, rel, library.sources.get(rel or ""), library.files.get(rel or "")))
     return digest(source_digest, note.key, cites, links)
 
 
@@ -141,7 +141,7 @@ def plan_site(
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             total,
             sorted((k, d, fps[k], library.cites.get(k, ())) for k, d in kept.items()),
-            [resolve_local(note, note.meta.pdf, papers_dir)] if note.meta.pdf else [],
+            _pdf(note, library, papers_dir),
         )
 
         def run(note: Note = note, body: RenderedBody = body) -> list[Page]:
@@ -209,8 +209,14 @@ def plan_site(
     robots_fp = digest("robots", html)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     copies = [Copy(path, source) for path, source in theme.static.items()]
-    copies.extend(Copy(urls.file_path(f), root / papers_dir / f) for f in sorted(files))
+    copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
     return SitePlan(tuple(jobs), tuple(copies), r)
+
+
+def _pdf(note: Note, library: Library, papers_dir: str) -> list[str | None]:
+    # Where the PDF link leads, or that there is none: a file moved or refused changes it.
+    rel = resolve_local(note, note.meta.pdf, papers_dir) if note.meta.pdf else None
+    return [rel, library.files.get(rel)] if rel else []
 
 
 def _one(page: Page | None) -> list[Page]:

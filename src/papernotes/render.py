@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -18,7 +19,7 @@ from papernotes.errors import Diagnostic, error
 from papernotes.link import resolve_local
 from papernotes.markdown import CiteTarget, RenderContext, RenderedBody, render_body
 from papernotes.model import Author, CiteKey, External, Library, Note, Status
-from papernotes.theme import Theme
+from papernotes.theme import UNSAFE_HINT, Theme
 from papernotes.write import Copy, Page
 
 __all__ = ["Copy", "Page", "Renderer", "SiteIndex", "absolute", "paper_page", "render_note_body"]
@@ -99,7 +100,7 @@ def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: s
         if target in library.sources:
             dest = urls.paper_page(library.sources[target])
         elif target in library.files:
-            dest = urls.file_path(target)
+            dest = library.files[target]
         else:
             return None
         return urls.relative(page, f"{dest}#{fragment}" if fragment else dest)
@@ -117,7 +118,7 @@ def note_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
             yield target
 
 
-def _links(note: Note, papers_dir: str) -> list[tuple[str, str]]:
+def _links(note: Note, library: Library, papers_dir: str) -> list[tuple[str, str]]:
     meta = note.meta
     out: list[tuple[str, str]] = []
     if meta.arxiv:
@@ -126,8 +127,8 @@ def _links(note: Note, papers_dir: str) -> list[tuple[str, str]]:
         out.append(("PDF", meta.pdf))
     elif meta.pdf:
         local = resolve_local(note, meta.pdf, papers_dir)
-        if local is not None:
-            out.append(("PDF", urls.file_path(local)))
+        if local is not None and local in library.files:  # a file refused is not linked
+            out.append(("PDF", library.files[local]))
     if meta.code:
         out.append(("Code", meta.code))
     if meta.doi:
@@ -147,7 +148,7 @@ class Renderer:
         self.index = index
         self.palette = graph.tag_palette(library)
         """Tag colours, computed once: the same on every page's graph."""
-        self.diags: list[Diagnostic] = []
+        self.diags: list[Diagnostic] = list(theme.problems)
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
         """The notes with these keys, in the given order."""
@@ -180,6 +181,11 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             where = _display(exc.filename, self.theme) if exc.filename else template
             self.diags.append(error(where, exc.lineno, f"template: {exc.message}"))
+            return None
+        except (SecurityError, OverflowError) as exc:  # the sandbox refuses huge ranges so
+            where, line = _template_location(exc, self.theme, template)
+            unsafe = f"the theme tried an unsafe operation: {str(exc).rstrip('.')}; {UNSAFE_HINT}"
+            self.diags.append(error(where, line, unsafe))
             return None
         except jinja2.TemplateError as exc:
             where, line = _template_location(exc, self.theme, template)
@@ -240,7 +246,7 @@ def paper_page(
             )
         ),
         cite_data=Markup(machine.cite_data(note, library)),
-        links=_links(note, papers_dir),
+        links=_links(note, library, papers_dir),
         cites=notes_of(library.cites.get(note.key, ())),
         cited_by=notes_of(library.cited_by.get(note.key, ())),
         mentions=notes_of(library.mentions.get(note.key, ())),

@@ -1,17 +1,33 @@
-"""The theme: Jinja templates and static files, the library's own overriding the default ones."""
+"""The theme: Jinja templates and static files, the library's own overriding the default ones.
+
+A library's theme is untrusted input, like its notes: templates run in Jinja's immutable
+sandbox (no attributes starting with ``_``, no Python internals, no mutating the values they
+are given) and are read only from the theme folders; a file there that is a symlink leading
+out of the library is neither read nor published.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Theme", "default_theme_dir", "load_theme", "theme_dirs"]
+from papernotes.errors import Diagnostic, warning
+from papernotes.load import escapes
+
+__all__ = ["UNSAFE_HINT", "Theme", "default_theme_dir", "load_theme", "theme_dirs"]
 
 STATIC = "static"
+
+UNSAFE_HINT = (
+    "themes may only use the variables, filters and tests papernotes gives them — no "
+    "attributes starting with '_', no changing lists or dicts, no files outside templates/"
+)
+"""What a template that tried something the sandbox refuses is told."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +35,8 @@ class Theme:
     """Templates ready to render and the static files to copy."""
 
     env: Any
-    """Autoescaping, StrictUndefined environment; the library's templates shadow the default."""
+    """Sandboxed, autoescaping, StrictUndefined environment; the library's templates shadow
+    the default."""
     static: Mapping[str, Path]
     """Site path ("static/style.css") → the file to copy, after overrides."""
     dirs: tuple[Path, ...]
@@ -27,6 +44,8 @@ class Theme:
     fingerprint: str
     """Digest of every template and static file's path and bytes: a build made with other
     templates is not reused."""
+    problems: tuple[Diagnostic, ...] = ()
+    """Theme files refused because they lead out of the library, as warnings."""
 
 
 def default_theme_dir() -> Path:
@@ -48,35 +67,97 @@ def theme_dirs(root: Path) -> tuple[Path, ...]:
     return (own, default) if own.is_dir() and own != default.resolve() else (default,)
 
 
-def _fingerprint(dirs: tuple[Path, ...]) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for i, folder in enumerate(dirs):
+def _theme_files(
+    root: Path, dirs: tuple[Path, ...]
+) -> tuple[list[dict[str, Path]], list[Diagnostic]]:
+    """Each folder's files by relative path; the library's own lose any that lead outside it."""
+    default = default_theme_dir()
+    library = root.resolve()
+    found: list[dict[str, Path]] = []
+    problems: list[Diagnostic] = []
+    for folder in dirs:
+        files: dict[str, Path] = {}
+        trusted = folder == default  # the installed theme may live anywhere
+        if not trusted and escapes(folder, (library,)) is not None:
+            problems.append(_refused("templates", folder, "the default theme is used instead"))
+            found.append(files)
+            continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                h.update(f"{i}:{path.relative_to(folder).as_posix()}\0".encode())
-                h.update(path.read_bytes())
+            if not path.is_file():
+                continue
+            rel = path.relative_to(folder).as_posix()
+            target = None if trusted else escapes(path, (library,))
+            if target is not None:
+                problems.append(_refused(f"templates/{rel}", target, "it is not used"))
+                continue
+            files[rel] = path
+        found.append(files)
+    return found, problems
+
+
+def _refused(display: str, target: Path, outcome: str) -> Diagnostic:
+    return warning(
+        display,
+        None,
+        f"links outside the library (→ {target}) — {outcome}",
+        "copy the file into the library",
+    )
+
+
+def _fingerprint(found: list[dict[str, Path]]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for i, files in enumerate(found):
+        for rel, path in files.items():
+            h.update(f"{i}:{rel}\0".encode())
+            h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _template_source(
+    templates: Mapping[str, Path],
+) -> Callable[[str], tuple[str, str, Callable[[], bool]] | None]:
+    """Jinja's loader function: a name is looked up among the theme's files and nowhere else."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.loaders import split_template_path
+
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        path = templates.get("/".join(split_template_path(name)))  # refuses ".."
+        if path is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problem = "not UTF-8 text; re-save it as UTF-8"
+            raise TemplateSyntaxError(problem, 1, name, str(path)) from None
+        mtime = os.path.getmtime(path)
+        return text, str(path), lambda: os.path.getmtime(path) == mtime
+
+    return load
 
 
 def load_theme(root: Path) -> Theme:
     """The default theme overlaid, file by file, with ``root/templates`` when it exists."""
     import jinja2  # here, so that checking whether anything changed never imports it
 
+    from papernotes.sandbox import ThemeSandbox
+
     dirs = theme_dirs(root)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+    found, problems = _theme_files(root, dirs)
+    templates: dict[str, Path] = {}
+    for files in reversed(found):
+        templates.update(files)
+    env = ThemeSandbox(
+        loader=jinja2.FunctionLoader(_template_source(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    static: dict[str, Path] = {}
-    for folder in reversed(dirs):
-        base = folder / STATIC
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*")):
-            if path.is_file() and not any(p.startswith(".") for p in path.relative_to(base).parts):
-                static[f"{STATIC}/{path.relative_to(base).as_posix()}"] = path
-    return Theme(env, dict(sorted(static.items())), dirs, _fingerprint(dirs))
+    prefix = f"{STATIC}/"
+    static = {
+        rel: path
+        for rel, path in templates.items()
+        if rel.startswith(prefix) and not any(p.startswith(".") for p in rel.split("/"))
+    }
+    return Theme(env, dict(sorted(static.items())), dirs, _fingerprint(found), tuple(problems))

@@ -8,6 +8,7 @@ file paths are checked to stay inside the notes folder.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
@@ -15,9 +16,10 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 __all__ = [
+    "MAX_NAME_BYTES",
     "assign_slugs",
     "author_page",
-    "file_path",
+    "file_paths",
     "key_slug",
     "paper_bib",
     "paper_page",
@@ -28,6 +30,13 @@ __all__ = [
 ]
 
 _KEY_SAFE = re.compile(r"[A-Za-z0-9_-]")
+
+MAX_NAME_BYTES = 200
+"""The longest page file name made from a user's string, in UTF-8 bytes: file systems allow
+255, and the write stage's temporary names add a few bytes around it."""
+
+RESERVED_SLUGS = frozenset({"index"})
+"""Tag and author slugs that would replace a list page (``tags/index.html``)."""
 
 
 def key_slug(key: str) -> str:
@@ -43,14 +52,28 @@ def key_slug(key: str) -> str:
     )
 
 
+def _paper_name(key: str) -> str:
+    """``key_slug(key)``, or when that is too long for a file name, its start and a digest.
+
+    ``~~`` never occurs in a key's slug (``~`` is always followed by two hex digits), so a
+    shortened name never equals a whole one, and the digest keeps shortened ones apart.
+    """
+    slug = key_slug(key)  # ASCII: one byte per character
+    room = MAX_NAME_BYTES - len(".html")
+    if len(slug) <= room:
+        return slug
+    digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+    return f"{slug[: room - len(digest) - 2]}~~{digest}"
+
+
 def paper_page(key: str) -> str:
     """The page of one paper."""
-    return f"papers/{key_slug(key)}.html"
+    return f"papers/{_paper_name(key)}.html"
 
 
 def paper_bib(key: str) -> str:
     """The ``.bib`` file of one paper."""
-    return f"papers/{key_slug(key)}.bib"
+    return f"papers/{_paper_name(key)}.bib"
 
 
 def tag_page(slug: str) -> str:
@@ -68,25 +91,67 @@ def year_page(year: int) -> str:
     return f"years/{year}.html"
 
 
-def file_path(rel_in_papers: str) -> str:
-    """Where a file referenced by a note (an image, a PDF) is copied."""
-    return f"files/{rel_in_papers}"
+def _fold(path: str) -> str:
+    # What case-insensitive file systems compare: case folded, and (on macOS) normalised.
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", path).casefold())
+
+
+def _free(want: str, taken: set[str], *, ext: str = "") -> str:
+    """``want + ext``, or ``want-N + ext`` from N=2 when taken ignoring case; then taken."""
+    path, n = want + ext, 1
+    while _fold(path) in taken:
+        n += 1
+        path = f"{want}-{n}{ext}"
+    taken.add(_fold(path))
+    return path
+
+
+def file_paths(files: Iterable[str]) -> dict[str, str]:
+    """Where each file next to the notes (an image, a PDF) is copied: ``files/<its path>``.
+
+    On a case-insensitive file system (macOS, Windows) ``Fig.png`` and ``fig.png`` would be one
+    file, so a path that equals an earlier one ignoring case gets ``-2``, ``-3`` before its
+    extension, and a folder spelt differently (``Figs/``, ``figs/``) takes the first spelling,
+    all in sorted order: the same files always get the same paths.
+    """
+    taken: set[str] = set()
+    folders: dict[str, str] = {}  # folded folder path → the spelling used in the site
+    out: dict[str, str] = {}
+    for rel in sorted(set(files)):
+        *dirs, name = rel.split("/")
+        parent = ""
+        for part in dirs:
+            want = parent + part
+            spelt = folders.get(_fold(want))
+            if spelt is None:
+                spelt = folders[_fold(want)] = _free(want, taken)
+            parent = f"{spelt}/"
+        stem, ext = posixpath.splitext(name)
+        out[rel] = f"files/{_free(parent + stem, taken, ext=ext)}"
+    return out
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest start of ``text`` that is at most ``limit`` bytes in UTF-8."""
+    return text.encode()[:limit].decode("utf-8", "ignore")
 
 
 def _slugify(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).casefold()
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[^\w]+", "-", text).strip("-_")
-    return text[:80] or "x"
+    # 80 characters of CJK are 240 bytes: leave room for "-N.html" and temporary names.
+    return _cut(text[:80], MAX_NAME_BYTES - 20).rstrip("-_") or "x"
 
 
-def assign_slugs(names: Iterable[str]) -> dict[str, str]:
+def assign_slugs(names: Iterable[str], reserved: Iterable[str] = RESERVED_SLUGS) -> dict[str, str]:
     """File-name slugs for tags or authors: readable, unique, and stable for a given set.
 
     Names that slugify alike (``José García`` and ``Jose Garcia``) get ``-2``, ``-3`` in sorted
-    order, so the same library always gets the same URLs.
+    order, so the same library always gets the same URLs; a reserved slug (``index``, the
+    list page) is never given out.
     """
-    taken: set[str] = set()
+    taken = set(reserved)
     return {name: unique_slug(_slugify(name), taken, first=2) for name in sorted(set(names))}
 
 

@@ -1,0 +1,58 @@
+"""The Jinja sandbox every theme renders in (imported only when templates are rendered)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = ["MAX_ITEMS", "ThemeSandbox"]
+
+MAX_ITEMS = 10_000_000
+"""The largest string, list or number (in bits) a template may make with ``*`` or ``**``:
+far beyond any page, far below what would exhaust the memory or the CPU."""
+
+
+class ThemeSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with ``*`` and ``**`` bounded, remembering which attributes
+    of which types are safe.
+
+    Jinja's checks (a leading ``_``, Python internals such as ``__globals__`` or ``mro``,
+    methods that change a list, dict or set) depend only on the object's type and the
+    attribute's name, so the answer is kept per (type, name): rendering thousands of pages
+    asks the same few hundred questions, and asking them afresh made rendering about 1.5×
+    slower than without a sandbox (about 1.2× with this).
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if _size(operator, left, right) > MAX_ITEMS:
+            raise SecurityError(f"'{operator}' would make a value too large to render")
+        return super().call_binop(context, operator, left, right)
+
+
+def _size(operator: str, left: Any, right: Any) -> int:
+    """Roughly how big ``left operator right`` would be (items, characters or bits)."""
+    ints = isinstance(left, int) and isinstance(right, int)
+    if operator == "**" and ints:
+        return max(right, 0) * max(left.bit_length(), 1) if abs(left) > 1 else 0
+    if operator == "*":
+        if isinstance(right, int) and isinstance(left, str | bytes | list | tuple):
+            return len(left) * right
+        if isinstance(left, int) and isinstance(right, str | bytes | list | tuple):
+            return len(right) * left
+    return 0

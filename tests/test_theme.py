@@ -1,0 +1,115 @@
+"""A library's theme is untrusted: it renders in a sandbox and reads only the theme folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from papernotes.theme import load_theme
+
+from conftest import note_text, write_note
+
+SECRET = "SECRET-KEY-MATERIAL"
+
+
+def _library(tmp_path: Path, templates: dict[str, str]) -> Path:
+    root = tmp_path / "lib"
+    write_note(root, "a.md", note_text("A", extra="tags: [x]\n"))
+    for name, text in templates.items():
+        path = root / "templates" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "cycler.__init__.__globals__.os.system('touch {flag}')",
+        "lipsum.__globals__['os'].system('touch {flag}')",
+        "self._TemplateReference__context.cycler.__init__.__globals__.os.system('touch {flag}')",
+        "joiner.__init__.__globals__.os.popen('touch {flag}').read()",
+        "''.__class__.__mro__[1].__subclasses__()",
+        "'{0.__class__.__init__.__globals__}'.format(cycler)",
+        "site.__class__",
+        "[].append(1)",
+        "range(10 ** 6) | list",
+        "'x' * 10 ** 9",
+        "10 ** 1000000000",
+    ],
+)
+def test_a_theme_cannot_run_code_or_exhaust_memory(tmp_path: Path, cli, payload: str) -> None:
+    flag = tmp_path / "pwned"
+    page = "{% extends 'base.html' %}\n{% block main %}\n{{ " + payload + " }}\n{% endblock %}\n"
+    root = _library(tmp_path, {"tag.html": page.replace("{flag}", str(flag))})
+    result = cli("build", "--root", str(root))
+    assert result.code == 1
+    assert not flag.exists()
+    assert "Traceback" not in result.err
+    assert "templates/tag.html:3: error: the theme tried an unsafe operation: " in result.err
+    assert "themes may only use the variables, filters and tests papernotes gives" in result.err
+
+
+def test_the_default_theme_is_sandboxed_too(tmp_path: Path) -> None:
+    assert isinstance(load_theme(tmp_path).env, ImmutableSandboxedEnvironment)
+
+
+def test_a_theme_reads_no_file_outside_its_folders(tmp_path: Path, cli) -> None:
+    secret = tmp_path / "home" / "id_ed25519"
+    secret.parent.mkdir()
+    secret.write_text(SECRET, encoding="utf-8")
+    page = (
+        "{% extends 'base.html' %}\n{% block main %}\n{% include 'leak.html' %}\n{% endblock %}\n"
+    )
+    root = _library(tmp_path, {"tag.html": page, "static/ok.css": "p {}"})
+    (root / "templates" / "leak.html").symlink_to(secret)
+    (root / "templates" / "static" / "key.txt").symlink_to(secret)
+    result = cli("build", "--root", str(root))
+    assert result.code == 1
+    real = secret.resolve()
+    assert f"templates/leak.html: warning: links outside the library (→ {real})" in result.err
+    assert f"templates/static/key.txt: warning: links outside the library (→ {real})" in result.err
+    assert "templates/tag.html:3: error: template: leak.html" in result.err
+    assert "Traceback" not in result.err
+
+    (root / "templates" / "tag.html").unlink()  # what is left builds, without the secret
+    result = cli("build", "--root", str(root))
+    assert result.code == 0, result.err
+    site = root / "site"
+    assert (site / "static" / "ok.css").is_file()
+    assert not (site / "static" / "key.txt").exists()
+    assert all(SECRET.encode() not in p.read_bytes() for p in site.rglob("*") if p.is_file())
+
+
+def test_include_cannot_climb_out_of_the_theme(tmp_path: Path, cli) -> None:
+    page = "{% include '../papers/a.md' %}\n"
+    root = _library(tmp_path, {"index.html": page})
+    result = cli("build", "--root", str(root))
+    assert result.code == 1
+    assert "templates/index.html:1: error: template: ../papers/a.md" in result.err
+
+
+def test_a_templates_folder_linked_from_outside_is_not_used(tmp_path: Path, cli) -> None:
+    theme = tmp_path / "home"
+    theme.mkdir()
+    (theme / "index.html").write_text(SECRET, encoding="utf-8")
+    root = tmp_path / "lib"
+    write_note(root, "a.md", note_text("A"))
+    (root / "templates").symlink_to(theme, target_is_directory=True)
+    result = cli("build", "--root", str(root))
+    assert result.code == 0
+    real = theme.resolve()
+    assert f"templates: warning: links outside the library (→ {real})" in result.err
+    assert "the default theme is used instead" in result.err
+    assert SECRET not in (root / "site" / "index.html").read_text("utf-8")
+
+
+def test_a_template_that_is_not_utf8_is_an_error_not_a_traceback(tmp_path: Path, cli) -> None:
+    root = _library(tmp_path, {})
+    (root / "templates").mkdir()
+    (root / "templates" / "index.html").write_bytes(b"caf\xe9\n")
+    result = cli("build", "--root", str(root))
+    assert result.code == 1
+    assert "templates/index.html:1: error: template: not UTF-8 text" in result.err
