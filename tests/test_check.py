@@ -150,3 +150,23 @@ def test_concurrency_is_bounded_overall_and_per_host() -> None:
     assert len(results) == 24 and not any(r.broken for r in results.values())
     assert max(peak.values()) == 2
     assert total_peak[0] <= 4
+
+
+def test_private_links_are_not_checked_unless_allowed(tmp_path: Path, cli, requests) -> None:
+    write_note(tmp_path, "a.md", note_text(extra="url: http://127.0.0.1:8888/tree\n"))
+    result = cli("check", "--root", str(tmp_path), "--external")
+    assert result.code == 0 and requests == []
+    assert result.err == (
+        "papers/a.md:5: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
+        "address 127.0.0.1; pass --allow-private to check it\n"
+    )
+    assert result.out == "1 notes: 0 errors, 0 warnings; 1 links: 0 broken, 0 moved\n"
+    allowed = cli("check", "--root", str(tmp_path), "--external", "--allow-private")
+    assert allowed.code == 0 and allowed.err == ""
+    assert [str(r.url) for r in requests] == ["http://127.0.0.1:8888/tree"]
+
+
+def test_allow_private_is_documented(cli) -> None:
+    result = cli("check", "--help")
+    assert "--allow-private" in " ".join(result.out.split())
+    assert "cloud metadata addresses, which are refused by default" in " ".join(result.out.split())

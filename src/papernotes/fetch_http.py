@@ -7,6 +7,12 @@ exponential backoff on 429 and 5xx (honouring ``Retry-After``), and turns every 
 the caller's parser accepted it, so an arXiv "Error" entry or a malformed body sent with HTTP
 200 is never replayed from the cache.
 
+Answers are untrusted: each request has one deadline for connecting and reading the whole
+body, a body is refused past :attr:`Policy.max_bytes` once decompressed (see
+:mod:`papernotes.fetch_limits`), and JSON nested too deeply for the parser is a FetchError.
+The cache on disk is untrusted too: a file that is not a regular file inside the cache folder,
+is oversized, or does not hold the record asked for is ignored and fetched again.
+
 The clock, the sleep and the httpx transport are injected, so tests replay recorded responses
 through ``httpx.MockTransport`` and never wait.
 """
@@ -17,16 +23,26 @@ import email.utils
 import hashlib
 import json
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import httpcore
 import httpx
 
 from papernotes import __version__
+from papernotes.fetch_limits import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    DeadlineBackend,
+    TooLarge,
+    deadline,
+    read_body,
+)
 
 __all__ = [
     "CACHE_DIR",
@@ -37,6 +53,7 @@ __all__ = [
     "Policy",
     "RateLimiter",
     "ResponseCache",
+    "load_json",
     "make_client",
     "retry_after_seconds",
     "user_agent",
@@ -52,6 +69,7 @@ PROJECT_URL = ""
 
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _TIMEOUT = 20.0
+_MAX_CACHE_FILE = 64 * 1024 * 1024
 
 
 class FetchError(Exception):
@@ -94,6 +112,10 @@ class Policy:
     """The longest single wait; a ``Retry-After`` beyond it fails at once instead."""
     intervals: Mapping[str, float] = field(default_factory=_default_intervals)
     """Minimum seconds between two requests to a host."""
+    deadline: float = 60.0
+    """Seconds one request may take in all: connecting, redirects and the whole body."""
+    max_bytes: int = 16 * 1024 * 1024
+    """The largest answer accepted, counted after decompression."""
 
 
 def user_agent(email: str | None) -> str:
@@ -115,14 +137,37 @@ def make_client(
     """The client every lookup shares: identifying User-Agent, timeouts, redirects followed.
 
     doi.org answers content negotiation with a redirect to the registration agency, which
-    httpx does not follow unless told to.
+    httpx does not follow unless told to. Only the encodings :func:`read_body` decodes with
+    a size bound are accepted. Without a ``transport`` (tests give one), the real network
+    is reached through :class:`DeadlineBackend`, so :attr:`Policy.deadline` bounds every read.
     """
+    if transport is None:
+        real = httpx.HTTPTransport()
+        # httpx takes no network backend: swap in a pool like its own, with the bounded one.
+        real._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=DeadlineBackend(),
+        )
+        transport = real
     return httpx.Client(
-        headers={"User-Agent": user_agent(email)},
+        headers={"User-Agent": user_agent(email), "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(timeout),
         follow_redirects=True,
         transport=transport,
     )
+
+
+def load_json(answer: Answer, service: str) -> Any:
+    """The JSON in ``answer``; FetchError (one line) for malformed or absurdly nested JSON."""
+    try:
+        return json.loads(answer.text)
+    except RecursionError:
+        raise FetchError(f"{service}: malformed answer: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise FetchError(f"{service}: malformed answer: not valid JSON ({exc})") from None
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -170,7 +215,11 @@ class RateLimiter:
 
 
 class ResponseCache:
-    """Responses on disk, one JSON file per (method, URL, Accept), written atomically."""
+    """Responses on disk, one JSON file per (method, URL, Accept), written atomically.
+
+    Files are read and written only at ``folder/<2 hex>/<sha256>.json``, never through a
+    symbolic link, so neither a planted link nor a hostile key leads outside ``folder``.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -184,24 +233,39 @@ class ResponseCache:
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, method: str, url: str, accept: str) -> Answer | None:
-        """The cached answer, or None (also for an unreadable file, which is refetched)."""
-        path = self._path(self.key(method, url, accept))
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return Answer(
-                url=str(data["url"]),
-                status=int(data["status"]),
-                text=str(data["text"]),
-                content_type=str(data.get("content_type", "")),
-                from_cache=True,
-            )
-        except (OSError, ValueError, KeyError, TypeError):
+        """The cached answer, or None for anything unusable (it is fetched again)."""
+        raw = _read_plain_file(self._path(self.key(method, url, accept)))
+        if raw is None:
             return None
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        if (data.get("method"), data.get("url"), data.get("accept")) != (method, url, accept):
+            return None
+        status, text, kind = data.get("status"), data.get("text"), data.get("content_type", "")
+        if type(status) is not int or not isinstance(text, str) or not isinstance(kind, str):
+            return None
+        return Answer(url=url, status=status, text=text, content_type=kind, from_cache=True)
 
     def put(self, method: str, url: str, accept: str, answer: Answer) -> None:
-        """Store ``answer``; a reader never sees a half-written file."""
+        """Store ``answer``; a reader never sees a half-written file.
+
+        A cache that cannot be written (read-only disk, a planted link) only costs a refetch.
+        """
         path = self._path(self.key(method, url, accept))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not stat.S_ISDIR(os.lstat(path.parent).st_mode):
+                return
+            self._write(path, method, url, accept, answer)
+        except OSError:
+            return
+
+    @staticmethod
+    def _write(path: Path, method: str, url: str, accept: str, answer: Answer) -> None:
         record = {
             "method": method,
             "url": url,
@@ -300,8 +364,15 @@ class Http:
             self.sent += 1
             wait: float | None = None
             try:
-                response = self._client.get(url, headers=request_headers)
+                with deadline(policy.deadline) as end:
+                    response, answer = self._exchange(url, request_headers, service, host)
             except httpx.TimeoutException:
+                if time.monotonic() >= end:
+                    # A server this slow is not helped by asking again.
+                    raise FetchError(
+                        f"{service}: {host} did not send its whole answer within "
+                        f"{policy.deadline:g} s"
+                    ) from None
                 problem = f"{host} did not answer within {policy.timeout:g} s"
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 problem = f"the answer from {host} was cut off (incomplete body)"
@@ -315,8 +386,8 @@ class Http:
             except httpx.HTTPError as exc:
                 raise FetchError(f"{service}: {host}: {_reason(exc)}") from None
             else:
-                if response.status_code not in _RETRY_STATUS:
-                    return self._answer(url, response, service, host)
+                if answer is not None:
+                    return answer
                 wait = retry_after_seconds(response.headers.get("Retry-After"), self._wall())
                 code = response.status_code
                 problem = (
@@ -334,24 +405,34 @@ class Http:
             self._sleep(min(policy.max_wait, wait if wait is not None else backoff))
         raise FetchError(f"{service}: {problem}; gave up after {policy.attempts} tries")
 
+    def _exchange(
+        self, url: str, headers: Mapping[str, str], service: str, host: str
+    ) -> tuple[httpx.Response, Answer | None]:
+        """The response, and its Answer unless it is one to retry (its body then unread)."""
+        with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code in _RETRY_STATUS:
+                return response, None
+            try:
+                body, wire = read_body(response, self._policy.max_bytes)
+            except TooLarge as exc:
+                raise FetchError(f"{service}: {host} sent too large an answer: {exc}") from None
+            except BadEncoding as exc:
+                raise FetchError(f"{service}: {host} sent an unreadable answer: {exc}") from None
+            return response, self._answer(url, response, body, wire, service, host)
+
     @staticmethod
-    def _answer(url: str, response: httpx.Response, service: str, host: str) -> Answer:
+    def _answer(
+        url: str, response: httpx.Response, body: bytes, wire: int, service: str, host: str
+    ) -> Answer:
         declared = response.headers.get("Content-Length")
-        encoded = response.headers.get("Content-Encoding", "identity") != "identity"
         # A body shorter than announced would otherwise reach the parser as garbage.
-        if (
-            declared
-            and declared.isdigit()
-            and not encoded
-            and len(response.content) < int(declared)
-        ):
+        if declared and declared.isdigit() and wire < int(declared):
             raise FetchError(
-                f"{service}: the answer from {host} was cut off "
-                f"({len(response.content)} of {declared} bytes)"
+                f"{service}: the answer from {host} was cut off ({wire} of {declared} bytes)"
             )
         try:
-            text = response.text
-        except (UnicodeDecodeError, LookupError):
+            text = body.decode(response.charset_encoding or "utf-8", errors="replace")
+        except LookupError:
             raise FetchError(f"{service}: {host} sent a body that is not text") from None
         return Answer(
             url=url,
@@ -359,6 +440,25 @@ class Http:
             text=text,
             content_type=response.headers.get("Content-Type", ""),
         )
+
+
+def _read_plain_file(path: Path) -> str | None:
+    """The text of ``path`` if it is a regular file in a real folder and of sane size."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if not stat.S_ISDIR(os.lstat(path.parent).st_mode):
+            return None
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CACHE_FILE:
+                return None
+            return f.read(_MAX_CACHE_FILE + 1).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
 
 def _reason(exc: Exception) -> str:
