@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fetch_replay import FakeClock, Replay
-from loopback import serve, trickle
+from loopback import redirect, serve, trickle
 
 from papernotes import __version__
 from papernotes.fetch_crossref import parse_crossref, parse_csl
@@ -32,6 +32,7 @@ from papernotes.fetch_http import (
     user_agent,
 )
 from papernotes.fetch_s2 import fetch_paper
+from papernotes.netguard import AddressPolicy
 
 URL = "https://api.crossref.org/works/10.1000/x"
 
@@ -382,7 +383,10 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(monkeypatch: pytest.Monke
     # the 5 s timeout, so only the whole-request deadline ends it (else after ~10 s).
     head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
     with serve({"/slow": trickle(head, b"x" * 100, b"", 0.1)}) as site:
-        http = Http(make_client(), policy=Policy(timeout=5.0, deadline=1.0, attempts=3))
+        own = AddressPolicy(allowed=frozenset({site.endpoint}))
+        http = Http(
+            make_client(addresses=own), policy=Policy(timeout=5.0, deadline=1.0, attempts=3)
+        )
         started = time.monotonic()
         with pytest.raises(FetchError) as err:
             http.fetch(site.url("/slow"), text_of, service="Crossref")
@@ -390,6 +394,25 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(monkeypatch: pytest.Monke
         asked = len(site.hits)
     assert str(err.value) == "Crossref: 127.0.0.1 did not send its whole answer within 1 s"
     assert took < 3.0 and asked == 1, "no retry for a server that slow"
+
+
+def test_redirects_to_private_addresses_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    # doi.org sends some DOIs on to a URL their owner registered: it must not reach inside.
+    routes = {"/meta": redirect("http://169.254.169.254/latest/"), "/local": redirect("/x")}
+    with serve(routes) as site:
+        http = Http(make_client(addresses=AddressPolicy(allowed=frozenset({site.endpoint}))))
+        with pytest.raises(FetchError) as err:
+            http.fetch(site.url("/meta"), text_of, service="doi.org")
+        assert str(err.value) == (
+            "doi.org: refused to contact a cloud metadata address 169.254.169.254: "
+            "metadata lookups only go to public addresses"
+        )
+        with pytest.raises(FetchError) as err:
+            Http(make_client()).fetch(site.url("/local"), text_of, service="doi.org")
+        assert "refused to contact a loopback address 127.0.0.1" in str(err.value)
+        assert site.hits == ["/meta"]
 
 
 def test_deeply_nested_json_is_a_clean_error() -> None:

@@ -43,6 +43,7 @@ from papernotes.fetch_limits import (
     deadline,
     read_body,
 )
+from papernotes.netguard import AddressPolicy, Refused
 
 __all__ = [
     "CACHE_DIR",
@@ -133,13 +134,15 @@ def make_client(
     *,
     timeout: float = _TIMEOUT,
     transport: httpx.BaseTransport | None = None,
+    addresses: AddressPolicy | None = None,
 ) -> httpx.Client:
     """The client every lookup shares: identifying User-Agent, timeouts, redirects followed.
 
     doi.org answers content negotiation with a redirect to the registration agency, which
     httpx does not follow unless told to. Only the encodings :func:`read_body` decodes with
     a size bound are accepted. Without a ``transport`` (tests give one), the real network
-    is reached through :class:`DeadlineBackend`, so :attr:`Policy.deadline` bounds every read.
+    is reached through :class:`DeadlineBackend`, so :attr:`Policy.deadline` bounds every read
+    and no redirect reaches an address ``addresses`` forbids (private ones, by default).
     """
     if transport is None:
         real = httpx.HTTPTransport()
@@ -149,7 +152,7 @@ def make_client(
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,
-            network_backend=DeadlineBackend(),
+            network_backend=DeadlineBackend(addresses),
         )
         transport = real
     return httpx.Client(
@@ -380,6 +383,11 @@ class Http:
                 raise FetchError(
                     f"{service}: cannot connect to {host} ({_reason(exc)}); "
                     "check the network, or use --offline to answer from the cache"
+                ) from None
+            except Refused as exc:
+                raise FetchError(
+                    f"{service}: refused to contact {exc.describe()}: metadata lookups only "
+                    "go to public addresses"
                 ) from None
             except httpx.TooManyRedirects:
                 raise FetchError(f"{service}: too many redirects for {url}") from None

@@ -26,6 +26,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from papernotes.netguard import AddressPolicy
+
 __all__ = [
     "ACCEPT_ENCODING",
     "BadEncoding",
@@ -103,11 +105,19 @@ class _Stream(httpcore.NetworkStream):
 class DeadlineBackend(httpcore.NetworkBackend):
     """httpcore's socket layer with each wait cut short at the current :func:`deadline`.
 
+    It also keeps to an :class:`~papernotes.netguard.AddressPolicy`: the metadata client
+    follows redirects (doi.org sends some to a URL the DOI's owner registered), and none of
+    them may lead to loopback, private or metadata addresses. The host is resolved here and
+    the connection goes to an address that was checked.
+
     Name resolution happens inside the operating system's blocking ``getaddrinfo``, which no
     timeout reaches; everything after it is bounded.
     """
 
-    def __init__(self, inner: httpcore.NetworkBackend | None = None) -> None:
+    def __init__(
+        self, addresses: AddressPolicy | None = None, inner: httpcore.NetworkBackend | None = None
+    ) -> None:
+        self._addresses = addresses if addresses is not None else AddressPolicy()
         self._inner = inner if inner is not None else httpcore.SyncBackend()
 
     def connect_tcp(
@@ -118,14 +128,27 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        budget = _budget(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, budget, local_address, socket_options))
+        try:
+            addresses = self._addresses.resolve_now(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        failure: Exception = httpcore.ConnectError(f"no address for {host}")
+        for address in addresses:
+            budget = _budget(timeout, httpcore.ConnectTimeout)
+            try:
+                stream = self._inner.connect_tcp(
+                    address, port, budget, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+            else:
+                return _Stream(stream)
+        raise failure
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        budget = _budget(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_unix_socket(path, budget, socket_options))
+        raise httpcore.ConnectError("metadata lookups do not use Unix sockets")
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)

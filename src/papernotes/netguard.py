@@ -188,12 +188,25 @@ class AddressPolicy:
 
     async def resolve(self, host: str, port: int, resolver: Resolver) -> tuple[str, ...]:
         """The checked addresses of ``host``; Refused for a forbidden one, OSError for none."""
-        bare = host.strip("[]")
-        try:
-            literal = ipaddress.ip_address(bare.split("%", 1)[0])
-        except ValueError:
-            return self.check(host, port, await resolver(bare, port))
-        return self.check(host, port, [str(literal)])
+        literal = _literal(host)
+        if literal is not None:
+            return self.check(host, port, [literal])
+        return self.check(host, port, await resolver(host.strip("[]"), port))
+
+    def resolve_now(self, host: str, port: int) -> tuple[str, ...]:
+        """:meth:`resolve` with the system's blocking resolver, for synchronous clients."""
+        literal = _literal(host)
+        if literal is not None:
+            return self.check(host, port, [literal])
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        return self.check(host, port, [str(info[4][0]) for info in infos])
+
+
+def _literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host.strip("[]").split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 async def system_resolver(host: str, port: int) -> Sequence[str]:
