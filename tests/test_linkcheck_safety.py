@@ -9,18 +9,21 @@ show refused is the redirect *target*, through the real transport.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ipaddress
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
 
 import pytest
 from loopback import no_proxy, ok, redirect, serve, trickle  # noqa: F401
 
 from papernotes.linkcheck import run_checks
-from papernotes.netguard import AddressPolicy, Refused, address_problem
+from papernotes.netguard import AddressPolicy, Refused, address_problem, system_resolver
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
 
+T = TypeVar("T")
 HINT = "; pass --allow-private to check it"
 
 
@@ -62,6 +65,12 @@ def test_address_rule(address: str, problem: str) -> None:
     assert address_problem(ipaddress.ip_address(address)) == problem
 
 
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    # A loop of its own in a thread: the browser tests keep an event loop running here.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def dns(table: dict[str, Sequence[str]]):
     async def resolve(host: str, port: int) -> Sequence[str]:
         if host not in table:
@@ -75,15 +84,23 @@ def test_names_are_judged_by_every_address_they_resolve_to() -> None:
     resolver = dns({"intranet.example": ["10.0.0.5"], "mixed.example": ["8.8.8.8", "127.0.0.1"]})
     policy = AddressPolicy()
     with pytest.raises(Refused) as err:
-        asyncio.run(policy.resolve("intranet.example", 80, resolver))
+        run_async(policy.resolve("intranet.example", 80, resolver))
     assert err.value.describe() == "intranet.example, which resolves to a private address 10.0.0.5"
     with pytest.raises(Refused) as err:
-        asyncio.run(policy.resolve("mixed.example", 443, resolver))
+        run_async(policy.resolve("mixed.example", 443, resolver))
     assert err.value.describe() == "mixed.example, which resolves to a loopback address 127.0.0.1"
-    assert asyncio.run(AddressPolicy(allow_private=True).resolve("mixed.example", 1, resolver))
+    assert run_async(AddressPolicy(allow_private=True).resolve("mixed.example", 1, resolver))
     # Literal addresses, in any spelling the URL parser accepts, are never looked up.
     with pytest.raises(Refused):
-        asyncio.run(policy.resolve("[::1]", 80, dns({})))
+        run_async(policy.resolve("[::1]", 80, dns({})))
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "127.1", "0177.0.0.1"])
+def test_numeric_spellings_of_loopback_are_refused(host: str) -> None:
+    # The system resolver reads these as 127.0.0.1 (inet_aton) without asking any DNS server.
+    with pytest.raises(Refused) as err:
+        run_async(AddressPolicy().resolve(host, 80, system_resolver))
+    assert err.value.describe() == f"{host}, which resolves to a loopback address 127.0.0.1"
 
 
 def test_redirects_to_private_addresses_are_refused_end_to_end() -> None:
