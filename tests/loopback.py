@@ -8,6 +8,7 @@ released) when the block ends, so no test leaves a server behind.
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -84,7 +85,7 @@ def trickle(head: bytes, drip: bytes, tail: bytes, every: float) -> Route:
 
 
 @contextmanager
-def serve(routes: dict[str, Route]) -> Iterator[Loopback]:
+def serve(routes: dict[str, Route], tls: ssl.SSLContext | None = None) -> Iterator[Loopback]:
     stop = threading.Event()
     hits: list[str] = []
 
@@ -104,6 +105,8 @@ def serve(routes: dict[str, Route]) -> Iterator[Loopback]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()

@@ -11,19 +11,28 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import ipaddress
+import ssl
 import time
 from collections.abc import Coroutine, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from loopback import no_proxy, ok, redirect, serve, trickle  # noqa: F401
 
 from papernotes.linkcheck import run_checks
-from papernotes.netguard import AddressPolicy, Refused, address_problem, system_resolver
+from papernotes.netguard import (
+    AddressPolicy,
+    Refused,
+    address_problem,
+    guarded_transport,
+    system_resolver,
+)
 
 pytestmark = pytest.mark.usefixtures("no_proxy")
 
 T = TypeVar("T")
+TLS = Path(__file__).parent / "fixtures" / "tls"  # a self-signed test certificate, no secret
 HINT = "; pass --allow-private to check it"
 
 
@@ -151,6 +160,27 @@ def test_the_connection_goes_to_the_checked_address() -> None:
         url = f"http://pinned.test:{site.port}/ok"
         result = run_checks([url], policy=policy, resolver=resolver, timeout=5.0)[url]
     assert result.status == 200 and site.hits == ["/ok"]
+
+
+def test_tls_is_verified_against_the_name_not_the_pinned_address() -> None:
+    # The connection goes to the checked address, but SNI and the certificate check still
+    # use the host name: a certificate for pinned.test is good for pinned.test only.
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(TLS / "pinned.test.pem", TLS / "pinned.test.key")
+    names: list[str | None] = []
+    server_tls.sni_callback = lambda sock, name, ctx: names.append(name)
+    client_tls = ssl.create_default_context(cafile=str(TLS / "pinned.test.pem"))
+    with serve({"/ok": ok()}, tls=server_tls) as site:
+        hosts = [f"pinned.test:{site.port}", f"impostor.test:{site.port}"]
+        policy = AddressPolicy(allowed=frozenset(hosts))
+        resolver = dns({"pinned.test": ["127.0.0.1"], "impostor.test": ["127.0.0.1"]})
+        transport = guarded_transport(policy, resolver, client_tls)
+        urls = [f"https://{h}/ok" for h in hosts]
+        results = run_checks(urls, policy=policy, resolver=resolver, transport=transport)
+    good, bad = (results[u] for u in urls)
+    assert good.status == 200
+    assert bad.broken and "certificate verify failed" in bad.error
+    assert names == ["pinned.test", "impostor.test"]
 
 
 def test_dns_rebinding_between_check_and_connect_is_refused() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -264,16 +265,19 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def guarded_transport(policy: AddressPolicy, resolver: Resolver) -> httpx.AsyncHTTPTransport:
+def guarded_transport(
+    policy: AddressPolicy, resolver: Resolver, ssl_context: ssl.SSLContext | None = None
+) -> httpx.AsyncHTTPTransport:
     """httpx's own transport with :class:`GuardedBackend` as its connection layer.
 
     httpx does not take a network backend, so the transport's connection pool is replaced by
-    one built like httpx's default but with the guarded backend; a test checks it is used.
+    one built like httpx's default but with the guarded backend; tests check it is used.
+    ``ssl_context`` defaults to httpx's (certifi's certificates); tests trust their own.
     """
     transport = httpx.AsyncHTTPTransport()
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=ssl_context if ssl_context is not None else httpx.create_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
