@@ -15,6 +15,11 @@ from papernotes.linkcheck import run_checks
 from conftest import note_text, write_note
 
 
+async def public_dns(host: str, port: int) -> list[str]:
+    """Every name is a public address: the mocked sites pass the address rule, with no DNS."""
+    return ["93.184.216.34"]
+
+
 def test_check_reports_what_build_would_and_writes_nothing(tmp_path: Path, cli) -> None:
     write_note(tmp_path, "good.md", note_text(body="See [@nobody].\n"))
     write_note(tmp_path, "bad.md", note_text(authors="[]"))
@@ -78,7 +83,9 @@ def requests(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
         seen.append(request)
         return _site(request)
 
-    checker = functools.partial(run_checks, transport=httpx.MockTransport(handler))
+    checker = functools.partial(
+        run_checks, transport=httpx.MockTransport(handler), resolver=public_dns
+    )
     monkeypatch.setattr(cli_fetch, "link_checker", checker)
     return seen
 
@@ -133,8 +140,33 @@ def test_concurrency_is_bounded_overall_and_per_host() -> None:
 
     urls = [f"https://{h}.example/{i}" for h in ("a", "b", "c") for i in range(8)]
     results = run_checks(
-        urls, transport=httpx.MockTransport(handler), concurrency=4, per_host=2, timeout=1.0
+        urls,
+        transport=httpx.MockTransport(handler),
+        concurrency=4,
+        per_host=2,
+        timeout=1.0,
+        resolver=public_dns,
     )
     assert len(results) == 24 and not any(r.broken for r in results.values())
     assert max(peak.values()) == 2
     assert total_peak[0] <= 4
+
+
+def test_private_links_are_not_checked_unless_allowed(tmp_path: Path, cli, requests) -> None:
+    write_note(tmp_path, "a.md", note_text(extra="url: http://127.0.0.1:8888/tree\n"))
+    result = cli("check", "--root", str(tmp_path), "--external")
+    assert result.code == 0 and requests == []
+    assert result.err == (
+        "papers/a.md:5: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
+        "address 127.0.0.1; pass --allow-private to check it\n"
+    )
+    assert result.out == "1 notes: 0 errors, 0 warnings; 1 links: 0 broken, 0 moved\n"
+    allowed = cli("check", "--root", str(tmp_path), "--external", "--allow-private")
+    assert allowed.code == 0 and allowed.err == ""
+    assert [str(r.url) for r in requests] == ["http://127.0.0.1:8888/tree"]
+
+
+def test_allow_private_is_documented(cli) -> None:
+    result = cli("check", "--help")
+    assert "--allow-private" in " ".join(result.out.split())
+    assert "cloud metadata addresses, which are refused by default" in " ".join(result.out.split())

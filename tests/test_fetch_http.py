@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
+import shutil
+import time
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import httpx
 import pytest
 from fetch_replay import FakeClock, Replay
+from loopback import redirect, serve, trickle
 
 from papernotes import __version__
+from papernotes.fetch_crossref import parse_crossref, parse_csl
 from papernotes.fetch_http import (
     CACHE_DIR,
     Answer,
@@ -18,10 +26,13 @@ from papernotes.fetch_http import (
     Policy,
     RateLimiter,
     ResponseCache,
+    load_json,
     make_client,
     retry_after_seconds,
     user_agent,
 )
+from papernotes.fetch_s2 import fetch_paper
+from papernotes.netguard import AddressPolicy
 
 URL = "https://api.crossref.org/works/10.1000/x"
 
@@ -293,3 +304,203 @@ def test_a_connection_closed_mid_body_is_retried_then_reported() -> None:
 def test_404_reaches_the_parser() -> None:
     http, _ = http_for(lambda r: httpx.Response(404, text="Resource not found."))
     assert http.fetch(URL, lambda a: a.status, service="Crossref") == 404
+
+
+# --- limits: size after decompression, one deadline per request, hostile JSON and cache ---
+
+
+def gzip_bomb(megabytes: int) -> bytes:
+    """``megabytes`` MiB of zeros, gzip-compressed (about 1 KiB per MiB)."""
+    z = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    zeros = bytes(1 << 20)
+    return b"".join([*(z.compress(zeros) for _ in range(megabytes)), z.flush()])
+
+
+def encoded(body: bytes, encoding: str) -> httpx.Response:
+    # stream=, not content=: a Response made from content= decodes it at once, in the test.
+    return httpx.Response(
+        200,
+        headers={"Content-Encoding": encoding, "Content-Length": str(len(body))},
+        stream=httpx.ByteStream(body),
+    )
+
+
+def test_a_gzip_bomb_is_refused_with_bounded_memory() -> None:
+    bomb = gzip_bomb(64)
+    assert len(bomb) < 100_000  # under 100 kB on the wire, 64 MiB inflated
+    http, _ = http_for(lambda r: encoded(bomb, "gzip"), policy=Policy(max_bytes=1 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as err:
+            http.fetch(URL, text_of, service="Crossref")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(err.value) == (
+        "Crossref: api.crossref.org sent too large an answer: "
+        "the answer is larger than 1,048,576 bytes"
+    )
+    assert peak < 16 << 20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_compressed_answers_within_the_limit_are_decoded() -> None:
+    body = b'{"message": "ok"}'
+    raw_deflate = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    for encoding, data in [
+        ("gzip", gzip.compress(body)),
+        ("deflate", zlib.compress(body)),
+        ("deflate", raw_deflate.compress(body) + raw_deflate.flush()),  # as some servers send
+    ]:
+        http, _ = http_for(lambda r, d=data, e=encoding: encoded(d, e))
+        assert http.fetch(URL, text_of, service="Crossref") == body.decode()
+
+
+def test_an_encoding_not_asked_for_is_a_clean_error() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return encoded(b"\x1b\x00", "br")
+
+    http, _ = http_for(handler)
+    with pytest.raises(FetchError) as err:
+        http.fetch(URL, text_of, service="Crossref")
+    assert "encoded as 'br', which was not asked for" in str(err.value)
+    assert seen[0].headers["Accept-Encoding"] == "gzip, deflate"
+    with pytest.raises(FetchError) as err:
+        http_for(lambda r: encoded(b"not gzip at all", "gzip"))[0].fetch(
+            URL, text_of, service="Crossref"
+        )
+    assert str(err.value) == (
+        "Crossref: api.crossref.org sent an unreadable answer: the body is not valid gzip"
+    )
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    # Headers at once, then one body byte every 0.1 s: no single read waits long enough for
+    # the 5 s timeout, so only the whole-request deadline ends it (else after ~10 s).
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+    with serve({"/slow": trickle(head, b"x" * 100, b"", 0.1)}) as site:
+        own = AddressPolicy(allowed=frozenset({site.endpoint}))
+        http = Http(
+            make_client(addresses=own), policy=Policy(timeout=5.0, deadline=1.0, attempts=3)
+        )
+        started = time.monotonic()
+        with pytest.raises(FetchError) as err:
+            http.fetch(site.url("/slow"), text_of, service="Crossref")
+        took = time.monotonic() - started
+        asked = len(site.hits)
+    assert str(err.value) == "Crossref: 127.0.0.1 did not send its whole answer within 1 s"
+    assert took < 3.0 and asked == 1, "no retry for a server that slow"
+
+
+def test_redirects_to_private_addresses_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    # doi.org sends some DOIs on to a URL their owner registered: it must not reach inside.
+    routes = {"/meta": redirect("http://169.254.169.254/latest/"), "/local": redirect("/x")}
+    with serve(routes) as site:
+        http = Http(make_client(addresses=AddressPolicy(allowed=frozenset({site.endpoint}))))
+        with pytest.raises(FetchError) as err:
+            http.fetch(site.url("/meta"), text_of, service="doi.org")
+        assert str(err.value) == (
+            "doi.org: refused to contact a cloud metadata address 169.254.169.254: "
+            "metadata lookups only go to public addresses"
+        )
+        with pytest.raises(FetchError) as err:
+            Http(make_client()).fetch(site.url("/local"), text_of, service="doi.org")
+        assert "refused to contact a loopback address 127.0.0.1" in str(err.value)
+        assert site.hits == ["/meta"]
+
+
+def test_deeply_nested_json_is_a_clean_error() -> None:
+    deep = Answer(URL, 200, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(FetchError) as err:
+        load_json(deep, "Crossref")
+    assert str(err.value) == "Crossref: malformed answer: JSON nested too deeply"
+    for parse in (parse_crossref, parse_csl):
+        with pytest.raises(FetchError, match="nested too deeply"):
+            parse(deep)
+    http, _ = http_for(lambda r: httpx.Response(200, text=deep.text))
+    with pytest.raises(FetchError, match="nested too deeply"):
+        fetch_paper(http, "arXiv:2106.09685")
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"message-type": "work", "message": {"title": "T", "issued": {"date-parts": [["²"]]}}},
+        {
+            "message-type": "work",
+            "message": {"title": "T", "issued": {"date-parts": [["9" * 5000]]}},
+        },
+        {"message-type": "work", "message": {"title": ["T"], "DOI": ["10.1/x"], "author": "x"}},
+        {"message-type": "work", "message": []},
+        {"message-type": "work", "message": {"title": {"x": 1}}},
+        [],
+        "work",
+    ],
+)
+def test_crossref_records_of_unexpected_shapes_do_not_crash(record: object) -> None:
+    answer = Answer(URL, 200, json.dumps(record))
+    try:
+        work = parse_crossref(answer, "10.1/x")
+    except FetchError:
+        return
+    assert work is not None and work.doi == "10.1/x" and work.year is None
+
+
+def test_s2_ids_of_unexpected_types_are_dropped() -> None:
+    body = {"title": ["T"], "externalIds": {"ArXiv": ["2106.09685"], "DOI": {"a": 1}}}
+    http, _ = http_for(lambda r: httpx.Response(200, text=json.dumps(body)))
+    paper = fetch_paper(http, "arXiv:2106.09685")
+    assert paper is not None and (paper.title, paper.arxiv, paper.doi) == ("", "", "")
+
+
+def _cached_path(tmp_path: Path) -> Path:
+    http, _ = http_for(lambda r: httpx.Response(200, text="fresh"), tmp_path)
+    http.fetch(URL, text_of, service="Crossref")
+    [cached] = list((tmp_path / CACHE_DIR).rglob("*.json"))
+    return cached
+
+
+def test_hostile_cache_files_are_ignored(tmp_path: Path) -> None:
+    cached = _cached_path(tmp_path)
+    record = json.loads(cached.read_text(encoding="utf-8"))
+    hostile = [
+        "[" * 100_000,  # RecursionError in json.loads
+        json.dumps([record]),
+        json.dumps({**record, "url": "https://elsewhere.example/"}),  # not this request's
+        json.dumps({**record, "status": "200"}),
+        json.dumps({**record, "text": ["x"]}),
+    ]
+    for text in hostile:
+        cached.write_text(text, encoding="utf-8")
+        again, _ = http_for(lambda r: httpx.Response(200, text="fresh"), tmp_path)
+        assert again.fetch(URL, text_of, service="Crossref") == "fresh" and again.sent == 1
+
+
+def test_the_cache_never_reads_or_writes_through_links(tmp_path: Path) -> None:
+    cached = _cached_path(tmp_path)
+    cache = ResponseCache(tmp_path / CACHE_DIR)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / cached.name).write_text(cached.read_text(encoding="utf-8"), encoding="utf-8")
+    # The two-letter folder replaced by a link to a folder outside the cache.
+    shutil.rmtree(cached.parent)
+    cached.parent.symlink_to(outside, target_is_directory=True)
+    assert cache.get("GET", URL, "*/*") is None
+    before = (outside / cached.name).read_text(encoding="utf-8")
+    cache.put("GET", URL, "*/*", Answer(URL, 200, "planted"))
+    assert (outside / cached.name).read_text(encoding="utf-8") == before
+    assert [p.name for p in outside.iterdir()] == [cached.name], "nothing written outside"
+    # A cache file that is a link, or a FIFO (which would block a plain read), is skipped.
+    cached.parent.unlink()
+    cached.parent.mkdir()
+    cached.symlink_to(outside / cached.name)
+    assert cache.get("GET", URL, "*/*") is None
+    cached.unlink()
+    os.mkfifo(cached)
+    assert cache.get("GET", URL, "*/*") is None

@@ -104,7 +104,11 @@ def link_diagnostics(
         result = results.get(link.url)
         if result is None:
             continue
-        if result.broken:
+        if result.refused:
+            diags.append(
+                warning(link.source, link.line, f"not checked {link.url}: {result.problem}")
+            )
+        elif result.broken:
             diags.append(error(link.source, link.line, f"broken link {link.url}: {result.problem}"))
         elif result.unverified:
             diags.append(

@@ -278,6 +278,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 concurrency=args.jobs,
                 per_host=args.per_host,
                 progress=step,
+                allow_private=args.allow_private,
             )
         link_diags, moved = link_diagnostics(links, results)
         _print_diagnostics(link_diags)
@@ -360,7 +361,15 @@ def register(
     root_arg(p)
     p.add_argument("--external", action="store_true", help="check outbound links too")
     p.add_argument("--strict", action="store_true", help="treat every warning as an error")
-    p.add_argument("--timeout", type=float, default=15.0, metavar="S", help="per link (15)")
+    p.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="also check links to (or redirecting to) loopback, private, link-local and "
+        "cloud metadata addresses, which are refused by default",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=15.0, metavar="S", help="per link, redirects included (15)"
+    )
     p.add_argument("--jobs", type=int, default=10, metavar="N", help="links at once (10)")
     p.add_argument("--per-host", type=int, default=2, metavar="N", help="per host (2)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

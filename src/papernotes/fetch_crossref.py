@@ -9,14 +9,13 @@ its names and dates are typed, so papernotes makes its own key and escaping.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from papernotes.fetch_http import Answer, FetchError, Http
+from papernotes.fetch_http import Answer, FetchError, Http, load_json
 
 __all__ = [
     "CSL_ACCEPT",
@@ -133,8 +132,12 @@ def _year(record: Mapping[str, Any]) -> int | None:
         parts = date.get("date-parts") if isinstance(date, dict) else None
         if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
             first = parts[0][0]
-            if isinstance(first, int) or (isinstance(first, str) and first.isdigit()):
-                return int(first)
+            # Only a plausible year: "²".isdigit() is true and int() refuses it, and a
+            # 5,000-digit number is past int()'s limit.
+            if isinstance(first, str) and first.isascii() and first.isdigit() and len(first) <= 4:
+                first = int(first)
+            if type(first) is int and 0 < first < 10000:
+                return first
     return None
 
 
@@ -158,13 +161,6 @@ def _title(record: Mapping[str, Any]) -> str:
     return title
 
 
-def _load(answer: Answer, service: str) -> Any:
-    try:
-        return json.loads(answer.text)
-    except ValueError as exc:
-        raise FetchError(f"{service}: malformed answer: not valid JSON ({exc})") from None
-
-
 def _work(record: Mapping[str, Any], doi: str, source: str, event: Any) -> Work:
     title = _title(record)
     if not title:
@@ -175,7 +171,7 @@ def _work(record: Mapping[str, Any], doi: str, source: str, event: Any) -> Work:
     landing = primary.get("URL") if isinstance(primary, dict) else None
     event_map = event if isinstance(event, dict) else {}
     return Work(
-        doi=str(record.get("DOI") or doi),
+        doi=found.strip() if isinstance(found := record.get("DOI"), str) and found.strip() else doi,
         source=source,
         entry_type=_TYPES.get(kind, "misc"),
         title=title,
@@ -204,7 +200,7 @@ def parse_crossref(answer: Answer, doi: str = "") -> Work | None:
         return None
     if answer.status != 200:
         raise FetchError(f"Crossref: the API answered HTTP {answer.status} for {doi}")
-    data = _load(answer, "Crossref")
+    data = load_json(answer, "Crossref")
     message = data.get("message") if isinstance(data, dict) else None
     if not isinstance(message, dict) or data.get("message-type") != "work":
         raise FetchError("Crossref: malformed answer: no work record in it")
@@ -219,7 +215,7 @@ def parse_csl(answer: Answer, doi: str = "") -> Work | None:
         raise FetchError(f"doi.org: the agency that registered {doi} offers no CSL-JSON")
     if answer.status != 200:
         raise FetchError(f"doi.org: answered HTTP {answer.status} for {doi}")
-    data = _load(answer, "doi.org")
+    data = load_json(answer, "doi.org")
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):

@@ -7,6 +7,13 @@ exponential backoff on 429 and 5xx (honouring ``Retry-After``), and turns every 
 the caller's parser accepted it, so an arXiv "Error" entry or a malformed body sent with HTTP
 200 is never replayed from the cache.
 
+Answers are untrusted: each request has one deadline for connecting and reading the whole
+body, a body is refused past :attr:`Policy.max_bytes` once decompressed (see
+:mod:`papernotes.fetch_limits`), and JSON nested too deeply for the parser is a FetchError.
+The cache on disk is untrusted too (:mod:`papernotes.fetch_cache` ignores what it cannot
+trust), and no request, redirects included, reaches a loopback, private or cloud metadata
+address (:mod:`papernotes.netguard`).
+
 The clock, the sleep and the httpx transport are injected, so tests replay recorded responses
 through ``httpx.MockTransport`` and never wait.
 """
@@ -14,19 +21,26 @@ through ``httpx.MockTransport`` and never wait.
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import httpcore
 import httpx
 
 from papernotes import __version__
+from papernotes.fetch_cache import CACHE_DIR, Answer, ResponseCache
+from papernotes.fetch_limits import (
+    ACCEPT_ENCODING,
+    BadEncoding,
+    DeadlineBackend,
+    TooLarge,
+    deadline,
+    read_body,
+)
+from papernotes.netguard import AddressPolicy, Refused
 
 __all__ = [
     "CACHE_DIR",
@@ -37,15 +51,13 @@ __all__ = [
     "Policy",
     "RateLimiter",
     "ResponseCache",
+    "load_json",
     "make_client",
     "retry_after_seconds",
     "user_agent",
 ]
 
 T = TypeVar("T")
-
-CACHE_DIR = Path(".papernotes") / "cache" / "http"
-"""Where responses are cached, relative to the library root."""
 
 PROJECT_URL = ""
 """A project page to name in the User-Agent; none is published yet, so none is named."""
@@ -56,22 +68,6 @@ _TIMEOUT = 20.0
 
 class FetchError(Exception):
     """A lookup failed; ``str(error)`` is one line that says what and why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """One HTTP response, as the parsers see it (live or from the cache)."""
-
-    url: str
-    """The URL that was asked for (before redirects)."""
-    status: int
-    """HTTP status code."""
-    text: str
-    """The body, decoded."""
-    content_type: str = ""
-    """The ``Content-Type`` header, if any."""
-    from_cache: bool = False
-    """Whether this came from the on-disk cache."""
 
 
 def _default_intervals() -> dict[str, float]:
@@ -94,6 +90,10 @@ class Policy:
     """The longest single wait; a ``Retry-After`` beyond it fails at once instead."""
     intervals: Mapping[str, float] = field(default_factory=_default_intervals)
     """Minimum seconds between two requests to a host."""
+    deadline: float = 60.0
+    """Seconds one request may take in all: connecting, redirects and the whole body."""
+    max_bytes: int = 16 * 1024 * 1024
+    """The largest answer accepted, counted after decompression."""
 
 
 def user_agent(email: str | None) -> str:
@@ -111,18 +111,43 @@ def make_client(
     *,
     timeout: float = _TIMEOUT,
     transport: httpx.BaseTransport | None = None,
+    addresses: AddressPolicy | None = None,
 ) -> httpx.Client:
     """The client every lookup shares: identifying User-Agent, timeouts, redirects followed.
 
     doi.org answers content negotiation with a redirect to the registration agency, which
-    httpx does not follow unless told to.
+    httpx does not follow unless told to. Only the encodings :func:`read_body` decodes with
+    a size bound are accepted. Without a ``transport`` (tests give one), the real network
+    is reached through :class:`DeadlineBackend`, so :attr:`Policy.deadline` bounds every read
+    and no redirect reaches an address ``addresses`` forbids (private ones, by default).
     """
+    if transport is None:
+        real = httpx.HTTPTransport()
+        # httpx takes no network backend: swap in a pool like its own, with the bounded one.
+        real._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=DeadlineBackend(addresses),
+        )
+        transport = real
     return httpx.Client(
-        headers={"User-Agent": user_agent(email)},
+        headers={"User-Agent": user_agent(email), "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(timeout),
         follow_redirects=True,
         transport=transport,
     )
+
+
+def load_json(answer: Answer, service: str) -> Any:
+    """The JSON in ``answer``; FetchError (one line) for malformed or absurdly nested JSON."""
+    try:
+        return json.loads(answer.text)
+    except RecursionError:
+        raise FetchError(f"{service}: malformed answer: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise FetchError(f"{service}: malformed answer: not valid JSON ({exc})") from None
 
 
 def retry_after_seconds(value: str | None, now: float) -> float | None:
@@ -167,58 +192,6 @@ class RateLimiter:
             now = max(self._clock(), ready)
         self._ready[host] = now + gap
         return slept
-
-
-class ResponseCache:
-    """Responses on disk, one JSON file per (method, URL, Accept), written atomically."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    @staticmethod
-    def key(method: str, url: str, accept: str) -> str:
-        """The cache key: a hash of what makes two requests the same request."""
-        return hashlib.sha256(f"{method} {url} {accept}".encode()).hexdigest()
-
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
-
-    def get(self, method: str, url: str, accept: str) -> Answer | None:
-        """The cached answer, or None (also for an unreadable file, which is refetched)."""
-        path = self._path(self.key(method, url, accept))
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return Answer(
-                url=str(data["url"]),
-                status=int(data["status"]),
-                text=str(data["text"]),
-                content_type=str(data.get("content_type", "")),
-                from_cache=True,
-            )
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, method: str, url: str, accept: str, answer: Answer) -> None:
-        """Store ``answer``; a reader never sees a half-written file."""
-        path = self._path(self.key(method, url, accept))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        record = {
-            "method": method,
-            "url": url,
-            "accept": accept,
-            "status": answer.status,
-            "content_type": answer.content_type,
-            "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "text": answer.text,
-        }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(record, f, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 class Http:
@@ -300,8 +273,15 @@ class Http:
             self.sent += 1
             wait: float | None = None
             try:
-                response = self._client.get(url, headers=request_headers)
+                with deadline(policy.deadline) as end:
+                    response, answer = self._exchange(url, request_headers, service, host)
             except httpx.TimeoutException:
+                if time.monotonic() >= end:
+                    # A server this slow is not helped by asking again.
+                    raise FetchError(
+                        f"{service}: {host} did not send its whole answer within "
+                        f"{policy.deadline:g} s"
+                    ) from None
                 problem = f"{host} did not answer within {policy.timeout:g} s"
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 problem = f"the answer from {host} was cut off (incomplete body)"
@@ -310,13 +290,18 @@ class Http:
                     f"{service}: cannot connect to {host} ({_reason(exc)}); "
                     "check the network, or use --offline to answer from the cache"
                 ) from None
+            except Refused as exc:
+                raise FetchError(
+                    f"{service}: refused to contact {exc.describe()}: metadata lookups only "
+                    "go to public addresses"
+                ) from None
             except httpx.TooManyRedirects:
                 raise FetchError(f"{service}: too many redirects for {url}") from None
             except httpx.HTTPError as exc:
                 raise FetchError(f"{service}: {host}: {_reason(exc)}") from None
             else:
-                if response.status_code not in _RETRY_STATUS:
-                    return self._answer(url, response, service, host)
+                if answer is not None:
+                    return answer
                 wait = retry_after_seconds(response.headers.get("Retry-After"), self._wall())
                 code = response.status_code
                 problem = (
@@ -334,24 +319,34 @@ class Http:
             self._sleep(min(policy.max_wait, wait if wait is not None else backoff))
         raise FetchError(f"{service}: {problem}; gave up after {policy.attempts} tries")
 
+    def _exchange(
+        self, url: str, headers: Mapping[str, str], service: str, host: str
+    ) -> tuple[httpx.Response, Answer | None]:
+        """The response, and its Answer unless it is one to retry (its body then unread)."""
+        with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code in _RETRY_STATUS:
+                return response, None
+            try:
+                body, wire = read_body(response, self._policy.max_bytes)
+            except TooLarge as exc:
+                raise FetchError(f"{service}: {host} sent too large an answer: {exc}") from None
+            except BadEncoding as exc:
+                raise FetchError(f"{service}: {host} sent an unreadable answer: {exc}") from None
+            return response, self._answer(url, response, body, wire, service, host)
+
     @staticmethod
-    def _answer(url: str, response: httpx.Response, service: str, host: str) -> Answer:
+    def _answer(
+        url: str, response: httpx.Response, body: bytes, wire: int, service: str, host: str
+    ) -> Answer:
         declared = response.headers.get("Content-Length")
-        encoded = response.headers.get("Content-Encoding", "identity") != "identity"
         # A body shorter than announced would otherwise reach the parser as garbage.
-        if (
-            declared
-            and declared.isdigit()
-            and not encoded
-            and len(response.content) < int(declared)
-        ):
+        if declared and declared.isdigit() and wire < int(declared):
             raise FetchError(
-                f"{service}: the answer from {host} was cut off "
-                f"({len(response.content)} of {declared} bytes)"
+                f"{service}: the answer from {host} was cut off ({wire} of {declared} bytes)"
             )
         try:
-            text = response.text
-        except (UnicodeDecodeError, LookupError):
+            text = body.decode(response.charset_encoding or "utf-8", errors="replace")
+        except LookupError:
             raise FetchError(f"{service}: {host} sent a body that is not text") from None
         return Answer(
             url=url,

@@ -7,13 +7,12 @@ come in pages of up to 1,000 with a ``next`` offset while more remain.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from papernotes.fetch_http import Answer, FetchError, Http
+from papernotes.fetch_http import Answer, FetchError, Http, load_json
 
 __all__ = ["API_URL", "SERVICE", "S2Paper", "fetch_paper", "fetch_references", "paper_id"]
 
@@ -45,6 +44,10 @@ def paper_id(arxiv: str | None, doi: str | None) -> str | None:
     return None
 
 
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _paper(item: Any) -> S2Paper | None:
     if not isinstance(item, dict):
         return None
@@ -53,8 +56,8 @@ def _paper(item: Any) -> S2Paper | None:
     title = item.get("title")
     return S2Paper(
         title=" ".join(title.split()) if isinstance(title, str) else "",
-        arxiv=str(ids.get("ArXiv") or ""),
-        doi=str(ids.get("DOI") or ""),
+        arxiv=_text(ids.get("ArXiv")),
+        doi=_text(ids.get("DOI")),
     )
 
 
@@ -67,10 +70,7 @@ def _json(answer: Answer, what: str) -> dict[str, Any] | None:
         )
     if answer.status != 200:
         raise FetchError(f"{SERVICE}: the API answered HTTP {answer.status} for {what}")
-    try:
-        data = json.loads(answer.text)
-    except ValueError as exc:
-        raise FetchError(f"{SERVICE}: malformed answer: not valid JSON ({exc})") from None
+    data = load_json(answer, SERVICE)
     if not isinstance(data, dict):
         raise FetchError(f"{SERVICE}: malformed answer: expected a JSON object")
     return data
