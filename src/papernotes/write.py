@@ -60,7 +60,7 @@ _STAGING_MARK = ".papernotes-staging"
 _RESERVED = (MARKER, STAGING)
 _HASH = re.compile(r"[0-9a-f]{32}")
 _LEGACY_TMP = re.compile(r"\.pn-tmp-[0-9]+-(.+)")
-"""Temporary files of papernotes before 0.9, left in the site by an interrupted build."""
+"""Temporary files of earlier papernotes versions, left in the site by an interrupted build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +371,7 @@ class _Staging:
 
 
 def _remove_legacy_litter(real: Path) -> None:
-    """Remove what a killed build of papernotes before 0.9 left beside the output folder:
+    """Remove what a killed build of an earlier papernotes left beside the output folder:
     ``.site.new-PID/``, a half-made site, once it carries a manifest and its build is gone."""
     for path in real.parent.glob(f".{real.name}.new-*"):
         pid = path.name.rpartition("-")[2]
