@@ -3,6 +3,7 @@ the same site, byte for byte, as building from scratch — and touches only what
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -209,7 +210,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib")
     out = lib.root / "site"
     _build(lib.root, out, use_cache=True)
-    (lib.root / ".papernotes" / "cache" / "build.pickle").write_bytes(b"\x80\x04garbage")
+    (lib.root / ".papernotes" / "cache" / "build.json").write_bytes(b'{"format": 2, "cache": [')
     lib.apply("title", "beta", "Fresh Title")
     _build(lib.root, out, use_cache=True)
     assert "Fresh Title" in (out / "papers" / "beta.html").read_text(encoding="utf-8")
@@ -217,6 +218,22 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     shutil.copytree(lib.root / "papers", clean / "papers")
     _build(clean, clean / "site", use_cache=False)
     assert _tree(out) == _tree(clean / "site")
+
+
+def test_a_page_left_half_replaced_is_written_again(tmp_path: Path) -> None:
+    # A build stopped while renaming pages into place leaves them marked unknown ("") in the
+    # manifest: the next build must not take them as unchanged, whatever the cache says.
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    _build(lib.root, out, use_cache=True)
+    good = (out / "papers" / "alpha.html").read_bytes()
+    manifest = json.loads((out / ".papernotes-site.json").read_text("utf-8"))
+    manifest["files"]["papers/alpha.html"] = ""
+    (out / ".papernotes-site.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / "papers" / "alpha.html").write_bytes(b"half-way")
+    lib.apply("body", "delta", "Something else.")
+    _build(lib.root, out, use_cache=True)
+    assert (out / "papers" / "alpha.html").read_bytes() == good
 
 
 def test_parallel_build_equals_serial_build(tmp_path: Path, monkeypatch) -> None:

@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from papernotes import __version__, cache, fastpath, link, load, parse, plan, theme, write
 from papernotes.config import Config
-from papernotes.errors import Diagnostic, Severity
+from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import split_note
 from papernotes.markdown import RenderedBody, make_parser, parse_body
 from papernotes.model import CiteKey, Library, Note
@@ -78,7 +78,7 @@ def read_library(
 
 
 def _light(note: Note) -> Note:
-    # Token streams are slow to pickle and quick to re-create: the cache keeps notes without.
+    # Token streams are slow to store and quick to re-create: the cache keeps notes without.
     return replace(note, body=replace(note.body, tokens=()))
 
 
@@ -97,8 +97,23 @@ def build(
 
     ``fresh`` writes the whole output folder anew and swaps it in, instead of updating it.
     ``workers`` is how many processes parse and render (default: the cores, at most 8); the
-    output is the same byte for byte whatever it is.
+    output is the same byte for byte whatever it is. One build of a library runs at a time:
+    another raises ``cache.BuildBusy``.
     """
+    with cache.build_lock(root):
+        return _build(root, config, out, strict, use_cache, progress, fresh, workers)
+
+
+def _build(
+    root: Path,
+    config: Config,
+    out: Path,
+    strict: bool,
+    use_cache: bool,
+    progress: Progress | None,
+    fresh: bool,
+    workers: int | None,
+) -> BuildReport:
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     start = time.perf_counter()
     write.check_output(root, out, config.papers_dir)
@@ -116,7 +131,13 @@ def build(
     if not use_cache:
         cache.clear_cache(root)
     the_theme = theme.load_theme(root)
-    key = cache.digest(__version__, str(out.resolve()), repr(config), the_theme.fingerprint)
+    # The library folder's identity is in the key, so a cache that came with a library (a
+    # clone, an archive) is never used: its bodies would reach the site unsanitized.
+    here = root.resolve().stat()
+    identity = (here.st_dev, here.st_ino)
+    key = cache.digest(
+        __version__, str(out.resolve()), repr(config), the_theme.fingerprint, identity
+    )
     old = cache.load_cache(root, key) if use_cache else None
     new = cache.BuildCache(key)
     md = make_parser(allow_html=config.allow_html)
@@ -178,9 +199,9 @@ def build(
 
     def terms_of(doc: SearchDoc) -> DocTerms:
         fp = cache.digest(doc)
-        hit = old.blobs.get(f"terms:{doc.key}") if old else None
+        hit = old.terms.get(doc.key) if old else None
         value = hit[1] if hit is not None and hit[0] == fp else doc_terms(doc, folds)
-        new.blobs[f"terms:{doc.key}"] = (fp, value)
+        new.terms[doc.key] = (fp, value)
         return value
 
     site = plan.plan_site(
@@ -191,16 +212,16 @@ def build(
     unchanged: list[str] = []
     for job in site.jobs:
         same = old is not None and old.pages.get(job.path) == job.fingerprint
-        if same and manifest is not None and all(p in manifest for p in job.paths):
+        # A page the manifest marks unknown ("") was being replaced when a build stopped.
+        if same and manifest is not None and all(manifest.get(p) for p in job.paths):
             unchanged.extend(job.paths)
         else:
             todo.append(job)
     pages = run_jobs(todo, site.renderer.diags, progress, workers)
     if old is not None:  # an index not rebuilt still needs its notes' terms next time
         for doc_key in library.notes:
-            name = f"terms:{doc_key}"
-            if name not in new.blobs and name in old.blobs:
-                new.blobs[name] = old.blobs[name]
+            if doc_key not in new.terms and doc_key in old.terms:
+                new.terms[doc_key] = old.terms[doc_key]
     diags = _promote((*d_load, *d_parse, *d_link, *site.renderer.diags), strict)
     if any(d.severity is Severity.ERROR for d in diags):
         return BuildReport(
@@ -216,7 +237,11 @@ def build(
             "notes": len(library.notes),
             "pages": written.files,
         }
-        cache.save_cache(root, new, saved)
+        try:
+            cache.save_cache(root, new, saved)
+        except OSError as exc:  # the site is built; only the next build's head start is lost
+            where = exc.filename or cache.CACHE_DIR
+            diags = (*diags, _cache_warning(str(where), exc))
     return BuildReport(
         notes=len(library.notes),
         pages=written.files,
@@ -224,6 +249,15 @@ def build(
         seconds=time.perf_counter() - start,
         written=written,
         rendered=len(todo),
+    )
+
+
+def _cache_warning(where: str, exc: OSError) -> Diagnostic:
+    return Diagnostic(
+        Severity.WARNING,
+        Location(where),
+        f"cannot save the build cache: {exc.strerror or exc}",
+        "the site is built; the next build will redo everything",
     )
 
 

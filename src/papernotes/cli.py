@@ -292,7 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("papernotes: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:
-        print(f"papernotes: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"papernotes: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except Exception as exc:
         if args.debug:

@@ -32,11 +32,28 @@ def diagnostics_to_json(diags: tuple[Diagnostic, ...]) -> list[list[Any]]:
     return [[d.severity.value, d.where.path, d.where.line, d.message, d.hint] for d in diags]
 
 
-def _from_json(rows: list[list[Any]]) -> tuple[Diagnostic, ...]:
-    return tuple(
-        Diagnostic(Severity(sev), Location(path, line), message, hint)
-        for sev, path, line, message, hint in rows
-    )
+def _from_json(rows: object) -> tuple[Diagnostic, ...] | None:
+    """The diagnostics saved in the stamp, or None when they are not what we write (the
+    stamp is untrusted: a library may come with one)."""
+    if not isinstance(rows, list):
+        return None
+    out = []
+    for row in rows:
+        if not isinstance(row, list) or len(row) != 5:
+            return None
+        sev, path, line, message, hint = row
+        if sev not in ("warning", "error") or not isinstance(path, str):
+            return None
+        if (line is not None and type(line) is not int) or not isinstance(message, str):
+            return None
+        if hint is not None and not isinstance(hint, str):
+            return None
+        out.append(Diagnostic(Severity(sev), Location(path, line), message, hint))
+    return tuple(out)
+
+
+def _count(value: object) -> int | None:
+    return value if type(value) is int and value >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +77,9 @@ def up_to_date(
     if saved is None:
         return stamp, None
     diags = _from_json(saved.get("diagnostics", []))
+    notes, pages = _count(saved.get("notes", 0)), _count(saved.get("pages", 0))
+    if diags is None or notes is None or pages is None:
+        return stamp, None
     if strict and diags:
         return stamp, None
-    return stamp, LastBuild(int(saved.get("notes", 0)), int(saved.get("pages", 0)), diags)
+    return stamp, LastBuild(notes, pages, diags)

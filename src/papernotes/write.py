@@ -1,41 +1,66 @@
 """Stage 5: the only writer of the output folder.
 
-A first build writes the whole site beside the old folder and swaps it in by renaming, so a
-failed or interrupted build leaves the previous site as it was. Later builds update the folder
-in place: only files whose bytes changed are rewritten, each through a temporary file renamed
-over the old one (a reader never sees half a page), and files papernotes wrote that the new
-site no longer has are removed.
+Nothing outside the output folder is written, and nothing in it that papernotes did not write
+is overwritten or deleted. The folder carries a manifest (``.papernotes-site.json``) of what
+papernotes wrote, with a hash of each file; any other file in it (a ``CNAME``, a verification
+file) is the user's. A build whose new site has a page where the user has a file refuses, and
+writes nothing. A non-empty folder without a manifest, or with one that lists a path papernotes
+could never have written (``../x``, ``/etc/x``, a path through a symlink that leads out), is
+not treated as papernotes' and is never written to.
 
-The folder carries a manifest of what papernotes wrote, with a hash of each file. Any other
-file in it (a ``CNAME``, a verification file) is the user's: it is kept, never deleted.
-papernotes refuses to write into the library itself or into a non-empty folder it did not
-create.
+A build writes in place, in two phases, so the folder keeps its identity and permissions
+(it may be a mount point) and a failed build leaves the previous site as it was:
+
+1. every new or changed file is written into ``.papernotes-tmp/`` inside the output folder
+   (short numbered names, so no name grows past the file system's limit). A full disk or an
+   interruption here removes that folder and changes nothing else.
+2. the manifest is updated to cover the old and new files (each changed one marked "unknown",
+   so the next build rewrites it), the files are renamed into place, stale ones are removed,
+   and the final manifest is written. An interruption here leaves a site the next build
+   completes.
+
+``.papernotes-tmp/`` is the only temporary file papernotes makes in the output folder; one
+left by a killed build is removed by the next.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
+import posixpath
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from papernotes.urls import inside
+from papernotes.atomic import write_atomic
 
 __all__ = [
     "MARKER",
+    "STAGING",
     "Copy",
     "OutputRefused",
     "Page",
+    "WriteFailed",
     "WriteReport",
     "check_output",
     "manifest_digest",
+    "read_manifest",
     "write_site",
 ]
 
 MARKER = ".papernotes-site.json"
+STAGING = ".papernotes-tmp"
+"""The folder inside the output folder where a build stages the files it writes."""
+_STAGING_MARK = ".papernotes-staging"
+_RESERVED = (MARKER, STAGING)
+_HASH = re.compile(r"[0-9a-f]{32}")
+_LEGACY_TMP = re.compile(r"\.pn-tmp-[0-9]+-(.+)")
+"""Temporary files of earlier papernotes versions, left in the site by an interrupted build."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +83,11 @@ class Copy:
 
 
 class OutputRefused(Exception):
-    """The output folder is one papernotes must not write to; the message says why."""
+    """papernotes did not write the site; the message says why and what to do."""
+
+
+class WriteFailed(OutputRefused):
+    """The system refused a write (a full disk, permissions); the message names the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +111,7 @@ def _within(child: Path, parent: Path) -> bool:
 
 
 def check_output(root: Path, out: Path, papers_dir: str) -> None:
-    """Raise OutputRefused unless ``out`` is safe to replace wholesale."""
+    """Raise OutputRefused unless papernotes may write its site into ``out``."""
     root_r, out_r = root.resolve(), out.resolve()
     papers = (root / papers_dir).resolve()
     if out_r == root_r:
@@ -94,29 +123,69 @@ def check_output(root: Path, out: Path, papers_dir: str) -> None:
             raise OutputRefused(f"{out}: overlaps {name}; choose another output folder")
     if out_r.exists() and not out_r.is_dir():
         raise OutputRefused(f"{out}: exists and is not a folder")
-    if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).is_file():
+    if out_r.is_dir() and read_manifest(out_r, shown=out) is None and _has_files(out_r):
         raise OutputRefused(
             f"{out}: is not empty and was not made by papernotes; "
             "empty it or choose another folder (papernotes never deletes files it did not write)"
         )
 
 
+def _has_files(folder: Path) -> bool:
+    return any(p.name != STAGING for p in folder.iterdir())
+
+
 def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_manifest(out: Path) -> dict[str, str] | None:
-    """What the last build wrote into ``out``: path → content hash (None when unreadable)."""
-    try:
-        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    files = data.get("files") if isinstance(data, dict) else None
-    if isinstance(files, dict):
-        return {str(k): str(v) for k, v in files.items()}
-    if isinstance(files, list):  # an older manifest without hashes: every file counts as changed
-        return {str(k): "" for k in files}
+def unsafe_path(rel: str) -> str | None:
+    """Why ``rel`` is not a plain site-relative path papernotes could write, or None."""
+    if not rel or "\\" in rel or "\0" in rel:
+        return "is empty or has a backslash or NUL"
+    if rel.startswith("/") or posixpath.normpath(rel) != rel:
+        return "is absolute or not normalised"
+    parts = rel.split("/")
+    if ".." in parts or "." in parts:
+        return "leads outside the output folder"
+    if parts[0] in _RESERVED:
+        return "is a name papernotes reserves"
     return None
+
+
+def read_manifest(out: Path, *, shown: Path | None = None) -> dict[str, str] | None:
+    """What the last build wrote into ``out``: path → content hash ("" when unknown), or None
+    when there is no manifest.
+
+    A manifest is untrusted (it decides what a build deletes): one that cannot be read, or
+    that lists a path papernotes would never write or a malformed hash, raises OutputRefused.
+    """
+    shown = shown or out
+    try:
+        data = json.loads((out / MARKER).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError):
+        data = None
+    files = data.get("files") if isinstance(data, dict) else None
+    if isinstance(files, list):  # an older manifest without hashes: every file counts as changed
+        files = dict.fromkeys(files, "")
+    if not isinstance(files, dict):
+        raise _untrusted(shown, "cannot be read")
+    for rel, digest in files.items():
+        why = unsafe_path(rel) if isinstance(rel, str) else "is not a string"
+        if why:
+            raise _untrusted(shown, f"lists {rel!r}, which {why}")
+        if not isinstance(digest, str) or (digest and not _HASH.fullmatch(digest)):
+            raise _untrusted(shown, f"has a malformed hash for {rel!r}")
+    return files
+
+
+def _untrusted(shown: Path, why: str) -> OutputRefused:
+    return OutputRefused(
+        f"{shown / MARKER}: {why}; papernotes will not trust it to decide what to replace or "
+        f"delete. Move your own files out of {shown} and delete the folder, or choose "
+        "another output folder"
+    )
 
 
 def manifest_digest(out: Path) -> str:
@@ -127,34 +196,24 @@ def manifest_digest(out: Path) -> str:
         return ""
 
 
-def _user_files(out: Path, ours: Iterable[str]) -> list[str]:
-    known = {*ours, MARKER}
-    found = []
-    for path in sorted(out.rglob("*")):
-        rel = path.relative_to(out).as_posix()
-        if path.is_file() and rel not in known and not path.name.startswith(".pn-tmp-"):
-            found.append(rel)
-    return found
+_ADVICE = {
+    errno.ENOSPC: "free some space and build again",
+    errno.EDQUOT: "free some space and build again",
+    errno.EACCES: "check that you may write to this folder",
+    errno.EPERM: "check that you may write to this folder",
+    errno.EROFS: "the file system is read-only; choose another output folder",
+    errno.ENAMETOOLONG: "the name is too long for this file system",
+}
 
 
-def _target(base: Path, rel: str) -> Path:
-    safe = inside(rel)
-    if safe is None or safe != rel:
-        raise ValueError(f"refusing to write outside the output folder: {rel!r}")
-    dest = base / safe
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    return dest
+def _failed(exc: OSError, shown: Path) -> WriteFailed:
+    advice = _ADVICE.get(exc.errno or 0)
+    reason = exc.strerror or str(exc)
+    return WriteFailed(f"{shown}: cannot write: {reason}" + (f" ({advice})" if advice else ""))
 
 
-def _replace(dest: Path, data: bytes) -> None:
-    tmp = dest.with_name(f".pn-tmp-{os.getpid()}-{dest.name}")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
-
-
-def _write_manifest(folder: Path, files: dict[str, str]) -> None:
-    manifest = {"generator": "papernotes", "files": dict(sorted(files.items()))}
-    _replace(folder / MARKER, (json.dumps(manifest, indent=0) + "\n").encode("utf-8"))
+def _content(item: Page | Copy) -> bytes:
+    return item.content if isinstance(item, Page) else item.source.read_bytes()
 
 
 def write_site(
@@ -168,81 +227,174 @@ def write_site(
     """Make ``out`` hold exactly these pages and copies (plus the user's own files).
 
     ``unchanged`` names files the previous build wrote and this one did not render again
-    because nothing they show changed; they stay as they are. A folder without a usable
-    manifest is written whole and swapped in.
+    because nothing they show changed; they stay as they are. ``fresh`` rewrites every file
+    even when its bytes did not change. Raises OutputRefused (nothing written) when the new
+    site would replace a file papernotes did not write, and WriteFailed naming the file when
+    the system refuses a write.
     """
-    out = out.resolve()
-    old = read_manifest(out) if out.is_dir() else None
+    real = out.resolve()
+    old = read_manifest(real, shown=out) if real.is_dir() else None
+    if old is None and real.is_dir() and _has_files(real):
+        raise OutputRefused(f"{out}: is not empty and was not made by papernotes")
+    old = old or {}
     keep = set(unchanged)
-    if fresh or old is None or not keep <= old.keys() or not all((out / k).is_file() for k in keep):
-        if keep:
-            raise ValueError("unchanged files are missing from the output folder")
-        return _write_fresh(pages, copies, out)
-    return _update(pages, copies, out, old, keep)
-
-
-def _content(item: Page | Copy) -> bytes:
-    return item.content if isinstance(item, Page) else item.source.read_bytes()
-
-
-def _update(
-    pages: Sequence[Page], copies: Sequence[Copy], out: Path, old: dict[str, str], keep: set[str]
-) -> WriteReport:
-    files = {k: old[k] for k in keep}
-    written = 0
-    size = 0
+    if any(not old.get(k) or not (real / k).is_file() for k in keep):
+        raise ValueError("unchanged files are missing from the output folder")
     items: list[Page | Copy] = [*copies, *pages]
     for item in items:
-        data = _content(item)
-        digest = _hash(data)
-        files[item.path] = digest
-        size += len(data)
-        if old.get(item.path) != digest or not (out / item.path).is_file():
-            _replace(_target(out, item.path), data)
-            written += 1
-    removed = 0
-    for stale in sorted(old.keys() - files.keys()):
-        try:
-            (out / stale).unlink()
-            removed += 1
-        except FileNotFoundError:
-            pass
-    _write_manifest(out, files)
-    size += sum((out / k).stat().st_size for k in keep)
-    return WriteReport(len(files), written, removed, size, tuple(_user_files(out, files)))
-
-
-def _write_fresh(pages: Sequence[Page], copies: Sequence[Copy], out: Path) -> WriteReport:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.new-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    for stale in (tmp, old):
-        shutil.rmtree(stale, ignore_errors=True)
-    files: dict[str, str] = {}
-    size = 0
-    previous = read_manifest(out) if out.is_dir() else None
-    try:
-        tmp.mkdir()
-        items: list[Page | Copy] = [*copies, *pages]
+        if unsafe_path(item.path):
+            raise ValueError(f"refusing to write outside the output folder: {item.path!r}")
+    _check_targets(real, out, [i.path for i in items], old)
+    _remove_legacy_litter(real)
+    with _Staging(real, out) as staging:
+        files = {k: old[k] for k in keep}
+        todo: list[tuple[Path, str]] = []
+        size = 0
         for item in items:
             data = _content(item)
-            _target(tmp, item.path).write_bytes(data)
-            files[item.path] = _hash(data)
+            files[item.path] = digest = _hash(data)
             size += len(data)
-        kept = [
-            r for r in (_user_files(out, previous or {}) if out.is_dir() else []) if r not in files
-        ]
-        for rel in kept:
-            shutil.copy2(out / rel, _target(tmp, rel))
-        _write_manifest(tmp, files)
-        if out.exists():
-            out.rename(old)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not out.exists():
-            old.rename(out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    removed = len((previous or {}).keys() - files.keys())
-    return WriteReport(len(files), len(files), removed, size, tuple(kept))
+            if fresh or old.get(item.path) != digest or not (real / item.path).is_file():
+                todo.append((staging.put(data, out / item.path), item.path))
+        stale = sorted(old.keys() - files.keys())
+        if todo or stale:
+            pending = {**old, **dict.fromkeys((rel for _, rel in todo), "")}
+            staging.manifest(pending)
+        for tmp, rel in todo:
+            staging.place(tmp, rel)
+        for rel in stale:
+            staging.remove(rel)
+        if todo or stale or files != old:
+            staging.manifest(files)
+    size += sum((real / k).stat().st_size for k in keep)
+    kept = _user_files(real, files)
+    return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
+
+
+def _check_targets(real: Path, out: Path, paths: Sequence[str], old: dict[str, str]) -> None:
+    """Refuse, before anything is written, to replace a file of the user's or to write or
+    delete through a symlink that leads out of the output folder."""
+    theirs: set[str] = set()
+    folders: set[Path] = set()
+    for rel in paths:
+        if rel not in old and ((real / rel).is_symlink() or (real / rel).exists()):
+            theirs.add(rel)
+        parts = rel.split("/")
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            p = real / prefix
+            if prefix not in old and (p.is_symlink() or p.exists()) and not p.is_dir():
+                theirs.add(prefix)
+        folders.add((real / rel).parent)
+    if theirs:
+        names = ", ".join(str(out / r) for r in sorted(theirs)[:5])
+        raise OutputRefused(
+            f"{names}: not written by papernotes, and this build would replace it; nothing "
+            f"was written. Move your file out of {out}, or change the note's id so its page "
+            "gets another name"
+        )
+    folders.update((real / rel).parent for rel in old)
+    for folder in sorted(folders):
+        if not _within(folder.resolve(), real):
+            raise OutputRefused(
+                f"{out / folder.relative_to(real)}: leads outside {out} (a symbolic link?); "
+                "papernotes writes only inside its output folder: replace it with a folder"
+            )
+
+
+class _Staging:
+    """``.papernotes-tmp/`` for one build: created on entry, always removed on exit."""
+
+    def __init__(self, real: Path, out: Path) -> None:
+        self.real, self.out = real, out
+        self.dir = real / STAGING
+        self.count = 0
+
+    def __enter__(self) -> _Staging:
+        try:
+            self.real.mkdir(parents=True, exist_ok=True)
+            if self.dir.is_symlink() or self.dir.exists():
+                self._clear_stale()
+            self.dir.mkdir()
+            (self.dir / _STAGING_MARK).touch()
+        except OSError as exc:
+            self._remove()
+            raise _failed(exc, self.out / STAGING) from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._remove()
+
+    def _clear_stale(self) -> None:
+        ours = self.dir.is_dir() and not self.dir.is_symlink()
+        if ours and ((self.dir / _STAGING_MARK).is_file() or not any(self.dir.iterdir())):
+            shutil.rmtree(self.dir)
+            return
+        raise OutputRefused(
+            f"{self.out / STAGING}: papernotes keeps its temporary files under this name, "
+            "but this is not one of its folders; rename it"
+        )
+
+    def _remove(self) -> None:
+        if self.dir.is_dir() and not self.dir.is_symlink():
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def put(self, data: bytes, shown: Path) -> Path:
+        """Stage one file's bytes; the returned name is short whatever the page's is."""
+        self.count += 1
+        tmp = self.dir / str(self.count)
+        try:
+            with tmp.open("xb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise _failed(exc, shown) from exc
+        return tmp
+
+    def place(self, tmp: Path, rel: str) -> None:
+        dest = self.real / rel
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, dest)
+        except OSError as exc:
+            raise _failed(exc, self.out / rel) from exc
+
+    def remove(self, rel: str) -> None:
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+            (self.real / rel).unlink()
+
+    def manifest(self, files: dict[str, str]) -> None:
+        text = json.dumps({"generator": "papernotes", "files": dict(sorted(files.items()))})
+        try:
+            write_atomic(self.real / MARKER, (text + "\n").encode("utf-8"), tmp_dir=self.dir)
+        except OSError as exc:
+            raise _failed(exc, self.out / MARKER) from exc
+
+
+def _remove_legacy_litter(real: Path) -> None:
+    """Remove what a killed build of an earlier papernotes left beside the output folder:
+    ``.site.new-PID/``, a half-made site, once it carries a manifest and its build is gone."""
+    for path in real.parent.glob(f".{real.name}.new-*"):
+        pid = path.name.rpartition("-")[2]
+        if not pid.isdigit() or path.is_symlink() or not (path / MARKER).is_file():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _user_files(real: Path, ours: dict[str, str]) -> list[str]:
+    found = []
+    for path in sorted(real.rglob("*")):
+        rel = path.relative_to(real).as_posix()
+        if rel in ours or rel.split("/")[0] in _RESERVED or not path.is_file():
+            continue
+        legacy = _LEGACY_TMP.fullmatch(path.name)
+        if legacy and posixpath.join(posixpath.dirname(rel), legacy[1]) in ours:
+            with contextlib.suppress(OSError):  # an older papernotes' temporary file
+                path.unlink()
+            continue
+        found.append(rel)
+    return found

@@ -1,0 +1,223 @@
+"""A typed JSON codec for frozen dataclasses: what the build cache is stored as.
+
+The type to decode is always given by our own annotations, never by the data, so a hostile
+file can only choose values of the declared types (a ``str`` where a ``str`` is expected):
+it cannot name a class, call a function or make any object papernotes did not declare.
+Anything that does not fit raises ``CodecError``.
+
+Supported: ``str``, ``int``, ``float``, ``bool``, ``None``, ``NewType``s of those, ``X | None``,
+``tuple[X, ...]``, ``tuple[X, Y]``, ``dict``/``Mapping`` with ``str`` keys, ``Enum``s,
+``datetime.date``, and dataclasses defined in papernotes (stored as a list of their fields in
+order). Types listed as ``opaque`` may appear only in empty tuples (the notes' token streams,
+which the cache leaves out).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["Codec", "CodecError"]
+
+_Fn = Callable[[Any], Any]
+
+
+class CodecError(ValueError):
+    """The data does not have the declared shape."""
+
+
+def _exact(kind: type) -> tuple[_Fn, _Fn]:
+    def check(value: Any) -> Any:
+        # bool is an int to isinstance; a cached int must not be True.
+        if type(value) is not kind:
+            raise CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
+        return value
+
+    return check, check
+
+
+def _float() -> tuple[_Fn, _Fn]:
+    def dec(value: Any) -> Any:
+        if type(value) not in (int, float):
+            raise CodecError(f"expected float, got {type(value).__name__}")
+        return float(value)
+
+    return float, dec
+
+
+def _none() -> tuple[_Fn, _Fn]:
+    def check(value: Any) -> Any:
+        if value is not None:
+            raise CodecError("expected null")
+        return None
+
+    return check, check
+
+
+class Codec:
+    """Encoders and decoders for a fixed set of types, made once and reused."""
+
+    def __init__(self, names: Mapping[str, Any], *, opaque: tuple[type, ...] = ()) -> None:
+        """``names`` resolves annotations that modules import only for type checking."""
+        self._names = dict(names)
+        self._opaque = opaque
+        self._made: dict[Any, tuple[_Fn, _Fn]] = {}
+        self._shape: list[str] = []
+
+    def encode(self, value: Any, tp: Any) -> Any:
+        """``value`` of type ``tp`` as JSON-ready lists, dicts, strings and numbers."""
+        return self._pair(tp)[0](value)
+
+    def decode(self, data: Any, tp: Any) -> Any:
+        """A value of type ``tp`` from what ``encode`` made; CodecError if it does not fit."""
+        return self._pair(tp)[1](data)
+
+    def shape(self, tp: Any) -> str:
+        """A description of every type ``tp`` stores, to tell data of an older layout."""
+        self._pair(tp)
+        return ";".join(self._shape)
+
+    def _pair(self, tp: Any) -> tuple[_Fn, _Fn]:
+        made = self._made.get(tp)
+        if made is None:
+            made = self._make(tp)
+            self._made[tp] = made
+        return made
+
+    def _make(self, tp: Any) -> tuple[_Fn, _Fn]:
+        if tp in (str, int, bool):
+            return _exact(tp)
+        if tp is float:
+            return _float()
+        if tp is None or tp is type(None):
+            return _none()
+        if isinstance(tp, typing.NewType):
+            return self._pair(tp.__supertype__)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if origin in (types.UnionType, typing.Union):
+            return self._optional(tp, args)
+        if origin is tuple:
+            return self._tuple(tp, args)
+        if origin in (dict, Mapping, typing.Mapping):
+            return self._dict(tp, args)
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return self._enum(tp)
+        if tp is dt.date:
+            return self._date()
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            return self._dataclass(tp)
+        raise TypeError(f"the cache cannot store {tp!r}")
+
+    def _optional(self, tp: Any, args: tuple[Any, ...]) -> tuple[_Fn, _Fn]:
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1 or len(args) != 2:
+            raise TypeError(f"the cache cannot store {tp!r}: only X | None unions")
+        enc, dec = self._pair(inner[0])
+        return (
+            lambda v: None if v is None else enc(v),
+            lambda d: None if d is None else dec(d),
+        )
+
+    def _tuple(self, tp: Any, args: tuple[Any, ...]) -> tuple[_Fn, _Fn]:
+        if len(args) == 2 and args[1] is Ellipsis:
+            if args[0] in self._opaque:
+                return self._empty(args[0])
+            enc, dec = self._pair(args[0])
+
+            def dec_all(data: Any) -> tuple[Any, ...]:
+                if type(data) is not list:
+                    raise CodecError("expected a list")
+                return tuple(dec(x) for x in data)
+
+            return (lambda v: [enc(x) for x in v]), dec_all
+        pairs = [self._pair(a) for a in args]
+
+        def dec_fixed(data: Any) -> tuple[Any, ...]:
+            if type(data) is not list or len(data) != len(pairs):
+                raise CodecError(f"expected a list of {len(pairs)}")
+            return tuple(p[1](x) for p, x in zip(pairs, data, strict=True))
+
+        return (lambda v: [p[0](x) for p, x in zip(pairs, v, strict=True)]), dec_fixed
+
+    def _empty(self, item: type) -> tuple[_Fn, _Fn]:
+        def enc(value: Any) -> list[Any]:
+            if value:
+                raise CodecError(f"{item.__name__} values are never stored")
+            return []
+
+        def dec(data: Any) -> tuple[()]:
+            if type(data) is not list or data:
+                raise CodecError(f"{item.__name__} values are never stored")
+            return ()
+
+        return enc, dec
+
+    def _dict(self, tp: Any, args: tuple[Any, ...]) -> tuple[_Fn, _Fn]:
+        if len(args) != 2 or (args[0] is not str and not isinstance(args[0], typing.NewType)):
+            raise TypeError(f"the cache cannot store {tp!r}: keys must be strings")
+        check_key = self._pair(args[0])[1]
+        enc, dec = self._pair(args[1])
+        if args[1] in (str, int):  # the search terms: thousands per note, checked in bulk
+            kind = args[1]
+
+            def dec_flat(data: Any) -> dict[str, Any]:
+                if type(data) is not dict or not all(type(v) is kind for v in data.values()):
+                    raise CodecError(f"expected an object of {kind.__name__}")
+                return data
+
+            return (lambda v: dict(v)), dec_flat
+
+        def dec_all(data: Any) -> dict[str, Any]:
+            if type(data) is not dict:
+                raise CodecError("expected an object")
+            return {check_key(k): dec(v) for k, v in data.items()}
+
+        return (lambda v: {k: enc(x) for k, x in v.items()}), dec_all
+
+    def _enum(self, tp: type[enum.Enum]) -> tuple[_Fn, _Fn]:
+        self._shape.append(f"{tp.__qualname__}={sorted(str(m.value) for m in tp)}")
+
+        def dec(data: Any) -> Any:
+            if type(data) not in (str, int):
+                raise CodecError(f"expected a {tp.__name__}")
+            return tp(data)  # ValueError (a CodecError's base) when it is not a member
+
+        return (lambda v: v.value), dec
+
+    def _date(self) -> tuple[_Fn, _Fn]:
+        def dec(data: Any) -> dt.date:
+            if type(data) is not str:
+                raise CodecError("expected a date")
+            return dt.date.fromisoformat(data)
+
+        return (lambda v: v.isoformat()), dec
+
+    def _dataclass(self, tp: type[Any]) -> tuple[_Fn, _Fn]:
+        if not tp.__module__.startswith("papernotes."):
+            raise TypeError(f"the cache stores only papernotes' own values, not {tp!r}")
+        module = __import__(tp.__module__, fromlist=["_"])
+        hints = typing.get_type_hints(tp, globalns=vars(module), localns=self._names)
+        names = [f.name for f in dataclasses.fields(tp)]
+        self._shape.append(f"{tp.__qualname__}({','.join(f'{n}:{hints[n]}' for n in names)})")
+        # Placeholders first, so a dataclass that contains itself does not recurse forever.
+        self._made[tp] = (_unfinished, _unfinished)
+        pairs = [self._pair(hints[n]) for n in names]
+
+        def enc(value: Any) -> list[Any]:
+            return [p[0](getattr(value, n)) for p, n in zip(pairs, names, strict=True)]
+
+        def dec(data: Any) -> Any:
+            if type(data) is not list or len(data) != len(pairs):
+                raise CodecError(f"expected {tp.__name__} as a list of {len(pairs)}")
+            return tp(*(p[1](x) for p, x in zip(pairs, data, strict=True)))
+
+        return enc, dec
+
+
+def _unfinished(value: Any) -> Any:
+    raise TypeError("recursive dataclasses are not supported")
