@@ -9,15 +9,35 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
 from papernotes.model import CiteKey, External, Library, Note
 
-__all__ = ["cite_data", "feed_entries", "json_ld", "newest", "script_json", "sitemap", "summary"]
+__all__ = [
+    "cite_data",
+    "feed_entries",
+    "json_ld",
+    "newest",
+    "script_json",
+    "sitemap",
+    "summary",
+    "xml_text",
+]
 
 _SUMMARY_CHARS = 200
+# What XML 1.0 forbids outright (its Char production): C0 controls other than tab, LF and CR,
+# lone surrogates, U+FFFE and U+FFFF. YAML escapes ("\x01") and note bodies can hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters no XML document may contain, so a feed stays
+    well-formed whatever a title or note holds (HTML pages get the same treatment: there
+    these characters are parse errors, shown as nothing or as boxes)."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
 def script_json(value: Any) -> str:
@@ -145,4 +165,4 @@ def sitemap(locations: Iterable[str]) -> bytes:
     ]
     lines.extend(f"  <url><loc>{escape(loc)}</loc></url>" for loc in sorted(set(locations)))
     lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return xml_text("\n".join(lines) + "\n").encode("utf-8")
