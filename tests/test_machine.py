@@ -165,3 +165,25 @@ def test_xml_text_removes_what_xml_forbids_and_keeps_the_rest() -> None:
     assert xml_text(kept) == kept
     root = ET.fromstring(sitemap(["https://x.org/a\x01b.html"]))
     assert [loc.text for loc in root.iter()][-1] == "https://x.org/ab.html"
+
+
+def test_json_ld_names_a_cited_papers_first_authors_only(tmp_path: Path, cli) -> None:
+    papers = tmp_path / "lib" / "papers"
+    papers.mkdir(parents=True)
+    names = ", ".join(f"G{i} F{i}" for i in range(50))
+    (papers / "big.md").write_text(
+        f"---\ntitle: Big\nauthors: [{names}]\nyear: 2022\n---\n", encoding="utf-8"
+    )
+    (papers / "small.md").write_text(
+        "---\ntitle: Small\nauthors: [A B]\nyear: 2023\ncites: [big]\n---\n", encoding="utf-8"
+    )
+    assert cli("build", "--root", str(tmp_path / "lib")).code == 0
+    site = tmp_path / "lib" / "site"
+
+    def json_ld(rel: str) -> dict:
+        soup = _soup(site, rel)
+        return json.loads(soup.find("script", type="application/ld+json").string)
+
+    assert len(json_ld("papers/big.html")["about"]["author"]) == 50
+    [cited] = json_ld("papers/small.html")["citation"]
+    assert [a["name"] for a in cited["author"]] == [f"G{i} F{i}" for i in range(10)]
