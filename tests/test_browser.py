@@ -162,6 +162,12 @@ def test_copy_bibtex_button(page: Page, base: str) -> None:
     assert download.get_attribute("href") == "hu2021lora.bib"
 
 
+# Every axe-core rule runs, the experimental ones and best practices included, except the
+# WCAG AAA contrast rule: the theme's colours (and every Pygments style) are chosen for AA, which
+# `color-contrast` enforces; 7:1 everywhere would be a new palette.
+AXE_SKIPPED = {"color-contrast-enhanced"}
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize(
     "path",
@@ -172,24 +178,34 @@ def test_copy_bibtex_button(page: Page, base: str) -> None:
         "years/index.html",
         "tags/index.html",
         "authors/index.html",
+        "authors/edward-j-hu.html",
         "tags/peft.html",
+        "graph.html",
+        "search.html",
         "404.html",
     ],
 )
-def test_no_serious_accessibility_violations(
+def test_no_accessibility_violations_under_every_axe_rule(
     page: Page, http_base: str, path: str, theme: str
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
+    axe = Axe()
     page.emulate_media(color_scheme=theme)
     page.goto(http_base + path)
-    results = Axe().run(page)
-    serious = [
+    page.evaluate(axe.axe_script)
+    rules = page.evaluate("axe.getRules().map(r => r.ruleId)")
+    assert "label-content-name-mismatch" in rules and len(rules) > 90
+    options = {
+        "rules": {r: {"enabled": r not in AXE_SKIPPED} for r in rules},
+        "resultTypes": ["violations"],
+    }
+    results = axe.run(page, options=options)
+    found = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
         for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
-    assert serious == []
+    assert found == []
 
 
 @pytest.mark.parametrize("width", [390, 1440])

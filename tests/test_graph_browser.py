@@ -197,7 +197,7 @@ def test_buttons_wheel_and_drag_pan_and_zoom(page: Page, site: Path) -> None:
     assert after[0] == pytest.approx(before[0] - 80, abs=1)
     assert after[1] == pytest.approx(before[1] + 30, abs=1)
     assert page.url.endswith("/graph.html")
-    page.get_by_role("button", name="Show the whole graph").click()
+    page.get_by_role("button", name="Fit: show the whole graph").click()
     settle(page)
     assert transform(page) == pytest.approx((x0, y0, s0), abs=0.01)
 

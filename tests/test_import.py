@@ -202,7 +202,10 @@ def test_invalid_keys_and_latin1_files(lib: Path, cli, tmp_path: Path) -> None:
     result = cli("import", "--root", str(lib), str(bib))
     assert result.code == 0, result.err
     assert "not UTF-8; read as Latin-1" in result.err
-    assert "'Müller/2020' is not a valid note id; the note's id is 'muller2020cafe'" in result.err
+    assert (
+        "'Müller/2020' is not a valid note id (expected [A-Za-z0-9_:.-]+); "
+        "the note's id is 'muller2020cafe'"
+    ) in result.err
     assert "title: Café" in (lib / "papers" / "muller2020cafe.md").read_text(encoding="utf-8")
 
 
@@ -279,3 +282,54 @@ def test_200_entries_import_and_export_without_losing_a_field(lib: Path, cli, tm
     assert compared > 1700
     assert seconds < 60, f"import of 200 entries took {seconds:.1f} s"
     print(f"import of 200 entries: {seconds:.2f} s")
+
+
+def test_keys_that_would_make_unsafe_file_names(lib: Path, cli, tmp_path: Path) -> None:
+    """`..`, `.`, `../x`, `a/b` and `.hidden` get a made id; `CON` keeps its id in a safe file;
+    an empty key is an error at its line. Nothing hidden or outside papers/ is written."""
+    keys = ["..", ".", "../x", "a/b", ".hidden", "CON", "", "nul.txt"]
+    names = ["Smith", "Jones", "Brown", "White", "Gray", "Black", "Green", "Blue"]
+    bib = tmp_path / "keys.bib"
+    bib.write_text(
+        "".join(
+            f"@article{{{key},\n  title = {{Paper {i}}},\n  author = {{{name}, Ann}},\n"
+            f"  year = {{{2000 + i}}},\n}}\n"
+            for i, (key, name) in enumerate(zip(keys, names, strict=True))
+        ),
+        encoding="utf-8",
+    )
+    result = cli("import", "--root", str(lib), str(bib))
+    err = result.err.splitlines()
+    assert result.code == 1  # the entry without a key
+    assert f"{bib}:31: error: @article has no citekey" in err
+    for line, key, made in [
+        (1, "..", "smith2000paper"),
+        (6, ".", "jones2001paper"),
+        (11, "../x", "brown2002paper"),
+        (16, "a/b", "white2003paper"),
+        (21, ".hidden", "gray2004paper"),
+    ]:
+        assert any(
+            e.startswith(f"{bib}:{line}: warning: {key}: '{key}' is not a valid note id")
+            and e.endswith(f"the note's id is '{made}'")
+            for e in err
+        ), (key, err)
+    assert (
+        f"{bib}:26: warning: CON: written to papers/CON_.md: 'CON.md' is not a file name on "
+        "every system (the id stays 'CON')"
+    ) in err
+    assert "nul_.txt.md" in result.err
+    written = sorted(p.relative_to(lib).as_posix() for p in lib.rglob("*") if p.is_file())
+    assert written == [
+        "papers/CON_.md",
+        "papers/brown2002paper.md",
+        "papers/gray2004paper.md",
+        "papers/jones2001paper.md",
+        "papers/nul_.txt.md",
+        "papers/smith2000paper.md",
+        "papers/white2003paper.md",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([bib.name, lib.name])
+    assert "id: CON\n" in (lib / "papers" / "CON_.md").read_text(encoding="utf-8")
+    built = cli("build", "--root", str(lib), "--strict")
+    assert built.code == 0, built.err

@@ -111,3 +111,79 @@ def test_without_base_url_feed_links_are_relative(tmp_path: Path, cli) -> None:
     assert feed.find(f"{ATOM}entry").find(f"{ATOM}link").get("href") == "papers/hu2021lora.html"
     assert not (root / "site" / "sitemap.xml").exists()
     assert "Sitemap" not in (root / "site" / "robots.txt").read_text("utf-8")
+
+
+CONTROLS = "".join(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])) + "\ufffe\uffff"
+"""Every character XML 1.0 forbids that can reach a page (lone surrogates cannot: YAML refuses
+them and note files are read as UTF-8)."""
+
+
+def test_feed_sitemap_and_pages_stay_well_formed_whatever_a_note_holds(tmp_path: Path, cli) -> None:
+    import xml.dom.minidom
+
+    root = tmp_path / "lib"
+    (root / "papers").mkdir(parents=True)
+    (root / "papernotes.yaml").write_text(
+        'base_url: https://notes.example.org/\ntitle: "Lib\\x01"\n', encoding="utf-8"
+    )
+    # YAML's escapes put control characters in front matter; a body holds them as they are.
+    escaped = "".join(
+        f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in CONTROLS
+    )
+    (root / "papers" / "cc.md").write_text(
+        f'---\ntitle: "Bell{escaped}end"\nauthors: ["Ann\\x02 Bee"]\nyear: 2021\n'
+        f'read: 2024-01-01\ntags: ["t\\x03"]\n---\nBody {CONTROLS} text.\n',
+        encoding="utf-8",
+    )
+    (root / "papers" / "plain.md").write_text(
+        f"---\ntitle: Plain\nauthors: [A B]\nyear: 2020\nread: 2024-01-02\n---\nx{CONTROLS}y\n",
+        encoding="utf-8",
+    )
+    result = cli("build", "--root", str(root))
+    assert result.code == 0, result.err
+    site = root / "site"
+    for name in ("feed.xml", "sitemap.xml"):
+        xml.dom.minidom.parse(str(site / name))  # raises on a document that is not well-formed
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.findtext(f"{ATOM}title") == "Lib: recently read"
+    entries = {e.findtext(f"{ATOM}title"): e for e in feed.findall(f"{ATOM}entry")}
+    assert set(entries) == {"Bellend", "Plain"}
+    # Markdown turns NUL into U+FFFD, as HTML does; the rest is gone.
+    summary = entries["Bellend"].findtext(f"{ATOM}summary") or ""
+    assert summary.split() == ["Body", "\ufffd", "text."]
+    assert (entries["Plain"].findtext(f"{ATOM}summary") or "").split() == ["x\ufffd", "y"]
+    for page in site.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert not any(c in text for c in CONTROLS), page
+
+
+def test_xml_text_removes_what_xml_forbids_and_keeps_the_rest() -> None:
+    from papernotes.machine import sitemap, xml_text
+
+    kept = "tab\t nl\n cr\r é 中 \x7f \x85 \ud7ff \ue000 \ufffd 😀"
+    assert xml_text(f"a{CONTROLS}\ud800\udfffb") == "ab"
+    assert xml_text(kept) == kept
+    root = ET.fromstring(sitemap(["https://x.org/a\x01b.html"]))
+    assert [loc.text for loc in root.iter()][-1] == "https://x.org/ab.html"
+
+
+def test_json_ld_names_a_cited_papers_first_authors_only(tmp_path: Path, cli) -> None:
+    papers = tmp_path / "lib" / "papers"
+    papers.mkdir(parents=True)
+    names = ", ".join(f"G{i} F{i}" for i in range(50))
+    (papers / "big.md").write_text(
+        f"---\ntitle: Big\nauthors: [{names}]\nyear: 2022\n---\n", encoding="utf-8"
+    )
+    (papers / "small.md").write_text(
+        "---\ntitle: Small\nauthors: [A B]\nyear: 2023\ncites: [big]\n---\n", encoding="utf-8"
+    )
+    assert cli("build", "--root", str(tmp_path / "lib")).code == 0
+    site = tmp_path / "lib" / "site"
+
+    def json_ld(rel: str) -> dict:
+        soup = _soup(site, rel)
+        return json.loads(soup.find("script", type="application/ld+json").string)
+
+    assert len(json_ld("papers/big.html")["about"]["author"]) == 50
+    [cited] = json_ld("papers/small.html")["citation"]
+    assert [a["name"] for a in cited["author"]] == [f"G{i} F{i}" for i in range(10)]

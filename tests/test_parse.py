@@ -100,3 +100,157 @@ def test_citation_lines_map_body_lines_to_file_lines() -> None:
 def test_problems_name_file_line_and_key(front: str, message: str) -> None:
     _, diags = parse(front)
     assert any(d.format().startswith(message) for d in diags), [d.format() for d in diags]
+
+
+BASE = "title: T\nauthors: [A B]\nyear: 2021\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "date", "message"),
+    [
+        ("2024-13-01", None, "read: 2024-13-01 is not a real date (month 13); write YYYY-MM-DD"),
+        ("2024-00-10", None, "read: 2024-00-10 is not a real date (month 0)"),
+        ("2023-02-30", None, "read: 2023-02-30 is not a real date (February 2023 has 28 days)"),
+        ("2024-02-29", dt.date(2024, 2, 29), None),
+        ("2024-04-31", None, "read: 2024-04-31 is not a real date (April 2024 has 30 days)"),
+        ("2024-05-00", None, "read: 2024-05-00 is not a real date (day 0)"),
+        ("0000-01-01", None, "read: 0000-01-01 is not a real date (year 0)"),
+        ("2024-01-01 25:00:00", None, "read: 2024-01-01 25:00:00 is not a real date (hour 25)"),
+        ("2024-01-01T10:00:00Z", dt.date(2024, 1, 1), None),
+        ('"2024-13-01"', None, "read: 2024-13-01 is not a real date (month 13)"),
+        ('"2024-03-01"', dt.date(2024, 3, 1), None),
+    ],
+)
+def test_impossible_dates_are_reported_at_their_line(
+    value: str, date: dt.date | None, message: str | None
+) -> None:
+    note, diags = parse(f"{BASE}tags: [x]\nread: {value}\n")
+    if message is None:
+        assert diags == () and note is not None and note.meta.read == date
+    else:
+        assert note is None
+        assert diags[0].format().startswith(f"papers/x.md:6: error: {message}")
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        # Keys papernotes does not know are still read as YAML, so a bad date there is named.
+        (f"{BASE}date: 2024-00-10\n", "papers/x.md:5: error: date: 2024-00-10 is not a real date"),
+        ("title: T\nyear: 2024-02-30\nauthors: [A]\n", "papers/x.md:3: error: year: 2024-02-30"),
+        (
+            f"{BASE}seen:\n  - 2024-01-01\n  - 2024-01-32\n",
+            "papers/x.md:7: error: seen: 2024-01-32",
+        ),
+        (f"{BASE}rating: !!int five\n", "papers/x.md:5: error: rating: cannot read value: invalid"),
+        (f"{BASE}x: !!python/name:os.system\n", "papers/x.md:5: error: x: cannot read value:"),
+        # libyaml refuses a lone surrogate; PyYAML's own parser reads it and we refuse it.
+        (f'{BASE}venue: "a\\ud800b"\n', "papers/x.md:5: error: "),
+    ],
+)
+def test_values_that_cannot_be_read_are_errors_not_crashes(front: str, message: str) -> None:
+    note, diags = parse(front)
+    errors = [d.format() for d in diags if d.severity.value == "error"]
+    assert note is None
+    assert errors[0].startswith(message), errors
+
+
+def test_a_lone_surrogate_is_refused_by_the_pure_python_parser_too() -> None:
+    from papernotes import frontmatter
+
+    node = frontmatter.yaml.compose('venue: "a\\ud800b"\n', Loader=frontmatter.yaml.SafeLoader)
+    with pytest.raises(frontmatter._BadValue, match="not a character"):
+        frontmatter._as_text(node.value[0][1])
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("0123", "0123"),
+        ("0x1F", "0x1F"),
+        ("1_000", "1_000"),
+        ("1e3", "1e3"),
+        ("1.50", "1.50"),
+        ("2021", "2021"),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("Off", "Off"),
+        ("2024-01-01", "2024-01-01"),
+        ("2024-13-01", "2024-13-01"),
+        ("'0123'", "0123"),
+        ("null", "x"),
+        ("~", "x"),
+        ("", "x"),
+    ],
+)
+def test_ids_are_read_as_written(written: str, key: str) -> None:
+    """YAML 1.1 would make 0123 the number 83 and 'no' False; an id is the text written.
+
+    An empty id (``null``, ``~`` or nothing) means "not given": the file name is used.
+    """
+    note, diags = parse(f"{BASE}id: {written}\n")
+    assert diags == ()
+    assert note is not None and note.key == key
+
+
+def test_identifiers_and_text_keep_what_was_written() -> None:
+    note, diags = parse(
+        "title: 1984\nauthors: [No Body, 'yes']\nyear: 2021\narxiv: 2101.00190\n"
+        "doi: 10.1000/0123\nvenue: 0x10\ntags: [2021, yes, 1e3]\ncites: [0123, off]\n"
+        "status: Read\nrating: 4\nbibtex:\n  number: 007\n  volume: 1_0\n"
+    )
+    assert diags == ()
+    assert note is not None
+    meta = note.meta
+    assert meta.title == "1984"
+    assert meta.arxiv == "2101.00190"  # unquoted; YAML 1.1 would read 2101.0019
+    assert meta.doi == "10.1000/0123"
+    assert meta.venue == "0x10"
+    assert meta.tags == ("2021", "yes", "1e3")
+    assert [c.target for c in meta.cites] == ["0123", "off"]
+    assert meta.year == 2021 and meta.rating == 4
+    assert dict(meta.bibtex) == {"number": "007", "volume": "1_0"}
+
+
+def test_the_id_line_is_kept_for_later_messages() -> None:
+    note, _ = parse(f"{BASE}tags: [a]\nid: k\n")
+    assert note is not None and note.key_line == 6
+    note, _ = parse(BASE)
+    assert note is not None and note.key_line == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "line"),
+    [
+        ("id: .", 'papers/x.md:5: error: id: ".": an id may not start with "."'),
+        ("id: ..", 'papers/x.md:5: error: id: "..": an id may not start with "."'),
+        ("id: '...'", 'papers/x.md:5: error: id: "...": an id may not start with "."'),
+        ("id: .x", 'papers/x.md:5: error: id: ".x": an id may not start with "."'),
+        ("id: ../x", 'papers/x.md:5: error: id: "../x": expected [A-Za-z0-9_:.-]+'),
+    ],
+)
+def test_ids_starting_with_a_dot_are_refused(written: str, line: str) -> None:
+    note, diags = parse(f"{BASE}{written}\n")
+    assert note is None
+    assert diags[0].format().startswith(line)
+
+
+def test_a_file_name_starting_with_a_dot_is_not_an_id() -> None:
+    note, diags = parse(BASE, path="papers/.x.md")
+    assert note is None
+    assert diags[0].format().startswith('papers/.x.md:1: error: the file name ".x" is not a valid')
+
+
+def test_ids_with_inner_and_trailing_dots_are_fine() -> None:
+    note, diags = parse(f"{BASE}id: a.b.\n")
+    assert diags == () and note is not None and note.key == "a.b."
+
+
+def test_aliases_cannot_multiply_the_work() -> None:
+    """A thousand references to a thousand-item list are not expanded into a million names."""
+    items = ", ".join(["x"] * 1000)
+    refs = ", ".join(["*a"] * 1000)
+    note, diags = parse(f"title: T\nyear: 2021\nzz: &a [{items}]\nauthors: [{refs}]\n")
+    assert note is None
+    assert sum(d.message == "authors: expected a name, got a list" for d in diags) == 1000

@@ -187,3 +187,40 @@ def test_bundled_library_exports_bibtex_that_real_bibtex_and_pybtex_accept(
     assert (tmp_path / "doc.bbl").read_text(encoding="utf-8", errors="replace").count(
         "\\bibitem"
     ) == len(notes)
+
+
+def test_a_paper_with_thousands_of_authors_builds_in_linear_size(tmp_path: Path, cli) -> None:
+    """Every author page lists the big paper with its first authors only, so the site grows
+    with the number of authors, not its square (2,000 authors used to make 90 MB)."""
+    n = 3000
+    papers = tmp_path / "lib" / "papers"
+    papers.mkdir(parents=True)
+    names = "".join(f"  - Given{i} Family{i}\n" for i in range(n))
+    (papers / "big.md").write_text(
+        f"---\ntitle: Big collaboration\nauthors:\n{names}year: 2022\n---\nBody.\n",
+        encoding="utf-8",
+    )
+    result = cli("build", "--root", str(tmp_path / "lib"), "-q")
+    assert result.code == 0, result.err
+    site = tmp_path / "lib" / "site"
+    pages = [p for p in (site / "authors").glob("*.html") if p.name != "index.html"]
+    assert len(pages) == n
+    sizes = [p.stat().st_size for p in pages]
+    assert max(sizes) < 12_000, max(sizes)
+    row = BeautifulSoup(
+        (site / "authors/given2999-family2999.html").read_text("utf-8"), "html.parser"
+    )
+    cell = row.select_one("table.papers td.col-authors")
+    assert cell is not None
+    assert [a.get_text() for a in cell.find_all("a")] == [
+        "Given0 Family0",
+        "Given1 Family1",
+        "Given2 Family2",
+    ]
+    assert cell.get_text().endswith("et al. (3,000 authors)")
+    paper = BeautifulSoup((site / "papers/big.html").read_text("utf-8"), "html.parser")
+    header = paper.select_one(".paper-header .authors")
+    assert header is not None
+    assert len(header.find_all("a")) == n  # the paper page names everyone
+    details = header.find("details")
+    assert details is not None and details.summary.get_text() == "and 2,980 more authors"

@@ -1,19 +1,51 @@
-"""Splitting a note into front matter and body, and reading the YAML with line numbers."""
+"""Splitting a note into front matter and body, and reading the YAML with line numbers.
+
+Identifiers and prose are read as the text the user wrote: YAML 1.1 would turn ``id: 0123``
+into 83, ``arxiv: 2101.00190`` into 2101.0019 and ``id: no`` into False. Only ``year``,
+``rating`` and ``read`` (and keys papernotes does not know) get YAML's numbers and dates, and
+a date that does not exist (``2024-13-01``) is reported at its line instead of crashing.
+"""
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 
 from papernotes.errors import Diagnostic, error
 
-__all__ = ["Field", "RawNote", "split_note"]
+__all__ = ["TEXT_KEYS", "Field", "RawNote", "date_problem", "split_note"]
 
 _FENCE = "---"
 # libyaml's parser when PyYAML was built with it (its nodes carry the same line marks).
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NULL = "tag:yaml.org,2002:null"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+TEXT_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "authors",
+        "type",
+        "venue",
+        "arxiv",
+        "doi",
+        "url",
+        "pdf",
+        "code",
+        "tags",
+        "status",
+        "cites",
+        "abstract",
+        "bibtex",
+    }
+)
+"""Keys whose plain scalars (and those of their lists and mappings) are kept as written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +55,8 @@ class Field:
     name: str
     """The key as written."""
     value: Any
-    """The value as YAML reads it (safe loader)."""
+    """For a key in TEXT_KEYS, the text as written (a string, None for an empty value or
+    ``null``, or a list or dict of those); otherwise the value as YAML's safe loader reads it."""
     line: int
     """1-based line of the key in the note file."""
     item_lines: tuple[int, ...]
@@ -35,9 +68,24 @@ class RawNote:
     """A note split into its front-matter fields and its body."""
 
     fields: tuple[Field, ...]
+    unreadable: frozenset[str]
+    """Keys that were given but whose values could not be read (each has a diagnostic)."""
     body: str
     body_line: int
     """The 1-based file line on which the body starts."""
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The keys read."""
+        return frozenset(f.name for f in self.fields)
+
+
+class _BadValue(Exception):
+    """A value that cannot be read, with the 1-based line (in the YAML text) it is on."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
@@ -71,6 +119,7 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
     fields: list[Field] = []
     diags: list[Diagnostic] = []
     seen: dict[str, int] = {}
+    unreadable: set[str] = set()
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 2
         name = str(key_node.value)
@@ -79,9 +128,10 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
             continue
         seen[name] = line
         try:
-            value = _construct(value_node)
-        except yaml.YAMLError as exc:
-            diags.append(error(path, line, f"{name}: cannot read value: {exc}"))
+            value = _as_text(value_node) if name in TEXT_KEYS else _construct(value_node)
+        except _BadValue as exc:
+            diags.append(error(path, exc.line + 1, f"{name}: {exc}"))
+            unreadable.add(name)
             continue
         items = (
             tuple(n.start_mark.line + 2 for n in value_node.value)
@@ -90,16 +140,88 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
         )
         fields.append(Field(name, value, line, items))
     body = "\n".join(lines[end + 1 :])
-    return RawNote(tuple(fields), body, end + 2), tuple(diags)
+    return RawNote(tuple(fields), frozenset(unreadable), body, end + 2), tuple(diags)
 
 
 def _kind(node: yaml.Node) -> str:
     return "list" if isinstance(node, yaml.SequenceNode) else "single value"
 
 
+def _as_text(node: yaml.Node, depth: int = 0) -> Any:
+    """The text written: no YAML 1.1 numbers, booleans or dates.
+
+    Only two levels are read (a key's list or mapping, and its items); anything deeper becomes
+    an empty list or dict, enough for the reader to say "expected a name, got a list". That
+    also keeps aliases from multiplying the work (``[*a, *a, …]`` of a long ``&a`` list).
+    """
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL and not node.style:
+            return None
+        if _SURROGATE.search(node.value):
+            raise _BadValue(
+                "contains an escape such as \\ud800 that is not a character; remove it",
+                node.start_mark.line + 1,
+            )
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_as_text(n, depth + 1) for n in node.value] if depth < 1 else []
+    if isinstance(node, yaml.MappingNode) and depth < 1:
+        return {_key_text(k): _as_text(v, depth + 1) for k, v in node.value}
+    return {}
+
+
+def _key_text(node: yaml.Node) -> str:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<a {_kind(node)}>"
+
+
+def date_problem(text: str) -> str | None:
+    """Why ``text``, shaped like a YAML date (``2024-13-01``), is not a real one, or None."""
+    m = SafeConstructor.timestamp_regexp.match(text.strip())
+    if m is None:
+        return None
+    year, month, day = (int(m[k]) for k in ("year", "month", "day"))
+    if year == 0:
+        return "year 0"
+    if not 1 <= month <= 12:
+        return f"month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"day {day}" if day == 0 else f"{calendar.month_name[month]} {year} has {days} days"
+    for unit, limit in (("hour", 23), ("minute", 59), ("second", 59), ("tz_hour", 23)):
+        if m[unit] and int(m[unit]) > limit:
+            return f"{unit.replace('tz_', 'time zone ')} {int(m[unit])}"
+    return None
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, reporting impossible dates instead of raising ValueError."""
+
+
+def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        reason = date_problem(node.value) or str(exc)
+        raise _BadValue(
+            f"{node.value} is not a real date ({reason}); write YYYY-MM-DD",
+            node.start_mark.line + 1,
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _construct(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
+    loader = _Loader("")
     try:
         return loader.construct_object(node, deep=True)
+    except ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise _BadValue(
+            f"cannot read value: {exc.problem}", mark.line + 1 if mark else node.start_mark.line + 1
+        ) from None
+    except (ValueError, OverflowError) as exc:
+        # An explicit tag on text that is not of its kind (``!!int ten``).
+        raise _BadValue(f"cannot read value: {exc}", node.start_mark.line + 1) from None
     finally:
         loader.dispose()

@@ -31,7 +31,7 @@ from papernotes.markdown import make_parser
 from papernotes.model import CiteKey
 from papernotes.notefile import check_note, note_name, render_note
 from papernotes.papermatch import NoteIndex
-from papernotes.parse import KEY_RE
+from papernotes.parse import KEY_RE, key_problem
 
 __all__ = ["ImportReport", "ImportedNote", "import_bib", "summary"]
 
@@ -196,10 +196,16 @@ def import_bib(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> Im
         note_key = draft.key
         if not KEY_RE.fullmatch(key):
             notes_for_entry.append(
-                f"'{key}' is not a valid note id; the note's id is '{draft.key}'"
+                f"'{key}' is not a valid note id ({key_problem(key)}); "
+                f"the note's id is '{draft.key}'"
+            )
+        rel = f"{papers_dir}/{note_name(note_key)}"
+        if note_name(note_key) != f"{note_key}.md":
+            notes_for_entry.append(
+                f"written to {rel}: '{note_key}.md' is not a file name on every system "
+                f"(the id stays '{note_key}')"
             )
         diags.extend(warning(path, where, f"{key}: {n}") for n in notes_for_entry)
-        rel = f"{papers_dir}/{note_name(note_key)}"
         note = render_note(draft)
         problems = check_note(rel, note, md)
         if any(d.severity.value == "error" for d in problems):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -59,26 +60,35 @@ def _aliases(notes: Sequence[Note]) -> dict[str, CiteKey]:
     return aliases
 
 
+_BARE_ARXIV = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
+_NAMED = 5
+"""How many other files a duplicate-id message names (a thousand copies stay readable)."""
+
+
 def _dedupe(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]]:
-    seen: dict[str, Note] = {}
-    kept: list[Note] = []
-    diags: list[Diagnostic] = []
+    """Keep the first note of each id (ignoring case); report every clash at each file's id."""
+    groups: dict[str, list[Note]] = defaultdict(list)
     for note in notes:
-        first = seen.get(note.key.casefold())
-        if first is None:
-            seen[note.key.casefold()] = note
-            kept.append(note)
-            continue
-        same = "the same id" if first.key == note.key else f'"{first.key}" (ids ignore case)'
-        diags.append(
-            error(
-                note.source,
-                1,
-                f'duplicate id "{note.key}": {first.source} has {same}',
-                "give one of them another 'id:' — BibTeX keys must be unique ignoring case",
+        groups[note.key.casefold()].append(note)
+    diags: list[Diagnostic] = []
+    for group in groups.values():
+        case = "" if len({n.key for n in group}) == 1 else " (ids ignore case)"
+        for note in group if len(group) > 1 else ():
+            named = [o for o in group[: _NAMED + 1] if o is not note][:_NAMED]
+            more = len(group) - 1 - len(named)
+            others = ", ".join(
+                f"{o.source}:{o.key_line}" + ("" if o.key == note.key else f' ("{o.key}")')
+                for o in named
+            ) + (f" and {more} more" if more else "")
+            diags.append(
+                error(
+                    note.source,
+                    note.key_line,
+                    f'duplicate id "{note.key}": also the id of {others}{case}',
+                    "give each an 'id:' of its own — BibTeX keys must be unique ignoring case",
+                )
             )
-        )
-    return kept, diags
+    return [group[0] for group in groups.values()], diags
 
 
 def resolve_local(note: Note, url: str, papers_dir: str) -> str | None:
@@ -147,6 +157,9 @@ def link(
 
 def _unknown(note: Note, target: str, line: int, keys: Iterable[str]) -> Diagnostic:
     close = difflib.get_close_matches(target, list(keys), n=1, cutoff=0.7)
+    if _BARE_ARXIV.fullmatch(target):
+        # `cites: [2106.09685]` reads as a citekey now that ids are kept as written.
+        close = [f"arXiv:{target}"]
     hint = (
         f"did you mean '{close[0]}'?"
         if close

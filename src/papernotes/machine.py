@@ -9,15 +9,36 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
 from papernotes.model import CiteKey, External, Library, Note
 
-__all__ = ["cite_data", "feed_entries", "json_ld", "newest", "script_json", "sitemap", "summary"]
+__all__ = [
+    "cite_data",
+    "feed_entries",
+    "json_ld",
+    "newest",
+    "script_json",
+    "sitemap",
+    "summary",
+    "xml_text",
+]
 
 _SUMMARY_CHARS = 200
+_CITED_AUTHORS = 10
+# What XML 1.0 forbids outright (its Char production): C0 controls other than tab, LF and CR,
+# lone surrogates, U+FFFE and U+FFFF. YAML escapes ("\x01") and note bodies can hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters no XML document may contain, so a feed stays
+    well-formed whatever a title or note holds (HTML pages get the same treatment: there
+    these characters are parse errors, shown as nothing or as boxes)."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
 def script_json(value: Any) -> str:
@@ -51,12 +72,12 @@ def _same_as(note: Note) -> list[str]:
     return out
 
 
-def _scholarly(note: Note) -> dict[str, Any]:
+def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
     meta = note.meta
     paper: dict[str, Any] = {
         "@type": "ScholarlyArticle",
         "name": meta.title,
-        "author": [{"@type": "Person", "name": a.display} for a in meta.authors],
+        "author": [{"@type": "Person", "name": a.display} for a in meta.authors[:max_authors]],
         "datePublished": str(meta.year),
     }
     if meta.venue:
@@ -71,8 +92,10 @@ def _scholarly(note: Note) -> dict[str, Any]:
 
 def json_ld(note: Note, library: Library, *, site_name: str, author: str, page_url: str) -> str:
     """The page as a schema.org ``Article`` about the paper, citing what the paper cites."""
+    # A cited paper's first authors identify it; all 3,000 of them on every citing page
+    # would make the site grow with citations times authors.
     citations: list[dict[str, Any]] = [
-        _scholarly(library.notes[k]) for k in library.cites.get(note.key, ())
+        _scholarly(library.notes[k], _CITED_AUTHORS) for k in library.cites.get(note.key, ())
     ]
     citations.extend(
         {"@type": "ScholarlyArticle", "sameAs": [x.url]} for x in library.external.get(note.key, ())
@@ -145,4 +168,4 @@ def sitemap(locations: Iterable[str]) -> bytes:
     ]
     lines.extend(f"  <url><loc>{escape(loc)}</loc></url>" for loc in sorted(set(locations)))
     lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return xml_text("\n".join(lines) + "\n").encode("utf-8")

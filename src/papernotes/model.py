@@ -30,7 +30,8 @@ __all__ = [
 ]
 
 CiteKey = NewType("CiteKey", str)
-"""A note's id: its BibTeX citekey, ``[A-Za-z0-9_:.-]+``, unique ignoring case."""
+"""A note's id: its BibTeX citekey, ``[A-Za-z0-9_:.-]+`` not starting with ``.``, unique
+ignoring case."""
 
 
 class Status(enum.Enum):
@@ -143,6 +144,8 @@ class Note:
     """The Markdown body, parsed once."""
     body_line: int
     """The line in the file where the body starts (1-based), to map body lines to file lines."""
+    key_line: int
+    """The line of the ``id:`` key, or 1 (the opening ``---``) when the id is the file name."""
 
     @property
     def key(self) -> CiteKey:

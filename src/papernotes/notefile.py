@@ -196,8 +196,22 @@ def write_new(path: Path, text: str) -> None:
 
 
 def note_name(key: str) -> str:
-    """A new note's file name: ``<key>.md``, with characters no file system takes as ``_``."""
-    return "".join("_" if ch in ':/\\<>|?*"' else ch for ch in key) + ".md"
+    """A new note's file name: ``<key>.md``, with characters no file system takes as ``_``.
+
+    Windows' device names (``CON``, ``nul.txt``: the part before the first dot) get a ``_``,
+    so a library made on Linux can be copied to Windows; the note's ``id:`` keeps the key.
+    """
+    name = "".join("_" if ch in ':/\\<>|?*"' else ch for ch in key)
+    first, dot, rest = name.partition(".")
+    if first.upper() in _DEVICES:
+        name = f"{first}_{dot}{rest}"
+    return name + ".md"
+
+
+_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{d}{n}" for d in ("COM", "LPT") for n in ("0123456789¹²³")]
+)
 
 
 def relative(path: Path, root: Path) -> str:

@@ -13,14 +13,15 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from papernotes import bib
-from papernotes.errors import Diagnostic, error, warning
-from papernotes.frontmatter import Field, split_note
+from papernotes.errors import Diagnostic, Severity, error, warning
+from papernotes.frontmatter import Field, date_problem, split_note
 from papernotes.markdown import parse_body
 from papernotes.model import Author, Citation, CiteKey, Metadata, Note, Status
 
-__all__ = ["KEY_RE", "KNOWN_KEYS", "parse_note", "parse_notes", "split_target"]
+__all__ = ["KEY_RE", "KNOWN_KEYS", "key_problem", "parse_note", "parse_notes", "split_target"]
 
-KEY_RE = re.compile(r"[A-Za-z0-9_:.\-]+")
+# A leading "." is refused: ids name files, and ".", ".." or ".x" are folders or hidden files.
+KEY_RE = re.compile(r"[A-Za-z0-9_:\-][A-Za-z0-9_:.\-]*")
 _ARXIV_NEW = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
 _ARXIV_OLD = re.compile(r"[a-z][a-z.\-]*(\.[A-Z]{2})?/\d{7}(v\d+)?")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
@@ -87,10 +88,10 @@ class _Ctx:
 
 
 def _text(ctx: _Ctx, f: Field) -> str | None:
-    if isinstance(f.value, bool) or f.value is None or isinstance(f.value, (list, dict)):
+    if not isinstance(f.value, str):
         ctx.err(f, f"expected text, got {_show(f.value)}")
         return None
-    text = str(f.value).strip()
+    text = f.value.strip()
     if not text:
         ctx.err(f, "is empty")
         return None
@@ -145,13 +146,6 @@ def _authors(ctx: _Ctx, f: Field) -> tuple[Author, ...] | None:
 
 
 def _arxiv(ctx: _Ctx, f: Field) -> str | None:
-    if isinstance(f.value, float):
-        ctx.err(
-            f,
-            f"{f.value} was read as a number, which loses zeros",
-            hint=f'quote it: arxiv: "{f.value}"',
-        )
-        return None
     text = _text(ctx, f)
     if text is None:
         return None
@@ -202,15 +196,11 @@ def _tags(ctx: _Ctx, f: Field) -> tuple[str, ...] | None:
         return None
     out: list[str] = []
     for i, item in enumerate(items):
-        if (
-            isinstance(item, bool)
-            or not isinstance(item, (str, int, float))
-            or not str(item).strip()
-        ):
+        if not isinstance(item, str) or not item.strip():
             line = f.item_lines[i] if i < len(f.item_lines) else f.line
             ctx.err(f, f"expected a tag, got {_show(item)}", line)
             continue
-        tag = str(item).strip().lstrip("#")
+        tag = item.strip().lstrip("#")
         if tag.casefold() not in {t.casefold() for t in out}:
             out.append(tag)
     return tuple(out)
@@ -245,7 +235,10 @@ def _date(ctx: _Ctx, f: Field) -> dt.date | None:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            problem = date_problem(value)
+            if problem:
+                ctx.err(f, f"{value.strip()} is not a real date ({problem}); write YYYY-MM-DD")
+                return None
     ctx.err(f, f"expected a date such as 2024-03-01, got {_show(value)}")
     return None
 
@@ -268,11 +261,9 @@ def _cites(ctx: _Ctx, f: Field) -> tuple[Citation, ...] | None:
     out: list[Citation] = []
     for i, item in enumerate(items):
         line = f.item_lines[i] if i < len(f.item_lines) else f.line
-        text = str(item).strip() if isinstance(item, (str, int)) else ""
+        text = item.strip() if isinstance(item, str) else ""
         external = split_target(text)
-        if isinstance(item, float):
-            ctx.err(f, f"{item} was read as a number", line, hint=f'quote it: "arXiv:{item}"')
-        elif (external is not None and external[1]) or (text and KEY_RE.fullmatch(text)):
+        if (external is not None and external[1]) or (text and KEY_RE.fullmatch(text)):
             out.append(Citation(text, line, in_body=False))
         else:
             hint = "write a note id, arXiv:2106.09685 or doi:10.1000/xyz"
@@ -289,14 +280,14 @@ def _raw_bibtex(ctx: _Ctx, f: Field) -> dict[str, str] | None:
         if not isinstance(name, str) or not _BIB_FIELD.fullmatch(name):
             ctx.err(f, f"{name!r} is not a BibTeX field name")
             continue
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if not isinstance(value, str):
             ctx.err(f, f"{name}: expected text, got {_show(value)}")
             continue
-        problem = bib.check_raw_field(name, str(value))
+        problem = bib.check_raw_field(name, value)
         if problem:
             ctx.err(f, f"{name}: {problem}")
             continue
-        out[name.lower()] = str(value)
+        out[name.lower()] = value
     return out
 
 
@@ -338,7 +329,7 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
         return None, split_diags
     ctx = _Ctx(path, list(split_diags))
     values: dict[str, Any] = {}
-    failed = False
+    failed = any(d.severity is Severity.ERROR for d in split_diags)
     for f in raw.fields:
         reader = _READERS.get(f.name)
         if reader is None:
@@ -355,20 +346,21 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
         else:
             values[reader[0]] = value
     for name in _REQUIRED:
-        if name not in values and not any(f.name == name for f in raw.fields):
+        if name not in values and name not in raw.unreadable and name not in raw.names:
             ctx.diags.append(error(path, 1, f"{name}: required, but missing from the front matter"))
             failed = True
     key_field = next((f for f in raw.fields if f.name == "id"), None)
+    key_line = key_field.line if key_field else 1
     key = values.get("key", _stem(path))
-    if not KEY_RE.fullmatch(key):
-        where = key_field.line if key_field else 1
+    problem = key_problem(key)
+    if problem and "id" not in raw.unreadable:
         what = (
-            "id"
-            if key_field
+            f'id: "{key}"'
+            if "key" in values
             else f'the file name "{_stem(path)}" is not a valid id and there is no id'
         )
         hint = "ids use letters, digits and _ : . - (e.g. hu2021lora); add or fix 'id:'"
-        ctx.diags.append(error(path, where, f"{what}: expected [A-Za-z0-9_:.-]+", hint))
+        ctx.diags.append(error(path, key_line, f"{what}: {problem}", hint))
         failed = True
     entry_type = values.get("entry_type")
     if entry_type is not None:
@@ -386,7 +378,16 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
     values["key"] = CiteKey(key)
     meta = Metadata(**values)
     body = parse_body(md, raw.body)
-    return Note(path, meta, body, raw.body_line), tuple(ctx.diags)
+    return Note(path, meta, body, raw.body_line, key_line), tuple(ctx.diags)
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a note's id, or None when it can."""
+    if KEY_RE.fullmatch(key):
+        return None
+    if key.startswith(".") and KEY_RE.fullmatch(key.lstrip(".") or "x"):
+        return 'an id may not start with ".", which would name a hidden file or a folder'
+    return "expected [A-Za-z0-9_:.-]+"
 
 
 def _unknown_key(ctx: _Ctx, f: Field) -> None:

@@ -191,7 +191,7 @@ class Renderer:
             where, line = _template_location(exc, self.theme, template)
             self.diags.append(error(where, line, f"template: {exc}"))
             return None
-        return Page(path, html.encode("utf-8"))
+        return Page(path, machine.xml_text(html).encode("utf-8"))
 
 
 def _display(filename: str, theme: Theme) -> str:

@@ -76,7 +76,8 @@
     tools.className = "pn-graph-tools";
     tools.appendChild(button("+", "Zoom in", function () { zoomAt(1.4, cw / 2, (top + ch) / 2); }));
     tools.appendChild(button("\u2212", "Zoom out", function () { zoomAt(1 / 1.4, cw / 2, (top + ch) / 2); }));
-    tools.appendChild(button("Fit", "Show the whole graph", function () { fit(); }));
+    // The accessible name starts with the visible text, so "click Fit" works for voice control.
+    tools.appendChild(button("Fit", "Fit: show the whole graph", function () { fit(); }));
     var select = null;
     if (tagNames.length) {
       var label = document.createElement("label");
