@@ -180,3 +180,22 @@ def test_fig_and_Fig_are_two_files_with_their_own_links(tmp_path, cli) -> None:
         page = site / "papers" / f"{note}.html"
         src = BeautifulSoup(page.read_text("utf-8"), "html.parser").select_one(".note-body img")
         assert (page.parent / str(src["src"])).read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("key", "page"),
+    [
+        ("CON", "papers/~43ON.html"),
+        ("nul", "papers/~6eul.html"),
+        ("com1.x", "papers/~63om1.x.html"),
+        ("console", "papers/console.html"),
+        ("conx", "papers/conx.html"),
+    ],
+)
+def test_windows_device_names_never_name_a_page(key: str, page: str) -> None:
+    assert urls.paper_page(key) == page
+
+
+def test_windows_device_names_are_never_tag_or_author_slugs() -> None:
+    slugs = urls.assign_slugs(["CON", "Aux", "lpt1", "conference"])
+    assert slugs == {"Aux": "aux-2", "CON": "con-2", "conference": "conference", "lpt1": "lpt1-2"}

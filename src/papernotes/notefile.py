@@ -22,6 +22,7 @@ from papernotes.errors import Diagnostic
 from papernotes.markdown import make_parser
 from papernotes.model import CiteKey
 from papernotes.parse import parse_note
+from papernotes.urls import is_windows_device
 
 __all__ = [
     "NoteDraft",
@@ -202,16 +203,10 @@ def note_name(key: str) -> str:
     so a library made on Linux can be copied to Windows; the note's ``id:`` keeps the key.
     """
     name = "".join("_" if ch in ':/\\<>|?*"' else ch for ch in key)
-    first, dot, rest = name.partition(".")
-    if first.upper() in _DEVICES:
+    if is_windows_device(name):
+        first, dot, rest = name.partition(".")
         name = f"{first}_{dot}{rest}"
     return name + ".md"
-
-
-_DEVICES = frozenset(
-    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
-    + [f"{d}{n}" for d in ("COM", "LPT") for n in ("0123456789¹²³")]
-)
 
 
 def relative(path: Path, root: Path) -> str:

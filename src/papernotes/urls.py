@@ -17,9 +17,12 @@ from urllib.parse import quote
 
 __all__ = [
     "MAX_NAME_BYTES",
+    "RESERVED_SLUGS",
+    "WINDOWS_DEVICES",
     "assign_slugs",
     "author_page",
     "file_paths",
+    "is_windows_device",
     "key_slug",
     "paper_bib",
     "paper_page",
@@ -35,19 +38,37 @@ MAX_NAME_BYTES = 200
 """The longest page file name made from a user's string, in UTF-8 bytes: file systems allow
 255, and the write stage's temporary names add a few bytes around it."""
 
-RESERVED_SLUGS = frozenset({"index"})
-"""Tag and author slugs that would replace a list page (``tags/index.html``)."""
+WINDOWS_DEVICES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{d}{n}" for d in ("COM", "LPT") for n in "0123456789¹²³"]
+)
+"""Names Windows reserves for devices, whatever follows their first dot (``nul.txt``): a site
+or library copied to Windows could not hold a file so named."""
+
+
+def is_windows_device(name: str) -> bool:
+    """True when Windows would read the file name ``name`` as a device (``CON``, ``com1.html``)."""
+    return name.partition(".")[0].upper() in WINDOWS_DEVICES
+
+
+RESERVED_SLUGS = frozenset({"index", *(d.lower() for d in WINDOWS_DEVICES)})
+"""Tag and author slugs that would replace a list page (``tags/index.html``) or name a Windows
+device (``tags/con.html``)."""
 
 
 def key_slug(key: str) -> str:
     """A citekey as a file name: ``[A-Za-z0-9_.-]`` kept, anything else (``:``) as ``~XX``.
 
-    A leading ``.`` is encoded too. The mapping is injective (``~`` never occurs in a key) and
-    the result never contains ``/`` or starts with ``.``, so ``..`` cannot escape and ``a:b``
-    cannot be read as a URL scheme.
+    A leading ``.`` is encoded too, and so is the first letter of a Windows device name
+    (``CON`` → ``~43ON``). The mapping is injective (``~`` never occurs in a key) and the result
+    never contains ``/`` or starts with ``.``, so ``..`` cannot escape and ``a:b`` cannot be
+    read as a URL scheme.
     """
+    device = is_windows_device(key)
     return "".join(
-        ch if _KEY_SAFE.match(ch) or (ch == "." and i) else f"~{ord(ch):02x}"
+        ch
+        if (_KEY_SAFE.match(ch) or (ch == "." and i)) and (i or not device)
+        else f"~{ord(ch):02x}"
         for i, ch in enumerate(key)
     )
 
