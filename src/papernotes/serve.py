@@ -49,7 +49,10 @@ def _build_once(root: Path, out: Path, say: Callable[[str], None]) -> list[str]:
     if report.errors:
         say(f"build failed: {report.errors} errors; still serving the last good site")
         return [d.format() for d in report.diagnostics if d.severity is Severity.ERROR]
-    say(f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)")
+    if report.up_to_date:
+        say(f"site up to date ({report.pages} pages)")
+    else:
+        say(f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)")
     return []
 
 
