@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import colorsys
+import re
 from collections.abc import Callable, Sequence
 
 from markdown_it.common.utils import escapeHtml
@@ -14,10 +16,18 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-__all__ = ["make_fence_renderer", "pygments_css"]
+__all__ = ["contrast_ratio", "make_fence_renderer", "pygments_css", "with_contrast"]
 
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
+
+# What highlighted code is drawn on: style.css's --bg-soft in each theme, as every other <pre>,
+# rather than each Pygments style's own background; the token colours are checked against it.
+LIGHT_CODE_BG = "#f6f8fa"
+DARK_CODE_BG = "#161b22"
+
+MIN_CONTRAST = 7.0
+"""WCAG AAA for normal-size text; no stock Pygments style reaches it for every token."""
 
 FenceRenderer = Callable[[RendererProtocol, Sequence[Token], int, OptionsDict, EnvType], str]
 
@@ -60,21 +70,93 @@ def make_fence_renderer() -> FenceRenderer:
     return render_fence
 
 
-def _style_defs(style: str, scope: str) -> str:
+def _channels(colour: str) -> tuple[float, float, float]:
+    """``#rgb`` or ``#rrggbb`` as sRGB channels in 0..1."""
+    digits = colour.removeprefix("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    r, g, b = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return r, g, b
+
+
+def _hex(r: float, g: float, b: float) -> str:
+    return "#" + "".join(f"{round(v * 255):02x}" for v in (r, g, b))
+
+
+def _luminance(colour: str) -> float:
+    def linear(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v) for v in _channels(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio of two hex colours, from 1 to 21."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def with_contrast(colour: str, background: str, ratio: float = MIN_CONTRAST) -> str:
+    """``colour`` if it reaches ``ratio`` on ``background``; otherwise the same HSL hue and
+    saturation with the lightness moved towards black (on a light background) or white (on a
+    dark one) just far enough, so a token keeps its colour and only gets darker or lighter."""
+    if contrast_ratio(colour, background) >= ratio:
+        return colour
+    hue, lightness, saturation = colorsys.rgb_to_hls(*_channels(colour))
+    darken = contrast_ratio("#000000", background) >= contrast_ratio("#ffffff", background)
+    # Bisect between the colour and the extreme; test the rounded hex, which is what ships.
+    near, far = lightness, (0.0 if darken else 1.0)
+    best = _hex(*colorsys.hls_to_rgb(hue, far, saturation))
+    for _ in range(24):
+        middle = (near + far) / 2
+        candidate = _hex(*colorsys.hls_to_rgb(hue, middle, saturation))
+        if contrast_ratio(candidate, background) >= ratio:
+            best, far = candidate, middle
+        else:
+            near = middle
+    return best
+
+
+_OWN_BACKGROUND = re.compile(r"background-color: (#[0-9a-fA-F]{3,6})\b")
+_TEXT_COLOUR = re.compile(r"(?<![-\w])color: (#[0-9a-fA-F]{3,6})\b")
+_BACKGROUND = re.compile(r"(?<![-\w])background: #[0-9a-fA-F]{3,6}\b")
+
+
+def _style_defs(style: str, scope: str, background: str) -> str:
+    """The style's rules under ``scope``, drawn on ``background`` with every text colour at
+    ``MIN_CONTRAST`` against it (or against the rule's own background-color)."""
     defs: str = HtmlFormatter(style=style).get_style_defs(scope)  # type: ignore[no-untyped-call]
-    # Keep only the scoped rules: the others would restyle every <pre> and line number.
-    return "\n".join(line for line in defs.splitlines() if line.startswith(scope))
+    rules = []
+    # Keep only the scoped rules: the others would restyle every <pre> and line number. .hll
+    # marks hl_lines, which papernotes never sets; its colour would undo the contrast below.
+    for line in defs.splitlines():
+        if not line.startswith(scope) or line.startswith(f"{scope} .hll "):
+            continue
+        if line.startswith(f"{scope} {{"):
+            line = _BACKGROUND.sub(f"background: {background}", line)
+        rules.append(_raised(line, background))
+    return "\n".join(rules)
+
+
+def _raised(rule: str, background: str) -> str:
+    """``rule`` with its text colour at ``MIN_CONTRAST`` on the rule's own background-color
+    (Pygments' diff styles have one) or else on ``background``."""
+    own = _OWN_BACKGROUND.search(rule)
+    under = own.group(1) if own else background
+    return _TEXT_COLOUR.sub(lambda m: f"color: {with_contrast(m.group(1), under)}", rule)
 
 
 def pygments_css() -> str:
     """Stylesheet for highlighted code: light by default, dark for ``data-theme="dark"`` or
-    the system preference when the page has not chosen ``data-theme="light"``."""
-    light = _style_defs(LIGHT_STYLE, ".highlight")
-    dark = _style_defs(DARK_STYLE, '[data-theme="dark"] .highlight')
-    auto = _style_defs(DARK_STYLE, ':root:not([data-theme="light"]) .highlight')
+    the system preference when the page has not chosen ``data-theme="light"``. Every token
+    colour reaches ``MIN_CONTRAST`` on the code background."""
+    light = _style_defs(LIGHT_STYLE, ".highlight", LIGHT_CODE_BG)
+    dark = _style_defs(DARK_STYLE, '[data-theme="dark"] .highlight', DARK_CODE_BG)
+    auto = _style_defs(DARK_STYLE, ':root:not([data-theme="light"]) .highlight', DARK_CODE_BG)
     auto = "\n".join("  " + line for line in auto.splitlines())
     return (
-        f"/* Pygments {LIGHT_STYLE} (light) */\n{light}\n\n"
-        f"/* Pygments {DARK_STYLE} (dark) */\n{dark}\n\n"
+        f"/* Pygments {LIGHT_STYLE} (light), colours raised to {MIN_CONTRAST:g}:1 */\n{light}\n\n"
+        f"/* Pygments {DARK_STYLE} (dark), colours raised to {MIN_CONTRAST:g}:1 */\n{dark}\n\n"
         f"@media (prefers-color-scheme: dark) {{\n{auto}\n}}\n"
     )
