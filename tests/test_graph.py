@@ -565,7 +565,7 @@ def test_palette_contrast_in_light_and_dark_themes(hue: str, bg: str, fg: str) -
     assert "var(--pn-c,var(--pn-muted)) 22%,var(--pn-bg)" in CSS
     assert "var(--pn-c,var(--pn-muted)) 60%,var(--pn-fg)" in CSS
     fill, stroke = _mix(hue, bg, 0.22), _mix(hue, fg, 0.60)
-    assert _contrast(fg, fill) >= 4.5  # label text on the node
+    assert _contrast(fg, fill) >= 7  # label text on the node: WCAG AAA
     assert _contrast(stroke, bg) >= 3  # node outline on the page
 
 

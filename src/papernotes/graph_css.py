@@ -15,13 +15,13 @@ __all__ = ["CSS", "HUES"]
 # Okabe–Ito's colour-blind-safe hues, plus a brown. Fills and strokes mix them with the page's
 # own background and text colours, so one palette reads on light and dark themes alike: the
 # stroke moves towards the text colour (≥3:1 against the background either way), the fill
-# towards the background (the label, in the text colour, keeps ≥4.5:1 on it).
+# towards the background (the label, in the text colour, keeps WCAG AAA's 7:1 on it).
 HUES = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#f0e442", "#a6761d")
 
 _CSS = """
 .pn-graph {
-  --pn-bg: var(--bg, #fff); --pn-fg: var(--fg, #1f2328); --pn-muted: var(--muted, #57606a);
-  --pn-accent: var(--accent, #0a58ca);
+  --pn-bg: var(--bg, #fff); --pn-fg: var(--fg, #1f2328); --pn-muted: var(--muted, #4d555d);
+  --pn-accent: var(--accent, #084bab);
   display: block; max-width: none; height: auto; font-size: 12px;
   font-family: var(--font-sans, system-ui, sans-serif);
   -webkit-user-select: none; user-select: none;
@@ -81,7 +81,7 @@ _CSS = """
 .pn-js > .pn-graph { width: 100%%; touch-action: none; cursor: grab; }
 .pn-js > .pn-graph.pn-dragging { cursor: grabbing; }
 .pn-js > .pn-graph:focus-visible {
-  outline: 3px solid var(--accent, #0a58ca); outline-offset: -3px;
+  outline: 3px solid var(--accent, #084bab); outline-offset: -3px;
 }
 .pn-graph-tools {
   display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; padding: .4rem .6rem;
@@ -94,7 +94,7 @@ _CSS = """
   background: var(--bg, #fff); color: var(--fg, #1f2328);
 }
 .pn-graph-tools label { display: flex; gap: .35rem; align-items: center; }
-.pn-graph-tools .pn-hint { color: var(--muted, #57606a); margin-left: auto; font-size: .85rem; }
+.pn-graph-tools .pn-hint { color: var(--muted, #4d555d); margin-left: auto; font-size: .85rem; }
 .pn-graph-figure { margin: 1rem 0; }
 .pn-graph-figure figcaption { margin-top: .4rem; }
 .pn-graph-skip { position: absolute; left: -999px; }

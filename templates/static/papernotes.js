@@ -91,7 +91,9 @@
       pop.appendChild(meta);
       pop.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
       pop.addEventListener("mouseleave", scheduleHide);
-      document.body.appendChild(pop);
+      // Inside <main>, so it is in a landmark like the rest of the page (main is not positioned:
+      // top and left below stay document coordinates).
+      (document.querySelector("main") || document.body).appendChild(pop);
       var r = link.getBoundingClientRect();
       var top = window.scrollY + r.bottom + 6;
       var left = Math.max(8, Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - pop.offsetWidth - 8));
