@@ -111,3 +111,13 @@ def test_bib_to_file_and_unknown_key(small: Path, cli, tmp_path: Path) -> None:
     assert missing.code == 1 and "no note with key: nope" in missing.err
     refused = cli("bib", "--root", str(small), "-o", str(small / "papers" / "x.bib"))
     assert refused.code == 1 and "inside the notes folder" in refused.err
+
+
+def test_bib_to_a_file_whose_name_is_at_the_limit(small: Path, cli, tmp_path: Path) -> None:
+    # The temporary name must not be longer than the file's own (255 bytes is the limit).
+    out = tmp_path / ("r" * 251 + ".bib")
+    for _ in range(2):
+        result = cli("bib", "--root", str(small), "-o", str(out))
+        assert result.code == 0, result.err
+    assert "@inproceedings{hu2021lora," in out.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, small.name])

@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 problems in the library (or a refused operation), 2 usa
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -178,9 +177,9 @@ def _write_bib(path: Path, text: str, papers: Path) -> None:
         raise _Failure(f"{path}: is inside the notes folder; write the .bib elsewhere")
     if resolved.exists() and resolved.suffix.lower() != ".bib":
         raise _Failure(f"{path}: exists and is not a .bib file; refusing to overwrite it")
-    tmp = resolved.with_name(f".{resolved.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(resolved)
+    from papernotes.atomic import write_atomic
+
+    write_atomic(resolved, text.encode("utf-8"))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from papernotes.atomic import TMP_PREFIX, TMP_SUFFIX
 from papernotes.cites_edit import EditError, add_cites
 from papernotes.fetch_http import Http
 from papernotes.fetch_s2 import fetch_references, paper_id
@@ -134,7 +135,7 @@ def apply_edit(root: Path, edit: CiteEdit) -> None:
     path = root / edit.source
     if path.read_bytes() != edit.before:
         raise OSError(f"{edit.source}: changed while papernotes was working; run link again")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(edit.after)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
+from papernotes.atomic import TMP_PREFIX, TMP_SUFFIX
 from papernotes.errors import Diagnostic
 from papernotes.markdown import make_parser
 from papernotes.model import CiteKey
@@ -175,7 +176,7 @@ def write_new(path: Path, text: str) -> None:
     linking fails if the name is taken, and a reader never sees half a note.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
