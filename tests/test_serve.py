@@ -3,23 +3,22 @@ it, see the error over the page while the old site is still served; fix it, see 
 
 from __future__ import annotations
 
-import argparse
 import re
 import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from papernotes.serve import LiveState, run
+from papernotes.serve import LiveState
 
 from browser import Problems
 from conftest import copy_fixture
+from serving import start
 
 
 def _free_port() -> int:
@@ -30,26 +29,9 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str, LiveState]]:
-    root = copy_fixture("small", tmp_path)
-    args = argparse.Namespace(
-        root=str(root), out=None, host="127.0.0.1", port=_free_port(), open=False, quiet=True
-    )
-    started = threading.Event()
-    stop = threading.Event()
-    box: dict[str, object] = {}
-
-    def ready(url: str, state: LiveState) -> None:
-        box.update(url=url, state=state)
-        started.set()
-
-    thread = threading.Thread(
-        target=run, args=(args,), kwargs={"on_ready": ready, "stop": stop}, daemon=True
-    )
-    thread.start()
-    assert started.wait(60), "serve did not start"
-    yield root, str(box["url"]), box["state"]  # type: ignore[misc]
-    stop.set()
-    thread.join(timeout=10)
+    live = start(copy_fixture("small", tmp_path))
+    yield live.root, live.url, live.state
+    live.close()
 
 
 def test_edit_reloads_the_page_and_errors_show_over_it(served, browser: Browser) -> None:

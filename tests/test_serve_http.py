@@ -3,7 +3,6 @@ the output folder, folders by their slash form, HEAD like GET, and never a trace
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import os
 import socket
@@ -12,59 +11,20 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from papernotes.serve import LiveState, run
 from papernotes.serve_http import HostCheck
 
 from conftest import copy_fixture
-
-DEADLINE = 30.0
-
-
-@dataclass
-class Live:
-    root: Path
-    site: Path
-    port: int
-    state: LiveState
-    stop: threading.Event
-    thread: threading.Thread
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=DEADLINE)
-        assert not self.thread.is_alive(), "serve did not stop"
-
-
-def _start(root: Path) -> Live:
-    args = argparse.Namespace(root=str(root), out=None, host="127.0.0.1", port=0, quiet=True)
-    started = threading.Event()
-    stop = threading.Event()
-    box: dict[str, object] = {}
-
-    def ready(url: str, state: LiveState) -> None:
-        box.update(url=url, state=state)
-        started.set()
-
-    thread = threading.Thread(
-        target=run, args=(args,), kwargs={"on_ready": ready, "stop": stop}, daemon=True
-    )
-    thread.start()
-    assert started.wait(60), "serve did not start"
-    port = int(str(box["url"]).rstrip("/").rsplit(":", 1)[1])
-    state = box["state"]
-    assert isinstance(state, LiveState)
-    return Live(root, root / "site", port, state, stop, thread)
+from serving import DEADLINE, Live, start
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     base = tmp_path_factory.mktemp("serve-http")
     root = copy_fixture("small", base)
-    served = _start(root)
+    served = start(root)
     site = served.site
     # Things a site could hold that must never let a request out of it.
     (base / "secret.txt").write_text("secret", encoding="utf-8")
