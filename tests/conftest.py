@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.cli import main
+from papernotes.cli.main import main
 
 from browser import browser  # noqa: F401  (one session fixture: one Playwright per run)
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote
 
 import httpx
 
-from papernotes.fetch_http import CACHE_DIR, Http, Policy, ResponseCache, make_client
+from papernotes.fetch.http import CACHE_DIR, Http, Policy, ResponseCache, make_client
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http"
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from papernotes.serve import LiveState, run
+from papernotes.cli.serve import LiveState, run
 
 DEADLINE = 30.0
 """Seconds a server may take to stop."""

@@ -11,10 +11,10 @@ import pytest
 from fetch_replay import FIXTURES, Replay, fixture
 from pybtex.database import Person, parse_string
 
-from papernotes import cli_fetch
-from papernotes.bib import parse_person
-from papernotes.citekeys import arxiv_year, make_key, title_word
-from papernotes.fetch_http import CACHE_DIR
+from papernotes.bib.export import parse_person
+from papernotes.cli import fetch as cli_fetch
+from papernotes.fetch.http import CACHE_DIR
+from papernotes.notes.citekeys import arxiv_year, make_key, title_word
 
 from conftest import write_note
 
@@ -435,7 +435,7 @@ def test_fixtures_are_present() -> None:
 def test_progress_bar_only_on_a_terminal_and_not_with_quiet(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from papernotes.cli_fetch import _progress
+    from papernotes.cli.fetch import _progress
 
     with _progress(10, "adding", quiet=False) as step:  # not a terminal under pytest
         step("x")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pybtex.database import BibliographyData, Person, parse_string
 from pybtex.richtext import Text
 
-from papernotes.bib import (
+from papernotes.bib.export import (
     CONFERENCE_ACRONYMS,
     check_raw_field,
     duplicate_keys,
@@ -27,8 +27,8 @@ from papernotes.bib import (
     split_authors,
     to_entry,
 )
-from papernotes.bib_latex import escape_latex, latex_title, needs_case_protection
-from papernotes.bib_names import format_person, to_person
+from papernotes.bib.latex import escape_latex, latex_title, needs_case_protection
+from papernotes.bib.names import format_person, to_person
 from papernotes.model import Author, CiteKey, Metadata, Status, is_cjk
 
 # --------------------------------------------------------------------------- helpers

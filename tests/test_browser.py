@@ -21,7 +21,7 @@ from conftest import REPO
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from papernotes.cli import main
+    from papernotes.cli.main import main
 
     out = tmp_path_factory.mktemp("built") / "notes"
     assert main(["build", "--root", str(REPO), "--out", str(out)]) == 0

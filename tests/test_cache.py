@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papernotes import cache
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental import cache as cache
 
 from conftest import copy_fixture, note_text, write_note
 
@@ -237,7 +237,7 @@ def test_two_builds_of_one_library_take_turns(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             "import os, sys, pathlib\n"
-            "from papernotes.cache import build_lock\n"
+            "from papernotes.incremental.cache import build_lock\n"
             "with build_lock(pathlib.Path(sys.argv[1])):\n"
             "    os.write(int(sys.argv[2]), b'x')\n"
             "    sys.stdin.read()\n",

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from papernotes import cli_fetch
-from papernotes.linkcheck import run_checks
+from papernotes.cli import fetch as cli_fetch
+from papernotes.fetch.linkcheck import run_checks
 
 from conftest import note_text, write_note
 

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from fetch_replay import Replay, fixture, json_response
 
-from papernotes.fetch_arxiv import fetch_arxiv, parse_feed, query_url
-from papernotes.fetch_crossref import UnknownDOI, fetch_work, parse_crossref, parse_csl
-from papernotes.fetch_http import Answer, FetchError
-from papernotes.fetch_s2 import fetch_paper, fetch_references, paper_id
+from papernotes.fetch.arxiv import fetch_arxiv, parse_feed, query_url
+from papernotes.fetch.crossref import UnknownDOI, fetch_work, parse_crossref, parse_csl
+from papernotes.fetch.http import Answer, FetchError
+from papernotes.fetch.s2 import fetch_paper, fetch_references, paper_id
 
 
 def answer(text: str, status: int = 200) -> Answer:

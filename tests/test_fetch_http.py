@@ -17,8 +17,8 @@ from fetch_replay import FakeClock, Replay
 from loopback import redirect, serve, trickle
 
 from papernotes import __version__
-from papernotes.fetch_crossref import parse_crossref, parse_csl
-from papernotes.fetch_http import (
+from papernotes.fetch.crossref import parse_crossref, parse_csl
+from papernotes.fetch.http import (
     CACHE_DIR,
     Answer,
     FetchError,
@@ -31,8 +31,8 @@ from papernotes.fetch_http import (
     retry_after_seconds,
     user_agent,
 )
-from papernotes.fetch_s2 import fetch_paper
-from papernotes.netguard import AddressPolicy
+from papernotes.fetch.netguard import AddressPolicy
+from papernotes.fetch.s2 import fetch_paper
 
 URL = "https://api.crossref.org/works/10.1000/x"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.fetch_ids import anthology_doi, parse_ref
+from papernotes.fetch.ids import anthology_doi, parse_ref
 
 CASES = [
     # arXiv ids, new and old style, with versions and prefixes

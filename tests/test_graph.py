@@ -20,14 +20,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from papernotes import graph, urls
+from papernotes import urls
 from papernotes.build import read_library
 from papernotes.config import load_config
+from papernotes.graph import data as graph
+from papernotes.graph.layout import GEOMETRY, Geometry, choose_rows, layout
+from papernotes.graph.svg import edge_path, fit_text, text_width
 from papernotes.graph_css import CSS, HUES
-from papernotes.graph_layout import GEOMETRY, Geometry, choose_rows, layout
-from papernotes.graph_svg import edge_path, fit_text, text_width
 from papernotes.link import link
-from papernotes.markdown import make_parser
+from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey, Library
 from papernotes.parse import parse_notes
 
@@ -263,7 +264,7 @@ def test_edges_leave_the_citing_node_and_end_at_the_cited_one(
     starts: tuple[float, float],
     ends: tuple[float, float],
 ) -> None:
-    from papernotes.graph_layout import Point
+    from papernotes.graph.layout import Point
 
     d = edge_path(Point(*source), Point(*target))
     numbers = [float(x) for x in re.findall(r"-?[\d.]+", d)]
@@ -332,7 +333,7 @@ def test_output_is_deterministic_even_across_hash_seeds(bundled: Library) -> Non
     first = graph.library_graph_svg(bundled, "graph.html")
     assert first == graph.library_graph_svg(bundled, "graph.html")
     code = (
-        "import hashlib, pathlib; from papernotes import graph, read_library, load_config;"
+        "import hashlib, pathlib; from papernotes import read_library, load_config; from papernotes.graph import data as graph;"
         f"r = pathlib.Path({str(REPO)!r}); lib, _ = read_library(r, load_config(r)[0]);"
         "print(hashlib.sha256((graph.library_graph_svg(lib, 'graph.html') + "
         "graph.neighbourhood_svg(lib, 'brown2020language', 'papers/x.html', max_nodes=12))"

@@ -17,9 +17,10 @@ from markupsafe import Markup
 from playwright.sync_api import Browser, Page, expect
 from test_graph import library_of, synthetic
 
-from papernotes import graph, urls
+from papernotes import urls
 from papernotes.build import read_library
 from papernotes.config import load_config
+from papernotes.graph import data as graph
 from papernotes.model import CiteKey, Library
 
 import conftest

@@ -11,9 +11,9 @@ import pytest
 from pybtex.database import Entry, Person, parse_string
 from pybtex.database.input.bibtex import Parser
 
-from papernotes.bib import split_authors
-from papernotes.bib_split import split_bib
-from papernotes.bib_unlatex import latex_to_text
+from papernotes.bib.export import split_authors
+from papernotes.bib.split import split_bib
+from papernotes.bib.unlatex import latex_to_text
 
 from conftest import write_note
 

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 import pytest
 from loopback import no_proxy, ok, redirect, serve, trickle  # noqa: F401
 
-from papernotes.linkcheck import run_checks
-from papernotes.netguard import (
+from papernotes.fetch.linkcheck import run_checks
+from papernotes.fetch.netguard import (
     AddressPolicy,
     Refused,
     address_problem,

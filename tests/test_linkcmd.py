@@ -9,8 +9,8 @@ import httpx
 import pytest
 from fetch_replay import Replay
 
-from papernotes import cli_fetch
-from papernotes.cites_edit import EditError, add_cites, yaml_key
+from papernotes.cli import fetch as cli_fetch
+from papernotes.notes.cites_edit import EditError, add_cites, yaml_key
 
 from conftest import write_note
 

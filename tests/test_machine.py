@@ -16,7 +16,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from papernotes.cli import main
+    from papernotes.cli.main import main
 
     root = copy_fixture("small", tmp_path_factory.mktemp("lib"))
     with (root / "papernotes.yaml").open("a", encoding="utf-8") as f:

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papernotes.markdown import (
+from papernotes.markdown.body import (
     CiteTarget,
     LocalLink,
     ParsedBody,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from papernotes.md_code import (
+from papernotes.markdown.code import (
     DARK_CODE_BG,
     LIGHT_CODE_BG,
     MIN_CONTRAST,

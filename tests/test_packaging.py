@@ -57,7 +57,7 @@ def test_installed_wheel_builds_a_library_outside_the_repo(wheel: Path, tmp_path
     code = (
         "import sys, papernotes, papernotes.theme as t;"
         "print(papernotes.__file__); print(t.default_theme_dir());"
-        "from papernotes.cli import main;"
+        "from papernotes.cli.main import main;"
         f"assert main(['init', {str(lib)!r}]) == 0;"
         f"sys.exit(main(['build', '--root', {str(lib)!r}, '--strict']))"
     )

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papernotes import search
 from papernotes.build import read_library
 from papernotes.config import load_config
-from papernotes.markdown import make_parser
+from papernotes.markdown.body import make_parser
 from papernotes.render import render_note_body
-from papernotes.search import (
+from papernotes.search import index as search
+from papernotes.search.index import (
     FIELD_ABSTRACT,
     FIELD_AUTHORS,
     FIELD_META,
@@ -31,7 +31,7 @@ from papernotes.search import (
     index_data,
     search_index_js,
 )
-from papernotes.search_text import CJK_RANGES, is_cjk_char, normalize, tokenize
+from papernotes.search.text import CJK_RANGES, is_cjk_char, normalize, tokenize
 
 from conftest import REPO, note_text, write_note
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from papernotes.serve_http import HostCheck
+from papernotes.serve.http import HostCheck
 
 from conftest import copy_fixture
 from serving import DEADLINE, Live, start

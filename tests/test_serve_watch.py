@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.serve import LiveState, run, watch_filter
+from papernotes.cli.serve import LiveState, run, watch_filter
 
 from conftest import copy_fixture
 

@@ -41,7 +41,7 @@ def _ids(soup: BeautifulSoup) -> set[str]:
 
 @pytest.fixture(scope="module")
 def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from papernotes.cli import main
+    from papernotes.cli.main import main
 
     root = copy_fixture("small", tmp_path_factory.mktemp("lib"))
     assert main(["build", "--root", str(root)]) == 0

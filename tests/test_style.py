@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from papernotes.md_code import MIN_CONTRAST, contrast_ratio
+from papernotes.markdown.code import MIN_CONTRAST, contrast_ratio
 
 from conftest import REPO
 

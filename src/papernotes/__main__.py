@@ -2,6 +2,6 @@
 
 import sys
 
-from papernotes.cli import main
+from papernotes.cli.main import main
 
 sys.exit(main())

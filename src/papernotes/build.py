@@ -18,15 +18,17 @@ from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt
 
-from papernotes import __version__, cache, fastpath, link, load, parse, plan, theme, write
+from papernotes import __version__, link, load, parse, plan, theme, write
 from papernotes.config import Config
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import split_note
-from papernotes.markdown import RenderedBody, make_parser, parse_body
+from papernotes.incremental import cache as cache
+from papernotes.incremental import fastpath as fastpath
+from papernotes.markdown.body import RenderedBody, make_parser, parse_body
 from papernotes.model import CiteKey, Library, Note
 from papernotes.render import render_note_body
-from papernotes.search import DocTerms, SearchDoc, doc_terms
-from papernotes.search_text import new_folds
+from papernotes.search.index import DocTerms, SearchDoc, doc_terms
+from papernotes.search.text import new_folds
 
 __all__ = ["BuildReport", "build", "read_library"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NewType
 
 if TYPE_CHECKING:
-    from papernotes.markdown import ParsedBody
+    from papernotes.markdown.body import ParsedBody
 
 __all__ = [
     "Author",

@@ -15,11 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from papernotes import bib, graph, machine, search, urls
-from papernotes.cache import digest
+from papernotes import machine, urls
+from papernotes.bib import export as bib
 from papernotes.config import Config
+from papernotes.graph import data as graph
+from papernotes.incremental.cache import digest
 from papernotes.link import resolve_local
-from papernotes.markdown import RenderedBody, pygments_css
+from papernotes.markdown.body import RenderedBody, pygments_css
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.render import (
     Renderer,
@@ -31,6 +33,7 @@ from papernotes.render import (
     paper_page,
     robots_and_sitemap,
 )
+from papernotes.search import index as search
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 

@@ -13,11 +13,13 @@ from jinja2.exceptions import SecurityError
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from papernotes import bib, graph, machine, urls
+from papernotes import machine, urls
+from papernotes.bib import export as bib
 from papernotes.config import Config
 from papernotes.errors import Diagnostic, error
+from papernotes.graph import data as graph
 from papernotes.link import resolve_local
-from papernotes.markdown import CiteTarget, RenderContext, RenderedBody, render_body
+from papernotes.markdown.body import CiteTarget, RenderContext, RenderedBody, render_body
 from papernotes.model import Author, CiteKey, External, Library, Note, Status
 from papernotes.theme import UNSAFE_HINT, Theme
 from papernotes.write import Copy, Page

@@ -1,0 +1,220 @@
+"""BibTeX export: a note's metadata as a pybtex Entry and as .bib text.
+
+Only bibliographic data is exported (title, authors, year, venue, DOI, URL, arXiv id, and the
+note's raw ``bibtex:`` fields); tags, status, rating, read date, pdf, code and abstract are site
+data and are never written, so nothing has to be filtered out of the copyable BibTeX later.
+
+The .bib text is written here rather than by pybtex's writer: that writer LaTeX-encodes every
+field, which breaks ``url``/``doi``/``eprint`` (``_`` → ``\\_``, ``~`` → ``\\textasciitilde``)
+and would double-escape the text this module has already escaped, and it can only be changed
+by overriding its private methods. The Entry from :func:`to_entry` already holds BibTeX field
+text, exactly what pybtex's parser returns for the written file, so writing is a join.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pybtex.bibtex.utils import split_name_list, split_tex_string
+from pybtex.database import Entry, Person
+
+from papernotes.bib.latex import brace_error, latex_text, latex_title
+from papernotes.bib.names import format_person, parse_person, split_authors, to_person
+from papernotes.model import Metadata
+
+__all__ = [
+    "CONFERENCE_ACRONYMS",
+    "CONFERENCE_PREFIXES",
+    "CONFERENCE_WORDS",
+    "check_raw_field",
+    "duplicate_keys",
+    "entry_type",
+    "format_bib",
+    "format_entry",
+    "parse_person",
+    "split_authors",
+    "to_entry",
+]
+
+CONFERENCE_ACRONYMS: frozenset[str] = frozenset(
+    {
+        # Machine learning and AI
+        "NeurIPS", "NIPS", "ICML", "ICLR", "AAAI", "IJCAI", "AISTATS", "UAI", "COLT", "CoRL",
+        "ACML", "ECML", "L4DC", "MLSys",
+        # Language and speech
+        "ACL", "EMNLP", "NAACL", "EACL", "AACL", "COLING", "CoNLL", "LREC", "IJCNLP", "SemEval",
+        "WMT", "INTERSPEECH", "ICASSP",
+        # Vision, graphics, robotics
+        "CVPR", "ICCV", "ECCV", "WACV", "BMVC", "MICCAI", "SIGGRAPH", "ICRA", "IROS", "RSS",
+        # Data, web, information retrieval
+        "KDD", "SIGKDD", "SIGIR", "WWW", "WSDM", "CIKM", "RecSys", "ICDM", "SDM", "SIGMOD", "ICDE",
+        # Systems, security, HCI, software
+        "OSDI", "SOSP", "NSDI", "EuroSys", "USENIX", "CCS", "NDSS", "CHI", "UIST", "ICSE", "FSE",
+        "PLDI", "POPL", "ASPLOS", "ISCA",
+    }
+)  # fmt: skip
+"""Venues whose first word is one of these are conferences (compared ignoring case)."""
+
+CONFERENCE_WORDS: frozenset[str] = frozenset(
+    {"conference", "proceedings", "workshop", "symposium", "meeting"}
+)
+"""A venue containing one of these words (ignoring case) is a conference."""
+
+CONFERENCE_PREFIXES: tuple[str, ...] = ("findings of",)
+"""A venue starting with one of these (ignoring case) is a conference ("Findings of EACL 2023")."""
+
+_CASEFOLDED_ACRONYMS = frozenset(a.casefold() for a in CONFERENCE_ACRONYMS)
+_LEADING_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z]+)?")
+_WORD = re.compile(r"[A-Za-z]+")
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.+/-]*")
+_PERSON_ROLES = frozenset({"author", "editor"})
+
+
+def _is_conference(venue: str) -> bool:
+    venue = venue.strip()
+    if venue.casefold().startswith(CONFERENCE_PREFIXES):
+        return True
+    if not CONFERENCE_WORDS.isdisjoint(w.casefold() for w in _WORD.findall(venue)):
+        return True
+    lead = _LEADING_NAME.match(venue)
+    if lead is None:
+        return False
+    # "NeurIPS'20", "EMNLP-IJCNLP 2019", "NAACL-HLT", "CVPR2022": try the whole leading name,
+    # then its letters alone, then the part before a hyphen.
+    name = lead.group().casefold()
+    candidates = {name, name.split("-")[0], re.sub(r"[0-9].*", "", name)}
+    return bool(candidates & _CASEFOLDED_ACRONYMS)
+
+
+def entry_type(meta: Metadata) -> str:
+    """The BibTeX entry type: the note's ``type`` if set, else inferred from the venue.
+
+    A conference venue gives ``inproceedings``, any other venue ``article``, none ``misc``.
+    """
+    if meta.entry_type:
+        return meta.entry_type.strip().lower()
+    if not meta.venue or not meta.venue.strip():
+        return "misc"
+    return "inproceedings" if _is_conference(meta.venue) else "article"
+
+
+_VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "misc": "howpublished"}
+"""The field a venue goes in, by entry type; other types use ``booktitle``
+(``incollection``, ``proceedings``) or ``journal`` (``periodical``)."""
+
+_JOURNAL_TYPES = frozenset({"article", "periodical", "suppperiodical"})
+
+
+def _venue_field(kind: str) -> str:
+    if kind in _VENUE_FIELD:
+        return _VENUE_FIELD[kind]
+    return "journal" if kind in _JOURNAL_TYPES else "booktitle"
+
+
+def _verbatim(value: str) -> str:
+    # url, doi and eprint are never LaTeX-escaped: "\_" or "\textasciitilde" breaks the link.
+    # A field must still be brace-balanced; no URL or DOI legally holds a brace, so
+    # percent-encode them (resolvers decode it) rather than fail.
+    value = value.strip()
+    if brace_error(value):
+        return value.replace("{", "%7B").replace("}", "%7D")
+    return value
+
+
+def check_raw_field(name: str, value: str) -> str | None:
+    """Why the raw ``bibtex:`` field ``name: value`` cannot be exported, or None if it can.
+
+    Raw values are the user's BibTeX and are written as given, so only what would break the
+    .bib file is checked: the field name, brace balance, and for ``author``/``editor`` names
+    that BibTeX can split.
+    """
+    if not _FIELD_NAME.fullmatch(name):
+        return f"bibtex field name {name!r} is not a BibTeX field name (letters, digits, -_:.+/)"
+    problem = brace_error(value)
+    if problem:
+        return f"bibtex field {name!r} has unbalanced braces: {problem}"
+    if name.lower() in _PERSON_ROLES:
+        for person in split_name_list(value):
+            if len(split_tex_string(person, ",")) > 3:
+                return f"bibtex field {name!r}: name {person!r} has more than two commas"
+    return None
+
+
+def to_entry(meta: Metadata) -> Entry:
+    """The pybtex Entry exported for ``meta``; its field values are BibTeX field text.
+
+    Fields: author, title (escaped, acronyms braced), the venue as ``journal`` (article),
+    ``booktitle`` (inproceedings and others) or ``howpublished`` (misc), year, doi, eprint with
+    ``archivePrefix = arXiv``, url; then the note's raw ``bibtex:`` fields, written as given,
+    added or replacing ours (names compared ignoring case). A url-only ``misc`` gets no
+    ``howpublished = {\\url{...}}``: natbib and biblatex styles print ``url`` themselves, and
+    ``\\url`` fails in a document that loads no url package.
+
+    Raises ValueError for a raw field that :func:`check_raw_field` rejects.
+    """
+    kind = entry_type(meta)
+    fields: dict[str, str] = {"title": latex_title(meta.title)}
+    if meta.venue and meta.venue.strip():
+        fields[_venue_field(kind)] = latex_text(meta.venue)
+    fields["year"] = str(meta.year)
+    if meta.doi:
+        fields["doi"] = _verbatim(meta.doi)
+    if meta.arxiv:
+        fields["eprint"] = _verbatim(meta.arxiv)
+        fields["archivePrefix"] = "arXiv"
+    if meta.url:
+        fields["url"] = _verbatim(meta.url)
+    persons: dict[str, list[Person]] = {}
+    if meta.authors:
+        persons["author"] = [to_person(a) for a in meta.authors]
+    entry = Entry(kind, fields=fields, persons=persons)
+    for name, value in meta.bibtex.items():
+        problem = check_raw_field(name, value)
+        if problem:
+            raise ValueError(f"{meta.key}: {problem}")
+        # Keep our spelling of a field the note overrides ("Title" replaces "title").
+        if name.lower() in _PERSON_ROLES:
+            role = next((r for r in entry.persons if r.lower() == name.lower()), name)
+            entry.persons[role] = [Person(p) for p in split_name_list(value)]
+        else:
+            field = next((f for f in entry.fields if f.lower() == name.lower()), name)
+            entry.fields[field] = value
+    return entry
+
+
+def _write_entry(key: str, entry: Entry) -> str:
+    # Values are always brace-delimited: unlike "...", braces let a value hold a '"', and every
+    # value here is brace-balanced. No trailing comma, which some older tools reject.
+    lines = [f"@{entry.original_type}{{{key}"]
+    for role, persons in entry.persons.items():
+        lines.append(f"  {role} = {{{' and '.join(format_person(p) for p in persons)}}}")
+    lines.extend(f"  {name} = {{{value}}}" for name, value in entry.fields.items())
+    return ",\n".join(lines) + "\n}\n"
+
+
+def format_entry(meta: Metadata) -> str:
+    """One note's BibTeX entry as UTF-8 text ending in a newline (a paper page's ``KEY.bib``)."""
+    return _write_entry(meta.key, to_entry(meta))
+
+
+def format_bib(metas: Iterable[Metadata]) -> str:
+    """The whole library as one .bib text: entries in the given order, a blank line between."""
+    return "\n".join(format_entry(m) for m in metas)
+
+
+def duplicate_keys(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """Pairs ``(first, later)`` of keys that BibTeX and biber would take for one key.
+
+    Keys are compared ignoring case ("Liu2022" and "liu2022" collide), each later key paired
+    with the first one it collides with, in input order.
+    """
+    first_seen: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
+    for key in keys:
+        folded = key.lower()
+        if folded in first_seen:
+            pairs.append((first_seen[folded], key))
+        else:
+            first_seen[folded] = key
+    return pairs

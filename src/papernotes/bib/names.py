@@ -1,0 +1,192 @@
+"""Author names: front-matter strings to :class:`Author`, and Authors to BibTeX name strings.
+
+Western names are split by pybtex's implementation of BibTeX's rules (First von Last,
+von Last, First, von Last, Jr, First). CJK names are family-name first and are never handed
+to those rules, which would read "田中 英輝" as given name 田中.
+"""
+
+from __future__ import annotations
+
+from pybtex.bibtex.utils import split_tex_string
+from pybtex.database import Person
+
+from papernotes.bib.latex import brace_error, latex_text, normalize_space
+from papernotes.model import Author, is_cjk
+
+__all__ = ["format_person", "parse_person", "split_authors", "to_person"]
+
+
+_DEPTH = {"{": 1, "}": -1}
+
+
+def _words(value: str) -> list[str]:
+    """Whitespace-separated words, where a brace group never splits."""
+    words: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in value:
+        if ch.isspace() and depth == 0:
+            if current:
+                words.append("".join(current))
+                current = []
+            continue
+        depth += _DEPTH.get(ch, 0)
+        current.append(ch)
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def split_authors(value: str) -> list[str]:
+    """Split a BibTeX-style "A and B and C" into names (``and`` in any case, not inside braces).
+
+    Raises ValueError for unbalanced braces or an ``and`` with no name on one side.
+    """
+    problem = brace_error(value)
+    if problem:
+        raise ValueError(f"unbalanced braces in author list {value!r}: {problem}")
+    groups: list[list[str]] = [[]]
+    for word in _words(value):
+        if word.lower() == "and":
+            groups.append([])
+        else:
+            groups[-1].append(word)
+    if groups == [[]]:
+        return []
+    if any(not g for g in groups):
+        raise ValueError(f"author list {value!r} has an 'and' with no name beside it")
+    return [" ".join(g) for g in groups]
+
+
+def _unbrace(text: str) -> str:
+    # Braces in front matter only group ("{OpenAI}", "{van} Beethoven"); they are not text.
+    return normalize_space(text.replace("{", "").replace("}", ""))
+
+
+def _is_one_group(text: str) -> bool:
+    """Whether ``text`` is a single brace group, "{...}", and not "{A} {B}"."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += _DEPTH.get(ch, 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def parse_person(name: str) -> Author:
+    """Turn one front-matter author string into an :class:`Author`.
+
+    Accepts "First Last", "Last, First", "Last, Jr., First", "von Last, First", a braced
+    literal such as "{Allen Institute for AI}" (one family name, never split), a CJK name
+    "杨植麟" (family only) and a CJK name with a space "田中 英輝" or "{田中 英輝}" (family
+    first: family 田中, given 英輝).
+    Raises ValueError, with the reason, for an empty name, unbalanced braces, more than two
+    commas, LaTeX escapes, several names joined by "and", or no family name.
+    """
+    text = normalize_space(name)
+    if not text:
+        raise ValueError("empty author name")
+    problem = brace_error(text)
+    if problem:
+        raise ValueError(f"unbalanced braces in author name {name!r}: {problem}")
+    if "\\" in text:
+        raise ValueError(
+            f"author name {name!r} contains a backslash; names are plain Unicode "
+            "(write 'Müller', not LaTeX such as 'M{\\\"u}ller')"
+        )
+    if len(split_authors(text)) > 1:
+        raise ValueError(
+            f"author name {name!r} looks like several names joined by 'and'; "
+            "list each author separately, or brace an organisation name: '{A and B}'"
+        )
+    if _is_one_group(text):
+        literal = _unbrace(text)
+        if not literal:
+            raise ValueError(f"author name {name!r} is empty inside its braces")
+        if is_cjk(literal) and "," not in literal:
+            # "{宋 海越}" is how CJK names are protected in BibTeX; still family first.
+            family, _, given = literal.partition(" ")
+            return Author(family=family, given=given)
+        return Author(family=literal)
+    commas = len(split_tex_string(text, ","))
+    if commas > 3:
+        raise ValueError(
+            f"author name {name!r} has {commas - 1} commas; use 'First Last', 'Last, First' "
+            "or 'Last, Jr., First', and brace a name that contains a comma"
+        )
+    if is_cjk(text) and commas == 1:
+        family, _, given = text.partition(" ")
+        return Author(family=_unbrace(family), given=_unbrace(given))
+    person = Person(text)
+    author = Author(
+        family=_unbrace(person.get_part_as_text("last")),
+        given=_unbrace(" ".join(person.first_names + person.middle_names)),
+        particle=_unbrace(person.get_part_as_text("prelast")),
+        suffix=_unbrace(person.get_part_as_text("lineage")),
+    )
+    if not author.family:
+        raise ValueError(f"author name {name!r} has no family name")
+    return author
+
+
+def _brace(text: str) -> str:
+    return f"{{{text}}}"
+
+
+def _needs_group(text: str) -> bool:
+    # A lone "and" would split the author list.
+    return any(w.lower() == "and" for w in text.split())
+
+
+def to_person(author: Author) -> Person:
+    """The pybtex Person for ``author``, its parts LaTeX-escaped and braced where needed.
+
+    Braces make a part one token that no BibTeX implementation re-splits: a family-only name
+    ("{OpenAI}"), a CJK name, family first ("{杨植麟}", "{田中 英輝}", so no style reorders or
+    abbreviates it; :func:`parse_person` reads it back as family 田中, given 英輝), a multi-word
+    family ("{dos Santos}", so "dos" is not taken for a particle), a part holding a lone "and",
+    and a whole name with a comma in any part ("{Acme, Inc.}").
+    """
+    family, given = normalize_space(author.family), normalize_space(author.given)
+    particle, suffix = normalize_space(author.particle), normalize_space(author.suffix)
+    if not family:
+        family, given = given, ""
+    if not family:
+        raise ValueError(f"author {author!r} has no name")
+    if is_cjk(family) and not (particle or suffix) and (not given or is_cjk(given)):
+        # One braced token, family first: as "{田中}, {英輝}" BibTeX styles print "英輝 田中"
+        # and abbrv.bst abbreviates 英輝 to its first byte, which is invalid UTF-8.
+        return Person(last=_brace(latex_text(f"{family} {given}")))
+    if any("," in part for part in (family, given, particle, suffix)):
+        # biber counts every comma in a name, braced or not, and drops the whole entry at more
+        # than two; a name part with a comma (surely not a person's) is kept as one literal.
+        literal = Author(family, given, particle, suffix).display
+        return Person(last=_brace(latex_text(literal)))
+    family_only = not (given or particle or suffix)
+    last = latex_text(family)
+    if family_only or " " in family or _needs_group(family):
+        last = _brace(last)
+    first = latex_text(given)
+    if _needs_group(given):
+        first = _brace(first)
+    von = _brace(latex_text(particle)) if _needs_group(particle) else latex_text(particle)
+    jr = _brace(latex_text(suffix)) if _needs_group(suffix) else latex_text(suffix)
+    return Person(first=first, prelast=von, last=last, lineage=jr)
+
+
+def format_person(person: Person) -> str:
+    """``person`` as a BibTeX name: "von Last, First" or "von Last, Jr, First".
+
+    pybtex's own ``str(Person)`` writes a name with a suffix but no first name as "Doe, Jr",
+    which reads back as first name "Jr"; the three-part form keeps the suffix a suffix.
+    """
+    von_last = " ".join(person.prelast_names + person.last_names)
+    jr = " ".join(person.lineage_names)
+    first = " ".join(person.first_names + person.middle_names)
+    if jr:
+        return f"{von_last}, {jr}, {first}".rstrip()
+    if first:
+        return f"{von_last}, {first}"
+    return von_last

@@ -1,0 +1,311 @@
+"""The ``papernotes`` command: the only module that prints or exits.
+
+Exit codes: 0 success, 1 problems in the library (or a refused operation), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from papernotes import __version__
+from papernotes.config import Config, load_config
+from papernotes.errors import Diagnostic, Severity
+from papernotes.model import Status
+from papernotes.notes import scaffold as scaffold
+from papernotes.write import OutputRefused
+
+__all__ = ["main"]
+
+
+class _Failure(Exception):
+    """A problem to report in one line and exit 1 for."""
+
+
+def _print_diagnostics(diags: Sequence[Diagnostic]) -> None:
+    for d in diags:
+        print(d.format(), file=sys.stderr)
+
+
+def _config(root: Path) -> Config:
+    if not root.is_dir():
+        raise _Failure(f"{root}: no such folder (--root expects the library's folder)")
+    config, diags = load_config(root)
+    _print_diagnostics(diags)
+    if any(d.severity is Severity.ERROR for d in diags):
+        raise _Failure("fix the configuration errors above")
+    return config
+
+
+def _progress(quiet: bool) -> tuple[Any, Any]:
+    """A rich progress bar on a terminal (after a second, so quick builds stay quiet)."""
+    if quiet or not sys.stderr.isatty():
+        return None, None
+    import time
+
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    bar = Progress(
+        TextColumn("{task.description:>7}"), BarColumn(), TaskProgressColumn(), transient=True
+    )
+    started = time.perf_counter()
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if time.perf_counter() - started < 1.0 and not tasks:
+            return
+        if not tasks:
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return update, bar
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    config = _config(root)
+    out = Path(args.out) if args.out else root / config.output
+    if args.clean:
+        from papernotes.incremental.cache import clear_cache
+
+        clear_cache(root)
+    if not args.no_cache and not args.clean:
+        # Nothing changed? Then answer without importing the Markdown and template machinery.
+        from papernotes.incremental import fastpath as fastpath
+        from papernotes.write import check_output
+
+        try:
+            check_output(root, out, config.papers_dir)
+        except OutputRefused as exc:
+            raise _Failure(str(exc)) from None
+        _, last = fastpath.up_to_date(root, config, out, strict=args.strict)
+        if last is not None:
+            _print_diagnostics(last.diagnostics)
+            if not args.quiet:
+                warnings = sum(d.severity is Severity.WARNING for d in last.diagnostics)
+                print(
+                    f"up to date: {last.notes} notes, {last.pages} files, {warnings} warnings, "
+                    "nothing to do"
+                )
+            return 0
+    from papernotes.build import build
+
+    update, bar = _progress(args.quiet)
+    try:
+        report = build(
+            root,
+            config,
+            out=out,
+            strict=args.strict,
+            use_cache=not args.no_cache,
+            progress=update,
+            fresh=args.clean,
+        )
+    except OutputRefused as exc:
+        raise _Failure(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.stop()
+    _print_diagnostics(report.diagnostics)
+    if report.up_to_date:
+        if not args.quiet:
+            print(
+                f"up to date: {report.notes} notes, {report.pages} files, "
+                f"{report.warnings} warnings, nothing to do ({report.seconds:.2f} s)"
+            )
+        return 0
+    status = "built" if report.written else "not built"
+    if report.written and not args.quiet:
+        w = report.written
+        print(
+            f"built: {report.notes} notes, {report.pages} pages ({report.rendered} rendered, "
+            f"{w.written} written, {w.removed} removed), {report.warnings} warnings, "
+            f"{report.errors} errors in {report.seconds:.2f} s → {out}"
+        )
+    elif not report.written:
+        print(
+            f"{status}: {report.notes} notes, {report.warnings} warnings, "
+            f"{report.errors} errors in {report.seconds:.2f} s"
+        )
+    if report.written and report.written.kept and not args.quiet:
+        print(
+            f"kept {len(report.written.kept)} file(s) of yours in {out}: "
+            + ", ".join(report.written.kept[:5])
+        )
+    return 0 if report.written else 1
+
+
+def _cmd_bib(args: argparse.Namespace) -> int:
+    from papernotes.bib.export import format_bib
+
+    root = Path(args.root)
+    config = _config(root)
+    from papernotes.build import read_library
+
+    library, diags = read_library(root, config)
+    diags = tuple(d.promoted() for d in diags) if args.strict else diags
+    _print_diagnostics(diags)
+    notes = list(library.notes.values())
+    if args.key:
+        missing = [k for k in args.key if library.resolve(k) not in library.notes]
+        if missing:
+            raise _Failure(f"no note with key: {', '.join(missing)}")
+        wanted = [library.resolve(k) for k in args.key]
+        notes = [library.notes[k] for k in dict.fromkeys(wanted) if isinstance(k, str)]
+    if args.tag:
+        tags = {t.casefold() for t in args.tag}
+        notes = [n for n in notes if tags & {t.casefold() for t in n.meta.tags}]
+    if args.status:
+        notes = [n for n in notes if n.meta.status is Status(args.status)]
+    text = format_bib(n.meta for n in notes)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        _write_bib(Path(args.output), text, root / config.papers_dir)
+        print(f"wrote {len(notes)} entries to {args.output}", file=sys.stderr)
+    return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
+
+
+def _write_bib(path: Path, text: str, papers: Path) -> None:
+    resolved = path.resolve()
+    if papers.resolve() in resolved.parents:
+        raise _Failure(f"{path}: is inside the notes folder; write the .bib elsewhere")
+    if resolved.exists() and resolved.suffix.lower() != ".bib":
+        raise _Failure(f"{path}: exists and is not a .bib file; refusing to overwrite it")
+    from papernotes.atomic import write_atomic
+
+    write_atomic(resolved, text.encode("utf-8"))
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    try:
+        created = scaffold.init_library(Path(args.dir))
+    except scaffold.InitRefused as exc:
+        raise _Failure(str(exc)) from None
+    for path in created:
+        print(f"created {path}")
+    print(f"next: cd {args.dir} && papernotes build")
+    return 0
+
+
+def _parser(*, full: bool = True) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="papernotes",
+        description="Turn a folder of Markdown paper notes into a cross-linked static site "
+        "and a BibTeX library.",
+    )
+    parser.add_argument("--version", action="version", version=f"papernotes {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def root_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--root",
+            default=".",
+            metavar="DIR",
+            help="the library's folder (default: the current folder)",
+        )
+
+    p = sub.add_parser(
+        "build",
+        help="build the site",
+        description="Build the library's notes into a static site. Only what changed since "
+        "the last build is redone (the cache lives in .papernotes/cache/). Prints one summary "
+        "line; problems are listed as path:line: severity: message.",
+    )
+    root_arg(p)
+    p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
+    p.add_argument("--strict", action="store_true", help="treat every warning as an error")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build from scratch without reading or keeping the build cache",
+    )
+    p.add_argument(
+        "--clean",
+        action="store_true",
+        help="forget the build cache and write the whole site afresh",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no summary line (problems are still printed)",
+    )
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "bib",
+        help="export BibTeX",
+        description="Write the library, or a subset, as BibTeX (UTF-8).",
+    )
+    root_arg(p)
+    p.add_argument(
+        "--tag", action="append", metavar="T", help="only papers with this tag (repeatable)"
+    )
+    p.add_argument(
+        "--status", choices=[s.value for s in Status], help="only papers with this status"
+    )
+    p.add_argument("--key", nargs="+", metavar="K", help="only these citekeys")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    p.add_argument("--strict", action="store_true", help="treat every warning as an error")
+    p.set_defaults(func=_cmd_bib)
+
+    p = sub.add_parser(
+        "init",
+        help="start a new library",
+        description="Create a library: papernotes.yaml, papers/ with an example "
+        "note, and a .gitignore for the output folder. Never overwrites files.",
+    )
+    p.add_argument("dir", metavar="DIR", help="folder to create the library in")
+    p.set_defaults(func=_cmd_init)
+    from papernotes.cli import serve as serve
+
+    serve.register(sub, root_arg)
+    if full:
+        from papernotes.cli import fetch as cli_fetch
+
+        cli_fetch.register(sub, root_arg)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The commands that talk to the network load httpx and more; build and init need none.
+    light = bool(argv) and argv[0] in ("build", "init")
+    args = _parser(full=not light).parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except _Failure as exc:
+        print(f"papernotes: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("papernotes: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"papernotes: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"papernotes: internal error: {exc!r} — this is a bug; please report it "
+            "(run with --debug for details)",
+            file=sys.stderr,
+        )
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

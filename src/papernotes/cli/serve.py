@@ -1,0 +1,228 @@
+"""``papernotes serve``: build, serve on 127.0.0.1, rebuild on change, reload the browser.
+
+HTML responses get a small live-reload script (see :mod:`papernotes.serve.http`), which
+listens on an event stream and reloads the page after a good build, or shows the build's
+problems over the page after a failed one. A failed build writes nothing, so the last good site
+stays served. Saves that arrive while a build runs are coalesced into one more build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import signal
+import sys
+import threading
+import webbrowser
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from papernotes.serve.http import LiveState, make_server, url_of
+
+__all__ = ["LiveState", "register", "run"]
+
+
+def _build_once(root: Path, out: Path, say: Callable[[str], None]) -> list[str]:
+    """Build; the error lines (empty on success). Problems are printed to the terminal too."""
+    from papernotes.build import build
+    from papernotes.config import load_config
+    from papernotes.errors import Severity
+    from papernotes.write import OutputRefused
+
+    config, cdiags = load_config(root)
+    problems = [d.format() for d in cdiags]
+    if any(d.severity is Severity.ERROR for d in cdiags):
+        for line in problems:
+            print(line, file=sys.stderr)
+        return problems
+    try:
+        report = build(root, config, out=out)
+    except OutputRefused as exc:
+        print(f"papernotes: error: {exc}", file=sys.stderr)
+        return [str(exc)]
+    lines = [d.format() for d in report.diagnostics]
+    for line in lines:
+        print(line, file=sys.stderr)
+    if report.errors:
+        say(f"build failed: {report.errors} errors; still serving the last good site")
+        return [d.format() for d in report.diagnostics if d.severity is Severity.ERROR]
+    if report.up_to_date:
+        say(f"site up to date ({report.pages} pages)")
+    else:
+        say(f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)")
+    return []
+
+
+def _rebuild(root: Path, out: Path, say: Callable[[str], None]) -> list[str]:
+    """A build while serving: whatever goes wrong is reported and the watching goes on."""
+    try:
+        return _build_once(root, out, say)
+    except OSError as exc:
+        line = f"papernotes: error: {exc.filename or ''}: {exc.strerror or exc}"
+    except Exception as exc:
+        line = f"papernotes: internal error: {exc!r} — this is a bug; please report it"
+    print(line, file=sys.stderr)
+    return [line]
+
+
+def watch_filter(root: Path, papers_dir: str) -> tuple[list[Path], Callable[[Any, str], bool]]:
+    """The folders to watch and the filter of changes that call for a build: notes, templates
+    and the configuration, but nothing in a dot folder or dot file inside the library."""
+    base = root.resolve()
+    # Resolved, so that the paths reported (under what was asked for) compare equal, whether
+    # the library was given as ".", a relative path or through a symlink.
+    folders = [(base / papers_dir).resolve(), (base / "templates").resolve()]
+    configs = {base / "papernotes.yaml", base / "pyproject.toml"}
+    configs |= {p.resolve() for p in configs}
+
+    def relevant(_: Any, path: str) -> bool:
+        p = Path(os.path.abspath(path))
+        if p in configs:
+            return True
+        # Editors' swap files and .git, .obsidian, .papernotes below the watched folders are
+        # noise; dot folders above the library (~/.local/notes) are not.
+        return any(
+            p.is_relative_to(f) and not any(x.startswith(".") for x in p.relative_to(f).parts)
+            for f in folders
+        )
+
+    return [base, *(f for f in folders if f.exists() and not f.is_relative_to(base))], relevant
+
+
+def _watch(root: Path, papers_dir: str, stop: threading.Event) -> Iterator[set[tuple[Any, str]]]:
+    """Batches of relevant changes; an empty batch every 0.2 s proves the watcher is running."""
+    import watchfiles
+
+    paths, relevant = watch_filter(root, papers_dir)
+    yield from watchfiles.watch(
+        *paths,
+        watch_filter=relevant,
+        stop_event=stop,
+        debounce=150,
+        step=50,
+        rust_timeout=200,
+        yield_on_timeout=True,
+        recursive=True,
+    )
+
+
+@contextmanager
+def _ctrl_c_flags(flag: list[bool]) -> Iterator[None]:
+    """Inside, Ctrl-C only appends to ``flag``, and the main thread stops the server and watcher in
+    order. A KeyboardInterrupt could land on any line, even while the banner is printed; a
+    signal handler must not take locks either (the main thread may hold them), hence a list."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: flag.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _listen_error(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is in use; try --port {port + 1}"
+    if exc.errno == errno.EACCES:
+        return f"no permission to use port {port}; ports below 1024 need root, try --port 8000"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def run(
+    args: argparse.Namespace,
+    *,
+    on_ready: Callable[[str, LiveState], None] | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Build, serve and watch until Ctrl-C (or ``stop`` is set). Returns the exit code: 0 once
+    stopped, 1 when there is nothing to serve or the address cannot be used. Ctrl-C during the
+    first build interrupts it (the command line exits 130); after that it stops the server."""
+    from papernotes.config import load_config
+
+    root = Path(args.root)
+    if not root.is_dir():
+        print(f"papernotes: error: {root}: no such folder", file=sys.stderr)
+        return 1
+    config, _ = load_config(root)
+    out = Path(args.out) if args.out else root / config.output
+    quiet = getattr(args, "quiet", False)
+
+    def say(text: str) -> None:
+        if not quiet:
+            print(text, flush=True)
+
+    state = LiveState()
+    state.publish(_build_once(root, out, say))
+    if not out.is_dir():
+        print(f"papernotes: error: nothing to serve: {out} was not built", file=sys.stderr)
+        return 1
+    try:
+        server = make_server(args.host, args.port, out, state)
+    except OSError as exc:
+        print(f"papernotes: error: {_listen_error(exc, args.host, args.port)}", file=sys.stderr)
+        return 1
+    stop = stop or threading.Event()
+    watching = threading.Event()
+
+    def watch_loop() -> None:
+        try:
+            for changes in _watch(root, config.papers_dir, stop):
+                watching.set()
+                if changes:
+                    # Saves that arrived during the last build are in this one batch: one build.
+                    state.publish(_rebuild(root, out, say))
+        except Exception as exc:  # e.g. the system's limit of watched folders
+            print(f"papernotes: warning: not watching for changes: {exc}", file=sys.stderr)
+        finally:
+            watching.set()
+
+    interrupted: list[bool] = []
+    with _ctrl_c_flags(interrupted):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        watcher = threading.Thread(target=watch_loop, daemon=True)
+        watcher.start()
+        try:
+            # Announce only once an edit would be seen: users (and tests) edit right away.
+            while not (interrupted or stop.is_set() or watching.wait(0.1)):
+                pass
+            if not (interrupted or stop.is_set()):
+                url = url_of(server)
+                say(f"serving {out} at {url} (Ctrl-C to stop)")
+                if on_ready is not None:
+                    on_ready(url, state)
+                if getattr(args, "open", False):
+                    webbrowser.open(url)
+            while not (interrupted or stop.wait(0.1)):
+                pass
+        finally:
+            stop.set()
+            state.close()
+            server.shutdown()
+            server.server_close()
+    # Waits for a build under way (its writes are atomic); a second Ctrl-C cuts that short.
+    watcher.join()
+    say("stopped")
+    return 0
+
+
+def register(sub: Any, root_arg: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add the ``serve`` subcommand."""
+    p = sub.add_parser(
+        "serve",
+        help="build, serve on 127.0.0.1 and rebuild on change",
+        description="Build the site, serve it on 127.0.0.1, watch the notes, templates and "
+        "configuration, rebuild what changed and reload the open browser tab. Problems show in "
+        "the terminal and over the page; the last good site stays served. Ctrl-C stops it "
+        "(exit code 0).",
+    )
+    root_arg(p)
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
+    p.add_argument("--open", action="store_true", help="open the site in a browser")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=run)

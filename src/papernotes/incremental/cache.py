@@ -1,0 +1,246 @@
+"""The build cache: what the last successful build read and wrote, so the next one redoes only
+what changed.
+
+It lives in ``<library>/.papernotes/cache/``, outside the site. Two files:
+
+- ``stamp.json``: the sizes and modification times of every input, and the output folder's
+  manifest digest. When nothing moved, ``papernotes build`` stops here, before importing the
+  Markdown, template and BibTeX machinery.
+- ``build.json``: parsed notes (without their token streams, which are slow to store and cheap
+  to re-parse), rendered note bodies, the search terms of each note and the fingerprint of
+  every page, keyed by content hashes.
+
+Both are untrusted input (a library may come with them): ``build.json`` is plain JSON decoded
+against our own type annotations (``incremental.codec``), so it can hold only values of the
+declared types and never run code; the paths and hashes in either file are only compared with
+ones the build computed, never opened or deleted. A file from another version, another layout,
+a different configuration or theme, or one that does not decode is ignored (the build starts
+cold). Both are written atomically after a successful build. ``build.pickle``, the format of
+earlier versions, is never read (unpickling can run code): it is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from papernotes.atomic import write_atomic
+from papernotes.write import OutputRefused
+
+if TYPE_CHECKING:
+    from papernotes.errors import Diagnostic
+    from papernotes.incremental.codec import Codec
+    from papernotes.markdown.body import RenderedBody
+    from papernotes.model import Note
+    from papernotes.search.index import DocTerms
+
+__all__ = [
+    "CACHE_DIR",
+    "BuildBusy",
+    "BuildCache",
+    "build_lock",
+    "digest",
+    "input_stamp",
+    "load_cache",
+    "save_cache",
+    "stamp_matches",
+]
+
+STATE_DIR = ".papernotes"
+CACHE_DIR = f"{STATE_DIR}/cache"
+_FORMAT = 2
+_FILE = "build.json"
+_LEGACY = "build.pickle"
+
+
+def digest(*parts: object) -> str:
+    """A short stable hash of values whose ``repr`` is deterministic (strings, numbers,
+    tuples, frozen dataclasses)."""
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def text_digest(text: str) -> str:
+    """The content hash of a source file's text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class BuildCache:
+    """What one build leaves for the next. Mutable: the build fills it as it goes."""
+
+    key: str
+    """Digest of papernotes' version, the configuration and the theme; any change empties the
+    cache."""
+    notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]] = field(default_factory=dict)
+    """Source path → (text digest, parsed note without tokens or None, its diagnostics)."""
+    bodies: dict[str, tuple[str, RenderedBody]] = field(default_factory=dict)
+    """Citekey → (body fingerprint, RenderedBody)."""
+    pages: dict[str, str] = field(default_factory=dict)
+    """Output path → fingerprint of what the page was made from."""
+    terms: dict[str, tuple[str, DocTerms]] = field(default_factory=dict)
+    """Citekey → (fingerprint of its search document, its search terms)."""
+
+
+class BuildBusy(OutputRefused):
+    """Another build of the same library holds the lock."""
+
+
+def _state(root: Path, *parts: str) -> Path:
+    """A path in the library's state folder, refusing one that a symlink leads elsewhere
+    (a library could ship ``.papernotes/cache`` pointing into the user's home)."""
+    path = root.joinpath(STATE_DIR, *parts)
+    real_root = root.resolve()
+    real = path.parent.resolve()
+    if (real != real_root and real_root not in real.parents) or path.is_symlink():
+        raise OSError(f"{path}: leads outside the library; remove it")
+    return path
+
+
+@functools.cache
+def _codec() -> Codec:
+    # Imported here: the no-op build path (stamp only) must not load Markdown and templates.
+    from markdown_it.token import Token
+
+    from papernotes.errors import Diagnostic
+    from papernotes.incremental.codec import Codec
+    from papernotes.markdown.body import ParsedBody, RenderedBody
+    from papernotes.model import Note
+    from papernotes.search.index import DocTerms
+
+    names = {
+        "Diagnostic": Diagnostic,
+        "DocTerms": DocTerms,
+        "Note": Note,
+        "ParsedBody": ParsedBody,
+        "RenderedBody": RenderedBody,
+        "Token": Token,
+    }
+    return Codec(names, opaque=(Token,))
+
+
+@functools.cache
+def _shape() -> str:
+    return digest(_codec().shape(BuildCache))
+
+
+def load_cache(root: Path, key: str) -> BuildCache | None:
+    """The cache of the last build, if it is readable and was made with the same key."""
+    try:
+        data = json.loads(_state(root, "cache", _FILE).read_bytes())
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            return None
+        if data.get("shape") != _shape() or data.get("key") != key:
+            return None
+        cache = _codec().decode(data.get("cache"), BuildCache)
+    except (OSError, ValueError, RecursionError):  # the codec's errors are ValueErrors
+        return None
+    return cache if isinstance(cache, BuildCache) and cache.key == key else None
+
+
+def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> None:
+    """Write the cache and the input stamp (the stamp last, so it never outlives its cache).
+
+    Raises OSError (naming the file) when they cannot be written; nothing is left behind.
+    """
+    body = {
+        "format": _FORMAT,
+        "shape": _shape(),
+        "key": cache.key,
+        "cache": _codec().encode(cache, BuildCache),
+    }
+    blob = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    path = _state(root, "cache", _FILE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):  # the old stamp must not outlive its cache
+        _state(root, "cache", "stamp.json").unlink()
+    write_atomic(path, blob)
+    with contextlib.suppress(OSError):
+        _state(root, "cache", _LEGACY).unlink()
+    stamp_bytes = json.dumps(stamp, sort_keys=True).encode("utf-8")
+    write_atomic(_state(root, "cache", "stamp.json"), stamp_bytes)
+
+
+def clear_cache(root: Path) -> None:
+    """Forget the last build (``--clean``, ``--no-cache``)."""
+    for name in (_FILE, _LEGACY, "stamp.json"):
+        with contextlib.suppress(FileNotFoundError):
+            _state(root, "cache", name).unlink()
+
+
+@contextlib.contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """Hold the library's build lock: one build at a time, or BuildBusy.
+
+    The lock is ``flock`` on ``.papernotes/build.lock``: the operating system releases it when
+    the process ends, however it ends, so a crashed build never blocks the next. Where the
+    state folder cannot be written (a read-only library) or ``flock`` does not exist, builds
+    go unlocked: nothing else can write that library's state either.
+    """
+    try:
+        import fcntl
+
+        path = _state(root, "build.lock")
+        path.parent.mkdir(exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except (ImportError, OSError):
+        fd = None
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildBusy(
+                    f"{path}: another build of this library is running; "
+                    "wait for it to finish, then build again"
+                ) from None
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    if folder.is_dir():
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if not name.startswith("."):
+                    yield Path(dirpath) / name
+
+
+def input_stamp(
+    root: Path, folders: Iterable[Path], files: Iterable[Path], extra: str
+) -> dict[str, Any]:
+    """Size and modification time of every input file, plus ``extra`` (version, options)."""
+    entries: dict[str, list[int]] = {}
+    for path in [*files, *(p for folder in folders for p in _files(folder))]:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        entries[str(path)] = [st.st_size, st.st_mtime_ns]
+    return {"extra": extra, "inputs": entries}
+
+
+def stamp_matches(root: Path, stamp: Mapping[str, Any], manifest: str) -> dict[str, Any] | None:
+    """The saved stamp, if the last build saw exactly these inputs and left the output folder
+    as it is now; else None."""
+    try:
+        saved = json.loads(_state(root, "cache", "stamp.json").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(saved, dict) or not manifest:
+        return None
+    same = (
+        saved.get("inputs") == stamp["inputs"]
+        and saved.get("extra") == stamp["extra"]
+        and saved.get("manifest") == manifest
+    )
+    return saved if same else None

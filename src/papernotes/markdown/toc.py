@@ -1,0 +1,214 @@
+"""Headings of a note body: level shift, ``h-`` anchors, the ``[TOC]`` marker and the TOC list."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from papernotes.urls import unique_slug
+
+if TYPE_CHECKING:
+    from papernotes.markdown.body import CiteTarget
+
+__all__ = [
+    "ANCHOR_PREFIX",
+    "Heading",
+    "anchor_slug",
+    "inline_text",
+    "prepare_headings",
+    "toc_entry_html",
+    "toc_html",
+    "toc_plugin",
+    "wide",
+]
+
+ANCHOR_PREFIX = "h-"
+"""Prefix of heading ids, so a heading can never clobber a DOM global (``id="location"``)."""
+TOC_MIN_LEVEL = 2
+TOC_MAX_LEVEL = 4
+
+_TOC_MARKERS = frozenset({"[TOC]", "[[TOC]]"})
+_SLUG_DROP = re.compile(r"[^\w\- ]")
+_SLUG_SPACE = re.compile(r"\s+")
+_EMPHASIS_TAGS = {
+    "strong_open": "<strong>",
+    "strong_close": "</strong>",
+    "em_open": "<em>",
+    "em_close": "</em>",
+    "s_open": "<s>",
+    "s_close": "</s>",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of a note body, after the level shift."""
+
+    level: int
+    """HTML level, 2–6 (the page title is the only h1)."""
+    anchor: str
+    """The element id, ``h-`` + slug, e.g. ``h-注意力-attention``."""
+    text: str
+    """Plain text of the heading (math as TeX, citations as written)."""
+    line: int
+    """1-based line within the body text."""
+
+
+def wide(ch: str) -> bool:
+    """East Asian wide: a line break between two such characters is no space (CSS Text 3)."""
+    return bool(ch) and unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def anchor_slug(text: str) -> str:
+    """GitHub-style slug that keeps CJK: ``注意力 机制 (Attention)`` → ``注意力-机制-attention``."""
+    slug = _SLUG_SPACE.sub("-", _SLUG_DROP.sub("", text.strip().lower()))
+    return slug or "section"
+
+
+def inline_text(children: Sequence[Token], cite: Callable[[str], CiteTarget | None] | None) -> str:
+    """Plain text of inline tokens; citations use their labels when ``cite`` is given."""
+    out: list[str] = []
+    for i, tok in enumerate(children):
+        kind = tok.type
+        if kind in ("text", "code_inline", "math_inline", "math_display"):
+            out.append(tok.content)
+        elif kind == "softbreak" and out and wide(out[-1][-1:]) and i + 1 < len(children):
+            nxt = children[i + 1]
+            out.append("" if nxt.type == "text" and wide(nxt.content[:1]) else " ")
+        elif kind in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif kind == "citation":
+            out.append(_citation_text(tok, cite))
+        elif kind == "wikilink":
+            alias = tok.meta["alias"]
+            target = cite(tok.meta["key"]) if cite is not None and not alias else None
+            out.append(alias or (target.label if target is not None else tok.meta["key"]))
+        elif kind == "image" and tok.children:
+            out.append(inline_text(tok.children, cite))
+    return "".join(out)
+
+
+def _citation_text(tok: Token, cite: Callable[[str], CiteTarget | None] | None) -> str:
+    if cite is None:
+        return "[" + tok.content + "]"
+    parts = []
+    for prefix, key, suffix in tok.meta["items"]:
+        target = cite(key)
+        label = target.label if target is not None else "@" + key
+        parts.append(" ".join(p for p in (prefix, label + suffix) if p))
+    return "(" + "; ".join(parts) + ")"
+
+
+def _toc_rule(state: StateCore) -> None:
+    """Replace a paragraph holding only ``[TOC]`` by a ``toc`` token (before inline parsing)."""
+    tokens = state.tokens
+    refs = state.env.get("references") or {}
+    if "TOC" in refs:  # ``[toc]: url`` makes the marker an ordinary link
+        return
+    out: list[Token] | None = None
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if (
+            tok.type == "paragraph_open"
+            and i + 2 < n
+            and tokens[i + 1].content.strip().upper() in _TOC_MARKERS
+        ):
+            if out is None:
+                out = tokens[:i]
+            marker = Token("toc", "nav", 0)
+            marker.block = True
+            marker.map = tok.map
+            marker.level = tok.level
+            out.append(marker)
+            state.env["has_toc"] = True
+            i += 3
+            continue
+        if out is not None:
+            out.append(tok)
+        i += 1
+    if out is not None:
+        state.tokens = out
+
+
+def toc_plugin(md: MarkdownIt) -> None:
+    """Recognise ``[TOC]``, ``[[TOC]]`` and ``[toc]`` alone in a paragraph."""
+    md.core.ruler.after("block", "papernotes_toc", _toc_rule)
+
+
+def prepare_headings(tokens: Sequence[Token]) -> tuple[Heading, ...]:
+    """Shift heading levels so the body's top level is h2 and give each heading an ``h-`` id.
+
+    Mutates the freshly parsed ``tokens`` (tag and ``id`` attribute); call once, in parsing.
+    """
+    opens = [i for i, tok in enumerate(tokens) if tok.type == "heading_open"]
+    if not opens:
+        return ()
+    top = min(int(tokens[i].tag[1]) for i in opens)
+    shift = TOC_MIN_LEVEL - top
+    seen: set[str] = set()
+    headings = []
+    for i in opens:
+        open_tok, inline, close_tok = tokens[i], tokens[i + 1], tokens[i + 2]
+        level = min(int(open_tok.tag[1]) + shift, 6)
+        open_tok.tag = close_tok.tag = f"h{level}"
+        text = inline_text(inline.children or (), None)
+        anchor = ANCHOR_PREFIX + unique_slug(anchor_slug(text), seen)
+        open_tok.attrSet("id", anchor)
+        line = open_tok.map[0] + 1 if open_tok.map else 0
+        headings.append(Heading(level=level, anchor=anchor, text=text, line=line))
+    return tuple(headings)
+
+
+def toc_entry_html(children: Sequence[Token], cite: Callable[[str], CiteTarget | None]) -> str:
+    """Heading content for a TOC link: text, code, math and emphasis; no nested links."""
+    out: list[str] = []
+    for tok in children:
+        kind = tok.type
+        if kind == "text":
+            out.append(escapeHtml(tok.content))
+        elif kind == "code_inline":
+            out.append(f"<code>{escapeHtml(tok.content)}</code>")
+        elif kind in ("math_inline", "math_display"):
+            out.append(f'<span class="math inline">{escapeHtml(tok.content.strip())}</span>')
+        elif kind in _EMPHASIS_TAGS:
+            out.append(_EMPHASIS_TAGS[kind])
+        elif kind in ("citation", "wikilink", "softbreak"):
+            out.append(escapeHtml(inline_text((tok,), cite)))
+    return "".join(out)
+
+
+def toc_html(entries: Sequence[tuple[int, str, str]]) -> str:
+    """A nested ``<nav class="toc">`` list of ``(level, anchor, inner_html)``; empty below two."""
+    if len(entries) < 2:
+        return ""
+    out = ['<nav class="toc" aria-label="Contents">\n']
+    levels: list[int] = []
+    for level, anchor, inner in entries:
+        if not levels:
+            out.append("<ul>\n")
+            levels.append(level)
+        elif level > levels[-1]:
+            out.append("\n<ul>\n")
+            levels.append(level)
+        else:
+            out.append("</li>\n")
+            # Close deeper lists until this entry is a sibling of the open one.
+            while len(levels) > 1 and level <= levels[-2]:
+                levels.pop()
+                out.append("</ul>\n</li>\n")
+            levels[-1] = level
+        out.append(f'<li><a href="#{escapeHtml(anchor)}">{inner}</a>')
+    out.append("</li>\n")
+    out.extend("</ul>\n</li>\n" for _ in levels[1:])
+    out.append("</ul>\n</nav>\n")
+    return "".join(out)

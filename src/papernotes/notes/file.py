@@ -1,0 +1,218 @@
+"""A new note as text, checked by the engine's own parser, and written without overwriting.
+
+``add`` and ``import`` describe a note as a :class:`NoteDraft`; :func:`render_note` turns it
+into front matter (keys in the README's order, arXiv ids quoted, the abstract as a folded
+block) and a body. :func:`check_note` runs the result through :func:`parse.parse_note`, so a
+note papernotes writes always builds without a warning. :func:`write_new` never replaces a
+file and never leaves a partial one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from papernotes.atomic import TMP_PREFIX, TMP_SUFFIX
+from papernotes.errors import Diagnostic
+from papernotes.markdown.body import make_parser
+from papernotes.model import CiteKey
+from papernotes.parse import parse_note
+from papernotes.urls import is_windows_device
+
+__all__ = [
+    "NoteDraft",
+    "NoteExists",
+    "check_note",
+    "note_name",
+    "relative",
+    "render_note",
+    "skeleton",
+    "write_new",
+]
+
+_WIDTH = 96
+_SKELETONS = {
+    "en": ("Summary", "Problem", "Method", "Results", "Limitations", "Notes to self"),
+    "zh": ("一句话", "问题", "方法", "结果", "局限", "笔记"),
+}
+
+
+class NoteExists(Exception):
+    """The note's file is already there; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDraft:
+    """A note to write: its front matter values and its body."""
+
+    key: CiteKey
+    """The citekey (front-matter ``id``)."""
+    title: str
+    """Plain-Unicode title."""
+    authors: tuple[str, ...]
+    """Author names as the note format takes them ("Edward J. Hu", "{OpenAI}")."""
+    year: int
+    """Year of the version cited."""
+    entry_type: str | None = None
+    """BibTeX type, when it is not inferred from the venue."""
+    venue: str | None = None
+    """Journal or conference, as shown."""
+    arxiv: str | None = None
+    """arXiv id."""
+    doi: str | None = None
+    """DOI."""
+    url: str | None = None
+    """Landing page."""
+    pdf: str | None = None
+    """PDF link."""
+    status: str | None = None
+    """Reading status ("to-read")."""
+    cites: tuple[str, ...] = ()
+    """Keys of library notes the paper cites."""
+    abstract: str | None = None
+    """Abstract, shown folded on the paper's page."""
+    bibtex: tuple[tuple[str, str], ...] = ()
+    """Raw BibTeX fields for the export, in order."""
+    body: str = ""
+    """The Markdown body."""
+
+
+def skeleton(language: str = "en") -> str:
+    """The body of a new note: headings to fill in, in the library's language."""
+    headings = _SKELETONS["zh" if language.lower().startswith("zh") else "en"]
+    return "\n".join(f"## {h}\n" for h in headings)
+
+
+class _Folded(str):
+    """A string written as a folded block scalar (``>-``)."""
+
+
+class _Quoted(str):
+    """A string always written in double quotes (arXiv ids: unquoted, 2101.00190 is a number)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key ("  - Edward J. Hu"), as the README's notes do.
+        super().increase_indent(flow, False)
+
+    def choose_scalar_style(self) -> str:
+        # Double quotes where quotes are needed (arxiv: "2106.09685"), as the README writes.
+        style: str = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
+def _folded(dumper: yaml.SafeDumper, value: _Folded) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=">")
+
+
+def _quoted(dumper: yaml.SafeDumper, value: _Quoted) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
+_Dumper.add_representer(_Folded, _folded)
+_Dumper.add_representer(_Quoted, _quoted)
+
+
+def _mapping(draft: NoteDraft) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": draft.key,
+        "title": draft.title,
+        "authors": list(draft.authors),
+        "year": draft.year,
+    }
+    optional: list[tuple[str, Any]] = [
+        ("type", draft.entry_type),
+        ("venue", draft.venue),
+        ("arxiv", _Quoted(draft.arxiv) if draft.arxiv else None),
+        ("doi", draft.doi),
+        ("url", draft.url),
+        ("pdf", draft.pdf),
+        ("status", draft.status),
+        ("cites", list(draft.cites)),
+        ("abstract", _Folded(draft.abstract) if draft.abstract else None),
+        ("bibtex", {k: _long(v) for k, v in draft.bibtex}),
+    ]
+    data.update((k, v) for k, v in optional if v)
+    return data
+
+
+def _long(value: str) -> str:
+    return _Folded(value) if len(value) > _WIDTH and "\n" not in value else value
+
+
+def render_note(draft: NoteDraft) -> str:
+    """The note file's text: ``---``, YAML front matter, ``---``, the body."""
+    front = yaml.dump(
+        _mapping(draft),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=_WIDTH,
+        default_flow_style=False,
+    )
+    body = draft.body if draft.body.endswith("\n") or not draft.body else draft.body + "\n"
+    return f"---\n{front}---\n\n{body}" if body else f"---\n{front}---\n"
+
+
+def check_note(path: str, text: str, md: MarkdownIt | None = None) -> tuple[Diagnostic, ...]:
+    """What the engine would say about ``text`` as the note at ``path`` (empty when clean)."""
+    note, diags = parse_note(path, text, md or make_parser())
+    if note is None and not diags:  # pragma: no cover - parse_note always explains a failure
+        raise AssertionError(f"{path}: rejected without a diagnostic")
+    return diags
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text``; raises NoteExists if it exists, and writes nothing.
+
+    The text goes to a hidden temporary file first, which is then hard-linked into place:
+    linking fails if the name is taken, and a reader never sees half a note.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=TMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise NoteExists(f"{path} already exists; papernotes never overwrites a note") from None
+        except OSError:
+            # A file system without hard links: exclusive create is the next best thing.
+            try:
+                with path.open("x", encoding="utf-8", newline="\n") as f:
+                    f.write(text)
+            except FileExistsError:
+                raise NoteExists(
+                    f"{path} already exists; papernotes never overwrites a note"
+                ) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def note_name(key: str) -> str:
+    """A new note's file name: ``<key>.md``, with characters no file system takes as ``_``.
+
+    Windows' device names (``CON``, ``nul.txt``: the part before the first dot) get a ``_``,
+    so a library made on Linux can be copied to Windows; the note's ``id:`` keeps the key.
+    """
+    name = "".join("_" if ch in ':/\\<>|?*"' else ch for ch in key)
+    if is_windows_device(name):
+        first, dot, rest = name.partition(".")
+        name = f"{first}_{dot}{rest}"
+    return name + ".md"
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with ``/``, for messages and parse_note."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

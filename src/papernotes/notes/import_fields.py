@@ -1,0 +1,221 @@
+"""One parsed BibTeX entry becomes a note draft that exports back to the same fields (pure).
+
+The draft is made in two passes: first the front matter from the mapped fields (in Unicode)
+and the raw ``bibtex:`` block from the rest; then the draft is run through the engine
+(:func:`parse.parse_note` and :func:`bib.to_entry`) and every mapped field the export would
+not write back as the file had it is added to ``bibtex:`` in its original LaTeX. Author
+lists are compared name part by name part (the export writes "Last, First"), other fields as
+text with whitespace collapsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import replace
+
+from markdown_it import MarkdownIt
+from pybtex.database import Entry, Person
+
+from papernotes.bib.export import parse_person, split_authors, to_entry
+from papernotes.bib.unlatex import latex_to_text, unwrap_group
+from papernotes.fetch.ids import split_arxiv_version
+from papernotes.model import CiteKey
+from papernotes.notes.citekeys import make_key
+from papernotes.notes.file import NoteDraft, render_note
+from papernotes.parse import KEY_RE, parse_note
+
+__all__ = ["ImportProblem", "draft_from_entry", "entry_arxiv", "entry_doi"]
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_ARXIV_IN_TEXT = re.compile(
+    r"arxiv(?:\.org/(?:abs|pdf)/|[:\s]+)((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\d{4}")
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+# Fields whose value the front matter holds (the export writes them from there).
+_MAPPED = frozenset({"title", "author", "year", "doi", "url", "eprint", "archiveprefix"})
+
+
+class ImportProblem(Exception):
+    """The entry cannot become a note; the message says why."""
+
+
+def _venue_field(kind: str) -> str:
+    # The field bib.to_entry writes a venue to, by entry type.
+    if kind in ("article", "periodical", "suppperiodical"):
+        return "journal"
+    if kind == "misc":
+        return "howpublished"
+    return "booktitle"
+
+
+def entry_doi(entry: Entry) -> str | None:
+    """The entry's DOI without a resolver prefix, when it has a valid one."""
+    raw = entry.fields.get("doi")
+    if raw is None:
+        return None
+    doi = _DOI_PREFIX.sub("", raw.strip())
+    return doi if _DOI.fullmatch(doi) else None
+
+
+def _arxiv_eprint(entry: Entry) -> str | None:
+    eprint = str(entry.fields.get("eprint", "")).strip()
+    archive = (entry.fields.get("archiveprefix") or entry.fields.get("eprinttype") or "").lower()
+    if eprint and archive == "arxiv" and split_arxiv_version(eprint.removeprefix("arXiv:")):
+        return eprint.removeprefix("arXiv:")
+    return None
+
+
+def entry_arxiv(entry: Entry) -> str | None:
+    """The entry's arXiv id, from ``eprint``, or a journal, note, url or DOI that names one."""
+    eprint = _arxiv_eprint(entry)
+    if eprint:
+        return eprint
+    for name in ("journal", "note", "url", "howpublished", "doi"):
+        value = entry.fields.get(name, "")
+        m = _ARXIV_IN_TEXT.search(value) or re.search(
+            r"10\.48550/arxiv\.(\S+)", value, re.IGNORECASE
+        )
+        if m:
+            return str(m.group(1))
+    return None
+
+
+def _author_names(raw: str, notes: list[str]) -> tuple[list[str], bool]:
+    """Front-matter names for a BibTeX author list, and whether the raw list must be kept."""
+    try:
+        names = split_authors(raw)
+    except ValueError as exc:
+        raise ImportProblem(str(exc)) from None
+    keep_raw = False
+    out: list[str] = []
+    for name in names:
+        if name.strip().lower() == "others":
+            keep_raw = True  # "and others" has no front-matter form; the export keeps it
+            continue
+        inner = unwrap_group(name)
+        text = "{" + latex_to_text(inner) + "}" if inner is not None else latex_to_text(name)
+        try:
+            parse_person(text)
+        except ValueError:
+            text = "{" + text.replace("\\", "").replace("{", "").replace("}", "") + "}"
+            keep_raw = True
+            notes.append(f"author '{name}' kept as one name")
+        out.append(text)
+    return out, keep_raw
+
+
+def _person_parts(person: Person) -> tuple[str, ...]:
+    def part(names: list[str]) -> str:
+        return latex_to_text(" ".join(names)).replace("{", "").replace("}", "")
+
+    return (
+        part(person.first_names + person.middle_names),
+        part(person.prelast_names),
+        part(person.last_names),
+        part(person.lineage_names),
+    )
+
+
+def _same_people(raw: str, exported: list[Person]) -> bool:
+    try:
+        original = [Person(n) for n in split_authors(raw)]
+    except Exception:  # pybtex's InvalidNameString and friends
+        return False
+    return [_person_parts(p) for p in original] == [_person_parts(p) for p in exported]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _first_pass(entry: Entry, key: str, taken: Collection[str]) -> tuple[NoteDraft, list[str]]:
+    notes: list[str] = []
+    fields = entry.fields
+    kind = entry.type.lower()
+    title_raw = fields.get("title", "").strip()
+    if not title_raw:
+        raise ImportProblem("no title")
+    title = latex_to_text(title_raw)
+    raw: dict[str, str] = {}
+    author_raw = fields.get("author") or fields.get("editor")
+    if author_raw:
+        authors, keep = _author_names(author_raw, notes)
+        if keep and "author" in fields:
+            raw["author"] = fields["author"]
+        if "author" not in fields:
+            notes.append("no author: the editors are listed as authors")
+    else:
+        who = fields.get("organization") or fields.get("institution") or fields.get("publisher")
+        authors = ["{" + (latex_to_text(who) if who else "Anonymous") + "}"]
+        notes.append(f"no author: listed as {authors[0]}")
+    if not authors:
+        authors = ["{Anonymous}"]
+    year_raw = fields.get("year") or fields.get("date") or ""
+    found = _YEAR.search(year_raw)
+    if found is None:
+        raise ImportProblem("no year (or date) to read")
+    venue_name = _venue_field(kind)
+    venue_raw = fields.get(venue_name)
+    for name, value in fields.items():
+        low = name.lower()
+        if low in _MAPPED or low == venue_name or low in raw:
+            continue
+        if not _FIELD_NAME.fullmatch(name):
+            notes.append(f"field '{name}' dropped: notes take field names of letters, digits, _ -")
+            continue
+        raw[low] = value
+    arxiv = _arxiv_eprint(entry)
+    url = fields.get("url", "").strip()
+    abstract = fields.get("abstract")
+    draft = NoteDraft(
+        key=CiteKey(key or "import"),
+        title=title,
+        authors=tuple(authors),
+        year=int(found.group()),
+        entry_type=kind,
+        venue=latex_to_text(venue_raw) if venue_raw else None,
+        arxiv=arxiv,
+        doi=entry_doi(entry),
+        url=url if url.lower().startswith(("http://", "https://")) else None,
+        abstract=latex_to_text(abstract) if abstract else None,
+        bibtex=tuple(raw.items()),
+    )
+    return draft, notes
+
+
+def draft_from_entry(
+    entry: Entry, key: str, *, taken: Collection[str], md: MarkdownIt
+) -> tuple[NoteDraft, list[str]]:
+    """The note for ``entry`` (citekey ``key``), and remarks worth reporting.
+
+    An invalid key is replaced by one made by the library's scheme. Raises ImportProblem for
+    an entry with no title or no year.
+    """
+    valid = key if KEY_RE.fullmatch(key) else ""
+    draft, notes = _first_pass(entry, valid, taken)
+    if not valid:
+        authors = tuple(parse_person(a) for a in draft.authors)
+        draft = replace(draft, key=make_key(authors, draft.year, draft.title, taken))
+    note, diags = parse_note("papers/x.md", render_note(draft), md)
+    if note is None:
+        raise ImportProblem(diags[0].message if diags else "cannot be made a note")
+    exported = to_entry(note.meta)
+    raw = dict(draft.bibtex)
+    for name, value in entry.fields.items():
+        low = name.lower()
+        if low in raw or low == "crossref":
+            continue
+        if low in ("author", "editor") and low in exported.persons:
+            if not _same_people(value, exported.persons[low]):
+                raw[low] = value
+            continue
+        out = exported.fields.get(name)
+        if out is None or _squash(out) != _squash(value):
+            raw[low] = value
+    if len(raw) == len(draft.bibtex):
+        return draft, notes
+    return replace(draft, bibtex=tuple(raw.items())), notes

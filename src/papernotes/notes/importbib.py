@@ -1,0 +1,225 @@
+"""``papernotes import FILE.bib``: one note per entry not yet in the library (no network).
+
+Each entry keeps its key and every field. Fields the note format has a home for (title,
+author, year, type, venue, doi, arXiv eprint, url, abstract) go to the front matter in plain
+Unicode; every other field goes to the raw ``bibtex:`` block in its original LaTeX. When the
+export would not write a mapped field back exactly as the file had it (a braced ``{T}itle``,
+a year such as ``2023a``, a ``\\url{…}`` venue, an author list ending in ``others``), the
+original is kept in ``bibtex:`` as well, so ``papernotes bib`` gives back every field. The
+abstract is both shown (front matter) and kept (``bibtex:``), since the front matter's is
+never exported.
+
+``@string`` macros are expanded, ``crossref``'d entries inherit their parent's fields (and
+lose the ``crossref`` field, which would dangle in a partial export). Entries already in the
+library or earlier in the file (same key ignoring case, DOI or arXiv id) are reported and
+skipped; a malformed entry is reported with its line and the rest imported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pybtex.database import Entry
+from pybtex.database.input.bibtex import Parser, month_names
+from pybtex.exceptions import PybtexError
+
+from papernotes.bib.split import Block, split_bib
+from papernotes.errors import Diagnostic, error, warning
+from papernotes.markdown.body import make_parser
+from papernotes.model import CiteKey
+from papernotes.notes.file import check_note, note_name, render_note
+from papernotes.notes.import_fields import ImportProblem, draft_from_entry, entry_arxiv, entry_doi
+from papernotes.notes.match import NoteIndex
+from papernotes.parse import KEY_RE, key_problem
+
+__all__ = ["ImportReport", "ImportedNote", "import_bib", "summary"]
+
+_PARENT_TYPES = frozenset({"proceedings", "book", "mvbook", "mvproceedings", "collection"})
+_LINE = re.compile(r"line (\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedNote:
+    """A note made from one entry, ready to be written."""
+
+    key: CiteKey
+    """The entry's key (the note's id)."""
+    path: str
+    """Where it goes, relative to the library root."""
+    text: str
+    """The note's text."""
+    line: int
+    """The entry's line in the .bib file."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What importing a .bib file would do."""
+
+    notes: tuple[ImportedNote, ...]
+    """Notes to write, in file order."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Malformed entries (errors), duplicates and adjustments (warnings), by .bib line."""
+    entries: int
+    """Entries found in the file."""
+
+
+def _parse(block: Block, macros: dict[str, str]) -> Entry:
+    parser = Parser(macros=dict(macros), person_fields=[])
+    data = parser.parse_string(block.text)
+    if len(data.entries) != 1:
+        raise PybtexError("no entry could be read")
+    return next(iter(data.entries.values()))
+
+
+def _error_line(block: Block, exc: Exception) -> int:
+    m = _LINE.search(str(exc))
+    return block.line + int(m.group(1)) - 1 if m else block.line
+
+
+def _message(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return re.sub(r"^syntax error in line \d+: ", "", text)
+
+
+def _inherit(entries: dict[str, tuple[Entry, Block]], path: str) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    for entry, block in entries.values():
+        parent_key = entry.fields.get("crossref")
+        if parent_key is None:
+            continue
+        found = entries.get(parent_key.strip().casefold())
+        if found is None:
+            diags.append(
+                warning(path, block.line, f"crossref to '{parent_key}', which is not in the file")
+            )
+            continue
+        parent = found[0]
+        for name, value in parent.fields.items():
+            if name.lower() not in ("crossref", "ids") and name not in entry.fields:
+                entry.fields[name] = value
+        if parent.type in _PARENT_TYPES and "booktitle" not in entry.fields:
+            title = parent.fields.get("title")
+            if title is not None:
+                entry.fields["booktitle"] = title
+        del entry.fields["crossref"]
+    return diags
+
+
+def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Diagnostic], int]:
+    macros: dict[str, str] = dict(month_names)
+    entries: dict[str, tuple[Entry, Block]] = {}
+    diags: list[Diagnostic] = []
+    count = 0
+    for block in split_bib(text):
+        if block.kind == "comment":
+            continue
+        if block.kind == "preamble":
+            diags.append(warning(path, block.line, "@preamble ignored: notes have no place for it"))
+            continue
+        if block.kind != "string":
+            count += 1
+        if not block.complete:
+            diags.append(error(path, block.line, f"@{block.kind} is not closed: missing '}}'"))
+            continue
+        if block.kind == "string":
+            try:
+                parser = Parser(macros=dict(macros), person_fields=[])
+                parser.parse_string(block.text)
+                macros.update(parser.macros)
+            except PybtexError as exc:
+                diags.append(error(path, _error_line(block, exc), f"@string: {_message(exc)}"))
+            continue
+        key = block.key
+        if key is None:
+            diags.append(error(path, block.line, f"@{block.kind} has no citekey"))
+            continue
+        first = entries.get(key.casefold())
+        if first is not None:
+            diags.append(
+                warning(
+                    path,
+                    block.line,
+                    f"duplicate key '{key}' (first on line {first[1].line}): skipped, "
+                    "the first one is imported",
+                )
+            )
+            continue
+        try:
+            entries[key.casefold()] = (_parse(block, macros), block)
+        except PybtexError as exc:
+            diags.append(error(path, _error_line(block, exc), f"{key}: {_message(exc)}"))
+    diags.extend(_inherit(entries, path))
+    return entries, diags, count
+
+
+def import_bib(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> ImportReport:
+    """Notes for the entries of ``text`` (the .bib file at ``path``) not already in ``index``.
+
+    ``index`` learns each note made, so later entries are checked against earlier ones.
+    """
+    entries, diags, count = _read(path, text)
+    md = make_parser()
+    notes: list[ImportedNote] = []
+    made: set[str] = set()
+    for entry, block in entries.values():
+        key = block.key or ""
+        where = block.line
+        doi, arxiv = entry_doi(entry), entry_arxiv(entry)
+        clash = next((k for k in index.keys if k.casefold() == key.casefold()), None)
+        if clash is not None:
+            diags.append(
+                warning(path, where, f"{key}: already in the library as '{clash}'; skipped")
+            )
+            continue
+        found = index.find(arxiv, doi, None)
+        if found is not None:
+            where_from = (
+                "earlier in the file"
+                if found.key in made
+                else f"already in the library ({found.source})"
+            )
+            diags.append(
+                warning(
+                    path,
+                    where,
+                    f"{key}: same paper as '{found.key}', {where_from}: {found.reason}; skipped",
+                )
+            )
+            continue
+        try:
+            draft, notes_for_entry = draft_from_entry(entry, key, taken=index.keys, md=md)
+        except ImportProblem as exc:
+            diags.append(error(path, where, f"{key}: {exc}"))
+            continue
+        note_key = draft.key
+        if not KEY_RE.fullmatch(key):
+            notes_for_entry.append(
+                f"'{key}' is not a valid note id ({key_problem(key)}); "
+                f"the note's id is '{draft.key}'"
+            )
+        rel = f"{papers_dir}/{note_name(note_key)}"
+        if note_name(note_key) != f"{note_key}.md":
+            notes_for_entry.append(
+                f"written to {rel}: '{note_key}.md' is not a file name on every system "
+                f"(the id stays '{note_key}')"
+            )
+        diags.extend(warning(path, where, f"{key}: {n}") for n in notes_for_entry)
+        note = render_note(draft)
+        problems = check_note(rel, note, md)
+        if any(d.severity.value == "error" for d in problems):
+            diags.append(error(path, where, f"{key}: cannot be made a note: {problems[0].message}"))
+            continue
+        diags.extend(warning(path, where, f"{key}: {d.message}") for d in problems)
+        index.add(note_key, rel, draft.arxiv or arxiv, draft.doi or doi, draft.title)
+        notes.append(ImportedNote(note_key, rel, note, where))
+        made.add(note_key)
+    diags.sort(key=lambda d: d.where.line or 0)
+    return ImportReport(tuple(notes), tuple(diags), count)
+
+
+def summary(report: ImportReport) -> str:
+    """One line: how many entries became notes."""
+    errors = sum(d.severity.value == "error" for d in report.diagnostics)
+    return f"{len(report.notes)} of {report.entries} entries imported, {errors} errors"

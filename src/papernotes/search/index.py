@@ -1,0 +1,264 @@
+"""Full-text search, built at build time: an inverted index plus the text, shipped as a script.
+
+The site's search page loads ``static/search-index.js`` with a ``<script>`` tag (so it works from
+``file://``, where ``fetch()`` of a JSON file is blocked) and ``static/search.js`` queries it.
+
+What the index holds, and why:
+
+- **Terms** (see :mod:`papernotes.search.text`): CJK unigrams and bigrams, folded Latin words. A
+  sorted term list lets the browser expand an English prefix (``transf`` → ``transformer``) by
+  binary search. Bigrams make an unspaced Chinese query (``奖励模型训练``) a set of terms without
+  a segmenter: a dictionary segmenter such as jieba would have to run identically on the query in
+  the browser, which is exactly where Pagefind fails (it segments pages but not queries).
+- **Postings** per term: which notes contain it, in which short fields (title, authors,
+  tags/venue/year/key, abstract) and how often in the body (for BM25). Encoded as base-64 VLQ
+  strings: about two characters per posting.
+- **Stored text** of every field, so the browser can check that a query's characters are
+  adjacent (a phrase) and cut a snippet around the best match. The text is the cheapest
+  positional index there is: a CJK character costs 3 bytes of UTF-8, less than the two
+  positions (unigram and bigram) a positional index would store for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from papernotes import urls
+from papernotes.model import Note
+from papernotes.search.text import new_folds, tokenize
+
+__all__ = [
+    "FIELD_ABSTRACT",
+    "FIELD_AUTHORS",
+    "FIELD_META",
+    "FIELD_TITLE",
+    "INDEX_FORMAT",
+    "MAX_BODY_CHARS",
+    "Posting",
+    "SearchDoc",
+    "SearchIndex",
+    "build_index",
+    "decode_postings",
+    "encode_postings",
+    "index_data",
+    "search_index_js",
+]
+
+INDEX_FORMAT = 1
+"""Bumped whenever search.js must change to read the data."""
+
+# Bits of a posting's field mask. The body is not a bit: its term frequency is stored instead.
+FIELD_META = 1
+"""Tags, venue, year and citekey."""
+FIELD_TITLE = 2
+FIELD_AUTHORS = 4
+FIELD_ABSTRACT = 8
+
+MAX_BODY_CHARS = 20_000
+"""Body text stored for snippets and phrase checks; every note of the bundled library is
+shorter. The index still covers the whole body, so a longer note is found, only its snippet may
+miss a late match."""
+
+_TF_CAP = 15  # BM25 saturates long before; the cap keeps a posting within two VLQ digits.
+_VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_VLQ_VALUE = {c: i for i, c in enumerate(_VLQ)}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """One note as the search page sees it."""
+
+    key: str
+    """The citekey."""
+    path: str
+    """Site-relative page path, e.g. "papers/hu2021lora.html"."""
+    title: str
+    """The paper's title (untrusted text: search.js never parses it as HTML)."""
+    authors: str
+    """Authors as shown, joined with ", "."""
+    year: int
+    """Year of publication."""
+    venue: str
+    """Venue as shown ("NeurIPS 2022"), or ""."""
+    tags: tuple[str, ...]
+    """Tags as written."""
+    abstract: str
+    """The abstract, or ""."""
+    body: str
+    """Plain text of the rendered note (``RenderedBody.text``)."""
+
+    @classmethod
+    def of_note(cls, note: Note, body_text: str) -> SearchDoc:
+        """What the search page knows of ``note``, whose rendered plain text is ``body_text``."""
+        meta = note.meta
+        return cls(
+            key=meta.key,
+            path=urls.paper_page(meta.key),
+            title=meta.title,
+            authors=", ".join(a.display for a in meta.authors),
+            year=meta.year,
+            venue=meta.venue or "",
+            tags=meta.tags,
+            abstract=meta.abstract or "",
+            body=body_text,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One term in one note."""
+
+    doc: int
+    """Index of the note in :attr:`SearchIndex.docs`."""
+    fields: int
+    """Short fields holding the term: a mask of ``FIELD_*`` bits."""
+    body_tf: int
+    """Occurrences in the body, capped at 15; 0 when only short fields hold the term."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    """The inverted index of a set of notes."""
+
+    docs: tuple[SearchDoc, ...]
+    """Notes ordered by path, so ids do not depend on the caller's order."""
+    lengths: tuple[int, ...]
+    """Body length of each note in tokens, for BM25's length normalisation."""
+    terms: tuple[str, ...]
+    """Every term, sorted by UTF-16 code units: the order JavaScript's ``<`` compares in, which
+    binary search in the browser relies on (code point order differs beyond U+FFFF)."""
+    postings: tuple[str, ...]
+    """Postings of ``terms[i]`` by ascending note, encoded (:func:`encode_postings`)."""
+
+
+def _utf16(term: str) -> bytes:
+    return term.encode("utf-16-be", "surrogatepass")
+
+
+def _meta_text(doc: SearchDoc) -> str:
+    return " ".join((*doc.tags, doc.venue, str(doc.year), doc.key))
+
+
+DocTerms = tuple[int, dict[str, int]]
+"""A note's body length in tokens and its terms → ``fields << 4 | body_tf``."""
+
+
+def doc_terms(doc: SearchDoc, folds: Any = None) -> DocTerms:
+    """Tokenise one note: what an incremental build caches per note."""
+    folds = folds if folds is not None else new_folds()
+    body = tokenize(doc.body, folds)
+    packed = {term: min(count, _TF_CAP) for term, count in Counter(body).items()}
+    short = (
+        (FIELD_TITLE, doc.title),
+        (FIELD_AUTHORS, doc.authors),
+        (FIELD_META, _meta_text(doc)),
+        (FIELD_ABSTRACT, doc.abstract),
+    )
+    for bit, text in short:
+        for term in tokenize(text, folds):
+            packed[term] = packed.get(term, 0) | bit << 4
+    return len(body), packed
+
+
+def build_index(
+    docs: Iterable[SearchDoc], *, terms_of: Callable[[SearchDoc], DocTerms] | None = None
+) -> SearchIndex:
+    """Index titles, authors, meta fields, abstracts and bodies of ``docs``.
+
+    ``terms_of`` may supply each note's terms (from a cache); by default they are computed.
+    """
+    ordered = tuple(sorted(docs, key=lambda d: (d.path, d.key)))
+    folds = new_folds()
+    # term → [(note, fields << 4 | body_tf)], notes ascending: the postings before encoding.
+    found: dict[str, list[tuple[int, int]]] = {}
+    lengths: list[int] = []
+    for doc_id, doc in enumerate(ordered):
+        length, packed = terms_of(doc) if terms_of is not None else doc_terms(doc, folds)
+        lengths.append(length)
+        for term, value in packed.items():
+            found.setdefault(term, []).append((doc_id, value))
+    terms = tuple(sorted(found, key=_utf16))
+    return SearchIndex(ordered, tuple(lengths), terms, tuple(_encode(found[t]) for t in terms))
+
+
+def _encode(postings: Iterable[tuple[int, int]]) -> str:
+    out: list[str] = []
+    previous = -1
+    for doc, value in postings:
+        for number in (doc - previous - 1, value):
+            while number >= 32:
+                out.append(_VLQ[32 | number & 31])
+                number >>= 5
+            out.append(_VLQ[number])
+        previous = doc
+    return "".join(out)
+
+
+def encode_postings(postings: Iterable[Posting]) -> str:
+    """Postings as base-64 VLQ digits (5 bits each, the 6th says "more follow"): per posting
+    the gap to the previous note (0 when adjacent), then ``fields << 4 | body_tf``. In the
+    common case each is one digit."""
+    return _encode((p.doc, p.fields << 4 | p.body_tf) for p in postings)
+
+
+def decode_postings(encoded: str) -> tuple[Posting, ...]:
+    """The inverse of :func:`encode_postings` (search.js has its own copy)."""
+    numbers: list[int] = []
+    value = shift = 0
+    for ch in encoded:
+        digit = _VLQ_VALUE[ch]
+        value |= (digit & 31) << shift
+        if digit & 32:
+            shift += 5
+            continue
+        numbers.append(value)
+        value = shift = 0
+    out: list[Posting] = []
+    doc = -1
+    for gap, packed in zip(numbers[::2], numbers[1::2], strict=True):
+        doc += gap + 1
+        out.append(Posting(doc, packed >> 4, packed & 15))
+    return tuple(out)
+
+
+def index_data(index: SearchIndex, *, max_body_chars: int = MAX_BODY_CHARS) -> dict[str, object]:
+    """The index as JSON-ready data: the shape search.js reads.
+
+    Terms and postings are each one space-separated string (neither ever contains a space):
+    a string per term would cost two quotes and a comma each, a third of a CJK bigram's size.
+    """
+    return {
+        "format": INDEX_FORMAT,
+        "fields": ["key", "path", "title", "authors", "year", "venue", "tags", "abstract", "body"],
+        "docs": [
+            [
+                *(d.key, d.path, d.title, d.authors, d.year, d.venue, list(d.tags)),
+                *(d.abstract, d.body[:max_body_chars]),
+            ]
+            for d in index.docs
+        ],
+        "lengths": list(index.lengths),
+        "terms": " ".join(index.terms),
+        "postings": " ".join(index.postings),
+    }
+
+
+def search_index_js(
+    docs: Sequence[SearchDoc],
+    *,
+    max_body_chars: int = MAX_BODY_CHARS,
+    terms_of: Callable[[SearchDoc], DocTerms] | None = None,
+) -> str:
+    """The contents of ``static/search-index.js``: ``window.PAPERNOTES_SEARCH = {…};``.
+
+    Deterministic: the same notes give the same bytes whatever order they come in.
+    """
+    data = index_data(build_index(docs, terms_of=terms_of), max_body_chars=max_body_chars)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Valid JSON, but older JavaScript engines end a string literal at these two characters.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.PAPERNOTES_SEARCH={text};\n"
