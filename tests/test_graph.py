@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import jinja2
 import pytest
@@ -25,8 +26,7 @@ from papernotes.build import read_library
 from papernotes.config import load_config
 from papernotes.graph import data as graph
 from papernotes.graph.layout import GEOMETRY, Geometry, choose_rows, layout
-from papernotes.graph.svg import edge_path, fit_text, text_width
-from papernotes.graph_css import CSS, HUES
+from papernotes.graph.svg import PALETTE_SIZE, edge_path, fit_text, text_width
 from papernotes.link import link
 from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey, Library
@@ -35,6 +35,12 @@ from papernotes.parse import parse_notes
 from conftest import REPO
 
 MD = make_parser()
+GRAPH_CSS = (REPO / "templates" / "static" / "graph.css").read_text(encoding="utf-8")
+CSS = graph.inline_css(GRAPH_CSS)
+"""The bundled stylesheet as every graph SVG inlines it."""
+PALETTE = re.findall(r"^\.pn-c(\d+) \{ --pn-c: (#[0-9a-f]{6}); \}$", GRAPH_CSS, re.M)
+"""graph.css's tag colours: (index, hue)."""
+HUES = [hue for _, hue in PALETTE]
 
 # --- building small libraries ------------------------------------------------------------
 
@@ -277,7 +283,7 @@ def test_edges_leave_the_citing_node_and_end_at_the_cited_one(
 
 
 def test_every_edge_is_drawn_from_citing_to_cited_with_an_arrowhead(bundled: Library) -> None:
-    svg = graph.library_graph_svg(bundled, "graph.html")
+    svg = graph.library_graph_svg(bundled, "graph.html", css=CSS)
     soup = soup_of(svg)
     nodes = soup.select("a.pn-node")
     keys = [key_of(n, "graph.html") for n in nodes]
@@ -301,7 +307,7 @@ def test_every_edge_is_drawn_from_citing_to_cited_with_an_arrowhead(bundled: Lib
 
 
 def test_node_x_follows_year_in_the_svg(bundled: Library) -> None:
-    nodes = nodes_of(graph.library_graph_svg(bundled, "graph.html"))
+    nodes = nodes_of(graph.library_graph_svg(bundled, "graph.html", css=CSS))
     by_year: dict[int, list[float]] = {}
     for n in nodes:
         by_year.setdefault(bundled.notes[CiteKey(key_of(n, ""))].meta.year, []).append(
@@ -323,21 +329,22 @@ def test_node_x_follows_year_in_the_svg(bundled: Library) -> None:
 def test_node_links_are_relative_to_the_embedding_page(
     bundled: Library, page_path: str, key: str, href: str
 ) -> None:
-    hrefs = [str(n["href"]) for n in nodes_of(graph.library_graph_svg(bundled, page_path))]
+    hrefs = [str(n["href"]) for n in nodes_of(graph.library_graph_svg(bundled, page_path, css=CSS))]
     assert href in hrefs
-    years = soup_of(graph.library_graph_svg(bundled, page_path)).select("a.pn-year")
+    years = soup_of(graph.library_graph_svg(bundled, page_path, css=CSS)).select("a.pn-year")
     assert urls.relative(page_path, "years/2017.html") in [str(a["href"]) for a in years]
 
 
 def test_output_is_deterministic_even_across_hash_seeds(bundled: Library) -> None:
-    first = graph.library_graph_svg(bundled, "graph.html")
-    assert first == graph.library_graph_svg(bundled, "graph.html")
+    first = graph.library_graph_svg(bundled, "graph.html", css=CSS)
+    assert first == graph.library_graph_svg(bundled, "graph.html", css=CSS)
     code = (
         "import hashlib, pathlib; from papernotes import read_library, load_config; from papernotes.graph import data as graph;"
         f"r = pathlib.Path({str(REPO)!r}); lib, _ = read_library(r, load_config(r)[0]);"
-        "print(hashlib.sha256((graph.library_graph_svg(lib, 'graph.html') + "
-        "graph.neighbourhood_svg(lib, 'brown2020language', 'papers/x.html', max_nodes=12))"
-        ".encode()).hexdigest())"
+        "css = graph.inline_css((r / 'templates/static/graph.css').read_text('utf-8'));"
+        "print(hashlib.sha256((graph.library_graph_svg(lib, 'graph.html', css=css) + "
+        "graph.neighbourhood_svg(lib, 'brown2020language', 'papers/x.html', max_nodes=12, "
+        "css=css)).encode()).hexdigest())"
     )
     digests = {
         subprocess.run(
@@ -349,7 +356,9 @@ def test_output_is_deterministic_even_across_hash_seeds(bundled: Library) -> Non
         ).stdout.strip()
         for seed in ("1", "2", "12345")
     }
-    local = graph.neighbourhood_svg(bundled, "brown2020language", "papers/x.html", max_nodes=12)
+    local = graph.neighbourhood_svg(
+        bundled, "brown2020language", "papers/x.html", max_nodes=12, css=CSS
+    )
     assert digests == {hashlib.sha256((first + local).encode()).hexdigest()}
 
 
@@ -369,8 +378,8 @@ def test_hostile_titles_tags_and_keys_are_escaped() -> None:
         paper("plain2020", 2020, tags=["<i>tag</i>"], title="Plain & simple"),
     )
     for svg in (
-        graph.library_graph_svg(library, "graph.html"),
-        graph.neighbourhood_svg(library, "evil:key.1", urls.paper_page("evil:key.1")),
+        graph.library_graph_svg(library, "graph.html", css=CSS),
+        graph.neighbourhood_svg(library, "evil:key.1", urls.paper_page("evil:key.1"), css=CSS),
     ):
         assert "<script" not in svg and "<img" not in svg and "<i>" not in svg and "<b>" not in svg
         assert "\x07" not in svg
@@ -468,7 +477,7 @@ def test_neighbourhood_cap_on_a_hub_with_more_direct_links_than_room() -> None:
     kept, total = graph.neighbourhood(library, CiteKey("hub"), max_nodes=60)
     assert total == 101 and len(kept) == 60
     assert set(kept.values()) == {0, 1}
-    svg = graph.neighbourhood_svg(library, "hub", "papers/hub.html")
+    svg = graph.neighbourhood_svg(library, "hub", "papers/hub.html", css=CSS)
     assert len(nodes_of(svg)) == 60
     assert "showing the nearest 60 of 101 papers" in soup_of(svg).get_text()
 
@@ -488,7 +497,7 @@ def test_neighbourhood_prefers_papers_linked_to_more_of_the_kept_ones() -> None:
 
 def test_neighbourhood_svg_marks_the_current_paper_and_distances() -> None:
     library = chain_library()
-    svg = graph.neighbourhood_svg(library, "b", "papers/b.html")
+    svg = graph.neighbourhood_svg(library, "b", "papers/b.html", css=CSS)
     nodes = nodes_of(svg)
     assert sorted(key_of(n, "papers/b.html") for n in nodes) == ["a", "b", "c", "d", "e", "f"]
     current = [n for n in nodes if "is-current" in n["class"]]
@@ -499,11 +508,13 @@ def test_neighbourhood_svg_marks_the_current_paper_and_distances() -> None:
     # Edges touching the current paper are the emphasised ones.
     direct = soup_of(svg).select("path.pn-edge.pn-direct")
     assert len(direct) == 3
-    assert graph.neighbourhood_svg(library, "g", "papers/g.html") == ""
+    assert graph.neighbourhood_svg(library, "g", "papers/g.html", css=CSS) == ""
 
 
 def test_neighbourhood_of_a_real_hub_stays_under_the_cap(bundled: Library) -> None:
-    svg = graph.neighbourhood_svg(bundled, "brown2020language", "papers/x.html", max_nodes=12)
+    svg = graph.neighbourhood_svg(
+        bundled, "brown2020language", "papers/x.html", max_nodes=12, css=CSS
+    )
     assert len(nodes_of(svg)) == 12
 
 
@@ -523,14 +534,14 @@ def test_tag_palette_covers_the_most_notes_with_few_colours() -> None:
     # "rlhf" is on two notes like "vision", but adds nothing once "llm" has coloured them.
     assert palette.tags == ("llm", "vision")
     assert palette.names["vision"] == "vision"
-    svg = graph.library_graph_svg(library, "graph.html")
+    svg = graph.library_graph_svg(library, "graph.html", css=CSS)
     classes = {key_of(n, ""): n["class"] for n in nodes_of(svg)}
     assert "pn-c0" in classes["a"] and "pn-c1" in classes["e"]
     assert not any(c.startswith("pn-c") for c in classes["f"])
     legend = soup_of(svg).select_one("g.pn-legend")
     assert legend is not None
     assert "other tags (1)" in legend.get_text()
-    plain = graph.library_graph_svg(library, "graph.html", color_by_tag=False)
+    plain = graph.library_graph_svg(library, "graph.html", color_by_tag=False, css=CSS)
     assert not any(re.search(r"\bpn-c\d", " ".join(n["class"])) for n in nodes_of(plain))
     assert soup_of(plain).select("g.pn-key") == []
 
@@ -555,6 +566,47 @@ def _mix(a: str, b: str, weight: float) -> str:
 def _contrast(a: str, b: str) -> float:
     hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def test_graph_css_gives_each_palette_colour_a_hue() -> None:
+    assert [int(i) for i, _ in PALETTE] == list(range(PALETTE_SIZE))
+
+
+@pytest.mark.parametrize(
+    ("css", "inlined"),
+    [
+        (
+            "/* why */\n.a  >  .b ,\n.c {\n  fill: red;\n  stroke: blue;\n}\n",
+            ".a>.b,.c{fill:red;stroke:blue}",
+        ),
+        # Inside an SVG in HTML a <style>'s text is markup: "<" and "&" would start a tag or
+        # an entity, so they are escaped (the same text then reads alike in XML).
+        (
+            '.a::after { content: "</style><b>&amp;" }',
+            '.a::after{content:"&lt;/style>&lt;b>&amp;amp;"}',
+        ),
+        ("", ""),
+    ],
+)
+def test_inline_css_drops_comments_and_spaces_and_escapes_markup(css: str, inlined: str) -> None:
+    assert graph.inline_css(css) == inlined
+
+
+def test_a_librarys_own_graph_css_is_inlined_in_every_graph(tmp_path: Path, cli) -> None:
+    for rel, text in (paper("a2020", 2020), paper("b2021", 2021, ["a2020"])):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    own = "/* mine */\n.pn-graph .pn-node rect { fill: hotpink; }\n"
+    (tmp_path / "templates" / "static").mkdir(parents=True)
+    (tmp_path / "templates" / "static" / "graph.css").write_text(own, encoding="utf-8")
+    assert cli("build", "--root", str(tmp_path), "--no-cache").code == 0
+    site = tmp_path / "site"
+    for page in ("graph.html", "papers/a2020.html", "papers/b2021.html"):
+        styles = soup_of((site / page).read_text(encoding="utf-8")).select("svg.pn-graph > style")
+        assert len(styles) == 1, page
+        assert styles[0].get_text().startswith(".pn-graph .pn-node rect{fill:hotpink}"), page
+        assert HUES[0] not in styles[0].get_text(), page  # the bundled palette is not
+    assert (site / "static" / "graph.css").read_text(encoding="utf-8") == own
 
 
 @pytest.mark.parametrize(
@@ -593,7 +645,7 @@ def test_templates_embed_the_svg_and_load_graph_js(bundled: Library) -> None:
         _env()
         .get_template("graph.html")
         .render(
-            graph_svg=Markup(graph.library_graph_svg(bundled, page)),
+            graph_svg=Markup(graph.library_graph_svg(bundled, page, css=CSS)),
             library=bundled,
             site=load_config(REPO)[0],
             url=lambda target: urls.relative(page, target),
@@ -606,7 +658,7 @@ def test_templates_embed_the_svg_and_load_graph_js(bundled: Library) -> None:
     assert soup.find("script", src="static/graph.js") is not None
 
     page = urls.paper_page("hu2021lora")
-    local = graph.neighbourhood_svg(bundled, "hu2021lora", page)
+    local = graph.neighbourhood_svg(bundled, "hu2021lora", page, css=CSS)
     partial = _env().get_template("_graph_local.html")
     html = partial.render(local_graph_svg=Markup(local), url=lambda t: urls.relative(page, t))
     soup = BeautifulSoup(html, "html.parser")
@@ -625,12 +677,12 @@ def test_a_thousand_papers_render_in_reasonable_time(
     library = synthetic(1000)
     n_edges = sum(len(v) for v in library.cites.values())
     start = time.perf_counter()
-    svg = graph.library_graph_svg(library, "graph.html")
+    svg = graph.library_graph_svg(library, "graph.html", css=CSS)
     seconds = time.perf_counter() - start
     palette = graph.tag_palette(library)
     start = time.perf_counter()
     locals_ = [
-        graph.neighbourhood_svg(library, k, urls.paper_page(k), palette=palette)
+        graph.neighbourhood_svg(library, k, urls.paper_page(k), palette=palette, css=CSS)
         for k in library.notes
     ]
     local_seconds = time.perf_counter() - start
@@ -655,13 +707,13 @@ def test_a_thousand_papers_render_in_reasonable_time(
 
 def test_empty_and_tiny_libraries_still_draw() -> None:
     empty = library_of()
-    svg = graph.library_graph_svg(empty, "graph.html")
+    svg = graph.library_graph_svg(empty, "graph.html", css=CSS)
     assert nodes_of(svg) == [] and soup_of(svg).find("svg") is not None
     assert "0 papers" in soup_of(svg).get_text()
     assert layout([], []).points == ()
     one = library_of(paper("solo", 2020))
-    assert len(nodes_of(graph.library_graph_svg(one, "graph.html"))) == 1
-    assert graph.neighbourhood_svg(one, "solo", "papers/solo.html") == ""
+    assert len(nodes_of(graph.library_graph_svg(one, "graph.html", css=CSS))) == 1
+    assert graph.neighbourhood_svg(one, "solo", "papers/solo.html", css=CSS) == ""
 
 
 def test_layout_geometry_is_configurable() -> None:

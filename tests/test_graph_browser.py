@@ -15,7 +15,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 from playwright.sync_api import Browser, Page, expect
-from test_graph import library_of, synthetic
+from test_graph import CSS, library_of, synthetic
 
 from papernotes import urls
 from papernotes.build import read_library
@@ -78,7 +78,7 @@ def write_harness(library: Library, out: Path, local: CiteKey | None) -> Path:
         )
         (out / path).write_text(html, "utf-8")
 
-    svg = graph.library_graph_svg(library, "graph.html")
+    svg = graph.library_graph_svg(library, "graph.html", css=CSS)
     render("graph.html", "graph.html", graph_svg=Markup(svg))
     stub = env.from_string(
         '{% extends "base.html" %}{% block main %}<h1>{{ key }}</h1>{% endblock %}'
@@ -94,7 +94,7 @@ def write_harness(library: Library, out: Path, local: CiteKey | None) -> Path:
             '{% extends "base.html" %}{% block main %}<article style="max-width:46rem;margin:auto">'
             '<h1>{{ key }}</h1>{% include "_graph_local.html" %}</article>{% endblock %}'
         )
-        svg = graph.neighbourhood_svg(library, local, path)
+        svg = graph.neighbourhood_svg(library, local, path, css=CSS)
         html = page.render(
             url=lambda target: urls.relative(path, target),
             key=local,

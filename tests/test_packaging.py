@@ -1,4 +1,5 @@
-"""The wheel carries the default theme, and a library outside the repository builds with it."""
+"""The wheel carries the default theme and serve's live-reload client, and a library outside the
+repository builds with it."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def test_wheel_ships_the_theme(wheel: Path) -> None:
     missing = [t for t in theme if f"papernotes/templates/{t}" not in names]
     assert missing == []
     assert "papernotes/py.typed" in names
+    # serve's live-reload client is package data beside the code, not a theme file.
+    assert "papernotes/serve/livereload.js" in names
+    assert not any("livereload" in n for n in names if n.startswith("papernotes/templates/"))
     assert not any(n.startswith(("papers/", "tests/")) for n in names)
 
 
@@ -57,6 +61,8 @@ def test_installed_wheel_builds_a_library_outside_the_repo(wheel: Path, tmp_path
     code = (
         "import sys, papernotes, papernotes.theme as t;"
         "print(papernotes.__file__); print(t.default_theme_dir());"
+        "from papernotes.serve.http import client_script;"
+        "assert b'EventSource' in client_script();"
         "from papernotes.cli.main import main;"
         f"assert main(['init', {str(lib)!r}]) == 0;"
         f"sys.exit(main(['build', '--root', {str(lib)!r}, '--strict']))"

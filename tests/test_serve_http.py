@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from papernotes.serve.http import HostCheck
+from papernotes.serve.http import SCRIPT, HostCheck, client_script
 
 from conftest import copy_fixture
 from serving import DEADLINE, Live, start
@@ -178,6 +178,15 @@ def test_nothing_outside_the_output_folder(live: Live, path: str) -> None:
     assert answer.status == 404, answer.headers
     assert b"secret" not in answer.body and b"private" not in answer.body
     assert b"papernotes-site" not in answer.body
+
+
+def test_the_live_reload_script_is_served_but_never_built_into_the_site(live: Live) -> None:
+    script = _ask(live.port, SCRIPT)
+    assert script.status == 200
+    assert script.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert script.body == client_script()
+    assert b'new EventSource("/__papernotes/events")' in script.body
+    assert [p for p in live.site.rglob("*") if "livereload" in p.name] == []
 
 
 def test_symlink_inside_the_site_is_served(live: Live) -> None:

@@ -150,6 +150,9 @@ class Renderer:
         self.index = index
         self.palette = graph.tag_palette(library)
         """Tag colours, computed once: the same on every page's graph."""
+        css = theme.static["static/graph.css"].read_text(encoding="utf-8", errors="replace")
+        self.graph_css = graph.inline_css(css)
+        """The theme's graph.css (the library's own, if it has one), inlined in every graph."""
         self.diags: list[Diagnostic] = list(theme.problems)
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
@@ -256,7 +259,9 @@ def paper_page(
         external=library.external.get(note.key, ()),
         bibtex=entry,
         bib_path=urls.paper_bib(note.key),
-        local_graph_svg=Markup(graph.neighbourhood_svg(library, note.key, path, palette=r.palette)),
+        local_graph_svg=Markup(
+            graph.neighbourhood_svg(library, note.key, path, css=r.graph_css, palette=r.palette)
+        ),
     )
     return page, Page(urls.paper_bib(note.key), entry.encode("utf-8"))
 
@@ -274,7 +279,7 @@ def home_page(r: Renderer, ordered: list[Note]) -> Page | None:
 
 
 def graph_page(r: Renderer) -> Page | None:
-    svg = graph.library_graph_svg(r.library, "graph.html", palette=r.palette)
+    svg = graph.library_graph_svg(r.library, "graph.html", css=r.graph_css, palette=r.palette)
     return r.page("graph.html", "graph.html", graph_svg=Markup(svg))
 
 

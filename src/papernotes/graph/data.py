@@ -18,11 +18,19 @@ from dataclasses import dataclass
 
 from papernotes import urls
 from papernotes.graph.layout import GEOMETRY, Geometry, layout
-from papernotes.graph.svg import PALETTE_SIZE, Drawing, DrawNode, LegendEntry, render_svg
+from papernotes.graph.svg import (
+    PALETTE_SIZE,
+    Drawing,
+    DrawNode,
+    LegendEntry,
+    inline_css,
+    render_svg,
+)
 from papernotes.model import CiteKey, Library, Note
 
 __all__ = [
     "TagPalette",
+    "inline_css",
     "library_graph_svg",
     "neighbourhood",
     "neighbourhood_svg",
@@ -206,13 +214,15 @@ def library_graph_svg(
     library: Library,
     page_path: str,
     *,
+    css: str,
     color_by_tag: bool = True,
     palette: TagPalette | None = None,
     id_prefix: str = "pn-lib",
     geometry: Geometry = GEOMETRY,
 ) -> str:
     """The whole library's citation graph as inline ``<svg>`` markup, links relative to
-    ``page_path``. Pass ``palette`` when drawing many graphs, to compute it once."""
+    ``page_path``, styled by ``css`` (the theme's graph.css through :func:`inline_css`). Pass
+    ``palette`` when drawing many graphs, to compute it once."""
     keys = list(library.notes)
     n_edges = sum(len(library.cites.get(k, ())) for k in keys)
     drawing, years = _drawing(
@@ -225,7 +235,7 @@ def library_graph_svg(
         description=_DIRECTION,
         color_by_tag=color_by_tag,
     )
-    return render_svg(drawing, layout(years, drawing.edges, geometry), geometry)
+    return render_svg(drawing, layout(years, drawing.edges, geometry), geometry, css=css)
 
 
 def neighbourhood_svg(
@@ -233,6 +243,7 @@ def neighbourhood_svg(
     key: str,
     page_path: str,
     *,
+    css: str,
     depth: int = 2,
     max_nodes: int = 60,
     color_by_tag: bool = True,
@@ -241,7 +252,8 @@ def neighbourhood_svg(
     geometry: Geometry = GEOMETRY,
 ) -> str:
     """The papers within ``depth`` citation steps of ``key`` as inline ``<svg>`` markup, at most
-    ``max_nodes`` of them (the nearest), ``key`` highlighted.
+    ``max_nodes`` of them (the nearest), ``key`` highlighted, styled by ``css`` as in
+    :func:`library_graph_svg`.
 
     Empty when the paper neither cites nor is cited by another paper in the library: a lone
     dot says nothing the page does not.
@@ -266,4 +278,4 @@ def neighbourhood_svg(
         distance=kept,
         note=note,
     )
-    return render_svg(drawing, layout(years, drawing.edges, geometry), geometry)
+    return render_svg(drawing, layout(years, drawing.edges, geometry), geometry, css=css)

@@ -1,10 +1,11 @@
 """A laid-out citation graph as inline SVG markup: escaped, deterministic, styled by CSS.
 
-The SVG is meant to sit inside an HTML page, so colours come from CSS classes (graph_css) and
-the page's theme variables, with fallbacks for a standalone file; dark mode needs no second
-drawing. It works with no JavaScript: every node is a link and the
-picture has its natural size. ``graph.js`` adds pan/zoom on top by transforming the
-``pn-vp`` group and moving the year labels, which is why those carry their x as data.
+The SVG is meant to sit inside an HTML page, so colours come from CSS classes and the page's
+theme variables, with fallbacks for a standalone file; dark mode needs no second drawing. The
+stylesheet is the theme's ``static/graph.css``, passed in as text and inlined in every SVG, so
+a drawing is complete wherever it is embedded. It works with no JavaScript: every node is a
+link and the picture has its natural size. ``graph.js`` adds pan/zoom on top by transforming
+the ``pn-vp`` group and moving the year labels, which is why those carry their x as data.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from papernotes.graph.layout import GEOMETRY, Geometry, Layout, Point
-from papernotes.graph_css import CSS, HUES
 
 __all__ = [
     "PALETTE_SIZE",
@@ -26,19 +26,21 @@ __all__ = [
     "LegendEntry",
     "edge_path",
     "fit_text",
+    "inline_css",
     "render_svg",
     "text_width",
 ]
 
-PALETTE_SIZE = len(HUES)
-"""Tag colours available; more would no longer be told apart, by anyone."""
+PALETTE_SIZE = 8
+"""Tag colours available (graph.css's ``.pn-c0`` … ``.pn-c7``); more would no longer be told
+apart, by anyone."""
 
 MARGIN = 16
 """Space around the drawing, in user units."""
 LEGEND_ROW = 22
 YEAR_ROW = 26
 LABEL_SIZE = 11
-"""Node label font size (px); graph_css must agree."""
+"""Node label font size (px); graph.css must agree."""
 BIG = 150
 """Above this many nodes, edges are drawn fainter: hundreds of lines otherwise read as a blur."""
 
@@ -115,6 +117,16 @@ def _num(x: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def inline_css(css: str) -> str:
+    """A stylesheet as inlined in each SVG: without comments and layout whitespace, since it is
+    repeated on every page, and with ``&`` and ``<`` escaped, since inside an SVG in HTML (and
+    in XML) a ``<style>`` element's text is markup, not raw text."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r" ?([{};,>]) ?", r"\1", css).replace(";}", "}").replace(": ", ":")
+    return css.strip().replace("&", "&amp;").replace("<", "&lt;")
+
+
 def text_width(text: str, size: float = LABEL_SIZE) -> float:
     """Estimated rendered width in px; a system sans font, no measuring at build time."""
     width = 0.0
@@ -187,8 +199,9 @@ def _legend(drawing: Drawing, width: float) -> tuple[list[str], float]:
     return out, (row + 1) * LEGEND_ROW if items else 0
 
 
-def render_svg(drawing: Drawing, lay: Layout, g: Geometry = GEOMETRY) -> str:
-    """The drawing as an ``<svg>`` element, every piece of note text escaped."""
+def render_svg(drawing: Drawing, lay: Layout, g: Geometry = GEOMETRY, *, css: str) -> str:
+    """The drawing as an ``<svg>`` element, every piece of note text escaped, with ``css`` (from
+    :func:`inline_css`) as its stylesheet."""
     p = _esc(drawing.id_prefix)
     width = max(lay.width + 2 * MARGIN, 320)
     legend, legend_h = _legend(drawing, width - 2 * MARGIN)
@@ -216,7 +229,7 @@ def render_svg(drawing: Drawing, lay: Layout, g: Geometry = GEOMETRY) -> str:
             f"<svg {' '.join(attrs)}>",
             f'<title id="{p}-title">{_esc(drawing.title)}</title>',
             f'<desc id="{p}-desc">{_esc(drawing.description)}</desc>',
-            f"<style>{CSS}{_marker_css(p)}</style>",
+            f"<style>{css}{_marker_css(p)}</style>",
             _markers(p),
             f'<g class="pn-vp" transform="translate({_num(ox)},{_num(top)})">',
             *_year_bands(lay, g),

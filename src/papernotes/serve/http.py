@@ -1,6 +1,10 @@
 """The HTTP side of ``papernotes serve``: the output folder's files, the live-reload script and
 its Server-Sent Events stream, and nothing else.
 
+The live-reload script is ``livereload.js``, package data beside this module rather
+than a theme file: the theme's static files are copied into every built site, and this script
+belongs only to ``serve``.
+
 The built files are never touched for live reload: HTML responses get a small script injected
 on the way out. Only requests addressed to the server by its own address are answered, so a web
 page elsewhere cannot read the site through DNS rebinding; only regular files inside the output
@@ -20,6 +24,7 @@ import stat
 import sys
 import threading
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -30,6 +35,7 @@ __all__ = [
     "HostCheck",
     "LiveState",
     "Located",
+    "client_script",
     "locate",
     "make_server",
     "url_of",
@@ -37,39 +43,6 @@ __all__ = [
 
 EVENTS = "/__papernotes/events"
 SCRIPT = "/__papernotes/livereload.js"
-_CLIENT = """\
-(function () {
-  "use strict";
-  var source = new EventSource("/__papernotes/events");
-  var overlay = null;
-  function clear() { if (overlay) { overlay.remove(); overlay = null; } }
-  source.addEventListener("reload", function () { clear(); window.location.reload(); });
-  source.addEventListener("error-report", function (e) {
-    var lines = JSON.parse(e.data);
-    clear();
-    overlay = document.createElement("div");
-    overlay.setAttribute("role", "alertdialog");
-    overlay.setAttribute("aria-label", "Build failed");
-    overlay.id = "papernotes-error-overlay";
-    overlay.style.cssText = "position:fixed;inset:1rem;z-index:99999;overflow:auto;" +
-      "background:#1f1f1f;color:#ffd7d7;font:14px/1.5 ui-monospace,monospace;padding:1rem;" +
-      "border:2px solid #ff6b6b;border-radius:6px;white-space:pre-wrap";
-    var title = document.createElement("strong");
-    title.textContent = "papernotes: the last build failed; this page is the previous build.";
-    var close = document.createElement("button");
-    close.type = "button";
-    close.textContent = "Dismiss";
-    close.style.cssText = "float:right";
-    close.addEventListener("click", clear);
-    var pre = document.createElement("pre");
-    pre.textContent = lines.join("\\n");
-    overlay.appendChild(close);
-    overlay.appendChild(title);
-    overlay.appendChild(pre);
-    document.body.appendChild(overlay);
-  });
-})();
-"""
 _TAG = f'<script src="{SCRIPT}"></script>'.encode()
 _TEXT = "text/plain; charset=utf-8"
 
@@ -224,8 +197,13 @@ def _with_script(body: bytes) -> bytes:
     return body + _TAG if at < 0 else body[:at] + _TAG + body[at:]
 
 
+def client_script() -> bytes:
+    """The live-reload client served at ``SCRIPT``."""
+    return (resources.files("papernotes.serve") / "livereload.js").read_bytes()
+
+
 def _handler(
-    out: Path, state: LiveState, hosts: HostCheck, url: str
+    out: Path, state: LiveState, hosts: HostCheck, url: str, client: bytes
 ) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "papernotes"
@@ -250,7 +228,7 @@ def _handler(
             if path == EVENTS:
                 self._events(head=head)
             elif path == SCRIPT:
-                self._send(200, _CLIENT.encode(), "text/javascript; charset=utf-8", head=head)
+                self._send(200, client, "text/javascript; charset=utf-8", head=head)
             else:
                 self._file(path, query, head=head)
 
@@ -348,6 +326,7 @@ class _Server(http.server.ThreadingHTTPServer):
 def make_server(host: str, port: int, out: Path, state: LiveState) -> _Server:
     """A server bound to ``host``:``port`` (0: any free port) serving ``out``; not started.
     Raises OSError when the address cannot be used."""
+    client = client_script()  # before binding: a broken install fails with no socket left open
 
     class Server(_Server):
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -355,7 +334,7 @@ def make_server(host: str, port: int, out: Path, state: LiveState) -> _Server:
     server = Server((host.strip("[]"), port), http.server.BaseHTTPRequestHandler)
     address, bound = str(server.server_address[0]), int(server.server_address[1])
     hosts = HostCheck.bound(host, address, bound)
-    server.RequestHandlerClass = _handler(out, state, hosts, url_of(server))
+    server.RequestHandlerClass = _handler(out, state, hosts, url_of(server), client)
     return server
 
 
