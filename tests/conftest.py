@@ -1,8 +1,12 @@
-"""Shared helpers: run the CLI in-process, copy fixture libraries, build the site."""
+"""Shared helpers: run the CLI in-process, copy fixture libraries, build the site; and a guard
+that fails the session if the suite left anything in the checkout."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +18,9 @@ from browser import browser  # noqa: F401  (one session fixture: one Playwright 
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE_GOLDEN = "PAPERNOTES_UPDATE_GOLDEN"
+"""Set to 1 to write the built bundled site into ``GOLDEN`` (see tests/test_golden.py)."""
 
 
 @dataclass
@@ -46,6 +53,16 @@ def copy_fixture(name: str, dest: Path) -> Path:
     return target
 
 
+def copy_bundled(dest: Path) -> Path:
+    """The bundled library (``papers/`` and its ``[tool.papernotes]`` in ``pyproject.toml``)
+    copied into ``dest``: a build takes a lock and keeps its cache in ``<root>/.papernotes/``,
+    so building the checkout itself would write there."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "papers", dest / "papers")
+    shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
+    return dest
+
+
 def write_note(root: Path, rel: str, text: str) -> Path:
     path = root / "papers" / rel
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,3 +79,104 @@ def note_text(
     body: str = "Body.\n",
 ) -> str:
     return f"---\ntitle: {title}\nauthors: {authors}\nyear: {year}\n{extra}---\n{body}"
+
+
+# Written by the test tools themselves (or a virtualenv), not by the code under test.
+_TOOL_DIRS = {".git", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}
+
+Signature = tuple[int, int] | None
+"""A file's (size, mtime in ns); None for a folder or a skipped tool folder."""
+
+
+def _opted_in() -> list[Path]:
+    """Folders a test writes into only when asked to by an environment variable."""
+    folders = [GOLDEN] if os.environ.get(UPDATE_GOLDEN) else []
+    if shots := os.environ.get("PAPERNOTES_SCREENSHOTS"):
+        folders.append(Path(shots).resolve())
+    return folders
+
+
+def _candidates() -> list[Path]:
+    """What git lists as untracked or ignored (folders collapsed), or the whole checkout when
+    it is not a git checkout (an unpacked sdist). Tracked files are left out: a developer may
+    edit them while the suite runs."""
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        listing = subprocess.run(
+            [
+                "git",
+                "--no-optional-locks",
+                "-C",
+                str(REPO),
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--ignored",
+                "--untracked-files=normal",
+                "--",
+                ".",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return [REPO]
+    entries = [e for e in listing.split("\0") if e[:3] in ("?? ", "!! ")]
+    return [Path(top, e[3:]) for e in entries]
+
+
+def _checkout_state() -> dict[str, Signature]:
+    """Every untracked or ignored path in the checkout, outside tool folders and virtualenvs."""
+    state: dict[str, Signature] = {}
+    skip = _opted_in()
+
+    def note(path: Path) -> None:
+        rel = path.relative_to(REPO).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            state[rel + "/"] = None
+        elif path.exists() or path.is_symlink():
+            st = path.lstat()
+            state[rel] = (st.st_size, st.st_mtime_ns)
+
+    for start in _candidates():
+        if any(start == s or s in start.parents for s in skip):
+            continue
+        if start.name in _TOOL_DIRS or (start / "pyvenv.cfg").is_file():
+            continue
+        note(start)
+        if not start.is_dir() or start.is_symlink():
+            continue
+        for folder, dirs, files in os.walk(start):
+            here = Path(folder)
+            dirs[:] = [
+                d
+                for d in dirs
+                if d not in _TOOL_DIRS
+                and not (here / d / "pyvenv.cfg").is_file()
+                and here / d not in skip
+            ]
+            for name in (*dirs, *files):
+                note(here / name)
+    return state
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_stays_clean() -> Iterator[None]:
+    """Fail the session if it created or changed an untracked or ignored file in the checkout
+    (a site, a ``.papernotes/`` cache or lock): tests must work in ``tmp_path``."""
+    before = _checkout_state()
+    yield
+    after = _checkout_state()
+    touched = sorted(p for p, sig in after.items() if before.get(p, ()) != sig)
+    if touched:
+        pytest.fail(
+            f"the tests created or changed these paths in the checkout {REPO} (build a copy in "
+            "tmp_path instead, e.g. with conftest.copy_bundled): " + ", ".join(touched),
+            pytrace=False,
+        )

@@ -16,7 +16,7 @@ from papernotes.config import load_config
 from papernotes.model import CiteKey, Library, Status
 
 from browser import Problems, serve
-from conftest import REPO
+from conftest import REPO, copy_bundled
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from papernotes.cli.main import main
 
     out = tmp_path_factory.mktemp("built") / "notes"
-    assert main(["build", "--root", str(REPO), "--out", str(out)]) == 0
+    root = copy_bundled(tmp_path_factory.mktemp("lib"))
+    assert main(["build", "--root", str(root), "--out", str(out)]) == 0
     return out
 
 
