@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NewType
 
+from papernotes.ids import strip_version
+
 if TYPE_CHECKING:
     from papernotes.markdown.body import ParsedBody
 
@@ -251,13 +253,11 @@ class Library:
 
 def fold_target(target: str) -> str:
     """The form a target is looked up by: case folded, arXiv versions dropped."""
-    folded = " ".join(target.split()).casefold()
+    spaced = " ".join(target.split())
+    folded = spaced.casefold()
     if folded.startswith("arxiv:"):
-        ident = folded[6:].strip()
-        base, v, num = ident.rpartition("v")
-        if v and num.isdigit() and base and base[-1].isdigit():
-            ident = base
-        return f"arxiv:{ident}"
+        # Versions are read before folding: old-style ids hold capitals (math.GT/0309136v2).
+        return "arxiv:" + strip_version(spaced[6:].strip()).casefold()
     if folded.startswith("doi:"):
         return "doi:" + folded[4:].strip()
     return folded

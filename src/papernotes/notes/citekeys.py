@@ -22,6 +22,7 @@ from collections.abc import Collection
 
 from pypinyin import lazy_pinyin
 
+from papernotes.ids import parse_arxiv
 from papernotes.model import Author, CiteKey
 
 __all__ = ["STOP_WORDS", "arxiv_year", "ascii_fold", "family_part", "make_key", "title_word"]
@@ -71,8 +72,6 @@ _LETTERS = str.maketrans(
      "ї": "i", "є": "ie", "ґ": "g"}
 )  # fmt: skip
 _NAMED_SCRIPTS = ("HIRAGANA LETTER ", "KATAKANA LETTER ", "HANGUL SYLLABLE ")
-_ARXIV_NEW = re.compile(r"(\d{2})(\d{2})\.\d{4,5}(v\d+)?")
-_ARXIV_OLD = re.compile(r"[a-z][a-z.\-]*(?:\.[A-Z]{2})?/(\d{2})\d{5}(v\d+)?")
 
 
 def _is_han(ch: str) -> bool:
@@ -161,14 +160,8 @@ def title_word(title: str) -> str:
 
 def arxiv_year(arxiv: str | None) -> int | None:
     """The year version 1 of an arXiv paper appeared, read from its id (2106.09685 → 2021)."""
-    if not arxiv:
-        return None
-    m = _ARXIV_NEW.fullmatch(arxiv) or _ARXIV_OLD.fullmatch(arxiv)
-    if m is None:
-        return None
-    yy = int(m.group(1))
-    # Old-style ids began in 1991; new-style ids in 2007.
-    return 1900 + yy if yy >= 91 else 2000 + yy
+    found = parse_arxiv(arxiv) if arxiv else None
+    return found.year if found else None
 
 
 def make_key(
