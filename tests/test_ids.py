@@ -230,3 +230,21 @@ def test_key_problem(key: str, words: str | None) -> None:
     problem = key_problem(key)
     assert (KEY_RE.fullmatch(key) is not None) is (words is None)
     assert (problem is None) if words is None else (problem is not None and words in problem)
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("2113.00001", '"13" is no month'), ("arXiv:2106.0968", "has 5 digits")],
+)
+def test_note_with_a_non_id_gets_a_diagnostic_at_its_line(value: str, hint: str) -> None:
+    from papernotes.markdown.body import make_parser
+    from papernotes.parse import parse_note
+
+    text = f"---\nid: x\ntitle: T\nauthors: [A B]\nyear: 2021\narxiv: {value}\n---\nBody.\n"
+    note, diags = parse_note("papers/x.md", text, make_parser())
+    assert note is None
+    [diag] = diags
+    assert diag.format().startswith(
+        f'papers/x.md:6: error: arxiv: expected an arXiv id such as "2106.09685" or "cs/0112017", got "{value}" ('
+    )
+    assert diag.hint is not None and hint in diag.hint

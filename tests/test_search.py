@@ -31,7 +31,8 @@ from papernotes.search.index import (
     index_data,
     search_index_js,
 )
-from papernotes.search.text import CJK_RANGES, is_cjk_char, normalize, tokenize
+from papernotes.cjk import CJK_RANGES, is_cjk_char
+from papernotes.search.text import normalize, tokenize
 
 from conftest import REPO, note_text, write_note
 

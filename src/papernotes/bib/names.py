@@ -11,7 +11,8 @@ from pybtex.bibtex.utils import split_tex_string
 from pybtex.database import Person
 
 from papernotes.bib.latex import brace_error, latex_text, normalize_space
-from papernotes.model import Author, is_cjk
+from papernotes.cjk import has_cjk
+from papernotes.model import Author
 
 __all__ = ["format_person", "parse_person", "split_authors", "to_person"]
 
@@ -105,7 +106,7 @@ def parse_person(name: str) -> Author:
         literal = _unbrace(text)
         if not literal:
             raise ValueError(f"author name {name!r} is empty inside its braces")
-        if is_cjk(literal) and "," not in literal:
+        if has_cjk(literal) and "," not in literal:
             # "{宋 海越}" is how CJK names are protected in BibTeX; still family first.
             family, _, given = literal.partition(" ")
             return Author(family=family, given=given)
@@ -116,7 +117,7 @@ def parse_person(name: str) -> Author:
             f"author name {name!r} has {commas - 1} commas; use 'First Last', 'Last, First' "
             "or 'Last, Jr., First', and brace a name that contains a comma"
         )
-    if is_cjk(text) and commas == 1:
+    if has_cjk(text) and commas == 1:
         family, _, given = text.partition(" ")
         return Author(family=_unbrace(family), given=_unbrace(given))
     person = Person(text)
@@ -155,7 +156,7 @@ def to_person(author: Author) -> Person:
         family, given = given, ""
     if not family:
         raise ValueError(f"author {author!r} has no name")
-    if is_cjk(family) and not (particle or suffix) and (not given or is_cjk(given)):
+    if has_cjk(family) and not (particle or suffix) and (not given or has_cjk(given)):
         # One braced token, family first: as "{田中}, {英輝}" BibTeX styles print "英輝 田中"
         # and abbrv.bst abbreviates 英輝 to its first byte, which is invalid UTF-8.
         return Person(last=_brace(latex_text(f"{family} {given}")))

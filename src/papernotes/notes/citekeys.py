@@ -22,6 +22,7 @@ from collections.abc import Collection
 
 from pypinyin import lazy_pinyin
 
+from papernotes.cjk import is_han
 from papernotes.ids import parse_arxiv
 from papernotes.model import Author, CiteKey
 
@@ -74,10 +75,6 @@ _LETTERS = str.maketrans(
 _NAMED_SCRIPTS = ("HIRAGANA LETTER ", "KATAKANA LETTER ", "HANGUL SYLLABLE ")
 
 
-def _is_han(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY"))
-
-
 def _named(ch: str) -> str:
     """A kana or hangul letter's sound from its Unicode name ("HIRAGANA LETTER KA"), or ""."""
     name = unicodedata.name(ch, "")
@@ -100,7 +97,7 @@ def ascii_fold(text: str, *, surname: bool = False) -> str:
             han.clear()
 
     for ch in text.lower().translate(_LETTERS):
-        if _is_han(ch):
+        if is_han(ch):
             han.append(ch)
             continue
         flush()
@@ -129,15 +126,15 @@ def family_part(author: Author | None) -> str:
     if author is None:
         return "anon"
     family = author.family.strip()
-    if family and (_is_han(family[0]) or _is_hangul(family[0])) and not author.given:
+    if family and (is_han(family[0]) or _is_hangul(family[0])) and not author.given:
         family = _cjk_surname(family)
     folded = ascii_fold(family, surname=True)
     return folded or "anon"
 
 
 def _word_key(word: str) -> str:
-    if word and _is_han(word[0]):
-        return ascii_fold("".join(ch for ch in word if _is_han(ch))[:2])
+    if word and is_han(word[0]):
+        return ascii_fold("".join(ch for ch in word if is_han(ch))[:2])
     parts = [p for p in re.split(r"[-‐‑–—/]", word) if ascii_fold(p)]
     if not parts:
         return ""
