@@ -10,28 +10,24 @@ from __future__ import annotations
 from pybtex.bibtex.utils import split_tex_string
 from pybtex.database import Person
 
-from papernotes.bib.latex import brace_error, latex_text, normalize_space
+from papernotes.bib.braces import brace_error, depths, is_one_group
+from papernotes.bib.latex import latex_text, normalize_space
 from papernotes.cjk import has_cjk
 from papernotes.model import Author
 
 __all__ = ["format_person", "parse_person", "split_authors", "to_person"]
 
 
-_DEPTH = {"{": 1, "}": -1}
-
-
 def _words(value: str) -> list[str]:
     """Whitespace-separated words, where a brace group never splits."""
     words: list[str] = []
     current: list[str] = []
-    depth = 0
-    for ch in value:
+    for _, ch, depth in depths(value):
         if ch.isspace() and depth == 0:
             if current:
                 words.append("".join(current))
                 current = []
             continue
-        depth += _DEPTH.get(ch, 0)
         current.append(ch)
     if current:
         words.append("".join(current))
@@ -64,18 +60,6 @@ def _unbrace(text: str) -> str:
     return normalize_space(text.replace("{", "").replace("}", ""))
 
 
-def _is_one_group(text: str) -> bool:
-    """Whether ``text`` is a single brace group, "{...}", and not "{A} {B}"."""
-    if not (text.startswith("{") and text.endswith("}")):
-        return False
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += _DEPTH.get(ch, 0)
-        if depth == 0:
-            return i == len(text) - 1
-    return False
-
-
 def parse_person(name: str) -> Author:
     """Turn one front-matter author string into an :class:`Author`.
 
@@ -102,7 +86,7 @@ def parse_person(name: str) -> Author:
             f"author name {name!r} looks like several names joined by 'and'; "
             "list each author separately, or brace an organisation name: '{A and B}'"
         )
-    if _is_one_group(text):
+    if is_one_group(text):
         literal = _unbrace(text)
         if not literal:
             raise ValueError(f"author name {name!r} is empty inside its braces")
