@@ -17,6 +17,7 @@ from pathlib import Path
 from papernotes.atomic import write_atomic
 from papernotes.fetch.http import Http
 from papernotes.fetch.s2 import fetch_references, paper_id
+from papernotes.ids import strip_version
 from papernotes.model import CiteKey, Library, Note
 from papernotes.notes.cites_edit import EditError, add_cites
 from papernotes.notes.match import NoteIndex
@@ -67,10 +68,7 @@ def _targets(library: Library, keys: Sequence[str]) -> tuple[list[Note], list[st
 
 
 def _base_arxiv(arxiv: str | None) -> str | None:
-    if not arxiv:
-        return None
-    base, v, num = arxiv.rpartition("v")
-    return base if v and num.isdigit() and base[-1:].isdigit() else arxiv
+    return strip_version(arxiv) if arxiv else None
 
 
 def _edit(root: Path, note: Note, keys: tuple[CiteKey, ...]) -> CiteEdit:
