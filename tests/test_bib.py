@@ -29,7 +29,8 @@ from papernotes.bib.export import (
 )
 from papernotes.bib.latex import escape_latex, latex_title, needs_case_protection
 from papernotes.bib.names import format_person, to_person
-from papernotes.model import Author, CiteKey, Metadata, Status, is_cjk
+from papernotes.cjk import has_cjk as is_cjk
+from papernotes.model import Author, CiteKey, Metadata, Status
 
 # --------------------------------------------------------------------------- helpers
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.model import Author, External, fold_target, is_cjk
+from papernotes.cjk import has_cjk as is_cjk
+from papernotes.model import Author, External, fold_target
 
 
 @pytest.mark.parametrize(

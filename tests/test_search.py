@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papernotes.build import read_library
+from papernotes.cjk import CJK_RANGES, is_cjk_char
 from papernotes.config import load_config
 from papernotes.markdown.body import make_parser
 from papernotes.render import render_note_body
@@ -31,7 +32,7 @@ from papernotes.search.index import (
     index_data,
     search_index_js,
 )
-from papernotes.search.text import CJK_RANGES, is_cjk_char, normalize, tokenize
+from papernotes.search.text import normalize, tokenize
 
 from conftest import REPO, note_text, write_note
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from papernotes.errors import Diagnostic, error, warning
+from papernotes.ids import is_arxiv
 from papernotes.load import outside_target
 from papernotes.model import Author, CiteKey, External, Library, Note, fold_target
 from papernotes.urls import file_paths, inside
@@ -60,7 +60,6 @@ def _aliases(notes: Sequence[Note]) -> dict[str, CiteKey]:
     return aliases
 
 
-_BARE_ARXIV = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
 _NAMED = 5
 """How many other files a duplicate-id message names (a thousand copies stay readable)."""
 
@@ -157,7 +156,7 @@ def link(
 
 def _unknown(note: Note, target: str, line: int, keys: Iterable[str]) -> Diagnostic:
     close = difflib.get_close_matches(target, list(keys), n=1, cutoff=0.7)
-    if _BARE_ARXIV.fullmatch(target):
+    if is_arxiv(target) and "/" not in target:
         # `cites: [2106.09685]` reads as a citekey now that ids are kept as written.
         close = [f"arXiv:{target}"]
     hint = (

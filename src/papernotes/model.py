@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NewType
+
+from papernotes.cjk import has_cjk
+from papernotes.ids import strip_version
 
 if TYPE_CHECKING:
     from papernotes.markdown.body import ParsedBody
@@ -26,7 +28,6 @@ __all__ = [
     "Note",
     "Status",
     "fold_target",
-    "is_cjk",
 ]
 
 CiteKey = NewType("CiteKey", str)
@@ -40,15 +41,6 @@ class Status(enum.Enum):
     TO_READ = "to-read"
     READING = "reading"
     READ = "read"
-
-
-def is_cjk(text: str) -> bool:
-    """Whether ``text`` contains Chinese, Japanese or Korean script."""
-    for ch in text:
-        name = unicodedata.name(ch, "")
-        if name.startswith(("CJK ", "HIRAGANA", "KATAKANA", "HANGUL")):
-            return True
-    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +59,7 @@ class Author:
     @property
     def display(self) -> str:
         """The name as a reader writes it: "Edward J. Hu", "杨植麟", "李世民"."""
-        if is_cjk(self.family) and (not self.given or is_cjk(self.given)):
+        if has_cjk(self.family) and (not self.given or has_cjk(self.given)):
             return self.family + self.given
         core = " ".join(p for p in (self.given, self.particle, self.family) if p)
         return f"{core}, {self.suffix}" if self.suffix else core
@@ -251,13 +243,11 @@ class Library:
 
 def fold_target(target: str) -> str:
     """The form a target is looked up by: case folded, arXiv versions dropped."""
-    folded = " ".join(target.split()).casefold()
+    spaced = " ".join(target.split())
+    folded = spaced.casefold()
     if folded.startswith("arxiv:"):
-        ident = folded[6:].strip()
-        base, v, num = ident.rpartition("v")
-        if v and num.isdigit() and base and base[-1].isdigit():
-            ident = base
-        return f"arxiv:{ident}"
+        # Versions are read before folding: old-style ids hold capitals (math.GT/0309136v2).
+        return "arxiv:" + strip_version(spaced[6:].strip()).casefold()
     if folded.startswith("doi:"):
         return "doi:" + folded[4:].strip()
     return folded

@@ -15,18 +15,12 @@ from markdown_it import MarkdownIt
 from papernotes.bib import export as bib
 from papernotes.errors import Diagnostic, Severity, error, warning
 from papernotes.frontmatter import Field, date_problem, split_note
+from papernotes.ids import KEY_RE, arxiv_problem, clean_doi, key_problem, strip_arxiv_prefix
 from papernotes.markdown.body import parse_body
 from papernotes.model import Author, Citation, CiteKey, Metadata, Note, Status
 
 __all__ = ["KEY_RE", "KNOWN_KEYS", "key_problem", "parse_note", "parse_notes", "split_target"]
 
-# A leading "." is refused: ids name files, and ".", ".." or ".x" are folders or hidden files.
-KEY_RE = re.compile(r"[A-Za-z0-9_:\-][A-Za-z0-9_:.\-]*")
-_ARXIV_NEW = re.compile(r"\d{4}\.\d{4,5}(v\d+)?")
-_ARXIV_OLD = re.compile(r"[a-z][a-z.\-]*(\.[A-Z]{2})?/\d{7}(v\d+)?")
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-_ARXIV_PREFIXES = ("arxiv:", "https://arxiv.org/abs/", "http://arxiv.org/abs/")
-_DOI_PREFIXES = ("doi:", "https://doi.org/", "http://doi.org/", "https://dx.doi.org/")
 _BIB_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 
 ENTRY_TYPES = frozenset(
@@ -149,9 +143,11 @@ def _arxiv(ctx: _Ctx, f: Field) -> str | None:
     text = _text(ctx, f)
     if text is None:
         return None
-    ident = _strip_prefix(text, _ARXIV_PREFIXES)
-    if not (_ARXIV_NEW.fullmatch(ident) or _ARXIV_OLD.fullmatch(ident)):
-        ctx.err(f, f'expected an arXiv id such as "2106.09685" or "cs/0112017", got "{text}"')
+    ident = strip_arxiv_prefix(text)
+    problem = arxiv_problem(ident)
+    if problem is not None:
+        expected = 'expected an arXiv id such as "2106.09685" or "cs/0112017"'
+        ctx.err(f, f'{expected}, got "{text}"', hint=problem)
         return None
     return ident
 
@@ -160,18 +156,11 @@ def _doi(ctx: _Ctx, f: Field) -> str | None:
     text = _text(ctx, f)
     if text is None:
         return None
-    ident = _strip_prefix(text, _DOI_PREFIXES)
-    if not _DOI.fullmatch(ident):
+    ident = clean_doi(text)
+    if ident is None:
         ctx.err(f, f'expected a DOI such as "10.18653/v1/2022.acl-long.26", got "{text}"')
         return None
     return ident
-
-
-def _strip_prefix(text: str, prefixes: Sequence[str]) -> str:
-    for prefix in prefixes:
-        if text.lower().startswith(prefix):
-            return text[len(prefix) :].strip()
-    return text
 
 
 def _link(ctx: _Ctx, f: Field, *, local_ok: bool) -> str | None:
@@ -379,15 +368,6 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
     meta = Metadata(**values)
     body = parse_body(md, raw.body)
     return Note(path, meta, body, raw.body_line, key_line), tuple(ctx.diags)
-
-
-def key_problem(key: str) -> str | None:
-    """Why ``key`` cannot be a note's id, or None when it can."""
-    if KEY_RE.fullmatch(key):
-        return None
-    if key.startswith(".") and KEY_RE.fullmatch(key.lstrip(".") or "x"):
-        return 'an id may not start with ".", which would name a hidden file or a folder'
-    return "expected [A-Za-z0-9_:.-]+"
 
 
 def _unknown_key(ctx: _Ctx, f: Field) -> None:

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from pybtex.bibtex.utils import split_name_list, split_tex_string
 from pybtex.database import Entry, Person
 
-from papernotes.bib.latex import brace_error, latex_text, latex_title
+from papernotes.bib.braces import brace_error
+from papernotes.bib.latex import latex_text, latex_title
 from papernotes.bib.names import format_person, parse_person, split_authors, to_person
 from papernotes.model import Metadata
 

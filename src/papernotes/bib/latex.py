@@ -10,7 +10,6 @@ import re
 import unicodedata
 
 __all__ = [
-    "brace_error",
     "escape_latex",
     "latex_text",
     "latex_title",
@@ -103,18 +102,3 @@ def _title_word(word: str) -> str:
 def latex_title(text: str) -> str:
     """A plain-Unicode title as BibTeX field text, escaped, with acronyms brace-protected."""
     return " ".join(_title_word(w) for w in normalize_space(text).split(" ") if w)
-
-
-def brace_error(value: str) -> str | None:
-    """Why ``value`` is not brace-balanced the way BibTeX counts (``\\{`` counts too), or None."""
-    depth = 0
-    for i, ch in enumerate(value):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return f"unmatched '}}' at character {i + 1}"
-    if depth:
-        return f"{depth} unclosed '{{'"
-    return None

@@ -10,27 +10,24 @@ from __future__ import annotations
 from pybtex.bibtex.utils import split_tex_string
 from pybtex.database import Person
 
-from papernotes.bib.latex import brace_error, latex_text, normalize_space
-from papernotes.model import Author, is_cjk
+from papernotes.bib.braces import brace_error, depths, is_one_group
+from papernotes.bib.latex import latex_text, normalize_space
+from papernotes.cjk import has_cjk
+from papernotes.model import Author
 
 __all__ = ["format_person", "parse_person", "split_authors", "to_person"]
-
-
-_DEPTH = {"{": 1, "}": -1}
 
 
 def _words(value: str) -> list[str]:
     """Whitespace-separated words, where a brace group never splits."""
     words: list[str] = []
     current: list[str] = []
-    depth = 0
-    for ch in value:
+    for _, ch, depth in depths(value):
         if ch.isspace() and depth == 0:
             if current:
                 words.append("".join(current))
                 current = []
             continue
-        depth += _DEPTH.get(ch, 0)
         current.append(ch)
     if current:
         words.append("".join(current))
@@ -63,18 +60,6 @@ def _unbrace(text: str) -> str:
     return normalize_space(text.replace("{", "").replace("}", ""))
 
 
-def _is_one_group(text: str) -> bool:
-    """Whether ``text`` is a single brace group, "{...}", and not "{A} {B}"."""
-    if not (text.startswith("{") and text.endswith("}")):
-        return False
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += _DEPTH.get(ch, 0)
-        if depth == 0:
-            return i == len(text) - 1
-    return False
-
-
 def parse_person(name: str) -> Author:
     """Turn one front-matter author string into an :class:`Author`.
 
@@ -101,11 +86,11 @@ def parse_person(name: str) -> Author:
             f"author name {name!r} looks like several names joined by 'and'; "
             "list each author separately, or brace an organisation name: '{A and B}'"
         )
-    if _is_one_group(text):
+    if is_one_group(text):
         literal = _unbrace(text)
         if not literal:
             raise ValueError(f"author name {name!r} is empty inside its braces")
-        if is_cjk(literal) and "," not in literal:
+        if has_cjk(literal) and "," not in literal:
             # "{宋 海越}" is how CJK names are protected in BibTeX; still family first.
             family, _, given = literal.partition(" ")
             return Author(family=family, given=given)
@@ -116,7 +101,7 @@ def parse_person(name: str) -> Author:
             f"author name {name!r} has {commas - 1} commas; use 'First Last', 'Last, First' "
             "or 'Last, Jr., First', and brace a name that contains a comma"
         )
-    if is_cjk(text) and commas == 1:
+    if has_cjk(text) and commas == 1:
         family, _, given = text.partition(" ")
         return Author(family=_unbrace(family), given=_unbrace(given))
     person = Person(text)
@@ -155,7 +140,7 @@ def to_person(author: Author) -> Person:
         family, given = given, ""
     if not family:
         raise ValueError(f"author {author!r} has no name")
-    if is_cjk(family) and not (particle or suffix) and (not given or is_cjk(given)):
+    if has_cjk(family) and not (particle or suffix) and (not given or has_cjk(given)):
         # One braced token, family first: as "{田中}, {英輝}" BibTeX styles print "英輝 田中"
         # and abbrv.bst abbreviates 英輝 to its first byte, which is invalid UTF-8.
         return Person(last=_brace(latex_text(f"{family} {given}")))

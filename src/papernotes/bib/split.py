@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from papernotes.bib.braces import depths
+
 __all__ = ["Block", "split_bib"]
 
 _START = re.compile(r"@\s*([A-Za-z][A-Za-z0-9_-]*)\s*([{(])")
@@ -46,25 +48,13 @@ class Block:
 def _close(text: str, start: int, opener: str) -> tuple[int, bool]:
     """Where the block opened at ``start`` ends (exclusive), and whether it was closed."""
     closer = "}" if opener == "{" else ")"
-    depth = 0
-    i = start
-    n = len(text)
-    while i < n:
-        ch = text[i]
+    for i, ch, depth in depths(text, start):
         if ch == "\n":
-            nxt = _LINE_START.match(text, i)
-            if nxt is not None:
+            if _LINE_START.match(text, i) is not None:
                 return i + 1, False
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if closer == "}" and depth == 0:
-                return i + 1, True
         elif ch == closer and depth == 0:
             return i + 1, True
-        i += 1
-    return n, False
+    return len(text), False
 
 
 def split_bib(text: str) -> list[Block]:

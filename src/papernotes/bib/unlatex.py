@@ -14,6 +14,7 @@ import re
 from pybtex.backends.plaintext import Backend
 from pybtex.richtext import Text
 
+from papernotes.bib.braces import group_end, is_one_group
 from papernotes.bib.latex import normalize_space
 
 __all__ = ["latex_to_text", "unwrap_group"]
@@ -43,19 +44,6 @@ _MACRO = re.compile(r"\\([A-Za-z]+)\s*\{")
 _HOLD_OPEN, _HOLD_CLOSE = "\ue000", "\ue001"
 
 
-def _group(text: str, start: int) -> int:
-    """The index just past the brace group that opens at ``text[start] == "{"`` (or -1)."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return -1
-
-
 def _macros(text: str, held: list[str]) -> str:
     out: list[str] = []
     pos = 0
@@ -64,7 +52,7 @@ def _macros(text: str, held: list[str]) -> str:
             continue
         name = m.group(1)
         open_at = m.end() - 1
-        end = _group(text, open_at)
+        end = group_end(text, open_at)
         if end < 0 or name not in (_UNWRAP | {"url", "href"}):
             continue
         out.append(text[pos : m.start()])
@@ -78,7 +66,7 @@ def _macros(text: str, held: list[str]) -> str:
             while second < len(text) and text[second].isspace():
                 second += 1
             if second < len(text) and text[second] == "{":
-                label_end = _group(text, second)
+                label_end = group_end(text, second)
                 if label_end > 0:
                     out.append("{" + _macros(text[second + 1 : label_end - 1], held) + "}")
                     pos = label_end
@@ -111,6 +99,6 @@ def latex_to_text(value: str) -> str:
 def unwrap_group(value: str) -> str | None:
     """The inside of ``value`` when it is one brace group ``{…}``, else None."""
     value = value.strip()
-    if value.startswith("{") and _group(value, 0) == len(value):
+    if is_one_group(value):
         return value[1:-1]
     return None

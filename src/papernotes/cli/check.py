@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from papernotes.errors import Diagnostic, error, warning
 from papernotes.fetch.linkcheck import LinkResult
 from papernotes.frontmatter import split_note
+from papernotes.ids import clean_doi, strip_doi_prefix
 from papernotes.load import load_sources
 from papernotes.model import Library, Note
 
@@ -52,8 +53,8 @@ def _front_links(path: str, text: str) -> list[Link]:
         if f.name in _FRONT_LINKS and _is_web(value):
             out.append(Link(value, path, f.line))
         elif f.name == "doi" and value:
-            bare = value.split("doi.org/", 1)[-1] if _is_web(value) else value
-            bare = bare.removeprefix("doi:").strip()
+            # The DOI the site links to (parse keeps clean_doi's form).
+            bare = clean_doi(value) or strip_doi_prefix(value)
             out.append(Link(f"https://doi.org/{bare}", path, f.line))
     return out
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from papernotes.fetch.http import Answer, FetchError, Http
-from papernotes.fetch.ids import split_arxiv_version
+from papernotes.ids import split_arxiv_version
 
 __all__ = ["API_URL", "SERVICE", "ArxivRecord", "fetch_arxiv", "parse_feed", "query_url"]
 

@@ -12,10 +12,11 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from papernotes.atomic import write_atomic
 
 __all__ = ["CACHE_DIR", "Answer", "ResponseCache"]
 
@@ -102,14 +103,7 @@ class ResponseCache:
             "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "text": answer.text,
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(record, f, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
 
 def _read_plain_file(path: Path) -> str | None:

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from papernotes.ids import arxiv_of_doi, clean_doi, split_arxiv_version
+
 __all__ = ["PaperRef", "anthology_doi", "parse_ref", "split_arxiv_version"]
 
-_ARXIV_NEW = re.compile(r"(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(v\d+)?")
-_ARXIV_OLD = re.compile(r"([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?")
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-_ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
 # The Anthology's two id schemes: "P19-1001" (letter, two-digit year, four digits) until
 # 2019, "2022.acl-long.26" (year.venue-volume.number) since 2020.
 _ACL_OLD = re.compile(r"([AC-FH-UWXY])(\d{2})-\d{4}", re.IGNORECASE)
@@ -51,19 +49,6 @@ class PaperRef:
         return f"arXiv:{self.ident}" if self.kind == "arxiv" else f"doi:{self.ident}"
 
 
-def split_arxiv_version(text: str) -> tuple[str, str] | None:
-    """``("2106.09685", "v2")`` for an arXiv id (version may be empty), None otherwise."""
-    m = _ARXIV_NEW.fullmatch(text)
-    if m:
-        # Four-digit numbers until December 2014 (0710.2073), five since January 2015.
-        yymm, number = m.group(1).split(".")
-        if (len(number) == 5) != (yymm >= "1501"):
-            return None
-        return m.group(1), m.group(2) or ""
-    m = _ARXIV_OLD.fullmatch(text)
-    return (m.group(1), m.group(2) or "") if m else None
-
-
 def anthology_doi(anthology_id: str) -> str:
     """The DOI the ACL Anthology registers for a paper id.
 
@@ -90,15 +75,13 @@ def anthology_doi(anthology_id: str) -> str:
 
 
 def _from_doi(doi: str, source: str, anthology: str = "") -> PaperRef:
-    doi = doi.strip().rstrip(".")
-    arxiv = _ARXIV_DOI.fullmatch(doi)
-    if arxiv:
-        split = split_arxiv_version(arxiv.group(1))
-        if split:
-            return PaperRef("arxiv", split[0], source, split[1])
-    if not _DOI.fullmatch(doi):
+    clean = clean_doi(doi)
+    if clean is None:
         raise ValueError(f'"{source}" is not a DOI such as 10.18653/v1/2022.acl-long.26')
-    return PaperRef("doi", doi, source, anthology=anthology)
+    arxiv = arxiv_of_doi(clean)
+    if arxiv:
+        return PaperRef("arxiv", arxiv.base, source, arxiv.version)
+    return PaperRef("doi", clean, source, anthology=anthology)
 
 
 def _from_arxiv(ident: str, source: str) -> PaperRef:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import html
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from papernotes.cjk import is_wide
 from papernotes.graph.layout import GEOMETRY, Geometry, Layout, Point
 
 __all__ = [
@@ -131,7 +131,7 @@ def text_width(text: str, size: float = LABEL_SIZE) -> float:
     """Estimated rendered width in px; a system sans font, no measuring at build time."""
     width = 0.0
     for ch in text:
-        if unicodedata.east_asian_width(ch) in ("W", "F"):
+        if is_wide(ch):
             width += 1.0
         elif ch.isupper() or ch in "mwMW@%":
             width += 0.68

@@ -14,8 +14,6 @@ markdown-it in the same process keep the standard behaviour.
 
 from __future__ import annotations
 
-import unicodedata
-
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.parser_inline import ParserInline
@@ -23,86 +21,11 @@ from markdown_it.rules_inline.state_inline import Scanned, StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-__all__ = ["install_cjk_emphasis", "is_cjk"]
+from papernotes.cjk import is_cjk_for_emphasis
 
-# Wide characters that are not CJK (UTS #51 Emoji_Presentation) in the BMP. Python's
-# unicodedata has no emoji property, so they are listed; the list is the Unicode 15 set.
-_BMP_WIDE_EMOJI = frozenset(
-    [
-        *range(0x231A, 0x231C),
-        *range(0x23E9, 0x23ED),
-        0x23F0,
-        0x23F3,
-        *range(0x25FD, 0x25FF),
-        *range(0x2614, 0x2616),
-        *range(0x2648, 0x2654),
-        0x267F,
-        0x2693,
-        0x26A1,
-        *range(0x26AA, 0x26AC),
-        *range(0x26BD, 0x26BF),
-        *range(0x26C4, 0x26C6),
-        0x26CE,
-        0x26D4,
-        0x26EA,
-        *range(0x26F2, 0x26F4),
-        0x26F5,
-        0x26FA,
-        0x26FD,
-        0x2705,
-        *range(0x270A, 0x270C),
-        0x2728,
-        0x274C,
-        0x274E,
-        *range(0x2753, 0x2756),
-        0x2757,
-        *range(0x2795, 0x2798),
-        0x27B0,
-        0x27BF,
-        *range(0x2B1B, 0x2B1D),
-        0x2B50,
-        0x2B55,
-    ]
-)
-# In the Enclosed Ideographic Supplement only these are emoji; the rest are squared ideographs.
-_ENCLOSED_IDEOGRAPHIC_EMOJI = frozenset(
-    [
-        0x1F201,
-        0x1F21A,
-        0x1F22F,
-        *range(0x1F232, 0x1F237),
-        *range(0x1F238, 0x1F23B),
-        0x1F250,
-        0x1F251,
-    ]
-)
+__all__ = ["install_cjk_emphasis"]
+
 _QUOTES = frozenset("\u2018\u2019\u201c\u201d")
-
-
-def is_cjk(ch: str) -> bool | None:
-    """Whether ``ch`` is a CJK character per the amendment; None for East-Asian-ambiguous width.
-
-    A CJK character is wide, full-width or half-width and not an emoji, or Hangul. Ambiguous
-    characters (curly quotes, ``·``) are not CJK on their own; the caller decides when a
-    following variation selector makes them so.
-    """
-    cp = ord(ch)
-    if cp < 0x1100:  # nothing below the Hangul Jamo block is CJK
-        return False
-    width = unicodedata.east_asian_width(ch)
-    if width in ("F", "H"):
-        return True
-    if width == "W":
-        if cp < 0x2E80:
-            return cp not in _BMP_WIDE_EMOJI
-        if 0x1F000 <= cp <= 0x1FAFF:
-            # Wide characters in the symbol planes are emoji, except the squared ideographs.
-            return 0x1F200 <= cp <= 0x1F2FF and cp not in _ENCLOSED_IDEOGRAPHIC_EMOJI
-        return True
-    if width == "A":
-        return None
-    # Conjoining Hangul vowels/finals have neutral width but are Hangul script.
-    return 0x1160 <= cp <= 0x11FF or 0xD7B0 <= cp <= 0xD7FF
 
 
 def _is_general_vs(ch: str) -> bool:
@@ -135,11 +58,11 @@ class CjkStateInline(StateInline):
         last_cjk: bool | None
         if _is_general_vs(last) and start > 1 and not isWhiteSpace(ord(src[start - 2])):
             last_main = src[start - 2]
-            base = is_cjk(last_main)
+            base = is_cjk_for_emphasis(last_main)
             # A curly quote + U+FE01 is the full-width form ("CJK ambiguous punctuation").
             last_cjk = base if base is not None else (last == "\ufe01" and last_main in _QUOTES)
         else:
-            base = is_cjk(last)
+            base = is_cjk_for_emphasis(last)
             # An ideographic variation selector only follows ideographs.
             last_cjk = base if base is not None else "\U000e0100" <= last <= "\U000e01ef"
 
@@ -151,7 +74,7 @@ class CjkStateInline(StateInline):
 
         last_punct = _is_punct(last_main)
         next_punct = _is_punct(nxt)
-        next_cjk = is_cjk(nxt) is True
+        next_cjk = is_cjk_for_emphasis(nxt) is True
         # Spec 6.2: only *non-CJK* punctuation blocks flanking, and a CJK neighbour on the
         # other side counts like punctuation does.
         left_flanking = not (next_punct and not next_cjk) or last_punct or last_cjk

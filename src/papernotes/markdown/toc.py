@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -13,6 +12,8 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+# ``wide`` stays importable from here (body.py's soft-break rule uses it); the rule is cjk.is_wide.
+from papernotes.cjk import is_wide as wide
 from papernotes.urls import unique_slug
 
 if TYPE_CHECKING:
@@ -60,11 +61,6 @@ class Heading:
     """Plain text of the heading (math as TeX, citations as written)."""
     line: int
     """1-based line within the body text."""
-
-
-def wide(ch: str) -> bool:
-    """East Asian wide: a line break between two such characters is no space (CSS Text 3)."""
-    return bool(ch) and unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def anchor_slug(text: str) -> str:

@@ -22,6 +22,8 @@ from collections.abc import Collection
 
 from pypinyin import lazy_pinyin
 
+from papernotes.cjk import is_han
+from papernotes.ids import parse_arxiv
 from papernotes.model import Author, CiteKey
 
 __all__ = ["STOP_WORDS", "arxiv_year", "ascii_fold", "family_part", "make_key", "title_word"]
@@ -71,12 +73,6 @@ _LETTERS = str.maketrans(
      "ї": "i", "є": "ie", "ґ": "g"}
 )  # fmt: skip
 _NAMED_SCRIPTS = ("HIRAGANA LETTER ", "KATAKANA LETTER ", "HANGUL SYLLABLE ")
-_ARXIV_NEW = re.compile(r"(\d{2})(\d{2})\.\d{4,5}(v\d+)?")
-_ARXIV_OLD = re.compile(r"[a-z][a-z.\-]*(?:\.[A-Z]{2})?/(\d{2})\d{5}(v\d+)?")
-
-
-def _is_han(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY"))
 
 
 def _named(ch: str) -> str:
@@ -101,7 +97,7 @@ def ascii_fold(text: str, *, surname: bool = False) -> str:
             han.clear()
 
     for ch in text.lower().translate(_LETTERS):
-        if _is_han(ch):
+        if is_han(ch):
             han.append(ch)
             continue
         flush()
@@ -130,15 +126,15 @@ def family_part(author: Author | None) -> str:
     if author is None:
         return "anon"
     family = author.family.strip()
-    if family and (_is_han(family[0]) or _is_hangul(family[0])) and not author.given:
+    if family and (is_han(family[0]) or _is_hangul(family[0])) and not author.given:
         family = _cjk_surname(family)
     folded = ascii_fold(family, surname=True)
     return folded or "anon"
 
 
 def _word_key(word: str) -> str:
-    if word and _is_han(word[0]):
-        return ascii_fold("".join(ch for ch in word if _is_han(ch))[:2])
+    if word and is_han(word[0]):
+        return ascii_fold("".join(ch for ch in word if is_han(ch))[:2])
     parts = [p for p in re.split(r"[-‐‑–—/]", word) if ascii_fold(p)]
     if not parts:
         return ""
@@ -161,14 +157,8 @@ def title_word(title: str) -> str:
 
 def arxiv_year(arxiv: str | None) -> int | None:
     """The year version 1 of an arXiv paper appeared, read from its id (2106.09685 → 2021)."""
-    if not arxiv:
-        return None
-    m = _ARXIV_NEW.fullmatch(arxiv) or _ARXIV_OLD.fullmatch(arxiv)
-    if m is None:
-        return None
-    yy = int(m.group(1))
-    # Old-style ids began in 1991; new-style ids in 2007.
-    return 1900 + yy if yy >= 91 else 2000 + yy
+    found = parse_arxiv(arxiv) if arxiv else None
+    return found.year if found else None
 
 
 def make_key(

@@ -15,9 +15,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from papernotes.bib.export import parse_person
+from papernotes.cjk import has_cjk
 from papernotes.fetch.arxiv import ArxivRecord
 from papernotes.fetch.crossref import Name, Work
-from papernotes.model import Author, is_cjk
+from papernotes.model import Author
 from papernotes.notes.citekeys import arxiv_year, make_key
 from papernotes.notes.file import NoteDraft, skeleton
 
@@ -45,7 +46,7 @@ def author_string(name: Name) -> str:
     if not name.family:
         return "{" + name.literal.replace("{", "").replace("}", "") + "}"
     family, given = name.family, name.given
-    candidates = [f"{family} {given}".strip()] if is_cjk(family) else []
+    candidates = [f"{family} {given}".strip()] if has_cjk(family) else []
     candidates += [f"{given} {family}".strip(), f"{family}, {given}" if given else family]
     for text in candidates:
         try:

@@ -9,8 +9,6 @@ file and never leaves a partial one.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from papernotes.atomic import TMP_PREFIX, TMP_SUFFIX
+from papernotes.atomic import create_new
 from papernotes.errors import Diagnostic
 from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey
@@ -176,25 +174,10 @@ def write_new(path: Path, text: str) -> None:
     linking fails if the name is taken, and a reader never sees half a note.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=TMP_SUFFIX)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise NoteExists(f"{path} already exists; papernotes never overwrites a note") from None
-        except OSError:
-            # A file system without hard links: exclusive create is the next best thing.
-            try:
-                with path.open("x", encoding="utf-8", newline="\n") as f:
-                    f.write(text)
-            except FileExistsError:
-                raise NoteExists(
-                    f"{path} already exists; papernotes never overwrites a note"
-                ) from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+        create_new(path, text.encode("utf-8"))
+    except FileExistsError:
+        raise NoteExists(f"{path} already exists; papernotes never overwrites a note") from None
 
 
 def note_name(key: str) -> str:

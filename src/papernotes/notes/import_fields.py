@@ -19,20 +19,14 @@ from pybtex.database import Entry, Person
 
 from papernotes.bib.export import parse_person, split_authors, to_entry
 from papernotes.bib.unlatex import latex_to_text, unwrap_group
-from papernotes.fetch.ids import split_arxiv_version
+from papernotes.ids import KEY_RE, arxiv_in_text, clean_doi, is_arxiv, strip_arxiv_prefix
 from papernotes.model import CiteKey
 from papernotes.notes.citekeys import make_key
 from papernotes.notes.file import NoteDraft, render_note
-from papernotes.parse import KEY_RE, parse_note
+from papernotes.parse import parse_note
 
 __all__ = ["ImportProblem", "draft_from_entry", "entry_arxiv", "entry_doi"]
 
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
-_ARXIV_IN_TEXT = re.compile(
-    r"arxiv(?:\.org/(?:abs|pdf)/|[:\s]+)((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)",
-    re.IGNORECASE,
-)
 _YEAR = re.compile(r"\d{4}")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 # Fields whose value the front matter holds (the export writes them from there).
@@ -57,16 +51,14 @@ def entry_doi(entry: Entry) -> str | None:
     raw = entry.fields.get("doi")
     if raw is None:
         return None
-    doi = _DOI_PREFIX.sub("", raw.strip())
-    return doi if _DOI.fullmatch(doi) else None
+    return clean_doi(raw)
 
 
 def _arxiv_eprint(entry: Entry) -> str | None:
     eprint = str(entry.fields.get("eprint", "")).strip()
     archive = (entry.fields.get("archiveprefix") or entry.fields.get("eprinttype") or "").lower()
-    if eprint and archive == "arxiv" and split_arxiv_version(eprint.removeprefix("arXiv:")):
-        return eprint.removeprefix("arXiv:")
-    return None
+    ident = strip_arxiv_prefix(eprint)
+    return ident if archive == "arxiv" and is_arxiv(ident) else None
 
 
 def entry_arxiv(entry: Entry) -> str | None:
@@ -76,11 +68,9 @@ def entry_arxiv(entry: Entry) -> str | None:
         return eprint
     for name in ("journal", "note", "url", "howpublished", "doi"):
         value = entry.fields.get(name, "")
-        m = _ARXIV_IN_TEXT.search(value) or re.search(
-            r"10\.48550/arxiv\.(\S+)", value, re.IGNORECASE
-        )
-        if m:
-            return str(m.group(1))
+        found = arxiv_in_text(value)
+        if found:
+            return found
     return None
 
 

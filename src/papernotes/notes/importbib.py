@@ -26,12 +26,12 @@ from pybtex.exceptions import PybtexError
 
 from papernotes.bib.split import Block, split_bib
 from papernotes.errors import Diagnostic, error, warning
+from papernotes.ids import KEY_RE, key_problem
 from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey
 from papernotes.notes.file import check_note, note_name, render_note
 from papernotes.notes.import_fields import ImportProblem, draft_from_entry, entry_arxiv, entry_doi
 from papernotes.notes.match import NoteIndex
-from papernotes.parse import KEY_RE, key_problem
 
 __all__ = ["ImportReport", "ImportedNote", "import_bib", "summary"]
 

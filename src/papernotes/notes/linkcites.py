@@ -10,15 +10,14 @@ when every lookup succeeded, so a failed run changes no file.
 from __future__ import annotations
 
 import codecs
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from papernotes.atomic import TMP_PREFIX, TMP_SUFFIX
+from papernotes.atomic import write_atomic
 from papernotes.fetch.http import Http
 from papernotes.fetch.s2 import fetch_references, paper_id
+from papernotes.ids import strip_version
 from papernotes.model import CiteKey, Library, Note
 from papernotes.notes.cites_edit import EditError, add_cites
 from papernotes.notes.match import NoteIndex
@@ -69,10 +68,7 @@ def _targets(library: Library, keys: Sequence[str]) -> tuple[list[Note], list[st
 
 
 def _base_arxiv(arxiv: str | None) -> str | None:
-    if not arxiv:
-        return None
-    base, v, num = arxiv.rpartition("v")
-    return base if v and num.isdigit() and base[-1:].isdigit() else arxiv
+    return strip_version(arxiv) if arxiv else None
 
 
 def _edit(root: Path, note: Note, keys: tuple[CiteKey, ...]) -> CiteEdit:
@@ -135,11 +131,4 @@ def apply_edit(root: Path, edit: CiteEdit) -> None:
     path = root / edit.source
     if path.read_bytes() != edit.before:
         raise OSError(f"{edit.source}: changed while papernotes was working; run link again")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=TMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(edit.after)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_atomic(path, edit.after, mode=path.stat().st_mode & 0o7777)

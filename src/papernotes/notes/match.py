@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from papernotes.fetch.ids import split_arxiv_version
+from papernotes.ids import doi_key, strip_version
 from papernotes.model import CiteKey, Library, Note
 
 __all__ = ["TITLE_RATIO", "Match", "NoteIndex", "normalize_title"]
@@ -33,8 +33,7 @@ def normalize_title(title: str) -> str:
 
 
 def _arxiv_base(ident: str) -> str:
-    split = split_arxiv_version(ident.strip())
-    return (split[0] if split else ident.strip()).casefold()
+    return strip_version(ident.strip()).casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +73,7 @@ class NoteIndex:
         if arxiv:
             self._arxiv.setdefault(_arxiv_base(arxiv), (key, source))
         if doi:
-            self._doi.setdefault(doi.strip().casefold(), (key, source))
+            self._doi.setdefault(doi_key(doi), (key, source))
         norm = normalize_title(title)
         if norm:
             self._titles.setdefault(norm, (key, source, title))
@@ -83,7 +82,7 @@ class NoteIndex:
         """The note that is this paper, or None."""
         if arxiv and (hit := self._arxiv.get(_arxiv_base(arxiv))):
             return Match(hit[0], hit[1], f"same arXiv id {_arxiv_base(arxiv)}")
-        if doi and (hit := self._doi.get(doi.strip().casefold())):
+        if doi and (hit := self._doi.get(doi_key(doi))):
             return Match(hit[0], hit[1], f"same DOI {doi.strip()}")
         if title:
             found = self._title(title)

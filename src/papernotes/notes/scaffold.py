@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from papernotes.atomic import create_new
 from papernotes.config import CONFIG_FILE
 
 __all__ = ["InitRefused", "init_library"]
@@ -98,12 +99,13 @@ def init_library(target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     papers.mkdir()
     created = [config, papers / "vaswani2017attention.md"]
-    config.write_text(CONFIG, encoding="utf-8")
-    created[1].write_text(EXAMPLE, encoding="utf-8")
+    # create_new, not write_text: a file that appeared since the check above is never replaced.
+    create_new(config, CONFIG.encode("utf-8"))
+    create_new(created[1], EXAMPLE.encode("utf-8"))
     gitignore = target / ".gitignore"
     block = f"# papernotes build output and response cache\n{GITIGNORE_LINE}\n{CACHE_LINE}\n"
     if not gitignore.exists():
-        gitignore.write_text(block, encoding="utf-8")
+        create_new(gitignore, block.encode("utf-8"))
         created.append(gitignore)
     else:
         lines = gitignore.read_text(encoding="utf-8").splitlines()

@@ -23,27 +23,9 @@ import operator
 import re
 import unicodedata
 
-__all__ = ["CJK_RANGES", "is_cjk_char", "new_folds", "normalize", "tokenize"]
+from papernotes.cjk import CJK_RANGES, is_cjk_char
 
-CJK_RANGES: tuple[tuple[int, int], ...] = (
-    (0x1100, 0x11FF),  # Hangul Jamo
-    (0x2E80, 0x2FDF),  # CJK radicals, Kangxi radicals
-    (0x3005, 0x3007),  # 々 〆 〇
-    (0x3041, 0x3096),  # Hiragana (the combining voicing marks U+3099/309A fold away)
-    (0x309D, 0x309F),  # Hiragana iteration marks, digraph
-    (0x30A1, 0x30FA),  # Katakana (without the middle dot ・, which is punctuation)
-    (0x30FC, 0x30FF),  # Katakana prolonged sound mark, iteration marks
-    (0x3105, 0x318F),  # Bopomofo, Hangul compatibility Jamo
-    (0x31A0, 0x31BF),  # Bopomofo extended
-    (0x31F0, 0x31FF),  # Katakana phonetic extensions
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xA960, 0xA97F),  # Hangul Jamo extended A
-    (0xAC00, 0xD7AF),  # Hangul syllables
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0x20000, 0x323AF),  # CJK extensions B–H
-)
-"""Code point ranges indexed as CJK (unigrams + bigrams); search.js holds the same list."""
+__all__ = ["new_folds", "normalize", "tokenize"]
 
 _CJK_CLASS = "".join(f"{chr(a)}-{chr(b)}" if b > a else chr(a) for a, b in CJK_RANGES)
 # Spelled out because Python's \s and JavaScript's \s differ (U+001C–U+001F, U+FEFF).
@@ -54,12 +36,6 @@ _CJK_GAP = re.compile(f"(?<=[{_CJK_CLASS}])[{_WS_CLASS}]+(?=[{_CJK_CLASS}])")
 _WORD = f"[^\\W_{_CJK_CLASS}]"
 _TOKEN = re.compile(f"(?P<cjk>[{_CJK_CLASS}]+)|(?P<word>{_WORD}+(?:[-\u2010]{_WORD}+)*)")
 _HYPHENS = re.compile("[-\u2010]")
-
-
-def is_cjk_char(ch: str) -> bool:
-    """Whether one character is indexed as CJK."""
-    code = ord(ch)
-    return any(a <= code <= b for a, b in CJK_RANGES)
 
 
 def _fold_char(ch: str) -> str:
