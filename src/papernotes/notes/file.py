@@ -19,7 +19,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from papernotes.atomic import TMP_PREFIX, TMP_SUFFIX
-from papernotes.errors import Diagnostic
+from papernotes.errors import Diagnostic, PapernotesError
 from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey
 from papernotes.parse import parse_note
@@ -43,7 +43,7 @@ _SKELETONS = {
 }
 
 
-class NoteExists(Exception):
+class NoteExists(PapernotesError):
     """The note's file is already there; nothing was written."""
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from papernotes.config import CONFIG_FILE
+from papernotes.errors import PapernotesError
 
 __all__ = ["InitRefused", "init_library"]
 
 
-class InitRefused(Exception):
+class InitRefused(PapernotesError):
     """The folder already holds a library (or files init would overwrite)."""
 
 
