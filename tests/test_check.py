@@ -26,7 +26,7 @@ def test_check_reports_what_build_would_and_writes_nothing(tmp_path: Path, cli) 
     result = cli("check", "--root", str(tmp_path))
     assert result.code == 1
     assert "papers/bad.md:3: error: authors: no authors given" in result.err
-    assert 'papers/good.md:6: warning: unknown citation key "nobody"' in result.err
+    assert 'papers/good.md:6:5: warning: unknown citation key "nobody"' in result.err
     assert result.out == "1 notes: 1 errors, 1 warnings\n"
     assert not (tmp_path / "site").exists()
 
