@@ -208,7 +208,7 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
         help="build the site",
         description="Build the library's notes into a static site. Only what changed since "
         "the last build is redone (the cache lives in .papernotes/cache/). Prints one summary "
-        "line; problems are listed as path:line: severity: message.",
+        "line; problems are listed as path:line:col: severity: message.",
     )
     root_arg(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
