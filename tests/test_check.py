@@ -9,7 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from papernotes.build import read_library
 from papernotes.cli import fetch as cli_fetch
+from papernotes.cli.check import collect_links
+from papernotes.config import load_config
 from papernotes.fetch.linkcheck import run_checks
 
 from conftest import note_text, write_note
@@ -26,7 +29,7 @@ def test_check_reports_what_build_would_and_writes_nothing(tmp_path: Path, cli) 
     result = cli("check", "--root", str(tmp_path))
     assert result.code == 1
     assert "papers/bad.md:3: error: authors: no authors given" in result.err
-    assert 'papers/good.md:6: warning: unknown citation key "nobody"' in result.err
+    assert 'papers/good.md:6:5: warning: unknown citation key "nobody"' in result.err
     assert result.out == "1 notes: 1 errors, 1 warnings\n"
     assert not (tmp_path / "site").exists()
 
@@ -99,14 +102,14 @@ def test_external_links_are_checked_with_file_and_line(
     assert result.code == 1
     err = result.err.splitlines()
     assert err == [
-        "papers/links.md:6: error: broken link https://gone.example/paper.pdf: HTTP 404",
-        "papers/links.md:12: error: broken link https://slow.example/x: timed out",
-        "papers/links.md:12: error: broken link https://gone.example/img.png: HTTP 404",
-        "papers/links.md:13: error: broken link https://nodns.example/: cannot connect "
+        "papers/links.md:6:6: error: broken link https://gone.example/paper.pdf: HTTP 404",
+        "papers/links.md:12:14: error: broken link https://slow.example/x: timed out",
+        "papers/links.md:12:51: error: broken link https://gone.example/img.png: HTTP 404",
+        "papers/links.md:13:2: error: broken link https://nodns.example/: cannot connect "
         "([Errno -2] Name or service not known)",
-        "papers/links.md:13: warning: could not verify https://forbidden.example/: HTTP 403 "
+        "papers/links.md:13:42: warning: could not verify https://forbidden.example/: HTTP 403 "
         "(the server refuses robots)",
-        "papers/links.md:11: moved: https://moved.example/old → https://moved.example/new",
+        "papers/links.md:11:26: moved: https://moved.example/old → https://moved.example/new",
     ]
     assert result.out == "1 notes: 0 errors, 0 warnings; 9 links: 4 broken, 1 moved\n"
     methods = [(r.method, str(r.url)) for r in requests]
@@ -157,7 +160,7 @@ def test_private_links_are_not_checked_unless_allowed(tmp_path: Path, cli, reque
     result = cli("check", "--root", str(tmp_path), "--external")
     assert result.code == 0 and requests == []
     assert result.err == (
-        "papers/a.md:5: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
+        "papers/a.md:5:6: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
         "address 127.0.0.1; pass --allow-private to check it\n"
     )
     assert result.out == "1 notes: 0 errors, 0 warnings; 1 links: 0 broken, 0 moved\n"
@@ -170,3 +173,17 @@ def test_allow_private_is_documented(cli) -> None:
     result = cli("check", "--help")
     assert "--allow-private" in " ".join(result.out.split())
     assert "cloud metadata addresses, which are refused by default" in " ".join(result.out.split())
+
+
+def test_a_url_written_twice_on_a_line_gets_two_columns(tmp_path: Path) -> None:
+    body = "[a](https://x.example/) and [b](https://x.example/)\n<https://y.example/%7Eu>\n"
+    write_note(tmp_path, "a.md", note_text(body=body, extra="code: https://c.example/\n"))
+    config, _ = load_config(tmp_path)
+    library, _ = read_library(tmp_path, config)
+    links = collect_links(tmp_path, config.papers_dir, library)
+    assert [(str(link.where), link.url) for link in links] == [
+        ("papers/a.md:5:7", "https://c.example/"),
+        ("papers/a.md:7:5", "https://x.example/"),
+        ("papers/a.md:7:33", "https://x.example/"),
+        ("papers/a.md:8:2", "https://y.example/%7Eu"),
+    ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from papernotes.link import author_year_label, link
 from papernotes.markdown.body import make_parser
 from papernotes.model import Author, External
@@ -67,7 +69,7 @@ def test_unknown_keys_warn_with_a_hint() -> None:
     parsed, _ = parse_notes([note("alpha"), note("beta", body="x\n[@alpah]")], MD)
     _, diags = link(parsed, frozenset(), "papers")
     assert [d.format() for d in diags] == [
-        "papers/beta.md:7: warning: unknown citation key \"alpah\" (did you mean 'alpha'?)"
+        "papers/beta.md:7:1: warning: unknown citation key \"alpah\" (did you mean 'alpha'?)"
     ]
 
 
@@ -81,3 +83,22 @@ def test_local_links_checked() -> None:
         'link "nofig.png": no such file next to the note',
         'link "../../x.pdf" points outside papers/; it will not be copied',
     ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "body", "where"),
+    [
+        # Body citations and links carry the column of their "[" (or "!" for an image).
+        ("", "[@nokey]", "papers/x.md:6:1"),
+        ("", "Text first, then [@nokey; @alpha] here.", "papers/x.md:6:18"),
+        ("", "line one\n\n  * item with [[nokey]]", "papers/x.md:8:15"),
+        ("", "| a | b |\n|---|---|\n| 1 | see [@nokey] |", "papers/x.md:8:11"),
+        ("", "Look: ![fig](missing.png)", "papers/x.md:6:7"),
+        # A front-matter `cites:` entry has a line but no column (its key's line).
+        ("cites: [nokey]\n", "", "papers/x.md:5"),
+    ],
+)
+def test_diagnostics_carry_line_and_column(extra: str, body: str, where: str) -> None:
+    parsed, _ = parse_notes([note("alpha"), note("x", extra=extra, body=body)], MD)
+    _, diags = link(parsed, frozenset(), "papers")
+    assert [str(d.where) for d in diags] == [where]

@@ -51,7 +51,7 @@ def test_unresolved_citation_is_visible_on_the_page(tmp_path: Path, cli) -> None
     write_note(tmp_path, "a.md", note_text(body="As shown in [@ghost2020].\n"))
     result = cli("build", "--root", str(tmp_path))
     assert result.code == 0
-    assert 'papers/a.md:6: warning: unknown citation key "ghost2020"' in result.err
+    assert 'papers/a.md:6:13: warning: unknown citation key "ghost2020"' in result.err
     soup = BeautifulSoup(
         (tmp_path / "site" / "papers" / "a.html").read_text("utf-8"), "html.parser"
     )

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.cli.serve import LiveState, run, watch_filter
+from papernotes.cli.serve import LiveState, run
+from papernotes.serve.watch import watch_filter
 
 from conftest import copy_fixture
 

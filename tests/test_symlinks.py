@@ -45,9 +45,9 @@ def test_symlinks_out_of_the_library_are_not_published(tmp_path: Path, cli) -> N
     assert "Traceback" not in result.err
     real = home.resolve()
     for where, name in [
-        ("papers/a.md:7", '"fig.png"'),
-        ("papers/a.md:9", '"att.txt"'),
-        ("papers/a.md:11", '"ext/x.png"'),
+        ("papers/a.md:7:1", '"fig.png"'),
+        ("papers/a.md:9:1", '"att.txt"'),
+        ("papers/a.md:11:1", '"ext/x.png"'),
         ("papers/a.md:1", '"paper.pdf"'),
     ]:
         assert f"{where}: warning: {name} links outside the library (→ {real}" in result.err

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from papernotes.errors import Diagnostic, error, warning
+from papernotes.foreign import yaml_error
 
 __all__ = ["CONFIG_FILE", "Config", "load_config"]
 
@@ -70,8 +71,7 @@ def _from_yaml(path: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
     except UnicodeDecodeError:
         return Config(), (error(name, None, "not UTF-8 text", "save the file as UTF-8"),)
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        return Config(), (error(name, line, f"invalid YAML: {exc.problem}"),)
+        return Config(), (yaml_error(exc, name, "invalid YAML"),)
     if node is None:
         return Config(), ()
     if not isinstance(node, yaml.MappingNode):

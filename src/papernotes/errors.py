@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["Diagnostic", "Location", "Severity", "error", "warning"]
+__all__ = ["Diagnostic", "Location", "PapernotesError", "Severity", "error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class Diagnostic:
     """What to do about it, when there is something useful to say."""
 
     def format(self) -> str:
-        """The ``path:line: severity: message (hint)`` line the CLI prints."""
+        """The ``path:line:col: severity: message (hint)`` line the CLI prints."""
         text = f"{self.where}: {self.severity.value}: {self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
@@ -63,11 +63,49 @@ class Diagnostic:
         return Diagnostic(Severity.ERROR, self.where, self.message, self.hint)
 
 
-def error(path: str, line: int | None, message: str, hint: str | None = None) -> Diagnostic:
-    """An error at ``path:line``."""
-    return Diagnostic(Severity.ERROR, Location(path, line), message, hint)
+def error(
+    path: str, line: int | None, message: str, hint: str | None = None, *, col: int | None = None
+) -> Diagnostic:
+    """An error at ``path:line`` (``path:line:col`` when the column is known)."""
+    return Diagnostic(Severity.ERROR, Location(path, line, col), message, hint)
 
 
-def warning(path: str, line: int | None, message: str, hint: str | None = None) -> Diagnostic:
-    """A warning at ``path:line``."""
-    return Diagnostic(Severity.WARNING, Location(path, line), message, hint)
+def warning(
+    path: str, line: int | None, message: str, hint: str | None = None, *, col: int | None = None
+) -> Diagnostic:
+    """A warning at ``path:line`` (``path:line:col`` when the column is known)."""
+    return Diagnostic(Severity.WARNING, Location(path, line, col), message, hint)
+
+
+class PapernotesError(Exception):
+    """The base of every exception papernotes raises on purpose: a problem to report in one
+    line, not a bug. ``str(exc)`` is the message; the CLI catches this class in one place and
+    prints :meth:`format`, then exits 1.
+
+    Subclasses keep their own constructors; ``where`` and ``hint`` are keyword-only so that
+    ``SomeError("message")`` means what it always did.
+    """
+
+    where: Location | None = None
+    """The file (and line, column) the problem is in, when it is in one."""
+    hint: str | None = None
+    """What to do about it, when there is something useful to say."""
+
+    def __init__(
+        self, *args: object, where: Location | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(*args)
+        self.where = where
+        self.hint = hint
+
+    def format(self, prog: str = "papernotes") -> str:
+        """``path:line:col: error: message (hint)``, or ``prog: error: message (hint)`` when the
+        problem is in no particular file."""
+        text = f"{self.where or prog}: error: {self}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def diagnostic(self) -> Diagnostic | None:
+        """This problem as an error Diagnostic, when it has a location."""
+        if self.where is None:
+            return None
+        return Diagnostic(Severity.ERROR, self.where, str(self), self.hint)

@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from papernotes.errors import Diagnostic, error
+from papernotes.errors import Diagnostic, PapernotesError, error
+from papernotes.foreign import yaml_error
 
 __all__ = ["TEXT_KEYS", "Field", "RawNote", "date_problem", "split_note"]
 
@@ -80,7 +81,7 @@ class RawNote:
         return frozenset(f.name for f in self.fields)
 
 
-class _BadValue(Exception):
+class _BadValue(PapernotesError):
     """A value that cannot be read, with the 1-based line (in the YAML text) it is on."""
 
     def __init__(self, message: str, line: int) -> None:
@@ -110,9 +111,8 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
     try:
         node = yaml.compose(yaml_text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        return None, (error(path, line, f"front matter is not valid YAML: {exc.problem}"),)
+        what = "front matter is not valid YAML"
+        return None, (yaml_error(exc, path, what, first_line=2, unknown_line=1),)
     if not isinstance(node, yaml.MappingNode):
         got = "empty" if node is None else f"a {_kind(node)}"
         return None, (error(path, 2, f"front matter must be a mapping of key: value, got {got}"),)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from papernotes.errors import Diagnostic, error, warning
 from papernotes.ids import is_arxiv
 from papernotes.load import outside_target
-from papernotes.model import Author, CiteKey, External, Library, Note, fold_target
+from papernotes.model import Author, Citation, CiteKey, External, Library, Note, fold_target
 from papernotes.urls import file_paths, inside
 
 __all__ = ["author_year_label", "link", "resolve_local"]
@@ -128,7 +128,7 @@ def link(
             if isinstance(target, External):
                 outer[target] = None
             elif target is None:
-                diags.append(_unknown(note, cite.target, cite.line, by_key))
+                diags.append(_unknown(note, cite, by_key))
             elif target != note.key:
                 (body if cite.in_body else front)[target] = None
         cites[note.key] = tuple(front)
@@ -154,7 +154,8 @@ def link(
     return library, tuple(diags)
 
 
-def _unknown(note: Note, target: str, line: int, keys: Iterable[str]) -> Diagnostic:
+def _unknown(note: Note, cite: Citation, keys: Iterable[str]) -> Diagnostic:
+    target = cite.target
     close = difflib.get_close_matches(target, list(keys), n=1, cutoff=0.7)
     if is_arxiv(target) and "/" not in target:
         # `cites: [2106.09685]` reads as a citekey now that ids are kept as written.
@@ -164,7 +165,8 @@ def _unknown(note: Note, target: str, line: int, keys: Iterable[str]) -> Diagnos
         if close
         else "add a note with this id, or cite it as arXiv:ID or doi:DOI"
     )
-    return warning(note.source, line, f'unknown citation key "{target}"', hint)
+    message = f'unknown citation key "{target}"'
+    return warning(note.source, cite.line, message, hint, col=cite.col)
 
 
 def _check_local_links(
@@ -175,10 +177,13 @@ def _check_local_links(
     outside: Mapping[str, str],
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
-    links = [(link.url, note.body_line + link.line - 1) for link in note.body.local_links]
+    links: list[tuple[str, int, int | None]] = [
+        (link.url, note.body_line + link.line - 1, link.col or None)
+        for link in note.body.local_links
+    ]
     if note.meta.pdf and ":" not in note.meta.pdf:
-        links.append((note.meta.pdf, 1))
-    for url, line in links:
+        links.append((note.meta.pdf, 1, None))
+    for url, line, col in links:
         target = resolve_local(note, url, papers_dir)
         if target is None:
             if url.split("#", 1)[0]:
@@ -188,6 +193,7 @@ def _check_local_links(
                         line,
                         f'link "{url}" points outside {papers_dir}/; it will not be copied',
                         f"move the file into {papers_dir}/",
+                        col=col,
                     )
                 )
         elif (escaped := outside_target(target, outside)) is not None:
@@ -197,8 +203,10 @@ def _check_local_links(
                     line,
                     f'"{url}" links outside the library (→ {escaped}) — not published',
                     "copy the file into the library",
+                    col=col,
                 )
             )
         elif target not in files and target not in notes:
-            diags.append(warning(note.source, line, f'link "{url}": no such file next to the note'))
+            missing = f'link "{url}": no such file next to the note'
+            diags.append(warning(note.source, line, missing, col=col))
     return diags

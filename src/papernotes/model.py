@@ -80,6 +80,8 @@ class Citation:
     """The 1-based line in the note file."""
     in_body: bool
     """True for ``[@key]``/``[[key]]`` in the text, False for front-matter ``cites:``."""
+    col: int | None = None
+    """The 1-based column of the citation's ``[`` in the body; None in the front matter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,7 @@ class Note:
     def citations(self) -> tuple[Citation, ...]:
         """Every mention of another paper, front matter first, then the body in order."""
         body = tuple(
-            Citation(target, self.body_line + c.line - 1, True)
+            Citation(target, self.body_line + c.line - 1, True, c.col)
             for c in self.body.citations
             for target in c.keys
         )

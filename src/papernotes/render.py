@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -16,12 +15,13 @@ from markupsafe import Markup
 from papernotes import machine, urls
 from papernotes.bib import export as bib
 from papernotes.config import Config
-from papernotes.errors import Diagnostic, error
+from papernotes.errors import Diagnostic
+from papernotes.foreign import template_error
 from papernotes.graph import data as graph
 from papernotes.link import resolve_local
 from papernotes.markdown.body import CiteTarget, RenderContext, RenderedBody, render_body
 from papernotes.model import Author, CiteKey, External, Library, Note, Status
-from papernotes.theme import UNSAFE_HINT, Theme
+from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
 __all__ = ["Copy", "Page", "Renderer", "SiteIndex", "absolute", "paper_page", "render_note_body"]
@@ -183,40 +183,10 @@ class Renderer:
                 **helpers,
                 **context,
             )
-        except jinja2.TemplateSyntaxError as exc:
-            where = _display(exc.filename, self.theme) if exc.filename else template
-            self.diags.append(error(where, exc.lineno, f"template: {exc.message}"))
-            return None
-        except (SecurityError, OverflowError) as exc:  # the sandbox refuses huge ranges so
-            where, line = _template_location(exc, self.theme, template)
-            unsafe = f"the theme tried an unsafe operation: {str(exc).rstrip('.')}; {UNSAFE_HINT}"
-            self.diags.append(error(where, line, unsafe))
-            return None
-        except jinja2.TemplateError as exc:
-            where, line = _template_location(exc, self.theme, template)
-            self.diags.append(error(where, line, f"template: {exc}"))
+        except (jinja2.TemplateError, SecurityError, OverflowError) as exc:
+            self.diags.append(template_error(exc, self.theme.dirs, template))
             return None
         return Page(path, machine.xml_text(html).encode("utf-8"))
-
-
-def _display(filename: str, theme: Theme) -> str:
-    path = Path(filename)
-    for folder in theme.dirs:
-        if path.is_relative_to(folder):
-            return f"templates/{path.relative_to(folder).as_posix()}"
-    return filename
-
-
-def _template_location(exc: BaseException, theme: Theme, template: str) -> tuple[str, int | None]:
-    """The innermost template frame of a rendering error: which file, which line."""
-    where, line = f"templates/{template}", None
-    tb = exc.__traceback__
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
-        if any(Path(name).is_relative_to(d) for d in theme.dirs):
-            where, line = _display(name, theme), tb.tb_lineno
-        tb = tb.tb_next
-    return where, line
 
 
 def absolute(config: Config, path: str) -> str:

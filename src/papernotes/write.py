@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes.atomic import write_atomic
+from papernotes.errors import PapernotesError
 
 __all__ = [
     "MARKER",
@@ -82,7 +83,7 @@ class Copy:
     """The file to copy."""
 
 
-class OutputRefused(Exception):
+class OutputRefused(PapernotesError):
     """papernotes did not write the site; the message says why and what to do."""
 
 

@@ -2,7 +2,8 @@
 
 The URLs are those of the front matter (``url``, ``pdf``, ``code``, and ``doi`` as a
 doi.org link) and of the body's links and images, each with the file and line it is on, so
-a broken one is reported as ``papers/x.md:12: error: broken link …``.
+a broken one is reported as ``papers/x.md:12:7: error: broken link …`` (the column is the
+URL's, as written).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from papernotes.errors import Diagnostic, error, warning
+from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.fetch.linkcheck import LinkResult
 from papernotes.frontmatter import split_note
 from papernotes.ids import clean_doi, strip_doi_prefix
@@ -34,13 +35,39 @@ class Link:
     """The note file, relative to the library root."""
     line: int
     """The 1-based line in that file."""
+    col: int | None = None
+    """The 1-based column where the URL is written on that line, when it is found there."""
+
+    @property
+    def where(self) -> Location:
+        """``source:line:col``."""
+        return Location(self.source, self.line, self.col)
+
+
+class _Columns:
+    """Finds where text is written on a line of a file, left to right within each line, so a
+    URL written twice on one line gets two columns."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.split("\n")
+        self._cursor: dict[int, int] = {}
+
+    def find(self, line: int, *written: str) -> int | None:
+        if not 1 <= line <= len(self._lines):
+            return None
+        source, start = self._lines[line - 1], self._cursor.get(line, 0)
+        found = [at for w in written if w and (at := source.find(w, start)) >= 0]
+        if not found:
+            return None
+        self._cursor[line] = min(found) + 1
+        return min(found) + 1
 
 
 def _is_web(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-def _front_links(path: str, text: str) -> list[Link]:
+def _front_links(path: str, text: str, cols: _Columns) -> list[Link]:
     raw, _ = split_note(path, text)
     if raw is None:
         return []
@@ -51,15 +78,15 @@ def _front_links(path: str, text: str) -> list[Link]:
             continue
         value = value.strip()
         if f.name in _FRONT_LINKS and _is_web(value):
-            out.append(Link(value, path, f.line))
+            out.append(Link(value, path, f.line, cols.find(f.line, value)))
         elif f.name == "doi" and value:
             # The DOI the site links to (parse keeps clean_doi's form).
             bare = clean_doi(value) or strip_doi_prefix(value)
-            out.append(Link(f"https://doi.org/{bare}", path, f.line))
+            out.append(Link(f"https://doi.org/{bare}", path, f.line, cols.find(f.line, value)))
     return out
 
 
-def _body_links(note: Note) -> list[Link]:
+def _body_links(note: Note, cols: _Columns) -> list[Link]:
     out: list[Link] = []
     for block in note.body.tokens:
         if block.type != "inline" or not block.children:
@@ -74,7 +101,8 @@ def _body_links(note: Note) -> list[Link]:
             # markdown-it percent-encodes hrefs; look for the URL as written to get its line.
             at = max(block.content.find(url), block.content.find(unquote(url)))
             row = block.content.count("\n", 0, at) if at >= 0 else 0
-            out.append(Link(url, note.source, note.body_line + first + row))
+            line = note.body_line + first + row
+            out.append(Link(url, note.source, line, cols.find(line, url, unquote(url))))
     return out
 
 
@@ -84,10 +112,11 @@ def collect_links(root: Path, papers_dir: str, library: Library) -> list[Link]:
     by_source = {n.source: n for n in library.notes.values()}
     links: list[Link] = []
     for src in sources.notes:
-        links.extend(_front_links(src.path, src.text))
+        cols = _Columns(src.text)
+        links.extend(_front_links(src.path, src.text, cols))
         note = by_source.get(src.path)
         if note is not None:
-            links.extend(_body_links(note))
+            links.extend(_body_links(note, cols))
     return links
 
 
@@ -106,19 +135,14 @@ def link_diagnostics(
         if result is None:
             continue
         if result.refused:
-            diags.append(
-                warning(link.source, link.line, f"not checked {link.url}: {result.problem}")
-            )
+            message = f"not checked {link.url}: {result.problem}"
+            diags.append(Diagnostic(Severity.WARNING, link.where, message))
         elif result.broken:
-            diags.append(error(link.source, link.line, f"broken link {link.url}: {result.problem}"))
+            message = f"broken link {link.url}: {result.problem}"
+            diags.append(Diagnostic(Severity.ERROR, link.where, message))
         elif result.unverified:
-            diags.append(
-                warning(
-                    link.source,
-                    link.line,
-                    f"could not verify {link.url}: {result.problem} (the server refuses robots)",
-                )
-            )
+            message = f"could not verify {link.url}: {result.problem} (the server refuses robots)"
+            diags.append(Diagnostic(Severity.WARNING, link.where, message))
         elif result.moved and not link.url.startswith("https://doi.org/"):
-            moved.append(f"{link.source}:{link.line}: moved: {link.url} → {result.final_url}")
+            moved.append(f"{link.where}: moved: {link.url} → {result.final_url}")
     return tuple(diags), tuple(moved)

@@ -22,7 +22,7 @@ import httpx
 
 from papernotes.build import read_library
 from papernotes.config import Config, load_config
-from papernotes.errors import Diagnostic, Severity
+from papernotes.errors import Diagnostic, PapernotesError, Severity
 from papernotes.fetch.http import CACHE_DIR, FetchError, Http, ResponseCache, make_client
 from papernotes.fetch.linkcheck import LinkResult, run_checks
 from papernotes.model import Library
@@ -51,7 +51,7 @@ def _email(root: Path) -> str | None:
     return config.email or os.environ.get(EMAIL_ENV) or None
 
 
-class _Stop(Exception):
+class _Stop(PapernotesError):
     """A failure to report in one line, exit 1."""
 
 
@@ -377,14 +377,12 @@ def register(
 
 
 def _guard(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    # _Stop and every other PapernotesError are reported by main(); only httpx's own errors,
+    # which main() does not import httpx to recognise, are turned into one here.
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
-        except _Stop as exc:
-            _error(str(exc))
-            return 1
         except httpx.HTTPError as exc:  # pragma: no cover - Http turns these into FetchError
-            _error(f"network: {exc}")
-            return 1
+            raise _Stop(f"network: {exc}") from None
 
     return run

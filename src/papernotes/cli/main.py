@@ -14,15 +14,14 @@ from typing import Any
 
 from papernotes import __version__
 from papernotes.config import Config, load_config
-from papernotes.errors import Diagnostic, Severity
+from papernotes.errors import Diagnostic, PapernotesError, Severity
 from papernotes.model import Status
 from papernotes.notes import scaffold as scaffold
-from papernotes.write import OutputRefused
 
 __all__ = ["main"]
 
 
-class _Failure(Exception):
+class _Failure(PapernotesError):
     """A problem to report in one line and exit 1 for."""
 
 
@@ -80,10 +79,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         from papernotes.incremental import fastpath as fastpath
         from papernotes.write import check_output
 
-        try:
-            check_output(root, out, config.papers_dir)
-        except OutputRefused as exc:
-            raise _Failure(str(exc)) from None
+        check_output(root, out, config.papers_dir)
         _, last = fastpath.up_to_date(root, config, out, strict=args.strict)
         if last is not None:
             _print_diagnostics(last.diagnostics)
@@ -107,8 +103,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
             progress=update,
             fresh=args.clean,
         )
-    except OutputRefused as exc:
-        raise _Failure(str(exc)) from None
     finally:
         if bar is not None:
             bar.stop()
@@ -184,10 +178,7 @@ def _write_bib(path: Path, text: str, papers: Path) -> None:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    try:
-        created = scaffold.init_library(Path(args.dir))
-    except scaffold.InitRefused as exc:
-        raise _Failure(str(exc)) from None
+    created = scaffold.init_library(Path(args.dir))
     for path in created:
         print(f"created {path}")
     print(f"next: cd {args.dir} && papernotes build")
@@ -217,7 +208,7 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
         help="build the site",
         description="Build the library's notes into a static site. Only what changed since "
         "the last build is redone (the cache lives in .papernotes/cache/). Prints one summary "
-        "line; problems are listed as path:line: severity: message.",
+        "line; problems are listed as path:line:col: severity: message.",
     )
     root_arg(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
@@ -285,8 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser(full=not light).parse_args(argv)
     try:
         code: int = args.func(args)
-    except _Failure as exc:
-        print(f"papernotes: error: {exc}", file=sys.stderr)
+    except PapernotesError as exc:
+        # Every problem papernotes reports on purpose (a refused write, a failed lookup, a
+        # library that is already there…) derives from this one class: one line, exit 1.
+        print(exc.format(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("papernotes: interrupted", file=sys.stderr)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import os
 import signal
 import sys
 import threading
@@ -21,92 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from papernotes.serve.http import LiveState, make_server, url_of
+from papernotes.serve.watch import BuildOutcome, build_once, rebuild, watch_changes
 
 __all__ = ["LiveState", "register", "run"]
 
 
-def _build_once(root: Path, out: Path, say: Callable[[str], None]) -> list[str]:
-    """Build; the error lines (empty on success). Problems are printed to the terminal too."""
-    from papernotes.build import build
-    from papernotes.config import load_config
-    from papernotes.errors import Severity
-    from papernotes.write import OutputRefused
-
-    config, cdiags = load_config(root)
-    problems = [d.format() for d in cdiags]
-    if any(d.severity is Severity.ERROR for d in cdiags):
-        for line in problems:
-            print(line, file=sys.stderr)
-        return problems
-    try:
-        report = build(root, config, out=out)
-    except OutputRefused as exc:
-        print(f"papernotes: error: {exc}", file=sys.stderr)
-        return [str(exc)]
-    lines = [d.format() for d in report.diagnostics]
-    for line in lines:
+def _show(outcome: BuildOutcome, say: Callable[[str], None]) -> list[str]:
+    """Print what a build came to; the problems to publish to the browser."""
+    for line in outcome.report:
         print(line, file=sys.stderr)
-    if report.errors:
-        say(f"build failed: {report.errors} errors; still serving the last good site")
-        return [d.format() for d in report.diagnostics if d.severity is Severity.ERROR]
-    if report.up_to_date:
-        say(f"site up to date ({report.pages} pages)")
-    else:
-        say(f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)")
-    return []
-
-
-def _rebuild(root: Path, out: Path, say: Callable[[str], None]) -> list[str]:
-    """A build while serving: whatever goes wrong is reported and the watching goes on."""
-    try:
-        return _build_once(root, out, say)
-    except OSError as exc:
-        line = f"papernotes: error: {exc.filename or ''}: {exc.strerror or exc}"
-    except Exception as exc:
-        line = f"papernotes: internal error: {exc!r} — this is a bug; please report it"
-    print(line, file=sys.stderr)
-    return [line]
-
-
-def watch_filter(root: Path, papers_dir: str) -> tuple[list[Path], Callable[[Any, str], bool]]:
-    """The folders to watch and the filter of changes that call for a build: notes, templates
-    and the configuration, but nothing in a dot folder or dot file inside the library."""
-    base = root.resolve()
-    # Resolved, so that the paths reported (under what was asked for) compare equal, whether
-    # the library was given as ".", a relative path or through a symlink.
-    folders = [(base / papers_dir).resolve(), (base / "templates").resolve()]
-    configs = {base / "papernotes.yaml", base / "pyproject.toml"}
-    configs |= {p.resolve() for p in configs}
-
-    def relevant(_: Any, path: str) -> bool:
-        p = Path(os.path.abspath(path))
-        if p in configs:
-            return True
-        # Editors' swap files and .git, .obsidian, .papernotes below the watched folders are
-        # noise; dot folders above the library (~/.local/notes) are not.
-        return any(
-            p.is_relative_to(f) and not any(x.startswith(".") for x in p.relative_to(f).parts)
-            for f in folders
-        )
-
-    return [base, *(f for f in folders if f.exists() and not f.is_relative_to(base))], relevant
-
-
-def _watch(root: Path, papers_dir: str, stop: threading.Event) -> Iterator[set[tuple[Any, str]]]:
-    """Batches of relevant changes; an empty batch every 0.2 s proves the watcher is running."""
-    import watchfiles
-
-    paths, relevant = watch_filter(root, papers_dir)
-    yield from watchfiles.watch(
-        *paths,
-        watch_filter=relevant,
-        stop_event=stop,
-        debounce=150,
-        step=50,
-        rust_timeout=200,
-        yield_on_timeout=True,
-        recursive=True,
-    )
+    if outcome.status is not None:
+        say(outcome.status)
+    return list(outcome.problems)
 
 
 @contextmanager
@@ -122,6 +47,10 @@ def _ctrl_c_flags(flag: list[bool]) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _print_error(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _listen_error(exc: OSError, host: str, port: int) -> str:
@@ -156,12 +85,12 @@ def run(
             print(text, flush=True)
 
     state = LiveState()
-    state.publish(_build_once(root, out, say))
+    state.publish(_show(build_once(root, out), say))
     if not out.is_dir():
         print(f"papernotes: error: nothing to serve: {out} was not built", file=sys.stderr)
         return 1
     try:
-        server = make_server(args.host, args.port, out, state)
+        server = make_server(args.host, args.port, out, state, on_error=_print_error)
     except OSError as exc:
         print(f"papernotes: error: {_listen_error(exc, args.host, args.port)}", file=sys.stderr)
         return 1
@@ -170,11 +99,11 @@ def run(
 
     def watch_loop() -> None:
         try:
-            for changes in _watch(root, config.papers_dir, stop):
+            for changes in watch_changes(root, config.papers_dir, stop):
                 watching.set()
                 if changes:
                     # Saves that arrived during the last build are in this one batch: one build.
-                    state.publish(_rebuild(root, out, say))
+                    state.publish(_show(rebuild(root, out), say))
         except Exception as exc:  # e.g. the system's limit of watched folders
             print(f"papernotes: warning: not watching for changes: {exc}", file=sys.stderr)
         finally:

@@ -31,6 +31,7 @@ import httpcore
 import httpx
 
 from papernotes import __version__
+from papernotes.errors import PapernotesError
 from papernotes.fetch.cache import CACHE_DIR, Answer, ResponseCache
 from papernotes.fetch.limits import (
     ACCEPT_ENCODING,
@@ -41,6 +42,7 @@ from papernotes.fetch.limits import (
     read_body,
 )
 from papernotes.fetch.netguard import AddressPolicy, Refused
+from papernotes.foreign import lookup_failure
 
 __all__ = [
     "CACHE_DIR",
@@ -66,7 +68,7 @@ _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _TIMEOUT = 20.0
 
 
-class FetchError(Exception):
+class FetchError(PapernotesError):
     """A lookup failed; ``str(error)`` is one line that says what and why."""
 
 
@@ -285,20 +287,8 @@ class Http:
                 problem = f"{host} did not answer within {policy.timeout:g} s"
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 problem = f"the answer from {host} was cut off (incomplete body)"
-            except httpx.ConnectError as exc:
-                raise FetchError(
-                    f"{service}: cannot connect to {host} ({_reason(exc)}); "
-                    "check the network, or use --offline to answer from the cache"
-                ) from None
-            except Refused as exc:
-                raise FetchError(
-                    f"{service}: refused to contact {exc.describe()}: metadata lookups only "
-                    "go to public addresses"
-                ) from None
-            except httpx.TooManyRedirects:
-                raise FetchError(f"{service}: too many redirects for {url}") from None
-            except httpx.HTTPError as exc:
-                raise FetchError(f"{service}: {host}: {_reason(exc)}") from None
+            except (httpx.HTTPError, Refused) as exc:
+                raise FetchError(lookup_failure(exc, service=service, url=url)) from None
             else:
                 if answer is not None:
                     return answer
@@ -354,8 +344,3 @@ class Http:
             text=text,
             content_type=response.headers.get("Content-Type", ""),
         )
-
-
-def _reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__

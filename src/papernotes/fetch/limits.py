@@ -26,6 +26,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from papernotes.errors import PapernotesError
 from papernotes.fetch.netguard import AddressPolicy
 
 __all__ = [
@@ -44,11 +45,11 @@ ACCEPT_ENCODING = "gzip, deflate"
 _END: ContextVar[float | None] = ContextVar("papernotes_fetch_deadline", default=None)
 
 
-class TooLarge(Exception):
+class TooLarge(PapernotesError):
     """The answer, decompressed, is larger than the limit."""
 
 
-class BadEncoding(Exception):
+class BadEncoding(PapernotesError):
     """The body is in an encoding that was not asked for, or does not decode."""
 
 

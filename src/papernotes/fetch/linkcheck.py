@@ -30,6 +30,7 @@ from papernotes.fetch.netguard import (
     guarded_transport,
     system_resolver,
 )
+from papernotes.foreign import link_failure
 
 __all__ = ["LinkResult", "check_urls", "run_checks"]
 
@@ -96,10 +97,10 @@ async def _refusal(
     try:
         await policy.resolve(host, port, resolver)
     except Refused as exc:
-        how = f"redirects to {exc.describe()} ({target})" if hop else exc.describe()
-        return LinkResult(url, error=f"refused: {how}; {ALLOW_PRIVATE_HINT}", refused=True)
+        problem, _ = link_failure(exc, ALLOW_PRIVATE_HINT, via=str(target) if hop else None)
+        return LinkResult(url, error=problem, refused=True)
     except OSError as exc:
-        return LinkResult(url, error=f"cannot connect ({_reason(exc) or 'no address'})")
+        return LinkResult(url, error=link_failure(exc, ALLOW_PRIVATE_HINT)[0])
     return None
 
 
@@ -114,7 +115,7 @@ async def _follow(
     try:
         target = httpx.URL(url)
     except httpx.InvalidURL as exc:
-        return LinkResult(url, error=f"not a valid URL ({_reason(exc)})")
+        return LinkResult(url, error=link_failure(exc, ALLOW_PRIVATE_HINT)[0])
     if target.scheme not in ("http", "https"):
         return LinkResult(url, error="not an http or https URL")
     method = "HEAD"
@@ -157,20 +158,10 @@ async def _check_one(
             return await _follow(client, url, policy, resolver, max_redirects)
     except TimeoutError:
         return LinkResult(url, error=f"timed out (no complete answer within {deadline:g} s)")
-    except httpx.TimeoutException:
-        return LinkResult(url, error="timed out")
-    except Refused as exc:  # the connection layer's own check (DNS changed since ours)
-        return LinkResult(
-            url, error=f"refused: {exc.describe()}; {ALLOW_PRIVATE_HINT}", refused=True
-        )
-    except httpx.ConnectError as exc:
-        return LinkResult(url, error=f"cannot connect ({_reason(exc) or 'refused'})")
-    except httpx.HTTPError as exc:
-        return LinkResult(url, error=_reason(exc) or type(exc).__name__)
-
-
-def _reason(exc: Exception) -> str:
-    return " ".join(str(exc).split())
+    # Refused here is the connection layer's own check (DNS changed since ours).
+    except (httpx.HTTPError, Refused) as exc:
+        problem, refused = link_failure(exc, ALLOW_PRIVATE_HINT)
+        return LinkResult(url, error=problem, refused=refused)
 
 
 async def check_urls(

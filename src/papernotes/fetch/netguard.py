@@ -32,6 +32,8 @@ from typing import Any
 import httpcore
 import httpx
 
+from papernotes.errors import PapernotesError
+
 __all__ = [
     "ALLOW_PRIVATE_HINT",
     "AddressPolicy",
@@ -136,7 +138,7 @@ def address_problem(address: Address) -> str:
     return ""
 
 
-class Refused(Exception):
+class Refused(PapernotesError):
     """A host the policy does not let requests reach, and why."""
 
     def __init__(self, host: str, address: str, problem: str) -> None:

@@ -22,12 +22,14 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from papernotes.errors import PapernotesError
+
 __all__ = ["Codec", "CodecError"]
 
 _Fn = Callable[[Any], Any]
 
 
-class CodecError(ValueError):
+class CodecError(PapernotesError, ValueError):
     """The data does not have the declared shape."""
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from papernotes.errors import PapernotesError
 from papernotes.frontmatter import split_note
 
 __all__ = ["EditError", "add_cites", "yaml_key"]
@@ -33,7 +34,7 @@ _NUMBERISH = re.compile(r"[-+]?[0-9._]+(?:e[-+]?[0-9]+)?", re.IGNORECASE)
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class EditError(Exception):
+class EditError(PapernotesError):
     """The front matter could not be edited safely."""
 
 

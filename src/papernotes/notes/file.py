@@ -17,7 +17,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from papernotes.atomic import create_new
-from papernotes.errors import Diagnostic
+from papernotes.errors import Diagnostic, PapernotesError
 from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey
 from papernotes.parse import parse_note
@@ -41,7 +41,7 @@ _SKELETONS = {
 }
 
 
-class NoteExists(Exception):
+class NoteExists(PapernotesError):
     """The note's file is already there; nothing was written."""
 
 

@@ -19,6 +19,7 @@ from pybtex.database import Entry, Person
 
 from papernotes.bib.export import parse_person, split_authors, to_entry
 from papernotes.bib.unlatex import latex_to_text, unwrap_group
+from papernotes.errors import PapernotesError
 from papernotes.ids import KEY_RE, arxiv_in_text, clean_doi, is_arxiv, strip_arxiv_prefix
 from papernotes.model import CiteKey
 from papernotes.notes.citekeys import make_key
@@ -33,7 +34,7 @@ _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 _MAPPED = frozenset({"title", "author", "year", "doi", "url", "eprint", "archiveprefix"})
 
 
-class ImportProblem(Exception):
+class ImportProblem(PapernotesError):
     """The entry cannot become a note; the message says why."""
 
 

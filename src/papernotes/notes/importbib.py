@@ -17,7 +17,6 @@ skipped; a malformed entry is reported with its line and the rest imported.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pybtex.database import Entry
@@ -26,6 +25,7 @@ from pybtex.exceptions import PybtexError
 
 from papernotes.bib.split import Block, split_bib
 from papernotes.errors import Diagnostic, error, warning
+from papernotes.foreign import bibtex_error
 from papernotes.ids import KEY_RE, key_problem
 from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey
@@ -36,7 +36,6 @@ from papernotes.notes.match import NoteIndex
 __all__ = ["ImportReport", "ImportedNote", "import_bib", "summary"]
 
 _PARENT_TYPES = frozenset({"proceedings", "book", "mvbook", "mvproceedings", "collection"})
-_LINE = re.compile(r"line (\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +72,10 @@ def _parse(block: Block, macros: dict[str, str]) -> Entry:
     return next(iter(data.entries.values()))
 
 
-def _error_line(block: Block, exc: Exception) -> int:
-    m = _LINE.search(str(exc))
-    return block.line + int(m.group(1)) - 1 if m else block.line
-
-
-def _message(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return re.sub(r"^syntax error in line \d+: ", "", text)
+def _bib_error(path: str, lines: list[str], block: Block, what: str, exc: Exception) -> Diagnostic:
+    # The block's column in its first line, so pybtex's offsets become the file's columns.
+    col = lines[block.line - 1].find(block.text.partition("\n")[0]) + 1
+    return bibtex_error(exc, path, what, line=block.line, col=max(col, 1))
 
 
 def _inherit(entries: dict[str, tuple[Entry, Block]], path: str) -> list[Diagnostic]:
@@ -112,6 +107,7 @@ def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Di
     entries: dict[str, tuple[Entry, Block]] = {}
     diags: list[Diagnostic] = []
     count = 0
+    lines = text.split("\n")
     for block in split_bib(text):
         if block.kind == "comment":
             continue
@@ -129,7 +125,7 @@ def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Di
                 parser.parse_string(block.text)
                 macros.update(parser.macros)
             except PybtexError as exc:
-                diags.append(error(path, _error_line(block, exc), f"@string: {_message(exc)}"))
+                diags.append(_bib_error(path, lines, block, "@string", exc))
             continue
         key = block.key
         if key is None:
@@ -149,7 +145,7 @@ def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Di
         try:
             entries[key.casefold()] = (_parse(block, macros), block)
         except PybtexError as exc:
-            diags.append(error(path, _error_line(block, exc), f"{key}: {_message(exc)}"))
+            diags.append(_bib_error(path, lines, block, key, exc))
     diags.extend(_inherit(entries, path))
     return entries, diags, count
 

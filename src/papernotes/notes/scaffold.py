@@ -6,11 +6,12 @@ from pathlib import Path
 
 from papernotes.atomic import create_new
 from papernotes.config import CONFIG_FILE
+from papernotes.errors import PapernotesError
 
 __all__ = ["InitRefused", "init_library"]
 
 
-class InitRefused(Exception):
+class InitRefused(PapernotesError):
     """The folder already holds a library (or files init would overwrite)."""
 
 

@@ -23,6 +23,7 @@ import socketserver
 import stat
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -307,6 +308,8 @@ def _handler(
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    on_error: Callable[[str], None] | None = None
+    """Where a failed request's one-line report goes (the CLI prints it); None drops it."""
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind asks DNS for our full name, which we never use and which
@@ -318,14 +321,22 @@ class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away is routine; anything else is one line, never a traceback."""
         exc = sys.exc_info()[1]
-        if isinstance(exc, ConnectionError | TimeoutError):
+        if isinstance(exc, ConnectionError | TimeoutError) or self.on_error is None:
             return
-        print(f"papernotes: error answering {client_address[0]}: {exc!r}", file=sys.stderr)
+        self.on_error(f"papernotes: error answering {client_address[0]}: {exc!r}")
 
 
-def make_server(host: str, port: int, out: Path, state: LiveState) -> _Server:
+def make_server(
+    host: str,
+    port: int,
+    out: Path,
+    state: LiveState,
+    *,
+    on_error: Callable[[str], None] | None = None,
+) -> _Server:
     """A server bound to ``host``:``port`` (0: any free port) serving ``out``; not started.
-    Raises OSError when the address cannot be used."""
+    ``on_error`` receives one line per request that failed other than by the client going
+    away. Raises OSError when the address cannot be used."""
     client = client_script()  # before binding: a broken install fails with no socket left open
 
     class Server(_Server):
@@ -335,6 +346,7 @@ def make_server(host: str, port: int, out: Path, state: LiveState) -> _Server:
     address, bound = str(server.server_address[0]), int(server.server_address[1])
     hosts = HostCheck.bound(host, address, bound)
     server.RequestHandlerClass = _handler(out, state, hosts, url_of(server), client)
+    server.on_error = on_error
     return server
 
 

@@ -1,0 +1,111 @@
+"""The watching side of ``papernotes serve``: which changes call for a build, the stream of
+changes, and one build while serving — returned as what to say, never printed.
+
+:mod:`papernotes.cli.serve` prints the lines and runs the loop; this module decides them, so
+the loop can be driven (and its messages checked) without a terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["BuildOutcome", "build_once", "rebuild", "watch_changes", "watch_filter"]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutcome:
+    """What one build while serving came to, as lines for the terminal and the browser."""
+
+    problems: tuple[str, ...]
+    """The lines the browser shows over the page; empty after a good build."""
+    report: tuple[str, ...] = ()
+    """Lines for standard error: every diagnostic, or the one error that stopped the build."""
+    status: str | None = None
+    """The one-line summary for standard output ("rebuilt in …"); None when there is none."""
+
+
+def build_once(root: Path, out: Path) -> BuildOutcome:
+    """Build ``root`` into ``out``. A failed build writes nothing, so the last good site stays;
+    its error lines are the outcome's ``problems``."""
+    from papernotes.build import build
+    from papernotes.config import load_config
+    from papernotes.errors import Severity
+    from papernotes.write import OutputRefused
+
+    config, cdiags = load_config(root)
+    problems = [d.format() for d in cdiags]
+    if any(d.severity is Severity.ERROR for d in cdiags):
+        return BuildOutcome(tuple(problems), tuple(problems))
+    try:
+        report = build(root, config, out=out)
+    except OutputRefused as exc:
+        return BuildOutcome((str(exc),), (exc.format(),))
+    lines = tuple(d.format() for d in report.diagnostics)
+    if report.errors:
+        errors = tuple(d.format() for d in report.diagnostics if d.severity is Severity.ERROR)
+        status = f"build failed: {report.errors} errors; still serving the last good site"
+        return BuildOutcome(errors, lines, status)
+    if report.up_to_date:
+        return BuildOutcome((), lines, f"site up to date ({report.pages} pages)")
+    return BuildOutcome(
+        (), lines, f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)"
+    )
+
+
+def rebuild(root: Path, out: Path) -> BuildOutcome:
+    """A build while serving: whatever goes wrong becomes the outcome, and watching goes on."""
+    try:
+        return build_once(root, out)
+    except OSError as exc:
+        line = f"papernotes: error: {exc.filename or ''}: {exc.strerror or exc}"
+    except Exception as exc:  # a bug must not end the session; the user sees one line
+        line = f"papernotes: internal error: {exc!r} — this is a bug; please report it"
+    return BuildOutcome((line,), (line,))
+
+
+def watch_filter(root: Path, papers_dir: str) -> tuple[list[Path], Callable[[Any, str], bool]]:
+    """The folders to watch and the filter of changes that call for a build: notes, templates
+    and the configuration, but nothing in a dot folder or dot file inside the library."""
+    base = root.resolve()
+    # Resolved, so that the paths reported (under what was asked for) compare equal, whether
+    # the library was given as ".", a relative path or through a symlink.
+    folders = [(base / papers_dir).resolve(), (base / "templates").resolve()]
+    configs = {base / "papernotes.yaml", base / "pyproject.toml"}
+    configs |= {p.resolve() for p in configs}
+
+    def relevant(_: Any, path: str) -> bool:
+        p = Path(os.path.abspath(path))
+        if p in configs:
+            return True
+        # Editors' swap files and .git, .obsidian, .papernotes below the watched folders are
+        # noise; dot folders above the library (~/.local/notes) are not.
+        return any(
+            p.is_relative_to(f) and not any(x.startswith(".") for x in p.relative_to(f).parts)
+            for f in folders
+        )
+
+    return [base, *(f for f in folders if f.exists() and not f.is_relative_to(base))], relevant
+
+
+def watch_changes(
+    root: Path, papers_dir: str, stop: threading.Event
+) -> Iterator[set[tuple[Any, str]]]:
+    """Batches of relevant changes; an empty batch every 0.2 s proves the watcher is running."""
+    import watchfiles
+
+    paths, relevant = watch_filter(root, papers_dir)
+    yield from watchfiles.watch(
+        *paths,
+        watch_filter=relevant,
+        stop_event=stop,
+        debounce=150,
+        step=50,
+        rust_timeout=200,
+        yield_on_timeout=True,
+        recursive=True,
+    )
