@@ -1,21 +1,19 @@
 """``papernotes check``: the engine's diagnostics without building, and every outbound URL.
 
 The URLs are those of the front matter (``url``, ``pdf``, ``code``, and ``doi`` as a
-doi.org link) and of the body's links and images, each with the file and line it is on, so
-a broken one is reported as ``papers/x.md:12: error: broken link …``.
+doi.org link), at the place parsing kept for each key, and of the body's links and images,
+each with the file and line it is on, so a broken one is reported as
+``papers/x.md:12: error: broken link …``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote
 
-from papernotes.errors import Diagnostic, error, warning
+from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.fetch.linkcheck import LinkResult
-from papernotes.frontmatter import split_note
-from papernotes.load import load_sources
 from papernotes.model import Library, Note
 
 __all__ = ["Link", "collect_links", "link_diagnostics"]
@@ -33,28 +31,30 @@ class Link:
     """The note file, relative to the library root."""
     line: int
     """The 1-based line in that file."""
+    col: int | None = None
+    """The 1-based column, when known (a front-matter key's)."""
+
+    @property
+    def where(self) -> Location:
+        """The file, line and column, as diagnostics print them."""
+        return Location(self.source, self.line, self.col)
 
 
 def _is_web(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-def _front_links(path: str, text: str) -> list[Link]:
-    raw, _ = split_note(path, text)
-    if raw is None:
-        return []
+def _front_links(note: Note) -> list[Link]:
+    meta = note.meta
     out: list[Link] = []
-    for f in raw.fields:
-        value = f.value if isinstance(f.value, str) else None
-        if value is None:
-            continue
-        value = value.strip()
-        if f.name in _FRONT_LINKS and _is_web(value):
-            out.append(Link(value, path, f.line))
-        elif f.name == "doi" and value:
-            bare = value.split("doi.org/", 1)[-1] if _is_web(value) else value
-            bare = bare.removeprefix("doi:").strip()
-            out.append(Link(f"https://doi.org/{bare}", path, f.line))
+    for name in note.locations:  # the order the keys are written in
+        at = note.at(name)
+        line = at.line or 1
+        value = getattr(meta, name) if name in _FRONT_LINKS else None
+        if isinstance(value, str) and _is_web(value):
+            out.append(Link(value, note.source, line, at.col))
+        elif name == "doi" and meta.doi:
+            out.append(Link(f"https://doi.org/{meta.doi}", note.source, line, at.col))
     return out
 
 
@@ -77,16 +77,14 @@ def _body_links(note: Note) -> list[Link]:
     return out
 
 
-def collect_links(root: Path, papers_dir: str, library: Library) -> list[Link]:
-    """Every outbound URL in the notes, front matter first, in file order."""
-    sources, _ = load_sources(root, papers_dir)
-    by_source = {n.source: n for n in library.notes.values()}
+def collect_links(library: Library) -> list[Link]:
+    """Every outbound URL in the library's notes, front matter first, in file order."""
+    # The order load_sources reads the notes in: names sorted folder by folder.
+    notes = sorted(library.notes.values(), key=lambda n: n.source.split("/"))
     links: list[Link] = []
-    for src in sources.notes:
-        links.extend(_front_links(src.path, src.text))
-        note = by_source.get(src.path)
-        if note is not None:
-            links.extend(_body_links(note))
+    for note in notes:
+        links.extend(_front_links(note))
+        links.extend(_body_links(note))
     return links
 
 
@@ -105,19 +103,14 @@ def link_diagnostics(
         if result is None:
             continue
         if result.refused:
-            diags.append(
-                warning(link.source, link.line, f"not checked {link.url}: {result.problem}")
-            )
+            message = f"not checked {link.url}: {result.problem}"
+            diags.append(Diagnostic(Severity.WARNING, link.where, message))
         elif result.broken:
-            diags.append(error(link.source, link.line, f"broken link {link.url}: {result.problem}"))
+            message = f"broken link {link.url}: {result.problem}"
+            diags.append(Diagnostic(Severity.ERROR, link.where, message))
         elif result.unverified:
-            diags.append(
-                warning(
-                    link.source,
-                    link.line,
-                    f"could not verify {link.url}: {result.problem} (the server refuses robots)",
-                )
-            )
+            message = f"could not verify {link.url}: {result.problem} (the server refuses robots)"
+            diags.append(Diagnostic(Severity.WARNING, link.where, message))
         elif result.moved and not link.url.startswith("https://doi.org/"):
-            moved.append(f"{link.source}:{link.line}: moved: {link.url} → {result.final_url}")
+            moved.append(f"{link.where}: moved: {link.url} → {result.final_url}")
     return tuple(diags), tuple(moved)
