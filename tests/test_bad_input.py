@@ -60,9 +60,9 @@ def test_every_problem_is_reported_in_one_run(tmp_path: Path, cli) -> None:
     )
     result = cli("build", "--root", str(tmp_path))
     assert result.code == 1
-    assert "papers/a.md:4: error: year" in result.err
+    assert "papers/a.md:4:1: error: year" in result.err
     assert "papers/b.md:1: error: no front matter" in result.err
-    assert "papers/c.md:5: error: rating" in result.err
+    assert "papers/c.md:5:1: error: rating" in result.err
 
 
 def test_windows_line_endings_and_bom_are_accepted(tmp_path: Path, cli) -> None:

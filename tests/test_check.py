@@ -28,7 +28,7 @@ def test_check_reports_what_build_would_and_writes_nothing(tmp_path: Path, cli) 
     write_note(tmp_path, "bad.md", note_text(authors="[]"))
     result = cli("check", "--root", str(tmp_path))
     assert result.code == 1
-    assert "papers/bad.md:3: error: authors: no authors given" in result.err
+    assert "papers/bad.md:3:1: error: authors: no authors given" in result.err
     assert 'papers/good.md:6:5: warning: unknown citation key "nobody"' in result.err
     assert result.out == "1 notes: 1 errors, 1 warnings\n"
     assert not (tmp_path / "site").exists()
@@ -102,7 +102,7 @@ def test_external_links_are_checked_with_file_and_line(
     assert result.code == 1
     err = result.err.splitlines()
     assert err == [
-        "papers/links.md:6:6: error: broken link https://gone.example/paper.pdf: HTTP 404",
+        "papers/links.md:6:1: error: broken link https://gone.example/paper.pdf: HTTP 404",
         "papers/links.md:12:14: error: broken link https://slow.example/x: timed out",
         "papers/links.md:12:51: error: broken link https://gone.example/img.png: HTTP 404",
         "papers/links.md:13:2: error: broken link https://nodns.example/: cannot connect "
@@ -160,7 +160,7 @@ def test_private_links_are_not_checked_unless_allowed(tmp_path: Path, cli, reque
     result = cli("check", "--root", str(tmp_path), "--external")
     assert result.code == 0 and requests == []
     assert result.err == (
-        "papers/a.md:5:6: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
+        "papers/a.md:5:1: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
         "address 127.0.0.1; pass --allow-private to check it\n"
     )
     assert result.out == "1 notes: 0 errors, 0 warnings; 1 links: 0 broken, 0 moved\n"

@@ -245,6 +245,6 @@ def test_note_with_a_non_id_gets_a_diagnostic_at_its_line(value: str, hint: str)
     assert note is None
     [diag] = diags
     assert diag.format().startswith(
-        f'papers/x.md:6: error: arxiv: expected an arXiv id such as "2106.09685" or "cs/0112017", got "{value}" ('
+        f'papers/x.md:6:1: error: arxiv: expected an arXiv id such as "2106.09685" or "cs/0112017", got "{value}" ('
     )
     assert diag.hint is not None and hint in diag.hint

@@ -95,7 +95,7 @@ def test_local_links_checked() -> None:
         ("", "| a | b |\n|---|---|\n| 1 | see [@nokey] |", "papers/x.md:8:11"),
         ("", "Look: ![fig](missing.png)", "papers/x.md:6:7"),
         # A front-matter `cites:` entry has a line but no column (its key's line).
-        ("cites: [nokey]\n", "", "papers/x.md:5"),
+        ("cites: [nokey]\n", "", "papers/x.md:5:9"),
     ],
 )
 def test_diagnostics_carry_line_and_column(extra: str, body: str, where: str) -> None:

@@ -69,31 +69,31 @@ def test_citation_lines_map_body_lines_to_file_lines() -> None:
     [
         (
             "title: T\nauthors: [A B]\nyear: 2020\ntype: artcle\n",
-            "papers/x.md:5: warning: type: \"artcle\" is not a standard BibTeX entry type (did you mean 'article'?)",
+            "papers/x.md:5:1: warning: type: \"artcle\" is not a standard BibTeX entry type (did you mean 'article'?)",
         ),
         (
             "title: T\nauthor: [A B]\nyear: 2020\n",
-            "papers/x.md:3: warning: author: unknown key, ignored (did you mean 'authors'?)",
+            "papers/x.md:3:1: warning: author: unknown key, ignored (did you mean 'authors'?)",
         ),
         (
             "title: T\nauthors: [A B]\nyear: 2020\ndoi: 11.1/x\n",
-            'papers/x.md:5: error: doi: expected a DOI such as "10.18653/v1/2022.acl-long.26", got "11.1/x"',
+            'papers/x.md:5:1: error: doi: expected a DOI such as "10.18653/v1/2022.acl-long.26", got "11.1/x"',
         ),
         (
             "title: [a, b]\nauthors: [A B]\nyear: 2020\n",
-            "papers/x.md:2: error: title: expected text, got a list",
+            "papers/x.md:2:1: error: title: expected text, got a list",
         ),
         (
             "title: T\nauthors: [A B]\nyear: 2020\ncites:\n  - ok\n  - 'bad key!'\n",
-            'papers/x.md:7: error: cites: expected a citekey, got "bad key!"',
+            'papers/x.md:7:5: error: cites: expected a citekey, got "bad key!"',
         ),
         (
             "title: T\nauthors: [A B]\nyear: 2020\nbibtex:\n  note: '{unbalanced'\n",
-            "papers/x.md:5: error: bibtex: note:",
+            "papers/x.md:5:1: error: bibtex: note:",
         ),
         (
             "title: T\nauthors: [A B]\nyear: true\n",
-            'papers/x.md:4: error: year: expected a whole number, got "True"',
+            'papers/x.md:4:1: error: year: expected a whole number, got "True"',
         ),
     ],
 )
@@ -129,23 +129,30 @@ def test_impossible_dates_are_reported_at_their_line(
         assert diags == () and note is not None and note.meta.read == date
     else:
         assert note is None
-        assert diags[0].format().startswith(f"papers/x.md:6: error: {message}")
+        col = 1 if value.startswith('"') else 7  # a YAML date at its value, quoted text at its key
+        assert diags[0].format().startswith(f"papers/x.md:6:{col}: error: {message}")
 
 
 @pytest.mark.parametrize(
     ("front", "message"),
     [
         # Keys papernotes does not know are still read as YAML, so a bad date there is named.
-        (f"{BASE}date: 2024-00-10\n", "papers/x.md:5: error: date: 2024-00-10 is not a real date"),
-        ("title: T\nyear: 2024-02-30\nauthors: [A]\n", "papers/x.md:3: error: year: 2024-02-30"),
+        (
+            f"{BASE}date: 2024-00-10\n",
+            "papers/x.md:5:7: error: date: 2024-00-10 is not a real date",
+        ),
+        ("title: T\nyear: 2024-02-30\nauthors: [A]\n", "papers/x.md:3:7: error: year: 2024-02-30"),
         (
             f"{BASE}seen:\n  - 2024-01-01\n  - 2024-01-32\n",
-            "papers/x.md:7: error: seen: 2024-01-32",
+            "papers/x.md:7:5: error: seen: 2024-01-32",
         ),
-        (f"{BASE}rating: !!int five\n", "papers/x.md:5: error: rating: cannot read value: invalid"),
-        (f"{BASE}x: !!python/name:os.system\n", "papers/x.md:5: error: x: cannot read value:"),
-        # libyaml refuses a lone surrogate (a YAML error, at 5:12); PyYAML's own parser reads
-        # it and we refuse it (at line 5).
+        (
+            f"{BASE}rating: !!int five\n",
+            "papers/x.md:5:9: error: rating: cannot read value: invalid",
+        ),
+        (f"{BASE}x: !!python/name:os.system\n", "papers/x.md:5:4: error: x: cannot read value:"),
+        # libyaml refuses a lone surrogate; PyYAML's own parser reads it and we refuse it.
+        # (libyaml reports it where it stops reading, PyYAML at the value: columns differ)
         (f'{BASE}venue: "a\\ud800b"\n', "papers/x.md:5:"),
     ],
 )
@@ -224,11 +231,11 @@ def test_the_id_line_is_kept_for_later_messages() -> None:
 @pytest.mark.parametrize(
     ("written", "line"),
     [
-        ("id: .", 'papers/x.md:5: error: id: ".": an id may not start with "."'),
-        ("id: ..", 'papers/x.md:5: error: id: "..": an id may not start with "."'),
-        ("id: '...'", 'papers/x.md:5: error: id: "...": an id may not start with "."'),
-        ("id: .x", 'papers/x.md:5: error: id: ".x": an id may not start with "."'),
-        ("id: ../x", 'papers/x.md:5: error: id: "../x": expected [A-Za-z0-9_:.-]+'),
+        ("id: .", 'papers/x.md:5:1: error: id: ".": an id may not start with "."'),
+        ("id: ..", 'papers/x.md:5:1: error: id: "..": an id may not start with "."'),
+        ("id: '...'", 'papers/x.md:5:1: error: id: "...": an id may not start with "."'),
+        ("id: .x", 'papers/x.md:5:1: error: id: ".x": an id may not start with "."'),
+        ("id: ../x", 'papers/x.md:5:1: error: id: "../x": expected [A-Za-z0-9_:.-]+'),
     ],
 )
 def test_ids_starting_with_a_dot_are_refused(written: str, line: str) -> None:

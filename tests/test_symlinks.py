@@ -48,7 +48,7 @@ def test_symlinks_out_of_the_library_are_not_published(tmp_path: Path, cli) -> N
         ("papers/a.md:7:1", '"fig.png"'),
         ("papers/a.md:9:1", '"att.txt"'),
         ("papers/a.md:11:1", '"ext/x.png"'),
-        ("papers/a.md:1", '"paper.pdf"'),
+        ("papers/a.md:5:1", '"paper.pdf"'),  # at its pdf: key
     ]:
         assert f"{where}: warning: {name} links outside the library (→ {real}" in result.err
     assert "not published (copy the file into the library)" in result.err

@@ -1,9 +1,11 @@
-"""Splitting a note into front matter and body, and reading the YAML with line numbers.
+"""Splitting a note into front matter and body, and reading the YAML with the line and
+column of every key and list item (:func:`_at` is the one place a YAML mark becomes one).
 
 Identifiers and prose are read as the text the user wrote: YAML 1.1 would turn ``id: 0123``
 into 83, ``arxiv: 2101.00190`` into 2101.0019 and ``id: no`` into False. Only ``year``,
-``rating`` and ``read`` (and keys papernotes does not know) get YAML's numbers and dates, and
-a date that does not exist (``2024-13-01``) is reported at its line instead of crashing.
+``rating`` and ``read`` (the schema's number and date kinds, and keys papernotes does not
+know) get YAML's numbers and dates, and a date that does not exist (``2024-13-01``) is
+reported where it is written instead of crashing.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from papernotes.errors import Diagnostic, PapernotesError, error
+from papernotes.errors import Diagnostic, Location, PapernotesError, Severity
 from papernotes.foreign import yaml_error
+from papernotes.model import FieldLocation
+from papernotes.schema import KEYS
 
 __all__ = ["TEXT_KEYS", "Field", "RawNote", "date_problem", "split_note"]
 
@@ -27,25 +31,7 @@ _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = "tag:yaml.org,2002:null"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-TEXT_KEYS = frozenset(
-    {
-        "id",
-        "title",
-        "authors",
-        "type",
-        "venue",
-        "arxiv",
-        "doi",
-        "url",
-        "pdf",
-        "code",
-        "tags",
-        "status",
-        "cites",
-        "abstract",
-        "bibtex",
-    }
-)
+TEXT_KEYS = frozenset(k.name for k in KEYS if k.kind.as_written)
 """Keys whose plain scalars (and those of their lists and mappings) are kept as written."""
 
 
@@ -58,10 +44,12 @@ class Field:
     value: Any
     """For a key in TEXT_KEYS, the text as written (a string, None for an empty value or
     ``null``, or a list or dict of those); otherwise the value as YAML's safe loader reads it."""
-    line: int
-    """1-based line of the key in the note file."""
-    item_lines: tuple[int, ...]
-    """For a list value, the line of each item; otherwise empty."""
+    where: FieldLocation
+    """Where the key, and each item of a list value, is written in the note file."""
+
+    def item(self, i: int) -> Location:
+        """Where the ``i``-th item of a list value is; the key's place for any other value."""
+        return self.where.items[i] if i < len(self.where.items) else self.where.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +70,21 @@ class RawNote:
 
 
 class _BadValue(PapernotesError):
-    """A value that cannot be read, with the 1-based line (in the YAML text) it is on."""
+    """A value that cannot be read, with the YAML mark of where it is."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
         super().__init__(message)
-        self.line = line
+        self.mark = mark
+
+
+def _at(path: str, mark: yaml.Mark) -> Location:
+    """The one way a YAML mark becomes a place in the note: marks count lines and columns
+    (characters) from 0 in the YAML text, which starts on the line after the opening ``---``."""
+    return Location(path, mark.line + 2, mark.column + 1)
+
+
+def _error(where: Location, message: str, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, where, message, hint)
 
 
 def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
@@ -94,9 +92,8 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != _FENCE:
         return None, (
-            error(
-                path,
-                1,
+            _error(
+                Location(path, 1),
                 "no front matter: a note starts with a '---' line, then YAML, then '---'",
                 "add at least title, authors and year between '---' lines at the top",
             ),
@@ -106,7 +103,8 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
         None,
     )
     if end is None:
-        return None, (error(path, 1, "front matter is not closed", "add a '---' line after it"),)
+        hint = "add a '---' line after it"
+        return None, (_error(Location(path, 1), "front matter is not closed", hint),)
     yaml_text = "\n".join(lines[1:end])
     try:
         node = yaml.compose(yaml_text, Loader=_LOADER)
@@ -115,30 +113,32 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
         return None, (yaml_error(exc, path, what, first_line=2, unknown_line=1),)
     if not isinstance(node, yaml.MappingNode):
         got = "empty" if node is None else f"a {_kind(node)}"
-        return None, (error(path, 2, f"front matter must be a mapping of key: value, got {got}"),)
+        where = Location(path, 2) if node is None else _at(path, node.start_mark)
+        return None, (_error(where, f"front matter must be a mapping of key: value, got {got}"),)
     fields: list[Field] = []
     diags: list[Diagnostic] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, Location] = {}
     unreadable: set[str] = set()
     for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 2
+        where = _at(path, key_node.start_mark)
         name = str(key_node.value)
         if name in seen:
-            diags.append(error(path, line, f"{name}: given twice (first on line {seen[name]})"))
+            message = f"{name}: given twice (first on line {seen[name].line})"
+            diags.append(_error(where, message))
             continue
-        seen[name] = line
+        seen[name] = where
         try:
             value = _as_text(value_node) if name in TEXT_KEYS else _construct(value_node)
         except _BadValue as exc:
-            diags.append(error(path, exc.line + 1, f"{name}: {exc}"))
+            diags.append(_error(_at(path, exc.mark), f"{name}: {exc}"))
             unreadable.add(name)
             continue
         items = (
-            tuple(n.start_mark.line + 2 for n in value_node.value)
+            tuple(_at(path, n.start_mark) for n in value_node.value)
             if isinstance(value_node, yaml.SequenceNode)
             else ()
         )
-        fields.append(Field(name, value, line, items))
+        fields.append(Field(name, value, FieldLocation(where, items)))
     body = "\n".join(lines[end + 1 :])
     return RawNote(tuple(fields), frozenset(unreadable), body, end + 2), tuple(diags)
 
@@ -160,7 +160,7 @@ def _as_text(node: yaml.Node, depth: int = 0) -> Any:
         if _SURROGATE.search(node.value):
             raise _BadValue(
                 "contains an escape such as \\ud800 that is not a character; remove it",
-                node.start_mark.line + 1,
+                node.start_mark,
             )
         return node.value
     if isinstance(node, yaml.SequenceNode):
@@ -204,7 +204,7 @@ def _timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         reason = date_problem(node.value) or str(exc)
         raise _BadValue(
             f"{node.value} is not a real date ({reason}); write YYYY-MM-DD",
-            node.start_mark.line + 1,
+            node.start_mark,
         ) from None
 
 
@@ -217,11 +217,9 @@ def _construct(node: yaml.Node) -> Any:
         return loader.construct_object(node, deep=True)
     except ConstructorError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise _BadValue(
-            f"cannot read value: {exc.problem}", mark.line + 1 if mark else node.start_mark.line + 1
-        ) from None
+        raise _BadValue(f"cannot read value: {exc.problem}", mark or node.start_mark) from None
     except (ValueError, OverflowError) as exc:
         # An explicit tag on text that is not of its kind (``!!int ten``).
-        raise _BadValue(f"cannot read value: {exc}", node.start_mark.line + 1) from None
+        raise _BadValue(f"cannot read value: {exc}", node.start_mark) from None
     finally:
         loader.dispose()

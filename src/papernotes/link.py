@@ -7,10 +7,10 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from papernotes.errors import Diagnostic, error, warning
+from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.ids import is_arxiv
 from papernotes.load import outside_target
-from papernotes.model import Author, Citation, CiteKey, External, Library, Note, fold_target
+from papernotes.model import Author, CiteKey, External, Library, Note, fold_target
 from papernotes.urls import file_paths, inside
 
 __all__ = ["author_year_label", "link", "resolve_local"]
@@ -80,9 +80,9 @@ def _dedupe(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]]:
                 for o in named
             ) + (f" and {more} more" if more else "")
             diags.append(
-                error(
-                    note.source,
-                    note.key_line,
+                Diagnostic(
+                    Severity.ERROR,
+                    note.at("id"),
                     f'duplicate id "{note.key}": also the id of {others}{case}',
                     "give each an 'id:' of its own — BibTeX keys must be unique ignoring case",
                 )
@@ -128,7 +128,8 @@ def link(
             if isinstance(target, External):
                 outer[target] = None
             elif target is None:
-                diags.append(_unknown(note, cite, by_key))
+                where = Location(note.source, cite.line, cite.col)
+                diags.append(_unknown(note, cite.target, where, by_key))
             elif target != note.key:
                 (body if cite.in_body else front)[target] = None
         cites[note.key] = tuple(front)
@@ -154,8 +155,7 @@ def link(
     return library, tuple(diags)
 
 
-def _unknown(note: Note, cite: Citation, keys: Iterable[str]) -> Diagnostic:
-    target = cite.target
+def _unknown(note: Note, target: str, where: Location, keys: Iterable[str]) -> Diagnostic:
     close = difflib.get_close_matches(target, list(keys), n=1, cutoff=0.7)
     if is_arxiv(target) and "/" not in target:
         # `cites: [2106.09685]` reads as a citekey now that ids are kept as written.
@@ -165,8 +165,7 @@ def _unknown(note: Note, cite: Citation, keys: Iterable[str]) -> Diagnostic:
         if close
         else "add a note with this id, or cite it as arXiv:ID or doi:DOI"
     )
-    message = f'unknown citation key "{target}"'
-    return warning(note.source, cite.line, message, hint, col=cite.col)
+    return Diagnostic(Severity.WARNING, where, f'unknown citation key "{target}"', hint)
 
 
 def _check_local_links(
@@ -177,36 +176,34 @@ def _check_local_links(
     outside: Mapping[str, str],
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
-    links: list[tuple[str, int, int | None]] = [
-        (link.url, note.body_line + link.line - 1, link.col or None)
+    links = [
+        (link.url, Location(note.source, note.body_line + link.line - 1, link.col or None))
         for link in note.body.local_links
     ]
     if note.meta.pdf and ":" not in note.meta.pdf:
-        links.append((note.meta.pdf, 1, None))
-    for url, line, col in links:
+        links.append((note.meta.pdf, note.at("pdf")))
+    for url, where in links:
         target = resolve_local(note, url, papers_dir)
         if target is None:
             if url.split("#", 1)[0]:
                 diags.append(
-                    warning(
-                        note.source,
-                        line,
+                    Diagnostic(
+                        Severity.WARNING,
+                        where,
                         f'link "{url}" points outside {papers_dir}/; it will not be copied',
                         f"move the file into {papers_dir}/",
-                        col=col,
                     )
                 )
         elif (escaped := outside_target(target, outside)) is not None:
             diags.append(
-                warning(
-                    note.source,
-                    line,
+                Diagnostic(
+                    Severity.WARNING,
+                    where,
                     f'"{url}" links outside the library (→ {escaped}) — not published',
                     "copy the file into the library",
-                    col=col,
                 )
             )
         elif target not in files and target not in notes:
-            missing = f'link "{url}": no such file next to the note'
-            diags.append(warning(note.source, line, missing, col=col))
+            message = f'link "{url}": no such file next to the note'
+            diags.append(Diagnostic(Severity.WARNING, where, message))
     return diags

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NewType
 
 from papernotes.cjk import has_cjk
+from papernotes.errors import Location
 from papernotes.ids import strip_version
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ __all__ = [
     "CiteKey",
     "Edge",
     "External",
+    "FieldLocation",
     "Library",
     "Metadata",
     "Note",
@@ -81,12 +83,23 @@ class Citation:
     in_body: bool
     """True for ``[@key]``/``[[key]]`` in the text, False for front-matter ``cites:``."""
     col: int | None = None
-    """The 1-based column of the citation's ``[`` in the body; None in the front matter."""
+    """The 1-based column: of the citation's ``[`` in the body, or of the ``cites:`` item."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldLocation:
+    """Where one front-matter key, and each item of its list value, is written."""
+
+    key: Location
+    """The key's file, line and column."""
+    items: tuple[Location, ...] = ()
+    """For a list value, where each item starts; empty for any other value."""
 
 
 @dataclass(frozen=True, slots=True)
 class Metadata:
-    """A note's validated front matter."""
+    """A note's validated front matter: one field per key of :data:`papernotes.schema.KEYS`,
+    in that order (tests/test_schema.py holds the two together)."""
 
     key: CiteKey
     """The citekey (front-matter ``id``, or the file name's stem)."""
@@ -138,8 +151,18 @@ class Note:
     """The Markdown body, parsed once."""
     body_line: int
     """The line in the file where the body starts (1-based), to map body lines to file lines."""
-    key_line: int
-    """The line of the ``id:`` key, or 1 (the opening ``---``) when the id is the file name."""
+    locations: Mapping[str, FieldLocation]
+    """Where each front-matter key read was written, by key as written, in file order."""
+
+    def at(self, key: str) -> Location:
+        """Where front-matter ``key`` is written; the opening ``---`` when it is not there."""
+        where = self.locations.get(key)
+        return where.key if where is not None else Location(self.source, 1)
+
+    @property
+    def key_line(self) -> int:
+        """The line of the ``id:`` key, or 1 (the opening ``---``) when the id is the file name."""
+        return self.at("id").line or 1
 
     @property
     def key(self) -> CiteKey:

@@ -1,23 +1,19 @@
 """``papernotes check``: the engine's diagnostics without building, and every outbound URL.
 
 The URLs are those of the front matter (``url``, ``pdf``, ``code``, and ``doi`` as a
-doi.org link) and of the body's links and images, each with the file and line it is on, so
-a broken one is reported as ``papers/x.md:12:7: error: broken link …`` (the column is the
-URL's, as written).
+doi.org link), at the place parsing kept for each key, and of the body's links and images,
+each with the file and line it is on, so a broken one is reported as
+``papers/x.md:12: error: broken link …``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote
 
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.fetch.linkcheck import LinkResult
-from papernotes.frontmatter import split_note
-from papernotes.ids import clean_doi, strip_doi_prefix
-from papernotes.load import load_sources
 from papernotes.model import Library, Note
 
 __all__ = ["Link", "collect_links", "link_diagnostics"]
@@ -36,57 +32,33 @@ class Link:
     line: int
     """The 1-based line in that file."""
     col: int | None = None
-    """The 1-based column where the URL is written on that line, when it is found there."""
+    """The 1-based column, when known (a front-matter key's)."""
 
     @property
     def where(self) -> Location:
-        """``source:line:col``."""
+        """The file, line and column, as diagnostics print them."""
         return Location(self.source, self.line, self.col)
-
-
-class _Columns:
-    """Finds where text is written on a line of a file, left to right within each line, so a
-    URL written twice on one line gets two columns."""
-
-    def __init__(self, text: str) -> None:
-        self._lines = text.split("\n")
-        self._cursor: dict[int, int] = {}
-
-    def find(self, line: int, *written: str) -> int | None:
-        if not 1 <= line <= len(self._lines):
-            return None
-        source, start = self._lines[line - 1], self._cursor.get(line, 0)
-        found = [at for w in written if w and (at := source.find(w, start)) >= 0]
-        if not found:
-            return None
-        self._cursor[line] = min(found) + 1
-        return min(found) + 1
 
 
 def _is_web(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-def _front_links(path: str, text: str, cols: _Columns) -> list[Link]:
-    raw, _ = split_note(path, text)
-    if raw is None:
-        return []
+def _front_links(note: Note) -> list[Link]:
+    meta = note.meta
     out: list[Link] = []
-    for f in raw.fields:
-        value = f.value if isinstance(f.value, str) else None
-        if value is None:
-            continue
-        value = value.strip()
-        if f.name in _FRONT_LINKS and _is_web(value):
-            out.append(Link(value, path, f.line, cols.find(f.line, value)))
-        elif f.name == "doi" and value:
-            # The DOI the site links to (parse keeps clean_doi's form).
-            bare = clean_doi(value) or strip_doi_prefix(value)
-            out.append(Link(f"https://doi.org/{bare}", path, f.line, cols.find(f.line, value)))
+    for name in note.locations:  # the order the keys are written in
+        at = note.at(name)
+        line = at.line or 1
+        value = getattr(meta, name) if name in _FRONT_LINKS else None
+        if isinstance(value, str) and _is_web(value):
+            out.append(Link(value, note.source, line, at.col))
+        elif name == "doi" and meta.doi:
+            out.append(Link(f"https://doi.org/{meta.doi}", note.source, line, at.col))
     return out
 
 
-def _body_links(note: Note, cols: _Columns) -> list[Link]:
+def _body_links(note: Note) -> list[Link]:
     out: list[Link] = []
     for block in note.body.tokens:
         if block.type != "inline" or not block.children:
@@ -101,22 +73,18 @@ def _body_links(note: Note, cols: _Columns) -> list[Link]:
             # markdown-it percent-encodes hrefs; look for the URL as written to get its line.
             at = max(block.content.find(url), block.content.find(unquote(url)))
             row = block.content.count("\n", 0, at) if at >= 0 else 0
-            line = note.body_line + first + row
-            out.append(Link(url, note.source, line, cols.find(line, url, unquote(url))))
+            out.append(Link(url, note.source, note.body_line + first + row))
     return out
 
 
-def collect_links(root: Path, papers_dir: str, library: Library) -> list[Link]:
-    """Every outbound URL in the notes, front matter first, in file order."""
-    sources, _ = load_sources(root, papers_dir)
-    by_source = {n.source: n for n in library.notes.values()}
+def collect_links(library: Library) -> list[Link]:
+    """Every outbound URL in the library's notes, front matter first, in file order."""
+    # The order load_sources reads the notes in: names sorted folder by folder.
+    notes = sorted(library.notes.values(), key=lambda n: n.source.split("/"))
     links: list[Link] = []
-    for src in sources.notes:
-        cols = _Columns(src.text)
-        links.extend(_front_links(src.path, src.text, cols))
-        note = by_source.get(src.path)
-        if note is not None:
-            links.extend(_body_links(note, cols))
+    for note in notes:
+        links.extend(_front_links(note))
+        links.extend(_body_links(note))
     return links
 
 

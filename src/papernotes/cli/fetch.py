@@ -268,7 +268,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     warnings = len(diags) - errors
     line = f"{len(library.notes)} notes: {errors} errors, {warnings} warnings"
     if args.external:
-        links = collect_links(root, config.papers_dir, library)
+        links = collect_links(library)
         urls = list(dict.fromkeys(link.url for link in links))
         with _progress(len(urls), "checking", args.quiet) as step:
             results = link_checker(

@@ -21,6 +21,7 @@ from papernotes.errors import Diagnostic, PapernotesError
 from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey
 from papernotes.parse import parse_note
+from papernotes.schema import KEYS
 from papernotes.urls import is_windows_device
 
 __all__ = [
@@ -47,7 +48,11 @@ class NoteExists(PapernotesError):
 
 @dataclass(frozen=True, slots=True)
 class NoteDraft:
-    """A note to write: its front matter values and its body."""
+    """A note to write: its front matter values and its body.
+
+    One field per key of :data:`papernotes.schema.KEYS` that ``add`` and ``import`` fill
+    (``drafted``), named as in :class:`papernotes.model.Metadata`; tests/test_schema.py
+    holds the three together."""
 
     key: CiteKey
     """The citekey (front-matter ``id``)."""
@@ -118,26 +123,27 @@ _Dumper.add_representer(_Folded, _folded)
 _Dumper.add_representer(_Quoted, _quoted)
 
 
+def _yaml_value(name: str, value: Any) -> Any:
+    """A draft's value as it is dumped: lists for tuples, arXiv ids quoted, abstracts and long
+    BibTeX fields folded."""
+    if name == "arxiv":
+        return _Quoted(value)
+    if name == "abstract":
+        return _Folded(value)
+    if name == "bibtex":
+        return {k: _long(v) for k, v in value}
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _mapping(draft: NoteDraft) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": draft.key,
-        "title": draft.title,
-        "authors": list(draft.authors),
-        "year": draft.year,
-    }
-    optional: list[tuple[str, Any]] = [
-        ("type", draft.entry_type),
-        ("venue", draft.venue),
-        ("arxiv", _Quoted(draft.arxiv) if draft.arxiv else None),
-        ("doi", draft.doi),
-        ("url", draft.url),
-        ("pdf", draft.pdf),
-        ("status", draft.status),
-        ("cites", list(draft.cites)),
-        ("abstract", _Folded(draft.abstract) if draft.abstract else None),
-        ("bibtex", {k: _long(v) for k, v in draft.bibtex}),
-    ]
-    data.update((k, v) for k, v in optional if v)
+    # The schema's keys in its (the README's) order; required ones always, others when set.
+    data: dict[str, Any] = {}
+    for key in KEYS:
+        if not key.drafted:
+            continue
+        value = getattr(draft, key.attr)
+        if value or key.required:
+            data[key.name] = _yaml_value(key.name, value)
     return data
 
 

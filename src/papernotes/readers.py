@@ -1,0 +1,279 @@
+"""How each kind of front-matter value is read: one reader per :class:`schema.Kind`.
+
+A reader takes the :class:`frontmatter.Field` as written and returns the value for
+:class:`model.Metadata`, or None after reporting why it cannot (at the key, or at the list
+item that is wrong). Readers do no I/O; :func:`parse.parse_note` assembles their results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from papernotes.bib import export as bib
+from papernotes.errors import Diagnostic, Location, Severity
+from papernotes.frontmatter import Field, date_problem
+from papernotes.ids import KEY_RE, arxiv_problem, clean_doi, strip_arxiv_prefix
+from papernotes.model import Author, Citation, Status
+from papernotes.schema import KEYS, Kind
+
+__all__ = ["KEY_RE", "READERS", "Context", "Reader", "read_field", "split_target"]
+
+_BIB_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where the note is, and the diagnostics its readers report."""
+
+    path: str
+    """The note file."""
+    diags: list[Diagnostic]
+    """Appended to by the readers (a local list: parse_note makes one per note)."""
+
+    def err(
+        self, f: Field, message: str, at: Location | None = None, hint: str | None = None
+    ) -> None:
+        """An error about ``f``, at ``at`` (one of its items) or else at its key."""
+        where = at or f.where.key
+        self.diags.append(Diagnostic(Severity.ERROR, where, f"{f.name}: {message}", hint))
+
+    def warn(
+        self, f: Field, message: str, at: Location | None = None, hint: str | None = None
+    ) -> None:
+        """A warning about ``f``, at ``at`` or else at its key."""
+        where = at or f.where.key
+        self.diags.append(Diagnostic(Severity.WARNING, where, f"{f.name}: {message}", hint))
+
+
+def _text(ctx: Context, f: Field) -> str | None:
+    if not isinstance(f.value, str):
+        ctx.err(f, f"expected text, got {_show(f.value)}")
+        return None
+    text = f.value.strip()
+    if not text:
+        ctx.err(f, "is empty")
+        return None
+    return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return f'"{value}"'
+
+
+def _year(ctx: Context, f: Field) -> int | None:
+    value = f.value
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
+        ctx.err(f, f"expected a whole number, got {_show(f.value)}", hint="e.g. year: 2021")
+        return None
+    return value
+
+
+def _authors(ctx: Context, f: Field) -> tuple[Author, ...] | None:
+    value = f.value
+    if isinstance(value, str):
+        names: list[tuple[str, Location]] = [(n, f.where.key) for n in bib.split_authors(value)]
+    elif isinstance(value, list):
+        names = []
+        for i, item in enumerate(value):
+            at = f.item(i)
+            if not isinstance(item, str) or not item.strip():
+                ctx.err(f, f"expected a name, got {_show(item)}", at)
+                continue
+            names.append((item, at))
+    else:
+        ctx.err(f, f"expected a list of names, got {_show(value)}")
+        return None
+    if not names:
+        ctx.err(f, "no authors given", hint="list at least one name")
+        return None
+    out: list[Author] = []
+    for name, at in names:
+        try:
+            out.append(bib.parse_person(name.strip()))
+        except ValueError as exc:
+            ctx.err(f, f'cannot read the name "{name}": {exc}', at)
+    return tuple(out) if len(out) == len(names) else None
+
+
+def _arxiv(ctx: Context, f: Field) -> str | None:
+    text = _text(ctx, f)
+    if text is None:
+        return None
+    ident = strip_arxiv_prefix(text)
+    problem = arxiv_problem(ident)
+    if problem is not None:
+        expected = 'expected an arXiv id such as "2106.09685" or "cs/0112017"'
+        ctx.err(f, f'{expected}, got "{text}"', hint=problem)
+        return None
+    return ident
+
+
+def _doi(ctx: Context, f: Field) -> str | None:
+    text = _text(ctx, f)
+    if text is None:
+        return None
+    ident = clean_doi(text)
+    if ident is None:
+        ctx.err(f, f'expected a DOI such as "10.18653/v1/2022.acl-long.26", got "{text}"')
+        return None
+    return ident
+
+
+def _link(ctx: Context, f: Field, *, local_ok: bool) -> str | None:
+    text = _text(ctx, f)
+    if text is None:
+        return None
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    if scheme in ("http", "https"):
+        return text
+    if not scheme and local_ok:
+        return text
+    allowed = "an http(s) URL" + (" or a file next to the note" if local_ok else "")
+    ctx.err(f, f'expected {allowed}, got "{text}"')
+    return None
+
+
+def _tags(ctx: Context, f: Field) -> tuple[str, ...] | None:
+    value = f.value
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        ctx.err(f, f"expected a list of tags, got {_show(value)}")
+        return None
+    out: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            ctx.err(f, f"expected a tag, got {_show(item)}", f.item(i))
+            continue
+        tag = item.strip().lstrip("#")
+        if tag.casefold() not in {t.casefold() for t in out}:
+            out.append(tag)
+    return tuple(out)
+
+
+def _status(ctx: Context, f: Field) -> Status | None:
+    values = [s.value for s in Status]
+    text = str(f.value).strip().lower().replace("_", "-").replace(" ", "-")
+    if text in values:
+        return Status(text)
+    close = difflib.get_close_matches(text, values, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else None
+    ctx.err(f, f"expected one of {', '.join(values)}, got {_show(f.value)}", hint=hint)
+    return None
+
+
+def _rating(ctx: Context, f: Field) -> int | None:
+    value = f.value
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        ctx.err(f, f"expected a whole number from 1 to 5, got {_show(value)}")
+        return None
+    return value
+
+
+def _date(ctx: Context, f: Field) -> dt.date | None:
+    value = f.value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            problem = date_problem(value)
+            if problem:
+                ctx.err(f, f"{value.strip()} is not a real date ({problem}); write YYYY-MM-DD")
+                return None
+    ctx.err(f, f"expected a date such as 2024-03-01, got {_show(value)}")
+    return None
+
+
+def split_target(target: str) -> tuple[str, str] | None:
+    """``("arxiv", id)`` or ``("doi", doi)`` for an external reference, None for a citekey."""
+    low = target.lower()
+    if low.startswith("arxiv:"):
+        return "arxiv", target[6:].strip()
+    if low.startswith("doi:"):
+        return "doi", target[4:].strip()
+    return None
+
+
+def _cites(ctx: Context, f: Field) -> tuple[Citation, ...] | None:
+    items = [f.value] if isinstance(f.value, str) else f.value
+    if not isinstance(items, list):
+        ctx.err(f, f"expected a list of citekeys, got {_show(f.value)}")
+        return None
+    out: list[Citation] = []
+    for i, item in enumerate(items):
+        at = f.item(i)
+        text = item.strip() if isinstance(item, str) else ""
+        external = split_target(text)
+        if (external is not None and external[1]) or (text and KEY_RE.fullmatch(text)):
+            out.append(Citation(text, at.line or 1, in_body=False, col=at.col))
+        else:
+            hint = "write a note id, arXiv:2106.09685 or doi:10.1000/xyz"
+            ctx.err(f, f"expected a citekey, got {_show(item)}", at, hint=hint)
+    return tuple(out)
+
+
+def _raw_bibtex(ctx: Context, f: Field) -> dict[str, str] | None:
+    if not isinstance(f.value, dict):
+        ctx.err(f, f"expected a mapping of BibTeX field: value, got {_show(f.value)}")
+        return None
+    out: dict[str, str] = {}
+    for name, value in f.value.items():
+        if not isinstance(name, str) or not _BIB_FIELD.fullmatch(name):
+            ctx.err(f, f"{name!r} is not a BibTeX field name")
+            continue
+        if not isinstance(value, str):
+            ctx.err(f, f"{name}: expected text, got {_show(value)}")
+            continue
+        problem = bib.check_raw_field(name, value)
+        if problem:
+            ctx.err(f, f"{name}: {problem}")
+            continue
+        out[name.lower()] = value
+    return out
+
+
+Reader = Callable[[Context, Field], Any]
+"""Reads one field's value, or reports why it cannot and returns None."""
+
+READERS: Mapping[Kind, Reader] = MappingProxyType(
+    {
+        Kind.TEXT: _text,
+        Kind.AUTHORS: _authors,
+        Kind.YEAR: _year,
+        Kind.ARXIV: _arxiv,
+        Kind.DOI: _doi,
+        Kind.URL: lambda c, f: _link(c, f, local_ok=False),
+        Kind.URL_OR_FILE: lambda c, f: _link(c, f, local_ok=True),
+        Kind.TAGS: _tags,
+        Kind.STATUS: _status,
+        Kind.RATING: _rating,
+        Kind.DATE: _date,
+        Kind.CITES: _cites,
+        Kind.BIBTEX: _raw_bibtex,
+    }
+)
+"""The reader of each kind of value; every kind has one (tests/test_schema.py)."""
+
+_KINDS: Mapping[str, Kind] = MappingProxyType({k.name: k.kind for k in KEYS})
+
+
+def read_field(ctx: Context, f: Field) -> Any:
+    """The value of the known key ``f``, or None after reporting why it cannot be read."""
+    return READERS[_KINDS[f.name]](ctx, f)

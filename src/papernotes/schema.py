@@ -1,0 +1,277 @@
+"""The note format, declared once: every front-matter key, how it is read, what it means.
+
+Validation (:mod:`papernotes.readers` by :class:`Kind`, assembled in :mod:`papernotes.parse`),
+the YAML reading (:mod:`papernotes.frontmatter` keeps ``as_written`` kinds as text), the
+drafts ``add`` and ``import`` write (:mod:`papernotes.notes.file`, in this order) and the
+README's table of keys (:func:`key_table`, between the ``<!-- keys -->`` markers) all come
+from :data:`KEYS`. ``python -m papernotes.schema README.md`` rewrites that table.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+__all__ = [
+    "ALIASES",
+    "KEYS",
+    "README_END",
+    "README_START",
+    "Key",
+    "Kind",
+    "by_name",
+    "key_table",
+    "update_readme",
+]
+
+
+class Kind(enum.Enum):
+    """The type of a key's value, which names the reader that validates it."""
+
+    TEXT = "text"
+    AUTHORS = "authors"
+    YEAR = "year"
+    ARXIV = "arxiv"
+    DOI = "doi"
+    URL = "url"
+    URL_OR_FILE = "url-or-file"
+    TAGS = "tags"
+    STATUS = "status"
+    RATING = "rating"
+    DATE = "date"
+    CITES = "cites"
+    BIBTEX = "bibtex"
+
+    @property
+    def as_written(self) -> bool:
+        """Whether values are kept as the text written rather than read as YAML 1.1 (where
+        ``0123`` is 83 and ``no`` is False); only numbers and dates want YAML's reading."""
+        return self not in (Kind.YEAR, Kind.RATING, Kind.DATE)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One front-matter key of the note format."""
+
+    name: str
+    """The key as written in a note."""
+    attr: str
+    """The :class:`papernotes.model.Metadata` field (and ``NoteDraft`` field) it fills."""
+    kind: Kind
+    """How the value is read and validated."""
+    doc: str
+    """What it holds, one line of Markdown for the README's table."""
+    required: bool = False
+    """Whether every note must give it."""
+    aliases: tuple[str, ...] = ()
+    """Other tools' spellings of it, each answered with "did you mean '<name>'?"."""
+    drafted: bool = False
+    """Whether ``add`` and ``import`` write it into the notes they make."""
+    bibtex: str = ""
+    """Where the value goes in the exported BibTeX entry (Markdown); empty: never exported."""
+
+
+KEYS: tuple[Key, ...] = (
+    Key(
+        "id",
+        "key",
+        Kind.TEXT,
+        "The citekey, `[A-Za-z0-9_:.-]+`, not starting with `.`. Defaults to the file name "
+        "without `.md`. Unique in the library **ignoring case** (BibTeX keys are "
+        "case-insensitive: `Liu2022` and `liu2022` clash).",
+        aliases=("citekey", "key"),
+        drafted=True,
+        bibtex="the entry's key",
+    ),
+    Key(
+        "title",
+        "title",
+        Kind.TEXT,
+        "The paper's title in plain Unicode — no LaTeX escapes; papernotes escapes on export.",
+        required=True,
+        drafted=True,
+        bibtex="`title`",
+    ),
+    Key(
+        "authors",
+        "authors",
+        Kind.AUTHORS,
+        "A list of names, each `First Last` or `Last, First` (`Last, Jr., First` and particles "
+        'such as `van` work too), or one BibTeX-style string `"A and B and C"`. Chinese, '
+        "Japanese and Korean names are written as usual (`杨植麟`); an organisation goes in "
+        'braces (`"{OpenAI}"`) so it is never split.',
+        required=True,
+        aliases=("author",),
+        drafted=True,
+        bibtex="`author`",
+    ),
+    Key(
+        "year",
+        "year",
+        Kind.YEAR,
+        "A whole number: the year of the version you cite.",
+        required=True,
+        drafted=True,
+        bibtex="`year`",
+    ),
+    Key(
+        "type",
+        "entry_type",
+        Kind.TEXT,
+        "The BibTeX entry type. Default: `inproceedings` when the venue is a conference or "
+        'workshop (NeurIPS, ICML, ICLR, ACL, EMNLP, NAACL, "Findings of …", "Proceedings of '
+        '…"), `article` for any other venue, `misc` with no venue.',
+        drafted=True,
+        bibtex="the entry's type",
+    ),
+    Key(
+        "venue",
+        "venue",
+        Kind.TEXT,
+        "Where it was published, as you want to see it: `NeurIPS 2020`, `ACL 2022`, `JMLR`.",
+        aliases=("journal", "booktitle"),
+        drafted=True,
+        bibtex="`journal`, `booktitle` or `howpublished`, by type",
+    ),
+    Key(
+        "arxiv",
+        "arxiv",
+        Kind.ARXIV,
+        "arXiv id, `2106.09685` or `cs/0112017` (quoted or not: see below). A version suffix "
+        "is kept; `arXiv:` and `https://arxiv.org/abs/` prefixes are stripped.",
+        aliases=("arxiv_id", "eprint"),
+        drafted=True,
+        bibtex="`eprint`, with `archivePrefix`",
+    ),
+    Key(
+        "doi",
+        "doi",
+        Kind.DOI,
+        "The DOI, bare or as a `https://doi.org/` link.",
+        drafted=True,
+        bibtex="`doi`",
+    ),
+    Key(
+        "url",
+        "url",
+        Kind.URL,
+        "The paper's landing page (http or https).",
+        aliases=("link",),
+        drafted=True,
+        bibtex="`url`",
+    ),
+    Key(
+        "pdf",
+        "pdf",
+        Kind.URL_OR_FILE,
+        "A link to the PDF, or the name of a PDF file next to the note (copied into the site).",
+        drafted=True,
+    ),
+    Key(
+        "code",
+        "code",
+        Kind.URL,
+        "The code repository.",
+        aliases=("github", "repo"),
+    ),
+    Key(
+        "tags",
+        "tags",
+        Kind.TAGS,
+        "A list of tags; case-insensitive, duplicates dropped, a leading `#` ignored.",
+        aliases=("tag",),
+    ),
+    Key(
+        "status",
+        "status",
+        Kind.STATUS,
+        "`to-read`, `reading` or `read`.",
+        drafted=True,
+    ),
+    Key("rating", "rating", Kind.RATING, "1 to 5."),
+    Key(
+        "read",
+        "read",
+        Kind.DATE,
+        "The date you read it, `YYYY-MM-DD`.",
+        aliases=("date",),
+    ),
+    Key(
+        "cites",
+        "cites",
+        Kind.CITES,
+        "Papers this one cites: ids of other notes, or `arXiv:ID` / `doi:DOI` for papers "
+        "outside the library. An `arXiv:`/`doi:` entry that matches a note's `arxiv`/`doi` "
+        "links to that note.",
+        aliases=("citations", "references"),
+        drafted=True,
+    ),
+    Key(
+        "abstract",
+        "abstract",
+        Kind.TEXT,
+        "The abstract (shown folded on the paper's page, not exported).",
+        drafted=True,
+    ),
+    Key(
+        "bibtex",
+        "bibtex",
+        Kind.BIBTEX,
+        "Raw BibTeX fields added to, or overriding, the exported entry (`pages`, `publisher`, "
+        "`booktitle`, …), written as-is.",
+        drafted=True,
+        bibtex="each field, as written",
+    ),
+)
+"""Every key, in the order the README lists them and drafts write them."""
+
+_BY_NAME: Mapping[str, Key] = MappingProxyType({k.name: k for k in KEYS})
+
+ALIASES: Mapping[str, str] = MappingProxyType({a: k.name for k in KEYS for a in k.aliases})
+"""Other tools' spellings (lowercase) → our key, so the "did you mean" hint is exact."""
+
+
+def by_name(name: str) -> Key | None:
+    """The key called ``name`` (exactly as written), or None for a key papernotes ignores."""
+    return _BY_NAME.get(name)
+
+
+README_START = "<!-- keys: generated by `python -m papernotes.schema README.md` -->"
+README_END = "<!-- /keys -->"
+
+
+def key_table() -> str:
+    """The README's table of front-matter keys, one row per key, in :data:`KEYS` order."""
+    rows = ["| key | required | what it holds | in BibTeX |", "|---|---|---|---|"]
+    for k in KEYS:
+        required = "yes" if k.required else "no"
+        rows.append(f"| `{k.name}` | {required} | {k.doc} | {k.bibtex or '—'} |")
+    return "\n".join(rows) + "\n"
+
+
+def update_readme(text: str) -> str:
+    """``text`` with the table between the key markers replaced by :func:`key_table`."""
+    start = text.index(README_START) + len(README_START)
+    end = text.index(README_END, start)
+    return f"{text[:start]}\n{key_table()}{text[end:]}"
+
+
+def main(argv: list[str]) -> int:
+    """Rewrite the key table in each README file named; 2 when none is named."""
+    if not argv:
+        return 2
+    for name in argv:
+        with open(name, encoding="utf-8") as f:
+            text = f.read()
+        new = update_readme(text)
+        if new != text:
+            with open(name, "w", encoding="utf-8", newline="\n") as f:
+                f.write(new)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - exercised through main()
+    raise SystemExit(main(sys.argv[1:]))
