@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NewType
 
 if TYPE_CHECKING:
-    from papernotes.markdown.body import ParsedBody
+    from papernotes.markdown._types import ParsedBody
 
 __all__ = [
     "Author",
@@ -141,7 +141,7 @@ class Note:
     meta: Metadata
     """Validated front matter."""
     body: ParsedBody
-    """The Markdown body, parsed once."""
+    """The Markdown body: its text and what was extracted from it (citations, links, headings)."""
     body_line: int
     """The line in the file where the body starts (1-based), to map body lines to file lines."""
     key_line: int

@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from papernotes.bib import export as bib
 from papernotes.errors import Diagnostic, Severity, error, warning
 from papernotes.frontmatter import Field, date_problem, split_note
-from papernotes.markdown.body import parse_body
+from papernotes.markdown.extract import parse_body
 from papernotes.model import Author, Citation, CiteKey, Metadata, Note, Status
 
 __all__ = ["KEY_RE", "KNOWN_KEYS", "key_problem", "parse_note", "parse_notes", "split_target"]
