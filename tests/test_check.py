@@ -102,7 +102,7 @@ def test_external_links_are_checked_with_file_and_line(
     assert result.code == 1
     err = result.err.splitlines()
     assert err == [
-        "papers/links.md:6:1: error: broken link https://gone.example/paper.pdf: HTTP 404",
+        "papers/links.md:6:6: error: broken link https://gone.example/paper.pdf: HTTP 404",
         "papers/links.md:12:14: error: broken link https://slow.example/x: timed out",
         "papers/links.md:12:51: error: broken link https://gone.example/img.png: HTTP 404",
         "papers/links.md:13:2: error: broken link https://nodns.example/: cannot connect "
@@ -160,7 +160,7 @@ def test_private_links_are_not_checked_unless_allowed(tmp_path: Path, cli, reque
     result = cli("check", "--root", str(tmp_path), "--external")
     assert result.code == 0 and requests == []
     assert result.err == (
-        "papers/a.md:5:1: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
+        "papers/a.md:5:6: warning: not checked http://127.0.0.1:8888/tree: refused: a loopback "
         "address 127.0.0.1; pass --allow-private to check it\n"
     )
     assert result.out == "1 notes: 0 errors, 0 warnings; 1 links: 0 broken, 0 moved\n"
@@ -180,7 +180,7 @@ def test_a_url_written_twice_on_a_line_gets_two_columns(tmp_path: Path) -> None:
     write_note(tmp_path, "a.md", note_text(body=body, extra="code: https://c.example/\n"))
     config, _ = load_config(tmp_path)
     library, _ = read_library(tmp_path, config)
-    links = collect_links(tmp_path, config.papers_dir, library)
+    links = collect_links(library)
     assert [(str(link.where), link.url) for link in links] == [
         ("papers/a.md:5:7", "https://c.example/"),
         ("papers/a.md:7:5", "https://x.example/"),

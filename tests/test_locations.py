@@ -76,7 +76,8 @@ def test_every_key_and_list_item_keeps_its_line_and_column() -> None:
     assert note.locations["authors"].items == (Location(PATH, 4, 5), Location(PATH, 5, 5))
     assert note.locations["cites"].items == (Location(PATH, 7, 9), Location(PATH, 7, 12))
     assert [(c.line, c.col) for c in note.meta.cites] == [(7, 9), (7, 12)]
-    assert note.locations["title"] == FieldLocation(Location(PATH, 2, 1))
+    assert note.locations["title"] == FieldLocation(Location(PATH, 2, 1), (), Location(PATH, 2, 8))
+    assert note.locations["year"].value == Location(PATH, 6, 7)
     assert note.at("pdf") == Location(PATH, 1) and note.key_line == 1
 
 
@@ -98,7 +99,7 @@ def test_check_takes_front_matter_links_from_the_kept_locations() -> None:
     # order load_sources reads them (folder "a" before "a.md"), keys in the order written.
     links = [(x.url, str(x.where)) for x in collect_links(library)]
     assert links == [
-        ("https://doi.org/10.1000/x", "papers/a/x.md:5:1"),
-        ("https://code.example/", "papers/a/x.md:6:1"),
-        ("https://a.example/", "papers/a.md:5:1"),
+        ("https://doi.org/10.1000/x", "papers/a/x.md:5:6"),
+        ("https://code.example/", "papers/a/x.md:6:7"),
+        ("https://a.example/", "papers/a.md:5:6"),
     ]

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from papernotes.markdown.body import (
-    CiteTarget,
-    LocalLink,
-    ParsedBody,
-    RenderContext,
-    RenderedBody,
-    is_local_url,
-    make_parser,
-    parse_body,
-    pygments_css,
-    render_body,
-)
+from papernotes.markdown._types import CiteTarget, LocalLink, RenderContext, RenderedBody
+from papernotes.markdown.body import render_body
+from papernotes.markdown.code import pygments_css
+from papernotes.markdown.extract import is_local_url, parse_body
+from papernotes.markdown.factory import make_parser
+from papernotes.markdown.html_rules import install_render_rules
 
 MD = make_parser()
 MD_HTML = make_parser(allow_html=True)
@@ -788,15 +782,6 @@ def test_plain_text_strips_raw_html_tags() -> None:
 # --- parse once, render many ------------------------------------------------------------------
 
 
-def _snapshot(body: ParsedBody) -> list[tuple[str, object, object, object]]:
-    out = []
-    for tok in body.tokens:
-        out.append((tok.type, copy.deepcopy(tok.attrs), tok.tag, tok.content))
-        for child in tok.children or ():
-            out.append((child.type, copy.deepcopy(child.attrs), child.tag, child.content))
-    return out
-
-
 SAMPLE = (
     "# LoRA\n\n[TOC]\n\n## 方法\n\n"
     "这是**“重点”**内容 $x$ [@hu2021lora, p. 3] [[vaswani2017attention]] [@nokey]\n\n"
@@ -809,12 +794,12 @@ SAMPLE = (
 def test_rendering_twice_is_identical_and_does_not_mutate(md: object) -> None:
     parser = MD_HTML if md is MD_HTML else MD
     body = parse_body(parser, SAMPLE)
-    before = _snapshot(body)
     first = render_body(parser, body, CTX)
     other = render_body(parser, body, NO_CTX)
     second = render_body(parser, body, CTX)
     assert first == second
-    assert _snapshot(body) == before
+    # The body is a plain value; rendering left nothing behind in the parser either.
+    assert body == parse_body(parser, SAMPLE)
     # A different context gives a different page, and does not leak into the next render.
     assert other.html != first.html
     assert "../files/figures/a.png" in first.html
@@ -863,3 +848,21 @@ def test_line_breaks_between_cjk_characters_vanish(source: str, html: str, text:
     )
     assert out.html == html
     assert out.text == text
+
+
+def test_render_rules_only_read_the_tokens() -> None:
+    # The HTML rules copy attributes before rewriting them, so the same tokens can be
+    # rendered for two pages with two contexts.
+    md = MarkdownIt("commonmark")
+    install_render_rules(md)
+    tokens = md.parse("[a](x.md) ![b](y.png) [c](https://c.org)", {})
+    env = {"local": lambda url: "../files/" + url, "toc_html": ""}
+    first = md.renderer.render(tokens, md.options, env)
+    assert 'href="../files/x.md"' in first and 'src="../files/y.png"' in first
+    assert 'rel="noopener"' in first
+    assert md.renderer.render(tokens, md.options, env) == first
+    assert [t.attrs for t in tokens[1].children or () if t.attrs] == [
+        {"href": "x.md"},
+        {"src": "y.png", "alt": ""},
+        {"href": "https://c.org"},
+    ]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from papernotes.cjk import has_cjk as is_cjk
@@ -46,3 +49,16 @@ def test_external_links() -> None:
 def test_is_cjk() -> None:
     assert is_cjk("注意力") and is_cjk("田中") and is_cjk("한국어") and is_cjk("カタカナ")
     assert not is_cjk("José García") and not is_cjk("（）")
+
+
+def test_the_model_loads_no_markdown_parser() -> None:
+    # A note holds text and extracted values; reading the model must not need the parser.
+    code = (
+        "import sys, papernotes.model\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('markdown_it', 'mdit_py_plugins'))\n"
+        "print(','.join(loaded))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,10 +21,10 @@ from markdown_it import MarkdownIt
 from papernotes import __version__, link, load, parse, plan, theme, write
 from papernotes.config import Config
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.frontmatter import split_note
 from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
-from papernotes.markdown.body import RenderedBody, make_parser, parse_body
+from papernotes.markdown._types import RenderedBody
+from papernotes.markdown.factory import make_parser
 from papernotes.model import CiteKey, Library, Note
 from papernotes.render import render_note_body
 from papernotes.search.index import DocTerms, SearchDoc, doc_terms
@@ -77,11 +77,6 @@ def read_library(
     notes, d_parse = parse.parse_notes([(s.path, s.text) for s in sources.notes], md)
     library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
     return library, (*d_load, *d_parse, *d_link)
-
-
-def _light(note: Note) -> Note:
-    # Token streams are slow to store and quick to re-create: the cache keeps notes without.
-    return replace(note, body=replace(note.body, tokens=()))
 
 
 def build(
@@ -144,7 +139,6 @@ def _build(
     new = cache.BuildCache(key)
     md = make_parser(allow_html=config.allow_html)
     sources, d_load = load.load_sources(root, config.papers_dir)
-    texts = {s.path: s.text for s in sources.notes}
     notes: list[Note] = []
     d_parse: list[Diagnostic] = []
     shas = {s.path: cache.text_digest(s.text) for s in sources.notes}
@@ -156,24 +150,16 @@ def _build(
             parsed[source.path] = (hit[1], hit[2])
         else:
             misses.append(source)
-    parsed.update(
-        _map(lambda s: (s.path, parse.parse_note(s.path, s.text, md)), misses, workers, light=True)
-    )
+    parsed.update(_map(lambda s: (s.path, parse.parse_note(s.path, s.text, md)), misses, workers))
     for source in sources.notes:
         note, ds = parsed[source.path]
-        new.notes[source.path] = (shas[source.path], _light(note) if note else None, ds)
+        new.notes[source.path] = (shas[source.path], note, ds)
         d_parse.extend(ds)
         if note is not None:
             notes.append(note)
     if progress:
         progress("parse", len(sources.notes), len(sources.notes))
     library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
-
-    def tokens_of(note: Note) -> Note:
-        if note.body.tokens:
-            return note
-        raw, _ = split_note(note.source, texts[note.source])
-        return replace(note, body=parse_body(md, raw.body)) if raw else note
 
     bodies: dict[CiteKey, RenderedBody] = {}
     body_fps: dict[CiteKey, str] = {}
@@ -187,7 +173,7 @@ def _build(
         else:
             stale.append(note)
     rendered = _map(
-        lambda n: (n.key, render_note_body(tokens_of(n), library, md, config.papers_dir)),
+        lambda n: (n.key, render_note_body(n, library, md, config.papers_dir)),
         stale,
         workers,
     )
@@ -291,26 +277,21 @@ _PARALLEL_FROM = 64
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 _MAP_STATE: list[Any] = []
-"""The function, items and mode of the running ``_map``, inherited by forked workers."""
+"""The function and items of the running ``_map``, inherited by forked workers."""
 
 
 def _map_slice(bounds: tuple[int, int]) -> list[Any]:
-    fn, items, light = _MAP_STATE
-    out = [fn(item) for item in items[bounds[0] : bounds[1]]]
-    if light:  # parsed notes go back without their token streams, which are slow to pickle
-        out = [(path, (_light(n) if n else None, ds)) for path, (n, ds) in out]
-    return out
+    fn, items = _MAP_STATE
+    return [fn(item) for item in items[bounds[0] : bounds[1]]]
 
 
-def _map(
-    fn: Callable[[_T], _R], items: Sequence[_T], workers: int, *, light: bool = False
-) -> list[_R]:
+def _map(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> list[_R]:
     """``[fn(x) for x in items]``, in forked processes when there are many items."""
     if len(items) < _PARALLEL_FROM or workers < 2 or not hasattr(os, "fork"):
         return [fn(x) for x in items]
     import multiprocessing
 
-    _MAP_STATE[:] = [fn, items, light]
+    _MAP_STATE[:] = [fn, items]
     size = max(1, -(-len(items) // (workers * 2)))
     chunks = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     try:

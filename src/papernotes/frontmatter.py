@@ -138,7 +138,9 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
             if isinstance(value_node, yaml.SequenceNode)
             else ()
         )
-        fields.append(Field(name, value, FieldLocation(where, items)))
+        fields.append(
+            Field(name, value, FieldLocation(where, items, _at(path, value_node.start_mark)))
+        )
     body = "\n".join(lines[end + 1 :])
     return RawNote(tuple(fields), frozenset(unreadable), body, end + 2), tuple(diags)
 

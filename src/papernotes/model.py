@@ -16,7 +16,7 @@ from papernotes.errors import Location
 from papernotes.ids import strip_version
 
 if TYPE_CHECKING:
-    from papernotes.markdown.body import ParsedBody
+    from papernotes.markdown._types import ParsedBody
 
 __all__ = [
     "Author",
@@ -94,6 +94,8 @@ class FieldLocation:
     """The key's file, line and column."""
     items: tuple[Location, ...] = ()
     """For a list value, where each item starts; empty for any other value."""
+    value: Location | None = None
+    """Where the value is written (its opening quote, if quoted): a URL's column for ``check``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +150,7 @@ class Note:
     meta: Metadata
     """Validated front matter."""
     body: ParsedBody
-    """The Markdown body, parsed once."""
+    """The Markdown body: its text and what was extracted from it (citations, links, headings)."""
     body_line: int
     """The line in the file where the body starts (1-based), to map body lines to file lines."""
     locations: Mapping[str, FieldLocation]

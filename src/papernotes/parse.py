@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, split_note
 from papernotes.ids import KEY_RE, key_problem
-from papernotes.markdown.body import parse_body
+from papernotes.markdown.extract import parse_body
 from papernotes.model import CiteKey, Metadata, Note
 from papernotes.readers import Context, read_field, split_target
 from papernotes.schema import ALIASES, KEYS, by_name

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.fetch.linkcheck import LinkResult
@@ -48,7 +47,7 @@ def _front_links(note: Note) -> list[Link]:
     meta = note.meta
     out: list[Link] = []
     for name in note.locations:  # the order the keys are written in
-        at = note.at(name)
+        at = note.locations[name].value or note.at(name)
         line = at.line or 1
         value = getattr(meta, name) if name in _FRONT_LINKS else None
         if isinstance(value, str) and _is_web(value):
@@ -59,22 +58,10 @@ def _front_links(note: Note) -> list[Link]:
 
 
 def _body_links(note: Note) -> list[Link]:
-    out: list[Link] = []
-    for block in note.body.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        first = block.map[0] if block.map else 0
-        for tok in block.children:
-            if tok.type not in ("link_open", "image"):
-                continue
-            url = str(tok.attrGet("href" if tok.type == "link_open" else "src") or "")
-            if not _is_web(url):
-                continue
-            # markdown-it percent-encodes hrefs; look for the URL as written to get its line.
-            at = max(block.content.find(url), block.content.find(unquote(url)))
-            row = block.content.count("\n", 0, at) if at >= 0 else 0
-            out.append(Link(url, note.source, note.body_line + first + row))
-    return out
+    return [
+        Link(w.url, note.source, note.body_line + w.line - 1, w.col or None)
+        for w in note.body.web_links
+    ]
 
 
 def collect_links(library: Library) -> list[Link]:

@@ -37,7 +37,7 @@ from papernotes.write import OutputRefused
 if TYPE_CHECKING:
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
-    from papernotes.markdown.body import RenderedBody
+    from papernotes.markdown._types import RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
@@ -79,7 +79,7 @@ class BuildCache:
     """Digest of papernotes' version, the configuration and the theme; any change empties the
     cache."""
     notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]] = field(default_factory=dict)
-    """Source path → (text digest, parsed note without tokens or None, its diagnostics)."""
+    """Source path → (text digest, parsed note or None, its diagnostics)."""
     bodies: dict[str, tuple[str, RenderedBody]] = field(default_factory=dict)
     """Citekey → (body fingerprint, RenderedBody)."""
     pages: dict[str, str] = field(default_factory=dict)
@@ -106,11 +106,9 @@ def _state(root: Path, *parts: str) -> Path:
 @functools.cache
 def _codec() -> Codec:
     # Imported here: the no-op build path (stamp only) must not load Markdown and templates.
-    from markdown_it.token import Token
-
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
-    from papernotes.markdown.body import ParsedBody, RenderedBody
+    from papernotes.markdown._types import ParsedBody, RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
@@ -120,9 +118,8 @@ def _codec() -> Codec:
         "Note": Note,
         "ParsedBody": ParsedBody,
         "RenderedBody": RenderedBody,
-        "Token": Token,
     }
-    return Codec(names, opaque=(Token,))
+    return Codec(names)
 
 
 @functools.cache

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
@@ -25,10 +24,8 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from papernotes.markdown._types import CiteTarget
 from papernotes.markdown.toc import ANCHOR_PREFIX, anchor_slug
-
-if TYPE_CHECKING:
-    from papernotes.markdown.body import CiteTarget
 
 __all__ = ["CITE_TOKENS", "cite_plugin"]
 

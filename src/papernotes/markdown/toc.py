@@ -1,30 +1,30 @@
-"""Headings of a note body: level shift, ``h-`` anchors, the ``[TOC]`` marker and the TOC list."""
+"""Headings of a note body: level shift, ``h-`` anchors, the ``[TOC]`` marker and the TOC list.
+
+The marker and the heading shift are core rules, so the tokens ``md.parse`` returns are final:
+nothing edits them later.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType
 
 # ``wide`` stays importable from here (body.py's soft-break rule uses it); the rule is cjk.is_wide.
 from papernotes.cjk import is_wide as wide
+from papernotes.markdown._types import CiteTarget, Heading
 from papernotes.urls import unique_slug
-
-if TYPE_CHECKING:
-    from papernotes.markdown.body import CiteTarget
 
 __all__ = [
     "ANCHOR_PREFIX",
-    "Heading",
     "anchor_slug",
+    "headings_of",
     "inline_text",
-    "prepare_headings",
     "toc_entry_html",
     "toc_html",
     "toc_plugin",
@@ -47,20 +47,6 @@ _EMPHASIS_TAGS = {
     "s_open": "<s>",
     "s_close": "</s>",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Heading:
-    """A heading of a note body, after the level shift."""
-
-    level: int
-    """HTML level, 2–6 (the page title is the only h1)."""
-    anchor: str
-    """The element id, ``h-`` + slug, e.g. ``h-注意力-attention``."""
-    text: str
-    """Plain text of the heading (math as TeX, citations as written)."""
-    line: int
-    """1-based line within the body text."""
 
 
 def anchor_slug(text: str) -> str:
@@ -136,23 +122,21 @@ def _toc_rule(state: StateCore) -> None:
         state.tokens = out
 
 
-def toc_plugin(md: MarkdownIt) -> None:
-    """Recognise ``[TOC]``, ``[[TOC]]`` and ``[toc]`` alone in a paragraph."""
-    md.core.ruler.after("block", "papernotes_toc", _toc_rule)
-
-
-def prepare_headings(tokens: Sequence[Token]) -> tuple[Heading, ...]:
+def _heading_rule(state: StateCore) -> None:
     """Shift heading levels so the body's top level is h2 and give each heading an ``h-`` id.
 
-    Mutates the freshly parsed ``tokens`` (tag and ``id`` attribute); call once, in parsing.
+    Runs last among the core rules, on tokens nobody else holds yet, and records the headings
+    in ``env["headings"]`` for :func:`headings_of`.
     """
+    tokens = state.tokens
     opens = [i for i, tok in enumerate(tokens) if tok.type == "heading_open"]
+    headings: list[Heading] = []
+    state.env["headings"] = headings
     if not opens:
-        return ()
+        return
     top = min(int(tokens[i].tag[1]) for i in opens)
     shift = TOC_MIN_LEVEL - top
     seen: set[str] = set()
-    headings = []
     for i in opens:
         open_tok, inline, close_tok = tokens[i], tokens[i + 1], tokens[i + 2]
         level = min(int(open_tok.tag[1]) + shift, 6)
@@ -162,7 +146,22 @@ def prepare_headings(tokens: Sequence[Token]) -> tuple[Heading, ...]:
         open_tok.attrSet("id", anchor)
         line = open_tok.map[0] + 1 if open_tok.map else 0
         headings.append(Heading(level=level, anchor=anchor, text=text, line=line))
-    return tuple(headings)
+
+
+def headings_of(env: EnvType) -> tuple[Heading, ...]:
+    """The headings the heading rule found while ``md.parse(text, env)`` ran."""
+    return tuple(env.get("headings", ()))
+
+
+def toc_plugin(md: MarkdownIt) -> None:
+    """Recognise ``[TOC]``, ``[[TOC]]`` and ``[toc]`` alone in a paragraph; shift and anchor
+    headings.
+
+    Install it after every other plugin: the heading rule must see the final token stream
+    (footnotes moved to the end) so anchors are numbered in document order.
+    """
+    md.core.ruler.after("block", "papernotes_toc", _toc_rule)
+    md.core.ruler.push("papernotes_headings", _heading_rule)
 
 
 def toc_entry_html(children: Sequence[Token], cite: Callable[[str], CiteTarget | None]) -> str:

@@ -1,0 +1,132 @@
+"""The values the Markdown dialect hands to the rest of papernotes, and takes from it.
+
+A note keeps its body as text plus what was extracted from it (:class:`ParsedBody`); rendering
+parses the text again. Nothing here imports markdown-it, so ``model`` and the build cache can
+use these types without loading the parser, and the dialect's modules (cite, toc, extract,
+body) share them without importing one another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = [
+    "BodyCitation",
+    "CiteTarget",
+    "Heading",
+    "LocalLink",
+    "ParsedBody",
+    "RenderContext",
+    "RenderedBody",
+    "WebLink",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyCitation:
+    """An inline citation in a note body: ``[@a; @b, p. 3]`` or ``[[a]]``."""
+
+    keys: tuple[str, ...]
+    """The cited keys, as written (``hu2021lora``, ``arXiv:2106.09685``)."""
+    line: int
+    """1-based line within the body text."""
+    col: int
+    """1-based column of the opening ``[`` within that line (in characters)."""
+    syntax: str
+    """``pandoc`` or ``wikilink``."""
+
+
+@dataclass(frozen=True, slots=True)
+class LocalLink:
+    """A link or image whose target is a relative path (a file next to the note)."""
+
+    url: str
+    """The target as written, percent-decoded: ``figures/lora.svg``, ``../other.md#method``."""
+    line: int
+    """1-based line within the body text."""
+    is_image: bool
+    """True for ``![alt](src)``."""
+    col: int = 0
+    """1-based column of the link's ``[`` (``!`` for images); 0 if unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebLink:
+    """A link or image whose target is an ``http(s)://`` URL (what ``check --links`` visits)."""
+
+    url: str
+    """The target as markdown-it normalised it (percent-encoded), e.g. ``https://a.org/%E5%9B%BE``."""
+    line: int
+    """1-based line within the body text where the URL is written (the link text may span
+    lines); the first line of the paragraph if the URL cannot be found as written."""
+    is_image: bool
+    """True for ``![alt](src)``."""
+    col: int = 0
+    """1-based column of the URL within that line; 0 if it cannot be found as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A heading of a note body, after the level shift."""
+
+    level: int
+    """HTML level, 2–6 (the page title is the only h1)."""
+    anchor: str
+    """The element id, ``h-`` + slug, e.g. ``h-注意力-attention``."""
+    text: str
+    """Plain text of the heading (math as TeX, citations as written)."""
+    line: int
+    """1-based line within the body text."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBody:
+    """A note body: its text and what was extracted from it; rendering parses the text again."""
+
+    text: str
+    """The Markdown body as written (the file after the front matter)."""
+    citations: tuple[BodyCitation, ...]
+    """Every ``[@…]`` and ``[[…]]`` in document order."""
+    local_links: tuple[LocalLink, ...]
+    """Every link and image with a relative target, in document order."""
+    has_toc: bool
+    """Whether the body has a ``[TOC]`` marker."""
+    headings: tuple[Heading, ...]
+    """The body's headings after the level shift, with their anchors, in document order."""
+    web_links: tuple[WebLink, ...]
+    """Every link and image with an ``http(s)://`` target, in document order."""
+
+
+@dataclass(frozen=True, slots=True)
+class CiteTarget:
+    """What a citation key resolves to, for rendering."""
+
+    label: str
+    """Author–year label: "Hu et al., 2021"."""
+    title: str
+    """The cited paper's title (shown as a tooltip)."""
+    href: str
+    """Relative URL of the cited note's page, or an external URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """What rendering a body needs to know about the rest of the library."""
+
+    cite: Callable[[str], CiteTarget | None]
+    """Resolve a citation or wikilink key; None renders it as unresolved."""
+    local: Callable[[str], str | None]
+    """Rewrite a relative link/image URL to its URL in the site; None leaves it as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    """A body as HTML, plus what the page around it shows."""
+
+    html: str
+    """The body's HTML (sanitized when the parser allows raw HTML)."""
+    toc_html: str
+    """``<nav class="toc">`` of the h2–h4 headings, or "" with fewer than two."""
+    text: str
+    """Plain text (math as TeX, citations as labels), whitespace collapsed: search, summaries."""

@@ -1,0 +1,121 @@
+"""What a note body says, besides its text: citations, links, headings and ``[TOC]``.
+
+:func:`parse_body` parses the body once and keeps only plain values (:class:`ParsedBody`),
+each citation and link with its line and column in the body, so later stages never hold
+markdown-it tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.utils import EnvType
+
+from papernotes.markdown._types import BodyCitation, LocalLink, ParsedBody, WebLink
+from papernotes.markdown.toc import headings_of
+
+__all__ = ["is_local_url", "parse_body"]
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# markdown-it splits lines on these three only (str.splitlines knows more breaks).
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def is_local_url(url: str) -> bool:
+    """A relative path: no scheme, and not ``#frag``, ``/abs``, ``//host`` or ``?query``."""
+    return bool(url) and url[0] not in "#/?" and _SCHEME.match(url) is None
+
+
+class _Locator:
+    """Maps an offset in an inline token's content back to a line and column of the body."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[str] | None = None
+        # Per line, where the last located thing was: table cells and repeated text on one
+        # line are found left to right.
+        self._cursor: dict[int, int] = {}
+
+    def locate(self, inline: Token, offset: int, *, in_order: bool = True) -> tuple[int, int]:
+        """1-based line and column of ``inline.content[offset]`` in the body.
+
+        ``in_order`` says the caller locates things left to right on a line (citations and
+        link brackets are); a URL comes after the text of its link, so it is found on its own.
+        """
+        if self._lines is None:
+            self._lines = _NEWLINE.split(self._text)
+        content = inline.content
+        row = content.count("\n", 0, offset)
+        seg_start = content.rfind("\n", 0, offset) + 1
+        seg_end = content.find("\n", offset)
+        segment = content[seg_start : seg_end if seg_end >= 0 else len(content)]
+        within = offset - seg_start
+        line = (inline.map[0] if inline.map else 0) + row
+        if line >= len(self._lines):
+            return line + 1, within + 1
+        source = self._lines[line]
+        cursor = self._cursor.get(line, 0) if in_order else 0
+        found = source.find(segment, cursor)
+        if found >= 0 and found + within >= cursor:
+            col = found + within
+        else:
+            # The segment was rewritten by a container (tabs, ``\|`` in tables): find the
+            # thing itself.
+            found = source.find(segment[within : within + 12], cursor)
+            col = found if found >= 0 else within
+        if in_order:
+            self._cursor[line] = col + 1
+        return line + 1, col + 1
+
+
+def _web_link(block: Token, tok: Token, url: str, locator: _Locator) -> WebLink:
+    content = block.content
+    # markdown-it percent-encodes URLs; look for the URL as written to get its line, after
+    # the link's own bracket when it is known (a URL may be written twice on a line).
+    start = int(tok.meta.get("pos", 0))
+    at = max(content.find(url, start), content.find(unquote(url), start))
+    if at < 0:
+        line, col = (block.map[0] if block.map else 0) + 1, 0
+    else:
+        line, col = locator.locate(block, at, in_order=False)
+    return WebLink(url, line, tok.type == "image", col)
+
+
+def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
+    """Parse a note body: its citations and links with line and column, headings, ``[TOC]``."""
+    env: EnvType = {}
+    tokens = md.parse(text, env)
+    citations: list[BodyCitation] = []
+    local_links: list[LocalLink] = []
+    web_links: list[WebLink] = []
+    locator = _Locator(text)
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for tok in block.children:
+            kind = tok.type
+            if kind == "citation":
+                line, col = locator.locate(block, tok.meta["pos"])
+                keys = tuple(item[1] for item in tok.meta["items"])
+                citations.append(BodyCitation(keys, line, col, "pandoc"))
+            elif kind == "wikilink":
+                line, col = locator.locate(block, tok.meta["pos"])
+                citations.append(BodyCitation((tok.meta["key"],), line, col, "wikilink"))
+            elif kind in ("link_open", "image"):
+                url = str(tok.attrGet("href" if kind == "link_open" else "src") or "")
+                if is_local_url(url) and "pos" in tok.meta:
+                    line, col = locator.locate(block, tok.meta["pos"])
+                    local_links.append(LocalLink(unquote(url), line, kind == "image", col))
+                elif url.lower().startswith(("http://", "https://")):
+                    web_links.append(_web_link(block, tok, url, locator))
+    return ParsedBody(
+        text=text,
+        citations=tuple(citations),
+        local_links=tuple(local_links),
+        has_toc=bool(env.get("has_toc")),
+        headings=headings_of(env),
+        web_links=tuple(web_links),
+    )

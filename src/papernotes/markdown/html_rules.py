@@ -1,0 +1,166 @@
+"""How the notes dialect writes HTML: links and images rewritten for the site, ``[TOC]``,
+footnote ids, CJK line breaks, focusable code blocks, raw HTML and the sanitizer behind it.
+
+The render rules only read the tokens (attributes are copied before they are changed), so one
+token stream could be rendered with several contexts; ``env`` carries the page's context:
+``cite`` and ``local`` from a ``RenderContext`` and the finished ``toc_html``.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections.abc import Callable, Sequence
+from urllib.parse import unquote
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererProtocol
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from papernotes.markdown.code import make_fence_renderer
+from papernotes.markdown.extract import is_local_url
+from papernotes.markdown.toc import wide
+
+__all__ = ["SANITIZER", "install_render_rules"]
+
+# Raw HTML (allow_html=True) is cleaned after rendering. Our own markup must survive it too:
+# heading/footnote ids, cite data-key, lazy images, task checkboxes, table alignment.
+SANITIZER = nh3.Cleaner(
+    tags={
+        *("a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup"),
+        *("dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li"),
+        *("mark", "nav", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section"),
+        *("small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot"),
+        *("th", "thead", "time", "tr", "u", "ul", "var"),
+    },
+    attributes={
+        "*": {"class", "id", "title", "align", "lang", "dir"},
+        "a": {"href", "rel", "data-key"},
+        "span": {"data-key"},
+        "img": {"src", "alt", "width", "height", "loading"},
+        "td": {"style", "colspan", "rowspan"},
+        "th": {"style", "colspan", "rowspan"},
+        "ol": {"start"},
+        "details": {"open"},
+        "nav": {"aria-label"},
+        "input": {"checked"},
+    },
+    # Task-list checkboxes; a raw <input> can only ever be a disabled checkbox.
+    tag_attribute_values={"input": {"type": {"checkbox"}}},
+    set_tag_attribute_values={"input": {"disabled": "disabled"}},
+    filter_style_properties={"text-align"},
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,  # we set rel="noopener" on external links ourselves
+)
+
+
+def _attrs_html(attrs: dict[str, str | int | float]) -> str:
+    return "".join(f' {name}="{escapeHtml(str(value))}"' for name, value in attrs.items())
+
+
+def _site_url(url: str, env: EnvType) -> str:
+    if is_local_url(url):
+        rewritten: str | None = env["local"](unquote(url))
+        if rewritten is not None:
+            return rewritten
+    return url
+
+
+def _render_link_open(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    attrs = dict(tokens[idx].attrs)  # a copy: the stored tokens are rendered again later
+    href = str(attrs.get("href", ""))
+    if href.startswith(("http://", "https://")):
+        attrs["rel"] = "noopener"
+    else:
+        attrs["href"] = _site_url(href, env)
+    return "<a" + _attrs_html(attrs) + ">"
+
+
+def _render_image(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    attrs = dict(token.attrs)
+    attrs["src"] = _site_url(str(attrs.get("src", "")), env)
+    # markdown-it's own image rule would write the alt text into the shared token.
+    attrs["alt"] = self.renderInlineAsText(token.children, options, env)  # type: ignore[attr-defined]
+    attrs["loading"] = "lazy"
+    return "<img" + _attrs_html(attrs) + ">"
+
+
+def _render_toc(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    toc: str = env["toc_html"]
+    return toc
+
+
+def _footnote_anchor_name(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # The footnote renderers write id="fn" + this and id="fnref" + this: fn-1, fnref-1.
+    return f"-{tokens[idx].meta['id'] + 1}"
+
+
+def _render_code_block(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # Focusable like fenced code: a block that scrolls sideways must be reachable by keyboard.
+    return f'<pre tabindex="0"><code>{escapeHtml(tokens[idx].content)}</code></pre>\n'
+
+
+def _render_softbreak(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A line break inside a paragraph, dropped between two CJK characters.
+
+    Browsers show a newline as a space, which is right between English words but shows as a
+    stray gap in Chinese text hard-wrapped in the editor (the rule CSS Text 3 describes for
+    segment breaks between East Asian wide characters).
+    """
+    before = tokens[idx - 1].content[-1:] if idx > 0 and tokens[idx - 1].type == "text" else ""
+    after = (
+        tokens[idx + 1].content[:1]
+        if idx + 1 < len(tokens) and tokens[idx + 1].type == "text"
+        else ""
+    )
+    return "" if wide(before) and wide(after) else "\n"
+
+
+_RAW_URL = re.compile(r"""(\s(?:src|href)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def _render_raw_html(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Raw HTML (only with allow_html): relative ``src``/``href`` rewritten like Markdown links,
+    so ``<img src="fig.png" width="300">`` works; the sanitizer runs on the result."""
+    local: Callable[[str], str | None] = env["local"]
+
+    def rewrite(m: re.Match[str]) -> str:
+        url = htmllib.unescape(m.group(3))
+        new = local(url) if is_local_url(url) else None
+        return (
+            m.group(0) if new is None else f"{m.group(1)}{m.group(2)}{escapeHtml(new)}{m.group(2)}"
+        )
+
+    return _RAW_URL.sub(rewrite, tokens[idx].content)
+
+
+def install_render_rules(md: MarkdownIt) -> None:
+    """Register the dialect's HTML renderers (citations and math register their own)."""
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("fence", make_fence_renderer())
+    md.add_render_rule("toc", _render_toc)
+    md.add_render_rule("footnote_anchor_name", _footnote_anchor_name)
+    md.add_render_rule("softbreak", _render_softbreak)
+    md.add_render_rule("code_block", _render_code_block)
+    md.add_render_rule("html_inline", _render_raw_html)
+    md.add_render_rule("html_block", _render_raw_html)
