@@ -71,9 +71,9 @@ def text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class BuildCache:
-    """What one build leaves for the next. Mutable: the build fills it as it goes."""
+    """What one build leaves for the next, made once from what its stages returned."""
 
     key: str
     """Digest of papernotes' version, the configuration and the theme; any change empties the

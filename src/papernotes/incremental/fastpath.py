@@ -66,13 +66,8 @@ class LastBuild:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def up_to_date(
-    root: Path, config: Config, out: Path, *, strict: bool
-) -> tuple[dict[str, Any], LastBuild | None]:
-    """The input stamp, and the last build's report when nothing changed since (else None).
-
-    Under ``--strict`` a build that had warnings is never up to date: it must fail again.
-    """
+def up_to_date(root: Path, config: Config, out: Path) -> tuple[dict[str, Any], LastBuild | None]:
+    """The input stamp, and the last build's report when nothing changed since (else None)."""
     stamp = stamp_for(root, config, out)
     saved = cache.stamp_matches(root, stamp, write.manifest_digest(out.resolve()))
     if saved is None:
@@ -80,7 +75,5 @@ def up_to_date(
     diags = _from_json(saved.get("diagnostics", []))
     notes, pages = _count(saved.get("notes", 0)), _count(saved.get("pages", 0))
     if diags is None or notes is None or pages is None:
-        return stamp, None
-    if strict and diags:
         return stamp, None
     return stamp, LastBuild(notes, pages, diags)
