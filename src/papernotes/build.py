@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
+from papernotes.incremental.cache import BuildCache, NoteEntry
 from papernotes.incremental.reuse import reuse
 
 if TYPE_CHECKING:
@@ -82,34 +83,45 @@ class _Read:
     """Stages 1–3: the sources, the library, and the parsed notes for the next build."""
 
     sources: load.Sources
+    """What stage 1 read."""
     library: Library
+    """What stage 3 linked."""
     diagnostics: tuple[Diagnostic, ...]
-    parsed: dict[str, tuple[str, Parsed]]
-    """Source path → (text digest, what parsing gave)."""
+    """Every problem of stages 1–3, in order."""
+    parsed: dict[str, NoteEntry]
+    """Every note as parsed: the next build's ``BuildCache.notes``."""
 
 
 def _read(
-    root: Path,
-    config: Config,
-    md: MarkdownIt,
-    previous: Mapping[str, tuple[str, Parsed]],
-    workers: int,
+    root: Path, config: Config, md: MarkdownIt, previous: BuildCache | None, workers: int
 ) -> _Read:
-    from papernotes import link, parse
+    from papernotes import link
 
     sources, d_load = load.load_sources(root, config.papers_dir)
-    wanted = {s.path: (cache.text_digest(s.text), s) for s in sources.notes}
+    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers)
+    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
+    return _Read(sources, library, (*d_load, *d_parse, *d_link), parsed)
+
+
+def _parse_notes(
+    sources: load.Sources, md: MarkdownIt, previous: BuildCache | None, workers: int
+) -> tuple[list[Note], list[Diagnostic], dict[str, NoteEntry]]:
+    """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
+    problems, and what the next build may reuse."""
+    from papernotes import parse
+
+    old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
     parsed = reuse(
-        wanted,
-        previous,
+        {s.path: (cache.text_digest(s.text), s) for s in sources.notes},
+        old,
         lambda s: parse.parse_note(s.path, s.text, md),
         workers=workers,
         send_back=_light_parsed,
     )
     notes = [note for _, (note, _) in parsed.values() if note is not None]
-    d_parse = [d for _, (_, ds) in parsed.values() for d in ds]
-    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
-    return _Read(sources, library, (*d_load, *d_parse, *d_link), parsed)
+    diags = [d for _, (_, ds) in parsed.values() for d in ds]
+    entries = {p: (sha, _light(n) if n else None, ds) for p, (sha, (n, ds)) in parsed.items()}
+    return notes, diags, entries
 
 
 def read_library(
@@ -119,7 +131,7 @@ def read_library(
     problem found (warnings as errors under ``strict``)."""
     from papernotes.markdown.body import make_parser
 
-    read = _read(root, config, md or make_parser(allow_html=config.allow_html), {}, 1)
+    read = _read(root, config, md or make_parser(allow_html=config.allow_html), None, 1)
     return read.library, apply_strict(read.diagnostics, strict)
 
 
@@ -189,9 +201,8 @@ def _pipeline(
     key = _cache_key(root, config, out, the_theme)
     old = cache.load_cache(root, key) if use_cache else None
     md = make_parser(allow_html=config.allow_html)
-    parsed = {p: (sha, (n, ds)) for p, (sha, n, ds) in old.notes.items()} if old else {}
-    read = _read(root, config, md, parsed, workers)
-    library = read.library
+    read = _read(root, config, md, old, workers)
+    library, n = read.library, len(read.library.notes)
     if progress:
         progress("parse", len(read.sources.notes), len(read.sources.notes))
     site, d_render = plan.render_site(
@@ -200,7 +211,7 @@ def _pipeline(
         the_theme,
         root=root,
         render_body=_body_renderer(library, read.sources, md, config.papers_dir),
-        source_digests={path: sha for path, (sha, _) in read.parsed.items()},
+        source_digests={path: sha for path, (sha, _, _) in read.parsed.items()},
         previous=old,
         written=write.read_manifest(out.resolve()) if out.is_dir() else None,
         workers=workers,
@@ -208,32 +219,25 @@ def _pipeline(
     )
     diags = apply_strict((*read.diagnostics, *d_render), strict)
     if _blocking(diags):
-        return BuildReport(len(library.notes), 0, diags, 0.0, None, rendered=site.rendered)
-    written = write.write_site(
-        list(site.pages), site.copies, out, unchanged=site.unchanged, fresh=fresh
-    )
+        return BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered)
+    written = write.write_site(site.pages, site.copies, out, unchanged=site.unchanged, fresh=fresh)
     if use_cache:
-        new = cache.BuildCache(
-            key,
-            notes={
-                p: (sha, _light(n) if n else None, ds) for p, (sha, (n, ds)) in read.parsed.items()
-            },
-            bodies=site.bodies,
-            pages=site.fingerprints,
-            terms=site.terms,
-        )
-        saved = {
-            **stamp,
-            "manifest": write.manifest_digest(out.resolve()),
-            "diagnostics": fastpath.diagnostics_to_json(diags),
-            "notes": len(library.notes),
-            "pages": written.files,
-        }
-        try:
-            cache.save_cache(root, new, saved)
-        except OSError as exc:  # the site is built; only the next build's head start is lost
-            diags = (*diags, _cache_warning(str(exc.filename or cache.CACHE_DIR), exc))
-    return BuildReport(len(library.notes), written.files, diags, 0.0, written, site.rendered)
+        new = BuildCache(key, read.parsed, site.bodies, pages=site.fingerprints, terms=site.terms)
+        last = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
+        diags = (*diags, *_save_cache(root, new, {**stamp, **last}, out, written))
+    return BuildReport(n, written.files, diags, 0.0, written, site.rendered)
+
+
+def _save_cache(
+    root: Path, new: BuildCache, stamp: dict[str, object], out: Path, written: write.WriteReport
+) -> tuple[Diagnostic, ...]:
+    """Leave the cache and the input stamp for the next build; a warning if they cannot be."""
+    manifest = write.manifest_digest(out.resolve())
+    try:
+        cache.save_cache(root, new, {**stamp, "manifest": manifest, "pages": written.files})
+    except OSError as exc:  # the site is built; only the next build's head start is lost
+        return (_cache_warning(str(exc.filename or cache.CACHE_DIR), exc),)
+    return ()
 
 
 def _cache_key(root: Path, config: Config, out: Path, the_theme: Theme) -> str:

@@ -42,7 +42,12 @@ def parallel_map(
     slices finish.
     """
     if not fans_out(len(items), workers):
-        return [fn(x) for x in items]
+        here: list[_R] = []
+        for i, item in enumerate(items):
+            here.append(fn(item))
+            if progress and i % 100 == 0:
+                progress(i, len(items))
+        return here
     import multiprocessing
 
     size = max(1, -(-len(items) // (workers * 4)))
