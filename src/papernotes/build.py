@@ -29,12 +29,10 @@ if TYPE_CHECKING:
 
     from papernotes.markdown.body import RenderedBody
     from papernotes.model import Library, Note
+    from papernotes.plan import Progress
     from papernotes.theme import Theme
 
 __all__ = ["BuildReport", "apply_strict", "build", "read_library"]
-
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(stage, done, total)`` during long builds."""
 
 Parsed = tuple["Note | None", tuple[Diagnostic, ...]]
 """A note as parsed (None when it has errors), and its problems."""
@@ -169,7 +167,7 @@ def build(
     with cache.build_lock(root):
         write.check_output(root, out, config.papers_dir)
         stamp, last = fastpath.up_to_date(root, config, out) if use_cache else ({}, None)
-        if last is not None:
+        if last is not None:  # nothing changed: the last build's problems are this one's
             diags = apply_strict(last.diagnostics, strict)
             ok = not _blocking(diags)
             elapsed = time.perf_counter() - start

@@ -1,4 +1,5 @@
-"""The site as a list of jobs, each with a fingerprint of everything its output shows.
+"""Stage 4, ``render_site``: the library and the theme become pages, as a list of jobs, each
+with a fingerprint of everything its output shows.
 
 A job whose fingerprint matches the last build's is not run again; its file stays as it is.
 The fingerprints follow the citation graph: a paper page depends on its own note, on the
@@ -7,6 +8,10 @@ graph), and on the slugs of its tags and authors; a tag page on the notes it lis
 Editing one note's body therefore re-renders its own page, the search index and, if it is in
 the feed, the feed, and nothing else. A library with templates of its own may show anything
 anywhere, so there every page also depends on the whole library.
+
+The note bodies and their search terms are reused the same way (``incremental.reuse``), and
+the jobs left to run go to worker processes when there are many (``incremental.parallel``).
+Each job returns its pages and its template problems as a value.
 """
 
 from __future__ import annotations

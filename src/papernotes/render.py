@@ -1,4 +1,8 @@
-"""Stage 4: the Library and the theme become pages (in memory; writing is write.py's job)."""
+"""How each page of stage 4 is made: a note's body, and the templates with their helpers.
+
+Each page function returns an ``Output`` (its files and its template problems), in memory:
+``plan.render_site`` decides which pages to make, and writing is write.py's job.
+"""
 
 from __future__ import annotations
 
