@@ -237,7 +237,7 @@ def test_a_page_left_half_replaced_is_written_again(tmp_path: Path) -> None:
 
 
 def test_parallel_build_equals_serial_build(tmp_path: Path, monkeypatch) -> None:
-    import papernotes.build as build_module
+    from papernotes.incremental import parallel
 
     lib = Library(tmp_path / "lib")
     for i in range(6):
@@ -255,7 +255,7 @@ def test_parallel_build_equals_serial_build(tmp_path: Path, monkeypatch) -> None
         )
     config, _ = load_config(lib.root)
     build(lib.root, config, out=tmp_path / "serial", use_cache=False, workers=1)
-    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 1)  # even a tiny library goes to workers
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # even a tiny library goes to workers
     report = build(lib.root, config, out=tmp_path / "parallel", use_cache=False, workers=2)
     assert report.errors == 0
     assert _tree(tmp_path / "parallel") == _tree(tmp_path / "serial")

@@ -11,29 +11,31 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-
-from papernotes import __version__, link, load, parse, plan, theme, write
+from papernotes import __version__, load, write
 from papernotes.config import Config
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
-from papernotes.markdown._types import RenderedBody
-from papernotes.markdown.factory import make_parser
-from papernotes.model import CiteKey, Library, Note
-from papernotes.render import render_note_body
-from papernotes.search.index import DocTerms, SearchDoc, doc_terms
-from papernotes.search.text import new_folds
+from papernotes.incremental.cache import BuildCache, NoteEntry
+from papernotes.incremental.reuse import reuse
 
-__all__ = ["BuildReport", "build", "read_library"]
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(stage, done, total)`` during long builds."""
+    from papernotes.markdown._types import RenderedBody
+    from papernotes.model import Library, Note
+    from papernotes.plan import Progress
+    from papernotes.theme import Theme
+
+__all__ = ["BuildReport", "apply_strict", "build", "read_library"]
+
+Parsed = tuple["Note | None", tuple[Diagnostic, ...]]
+"""A note as parsed (None when it has errors), and its problems."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +66,70 @@ class BuildReport:
         return sum(d.severity is Severity.WARNING for d in self.diagnostics)
 
 
-def _promote(diags: Sequence[Diagnostic], strict: bool) -> tuple[Diagnostic, ...]:
-    return tuple(d.promoted() for d in diags) if strict else tuple(diags)
+def apply_strict(diags: tuple[Diagnostic, ...], strict: bool) -> tuple[Diagnostic, ...]:
+    """The problems as reported: under ``--strict`` every warning is an error, so a build with
+    warnings writes nothing. Every command with ``--strict`` goes through here."""
+    return tuple(d.promoted() for d in diags) if strict else diags
+
+
+def _blocking(diags: tuple[Diagnostic, ...]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diags)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """Stages 1–3: the sources, the library, and the parsed notes for the next build."""
+
+    sources: load.Sources
+    """What stage 1 read."""
+    library: Library
+    """What stage 3 linked."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Every problem of stages 1–3, in order."""
+    parsed: dict[str, NoteEntry]
+    """Every note as parsed: the next build's ``BuildCache.notes``."""
+
+
+def _read(
+    root: Path, config: Config, md: MarkdownIt, previous: BuildCache | None, workers: int
+) -> _Read:
+    from papernotes import link
+
+    sources, d_load = load.load_sources(root, config.papers_dir)
+    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers)
+    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
+    return _Read(sources, library, (*d_load, *d_parse, *d_link), parsed)
+
+
+def _parse_notes(
+    sources: load.Sources, md: MarkdownIt, previous: BuildCache | None, workers: int
+) -> tuple[list[Note], list[Diagnostic], dict[str, NoteEntry]]:
+    """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
+    problems, and what the next build may reuse."""
+    from papernotes import parse
+
+    old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
+    parsed = reuse(
+        {s.path: (cache.text_digest(s.text), s) for s in sources.notes},
+        old,
+        lambda s: parse.parse_note(s.path, s.text, md),
+        workers=workers,
+    )
+    notes = [note for _, (note, _) in parsed.values() if note is not None]
+    diags = [d for _, (_, ds) in parsed.values() for d in ds]
+    entries = {p: (sha, n, ds) for p, (sha, (n, ds)) in parsed.items()}
+    return notes, diags, entries
 
 
 def read_library(
-    root: Path, config: Config, md: MarkdownIt | None = None
+    root: Path, config: Config, md: MarkdownIt | None = None, *, strict: bool = False
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
-    """Stages 1–3 without a cache: the library as a value, with every problem found."""
-    sources, d_load = load.load_sources(root, config.papers_dir)
-    md = md or make_parser(allow_html=config.allow_html)
-    notes, d_parse = parse.parse_notes([(s.path, s.text) for s in sources.notes], md)
-    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
-    return library, (*d_load, *d_parse, *d_link)
+    """Stages 1–3 as ``build`` runs them, without a cache: the library as a value, with every
+    problem found (warnings as errors under ``strict``)."""
+    from papernotes.markdown.factory import make_parser
+
+    read = _read(root, config, md or make_parser(allow_html=config.allow_html), None, 1)
+    return read.library, apply_strict(read.diagnostics, strict)
 
 
 def build(
@@ -95,149 +148,100 @@ def build(
     ``fresh`` writes the whole output folder anew and swaps it in, instead of updating it.
     ``workers`` is how many processes parse and render (default: the cores, at most 8); the
     output is the same byte for byte whatever it is. One build of a library runs at a time:
-    another raises ``cache.BuildBusy``.
+    another raises ``cache.BuildBusy``. When nothing changed since the last build, this
+    imports nothing of the Markdown, template and BibTeX machinery.
     """
+    start = time.perf_counter()
     with cache.build_lock(root):
-        return _build(root, config, out, strict, use_cache, progress, fresh, workers)
+        write.check_output(root, out, config.papers_dir)
+        stamp, last = fastpath.up_to_date(root, config, out) if use_cache else ({}, None)
+        if last is not None:  # nothing changed: the last build's problems are this one's
+            diags = apply_strict(last.diagnostics, strict)
+            ok = not _blocking(diags)
+            elapsed = time.perf_counter() - start
+            pages = last.pages if ok else 0
+            return BuildReport(last.notes, pages, diags, elapsed, None, up_to_date=ok)
+        if not use_cache:
+            cache.clear_cache(root)
+        report = _pipeline(root, config, out, strict, use_cache, stamp, progress, fresh, workers)
+    return replace(report, seconds=time.perf_counter() - start)
 
 
-def _build(
+def _pipeline(
     root: Path,
     config: Config,
     out: Path,
     strict: bool,
     use_cache: bool,
+    stamp: dict[str, object],
     progress: Progress | None,
     fresh: bool,
     workers: int | None,
 ) -> BuildReport:
+    # Imported here: a build with nothing to do (above) must not load them.
+    from papernotes import plan, theme
+    from papernotes.markdown.factory import make_parser
+
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    start = time.perf_counter()
-    write.check_output(root, out, config.papers_dir)
-    stamp, last = fastpath.up_to_date(root, config, out, strict=strict) if use_cache else ({}, None)
-    if last is not None:
-        elapsed = time.perf_counter() - start
-        return BuildReport(
-            last.notes,
-            last.pages,
-            _promote(last.diagnostics, strict),
-            elapsed,
-            None,
-            up_to_date=True,
-        )
-    if not use_cache:
-        cache.clear_cache(root)
     the_theme = theme.load_theme(root)
+    key = _cache_key(root, config, out, the_theme)
+    old = cache.load_cache(root, key) if use_cache else None
+    md = make_parser(allow_html=config.allow_html)
+    read = _read(root, config, md, old, workers)
+    library, n = read.library, len(read.library.notes)
+    if progress:
+        progress("parse", len(read.sources.notes), len(read.sources.notes))
+    site, d_render = plan.render_site(
+        library,
+        config,
+        the_theme,
+        root=root,
+        render_body=_body_renderer(library, md, config.papers_dir),
+        source_digests={path: sha for path, (sha, _, _) in read.parsed.items()},
+        previous=old,
+        written=write.read_manifest(out.resolve()) if out.is_dir() else None,
+        workers=workers,
+        progress=progress,
+    )
+    diags = apply_strict((*read.diagnostics, *d_render), strict)
+    if _blocking(diags):
+        return BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered)
+    written = write.write_site(site.pages, site.copies, out, unchanged=site.unchanged, fresh=fresh)
+    if use_cache:
+        new = BuildCache(key, read.parsed, site.bodies, pages=site.fingerprints, terms=site.terms)
+        last = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
+        diags = (*diags, *_save_cache(root, new, {**stamp, **last}, out, written))
+    return BuildReport(n, written.files, diags, 0.0, written, site.rendered)
+
+
+def _save_cache(
+    root: Path, new: BuildCache, stamp: dict[str, object], out: Path, written: write.WriteReport
+) -> tuple[Diagnostic, ...]:
+    """Leave the cache and the input stamp for the next build; a warning if they cannot be."""
+    manifest = write.manifest_digest(out.resolve())
+    try:
+        cache.save_cache(root, new, {**stamp, "manifest": manifest, "pages": written.files})
+    except OSError as exc:  # the site is built; only the next build's head start is lost
+        return (_cache_warning(str(exc.filename or cache.CACHE_DIR), exc),)
+    return ()
+
+
+def _cache_key(root: Path, config: Config, out: Path, the_theme: Theme) -> str:
     # The library folder's identity is in the key, so a cache that came with a library (a
     # clone, an archive) is never used: its bodies would reach the site unsanitized.
     here = root.resolve().stat()
     identity = (here.st_dev, here.st_ino)
-    key = cache.digest(
+    return cache.digest(
         __version__, str(out.resolve()), repr(config), the_theme.fingerprint, identity
     )
-    old = cache.load_cache(root, key) if use_cache else None
-    new = cache.BuildCache(key)
-    md = make_parser(allow_html=config.allow_html)
-    sources, d_load = load.load_sources(root, config.papers_dir)
-    notes: list[Note] = []
-    d_parse: list[Diagnostic] = []
-    shas = {s.path: cache.text_digest(s.text) for s in sources.notes}
-    parsed: dict[str, tuple[Note | None, tuple[Diagnostic, ...]]] = {}
-    misses = []
-    for source in sources.notes:
-        hit = old.notes.get(source.path) if old else None
-        if hit is not None and hit[0] == shas[source.path]:
-            parsed[source.path] = (hit[1], hit[2])
-        else:
-            misses.append(source)
-    parsed.update(_map(lambda s: (s.path, parse.parse_note(s.path, s.text, md)), misses, workers))
-    for source in sources.notes:
-        note, ds = parsed[source.path]
-        new.notes[source.path] = (shas[source.path], note, ds)
-        d_parse.extend(ds)
-        if note is not None:
-            notes.append(note)
-    if progress:
-        progress("parse", len(sources.notes), len(sources.notes))
-    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
 
-    bodies: dict[CiteKey, RenderedBody] = {}
-    body_fps: dict[CiteKey, str] = {}
-    stale: list[Note] = []
-    for k, note in library.notes.items():
-        fp = plan.body_fingerprint(note, shas[note.source], library, config.papers_dir)
-        body_fps[k] = fp
-        hit_body = old.bodies.get(k) if old else None
-        if hit_body is not None and hit_body[0] == fp:
-            bodies[k] = hit_body[1]
-        else:
-            stale.append(note)
-    rendered = _map(
-        lambda n: (n.key, render_note_body(n, library, md, config.papers_dir)),
-        stale,
-        workers,
-    )
-    bodies.update(rendered)
-    for k in library.notes:
-        new.bodies[k] = (body_fps[k], bodies[k])
-    if progress:
-        progress("render", len(library.notes), len(library.notes))
 
-    folds = new_folds()
+def _body_renderer(
+    library: Library, md: MarkdownIt, papers_dir: str
+) -> Callable[[Note], RenderedBody]:
+    from papernotes.render import render_note_body
 
-    def terms_of(doc: SearchDoc) -> DocTerms:
-        fp = cache.digest(doc)
-        hit = old.terms.get(doc.key) if old else None
-        value = hit[1] if hit is not None and hit[0] == fp else doc_terms(doc, folds)
-        new.terms[doc.key] = (fp, value)
-        return value
-
-    site = plan.plan_site(
-        library, config, the_theme, bodies, root=root, body_fps=body_fps, doc_terms=terms_of
-    )
-    manifest = write.read_manifest(out.resolve()) if out.is_dir() else None
-    todo: list[plan.Job] = []
-    unchanged: list[str] = []
-    for job in site.jobs:
-        same = old is not None and old.pages.get(job.path) == job.fingerprint
-        # A page the manifest marks unknown ("") was being replaced when a build stopped.
-        if same and manifest is not None and all(manifest.get(p) for p in job.paths):
-            unchanged.extend(job.paths)
-        else:
-            todo.append(job)
-    pages = run_jobs(todo, site.renderer.diags, progress, workers)
-    if old is not None:  # an index not rebuilt still needs its notes' terms next time
-        for doc_key in library.notes:
-            if doc_key not in new.terms and doc_key in old.terms:
-                new.terms[doc_key] = old.terms[doc_key]
-    diags = _promote((*d_load, *d_parse, *d_link, *site.renderer.diags), strict)
-    if any(d.severity is Severity.ERROR for d in diags):
-        return BuildReport(
-            len(library.notes), 0, diags, time.perf_counter() - start, None, rendered=len(todo)
-        )
-    written = write.write_site(pages, site.copies, out, unchanged=unchanged, fresh=fresh)
-    if use_cache:
-        new.pages = {job.path: job.fingerprint for job in site.jobs}
-        saved = {
-            **stamp,
-            "manifest": write.manifest_digest(out.resolve()),
-            "diagnostics": fastpath.diagnostics_to_json(diags),
-            "notes": len(library.notes),
-            "pages": written.files,
-        }
-        try:
-            cache.save_cache(root, new, saved)
-        except OSError as exc:  # the site is built; only the next build's head start is lost
-            where = exc.filename or cache.CACHE_DIR
-            diags = (*diags, _cache_warning(str(where), exc))
-    return BuildReport(
-        notes=len(library.notes),
-        pages=written.files,
-        diagnostics=diags,
-        seconds=time.perf_counter() - start,
-        written=written,
-        rendered=len(todo),
-    )
+    return lambda note: render_note_body(note, library, md, papers_dir)
 
 
 def _cache_warning(where: str, exc: OSError) -> Diagnostic:
@@ -247,93 +251,3 @@ def _cache_warning(where: str, exc: OSError) -> Diagnostic:
         f"cannot save the build cache: {exc.strerror or exc}",
         "the site is built; the next build will redo everything",
     )
-
-
-def run_jobs(
-    jobs: Sequence[plan.Job],
-    diags: list[Diagnostic],
-    progress: Progress | None = None,
-    workers: int = 1,
-) -> list[write.Page]:
-    """Run jobs, over several processes when there are many and the machine has the cores.
-
-    Workers are forked after the jobs are made, so each inherits them (and the library, the
-    templates, the parser) and sends back only bytes and diagnostics; the output does not
-    depend on how the work was split. Template problems are appended to ``diags``.
-    """
-    if len(jobs) < _PARALLEL_FROM or workers < 2 or not hasattr(os, "fork"):
-        out = []
-        for i, job in enumerate(jobs):
-            out.extend(job.run())
-            if progress and i % 100 == 0:
-                progress("pages", i, len(jobs))
-        return out
-    return _run_forked(jobs, diags, workers, progress)
-
-
-_PARALLEL_FROM = 64
-"""Below this many items a process pool costs more than it saves."""
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-_MAP_STATE: list[Any] = []
-"""The function and items of the running ``_map``, inherited by forked workers."""
-
-
-def _map_slice(bounds: tuple[int, int]) -> list[Any]:
-    fn, items = _MAP_STATE
-    return [fn(item) for item in items[bounds[0] : bounds[1]]]
-
-
-def _map(fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> list[_R]:
-    """``[fn(x) for x in items]``, in forked processes when there are many items."""
-    if len(items) < _PARALLEL_FROM or workers < 2 or not hasattr(os, "fork"):
-        return [fn(x) for x in items]
-    import multiprocessing
-
-    _MAP_STATE[:] = [fn, items]
-    size = max(1, -(-len(items) // (workers * 2)))
-    chunks = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [r for part in pool.imap(_map_slice, chunks) for r in part]
-    finally:
-        _MAP_STATE.clear()
-
-
-_FORK_STATE: tuple[Sequence[plan.Job], list[Diagnostic]] = ((), [])
-
-
-def _run_slice(bounds: tuple[int, int]) -> tuple[list[write.Page], list[Diagnostic]]:
-    jobs, diags = _FORK_STATE
-    before = len(diags)
-    pages = [p for job in jobs[bounds[0] : bounds[1]] for p in job.run()]
-    return pages, diags[before:]
-
-
-def _run_forked(
-    jobs: Sequence[plan.Job], diags: list[Diagnostic], workers: int, progress: Progress | None
-) -> list[write.Page]:
-    import multiprocessing
-
-    global _FORK_STATE
-    remote = [j for j in jobs if not j.in_parent]
-    local = [j for j in jobs if j.in_parent]
-    _FORK_STATE = (remote, diags)
-    size = max(1, len(remote) // (workers * 4))
-    slices = [(i, min(i + size, len(remote))) for i in range(0, len(remote), size)]
-    out: list[write.Page] = []
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.imap(_run_slice, slices)
-            # While the workers render pages, this process does the jobs that must stay here.
-            for job in local:
-                out.extend(job.run())
-            for i, (pages, problems) in enumerate(results):
-                out.extend(pages)
-                diags.extend(problems)
-                if progress:
-                    progress("pages", slices[i][1], len(remote))
-    finally:
-        _FORK_STATE = ((), [])
-    return out

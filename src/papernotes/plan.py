@@ -1,4 +1,5 @@
-"""The site as a list of jobs, each with a fingerprint of everything its output shows.
+"""Stage 4, ``render_site``: the library and the theme become pages, as a list of jobs, each
+with a fingerprint of everything its output shows.
 
 A job whose fingerprint matches the last build's is not run again; its file stays as it is.
 The fingerprints follow the citation graph: a paper page depends on its own note, on the
@@ -7,23 +8,31 @@ graph), and on the slugs of its tags and authors; a tag page on the notes it lis
 Editing one note's body therefore re-renders its own page, the search index and, if it is in
 the feed, the feed, and nothing else. A library with templates of its own may show anything
 anywhere, so there every page also depends on the whole library.
+
+The note bodies and their search terms are reused the same way (``incremental.reuse``), and
+the jobs left to run go to worker processes when there are many (``incremental.parallel``).
+Each job returns its pages and its template problems as a value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes import machine, urls
 from papernotes.bib import export as bib
 from papernotes.config import Config
+from papernotes.errors import Diagnostic
 from papernotes.graph import data as graph
-from papernotes.incremental.cache import digest
+from papernotes.incremental.cache import BuildCache, digest
+from papernotes.incremental.parallel import parallel_map
+from papernotes.incremental.reuse import reuse
 from papernotes.link import resolve_local
 from papernotes.markdown.body import RenderedBody, pygments_css
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.render import (
+    Output,
     Renderer,
     SiteIndex,
     feed_page,
@@ -34,10 +43,14 @@ from papernotes.render import (
     robots_and_sitemap,
 )
 from papernotes.search import index as search
+from papernotes.search.text import new_folds
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
-__all__ = ["Job", "SitePlan", "body_fingerprint", "plan_site"]
+__all__ = ["Job", "RenderedSite", "body_fingerprint", "plan_site", "render_site"]
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` during long builds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +61,10 @@ class Job:
     """The main file it makes (a paper job also makes the paper's ``.bib``)."""
     fingerprint: str
     """Digest of everything the output shows."""
-    run: Callable[[], list[Page]]
-    """Make the files (template errors are recorded in the renderer, and give no page)."""
+    run: Callable[[], Output]
+    """Make the files (a template error gives no page, and a diagnostic)."""
     outputs: tuple[str, ...] = ()
     """Every file the job makes, when more than ``path``."""
-    in_parent: bool = False
-    """Run in the building process even when pages are spread over workers: the job fills a
-    cache (the search index's per-note terms) that the next build needs."""
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -66,10 +76,99 @@ class SitePlan:
     """The jobs and copies that make the site."""
 
     jobs: tuple[Job, ...]
+    """Every job, in a fixed order."""
     copies: tuple[Copy, ...]
-    renderer: Renderer
-    """Holds the template diagnostics of the jobs that ran."""
-    terms_cache: dict[str, search.DocTerms] = field(default_factory=dict)
+    """Files copied as they are."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    """Stage 4's result: what to write, and what the next build may reuse."""
+
+    pages: tuple[Page, ...]
+    """The files rendered by this build."""
+    copies: tuple[Copy, ...]
+    """Static files and the notes' local files, copied as they are."""
+    unchanged: tuple[str, ...]
+    """Files the last build wrote that would come out the same: left as they are."""
+    rendered: int
+    """Jobs run (the others were unchanged)."""
+    bodies: dict[str, tuple[str, RenderedBody]]
+    """Citekey → (body fingerprint, rendered body): the next build's ``BuildCache.bodies``."""
+    terms: dict[str, tuple[str, search.DocTerms]]
+    """Citekey → (search document digest, its terms): the next build's ``BuildCache.terms``."""
+    fingerprints: dict[str, str]
+    """Output path → fingerprint of every job: the next build's ``BuildCache.pages``."""
+
+
+def render_site(
+    library: Library,
+    config: Config,
+    theme: Theme,
+    *,
+    root: Path,
+    render_body: Callable[[Note], RenderedBody],
+    source_digests: Mapping[str, str],
+    previous: BuildCache | None = None,
+    written: Mapping[str, str] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> tuple[RenderedSite, tuple[Diagnostic, ...]]:
+    """Render the site: every page whose fingerprint differs from ``previous``'s (or whose
+    file is not in ``written``, the output folder's manifest), over ``workers`` processes
+    when there are many; the pages, and the template problems in job order."""
+    wanted: dict[str, tuple[str, Note]] = {
+        k: (body_fingerprint(n, source_digests[n.source], library, config.papers_dir), n)
+        for k, n in library.notes.items()
+    }
+    bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
+    if progress:
+        progress("render", len(library.notes), len(library.notes))
+    docs: dict[str, search.SearchDoc] = {
+        k: search.SearchDoc.of_note(n, bodies[k][1].text) for k, n in library.notes.items()
+    }
+    folds = new_folds()  # a memo of folded characters, shared by the notes tokenised here
+    terms = reuse(
+        {k: (digest(doc), doc) for k, doc in docs.items()},
+        previous.terms if previous else {},
+        lambda doc: search.doc_terms(doc, folds),
+        workers=workers,
+    )
+    plan = plan_site(
+        library,
+        config,
+        theme,
+        {k: body for k, (_, body) in bodies.items()},
+        root=root,
+        body_fps={k: fp for k, (fp, _) in bodies.items()},
+        docs=docs,
+        terms={k: t for k, (_, t) in terms.items()},
+    )
+    todo: list[Job] = []
+    unchanged: list[str] = []
+    for job in plan.jobs:
+        same = previous is not None and previous.pages.get(job.path) == job.fingerprint
+        # A page the manifest marks unknown ("") was being replaced when a build stopped.
+        if same and written is not None and all(written.get(p) for p in job.paths):
+            unchanged.extend(job.paths)
+        else:
+            todo.append(job)
+    report = (lambda done, total: progress("pages", done, total)) if progress else None
+    outputs = parallel_map(_run, todo, workers, progress=report)
+    site = RenderedSite(
+        pages=tuple(page for o in outputs for page in o.pages),
+        copies=plan.copies,
+        unchanged=tuple(unchanged),
+        rendered=len(todo),
+        bodies=bodies,
+        terms=terms,
+        fingerprints={job.path: job.fingerprint for job in plan.jobs},
+    )
+    return site, (*theme.problems, *(d for o in outputs for d in o.diagnostics))
+
+
+def _run(job: Job) -> Output:
+    return job.run()
 
 
 def body_fingerprint(note: Note, source_digest: str, library: Library, papers_dir: str) -> str:
@@ -100,13 +199,17 @@ def plan_site(
     library: Library,
     config: Config,
     theme: Theme,
-    bodies: Mapping[CiteKey, RenderedBody],
+    bodies: Mapping[str, RenderedBody],
     *,
     root: Path,
-    body_fps: Mapping[CiteKey, str] | None = None,
-    doc_terms: Callable[[search.SearchDoc], search.DocTerms] | None = None,
+    body_fps: Mapping[str, str],
+    docs: Mapping[str, search.SearchDoc],
+    terms: Mapping[str, search.DocTerms],
 ) -> SitePlan:
-    """Every job of the site, in a fixed order, and the files to copy."""
+    """Every job of the site, in a fixed order, and the files to copy.
+
+    ``docs`` and ``terms`` are each note's search document and its terms, made beforehand so
+    that the index job only assembles them."""
     index = SiteIndex.of(library)
     r = Renderer(theme, config, library, index)
     papers_dir = config.papers_dir
@@ -132,7 +235,7 @@ def plan_site(
         fp = digest(
             "paper",
             fps[key],
-            body_fps[key] if body_fps else body,
+            body_fps[key],
             everything,
             slugs,
             palette,
@@ -147,9 +250,8 @@ def plan_site(
             _pdf(note, library, papers_dir),
         )
 
-        def run(note: Note = note, body: RenderedBody = body) -> list[Page]:
-            html, entry = paper_page(r, note, body, papers_dir)
-            return [p for p in (html, entry) if p is not None]
+        def run(note: Note = note, body: RenderedBody = body) -> Output:
+            return paper_page(r, note, body, papers_dir)
 
         jobs.append(Job(urls.paper_page(key), fp, run, (urls.paper_page(key), urls.paper_bib(key))))
 
@@ -157,18 +259,18 @@ def plan_site(
         return digest(everything, slugs, [(k, fps[k]) for k in keys])
 
     def template_job(path: str, fp: str, template: str, **context: object) -> Job:
-        return Job(path, fp, lambda: _one(r.page(template, path, **context)))
+        return Job(path, fp, lambda: r.page(template, path, **context))
 
     def bytes_job(path: str, fp: str, make: Callable[[], str | bytes]) -> Job:
-        def run() -> list[Page]:
+        def run() -> Output:
             data = make()
-            return [Page(path, data.encode("utf-8") if isinstance(data, str) else data)]
+            return Output((Page(path, data.encode("utf-8") if isinstance(data, str) else data),))
 
         return Job(path, fp, run)
 
     all_keys = [n.key for n in ordered]
     everyone = listing(all_keys)
-    jobs.append(Job("index.html", everyone, lambda: _one(home_page(r, ordered))))
+    jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered)))
     for template, path in (
         ("tags.html", "tags/index.html"),
         ("authors.html", "authors/index.html"),
@@ -178,7 +280,7 @@ def plan_site(
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     graph_fp = digest("graph", everyone, palette, sorted(library.cites.items()))
-    jobs.append(Job("graph.html", graph_fp, lambda: _one(graph_page(r))))
+    jobs.append(Job("graph.html", graph_fp, lambda: graph_page(r)))
     for tag, keys in index.tag_notes.items():
         name, notes = index.tag_names[tag], r.notes_of(keys)
         fp = digest("tag", name, listing(keys))
@@ -193,18 +295,19 @@ def plan_site(
         jobs.append(template_job(path, fp, "year.html", year=year, notes=r.notes_of(keys)))
 
     texts = {k: bodies[k].text for k in all_keys}
-    docs = [search.SearchDoc.of_note(library.notes[k], texts[k]) for k in all_keys]
-    index_job = bytes_job(
-        "static/search-index.js",
-        digest("search-index", docs),
-        lambda: search.search_index_js(docs, terms_of=doc_terms),
+    listed = [docs[k] for k in all_keys]
+    jobs.append(
+        bytes_job(
+            "static/search-index.js",
+            digest("search-index", listed),
+            lambda: search.search_index_js(listed, terms_of=lambda doc: terms[doc.key]),
+        )
     )
-    jobs.append(replace(index_job, in_parent=True))
     metas = [library.notes[k].meta for k in library.notes]
     jobs.append(bytes_job("library.bib", digest("bib", metas), lambda: bib.format_bib(metas)))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
-    jobs.append(Job("feed.xml", feed_fp, lambda: _one(feed_page(r, texts))))
+    jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
     if "static/pygments.css" not in theme.static:
         jobs.append(bytes_job("static/pygments.css", "pygments", pygments_css))
     html = sorted(p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html")
@@ -213,14 +316,10 @@ def plan_site(
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     copies = [Copy(path, source) for path, source in theme.static.items()]
     copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
-    return SitePlan(tuple(jobs), tuple(copies), r)
+    return SitePlan(tuple(jobs), tuple(copies))
 
 
 def _pdf(note: Note, library: Library, papers_dir: str) -> list[str | None]:
     # Where the PDF link leads, or that there is none: a file moved or refused changes it.
     rel = resolve_local(note, note.meta.pdf, papers_dir) if note.meta.pdf else None
     return [rel, library.files.get(rel)] if rel else []
-
-
-def _one(page: Page | None) -> list[Page]:
-    return [page] if page is not None else []

@@ -1,4 +1,8 @@
-"""Stage 4: the Library and the theme become pages (in memory; writing is write.py's job)."""
+"""How each page of stage 4 is made: a note's body, and the templates with their helpers.
+
+Each page function returns an ``Output`` (its files and its template problems), in memory:
+``plan.render_site`` decides which pages to make, and writing is write.py's job.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,29 @@ from papernotes.model import Author, CiteKey, External, Library, Note, Status
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
-__all__ = ["Copy", "Page", "Renderer", "SiteIndex", "absolute", "paper_page", "render_note_body"]
+__all__ = [
+    "Copy",
+    "Output",
+    "Page",
+    "Renderer",
+    "SiteIndex",
+    "absolute",
+    "paper_page",
+    "render_note_body",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """What rendering one page (or one job) made: the files, and the problems met."""
+
+    pages: tuple[Page, ...] = ()
+    """The files made (none when a template failed)."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Template problems, in the order met."""
+
+    def __add__(self, other: Output) -> Output:
+        return Output((*self.pages, *other.pages), (*self.diagnostics, *other.diagnostics))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +179,14 @@ class Renderer:
         css = theme.static["static/graph.css"].read_text(encoding="utf-8", errors="replace")
         self.graph_css = graph.inline_css(css)
         """The theme's graph.css (the library's own, if it has one), inlined in every graph."""
-        self.diags: list[Diagnostic] = list(theme.problems)
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
         """The notes with these keys, in the given order."""
         return [self.library.notes[k] for k in keys]
 
-    def page(self, template: str, path: str, **context: Any) -> Page | None:
+    def page(self, template: str, path: str, **context: Any) -> Output:
+        """The page ``template`` makes at ``path``, or no page and the template's problem."""
+
         def url(target: str) -> str:
             if "://" in target or target.startswith("mailto:"):
                 return target
@@ -184,9 +211,8 @@ class Renderer:
                 **context,
             )
         except (jinja2.TemplateError, SecurityError, OverflowError) as exc:
-            self.diags.append(template_error(exc, self.theme.dirs, template))
-            return None
-        return Page(path, machine.xml_text(html).encode("utf-8"))
+            return Output(diagnostics=(template_error(exc, self.theme.dirs, template),))
+        return Output((Page(path, machine.xml_text(html).encode("utf-8")),))
 
 
 def absolute(config: Config, path: str) -> str:
@@ -196,9 +222,8 @@ def absolute(config: Config, path: str) -> str:
     return config.base_url.rstrip("/") + "/" + urls.relative("index.html", path)
 
 
-def paper_page(
-    r: Renderer, note: Note, body: RenderedBody, papers_dir: str
-) -> tuple[Page | None, Page]:
+def paper_page(r: Renderer, note: Note, body: RenderedBody, papers_dir: str) -> Output:
+    """The paper's page, then its ``.bib`` entry."""
     library, config = r.library, r.config
     path = urls.paper_page(note.key)
     entry = bib.format_entry(note.meta)
@@ -233,10 +258,10 @@ def paper_page(
             graph.neighbourhood_svg(library, note.key, path, css=r.graph_css, palette=r.palette)
         ),
     )
-    return page, Page(urls.paper_bib(note.key), entry.encode("utf-8"))
+    return page + Output((Page(urls.paper_bib(note.key), entry.encode("utf-8")),))
 
 
-def home_page(r: Renderer, ordered: list[Note]) -> Page | None:
+def home_page(r: Renderer, ordered: list[Note]) -> Output:
     index = r.index
     statuses = Counter(n.meta.status.value for n in ordered if n.meta.status)
     return r.page(
@@ -248,12 +273,12 @@ def home_page(r: Renderer, ordered: list[Note]) -> Page | None:
     )
 
 
-def graph_page(r: Renderer) -> Page | None:
+def graph_page(r: Renderer) -> Output:
     svg = graph.library_graph_svg(r.library, "graph.html", css=r.graph_css, palette=r.palette)
     return r.page("graph.html", "graph.html", graph_svg=Markup(svg))
 
 
-def feed_page(r: Renderer, texts: Mapping[CiteKey, str]) -> Page | None:
+def feed_page(r: Renderer, texts: Mapping[CiteKey, str]) -> Output:
     config = r.config
     entries = machine.feed_entries(r.library, texts)
 
@@ -271,11 +296,11 @@ def feed_page(r: Renderer, texts: Mapping[CiteKey, str]) -> Page | None:
     )
 
 
-def robots_and_sitemap(config: Config, html_paths: Iterable[str]) -> list[Page]:
+def robots_and_sitemap(config: Config, html_paths: Iterable[str]) -> Output:
     robots = "User-agent: *\nAllow: /\n"
     pages = []
     if config.base_url:
         robots += f"Sitemap: {absolute(config, 'sitemap.xml')}\n"
         pages.append(Page("sitemap.xml", machine.sitemap(absolute(config, p) for p in html_paths)))
     pages.append(Page("robots.txt", robots.encode("utf-8")))
-    return pages
+    return Output(tuple(pages))

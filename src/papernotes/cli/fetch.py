@@ -260,9 +260,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     root = Path(args.root)
     config = _load(root)
-    library, diags = read_library(root, config)
-    if args.strict:
-        diags = tuple(d.promoted() for d in diags)
+    library, diags = read_library(root, config, strict=args.strict)
     _print_diagnostics(diags)
     errors = sum(d.severity is Severity.ERROR for d in diags)
     warnings = len(diags) - errors

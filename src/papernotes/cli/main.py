@@ -41,29 +41,34 @@ def _config(root: Path) -> Config:
 
 
 def _progress(quiet: bool) -> tuple[Any, Any]:
-    """A rich progress bar on a terminal (after a second, so quick builds stay quiet)."""
+    """A rich progress bar on a terminal (after a second, so quick builds stay quiet), and
+    the function that takes it down."""
     if quiet or not sys.stderr.isatty():
-        return None, None
+        return None, lambda: None
     import time
 
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-
-    bar = Progress(
-        TextColumn("{task.description:>7}"), BarColumn(), TaskProgressColumn(), transient=True
-    )
     started = time.perf_counter()
     tasks: dict[str, Any] = {}
+    bars: list[Any] = []  # the bar, once shown: rich is loaded only then
 
     def update(stage: str, done: int, total: int) -> None:
         if time.perf_counter() - started < 1.0 and not tasks:
             return
-        if not tasks:
-            bar.start()
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
+        if not bars:
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-    return update, bar
+            columns = (TextColumn("{task.description:>7}"), BarColumn(), TaskProgressColumn())
+            bars.append(Progress(*columns, transient=True))
+            bars[0].start()
+        if stage not in tasks:
+            tasks[stage] = bars[0].add_task(stage, total=total)
+        bars[0].update(tasks[stage], completed=done, total=total)
+
+    def stop() -> None:
+        if bars:
+            bars[0].stop()
+
+    return update, stop
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -74,25 +79,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
         from papernotes.incremental.cache import clear_cache
 
         clear_cache(root)
-    if not args.no_cache and not args.clean:
-        # Nothing changed? Then answer without importing the Markdown and template machinery.
-        from papernotes.incremental import fastpath as fastpath
-        from papernotes.write import check_output
-
-        check_output(root, out, config.papers_dir)
-        _, last = fastpath.up_to_date(root, config, out, strict=args.strict)
-        if last is not None:
-            _print_diagnostics(last.diagnostics)
-            if not args.quiet:
-                warnings = sum(d.severity is Severity.WARNING for d in last.diagnostics)
-                print(
-                    f"up to date: {last.notes} notes, {last.pages} files, {warnings} warnings, "
-                    "nothing to do"
-                )
-            return 0
+    # When nothing changed, build() answers without importing the Markdown and template
+    # machinery (nor rich: the progress bar shows only once a build has run for a second).
     from papernotes.build import build
 
-    update, bar = _progress(args.quiet)
+    update, stop = _progress(args.quiet)
     try:
         report = build(
             root,
@@ -104,14 +95,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
             fresh=args.clean,
         )
     finally:
-        if bar is not None:
-            bar.stop()
+        stop()
     _print_diagnostics(report.diagnostics)
     if report.up_to_date:
         if not args.quiet:
             print(
                 f"up to date: {report.notes} notes, {report.pages} files, "
-                f"{report.warnings} warnings, nothing to do ({report.seconds:.2f} s)"
+                f"{report.warnings} warnings, nothing to do"
             )
         return 0
     status = "built" if report.written else "not built"
@@ -142,8 +132,7 @@ def _cmd_bib(args: argparse.Namespace) -> int:
     config = _config(root)
     from papernotes.build import read_library
 
-    library, diags = read_library(root, config)
-    diags = tuple(d.promoted() for d in diags) if args.strict else diags
+    library, diags = read_library(root, config, strict=args.strict)
     _print_diagnostics(diags)
     notes = list(library.notes.values())
     if args.key:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,7 @@ __all__ = [
     "CACHE_DIR",
     "BuildBusy",
     "BuildCache",
+    "NoteEntry",
     "build_lock",
     "digest",
     "input_stamp",
@@ -71,20 +72,25 @@ def text_digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-@dataclass(slots=True)
+NoteEntry = tuple[str, "Note | None", tuple["Diagnostic", ...]]
+"""A note as :attr:`BuildCache.notes` keeps it: (text digest, the note without tokens or None,
+its problems)."""
+
+
+@dataclass(frozen=True, slots=True)
 class BuildCache:
-    """What one build leaves for the next. Mutable: the build fills it as it goes."""
+    """What one build leaves for the next, made once from what its stages returned."""
 
     key: str
     """Digest of papernotes' version, the configuration and the theme; any change empties the
     cache."""
-    notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]] = field(default_factory=dict)
+    notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]]
     """Source path → (text digest, parsed note or None, its diagnostics)."""
-    bodies: dict[str, tuple[str, RenderedBody]] = field(default_factory=dict)
+    bodies: dict[str, tuple[str, RenderedBody]]
     """Citekey → (body fingerprint, RenderedBody)."""
-    pages: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, str]
     """Output path → fingerprint of what the page was made from."""
-    terms: dict[str, tuple[str, DocTerms]] = field(default_factory=dict)
+    terms: dict[str, tuple[str, DocTerms]]
     """Citekey → (fingerprint of its search document, its search terms)."""
 
 

@@ -30,7 +30,11 @@ def stamp_for(root: Path, config: Config, out: Path) -> dict[str, Any]:
 
 
 def diagnostics_to_json(diags: tuple[Diagnostic, ...]) -> list[list[Any]]:
-    return [[d.severity.value, d.where.path, d.where.line, d.message, d.hint] for d in diags]
+    """Diagnostics as the stamp keeps them: ``[severity, path, line, col, message, hint]``."""
+    return [
+        [d.severity.value, d.where.path, d.where.line, d.where.col, d.message, d.hint]
+        for d in diags
+    ]
 
 
 def _from_json(rows: object) -> tuple[Diagnostic, ...] | None:
@@ -40,16 +44,18 @@ def _from_json(rows: object) -> tuple[Diagnostic, ...] | None:
         return None
     out = []
     for row in rows:
-        if not isinstance(row, list) or len(row) != 5:
+        if not isinstance(row, list) or len(row) != 6:
             return None
-        sev, path, line, message, hint = row
+        sev, path, line, col, message, hint = row
         if sev not in ("warning", "error") or not isinstance(path, str):
             return None
-        if (line is not None and type(line) is not int) or not isinstance(message, str):
+        if not all(n is None or type(n) is int for n in (line, col)):
+            return None
+        if not isinstance(message, str):
             return None
         if hint is not None and not isinstance(hint, str):
             return None
-        out.append(Diagnostic(Severity(sev), Location(path, line), message, hint))
+        out.append(Diagnostic(Severity(sev), Location(path, line, col), message, hint))
     return tuple(out)
 
 
@@ -66,13 +72,8 @@ class LastBuild:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def up_to_date(
-    root: Path, config: Config, out: Path, *, strict: bool
-) -> tuple[dict[str, Any], LastBuild | None]:
-    """The input stamp, and the last build's report when nothing changed since (else None).
-
-    Under ``--strict`` a build that had warnings is never up to date: it must fail again.
-    """
+def up_to_date(root: Path, config: Config, out: Path) -> tuple[dict[str, Any], LastBuild | None]:
+    """The input stamp, and the last build's report when nothing changed since (else None)."""
     stamp = stamp_for(root, config, out)
     saved = cache.stamp_matches(root, stamp, write.manifest_digest(out.resolve()))
     if saved is None:
@@ -80,7 +81,5 @@ def up_to_date(
     diags = _from_json(saved.get("diagnostics", []))
     notes, pages = _count(saved.get("notes", 0)), _count(saved.get("pages", 0))
     if diags is None or notes is None or pages is None:
-        return stamp, None
-    if strict and diags:
         return stamp, None
     return stamp, LastBuild(notes, pages, diags)

@@ -1,0 +1,84 @@
+"""``[fn(x) for x in items]`` over forked worker processes, when there are enough items.
+
+The workers are forked after ``fn`` and ``items`` exist and receive them through the pool's
+initializer (inherited through the fork, never pickled: ``fn`` is usually a closure over the
+library, the templates and the Markdown parser). Only slice bounds go to a worker and only
+results come back, as values, in the order of ``items``: the output does not depend on how the
+work was split, or on how many workers there were.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+__all__ = ["PARALLEL_FROM", "fans_out", "parallel_map"]
+
+PARALLEL_FROM = 64
+"""Below this many items a process pool costs more than it saves."""
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def fans_out(count: int, workers: int) -> bool:
+    """Whether ``count`` items go to ``workers`` forked processes (else they run here)."""
+    return count >= PARALLEL_FROM and workers >= 2 and hasattr(os, "fork")
+
+
+def parallel_map(
+    fn: Callable[[_T], _R],
+    items: Sequence[_T],
+    workers: int,
+    *,
+    send_back: Callable[[_R], _R] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[_R]:
+    """``[fn(x) for x in items]``, in forked processes when :func:`fans_out` says so.
+
+    ``send_back`` is applied to each result in the worker before it is pickled back (to drop
+    what is slow to pickle and cheap to remake). ``progress(done, total)`` is called as
+    slices finish.
+    """
+    if not fans_out(len(items), workers):
+        here: list[_R] = []
+        for i, item in enumerate(items):
+            here.append(fn(item))
+            if progress and i % 100 == 0:
+                progress(i, len(items))
+        return here
+    import multiprocessing
+
+    size = max(1, -(-len(items) // (workers * 4)))
+    slices = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    out: list[_R] = []
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_adopt, initargs=(fn, items, send_back)) as pool:
+        for (_, end), part in zip(slices, pool.imap(_run_slice, slices), strict=True):
+            out.extend(part)
+            if progress:
+                progress(end, len(items))
+    return out
+
+
+class _Work:
+    """What this process was forked to do; set once by the pool's initializer, so only in
+    worker processes (the parent never writes it)."""
+
+    fn: Callable[[Any], Any] | None = None
+    items: Sequence[Any] = ()
+    send_back: Callable[[Any], Any] | None = None
+
+
+def _adopt(
+    fn: Callable[[Any], Any], items: Sequence[Any], send_back: Callable[[Any], Any] | None
+) -> None:
+    _Work.fn, _Work.items, _Work.send_back = fn, items, send_back
+
+
+def _run_slice(bounds: tuple[int, int]) -> list[Any]:
+    fn, back = _Work.fn, _Work.send_back
+    assert fn is not None, "a slice ran outside a worker"
+    results = [fn(x) for x in _Work.items[bounds[0] : bounds[1]]]
+    return [back(r) for r in results] if back else results

@@ -1,0 +1,102 @@
+"""The process pool (incremental/parallel.py) and the one cached step (incremental/reuse.py):
+results come back as values, in order, the same whatever the number of workers."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from papernotes.incremental import parallel
+from papernotes.incremental.parallel import PARALLEL_FROM, fans_out, parallel_map
+from papernotes.incremental.reuse import reuse
+
+
+@pytest.mark.parametrize(
+    ("count", "workers", "expected"),
+    [
+        (0, 8, False),
+        (PARALLEL_FROM - 1, 2, False),
+        (PARALLEL_FROM, 2, True),
+        (80, 2, True),
+        (80, 1, False),
+        (10_000, 1, False),
+        (10_000, 8, True),
+    ],
+)
+def test_fans_out_only_for_many_items_and_several_workers(
+    count: int, workers: int, expected: bool
+) -> None:
+    assert fans_out(count, workers) is expected
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_a_closure_maps_the_same_whatever_the_workers(workers: int) -> None:
+    offset = {"by": 7}  # a closure over a local: it reaches the workers by fork, not pickle
+
+    def fn(x: int) -> tuple[int, int]:
+        return x, x * x + offset["by"]
+
+    items = list(range(200))
+    assert parallel_map(fn, items, workers) == [(x, x * x + 7) for x in items]
+
+
+def test_many_items_go_to_other_processes_and_nothing_stays_behind() -> None:
+    pids = parallel_map(lambda _: os.getpid(), range(100), 2)
+    assert os.getpid() not in pids
+    assert len(pids) == 100
+    # The worker's slot is written in the workers only, never in this process.
+    assert parallel._Work.fn is None and parallel._Work.items == ()
+
+
+def test_few_items_stay_in_this_process() -> None:
+    assert set(parallel_map(lambda _: os.getpid(), range(PARALLEL_FROM - 1), 8)) == {os.getpid()}
+
+
+def test_send_back_is_applied_in_the_worker_before_the_result_returns() -> None:
+    items = list(range(100))
+    out = parallel_map(lambda x: (x, os.getpid()), items, 2, send_back=lambda r: (r[0], 0))
+    assert out == [(x, 0) for x in items]
+
+
+def test_an_exception_in_a_worker_reaches_the_caller() -> None:
+    def fn(x: int) -> int:
+        if x == 77:
+            raise ValueError("item 77")
+        return x
+
+    with pytest.raises(ValueError, match="item 77"):
+        parallel_map(fn, list(range(100)), 2)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_goes_up_to_the_total(workers: int) -> None:
+    seen: list[tuple[int, int]] = []
+    parallel_map(lambda x: x, list(range(250)), workers, progress=lambda d, t: seen.append((d, t)))
+    assert seen and all(t == 250 for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1][0] >= 200
+
+
+def test_reuse_keeps_same_fingerprints_and_makes_the_rest_in_order() -> None:
+    made: list[str] = []
+
+    def make(text: str) -> str:
+        made.append(text)
+        return text.upper()
+
+    wanted = {"a": ("fa", "aa"), "b": ("fb2", "bb"), "c": ("fc", "cc")}
+    previous = {"a": ("fa", "OLD A"), "b": ("fb1", "OLD B"), "gone": ("fg", "OLD G")}
+    out = reuse(wanted, previous, make)
+    assert out == {"a": ("fa", "OLD A"), "b": ("fb2", "BB"), "c": ("fc", "CC")}
+    assert list(out) == ["a", "b", "c"]  # the order of what was wanted
+    assert made == ["bb", "cc"]  # only what changed or is new
+
+
+def test_reuse_over_workers_equals_reuse_here() -> None:
+    wanted = {f"k{i:03}": (f"f{i}", i) for i in range(150)}
+    previous = {f"k{i:03}": (f"f{i}", -i) for i in range(0, 150, 3)}
+    here = reuse(wanted, previous, lambda x: x * 2, workers=1)
+    there = reuse(wanted, previous, lambda x: x * 2, workers=2)
+    assert here == there
+    assert here["k003"] == ("f3", -3) and here["k004"] == ("f4", 8)
