@@ -45,9 +45,7 @@ def test_render_note_writes_the_fields_in_order_and_drops_empty_ones() -> None:
     assert list(data) == ["id", "title", "authors", "year", "arxiv", "cites", "abstract", "bibtex"]
     assert data["arxiv"] == "2106.09685"  # quoted, so YAML keeps it a string
     assert isinstance(data["abstract"], str)
-    assert data["abstract"].split() == DRAFT.abstract.split()  # folded, words intact
-        "A long"
-    )
+    assert data["abstract"].split() == (DRAFT.abstract or "").split()  # folded, words intact
     assert text.endswith("---\n\n## Summary\n\nText.\n")
     assert check_note("papers/hu2021lora.md", text) == ()
 
