@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papernotes.build import read_library
 from papernotes.cli.check import Link, collect_links, link_diagnostics
-from papernotes.config import load_config
 from papernotes.errors import Severity
 from papernotes.fetch.linkcheck import LinkResult
 
-from conftest import note_text, write_note
+from conftest import clean_library, note_text, write_note
 
 
 def test_links_come_from_front_matter_then_body_with_their_lines(tmp_path: Path) -> None:
     extra = "url: https://example.org/paper\ndoi: doi:10.1000/xyz\n"
     body = "Intro.\n\nSee [the blog](https://blog.example.org/post), [an anchor](#top).\n"
     write_note(tmp_path, "a.md", note_text(extra=extra, body=body))
-    config, _ = load_config(tmp_path)
-    library, diags = read_library(tmp_path, config)
-    assert diags == ()
-    links = collect_links(tmp_path, config.papers_dir, library)
+    links = collect_links(tmp_path, "papers", clean_library(tmp_path))
     assert links == [
         Link("https://example.org/paper", "papers/a.md", 5),
         Link("https://doi.org/10.1000/xyz", "papers/a.md", 6),
@@ -30,9 +25,7 @@ def test_links_come_from_front_matter_then_body_with_their_lines(tmp_path: Path)
 
 def test_a_doi_written_as_a_link_is_checked_once_as_a_doi_link(tmp_path: Path) -> None:
     write_note(tmp_path, "a.md", note_text(extra="doi: https://doi.org/10.1000/abc\n"))
-    config, _ = load_config(tmp_path)
-    library, _ = read_library(tmp_path, config)
-    [link] = collect_links(tmp_path, config.papers_dir, library)
+    [link] = collect_links(tmp_path, "papers", clean_library(tmp_path))
     assert link.url == "https://doi.org/10.1000/abc"
 
 

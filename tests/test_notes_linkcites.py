@@ -8,12 +8,10 @@ import httpx
 import pytest
 from fetch_replay import Replay, json_response
 
-from papernotes.build import read_library
-from papernotes.config import load_config
 from papernotes.model import Library
 from papernotes.notes.linkcites import apply_edit, plan_links
 
-from conftest import note_text, write_note
+from conftest import clean_library, note_text, write_note
 
 # What Semantic Scholar says 2106.09685 references: one library note (by arXiv id), one by
 # title, one paper the library does not have.
@@ -31,10 +29,7 @@ def _library(root: Path) -> Library:
     write_note(root, "attn.md", note_text("Attention", year=2017, extra="arxiv: '1706.03762'\n"))
     write_note(root, "bert.md", note_text("BERT Pre-training", year=2019))
     write_note(root, "plain.md", note_text("No identifiers", year=2018))
-    config, _ = load_config(root)
-    library, diags = read_library(root, config)
-    assert not diags, diags
-    return library
+    return clean_library(root)
 
 
 def _replay() -> Replay:

@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 
 from papernotes import urls
-from papernotes.build import read_library
 from papernotes.config import load_config
 from papernotes.markdown.body import RenderedBody
 from papernotes.model import CiteKey, Library
 from papernotes.plan import SitePlan, body_fingerprint, plan_site
 from papernotes.theme import load_theme
 
-from conftest import note_text, write_note
+from conftest import clean_library, note_text, write_note
 
 A, B, C = CiteKey("a"), CiteKey("b"), CiteKey("c")
 
@@ -23,10 +22,7 @@ def _library(root: Path, *, b_title: str = "Paper B") -> Library:
     write_note(root, "a.md", note_text("Paper A", extra="cites: [b]\n", body="See [@b].\n"))
     write_note(root, "b.md", note_text(b_title, year=2019))
     write_note(root, "c.md", note_text("Paper C", year=2021, extra="tags: [misc]\n"))
-    config, _ = load_config(root)
-    library, diags = read_library(root, config)
-    assert not diags, diags
-    return library
+    return clean_library(root)
 
 
 def _plan(root: Path, library: Library, *, c_body: str = "c") -> SitePlan:
