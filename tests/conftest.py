@@ -11,10 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
 
+from papernotes.build import read_library
 from papernotes.cli.main import main
+from papernotes.config import load_config
+from papernotes.errors import Diagnostic
+from papernotes.model import Library
 
-from browser import browser  # noqa: F401  (one session fixture: one Playwright per run)
+from browser import Problems, browser  # noqa: F401  (one session fixture: one Playwright per run)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
@@ -180,3 +185,26 @@ def checkout_stays_clean() -> Iterator[None]:
             "tmp_path instead, e.g. with conftest.copy_bundled): " + ", ".join(touched),
             pytrace=False,
         )
+
+
+def library_at(root: Path) -> tuple[Library, tuple[Diagnostic, ...]]:
+    """The library at ``root`` with its own configuration, as ``bib`` and ``check`` read it."""
+    config, _ = load_config(root)
+    return read_library(root, config)
+
+
+def clean_library(root: Path) -> Library:
+    """``library_at(root)``, failing the test on any diagnostic."""
+    library, diags = library_at(root)
+    assert diags == (), [d.format() for d in diags]
+    return library
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:  # noqa: F811  (uses the fixture imported above)
+    """A fresh 1280×900 page; the test fails on any console error or failed request."""
+    problems = Problems()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield problems.watch(context.new_page())
+    context.close()
+    assert problems.items == []

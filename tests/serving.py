@@ -7,7 +7,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from papernotes.cli.serve import LiveState, run
+from papernotes.cli.serve import run
+from papernotes.serve.http import LiveState
 
 DEADLINE = 30.0
 """Seconds a server may take to stop."""

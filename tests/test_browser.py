@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from papernotes.build import read_library
-from papernotes.config import load_config
 from papernotes.model import CiteKey, Library, Status
 
 from browser import Problems, serve
-from conftest import REPO, copy_bundled
+from conftest import REPO, copy_bundled, library_at
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +39,8 @@ def base(request: pytest.FixtureRequest, site: Path) -> str:
     return request.getfixturevalue("http_base")
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    problems = Problems()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield problems.watch(context.new_page())
-    context.close()
-    assert problems.items == []
-
-
 def _library() -> Library:
-    return read_library(REPO, load_config(REPO)[0])[0]
+    return library_at(REPO)[0]
 
 
 def _visible_rows(page: Page) -> int:

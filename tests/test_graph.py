@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from papernotes import urls
-from papernotes.build import read_library
 from papernotes.config import load_config
 from papernotes.graph import data as graph
 from papernotes.graph.layout import GEOMETRY, Geometry, choose_rows, layout
@@ -32,7 +31,7 @@ from papernotes.markdown.body import make_parser
 from papernotes.model import CiteKey, Library
 from papernotes.parse import parse_notes
 
-from conftest import REPO
+from conftest import REPO, library_at
 
 MD = make_parser()
 GRAPH_CSS = (REPO / "templates" / "static" / "graph.css").read_text(encoding="utf-8")
@@ -99,7 +98,7 @@ def synthetic(n: int, seed: int = 1) -> Library:
 
 @pytest.fixture(scope="module")
 def bundled() -> Library:
-    library, _ = read_library(REPO, load_config(REPO)[0])
+    library, _ = library_at(REPO)
     return library
 
 

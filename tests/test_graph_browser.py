@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
@@ -18,14 +17,13 @@ from playwright.sync_api import Browser, Page, expect
 from test_graph import CSS, library_of, synthetic
 
 from papernotes import urls
-from papernotes.build import read_library
 from papernotes.config import load_config
 from papernotes.graph import data as graph
 from papernotes.model import CiteKey, Library
 
 import conftest
 from browser import Problems
-from conftest import REPO
+from conftest import REPO, library_at
 
 # One Playwright per session: a second session-scoped `browser` (each module that binds the
 # fixture gets its own) fails with "Sync API inside the asyncio loop". Use conftest's when it
@@ -106,7 +104,7 @@ def write_harness(library: Library, out: Path, local: CiteKey | None) -> Path:
 
 @pytest.fixture(scope="module")
 def library() -> Library:
-    return read_library(REPO, load_config(REPO)[0])[0]
+    return library_at(REPO)[0]
 
 
 @pytest.fixture(scope="module")
@@ -117,15 +115,6 @@ def site(library: Library, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def site1000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_harness(synthetic(1000), tmp_path_factory.mktemp("graph1000"), None)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    problems = Problems()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield problems.watch(context.new_page())
-    context.close()
-    assert problems.items == []
 
 
 def transform(page: Page) -> tuple[float, float, float]:

@@ -34,7 +34,7 @@ from papernotes.search.index import (
 )
 from papernotes.search.text import normalize, tokenize
 
-from conftest import REPO, note_text, write_note
+from conftest import REPO, clean_library, note_text, write_note
 
 SEARCH_JS = REPO / "templates" / "static" / "search.js"
 
@@ -251,10 +251,7 @@ def test_search_doc_of_note(tmp_path: Path) -> None:
             extra="id: hu2021lora\ntags: [peft, lora]\nabstract: Low-rank updates.\n",
         ),
     )
-    config, _ = load_config(tmp_path)
-    library, diags = read_library(tmp_path, config)
-    assert diags == ()
-    note = next(iter(library.notes.values()))
+    note = next(iter(clean_library(tmp_path).notes.values()))
     assert SearchDoc.of_note(note, "正文") == SearchDoc(
         key="hu2021lora",
         path="papers/hu2021lora.html",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from papernotes.cli.serve import LiveState
+from papernotes.serve.http import LiveState
 
 from browser import Problems
 from conftest import copy_fixture

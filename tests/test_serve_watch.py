@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.cli.serve import LiveState, run
+from papernotes.cli.serve import run
+from papernotes.serve.http import LiveState
 from papernotes.serve.watch import watch_filter
 
 from conftest import copy_fixture

@@ -7,29 +7,26 @@ pays for importing the Markdown, template and BibTeX machinery.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from papernotes._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "BuildReport": "papernotes.build",
-    "build": "papernotes.build",
-    "read_library": "papernotes.build",
-    "Config": "papernotes.config",
-    "load_config": "papernotes.config",
-    "Diagnostic": "papernotes.errors",
-    "Location": "papernotes.errors",
-    "Severity": "papernotes.errors",
-    "Author": "papernotes.model",
-    "Citation": "papernotes.model",
-    "CiteKey": "papernotes.model",
-    "External": "papernotes.model",
-    "Library": "papernotes.model",
-    "Metadata": "papernotes.model",
-    "Note": "papernotes.model",
-    "Status": "papernotes.model",
-}
+if TYPE_CHECKING:
+    from papernotes.build import BuildReport, build, read_library
+    from papernotes.config import Config, load_config
+    from papernotes.errors import Diagnostic, Location, Severity
+    from papernotes.model import (
+        Author,
+        Citation,
+        CiteKey,
+        External,
+        Library,
+        Metadata,
+        Note,
+        Status,
+    )
 
 __all__ = [
     "Author",
@@ -51,24 +48,27 @@ __all__ = [
     "read_library",
 ]
 
-if TYPE_CHECKING:
-    from papernotes.build import BuildReport, build, read_library
-    from papernotes.config import Config, load_config
-    from papernotes.errors import Diagnostic, Location, Severity
-    from papernotes.model import (
-        Author,
-        Citation,
-        CiteKey,
-        External,
-        Library,
-        Metadata,
-        Note,
-        Status,
+# Hidden from mypy, which would otherwise type every unknown attribute as Any.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            # ``build`` shares its module's name, and the import system binds a submodule on
+            # its parent: ``from papernotes import build`` yields the module, and the attribute
+            # is the function only until that module is imported. Kept as it was; use
+            # ``papernotes.build.build``. No other export shares a submodule's name.
+            "build": ("BuildReport", "build", "read_library"),
+            "config": ("Config", "load_config"),
+            "errors": ("Diagnostic", "Location", "Severity"),
+            "model": (
+                "Author",
+                "Citation",
+                "CiteKey",
+                "External",
+                "Library",
+                "Metadata",
+                "Note",
+                "Status",
+            ),
+        },
     )
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'papernotes' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

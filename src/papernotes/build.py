@@ -22,7 +22,6 @@ from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
 from papernotes.incremental.cache import BuildCache, NoteEntry
-from papernotes.incremental.reuse import reuse
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -107,6 +106,7 @@ def _parse_notes(
     """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
     problems, and what the next build may reuse."""
     from papernotes import parse
+    from papernotes.incremental.reuse import reuse
 
     old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
     parsed = reuse(

@@ -107,20 +107,16 @@ class WriteReport:
     """The user's own files found in the output folder, left alone."""
 
 
-def _within(child: Path, parent: Path) -> bool:
-    return child == parent or parent in child.parents
-
-
 def check_output(root: Path, out: Path, papers_dir: str) -> None:
     """Raise OutputRefused unless papernotes may write its site into ``out``."""
     root_r, out_r = root.resolve(), out.resolve()
     papers = (root / papers_dir).resolve()
     if out_r == root_r:
         raise OutputRefused(f"{out}: is the library root; choose a folder such as site/")
-    if _within(root_r, out_r):
+    if root_r.is_relative_to(out_r):
         raise OutputRefused(f"{out}: contains the library; choose a folder inside it")
     for name, protected in ((f"{papers_dir}/", papers), ("templates/", root_r / "templates")):
-        if _within(out_r, protected) or _within(protected, out_r):
+        if out_r.is_relative_to(protected) or protected.is_relative_to(out_r):
             raise OutputRefused(f"{out}: overlaps {name}; choose another output folder")
     if out_r.exists() and not out_r.is_dir():
         raise OutputRefused(f"{out}: exists and is not a folder")
@@ -296,7 +292,7 @@ def _check_targets(real: Path, out: Path, paths: Sequence[str], old: dict[str, s
         )
     folders.update((real / rel).parent for rel in old)
     for folder in sorted(folders):
-        if not _within(folder.resolve(), real):
+        if not folder.resolve().is_relative_to(real):
             raise OutputRefused(
                 f"{out / folder.relative_to(real)}: leads outside {out} (a symbolic link?); "
                 "papernotes writes only inside its output folder: replace it with a folder"

@@ -16,7 +16,6 @@ from papernotes import __version__
 from papernotes.config import Config, load_config
 from papernotes.errors import Diagnostic, PapernotesError, Severity
 from papernotes.model import Status
-from papernotes.notes import scaffold as scaffold
 
 __all__ = ["main"]
 
@@ -167,6 +166,8 @@ def _write_bib(path: Path, text: str, papers: Path) -> None:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from papernotes.notes import scaffold
+
     created = scaffold.init_library(Path(args.dir))
     for path in created:
         print(f"created {path}")

@@ -17,12 +17,13 @@ import webbrowser
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from papernotes.serve.http import LiveState, make_server, url_of
-from papernotes.serve.watch import BuildOutcome, build_once, rebuild, watch_changes
+if TYPE_CHECKING:
+    from papernotes.serve.http import LiveState
+    from papernotes.serve.watch import BuildOutcome
 
-__all__ = ["LiveState", "register", "run"]
+__all__ = ["register", "run"]
 
 
 def _show(outcome: BuildOutcome, say: Callable[[str], None]) -> list[str]:
@@ -70,7 +71,11 @@ def run(
     """Build, serve and watch until Ctrl-C (or ``stop`` is set). Returns the exit code: 0 once
     stopped, 1 when there is nothing to serve or the address cannot be used. Ctrl-C during the
     first build interrupts it (the command line exits 130); after that it stops the server."""
+    # Imported here: the command line registers ``serve`` on every run, and a no-op build
+    # should not pay for the HTTP server and the watcher.
     from papernotes.config import load_config
+    from papernotes.serve.http import LiveState, make_server, url_of
+    from papernotes.serve.watch import build_once, rebuild, watch_changes
 
     root = Path(args.root)
     if not root.is_dir():

@@ -1,1 +1,61 @@
-"""incremental"""
+"""What makes a rebuild cheap: the build cache of parsed notes and rendered pages
+(``cache``), its pickle-free serialisation (``codec``), and the no-op check that answers
+``papernotes build`` from the cache's manifest without importing the pipeline (``fastpath``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from papernotes._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from papernotes.incremental.cache import (
+        CACHE_DIR,
+        BuildBusy,
+        BuildCache,
+        build_lock,
+        clear_cache,
+        digest,
+        load_cache,
+        save_cache,
+        text_digest,
+    )
+    from papernotes.incremental.codec import Codec
+    from papernotes.incremental.fastpath import diagnostics_to_json, up_to_date
+
+__all__ = [
+    "CACHE_DIR",
+    "BuildBusy",
+    "BuildCache",
+    "Codec",
+    "build_lock",
+    "clear_cache",
+    "diagnostics_to_json",
+    "digest",
+    "load_cache",
+    "save_cache",
+    "text_digest",
+    "up_to_date",
+]
+
+# Hidden from mypy, which would otherwise type every unknown attribute as Any.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "cache": (
+                "BuildBusy",
+                "BuildCache",
+                "CACHE_DIR",
+                "build_lock",
+                "clear_cache",
+                "digest",
+                "load_cache",
+                "save_cache",
+                "text_digest",
+            ),
+            "codec": ("Codec",),
+            "fastpath": ("diagnostics_to_json", "up_to_date"),
+        },
+    )

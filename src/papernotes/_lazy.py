@@ -1,0 +1,46 @@
+"""Lazy package exports (PEP 562): a package names its public API without importing it.
+
+A no-op ``papernotes build`` must not pay for importing Markdown, Jinja or pybtex, so no
+``__init__`` imports a submodule; the first access to an exported name imports the one
+submodule that defines it. Each ``__init__`` also imports the same names under
+``TYPE_CHECKING``, so mypy sees real types rather than this module's ``Any``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+
+def lazy_exports(
+    package: str, exports: Mapping[str, Iterable[str]]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for ``package``, given ``{submodule: exported names}``.
+
+    ``submodule`` is relative to ``package`` (``"export"`` in ``papernotes.bib``, or a dotted
+    absolute name such as ``"papernotes.build"``). Nothing is imported until a name is read.
+    """
+    owner: dict[str, str] = {}
+    for module, names in exports.items():
+        if isinstance(names, str):  # ``("name")`` is a string, not a one-name tuple
+            raise TypeError(f"{package}: exports of {module!r} must be a tuple of names")
+        absolute = module if module.startswith("papernotes.") else f"{package}.{module}"
+        for name in names:
+            if name in owner:
+                raise ValueError(f"{package}: {name!r} is exported twice")
+            owner[name] = absolute
+
+    def __getattr__(name: str) -> Any:
+        module = owner.get(name)
+        if module is None:
+            # AttributeError (not KeyError) lets ``from package import submodule`` fall back
+            # to importing the submodule, as it does for a package without __getattr__.
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(module), name)
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(sys.modules[package]), *owner})
+
+    return __getattr__, __dir__

@@ -1,0 +1,100 @@
+"""One BibTeX entry becomes a note draft whose export gives the same fields back."""
+
+from __future__ import annotations
+
+import pytest
+from pybtex.database import Entry
+from pybtex.database.input.bibtex import Parser
+
+from papernotes.markdown.body import make_parser
+from papernotes.notes.import_fields import (
+    ImportProblem,
+    draft_from_entry,
+    entry_arxiv,
+    entry_doi,
+)
+
+
+def _entry(fields: str, kind: str = "article", key: str = "k") -> Entry:
+    # As import reads them: author and editor stay fields of LaTeX text.
+    data = Parser(person_fields=[]).parse_string(f"@{kind}{{{key},\n{fields}\n}}")
+    return data.entries[key]
+
+
+def _draft(fields: str, kind: str = "article", key: str = "smith2020x"):  # type: ignore[no-untyped-def]
+    return draft_from_entry(_entry(fields, kind, key), key, taken=set(), md=make_parser())
+
+
+@pytest.mark.parametrize(
+    ("field", "doi"),
+    [
+        ("doi = {10.1000/xyz}", "10.1000/xyz"),
+        ("doi = {https://doi.org/10.1000/xyz}", "10.1000/xyz"),
+        ("doi = {doi: 10.1000/xyz}", "10.1000/xyz"),
+        ("doi = {not a doi}", None),
+        ("title = {T}", None),
+    ],
+)
+def test_entry_doi(field: str, doi: str | None) -> None:
+    assert entry_doi(_entry(field)) == doi
+
+
+@pytest.mark.parametrize(
+    ("field", "arxiv"),
+    [
+        ("eprint = {2106.09685}, archivePrefix = {arXiv}", "2106.09685"),
+        ("eprint = {arXiv:2106.09685v2}, eprinttype = {arxiv}", "2106.09685v2"),
+        ("eprint = {2106.09685}", None),  # an eprint of no named archive
+        ("journal = {arXiv preprint arXiv:1706.03762}", "1706.03762"),
+        ("url = {https://arxiv.org/abs/hep-th/9901001v1}", "hep-th/9901001v1"),
+        ("doi = {10.48550/arXiv.2305.18290}", "2305.18290"),
+        ("journal = {Nature}", None),
+    ],
+)
+def test_entry_arxiv(field: str, arxiv: str | None) -> None:
+    assert entry_arxiv(_entry(field)) == arxiv
+
+
+def test_mapped_fields_go_to_front_matter_and_the_rest_to_bibtex() -> None:
+    draft, notes = _draft(
+        'title = {Attention Is All You Need}, author = {Smith, John and M{\\"u}ller, Anna},'
+        " year = {2020}, journal = {Nature}, volume = {7}, doi = {10.1000/xyz}"
+    )
+    assert (draft.key, draft.title, draft.year) == ("smith2020x", "Attention Is All You Need", 2020)
+    assert draft.authors == ("Smith, John", "Müller, Anna")  # LaTeX decoded
+    assert (draft.entry_type, draft.venue, draft.doi) == ("article", "Nature", "10.1000/xyz")
+    assert dict(draft.bibtex) == {"volume": "7"}
+    assert notes == []
+
+
+def test_what_the_export_would_change_is_kept_in_its_original_latex() -> None:
+    draft, _ = _draft(
+        "title = {{BERT}: Pre-training}, author = {Devlin, Jacob and others}, year = {2019a}"
+    )
+    raw = dict(draft.bibtex)
+    assert raw["year"] == "2019a"
+    assert raw["author"] == "Devlin, Jacob and others"
+    assert draft.year == 2019
+
+
+def test_editors_stand_in_for_missing_authors_and_an_organisation_for_none() -> None:
+    draft, notes = _draft("title = {T}, editor = {Doe, Jane}, year = {2020}", kind="book")
+    assert draft.authors == ("Doe, Jane",)
+    assert notes == ["no author: the editors are listed as authors"]
+    draft, notes = _draft("title = {T}, organization = {OpenAI}, year = {2020}", kind="misc")
+    assert draft.authors == ("{OpenAI}",)
+    assert notes == ["no author: listed as {OpenAI}"]
+
+
+def test_an_invalid_key_is_replaced_by_the_library_scheme() -> None:
+    draft, _ = _draft("title = {Great Paper}, author = {Doe, Jane}, year = {2021}", key="doe+2021")
+    assert draft.key.startswith("doe2021")
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [("author = {Doe, Jane}, year = {2020}", "no title"), ("title = {T}", "no year")],
+)
+def test_entries_that_cannot_be_notes_are_refused(fields: str, problem: str) -> None:
+    with pytest.raises(ImportProblem, match=problem):
+        _draft(fields)

@@ -1,0 +1,82 @@
+"""``papernotes import``: notes for a .bib file's new entries, problems by line."""
+
+from __future__ import annotations
+
+import pytest
+
+from papernotes.model import CiteKey
+from papernotes.notes.file import check_note
+from papernotes.notes.importbib import import_bib, summary
+from papernotes.notes.match import NoteIndex
+
+BIB = """\
+@string{acl = {Proceedings of ACL}}
+
+@inproceedings{smith2020,
+  title = {A Paper},
+  author = {Smith, John},
+  year = {2020},
+  crossref = {acl2020},
+}
+
+@proceedings{acl2020,
+  title = acl,
+  year = {2020},
+}
+
+@article{Smith2020,
+  title = {Same key, other case},
+  author = {Roe, Richard},
+  year = {2020},
+}
+
+@article{broken,
+  title = {No year},
+  author = {Doe, Jane},
+}
+
+@preamble{"\\newcommand{\\x}{x}"}
+"""
+
+
+def _report(text: str = BIB, index: NoteIndex | None = None):  # type: ignore[no-untyped-def]
+    return import_bib("refs.bib", text, index=index or NoteIndex([]), papers_dir="papers")
+
+
+def test_new_entries_become_notes_and_problems_are_reported_by_line() -> None:
+    report = _report()
+    assert report.entries == 4
+    keys = [n.key for n in report.notes]
+    assert keys[0] == "smith2020"
+    assert "Smith2020" not in keys and "broken" not in keys
+    smith = report.notes[0]
+    assert (smith.path, smith.line) == ("papers/smith2020.md", 3)
+    assert check_note(smith.path, smith.text) == ()
+    assert "Proceedings of ACL" in smith.text  # inherited through crossref, macro expanded
+    assert "crossref" not in smith.text
+    messages = {(d.where.line, d.severity.value): d.message for d in report.diagnostics}
+    assert any("duplicate key 'Smith2020'" in m for (line, _), m in messages.items() if line == 15)
+    assert any(line == 21 and sev == "error" for line, sev in messages)
+    assert any("@preamble ignored" in m for m in messages.values())
+    errors = sum(d.severity.value == "error" for d in report.diagnostics)
+    assert summary(report) == f"{len(report.notes)} of 4 entries imported, {errors} errors"
+
+
+def test_papers_already_in_the_library_are_skipped() -> None:
+    index = NoteIndex([(CiteKey("smith2020"), "papers/s.md", None, None, "Something else")])
+    report = _report(index=index)
+    assert "smith2020" not in [n.key for n in report.notes]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("@article{open,\n  title = {T},\n", "is not closed"),
+        ("@article{,\n  title = {T}, year = {2020}\n}\n", "has no citekey"),
+    ],
+)
+def test_malformed_entries_are_errors_and_import_nothing(text: str, message: str) -> None:
+    report = _report(text)
+    assert report.notes == ()
+    [diag] = report.diagnostics
+    assert diag.severity.value == "error" and message in diag.message and diag.where.line == 1

@@ -1,0 +1,106 @@
+"""The site plan: every output as a job whose fingerprint covers exactly what it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papernotes import urls
+from papernotes.config import load_config
+from papernotes.markdown.body import RenderedBody
+from papernotes.model import CiteKey, Library
+from papernotes.plan import SitePlan, body_fingerprint, plan_site
+from papernotes.theme import load_theme
+
+from conftest import clean_library, note_text, write_note
+
+A, B, C = CiteKey("a"), CiteKey("b"), CiteKey("c")
+
+
+def _library(root: Path, *, b_title: str = "Paper B") -> Library:
+    write_note(root, "a.md", note_text("Paper A", extra="cites: [b]\n", body="See [@b].\n"))
+    write_note(root, "b.md", note_text(b_title, year=2019))
+    write_note(root, "c.md", note_text("Paper C", year=2021, extra="tags: [misc]\n"))
+    return clean_library(root)
+
+
+def _plan(root: Path, library: Library, *, c_body: str = "c") -> SitePlan:
+    config, _ = load_config(root)
+    bodies = {k: RenderedBody(f"<p>{k}</p>", "", k) for k in library.notes}
+    bodies[C] = RenderedBody(f"<p>{c_body}</p>", "", c_body)
+    return plan_site(library, config, load_theme(root), bodies, root=root)
+
+
+def _fps(plan: SitePlan) -> dict[str, str]:
+    return {job.path: job.fingerprint for job in plan.jobs}
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "lib"
+
+
+def test_every_page_has_one_job(root: Path) -> None:
+    library = _library(root)
+    plan = _plan(root, library)
+    paths = [p for job in plan.jobs for p in job.paths]
+    assert len(paths) == len(set(paths))
+    expected = {
+        "index.html",
+        "graph.html",
+        "library.bib",
+        "feed.xml",
+        "robots.txt",
+        "static/search-index.js",
+        urls.year_page(2019),
+        *(urls.paper_page(k) for k in (A, B, C)),
+        *(urls.paper_bib(k) for k in (A, B, C)),
+    }
+    assert expected <= set(paths)
+    [index_job] = [j for j in plan.jobs if j.path == "static/search-index.js"]
+    assert index_job.in_parent  # it fills the per-note search terms the next build reuses
+
+
+def test_jobs_make_the_pages_they_name(root: Path) -> None:
+    plan = _plan(root, _library(root))
+    job = next(j for j in plan.jobs if j.path == urls.paper_page(A))
+    pages = job.run()
+    assert [p.path for p in pages] == [urls.paper_page(A), urls.paper_bib(A)]
+    assert b"Paper A" in pages[0].content
+    assert b"Paper B" in pages[0].content  # the paper it cites is listed
+
+
+def test_fingerprints_are_stable(root: Path) -> None:
+    library = _library(root)
+    assert _fps(_plan(root, library)) == _fps(_plan(root, library))
+
+
+def test_a_body_edit_changes_its_own_page_and_the_search_index_only(root: Path) -> None:
+    library = _library(root)
+    before, after = _fps(_plan(root, library)), _fps(_plan(root, library, c_body="edited"))
+    changed = {path for path in before if before[path] != after[path]}
+    assert urls.paper_page(C) in changed
+    assert "static/search-index.js" in changed
+    assert changed <= {urls.paper_page(C), "static/search-index.js", "feed.xml"}
+
+
+def test_a_title_edit_reaches_the_pages_that_list_the_paper(root: Path) -> None:
+    before = _fps(_plan(root, _library(root)))
+    after = _fps(_plan(root, _library(root, b_title="Paper B, renamed")))
+    assert before[urls.paper_page(B)] != after[urls.paper_page(B)]
+    assert before[urls.paper_page(A)] != after[urls.paper_page(A)]  # A cites B
+    assert before["index.html"] != after["index.html"]
+    assert before[urls.paper_page(C)] == after[urls.paper_page(C)]  # C has nothing to do with B
+
+
+def test_body_fingerprint_follows_what_inline_citations_resolve_to(root: Path) -> None:
+    library = _library(root)
+    renamed = _library(root, b_title="Paper B, renamed")
+    fp = body_fingerprint(library.notes[A], "sha", library, "papers")
+    assert fp == body_fingerprint(library.notes[A], "sha", library, "papers")
+    assert fp != body_fingerprint(library.notes[A], "other sha", library, "papers")
+    assert fp != body_fingerprint(renamed.notes[A], "sha", renamed, "papers")
+    assert body_fingerprint(library.notes[C], "sha", library, "papers") == body_fingerprint(
+        renamed.notes[C], "sha", renamed, "papers"
+    )
