@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from papernotes.markdown.cjk import install_cjk_emphasis, is_cjk
+from papernotes.markdown.cjk import install_cjk_emphasis
 
 
 def _md(cjk: bool = True) -> MarkdownIt:
@@ -39,26 +39,6 @@ def test_the_first_case_is_literal_under_plain_commonmark() -> None:
 )
 def test_text_without_cjk_parses_as_commonmark(text: str) -> None:
     assert _md().renderInline(text) == _md(cjk=False).renderInline(text)
-
-
-@pytest.mark.parametrize(
-    ("ch", "expected"),
-    [
-        ("a", False),
-        ("中", True),
-        ("。", True),
-        ("ｱ", True),  # half-width katakana
-        ("가", True),
-        ("\u1160", True),  # a conjoining Hangul vowel: neutral width, still Hangul
-        ("😀", False),  # wide, but an emoji
-        ("⌚", False),  # a BMP emoji
-        ("🈯", False),  # an enclosed ideograph that is an emoji
-        ("🈀", True),  # a squared ideograph that is not
-        ("“", None),  # ambiguous width: the caller decides
-    ],
-)
-def test_is_cjk(ch: str, expected: bool | None) -> None:
-    assert is_cjk(ch) is expected
 
 
 def test_installing_after_plugins_is_refused() -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from papernotes.markdown.body import CiteTarget
+from papernotes.markdown._types import CiteTarget, Heading
 from papernotes.markdown.cite import cite_plugin
 from papernotes.markdown.toc import (
     ANCHOR_PREFIX,
-    Heading,
     anchor_slug,
+    headings_of,
     inline_text,
-    prepare_headings,
     toc_html,
     toc_plugin,
 )
@@ -33,8 +32,11 @@ def test_anchor_slug(text: str, slug: str) -> None:
 
 
 def test_headings_shift_so_the_top_level_is_h2_with_unique_ids() -> None:
-    tokens = MarkdownIt("commonmark").parse("### Intro\n\ntext\n\n#### Intro\n\n### 方法\n")
-    headings = prepare_headings(tokens)
+    md = MarkdownIt("commonmark")
+    toc_plugin(md)
+    env: dict[str, object] = {}
+    tokens = md.parse("### Intro\n\ntext\n\n#### Intro\n\n### 方法\n", env)
+    headings = headings_of(env)
     assert headings == (
         Heading(2, ANCHOR_PREFIX + "intro", "Intro", 1),
         Heading(3, ANCHOR_PREFIX + "intro-1", "Intro", 5),
@@ -42,7 +44,9 @@ def test_headings_shift_so_the_top_level_is_h2_with_unique_ids() -> None:
     )
     first = tokens[0]
     assert (first.tag, first.attrGet("id")) == ("h2", "h-intro")
-    assert prepare_headings(MarkdownIt().parse("no headings")) == ()
+    env = {}
+    md.parse("no headings", env)
+    assert headings_of(env) == ()
 
 
 def test_inline_text_uses_labels_and_drops_breaks_between_wide_characters() -> None:
