@@ -89,7 +89,7 @@ def note(i: int, rng: random.Random, keys: list[str]) -> str:
         *[f"  - {a}" for a in authors],
         f"year: {2015 + i % 10}",
         f"venue: {rng.choice(['NeurIPS', 'ICML', 'ICLR', 'ACL', 'EMNLP'])} {2015 + i % 10}",
-        f'arxiv: "{2000 + i % 500:04d}.{10000 + i:05d}"',
+        f'arxiv: "{15 + i % 10:02d}{1 + i % 12:02d}.{10000 + i:05d}"',  # YYMM: a real month
         f"tags: [{', '.join(rng.sample(TAGS, 3))}]",
         f"status: {rng.choice(['read', 'reading', 'to-read'])}",
         f"rating: {rng.randint(1, 5)}",
