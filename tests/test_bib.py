@@ -29,6 +29,7 @@ from papernotes.bib.export import (
 )
 from papernotes.bib.latex import escape_latex, latex_title, needs_case_protection
 from papernotes.bib.names import format_person, to_person
+from papernotes.bib.names import person_parts as read_parts
 from papernotes.cjk import has_cjk as is_cjk
 from papernotes.model import Author, CiteKey, Metadata, Status
 
@@ -749,3 +750,21 @@ def test_real_biber_accepts_the_export(tmp_path: Path) -> None:
         fields = out.entries[m.key].fields
         for name, value in (("url", m.url), ("doi", m.doi), ("eprint", m.arxiv)):
             assert fields.get(name) == value, (m.key, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ('M{\\"u}ller, J{\\"o}rg', ("Jörg", "", "Müller", "")),
+        ("Müller, Jörg", ("Jörg", "", "Müller", "")),
+        ("de la Fuente, Jos{\\'e}", ("José", "de la", "Fuente", "")),
+        ("{van der Berg}, Jan", ("Jan", "", "van der Berg", "")),
+        ("King, Jr, Martin Luther", ("Martin Luther", "", "King", "Jr")),
+        ("{\\L}ukasz Kaiser", ("Łukasz", "", "Kaiser", "")),
+        ("others", ("", "", "others", "")),
+    ],
+)
+def test_person_parts_reads_a_name_as_bibtex_does_with_accents_decoded(
+    name: str, parts: tuple[str, str, str, str]
+) -> None:
+    assert read_parts(Person(name)) == parts

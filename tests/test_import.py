@@ -8,12 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from pybtex.database import Entry, Person, parse_string
+from pybtex.database import Entry, parse_string
 from pybtex.database.input.bibtex import Parser
 
-from papernotes.bib.export import split_authors
+from papernotes.bib.names import person_parts
 from papernotes.bib.split import split_bib
-from papernotes.bib.unlatex import latex_to_text
 
 from conftest import write_note
 
@@ -24,16 +23,43 @@ def line_of(text: str, needle: str) -> int:
     return text[: text.index(needle)].count("\n") + 1
 
 
-def _parts(person: Person) -> tuple[str, ...]:
-    def part(names: list[str]) -> str:
-        return latex_to_text(" ".join(names)).replace("{", "").replace("}", "")
+People = dict[tuple[str, str], list[str]]
+"""(key, field) -> the exported names, each as BibTeX reads it: ``given|particle|family|suffix``."""
 
-    return (
-        part(person.first_names + person.middle_names),
-        part(person.prelast_names),
-        part(person.last_names),
-        part(person.lineage_names),
-    )
+# library.bib's people, written out by hand (what BibTeX makes of each name, accents decoded).
+LIBRARY_PEOPLE: People = {
+    ("du2022glm", "author"): ["Zhengxiao||Du|", "Yujie||Qian|", "Xiao||Liu|", "Ming||Ding|",
+                              "Jiezhong||Qiu|", "Zhilin||Yang|", "Jie||Tang|"],
+    ("lewis2019retrieval", "author"): ["Patrick||Lewis|", "Ethan||Perez|", "Aleksandra||Piktus|",
+                                       "Fabio||Petroni|", "Vladimir||Karpukhin|", "Naman||Goyal|",
+                                       "Heinrich||Küttler|", "Mike||Lewis|", "Wen-tau||Yih|",
+                                       "Tim||Rocktäschel|", "||others|"],
+    ("vaswani2017attention", "author"): ["Ashish||Vaswani|", "Noam||Shazeer|", "Niki||Parmar|",
+                                         "Jakob||Uszkoreit|", "Llion||Jones|", "Aidan N.||Gomez|",
+                                         "Łukasz||Kaiser|", "Illia||Polosukhin|"],
+    ("marshall2017automation", "author"): ["Iain J||Marshall|", "Joël||Kuiper|",
+                                           "Byron C||Wallace|"],
+    ("wooldridge2009introduction", "author"): ["Michael||Wooldridge|"],
+    ("significant2023autogpt", "author"): ["Significant||Gravitas|"],
+    ("touvron2023llama", "author"): ["Hugo||Touvron|", "Thibaut||Lavril|", "Gautier||Izacard|",
+                                     "Xavier||Martinet|", "Marie-Anne||Lachaux|",
+                                     "Timothée||Lacroix|", "Baptiste||Rozière|", "Naman||Goyal|",
+                                     "Eric||Hambro|", "Faisal||Azhar|", "Aurelien||Rodriguez|",
+                                     "Armand||Joulin|", "Edouard||Grave|", "Guillaume||Lample|"],
+    ("hu2022lora", "author"): ["Edward J||Hu|", "Yelong||Shen|", "Phillip||Wallis|",
+                               "Zeyuan||Allen-Zhu|", "Yuanzhi||Li|", "Shean||Wang|", "Lu||Wang|",
+                               "Weizhu||Chen|"],
+    ("iclr2022", "editor"): ["Katja||Hofmann|", "Alexander M.||Rush|"],
+    ("hu2022lora", "editor"): ["Katja||Hofmann|", "Alexander M.||Rush|"],  # from its crossref
+    # BibTeX has no family-first rule: "张 三" reads as given 张, family 三, as in the original.
+    ("zhang2015thesis", "author"): ["张||三|", "||李四|"],
+    ("ramirez2021", "author"): ["María José||Ramírez|", "José|de la|Fuente|",
+                                "Jan||van der Berg|"],
+    ("liu2023survey", "author"): ["Wayne Xin||Liu|", "Hongyi||Li|", "Yixuan||Duan|"],
+    ("raffel2020t5", "author"): ["Colin||Raffel|", "Noam||Shazeer|", "Adam||Roberts|",
+                                 "Katherine||Lee|", "Sharan||Narang|", "Michael||Matena|",
+                                 "Yanqi||Zhou|", "Wei||Li|", "Peter J.||Liu|"],
+}  # fmt: skip
 
 
 def _squash(text: str) -> str:
@@ -59,7 +85,7 @@ def original_entries(text: str, skip: set[str]) -> dict[str, Entry]:
     return out
 
 
-def assert_no_field_lost(original: dict[str, Entry], exported_text: str) -> int:
+def assert_no_field_lost(original: dict[str, Entry], exported_text: str, people: People) -> int:
     exported = parse_string(exported_text, "bibtex").entries
     compared = 0
     for key, entry in original.items():
@@ -69,8 +95,8 @@ def assert_no_field_lost(original: dict[str, Entry], exported_text: str) -> int:
             if name.lower() == "crossref":
                 continue  # inherited fields are written out instead
             if name.lower() in ("author", "editor"):
-                theirs = [_parts(Person(n)) for n in split_authors(value)]
-                assert [_parts(p) for p in ours.persons[name]] == theirs, (key, name)
+                read = ["|".join(person_parts(p)) for p in ours.persons[name]]
+                assert read == people[key, name.lower()], (key, name)
             else:
                 assert name in ours.fields, (key, name)
                 assert _squash(ours.fields[name]) == _squash(value), (key, name)
@@ -120,7 +146,7 @@ def test_imported_notes_build_cleanly_and_export_every_field(lib: Path, cli) -> 
     exported = cli("bib", "--root", str(lib))
     original = original_entries(BIB.read_text(encoding="utf-8"), skip={"broken2020"})
     assert len(original) == 13
-    assert assert_no_field_lost(original, exported.out) == 89
+    assert assert_no_field_lost(original, exported.out, LIBRARY_PEOPLE) == 89
 
 
 def test_display_fields_are_unicode(lib: Path, cli) -> None:
@@ -219,6 +245,11 @@ def test_a_missing_file_is_one_line(lib: Path, cli) -> None:
 _FAMILIES = ["M{\\\"u}ller", "Garc{\\'\\i}a", "{\\L}ukasz", "Smith", "O'Neil", "{van der Berg}",
              "Nguy{\\~\\^e}n", "Dupont", "Zhang", "{Allen Institute for AI}", "Sch{\\\"o}n", "Lee"]  # fmt: skip
 _GIVEN = ["Anna", 'J{\\"o}rg', "Jos{\\'e}", "Wei", "Mary-Jane", "Fran{\\c{c}}ois", "A. B."]
+# The same names as BibTeX reads them, written out by hand. A double accent is beyond the
+# decoder: import keeps that author raw (with a warning), so it comes back as written.
+_FAMILY_TEXT = ["Müller", "García", "Łukasz", "Smith", "O'Neil", "van der Berg", "Nguy\\~ên",
+                "Dupont", "Zhang", "Allen Institute for AI", "Schön", "Lee"]  # fmt: skip
+_GIVEN_TEXT = ["Anna", "Jörg", "José", "Wei", "Mary-Jane", "François", "A. B."]
 _WORDS = ["Attention", "{BERT}", "Learning", "$\\alpha$-Nets", "Caf{\\'e}", "{GPT-4}", "and",
           "50\\%", "\\emph{in vivo}", "Retrieval", "Na{\\\"\\i}ve", "{T}ransformers", "--", "Q\\&A"]  # fmt: skip
 _TYPES = ["article", "inproceedings", "misc", "book", "techreport", "phdthesis", "incollection"]
@@ -267,6 +298,23 @@ def _generated_bib(n: int, seed: int = 5) -> str:
     return "\n".join(parts)
 
 
+def _generated_people(original: dict[str, Entry]) -> People:
+    """What BibTeX should read in each generated "Family, Given and …" list, from the tables."""
+    family = dict(zip(_FAMILIES, _FAMILY_TEXT, strict=True))
+    given = dict(zip(_GIVEN, _GIVEN_TEXT, strict=True))
+    people: People = {}
+    for key, entry in original.items():
+        for field in ("author", "editor"):
+            if field in entry.fields:
+                people[key, field] = [
+                    "||others|"
+                    if name == "others"
+                    else "{}||{}|".format(given[name.split(", ")[1]], family[name.split(", ")[0]])
+                    for name in entry.fields[field].split(" and ")
+                ]
+    return people
+
+
 def test_200_entries_import_and_export_without_losing_a_field(lib: Path, cli, tmp_path) -> None:
     text = _generated_bib(200)
     bib = tmp_path / "big.bib"
@@ -278,7 +326,8 @@ def test_200_entries_import_and_export_without_losing_a_field(lib: Path, cli, tm
     assert len(list((lib / "papers").glob("*.md"))) == 200
     exported = cli("bib", "--root", str(lib))
     assert exported.code == 0 and exported.err == ""
-    compared = assert_no_field_lost(original_entries(text, skip=set()), exported.out)
+    original = original_entries(text, skip=set())
+    compared = assert_no_field_lost(original, exported.out, _generated_people(original))
     assert compared > 1700
     assert seconds < 60, f"import of 200 entries took {seconds:.1f} s"
     print(f"import of 200 entries: {seconds:.2f} s")

@@ -17,15 +17,19 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpcore
 import pytest
 from loopback import no_proxy, ok, redirect, serve, trickle  # noqa: F401
 
 from papernotes.fetch.linkcheck import run_checks
 from papernotes.fetch.netguard import (
+    CONNECT_ERRORS,
     AddressPolicy,
     Refused,
     address_problem,
+    connect_failure,
     guarded_transport,
+    lookup_failure_as_connect_error,
     system_resolver,
 )
 
@@ -232,3 +236,35 @@ def test_a_trickling_server_is_cut_off_at_the_deadline() -> None:
         took = time.monotonic() - started
     assert result.broken and result.error == "timed out (no complete answer within 1 s)"
     assert took < 4.0
+
+
+_REFUSED = httpcore.ConnectError("connection refused")
+_SLOW = httpcore.ConnectTimeout("timed out")
+
+
+@pytest.mark.parametrize(
+    ("failures", "raised"),
+    [
+        ([], "no address for example.org"),
+        ([_REFUSED], "connection refused"),
+        ([_REFUSED, _SLOW], "timed out"),
+    ],
+)
+def test_when_no_address_connects_the_last_failure_is_raised(
+    failures: list[Exception], raised: str
+) -> None:
+    """Both backends (sync metadata, async link checks) end their address loop with this."""
+    failure = connect_failure("example.org", failures)
+    assert isinstance(failure, CONNECT_ERRORS)
+    assert str(failure) == raised
+    if failures:
+        assert failure is failures[-1]
+
+
+def test_a_lookup_failure_becomes_a_connect_error_and_nothing_else_does() -> None:
+    unknown = pytest.raises(httpcore.ConnectError, match="Name or service not known")
+    with unknown as caught, lookup_failure_as_connect_error():
+        raise OSError("Name or service not known")
+    assert isinstance(caught.value.__cause__, OSError)
+    with pytest.raises(Refused), lookup_failure_as_connect_error():
+        raise Refused("h", "127.0.0.1", "loopback")

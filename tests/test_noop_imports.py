@@ -27,6 +27,7 @@ PAPERNOTES = {
     "papernotes.cjk",
     "papernotes.cli",
     "papernotes.cli.main",
+    "papernotes.cli.report",
     "papernotes.cli.serve",
     "papernotes.config",
     "papernotes.errors",

@@ -12,10 +12,11 @@ from pybtex.database import Person
 
 from papernotes.bib.braces import brace_error, depths, is_one_group
 from papernotes.bib.latex import latex_text, normalize_space
+from papernotes.bib.unlatex import latex_to_text
 from papernotes.cjk import has_cjk
 from papernotes.model import Author
 
-__all__ = ["format_person", "parse_person", "split_authors", "to_person"]
+__all__ = ["format_person", "parse_person", "person_parts", "split_authors", "to_person"]
 
 
 def _words(value: str) -> list[str]:
@@ -175,3 +176,18 @@ def format_person(person: Person) -> str:
     if first:
         return f"{von_last}, {first}"
     return von_last
+
+
+def person_parts(person: Person) -> tuple[str, str, str, str]:
+    """(given, particle, family, suffix) of a name as BibTeX reads it, LaTeX decoded and braces
+    dropped, so that two spellings of one name (``M{\\"u}ller``, ``Müller``) compare equal."""
+
+    def part(names: list[str]) -> str:
+        return latex_to_text(" ".join(names)).replace("{", "").replace("}", "")
+
+    return (
+        part(person.first_names + person.middle_names),
+        part(person.prelast_names),
+        part(person.last_names),
+        part(person.lineage_names),
+    )

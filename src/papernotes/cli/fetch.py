@@ -14,15 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from papernotes.build import read_library
+from papernotes.cli.report import Stop, load_config_or_stop, print_diagnostics
 from papernotes.config import Config, load_config
-from papernotes.errors import Diagnostic, PapernotesError, Severity
+from papernotes.errors import Severity
 from papernotes.fetch.http import CACHE_DIR, FetchError, Http, ResponseCache, make_client
 from papernotes.fetch.linkcheck import LinkResult, run_checks
 from papernotes.model import Library
@@ -51,10 +52,6 @@ def _email(root: Path) -> str | None:
     return config.email or os.environ.get(EMAIL_ENV) or None
 
 
-class _Stop(PapernotesError):
-    """A failure to report in one line, exit 1."""
-
-
 def default_http(root: Path, args: argparse.Namespace, on_request: Callable[[str], None]) -> Http:
     """The real network: one client, the library's response cache."""
     client = make_client(_email(root))
@@ -80,21 +77,6 @@ def _error(message: str) -> None:
 
 def _warn(message: str) -> None:
     print(f"papernotes: warning: {message}", file=sys.stderr)
-
-
-def _print_diagnostics(diags: Sequence[Diagnostic]) -> None:
-    for d in diags:
-        print(d.format(), file=sys.stderr)
-
-
-def _load(root: Path) -> Config:
-    if not root.is_dir():
-        raise _Stop(f"{root}: no such folder (--root expects the library's folder)")
-    config, diags = load_config(root)
-    _print_diagnostics(diags)
-    if any(d.severity is Severity.ERROR for d in diags):
-        raise _Stop("fix the configuration errors above")
-    return config
 
 
 def _library(root: Path, config: Config) -> Library:
@@ -135,7 +117,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     from papernotes.notes.add import Added, AddOptions, Failed, Present, add_papers
 
     root = Path(args.root)
-    config = _load(root)
+    config = load_config_or_stop(root)
     index = NoteIndex.of_library(_library(root, config))
     options = AddOptions(
         semantic_scholar=not args.no_cites,
@@ -184,7 +166,7 @@ def _cmd_link(args: argparse.Namespace) -> int:
     from papernotes.notes.linkcites import apply_edit, plan_links
 
     root = Path(args.root)
-    config = _load(root)
+    config = load_config_or_stop(root)
     library = _library(root, config)
     total = len(args.keys) if args.keys else len(library.notes)
     with _progress(total, "linking", args.quiet) as step:
@@ -199,9 +181,9 @@ def _cmd_link(args: argparse.Namespace) -> int:
                 progress=step,
             )
         except FetchError as exc:
-            raise _Stop(f"{exc} (no note was changed)") from None
+            raise Stop(f"{exc} (no note was changed)") from None
         except KeyError as exc:
-            raise _Stop(str(exc.args[0])) from None
+            raise Stop(str(exc.args[0])) from None
     for line in plan.skipped:
         _warn(line)
     for edit in plan.edits:
@@ -223,12 +205,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from papernotes.notes.importbib import import_bib, summary
 
     root = Path(args.root)
-    config = _load(root)
+    config = load_config_or_stop(root)
     bib_path = Path(args.file)
     try:
         raw = bib_path.read_bytes()
     except OSError as exc:
-        raise _Stop(f"{bib_path}: {exc.strerror or exc}") from None
+        raise Stop(f"{bib_path}: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -237,7 +219,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _warn(f"{bib_path}: not UTF-8; read as Latin-1")
     index = NoteIndex.of_library(_library(root, config))
     report = import_bib(str(bib_path), text, index=index, papers_dir=config.papers_dir)
-    _print_diagnostics(report.diagnostics)
+    print_diagnostics(report.diagnostics)
     failed = sum(d.severity is Severity.ERROR for d in report.diagnostics)
     with _progress(len(report.notes), "writing", args.quiet) as step:
         for note in report.notes:
@@ -259,9 +241,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from papernotes.cli.check import collect_links, link_diagnostics
 
     root = Path(args.root)
-    config = _load(root)
+    config = load_config_or_stop(root)
     library, diags = read_library(root, config, strict=args.strict)
-    _print_diagnostics(diags)
+    print_diagnostics(diags)
     errors = sum(d.severity is Severity.ERROR for d in diags)
     warnings = len(diags) - errors
     line = f"{len(library.notes)} notes: {errors} errors, {warnings} warnings"
@@ -279,7 +261,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 allow_private=args.allow_private,
             )
         link_diags, moved = link_diagnostics(links, results)
-        _print_diagnostics(link_diags)
+        print_diagnostics(link_diags)
         for notice in moved:
             print(notice, file=sys.stderr)
         broken = sum(d.severity is Severity.ERROR for d in link_diags)
@@ -375,12 +357,12 @@ def register(
 
 
 def _guard(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    # _Stop and every other PapernotesError are reported by main(); only httpx's own errors,
+    # Stop and every other PapernotesError are reported by main(); only httpx's own errors,
     # which main() does not import httpx to recognise, are turned into one here.
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
         except httpx.HTTPError as exc:  # pragma: no cover - Http turns these into FetchError
-            raise _Stop(f"network: {exc}") from None
+            raise Stop(f"network: {exc}") from None
 
     return run

@@ -13,30 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from papernotes import __version__
-from papernotes.config import Config, load_config
-from papernotes.errors import Diagnostic, PapernotesError, Severity
+from papernotes.cli.report import Stop, load_config_or_stop, print_diagnostics
+from papernotes.errors import PapernotesError, Severity
 from papernotes.model import Status
 
 __all__ = ["main"]
-
-
-class _Failure(PapernotesError):
-    """A problem to report in one line and exit 1 for."""
-
-
-def _print_diagnostics(diags: Sequence[Diagnostic]) -> None:
-    for d in diags:
-        print(d.format(), file=sys.stderr)
-
-
-def _config(root: Path) -> Config:
-    if not root.is_dir():
-        raise _Failure(f"{root}: no such folder (--root expects the library's folder)")
-    config, diags = load_config(root)
-    _print_diagnostics(diags)
-    if any(d.severity is Severity.ERROR for d in diags):
-        raise _Failure("fix the configuration errors above")
-    return config
 
 
 def _progress(quiet: bool) -> tuple[Any, Any]:
@@ -72,7 +53,7 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     root = Path(args.root)
-    config = _config(root)
+    config = load_config_or_stop(root)
     out = Path(args.out) if args.out else root / config.output
     if args.clean:
         from papernotes.incremental.cache import clear_cache
@@ -95,7 +76,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         )
     finally:
         stop()
-    _print_diagnostics(report.diagnostics)
+    print_diagnostics(report.diagnostics)
     if report.up_to_date:
         if not args.quiet:
             print(
@@ -128,16 +109,16 @@ def _cmd_bib(args: argparse.Namespace) -> int:
     from papernotes.bib.export import format_bib
 
     root = Path(args.root)
-    config = _config(root)
+    config = load_config_or_stop(root)
     from papernotes.build import read_library
 
     library, diags = read_library(root, config, strict=args.strict)
-    _print_diagnostics(diags)
+    print_diagnostics(diags)
     notes = list(library.notes.values())
     if args.key:
         missing = [k for k in args.key if library.resolve(k) not in library.notes]
         if missing:
-            raise _Failure(f"no note with key: {', '.join(missing)}")
+            raise Stop(f"no note with key: {', '.join(missing)}")
         wanted = [library.resolve(k) for k in args.key]
         notes = [library.notes[k] for k in dict.fromkeys(wanted) if isinstance(k, str)]
     if args.tag:
@@ -157,9 +138,9 @@ def _cmd_bib(args: argparse.Namespace) -> int:
 def _write_bib(path: Path, text: str, papers: Path) -> None:
     resolved = path.resolve()
     if papers.resolve() in resolved.parents:
-        raise _Failure(f"{path}: is inside the notes folder; write the .bib elsewhere")
+        raise Stop(f"{path}: is inside the notes folder; write the .bib elsewhere")
     if resolved.exists() and resolved.suffix.lower() != ".bib":
-        raise _Failure(f"{path}: exists and is not a .bib file; refusing to overwrite it")
+        raise Stop(f"{path}: exists and is not a .bib file; refusing to overwrite it")
     from papernotes.atomic import write_atomic
 
     write_atomic(resolved, text.encode("utf-8"))

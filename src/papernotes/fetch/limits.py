@@ -27,7 +27,12 @@ import httpcore
 import httpx
 
 from papernotes.errors import PapernotesError
-from papernotes.fetch.netguard import AddressPolicy
+from papernotes.fetch.netguard import (
+    CONNECT_ERRORS,
+    AddressPolicy,
+    connect_failure,
+    lookup_failure_as_connect_error,
+)
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -129,22 +134,20 @@ class DeadlineBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        try:
+        with lookup_failure_as_connect_error():
             addresses = self._addresses.resolve_now(host, port)
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        failure: Exception = httpcore.ConnectError(f"no address for {host}")
+        failures: list[Exception] = []
         for address in addresses:
             budget = _budget(timeout, httpcore.ConnectTimeout)
             try:
                 stream = self._inner.connect_tcp(
                     address, port, budget, local_address, socket_options
                 )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
+            except CONNECT_ERRORS as exc:
+                failures.append(exc)
             else:
                 return _Stream(stream)
-        raise failure
+        raise connect_failure(host, failures)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None

@@ -25,7 +25,8 @@ import asyncio
 import ipaddress
 import socket
 import ssl
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,12 +37,15 @@ from papernotes.errors import PapernotesError
 
 __all__ = [
     "ALLOW_PRIVATE_HINT",
+    "CONNECT_ERRORS",
     "AddressPolicy",
     "GuardedBackend",
     "Refused",
     "Resolver",
     "address_problem",
+    "connect_failure",
     "guarded_transport",
+    "lookup_failure_as_connect_error",
     "system_resolver",
 ]
 
@@ -218,6 +222,26 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
     return [str(info[4][0]) for info in infos]
 
 
+CONNECT_ERRORS = (httpcore.ConnectError, httpcore.ConnectTimeout)
+"""How a connection to one checked address fails; the backends then try the next one."""
+
+
+@contextmanager
+def lookup_failure_as_connect_error() -> Iterator[None]:
+    """A name that does not resolve (OSError) becomes httpcore's ConnectError, the error httpx
+    expects from a connection layer. Wraps the lookup only, never the connection."""
+    try:
+        yield
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc)) from exc
+
+
+def connect_failure(host: str, failures: Sequence[Exception]) -> Exception:
+    """What a backend raises when none of ``host``'s checked addresses connected: the last
+    address's failure, or ConnectError when the name had no address to try."""
+    return failures[-1] if failures else httpcore.ConnectError(f"no address for {host}")
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's connection layer, resolving and checking every host before connecting.
 
@@ -244,19 +268,17 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
+        with lookup_failure_as_connect_error():
             addresses = await self._policy.resolve(host, port, self._resolver)
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        failure: Exception = httpcore.ConnectError(f"no address for {host}")
+        failures: list[Exception] = []
         for address in addresses:
             try:
                 return await self._inner.connect_tcp(
                     address, port, timeout, local_address, socket_options
                 )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-        raise failure
+            except CONNECT_ERRORS as exc:
+                failures.append(exc)
+        raise connect_failure(host, failures)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None

@@ -142,19 +142,24 @@ def short_label(label: str, year: int) -> str:
     return f"{m['who']} ({m['suffix']})" if m["suffix"] else m["who"]
 
 
-def _drawing(
+def _graph_svg(
     library: Library,
     keys: Sequence[CiteKey],
     page_path: str,
-    palette: TagPalette,
     *,
-    id_prefix: str,
     title: str,
     description: str,
+    css: str,
     color_by_tag: bool,
+    palette: TagPalette | None,
+    id_prefix: str,
+    geometry: Geometry,
     distance: Mapping[CiteKey, int] | None = None,
     note: str = "",
-) -> tuple[Drawing, list[int]]:
+) -> str:
+    """``keys`` (in library order) and the citations among them, drawn as inline ``<svg>``:
+    what :func:`library_graph_svg` and :func:`neighbourhood_svg` both end with."""
+    palette = palette or tag_palette(library)
     index = {k: i for i, k in enumerate(keys)}
     edges = tuple(
         (index[s], index[t]) for s in keys for t in library.cites.get(s, ()) if t in index
@@ -202,7 +207,7 @@ def _drawing(
         year_hrefs={y: urls.relative(page_path, urls.year_page(y)) for y in years},
         note=note,
     )
-    return drawing, [n.year for n in nodes]
+    return render_svg(drawing, layout([n.year for n in nodes], edges, geometry), geometry, css=css)
 
 
 _DIRECTION = (
@@ -225,17 +230,18 @@ def library_graph_svg(
     ``palette`` when drawing many graphs, to compute it once."""
     keys = list(library.notes)
     n_edges = sum(len(library.cites.get(k, ())) for k in keys)
-    drawing, years = _drawing(
+    return _graph_svg(
         library,
         keys,
         page_path,
-        palette or tag_palette(library),
-        id_prefix=id_prefix,
         title=f"Citation graph of {len(keys)} papers and {n_edges} citations",
         description=_DIRECTION,
+        css=css,
         color_by_tag=color_by_tag,
+        palette=palette,
+        id_prefix=id_prefix,
+        geometry=geometry,
     )
-    return render_svg(drawing, layout(years, drawing.edges, geometry), geometry, css=css)
 
 
 def neighbourhood_svg(
@@ -266,16 +272,17 @@ def neighbourhood_svg(
     label = library.labels.get(center, key)
     note = f"showing the nearest {len(kept)} of {total} papers" if total > len(kept) else ""
     steps = "one step" if depth == 1 else f"{depth} steps"
-    drawing, years = _drawing(
+    return _graph_svg(
         library,
         keys,
         page_path,
-        palette or tag_palette(library),
-        id_prefix=id_prefix,
         title=f"Papers within {steps} of {label} in the citation graph ({len(keys)} papers)",
         description=_DIRECTION + " Dashed outlines are two steps away.",
+        css=css,
         color_by_tag=color_by_tag,
+        palette=palette,
+        id_prefix=id_prefix,
+        geometry=geometry,
         distance=kept,
         note=note,
     )
-    return render_svg(drawing, layout(years, drawing.edges, geometry), geometry, css=css)

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from pybtex.database import Entry, Person
 
 from papernotes.bib.export import parse_person, split_authors, to_entry
+from papernotes.bib.names import person_parts
 from papernotes.bib.unlatex import latex_to_text, unwrap_group
 from papernotes.errors import PapernotesError
 from papernotes.ids import KEY_RE, arxiv_in_text, clean_doi, is_arxiv, strip_arxiv_prefix
@@ -99,24 +100,12 @@ def _author_names(raw: str, notes: list[str]) -> tuple[list[str], bool]:
     return out, keep_raw
 
 
-def _person_parts(person: Person) -> tuple[str, ...]:
-    def part(names: list[str]) -> str:
-        return latex_to_text(" ".join(names)).replace("{", "").replace("}", "")
-
-    return (
-        part(person.first_names + person.middle_names),
-        part(person.prelast_names),
-        part(person.last_names),
-        part(person.lineage_names),
-    )
-
-
 def _same_people(raw: str, exported: list[Person]) -> bool:
     try:
         original = [Person(n) for n in split_authors(raw)]
     except Exception:  # pybtex's InvalidNameString and friends
         return False
-    return [_person_parts(p) for p in original] == [_person_parts(p) for p in exported]
+    return [person_parts(p) for p in original] == [person_parts(p) for p in exported]
 
 
 def _squash(text: str) -> str:

@@ -1,0 +1,40 @@
+"""How every command reports a library's problems: diagnostics printed one a line as
+``path:line:col: severity: message`` on standard error, and :class:`Stop` for a failure told in
+one line (``papernotes: error: …``, exit 1).
+
+Reading the configuration lives here too, because it is the first report each command makes:
+its problems are printed, and an error in it stops the command before anything else runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from papernotes.config import Config, load_config
+from papernotes.errors import Diagnostic, PapernotesError, Severity
+
+__all__ = ["Stop", "load_config_or_stop", "print_diagnostics"]
+
+
+class Stop(PapernotesError):
+    """A problem to report in one line and exit 1 for (``main`` prints it)."""
+
+
+def print_diagnostics(diags: Sequence[Diagnostic]) -> None:
+    """Print each diagnostic as ``path:line:col: severity: message`` on standard error."""
+    for d in diags:
+        print(d.format(), file=sys.stderr)
+
+
+def load_config_or_stop(root: Path) -> Config:
+    """The library's configuration, after printing its problems; :class:`Stop` when ``root`` is
+    not a folder or the configuration has errors."""
+    if not root.is_dir():
+        raise Stop(f"{root}: no such folder (--root expects the library's folder)")
+    config, diags = load_config(root)
+    print_diagnostics(diags)
+    if any(d.severity is Severity.ERROR for d in diags):
+        raise Stop("fix the configuration errors above")
+    return config
