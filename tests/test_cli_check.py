@@ -15,17 +15,17 @@ def test_links_come_from_front_matter_then_body_with_their_lines(tmp_path: Path)
     extra = "url: https://example.org/paper\ndoi: doi:10.1000/xyz\n"
     body = "Intro.\n\nSee [the blog](https://blog.example.org/post), [an anchor](#top).\n"
     write_note(tmp_path, "a.md", note_text(extra=extra, body=body))
-    links = collect_links(tmp_path, "papers", clean_library(tmp_path))
+    links = collect_links(clean_library(tmp_path))
     assert links == [
-        Link("https://example.org/paper", "papers/a.md", 5),
-        Link("https://doi.org/10.1000/xyz", "papers/a.md", 6),
-        Link("https://blog.example.org/post", "papers/a.md", 10),
+        Link("https://example.org/paper", "papers/a.md", 5, 6),
+        Link("https://doi.org/10.1000/xyz", "papers/a.md", 6, 6),
+        Link("https://blog.example.org/post", "papers/a.md", 10, 16),
     ]
 
 
 def test_a_doi_written_as_a_link_is_checked_once_as_a_doi_link(tmp_path: Path) -> None:
     write_note(tmp_path, "a.md", note_text(extra="doi: https://doi.org/10.1000/abc\n"))
-    [link] = collect_links(tmp_path, "papers", clean_library(tmp_path))
+    [link] = collect_links(clean_library(tmp_path))
     assert link.url == "https://doi.org/10.1000/abc"
 
 

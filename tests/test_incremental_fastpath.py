@@ -22,9 +22,9 @@ def built(tmp_path: Path, cli) -> Path:
     return root
 
 
-def _check(root: Path, *, strict: bool = False):  # type: ignore[no-untyped-def]
+def _check(root: Path):  # type: ignore[no-untyped-def]
     config, _ = load_config(root)
-    return up_to_date(root, config, root / config.output, strict=strict)
+    return up_to_date(root, config, root / config.output)
 
 
 def test_a_fresh_build_is_up_to_date(built: Path) -> None:
@@ -61,7 +61,7 @@ def test_another_output_folder_changes_the_stamp(built: Path) -> None:
     )
 
 
-def test_strict_never_reuses_a_build_that_warned(tmp_path: Path, cli) -> None:
+def test_the_last_builds_warnings_come_back_with_their_columns(tmp_path: Path, cli) -> None:
     root = tmp_path / "lib"
     write_note(root, "a.md", note_text(extra="cites: [nobody2020]\n"))
     result = cli("build", "--root", str(root))
@@ -69,16 +69,16 @@ def test_strict_never_reuses_a_build_that_warned(tmp_path: Path, cli) -> None:
     _, last = _check(root)
     assert last is not None and last.diagnostics  # the warnings come back from the stamp
     assert all(d.severity is Severity.WARNING for d in last.diagnostics)
-    assert _check(root, strict=True)[1] is None
+    assert [str(d.where) for d in last.diagnostics] == ["papers/a.md:5:9"]
 
 
 def test_diagnostics_to_json_is_one_row_per_diagnostic() -> None:
     diags = (
-        Diagnostic(Severity.WARNING, Location("a.md", 2), "m", "h"),
+        Diagnostic(Severity.WARNING, Location("a.md", 2, 7), "m", "h"),
         Diagnostic(Severity.ERROR, Location("b.md"), "n"),
     )
     rows = diagnostics_to_json(diags)
     assert json.loads(json.dumps(rows)) == [
-        ["warning", "a.md", 2, "m", "h"],
-        ["error", "b.md", None, "n", None],
+        ["warning", "a.md", 2, 7, "m", "h"],
+        ["error", "b.md", None, None, "n", None],
     ]

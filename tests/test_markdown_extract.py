@@ -206,7 +206,9 @@ def test_the_walk_finds_a_token() -> None:
 
 def test_a_note_round_trips_through_the_build_cache(tmp_path: Path) -> None:
     note = _note()
-    built = cache.BuildCache("key", notes={note.source: ("sha", note, ())})
+    built = cache.BuildCache(
+        "key", notes={note.source: ("sha", note, ())}, bodies={}, pages={}, terms={}
+    )
     cache.save_cache(tmp_path, built, {})
     loaded = cache.load_cache(tmp_path, "key")
     assert loaded is not None
