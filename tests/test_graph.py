@@ -27,7 +27,7 @@ from papernotes.graph import data as graph
 from papernotes.graph.layout import GEOMETRY, Geometry, choose_rows, layout
 from papernotes.graph.svg import PALETTE_SIZE, edge_path, fit_text, text_width
 from papernotes.link import link
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.model import CiteKey, Library
 from papernotes.parse import parse_notes
 

@@ -237,7 +237,7 @@ def test_key_problem(key: str, words: str | None) -> None:
     [("2113.00001", '"13" is no month'), ("arXiv:2106.0968", "has 5 digits")],
 )
 def test_note_with_a_non_id_gets_a_diagnostic_at_its_line(value: str, hint: str) -> None:
-    from papernotes.markdown.body import make_parser
+    from papernotes.markdown.factory import make_parser
     from papernotes.parse import parse_note
 
     text = f"---\nid: x\ntitle: T\nauthors: [A B]\nyear: 2021\narxiv: {value}\n---\nBody.\n"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from papernotes.errors import Diagnostic, Location, Severity, warning
-from papernotes.incremental.codec import Codec, CodecError
+from papernotes.incremental.codec import Codec
 from papernotes.model import CiteKey
 
 
@@ -92,16 +92,6 @@ class _Foreign:
 def test_types_the_cache_does_not_store_are_refused_when_declared(tp: Any) -> None:
     with pytest.raises(TypeError, match=r"cannot store|only papernotes"):
         _codec().encode(None, tp)
-
-
-def test_opaque_types_may_only_be_empty() -> None:
-    codec = Codec({}, opaque=(bytes,))
-    assert codec.encode((), tuple[bytes, ...]) == []
-    assert codec.decode([], tuple[bytes, ...]) == ()
-    with pytest.raises(CodecError, match="never stored"):
-        codec.encode((b"x",), tuple[bytes, ...])
-    with pytest.raises(CodecError, match="never stored"):
-        codec.decode([1], tuple[bytes, ...])
 
 
 def test_shape_describes_every_stored_type() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from papernotes.link import author_year_label, link
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.model import Author, External
 from papernotes.parse import parse_notes
 

@@ -8,7 +8,7 @@ import pytest
 from papernotes import link
 from papernotes.cli.check import collect_links
 from papernotes.errors import Location
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.model import FieldLocation
 from papernotes.parse import parse_note, parse_notes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from papernotes.markdown.body import CiteTarget
+from papernotes.markdown._types import CiteTarget
 from papernotes.markdown.cite import CITE_TOKENS, cite_plugin
 
 TARGETS = {

@@ -6,7 +6,7 @@ import pytest
 from pybtex.database import Entry
 from pybtex.database.input.bibtex import Parser
 
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.notes.import_fields import (
     ImportProblem,
     draft_from_entry,

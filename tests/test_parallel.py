@@ -53,12 +53,6 @@ def test_few_items_stay_in_this_process() -> None:
     assert set(parallel_map(lambda _: os.getpid(), range(PARALLEL_FROM - 1), 8)) == {os.getpid()}
 
 
-def test_send_back_is_applied_in_the_worker_before_the_result_returns() -> None:
-    items = list(range(100))
-    out = parallel_map(lambda x: (x, os.getpid()), items, 2, send_back=lambda r: (r[0], 0))
-    assert out == [(x, 0) for x in items]
-
-
 def test_an_exception_in_a_worker_reaches_the_caller() -> None:
     def fn(x: int) -> int:
         if x == 77:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.model import Author, Status
 from papernotes.parse import parse_note
 

@@ -8,7 +8,7 @@ import pytest
 
 from papernotes import urls
 from papernotes.config import load_config
-from papernotes.markdown.body import RenderedBody
+from papernotes.markdown._types import RenderedBody
 from papernotes.model import CiteKey, Library
 from papernotes.plan import SitePlan, body_fingerprint, plan_site
 from papernotes.theme import load_theme

@@ -12,7 +12,7 @@ import pytest
 
 from papernotes import frontmatter, schema
 from papernotes.bib.export import format_entry
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.model import Author, Citation, CiteKey, Metadata, Status
 from papernotes.notes.file import NoteDraft, render_note
 from papernotes.parse import KNOWN_KEYS, parse_note

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from papernotes.build import read_library
 from papernotes.cjk import CJK_RANGES, is_cjk_char
 from papernotes.config import load_config
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.render import render_note_body
 from papernotes.search import index as search
 from papernotes.search.index import (

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page
 from papernotes import theme, urls
 from papernotes.build import build, read_library
 from papernotes.config import load_config
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.render import render_note_body
 from papernotes.search.index import SearchDoc, search_index_js
 from papernotes.search.text import tokenize

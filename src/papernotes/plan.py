@@ -29,7 +29,8 @@ from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_map
 from papernotes.incremental.reuse import reuse
 from papernotes.link import resolve_local
-from papernotes.markdown.body import RenderedBody, pygments_css
+from papernotes.markdown._types import RenderedBody
+from papernotes.markdown.code import pygments_css
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.render import (
     Output,

@@ -23,7 +23,8 @@ from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
 from papernotes.graph import data as graph
 from papernotes.link import resolve_local
-from papernotes.markdown.body import CiteTarget, RenderContext, RenderedBody, render_body
+from papernotes.markdown._types import CiteTarget, RenderContext, RenderedBody
+from papernotes.markdown.body import render_body
 from papernotes.model import Author, CiteKey, External, Library, Note, Status
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page

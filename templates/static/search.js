@@ -1,15 +1,15 @@
 // papernotes search: queries window.PAPERNOTES_SEARCH, written at build time into
-// static/search-index.js (src/papernotes/search.py) and loaded by a <script> tag, so search works
-// from file:// as well as over HTTP. Nothing is fetched.
+// static/search-index.js (src/papernotes/search/index.py) and loaded by a <script> tag, so
+// search works from file:// as well as over HTTP. Nothing is fetched.
 //
-// Folding and tokenising mirror src/papernotes/search_text.py rule for rule (the browser tests
+// Folding and tokenising mirror src/papernotes/search/text.py rule for rule (the browser tests
 // compare the two); change one, change the other and bump INDEX_FORMAT in both.
 // Note text is untrusted: results are built with createElement and text nodes only.
 (function () {
   "use strict";
 
   const INDEX_FORMAT = 1;
-  // Same list as search_text.CJK_RANGES.
+  // Same list as papernotes.cjk.CJK_RANGES.
   const CJK_RANGES = [
     [0x1100, 0x11ff], [0x2e80, 0x2fdf], [0x3005, 0x3007], [0x3041, 0x3096], [0x309d, 0x309f],
     [0x30a1, 0x30fa], [0x30fc, 0x30ff], [0x3105, 0x318f], [0x31a0, 0x31bf], [0x31f0, 0x31ff],
@@ -18,7 +18,7 @@
   ];
   const hex = (n) => "\\u{" + n.toString(16) + "}";
   const CJK_CLASS = CJK_RANGES.map(([a, b]) => (b > a ? hex(a) + "-" + hex(b) : hex(a))).join("");
-  // Spelled out as in search_text._WS_CLASS: JavaScript's \s is not Python's.
+  // Spelled out as in papernotes.search.text._WS_CLASS: JavaScript's \s is not Python's.
   const WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0x1680, 0x2028, 0x2029]);
   const WORD = "(?:(?![" + CJK_CLASS + "])[\\p{L}\\p{N}])";
   const TOKEN = new RegExp("([" + CJK_CLASS + "]+)|(" + WORD + "+(?:[-\\u2010]" + WORD + "+)*)", "gu");

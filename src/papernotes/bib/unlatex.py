@@ -1,4 +1,5 @@
-"""BibTeX field text (LaTeX) to plain Unicode for display: the reverse of :mod:`bib_latex`.
+"""BibTeX field text (LaTeX) to plain Unicode for display: the reverse of
+:mod:`papernotes.bib.latex`.
 
 pybtex's ``Text.from_latex(…).render_as("text")`` turns accents and specials into Unicode
 (``M{\\"u}ller`` → Müller, ``{\\L}ukasz`` → Łukasz, ``\\&`` → &, ``--`` → –) but leaves

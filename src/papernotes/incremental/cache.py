@@ -6,9 +6,9 @@ It lives in ``<library>/.papernotes/cache/``, outside the site. Two files:
 - ``stamp.json``: the sizes and modification times of every input, and the output folder's
   manifest digest. When nothing moved, ``papernotes build`` stops here, before importing the
   Markdown, template and BibTeX machinery.
-- ``build.json``: parsed notes (without their token streams, which are slow to store and cheap
-  to re-parse), rendered note bodies, the search terms of each note and the fingerprint of
-  every page, keyed by content hashes.
+- ``build.json``: parsed notes (body text and what was extracted from it), rendered note
+  bodies, the search terms of each note and the fingerprint of every page, keyed by content
+  hashes.
 
 Both are untrusted input (a library may come with them): ``build.json`` is plain JSON decoded
 against our own type annotations (``incremental.codec``), so it can hold only values of the
@@ -73,8 +73,8 @@ def text_digest(text: str) -> str:
 
 
 NoteEntry = tuple[str, "Note | None", tuple["Diagnostic", ...]]
-"""A note as :attr:`BuildCache.notes` keeps it: (text digest, the note without tokens or None,
-its problems)."""
+"""A note as :attr:`BuildCache.notes` keeps it: (text digest, the parsed note or None, its
+problems)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,7 @@ Anything that does not fit raises ``CodecError``.
 Supported: ``str``, ``int``, ``float``, ``bool``, ``None``, ``NewType``s of those, ``X | None``,
 ``tuple[X, ...]``, ``tuple[X, Y]``, ``dict``/``Mapping`` with ``str`` keys, ``Enum``s,
 ``datetime.date``, and dataclasses defined in papernotes (stored as a list of their fields in
-order). Types listed as ``opaque`` may appear only in empty tuples (the notes' token streams,
-which the cache leaves out).
+order).
 """
 
 from __future__ import annotations
@@ -64,10 +63,9 @@ def _none() -> tuple[_Fn, _Fn]:
 class Codec:
     """Encoders and decoders for a fixed set of types, made once and reused."""
 
-    def __init__(self, names: Mapping[str, Any], *, opaque: tuple[type, ...] = ()) -> None:
+    def __init__(self, names: Mapping[str, Any]) -> None:
         """``names`` resolves annotations that modules import only for type checking."""
         self._names = dict(names)
-        self._opaque = opaque
         self._made: dict[Any, tuple[_Fn, _Fn]] = {}
         self._shape: list[str] = []
 
@@ -127,8 +125,6 @@ class Codec:
 
     def _tuple(self, tp: Any, args: tuple[Any, ...]) -> tuple[_Fn, _Fn]:
         if len(args) == 2 and args[1] is Ellipsis:
-            if args[0] in self._opaque:
-                return self._empty(args[0])
             enc, dec = self._pair(args[0])
 
             def dec_all(data: Any) -> tuple[Any, ...]:
@@ -145,19 +141,6 @@ class Codec:
             return tuple(p[1](x) for p, x in zip(pairs, data, strict=True))
 
         return (lambda v: [p[0](x) for p, x in zip(pairs, v, strict=True)]), dec_fixed
-
-    def _empty(self, item: type) -> tuple[_Fn, _Fn]:
-        def enc(value: Any) -> list[Any]:
-            if value:
-                raise CodecError(f"{item.__name__} values are never stored")
-            return []
-
-        def dec(data: Any) -> tuple[()]:
-            if type(data) is not list or data:
-                raise CodecError(f"{item.__name__} values are never stored")
-            return ()
-
-        return enc, dec
 
     def _dict(self, tp: Any, args: tuple[Any, ...]) -> tuple[_Fn, _Fn]:
         if len(args) != 2 or (args[0] is not str and not isinstance(args[0], typing.NewType)):

@@ -32,14 +32,11 @@ def parallel_map(
     items: Sequence[_T],
     workers: int,
     *,
-    send_back: Callable[[_R], _R] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[_R]:
     """``[fn(x) for x in items]``, in forked processes when :func:`fans_out` says so.
 
-    ``send_back`` is applied to each result in the worker before it is pickled back (to drop
-    what is slow to pickle and cheap to remake). ``progress(done, total)`` is called as
-    slices finish.
+    ``progress(done, total)`` is called as slices finish.
     """
     if not fans_out(len(items), workers):
         here: list[_R] = []
@@ -54,7 +51,7 @@ def parallel_map(
     slices = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     out: list[_R] = []
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_adopt, initargs=(fn, items, send_back)) as pool:
+    with context.Pool(workers, initializer=_adopt, initargs=(fn, items)) as pool:
         for (_, end), part in zip(slices, pool.imap(_run_slice, slices), strict=True):
             out.extend(part)
             if progress:
@@ -68,17 +65,13 @@ class _Work:
 
     fn: Callable[[Any], Any] | None = None
     items: Sequence[Any] = ()
-    send_back: Callable[[Any], Any] | None = None
 
 
-def _adopt(
-    fn: Callable[[Any], Any], items: Sequence[Any], send_back: Callable[[Any], Any] | None
-) -> None:
-    _Work.fn, _Work.items, _Work.send_back = fn, items, send_back
+def _adopt(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    _Work.fn, _Work.items = fn, items
 
 
 def _run_slice(bounds: tuple[int, int]) -> list[Any]:
-    fn, back = _Work.fn, _Work.send_back
+    fn = _Work.fn
     assert fn is not None, "a slice ran outside a worker"
-    results = [fn(x) for x in _Work.items[bounds[0] : bounds[1]]]
-    return [back(r) for r in results] if back else results
+    return [fn(x) for x in _Work.items[bounds[0] : bounds[1]]]

@@ -26,12 +26,11 @@ def reuse(
     make: Callable[[_T], _R],
     *,
     workers: int = 1,
-    send_back: Callable[[_R], _R] | None = None,
 ) -> dict[_K, tuple[str, _R]]:
     """``key → (fingerprint, value)`` for every key of ``wanted`` (``key → (fingerprint,
     input)``), in its order: the previous value where the fingerprint is the same, else
     ``make(input)``, run over ``workers`` processes when there are many
-    (:func:`~papernotes.incremental.parallel.parallel_map`, with its ``send_back``)."""
+    (:func:`~papernotes.incremental.parallel.parallel_map`)."""
     kept: dict[_K, _R] = {}
     missing: list[_K] = []
     for key, (fp, _) in wanted.items():
@@ -40,6 +39,6 @@ def reuse(
             kept[key] = hit[1]
         else:
             missing.append(key)
-    made = parallel_map(make, [wanted[k][1] for k in missing], workers, send_back=send_back)
+    made = parallel_map(make, [wanted[k][1] for k in missing], workers)
     kept.update(zip(missing, made, strict=True))
     return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}

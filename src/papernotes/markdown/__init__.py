@@ -1,4 +1,5 @@
-"""Note bodies: the configured MarkdownIt parser and what it extracts (``body``), and one
+"""Note bodies: the values they hand over (``_types``), the configured MarkdownIt parser
+(``factory``), what it extracts (``extract``) and how a body is rendered (``body``), and one
 rule per module — citations (``cite``), CJK emphasis (``cjk``), highlighted code (``code``),
 math (``math``) and headings with the table of contents (``toc``).
 """
@@ -10,18 +11,17 @@ from typing import TYPE_CHECKING
 from papernotes._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from papernotes.markdown.body import (
+    from papernotes.markdown._types import (
         CiteTarget,
         LocalLink,
         ParsedBody,
         RenderContext,
         RenderedBody,
-        is_local_url,
-        make_parser,
-        parse_body,
-        render_body,
     )
+    from papernotes.markdown.body import render_body
     from papernotes.markdown.code import MIN_CONTRAST, contrast_ratio, pygments_css
+    from papernotes.markdown.extract import is_local_url, parse_body
+    from papernotes.markdown.factory import make_parser
 
 __all__ = [
     "MIN_CONTRAST",
@@ -43,17 +43,16 @@ if not TYPE_CHECKING:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "body": (
+            "_types": (
                 "CiteTarget",
                 "LocalLink",
                 "ParsedBody",
                 "RenderContext",
                 "RenderedBody",
-                "is_local_url",
-                "make_parser",
-                "parse_body",
-                "render_body",
             ),
+            "body": ("render_body",),
             "code": ("MIN_CONTRAST", "contrast_ratio", "pygments_css"),
+            "extract": ("is_local_url", "parse_body"),
+            "factory": ("make_parser",),
         },
     )

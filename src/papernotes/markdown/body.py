@@ -1,12 +1,10 @@
 """Rendering a note body: its HTML, its table of contents and its plain text.
 
-A note keeps its body as text plus extracted facts (:class:`ParsedBody`, made by
+A note keeps its body as text plus extracted facts
+(:class:`~papernotes.markdown._types.ParsedBody`, made by
 :func:`~papernotes.markdown.extract.parse_body`); :func:`render_body` parses the text again and
 renders the fresh tokens, so no token stream outlives one call. The incremental build renders
 a body only when its text or what it cites changed, so parsing twice costs little.
-
-The names in ``__all__`` that live elsewhere are re-exported for callers outside the package
-until the package's ``__init__`` names its public API.
 """
 
 from __future__ import annotations
@@ -18,38 +16,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-from papernotes.markdown._types import (
-    BodyCitation,
-    CiteTarget,
-    Heading,
-    LocalLink,
-    ParsedBody,
-    RenderContext,
-    RenderedBody,
-    WebLink,
-)
-from papernotes.markdown.code import pygments_css
-from papernotes.markdown.extract import is_local_url, parse_body
-from papernotes.markdown.factory import make_parser
+from papernotes.markdown._types import CiteTarget, ParsedBody, RenderContext, RenderedBody
 from papernotes.markdown.html_rules import SANITIZER
 from papernotes.markdown.math import MATH_TOKENS
 from papernotes.markdown.toc import TOC_MAX_LEVEL, inline_text, toc_entry_html, toc_html
 
-__all__ = [
-    "BodyCitation",
-    "CiteTarget",
-    "Heading",
-    "LocalLink",
-    "ParsedBody",
-    "RenderContext",
-    "RenderedBody",
-    "WebLink",
-    "is_local_url",
-    "make_parser",
-    "parse_body",
-    "pygments_css",
-    "render_body",
-]
+__all__ = ["render_body"]
 
 _TAG = re.compile(r"<[^>]*>")
 

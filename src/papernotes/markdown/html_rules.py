@@ -20,9 +20,9 @@ from markdown_it.renderer import RendererProtocol
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from papernotes.cjk import is_wide
 from papernotes.markdown.code import make_fence_renderer
 from papernotes.markdown.extract import is_local_url
-from papernotes.markdown.toc import wide
 
 __all__ = ["SANITIZER", "install_render_rules"]
 
@@ -73,7 +73,7 @@ def _site_url(url: str, env: EnvType) -> str:
 def _render_link_open(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    attrs = dict(tokens[idx].attrs)  # a copy: the stored tokens are rendered again later
+    attrs = dict(tokens[idx].attrs)  # a copy: render rules only read the tokens
     href = str(attrs.get("href", ""))
     if href.startswith(("http://", "https://")):
         attrs["rel"] = "noopener"
@@ -130,7 +130,7 @@ def _render_softbreak(
         if idx + 1 < len(tokens) and tokens[idx + 1].type == "text"
         else ""
     )
-    return "" if wide(before) and wide(after) else "\n"
+    return "" if is_wide(before) and is_wide(after) else "\n"
 
 
 _RAW_URL = re.compile(r"""(\s(?:src|href)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)

@@ -15,8 +15,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-# ``wide`` stays importable from here (body.py's soft-break rule uses it); the rule is cjk.is_wide.
-from papernotes.cjk import is_wide as wide
+from papernotes.cjk import is_wide
 from papernotes.markdown._types import CiteTarget, Heading
 from papernotes.urls import unique_slug
 
@@ -28,7 +27,6 @@ __all__ = [
     "toc_entry_html",
     "toc_html",
     "toc_plugin",
-    "wide",
 ]
 
 ANCHOR_PREFIX = "h-"
@@ -62,9 +60,9 @@ def inline_text(children: Sequence[Token], cite: Callable[[str], CiteTarget | No
         kind = tok.type
         if kind in ("text", "code_inline", "math_inline", "math_display"):
             out.append(tok.content)
-        elif kind == "softbreak" and out and wide(out[-1][-1:]) and i + 1 < len(children):
+        elif kind == "softbreak" and out and is_wide(out[-1][-1:]) and i + 1 < len(children):
             nxt = children[i + 1]
-            out.append("" if nxt.type == "text" and wide(nxt.content[:1]) else " ")
+            out.append("" if nxt.type == "text" and is_wide(nxt.content[:1]) else " ")
         elif kind in ("softbreak", "hardbreak"):
             out.append(" ")
         elif kind == "citation":

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 
 from papernotes.atomic import create_new
 from papernotes.errors import Diagnostic, PapernotesError
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.model import CiteKey
 from papernotes.parse import parse_note
 from papernotes.schema import KEYS

@@ -27,7 +27,7 @@ from papernotes.bib.split import Block, split_bib
 from papernotes.errors import Diagnostic, error, warning
 from papernotes.foreign import bibtex_error
 from papernotes.ids import KEY_RE, key_problem
-from papernotes.markdown.body import make_parser
+from papernotes.markdown.factory import make_parser
 from papernotes.model import CiteKey
 from papernotes.notes.file import check_note, note_name, render_note
 from papernotes.notes.import_fields import ImportProblem, draft_from_entry, entry_arxiv, entry_doi
