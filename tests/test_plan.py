@@ -8,9 +8,12 @@ import pytest
 
 from papernotes import urls
 from papernotes.config import load_config
+from papernotes.incremental.cache import digest
 from papernotes.markdown._types import RenderedBody
 from papernotes.model import CiteKey, Library
 from papernotes.plan import SitePlan, body_fingerprint, plan_site
+from papernotes.search.index import SearchDoc, doc_terms
+from papernotes.search.text import new_folds
 from papernotes.theme import load_theme
 
 from conftest import clean_library, note_text, write_note
@@ -29,7 +32,18 @@ def _plan(root: Path, library: Library, *, c_body: str = "c") -> SitePlan:
     config, _ = load_config(root)
     bodies = {k: RenderedBody(f"<p>{k}</p>", "", k) for k in library.notes}
     bodies[C] = RenderedBody(f"<p>{c_body}</p>", "", c_body)
-    return plan_site(library, config, load_theme(root), bodies, root=root)
+    docs = {k: SearchDoc.of_note(n, bodies[k].text) for k, n in library.notes.items()}
+    folds = new_folds()
+    return plan_site(
+        library,
+        config,
+        load_theme(root),
+        bodies,
+        root=root,
+        body_fps={k: digest(body) for k, body in bodies.items()},
+        docs=docs,
+        terms={k: doc_terms(doc, folds) for k, doc in docs.items()},
+    )
 
 
 def _fps(plan: SitePlan) -> dict[str, str]:
@@ -58,14 +72,14 @@ def test_every_page_has_one_job(root: Path) -> None:
         *(urls.paper_bib(k) for k in (A, B, C)),
     }
     assert expected <= set(paths)
-    [index_job] = [j for j in plan.jobs if j.path == "static/search-index.js"]
-    assert index_job.in_parent  # it fills the per-note search terms the next build reuses
 
 
 def test_jobs_make_the_pages_they_name(root: Path) -> None:
     plan = _plan(root, _library(root))
     job = next(j for j in plan.jobs if j.path == urls.paper_page(A))
-    pages = job.run()
+    output = job.run()
+    assert output.diagnostics == ()
+    pages = output.pages
     assert [p.path for p in pages] == [urls.paper_page(A), urls.paper_bib(A)]
     assert b"Paper A" in pages[0].content
     assert b"Paper B" in pages[0].content  # the paper it cites is listed
