@@ -1,0 +1,164 @@
+"""CSL-JSON export: notes as the items Zotero, pandoc, Quarto and citeproc read, and back.
+
+Mapping (CSL-JSON schema v1.0, ``csl-data.json``):
+
+=====================  ==========================================================
+note                   CSL item
+=====================  ==========================================================
+key                    ``id`` and ``citation-key``
+entry type             ``type`` via :data:`CSL_TYPES` (unknown types: ``document``)
+title                  ``title``
+authors                ``author``: ``{family, given, non-dropping-particle, suffix}``,
+                       or ``{literal}`` for a one-part name ("OpenAI", "杨植麟")
+year                   ``issued: {"date-parts": [[year]]}``
+venue                  ``container-title``
+doi, url, abstract     ``DOI``, ``URL``, ``abstract``
+arxiv                  ``number: "arXiv:ID"``; a preprint (no venue) also gets
+                       ``publisher: "arXiv"`` — Zotero's mapping of a preprint's
+                       archive ID and repository
+=====================  ==========================================================
+
+CSL has no place for the note's own BibTeX type or its raw ``bibtex:`` fields, so they go in
+``custom`` (the schema's free key-value object), which is what makes :func:`from_csl` lossless.
+Tags, status, rating and the other site data are not bibliographic and are never written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from papernotes.bib.export import entry_type
+from papernotes.model import Author, CiteKey, Metadata
+
+__all__ = ["CSL_TYPES", "format_csl", "from_csl", "to_csl"]
+
+CSL_TYPES: Mapping[str, str] = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "proceedings": "book",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "book": "book",
+    "booklet": "pamphlet",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "manual": "report",
+    "online": "webpage",
+    "www": "webpage",
+    "software": "software",
+    "dataset": "dataset",
+    "patent": "patent",
+    "unpublished": "manuscript",
+    # Zotero and Better BibTeX export a preprint (arXiv) as CSL "article".
+    "misc": "article",
+}
+"""CSL item type by BibTeX/biblatex entry type."""
+
+_ARXIV_PREFIX = "arXiv:"
+
+
+def _name(author: Author) -> dict[str, str]:
+    if not (author.given or author.particle or author.suffix):
+        # One-part names: an organisation or a CJK name with no space, never split or initialled.
+        return {"literal": author.family}
+    name = {"family": author.family, "given": author.given}
+    if author.particle:
+        # BibTeX's lowercase "von" part is printed with the family name, always.
+        name["non-dropping-particle"] = author.particle
+    if author.suffix:
+        name["suffix"] = author.suffix
+    return {k: v for k, v in name.items() if v}
+
+
+def to_csl(meta: Metadata) -> dict[str, Any]:
+    """The CSL-JSON item for ``meta`` (a JSON-ready dict, keys in a fixed order)."""
+    kind = entry_type(meta)
+    item: dict[str, Any] = {
+        "id": meta.key,
+        "citation-key": meta.key,
+        "type": CSL_TYPES.get(kind, "document"),
+        "title": meta.title,
+    }
+    if meta.authors:
+        item["author"] = [_name(a) for a in meta.authors]
+    item["issued"] = {"date-parts": [[meta.year]]}
+    venue = meta.venue.strip() if meta.venue else ""
+    if venue:
+        item["container-title"] = meta.venue
+    if meta.arxiv:
+        item["number"] = _ARXIV_PREFIX + meta.arxiv
+        if not venue:
+            item["publisher"] = "arXiv"
+    if meta.doi:
+        item["DOI"] = meta.doi
+    if meta.url:
+        item["URL"] = meta.url
+    if meta.abstract:
+        item["abstract"] = meta.abstract
+    custom: dict[str, Any] = {}
+    if meta.entry_type:
+        custom["bibtex-type"] = meta.entry_type
+    if meta.bibtex:
+        custom["bibtex"] = dict(meta.bibtex)
+    if custom:
+        item["custom"] = custom
+    return item
+
+
+def format_csl(metas: Iterable[Metadata]) -> str:
+    """The library as a CSL-JSON array (UTF-8 text, items in the given order, newline at end)."""
+    items = [to_csl(m) for m in metas]
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def _author(name: Mapping[str, Any]) -> Author:
+    if "literal" in name:
+        return Author(family=str(name["literal"]))
+    return Author(
+        family=str(name.get("family", "")),
+        given=str(name.get("given", "")),
+        particle=str(name.get("non-dropping-particle", name.get("dropping-particle", ""))),
+        suffix=str(name.get("suffix", "")),
+    )
+
+
+def _text(item: Mapping[str, Any], field: str) -> str | None:
+    value = item.get(field)
+    return str(value) if value is not None else None
+
+
+def from_csl(item: Mapping[str, Any]) -> Metadata:
+    """Read an item written by :func:`to_csl` back into the note metadata it came from.
+
+    Raises ValueError for an item with no id, no title or no year in ``issued``.
+    """
+    key, title = _text(item, "id"), _text(item, "title")
+    if not key or not title:
+        raise ValueError(f"CSL item {item.get('id')!r} has no id or no title")
+    try:
+        year = int(item["issued"]["date-parts"][0][0])
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise ValueError(f"CSL item {key!r} has no year in 'issued'") from exc
+    number = _text(item, "number")
+    arxiv = number[len(_ARXIV_PREFIX) :] if number and number.startswith(_ARXIV_PREFIX) else None
+    custom: Mapping[str, Any] = item.get("custom") or {}
+    raw = custom.get("bibtex") or {}
+    return Metadata(
+        key=CiteKey(key),
+        title=title,
+        authors=tuple(_author(n) for n in item.get("author", ())),
+        year=year,
+        entry_type=custom.get("bibtex-type"),
+        venue=_text(item, "container-title"),
+        arxiv=arxiv,
+        doi=_text(item, "DOI"),
+        url=_text(item, "URL"),
+        abstract=_text(item, "abstract"),
+        bibtex={str(k): str(v) for k, v in raw.items()},
+    )
