@@ -15,7 +15,7 @@ from typing import Any
 from papernotes import __version__
 from papernotes.cli.report import Stop, load_config_or_stop, print_diagnostics
 from papernotes.errors import PapernotesError, Severity
-from papernotes.model import Status
+from papernotes.model import Metadata, Status
 
 __all__ = ["main"]
 
@@ -105,9 +105,25 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0 if report.written else 1
 
 
-def _cmd_bib(args: argparse.Namespace) -> int:
+_BIB_FORMATS = {"bibtex": ".bib", "csl-json": ".json", "ris": ".ris"}
+"""Export formats of ``papernotes bib``, with the file suffix that ``-o`` may overwrite."""
+
+
+def _format_library(fmt: str, metas: list[Metadata]) -> str:
+    if fmt == "csl-json":
+        from papernotes.bib.csl import format_csl
+
+        return format_csl(metas)
+    if fmt == "ris":
+        from papernotes.bib.ris import format_ris
+
+        return format_ris(metas)
     from papernotes.bib.export import format_bib
 
+    return format_bib(metas)
+
+
+def _cmd_bib(args: argparse.Namespace) -> int:
     root = Path(args.root)
     config = load_config_or_stop(root)
     from papernotes.build import read_library
@@ -126,21 +142,32 @@ def _cmd_bib(args: argparse.Namespace) -> int:
         notes = [n for n in notes if tags & {t.casefold() for t in n.meta.tags}]
     if args.status:
         notes = [n for n in notes if n.meta.status is Status(args.status)]
-    text = format_bib(n.meta for n in notes)
+    text = _format_library(args.format, [n.meta for n in notes])
     if args.output in (None, "-"):
-        sys.stdout.write(text)
+        _write_stdout(text, raw=args.format == "ris")
     else:
-        _write_bib(Path(args.output), text, root / config.papers_dir)
+        _write_bib(Path(args.output), text, root / config.papers_dir, _BIB_FORMATS[args.format])
         print(f"wrote {len(notes)} entries to {args.output}", file=sys.stderr)
     return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
 
 
-def _write_bib(path: Path, text: str, papers: Path) -> None:
+def _write_stdout(text: str, *, raw: bool) -> None:
+    buffer = getattr(sys.stdout, "buffer", None)
+    if not raw or buffer is None:
+        sys.stdout.write(text)
+        return
+    # RIS lines end in CRLF, which a text stream in Windows' text mode would make CRCRLF.
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _write_bib(path: Path, text: str, papers: Path, suffix: str) -> None:
     resolved = path.resolve()
     if papers.resolve() in resolved.parents:
-        raise Stop(f"{path}: is inside the notes folder; write the .bib elsewhere")
-    if resolved.exists() and resolved.suffix.lower() != ".bib":
-        raise Stop(f"{path}: exists and is not a .bib file; refusing to overwrite it")
+        raise Stop(f"{path}: is inside the notes folder; write the {suffix} elsewhere")
+    if resolved.exists() and resolved.suffix.lower() != suffix:
+        raise Stop(f"{path}: exists and is not a {suffix} file; refusing to overwrite it")
     from papernotes.atomic import write_atomic
 
     write_atomic(resolved, text.encode("utf-8"))
@@ -204,10 +231,17 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "bib",
-        help="export BibTeX",
-        description="Write the library, or a subset, as BibTeX (UTF-8).",
+        help="export the bibliography (BibTeX, CSL-JSON, RIS)",
+        description="Write the library, or a subset, as BibTeX (UTF-8), CSL-JSON (for "
+        "Zotero, pandoc, Quarto) or RIS (for EndNote, Mendeley).",
     )
     root_arg(p)
+    p.add_argument(
+        "--format",
+        choices=list(_BIB_FORMATS),
+        default="bibtex",
+        help="output format (default: bibtex)",
+    )
     p.add_argument(
         "--tag", action="append", metavar="T", help="only papers with this tag (repeatable)"
     )
