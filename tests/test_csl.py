@@ -42,7 +42,9 @@ def _meta(**changes: Any) -> Metadata:
     [
         ({"venue": "Journal of Machine Learning Research"}, "article-journal"),
         ({"venue": "ICLR 2022"}, "paper-conference"),
-        ({}, "article"),
+        ({}, "document"),
+        ({"arxiv": "2106.09685"}, "article"),
+        ({"entry_type": "misc", "arxiv": "2106.09685"}, "article"),
         ({"entry_type": "online", "url": "https://example.org/a_b"}, "webpage"),
         ({"entry_type": "book"}, "book"),
         ({"entry_type": "phdthesis"}, "thesis"),

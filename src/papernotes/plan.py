@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes import machine, urls
+from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
@@ -306,6 +307,8 @@ def plan_site(
     )
     metas = [library.notes[k].meta for k in library.notes]
     jobs.append(bytes_job("library.bib", digest("bib", metas), lambda: bib.format_bib(metas)))
+    jobs.append(bytes_job("library.json", digest("csl", metas), lambda: csl.format_csl(metas)))
+    jobs.append(bytes_job("library.ris", digest("ris", metas), lambda: ris.format_ris(metas)))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))

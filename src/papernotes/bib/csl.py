@@ -6,7 +6,8 @@ Mapping (CSL-JSON schema v1.0, ``csl-data.json``):
 note                   CSL item
 =====================  ==========================================================
 key                    ``id`` and ``citation-key``
-entry type             ``type`` via :data:`CSL_TYPES` (unknown types: ``document``)
+entry type             ``type`` via :data:`CSL_TYPES` (unknown types: ``document``;
+                       an arXiv preprint: ``article``)
 title                  ``title``
 authors                ``author``: ``{family, given, non-dropping-particle, suffix}``,
                        or ``{literal}`` for a one-part name ("OpenAI", "杨植麟")
@@ -55,10 +56,10 @@ CSL_TYPES: Mapping[str, str] = {
     "dataset": "dataset",
     "patent": "patent",
     "unpublished": "manuscript",
-    # Zotero and Better BibTeX export a preprint (arXiv) as CSL "article".
-    "misc": "article",
+    "misc": "document",
 }
-"""CSL item type by BibTeX/biblatex entry type."""
+"""CSL item type by BibTeX/biblatex entry type; a ``misc`` with an arXiv id is a preprint,
+which Zotero and Better BibTeX export as CSL ``article``."""
 
 _ARXIV_PREFIX = "arXiv:"
 
@@ -76,13 +77,19 @@ def _name(author: Author) -> dict[str, str]:
     return {k: v for k, v in name.items() if v}
 
 
+def _csl_type(kind: str, meta: Metadata) -> str:
+    if kind == "misc" and meta.arxiv:
+        return "article"
+    return CSL_TYPES.get(kind, "document")
+
+
 def to_csl(meta: Metadata) -> dict[str, Any]:
     """The CSL-JSON item for ``meta`` (a JSON-ready dict, keys in a fixed order)."""
     kind = entry_type(meta)
     item: dict[str, Any] = {
         "id": meta.key,
         "citation-key": meta.key,
-        "type": CSL_TYPES.get(kind, "document"),
+        "type": _csl_type(kind, meta),
         "title": meta.title,
     }
     if meta.authors:
