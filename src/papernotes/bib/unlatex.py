@@ -20,6 +20,7 @@ is a new dependency, and pybtex is already required.
 from __future__ import annotations
 
 import re
+import unicodedata
 from types import MappingProxyType
 
 from pybtex.backends.plaintext import Backend
@@ -67,9 +68,34 @@ _WORD_TEXT = MappingProxyType(
     {"hyphen": "-", "nbhyphen": "-", "hyphenate": "", "slash": "/", "textquotedbl": '"'}
 )
 # A dotless i or j under an accent, \'{\i}, \'\i, \v{\i}: pybtex leaves these undecoded.
-_ACCENT = r"\\(['`^\"~=.]|[uvHckr](?![A-Za-z]))\s*"
+_ACCENT = r"\\(['`^\"~=.]|[uvHckrdb](?![A-Za-z]))\s*"
 _DOTLESS_BRACED = re.compile(_ACCENT + r"\{\s*\\([ij])(?![A-Za-z])\s*(?:\{\})?\s*\}")
 _DOTLESS_BARE = re.compile(_ACCENT + r"\\([ij])(?![A-Za-z])(?:\s*\{\})?")
+# An accent on one letter, as the letter and a combining mark (NFC-composed): latexcodec
+# misses some that real names need, such as pinyin's \v{i} (ǐ) or \d{a} (ạ).
+_COMBINING = MappingProxyType(
+    {
+        "'": "\u0301",
+        "`": "\u0300",
+        "^": "\u0302",
+        '"': "\u0308",
+        "~": "\u0303",
+        "=": "\u0304",
+        ".": "\u0307",
+        "u": "\u0306",
+        "v": "\u030c",
+        "H": "\u030b",
+        "c": "\u0327",
+        "k": "\u0328",
+        "r": "\u030a",
+        "d": "\u0323",
+        "b": "\u0331",
+    }
+)
+_ACCENTED = re.compile(
+    r"\\(?:([`'^\"~=.])\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))"
+    r"|([uvHckrdb])(?:\s*\{\s*([A-Za-z])\s*\}|\s+([A-Za-z])(?![A-Za-z])))"
+)
 _MACRO = re.compile(r"\\([A-Za-z]+)\s*\{")
 _HOLD_OPEN, _HOLD_CLOSE = "\ue000", "\ue001"
 
@@ -119,6 +145,12 @@ def _macros(text: str, held: list[str]) -> str:
     return "".join(out)
 
 
+def _accented(m: re.Match[str]) -> str:
+    accent = m.group(1) or m.group(4)
+    letter = m.group(2) or m.group(3) or m.group(5) or m.group(6)
+    return unicodedata.normalize("NFC", letter + _COMBINING[accent])
+
+
 def latex_to_text(value: str) -> str:
     """A BibTeX field's LaTeX as plain Unicode text, whitespace collapsed."""
     held: list[str] = []
@@ -131,6 +163,7 @@ def latex_to_text(value: str) -> str:
     prepared = prepared.replace("\\$", hold("$"))
     prepared = _DOTLESS_BRACED.sub(r"\\\1{\2}", prepared)
     prepared = _DOTLESS_BARE.sub(r"\\\1{\2}", prepared)
+    prepared = _ACCENTED.sub(_accented, prepared)
     prepared = _WORDS.sub(lambda m: _WORD_TEXT[m.group(1)], prepared)
     prepared = re.sub(r"\\-", "", prepared)
     prepared = _macros(prepared, held)

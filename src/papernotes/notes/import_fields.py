@@ -41,8 +41,19 @@ NO_YEAR = 9999
 """The year of a note made from an entry with no four-digit year: the schema needs one in
 1000–9999, and the largest sorts such entries (mostly ``forthcoming``) after every dated one."""
 _MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 
 def month_number(value: str) -> str | None:
