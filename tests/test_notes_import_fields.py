@@ -8,10 +8,12 @@ from pybtex.database.input.bibtex import Parser
 
 from papernotes.markdown.factory import make_parser
 from papernotes.notes.import_fields import (
-    ImportProblem,
+    NO_YEAR,
+    UNTITLED,
     draft_from_entry,
     entry_arxiv,
     entry_doi,
+    month_number,
 )
 
 
@@ -92,9 +94,88 @@ def test_an_invalid_key_is_replaced_by_the_library_scheme() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fields", "problem"),
-    [("author = {Doe, Jane}, year = {2020}", "no title"), ("title = {T}", "no year")],
+    ("fields", "title", "year", "raw", "note"),
+    [
+        (
+            "author = {Doe, Jane}, year = {2020}",
+            UNTITLED,
+            2020,
+            {},
+            "no title: the note's title is '(untitled)' (the export writes it)",
+        ),
+        (
+            "title = {T}, author = {Plato}, year = {400 BC}",
+            "T",
+            NO_YEAR,
+            {"year": "400 BC"},
+            "year '400 BC' is not a four-digit year: the note's year is 9999, "
+            "and bibtex: year keeps '400 BC' for the export",
+        ),
+        (
+            "title = {T}, author = {Doe, Jane}, year = {forthcoming}",
+            "T",
+            NO_YEAR,
+            {"year": "forthcoming"},
+            "year 'forthcoming' is not a four-digit year: the note's year is 9999, "
+            "and bibtex: year keeps 'forthcoming' for the export",
+        ),
+        (
+            "title = {T}, author = {Doe, Jane}",
+            "T",
+            NO_YEAR,
+            {"year": ""},
+            "no year: the note's year is 9999, and bibtex: year keeps '' for the export",
+        ),
+        (
+            "title = {T}, author = {Doe, Jane}, year = {2020}, journal.name = {J}",
+            "T",
+            2020,
+            {},
+            "field 'journal.name' dropped: notes take field names of letters, digits, _ -",
+        ),
+    ],
 )
-def test_entries_that_cannot_be_notes_are_refused(fields: str, problem: str) -> None:
-    with pytest.raises(ImportProblem, match=problem):
-        _draft(fields)
+def test_entries_a_note_cannot_hold_as_written_are_kept_with_a_remark(
+    fields: str, title: str, year: int, raw: dict[str, str], note: str
+) -> None:
+    draft, notes = _draft(fields)
+    assert (draft.title, draft.year) == (title, year)
+    assert note in notes
+    kept = dict(draft.bibtex)
+    assert {k: kept[k] for k in raw} == raw
+    assert "journal.name" not in kept
+
+
+@pytest.mark.parametrize(
+    ("month", "kept"),
+    [
+        ("jul", "7"),
+        ("{July}", "7"),
+        ("{7}", "7"),
+        ("{09}", "9"),
+        ("{Sept.}", "9"),
+        ("{Summer}", "Summer"),
+    ],
+)
+def test_months_are_kept_as_numbers(month: str, kept: str) -> None:
+    draft, _ = _draft(f"title = {{T}}, author = {{Doe, Jane}}, year = {{2020}}, month = {month}")
+    assert dict(draft.bibtex)["month"] == kept
+
+
+def test_tex_escaped_dois_and_urls_are_plain_and_not_kept_raw() -> None:
+    draft, _ = _draft(
+        "title = {T}, author = {Doe, Jane}, year = {2020}, doi = {10.1000/a\\_b},"
+        " url = {\\url{https://x.org/a\\_b\\%20}}"
+    )
+    assert (draft.doi, draft.url) == ("10.1000/a_b", "https://x.org/a_b%20")
+    assert "doi" not in dict(draft.bibtex)
+
+
+def test_month_number_reads_macros_names_and_numbers() -> None:
+    assert [month_number(m) for m in ("jan", "December", "12", "13", "")] == [
+        "1",
+        "12",
+        "12",
+        None,
+        None,
+    ]

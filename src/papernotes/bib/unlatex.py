@@ -5,12 +5,23 @@ pybtex's ``Text.from_latex(…).render_as("text")`` turns accents and specials i
 (``M{\\"u}ller`` → Müller, ``{\\L}ukasz`` → Łukasz, ``\\&`` → &, ``--`` → –) but leaves
 unknown macros in place (``\\emph in vivo``). So the formatting macros users' exports carry
 are unwrapped first, and ``\\url``/``\\href`` targets are kept verbatim (their ``_`` and ``~``
-are not LaTeX). Math (``$x^2$``) stays as written, for the site's math renderer.
+are not LaTeX). Math (``$x^2$``, ``$\\alpha$``) stays as written, for the site's math renderer;
+``\\$`` is a dollar sign. biblatex's ``\\mkbibquote`` becomes “…”, ``\\mkbibemph`` and friends
+their text, ``\\hyphen`` a hyphen; ``\\-`` (a hyphenation point) disappears. A dotless ``\\i``
+under an accent (``\\'{\\i}``, which pybtex leaves alone) is the plain letter accented: í.
+``~`` becomes a plain space, not U+00A0: front matter is text people edit and search, where an
+invisible no-break space only splits words wrongly, and the export chooses TeX spacing itself.
+
+pybtex (through its bundled latexcodec) does the accent and symbol tables; the code here only
+rewrites what it leaves as macros. pylatexenc's ``latex2text`` would cover a few more macros but
+is a new dependency, and pybtex is already required.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from types import MappingProxyType
 
 from pybtex.backends.plaintext import Backend
 from pybtex.richtext import Text
@@ -18,7 +29,7 @@ from pybtex.richtext import Text
 from papernotes.bib.braces import group_end, is_one_group
 from papernotes.bib.latex import normalize_space
 
-__all__ = ["latex_to_text", "unwrap_group"]
+__all__ = ["latex_to_text", "unwrap_group", "verbatim_text"]
 
 _UNWRAP = frozenset(
     [
@@ -39,7 +50,51 @@ _UNWRAP = frozenset(
         "underline",
         "textsuperscript",
         "textsubscript",
+        "mkbibemph",
+        "mkbibitalic",
+        "mkbibbold",
+        "mkbibacro",
+        "mkbibsuperscript",
+        "mkbibsubscript",
     ]
+)
+# Macros whose argument is shown inside quotation marks.
+_QUOTE = frozenset(["mkbibquote", "enquote", "textquote"])
+# Inline or display math, with unescaped dollars: held as written.
+_MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$.+?(?<!\\)\$", re.DOTALL)
+# Macros pybtex keeps as written, as their plain text (a control word eats the spaces after it).
+_WORDS = re.compile(r"\\(hyphen|nbhyphen|hyphenate|slash|textquotedbl)(?![A-Za-z])\s*(?:\{\})?")
+_WORD_TEXT = MappingProxyType(
+    {"hyphen": "-", "nbhyphen": "-", "hyphenate": "", "slash": "/", "textquotedbl": '"'}
+)
+# A dotless i or j under an accent, \'{\i}, \'\i, \v{\i}: pybtex leaves these undecoded.
+_ACCENT = r"\\(['`^\"~=.]|[uvHckrdb](?![A-Za-z]))\s*"
+_DOTLESS_BRACED = re.compile(_ACCENT + r"\{\s*\\([ij])(?![A-Za-z])\s*(?:\{\})?\s*\}")
+_DOTLESS_BARE = re.compile(_ACCENT + r"\\([ij])(?![A-Za-z])(?:\s*\{\})?")
+# An accent on one letter, as the letter and a combining mark (NFC-composed): latexcodec
+# misses some that real names need, such as pinyin's \v{i} (ǐ) or \d{a} (ạ).
+_COMBINING = MappingProxyType(
+    {
+        "'": "\u0301",
+        "`": "\u0300",
+        "^": "\u0302",
+        '"': "\u0308",
+        "~": "\u0303",
+        "=": "\u0304",
+        ".": "\u0307",
+        "u": "\u0306",
+        "v": "\u030c",
+        "H": "\u030b",
+        "c": "\u0327",
+        "k": "\u0328",
+        "r": "\u030a",
+        "d": "\u0323",
+        "b": "\u0331",
+    }
+)
+_ACCENTED = re.compile(
+    r"\\(?:([`'^\"~=.])\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))"
+    r"|([uvHckrdb])(?:\s*\{\s*([A-Za-z])\s*\}|\s+([A-Za-z])(?![A-Za-z])))"
 )
 _MACRO = re.compile(r"\\([A-Za-z]+)\s*\{")
 _HOLD_OPEN, _HOLD_CLOSE = "\ue000", "\ue001"
@@ -54,7 +109,7 @@ def _macros(text: str, held: list[str]) -> str:
         name = m.group(1)
         open_at = m.end() - 1
         end = group_end(text, open_at)
-        if end < 0 or name not in (_UNWRAP | {"url", "href"}):
+        if end < 0 or name not in (_UNWRAP | _QUOTE | {"url", "href"}):
             continue
         out.append(text[pos : m.start()])
         arg = text[open_at + 1 : end - 1]
@@ -69,11 +124,19 @@ def _macros(text: str, held: list[str]) -> str:
             if second < len(text) and text[second] == "{":
                 label_end = group_end(text, second)
                 if label_end > 0:
-                    out.append("{" + _macros(text[second + 1 : label_end - 1], held) + "}")
+                    # The label, then the target: plain text has no link to hide it in.
+                    label = _macros(text[second + 1 : label_end - 1], held)
+                    held.append(arg)
+                    target = f"{_HOLD_OPEN}{len(held) - 1}{_HOLD_CLOSE}"
+                    same = label.strip() == arg.strip()
+                    out.append(target if same else "{" + label + "} (" + target + ")")
                     pos = label_end
                     continue
             held.append(arg)
             out.append(f"{_HOLD_OPEN}{len(held) - 1}{_HOLD_CLOSE}")
+            pos = end
+        elif name in _QUOTE:
+            out.append("{\u201c" + _macros(arg, held) + "\u201d}")
             pos = end
         else:
             out.append("{" + _macros(arg, held) + "}")
@@ -82,10 +145,28 @@ def _macros(text: str, held: list[str]) -> str:
     return "".join(out)
 
 
+def _accented(m: re.Match[str]) -> str:
+    accent = m.group(1) or m.group(4)
+    letter = m.group(2) or m.group(3) or m.group(5) or m.group(6)
+    return unicodedata.normalize("NFC", letter + _COMBINING[accent])
+
+
 def latex_to_text(value: str) -> str:
     """A BibTeX field's LaTeX as plain Unicode text, whitespace collapsed."""
     held: list[str] = []
-    prepared = _macros(value, held)
+
+    def hold(kept: str) -> str:
+        held.append(kept)
+        return f"{_HOLD_OPEN}{len(held) - 1}{_HOLD_CLOSE}"
+
+    prepared = _MATH.sub(lambda m: hold(m.group()), value)
+    prepared = prepared.replace("\\$", hold("$"))
+    prepared = _DOTLESS_BRACED.sub(r"\\\1{\2}", prepared)
+    prepared = _DOTLESS_BARE.sub(r"\\\1{\2}", prepared)
+    prepared = _ACCENTED.sub(_accented, prepared)
+    prepared = _WORDS.sub(lambda m: _WORD_TEXT[m.group(1)], prepared)
+    prepared = re.sub(r"\\-", "", prepared)
+    prepared = _macros(prepared, held)
     try:
         # render(Backend()) rather than render_as("text"): the latter looks the backend up
         # through the package entry points on every call, ~15 ms each.
@@ -103,3 +184,21 @@ def unwrap_group(value: str) -> str | None:
     if is_one_group(value):
         return value[1:-1]
     return None
+
+
+_ESCAPED = re.compile(r"\\([_%#&$~])(?:\{\})?")
+
+
+def verbatim_text(value: str) -> str:
+    """A DOI or URL field as the plain string it means: ``10.1000/a\\_b`` → ``10.1000/a_b``.
+
+    Such fields are verbatim in biblatex, but many exporters escape them as text anyway; a
+    ``\\url{…}`` wrapper and grouping braces are dropped too.
+    """
+    text = value.strip()
+    inner = re.fullmatch(r"\\url\s*\{(.*)\}", text, re.DOTALL)
+    if inner is not None and is_one_group(text[text.index("{") :]):
+        text = inner.group(1)
+    text = text.replace("{\\textasciitilde}", "~").replace("\\textasciitilde{}", "~")
+    text = _ESCAPED.sub(r"\1", text)
+    return "".join(text.replace("{", "").replace("}", "").split())

@@ -17,9 +17,9 @@ from dataclasses import replace
 from markdown_it import MarkdownIt
 from pybtex.database import Entry, Person
 
-from papernotes.bib.export import parse_person, split_authors, to_entry
+from papernotes.bib.export import check_raw_field, parse_person, split_authors, to_entry
 from papernotes.bib.names import person_parts
-from papernotes.bib.unlatex import latex_to_text, unwrap_group
+from papernotes.bib.unlatex import latex_to_text, unwrap_group, verbatim_text
 from papernotes.errors import PapernotesError
 from papernotes.ids import KEY_RE, arxiv_in_text, clean_doi, is_arxiv, strip_arxiv_prefix
 from papernotes.model import CiteKey
@@ -33,6 +33,42 @@ _YEAR = re.compile(r"\d{4}")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
 # Fields whose value the front matter holds (the export writes them from there).
 _MAPPED = frozenset({"title", "author", "year", "doi", "url", "eprint", "archiveprefix"})
+# Fields that are identifiers, not text: compared and kept with TeX escapes undone.
+_VERBATIM = frozenset({"doi", "url"})
+UNTITLED = "(untitled)"
+"""The title of a note made from an entry that has none."""
+NO_YEAR = 9999
+"""The year of a note made from an entry with no four-digit year: the schema needs one in
+1000–9999, and the largest sorts such entries (mostly ``forthcoming``) after every dated one."""
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
+
+def month_number(value: str) -> str | None:
+    """``jul``, ``July`` (pybtex's expansion of the ``jul`` macro) or ``07`` as ``"7"``, else None.
+
+    Months are kept as numbers: plain text with one meaning, biblatex's own form, and what
+    CSL-JSON and RIS want; the BibTeX export writes the bare macro back from it.
+    """
+    word = value.strip().strip(".").lower()
+    if word.isdigit() and 1 <= int(word) <= 12:
+        return str(int(word))
+    for number, name in enumerate(_MONTHS, start=1):
+        if len(word) >= 3 and name.startswith(word):
+            return str(number)
+    return None
 
 
 class ImportProblem(PapernotesError):
@@ -53,7 +89,7 @@ def entry_doi(entry: Entry) -> str | None:
     raw = entry.fields.get("doi")
     if raw is None:
         return None
-    return clean_doi(raw)
+    return clean_doi(verbatim_text(raw))
 
 
 def _arxiv_eprint(entry: Entry) -> str | None:
@@ -117,9 +153,10 @@ def _first_pass(entry: Entry, key: str, taken: Collection[str]) -> tuple[NoteDra
     fields = entry.fields
     kind = entry.type.lower()
     title_raw = fields.get("title", "").strip()
-    if not title_raw:
-        raise ImportProblem("no title")
-    title = latex_to_text(title_raw)
+    title = latex_to_text(title_raw) if title_raw else ""
+    if not title:
+        title = UNTITLED
+        notes.append(f"no title: the note's title is '{UNTITLED}' (the export writes it)")
     raw: dict[str, str] = {}
     author_raw = fields.get("author") or fields.get("editor")
     if author_raw:
@@ -136,8 +173,16 @@ def _first_pass(entry: Entry, key: str, taken: Collection[str]) -> tuple[NoteDra
         authors = ["{Anonymous}"]
     year_raw = fields.get("year") or fields.get("date") or ""
     found = _YEAR.search(year_raw)
+    year = int(found.group()) if found else NO_YEAR
     if found is None:
-        raise ImportProblem("no year (or date) to read")
+        # bibtex: year holds what was written (empty when nothing was), so the export gives
+        # that back instead of the placeholder.
+        raw["year"] = fields.get("year", "")
+        written = f"year '{year_raw.strip()}' is not a four-digit year" if year_raw else "no year"
+        notes.append(
+            f"{written}: the note's year is {NO_YEAR}, and bibtex: year keeps "
+            f"'{raw['year']}' for the export"
+        )
     venue_name = _venue_field(kind)
     venue_raw = fields.get(venue_name)
     for name, value in fields.items():
@@ -147,15 +192,20 @@ def _first_pass(entry: Entry, key: str, taken: Collection[str]) -> tuple[NoteDra
         if not _FIELD_NAME.fullmatch(name):
             notes.append(f"field '{name}' dropped: notes take field names of letters, digits, _ -")
             continue
-        raw[low] = value
+        problem = check_raw_field(low, value)
+        if problem:
+            notes.append(f"field '{name}' dropped: {problem}")
+            continue
+        month = month_number(value) if low == "month" else None
+        raw[low] = month or value
     arxiv = _arxiv_eprint(entry)
-    url = fields.get("url", "").strip()
+    url = verbatim_text(fields.get("url", ""))
     abstract = fields.get("abstract")
     draft = NoteDraft(
         key=CiteKey(key or "import"),
         title=title,
         authors=tuple(authors),
-        year=int(found.group()),
+        year=year,
         entry_type=kind,
         venue=latex_to_text(venue_raw) if venue_raw else None,
         arxiv=arxiv,
@@ -172,8 +222,10 @@ def draft_from_entry(
 ) -> tuple[NoteDraft, list[str]]:
     """The note for ``entry`` (citekey ``key``), and remarks worth reporting.
 
-    An invalid key is replaced by one made by the library's scheme. Raises ImportProblem for
-    an entry with no title or no year.
+    An invalid key is replaced by one made by the library's scheme. An entry with no title or
+    no four-digit year still becomes a note (see UNTITLED, NO_YEAR), and a field a note cannot
+    hold is dropped; the remarks say so. Raises ImportProblem only for a draft that does not
+    parse (an author list BibTeX cannot split).
     """
     valid = key if KEY_RE.fullmatch(key) else ""
     draft, notes = _first_pass(entry, valid, taken)
@@ -187,13 +239,19 @@ def draft_from_entry(
     raw = dict(draft.bibtex)
     for name, value in entry.fields.items():
         low = name.lower()
-        if low in raw or low == "crossref":
+        if low in raw or low == "crossref" or not _FIELD_NAME.fullmatch(name):
             continue
+        if low == "title" and draft.title == UNTITLED:
+            continue
+        if check_raw_field(low, value):
+            continue  # dropped, and said so, in the first pass
         if low in ("author", "editor") and low in exported.persons:
             if not _same_people(value, exported.persons[low]):
                 raw[low] = value
             continue
         out = exported.fields.get(name)
+        if low in _VERBATIM and out is not None and verbatim_text(out) == verbatim_text(value):
+            continue  # the same identifier, once its TeX escapes are undone
         if out is None or _squash(out) != _squash(value):
             raw[low] = value
     if len(raw) == len(draft.bibtex):

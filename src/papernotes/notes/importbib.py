@@ -11,8 +11,10 @@ never exported.
 
 ``@string`` macros are expanded, ``crossref``'d entries inherit their parent's fields (and
 lose the ``crossref`` field, which would dangle in a partial export). Entries already in the
-library or earlier in the file (same key ignoring case, DOI or arXiv id) are reported and
-skipped; a malformed entry is reported with its line and the rest imported.
+library or earlier in the file under the same key (ignoring case) are reported and skipped,
+since one id cannot name two notes; an entry with another entry's DOI or arXiv id is imported
+too, with a warning naming both keys. A malformed entry is reported with its line and the
+rest imported.
 """
 
 from __future__ import annotations
@@ -171,6 +173,8 @@ def import_bib(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> Im
             continue
         found = index.find(arxiv, doi, None)
         if found is not None:
+            # Both keys are imported: each may be cited, and a shared DOI is as often a typo
+            # or a survey's later version as the same paper twice.
             where_from = (
                 "earlier in the file"
                 if found.key in made
@@ -180,10 +184,10 @@ def import_bib(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> Im
                 warning(
                     path,
                     where,
-                    f"{key}: same paper as '{found.key}', {where_from}: {found.reason}; skipped",
+                    f"{key}: same {found.reason.removeprefix('same ')} as '{found.key}', "
+                    f"{where_from}; both are kept (merge them by hand if they are one paper)",
                 )
             )
-            continue
         try:
             draft, notes_for_entry = draft_from_entry(entry, key, taken=index.keys, md=md)
         except ImportProblem as exc:

@@ -1,0 +1,107 @@
+"""BibTeX field LaTeX becomes plain Unicode: every accent spelling, specials, biblatex macros,
+math kept as written, and DOIs/URLs with their TeX escapes undone."""
+
+from __future__ import annotations
+
+import pytest
+
+from papernotes.bib.unlatex import latex_to_text, verbatim_text
+
+# (LaTeX as found in real .bib files, the plain text the front matter holds)
+CASES = [
+    # accents, in every spelling people write them
+    ("Mart\\'{\\i}n", "Martín"),
+    ("Mart{\\'\\i}n", "Martín"),
+    ("Mart\\'\\i{}n", "Martín"),
+    ("Mart\\'in", "Martín"),
+    ('na{\\"\\i}ve', "naïve"),
+    ("\\v{\\i}", "ǐ"),
+    ("{\\L}ukasz", "Łukasz"),
+    ("\\L{}ukasz", "Łukasz"),
+    ("{\\'U}lfar", "Úlfar"),
+    ("Fran\\c{c}ois", "François"),
+    ("\\v{S}imon", "Šimon"),
+    ("Erd\\H{o}s", "Erdős"),
+    ("\\k{a}", "ą"),
+    ("\\.{z}", "ż"),
+    ("\\=a", "ā"),
+    ("Espa\\~na", "España"),
+    ('Sch\\"{o}n', "Schön"),
+    ('Sch{\\"o}n', "Schön"),
+    ("Stra{\\ss}e", "Straße"),
+    ("Bj\\o rn", "Bjørn"),
+    ("\\aa", "å"),
+    ("\\ae", "æ"),
+    ("\\OE uvre", "Œuvre"),
+    ("\\u{g}", "ğ"),
+    # links: the target kept verbatim (its _ and ~ are not LaTeX)
+    ("see \\url{http://a.org/c_d~e}", "see http://a.org/c_d~e"),
+    ("\\href{http://x.org/a_b}{the \\emph{site}}", "the site (http://x.org/a_b)"),
+    ("\\href{http://x.org}{http://x.org}", "http://x.org"),
+    # formatting macros, to their text
+    ("\\emph{in vivo}", "in vivo"),
+    ("\\textit{a \\textbf{b}}", "a b"),
+    ("\\textsc{Bert}", "Bert"),
+    ("\\mkbibemph{em}", "em"),
+    ("\\mkbibquote{Quoted}", "“Quoted”"),
+    ("``Quoted''", "“Quoted”"),
+    # specials
+    ("A \\& B", "A & B"),
+    ("50\\%", "50%"),
+    ("a\\_b", "a_b"),
+    ("\\#1", "#1"),
+    ("\\$5", "$5"),
+    ("D.~E. Knuth", "D. E. Knuth"),  # a plain space: see the module docstring
+    ("1--2", "1–2"),
+    ("a---b", "a—b"),
+    ("a\\textendash b", "a–b"),
+    ("a\\textemdash b", "a—b"),
+    ("wait\\ldots", "wait…"),
+    ("pre\\hyphen post", "pre-post"),
+    ("hy\\-phen", "hyphen"),
+    ("and\\slash or", "and/or"),
+    # math stays as written, for the site's math renderer
+    ("$x^2_i$ and $\\alpha$", "$x^2_i$ and $\\alpha$"),
+    ("costs \\$5, not $\\$5$", "costs $5, not $\\$5$"),
+    ("$$\\sum_i \\text{x}$$", "$$\\sum_i \\text{x}$$"),
+    # braces and whitespace
+    ("{T}ransformers  for\n {NLP}", "Transformers for NLP"),
+]
+
+
+@pytest.mark.parametrize(("latex", "text"), CASES)
+def test_latex_to_text(latex: str, text: str) -> None:
+    assert latex_to_text(latex) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [
+        ("10.1000/a\\_b", "10.1000/a_b"),
+        ("{10.1000/ABC}", "10.1000/ABC"),
+        ("\\url{https://x.org/a\\_b\\%20\\#frag}", "https://x.org/a_b%20#frag"),
+        ("https://x.org/\\~{}user", "https://x.org/~user"),
+        ("https://x.org/{\\textasciitilde}user", "https://x.org/~user"),
+        ("https://x.org/plain_url", "https://x.org/plain_url"),
+    ],
+)
+def test_verbatim_text(value: str, plain: str) -> None:
+    assert verbatim_text(value) == plain
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        ("\\v{i}", "ǐ"),  # pinyin: latexcodec leaves these as macros
+        ("L\\v{\\i}", "Lǐ"),
+        ("\\v i", "ǐ"),
+        ("\\d{a}", "ạ"),
+        ("\\H{u}", "ű"),
+        ("\\r{U}", "Ů"),
+        ("\\b{b}", "ḇ"),
+        ("\\c c", "ç"),
+        ("\\vspace", "\\vspace"),  # a control word, not an accent
+    ],
+)
+def test_accents_latexcodec_misses(latex: str, text: str) -> None:
+    assert latex_to_text(latex) == text
