@@ -39,6 +39,7 @@ __all__ = [
     "entry_type",
     "format_bib",
     "format_entry",
+    "keep_as",
     "looks_like_tex",
     "parse_person",
     "split_authors",
@@ -185,6 +186,15 @@ def check_raw_field(name: str, value: str) -> str | None:
                 except ValueError as exc:
                     return f"bibtex field {name!r}: {exc}"
     return None
+
+
+def keep_as(name: str, value: str) -> str:
+    """The ``bibtex:`` key that keeps a field's original BibTeX ``value``: ``name`` when the
+    export of ``value`` as plain text is ``value`` itself (``2021a``, ``PMLR``), else
+    ``tex.name``, which passes the TeX through."""
+    if name.lower() not in _PERSON_ROLES and _encode(name, value) == value:
+        return name
+    return TEX_PREFIX + name
 
 
 def _encode(field: str, value: str) -> str:
