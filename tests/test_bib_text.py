@@ -153,7 +153,10 @@ def test_build_warns_at_the_field(tmp_path: Path, cli) -> None:  # type: ignore[
         ("title", "{T}ransformers", "tex.title"),
         ("note", r"50\% more", "tex.note"),
         ("note", "see https://x.org/a", "tex.note"),  # plain, it would become \url{...}
-        ("author", "Doe, Jane", "tex.author"),
+        ("author", "Doe, Jane and others", "author"),
+        ("author", "Doe, J. and Roe, R.", "author"),
+        ("author", "Doe Jane", "tex.author"),  # plain, it would be written "Jane, Doe"
+        ("author", r"M{\"u}ller, Hans", "tex.author"),
     ],
 )
 def test_import_keeps_original_bibtex_as_plain_only_when_equal(

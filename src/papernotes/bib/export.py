@@ -188,13 +188,27 @@ def check_raw_field(name: str, value: str) -> str | None:
     return None
 
 
+def _plain_people(value: str) -> list[Person]:
+    """The persons of a plain ``author``/``editor`` value; a last name ``others`` stays
+    BibTeX's "et al." keyword. Raises ValueError for a name :func:`parse_person` rejects."""
+    names = split_authors(value)
+    return [
+        Person("others") if n == "others" and i == len(names) - 1 else to_person(parse_person(n))
+        for i, n in enumerate(names)
+    ]
+
+
 def keep_as(name: str, value: str) -> str:
     """The ``bibtex:`` key that keeps a field's original BibTeX ``value``: ``name`` when the
     export of ``value`` as plain text is ``value`` itself (``2021a``, ``PMLR``), else
     ``tex.name``, which passes the TeX through."""
-    if name.lower() not in _PERSON_ROLES and _encode(name, value) == value:
-        return name
-    return TEX_PREFIX + name
+    if name.lower() in _PERSON_ROLES:
+        try:
+            people = [format_person(p) for p in _plain_people(value)]
+        except ValueError:  # not plain names ("M{\\"u}ller"): keep the TeX
+            return TEX_PREFIX + name
+        return name if " and ".join(people) == value else TEX_PREFIX + name
+    return name if _encode(name, value) == value else TEX_PREFIX + name
 
 
 def _encode(field: str, value: str) -> str:
@@ -245,9 +259,7 @@ def to_entry(meta: Metadata) -> Entry:
         if name.lower() in _PERSON_ROLES:
             role = next((r for r in entry.persons if r.lower() == name.lower()), name)
             entry.persons[role] = (
-                [Person(p) for p in split_name_list(value)]
-                if raw
-                else [to_person(parse_person(p)) for p in split_authors(value)]
+                [Person(p) for p in split_name_list(value)] if raw else _plain_people(value)
             )
         else:
             field = next((f for f in entry.fields if f.lower() == name.lower()), name)
