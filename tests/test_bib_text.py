@@ -152,6 +152,7 @@ def test_build_warns_at_the_field(tmp_path: Path, cli) -> None:  # type: ignore[
         ("publisher", "Curran Associates, Inc.", "publisher"),
         ("title", "{T}ransformers", "tex.title"),
         ("note", r"50\% more", "tex.note"),
+        ("abstract", "improves by 50% & more", "abstract"),  # a bare % is text
         ("note", "see https://x.org/a", "tex.note"),  # plain, it would become \url{...}
         ("author", "Doe, Jane and others", "author"),
         ("author", "Doe, J. and Roe, R.", "author"),

@@ -200,15 +200,18 @@ def _plain_people(value: str) -> list[Person]:
 
 def keep_as(name: str, value: str) -> str:
     """The ``bibtex:`` key that keeps a field's original BibTeX ``value``: ``name`` when the
-    export of ``value`` as plain text is ``value`` itself (``2021a``, ``PMLR``), else
-    ``tex.name``, which passes the TeX through."""
+    export of ``value`` as plain text is ``value`` itself (``2021a``, ``PMLR``) or when the
+    value could not pass through as TeX (a bare ``%``), else ``tex.name``."""
     if name.lower() in _PERSON_ROLES:
         try:
             people = [format_person(p) for p in _plain_people(value)]
         except ValueError:  # not plain names ("M{\\"u}ller"): keep the TeX
             return TEX_PREFIX + name
         return name if " and ".join(people) == value else TEX_PREFIX + name
-    return name if _encode(name, value) == value else TEX_PREFIX + name
+    if _encode(name, value) == value:
+        return name
+    # A bare "%" ("improves by 50%") cannot pass through as TeX; as text it is escaped.
+    return TEX_PREFIX + name if check_raw_field(TEX_PREFIX + name, value) is None else name
 
 
 def _encode(field: str, value: str) -> str:
