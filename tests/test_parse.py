@@ -88,8 +88,8 @@ def test_citation_lines_map_body_lines_to_file_lines() -> None:
             'papers/x.md:7:5: error: cites: expected a citekey, got "bad key!"',
         ),
         (
-            "title: T\nauthors: [A B]\nyear: 2020\nbibtex:\n  note: '{unbalanced'\n",
-            "papers/x.md:5:1: error: bibtex: note:",
+            "title: T\nauthors: [A B]\nyear: 2020\nbibtex:\n  tex.note: '{unbalanced'\n",
+            "papers/x.md:6:3: error: bibtex: tex.note:",
         ),
         (
             "title: T\nauthors: [A B]\nyear: true\n",

@@ -45,7 +45,7 @@ class Field:
     """For a key in TEXT_KEYS, the text as written (a string, None for an empty value or
     ``null``, or a list or dict of those); otherwise the value as YAML's safe loader reads it."""
     where: FieldLocation
-    """Where the key, and each item of a list value, is written in the note file."""
+    """Where the key, and each item of a list value (each key of a mapping), is written."""
 
     def item(self, i: int) -> Location:
         """Where the ``i``-th item of a list value is; the key's place for any other value."""
@@ -133,11 +133,11 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
             diags.append(_error(_at(path, exc.mark), f"{name}: {exc}"))
             unreadable.add(name)
             continue
-        items = (
-            tuple(_at(path, n.start_mark) for n in value_node.value)
-            if isinstance(value_node, yaml.SequenceNode)
-            else ()
-        )
+        items: tuple[Location, ...] = ()
+        if isinstance(value_node, yaml.SequenceNode):
+            items = tuple(_at(path, n.start_mark) for n in value_node.value)
+        elif isinstance(value_node, yaml.MappingNode):  # bibtex: each sub-key's place
+            items = tuple(_at(path, k.start_mark) for k, _ in value_node.value)
         fields.append(
             Field(name, value, FieldLocation(where, items, _at(path, value_node.start_mark)))
         )

@@ -24,7 +24,7 @@ from papernotes.schema import KEYS, Kind
 
 __all__ = ["KEY_RE", "READERS", "Context", "Reader", "read_field", "split_target"]
 
-_BIB_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+_BIB_FIELD = re.compile(r"(?:[Tt][Ee][Xx]\.)?[A-Za-z][A-Za-z0-9_\-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,18 +234,29 @@ def _raw_bibtex(ctx: Context, f: Field) -> dict[str, str] | None:
         ctx.err(f, f"expected a mapping of BibTeX field: value, got {_show(f.value)}")
         return None
     out: dict[str, str] = {}
-    for name, value in f.value.items():
+    for i, (name, value) in enumerate(f.value.items()):
+        at = f.item(i)  # the sub-key's own line and column
         if not isinstance(name, str) or not _BIB_FIELD.fullmatch(name):
-            ctx.err(f, f"{name!r} is not a BibTeX field name")
+            ctx.err(f, f"{name!r} is not a BibTeX field name", at)
             continue
         if not isinstance(value, str):
-            ctx.err(f, f"{name}: expected text, got {_show(value)}")
+            ctx.err(f, f"{name}: expected text, got {_show(value)}", at)
             continue
         problem = bib.check_raw_field(name, value)
         if problem:
-            ctx.err(f, f"{name}: {problem}")
+            ctx.err(f, f"{name}: {problem}", at)
             continue
-        out[name.lower()] = value
+        key = name.lower()
+        field, raw = (key[4:], True) if key.startswith("tex.") else (key, False)
+        twin = field if raw else f"tex.{field}"
+        if twin in out:
+            ctx.err(f, f"{name}: {field} is given both as text and as tex.{field}", at)
+            continue
+        tex = None if raw else bib.looks_like_tex(value)
+        if tex:
+            hint = f"write 'tex.{name}:' to pass TeX through as it is, or write plain Unicode"
+            ctx.warn(f, f"{name}: {tex!r} looks like TeX but is exported as plain text", at, hint)
+        out[key] = value
     return out
 
 

@@ -220,10 +220,10 @@ KEYS: tuple[Key, ...] = (
         "bibtex",
         "bibtex",
         Kind.BIBTEX,
-        "Raw BibTeX fields added to, or overriding, the exported entry (`pages`, `publisher`, "
-        "`booktitle`, …), written as-is.",
+        "Extra BibTeX fields added to, or overriding, the exported entry (`pages`, `publisher`, "
+        "`booktitle`, …), plain text like every key; `tex.NAME` passes raw TeX through as NAME.",
         drafted=True,
-        bibtex="each field, as written",
+        bibtex="each field, TeX-escaped (`tex.NAME`: as written)",
     ),
 )
 """Every key, in the order the README lists them and drafts write them."""

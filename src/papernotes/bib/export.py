@@ -1,7 +1,7 @@
 """BibTeX export: a note's metadata as a pybtex Entry and as .bib text.
 
 Only bibliographic data is exported (title, authors, year, venue, DOI, URL, arXiv id, and the
-note's raw ``bibtex:`` fields); tags, status, rating, read date, pdf, code and abstract are site
+note's extra ``bibtex:`` fields); tags, status, rating, read date, pdf, code and abstract are site
 data and are never written, so nothing has to be filtered out of the copyable BibTeX later.
 
 The .bib text is written here rather than by pybtex's writer: that writer LaTeX-encodes every
@@ -9,6 +9,10 @@ field, which breaks ``url``/``doi``/``eprint`` (``_`` → ``\\_``, ``~`` → ``\
 and would double-escape the text this module has already escaped, and it can only be changed
 by overriding its private methods. The Entry from :func:`to_entry` already holds BibTeX field
 text, exactly what pybtex's parser returns for the written file, so writing is a join.
+
+Front matter holds plain Unicode, ``bibtex:`` fields included, and is encoded here. The one
+way to write raw TeX is Better BibTeX's: a ``bibtex:`` key ``tex.NAME`` is field NAME, written
+as given once :func:`check_raw_field` finds it brace-balanced and free of a bare ``%``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pybtex.bibtex.utils import split_name_list, split_tex_string
 from pybtex.database import Entry, Person
 
 from papernotes.bib.braces import brace_error
-from papernotes.bib.latex import latex_text, latex_title
+from papernotes.bib.latex import latex_field, latex_text, latex_title
 from papernotes.bib.names import format_person, parse_person, split_authors, to_person
 from papernotes.model import Metadata
 
@@ -28,11 +32,15 @@ __all__ = [
     "CONFERENCE_ACRONYMS",
     "CONFERENCE_PREFIXES",
     "CONFERENCE_WORDS",
+    "TEX_PREFIX",
+    "VERBATIM_FIELDS",
     "check_raw_field",
     "duplicate_keys",
     "entry_type",
     "format_bib",
     "format_entry",
+    "keep_as",
+    "looks_like_tex",
     "parse_person",
     "split_authors",
     "to_entry",
@@ -70,6 +78,15 @@ _LEADING_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z]+)?")
 _WORD = re.compile(r"[A-Za-z]+")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.+/-]*")
 _PERSON_ROLES = frozenset({"author", "editor"})
+# A control word or control symbol, or a TeX quote: what raw TeX looks like.
+_TEX_LIKE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])|``|''")
+_BARE_PERCENT = re.compile(r"(?<!\\)(?:\\\\)*%")
+
+TEX_PREFIX = "tex."
+"""A ``bibtex:`` key ``tex.NAME`` passes its value through as raw TeX (Better BibTeX's way)."""
+
+VERBATIM_FIELDS = frozenset({"url", "doi", "eprint"})
+"""Fields that BibTeX styles and biblatex read verbatim: written as given, never escaped."""
 
 
 def _is_conference(venue: str) -> bool:
@@ -123,23 +140,88 @@ def _verbatim(value: str) -> str:
     return value
 
 
-def check_raw_field(name: str, value: str) -> str | None:
-    """Why the raw ``bibtex:`` field ``name: value`` cannot be exported, or None if it can.
+def _split_name(name: str) -> tuple[str, bool]:
+    """The field a ``bibtex:`` key names, and whether its value is raw TeX (``tex.NAME``)."""
+    if name[: len(TEX_PREFIX)].lower() == TEX_PREFIX:
+        return name[len(TEX_PREFIX) :], True
+    return name, False
 
-    Raw values are the user's BibTeX and are written as given, so only what would break the
-    .bib file is checked: the field name, brace balance, and for ``author``/``editor`` names
-    that BibTeX can split.
+
+def looks_like_tex(value: str) -> str | None:
+    """The first bit of ``value`` that reads as TeX markup (a control sequence such as
+    ``\\emph`` or ``\\%``, or a TeX quote), or None.
+
+    A plain field holding one prints it literally; ``check`` suggests the ``tex.`` form.
     """
-    if not _FIELD_NAME.fullmatch(name):
+    found = _TEX_LIKE.search(value)
+    return found.group() if found else None
+
+
+def check_raw_field(name: str, value: str) -> str | None:
+    """Why the ``bibtex:`` field ``name: value`` cannot be exported, or None if it can.
+
+    A plain field is text and is escaped on export, so only its name, and for
+    ``author``/``editor`` its names, can be wrong. A ``tex.NAME`` field is written as given, so
+    it must also be brace-balanced and hold no bare ``%`` (TeX would comment out the rest of
+    the line biber writes it on, ending the field there).
+    """
+    field, raw = _split_name(name)
+    if not _FIELD_NAME.fullmatch(field):
         return f"bibtex field name {name!r} is not a BibTeX field name (letters, digits, -_:.+/)"
-    problem = brace_error(value)
-    if problem:
-        return f"bibtex field {name!r} has unbalanced braces: {problem}"
-    if name.lower() in _PERSON_ROLES:
-        for person in split_name_list(value):
-            if len(split_tex_string(person, ",")) > 3:
-                return f"bibtex field {name!r}: name {person!r} has more than two commas"
+    if raw:
+        problem = brace_error(value)
+        if problem:
+            return f"bibtex field {name!r} has unbalanced braces: {problem}"
+        if _BARE_PERCENT.search(value):
+            return f"bibtex field {name!r} has a bare '%', which comments out the rest (write \\%)"
+    if field.lower() in _PERSON_ROLES:
+        if raw:
+            for person in split_name_list(value):
+                if len(split_tex_string(person, ",")) > 3:
+                    return f"bibtex field {name!r}: name {person!r} has more than two commas"
+        else:
+            for person in split_authors(value):
+                try:
+                    parse_person(person)
+                except ValueError as exc:
+                    return f"bibtex field {name!r}: {exc}"
     return None
+
+
+def _plain_people(value: str) -> list[Person]:
+    """The persons of a plain ``author``/``editor`` value; a last name ``others`` stays
+    BibTeX's "et al." keyword. Raises ValueError for a name :func:`parse_person` rejects."""
+    names = split_authors(value)
+    return [
+        Person("others") if n == "others" and i == len(names) - 1 else to_person(parse_person(n))
+        for i, n in enumerate(names)
+    ]
+
+
+def keep_as(name: str, value: str) -> str:
+    """The ``bibtex:`` key that keeps a field's original BibTeX ``value``: ``name`` when the
+    export of ``value`` as plain text is ``value`` itself (``2021a``, ``PMLR``) or when the
+    value could not pass through as TeX (a bare ``%``), else ``tex.name``."""
+    if name.lower() in _PERSON_ROLES:
+        try:
+            people = [format_person(p) for p in _plain_people(value)]
+        except ValueError:  # not plain names ("M{\\"u}ller"): keep the TeX
+            return TEX_PREFIX + name
+        return name if " and ".join(people) == value else TEX_PREFIX + name
+    if _encode(name, value) == value:
+        return name
+    # A bare "%" ("improves by 50%") cannot pass through as TeX; as text it is escaped.
+    return TEX_PREFIX + name if check_raw_field(TEX_PREFIX + name, value) is None else name
+
+
+def _encode(field: str, value: str) -> str:
+    """A plain ``bibtex:`` field's value as BibTeX field text."""
+    lower = field.lower()
+    if lower in VERBATIM_FIELDS:
+        return _verbatim(value)
+    if lower == "title":
+        return latex_title(value)
+    return latex_field(value)
 
 
 def to_entry(meta: Metadata) -> Entry:
@@ -147,10 +229,11 @@ def to_entry(meta: Metadata) -> Entry:
 
     Fields: author, title (escaped, acronyms braced), the venue as ``journal`` (article),
     ``booktitle`` (inproceedings and others) or ``howpublished`` (misc), year, doi, eprint with
-    ``archivePrefix = arXiv``, url; then the note's raw ``bibtex:`` fields, written as given,
-    added or replacing ours (names compared ignoring case). A url-only ``misc`` gets no
-    ``howpublished = {\\url{...}}``: natbib and biblatex styles print ``url`` themselves, and
-    ``\\url`` fails in a document that loads no url package.
+    ``archivePrefix = arXiv``, url; then the note's ``bibtex:`` fields, added or replacing ours
+    (names compared ignoring case): plain ones encoded (escaped, URLs as ``\\url``; ``url``,
+    ``doi`` and ``eprint`` verbatim, a title case-protected), ``tex.NAME`` ones as given.
+    A url-only ``misc`` gets no ``howpublished = {\\url{...}}``: natbib and biblatex styles
+    print ``url`` themselves.
 
     Raises ValueError for a raw field that :func:`check_raw_field` rejects.
     """
@@ -174,23 +257,37 @@ def to_entry(meta: Metadata) -> Entry:
         problem = check_raw_field(name, value)
         if problem:
             raise ValueError(f"{meta.key}: {problem}")
+        name, raw = _split_name(name)
         # Keep our spelling of a field the note overrides ("Title" replaces "title").
         if name.lower() in _PERSON_ROLES:
             role = next((r for r in entry.persons if r.lower() == name.lower()), name)
-            entry.persons[role] = [Person(p) for p in split_name_list(value)]
+            entry.persons[role] = (
+                [Person(p) for p in split_name_list(value)] if raw else _plain_people(value)
+            )
         else:
             field = next((f for f in entry.fields if f.lower() == name.lower()), name)
-            entry.fields[field] = value
+            entry.fields[field] = value if raw else _encode(name, value)
     return entry
 
 
+_MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _field_value(name: str, value: str) -> str:
+    # A month held as its number is written as the standard macro (``jul``), which every
+    # BibTeX style and biblatex read as that month; any other value is brace-delimited.
+    if name.lower() == "month" and value.isdigit() and 1 <= int(value) <= 12:
+        return _MONTH_MACROS[int(value) - 1]
+    return f"{{{value}}}"
+
+
 def _write_entry(key: str, entry: Entry) -> str:
-    # Values are always brace-delimited: unlike "...", braces let a value hold a '"', and every
-    # value here is brace-balanced. No trailing comma, which some older tools reject.
+    # Values are brace-delimited: unlike "...", braces let a value hold a '"', and every value
+    # here is brace-balanced. No trailing comma, which some older tools reject.
     lines = [f"@{entry.original_type}{{{key}"]
     for role, persons in entry.persons.items():
         lines.append(f"  {role} = {{{' and '.join(format_person(p) for p in persons)}}}")
-    lines.extend(f"  {name} = {{{value}}}" for name, value in entry.fields.items())
+    lines.extend(f"  {name} = {_field_value(name, value)}" for name, value in entry.fields.items())
     return ",\n".join(lines) + "\n}\n"
 
 

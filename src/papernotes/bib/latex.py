@@ -11,6 +11,7 @@ import unicodedata
 
 __all__ = [
     "escape_latex",
+    "latex_field",
     "latex_text",
     "latex_title",
     "needs_case_protection",
@@ -63,6 +64,47 @@ def normalize_space(text: str) -> str:
 def latex_text(text: str) -> str:
     """A plain-Unicode text field (journal, booktitle, name part) as BibTeX field text."""
     return escape_latex(normalize_space(text))
+
+
+# A URL runs to the next space; trailing sentence punctuation is not part of it.
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?'\""
+# In a pre-tokenized argument (biblatex keeps every field in a macro) \url cannot hold these:
+# "%" comments out the rest of the line, "#" is a parameter, "\{}" are not characters; and
+# "\%" would print the backslash with the url package alone. Such a URL is written as escaped
+# text instead: no link, but the same characters, in every document.
+_URL_UNSAFE = frozenset("%#\\{}")
+
+
+def _split_url(match: str) -> tuple[str, str]:
+    url = match.rstrip(_URL_TAIL)
+    if url.endswith(")") and url.count("(") < url.count(")"):
+        url = url[:-1]
+    return url, match[len(url) :]
+
+
+def latex_field(text: str) -> str:
+    """A plain-Unicode text field (note, howpublished, addendum...) as BibTeX field text.
+
+    Escaped as :func:`latex_text`, and each ``http(s)://`` URL written as ``\\url{...}``
+    (the document loads the url package or hyperref), unless the URL holds a character that
+    ``\\url`` cannot take inside a field (``% # \\ { }``): then it is escaped like the rest.
+    """
+    out: list[str] = []
+    text = normalize_space(text)
+    last = 0
+    for match in _URL.finditer(text):
+        url, tail = _split_url(match.group())
+        out.append(escape_latex(text[last : match.start()]))
+        # Non-ASCII is also escaped text: pdflatex's \url takes a UTF-8 byte for a character.
+        if len(url) <= len("https://") or not url.isascii() or not _URL_UNSAFE.isdisjoint(url):
+            out.append(escape_latex(url))
+        else:
+            out.append(f"\\url{{{url}}}")
+        out.append(escape_latex(tail))
+        last = match.end()
+    out.append(escape_latex(text[last:]))
+    return "".join(out)
 
 
 _SEGMENT = re.compile(r"[^\W_]+")

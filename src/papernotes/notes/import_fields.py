@@ -17,7 +17,7 @@ from dataclasses import replace
 from markdown_it import MarkdownIt
 from pybtex.database import Entry, Person
 
-from papernotes.bib.export import check_raw_field, parse_person, split_authors, to_entry
+from papernotes.bib.export import check_raw_field, keep_as, parse_person, split_authors, to_entry
 from papernotes.bib.names import person_parts
 from papernotes.bib.unlatex import latex_to_text, unwrap_group, verbatim_text
 from papernotes.errors import PapernotesError
@@ -192,7 +192,7 @@ def _first_pass(entry: Entry, key: str, taken: Collection[str]) -> tuple[NoteDra
         if not _FIELD_NAME.fullmatch(name):
             notes.append(f"field '{name}' dropped: notes take field names of letters, digits, _ -")
             continue
-        problem = check_raw_field(low, value)
+        problem = check_raw_field(keep_as(low, value), value)
         if problem:
             notes.append(f"field '{name}' dropped: {problem}")
             continue
@@ -212,7 +212,8 @@ def _first_pass(entry: Entry, key: str, taken: Collection[str]) -> tuple[NoteDra
         doi=entry_doi(entry),
         url=url if url.lower().startswith(("http://", "https://")) else None,
         abstract=latex_to_text(abstract) if abstract else None,
-        bibtex=tuple(raw.items()),
+        # Kept fields are the entry's own BibTeX: raw TeX (tex.NAME) unless plain text is equal.
+        bibtex=tuple((keep_as(k, v), v) for k, v in raw.items()),
     )
     return draft, notes
 
@@ -236,14 +237,14 @@ def draft_from_entry(
     if note is None:
         raise ImportProblem(diags[0].message if diags else "cannot be made a note")
     exported = to_entry(note.meta)
-    raw = dict(draft.bibtex)
+    raw = {k.removeprefix("tex."): v for k, v in draft.bibtex}
     for name, value in entry.fields.items():
         low = name.lower()
         if low in raw or low == "crossref" or not _FIELD_NAME.fullmatch(name):
             continue
         if low == "title" and draft.title == UNTITLED:
             continue
-        if check_raw_field(low, value):
+        if check_raw_field(keep_as(low, value), value):
             continue  # dropped, and said so, in the first pass
         if low in ("author", "editor") and low in exported.persons:
             if not _same_people(value, exported.persons[low]):
@@ -256,4 +257,4 @@ def draft_from_entry(
             raw[low] = value
     if len(raw) == len(draft.bibtex):
         return draft, notes
-    return replace(draft, bibtex=tuple(raw.items())), notes
+    return replace(draft, bibtex=tuple((keep_as(k, v), v) for k, v in raw.items())), notes
