@@ -191,6 +191,25 @@ def ascii_names(bib: str) -> str:
 LIBRARIES = [pytest.param(HOSTILE, id="hostile"), pytest.param(BUNDLED, id="bundled")]
 
 
+def typeset(tmp: Path, bib: str, tex: str, engine: str, backend: str, bad_log: str) -> Path:
+    """Compile ``tex`` citing ``bib`` as LaTeX users do (engine, backend, engine twice), asserting
+    that nothing fails and the backend's log has no line matching ``bad_log``; the folder."""
+    work = tmp / "doc"
+    work.mkdir()
+    (work / "lib.bib").write_text(bib, encoding="utf-8")
+    (work / "doc.tex").write_text(tex, encoding="utf-8")
+    latex = [engine, "-interaction=nonstopmode", "-halt-on-error", "doc"]
+    assert run(latex, work).returncode == 0, tail(work / "doc.log")
+    result = run([backend, "doc"], work)
+    blg = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode == 0, blg
+    assert not re.search(bad_log, blg), blg
+    for _ in range(2):
+        assert run(latex, work).returncode == 0, tail(work / "doc.log")
+    no_tex_errors(work / "doc.log")
+    return work
+
+
 @pytest.mark.parametrize("lib", LIBRARIES)
 @pytest.mark.parametrize("style", ["plain", "unsrt", "alpha", "abbrv"])
 def test_pdflatex_and_bibtex_typeset_the_export(
@@ -200,21 +219,10 @@ def test_pdflatex_and_bibtex_typeset_the_export(
     bib = export(lib, tmp_path, cli)
     if style in ("alpha", "abbrv"):
         bib = ascii_names(bib)
-    work = tmp_path / "doc"
-    work.mkdir()
-    (work / "lib.bib").write_text(bib, encoding="utf-8")
     preamble = _PREAMBLE_PDF % {"cjk": pdflatex_cjk(bib)}
     body = f"\\begin{{document}}\n\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n"
-    (work / "doc.tex").write_text(f"{preamble}{body}\\bibliography{{lib}}\n\\end{{document}}\n")
-    latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc"]
-    assert run(latex, work).returncode == 0, tail(work / "doc.log")
-    result = run(["bibtex", "doc"], work)
-    blg = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
-    assert result.returncode == 0, blg
-    assert not re.search(r"error message|Warning--", blg), blg
-    for _ in range(2):
-        assert run(latex, work).returncode == 0, tail(work / "doc.log")
-    no_tex_errors(work / "doc.log")
+    tex = f"{preamble}{body}\\bibliography{{lib}}\n\\end{{document}}\n"
+    work = typeset(tmp_path, bib, tex, "pdflatex", "bibtex", r"error message|Warning--")
     entries = bib.count("\n@") + bib.startswith("@")
     assert (work / "doc.bbl").read_text(encoding="utf-8").count("\\bibitem") == entries
     assert_shows(pdf_text(work / "doc.pdf"), lib.shown, bib)
@@ -227,9 +235,6 @@ def test_biber_and_biblatex_typeset_the_export(
 ) -> None:  # type: ignore[no-untyped-def]
     require_tools()
     bib = export(lib, tmp_path, cli)
-    work = tmp_path / "doc"
-    work.mkdir()
-    (work / "lib.bib").write_text(bib, encoding="utf-8")
     cjk = pdflatex_cjk(bib)
     preamble = _PREAMBLE_PDF % {"cjk": cjk} if engine == "pdflatex" else _PREAMBLE_LUA
     biblatex = (
@@ -237,16 +242,7 @@ def test_biber_and_biblatex_typeset_the_export(
         "\\addbibresource{lib.bib}\n"
     )
     body = "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
-    (work / "doc.tex").write_text(preamble + biblatex + body, encoding="utf-8")
-    latex = [engine, "-interaction=nonstopmode", "-halt-on-error", "doc"]
-    assert run(latex, work).returncode == 0, tail(work / "doc.log")
-    result = run(["biber", "doc"], work)
-    blg = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
-    assert result.returncode == 0, blg
-    assert not re.search(r"\b(ERROR|WARN)\b", blg), blg
-    for _ in range(2):
-        assert run(latex, work).returncode == 0, tail(work / "doc.log")
-    no_tex_errors(work / "doc.log")
+    work = typeset(tmp_path, bib, preamble + biblatex + body, engine, "biber", r"\b(ERROR|WARN)\b")
     text = pdf_text(work / "doc.pdf")
     assert_shows(text, lib.shown + lib.shown_biblatex, bib)
     if engine == "lualatex" and lib is HOSTILE:
