@@ -5,29 +5,50 @@ starts with ``TY`` and ends with ``ER  - ``. Lines end in CRLF: the RIS specific
 Information Systems, the RefMan format) requires a carriage return and line feed after every
 line, and EndNote writes it so; readers that expect LF accept CRLF too. Text is UTF-8.
 
-Tags written, in this order: TY (type, :data:`RIS_TYPES`), ID (the note's key), AU (one per
-author, "Family, Given, Suffix"), TI, T2 (the venue: journal, proceedings or site), PY (year),
-DO, UR, AN + DB (the arXiv id as "arXiv:ID" in database "arXiv"), AB, KW (one per tag), ER.
-DA is not written: it is for a full date, and a note has only a year, which PY holds.
+Tags written, in this order (:data:`TAGS`): TY (type, :data:`RIS_TYPES`), ID (the note's
+key), AU (one per author, "Family, Given, Suffix"), A2 (editors; A3 in a BOOK, where the
+specification's A2 is the series editor), TI, T2 (the venue: journal, proceedings or site),
+T3 (series), PY (year), DA (``YYYY/MM//`` when the note has a month), VL, IS, SP and EP (a page
+range split), PB (publisher; the school of a thesis, the institution of a report), CY
+(address), SN (ISBN or ISSN), ET (edition), DO, UR, AN + DB (the arXiv id as "arXiv:ID" in
+database "arXiv"), AB, N1 (note), LA (language), KW (one per tag), ER. The ``bibtex:`` fields
+these come from are read as plain text (a ``tex.NAME`` field is decoded first); every other
+``bibtex:`` field has no RIS tag and is not written.
 A value never spans lines (RIS continuation lines are read differently by each reader), so
 line breaks inside a value (an abstract's paragraphs) become spaces.
+
+Sources: the RIS Format Specifications (Research Information Systems, refman.com, 2011:
+tag format, record layout, reference types, ``PY  - YYYY`` and ``DA  - YYYY/MM/DD/other``),
+the tag table of Wikipedia's "RIS (file format)", and Zotero's RIS translator
+(zotero/translators, RIS.js: fieldMap and importTypeMap), which decides what Zotero makes of
+each tag. Where they differ, Zotero's reading is followed: a BibTeX ``@proceedings`` volume is
+a BOOK (Zotero reads CONF as one conference paper), editors are A2 except in a BOOK (A3), and
+DA carries the month while PY stays the bare year Zotero keeps as a fallback. ``unpublished``
+stays UNPB, the specification's "unpublished work", which EndNote reads as such and Zotero as
+a journal article (its own manuscript type, MANSCPT, is no unpublished work). The ID is the
+citekey, although the 2011 specification allows only 20 characters A–Z and 0–9 there:
+Zotero ignores ID, EndNote and Mendeley keep it as the label, and it is the only tag that
+carries the key back to ``papernotes import``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
-from papernotes.bib.export import entry_type
+from papernotes.bib.export import TEX_PREFIX, entry_type
+from papernotes.bib.names import parse_person, split_authors
+from papernotes.bib.unlatex import latex_to_text
 from papernotes.model import Author, Metadata
 
-__all__ = ["RIS_TYPES", "format_record", "format_ris"]
+__all__ = ["RIS_TYPES", "TAGS", "format_record", "format_ris"]
 
 RIS_TYPES: Mapping[str, str] = {
     "article": "JOUR",
-    # CPAPER is one paper in proceedings; CONF is the proceedings volume itself.
+    # CPAPER is one paper in proceedings; a whole volume is a BOOK (see above: Zotero).
     "inproceedings": "CPAPER",
     "conference": "CPAPER",
-    "proceedings": "CONF",
+    "proceedings": "BOOK",
     "incollection": "CHAP",
     "inbook": "CHAP",
     "book": "BOOK",
@@ -52,6 +73,20 @@ EOL = "\r\n"
 """The RIS line ending."""
 
 
+TAGS: tuple[str, ...] = (
+    "TY", "ID", "AU", "A2", "A3", "TI", "T2", "T3", "PY", "DA", "VL", "IS", "SP", "EP", "PB",
+    "CY", "SN", "ET", "DO", "UR", "AN", "DB", "AB", "N1", "LA", "KW", "ER",
+)  # fmt: skip
+"""Every tag the export writes, in the order it writes them."""
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_RANGE = re.compile(r"\s*(?:-+|\u2013|\u2014)\s*")
+# bibtex: fields with a RIS tag (besides editor, month, pages and the PB and SN candidates).
+_FIELD_TAGS = (("series", "T3"), ("volume", "VL"), ("number", "IS"))
+_LATE_TAGS = (("address", "CY"), ("isbn", "SN"), ("issn", "SN"), ("edition", "ET"))
+_PUBLISHER = {"THES": ("school", "publisher"), "RPRT": ("institution", "publisher")}
+
+
 def _one_line(value: str) -> str:
     return " ".join(value.split())
 
@@ -62,14 +97,61 @@ def _author(author: Author) -> str:
     return ", ".join(parts).rstrip(", ")
 
 
+def _plain_fields(meta: Metadata) -> dict[str, str]:
+    """The note's ``bibtex:`` fields by lowercase name, as plain text (``tex.`` decoded)."""
+    out: dict[str, str] = {}
+    for name, value in meta.bibtex.items():
+        low = name.lower()
+        if low.startswith(TEX_PREFIX):
+            out.setdefault(low[len(TEX_PREFIX) :], latex_to_text(value))
+        else:
+            out[low] = value
+    return out
+
+
+def _month(value: str) -> int | None:
+    word = value.strip().strip(".").lower()
+    if word.isdigit():
+        return int(word) if 1 <= int(word) <= 12 else None
+    return _MONTHS.index(word[:3]) + 1 if word[:3] in _MONTHS else None
+
+
+def _editors(value: str) -> list[str]:
+    try:
+        return [_author(parse_person(n)) for n in split_authors(value) if n != "others"]
+    except ValueError:  # not plain names: RIS has no way to write them
+        return []
+
+
 def format_record(meta: Metadata) -> str:
     """One note as a RIS record: CRLF-terminated lines from ``TY`` to ``ER``."""
-    lines = [("TY", RIS_TYPES.get(entry_type(meta), "GEN")), ("ID", meta.key)]
+    ty = RIS_TYPES.get(entry_type(meta), "GEN")
+    fields = _plain_fields(meta)
+    lines = [("TY", ty), ("ID", meta.key)]
     lines.extend(("AU", _author(a)) for a in meta.authors)
+    editor_tag = "A3" if ty == "BOOK" else "A2"
+    lines.extend((editor_tag, e) for e in _editors(fields.get("editor", "")))
     lines.append(("TI", meta.title))
     if meta.venue and meta.venue.strip():
         lines.append(("T2", meta.venue))
     lines.append(("PY", str(meta.year)))
+    month = _month(fields.get("month", ""))
+    if month:
+        lines.append(("DA", f"{meta.year:04d}/{month:02d}//"))
+    lines.extend((tag, fields[name]) for name, tag in _FIELD_TAGS if fields.get(name))
+    pages = _RANGE.split(fields.get("pages", "").strip(), maxsplit=1)
+    if pages[0]:
+        lines.append(("SP", pages[0]))
+    if len(pages) > 1 and pages[1]:
+        lines.append(("EP", pages[1]))
+    publisher = next((fields[n] for n in _PUBLISHER.get(ty, ("publisher",)) if fields.get(n)), None)
+    if publisher:
+        lines.append(("PB", publisher))
+    late: dict[str, str] = {}
+    for name, tag in _LATE_TAGS:
+        if fields.get(name):
+            late.setdefault(tag, fields[name])  # one SN: the ISBN when there are both
+    lines.extend(late.items())
     if meta.doi:
         lines.append(("DO", meta.doi))
     if meta.url:
@@ -78,6 +160,9 @@ def format_record(meta: Metadata) -> str:
         lines.extend((("AN", f"arXiv:{meta.arxiv}"), ("DB", "arXiv")))
     if meta.abstract:
         lines.append(("AB", meta.abstract))
+    for name, tag in (("note", "N1"), ("language", "LA")):
+        if fields.get(name):
+            lines.append((tag, fields[name]))
     lines.extend(("KW", tag) for tag in meta.tags)
     text = "".join(f"{tag}  - {_one_line(value)}{EOL}" for tag, value in lines)
     return text + f"ER  - {EOL}"
