@@ -34,7 +34,7 @@ carries the key back to ``papernotes import``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from papernotes.bib.export import TEX_PREFIX, entry_type
 from papernotes.bib.names import parse_person, split_authors
@@ -79,12 +79,49 @@ TAGS: tuple[str, ...] = (
 )  # fmt: skip
 """Every tag the export writes, in the order it writes them."""
 
+TYPE_TAGS: Mapping[str, Mapping[str, str]] = {
+    "JOUR": {"T2": "venue", "VL": "volume", "IS": "number", "SP": "pages", "SN": "issn"},
+    "CPAPER": {
+        **{"A2": "editor", "T2": "venue", "VL": "volume", "SP": "pages"},
+        **{"PB": "publisher", "CY": "address"},
+    },
+    "BOOK": {
+        **{"A3": "editor", "T2": "series", "VL": "volume", "PB": "publisher"},
+        **{"CY": "address", "SN": "isbn", "ET": "edition"},
+    },
+    "CHAP": {
+        **{"A2": "editor", "T2": "venue", "T3": "series", "VL": "volume", "SP": "pages"},
+        **{"PB": "publisher", "CY": "address", "SN": "isbn", "ET": "edition"},
+    },
+    "PAMP": {
+        **{"T2": "venue", "SP": "pages", "PB": "publisher", "CY": "address"},
+        **{"SN": "isbn", "ET": "edition"},
+    },
+    "THES": {"PB": "school", "CY": "address"},
+    "RPRT": {
+        **{"T2": "series", "VL": "volume", "SP": "pages", "PB": "institution"},
+        **{"CY": "address", "SN": "number", "ET": "edition"},
+    },
+    "ELEC": {"T2": "venue"},
+    "COMP": {"PB": "publisher", "CY": "address", "SN": "isbn"},
+    "DATA": {"T3": "series", "PB": "publisher", "CY": "address", "SN": "issn"},
+    "PAT": {"T2": "venue", "SP": "pages", "SN": "number"},
+    "UNPB": {"SP": "pages", "PB": "institution", "CY": "address"},
+    "GEN": {
+        **{"A2": "editor", "T2": "venue", "T3": "series", "VL": "volume", "SP": "pages"},
+        **{"PB": "publisher", "CY": "address", "SN": "isbn", "ET": "edition"},
+    },
+}
+"""For each RIS type written, its tags whose meaning depends on the type, and what each holds:
+the note's ``venue``, its ``editor`` names, or the ``bibtex:`` field of that name. A tag is used
+only where the 2011 specification's table for the type gives it that meaning: a thesis's T2 is
+its academic department and its VL its degree, so a thesis's venue and volume have no tag; a
+book's T2 is its series (Zotero reads it so too); a report's SN is its number. ELEC's T2 is
+the website title, as Zotero writes and reads it. The same table reads records back in
+:mod:`papernotes.notes.importris`."""
+
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _RANGE = re.compile(r"\s*(?:-+|\u2013|\u2014)\s*")
-# bibtex: fields with a RIS tag (besides editor, month, pages and the PB and SN candidates).
-_FIELD_TAGS = (("series", "T3"), ("volume", "VL"), ("number", "IS"))
-_LATE_TAGS = (("address", "CY"), ("isbn", "SN"), ("issn", "SN"), ("edition", "ET"))
-_PUBLISHER = {"THES": ("school", "publisher"), "RPRT": ("institution", "publisher")}
 
 
 def _one_line(value: str) -> str:
@@ -123,35 +160,42 @@ def _editors(value: str) -> list[str]:
         return []
 
 
+def _lines(
+    meta: Metadata, ty: str, fields: Mapping[str, str], tags: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
+    """The (tag, value) lines of ``tags`` that :data:`TYPE_TAGS` gives type ``ty``."""
+    for tag in tags:
+        source = TYPE_TAGS[ty].get(tag)
+        if source == "editor":
+            yield from ((tag, e) for e in _editors(fields.get("editor", "")))
+            continue
+        value = (meta.venue or "").strip() if source == "venue" else fields.get(source or "")
+        if not value:
+            continue
+        if tag == "SP":
+            # Zotero and the 2001 specification split a page range into SP and EP.
+            first, *last = _RANGE.split(value.strip(), maxsplit=1)
+            yield "SP", first
+            if last and last[0]:
+                yield "EP", last[0]
+            continue
+        yield tag, value
+
+
 def format_record(meta: Metadata) -> str:
     """One note as a RIS record: CRLF-terminated lines from ``TY`` to ``ER``."""
     ty = RIS_TYPES.get(entry_type(meta), "GEN")
     fields = _plain_fields(meta)
     lines = [("TY", ty), ("ID", meta.key)]
     lines.extend(("AU", _author(a)) for a in meta.authors)
-    editor_tag = "A3" if ty == "BOOK" else "A2"
-    lines.extend((editor_tag, e) for e in _editors(fields.get("editor", "")))
+    lines.extend(_lines(meta, ty, fields, ("A2", "A3")))
     lines.append(("TI", meta.title))
-    if meta.venue and meta.venue.strip():
-        lines.append(("T2", meta.venue))
+    lines.extend(_lines(meta, ty, fields, ("T2", "T3")))
     lines.append(("PY", str(meta.year)))
     month = _month(fields.get("month", ""))
     if month:
         lines.append(("DA", f"{meta.year:04d}/{month:02d}//"))
-    lines.extend((tag, fields[name]) for name, tag in _FIELD_TAGS if fields.get(name))
-    pages = _RANGE.split(fields.get("pages", "").strip(), maxsplit=1)
-    if pages[0]:
-        lines.append(("SP", pages[0]))
-    if len(pages) > 1 and pages[1]:
-        lines.append(("EP", pages[1]))
-    publisher = next((fields[n] for n in _PUBLISHER.get(ty, ("publisher",)) if fields.get(n)), None)
-    if publisher:
-        lines.append(("PB", publisher))
-    late: dict[str, str] = {}
-    for name, tag in _LATE_TAGS:
-        if fields.get(name):
-            late.setdefault(tag, fields[name])  # one SN: the ISBN when there are both
-    lines.extend(late.items())
+    lines.extend(_lines(meta, ty, fields, ("VL", "IS", "SP", "PB", "CY", "SN", "ET")))
     if meta.doi:
         lines.append(("DO", meta.doi))
     if meta.url:
@@ -160,9 +204,11 @@ def format_record(meta: Metadata) -> str:
         lines.extend((("AN", f"arXiv:{meta.arxiv}"), ("DB", "arXiv")))
     if meta.abstract:
         lines.append(("AB", meta.abstract))
-    for name, tag in (("note", "N1"), ("language", "LA")):
-        if fields.get(name):
-            lines.append((tag, fields[name]))
+    lines.extend(
+        (tag, fields[name])
+        for name, tag in (("note", "N1"), ("language", "LA"))
+        if fields.get(name)
+    )
     lines.extend(("KW", tag) for tag in meta.tags)
     text = "".join(f"{tag}  - {_one_line(value)}{EOL}" for tag, value in lines)
     return text + f"ER  - {EOL}"

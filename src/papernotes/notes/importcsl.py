@@ -78,6 +78,7 @@ _FIELDS: Mapping[str, str] = {
     "collection-title": "series",
     "language": "language",
 }
+_PUBLISHER = {"thesis": "school", "report": "institution"}
 _ARXIV_PREFIX = "arXiv:"
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\r\n"
@@ -224,6 +225,21 @@ def _custom(item: Mapping[str, Any], remarks: list[str]) -> tuple[str | None, di
     return (kind.strip() or None) if isinstance(kind, str) else None, fields
 
 
+def _variables(
+    item: Mapping[str, Any], csl_type: str, arxiv: str | None, remarks: list[str]
+) -> dict[str, str]:
+    """The ``bibtex:`` fields of an item from another tool, from its CSL variables."""
+    fields: dict[str, str] = {}
+    for variable, field in _FIELDS.items():
+        value = _text(item, variable, remarks)
+        if value is None or (variable == "publisher" and arxiv and value == "arXiv"):
+            continue
+        if variable == "publisher":
+            field = _PUBLISHER.get(csl_type, field)
+        fields[field] = pages_range(value) if field == "pages" else value
+    return fields
+
+
 def _record(item: Any, line: int) -> Record:
     if not isinstance(item, Mapping):
         return Record(
@@ -239,40 +255,30 @@ def _record(item: Any, line: int) -> Record:
         title = UNTITLED
         remarks.append(f"no title: the note's title is '{UNTITLED}' (the export writes it)")
     custom_type, fields = _custom(item, remarks)
-    had = {k.lower().removeprefix("tex.") for k in fields}
     number = _text(item, "number", remarks)
-    arxiv = (
-        number[len(_ARXIV_PREFIX) :].strip()
-        if number and number.startswith(_ARXIV_PREFIX)
-        else None
-    )
-    if arxiv is not None and not is_arxiv(arxiv):
-        remarks.append(f"'{number}' is not an arXiv id: kept as bibtex number")
+    arxiv = number.removeprefix(_ARXIV_PREFIX).strip() if number else None
+    if arxiv is not None and (arxiv == number or not is_arxiv(arxiv)):
+        if arxiv != number:
+            remarks.append(f"'{number}' is not an arXiv id: kept as bibtex number")
         arxiv = None
-    if number and arxiv is None and "number" not in had and "issue" not in item:
-        fields["number"] = number
-    editors = _names(item, "editor", remarks)
-    if editors and "editor" not in had:
-        fields["editor"] = " and ".join(editors)
-    for variable, field in _FIELDS.items():
-        value = _text(item, variable, remarks)
-        if (
-            value is None
-            or field in had
-            or (variable == "publisher" and arxiv and value == "arXiv")
-        ):
-            continue
-        fields[field] = pages_range(value) if field == "pages" else value
+    csl_type = _text(item, "type", remarks) or "document"
     year, month = _date(item, remarks)
-    if month is not None and "month" not in had:
-        fields["month"] = str(month)
+    editors = _names(item, "editor", remarks)
+    if not isinstance(item.get("custom"), Mapping):
+        # Not ours: custom would hold every bibtex: field exactly, the variables only a copy.
+        fields = _variables(item, csl_type, arxiv, remarks)
+        if number and arxiv is None and "issue" not in item:
+            fields["number"] = number
+        if editors:
+            fields["editor"] = " and ".join(editors)
+        if month is not None:
+            fields["month"] = str(month)
     if year is None:
         year = NO_YEAR
         fields.setdefault("year", "")
         remarks.append(f"no year: the note's year is {NO_YEAR}, and bibtex: year is kept empty")
     authors = tuple(_names(item, "author", remarks)) or no_author(editors, remarks)
     venue = _text(item, "container-title", remarks)
-    csl_type = _text(item, "type", remarks) or "document"
     kind = custom_type
     if kind is None:
         kind = BIBTEX_TYPES.get(csl_type, "misc")

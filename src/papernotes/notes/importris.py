@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from papernotes.bib.ris import RIS_TYPES, TYPE_TAGS
 from papernotes.errors import Diagnostic, error, warning
 from papernotes.ids import clean_doi, is_arxiv
 from papernotes.model import Author, CiteKey
@@ -72,20 +73,10 @@ BIBTEX_TYPES: Mapping[str, str] = {
 _LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: (.*)|$)")
 _YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _DA = re.compile(r"\s*(\d{4})?/(\d{0,2})/")
-_FIELDS: Mapping[str, str] = {
-    "VL": "volume",
-    "IS": "number",
-    "CY": "address",
-    "ET": "edition",
-    "LA": "language",
-    "T3": "series",
-    "N1": "note",
-}
-# Tags read here (the others are named in a warning).
+# Tags every type reads alike (besides the type-dependent ones of TYPE_TAGS).
 _READ = frozenset(
-    {*_FIELDS, "TY", "ER", "ID", "AU", "A1", "A2", "A3", "ED", "TI", "T1", "CT", "T2", "JF"}
-    | {"JO", "BT", "J2", "PY", "Y1", "DA", "DO", "UR", "L1", "AN", "DB", "AB", "N2", "KW", "SP"}
-    | {"EP", "PB", "SN"}
+    {"TY", "ER", "ID", "AU", "A1", "ED", "TI", "T1", "CT", "JF", "JO", "BT", "J2", "PY", "Y1"}
+    | {"DA", "DO", "UR", "L1", "AN", "DB", "AB", "N2", "KW", "EP", "N1", "LA"}
 )
 
 Tags = dict[str, list[str]]
@@ -178,28 +169,21 @@ def _date(tags: Tags) -> tuple[int | None, str | None]:
     return year, month
 
 
-def _fields(tags: Tags, ty: str, editors: list[str], remarks: list[str]) -> dict[str, str]:
+def _fields(tags: Tags, table: Mapping[str, str], remarks: list[str]) -> dict[str, str]:
+    """The ``bibtex:`` fields of a record whose type's tags mean what ``table`` says."""
     fields: dict[str, str] = {}
-    if editors:
-        fields["editor"] = " and ".join(editors)
-    for tag, name in _FIELDS.items():
+    for tag, name in (*table.items(), ("N1", "note"), ("LA", "language")):
         values = [v for v in tags.get(tag, ()) if v]
-        if values:
-            fields[name] = values[0]
+        if name in ("venue", "editor") or not values:
+            continue
         if len(values) > 1:
             remarks.append(f"{len(values) - 1} more {tag} line(s) dropped: BibTeX has one {name}")
-    start, end = _first(tags, "SP"), _first(tags, "EP")
-    if start or end:
-        pages = pages_range(start or "")
-        fields["pages"] = (
-            f"{pages}--{end}" if start and end and "-" not in pages else pages or end or ""
-        )
-    publisher = _first(tags, "PB")
-    if publisher:
-        fields[{"THES": "school", "RPRT": "institution"}.get(ty, "publisher")] = publisher
-    serial = _first(tags, "SN")
-    if serial:
-        fields["issn" if ty == "JOUR" else "isbn"] = serial
+        if tag == "SP":
+            end = _first(tags, "EP")
+            pages = pages_range(values[0])
+            fields[name] = f"{pages}--{end}" if end and "-" not in pages else pages
+        else:
+            fields[name] = values[0]
     return fields
 
 
@@ -215,11 +199,17 @@ def _record(line: int, tags: Tags) -> Record:
     if not title:
         title = UNTITLED
         remarks.append(f"no title: the note's title is '{UNTITLED}' (the export writes it)")
-    venue = _first(tags, "T2", "JF", "JO", *(() if kind == "book" else ("BT",)), "J2")
-    editor_tags = ("A3", "ED") if ty == "BOOK" else ("A2", "ED")
+    # What T2, A2, VL, ... hold depends on the type: the export's table, for a type it does not
+    # write that of the type it reads as (EJOUR as JOUR).
+    table = TYPE_TAGS.get(ty) or TYPE_TAGS[RIS_TYPES.get(kind, "GEN")]
+    venue_tags = [t for t, name in table.items() if name == "venue"]
+    venue = _first(tags, *venue_tags, "JF", "JO", *(() if kind == "book" else ("BT",)), "J2")
+    editor_tags = [t for t, name in table.items() if name == "editor"] + ["ED"]
     editors = _names([v for t in editor_tags for v in tags.get(t, ()) if v], "editor", remarks)
     authors = _names([v for t in ("AU", "A1") for v in tags.get(t, ()) if v], "author", remarks)
-    fields = _fields(tags, ty, editors, remarks)
+    fields = _fields(tags, table, remarks)
+    if editors:
+        fields["editor"] = " and ".join(editors)
     year, month = _date(tags)
     if month:
         fields["month"] = month
@@ -239,7 +229,7 @@ def _record(line: int, tags: Tags) -> Record:
     url, pdf = _first(tags, "UR"), _first(tags, "L1")
     links = [u for u in (url, pdf) if u and not u.lower().startswith(("http://", "https://"))]
     remarks.extend(f"link '{u}' is not an http(s) address: dropped" for u in links)
-    unread = sorted(t for t in tags if t not in _READ)
+    unread = sorted(t for t in tags if t not in _READ and t not in table)
     if unread:
         remarks.append(f"tags not imported (papernotes has no place for them): {', '.join(unread)}")
     draft = NoteDraft(
