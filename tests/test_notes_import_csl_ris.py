@@ -329,7 +329,8 @@ def test_tags_go_in_their_schema_place() -> None:
         "  - '#d'",
         "abstract: >-",
     ]
-    assert with_tags(text, ()) == text
+    assert with_tags(text, ()) == with_tags(text, ("#", " ")) == text
+    assert "  - a b\n" in with_tags(text, ("a\n\n b",))
 
 
 # The command line ----------------------------------------------------------------------------

@@ -125,9 +125,12 @@ def check_fields(fields: dict[str, str], remarks: list[str]) -> tuple[tuple[str,
 
 def with_tags(text: str, tags: tuple[str, ...]) -> str:
     """A rendered note with a ``tags:`` list added in its schema place (drafts carry none)."""
-    if not tags:
+    # One line each (a YAML continuation line would need its own indentation), no lone "#".
+    one_line = [" ".join(t.split()) for t in tags]
+    kept = [t for t in one_line if t.lstrip("#").strip()]
+    if not kept:
         return text
-    dumped = yaml.safe_dump({"tags": list(tags)}, allow_unicode=True, width=1 << 16)
+    dumped = yaml.safe_dump({"tags": kept}, allow_unicode=True, width=1 << 16)
     block = "".join(
         f"  {ln}\n" if ln.startswith("- ") else f"{ln}\n" for ln in dumped.split("\n") if ln
     )
@@ -170,6 +173,8 @@ def admit(
     md = make_parser()
     notes: list[ImportedNote] = []
     seen: dict[str, int] = {}
+    # The library's keys by their casefold, kept up to date: one look-up per record, not a scan.
+    folded = {k.casefold(): k for k in index.keys}
     made: set[str] = set()
     out = list(diags)
     for rec in records:
@@ -190,7 +195,7 @@ def admit(
                 )
                 continue
             seen[rec.key.casefold()] = rec.line
-            clash = next((k for k in index.keys if k.casefold() == rec.key.casefold()), None)
+            clash = folded.get(rec.key.casefold())
             if clash is not None:
                 out.append(
                     warning(path, rec.line, f"{name}: already in the library as '{clash}'; skipped")
@@ -225,6 +230,7 @@ def admit(
             continue
         out.extend(warning(path, rec.line, f"{name}: {d.message}") for d in problems)
         index.add(draft.key, rel, draft.arxiv, draft.doi, draft.title)
+        folded[draft.key.casefold()] = draft.key
         notes.append(ImportedNote(draft.key, rel, text, rec.line))
         made.add(draft.key)
     out.sort(key=lambda d: d.where.line or 0)
