@@ -11,16 +11,24 @@ entry type             ``type`` via :data:`CSL_TYPES` (unknown types: ``document
 title                  ``title``
 authors                ``author``: ``{family, given, non-dropping-particle, suffix}``,
                        or ``{literal}`` for a one-part name ("OpenAI", "杨植麟")
-year                   ``issued: {"date-parts": [[year]]}``
+year, bibtex month      ``issued: {"date-parts": [[year]]}``, ``[[year, month]]``
 venue                  ``container-title``
 doi, url, abstract     ``DOI``, ``URL``, ``abstract``
 arxiv                  ``number: "arXiv:ID"``; a preprint (no venue) also gets
                        ``publisher: "arXiv"`` — Zotero's mapping of a preprint's
                        archive ID and repository
+bibtex: fields         ``editor``, ``volume``, ``issue`` (``number``; a report's
+                       ``number``), ``page``, ``publisher`` (a thesis's ``school``,
+                       a report's ``institution``), ``publisher-place``
+                       (``address``), ``edition``, ``ISBN``, ``ISSN``,
+                       ``collection-title`` (``series``), ``note``, ``language``
 =====================  ==========================================================
 
-CSL has no place for the note's own BibTeX type or its raw ``bibtex:`` fields, so they go in
-``custom`` (the schema's free key-value object), which is what makes :func:`from_csl` lossless.
+Variable names and types are those of CSL 1.0.2 (the specification's appendix IV). The
+``bibtex:`` fields are written as plain text (a ``tex.NAME`` field decoded) for the processors
+that print them. CSL has no place for the note's own BibTeX type nor for the exact text of
+its ``bibtex:`` fields, so those also go in ``custom`` (the schema's free key-value object),
+which is what makes :func:`from_csl` and ``papernotes import`` lossless.
 Tags, status, rating and the other site data are not bibliographic and are never written.
 """
 
@@ -30,7 +38,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from papernotes.bib.export import entry_type
+from papernotes.bib.export import TEX_PREFIX, entry_type
+from papernotes.bib.names import parse_person, split_authors
+from papernotes.bib.unlatex import latex_to_text
 from papernotes.model import Author, CiteKey, Metadata
 
 __all__ = ["CSL_TYPES", "format_csl", "from_csl", "to_csl"]
@@ -62,6 +72,20 @@ CSL_TYPES: Mapping[str, str] = {
 which Zotero and Better BibTeX export as CSL ``article``."""
 
 _ARXIV_PREFIX = "arXiv:"
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# CSL variables written from the note's bibtex: fields of the same meaning, in this order.
+_VARIABLES = (
+    ("volume", "volume"),
+    ("page", "pages"),
+    ("publisher-place", "address"),
+    ("edition", "edition"),
+    ("ISBN", "isbn"),
+    ("ISSN", "issn"),
+    ("collection-title", "series"),
+    ("note", "note"),
+    ("language", "language"),
+)
+_PUBLISHER = {"thesis": "school", "report": "institution"}
 
 
 def _name(author: Author) -> dict[str, str]:
@@ -81,6 +105,52 @@ def _csl_type(kind: str, meta: Metadata) -> str:
     if kind == "misc" and meta.arxiv:
         return "article"
     return CSL_TYPES.get(kind, "document")
+
+
+def _plain_fields(meta: Metadata) -> dict[str, str]:
+    """The note's ``bibtex:`` fields by lowercase name, as plain text (``tex.`` decoded)."""
+    out: dict[str, str] = {}
+    for name, value in meta.bibtex.items():
+        low = name.lower()
+        if low.startswith(TEX_PREFIX):
+            out.setdefault(low[len(TEX_PREFIX) :], latex_to_text(value))
+        elif value.strip():
+            out[low] = value
+    return out
+
+
+def _month(value: str) -> int | None:
+    word = value.strip().strip(".").lower()
+    if word.isdigit():
+        return int(word) if 1 <= int(word) <= 12 else None
+    return _MONTHS.index(word[:3]) + 1 if word[:3] in _MONTHS else None
+
+
+def _editors(value: str) -> list[dict[str, str]]:
+    try:
+        return [_name(parse_person(n)) for n in split_authors(value) if n != "others"]
+    except ValueError:  # not plain names (raw TeX): custom keeps them
+        return []
+
+
+def _bibtex_variables(item: dict[str, Any], meta: Metadata, csl_type: str) -> None:
+    """Add the CSL variables the note's ``bibtex:`` fields give to ``item``."""
+    fields = _plain_fields(meta)
+    editors = _editors(fields.get("editor", ""))
+    if editors:
+        item["editor"] = editors
+    month = _month(fields.get("month", ""))
+    if month:
+        item["issued"] = {"date-parts": [[meta.year, month]]}
+    if fields.get("number") and "number" not in item:
+        # A journal's number is its issue; a report's or a patent's is the document number.
+        item["issue" if csl_type.startswith("article") else "number"] = fields["number"]
+    for variable, name in _VARIABLES:
+        if fields.get(name):
+            item[variable] = fields[name].replace("--", "-") if name == "pages" else fields[name]
+    publisher = fields.get(_PUBLISHER.get(csl_type, "publisher")) or fields.get("publisher")
+    if publisher:
+        item["publisher"] = publisher
 
 
 def to_csl(meta: Metadata) -> dict[str, Any]:
@@ -108,6 +178,7 @@ def to_csl(meta: Metadata) -> dict[str, Any]:
         item["URL"] = meta.url
     if meta.abstract:
         item["abstract"] = meta.abstract
+    _bibtex_variables(item, meta, item["type"])
     custom: dict[str, Any] = {}
     if meta.entry_type:
         custom["bibtex-type"] = meta.entry_type

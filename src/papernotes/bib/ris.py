@@ -5,29 +5,50 @@ starts with ``TY`` and ends with ``ER  - ``. Lines end in CRLF: the RIS specific
 Information Systems, the RefMan format) requires a carriage return and line feed after every
 line, and EndNote writes it so; readers that expect LF accept CRLF too. Text is UTF-8.
 
-Tags written, in this order: TY (type, :data:`RIS_TYPES`), ID (the note's key), AU (one per
-author, "Family, Given, Suffix"), TI, T2 (the venue: journal, proceedings or site), PY (year),
-DO, UR, AN + DB (the arXiv id as "arXiv:ID" in database "arXiv"), AB, KW (one per tag), ER.
-DA is not written: it is for a full date, and a note has only a year, which PY holds.
+Tags written, in this order (:data:`TAGS`): TY (type, :data:`RIS_TYPES`), ID (the note's
+key), AU (one per author, "Family, Given, Suffix"), A2 (editors; A3 in a BOOK, where the
+specification's A2 is the series editor), TI, T2 (the venue: journal, proceedings or site),
+T3 (series), PY (year), DA (``YYYY/MM//`` when the note has a month), VL, IS, SP and EP (a page
+range split), PB (publisher; the school of a thesis, the institution of a report), CY
+(address), SN (ISBN or ISSN), ET (edition), DO, UR, AN + DB (the arXiv id as "arXiv:ID" in
+database "arXiv"), AB, N1 (note), LA (language), KW (one per tag), ER. The ``bibtex:`` fields
+these come from are read as plain text (a ``tex.NAME`` field is decoded first); every other
+``bibtex:`` field has no RIS tag and is not written.
 A value never spans lines (RIS continuation lines are read differently by each reader), so
 line breaks inside a value (an abstract's paragraphs) become spaces.
+
+Sources: the RIS Format Specifications (Research Information Systems, refman.com, 2011:
+tag format, record layout, reference types, ``PY  - YYYY`` and ``DA  - YYYY/MM/DD/other``),
+the tag table of Wikipedia's "RIS (file format)", and Zotero's RIS translator
+(zotero/translators, RIS.js: fieldMap and importTypeMap), which decides what Zotero makes of
+each tag. Where they differ, Zotero's reading is followed: a BibTeX ``@proceedings`` volume is
+a BOOK (Zotero reads CONF as one conference paper), editors are A2 except in a BOOK (A3), and
+DA carries the month while PY stays the bare year Zotero keeps as a fallback. ``unpublished``
+stays UNPB, the specification's "unpublished work", which EndNote reads as such and Zotero as
+a journal article (its own manuscript type, MANSCPT, is no unpublished work). The ID is the
+citekey, although the 2011 specification allows only 20 characters A–Z and 0–9 there:
+Zotero ignores ID, EndNote and Mendeley keep it as the label, and it is the only tag that
+carries the key back to ``papernotes import``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 
-from papernotes.bib.export import entry_type
+from papernotes.bib.export import TEX_PREFIX, entry_type
+from papernotes.bib.names import parse_person, split_authors
+from papernotes.bib.unlatex import latex_to_text
 from papernotes.model import Author, Metadata
 
-__all__ = ["RIS_TYPES", "format_record", "format_ris"]
+__all__ = ["RIS_TYPES", "TAGS", "format_record", "format_ris"]
 
 RIS_TYPES: Mapping[str, str] = {
     "article": "JOUR",
-    # CPAPER is one paper in proceedings; CONF is the proceedings volume itself.
+    # CPAPER is one paper in proceedings; a whole volume is a BOOK (see above: Zotero).
     "inproceedings": "CPAPER",
     "conference": "CPAPER",
-    "proceedings": "CONF",
+    "proceedings": "BOOK",
     "incollection": "CHAP",
     "inbook": "CHAP",
     "book": "BOOK",
@@ -52,6 +73,57 @@ EOL = "\r\n"
 """The RIS line ending."""
 
 
+TAGS: tuple[str, ...] = (
+    "TY", "ID", "AU", "A2", "A3", "TI", "T2", "T3", "PY", "DA", "VL", "IS", "SP", "EP", "PB",
+    "CY", "SN", "ET", "DO", "UR", "AN", "DB", "AB", "N1", "LA", "KW", "ER",
+)  # fmt: skip
+"""Every tag the export writes, in the order it writes them."""
+
+TYPE_TAGS: Mapping[str, Mapping[str, str]] = {
+    "JOUR": {"T2": "venue", "VL": "volume", "IS": "number", "SP": "pages", "SN": "issn"},
+    "CPAPER": {
+        **{"A2": "editor", "T2": "venue", "VL": "volume", "SP": "pages"},
+        **{"PB": "publisher", "CY": "address"},
+    },
+    "BOOK": {
+        **{"A3": "editor", "T2": "series", "VL": "volume", "PB": "publisher"},
+        **{"CY": "address", "SN": "isbn", "ET": "edition"},
+    },
+    "CHAP": {
+        **{"A2": "editor", "T2": "venue", "T3": "series", "VL": "volume", "SP": "pages"},
+        **{"PB": "publisher", "CY": "address", "SN": "isbn", "ET": "edition"},
+    },
+    "PAMP": {
+        **{"T2": "venue", "SP": "pages", "PB": "publisher", "CY": "address"},
+        **{"SN": "isbn", "ET": "edition"},
+    },
+    "THES": {"PB": "school", "CY": "address"},
+    "RPRT": {
+        **{"T2": "series", "VL": "volume", "SP": "pages", "PB": "institution"},
+        **{"CY": "address", "SN": "number", "ET": "edition"},
+    },
+    "ELEC": {"T2": "venue"},
+    "COMP": {"PB": "publisher", "CY": "address", "SN": "isbn"},
+    "DATA": {"T3": "series", "PB": "publisher", "CY": "address", "SN": "issn"},
+    "PAT": {"T2": "venue", "SP": "pages", "SN": "number"},
+    "UNPB": {"SP": "pages", "PB": "institution", "CY": "address"},
+    "GEN": {
+        **{"A2": "editor", "T2": "venue", "T3": "series", "VL": "volume", "SP": "pages"},
+        **{"PB": "publisher", "CY": "address", "SN": "isbn", "ET": "edition"},
+    },
+}
+"""For each RIS type written, its tags whose meaning depends on the type, and what each holds:
+the note's ``venue``, its ``editor`` names, or the ``bibtex:`` field of that name. A tag is used
+only where the 2011 specification's table for the type gives it that meaning: a thesis's T2 is
+its academic department and its VL its degree, so a thesis's venue and volume have no tag; a
+book's T2 is its series (Zotero reads it so too); a report's SN is its number. ELEC's T2 is
+the website title, as Zotero writes and reads it. The same table reads records back in
+:mod:`papernotes.notes.importris`."""
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_RANGE = re.compile(r"\s*(?:-+|\u2013|\u2014)\s*")
+
+
 def _one_line(value: str) -> str:
     return " ".join(value.split())
 
@@ -62,14 +134,68 @@ def _author(author: Author) -> str:
     return ", ".join(parts).rstrip(", ")
 
 
+def _plain_fields(meta: Metadata) -> dict[str, str]:
+    """The note's ``bibtex:`` fields by lowercase name, as plain text (``tex.`` decoded)."""
+    out: dict[str, str] = {}
+    for name, value in meta.bibtex.items():
+        low = name.lower()
+        if low.startswith(TEX_PREFIX):
+            out.setdefault(low[len(TEX_PREFIX) :], latex_to_text(value))
+        else:
+            out[low] = value
+    return out
+
+
+def _month(value: str) -> int | None:
+    word = value.strip().strip(".").lower()
+    if word.isdigit():
+        return int(word) if 1 <= int(word) <= 12 else None
+    return _MONTHS.index(word[:3]) + 1 if word[:3] in _MONTHS else None
+
+
+def _editors(value: str) -> list[str]:
+    try:
+        return [_author(parse_person(n)) for n in split_authors(value) if n != "others"]
+    except ValueError:  # not plain names: RIS has no way to write them
+        return []
+
+
+def _lines(
+    meta: Metadata, ty: str, fields: Mapping[str, str], tags: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
+    """The (tag, value) lines of ``tags`` that :data:`TYPE_TAGS` gives type ``ty``."""
+    for tag in tags:
+        source = TYPE_TAGS[ty].get(tag)
+        if source == "editor":
+            yield from ((tag, e) for e in _editors(fields.get("editor", "")))
+            continue
+        value = (meta.venue or "").strip() if source == "venue" else fields.get(source or "")
+        if not value:
+            continue
+        if tag == "SP":
+            # Zotero and the 2001 specification split a page range into SP and EP.
+            first, *last = _RANGE.split(value.strip(), maxsplit=1)
+            yield "SP", first
+            if last and last[0]:
+                yield "EP", last[0]
+            continue
+        yield tag, value
+
+
 def format_record(meta: Metadata) -> str:
     """One note as a RIS record: CRLF-terminated lines from ``TY`` to ``ER``."""
-    lines = [("TY", RIS_TYPES.get(entry_type(meta), "GEN")), ("ID", meta.key)]
+    ty = RIS_TYPES.get(entry_type(meta), "GEN")
+    fields = _plain_fields(meta)
+    lines = [("TY", ty), ("ID", meta.key)]
     lines.extend(("AU", _author(a)) for a in meta.authors)
+    lines.extend(_lines(meta, ty, fields, ("A2", "A3")))
     lines.append(("TI", meta.title))
-    if meta.venue and meta.venue.strip():
-        lines.append(("T2", meta.venue))
+    lines.extend(_lines(meta, ty, fields, ("T2", "T3")))
     lines.append(("PY", str(meta.year)))
+    month = _month(fields.get("month", ""))
+    if month:
+        lines.append(("DA", f"{meta.year:04d}/{month:02d}//"))
+    lines.extend(_lines(meta, ty, fields, ("VL", "IS", "SP", "PB", "CY", "SN", "ET")))
     if meta.doi:
         lines.append(("DO", meta.doi))
     if meta.url:
@@ -78,6 +204,11 @@ def format_record(meta: Metadata) -> str:
         lines.extend((("AN", f"arXiv:{meta.arxiv}"), ("DB", "arXiv")))
     if meta.abstract:
         lines.append(("AB", meta.abstract))
+    lines.extend(
+        (tag, fields[name])
+        for name, tag in (("note", "N1"), ("language", "LA"))
+        if fields.get(name)
+    )
     lines.extend(("KW", tag) for tag in meta.tags)
     text = "".join(f"{tag}  - {_one_line(value)}{EOL}" for tag, value in lines)
     return text + f"ER  - {EOL}"

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -29,6 +30,9 @@ from papernotes.fetch.linkcheck import LinkResult, run_checks
 from papernotes.model import Library
 from papernotes.notes.file import NoteExists, write_new
 from papernotes.notes.match import NoteIndex
+
+if TYPE_CHECKING:
+    from papernotes.notes.importbib import ImportReport
 
 __all__ = [
     "EMAIL_ENV",
@@ -201,8 +205,26 @@ def _cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reader(path: Path, text: str) -> Callable[..., ImportReport]:
+    """The importer for ``path``: by its suffix, else by its first character (``[``/``{``:
+    CSL-JSON; a ``TY`` tag line: RIS), else BibTeX."""
+    suffix = path.suffix.lower()
+    start = text.lstrip()[:6]
+    if suffix == ".json" or (suffix != ".bib" and start[:1] in ("[", "{")):
+        from papernotes.notes.importcsl import import_csl
+
+        return import_csl
+    if suffix == ".ris" or (suffix != ".bib" and start[:2] == "TY" and "-" in start):
+        from papernotes.notes.importris import import_ris
+
+        return import_ris
+    from papernotes.notes.importbib import import_bib
+
+    return import_bib
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
-    from papernotes.notes.importbib import import_bib, summary
+    from papernotes.notes.importbib import summary
 
     root = Path(args.root)
     config = load_config_or_stop(root)
@@ -218,7 +240,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         text = raw.decode("latin-1")
         _warn(f"{bib_path}: not UTF-8; read as Latin-1")
     index = NoteIndex.of_library(_library(root, config))
-    report = import_bib(str(bib_path), text, index=index, papers_dir=config.papers_dir)
+    read = _reader(bib_path, text)
+    report = read(str(bib_path), text, index=index, papers_dir=config.papers_dir)
     print_diagnostics(report.diagnostics)
     failed = sum(d.severity is Severity.ERROR for d in report.diagnostics)
     with _progress(len(report.notes), "writing", args.quiet) as step:
@@ -321,13 +344,14 @@ def register(
 
     p = sub.add_parser(
         "import",
-        help="import a BibTeX file as notes",
-        description="Make one note per entry of FILE.bib (Zotero, Better BibTeX, Google "
-        "Scholar, JabRef exports) that is not yet in the library, keeping its key and every "
-        "field. Duplicates and malformed entries are reported with their line.",
+        help="import a BibTeX, CSL-JSON or RIS file as notes",
+        description="Make one note per entry of FILE (.bib from Zotero, Better BibTeX, Google "
+        "Scholar, JabRef; .json CSL-JSON from Zotero, pandoc or papernotes; .ris from EndNote, "
+        "Mendeley, Zotero or papernotes) that is not yet in the library, keeping its key and "
+        "every field. Duplicates and malformed entries are reported with their line.",
     )
     root_arg(p)
-    p.add_argument("file", metavar="FILE.bib", help="the BibTeX file")
+    p.add_argument("file", metavar="FILE", help="the .bib, .json (CSL-JSON) or .ris file")
     p.add_argument("--dry-run", action="store_true", help="print the notes instead of writing")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=_guard(_cmd_import))
