@@ -136,7 +136,10 @@ def _bib(keys: tuple[str, ...]) -> str:
 def _citer(keys: tuple[str, ...]) -> str:
     cites = ", ".join(json.dumps(k, ensure_ascii=False) for k in keys)
     body = " ".join(f"[@{{{k}}}]" for k in keys)
-    plain = "[@smith/article; @DoeLR+19, p. 3] and [see @Müller:2020; @a.b-c_d:e] [@x&y]."
+    plain = (
+        "[@smith/article; @DoeLR+19, p. 3] and [see @Müller:2020; @a.b-c_d:e] [@x&y]. "
+        "[[smith/article]], [[DoeLR+19|Doe]]."
+    )
     return (
         f"---\nid: citer\ntitle: Citer\nauthors: [Bo Bee]\nyear: 2021\ncites: [{cites}]\n---\n"
         f"{plain}\n\n{body}\n"
@@ -277,3 +280,12 @@ def test_biber_and_biblatex_cite_every_key(library: Path, tmp_path: Path, cli) -
     bbl = (work / "doc.bbl").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\\entry\{(.*?)\}\{", bbl)) == sorted(KEYS)
     assert "undefined" not in (work / "doc.log").read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_feed_entry_ids_are_valid_urns(key: str) -> None:
+    """A site without a base URL names a feed entry ``urn:papernotes:<key>`` (RFC 8141)."""
+    urn = urls.urn_key(key)
+    assert re.fullmatch(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]+", urn) and unquote(urn) == key
+    if re.fullmatch(r"[A-Za-z0-9_:.\-]+", key):
+        assert urn == key  # the ids of keys papernotes always took do not change

@@ -31,6 +31,7 @@ __all__ = [
     "relative",
     "tag_page",
     "unique_slug",
+    "urn_key",
     "urn_slug",
     "year_page",
 ]
@@ -92,6 +93,13 @@ def urn_slug(text: str) -> str:
         else f"~{ord(ch):02x}"
         for i, ch in enumerate(text)
     )
+
+
+def urn_key(key: str) -> str:
+    """``key`` as the last part of a ``urn:papernotes:…`` id: what a URN may hold (RFC 8141:
+    letters, digits, ``-._~!$&'()*+,;=:@/``) as written, anything else percent-encoded, so
+    the ids of keys papernotes always took (``hu2021lora``, ``arXiv:2106.09685``) stay."""
+    return quote(key, safe="!$&'()*+,;=:@/")
 
 
 def _paper_name(key: str) -> str:
