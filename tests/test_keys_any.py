@@ -19,6 +19,8 @@ from test_bib_typeset import require_tools, typeset
 from papernotes import urls
 from papernotes.ids import KEY_RE, key_problem
 from papernotes.notes.file import note_name
+from papernotes.notes.importbib import import_bib
+from papernotes.notes.match import NoteIndex
 
 # Real-world keys, and keys holding every character BibTeX and biber both read. Three keys
 # share one portable file name (smith_article.md), two more differ in it only by case.
@@ -42,6 +44,7 @@ KEYS = (
     "10.1000/xyz",
     "a!$*;<>?@[]^`|z",
     "Liu2022",
+    "</script><b>",
 )
 
 
@@ -120,6 +123,30 @@ def test_refused_characters_are_the_documented_ones() -> None:
 )
 def test_note_names_are_portable_and_never_taken(key: str, taken: tuple[str, ...], name: str):
     assert note_name(key, taken) == name
+
+
+@pytest.mark.parametrize(
+    ("keys", "files", "paths", "why"),
+    [
+        (("smith/article",), (), ["papers/smith_article.md"], "is not a file name on every"),
+        (("hu2021",), ("HU2021.md",), ["papers/hu2021-2.md"], "'hu2021.md' is taken"),
+        (
+            ("a/b", "a:b"),
+            ("A_B.md",),
+            ["papers/a_b-2.md", "papers/a_b-3.md"],
+            "is not a file name on every system and 'a_b.md' is taken",
+        ),
+    ],
+)
+def test_import_names_each_note_file_and_says_why(
+    keys: tuple[str, ...], files: tuple[str, ...], paths: list[str], why: str
+) -> None:
+    report = import_bib("in.bib", _bib(keys), index=NoteIndex([]), papers_dir="papers", files=files)
+    assert [n.path for n in report.notes] == paths
+    assert [n.key for n in report.notes] == list(keys)
+    assert all(f"id: {k}\n" in n.text for k, n in zip(keys, report.notes, strict=True))
+    messages = [d.message for d in report.diagnostics]
+    assert any(why in m and "(the id stays" in m for m in messages), messages
 
 
 # -- import → build → export --------------------------------------------------------------
@@ -201,6 +228,8 @@ def test_each_key_has_its_page_and_every_citation_links_to_it(library: Path) -> 
         target = (citer.parent / unquote(str(a["href"]))).resolve()
         linked.setdefault(str(a["data-key"]), set()).add(target)
     assert not soup.select(".unresolved")
+    for page in (citer, site / urls.paper_page("</script><b>")):
+        assert not BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("b")
     for key in KEYS:
         page = (site / urls.paper_page(key)).resolve()
         assert page.parent == (site / "papers").resolve() and page.is_file(), key
