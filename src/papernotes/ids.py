@@ -72,13 +72,14 @@ _DOI_PREFIX = re.compile(r"(?:doi:\s*|(?:https?://)?(?:dx\.|www\.)?doi\.org/)", 
 # A note id is its BibTeX citekey, so it may be anything a LaTeX user can cite with both
 # BibTeX and biber; its note file's name and its page's name are made from it separately
 # (notes/file.py note_name, urls.key_slug), so no character is refused for file safety. Refused:
-# - white space and ",": BibTeX ends a key there (bibtex.web, scan2_white(comma, ...)); so
+# - white space and ",": BibTeX ends a key there (bibtex.web, scan2_white(comma, right_brace)); so
 #   does biber.
-# - " # % ' ( ) = \ { }: biber reads .bib files with btparse, whose key token is
-#   [a-z0-9!$&*+\-./:;<>?\[\]^_`|]+ (Text::BibTeX btparse/src/bibtex.g, NAME; case-blind)
-#   plus any byte >= 0x80 since Text::BibTeX 0.46 ("support entry keys in unicode").
-#   biber 2.18 (Text::BibTeX 0.89) stops with "syntax error: found ..." at each of these
-#   characters; "%" starts a comment and "#" joins strings in BibTeX itself.
+# - " # % ' ( ) = \ { }: biber reads .bib files with btparse (Text::BibTeX), and biber 2.18
+#   (Text::BibTeX 0.89) stops with "syntax error: found ..." at each of them in a key (checked
+#   one character at a time). btparse's grammar lists what a key may hold (token NAME in
+#   btparse/src/bibtex.g, case-blind): [a-z0-9!$&*+\-./:;<>?\[\]^_`|], and since
+#   Text::BibTeX 0.46 any byte >= 0x80 ("support entry keys in unicode"); 0.89 also passes
+#   @ and ~. In BibTeX itself "%" starts a comment and "#" joins strings.
 # - "~": biber 2.18 reads it, but it is LaTeX's active tie: \cite{a~b} writes
 #   "a\nobreakspace {}b" to the .aux, an undefined citation under BibTeX and biber alike.
 # - control and invisible format characters (zero-width spaces, bidi marks, soft hyphens):
