@@ -234,8 +234,8 @@ def test_invalid_keys_and_latin1_files(lib: Path, cli, tmp_path: Path) -> None:
     assert result.code == 0, result.err
     assert "not UTF-8; read as Latin-1" in result.err
     assert (
-        "'Müller'2020' is not a valid note id (biber cannot read a key holding ' (keys may "
-        "not hold \" # % ' ( ) , = { } \\ ~ or spaces)); the note's id is 'muller2020cafe'"
+        "'Müller'2020' is not a valid note id (expected a key without ': biber cannot read "
+        "\" # % ' ( ) , = { } \\ ~ or spaces in a key); the note's id is 'muller2020cafe'"
     ) in result.err
     assert "title: Café" in (lib / "papers" / "muller2020cafe.md").read_text(encoding="utf-8")
 

@@ -241,20 +241,23 @@ def doi_key(doi: str) -> str:
 def key_problem(key: str) -> str | None:
     """Why ``key`` cannot be a citekey (what BibTeX, biber or LaTeX would do with it), or None."""
     if not key:
-        return "a citekey cannot be empty"
+        return "expected a citekey, got nothing"
     found = _BAD_KEY_CHAR.search(key)
     if found is None:
         return None
     ch = found.group()
-    if ch in ", " or ch.isspace():
+    if ch == "," or ch.isspace():
         shown = "white space" if ch.isspace() else '","'
-        return f'BibTeX and biber end a key at {shown}: they would read "{key[: found.start()]}"'
+        return (
+            f"expected a key without {shown}: BibTeX and biber end a key there, "
+            f'and would read "{key[: found.start()]}"'
+        )
     if ch == "~":
-        return r'"~" is a space in LaTeX: \cite{' + key + "} would not find it"
+        return r'expected a key without "~", a space in LaTeX: \cite{' + key + "} finds nothing"
     if ch in KEY_FORBIDDEN:
         shown = " ".join(KEY_FORBIDDEN)
-        return f"biber cannot read a key holding {ch} (keys may not hold {shown} or spaces)"
-    return f"it holds the invisible character U+{ord(ch):04X}"
+        return f"expected a key without {ch}: biber cannot read {shown} or spaces in a key"
+    return f"expected a key without the invisible character U+{ord(ch):04X}"
 
 
 def suggest_key(key: str) -> str:
