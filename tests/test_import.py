@@ -227,15 +227,15 @@ def test_dry_run_writes_nothing(lib: Path, cli) -> None:
 def test_invalid_keys_and_latin1_files(lib: Path, cli, tmp_path: Path) -> None:
     bib = tmp_path / "old.bib"
     bib.write_bytes(
-        "@article{M\u00fcller/2020,\n title={Caf\u00e9},\n author={M\u00fcller, J\u00f6rg},\n"
+        "@article{M\u00fcller'2020,\n title={Caf\u00e9},\n author={M\u00fcller, J\u00f6rg},\n"
         " journal={J},\n year={2020}\n}\n".encode("latin-1")
     )
     result = cli("import", "--root", str(lib), str(bib))
     assert result.code == 0, result.err
     assert "not UTF-8; read as Latin-1" in result.err
     assert (
-        "'Müller/2020' is not a valid note id (expected [A-Za-z0-9_:.-]+); "
-        "the note's id is 'muller2020cafe'"
+        "'Müller'2020' is not a valid note id (expected a key without ': biber cannot read "
+        "\" # % ' ( ) , = { } \\ ~ or spaces in a key); the note's id is 'muller2020cafe'"
     ) in result.err
     assert "title: Café" in (lib / "papers" / "muller2020cafe.md").read_text(encoding="utf-8")
 
@@ -339,8 +339,9 @@ def test_200_entries_import_and_export_without_losing_a_field(lib: Path, cli, tm
 
 
 def test_keys_that_would_make_unsafe_file_names(lib: Path, cli, tmp_path: Path) -> None:
-    """`..`, `.`, `../x`, `a/b` and `.hidden` get a made id; `CON` keeps its id in a safe file;
-    an empty key is an error at its line. Nothing hidden or outside papers/ is written."""
+    """`..`, `.`, `../x`, `a/b`, `.hidden`, `CON` and `nul.txt` are keys BibTeX and biber read:
+    each keeps its id, in a safe file of its own; an empty key is an error at its line. Nothing
+    hidden or outside papers/ is written."""
     keys = ["..", ".", "../x", "a/b", ".hidden", "CON", "", "nul.txt"]
     names = ["Smith", "Jones", "Brown", "White", "Gray", "Black", "Green", "Blue"]
     bib = tmp_path / "keys.bib"
@@ -356,34 +357,24 @@ def test_keys_that_would_make_unsafe_file_names(lib: Path, cli, tmp_path: Path) 
     err = result.err.splitlines()
     assert result.code == 1  # the entry without a key
     assert f"{bib}:31: error: @article has no citekey" in err
-    for line, key, made in [
-        (1, "..", "smith2000paper"),
-        (6, ".", "jones2001paper"),
-        (11, "../x", "brown2002paper"),
-        (16, "a/b", "white2003paper"),
-        (21, ".hidden", "gray2004paper"),
-    ]:
-        assert any(
-            e.startswith(f"{bib}:{line}: warning: {key}: '{key}' is not a valid note id")
-            and e.endswith(f"the note's id is '{made}'")
-            for e in err
-        ), (key, err)
+    assert "is not a valid note id" not in result.err
     assert (
         f"{bib}:26: warning: CON: written to papers/CON_.md: 'CON.md' is not a file name on "
         "every system (the id stays 'CON')"
     ) in err
-    assert "nul_.txt.md" in result.err
+    files = {
+        "..": "papers/__.md",
+        ".": "papers/_.md",
+        "../x": "papers/___x.md",
+        "a/b": "papers/a_b.md",
+        ".hidden": "papers/_hidden.md",
+        "CON": "papers/CON_.md",
+        "nul.txt": "papers/nul_.txt.md",
+    }
     written = sorted(p.relative_to(lib).as_posix() for p in lib.rglob("*") if p.is_file())
-    assert written == [
-        "papers/CON_.md",
-        "papers/brown2002paper.md",
-        "papers/gray2004paper.md",
-        "papers/jones2001paper.md",
-        "papers/nul_.txt.md",
-        "papers/smith2000paper.md",
-        "papers/white2003paper.md",
-    ]
+    assert written == sorted(files.values())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([bib.name, lib.name])
-    assert "id: CON\n" in (lib / "papers" / "CON_.md").read_text(encoding="utf-8")
+    for key, rel in files.items():
+        assert f"id: {key}\n" in (lib / rel).read_text(encoding="utf-8"), key
     built = cli("build", "--root", str(lib), "--strict")
     assert built.code == 0, built.err

@@ -37,6 +37,13 @@ def _cites(text: str) -> list[tuple[str, object]]:
         ("[see @hu2021; @vaswani2017]", (("see", "hu2021", ""), ("", "vaswani2017", ""))),
         ("[-@hu2021]", (("", "hu2021", ""),)),
         ("[@arXiv:2106.09685]", (("", "arXiv:2106.09685", ""),)),
+        ("[@smith/article]", (("", "smith/article", ""),)),
+        ("[@DoeLR+19, p. 3]", (("", "DoeLR+19", ", p. 3"),)),
+        ("[see @Müller:2020; @x&y]", (("see", "Müller:2020", ""), ("", "x&y", ""))),
+        ("[@a.b-c_d:e.]", (("", "a.b-c_d:e", "."),)),  # as pandoc: the last "." ends it
+        ("[@{d.}]", (("", "d.", ""),)),  # braces take any key, as in pandoc
+        ("[@{a;b}; -@{x]y}, p. 2]", (("", "a;b", ""), ("", "x]y", ", p. 2"))),
+        ("[see @{..} and @{a!b}]", (("see", "..", " and @{a!b}"),)),
     ],
 )
 def test_pandoc_citations_become_citation_tokens(text: str, items: tuple[object, ...]) -> None:
@@ -52,6 +59,7 @@ def test_pandoc_citations_become_citation_tokens(text: str, items: tuple[object,
         "[@hu2021]\n\n[@hu2021]: https://example.org",  # a reference the author defined
         "[no at sign]",
         "mail me at a@b.org",
+        "[@{a b}]",  # no key holds white space
         "`[@hu2021]`",  # code spans are code
         "[^1]",
         "[[TOC]]",

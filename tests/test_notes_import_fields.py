@@ -89,7 +89,8 @@ def test_editors_stand_in_for_missing_authors_and_an_organisation_for_none() -> 
 
 
 def test_an_invalid_key_is_replaced_by_the_library_scheme() -> None:
-    draft, _ = _draft("title = {Great Paper}, author = {Doe, Jane}, year = {2021}", key="doe+2021")
+    # doe+2021 is a key since issue 11; biber cannot read a ' in one
+    draft, _ = _draft("title = {Great Paper}, author = {Doe, Jane}, year = {2021}", key="doe'2021")
     assert draft.key.startswith("doe2021")
 
 

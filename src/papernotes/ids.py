@@ -16,7 +16,7 @@ is. The rules:
   www.doi.org addresses; a surrounding ``<…>`` and trailing sentence punctuation (``.,;:``
   and an unbalanced ``)`` or ``]``) are not part of it. DOIs ignore case: compare them by
   :func:`doi_key`, show them as written.
-- Note ids (citekeys): see :data:`KEY_RE`.
+- Note ids (citekeys): anything BibTeX and biber read as a key; see :data:`KEY_RE`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "KEY_FORBIDDEN",
     "KEY_RE",
     "ArxivId",
     "arxiv_in_text",
@@ -40,6 +41,7 @@ __all__ = [
     "strip_arxiv_prefix",
     "strip_doi_prefix",
     "strip_version",
+    "suggest_key",
 ]
 
 _MONTH = r"(?:0[1-9]|1[0-2])"
@@ -67,12 +69,34 @@ _PAIRS = (("(", ")"), ("[", "]"))
 _ARXIV_DOI = re.compile(r"10\.48550/arxiv\.(.+)", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"(?:doi:\s*|(?:https?://)?(?:dx\.|www\.)?doi\.org/)", re.IGNORECASE)
 
-# A note id names its file (``<id>.md``) and its page folder, so it is ASCII and may not begin
-# with "." (".", ".." and ".x" are folders or hidden files). The ``[@key]`` syntax in
-# markdown/cite.py deliberately accepts more (pandoc's grammar: any Unicode word character,
-# and "/" so that ``[@arXiv:cs/0112017]`` and ``[@doi:10.1000/x]`` parse): it must split text
-# exactly as pandoc does, and a key it reads that is no note id is reported as unknown.
-KEY_RE = re.compile(r"[A-Za-z0-9_:\-][A-Za-z0-9_:.\-]*")
+# A note id is its BibTeX citekey, so it may be anything a LaTeX user can cite with both
+# BibTeX and biber; its note file's name and its page's name are made from it separately
+# (notes/file.py note_name, urls.key_slug), so no character is refused for file safety. Refused:
+# - white space and ",": BibTeX ends a key there (bibtex.web, scan2_white(comma, right_brace)); so
+#   does biber.
+# - " # % ' ( ) = \ { }: biber reads .bib files with btparse (Text::BibTeX), and biber 2.18
+#   (Text::BibTeX 0.89) stops with "syntax error: found ..." at each of them in a key (checked
+#   one character at a time). btparse's grammar lists what a key may hold (token NAME in
+#   btparse/src/bibtex.g, case-blind): [a-z0-9!$&*+\-./:;<>?\[\]^_`|], and since
+#   Text::BibTeX 0.46 any byte >= 0x80 ("support entry keys in unicode"); 0.89 also passes
+#   @ and ~. In BibTeX itself "%" starts a comment and "#" joins strings.
+# - "~": biber 2.18 reads it, but it is LaTeX's active tie: \cite{a~b} writes
+#   "a\nobreakspace {}b" to the .aux, an undefined citation under BibTeX and biber alike.
+# - control and invisible format characters (zero-width spaces, bidi marks, soft hyphens):
+#   the same key would print identically to another, or break the line it is written on.
+# Everything else is accepted, each character checked by real pdflatex+bibtex and
+# pdflatex+biber+biblatex runs (tests/test_keys_any.py): letters and digits of any script,
+# ! $ & * + - . / : ; < > ? @ [ ] ^ _ ` |, so "smith/article", "DoeLR+19", "Müller:2020",
+# "..", "a.b-c_d:e" are all keys. The ``[@key]`` syntax (markdown/cite.py) reads pandoc's
+# grammar, and ``[@{key}]`` any key.
+KEY_FORBIDDEN = "\"#%'(),={}\\~"
+"""The printable ASCII characters a citekey may not hold (besides white space)."""
+_INVISIBLE = (
+    "\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff"
+)
+KEY_RE = re.compile(rf"[^\s{re.escape(KEY_FORBIDDEN)}{_INVISIBLE}]+")
+_BAD_KEY_CHAR = re.compile(rf"[\s{re.escape(KEY_FORBIDDEN)}{_INVISIBLE}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,9 +239,28 @@ def doi_key(doi: str) -> str:
 
 
 def key_problem(key: str) -> str | None:
-    """Why ``key`` cannot be a note's id, or None when it can."""
-    if KEY_RE.fullmatch(key):
+    """Why ``key`` cannot be a citekey (what BibTeX, biber or LaTeX would do with it), or None."""
+    if not key:
+        return "expected a citekey, got nothing"
+    found = _BAD_KEY_CHAR.search(key)
+    if found is None:
         return None
-    if key.startswith(".") and KEY_RE.fullmatch(key.lstrip(".") or "x"):
-        return 'an id may not start with ".", which would name a hidden file or a folder'
-    return "expected [A-Za-z0-9_:.-]+"
+    ch = found.group()
+    if ch == "," or ch.isspace():
+        shown = "white space" if ch.isspace() else '","'
+        return (
+            f"expected a key without {shown}: BibTeX and biber end a key there, "
+            f'and would read "{key[: found.start()]}"'
+        )
+    if ch == "~":
+        return r'expected a key without "~", a space in LaTeX: \cite{' + key + "} finds nothing"
+    if ch in KEY_FORBIDDEN:
+        shown = " ".join(KEY_FORBIDDEN)
+        return f"expected a key without {ch}: biber cannot read {shown} or spaces in a key"
+    return f"expected a key without the invisible character U+{ord(ch):04X}"
+
+
+def suggest_key(key: str) -> str:
+    """``key`` without the characters a citekey may not hold (``o'neil2019`` → ``oneil2019``);
+    may be empty."""
+    return _BAD_KEY_CHAR.sub("", key)

@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 CiteKey = NewType("CiteKey", str)
-"""A note's id: its BibTeX citekey, ``[A-Za-z0-9_:.-]+`` not starting with ``.``, unique
-ignoring case."""
+"""A note's id: its BibTeX citekey, any key BibTeX and biber read (:data:`ids.KEY_RE`),
+unique ignoring case. Not a file name or a URL: see urls.key_slug and notes.file.note_name."""
 
 
 class Status(enum.Enum):

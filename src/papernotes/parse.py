@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, split_note
-from papernotes.ids import KEY_RE, key_problem
+from papernotes.ids import KEY_RE, key_problem, suggest_key
 from papernotes.markdown.extract import parse_body
 from papernotes.model import CiteKey, Metadata, Note
 from papernotes.readers import Context, read_field, split_target
@@ -97,7 +97,8 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
             if "key" in values
             else f'the file name "{_stem(path)}" is not a valid id and there is no id'
         )
-        hint = "ids use letters, digits and _ : . - (e.g. hu2021lora); add or fix 'id:'"
+        fixed = suggest_key(key)
+        hint = f"add or fix 'id:'{f', e.g. id: {fixed}' if fixed else ''}; cite it by that key"
         ctx.diags.append(Diagnostic(Severity.ERROR, key_at, f"{what}: {problem}", hint))
         failed = True
     entry_type = values.get("entry_type")

@@ -291,8 +291,10 @@ def feed_page(r: Renderer, texts: Mapping[CiteKey, str]) -> Output:
         "feed.xml",
         entries=entries,
         updated=machine.newest(entries),
-        feed_id=absolute(config, "feed.xml") or f"urn:papernotes:{urls.key_slug(config.title)}",
-        entry_id=lambda n: absolute(config, urls.paper_page(n.key)) or f"urn:papernotes:{n.key}",
+        feed_id=absolute(config, "feed.xml") or f"urn:papernotes:{urls.urn_slug(config.title)}",
+        entry_id=lambda n: (
+            absolute(config, urls.paper_page(n.key)) or f"urn:papernotes:{urls.urn_key(n.key)}"
+        ),
         link=link,
     )
 

@@ -79,9 +79,12 @@ KEYS: tuple[Key, ...] = (
         "id",
         "key",
         Kind.TEXT,
-        "The citekey, `[A-Za-z0-9_:.-]+`, not starting with `.`. Defaults to the file name "
-        "without `.md`. Unique in the library **ignoring case** (BibTeX keys are "
-        "case-insensitive: `Liu2022` and `liu2022` clash).",
+        "The citekey: any key BibTeX and biber read and LaTeX can `\\cite` — letters and "
+        "digits of any script and most punctuation (`smith/article`, `DoeLR+19`, "
+        "`Müller:2020`, `x&y`), but no space and none of `\" # % ' ( ) , = { } \\ ~`. Defaults "
+        "to the file name without `.md`; file name and page address are made from the key, "
+        "not the other way round. Unique in the library "
+        "**ignoring case** (BibTeX keys are case-insensitive: `Liu2022` and `liu2022` clash).",
         aliases=("citekey", "key"),
         drafted=True,
         bibtex="the entry's key",

@@ -22,6 +22,8 @@ __all__ = [
     "assign_slugs",
     "author_page",
     "file_paths",
+    "fold_name",
+    "free_name",
     "is_windows_device",
     "key_slug",
     "paper_bib",
@@ -29,10 +31,12 @@ __all__ = [
     "relative",
     "tag_page",
     "unique_slug",
+    "urn_key",
+    "urn_slug",
     "year_page",
 ]
 
-_KEY_SAFE = re.compile(r"[A-Za-z0-9_-]")
+_KEY_SAFE = re.compile(r"[A-Za-z0-9_-]", re.ASCII)
 
 MAX_NAME_BYTES = 200
 """The longest page file name made from a user's string, in UTF-8 bytes: file systems allow
@@ -57,20 +61,45 @@ device (``tags/con.html``)."""
 
 
 def key_slug(key: str) -> str:
-    """A citekey as a file name: ``[A-Za-z0-9_.-]`` kept, anything else (``:``) as ``~XX``.
+    """A citekey as a file name: ``[A-Za-z0-9_.-]`` kept, any other character as the
+    ``~XX`` of each of its UTF-8 bytes (``smith/article`` → ``smith~2farticle``,
+    ``Müller`` → ``M~c3~bcller``).
 
     A leading ``.`` is encoded too, and so is the first letter of a Windows device name
-    (``CON`` → ``~43ON``). The mapping is injective (``~`` never occurs in a key) and the result
-    never contains ``/`` or starts with ``.``, so ``..`` cannot escape and ``a:b`` cannot be
-    read as a URL scheme.
+    (``CON`` → ``~43ON``). The mapping is injective (``~`` never occurs in a key, and each
+    ``~`` is followed by exactly two lower-case hex digits) and the result is ASCII, never
+    contains ``/`` or starts with ``.``: ``..`` cannot escape, ``a:b`` cannot be read as a URL
+    scheme, and two keys that differ other than in ASCII case never differ only in case here,
+    so case-insensitive file systems keep them apart (keys equal ignoring case are one id).
     """
     device = is_windows_device(key)
     return "".join(
         ch
         if (_KEY_SAFE.match(ch) or (ch == "." and i)) and (i or not device)
-        else f"~{ord(ch):02x}"
+        else "".join(f"~{b:02x}" for b in ch.encode("utf-8", "surrogatepass"))
         for i, ch in enumerate(key)
     )
+
+
+def urn_slug(text: str) -> str:
+    """``text`` (a site's title) for a ``urn:papernotes:…`` feed id: as :func:`key_slug` wrote
+    it before keys could hold any character (``~`` and the code point's hex, which is not
+    injective beyond ASCII). Kept so a feed reader keeps a published feed's identity.
+    """
+    device = is_windows_device(text)
+    return "".join(
+        ch
+        if (_KEY_SAFE.match(ch) or (ch == "." and i)) and (i or not device)
+        else f"~{ord(ch):02x}"
+        for i, ch in enumerate(text)
+    )
+
+
+def urn_key(key: str) -> str:
+    """``key`` as the last part of a ``urn:papernotes:…`` id: what a URN may hold (RFC 8141:
+    letters, digits, ``-._~!$&'()*+,;=:@/``) as written, anything else percent-encoded, so
+    the ids of keys papernotes always took (``hu2021lora``, ``arXiv:2106.09685``) stay."""
+    return quote(key, safe="!$&'()*+,;=:@/")
 
 
 def _paper_name(key: str) -> str:
@@ -112,18 +141,19 @@ def year_page(year: int) -> str:
     return f"years/{year}.html"
 
 
-def _fold(path: str) -> str:
-    # What case-insensitive file systems compare: case folded, and (on macOS) normalised.
+def fold_name(path: str) -> str:
+    """What case-insensitive file systems compare: case folded, and (on macOS) normalised."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", path).casefold())
 
 
-def _free(want: str, taken: set[str], *, ext: str = "") -> str:
-    """``want + ext``, or ``want-N + ext`` from N=2 when taken ignoring case; then taken."""
+def free_name(want: str, taken: set[str], *, ext: str = "") -> str:
+    """``want + ext``, or ``want-N + ext`` from N=2 when in ``taken`` (names as
+    :func:`fold_name` gives them); the result is added to ``taken``."""
     path, n = want + ext, 1
-    while _fold(path) in taken:
+    while fold_name(path) in taken:
         n += 1
         path = f"{want}-{n}{ext}"
-    taken.add(_fold(path))
+    taken.add(fold_name(path))
     return path
 
 
@@ -143,12 +173,12 @@ def file_paths(files: Iterable[str]) -> dict[str, str]:
         parent = ""
         for part in dirs:
             want = parent + part
-            spelt = folders.get(_fold(want))
+            spelt = folders.get(fold_name(want))
             if spelt is None:
-                spelt = folders[_fold(want)] = _free(want, taken)
+                spelt = folders[fold_name(want)] = free_name(want, taken)
             parent = f"{spelt}/"
         stem, ext = posixpath.splitext(name)
-        out[rel] = f"files/{_free(parent + stem, taken, ext=ext)}"
+        out[rel] = f"files/{free_name(parent + stem, taken, ext=ext)}"
     return out
 
 

@@ -89,6 +89,11 @@ def _library(root: Path, config: Config) -> Library:
     return library
 
 
+def _names_in(folder: Path) -> set[str]:
+    """The names in ``folder`` (none if it does not exist), which a new note must not take."""
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
 @contextmanager
 def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[str], None]]:
     """A callback that advances a progress bar (or does nothing when no bar is wanted)."""
@@ -241,7 +246,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _warn(f"{bib_path}: not UTF-8; read as Latin-1")
     index = NoteIndex.of_library(_library(root, config))
     read = _reader(bib_path, text)
-    report = read(str(bib_path), text, index=index, papers_dir=config.papers_dir)
+    report = read(
+        str(bib_path),
+        text,
+        index=index,
+        papers_dir=config.papers_dir,
+        files=_names_in(root / config.papers_dir),
+    )
     print_diagnostics(report.diagnostics)
     failed = sum(d.severity is Severity.ERROR for d in report.diagnostics)
     with _progress(len(report.notes), "writing", args.quiet) as step:

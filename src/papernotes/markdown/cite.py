@@ -1,4 +1,5 @@
-"""Inline citations: pandoc ``[see @a, p. 3; @b]`` and Obsidian ``[[key#heading|alias]]``.
+"""Inline citations: pandoc ``[see @a, p. 3; @b]`` (``[@{key}]`` for any key) and Obsidian
+``[[key#heading|alias]]``.
 
 Both rules run before ``link`` so they see the ``[`` first, and both step aside for anything
 markdown-it should keep: ``[text](url)``, ``[@x](url)``, reference links (``[@x]`` with a
@@ -34,9 +35,16 @@ CITE_TOKENS = frozenset({"citation", "wikilink"})
 # Pandoc's citation key: starts with a letter, digit or _, may contain :.#$%&-+?<>~/ when a
 # letter/digit/_ follows (so trailing punctuation is not part of it), and :// as in URLs.
 _KEY = r"\w(?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*"
+# Any other key is written in braces, as in pandoc (``@{..}``, ``@{a;b}``, ``@{x]}``): a
+# citekey holds no braces or white space (ids.KEY_RE), so the braces are never nested.
+_BRACED = re.compile(r"@\{([^\s{}]+)\}")
 # One ``;``-separated item: optional prefix ending in whitespace, optional ``-`` (suppress
-# author), ``@key``, then the locator/suffix. ``@`` right after a word char is an email.
-_ITEM = re.compile(rf"(?P<prefix>(?:.*?\s)?)-?@(?P<key>{_KEY})(?P<suffix>.*)", re.DOTALL)
+# author), ``@key`` or ``@{key}``, then the locator/suffix. ``@`` right after a word char is
+# an email.
+_ITEM = re.compile(
+    rf"(?P<prefix>(?:.*?\s)?)-?@(?:(?P<key>{_KEY})|\{{(?P<braced>[^\s{{}}]+)\}})(?P<suffix>.*)",
+    re.DOTALL,
+)
 _SPACES = re.compile(r"\s+")
 UNRESOLVED_TITLE = "no note with this key"
 
@@ -53,18 +61,27 @@ def _suffix(text: str) -> str:
     return " " + text
 
 
+def _mask(text: str) -> str:
+    """``text`` with each braced key's characters as ``x``, so the ``]`` or ``;`` a key may
+    hold neither closes the citation nor splits it."""
+    return _BRACED.sub(lambda m: "@{" + "x" * len(m[1]) + "}", text) if "@{" in text else text
+
+
 def citation_rule(state: StateInline, silent: bool) -> bool:
-    """``[@key]``, ``[@key, p. 3]``, ``[see @a, ch. 2; @b]``."""
+    """``[@key]``, ``[@key, p. 3]``, ``[see @a, ch. 2; @b]``, ``[@{odd;key}]``."""
     src = state.src
     start = state.pos
     end = state.posMax
     if src[start] != "[" or state.linkLevel > 0 or start + 1 >= end or src[start + 1] in "[^":
         return False
-    close = src.find("]", start + 1, end)
+    masked = _mask(src[start:end])
+    close = masked.find("]", 1)
     if close < 0:
         return False
+    close += start
     inner = src[start + 1 : close]
-    if "@" not in inner or "[" in inner:
+    shape = masked[1 : close - start]
+    if "@" not in inner or "[" in shape:
         return False
     if close + 1 < end and src[close + 1] in "([":
         return False  # an inline or full reference link
@@ -72,11 +89,15 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     if refs and normalizeReference(inner) in refs:
         return False  # a shortcut reference link the author defined
     items = []
-    for piece in inner.split(";"):
+    at = 0
+    for part in shape.split(";"):
+        piece = inner[at : at + len(part)]
+        at += len(part) + 1
         match = _ITEM.fullmatch(piece)
         if match is None:
             return False
-        items.append((_squash(match["prefix"]), match["key"], _suffix(match["suffix"])))
+        key = match["key"] or match["braced"]
+        items.append((_squash(match["prefix"]), key, _suffix(match["suffix"])))
     if not silent:
         token = state.push("citation", "", 0)
         token.content = inner

@@ -9,6 +9,7 @@ file and never leaves a partial one.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from papernotes.markdown.factory import make_parser
 from papernotes.model import CiteKey
 from papernotes.parse import parse_note
 from papernotes.schema import KEYS
-from papernotes.urls import is_windows_device
+from papernotes.urls import fold_name, free_name, is_windows_device
 
 __all__ = [
     "NoteDraft",
@@ -186,17 +187,45 @@ def write_new(path: Path, text: str) -> None:
         raise NoteExists(f"{path} already exists; papernotes never overwrites a note") from None
 
 
-def note_name(key: str) -> str:
-    """A new note's file name: ``<key>.md``, with characters no file system takes as ``_``.
+# Characters some file system refuses in a name (Windows: < > : " / \\ | ? *; everywhere: /).
+_UNSAFE = frozenset(':/\\<>|?*"')
+_NAME_BYTES = 200  # the stem's limit: 255 per name, with room for "-N.md" and temporary names
 
-    Windows' device names (``CON``, ``nul.txt``: the part before the first dot) get a ``_``,
-    so a library made on Linux can be copied to Windows; the note's ``id:`` keeps the key.
+
+def note_name(key: str, taken: Collection[str] = ()) -> str:
+    """A new note's file name: ``<key>.md`` when that is a portable, free file name.
+
+    The note's ``id:`` always holds the key, so the name only has to be safe and new:
+    characters some file system refuses become ``_`` (``smith/article`` → ``smith_article``),
+    so do leading dots (``.hidden`` would be hidden, ``..`` a folder), a Windows device name
+    (``CON``, ``nul.txt``: the part before the first dot) gets a ``_``, a very long key is cut
+    to 200 bytes, and a name in ``taken`` (the names already in the folder, compared as
+    case-insensitive file systems do) gets ``-2``, ``-3``: ``a:b`` and ``a/b`` become
+    ``a_b.md`` and ``a_b-2.md``.
     """
-    name = "".join("_" if ch in ':/\\<>|?*"' else ch for ch in key)
+    name = "".join("_" if ch in _UNSAFE else ch for ch in key)
+    dots = len(name) - len(name.lstrip("."))
+    name = "_" * dots + name[dots:]
     if is_windows_device(name):
         first, dot, rest = name.partition(".")
         name = f"{first}_{dot}{rest}"
-    return name + ".md"
+    name = name.encode()[:_NAME_BYTES].decode("utf-8", "ignore") or "_"
+    return free_name(name, {fold_name(n) for n in taken}, ext=".md")
+
+
+def place_note(key: str, names: set[str], papers_dir: str) -> tuple[str, str | None]:
+    """Where an imported note with id ``key`` goes: its path under ``papers_dir``, named by
+    :func:`note_name` apart from ``names`` (which learns it), and why the name differs from
+    ``<key>.md`` (None when it does not)."""
+    name, portable = note_name(key, names), note_name(key)
+    names.add(name)
+    rel = f"{papers_dir}/{name}"
+    if name == f"{key}.md":
+        return rel, None
+    why = "is taken" if portable == f"{key}.md" else "is not a file name on every system"
+    if portable not in (name, f"{key}.md"):
+        why += f" and '{portable}' is taken"
+    return rel, f"written to {rel}: '{key}.md' {why} (the id stays '{key}')"
 
 
 def relative(path: Path, root: Path) -> str:

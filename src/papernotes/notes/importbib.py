@@ -19,6 +19,7 @@ rest imported.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pybtex.database import Entry
@@ -31,7 +32,7 @@ from papernotes.foreign import bibtex_error
 from papernotes.ids import KEY_RE, key_problem
 from papernotes.markdown.factory import make_parser
 from papernotes.model import CiteKey
-from papernotes.notes.file import check_note, note_name, render_note
+from papernotes.notes.file import check_note, place_note, render_note
 from papernotes.notes.import_fields import ImportProblem, draft_from_entry, entry_arxiv, entry_doi
 from papernotes.notes.match import NoteIndex
 
@@ -152,12 +153,18 @@ def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Di
     return entries, diags, count
 
 
-def import_bib(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> ImportReport:
+def import_bib(
+    path: str, text: str, *, index: NoteIndex, papers_dir: str, files: Collection[str] = ()
+) -> ImportReport:
     """Notes for the entries of ``text`` (the .bib file at ``path``) not already in ``index``.
 
     ``index`` learns each note made, so later entries are checked against earlier ones.
+    Each note keeps its entry's key as its id; its file name in ``papers_dir`` is made from
+    the key (:func:`note_name`), different from ``files`` (the names already there) and from
+    every other note made here, so no note is ever overwritten.
     """
     entries, diags, count = _read(path, text)
+    names = set(files)
     md = make_parser()
     notes: list[ImportedNote] = []
     made: set[str] = set()
@@ -199,12 +206,9 @@ def import_bib(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> Im
                 f"'{key}' is not a valid note id ({key_problem(key)}); "
                 f"the note's id is '{draft.key}'"
             )
-        rel = f"{papers_dir}/{note_name(note_key)}"
-        if note_name(note_key) != f"{note_key}.md":
-            notes_for_entry.append(
-                f"written to {rel}: '{note_key}.md' is not a file name on every system "
-                f"(the id stays '{note_key}')"
-            )
+        rel, moved = place_note(note_key, names, papers_dir)
+        if moved:
+            notes_for_entry.append(moved)
         diags.extend(warning(path, where, f"{key}: {n}") for n in notes_for_entry)
         note = render_note(draft)
         problems = check_note(rel, note, md)

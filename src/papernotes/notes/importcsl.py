@@ -17,7 +17,7 @@ shape or a value of the wrong type is named with its line, and nothing raises.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from papernotes.errors import Diagnostic, error
@@ -311,7 +311,9 @@ def _record(item: Any, line: int) -> Record:
     return Record(key, line, draft, tags, tuple(remarks))
 
 
-def import_csl(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> ImportReport:
+def import_csl(
+    path: str, text: str, *, index: NoteIndex, papers_dir: str, files: Collection[str] = ()
+) -> ImportReport:
     """Notes for the CSL-JSON items of ``text`` (the file at ``path``) not already in ``index``."""
     try:
         items = read_items(text)
@@ -329,4 +331,4 @@ def import_csl(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> Im
         return ImportReport((), (diag,), 0)
     diags: list[Diagnostic] = []
     records = [_record(item, line) for line, item in items]
-    return admit(path, records, index=index, papers_dir=papers_dir, diags=diags)
+    return admit(path, records, index=index, papers_dir=papers_dir, diags=diags, files=files)

@@ -11,6 +11,7 @@ parser before it is offered for writing. Every record ends up imported or named,
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import yaml
@@ -23,7 +24,7 @@ from papernotes.ids import KEY_RE, key_problem
 from papernotes.markdown.factory import make_parser
 from papernotes.model import Author, CiteKey, Metadata
 from papernotes.notes.citekeys import make_key
-from papernotes.notes.file import NoteDraft, check_note, note_name, render_note
+from papernotes.notes.file import NoteDraft, check_note, place_note, render_note
 from papernotes.notes.importbib import ImportedNote, ImportReport
 from papernotes.notes.match import NoteIndex
 from papernotes.schema import by_name
@@ -166,10 +167,13 @@ def admit(
     index: NoteIndex,
     papers_dir: str,
     diags: list[Diagnostic],
+    files: Collection[str] = (),
 ) -> ImportReport:
     """The notes to write for ``records`` (read from ``path``), with ``diags`` and every
     record's fate added; ``index`` learns each note made, so later records are checked
-    against earlier ones."""
+    against earlier ones. File names avoid ``files`` (the names already in ``papers_dir``)
+    and each other (:func:`place_note`)."""
+    names = set(files)
     md = make_parser()
     notes: list[ImportedNote] = []
     seen: dict[str, int] = {}
@@ -215,12 +219,9 @@ def admit(
                 f"same {found.reason.removeprefix('same ')} as '{found.key}', {where}; both are "
                 "kept (merge them by hand if they are one paper)"
             )
-        rel = f"{papers_dir}/{note_name(draft.key)}"
-        if note_name(draft.key) != f"{draft.key}.md":
-            said.append(
-                f"written to {rel}: '{draft.key}.md' is not a file name on every system "
-                f"(the id stays '{draft.key}')"
-            )
+        rel, moved = place_note(draft.key, names, papers_dir)
+        if moved:
+            said.append(moved)
         out.extend(warning(path, rec.line, f"{name}: {r}") for r in (*rec.remarks, *said))
         text = with_tags(render_note(draft), rec.tags)
         problems = check_note(rel, text, md)

@@ -29,7 +29,7 @@ that is not a tag line outside a record, or a record with no ``ER``, is reported
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from papernotes.bib.ris import RIS_TYPES, TYPE_TAGS
 from papernotes.errors import Diagnostic, error, warning
@@ -252,8 +252,10 @@ def _record(line: int, tags: Tags) -> Record:
     return Record(key, line, draft, tags_out, tuple(remarks))
 
 
-def import_ris(path: str, text: str, *, index: NoteIndex, papers_dir: str) -> ImportReport:
+def import_ris(
+    path: str, text: str, *, index: NoteIndex, papers_dir: str, files: Collection[str] = ()
+) -> ImportReport:
     """Notes for the RIS records of ``text`` (the file at ``path``) not already in ``index``."""
     found, diags = read_records(path, text)
     records = [_record(line, tags) for line, tags in found]
-    return admit(path, records, index=index, papers_dir=papers_dir, diags=diags)
+    return admit(path, records, index=index, papers_dir=papers_dir, diags=diags, files=files)
