@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from papernotes.bib.export import entry_type
-from papernotes.model import Author, CiteKey, Metadata
+from papernotes.model import NO_DATE, Author, CiteKey, Metadata
 
 __all__ = ["CSL_TYPES", "format_csl", "from_csl", "to_csl"]
 
@@ -90,11 +90,19 @@ def to_csl(meta: Metadata) -> dict[str, Any]:
         "id": meta.key,
         "citation-key": meta.key,
         "type": _csl_type(kind, meta),
-        "title": meta.title,
     }
+    # What the note does not give is left out, so citeproc prints its own "n.d."/no title.
+    if meta.title is not None:
+        item["title"] = meta.title
     if meta.authors:
         item["author"] = [_name(a) for a in meta.authors]
-    item["issued"] = {"date-parts": [[meta.year]]}
+    if meta.editors:
+        item["editor"] = [_name(a) for a in meta.editors]
+    if meta.year is not None:
+        item["issued"] = {"date-parts": [[meta.year]]}
+    elif meta.year_label != NO_DATE:
+        # A year written as text (400 BC, forthcoming): CSL's literal date, shown as written.
+        item["issued"] = {"literal": meta.year_label}
     venue = meta.venue.strip() if meta.venue else ""
     if venue:
         item["container-title"] = meta.venue
@@ -143,15 +151,20 @@ def _text(item: Mapping[str, Any], field: str) -> str | None:
 def from_csl(item: Mapping[str, Any]) -> Metadata:
     """Read an item written by :func:`to_csl` back into the note metadata it came from.
 
-    Raises ValueError for an item with no id, no title or no year in ``issued``.
+    Title, authors, editors and year are optional, as in a note; a literal ``issued`` comes
+    back through ``custom.bibtex`` (where the note holds it). Raises ValueError for an item
+    with no id, or an ``issued`` whose date-parts hold no year.
     """
     key, title = _text(item, "id"), _text(item, "title")
-    if not key or not title:
-        raise ValueError(f"CSL item {item.get('id')!r} has no id or no title")
-    try:
-        year = int(item["issued"]["date-parts"][0][0])
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise ValueError(f"CSL item {key!r} has no year in 'issued'") from exc
+    if not key:
+        raise ValueError(f"CSL item {item.get('id')!r} has no id")
+    year: int | None = None
+    issued = item.get("issued")
+    if isinstance(issued, Mapping) and "date-parts" in issued:
+        try:
+            year = int(issued["date-parts"][0][0])
+        except (IndexError, TypeError, ValueError) as exc:
+            raise ValueError(f"CSL item {key!r} has no year in 'issued'") from exc
     number = _text(item, "number")
     arxiv = number[len(_ARXIV_PREFIX) :] if number and number.startswith(_ARXIV_PREFIX) else None
     custom: Mapping[str, Any] = item.get("custom") or {}
@@ -160,6 +173,7 @@ def from_csl(item: Mapping[str, Any]) -> Metadata:
         key=CiteKey(key),
         title=title,
         authors=tuple(_author(n) for n in item.get("author", ())),
+        editors=tuple(_author(n) for n in item.get("editor", ())),
         year=year,
         entry_type=custom.get("bibtex-type"),
         venue=_text(item, "container-title"),

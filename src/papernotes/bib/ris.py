@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from papernotes.bib.export import entry_type
-from papernotes.model import Author, Metadata
+from papernotes.model import NO_DATE, Author, Metadata
 
 __all__ = ["RIS_TYPES", "format_record", "format_ris"]
 
@@ -66,10 +66,16 @@ def format_record(meta: Metadata) -> str:
     """One note as a RIS record: CRLF-terminated lines from ``TY`` to ``ER``."""
     lines = [("TY", RIS_TYPES.get(entry_type(meta), "GEN")), ("ID", meta.key)]
     lines.extend(("AU", _author(a)) for a in meta.authors)
-    lines.append(("TI", meta.title))
+    lines.extend(("ED", _author(a)) for a in meta.editors)
+    if meta.title is not None:
+        lines.append(("TI", meta.title))
     if meta.venue and meta.venue.strip():
         lines.append(("T2", meta.venue))
-    lines.append(("PY", str(meta.year)))
+    if meta.year is not None:
+        lines.append(("PY", str(meta.year)))
+    elif meta.year_label != NO_DATE:
+        # A year written as text goes in DA's free "other info" part (YYYY/MM/DD/other).
+        lines.append(("DA", f"///{meta.year_label}"))
     if meta.doi:
         lines.append(("DO", meta.doi))
     if meta.url:
