@@ -10,9 +10,10 @@ imported without one, with a remark that says so.
 
 A field stays raw TeX (``tex.NAME``) only where decoding would lose what it means
 (:func:`tex_reason`): math, which the plain-text export would escape into its source; a macro
-the decoder does not know (``\\cite``, a user's own), which plain text cannot hold; a braced
-``and`` in a field biblatex splits into a list; and fields biber reads verbatim other than
-``url``/``doi``/``eprint`` (``file``, ``verba``…), which the export would escape.
+the decoder does not know (``\\cite``, a user's own), which plain text cannot hold; braces
+protecting capitals (``{IEEE} Computer Society``) that the export would not write back; a
+braced ``and`` in a field biblatex splits into a list; and fields biber reads verbatim other
+than ``url``/``doi``/``eprint`` (``file``, ``verba``…), which the export would escape.
 """
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ from papernotes.notes.citekeys import make_key
 from papernotes.notes.file import NoteDraft, render_note
 from papernotes.parse import parse_note
 
-__all__ = ["ImportProblem", "draft_from_entry", "entry_arxiv", "entry_doi"]
+__all__ = [
+    "ImportProblem",
+    "decode",
+    "draft_from_entry",
+    "entry_arxiv",
+    "entry_doi",
+    "month_number",
+    "repair_percent",
+    "tex_reason",
+]
 
 _YEAR = re.compile(r"\d{4}")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
