@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 from pybtex.database import Entry, parse_string
+from pybtex.database.input.bibtex import Parser
 
 from papernotes import urls
 from papernotes.bib.names import person_parts
 from papernotes.bib.unlatex import latex_to_text, verbatim_text
 from papernotes.cli.main import main
 from papernotes.markdown.factory import make_parser
+from papernotes.notes.import_fields import draft_from_entry
 from papernotes.parse import parse_note
 
 
@@ -254,3 +256,27 @@ def test_a_hand_written_note_missing_title_authors_or_year_is_warned(
         f" (write '{name}:' with no value if the paper has none)"
         for name in warned
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "key", "value"),
+    [
+        ("note = {50% better}", "note", "50% better"),  # a bare % is a percent sign
+        ("note = {A \\& B --- C}", "note", "A & B — C"),
+        ("pages = {3--12}", "pages", "3--12"),  # plain already: kept as written, not "3–12"
+        ("note = {See $\\alpha$-nets}", "tex.note", "See $\\alpha$-nets"),  # math
+        ("note = {Cf. \\cite{x}, 50%}", "tex.note", "Cf. \\cite{x}, 50\\%"),  # unknown macro
+        ("publisher = {{Barnes and Noble}}", "tex.publisher", "{Barnes and Noble}"),
+        ("publisher = {Barnes and Noble}", "publisher", "Barnes and Noble"),
+        ("series = {{LNCS}}", "tex.series", "{LNCS}"),  # braces keep its capitals
+        ("file = {:a\\_b.pdf:PDF}", "tex.file", ":a\\_b.pdf:PDF"),  # verbatim to biber
+    ],
+)
+def test_a_field_is_decoded_unless_that_loses_its_meaning(field: str, key: str, value: str) -> None:
+    bib = (
+        f"@misc{{k,\n  title = {{T}},\n  author = {{Doe, Jane}},\n  year = {{2020}},\n  {field}\n}}"
+    )
+    entry = Parser(person_fields=[]).parse_string(bib).entries["k"]  # as import reads it
+    draft, notes = draft_from_entry(entry, "k", taken=set(), md=make_parser())
+    assert dict(draft.bibtex) == {key: value}
+    assert notes == []
