@@ -26,7 +26,8 @@ CORPUS: list[dict[str, Any]] = [
         "url": "https://openreview.net/forum?id=nZeVKeeFYf9",
         "tags": ["peft", "低秩", "Multi Word"],
         "abstract": ABSTRACT,
-        "bibtex": {"pages": "1--13", "month": "4", "editor": "Doe, Jane and van Rossum, Guido"},
+        "editors": ["Doe, Jane", "van Rossum, Guido"],
+        "bibtex": {"pages": "1--13", "month": "4"},
     },
     {
         "id": "vaswani2017attention",
@@ -72,7 +73,8 @@ CORPUS: list[dict[str, Any]] = [
         "authors": ["Grace Hopper"],
         "year": 2020,
         "type": "proceedings",
-        "bibtex": {"publisher": "ACL", "isbn": "978-1-952148-60-6", "editor": "Doe, Jane"},
+        "editors": ["Doe, Jane"],
+        "bibtex": {"publisher": "ACL", "isbn": "978-1-952148-60-6"},
     },
     {
         "id": "chap2018",
@@ -81,8 +83,8 @@ CORPUS: list[dict[str, Any]] = [
         "year": 2018,
         "type": "incollection",
         "venue": "The Big Book",
+        "editors": ["Knuth, Donald E."],
         "bibtex": {
-            "editor": "Knuth, Donald E.",
             "pages": "5--9",
             "publisher": "Springer",
             "series": "Lecture Notes",
@@ -102,10 +104,10 @@ CORPUS: list[dict[str, Any]] = [
         "authors": ["Donald E. Knuth"],
         "year": 1997,
         "type": "book",
+        "editors": ["Roe, Richard"],
         "bibtex": {
             "publisher": "Addison-Wesley",
             "edition": "3",
-            "editor": "Roe, Richard",
             "isbn": "0-201-89683-4",
         },
     },

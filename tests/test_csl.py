@@ -119,14 +119,27 @@ def test_output_is_a_utf8_json_array_in_the_given_order() -> None:
     "bad",
     [
         {"title": "t", "issued": {"date-parts": [[2020]]}},
-        {"id": "k", "issued": {"date-parts": [[2020]]}},
-        {"id": "k", "title": "t", "issued": {}},
         {"id": "k", "title": "t", "issued": {"date-parts": [["spring"]]}},
     ],
 )
-def test_reading_an_item_without_id_title_or_year_fails(bad: dict[str, Any]) -> None:
+def test_reading_an_item_without_id_or_with_an_unreadable_year_fails(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="CSL item"):
         from_csl(bad)
+
+
+@pytest.mark.parametrize(
+    ("item", "title", "year"),
+    [
+        ({"id": "k", "issued": {"date-parts": [[2020]]}}, None, 2020),
+        ({"id": "k", "title": "t", "issued": {}}, "t", None),
+        ({"id": "k", "title": "t"}, "t", None),
+    ],
+)
+def test_title_and_year_are_optional_as_in_a_note(
+    item: dict[str, Any], title: str | None, year: int | None
+) -> None:
+    meta = from_csl(item)
+    assert (meta.title, meta.year, meta.authors) == (title, year, ())
 
 
 def test_bundled_library_validates_and_round_trips() -> None:

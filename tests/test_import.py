@@ -13,6 +13,7 @@ from pybtex.database.input.bibtex import Parser
 
 from papernotes.bib.names import person_parts
 from papernotes.bib.split import split_bib
+from papernotes.bib.unlatex import latex_to_text, verbatim_text
 
 from conftest import write_note
 
@@ -62,6 +63,12 @@ LIBRARY_PEOPLE: People = {
 }  # fmt: skip
 
 
+def _meaning(name: str, value: str) -> str:
+    if name.lower() in ("url", "doi", "eprint"):
+        return verbatim_text(value)
+    return _squash(latex_to_text(value))
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -100,8 +107,10 @@ def assert_no_field_lost(original: dict[str, Entry], exported_text: str, people:
             elif name.lower() == "month":  # `may` comes back as the macro pybtex reads as "May"
                 assert ours.fields[name] == value, (key, name)
             else:
+                # Same meaning, not same TeX: import decodes to plain Unicode and the export
+                # encodes again (issue 11's text model), so "{\\'U}" may come back as "Ú".
                 assert name in ours.fields, (key, name)
-                assert _squash(ours.fields[name]) == _squash(value), (key, name)
+                assert _meaning(name, ours.fields[name]) == _meaning(name, value), (key, name)
             compared += 1
     return compared
 

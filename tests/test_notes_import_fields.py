@@ -8,8 +8,6 @@ from pybtex.database.input.bibtex import Parser
 
 from papernotes.markdown.factory import make_parser
 from papernotes.notes.import_fields import (
-    NO_YEAR,
-    UNTITLED,
     draft_from_entry,
     entry_arxiv,
     entry_doi,
@@ -79,13 +77,17 @@ def test_what_the_export_would_change_is_kept_in_its_original_latex() -> None:
     assert draft.year == 2019
 
 
-def test_editors_stand_in_for_missing_authors_and_an_organisation_for_none() -> None:
+def test_no_author_is_made_up_for_editor_only_and_organisation_only_entries() -> None:
     draft, notes = _draft("title = {T}, editor = {Doe, Jane}, year = {2020}", kind="book")
-    assert draft.authors == ("Doe, Jane",)
-    assert notes == ["no author: the editors are listed as authors"]
+    assert (draft.authors, draft.editors) == ((), ("Doe, Jane",))
+    assert notes == ["no author: imported with its editor only (exported as editor, no author)"]
     draft, notes = _draft("title = {T}, organization = {OpenAI}, year = {2020}", kind="misc")
-    assert draft.authors == ("{OpenAI}",)
-    assert notes == ["no author: listed as {OpenAI}"]
+    assert (draft.authors, draft.editors) == ((), ())
+    assert dict(draft.bibtex) == {"organization": "OpenAI"}
+    assert notes == [
+        "no author or editor: imported with neither, and exported so; "
+        "its organization 'OpenAI' is kept in bibtex:"
+    ]
 
 
 def test_an_invalid_key_is_replaced_by_the_library_scheme() -> None:
@@ -99,33 +101,33 @@ def test_an_invalid_key_is_replaced_by_the_library_scheme() -> None:
     [
         (
             "author = {Doe, Jane}, year = {2020}",
-            UNTITLED,
+            None,
             2020,
             {},
-            "no title: the note's title is '(untitled)' (the export writes it)",
+            "no title: imported without one (the page shows the id, the export has none)",
         ),
         (
             "title = {T}, author = {Plato}, year = {400 BC}",
             "T",
-            NO_YEAR,
+            None,
             {"year": "400 BC"},
-            "year '400 BC' is not a four-digit year: the note's year is 9999, "
-            "and bibtex: year keeps '400 BC' for the export",
+            "year '400 BC' is not a four-digit year: imported with no year, "
+            "and bibtex: year keeps '400 BC' (shown and exported as written)",
         ),
         (
             "title = {T}, author = {Doe, Jane}, year = {forthcoming}",
             "T",
-            NO_YEAR,
+            None,
             {"year": "forthcoming"},
-            "year 'forthcoming' is not a four-digit year: the note's year is 9999, "
-            "and bibtex: year keeps 'forthcoming' for the export",
+            "year 'forthcoming' is not a four-digit year: imported with no year, "
+            "and bibtex: year keeps 'forthcoming' (shown and exported as written)",
         ),
         (
             "title = {T}, author = {Doe, Jane}",
             "T",
-            NO_YEAR,
-            {"year": ""},
-            "no year: the note's year is 9999, and bibtex: year keeps '' for the export",
+            None,
+            {},
+            "no year: imported without one (shown as n.d., exported with no year)",
         ),
         (
             "title = {T}, author = {Doe, Jane}, year = {2020}, journal.name = {J}",
@@ -137,7 +139,7 @@ def test_an_invalid_key_is_replaced_by_the_library_scheme() -> None:
     ],
 )
 def test_entries_a_note_cannot_hold_as_written_are_kept_with_a_remark(
-    fields: str, title: str, year: int, raw: dict[str, str], note: str
+    fields: str, title: str | None, year: int | None, raw: dict[str, str], note: str
 ) -> None:
     draft, notes = _draft(fields)
     assert (draft.title, draft.year) == (title, year)
@@ -145,6 +147,7 @@ def test_entries_a_note_cannot_hold_as_written_are_kept_with_a_remark(
     kept = dict(draft.bibtex)
     assert {k: kept[k] for k in raw} == raw
     assert "journal.name" not in kept
+    assert "year" in kept or "year" not in raw
 
 
 @pytest.mark.parametrize(

@@ -10,35 +10,45 @@ from collections.abc import Iterable, Mapping, Sequence
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.ids import is_arxiv
 from papernotes.load import outside_target
-from papernotes.model import Author, CiteKey, External, Library, Note, fold_target
+from papernotes.model import Author, CiteKey, External, Library, Metadata, Note, fold_target
 from papernotes.urls import file_paths, inside
 
 __all__ = ["author_year_label", "link", "resolve_local"]
 
 
-def author_year_label(authors: Sequence[Author], year: int) -> str:
-    """ "Hu et al., 2021", "Li and Liang, 2021", "Vaswani, 2017"."""
+def author_year_label(authors: Sequence[Author], year: int | str, *, anonymous: str = "") -> str:
+    """ "Hu et al., 2021", "Li and Liang, 2021", "Vaswani, 2017"; ``anonymous`` stands for
+    the names of a work with none (an edited volume's editors, or its title)."""
     names = [a.short for a in authors]
     if len(names) >= 3:
         who = f"{names[0]} et al."
     elif len(names) == 2:
         who = f"{names[0]} and {names[1]}"
     else:
-        who = names[0] if names else "Anonymous"
+        who = names[0] if names else anonymous or "Anonymous"
     return f"{who}, {year}"
+
+
+def _label(meta: Metadata) -> str:
+    # Like author-year styles: editors stand in for absent authors, then the title; no name
+    # is made up.
+    if not meta.authors and meta.editors:
+        who = author_year_label(meta.editors, "").removesuffix(", ")
+        return f"{who} ({'eds.' if len(meta.editors) > 1 else 'ed.'}), {meta.year_label}"
+    return author_year_label(meta.authors, meta.year_label, anonymous=meta.heading)
 
 
 def _labels(notes: Iterable[Note]) -> dict[CiteKey, str]:
     by_label: dict[str, list[Note]] = defaultdict(list)
     for note in notes:
-        by_label[author_year_label(note.meta.authors, note.meta.year)].append(note)
+        by_label[_label(note.meta)].append(note)
     out: dict[CiteKey, str] = {}
     for label, group in by_label.items():
         if len(group) == 1:
             out[group[0].key] = label
             continue
         # Like author-year styles: "Radford et al., 2019a", ordered by title.
-        for i, note in enumerate(sorted(group, key=lambda n: (n.meta.title.casefold(), n.key))):
+        for i, note in enumerate(sorted(group, key=lambda n: (n.meta.heading.casefold(), n.key))):
             out[note.key] = f"{label}{chr(ord('a') + i)}"
     return out
 
@@ -47,7 +57,8 @@ def _aliases(notes: Sequence[Note]) -> dict[str, CiteKey]:
     # Weakest names first, so a stronger one (the key itself) wins a clash.
     aliases: dict[str, CiteKey] = {}
     for note in notes:
-        aliases[fold_target(note.meta.title)] = note.key
+        if note.meta.title:
+            aliases[fold_target(note.meta.title)] = note.key
     for note in notes:
         aliases[fold_target(posixpath.splitext(posixpath.basename(note.source))[0])] = note.key
     for note in notes:

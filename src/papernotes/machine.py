@@ -76,10 +76,13 @@ def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
     meta = note.meta
     paper: dict[str, Any] = {
         "@type": "ScholarlyArticle",
-        "name": meta.title,
+        "name": meta.heading,
         "author": [{"@type": "Person", "name": a.display} for a in meta.authors[:max_authors]],
-        "datePublished": str(meta.year),
     }
+    if meta.editors:
+        paper["editor"] = [{"@type": "Person", "name": a.display} for a in meta.editors]
+    if meta.year is not None:
+        paper["datePublished"] = str(meta.year)
     if meta.venue:
         paper["isPartOf"] = {"@type": "PublicationIssue", "name": meta.venue}
     same = _same_as(note)
@@ -103,7 +106,7 @@ def json_ld(note: Note, library: Library, *, site_name: str, author: str, page_u
     doc: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Article",
-        "headline": f"Reading notes: {note.meta.title}"[:110],
+        "headline": f"Reading notes: {note.meta.heading}"[:110],
         "about": _scholarly(note),
         "isPartOf": {"@type": "WebSite", "name": site_name},
         "keywords": list(note.meta.tags),
@@ -131,12 +134,12 @@ def cite_data(note: Note, library: Library) -> str:
         if target is None or isinstance(target, External) or cite.target in data:
             continue
         meta = library.notes[target].meta
-        names = [a.display for a in meta.authors]
+        names = [a.display for a in meta.authors or meta.editors]
         authors = ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
         data[cite.target] = {
-            "title": meta.title,
+            "title": meta.heading,
             "authors": authors,
-            "year": meta.year,
+            "year": meta.year if meta.year is not None else meta.year_label,
             "venue": meta.venue or "",
         }
     return script_json(data)

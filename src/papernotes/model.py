@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from papernotes.markdown._types import ParsedBody
 
 __all__ = [
+    "NO_DATE",
     "Author",
     "Citation",
     "CiteKey",
@@ -31,6 +32,9 @@ __all__ = [
     "Status",
     "fold_target",
 ]
+
+NO_DATE = "n.d."
+"""Shown where a year would be for a note with none ("no date", as APA and Chicago write it)."""
 
 CiteKey = NewType("CiteKey", str)
 """A note's id: its BibTeX citekey, any key BibTeX and biber read (:data:`ids.KEY_RE`),
@@ -105,12 +109,14 @@ class Metadata:
 
     key: CiteKey
     """The citekey (front-matter ``id``, or the file name's stem)."""
-    title: str
-    """The paper's title, plain Unicode."""
-    authors: tuple[Author, ...]
-    """Authors in the paper's order."""
-    year: int
-    """Year of publication."""
+    title: str | None = None
+    """The paper's title, plain Unicode; None when the paper has none (see :attr:`heading`)."""
+    authors: tuple[Author, ...] = ()
+    """Authors in the paper's order; empty for a work with none (an edited volume, a manual)."""
+    year: int | None = None
+    """Year of publication; None when the note gives none (see :attr:`year_label`)."""
+    editors: tuple[Author, ...] = ()
+    """Editors in the paper's order."""
     entry_type: str | None = None
     """BibTeX entry type when the note set one (``article``, ``inproceedings``, ``misc``, …)."""
     venue: str | None = None
@@ -139,6 +145,25 @@ class Metadata:
     """The paper's abstract."""
     bibtex: Mapping[str, str] = field(default_factory=dict)
     """Raw BibTeX fields that are added to, or override, the exported entry."""
+
+    @property
+    def heading(self) -> str:
+        """What names the paper where a title would: its title, else its key (never invented)."""
+        return self.title or self.key
+
+    @property
+    def year_label(self) -> str:
+        """What is shown where a year would be: the year; else the year BibTeX holds as text
+        (``bibtex: year: 400 BC``, ``forthcoming``); else "n.d." (no date), as APA writes it."""
+        if self.year is not None:
+            return str(self.year)
+        written = self.bibtex.get("year") or self.bibtex.get("tex.year") or ""
+        return " ".join(written.split()) or NO_DATE
+
+    @property
+    def sort_year(self) -> tuple[bool, int]:
+        """Orders notes newest first with undated ones last: sort ascending by this."""
+        return (self.year is None, -(self.year or 0))
 
 
 @dataclass(frozen=True, slots=True)

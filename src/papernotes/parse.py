@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -52,6 +52,10 @@ ENTRY_TYPES = frozenset(
 
 KNOWN_KEYS = tuple(k.name for k in KEYS)
 _REQUIRED = tuple(k.name for k in KEYS if k.required)
+_EXPECTED = tuple(k.name for k in KEYS if k.expected)
+# A key left out need not be an omission when another key says the same thing.
+_STANDS_IN = {"authors": ("editors",), "year": ()}
+_BIBTEX_STANDS_IN = {"year": ("year", "tex.year", "date", "tex.date")}
 
 
 def _stem(path: str) -> str:
@@ -86,6 +90,7 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
             message = f"{name}: required, but missing from the front matter"
             ctx.diags.append(Diagnostic(Severity.ERROR, Location(path, 1), message))
             failed = True
+    _missing_expected(ctx, raw.names | raw.unreadable, values)
     locations = {f.name: f.where for f in raw.fields}
     # The opening "---" stands for an id taken from the file name.
     key_at = locations["id"].key if "id" in locations else Location(path, 1)
@@ -118,6 +123,24 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
     meta = Metadata(**values)
     body = parse_body(md, raw.body)
     return Note(path, meta, body, raw.body_line, locations), tuple(ctx.diags)
+
+
+def _missing_expected(ctx: Context, written: Collection[str], values: Mapping[str, Any]) -> None:
+    """Warn, at the opening ``---``, about each expected key the note leaves out.
+
+    A hand-written note without a title, authors or year has most likely forgotten it; a note
+    for a paper that has none writes the key with no value (``year:``), which ``import``
+    does, and is not warned about.
+    """
+    bibtex = {k.lower() for k in values.get("bibtex", {})}
+    for name in _EXPECTED:
+        if name in written or any(k in written for k in _STANDS_IN.get(name, ())):
+            continue
+        if bibtex & set(_BIBTEX_STANDS_IN.get(name, ())):
+            continue
+        message = f"{name}: missing from the front matter (probably an omission)"
+        hint = f"write '{name}:' with no value if the paper has none"
+        ctx.diags.append(Diagnostic(Severity.WARNING, Location(ctx.path, 1), message, hint))
 
 
 def _unknown_key(ctx: Context, f: Field) -> None:

@@ -184,7 +184,7 @@ def body_fingerprint(note: Note, source_digest: str, library: Library, papers_di
                 cites.append((target, found))
             else:
                 cites.append(
-                    (target, found, library.labels[found], library.notes[found].meta.title)
+                    (target, found, library.labels[found], library.notes[found].meta.heading)
                 )
     links = []
     for link in note.body.local_links:
@@ -222,7 +222,8 @@ def plan_site(
     palette = digest(r.palette.tags)
     jobs: list[Job] = []
     files: set[str] = set()
-    ordered = [library.notes[k] for keys in index.year_notes.values() for k in keys]
+    dated = [k for keys in index.year_notes.values() for k in keys]
+    ordered = [library.notes[k] for k in (*dated, *index.undated)]
     order = {k: i for i, k in enumerate(library.notes)}
 
     def related(keys: Iterable[CiteKey]) -> list[tuple[CiteKey, str]]:

@@ -77,7 +77,10 @@ def _year(ctx: Context, f: Field) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
-        ctx.err(f, f"expected a whole number, got {_show(f.value)}", hint="e.g. year: 2021")
+        hint = (
+            "e.g. year: 2021; a year written otherwise (400 BC, forthcoming) goes in bibtex: year"
+        )
+        ctx.err(f, f"expected a whole number, got {_show(f.value)}", hint=hint)
         return None
     return value
 
@@ -98,7 +101,8 @@ def _authors(ctx: Context, f: Field) -> tuple[Author, ...] | None:
         ctx.err(f, f"expected a list of names, got {_show(value)}")
         return None
     if not names:
-        ctx.err(f, "no authors given", hint="list at least one name")
+        hint = f"list at least one name, or write '{f.name}:' with no value for a work with none"
+        ctx.err(f, f"no {f.name} given", hint=hint)
         return None
     out: list[Author] = []
     for name, at in names:

@@ -67,12 +67,15 @@ class SiteIndex:
     """Author display name → slug."""
     author_notes: Mapping[str, tuple[CiteKey, ...]]
     year_notes: Mapping[int, tuple[CiteKey, ...]]
+    """Year → its notes, newest year first; notes with no year are in :attr:`undated`."""
+    undated: tuple[CiteKey, ...] = ()
+    """Notes with no year, by title: listed after every dated note, with no year page."""
 
     @classmethod
     def of(cls, library: Library) -> SiteIndex:
         """Index a library's tags, authors and years; notes newest first, then by title."""
         order = sorted(
-            library.notes.values(), key=lambda n: (-n.meta.year, n.meta.title.casefold())
+            library.notes.values(), key=lambda n: (n.meta.sort_year, n.meta.heading.casefold())
         )
         tags: dict[str, list[CiteKey]] = defaultdict(list)
         names: dict[str, str] = {}
@@ -82,9 +85,12 @@ class SiteIndex:
             for tag in note.meta.tags:
                 names.setdefault(tag.casefold(), tag)
                 tags[tag.casefold()].append(note.key)
-            for author in dict.fromkeys(a.display for a in note.meta.authors):
+            # An editor's page lists the volumes they edited too.
+            people = (*note.meta.authors, *note.meta.editors)
+            for author in dict.fromkeys(a.display for a in people):
                 authors[author].append(note.key)
-            years[note.meta.year].append(note.key)
+            if note.meta.year is not None:
+                years[note.meta.year].append(note.key)
         return cls(
             tag_slugs=urls.assign_slugs(tags),
             tag_names=names,
@@ -92,6 +98,7 @@ class SiteIndex:
             author_slugs=urls.assign_slugs(authors),
             author_notes={k: tuple(v) for k, v in sorted(authors.items())},
             year_notes={k: tuple(v) for k, v in sorted(years.items(), reverse=True)},
+            undated=tuple(n.key for n in order if n.meta.year is None),
         )
 
     def tag_path(self, tag: str) -> str:
@@ -118,7 +125,7 @@ def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: s
             return None
         cited = library.notes[found]
         return CiteTarget(
-            library.labels[found], cited.meta.title, urls.relative(page, urls.paper_page(found))
+            library.labels[found], cited.meta.heading, urls.relative(page, urls.paper_page(found))
         )
 
     def local(url: str) -> str | None:

@@ -66,6 +66,9 @@ class Key:
     """What it holds, one line of Markdown for the README's table."""
     required: bool = False
     """Whether every note must give it."""
+    expected: bool = False
+    """Whether a note that leaves the key out is warned about (probably an omission); the key
+    written with no value says the paper has none, and is not warned about."""
     aliases: tuple[str, ...] = ()
     """Other tools' spellings of it, each answered with "did you mean '<name>'?"."""
     drafted: bool = False
@@ -93,8 +96,10 @@ KEYS: tuple[Key, ...] = (
         "title",
         "title",
         Kind.TEXT,
-        "The paper's title in plain Unicode — no LaTeX escapes; papernotes escapes on export.",
-        required=True,
+        "The paper's title in plain Unicode — no LaTeX escapes; papernotes escapes on export. "
+        "Left out: a warning. Written with no value (`title:`): the paper has none, the page "
+        "shows the id and the export writes no `title`.",
+        expected=True,
         drafted=True,
         bibtex="`title`",
     ),
@@ -105,8 +110,9 @@ KEYS: tuple[Key, ...] = (
         "A list of names, each `First Last` or `Last, First` (`Last, Jr., First` and particles "
         'such as `van` work too), or one BibTeX-style string `"A and B and C"`. Chinese, '
         "Japanese and Korean names are written as usual (`杨植麟`); an organisation goes in "
-        'braces (`"{OpenAI}"`) so it is never split.',
-        required=True,
+        'braces (`"{OpenAI}"`) so it is never split. Left out: a warning unless `editors` is '
+        "given. Written with no value (`authors:`): the work has none, and none is exported.",
+        expected=True,
         aliases=("author",),
         drafted=True,
         bibtex="`author`",
@@ -115,10 +121,23 @@ KEYS: tuple[Key, ...] = (
         "year",
         "year",
         Kind.YEAR,
-        "A whole number: the year of the version you cite.",
-        required=True,
+        "A whole number: the year of the version you cite. Left out: a warning, unless "
+        "`bibtex:` gives a `year` or `date`. Written with no value (`year:`): the paper has "
+        'none; it shows "n.d." and is listed after dated papers. A year BibTeX holds as text '
+        "(`400 BC`, `forthcoming`) goes in `bibtex: year`, which is shown and exported as written.",
+        expected=True,
         drafted=True,
         bibtex="`year`",
+    ),
+    Key(
+        "editors",
+        "editors",
+        Kind.AUTHORS,
+        "The editors, written like `authors` (an edited volume, proceedings); shown as "
+        '"(ed.)"/"(eds.)".',
+        aliases=("editor",),
+        drafted=True,
+        bibtex="`editor`",
     ),
     Key(
         "type",

@@ -41,7 +41,7 @@ from typing import Any
 from papernotes.bib.export import TEX_PREFIX, entry_type
 from papernotes.bib.names import parse_person, split_authors
 from papernotes.bib.unlatex import latex_to_text
-from papernotes.model import Author, CiteKey, Metadata
+from papernotes.model import NO_DATE, Author, CiteKey, Metadata
 
 __all__ = ["CSL_TYPES", "format_csl", "from_csl", "to_csl"]
 
@@ -137,10 +137,10 @@ def _bibtex_variables(item: dict[str, Any], meta: Metadata, csl_type: str) -> No
     """Add the CSL variables the note's ``bibtex:`` fields give to ``item``."""
     fields = _plain_fields(meta)
     editors = _editors(fields.get("editor", ""))
-    if editors:
+    if editors and "editor" not in item:
         item["editor"] = editors
     month = _month(fields.get("month", ""))
-    if month:
+    if month and meta.year is not None:
         item["issued"] = {"date-parts": [[meta.year, month]]}
     if fields.get("number") and "number" not in item:
         # A journal's number is its issue; a report's or a patent's is the document number.
@@ -160,11 +160,19 @@ def to_csl(meta: Metadata) -> dict[str, Any]:
         "id": meta.key,
         "citation-key": meta.key,
         "type": _csl_type(kind, meta),
-        "title": meta.title,
     }
+    # What the note does not give is left out, so citeproc prints its own "n.d."/no title.
+    if meta.title is not None:
+        item["title"] = meta.title
     if meta.authors:
         item["author"] = [_name(a) for a in meta.authors]
-    item["issued"] = {"date-parts": [[meta.year]]}
+    if meta.editors:
+        item["editor"] = [_name(a) for a in meta.editors]
+    if meta.year is not None:
+        item["issued"] = {"date-parts": [[meta.year]]}
+    elif meta.year_label != NO_DATE:
+        # A year written as text (400 BC, forthcoming): CSL's literal date, shown as written.
+        item["issued"] = {"literal": meta.year_label}
     venue = meta.venue.strip() if meta.venue else ""
     if venue:
         item["container-title"] = meta.venue
@@ -214,15 +222,20 @@ def _text(item: Mapping[str, Any], field: str) -> str | None:
 def from_csl(item: Mapping[str, Any]) -> Metadata:
     """Read an item written by :func:`to_csl` back into the note metadata it came from.
 
-    Raises ValueError for an item with no id, no title or no year in ``issued``.
+    Title, authors, editors and year are optional, as in a note; a literal ``issued`` comes
+    back through ``custom.bibtex`` (where the note holds it). Raises ValueError for an item
+    with no id, or an ``issued`` whose date-parts hold no year.
     """
     key, title = _text(item, "id"), _text(item, "title")
-    if not key or not title:
-        raise ValueError(f"CSL item {item.get('id')!r} has no id or no title")
-    try:
-        year = int(item["issued"]["date-parts"][0][0])
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise ValueError(f"CSL item {key!r} has no year in 'issued'") from exc
+    if not key:
+        raise ValueError(f"CSL item {item.get('id')!r} has no id")
+    year: int | None = None
+    issued = item.get("issued")
+    if isinstance(issued, Mapping) and "date-parts" in issued:
+        try:
+            year = int(issued["date-parts"][0][0])
+        except (IndexError, TypeError, ValueError) as exc:
+            raise ValueError(f"CSL item {key!r} has no year in 'issued'") from exc
     number = _text(item, "number")
     arxiv = number[len(_ARXIV_PREFIX) :] if number and number.startswith(_ARXIV_PREFIX) else None
     custom: Mapping[str, Any] = item.get("custom") or {}
@@ -231,6 +244,7 @@ def from_csl(item: Mapping[str, Any]) -> Metadata:
         key=CiteKey(key),
         title=title,
         authors=tuple(_author(n) for n in item.get("author", ())),
+        editors=tuple(_author(n) for n in item.get("editor", ())),
         year=year,
         entry_type=custom.get("bibtex-type"),
         venue=_text(item, "container-title"),

@@ -238,10 +238,12 @@ def to_entry(meta: Metadata) -> Entry:
     Raises ValueError for a raw field that :func:`check_raw_field` rejects.
     """
     kind = entry_type(meta)
-    fields: dict[str, str] = {"title": latex_title(meta.title)}
+    # A field the note does not give is not written: nothing is invented for it.
+    fields: dict[str, str] = {"title": latex_title(meta.title)} if meta.title is not None else {}
     if meta.venue and meta.venue.strip():
         fields[_venue_field(kind)] = latex_text(meta.venue)
-    fields["year"] = str(meta.year)
+    if meta.year is not None:
+        fields["year"] = str(meta.year)
     if meta.doi:
         fields["doi"] = _verbatim(meta.doi)
     if meta.arxiv:
@@ -252,6 +254,8 @@ def to_entry(meta: Metadata) -> Entry:
     persons: dict[str, list[Person]] = {}
     if meta.authors:
         persons["author"] = [to_person(a) for a in meta.authors]
+    if meta.editors:
+        persons["editor"] = [to_person(a) for a in meta.editors]
     entry = Entry(kind, fields=fields, persons=persons)
     for name, value in meta.bibtex.items():
         problem = check_raw_field(name, value)

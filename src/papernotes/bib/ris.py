@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from papernotes.bib.export import TEX_PREFIX, entry_type
 from papernotes.bib.names import parse_person, split_authors
 from papernotes.bib.unlatex import latex_to_text
-from papernotes.model import Author, Metadata
+from papernotes.model import NO_DATE, Author, Metadata
 
 __all__ = ["RIS_TYPES", "TAGS", "format_record", "format_ris"]
 
@@ -167,7 +167,8 @@ def _lines(
     for tag in tags:
         source = TYPE_TAGS[ty].get(tag)
         if source == "editor":
-            yield from ((tag, e) for e in _editors(fields.get("editor", "")))
+            names = [_author(a) for a in meta.editors] or _editors(fields.get("editor", ""))
+            yield from ((tag, e) for e in names)
             continue
         value = (meta.venue or "").strip() if source == "venue" else fields.get(source or "")
         if not value:
@@ -189,12 +190,17 @@ def format_record(meta: Metadata) -> str:
     lines = [("TY", ty), ("ID", meta.key)]
     lines.extend(("AU", _author(a)) for a in meta.authors)
     lines.extend(_lines(meta, ty, fields, ("A2", "A3")))
-    lines.append(("TI", meta.title))
+    if meta.title is not None:
+        lines.append(("TI", meta.title))
     lines.extend(_lines(meta, ty, fields, ("T2", "T3")))
-    lines.append(("PY", str(meta.year)))
-    month = _month(fields.get("month", ""))
-    if month:
-        lines.append(("DA", f"{meta.year:04d}/{month:02d}//"))
+    if meta.year is not None:
+        lines.append(("PY", str(meta.year)))
+        month = _month(fields.get("month", ""))
+        if month:
+            lines.append(("DA", f"{meta.year:04d}/{month:02d}//"))
+    elif meta.year_label != NO_DATE:
+        # A year written as text goes in DA's free "other info" part (YYYY/MM/DD/other).
+        lines.append(("DA", f"///{meta.year_label}"))
     lines.extend(_lines(meta, ty, fields, ("VL", "IS", "SP", "PB", "CY", "SN", "ET")))
     if meta.doi:
         lines.append(("DO", meta.doi))

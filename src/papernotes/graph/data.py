@@ -20,6 +20,7 @@ from papernotes import urls
 from papernotes.graph.layout import GEOMETRY, Geometry, layout
 from papernotes.graph.svg import (
     PALETTE_SIZE,
+    UNDATED,
     Drawing,
     DrawNode,
     LegendEntry,
@@ -104,7 +105,7 @@ def neighbourhood(
     def linked(k: CiteKey) -> tuple[CiteKey, ...]:
         return (*library.cites.get(k, ()), *library.cited_by.get(k, ()))
 
-    year = library.notes[key].meta.year
+    year = _column(library.notes[key].meta.year)
     dist: dict[CiteKey, int] = {key: 0}
     ring = [key]
     total = 1
@@ -119,7 +120,7 @@ def neighbourhood(
 
             def rank(k: CiteKey) -> tuple[int, int, int]:
                 inward = sum(1 for n in linked(k) if n in kept)
-                return (-inward, abs(library.notes[k].meta.year - year), order[k])
+                return (-inward, abs(_column(library.notes[k].meta.year) - year), order[k])
 
             for k in sorted(found, key=rank)[:room]:
                 kept[k] = step
@@ -130,14 +131,18 @@ def neighbourhood(
 _LABEL_YEAR = re.compile(r"^(?P<who>.+?),?\s+(?P<year>\d{4})(?P<suffix>[a-z]*)$")
 
 
-def short_label(label: str, year: int) -> str:
+def _column(year: int | None) -> int:
+    return UNDATED if year is None else year
+
+
+def short_label(label: str, year: int | None) -> str:
     """A node's text: the author–year label without the year its column already shows.
 
     "Hu et al., 2022" → "Hu et al."; "Liu et al., 2022b" → "Liu et al. (b)", since the
     suffix is what tells two such papers apart. Anything else is kept whole.
     """
     m = _LABEL_YEAR.match(label)
-    if m is None or int(m["year"]) != year:
+    if m is None or year is None or int(m["year"]) != year:
         return label
     return f"{m['who']} ({m['suffix']})" if m["suffix"] else m["who"]
 
@@ -178,8 +183,8 @@ def _graph_svg(
             DrawNode(
                 href=urls.relative(page_path, urls.paper_page(k)),
                 label=short_label(label, meta.year),
-                tooltip=f"{meta.title} ({label})",
-                year=meta.year,
+                tooltip=f"{meta.heading} ({label})",
+                year=_column(meta.year),
                 colour=colour,
                 tags=tuple(tag_index[t.casefold()] for t in meta.tags),
                 current=distance is not None and distance[k] == 0,
@@ -204,7 +209,7 @@ def _graph_svg(
         edges=edges,
         legend=tuple(legend),
         tag_names=tuple(palette.names.get(t, t) for t in tag_order),
-        year_hrefs={y: urls.relative(page_path, urls.year_page(y)) for y in years},
+        year_hrefs={y: urls.relative(page_path, urls.year_page(y)) for y in years if y != UNDATED},
         note=note,
     )
     return render_svg(drawing, layout([n.year for n in nodes], edges, geometry), geometry, css=css)

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 from papernotes.cjk import is_wide
 from papernotes.graph.layout import GEOMETRY, Geometry, Layout, Point
+from papernotes.model import NO_DATE
 
 __all__ = [
     "PALETTE_SIZE",
+    "UNDATED",
     "DrawNode",
     "Drawing",
     "LegendEntry",
@@ -56,6 +58,7 @@ class DrawNode:
     tooltip: str
     """Full title and label; the link's accessible name."""
     year: int
+    """Its column: the year, or :data:`UNDATED` for a paper with none."""
     colour: int | None
     """Palette index of its tag colour, or None for the neutral colour."""
     tags: tuple[int, ...]
@@ -94,6 +97,10 @@ class Drawing:
     """Link of each year's page, relative to the embedding page."""
     note: str = ""
     """A remark shown after the legend ("60 of 143 papers shown")."""
+
+
+UNDATED = 10_000
+"""The column of papers with no year: after every year a note can hold (1000–9999)."""
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -307,10 +314,12 @@ def _year_labels(drawing: Drawing, lay: Layout, ox: float, top: float) -> list[s
     y = _num(top - YEAR_ROW / 2)
     for col in lay.columns:
         href = drawing.year_hrefs.get(col.year)
-        papers = f"{col.count} paper{'s' if col.count != 1 else ''} from {col.year}"
+        papers = f"{col.count} paper{'s' if col.count != 1 else ''}"
+        papers += " with no date" if col.year == UNDATED else f" from {col.year}"
+        shown = NO_DATE if col.year == UNDATED else str(col.year)
         text = (
             f'<text x="{_num(ox + col.centre)}" y="{y}" dy=".35em" '
-            f'data-x="{_num(col.centre)}"><title>{papers}</title>{col.year}</text>'
+            f'data-x="{_num(col.centre)}"><title>{papers}</title>{shown}</text>'
         )
         out.append(f'<a class="pn-year" href="{_esc(href)}">{text}</a>' if href else text)
     return out

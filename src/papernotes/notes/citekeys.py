@@ -162,10 +162,12 @@ def arxiv_year(arxiv: str | None) -> int | None:
 
 
 def make_key(
-    authors: tuple[Author, ...], year: int, title: str, taken: Collection[str] = ()
+    authors: tuple[Author, ...], year: int | None, title: str | None, taken: Collection[str] = ()
 ) -> CiteKey:
-    """A fresh key by the library's scheme; ``taken`` holds keys already used (any case)."""
-    base = f"{family_part(authors[0] if authors else None)}{year}{title_word(title)}"
+    """A fresh key by the library's scheme; ``taken`` holds keys already used (any case).
+    A paper with no year or no title leaves that part out."""
+    year_part = "" if year is None else str(year)
+    base = f"{family_part(authors[0] if authors else None)}{year_part}{title_word(title or '')}"
     used = {k.casefold() for k in taken}
     if base not in used:
         return CiteKey(base)

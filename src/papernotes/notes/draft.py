@@ -140,7 +140,7 @@ def draft_note(
     entry_type: str | None = None
     raw: list[tuple[str, str]] = []
     if work is not None:
-        year = work.year or (rec.published.year if rec else 0)
+        year: int | None = work.year or (rec.published.year if rec else None)
         entry_type = work.entry_type
         venue, raw = _venue(work)
         raw += _work_fields(work)

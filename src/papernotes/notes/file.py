@@ -57,12 +57,15 @@ class NoteDraft:
 
     key: CiteKey
     """The citekey (front-matter ``id``)."""
-    title: str
-    """Plain-Unicode title."""
+    title: str | None
+    """Plain-Unicode title; None for a paper that has none (written as ``title:``)."""
     authors: tuple[str, ...]
-    """Author names as the note format takes them ("Edward J. Hu", "{OpenAI}")."""
-    year: int
-    """Year of the version cited."""
+    """Author names as the note format takes them ("Edward J. Hu", "{OpenAI}"); empty for a
+    work with none (written as ``authors:``)."""
+    year: int | None = None
+    """Year of the version cited; None for a paper with none (written as ``year:``)."""
+    editors: tuple[str, ...] = ()
+    """Editor names, written like ``authors``."""
     entry_type: str | None = None
     """BibTeX type, when it is not inferred from the venue."""
     venue: str | None = None
@@ -120,7 +123,13 @@ def _quoted(dumper: yaml.SafeDumper, value: _Quoted) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
 
 
+def _none(dumper: yaml.SafeDumper, _value: None) -> yaml.Node:
+    # "year:" rather than "year: null": a key with no value, as a person writes it.
+    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
+
+
 _Dumper.add_representer(_Folded, _folded)
+_Dumper.add_representer(type(None), _none)
 _Dumper.add_representer(_Quoted, _quoted)
 
 
@@ -137,7 +146,8 @@ def _yaml_value(name: str, value: Any) -> Any:
 
 
 def _mapping(draft: NoteDraft) -> dict[str, Any]:
-    # The schema's keys in its (the README's) order; required ones always, others when set.
+    # The schema's keys in its (the README's) order; required and expected ones always (an
+    # expected one with no value as "year:", saying the paper has none), others when set.
     data: dict[str, Any] = {}
     for key in KEYS:
         if not key.drafted:
@@ -145,6 +155,8 @@ def _mapping(draft: NoteDraft) -> dict[str, Any]:
         value = getattr(draft, key.attr)
         if value or key.required:
             data[key.name] = _yaml_value(key.name, value)
+        elif key.expected:
+            data[key.name] = None
     return data
 
 

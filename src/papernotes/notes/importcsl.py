@@ -25,9 +25,10 @@ from papernotes.ids import clean_doi, is_arxiv
 from papernotes.model import Author, CiteKey
 from papernotes.notes.draft import pages_range
 from papernotes.notes.file import NoteDraft
-from papernotes.notes.import_fields import NO_YEAR, UNTITLED
 from papernotes.notes.importbib import ImportReport
 from papernotes.notes.importrecords import (
+    NO_TITLE,
+    NO_YEAR,
     Record,
     admit,
     author_text,
@@ -252,8 +253,8 @@ def _record(item: Any, line: int) -> Record:
     key = _text(item, "citation-key", remarks) or _text(item, "id", remarks) or ""
     title = _text(item, "title", remarks)
     if not title:
-        title = UNTITLED
-        remarks.append(f"no title: the note's title is '{UNTITLED}' (the export writes it)")
+        title = None
+        remarks.append(NO_TITLE)
     custom_type, fields = _custom(item, remarks)
     number = _text(item, "number", remarks)
     arxiv = number.removeprefix(_ARXIV_PREFIX).strip() if number else None
@@ -269,14 +270,10 @@ def _record(item: Any, line: int) -> Record:
         fields = _variables(item, csl_type, arxiv, remarks)
         if number and arxiv is None and "issue" not in item:
             fields["number"] = number
-        if editors:
-            fields["editor"] = " and ".join(editors)
         if month is not None:
             fields["month"] = str(month)
-    if year is None:
-        year = NO_YEAR
-        fields.setdefault("year", "")
-        remarks.append(f"no year: the note's year is {NO_YEAR}, and bibtex: year is kept empty")
+    if year is None and "year" not in fields:
+        remarks.append(NO_YEAR)
     authors = tuple(_names(item, "author", remarks)) or no_author(editors, remarks)
     venue = _text(item, "container-title", remarks)
     kind = custom_type
@@ -299,6 +296,7 @@ def _record(item: Any, line: int) -> Record:
         title=title,
         authors=authors,
         year=year,
+        editors=() if "editor" in fields else tuple(editors),
         entry_type=kind or None,
         venue=venue,
         arxiv=arxiv,

@@ -30,6 +30,8 @@ from papernotes.notes.match import NoteIndex
 from papernotes.schema import by_name
 
 __all__ = [
+    "NO_TITLE",
+    "NO_YEAR",
     "Record",
     "admit",
     "author_text",
@@ -96,6 +98,12 @@ def stated_type(kind: str, venue: str | None) -> str | None:
     (a note states its type only when it is not the inferred one, as ``add`` writes them)."""
     bare = Metadata(CiteKey("x"), "x", (), 1, venue=venue)
     return None if entry_type(bare) == kind else kind
+
+
+NO_TITLE = "no title: imported without one (the page shows the id, the export has none)"
+"""What import says of a record with no title (as for .bib entries)."""
+NO_YEAR = "no year: imported without one (shown as n.d., exported with no year)"
+"""What import says of a record with no year."""
 
 
 def no_author(editors: list[str], remarks: list[str]) -> tuple[str, ...]:

@@ -37,9 +37,10 @@ from papernotes.ids import clean_doi, is_arxiv
 from papernotes.model import Author, CiteKey
 from papernotes.notes.draft import pages_range
 from papernotes.notes.file import NoteDraft
-from papernotes.notes.import_fields import NO_YEAR, UNTITLED
 from papernotes.notes.importbib import ImportReport
 from papernotes.notes.importrecords import (
+    NO_TITLE,
+    NO_YEAR,
     Record,
     admit,
     author_text,
@@ -197,8 +198,8 @@ def _record(line: int, tags: Tags) -> Record:
     key = _first(tags, "ID") or ""
     title = _first(tags, "TI", "T1", "CT") or (_first(tags, "BT") if kind == "book" else None)
     if not title:
-        title = UNTITLED
-        remarks.append(f"no title: the note's title is '{UNTITLED}' (the export writes it)")
+        title = None
+        remarks.append(NO_TITLE)
     # What T2, A2, VL, ... hold depends on the type: the export's table, for a type it does not
     # write that of the type it reads as (EJOUR as JOUR).
     table = TYPE_TAGS.get(ty) or TYPE_TAGS[RIS_TYPES.get(kind, "GEN")]
@@ -208,15 +209,11 @@ def _record(line: int, tags: Tags) -> Record:
     editors = _names([v for t in editor_tags for v in tags.get(t, ()) if v], "editor", remarks)
     authors = _names([v for t in ("AU", "A1") for v in tags.get(t, ()) if v], "author", remarks)
     fields = _fields(tags, table, remarks)
-    if editors:
-        fields["editor"] = " and ".join(editors)
     year, month = _date(tags)
     if month:
         fields["month"] = month
     if year is None:
-        year = NO_YEAR
-        fields["year"] = ""
-        remarks.append(f"no year: the note's year is {NO_YEAR}, and bibtex: year is kept empty")
+        remarks.append(NO_YEAR)
     accession = _first(tags, "AN") or ""
     arxiv = accession.removeprefix("arXiv:").strip() if accession.startswith("arXiv:") else None
     if arxiv is not None and not is_arxiv(arxiv):
@@ -236,6 +233,7 @@ def _record(line: int, tags: Tags) -> Record:
         key=CiteKey("import"),
         title=title,
         authors=tuple(authors) or no_author(editors, remarks),
+        editors=tuple(editors),
         year=year,
         entry_type=stated_type(kind, venue),
         venue=venue,

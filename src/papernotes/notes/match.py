@@ -51,7 +51,7 @@ class Match:
 class NoteIndex:
     """The library's notes, looked up by arXiv id, DOI and title."""
 
-    def __init__(self, entries: Iterable[tuple[CiteKey, str, str | None, str | None, str]]):
+    def __init__(self, entries: Iterable[tuple[CiteKey, str, str | None, str | None, str | None]]):
         """``entries``: (key, source file, arXiv id, DOI, title) of each note."""
         self._arxiv: dict[str, tuple[CiteKey, str]] = {}
         self._doi: dict[str, tuple[CiteKey, str]] = {}
@@ -66,7 +66,7 @@ class NoteIndex:
         return cls(_entry(n) for n in library.notes.values())
 
     def add(
-        self, key: CiteKey, source: str, arxiv: str | None, doi: str | None, title: str
+        self, key: CiteKey, source: str, arxiv: str | None, doi: str | None, title: str | None
     ) -> None:
         """Index one more paper (a note written in this run)."""
         self.keys.add(key)
@@ -74,8 +74,8 @@ class NoteIndex:
             self._arxiv.setdefault(_arxiv_base(arxiv), (key, source))
         if doi:
             self._doi.setdefault(doi_key(doi), (key, source))
-        norm = normalize_title(title)
-        if norm:
+        norm = normalize_title(title) if title else ""
+        if title and norm:
             self._titles.setdefault(norm, (key, source, title))
 
     def find(self, arxiv: str | None, doi: str | None, title: str | None) -> Match | None:
@@ -122,6 +122,6 @@ class NoteIndex:
         return tuple(out)
 
 
-def _entry(note: Note) -> tuple[CiteKey, str, str | None, str | None, str]:
+def _entry(note: Note) -> tuple[CiteKey, str, str | None, str | None, str | None]:
     m = note.meta
     return note.key, note.source, m.arxiv, m.doi, m.title

@@ -80,8 +80,8 @@ class SearchDoc:
     """The paper's title (untrusted text: search.js never parses it as HTML)."""
     authors: str
     """Authors as shown, joined with ", "."""
-    year: int
-    """Year of publication."""
+    year: int | str
+    """Year of publication; for a note with none, what is shown instead ("n.d.", "400 BC")."""
     venue: str
     """Venue as shown ("NeurIPS 2022"), or ""."""
     tags: tuple[str, ...]
@@ -98,9 +98,9 @@ class SearchDoc:
         return cls(
             key=meta.key,
             path=urls.paper_page(meta.key),
-            title=meta.title,
-            authors=", ".join(a.display for a in meta.authors),
-            year=meta.year,
+            title=meta.heading,
+            authors=", ".join(a.display for a in meta.authors or meta.editors),
+            year=meta.year if meta.year is not None else meta.year_label,
             venue=meta.venue or "",
             tags=meta.tags,
             abstract=meta.abstract or "",
