@@ -32,7 +32,7 @@ from papernotes.notes.file import NoteExists, write_new
 from papernotes.notes.match import NoteIndex
 
 if TYPE_CHECKING:
-    from papernotes.notes.importbib import ImportReport
+    pass
 
 __all__ = [
     "EMAIL_ENV",
@@ -210,26 +210,9 @@ def _cmd_link(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reader(path: Path, text: str) -> Callable[..., ImportReport]:
-    """The importer for ``path``: by its suffix, else by its first character (``[``/``{``:
-    CSL-JSON; a ``TY`` tag line: RIS), else BibTeX."""
-    suffix = path.suffix.lower()
-    start = text.lstrip()[:6]
-    if suffix == ".json" or (suffix != ".bib" and start[:1] in ("[", "{")):
-        from papernotes.notes.importcsl import import_csl
-
-        return import_csl
-    if suffix == ".ris" or (suffix != ".bib" and start[:2] == "TY" and "-" in start):
-        from papernotes.notes.importris import import_ris
-
-        return import_ris
-    from papernotes.notes.importbib import import_bib
-
-    return import_bib
-
-
 def _cmd_import(args: argparse.Namespace) -> int:
     from papernotes.notes.importbib import summary
+    from papernotes.notes.importrecords import importer_for
 
     root = Path(args.root)
     config = load_config_or_stop(root)
@@ -245,7 +228,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         text = raw.decode("latin-1")
         _warn(f"{bib_path}: not UTF-8; read as Latin-1")
     index = NoteIndex.of_library(_library(root, config))
-    read = _reader(bib_path, text)
+    read = importer_for(bib_path.suffix, text)
     report = read(
         str(bib_path),
         text,

@@ -11,7 +11,7 @@ parser before it is offered for writing. Every record ends up imported or named,
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import yaml
@@ -36,6 +36,7 @@ __all__ = [
     "admit",
     "author_text",
     "check_fields",
+    "importer_for",
     "no_author",
     "stated_type",
     "with_tags",
@@ -244,3 +245,21 @@ def admit(
         made.add(draft.key)
     out.sort(key=lambda d: d.where.line or 0)
     return ImportReport(tuple(notes), tuple(out), len(records))
+
+
+def importer_for(suffix: str, text: str) -> Callable[..., ImportReport]:
+    """The importer for a file with ``suffix`` holding ``text``: by the suffix, else by the
+    first character (``[``/``{``: CSL-JSON; a ``TY`` tag line: RIS), else BibTeX."""
+    suffix = suffix.lower()
+    start = text.lstrip()[:6]
+    if suffix == ".json" or (suffix != ".bib" and start[:1] in ("[", "{")):
+        from papernotes.notes.importcsl import import_csl
+
+        return import_csl
+    if suffix == ".ris" or (suffix != ".bib" and start[:2] == "TY" and "-" in start):
+        from papernotes.notes.importris import import_ris
+
+        return import_ris
+    from papernotes.notes.importbib import import_bib
+
+    return import_bib
