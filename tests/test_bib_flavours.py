@@ -32,7 +32,7 @@ LETTERS = [
     ("Ç", r"{\c{C}}"),
     ("ç", r"{\c{c}}"),
     ("ğ", r"{\u{g}}"),
-    ("í", r"{\'\i}"),
+    ("í", r"{\'i}"),  # not latexcodec's \'\i, which biber reads as ı + U+0301
     ("ı", r"{\i}"),
     ("ö", r"{\"o}"),
     ("ß", r"{\ss}"),
@@ -46,7 +46,7 @@ LETTERS = [
     ("ą", r"{\k{a}}"),
     ("ż", r"{\.z}"),
     ("æ", r"{\ae}"),
-    ("ǐ", r"{\v{\i}}"),  # pinyin: dotless i under the caron
+    ("ǐ", r"{\v{i}}"),  # pinyin
     ("ạ", r"{\d{a}}"),  # not in latexcodec: from the decomposition
     ("ễ", r"{\~{\^e}}"),  # two accents, the inner one braced
     ("ệ", r"{\^{\d{e}}}"),
@@ -76,7 +76,7 @@ NAMES = [
     ("Kaiser, Łukasz", r"Kaiser, {\L}ukasz"),
     ("Erlingsson, Úlfar", r"Erlingsson, {\'U}lfar"),
     ("Gülçehre, Çağlar", r"G{\"u}l{\c{c}}ehre, {\c{C}}a{\u{g}}lar"),
-    ("Abadi, Martín", r"Abadi, Mart{\'\i}n"),
+    ("Abadi, Martín", r"Abadi, Mart{\'i}n"),
     ("Kierkegaard, Søren", r"Kierkegaard, S{\o}ren"),
     ("Žižek, Slavoj", r"{\v{Z}}i{\v{z}}ek, Slavoj"),
     ("Çakmak, Ali", r"{\c{C}}akmak, Ali"),
@@ -254,7 +254,7 @@ def test_each_flavour_reads_back_to_the_same_entries() -> None:
 def test_the_bibtex_flavour_is_ascii_but_for_cjk() -> None:
     bib = format_bib(library(), "bibtex")
     assert {ch for ch in bib if not ch.isascii() and not has_cjk(ch)} <= {"："}  # fullwidth colon
-    for written in [r"{\L}ukasz", r"{\'U}lfar", r"{\c{C}}akmak", r"Mart{\'\i}n", r"{\ss}",
+    for written in [r"{\L}ukasz", r"{\'U}lfar", r"{\c{C}}akmak", r"Mart{\'i}n", r"{\ss}",
                     r"{\o}", r"{\AA}", r"{\~n}", r"{\v{Z}}", r"{\relax 杨植麟}", "month = jul",
                     "@misc{web2023page", "archivePrefix = {arXiv}", "school = "]:  # fmt: skip
         assert written in bib, written

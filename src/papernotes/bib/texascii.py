@@ -3,7 +3,7 @@
 Classic BibTeX is 8-bit: it counts, abbreviates and sorts bytes, so a UTF-8 ``Ł`` is two
 "letters", ``abbrv`` cuts it in half ("Invalid UTF-8 byte sequence") and ``Çakmak`` sorts after
 Z. Written as a *special character*, a brace group at depth 0 that starts with a backslash
-(``{\\L}ukasz``, ``{\\c{C}}akmak``, ``Mart{\\'\\i}n``), it is one letter to ``text.prefix$`` and
+(``{\\L}ukasz``, ``{\\c{C}}akmak``, ``Mart{\\'i}n``), it is one letter to ``text.prefix$`` and
 ``format.name$``, ``purify$`` sorts it as its base letter (C, L, i), and ``change.case$``
 changes the letter, never the command. That is how Better BibTeX writes its ASCII export.
 
@@ -49,6 +49,7 @@ _ACCENTS = MappingProxyType(
 # latexcodec's spelling of one character: a command, then its argument (if any).
 _COMMAND = re.compile(r"\\([A-Za-z]+|[^A-Za-z])\s*(.*)", re.DOTALL)
 _BARE_ARG = re.compile(r"[A-Za-z]|\\[ij]")
+_DOTLESS = re.compile(r"\\([ij])(?![A-Za-z])\s*")
 _ACCENT_COMMANDS = frozenset(_ACCENTS.values()) | {"textcommabelow"}
 _ARG_ACCENTS = re.compile(r"\\(?:[uvHckrdb](?![A-Za-z])|[`'^\"~=.])\s*|[{}\s]")
 
@@ -85,6 +86,9 @@ def _from_latexcodec(ch: str) -> str | None:
     # \'{\AE} (Ǽ) or \textogonekcentered{…} (Ǭ) stay UTF-8.
     if name not in _ACCENT_COMMANDS or not _BARE_ARG.fullmatch(_ARG_ACCENTS.sub("", arg)):
         return None
+    # \'i, not latexcodec's \'\i: biber reads \'\i as a dotless ı and a combining accent,
+    # which pdflatex cannot typeset, while T1 has a glyph for \'i and biber reads it as í.
+    arg = _DOTLESS.sub(r"\1", arg)
     return f"{{{_accent(name, arg)}}}"
 
 
@@ -95,9 +99,7 @@ def _from_decomposition(ch: str) -> str | None:
         return None
     if any(m not in _ACCENTS for m in marks):
         return None
-    # An i or j under a mark above loses its dot: \'\i, as latexcodec writes it.
-    below = {"\u0323", "\u0327", "\u0328", "\u0331"}
-    tex = f"\\{base}" if base in "ij" and marks[0] not in below else base
+    tex = base
     for mark in marks:
         tex = _accent(_ACCENTS[mark], tex)
     return f"{{{tex}}}"
@@ -105,7 +107,7 @@ def _from_decomposition(ch: str) -> str | None:
 
 def ascii_char(ch: str) -> str | None:
     """The ASCII TeX for one non-ASCII letter or punctuation mark, each letter braced as a
-    BibTeX special character (``Ł`` → ``{\\L}``, ``Ç`` → ``{\\c{C}}``, ``í`` → ``{\\'\\i}``,
+    BibTeX special character (``Ł`` → ``{\\L}``, ``Ç`` → ``{\\c{C}}``, ``í`` → ``{\\'i}``,
     ``’`` → ``'``, ``ﬁ`` → ``fi``), or None: for CJK, letters TeX has no command for
     (Cyrillic, Greek), and symbols and digits (``×``, ``€``, ``½``), which LaTeX reads as UTF-8
     and BibTeX never cuts, and which as math (``$\\times$``) would not read back as text.
