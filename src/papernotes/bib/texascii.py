@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType
 from urllib.parse import quote
 
@@ -121,6 +123,19 @@ def ascii_char(ch: str) -> str | None:
     return _from_latexcodec(ch) or _from_decomposition(ch)
 
 
+_TABLE_RANGES = ((0x80, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070))
+"""Latin-1, Latin Extended-A and B, Latin Extended Additional, General Punctuation."""
+
+
+@cache
+def _table() -> Mapping[str, str | None]:
+    # Built once, on first use (latexcodec takes ~0.1 ms a character, and a library repeats
+    # the same few letters thousands of times): a constant, like a literal table would be.
+    return MappingProxyType(
+        {chr(cp): ascii_char(chr(cp)) for lo, hi in _TABLE_RANGES for cp in range(lo, hi)}
+    )
+
+
 def ascii_tex(text: str) -> str:
     """BibTeX field text with every non-ASCII character that has a TeX command written as one.
 
@@ -130,9 +145,14 @@ def ascii_tex(text: str) -> str:
     """
     if text.isascii():
         return text
+    table = _table()
     out: list[str] = []
     for ch in unicodedata.normalize("NFC", text):
-        out.append(ch if ch.isascii() else ascii_char(ch) or ch)
+        if ch.isascii():
+            out.append(ch)
+            continue
+        tex = table[ch] if ch in table else ascii_char(ch)
+        out.append(ch if tex is None else tex)
     return "".join(out)
 
 
