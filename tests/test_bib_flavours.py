@@ -21,6 +21,8 @@ from papernotes.cjk import has_cjk
 from papernotes.config import load_config
 from papernotes.model import Author, CiteKey, Metadata
 
+from conftest import copy_fixture
+
 FIXTURE = Path(__file__).parent / "fixtures" / "bibflavours"
 
 # --------------------------------------------------------------------------- letters and names
@@ -275,3 +277,30 @@ def test_a_paper_page_entry_defaults_to_no_flavour() -> None:
     m = Metadata(key=CiteKey("x"), title="T", authors=(Author("Kaiser", "Łukasz"),), year=2017)
     assert "Kaiser, Łukasz" in format_entry(m)
     assert r"Kaiser, {\L}ukasz" in format_entry(m, "bibtex")
+
+
+# --------------------------------------------------------------------------- cli and site
+
+
+def test_bib_format_biblatex_writes_and_replaces_a_bib_file(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "refs.bib"
+    for _ in range(2):  # the second run replaces the file the first one wrote
+        result = cli("bib", "--root", str(FIXTURE), "--format", "biblatex", "-o", str(out))
+        assert result.code == 0, result.err
+    assert out.read_text(encoding="utf-8") == format_bib(library(), "biblatex")
+    assert "wrote 9 entries" in result.err
+
+
+def test_the_site_has_both_flavours_linked_from_every_page(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    root = copy_fixture("bibflavours", tmp_path)
+    out = tmp_path / "site"
+    assert cli("build", "--root", str(root), "--out", str(out)).code == 0
+    metas = library()
+    assert (out / "library.bib").read_text(encoding="utf-8") == format_bib(metas, "bibtex")
+    biblatex = (out / "library-biblatex.bib").read_text(encoding="utf-8")
+    assert biblatex == format_bib(metas, "biblatex")
+    paper = (out / "papers" / "kaiser2017one.bib").read_text(encoding="utf-8")
+    assert paper == format_entry(next(m for m in metas if m.key == "kaiser2017one"), "bibtex")
+    for page in (out / "index.html", out / "papers" / "kaiser2017one.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "library-biblatex.bib</a>" in html and "library.bib</a>" in html
