@@ -10,6 +10,10 @@ and would double-escape the text this module has already escaped, and it can onl
 by overriding its private methods. The Entry from :func:`to_entry` already holds BibTeX field
 text, exactly what pybtex's parser returns for the written file, so writing is a join.
 
+:func:`format_bib` writes one of two flavours, as Better BibTeX does: ``bibtex``, ASCII for
+classic 8-bit BibTeX (:mod:`.texascii`) in BibTeX's types and fields, and ``biblatex``, UTF-8
+in biblatex's (:mod:`.biblatex`); with no flavour, the UTF-8 BibTeX both start from.
+
 Front matter holds plain Unicode, ``bibtex:`` fields included, and is encoded here. The one
 way to write raw TeX is Better BibTeX's: a ``bibtex:`` key ``tex.NAME`` is field NAME, written
 as given once :func:`check_raw_field` finds it brace-balanced and free of a bare ``%``.
