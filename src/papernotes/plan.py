@@ -307,7 +307,13 @@ def plan_site(
         )
     )
     metas = [library.notes[k].meta for k in library.notes]
-    jobs.append(bytes_job("library.bib", digest("bib", metas), lambda: bib.format_bib(metas)))
+    jobs.append(
+        bytes_job("library.bib", digest("bib", metas), lambda: bib.format_bib(metas, "bibtex"))
+    )
+    biblatex = "library-biblatex.bib"
+    jobs.append(
+        bytes_job(biblatex, digest(biblatex, metas), lambda: bib.format_bib(metas, "biblatex"))
+    )
     jobs.append(bytes_job("library.json", digest("csl", metas), lambda: csl.format_csl(metas)))
     jobs.append(bytes_job("library.ris", digest("ris", metas), lambda: ris.format_ris(metas)))
     entries = machine.feed_entries(library, texts)

@@ -234,7 +234,7 @@ def paper_page(r: Renderer, note: Note, body: RenderedBody, papers_dir: str) -> 
     """The paper's page, then its ``.bib`` entry."""
     library, config = r.library, r.config
     path = urls.paper_page(note.key)
-    entry = bib.format_entry(note.meta)
+    entry = bib.format_entry(note.meta, "bibtex")
     notes_of = r.notes_of
     page = r.page(
         "paper.html",

@@ -10,6 +10,10 @@ and would double-escape the text this module has already escaped, and it can onl
 by overriding its private methods. The Entry from :func:`to_entry` already holds BibTeX field
 text, exactly what pybtex's parser returns for the written file, so writing is a join.
 
+:func:`format_bib` writes one of two flavours, as Better BibTeX does: ``bibtex``, ASCII for
+classic 8-bit BibTeX (:mod:`.texascii`) in BibTeX's types and fields, and ``biblatex``, UTF-8
+in biblatex's (:mod:`.biblatex`); with no flavour, the UTF-8 BibTeX both start from.
+
 Front matter holds plain Unicode, ``bibtex:`` fields included, and is encoded here. The one
 way to write raw TeX is Better BibTeX's: a ``bibtex:`` key ``tex.NAME`` is field NAME, written
 as given once :func:`check_raw_field` finds it brace-balanced and free of a bare ``%``.
@@ -19,10 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 from pybtex.bibtex.utils import split_name_list, split_tex_string
 from pybtex.database import Entry, Person
 
+from papernotes.bib.biblatex import bibtex_type, month_number, to_biblatex, to_bibtex
 from papernotes.bib.braces import brace_error
 from papernotes.bib.latex import latex_field, latex_text, latex_title
 from papernotes.bib.names import format_person, parse_person, split_authors, to_person
@@ -32,11 +38,14 @@ __all__ = [
     "CONFERENCE_ACRONYMS",
     "CONFERENCE_PREFIXES",
     "CONFERENCE_WORDS",
+    "FLAVOURS",
     "TEX_PREFIX",
     "VERBATIM_FIELDS",
+    "Flavour",
     "check_raw_field",
     "duplicate_keys",
     "entry_type",
+    "flavour_entry",
     "format_bib",
     "format_entry",
     "keep_as",
@@ -125,6 +134,7 @@ _JOURNAL_TYPES = frozenset({"article", "periodical", "suppperiodical"})
 
 
 def _venue_field(kind: str) -> str:
+    kind = bibtex_type(kind)  # a biblatex type's venue goes where its BibTeX type's does
     if kind in _VENUE_FIELD:
         return _VENUE_FIELD[kind]
     return "journal" if kind in _JOURNAL_TYPES else "booktitle"
@@ -276,33 +286,63 @@ def to_entry(meta: Metadata) -> Entry:
 
 _MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
+Flavour = Literal["bibtex", "biblatex"]
+"""A .bib flavour: ASCII-safe classic BibTeX, or UTF-8 biblatex for biber."""
+
+FLAVOURS: tuple[Flavour, ...] = get_args(Flavour)
+"""Every flavour, the default (``bibtex``) first."""
+
+
+def flavour_entry(meta: Metadata, flavour: Flavour | None = None) -> Entry:
+    """:func:`to_entry` in ``flavour``'s entry types and field names (:mod:`.biblatex`);
+    with no flavour, as :func:`to_entry` makes it."""
+    entry = to_entry(meta)
+    if flavour is None:
+        return entry
+    return to_bibtex(entry) if flavour == "bibtex" else to_biblatex(entry)
+
 
 def _field_value(name: str, value: str) -> str:
-    # A month held as its number is written as the standard macro (``jul``), which every
-    # BibTeX style and biblatex read as that month; any other value is brace-delimited.
-    if name.lower() == "month" and value.isdigit() and 1 <= int(value) <= 12:
-        return _MONTH_MACROS[int(value) - 1]
+    # A month is written as the standard macro (``jul``), which every BibTeX style and
+    # biblatex read as that month; any other value is brace-delimited.
+    number = month_number(value) if name.lower() == "month" else None
+    if number is not None:
+        return _MONTH_MACROS[number - 1]
     return f"{{{value}}}"
 
 
-def _write_entry(key: str, entry: Entry) -> str:
+def _write_entry(key: str, entry: Entry, *, ascii: bool) -> str:
     # Values are brace-delimited: unlike "...", braces let a value hold a '"', and every value
     # here is brace-balanced. No trailing comma, which some older tools reject.
+    from papernotes.bib.texascii import ascii_name, ascii_tex, ascii_url
+
     lines = [f"@{entry.original_type}{{{key}"]
     for role, persons in entry.persons.items():
-        lines.append(f"  {role} = {{{' and '.join(format_person(p) for p in persons)}}}")
-    lines.extend(f"  {name} = {_field_value(name, value)}" for name, value in entry.fields.items())
+        names = [format_person(p) for p in persons]
+        lines.append(f"  {role} = {{{' and '.join(map(ascii_name, names) if ascii else names)}}}")
+    for name, value in entry.fields.items():
+        if ascii:
+            value = ascii_url(value) if name.lower() in VERBATIM_FIELDS else ascii_tex(value)
+        lines.append(f"  {name} = {_field_value(name, value)}")
     return ",\n".join(lines) + "\n}\n"
 
 
-def format_entry(meta: Metadata) -> str:
-    """One note's BibTeX entry as UTF-8 text ending in a newline (a paper page's ``KEY.bib``)."""
-    return _write_entry(meta.key, to_entry(meta))
+def format_entry(meta: Metadata, flavour: Flavour | None = None) -> str:
+    """One note's entry as .bib text ending in a newline.
+
+    ``bibtex`` (a paper page's ``KEY.bib``, the site's ``library.bib``) is ASCII but for
+    characters TeX has no command for (CJK), in BibTeX's types and fields; ``biblatex`` is
+    UTF-8 in biblatex's. With no flavour: :func:`to_entry` as it is, BibTeX in UTF-8, the
+    layer both build on (bibtex8, bibtexu and biber read it).
+    """
+    entry = flavour_entry(meta, flavour)
+    return _write_entry(meta.key, entry, ascii=flavour == "bibtex")
 
 
-def format_bib(metas: Iterable[Metadata]) -> str:
-    """The whole library as one .bib text: entries in the given order, a blank line between."""
-    return "\n".join(format_entry(m) for m in metas)
+def format_bib(metas: Iterable[Metadata], flavour: Flavour | None = None) -> str:
+    """The whole library as one .bib text (see :func:`format_entry`): entries in the given
+    order, a blank line between."""
+    return "\n".join(format_entry(m, flavour) for m in metas)
 
 
 def duplicate_keys(keys: Iterable[str]) -> list[tuple[str, str]]:

@@ -63,9 +63,13 @@ _QUOTE = frozenset(["mkbibquote", "enquote", "textquote"])
 # Inline or display math, with unescaped dollars: held as written.
 _MATH = re.compile(r"(?<!\\)\$\$.+?(?<!\\)\$\$|(?<!\\)\$.+?(?<!\\)\$", re.DOTALL)
 # Macros pybtex keeps as written, as their plain text (a control word eats the spaces after it).
-_WORDS = re.compile(r"\\(hyphen|nbhyphen|hyphenate|slash|textquotedbl)(?![A-Za-z])\s*(?:\{\})?")
+_WORDS = re.compile(
+    r"\\(hyphen|nbhyphen|hyphenate|slash|textquotedbl|relax)(?![A-Za-z])\s*(?:\{\})?"
+)
+# \relax does nothing; the bibtex flavour writes a CJK name as {\relax 杨植麟} (see texascii).
 _WORD_TEXT = MappingProxyType(
     {"hyphen": "-", "nbhyphen": "-", "hyphenate": "", "slash": "/", "textquotedbl": '"'}
+    | {"relax": ""}
 )
 # A dotless i or j under an accent, \'{\i}, \'\i, \v{\i}: pybtex leaves these undecoded.
 _ACCENT = r"\\(['`^\"~=.]|[uvHckrdb](?![A-Za-z]))\s*"
@@ -92,9 +96,11 @@ _COMBINING = MappingProxyType(
         "b": "\u0331",
     }
 )
+# A braced argument may be any letter: a letter already accented, as in \~{\^e} (ễ), whose
+# inner accent an earlier pass decoded.
 _ACCENTED = re.compile(
-    r"\\(?:([`'^\"~=.])\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z]))"
-    r"|([uvHckrdb])(?:\s*\{\s*([A-Za-z])\s*\}|\s+([A-Za-z])(?![A-Za-z])))"
+    r"\\(?:([`'^\"~=.])\s*(?:\{\s*([^\W\d_])\s*\}|([A-Za-z]))"
+    r"|([uvHckrdb])(?:\s*\{\s*([^\W\d_])\s*\}|\s+([A-Za-z])(?![A-Za-z])))"
 )
 _MACRO = re.compile(r"\\([A-Za-z]+)\s*\{")
 _HOLD_OPEN, _HOLD_CLOSE = "\ue000", "\ue001"
@@ -163,7 +169,8 @@ def latex_to_text(value: str) -> str:
     prepared = prepared.replace("\\$", hold("$"))
     prepared = _DOTLESS_BRACED.sub(r"\\\1{\2}", prepared)
     prepared = _DOTLESS_BARE.sub(r"\\\1{\2}", prepared)
-    prepared = _ACCENTED.sub(_accented, prepared)
+    while (decoded := _ACCENTED.sub(_accented, prepared)) != prepared:  # innermost first
+        prepared = decoded
     prepared = _WORDS.sub(lambda m: _WORD_TEXT[m.group(1)], prepared)
     prepared = re.sub(r"\\-", "", prepared)
     prepared = _macros(prepared, held)

@@ -105,7 +105,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0 if report.written else 1
 
 
-_BIB_FORMATS = {"bibtex": ".bib", "csl-json": ".json", "ris": ".ris"}
+_BIB_FORMATS = {"bibtex": ".bib", "biblatex": ".bib", "csl-json": ".json", "ris": ".ris"}
 """Export formats of ``papernotes bib``, with the file suffix that ``-o`` may overwrite."""
 
 
@@ -120,7 +120,7 @@ def _format_library(fmt: str, metas: list[Metadata]) -> str:
         return format_ris(metas)
     from papernotes.bib.export import format_bib
 
-    return format_bib(metas)
+    return format_bib(metas, "biblatex" if fmt == "biblatex" else "bibtex")
 
 
 def _cmd_bib(args: argparse.Namespace) -> int:
@@ -231,9 +231,10 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "bib",
-        help="export the bibliography (BibTeX, CSL-JSON, RIS)",
-        description="Write the library, or a subset, as BibTeX (UTF-8), CSL-JSON (for "
-        "Zotero, pandoc, Quarto) or RIS (for EndNote, Mendeley).",
+        help="export the bibliography (BibTeX, biblatex, CSL-JSON, RIS)",
+        description="Write the library, or a subset, as BibTeX (ASCII-safe, for any BibTeX "
+        "style), biblatex (UTF-8, for biber), CSL-JSON (for Zotero, pandoc, Quarto) or RIS "
+        "(for EndNote, Mendeley).",
     )
     root_arg(p)
     p.add_argument(
