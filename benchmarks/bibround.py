@@ -42,6 +42,7 @@ _SAME = {
     "eprinttype": "archiveprefix",
     "primaryclass": "eprintclass",
 }
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _MONTHS = {
     m: str(i)
     for i, m in enumerate(
@@ -62,7 +63,8 @@ def _timed(cmd: list[str], cwd: Path) -> tuple[float, int, subprocess.CompletedP
 
 
 def _norm(name: str, value: str) -> str:
-    text = latex_to_text(value) if "\\" in value or "{" in value or "$" in value else value
+    # Both sides through one decoder; the ASCII flavour writes ’ “ ” as ' `` '' (as BBT does).
+    text = latex_to_text(value).translate(_QUOTES).replace("\u00a0", " ")
     text = re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
     if name == "month":
         text = _MONTHS.get(text.lower()[:3], text.lstrip("0"))
@@ -120,7 +122,7 @@ def _typeset(bib: Path, style: str, work: Path) -> tuple[int, int, int]:
     return errors, warnings, len(re.findall(r"^! ", tex.stdout, re.M))
 
 
-def _one(src: Path, styles: list[str], flavours: list[str], papernotes: str) -> None:
+def _one(src: Path, styles: list[str], flavours: list[str], papernotes: str, show: int) -> None:
     print(f"\n== {src.name} ({src.stat().st_size:,} bytes)")
     try:
         source = parse_file(str(src), bib_format="bibtex")
@@ -172,6 +174,10 @@ def _one(src: Path, styles: list[str], flavours: list[str], papernotes: str) -> 
                     else:
                         changed += 1
                         changed_names[name] += 1
+                        if show and changed_names[name] <= show:
+                            at = next((i for i, (a, b) in enumerate(zip(value, other[name])) if a != b), 0)
+                            at = max(0, at - 40)
+                            print(f"      {key}.{name}: …{value[at:at + 120]!r}\n        -> …{other[name][at:at + 120]!r}")
             added: Counter[str] = Counter(
                 name
                 for key, fields in got.items()
@@ -206,12 +212,13 @@ def main() -> None:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--styles", default="plain,unsrt,alpha,abbrv")
     parser.add_argument("--flavours", default="bibtex")
+    parser.add_argument("--show", type=int, default=0, help="print N examples of each changed field")
     beside = Path(sys.executable).with_name("papernotes")
     parser.add_argument("--papernotes", default=str(beside) if beside.exists() else "papernotes")
     args = parser.parse_args()
     styles = [s for s in args.styles.split(",") if s]
     for src in args.files:
-        _one(src, styles, args.flavours.split(","), args.papernotes)
+        _one(src, styles, args.flavours.split(","), args.papernotes, args.show)
 
 
 if __name__ == "__main__":
