@@ -74,7 +74,7 @@ def _parse(data: bytes) -> Any:
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise StyleError(
             "style has a DOCTYPE (entities are not allowed in a style)",
-            1,
+            data[: data.find(b"<!DOCTYPE")].count(b"\n") + 1 if b"<!DOCTYPE" in data else None,
             "remove the <!DOCTYPE …> declaration; CSL styles need none",
         )
     root = tree.getroot()
