@@ -63,20 +63,32 @@ def _parser() -> Any:
     )
 
 
+_BIG_HINT = "the largest style of the CSL repository is about 250 kB: is this a CSL style?"
+
+
+def _doctype(data: bytes) -> StyleError:
+    at = data.find(b"<!DOCTYPE")
+    return StyleError(
+        "style has a DOCTYPE (a DTD or entities are never loaded from a style)",
+        data[:at].count(b"\n") + 1 if at >= 0 else None,
+        "remove the <!DOCTYPE …> declaration; CSL styles need none",
+    )
+
+
 def _parse(data: bytes) -> Any:
     if len(data) > MAX_STYLE_BYTES:
-        raise StyleError(f"style is larger than {MAX_STYLE_BYTES // 1024} kB")
+        raise StyleError(f"style is larger than {MAX_STYLE_BYTES // 1024} kB", None, _BIG_HINT)
+    if b"<!DOCTYPE" in data:
+        # Refused before parsing, so the message says why whatever the parser would make of it
+        # (an entity in an attribute is a syntax error, one in text is left unexpanded).
+        raise _doctype(data)
     try:
         tree = etree.parse(io.BytesIO(data), _parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if isinstance(exc.lineno, int) and exc.lineno > 0 else None
         raise StyleError(f"not well-formed XML: {exc.msg}", line, "fix the XML") from None
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise StyleError(
-            "style has a DOCTYPE (entities are not allowed in a style)",
-            data[: data.find(b"<!DOCTYPE")].count(b"\n") + 1 if b"<!DOCTYPE" in data else None,
-            "remove the <!DOCTYPE …> declaration; CSL styles need none",
-        )
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # in another encoding
+        raise _doctype(data)
     root = tree.getroot()
     if any(isinstance(el, etree._Entity) for el in root.iter()):
         raise StyleError("style uses an entity reference", None, "write the text out in full")

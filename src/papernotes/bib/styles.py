@@ -138,6 +138,12 @@ def packaged_style(name: str) -> Style:
     return check_style(path.read_bytes(), name=name, origin=path.name, label=_LABELS.get(name, ""))
 
 
+def _read_head(path: Path) -> bytes:
+    # One byte more than a style may have: enough to refuse a huge file without reading it.
+    with path.open("rb") as f:
+        return f.read(MAX_STYLE_BYTES + 1)
+
+
 def load_styles(root: Path) -> tuple[tuple[Style, ...], tuple[Diagnostic, ...]]:
     """The built-in styles, then the library's ``styles/*.csl`` by file name; a user style
     that cannot be used is left out, with a warning naming the file."""
@@ -151,11 +157,9 @@ def load_styles(root: Path) -> tuple[tuple[Style, ...], tuple[Diagnostic, ...]]:
         try:
             if path.is_symlink() or not path.is_file():
                 raise StyleError("not a regular file", None, "copy the style into styles/")
-            if path.stat().st_size > MAX_STYLE_BYTES:
-                raise StyleError(f"style is larger than {MAX_STYLE_BYTES // 1024} kB")
             if name in taken:
                 raise StyleError(f"a built-in style is called {name!r}", None, "rename the file")
-            styles.append(check_style(path.read_bytes(), name=name, origin=rel))
+            styles.append(check_style(_read_head(path), name=name, origin=rel))
             taken.add(name)
         except (StyleError, OSError) as exc:
             line = exc.line if isinstance(exc, StyleError) else None
@@ -345,9 +349,7 @@ def find_style(root: Path, name: str) -> Style:
     stem = name.removesuffix(".csl")
     path = root / USER_STYLES_DIR / f"{stem}.csl"
     if "/" not in stem and stem not in dict(BUILTIN_STYLES) and path.is_file():
-        if path.stat().st_size > MAX_STYLE_BYTES:
-            raise StyleError(f"style is larger than {MAX_STYLE_BYTES // 1024} kB")
-        return check_style(path.read_bytes(), name=stem, origin=f"{USER_STYLES_DIR}/{path.name}")
+        return check_style(_read_head(path), name=stem, origin=f"{USER_STYLES_DIR}/{path.name}")
     return packaged_style(stem)
 
 
