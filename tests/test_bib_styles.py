@@ -29,11 +29,12 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import copy_fixture
 from papernotes.bib import styles
 from papernotes.bib.styles import StyleSet, citeproc_item, packaged_style
 from papernotes.build import build
 from papernotes.config import load_config
+
+from conftest import copy_fixture
 
 
 def _names(*names: tuple[str, str]) -> list[dict[str, str]]:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from papernotes.bib.stylefile import MAX_STYLE_BYTES, Style, StyleError, read_style
-from papernotes.cjk import has_cjk
+from papernotes.cjk import CJK_RANGES
 from papernotes.errors import Diagnostic, warning
 
 __all__ = [
@@ -73,6 +73,8 @@ USER_STYLES_DIR = "styles"
 """The library's own CSL styles: ``styles/NAME.csl`` in the library root."""
 
 _CJK_LOCALES = ("zh", "ja", "ko")
+# cjk.has_cjk as one regular expression: it runs on every name of every entry.
+_CJK = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]")
 _KANA = re.compile("[\u3041-\u30ff]")
 _HANGUL = re.compile("[\u1100-\u11ff\uac00-\ud7af]")
 # Stand-ins for <, > and & in the item's text while citeproc-py makes HTML: its HTML formatter
@@ -178,12 +180,12 @@ def _language(item: Mapping[str, Any]) -> str | None:
         return "ja"
     if _HANGUL.search(text):
         return "ko"
-    return "zh" if has_cjk(text) else None
+    return "zh" if _CJK.search(text) else None
 
 
 def _name(name: Mapping[str, Any]) -> dict[str, Any]:
     family, given = str(name.get("family", "")), str(name.get("given", ""))
-    if "literal" not in name and has_cjk(family + given):
+    if "literal" not in name and _CJK.search(family + given):
         # A CJK name is written whole, family name first, with no space and never initialled
         # (CSL 1.0.2 §Names; citeproc-py would print "袁 训来" or "袁, . 训来 .").
         return {"literal": family + given}
