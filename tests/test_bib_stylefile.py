@@ -133,7 +133,7 @@ def test_a_symlinked_style_and_a_name_taken_by_a_builtin_are_refused(tmp_path: P
     assert [s.name for s in styles] == ["apa", "ieee", "gb7714"]
     assert {d.where.path: d.message for d in diags} == {
         "styles/apa.csl": "CSL style not used: a built-in style is called 'apa'",
-        "styles/linked.csl": "CSL style not used: not a regular file",
+        "styles/linked.csl": "CSL style not used: leads outside the library",
     }
 
 
@@ -179,14 +179,17 @@ def test_bib_style_prints_references_in_a_builtin_packaged_or_user_style(
     [
         (
             "nope",
-            "unknown style 'nope': use apa, ieee, gb7714, a style of this library (bad, tiny)",
+            "unknown style 'nope': use apa, ieee, gb7714, a style of this library (bad, linked, tiny)",
         ),
         ("../../etc/passwd", "unknown style"),
         ("bad", "styles/bad.csl:2: cannot use this CSL style: style has a DOCTYPE"),
+        ("linked", "styles/linked.csl: cannot use this CSL style: leads outside the library"),
     ],
 )
 def test_bib_style_names_what_is_wrong(tmp_path: Path, cli, name: str, words: str) -> None:
     root = _library(tmp_path, {"tiny.csl": TINY.encode(), "bad.csl": XXE.encode()})
+    (tmp_path / "outside.csl").write_text(TINY, "utf-8")
+    (root / "styles" / "linked.csl").symlink_to(tmp_path / "outside.csl")
     result = cli("bib", "--root", str(root), "--style", name)
     assert result.code == 1 and result.out == ""
     assert words in result.err and "Traceback" not in result.err

@@ -486,6 +486,9 @@ def test_an_unchanged_note_is_not_formatted_again(
     lora.write_text(lora.read_text("utf-8") + "\nAnother line of notes.\n", "utf-8")
     assert build(root, config, out=out, workers=1).written is not None
     assert formatted == []  # the body changed, not the reference
+    lora.write_text(lora.read_text("utf-8").replace("tags: [peft, 低秩]", "tags: [peft]"), "utf-8")
+    assert build(root, config, out=out, workers=1).written is not None
+    assert formatted == []  # nor do tags, which no style prints
     formatted.clear()
     lora.write_text(lora.read_text("utf-8").replace("LoRA:", "LoRA —", 1), "utf-8")
     assert build(root, config, out=out, workers=1).written is not None

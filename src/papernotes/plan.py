@@ -23,7 +23,7 @@ from pathlib import Path
 from papernotes import machine, urls
 from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
-from papernotes.bib.styles import Reference, Style, StyleSet
+from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.graph import data as graph
@@ -187,7 +187,8 @@ def _references(
     prints = [s.fingerprint for s in styles]
     items = {k: csl.to_csl(n.meta) for k, n in library.notes.items()}
     return reuse(
-        {k: (digest(item, prints), item) for k, item in items.items()},
+        # Keyed on what citeproc-py is given: editing an abstract or tags formats nothing.
+        {k: (digest(citeproc_item(item), prints), item) for k, item in items.items()},
         previous.refs if previous else {},
         formatter.format,
         workers=workers,

@@ -41,6 +41,7 @@ from typing import Any
 from papernotes.bib.stylefile import MAX_STYLE_BYTES, Style, StyleError, read_style
 from papernotes.cjk import CJK_RANGES
 from papernotes.errors import Diagnostic, warning
+from papernotes.load import escapes
 
 __all__ = [
     "BUILTIN_STYLES",
@@ -153,11 +154,15 @@ def load_styles(root: Path) -> tuple[tuple[Style, ...], tuple[Diagnostic, ...]]:
     diags: list[Diagnostic] = []
     folder = root / USER_STYLES_DIR
     taken = {s.name for s in styles}
+    library = root.resolve()
     for path in sorted(folder.glob("*.csl")) if folder.is_dir() else ():
         rel = f"{USER_STYLES_DIR}/{path.name}"
         name = path.stem
         try:
-            if path.is_symlink() or not path.is_file():
+            if escapes(path, (library,)) is not None:
+                # Like the theme: a symlink (of the file or the folder) may not read outside.
+                raise StyleError("leads outside the library", None, "copy the style into styles/")
+            if not path.is_file():
                 raise StyleError("not a regular file", None, "copy the style into styles/")
             if name in taken:
                 raise StyleError(f"a built-in style is called {name!r}", None, "rename the file")
@@ -351,6 +356,8 @@ def find_style(root: Path, name: str) -> Style:
     stem = name.removesuffix(".csl")
     path = root / USER_STYLES_DIR / f"{stem}.csl"
     if "/" not in stem and stem not in dict(BUILTIN_STYLES) and path.is_file():
+        if escapes(path, (root.resolve(),)) is not None:
+            raise StyleError("leads outside the library", None, "copy the style into styles/")
         return check_style(_read_head(path), name=stem, origin=f"{USER_STYLES_DIR}/{path.name}")
     return packaged_style(stem)
 
