@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml import etree
 
+from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
 
 __all__ = ["CSL_NS", "MAX_STYLE_BYTES", "Style", "StyleError", "read_style"]
@@ -40,13 +41,12 @@ class Style:
     while both are the same."""
 
 
-class StyleError(ValueError):
-    """A style that cannot be used: the message, and the line when lxml gave one."""
+class StyleError(PapernotesError, ValueError):
+    """A style that cannot be used: the message, the line when lxml gave one, what to do."""
 
     def __init__(self, message: str, line: int | None = None, hint: str | None = None):
-        super().__init__(message)
+        super().__init__(message, hint=hint)
         self.line = line
-        self.hint = hint
 
 
 def _parser() -> Any:

@@ -40,7 +40,7 @@ from typing import Any
 
 from papernotes.bib.stylefile import MAX_STYLE_BYTES, Style, StyleError, read_style
 from papernotes.cjk import CJK_RANGES
-from papernotes.errors import Diagnostic, warning
+from papernotes.errors import Diagnostic, PapernotesError, warning
 from papernotes.load import escapes
 
 __all__ = [
@@ -121,7 +121,7 @@ def check_style(data: bytes, *, name: str, origin: str, label: str = "") -> Styl
 _FIX_HINT = "check it against the CSL 1.0.2 schema, or remove it from styles/"
 
 
-class FormatError(Exception):
+class FormatError(PapernotesError):
     """citeproc-py failed on a style (a message for people)."""
 
 

@@ -174,7 +174,7 @@ def _format_styled(root: Path, name: str, metas: list[Metadata]) -> str:
     except styles.StyleError as exc:
         where = f"{styles.USER_STYLES_DIR}/{name.removesuffix('.csl')}.csl"
         line = f":{exc.line}" if exc.line else ""
-        raise Stop(f"{where}{line}: cannot use this CSL style: {exc}") from None
+        raise Stop(f"{where}{line}: cannot use this CSL style: {exc}", hint=exc.hint) from None
     except styles.FormatError as exc:
         raise Stop(f"style {name!r}: citeproc-py failed: {exc}") from None
     return "".join(f"{line}\n" for line in lines)
