@@ -144,12 +144,21 @@ def test_math_is_typeset(page: Page, base: str, key: str) -> None:
 
 def test_copy_bibtex_button(page: Page, base: str) -> None:
     page.goto(base + "papers/hu2021lora.html")
-    button = page.locator("button[data-copy]")
+    button = page.locator(".bibtex button[data-copy]")
     expect(button).to_be_visible()
     button.click()
-    expect(page.locator("[data-copy-status]")).to_have_text(re.compile("Copied|Select"))
+    expect(page.locator(".bibtex [data-copy-status]")).to_have_text(re.compile("Copied|Select"))
     download = page.locator(".bibtex a[download]")
     assert download.get_attribute("href") == "hu2021lora.bib"
+
+
+def test_copy_a_formatted_reference(page: Page, base: str) -> None:
+    page.goto(base + "papers/hu2021lora.html")
+    ieee = page.locator(".cite-panel details", has_text="IEEE")
+    button = ieee.get_by_role("button", name="Copy the IEEE reference")
+    expect(button).to_be_visible()
+    button.click()
+    expect(ieee.locator("[data-copy-status]")).to_have_text(re.compile("Copied|Select"))
 
 
 def _axe_violations(page: Page) -> list[tuple[str, str, list[object]]]:

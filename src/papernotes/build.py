@@ -180,6 +180,7 @@ def _pipeline(
 ) -> BuildReport:
     # Imported here: a build with nothing to do (above) must not load them.
     from papernotes import plan, theme
+    from papernotes.bib.styles import load_styles
     from papernotes.markdown.factory import make_parser
 
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
@@ -188,6 +189,7 @@ def _pipeline(
     old = cache.load_cache(root, key) if use_cache else None
     md = make_parser(allow_html=config.allow_html)
     read = _read(root, config, md, old, workers)
+    styles, d_styles = load_styles(root)
     library, n = read.library, len(read.library.notes)
     if progress:
         progress("parse", len(read.sources.notes), len(read.sources.notes))
@@ -202,13 +204,16 @@ def _pipeline(
         written=write.read_manifest(out.resolve()) if out.is_dir() else None,
         workers=workers,
         progress=progress,
+        styles=styles,
     )
-    diags = apply_strict((*read.diagnostics, *d_render), strict)
+    diags = apply_strict((*read.diagnostics, *d_styles, *d_render), strict)
     if _blocking(diags):
         return BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered)
     written = write.write_site(site.pages, site.copies, out, unchanged=site.unchanged, fresh=fresh)
     if use_cache:
-        new = BuildCache(key, read.parsed, site.bodies, pages=site.fingerprints, terms=site.terms)
+        new = BuildCache(
+            key, read.parsed, site.bodies, site.fingerprints, site.terms, refs=site.refs
+        )
         last = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
         diags = (*diags, *_save_cache(root, new, {**stamp, **last}, out, written))
     return BuildReport(n, written.files, diags, 0.0, written, site.rendered)

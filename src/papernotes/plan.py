@@ -16,13 +16,14 @@ Each job returns its pages and its template problems as a value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from papernotes import machine, urls
 from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
+from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.graph import data as graph
@@ -99,6 +100,8 @@ class RenderedSite:
     """Citekey → (body fingerprint, rendered body): the next build's ``BuildCache.bodies``."""
     terms: dict[str, tuple[str, search.DocTerms]]
     """Citekey → (search document digest, its terms): the next build's ``BuildCache.terms``."""
+    refs: dict[str, tuple[str, tuple[Reference, ...]]]
+    """Citekey → (CSL item and styles digest, its references): the next ``BuildCache.refs``."""
     fingerprints: dict[str, str]
     """Output path → fingerprint of every job: the next build's ``BuildCache.pages``."""
 
@@ -115,6 +118,7 @@ def render_site(
     written: Mapping[str, str] | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    styles: Sequence[Style] = (),
 ) -> tuple[RenderedSite, tuple[Diagnostic, ...]]:
     """Render the site: every page whose fingerprint differs from ``previous``'s (or whose
     file is not in ``written``, the output folder's manifest), over ``workers`` processes
@@ -136,6 +140,7 @@ def render_site(
         lambda doc: search.doc_terms(doc, folds),
         workers=workers,
     )
+    refs = _references(library, styles, previous, workers)
     plan = plan_site(
         library,
         config,
@@ -145,6 +150,7 @@ def render_site(
         body_fps={k: fp for k, (fp, _) in bodies.items()},
         docs=docs,
         terms={k: t for k, (_, t) in terms.items()},
+        refs={k: r for k, (_, r) in refs.items()},
     )
     todo: list[Job] = []
     unchanged: list[str] = []
@@ -164,9 +170,29 @@ def render_site(
         rendered=len(todo),
         bodies=bodies,
         terms=terms,
+        refs=refs,
         fingerprints={job.path: job.fingerprint for job in plan.jobs},
     )
     return site, (*theme.problems, *(d for o in outputs for d in o.diagnostics))
+
+
+def _references(
+    library: Library, styles: Sequence[Style], previous: BuildCache | None, workers: int
+) -> dict[str, tuple[str, tuple[Reference, ...]]]:
+    """Each note's formatted references, reused while its CSL item and the styles are the same
+    (citeproc-py takes milliseconds per entry and style)."""
+    if not styles:
+        return {k: ("", ()) for k in library.notes}
+    formatter = StyleSet(styles)  # compiled styles, shared by the notes formatted here
+    prints = [s.fingerprint for s in styles]
+    items = {k: csl.to_csl(n.meta) for k, n in library.notes.items()}
+    return reuse(
+        # Keyed on what citeproc-py is given: editing an abstract or tags formats nothing.
+        {k: (digest(citeproc_item(item), prints), item) for k, item in items.items()},
+        previous.refs if previous else {},
+        formatter.format,
+        workers=workers,
+    )
 
 
 def _run(job: Job) -> Output:
@@ -207,6 +233,7 @@ def plan_site(
     body_fps: Mapping[str, str],
     docs: Mapping[str, search.SearchDoc],
     terms: Mapping[str, search.DocTerms],
+    refs: Mapping[str, tuple[Reference, ...]] | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
@@ -232,6 +259,7 @@ def plan_site(
     for note in ordered:
         key = note.key
         body = bodies[key]
+        cites_as = refs.get(key, ()) if refs else ()
         files.update(note_files(note, library, papers_dir))
         kept, total = graph.neighbourhood(library, key, order=order)
         targets = {library.resolve(c.target) for c in note.citations}
@@ -251,10 +279,13 @@ def plan_site(
             total,
             sorted((k, d, fps[k], library.cites.get(k, ())) for k, d in kept.items()),
             _pdf(note, library, papers_dir),
+            cites_as,
         )
 
-        def run(note: Note = note, body: RenderedBody = body) -> Output:
-            return paper_page(r, note, body, papers_dir)
+        def run(
+            note: Note = note, body: RenderedBody = body, cites_as: tuple[Reference, ...] = cites_as
+        ) -> Output:
+            return paper_page(r, note, body, papers_dir, cites_as)
 
         jobs.append(Job(urls.paper_page(key), fp, run, (urls.paper_page(key), urls.paper_bib(key))))
 

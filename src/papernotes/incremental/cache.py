@@ -7,8 +7,8 @@ It lives in ``<library>/.papernotes/cache/``, outside the site. Two files:
   manifest digest. When nothing moved, ``papernotes build`` stops here, before importing the
   Markdown, template and BibTeX machinery.
 - ``build.json``: parsed notes (body text and what was extracted from it), rendered note
-  bodies, the search terms of each note and the fingerprint of every page, keyed by content
-  hashes.
+  bodies, the search terms and formatted references of each note and the fingerprint of
+  every page, keyed by content hashes.
 
 Both are untrusted input (a library may come with them): ``build.json`` is plain JSON decoded
 against our own type annotations (``incremental.codec``), so it can hold only values of the
@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ from papernotes.atomic import write_atomic
 from papernotes.write import OutputRefused
 
 if TYPE_CHECKING:
+    from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
     from papernotes.markdown._types import RenderedBody
@@ -92,6 +93,8 @@ class BuildCache:
     """Output path → fingerprint of what the page was made from."""
     terms: dict[str, tuple[str, DocTerms]]
     """Citekey → (fingerprint of its search document, its search terms)."""
+    refs: dict[str, tuple[str, tuple[Reference, ...]]] = field(default_factory=dict)
+    """Citekey → (fingerprint of its CSL item and the styles, its formatted references)."""
 
 
 class BuildBusy(OutputRefused):
@@ -112,6 +115,7 @@ def _state(root: Path, *parts: str) -> Path:
 @functools.cache
 def _codec() -> Codec:
     # Imported here: the no-op build path (stamp only) must not load Markdown and templates.
+    from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
     from papernotes.markdown._types import ParsedBody, RenderedBody
@@ -123,6 +127,7 @@ def _codec() -> Codec:
         "DocTerms": DocTerms,
         "Note": Note,
         "ParsedBody": ParsedBody,
+        "Reference": Reference,
         "RenderedBody": RenderedBody,
     }
     return Codec(names)

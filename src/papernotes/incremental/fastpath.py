@@ -26,7 +26,9 @@ def stamp_for(root: Path, config: Config, out: Path) -> dict[str, Any]:
     notes = load.input_files(root, config.papers_dir)
     files = [root / "papernotes.yaml", root / "pyproject.toml", *notes]
     extra = f"{__version__}|{out.resolve()}|{config!r}"
-    return cache.input_stamp(root, theme_dirs(root), files, extra)
+    # styles/: the library's own CSL styles (bib.styles), read by every full build.
+    folders = (*theme_dirs(root), root / "styles")
+    return cache.input_stamp(root, folders, files, extra)
 
 
 def diagnostics_to_json(diags: tuple[Diagnostic, ...]) -> list[list[Any]]:
