@@ -68,7 +68,7 @@ def test_a_letter_is_one_braced_tex_command(char: str, tex: str) -> None:
     assert tex.isascii()
 
 
-@pytest.mark.parametrize("char", ["杨", "語", "한", "：", "Ж", "α", "×", "€", "½", "😀"])
+@pytest.mark.parametrize("char", ["杨", "語", "한", "：", "Ж", "×", "€", "½", "😀"])
 def test_a_character_tex_has_no_command_for_stays_utf8(char: str) -> None:
     assert ascii_char(char) is None
     assert ascii_tex(f"a{char}b") == f"a{char}b"

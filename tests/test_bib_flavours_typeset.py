@@ -175,3 +175,32 @@ def test_every_encoded_latin_letter_compiles_and_reads_back(tmp_path: Path) -> N
     latin = {ch for ch in letters if ord(ch) < 0x180}
     assert latin - built <= exact, sorted(latin - built - exact)
     assert len(exact) >= 270, len(exact)
+
+
+GREEK_NOTE = """---
+title: "Intracellular θ rhythm and Σ-models in “quotes”"
+authors: [Núñez, Alberto]
+year: 1987
+venue: Brain Research
+---
+"""
+
+
+@pytest.mark.parametrize("style", ["plain", "alpha"])
+def test_a_greek_letter_is_math_in_the_bibtex_flavour(style: str, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # pdflatex has no text-mode Greek: a UTF-8 θ stops it ("not set up for use with LaTeX").
+    require_tools()
+    root = tmp_path / "lib"
+    (root / "papers").mkdir(parents=True)
+    (root / "papers" / "nunez1987theta.md").write_text(GREEK_NOTE, encoding="utf-8")
+    result = cli("bib", "--root", str(root), "--format", "bibtex")
+    assert result.code == 0, result.err
+    bib = str(result.out)
+    assert bib.isascii() and r"{\ensuremath{\theta}} rhythm" in bib, bib
+    tex = (
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n"
+        f"\\begin{{document}}\n\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n"
+        "\\bibliography{lib}\n\\end{document}\n"
+    )
+    work = typeset(tmp_path, bib, tex, "pdflatex", "bibtex", r"error message")
+    assert "θrhythmandσ" in pdf_text(work / "doc.pdf")  # casefolded, spaces squashed

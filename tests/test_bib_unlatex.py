@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.bib.unlatex import latex_to_text, verbatim_text
+from papernotes.bib.unlatex import latex_to_text, repair_c1, verbatim_text
 
 # (LaTeX as found in real .bib files, the plain text the front matter holds)
 CASES = [
@@ -105,3 +105,29 @@ def test_verbatim_text(value: str, plain: str) -> None:
 )
 def test_accents_latexcodec_misses(latex: str, text: str) -> None:
     assert latex_to_text(latex) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "lines"),
+    [
+        ("meaning\x97behavioral", "meaning—behavioral", [1]),
+        ("a\n\x93theta\x94 and \x91place\x92", "a\n“theta” and ‘place’", [2]),
+        ("unassigned\x81byte", "unassignedbyte", [1]),
+        ("plain — text", "plain — text", []),
+    ],
+)
+def test_c1_controls_are_read_as_windows_1252(raw: str, text: str, lines: list[int]) -> None:
+    assert repair_c1(raw) == (text, lines)
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"{\ensuremath{\theta}} rhythm", "θ rhythm"),
+        (r"\ensuremath {\Sigma}-models", "Σ-models"),
+        # Not a symbol: left to the usual reading (braces dropped; import keeps it as tex.NAME).
+        (r"\ensuremath{\notacommand} x", r"\ensuremath \notacommand x"),
+    ],
+)
+def test_one_symbol_in_ensuremath_is_that_symbol(tex: str, text: str) -> None:
+    assert latex_to_text(tex) == text

@@ -80,3 +80,15 @@ def test_malformed_entries_are_errors_and_import_nothing(text: str, message: str
     assert report.notes == ()
     [diag] = report.diagnostics
     assert diag.severity.value == "error" and message in diag.message and diag.where.line == 1
+
+
+def test_windows_1252_punctuation_stored_as_c1_controls_is_repaired_and_said() -> None:
+    text = (
+        "@article{a,\n  title = {Semantic meaning\x97behavioral \x93theta\x94},\n"
+        "  author = {Doe, Jane},\n  year = {2001},\n}\n"
+    )
+    report = _report(text)
+    (note,) = report.notes
+    assert "title: Semantic meaning—behavioral “theta”" in note.text
+    (said,) = [d for d in report.diagnostics if "U+0080" in d.message]
+    assert said.where.line == 2 and "on lines 2" in said.message

@@ -11,7 +11,8 @@ The command for each character comes from latexcodec (pybtex's own dependency, w
 decodes it again in :mod:`papernotes.bib.unlatex`); letters it has no entry for (Vietnamese
 ``ạ``, ``ỹ``) are built from their Unicode decomposition with the standard TeX accents.
 Characters with no TeX command stay UTF-8: CJK (no Latin font has it, and a CJK document loads
-its own), Cyrillic, Greek letters outside math, emoji.
+its own), Cyrillic, symbols, emoji. A Greek letter, which has no text-mode command, is written
+as math: ``{\\ensuremath{\\theta}}``.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ _ACCENT_COMMANDS = frozenset(_ACCENTS.values()) | {"textcommabelow"}
 _ARG_ACCENTS = re.compile(r"\\(?:[uvHckrdb](?![A-Za-z])|[`'^\"~=.])\s*|[{}\s]")
 
 
+_GREEK = re.compile(r"\$(\\[A-Za-z]+)\$")
+
+
 def _accent(mark: str, letter: str) -> str:
     # A symbol accent takes one letter or a dotless i bare (\'U, \'\i); anything longer, and
     # every argument of a letter accent, braced (\c{C}, \~{\^e}): "\~\^e" would put the
@@ -73,6 +77,12 @@ def _from_latexcodec(ch: str) -> str | None:
     except (UnicodeEncodeError, UnicodeDecodeError):
         return None
     if "$" in tex:  # math: a symbol, not a letter
+        # A Greek letter has no text-mode command, and pdflatex stops at a UTF-8 one ("not set
+        # up for use with LaTeX"): written as math, braced so change.case$ leaves it alone,
+        # in \ensuremath, which papernotes' import reads back as the letter.
+        greek = _GREEK.fullmatch(tex)
+        if greek and unicodedata.name(ch, "").startswith("GREEK"):
+            return f"{{\\ensuremath{{{greek.group(1)}}}}}"
         return None
     if not tex.startswith("\\"):
         # TeX ligatures ('' `` -- ---) are the character already; anything else is braced,
@@ -123,8 +133,8 @@ def ascii_char(ch: str) -> str | None:
     return _from_latexcodec(ch) or _from_decomposition(ch)
 
 
-_TABLE_RANGES = ((0x80, 0x250), (0x1E00, 0x1F00), (0x2000, 0x2070))
-"""Latin-1, Latin Extended-A and B, Latin Extended Additional, General Punctuation."""
+_TABLE_RANGES = ((0x80, 0x250), (0x370, 0x400), (0x1E00, 0x1F00), (0x2000, 0x2070))
+"""Latin-1, Latin Extended-A and B, Greek, Latin Extended Additional, General Punctuation."""
 
 
 @cache

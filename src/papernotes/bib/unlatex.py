@@ -29,7 +29,7 @@ from pybtex.richtext import Text
 from papernotes.bib.braces import group_end, is_one_group
 from papernotes.bib.latex import normalize_space
 
-__all__ = ["latex_to_text", "unwrap_group", "verbatim_text"]
+__all__ = ["latex_to_text", "repair_c1", "unwrap_group", "verbatim_text"]
 
 _UNWRAP = frozenset(
     [
@@ -157,6 +157,18 @@ def _accented(m: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", letter + _COMBINING[accent])
 
 
+_ENSUREMATH = re.compile(r"\\ensuremath\s*\{\s*(\\[A-Za-z]+)\s*\}")
+
+
+def _ensuremath(m: re.Match[str]) -> str:
+    # One symbol in \ensuremath (how the bibtex flavour writes a Greek letter) is that symbol;
+    # anything latexcodec cannot name stays as written.
+    import latexcodec  # noqa: F401  (registers the "latex" codec)
+
+    symbol = f"${m.group(1)}$".encode().decode("latex")
+    return symbol if len(symbol) == 1 and not symbol.isascii() else m.group()
+
+
 def latex_to_text(value: str) -> str:
     """A BibTeX field's LaTeX as plain Unicode text, whitespace collapsed."""
     held: list[str] = []
@@ -165,7 +177,8 @@ def latex_to_text(value: str) -> str:
         held.append(kept)
         return f"{_HOLD_OPEN}{len(held) - 1}{_HOLD_CLOSE}"
 
-    prepared = _MATH.sub(lambda m: hold(m.group()), value)
+    prepared = _ENSUREMATH.sub(_ensuremath, value)
+    prepared = _MATH.sub(lambda m: hold(m.group()), prepared)
     prepared = prepared.replace("\\$", hold("$"))
     prepared = _DOTLESS_BRACED.sub(r"\\\1{\2}", prepared)
     prepared = _DOTLESS_BARE.sub(r"\\\1{\2}", prepared)
@@ -209,3 +222,24 @@ def verbatim_text(value: str) -> str:
     text = text.replace("{\\textasciitilde}", "~").replace("\\textasciitilde{}", "~")
     text = _ESCAPED.sub(r"\1", text)
     return "".join(text.replace("{", "").replace("}", "").split())
+
+
+_C1 = re.compile("[\u0080-\u009f]")
+
+
+def _cp1252(m: re.Match[str]) -> str:
+    try:
+        return bytes([ord(m.group())]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: unassigned there too
+        return ""
+
+
+def repair_c1(text: str) -> tuple[str, list[int]]:
+    """``text`` with each C1 control character (U+0080–U+009F) read as the Windows-1252
+    character of that byte (U+0097 → "—", U+0093/U+0094 → "“ ”"), and the lines (1-based) where
+    one was. Such characters are never meant in a .bib file: they are Windows-1252 punctuation
+    decoded as Latin-1 on the way to UTF-8, and LaTeX stops at them."""
+    if not _C1.search(text):
+        return text, []
+    lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _C1.finditer(text)})
+    return _C1.sub(_cp1252, text), lines

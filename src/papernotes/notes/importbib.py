@@ -27,6 +27,7 @@ from pybtex.database.input.bibtex import Parser, month_names
 from pybtex.exceptions import PybtexError
 
 from papernotes.bib.split import Block, split_bib
+from papernotes.bib.unlatex import repair_c1
 from papernotes.errors import Diagnostic, error, warning
 from papernotes.foreign import bibtex_error
 from papernotes.ids import KEY_RE, key_problem
@@ -163,7 +164,19 @@ def import_bib(
     the key (:func:`note_name`), different from ``files`` (the names already there) and from
     every other note made here, so no note is ever overwritten.
     """
+    text, mended = repair_c1(text)
     entries, diags, count = _read(path, text)
+    if mended:
+        lines = ", ".join(map(str, mended[:5])) + (" …" if len(mended) > 5 else "")
+        diags.insert(
+            0,
+            warning(
+                path,
+                mended[0],
+                "control characters U+0080–U+009F (Windows-1252 quotes and dashes stored as "
+                f"Latin-1) read as the Windows-1252 characters they stand for, on lines {lines}",
+            ),
+        )
     names = set(files)
     md = make_parser()
     notes: list[ImportedNote] = []
