@@ -175,9 +175,20 @@ def _one(src: Path, styles: list[str], flavours: list[str], papernotes: str, sho
                         changed += 1
                         changed_names[name] += 1
                         if show and changed_names[name] <= show:
-                            at = next((i for i, (a, b) in enumerate(zip(value, other[name])) if a != b), 0)
+                            at = next(
+                                (
+                                    i
+                                    for i, (a, b) in enumerate(
+                                        zip(value, other[name], strict=False)
+                                    )
+                                    if a != b
+                                ),
+                                0,
+                            )
                             at = max(0, at - 40)
-                            print(f"      {key}.{name}: …{value[at:at + 120]!r}\n        -> …{other[name][at:at + 120]!r}")
+                            print(
+                                f"      {key}.{name}: …{value[at : at + 120]!r}\n        -> …{other[name][at : at + 120]!r}"
+                            )
             added: Counter[str] = Counter(
                 name
                 for key, fields in got.items()
@@ -212,7 +223,9 @@ def main() -> None:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--styles", default="plain,unsrt,alpha,abbrv")
     parser.add_argument("--flavours", default="bibtex")
-    parser.add_argument("--show", type=int, default=0, help="print N examples of each changed field")
+    parser.add_argument(
+        "--show", type=int, default=0, help="print N examples of each changed field"
+    )
     beside = Path(sys.executable).with_name("papernotes")
     parser.add_argument("--papernotes", default=str(beside) if beside.exists() else "papernotes")
     args = parser.parse_args()
