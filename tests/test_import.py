@@ -199,7 +199,7 @@ def test_duplicates_of_the_library_are_reported_never_overwritten(lib: Path, cli
     assert (
         f"{bib}:{line_of(text, '@inproceedings{du2022glm')}: warning: du2022glm: same DOI "
         "10.18653/v1/2022.acl-long.26 as 'GLM', already in the library (papers/glm.md); "
-        "both are kept (merge them by hand if they are one paper)"
+        "both are kept (import with --merge to keep only the first)"
     ) in result.err
     assert "vaswani2017attention: already in the library as 'Vaswani2017Attention'" in result.err
     assert (
@@ -210,6 +210,18 @@ def test_duplicates_of_the_library_are_reported_never_overwritten(lib: Path, cli
     assert (lib / "papers" / "du2022glm.md").exists()  # its own key, so its own note
     again = cli("import", "--root", str(lib), str(BIB))
     assert "0 of 15 entries imported" in again.err
+
+
+def test_merge_leaves_out_the_entries_of_papers_already_there(lib: Path, cli) -> None:
+    write_note(lib, "glm.md", "---\nid: GLM\ntitle: Mine\nauthors: [A B]\nyear: 2022\n"
+               "doi: 10.18653/V1/2022.ACL-LONG.26\n---\nmy words\n")  # fmt: skip
+    result = cli("import", "--root", str(lib), "--merge", str(BIB))
+    assert (
+        "du2022glm: same DOI 10.18653/v1/2022.acl-long.26 as 'GLM', already in the library "
+        "(papers/glm.md): merged into it (not imported); cite 'GLM' where you cited this key"
+    ) in result.err
+    assert not (lib / "papers" / "du2022glm.md").exists()
+    assert "12 of 15 entries imported, 1 errors" in result.err  # the fixture's broken entry
 
 
 def test_the_same_paper_twice_in_one_file(lib: Path, cli, tmp_path: Path) -> None:

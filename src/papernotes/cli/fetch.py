@@ -235,6 +235,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         index=index,
         papers_dir=config.papers_dir,
         files=_names_in(root / config.papers_dir),
+        merge=args.merge,
     )
     print_diagnostics(report.diagnostics)
     failed = sum(d.severity is Severity.ERROR for d in report.diagnostics)
@@ -346,6 +347,12 @@ def register(
     )
     root_arg(p)
     p.add_argument("file", metavar="FILE", help="the .bib, .json (CSL-JSON) or .ris file")
+    p.add_argument(
+        "--merge",
+        action="store_true",
+        help="leave out an entry with the DOI or arXiv id of a note already there (default: "
+        "import both, with a warning)",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the notes instead of writing")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=_guard(_cmd_import))

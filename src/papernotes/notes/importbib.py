@@ -35,7 +35,7 @@ from papernotes.markdown.factory import make_parser
 from papernotes.model import CiteKey
 from papernotes.notes.file import check_note, place_note, render_note
 from papernotes.notes.import_fields import ImportProblem, draft_from_entry, entry_arxiv, entry_doi
-from papernotes.notes.match import NoteIndex
+from papernotes.notes.match import NoteIndex, same_paper
 
 __all__ = ["ImportReport", "ImportedNote", "import_bib", "summary"]
 
@@ -155,9 +155,18 @@ def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Di
 
 
 def import_bib(
-    path: str, text: str, *, index: NoteIndex, papers_dir: str, files: Collection[str] = ()
+    path: str,
+    text: str,
+    *,
+    index: NoteIndex,
+    papers_dir: str,
+    files: Collection[str] = (),
+    merge: bool = False,
 ) -> ImportReport:
     """Notes for the entries of ``text`` (the .bib file at ``path``) not already in ``index``.
+
+    An entry with the DOI or arXiv id of a note (in the library or made earlier here) is
+    imported too, with a warning naming both, or with ``merge`` left out in favour of that note.
 
     ``index`` learns each note made, so later entries are checked against earlier ones.
     Each note keeps its entry's key as its id; its file name in ``papers_dir`` is made from
@@ -193,21 +202,9 @@ def import_bib(
             continue
         found = index.find(arxiv, doi, None)
         if found is not None:
-            # Both keys are imported: each may be cited, and a shared DOI is as often a typo
-            # or a survey's later version as the same paper twice.
-            where_from = (
-                "earlier in the file"
-                if found.key in made
-                else f"already in the library ({found.source})"
-            )
-            diags.append(
-                warning(
-                    path,
-                    where,
-                    f"{key}: same {found.reason.removeprefix('same ')} as '{found.key}', "
-                    f"{where_from}; both are kept (merge them by hand if they are one paper)",
-                )
-            )
+            diags.append(warning(path, where, f"{key}: {same_paper(found, made, merge=merge)}"))
+            if merge:
+                continue
         try:
             draft, notes_for_entry = draft_from_entry(entry, key, taken=index.keys, md=md)
         except ImportProblem as exc:

@@ -310,7 +310,13 @@ def _record(item: Any, line: int) -> Record:
 
 
 def import_csl(
-    path: str, text: str, *, index: NoteIndex, papers_dir: str, files: Collection[str] = ()
+    path: str,
+    text: str,
+    *,
+    index: NoteIndex,
+    papers_dir: str,
+    files: Collection[str] = (),
+    merge: bool = False,
 ) -> ImportReport:
     """Notes for the CSL-JSON items of ``text`` (the file at ``path``) not already in ``index``."""
     try:
@@ -329,4 +335,6 @@ def import_csl(
         return ImportReport((), (diag,), 0)
     diags: list[Diagnostic] = []
     records = [_record(item, line) for line, item in items]
-    return admit(path, records, index=index, papers_dir=papers_dir, diags=diags, files=files)
+    return admit(
+        path, records, index=index, papers_dir=papers_dir, diags=diags, files=files, merge=merge
+    )

@@ -26,7 +26,7 @@ from papernotes.model import Author, CiteKey, Metadata
 from papernotes.notes.citekeys import make_key
 from papernotes.notes.file import NoteDraft, check_note, place_note, render_note
 from papernotes.notes.importbib import ImportedNote, ImportReport
-from papernotes.notes.match import NoteIndex
+from papernotes.notes.match import NoteIndex, same_paper
 from papernotes.schema import by_name
 
 __all__ = [
@@ -177,6 +177,7 @@ def admit(
     papers_dir: str,
     diags: list[Diagnostic],
     files: Collection[str] = (),
+    merge: bool = False,
 ) -> ImportReport:
     """The notes to write for ``records`` (read from ``path``), with ``diags`` and every
     record's fate added; ``index`` learns each note made, so later records are checked
@@ -217,17 +218,10 @@ def admit(
         draft, said = _named(rec, index.keys)
         found = index.find(draft.arxiv, draft.doi, None)
         if found is not None:
-            # As for .bib files: both keys may be cited, and a shared DOI is as often a typo
-            # or a later version as the same paper twice.
-            where = (
-                "earlier in the file"
-                if found.key in made
-                else f"already in the library ({found.source})"
-            )
-            said.append(
-                f"same {found.reason.removeprefix('same ')} as '{found.key}', {where}; both are "
-                "kept (merge them by hand if they are one paper)"
-            )
+            said.append(same_paper(found, made, merge=merge))
+            if merge:
+                out.extend(warning(path, rec.line, f"{name}: {r}") for r in said)
+                continue
         rel, moved = place_note(draft.key, names, papers_dir)
         if moved:
             said.append(moved)

@@ -251,9 +251,17 @@ def _record(line: int, tags: Tags) -> Record:
 
 
 def import_ris(
-    path: str, text: str, *, index: NoteIndex, papers_dir: str, files: Collection[str] = ()
+    path: str,
+    text: str,
+    *,
+    index: NoteIndex,
+    papers_dir: str,
+    files: Collection[str] = (),
+    merge: bool = False,
 ) -> ImportReport:
     """Notes for the RIS records of ``text`` (the file at ``path``) not already in ``index``."""
     found, diags = read_records(path, text)
     records = [_record(line, tags) for line, tags in found]
-    return admit(path, records, index=index, papers_dir=papers_dir, diags=diags, files=files)
+    return admit(
+        path, records, index=index, papers_dir=papers_dir, diags=diags, files=files, merge=merge
+    )

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from papernotes.ids import doi_key, strip_version
 from papernotes.model import CiteKey, Library, Note
 
-__all__ = ["TITLE_RATIO", "Match", "NoteIndex", "normalize_title"]
+__all__ = ["TITLE_RATIO", "Match", "NoteIndex", "normalize_title", "same_paper"]
 
 TITLE_RATIO = 0.9
 """The difflib ratio at which two normalised titles name the same paper."""
@@ -125,3 +125,24 @@ class NoteIndex:
 def _entry(note: Note) -> tuple[CiteKey, str, str | None, str | None, str | None]:
     m = note.meta
     return note.key, note.source, m.arxiv, m.doi, m.title
+
+
+def same_paper(found: Match, made: Collection[str], *, merge: bool) -> str:
+    """What ``import`` says of a record with the DOI or arXiv id of note ``found`` (one of
+    ``made`` in this import, or already in the library): both kept, or with ``merge`` the
+    record dropped in favour of that note."""
+    same = found.reason.removeprefix("same ")
+    where = (
+        "earlier in the file" if found.key in made else f"already in the library ({found.source})"
+    )
+    if merge:
+        return (
+            f"same {same} as '{found.key}', {where}: merged into it (not imported); "
+            f"cite '{found.key}' where you cited this key"
+        )
+    # Both keys are kept by default: each may be cited, and a shared DOI is as often a typo or
+    # a survey's later version as the same paper twice.
+    return (
+        f"same {same} as '{found.key}', {where}; both are kept (import with --merge to keep "
+        "only the first)"
+    )
