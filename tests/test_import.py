@@ -176,7 +176,8 @@ def test_display_fields_are_unicode(lib: Path, cli) -> None:
     assert "  publisher: OpenReview.net\n" in lora  # inherited through crossref
     assert "crossref" not in lora
     rag = (lib / "papers" / "lewis2019retrieval.md").read_text(encoding="utf-8")
-    assert "  - Küttler, Heinrich\n" in rag and "and others" in rag  # kept for the export
+    assert "  - Küttler, Heinrich\n" in rag and "  - Rocktäschel, Tim\n  - others\n" in rag
+    assert "and others" not in rag  # a front-matter "others", not a raw tex.author
     vaswani = (lib / "papers" / "vaswani2017attention.md").read_text(encoding="utf-8")
     assert "  - Kaiser, Łukasz\n" in vaswani and 'arxiv: "1706.03762"' in vaswani
     assert "abstract: >-\n  The dominant sequence transduction models" in vaswani

@@ -10,7 +10,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.ids import is_arxiv
 from papernotes.load import outside_target
-from papernotes.model import Author, CiteKey, External, Library, Metadata, Note, fold_target
+from papernotes.model import (
+    Author,
+    CiteKey,
+    External,
+    Library,
+    Metadata,
+    Note,
+    fold_target,
+    named,
+)
 from papernotes.urls import file_paths, inside
 
 __all__ = ["author_year_label", "link", "resolve_local"]
@@ -18,9 +27,10 @@ __all__ = ["author_year_label", "link", "resolve_local"]
 
 def author_year_label(authors: Sequence[Author], year: int | str, *, anonymous: str = "") -> str:
     """ "Hu et al., 2021", "Li and Liang, 2021", "Vaswani, 2017"; ``anonymous`` stands for
-    the names of a work with none (an edited volume's editors, or its title)."""
-    names = [a.short for a in authors]
-    if len(names) >= 3:
+    the names of a work with none (an edited volume's editors, or its title). A list ending
+    in "and others" (:data:`model.OTHERS`) has more authors than it names: "Doe et al., 2020"."""
+    names = [a.short for a in named(tuple(authors))]
+    if len(names) >= 3 or (names and len(names) < len(authors)):
         who = f"{names[0]} et al."
     elif len(names) == 2:
         who = f"{names[0]} and {names[1]}"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
-from papernotes.model import CiteKey, External, Library, Note
+from papernotes.model import CiteKey, External, Library, Note, named
 
 __all__ = [
     "cite_data",
@@ -77,10 +77,12 @@ def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
     paper: dict[str, Any] = {
         "@type": "ScholarlyArticle",
         "name": meta.heading,
-        "author": [{"@type": "Person", "name": a.display} for a in meta.authors[:max_authors]],
+        "author": [
+            {"@type": "Person", "name": a.display} for a in named(meta.authors)[:max_authors]
+        ],
     }
     if meta.editors:
-        paper["editor"] = [{"@type": "Person", "name": a.display} for a in meta.editors]
+        paper["editor"] = [{"@type": "Person", "name": a.display} for a in named(meta.editors)]
     if meta.year is not None:
         paper["datePublished"] = str(meta.year)
     if meta.venue:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_DATE",
+    "OTHERS",
     "Author",
     "Citation",
     "CiteKey",
@@ -31,6 +32,7 @@ __all__ = [
     "Note",
     "Status",
     "fold_target",
+    "named",
 ]
 
 NO_DATE = "n.d."
@@ -61,10 +63,15 @@ class Author:
     """A lowercase particle that belongs before the family name ("van", "de la")."""
     suffix: str = ""
     """A generational suffix ("Jr.", "III")."""
+    others: bool = False
+    """True only for :data:`OTHERS`, the "and others" that ends a list: not a person."""
 
     @property
     def display(self) -> str:
-        """The name as a reader writes it: "Edward J. Hu", "杨植麟", "李世民"."""
+        """The name as a reader writes it: "Edward J. Hu", "杨植麟", "李世民"; "et al." for
+        :data:`OTHERS`."""
+        if self.others:
+            return "et al."
         if has_cjk(self.family) and (not self.given or has_cjk(self.given)):
             return self.family + self.given
         core = " ".join(p for p in (self.given, self.particle, self.family) if p)
@@ -73,7 +80,21 @@ class Author:
     @property
     def short(self) -> str:
         """What an author-year label shows: the family name with its particle ("van Dijk")."""
+        if self.others:
+            return "et al."
         return " ".join(p for p in (self.particle, self.family) if p)
+
+
+OTHERS = Author(family="others", others=True)
+"""The last item of an author or editor list written ``others`` ("A and others"): BibTeX's
+"et al.", the list goes on unnamed. Exported as a bare ``others`` to BibTeX and biblatex,
+omitted from CSL-JSON, RIS and JSON-LD (which have no such name), shown as "et al.". Only
+ever last, after at least one name (front matter rejects it elsewhere)."""
+
+
+def named(people: tuple[Author, ...]) -> tuple[Author, ...]:
+    """``people`` without a closing :data:`OTHERS`: the persons a list names."""
+    return people[:-1] if people and people[-1].others else people
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +133,12 @@ class Metadata:
     title: str | None = None
     """The paper's title, plain Unicode; None when the paper has none (see :attr:`heading`)."""
     authors: tuple[Author, ...] = ()
-    """Authors in the paper's order; empty for a work with none (an edited volume, a manual)."""
+    """Authors in the paper's order, maybe ending in :data:`OTHERS` ("and others"); empty for
+    a work with none (an edited volume, a manual)."""
     year: int | None = None
     """Year of publication; None when the note gives none (see :attr:`year_label`)."""
     editors: tuple[Author, ...] = ()
-    """Editors in the paper's order."""
+    """Editors in the paper's order, maybe ending in :data:`OTHERS`."""
     entry_type: str | None = None
     """BibTeX entry type when the note set one (``article``, ``inproceedings``, ``misc``, …)."""
     venue: str | None = None

@@ -19,7 +19,7 @@ from papernotes.bib import export as bib
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, date_problem
 from papernotes.ids import KEY_RE, arxiv_problem, clean_doi, strip_arxiv_prefix
-from papernotes.model import Author, Citation, Status
+from papernotes.model import OTHERS, Author, Citation, Status
 from papernotes.schema import KEYS, Kind
 
 __all__ = ["KEY_RE", "READERS", "Context", "Reader", "read_field", "split_target"]
@@ -105,7 +105,16 @@ def _authors(ctx: Context, f: Field) -> tuple[Author, ...] | None:
         ctx.err(f, f"no {f.name} given", hint=hint)
         return None
     out: list[Author] = []
-    for name, at in names:
+    for i, (name, at) in enumerate(names):
+        if bib.is_others(name):
+            # "and others": BibTeX's "et al.", meaningful only after a name, at the end.
+            if i == len(names) - 1 and i > 0:
+                out.append(OTHERS)
+            else:
+                where = "first" if i == 0 else "before the last"
+                hint = "'others' (or 'et al.') may only end the list, after at least one name"
+                ctx.err(f, f'"{name.strip()}" means "and others" and cannot come {where}', at, hint)
+            continue
         try:
             out.append(bib.parse_person(name.strip()))
         except ValueError as exc:

@@ -26,7 +26,7 @@ from papernotes.graph import data as graph
 from papernotes.link import resolve_local
 from papernotes.markdown._types import CiteTarget, RenderContext, RenderedBody
 from papernotes.markdown.body import render_body
-from papernotes.model import Author, CiteKey, External, Library, Note, Status
+from papernotes.model import Author, CiteKey, External, Library, Note, Status, named
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
@@ -87,7 +87,7 @@ class SiteIndex:
                 names.setdefault(tag.casefold(), tag)
                 tags[tag.casefold()].append(note.key)
             # An editor's page lists the volumes they edited too.
-            people = (*note.meta.authors, *note.meta.editors)
+            people = (*named(note.meta.authors), *named(note.meta.editors))
             for author in dict.fromkeys(a.display for a in people):
                 authors[author].append(note.key)
             if note.meta.year is not None:

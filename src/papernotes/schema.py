@@ -110,8 +110,10 @@ KEYS: tuple[Key, ...] = (
         "A list of names, each `First Last` or `Last, First` (`Last, Jr., First` and particles "
         'such as `van` work too), or one BibTeX-style string `"A and B and C"`. Chinese, '
         "Japanese and Korean names are written as usual (`杨植麟`); an organisation goes in "
-        'braces (`"{OpenAI}"`) so it is never split. Left out: a warning unless `editors` is '
-        "given. Written with no value (`authors:`): the work has none, and none is exported.",
+        'braces (`"{OpenAI}"`) so it is never split. A last name `others` (or `et al.`) means '
+        '"and others": shown as "et al.", exported as BibTeX\'s bare `and others`. Left out: a '
+        "warning unless `editors` is given. Written with no value (`authors:`): the work has "
+        "none, and none is exported.",
         expected=True,
         aliases=("author",),
         drafted=True,

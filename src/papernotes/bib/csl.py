@@ -10,7 +10,8 @@ entry type             ``type`` via :data:`CSL_TYPES` (unknown types: ``document
                        an arXiv preprint: ``article``)
 title                  ``title``
 authors                ``author``: ``{family, given, non-dropping-particle, suffix}``,
-                       or ``{literal}`` for a one-part name ("OpenAI", "杨植麟")
+                       or ``{literal}`` for a one-part name ("OpenAI", "杨植麟");
+                       a closing "and others" is omitted: CSL has no such name
 year, bibtex month      ``issued: {"date-parts": [[year]]}``, ``[[year, month]]``
 venue                  ``container-title``
 doi, url, abstract     ``DOI``, ``URL``, ``abstract``
@@ -39,9 +40,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from papernotes.bib.export import TEX_PREFIX, entry_type
-from papernotes.bib.names import parse_person, split_authors
+from papernotes.bib.names import is_others, parse_person, split_authors
 from papernotes.bib.unlatex import latex_to_text
-from papernotes.model import NO_DATE, Author, CiteKey, Metadata
+from papernotes.model import NO_DATE, Author, CiteKey, Metadata, named
 
 __all__ = ["CSL_TYPES", "format_csl", "from_csl", "to_csl"]
 
@@ -128,7 +129,7 @@ def _month(value: str) -> int | None:
 
 def _editors(value: str) -> list[dict[str, str]]:
     try:
-        return [_name(parse_person(n)) for n in split_authors(value) if n != "others"]
+        return [_name(parse_person(n)) for n in split_authors(value) if not is_others(n)]
     except ValueError:  # not plain names (raw TeX): custom keeps them
         return []
 
@@ -165,9 +166,9 @@ def to_csl(meta: Metadata) -> dict[str, Any]:
     if meta.title is not None:
         item["title"] = meta.title
     if meta.authors:
-        item["author"] = [_name(a) for a in meta.authors]
+        item["author"] = [_name(a) for a in named(meta.authors)]
     if meta.editors:
-        item["editor"] = [_name(a) for a in meta.editors]
+        item["editor"] = [_name(a) for a in named(meta.editors)]
     if meta.year is not None:
         item["issued"] = {"date-parts": [[meta.year]]}
     elif meta.year_label != NO_DATE:

@@ -31,7 +31,13 @@ from pybtex.database import Entry, Person
 from papernotes.bib.biblatex import bibtex_type, month_number, to_biblatex, to_bibtex
 from papernotes.bib.braces import brace_error
 from papernotes.bib.latex import latex_field, latex_text, latex_title
-from papernotes.bib.names import format_person, parse_person, split_authors, to_person
+from papernotes.bib.names import (
+    format_person,
+    is_others,
+    parse_person,
+    split_authors,
+    to_person,
+)
 from papernotes.model import Metadata
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "flavour_entry",
     "format_bib",
     "format_entry",
+    "is_others",
     "keep_as",
     "looks_like_tex",
     "parse_person",
@@ -203,7 +210,7 @@ def _plain_people(value: str) -> list[Person]:
     BibTeX's "et al." keyword. Raises ValueError for a name :func:`parse_person` rejects."""
     names = split_authors(value)
     return [
-        Person("others") if n == "others" and i == len(names) - 1 else to_person(parse_person(n))
+        Person("others") if is_others(n) and i == len(names) - 1 else to_person(parse_person(n))
         for i, n in enumerate(names)
     ]
 

@@ -16,7 +16,16 @@ from papernotes.bib.unlatex import latex_to_text
 from papernotes.cjk import has_cjk
 from papernotes.model import Author
 
-__all__ = ["format_person", "parse_person", "person_parts", "split_authors", "to_person"]
+__all__ = [
+    "format_person",
+    "is_others",
+    "parse_person",
+    "person_parts",
+    "split_authors",
+    "to_person",
+]
+
+_OTHERS_WORDS = frozenset({"others", "et al.", "et al"})
 
 
 def _words(value: str) -> list[str]:
@@ -54,6 +63,12 @@ def split_authors(value: str) -> list[str]:
     if any(not g for g in groups):
         raise ValueError(f"author list {value!r} has an 'and' with no name beside it")
     return [" ".join(g) for g in groups]
+
+
+def is_others(name: str) -> bool:
+    """Whether ``name``, as the last of a list, means "and others" (:data:`model.OTHERS`):
+    ``others`` (BibTeX's keyword) or ``et al.``, in any case. A braced ``{others}`` is a name."""
+    return normalize_space(name).lower() in _OTHERS_WORDS
 
 
 def _unbrace(text: str) -> str:
@@ -133,10 +148,13 @@ def to_person(author: Author) -> Person:
     ("{OpenAI}"), a CJK name, family first ("{杨植麟}", "{田中 英輝}", so no style reorders or
     abbreviates it; :func:`parse_person` reads it back as family 田中, given 英輝), a multi-word
     family ("{dos Santos}", so "dos" is not taken for a particle), a part holding a lone "and",
-    and a whole name with a comma in any part ("{Acme, Inc.}").
+    and a whole name with a comma in any part ("{Acme, Inc.}"). :data:`model.OTHERS` is a bare
+    ``others``, which BibTeX and biber read as "et al.".
     """
     family, given = normalize_space(author.family), normalize_space(author.given)
     particle, suffix = normalize_space(author.particle), normalize_space(author.suffix)
+    if author.others:
+        return Person("others")  # bare: BibTeX's keyword for "et al.", never a person
     if not family:
         family, given = given, ""
     if not family:

@@ -6,7 +6,8 @@ Information Systems, the RefMan format) requires a carriage return and line feed
 line, and EndNote writes it so; readers that expect LF accept CRLF too. Text is UTF-8.
 
 Tags written, in this order (:data:`TAGS`): TY (type, :data:`RIS_TYPES`), ID (the note's
-key), AU (one per author, "Family, Given, Suffix"), A2 (editors; A3 in a BOOK, where the
+key), AU (one per author, "Family, Given, Suffix"; a closing "and others" is omitted, RIS
+has no such name), A2 (editors; A3 in a BOOK, where the
 specification's A2 is the series editor), TI, T2 (the venue: journal, proceedings or site),
 T3 (series), PY (year), DA (``YYYY/MM//`` when the note has a month), VL, IS, SP and EP (a page
 range split), PB (publisher; the school of a thesis, the institution of a report), CY
@@ -37,9 +38,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 
 from papernotes.bib.export import TEX_PREFIX, entry_type
-from papernotes.bib.names import parse_person, split_authors
+from papernotes.bib.names import is_others, parse_person, split_authors
 from papernotes.bib.unlatex import latex_to_text
-from papernotes.model import NO_DATE, Author, Metadata
+from papernotes.model import NO_DATE, Author, Metadata, named
 
 __all__ = ["RIS_TYPES", "TAGS", "format_record", "format_ris"]
 
@@ -155,7 +156,7 @@ def _month(value: str) -> int | None:
 
 def _editors(value: str) -> list[str]:
     try:
-        return [_author(parse_person(n)) for n in split_authors(value) if n != "others"]
+        return [_author(parse_person(n)) for n in split_authors(value) if not is_others(n)]
     except ValueError:  # not plain names: RIS has no way to write them
         return []
 
@@ -167,7 +168,7 @@ def _lines(
     for tag in tags:
         source = TYPE_TAGS[ty].get(tag)
         if source == "editor":
-            names = [_author(a) for a in meta.editors] or _editors(fields.get("editor", ""))
+            names = [_author(a) for a in named(meta.editors)] or _editors(fields.get("editor", ""))
             yield from ((tag, e) for e in names)
             continue
         value = (meta.venue or "").strip() if source == "venue" else fields.get(source or "")
@@ -188,7 +189,7 @@ def format_record(meta: Metadata) -> str:
     ty = RIS_TYPES.get(entry_type(meta), "GEN")
     fields = _plain_fields(meta)
     lines = [("TY", ty), ("ID", meta.key)]
-    lines.extend(("AU", _author(a)) for a in meta.authors)
+    lines.extend(("AU", _author(a)) for a in named(meta.authors))
     lines.extend(_lines(meta, ty, fields, ("A2", "A3")))
     if meta.title is not None:
         lines.append(("TI", meta.title))

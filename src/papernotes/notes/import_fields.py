@@ -203,9 +203,12 @@ def _author_names(raw: str, notes: list[str]) -> tuple[list[str], bool]:
         raise ImportProblem(str(exc)) from None
     keep_raw = False
     out: list[str] = []
-    for name in names:
+    for i, name in enumerate(names):
         if name.strip().lower() == "others":
-            keep_raw = True  # "and others" has no front-matter form; the export keeps it
+            if i == len(names) - 1 and i > 0:
+                out.append("others")  # "and others": front matter's OTHERS, exported bare
+            else:
+                keep_raw = True  # "others" first or mid-list has no front-matter form
             continue
         inner = unwrap_group(name)
         text = "{" + latex_to_text(inner) + "}" if inner is not None else latex_to_text(name)
@@ -234,8 +237,8 @@ def _squash(text: str) -> str:
 def _people(
     fields: Mapping[str, str], raw: dict[str, tuple[str, str]], notes: list[str]
 ) -> tuple[list[str], list[str]]:
-    """Front-matter authors and editors; a list the front matter cannot hold as written
-    ("and others", a name BibTeX cannot split) is also kept in ``raw``."""
+    """Front-matter authors and editors, a closing "and others" as ``others``; a list the
+    front matter cannot hold as written (a name BibTeX cannot split) is also kept in ``raw``."""
     found: dict[str, list[str]] = {}
     for role in _PEOPLE:
         value = fields.get(role)

@@ -4,7 +4,7 @@ Each entry keeps its key and every field. Fields the note format has a home for 
 author, year, type, venue, doi, arXiv eprint, url, abstract) go to the front matter in plain
 Unicode; every other field goes to the raw ``bibtex:`` block in its original LaTeX. When the
 export would not write a mapped field back exactly as the file had it (a braced ``{T}itle``,
-a year such as ``2023a``, a ``\\url{…}`` venue, an author list ending in ``others``), the
+a year such as ``2023a``, a ``\\url{…}`` venue), the
 original is kept in ``bibtex:`` as well, so ``papernotes bib`` gives back every field. The
 abstract is both shown (front matter) and kept (``bibtex:``), since the front matter's is
 never exported.

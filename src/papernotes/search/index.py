@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from papernotes import urls
-from papernotes.model import Note
+from papernotes.model import Author, Note, named
 from papernotes.search.text import new_folds, tokenize
 
 __all__ = [
@@ -68,6 +68,12 @@ _VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _VLQ_VALUE = {c: i for i, c in enumerate(_VLQ)}
 
 
+def _people_text(people: tuple[Author, ...]) -> str:
+    # "Doe, Roe et al.": a list ending in "and others" (model.OTHERS) names no one more.
+    text = ", ".join(a.display for a in named(people))
+    return f"{text} et al." if len(people) > len(named(people)) else text
+
+
 @dataclass(frozen=True, slots=True)
 class SearchDoc:
     """One note as the search page sees it."""
@@ -99,7 +105,7 @@ class SearchDoc:
             key=meta.key,
             path=urls.paper_page(meta.key),
             title=meta.heading,
-            authors=", ".join(a.display for a in meta.authors or meta.editors),
+            authors=_people_text(meta.authors or meta.editors),
             year=meta.year if meta.year is not None else meta.year_label,
             venue=meta.venue or "",
             tags=meta.tags,
