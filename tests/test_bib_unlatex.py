@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from papernotes.bib.unlatex import latex_to_text, repair_c1, verbatim_text
+from papernotes.bib.unlatex import classic_tex, latex_to_text, repair_c1, verbatim_text
 
 # (LaTeX as found in real .bib files, the plain text the front matter holds)
 CASES = [
@@ -131,3 +131,18 @@ def test_c1_controls_are_read_as_windows_1252(raw: str, text: str, lines: list[i
 )
 def test_one_symbol_in_ensuremath_is_that_symbol(tex: str, text: str) -> None:
     assert latex_to_text(tex) == text
+
+
+@pytest.mark.parametrize(
+    ("tex", "classic"),
+    [
+        (r"Aristotle's \mkbibquote{De Motu {Animalium}}", "Aristotle's ``De Motu {Animalium}''"),
+        (r"\mkbibemph{a \mkbibquote{b}} \mkbibbold{c}", r"\emph{a ``b''} \textbf{c}"),
+        (r"Methodology\hyphen based, $\alpha$", r"Methodology-based, $\alpha$"),
+        (r"\mkbibquote{unclosed", r"\mkbibquote{unclosed"),
+        (r"\emph{{IEEE}} stays", r"\emph{{IEEE}} stays"),
+    ],
+)
+def test_biblatex_macros_become_classic_latex_with_the_same_meaning(tex: str, classic: str) -> None:
+    assert classic_tex(tex) == classic
+    assert latex_to_text(classic) == latex_to_text(tex)

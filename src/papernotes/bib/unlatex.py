@@ -29,7 +29,7 @@ from pybtex.richtext import Text
 from papernotes.bib.braces import group_end, is_one_group
 from papernotes.bib.latex import normalize_space
 
-__all__ = ["latex_to_text", "repair_c1", "unwrap_group", "verbatim_text"]
+__all__ = ["classic_tex", "latex_to_text", "repair_c1", "unwrap_group", "verbatim_text"]
 
 _UNWRAP = frozenset(
     [
@@ -243,3 +243,35 @@ def repair_c1(text: str) -> tuple[str, list[int]]:
         return text, []
     lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _C1.finditer(text)})
     return _C1.sub(_cp1252, text), lines
+
+
+_CLASSIC = {
+    "mkbibquote": ("``", "''"),
+    "enquote": ("``", "''"),
+    "mkbibemph": ("\\emph{", "}"),
+    "mkbibitalic": ("\\textit{", "}"),
+    "mkbibbold": ("\\textbf{", "}"),
+}
+"""biblatex's markup macros and the classic LaTeX that prints the same."""
+_CLASSIC_WORDS = re.compile(r"\\(hyphen|nbhyphen)(?![A-Za-z])\s*(?:\{\})?")
+
+
+def classic_tex(value: str) -> str:
+    """Raw TeX with biblatex-only macros written as classic LaTeX, which any document defines:
+    ``\\mkbibquote{X}`` → ````X''``, ``\\mkbibemph{X}`` → ``\\emph{X}``, ``\\hyphen`` → ``-``.
+    A field kept as TeX (math, case-protecting braces) still loses the macros that only
+    biblatex knows, so the classic BibTeX styles typeset it too."""
+    value = _CLASSIC_WORDS.sub("-", value)
+    out: list[str] = []
+    pos = 0
+    for m in _MACRO.finditer(value):
+        if m.start() < pos or m.group(1) not in _CLASSIC:
+            continue
+        end = group_end(value, m.end() - 1)
+        if end < 0:
+            continue
+        before, after = _CLASSIC[m.group(1)]
+        out.append(value[pos : m.start()] + before + classic_tex(value[m.end() : end - 1]) + after)
+        pos = end
+    out.append(value[pos:])
+    return "".join(out)

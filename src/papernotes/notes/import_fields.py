@@ -28,7 +28,7 @@ from pybtex.database import Entry, Person
 from papernotes.bib.export import check_raw_field, keep_as, parse_person, split_authors, to_entry
 from papernotes.bib.latex import latex_field, latex_title
 from papernotes.bib.names import person_parts
-from papernotes.bib.unlatex import latex_to_text, unwrap_group, verbatim_text
+from papernotes.bib.unlatex import classic_tex, latex_to_text, unwrap_group, verbatim_text
 from papernotes.errors import PapernotesError
 from papernotes.ids import KEY_RE, arxiv_in_text, clean_doi, is_arxiv, strip_arxiv_prefix
 from papernotes.model import CiteKey
@@ -190,7 +190,7 @@ def _kept(name: str, value: str) -> tuple[str, str]:
     if keep_as(low, value) == low and not _BARE_PERCENT.search(value):
         return low, value  # already plain text that the export writes back unchanged ("3--12")
     if tex_reason(low, value):
-        repaired = repair_percent(value)
+        repaired = classic_tex(repair_percent(value))
         return keep_as(low, repaired), repaired
     return low, decode(value)
 
