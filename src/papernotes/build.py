@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -55,6 +55,8 @@ class BuildReport:
     """Pages rendered by this build (the others were unchanged)."""
     up_to_date: bool = False
     """True when nothing had changed and nothing was done."""
+    left_out: tuple[str, ...] = ()
+    """Note files left out of the site for their errors (``keep_going`` only), sorted."""
 
     @property
     def errors(self) -> int:
@@ -71,8 +73,9 @@ def apply_strict(diags: tuple[Diagnostic, ...], strict: bool) -> tuple[Diagnosti
     return tuple(d.promoted() for d in diags) if strict else diags
 
 
-def _blocking(diags: tuple[Diagnostic, ...]) -> bool:
-    return any(d.severity is Severity.ERROR for d in diags)
+def _blocking(diags: tuple[Diagnostic, ...], left_out: Collection[str] = ()) -> bool:
+    """Whether an error stops the build: any error, but one in a note left out."""
+    return any(d.severity is Severity.ERROR and d.where.path not in left_out for d in diags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +86,19 @@ class _Read:
     """What stage 1 read."""
     library: Library
     """What stage 3 linked."""
-    diagnostics: tuple[Diagnostic, ...]
-    """Every problem of stages 1–3, in order."""
+    found: tuple[Diagnostic, ...]
+    """The problems of stages 1–2, in order."""
+    linked: tuple[Diagnostic, ...]
+    """The problems of stage 3, in order."""
     parsed: dict[str, NoteEntry]
     """Every note as parsed: the next build's ``BuildCache.notes``."""
+    notes: tuple[Note, ...]
+    """The notes stage 3 was given (every note that parsed)."""
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every problem of stages 1–3, in order."""
+        return (*self.found, *self.linked)
 
 
 def _read(
@@ -97,7 +109,7 @@ def _read(
     sources, d_load = load.load_sources(root, config.papers_dir)
     notes, d_parse, parsed = _parse_notes(sources, md, previous, workers)
     library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
-    return _Read(sources, library, (*d_load, *d_parse, *d_link), parsed)
+    return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes))
 
 
 def _parse_notes(
@@ -142,8 +154,13 @@ def build(
     progress: Progress | None = None,
     fresh: bool = False,
     workers: int | None = None,
+    keep_going: bool = False,
 ) -> BuildReport:
     """Build the site into ``out``; nothing is written when there are errors.
+
+    With ``keep_going``, a note with errors (in its file, its front matter, its id) is left
+    out and the others are published (``BuildReport.left_out``); an error that is not about
+    one note (the theme, a style, the output folder) still writes nothing.
 
     ``fresh`` writes the whole output folder anew and swaps it in, instead of updating it.
     ``workers`` is how many processes parse and render (default: the cores, at most 8); the
@@ -163,7 +180,9 @@ def build(
             return BuildReport(last.notes, pages, diags, elapsed, None, up_to_date=ok)
         if not use_cache:
             cache.clear_cache(root)
-        report = _pipeline(root, config, out, strict, use_cache, stamp, progress, fresh, workers)
+        report = _pipeline(
+            root, config, out, strict, use_cache, stamp, progress, fresh, workers, keep_going
+        )
     return replace(report, seconds=time.perf_counter() - start)
 
 
@@ -177,6 +196,7 @@ def _pipeline(
     progress: Progress | None,
     fresh: bool,
     workers: int | None,
+    keep_going: bool,
 ) -> BuildReport:
     # Imported here: a build with nothing to do (above) must not load them.
     from papernotes import plan, theme
@@ -189,6 +209,10 @@ def _pipeline(
     old = cache.load_cache(root, key) if use_cache else None
     md = make_parser(allow_html=config.allow_html)
     read = _read(root, config, md, old, workers)
+    d_read = apply_strict(read.diagnostics, strict)
+    left_out: tuple[str, ...] = ()
+    if keep_going:
+        read, d_read, left_out = _leave_out(read, config, strict)
     styles, d_styles = load_styles(root)
     library, n = read.library, len(read.library.notes)
     if progress:
@@ -206,17 +230,54 @@ def _pipeline(
         progress=progress,
         styles=styles,
     )
-    diags = apply_strict((*read.diagnostics, *d_styles, *d_render), strict)
-    if _blocking(diags):
-        return BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered)
+    diags = (*d_read, *apply_strict((*d_styles, *d_render), strict))
+    if _blocking(diags, left_out):
+        return BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
     written = write.write_site(site.pages, site.copies, out, unchanged=site.unchanged, fresh=fresh)
     if use_cache:
         new = BuildCache(
             key, read.parsed, site.bodies, site.fingerprints, site.terms, refs=site.refs
         )
         last = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
+        # A site with notes left out is never "up to date": the next build (perhaps a plain
+        # one, which must fail) runs the stages again, from the cache, instead of replaying.
+        last |= {"partial": True} if left_out else {}
         diags = (*diags, *_save_cache(root, new, {**stamp, **last}, out, written))
-    return BuildReport(n, written.files, diags, 0.0, written, site.rendered)
+    return BuildReport(n, written.files, diags, 0.0, written, site.rendered, left_out=left_out)
+
+
+def _leave_out(
+    read: _Read, config: Config, strict: bool
+) -> tuple[_Read, tuple[Diagnostic, ...], tuple[str, ...]]:
+    """Stages 1–3 without the notes that have errors: the library linked again from the
+    others, every problem (``strict`` applied), and the note files left out.
+
+    A citation of, or a link to, a note left out reads as one to a note that does not exist:
+    a warning that ``strict`` does not promote, so one broken note never takes the notes that
+    cite it down with it.
+    """
+    from papernotes import link
+
+    found, linked = apply_strict(read.found, strict), apply_strict(read.linked, strict)
+    left = tuple(
+        sorted(
+            {
+                d.where.path
+                for d in (*found, *linked)
+                if d.severity is Severity.ERROR and d.where.path.lower().endswith(".md")
+            }
+        )
+    )
+    if not left:
+        return read, (*found, *linked), ()
+    kept = tuple(n for n in read.notes if n.source not in left)
+    src = read.sources
+    library, d_link = link.link(kept, src.files, config.papers_dir, src.outside)
+    before = set(read.linked)
+    relinked = tuple(d.promoted() if strict and d in before else d for d in d_link)
+    theirs = tuple(d for d in linked if d.where.path in left)  # the duplicate ids
+    again = _Read(src, library, read.found, d_link, read.parsed, kept)
+    return again, (*found, *theirs, *relinked), left
 
 
 def _save_cache(

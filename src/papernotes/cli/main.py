@@ -73,6 +73,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             use_cache=not args.no_cache,
             progress=update,
             fresh=args.clean,
+            keep_going=args.keep_going,
         )
     finally:
         stop()
@@ -91,6 +92,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             f"built: {report.notes} notes, {report.pages} pages ({report.rendered} rendered, "
             f"{w.written} written, {w.removed} removed), {report.warnings} warnings, "
             f"{report.errors} errors in {report.seconds:.2f} s → {out}"
+            + (f"; {len(report.left_out)} notes left out" if report.left_out else "")
         )
     elif not report.written:
         print(
@@ -102,7 +104,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             f"kept {len(report.written.kept)} file(s) of yours in {out}: "
             + ", ".join(report.written.kept[:5])
         )
-    return 0 if report.written else 1
+    # Notes left out make the exit code 1 although the site is written, so CI notices.
+    return 0 if report.written and not report.left_out else 1
 
 
 _BIB_FORMATS = {"bibtex": ".bib", "biblatex": ".bib", "csl-json": ".json", "ris": ".ris"}
@@ -240,6 +243,11 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
     root_arg(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
     p.add_argument("--strict", action="store_true", help="treat every warning as an error")
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="leave out the notes with errors and publish the others (exit code 1 all the same)",
+    )
     p.add_argument(
         "--no-cache",
         action="store_true",

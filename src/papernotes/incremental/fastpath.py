@@ -78,7 +78,9 @@ def up_to_date(root: Path, config: Config, out: Path) -> tuple[dict[str, Any], L
     """The input stamp, and the last build's report when nothing changed since (else None)."""
     stamp = stamp_for(root, config, out)
     saved = cache.stamp_matches(root, stamp, write.manifest_digest(out.resolve()))
-    if saved is None:
+    # A build that left notes out (--keep-going) is replayed by no one: a plain build must
+    # fail on those notes, and a keep-going one must publish them once they are fixed.
+    if saved is None or saved.get("partial"):
         return stamp, None
     diags = _from_json(saved.get("diagnostics", []))
     notes, pages = _count(saved.get("notes", 0)), _count(saved.get("pages", 0))

@@ -30,8 +30,9 @@ class BuildOutcome:
 
 
 def build_once(root: Path, out: Path) -> BuildOutcome:
-    """Build ``root`` into ``out``. A failed build writes nothing, so the last good site stays;
-    its error lines are the outcome's ``problems``."""
+    """Build ``root`` into ``out``, leaving out the notes with errors (``keep_going``): the
+    others are published, and the error lines are the outcome's ``problems``. A build stopped
+    by an error that is not about one note writes nothing, so the last good site stays."""
     from papernotes.build import build
     from papernotes.config import load_config
     from papernotes.errors import Severity
@@ -42,19 +43,20 @@ def build_once(root: Path, out: Path) -> BuildOutcome:
     if any(d.severity is Severity.ERROR for d in cdiags):
         return BuildOutcome(tuple(problems), tuple(problems))
     try:
-        report = build(root, config, out=out)
+        report = build(root, config, out=out, keep_going=True)
     except OutputRefused as exc:
         return BuildOutcome((str(exc),), (exc.format(),))
     lines = tuple(d.format() for d in report.diagnostics)
-    if report.errors:
-        errors = tuple(d.format() for d in report.diagnostics if d.severity is Severity.ERROR)
+    errors = tuple(d.format() for d in report.diagnostics if d.severity is Severity.ERROR)
+    if report.written is None and not report.up_to_date:  # stopped: nothing written
         status = f"build failed: {report.errors} errors; still serving the last good site"
         return BuildOutcome(errors, lines, status)
     if report.up_to_date:
         return BuildOutcome((), lines, f"site up to date ({report.pages} pages)")
-    return BuildOutcome(
-        (), lines, f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)"
-    )
+    status = f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)"
+    if report.left_out:
+        status += f"; {len(report.left_out)} notes with errors left out"
+    return BuildOutcome(errors, lines, status)
 
 
 def rebuild(root: Path, out: Path) -> BuildOutcome:
