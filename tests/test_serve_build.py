@@ -24,6 +24,11 @@ def _broken_note(root: Path) -> None:
     (root / "papers" / "bad.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
 
 
+def _broken_template(root: Path) -> None:
+    (root / "templates").mkdir()
+    (root / "templates" / "index.html").write_text("{% if %}\n", encoding="utf-8")
+
+
 def _broken_config(root: Path) -> None:
     (root / "papernotes.yaml").write_text("title: [\n", encoding="utf-8")
 
@@ -33,9 +38,15 @@ def _broken_config(root: Path) -> None:
     [
         (_good, r"rebuilt in \d+\.\d\d s \(\d+ pages rendered\)", None),
         (
+            # Serve keeps going: the other notes are published, the broken one is reported.
             _broken_note,
-            r"build failed: 1 errors; still serving the last good site",
+            r"rebuilt in \d+\.\d\d s \(\d+ pages rendered\); 1 notes with errors left out",
             r"papers/bad\.md:3:1: error: front matter is not valid YAML: ",
+        ),
+        (
+            _broken_template,
+            r"build failed: 1 errors; still serving the last good site",
+            r"templates/index\.html:1: error: template: ",
         ),
         (_broken_config, None, r"papernotes\.yaml:2:1: error: invalid YAML: "),
     ],
