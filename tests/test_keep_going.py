@@ -168,3 +168,17 @@ def test_serve_rebuild_publishes_the_valid_notes(tmp_path: Path) -> None:
     (root / "papers" / "badid.md").unlink()
     outcome = rebuild(root, root / "site")
     assert outcome.problems == () and _pages(root / "site") == {*GOOD, "bad2020"}
+
+
+def test_under_strict_a_note_citing_a_duplicate_id_is_not_left_out(tmp_path: Path) -> None:
+    root = tmp_path
+    write_note(root, "a.md", note_text("A", extra="id: a2020\n"))
+    write_note(root, "dup.md", note_text("Another A", extra="id: a2020\n"))
+    write_note(root, "c.md", note_text("C", extra="id: c2020\n", body="On [@a2020].\n"))
+    config, _ = load_config(root)
+    report = build(root, config, out=root / "site", strict=True, keep_going=True, workers=1)
+    assert report.left_out == ("papers/a.md", "papers/dup.md")
+    assert _pages(root / "site") == {"c2020"}
+    unknown = [d for d in report.diagnostics if d.where.path == "papers/c.md"]
+    assert [d.severity.value for d in unknown] == ["warning"]
+    assert 'unknown citation key "a2020"' in unknown[0].message

@@ -252,9 +252,10 @@ def _leave_out(
     """Stages 1–3 without the notes that have errors: the library linked again from the
     others, every problem (``strict`` applied), and the note files left out.
 
-    A citation of, or a link to, a note left out reads as one to a note that does not exist:
-    a warning that ``strict`` does not promote, so one broken note never takes the notes that
-    cite it down with it.
+    A citation of, or a link to, a note left out reads as one to a note that does not exist.
+    When the note was left out here (a duplicate id, or a warning ``strict`` promoted), that
+    warning is new and is not promoted, so the notes citing it stay in. A note whose front
+    matter cannot be read never was a note: citing it is an unknown key, as in a plain build.
     """
     from papernotes import link
 
