@@ -235,3 +235,74 @@ def test_the_plugins_can_be_installed_alone() -> None:
     html = md.render("> [!note]\n> ==a== %%b%%")
     assert '<div class="callout callout-note">' in html and "<mark>a</mark>" in html
     assert "b" not in html.replace("callout", "").replace("blockquote", "")
+
+
+# --- inline tags -----------------------------------------------------------------------------
+
+TAG_CTX = RenderContext(cite=TARGETS.get, local=lambda url: None, tag=lambda t: f"T/{t}.html")
+
+TAGS = [
+    # (source, tags extracted, tag link texts)
+    ("a #tag b", ("tag",), ["#tag"]),
+    ("#start of a line", ("start",), ["#start"]),
+    (
+        "#nested/deep-er_x and #Tag, #TAG.",
+        ("nested/deep-er_x", "Tag"),
+        ["#nested/deep-er_x", "#Tag", "#TAG"],
+    ),
+    ("#1984 is a number, #y1984 is not", ("y1984",), ["#y1984"]),
+    ("# Heading\n\n## Another", (), []),
+    ("`#code` and\n\n```\n#fenced\n```", (), []),
+    ("https://a.org/#frag and a#b and (#x)", (), []),
+    ("[#in a link](https://a.org)", (), []),
+    ("%%#hidden%%", (), []),
+    ("> [!note] #intitle\n> #inbody", ("intitle", "inbody"), ["#intitle", "#inbody"]),
+    ("#中文标签 too", ("中文标签",), ["#中文标签"]),
+]
+
+
+@pytest.mark.parametrize(("src", "tags", "texts"), TAGS)
+def test_inline_tags(src: str, tags: tuple[str, ...], texts: list[str]) -> None:
+    body = parse_body(MD, src)
+    assert body.tags == tags
+    soup = BeautifulSoup(render_body(MD, body, TAG_CTX).html, "html.parser")
+    links = soup.select("a.tag")
+    assert [a.get_text() for a in links] == texts
+    assert [a["href"] for a in links] == [f"T/{t[1:]}.html" for t in texts]
+
+
+def test_an_inline_tag_without_a_page_is_text() -> None:
+    html = _render("a #tag").html
+    assert '<span class="tag">#tag</span>' in html and "<a" not in html
+
+
+def test_inline_tags_join_the_notes_tags_and_its_tag_page(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    write_note(
+        root,
+        "a.md",
+        note_text("Paper A", extra="id: a\ntags: [peft]\n", body="On #LoRA and #PEFT.\n"),
+    )
+    write_note(root, "b.md", note_text("Paper B", extra="id: b\ntags: [LoRA]\n", body="Plain.\n"))
+    config, _ = load_config(root)
+    out = tmp_path / "site"
+    assert build(root, config, out=out, use_cache=False).errors == 0
+    tag_pages = {p.name: p.read_text(encoding="utf-8") for p in (out / "tags").glob("*.html")}
+    lora = next(t for t in tag_pages.values() if "Paper B" in t)
+    assert "Paper A" in lora  # the inline tag put paper A on LoRA's page
+    peft = next(t for t in tag_pages.values() if "Paper A" in t and "Paper B" not in t)
+    assert "Paper A" in peft
+    page = next(
+        p
+        for p in out.rglob("*.html")
+        if "On " in p.read_text(encoding="utf-8") and "tags" not in p.parts
+    )
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    inline = {
+        a.get_text(): a["href"]
+        for a in soup.select(".note-body a.tag, article a.tag")
+        if a.get_text().startswith("#")
+    }
+    assert set(inline) == {"#LoRA", "#PEFT"}
+    for href in inline.values():
+        assert (page.parent / str(href)).resolve().is_file()

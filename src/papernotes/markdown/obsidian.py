@@ -1,12 +1,17 @@
-"""Obsidian's inline syntax: ``%%comments%%`` and ``==highlights==``.
+"""Obsidian's inline syntax: ``%%comments%%``, ``==highlights==`` and ``#tags``.
 
 Comments are dropped by the parser itself (a block rule for ``%%`` lines, an inline rule for
 ``%%…%%`` in text), so they reach no output: page, search index, feed or description all come
 from the tokens. Code spans and blocks are parsed first and keep their ``%%``. Highlights use
 markdown-it's delimiter algorithm, as ``~~strikethrough~~`` does, so they nest with emphasis.
+A ``#tag`` follows Obsidian's rules: after a space or at the start of a line, letters, digits,
+``_``, ``-`` and ``/`` with at least one non-digit (``#123`` is not a tag; ``# Title`` is a
+heading; ``a.org/#x`` and code are not text the rule sees).
 """
 
 from __future__ import annotations
+
+import re
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -17,6 +22,7 @@ __all__ = ["obsidian_plugin"]
 
 _COMMENT = "%%"
 _MARK = 0x3D  # "="
+_TAG = re.compile(r"#([\w/-]+)")
 
 
 def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -94,11 +100,32 @@ def _mark_post(state: StateInline) -> None:
             _mark_pairs(state, meta["delimiters"])
 
 
+def _tag_inline(state: StateInline, silent: bool) -> bool:
+    pos = state.pos
+    if (
+        state.src[pos] != "#"
+        or state.linkLevel > 0
+        or (pos > 0 and not state.src[pos - 1].isspace())
+    ):
+        return False
+    m = _TAG.match(state.src, pos, state.posMax)
+    if m is None or m.group(1).isdigit():
+        return False
+    if not silent:
+        tok = state.push("hashtag", "", 0)
+        tok.content = m.group(0)
+        tok.meta["tag"] = m.group(1)
+    state.pos = m.end()
+    return True
+
+
 def obsidian_plugin(md: MarkdownIt) -> None:
-    """Drop ``%%comments%%`` and render ``==highlights==`` as ``<mark>``."""
+    """Drop ``%%comments%%``, make ``==highlights==`` ``<mark>`` and ``#tags`` tag tokens
+    (rendered by ``html_rules``: a link to the tag's page)."""
     alt = ["paragraph", "reference", "blockquote", "list"]
     md.block.ruler.before("fence", "obsidian_comment", _comment_block, {"alt": alt})
     # After code spans and escapes, so `` `%%` `` and ``\%%`` stay text.
     md.inline.ruler.after("backticks", "obsidian_comment", _comment_inline)
+    md.inline.ruler.after("obsidian_comment", "hashtag", _tag_inline)
     md.inline.ruler.before("emphasis", "mark", _mark_tokenize)
     md.inline.ruler2.before("emphasis", "mark", _mark_post)
