@@ -306,3 +306,29 @@ def test_inline_tags_join_the_notes_tags_and_its_tag_page(tmp_path: Path) -> Non
     assert set(inline) == {"#LoRA", "#PEFT"}
     for href in inline.values():
         assert (page.parent / str(href)).resolve().is_file()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_an_incremental_build_follows_inline_tags_of_other_notes(tmp_path: Path) -> None:
+    """A body's tag links depend on every tag of the library (slugs are made unique over
+    them): adding one elsewhere must re-render it, as a clean build would."""
+    root = tmp_path / "lib"
+    write_note(root, "a.md", note_text("Paper A", extra="id: a\n", body="On #c/x and #C/X.\n"))
+    write_note(root, "b.md", note_text("Paper B", extra="id: b\n", body="Plain.\n"))
+    config, _ = load_config(root)
+    out, clean = tmp_path / "site", tmp_path / "clean"
+    assert build(root, config, out=out).errors == 0
+    write_note(root, "b.md", note_text("Paper B", extra="id: b\n", body="Now #c-x.\n"))
+    assert build(root, config, out=out).errors == 0
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert 'href="../tags/c-x-2.html">#c/x<' in next(
+        t.decode() for k, t in _tree(clean).items() if b"On " in t and k.endswith(".html")
+    )
+    cached, fresh = _tree(out), _tree(clean)
+    assert cached.keys() == fresh.keys()
+    assert [k for k in fresh if cached[k] != fresh[k] and not k.startswith(".papernotes")] == []
