@@ -332,3 +332,27 @@ def test_an_incremental_build_follows_inline_tags_of_other_notes(tmp_path: Path)
     cached, fresh = _tree(out), _tree(clean)
     assert cached.keys() == fresh.keys()
     assert [k for k in fresh if cached[k] != fresh[k] and not k.startswith(".papernotes")] == []
+
+
+def test_callout_colours_reach_aaa_in_both_themes() -> None:
+    """Callout titles are drawn in their colour on --bg-soft (and --bg around them)."""
+    import re
+
+    from papernotes.markdown.code import MIN_CONTRAST, contrast_ratio
+
+    from conftest import REPO
+
+    css = (REPO / "templates" / "static" / "style.css").read_text(encoding="utf-8")
+    themes = re.findall(r":root[^{]*\{([^}]*--bg:[^}]*)\}", css)
+    light, _, dark = (dict(re.findall(r"--([\w-]+): (#[0-9a-f]{6});", t)) for t in themes)
+    blocks = re.findall(r"\.note-body \{([^}]*--callout-note[^}]*)\}", css)
+    assert len(blocks) == 3
+    callouts = [dict(re.findall(r"--callout-(\w+): (#[0-9a-f]{6});", b)) for b in blocks]
+    assert callouts[1] == callouts[2]
+    for colours, theme in ((callouts[0], light), (callouts[2], dark)):
+        assert set(colours) == set(CALLOUT_STYLES.values()) - {"info", "todo", "failure", "bug"}
+        for name, colour in colours.items():
+            for bg in ("bg", "bg-soft", "bg-raise"):
+                assert contrast_ratio(colour, theme[bg]) >= MIN_CONTRAST, (name, bg)
+    for style in set(CALLOUT_STYLES.values()) - {"note", "info", "todo"}:
+        assert f".note-body .callout-{style}" in css
