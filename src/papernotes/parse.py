@@ -7,6 +7,7 @@ the id (or the file name), unknown keys, and where each key was written.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import posixpath
 from collections.abc import Collection, Mapping, Sequence
@@ -122,6 +123,10 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
     values["key"] = CiteKey(key)
     meta = Metadata(**values)
     body = parse_body(md, raw.body)
+    if body.tags:  # inline #tags join the front matter's (Obsidian treats them alike)
+        known = {t.casefold() for t in meta.tags}
+        extra = tuple(t for t in body.tags if t.casefold() not in known)
+        meta = dataclasses.replace(meta, tags=(*meta.tags, *extra))
     return Note(path, meta, body, raw.body_line, locations), tuple(ctx.diags)
 
 

@@ -38,6 +38,7 @@ from papernotes.render import (
     Output,
     Renderer,
     SiteIndex,
+    body_tag_pages,
     feed_page,
     graph_page,
     home_page,
@@ -216,7 +217,9 @@ def body_fingerprint(note: Note, source_digest: str, library: Library, papers_di
     for link in note.body.local_links:
         rel = resolve_local(note, link.url, papers_dir)
         links.append((link.url, rel, library.sources.get(rel or ""), library.files.get(rel or "")))
-    return digest(source_digest, note.key, cites, links)
+    # Inline #tags link to these pages (left out when none: other fingerprints stay as they were).
+    tags = sorted(body_tag_pages(note, library).items())
+    return digest(source_digest, note.key, cites, links, *([tags] if tags else []))
 
 
 def _meta_fps(library: Library) -> dict[CiteKey, str]:

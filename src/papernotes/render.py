@@ -37,6 +37,7 @@ __all__ = [
     "Renderer",
     "SiteIndex",
     "absolute",
+    "body_tag_pages",
     "paper_page",
     "render_note_body",
 ]
@@ -110,6 +111,24 @@ class SiteIndex:
         return urls.author_page(self.author_slugs[name])
 
 
+def body_tag_pages(note: Note, library: Library) -> dict[str, str]:
+    """Site path of the tag page of each inline ``#tag`` of the note, by folded name.
+
+    Slugs are assigned over every tag of the library (as :class:`SiteIndex` does), so a body
+    with inline tags depends on them all; bodies without (most) skip the work.
+    """
+    if not note.body.tags:
+        return {}
+    slugs = urls.assign_slugs(
+        dict.fromkeys(t.casefold() for n in library.notes.values() for t in n.meta.tags)
+    )
+    return {
+        t.casefold(): urls.tag_page(slugs[t.casefold()])
+        for t in note.body.tags
+        if t.casefold() in slugs
+    }
+
+
 def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: str) -> RenderedBody:
     """A note's HTML, with citations and local links relative to its own page.
 
@@ -142,7 +161,13 @@ def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: s
             return None
         return urls.relative(page, f"{dest}#{fragment}" if fragment else dest)
 
-    return render_body(md, note.body, RenderContext(cite=cite, local=local))
+    tag_pages = body_tag_pages(note, library)
+
+    def tag(name: str) -> str | None:
+        path = tag_pages.get(name.casefold())
+        return None if path is None else urls.relative(page, path)
+
+    return render_body(md, note.body, RenderContext(cite=cite, local=local, tag=tag))
 
 
 def note_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:

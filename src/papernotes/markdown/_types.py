@@ -96,6 +96,8 @@ class ParsedBody:
     """The body's headings after the level shift, with their anchors, in document order."""
     web_links: tuple[WebLink, ...]
     """Every link and image with an ``http(s)://`` target, in document order."""
+    tags: tuple[str, ...] = ()
+    """Obsidian ``#tags`` in the text, without ``#``, first spelling of each (case-folded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ class RenderContext:
     """Resolve a citation or wikilink key; None renders it as unresolved."""
     local: Callable[[str], str | None]
     """Rewrite a relative link/image URL to its URL in the site; None leaves it as written."""
+    tag: Callable[[str], str | None] = lambda name: None
+    """The URL of an inline ``#tag``'s page; None renders the tag as text."""
 
 
 @dataclass(frozen=True, slots=True)

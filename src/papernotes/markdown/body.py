@@ -53,7 +53,7 @@ def render_body(md: MarkdownIt, body: ParsedBody, ctx: RenderContext) -> Rendere
     and write HTML, TOC and plain text; the same body may be rendered again with another ctx."""
     tokens = md.parse(body.text, {})
     text, toc = _text_and_toc(tokens, ctx.cite)
-    env: EnvType = {"cite": ctx.cite, "local": ctx.local, "toc_html": toc}
+    env: EnvType = {"cite": ctx.cite, "local": ctx.local, "tag": ctx.tag, "toc_html": toc}
     html = md.renderer.render(tokens, md.options, env)
     if md.options.get("html"):
         html = SANITIZER.clean(html)

@@ -91,6 +91,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     citations: list[BodyCitation] = []
     local_links: list[LocalLink] = []
     web_links: list[WebLink] = []
+    tags: dict[str, str] = {}
     locator = _Locator(text)
     for block in tokens:
         if block.type != "inline" or not block.children:
@@ -104,6 +105,8 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
                 citations.append(BodyCitation((tok.meta["key"],), line, col, "wikilink"))
+            elif kind == "hashtag":
+                tags.setdefault(tok.meta["tag"].casefold(), tok.meta["tag"])
             elif kind in ("link_open", "image"):
                 url = str(tok.attrGet("href" if kind == "link_open" else "src") or "")
                 if is_local_url(url) and "pos" in tok.meta:
@@ -118,4 +121,5 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
         has_toc=bool(env.get("has_toc")),
         headings=headings_of(env),
         web_links=tuple(web_links),
+        tags=tuple(tags.values()),
     )

@@ -3,6 +3,8 @@
 - ``cjk``: CJK-friendly emphasis (``这是**“重点”**内容``);
 - ``math``: ``$…$`` / ``$$…$$`` with pandoc's rules;
 - ``cite``: ``[@key, p. 3]`` and ``[[key|alias]]``;
+- ``obsidian``, ``callout``: ``%%comments%%``, ``==highlights==``, ``> [!note]`` callouts and bare
+  URLs (mdit-py-plugins' GFM autolinks);
 - ``toc``: ``[TOC]``, heading shift and ``h-`` anchors (core rules, so parsing gives final tokens);
 - ``html_rules``: links, images, footnotes, code blocks and raw HTML as the site writes them;
 - ``code``: Pygments highlighting.
@@ -15,12 +17,15 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline, image, link
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from papernotes.markdown.callout import callout_plugin
 from papernotes.markdown.cite import cite_plugin
 from papernotes.markdown.cjk import install_cjk_emphasis
 from papernotes.markdown.html_rules import install_render_rules
 from papernotes.markdown.math import math_plugin
+from papernotes.markdown.obsidian import obsidian_plugin
 from papernotes.markdown.toc import toc_plugin
 
 __all__ = ["make_parser"]
@@ -62,6 +67,9 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     # them could not be located, and the note format only promises ``[^1]``.
     footnote_plugin(md, inline=False)
     tasklists_plugin(md)
+    obsidian_plugin(md)
+    callout_plugin(md)
+    gfm_autolink_plugin(md)
     toc_plugin(md)  # last: its heading rule must see the final token stream
     install_render_rules(md)
     return md

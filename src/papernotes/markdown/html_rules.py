@@ -153,6 +153,18 @@ def _render_raw_html(
     return _RAW_URL.sub(rewrite, tokens[idx].content)
 
 
+def _render_hashtag(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """An inline ``#tag``: a link to its tag page, like the tags listed above the note."""
+    token = tokens[idx]
+    href = env["tag"](token.meta["tag"]) if "tag" in env else None
+    text = escapeHtml(token.content)
+    if href is None:
+        return f'<span class="tag">{text}</span>'
+    return f'<a class="tag" href="{escapeHtml(href)}">{text}</a>'
+
+
 def install_render_rules(md: MarkdownIt) -> None:
     """Register the dialect's HTML renderers (citations and math register their own)."""
     md.add_render_rule("link_open", _render_link_open)
@@ -164,3 +176,4 @@ def install_render_rules(md: MarkdownIt) -> None:
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("html_inline", _render_raw_html)
     md.add_render_rule("html_block", _render_raw_html)
+    md.add_render_rule("hashtag", _render_hashtag)

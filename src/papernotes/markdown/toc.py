@@ -58,7 +58,7 @@ def inline_text(children: Sequence[Token], cite: Callable[[str], CiteTarget | No
     out: list[str] = []
     for i, tok in enumerate(children):
         kind = tok.type
-        if kind in ("text", "code_inline", "math_inline", "math_display"):
+        if kind in ("text", "code_inline", "math_inline", "math_display", "hashtag"):
             out.append(tok.content)
         elif kind == "softbreak" and out and is_wide(out[-1][-1:]) and i + 1 < len(children):
             nxt = children[i + 1]
