@@ -116,7 +116,7 @@ def _parse_notes(
         workers=workers,
     )
     notes = [note for _, (note, _) in parsed.values() if note is not None]
-    diags = [d for _, (_, ds) in parsed.values() for d in ds]
+    diags = parse.fold_aliases(d for _, (_, ds) in parsed.values() for d in ds)
     entries = {p: (sha, n, ds) for p, (sha, (n, ds)) in parsed.items()}
     return notes, diags, entries
 
