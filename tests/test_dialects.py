@@ -12,10 +12,10 @@ import pytest
 
 from papernotes import dialects
 from papernotes.build import read_library
-from papernotes.config import Config
+from papernotes.config import Config, load_config
 from papernotes.errors import Diagnostic, Severity
 from papernotes.markdown.factory import make_parser
-from papernotes.model import Metadata, Status
+from papernotes.model import CiteKey, Metadata, Status
 from papernotes.parse import parse_note, parse_notes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dialects"
@@ -275,3 +275,37 @@ def test_fold_aliases_keeps_other_diagnostics_in_order() -> None:
     ]
     assert "(also in 1 other note)" in diags[0].message
     assert dialects.fold_aliases([]) == []
+
+
+def test_a_keys_mapping_in_the_config_reads_the_library_s_own_spellings(tmp_path: Path) -> None:
+    (tmp_path / "papernotes.yaml").write_text("keys:\n  myVenue: venue\n  Authors: authors\n")
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.md").write_text(
+        "---\ntitle: T\nAuthors: [A B]\nyear: 2020\nmyVenue: NeurIPS 2020\n---\n"
+    )
+    config, config_diags = load_config(tmp_path)
+    assert config_diags == () and config.keys == (("myVenue", "venue"), ("Authors", "authors"))
+    library, diags = read_library(tmp_path, config, strict=True)
+    # The library declared these spellings: no alias warning, even under --strict.
+    assert diags == ()
+    meta = library.notes[CiteKey("a")].meta
+    assert meta.venue == "NeurIPS 2020" and _families(meta) == ["B"]
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("keys: venue\n", "papernotes.yaml:1: error: keys: expected a mapping of spelling: key"),
+        (
+            "keys:\n  x: venu\n",
+            "papernotes.yaml:1: error: keys: x: 'venu' is not a front-matter key",
+        ),
+    ],
+)
+def test_a_wrong_keys_mapping_is_an_error_naming_the_option(
+    tmp_path: Path, yaml_text: str, message: str
+) -> None:
+    (tmp_path / "papernotes.yaml").write_text(yaml_text)
+    _, diags = load_config(tmp_path)
+    assert len(diags) == 1 and diags[0].format().startswith(message), diags

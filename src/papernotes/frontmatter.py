@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from papernotes.errors import Diagnostic, Location, PapernotesError, Severity
 from papernotes.foreign import yaml_error
 from papernotes.model import FieldLocation
-from papernotes.schema import KEYS, resolve
+from papernotes.schema import KEYS, by_name, resolve
 
 __all__ = ["TEXT_KEYS", "Field", "RawNote", "date_problem", "split_note"]
 
@@ -40,9 +41,10 @@ _TOML_FENCE = "+++"
 _TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-def _as_written(name: str) -> bool:
-    """Whether ``name`` (a key or another tool's spelling of one) is read as text."""
-    key = resolve(name)
+def _as_written(name: str, keys: Mapping[str, str]) -> bool:
+    """Whether ``name`` (a key, another tool's spelling of one, or a spelling in the
+    library's ``keys:``) is read as text."""
+    key = by_name(keys[name]) if name in keys else resolve(name)
     return key is not None and key.kind.as_written
 
 
@@ -98,11 +100,15 @@ def _error(where: Location, message: str, hint: str | None = None) -> Diagnostic
     return Diagnostic(Severity.ERROR, where, message, hint)
 
 
-def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
-    """Split ``text`` at its ``---`` fences and read the front matter as a YAML mapping."""
+def split_note(
+    path: str, text: str, keys: Mapping[str, str] | None = None
+) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
+    """Split ``text`` at its ``---`` (or ``+++``) fences and read the front matter as a YAML
+    (TOML) mapping; ``keys`` are the library's own spellings (``Config.keys``)."""
+    keys = keys or {}
     lines = text.split("\n")
     if lines and lines[0].rstrip() == _TOML_FENCE:
-        return _split_toml(path, lines)
+        return _split_toml(path, lines, keys)
     if not lines or lines[0].rstrip() != _FENCE:
         return None, (
             _error(
@@ -141,7 +147,7 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
             continue
         seen[name] = where
         try:
-            value = _as_text(value_node) if _as_written(name) else _construct(value_node)
+            value = _as_text(value_node) if _as_written(name, keys) else _construct(value_node)
         except _BadValue as exc:
             diags.append(_error(_at(path, exc.mark), f"{name}: {exc}"))
             unreadable.add(name)
@@ -158,7 +164,9 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
     return RawNote(tuple(fields), frozenset(unreadable), body, end + 2), tuple(diags)
 
 
-def _split_toml(path: str, lines: list[str]) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
+def _split_toml(
+    path: str, lines: list[str], keys: Mapping[str, str]
+) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
     """Hugo's TOML front matter between ``+++`` lines, read with the same keys as YAML."""
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == _TOML_FENCE), None)
     if end is None:
@@ -175,7 +183,7 @@ def _split_toml(path: str, lines: list[str]) -> tuple[RawNote | None, tuple[Diag
     fields: list[Field] = []
     for name, value in table.items():
         where = _toml_key_at(path, lines, end, name)
-        text = _toml_text(value) if _as_written(name) else value
+        text = _toml_text(value) if _as_written(name, keys) else value
         fields.append(Field(name, text, FieldLocation(where, (), where)))
     body = "\n".join(lines[end + 1 :])
     return RawNote(tuple(fields), frozenset(), body, end + 2), ()

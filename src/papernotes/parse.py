@@ -21,7 +21,7 @@ from papernotes.ids import KEY_RE, key_problem, suggest_key
 from papernotes.markdown.extract import parse_body
 from papernotes.model import CiteKey, Metadata, Note, Status
 from papernotes.readers import Context, read_field, split_target
-from papernotes.schema import KEYS, by_name, resolve
+from papernotes.schema import KEYS, Key, by_name, resolve
 
 __all__ = [
     "KEY_RE",
@@ -72,15 +72,20 @@ def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
 
 
-def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple[Diagnostic, ...]]:
-    """Validate one note's front matter and parse its body. None when the note has errors."""
-    raw, split_diags = split_note(path, text)
+def parse_note(
+    path: str, text: str, md: MarkdownIt, keys: Mapping[str, str] | None = None
+) -> tuple[Note | None, tuple[Diagnostic, ...]]:
+    """Validate one note's front matter and parse its body. None when the note has errors.
+
+    ``keys`` maps the library's own spellings to keys (``Config.keys``)."""
+    keys = keys or {}
+    raw, split_diags = split_note(path, text, keys)
     if raw is None:
         return None, split_diags
     ctx = Context(path, list(split_diags))
     values: dict[str, Any] = {}
     failed = any(d.severity is Severity.ERROR for d in split_diags)
-    chosen = _choose(ctx, raw.fields)
+    chosen = _choose(ctx, raw.fields, keys)
     for name, f in chosen.items():
         spec = KEYS_BY_NAME[name]
         if f.value is None or (isinstance(f.value, str) and not f.value.strip()):
@@ -95,13 +100,13 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
                 values["status"] = Status.READ if f.value else Status.TO_READ
             continue
         before = len(ctx.diags)
-        value = read_field(ctx, f)
+        value = read_field(ctx, f, spec.kind)
         # A reader may drop a value with only a warning (a pdf outside the library).
         if any(d.severity is Severity.ERROR for d in ctx.diags[before:]):
             failed = True
         elif value is not None:
             values[spec.attr] = value
-    unreadable = {k.name for n in raw.unreadable if (k := resolve(n)) is not None}
+    unreadable = {k.name for n in raw.unreadable if (k := _spec(n, keys)) is not None}
     written = set(chosen) | unreadable
     for name in _REQUIRED:
         if name not in written:
@@ -110,7 +115,7 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
             failed = True
     _missing_expected(ctx, written, values)
     locations = {f.name: f.where for f in raw.fields} | {n: f.where for n, f in chosen.items()}
-    _machine_id(ctx, values, raw.fields)
+    _machine_id(ctx, values, raw.fields, chosen.get("id"))
     # The opening "---" stands for an id taken from the file name.
     key_at = locations["id"].key if "id" in locations else Location(path, 1)
     key = values.get("key", _stem(path))
@@ -162,12 +167,13 @@ def _missing_expected(ctx: Context, written: Collection[str], values: Mapping[st
         ctx.diags.append(Diagnostic(Severity.WARNING, Location(ctx.path, 1), message, hint))
 
 
-def _choose(ctx: Context, fields: Sequence[Field]) -> dict[str, Field]:
-    """The field each key is read from: the key as we spell it, else the first other
-    spelling of it (reported, see :func:`dialects.fold_aliases`); unknown keys reported."""
+def _choose(ctx: Context, fields: Sequence[Field], keys: Mapping[str, str]) -> dict[str, Field]:
+    """The field each key is read from: the key as we spell it (or as the library's ``keys``
+    does), else the first other spelling of it (reported, see :func:`dialects.fold_aliases`);
+    unknown keys reported."""
     chosen: dict[str, Field] = {}
-    for f in sorted(fields, key=lambda f: by_name(f.name) is None):
-        spec = resolve(f.name)
+    for f in sorted(fields, key=lambda f: by_name(keys.get(f.name, f.name)) is None):
+        spec = _spec(f.name, keys)
         if spec is None:
             _unknown_key(ctx, f)
         elif spec.name in chosen:
@@ -176,7 +182,7 @@ def _choose(ctx: Context, fields: Sequence[Field]) -> dict[str, Field]:
             ctx.warn(f, f"ignored: it means '{spec.name}', given already", hint=hint)
         else:
             chosen[spec.name] = f
-            if f.name != spec.name:
+            if f.name != spec.name and f.name not in keys:
                 hint = (
                     f"write '{spec.name}' for a canonical note: --strict fails on other spellings"
                 )
@@ -188,12 +194,17 @@ def _choose(ctx: Context, fields: Sequence[Field]) -> dict[str, Field]:
     return chosen
 
 
-def _machine_id(ctx: Context, values: dict[str, Any], fields: Sequence[Field]) -> None:
+def _spec(name: str, keys: Mapping[str, str]) -> Key | None:
+    return by_name(keys[name]) if name in keys else resolve(name)
+
+
+def _machine_id(
+    ctx: Context, values: dict[str, Any], fields: Sequence[Field], f: Field | None
+) -> None:
     """Drop an id another tool generated (Dendron's), so the file name is the citekey."""
     key = values.get("key")
     tool = machine_id(key, {f.name: f.value for f in fields}) if key else None
-    if key and tool:
-        f = next(f for f in fields if resolve(f.name) is KEYS_BY_NAME["id"])
+    if f is not None and key and tool:
         hint = "write the citekey as 'citekey:' (or rename the file) to choose another"
         ctx.warn(f, f'"{key}" was made by {tool}; the file name is the citekey', hint=hint)
         del values["key"]

@@ -326,9 +326,10 @@ READERS: Mapping[Kind, Reader] = MappingProxyType(
 """The reader of each kind of value; every kind has one (tests/test_schema.py)."""
 
 
-def read_field(ctx: Context, f: Field) -> Any:
-    """The value of the known key ``f`` (or another tool's spelling of one), or None after
-    reporting why it cannot be read."""
+def read_field(ctx: Context, f: Field, kind: Kind | None = None) -> Any:
+    """The value of ``f``, a known key or another tool's spelling of one (else give its
+    ``kind``), or None after reporting why it cannot be read."""
     key = resolve(f.name)
-    assert key is not None, f.name
-    return READERS[key.kind](ctx, f)
+    kind = kind or (key.kind if key else None)
+    assert kind is not None, f.name
+    return READERS[kind](ctx, f)
