@@ -101,11 +101,11 @@ def parse_note(
             continue
         before = len(ctx.diags)
         value = read_field(ctx, f, spec.kind)
-        # A reader may drop a value with only a warning (a pdf outside the library).
-        if any(d.severity is Severity.ERROR for d in ctx.diags[before:]):
-            failed = True
-        elif value is not None:
+        if value is not None:
             values[spec.attr] = value
+        # A reader may drop a value with only a warning (a pdf outside the library).
+        elif any(d.severity is Severity.ERROR for d in ctx.diags[before:]):
+            failed = True
     unreadable = {k.name for n in raw.unreadable if (k := _spec(n, keys)) is not None}
     written = set(chosen) | unreadable
     for name in _REQUIRED:
