@@ -308,3 +308,17 @@ def test_a_wrong_keys_mapping_is_an_error_naming_the_option(
     (tmp_path / "papernotes.yaml").write_text(yaml_text)
     _, diags = load_config(tmp_path)
     assert len(diags) == 1 and diags[0].format().startswith(message), diags
+
+
+def test_an_alias_ignored_beside_the_key_is_also_reported_once(tmp_path: Path) -> None:
+    """Hugo pages carry a page ``date`` beside ``year``: one warning for the library."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for i in range(3):
+        text = f"---\ntitle: T{i}\nauthors: [A B]\nyear: 2020\ndate: 2024-01-0{i + 1}\n---\n"
+        (papers / f"p{i}.md").write_text(text)
+    _, diags = read_library(tmp_path, Config())
+    assert [d.format().split(" (")[0] for d in diags] == [
+        "papers/p0.md:5:1: warning: date: ignored: it means 'year', given already"
+    ]
+    assert diags[0].message.endswith("(also in 2 other notes)")

@@ -50,7 +50,10 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _EPOCH_MS_SINCE_2001 = 978_307_200_000
 _STAMPS = ("created", "updated")
 
-_ALIAS_READ = re.compile(r"(?P<alias>.+): read as '(?P<key>[a-z]+)'")
+# The two per-note alias warnings parse writes: the spelling read, or ignored beside ours.
+_ALIAS_READ = re.compile(
+    r"(?P<alias>[^:]+): (?P<what>read as|ignored: it means) '(?P<key>[a-z]+)'.*"
+)
 
 
 def machine_id(key: str, fields: Mapping[str, Any]) -> str | None:
@@ -71,8 +74,9 @@ def alias_message(alias: str, key: str) -> str:
 
 
 def fold_aliases(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """``diags`` with each alias warning kept once per library: the first note that uses the
-    spelling is named, with how many other notes use it too; other diagnostics unchanged."""
+    """``diags`` with each alias warning (read, or ignored beside our spelling) kept once per
+    library: the first note is named, with how many other notes do the same; other
+    diagnostics unchanged."""
     seen: dict[tuple[str, str], int] = {}
     out: list[Diagnostic] = []
     counts: dict[int, int] = {}
@@ -81,7 +85,7 @@ def fold_aliases(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
         if m is None:
             out.append(d)
             continue
-        spelling = (m["alias"], m["key"])
+        spelling = (m["alias"], m["what"] + m["key"])
         if spelling in seen:
             counts[seen[spelling]] += 1
             continue
