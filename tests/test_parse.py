@@ -73,7 +73,7 @@ def test_citation_lines_map_body_lines_to_file_lines() -> None:
         ),
         (
             "title: T\nauthor: [A B]\nyear: 2020\n",
-            "papers/x.md:3:1: warning: author: unknown key, ignored (did you mean 'authors'?)",
+            "papers/x.md:3:1: warning: author: read as 'authors'",
         ),
         (
             "title: T\nauthors: [A B]\nyear: 2020\ndoi: 11.1/x\n",

@@ -107,13 +107,17 @@ def _read(
     from papernotes import link
 
     sources, d_load = load.load_sources(root, config.papers_dir)
-    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers)
+    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
     library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
     return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes))
 
 
 def _parse_notes(
-    sources: load.Sources, md: MarkdownIt, previous: BuildCache | None, workers: int
+    sources: load.Sources,
+    md: MarkdownIt,
+    previous: BuildCache | None,
+    workers: int,
+    keys: tuple[tuple[str, str], ...] = (),
 ) -> tuple[list[Note], list[Diagnostic], dict[str, NoteEntry]]:
     """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
     problems, and what the next build may reuse."""
@@ -124,11 +128,11 @@ def _parse_notes(
     parsed = reuse(
         {s.path: (cache.text_digest(s.text), s) for s in sources.notes},
         old,
-        lambda s: parse.parse_note(s.path, s.text, md),
+        lambda s: parse.parse_note(s.path, s.text, md, dict(keys)),
         workers=workers,
     )
     notes = [note for _, (note, _) in parsed.values() if note is not None]
-    diags = [d for _, (_, ds) in parsed.values() for d in ds]
+    diags = parse.fold_aliases(d for _, (_, ds) in parsed.values() for d in ds)
     entries = {p: (sha, n, ds) for p, (sha, (n, ds)) in parsed.items()}
     return notes, diags, entries
 

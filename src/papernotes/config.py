@@ -47,6 +47,9 @@ class Config:
     """Let raw HTML in notes through (sanitised); off by default, so it shows as text."""
     email: str = ""
     """A contact address sent to metadata APIs (Crossref's "polite pool"), when set."""
+    keys: tuple[tuple[str, str], ...] = ()
+    """The library's own front-matter spellings, ``(spelling, key)`` pairs from a ``keys:``
+    mapping (``keys: {myVenue: venue}``): read as the key, silently, even under --strict."""
 
 
 _TYPES: dict[str, type] = {f.name: type(f.default) for f in fields(Config)}
@@ -121,6 +124,14 @@ def _validate(
             diags.append(warning(name, line, f"{key}: unknown option", hint))
         elif value is None:
             continue
+        elif key == "keys":
+            mapped, problem = _keys(value)
+            if problem:
+                from papernotes.schema import KEYS  # only a library with keys: needs it
+
+                hint = f"known keys: {', '.join(k.name for k in KEYS)}"
+                diags.append(error(name, line, f"keys: {problem}", hint))
+            values[key] = mapped
         elif type(value) is not expected:
             what = "true or false" if expected is bool else "text"
             diags.append(error(name, line, f"{key}: expected {what}, got {value!r}"))
@@ -131,3 +142,18 @@ def _validate(
             diags.append(error(name, None, f"{key}: expected a folder inside the library"))
             del values[key]
     return Config(**values), tuple(diags)
+
+
+def _keys(value: Any) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """The ``keys:`` mapping as (spelling, key) pairs, and what is wrong with it, if anything
+    (the pairs that are right are kept)."""
+    from papernotes.schema import by_name  # only a library with keys: needs it
+
+    if not isinstance(value, dict):
+        return (), f"expected a mapping of spelling: key, got {value!r}"
+    pairs: list[tuple[str, str]] = []
+    for spelling, key in value.items():
+        if not isinstance(key, str) or by_name(key) is None:
+            return tuple(pairs), f"{spelling}: {key!r} is not a front-matter key"
+        pairs.append((str(spelling), key))
+    return tuple(pairs), None

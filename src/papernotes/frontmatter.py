@@ -1,4 +1,5 @@
-"""Splitting a note into front matter and body, and reading the YAML with the line and
+"""Splitting a note into front matter and body (YAML between ``---`` lines, or Hugo's TOML
+between ``+++`` lines), and reading the YAML with the line and
 column of every key and list item (:func:`_at` is the one place a YAML mark becomes one).
 
 Identifiers and prose are read as the text the user wrote: YAML 1.1 would turn ``id: 0123``
@@ -11,7 +12,10 @@ reported where it is written instead of crashing.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +25,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from papernotes.errors import Diagnostic, Location, PapernotesError, Severity
 from papernotes.foreign import yaml_error
 from papernotes.model import FieldLocation
-from papernotes.schema import KEYS
+from papernotes.schema import KEYS, by_name, resolve
 
 __all__ = ["TEXT_KEYS", "Field", "RawNote", "date_problem", "split_note"]
 
@@ -33,6 +37,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 TEXT_KEYS = frozenset(k.name for k in KEYS if k.kind.as_written)
 """Keys whose plain scalars (and those of their lists and mappings) are kept as written."""
+_TOML_FENCE = "+++"
+_TOML_ERROR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _as_written(name: str, keys: Mapping[str, str]) -> bool:
+    """Whether ``name`` (a key, another tool's spelling of one, or a spelling in the
+    library's ``keys:``) is read as text."""
+    key = by_name(keys[name]) if name in keys else resolve(name)
+    return key is not None and key.kind.as_written
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +100,15 @@ def _error(where: Location, message: str, hint: str | None = None) -> Diagnostic
     return Diagnostic(Severity.ERROR, where, message, hint)
 
 
-def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
-    """Split ``text`` at its ``---`` fences and read the front matter as a YAML mapping."""
+def split_note(
+    path: str, text: str, keys: Mapping[str, str] | None = None
+) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
+    """Split ``text`` at its ``---`` (or ``+++``) fences and read the front matter as a YAML
+    (TOML) mapping; ``keys`` are the library's own spellings (``Config.keys``)."""
+    keys = keys or {}
     lines = text.split("\n")
+    if lines and lines[0].rstrip() == _TOML_FENCE:
+        return _split_toml(path, lines, keys)
     if not lines or lines[0].rstrip() != _FENCE:
         return None, (
             _error(
@@ -128,7 +147,7 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
             continue
         seen[name] = where
         try:
-            value = _as_text(value_node) if name in TEXT_KEYS else _construct(value_node)
+            value = _as_text(value_node) if _as_written(name, keys) else _construct(value_node)
         except _BadValue as exc:
             diags.append(_error(_at(path, exc.mark), f"{name}: {exc}"))
             unreadable.add(name)
@@ -143,6 +162,55 @@ def split_note(path: str, text: str) -> tuple[RawNote | None, tuple[Diagnostic, 
         )
     body = "\n".join(lines[end + 1 :])
     return RawNote(tuple(fields), frozenset(unreadable), body, end + 2), tuple(diags)
+
+
+def _split_toml(
+    path: str, lines: list[str], keys: Mapping[str, str]
+) -> tuple[RawNote | None, tuple[Diagnostic, ...]]:
+    """Hugo's TOML front matter between ``+++`` lines, read with the same keys as YAML."""
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == _TOML_FENCE), None)
+    if end is None:
+        hint = "add a '+++' line after it"
+        return None, (_error(Location(path, 1), "front matter is not closed", hint),)
+    try:
+        table = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_ERROR_AT.search(str(exc))
+        # tomllib counts from the line after "+++"; "at end of document" is the last line.
+        where = Location(path, int(m[1]) + 1, int(m[2])) if m else Location(path, max(end, 1))
+        message = _TOML_ERROR_AT.sub("", str(exc)).replace("(at end of document)", "").strip()
+        return None, (_error(where, f"front matter is not valid TOML: {message}"),)
+    fields: list[Field] = []
+    for name, value in table.items():
+        where = _toml_key_at(path, lines, end, name)
+        text = _toml_text(value) if _as_written(name, keys) else value
+        fields.append(Field(name, text, FieldLocation(where, (), where)))
+    body = "\n".join(lines[end + 1 :])
+    return RawNote(tuple(fields), frozenset(), body, end + 2), ()
+
+
+def _toml_key_at(path: str, lines: list[str], end: int, name: str) -> Location:
+    """The line a top-level TOML key (``name = …``, ``"name" = …`` or ``[name]``) is on:
+    tomllib keeps no positions, and a key is written once at the top level."""
+    key = re.escape(name)
+    pattern = re.compile(rf"\s*(?:(?:{key}|\"{key}\"|'{key}')\s*=|\[\s*{key}\s*\])")
+    line = next((i for i in range(1, end) if pattern.match(lines[i])), 0)
+    return Location(path, line + 1 if line else 1, 1)
+
+
+def _toml_text(value: Any) -> Any:
+    """A TOML value as the text YAML would have kept: TOML types its values itself."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_toml_text(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _toml_text(v) for k, v in value.items()}
+    return str(value)
 
 
 def _kind(node: yaml.Node) -> str:

@@ -15,15 +15,24 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from papernotes.dialects import ZOTERO_TYPES, alias_message, fold_aliases, machine_id
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, split_note
 from papernotes.ids import KEY_RE, key_problem, suggest_key
 from papernotes.markdown.extract import parse_body
-from papernotes.model import CiteKey, Metadata, Note
+from papernotes.model import CiteKey, Metadata, Note, Status
 from papernotes.readers import Context, read_field, split_target
-from papernotes.schema import ALIASES, KEYS, by_name
+from papernotes.schema import KEYS, Key, by_name, resolve
 
-__all__ = ["KEY_RE", "KNOWN_KEYS", "key_problem", "parse_note", "parse_notes", "split_target"]
+__all__ = [
+    "KEY_RE",
+    "KNOWN_KEYS",
+    "fold_aliases",
+    "key_problem",
+    "parse_note",
+    "parse_notes",
+    "split_target",
+]
 
 ENTRY_TYPES = frozenset(
     [
@@ -52,6 +61,7 @@ ENTRY_TYPES = frozenset(
 
 
 KNOWN_KEYS = tuple(k.name for k in KEYS)
+KEYS_BY_NAME = {k.name: k for k in KEYS}
 _REQUIRED = tuple(k.name for k in KEYS if k.required)
 _EXPECTED = tuple(k.name for k in KEYS if k.expected)
 # A key left out need not be an omission when another key says the same thing.
@@ -63,41 +73,55 @@ def _stem(path: str) -> str:
     return posixpath.splitext(posixpath.basename(path))[0]
 
 
-def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple[Diagnostic, ...]]:
-    """Validate one note's front matter and parse its body. None when the note has errors."""
-    raw, split_diags = split_note(path, text)
+def parse_note(
+    path: str, text: str, md: MarkdownIt, keys: Mapping[str, str] | None = None
+) -> tuple[Note | None, tuple[Diagnostic, ...]]:
+    """Validate one note's front matter and parse its body. None when the note has errors.
+
+    ``keys`` maps the library's own spellings to keys (``Config.keys``)."""
+    keys = keys or {}
+    raw, split_diags = split_note(path, text, keys)
     if raw is None:
         return None, split_diags
     ctx = Context(path, list(split_diags))
     values: dict[str, Any] = {}
     failed = any(d.severity is Severity.ERROR for d in split_diags)
-    for f in raw.fields:
-        spec = by_name(f.name)
-        if spec is None:
-            _unknown_key(ctx, f)
-            continue
-        if f.value is None:
+    chosen = _choose(ctx, raw.fields, keys)
+    for name, f in chosen.items():
+        spec = KEYS_BY_NAME[name]
+        if f.value is None or (isinstance(f.value, str) and not f.value.strip()):
+            # ``url: ""`` is how templates write a value they do not have: absent.
             if spec.required:
                 ctx.err(f, "is empty")
                 failed = True
             continue
-        value = read_field(ctx, f)
-        if value is None:
-            failed = True
-        else:
+        if name == "read" and isinstance(f.value, bool):
+            # A checkbox (Obsidian, Dataview): read or not yet; an explicit status wins.
+            if "status" not in chosen:
+                values["status"] = Status.READ if f.value else Status.TO_READ
+            continue
+        before = len(ctx.diags)
+        value = read_field(ctx, f, spec.kind)
+        if value is not None:
             values[spec.attr] = value
+        # A reader may drop a value with only a warning (a pdf outside the library).
+        elif any(d.severity is Severity.ERROR for d in ctx.diags[before:]):
+            failed = True
+    unreadable = {k.name for n in raw.unreadable if (k := _spec(n, keys)) is not None}
+    written = set(chosen) | unreadable
     for name in _REQUIRED:
-        if name not in raw.names and name not in raw.unreadable:
+        if name not in written:
             message = f"{name}: required, but missing from the front matter"
             ctx.diags.append(Diagnostic(Severity.ERROR, Location(path, 1), message))
             failed = True
-    _missing_expected(ctx, raw.names | raw.unreadable, values)
-    locations = {f.name: f.where for f in raw.fields}
+    _missing_expected(ctx, written, values)
+    locations = {f.name: f.where for f in raw.fields} | {n: f.where for n, f in chosen.items()}
+    _machine_id(ctx, values, raw.fields, chosen.get("id"))
     # The opening "---" stands for an id taken from the file name.
     key_at = locations["id"].key if "id" in locations else Location(path, 1)
     key = values.get("key", _stem(path))
     problem = key_problem(key)
-    if problem and "id" not in raw.unreadable:
+    if problem and "id" not in unreadable:
         what = (
             f'id: "{key}"'
             if "key" in values
@@ -109,9 +133,9 @@ def parse_note(path: str, text: str, md: MarkdownIt) -> tuple[Note | None, tuple
         failed = True
     entry_type = values.get("entry_type")
     if entry_type is not None:
-        values["entry_type"] = entry_type.lower()
+        values["entry_type"] = ZOTERO_TYPES.get(entry_type.lower(), entry_type.lower())
         if values["entry_type"] not in ENTRY_TYPES:
-            f = next(f for f in raw.fields if f.name == "type")
+            f = chosen["type"]
             close = difflib.get_close_matches(values["entry_type"], sorted(ENTRY_TYPES), n=1)
             ctx.warn(
                 f,
@@ -148,9 +172,51 @@ def _missing_expected(ctx: Context, written: Collection[str], values: Mapping[st
         ctx.diags.append(Diagnostic(Severity.WARNING, Location(ctx.path, 1), message, hint))
 
 
+def _choose(ctx: Context, fields: Sequence[Field], keys: Mapping[str, str]) -> dict[str, Field]:
+    """The field each key is read from: the key as we spell it (or as the library's ``keys``
+    does), else the first other spelling of it (reported, see :func:`dialects.fold_aliases`);
+    unknown keys reported."""
+    chosen: dict[str, Field] = {}
+    for f in sorted(fields, key=lambda f: by_name(keys.get(f.name, f.name)) is None):
+        spec = _spec(f.name, keys)
+        if spec is None:
+            _unknown_key(ctx, f)
+        elif spec.name in chosen:
+            first = chosen[spec.name]
+            hint = f"'{first.name}' on line {first.where.key.line} is read; remove one"
+            ctx.warn(f, f"ignored: it means '{spec.name}', given already", hint=hint)
+        else:
+            chosen[spec.name] = f
+            if f.name != spec.name and f.name not in keys:
+                hint = (
+                    f"write '{spec.name}' for a canonical note: --strict fails on other spellings"
+                )
+                ctx.diags.append(
+                    Diagnostic(
+                        Severity.WARNING, f.where.key, alias_message(f.name, spec.name), hint
+                    )
+                )
+    return chosen
+
+
+def _spec(name: str, keys: Mapping[str, str]) -> Key | None:
+    return by_name(keys[name]) if name in keys else resolve(name)
+
+
+def _machine_id(
+    ctx: Context, values: dict[str, Any], fields: Sequence[Field], f: Field | None
+) -> None:
+    """Drop an id another tool generated (Dendron's), so the file name is the citekey."""
+    key = values.get("key")
+    tool = machine_id(key, {f.name: f.value for f in fields}) if key else None
+    if f is not None and key and tool:
+        hint = "write the citekey as 'citekey:' (or rename the file) to choose another"
+        ctx.warn(f, f'"{key}" was made by {tool}; the file name is the citekey', hint=hint)
+        del values["key"]
+
+
 def _unknown_key(ctx: Context, f: Field) -> None:
-    alias = ALIASES.get(f.name.lower()) or (f.name.lower() if by_name(f.name.lower()) else None)
-    close = [alias] if alias else difflib.get_close_matches(f.name, KNOWN_KEYS, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(f.name, KNOWN_KEYS, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else "see the note format in the README"
     ctx.warn(f, "unknown key, ignored", hint=hint)
 
@@ -166,4 +232,4 @@ def parse_notes(
         diags.extend(d)
         if note is not None:
             notes.append(note)
-    return tuple(notes), tuple(diags)
+    return tuple(notes), tuple(fold_aliases(diags))

@@ -14,17 +14,30 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import unquote
 
 from papernotes.bib import export as bib
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, date_problem
 from papernotes.ids import KEY_RE, arxiv_problem, clean_doi, strip_arxiv_prefix
 from papernotes.model import OTHERS, Author, Citation, Status
-from papernotes.schema import KEYS, Kind
+from papernotes.schema import Kind, resolve
 
 __all__ = ["KEY_RE", "READERS", "Context", "Reader", "read_field", "split_target"]
 
 _BIB_FIELD = re.compile(r"(?:[Tt][Ee][Xx]\.)?[A-Za-z][A-Za-z0-9_\-]*")
+_DATE_YEAR = re.compile(r"\d{4}-\d\d(?:-\d\d)?(?:[T ].*)?$")
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
+_TAG_SPLIT = re.compile(r"\s*,\s*|\s+(?=#)")
+# A checkbox status: Obsidian's and Dataview's true/false mean read / not yet read.
+_STATUS_BOOL: Mapping[str, str] = MappingProxyType({"true": "read", "false": "to-read"})
+
+
+def _file_path(rest: str) -> str:
+    """The path of a ``file://`` address without its scheme: ``/home/u/x.pdf`` from
+    ``file:///home/u/x.pdf``, ``F:\\x.pdf`` from ``file://F:\\x.pdf`` or ``file:///F:/x.pdf``."""
+    rest = rest.removeprefix("localhost")
+    return rest[1:] if _WINDOWS_PATH.match(rest[1:]) else rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +87,11 @@ def _show(value: Any) -> str:
 
 def _year(ctx: Context, f: Field) -> int | None:
     value = f.value
+    if f.name.lower() != "year":  # another tool's ``date``: a date, or a year
+        if isinstance(value, dt.date):
+            value = value.year
+        elif isinstance(value, str) and _DATE_YEAR.match(value.strip()):
+            value = value.strip()[:4]
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
@@ -88,7 +106,9 @@ def _year(ctx: Context, f: Field) -> int | None:
 def _authors(ctx: Context, f: Field) -> tuple[Author, ...] | None:
     value = f.value
     if isinstance(value, str):
-        names: list[tuple[str, Location]] = [(n, f.where.key) for n in bib.split_authors(value)]
+        # Zotero Integration joins names with "; "; BibTeX with " and ".
+        parts = value.split(";") if ";" in value else bib.split_authors(value)
+        names: list[tuple[str, Location]] = [(n, f.where.key) for n in parts if n.strip()]
     elif isinstance(value, list):
         names = []
         for i, item in enumerate(value):
@@ -150,9 +170,17 @@ def _link(ctx: Context, f: Field, *, local_ok: bool) -> str | None:
     text = _text(ctx, f)
     if text is None:
         return None
+    if local_ok and text.lower().startswith("file://"):
+        text = _file_path(unquote(text[len("file://") :]))
     scheme = text.split(":", 1)[0].lower() if ":" in text else ""
     if scheme in ("http", "https"):
         return text
+    if local_ok and _WINDOWS_PATH.match(text):
+        # A file in Zotero's storage on Windows: outside the library, so never published;
+        # kept it would read as a link. (A POSIX path is kept: link warns it is outside.)
+        hint = "copy the PDF next to the note and write its name"
+        ctx.warn(f, f'"{text}" is outside the library and is not published', hint=hint)
+        return None
     if not scheme and local_ok:
         return text
     allowed = "an http(s) URL" + (" or a file next to the note" if local_ok else "")
@@ -162,7 +190,8 @@ def _link(ctx: Context, f: Field, *, local_ok: bool) -> str | None:
 
 def _tags(ctx: Context, f: Field) -> tuple[str, ...] | None:
     value = f.value
-    items = [value] if isinstance(value, str) else value
+    # One string holds one tag, or several as "a, b" or "#a #b" (Obsidian, Zotero).
+    items = _TAG_SPLIT.split(value.strip()) if isinstance(value, str) else value
     if not isinstance(items, list):
         ctx.err(f, f"expected a list of tags, got {_show(value)}")
         return None
@@ -180,6 +209,7 @@ def _tags(ctx: Context, f: Field) -> tuple[str, ...] | None:
 def _status(ctx: Context, f: Field) -> Status | None:
     values = [s.value for s in Status]
     text = str(f.value).strip().lower().replace("_", "-").replace(" ", "-")
+    text = _STATUS_BOOL.get(text, text)
     if text in values:
         return Status(text)
     close = difflib.get_close_matches(text, values, n=1)
@@ -295,9 +325,11 @@ READERS: Mapping[Kind, Reader] = MappingProxyType(
 )
 """The reader of each kind of value; every kind has one (tests/test_schema.py)."""
 
-_KINDS: Mapping[str, Kind] = MappingProxyType({k.name: k.kind for k in KEYS})
 
-
-def read_field(ctx: Context, f: Field) -> Any:
-    """The value of the known key ``f``, or None after reporting why it cannot be read."""
-    return READERS[_KINDS[f.name]](ctx, f)
+def read_field(ctx: Context, f: Field, kind: Kind | None = None) -> Any:
+    """The value of ``f``, a known key or another tool's spelling of one (else give its
+    ``kind``), or None after reporting why it cannot be read."""
+    key = resolve(f.name)
+    kind = kind or (key.kind if key else None)
+    assert kind is not None, f.name
+    return READERS[kind](ctx, f)

@@ -24,6 +24,7 @@ __all__ = [
     "Kind",
     "by_name",
     "key_table",
+    "resolve",
     "update_readme",
 ]
 
@@ -70,7 +71,7 @@ class Key:
     """Whether a note that leaves the key out is warned about (probably an omission); the key
     written with no value says the paper has none, and is not warned about."""
     aliases: tuple[str, ...] = ()
-    """Other tools' spellings of it, each answered with "did you mean '<name>'?"."""
+    """Other tools' spellings of it (lowercase), read as this key with a warning."""
     drafted: bool = False
     """Whether ``add`` and ``import`` write it into the notes they make."""
     bibtex: str = ""
@@ -88,7 +89,7 @@ KEYS: tuple[Key, ...] = (
         "to the file name without `.md`; file name and page address are made from the key, "
         "not the other way round. Unique in the library "
         "**ignoring case** (BibTeX keys are case-insensitive: `Liu2022` and `liu2022` clash).",
-        aliases=("citekey", "key"),
+        aliases=("citekey", "key", "bibtex_key", "citationkey", "citation-key"),
         drafted=True,
         bibtex="the entry's key",
     ),
@@ -113,9 +114,10 @@ KEYS: tuple[Key, ...] = (
         'braces (`"{OpenAI}"`) so it is never split. A last name `others` (or `et al.`) means '
         '"and others": shown as "et al.", exported as BibTeX\'s bare `and others`. Left out: a '
         "warning unless `editors` is given. Written with no value (`authors:`): the work has "
-        "none, and none is exported.",
+        "none, and none is exported. One string may also separate names with `;` "
+        "(Zotero Integration: `Vaswani, Ashish; Shazeer, Noam`).",
         expected=True,
-        aliases=("author",),
+        aliases=("author", "creators"),
         drafted=True,
         bibtex="`author`",
     ),
@@ -128,6 +130,7 @@ KEYS: tuple[Key, ...] = (
         'none; it shows "n.d." and is listed after dated papers. A year BibTeX holds as text '
         "(`400 BC`, `forthcoming`) goes in `bibtex: year`, which is shown and exported as written.",
         expected=True,
+        aliases=("date",),
         drafted=True,
         bibtex="`year`",
     ),
@@ -147,7 +150,11 @@ KEYS: tuple[Key, ...] = (
         Kind.TEXT,
         "The BibTeX entry type. Default: `inproceedings` when the venue is a conference or "
         'workshop (NeurIPS, ICML, ICLR, ACL, EMNLP, NAACL, "Findings of …", "Proceedings of '
-        '…"), `article` for any other venue, `misc` with no venue.',
+        '…"), `article` for any other venue, `misc` with no venue. A Zotero item type is '
+        "read as its BibTeX type (`conferencePaper` → `inproceedings`, `journalArticle` → "
+        "`article`, `bookSection` → `incollection`, `preprint` → `misc`, as Better BibTeX "
+        "exports them); a name that is already a BibTeX or biblatex type is kept.",
+        aliases=("itemtype", "entrytype"),
         drafted=True,
         bibtex="the entry's type",
     ),
@@ -156,7 +163,13 @@ KEYS: tuple[Key, ...] = (
         "venue",
         Kind.TEXT,
         "Where it was published, as you want to see it: `NeurIPS 2020`, `ACL 2022`, `JMLR`.",
-        aliases=("journal", "booktitle"),
+        aliases=(
+            "journal",
+            "booktitle",
+            "publication",
+            "publicationtitle",
+            "conference",
+        ),
         drafted=True,
         bibtex="`journal`, `booktitle` or `howpublished`, by type",
     ),
@@ -191,7 +204,9 @@ KEYS: tuple[Key, ...] = (
         "pdf",
         "pdf",
         Kind.URL_OR_FILE,
-        "A link to the PDF, or the name of a PDF file next to the note (copied into the site).",
+        "A link to the PDF, or the name of a PDF file next to the note (copied into the site). "
+        "A `file://` address or a path outside the library is accepted with a warning and "
+        "never published.",
         drafted=True,
     ),
     Key(
@@ -206,13 +221,13 @@ KEYS: tuple[Key, ...] = (
         "tags",
         Kind.TAGS,
         "A list of tags; case-insensitive, duplicates dropped, a leading `#` ignored.",
-        aliases=("tag",),
+        aliases=("tag", "keywords"),
     ),
     Key(
         "status",
         "status",
         Kind.STATUS,
-        "`to-read`, `reading` or `read`.",
+        "`to-read`, `reading` or `read` (`true`: read, `false`: to-read).",
         drafted=True,
     ),
     Key("rating", "rating", Kind.RATING, "1 to 5."),
@@ -220,8 +235,8 @@ KEYS: tuple[Key, ...] = (
         "read",
         "read",
         Kind.DATE,
-        "The date you read it, `YYYY-MM-DD`.",
-        aliases=("date",),
+        "The date you read it, `YYYY-MM-DD`; `true` or `false` (a checkbox) instead sets "
+        "`status` to `read` or `to-read` unless `status` is given.",
     ),
     Key(
         "cites",
@@ -238,6 +253,7 @@ KEYS: tuple[Key, ...] = (
         "abstract",
         Kind.TEXT,
         "The abstract (shown folded on the paper's page, not exported).",
+        aliases=("abstractnote", "desc", "description", "summary"),
         drafted=True,
     ),
     Key(
@@ -255,12 +271,19 @@ KEYS: tuple[Key, ...] = (
 _BY_NAME: Mapping[str, Key] = MappingProxyType({k.name: k for k in KEYS})
 
 ALIASES: Mapping[str, str] = MappingProxyType({a: k.name for k in KEYS for a in k.aliases})
-"""Other tools' spellings (lowercase) → our key, so the "did you mean" hint is exact."""
+"""Other tools' spellings (lowercase) → our key."""
 
 
 def by_name(name: str) -> Key | None:
     """The key called ``name`` (exactly as written), or None for a key papernotes ignores."""
     return _BY_NAME.get(name)
+
+
+def resolve(name: str) -> Key | None:
+    """The key ``name`` stands for: the key itself, or (in any case: ``Author``,
+    ``publicationTitle``) another tool's spelling of it; None for a key papernotes ignores."""
+    low = name.lower()
+    return _BY_NAME.get(name) or _BY_NAME.get(ALIASES.get(low, low))
 
 
 README_START = (
@@ -271,11 +294,16 @@ README_END = "<!-- /keys -->"
 
 
 def key_table() -> str:
-    """The README's table of front-matter keys, one row per key, in :data:`KEYS` order."""
-    rows = ["| key | required | what it holds | in BibTeX |", "|---|---|---|---|"]
+    """The README's table of front-matter keys, one row per key, in :data:`KEYS` order, with
+    the other tools' spellings each is read from."""
+    rows = [
+        "| key | required | what it holds | in BibTeX | also read from |",
+        "|---|---|---|---|---|",
+    ]
     for k in KEYS:
         required = "yes" if k.required else "no"
-        rows.append(f"| `{k.name}` | {required} | {k.doc} | {k.bibtex or '—'} |")
+        also = ", ".join(f"`{a}`" for a in k.aliases) or "—"
+        rows.append(f"| `{k.name}` | {required} | {k.doc} | {k.bibtex or '—'} | {also} |")
     return "\n".join(rows) + "\n"
 
 
