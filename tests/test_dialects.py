@@ -175,6 +175,18 @@ def _parse(text: str, path: str = "papers/x.md") -> tuple[Metadata | None, list[
         ("tags: solo\n", "tags", ("solo",)),
         ("authors: 'Doe, J.; Roe, R.'\n", "authors", ["Doe", "Roe"]),
         ("authors: J Doe and R Roe\n", "authors", ["Doe", "Roe"]),
+        # Zotero Integration's default {{authors}}: whole names joined by ", ".
+        (
+            "authors: Yilun Du, Shuang Li, Joshua B. Tenenbaum\n",
+            "authors",
+            ["Du", "Li", "Tenenbaum"],
+        ),
+        ("authors: Kalpesh Krishna, and Mohit Iyyer\n", "authors", ["Krishna", "Iyyer"]),
+        # A comma between family and given names stays one name.
+        ("authors: Du, Yilun\n", "authors", ["Du"]),
+        ("authors: Du, Yilun and Li, Shuang\n", "authors", ["Du", "Li"]),
+        ("authors: van der Berg, Jan\n", "authors", ["Berg"]),
+        ("authors: King, Jr., Martin Luther\n", "authors", ["King"]),
         ("url: ''\ndoi: ' '\narxiv:\n", "url", None),
         ("pdf: file:///F:/z/x.pdf\n", "pdf", None),
         ("pdf: x.pdf\n", "pdf", "x.pdf"),

@@ -103,11 +103,32 @@ def _year(ctx: Context, f: Field) -> int | None:
     return value
 
 
+def _comma_list(text: str) -> list[str] | None:
+    """The names of ``"Yilun Du, Shuang Li, Joshua B. Tenenbaum"``, or None.
+
+    A comma also separates a family name from the given names (``Du, Yilun``, ``Du, Jr.,
+    Yilun``), so the text is read as a list only when every part is a whole name of at least
+    two words: ``van der Berg, Jan`` stays one name. A final ``and`` (``A B, and C D``) goes.
+    """
+    if "," not in text:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    parts[-1] = parts[-1].removeprefix("and ").strip()
+    if any(" and " in f" {p} " for p in parts):  # a BibTeX list: "Du, Yilun and Li, Shuang"
+        return None
+    if all(len(p.split()) >= 2 for p in parts):
+        return parts
+    return None
+
+
 def _authors(ctx: Context, f: Field) -> tuple[Author, ...] | None:
     value = f.value
     if isinstance(value, str):
-        # Zotero Integration joins names with "; "; BibTeX with " and ".
-        parts = value.split(";") if ";" in value else bib.split_authors(value)
+        # Zotero Integration joins names with "; " (or, in its default {{authors}}, ", ");
+        # BibTeX with " and ".
+        parts = (
+            value.split(";") if ";" in value else (_comma_list(value) or bib.split_authors(value))
+        )
         names: list[tuple[str, Location]] = [(n, f.where.key) for n in parts if n.strip()]
     elif isinstance(value, list):
         names = []

@@ -115,7 +115,9 @@ KEYS: tuple[Key, ...] = (
         '"and others": shown as "et al.", exported as BibTeX\'s bare `and others`. Left out: a '
         "warning unless `editors` is given. Written with no value (`authors:`): the work has "
         "none, and none is exported. One string may also separate names with `;` "
-        "(Zotero Integration: `Vaswani, Ashish; Shazeer, Noam`).",
+        "(Zotero Integration: `Vaswani, Ashish; Shazeer, Noam`), or list whole names with commas "
+        "(`Ashish Vaswani, Noam Shazeer`: a list only when every part has two words or more, so "
+        "`Du, Yilun` stays one name).",
         expected=True,
         aliases=("author", "creators"),
         drafted=True,
