@@ -44,7 +44,7 @@ from papernotes.bib.names import is_others, parse_person, split_authors
 from papernotes.bib.unlatex import latex_to_text
 from papernotes.model import NO_DATE, Author, CiteKey, Metadata, named
 
-__all__ = ["CSL_TYPES", "format_csl", "from_csl", "to_csl"]
+__all__ = ["CSL_TYPES", "format_csl", "from_csl", "month_of", "plain_fields", "to_csl"]
 
 CSL_TYPES: Mapping[str, str] = {
     "article": "article-journal",
@@ -108,8 +108,9 @@ def _csl_type(kind: str, meta: Metadata) -> str:
     return CSL_TYPES.get(kind, "document")
 
 
-def _plain_fields(meta: Metadata) -> dict[str, str]:
-    """The note's ``bibtex:`` fields by lowercase name, as plain text (``tex.`` decoded)."""
+def plain_fields(meta: Metadata) -> dict[str, str]:
+    """The note's non-empty ``bibtex:`` fields by lowercase name, as plain text (``tex.``
+    decoded): what the CSL-JSON and RIS exports read their extra variables and tags from."""
     out: dict[str, str] = {}
     for name, value in meta.bibtex.items():
         low = name.lower()
@@ -120,7 +121,8 @@ def _plain_fields(meta: Metadata) -> dict[str, str]:
     return out
 
 
-def _month(value: str) -> int | None:
+def month_of(value: str) -> int | None:
+    """The month 1–12 a ``month`` field names (``7``, ``jul``, ``July``, ``jul.``), or None."""
     word = value.strip().strip(".").lower()
     if word.isdigit():
         return int(word) if 1 <= int(word) <= 12 else None
@@ -136,11 +138,11 @@ def _editors(value: str) -> list[dict[str, str]]:
 
 def _bibtex_variables(item: dict[str, Any], meta: Metadata, csl_type: str) -> None:
     """Add the CSL variables the note's ``bibtex:`` fields give to ``item``."""
-    fields = _plain_fields(meta)
+    fields = plain_fields(meta)
     editors = _editors(fields.get("editor", ""))
     if editors and "editor" not in item:
         item["editor"] = editors
-    month = _month(fields.get("month", ""))
+    month = month_of(fields.get("month", ""))
     if month and meta.year is not None:
         item["issued"] = {"date-parts": [[meta.year, month]]}
     if fields.get("number") and "number" not in item:

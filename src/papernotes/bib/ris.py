@@ -37,9 +37,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-from papernotes.bib.export import TEX_PREFIX, entry_type
+from papernotes.bib.csl import month_of, plain_fields
+from papernotes.bib.export import entry_type
 from papernotes.bib.names import is_others, parse_person, split_authors
-from papernotes.bib.unlatex import latex_to_text
 from papernotes.model import NO_DATE, Author, Metadata, named
 
 __all__ = ["RIS_TYPES", "TAGS", "format_record", "format_ris"]
@@ -121,7 +121,6 @@ book's T2 is its series (Zotero reads it so too); a report's SN is its number. E
 the website title, as Zotero writes and reads it. The same table reads records back in
 :mod:`papernotes.notes.importris`."""
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _RANGE = re.compile(r"\s*(?:-+|\u2013|\u2014)\s*")
 
 
@@ -133,25 +132,6 @@ def _author(author: Author) -> str:
     family = " ".join(p for p in (author.particle, author.family) if p)
     parts = [family, author.given, author.suffix] if author.suffix else [family, author.given]
     return ", ".join(parts).rstrip(", ")
-
-
-def _plain_fields(meta: Metadata) -> dict[str, str]:
-    """The note's ``bibtex:`` fields by lowercase name, as plain text (``tex.`` decoded)."""
-    out: dict[str, str] = {}
-    for name, value in meta.bibtex.items():
-        low = name.lower()
-        if low.startswith(TEX_PREFIX):
-            out.setdefault(low[len(TEX_PREFIX) :], latex_to_text(value))
-        else:
-            out[low] = value
-    return out
-
-
-def _month(value: str) -> int | None:
-    word = value.strip().strip(".").lower()
-    if word.isdigit():
-        return int(word) if 1 <= int(word) <= 12 else None
-    return _MONTHS.index(word[:3]) + 1 if word[:3] in _MONTHS else None
 
 
 def _editors(value: str) -> list[str]:
@@ -187,7 +167,7 @@ def _lines(
 def format_record(meta: Metadata) -> str:
     """One note as a RIS record: CRLF-terminated lines from ``TY`` to ``ER``."""
     ty = RIS_TYPES.get(entry_type(meta), "GEN")
-    fields = _plain_fields(meta)
+    fields = plain_fields(meta)
     lines = [("TY", ty), ("ID", meta.key)]
     lines.extend(("AU", _author(a)) for a in named(meta.authors))
     lines.extend(_lines(meta, ty, fields, ("A2", "A3")))
@@ -196,7 +176,7 @@ def format_record(meta: Metadata) -> str:
     lines.extend(_lines(meta, ty, fields, ("T2", "T3")))
     if meta.year is not None:
         lines.append(("PY", str(meta.year)))
-        month = _month(fields.get("month", ""))
+        month = month_of(fields.get("month", ""))
         if month:
             lines.append(("DA", f"{meta.year:04d}/{month:02d}//"))
     elif meta.year_label != NO_DATE:
