@@ -33,7 +33,6 @@ from papernotes.notes.importrecords import (
     admit,
     author_text,
     check_fields,
-    no_author,
     stated_type,
 )
 from papernotes.notes.match import NoteIndex
@@ -274,7 +273,7 @@ def _record(item: Any, line: int) -> Record:
             fields["month"] = str(month)
     if year is None and "year" not in fields:
         remarks.append(NO_YEAR)
-    authors = tuple(_names(item, "author", remarks)) or no_author(editors, remarks)
+    authors = tuple(_names(item, "author", remarks))
     venue = _text(item, "container-title", remarks)
     kind = custom_type
     if kind is None:

@@ -27,7 +27,6 @@ from papernotes.notes.citekeys import make_key
 from papernotes.notes.file import NoteDraft, check_note, place_note, render_note
 from papernotes.notes.importbib import ImportedNote, ImportReport
 from papernotes.notes.match import NoteIndex, same_paper
-from papernotes.schema import by_name
 
 __all__ = [
     "NO_TITLE",
@@ -37,7 +36,6 @@ __all__ = [
     "author_text",
     "check_fields",
     "importer_for",
-    "no_author",
     "stated_type",
     "with_tags",
 ]
@@ -105,19 +103,6 @@ NO_TITLE = "no title: imported without one (the page shows the id, the export ha
 """What import says of a record with no title (as for .bib entries)."""
 NO_YEAR = "no year: imported without one (shown as n.d., exported with no year)"
 """What import says of a record with no year."""
-
-
-def no_author(editors: list[str], remarks: list[str]) -> tuple[str, ...]:
-    """The authors of a record that names none: none, where the note format allows that;
-    else the editors, else "{Anonymous}", as ``import FILE.bib`` lists them (and says so)."""
-    key = by_name("authors")
-    if key is None or not key.required:
-        return ()
-    if editors:
-        remarks.append("no author: the editors are listed as authors")
-        return tuple(editors)
-    remarks.append("no author: listed as {Anonymous}")
-    return ("{Anonymous}",)
 
 
 def check_fields(fields: dict[str, str], remarks: list[str]) -> tuple[tuple[str, str], ...]:

@@ -45,7 +45,6 @@ from papernotes.notes.importrecords import (
     admit,
     author_text,
     check_fields,
-    no_author,
     stated_type,
 )
 from papernotes.notes.match import NoteIndex
@@ -232,7 +231,7 @@ def _record(line: int, tags: Tags) -> Record:
     draft = NoteDraft(
         key=CiteKey("import"),
         title=title,
-        authors=tuple(authors) or no_author(editors, remarks),
+        authors=tuple(authors),
         editors=tuple(editors),
         year=year,
         entry_type=stated_type(kind, venue),
