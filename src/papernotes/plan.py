@@ -32,7 +32,7 @@ from papernotes.incremental.parallel import parallel_map
 from papernotes.incremental.reuse import reuse
 from papernotes.link import resolve_local
 from papernotes.markdown._types import RenderedBody
-from papernotes.markdown.code import pygments_css
+from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.render import (
     Output,
@@ -359,7 +359,11 @@ def plan_site(
     outputs = ("sitemap.xml", "robots.txt") if config.base_url else ("robots.txt",)
     robots_fp = digest("robots", html)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
-    copies = [Copy(path, source) for path, source in theme.static.items()]
+    # Mermaid is 3.5 MB: only a site with a diagram carries it.
+    diagrams = any(has_diagram(body.html) for body in bodies.values())
+    copies = [
+        Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
+    ]
     copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
     return SitePlan(tuple(jobs), tuple(copies))
 

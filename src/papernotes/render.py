@@ -26,6 +26,7 @@ from papernotes.graph import data as graph
 from papernotes.link import resolve_local
 from papernotes.markdown._types import CiteTarget, RenderContext, RenderedBody
 from papernotes.markdown.body import render_body
+from papernotes.markdown.code import has_diagram
 from papernotes.model import Author, CiteKey, External, Library, Note, Status, named
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
@@ -276,6 +277,7 @@ def paper_page(
         body=body,
         body_html=Markup(body.html),
         toc_html=Markup(body.toc_html),
+        has_diagram=has_diagram(body.html),
         summary=machine.summary(note, body.text),
         json_ld=Markup(
             machine.json_ld(

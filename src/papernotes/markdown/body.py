@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from papernotes.markdown._types import CiteTarget, ParsedBody, RenderContext, RenderedBody
+from papernotes.markdown.code import is_diagram_fence
 from papernotes.markdown.html_rules import SANITIZER
 from papernotes.markdown.math import MATH_TOKENS
 from papernotes.markdown.toc import TOC_MAX_LEVEL, inline_text, toc_entry_html, toc_html
@@ -40,6 +41,8 @@ def _text_and_toc(
             if prev.type == "heading_open" and int(prev.tag[1]) <= TOC_MAX_LEVEL:
                 anchor = str(prev.attrGet("id"))
                 entries.append((int(prev.tag[1]), anchor, toc_entry_html(tok.children or (), cite)))
+        elif is_diagram_fence(tok):
+            pass  # a diagram's source is not prose: keep it out of summaries and search
         elif kind in ("fence", "code_block") or kind in MATH_TOKENS:
             parts.append(tok.content)
         elif kind == "html_block":

@@ -1,4 +1,5 @@
-"""Fenced code: Pygments highlighting with CSS classes, and the stylesheet for its classes."""
+"""Fenced code: Pygments highlighting with CSS classes, and the stylesheet for its classes;
+``mermaid`` fences are left for the vendored mermaid script to draw in the browser."""
 
 from __future__ import annotations
 
@@ -16,7 +17,16 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-__all__ = ["contrast_ratio", "make_fence_renderer", "pygments_css", "with_contrast"]
+__all__ = [
+    "contrast_ratio",
+    "fence_lang",
+    "has_diagram",
+    "is_diagram_asset",
+    "is_diagram_fence",
+    "make_fence_renderer",
+    "pygments_css",
+    "with_contrast",
+]
 
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
@@ -28,6 +38,13 @@ DARK_CODE_BG = "#161b22"
 
 MIN_CONTRAST = 7.0
 """WCAG AAA for normal-size text; no stock Pygments style reaches it for every token."""
+
+MERMAID_OPEN = '<pre class="mermaid">'
+"""How a diagram starts in a body's HTML: what mermaid-init.js draws, and what
+:func:`has_diagram` looks for."""
+
+DIAGRAM_ASSETS = ("static/mermaid/", "static/mermaid-init.js")
+"""The theme's static files that only pages with a diagram load (a folder ends in ``/``)."""
 
 FenceRenderer = Callable[[RendererProtocol, Sequence[Token], int, OptionsDict, EnvType], str]
 
@@ -54,10 +71,13 @@ def make_fence_renderer() -> FenceRenderer:
         env: EnvType,
     ) -> str:
         token = tokens[idx]
-        lang = token.info.strip().split(maxsplit=1)[0].lower() if token.info.strip() else ""
+        lang = fence_lang(token.info)
         code = token.content
         if lang == "math":  # GitLab/GitHub-style display math fence
             return f'<div class="math display">{escapeHtml(code.strip())}</div>\n'
+        if lang == "mermaid":
+            # Escaped: the source is the note's, and mermaid reads it back as text.
+            return f"{MERMAID_OPEN}{escapeHtml(code)}</pre>\n"
         if not lang:
             return f'<pre tabindex="0"><code>{escapeHtml(code)}</code></pre>\n'
         cls = f' class="language-{escapeHtml(lang)}"'
@@ -68,6 +88,27 @@ def make_fence_renderer() -> FenceRenderer:
         return f'<pre class="highlight" tabindex="0"><code{cls}>{body}</code></pre>\n'
 
     return render_fence
+
+
+def fence_lang(info: str) -> str:
+    """A fence's language: the first word of its info string, lower-cased ("" if none)."""
+    words = info.split(maxsplit=1)
+    return words[0].lower() if words else ""
+
+
+def is_diagram_fence(token: Token) -> bool:
+    """Whether ``token`` is a fence that renders as a mermaid diagram."""
+    return token.type == "fence" and fence_lang(token.info) == "mermaid"
+
+
+def has_diagram(html: str) -> bool:
+    """Whether a body's HTML has a mermaid diagram, so its page must load mermaid."""
+    return MERMAID_OPEN in html
+
+
+def is_diagram_asset(path: str) -> bool:
+    """Whether a site path ("static/mermaid/mermaid.min.js") is one of :data:`DIAGRAM_ASSETS`."""
+    return any(path == a or (a.endswith("/") and path.startswith(a)) for a in DIAGRAM_ASSETS)
 
 
 def _channels(colour: str) -> tuple[float, float, float]:
