@@ -256,3 +256,23 @@ def test_labels_and_clicks_run_no_script(browser: Browser, base: str) -> None:
     assert page.evaluate("1 + 1") == 2  # a round trip: an alert from a click would be in
     assert dialogs == []
     context.close()
+
+
+def test_a_rebuild_adds_and_removes_mermaid_with_the_last_diagram(tmp_path: Path) -> None:
+    from papernotes.cli.main import main
+
+    out = tmp_path / "site"
+    note = write_note(tmp_path, "a.md", note_text("A", extra="id: a\n"))
+
+    def carried() -> bool:
+        assert main(["build", "--root", str(tmp_path), "--out", str(out)]) == 0
+        copies = (out / "static" / "mermaid" / "mermaid.min.js", out / "static" / "mermaid-init.js")
+        assert {p.exists() for p in copies} != {True, False}
+        return copies[0].exists()
+
+    assert not carried()
+    note.write_text(note_text("A", extra="id: a\n", body=_fence(FLOW)), encoding="utf-8")
+    assert carried()
+    assert "mermaid.min.js" in (out / "papers" / "a.html").read_text(encoding="utf-8")
+    note.write_text(note_text("A", extra="id: a\n"), encoding="utf-8")
+    assert not carried()
