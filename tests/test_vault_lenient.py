@@ -441,3 +441,43 @@ def test_the_vault_builds_with_warnings_only(tmp_path: Path, cli) -> None:
     plain = (root / "site" / "papers" / "plain.html").read_text(encoding="utf-8")
     assert "<h1>A Plain Heading</h1>" in plain and plain.count("A Plain Heading</h") == 1
     assert 'href="DeepLearningNotes.html"' in plain
+
+
+# bib ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("# Just a quick note\n", False),
+        ("---\ntitle: Only a title\n---\n", False),
+        ("---\ntitle: T\nauthors: [Ada Lovelace]\n---\n", True),
+        ("---\ntitle: T\neditors: [Ada Lovelace]\n---\n", True),
+        ("---\ntitle: T\nyear: 2020\n---\n", True),
+        ("---\ntitle: T\nbibtex:\n  year: forthcoming\n---\n", True),
+    ],
+)
+def test_bib_leaves_out_what_it_cannot_cite_naming_the_file(text: str, kept: bool) -> None:
+    note, _ = parse_note("papers/q.md", text, MD)
+    assert note is not None
+    notes, diags = lenient.citable([note])
+    assert (notes == (note,)) is kept
+    assert _lines(diags) == (
+        []
+        if kept
+        else [
+            f'papers/q.md:1: warning: not exported: "{note.meta.heading}" has no authors, '
+            "editors or year to cite it by (add them to its front matter to cite it)"
+        ]
+    )
+
+
+def test_the_vault_exports_its_papers_and_names_the_quick_notes(tmp_path: Path, cli) -> None:
+    root = copy_fixture("lenient/vault", tmp_path)
+    result = cli("bib", "--root", str(root))
+    assert result.code == 0, result.err
+    keys = re.findall(r"^@\w+\{([^,]+),", result.out, re.MULTILINE)
+    assert keys == ["attention-a", "attention-b", "citer", "colon", "late", "quartz"]
+    assert "papers/plain.md:1: warning: not exported" in result.err
+    assert "papers/Projects/Deep Learning Notes.md:1: warning: not exported" in result.err
+    assert "papers/a/Overview.md:1: warning: not exported" in result.err

@@ -19,13 +19,16 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from papernotes.errors import Diagnostic, Location, Severity
+from papernotes.model import NO_DATE
 
 if TYPE_CHECKING:
     from papernotes.frontmatter import Field
+    from papernotes.model import Note
 
 __all__ = [
     "FOREIGN_KEYS",
     "bare",
+    "citable",
     "compose",
     "extra_tags",
     "first_heading",
@@ -167,3 +170,19 @@ def extra_tags(fields: Sequence[Field]) -> tuple[str, ...]:
         if isinstance(items, list):
             out.extend(t for item in items if (t := str(item).strip().lstrip("#")))
     return tuple(out)
+
+
+def citable(notes: Sequence[Note]) -> tuple[tuple[Note, ...], tuple[Diagnostic, ...]]:
+    """The notes a bibliography can cite, and a warning naming each file left out: a quick
+    note or a page with only a title has no authors, editors or year to cite it by."""
+    kept: list[Note] = []
+    skipped: list[Diagnostic] = []
+    for note in notes:
+        meta = note.meta
+        if meta.authors or meta.editors or meta.year_label != NO_DATE:
+            kept.append(note)
+            continue
+        message = f'not exported: "{meta.heading}" has no authors, editors or year to cite it by'
+        hint = "add them to its front matter to cite it"
+        skipped.append(Diagnostic(Severity.WARNING, Location(note.source, 1), message, hint))
+    return tuple(kept), tuple(skipped)
