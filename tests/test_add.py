@@ -224,11 +224,13 @@ def test_a_taken_key_gets_a_suffix(lib: Path, cli, replay: Replay) -> None:
 
 def test_never_overwrites_a_file(lib: Path, cli, replay: Replay) -> None:
     target = lib / "papers" / "hu2021lora.md"
-    target.write_text("not a note, but mine", encoding="utf-8")
+    # Broken front matter: not a note (text with no front matter is one now, a quick note).
+    mine = "---\nnot: [a note, but mine\n"
+    target.write_text(mine, encoding="utf-8")
     result = cli("add", "--root", str(lib), "--no-cites", "2106.09685")
     assert result.code == 1
     assert "already exists; papernotes never overwrites a note" in result.err
-    assert target.read_text(encoding="utf-8") == "not a note, but mine"
+    assert target.read_text(encoding="utf-8") == mine
     assert not [p for p in (lib / "papers").iterdir() if p.name.startswith(".")]
 
 

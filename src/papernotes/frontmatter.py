@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import posixpath
 import re
 import tomllib
 from collections.abc import Mapping
@@ -24,10 +25,11 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from papernotes.errors import Diagnostic, Location, PapernotesError, Severity
 from papernotes.foreign import yaml_error
+from papernotes.lenient import compose, first_heading
 from papernotes.model import FieldLocation
 from papernotes.schema import KEYS, by_name, resolve
 
-__all__ = ["TEXT_KEYS", "Field", "RawNote", "date_problem", "split_note"]
+__all__ = ["TEXT_KEYS", "Field", "RawNote", "date_problem", "quick_note", "split_note"]
 
 _FENCE = "---"
 # libyaml's parser when PyYAML was built with it (its nodes carry the same line marks).
@@ -75,6 +77,8 @@ class RawNote:
     body: str
     body_line: int
     """The 1-based file line on which the body starts."""
+    front_matter: bool = True
+    """False for a note with none (:func:`quick_note`): its fields were made up."""
 
     @property
     def names(self) -> frozenset[str]:
@@ -109,7 +113,9 @@ def split_note(
     lines = text.split("\n")
     if lines and lines[0].rstrip() == _TOML_FENCE:
         return _split_toml(path, lines, keys)
-    if not lines or lines[0].rstrip() != _FENCE:
+    # Blank lines above the opening "---" (a vault's stray newlines) are passed over.
+    start = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if lines[start].rstrip() != _FENCE:
         return None, (
             _error(
                 Location(path, 1),
@@ -117,25 +123,31 @@ def split_note(
                 "add at least title, authors and year between '---' lines at the top",
             ),
         )
+    diags: list[Diagnostic] = []
+    if start:
+        message = f"front matter starts on line {start + 1}, after blank lines: read anyway"
+        hint = "remove the blank lines above '---': Obsidian and others read it on line 1 only"
+        diags.append(Diagnostic(Severity.WARNING, Location(path, start + 1), message, hint))
     end = next(
-        (i for i in range(1, len(lines)) if lines[i].rstrip() in (_FENCE, "...")),
+        (i for i in range(start + 1, len(lines)) if lines[i].rstrip() in (_FENCE, "...")),
         None,
     )
     if end is None:
         hint = "add a '---' line after it"
-        return None, (_error(Location(path, 1), "front matter is not closed", hint),)
-    yaml_text = "\n".join(lines[1:end])
+        return None, (_error(Location(path, start + 1), "front matter is not closed", hint),)
+    # As many empty lines as were skipped keep YAML's marks on the file's lines (see _at).
+    yaml_text = "\n" * start + "\n".join(lines[start + 1 : end])
     try:
-        node = yaml.compose(yaml_text, Loader=_LOADER)
+        node, repaired = compose(yaml_text, _LOADER, path, first_line=2)
     except yaml.MarkedYAMLError as exc:
         what = "front matter is not valid YAML"
-        return None, (yaml_error(exc, path, what, first_line=2, unknown_line=1),)
+        return None, (yaml_error(exc, path, what, first_line=2, unknown_line=start + 1),)
+    diags.extend(repaired)
     if not isinstance(node, yaml.MappingNode):
         got = "empty" if node is None else f"a {_kind(node)}"
-        where = Location(path, 2) if node is None else _at(path, node.start_mark)
+        where = Location(path, start + 2) if node is None else _at(path, node.start_mark)
         return None, (_error(where, f"front matter must be a mapping of key: value, got {got}"),)
     fields: list[Field] = []
-    diags: list[Diagnostic] = []
     seen: dict[str, Location] = {}
     unreadable: set[str] = set()
     for key_node, value_node in node.value:
@@ -162,6 +174,22 @@ def split_note(
         )
     body = "\n".join(lines[end + 1 :])
     return RawNote(tuple(fields), frozenset(unreadable), body, end + 2), tuple(diags)
+
+
+def quick_note(path: str, text: str) -> RawNote:
+    """A note with no front matter, titled as Obsidian shows it: by its first ``# heading``
+    (left out of the body when it opens the note: the page shows it as the title), else by its
+    file name."""
+    lines = text.split("\n")
+    found = first_heading(lines)
+    if found is None:
+        title, where = posixpath.splitext(posixpath.basename(path))[0], Location(path, 1)
+    else:
+        title, where = found[1], Location(path, found[0] + 1, 1)
+        if not any(line.strip() for line in lines[: found[0]]):
+            lines[found[0]] = ""  # a blank line keeps the body's lines where they are
+    field = Field("title", title, FieldLocation(where, (), where))
+    return RawNote((field,), frozenset(), "\n".join(lines), 1, front_matter=False)
 
 
 def _split_toml(

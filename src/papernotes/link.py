@@ -63,14 +63,33 @@ def _labels(notes: Iterable[Note]) -> dict[CiteKey, str]:
     return out
 
 
-def _aliases(notes: Sequence[Note]) -> dict[str, CiteKey]:
-    # Weakest names first, so a stronger one (the key itself) wins a clash.
+def _aliases(notes: Sequence[Note]) -> tuple[dict[str, CiteKey], dict[str, tuple[Note, ...]]]:
+    """Every name a note goes by, folded → its key; and the names that are ambiguous → the
+    notes that share them. A stronger kind of name (the key itself) wins a clash with a weaker
+    one (a title); two notes sharing a name of the same kind — titles that differ only in
+    case, two files called ``Overview.md`` — make it name neither: it is never guessed."""
+    stem = posixpath.splitext
+    kinds: list[list[tuple[str, Note]]] = [
+        [
+            (t, n)
+            for n in notes
+            for t in (*([n.meta.title] if n.meta.title else []), *n.meta.aliases)
+        ],
+        [(stem(posixpath.basename(n.source))[0], n) for n in notes],
+    ]
     aliases: dict[str, CiteKey] = {}
-    for note in notes:
-        if note.meta.title:
-            aliases[fold_target(note.meta.title)] = note.key
-    for note in notes:
-        aliases[fold_target(posixpath.splitext(posixpath.basename(note.source))[0])] = note.key
+    ambiguous: dict[str, tuple[Note, ...]] = {}
+    for kind in kinds:
+        owners: dict[str, dict[CiteKey, Note]] = defaultdict(dict)
+        for name, note in kind:
+            owners[fold_target(name)].setdefault(note.key, note)
+        for name, found in owners.items():
+            if len(found) == 1:
+                aliases[name] = next(iter(found))
+                ambiguous.pop(name, None)
+            else:
+                aliases.pop(name, None)
+                ambiguous[name] = tuple(found.values())
     for note in notes:
         if note.meta.arxiv:
             aliases[fold_target(f"arXiv:{note.meta.arxiv}")] = note.key
@@ -78,7 +97,16 @@ def _aliases(notes: Sequence[Note]) -> dict[str, CiteKey]:
             aliases[fold_target(f"doi:{note.meta.doi}")] = note.key
     for note in notes:
         aliases[note.key.casefold()] = note.key
-    return aliases
+        ambiguous.pop(note.key.casefold(), None)
+    return aliases, ambiguous
+
+
+def _ambiguous(target: str, where: Location, notes: Sequence[Note]) -> Diagnostic:
+    files = " and ".join(f'{n.source} ("{n.key}")' for n in notes[:_NAMED])
+    more = f" and {len(notes) - _NAMED} more" if len(notes) > _NAMED else ""
+    message = f'ambiguous link "{target}": names {files}{more}; left unresolved'
+    hint = "cite one by its id, or give the notes titles, aliases or file names of their own"
+    return Diagnostic(Severity.WARNING, where, message, hint)
 
 
 _NAMED = 5
@@ -100,12 +128,15 @@ def _dedupe(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]]:
                 f"{o.source}:{o.key_line}" + ("" if o.key == note.key else f' ("{o.key}")')
                 for o in named
             ) + (f" and {more} more" if more else "")
+            hint = "give each an 'id:' of its own — BibTeX keys must be unique ignoring case"
+            if "id" not in note.locations:  # two Overview.md in two folders of a vault
+                hint = f"this id is the file name's; {hint}"
             diags.append(
                 Diagnostic(
                     Severity.ERROR,
                     note.at("id"),
                     f'duplicate id "{note.key}": also the id of {others}{case}',
-                    "give each an 'id:' of its own — BibTeX keys must be unique ignoring case",
+                    hint,
                 )
             )
     return [group[0] for group in groups.values()], diags
@@ -134,7 +165,8 @@ def link(
     kept.sort(key=lambda n: n.key.casefold())
     by_key = {n.key: n for n in kept}
     sources = {posixpath.relpath(n.source, papers_dir): n.key for n in kept}
-    base = Library(by_key, {}, {}, {}, {}, {}, {}, _aliases(kept), placed, sources)
+    names, ambiguous = _aliases(kept)
+    base = Library(by_key, {}, {}, {}, {}, {}, {}, names, placed, sources)
     cites: dict[CiteKey, tuple[CiteKey, ...]] = {}
     mentions: dict[CiteKey, tuple[CiteKey, ...]] = {}
     external: dict[CiteKey, tuple[External, ...]] = {}
@@ -150,7 +182,10 @@ def link(
                 outer[target] = None
             elif target is None:
                 where = Location(note.source, cite.line, cite.col)
-                diags.append(_unknown(note, cite.target, where, by_key))
+                if (same := ambiguous.get(fold_target(cite.target))) is not None:
+                    diags.append(_ambiguous(cite.target, where, same))
+                else:
+                    diags.append(_unknown(note, cite.target, where, by_key))
             elif target != note.key:
                 (body if cite.in_body else front)[target] = None
         cites[note.key] = tuple(front)

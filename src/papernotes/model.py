@@ -155,6 +155,8 @@ class Metadata:
     """Link to the code repository."""
     tags: tuple[str, ...] = ()
     """Tags, in the order written, without duplicates."""
+    aliases: tuple[str, ...] = ()
+    """Other names ``[[...]]`` links to the note by (Obsidian's and Quartz's ``aliases``)."""
     status: Status | None = None
     """Reading status."""
     rating: int | None = None
@@ -285,7 +287,8 @@ class Library:
     notes would otherwise share one."""
     aliases: Mapping[str, CiteKey]
     """Every other way a note can be named, folded: its key ignoring case, ``arxiv:<id>``,
-    ``doi:<doi>``, its file name's stem and its title."""
+    ``doi:<doi>``, its file name's stem, its title and its ``aliases``; a name two notes
+    share in the same way (two titles, two stems) is left out (see ``link.py``)."""
     files: Mapping[str, str]
     """Files next to the notes (relative to the notes folder) that notes may link to → the
     site path each is copied to (``urls.file_paths``)."""

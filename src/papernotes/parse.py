@@ -17,8 +17,9 @@ from markdown_it import MarkdownIt
 
 from papernotes.dialects import ZOTERO_TYPES, alias_message, fold_aliases, machine_id
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.frontmatter import Field, split_note
+from papernotes.frontmatter import Field, quick_note, split_note
 from papernotes.ids import KEY_RE, key_problem, suggest_key
+from papernotes.lenient import bare, extra_tags, is_foreign, unpublished
 from papernotes.markdown.extract import parse_body
 from papernotes.model import CiteKey, Metadata, Note, Status
 from papernotes.readers import Context, read_field, split_target
@@ -81,8 +82,13 @@ def parse_note(
     ``keys`` maps the library's own spellings to keys (``Config.keys``)."""
     keys = keys or {}
     raw, split_diags = split_note(path, text, keys)
+    if raw is None and bare(text):
+        raw = quick_note(path, text)
+        split_diags = (_quick_warning(path, raw.fields[0].value),)
     if raw is None:
         return None, split_diags
+    if (draft := unpublished(raw.fields)) is not None:
+        return None, (draft,)
     ctx = Context(path, list(split_diags))
     values: dict[str, Any] = {}
     failed = any(d.severity is Severity.ERROR for d in split_diags)
@@ -114,13 +120,22 @@ def parse_note(
             message = f"{name}: required, but missing from the front matter"
             ctx.diags.append(Diagnostic(Severity.ERROR, Location(path, 1), message))
             failed = True
-    _missing_expected(ctx, written, values)
+    if raw.front_matter:  # a quick note's one warning says it all
+        _missing_expected(ctx, written, values)
     locations = {f.name: f.where for f in raw.fields} | {n: f.where for n, f in chosen.items()}
     _machine_id(ctx, values, raw.fields, chosen.get("id"))
     # The opening "---" stands for an id taken from the file name.
     key_at = locations["id"].key if "id" in locations else Location(path, 1)
     key = values.get("key", _stem(path))
     problem = key_problem(key)
+    if problem and "key" not in values and not key_problem(fixed := suggest_key(key)):
+        # A vault's file names hold spaces; Obsidian links by them, BibTeX cannot cite them.
+        message = f'the file name "{key}" is not a valid id ({problem}): the id is "{fixed}"'
+        hint = f"write 'id:' to choose another; [[{key}]] still links here"
+        ctx.diags.append(Diagnostic(Severity.WARNING, key_at, message, hint))
+        key, problem = fixed, None
+        if "title" not in written:  # the file name, as written, names it better than its id
+            values["title"] = _stem(path)
     if problem and "id" not in unreadable:
         what = (
             f'id: "{key}"'
@@ -147,10 +162,12 @@ def parse_note(
     values["key"] = CiteKey(key)
     meta = Metadata(**values)
     body = parse_body(md, raw.body)
-    if body.tags:  # inline #tags join the front matter's (Obsidian treats them alike)
-        known = {t.casefold() for t in meta.tags}
-        extra = tuple(t for t in body.tags if t.casefold() not in known)
-        meta = dataclasses.replace(meta, tags=(*meta.tags, *extra))
+    # Hugo's categories and inline #tags join the front matter's (as those tools treat them).
+    if more := (*extra_tags(raw.fields), *body.tags):
+        tags = {t.casefold(): t for t in meta.tags}
+        for t in more:
+            tags.setdefault(t.casefold(), t)
+        meta = dataclasses.replace(meta, tags=tuple(tags.values()))
     return Note(path, meta, body, raw.body_line, locations), tuple(ctx.diags)
 
 
@@ -215,7 +232,17 @@ def _machine_id(
         del values["key"]
 
 
+def _quick_warning(path: str, title: str) -> Diagnostic:
+    message = (
+        f'no front matter: published as a quick note titled "{title}", with no authors or year'
+    )
+    hint = "add title, authors and year between '---' lines at the top to cite it"
+    return Diagnostic(Severity.WARNING, Location(path, 1), message, hint)
+
+
 def _unknown_key(ctx: Context, f: Field) -> None:
+    if is_foreign(f.name):  # another tool's key, known and read quietly (lenient.FOREIGN_KEYS)
+        return
     close = difflib.get_close_matches(f.name, KNOWN_KEYS, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else "see the note format in the README"
     ctx.warn(f, "unknown key, ignored", hint=hint)

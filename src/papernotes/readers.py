@@ -227,6 +227,21 @@ def _tags(ctx: Context, f: Field) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+def _names(ctx: Context, f: Field) -> tuple[str, ...] | None:
+    # One string is one name: an alias may well hold a comma ("Attention, revisited").
+    items = [f.value] if isinstance(f.value, str) else f.value
+    if not isinstance(items, list):
+        ctx.err(f, f"expected a list of names, got {_show(f.value)}")
+        return None
+    out: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            ctx.err(f, f"expected a name, got {_show(item)}", f.item(i))
+            return None
+        out.append(" ".join(item.split()))
+    return tuple(dict.fromkeys(out))
+
+
 def _status(ctx: Context, f: Field) -> Status | None:
     values = [s.value for s in Status]
     text = str(f.value).strip().lower().replace("_", "-").replace(" ", "-")
@@ -342,6 +357,7 @@ READERS: Mapping[Kind, Reader] = MappingProxyType(
         Kind.DATE: _date,
         Kind.CITES: _cites,
         Kind.BIBTEX: _raw_bibtex,
+        Kind.NAMES: _names,
     }
 )
 """The reader of each kind of value; every kind has one (tests/test_schema.py)."""

@@ -45,6 +45,7 @@ class Kind(enum.Enum):
     DATE = "date"
     CITES = "cites"
     BIBTEX = "bibtex"
+    NAMES = "names"
 
     @property
     def as_written(self) -> bool:
@@ -224,6 +225,15 @@ KEYS: tuple[Key, ...] = (
         Kind.TAGS,
         "A list of tags; case-insensitive, duplicates dropped, a leading `#` ignored.",
         aliases=("tag", "keywords"),
+    ),
+    Key(
+        "aliases",
+        "aliases",
+        Kind.NAMES,
+        "Other names of the note (Obsidian, Quartz): a list, or one name. `[[name]]` links to "
+        "the note by any of them, as by its title; a name two notes share links to neither "
+        "and is reported.",
+        aliases=("alias",),
     ),
     Key(
         "status",

@@ -145,6 +145,11 @@ def _cmd_bib(args: argparse.Namespace) -> int:
         notes = [n for n in notes if tags & {t.casefold() for t in n.meta.tags}]
     if args.status:
         notes = [n for n in notes if n.meta.status is Status(args.status)]
+    from papernotes.lenient import citable
+
+    kept, skipped = citable(notes)  # quick notes: nothing to cite them by
+    print_diagnostics(skipped)
+    notes = list(kept)
     if args.style:
         text, suffix = _format_styled(root, args.style, [n.meta for n in notes]), ".txt"
     else:
