@@ -27,7 +27,7 @@ from markdown_it import MarkdownIt
 
 from papernotes.dialects import ZOTERO_TYPES, machine_id
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.frontmatter import Field, RawNote, split_note
+from papernotes.frontmatter import Field, split_note
 from papernotes.ids import key_problem, suggest_key
 from papernotes.model import Metadata, Note, Status
 from papernotes.notes.file import dump_front
@@ -97,6 +97,8 @@ class _Out:
     """Keys written as comments."""
     live: list[tuple[str, Any]] = dataclasses.field(default_factory=list)
     """Unknown keys written as they are (``keep_unknown``)."""
+    comments: list[str] = dataclasses.field(default_factory=list)
+    """The front matter's own comment lines."""
     changes: list[Change] = dataclasses.field(default_factory=list)
     touched: set[str] = dataclasses.field(default_factory=set)
     """Metadata fields whose value migrate changes on purpose."""
@@ -150,26 +152,27 @@ def migrate_note(
         out.change(Location(path, 1), "no front matter: added")
     elif text.startswith("+++"):
         out.change(Location(path, 1), "TOML front matter (+++) → YAML (---)")
-    _fields(out, fields, keys, front)
+    _fields(out, fields, keys)
+    if front is not None:
+        _comments(out, text.split("\n")[1 : front.body_line - 2])
     missing = {m["key"] for d in before_diags if (m := _MISSING.match(d.message))}
     if front is None:
         missing = set(_EXPECTED)
     _expected(out, missing, body_text, fill)
     _file_name_id(out)
-    bom, old_front, body = _split(raw)
-    if not out.changes:
-        return Migration(path, None, (), before_diags)
-    newline = b"\r\n" if old_front.endswith(b"\r\n") else b"\n"
-    new_front = "---\n" + dump_front(_ordered(out.values)) + _kept(out.live, out.kept)
-    data = bom + (new_front + "---\n").encode("utf-8").replace(b"\n", newline) + body
     needs = tuple(k for k in _EXPECTED if out.values.get(k) in (None, "", []))
     ref = find_ref(fields, body_text) if needs else None
+    if not out.changes:
+        return Migration(path, None, (), before_diags, needs, ref)
+    bom, old_front, body = _split(raw)
+    newline = b"\r\n" if old_front.endswith(b"\r\n") else b"\n"
+    kept = _kept(out.live, out.kept, out.comments)
+    new_front = "---\n" + dump_front(_ordered(out.values)) + kept
+    data = bom + (new_front + "---\n").encode("utf-8").replace(b"\n", newline) + body
     return _checked(path, data, out, before, md, keys, needs, ref)
 
 
-def _fields(
-    out: _Out, fields: Sequence[Field], keys: Mapping[str, str], front: RawNote | None
-) -> None:
+def _fields(out: _Out, fields: Sequence[Field], keys: Mapping[str, str]) -> None:
     chosen: dict[str, Field] = {}
     # Our spelling wins over another tool's, as in parse: sort ours first, stably.
     for f in sorted(fields, key=lambda f: by_name(keys.get(f.name, f.name)) is None):
@@ -187,9 +190,10 @@ def _fields(
             line = chosen[spec.name].where.key.line
             out.keep(f, f"ignored beside '{chosen[spec.name].name}' (line {line})")
         else:
-            if f.name != spec.name:
-                out.change(f.where.key, f"{f.name} → {spec.name}")
+            told = len(out.changes)
             _value(out, f, spec, values, "status" in chosen)
+            if f.name != spec.name and len(out.changes) == told:  # else the change says it
+                out.change(f.where.key, f"{f.name} → {spec.name}")
 
 
 def _spec(name: str, keys: Mapping[str, str]) -> Key | None:
@@ -204,19 +208,19 @@ def _value(out: _Out, f: Field, spec: Key, values: Mapping[str, Any], has_status
         if spec.expected:  # "year:" says the paper has none
             out.values[name] = None
         else:
-            out.change(at, f"{name}: empty, dropped")
+            out.change(at, f"{f.name}: empty, dropped")
         return
     if name == "id" and isinstance(value, str) and (tool := machine_id(value.strip(), values)):
         out.keep(f, f'"{value}" was made by {tool} (the file name is the citekey)')
         return
     if name == "type" and isinstance(value, str) and value.strip().lower() in ZOTERO_TYPES:
         bibtex = ZOTERO_TYPES[value.strip().lower()]
-        out.change(at, f"type: {value} → type: {bibtex}")
+        out.change(at, f"{f.name}: {value} → type: {bibtex}")
         value = bibtex
     elif spec.kind is Kind.AUTHORS and isinstance(value, str):
         names = [n.strip() for n in split_names(value) if n.strip()]
         if len(names) > 1 and (";" in value or "," in value):
-            out.change(at, f'{name}: "{value}" → a list of {len(names)} names')
+            out.change(at, f'{f.name}: "{value}" → {name}: a list of {len(names)} names')
             value = names
     elif spec.kind is Kind.YEAR and f.name.lower() != "year":
         year = read_field(Context(out.path, []), f, Kind.YEAR)
@@ -226,7 +230,7 @@ def _value(out: _Out, f: Field, spec: Key, values: Mapping[str, Any], has_status
             value = year
     elif spec.kind is Kind.TAGS and isinstance(value, str):
         value = list(read_field(Context(out.path, []), f, Kind.TAGS) or ())
-        out.change(at, f'tags: "{f.value}" → a list')
+        out.change(at, f'{f.name}: "{f.value}" → tags: a list')
     elif spec.kind is Kind.STATUS:
         status = read_field(Context(out.path, []), f, Kind.STATUS)
         if isinstance(status, Status) and status.value != str(value):
@@ -308,14 +312,24 @@ def _ordered(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _kept(live: Sequence[tuple[str, Any]], kept: Sequence[tuple[str, Any]]) -> str:
-    """The unknown keys kept as keys, then those kept as comments, under :data:`KEPT_HEADER`."""
+def _comments(out: _Out, lines: Sequence[str]) -> None:
+    """Keep the front matter's comment lines, which a dump would lose (not a change by
+    itself: a note migrated before keeps what it kept)."""
+    out.comments.extend(line.rstrip() for line in lines if line.lstrip().startswith("#"))
+
+
+def _kept(
+    live: Sequence[tuple[str, Any]], kept: Sequence[tuple[str, Any]], comments: Sequence[str]
+) -> str:
+    """The unknown keys kept as keys, then those kept as comments under :data:`KEPT_HEADER`,
+    then the note's own comments."""
     as_is = "".join(_dump_one(name, value) for name, value in live)
-    if not kept:
-        return as_is
     lines = [_dump_one(name, value) for name, value in kept]
     commented = "".join(f"# {line}\n" for text in lines for line in text.splitlines())
-    return f"{as_is}{KEPT_HEADER}\n{commented}"
+    if commented:  # one header, above what this run keeps and what an earlier run kept
+        comments = [c for c in comments if c != KEPT_HEADER]
+        commented = f"{KEPT_HEADER}\n{commented}"
+    return as_is + commented + "".join(f"{c}\n" for c in comments)
 
 
 def _dump_one(name: str, value: Any) -> str:
