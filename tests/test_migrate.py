@@ -202,6 +202,17 @@ CASES = [
     ("tags: '#a, b'", "tags:\n  - a\n  - b\n", 'tags: "#a, b" → tags: a list'),
     ("eprint: 2106.09685", 'arxiv: "2106.09685"\n', "eprint → arxiv"),
     ("Title: X", "title: X\n", "Title → title"),
+    (
+        "citations: [a, 'arXiv:2106.09685']",
+        "cites:\n  - a\n  - arXiv:2106.09685\n",
+        "citations → cites",
+    ),
+    (
+        'abstractNote: "One.\\n\\nTwo: x"',
+        "abstract: >-\n  One.\n\n\n  Two: x\n",
+        "abstractNote → abstract",
+    ),
+    ("date: 2014-12-22T10:00:00Z", "year: 2014\n", "date: 2014-12-22 10:00:00+00:00 → year: 2014"),
     ("cssclass: wide", "# cssclass: wide\n", "cssclass: not a papernotes key, kept as a comment"),
     ("bibtex_key: a1\nbibtex: {pages: 1--2}", "id: a1\n", "bibtex_key → id"),
 ]
@@ -214,6 +225,8 @@ def test_each_rule(given: str, written: str, change: str) -> None:
         text = text.replace("title: T\n", "")
     if given.startswith("author:"):
         text = text.replace("authors: [A B]\n", "")
+    if given.startswith("date:"):
+        text = text.replace("year: 2020\n", "")
     m = _migrate("papers/x.md", text)
     assert m.data is not None, [d.format() for d in m.diagnostics]
     new = m.data.decode("utf-8")

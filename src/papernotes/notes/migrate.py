@@ -368,6 +368,7 @@ def _checked(
 
 
 def _comparable(meta: Metadata, touched: set[str]) -> dict[str, Any]:
-    return {
-        f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.name not in touched
-    }
+    # A cites: item moves when the front matter is rewritten: compare what it names.
+    values = {f.name: getattr(meta, f.name) for f in dataclasses.fields(meta)}
+    values["cites"] = tuple(c.target for c in meta.cites)
+    return {name: value for name, value in values.items() if name not in touched}
