@@ -44,8 +44,8 @@ _BOM = b"\xef\xbb\xbf"
 _EXPECTED = tuple(k.name for k in KEYS if k.expected)
 _MISSING = re.compile(r"(?P<key>[a-z]+): missing from the front matter")
 _HEADING = re.compile(r"#[ \t]+(?P<title>.+?)(?:[ \t]+#+)?[ \t]*")
-# What a tool's note may say in other words, and is expected to: parse's warnings that
-# migrate's output must not have (an alias read, or ignored beside ours).
+# Parse's alias warnings (another spelling read as ours, or ignored beside ours): a migrated
+# note must have none.
 _ALIAS = re.compile(r"[^:]+: (?:read as|ignored: it means) '")
 
 
