@@ -23,7 +23,7 @@ from papernotes.ids import KEY_RE, arxiv_problem, clean_doi, strip_arxiv_prefix
 from papernotes.model import OTHERS, Author, Citation, Status
 from papernotes.schema import Kind, resolve
 
-__all__ = ["KEY_RE", "READERS", "Context", "Reader", "read_field", "split_target"]
+__all__ = ["KEY_RE", "READERS", "Context", "Reader", "read_field", "split_names", "split_target"]
 
 _BIB_FIELD = re.compile(r"(?:[Tt][Ee][Xx]\.)?[A-Za-z][A-Za-z0-9_\-]*")
 _DATE_YEAR = re.compile(r"\d{4}-\d\d(?:-\d\d)?(?:[T ].*)?$")
@@ -121,14 +121,17 @@ def _comma_list(text: str) -> list[str] | None:
     return None
 
 
+def split_names(text: str) -> list[str]:
+    """The names one string of authors holds (``migrate`` writes them as a list)."""
+    # Zotero Integration joins names with "; " (or, in its default {{authors}}, ", ");
+    # BibTeX with " and ".
+    return text.split(";") if ";" in text else (_comma_list(text) or bib.split_authors(text))
+
+
 def _authors(ctx: Context, f: Field) -> tuple[Author, ...] | None:
     value = f.value
     if isinstance(value, str):
-        # Zotero Integration joins names with "; " (or, in its default {{authors}}, ", ");
-        # BibTeX with " and ".
-        parts = (
-            value.split(";") if ";" in value else (_comma_list(value) or bib.split_authors(value))
-        )
+        parts = split_names(value)
         names: list[tuple[str, Location]] = [(n, f.where.key) for n in parts if n.strip()]
     elif isinstance(value, list):
         names = []

@@ -319,6 +319,9 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
         from papernotes.cli import fetch as cli_fetch
 
         cli_fetch.register(sub, root_arg)
+        from papernotes.cli import migrate as cli_migrate
+
+        cli_migrate.register(sub, root_arg)
     return parser
 
 

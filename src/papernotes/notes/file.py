@@ -9,7 +9,7 @@ file and never leaves a partial one.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ __all__ = [
     "NoteDraft",
     "NoteExists",
     "check_note",
+    "dump_front",
     "note_name",
     "relative",
     "render_note",
@@ -164,16 +165,27 @@ def _long(value: str) -> str:
     return _Folded(value) if len(value) > _WIDTH and "\n" not in value else value
 
 
-def render_note(draft: NoteDraft) -> str:
-    """The note file's text: ``---``, YAML front matter, ``---``, the body."""
-    front = yaml.dump(
-        _mapping(draft),
+def dump_front(data: Mapping[str, Any]) -> str:
+    """Front-matter YAML (without the fences) for key → value, in the order given, written as
+    drafts are (``migrate`` writes with it too); a ``bibtex`` value is a mapping."""
+    values = {k: _yaml_value(k, tuple(v.items()) if k == "bibtex" else v) for k, v in data.items()}
+    return _dump(values)
+
+
+def _dump(values: Mapping[str, Any]) -> str:
+    return yaml.dump(
+        values,
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
         width=_WIDTH,
         default_flow_style=False,
     )
+
+
+def render_note(draft: NoteDraft) -> str:
+    """The note file's text: ``---``, YAML front matter, ``---``, the body."""
+    front = _dump(_mapping(draft))
     body = draft.body if draft.body.endswith("\n") or not draft.body else draft.body + "\n"
     return f"---\n{front}---\n\n{body}" if body else f"---\n{front}---\n"
 
