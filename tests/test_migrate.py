@@ -88,7 +88,7 @@ def test_vault_migrates_in_place(vault: str, tmp_path: Path, cli) -> None:
         # (b) the engine reads it with no alias warning and no error.
         text, _ = decode(after[rel], rel)
         assert text is not None
-        note, diags = parse_note(rel, text, MD)
+        note, diags = parse_note(rel, text, MD, drafts=True)
         assert note is not None, [d.format() for d in diags]
         assert not [d.format() for d in diags if _ALIAS.search(d.message)]
     # (d) the backup holds every original that changed, byte for byte.
@@ -213,7 +213,7 @@ CASES = [
         "abstractNote → abstract",
     ),
     ("date: 2014-12-22T10:00:00Z", "year: 2014\n", "date: 2014-12-22 10:00:00+00:00 → year: 2014"),
-    ("cssclass: wide", "# cssclass: wide\n", "cssclass: not a papernotes key, kept as a comment"),
+    ("mood: calm", "# mood: calm\n", "mood: not a papernotes key, kept as a comment"),
     ("bibtex_key: a1\nbibtex: {pages: 1--2}", "id: a1\n", "bibtex_key → id"),
 ]
 
@@ -265,13 +265,13 @@ def test_crlf_front_matter_is_written_with_crlf_and_the_bom_is_kept() -> None:
 
 
 def test_keep_unknown_keeps_keys_as_keys() -> None:
-    text = "---\ntitle: T\nauthors: [A B]\nyear: 2020\ndraft: true\nauthor: C D\n---\n"
+    text = "---\ntitle: T\nauthors: [A B]\nyear: 2020\nmood: calm\nauthor: C D\n---\n"
     kept = _migrate("papers/x.md", text, keep_unknown=True)
     commented = _migrate("papers/x.md", text)
     assert kept.data is not None and commented.data is not None
     # An unknown key stays a key; another spelling of ours would warn: it is a comment still.
-    assert f"\ndraft: true\n{KEPT_HEADER}\n# author: C D\n".encode() in kept.data
-    assert f"{KEPT_HEADER}\n# draft: true\n# author: C D\n".encode() in commented.data
+    assert f"\nmood: calm\n{KEPT_HEADER}\n# author: C D\n".encode() in kept.data
+    assert f"{KEPT_HEADER}\n# mood: calm\n# author: C D\n".encode() in commented.data
 
 
 def test_a_note_without_front_matter_gets_one() -> None:
@@ -311,18 +311,28 @@ def test_find_ref(front: str, body: str, ref: str | None) -> None:
 
 
 def test_comments_and_what_an_earlier_run_kept_survive_a_second_migration() -> None:
-    text = "---\n# from my template\ntitle: T\nauthor: A B\nyear: 2020\ncssclass: x\n---\nB\n"
+    text = "---\n# from my template\ntitle: T\nauthor: A B\nyear: 2020\nmood: x\n---\nB\n"
     first = _migrate("papers/x.md", text)
     assert first.data is not None
     migrated = first.data.decode()
     assert migrated == (
-        f"---\ntitle: T\nauthors: A B\nyear: 2020\n{KEPT_HEADER}\n# cssclass: x\n"
+        f"---\ntitle: T\nauthors: A B\nyear: 2020\n{KEPT_HEADER}\n# mood: x\n"
         "# from my template\n---\nB\n"
     )
-    edited = migrated.replace("year: 2020\n", "year: 2020\nlink: https://x.org\nweight: 3\n")
+    edited = migrated.replace("year: 2020\n", "year: 2020\nlink: https://x.org\ncolour: 3\n")
     second = _migrate("papers/x.md", edited)
     assert second.data is not None
     assert second.data.decode() == (
         f"---\ntitle: T\nauthors: A B\nyear: 2020\nurl: https://x.org\n{KEPT_HEADER}\n"
-        "# weight: 3\n# cssclass: x\n# from my template\n---\nB\n"
+        "# colour: 3\n# mood: x\n# from my template\n---\nB\n"
     )
+
+
+@pytest.mark.parametrize("line", ["cssclasses: wide", "draft: true", "created: 1700000000000"])
+def test_other_tools_keys_the_parser_knows_stay_keys(line: str) -> None:
+    """Keys the parser reads quietly (lenient.FOREIGN_KEYS) are the user's settings, kept live:
+    a draft stays a draft after migration."""
+    text = f"---\ntitle: T\nauthor: A B\nyear: 2020\n{line}\n---\nB\n"
+    m = _migrate("papers/x.md", text)
+    assert m.data is not None
+    assert m.data.decode() == f"---\ntitle: T\nauthors: A B\nyear: 2020\n{line}\n---\nB\n"

@@ -267,13 +267,36 @@ def test_categories_join_the_tags(front: str, tags: tuple[str, ...]) -> None:
         ("publish: no\nrating: 99\n", "publish: false"),  # its errors do not matter any more
     ],
 )
-def test_a_draft_or_unpublished_note_is_left_out_with_a_warning(front: str, line: str) -> None:
+def test_a_draft_or_unpublished_note_is_left_out_with_a_note(front: str, line: str) -> None:
     note, diags = parse_note("papers/x.md", f"---\n{BASE}{front}---\n", MD)
     assert note is None
     assert _lines(diags) == [
-        f"papers/x.md:5:1: warning: not published ({line}): left out of the site; links to it "
+        f"papers/x.md:5:1: note: not published ({line}): left out of the site; links to it "
         "are unresolved (remove it to publish the note)"
     ]
+
+
+def test_a_draft_and_links_to_it_pass_strict(tmp_path: Path, cli) -> None:
+    """Leaving a draft out is the user's choice: said as a note, which --strict does not fail."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "wip.md").write_text(f"---\n{BASE}draft: true\n---\n", encoding="utf-8")
+    (papers / "done.md").write_text(
+        "---\ntitle: Done\nauthors: [A. B]\nyear: 2020\n---\nSee [[wip]] and [[gone]].\n",
+        encoding="utf-8",
+    )
+    run = cli("build", "--root", str(tmp_path), "--strict")
+    assert run.code == 1  # [[gone]] is no note at all: still a warning, an error under --strict
+    assert 'papers/done.md:6:17: error: unknown citation key "gone"' in run.err
+    assert 'papers/done.md:6:5: note: "wip" is papers/wip.md, which is not published' in run.err
+    assert "papers/wip.md:5:1: note: not published (draft: true)" in run.err
+    (papers / "done.md").write_text(
+        "---\ntitle: Done\nauthors: [A. B]\nyear: 2020\n---\nSee [[wip]].\n", encoding="utf-8"
+    )
+    run = cli("build", "--root", str(tmp_path), "--strict")
+    assert run.code == 0, run.err
+    page = (tmp_path / "site" / "papers" / "done.html").read_text(encoding="utf-8")
+    assert "unresolved" in page and "wip.md" not in page
 
 
 @pytest.mark.parametrize("front", ["draft: false\n", "publish: true\n", "draft: maybe\n"])
@@ -424,8 +447,8 @@ def test_the_vault_builds_with_warnings_only(tmp_path: Path, cli) -> None:
         'papers/Projects/Deep Learning Notes.md:1: warning: the file name "Deep Learning Notes"',
         "papers/colon.md:2:8: warning: title: the value holds",
         "papers/colon.md:5:8: warning: venue: the value holds",
-        "papers/draft.md:3:1: warning: not published (draft: true)",
-        "papers/private.md:3:1: warning: not published (publish: false)",
+        "papers/draft.md:3:1: note: not published (draft: true)",
+        "papers/private.md:3:1: note: not published (publish: false)",
         "papers/late.md:3: warning: front matter starts on line 3",
         'papers/citer.md:7:12: warning: ambiguous link "Attention Is All You Need": names '
         'papers/attention-a.md ("attention-a") and papers/attention-b.md ("attention-b")',

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,7 +108,8 @@ def _read(
 
     sources, d_load = load.load_sources(root, config.papers_dir)
     notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
-    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside)
+    drafts = _drafts(parsed)
+    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside, drafts)
     return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes))
 
 
@@ -135,6 +136,15 @@ def _parse_notes(
     diags = parse.fold_aliases(d for _, (_, ds) in parsed.values() for d in ds)
     entries = {p: (sha, n, ds) for p, (sha, (n, ds)) in parsed.items()}
     return notes, diags, entries
+
+
+def _drafts(parsed: Mapping[str, NoteEntry]) -> tuple[str, ...]:
+    """The notes left out on purpose (``draft: true``): no note, and a note-level message."""
+    return tuple(
+        p
+        for p, (_, n, ds) in parsed.items()
+        if n is None and ds and ds[0].severity is Severity.NOTE
+    )
 
 
 def read_library(
@@ -277,7 +287,8 @@ def _leave_out(
         return read, (*found, *linked), ()
     kept = tuple(n for n in read.notes if n.source not in left)
     src = read.sources
-    library, d_link = link.link(kept, src.files, config.papers_dir, src.outside)
+    drafts = _drafts(read.parsed)
+    library, d_link = link.link(kept, src.files, config.papers_dir, src.outside, drafts)
     before = set(read.linked)
     relinked = tuple(d.promoted() if strict and d in before else d for d in d_link)
     theirs = tuple(d for d in linked if d.where.path in left)  # the duplicate ids

@@ -34,8 +34,10 @@ class Location:
 
 
 class Severity(enum.Enum):
-    """How bad a diagnostic is; ``--strict`` promotes warnings to errors."""
+    """How bad a diagnostic is; ``--strict`` promotes warnings to errors. A note is what the
+    user chose and asked for (a draft left out): said, never promoted, never failing."""
 
+    NOTE = "note"
     WARNING = "warning"
     ERROR = "error"
 
@@ -59,7 +61,9 @@ class Diagnostic:
         return f"{text} ({self.hint})" if self.hint else text
 
     def promoted(self) -> Diagnostic:
-        """This diagnostic as an error (what ``--strict`` does to warnings)."""
+        """This diagnostic as an error (what ``--strict`` does to warnings); a note stays one."""
+        if self.severity is Severity.NOTE:
+            return self
         return Diagnostic(Severity.ERROR, self.where, self.message, self.hint)
 
 

@@ -147,7 +147,8 @@ def _flag(value: Any) -> bool | None:
 
 def unpublished(fields: Sequence[Field]) -> Diagnostic | None:
     """Why the note is not to be published (``draft: true``, ``publish: false``), as the
-    warning that says so; None for a note to publish."""
+    note that says so (the user's choice: ``--strict`` does not fail on it); None for a note
+    to publish."""
     for f in fields:
         low = f.name.casefold()
         if (low == "draft" and _flag(f.value) is True) or (
@@ -156,7 +157,7 @@ def unpublished(fields: Sequence[Field]) -> Diagnostic | None:
             what = f"{f.name}: {'true' if low == 'draft' else 'false'}"
             hint = "remove it to publish the note"
             message = f"not published ({what}): left out of the site; links to it are unresolved"
-            return Diagnostic(Severity.WARNING, f.where.key, message, hint)
+            return Diagnostic(Severity.NOTE, f.where.key, message, hint)
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.ids import is_arxiv
@@ -154,12 +154,15 @@ def link(
     files: frozenset[str],
     papers_dir: str,
     outside: Mapping[str, str] | None = None,
+    drafts: Collection[str] = (),
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
     """Build the library: reject duplicate ids, resolve every citation, check local links.
 
     ``outside`` lists the symlinks leading out of the library (``Sources.outside``): a note
-    that links to one is warned that it is not published.
+    that links to one is warned that it is not published. ``drafts`` are the notes left out
+    on purpose: a link to one by its file name is shown as text with a note, not a warning.
     """
+    unpublished = {fold_target(posixpath.splitext(posixpath.basename(p))[0]): p for p in drafts}
     placed = file_paths(files)
     kept, diags = _dedupe(notes)
     kept.sort(key=lambda n: n.key.casefold())
@@ -184,6 +187,9 @@ def link(
                 where = Location(note.source, cite.line, cite.col)
                 if (same := ambiguous.get(fold_target(cite.target))) is not None:
                     diags.append(_ambiguous(cite.target, where, same))
+                elif (draft := unpublished.get(fold_target(cite.target))) is not None:
+                    message = f'"{cite.target}" is {draft}, which is not published: shown as text'
+                    diags.append(Diagnostic(Severity.NOTE, where, message))
                 else:
                     diags.append(_unknown(note, cite.target, where, by_key))
             elif target != note.key:

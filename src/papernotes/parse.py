@@ -75,9 +75,15 @@ def _stem(path: str) -> str:
 
 
 def parse_note(
-    path: str, text: str, md: MarkdownIt, keys: Mapping[str, str] | None = None
+    path: str,
+    text: str,
+    md: MarkdownIt,
+    keys: Mapping[str, str] | None = None,
+    *,
+    drafts: bool = False,
 ) -> tuple[Note | None, tuple[Diagnostic, ...]]:
-    """Validate one note's front matter and parse its body. None when the note has errors.
+    """Validate one note's front matter and parse its body. None when the note has errors,
+    or is a draft (``draft: true``, ``publish: false``) and ``drafts`` is false.
 
     ``keys`` maps the library's own spellings to keys (``Config.keys``)."""
     keys = keys or {}
@@ -87,7 +93,7 @@ def parse_note(
         split_diags = (_quick_warning(path, raw.fields[0].value),)
     if raw is None:
         return None, split_diags
-    if (draft := unpublished(raw.fields)) is not None:
+    if not drafts and (draft := unpublished(raw.fields)) is not None:
         return None, (draft,)
     ctx = Context(path, list(split_diags))
     values: dict[str, Any] = {}

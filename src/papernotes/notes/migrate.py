@@ -29,6 +29,7 @@ from papernotes.dialects import ZOTERO_TYPES, machine_id
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, split_note
 from papernotes.ids import key_problem, suggest_key
+from papernotes.lenient import is_foreign
 from papernotes.model import Metadata, Note, Status
 from papernotes.notes.file import dump_front
 from papernotes.notes.migrate_ref import find_ref
@@ -140,7 +141,7 @@ def migrate_note(
     unknown keys as keys (``--strict`` then warns) instead of comments."""
     keys = keys or {}
     fill = fill or {}
-    before, before_diags = parse_note(path, text, md, keys)
+    before, before_diags = parse_note(path, text, md, keys, drafts=True)
     front, split_diags = split_note(path, text, keys)
     fenced = text.split("\n", 1)[0].rstrip() in ("---", "+++")
     if fenced and (front is None or any(d.severity is Severity.ERROR for d in split_diags)):
@@ -182,7 +183,7 @@ def _fields(out: _Out, fields: Sequence[Field], keys: Mapping[str, str]) -> None
     values = {f.name: f.value for f in fields}
     for f in fields:
         spec = _spec(f.name, keys)
-        if spec is None and out.keep_unknown:
+        if spec is None and (out.keep_unknown or is_foreign(f.name)):
             out.live.append((f.name, f.value))  # as it is: not a change
         elif spec is None:
             out.keep(f, "not a papernotes key")
@@ -353,7 +354,7 @@ def _checked(
     changed on purpose) with no alias warning; else the note is left as it is."""
     changes = tuple(out.changes)
     new_text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
-    note, diags = parse_note(path, new_text, md, keys)
+    note, diags = parse_note(path, new_text, md, keys, drafts=True)
     problems = [d for d in diags if d.severity is Severity.ERROR or _ALIAS.match(d.message)]
     if note is not None and before is not None:
         old, new = _comparable(before.meta, out.touched), _comparable(note.meta, out.touched)
