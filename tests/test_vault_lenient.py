@@ -183,26 +183,42 @@ def test_an_invalid_id_written_out_stays_an_error() -> None:
     assert _lines(diags)[0].startswith('papers/Deep Notes.md:5:1: error: id: "a b": expected')
 
 
-def test_a_file_name_still_links_and_derived_ids_that_clash_are_duplicates() -> None:
+def test_a_file_name_still_links_and_derived_ids_that_clash_take_their_path() -> None:
     library, diags = _library(
         ("papers/Deep Notes.md", "Loose.\n"),
         ("papers/citer.md", f"---\n{BASE}---\nSee [[Deep Notes]] and [[deep notes]].\n"),
     )
     assert diags == ()
     assert library.resolve("Deep Notes") == library.resolve("deep notes") == "DeepNotes"
-    notes = []
-    for path in ("papers/a/Deep Notes.md", "papers/b/DeepNotes.md"):
-        note, _ = parse_note(path, f"---\n{BASE}---\n", MD)
-        assert note is not None
-        notes.append(note)
-    _, diags = link(notes, frozenset(), "papers")
+
+    def parsed(*files: tuple[str, str]) -> list[Note]:
+        notes = []
+        for path, front in files:
+            note, _ = parse_note(path, f"---\n{BASE}{front}---\n", MD)
+            assert note is not None
+            notes.append(note)
+        return notes
+
+    # Two Overview.md in two folders (Obsidian allows it): each takes its path as id.
+    notes = parsed(("papers/a/Deep Notes.md", ""), ("papers/b/DeepNotes.md", ""))
+    library, diags = link(notes, frozenset(), "papers")
+    assert sorted(library.notes) == ["a/DeepNotes", "b/DeepNotes"]
     assert _lines(diags) == [
-        'papers/a/Deep Notes.md:1: error: duplicate id "DeepNotes": also the id of '
-        "papers/b/DeepNotes.md:1 (this id is the file name's; give each an 'id:' of its own — "
-        "BibTeX keys must be unique ignoring case)",
-        'papers/b/DeepNotes.md:1: error: duplicate id "DeepNotes": also the id of '
-        "papers/a/Deep Notes.md:1 (this id is the file name's; give each an 'id:' of its own — "
-        "BibTeX keys must be unique ignoring case)",
+        'papers/a/Deep Notes.md:1: warning: id "a/DeepNotes" from the path: "DeepNotes" is '
+        "also the id of 1 other note (write 'id:' to choose one; [[a/DeepNotes]] links here)",
+        'papers/b/DeepNotes.md:1: warning: id "b/DeepNotes" from the path: "DeepNotes" is '
+        "also the id of 1 other note (write 'id:' to choose one; [[b/DeepNotes]] links here)",
+    ]
+    # An id written out keeps it; only the file name's id moves.
+    notes = parsed(("papers/a/x.md", "id: DeepNotes\n"), ("papers/b/DeepNotes.md", ""))
+    library, diags = link(notes, frozenset(), "papers")
+    assert sorted(library.notes) == ["DeepNotes", "b/DeepNotes"]
+    # Paths that clash still (a/Deep Notes.md, a/DeepNotes.md) are duplicate ids.
+    notes = parsed(("papers/a/Deep Notes.md", ""), ("papers/a/DeepNotes.md", ""))
+    _, diags = link(notes, frozenset(), "papers")
+    assert [d.message for d in diags if d.severity is Severity.ERROR] == [
+        'duplicate id "a/DeepNotes": also the id of papers/a/DeepNotes.md:1',
+        'duplicate id "a/DeepNotes": also the id of papers/a/Deep Notes.md:1',
     ]
 
 

@@ -39,8 +39,8 @@ __all__ = [
 
 FOREIGN_KEYS: Mapping[str, str] = MappingProxyType(
     {
-        "draft": "Quartz, Hugo: `true` leaves the note out of the site (a warning says so)",
-        "publish": "Obsidian Publish: `false` leaves the note out of the site (a warning says so)",
+        "draft": "Quartz, Hugo: `true` leaves the note out of the site (a note says so)",
+        "publish": "Obsidian Publish: `false` leaves the note out of the site (a note says so)",
         "categories": "Hugo: joins the note's tags",
         "cssclasses": "Obsidian: ignored",
         "cssclass": "Obsidian: ignored",

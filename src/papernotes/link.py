@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import posixpath
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.ids import is_arxiv
+from papernotes.ids import is_arxiv, key_problem, suggest_key
 from papernotes.load import outside_target
 from papernotes.model import (
     Author,
@@ -113,6 +114,33 @@ _NAMED = 5
 """How many other files a duplicate-id message names (a thousand copies stay readable)."""
 
 
+def _qualify(notes: Sequence[Note], papers_dir: str) -> tuple[list[Note], list[Diagnostic]]:
+    """Notes whose id is their file name, and which share it (``Overview.md`` in two folders
+    of a vault, as Obsidian allows), get their path as id (``EBM/Overview``), as Obsidian
+    links them (``[[EBM/Overview]]``); an id written out is kept, and may still clash."""
+    groups: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        groups[note.key.casefold()].append(note)
+    out: list[Note] = []
+    diags: list[Diagnostic] = []
+    for note in notes:
+        if len(groups[note.key.casefold()]) < 2 or "id" in note.locations:
+            out.append(note)
+            continue
+        path = posixpath.splitext(posixpath.relpath(note.source, papers_dir))[0]
+        key = CiteKey(suggest_key(path))
+        if not key or key_problem(key):
+            out.append(note)
+            continue
+        out.append(dataclasses.replace(note, meta=dataclasses.replace(note.meta, key=key)))
+        others = len(groups[note.key.casefold()]) - 1
+        notes_ = f"{others} other note{'s' if others > 1 else ''}"
+        message = f'id "{key}" from the path: "{note.key}" is also the id of {notes_}'
+        hint = "write 'id:' to choose one; [[" + key + "]] links here"
+        diags.append(Diagnostic(Severity.WARNING, Location(note.source, 1), message, hint))
+    return out, diags
+
+
 def _dedupe(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]]:
     """Keep the first note of each id (ignoring case); report every clash at each file's id."""
     groups: dict[str, list[Note]] = defaultdict(list)
@@ -164,7 +192,9 @@ def link(
     """
     unpublished = {fold_target(posixpath.splitext(posixpath.basename(p))[0]): p for p in drafts}
     placed = file_paths(files)
-    kept, diags = _dedupe(notes)
+    qualified, renamed = _qualify(notes, papers_dir)
+    kept, diags = _dedupe(qualified)
+    diags = renamed + diags
     kept.sort(key=lambda n: n.key.casefold())
     by_key = {n.key: n for n in kept}
     sources = {posixpath.relpath(n.source, papers_dir): n.key for n in kept}
