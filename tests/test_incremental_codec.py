@@ -98,4 +98,4 @@ def test_shape_describes_every_stored_type() -> None:
     shape = _codec().shape(Diagnostic)
     assert "Diagnostic(severity:" in shape
     assert "Location(path:" in shape
-    assert "Severity=['error', 'warning']" in shape
+    assert "Severity=['error', 'note', 'warning']" in shape
