@@ -43,6 +43,8 @@ FILE_EXTENSIONS = IMAGE_EXTENSIONS | frozenset(
 """What Obsidian embeds as a file rather than a note (anything else is looked up as a note)."""
 
 _SIZE = re.compile(r"(\d+)(?:x(\d+))?")
+# Obsidian's block id: `` ^id`` ending a paragraph; hidden on the page, named by ``#^id``.
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
 
 
 def file_kind(target: str) -> str:
@@ -92,14 +94,27 @@ def _blank(tok: Token) -> bool:
     return tok.type == "softbreak" or (tok.type == "text" and not tok.content.strip())
 
 
+def _block_id(paragraph: Token, children: list[Token]) -> None:
+    """Move a trailing ``^id`` from the text into ``paragraph.meta["block_id"]``."""
+    last = children[-1] if children else None
+    if last is None or last.type != "text":
+        return
+    match = _BLOCK_ID.search(last.content)
+    if match is not None and (match.start() > 0 or len(children) > 1):
+        last.content = last.content[: match.start()].rstrip()
+        paragraph.meta["block_id"] = match[1]
+
+
 def _block_embeds(state: StateCore) -> None:
-    """Paragraphs of nothing but note embeds lose their ``<p>``: each embed becomes a block."""
+    """Paragraphs of nothing but note embeds lose their ``<p>``: each embed becomes a block.
+    A paragraph's trailing block id (`` ^id``) is taken out of its text."""
     tokens = state.tokens
     for i in range(1, len(tokens) - 1):
         inline = tokens[i]
         if inline.type != "inline" or tokens[i - 1].type != "paragraph_open":
             continue
         children = inline.children or []
+        _block_id(tokens[i - 1], children)
         embeds = [t for t in children if t.type == "embed"]
         if not embeds or any(t.type != "embed" and not _blank(t) for t in children):
             continue

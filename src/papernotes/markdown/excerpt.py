@@ -9,7 +9,6 @@ headings); footnote ids get the context's ``id_prefix``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
@@ -21,8 +20,6 @@ from papernotes.markdown.html_rules import SANITIZER
 from papernotes.markdown.toc import anchor_slug, inline_text
 
 __all__ = ["excerpt_tokens", "parse_for_excerpt", "render_excerpt"]
-
-_BLOCK_ID = re.compile(r"(?:^|\s)\^([\w-]+)\s*$")
 
 
 def parse_for_excerpt(md: MarkdownIt, text: str) -> list[Token]:
@@ -45,39 +42,33 @@ def _same_heading(children: Sequence[Token], wanted: str) -> bool:
 
 
 def _section(tokens: list[Token], heading: str) -> list[Token] | None:
-    for i, tok in enumerate(tokens):
+    # Footnote definitions come after the body (one block); a section that refers to one
+    # takes the block along, so its footnote links lead somewhere.
+    notes = next((j for j, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
+    for i, tok in enumerate(tokens[:notes]):
         if tok.type != "heading_open" or not _same_heading(tokens[i + 1].children or (), heading):
             continue
         level = int(tok.tag[1])
         end = next(
             (
                 j
-                for j in range(i + 3, len(tokens))
+                for j in range(i + 3, notes)
                 if tokens[j].type == "heading_open" and int(tokens[j].tag[1]) <= level
             ),
-            len(tokens),
+            notes,
         )
-        # Footnote definitions sit at the end of the body; a section never holds them.
-        return [t for t in tokens[i:end] if not t.type.startswith("footnote_block")]
+        part = tokens[i:end]
+        refers = any(c.type == "footnote_ref" for t in part for c in t.children or ())
+        return [*part, *tokens[notes:]] if refers else part
     return None
 
 
 def _block(tokens: list[Token], block_id: str) -> list[Token] | None:
+    # The embed rule took the paragraph's `` ^id`` out of its text and into its meta.
     for i, tok in enumerate(tokens):
-        if tok.type != "inline" or tokens[i - 1].type != "paragraph_open":
-            continue
-        children = tok.children or []
-        last = children[-1] if children else None
-        if last is None or last.type != "text":
-            continue
-        match = _BLOCK_ID.search(last.content)
-        if match is None or match[1] != block_id:
-            continue
-        trimmed = last.copy(content=last.content[: match.start()].rstrip())
-        inline = tok.copy(children=[*children[:-1], trimmed])
-        opening = tokens[i - 1].copy(hidden=False)
-        closing = tokens[i + 1].copy(hidden=False)
-        return [opening, inline, closing]
+        if tok.type == "paragraph_open" and tok.meta.get("block_id") == block_id:
+            # A paragraph of a tight list item is hidden; shown alone it needs its <p>.
+            return [tok.copy(hidden=False), tokens[i + 1], tokens[i + 2].copy(hidden=False)]
     return None
 
 
