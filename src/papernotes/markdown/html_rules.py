@@ -3,7 +3,9 @@ footnote ids, CJK line breaks, focusable code blocks, raw HTML and the sanitizer
 
 The render rules only read the tokens (attributes are copied before they are changed), so one
 token stream could be rendered with several contexts; ``env`` carries the page's context:
-``cite`` and ``local`` from a ``RenderContext`` and the finished ``toc_html``.
+``cite``, ``local``, ``missing``, ``embed`` and ``id_prefix`` from a ``RenderContext`` and the
+finished ``toc_html``. A local (or root-absolute) image the context knows to be missing is a
+visible placeholder with its alt text and path.
 """
 
 from __future__ import annotations
