@@ -22,8 +22,15 @@ from papernotes.model import (
     named,
 )
 from papernotes.urls import file_paths, inside
+from papernotes.vault import FoundFile, has_fragment, resolve_embed, root_path
 
-__all__ = ["author_year_label", "link", "resolve_local"]
+__all__ = [
+    "author_year_label",
+    "check_embeds",
+    "check_root_links",
+    "link",
+    "resolve_local",
+]
 
 
 def author_year_label(authors: Sequence[Author], year: int | str, *, anonymous: str = "") -> str:
@@ -224,6 +231,10 @@ def link(
                     diags.append(_unknown(note, cite.target, where, by_key))
             elif target != note.key:
                 (body if cite.in_body else front)[target] = None
+        # An embedded note is a link from the embedding one (a mention, like ``[[note]]``).
+        embedded, d_embeds = check_embeds(note, base, papers_dir)
+        diags.extend(d_embeds)
+        body.update(dict.fromkeys(k for k in embedded if k != note.key))
         cites[note.key] = tuple(front)
         mentions[note.key] = tuple(k for k in body if k not in front)
         external[note.key] = tuple(outer)
@@ -232,6 +243,7 @@ def link(
         for target in mentions[note.key]:
             mentioned_by[target].append(note.key)
         diags.extend(_check_local_links(note, files, sources, papers_dir, outside or {}))
+        diags.extend(check_root_links(note, files, sources, papers_dir))
     library = Library(
         notes=by_key,
         cites=cites,
@@ -298,4 +310,68 @@ def _check_local_links(
         elif target not in files and target not in notes:
             message = f'link "{url}": no such file next to the note'
             diags.append(Diagnostic(Severity.WARNING, where, message))
+    return diags
+
+
+def check_embeds(
+    note: Note, library: Library, papers_dir: str
+) -> tuple[tuple[CiteKey, ...], tuple[Diagnostic, ...]]:
+    """The notes a note embeds (``![[note]]``), and a warning for each embed that shows
+    nothing (no such file, note, heading or block) or names several files."""
+    keys: list[CiteKey] = []
+    diags: list[Diagnostic] = []
+    for embed in note.body.embeds:
+        where = Location(note.source, note.body_line + embed.line - 1, embed.col)
+        found = resolve_embed(note, embed.target, library, papers_dir)
+        if isinstance(found, FoundFile):
+            if found.path is None:
+                diags.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        where,
+                        f'embed "![[{embed.target}]]": no such file or note in {papers_dir}/',
+                        "check the name; a file is looked for next to the note, then anywhere "
+                        f"under {papers_dir}/",
+                    )
+                )
+            elif found.candidates:
+                named = ", ".join(found.candidates[:_NAMED])
+                diags.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        where,
+                        f'embed "![[{embed.target}]]" fits {len(found.candidates)} files '
+                        f"({named}); showing {found.path}",
+                        "write the path from the notes folder: ![[folder/name]]",
+                    )
+                )
+            continue
+        keys.append(found)
+        other = library.notes[found]
+        if embed.fragment and not has_fragment(other.body, embed.fragment):
+            what = "block" if embed.fragment.rsplit("#", 1)[-1].startswith("^") else "heading"
+            diags.append(
+                Diagnostic(
+                    Severity.WARNING,
+                    where,
+                    f'embed "![[{embed.target}#{embed.fragment}]]": no {what} '
+                    f'"{embed.fragment}" in {other.source}',
+                )
+            )
+    return tuple(keys), tuple(diags)
+
+
+def check_root_links(
+    note: Note, files: frozenset[str], notes: Mapping[str, CiteKey], papers_dir: str
+) -> list[Diagnostic]:
+    """A warning for each root-absolute link (``/attachments/x.png``) that names no file of
+    the notes folder; one that does is published like a relative link."""
+    diags: list[Diagnostic] = []
+    for link in note.body.root_links:
+        rel = root_path(link.url)
+        if rel is None or (rel not in files and rel not in notes):
+            where = Location(note.source, note.body_line + link.line - 1, link.col or None)
+            message = f'link "{link.url}": no such file in {papers_dir}/'
+            hint = f"a path starting with / is read from {papers_dir}/, the library's root"
+            diags.append(Diagnostic(Severity.WARNING, where, message, hint))
     return diags

@@ -24,6 +24,7 @@ from papernotes import machine, urls
 from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
 from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
+from papernotes.bodyctx import MAX_DEPTH
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.graph import data as graph
@@ -49,6 +50,7 @@ from papernotes.render import (
 from papernotes.search import index as search
 from papernotes.search.text import new_folds
 from papernotes.theme import Theme
+from papernotes.vault import embed_fingerprint
 from papernotes.write import Copy, Page
 
 __all__ = ["Job", "RenderedSite", "body_fingerprint", "plan_site", "render_site"]
@@ -219,7 +221,10 @@ def body_fingerprint(note: Note, source_digest: str, library: Library, papers_di
         links.append((link.url, rel, library.sources.get(rel or ""), library.files.get(rel or "")))
     # Inline #tags link to these pages (left out when none: other fingerprints stay as they were).
     tags = sorted(body_tag_pages(note, library).items())
-    return digest(source_digest, note.key, cites, links, *([tags] if tags else []))
+    # What its embeds show, down to the notes they transclude (left out when none, as tags).
+    embeds = embed_fingerprint(note, library, papers_dir, MAX_DEPTH + 1)
+    extra = [*([tags] if tags else []), *([embeds] if embeds else [])]
+    return digest(source_digest, note.key, cites, links, *extra)
 
 
 def _meta_fps(library: Library) -> dict[CiteKey, str]:

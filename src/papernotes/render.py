@@ -19,16 +19,18 @@ from markupsafe import Markup
 from papernotes import machine, urls
 from papernotes.bib import export as bib
 from papernotes.bib.styles import Reference
+from papernotes.bodyctx import body_tag_pages, note_context
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
 from papernotes.graph import data as graph
 from papernotes.link import resolve_local
-from papernotes.markdown._types import CiteTarget, RenderContext, RenderedBody
+from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
-from papernotes.model import Author, CiteKey, External, Library, Note, Status, named
+from papernotes.model import Author, CiteKey, Library, Note, Status, named
 from papernotes.theme import Theme
+from papernotes.vault import FoundFile, resolve_embed, root_path
 from papernotes.write import Copy, Page
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "SiteIndex",
     "absolute",
     "body_tag_pages",
+    "embedded_files",
     "paper_page",
     "render_note_body",
 ]
@@ -112,66 +115,19 @@ class SiteIndex:
         return urls.author_page(self.author_slugs[name])
 
 
-def body_tag_pages(note: Note, library: Library) -> dict[str, str]:
-    """Site path of the tag page of each inline ``#tag`` of the note, by folded name.
-
-    Slugs are assigned over every tag of the library (as :class:`SiteIndex` does), so a body
-    with inline tags depends on them all; bodies without (most) skip the work.
-    """
-    if not note.body.tags:
-        return {}
-    slugs = urls.assign_slugs(
-        dict.fromkeys(t.casefold() for n in library.notes.values() for t in n.meta.tags)
-    )
-    return {
-        t.casefold(): urls.tag_page(slugs[t.casefold()])
-        for t in note.body.tags
-        if t.casefold() in slugs
-    }
-
-
 def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: str) -> RenderedBody:
-    """A note's HTML, with citations and local links relative to its own page.
+    """A note's HTML, with citations, local links and embeds relative to its own page.
 
-    A pure function of the note and the library's labels, titles and files: what the
-    incremental build caches.
+    A pure function of the note and the library's labels, titles and files (and the texts
+    of the notes it embeds): what the incremental build caches.
     """
     page = urls.paper_page(note.key)
-
-    def cite(target: str) -> CiteTarget | None:
-        found = library.resolve(target)
-        if isinstance(found, External):
-            return CiteTarget(found.label, found.label, found.url)
-        if found is None:
-            return None
-        cited = library.notes[found]
-        return CiteTarget(
-            library.labels[found], cited.meta.heading, urls.relative(page, urls.paper_page(found))
-        )
-
-    def local(url: str) -> str | None:
-        target = resolve_local(note, url, papers_dir)
-        if target is None:
-            return None
-        fragment = url.partition("#")[2]
-        if target in library.sources:
-            dest = urls.paper_page(library.sources[target])
-        elif target in library.files:
-            dest = library.files[target]
-        else:
-            return None
-        return urls.relative(page, f"{dest}#{fragment}" if fragment else dest)
-
-    tag_pages = body_tag_pages(note, library)
-
-    def tag(name: str) -> str | None:
-        path = tag_pages.get(name.casefold())
-        return None if path is None else urls.relative(page, path)
-
-    return render_body(md, note.body, RenderContext(cite=cite, local=local, tag=tag))
+    return render_body(md, note.body, note_context(note, library, md, papers_dir, page=page))
 
 
 def note_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
+    """The files a note's page shows or links to, relative to the notes folder: relative and
+    root-absolute links, embedded files, its PDF (a transcluded note's files are its own)."""
     urls_ = [link.url for link in note.body.local_links]
     if note.meta.pdf and ":" not in note.meta.pdf:
         urls_.append(note.meta.pdf)
@@ -179,6 +135,19 @@ def note_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
         target = resolve_local(note, url, papers_dir)
         if target is not None and target in library.files:
             yield target
+    yield from embedded_files(note, library, papers_dir)
+
+
+def embedded_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
+    """The files a note's ``![[…]]`` embeds and root-absolute links name."""
+    for link in note.body.root_links:
+        target = root_path(link.url)
+        if target is not None and target in library.files:
+            yield target
+    for embed in note.body.embeds:
+        found = resolve_embed(note, embed.target, library, papers_dir)
+        if isinstance(found, FoundFile) and found.path is not None and found.path in library.files:
+            yield found.path
 
 
 def _links(note: Note, library: Library, papers_dir: str) -> list[tuple[str, str]]:

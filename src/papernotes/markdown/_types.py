@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "BodyCitation",
+    "BodyEmbed",
     "CiteTarget",
+    "EmbedTarget",
     "Heading",
     "LocalLink",
     "ParsedBody",
@@ -49,6 +51,22 @@ class LocalLink:
     """True for ``![alt](src)``."""
     col: int = 0
     """1-based column of the link's ``[`` (``!`` for images); 0 if unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyEmbed:
+    """An Obsidian embed: ``![[fig.png|300]]``, ``![[other note#Method]]``."""
+
+    target: str
+    """What is embedded, as written, without fragment or label: ``fig.png``, ``sub/note``."""
+    fragment: str
+    """The heading (``Method``) or block (``^b1``) after ``#``; "" for the whole file."""
+    label: str
+    """Everything after the first ``|``: alt text and/or a size (``300``, ``300x200``)."""
+    line: int
+    """1-based line within the body text."""
+    col: int
+    """1-based column of the ``!`` within that line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +116,11 @@ class ParsedBody:
     """Every link and image with an ``http(s)://`` target, in document order."""
     tags: tuple[str, ...] = ()
     """Obsidian ``#tags`` in the text, without ``#``, first spelling of each (case-folded)."""
+    embeds: tuple[BodyEmbed, ...] = ()
+    """Every Obsidian ``![[…]]`` embed, in document order."""
+    root_links: tuple[LocalLink, ...] = ()
+    """Every link and image with a root-absolute target (``/attachments/x.png``, as Quartz
+    and Hugo write them), read against the notes folder; in document order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +136,26 @@ class CiteTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class EmbedTarget:
+    """What an Obsidian embed resolves to, for rendering."""
+
+    kind: str
+    """``image``, ``file`` (a PDF, audio, …: shown as a link) or ``note``."""
+    href: str
+    """Relative URL of the image, the file, or the note's page (and heading)."""
+    title: str
+    """The file's name, or the note's title (and `` › heading``)."""
+    html: str = ""
+    """The transcluded part of a note, rendered; "" when it is not shown."""
+    notice: str = ""
+    """Why a note's content is not shown ("already shown above"); "" when it is."""
+
+
+def _no_embed(target: str, fragment: str, block: bool) -> EmbedTarget | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class RenderContext:
     """What rendering a body needs to know about the rest of the library."""
 
@@ -122,6 +165,14 @@ class RenderContext:
     """Rewrite a relative link/image URL to its URL in the site; None leaves it as written."""
     tag: Callable[[str], str | None] = lambda name: None
     """The URL of an inline ``#tag``'s page; None renders the tag as text."""
+    embed: Callable[[str, str, bool], EmbedTarget | None] = _no_embed
+    """Resolve ``![[target#fragment]]``; ``block`` asks for a note's content (an embed alone
+    in its paragraph), not only its link. None renders a visible placeholder."""
+    missing: Callable[[str], bool] = lambda url: False
+    """Whether a local or root-absolute image is known not to be there (a placeholder is
+    shown instead); a context that cannot tell says False and the image stays as written."""
+    id_prefix: str = ""
+    """Prefix of footnote ids, so a note transcluded into another keeps its ids apart."""
 
 
 @dataclass(frozen=True, slots=True)

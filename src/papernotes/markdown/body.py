@@ -57,6 +57,7 @@ def render_body(md: MarkdownIt, body: ParsedBody, ctx: RenderContext) -> Rendere
     tokens = md.parse(body.text, {})
     text, toc = _text_and_toc(tokens, ctx.cite)
     env: EnvType = {"cite": ctx.cite, "local": ctx.local, "tag": ctx.tag, "toc_html": toc}
+    env.update(embed=ctx.embed, missing=ctx.missing, id_prefix=ctx.id_prefix)
     html = md.renderer.render(tokens, md.options, env)
     if md.options.get("html"):
         html = SANITIZER.clean(html)

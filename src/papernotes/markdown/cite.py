@@ -1,5 +1,5 @@
 """Inline citations: pandoc ``[see @a, p. 3; @b]`` (``[@{key}]`` for any key) and Obsidian
-``[[key#heading|alias]]``.
+``[[key#heading|alias]]`` (and, through ``embed``, ``![[file or note]]``).
 
 Both rules run before ``link`` so they see the ``[`` first, and both step aside for anything
 markdown-it should keep: ``[text](url)``, ``[@x](url)``, reference links (``[@x]`` with a
@@ -26,6 +26,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from papernotes.markdown._types import CiteTarget
+from papernotes.markdown.embed import embed_plugin
 from papernotes.markdown.toc import ANCHOR_PREFIX, anchor_slug
 
 __all__ = ["CITE_TOKENS", "cite_plugin"]
@@ -181,3 +182,4 @@ def cite_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "citation", citation_rule)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("wikilink", _render_wikilink)
+    embed_plugin(md)  # ``![[…]]``: before the wikilink rule, which would take its ``[[``

@@ -14,10 +14,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-from papernotes.markdown._types import BodyCitation, LocalLink, ParsedBody, WebLink
+from papernotes.markdown._types import BodyCitation, BodyEmbed, LocalLink, ParsedBody, WebLink
 from papernotes.markdown.toc import headings_of
 
-__all__ = ["is_local_url", "parse_body"]
+__all__ = ["is_local_url", "is_root_url", "parse_body"]
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # markdown-it splits lines on these three only (str.splitlines knows more breaks).
@@ -27,6 +27,12 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 def is_local_url(url: str) -> bool:
     """A relative path: no scheme, and not ``#frag``, ``/abs``, ``//host`` or ``?query``."""
     return bool(url) and url[0] not in "#/?" and _SCHEME.match(url) is None
+
+
+def is_root_url(url: str) -> bool:
+    """A root-absolute path (``/attachments/x.png``, as Quartz and Hugo write them), read
+    against the notes folder; not ``//host``."""
+    return url.startswith("/") and not url.startswith("//")
 
 
 class _Locator:
@@ -90,6 +96,8 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     tokens = md.parse(text, env)
     citations: list[BodyCitation] = []
     local_links: list[LocalLink] = []
+    root_links: list[LocalLink] = []
+    embeds: list[BodyEmbed] = []
     web_links: list[WebLink] = []
     tags: dict[str, str] = {}
     locator = _Locator(text)
@@ -105,6 +113,12 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
                 citations.append(BodyCitation((tok.meta["key"],), line, col, "wikilink"))
+            elif kind == "embed":
+                line, col = locator.locate(block, tok.meta["pos"])
+                meta = tok.meta
+                embeds.append(
+                    BodyEmbed(meta["target"], meta["fragment"], meta["label"].strip(), line, col)
+                )
             elif kind == "hashtag":
                 tags.setdefault(tok.meta["tag"].casefold(), tok.meta["tag"])
             elif kind in ("link_open", "image"):
@@ -112,6 +126,9 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
                 if is_local_url(url) and "pos" in tok.meta:
                     line, col = locator.locate(block, tok.meta["pos"])
                     local_links.append(LocalLink(unquote(url), line, kind == "image", col))
+                elif is_root_url(url) and "pos" in tok.meta:
+                    line, col = locator.locate(block, tok.meta["pos"])
+                    root_links.append(LocalLink(unquote(url), line, kind == "image", col))
                 elif url.lower().startswith(("http://", "https://")):
                     web_links.append(_web_link(block, tok, url, locator))
     return ParsedBody(
@@ -122,4 +139,6 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
         headings=headings_of(env),
         web_links=tuple(web_links),
         tags=tuple(tags.values()),
+        embeds=tuple(embeds),
+        root_links=tuple(root_links),
     )

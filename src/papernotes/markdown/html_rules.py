@@ -3,7 +3,9 @@ footnote ids, CJK line breaks, focusable code blocks, raw HTML and the sanitizer
 
 The render rules only read the tokens (attributes are copied before they are changed), so one
 token stream could be rendered with several contexts; ``env`` carries the page's context:
-``cite`` and ``local`` from a ``RenderContext`` and the finished ``toc_html``.
+``cite``, ``local``, ``missing``, ``embed`` and ``id_prefix`` from a ``RenderContext`` and the
+finished ``toc_html``. A local (or root-absolute) image the context knows to be missing is a
+visible placeholder with its alt text and path.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from papernotes.cjk import is_wide
 from papernotes.markdown.code import make_fence_renderer
-from papernotes.markdown.extract import is_local_url
+from papernotes.markdown.embed import missing_image_html
+from papernotes.markdown.extract import is_local_url, is_root_url
 
 __all__ = ["SANITIZER", "install_render_rules"]
 
@@ -63,11 +66,15 @@ def _attrs_html(attrs: dict[str, str | int | float]) -> str:
 
 
 def _site_url(url: str, env: EnvType) -> str:
-    if is_local_url(url):
+    if is_local_url(url) or is_root_url(url):
         rewritten: str | None = env["local"](unquote(url))
         if rewritten is not None:
             return rewritten
     return url
+
+
+def _never(url: str) -> bool:
+    return False
 
 
 def _render_link_open(
@@ -87,9 +94,13 @@ def _render_image(
 ) -> str:
     token = tokens[idx]
     attrs = dict(token.attrs)
-    attrs["src"] = _site_url(str(attrs.get("src", "")), env)
+    src = str(attrs.get("src", ""))
     # markdown-it's own image rule would write the alt text into the shared token.
     attrs["alt"] = self.renderInlineAsText(token.children, options, env)  # type: ignore[attr-defined]
+    if (is_local_url(src) or is_root_url(src)) and env.get("missing", _never)(unquote(src)):
+        # A local image that is not there: show what was meant, not an invisible gap.
+        return missing_image_html(str(attrs["alt"]), unquote(src))
+    attrs["src"] = _site_url(src, env)
     attrs["loading"] = "lazy"
     return "<img" + _attrs_html(attrs) + ">"
 
@@ -105,7 +116,8 @@ def _footnote_anchor_name(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     # The footnote renderers write id="fn" + this and id="fnref" + this: fn-1, fnref-1.
-    return f"-{tokens[idx].meta['id'] + 1}"
+    # A transcluded note's footnotes get a prefix (``id_prefix``), so ids stay unique.
+    return f"-{env.get('id_prefix', '')}{tokens[idx].meta['id'] + 1}"
 
 
 def _render_code_block(
