@@ -242,6 +242,28 @@ def test_a_bare_url_is_a_link(built: dict[str, Built]) -> None:
     assert "https://github.com/tensorflow/tensor2tensor" in links
 
 
+WIKILINKS = [
+    # (vault, page, where a [[wikilink]] leads, its text when the link gives one)
+    ("obsidian", "vaswani2017attention", "he2016deep.html", "residual connection"),
+    ("obsidian", "vaswani2017attention", "kingma2015adam.html", None),  # by the note's title
+    ("obsidian", "kingma2015adam", "vaswani2017attention.html", None),
+    ("dendron", "paper.ddpm", "paper.adam.html#h-update-rule", None),  # a heading's anchor
+    ("zotero", "devlin2019bert", "vaswani2017attention.html", None),
+    ("quartz", "index", "he2016deep.html", "the ResNet note"),
+    ("quartz", "index", "ho2020denoising.html", None),
+]
+
+
+@pytest.mark.parametrize(("tool", "key", "href", "text"), WIKILINKS)
+def test_wikilinks_lead_to_the_note(
+    built: dict[str, Built], tool: str, key: str, href: str, text: str | None
+) -> None:
+    links = _body(built, tool, key).select(f'a.wikilink[href="{href}"]')
+    assert links, href
+    if text is not None:
+        assert text in [a.get_text() for a in links]
+
+
 # --- front matter the tools write is read --------------------------------------------------------
 
 DIALECTS = [
