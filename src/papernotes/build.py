@@ -106,10 +106,12 @@ def _read(
 ) -> _Read:
     from papernotes import link
 
-    sources, d_load = load.load_sources(root, config.papers_dir)
+    sources, d_load = load.load_sources(root, config.papers_dir, config.excludes)
     notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
     drafts = _drafts(parsed)
-    library, d_link = link.link(notes, sources.files, config.papers_dir, sources.outside, drafts)
+    library, d_link = link.link(
+        notes, sources.files, config.papers_dir, sources.outside, drafts, sources.excluded
+    )
     return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes))
 
 
@@ -288,7 +290,9 @@ def _leave_out(
     kept = tuple(n for n in read.notes if n.source not in left)
     src = read.sources
     drafts = _drafts(read.parsed)
-    library, d_link = link.link(kept, src.files, config.papers_dir, src.outside, drafts)
+    library, d_link = link.link(
+        kept, src.files, config.papers_dir, src.outside, drafts, src.excluded
+    )
     before = set(read.linked)
     relinked = tuple(d.promoted() if strict and d in before else d for d in d_link)
     theirs = tuple(d for d in linked if d.where.path in left)  # the duplicate ids

@@ -12,12 +12,15 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from papernotes.errors import Diagnostic, error, warning
 from papernotes.foreign import yaml_error
+
+if TYPE_CHECKING:
+    from papernotes.exclude import Exclude
 
 __all__ = ["CONFIG_FILE", "Config", "load_config"]
 
@@ -50,6 +53,20 @@ class Config:
     keys: tuple[tuple[str, str], ...] = ()
     """The library's own front-matter spellings, ``(spelling, key)`` pairs from a ``keys:``
     mapping (``keys: {myVenue: venue}``): read as the key, silently, even under --strict."""
+    exclude: tuple[str, ...] | None = None
+    """gitignore-style patterns, relative to the notes folder, of files that are neither notes
+    nor published (``[templates/, private/**, "**/*.excalidraw.md"]``). None (no ``exclude``
+    key) means the defaults of :data:`papernotes.exclude.DEFAULT_EXCLUDE`; ``[]`` excludes
+    nothing."""
+
+    @property
+    def excludes(self) -> Exclude:
+        """The patterns in force, and whether they are the defaults."""
+        from papernotes.exclude import Exclude  # a no-op build never asks (tests pin that)
+
+        if self.exclude is None:
+            return Exclude()
+        return Exclude(self.exclude, default=False)
 
 
 _TYPES: dict[str, type] = {f.name: type(f.default) for f in fields(Config)}
@@ -124,6 +141,12 @@ def _validate(
             diags.append(warning(name, line, f"{key}: unknown option", hint))
         elif value is None:
             continue
+        elif key == "exclude":
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                values[key] = tuple(v.strip() for v in value if v.strip())
+            else:
+                hint = "write a list of patterns, e.g. exclude: [templates/, private/**]"
+                diags.append(error(name, line, f"exclude: expected a list, got {value!r}", hint))
         elif key == "keys":
             mapped, problem = _keys(value)
             if problem:

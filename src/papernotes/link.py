@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from papernotes.errors import Diagnostic, Location, Severity
+from papernotes.exclude import excluded_names, to_excluded
 from papernotes.ids import is_arxiv, key_problem, suggest_key
 from papernotes.load import outside_target
 from papernotes.model import (
@@ -190,14 +191,18 @@ def link(
     papers_dir: str,
     outside: Mapping[str, str] | None = None,
     drafts: Collection[str] = (),
+    excluded: Collection[str] = (),
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
     """Build the library: reject duplicate ids, resolve every citation, check local links.
 
     ``outside`` lists the symlinks leading out of the library (``Sources.outside``): a note
     that links to one is warned that it is not published. ``drafts`` are the notes left out
     on purpose: a link to one by its file name is shown as text with a note, not a warning.
+    ``excluded`` are the files the ``exclude`` option left out (``Sources.excluded``): a link
+    to one is warned that it names an excluded file, not a missing one.
     """
     unpublished = {fold_target(posixpath.splitext(posixpath.basename(p))[0]): p for p in drafts}
+    hidden = excluded_names(excluded)
     placed = file_paths(files)
     qualified, renamed = _qualify(notes, papers_dir)
     kept, diags = _dedupe(qualified)
@@ -227,12 +232,14 @@ def link(
                 elif (draft := unpublished.get(fold_target(cite.target))) is not None:
                     message = f'"{cite.target}" is {draft}, which is not published: shown as text'
                     diags.append(Diagnostic(Severity.NOTE, where, message))
+                elif (gone := hidden.get(fold_target(cite.target))) is not None:
+                    diags.append(to_excluded(f"[[{cite.target}]]", gone, where, papers_dir))
                 else:
                     diags.append(_unknown(note, cite.target, where, by_key))
             elif target != note.key:
                 (body if cite.in_body else front)[target] = None
         # An embedded note is a link from the embedding one (a mention, like ``[[note]]``).
-        embedded, d_embeds = check_embeds(note, base, papers_dir)
+        embedded, d_embeds = check_embeds(note, base, papers_dir, hidden)
         diags.extend(d_embeds)
         body.update(dict.fromkeys(k for k in embedded if k != note.key))
         cites[note.key] = tuple(front)
@@ -242,7 +249,7 @@ def link(
             cited_by[target].append(note.key)
         for target in mentions[note.key]:
             mentioned_by[target].append(note.key)
-        diags.extend(_check_local_links(note, files, sources, papers_dir, outside or {}))
+        diags.extend(_check_local_links(note, files, sources, papers_dir, outside or {}, excluded))
         diags.extend(check_root_links(note, files, sources, papers_dir))
     library = Library(
         notes=by_key,
@@ -278,6 +285,7 @@ def _check_local_links(
     notes: dict[str, CiteKey],
     papers_dir: str,
     outside: Mapping[str, str],
+    excluded: Collection[str] = (),
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     links = [
@@ -307,6 +315,8 @@ def _check_local_links(
                     "copy the file into the library",
                 )
             )
+        elif target in excluded:
+            diags.append(to_excluded(f'link "{url}"', target, where, papers_dir))
         elif target not in files and target not in notes:
             message = f'link "{url}": no such file next to the note'
             diags.append(Diagnostic(Severity.WARNING, where, message))
@@ -314,7 +324,7 @@ def _check_local_links(
 
 
 def check_embeds(
-    note: Note, library: Library, papers_dir: str
+    note: Note, library: Library, papers_dir: str, hidden: Mapping[str, str] | None = None
 ) -> tuple[tuple[CiteKey, ...], tuple[Diagnostic, ...]]:
     """The notes a note embeds (``![[note]]``), and a warning for each embed that shows
     nothing (no such file, note, heading or block) or names several files."""
@@ -324,7 +334,10 @@ def check_embeds(
         where = Location(note.source, note.body_line + embed.line - 1, embed.col)
         found = resolve_embed(note, embed.target, library, papers_dir)
         if isinstance(found, FoundFile):
-            if found.path is None:
+            gone = (hidden or {}).get(fold_target(embed.target))
+            if found.path is None and gone is not None:
+                diags.append(to_excluded(f"![[{embed.target}]]", gone, where, papers_dir))
+            elif found.path is None:
                 diags.append(
                     Diagnostic(
                         Severity.WARNING,

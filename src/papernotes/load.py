@@ -12,8 +12,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from papernotes.errors import Diagnostic, error, warning
+from papernotes.errors import Diagnostic, Location, Severity, error, warning
+
+if TYPE_CHECKING:
+    from papernotes.exclude import Exclude
 
 __all__ = ["Source", "Sources", "escapes", "input_files", "load_sources", "outside_target"]
 
@@ -40,6 +44,9 @@ class Sources:
     outside: Mapping[str, str] = field(default_factory=dict)
     """Symlinks that lead out of the library (notes, files, folders), relative to the notes
     folder → where they really point. None of them is read or published."""
+    excluded: frozenset[str] = frozenset()
+    """Files left out by the ``exclude`` patterns, relative to the notes folder: a link to
+    one is reported as a link to an excluded file, not to a missing one."""
 
 
 def escapes(path: Path, roots: tuple[Path, ...]) -> Path | None:
@@ -81,7 +88,11 @@ class _Walk:
 
     roots: tuple[Path, ...]
     """Where a symlink may lead: the library root and the notes folder, resolved."""
+    patterns: tuple[str, ...] = ()
+    """The ``exclude`` patterns: a file they match is listed in ``excluded`` instead."""
     files: list[tuple[Path, str]] = field(default_factory=list)
+    excluded: dict[str, str] = field(default_factory=dict)
+    """Excluded files → the pattern that excluded each."""
     outside: dict[str, str] = field(default_factory=dict)
     seen: set[Path] = field(default_factory=set)
     """Real folders already walked: a second symlink to one, or a loop, is not followed."""
@@ -119,34 +130,50 @@ class _Walk:
                     self.seen.add(real)
                 self.visit(path, f"{sub}/")
             elif is_file:
-                self.files.append((path, sub))
+                pattern = _matching(sub, self.patterns) if self.patterns else None
+                if pattern is None:
+                    self.files.append((path, sub))
+                else:
+                    self.excluded[sub] = pattern
 
 
-def _walk(root: Path, papers_dir: str) -> _Walk:
+def _matching(rel: str, patterns: tuple[str, ...]) -> str | None:
+    from papernotes.exclude import matching  # a no-op build's walk has no patterns
+
+    return matching(rel, patterns)
+
+
+def _walk(root: Path, papers_dir: str, patterns: tuple[str, ...] = ()) -> _Walk:
     base = root / papers_dir
-    walk = _Walk((root.resolve(), base.resolve()))
+    walk = _Walk((root.resolve(), base.resolve()), patterns)
     walk.visit(base, "")
     return walk
 
 
-def input_files(root: Path, papers_dir: str) -> list[Path]:
+def input_files(root: Path, papers_dir: str, patterns: tuple[str, ...] = ()) -> list[Path]:
     """Every file under the notes folder that a build reads or refuses, through the same
-    symlinks ``load_sources`` follows: what decides whether anything changed."""
+    symlinks ``load_sources`` follows: what decides whether anything changed. Files the
+    ``exclude`` ``patterns`` match are left out."""
     if not (root / papers_dir).is_dir():
         return []
-    walk = _walk(root, papers_dir)
+    walk = _walk(root, papers_dir, patterns)
     return [path for path, _ in walk.files] + [root / papers_dir / rel for rel in walk.outside]
 
 
-def load_sources(root: Path, papers_dir: str) -> tuple[Sources, tuple[Diagnostic, ...]]:
-    """Read every ``*.md`` under ``root/papers_dir`` and list the other files there."""
+def load_sources(
+    root: Path, papers_dir: str, exclude: Exclude | None = None
+) -> tuple[Sources, tuple[Diagnostic, ...]]:
+    """Read every ``*.md`` under ``root/papers_dir`` and list the other files there, leaving
+    out what ``exclude`` matches (nothing when it is None)."""
     if not (root / papers_dir).is_dir():
         hint = "create it, or run 'papernotes init' to start a library"
         return Sources((), frozenset()), (error(papers_dir, None, "notes folder not found", hint),)
-    walk = _walk(root, papers_dir)
+    walk = _walk(root, papers_dir, exclude.patterns if exclude else ())
     notes: list[Source] = []
     files: set[str] = set()
     diags: list[Diagnostic] = []
+    if exclude is not None and exclude.default and walk.excluded:
+        diags.append(_excluded_by_default(papers_dir, walk.excluded, exclude.patterns))
     for rel, target in walk.outside.items():
         if rel.lower().endswith(".md") or Path(target).is_dir():
             diags.append(
@@ -172,4 +199,18 @@ def load_sources(root: Path, papers_dir: str) -> tuple[Sources, tuple[Diagnostic
             diags.append(problem)
         elif text is not None:
             notes.append(Source(display, text))
-    return Sources(tuple(notes), frozenset(files), walk.outside), tuple(diags)
+    excluded = frozenset(walk.excluded)
+    return Sources(tuple(notes), frozenset(files), walk.outside, excluded), tuple(diags)
+
+
+def _excluded_by_default(
+    papers_dir: str, excluded: Mapping[str, str], patterns: tuple[str, ...]
+) -> Diagnostic:
+    """The one note a build gives when the default ``exclude`` patterns left files out, so a
+    user who wanted them knows how (a note: the user did not choose it, but it is no fault)."""
+    counts = {p: n for p in patterns if (n := sum(m == p for m in excluded.values()))}
+    named = ", ".join(f"{p} ({n})" for p, n in counts.items())
+    n = len(excluded)
+    message = f"{n} file{'s' if n != 1 else ''} excluded by default: {named}"
+    hint = "set exclude: [] in papernotes.yaml to publish them, or list your own patterns"
+    return Diagnostic(Severity.NOTE, Location(papers_dir), message, hint)

@@ -63,8 +63,10 @@ def _source(args: argparse.Namespace, config: Config) -> _Source:
                 f"{base / notes_dir}: no notes folder (give the vault's folder: migrate DIR)"
             )
     inside = (base.resolve(),)
-    # A symlink out of the folder is never read, as in a build.
-    files = [p for p in input_files(base, notes_dir) if escapes(p, inside) is None]
+    # A symlink out of the folder is never read, as in a build; nor is an excluded file (a
+    # template's placeholders are not front matter to rewrite).
+    found = input_files(base, notes_dir, config.excludes.patterns)
+    files = [p for p in found if escapes(p, inside) is None]
     return _Source(base, base / notes_dir, tuple(sorted(files)))
 
 

@@ -104,7 +104,7 @@ def run(
 
     def watch_loop() -> None:
         try:
-            for changes in watch_changes(root, config.papers_dir, stop):
+            for changes in watch_changes(root, config.papers_dir, stop, config.excludes.patterns):
                 watching.set()
                 if changes:
                     # Saves that arrived during the last build are in this one batch: one build.

@@ -70,13 +70,19 @@ def rebuild(root: Path, out: Path) -> BuildOutcome:
     return BuildOutcome((line,), (line,))
 
 
-def watch_filter(root: Path, papers_dir: str) -> tuple[list[Path], Callable[[Any, str], bool]]:
+def watch_filter(
+    root: Path, papers_dir: str, patterns: tuple[str, ...] = ()
+) -> tuple[list[Path], Callable[[Any, str], bool]]:
     """The folders to watch and the filter of changes that call for a build: notes, templates
-    and the configuration, but nothing in a dot folder or dot file inside the library."""
+    and the configuration, but nothing in a dot folder or dot file inside the library, nor a
+    file of the notes folder that the ``exclude`` ``patterns`` leave out (as a build does)."""
+    from papernotes.exclude import excluded
+
     base = root.resolve()
     # Resolved, so that the paths reported (under what was asked for) compare equal, whether
     # the library was given as ".", a relative path or through a symlink.
-    folders = [(base / papers_dir).resolve(), (base / "templates").resolve()]
+    notes = (base / papers_dir).resolve()
+    folders = [notes, (base / "templates").resolve()]
     configs = {base / "papernotes.yaml", base / "pyproject.toml"}
     configs |= {p.resolve() for p in configs}
 
@@ -84,6 +90,12 @@ def watch_filter(root: Path, papers_dir: str) -> tuple[list[Path], Callable[[Any
         p = Path(os.path.abspath(path))
         if p in configs:
             return True
+        if (
+            patterns
+            and p.is_relative_to(notes)
+            and excluded(p.relative_to(notes).as_posix(), patterns)
+        ):
+            return False
         # Editors' swap files and .git, .obsidian, .papernotes below the watched folders are
         # noise; dot folders above the library (~/.local/notes) are not.
         return any(
@@ -95,12 +107,12 @@ def watch_filter(root: Path, papers_dir: str) -> tuple[list[Path], Callable[[Any
 
 
 def watch_changes(
-    root: Path, papers_dir: str, stop: threading.Event
+    root: Path, papers_dir: str, stop: threading.Event, patterns: tuple[str, ...] = ()
 ) -> Iterator[set[tuple[Any, str]]]:
     """Batches of relevant changes; an empty batch every 0.2 s proves the watcher is running."""
     import watchfiles
 
-    paths, relevant = watch_filter(root, papers_dir)
+    paths, relevant = watch_filter(root, papers_dir, patterns)
     yield from watchfiles.watch(
         *paths,
         watch_filter=relevant,
