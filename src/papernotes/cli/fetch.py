@@ -263,7 +263,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     library, diags = read_library(root, config, strict=args.strict)
     print_diagnostics(diags)
     errors = sum(d.severity is Severity.ERROR for d in diags)
-    warnings = len(diags) - errors
+    warnings = sum(d.severity is Severity.WARNING for d in diags)
     line = f"{len(library.notes)} notes: {errors} errors, {warnings} warnings"
     if args.external:
         links = collect_links(library)
