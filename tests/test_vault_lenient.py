@@ -311,6 +311,8 @@ def test_a_draft_and_links_to_it_pass_strict(tmp_path: Path, cli) -> None:
     )
     run = cli("build", "--root", str(tmp_path), "--strict")
     assert run.code == 0, run.err
+    check = cli("check", "--root", str(tmp_path), "--strict")
+    assert check.code == 0 and "1 notes: 0 errors, 0 warnings" in check.out, check.out
     page = (tmp_path / "site" / "papers" / "done.html").read_text(encoding="utf-8")
     assert "unresolved" in page and "wip.md" not in page
 
