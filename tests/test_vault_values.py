@@ -194,7 +194,11 @@ def test_hugo_blox_keys_are_read(line: str, attr: str, value: str | None) -> Non
 
 
 @pytest.mark.parametrize(
-    "key", ["url_slides", "url_video", "url_dataset", "url_project", "url_poster", "url_source"]
+    "key",
+    [
+        *("url_slides", "url_video", "url_dataset", "url_project", "url_poster", "url_source"),
+        *("publication_short", "publishDate", "featured", "projects", "image", "links"),
+    ],
 )
 def test_hugo_blox_links_are_known_foreign_keys(key: str) -> None:
     assert lenient.is_foreign(key)

@@ -147,8 +147,7 @@ def split_note(
         body = "\n".join(lines[end + 1 :])
         return quick_note(path, body, first_line=end + 2), tuple(diags)
     if not isinstance(node, yaml.MappingNode):
-        got = "empty" if node is None else f"a {_kind(node)}"
-        where = Location(path, start + 2) if node is None else _at(path, node.start_mark)
+        where, got = _at(path, node.start_mark), f"a {_kind(node)}"
         return None, (_error(where, f"front matter must be a mapping of key: value, got {got}"),)
     fields: list[Field] = []
     seen: dict[str, Location] = {}

@@ -69,6 +69,17 @@ FOREIGN_KEYS: Mapping[str, str] = MappingProxyType(
         "url_poster": "Hugo Blox: ignored",
         "url_source": "Hugo Blox: ignored",
         "publication_types": "Hugo Blox: the entry type when `type` is not given",
+        "publication_short": "Hugo Blox: ignored (the venue is `publication`)",
+        "publishdate": "Hugo: ignored (the page's date, not the paper's)",
+        "date_end": "Hugo Blox: ignored",
+        "show_date": "Hugo Blox: ignored",
+        "author_notes": "Hugo Blox: ignored",
+        "featured": "Hugo Blox: ignored",
+        "projects": "Hugo Blox: ignored",
+        "slides": "Hugo Blox: ignored",
+        "image": "Hugo Blox: ignored",
+        "links": "Hugo Blox: ignored",
+        "hugoblox": "Hugo Blox: ignored",
     }
 )
 """Other tools' keys that are not papernotes keys but are known: read without an "unknown key"
