@@ -25,7 +25,7 @@ async def public_dns(host: str, port: int) -> list[str]:
 
 def test_check_reports_what_build_would_and_writes_nothing(tmp_path: Path, cli) -> None:
     write_note(tmp_path, "good.md", note_text(body="See [@nobody].\n"))
-    write_note(tmp_path, "bad.md", note_text(authors="[]"))
+    write_note(tmp_path, "bad.md", note_text(authors='";"'))
     result = cli("check", "--root", str(tmp_path))
     assert result.code == 1
     assert "papers/bad.md:3:1: error: authors: no authors given" in result.err

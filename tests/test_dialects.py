@@ -231,7 +231,7 @@ def test_an_alias_next_to_the_key_itself_is_ignored_with_a_warning() -> None:
     [
         ('title = "T"\nyear = \n', "papers/x.md:3:"),
         ('title = "T"\ntitle = "U"\n', "papers/x.md:3:"),
-        ('title = "T"\nyear = "twenty"\n', "papers/x.md:3:1: error: year: expected a whole number"),
+        ('title = "T"\nrating = 9\n', "papers/x.md:3:1: error: rating: expected a whole number"),
         ('title = "T"\nauthors = [[], "B"]\n', "papers/x.md:3:1: error: authors: expected a name"),
     ],
 )
@@ -323,14 +323,15 @@ def test_a_wrong_keys_mapping_is_an_error_naming_the_option(
 
 
 def test_an_alias_ignored_beside_the_key_is_also_reported_once(tmp_path: Path) -> None:
-    """Hugo pages carry a page ``date`` beside ``year``: one warning for the library."""
+    """A venue given twice (``journal`` beside ``venue``): one warning for the library. (A
+    page's ``date`` beside ``year`` is no clash: tests/test_vault_values.py.)"""
     papers = tmp_path / "papers"
     papers.mkdir()
     for i in range(3):
-        text = f"---\ntitle: T{i}\nauthors: [A B]\nyear: 2020\ndate: 2024-01-0{i + 1}\n---\n"
+        text = f"---\ntitle: T{i}\nauthors: [A B]\nyear: 2020\nvenue: V\njournal: J{i}\n---\n"
         (papers / f"p{i}.md").write_text(text)
     _, diags = read_library(tmp_path, Config())
     assert [d.format().split(" (")[0] for d in diags] == [
-        "papers/p0.md:5:1: warning: date: ignored: it means 'year', given already"
+        "papers/p0.md:6:1: warning: journal: ignored: it means 'venue', given already"
     ]
     assert diags[0].message.endswith("(also in 2 other notes)")

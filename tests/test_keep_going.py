@@ -125,7 +125,8 @@ def _not_utf8(root: Path) -> tuple[str, ...]:
 
 
 def _bad_year(root: Path) -> tuple[str, ...]:
-    write_note(root, "year.md", note_text("Bad year", extra="id: year\n").replace("2020", "twenty"))
+    # (``year: twenty`` is only a warning now: no year read; a rating of 9 is an error.)
+    write_note(root, "year.md", note_text("Bad year", extra="id: year\nrating: 9\n"))
     return ("papers/year.md",)
 
 

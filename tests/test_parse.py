@@ -93,7 +93,7 @@ def test_citation_lines_map_body_lines_to_file_lines() -> None:
         ),
         (
             "title: T\nauthors: [A B]\nyear: true\n",
-            'papers/x.md:4:1: error: year: expected a whole number, got "True"',
+            'papers/x.md:4:1: warning: year: expected a whole number, got "True"',
         ),
     ],
 )

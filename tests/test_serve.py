@@ -49,10 +49,10 @@ def test_edit_reloads_the_page_and_errors_show_over_it(served, browser: Browser)
         "A sentence added while serving.", timeout=30_000
     )
 
-    note.write_text(original.replace("year: 2022", "year: twenty"), encoding="utf-8")
+    note.write_text(original.replace("year: 2022", "year: 2022\nrating: 9"), encoding="utf-8")
     overlay = page.locator("#papernotes-error-overlay")
     expect(overlay).to_be_visible(timeout=30_000)
-    expect(overlay).to_contain_text(re.compile(r"papers/peft/lora\.md:\d+:\d+: error: year"))
+    expect(overlay).to_contain_text(re.compile(r"papers/peft/lora\.md:\d+:\d+: error: rating"))
     expect(page.locator("h1")).to_contain_text("LoRA")  # the last good page is still there
 
     note.write_text(original.replace("## 方法", "## 方法\n\nFixed again."), encoding="utf-8")

@@ -240,6 +240,25 @@ FOREIGN_VALUES = {
     "draft": "false",
     "publish": "true",
     "categories": "[ML]",
+    # Hugo Blox's publication pages (tests/test_vault_values.py).
+    "url_slides": "https://x.org/s",
+    "url_video": "https://x.org/v",
+    "url_dataset": "https://x.org/d",
+    "url_project": "https://x.org/p",
+    "url_poster": "https://x.org/p.pdf",
+    "url_source": "https://x.org/src",
+    "publication_types": '["1"]',
+    "publication_short": "ICML",
+    "publishDate": "2024-01-01",
+    "date_end": "2024-01-02",
+    "show_date": "true",
+    "author_notes": "[Equal contribution]",
+    "featured": "false",
+    "projects": "[]",
+    "slides": "example",
+    "image": "{caption: x}",
+    "links": "[{name: Web, url: 'https://x.org'}]",
+    "hugoblox": "{ids: {doi: 10.1/x}}",
 }
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import posixpath
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -18,8 +17,9 @@ from markdown_it import MarkdownIt
 from papernotes.dialects import ZOTERO_TYPES, alias_message, fold_aliases, machine_id
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, quick_note, split_note
+from papernotes.hugo import LAYOUT_TYPES, page_stem, publication_type
 from papernotes.ids import KEY_RE, key_problem, suggest_key
-from papernotes.lenient import bare, extra_tags, is_foreign, unpublished
+from papernotes.lenient import PAGE_KEYS, bare, drop_empty, extra_tags, is_foreign, unpublished
 from papernotes.markdown.extract import parse_body
 from papernotes.model import CiteKey, Metadata, Note, Status
 from papernotes.readers import Context, read_field, split_target
@@ -71,7 +71,7 @@ _BIBTEX_STANDS_IN = {"year": ("year", "tex.year", "date", "tex.date")}
 
 
 def _stem(path: str) -> str:
-    return posixpath.splitext(posixpath.basename(path))[0]
+    return page_stem(path)  # a Hugo bundle's index.md is named by its folder
 
 
 def parse_note(
@@ -89,20 +89,23 @@ def parse_note(
     keys = keys or {}
     raw, split_diags = split_note(path, text, keys)
     if raw is None and bare(text):
-        raw = quick_note(path, text)
-        split_diags = (_quick_warning(path, raw.fields[0].value),)
+        raw, split_diags = quick_note(path, text), ()
     if raw is None:
         return None, split_diags
+    if not raw.front_matter:  # none, or only comments: a quick note
+        split_diags = (*split_diags, _quick_warning(path, raw.fields[0].value))
     if not drafts and (draft := unpublished(raw.fields)) is not None:
         return None, (draft,)
     ctx = Context(path, list(split_diags))
     values: dict[str, Any] = {}
     failed = any(d.severity is Severity.ERROR for d in split_diags)
     chosen = _choose(ctx, raw.fields, keys)
-    for name, f in chosen.items():
+    for name, given in chosen.items():
         spec = KEYS_BY_NAME[name]
+        f = drop_empty(given) or dataclasses.replace(given, value=None)
         if f.value is None or (isinstance(f.value, str) and not f.value.strip()):
-            # ``url: ""`` is how templates write a value they do not have: absent.
+            # ``url: ""`` (and ``authors: []``) is how templates write a value they do not
+            # have: absent.
             if spec.required:
                 ctx.err(f, "is empty")
                 failed = True
@@ -153,7 +156,12 @@ def parse_note(
         ctx.diags.append(Diagnostic(Severity.ERROR, key_at, f"{what}: {problem}", hint))
         failed = True
     entry_type = values.get("entry_type")
-    if entry_type is not None:
+    if entry_type is not None and entry_type.lower() in LAYOUT_TYPES:
+        del values["entry_type"]  # Hugo's page layout (type: docs), not the paper's type
+        entry_type = None
+    if entry_type is None and (hugo_type := publication_type(raw.fields)) is not None:
+        values["entry_type"] = hugo_type
+    elif entry_type is not None:
         values["entry_type"] = ZOTERO_TYPES.get(entry_type.lower(), entry_type.lower())
         if values["entry_type"] not in ENTRY_TYPES:
             f = chosen["type"]
@@ -206,6 +214,9 @@ def _choose(ctx: Context, fields: Sequence[Field], keys: Mapping[str, str]) -> d
             _unknown_key(ctx, f)
         elif spec.name in chosen:
             first = chosen[spec.name]
+            if PAGE_KEYS.get(f.name.casefold()) == spec.name:
+                continue  # the page's own date beside the paper's year: no clash
+
             hint = f"'{first.name}' on line {first.where.key.line} is read; remove one"
             ctx.warn(f, f"ignored: it means '{spec.name}', given already", hint=hint)
         else:

@@ -8,7 +8,6 @@ item that is wrong). Readers do no I/O; :func:`parse.parse_note` assembles their
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from papernotes.bib import export as bib
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.frontmatter import Field, date_problem
 from papernotes.ids import KEY_RE, arxiv_problem, clean_doi, strip_arxiv_prefix
+from papernotes.lenient import status_word, year_in
 from papernotes.model import OTHERS, Author, Citation, Status
 from papernotes.schema import Kind, resolve
 
@@ -29,8 +29,6 @@ _BIB_FIELD = re.compile(r"(?:[Tt][Ee][Xx]\.)?[A-Za-z][A-Za-z0-9_\-]*")
 _DATE_YEAR = re.compile(r"\d{4}-\d\d(?:-\d\d)?(?:[T ].*)?$")
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
 _TAG_SPLIT = re.compile(r"\s*,\s*|\s+(?=#)")
-# A checkbox status: Obsidian's and Dataview's true/false mean read / not yet read.
-_STATUS_BOOL: Mapping[str, str] = MappingProxyType({"true": "read", "false": "to-read"})
 
 
 def _file_path(rest: str) -> str:
@@ -94,13 +92,16 @@ def _year(ctx: Context, f: Field) -> int | None:
             value = value.strip()[:4]
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
-        hint = (
-            "e.g. year: 2021; a year written otherwise (400 BC, forthcoming) goes in bibtex: year"
-        )
-        ctx.err(f, f"expected a whole number, got {_show(f.value)}", hint=hint)
-        return None
-    return value
+    if not isinstance(value, bool) and isinstance(value, int) and 1000 <= value <= 9999:
+        return value
+    # Other tools write dates and templates here; the year they hold is read, never an error.
+    year = None if isinstance(value, (bool, int)) else year_in(value)
+    if year is not None:
+        ctx.warn(f, f"read as the year {year} from {_show(f.value)}", hint=f"write year: {year}")
+        return year
+    hint = "e.g. year: 2021; a year written otherwise (400 BC, forthcoming) goes in bibtex: year"
+    ctx.warn(f, f"expected a whole number, got {_show(f.value)}: no year read", hint=hint)
+    return None
 
 
 def _comma_list(text: str) -> list[str] | None:
@@ -246,14 +247,13 @@ def _names(ctx: Context, f: Field) -> tuple[str, ...] | None:
 
 
 def _status(ctx: Context, f: Field) -> Status | None:
-    values = [s.value for s in Status]
-    text = str(f.value).strip().lower().replace("_", "-").replace(" ", "-")
-    text = _STATUS_BOOL.get(text, text)
-    if text in values:
-        return Status(text)
-    close = difflib.get_close_matches(text, values, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else None
-    ctx.err(f, f"expected one of {', '.join(values)}, got {_show(f.value)}", hint=hint)
+    word = status_word(f.value)
+    if word is not None:
+        return Status(word)
+    # Other tools' own states (emoji, Hugo Blox's ``icon:`` mapping) are theirs: ignored.
+    values = ", ".join(s.value for s in Status)
+    hint = f"write one of {values} (done, doing and todo are read too)"
+    ctx.warn(f, f"{_show(f.value)} is not a reading status: ignored", hint=hint)
     return None
 
 

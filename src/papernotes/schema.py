@@ -210,6 +210,7 @@ KEYS: tuple[Key, ...] = (
         "A link to the PDF, or the name of a PDF file next to the note (copied into the site). "
         "A `file://` address or a path outside the library is accepted with a warning and "
         "never published.",
+        aliases=("url_pdf",),
         drafted=True,
     ),
     Key(
@@ -217,7 +218,7 @@ KEYS: tuple[Key, ...] = (
         "code",
         Kind.URL,
         "The code repository.",
-        aliases=("github", "repo"),
+        aliases=("github", "repo", "url_code"),
     ),
     Key(
         "tags",
