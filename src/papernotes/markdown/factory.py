@@ -23,7 +23,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from papernotes.markdown.callout import callout_plugin
 from papernotes.markdown.cite import cite_plugin
 from papernotes.markdown.cjk import install_cjk_emphasis
-from papernotes.markdown.html_rules import install_render_rules
+from papernotes.markdown.html_rules import install_render_rules, label_task_checkboxes
 from papernotes.markdown.math import math_plugin
 from papernotes.markdown.obsidian import obsidian_plugin
 from papernotes.markdown.toc import toc_plugin
@@ -67,6 +67,7 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     # them could not be located, and the note format only promises ``[^1]``.
     footnote_plugin(md, inline=False)
     tasklists_plugin(md)
+    label_task_checkboxes(md)
     obsidian_plugin(md)
     callout_plugin(md)
     gfm_autolink_plugin(md)
