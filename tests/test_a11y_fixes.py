@@ -11,6 +11,7 @@ from typing import Literal
 
 import pytest
 from playwright.sync_api import Page, expect
+from test_browser import _axe_violations
 
 from papernotes.markdown._types import CiteTarget, RenderContext
 from papernotes.markdown.body import render_body
@@ -19,7 +20,6 @@ from papernotes.markdown.factory import make_parser
 
 from browser import serve
 from conftest import note_text, write_note
-from test_browser import _axe_violations
 
 FLOW = "graph TD\n  A[Start] --> B{Works?}\n  B -->|yes| C[Ship]\n"
 TITLED = "flowchart LR\n  accTitle: Training loop\n  A --> B\n"
@@ -77,7 +77,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("a11y")
     body = "Reading list.\n\n" + TASKS + "\n" + _fence(FLOW) + _fence(TITLED)
-    write_note(root, "kingma2015adam.md", note_text("Adam", extra="id: kingma2015adam\n", body=body))
+    write_note(
+        root, "kingma2015adam.md", note_text("Adam", extra="id: kingma2015adam\n", body=body)
+    )
     out = root / "site"
     assert main(["build", "--root", str(root), "--out", str(out)]) == 0
     return out
