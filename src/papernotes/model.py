@@ -300,8 +300,8 @@ class Library:
         if target in self.notes:
             return CiteKey(target)
         folded = fold_target(target)
-        key = self.aliases.get(folded)
-        if key is not None:
+        key = self.aliases.get(folded) or self.sources.get(target.strip().lstrip("/"))
+        if key is not None:  # the second: a note's file, as Hugo's ref names it
             return key
         kind, _, ident = folded.partition(":")
         if kind in ("arxiv", "doi") and ident:

@@ -21,6 +21,7 @@ from papernotes.hugo import LAYOUT_TYPES, page_stem, publication_type
 from papernotes.ids import KEY_RE, key_problem, suggest_key
 from papernotes.lenient import PAGE_KEYS, bare, drop_empty, extra_tags, is_foreign, unpublished
 from papernotes.markdown.extract import parse_body
+from papernotes.markdown.hugo import unsupported_shortcodes
 from papernotes.model import CiteKey, Metadata, Note, Status
 from papernotes.readers import Context, read_field, split_target
 from papernotes.schema import KEYS, Key, by_name, resolve
@@ -176,6 +177,10 @@ def parse_note(
     values["key"] = CiteKey(key)
     meta = Metadata(**values)
     body = parse_body(md, raw.body)
+    for code in unsupported_shortcodes(md, raw.body):
+        where = Location(path, raw.body_line + code.line - 1, code.col)
+        message = f"Hugo shortcode {code.shown} is not supported: shown as text"
+        ctx.diags.append(Diagnostic(Severity.WARNING, where, message))
     # Hugo's categories and inline #tags join the front matter's (as those tools treat them).
     if more := (*extra_tags(raw.fields), *body.tags):
         tags = {t.casefold(): t for t in meta.tags}

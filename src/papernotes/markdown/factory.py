@@ -5,6 +5,7 @@
 - ``cite``: ``[@key, p. 3]`` and ``[[key|alias]]``;
 - ``obsidian``, ``callout``: ``%%comments%%``, ``==highlights==``, ``> [!note]`` callouts and bare
   URLs (mdit-py-plugins' GFM autolinks);
+- ``hugo``: ``{#id}`` heading attributes and figure, ref/relref and callout shortcodes;
 - ``toc``: ``[TOC]``, heading shift and ``h-`` anchors (core rules, so parsing gives final tokens);
 - ``html_rules``: links, images, footnotes, code blocks and raw HTML as the site writes them;
 - ``code``: Pygments highlighting.
@@ -23,7 +24,8 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from papernotes.markdown.callout import callout_plugin
 from papernotes.markdown.cite import cite_plugin
 from papernotes.markdown.cjk import install_cjk_emphasis
-from papernotes.markdown.html_rules import install_render_rules
+from papernotes.markdown.html_rules import install_render_rules, label_task_checkboxes
+from papernotes.markdown.hugo import hugo_plugin
 from papernotes.markdown.math import math_plugin
 from papernotes.markdown.obsidian import obsidian_plugin
 from papernotes.markdown.toc import toc_plugin
@@ -67,8 +69,10 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     # them could not be located, and the note format only promises ``[^1]``.
     footnote_plugin(md, inline=False)
     tasklists_plugin(md)
+    label_task_checkboxes(md)
     obsidian_plugin(md)
     callout_plugin(md)
+    hugo_plugin(md)
     gfm_autolink_plugin(md)
     toc_plugin(md)  # last: its heading rule must see the final token stream
     install_render_rules(md)

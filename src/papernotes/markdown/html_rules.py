@@ -19,6 +19,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererProtocol
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -26,8 +27,9 @@ from papernotes.cjk import is_wide
 from papernotes.markdown.code import make_fence_renderer
 from papernotes.markdown.embed import missing_image_html
 from papernotes.markdown.extract import is_local_url, is_root_url
+from papernotes.markdown.toc import inline_text
 
-__all__ = ["SANITIZER", "install_render_rules"]
+__all__ = ["SANITIZER", "install_render_rules", "label_task_checkboxes"]
 
 # Raw HTML (allow_html=True) is cleaned after rendering. Our own markup must survive it too:
 # heading/footnote ids, cite data-key, lazy images, task checkboxes, table alignment.
@@ -50,7 +52,7 @@ SANITIZER = nh3.Cleaner(
         "ol": {"start"},
         "details": {"open"},
         "nav": {"aria-label"},
-        "input": {"checked"},
+        "input": {"checked", "aria-label"},
     },
     # Task-list checkboxes; a raw <input> can only ever be a disabled checkbox.
     tag_attribute_values={"input": {"type": {"checkbox"}}},
@@ -177,6 +179,40 @@ def _render_hashtag(
     return f'<a class="tag" href="{escapeHtml(href)}">{text}</a>'
 
 
+_CHECKBOX = '<input class="task-list-item-checkbox"'
+
+
+def _task_checkbox_rule(state: StateCore) -> None:
+    """Turn the task-list plugin's raw ``<input>`` into a ``task_checkbox`` token, so the render
+    rule can name it: a checkbox without a name fails WCAG 4.1.2 (axe's ``label`` rule)."""
+    for block in state.tokens:
+        first = block.children[0] if block.type == "inline" and block.children else None
+        if first is not None and first.type == "html_inline" and _CHECKBOX in first.content:
+            first.type = "task_checkbox"
+            first.meta["checked"] = 'checked="checked"' in first.content
+            first.content = ""
+
+
+def label_task_checkboxes(md: MarkdownIt) -> None:
+    """Install after ``tasklists_plugin``: its checkboxes become ``task_checkbox`` tokens."""
+    md.core.ruler.after("github-tasklists", "task_checkbox", _task_checkbox_rule)
+
+
+def _render_task_checkbox(
+    self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A read-only checkbox named by its state and the item's text ("Done: write intro"), so
+    a screen reader says what the box is about and whether it is ticked."""
+    checked = bool(tokens[idx].meta.get("checked"))
+    text = " ".join(inline_text(tokens[idx + 1 :], env.get("cite")).split())
+    name = ("Done" if checked else "Not done") + (f": {text}" if text else "")
+    state = ' checked="checked"' if checked else ""
+    return (
+        f'<input class="task-list-item-checkbox"{state} disabled="disabled" type="checkbox"'
+        f' aria-label="{escapeHtml(name)}">'
+    )
+
+
 def install_render_rules(md: MarkdownIt) -> None:
     """Register the dialect's HTML renderers (citations and math register their own)."""
     md.add_render_rule("link_open", _render_link_open)
@@ -189,3 +225,4 @@ def install_render_rules(md: MarkdownIt) -> None:
     md.add_render_rule("html_inline", _render_raw_html)
     md.add_render_rule("html_block", _render_raw_html)
     md.add_render_rule("hashtag", _render_hashtag)
+    md.add_render_rule("task_checkbox", _render_task_checkbox)

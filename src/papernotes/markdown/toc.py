@@ -140,7 +140,9 @@ def _heading_rule(state: StateCore) -> None:
         level = min(int(open_tok.tag[1]) + shift, 6)
         open_tok.tag = close_tok.tag = f"h{level}"
         text = inline_text(inline.children or (), None)
-        anchor = ANCHOR_PREFIX + unique_slug(anchor_slug(text), seen)
+        # ``{#id}`` (Hugo, see hugo.py) names the anchor; sanitised like any heading's text.
+        base = anchor_slug(str(open_tok.meta.get("anchor") or text))
+        anchor = ANCHOR_PREFIX + unique_slug(base, seen)
         open_tok.attrSet("id", anchor)
         line = open_tok.map[0] + 1 if open_tok.map else 0
         headings.append(Heading(level=level, anchor=anchor, text=text, line=line))
