@@ -37,6 +37,12 @@ class BodyCitation:
     """1-based column of the opening ``[`` within that line (in characters)."""
     syntax: str
     """``pandoc`` or ``wikilink``."""
+    alt: str = ""
+    """For ``[[a|b]]``: ``b`` read as a target, as Dendron writes links (label first); ``link``
+    cites it instead of ``a`` when only it names something (``wikitarget``)."""
+    fragment: str = ""
+    """For a link within the note (``[[#Heading]]``, ``[[#^block]]``, no keys): the heading
+    or ``^block`` it names."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ markdown-it tokens.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -15,6 +16,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from papernotes.markdown._types import BodyCitation, BodyEmbed, LocalLink, ParsedBody, WebLink
+from papernotes.markdown.cite import link_target
 from papernotes.markdown.toc import headings_of
 
 __all__ = ["is_local_url", "is_root_url", "parse_body"]
@@ -90,6 +92,14 @@ def _web_link(block: Token, tok: Token, url: str, locator: _Locator) -> WebLink:
     return WebLink(url, line, tok.type == "image", col)
 
 
+def _wikilink(meta: dict[str, Any], line: int, col: int) -> BodyCitation:
+    """``[[key]]`` (with its Dendron reading, if any) or ``[[#Heading]]`` (no keys)."""
+    if not meta["key"]:
+        return BodyCitation((), line, col, "wikilink", fragment=meta["heading"])
+    alt = link_target(meta["alias"])[0] if meta["alias"] else ""
+    return BodyCitation((meta["key"],), line, col, "wikilink", alt=alt)
+
+
 def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     """Parse a note body: its citations and links with line and column, headings, ``[TOC]``."""
     env: EnvType = {}
@@ -112,7 +122,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
                 citations.append(BodyCitation(keys, line, col, "pandoc"))
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
-                citations.append(BodyCitation((tok.meta["key"],), line, col, "wikilink"))
+                citations.append(_wikilink(tok.meta, line, col))
             elif kind == "embed":
                 line, col = locator.locate(block, tok.meta["pos"])
                 meta = tok.meta
