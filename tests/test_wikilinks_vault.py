@@ -61,10 +61,12 @@ def test_wikilinks_are_parsed_with_both_readings(
 # --- rendering with a given context ------------------------------------------------------------
 
 _NOTES = {
-    "lora": CiteTarget("Hu et al., 2021", "LoRA", "lora.html"),
-    "a.b.pods": CiteTarget("Lin, 2021", "Pods", "pods.html"),
-    "Pods": CiteTarget("Lin, 2021", "Pods", "pods.html"),  # the note's title names it too
-    "other": CiteTarget("Doe, 2018", "Other", "other.html"),
+    "lora": CiteTarget("Hu et al., 2021", "LoRA", "lora.html", by_path=True),
+    "LoRA": CiteTarget("Hu et al., 2021", "LoRA", "lora.html"),  # its title
+    "a.b.pods": CiteTarget("Lin, 2021", "Pods", "pods.html", by_path=True),
+    "Pods": CiteTarget("Lin, 2021", "Pods", "pods.html"),  # its title
+    "other": CiteTarget("Doe, 2018", "Other", "other.html", by_path=True),
+    "basis": CiteTarget("Roe, 2020", "Bases", "bases.html"),  # an alias
 }
 
 
@@ -94,7 +96,17 @@ HEADINGS = "\n\n# The Method\n\nClaim. ^claim\n\n## Method\n"
             "[[lora|the paper]]",
             '<a class="cite wikilink" href="lora.html" title="LoRA" data-key="lora">the paper</a>',
         ),
-        # Dendron's order: only the right part names a note (or the left only as its title).
+        (
+            "[[LoRA|lora]]",
+            '<a class="cite wikilink" href="lora.html" title="LoRA" data-key="lora">LoRA</a>',
+        ),
+        # An Obsidian label naming a note by an alias is no Dendron path: left as it was.
+        (
+            "[[Missing note|basis]]",
+            '<span class="cite wikilink unresolved" title="no note with this key">basis</span>',
+        ),
+        # Dendron's order: only the right part names a note by its path (or the left only
+        # as its title).
         (
             "[[the pods|a.b.pods]]",
             '<a class="cite wikilink" href="pods.html" title="Pods" data-key="a.b.pods">'
@@ -162,6 +174,7 @@ def test_only_what_names_nothing_is_warned_with_its_place(
     assert site[2] == [
         f'papers/dendron-user.md:10:15: warning: unknown citation key "Nothing" ({hint})',
         f'papers/dendron-user.md:11:61: warning: unknown citation key "gone.png" ({hint})',
+        f'papers/dendron-user.md:12:37: warning: unknown citation key "Gone note" ({hint})',
         'papers/self.md:8:55: warning: link "[[#Nowhere]]": no heading "Nowhere" in this '
         "note (check the spelling; headings ignore case)",
         'papers/self.md:9:8: warning: link "[[#^missing-block]]": no block "^missing-block" '

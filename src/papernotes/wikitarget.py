@@ -3,7 +3,9 @@ a file of the vault, a heading of the same note.
 
 ``[[a|b]]`` is Obsidian's ``[[note|label]]`` and Dendron's ``[[label|note.path]]``: the left
 part is the target when it names something (also when both parts do), else the right part
-when that does — the rule ``markdown.cite`` renders by, so the page, the backlinks and the
+when it names a note by its id, file name or path — not by a title or alias, which an
+Obsidian label may well match (``[[Missing note|basis]]``, ``basis`` being another note's
+alias). It is the rule ``markdown.cite`` renders by, so the page, the backlinks and the
 citation graph agree. ``[[fig.png]]`` names a file the way ``![[fig.png]]`` does
 (``vault.resolve_embed``). ``[[#Heading]]`` and ``[[#^block]]`` name a part of the same note.
 """
@@ -11,20 +13,50 @@ citation graph agree. ``[[fig.png]]`` names a file the way ``![[fig.png]]`` does
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections.abc import Iterator
 
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.markdown._types import BodyCitation
-from papernotes.model import Library, Note
+from papernotes.model import CiteKey, External, Library, Note, fold_target
 from papernotes.vault import FoundFile, has_fragment, resolve_embed
 
-__all__ = ["check_self_links", "choose_order", "linked_files", "names_file"]
+__all__ = [
+    "by_path",
+    "check_self_links",
+    "choose_order",
+    "label_first",
+    "linked_files",
+    "names_file",
+]
+
+
+def by_path(library: Library, name: str) -> CiteKey | None:
+    """The note ``name`` names by its id, file name or path (``sub/note``), not by a title or
+    an alias; None otherwise."""
+    key = library.resolve(name)
+    if key is None or isinstance(key, External):
+        return None
+    folded = fold_target(name)
+    source = posixpath.splitext(library.notes[key].source)[0].casefold()
+    if folded == key.casefold() or source == folded or source.endswith("/" + folded):
+        return key
+    return None
+
+
+def label_first(left: str, right: str, library: Library) -> bool:
+    """Whether ``[[left|right]]`` is Dendron's ``[[label|note.path]]``: ``right`` names a note
+    by its id, file name or path, and ``left`` names nothing, or the same note by its title —
+    the rule ``markdown.cite`` renders by."""
+    key = by_path(library, right)
+    if key is None:
+        return False
+    named = library.resolve(left)
+    return named is None or (named == key and by_path(library, left) is None)
 
 
 def _chosen(citation: BodyCitation, library: Library) -> BodyCitation:
-    if not citation.alt or library.resolve(citation.keys[0]) is not None:
-        return citation
-    if library.resolve(citation.alt) is None:
+    if not citation.alt or not label_first(citation.keys[0], citation.alt, library):
         return citation
     # Dendron's order: cite the right part; the left one is kept as the other reading.
     return dataclasses.replace(citation, keys=(citation.alt,), alt=citation.keys[0])

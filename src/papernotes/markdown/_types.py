@@ -139,6 +139,9 @@ class CiteTarget:
     """The cited paper's title (shown as a tooltip)."""
     href: str
     """Relative URL of the cited note's page, or an external URL."""
+    by_path: bool = False
+    """Whether the key was the note's id, file name or path (not a title or alias): only such
+    a right part makes ``[[label|note.path]]`` Dendron's label-first link."""
 
 
 @dataclass(frozen=True, slots=True)

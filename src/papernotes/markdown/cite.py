@@ -216,12 +216,14 @@ def _render_citation(
     return '<span class="citation">(' + "; ".join(parts) + ")</span>"
 
 
-def _label_first(left: str, right: str, target: CiteTarget, alt: CiteTarget) -> bool:
-    """Whether ``[[left|right]]``, both naming the same note, is Dendron's ``[[Title|path]]``
-    rather than Obsidian's ``[[path|Title]]``: only the left part is the note's title. The
-    note is the same either way; this only chooses the text shown."""
-    title = target.title.casefold()
-    return alt.href == target.href and left.casefold() == title != right.casefold()
+def _label_first(left: CiteTarget | None, right: CiteTarget | None) -> bool:
+    """Whether ``[[left|right]]`` is Dendron's ``[[label|note.path]]`` rather than Obsidian's
+    ``[[note|label]]``: the right part names a note by its id, file name or path, and the
+    left names nothing, or the same note but not so (its title). ``wikitarget.label_first``
+    is the same rule for ``link``."""
+    if right is None or not right.by_path:
+        return False
+    return left is None or (left.href == right.href and not left.by_path)
 
 
 def _render_self_link(meta: dict[str, Any]) -> str:
@@ -251,9 +253,9 @@ def _render_wikilink(
     target = cite(key)
     right, right_heading = link_target(text) if text else ("", "")
     alt = cite(right) if right else None
-    if alt is not None and (target is None or _label_first(key, right, target, alt)):
-        # Dendron's ``[[label|note.path]]``: the right part names a note, the left does not
-        # (or only as the note's title).
+    if _label_first(target, alt):
+        # Dendron's ``[[label|note.path]]``: the right part is a note's path, the left names
+        # no note (or the same one by title).
         label = tokens[idx].content.partition("|")[0].strip()
         key, heading, text, target = right, right_heading, label, alt
     if target is None:
