@@ -34,7 +34,14 @@ FIXTURE = Path(__file__).parent / "fixtures" / "wikilinks"
     ("text", "citations"),
     [
         ("[[#Method]]", (BodyCitation((), 1, 1, "wikilink", fragment="Method"),)),
-        ("a [[#Method|the method]]", (BodyCitation((), 1, 3, "wikilink", fragment="Method"),)),
+        (
+            "a [[#Method|the method]]",
+            (BodyCitation((), 1, 3, "wikilink", alt="the method", fragment="Method"),),
+        ),
+        (
+            "[[#feedback|dendron://v/a.b.pods#feedback]]",
+            (BodyCitation((), 1, 1, "wikilink", alt="a.b.pods", fragment="feedback"),),
+        ),
         ("[[#^claim]]", (BodyCitation((), 1, 1, "wikilink", fragment="^claim"),)),
         ("[[lora]]", (BodyCitation(("lora",), 1, 1, "wikilink"),)),
         ("[[lora|LoRA]]", (BodyCitation(("lora",), 1, 1, "wikilink", alt="LoRA"),)),
@@ -121,6 +128,16 @@ HEADINGS = "\n\n# The Method\n\nClaim. ^claim\n\n## Method\n"
             '<a class="cite wikilink" href="pods.html#h-usage" title="Pods" data-key="a.b.pods">'
             "here</a>",
         ),
+        # Dendron's label may start with #: a note's path wins over a heading not there.
+        (
+            "[[#feedback|dendron://v/a.b.pods#Usage]]",
+            '<a class="cite wikilink" href="pods.html#h-usage" title="Pods" data-key="a.b.pods">'
+            "#feedback</a>",
+        ),
+        (
+            "[[#Method|a.b.pods]]",
+            '<a class="wikilink heading" href="#h-method">a.b.pods</a>',
+        ),
         # Both name (different) notes: Obsidian's order.
         (
             "[[other|a.b.pods]]",
@@ -191,6 +208,7 @@ def test_only_what_names_nothing_is_warned_with_its_place(
         ("dendron-user", "dendron.topic.pods", "other.html"),
         ("dendron-user", "fig.png", "../files/files/fig.png"),
         ("dendron-user", "the paper", "../files/files/paper.pdf"),
+        ("dendron-user", "#feedback", "dendron.topic.pods.html#h-usage"),
         ("self", "Method", "#h-method"),
         ("self", "our method", "#h-the-method"),
     ],

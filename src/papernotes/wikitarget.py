@@ -17,7 +17,7 @@ import posixpath
 from collections.abc import Iterator
 
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.markdown._types import BodyCitation
+from papernotes.markdown._types import BodyCitation, ParsedBody
 from papernotes.model import CiteKey, External, Library, Note, fold_target
 from papernotes.vault import FoundFile, has_fragment, resolve_embed
 
@@ -55,8 +55,14 @@ def label_first(left: str, right: str, library: Library) -> bool:
     return named is None or (named == key and by_path(library, left) is None)
 
 
-def _chosen(citation: BodyCitation, library: Library) -> BodyCitation:
-    if not citation.alt or not label_first(citation.keys[0], citation.alt, library):
+def _chosen(citation: BodyCitation, body: ParsedBody, library: Library) -> BodyCitation:
+    if not citation.alt:
+        return citation
+    if not citation.keys:  # [[#label|note.path]]: Dendron's when the note has no such heading
+        if has_fragment(body, citation.fragment) or by_path(library, citation.alt) is None:
+            return citation
+        return dataclasses.replace(citation, keys=(citation.alt,), alt="", fragment="")
+    if not label_first(citation.keys[0], citation.alt, library):
         return citation
     # Dendron's order: cite the right part; the left one is kept as the other reading.
     return dataclasses.replace(citation, keys=(citation.alt,), alt=citation.keys[0])
@@ -66,7 +72,7 @@ def choose_order(note: Note, library: Library) -> Note:
     """``note`` with each ``[[label|note.path]]`` citing ``note.path`` when only it names a
     note (Dendron's order); the same note when no link needs it."""
     body = note.body
-    chosen = tuple(_chosen(c, library) for c in body.citations)
+    chosen = tuple(_chosen(c, body, library) for c in body.citations)
     if all(a is b for a, b in zip(chosen, body.citations, strict=True)):
         return note
     return dataclasses.replace(note, body=dataclasses.replace(body, citations=chosen))

@@ -244,13 +244,18 @@ def _render_wikilink(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     meta = tokens[idx].meta
-    if not meta["key"]:
-        return _render_self_link(meta)
     cite: Callable[[str], CiteTarget | None] = env["cite"]
     key: str = meta["key"]
     heading: str = meta["heading"]
     text: str = meta["alias"]
-    target = cite(key)
+    if not key:
+        # Dendron's ``[[#label|note.path#heading]]`` reads as a link within the note; it is
+        # one when the note has no such heading and the right part is a note's path.
+        written = "|" in tokens[idx].content and meta.get("heading_open") is None
+        named = cite(link_target(text)[0]) if written and link_target(text)[0] else None
+        if named is None or not named.by_path:
+            return _render_self_link(meta)
+    target = cite(key) if key else None
     right, right_heading = link_target(text) if text else ("", "")
     alt = cite(right) if right else None
     if _label_first(target, alt):

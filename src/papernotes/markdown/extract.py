@@ -8,7 +8,6 @@ markdown-it tokens.
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -92,11 +91,14 @@ def _web_link(block: Token, tok: Token, url: str, locator: _Locator) -> WebLink:
     return WebLink(url, line, tok.type == "image", col)
 
 
-def _wikilink(meta: dict[str, Any], line: int, col: int) -> BodyCitation:
-    """``[[key]]`` (with its Dendron reading, if any) or ``[[#Heading]]`` (no keys)."""
+def _wikilink(tok: Token, line: int, col: int) -> BodyCitation:
+    """``[[key]]`` or ``[[#Heading]]`` (no keys), with the Dendron reading of what follows
+    ``|`` (``[[label|note.path]]``, ``[[#label|note.path#heading]]``), if any."""
+    meta = tok.meta
+    alias = tok.content.partition("|")[2]
+    alt = link_target(alias)[0] if alias.strip() else ""
     if not meta["key"]:
-        return BodyCitation((), line, col, "wikilink", fragment=meta["heading"])
-    alt = link_target(meta["alias"])[0] if meta["alias"] else ""
+        return BodyCitation((), line, col, "wikilink", alt=alt, fragment=meta["heading"])
     return BodyCitation((meta["key"],), line, col, "wikilink", alt=alt)
 
 
@@ -122,7 +124,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
                 citations.append(BodyCitation(keys, line, col, "pandoc"))
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
-                citations.append(_wikilink(tok.meta, line, col))
+                citations.append(_wikilink(tok, line, col))
             elif kind == "embed":
                 line, col = locator.locate(block, tok.meta["pos"])
                 meta = tok.meta
