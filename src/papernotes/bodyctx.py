@@ -24,6 +24,7 @@ from papernotes.markdown.excerpt import excerpt_tokens, parse_for_excerpt, rende
 from papernotes.markdown.extract import is_root_url
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.vault import FoundFile, heading_anchor, resolve_embed, root_path
+from papernotes.wikitarget import by_path
 
 __all__ = ["ALREADY_SHOWN", "MAX_DEPTH", "TOO_DEEP", "body_tag_pages", "note_context"]
 
@@ -83,9 +84,9 @@ def note_context(
         if found is None:
             return None
         cited = library.notes[found]
-        return CiteTarget(
-            library.labels[found], cited.meta.heading, urls.relative(page, urls.paper_page(found))
-        )
+        href = urls.relative(page, urls.paper_page(found))
+        named_by_path = by_path(library, target) is not None
+        return CiteTarget(library.labels[found], cited.meta.heading, href, named_by_path)
 
     def site_path(url: str) -> str | None:
         target = root_path(url) if is_root_url(url) else resolve_local(note, url, papers_dir)

@@ -24,6 +24,7 @@ from papernotes.model import (
 )
 from papernotes.urls import file_paths, inside
 from papernotes.vault import FoundFile, has_fragment, resolve_embed, root_path
+from papernotes.wikitarget import check_self_links, choose_order, names_file
 
 __all__ = [
     "author_year_label",
@@ -212,6 +213,8 @@ def link(
     sources = {posixpath.relpath(n.source, papers_dir): n.key for n in kept}
     names, ambiguous = _aliases(kept)
     base = Library(by_key, {}, {}, {}, {}, {}, {}, names, placed, sources)
+    kept = [choose_order(n, base) for n in kept]  # Dendron's [[label|note.path]]
+    by_key = {n.key: n for n in kept}
     cites: dict[CiteKey, tuple[CiteKey, ...]] = {}
     mentions: dict[CiteKey, tuple[CiteKey, ...]] = {}
     external: dict[CiteKey, tuple[External, ...]] = {}
@@ -234,6 +237,8 @@ def link(
                     diags.append(Diagnostic(Severity.NOTE, where, message))
                 elif (gone := hidden.get(fold_target(cite.target))) is not None:
                     diags.append(to_excluded(f"[[{cite.target}]]", gone, where, papers_dir))
+                elif cite.in_body and names_file(note, cite.target, base, papers_dir):
+                    pass  # [[fig.png]]: a link to the file, as render shows it
                 else:
                     diags.append(_unknown(note, cite.target, where, by_key))
             elif target != note.key:
@@ -251,6 +256,7 @@ def link(
             mentioned_by[target].append(note.key)
         diags.extend(_check_local_links(note, files, sources, papers_dir, outside or {}, excluded))
         diags.extend(check_root_links(note, files, sources, papers_dir))
+        diags.extend(check_self_links(note))
     library = Library(
         notes=by_key,
         cites=cites,

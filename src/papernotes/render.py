@@ -31,6 +31,7 @@ from papernotes.markdown.code import has_diagram
 from papernotes.model import Author, CiteKey, Library, Note, Status, named
 from papernotes.theme import Theme
 from papernotes.vault import FoundFile, resolve_embed, root_path
+from papernotes.wikitarget import linked_files
 from papernotes.write import Copy, Page
 
 __all__ = [
@@ -139,7 +140,7 @@ def note_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
 
 
 def embedded_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
-    """The files a note's ``![[…]]`` embeds and root-absolute links name."""
+    """The files a note's ``![[…]]`` embeds, root-absolute links and ``[[file]]`` links name."""
     for link in note.body.root_links:
         target = root_path(link.url)
         if target is not None and target in library.files:
@@ -148,6 +149,7 @@ def embedded_files(note: Note, library: Library, papers_dir: str) -> Iterable[st
         found = resolve_embed(note, embed.target, library, papers_dir)
         if isinstance(found, FoundFile) and found.path is not None and found.path in library.files:
             yield found.path
+    yield from linked_files(note, library, papers_dir)  # [[fig.png]]
 
 
 def _links(note: Note, library: Library, papers_dir: str) -> list[tuple[str, str]]:

@@ -37,6 +37,12 @@ class BodyCitation:
     """1-based column of the opening ``[`` within that line (in characters)."""
     syntax: str
     """``pandoc`` or ``wikilink``."""
+    alt: str = ""
+    """For ``[[a|b]]``: ``b`` read as a target, as Dendron writes links (label first); ``link``
+    cites it instead of ``a`` when only it names something (``wikitarget``)."""
+    fragment: str = ""
+    """For a link within the note (``[[#Heading]]``, ``[[#^block]]``, no keys): the heading
+    or ``^block`` it names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,9 @@ class CiteTarget:
     """The cited paper's title (shown as a tooltip)."""
     href: str
     """Relative URL of the cited note's page, or an external URL."""
+    by_path: bool = False
+    """Whether the key was the note's id, file name or path (not a title or alias): only such
+    a right part makes ``[[label|note.path]]`` Dendron's label-first link."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,29 +7,36 @@ markdown-it should keep: ``[text](url)``, ``[@x](url)``, reference links (``[@x]
 backtick rule consumes them before we see their brackets) and brackets inside link text.
 
 Tokens: ``citation`` with ``meta["items"]`` = ``((prefix, key, suffix), ...)`` and ``wikilink``
-with ``meta`` keys ``key``, ``heading``, ``alias``; both carry ``meta["pos"]``, the offset of
+with ``meta`` keys ``key``, ``heading``, ``alias`` (read by :func:`link_target` too: the
+Dendron reading ``[[label|note.path#heading]]``); both carry ``meta["pos"]``, the offset of
 their ``[`` in the inline content, for diagnostics. Rendering resolves keys through
-``env["cite"]`` (a ``RenderContext.cite``).
+``env["cite"]`` (a ``RenderContext.cite``): the left part when it names something (Obsidian's
+``[[note|label]]``, also when both parts do), else the right part (Dendron's order), else a
+file of the vault (``[[fig.png]]``, through ``env["embed"]``). ``[[#Heading]]`` (empty key)
+links to a heading of the same page.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
 from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.renderer import RendererProtocol
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from papernotes.markdown._types import CiteTarget
+from papernotes.markdown._types import CiteTarget, EmbedTarget
 from papernotes.markdown.embed import embed_plugin
-from papernotes.markdown.toc import ANCHOR_PREFIX, anchor_slug
+from papernotes.markdown.toc import ANCHOR_PREFIX, anchor_slug, inline_text
 
-__all__ = ["CITE_TOKENS", "cite_plugin"]
+__all__ = ["CITE_TOKENS", "cite_plugin", "link_target"]
 
 CITE_TOKENS = frozenset({"citation", "wikilink"})
 
@@ -48,6 +55,7 @@ _ITEM = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 UNRESOLVED_TITLE = "no note with this key"
+NO_HEADING_TITLE = "no such heading in this note"
 
 
 def _squash(text: str) -> str:
@@ -107,8 +115,20 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+# Dendron's cross-vault links: ``[[dendron://vault/note.path]]``.
+_DENDRON_VAULT = re.compile(r"^dendron://[^/|#]*/")
+
+
+def link_target(text: str) -> tuple[str, str]:
+    """``note`` and ``heading`` of a link target, without a Dendron vault prefix: applied to
+    the part after ``|``, the Dendron reading of ``[[label|note.path#heading]]``."""
+    key, _, heading = _DENDRON_VAULT.sub("", text.strip()).partition("#")
+    return key.strip(), heading.strip()
+
+
 def wikilink_rule(state: StateInline, silent: bool) -> bool:
-    """``[[key]]``, ``[[key|alias]]``, ``[[key#heading]]``."""
+    """``[[key]]``, ``[[key|alias]]``, ``[[key#heading]]``, ``[[#heading]]`` (this note),
+    and Dendron's ``[[label|note.path]]`` (the alias read as a target, by ``link_target``)."""
     src = state.src
     start = state.pos
     end = state.posMax
@@ -123,16 +143,50 @@ def wikilink_rule(state: StateInline, silent: bool) -> bool:
     if close + 2 < end and src[close + 2] == "(":
         return False  # ``[[x]](url)`` is a link whose text is ``[x]``
     target, _, alias = inner.partition("|")
-    key, _, heading = target.partition("#")
-    key = key.strip()
-    if not key or (key.upper() == "TOC" and not alias and not heading):
+    key, heading = link_target(target)
+    if (not key and not heading) or (key.upper() == "TOC" and not alias and not heading):
         return False
+    if not key and start > 0 and src[start - 1] == "!":
+        return False  # ``![[#Heading]]`` embeds nothing; it is not a link either
     if not silent:
         token = state.push("wikilink", "", 0)
         token.content = inner
-        token.meta = {"key": key, "heading": heading.strip(), "alias": alias.strip(), "pos": start}
+        token.meta = {
+            "key": key,
+            "heading": heading,
+            # A link within the note shows the heading's text, as Obsidian does.
+            "alias": alias.strip() or ("" if key else heading.rsplit("#", 1)[-1].strip()),
+            "pos": start,
+        }
     state.pos = close + 2
     return True
+
+
+def _self_links(state: StateCore) -> None:
+    """Point each ``[[#Heading]]`` at its heading's ``heading_open`` token (the heading rule
+    gives it its id afterwards), matched ignoring case and spacing or by slug, as
+    ``vault.heading_anchor`` matches embeds; a ``^block`` or absent heading gets none."""
+    tokens = state.tokens
+    links = [
+        child
+        for tok in tokens
+        if tok.type == "inline"
+        for child in tok.children or ()
+        if child.type == "wikilink" and not child.meta["key"]
+    ]
+    if not links:
+        return
+    headings = [
+        (" ".join(text.split()).casefold(), anchor_slug(text), tok)
+        for tok, inline in itertools.pairwise(tokens)
+        if tok.type == "heading_open"
+        for text in (inline_text(inline.children or (), None),)
+    ]
+    for link in links:
+        wanted = link.meta["heading"].rsplit("#", 1)[-1].strip()
+        folded, slug = " ".join(wanted.split()).casefold(), anchor_slug(wanted)
+        found = [t for f, s, t in headings if f == folded or s == slug]
+        link.meta["heading_open"] = found[0] if found and not wanted.startswith("^") else None
 
 
 def _anchor(target: CiteTarget, key: str, text: str, cls: str, fragment: str = "") -> str:
@@ -142,8 +196,8 @@ def _anchor(target: CiteTarget, key: str, text: str, cls: str, fragment: str = "
     )
 
 
-def _unresolved(text: str, cls: str) -> str:
-    return f'<span class="{cls}" title="{UNRESOLVED_TITLE}">{escapeHtml(text)}</span>'
+def _unresolved(text: str, cls: str, title: str = UNRESOLVED_TITLE) -> str:
+    return f'<span class="{cls}" title="{title}">{escapeHtml(text)}</span>'
 
 
 def _render_citation(
@@ -162,18 +216,66 @@ def _render_citation(
     return '<span class="citation">(' + "; ".join(parts) + ")</span>"
 
 
+def _label_first(left: CiteTarget | None, right: CiteTarget | None) -> bool:
+    """Whether ``[[left|right]]`` is Dendron's ``[[label|note.path]]`` rather than Obsidian's
+    ``[[note|label]]``: the right part names a note by its id, file name or path, and the
+    left names nothing, or the same note but not so (its title). ``wikitarget.label_first``
+    is the same rule for ``link``."""
+    if right is None or not right.by_path:
+        return False
+    return left is None or (left.href == right.href and not left.by_path)
+
+
+def _render_self_link(meta: dict[str, Any]) -> str:
+    """``[[#Heading]]``: a link to the heading's id on this page; ``[[#^block]]`` (blocks
+    have no ids on the page) and a heading that is not there are shown as text."""
+    text: str = meta["alias"]
+    if meta["heading"].rsplit("#", 1)[-1].strip().startswith("^"):
+        return f'<span class="wikilink block">{escapeHtml(text)}</span>'
+    heading: Token | None = meta.get("heading_open")
+    anchor = heading.attrGet("id") if heading is not None else None
+    if not anchor:  # absent, or a transcluded heading (those lose their ids)
+        return _unresolved(text, "cite wikilink unresolved", NO_HEADING_TITLE)
+    href = escapeHtml(normalizeLink("#" + str(anchor)))
+    return f'<a class="wikilink heading" href="{href}">{escapeHtml(text)}</a>'
+
+
 def _render_wikilink(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     meta = tokens[idx].meta
+    cite: Callable[[str], CiteTarget | None] = env["cite"]
     key: str = meta["key"]
-    target: CiteTarget | None = env["cite"](key)
+    heading: str = meta["heading"]
+    text: str = meta["alias"]
+    if not key:
+        # Dendron's ``[[#label|note.path#heading]]`` reads as a link within the note; it is
+        # one when the note has no such heading and the right part is a note's path.
+        written = "|" in tokens[idx].content and meta.get("heading_open") is None
+        named = cite(link_target(text)[0]) if written and link_target(text)[0] else None
+        if named is None or not named.by_path:
+            return _render_self_link(meta)
+    target = cite(key) if key else None
+    right, right_heading = link_target(text) if text else ("", "")
+    alt = cite(right) if right else None
+    if _label_first(target, alt):
+        # Dendron's ``[[label|note.path]]``: the right part is a note's path, the left names
+        # no note (or the same one by title).
+        label = tokens[idx].content.partition("|")[0].strip()
+        key, heading, text, target = right, right_heading, label, alt
     if target is None:
-        return _unresolved(meta["alias"] or key, "cite wikilink unresolved")
+        # ``[[fig.png]]``: a file of the vault, linked (``![[fig.png]]`` would show it).
+        found: EmbedTarget | None = env["embed"](key, "", False) if "embed" in env else None
+        if found is not None and found.kind != "note":
+            return (
+                f'<a class="wikilink file" href="{escapeHtml(found.href)}" '
+                f'title="{escapeHtml(found.title)}">{escapeHtml(text or key)}</a>'
+            )
+        return _unresolved(text or key, "cite wikilink unresolved")
     fragment = ""
-    if meta["heading"] and "#" not in target.href:
-        fragment = normalizeLink("#" + ANCHOR_PREFIX + anchor_slug(meta["heading"]))
-    return _anchor(target, key, meta["alias"] or target.label, "cite wikilink", fragment)
+    if heading and "#" not in target.href:
+        fragment = normalizeLink("#" + ANCHOR_PREFIX + anchor_slug(heading))
+    return _anchor(target, key, text or target.label, "cite wikilink", fragment)
 
 
 def cite_plugin(md: MarkdownIt) -> None:
@@ -182,4 +284,6 @@ def cite_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "citation", citation_rule)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("wikilink", _render_wikilink)
+    # After the inline rule; the heading rule (``toc_plugin``, installed later) runs after it.
+    md.core.ruler.push("wikilink_headings", _self_links)
     embed_plugin(md)  # ``![[…]]``: before the wikilink rule, which would take its ``[[``

@@ -15,6 +15,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from papernotes.markdown._types import BodyCitation, BodyEmbed, LocalLink, ParsedBody, WebLink
+from papernotes.markdown.cite import link_target
 from papernotes.markdown.toc import headings_of
 
 __all__ = ["is_local_url", "is_root_url", "parse_body"]
@@ -90,6 +91,17 @@ def _web_link(block: Token, tok: Token, url: str, locator: _Locator) -> WebLink:
     return WebLink(url, line, tok.type == "image", col)
 
 
+def _wikilink(tok: Token, line: int, col: int) -> BodyCitation:
+    """``[[key]]`` or ``[[#Heading]]`` (no keys), with the Dendron reading of what follows
+    ``|`` (``[[label|note.path]]``, ``[[#label|note.path#heading]]``), if any."""
+    meta = tok.meta
+    alias = tok.content.partition("|")[2]
+    alt = link_target(alias)[0] if alias.strip() else ""
+    if not meta["key"]:
+        return BodyCitation((), line, col, "wikilink", alt=alt, fragment=meta["heading"])
+    return BodyCitation((meta["key"],), line, col, "wikilink", alt=alt)
+
+
 def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     """Parse a note body: its citations and links with line and column, headings, ``[TOC]``."""
     env: EnvType = {}
@@ -112,7 +124,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
                 citations.append(BodyCitation(keys, line, col, "pandoc"))
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
-                citations.append(BodyCitation((tok.meta["key"],), line, col, "wikilink"))
+                citations.append(_wikilink(tok, line, col))
             elif kind == "embed":
                 line, col = locator.locate(block, tok.meta["pos"])
                 meta = tok.meta
