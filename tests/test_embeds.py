@@ -419,7 +419,10 @@ def test_chromium_shows_sized_images_and_transclusions(
     expect(sized).to_be_visible()
     box = sized.bounding_box()
     assert box is not None and box["width"] == 300
-    assert page.evaluate("img => img.complete && img.naturalWidth", sized.element_handle()) == 8
+    # Images load lazily, after the page's load event: wait for this one, then check it.
+    handle = sized.element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle)
+    assert page.evaluate("img => img.naturalWidth", handle) == 8
     block = page.locator(".note-body > div.embed").first
     expect(block).to_be_visible()
     expect(block.locator(".embed-source a")).to_have_attribute("href", "method.html#h-method")
