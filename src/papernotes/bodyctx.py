@@ -17,13 +17,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from papernotes import urls
-from papernotes.link import resolve_local
 from papernotes.markdown._types import CiteTarget, EmbedTarget, RenderContext
 from papernotes.markdown.embed import file_kind
 from papernotes.markdown.excerpt import excerpt_tokens, parse_for_excerpt, render_excerpt
 from papernotes.markdown.extract import is_root_url
 from papernotes.model import CiteKey, External, Library, Note
-from papernotes.vault import FoundFile, heading_anchor, resolve_embed, root_path
+from papernotes.vault import FoundFile, heading_anchor, resolve_embed, resolve_local, root_path
 from papernotes.wikitarget import by_path
 
 __all__ = ["ALREADY_SHOWN", "MAX_DEPTH", "TOO_DEEP", "body_tag_pages", "note_context"]
@@ -89,7 +88,11 @@ def note_context(
         return CiteTarget(library.labels[found], cited.meta.heading, href, named_by_path)
 
     def site_path(url: str) -> str | None:
-        target = root_path(url) if is_root_url(url) else resolve_local(note, url, papers_dir)
+        target = (
+            root_path(url)
+            if is_root_url(url)
+            else resolve_local(note, url, papers_dir, (library.files, library.sources))
+        )
         if target is None:
             return None
         if target in library.sources:

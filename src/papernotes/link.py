@@ -22,8 +22,8 @@ from papernotes.model import (
     fold_target,
     named,
 )
-from papernotes.urls import file_paths, inside
-from papernotes.vault import FoundFile, has_fragment, resolve_embed, root_path
+from papernotes.urls import file_paths
+from papernotes.vault import FoundFile, has_fragment, resolve_embed, resolve_local, root_path
 from papernotes.wikitarget import check_self_links, choose_order, names_file
 
 __all__ = [
@@ -179,13 +179,6 @@ def _dedupe(notes: Sequence[Note]) -> tuple[list[Note], list[Diagnostic]]:
     return [group[0] for group in groups.values()], diags
 
 
-def resolve_local(note: Note, url: str, papers_dir: str) -> str | None:
-    """A relative link in a note as a path inside the notes folder, or None if it escapes."""
-    path = url.split("#", 1)[0].split("?", 1)[0]
-    note_dir = posixpath.dirname(posixpath.relpath(note.source, papers_dir))
-    return inside(posixpath.join(note_dir, path)) if path else None
-
-
 def link(
     notes: Sequence[Note],
     files: frozenset[str],
@@ -301,7 +294,7 @@ def _check_local_links(
     if note.meta.pdf and ":" not in note.meta.pdf:
         links.append((note.meta.pdf, note.at("pdf")))
     for url, where in links:
-        target = resolve_local(note, url, papers_dir)
+        target = resolve_local(note, url, papers_dir, (files, notes))
         if target is None:
             if url.split("#", 1)[0]:
                 diags.append(

@@ -31,7 +31,6 @@ from papernotes.graph import data as graph
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_map
 from papernotes.incremental.reuse import reuse
-from papernotes.link import resolve_local
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, External, Library, Note
@@ -50,7 +49,7 @@ from papernotes.render import (
 from papernotes.search import index as search
 from papernotes.search.text import new_folds
 from papernotes.theme import Theme
-from papernotes.vault import embed_fingerprint
+from papernotes.vault import embed_fingerprint, resolve_local
 from papernotes.write import Copy, Page
 
 __all__ = ["Job", "RenderedSite", "body_fingerprint", "plan_site", "render_site"]
@@ -217,7 +216,7 @@ def body_fingerprint(note: Note, source_digest: str, library: Library, papers_di
                 )
     links = []
     for link in note.body.local_links:
-        rel = resolve_local(note, link.url, papers_dir)
+        rel = resolve_local(note, link.url, papers_dir, (library.files, library.sources))
         links.append((link.url, rel, library.sources.get(rel or ""), library.files.get(rel or "")))
     # Inline #tags link to these pages (left out when none: other fingerprints stay as they were).
     tags = sorted(body_tag_pages(note, library).items())
@@ -375,5 +374,9 @@ def plan_site(
 
 def _pdf(note: Note, library: Library, papers_dir: str) -> list[str | None]:
     # Where the PDF link leads, or that there is none: a file moved or refused changes it.
-    rel = resolve_local(note, note.meta.pdf, papers_dir) if note.meta.pdf else None
+    rel = (
+        resolve_local(note, note.meta.pdf, papers_dir, (library.files, library.sources))
+        if note.meta.pdf
+        else None
+    )
     return [rel, library.files.get(rel)] if rel else []

@@ -24,13 +24,12 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
 from papernotes.graph import data as graph
-from papernotes.link import resolve_local
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
 from papernotes.model import Author, CiteKey, Library, Note, Status, named
 from papernotes.theme import Theme
-from papernotes.vault import FoundFile, resolve_embed, root_path
+from papernotes.vault import FoundFile, resolve_embed, resolve_local, root_path
 from papernotes.wikitarget import linked_files
 from papernotes.write import Copy, Page
 
@@ -133,7 +132,7 @@ def note_files(note: Note, library: Library, papers_dir: str) -> Iterable[str]:
     if note.meta.pdf and ":" not in note.meta.pdf:
         urls_.append(note.meta.pdf)
     for url in urls_:
-        target = resolve_local(note, url, papers_dir)
+        target = resolve_local(note, url, papers_dir, (library.files, library.sources))
         if target is not None and target in library.files:
             yield target
     yield from embedded_files(note, library, papers_dir)
@@ -160,7 +159,7 @@ def _links(note: Note, library: Library, papers_dir: str) -> list[tuple[str, str
     if meta.pdf and ":" in meta.pdf:
         out.append(("PDF", meta.pdf))
     elif meta.pdf:
-        local = resolve_local(note, meta.pdf, papers_dir)
+        local = resolve_local(note, meta.pdf, papers_dir, (library.files, library.sources))
         if local is not None and local in library.files:  # a file refused is not linked
             out.append(("PDF", library.files[local]))
     if meta.code:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from papernotes.markdown._types import ParsedBody
@@ -48,6 +48,28 @@ class FoundFile:
 def note_dir(note: Note, papers_dir: str) -> str:
     """The note's folder, relative to the notes folder ("" at its top)."""
     return posixpath.dirname(posixpath.relpath(note.source, papers_dir))
+
+
+def resolve_local(
+    note: Note, url: str, papers_dir: str, known: Sequence[Collection[str]] = ()
+) -> str | None:
+    """A relative link in a note as a path inside the notes folder, or None if it escapes.
+
+    With ``known`` (the library's files and notes), a link that leads to none of them from the
+    note's folder is looked for as Obsidian does when it writes Markdown links: a path from the
+    vault's top (``img/fig.png``), else a file name found once anywhere (``![](fig.png)`` for
+    ``attachments/fig.png``). ``./`` and ``../`` links are taken as written."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    target = inside(posixpath.join(note_dir(note, papers_dir), path)) if path else None
+    if target is None or not known or any(target in k for k in known):
+        return target
+    if path.startswith(("./", "../")):
+        return target
+    for names in known:
+        found = find_file("", path, names)
+        if found.path is not None and not found.candidates:
+            return found.path
+    return target
 
 
 def root_path(url: str) -> str | None:
