@@ -253,6 +253,22 @@ def test_toml_front_matter_that_is_not_closed_is_an_error() -> None:
         ("id: x8f3kq0z1c2v3b4n5m6l7k8\ncreated: 1690000000000\n", "paper.note", True),
         ("id: x8f3kq0z1c2v3b4n5m6l7k8\nupdated: 1700000000000\n", "paper.note", True),
         ("id: 6f1c8a2e-1b2c-4d3e-8f9a-0b1c2d3e4f5a\n", "paper.note", True),
+        # Dendron before 2022: a 21-character nanoid; and a UUID a character short (both seen
+        # on Dendron's own site).
+        ("id: 2gHesjl7XP5Q9QNJWRv7E\ncreated: 1640418773306\n", "paper.note", True),
+        ("id: PuDUEyUAPmvpBvaFWHDOS\ncreated: 1640418773306\n", "paper.note", True),
+        ("id: 075e9806-0367-40a2-8154-2e84d5a1110\n", "paper.note", True),
+        # An author-year-title citekey stays one, stamps or not.
+        (
+            "id: vaswani2017attentionisall\ncreated: 1690000000000\n",
+            "vaswani2017attentionisall",
+            False,
+        ),
+        (
+            "id: Vaswani_2017_Attention_Is_All\nupdated: 1690000000000\n",
+            "Vaswani_2017_Attention_Is_All",
+            False,
+        ),
         # Without the stamps, an id of letters and digits is a citekey someone chose.
         ("id: vaswani2017attentionall\n", "vaswani2017attentionall", False),
         ("id: x8f3kq0z1c2v3b4n5m6l7k8\n", "x8f3kq0z1c2v3b4n5m6l7k8", False),

@@ -45,8 +45,14 @@ biblatex types and are kept as written."""
 # Dendron (and nanoid in general) makes ids of lowercase letters and digits, 23 long today
 # and 20–32 in older vaults; with Dendron's ``created``/``updated`` epoch-millisecond stamps
 # beside it such an id is the tool's, not a citekey. A UUID is never a citekey either.
-_MACHINE_ID = re.compile(r"(?=[a-z0-9]*\d)(?=[a-z0-9]*[a-z])[a-z0-9]{20,32}")
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+# Dendron's ids: 23 lowercase letters and digits now, a 21-character nanoid (any case, ``_``,
+# ``-``) before 2022; a citekey in the author-year-title form is never one of them.
+_MACHINE_ID = re.compile(
+    r"(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9_-]{20,32}|(?=[\w-]*[A-Z])(?=[\w-]*[a-z])[\w-]{21}"
+)
+_CITEKEY_LIKE = re.compile(r"[A-Za-z]+[_:-]?\d{4}[A-Za-z_:-]*")
+# A UUID, or one a character short, as some of Dendron's own notes have.
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{11,12}", re.I)
 _EPOCH_MS_SINCE_2001 = 978_307_200_000
 _STAMPS = ("created", "updated")
 
@@ -65,7 +71,8 @@ def machine_id(key: str, fields: Mapping[str, Any]) -> str | None:
         isinstance(v, int) and not isinstance(v, bool) and v > _EPOCH_MS_SINCE_2001
         for v in (fields.get(s) for s in _STAMPS)
     )
-    return "Dendron" if stamped and _MACHINE_ID.fullmatch(key) else None
+    machine = _MACHINE_ID.fullmatch(key) and not _CITEKEY_LIKE.fullmatch(key)
+    return "Dendron" if stamped and machine else None
 
 
 def alias_message(alias: str, key: str) -> str:
