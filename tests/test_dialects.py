@@ -351,3 +351,25 @@ def test_an_alias_ignored_beside_the_key_is_also_reported_once(tmp_path: Path) -
         "papers/p0.md:6:1: warning: journal: ignored: it means 'venue', given already"
     ]
     assert diags[0].message.endswith("(also in 2 other notes)")
+
+
+def test_machine_made_ids_are_reported_once_per_tool() -> None:
+    """A Dendron vault has one such id per note: one warning says it for all of them."""
+    dendron = "---\ntitle: T\nauthors: [A B]\nyear: 2020\nid: {}\ncreated: 1690000000000\n---\n"
+    notes, diags = parse_notes(
+        [
+            (f"papers/n{i}.md", dendron.format(nid))
+            for i, nid in enumerate(
+                ["x8f3kq0z1c2v3b4n5m6l7k8", "PuDUEyUAPmvpBvaFWHDOS", "q1w2e3r4t5y6u7i8o9p0a1s"]
+            )
+        ]
+        + [("papers/u.md", dendron.format("6f1c8a2e-1b2c-4d3e-8f9a-0b1c2d3e4f5a"))],
+        make_parser(),
+    )
+    assert [n.key for n in notes] == ["n0", "n1", "n2", "u"]
+    assert [d.format().split(" (write")[0] for d in diags] == [
+        'papers/n0.md:5:1: warning: id: "x8f3kq0z1c2v3b4n5m6l7k8" was made by Dendron; the file '
+        "name is the citekey (also in 2 other notes)",
+        'papers/u.md:5:1: warning: id: "6f1c8a2e-1b2c-4d3e-8f9a-0b1c2d3e4f5a" was made by a UUID '
+        "generator; the file name is the citekey",
+    ]

@@ -57,6 +57,7 @@ _EPOCH_MS_SINCE_2001 = 978_307_200_000
 _STAMPS = ("created", "updated")
 
 # The two per-note alias warnings parse writes: the spelling read, or ignored beside ours.
+_MADE_BY = re.compile(r'id: ".*" was made by (?P<tool>[^;]+); the file name is the citekey')
 _ALIAS_READ = re.compile(
     r"(?P<alias>[^:]+): (?P<what>read as|ignored: it means) '(?P<key>[a-z]+)'.*"
 )
@@ -80,19 +81,27 @@ def alias_message(alias: str, key: str) -> str:
     return f"{alias}: read as '{key}'"
 
 
+def _fold_key(message: str) -> tuple[str, str] | None:
+    """What a warning said once per library is about: an alias, or a tool's ids."""
+    if (m := _ALIAS_READ.fullmatch(message)) is not None:
+        return (m["alias"], m["what"] + m["key"])
+    if (m := _MADE_BY.fullmatch(message)) is not None:
+        return ("id", m["tool"])
+    return None
+
+
 def fold_aliases(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """``diags`` with each alias warning (read, or ignored beside our spelling) kept once per
-    library: the first note is named, with how many other notes do the same; other
-    diagnostics unchanged."""
+    """``diags`` with each alias warning (read, or ignored beside our spelling), and each
+    tool's machine-made ids, kept once per library: the first note is named, with how many
+    other notes do the same; other diagnostics unchanged."""
     seen: dict[tuple[str, str], int] = {}
     out: list[Diagnostic] = []
     counts: dict[int, int] = {}
     for d in diags:
-        m = _ALIAS_READ.fullmatch(d.message)
-        if m is None:
+        spelling = _fold_key(d.message)
+        if spelling is None:
             out.append(d)
             continue
-        spelling = (m["alias"], m["what"] + m["key"])
         if spelling in seen:
             counts[seen[spelling]] += 1
             continue
