@@ -337,3 +337,26 @@ def test_other_tools_keys_the_parser_knows_stay_keys(line: str) -> None:
     m = _migrate("papers/x.md", text)
     assert m.data is not None
     assert m.data.decode() == f"---\ntitle: T\nauthors: A B\nyear: 2020\n{line}\n---\nB\n"
+
+
+def test_notes_sharing_a_file_name_get_their_path_as_id(tmp_path: Path, cli) -> None:
+    """Two Overview.md in two folders (Obsidian allows it): the build names them by their
+    paths with a warning; migrate writes those ids down, so --strict passes."""
+    papers = tmp_path / "papers"
+    for folder in ("RL", "Language Models"):
+        (papers / folder).mkdir(parents=True)
+        (papers / folder / "Overview.md").write_text(f"# {folder}\n\nNotes.\n", encoding="utf-8")
+    (papers / "RL" / "Policy.md").write_text("# Policy\n\nSee [[RL/Overview]].\n")
+    assert cli("build", "--root", str(tmp_path), "--strict", "-q").code == 1
+    run = cli("migrate", "--root", str(tmp_path), "--write")
+    assert run.code == 0, run.err
+    assert 'papers/RL/Overview.md:1: id: RL/Overview added (other notes are "Overview" too)' in (
+        run.out
+    )
+    assert (
+        "id: LanguageModels/Overview\n" in (papers / "Language Models" / "Overview.md").read_text()
+    )
+    assert "id:" not in (papers / "RL" / "Policy.md").read_text()
+    build = cli("build", "--root", str(tmp_path), "--strict", "-q")
+    assert build.code == 0, build.err
+    assert (tmp_path / "site" / "papers" / "RL~2fOverview.html").is_file()

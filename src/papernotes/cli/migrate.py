@@ -80,6 +80,7 @@ def _migrate_all(
     from papernotes.load import decode
     from papernotes.markdown.factory import make_parser
     from papernotes.notes.migrate import Migration, migrate_note
+    from papernotes.notes.migrate_ids import path_ids
 
     md = make_parser(allow_html=config.allow_html)
     keys = dict(config.keys)
@@ -97,9 +98,23 @@ def _migrate_all(
             out.append(Migration(rel, None, (), (problem,) if problem else ()))
             continue
         originals[rel], texts[rel] = raw, text
-        out.append(migrate_note(rel, raw, text, md, keys=keys, keep_unknown=args.keep_unknown))
+        out.append(Migration(rel, None, (), ()))  # a place kept, in order: migrated below
+    notes_dir = _rel(src.notes, src.base)
+    ids = path_ids(texts, "" if notes_dir == "." else notes_dir, md, keys)
+    for i, m in enumerate(out):
+        if m.path in texts:
+            raw, text = originals[m.path], texts[m.path]
+            out[i] = migrate_note(
+                m.path,
+                raw,
+                text,
+                md,
+                keys=keys,
+                keep_unknown=args.keep_unknown,
+                path_id=ids.get(m.path),
+            )
     if args.fetch:
-        out = _fetch(out, originals, texts, md, keys, args)
+        out = _fetch(out, originals, texts, md, keys, args, ids)
     return out, originals
 
 
@@ -110,6 +125,7 @@ def _fetch(
     md: MarkdownIt,
     keys: dict[str, str],
     args: argparse.Namespace,
+    ids: dict[str, str],
 ) -> list[Migration]:
     from papernotes.cli import fetch as cli_fetch
     from papernotes.notes.migrate import migrate_note
@@ -132,7 +148,14 @@ def _fetch(
         raw, text = originals[m.path], texts[m.path]
         out.append(
             migrate_note(
-                m.path, raw, text, md, keys=keys, fill=fill, keep_unknown=args.keep_unknown
+                m.path,
+                raw,
+                text,
+                md,
+                keys=keys,
+                fill=fill,
+                keep_unknown=args.keep_unknown,
+                path_id=ids.get(m.path),
             )
         )
     return out

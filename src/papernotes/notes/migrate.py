@@ -134,11 +134,13 @@ def migrate_note(
     keys: Mapping[str, str] | None = None,
     fill: Mapping[str, Any] | None = None,
     keep_unknown: bool = False,
+    path_id: str | None = None,
 ) -> Migration:
     """``raw`` (the file's bytes; ``text`` as :func:`papernotes.load.decode` reads them) with
     canonical front matter. ``keys`` are the library's own spellings; ``fill`` gives title,
     authors (a list) and year fetched for a note that lacks them; ``keep_unknown`` keeps
-    unknown keys as keys (``--strict`` then warns) instead of comments."""
+    unknown keys as keys (``--strict`` then warns) instead of comments; ``path_id`` is the id
+    the library gives the note from its path (:func:`.migrate_ids.path_ids`), written down."""
     keys = keys or {}
     fill = fill or {}
     before, before_diags = parse_note(path, text, md, keys, drafts=True)
@@ -160,7 +162,7 @@ def migrate_note(
     if front is None:
         missing = set(_EXPECTED)
     _expected(out, missing, body_text, fill)
-    _file_name_id(out)
+    _file_name_id(out, path_id)
     needs = tuple(k for k in _EXPECTED if out.values.get(k) in (None, "", []))
     ref = find_ref(fields, body_text) if needs else None
     if not out.changes:
@@ -295,10 +297,18 @@ def _title(body: str, path: str) -> tuple[str, str]:
     return stem, "the file name"
 
 
-def _file_name_id(out: _Out) -> None:
-    """An id for a note whose file name is no citekey ("Attention Is All You Need.md")."""
+def _file_name_id(out: _Out, path_id: str | None = None) -> None:
+    """An id for a note whose file name is no citekey ("Attention Is All You Need.md"), or
+    that other notes' file names give too (``path_id``, see :mod:`.migrate_ids`)."""
     stem = out.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    if "id" in out.values or not key_problem(stem):
+    if "id" in out.values:
+        return
+    if path_id:
+        out.values["id"] = path_id
+        out.touched.add("key")
+        out.change(Location(out.path, 1), f'id: {path_id} added (other notes are "{stem}" too)')
+        return
+    if not key_problem(stem):
         return
     key = suggest_key(stem)
     if key:
