@@ -360,3 +360,18 @@ def test_notes_sharing_a_file_name_get_their_path_as_id(tmp_path: Path, cli) -> 
     build = cli("build", "--root", str(tmp_path), "--strict", "-q")
     assert build.code == 0, build.err
     assert (tmp_path / "site" / "papers" / "RL~2fOverview.html").is_file()
+
+
+def test_path_ids_only_for_file_name_ids_that_clash() -> None:
+    from papernotes.notes.migrate_ids import path_ids
+
+    texts = {
+        "papers/a/Overview.md": "x\n",
+        "papers/b/overview.md": "x\n",  # ids ignore case
+        "papers/c/Overview.md": "---\nid: own\ntitle: T\n---\n",  # an id written is kept
+        "papers/d/Other.md": "x\n",
+    }
+    assert path_ids(texts, "papers", MD, {}) == {
+        "papers/a/Overview.md": "a/Overview",
+        "papers/b/overview.md": "b/overview",
+    }
