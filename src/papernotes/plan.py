@@ -3,8 +3,9 @@ with a fingerprint of everything its output shows.
 
 A job whose fingerprint matches the last build's is not run again; its file stays as it is.
 The fingerprints follow the citation graph: a paper page depends on its own note, on the
-titles, authors and labels of the papers it lists (cites, cited by, mentions, its two-step
-graph), and on the slugs of its tags and authors; a tag page on the notes it lists; and so on.
+titles, authors and labels of the papers it lists (cites, cited by, mentions), and on the
+slugs of its tags and authors; a tag page on the notes it lists; and so on. A paper's two-step
+graph is drawn in the browser from ``static/graph-data.js``, which alone depends on the graph.
 Editing one note's body therefore re-renders its own page, the search index and, if it is in
 the feed, the feed, and nothing else. A library with templates of its own may show anything
 anywhere, so there every page also depends on the whole library.
@@ -27,7 +28,7 @@ from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.bodyctx import MAX_DEPTH
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
-from papernotes.graph import data as graph
+from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_map
 from papernotes.incremental.reuse import reuse
@@ -253,12 +254,10 @@ def plan_site(
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     slugs = digest(sorted(index.tag_slugs.items()), sorted(index.author_slugs.items()))
-    palette = digest(r.palette.tags)
     jobs: list[Job] = []
     files: set[str] = set()
     dated = [k for keys in index.year_notes.values() for k in keys]
     ordered = [library.notes[k] for k in (*dated, *index.undated)]
-    order = {k: i for i, k in enumerate(library.notes)}
 
     def related(keys: Iterable[CiteKey]) -> list[tuple[CiteKey, str]]:
         return [(k, fps[k]) for k in keys]
@@ -268,7 +267,6 @@ def plan_site(
         body = bodies[key]
         cites_as = refs.get(key, ()) if refs else ()
         files.update(note_files(note, library, papers_dir))
-        kept, total = graph.neighbourhood(library, key, order=order)
         targets = {library.resolve(c.target) for c in note.citations}
         fp = digest(
             "paper",
@@ -276,15 +274,12 @@ def plan_site(
             body_fps[key],
             everything,
             slugs,
-            palette,
             related(library.cites.get(key, ())),
             related(library.cited_by.get(key, ())),
             related(library.mentions.get(key, ())),
             related(library.mentioned_by.get(key, ())),
             library.external.get(key, ()),
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
-            total,
-            sorted((k, d, fps[k], library.cites.get(k, ())) for k, d in kept.items()),
             _pdf(note, library, papers_dir),
             cites_as,
         )
@@ -320,8 +315,16 @@ def plan_site(
         jobs.append(template_job(path, digest(template, everyone), template))
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
-    graph_fp = digest("graph", everyone, palette, sorted(library.cites.items()))
+    graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
     jobs.append(Job("graph.html", graph_fp, lambda: graph_page(r)))
+    shared_graph = graph.graph_data(library, r.palette)
+    jobs.append(
+        bytes_job(
+            "static/graph-data.js",
+            digest("graph-data", shared_graph),
+            lambda: graph.graph_data_js(shared_graph),
+        )
+    )
     for tag, keys in index.tag_notes.items():
         name, notes = index.tag_names[tag], r.notes_of(keys)
         fp = digest("tag", name, listing(keys))

@@ -180,10 +180,7 @@ class Renderer:
         self.library = library
         self.index = index
         self.palette = graph.tag_palette(library)
-        """Tag colours, computed once: the same on every page's graph."""
-        css = theme.static["static/graph.css"].read_text(encoding="utf-8", errors="replace")
-        self.graph_css = graph.inline_css(css)
-        """The theme's graph.css (the library's own, if it has one), inlined in every graph."""
+        """Tag colours, computed once: graph-data.js names them for every page's graph."""
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
         """The notes with these keys, in the given order."""
@@ -268,9 +265,7 @@ def paper_page(
         bibtex=entry,
         references=[(ref, Markup(ref.html)) for ref in references],
         bib_path=urls.paper_bib(note.key),
-        local_graph_svg=Markup(
-            graph.neighbourhood_svg(library, note.key, path, css=r.graph_css, palette=r.palette)
-        ),
+        graph_key=note.key if _linked(library, note.key) else "",
     )
     return page + Output((Page(urls.paper_bib(note.key), entry.encode("utf-8")),))
 
@@ -287,9 +282,15 @@ def home_page(r: Renderer, ordered: list[Note]) -> Output:
     )
 
 
+def _linked(library: Library, key: CiteKey) -> bool:
+    """Whether the paper cites or is cited by another paper: else its graph is a lone dot."""
+    return any(k != key for k in (*library.cites.get(key, ()), *library.cited_by.get(key, ())))
+
+
 def graph_page(r: Renderer) -> Output:
-    svg = graph.library_graph_svg(r.library, "graph.html", css=r.graph_css, palette=r.palette)
-    return r.page("graph.html", "graph.html", graph_svg=Markup(svg))
+    """The global graph: a light page whose graph.js filters graph-data.js, then draws."""
+    citations = sum(len(v) for v in r.library.cites.values())
+    return r.page("graph.html", "graph.html", citations=citations)
 
 
 def feed_page(r: Renderer, texts: Mapping[CiteKey, str]) -> Output:

@@ -1,11 +1,14 @@
-// papernotes citation graph: pan/zoom, neighbour highlighting and a tag filter over the SVG drawn
-// at build time. Progressive enhancement only: without this file the SVG is complete at its
-// natural size in a scrollable frame, and every paper is a link. No network, no layout work
-// (positions come from the build), no innerHTML with note text.
+// papernotes citation graph. The build writes the whole graph once, as static/graph-data.js
+// (window.PAPERNOTES_GRAPH; see papernotes/graph/payload.py); this script picks what a page
+// shows from it — a paper's two-step neighbourhood, or on graph.html the papers a filter
+// leaves — lays it out by year and draws it as SVG, with the same rules, geometry and markup
+// as papernotes/graph/{data,layout,svg}.py (tests hold the two to each other). Then it adds
+// pan/zoom, neighbour highlighting and a tag filter. No network beyond one <script src> (it
+// must work from file://, where fetch cannot), no innerHTML with note text.
 //
-// One plain script (it must work from file://, so no modules): each graph on the page is one
-// object `g` made by readGraph, holding what the build drew and the current view; the small
-// functions below each do one thing to it.
+// One plain script (no modules, for file://): each drawn graph is one object `g` made by
+// readGraph, holding what was drawn and the current view; the small functions below each do
+// one thing to it.
 (function () {
   "use strict";
   var LABEL_SCALE = 0.55; // below this zoom, labels are unreadable: hide them (less to paint)
@@ -141,7 +144,8 @@
     tools.appendChild(button("\u2212", "Zoom out", function () { zoomCentre(g, 1 / ZOOM_STEP); }));
     // The accessible name starts with the visible text, so "click Fit" works for voice control.
     tools.appendChild(button("Fit", "Fit: show the whole graph", function () { fit(g); }));
-    if (g.tagNames.length) tools.appendChild(tagSelect(g));
+    // graph.html filters by tag before drawing; a neighbourhood highlights one instead.
+    if (g.tagNames.length && !g.frame.hasAttribute("data-pn-global")) tools.appendChild(tagSelect(g));
     g.hint = document.createElement("span");
     g.hint.className = "pn-hint";
     g.hint.textContent = g.hintText;
@@ -476,8 +480,586 @@
     watchResize(g);
   }
 
+  // --- The shared data (graph-data.js) ------------------------------------------------------
+
+  // The same sizes as papernotes.graph.layout.GEOMETRY and papernotes.graph.svg.
+  var G = { nodeW: 112, nodeH: 22, pitch: 30, subGap: 14, yearGap: 40, skipGap: 22, aspect: 1.6 };
+  var MARGIN = 16, LEGEND_ROW = 22, YEAR_ROW = 26, LABEL_SIZE = 11, BIG = 150;
+  var UNDATED = 10000; // the column of papers with no year: after every year a note can hold
+  var DEPTH = 2, MAX_NODES = 60; // a neighbourhood, as data.neighbourhood's defaults
+  var DIRECTION = "Columns are years, oldest on the left; arrows point from a paper to the papers it cites.";
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  var model = null; // graph-data.js read once into arrays, shared by every graph on the page
+  var waiting = []; // callbacks until graph-data.js has run
+
+  // The data as arrays by node index, with each paper's citing papers and key looked up once.
+  function readModel(data) {
+    if (model && model.data === data) return model;
+    var n = data.nodes.length;
+    var m = { data: data, n: n, index: new Map(), citedBy: [], paletteOf: new Map() };
+    data.palette.forEach(function (t, i) { m.paletteOf.set(t, i); });
+    data.nodes.forEach(function (node, i) { m.index.set(node[0], i); m.citedBy.push([]); });
+    data.nodes.forEach(function (node, i) {
+      node[6].forEach(function (t) { m.citedBy[t].push(i); });
+    });
+    model = m;
+    return m;
+  }
+
+  // Runs done(data) once graph-data.js has run, loading it (once) if no page script did.
+  function withData(src, done, failed) {
+    if (window.PAPERNOTES_GRAPH) { done(window.PAPERNOTES_GRAPH); return; }
+    waiting.push(done);
+    if (waiting.length > 1) return;
+    var script = document.createElement("script");
+    script.src = src;
+    script.async = true;
+    script.onload = function () {
+      var callbacks = waiting;
+      waiting = [];
+      if (!window.PAPERNOTES_GRAPH) { failed(); return; }
+      callbacks.forEach(function (f) { f(window.PAPERNOTES_GRAPH); });
+    };
+    script.onerror = function () { waiting = []; failed(); };
+    document.head.appendChild(script);
+  }
+
+  function column(year) { return year || UNDATED; }
+
+  // --- Which papers: data.neighbourhood's rules ----------------------------------------------
+
+  function linked(m, k) { return m.data.nodes[k][6].concat(m.citedBy[k]); }
+
+  // The papers within `depth` steps of `center` (either direction), nearest kept: a ring at a
+  // time; when a ring does not fit, most links into the kept rings first, then closest in
+  // year, then library order. Returns {kept: Map(index -> distance), total}.
+  function neighbourhood(m, center, depth, maxNodes) {
+    var year = column(m.data.nodes[center][3]);
+    var dist = new Map([[center, 0]]);
+    var kept = new Map([[center, 0]]);
+    var ring = [center], total = 1;
+    for (var step = 1; step <= depth; step++) {
+      var found = [];
+      ring.forEach(function (k) {
+        linked(m, k).forEach(function (j) { if (!dist.has(j)) { dist.set(j, -1); found.push(j); } });
+      });
+      found.forEach(function (k) { dist.set(k, step); });
+      total += found.length;
+      var room = maxNodes - kept.size;
+      if (room > 0) {
+        var ranked = found.map(function (k) {
+          var inward = linked(m, k).filter(function (j) { return kept.has(j); }).length;
+          return { k: k, inward: inward, dy: Math.abs(column(m.data.nodes[k][3]) - year) };
+        });
+        ranked.sort(function (a, b) { return b.inward - a.inward || a.dy - b.dy || a.k - b.k; });
+        var s = step;
+        ranked.slice(0, room).forEach(function (r) { kept.set(r.k, s); });
+      }
+      ring = found;
+    }
+    return { kept: kept, total: total };
+  }
+
+  // --- Where: layout.py ----------------------------------------------------------------------
+
+  function subcolumns(count, rows) { return Math.max(1, Math.ceil(count / rows)); }
+  function span(sc) { return sc * G.nodeW + (sc - 1) * G.subGap; }
+
+  function layoutWidth(years, counts, rows) {
+    var w = G.yearGap * (years.length - 1);
+    counts.forEach(function (c) { w += span(subcolumns(c, rows)); });
+    for (var i = 1; i < years.length; i++) if (years[i] - years[i - 1] > 1) w += G.skipGap;
+    return w;
+  }
+
+  function layoutHeight(counts, rows) {
+    var most = 0;
+    counts.forEach(function (c) { most = Math.max(most, Math.ceil(c / subcolumns(c, rows))); });
+    return most * G.pitch;
+  }
+
+  // How many rows a year may fill before it wraps: the layout closest to G.aspect, and on a
+  // tie the one with more rows (fewer sub-columns).
+  function chooseRows(years, counts) {
+    if (!counts.length) return 1;
+    var best = 1, bestMisfit = Infinity, tallest = Math.max.apply(null, counts);
+    for (var rows = 1; rows <= tallest; rows++) {
+      var ratio = layoutWidth(years, counts, rows) / Math.max(layoutHeight(counts, rows), 1);
+      var misfit = Math.abs(Math.log(Math.max(ratio, 1e-9) / G.aspect));
+      if (misfit <= bestMisfit) { best = rows; bestMisfit = misfit; }
+    }
+    return best;
+  }
+
+  function setOffsets(y, order, sc) {
+    var rows = Math.ceil(order.length / sc);
+    order.forEach(function (v, rank) { y[v] = (Math.floor(rank / sc) - (rows - 1) / 2) * G.pitch; });
+  }
+
+  // Barycentric sweeps: left to right towards the papers cited, right to left towards the
+  // citing ones, then both; ties keep the current order.
+  function orderLayers(layers, neighbours, layerOf, subcols) {
+    var order = layers.map(function (l) { return l.slice(); });
+    var y = [];
+    order.forEach(function (layer, i) { setOffsets(y, layer, subcols[i]); });
+    function reorder(i, side) {
+      var keyed = order[i].map(function (v, rank) {
+        var sum = 0, count = 0;
+        neighbours[v].forEach(function (u) {
+          if (layerOf[u] !== i && (side === 0 || (layerOf[u] - i) * side > 0)) { sum += y[u]; count += 1; }
+        });
+        return { v: v, rank: rank, at: count ? sum / count : y[v] };
+      });
+      keyed.sort(function (a, b) { return a.at - b.at || a.rank - b.rank; });
+      order[i] = keyed.map(function (o) { return o.v; });
+      setOffsets(y, order[i], subcols[i]);
+    }
+    var count = order.length, i;
+    for (var sweep = 0; sweep < 4; sweep++) {
+      for (i = 1; i < count; i++) reorder(i, -1);
+      for (i = count - 2; i >= 0; i--) reorder(i, 1);
+    }
+    for (i = 0; i < count; i++) reorder(i, 0);
+    return order;
+  }
+
+  function layout(years, edges) {
+    var present = Array.from(new Set(years)).sort(function (a, b) { return a - b; });
+    var layerIndex = new Map(present.map(function (y, i) { return [y, i]; }));
+    var layerOf = years.map(function (y) { return layerIndex.get(y); });
+    var layers = present.map(function () { return []; });
+    layerOf.forEach(function (i, v) { layers[i].push(v); });
+    var counts = layers.map(function (l) { return l.length; });
+    var rows = chooseRows(present, counts);
+    var subcols = counts.map(function (c) { return subcolumns(c, rows); });
+    var near = years.map(function () { return new Set(); });
+    edges.forEach(function (e) { if (e[0] !== e[1]) { near[e[0]].add(e[1]); near[e[1]].add(e[0]); } });
+    var neighbours = near.map(function (set) { return Array.from(set); });
+    var ordered = orderLayers(layers, neighbours, layerOf, subcols);
+    var height = 0;
+    counts.forEach(function (c, i) { height = Math.max(height, Math.ceil(c / subcols[i]) * G.pitch); });
+    var points = [], columns = [], x = 0, y = [];
+    present.forEach(function (year, i) {
+      if (i) x += G.yearGap + (year - present[i - 1] > 1 ? G.skipGap : 0);
+      var s = subcols[i];
+      setOffsets(y, ordered[i], s);
+      ordered[i].forEach(function (v, rank) {
+        points[v] = { x: x + G.nodeW / 2 + (rank % s) * (G.nodeW + G.subGap), y: height / 2 + y[v] };
+      });
+      columns.push({ year: year, x0: x, x1: x + span(s), count: counts[i] });
+      x += span(s);
+    });
+    return { points: points, columns: columns, width: x, height: height };
+  }
+
+  // --- How: svg.py ---------------------------------------------------------------------------
+
+  function fmt(x) { var t = x.toFixed(1); return t.slice(-2) === ".0" ? t.slice(0, -2) : t; }
+
+  // East Asian wide characters (cjk.is_wide) and emoji, roughly: one em each.
+  var WIDE = /[\u1100-\u115f\u231a-\u23ff\u2600-\u27bf\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
+
+  function textWidth(text, size) {
+    var w = 0;
+    Array.from(text).forEach(function (ch) {
+      if (WIDE.test(ch)) w += 1;
+      else if ((ch !== ch.toLowerCase() && ch === ch.toUpperCase()) || "mwMW@%".indexOf(ch) >= 0) w += 0.68;
+      else if (" .,:;'!|iIl()[]".indexOf(ch) >= 0) w += 0.3;
+      else w += 0.55;
+    });
+    return w * (size || LABEL_SIZE);
+  }
+
+  function fitText(text, maxWidth) {
+    if (textWidth(text) <= maxWidth) return text;
+    var chars = Array.from(text);
+    while (chars.length && textWidth(chars.join("") + "\u2026") > maxWidth) chars.pop();
+    return chars.join("").replace(/\s+$/, "") + "\u2026";
+  }
+
+  // "Hu et al., 2022" -> "Hu et al."; "Liu et al., 2022b" -> "Liu et al. (b)" (data.short_label).
+  function shortLabel(label, year) {
+    var m = /^(.+?),?\s+(\d{4})([a-z]*)$/.exec(label);
+    if (!m || !year || +m[2] !== year) return label;
+    return m[3] ? m[1] + " (" + m[3] + ")" : m[1];
+  }
+
+  function edgePath(s, t) {
+    var half = G.nodeW / 2, sx, tx, c1, c2;
+    if (Math.abs(s.x - t.x) < 1) {
+      sx = s.x - half; tx = t.x - half;
+      var bulge = Math.min(G.yearGap * 0.8, 12 + 0.15 * Math.abs(s.y - t.y));
+      c1 = sx - bulge; c2 = tx - bulge;
+    } else {
+      var dir = s.x > t.x ? -1 : 1;
+      sx = s.x + dir * half; tx = t.x - dir * half;
+      var pull = Math.max(14, Math.abs(tx - sx) * 0.45);
+      c1 = sx + dir * pull; c2 = tx - dir * pull;
+    }
+    return "M" + fmt(sx) + " " + fmt(s.y) + "C" + fmt(c1) + " " + fmt(s.y) + " " + fmt(c2) + " " +
+      fmt(t.y) + " " + fmt(tx) + " " + fmt(t.y);
+  }
+
+  function el(tag, attrs, children) {
+    var e = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) {
+      e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+
+  // What to draw for papers `keys` (node indices, library order): data._graph_svg's choices.
+  // opts: root (href prefix to the site), center (index or -1), kept (Map of distances), title,
+  // note.
+  function drawing(m, keys, opts) {
+    var data = m.data, nodes = data.nodes;
+    var index = new Map(keys.map(function (k, i) { return [k, i]; }));
+    var edges = [];
+    keys.forEach(function (s) {
+      nodes[s][6].forEach(function (t) { if (index.has(t)) edges.push([index.get(s), index.get(t)]); });
+    });
+    var tagCount = new Map();
+    keys.forEach(function (k) {
+      nodes[k][5].forEach(function (t) { tagCount.set(t, (tagCount.get(t) || 0) + 1); });
+    });
+    // Most common first, then alphabetical: tag indices are alphabetical ranks.
+    var tagOrder = Array.from(tagCount.keys()).sort(function (a, b) {
+      return tagCount.get(b) - tagCount.get(a) || a - b;
+    });
+    var tagIndex = new Map(tagOrder.map(function (t, i) { return [t, i]; }));
+    var colours = new Map();
+    var drawn = keys.map(function (k) {
+      var node = nodes[k], label = node[1], year = node[3];
+      var colour = null;
+      for (var i = 0; i < node[5].length && colour === null; i++) {
+        if (m.paletteOf.has(node[5][i])) colour = m.paletteOf.get(node[5][i]);
+      }
+      colours.set(colour, (colours.get(colour) || 0) + 1);
+      return {
+        href: opts.root + "papers/" + (node[4] || node[0]) + ".html",
+        label: shortLabel(label, year),
+        tooltip: node[2] + " (" + label + ")",
+        year: column(year),
+        colour: colour,
+        tags: node[5].map(function (t) { return tagIndex.get(t); }),
+        current: opts.kept ? opts.kept.get(k) === 0 : false,
+        distant: opts.kept ? opts.kept.get(k) > 1 : false
+      };
+    });
+    var legend = [];
+    data.palette.forEach(function (t, i) {
+      if (colours.get(i)) legend.push({ colour: i, name: data.tags[t], count: colours.get(i) });
+    });
+    if (colours.get(null) && legend.length) legend.push({ colour: null, name: "other tags", count: colours.get(null) });
+    return {
+      title: opts.title, description: opts.description, note: opts.note || "",
+      nodes: drawn, edges: edges, legend: legend,
+      tagNames: tagOrder.map(function (t) { return data.tags[t]; }),
+      yearHref: function (year) { var p = data.years[String(year)]; return p ? opts.root + p : ""; },
+      noDate: data.no_date
+    };
+  }
+
+  function legendItems(d, width) {
+    var items = d.legend.map(function (entry) {
+      var text = entry.name + " (" + entry.count + ")";
+      return {
+        cls: entry.colour === null ? "pn-key" : "pn-key pn-c" + entry.colour,
+        parts: function () {
+          return [el("rect", { x: 0, y: -5, width: 16, height: 10, rx: 5 }), el("text", { x: 21, dy: ".35em" }, [text])];
+        },
+        w: 21 + textWidth(text, 12) + 16
+      };
+    });
+    if (d.note) {
+      items.push({
+        cls: "pn-key",
+        parts: function () { return [el("text", { "class": "pn-note", dy: ".35em" }, [d.note])]; },
+        w: textWidth(d.note, 12) + 16
+      });
+    }
+    var out = [], x = 0, row = 0;
+    items.forEach(function (it) {
+      if (x && x + it.w > width) { x = 0; row += 1; }
+      var y = MARGIN / 2 + row * LEGEND_ROW + LEGEND_ROW / 2;
+      out.push(el("g", { "class": it.cls, transform: "translate(" + fmt(MARGIN + x) + "," + fmt(y) + ")" }, it.parts()));
+      x += it.w;
+    });
+    return { parts: out, height: items.length ? (row + 1) * LEGEND_ROW : 0 };
+  }
+
+  // The drawing as an <svg> element shaped like svg.render_svg's, which the rest of this
+  // script reads: nodes by column then top to bottom (the Tab order), edges by those positions.
+  function renderSvg(d, lay, p) {
+    var width = Math.max(lay.width + 2 * MARGIN, 320);
+    var legend = legendItems(d, width - 2 * MARGIN);
+    var top = MARGIN / 2 + legend.height + YEAR_ROW;
+    var height = top + lay.height + MARGIN;
+    var ox = (width - lay.width) / 2;
+    var order = d.nodes.map(function (n, i) { return i; });
+    order.sort(function (a, b) {
+      return lay.points[a].x - lay.points[b].x || lay.points[a].y - lay.points[b].y || a - b;
+    });
+    var rank = [];
+    order.forEach(function (v, i) { rank[v] = i; });
+    var current = -1;
+    d.nodes.forEach(function (n, i) { if (n.current) current = rank[i]; });
+    var attrs = {
+      "class": "pn-graph" + (d.nodes.length > BIG ? " pn-big" : ""), id: p,
+      viewBox: "0 0 " + fmt(width) + " " + fmt(height), width: fmt(width), height: fmt(height),
+      role: "group", "aria-labelledby": p + "-title", "aria-describedby": p + "-desc",
+      "data-top": fmt(top), "data-ox": fmt(ox), "data-margin": MARGIN,
+      "data-rows": LEGEND_ROW + " " + YEAR_ROW, "data-tag-names": JSON.stringify(d.tagNames)
+    };
+    if (current >= 0) attrs["data-current"] = current;
+    var svg = el("svg", attrs, [
+      el("title", { id: p + "-title" }, [d.title]),
+      el("desc", { id: p + "-desc" }, [d.description]),
+      // Marker ids are per SVG (two graphs may share a page), so this rule cannot be static.
+      el("style", {}, [".pn-graph .pn-edge.is-hl{marker-end:url(#" + p + "-arrow-hl)}"]),
+      el("defs", {}, ["arrow", "arrow-hl"].map(function (name) {
+        return el("marker", {
+          id: p + "-" + name, viewBox: "0 0 8 8", refX: 8, refY: 4, markerWidth: 8, markerHeight: 8,
+          markerUnits: "userSpaceOnUse", orient: "auto"
+        }, [el("path", { "class": "pn-" + name, d: "M0 0L8 4L0 8z" })]);
+      }))
+    ]);
+    var vp = el("g", { "class": "pn-vp", transform: "translate(" + fmt(ox) + "," + fmt(top) + ")" });
+    lay.columns.forEach(function (col, i) {
+      if (i % 2) {
+        vp.appendChild(el("rect", {
+          "class": "pn-yband", x: fmt(col.x0 - G.yearGap / 2), y: -10,
+          width: fmt(col.x1 - col.x0 + G.yearGap), height: fmt(lay.height + 20)
+        }));
+      }
+    });
+    var edgeGroup = el("g", { "class": "pn-edges", "marker-end": "url(#" + p + "-arrow)" });
+    d.edges.forEach(function (e) {
+      var s = rank[e[0]], t = rank[e[1]];
+      edgeGroup.appendChild(el("path", {
+        "class": current === s || current === t ? "pn-edge pn-direct" : "pn-edge",
+        d: edgePath(lay.points[e[0]], lay.points[e[1]]), "data-e": s + " " + t
+      }));
+    });
+    var nodeGroup = el("g", { "class": "pn-nodes" });
+    order.forEach(function (i) { nodeGroup.appendChild(nodeElement(d.nodes[i], lay.points[i])); });
+    vp.appendChild(edgeGroup);
+    vp.appendChild(nodeGroup);
+    svg.appendChild(vp);
+    var years = el("g", { "class": "pn-years" });
+    lay.columns.forEach(function (col) { years.appendChild(yearLabel(d, col, ox, top)); });
+    svg.appendChild(el("g", { "class": "pn-head" }, [
+      el("rect", { "class": "pn-band", width: "100%", height: fmt(top) }),
+      el("g", { "class": "pn-legend" }, legend.parts),
+      years
+    ]));
+    return svg;
+  }
+
+  // One paper: a link around a pill and its label, the full title as tooltip and name.
+  function nodeElement(node, at) {
+    var cls = "pn-node" + (node.colour === null ? "" : " pn-c" + node.colour) +
+      (node.current ? " is-current" : "") + (node.distant ? " is-distant" : "");
+    var attrs = {
+      "class": cls, href: node.href, transform: "translate(" + fmt(at.x) + "," + fmt(at.y) + ")",
+      "data-tags": node.tags.join(" ")
+    };
+    if (node.current) attrs["aria-current"] = "page";
+    return el("a", attrs, [
+      el("title", {}, [node.tooltip]),
+      el("rect", { x: -G.nodeW / 2, y: -G.nodeH / 2, width: G.nodeW, height: G.nodeH, rx: G.nodeH / 2 }),
+      el("text", { dy: ".35em" }, [fitText(node.label, G.nodeW - 12)])
+    ]);
+  }
+
+  function yearLabel(d, col, ox, top) {
+    var papers = col.count + " paper" + (col.count !== 1 ? "s" : "") +
+      (col.year === UNDATED ? " with no date" : " from " + col.year);
+    var text = el("text", {
+      x: fmt(ox + (col.x0 + col.x1) / 2), y: fmt(top - YEAR_ROW / 2), dy: ".35em",
+      "data-x": fmt((col.x0 + col.x1) / 2)
+    }, [el("title", {}, [papers]), col.year === UNDATED ? d.noDate : String(col.year)]);
+    var href = col.year === UNDATED ? "" : d.yearHref(col.year);
+    return href ? el("a", { "class": "pn-year", href: href }, [text]) : text;
+  }
+
+  // Draw papers `keys` into a frame and make the graph interactive.
+  function drawInto(frame, m, keys, opts, idPrefix) {
+    var d = drawing(m, keys, opts);
+    var lay = layout(d.nodes.map(function (n) { return n.year; }), d.edges);
+    frame.appendChild(renderSvg(d, lay, idPrefix));
+    init(frame);
+  }
+
+  function addStylesheet(href) {
+    if (!href) return;
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) if (links[i].getAttribute("href") === href) return;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.appendChild(link);
+  }
+
+  // --- A paper's neighbourhood ---------------------------------------------------------------
+
+  function drawLocal(frame, section, data) {
+    var m = readModel(data);
+    var center = m.index.get(frame.getAttribute("data-key"));
+    var hood = center === undefined ? null : neighbourhood(m, center, DEPTH, MAX_NODES);
+    // A paper the data does not link (an older graph-data.js): nothing to show.
+    if (!hood || hood.kept.size < 2) { section.hidden = true; return; }
+    var keys = Array.from(hood.kept.keys()).sort(function (a, b) { return a - b; });
+    var label = data.nodes[center][1];
+    drawInto(frame, m, keys, {
+      root: frame.getAttribute("data-root") || "",
+      kept: hood.kept,
+      title: "Papers within " + (DEPTH === 1 ? "one step" : DEPTH + " steps") + " of " + label +
+        " in the citation graph (" + keys.length + " papers)",
+      description: DIRECTION + " Dashed outlines are two steps away.",
+      note: hood.total > keys.length ? "showing the nearest " + keys.length + " of " + hood.total + " papers" : ""
+    }, "pn-local");
+    frame.style.minHeight = "";
+  }
+
+  // Shown only with JavaScript; graph-data.js is loaded when the section nears the screen.
+  function initLocal(frame) {
+    var section = frame.closest("[data-pn-local]") || frame;
+    addStylesheet(frame.getAttribute("data-graph-css"));
+    section.hidden = false;
+    frame.style.minHeight = "14rem"; // the graph's room, so the page does not jump
+    var started = false;
+    function start() {
+      if (started) return;
+      started = true;
+      withData(frame.getAttribute("data-graph-data"), function (data) {
+        drawLocal(frame, section, data);
+      }, function () { section.hidden = true; });
+    }
+    if (!window.IntersectionObserver) { start(); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); start(); }
+    }, { rootMargin: "800px 0px" });
+    seen.observe(frame);
+  }
+
+  // --- graph.html: filter, then draw at most a few hundred papers -----------------------------
+
+  var MOST = 500; // more nodes than this are a blur that takes seconds to lay out and paint
+
+  // The papers the filter leaves, and of those the `top` most cited (then library order).
+  function choose(m, f) {
+    var matched = [];
+    for (var i = 0; i < m.n; i++) {
+      var node = m.data.nodes[i], year = node[3];
+      if (f.tag >= 0 && node[5].indexOf(f.tag) < 0) continue;
+      if (year ? (f.from && year < f.from) || (f.to && year > f.to) : f.from || f.to) continue;
+      if (m.citedBy[i].length < f.min) continue;
+      matched.push(i);
+    }
+    var keys = matched;
+    if (matched.length > f.top) {
+      keys = matched.slice().sort(function (a, b) {
+        return m.citedBy[b].length - m.citedBy[a].length || a - b;
+      }).slice(0, f.top).sort(function (a, b) { return a - b; });
+    }
+    return { keys: keys, matched: matched.length };
+  }
+
+  function readFilter(form) {
+    function int(name, fallback) {
+      var v = parseInt(form.elements[name].value, 10);
+      return isNaN(v) ? fallback : v;
+    }
+    var tag = form.elements.tag.value;
+    return {
+      tag: tag === "" ? -1 : +tag,
+      from: int("from", 0), to: int("to", 0), min: Math.max(0, int("min", 0)),
+      top: Math.min(MOST, Math.max(1, int("top", 300)))
+    };
+  }
+
+  function fillFilter(form, m) {
+    var counts = m.data.tags.map(function () { return 0; });
+    var years = [];
+    m.data.nodes.forEach(function (node) {
+      node[5].forEach(function (t) { counts[t] += 1; });
+      if (node[3]) years.push(node[3]);
+    });
+    var select = form.elements.tag;
+    m.data.tags.forEach(function (name, i) {
+      if (!counts[i]) return;
+      var o = document.createElement("option");
+      o.value = String(i);
+      o.textContent = name;
+      select.appendChild(o);
+    });
+    if (years.length) {
+      var lo = Math.min.apply(null, years), hi = Math.max.apply(null, years);
+      ["from", "to"].forEach(function (name) {
+        var input = form.elements[name];
+        input.min = lo; input.max = hi; input.placeholder = String(name === "from" ? lo : hi);
+      });
+    }
+  }
+
+  function drawGlobal(oldFrame, form, m) {
+    var f = readFilter(form);
+    var picked = choose(m, f);
+    // A fresh frame: the old graph's listeners and observers go with the old one.
+    var frame = oldFrame.cloneNode(false);
+    frame.removeAttribute("data-pn-ready");
+    oldFrame.parentNode.replaceChild(frame, oldFrame);
+    var edges = 0, index = new Set(picked.keys);
+    picked.keys.forEach(function (k) {
+      m.data.nodes[k][6].forEach(function (t) { if (index.has(t)) edges += 1; });
+    });
+    var shown = picked.keys.length;
+    drawInto(frame, m, picked.keys, {
+      root: frame.getAttribute("data-root") || "",
+      title: "Citation graph of " + shown + " papers and " + edges + " citations",
+      description: DIRECTION
+    }, "pn-lib");
+    var status = form.elements.status || form.querySelector("output");
+    status.textContent = !picked.matched ? "No paper matches the filter." :
+      shown < picked.matched ? "Showing the " + shown + " most cited of " + picked.matched +
+        " papers that match; narrow the filter to see the rest." :
+        "Showing all " + shown + " papers that match.";
+    return frame;
+  }
+
+  function initGlobal(frame) {
+    var form = document.querySelector("[data-pn-filter]");
+    var data = window.PAPERNOTES_GRAPH;
+    if (!form || !data) return; // graph-data.js missing: the page's text links remain
+    var m = readModel(data);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-pn-nojs]"), function (p) { p.hidden = true; });
+    fillFilter(form, m);
+    form.hidden = false;
+    var current = drawGlobal(frame, form, m);
+    var timer = 0;
+    function redraw() {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { current = drawGlobal(current, form, m); }, 120);
+    }
+    form.addEventListener("input", redraw);
+    form.addEventListener("change", redraw);
+    form.addEventListener("submit", function (e) { e.preventDefault(); redraw(); });
+  }
+
+  // --- Start ---------------------------------------------------------------------------------
+
   function initAll() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-pn-graph]"), init);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-pn-graph]"), function (frame) {
+      // The script may be on the page twice (a library's own template): start each frame once.
+      if (frame.hasAttribute("data-pn-started")) return;
+      frame.setAttribute("data-pn-started", "");
+      if (frame.hasAttribute("data-pn-global")) initGlobal(frame);
+      else if (frame.hasAttribute("data-key")) initLocal(frame);
+      else init(frame); // an SVG drawn by the build (a library's own template)
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();

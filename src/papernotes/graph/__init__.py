@@ -1,5 +1,7 @@
-"""The citation graph: nodes and edges from the library (``data``), their placement
-(``layout``) and the SVG drawing (``svg``); the stylesheet is ``templates/static/graph.css``.
+"""The citation graph: nodes and edges from the library (``data``), the shared
+``static/graph-data.js`` that pages draw from in the browser (``payload``), and the same
+placement (``layout``) and SVG drawing (``svg``) done in Python, which ``static/graph.js``
+follows and the tests hold it to; the stylesheet is ``templates/static/graph.css``.
 
 ``layout.layout`` is not re-exported: a package attribute named like a submodule would turn
 into the submodule once that is imported.
@@ -20,17 +22,22 @@ if TYPE_CHECKING:
         tag_palette,
     )
     from papernotes.graph.layout import GEOMETRY, Geometry, Layout, Point, choose_rows
+    from papernotes.graph.payload import GraphData, GraphNode, graph_data, graph_data_js
     from papernotes.graph.svg import PALETTE_SIZE, edge_path, fit_text, inline_css, text_width
 
 __all__ = [
     "GEOMETRY",
     "PALETTE_SIZE",
     "Geometry",
+    "GraphData",
+    "GraphNode",
     "Layout",
     "Point",
     "choose_rows",
     "edge_path",
     "fit_text",
+    "graph_data",
+    "graph_data_js",
     "inline_css",
     "library_graph_svg",
     "neighbourhood",
@@ -52,6 +59,7 @@ if not TYPE_CHECKING:
                 "short_label",
                 "tag_palette",
             ),
+            "payload": ("GraphData", "GraphNode", "graph_data", "graph_data_js"),
             "layout": ("GEOMETRY", "Geometry", "Layout", "Point", "choose_rows"),
             "svg": ("PALETTE_SIZE", "edge_path", "fit_text", "inline_css", "text_width"),
         },

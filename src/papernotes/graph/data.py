@@ -3,10 +3,14 @@
 Edges are front-matter citations only (``Library.cites``), drawn from the citing paper to the
 cited one. Inline mentions are left out on purpose: a 2017 note may mention a 2023 paper, and
 drawing that as an arrow would claim a citation that never happened (the paper page lists
-mentions separately). Nodes are placed by year (graph_layout) and drawn as inline SVG at build
-time (graph_svg), which works with no JavaScript; ``static/graph.js`` adds pan/zoom, highlighting
-and a tag filter. No force simulation runs in the browser, so a 1,000-paper graph costs
-nothing while idle, unlike the global graph views readers of Quartz have asked to remove.
+mentions separately). Nodes are placed by year (graph_layout), with no force simulation, so a
+big graph costs nothing while idle, unlike the global graph views readers of Quartz have asked
+to remove.
+
+The site no longer embeds these drawings: it writes the graph once (``payload``) and
+``static/graph.js`` draws in the browser with the same rules. :func:`neighbourhood` and the
+SVG functions here are those rules in Python: the specification the browser tests hold
+graph.js's drawings to, node for node.
 """
 
 from __future__ import annotations
