@@ -1,7 +1,7 @@
 """The citation graph in real Chromium, from file://: links, pan/zoom, highlighting, the tag
 filter, the keyboard, no JavaScript at all, and 1,000 papers. Pages are a small harness (the
-real style.css and graph.js around the SVG and the partial), so these tests do not depend on
-how the rest of the site is wired."""
+real style.css, graph.css, graph.js and graph-data.js around the templates), so these tests do
+not depend on how the rest of the site is wired; test_graph_client.py opens a built site."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from markupsafe import Markup
 from playwright.sync_api import Browser, Page, expect
-from test_graph import CSS, library_of, synthetic
+from test_graph import library_of, synthetic
 
 from papernotes import urls
 from papernotes.config import load_config
 from papernotes.graph import data as graph
+from papernotes.graph.payload import graph_data, graph_data_js
 from papernotes.model import CiteKey, Library
 
 import conftest
@@ -58,12 +58,14 @@ def _env() -> jinja2.Environment:
 
 
 def write_harness(library: Library, out: Path, local: CiteKey | None) -> Path:
-    """templates/graph.html, a stub page per paper, and ``local``'s page with the real
-    _graph_local.html partial."""
+    """templates/graph.html, graph-data.js, a stub page per paper, and ``local``'s page with
+    the real _graph_local.html partial."""
     env = _env()
     (out / "static").mkdir(parents=True)
-    for name in ("style.css", "graph.js"):
+    for name in ("style.css", "graph.js", "graph.css"):
         shutil.copy(REPO / "templates" / "static" / name, out / "static" / name)
+    shared = graph_data_js(graph_data(library, graph.tag_palette(library)))
+    (out / "static" / "graph-data.js").write_text(shared, "utf-8")
 
     def render(template: str, path: str, **context: object) -> None:
         (out / path).parent.mkdir(parents=True, exist_ok=True)
@@ -76,8 +78,8 @@ def write_harness(library: Library, out: Path, local: CiteKey | None) -> Path:
         )
         (out / path).write_text(html, "utf-8")
 
-    svg = graph.library_graph_svg(library, "graph.html", css=CSS)
-    render("graph.html", "graph.html", graph_svg=Markup(svg))
+    citations = sum(len(v) for v in library.cites.values())
+    render("graph.html", "graph.html", citations=citations)
     stub = env.from_string(
         '{% extends "base.html" %}{% block main %}<h1>{{ key }}</h1>{% endblock %}'
     )
@@ -92,11 +94,8 @@ def write_harness(library: Library, out: Path, local: CiteKey | None) -> Path:
             '{% extends "base.html" %}{% block main %}<article style="max-width:46rem;margin:auto">'
             '<h1>{{ key }}</h1>{% include "_graph_local.html" %}</article>{% endblock %}'
         )
-        svg = graph.neighbourhood_svg(library, local, path, css=CSS)
         html = page.render(
-            url=lambda target: urls.relative(path, target),
-            key=local,
-            local_graph_svg=Markup(svg),
+            url=lambda target: urls.relative(path, target), key=local, graph_key=local
         )
         (out / path).write_text(html, "utf-8")
     return out
@@ -213,16 +212,20 @@ def test_hover_highlights_exactly_the_papers_linked_to_it(
     expect(page.locator("a.pn-node.is-hl")).to_have_count(0)
 
 
-def test_tag_filter_marks_the_papers_with_that_tag(
+def test_tag_filter_draws_only_the_papers_with_that_tag(
     page: Page, site: Path, library: Library
 ) -> None:
     page.goto((site / "graph.html").as_uri())
+    expect(page.locator("a.pn-node")).to_have_count(len(library.notes))
     page.get_by_label("Tag").select_option(label="peft")
     tagged = sum("peft" in (t.casefold() for t in n.meta.tags) for n in library.notes.values())
-    expect(page.locator("a.pn-node.is-tag")).to_have_count(tagged)
-    expect(page.locator("svg.pn-graph")).to_have_class(re.compile(r"\bpn-tag-on\b"))
+    assert 0 < tagged < len(library.notes)
+    expect(page.locator("a.pn-node")).to_have_count(tagged)
+    expect(page.locator(".pn-graph-status")).to_have_text(
+        f"Showing all {tagged} papers that match."
+    )
     page.get_by_label("Tag").select_option(label="all papers")
-    expect(page.locator("a.pn-node.is-tag")).to_have_count(0)
+    expect(page.locator("a.pn-node")).to_have_count(len(library.notes))
 
 
 def test_keyboard_zooms_pans_and_focuses_papers_visibly(page: Page, site: Path) -> None:
@@ -276,23 +279,21 @@ def test_neighbourhood_opens_on_the_current_paper(page: Page, site: Path) -> Non
     page.wait_for_url("**/papers/" + href)
 
 
-def test_without_javascript_the_svg_is_whole_and_its_links_work(
-    browser: Browser,
-    site: Path,
-) -> None:
+def test_without_javascript_the_pages_point_to_the_text_lists(browser: Browser, site: Path) -> None:
     problems = Problems()
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
     )
     page = problems.watch(context.new_page())
     page.goto((site / "graph.html").as_uri())
-    svg = page.locator("svg.pn-graph")
-    expect(page.locator(".pn-graph-tools")).to_have_count(0)
-    box = svg.bounding_box()
-    assert box is not None and box["width"] == pytest.approx(float(svg.get_attribute("width") or 0))
+    expect(page.locator("svg.pn-graph")).to_have_count(0)
+    expect(page.locator("form.pn-graph-filter")).to_be_hidden()
     page.screenshot(path=str(SHOTS / "papernotes-graph-30-nojs.png"))
-    page.locator(node(page, "vaswani2017attention")).click()
-    page.wait_for_url("**/papers/vaswani2017attention.html")
+    text = page.locator("[data-pn-nojs]")
+    expect(text.get_by_role("link", name="timeline")).to_have_attribute("href", "years/index.html")
+    expect(text.get_by_role("link", name="tags")).to_have_attribute("href", "tags/index.html")
+    page.goto((site / urls.paper_page(LOCAL)).as_uri())
+    expect(page.locator("section.graph-local")).to_be_hidden()  # the cites lists say it in words
     context.close()
     assert problems.items == []
 
@@ -346,9 +347,14 @@ def test_a_thousand_papers_stay_usable(page: Page, site1000: Path) -> None:
     start = time.perf_counter()
     page.goto((site1000 / "graph.html").as_uri())
     loaded = time.perf_counter() - start
-    expect(page.locator("a.pn-node")).to_have_count(1000)
+    # At most a few hundred papers at once: the most cited, and the reader is told so.
+    expect(page.locator("a.pn-node")).to_have_count(300)
+    expect(page.locator(".pn-graph-status")).to_contain_text("the 300 most cited of 1000 papers")
     svg = page.locator("svg.pn-graph")
-    expect(svg).to_have_class(re.compile(r"\bpn-far\b"))  # whole graph shown, labels hidden
+    expect(svg).not_to_have_class(re.compile(r"\bpn-far\b"))  # 300 fit with their labels
+    page.get_by_label("Show at most").fill("5000")  # more than the page allows: capped at 500
+    expect(page.locator("a.pn-node")).to_have_count(500)
+    expect(page.locator(".pn-graph-status")).to_contain_text("the 500 most cited of 1000")
     page.screenshot(path=str(SHOTS / "papernotes-graph-1000.png"))
     # Zooming in on the middle brings labels back.
     box = svg.bounding_box()

@@ -711,8 +711,9 @@
   }
 
   // What to draw for papers `keys` (node indices, library order): data._graph_svg's choices.
-  // opts: root (href prefix to the site), center (index or -1), kept (Map of distances), title,
-  // note.
+  // opts: root and papers (href prefixes of the site and of its papers/ folder, so links read
+  // as the build writes them), kept (Map of distances, for a neighbourhood), title,
+  // description, note.
   function drawing(m, keys, opts) {
     var data = m.data, nodes = data.nodes;
     var index = new Map(keys.map(function (k, i) { return [k, i]; }));
@@ -738,7 +739,7 @@
       }
       colours.set(colour, (colours.get(colour) || 0) + 1);
       return {
-        href: opts.root + "papers/" + (node[4] || node[0]) + ".html",
+        href: opts.papers + (node[4] || node[0]) + ".html",
         label: shortLabel(label, year),
         tooltip: node[2] + " (" + label + ")",
         year: column(year),
@@ -915,6 +916,7 @@
     var label = data.nodes[center][1];
     drawInto(frame, m, keys, {
       root: frame.getAttribute("data-root") || "",
+      papers: frame.hasAttribute("data-papers") ? frame.getAttribute("data-papers") : "papers/",
       kept: hood.kept,
       title: "Papers within " + (DEPTH === 1 ? "one step" : DEPTH + " steps") + " of " + label +
         " in the citation graph (" + keys.length + " papers)",
@@ -1019,6 +1021,7 @@
     var shown = picked.keys.length;
     drawInto(frame, m, picked.keys, {
       root: frame.getAttribute("data-root") || "",
+      papers: frame.hasAttribute("data-papers") ? frame.getAttribute("data-papers") : "papers/",
       title: "Citation graph of " + shown + " papers and " + edges + " citations",
       description: DIRECTION
     }, "pn-lib");
