@@ -19,7 +19,6 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markupsafe import Markup
 
 from papernotes import urls
 from papernotes.config import load_config
@@ -591,7 +590,7 @@ def test_inline_css_drops_comments_and_spaces_and_escapes_markup(css: str, inlin
     assert graph.inline_css(css) == inlined
 
 
-def test_a_librarys_own_graph_css_is_inlined_in_every_graph(tmp_path: Path, cli) -> None:
+def test_a_librarys_own_graph_css_styles_every_graph(tmp_path: Path, cli) -> None:
     for rel, text in (paper("a2020", 2020), paper("b2021", 2021, ["a2020"])):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
@@ -600,11 +599,12 @@ def test_a_librarys_own_graph_css_is_inlined_in_every_graph(tmp_path: Path, cli)
     (tmp_path / "templates" / "static" / "graph.css").write_text(own, encoding="utf-8")
     assert cli("build", "--root", str(tmp_path), "--no-cache").code == 0
     site = tmp_path / "site"
-    for page in ("graph.html", "papers/a2020.html", "papers/b2021.html"):
-        styles = soup_of((site / page).read_text(encoding="utf-8")).select("svg.pn-graph > style")
-        assert len(styles) == 1, page
-        assert styles[0].get_text().startswith(".pn-graph .pn-node rect{fill:hotpink}"), page
-        assert HUES[0] not in styles[0].get_text(), page  # the bundled palette is not
+    # graph.html links it; graph.js adds it to a paper page when it draws the graph there.
+    soup = soup_of((site / "graph.html").read_text(encoding="utf-8"))
+    assert soup.find("link", rel="stylesheet", href="static/graph.css") is not None
+    for page in ("papers/a2020.html", "papers/b2021.html"):
+        frame = soup_of((site / page).read_text(encoding="utf-8")).select_one("[data-pn-graph]")
+        assert frame is not None and frame["data-graph-css"] == "../static/graph.css", page
     assert (site / "static" / "graph.css").read_text(encoding="utf-8") == own
 
 
@@ -638,13 +638,13 @@ def _env() -> jinja2.Environment:
     )
 
 
-def test_templates_embed_the_svg_and_load_graph_js(bundled: Library) -> None:
+def test_templates_load_graph_data_and_graph_js(bundled: Library) -> None:
     page = "graph.html"
     html = (
         _env()
         .get_template("graph.html")
         .render(
-            graph_svg=Markup(graph.library_graph_svg(bundled, page, css=CSS)),
+            citations=95,
             library=bundled,
             site=load_config(REPO)[0],
             url=lambda target: urls.relative(page, target),
@@ -652,19 +652,31 @@ def test_templates_embed_the_svg_and_load_graph_js(bundled: Library) -> None:
         )
     )
     soup = BeautifulSoup(html, "html.parser")
-    frame = soup.select_one("[data-pn-graph]")
-    assert frame is not None and frame.find("svg", class_="pn-graph") is not None
-    assert soup.find("script", src="static/graph.js") is not None
+    frame = soup.select_one("[data-pn-graph][data-pn-global]")
+    assert frame is not None and frame.find("svg") is None  # drawn by graph.js
+    scripts = [s["src"] for s in soup.find_all("script", src=True)]
+    assert scripts == ["static/graph-data.js", "static/graph.js"]
+    nojs = soup.select_one("[data-pn-nojs]")
+    assert nojs is not None and nojs.find("a", href="years/index.html") is not None
+    assert f"{len(bundled.notes)} papers and 95 citations" in soup.get_text()
 
     page = urls.paper_page("hu2021lora")
-    local = graph.neighbourhood_svg(bundled, "hu2021lora", page, css=CSS)
     partial = _env().get_template("_graph_local.html")
-    html = partial.render(local_graph_svg=Markup(local), url=lambda t: urls.relative(page, t))
+    html = partial.render(graph_key="hu2021lora", url=lambda t: urls.relative(page, t))
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.select_one("section.graph-local [data-pn-graph] svg") is not None
+    section = soup.select_one("section.graph-local[hidden]")  # shown by graph.js
+    assert section is not None and section.find("svg") is None
+    frame = section.select_one("[data-pn-graph]")
+    assert frame is not None
+    assert (frame["data-key"], frame["data-root"], frame["data-papers"]) == (
+        "hu2021lora",
+        "../",
+        "",
+    )
+    assert frame["data-graph-data"] == "../static/graph-data.js"
     assert soup.find("script", src="../static/graph.js") is not None
     assert soup.find("a", href="../graph.html") is not None
-    assert partial.render(local_graph_svg=Markup(""), url=str).strip() == ""
+    assert partial.render(graph_key="", url=str).strip() == ""
 
 
 # --- scale -------------------------------------------------------------------------------

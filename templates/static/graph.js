@@ -926,7 +926,8 @@
     frame.style.minHeight = "";
   }
 
-  // Shown only with JavaScript; graph-data.js is loaded when the section nears the screen.
+  // Shown only with JavaScript; graph-data.js is loaded when the section nears the screen, or
+  // at idle after the page has loaded.
   function initLocal(frame) {
     var section = frame.closest("[data-pn-local]") || frame;
     addStylesheet(frame.getAttribute("data-graph-css"));
@@ -945,6 +946,14 @@
       if (entries.some(function (e) { return e.isIntersecting; })) { seen.disconnect(); start(); }
     }, { rootMargin: "800px 0px" });
     seen.observe(frame);
+    // Or once the page has loaded and the browser is idle, so the graph is ready by the time
+    // the reader scrolls to it; never before the page itself.
+    function idle() {
+      if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
+      else window.setTimeout(start, 200);
+    }
+    if (document.readyState === "complete") idle();
+    else window.addEventListener("load", idle);
   }
 
   // --- graph.html: filter, then draw at most a few hundred papers -----------------------------
