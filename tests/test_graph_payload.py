@@ -11,7 +11,7 @@ from test_plan import _fps, _plan
 
 from papernotes import urls
 from papernotes.graph import data as graph
-from papernotes.graph.payload import GLOBAL, graph_data, graph_data_js
+from papernotes.graph.payload import GLOBAL, graph_data, graph_data_js, graph_inputs
 from papernotes.model import CiteKey, Library
 
 from conftest import clean_library, note_text, write_note
@@ -155,3 +155,31 @@ def test_paper_pages_carry_a_placeholder_only_when_the_paper_has_links(root: Pat
     )
     assert b"<svg" not in html["a"]  # drawn by graph.js, not inlined
     assert b"data-pn-graph" not in html["d"] and b"graph-local" not in html["d"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "changes"),
+    [
+        ({"title": "Renamed"}, True),
+        ({"tags": ["new-tag"]}, True),
+        ({"year": 2018}, True),
+        ({"cites": []}, True),
+        ({"author": "Bo Other"}, True),  # the label
+        ({}, False),
+    ],
+    ids=["title", "tags", "year", "cites", "label", "nothing"],
+)
+def test_graph_inputs_follow_everything_graph_data_shows(
+    edit: dict[str, object], changes: bool
+) -> None:
+    def build(**kw: object) -> Library:
+        args: dict[str, object] = {"tags": ["t"], "title": "A", **kw}
+        cites = args.pop("cites", ["b"])
+        year = args.pop("year", 2020)
+        return library_of(paper("a", year, cites, **args), paper("b", 2019))  # type: ignore[arg-type]
+
+    before, after = build(), build(**edit)
+    inputs = [graph_inputs(lib, graph.tag_palette(lib)) for lib in (before, after)]
+    datas = [graph_data_js(graph_data(lib, graph.tag_palette(lib))) for lib in (before, after)]
+    assert (inputs[0] != inputs[1]) is changes
+    assert (datas[0] != datas[1]) is changes

@@ -317,12 +317,11 @@ def plan_site(
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
     jobs.append(Job("graph.html", graph_fp, lambda: graph_page(r)))
-    shared_graph = graph.graph_data(library, r.palette)
     jobs.append(
         bytes_job(
             "static/graph-data.js",
-            digest("graph-data", shared_graph),
-            lambda: graph.graph_data_js(shared_graph),
+            digest("graph-data", graph.graph_inputs(library, r.palette)),
+            lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )
     )
     for tag, keys in index.tag_notes.items():

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
         tag_palette,
     )
     from papernotes.graph.layout import GEOMETRY, Geometry, Layout, Point, choose_rows
-    from papernotes.graph.payload import GraphData, GraphNode, graph_data, graph_data_js
+    from papernotes.graph.payload import (
+        GraphData,
+        GraphNode,
+        graph_data,
+        graph_data_js,
+        graph_inputs,
+    )
     from papernotes.graph.svg import PALETTE_SIZE, edge_path, fit_text, inline_css, text_width
 
 __all__ = [
@@ -38,6 +44,7 @@ __all__ = [
     "fit_text",
     "graph_data",
     "graph_data_js",
+    "graph_inputs",
     "inline_css",
     "library_graph_svg",
     "neighbourhood",
@@ -59,7 +66,7 @@ if not TYPE_CHECKING:
                 "short_label",
                 "tag_palette",
             ),
-            "payload": ("GraphData", "GraphNode", "graph_data", "graph_data_js"),
+            "payload": ("GraphData", "GraphNode", "graph_data", "graph_data_js", "graph_inputs"),
             "layout": ("GEOMETRY", "Geometry", "Layout", "Point", "choose_rows"),
             "svg": ("PALETTE_SIZE", "edge_path", "fit_text", "inline_css", "text_width"),
         },

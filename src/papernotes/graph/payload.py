@@ -30,7 +30,7 @@ from papernotes import urls
 from papernotes.graph.data import TagPalette
 from papernotes.model import NO_DATE, Library
 
-__all__ = ["GraphData", "GraphNode", "graph_data", "graph_data_js"]
+__all__ = ["GraphData", "GraphNode", "graph_data", "graph_data_js", "graph_inputs"]
 
 GLOBAL = "PAPERNOTES_GRAPH"
 """The ``window`` property the script assigns."""
@@ -98,6 +98,18 @@ def graph_data(library: Library, palette: TagPalette) -> GraphData:
         years=tuple((y, urls.year_page(y)) for y in years),
         nodes=tuple(nodes),
     )
+
+
+def graph_inputs(library: Library, palette: TagPalette) -> tuple[object, ...]:
+    """Everything :func:`graph_data` reads, cheaply: digested, it is graph-data.js's fingerprint
+    without building the file's contents on a build that does not need them (a page's file
+    name follows from its key)."""
+    cites, labels = library.cites, library.labels
+    notes = tuple(
+        (k, labels.get(k, k), n.meta.heading, n.meta.year, n.meta.tags, cites.get(k))
+        for k, n in library.notes.items()
+    )
+    return (notes, palette.tags, tuple(palette.names.items()))
 
 
 def _script_json(value: object) -> str:
