@@ -836,6 +836,7 @@
     tokenize: tokenize,
     parseQuery: parseQuery,
     decodePostings: decodePostings,
+    shardOf: shardOf,
     Index: Index,
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
