@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Page
+from test_search_browser import NOTES, _docs
 
 from papernotes.build import build
 from papernotes.config import load_config
@@ -18,7 +19,6 @@ from papernotes.search.shards import SHARD_DIR, search_files, shard_of
 
 from browser import Problems
 from conftest import write_note
-from test_search_browser import NOTES, _docs
 
 
 @pytest.fixture(scope="module")
