@@ -134,12 +134,18 @@
     var more = document.getElementById("table-more");
     var c = controls();
 
-    // Lower-cased text of every row, made once: a keystroke is then one scan of strings.
-    var haystack = new Array(total);
-    for (var i = 0; i < total; i++) {
-      var r = rows[i];
-      var names = r[F.tags].map(function (t) { return tags[t][0]; }).join(" ");
-      haystack[i] = fold([r[F.title], r[F.authors], r[F.more], names, r[F.venue], r[F.label]].join(" "));
+    // Lower-cased text of every row, made once (just after the table is shown, so it does not
+    // delay it, or by the first keystroke): a keystroke is then one scan of strings.
+    var haystack = null;
+    function haystacks() {
+      if (haystack) return haystack;
+      haystack = new Array(total);
+      for (var i = 0; i < total; i++) {
+        var r = rows[i];
+        var names = r[F.tags].map(function (t) { return tags[t][0]; }).join(" ");
+        haystack[i] = fold([r[F.title], r[F.authors], r[F.more], names, r[F.venue], r[F.label]].join(" "));
+      }
+      return haystack;
     }
     var foldedTitles = null;
 
@@ -262,7 +268,7 @@
         wanted = new Set();
         tags.forEach(function (tag, i) { if (tag[1] === t) wanted.add(i); });
       }
-      var out = [];
+      var out = [], haystack = haystacks();
       for (var n = 0; n < order.length; n++) {
         var i = order[n], r = rows[i];
         var year = r[F.year] === null ? 0 : r[F.year];
@@ -332,6 +338,7 @@
     filter();
     render();
     root.dataset.pnTable = "ready";
+    setTimeout(haystacks, 0);
   }
 
   var data = window.PAPERNOTES_LIBRARY;
