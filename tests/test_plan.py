@@ -95,8 +95,11 @@ def test_a_body_edit_changes_its_own_page_and_the_search_index_only(root: Path) 
     before, after = _fps(_plan(root, library)), _fps(_plan(root, library, c_body="edited"))
     changed = {path for path in before if before[path] != after[path]}
     assert urls.paper_page(C) in changed
-    assert "static/search-index.js" in changed
-    assert changed <= {urls.paper_page(C), "static/search-index.js", "feed.xml"}
+    # The search index: its manifest (when the body's length changed) and the shards it shows in.
+    shards = {p for p in changed if p.startswith("static/search/")}
+    assert shards
+    assert changed - shards <= {urls.paper_page(C), "static/search-index.js", "feed.xml"}
+    assert len([p for p in shards if p.startswith("static/search/d-")]) == 1
 
 
 def test_a_title_edit_reaches_the_pages_that_list_the_paper(root: Path) -> None:

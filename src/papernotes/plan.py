@@ -48,6 +48,8 @@ from papernotes.render import (
     robots_and_sitemap,
 )
 from papernotes.search import index as search
+from papernotes.search.shards import search_files
+from papernotes.search.table import LIBRARY_DATA, library_data_js
 from papernotes.search.text import new_folds
 from papernotes.theme import Theme
 from papernotes.vault import embed_fingerprint, resolve_local
@@ -307,6 +309,13 @@ def plan_site(
     all_keys = [n.key for n in ordered]
     everyone = listing(all_keys)
     jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered)))
+    jobs.append(
+        bytes_job(
+            LIBRARY_DATA,
+            digest("library-data", everyone),
+            lambda: library_data_js(ordered, index.tag_path),
+        )
+    )
     for template, path in (
         ("tags.html", "tags/index.html"),
         ("authors.html", "authors/index.html"),
@@ -339,13 +348,9 @@ def plan_site(
 
     texts = {k: bodies[k].text for k in all_keys}
     listed = [docs[k] for k in all_keys]
-    jobs.append(
-        bytes_job(
-            "static/search-index.js",
-            digest("search-index", listed),
-            lambda: search.search_index_js(listed, terms_of=lambda doc: terms[doc.key]),
-        )
-    )
+    # A job per file of the sharded index: an edit rewrites only the shards it shows in.
+    for file in search_files(listed, terms_of=lambda doc: terms[doc.key]):
+        jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     metas = [library.notes[k].meta for k in library.notes]
     jobs.append(
         bytes_job("library.bib", digest("bib", metas), lambda: bib.format_bib(metas, "bibtex"))

@@ -270,13 +270,19 @@ def paper_page(
     return page + Output((Page(urls.paper_bib(note.key), entry.encode("utf-8")),))
 
 
+HOME_ROWS = 100
+"""Rows index.html carries itself (the newest papers): table.js shows the rest from the
+shared static/library-data.js, and without JavaScript the year and tag pages list them."""
+
+
 def home_page(r: Renderer, ordered: list[Note]) -> Output:
     index = r.index
     statuses = Counter(n.meta.status.value for n in ordered if n.meta.status)
     return r.page(
         "index.html",
         "index.html",
-        notes=ordered,
+        notes=ordered[:HOME_ROWS],
+        total=len(ordered),
         status_counts=[(s.value, statuses[s.value]) for s in Status if statuses[s.value]],
         years=list(index.year_notes) or [0],
     )

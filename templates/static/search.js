@@ -1,5 +1,6 @@
-// papernotes search: queries window.PAPERNOTES_SEARCH, written at build time into
-// static/search-index.js (src/papernotes/search/index.py) and loaded by a <script> tag, so
+// papernotes search: queries the index written at build time (src/papernotes/search/): the
+// manifest static/search-index.js (window.PAPERNOTES_SEARCH), loaded by the page, then the
+// term and doc shards under static/search/ a query needs, each added as a <script> tag, so
 // search works from file:// as well as over HTTP. Nothing is fetched.
 //
 // Folding and tokenising mirror src/papernotes/search/text.py rule for rule (the browser tests
@@ -8,7 +9,14 @@
 (function () {
   "use strict";
 
-  const INDEX_FORMAT = 1;
+  const INDEX_FORMAT = 2;
+  // Where the shards are: beside this script (static/), whatever page loaded it.
+  const BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
+  // Each shard script hands its data over here; Index.script collects it on the tag's load.
+  const arrived = Object.create(null);
+  window.PAPERNOTES_SEARCH_SHARD = function (name, data) {
+    arrived[name] = data;
+  };
   // Same list as papernotes.cjk.CJK_RANGES.
   const CJK_RANGES = [
     [0x1100, 0x11ff], [0x2e80, 0x2fdf], [0x3005, 0x3007], [0x3041, 0x3096], [0x309d, 0x309f],
@@ -32,6 +40,7 @@
   const PREFIX_LIMIT = 64; // expansions of one prefix, the most common first
   const PHRASE_CHECK = 200; // top candidates whose stored text is checked for exact phrases
   const PHRASE_BOOST = 1.5;
+  const PHRASE_SHARDS = 16; // doc shards a phrase check may load: ~0.5 MB
   const MAX_UNITS = 12;
   const PAGE = 20;
   const SNIPPET_WIDTH = 180; // in half-width columns: a CJK character counts 2
@@ -174,22 +183,41 @@
     return out;
   }
 
-  function Index(data) {
-    const fields = data.fields;
-    this.docs = data.docs.map((row) => {
-      const doc = {};
-      fields.forEach((name, i) => (doc[name] = row[i]));
-      return doc;
-    });
-    this.lengths = data.lengths;
-    this.avgLength = this.lengths.reduce((a, b) => a + b, 0) / Math.max(1, this.lengths.length);
+  // FNV-1a over the UTF-16 units of a term's first `keyChars` code points: the term shard it is
+  // in, as papernotes.search.shards.shard_of computes it.
+  function shardOf(term, keyChars, count) {
+    const key = Array.from(term).slice(0, keyChars).join("");
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) {
+      h ^= key.charCodeAt(i);
+      h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h & (count - 1);
+  }
+
+  function decodeNumbers(encoded) {
+    const out = [];
+    let value = 0, shift = 0;
+    for (const ch of encoded) {
+      const digit = VLQ_VALUE.get(ch);
+      value |= (digit & 31) << shift;
+      if (digit & 32) {
+        shift += 5;
+        continue;
+      }
+      out.push(value);
+      value = shift = 0;
+    }
+    return out;
+  }
+
+  function TermShard(data) {
     this.terms = data.terms ? data.terms.split(" ") : [];
     this.encoded = data.postings ? data.postings.split(" ") : [];
     this.decoded = new Map();
-    this.normalized = new Map();
   }
 
-  Index.prototype.lowerBound = function (term) {
+  TermShard.prototype.lowerBound = function (term) {
     let lo = 0, hi = this.terms.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -199,18 +227,125 @@
     return lo;
   };
 
-  Index.prototype.find = function (term) {
-    const i = this.lowerBound(term);
-    return i < this.terms.length && this.terms[i] === term ? i : -1;
-  };
-
-  Index.prototype.postings = function (i) {
+  TermShard.prototype.postings = function (i) {
     let list = this.decoded.get(i);
     if (!list) {
       list = decodePostings(this.encoded[i]);
       this.decoded.set(i, list);
     }
     return list;
+  };
+
+  // The index, whole (search_index_js: every term and note at once, as the tests build it) or
+  // sharded (the manifest, static/search-index.js: shards are added as a query needs them).
+  // Searching is synchronous over what is loaded; load(...) first fetches what a query needs.
+  function Index(data, base) {
+    const fields = data.fields;
+    this.fields = fields;
+    this.base = base || "";
+    this.sharded = data.termShards !== undefined;
+    const toDoc = (row) => {
+      const doc = {};
+      fields.forEach((name, i) => (doc[name] = row[i]));
+      return doc;
+    };
+    this.toDoc = toDoc;
+    if (this.sharded) {
+      this.count = data.count;
+      this.lengths = decodeNumbers(data.lengths);
+      this.termShards = data.termShards;
+      this.keyChars = data.keyChars;
+      this.docsPerShard = data.docsPerShard;
+      this.short = data.short;
+      this.dir = data.dir;
+      this.docs = new Array(this.count);
+      this.shards = new Array(this.termShards);
+    } else {
+      this.docs = data.docs.map(toDoc);
+      this.count = this.docs.length;
+      this.lengths = data.lengths;
+      this.termShards = 1;
+      this.shards = [new TermShard(data)];
+    }
+    this.avgLength = this.lengths.reduce((a, b) => a + b, 0) / Math.max(1, this.lengths.length);
+    this.normalized = new Map();
+    this.loading = new Map(); // shard name → promise of its data
+    this.loadedNames = [];
+  }
+
+  Index.prototype.shardFor = function (term) {
+    return this.termShards === 1 ? 0 : shardOf(term, this.keyChars, this.termShards);
+  };
+
+  // Term shards that hold `word` and every longer word it is a prefix of.
+  Index.prototype.prefixShards = function (word) {
+    const own = this.shardFor(word);
+    if (this.termShards === 1 || Array.from(word).length >= this.keyChars) return [own];
+    return Array.from(new Set([own].concat(this.short[word] || [])));
+  };
+
+  Index.prototype.termShardsOf = function (q) {
+    const wanted = new Set();
+    for (const unit of q.units) {
+      if (unit.kind === "word") this.prefixShards(unit.text).forEach((s) => wanted.add(s));
+      else if (unit.chars.length === 1) wanted.add(this.shardFor(unit.chars[0]));
+      else for (let j = 0; j + 1 < unit.chars.length; j++) wanted.add(this.shardFor(unit.chars[j] + unit.chars[j + 1]));
+    }
+    return Array.from(wanted).sort((a, b) => a - b);
+  };
+
+  // One shard's data, through a <script> tag (fetch() of a file:// URL is refused).
+  Index.prototype.script = function (name) {
+    let promise = this.loading.get(name);
+    if (!promise) {
+      promise = new Promise((resolve, reject) => {
+        const tag = document.createElement("script");
+        tag.src = this.base + this.dir + name + ".js";
+        tag.async = true;
+        tag.dataset.searchShard = name;
+        tag.onload = () => (name in arrived ? resolve(arrived[name]) : reject(new Error(tag.src)));
+        tag.onerror = () => reject(new Error("cannot load " + tag.src));
+        document.head.append(tag);
+      });
+      this.loading.set(name, promise);
+      this.loadedNames.push(name);
+    }
+    return promise;
+  };
+
+  // Loads the term shards a query reads.
+  Index.prototype.loadTerms = function (q) {
+    if (!this.sharded) return Promise.resolve();
+    return Promise.all(
+      this.termShardsOf(q).map((s) =>
+        this.shards[s] ? null : this.script("t-" + s).then((data) => (this.shards[s] = this.shards[s] || new TermShard(data)))
+      )
+    );
+  };
+
+  Index.prototype.docShard = function (id) {
+    return Math.floor(id / this.docsPerShard);
+  };
+
+  // Loads the stored text of these notes.
+  Index.prototype.loadDocs = function (ids) {
+    if (!this.sharded) return Promise.resolve();
+    const wanted = new Set(ids.filter((id) => !this.docs[id]).map((id) => this.docShard(id)));
+    return Promise.all(
+      Array.from(wanted).map((n) =>
+        this.script("d-" + n).then((rows) => {
+          rows.forEach((row, i) => (this.docs[n * this.docsPerShard + i] = this.docs[n * this.docsPerShard + i] || this.toDoc(row)));
+        })
+      )
+    );
+  };
+
+  // {shard, i} of a term, or null (also when its shard is not loaded).
+  Index.prototype.find = function (term) {
+    const shard = this.shards[this.shardFor(term)];
+    if (!shard) return null;
+    const i = shard.lowerBound(term);
+    return i < shard.terms.length && shard.terms[i] === term ? { shard: shard, i: i } : null;
   };
 
   // The stored fields of a note, normalised with offsets, computed on first need.
@@ -244,13 +379,13 @@
   };
 
   Index.prototype.idf = function (df) {
-    const n = this.docs.length;
+    const n = this.count;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   };
 
   // note id → score of one term (weighted), keeping the better score per note.
-  Index.prototype.scoreTerm = function (i, weight, into) {
-    const list = this.postings(i);
+  Index.prototype.scoreTerm = function (at, weight, into) {
+    const list = at.shard.postings(at.i);
     const idf = this.idf(list.length);
     for (const p of list) {
       const s = weight * idf * this.fieldScore(p);
@@ -261,17 +396,22 @@
   Index.prototype.matchWord = function (word) {
     const scores = new Map();
     const exact = this.find(word);
-    if (exact >= 0) this.scoreTerm(exact, 1, scores);
+    if (exact) this.scoreTerm(exact, 1, scores);
     const expansions = [];
-    for (let i = this.lowerBound(word); i < this.terms.length; i++) {
-      const term = this.terms[i];
-      if (!term.startsWith(word)) break;
-      if (term !== word && !isCjkCode(term.codePointAt(0))) expansions.push(i);
+    for (const s of this.prefixShards(word)) {
+      const shard = this.shards[s];
+      if (!shard) continue;
+      for (let i = shard.lowerBound(word); i < shard.terms.length; i++) {
+        const term = shard.terms[i];
+        if (!term.startsWith(word)) break;
+        if (term !== word && !isCjkCode(term.codePointAt(0))) expansions.push({ shard: shard, i: i, term: term });
+      }
     }
     // A short prefix can expand to thousands of words: keep the most common (longest postings).
-    expansions.sort((a, b) => this.encoded[b].length - this.encoded[a].length || a - b);
-    for (const i of expansions.slice(0, PREFIX_LIMIT)) {
-      this.scoreTerm(i, 0.5 + (0.5 * word.length) / this.terms[i].length, scores);
+    const size = (e) => e.shard.encoded[e.i].length;
+    expansions.sort((a, b) => size(b) - size(a) || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+    for (const e of expansions.slice(0, PREFIX_LIMIT)) {
+      this.scoreTerm(e, 0.5 + (0.5 * word.length) / e.term.length, scores);
     }
     return scores;
   };
@@ -279,8 +419,8 @@
   Index.prototype.matchCjk = function (chars) {
     if (chars.length === 1) {
       const scores = new Map();
-      const i = this.find(chars[0]);
-      if (i >= 0) this.scoreTerm(i, 1, scores);
+      const at = this.find(chars[0]);
+      if (at) this.scoreTerm(at, 1, scores);
       return scores;
     }
     // Bigram j covers characters j and j+1; a note matches when every character is covered,
@@ -288,9 +428,9 @@
     const pairs = chars.length - 1;
     const have = new Map(); // note → {sum, covered[]}
     for (let j = 0; j < pairs; j++) {
-      const i = this.find(chars[j] + chars[j + 1]);
-      if (i < 0) continue;
-      const list = this.postings(i);
+      const at = this.find(chars[j] + chars[j + 1]);
+      if (!at) continue;
+      const list = at.shard.postings(at.i);
       const idf = this.idf(list.length);
       for (const p of list) {
         let h = have.get(p.doc);
@@ -309,8 +449,19 @@
     return false;
   }
 
-  // [{doc, score}] best first. Pure apart from the caches on the index.
-  Index.prototype.search = function (query) {
+  // Equal scores: newest year first, then by title. A sharded index numbers its notes in that
+  // order already, so it needs no stored text for it.
+  Index.prototype.order = function () {
+    if (this.sharded) return (a, b) => b.score - a.score || a.doc - b.doc;
+    const docs = this.docs;
+    return (a, b) =>
+      b.score - a.score ||
+      docs[b.doc].year - docs[a.doc].year ||
+      (docs[a.doc].title < docs[b.doc].title ? -1 : docs[a.doc].title > docs[b.doc].title ? 1 : a.doc - b.doc);
+  };
+
+  // [{doc, score}] best first, before phrase checks. Needs the query's term shards.
+  Index.prototype.candidates = function (query) {
     const q = typeof query === "string" ? parseQuery(query) : query;
     if (!q.units.length) return [];
     let total = null;
@@ -324,21 +475,59 @@
       }
       if (!total.size) return [];
     }
-    const order = (a, b) =>
-      b.score - a.score ||
-      this.docs[b.doc].year - this.docs[a.doc].year ||
-      (this.docs[a.doc].title < this.docs[b.doc].title ? -1 : this.docs[a.doc].title > this.docs[b.doc].title ? 1 : a.doc - b.doc);
-    const results = Array.from(total, ([doc, score]) => ({ doc: doc, score: score })).sort(order);
-    // Exact phrases need the stored text: checked for the leading candidates only.
+    return Array.from(total, ([doc, score]) => ({ doc: doc, score: score })).sort(this.order());
+  };
+
+  Index.prototype.needsPhrase = function (q) {
+    return q.phrase !== null || q.units.some((u) => u.kind === "cjk" && u.chars.length > 1);
+  };
+
+  // How many leading candidates get their exact phrases checked: PHRASE_CHECK, or fewer when
+  // their stored text would span more than PHRASE_SHARDS doc shards (a 50,000-note library).
+  Index.prototype.phraseLimit = function (results) {
+    const n = Math.min(PHRASE_CHECK, results.length);
+    if (!this.sharded) return n;
+    const seen = new Set();
+    for (let k = 0; k < n; k++) {
+      seen.add(this.docShard(results[k].doc));
+      if (seen.size > PHRASE_SHARDS) return k;
+    }
+    return n;
+  };
+
+  // Exact phrases need the stored text of the first `limit` results, loaded.
+  Index.prototype.rerank = function (query, results, limit) {
+    const q = typeof query === "string" ? parseQuery(query) : query;
+    if (!this.needsPhrase(q)) return results;
     const runs = q.units.filter((u) => u.kind === "cjk" && u.chars.length > 1);
-    if (!runs.length && !q.phrase) return results;
-    const checked = results.slice(0, PHRASE_CHECK);
+    const checked = results.slice(0, limit);
     for (const r of checked) {
       const fields = this.fieldsOf(r.doc);
       for (const u of runs) if (containsAnywhere(fields, (t) => t.includes(u.text))) r.score *= PHRASE_BOOST;
       if (q.phrase && containsAnywhere(fields, (t) => q.phrase.test(t))) r.score *= PHRASE_BOOST;
     }
-    return checked.sort(order).concat(results.slice(PHRASE_CHECK));
+    return checked.sort(this.order()).concat(results.slice(limit));
+  };
+
+  // [{doc, score}] best first, over what is loaded (all of a whole index).
+  Index.prototype.search = function (query) {
+    const q = typeof query === "string" ? parseQuery(query) : query;
+    const results = this.candidates(q);
+    return this.rerank(q, results, this.phraseLimit(results));
+  };
+
+  // Loads what `query` needs and searches: term shards, then the text of the candidates
+  // whose phrases are checked, then that of the first `shown` results.
+  Index.prototype.searchLoading = async function (q, shown) {
+    await this.loadTerms(q);
+    let results = this.candidates(q);
+    if (this.needsPhrase(q)) {
+      const limit = this.phraseLimit(results);
+      await this.loadDocs(results.slice(0, limit).map((r) => r.doc));
+      results = this.rerank(q, results, limit);
+    }
+    await this.loadDocs(results.slice(0, shown).map((r) => r.doc));
+    return results;
   };
 
   // ---- highlighting ------------------------------------------------------------------------
@@ -538,7 +727,7 @@
       status.textContent = "The search index (static/search-index.js) is missing or out of date: rebuild the site.";
       return;
     }
-    const index = new Index(data);
+    const index = new Index(data, BASE);
     const root = list.getAttribute("data-site-root") || "";
     const baseTitle = document.title;
     const more = document.createElement("button");
@@ -546,33 +735,47 @@
     more.className = "search-more";
     more.hidden = true;
     list.after(more);
-    let results = [], shown = 0, parsed = null, timer = 0;
+    let results = [], shown = 0, parsed = null, timer = 0, latest = 0, done = 0;
 
-    function showMore() {
+    // Shows the next PAGE results, loading their stored text first.
+    async function showMore() {
       const first = shown;
-      for (const r of results.slice(shown, shown + PAGE)) list.append(renderResult(index, r, parsed, root));
+      const next = results.slice(shown, shown + PAGE);
+      await index.loadDocs(next.map((r) => r.doc));
+      for (const r of next) list.append(renderResult(index, r, parsed, root));
       shown = Math.min(results.length, shown + PAGE);
       more.hidden = shown >= results.length;
       more.textContent = "Show more results (" + (results.length - shown) + " left)";
       return list.children[first];
     }
 
-    function run(query, remember) {
+    async function run(query, remember) {
       const started = performance.now();
-      parsed = parseQuery(query);
-      results = index.search(parsed);
+      const ticket = ++latest;
+      const q = query.trim();
+      const wanted = parseQuery(query);
+      let found;
+      try {
+        found = await index.searchLoading(wanted, PAGE);
+      } catch (error) {
+        status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
+        return;
+      }
+      if (ticket !== latest) return; // a later keystroke's search has taken over
+      parsed = wanted;
+      results = found;
       list.replaceChildren();
       shown = 0;
-      showMore();
-      const q = query.trim();
+      await showMore();
       if (!parsed.units.length) {
-        status.textContent = q ? "Type letters or characters to search." : "Search " + index.docs.length + " notes.";
+        status.textContent = q ? "Type letters or characters to search." : "Search " + index.count + " notes.";
       } else if (!results.length) {
         status.textContent = "No results for “" + q + "”.";
       } else {
         status.textContent = results.length + (results.length === 1 ? " result" : " results") + " for “" + q + "”.";
       }
       status.setAttribute("data-ms", (performance.now() - started).toFixed(1));
+      document.documentElement.dataset.pnSearch = String(++done);
       document.title = q ? q + " — " + baseTitle : baseTitle;
       if (remember) {
         const url = new URL(location.href);
@@ -597,9 +800,10 @@
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       clearTimeout(timer);
-      run(input.value, true);
-      const first = links()[0];
-      if (first) first.focus();
+      run(input.value, true).then(() => {
+        const first = links()[0];
+        if (first) first.focus();
+      });
     });
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown" && links().length) {
@@ -618,9 +822,10 @@
       event.preventDefault();
     });
     more.addEventListener("click", () => {
-      const first = showMore();
-      const link = first && first.querySelector("a");
-      if (link) link.focus();
+      showMore().then((first) => {
+        const link = first && first.querySelector("a");
+        if (link) link.focus();
+      });
     });
     input.value = new URLSearchParams(location.search).get("q") || "";
     run(input.value, false);
@@ -631,6 +836,7 @@
     tokenize: tokenize,
     parseQuery: parseQuery,
     decodePostings: decodePostings,
+    shardOf: shardOf,
     Index: Index,
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -1,44 +1,90 @@
-// Sort and filter the papers table as you type. Without JavaScript the table is complete and
-// the controls stay hidden.
+// Sort, filter and page through the papers table.
+//
+// On the home page the rows come from static/library-data.js (window.PAPERNOTES_LIBRARY, one
+// array per note, written by src/papernotes/search/table.py): index.html carries only the
+// newest rows, for readers without JavaScript, and this script shows a page of rows at a time
+// over all of them, so a 50,000-note library keeps 100 rows in the DOM. On tag, author and
+// year pages the table is complete in the HTML and its rows are sorted and filtered in place.
+// Without JavaScript the controls stay hidden.
 (function () {
   "use strict";
   var table = document.querySelector("table.papers[data-sortable]");
   if (!table) return;
-  var tbody = table.tBodies[0];
-  var rows = Array.prototype.slice.call(tbody.rows);
-  var form = document.getElementById("paper-filters");
-  var count = document.getElementById("result-count");
   var STATUS_ORDER = { "reading": 0, "to-read": 1, "read": 2, "": 3 };
+  var PAGE = 100;
+  var NON_ASCII = /[^\x00-\x7f]/;
 
   function fold(s) {
-    return (s || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
-  rows.forEach(function (row) {
-    var d = row.dataset;
-    row._search = fold([d.title, d.authors, d.tags, d.venue, d.year].join(" "));
-  });
-
-  function value(row, key) {
-    var d = row.dataset;
-    if (key === "year") return Number(d.year);
-    if (key === "status") return STATUS_ORDER[d.status] !== undefined ? STATUS_ORDER[d.status] : 3;
-    return fold(key === "author" ? d.author : d.title);
+    s = s || "";
+    // Most text is ASCII: skip Unicode normalisation for it (50,000 rows fold at load).
+    if (!NON_ASCII.test(s)) return s.toLowerCase();
+    return s.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
-  table.querySelectorAll("th[data-sort]").forEach(function (th) {
-    var button = document.createElement("button");
-    button.type = "button";
-    button.className = "sort";
-    button.textContent = th.textContent;
-    th.textContent = "";
-    th.appendChild(button);
-    if (!th.hasAttribute("aria-sort")) th.setAttribute("aria-sort", "none");
-    button.addEventListener("click", function () {
-      var key = th.getAttribute("data-sort");
-      var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
-      table.querySelectorAll("th[data-sort]").forEach(function (other) { other.setAttribute("aria-sort", "none"); });
-      th.setAttribute("aria-sort", dir);
-      var sign = dir === "ascending" ? 1 : -1;
+  function compareText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  // Header buttons; onSort(key, sign) reorders, and aria-sort tells which column is sorted.
+  function sortButtons(onSort) {
+    table.querySelectorAll("th[data-sort]").forEach(function (th) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      if (!th.hasAttribute("aria-sort")) th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        setSorted(th.getAttribute("data-sort"), dir);
+        onSort(th.getAttribute("data-sort"), dir === "ascending" ? 1 : -1);
+      });
+    });
+  }
+
+  function setSorted(key, dir) {
+    table.querySelectorAll("th[data-sort]").forEach(function (th) {
+      th.setAttribute("aria-sort", th.getAttribute("data-sort") === key ? dir : "none");
+    });
+  }
+
+  function countText(shown, total) {
+    return shown === total ? total + " papers." : "Showing " + shown + " of " + total + " papers.";
+  }
+
+  function controls() {
+    var form = document.getElementById("paper-filters");
+    if (!form) return null;
+    return {
+      form: form,
+      text: document.getElementById("filter-text"),
+      tag: document.getElementById("filter-tag"),
+      status: document.getElementById("filter-status"),
+      from: document.getElementById("filter-from"),
+      to: document.getElementById("filter-to"),
+      count: document.getElementById("result-count"),
+    };
+  }
+
+  // ---- rows in the HTML (tag, author and year pages) -----------------------------------------
+
+  function domTable() {
+    var tbody = table.tBodies[0];
+    var rows = Array.prototype.slice.call(tbody.rows);
+    rows.forEach(function (row) {
+      var d = row.dataset;
+      row._search = fold([d.title, d.authors, d.tags, d.venue, d.year].join(" "));
+    });
+
+    function value(row, key) {
+      var d = row.dataset;
+      if (key === "year") return Number(d.year);
+      if (key === "status") return STATUS_ORDER[d.status] !== undefined ? STATUS_ORDER[d.status] : 3;
+      return fold(key === "author" ? d.author : d.title);
+    }
+
+    sortButtons(function (key, sign) {
       rows.sort(function (a, b) {
         var va = value(a, key), vb = value(b, key);
         if (va < vb) return -sign;
@@ -47,37 +93,256 @@
       });
       rows.forEach(function (row) { tbody.appendChild(row); });
     });
-  });
 
-  if (!form) return;
-  form.hidden = false;
-  var text = document.getElementById("filter-text");
-  var tag = document.getElementById("filter-tag");
-  var status = document.getElementById("filter-status");
-  var from = document.getElementById("filter-from");
-  var to = document.getElementById("filter-to");
-
-  function apply() {
-    var terms = fold(text.value).split(/\s+/).filter(Boolean);
-    var t = tag.value, s = status.value;
-    var lo = from.value ? Number(from.value) : -Infinity;
-    var hi = to.value ? Number(to.value) : Infinity;
-    var shown = 0;
-    rows.forEach(function (row) {
-      var d = row.dataset;
-      var year = Number(d.year);
-      var ok = terms.every(function (term) { return row._search.indexOf(term) !== -1; }) &&
-        (!t || (";" + d.tags + ";").indexOf(";" + t + ";") !== -1) &&
-        (!s || d.status === s) && year >= lo && year <= hi;
-      row.hidden = !ok;
-      if (ok) shown += 1;
-    });
-    count.textContent = shown === rows.length ? rows.length + " papers." : "Showing " + shown + " of " + rows.length + " papers.";
+    var c = controls();
+    if (!c) return;
+    c.form.hidden = false;
+    function apply() {
+      var terms = fold(c.text.value).split(/\s+/).filter(Boolean);
+      var t = c.tag.value, s = c.status.value;
+      var lo = c.from.value ? Number(c.from.value) : -Infinity;
+      var hi = c.to.value ? Number(c.to.value) : Infinity;
+      var shown = 0;
+      rows.forEach(function (row) {
+        var d = row.dataset;
+        var year = Number(d.year);
+        var ok = terms.every(function (term) { return row._search.indexOf(term) !== -1; }) &&
+          (!t || (";" + d.tags + ";").indexOf(";" + t + ";") !== -1) &&
+          (!s || d.status === s) && year >= lo && year <= hi;
+        row.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      c.count.textContent = countText(shown, rows.length);
+    }
+    c.form.addEventListener("input", apply);
+    c.form.addEventListener("change", apply);
+    c.form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("tag")) c.tag.value = params.get("tag");
+    apply();
   }
-  form.addEventListener("input", apply);
-  form.addEventListener("change", apply);
-  form.addEventListener("reset", function () { setTimeout(apply, 0); });
-  var params = new URLSearchParams(window.location.search);
-  if (params.get("tag")) tag.value = params.get("tag");
-  apply();
+
+  // ---- rows from static/library-data.js (the home page) --------------------------------------
+
+  function dataTable(data) {
+    var F = {};
+    data.fields.forEach(function (name, i) { F[name] = i; });
+    var rows = data.rows, tags = data.tags, total = rows.length;
+    var tbody = table.tBodies[0];
+    var root = document.documentElement;
+    var nav = document.getElementById("table-pages");
+    var more = document.getElementById("table-more");
+    var c = controls();
+
+    // Lower-cased text of every row, made once (just after the table is shown, so it does not
+    // delay it, or by the first keystroke): a keystroke is then one scan of strings.
+    var haystack = null;
+    function haystacks() {
+      if (haystack) return haystack;
+      haystack = new Array(total);
+      for (var i = 0; i < total; i++) {
+        var r = rows[i];
+        var names = r[F.tags].map(function (t) { return tags[t][0]; }).join(" ");
+        haystack[i] = fold([r[F.title], r[F.authors], r[F.more], names, r[F.venue], r[F.label]].join(" "));
+      }
+      return haystack;
+    }
+    var foldedTitles = null;
+
+    function sortValues(key) {
+      var out = new Array(total);
+      for (var i = 0; i < total; i++) {
+        var r = rows[i];
+        if (key === "year") out[i] = r[F.year] === null ? 0 : r[F.year];
+        else if (key === "status") out[i] = STATUS_ORDER[r[F.status]] !== undefined ? STATUS_ORDER[r[F.status]] : 3;
+        else out[i] = fold(key === "author" ? r[F.author] : r[F.title]);
+      }
+      return out;
+    }
+
+    // Every row's index in the current sort order; the data comes newest first.
+    var order = [];
+    for (var k = 0; k < total; k++) order.push(k);
+    var sortKey = "year", sortDir = "descending";
+    var matches = order, page = 0, renders = 0;
+
+    function sortBy(key, sign) {
+      var values = sortValues(key);
+      if (!foldedTitles) foldedTitles = key === "title" ? values : sortValues("title");
+      order.sort(function (a, b) {
+        var va = values[a], vb = values[b];
+        if (va < vb) return -sign;
+        if (va > vb) return sign;
+        return compareText(foldedTitles[a], foldedTitles[b]) || a - b;
+      });
+    }
+
+    function cell(className, text) {
+      var td = document.createElement("td");
+      if (className) td.className = className;
+      if (text) td.textContent = text;
+      return td;
+    }
+
+    // The same markup as _macros.html's paper_table rows.
+    function rowElement(r) {
+      var tr = document.createElement("tr");
+      tr.appendChild(cell("year", r[F.label]));
+      var title = cell("title");
+      var link = document.createElement("a");
+      link.href = r[F.href];
+      link.textContent = r[F.title];
+      title.appendChild(link);
+      tr.appendChild(title);
+      tr.appendChild(cell("col-authors", r[F.authors]));
+      tr.appendChild(cell("col-venue", r[F.venue]));
+      var tagCell = cell("col-tags");
+      r[F.tags].forEach(function (t) {
+        var a = document.createElement("a");
+        a.className = "tag";
+        a.href = tags[t][2];
+        a.textContent = tags[t][0];
+        tagCell.appendChild(a);
+      });
+      tr.appendChild(tagCell);
+      var status = cell("");
+      if (r[F.status]) {
+        var badge = document.createElement("span");
+        badge.className = "status status-" + r[F.status];
+        badge.textContent = r[F.status];
+        status.appendChild(badge);
+      }
+      tr.appendChild(status);
+      return tr;
+    }
+
+    function pageButton(label, target, disabled) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      b.disabled = disabled;
+      b.addEventListener("click", function () {
+        page = target;
+        render();
+        table.scrollIntoView({ block: "start" });
+      });
+      return b;
+    }
+
+    function render() {
+      var pages = Math.max(1, Math.ceil(matches.length / PAGE));
+      page = Math.min(Math.max(0, page), pages - 1);
+      var fragment = document.createDocumentFragment();
+      var end = Math.min(matches.length, (page + 1) * PAGE);
+      for (var i = page * PAGE; i < end; i++) fragment.appendChild(rowElement(rows[matches[i]]));
+      tbody.replaceChildren(fragment);
+      if (c) c.count.textContent = countText(matches.length, total);
+      if (nav) {
+        nav.hidden = pages < 2;
+        var where = document.createElement("span");
+        where.textContent = "Page " + (page + 1) + " of " + pages;
+        nav.replaceChildren(
+          pageButton("Previous", page - 1, page === 0), where, pageButton("Next", page + 1, page + 1 >= pages)
+        );
+      }
+      remember();
+      renders += 1;
+      root.dataset.pnTableRendered = String(renders);
+    }
+
+    function filter() {
+      if (!c) {
+        matches = order;
+        return;
+      }
+      var terms = fold(c.text.value).split(/\s+/).filter(Boolean);
+      var t = c.tag.value, s = c.status.value;
+      var lo = c.from.value ? Number(c.from.value) : -Infinity;
+      var hi = c.to.value ? Number(c.to.value) : Infinity;
+      if (!terms.length && !t && !s && lo === -Infinity && hi === Infinity) {
+        matches = order;
+        return;
+      }
+      var wanted = null;
+      if (t) {
+        wanted = new Set();
+        tags.forEach(function (tag, i) { if (tag[1] === t) wanted.add(i); });
+      }
+      var out = [], haystack = haystacks();
+      for (var n = 0; n < order.length; n++) {
+        var i = order[n], r = rows[i];
+        var year = r[F.year] === null ? 0 : r[F.year];
+        if (year < lo || year > hi || (s && r[F.status] !== s)) continue;
+        if (wanted && !r[F.tags].some(function (id) { return wanted.has(id); })) continue;
+        var h = haystack[i], ok = true;
+        for (var j = 0; j < terms.length && ok; j++) ok = h.indexOf(terms[j]) !== -1;
+        if (ok) out.push(i);
+      }
+      matches = out;
+    }
+
+    // The filters live in the URL (?q=&tag=&status=&from=&to=&sort=&page=), so a filtered
+    // view can be linked to and survives a reload.
+    function remember() {
+      if (!c) return;
+      var url = new URL(window.location.href);
+      var p = url.searchParams;
+      [["q", c.text.value.trim()], ["tag", c.tag.value], ["status", c.status.value], ["from", c.from.value],
+        ["to", c.to.value], ["sort", sortKey === "year" && sortDir === "descending" ? "" : sortKey + "-" + sortDir],
+        ["page", page ? String(page + 1) : ""]].forEach(function (kv) {
+        if (kv[1]) p.set(kv[0], kv[1]);
+        else p.delete(kv[0]);
+      });
+      if (url.href === window.location.href) return;
+      try {
+        history.replaceState(null, "", url.href);
+      } catch (e) {
+        // A file:// page has an opaque origin: some browsers refuse to rewrite its URL.
+      }
+    }
+
+    sortButtons(function (key, sign) {
+      sortKey = key;
+      sortDir = sign > 0 ? "ascending" : "descending";
+      sortBy(key, sign);
+      filter();
+      render();
+    });
+
+    var params = new URLSearchParams(window.location.search);
+    if (c) {
+      c.form.hidden = false;
+      if (params.get("q")) c.text.value = params.get("q");
+      if (params.get("tag")) c.tag.value = params.get("tag");
+      if (params.get("status")) c.status.value = params.get("status");
+      if (params.get("from")) c.from.value = params.get("from");
+      if (params.get("to")) c.to.value = params.get("to");
+      var update = function () {
+        page = 0;
+        filter();
+        render();
+      };
+      c.form.addEventListener("input", update);
+      c.form.addEventListener("change", update);
+      c.form.addEventListener("reset", function () { setTimeout(update, 0); });
+    }
+    var sort = /^(year|title|author|status)-(ascending|descending)$/.exec(params.get("sort") || "");
+    if (sort) {
+      sortKey = sort[1];
+      sortDir = sort[2];
+      setSorted(sortKey, sortDir);
+      sortBy(sortKey, sortDir === "ascending" ? 1 : -1);
+    }
+    page = Math.max(0, (parseInt(params.get("page"), 10) || 1) - 1);
+    if (more) more.hidden = true;
+    filter();
+    render();
+    root.dataset.pnTable = "ready";
+    setTimeout(haystacks, 0);
+  }
+
+  var data = window.PAPERNOTES_LIBRARY;
+  var host = document.getElementById("library-table");
+  if (host && host.contains(table) && data && data.format === 1) dataTable(data);
+  else domTable();
 })();

@@ -1,5 +1,6 @@
-"""Client-side search: the index written for ``search.js`` (``index``) and the text folding
-and tokenising it shares with the browser (``text``).
+"""Client-side search and browsing: the index (``index``), split into the files ``search.js``
+loads a few of (``shards``), the text folding and tokenising it shares with the browser
+(``text``), and the home table's data for ``table.js`` (``table``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
         index_data,
         search_index_js,
     )
+    from papernotes.search.shards import SearchFile, search_files, shard_of
+    from papernotes.search.table import library_data_js
     from papernotes.search.text import new_folds, normalize, tokenize
 
 __all__ = [
@@ -29,15 +32,19 @@ __all__ = [
     "DocTerms",
     "Posting",
     "SearchDoc",
+    "SearchFile",
     "SearchIndex",
     "build_index",
     "decode_postings",
     "doc_terms",
     "encode_postings",
     "index_data",
+    "library_data_js",
     "new_folds",
     "normalize",
+    "search_files",
     "search_index_js",
+    "shard_of",
     "tokenize",
 ]
 
@@ -59,6 +66,8 @@ if not TYPE_CHECKING:
                 "index_data",
                 "search_index_js",
             ),
+            "shards": ("SearchFile", "search_files", "shard_of"),
+            "table": ("library_data_js",),
             "text": ("new_folds", "normalize", "tokenize"),
         },
     )

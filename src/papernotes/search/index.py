@@ -46,10 +46,11 @@ __all__ = [
     "encode_postings",
     "index_data",
     "search_index_js",
+    "vlq_numbers",
 ]
 
-INDEX_FORMAT = 1
-"""Bumped whenever search.js must change to read the data."""
+INDEX_FORMAT = 2
+"""Bumped whenever search.js must change to read the data (2: sharded, see ``shards``)."""
 
 # Bits of a posting's field mask. The body is not a bit: its term frequency is stored instead.
 FIELD_META = 1
@@ -131,7 +132,7 @@ class SearchIndex:
     """The inverted index of a set of notes."""
 
     docs: tuple[SearchDoc, ...]
-    """Notes ordered by path, so ids do not depend on the caller's order."""
+    """Notes in a fixed order (by path unless told), so ids do not depend on the caller's."""
     lengths: tuple[int, ...]
     """Body length of each note in tokens, for BM25's length normalisation."""
     terms: tuple[str, ...]
@@ -170,14 +171,22 @@ def doc_terms(doc: SearchDoc, folds: Any = None) -> DocTerms:
     return len(body), packed
 
 
+def _by_path(doc: SearchDoc) -> tuple[str, str]:
+    return (doc.path, doc.key)
+
+
 def build_index(
-    docs: Iterable[SearchDoc], *, terms_of: Callable[[SearchDoc], DocTerms] | None = None
+    docs: Iterable[SearchDoc],
+    *,
+    terms_of: Callable[[SearchDoc], DocTerms] | None = None,
+    order: Callable[[SearchDoc], Any] = _by_path,
 ) -> SearchIndex:
-    """Index titles, authors, meta fields, abstracts and bodies of ``docs``.
+    """Index titles, authors, meta fields, abstracts and bodies of ``docs``, numbered in
+    ``order`` (by path unless told).
 
     ``terms_of`` may supply each note's terms (from a cache); by default they are computed.
     """
-    ordered = tuple(sorted(docs, key=lambda d: (d.path, d.key)))
+    ordered = tuple(sorted(docs, key=order))
     folds = new_folds()
     # term → [(note, fields << 4 | body_tf)], notes ascending: the postings before encoding.
     found: dict[str, list[tuple[int, int]]] = {}
@@ -201,6 +210,17 @@ def _encode(postings: Iterable[tuple[int, int]]) -> str:
                 number >>= 5
             out.append(_VLQ[number])
         previous = doc
+    return "".join(out)
+
+
+def vlq_numbers(numbers: Iterable[int]) -> str:
+    """Non-negative numbers as base-64 VLQ digits, as postings are encoded."""
+    out: list[str] = []
+    for number in numbers:
+        while number >= 32:
+            out.append(_VLQ[32 | number & 31])
+            number >>= 5
+        out.append(_VLQ[number])
     return "".join(out)
 
 

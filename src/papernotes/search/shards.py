@@ -1,0 +1,199 @@
+"""The search index split into files a query loads a few of: a manifest, term shards and doc
+shards, each a script (``<script src>`` works from ``file://``, where ``fetch()`` does not).
+
+- ``static/search-index.js``, the manifest: the note count, each note's body length (BM25
+  needs it for every candidate), how many shards there are, and, for word prefixes shorter than
+  :data:`KEY_CHARS`, which term shards hold words that start with them.
+- ``static/search/t-<n>.js``: the terms whose first :data:`KEY_CHARS` code points hash to
+  shard ``n``, with their postings. Every word that starts with a prefix of that length lives in
+  the same shard, so expanding ``transf`` reads one file.
+- ``static/search/d-<n>.js``: the stored text of a run of consecutive notes, for snippets and
+  phrase checks; only the results shown (and the leading candidates) are loaded.
+
+Notes are numbered in the order results tie-break in (newest year first, then title), so the
+browser orders equal scores by number without loading any title. Both shard counts are powers
+of two chosen from the library's size, so they change only when the library doubles or halves:
+editing one note rewrites the manifest, its doc shard and the term shards of the terms it
+gained, lost or changed, and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from papernotes.cjk import is_cjk_char
+from papernotes.incremental.cache import digest, text_digest
+from papernotes.search.index import (
+    INDEX_FORMAT,
+    MAX_BODY_CHARS,
+    DocTerms,
+    SearchDoc,
+    SearchIndex,
+    build_index,
+    vlq_numbers,
+)
+
+__all__ = [
+    "DOC_SHARD_BYTES",
+    "KEY_CHARS",
+    "MANIFEST",
+    "SHARD_DIR",
+    "TERM_SHARD_BYTES",
+    "SearchFile",
+    "doc_order",
+    "script_json",
+    "search_files",
+    "shard_of",
+]
+
+MANIFEST = "static/search-index.js"
+"""The manifest keeps the old single file's name: every page's search box already points at it."""
+SHARD_DIR = "static/search/"
+KEY_CHARS = 3
+"""Terms are sharded by their first three code points: a word shorter than that is looked up
+through the manifest's list of shards holding its expansions."""
+TERM_SHARD_BYTES = 128_000
+"""Target size of a term shard: a query of three words reads about three of them."""
+DOC_SHARD_BYTES = 32_000
+"""Target size of a doc shard: twenty results shown read at most twenty of them."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFile:
+    """One file of the sharded index, with what the build needs to decide to write it."""
+
+    path: str
+    """Site path, e.g. ``static/search/t-3.js``."""
+    fingerprint: str
+    """Digest of everything the file holds."""
+    make: Callable[[], str]
+    """The file's text (doc shards are serialised only when they are written)."""
+
+
+def shard_of(term: str, count: int) -> int:
+    """The term shard of ``term`` among ``count`` (a power of two): FNV-1a over the UTF-16 code
+    units of its first :data:`KEY_CHARS` code points, as search.js computes it."""
+    h = 0x811C9DC5
+    key = term[:KEY_CHARS].encode("utf-16-le", "surrogatepass")
+    for i in range(0, len(key), 2):
+        h = ((h ^ (key[i] | key[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return h & (count - 1)
+
+
+def _power_of_two(n: float) -> int:
+    """The smallest power of two not below ``n`` (1 at least)."""
+    out = 1
+    while out < n:
+        out *= 2
+    return out
+
+
+def _power_of_two_below(n: float) -> int:
+    """The largest power of two not above ``n`` (1 at least)."""
+    out = 1
+    while out * 2 <= n:
+        out *= 2
+    return out
+
+
+def _year_rank(doc: SearchDoc) -> tuple[int, int]:
+    # A year shown as text ("n.d.", "400 BC") sorts after every numbered one.
+    return (0, -doc.year) if isinstance(doc.year, int) else (1, 0)
+
+
+def doc_order(doc: SearchDoc) -> tuple[tuple[int, int], bytes, str, str]:
+    """The order notes are numbered in: results with equal scores are shown in it."""
+    return (_year_rank(doc), doc.title.encode("utf-16-be", "surrogatepass"), doc.path, doc.key)
+
+
+def script_json(data: object) -> str:
+    """``data`` as a JavaScript literal that is safe inside ``<script>`` too."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Older engines end a string literal at U+2028/9; "</" could close an inline <script>.
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("</", "<\\/")
+
+
+def _script(name: str, data: object) -> str:
+    return f"PAPERNOTES_SEARCH_SHARD({json.dumps(name)},{script_json(data)});\n"
+
+
+def _doc_row(doc: SearchDoc, max_body_chars: int) -> list[object]:
+    return [
+        *(doc.key, doc.path, doc.title, doc.authors, doc.year, doc.venue, list(doc.tags)),
+        *(doc.abstract, doc.body[:max_body_chars]),
+    ]
+
+
+def _term_shards(index: SearchIndex, count: int) -> list[dict[str, str]]:
+    terms: list[list[str]] = [[] for _ in range(count)]
+    postings: list[list[str]] = [[] for _ in range(count)]
+    for term, encoded in zip(index.terms, index.postings, strict=True):
+        shard = shard_of(term, count)
+        terms[shard].append(term)  # still in UTF-16 order within each shard
+        postings[shard].append(encoded)
+    return [
+        {"terms": " ".join(t), "postings": " ".join(p)}
+        for t, p in zip(terms, postings, strict=True)
+    ]
+
+
+def _short_prefixes(terms: Iterable[str], count: int) -> dict[str, list[int]]:
+    """Prefix shorter than :data:`KEY_CHARS` → the shards holding longer words with it."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for term in terms:
+        if len(term) < 2 or is_cjk_char(term[0]):
+            continue
+        shard = shard_of(term, count)
+        for i in range(1, min(KEY_CHARS, len(term))):
+            found[term[:i]].add(shard)
+    return {p: sorted(s) for p, s in sorted(found.items())}
+
+
+def search_files(
+    docs: Sequence[SearchDoc],
+    *,
+    terms_of: Callable[[SearchDoc], DocTerms] | None = None,
+    max_body_chars: int = MAX_BODY_CHARS,
+    term_shard_bytes: int = TERM_SHARD_BYTES,
+    doc_shard_bytes: int = DOC_SHARD_BYTES,
+) -> tuple[SearchFile, ...]:
+    """The manifest, then the term shards, then the doc shards of ``docs`` (shards of about
+    the target sizes given).
+
+    Deterministic: the same notes give the same files whatever order they come in.
+    """
+    index = build_index(docs, terms_of=terms_of, order=doc_order)
+    size = sum(len(t) + len(p) + 2 for t, p in zip(index.terms, index.postings, strict=True))
+    term_count = _power_of_two(size / term_shard_bytes)
+    # In characters: close enough to bytes for choosing a power of two.
+    stored = sum(len(d.body[:max_body_chars]) + len(d.abstract) + 200 for d in index.docs)
+    per_shard = min(256, _power_of_two_below(doc_shard_bytes * len(index.docs) / max(1, stored)))
+    manifest = {
+        "format": INDEX_FORMAT,
+        "fields": ["key", "path", "title", "authors", "year", "venue", "tags", "abstract", "body"],
+        "count": len(index.docs),
+        "lengths": vlq_numbers(index.lengths),
+        "termShards": term_count,
+        "keyChars": KEY_CHARS,
+        "docsPerShard": per_shard,
+        "short": _short_prefixes(index.terms, term_count) if term_count > 1 else {},
+        "dir": SHARD_DIR.removeprefix("static/"),
+    }
+    manifest_text = f"window.PAPERNOTES_SEARCH={script_json(manifest)};\n"
+    files = [SearchFile(MANIFEST, text_digest(manifest_text), partial(str, manifest_text))]
+    for n, shard in enumerate(_term_shards(index, term_count)):
+        text = _script(f"t-{n}", shard)
+        files.append(SearchFile(f"{SHARD_DIR}t-{n}.js", text_digest(text), partial(str, text)))
+    for n, start in enumerate(range(0, len(index.docs), per_shard)):
+        part = index.docs[start : start + per_shard]
+
+        def make(part: tuple[SearchDoc, ...] = part, name: str = f"d-{n}") -> str:
+            return _script(name, [_doc_row(d, max_body_chars) for d in part])
+
+        fp = digest("search-docs", n, max_body_chars, part)
+        files.append(SearchFile(f"{SHARD_DIR}d-{n}.js", fp, make))
+    return tuple(files)

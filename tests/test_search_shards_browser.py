@@ -1,0 +1,98 @@
+"""The sharded search index in a real Chromium from file://: a query loads only the shards it
+needs, and finds what the whole index finds (test_search_browser runs the same notes with one
+term shard; here every shard is tiny, so each query reads a few of many)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, Page
+from test_search_browser import NOTES, _docs
+
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.search.shards import SHARD_DIR, search_files, shard_of
+
+from browser import Problems
+from conftest import write_note
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("lib")
+    for name, text in NOTES.items():
+        write_note(root, name, text)
+    config, _ = load_config(root)
+    out = root / "site"
+    assert build(root, config, out=out).errors == 0
+    shutil.rmtree(out / SHARD_DIR)
+    for file in search_files(_docs(root), term_shard_bytes=300, doc_shard_bytes=250):
+        target = out / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(file.make(), "utf-8")
+    return out
+
+
+@pytest.fixture
+def tab(browser: Browser) -> Iterator[Page]:
+    problems = Problems()
+    context = browser.new_context()
+    yield problems.watch(context.new_page())
+    context.close()
+    assert problems.items == []
+
+
+def _search(page: Page, site: Path, query: str) -> list[str]:
+    page.goto((site / "search.html").as_uri() + "?q=" + quote(query))
+    page.wait_for_function("document.documentElement.dataset.pnSearch === '1'")
+    return page.locator("#search-results .search-result-title").all_inner_texts()
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("attention", ["Attention Is All You Need", "A Survey of Sequence Models"]),
+        ("transf", ["Attention Is All You Need"]),  # a prefix: its expansions' shard
+        ("tr", ["Attention Is All You Need", "Training Language Models with Human Feedback"]),
+        ("注意力", ["Attention Is All You Need"]),
+        (
+            "奖励模型训练",
+            ["Training Language Models with Human Feedback", "Direct Preference Optimization"],
+        ),
+        ("LoRA 低秩", ["LoRA: Low-Rank Adaptation of Large Language Models"]),
+        ("量子引力", []),
+    ],
+)
+def test_a_query_loads_some_shards_and_finds_the_same(
+    tab: Page, site: Path, query: str, titles: list[str]
+) -> None:
+    got = _search(tab, site, query)
+    if query == "tr":  # a one-letter-pair prefix reads the shards the manifest lists
+        assert set(titles) <= set(got)
+    else:
+        assert got == titles
+    loaded = tab.eval_on_selector_all("script[data-search-shard]", "s => s.map(e => e.src)")
+    shards = list((site / SHARD_DIR).glob("*.js"))
+    assert len(shards) > 8
+    assert 0 < len(loaded) < len(shards) / 2, loaded
+    assert all(Path(src.removeprefix("file://")).is_file() for src in loaded)
+
+
+def test_browser_shards_terms_as_python_does(tab: Page, site: Path) -> None:
+    terms = ["transformer", "trans", "奖励", "𠀀𠀁", "a", "lora", "müller", "ＬｏＲＡ"]
+    _search(tab, site, "")
+    got = tab.evaluate(
+        "terms => terms.map(t => [1, 64, 1024].map(n => PapernotesSearch.shardOf(t, 3, n)))",
+        terms,
+    )
+    assert got == [[shard_of(t, n) for n in (1, 64, 1024)] for t in terms]
+
+
+def test_an_empty_query_loads_no_shard(tab: Page, site: Path) -> None:
+    _search(tab, site, "")
+    assert tab.locator("#search-status").inner_text() == f"Search {len(NOTES)} notes."
+    assert tab.locator("script[data-search-shard]").count() == 0
