@@ -210,7 +210,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib")
     out = lib.root / "site"
     _build(lib.root, out, use_cache=True)
-    (lib.root / ".papernotes" / "cache" / "build.json").write_bytes(b'{"format": 2, "cache": [')
+    (lib.root / ".papernotes" / "cache" / "index.json").write_bytes(b'{"format": 3, "index": [')
     lib.apply("title", "beta", "Fresh Title")
     _build(lib.root, out, use_cache=True)
     assert "Fresh Title" in (out / "papers" / "beta.html").read_text(encoding="utf-8")
