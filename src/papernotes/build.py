@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BuildReport", "Run", "Warm", "apply_strict", "build", "persist", "read_library", "run"]
 
-Parsed = tuple["Note | None", tuple[Diagnostic, ...]]
-"""A note as parsed (None when it has errors), and its problems."""
-
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
@@ -168,8 +165,7 @@ def read_library(
 
 @dataclass(frozen=True, slots=True)
 class Warm:
-    """What a long-running process (``serve``) keeps from one build to the next, instead of
-    reading, loading or compiling it again; None where it must be made anew."""
+    """What ``serve`` keeps from one build to the next (None: made anew, as a build does)."""
 
     cache: BuildCache | None = None
     """The last build's cache, in memory (not read from disk)."""
@@ -266,8 +262,8 @@ def run(
     keep_going: bool = False,
     warm: Warm | None = None,
 ) -> Run:
-    """Stages 1–5 (the caller holds the build lock and saves the cache after, with
-    :func:`persist`): from ``warm`` what it holds, the rest loaded as a build loads it."""
+    """Stages 1–5, taking from ``warm`` what it holds; the caller holds the build lock, and
+    saves the cache after (:func:`persist`)."""
     # Imported here: a build with nothing to do (above) must not load them.
     from papernotes import plan, theme
     from papernotes.bib.styles import load_styles
@@ -322,8 +318,7 @@ def run(
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
     # A site with notes left out is never "up to date": the next build (perhaps a plain
     # one, which must fail) runs the stages again, from the cache, instead of replaying.
-    last |= {"partial": True} if left_out else {}
-    last |= {"pages": written.files}
+    last |= {"pages": written.files, **({"partial": True} if left_out else {})}
     return Run(report, new, {**stamp, **last}, replace(kept, cache=new))
 
 
