@@ -114,7 +114,6 @@ def test_a_deleted_notes_entry_is_removed_and_nothing_else(tmp_path: Path) -> No
 def test_an_entry_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
     root = _lib(tmp_path)
     _build(root)
-    config, _ = load_config(root)
     file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
     outside = tmp_path / "outside.json"
     original = file.read_bytes()
