@@ -85,6 +85,10 @@ def entry_name(path: str) -> str:
 
 @functools.cache
 def _codec() -> Codec:
+    return _new_codec()
+
+
+def _new_codec() -> Codec:
     # Imported here: the no-op build path (stamp only) must not load Markdown and templates.
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
@@ -106,7 +110,8 @@ def _codec() -> Codec:
 
 @functools.cache
 def _shape() -> str:
-    codec = _codec()
+    # A codec of its own: the shape lists the types in the order they were first made.
+    codec = _new_codec()
     return digest(_FORMAT, codec.shape(CacheIndex), codec.shape(NoteRecord))
 
 
