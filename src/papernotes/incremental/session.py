@@ -37,12 +37,12 @@ _CONFIGS = ("papernotes.yaml", "pyproject.toml")
 
 
 class TextMemo:
-    """The text of each note file read so far, with the size and modification time its file
-    had just before it was read: a file whose size and time did not move is not read again
-    (the same test the no-op build makes of every input)."""
+    """The text of each note file read so far, with the size, modification time and inode its
+    file had just before it was read: a file where none of them moved is not read again (the
+    test the no-op build makes of every input, and the inode)."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, tuple[tuple[int, int], str]] = {}
+        self._kept: dict[str, tuple[tuple[int, int, int], str]] = {}
         self._used: set[str] = set()
 
     def __call__(self, path: Path, display: str) -> str | None:
@@ -52,7 +52,9 @@ class TextMemo:
             st = path.stat()
         except OSError:
             return None
-        stamp = (st.st_size, st.st_mtime_ns)
+        # The inode too: an editor that saves by renaming a new file into place changes it,
+        # even within one tick of a coarse clock.
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
         self._used.add(display)
         kept = self._kept.get(display)
         if kept is not None and kept[0] == stamp:
