@@ -9,6 +9,7 @@ import pickle
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache as cache
+from papernotes.incremental.store import entry_name
 
 from conftest import copy_fixture, note_text, write_note
 
@@ -44,7 +46,11 @@ def _build(root: Path, **kw: object):  # type: ignore[no-untyped-def]
 
 
 def _cache_file(root: Path) -> Path:
-    return root / ".papernotes" / "cache" / "build.json"
+    return root / ".papernotes" / "cache" / "index.json"
+
+
+def _entries(root: Path) -> dict[str, bytes]:
+    return _tree(root / ".papernotes" / "cache" / "notes")
 
 
 class _Evil:
@@ -84,17 +90,27 @@ def test_a_cache_round_trips_through_json(tmp_path: Path) -> None:
     loaded = cache.load_cache(root, data["key"])
     assert loaded is not None
     assert loaded.notes and loaded.bodies and loaded.pages and loaded.terms
+    assert len(_entries(root)) == len(loaded.notes)  # one entry file per note
     # Saving what was loaded gives the same bytes: nothing lost or changed on the way.
-    before = _cache_file(root).read_bytes()
+    before, entries = _cache_file(root).read_bytes(), _entries(root)
     cache.save_cache(root, loaded, {"extra": "", "inputs": {}})
     assert _cache_file(root).read_bytes() == before
+    assert _entries(root) == entries
+    # And written anew (nothing taken as already stored), they are the same bytes too.
+    for entry in (root / ".papernotes" / "cache" / "notes").iterdir():
+        entry.unlink()
+    cache.save_cache(root, replace(loaded, stored={}), {"extra": "", "inputs": {}})
+    assert _entries(root) == entries
 
 
-@pytest.mark.parametrize("name", ["build.json", "build.pickle"])
+@pytest.mark.parametrize("name", ["index.json", "build.json", "build.pickle", "notes/x.json"])
 def test_a_pickle_that_runs_a_command_is_never_loaded(tmp_path: Path, name: str) -> None:
     root = _lib(tmp_path)
     _build(root)
     marker = tmp_path / "pwned"
+    if name == "notes/x.json":  # the entry of a real note
+        name = f"notes/{entry_name('papers/peft/lora.md')}"
+        assert (root / ".papernotes" / "cache" / name).is_file()
     (root / ".papernotes" / "cache" / name).write_bytes(pickle.dumps(_Evil(marker)))
     write_note(root, "new.md", note_text("New Paper", extra="id: newpaper\n"))
     _build(root)
@@ -108,26 +124,36 @@ def _real_cache(tmp_path: Path) -> tuple[Path, dict[str, object]]:
     return root, json.loads(_cache_file(root).read_bytes())
 
 
-def _wrong_types(data: dict) -> list[dict]:  # type: ignore[type-arg]
-    notes = data["cache"][1]
-    path = next(iter(notes))
+def _wrong_index(data: dict) -> list[dict]:  # type: ignore[type-arg]
+    cases = []
+    for key, value in (
+        ("shape", "other"),
+        ("index", None),
+        ("index", [1, 2]),
+        ("index", [data["key"], {"index.html": 1}, {}]),
+        ("index", {"__class__": "os.system"}),
+    ):
+        copy = json.loads(json.dumps(data))
+        copy[key] = value
+        cases.append(copy)
+    return cases
+
+
+def _wrong_entries(entry: dict) -> list[dict]:  # type: ignore[type-arg]
+    note = entry["record"][1]
     cases = []
     for bad in (
         ["x", 1, []],  # a note as a number
         ["x", ["papers/a.md"], []],  # a note with too few fields
-        [
-            notes[path][0],
-            notes[path][1],
-            [["fatal", ["a", 1, None], "m", None]],
-        ],  # no such severity
-        [notes[path][0], notes[path][1], [["error", ["a", True, None], "m", None]]],  # a bool line
+        [note[0], note[1], [["fatal", ["a", 1, None], "m", None]]],  # no such severity
+        [note[0], note[1], [["error", ["a", True, None], "m", None]]],  # a bool line
         {"__class__": "os.system"},
     ):
-        copy = json.loads(json.dumps(data))
-        copy["cache"][1][path] = bad
+        copy = json.loads(json.dumps(entry))
+        copy["record"][1] = bad
         cases.append(copy)
-    for key, value in (("format", 1), ("shape", "other"), ("cache", None), ("cache", [1, 2])):
-        copy = json.loads(json.dumps(data))
+    for key, value in (("path", "papers/other.md"), ("version", "0"), ("key", "k"), ("shape", "")):
+        copy = json.loads(json.dumps(entry))
         copy[key] = value
         cases.append(copy)
     return cases
@@ -136,17 +162,32 @@ def _wrong_types(data: dict) -> list[dict]:  # type: ignore[type-arg]
 def test_a_cache_of_the_wrong_shape_is_ignored(tmp_path: Path) -> None:
     root, data = _real_cache(tmp_path)
     key = str(data["key"])
-    for case in _wrong_types(data):
+    for case in _wrong_index(data):
         _cache_file(root).write_text(json.dumps(case), encoding="utf-8")
         assert cache.load_cache(root, key) is None, case
     _cache_file(root).write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     assert cache.load_cache(root, key) is None
     # And a build with such a cache succeeds, starting cold.
-    _cache_file(root).write_text(json.dumps(_wrong_types(data)[2]), encoding="utf-8")
+    _cache_file(root).write_text(json.dumps(_wrong_index(data)[2]), encoding="utf-8")
     write_note(root, "new.md", note_text("New Paper", extra="id: newpaper\n"))
     report = _build(root)
     assert report.rendered == _build(root, use_cache=False).rendered  # every page, cold
     assert "New Paper" in (root / "site" / "papers" / "newpaper.html").read_text("utf-8")
+
+
+def test_an_entry_of_the_wrong_shape_costs_only_its_note(tmp_path: Path) -> None:
+    root, data = _real_cache(tmp_path)
+    key, path = str(data["key"]), "papers/peft/lora.md"
+    file = root / ".papernotes" / "cache" / "notes" / entry_name(path)
+    whole = cache.load_cache(root, key)
+    assert whole is not None and path in whole.notes
+    for case in _wrong_entries(json.loads(file.read_bytes())):
+        file.write_text(json.dumps(case), encoding="utf-8")
+        loaded = cache.load_cache(root, key)
+        assert loaded is not None, case
+        assert path not in loaded.notes and path not in loaded.stored, case
+        assert set(loaded.notes) == set(whole.notes) - {path}, case
+        assert loaded.pages == whole.pages
 
 
 @pytest.fixture(scope="module")
@@ -158,12 +199,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, obj
 @given(data=st.data())
 def test_a_damaged_cache_never_raises(built, data) -> None:  # type: ignore[no-untyped-def]
     root, real = built
-    raw = bytearray(json.dumps(real, ensure_ascii=False).encode("utf-8"))
+    entry = root / ".papernotes" / "cache" / "notes" / entry_name("papers/peft/lora.md")
+    file = data.draw(st.sampled_from([_cache_file(root), entry]))
+    good = file.read_bytes()
+    raw = bytearray(good)
     for _ in range(data.draw(st.integers(1, 4))):
         at = data.draw(st.integers(0, len(raw) - 1))
         raw[at] = data.draw(st.sampled_from(b'0123456789"[]{},:-.ntfeE\\ax'))
-    _cache_file(root).write_bytes(bytes(raw))
-    loaded = cache.load_cache(root, str(real["key"]))
+    file.write_bytes(bytes(raw))
+    try:
+        loaded = cache.load_cache(root, str(real["key"]))
+    finally:
+        file.write_bytes(good)
     assert loaded is None or isinstance(loaded, cache.BuildCache)
 
 
@@ -223,9 +270,9 @@ def test_a_cache_that_cannot_be_written_is_a_warning(tmp_path: Path, monkeypatch
     assert run.code == 0, run.err
     assert run.out.startswith("built:")
     assert "warning: cannot save the build cache: No space left on device" in run.err
-    assert "build.json" in run.err
+    assert ".papernotes/cache/" in run.err  # the file is named
     assert (root / "site" / "index.html").is_file()
-    assert sorted(p.name for p in (root / ".papernotes" / "cache").iterdir()) == []
+    assert [p for p in (root / ".papernotes" / "cache").rglob("*") if p.is_file()] == []
 
 
 def test_two_builds_of_one_library_take_turns(tmp_path: Path) -> None:

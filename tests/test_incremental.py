@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental.session import Session
 
 from conftest import FIXTURES, note_text, write_note
 
@@ -148,6 +149,21 @@ class Library:
             (self.root / "papernotes.yaml").write_text(f"title: {arg}\n", encoding="utf-8")
 
 
+def _files(root: Path) -> dict[str, tuple[int, int]]:
+    """What a watcher sees of the library: each file's size and time, and each folder (the
+    state and the site left out)."""
+    return {
+        str(p.resolve()): (p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else (-1, -1)
+        for p in root.rglob("*")
+        if not {".papernotes", "site"} & set(p.relative_to(root).parts)
+    }
+
+
+def _changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """The paths a watcher reports: files and folders added, modified or deleted."""
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -157,12 +173,24 @@ def test_incremental_build_equals_clean_build(tmp_path_factory, edits) -> None:
     lib = Library(base / "lib")
     out = base / "lib" / "site"
     _build(lib.root, out, use_cache=True)
+    # The same edits, served: a session keeps the library in memory between saves.
+    served = Library(base / "served")
+    session = Session(served.root, served.root / "site")
+    assert session.build().errors == 0
+    session.persist()
     for step, (op, key, arg) in enumerate(edits):
-        lib.apply(op, key, arg)
-        # Same-second edits must be seen too: sizes may not change, so move the times on.
-        for path in (lib.root / "papers").rglob("*.md"):
-            os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + step + 1))
+        before = _files(served.root)
+        for one in (lib, served):
+            one.apply(op, key, arg)
+            # Same-second edits must be seen too: sizes may not change, so move the times on.
+            for path in (one.root / "papers").rglob("*.md"):
+                os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + step + 1))
         _build(lib.root, out, use_cache=True)
+        session.invalidate(_changed(before, _files(served.root)))
+        report = session.build()
+        assert report.errors == 0, [d.format() for d in report.diagnostics]
+        if step % 2:  # the cache saved after some saves, not after others
+            session.persist()
         clean = base / f"clean{step}" / "site"
         clean.parent.mkdir()
         shutil.copytree(lib.root / "papers", clean.parent / "papers")
@@ -174,6 +202,11 @@ def test_incremental_build_equals_clean_build(tmp_path_factory, edits) -> None:
                 shutil.copy(src, clean.parent / extra)
         _build(clean.parent, clean, use_cache=False)
         assert _tree(out) == _tree(clean), (step, op, key, arg)
+        assert _tree(served.root / "site") == _tree(clean), ("served", step, op, key, arg)
+    # What the session leaves on disk is what a build of the same files would use.
+    session.persist()
+    config, _ = load_config(served.root)
+    assert build(served.root, config, out=served.root / "site").up_to_date
 
 
 def test_nothing_changed_writes_nothing(tmp_path: Path) -> None:
@@ -213,7 +246,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib")
     out = lib.root / "site"
     _build(lib.root, out, use_cache=True)
-    (lib.root / ".papernotes" / "cache" / "build.json").write_bytes(b'{"format": 2, "cache": [')
+    (lib.root / ".papernotes" / "cache" / "index.json").write_bytes(b'{"format": 3, "index": [')
     lib.apply("title", "beta", "Fresh Title")
     _build(lib.root, out, use_cache=True)
     assert "Fresh Title" in (out / "papers" / "beta.html").read_text(encoding="utf-8")

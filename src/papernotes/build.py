@@ -26,15 +26,13 @@ from papernotes.incremental.cache import BuildCache, NoteEntry
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
+    from papernotes.bib.styles import Style
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library, Note
     from papernotes.plan import Progress
     from papernotes.theme import Theme
 
-__all__ = ["BuildReport", "apply_strict", "build", "read_library"]
-
-Parsed = tuple["Note | None", tuple[Diagnostic, ...]]
-"""A note as parsed (None when it has errors), and its problems."""
+__all__ = ["BuildReport", "Run", "Warm", "apply_strict", "build", "persist", "read_library", "run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +100,16 @@ class _Read:
 
 
 def _read(
-    root: Path, config: Config, md: MarkdownIt, previous: BuildCache | None, workers: int
+    root: Path,
+    config: Config,
+    md: MarkdownIt,
+    previous: BuildCache | None,
+    workers: int,
+    known: Callable[[Path, str], str | None] | None = None,
 ) -> _Read:
     from papernotes import link
 
-    sources, d_load = load.load_sources(root, config.papers_dir, config.excludes)
+    sources, d_load = load.load_sources(root, config.papers_dir, config.excludes, known)
     notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
     drafts = _drafts(parsed)
     library, d_link = link.link(
@@ -160,6 +163,36 @@ def read_library(
     return read.library, apply_strict(read.diagnostics, strict)
 
 
+@dataclass(frozen=True, slots=True)
+class Warm:
+    """What ``serve`` keeps from one build to the next (None: made anew, as a build does)."""
+
+    cache: BuildCache | None = None
+    """The last build's cache, in memory (not read from disk)."""
+    theme: Theme | None = None
+    """The theme, with the templates Jinja compiled so far."""
+    md: MarkdownIt | None = None
+    """The Markdown parser."""
+    styles: tuple[tuple[Style, ...], tuple[Diagnostic, ...]] | None = None
+    """The citation styles and their problems."""
+    known: Callable[[Path, str], str | None] | None = None
+    """The text of a note file that did not change since it was read (``load_sources``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A build done but not yet remembered: its report, and what to save for the next one."""
+
+    report: BuildReport
+    """The outcome (``seconds`` is 0: the caller times it)."""
+    cache: BuildCache | None
+    """The next build's cache, when the site was written and the cache is used."""
+    stamp: dict[str, object]
+    """The inputs' stamp, with the report the next no-op build replays."""
+    warm: Warm
+    """What a long-running process may keep (``cache`` as above)."""
+
+
 def build(
     root: Path,
     config: Config,
@@ -196,40 +229,63 @@ def build(
             return BuildReport(last.notes, pages, diags, elapsed, None, up_to_date=ok)
         if not use_cache:
             cache.clear_cache(root)
-        report = _pipeline(
-            root, config, out, strict, use_cache, stamp, progress, fresh, workers, keep_going
+        done = run(
+            root,
+            config,
+            out,
+            stamp=stamp,
+            strict=strict,
+            use_cache=use_cache,
+            progress=progress,
+            fresh=fresh,
+            workers=workers,
+            keep_going=keep_going,
         )
+        report = done.report
+        if done.cache is not None:
+            _, problems = persist(root, done, out)
+            report = replace(report, diagnostics=(*report.diagnostics, *problems))
     return replace(report, seconds=time.perf_counter() - start)
 
 
-def _pipeline(
+def run(
     root: Path,
     config: Config,
     out: Path,
-    strict: bool,
-    use_cache: bool,
+    *,
     stamp: dict[str, object],
-    progress: Progress | None,
-    fresh: bool,
-    workers: int | None,
-    keep_going: bool,
-) -> BuildReport:
+    strict: bool = False,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    fresh: bool = False,
+    workers: int | None = None,
+    keep_going: bool = False,
+    warm: Warm | None = None,
+) -> Run:
+    """Stages 1–5, taking from ``warm`` what it holds; the caller holds the build lock, and
+    saves the cache after (:func:`persist`)."""
     # Imported here: a build with nothing to do (above) must not load them.
     from papernotes import plan, theme
     from papernotes.bib.styles import load_styles
     from papernotes.markdown.factory import make_parser
 
+    warm = warm or Warm()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
-    the_theme = theme.load_theme(root)
+    the_theme = warm.theme or theme.load_theme(root)
     key = _cache_key(root, config, out, the_theme)
-    old = cache.load_cache(root, key) if use_cache else None
-    md = make_parser(allow_html=config.allow_html)
-    read = _read(root, config, md, old, workers)
+    if not use_cache:
+        old = None
+    elif warm.cache is not None:
+        old = warm.cache if warm.cache.key == key else None
+    else:
+        old = cache.load_cache(root, key)
+    md = warm.md or make_parser(allow_html=config.allow_html)
+    read = _read(root, config, md, old, workers, warm.known)
     d_read = apply_strict(read.diagnostics, strict)
     left_out: tuple[str, ...] = ()
     if keep_going:
         read, d_read, left_out = _leave_out(read, config, strict)
-    styles, d_styles = load_styles(root)
+    styles, d_styles = warm.styles or load_styles(root)
     library, n = read.library, len(read.library.notes)
     if progress:
         progress("parse", len(read.sources.notes), len(read.sources.notes))
@@ -246,20 +302,24 @@ def _pipeline(
         progress=progress,
         styles=styles,
     )
+    kept = Warm(old, the_theme, md, (styles, d_styles), warm.known)
     diags = (*d_read, *apply_strict((*d_styles, *d_render), strict))
     if _blocking(diags, left_out):
-        return BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
+        report = BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
+        return Run(report, None, stamp, kept)
     written = write.write_site(site.pages, site.copies, out, unchanged=site.unchanged, fresh=fresh)
-    if use_cache:
-        new = BuildCache(
-            key, read.parsed, site.bodies, site.fingerprints, site.terms, refs=site.refs
-        )
-        last = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
-        # A site with notes left out is never "up to date": the next build (perhaps a plain
-        # one, which must fail) runs the stages again, from the cache, instead of replaying.
-        last |= {"partial": True} if left_out else {}
-        diags = (*diags, *_save_cache(root, new, {**stamp, **last}, out, written))
-    return BuildReport(n, written.files, diags, 0.0, written, site.rendered, left_out=left_out)
+    report = BuildReport(n, written.files, diags, 0.0, written, site.rendered, left_out=left_out)
+    if not use_cache:
+        return Run(report, None, stamp, kept)
+    stored = old.stored if old is not None else {}
+    new = BuildCache(
+        key, read.parsed, site.bodies, site.fingerprints, site.terms, site.refs, stored
+    )
+    last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
+    # A site with notes left out is never "up to date": the next build (perhaps a plain
+    # one, which must fail) runs the stages again, from the cache, instead of replaying.
+    last |= {"pages": written.files, **({"partial": True} if left_out else {})}
+    return Run(report, new, {**stamp, **last}, replace(kept, cache=new))
 
 
 def _leave_out(
@@ -300,16 +360,17 @@ def _leave_out(
     return again, (*found, *theirs, *relinked), left
 
 
-def _save_cache(
-    root: Path, new: BuildCache, stamp: dict[str, object], out: Path, written: write.WriteReport
-) -> tuple[Diagnostic, ...]:
-    """Leave the cache and the input stamp for the next build; a warning if they cannot be."""
+def persist(root: Path, done: Run, out: Path) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
+    """Leave the cache and the input stamp of ``done`` for the next build: the cache as now
+    stored (None when there is none), and a warning if it cannot be saved."""
+    if done.cache is None:
+        return None, ()
     manifest = write.manifest_digest(out.resolve())
     try:
-        cache.save_cache(root, new, {**stamp, "manifest": manifest, "pages": written.files})
+        saved = cache.save_cache(root, done.cache, {**done.stamp, "manifest": manifest})
     except OSError as exc:  # the site is built; only the next build's head start is lost
-        return (_cache_warning(str(exc.filename or cache.CACHE_DIR), exc),)
-    return ()
+        return None, (_cache_warning(str(exc.filename or cache.CACHE_DIR), exc),)
+    return saved, ()
 
 
 def _cache_key(root: Path, config: Config, out: Path, the_theme: Theme) -> str:

@@ -10,6 +10,7 @@ gitignore, so no dependency is taken. Build, check, serve's watcher and migrate 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Collection
@@ -49,6 +50,8 @@ class Exclude:
     says once so the user knows how to publish those files after all."""
 
 
+# Memoised: a walk asks for every pattern once per file (5,000 translations at 1,000 notes).
+@functools.lru_cache(maxsize=256)
 def _compile(pattern: str) -> tuple[re.Pattern[str], bool, bool]:
     """The pattern as a regex over a relative path, whether it takes files back (``!``), and
     whether it matches folders only (a trailing ``/``)."""

@@ -9,7 +9,7 @@ library work like the files they point to.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,10 +161,14 @@ def input_files(root: Path, papers_dir: str, patterns: tuple[str, ...] = ()) -> 
 
 
 def load_sources(
-    root: Path, papers_dir: str, exclude: Exclude | None = None
+    root: Path,
+    papers_dir: str,
+    exclude: Exclude | None = None,
+    known: Callable[[Path, str], str | None] | None = None,
 ) -> tuple[Sources, tuple[Diagnostic, ...]]:
     """Read every ``*.md`` under ``root/papers_dir`` and list the other files there, leaving
-    out what ``exclude`` matches (nothing when it is None)."""
+    out what ``exclude`` matches (nothing when it is None). ``known(path, display)`` may give
+    a note's text without reading it (``serve`` keeps the texts of unchanged files)."""
     if not (root / papers_dir).is_dir():
         hint = "create it, or run 'papernotes init' to start a library"
         return Sources((), frozenset()), (error(papers_dir, None, "notes folder not found", hint),)
@@ -189,6 +193,10 @@ def load_sources(
             files.add(rel)
             continue
         display = Path(papers_dir, rel).as_posix()
+        kept = known(path, display) if known is not None else None
+        if kept is not None:
+            notes.append(Source(display, kept))
+            continue
         try:
             raw = path.read_bytes()
         except OSError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from papernotes.incremental.session import Session
     from papernotes.serve.http import LiveState
     from papernotes.serve.watch import BuildOutcome
 
@@ -50,6 +51,19 @@ def _ctrl_c_flags(flag: list[bool]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _persist(session: Session) -> None:
+    """Save the session's cache for the next build, after the browser was told to reload."""
+    from papernotes.incremental.cache import BuildBusy
+
+    try:
+        problems = session.persist()
+    except (OSError, BuildBusy) as exc:  # another build holds the lock: the next build saves it
+        problems = ()
+        print(f"papernotes: warning: cache not saved: {exc}", file=sys.stderr)
+    for d in problems:
+        print(d.format(), file=sys.stderr)
+
+
 def _print_error(line: str) -> None:
     print(line, file=sys.stderr)
 
@@ -74,6 +88,7 @@ def run(
     # Imported here: the command line registers ``serve`` on every run, and a no-op build
     # should not pay for the HTTP server and the watcher.
     from papernotes.config import load_config
+    from papernotes.incremental.session import Session
     from papernotes.serve.http import LiveState, make_server, url_of
     from papernotes.serve.watch import build_once, rebuild, watch_changes
 
@@ -90,7 +105,11 @@ def run(
             print(text, flush=True)
 
     state = LiveState()
-    state.publish(_show(build_once(root, out), say))
+    # What stays in memory between saves: the next build reads, parses and renders only what
+    # changed, and saves the cache only after the browser was told to reload.
+    session = Session(root, out)
+    state.publish(_show(build_once(root, out, session), say))
+    _persist(session)
     if not out.is_dir():
         print(f"papernotes: error: nothing to serve: {out} was not built", file=sys.stderr)
         return 1
@@ -108,7 +127,9 @@ def run(
                 watching.set()
                 if changes:
                     # Saves that arrived during the last build are in this one batch: one build.
-                    state.publish(_show(rebuild(root, out), say))
+                    changed = {path for _, path in changes}
+                    state.publish(_show(rebuild(root, out, session, changed), say))
+                    _persist(session)
         except Exception as exc:  # e.g. the system's limit of watched folders
             print(f"papernotes: warning: not watching for changes: {exc}", file=sys.stderr)
         finally:

@@ -1,6 +1,8 @@
 """What makes a rebuild cheap: the build cache of parsed notes and rendered pages
-(``cache``), its pickle-free serialisation (``codec``), and the no-op check that answers
-``papernotes build`` from the cache's manifest without importing the pipeline (``fastpath``).
+(``cache``), stored as an index and one entry file per note (``store``), its pickle-free
+serialisation (``codec``), the no-op check that answers ``papernotes build`` from the cache's
+manifest without importing the pipeline (``fastpath``), and what ``serve`` keeps in memory
+between saves (``session``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ if TYPE_CHECKING:
     )
     from papernotes.incremental.codec import Codec
     from papernotes.incremental.fastpath import diagnostics_to_json, up_to_date
+    from papernotes.incremental.session import Session
 
 __all__ = [
     "CACHE_DIR",
     "BuildBusy",
     "BuildCache",
     "Codec",
+    "Session",
     "build_lock",
     "clear_cache",
     "diagnostics_to_json",
@@ -57,5 +61,6 @@ if not TYPE_CHECKING:
             ),
             "codec": ("Codec",),
             "fastpath": ("diagnostics_to_json", "up_to_date"),
+            "session": ("Session",),
         },
     )

@@ -1,28 +1,28 @@
 """The build cache: what the last successful build read and wrote, so the next one redoes only
 what changed.
 
-It lives in ``<library>/.papernotes/cache/``, outside the site. Two files:
+It lives in ``<library>/.papernotes/cache/``, outside the site:
 
 - ``stamp.json``: the sizes and modification times of every input, and the output folder's
   manifest digest. When nothing moved, ``papernotes build`` stops here, before importing the
   Markdown, template and BibTeX machinery.
-- ``build.json``: parsed notes (body text and what was extracted from it), rendered note
-  bodies, the search terms and formatted references of each note and the fingerprint of
-  every page, keyed by content hashes.
+- ``index.json`` and ``notes/``: parsed notes (body text and what was extracted from it),
+  rendered note bodies, the search terms and formatted references of each note, one file per
+  note, and the fingerprint of every page (``incremental.store``).
 
-Both are untrusted input (a library may come with them): ``build.json`` is plain JSON decoded
+All are untrusted input (a library may come with them): the cache is plain JSON decoded
 against our own type annotations (``incremental.codec``), so it can hold only values of the
-declared types and never run code; the paths and hashes in either file are only compared with
-ones the build computed, never opened or deleted. A file from another version, another layout,
-a different configuration or theme, or one that does not decode is ignored (the build starts
-cold). Both are written atomically after a successful build. ``build.pickle``, the format of
-earlier versions, is never read (unpickling can run code): it is removed.
+declared types and never run code; the paths and hashes in them are only compared with ones
+the build computed, never opened or deleted. A cache from another version, another layout, a
+different configuration or theme is ignored (the build starts cold); a note entry that does
+not decode is ignored (that note is made again). The stamp is written last, after a
+successful build. ``build.pickle``, the format of earlier versions, is never read (unpickling
+can run code): it is removed.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -37,7 +37,6 @@ from papernotes.write import OutputRefused
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
-    from papernotes.incremental.codec import Codec
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
@@ -53,13 +52,11 @@ __all__ = [
     "load_cache",
     "save_cache",
     "stamp_matches",
+    "state_path",
 ]
 
 STATE_DIR = ".papernotes"
 CACHE_DIR = f"{STATE_DIR}/cache"
-_FORMAT = 2
-_FILE = "build.json"
-_LEGACY = "build.pickle"
 
 
 def digest(*parts: object) -> str:
@@ -95,13 +92,16 @@ class BuildCache:
     """Citekey → (fingerprint of its search document, its search terms)."""
     refs: dict[str, tuple[str, tuple[Reference, ...]]] = field(default_factory=dict)
     """Citekey → (fingerprint of its CSL item and the styles, its formatted references)."""
+    stored: Mapping[str, str] = field(default_factory=dict)
+    """Note file → version of its entry file as it is on disk (``incremental.store``): what a
+    save need not write again."""
 
 
 class BuildBusy(OutputRefused):
     """Another build of the same library holds the lock."""
 
 
-def _state(root: Path, *parts: str) -> Path:
+def state_path(root: Path, *parts: str) -> Path:
     """A path in the library's state folder, refusing one that a symlink leads elsewhere
     (a library could ship ``.papernotes/cache`` pointing into the user's home)."""
     path = root.joinpath(STATE_DIR, *parts)
@@ -112,74 +112,36 @@ def _state(root: Path, *parts: str) -> Path:
     return path
 
 
-@functools.cache
-def _codec() -> Codec:
-    # Imported here: the no-op build path (stamp only) must not load Markdown and templates.
-    from papernotes.bib.styles import Reference
-    from papernotes.errors import Diagnostic
-    from papernotes.incremental.codec import Codec
-    from papernotes.markdown._types import ParsedBody, RenderedBody
-    from papernotes.model import Note
-    from papernotes.search.index import DocTerms
-
-    names = {
-        "Diagnostic": Diagnostic,
-        "DocTerms": DocTerms,
-        "Note": Note,
-        "ParsedBody": ParsedBody,
-        "Reference": Reference,
-        "RenderedBody": RenderedBody,
-    }
-    return Codec(names)
-
-
-@functools.cache
-def _shape() -> str:
-    return digest(_codec().shape(BuildCache))
-
-
 def load_cache(root: Path, key: str) -> BuildCache | None:
     """The cache of the last build, if it is readable and was made with the same key."""
-    try:
-        data = json.loads(_state(root, "cache", _FILE).read_bytes())
-        if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            return None
-        if data.get("shape") != _shape() or data.get("key") != key:
-            return None
-        cache = _codec().decode(data.get("cache"), BuildCache)
-    except (OSError, ValueError, RecursionError):  # the codec's errors are ValueErrors
-        return None
-    return cache if isinstance(cache, BuildCache) and cache.key == key else None
+    from papernotes.incremental import store
+
+    return store.load(root, key)
 
 
-def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> None:
-    """Write the cache and the input stamp (the stamp last, so it never outlives its cache).
+def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> BuildCache:
+    """Write the cache and the input stamp (the stamp last, so it never outlives its cache);
+    ``cache`` with what is now stored on disk.
 
-    Raises OSError (naming the file) when they cannot be written; nothing is left behind.
+    Raises OSError (naming the file) when they cannot be written.
     """
-    body = {
-        "format": _FORMAT,
-        "shape": _shape(),
-        "key": cache.key,
-        "cache": _codec().encode(cache, BuildCache),
-    }
-    blob = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    path = _state(root, "cache", _FILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from papernotes.incremental import store
+
     with contextlib.suppress(FileNotFoundError):  # the old stamp must not outlive its cache
-        _state(root, "cache", "stamp.json").unlink()
-    write_atomic(path, blob)
-    with contextlib.suppress(OSError):
-        _state(root, "cache", _LEGACY).unlink()
+        state_path(root, "cache", "stamp.json").unlink()
+    saved = store.save(root, cache)
     stamp_bytes = json.dumps(stamp, sort_keys=True).encode("utf-8")
-    write_atomic(_state(root, "cache", "stamp.json"), stamp_bytes)
+    write_atomic(state_path(root, "cache", "stamp.json"), stamp_bytes)
+    return saved
 
 
 def clear_cache(root: Path) -> None:
     """Forget the last build (``--clean``, ``--no-cache``)."""
-    for name in (_FILE, _LEGACY, "stamp.json"):
-        with contextlib.suppress(FileNotFoundError):
-            _state(root, "cache", name).unlink()
+    from papernotes.incremental import store
+
+    with contextlib.suppress(FileNotFoundError):
+        state_path(root, "cache", "stamp.json").unlink()
+    store.clear(root)
 
 
 @contextlib.contextmanager
@@ -194,7 +156,7 @@ def build_lock(root: Path) -> Iterator[None]:
     try:
         import fcntl
 
-        path = _state(root, "build.lock")
+        path = state_path(root, "build.lock")
         path.parent.mkdir(exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except (ImportError, OSError):
@@ -241,7 +203,7 @@ def stamp_matches(root: Path, stamp: Mapping[str, Any], manifest: str) -> dict[s
     """The saved stamp, if the last build saw exactly these inputs and left the output folder
     as it is now; else None."""
     try:
-        saved = json.loads(_state(root, "cache", "stamp.json").read_bytes())
+        saved = json.loads(state_path(root, "cache", "stamp.json").read_bytes())
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(saved, dict) or not manifest:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from papernotes.incremental.session import Session
 
 __all__ = ["BuildOutcome", "build_once", "rebuild", "watch_changes", "watch_filter"]
 
@@ -29,24 +32,30 @@ class BuildOutcome:
     """The one-line summary for standard output ("rebuilt in …"); None when there is none."""
 
 
-def build_once(root: Path, out: Path) -> BuildOutcome:
+def build_once(root: Path, out: Path, session: Session | None = None) -> BuildOutcome:
     """Build ``root`` into ``out``, leaving out the notes with errors (``keep_going``): the
     others are published, and the error lines are the outcome's ``problems``. A build stopped
-    by an error that is not about one note writes nothing, so the last good site stays."""
-    from papernotes.build import build
-    from papernotes.config import load_config
+    by an error that is not about one note writes nothing, so the last good site stays.
+
+    With a ``session``, the build starts from what it holds and its cache is left for the
+    caller to save (``session.persist()``, once the browser was told); without, the cache
+    is saved here."""
     from papernotes.errors import Severity
+    from papernotes.incremental.session import Session
     from papernotes.write import OutputRefused
 
-    config, cdiags = load_config(root)
+    own = session is None
+    session = session or Session(root, out)
+    _, cdiags = session.config()
     problems = [d.format() for d in cdiags]
     if any(d.severity is Severity.ERROR for d in cdiags):
         return BuildOutcome(tuple(problems), tuple(problems))
     try:
-        report = build(root, config, out=out, keep_going=True)
+        report = session.build(keep_going=True)
     except OutputRefused as exc:
         return BuildOutcome((str(exc),), (exc.format(),))
-    lines = tuple(d.format() for d in report.diagnostics)
+    saved = session.persist() if own else ()
+    lines = tuple(d.format() for d in (*report.diagnostics, *saved))
     errors = tuple(d.format() for d in report.diagnostics if d.severity is Severity.ERROR)
     if report.written is None and not report.up_to_date:  # stopped: nothing written
         status = f"build failed: {report.errors} errors; still serving the last good site"
@@ -59,22 +68,33 @@ def build_once(root: Path, out: Path) -> BuildOutcome:
     return BuildOutcome(errors, lines, status)
 
 
-def rebuild(root: Path, out: Path) -> BuildOutcome:
-    """A build while serving: whatever goes wrong becomes the outcome, and watching goes on."""
+def rebuild(
+    root: Path,
+    out: Path,
+    session: Session | None = None,
+    changed: Collection[str] | None = None,
+) -> BuildOutcome:
+    """A build while serving: whatever goes wrong becomes the outcome, and watching goes on.
+    With a ``session``, ``changed`` (absolute paths; None: anything) tells it what to forget."""
     try:
-        return build_once(root, out)
+        if session is None:
+            return build_once(root, out)
+        session.invalidate(changed)
+        return build_once(root, out, session)
     except OSError as exc:
         line = f"papernotes: error: {exc.filename or ''}: {exc.strerror or exc}"
     except Exception as exc:  # a bug must not end the session; the user sees one line
         line = f"papernotes: internal error: {exc!r} — this is a bug; please report it"
+    if session is not None:
+        session.invalidate(None)  # after a failure, start the next build afresh
     return BuildOutcome((line,), (line,))
 
 
 def watch_filter(
     root: Path, papers_dir: str, patterns: tuple[str, ...] = ()
 ) -> tuple[list[Path], Callable[[Any, str], bool]]:
-    """The folders to watch and the filter of changes that call for a build: notes, templates
-    and the configuration, but nothing in a dot folder or dot file inside the library, nor a
+    """The folders to watch and the filter of changes that call for a build: notes, templates,
+    styles and the configuration, but nothing in a dot folder or dot file inside the library, nor a
     file of the notes folder that the ``exclude`` ``patterns`` leave out (as a build does)."""
     from papernotes.exclude import excluded
 
@@ -82,7 +102,8 @@ def watch_filter(
     # Resolved, so that the paths reported (under what was asked for) compare equal, whether
     # the library was given as ".", a relative path or through a symlink.
     notes = (base / papers_dir).resolve()
-    folders = [notes, (base / "templates").resolve()]
+    # styles/: the library's CSL styles, which every page's Cite panel uses.
+    folders = [notes, (base / "templates").resolve(), (base / "styles").resolve()]
     configs = {base / "papernotes.yaml", base / "pyproject.toml"}
     configs |= {p.resolve() for p in configs}
 

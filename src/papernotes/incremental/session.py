@@ -1,0 +1,169 @@
+"""A library being served: what ``papernotes serve`` keeps in memory from one save to the next.
+
+A build from the command line starts from nothing: it imports the pipeline, reads every note,
+decodes the cache, compiles the templates it uses and, once the site is written, encodes the
+cache again. A session keeps all of that: the configuration, the theme (with the templates
+Jinja compiled), the Markdown parser, the citation styles, the text of every note file (with
+the size and time its file had) and the last build's cache. On a save it reads only the files
+whose size or time moved, runs the same stages as a build (so the site is the same byte for
+byte), writes the pages whose fingerprints changed, and leaves saving the cache to
+:meth:`Session.persist`, which the caller runs *after* it told the browser to reload.
+
+A change the session cannot take in piecemeal — the configuration, the templates, the styles,
+a folder that appeared or went away — drops what depends on it, and the next build loads it as
+a plain build would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papernotes import load, write
+from papernotes.build import BuildReport, Run, Warm, apply_strict, persist, run
+from papernotes.incremental import cache as cache
+from papernotes.incremental import fastpath as fastpath
+
+if TYPE_CHECKING:
+    from papernotes.config import Config
+    from papernotes.errors import Diagnostic
+
+__all__ = ["Session", "TextMemo"]
+
+_CONFIGS = ("papernotes.yaml", "pyproject.toml")
+
+
+class TextMemo:
+    """The text of each note file read so far, with the size, modification time and inode its
+    file had just before it was read: a file where none of them moved is not read again (the
+    test the no-op build makes of every input, and the inode)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self._used: set[str] = set()
+
+    def __call__(self, path: Path, display: str) -> str | None:
+        """The text of ``path``, from memory or read now; None when it cannot be read or
+        decoded (``load_sources`` then reads it and says what is wrong)."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        # The inode too: an editor that saves by renaming a new file into place changes it,
+        # even within one tick of a coarse clock.
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        self._used.add(display)
+        kept = self._kept.get(display)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        try:
+            text, problem = load.decode(path.read_bytes(), display)
+        except OSError:
+            return None
+        if text is None or problem is not None:
+            return None
+        # Taken with the time from before reading: a file saved again meanwhile is newer, so
+        # the next look reads it again.
+        self._kept[display] = (stamp, text)
+        return text
+
+    def forget_unused(self) -> None:
+        """Drop the texts of files the last build did not find (deleted or renamed)."""
+        self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+        self._used = set()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+class Session:
+    """One library served into one output folder."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root = root
+        self.out = out
+        self._config: tuple[Config, tuple[Diagnostic, ...]] | None = None
+        self._warm = Warm()
+        self._texts = TextMemo()
+        self._pending: Run | None = None
+
+    def config(self) -> tuple[Config, tuple[Diagnostic, ...]]:
+        """The configuration and its problems, loaded once and again after it changed."""
+        if self._config is None:
+            from papernotes.config import load_config
+
+            self._config = load_config(self.root)
+        return self._config
+
+    def invalidate(self, changed: Collection[str] | None) -> bool:
+        """Forget what the changed files (absolute paths; None: anything) make stale. True
+        when the next build is a full one (only the cache in memory is kept)."""
+        if changed is None:
+            full = True
+        else:
+            base = self.root.resolve()
+            full = any(_needs_full(Path(p), base) for p in changed)
+        if full:
+            self._config = None
+            self._texts = TextMemo()
+            self._warm = Warm(cache=self._warm.cache)
+        return full
+
+    def build(self, *, keep_going: bool = True, strict: bool = False) -> BuildReport:
+        """Build the site with what the session holds; the cache stays pending until
+        :meth:`persist`. Raises what :func:`papernotes.build.build` raises."""
+        start = time.perf_counter()
+        config, _ = self.config()
+        with cache.build_lock(self.root):
+            write.check_output(self.root, self.out, config.papers_dir)
+            self.persist_unlocked()  # a build not saved yet is this one's starting point
+            stamp, last = fastpath.up_to_date(self.root, config, self.out)
+            if last is not None:  # nothing moved since the last build saved its stamp
+                diags = apply_strict(last.diagnostics, strict)
+                seconds = time.perf_counter() - start
+                return BuildReport(last.notes, last.pages, diags, seconds, None, up_to_date=True)
+            warm = replace(self._warm, known=self._texts)
+            done = run(
+                self.root,
+                config,
+                self.out,
+                stamp=stamp,
+                strict=strict,
+                keep_going=keep_going,
+                warm=warm,
+            )
+        self._texts.forget_unused()
+        self._warm = replace(done.warm, known=None)
+        if done.cache is not None:
+            self._pending = done
+        return replace(done.report, seconds=time.perf_counter() - start)
+
+    def persist(self) -> tuple[Diagnostic, ...]:
+        """Save the last build's cache and stamp for the next build (a warning if it cannot
+        be); nothing when it is saved already."""
+        with cache.build_lock(self.root):
+            return self.persist_unlocked()
+
+    def persist_unlocked(self) -> tuple[Diagnostic, ...]:
+        """:meth:`persist`, for a caller that holds the build lock."""
+        done, self._pending = self._pending, None
+        if done is None or done.cache is None:
+            return ()
+        saved, problems = persist(self.root, done, self.out)
+        # What is on disk now; when saving failed, no entry is taken to be there.
+        self._warm = replace(self._warm, cache=saved or replace(done.cache, stored={}))
+        return problems
+
+
+def _needs_full(path: Path, base: Path) -> bool:
+    """Whether a change of ``path`` (under the library ``base``) is more than a note file or
+    a file next to the notes: the configuration, a template, a style, or a folder."""
+    if path.parent == base and path.name in _CONFIGS:
+        return True
+    if path.is_relative_to(base / "templates") or path.is_relative_to(base / "styles"):
+        return True
+    # A folder that appeared or went away (a folder moved); a file that went away is fine.
+    return path.is_dir() or (not path.exists() and not path.suffix)

@@ -1,0 +1,175 @@
+"""A serve session, driven without a terminal: it keeps the library in memory, reads only the
+files that moved, renders what changed, and saves the cache only when asked (after the
+browser was told)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from papernotes import load
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental.session import Session, TextMemo
+from papernotes.serve.watch import rebuild
+
+from conftest import copy_fixture
+
+
+def _lib(tmp_path: Path) -> Path:
+    root = copy_fixture("small", tmp_path)
+    (root / "papers" / "hostile.md").unlink()
+    return root
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _touch(path: Path, text: str) -> None:
+    """Write ``text`` and move the time on, so a same-size save in the same tick is seen."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def _counting_decode(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    read: list[str] = []
+    real = load.decode
+
+    def counting(raw: bytes, display: str):  # type: ignore[no-untyped-def]
+        read.append(display)
+        return real(raw, display)
+
+    monkeypatch.setattr(load, "decode", counting)
+    return read
+
+
+def test_the_memo_reads_a_file_again_only_when_it_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = _counting_decode(monkeypatch)
+    memo = TextMemo()
+    note = tmp_path / "a.md"
+    _touch(note, "one")
+    assert memo(note, "papers/a.md") == "one"
+    assert memo(note, "papers/a.md") == "one"
+    assert read == ["papers/a.md"]
+    _touch(note, "two")  # the same size: the time tells
+    assert memo(note, "papers/a.md") == "two"
+    assert read == ["papers/a.md"] * 2
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"\xff\xfe not UTF-8")
+    assert memo(bad, "papers/bad.md") is None  # load_sources reads it and says what is wrong
+    assert memo(tmp_path / "gone.md", "papers/gone.md") is None
+    memo.forget_unused()
+    assert len(memo) == 1
+    memo.forget_unused()  # a build that did not find a.md any more
+    assert len(memo) == 0
+
+
+@pytest.mark.parametrize(
+    ("changed", "full"),
+    [
+        (["papers/peft/lora.md"], False),
+        (["papers/peft/figures/new.svg"], False),
+        (["papers/peft/deleted.md"], False),
+        (["papernotes.yaml"], True),
+        (["pyproject.toml"], True),
+        (["templates/index.html"], True),
+        (["styles/mine.csl"], True),
+        (["papers/peft"], True),  # a folder
+        (["papers/went-away"], True),  # a folder that went away
+        (["papers/peft/lora.md", "papernotes.yaml"], True),
+    ],
+)
+def test_what_a_change_makes_stale(tmp_path: Path, changed: list[str], full: bool) -> None:
+    root = _lib(tmp_path)
+    session = Session(root, root / "site")
+    paths = [str(root.resolve() / p) for p in changed]
+    assert session.invalidate(paths) is full
+
+
+def test_a_save_reads_and_renders_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _lib(tmp_path)
+    out = root / "site"
+    session = Session(root, out)
+    first = session.build()
+    assert first.errors == 0 and first.written is not None
+    session.persist()
+    index = root / ".papernotes" / "cache" / "index.json"
+    saved = index.read_bytes()
+    read = _counting_decode(monkeypatch)
+    note = root / "papers" / "peft" / "lora.md"
+    _touch(note, note.read_text("utf-8") + "\nA sentence added while serving.\n")
+    assert session.invalidate({str(note.resolve())}) is False
+    report = session.build()
+    assert read == ["papers/peft/lora.md"]  # the other notes came from memory
+    assert report.written is not None and report.rendered < first.rendered
+    assert "A sentence added while serving." in (out / "papers" / "hu2021lora.html").read_text(
+        "utf-8"
+    )
+    # The cache waits for persist(), which the server calls after the reload event.
+    assert index.read_bytes() == saved
+    config, _ = load_config(root)
+    assert session.persist() == ()
+    assert index.read_bytes() != saved
+    assert build(root, config, out=out).up_to_date
+    clean = tmp_path / "clean"
+    build(root, config, out=clean, use_cache=False)
+    assert _tree(out) == _tree(clean)
+
+
+def test_a_broken_configuration_then_a_fixed_one(tmp_path: Path) -> None:
+    root = _lib(tmp_path)
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    config = root / "papernotes.yaml"
+    good = config.read_text("utf-8") if config.exists() else ""
+    _touch(config, "title: [\n")
+    outcome = rebuild(root, out, session, {str(config.resolve())})
+    assert outcome.problems and "papernotes.yaml" in outcome.problems[0]
+    _touch(config, good + "\ntitle: Served Notes\n")
+    outcome = rebuild(root, out, session, {str(config.resolve())})
+    assert outcome.problems == () and outcome.status and outcome.status.startswith("rebuilt")
+    session.persist()
+    assert "Served Notes" in (out / "index.html").read_text("utf-8")
+
+
+def test_a_cache_that_cannot_be_saved_is_written_whole_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes.incremental import store
+
+    root = _lib(tmp_path)
+    session = Session(root, root / "site")
+    assert session.build().errors == 0
+    real = store.save
+
+    def failing(root: Path, cache):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device", "index.json")
+
+    monkeypatch.setattr(store, "save", failing)
+    problems = session.persist()
+    assert [d.message for d in problems] == ["cannot save the build cache: No space left on device"]
+    monkeypatch.setattr(store, "save", real)
+    entries = root / ".papernotes" / "cache" / "notes"
+    for entry in entries.glob("*.json"):
+        entry.unlink()  # whatever was there, the session must not count on it
+    note = root / "papers" / "peft" / "lora.md"
+    _touch(note, note.read_text("utf-8") + "\nMore.\n")
+    session.invalidate({str(note.resolve())})
+    assert session.build().errors == 0
+    assert session.persist() == ()
+    notes = len(list((root / "papers").rglob("*.md")))
+    assert len(list(entries.glob("*.json"))) == notes

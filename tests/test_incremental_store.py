@@ -1,0 +1,143 @@
+"""The cache on disk is an index and one entry file per note: an edit rewrites one entry, a
+bad entry costs only its note, a deleted note's entry goes, and nothing is read or written
+through a symlink."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from papernotes import parse
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental import cache as cache
+from papernotes.incremental.store import ENTRIES, entry_name
+
+from conftest import copy_fixture, note_text, write_note
+
+
+def _lib(tmp_path: Path) -> Path:
+    root = copy_fixture("small", tmp_path)
+    (root / "papers" / "hostile.md").unlink()
+    return root
+
+
+def _build(root: Path, out: Path | None = None, **kw: object):  # type: ignore[no-untyped-def]
+    config, _ = load_config(root)
+    report = build(root, config, out=out or root / "site", **kw)  # type: ignore[arg-type]
+    assert report.errors == 0, [d.format() for d in report.diagnostics]
+    return report
+
+
+def _entries(root: Path) -> dict[str, int]:
+    folder = root / ".papernotes" / "cache" / ENTRIES
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+LORA = "papers/peft/lora.md"
+
+
+def test_an_edit_rewrites_only_its_own_entry(tmp_path: Path) -> None:
+    root = _lib(tmp_path)
+    _build(root)
+    before = _entries(root)
+    notes = [p for p in (root / "papers").rglob("*.md")]
+    assert len(before) == len(notes)
+    path = root / LORA
+    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    _build(root)
+    after = _entries(root)
+    assert set(after) == set(before)
+    assert {n for n in after if after[n] != before[n]} == {entry_name(LORA)}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda text: text[: len(text) // 2],  # cut short
+        lambda text: text.replace('"record":[', '"record":[1,'),  # the wrong shape
+        lambda text: text.replace(LORA, "papers/other.md", 1),  # another note's entry
+        lambda text: "[" * 50_000 + "]" * 50_000,  # too deep
+    ],
+    ids=["cut", "shape", "other", "deep"],
+)
+def test_a_bad_entry_redoes_only_its_note(tmp_path: Path, monkeypatch, spoil) -> None:  # type: ignore[no-untyped-def]
+    root = _lib(tmp_path)
+    _build(root)
+    file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
+    file.write_text(spoil(file.read_text("utf-8")), encoding="utf-8")
+    (root / ".papernotes" / "cache" / "stamp.json").unlink()  # so that the build runs
+    parsed: list[str] = []
+    real = parse.parse_note
+
+    def counting(path: str, *args, **kw):  # type: ignore[no-untyped-def]
+        parsed.append(path)
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(parse, "parse_note", counting)
+    _build(root)
+    assert parsed == [LORA]
+    assert json.loads(file.read_bytes())["path"] == LORA  # written again, whole
+    clean = _build(root, tmp_path / "clean", use_cache=False)
+    assert clean.written is not None
+    assert _tree(root / "site") == _tree(tmp_path / "clean")
+
+
+def test_a_deleted_notes_entry_is_removed_and_nothing_else(tmp_path: Path) -> None:
+    root = _lib(tmp_path)
+    write_note(root, "gone.md", note_text("Gone Paper", extra="id: gonepaper\n"))
+    _build(root)
+    folder = root / ".papernotes" / "cache" / ENTRIES
+    gone = entry_name("papers/gone.md")
+    assert (folder / gone).is_file()
+    mine = folder / "README.txt"  # a file papernotes did not write
+    mine.write_text("keep me", encoding="utf-8")
+    (root / "papers" / "gone.md").unlink()
+    _build(root)
+    assert not (folder / gone).exists()
+    assert mine.read_text("utf-8") == "keep me"
+    notes = len(list((root / "papers").rglob("*.md")))
+    assert len([n for n in os.listdir(folder) if n.endswith(".json")]) == notes
+
+
+def test_an_entry_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
+    root = _lib(tmp_path)
+    _build(root)
+    file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
+    outside = tmp_path / "outside.json"
+    original = file.read_bytes()
+    outside.write_bytes(original)  # a valid entry, but not in the library
+    file.unlink()
+    file.symlink_to(outside)
+    key = json.loads((root / ".papernotes" / "cache" / "index.json").read_bytes())["key"]
+    loaded = cache.load_cache(root, key)
+    assert loaded is not None and LORA not in loaded.notes and loaded.notes
+    (root / ".papernotes" / "cache" / "stamp.json").unlink()
+    _build(root)
+    assert not file.is_symlink() and file.is_file()  # the link was replaced, not written through
+    assert outside.read_bytes() == original
+
+
+def test_an_entries_folder_that_leads_outside_is_not_used(tmp_path: Path) -> None:
+    root = _lib(tmp_path)
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    (elsewhere / ("0" * 32 + ".json")).write_text("my own file", encoding="utf-8")
+    (root / ".papernotes" / "cache").mkdir(parents=True)
+    (root / ".papernotes" / "cache" / ENTRIES).symlink_to(elsewhere)
+    report = _build(root)
+    assert report.written is not None
+    assert [d.message for d in report.diagnostics if "cache" in d.message]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["0" * 32 + ".json"]
+    assert (elsewhere / ("0" * 32 + ".json")).read_text("utf-8") == "my own file"
