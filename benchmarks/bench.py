@@ -114,13 +114,15 @@ def small_rows(b: Bench, n: int, only: set[str]) -> None:
     pn: list[float] = []
     hugo: list[float] = []
 
+    cold_runs = runs if "cold" in only else 1  # else only to build the site the rows use
+
     def colds() -> None:
-        for _ in range(runs if "cold" in only else 1):
+        for _ in range(cold_runs):
             pn.append(b.cold(lib, sample=False)[0])
             if b.hugo and only & {"cold", "edit"}:  # interleaved: a change of load hits both
                 hugo.append(run(hugo_cold(site, b.hugo), sample=False).seconds)
 
-    b.step(f"cold builds at {n:,} (papernotes and Hugo, {runs} runs)", "cold")(colds)
+    b.step(f"cold builds at {n:,} (papernotes and Hugo, {cold_runs} runs)", "cold")(colds)
     if "cold" in only:
         r["cold"] = statistics.median(pn)
     if hugo:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from benchmarks.procs import papernotes_command
 
@@ -69,10 +70,10 @@ class _Server:
         self.ready = threading.Event()
         self.lines: collections.deque[str] = collections.deque(maxlen=40)
         for stream in (self.proc.stdout, self.proc.stderr):
+            assert stream is not None  # both are pipes
             threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
 
-    def _drain(self, stream: object) -> None:
-        assert hasattr(stream, "readline")
+    def _drain(self, stream: IO[str]) -> None:
         for line in iter(stream.readline, ""):
             self.lines.append(line.rstrip())
             # Printed once the watcher runs: an edit from now on is seen.
