@@ -9,7 +9,7 @@ hugo``: the same notes, a minimal theme of the same pages), measures ``serve``'s
 event with a real watcher and event-stream client, and the home and search pages in Chromium
 from ``file://``; prints the issue's targets table with the figures (medians of ``--runs``) and
 the environment. Progress goes to standard error. ``--huge 0`` skips the 50,000-note library
-(the browser rows then use the ``--big`` one).
+(the browser rows then use the ``--big`` one). Ctrl-C prints what was measured so far.
 
 Rows for ``--only``: cold, edit, serve, noop, output, memory, scaling, home, search.
 """
@@ -272,6 +272,10 @@ def main(argv: list[str] | None = None) -> None:
         if only & {"cold", "edit", "noop", "output", "serve"}:
             small_rows(b, args.notes, only)
         big_rows(b, args.big, args.huge, only)
+    except KeyboardInterrupt:
+        # A long run cut short still reports what it measured (the rest says "not measured").
+        say("interrupted: printing what was measured so far")
+        env["interrupted"] = "yes: rows not reached say not measured"
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
