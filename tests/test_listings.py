@@ -130,6 +130,10 @@ def test_a_name_is_plain_text_on_the_page_its_link_would_lead_to(site: Path) -> 
     assert header is not None
     assert [a.get_text() for a in header.find_all("a")] == ["Duo Pair"]
     assert "Solo Person" in header.get_text()
+    # In a row, a name with one paper would link to the row's own paper: plain text too.
+    row = _soup(site, "tags/x.html").select("ul.paper-list li")[1]
+    assert [a.get_text() for a in row.find_all("a")] == ["Paper A", "Duo Pair"]
+    assert "Solo Person, Duo Pair" in row.get_text()
     rows = _soup(site, "authors/duo-pair.html").select("ul.paper-list li")
     assert all("Duo Pair" not in [a.get_text() for a in row.find_all("a")] for row in rows)
     assert all("Duo Pair" in row.get_text() for row in rows)
