@@ -255,7 +255,8 @@ def plan_site(
     fps = _meta_fps(library)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
-    slugs = digest(sorted(index.tag_slugs.items()), sorted(index.author_slugs.items()))
+    # Where each tag and author link leads (an author's page, or their one paper).
+    slugs = digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
     jobs: list[Job] = []
     files: set[str] = set()
     dated = [k for keys in index.year_notes.values() for k in keys]
@@ -316,12 +317,22 @@ def plan_site(
             lambda: library_data_js(ordered, index.tag_path),
         )
     )
+    # The indexes show names, links and counts only: editing a note's title or body leaves them.
+    counts = {
+        "tags.html": [(t, index.tag_names[t], len(k)) for t, k in index.tag_notes.items()],
+        "authors.html": [
+            index.author_groups,
+            *((a, len(k)) for a, k in index.author_notes.items()),
+        ],
+        "years.html": [*((y, len(k)) for y, k in index.year_notes.items()), len(index.undated)],
+    }
     for template, path in (
         ("tags.html", "tags/index.html"),
         ("authors.html", "authors/index.html"),
         ("years.html", "years/index.html"),
     ):
-        jobs.append(template_job(path, digest(template, everyone), template))
+        fp = digest(template, everything, slugs, counts[template])
+        jobs.append(template_job(path, fp, template))
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
@@ -337,7 +348,7 @@ def plan_site(
         name, notes = index.tag_names[tag], r.notes_of(keys)
         fp = digest("tag", name, listing(keys))
         jobs.append(template_job(index.tag_path(tag), fp, "tag.html", tag=name, notes=notes))
-    for author, keys in index.author_notes.items():
+    for author, keys in index.author_pages():
         fp = digest("author", author, listing(keys))
         path = index.author_path(author)
         jobs.append(template_job(path, fp, "author.html", author=author, notes=r.notes_of(keys)))
