@@ -1,12 +1,13 @@
-"""citeproc-py, faster: its XPath look-ups and ``calls_variable`` answered once per element.
+"""citeproc-py, faster: its XPath look-ups, options and ``calls_variable`` answered once per
+element.
 
 citeproc-py walks a compiled style for every entry it formats and asks the same questions of
 the same elements each time: ``xpath_search`` (the macro called ``author``, the layout above
-this element, the term "et al." in this locale) and ``calls_variable`` (whether a group's
-children could print a variable). lxml evaluates each XPath anew; on the Cite panel (three
-styles per note) that was a third of a cold build.
+this element, the term "et al." in this locale), ``get_option`` (a locale's option) and
+``calls_variable`` (whether a group's children could print a variable). lxml evaluates each
+XPath anew; on the Cite panel (three styles per note) that was a third of a cold build.
 
-Both answers depend only on the element and the tree it is in, and a compiled style's trees
+The answers depend only on the element and the tree it is in, and a compiled style's trees
 (the style and its locales) are never changed after they are parsed: citeproc-py keeps its
 per-formatting state in Python attributes and arguments, never in the XML. So the answers are
 kept, per tree, in a memo on the tree's root element. :func:`memoize` gives a compiled style
@@ -66,6 +67,28 @@ def _calls_variable(original: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return calls_variable
 
 
+def _get_option(original: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    # A locale's option (``punctuation-in-quote``), found in the tree each time; or IndexError
+    # when the locale has no options at all, which is kept too.
+    def get_option(self: Any, name: str) -> Any:
+        memo = _memo_of(self)
+        if memo is None:
+            return original(self, name)
+        key = (self, "option " + name)
+        if key not in memo:
+            try:
+                memo[key] = (original(self, name), None)
+            except IndexError as exc:
+                memo[key] = (None, exc)
+        value, missing = memo[key]
+        if missing is not None:
+            raise IndexError(*missing.args)
+        return value
+
+    get_option.__wrapped__ = original  # type: ignore[attr-defined]
+    return get_option
+
+
 def install() -> None:
     """Put the memoizing look-ups into citeproc-py's classes (once per process; again is a
     no-op). Trees without a memo (see :func:`memoize`) behave exactly as before."""
@@ -75,6 +98,7 @@ def install() -> None:
         (model.CitationStylesElement, "xpath_search", _xpath_search),
         (model.Parent, "calls_variable", _calls_variable),
         (model.Text, "calls_variable", _calls_variable),
+        (model.Locale, "get_option", _get_option),
     )
     for cls, name, wrap in targets:
         current = cls.__dict__[name]
