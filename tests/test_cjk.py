@@ -71,3 +71,14 @@ def test_is_wide_of_nothing() -> None:
 )
 def test_has_cjk(text: str, want: bool) -> None:
     assert has_cjk(text) is want
+
+
+def test_is_cjk_char_is_exactly_the_ranges_at_every_edge() -> None:
+    # The character class must say what CJK_RANGES (and search.js) say, edge for edge.
+    from papernotes.cjk import CJK_RANGES
+
+    for a, b in CJK_RANGES:
+        for code in (a - 1, a, b, b + 1):
+            want = any(lo <= code <= hi for lo, hi in CJK_RANGES)
+            assert is_cjk_char(chr(code)) is want, hex(code)
+            assert has_cjk(f"ab{chr(code)}cd") is want, hex(code)

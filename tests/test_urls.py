@@ -200,3 +200,27 @@ def test_windows_device_names_never_name_a_page(key: str, page: str) -> None:
 def test_windows_device_names_are_never_tag_or_author_slugs() -> None:
     slugs = urls.assign_slugs(["CON", "Aux", "lpt1", "conference"])
     assert slugs == {"Aux": "aux-2", "CON": "con-2", "conference": "conference", "lpt1": "lpt1-2"}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_plain_fast_paths_agree_with_the_character_walk(seed: int) -> None:
+    # key_slug and relative skip their per-character work when nothing needs encoding; over
+    # random strings of plain and special characters they must say what the walk says.
+    import random
+    from urllib.parse import quote
+
+    rng = random.Random(seed)
+    alphabet = "aZ09_-.~/ é%#CONcon"
+    for _ in range(400):
+        key = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+        device = urls.is_windows_device(key)
+        walked = "".join(
+            ch
+            if ((ch.isascii() and (ch.isalnum() or ch in "_-")) or (ch == "." and i))
+            and (i or not device)
+            else "".join(f"~{b:02x}" for b in ch.encode("utf-8"))
+            for i, ch in enumerate(key)
+        )
+        assert urls.key_slug(key) == walked, key
+        path = key.replace("#", "").lstrip("/") or "x"
+        assert urls.relative("index.html", path) == quote(path, safe="/~-._"), path

@@ -268,6 +268,7 @@ def run(
     from papernotes import plan, theme
     from papernotes.bib.styles import load_styles
     from papernotes.markdown.factory import make_parser
+    from papernotes.sitewriter import SiteWriter
 
     warm = warm or Warm()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
@@ -289,25 +290,30 @@ def run(
     library, n = read.library, len(read.library.notes)
     if progress:
         progress("parse", len(read.sources.notes), len(read.sources.notes))
-    site, d_render = plan.render_site(
-        library,
-        config,
-        the_theme,
-        root=root,
-        render_body=_body_renderer(library, md, config.papers_dir),
-        source_digests={path: sha for path, (sha, _, _) in read.parsed.items()},
-        previous=old,
-        written=write.read_manifest(out.resolve()) if out.is_dir() else None,
-        workers=workers,
-        progress=progress,
-        styles=styles,
-    )
-    kept = Warm(old, the_theme, md, (styles, d_styles), warm.known)
-    diags = (*d_read, *apply_strict((*d_styles, *d_render), strict))
-    if _blocking(diags, left_out):
-        report = BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
-        return Run(report, None, stamp, kept)
-    written = write.write_site(site.pages, site.copies, out, unchanged=site.unchanged, fresh=fresh)
+    written_before = write.read_manifest(out.resolve()) if out.is_dir() else None
+    # Pages go to the staging folder as they are rendered; leaving the block without commit
+    # (errors below, an exception) removes them and leaves the previous site as it was.
+    with SiteWriter(out, fresh=fresh) as writer:
+        site, d_render = plan.render_site(
+            library,
+            config,
+            the_theme,
+            root=root,
+            render_body=_body_renderer(library, md, config.papers_dir),
+            source_digests={path: sha for path, (sha, _, _) in read.parsed.items()},
+            previous=old,
+            written=written_before,
+            workers=workers,
+            progress=progress,
+            styles=styles,
+            sink=writer.put,
+        )
+        kept = Warm(old, the_theme, md, (styles, d_styles), warm.known)
+        diags = (*d_read, *apply_strict((*d_styles, *d_render), strict))
+        if _blocking(diags, left_out):
+            report = BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
+            return Run(report, None, stamp, kept)
+        written = writer.commit(site.copies, unchanged=site.unchanged)
     report = BuildReport(n, written.files, diags, 0.0, written, site.rendered, left_out=left_out)
     if not use_cache:
         return Run(report, None, stamp, kept)

@@ -30,7 +30,7 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.parallel import parallel_map
+from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
@@ -94,7 +94,7 @@ class RenderedSite:
     """Stage 4's result: what to write, and what the next build may reuse."""
 
     pages: tuple[Page, ...]
-    """The files rendered by this build."""
+    """The files rendered by this build (none when they went to ``render_site``'s sink)."""
     copies: tuple[Copy, ...]
     """Static files and the notes' local files, copied as they are."""
     unchanged: tuple[str, ...]
@@ -124,10 +124,14 @@ def render_site(
     workers: int = 1,
     progress: Progress | None = None,
     styles: Sequence[Style] = (),
+    sink: Callable[[Page], None] | None = None,
 ) -> tuple[RenderedSite, tuple[Diagnostic, ...]]:
     """Render the site: every page whose fingerprint differs from ``previous``'s (or whose
     file is not in ``written``, the output folder's manifest), over ``workers`` processes
-    when there are many; the pages, and the template problems in job order."""
+    when there are many; the pages, and the template problems in job order.
+
+    With ``sink``, each page goes to it as soon as it is rendered (``sitewriter.SiteWriter.
+    put``) instead of into the result, so the pages are never all in memory at once."""
     wanted: dict[str, tuple[str, Note]] = {
         k: (body_fingerprint(n, source_digests[n.source], library, config.papers_dir), n)
         for k, n in library.notes.items()
@@ -167,9 +171,17 @@ def render_site(
         else:
             todo.append(job)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
-    outputs = parallel_map(_run, todo, workers, progress=report)
+    pages: list[Page] = []
+    problems: list[Diagnostic] = []
+    for output in parallel_iter(_run, todo, workers, progress=report):
+        if sink is None:
+            pages.extend(output.pages)
+        else:
+            for page in output.pages:
+                sink(page)
+        problems.extend(output.diagnostics)
     site = RenderedSite(
-        pages=tuple(page for o in outputs for page in o.pages),
+        pages=tuple(pages),
         copies=plan.copies,
         unchanged=tuple(unchanged),
         rendered=len(todo),
@@ -178,7 +190,7 @@ def render_site(
         refs=refs,
         fingerprints={job.path: job.fingerprint for job in plan.jobs},
     )
-    return site, (*theme.problems, *(d for o in outputs for d in o.diagnostics))
+    return site, (*theme.problems, *problems)
 
 
 def _references(

@@ -37,6 +37,11 @@ __all__ = [
 ]
 
 _KEY_SAFE = re.compile(r"[A-Za-z0-9_-]", re.ASCII)
+# A key with nothing to encode (almost every key): it is its own slug, without the per-character
+# walk below (key_slug runs for every link on every page).
+_KEY_PLAIN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", re.ASCII)
+# A relative href with nothing to percent-encode: quote() would return it unchanged.
+_HREF_PLAIN = re.compile(r"[A-Za-z0-9/~._-]*", re.ASCII)
 
 MAX_NAME_BYTES = 200
 """The longest page file name made from a user's string, in UTF-8 bytes: file systems allow
@@ -73,6 +78,8 @@ def key_slug(key: str) -> str:
     so case-insensitive file systems keep them apart (keys equal ignoring case are one id).
     """
     device = is_windows_device(key)
+    if not device and _KEY_PLAIN.fullmatch(key):
+        return key
     return "".join(
         ch
         if (_KEY_SAFE.match(ch) or (ch == "." and i)) and (i or not device)
@@ -230,7 +237,7 @@ def relative(from_page: str, to_path: str) -> str:
     while common < len(src) and common < len(dest) - 1 and src[common] == dest[common]:
         common += 1
     rel = "/".join([".."] * (len(src) - common) + dest[common:]) if path else ""
-    href = quote(rel, safe="/~-._")
+    href = rel if _HREF_PLAIN.fullmatch(rel) else quote(rel, safe="/~-._")
     return f"{href}#{quote(fragment, safe='-._~')}" if fragment else href
 
 

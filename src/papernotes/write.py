@@ -12,7 +12,8 @@ A build writes in place, in two phases, so the folder keeps its identity and per
 (it may be a mount point) and a failed build leaves the previous site as it was:
 
 1. every new or changed file is written into ``.papernotes-tmp/`` inside the output folder
-   (short numbered names, so no name grows past the file system's limit). A full disk or an
+   (short numbered names, so no name grows past the file system's limit), as it is rendered
+   (``sitewriter.SiteWriter``: a build holds hashes, not pages). A full disk, an error or an
    interruption here removes that folder and changes nothing else.
 2. the manifest is updated to cover the old and new files (each changed one marked "unknown",
    so the next build rewrites it), the files are renamed into place, stale ones are removed,
@@ -229,43 +230,16 @@ def write_site(
     site would replace a file papernotes did not write, and WriteFailed naming the file when
     the system refuses a write.
     """
-    real = out.resolve()
-    old = read_manifest(real, shown=out) if real.is_dir() else None
-    if old is None and real.is_dir() and _has_files(real):
-        raise OutputRefused(f"{out}: is not empty and was not made by papernotes")
-    old = old or {}
-    keep = set(unchanged)
-    if any(not old.get(k) or not (real / k).is_file() for k in keep):
-        raise ValueError("unchanged files are missing from the output folder")
+    from papernotes.sitewriter import SiteWriter
+
     items: list[Page | Copy] = [*copies, *pages]
     for item in items:
         if unsafe_path(item.path):
             raise ValueError(f"refusing to write outside the output folder: {item.path!r}")
-    _check_targets(real, out, [i.path for i in items], old)
-    _remove_legacy_litter(real)
-    with _Staging(real, out) as staging:
-        files = {k: old[k] for k in keep}
-        todo: list[tuple[Path, str]] = []
-        size = 0
+    with SiteWriter(out, fresh=fresh) as writer:
         for item in items:
-            data = _content(item)
-            files[item.path] = digest = _hash(data)
-            size += len(data)
-            if fresh or old.get(item.path) != digest or not (real / item.path).is_file():
-                todo.append((staging.put(data, out / item.path), item.path))
-        stale = sorted(old.keys() - files.keys())
-        if todo or stale:
-            pending = {**old, **dict.fromkeys((rel for _, rel in todo), "")}
-            staging.manifest(pending)
-        for tmp, rel in todo:
-            staging.place(tmp, rel)
-        for rel in stale:
-            staging.remove(rel)
-        if todo or stale or files != old:
-            staging.manifest(files)
-    size += sum((real / k).stat().st_size for k in keep)
-    kept = _user_files(real, files)
-    return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
+            writer.put(item)
+        return writer.commit(unchanged=unchanged)
 
 
 def _check_targets(real: Path, out: Path, paths: Sequence[str], old: dict[str, str]) -> None:

@@ -10,13 +10,15 @@ work was split, or on how many workers there were.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["PARALLEL_FROM", "fans_out", "parallel_map"]
+__all__ = ["PARALLEL_FROM", "SLICE_MAX", "fans_out", "parallel_iter", "parallel_map"]
 
 PARALLEL_FROM = 64
 """Below this many items a process pool costs more than it saves."""
+SLICE_MAX = 32
+"""The most items a worker is given at once."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -38,25 +40,37 @@ def parallel_map(
 
     ``progress(done, total)`` is called as slices finish.
     """
+    return list(parallel_iter(fn, items, workers, progress=progress))
+
+
+def parallel_iter(
+    fn: Callable[[_T], _R],
+    items: Sequence[_T],
+    workers: int,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[_R]:
+    """:func:`parallel_map` as results come: each in the order of ``items``, as soon as its
+    slice is done, so the caller can use it (write a page) and let it go."""
     if not fans_out(len(items), workers):
-        here: list[_R] = []
         for i, item in enumerate(items):
-            here.append(fn(item))
+            yield fn(item)
             if progress and i % 100 == 0:
                 progress(i, len(items))
-        return here
+        return
     import multiprocessing
 
-    size = max(1, -(-len(items) // (workers * 4)))
+    # Small slices: a slow stretch of items (long notes) does not leave a core idle at the
+    # end, and few results wait in the parent for the slice before them. Only the bounds
+    # travel, so a slice costs one short message each way.
+    size = max(1, min(-(-len(items) // (workers * 4)), SLICE_MAX))
     slices = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
-    out: list[_R] = []
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_adopt, initargs=(fn, items)) as pool:
         for (_, end), part in zip(slices, pool.imap(_run_slice, slices), strict=True):
-            out.extend(part)
+            yield from part
             if progress:
                 progress(end, len(items))
-    return out
 
 
 class _Work:

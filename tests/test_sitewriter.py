@@ -1,0 +1,137 @@
+"""Stage 5 streamed (``sitewriter``): pages are staged as they are rendered, the site changes
+only at ``commit``, and a build that fails after staging leaves the previous site and no
+litter (nor a folder it made)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papernotes import plan
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.sitewriter import SiteWriter
+from papernotes.write import STAGING, Copy, Page, write_site
+
+from conftest import copy_fixture
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+_FIRST = [Page("index.html", b"one"), Page("papers/a.html", b"a"), Page("gone.html", b"g")]
+_SECOND = [Page("index.html", b"two"), Page("papers/a.html", b"a"), Page("new/b.html", b"b")]
+
+
+def test_nothing_changes_before_commit_and_leaving_without_it_undoes_the_staging(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_site(_FIRST, [], out)
+    before = _tree(out)
+    with SiteWriter(out) as writer:
+        for page in _SECOND:
+            writer.put(page)
+        staged = _tree(out / STAGING)  # and the staging folder's mark (empty)
+        assert sorted(staged.values()) == [b"", b"b", b"two"]  # only what changed, already on disk
+        assert {k: v for k, v in _tree(out).items() if not k.startswith(STAGING)} == before
+    assert _tree(out) == before
+    assert not (out / STAGING).exists()
+
+
+def test_an_exception_while_rendering_leaves_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site(_FIRST, [], out)
+    before = _tree(out)
+    with pytest.raises(KeyboardInterrupt), SiteWriter(out) as writer:
+        writer.put(_SECOND[0])
+        raise KeyboardInterrupt
+    assert _tree(out) == before
+
+
+def test_a_failed_first_build_leaves_no_folder_behind(tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "er" / "site"
+    with SiteWriter(out) as writer:
+        writer.put(Page("index.html", b"x"))
+        assert (out / STAGING).is_dir()
+    assert not (tmp_path / "deep").exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "unchanged", "fresh"),
+    [
+        ([], _FIRST, (), False),
+        (_FIRST, _SECOND, (), False),
+        (_FIRST, _SECOND, (), True),
+        (_FIRST, _SECOND[1:], ("index.html",), False),
+        (_FIRST, [], (), False),
+    ],
+)
+def test_commit_makes_what_write_site_makes(
+    tmp_path: Path,
+    first: list[Page],
+    second: list[Page],
+    unchanged: tuple[str, ...],
+    fresh: bool,
+) -> None:
+    asset = tmp_path / "style.css"
+    asset.write_bytes(b"body{}")
+    copies = [Copy("static/style.css", asset)]
+    results = []
+    for name in ("whole", "streamed"):
+        out = tmp_path / name
+        write_site(first, copies, out)
+        if name == "whole":
+            report = write_site(second, copies, out, unchanged=unchanged, fresh=fresh)
+        else:
+            with SiteWriter(out, fresh=fresh) as writer:
+                for page in second:
+                    writer.put(page)
+                report = writer.commit(copies, unchanged=unchanged)
+        results.append((_tree(out), report))
+    assert results[0] == results[1]
+
+
+def test_a_build_streams_each_page_as_it_is_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_fixture("small", tmp_path)
+    config, _ = load_config(root)
+    made: list[str] = []
+    seen: list[int] = []  # how many paper pages were rendered when each page was put
+    real_page, real_put = plan.paper_page, SiteWriter.put
+
+    def paper_page(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append("paper")
+        return real_page(*args, **kwargs)
+
+    def put(self: SiteWriter, item: Page | Copy) -> None:
+        seen.append(len(made))
+        real_put(self, item)
+
+    monkeypatch.setattr(plan, "paper_page", paper_page)
+    monkeypatch.setattr(SiteWriter, "put", put)
+    report = build(root, config, out=tmp_path / "site", use_cache=False, workers=1)
+    assert report.errors == 0 and len(made) >= 2
+    assert seen[0] == 1  # the first page was written before the second was rendered
+
+
+def test_a_build_that_fails_in_a_template_leaves_the_previous_site(tmp_path: Path) -> None:
+    root = copy_fixture("small", tmp_path)
+    config, _ = load_config(root)
+    out = tmp_path / "site"
+    assert build(root, config, out=out, use_cache=False).errors == 0
+    before = _tree(out)
+    (root / "templates").mkdir()
+    # The last paper page rendered fails: every page before it was staged already.
+    (root / "templates" / "paper.html").write_text("{{ nosuch.x }}\n", encoding="utf-8")
+    report = build(root, config, out=out, use_cache=False, workers=1)
+    assert report.errors and report.written is None
+    assert _tree(out) == before
+    assert not (out / STAGING).exists()
