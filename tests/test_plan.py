@@ -8,10 +8,11 @@ import pytest
 
 from papernotes import urls
 from papernotes.config import load_config
+from papernotes.fingerprints import body_fingerprint
 from papernotes.incremental.cache import digest
 from papernotes.markdown._types import RenderedBody
 from papernotes.model import CiteKey, Library
-from papernotes.plan import SitePlan, body_fingerprint, plan_site
+from papernotes.plan import SitePlan, plan_site
 from papernotes.search.index import SearchDoc, doc_terms
 from papernotes.search.text import new_folds
 from papernotes.theme import load_theme

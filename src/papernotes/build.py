@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from papernotes import __version__, load, write
 from papernotes.config import Config
-from papernotes.errors import Diagnostic, Location, Severity
+from papernotes.errors import Diagnostic, Severity, warning
 from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
 from papernotes.incremental.cache import BuildCache, NoteEntry
@@ -375,7 +375,9 @@ def persist(root: Path, done: Run, out: Path) -> tuple[BuildCache | None, tuple[
     try:
         saved = cache.save_cache(root, done.cache, {**done.stamp, "manifest": manifest})
     except OSError as exc:  # the site is built; only the next build's head start is lost
-        return None, (_cache_warning(str(exc.filename or cache.CACHE_DIR), exc),)
+        where, why = str(exc.filename or cache.CACHE_DIR), exc.strerror or exc
+        hint = "the site is built; the next build will redo everything"
+        return None, (warning(where, None, f"cannot save the build cache: {why}", hint),)
     return saved, ()
 
 
@@ -395,12 +397,3 @@ def _body_renderer(
     from papernotes.render import render_note_body
 
     return lambda note: render_note_body(note, library, md, papers_dir)
-
-
-def _cache_warning(where: str, exc: OSError) -> Diagnostic:
-    return Diagnostic(
-        Severity.WARNING,
-        Location(where),
-        f"cannot save the build cache: {exc.strerror or exc}",
-        "the site is built; the next build will redo everything",
-    )

@@ -25,21 +25,20 @@ from papernotes import machine, urls
 from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
 from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
-from papernotes.bodyctx import MAX_DEPTH
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
+from papernotes.fingerprints import body_fingerprint, meta_fingerprints, pdf_target
 from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
-from papernotes.model import CiteKey, External, Library, Note
+from papernotes.model import CiteKey, Library, Note
 from papernotes.render import (
     Output,
     Renderer,
     SiteIndex,
-    body_tag_pages,
     feed_page,
     graph_page,
     home_page,
@@ -52,7 +51,6 @@ from papernotes.search.shards import search_files
 from papernotes.search.table import LIBRARY_DATA, library_data_js
 from papernotes.search.text import new_folds
 from papernotes.theme import Theme
-from papernotes.vault import embed_fingerprint, resolve_local
 from papernotes.write import Copy, Page
 
 __all__ = ["Job", "RenderedSite", "body_fingerprint", "plan_site", "render_site"]
@@ -216,35 +214,6 @@ def _run(job: Job) -> Output:
     return job.run()
 
 
-def body_fingerprint(note: Note, source_digest: str, library: Library, papers_dir: str) -> str:
-    """Everything a rendered body depends on: the note's text, and what each of its inline
-    citations and local links resolves to (a label, a title, a page or a file)."""
-    cites: list[tuple[object, ...]] = []
-    for c in note.body.citations:
-        for target in c.keys:
-            found = library.resolve(target)
-            if isinstance(found, External) or found is None:
-                cites.append((target, found))
-            else:
-                cites.append(
-                    (target, found, library.labels[found], library.notes[found].meta.heading)
-                )
-    links = []
-    for link in note.body.local_links:
-        rel = resolve_local(note, link.url, papers_dir, (library.files, library.sources))
-        links.append((link.url, rel, library.sources.get(rel or ""), library.files.get(rel or "")))
-    # Inline #tags link to these pages (left out when none: other fingerprints stay as they were).
-    tags = sorted(body_tag_pages(note, library).items())
-    # What its embeds show, down to the notes they transclude (left out when none, as tags).
-    embeds = embed_fingerprint(note, library, papers_dir, MAX_DEPTH + 1)
-    extra = [*([tags] if tags else []), *([embeds] if embeds else [])]
-    return digest(source_digest, note.key, cites, links, *extra)
-
-
-def _meta_fps(library: Library) -> dict[CiteKey, str]:
-    return {k: digest(n.meta, library.labels[k], n.source) for k, n in library.notes.items()}
-
-
 def plan_site(
     library: Library,
     config: Config,
@@ -264,7 +233,7 @@ def plan_site(
     index = SiteIndex.of(library)
     r = Renderer(theme, config, library, index)
     papers_dir = config.papers_dir
-    fps = _meta_fps(library)
+    fps = meta_fingerprints(library)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
@@ -295,7 +264,7 @@ def plan_site(
             related(library.mentioned_by.get(key, ())),
             library.external.get(key, ()),
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
-            _pdf(note, library, papers_dir),
+            pdf_target(note, library, papers_dir),
             cites_as,
         )
 
@@ -400,13 +369,3 @@ def plan_site(
     ]
     copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
     return SitePlan(tuple(jobs), tuple(copies))
-
-
-def _pdf(note: Note, library: Library, papers_dir: str) -> list[str | None]:
-    # Where the PDF link leads, or that there is none: a file moved or refused changes it.
-    rel = (
-        resolve_local(note, note.meta.pdf, papers_dir, (library.files, library.sources))
-        if note.meta.pdf
-        else None
-    )
-    return [rel, library.files.get(rel)] if rel else []

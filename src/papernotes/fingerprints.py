@@ -1,0 +1,51 @@
+"""The digests stage 4 compares with the last build's: what a note's rendered body depends on,
+what other pages show of each note, and where its PDF link leads."""
+
+from __future__ import annotations
+
+from papernotes.bodyctx import MAX_DEPTH, body_tag_pages
+from papernotes.incremental.cache import digest
+from papernotes.model import CiteKey, External, Library, Note
+from papernotes.vault import embed_fingerprint, resolve_local
+
+__all__ = ["body_fingerprint", "meta_fingerprints", "pdf_target"]
+
+
+def body_fingerprint(note: Note, source_digest: str, library: Library, papers_dir: str) -> str:
+    """Everything a rendered body depends on: the note's text, and what each of its inline
+    citations and local links resolves to (a label, a title, a page or a file)."""
+    cites: list[tuple[object, ...]] = []
+    for c in note.body.citations:
+        for target in c.keys:
+            found = library.resolve(target)
+            if isinstance(found, External) or found is None:
+                cites.append((target, found))
+            else:
+                cites.append(
+                    (target, found, library.labels[found], library.notes[found].meta.heading)
+                )
+    links = []
+    for link in note.body.local_links:
+        rel = resolve_local(note, link.url, papers_dir, (library.files, library.sources))
+        links.append((link.url, rel, library.sources.get(rel or ""), library.files.get(rel or "")))
+    # Inline #tags link to these pages (left out when none: other fingerprints stay as they were).
+    tags = sorted(body_tag_pages(note, library).items())
+    # What its embeds show, down to the notes they transclude (left out when none, as tags).
+    embeds = embed_fingerprint(note, library, papers_dir, MAX_DEPTH + 1)
+    extra = [*([tags] if tags else []), *([embeds] if embeds else [])]
+    return digest(source_digest, note.key, cites, links, *extra)
+
+
+def meta_fingerprints(library: Library) -> dict[CiteKey, str]:
+    """Each note's metadata as other pages show it: its front matter, label and file."""
+    return {k: digest(n.meta, library.labels[k], n.source) for k, n in library.notes.items()}
+
+
+def pdf_target(note: Note, library: Library, papers_dir: str) -> list[str | None]:
+    # Where the PDF link leads, or that there is none: a file moved or refused changes it.
+    rel = (
+        resolve_local(note, note.meta.pdf, papers_dir, (library.files, library.sources))
+        if note.meta.pdf
+        else None
+    )
+    return [rel, library.files.get(rel)] if rel else []
