@@ -162,18 +162,7 @@
   const VLQ_VALUE = new Map(Array.from(VLQ, (c, i) => [c, i]));
 
   function decodePostings(encoded) {
-    const numbers = [];
-    let value = 0, shift = 0;
-    for (const ch of encoded) {
-      const digit = VLQ_VALUE.get(ch);
-      value |= (digit & 31) << shift;
-      if (digit & 32) {
-        shift += 5;
-        continue;
-      }
-      numbers.push(value);
-      value = shift = 0;
-    }
+    const numbers = decodeNumbers(encoded);
     const out = [];
     let doc = -1;
     for (let i = 0; i + 1 < numbers.length; i += 2) {
