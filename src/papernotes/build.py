@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from papernotes.bib.styles import Style
+    from papernotes.incremental.searchmemo import SaveMemo
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library, Note
     from papernotes.plan import Progress
@@ -177,6 +178,8 @@ class Warm:
     """The citation styles and their problems."""
     known: Callable[[Path, str], str | None] | None = None
     """The text of a note file that did not change since it was read (``load_sources``)."""
+    memo: SaveMemo | None = None
+    """What stage 4 keeps from one save to the next (``serve``'s; a build has none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,8 +310,9 @@ def run(
             progress=progress,
             styles=styles,
             sink=writer.put,
+            memo=warm.memo,
         )
-        kept = Warm(old, the_theme, md, (styles, d_styles), warm.known)
+        kept = Warm(old, the_theme, md, (styles, d_styles), warm.known, warm.memo)
         diags = (*d_read, *apply_strict((*d_styles, *d_render), strict))
         if _blocking(diags, left_out):
             report = BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
@@ -317,13 +321,10 @@ def run(
     report = BuildReport(n, written.files, diags, 0.0, written, site.rendered, left_out=left_out)
     if not use_cache:
         return Run(report, None, stamp, kept)
-    stored = old.stored if old is not None else {}
-    new = BuildCache(
-        key, read.parsed, site.bodies, site.fingerprints, site.terms, site.refs, stored
-    )
+    parts = (read.parsed, site.bodies, site.fingerprints, site.terms, site.refs)
+    new = BuildCache(key, *parts, old.stored if old is not None else {})
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
-    # A site with notes left out is never "up to date": the next build (perhaps a plain
-    # one, which must fail) runs the stages again, from the cache, instead of replaying.
+    # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}
     return Run(report, new, {**stamp, **last}, replace(kept, cache=new))
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from papernotes.bodyctx import MAX_DEPTH, body_tag_pages
 from papernotes.incremental.cache import digest
+from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.markdown._types import RenderedBody
 from papernotes.model import CiteKey, External, Library, Note
+from papernotes.search.index import SearchDoc
 from papernotes.vault import embed_fingerprint, resolve_local
 
-__all__ = ["body_fingerprint", "meta_fingerprints", "pdf_target"]
+__all__ = ["body_fingerprint", "meta_digest", "meta_fingerprints", "pdf_target", "search_doc"]
 
 
 def body_fingerprint(note: Note, source_digest: str, library: Library, papers_dir: str) -> str:
@@ -36,9 +39,18 @@ def body_fingerprint(note: Note, source_digest: str, library: Library, papers_di
     return digest(source_digest, note.key, cites, links, *extra)
 
 
-def meta_fingerprints(library: Library) -> dict[CiteKey, str]:
+def meta_fingerprints(library: Library, memo: SaveMemo | None = None) -> dict[CiteKey, str]:
     """Each note's metadata as other pages show it: its front matter, label and file."""
-    return {k: digest(n.meta, library.labels[k], n.source) for k, n in library.notes.items()}
+    return {
+        k: digest(meta_digest(n, memo), library.labels[k], n.source)
+        for k, n in library.notes.items()
+    }
+
+
+def meta_digest(note: Note, memo: SaveMemo | None = None) -> str:
+    """The digest of a note's front matter, made once per note while ``memo`` holds it (the
+    ``repr`` of a note's metadata is most of what fingerprinting a page costs)."""
+    return once(memo, "meta", (note.meta,), lambda: digest(note.meta))
 
 
 def pdf_target(note: Note, library: Library, papers_dir: str) -> list[str | None]:
@@ -49,3 +61,13 @@ def pdf_target(note: Note, library: Library, papers_dir: str) -> list[str | None
         else None
     )
     return [rel, library.files.get(rel)] if rel else []
+
+
+def search_doc(note: Note, body: RenderedBody, memo: SaveMemo | None) -> tuple[str, SearchDoc]:
+    """A note's search document and its digest (what its search terms are reused by)."""
+
+    def make() -> tuple[str, SearchDoc]:
+        doc = SearchDoc.of_note(note, body.text)
+        return digest(doc), doc
+
+    return once(memo, "search-doc", (note, body), make)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from papernotes import machine, urls
@@ -27,11 +28,18 @@ from papernotes.bib import export as bib
 from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
-from papernotes.fingerprints import body_fingerprint, meta_fingerprints, pdf_target
+from papernotes.fingerprints import (
+    body_fingerprint,
+    meta_digest,
+    meta_fingerprints,
+    pdf_target,
+    search_doc,
+)
 from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
+from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
@@ -47,6 +55,7 @@ from papernotes.render import (
     robots_and_sitemap,
 )
 from papernotes.search import index as search
+from papernotes.search.index import build_index
 from papernotes.search.shards import search_files
 from papernotes.search.table import LIBRARY_DATA, library_data_js
 from papernotes.search.text import new_folds
@@ -123,13 +132,15 @@ def render_site(
     progress: Progress | None = None,
     styles: Sequence[Style] = (),
     sink: Callable[[Page], None] | None = None,
+    memo: SaveMemo | None = None,
 ) -> tuple[RenderedSite, tuple[Diagnostic, ...]]:
     """Render the site: every page whose fingerprint differs from ``previous``'s (or whose
     file is not in ``written``, the output folder's manifest), over ``workers`` processes
     when there are many; the pages, and the template problems in job order.
 
     With ``sink``, each page goes to it as soon as it is rendered (``sitewriter.SiteWriter.
-    put``) instead of into the result, so the pages are never all in memory at once."""
+    put``) instead of into the result, so the pages are never all in memory at once. A
+    ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
     wanted: dict[str, tuple[str, Note]] = {
         k: (body_fingerprint(n, source_digests[n.source], library, config.papers_dir), n)
         for k, n in library.notes.items()
@@ -137,17 +148,17 @@ def render_site(
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs: dict[str, search.SearchDoc] = {
-        k: search.SearchDoc.of_note(n, bodies[k][1].text) for k, n in library.notes.items()
+    docs: dict[str, tuple[str, search.SearchDoc]] = {
+        k: search_doc(n, bodies[k][1], memo) for k, n in library.notes.items()
     }
     folds = new_folds()  # a memo of folded characters, shared by the notes tokenised here
     terms = reuse(
-        {k: (digest(doc), doc) for k, doc in docs.items()},
+        {k: (fp, doc) for k, (fp, doc) in docs.items()},
         previous.terms if previous else {},
         lambda doc: search.doc_terms(doc, folds),
         workers=workers,
     )
-    refs = _references(library, styles, previous, workers)
+    refs = _references(library, styles, previous, workers, memo)
     plan = plan_site(
         library,
         config,
@@ -155,9 +166,10 @@ def render_site(
         {k: body for k, (_, body) in bodies.items()},
         root=root,
         body_fps={k: fp for k, (fp, _) in bodies.items()},
-        docs=docs,
+        docs={k: doc for k, (_, doc) in docs.items()},
         terms={k: t for k, (_, t) in terms.items()},
         refs={k: r for k, (_, r) in refs.items()},
+        memo=memo,
     )
     todo: list[Job] = []
     unchanged: list[str] = []
@@ -192,7 +204,11 @@ def render_site(
 
 
 def _references(
-    library: Library, styles: Sequence[Style], previous: BuildCache | None, workers: int
+    library: Library,
+    styles: Sequence[Style],
+    previous: BuildCache | None,
+    workers: int,
+    memo: SaveMemo | None = None,
 ) -> dict[str, tuple[str, tuple[Reference, ...]]]:
     """Each note's formatted references, reused while its CSL item and the styles are the same
     (citeproc-py takes milliseconds per entry and style)."""
@@ -200,10 +216,17 @@ def _references(
         return {k: ("", ()) for k in library.notes}
     formatter = StyleSet(styles)  # compiled styles, shared by the notes formatted here
     prints = [s.fingerprint for s in styles]
-    items = {k: csl.to_csl(n.meta) for k, n in library.notes.items()}
-    return reuse(
+
+    def keyed(note: Note) -> tuple[str, dict[str, object]]:
+        item = csl.to_csl(note.meta)
         # Keyed on what citeproc-py is given: editing an abstract or tags formats nothing.
-        {k: (digest(citeproc_item(item), prints), item) for k, item in items.items()},
+        return digest(citeproc_item(item), prints), item
+
+    return reuse(
+        {
+            k: once(memo, "csl", (n.meta, *styles), partial(keyed, n))
+            for k, n in library.notes.items()
+        },
         previous.refs if previous else {},
         formatter.format,
         workers=workers,
@@ -225,6 +248,7 @@ def plan_site(
     docs: Mapping[str, search.SearchDoc],
     terms: Mapping[str, search.DocTerms],
     refs: Mapping[str, tuple[Reference, ...]] | None = None,
+    memo: SaveMemo | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
@@ -233,7 +257,7 @@ def plan_site(
     index = SiteIndex.of(library)
     r = Renderer(theme, config, library, index)
     papers_dir = config.papers_dir
-    fps = meta_fingerprints(library)
+    fps = meta_fingerprints(library, memo)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
@@ -265,7 +289,7 @@ def plan_site(
             library.external.get(key, ()),
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             pdf_target(note, library, papers_dir),
-            cites_as,
+            once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
         )
 
         def run(
@@ -341,18 +365,20 @@ def plan_site(
     texts = {k: bodies[k].text for k in all_keys}
     listed = [docs[k] for k in all_keys]
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
-    for file in search_files(listed, terms_of=lambda doc: terms[doc.key]):
+    indexer = memo.index if memo is not None else build_index
+    for file in search_files(listed, terms_of=lambda doc: terms[doc.key], indexer=indexer):
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     metas = [library.notes[k].meta for k in library.notes]
+    all_metas = [meta_digest(n, memo) for n in library.notes.values()]  # once, not per file
     jobs.append(
-        bytes_job("library.bib", digest("bib", metas), lambda: bib.format_bib(metas, "bibtex"))
+        bytes_job("library.bib", digest("bib", all_metas), lambda: bib.format_bib(metas, "bibtex"))
     )
     biblatex = "library-biblatex.bib"
     jobs.append(
-        bytes_job(biblatex, digest(biblatex, metas), lambda: bib.format_bib(metas, "biblatex"))
+        bytes_job(biblatex, digest(biblatex, all_metas), lambda: bib.format_bib(metas, "biblatex"))
     )
-    jobs.append(bytes_job("library.json", digest("csl", metas), lambda: csl.format_csl(metas)))
-    jobs.append(bytes_job("library.ris", digest("ris", metas), lambda: ris.format_ris(metas)))
+    jobs.append(bytes_job("library.json", digest("csl", all_metas), lambda: csl.format_csl(metas)))
+    jobs.append(bytes_job("library.ris", digest("ris", all_metas), lambda: ris.format_ris(metas)))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))

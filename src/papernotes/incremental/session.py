@@ -26,6 +26,7 @@ from papernotes import load, write
 from papernotes.build import BuildReport, Run, Warm, apply_strict, persist, run
 from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
+from papernotes.incremental.searchmemo import SaveMemo
 
 if TYPE_CHECKING:
     from papernotes.config import Config
@@ -86,7 +87,7 @@ class Session:
         self.root = root
         self.out = out
         self._config: tuple[Config, tuple[Diagnostic, ...]] | None = None
-        self._warm = Warm()
+        self._warm = Warm(memo=SaveMemo())
         self._texts = TextMemo()
         self._pending: Run | None = None
 
@@ -109,7 +110,7 @@ class Session:
         if full:
             self._config = None
             self._texts = TextMemo()
-            self._warm = Warm(cache=self._warm.cache)
+            self._warm = Warm(cache=self._warm.cache, memo=SaveMemo())
         return full
 
     def build(self, *, keep_going: bool = True, strict: bool = False) -> BuildReport:
@@ -136,6 +137,8 @@ class Session:
                 warm=warm,
             )
         self._texts.forget_unused()
+        if done.warm.memo is not None:
+            done.warm.memo.sweep()
         self._warm = replace(done.warm, known=None)
         if done.cache is not None:
             self._pending = done

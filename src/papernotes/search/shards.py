@@ -160,13 +160,16 @@ def search_files(
     max_body_chars: int = MAX_BODY_CHARS,
     term_shard_bytes: int = TERM_SHARD_BYTES,
     doc_shard_bytes: int = DOC_SHARD_BYTES,
+    indexer: Callable[..., SearchIndex] = build_index,
 ) -> tuple[SearchFile, ...]:
     """The manifest, then the term shards, then the doc shards of ``docs`` (shards of about
     the target sizes given).
 
     Deterministic: the same notes give the same files whatever order they come in.
+    ``indexer`` builds the index as ``build_index`` does (``serve`` passes one that keeps the
+    last index and updates it: ``incremental.searchmemo``).
     """
-    index = build_index(docs, terms_of=terms_of, order=doc_order)
+    index = indexer(docs, terms_of=terms_of, order=doc_order)
     size = sum(len(t) + len(p) + 2 for t, p in zip(index.terms, index.postings, strict=True))
     term_count = _power_of_two(size / term_shard_bytes)
     # In characters: close enough to bytes for choosing a power of two.

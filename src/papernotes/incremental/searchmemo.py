@@ -1,0 +1,200 @@
+"""The search index kept from one save to the next, so that a save re-encodes only the terms of
+the notes it changed.
+
+``search.index.build_index`` sorts every term of every note and encodes every posting list: at
+1,000 notes that is a third of a save's work in ``serve``, although a body edit touches a few
+hundred terms. :class:`IndexMemo` gives the same :class:`~papernotes.search.index.SearchIndex`
+(``tests/test_incremental_searchmemo.py`` holds it to ``build_index``): when the notes are the
+same ones in the same order, it moves only the postings of the notes whose terms changed and
+encodes only the terms those postings are in; otherwise it builds the index as
+``build_index`` does and keeps what the next save needs.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from operator import is_, itemgetter, sub
+from typing import Any, TypeVar, cast
+
+from papernotes.search.index import (
+    DocTerms,
+    Posting,
+    SearchDoc,
+    SearchIndex,
+    build_index,
+    encode_postings,
+    vlq_numbers,
+)
+
+__all__ = ["IndexMemo", "SaveMemo", "once"]
+
+_T = TypeVar("_T")
+_Found = dict[str, list[tuple[int, int]]]
+_TABLE = 1 << 15
+"""Numbers below this are looked up (three VLQ digits at most)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What one index was made from, and the index."""
+
+    keys: tuple[str, ...]
+    """The notes' keys in index order."""
+    packed: tuple[DocTerms, ...]
+    """Each note's terms, in index order."""
+    found: _Found
+    """Term → [(note number, ``fields << 4 | body_tf``)] by ascending note: never changed in
+    place once kept (a save copies the lists it changes)."""
+    index: SearchIndex
+    """The index itself."""
+
+
+def _utf16(term: str) -> bytes:
+    # The order search.js compares terms in (build_index sorts by the same key).
+    return term.encode("utf-16-be", "surrogatepass")
+
+
+def _vlq(number: int) -> str:
+    return vlq_numbers((number,))
+
+
+class _Encoder:
+    """``encode_postings`` at C speed: every number below :data:`_TABLE` is looked up, so a
+    list of a thousand postings (a common word's) is joined without a Python loop."""
+
+    def __init__(self) -> None:
+        self._digits = [_vlq(n) for n in range(_TABLE)]
+        # Indexed by the difference of note numbers, 1 more than the gap that is encoded.
+        self._gaps = ["", *self._digits[: _TABLE - 1]]
+
+    def __call__(self, postings: Sequence[tuple[int, int]]) -> str:
+        docs = list(map(itemgetter(0), postings))
+        out: list[str] = [""] * (2 * len(postings))
+        try:
+            out[0::2] = map(self._gaps.__getitem__, map(sub, docs, [-1, *docs]))
+            out[1::2] = map(self._digits.__getitem__, map(itemgetter(1), postings))
+        except IndexError:  # a gap of more than 32,767 notes: rare, and correct either way
+            return encode_postings(Posting(doc, v >> 4, v & 15) for doc, v in postings)
+        return "".join(out)
+
+
+class IndexMemo:
+    """Builds search indexes like ``build_index``, reusing the last one it built."""
+
+    def __init__(self) -> None:
+        self._kept: _Kept | None = None
+        self._encode = _Encoder()
+
+    def __call__(
+        self,
+        docs: Iterable[SearchDoc],
+        *,
+        terms_of: Callable[[SearchDoc], DocTerms] | None = None,
+        order: Callable[[SearchDoc], Any],
+    ) -> SearchIndex:
+        """The index of ``docs``, as ``build_index(docs, terms_of=terms_of, order=order)``."""
+        ordered = tuple(sorted(docs, key=order))
+        if terms_of is None:
+            return build_index(ordered, order=order)  # nothing to tell an edit by
+        packed = tuple(terms_of(doc) for doc in ordered)
+        keys = tuple(doc.key for doc in ordered)
+        kept = self._kept
+        if kept is None or kept.keys != keys:
+            self._kept = _full(ordered, keys, packed, order)
+        else:
+            self._kept = _update(kept, ordered, packed, self._encode)
+        return self._kept.index
+
+
+def _full(
+    ordered: tuple[SearchDoc, ...],
+    keys: tuple[str, ...],
+    packed: tuple[DocTerms, ...],
+    order: Callable[[SearchDoc], Any],
+) -> _Kept:
+    by_key = dict(zip(keys, packed, strict=True))
+    index = build_index(ordered, terms_of=lambda doc: by_key[doc.key], order=order)
+    found: _Found = {}
+    for doc_id, (_, terms) in enumerate(packed):
+        for term, value in terms.items():
+            found.setdefault(term, []).append((doc_id, value))
+    return _Kept(keys, packed, found, index)
+
+
+def _update(
+    kept: _Kept,
+    ordered: tuple[SearchDoc, ...],
+    packed: tuple[DocTerms, ...],
+    encode: Callable[[Sequence[tuple[int, int]]], str],
+) -> _Kept:
+    changed = [
+        i for i, (old, new) in enumerate(zip(kept.packed, packed, strict=True)) if old != new
+    ]
+    found = dict(kept.found)
+    copied: set[str] = set()
+
+    def postings_of(term: str) -> list[tuple[int, int]]:
+        if term not in copied:  # copy on first write: the kept lists stay as they were
+            copied.add(term)
+            found[term] = list(found.get(term, ()))
+        return found[term]
+
+    for doc_id in changed:
+        for term in kept.packed[doc_id][1]:
+            postings = postings_of(term)
+            del postings[bisect.bisect_left(postings, (doc_id, -1))]
+        for term, value in packed[doc_id][1].items():
+            bisect.insort(postings_of(term), (doc_id, value))
+    gone = {term for term in copied if not found[term]}
+    for term in gone:
+        del found[term]
+    old = kept.index
+    encoded = dict(zip(old.terms, old.postings, strict=True))
+    for term in copied:
+        if term in gone:
+            del encoded[term]
+        else:
+            encoded[term] = encode(found[term])
+    # The sort only when the vocabulary changed: most saves add and remove no term.
+    same_terms = not gone and all(term in kept.found for term in copied)
+    terms = old.terms if same_terms else tuple(sorted(found, key=_utf16))
+    lengths = tuple(length for length, _ in packed)
+    index = SearchIndex(ordered, lengths, terms, tuple(encoded[t] for t in terms))
+    return _Kept(kept.keys, packed, found, index)
+
+
+class SaveMemo:
+    """What ``serve`` keeps from one save's stage 4 for the next, beyond the build cache: the
+    search index, and values made from one note's objects, kept while those very objects are
+    (a note that did not change is the same object from save to save: ``incremental.reuse``)."""
+
+    def __init__(self) -> None:
+        self.index = IndexMemo()
+        """The search index."""
+        self._kept: dict[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], object]] = {}
+        self._used: set[tuple[str, tuple[int, ...]]] = set()
+
+    def once(self, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        """``make()``, or what it gave last time for these very objects (compared by
+        identity: exact, and free of hashing a whole note)."""
+        key = (tag, tuple(map(id, of)))
+        self._used.add(key)
+        hit = self._kept.get(key)
+        if hit is not None and all(map(is_, hit[0], of)):  # ids equal: lengths are too
+            return cast(_T, hit[1])
+        value = make()
+        self._kept[key] = (of, value)  # holding the objects keeps their ids from being reused
+        return value
+
+    def sweep(self) -> None:
+        """Forget what the last build did not ask for (notes edited, gone)."""
+        self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+        self._used = set()
+
+
+def once(memo: SaveMemo | None, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
+    """:meth:`SaveMemo.once`, or ``make()`` when there is no memo (a build from the command
+    line makes everything once anyway)."""
+    return make() if memo is None else memo.once(tag, of, make)

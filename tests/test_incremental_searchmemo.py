@@ -1,0 +1,130 @@
+"""What serve keeps between saves gives exactly what a build makes from nothing: the search index
+updated in place equals ``build_index``'s, and a memoised value is reused only for the very
+objects it was made from."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from papernotes.incremental import searchmemo
+from papernotes.incremental.searchmemo import IndexMemo, SaveMemo, once
+from papernotes.search.index import (
+    DocTerms,
+    Posting,
+    SearchDoc,
+    build_index,
+    doc_terms,
+    encode_postings,
+)
+from papernotes.search.shards import doc_order
+
+WORDS = ["attention", "lora", "低秩", "adapter", "rank", "😀emoji", "zeta", "x"]
+
+
+def _doc(key: str, title: str, body: str, year: int = 2020) -> SearchDoc:
+    return SearchDoc(key, f"papers/{key}.html", title, "Ann Writer", year, "", (), "", body)
+
+
+def _library(n: int) -> dict[str, SearchDoc]:
+    return {
+        f"k{i}": _doc(f"k{i}", f"Paper {i}", " ".join(WORDS[: i % len(WORDS) + 1]))
+        for i in range(n)
+    }
+
+
+def _index(memo: IndexMemo, docs: dict[str, SearchDoc], terms: dict[str, DocTerms]) -> None:
+    """Build with the memo and from nothing, and compare."""
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == build_index(docs.values(), order=doc_order)
+
+
+edit = st.one_of(
+    st.tuples(st.just("body"), st.integers(0, 5), st.lists(st.sampled_from(WORDS), max_size=6)),
+    st.tuples(st.just("new-word"), st.integers(0, 5), st.text("abcxyz", min_size=1, max_size=4)),
+    st.tuples(st.just("title"), st.integers(0, 5), st.sampled_from(["Aaa", "Zzz", "Paper 3"])),
+    st.tuples(st.just("add"), st.integers(6, 9), st.just([])),
+    st.tuples(st.just("delete"), st.integers(0, 9), st.just([])),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(edits=st.lists(edit, min_size=1, max_size=8))
+def test_the_index_updated_equals_the_index_built(edits: list[tuple[str, int, object]]) -> None:
+    docs = _library(6)
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    memo = IndexMemo()
+    _index(memo, docs, terms)
+    for op, i, arg in edits:
+        key = f"k{i}"
+        old, before = docs.get(key), dict(docs)
+        if op == "body" and old is not None:
+            docs[key] = _doc(key, old.title, " ".join(arg))  # type: ignore[arg-type]
+        elif op == "new-word" and old is not None:
+            docs[key] = _doc(key, old.title, f"{old.body} {arg}")
+        elif op == "title" and old is not None:
+            docs[key] = _doc(key, str(arg), old.body)
+        elif op == "add" and old is None:
+            docs[key] = _doc(key, "Added", "lora rank")
+        elif op == "delete" and old is not None and len(docs) > 1:
+            del docs[key]
+        # Unchanged notes keep their very terms object, as the build cache gives them.
+        terms = {k: terms[k] if before.get(k) is d else doc_terms(d) for k, d in docs.items()}
+        _index(memo, docs, terms)
+
+
+def test_a_body_edit_updates_the_index_without_building_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = _library(30)
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    memo = IndexMemo()
+    memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    docs["k3"] = _doc("k3", "Paper 3", "lora brandnew")
+    terms["k3"] = doc_terms(docs["k3"])
+    expected = build_index(docs.values(), order=doc_order)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the whole index was built again")
+
+    monkeypatch.setattr(searchmemo, "build_index", refuse)
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "postings",
+    [
+        [],
+        [(0, 0)],
+        [(0, 255), (1, 17), (2, 31), (3, 32)],
+        [(5, 1), (40, 16), (1100, 3)],  # gaps of two and three digits
+        [(0, 1), (40_000, 2), (40_001, 3)],  # a gap beyond the table
+    ],
+)
+def test_the_fast_encoder_encodes_as_encode_postings(postings: list[tuple[int, int]]) -> None:
+    expected = encode_postings(Posting(d, v >> 4, v & 15) for d, v in postings)
+    assert searchmemo._Encoder()(postings) == expected
+
+
+def test_a_memoised_value_is_reused_only_for_the_same_objects() -> None:
+    memo = SaveMemo()
+    made: list[str] = []
+
+    def make(text: str) -> str:
+        made.append(text)
+        return text.upper()
+
+    a, b = ["note"], ["note"]  # equal, but not the same object
+    assert memo.once("t", (a,), lambda: make("a")) == "A"
+    assert memo.once("t", (a,), lambda: make("again")) == "A"
+    assert memo.once("t", (b,), lambda: make("b")) == "B"
+    assert memo.once("other", (a,), lambda: make("c")) == "C"  # another tag: another value
+    assert made == ["a", "b", "c"]
+    memo.sweep()
+    assert memo.once("t", (a,), lambda: make("d")) == "A"  # used last time: kept
+    memo.sweep()  # "t" of b and "other" were not asked for: forgotten
+    assert memo.once("t", (b,), lambda: make("e")) == "E"
+    assert once(None, "t", (a,), lambda: make("f")) == "F"  # no memo: always made
+    assert made == ["a", "b", "c", "e", "f"]
