@@ -173,3 +173,55 @@ def test_a_cache_that_cannot_be_saved_is_written_whole_next_time(
     assert session.persist() == ()
     notes = len(list((root / "papers").rglob("*.md")))
     assert len(list(entries.glob("*.json"))) == notes
+
+
+def test_a_held_first_build_leaves_the_first_save_nothing_to_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from papernotes.incremental import session as session_module
+    from papernotes.incremental import store
+
+    root = _lib(tmp_path)
+    out = root / "site"
+    config, _ = load_config(root)
+    assert build(root, config, out=out).errors == 0
+    session = Session(root, out)
+    first = session.build(hold=True)
+    assert first.up_to_date and first.errors == 0  # said as a build that found nothing to do
+    session.persist()
+
+    def no_disk(*_: object) -> None:
+        raise AssertionError("the save read the cache from disk")
+
+    monkeypatch.setattr(store, "load", no_disk)
+    real_run = session_module.run
+    collector: list[bool] = []
+
+    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        collector.append(gc.isenabled())
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(session_module, "run", run)
+    note = root / "papers" / "peft" / "lora.md"
+    _touch(note, note.read_text("utf-8") + "\nHeld and saved.\n")
+    session.invalidate({str(note.resolve())})
+    report = session.build()
+    assert report.errors == 0 and report.rendered > 0
+    assert collector == [False] and gc.isenabled()  # paused for the save only
+    session.persist()
+    clean = tmp_path / "clean"
+    build(root, config, out=clean, use_cache=False)
+    assert _tree(out) == _tree(clean)
+
+
+def test_without_hold_a_session_on_a_built_site_does_nothing(tmp_path: Path) -> None:
+    root = _lib(tmp_path)
+    out = root / "site"
+    config, _ = load_config(root)
+    assert build(root, config, out=out).errors == 0
+    session = Session(root, out)
+    report = session.build()
+    assert report.up_to_date and report.rendered == 0
+    assert session.persist() == ()  # nothing was run, so nothing waits to be saved

@@ -108,7 +108,8 @@ def run(
     # What stays in memory between saves: the next build reads, parses and renders only what
     # changed, and saves the cache only after the browser was told to reload.
     session = Session(root, out)
-    state.publish(_show(build_once(root, out, session), say))
+    # Held: the first save then finds in memory what every later save does.
+    state.publish(_show(build_once(root, out, session, hold=True), say))
     _persist(session)
     if not out.is_dir():
         print(f"papernotes: error: nothing to serve: {out} was not built", file=sys.stderr)

@@ -32,14 +32,16 @@ class BuildOutcome:
     """The one-line summary for standard output ("rebuilt in …"); None when there is none."""
 
 
-def build_once(root: Path, out: Path, session: Session | None = None) -> BuildOutcome:
+def build_once(
+    root: Path, out: Path, session: Session | None = None, *, hold: bool = False
+) -> BuildOutcome:
     """Build ``root`` into ``out``, leaving out the notes with errors (``keep_going``): the
     others are published, and the error lines are the outcome's ``problems``. A build stopped
     by an error that is not about one note writes nothing, so the last good site stays.
 
     With a ``session``, the build starts from what it holds and its cache is left for the
     caller to save (``session.persist()``, once the browser was told); without, the cache
-    is saved here."""
+    is saved here. ``hold``: see :meth:`~papernotes.incremental.session.Session.build`."""
     from papernotes.errors import Severity
     from papernotes.incremental.session import Session
     from papernotes.write import OutputRefused
@@ -51,7 +53,7 @@ def build_once(root: Path, out: Path, session: Session | None = None) -> BuildOu
     if any(d.severity is Severity.ERROR for d in cdiags):
         return BuildOutcome(tuple(problems), tuple(problems))
     try:
-        report = session.build(keep_going=True)
+        report = session.build(keep_going=True, hold=hold)
     except OutputRefused as exc:
         return BuildOutcome((str(exc),), (exc.format(),))
     saved = session.persist() if own else ()
