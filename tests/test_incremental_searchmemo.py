@@ -4,6 +4,8 @@ objects it was made from."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,3 +130,23 @@ def test_a_memoised_value_is_reused_only_for_the_same_objects() -> None:
     assert memo.once("t", (b,), lambda: make("e")) == "E"
     assert once(None, "t", (a,), lambda: make("f")) == "F"  # no memo: always made
     assert made == ["a", "b", "c", "e", "f"]
+
+
+def test_a_sentence_added_encodes_only_the_terms_it_moved() -> None:
+    docs = _library(30)
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    memo = IndexMemo()
+    memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    encoded: list[int] = []
+    real = memo._encode
+
+    def counting(postings: Sequence[tuple[int, int]]) -> str:
+        encoded.append(len(postings))
+        return real(postings)
+
+    memo._encode = counting  # type: ignore[assignment]
+    docs["k7"] = _doc("k7", "Paper 7", docs["k7"].body + " brandnew lora")
+    terms["k7"] = doc_terms(docs["k7"])
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == build_index(docs.values(), order=doc_order)
+    assert len(encoded) == 2  # "brandnew" is new; "lora" counts twice now; the rest stayed

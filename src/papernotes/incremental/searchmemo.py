@@ -142,11 +142,16 @@ def _update(
         return found[term]
 
     for doc_id in changed:
-        for term in kept.packed[doc_id][1]:
-            postings = postings_of(term)
-            del postings[bisect.bisect_left(postings, (doc_id, -1))]
-        for term, value in packed[doc_id][1].items():
-            bisect.insort(postings_of(term), (doc_id, value))
+        before, after = kept.packed[doc_id][1], packed[doc_id][1]
+        # Only the terms whose posting moved: a sentence added changes the counts of a few
+        # of a note's hundreds of terms (its length is in ``lengths``, not in the postings).
+        for term, value in before.items():
+            if after.get(term) != value:
+                postings = postings_of(term)
+                del postings[bisect.bisect_left(postings, (doc_id, -1))]
+        for term, value in after.items():
+            if before.get(term) != value:
+                bisect.insort(postings_of(term), (doc_id, value))
     gone = {term for term in copied if not found[term]}
     for term in gone:
         del found[term]
