@@ -79,6 +79,16 @@ def test_the_parent_thaws_its_objects_even_when_a_worker_fails() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_a_worker_is_replaced_after_its_share_and_the_results_stay_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a worker copied of the parent's memory goes with it: a new fork starts clean.
+    monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 20)
+    done = parallel_map(lambda x: (x, os.getpid()), list(range(400)), 2)
+    assert [x for x, _ in done] == list(range(400))
+    assert len({pid for _, pid in done}) >= 400 // parallel.SLICE_MAX  # one slice each
+
+
 def test_few_items_stay_in_this_process() -> None:
     assert set(parallel_map(lambda _: os.getpid(), range(PARALLEL_FROM - 1), 8)) == {os.getpid()}
 

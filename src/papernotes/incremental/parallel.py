@@ -11,6 +11,9 @@ pages. The cyclic garbage collector writes to the header of every object it exam
 collection in a worker would copy nearly the whole inherited heap (at 5,000 notes, over a hundred
 MiB per worker). The parent therefore freezes its objects (``gc.freeze``) before forking, which
 puts them out of every collection's reach in the workers, and thaws them when the pool is done.
+A worker still copies each inherited page it writes to, by reference counts on the objects it
+reads and by allocations into the parent's freed memory, and that grows with the pages it has
+rendered; so a worker is replaced by a new fork after :data:`ITEMS_PER_WORKER` items.
 """
 
 from __future__ import annotations
@@ -20,12 +23,23 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["PARALLEL_FROM", "SLICE_MAX", "fans_out", "parallel_iter", "parallel_map"]
+__all__ = [
+    "ITEMS_PER_WORKER",
+    "PARALLEL_FROM",
+    "SLICE_MAX",
+    "fans_out",
+    "parallel_iter",
+    "parallel_map",
+]
 
 PARALLEL_FROM = 64
 """Below this many items a process pool costs more than it saves."""
 SLICE_MAX = 32
 """The most items a worker is given at once."""
+ITEMS_PER_WORKER = 2048
+"""About how many items a worker does before a new fork takes its place: what it copied of the
+parent's memory is given back (a fork costs milliseconds; the Jinja templates it compiles again
+take a few hundred, against a minute or so of work)."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -76,7 +90,8 @@ def parallel_iter(
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
     gc.freeze()
     try:
-        with context.Pool(workers, initializer=_adopt, initargs=(fn, items)) as pool:
+        lives = max(1, ITEMS_PER_WORKER // size)  # slices a worker does before it is replaced
+        with context.Pool(workers, _adopt, (fn, items), maxtasksperchild=lives) as pool:
             for (_, end), part in zip(slices, pool.imap(_run_slice, slices), strict=True):
                 yield from part
                 if progress:
