@@ -39,7 +39,7 @@ SLICE_MAX = 32
 ITEMS_PER_WORKER = 2048
 """About how many items a worker does before a new fork takes its place: what it copied of the
 parent's memory is given back. The new worker compiles again the templates it uses, so a life
-is kept long (at 5,000 notes, about six new forks over the pages)."""
+is kept long (at 5,000 notes, each worker was replaced once over the pages)."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
