@@ -166,3 +166,17 @@ def test_a_build_with_nothing_to_do_loads_no_markdown_templates_or_pool(tmp_path
     assert first.stdout.startswith("0 ") and "markdown_it" in first.stdout
     second = subprocess.run(run, capture_output=True, text=True, check=True)
     assert second.stdout.strip() == "0 []"
+
+
+def test_the_note_texts_are_let_go_once_parsed(big: Path, tmp_path: Path) -> None:
+    # Memory: what stages 1-3 keep for the rest of the build holds no note's text.
+    from papernotes.build import _read
+    from papernotes.markdown.factory import make_parser
+
+    config, _ = load_config(big)
+    read = _read(big, config, make_parser(), None, 1)
+    assert read.sources.notes == ()
+    assert len(read.parsed) == len(read.library.notes) == NOTES
+    seen: list[tuple[str, int, int]] = []
+    build(big, config, out=tmp_path / "site", use_cache=False, progress=lambda *a: seen.append(a))
+    assert ("parse", NOTES, NOTES) in seen  # still counts the notes read

@@ -3,6 +3,7 @@ results come back as values, in order, the same whatever the number of workers."
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
@@ -47,6 +48,45 @@ def test_many_items_go_to_other_processes_and_nothing_stays_behind() -> None:
     assert len(pids) == 100
     # The worker's slot is written in the workers only, never in this process.
     assert parallel._Work.fn is None and parallel._Work.items == ()
+
+
+def test_workers_see_the_inherited_objects_frozen_and_the_parent_thaws_them() -> None:
+    # Frozen objects are out of the garbage collector's reach in the workers, so a collection
+    # there does not write to (and copy) every page of the heap they share with the parent.
+    inherited = [[i] for i in range(1000)]  # containers the collector would otherwise track
+    frozen = parallel_map(lambda _: gc.get_freeze_count(), range(100), 2)
+    assert min(frozen) >= len(inherited)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_freeze_of_the_callers_own_is_left_as_it_was() -> None:
+    gc.freeze()
+    try:
+        parallel_map(lambda x: x, range(100), 2)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_the_parent_thaws_its_objects_even_when_a_worker_fails() -> None:
+    def fn(x: int) -> int:
+        if x == 90:
+            raise ValueError("item 90")
+        return x
+
+    with pytest.raises(ValueError, match="item 90"):
+        parallel_map(fn, list(range(100)), 2)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_worker_is_replaced_after_its_share_and_the_results_stay_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a worker copied of the parent's memory goes with it: a new fork starts clean.
+    monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 20)
+    done = parallel_map(lambda x: (x, os.getpid()), list(range(400)), 2)
+    assert [x for x, _ in done] == list(range(400))
+    assert len({pid for _, pid in done}) >= 400 // parallel.SLICE_MAX  # one slice each
 
 
 def test_few_items_stay_in_this_process() -> None:

@@ -122,3 +122,22 @@ def test_body_fingerprint_follows_what_inline_citations_resolve_to(root: Path) -
     assert body_fingerprint(library.notes[C], "sha", library, "papers") == body_fingerprint(
         renamed.notes[C], "sha", renamed, "papers"
     )
+
+
+def test_render_site_keeps_one_copy_of_each_search_term(root: Path) -> None:
+    # Memory: a term every note holds ("paper", from each title) is one string, not one per note.
+    from papernotes.plan import render_site
+
+    library = _library(root)
+    config, _ = load_config(root)
+    site, _ = render_site(
+        library,
+        config,
+        load_theme(root),
+        root=root,
+        render_body=lambda note: RenderedBody("<p>x</p>", "", "x"),
+        source_digests={n.source: "" for n in library.notes.values()},
+    )
+    held = [next(t for t in terms if t == "paper") for _, (_, terms) in site.terms.values()]
+    assert len(held) == 3
+    assert all(term is held[0] for term in held)

@@ -82,7 +82,7 @@ class _Read:
     """Stages 1–3: the sources, the library, and the parsed notes for the next build."""
 
     sources: load.Sources
-    """What stage 1 read."""
+    """What stage 1 read, but the notes' texts (parsed already: ``parsed``)."""
     library: Library
     """What stage 3 linked."""
     found: tuple[Diagnostic, ...]
@@ -112,6 +112,7 @@ def _read(
 
     sources, d_load = load.load_sources(root, config.papers_dir, config.excludes, known)
     notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
+    sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
     drafts = _drafts(parsed)
     library, d_link = link.link(
         notes, sources.files, config.papers_dir, sources.outside, drafts, sources.excluded
@@ -292,7 +293,7 @@ def run(
     styles, d_styles = warm.styles or load_styles(root)
     library, n = read.library, len(read.library.notes)
     if progress:
-        progress("parse", len(read.sources.notes), len(read.sources.notes))
+        progress("parse", len(read.parsed), len(read.parsed))
     written_before = write.read_manifest(out.resolve()) if out.is_dir() else None
     # Pages go to the staging folder as they are rendered; leaving the block without commit
     # (errors below, an exception) removes them and leaves the previous site as it was.

