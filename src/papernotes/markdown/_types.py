@@ -1,9 +1,9 @@
 """The values the Markdown dialect hands to the rest of papernotes, and takes from it.
 
-A note keeps its body as text plus what was extracted from it (:class:`ParsedBody`); rendering
-parses the text again. Nothing here imports markdown-it, so ``model`` and the build cache can
-use these types without loading the parser, and the dialect's modules (cite, toc, extract,
-body) share them without importing one another.
+A note keeps its body as text plus what was extracted from it and its HTML with holes
+(:class:`ParsedBody`, :class:`BodyTemplate`); rendering fills the holes. Nothing here imports
+markdown-it, so ``model`` and the build cache can use these types without loading the parser,
+and the dialect's modules (cite, toc, extract, body) share them without importing one another.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 __all__ = [
     "BodyCitation",
     "BodyEmbed",
+    "BodyTemplate",
     "CiteTarget",
     "EmbedTarget",
     "Heading",
@@ -105,8 +106,23 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
+class BodyTemplate:
+    """A body rendered once, when it was parsed, with holes where what it shows depends on
+    the library or the page (``markdown.holes``): rendering it fills them, without a parse."""
+
+    html: str
+    """The body's HTML with marks (``NUL``, a hole's number, ``NUL``), not yet sanitized."""
+    text: str
+    """Plain text with marks (citations, labels), whitespace collapsed."""
+    toc: tuple[tuple[int, str, str], ...]
+    """The h2–h4 headings: level, anchor and the entry's HTML with marks."""
+    holes: str
+    """JSON list of the holes, in number order: each its maker's name and arguments."""
+
+
+@dataclass(frozen=True, slots=True)
 class ParsedBody:
-    """A note body: its text and what was extracted from it; rendering parses the text again."""
+    """A note body: its text, what was extracted from it and its template."""
 
     text: str
     """The Markdown body as written (the file after the front matter)."""
@@ -127,6 +143,9 @@ class ParsedBody:
     root_links: tuple[LocalLink, ...] = ()
     """Every link and image with a root-absolute target (``/attachments/x.png``, as Quartz
     and Hugo write them), read against the notes folder; in document order."""
+    template: BodyTemplate | None = None
+    """The body rendered with holes, what :func:`~papernotes.markdown.body.render_body`
+    fills; None when it is to be parsed again (a body made by hand)."""
 
 
 @dataclass(frozen=True, slots=True)
