@@ -1,7 +1,7 @@
 """The values the Markdown dialect hands to the rest of papernotes, and takes from it.
 
 A note keeps its body as text plus what was extracted from it and its HTML with holes
-(:class:`ParsedBody`, :class:`BodyTemplate`); rendering fills the holes. Nothing here imports
+(:class:`ParsedBody`); rendering fills the holes. Nothing here imports
 markdown-it, so ``model`` and the build cache can use these types without loading the parser,
 and the dialect's modules (cite, toc, extract, body) share them without importing one another.
 """
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 __all__ = [
     "BodyCitation",
     "BodyEmbed",
-    "BodyTemplate",
     "CiteTarget",
     "EmbedTarget",
     "Heading",
@@ -106,21 +105,6 @@ class Heading:
 
 
 @dataclass(frozen=True, slots=True)
-class BodyTemplate:
-    """A body rendered once, when it was parsed, with holes where what it shows depends on
-    the library or the page (``markdown.holes``): rendering it fills them, without a parse."""
-
-    html: str
-    """The body's HTML with marks (``NUL``, a hole's number, ``NUL``), not yet sanitized."""
-    text: str
-    """Plain text with marks (citations, labels), whitespace collapsed."""
-    toc: tuple[tuple[int, str, str], ...]
-    """The h2–h4 headings: level, anchor and the entry's HTML with marks."""
-    holes: str
-    """JSON list of the holes, in number order: each its maker's name and arguments."""
-
-
-@dataclass(frozen=True, slots=True)
 class ParsedBody:
     """A note body: its text, what was extracted from it and its template."""
 
@@ -143,9 +127,10 @@ class ParsedBody:
     root_links: tuple[LocalLink, ...] = ()
     """Every link and image with a root-absolute target (``/attachments/x.png``, as Quartz
     and Hugo write them), read against the notes folder; in document order."""
-    template: BodyTemplate | None = None
-    """The body rendered with holes, what :func:`~papernotes.markdown.body.render_body`
-    fills; None when it is to be parsed again (a body made by hand)."""
+    template: bytes | None = None
+    """The body rendered once, when it was parsed, with holes where what it shows depends on
+    the library or the page (``markdown.holes``), packed small (``markdown.body``); what
+    :func:`~papernotes.markdown.body.render_body` fills. None: parse the text again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,22 @@
 """Rendering a note body: its HTML, its table of contents and its plain text.
 
 A body is parsed once, when its note is parsed: :func:`body_template` renders the tokens right
-away into a :class:`~papernotes.markdown._types.BodyTemplate`, whose parts that depend on the
-library are holes (see :mod:`.holes`), and :func:`render_body` fills them for a page — no
-second parse, and an unchanged note read from the build cache is never parsed at all. A body
-without a template (made by hand) is parsed and rendered directly, the same way.
+away into a template whose parts that depend on the library are holes (see :mod:`.holes`), and
+:func:`render_body` fills them for a page — no second parse, and an unchanged note read from
+the build cache is never parsed at all. A body without a template (made by hand) is parsed and
+rendered directly, the same way.
+
+A template is the JSON ``[html, text, toc, holes]`` (HTML not yet sanitized; plain text with
+whitespace collapsed; the TOC entries as ``[level, anchor, html]``; each hole as its maker's
+name and arguments, in number order), zlib-compressed: every note holds one in memory and in
+the build cache, and compressed it is a sixth of its size for 0.2 ms per note.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -18,13 +24,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-from papernotes.markdown._types import (
-    BodyTemplate,
-    CiteTarget,
-    ParsedBody,
-    RenderContext,
-    RenderedBody,
-)
+from papernotes.markdown._types import CiteTarget, ParsedBody, RenderContext, RenderedBody
 from papernotes.markdown.cite import citation_html, wikilink_html
 from papernotes.markdown.code import is_diagram_fence
 from papernotes.markdown.embed import embed_html
@@ -102,15 +102,16 @@ def _text_and_toc(
     return " ".join("".join(parts).split()), entries
 
 
-def body_template(md: MarkdownIt, tokens: Sequence[Token], text: str) -> BodyTemplate | None:
-    """The body ``md`` parsed into ``tokens`` from ``text``, rendered with holes; None when
-    the text holds a ``NUL`` (markdown-it drops it, but a template is not worth the doubt)."""
+def body_template(md: MarkdownIt, tokens: Sequence[Token], text: str) -> bytes | None:
+    """The body ``md`` parsed into ``tokens`` from ``text``, rendered with holes and packed;
+    None when the text holds a ``NUL`` (markdown-it drops it, but a template is not worth the
+    doubt)."""
     if MARK in text:
         return None
     holes: list[list[Any]] = []
     plain, entries = _text_and_toc(tokens, None, holes)
     html = md.renderer.render(tokens, md.options, {HOLES: holes})
-    return BodyTemplate(html, plain, tuple(entries), json.dumps(holes, ensure_ascii=False))
+    return zlib.compress(json.dumps([html, plain, entries, holes], ensure_ascii=False).encode())
 
 
 def _env(ctx: RenderContext) -> EnvType:
@@ -119,24 +120,24 @@ def _env(ctx: RenderContext) -> EnvType:
     return env
 
 
-def _fill(md: MarkdownIt, template: BodyTemplate, ctx: RenderContext) -> RenderedBody:
+def _fill(md: MarkdownIt, template: bytes, ctx: RenderContext) -> RenderedBody:
+    html, text, entries, holes = json.loads(zlib.decompress(template))
     env = _env(ctx)
     pieces: list[str] = []
     env[PIECES] = pieces
     tocs: list[int] = []
-    for name, *args in json.loads(template.holes):
+    for name, *args in holes:
         if name == "toc":  # made last, from the filled entries
             tocs.append(len(pieces))
             pieces.append("")
             continue
         pieces.append(FILLERS[name](env, *args))
-    text = template.text
     if MARK in text:  # labels may hold runs of spaces: collapsed as the direct render does
         text = " ".join(fill_marks(text, pieces).split())
-    toc = toc_html([(level, a, fill_marks(inner, pieces)) for level, a, inner in template.toc])
+    toc = toc_html([(level, a, fill_marks(inner, pieces)) for level, a, inner in entries])
     for i in tocs:
         pieces[i] = toc
-    html = fill_marks(template.html, pieces)
+    html = fill_marks(html, pieces)
     if md.options.get("html"):
         html = SANITIZER.clean(html)
     return RenderedBody(html=html, toc_html=toc, text=text)
