@@ -7,10 +7,15 @@ import dataclasses
 import json
 import zlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markdown_it.utils import EnvType
 
+from papernotes.build import build
+from papernotes.config import load_config
 from papernotes.incremental.codec import Codec
 from papernotes.markdown._types import CiteTarget, EmbedTarget, ParsedBody, RenderContext
 from papernotes.markdown.body import FILLERS, render_body
@@ -18,6 +23,8 @@ from papernotes.markdown.extract import parse_body
 from papernotes.markdown.factory import make_parser
 from papernotes.markdown.holes import HOLES, MARK, deferred, fill_marks, mark_index
 from papernotes.markdown.urlkind import is_local_url, is_root_url
+
+from conftest import note_text, write_note
 
 MD = make_parser()
 MD_HTML = make_parser(allow_html=True)
@@ -164,3 +171,25 @@ def test_marks_and_deferral() -> None:
 )
 def test_url_kinds(url: str, local: bool, root: bool) -> None:
     assert (is_local_url(url), is_root_url(url)) == (local, root)
+
+
+def test_a_note_citing_an_edited_one_is_rendered_again_without_a_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_note(tmp_path, "a.md", note_text("Citing", body="As [@b] and [[b]] show.\n"))
+    write_note(tmp_path, "b.md", note_text("Old title", year=2019, body="Cited.\n"))
+    config, _ = load_config(tmp_path)
+    out = tmp_path / "site"
+    build(tmp_path, config, out=out, workers=1)
+    parsed: list[str] = []
+    real = MarkdownIt.parse
+
+    def counting(self: MarkdownIt, src: str, env: EnvType | None = None) -> list[Token]:
+        parsed.append(src)
+        return real(self, src, env)
+
+    monkeypatch.setattr(MarkdownIt, "parse", counting)
+    write_note(tmp_path, "b.md", note_text("New title", year=2019, body="Cited.\n"))
+    build(tmp_path, config, out=out, workers=1)
+    assert parsed == ["Cited.\n"]  # b, edited; a is filled again from its cached template
+    assert 'title="New title"' in (out / "papers" / "a.html").read_text(encoding="utf-8")
