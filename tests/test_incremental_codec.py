@@ -40,6 +40,8 @@ def _through_json(value: Any, tp: Any) -> Any:
         ({"a": 1, "b": 2}, dict[str, int]),
         ({"k": ("x",)}, Mapping[str, tuple[str, ...]]),
         (dt.date(2024, 2, 29), dt.date),
+        (b"\x00\xffzlib", bytes),
+        (None, bytes | None),
         (Severity.WARNING, Severity),
         (warning("papers/a.md", 3, "no year", "add one"), Diagnostic),
         (
@@ -72,6 +74,8 @@ def test_an_int_stored_as_float_decodes_as_float() -> None:
         ({"a": [1]}, dict[str, tuple[str, ...]]),
         ("critical", Severity),
         (3, dt.date),
+        ("not base64!", bytes),
+        ([1], bytes),
         (["warning", ["a.md", 1, None]], Diagnostic),  # a field missing
         (["fatal", ["a.md", 1, None], "m", None], Diagnostic),
     ],

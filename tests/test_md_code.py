@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import colorsys
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -108,3 +110,32 @@ def test_code_backgrounds_are_the_themes_bg_soft() -> None:
     css = (REPO / "templates" / "static" / "style.css").read_text(encoding="utf-8")
     soft = re.findall(r"--bg-soft: (#\w+);", css)
     assert soft == [LIGHT_CODE_BG, DARK_CODE_BG, DARK_CODE_BG]
+
+
+_IMPORTS_PYGMENTS = """
+import sys
+from papernotes.markdown.extract import parse_body
+from papernotes.markdown.factory import make_parser
+md = make_parser()
+parse_body(md, {first!r})
+before = "pygments" in sys.modules
+parse_body(md, {second!r})
+print(before, "pygments" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("```\nplain\n```\n\n```mermaid\ngraph TD\n```\n", "```math\nx\n```\n", "False False"),
+        ("no code at all\n", "```python\nx = 1\n```\n", "False True"),
+    ],
+)
+def test_pygments_is_loaded_only_for_a_fence_with_a_language(
+    first: str, second: str, expected: str
+) -> None:
+    code = _IMPORTS_PYGMENTS.format(first=first, second=second)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert done.stdout.split() == expected.split()

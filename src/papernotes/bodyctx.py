@@ -10,14 +10,17 @@ note is parsed once per page: the parses are kept for one top-level render, not 
 
 from __future__ import annotations
 
+import functools
 import posixpath
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from papernotes import urls
-from papernotes.markdown._types import CiteTarget, EmbedTarget, RenderContext
+from papernotes.markdown._types import CiteTarget, EmbedTarget, RenderContext, RenderedBody
+from papernotes.markdown.body import render_body
 from papernotes.markdown.embed import file_kind
 from papernotes.markdown.excerpt import excerpt_tokens, parse_for_excerpt, render_excerpt
 from papernotes.markdown.extract import is_root_url
@@ -25,7 +28,15 @@ from papernotes.model import CiteKey, External, Library, Note
 from papernotes.vault import FoundFile, heading_anchor, resolve_embed, resolve_local, root_path
 from papernotes.wikitarget import by_path
 
-__all__ = ["ALREADY_SHOWN", "MAX_DEPTH", "TOO_DEEP", "body_tag_pages", "note_context"]
+__all__ = [
+    "ALREADY_SHOWN",
+    "MAX_DEPTH",
+    "TOO_DEEP",
+    "body_renderer",
+    "body_tag_pages",
+    "note_context",
+    "tag_slugs",
+]
 
 MAX_DEPTH = 3
 """How many notes deep transclusion goes (A shows B shows C shows D); deeper ones are links."""
@@ -43,21 +54,30 @@ class _Parses:
     """Transclusions rendered so far: numbers each one's footnote ids."""
 
 
-def body_tag_pages(note: Note, library: Library) -> dict[str, str]:
+def tag_slugs(library: Library) -> dict[str, str]:
+    """Folded tag → slug, over every tag of the library (as ``render.SiteIndex`` assigns them)."""
+    return urls.assign_slugs(
+        dict.fromkeys(t.casefold() for n in library.notes.values() for t in n.meta.tags)
+    )
+
+
+def body_tag_pages(
+    note: Note, library: Library, slugs: Callable[[], Mapping[str, str]] | None = None
+) -> dict[str, str]:
     """Site path of the tag page of each inline ``#tag`` of the note, by folded name.
 
-    Slugs are assigned over every tag of the library (as ``render.SiteIndex`` does), so a body
-    with inline tags depends on them all; bodies without (most) skip the work.
+    Slugs are assigned over every tag of the library, so a body with inline tags depends on
+    them all; bodies without (most) skip the work. ``slugs`` gives :func:`tag_slugs` made once
+    for many notes: made for each, a vault of tagged notes costs notes × tags.
     """
     if not note.body.tags:
         return {}
-    slugs = urls.assign_slugs(
-        dict.fromkeys(t.casefold() for n in library.notes.values() for t in n.meta.tags)
-    )
+    slugs = slugs or (lambda: tag_slugs(library))
     return {
-        t.casefold(): urls.tag_page(slugs[t.casefold()])
+        t.casefold(): urls.tag_page(table[t.casefold()])
+        for table in (slugs(),)
         for t in note.body.tags
-        if t.casefold() in slugs
+        if t.casefold() in table
     }
 
 
@@ -71,6 +91,7 @@ def note_context(
     chain: tuple[CiteKey, ...] = (),
     id_prefix: str = "",
     parses: _Parses | None = None,
+    slugs: Callable[[], Mapping[str, str]] | None = None,
 ) -> RenderContext:
     """How ``note``'s body resolves what it names, shown on ``page`` (its own page, or the
     page of the note that embeds it; ``chain`` lists the embedding notes, outermost first)."""
@@ -110,7 +131,7 @@ def note_context(
         # Escaping the notes folder, refused or absent: ``link`` has warned with file:line.
         return site_path(url) is None
 
-    tag_pages = body_tag_pages(note, library)
+    tag_pages = body_tag_pages(note, library, slugs)
 
     def tag(name: str) -> str | None:
         path = tag_pages.get(name.casefold())
@@ -151,9 +172,25 @@ def note_context(
             chain=(*chain, note.key),
             id_prefix=f"e{memo.shown}-",
             parses=memo,
+            slugs=slugs,
         )
         return EmbedTarget("note", shown.href, title, render_excerpt(md, part, inner))
 
     return RenderContext(
         cite=cite, local=local, tag=tag, embed=embed, missing=missing, id_prefix=id_prefix
     )
+
+
+def body_renderer(
+    library: Library, md: MarkdownIt, papers_dir: str
+) -> Callable[[Note], RenderedBody]:
+    """Each note's body rendered for its own page (``render.render_note_body``), with the
+    library's tag slugs made once, when a body with an inline ``#tag`` first needs them."""
+    slugs = functools.cache(lambda: tag_slugs(library))
+
+    def render(note: Note) -> RenderedBody:
+        page = urls.paper_page(note.key)
+        ctx = note_context(note, library, md, papers_dir, page=page, slugs=slugs)
+        return render_body(md, note.body, ctx)
+
+    return render

@@ -396,6 +396,6 @@ def _cache_key(root: Path, config: Config, out: Path, the_theme: Theme) -> str:
 def _body_renderer(
     library: Library, md: MarkdownIt, papers_dir: str
 ) -> Callable[[Note], RenderedBody]:
-    from papernotes.render import render_note_body
+    from papernotes.bodyctx import body_renderer
 
-    return lambda note: render_note_body(note, library, md, papers_dir)
+    return body_renderer(library, md, papers_dir)

@@ -5,7 +5,8 @@ file can only choose values of the declared types (a ``str`` where a ``str`` is 
 it cannot name a class, call a function or make any object papernotes did not declare.
 Anything that does not fit raises ``CodecError``.
 
-Supported: ``str``, ``int``, ``float``, ``bool``, ``None``, ``NewType``s of those, ``X | None``,
+Supported: ``str``, ``int``, ``float``, ``bool``, ``None``, ``bytes`` (as base64: a note's
+packed body template), ``NewType``s of those, ``X | None``,
 ``tuple[X, ...]``, ``tuple[X, Y]``, ``dict``/``Mapping`` with ``str`` keys, ``Enum``s,
 ``datetime.date``, and dataclasses defined in papernotes (stored as a list of their fields in
 order).
@@ -13,6 +14,8 @@ order).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import datetime as dt
 import enum
@@ -60,6 +63,18 @@ def _none() -> tuple[_Fn, _Fn]:
     return check, check
 
 
+def _bytes() -> tuple[_Fn, _Fn]:
+    def dec(value: Any) -> bytes:
+        if type(value) is not str:
+            raise CodecError(f"expected base64 bytes, got {type(value).__name__}")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise CodecError(f"expected base64 bytes: {exc}") from None
+
+    return (lambda v: base64.b64encode(v).decode("ascii")), dec
+
+
 class Codec:
     """Encoders and decoders for a fixed set of types, made once and reused."""
 
@@ -94,6 +109,8 @@ class Codec:
             return _exact(tp)
         if tp is float:
             return _float()
+        if tp is bytes:
+            return _bytes()
         if tp is None or tp is type(None):
             return _none()
         if isinstance(tp, typing.NewType):

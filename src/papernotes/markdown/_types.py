@@ -1,9 +1,9 @@
 """The values the Markdown dialect hands to the rest of papernotes, and takes from it.
 
-A note keeps its body as text plus what was extracted from it (:class:`ParsedBody`); rendering
-parses the text again. Nothing here imports markdown-it, so ``model`` and the build cache can
-use these types without loading the parser, and the dialect's modules (cite, toc, extract,
-body) share them without importing one another.
+A note keeps its body as text plus what was extracted from it and its HTML with holes
+(:class:`ParsedBody`); rendering fills the holes. Nothing here imports
+markdown-it, so ``model`` and the build cache can use these types without loading the parser,
+and the dialect's modules (cite, toc, extract, body) share them without importing one another.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class ParsedBody:
-    """A note body: its text and what was extracted from it; rendering parses the text again."""
+    """A note body: its text, what was extracted from it and its template."""
 
     text: str
     """The Markdown body as written (the file after the front matter)."""
@@ -127,6 +127,10 @@ class ParsedBody:
     root_links: tuple[LocalLink, ...] = ()
     """Every link and image with a root-absolute target (``/attachments/x.png``, as Quartz
     and Hugo write them), read against the notes folder; in document order."""
+    template: bytes | None = None
+    """The body rendered once, when it was parsed, with holes where what it shows depends on
+    the library or the page (``markdown.holes``), packed small (``markdown.body``); what
+    :func:`~papernotes.markdown.body.render_body` fills. None: parse the text again."""
 
 
 @dataclass(frozen=True, slots=True)

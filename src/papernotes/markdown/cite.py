@@ -21,7 +21,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import normalizeLink
@@ -34,9 +33,10 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from papernotes.markdown._types import CiteTarget, EmbedTarget
 from papernotes.markdown.embed import embed_plugin
+from papernotes.markdown.holes import deferred
 from papernotes.markdown.toc import ANCHOR_PREFIX, anchor_slug, inline_text
 
-__all__ = ["CITE_TOKENS", "cite_plugin", "link_target"]
+__all__ = ["CITE_TOKENS", "citation_html", "cite_plugin", "link_target", "wikilink_html"]
 
 CITE_TOKENS = frozenset({"citation", "wikilink"})
 
@@ -203,9 +203,14 @@ def _unresolved(text: str, cls: str, title: str = UNRESOLVED_TITLE) -> str:
 def _render_citation(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    return deferred(env, "citation", citation_html, tokens[idx].meta["items"])
+
+
+def citation_html(env: EnvType, items: Sequence[Sequence[str]]) -> str:
+    """A citation's HTML: each ``(prefix, key, suffix)`` item linked through ``env["cite"]``."""
     cite: Callable[[str], CiteTarget | None] = env["cite"]
     parts = []
-    for prefix, key, suffix in tokens[idx].meta["items"]:
+    for prefix, key, suffix in items:
         target = cite(key)
         if target is None:
             ref = _unresolved("@" + key, "cite unresolved")
@@ -226,50 +231,58 @@ def _label_first(left: CiteTarget | None, right: CiteTarget | None) -> bool:
     return left is None or (left.href == right.href and not left.by_path)
 
 
-def _render_self_link(meta: dict[str, Any]) -> str:
+def _render_self_link(text: str, heading: str, anchor: str) -> str:
     """``[[#Heading]]``: a link to the heading's id on this page; ``[[#^block]]`` (blocks
     have no ids on the page) and a heading that is not there are shown as text."""
-    text: str = meta["alias"]
-    if meta["heading"].rsplit("#", 1)[-1].strip().startswith("^"):
+    if heading.rsplit("#", 1)[-1].strip().startswith("^"):
         return f'<span class="wikilink block">{escapeHtml(text)}</span>'
-    heading: Token | None = meta.get("heading_open")
-    anchor = heading.attrGet("id") if heading is not None else None
     if not anchor:  # absent, or a transcluded heading (those lose their ids)
         return _unresolved(text, "cite wikilink unresolved", NO_HEADING_TITLE)
-    href = escapeHtml(normalizeLink("#" + str(anchor)))
+    href = escapeHtml(normalizeLink("#" + anchor))
     return f'<a class="wikilink heading" href="{href}">{escapeHtml(text)}</a>'
 
 
 def _render_wikilink(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    meta = tokens[idx].meta
+    tok = tokens[idx]
+    meta = tok.meta
+    found: Token | None = meta.get("heading_open")
+    anchor = found.attrGet("id") if found is not None else None
+    anchor_text = str(anchor) if anchor else ""
+    args = (meta["key"], meta["heading"], meta["alias"], tok.content, found is not None)
+    return deferred(env, "wikilink", wikilink_html, *args, anchor_text)
+
+
+def wikilink_html(
+    env: EnvType, key: str, heading: str, text: str, written: str, found: bool, anchor: str
+) -> str:
+    """A wikilink's HTML: ``key`` (and ``heading``) as written in ``[[written]]``, shown as
+    ``text`` (its alias); for a link within the note, whether the note has the heading
+    (``found``) and its id (``anchor``)."""
     cite: Callable[[str], CiteTarget | None] = env["cite"]
-    key: str = meta["key"]
-    heading: str = meta["heading"]
-    text: str = meta["alias"]
     if not key:
         # Dendron's ``[[#label|note.path#heading]]`` reads as a link within the note; it is
         # one when the note has no such heading and the right part is a note's path.
-        written = "|" in tokens[idx].content and meta.get("heading_open") is None
-        named = cite(link_target(text)[0]) if written and link_target(text)[0] else None
+        dendron = "|" in written and not found
+        named = cite(link_target(text)[0]) if dendron and link_target(text)[0] else None
         if named is None or not named.by_path:
-            return _render_self_link(meta)
+            return _render_self_link(text, heading, anchor)
     target = cite(key) if key else None
     right, right_heading = link_target(text) if text else ("", "")
     alt = cite(right) if right else None
     if _label_first(target, alt):
         # Dendron's ``[[label|note.path]]``: the right part is a note's path, the left names
         # no note (or the same one by title).
-        label = tokens[idx].content.partition("|")[0].strip()
+        label = written.partition("|")[0].strip()
         key, heading, text, target = right, right_heading, label, alt
     if target is None:
         # ``[[fig.png]]``: a file of the vault, linked (``![[fig.png]]`` would show it).
-        found: EmbedTarget | None = env["embed"](key, "", False) if "embed" in env else None
-        if found is not None and found.kind != "note":
+        file: EmbedTarget | None = env["embed"](key, "", False) if "embed" in env else None
+        if file is not None and file.kind != "note":
             return (
-                f'<a class="wikilink file" href="{escapeHtml(found.href)}" '
-                f'title="{escapeHtml(found.title)}">{escapeHtml(text or key)}</a>'
+                f'<a class="wikilink file" href="{escapeHtml(file.href)}" '
+                f'title="{escapeHtml(file.title)}">{escapeHtml(text or key)}</a>'
             )
         return _unresolved(text or key, "cite wikilink unresolved")
     fragment = ""

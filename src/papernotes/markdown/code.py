@@ -1,21 +1,24 @@
 """Fenced code: Pygments highlighting with CSS classes, and the stylesheet for its classes;
-``mermaid`` fences are left for the vendored mermaid script to draw in the browser."""
+``mermaid`` fences are left for the vendored mermaid script to draw in the browser.
+
+Pygments is imported only when a fence names a language (or the stylesheet is made): a build
+that renders no such fence, as an edit of one note often is, does not load it."""
 
 from __future__ import annotations
 
 import colorsys
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererProtocol
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
+
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
 
 __all__ = [
     "contrast_ratio",
@@ -50,18 +53,31 @@ FenceRenderer = Callable[[RendererProtocol, Sequence[Token], int, OptionsDict, E
 
 
 def make_fence_renderer() -> FenceRenderer:
-    """A ``fence`` render rule; each parser gets its own lexer table (lexers are reusable)."""
-    formatter = HtmlFormatter(nowrap=True)
+    """A ``fence`` render rule; each parser gets its own lexer table and formatter (both
+    reusable), made at its first fence with a language."""
     lexers: dict[str, Lexer | None] = {}
+    formatters: list[HtmlFormatter[str]] = []
 
     def lexer_for(lang: str) -> Lexer | None:
         if lang not in lexers:
+            from pygments.lexers import get_lexer_by_name
+            from pygments.util import ClassNotFound
+
             try:
                 # stripnl would drop leading blank lines the author kept on purpose.
                 lexers[lang] = get_lexer_by_name(lang, stripnl=False)
             except ClassNotFound:
                 lexers[lang] = None
         return lexers[lang]
+
+    def highlighted(code: str, lexer: Lexer) -> str:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+
+        if not formatters:
+            formatters.append(HtmlFormatter(nowrap=True))
+        body: str = highlight(code, lexer, formatters[0])
+        return body
 
     def render_fence(
         self: RendererProtocol,
@@ -84,7 +100,7 @@ def make_fence_renderer() -> FenceRenderer:
         lexer = lexer_for(lang)
         if lexer is None:
             return f'<pre tabindex="0"><code{cls}>{escapeHtml(code)}</code></pre>\n'
-        body = highlight(code, lexer, formatter)
+        body = highlighted(code, lexer)
         return f'<pre class="highlight" tabindex="0"><code{cls}>{body}</code></pre>\n'
 
     return render_fence
@@ -167,6 +183,8 @@ _BACKGROUND = re.compile(r"(?<![-\w])background: #[0-9a-fA-F]{3,6}\b")
 def _style_defs(style: str, scope: str, background: str) -> str:
     """The style's rules under ``scope``, drawn on ``background`` with every text colour at
     ``MIN_CONTRAST`` against it (or against the rule's own background-color)."""
+    from pygments.formatters import HtmlFormatter
+
     defs: str = HtmlFormatter(style=style).get_style_defs(scope)  # type: ignore[no-untyped-call]
     rules = []
     # Keep only the scoped rules: the others would restyle every <pre> and line number. .hll

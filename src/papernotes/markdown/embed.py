@@ -24,10 +24,12 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from papernotes.markdown._types import EmbedTarget
+from papernotes.markdown.holes import deferred
 
 __all__ = [
     "FILE_EXTENSIONS",
     "IMAGE_EXTENSIONS",
+    "embed_html",
     "embed_plugin",
     "embed_rule",
     "file_kind",
@@ -164,13 +166,18 @@ def _render_embed(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     meta = tokens[idx].meta
-    block = bool(meta.get("block"))
-    found: EmbedTarget | None = (
-        env["embed"](meta["target"], meta["fragment"], block) if "embed" in env else None
-    )
+    args = (meta["target"], meta["fragment"], meta["label"], bool(meta.get("block")))
+    return deferred(env, "embed", embed_html, *args)
+
+
+def embed_html(env: EnvType, target: str, fragment: str, label: str, block: bool) -> str:
+    """``![[target#fragment|label]]`` as resolved by ``env["embed"]``; ``block`` when it
+    stands alone (a note's content is shown, not a link to it)."""
+    meta = {"target": target, "fragment": fragment, "label": label}
+    found: EmbedTarget | None = env["embed"](target, fragment, block) if "embed" in env else None
     if found is None:
         return _missing(meta, block)
-    alt, width, height = split_label(meta["label"])
+    alt, width, height = split_label(label)
     if found.kind == "note":
         return _note_html(found, alt, block)
     if found.kind == "image":

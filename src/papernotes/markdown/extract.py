@@ -1,8 +1,8 @@
 """What a note body says, besides its text: citations, links, headings and ``[TOC]``.
 
 :func:`parse_body` parses the body once and keeps only plain values (:class:`ParsedBody`),
-each citation and link with its line and column in the body, so later stages never hold
-markdown-it tokens.
+each citation and link with its line and column in the body and the body rendered with
+holes, so later stages never hold markdown-it tokens, nor parse it again.
 """
 
 from __future__ import annotations
@@ -15,25 +15,15 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from papernotes.markdown._types import BodyCitation, BodyEmbed, LocalLink, ParsedBody, WebLink
+from papernotes.markdown.body import body_template
 from papernotes.markdown.cite import link_target
 from papernotes.markdown.toc import headings_of
+from papernotes.markdown.urlkind import is_local_url, is_root_url
 
 __all__ = ["is_local_url", "is_root_url", "parse_body"]
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # markdown-it splits lines on these three only (str.splitlines knows more breaks).
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
-def is_local_url(url: str) -> bool:
-    """A relative path: no scheme, and not ``#frag``, ``/abs``, ``//host`` or ``?query``."""
-    return bool(url) and url[0] not in "#/?" and _SCHEME.match(url) is None
-
-
-def is_root_url(url: str) -> bool:
-    """A root-absolute path (``/attachments/x.png``, as Quartz and Hugo write them), read
-    against the notes folder; not ``//host``."""
-    return url.startswith("/") and not url.startswith("//")
 
 
 class _Locator:
@@ -103,7 +93,8 @@ def _wikilink(tok: Token, line: int, col: int) -> BodyCitation:
 
 
 def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
-    """Parse a note body: its citations and links with line and column, headings, ``[TOC]``."""
+    """Parse a note body: its citations and links with line and column, headings, ``[TOC]``,
+    and its template (the HTML :func:`~papernotes.markdown.body.render_body` fills in)."""
     env: EnvType = {}
     tokens = md.parse(text, env)
     citations: list[BodyCitation] = []
@@ -153,4 +144,5 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
         tags=tuple(tags.values()),
         embeds=tuple(embeds),
         root_links=tuple(root_links),
+        template=body_template(md, tokens, text),
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import unquote
 
 import nh3
@@ -26,10 +26,22 @@ from markdown_it.utils import EnvType, OptionsDict
 from papernotes.cjk import is_wide
 from papernotes.markdown.code import make_fence_renderer
 from papernotes.markdown.embed import missing_image_html
-from papernotes.markdown.extract import is_local_url, is_root_url
+from papernotes.markdown.holes import HOLES, MARK, PIECES, deferred, fill_marks
 from papernotes.markdown.toc import inline_text
+from papernotes.markdown.urlkind import is_local_url, is_root_url
 
-__all__ = ["SANITIZER", "install_render_rules", "label_task_checkboxes"]
+__all__ = [
+    "SANITIZER",
+    "checkbox_html",
+    "footnote_id",
+    "hashtag_html",
+    "image_html",
+    "install_render_rules",
+    "label_task_checkboxes",
+    "link_open_html",
+    "raw_html",
+    "toc_marker",
+]
 
 # Raw HTML (allow_html=True) is cleaned after rendering. Our own markup must survive it too:
 # heading/footnote ids, cite data-key, lazy images, task checkboxes, table alignment.
@@ -63,7 +75,7 @@ SANITIZER = nh3.Cleaner(
 )
 
 
-def _attrs_html(attrs: dict[str, str | int | float]) -> str:
+def _attrs_html(attrs: Mapping[str, str | int | float]) -> str:
     return "".join(f' {name}="{escapeHtml(str(value))}"' for name, value in attrs.items())
 
 
@@ -86,9 +98,18 @@ def _render_link_open(
     href = str(attrs.get("href", ""))
     if href.startswith(("http://", "https://")):
         attrs["rel"] = "noopener"
+    elif is_local_url(href) or is_root_url(href):
+        return deferred(env, "link_open", link_open_html, list(attrs.items()), href)
     else:
-        attrs["href"] = _site_url(href, env)
+        attrs["href"] = href
     return "<a" + _attrs_html(attrs) + ">"
+
+
+def link_open_html(env: EnvType, attrs: Sequence[tuple[str, str]], href: str) -> str:
+    """A link to a local file or note (``attrs`` as written): its URL in the site."""
+    rewritten = dict(attrs)
+    rewritten["href"] = _site_url(href, env)
+    return "<a" + _attrs_html(rewritten) + ">"
 
 
 def _render_image(
@@ -99,17 +120,33 @@ def _render_image(
     src = str(attrs.get("src", ""))
     # markdown-it's own image rule would write the alt text into the shared token.
     attrs["alt"] = self.renderInlineAsText(token.children, options, env)  # type: ignore[attr-defined]
-    if (is_local_url(src) or is_root_url(src)) and env.get("missing", _never)(unquote(src)):
-        # A local image that is not there: show what was meant, not an invisible gap.
-        return missing_image_html(str(attrs["alt"]), unquote(src))
-    attrs["src"] = _site_url(src, env)
+    if is_local_url(src) or is_root_url(src):
+        return deferred(env, "image", image_html, list(attrs.items()), src)
+    attrs["src"] = src
     attrs["loading"] = "lazy"
     return "<img" + _attrs_html(attrs) + ">"
+
+
+def image_html(env: EnvType, attrs: Sequence[tuple[str, str]], src: str) -> str:
+    """A local (or root-absolute) image, ``attrs`` as written: its URL in the site, or a
+    visible placeholder when the context knows it is missing."""
+    shown = dict(attrs)
+    if env.get("missing", _never)(unquote(src)):
+        # A local image that is not there: show what was meant, not an invisible gap.
+        return missing_image_html(str(shown["alt"]), unquote(src))
+    shown["src"] = _site_url(src, env)
+    shown["loading"] = "lazy"
+    return "<img" + _attrs_html(shown) + ">"
 
 
 def _render_toc(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    return deferred(env, "toc", toc_marker)
+
+
+def toc_marker(env: EnvType) -> str:
+    """What ``[TOC]`` stands for: the page's table of contents."""
     toc: str = env["toc_html"]
     return toc
 
@@ -118,8 +155,13 @@ def _footnote_anchor_name(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     # The footnote renderers write id="fn" + this and id="fnref" + this: fn-1, fnref-1.
-    # A transcluded note's footnotes get a prefix (``id_prefix``), so ids stay unique.
-    return f"-{env.get('id_prefix', '')}{tokens[idx].meta['id'] + 1}"
+    return deferred(env, "footnote_id", footnote_id, tokens[idx].meta["id"] + 1)
+
+
+def footnote_id(env: EnvType, number: int) -> str:
+    """A footnote's id suffix; a transcluded note's footnotes get a prefix (``id_prefix``),
+    so ids stay unique."""
+    return f"-{env.get('id_prefix', '')}{number}"
 
 
 def _render_code_block(
@@ -153,6 +195,13 @@ _RAW_URL = re.compile(r"""(\s(?:src|href)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE
 def _render_raw_html(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    content = tokens[idx].content
+    if any(is_local_url(htmllib.unescape(m.group(3))) for m in _RAW_URL.finditer(content)):
+        return deferred(env, "raw_html", raw_html, content)
+    return content
+
+
+def raw_html(env: EnvType, content: str) -> str:
     """Raw HTML (only with allow_html): relative ``src``/``href`` rewritten like Markdown links,
     so ``<img src="fig.png" width="300">`` works; the sanitizer runs on the result."""
     local: Callable[[str], str | None] = env["local"]
@@ -164,16 +213,20 @@ def _render_raw_html(
             m.group(0) if new is None else f"{m.group(1)}{m.group(2)}{escapeHtml(new)}{m.group(2)}"
         )
 
-    return _RAW_URL.sub(rewrite, tokens[idx].content)
+    return _RAW_URL.sub(rewrite, content)
 
 
 def _render_hashtag(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """An inline ``#tag``: a link to its tag page, like the tags listed above the note."""
     token = tokens[idx]
-    href = env["tag"](token.meta["tag"]) if "tag" in env else None
-    text = escapeHtml(token.content)
+    return deferred(env, "hashtag", hashtag_html, token.meta["tag"], token.content)
+
+
+def hashtag_html(env: EnvType, tag: str, written: str) -> str:
+    """An inline ``#tag``: a link to its tag page, like the tags listed above the note."""
+    href = env["tag"](tag) if "tag" in env else None
+    text = escapeHtml(written)
     if href is None:
         return f'<span class="tag">{text}</span>'
     return f'<a class="tag" href="{escapeHtml(href)}">{text}</a>'
@@ -201,10 +254,17 @@ def label_task_checkboxes(md: MarkdownIt) -> None:
 def _render_task_checkbox(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    checked = bool(tokens[idx].meta.get("checked"))
+    text = inline_text(tokens[idx + 1 :], env.get("cite"), env.get(HOLES))
+    if MARK in text:  # a citation or a label in the item's text
+        return deferred(env, "checkbox", checkbox_html, checked, text)
+    return checkbox_html(env, checked, text)
+
+
+def checkbox_html(env: EnvType, checked: bool, text: str) -> str:
     """A read-only checkbox named by its state and the item's text ("Done: write intro"), so
     a screen reader says what the box is about and whether it is ticked."""
-    checked = bool(tokens[idx].meta.get("checked"))
-    text = " ".join(inline_text(tokens[idx + 1 :], env.get("cite")).split())
+    text = " ".join(fill_marks(text, env.get(PIECES, ())).split())
     name = ("Done" if checked else "Not done") + (f": {text}" if text else "")
     state = ' checked="checked"' if checked else ""
     return (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -17,16 +18,20 @@ from markdown_it.utils import EnvType
 
 from papernotes.cjk import is_wide
 from papernotes.markdown._types import CiteTarget, Heading
+from papernotes.markdown.holes import HOLES, PIECES, deferred, mark_index
 from papernotes.urls import unique_slug
 
 __all__ = [
     "ANCHOR_PREFIX",
     "anchor_slug",
+    "cite_text",
     "headings_of",
     "inline_text",
+    "soft_after",
     "toc_entry_html",
     "toc_html",
     "toc_plugin",
+    "wiki_text",
 ]
 
 ANCHOR_PREFIX = "h-"
@@ -53,38 +58,82 @@ def anchor_slug(text: str) -> str:
     return slug or "section"
 
 
-def inline_text(children: Sequence[Token], cite: Callable[[str], CiteTarget | None] | None) -> str:
-    """Plain text of inline tokens; citations use their labels when ``cite`` is given."""
+def inline_text(
+    children: Sequence[Token],
+    cite: Callable[[str], CiteTarget | None] | None,
+    holes: list[list[Any]] | None = None,
+) -> str:
+    """Plain text of inline tokens; citations use their labels when ``cite`` is given.
+
+    With ``holes`` (a template being made, see :mod:`.holes`) a citation, or a wikilink shown
+    by its label, is a hole instead, and so is a line break whose rendering depends on it."""
     out: list[str] = []
     for i, tok in enumerate(children):
         kind = tok.type
         if kind in ("text", "code_inline", "math_inline", "math_display", "hashtag"):
             out.append(tok.content)
-        elif kind == "softbreak" and out and is_wide(out[-1][-1:]) and i + 1 < len(children):
+        elif kind == "softbreak" and out and i + 1 < len(children):
             nxt = children[i + 1]
-            out.append("" if nxt.type == "text" and is_wide(nxt.content[:1]) else " ")
+            wide_next = nxt.type == "text" and is_wide(nxt.content[:1])
+            prev = mark_index(out[-1]) if holes is not None else None
+            if prev is not None and wide_next:
+                out.append(_hole(holes, "soft_after", soft_after, prev))
+            else:
+                out.append("" if wide_next and is_wide(out[-1][-1:]) else " ")
         elif kind in ("softbreak", "hardbreak"):
             out.append(" ")
         elif kind == "citation":
-            out.append(_citation_text(tok, cite))
+            items = tok.meta["items"]
+            if holes is not None:
+                out.append(_hole(holes, "cite_text", cite_text, items, False))
+            else:
+                out.append(_citation_text(items, cite, tok.content))
         elif kind == "wikilink":
             alias = tok.meta["alias"]
+            if holes is not None and not alias:
+                out.append(_hole(holes, "wiki_text", wiki_text, tok.meta["key"], False))
+                continue
             target = cite(tok.meta["key"]) if cite is not None and not alias else None
             out.append(alias or (target.label if target is not None else tok.meta["key"]))
         elif kind == "image" and tok.children:
-            out.append(inline_text(tok.children, cite))
+            out.append(inline_text(tok.children, cite, holes))
     return "".join(out)
 
 
-def _citation_text(tok: Token, cite: Callable[[str], CiteTarget | None] | None) -> str:
+def _hole(holes: list[list[Any]] | None, name: str, make: Callable[..., str], *args: Any) -> str:
+    return deferred({HOLES: holes}, name, make, *args)
+
+
+def _citation_text(
+    items: Sequence[Sequence[str]], cite: Callable[[str], CiteTarget | None] | None, written: str
+) -> str:
     if cite is None:
-        return "[" + tok.content + "]"
+        return "[" + written + "]"
     parts = []
-    for prefix, key, suffix in tok.meta["items"]:
+    for prefix, key, suffix in items:
         target = cite(key)
         label = target.label if target is not None else "@" + key
         parts.append(" ".join(p for p in (prefix, label + suffix) if p))
     return "(" + "; ".join(parts) + ")"
+
+
+def cite_text(env: EnvType, items: Sequence[Sequence[str]], escape: bool) -> str:
+    """A citation's plain text (its labels), HTML-escaped when ``escape``: a hole's part."""
+    text = _citation_text(items, env["cite"], "")
+    return escapeHtml(text) if escape else text
+
+
+def wiki_text(env: EnvType, key: str, escape: bool) -> str:
+    """A wikilink without alias as plain text: the label of what it names, or its key."""
+    target = env["cite"](key)
+    text = target.label if target is not None else key
+    return escapeHtml(text) if escape else text
+
+
+def soft_after(env: EnvType, prev: int) -> str:
+    """A line break after hole ``prev``, before CJK text: none when the hole's text ends in
+    a wide character too (as :func:`inline_text` drops it between two)."""
+    return "" if is_wide(env[PIECES][prev][-1:]) else " "
 
 
 def _toc_rule(state: StateCore) -> None:
@@ -164,8 +213,13 @@ def toc_plugin(md: MarkdownIt) -> None:
     md.core.ruler.push("papernotes_headings", _heading_rule)
 
 
-def toc_entry_html(children: Sequence[Token], cite: Callable[[str], CiteTarget | None]) -> str:
-    """Heading content for a TOC link: text, code, math and emphasis; no nested links."""
+def toc_entry_html(
+    children: Sequence[Token],
+    cite: Callable[[str], CiteTarget | None] | None,
+    holes: list[list[Any]] | None = None,
+) -> str:
+    """Heading content for a TOC link: text, code, math and emphasis; no nested links.
+    With ``holes``, citations and labels are holes (see :func:`inline_text`)."""
     out: list[str] = []
     for tok in children:
         kind = tok.type
@@ -177,6 +231,10 @@ def toc_entry_html(children: Sequence[Token], cite: Callable[[str], CiteTarget |
             out.append(f'<span class="math inline">{escapeHtml(tok.content.strip())}</span>')
         elif kind in _EMPHASIS_TAGS:
             out.append(_EMPHASIS_TAGS[kind])
+        elif holes is not None and kind == "citation":
+            out.append(_hole(holes, "cite_text", cite_text, tok.meta["items"], True))
+        elif holes is not None and kind == "wikilink" and not tok.meta["alias"]:
+            out.append(_hole(holes, "wiki_text", wiki_text, tok.meta["key"], True))
         elif kind in ("citation", "wikilink", "softbreak"):
             out.append(escapeHtml(inline_text((tok,), cite)))
     return "".join(out)
