@@ -68,7 +68,9 @@ def _kept(
             if root is None or (style_only and isinstance(root, model.Locale)):
                 return original(self, *args, **kwargs)
             memo = root.__dict__[MEMO]
-            key = (root if per_tree else self, label, args, *sorted(kwargs.items()))
+            key = (root if per_tree else self, label, *args)
+            if kwargs:
+                key += (MISSING, *sorted(kwargs.items()))
             found = memo.get(key, MISSING)
             if found is MISSING:
                 found = memo[key] = original(self, *args, **kwargs)

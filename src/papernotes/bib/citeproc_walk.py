@@ -20,9 +20,9 @@ from typing import Any
 from citeproc import Citation, CitationItem, CitationStylesBibliography, model
 from citeproc.source import Reference, VariableError
 from citeproc.source.json import CiteProcJSON
-from citeproc.string import String, join
+from citeproc.string import MixedString, String, join
 
-from papernotes.bib.citeproc_speed import MEMO, MISSING, ROOT
+from papernotes.bib.citeproc_speed import ATTRIBUTES, MEMO, MISSING, ROOT
 
 __all__ = ["TARGETS", "bibliography", "source"]
 
@@ -47,6 +47,30 @@ def _format(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
 
     format.__wrapped__ = original  # type: ignore[attr-defined]
     return format
+
+
+def _wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+    # Affixed.wrap with neither prefix nor suffix gives back what it was given (after turning
+    # it into str twice to look at the seams, which for a MixedString joins all its parts).
+    # Other types (an int, a subclass) are left to it: '' + 5 raises.
+    def wrap(self: Any, string: Any) -> Any:
+        attributes = self.__dict__.get(ATTRIBUTES)
+        if (
+            attributes is None
+            or type(string) not in _PLAIN_TYPES
+            or attributes.get("prefix")
+            or attributes.get("suffix")
+        ):
+            return original(self, string)
+        return string
+
+    wrap.__wrapped__ = original  # type: ignore[attr-defined]
+    return wrap
+
+
+_PLAIN_TYPES = (str, String, MixedString)
+"""What ``'' + x + ''`` gives back unchanged (``String`` and ``MixedString`` by their own
+``__radd__``/``__add__``, which discard an empty string)."""
 
 
 _OTHER_TESTS = frozenset(("is-numeric", "is-uncertain-date", "locator", "position"))
@@ -265,6 +289,7 @@ def bibliography(compiled: Any, parsed: Any, formatter: Any) -> Any:
 
 TARGETS: tuple[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]], ...] = (
     (model.Formatted, "format", _format),
+    (model.Affixed, "wrap", _wrap),
     (model.Choose, "render", _choose_render),
     (model.Text, "process", _text_process),
     (model.Parent, "render_children", _render_children),
