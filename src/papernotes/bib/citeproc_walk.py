@@ -73,6 +73,36 @@ _PLAIN_TYPES = (str, String, MixedString)
 ``__radd__``/``__add__``, which discard an empty string)."""
 
 
+_MARKUP = frozenset(("strip-periods", "text-case", "quotes", "prefix", "suffix")) | _FONT
+"""The attributes ``Text.markup`` acts on: with none of them it changes nothing."""
+
+
+def _text_markup(original: Callable[..., Any]) -> Callable[..., Any]:
+    # cs:text's markup (strip periods, case, font, quotes, affixes) on a cs:text with none of
+    # those attributes: the text as it came, an int or float as str (``format``). Only when
+    # the locale's punctuation-in-quote option is text: citeproc-py reads it (and calls
+    # .lower() on it) whether it quotes or not.
+    def markup(self: Any, text: Any, language: Any) -> Any:
+        root = self.__dict__.get(ROOT)
+        if root is None or not text:
+            return original(self, text, language)
+        memo = root.__dict__[MEMO]
+        plain = memo.get((self, "walk markup"))
+        if plain is None:
+            attributes = self.__dict__[ATTRIBUTES]
+            option = self.get_locale_option("punctuation-in-quote")
+            plain = memo[(self, "walk markup")] = isinstance(option, str) and _MARKUP.isdisjoint(
+                attributes
+            )
+        if not plain:
+            return original(self, text, language)
+        out = str(text) if isinstance(text, int | float) else text
+        return out if type(out) in _PLAIN_TYPES else original(self, text, language)
+
+    markup.__wrapped__ = original  # type: ignore[attr-defined]
+    return markup
+
+
 _OTHER_TESTS = frozenset(("is-numeric", "is-uncertain-date", "locator", "position"))
 """``cs:if`` tests left to citeproc-py as it is (rare in bibliographies)."""
 
@@ -290,6 +320,7 @@ def bibliography(compiled: Any, parsed: Any, formatter: Any) -> Any:
 TARGETS: tuple[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]], ...] = (
     (model.Formatted, "format", _format),
     (model.Affixed, "wrap", _wrap),
+    (model.Text, "markup", _text_markup),
     (model.Choose, "render", _choose_render),
     (model.Text, "process", _text_process),
     (model.Parent, "render_children", _render_children),
