@@ -250,6 +250,20 @@ def _show(html: str) -> str:
     return re.sub("[\ue000-\ue002]", lambda m: _SHOW[m.group()], html)
 
 
+def _parse(items: dict[str, Any] | Sequence[dict[str, Any]], html: bool = False) -> Any:
+    """The item (or items) parsed by citeproc-py, hidden for HTML (:func:`_hide`). Raises
+    FormatError when citeproc-py cannot read it."""
+    from papernotes.bib.citeproc_walk import source
+
+    listed = [items] if isinstance(items, dict) else list(items)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # citeproc-py warns of fields it does not know
+            return source([_hide(i) for i in listed] if html else listed)
+    except Exception as exc:  # citeproc-py raises anything on data it cannot read
+        raise FormatError(f"{type(exc).__name__}: {exc}") from exc
+
+
 class StyleSet:
     """Styles compiled for citeproc-py, once per build (parsing a style costs more than
     formatting with it); a working object, never cached or compared."""
@@ -280,20 +294,19 @@ class StyleSet:
             return "en-US"
         return None
 
-    def _render(self, style: Style, item: dict[str, Any], html: bool) -> str:
-        from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
-        from citeproc.source.json import CiteProcJSON
+    def _render(self, style: Style, item: dict[str, Any], html: bool, parsed: Any = None) -> str:
+        """The item in one style; ``parsed`` is the item as :func:`_parse` gives it, when the
+        caller formats it in several styles (parsing it is a fifth of formatting it)."""
+        from citeproc import formatter
 
+        from papernotes.bib.citeproc_walk import bibliography
+
+        parsed = _parse(item, html) if parsed is None else parsed
         try:
             compiled = self._style(style, self._locale_for(style, item))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                bib = CitationStylesBibliography(
-                    compiled,
-                    CiteProcJSON([_hide(item) if html else item]),
-                    formatter.html if html else formatter.plain,
-                )
-                bib.register(Citation([CitationItem(item["id"])]))
+                bib = bibliography(compiled, parsed, formatter.html if html else formatter.plain)
                 out = str(bib.bibliography()[0])
                 inside = compiled.root.get_locale_option("punctuation-in-quote")
         except Exception as exc:  # citeproc-py raises anything on a style it cannot run
@@ -303,16 +316,15 @@ class StyleSet:
         return " ".join((_show(out) if html else out).split())
 
     def _order(self, style: Style, items: Sequence[dict[str, Any]]) -> list[str]:
-        from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
-        from citeproc.source.json import CiteProcJSON
+        from citeproc import formatter
 
+        from papernotes.bib.citeproc_walk import bibliography
+
+        parsed = _parse(items)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                bib = CitationStylesBibliography(
-                    self._style(style, None), CiteProcJSON(list(items)), formatter.plain
-                )
-                bib.register(Citation([CitationItem(i["id"]) for i in items]))
+                bib = bibliography(self._style(style, None), parsed, formatter.plain)
                 bib.sort()
         except Exception as exc:
             raise FormatError(f"{type(exc).__name__}: {exc}") from exc
@@ -322,10 +334,14 @@ class StyleSet:
         """The item (a CSL-JSON dict) in every style, in order; a style that citeproc-py fails
         on for this item is left out (:func:`check_style` has made sure it formats others)."""
         ready = citeproc_item(item)
+        try:
+            parsed = _parse(ready, True)
+        except FormatError:
+            return ()  # as every style would have failed on it
         refs = []
         for style in self.styles:
             try:
-                html = self._render(style, ready, True)
+                html = self._render(style, ready, True, parsed)
             except FormatError:
                 continue
             refs.append(Reference(style.name, style.label, _plain(html), html))
