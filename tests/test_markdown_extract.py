@@ -130,7 +130,7 @@ def _foreign(value: object, path: str = "note") -> list[str]:
     """Paths of every object inside ``value`` that belongs to the Markdown parser."""
     if type(value).__module__.split(".")[0] in _PARSER_MODULES:
         return [f"{path}: {type(value).__name__}"]
-    if value is None or isinstance(value, str | int | float | bool | enum.Enum | dt.date):
+    if value is None or isinstance(value, str | bytes | int | float | bool | enum.Enum | dt.date):
         return []
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [
