@@ -726,13 +726,18 @@
     list.after(more);
     let results = [], shown = 0, parsed = null, timer = 0, latest = 0, done = 0;
 
-    // Shows the next PAGE results, loading their stored text first.
-    async function showMore() {
+    // Shows the next PAGE results, each as soon as its stored text is loaded (all of them are
+    // asked for at once), in order; null when a later search took over meanwhile.
+    async function showMore(ticket) {
       const first = shown;
       const next = results.slice(shown, shown + PAGE);
-      await index.loadDocs(next.map((r) => r.doc));
-      for (const r of next) list.append(renderResult(index, r, parsed, root));
       shown = Math.min(results.length, shown + PAGE);
+      const loads = next.map((r) => index.loadDocs([r.doc]));
+      for (let k = 0; k < next.length; k++) {
+        await loads[k];
+        if (ticket !== latest) return null;
+        list.append(renderResult(index, next[k], parsed, root));
+      }
       more.hidden = shown >= results.length;
       more.textContent = "Show more results (" + (results.length - shown) + " left)";
       return list.children[first];
@@ -745,7 +750,7 @@
       const wanted = parseQuery(query);
       let found;
       try {
-        found = await index.searchLoading(wanted, PAGE);
+        found = await index.searchLoading(wanted, 0); // showMore loads the text it shows
       } catch (error) {
         status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
         return;
@@ -755,7 +760,13 @@
       results = found;
       list.replaceChildren();
       shown = 0;
-      await showMore();
+      try {
+        await showMore(ticket);
+      } catch (error) {
+        status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
+        return;
+      }
+      if (ticket !== latest) return;
       if (!parsed.units.length) {
         status.textContent = q ? "Type letters or characters to search." : "Search " + index.count + " notes.";
       } else if (!results.length) {
@@ -811,7 +822,7 @@
       event.preventDefault();
     });
     more.addEventListener("click", () => {
-      showMore().then((first) => {
+      showMore(latest).then((first) => {
         const link = first && first.querySelector("a");
         if (link) link.focus();
       });
