@@ -89,13 +89,12 @@ def people_text(meta: Metadata) -> tuple[str, str]:
     return text, ", ".join(names[_SHOWN:_FILTERED])
 
 
-def _parts(count: int) -> int:
-    return max(0, -(-(count - FIRST_ROWS) // PART_ROWS))
-
-
-def library_paths(count: int) -> tuple[str, ...]:
+def library_paths(
+    count: int, first_rows: int = FIRST_ROWS, part_rows: int = PART_ROWS
+) -> tuple[str, ...]:
     """The files of a library of ``count`` notes: library-data.js, then its parts."""
-    return (LIBRARY_DATA, *(f"{LIBRARY_PARTS}{n}.js" for n in range(1, _parts(count) + 1)))
+    parts = max(0, -(-(count - first_rows) // part_rows))
+    return (LIBRARY_DATA, *(f"{LIBRARY_PARTS}{n}.js" for n in range(1, parts + 1)))
 
 
 def _links(
@@ -124,10 +123,14 @@ def library_files(
     notes: Sequence[Note],
     tag_path: Callable[[str], str],
     author_path: Callable[[Author], str] | None = None,
+    *,
+    first_rows: int = FIRST_ROWS,
+    part_rows: int = PART_ROWS,
 ) -> tuple[tuple[str, str], ...]:
     """``(path, text)`` of each of :func:`library_paths` for ``notes`` in the table's first
     order; ``tag_path`` gives a tag's page, ``author_path`` an author's (their page, or their
-    one paper's: no links without it)."""
+    one paper's: no links without it). ``first_rows`` go in library-data.js, the rest in parts
+    of ``part_rows``."""
     tags: dict[str, int] = {}
     tag_rows: list[list[str]] = []
     people: dict[str, int] = {}
@@ -158,7 +161,7 @@ def library_files(
                 links,
             ]
         )
-    paths = library_paths(len(rows))
+    paths = library_paths(len(rows), first_rows, part_rows)
     first = {
         "format": TABLE_FORMAT,
         "fields": FIELDS,
@@ -166,11 +169,12 @@ def library_files(
         "parts": len(paths) - 1,
         "tags": tag_rows,
         "people": [urls.relative("index.html", p) for p in people],
-        "rows": rows[:FIRST_ROWS],
+        "rows": rows[:first_rows],
     }
     out = [(LIBRARY_DATA, f"window.PAPERNOTES_LIBRARY={script_json(first)};\n")]
     for n, path in enumerate(paths[1:], start=1):
-        part = rows[FIRST_ROWS + (n - 1) * PART_ROWS : FIRST_ROWS + n * PART_ROWS]
+        start = first_rows + (n - 1) * part_rows
+        part = rows[start : start + part_rows]
         out.append((path, f"PAPERNOTES_LIBRARY_PART({n},{script_json(part)});\n"))
     return tuple(out)
 
