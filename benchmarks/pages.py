@@ -6,6 +6,9 @@ event's ``timeStamp`` is on the same clock), so Playwright's round trips are not
 Hooks the site may set, and what is measured without them:
 - ``<html data-pn-table="ready">`` when the home table answers input: interactive is navigation
   start → that. Without it: the load event plus the first filter keystroke's response.
+- ``<html data-pn-table-rows="all">`` when a table that shows its first rows before the rest
+  have loaded has them all: complete is navigation start → that (else it is interactive).
+  Keystrokes are timed after it, over every row.
 - ``data-pn-table-rendered`` changing after a filter keystroke, or else the ``#result-count``
   text changing: the keystroke's time runs from its ``keydown`` to that change.
 - ``data-pn-search`` set, or else a first child in ``#search-results``: search's first results.
@@ -90,6 +93,8 @@ class PageTimes:
     """search.html?q=…: navigation start → first result shown."""
     search_bytes: float
     """Bytes of the files the search page loaded for the query (the page included)."""
+    complete: float = 0.0
+    """Home page: navigation start → every row loaded (interactive, when they come at once)."""
 
 
 def chromium() -> str | None:
@@ -112,7 +117,7 @@ def _keystroke(page: Any, key: str) -> float:
     return ms / 1000
 
 
-def _home_once(browser: Any, site: Path, hook: bool) -> tuple[float, list[float]]:
+def _home_once(browser: Any, site: Path, hook: bool) -> tuple[float, list[float], float]:
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -122,13 +127,18 @@ def _home_once(browser: Any, site: Path, hook: bool) -> tuple[float, list[float]
         if hook:
             page.wait_for_function("document.documentElement.dataset.pnTable === 'ready'")
             ready = page.evaluate("window.__pn.ready ?? performance.now()") / 1000
+            page.wait_for_function(
+                "!document.documentElement.dataset.pnTableRows || window.__pn.all !== undefined"
+            )
+            complete = max(ready, page.evaluate("window.__pn.all ?? 0") / 1000)
         else:
             ready = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
             ready /= 1000
+            complete = ready
         page.focus("#filter-text")
         # "7" narrows the table (a tenth of the years, some titles); Backspace widens it again.
         keys = [_keystroke(page, "7"), _keystroke(page, "Backspace")]
-        return (ready if hook else ready + keys[0]), keys
+        return (ready if hook else ready + keys[0]), keys, (complete if hook else ready + keys[0])
     finally:
         context.close()
 
@@ -175,4 +185,5 @@ def page_times(site: Path, runs: int, term: str = "attention") -> PageTimes:
         keystroke=statistics.median(k for h in homes for k in h[1]),
         search_first=statistics.median(s[0] for s in searches),
         search_bytes=statistics.median(s[1] for s in searches),
+        complete=statistics.median(h[2] for h in homes),
     )
