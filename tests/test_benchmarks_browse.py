@@ -13,7 +13,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is n
 from benchmarks.browse_site import CACHE, PAGES, library_of, wanted, write_pages
 from benchmarks.generate import generate
 from benchmarks.pages import page_times
-
 from papernotes.search.shards import SHARD_DIR
 
 
