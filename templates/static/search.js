@@ -38,6 +38,9 @@
   const WEIGHT = { title: 8, authors: 4, meta: 3, abstract: 2 };
   const K1 = 1.2, B = 0.75;
   const PREFIX_LIMIT = 64; // expansions of one prefix, the most common first
+  // Term shards read for a prefix shorter than keyChars: the manifest lists the shards with
+  // its most common words first, and at 50,000 notes "a" has words in every one of them.
+  const SHORT_SHARDS = 4;
   const PHRASE_CHECK = 200; // top candidates whose stored text is checked for exact phrases
   const PHRASE_BOOST = 1.5;
   const PHRASE_SHARDS = 16; // doc shards a phrase check may load: ~0.5 MB
@@ -266,11 +269,12 @@
     return this.termShards === 1 ? 0 : shardOf(term, this.keyChars, this.termShards);
   };
 
-  // Term shards that hold `word` and every longer word it is a prefix of.
+  // Term shards that hold `word` and the longer words it is a prefix of (of a short prefix,
+  // the SHORT_SHARDS shards holding its most common words).
   Index.prototype.prefixShards = function (word) {
     const own = this.shardFor(word);
     if (this.termShards === 1 || Array.from(word).length >= this.keyChars) return [own];
-    return Array.from(new Set([own].concat(this.short[word] || [])));
+    return Array.from(new Set([own].concat((this.short[word] || []).slice(0, SHORT_SHARDS))));
   };
 
   Index.prototype.termShardsOf = function (q) {
