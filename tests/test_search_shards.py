@@ -207,7 +207,8 @@ def test_short_prefixes_list_the_shards_of_their_most_common_words_first() -> No
     weight: dict[str, dict[int, int]] = {}
     for n in range(count):
         shard = data(files[f"{SHARD_DIR}t-{n}.js"])
-        for term, encoded in zip(shard["terms"].split(" "), shard["postings"].split(" ")):
+        postings = shard["postings"].split(" ")
+        for term, encoded in zip(shard["terms"].split(" "), postings, strict=True):
             if len(term) >= 2 and term.isascii():
                 for i in range(1, min(KEY_CHARS, len(term))):
                     by_shard = weight.setdefault(term[:i], {})
