@@ -167,18 +167,21 @@ def _search_once(browser: Any, site: Path, term: str) -> tuple[float, float]:
         context.close()
 
 
-def page_times(site: Path, runs: int, term: str = "attention") -> PageTimes:
-    """Open ``site``'s home and search pages ``runs`` times each, each in a fresh context."""
-    from playwright.sync_api import sync_playwright
+def page_times(site: Path, runs: int, term: str = "attention", browser: Any = None) -> PageTimes:
+    """Open ``site``'s home and search pages ``runs`` times each, each in a fresh context, in
+    ``browser`` (a Playwright Chromium; one is launched when None)."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
+        with sync_playwright() as p:
+            launched = p.chromium.launch(executable_path=chromium(), args=ARGS)
+            try:
+                return page_times(site, runs, term, launched)
+            finally:
+                launched.close()
     hook = _has_table_hook(site)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(), args=ARGS)
-        try:
-            homes = [_home_once(browser, site, hook) for _ in range(runs)]
-            searches = [_search_once(browser, site, term) for _ in range(runs)]
-        finally:
-            browser.close()
+    homes = [_home_once(browser, site, hook) for _ in range(runs)]
+    searches = [_search_once(browser, site, term) for _ in range(runs)]
     return PageTimes(
         interactive=statistics.median(h[0] for h in homes),
         fallback=not hook,

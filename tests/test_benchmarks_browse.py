@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
 
@@ -51,8 +52,8 @@ def test_the_site_has_the_pages_and_none_of_the_papers(site: Path) -> None:
     assert not (site / "papers").exists()
 
 
-def test_pages_times_the_home_table_and_search(site: Path) -> None:
-    t = page_times(site, runs=1)
+def test_pages_times_the_home_table_and_search(site: Path, browser: Browser) -> None:
+    t = page_times(site, runs=1, browser=browser)
     assert not t.fallback  # table.js sets the ready hook
     assert 0 < t.interactive <= t.complete
     assert t.keystroke > 0 and t.search_first > 0
