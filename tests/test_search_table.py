@@ -145,14 +145,17 @@ def test_a_library_of_one_page_shows_no_more_link(tmp_path: Path) -> None:
 
 
 def _rows(files: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], list[list[Any]]]:
-    """The first file's data and every row, parts included, in order."""
+    """The first file's data and every row, parts included, in order; the data's "people"
+    with every part's added."""
     first = load(files[0][1])
     rows = list(first["rows"])
     for n, (path, text) in enumerate(files[1:], start=1):
         assert path == f"{LIBRARY_PARTS}{n}.js"
         prefix = f"PAPERNOTES_LIBRARY_PART({n},"
         assert text.startswith(prefix) and text.endswith(");\n")
-        rows.extend(json.loads(text[len(prefix) : -3]))
+        part, people = json.loads("[" + text[len(prefix) : -3] + "]")
+        rows.extend(part)
+        first["people"].extend(people)
     return first, rows
 
 
@@ -190,7 +193,9 @@ def test_authors_with_pages_of_their_own_are_linked(tmp_path: Path) -> None:
 
     library = clean_library(tmp_path)
     notes = [library.notes[k] for k in ("a", "b", "c")]
-    first, rows = _rows(library_files(notes, urls.tag_page, author_path))
+    files = library_files(notes, urls.tag_page, author_path, first_rows=1, part_rows=1)
+    assert len(load(files[0][1])["people"]) == 2  # the first row's; the third row names no other
+    first, rows = _rows(files)
     people = first["people"]
     got = []
     for row in rows:

@@ -171,6 +171,11 @@ def test_rows_in_parts_arrive_after_the_first_page(page: Page, parted_url: str) 
     nav.get_by_role("button", name="Next").click()
     nav.get_by_role("button", name="Next").click()
     assert _titles(page) == [f"Paper {i:03d}" for i in range(NOTES - 1 - 2 * HOME_ROWS, -1, -1)]
+    links = page.locator("td.col-authors a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
+    assert len(links) == NOTES - 2 * HOME_ROWS  # every author has papers in several parts
+    assert all(h.startswith("authors/") and h.endswith(".html") for h in links), links
     page.click("th[data-sort='year'] button")  # ascending, still on page 3
     assert _titles(page)[:2] == [f"Paper {2 * HOME_ROWS:03d}", f"Paper {2 * HOME_ROWS + 1:03d}"]
 

@@ -388,13 +388,15 @@
       setTimeout(haystacks, 0);
     }
 
-    // The other parts, in order; each calls PAPERNOTES_LIBRARY_PART(n, rows) as it runs.
+    // The other parts, in order; each calls PAPERNOTES_LIBRARY_PART(n, rows, people) as it
+    // runs, people being the authors' pages its rows are the first to link to.
     function loadParts() {
       var arrived = {}, next = 1;
-      window.PAPERNOTES_LIBRARY_PART = function (n, part) {
-        arrived[n] = part;
+      window.PAPERNOTES_LIBRARY_PART = function (n, part, more) {
+        arrived[n] = [part, more || []];
         while (arrived[next]) {
-          Array.prototype.push.apply(rows, arrived[next]);
+          Array.prototype.push.apply(rows, arrived[next][0]);
+          Array.prototype.push.apply(people, arrived[next][1]);
           delete arrived[next];
           next += 1;
         }

@@ -61,7 +61,8 @@ FIELDS = (
 them; up to seven more names, only filtered on; the first author's family name (sorting); the
 year (null when none) and what is shown for it; venue; indices into the tag table; status;
 rating; read date; the authors shown that have pages of their own, as ``[start, end, n]``:
-the characters of ``authors`` naming the n-th of the table of linked authors."""
+the characters of ``authors`` naming the n-th of the table of linked authors (each file adds the
+ones its rows are the first to name)."""
 
 _SHOWN = 3  # authors named in a row, as _macros.html's people_links(meta, 3)
 _FILTERED = 10  # authors the filter looks at, as the server-rendered rows' data-authors
@@ -135,6 +136,7 @@ def library_files(
     tag_rows: list[list[str]] = []
     people: dict[str, int] = {}
     rows: list[list[object]] = []
+    known: list[int] = []  # linked authors known after each row: a part brings its new ones
     for note in notes:
         meta = note.meta
         for tag in meta.tags:
@@ -161,21 +163,28 @@ def library_files(
                 links,
             ]
         )
+        known.append(len(people))
     paths = library_paths(len(rows), first_rows, part_rows)
+    hrefs = [urls.relative("index.html", p) for p in people]
+
+    def upto(row: int) -> int:
+        return known[min(row, len(rows)) - 1] if row > 0 and rows else 0
+
     first = {
         "format": TABLE_FORMAT,
         "fields": FIELDS,
         "count": len(rows),
         "parts": len(paths) - 1,
         "tags": tag_rows,
-        "people": [urls.relative("index.html", p) for p in people],
+        "people": hrefs[: upto(first_rows)],
         "rows": rows[:first_rows],
     }
     out = [(LIBRARY_DATA, f"window.PAPERNOTES_LIBRARY={script_json(first)};\n")]
     for n, path in enumerate(paths[1:], start=1):
         start = first_rows + (n - 1) * part_rows
         part = rows[start : start + part_rows]
-        out.append((path, f"PAPERNOTES_LIBRARY_PART({n},{script_json(part)});\n"))
+        more = script_json(hrefs[upto(start) : upto(start + part_rows)])
+        out.append((path, f"PAPERNOTES_LIBRARY_PART({n},{script_json(part)},{more});\n"))
     return tuple(out)
 
 
