@@ -748,18 +748,13 @@
     list.after(more);
     let results = [], shown = 0, parsed = null, timer = 0, latest = 0, done = 0;
 
-    // Shows the next PAGE results, each as soon as its stored text is loaded (all of them are
-    // asked for at once), in order; null when a later search took over meanwhile.
-    async function showMore(ticket) {
+    // Shows the next PAGE results, loading their stored text first.
+    async function showMore() {
       const first = shown;
       const next = results.slice(shown, shown + PAGE);
+      await index.loadDocs(next.map((r) => r.doc));
+      for (const r of next) list.append(renderResult(index, r, parsed, root));
       shown = Math.min(results.length, shown + PAGE);
-      const loads = next.map((r) => index.loadDocs([r.doc]));
-      for (let k = 0; k < next.length; k++) {
-        await loads[k];
-        if (ticket !== latest) return null;
-        list.append(renderResult(index, next[k], parsed, root));
-      }
       more.hidden = shown >= results.length;
       more.textContent = "Show more results (" + (results.length - shown) + " left)";
       return list.children[first];
@@ -772,7 +767,7 @@
       const wanted = parseQuery(query);
       let found;
       try {
-        found = await index.searchLoading(wanted, 0); // showMore loads the text it shows
+        found = await index.searchLoading(wanted, PAGE);
       } catch (error) {
         status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
         return;
@@ -782,13 +777,7 @@
       results = found;
       list.replaceChildren();
       shown = 0;
-      try {
-        await showMore(ticket);
-      } catch (error) {
-        status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
-        return;
-      }
-      if (ticket !== latest) return;
+      await showMore();
       if (!parsed.units.length) {
         status.textContent = q ? "Type letters or characters to search." : "Search " + index.count + " notes.";
       } else if (!results.length) {
@@ -844,7 +833,7 @@
       event.preventDefault();
     });
     more.addEventListener("click", () => {
-      showMore(latest).then((first) => {
+      showMore().then((first) => {
         const link = first && first.querySelector("a");
         if (link) link.focus();
       });
