@@ -198,3 +198,21 @@ def test_postings_in_shards_decode_to_notes_in_tie_break_order() -> None:
     postings = decode_postings(shard["postings"].split(" ")[terms.index("lora")])
     assert [p.doc for p in postings] == [0, 1]
     assert [r[0] for r in data(files[f"{SHARD_DIR}d-0.js"])] == ["new", "old"]
+
+
+def test_short_prefixes_list_the_shards_of_their_most_common_words_first() -> None:
+    files = small(library(120))
+    manifest = data(files[MANIFEST])
+    count = manifest["termShards"]
+    weight: dict[str, dict[int, int]] = {}
+    for n in range(count):
+        shard = data(files[f"{SHARD_DIR}t-{n}.js"])
+        postings = shard["postings"].split(" ")
+        for term, encoded in zip(shard["terms"].split(" "), postings, strict=True):
+            if len(term) >= 2 and term.isascii():
+                for i in range(1, min(KEY_CHARS, len(term))):
+                    by_shard = weight.setdefault(term[:i], {})
+                    by_shard[n] = by_shard.get(n, 0) + len(encoded)
+    assert any(len(s) > 1 for s in weight.values())
+    for prefix, by_shard in weight.items():
+        assert manifest["short"][prefix] == sorted(by_shard, key=lambda n: (-by_shard[n], n))

@@ -4,6 +4,7 @@ term shard; here every shard is tiny, so each query reads a few of many)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from test_search_browser import NOTES, _docs
 
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.search.shards import SHARD_DIR, search_files, shard_of
+from papernotes.search.shards import MANIFEST, SHARD_DIR, search_files, shard_of
 
 from browser import Problems
 from conftest import write_note
@@ -96,3 +97,20 @@ def test_an_empty_query_loads_no_shard(tab: Page, site: Path) -> None:
     _search(tab, site, "")
     assert tab.locator("#search-status").inner_text() == f"Search {len(NOTES)} notes."
     assert tab.locator("script[data-search-shard]").count() == 0
+
+
+def test_a_short_prefix_reads_the_shards_of_its_most_common_words_only(
+    tab: Page, site: Path
+) -> None:
+    manifest = json.loads(
+        (site / MANIFEST).read_text("utf-8").removeprefix("window.PAPERNOTES_SEARCH=")[:-2]
+    )
+    prefix = max(manifest["short"], key=lambda p: len(manifest["short"][p]))
+    listed = manifest["short"][prefix]
+    assert len(listed) > 4, prefix  # more than search.js reads
+    assert _search(tab, site, prefix)
+    loaded = tab.eval_on_selector_all(
+        "script[data-search-shard^='t-']", "s => s.map(e => e.dataset.searchShard)"
+    )
+    own = f"t-{shard_of(prefix, manifest['termShards'])}"
+    assert set(loaded) == {own, *(f"t-{n}" for n in listed[:4])}

@@ -12,7 +12,15 @@ from bs4 import BeautifulSoup
 from papernotes import urls
 from papernotes.model import Author, Metadata
 from papernotes.render import HOME_ROWS
-from papernotes.search.table import FIELDS, LIBRARY_DATA, TABLE_FORMAT, people_text
+from papernotes.search.table import (
+    FIELDS,
+    LIBRARY_DATA,
+    LIBRARY_PARTS,
+    TABLE_FORMAT,
+    library_files,
+    library_paths,
+    people_text,
+)
 
 from conftest import clean_library, note_text, write_note
 
@@ -134,3 +142,68 @@ def test_a_library_of_one_page_shows_no_more_link(tmp_path: Path) -> None:
     soup = BeautifulSoup((tmp_path / "site" / "index.html").read_text("utf-8"), "html.parser")
     assert soup.select_one("#table-more") is None
     assert len(soup.select("table.papers tbody tr")) == 1
+
+
+def _rows(files: tuple[tuple[str, str], ...]) -> tuple[dict[str, Any], list[list[Any]]]:
+    """The first file's data and every row, parts included, in order; the data's "people"
+    with every part's added."""
+    first = load(files[0][1])
+    rows = list(first["rows"])
+    for n, (path, text) in enumerate(files[1:], start=1):
+        assert path == f"{LIBRARY_PARTS}{n}.js"
+        prefix = f"PAPERNOTES_LIBRARY_PART({n},"
+        assert text.startswith(prefix) and text.endswith(");\n")
+        part, people = json.loads("[" + text[len(prefix) : -3] + "]")
+        rows.extend(part)
+        first["people"].extend(people)
+    return first, rows
+
+
+@pytest.mark.parametrize(
+    ("count", "first_rows", "part_rows", "parts"),
+    [(0, 3, 2, 0), (3, 3, 2, 0), (4, 3, 2, 1), (5, 3, 2, 1), (6, 3, 2, 2), (9, 3, 2, 3)],
+)
+def test_rows_past_the_first_go_in_parts_in_order(
+    tmp_path: Path, count: int, first_rows: int, part_rows: int, parts: int
+) -> None:
+    for i in range(count):
+        write_note(tmp_path, f"n{i}.md", note_text(f"Paper {i}", year=2000 + i))
+    library = clean_library(tmp_path) if count else None
+    notes = sorted(library.notes.values(), key=lambda n: n.meta.heading) if library else []
+    files = library_files(notes, urls.tag_page, first_rows=first_rows, part_rows=part_rows)
+    assert [p for p, _ in files] == list(library_paths(count, first_rows, part_rows))
+    first, rows = _rows(files)
+    assert (first["count"], first["parts"], len(files)) == (count, parts, parts + 1)
+    assert len(first["rows"]) == min(count, first_rows)
+    assert [r[FIELDS.index("title")] for r in rows] == [f"Paper {i}" for i in range(count)]
+
+
+def test_authors_with_pages_of_their_own_are_linked(tmp_path: Path) -> None:
+    authors = "[Ada Lovelace, Alan Turing, Grace Hopper, Edsger Dijkstra]"
+    write_note(tmp_path, "a.md", note_text("A", authors=authors, year=2000, extra="id: a\n"))
+    write_note(
+        tmp_path, "b.md", note_text("B", authors="[Alan Turing]", year=2001, extra="id: b\n")
+    )
+    eds = "editors: [Grace Hopper]\nid: c\n"
+    write_note(tmp_path, "c.md", note_text("C", authors="[]", year=2002, extra=eds))
+    pages = {"Alan Turing": "authors/alan-turing.html", "Grace Hopper": "authors/hopper.html"}
+
+    def author_path(a: Author) -> str:  # as SiteIndex.author_path: else their one paper
+        return pages.get(a.display) or urls.paper_page({"Ada Lovelace": "a"}.get(a.display, "b"))
+
+    library = clean_library(tmp_path)
+    notes = [library.notes[k] for k in ("a", "b", "c")]
+    files = library_files(notes, urls.tag_page, author_path, first_rows=1, part_rows=1)
+    assert len(load(files[0][1])["people"]) == 2  # the first row's; the third row names no other
+    first, rows = _rows(files)
+    people = first["people"]
+    got = []
+    for row in rows:
+        text, links = row[FIELDS.index("authors")], row[FIELDS.index("links")]
+        got.append([(text[s:e], people[n]) for s, e, n in links])
+    assert got == [
+        [("Alan Turing", "authors/alan-turing.html"), ("Grace Hopper", "authors/hopper.html")],
+        [("Alan Turing", "authors/alan-turing.html")],
+        [("Grace Hopper", "authors/hopper.html")],
+    ]
+    assert rows[0][FIELDS.index("authors")].endswith(" et al.")  # the fourth is not shown

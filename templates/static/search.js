@@ -38,6 +38,9 @@
   const WEIGHT = { title: 8, authors: 4, meta: 3, abstract: 2 };
   const K1 = 1.2, B = 0.75;
   const PREFIX_LIMIT = 64; // expansions of one prefix, the most common first
+  // Term shards read for a prefix shorter than keyChars: the manifest lists the shards with
+  // its most common words first, and at 50,000 notes "a" has words in every one of them.
+  const SHORT_SHARDS = 4;
   const PHRASE_CHECK = 200; // top candidates whose stored text is checked for exact phrases
   const PHRASE_BOOST = 1.5;
   const PHRASE_SHARDS = 16; // doc shards a phrase check may load: ~0.5 MB
@@ -159,7 +162,23 @@
   }
 
   const VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const VLQ_VALUE = new Map(Array.from(VLQ, (c, i) => [c, i]));
+  const VLQ_VALUE = new Int8Array(128).fill(-1);
+  Array.from(VLQ, (c, i) => (VLQ_VALUE[c.charCodeAt(0)] = i));
+
+  // A term's postings as typed arrays: note ids, and each one's fields << 4 | body tf. A common
+  // word of a 50,000-note library has tens of thousands: no object per posting.
+  function decodeCompact(encoded) {
+    const numbers = decodeNumbers(encoded);
+    const n = numbers.length >> 1;
+    const docs = new Int32Array(n), packed = new Int32Array(n);
+    let doc = -1;
+    for (let i = 0; i < n; i++) {
+      doc += numbers[2 * i] + 1;
+      docs[i] = doc;
+      packed[i] = numbers[2 * i + 1];
+    }
+    return { docs: docs, packed: packed, length: n };
+  }
 
   function decodePostings(encoded) {
     const numbers = decodeNumbers(encoded);
@@ -187,8 +206,8 @@
   function decodeNumbers(encoded) {
     const out = [];
     let value = 0, shift = 0;
-    for (const ch of encoded) {
-      const digit = VLQ_VALUE.get(ch);
+    for (let i = 0; i < encoded.length; i++) {
+      const digit = VLQ_VALUE[encoded.charCodeAt(i)];
       value |= (digit & 31) << shift;
       if (digit & 32) {
         shift += 5;
@@ -219,7 +238,7 @@
   TermShard.prototype.postings = function (i) {
     let list = this.decoded.get(i);
     if (!list) {
-      list = decodePostings(this.encoded[i]);
+      list = decodeCompact(this.encoded[i]);
       this.decoded.set(i, list);
     }
     return list;
@@ -266,11 +285,12 @@
     return this.termShards === 1 ? 0 : shardOf(term, this.keyChars, this.termShards);
   };
 
-  // Term shards that hold `word` and every longer word it is a prefix of.
+  // Term shards that hold `word` and the longer words it is a prefix of (of a short prefix,
+  // the SHORT_SHARDS shards holding its most common words).
   Index.prototype.prefixShards = function (word) {
     const own = this.shardFor(word);
     if (this.termShards === 1 || Array.from(word).length >= this.keyChars) return [own];
-    return Array.from(new Set([own].concat(this.short[word] || [])));
+    return Array.from(new Set([own].concat((this.short[word] || []).slice(0, SHORT_SHARDS))));
   };
 
   Index.prototype.termShardsOf = function (q) {
@@ -354,15 +374,17 @@
     return fields;
   };
 
-  Index.prototype.fieldScore = function (p) {
+  // The score of one posting: note `doc`, `packed` = fields << 4 | body tf.
+  Index.prototype.fieldScore = function (doc, packed) {
+    const fields = packed >> 4, tf = packed & 15;
     let s = 0;
-    if (p.fields & FIELD_TITLE) s += WEIGHT.title;
-    if (p.fields & FIELD_AUTHORS) s += WEIGHT.authors;
-    if (p.fields & FIELD_META) s += WEIGHT.meta;
-    if (p.fields & FIELD_ABSTRACT) s += WEIGHT.abstract;
-    if (p.tf) {
-      const norm = K1 * (1 - B + (B * this.lengths[p.doc]) / this.avgLength);
-      s += (p.tf * (K1 + 1)) / (p.tf + norm);
+    if (fields & FIELD_TITLE) s += WEIGHT.title;
+    if (fields & FIELD_AUTHORS) s += WEIGHT.authors;
+    if (fields & FIELD_META) s += WEIGHT.meta;
+    if (fields & FIELD_ABSTRACT) s += WEIGHT.abstract;
+    if (tf) {
+      const norm = K1 * (1 - B + (B * this.lengths[doc]) / this.avgLength);
+      s += (tf * (K1 + 1)) / (tf + norm);
     }
     return s;
   };
@@ -372,18 +394,21 @@
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   };
 
-  // note id → score of one term (weighted), keeping the better score per note.
+  // Scores of one term (weighted) into `into`, by note id, keeping the better score per note.
+  // Scores are dense arrays over every note, 0 where a note does not match: every posting
+  // scores above 0, and a 50,000-note array is cheaper than a Map of as many entries.
   Index.prototype.scoreTerm = function (at, weight, into) {
     const list = at.shard.postings(at.i);
     const idf = this.idf(list.length);
-    for (const p of list) {
-      const s = weight * idf * this.fieldScore(p);
-      if (!(into.get(p.doc) >= s)) into.set(p.doc, s);
+    for (let k = 0; k < list.length; k++) {
+      const doc = list.docs[k];
+      const s = weight * idf * this.fieldScore(doc, list.packed[k]);
+      if (into[doc] < s) into[doc] = s;
     }
   };
 
   Index.prototype.matchWord = function (word) {
-    const scores = new Map();
+    const scores = new Float64Array(this.count);
     const exact = this.find(word);
     if (exact) this.scoreTerm(exact, 1, scores);
     const expansions = [];
@@ -406,8 +431,8 @@
   };
 
   Index.prototype.matchCjk = function (chars) {
+    const scores = new Float64Array(this.count);
     if (chars.length === 1) {
-      const scores = new Map();
       const at = this.find(chars[0]);
       if (at) this.scoreTerm(at, 1, scores);
       return scores;
@@ -421,15 +446,15 @@
       if (!at) continue;
       const list = at.shard.postings(at.i);
       const idf = this.idf(list.length);
-      for (const p of list) {
-        let h = have.get(p.doc);
-        if (!h) have.set(p.doc, (h = { sum: 0, covered: new Uint8Array(chars.length) }));
-        h.sum += idf * this.fieldScore(p);
+      for (let k = 0; k < list.length; k++) {
+        const doc = list.docs[k];
+        let h = have.get(doc);
+        if (!h) have.set(doc, (h = { sum: 0, covered: new Uint8Array(chars.length) }));
+        h.sum += idf * this.fieldScore(doc, list.packed[k]);
         h.covered[j] = h.covered[j + 1] = 1;
       }
     }
-    const scores = new Map();
-    for (const [doc, h] of have) if (h.covered.every(Boolean)) scores.set(doc, h.sum / pairs);
+    for (const [doc, h] of have) if (h.covered.every(Boolean)) scores[doc] = h.sum / pairs;
     return scores;
   };
 
@@ -457,14 +482,11 @@
     for (const unit of q.units) {
       const scores = unit.kind === "word" ? this.matchWord(unit.text) : this.matchCjk(unit.chars);
       if (total === null) total = scores;
-      else {
-        const next = new Map();
-        for (const [doc, s] of scores) if (total.has(doc)) next.set(doc, total.get(doc) + s);
-        total = next;
-      }
-      if (!total.size) return [];
+      else for (let d = 0; d < total.length; d++) total[d] = total[d] > 0 && scores[d] > 0 ? total[d] + scores[d] : 0;
     }
-    return Array.from(total, ([doc, score]) => ({ doc: doc, score: score })).sort(this.order());
+    const out = [];
+    for (let d = 0; d < total.length; d++) if (total[d] > 0) out.push({ doc: d, score: total[d] });
+    return out.sort(this.order());
   };
 
   Index.prototype.needsPhrase = function (q) {

@@ -3,7 +3,9 @@
 // On the home page the rows come from static/library-data.js (window.PAPERNOTES_LIBRARY, one
 // array per note, written by src/papernotes/search/table.py): index.html carries only the
 // newest rows, for readers without JavaScript, and this script shows a page of rows at a time
-// over all of them, so a 50,000-note library keeps 100 rows in the DOM. On tag, author and
+// over all of them, so a 50,000-note library keeps 100 rows in the DOM. library-data.js holds
+// the first rows only; the rest come in parts (static/library/<n>.js, added as <script> tags
+// once the first page is shown, which works from file:// too). On tag, author and
 // year pages the table is complete in the HTML and its rows are sorted and filtered in place.
 // Without JavaScript the controls stay hidden.
 (function () {
@@ -13,6 +15,8 @@
   var STATUS_ORDER = { "reading": 0, "to-read": 1, "read": 2, "": 3 };
   var PAGE = 100;
   var NON_ASCII = /[^\x00-\x7f]/;
+  // Where the library's parts are: beside this script (static/).
+  var BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "static/";
 
   function fold(s) {
     s = s || "";
@@ -127,7 +131,8 @@
   function dataTable(data) {
     var F = {};
     data.fields.forEach(function (name, i) { F[name] = i; });
-    var rows = data.rows, tags = data.tags, total = rows.length;
+    var rows = data.rows.slice(), tags = data.tags, people = data.people || [];
+    var total = data.count, parts = data.parts || 0;
     var tbody = table.tBodies[0];
     var root = document.documentElement;
     var nav = document.getElementById("table-pages");
@@ -136,11 +141,9 @@
 
     // Lower-cased text of every row, made once (just after the table is shown, so it does not
     // delay it, or by the first keystroke): a keystroke is then one scan of strings.
-    var haystack = null;
+    var haystack = [];
     function haystacks() {
-      if (haystack) return haystack;
-      haystack = new Array(total);
-      for (var i = 0; i < total; i++) {
+      for (var i = haystack.length; i < rows.length; i++) {
         var r = rows[i];
         var names = r[F.tags].map(function (t) { return tags[t][0]; }).join(" ");
         haystack[i] = fold([r[F.title], r[F.authors], r[F.more], names, r[F.venue], r[F.label]].join(" "));
@@ -150,8 +153,8 @@
     var foldedTitles = null;
 
     function sortValues(key) {
-      var out = new Array(total);
-      for (var i = 0; i < total; i++) {
+      var out = new Array(rows.length);
+      for (var i = 0; i < rows.length; i++) {
         var r = rows[i];
         if (key === "year") out[i] = r[F.year] === null ? 0 : r[F.year];
         else if (key === "status") out[i] = STATUS_ORDER[r[F.status]] !== undefined ? STATUS_ORDER[r[F.status]] : 3;
@@ -160,15 +163,20 @@
       return out;
     }
 
-    // Every row's index in the current sort order; the data comes newest first.
+    // Every loaded row's index in the current sort order; the data comes newest first.
     var order = [];
-    for (var k = 0; k < total; k++) order.push(k);
+    for (var k = 0; k < rows.length; k++) order.push(k);
     var sortKey = "year", sortDir = "descending";
     var matches = order, page = 0, renders = 0;
+    // The last text filter and its matches: a keystroke that only adds to the text narrows
+    // those instead of scanning every row again.
+    var last = null;
+    var orders = 0; // bumped when `order` changes: sorted again, or rows added
 
     function sortBy(key, sign) {
+      orders += 1;
       var values = sortValues(key);
-      if (!foldedTitles) foldedTitles = key === "title" ? values : sortValues("title");
+      if (!foldedTitles || foldedTitles.length < rows.length) foldedTitles = key === "title" ? values : sortValues("title");
       order.sort(function (a, b) {
         var va = values[a], vb = values[b];
         if (va < vb) return -sign;
@@ -194,7 +202,7 @@
       link.textContent = r[F.title];
       title.appendChild(link);
       tr.appendChild(title);
-      tr.appendChild(cell("col-authors", r[F.authors]));
+      tr.appendChild(authorsCell(r));
       tr.appendChild(cell("col-venue", r[F.venue]));
       var tagCell = cell("col-tags");
       r[F.tags].forEach(function (t) {
@@ -216,6 +224,21 @@
       return tr;
     }
 
+    // Authors with pages of their own are links, as in _macros.html's author_link.
+    function authorsCell(r) {
+      var td = cell("col-authors"), text = r[F.authors], links = r[F.links] || [], at = 0;
+      links.forEach(function (l) {
+        if (l[0] > at) td.append(text.slice(at, l[0]));
+        var a = document.createElement("a");
+        a.href = people[l[2]];
+        a.textContent = text.slice(l[0], l[1]);
+        td.appendChild(a);
+        at = l[1];
+      });
+      if (at < text.length) td.append(text.slice(at));
+      return td;
+    }
+
     function pageButton(label, target, disabled) {
       var b = document.createElement("button");
       b.type = "button";
@@ -229,14 +252,20 @@
       return b;
     }
 
+    // Rows shown by the current filters: all of them while the parts are loading.
+    function shownCount() {
+      return matches === order ? total : matches.length;
+    }
+
     function render() {
-      var pages = Math.max(1, Math.ceil(matches.length / PAGE));
+      var pages = Math.max(1, Math.ceil(shownCount() / PAGE));
       page = Math.min(Math.max(0, page), pages - 1);
       var fragment = document.createDocumentFragment();
       var end = Math.min(matches.length, (page + 1) * PAGE);
+      if (page * PAGE >= matches.length && rows.length < total) return; // its rows are loading
       for (var i = page * PAGE; i < end; i++) fragment.appendChild(rowElement(rows[matches[i]]));
       tbody.replaceChildren(fragment);
-      if (c) c.count.textContent = countText(matches.length, total);
+      if (c) c.count.textContent = countText(shownCount(), total);
       if (nav) {
         nav.hidden = pages < 2;
         var where = document.createElement("span");
@@ -251,11 +280,14 @@
     }
 
     function filter() {
+      var previous = last;
+      last = null;
       if (!c) {
         matches = order;
         return;
       }
-      var terms = fold(c.text.value).split(/\s+/).filter(Boolean);
+      var text = fold(c.text.value);
+      var terms = text.split(/\s+/).filter(Boolean);
       var t = c.tag.value, s = c.status.value;
       var lo = c.from.value ? Number(c.from.value) : -Infinity;
       var hi = c.to.value ? Number(c.to.value) : Infinity;
@@ -263,14 +295,17 @@
         matches = order;
         return;
       }
+      var others = [t, s, lo, hi, orders].join("\u0000");
+      // Every term of "transf" contains one of "trans": its matches are among the last ones.
+      var pool = previous && previous.others === others && text.indexOf(previous.text) === 0 ? previous.matches : order;
       var wanted = null;
       if (t) {
         wanted = new Set();
         tags.forEach(function (tag, i) { if (tag[1] === t) wanted.add(i); });
       }
       var out = [], haystack = haystacks();
-      for (var n = 0; n < order.length; n++) {
-        var i = order[n], r = rows[i];
+      for (var n = 0; n < pool.length; n++) {
+        var i = pool[n], r = rows[i];
         var year = r[F.year] === null ? 0 : r[F.year];
         if (year < lo || year > hi || (s && r[F.status] !== s)) continue;
         if (wanted && !r[F.tags].some(function (id) { return wanted.has(id); })) continue;
@@ -279,6 +314,7 @@
         if (ok) out.push(i);
       }
       matches = out;
+      last = { text: text, others: others, matches: out };
     }
 
     // The filters live in the URL (?q=&tag=&status=&from=&to=&sort=&page=), so a filtered
@@ -335,14 +371,62 @@
     }
     page = Math.max(0, (parseInt(params.get("page"), 10) || 1) - 1);
     if (more) more.hidden = true;
+    // A view named in the URL (filtered, sorted, a later page) is only right over every row.
+    var partial = !!sort || page * PAGE >= rows.length ||
+      (c && [c.text, c.tag, c.status, c.from, c.to].some(function (e) { return e.value; }));
     filter();
     render();
-    root.dataset.pnTable = "ready";
-    setTimeout(haystacks, 0);
+
+    function complete() {
+      for (var k = order.length; k < rows.length; k++) order.push(k);
+      if (sortKey !== "year" || sortDir !== "descending") sortBy(sortKey, sortDir === "ascending" ? 1 : -1);
+      else orders += 1;
+      filter();
+      render();
+      root.dataset.pnTableRows = "all";
+      root.dataset.pnTable = "ready";
+      setTimeout(haystacks, 0);
+    }
+
+    // The other parts, in order; each calls PAPERNOTES_LIBRARY_PART(n, rows, people) as it
+    // runs, people being the authors' pages its rows are the first to link to.
+    function loadParts() {
+      var arrived = {}, next = 1;
+      window.PAPERNOTES_LIBRARY_PART = function (n, part, more) {
+        arrived[n] = [part, more || []];
+        while (arrived[next]) {
+          Array.prototype.push.apply(rows, arrived[next][0]);
+          Array.prototype.push.apply(people, arrived[next][1]);
+          delete arrived[next];
+          next += 1;
+        }
+        if (next > parts) complete();
+      };
+      for (var n = 1; n <= parts; n++) {
+        var tag = document.createElement("script");
+        tag.src = BASE + "library/" + n + ".js";
+        tag.async = false; // fetched together, run in order
+        tag.onerror = function () {
+          if (c) c.count.textContent = "Part of the table (" + this.src + ") is missing: rebuild the site.";
+          root.dataset.pnTable = "ready";
+        };
+        document.head.appendChild(tag);
+      }
+    }
+
+    if (rows.length >= total) {
+      root.dataset.pnTableRows = "all";
+      root.dataset.pnTable = "ready";
+      setTimeout(haystacks, 0);
+      return;
+    }
+    if (!partial) root.dataset.pnTable = "ready";
+    // After the first page is painted: the rows it shows are already here.
+    setTimeout(loadParts, 0);
   }
 
   var data = window.PAPERNOTES_LIBRARY;
   var host = document.getElementById("library-table");
-  if (host && host.contains(table) && data && data.format === 1) dataTable(data);
+  if (host && host.contains(table) && data && data.format === 2) dataTable(data);
   else domTable();
 })();

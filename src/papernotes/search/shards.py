@@ -3,7 +3,9 @@ shards, each a script (``<script src>`` works from ``file://``, where ``fetch()`
 
 - ``static/search-index.js``, the manifest: the note count, each note's body length (BM25
   needs it for every candidate), how many shards there are, and, for word prefixes shorter than
-  :data:`KEY_CHARS`, which term shards hold words that start with them.
+  :data:`KEY_CHARS`, which term shards hold words that start with them, the shard with the most
+  postings of such words first (search.js reads the first few only: at 50,000 notes "a" starts
+  words in every shard).
 - ``static/search/t-<n>.js``: the terms whose first :data:`KEY_CHARS` code points hash to
   shard ``n``, with their postings. Every word that starts with a prefix of that length lives in
   the same shard, so expanding ``transf`` reads one file.
@@ -141,16 +143,19 @@ def _term_shards(index: SearchIndex, count: int) -> list[dict[str, str]]:
     ]
 
 
-def _short_prefixes(terms: Iterable[str], count: int) -> dict[str, list[int]]:
-    """Prefix shorter than :data:`KEY_CHARS` → the shards holding longer words with it."""
-    found: dict[str, set[int]] = defaultdict(set)
-    for term in terms:
+def _short_prefixes(
+    terms: Iterable[str], postings: Iterable[str], count: int
+) -> dict[str, list[int]]:
+    """Prefix shorter than :data:`KEY_CHARS` → the shards holding longer words with it, by the
+    size of those words' postings (the most first, then by number)."""
+    found: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for term, encoded in zip(terms, postings, strict=True):
         if len(term) < 2 or is_cjk_char(term[0]):
             continue
         shard = shard_of(term, count)
         for i in range(1, min(KEY_CHARS, len(term))):
-            found[term[:i]].add(shard)
-    return {p: sorted(s) for p, s in sorted(found.items())}
+            found[term[:i]][shard] += len(encoded)
+    return {p: sorted(s, key=lambda n: (-s[n], n)) for p, s in sorted(found.items())}
 
 
 def search_files(
@@ -183,7 +188,7 @@ def search_files(
         "termShards": term_count,
         "keyChars": KEY_CHARS,
         "docsPerShard": per_shard,
-        "short": _short_prefixes(index.terms, term_count) if term_count > 1 else {},
+        "short": _short_prefixes(index.terms, index.postings, term_count) if term_count > 1 else {},
         "dir": SHARD_DIR.removeprefix("static/"),
     }
     manifest_text = f"window.PAPERNOTES_SEARCH={script_json(manifest)};\n"
