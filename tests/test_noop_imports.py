@@ -3,6 +3,10 @@
 What it imports is pinned: a new import on the fast path (a module of ours, or any third-party
 package besides PyYAML) fails here, naming what was added, so the cost is a decision rather than
 an accident. Time is not asserted (machines differ); importing is what makes it slow.
+
+Two no-op paths: the command line's replay of the last build it ran (``incremental.replay``:
+no configuration read, nothing third-party), and the full check once the configuration is read,
+which runs when that note is missing or stale (after ``serve`` rebuilt, say).
 """
 
 from __future__ import annotations
@@ -14,10 +18,24 @@ from pathlib import Path
 
 from conftest import copy_fixture
 
-# Third-party packages a no-op build may import: the config file is YAML.
+# Our modules on the replayed no-op path: the command line and the note it left.
+REPLAY = {
+    "papernotes",
+    "papernotes._lazy",
+    "papernotes.cli",
+    "papernotes.cli.main",
+    "papernotes.cli.quick",
+    "papernotes.incremental",
+    "papernotes.incremental.replay",
+}
+
+# Standard-library modules the replay does without, each a few milliseconds or more.
+NOT_ON_REPLAY = {"argparse", "dataclasses", "inspect", "hashlib", "tomllib", "pathlib", "difflib"}
+
+# Third-party packages the full no-op check may import: the config file is YAML.
 THIRD_PARTY = {"yaml"}
 
-# Our modules on the no-op path. ``cli.serve`` and ``serve.http`` (with ``http.server``) come
+# Our modules on the full no-op check. ``cli.serve`` and ``serve.http`` (with ``http.server``) come
 # only from registering the ``serve`` subcommand's arguments; they could leave this list.
 PAPERNOTES = {
     "papernotes",
@@ -27,6 +45,7 @@ PAPERNOTES = {
     "papernotes.cjk",
     "papernotes.cli",
     "papernotes.cli.main",
+    "papernotes.cli.quick",
     "papernotes.cli.report",
     "papernotes.cli.serve",
     "papernotes.config",
@@ -36,6 +55,7 @@ PAPERNOTES = {
     "papernotes.incremental",
     "papernotes.incremental.cache",
     "papernotes.incremental.fastpath",
+    "papernotes.incremental.replay",
     "papernotes.load",
     "papernotes.model",
     "papernotes.theme",
@@ -56,7 +76,7 @@ print(json.dumps({"code": code, "modules": found}))
 """
 
 
-def _noop_build_imports(root: Path) -> tuple[set[str], set[str], str]:
+def _noop_build_imports(root: Path) -> tuple[set[str], set[str], str, set[str]]:
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(root)], capture_output=True, text=True, check=False
     )
@@ -67,15 +87,33 @@ def _noop_build_imports(root: Path) -> tuple[set[str], set[str], str]:
     modules: list[str] = result["modules"]
     ours = {m for m in modules if m.split(".")[0] == "papernotes"}
     others = {m.split(".")[0] for m in modules} - {"papernotes"}
-    return ours, others - set(sys.stdlib_module_names), "\n".join(printed)
+    stdlib = others & set(sys.stdlib_module_names)
+    return ours, others - set(sys.stdlib_module_names), "\n".join(printed), stdlib
+
+
+def test_a_replayed_noop_build_imports_only_the_pinned_modules(tmp_path: Path, cli) -> None:
+    root = copy_fixture("small", tmp_path)
+    first = cli("build", "--root", str(root))
+    assert first.code == 0, first.err
+
+    ours, third_party, printed, stdlib = _noop_build_imports(root)
+
+    assert "nothing to do" in printed, "the second build did not take the no-op path"
+    assert third_party == set(), f"third-party imports on the replayed no-op: {third_party}"
+    assert ours == REPLAY, (
+        f"papernotes modules on the replayed no-op: added {sorted(ours - REPLAY)}, "
+        f"gone {sorted(REPLAY - ours)} (update REPLAY here if that is intended)"
+    )
+    assert stdlib & NOT_ON_REPLAY == set()
 
 
 def test_noop_build_imports_only_pyyaml_and_the_pinned_modules(tmp_path: Path, cli) -> None:
     root = copy_fixture("small", tmp_path)
     first = cli("build", "--root", str(root))
     assert first.code == 0, first.err
+    (root / ".papernotes" / "cache" / "noop.json").unlink()  # as after a rebuild by serve
 
-    ours, third_party, printed = _noop_build_imports(root)
+    ours, third_party, printed, _ = _noop_build_imports(root)
 
     assert "nothing to do" in printed, "the second build did not take the no-op path"
     assert third_party == THIRD_PARTY, (

@@ -31,8 +31,16 @@
   function initCopyButtons() {
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var source = document.getElementById(button.getAttribute("data-copy"));
-      var status = button.parentNode.querySelector("[data-copy-status]");
       if (!source) return;
+      // The status line is made here: without JavaScript there is nothing to report.
+      var status = button.parentNode.querySelector("[data-copy-status]");
+      if (!status) {
+        status = document.createElement("span");
+        status.className = "muted";
+        status.setAttribute("data-copy-status", "");
+        status.setAttribute("aria-live", "polite");
+        button.parentNode.appendChild(status);
+      }
       button.hidden = false;
       button.addEventListener("click", function () {
         var text = source.textContent;

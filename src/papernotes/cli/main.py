@@ -5,17 +5,17 @@ Exit codes: 0 success, 1 problems in the library (or a refused operation), 2 usa
 
 from __future__ import annotations
 
-import argparse
 import sys
-import traceback
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papernotes import __version__
-from papernotes.cli.report import Stop, load_config_or_stop, print_diagnostics
-from papernotes.errors import PapernotesError, Severity
-from papernotes.model import Metadata, Status
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from papernotes.model import Metadata
 
 __all__ = ["main"]
 
@@ -52,8 +52,13 @@ def _progress(quiet: bool) -> tuple[Any, Any]:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from papernotes.cli.report import load_config_reporting, print_diagnostics
+    from papernotes.incremental.replay import save_replay
+
     root = Path(args.root)
-    config = load_config_or_stop(root)
+    config, config_diags = load_config_reporting(root)
     out = Path(args.out) if args.out else root / config.output
     if args.clean:
         from papernotes.incremental.cache import clear_cache
@@ -78,6 +83,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     finally:
         stop()
     print_diagnostics(report.diagnostics)
+    ok = report.up_to_date or (report.written and not report.left_out and not report.errors)
+    if ok and not args.no_cache:  # the next no-op build answers from this note
+        save_replay(root, (args.root, args.out), out, config_diags)
     if report.up_to_date:
         if not args.quiet:
             print(
@@ -127,6 +135,12 @@ def _format_library(fmt: str, metas: list[Metadata]) -> str:
 
 
 def _cmd_bib(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from papernotes.cli.report import Stop, load_config_or_stop, print_diagnostics
+    from papernotes.errors import Severity
+    from papernotes.model import Status
+
     root = Path(args.root)
     config = load_config_or_stop(root)
     from papernotes.build import read_library
@@ -167,6 +181,7 @@ def _format_styled(root: Path, name: str, metas: list[Metadata]) -> str:
     """The references formatted in the CSL style ``name``, one per line (``--style``)."""
     from papernotes.bib import styles
     from papernotes.bib.csl import to_csl
+    from papernotes.cli.report import Stop
 
     try:
         style = styles.find_style(root, name)
@@ -200,6 +215,8 @@ def _write_stdout(text: str, *, raw: bool) -> None:
 
 
 def _write_bib(path: Path, text: str, papers: Path, suffix: str) -> None:
+    from papernotes.cli.report import Stop
+
     resolved = path.resolve()
     if papers.resolve() in resolved.parents:
         raise Stop(f"{path}: is inside the notes folder; write the {suffix} elsewhere")
@@ -211,6 +228,8 @@ def _write_bib(path: Path, text: str, papers: Path, suffix: str) -> None:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from papernotes.notes import scaffold
 
     created = scaffold.init_library(Path(args.dir))
@@ -221,6 +240,10 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _parser(*, full: bool = True) -> argparse.ArgumentParser:
+    import argparse
+
+    from papernotes.model import Status
+
     parser = argparse.ArgumentParser(
         prog="papernotes",
         description="Turn a folder of Markdown paper notes into a cross-linked static site "
@@ -328,6 +351,15 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["build"]:  # before importing anything: a no-op build is over in a moment
+        from papernotes.cli.quick import quick_build
+
+        if (quick := quick_build(argv[1:])) is not None:
+            return quick
+    import traceback
+
+    from papernotes.errors import PapernotesError
+
     # The commands that talk to the network load httpx and more; build and init need none.
     light = bool(argv) and argv[0] in ("build", "init")
     args = _parser(full=not light).parse_args(argv)

@@ -11,11 +11,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from papernotes.config import Config, load_config
 from papernotes.errors import Diagnostic, PapernotesError, Severity
 
-__all__ = ["Stop", "load_config_or_stop", "print_diagnostics"]
+if TYPE_CHECKING:
+    from papernotes.config import Config
+
+__all__ = ["Stop", "load_config_or_stop", "load_config_reporting", "print_diagnostics"]
 
 
 class Stop(PapernotesError):
@@ -31,10 +34,17 @@ def print_diagnostics(diags: Sequence[Diagnostic]) -> None:
 def load_config_or_stop(root: Path) -> Config:
     """The library's configuration, after printing its problems; :class:`Stop` when ``root`` is
     not a folder or the configuration has errors."""
+    return load_config_reporting(root)[0]
+
+
+def load_config_reporting(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
+    """:func:`load_config_or_stop`, also returning the problems it printed (warnings only)."""
+    from papernotes.config import load_config  # PyYAML: not before a command needs it
+
     if not root.is_dir():
         raise Stop(f"{root}: no such folder (--root expects the library's folder)")
     config, diags = load_config(root)
     print_diagnostics(diags)
     if any(d.severity is Severity.ERROR for d in diags):
         raise Stop("fix the configuration errors above")
-    return config
+    return config, diags

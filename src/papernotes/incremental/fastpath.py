@@ -1,68 +1,84 @@
-"""Has anything changed since the last build? Answered from file sizes and times alone.
+"""Has anything changed since the last build? Answered from file sizes and times alone, once
+the configuration is read (``build`` asks :func:`up_to_date`); the command line asks
+``replay`` first, which needs not even that.
 
-This module imports nothing heavy (no Markdown, templates or BibTeX), so ``papernotes build``
-with nothing to do finishes in a few hundred milliseconds even for thousands of notes.
+This module imports nothing heavy (no Markdown, templates or BibTeX); what the full check
+needs is imported when it runs.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from papernotes import __version__, load, write
-from papernotes.config import Config
-from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.incremental import cache as cache
-from papernotes.theme import theme_dirs
+from papernotes import __version__
+from papernotes.incremental.replay import diagnostics_to_json, saved_report
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from papernotes.config import Config
+    from papernotes.errors import Diagnostic
 
 __all__ = ["LastBuild", "diagnostics_to_json", "stamp_for", "up_to_date"]
 
 
+def _watched_folders(folders: Iterable[Path]) -> dict[str, int | None]:
+    """Every folder under ``folders`` (through symlinks, once each; none hidden) → its
+    modification time, None for a folder that is not there: a file added, removed or renamed
+    in one changes it."""
+    seen: set[str] = set()
+    out: dict[str, int | None] = {}
+
+    def visit(path: str) -> None:
+        try:
+            st = os.stat(path)
+            entries = list(os.scandir(path))
+        except OSError:
+            out[path] = None
+            return
+        real = os.path.realpath(path)
+        out[path] = st.st_mtime_ns
+        if real in seen:
+            return
+        seen.add(real)
+        for entry in entries:
+            try:
+                folder = not entry.name.startswith(".") and entry.is_dir()
+            except OSError:  # a symlink loop
+                continue
+            if folder:
+                visit(entry.path)
+
+    for folder in folders:
+        visit(str(folder))
+    return out
+
+
 def stamp_for(root: Path, config: Config, out: Path) -> dict[str, Any]:
-    """Sizes and times of every input (notes and files, templates, configuration), and the
-    options that shape the output."""
+    """Sizes and times of every input (notes and files, templates, configuration), the
+    options that shape the output, and the times of the folders that hold them."""
+    from papernotes import load
+    from papernotes.incremental import cache
+    from papernotes.theme import theme_dirs
+
     # The notes as load_sources finds them, through the folder symlinks it follows.
     notes = load.input_files(root, config.papers_dir)
     files = [root / "papernotes.yaml", root / "pyproject.toml", *notes]
     extra = f"{__version__}|{out.resolve()}|{config!r}"
     # styles/: the library's own CSL styles (bib.styles), read by every full build.
     folders = (*theme_dirs(root), root / "styles")
-    return cache.input_stamp(root, folders, files, extra)
-
-
-def diagnostics_to_json(diags: tuple[Diagnostic, ...]) -> list[list[Any]]:
-    """Diagnostics as the stamp keeps them: ``[severity, path, line, col, message, hint]``."""
-    return [
-        [d.severity.value, d.where.path, d.where.line, d.where.col, d.message, d.hint]
-        for d in diags
-    ]
-
-
-def _from_json(rows: object) -> tuple[Diagnostic, ...] | None:
-    """The diagnostics saved in the stamp, or None when they are not what we write (the
-    stamp is untrusted: a library may come with one)."""
-    if not isinstance(rows, list):
-        return None
-    out = []
-    for row in rows:
-        if not isinstance(row, list) or len(row) != 6:
-            return None
-        sev, path, line, col, message, hint = row
-        if sev not in ("warning", "error") or not isinstance(path, str):
-            return None
-        if not all(n is None or type(n) is int for n in (line, col)):
-            return None
-        if not isinstance(message, str):
-            return None
-        if hint is not None and not isinstance(hint, str):
-            return None
-        out.append(Diagnostic(Severity(sev), Location(path, line, col), message, hint))
-    return tuple(out)
-
-
-def _count(value: object) -> int | None:
-    return value if type(value) is int and value >= 0 else None
+    stamp = cache.input_stamp(root, folders, files, extra)
+    # Where a new input could appear: the notes, theme and styles folders, the library's own
+    # templates/ (theme_dirs leaves it out while it is missing), and the configuration files
+    # (stamped only when present, so their absence is watched too).
+    watch = _watched_folders([root / config.papers_dir, root / "templates", *folders])
+    for name in ("papernotes.yaml", "pyproject.toml"):
+        if str(root / name) not in stamp["inputs"]:
+            watch[str(root / name)] = None
+    return {**stamp, "watch": watch}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,20 +86,23 @@ class LastBuild:
     """What the last build reported, when nothing changed since."""
 
     notes: int
+    """Notes built."""
     pages: int
+    """Files in the output folder."""
     diagnostics: tuple[Diagnostic, ...]
+    """Its problems, as it reported them (before ``--strict``)."""
+
+
+def _last_build(saved: dict[str, Any]) -> LastBuild | None:
+    report = saved_report(saved)
+    return None if report is None else LastBuild(*report)
 
 
 def up_to_date(root: Path, config: Config, out: Path) -> tuple[dict[str, Any], LastBuild | None]:
     """The input stamp, and the last build's report when nothing changed since (else None)."""
+    from papernotes import write
+    from papernotes.incremental import cache
+
     stamp = stamp_for(root, config, out)
     saved = cache.stamp_matches(root, stamp, write.manifest_digest(out.resolve()))
-    # A build that left notes out (--keep-going) is replayed by no one: a plain build must
-    # fail on those notes, and a keep-going one must publish them once they are fixed.
-    if saved is None or saved.get("partial"):
-        return stamp, None
-    diags = _from_json(saved.get("diagnostics", []))
-    notes, pages = _count(saved.get("notes", 0)), _count(saved.get("pages", 0))
-    if diags is None or notes is None or pages is None:
-        return stamp, None
-    return stamp, LastBuild(notes, pages, diags)
+    return stamp, None if saved is None else _last_build(saved)
