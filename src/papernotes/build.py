@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
     from papernotes.bib.styles import Style
     from papernotes.incremental.searchmemo import SaveMemo
-    from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library, Note
     from papernotes.plan import Progress
     from papernotes.theme import Theme
@@ -271,6 +270,7 @@ def run(
     # Imported here: a build with nothing to do (above) must not load them.
     from papernotes import plan, theme
     from papernotes.bib.styles import load_styles
+    from papernotes.bodyctx import body_renderer
     from papernotes.markdown.factory import make_parser
     from papernotes.sitewriter import SiteWriter
 
@@ -303,7 +303,7 @@ def run(
             config,
             the_theme,
             root=root,
-            render_body=_body_renderer(library, md, config.papers_dir),
+            render_body=body_renderer(library, md, config.papers_dir),
             source_digests={path: sha for path, (sha, _, _) in read.parsed.items()},
             previous=old,
             written=written_before,
@@ -391,11 +391,3 @@ def _cache_key(root: Path, config: Config, out: Path, the_theme: Theme) -> str:
     return cache.digest(
         __version__, str(out.resolve()), repr(config), the_theme.fingerprint, identity
     )
-
-
-def _body_renderer(
-    library: Library, md: MarkdownIt, papers_dir: str
-) -> Callable[[Note], RenderedBody]:
-    from papernotes.bodyctx import body_renderer
-
-    return body_renderer(library, md, papers_dir)

@@ -19,19 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from papernotes import machine, urls
 from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
-from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
+from papernotes.bib.styles import Reference, Style
+from papernotes.bodyctx import tag_slugs
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.fingerprints import (
     body_fingerprint,
     meta_digest,
     meta_fingerprints,
+    note_references,
     pdf_target,
     search_doc,
 )
@@ -141,8 +143,9 @@ def render_site(
     With ``sink``, each page goes to it as soon as it is rendered (``sitewriter.SiteWriter.
     put``) instead of into the result, so the pages are never all in memory at once. A
     ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
+    slugs = cache(lambda: tag_slugs(library))  # made once, for the notes with inline #tags
     wanted: dict[str, tuple[str, Note]] = {
-        k: (body_fingerprint(n, source_digests[n.source], library, config.papers_dir), n)
+        k: (body_fingerprint(n, source_digests[n.source], library, config.papers_dir, slugs), n)
         for k, n in library.notes.items()
     }
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
@@ -169,7 +172,7 @@ def render_site(
         )
         for k, (fp, v) in terms.items()
     }
-    refs = _references(library, styles, previous, workers, memo)
+    refs = note_references(library, styles, previous, workers, memo)
     plan = plan_site(
         library,
         config,
@@ -212,36 +215,6 @@ def render_site(
         fingerprints={job.path: job.fingerprint for job in plan.jobs},
     )
     return site, (*theme.problems, *problems)
-
-
-def _references(
-    library: Library,
-    styles: Sequence[Style],
-    previous: BuildCache | None,
-    workers: int,
-    memo: SaveMemo | None = None,
-) -> dict[str, tuple[str, tuple[Reference, ...]]]:
-    """Each note's formatted references, reused while its CSL item and the styles are the same
-    (citeproc-py takes milliseconds per entry and style)."""
-    if not styles:
-        return {k: ("", ()) for k in library.notes}
-    formatter = StyleSet(styles)  # compiled styles, shared by the notes formatted here
-    prints = [s.fingerprint for s in styles]
-
-    def keyed(note: Note) -> tuple[str, dict[str, object]]:
-        item = csl.to_csl(note.meta)
-        # Keyed on what citeproc-py is given: editing an abstract or tags formats nothing.
-        return digest(citeproc_item(item), prints), item
-
-    return reuse(
-        {
-            k: once(memo, "csl", (n.meta, *styles), partial(keyed, n))
-            for k, n in library.notes.items()
-        },
-        previous.refs if previous else {},
-        formatter.format,
-        workers=workers,
-    )
 
 
 def _run(job: Job) -> Output:
