@@ -226,3 +226,19 @@ def test_an_entry_parsed_once_serves_every_style_unchanged(
     for style in corpus_styles:
         formatter._render(style, item, True, parsed)
     assert repr(sorted(parsed["item"].items())) == before
+
+
+@pytest.mark.parametrize(
+    ("version", "patched"),
+    [("0.11.1", True), ("0.11.0", True), ("0.12.0", False), ("1.0", False), ("", False)],
+)
+def test_only_the_tested_citeproc_py_releases_are_patched(version: str, patched: bool) -> None:
+    assert citeproc_speed.supported(version) is patched
+
+
+def test_the_installed_citeproc_py_is_one_the_corpus_was_compared_on() -> None:
+    # A new release turns the patches off (slower, never wrong); this says so in CI, so the
+    # corpus comparison is run against it and TESTED extended.
+    import citeproc
+
+    assert citeproc_speed.supported(citeproc.__version__)

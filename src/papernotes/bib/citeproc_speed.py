@@ -33,7 +33,28 @@ from typing import Any
 from citeproc import model
 from citeproc.string import String
 
-__all__ = ["ALL", "ATTRIBUTES", "MEMO", "MISSING", "ROOT", "install", "memoize"]
+__all__ = [
+    "ALL",
+    "ATTRIBUTES",
+    "MEMO",
+    "MISSING",
+    "ROOT",
+    "TESTED",
+    "install",
+    "memoize",
+    "supported",
+]
+
+TESTED = ("0.11.",)
+"""The citeproc-py releases whose internals the patches below were compared against (the
+tests format a corpus both ways). Another release formats as it always does, only slower:
+its classes may have changed under the patches' feet."""
+
+
+def supported(version: str) -> bool:
+    """Whether the patches go into citeproc-py ``version``."""
+    return version.startswith(TESTED)
+
 
 MEMO = "_papernotes_memo"
 """The attribute of a tree's root element that holds the tree's memo."""
@@ -220,7 +241,12 @@ def _term_text(form: str, original: _LOOKUP) -> _LOOKUP:
 def install() -> None:
     """Put the memoizing look-ups (and :mod:`~papernotes.bib.citeproc_walk`'s walk) into
     citeproc-py's classes, once per process (again is a no-op). Trees without a memo (see
-    :func:`memoize`) behave exactly as before."""
+    :func:`memoize`) behave exactly as before; a release not in :data:`TESTED` is left as it
+    is (a memo on its trees is read by no one)."""
+    import citeproc
+
+    if not supported(getattr(citeproc, "__version__", "")):
+        return
     from papernotes.bib import citeproc_walk
 
     element = model.CitationStylesElement
