@@ -172,3 +172,24 @@ def test_the_note_names_what_it_was_made_from(built: Path) -> None:
     assert note["args"] == ["small", None]
     assert note["manifest"][0] == str((built / "site" / MARKER).resolve())
     assert note["config"] == []
+
+
+def test_a_library_with_a_draft_is_up_to_date_and_says_so_each_time(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A draft left out is a note, said on every build: it must not keep the library from being
+    # up to date, nor count as a warning, nor stop a --strict replay.
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "lib"
+    write_note(root, "a.md", note_text())
+    write_note(root, "b.md", note_text("Another Paper", extra="draft: true\n"))
+    first = cli("build", "--root", "lib")
+    assert first.code == 0 and "b.md" in first.err
+    quick = cli("build", "--root", "lib")
+    assert "nothing to do" in quick.out and "0 warnings" in quick.out
+    assert "b.md" in quick.err
+    done = replay("lib", None, strict=True)
+    assert done is not None and [d.severity.value for d in done.diagnostics] == ["note"]
+    (root / ".papernotes" / "cache" / REPLAY_FILE).unlink()
+    full = cli("build", "--root", "lib")  # the full check answers the same
+    assert (full.code, full.out, full.err) == (quick.code, quick.out, quick.err)

@@ -32,7 +32,7 @@ def quick_build(argv: list[str]) -> int | None:
     for d in (*done.config_diagnostics, *done.diagnostics):
         print(d.format(), file=sys.stderr)
     if not quiet:  # the same line as _cmd_build's
-        warnings = len(done.diagnostics)  # replayed only without errors
+        warnings = sum(d.severity.value == "warning" for d in done.diagnostics)
         print(
             f"up to date: {done.notes} notes, {done.pages} files, "
             f"{warnings} warnings, nothing to do"

@@ -56,7 +56,8 @@ def _from_json(rows: object) -> tuple[Diagnostic, ...] | None:
         if not isinstance(row, list) or len(row) != 6:
             return None
         sev, path, line, col, message, hint = row
-        if sev not in ("warning", "error") or not isinstance(path, str):
+        # A note (a draft left out) is said on every build, the up-to-date ones too.
+        if sev not in ("note", "warning", "error") or not isinstance(path, str):
             return None
         if not all(n is None or type(n) is int for n in (line, col)):
             return None
@@ -183,7 +184,10 @@ def replay(root: str, out: str | None, *, strict: bool) -> Replay | None:
     notes, pages, last_diags = last
     diags = (*config_diags, *last_diags)
     # --strict makes errors of warnings, and errors are the full build's to report.
-    if any(d.severity.value == "error" for d in diags) or (strict and diags):
+    # (A note is never promoted: it does not stop a strict replay.)
+    if any(d.severity.value == "error" for d in diags) or (
+        strict and any(d.severity.value == "warning" for d in diags)
+    ):
         return None
     return Replay(notes, pages, config_diags, last_diags)
 
