@@ -135,3 +135,44 @@ def test_a_build_that_fails_in_a_template_leaves_the_previous_site(tmp_path: Pat
     assert report.errors and report.written is None
     assert _tree(out) == before
     assert not (out / STAGING).exists()
+
+
+@pytest.mark.parametrize(
+    ("theirs", "unchanged", "kept"),
+    [
+        # Nothing of the user's; a page left as it is still counts in the size.
+        ({}, ("papers/a.html",), ()),
+        # Their files at the top, deep down, beside a page that goes away, and sorted as paths.
+        (
+            {"CNAME": b"x", "papers/notes/x.txt": b"yy", "a-b": b"z", "a/b": b"w"},
+            ("papers/a.html",),
+            ("CNAME", "a/b", "a-b", "papers/notes/x.txt"),
+        ),
+        # A symlink to a file is theirs too; a page that went away is not reported as theirs.
+        ({"link": None}, (), ("link",)),
+    ],
+)
+def test_commit_reports_the_users_files_and_the_size_from_one_scan(
+    tmp_path: Path,
+    theirs: dict[str, bytes | None],
+    unchanged: tuple[str, ...],
+    kept: tuple[str, ...],
+) -> None:
+    out = tmp_path / "site"
+    write_site(_FIRST, [], out)
+    for rel, data in theirs.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        if data is None:
+            (out / rel).symlink_to(out / "index.html")
+        else:
+            (out / rel).write_bytes(data)
+    second = [p for p in _SECOND if p.path not in unchanged]
+    with SiteWriter(out) as writer:
+        for page in second:
+            writer.put(page)
+        report = writer.commit(unchanged=unchanged)
+    assert report.kept == kept
+    assert not (out / "gone.html").exists()
+    ours = [p.path for p in second] + list(unchanged)
+    assert report.files == len(ours)
+    assert report.bytes == sum((out / p).stat().st_size for p in ours)

@@ -86,7 +86,8 @@ class SiteWriter:
         not render again), plus the user's own files. Raises as ``write.write_site`` does."""
         real, old = self.real, self._old
         keep = set(unchanged)
-        if any(not old.get(k) or not (real / k).is_file() for k in keep):
+        on_disk = write._scan(real)  # once, for the three questions below
+        if any(not old.get(k) or k not in on_disk for k in keep):
             raise ValueError("unchanged files are missing from the output folder")
         for copy in copies:
             if copy.path not in self._files:
@@ -106,6 +107,6 @@ class SiteWriter:
         if todo or stale or files != old:
             staging.manifest(files)
         self._done = True
-        size = self._size + sum((real / k).stat().st_size for k in keep)
-        kept = write._user_files(real, files)
+        size = self._size + sum(on_disk[k] for k in keep)
+        kept = write._user_files(real, files, on_disk.keys() - set(stale))  # as it is now
         return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
