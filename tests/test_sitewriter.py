@@ -176,3 +176,29 @@ def test_commit_reports_the_users_files_and_the_size_from_one_scan(
     ours = [p.path for p in second] + list(unchanged)
     assert report.files == len(ours)
     assert report.bytes == sum((out / p).stat().st_size for p in ours)
+
+
+def test_a_build_reads_the_output_manifest_once_for_the_writer_and_the_planner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes import write
+
+    root = copy_fixture("small", tmp_path)
+    config, _ = load_config(root)
+    out = tmp_path / "site"
+    assert build(root, config, out=out).errors == 0
+    (root / "papers" / "peft" / "lora.md").write_text(
+        (root / "papers" / "peft" / "lora.md").read_text(encoding="utf-8") + "\nMore.\n",
+        encoding="utf-8",
+    )
+    reads: list[Path] = []
+    real = write.read_manifest
+
+    def counted(folder: Path, *, shown: Path | None = None) -> dict[str, str] | None:
+        reads.append(folder)
+        return real(folder, shown=shown)
+
+    monkeypatch.setattr(write, "read_manifest", counted)
+    report = build(root, config, out=out)
+    assert report.errors == 0 and report.rendered > 0
+    assert len(reads) == 2  # check_output's look, then the writer's (the planner shares it)

@@ -294,7 +294,6 @@ def run(
     library, n = read.library, len(read.library.notes)
     if progress:
         progress("parse", len(read.parsed), len(read.parsed))
-    written_before = write.read_manifest(out.resolve()) if out.is_dir() else None
     # Pages go to the staging folder as they are rendered; leaving the block without commit
     # (errors below, an exception) removes them and leaves the previous site as it was.
     with SiteWriter(out, fresh=fresh) as writer:
@@ -306,7 +305,7 @@ def run(
             render_body=body_renderer(library, md, config.papers_dir),
             source_digests={path: sha for path, (sha, _, _) in read.parsed.items()},
             previous=old,
-            written=written_before,
+            written=writer.previous,
             workers=workers,
             progress=progress,
             styles=styles,

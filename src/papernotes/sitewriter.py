@@ -32,6 +32,9 @@ class SiteWriter:
     def __init__(self, out: Path, *, fresh: bool = False) -> None:
         self.out, self.real, self.fresh = out, out.resolve(), fresh
         self._old: dict[str, str] = {}
+        self.previous: dict[str, str] | None = None
+        """The output folder's manifest as the last build left it (None: no site yet), read
+        once on entry (``write.read_manifest``) for the writer and the planner alike."""
         self._files: dict[str, str] = {}
         self._todo: list[tuple[Path, str]] = []
         self._size = 0
@@ -45,6 +48,7 @@ class SiteWriter:
         if old is None and real.is_dir() and write._has_files(real):
             raise OutputRefused(f"{self.out}: is not empty and was not made by papernotes")
         self._old = old or {}
+        self.previous = old
         return self
 
     def __exit__(
