@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from jinja2.exceptions import SecurityError
 
@@ -57,3 +59,46 @@ def test_unsafe_attributes_stay_unsafe_when_the_answer_is_remembered() -> None:
 
 def _function() -> None:
     """A function whose internals a template must not reach."""
+
+
+def test_compiled_templates_are_kept_outside_the_library_and_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from papernotes.theme import load_theme
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    library = tmp_path / "lib"
+    library.mkdir()
+    first = load_theme(library)
+    first.env.get_template("404.html")
+    kept = [p.name for p in (tmp_path / "tmp").rglob("papernotes-*.cache")]
+    assert kept and not (library / ".papernotes").exists()
+    second = load_theme(library)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(second.env, "compile", refuse)
+    assert second.env.get_template("404.html").name == "404.html"  # from the kept code
+
+
+def test_a_template_that_changed_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from papernotes.theme import load_theme
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    library = tmp_path / "lib"
+    (library / "templates").mkdir(parents=True)
+    own = library / "templates" / "404.html"
+    outputs = []
+    for text in ("<p>one</p>", "<p>two, longer</p>"):
+        own.write_text(text, encoding="utf-8")
+        outputs.append(load_theme(library).env.get_template("404.html").render())
+    assert outputs == ["<p>one</p>", "<p>two, longer</p>"]

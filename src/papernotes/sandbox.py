@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2.bccache import BytecodeCache, FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-__all__ = ["MAX_ITEMS", "ThemeSandbox"]
+__all__ = ["MAX_ITEMS", "ThemeSandbox", "bytecode_cache"]
 
 MAX_ITEMS = 10_000_000
 """The largest string, list or number (in bits) a template may make with ``*`` or ``**``:
@@ -56,3 +57,20 @@ def _size(operator: str, left: Any, right: Any) -> int:
         if isinstance(left, int) and isinstance(right, str | bytes | list | tuple):
             return len(right) * left
     return 0
+
+
+def bytecode_cache() -> BytecodeCache | None:
+    """Jinja's compiled templates kept between runs, or None where that cannot be done safely.
+
+    Compiling the templates a one-note rebuild renders was a quarter of a second of it. They
+    are kept in Jinja's own per-user folder of the system's temporary directory (which it
+    makes private, and refuses when another user owns it), never in the library, whose
+    ``.papernotes/`` may come from someone else: loading compiled code runs it. Jinja checks
+    each entry against its template's source; the name carries papernotes' version, as the
+    sandbox compiles ``*`` and ``**`` its own way."""
+    from papernotes import __version__
+
+    try:
+        return FileSystemBytecodeCache(pattern=f"papernotes-{__version__}-%s.cache")
+    except (OSError, RuntimeError):  # no private temporary folder: compile every time
+        return None

@@ -139,7 +139,7 @@ def load_theme(root: Path) -> Theme:
     """The default theme overlaid, file by file, with ``root/templates`` when it exists."""
     import jinja2  # here, so that checking whether anything changed never imports it
 
-    from papernotes.sandbox import ThemeSandbox
+    from papernotes.sandbox import ThemeSandbox, bytecode_cache
 
     dirs = theme_dirs(root)
     found, problems = _theme_files(root, dirs)
@@ -153,6 +153,7 @@ def load_theme(root: Path) -> Theme:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
     )
     prefix = f"{STATIC}/"
     static = {
