@@ -150,3 +150,30 @@ def test_a_sentence_added_encodes_only_the_terms_it_moved() -> None:
     got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
     assert got == build_index(docs.values(), order=doc_order)
     assert len(encoded) == 2  # "brandnew" is new; "lora" counts twice now; the rest stayed
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "made_again"),
+    [
+        ((("a",), ("b",)), (("a",), ("b",)), False),  # equal values, other objects: kept
+        ((("a",), ("b",)), (("a",), ("c",)), True),  # one value changed
+        ((("a",), ("b",)), (("b",), ("a",)), True),  # the same values in another order
+        ((("a",), ("b",)), (("a",),), True),  # one gone
+    ],
+)
+def test_a_value_kept_while_equal_is_made_again_only_when_its_inputs_differ(
+    first: tuple[object, ...], then: tuple[object, ...], made_again: bool
+) -> None:
+    memo = SaveMemo()
+    made: list[tuple[object, ...]] = []
+
+    def make(of: tuple[object, ...]) -> int:
+        made.append(of)
+        return len(made)
+
+    assert memo.same("index", first, lambda: make(first)) == 1
+    assert memo.same("index", then, lambda: make(then)) == (2 if made_again else 1)
+    assert len(made) == (2 if made_again else 1)
+    memo.sweep()
+    memo.sweep()  # not asked for since the last sweep: forgotten
+    assert memo.same("index", then, lambda: make(then)) == len(made) == (3 if made_again else 2)

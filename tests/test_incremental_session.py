@@ -5,6 +5,7 @@ browser was told)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,41 @@ def test_without_hold_a_session_on_a_built_site_does_nothing(tmp_path: Path) -> 
     report = session.build()
     assert report.up_to_date and report.rendered == 0
     assert session.persist() == ()  # nothing was run, so nothing waits to be saved
+
+
+@pytest.mark.parametrize(
+    ("edit", "indexed_again"),
+    [
+        (lambda text: text + "\nA sentence added while serving.\n", False),  # the body only
+        (lambda text: text.replace("tags: [peft, 低秩]", "tags: [peft, 低秩, new]"), True),
+        (lambda text: text.replace("year: 2022", "year: 2020"), True),
+    ],
+)
+def test_a_save_indexes_tags_authors_and_years_again_only_when_metadata_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Callable[[str], str], indexed_again: bool
+) -> None:
+    from papernotes import render
+
+    root = _lib(tmp_path)
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    made: list[int] = []
+    real = render.SiteIndex.of
+
+    def counting(library):  # type: ignore[no-untyped-def]
+        made.append(len(library.notes))
+        return real(library)
+
+    monkeypatch.setattr(render.SiteIndex, "of", counting)
+    note = root / "papers" / "peft" / "lora.md"
+    text = note.read_text("utf-8")
+    assert edit(text) != text
+    _touch(note, edit(text))
+    session.invalidate({str(note.resolve())})
+    assert session.build().errors == 0
+    assert bool(made) is indexed_again
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    build(root, config, out=clean, use_cache=False)
+    assert _tree(out) == _tree(clean)

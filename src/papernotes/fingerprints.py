@@ -60,10 +60,15 @@ def body_fingerprint(
     return digest(source_digest, note.key, cites, links, *extra)
 
 
-def meta_fingerprints(library: Library, memo: SaveMemo | None = None) -> dict[CiteKey, str]:
-    """Each note's metadata as other pages show it: its front matter, label and file."""
+def meta_fingerprints(
+    library: Library, memo: SaveMemo | None = None, metas: Mapping[CiteKey, str] | None = None
+) -> dict[CiteKey, str]:
+    """Each note's metadata as other pages show it: its front matter, label and file
+    (``metas``: each note's :func:`meta_digest`, when the caller made them already)."""
     return {
-        k: digest(meta_digest(n, memo), library.labels[k], n.source)
+        k: digest(
+            metas[k] if metas is not None else meta_digest(n, memo), library.labels[k], n.source
+        )
         for k, n in library.notes.items()
     }
 

@@ -238,10 +238,17 @@ def plan_site(
 
     ``docs`` and ``terms`` are each note's search document and its terms, made beforehand so
     that the index job only assembles them."""
-    index = SiteIndex.of(library)
+    # The index shows only the notes' metadata, in library order: kept while that is equal.
+    of_metas = tuple(n.meta for n in library.notes.values())
+    index = (
+        memo.same("site-index", of_metas, lambda: SiteIndex.of(library))
+        if memo is not None
+        else SiteIndex.of(library)
+    )
     r = Renderer(theme, config, library, index)
     papers_dir = config.papers_dir
-    fps = meta_fingerprints(library, memo)
+    meta_ds = {k: meta_digest(n, memo) for k, n in library.notes.items()}  # once per note
+    fps = meta_fingerprints(library, memo, meta_ds)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
@@ -353,7 +360,7 @@ def plan_site(
     for file in search_files(listed, terms_of=lambda doc: terms[doc.key], indexer=indexer):
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     metas = [library.notes[k].meta for k in library.notes]
-    all_metas = [meta_digest(n, memo) for n in library.notes.values()]  # once, not per file
+    all_metas = list(meta_ds.values())
     jobs.append(
         bytes_job("library.bib", digest("bib", all_metas), lambda: bib.format_bib(metas, "bibtex"))
     )

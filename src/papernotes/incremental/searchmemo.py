@@ -180,6 +180,8 @@ class SaveMemo:
         """The search index."""
         self._kept: dict[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], object]] = {}
         self._used: set[tuple[str, tuple[int, ...]]] = set()
+        self._last: dict[str, tuple[tuple[object, ...], object]] = {}
+        self._used_last: set[str] = set()
 
     def once(self, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """``make()``, or what it gave last time for these very objects (compared by
@@ -193,10 +195,26 @@ class SaveMemo:
         self._kept[key] = (of, value)  # holding the objects keeps their ids from being reused
         return value
 
+    def same(self, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        """``make()``, or what it gave last time for values *equal* to ``of``: for a value made
+        from every note (the site's tag, author and year index), where a save brings one new
+        note object whose metadata is most often the same. Only the last value is kept."""
+        hit = self._last.get(tag)
+        self._used_last.add(tag)
+        # Equal tuples: the notes that did not change are the same objects (compared by
+        # identity first), so this costs one comparison of the note that did.
+        if hit is not None and hit[0] == of:
+            return cast(_T, hit[1])
+        value = make()
+        self._last[tag] = (of, value)
+        return value
+
     def sweep(self) -> None:
         """Forget what the last build did not ask for (notes edited, gone)."""
         self._kept = {k: v for k, v in self._kept.items() if k in self._used}
         self._used = set()
+        self._last = {k: v for k, v in self._last.items() if k in self._used_last}
+        self._used_last = set()
 
 
 def once(memo: SaveMemo | None, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
