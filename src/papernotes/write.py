@@ -358,9 +358,8 @@ def _remove_legacy_litter(real: Path) -> None:
 
 
 def _scan(real: Path) -> dict[str, int]:
-    """Every file in ``real`` (a symlink to a file too, but not what a symlinked folder holds)
-    → its size, outside the names papernotes reserves: one pass of ``scandir``, which a commit
-    asks instead of a ``stat`` per file (a third of a one-note rebuild went there)."""
+    """Every file in ``real`` (a symlink to one too, not what a symlinked folder holds) → its
+    size, but the names papernotes reserves: one ``scandir`` pass, not a ``stat`` per file."""
     found: dict[str, int] = {}
 
     def visit(folder: str, prefix: str) -> None:
@@ -385,8 +384,7 @@ def _scan(real: Path) -> dict[str, int]:
 
 
 def _user_files(real: Path, ours: dict[str, str], found: Iterable[str] | None = None) -> list[str]:
-    """The files in ``real`` papernotes did not write, sorted (``found``: what :func:`_scan`
-    found there, when the caller has it)."""
+    """The files in ``real`` papernotes did not write, sorted (``found``: :func:`_scan`'s)."""
     names = _scan(real) if found is None else found
     kept = []
     for rel in sorted(names, key=lambda r: r.split("/")):  # as paths sort
