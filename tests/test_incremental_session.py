@@ -264,3 +264,72 @@ def test_a_save_indexes_tags_authors_and_years_again_only_when_metadata_changed(
     clean = tmp_path / "clean"
     build(root, config, out=clean, use_cache=False)
     assert _tree(out) == _tree(clean)
+
+
+@pytest.mark.parametrize(
+    ("edit", "all_again"),
+    [
+        (lambda text: text + "\nA sentence added while serving.\n", False),  # the body only
+        # Another note's heading: what a citation of it shows may change, so every note's.
+        (lambda text: text.replace("year: 2022", "year: 2021"), True),
+    ],
+)
+def test_a_save_fingerprints_again_only_the_bodies_whose_links_may_resolve_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: Callable[[str], str], all_again: bool
+) -> None:
+    from papernotes import fingerprints
+
+    root = _lib(tmp_path)
+    out = root / "site"
+    session = Session(root, out)
+    first = session.build()
+    assert first.errors == 0
+    made: list[str] = []
+    real = fingerprints.body_fingerprint
+
+    def counting(note, *args):  # type: ignore[no-untyped-def]
+        made.append(note.key)
+        return real(note, *args)
+
+    monkeypatch.setattr(fingerprints, "body_fingerprint", counting)
+    made_all = [str(k) for k in session_keys(root)]
+    note = root / "papers" / "peft" / "lora.md"
+    _touch(note, edit(note.read_text("utf-8")))
+    session.invalidate({str(note.resolve())})
+    assert session.build().errors == 0
+    assert sorted(made) == (sorted(made_all) if all_again else ["hu2021lora"])
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    build(root, config, out=clean, use_cache=False)
+    assert _tree(out) == _tree(clean)
+
+
+def session_keys(root: Path) -> list[str]:
+    """The keys of the library's notes, as a clean read finds them."""
+    from papernotes.build import read_library
+
+    config, _ = load_config(root)
+    library, _ = read_library(root, config)
+    return list(library.notes)
+
+
+def test_a_file_added_next_to_the_notes_reaches_the_pages_that_link_to_it(tmp_path: Path) -> None:
+    # What a note's links resolve to is kept between saves while the library's files are the
+    # same: a file that appears must still be copied, and the link to it made anew.
+    root = _lib(tmp_path)
+    out = root / "site"
+    note = root / "papers" / "peft" / "lora.md"
+    _touch(note, note.read_text("utf-8") + "\nSee [the data](data.csv).\n")
+    session = Session(root, out)
+    assert session.build().errors == 0
+    before = (out / "papers" / "hu2021lora.html").read_text("utf-8")
+    data = root / "papers" / "peft" / "data.csv"
+    data.write_text("a,b\n1,2\n", encoding="utf-8")
+    session.invalidate({str(data.resolve())})
+    assert session.build().errors == 0
+    assert (out / "papers" / "hu2021lora.html").read_text("utf-8") != before
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    build(root, config, out=clean, use_cache=False)
+    assert _tree(out) == _tree(clean)
+    assert any(p.endswith("data.csv") for p in _tree(out))

@@ -5,21 +5,26 @@ references, reused while what they are formatted from is the same."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
+from functools import cache, partial
 
 from papernotes.bib import csl
 from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
-from papernotes.bodyctx import MAX_DEPTH, body_tag_pages
+from papernotes.bodyctx import MAX_DEPTH, body_tag_pages, tag_slugs
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.markdown._types import RenderedBody
 from papernotes.model import CiteKey, External, Library, Note
+from papernotes.render import note_files
 from papernotes.search.index import SearchDoc
 from papernotes.vault import embed_fingerprint, resolve_local
 
 __all__ = [
     "body_fingerprint",
+    "body_fingerprints",
+    "citation_targets",
+    "library_token",
+    "linked_files",
     "meta_digest",
     "meta_fingerprints",
     "note_references",
@@ -58,6 +63,80 @@ def body_fingerprint(
     embeds = embed_fingerprint(note, library, papers_dir, MAX_DEPTH + 1)
     extra = [*([tags] if tags else []), *([embeds] if embeds else [])]
     return digest(source_digest, note.key, cites, links, *extra)
+
+
+def library_token(library: Library, papers_dir: str, memo: SaveMemo) -> object:
+    """An object that stays the same from one save to the next (``serve``) while everything a
+    note's citations and links resolve to stays equal: every note's metadata (its heading, its
+    tags' slugs), the labels, the aliases, the note files and the other files. A value made
+    from a note that did not change and this token holds while both are the same objects."""
+    of = (
+        papers_dir,
+        tuple(n.meta for n in library.notes.values()),
+        library.labels,
+        library.aliases,
+        library.sources,
+        library.files,
+    )
+    return memo.same("library", of, object)
+
+
+def body_fingerprints(
+    library: Library,
+    source_digests: Mapping[str, str],
+    papers_dir: str,
+    memo: SaveMemo | None = None,
+) -> dict[CiteKey, str]:
+    """:func:`body_fingerprint` of every note. With ``memo`` (``serve``), a note that did not
+    change keeps its fingerprint while :func:`library_token` does: a save looks up each of
+    its citations and links again only when something they resolve to changed (at 1,000
+    notes that was a sixth of a save). A note with embeds shows other notes' texts: always
+    made again."""
+    slugs = cache(lambda: tag_slugs(library))  # made once, for the notes with inline #tags
+
+    def make(note: Note) -> str:
+        return body_fingerprint(note, source_digests[note.source], library, papers_dir, slugs)
+
+    if memo is None:
+        return {k: make(n) for k, n in library.notes.items()}
+    token = library_token(library, papers_dir, memo)
+    out: dict[CiteKey, str] = {}
+    for k, n in library.notes.items():
+        if n.body.embeds:
+            out[k] = make(n)
+            continue
+        source = source_digests[n.source]
+        # The text digest is kept with it: the same note object is the same text, but a
+        # fingerprint made from another text must never be taken.
+        made_from, fp = memo.once("body-fp", (n, token), partial(_made, source, make, n))
+        out[k] = fp if made_from == source else make(n)
+    return out
+
+
+def citation_targets(
+    note: Note, library: Library, memo: SaveMemo | None = None, token: object = None
+) -> set[CiteKey | External | None]:
+    """What the note's citations (front matter and body) resolve to; with ``memo``, kept for
+    a note that did not change while ``token`` (:func:`library_token`) is the same."""
+    if memo is not None:
+        return memo.once("targets", (note, token), partial(citation_targets, note, library))
+    return {library.resolve(c.target) for c in note.citations}
+
+
+def linked_files(
+    note: Note, library: Library, papers_dir: str, memo: SaveMemo | None, token: object = None
+) -> tuple[str, ...]:
+    """The library's files the note's page shows or links to (``render.note_files``); with
+    ``memo``, kept as :func:`citation_targets` is (but for a note with embeds)."""
+    if memo is not None and not note.body.embeds:
+        return memo.once(
+            "files", (note, token), partial(linked_files, note, library, papers_dir, None)
+        )
+    return tuple(note_files(note, library, papers_dir))
+
+
+def _made(source: str, make: Callable[[Note], str], note: Note) -> tuple[str, str]:
+    return source, make(note)
 
 
 def meta_fingerprints(

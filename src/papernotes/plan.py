@@ -19,18 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 
 from papernotes import machine, urls
 from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
 from papernotes.bib.styles import Reference, Style
-from papernotes.bodyctx import tag_slugs
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.fingerprints import (
     body_fingerprint,
+    body_fingerprints,
+    citation_targets,
+    library_token,
+    linked_files,
     meta_digest,
     meta_fingerprints,
     note_references,
@@ -52,7 +55,6 @@ from papernotes.render import (
     feed_page,
     graph_page,
     home_page,
-    note_files,
     paper_page,
     robots_and_sitemap,
 )
@@ -143,11 +145,8 @@ def render_site(
     With ``sink``, each page goes to it as soon as it is rendered (``sitewriter.SiteWriter.
     put``) instead of into the result, so the pages are never all in memory at once. A
     ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
-    slugs = cache(lambda: tag_slugs(library))  # made once, for the notes with inline #tags
-    wanted: dict[str, tuple[str, Note]] = {
-        k: (body_fingerprint(n, source_digests[n.source], library, config.papers_dir, slugs), n)
-        for k, n in library.notes.items()
-    }
+    body_fps = body_fingerprints(library, source_digests, config.papers_dir, memo)
+    wanted: dict[str, tuple[str, Note]] = {k: (body_fps[k], n) for k, n in library.notes.items()}
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
@@ -258,6 +257,9 @@ def plan_site(
     dated = [k for keys in index.year_notes.values() for k in keys]
     ordered = [library.notes[k] for k in (*dated, *index.undated)]
 
+    # What each unchanged note's citations resolve to holds while this token does (serve).
+    token = library_token(library, papers_dir, memo) if memo is not None else None
+
     def related(keys: Iterable[CiteKey]) -> list[tuple[CiteKey, str]]:
         return [(k, fps[k]) for k in keys]
 
@@ -265,9 +267,9 @@ def plan_site(
         key = note.key
         body = bodies[key]
         cites_as = refs.get(key, ()) if refs else ()
-        files.update(note_files(note, library, papers_dir))
-        targets = {library.resolve(c.target) for c in note.citations}
-        fp = digest(
+        files.update(linked_files(note, library, papers_dir, memo, token))
+        targets = citation_targets(note, library, memo, token)
+        parts = (
             "paper",
             fps[key],
             body_fps[key],
@@ -282,6 +284,8 @@ def plan_site(
             pdf_target(note, library, papers_dir),
             once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
         )
+        # Serve: equal inputs, the same digest, found by a comparison instead of a ``repr``.
+        fp = memo.same(f"paper:{key}", parts, partial(digest, *parts)) if memo else digest(*parts)
 
         def run(
             note: Note = note, body: RenderedBody = body, cites_as: tuple[Reference, ...] = cites_as
@@ -295,6 +299,12 @@ def plan_site(
 
     def template_job(path: str, fp: str, template: str, **context: object) -> Job:
         return Job(path, fp, lambda: r.page(template, path, **context))
+
+    def listing_job(
+        path: str, fp: str, template: str, keys: Sequence[CiteKey], **kw: object
+    ) -> Job:
+        # The notes looked up only when the page is made: most saves make none of these.
+        return Job(path, fp, lambda: r.page(template, path, notes=r.notes_of(keys), **kw))
 
     def bytes_job(path: str, fp: str, make: Callable[[], str | bytes]) -> Job:
         def run() -> Output:
@@ -341,17 +351,17 @@ def plan_site(
         )
     )
     for tag, keys in index.tag_notes.items():
-        name, notes = index.tag_names[tag], r.notes_of(keys)
+        name = index.tag_names[tag]
         fp = digest("tag", name, listing(keys))
-        jobs.append(template_job(index.tag_path(tag), fp, "tag.html", tag=name, notes=notes))
+        jobs.append(listing_job(index.tag_path(tag), fp, "tag.html", keys, tag=name))
     for author, keys in index.author_pages():
         fp = digest("author", author, listing(keys))
         path = index.author_path(author)
-        jobs.append(template_job(path, fp, "author.html", author=author, notes=r.notes_of(keys)))
+        jobs.append(listing_job(path, fp, "author.html", keys, author=author))
     for year, keys in index.year_notes.items():
         fp = digest("year", year, listing(keys))
         path = urls.year_page(year)
-        jobs.append(template_job(path, fp, "year.html", year=year, notes=r.notes_of(keys)))
+        jobs.append(listing_job(path, fp, "year.html", keys, year=year))
 
     texts = {k: bodies[k].text for k in all_keys}
     listed = [docs[k] for k in all_keys]
