@@ -102,3 +102,5 @@ def test_a_template_that_changed_is_compiled_again(
         own.write_text(text, encoding="utf-8")
         outputs.append(load_theme(library).env.get_template("404.html").render())
     assert outputs == ["<p>one</p>", "<p>two, longer</p>"]
+    # A library's own templates are not kept: each library would add files for good.
+    assert not list((tmp_path / "tmp").rglob("papernotes-*.cache"))

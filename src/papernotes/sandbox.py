@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from jinja2.bccache import BytecodeCache, FileSystemBytecodeCache
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -59,8 +61,27 @@ def _size(operator: str, left: Any, right: Any) -> int:
     return 0
 
 
-def bytecode_cache() -> BytecodeCache | None:
-    """Jinja's compiled templates kept between runs, or None where that cannot be done safely.
+class _ThemeCode(FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, for the templates papernotes ships only: a
+    library's own templates (in a temporary folder, in tests) would each add a file for good."""
+
+    def __init__(self, shipped: tuple[str, ...], pattern: str) -> None:
+        super().__init__(pattern=pattern)
+        self._shipped = shipped
+
+    def get_bucket(self, environment: Any, name: str, filename: str | None, source: str) -> Bucket:
+        if filename is None or not filename.startswith(self._shipped):
+            return Bucket(environment, "", self.get_source_checksum(source))  # never stored
+        return super().get_bucket(environment, name, filename, source)
+
+    def set_bucket(self, bucket: Bucket) -> None:
+        if bucket.key:
+            super().set_bucket(bucket)
+
+
+def bytecode_cache(shipped: Path) -> BytecodeCache | None:
+    """Jinja's compiled templates of the default theme (the folder ``shipped``) kept between
+    runs, or None where that cannot be done safely.
 
     Compiling the templates a one-note rebuild renders was a quarter of a second of it. They
     are kept in Jinja's own per-user folder of the system's temporary directory (which it
@@ -71,6 +92,7 @@ def bytecode_cache() -> BytecodeCache | None:
     from papernotes import __version__
 
     try:
-        return FileSystemBytecodeCache(pattern=f"papernotes-{__version__}-%s.cache")
+        folders = tuple(str(p) + os.sep for p in (shipped, shipped.resolve()))
+        return _ThemeCode(folders, f"papernotes-{__version__}-%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every time
         return None
