@@ -67,6 +67,26 @@
     });
   }
 
+  // A download made from text on the page (a note's BibTeX entry): no file per note to fetch,
+  // and the same from file:// as over HTTP.
+  function initDownloads() {
+    document.querySelectorAll("[data-download]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-download"));
+      if (!source || !window.Blob || !window.URL) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var blob = new Blob([source.textContent], { type: "application/x-bibtex;charset=utf-8" });
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = button.getAttribute("data-file") || "entry.bib";
+        document.body.appendChild(link);
+        link.click();
+        document.body.removeChild(link);
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 0);
+      });
+    });
+  }
+
   function initPopovers() {
     var dataEl = document.getElementById("cite-data");
     if (!dataEl) return;
@@ -80,8 +100,12 @@
       if (pop) { pop.remove(); pop = null; }
       if (owner) { owner.removeAttribute("aria-describedby"); owner = null; }
     }
+    // A citation names its note only by its href: the page's file name, which keys the data.
+    function keyOf(link) {
+      return (link.getAttribute("href") || "").split("#")[0].split("/").pop().replace(/\.html$/, "");
+    }
     function show(link) {
-      var info = data[link.getAttribute("data-key")];
+      var info = data[keyOf(link)];
       if (!info) return;
       clearTimeout(hideTimer);
       hide();
@@ -114,7 +138,7 @@
       clearTimeout(hideTimer);
       hideTimer = setTimeout(hide, 150);
     }
-    document.querySelectorAll("a.cite[data-key]").forEach(function (link) {
+    document.querySelectorAll("a.cite[href]").forEach(function (link) {
       link.addEventListener("mouseenter", function () { show(link); });
       link.addEventListener("focus", function () { show(link); });
       link.addEventListener("mouseleave", scheduleHide);
@@ -136,6 +160,7 @@
     initScrollRegions();
     initThemeToggle();
     initCopyButtons();
+    initDownloads();
     initPopovers();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
