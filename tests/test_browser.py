@@ -166,6 +166,8 @@ def test_copy_bibtex_button(page: Page, base: str) -> None:
 
 def test_copy_a_formatted_reference(page: Page, base: str) -> None:
     page.goto(base + "papers/hu2021lora.html")
+    for style in ("APA 7", "IEEE", "GB/T 7714-2015"):  # one button a style, named after it
+        expect(page.get_by_role("button", name=f"Copy the {style} reference")).to_have_count(1)
     ieee = page.locator(".cite-panel details", has_text="IEEE")
     button = ieee.get_by_role("button", name="Copy the IEEE reference")
     expect(button).to_be_visible()

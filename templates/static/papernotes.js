@@ -28,7 +28,28 @@
     });
   }
 
+  // The Cite panel's styles get their Copy buttons here, not in the page: without JavaScript
+  // they could do nothing, and each page would carry them hidden.
+  function addReferenceButtons() {
+    document.querySelectorAll(".cite-panel details").forEach(function (style) {
+      var ref = style.querySelector(".reference[id]");
+      var summary = style.querySelector("summary");
+      if (!ref || !summary || style.querySelector("[data-copy]")) return;
+      var actions = document.createElement("p");
+      actions.className = "actions";
+      var button = document.createElement("button");
+      button.className = "button";
+      button.type = "button";
+      button.setAttribute("data-copy", ref.id);
+      button.setAttribute("aria-label", "Copy the " + summary.textContent + " reference");
+      button.textContent = "Copy";
+      actions.appendChild(button);
+      style.appendChild(actions);
+    });
+  }
+
   function initCopyButtons() {
+    addReferenceButtons();
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var source = document.getElementById(button.getAttribute("data-copy"));
       if (!source) return;
