@@ -41,6 +41,11 @@ def test_json_ld_describes_a_note_about_the_paper(site: Path) -> None:
     assert about["sameAs"] == ["https://arxiv.org/abs/2106.09685"]
     assert [a["name"] for a in about["author"]] == ["Edward J. Hu", "Yelong Shen", "Phillip Wallis"]
     cited = [c.get("name") or c["sameAs"][0] for c in doc["citation"]]
+    # A cited paper with an identifier is its name and identifiers: its own page has the rest.
+    assert [sorted(c) for c in doc["citation"]] == [
+        ["@type", "name", "sameAs"],
+        ["@type", "sameAs"],
+    ]
     assert cited == [
         "Parameter-Efficient Transfer Learning for NLP",
         "https://arxiv.org/abs/2005.14165",

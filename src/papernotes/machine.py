@@ -74,6 +74,17 @@ def _same_as(note: Note) -> list[str]:
     return out
 
 
+def _cited(note: Note) -> dict[str, Any]:
+    """A paper this page cites, in few bytes: its name and identifiers (DOI, arXiv, URL) say
+    which paper it is, and its own page has the rest. With no identifier, its first authors,
+    year and venue do (all 3,000 authors on every citing page would make the site grow with
+    citations times authors)."""
+    paper = _scholarly(note, _CITED_AUTHORS)
+    if "sameAs" not in paper:
+        return paper
+    return {k: v for k, v in paper.items() if k in ("@type", "name", "sameAs", "identifier")}
+
+
 def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
     meta = note.meta
     paper: dict[str, Any] = {
@@ -99,10 +110,8 @@ def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
 
 def json_ld(note: Note, library: Library, *, site_name: str, author: str, page_url: str) -> str:
     """The page as a schema.org ``Article`` about the paper, citing what the paper cites."""
-    # A cited paper's first authors identify it; all 3,000 of them on every citing page
-    # would make the site grow with citations times authors.
     citations: list[dict[str, Any]] = [
-        _scholarly(library.notes[k], _CITED_AUTHORS) for k in library.cites.get(note.key, ())
+        _cited(library.notes[k]) for k in library.cites.get(note.key, ())
     ]
     citations.extend(
         {"@type": "ScholarlyArticle", "sameAs": [x.url]} for x in library.external.get(note.key, ())

@@ -28,28 +28,44 @@
     });
   }
 
-  // The Cite panel's styles get their Copy buttons here, not in the page: without JavaScript
-  // they could do nothing, and each page would carry them hidden.
-  function addReferenceButtons() {
+  // The Cite panel's and the BibTeX entry's buttons are made here, not in the page: without
+  // JavaScript they could do nothing, and each page would carry them hidden.
+  function button(text, attrs) {
+    var b = document.createElement("button");
+    b.className = "button";
+    b.type = "button";
+    b.textContent = text;
+    Object.keys(attrs).forEach(function (name) { b.setAttribute(name, attrs[name]); });
+    return b;
+  }
+  function actionsAfter(el, buttons) {
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    buttons.forEach(function (b) { actions.appendChild(b); });
+    el.parentNode.insertBefore(actions, el.nextSibling);
+  }
+  function addButtons() {
     document.querySelectorAll(".cite-panel details").forEach(function (style) {
       var ref = style.querySelector(".reference[id]");
       var summary = style.querySelector("summary");
       if (!ref || !summary || style.querySelector("[data-copy]")) return;
-      var actions = document.createElement("p");
-      actions.className = "actions";
-      var button = document.createElement("button");
-      button.className = "button";
-      button.type = "button";
-      button.setAttribute("data-copy", ref.id);
-      button.setAttribute("aria-label", "Copy the " + summary.textContent + " reference");
-      button.textContent = "Copy";
-      actions.appendChild(button);
-      style.appendChild(actions);
+      actionsAfter(ref, [button("Copy", {
+        "data-copy": ref.id,
+        "aria-label": "Copy the " + summary.textContent + " reference"
+      })]);
     });
+    var entry = document.querySelector(".bibtex code[id][data-file]");
+    if (entry && !document.querySelector(".bibtex [data-copy]")) {
+      var file = entry.getAttribute("data-file");
+      actionsAfter(entry.parentNode, [
+        button("Copy", { "data-copy": entry.id }),
+        button("Download " + file, { "data-download": entry.id, "data-file": file })
+      ]);
+    }
   }
 
   function initCopyButtons() {
-    addReferenceButtons();
+    addButtons();
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var source = document.getElementById(button.getAttribute("data-copy"));
       if (!source) return;
