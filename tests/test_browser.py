@@ -153,12 +153,21 @@ def test_copy_bibtex_button(page: Page, base: str) -> None:
     expect(button).to_be_visible()
     button.click()
     expect(page.locator(".bibtex [data-copy-status]")).to_have_text(re.compile("Copied|Select"))
-    download = page.locator(".bibtex a[download]")
-    assert download.get_attribute("href") == "hu2021lora.bib"
+    button = page.locator(".bibtex button[data-download]")
+    expect(button).to_have_text("Download hu2021lora.bib")
+    with page.expect_download() as info:
+        button.click()
+    entry = page.locator("#bibtex-entry").text_content() or ""
+    assert entry.startswith("@") and "hu2021lora" in entry
+    assert info.value.suggested_filename == "hu2021lora.bib"
+    saved = info.value.path()
+    assert saved is not None and saved.read_text(encoding="utf-8") == entry
 
 
 def test_copy_a_formatted_reference(page: Page, base: str) -> None:
     page.goto(base + "papers/hu2021lora.html")
+    for style in ("APA 7", "IEEE", "GB/T 7714-2015"):  # one button a style, named after it
+        expect(page.get_by_role("button", name=f"Copy the {style} reference")).to_have_count(1)
     ieee = page.locator(".cite-panel details", has_text="IEEE")
     button = ieee.get_by_role("button", name="Copy the IEEE reference")
     expect(button).to_be_visible()

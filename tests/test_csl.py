@@ -113,6 +113,11 @@ def test_output_is_a_utf8_json_array_in_the_given_order() -> None:
     assert "Ünïcode 标题" in text and text.endswith("]\n")
     assert [i["id"] for i in json.loads(text)] == ["b", "a"]
     assert format_csl(metas) == text
+    assert text.splitlines()[1:-1] == [  # one item a line: small, and a change is one line
+        json.dumps(i, ensure_ascii=False, separators=(",", ":")) + ("," if n == 0 else "")
+        for n, i in enumerate(json.loads(text))
+    ]
+    assert format_csl([]) == "[]\n"
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from test_bib_typeset import require_tools, typeset
 
 from papernotes import urls
@@ -223,10 +223,15 @@ def test_each_key_has_its_page_and_every_citation_links_to_it(library: Path) -> 
     site = library / "site"
     citer = site / urls.paper_page("citer")
     soup = BeautifulSoup(citer.read_text(encoding="utf-8"), "html.parser")
-    linked: dict[str, set[Path]] = {}
-    for a in soup.select("a.cite[data-key]"):
-        target = (citer.parent / unquote(str(a["href"]))).resolve()
-        linked.setdefault(str(a["data-key"]), set()).add(target)
+
+    # A citation names its note by its href alone: the last paragraph cites KEYS in order.
+    def target(a: Tag) -> Path:
+        return (citer.parent / unquote(str(a["href"]))).resolve()
+
+    in_order = soup.select(".note-body p")[-1].select("a.cite")
+    linked = {key: {target(a)} for key, a in zip(KEYS, in_order, strict=True)}
+    pages = {(site / urls.paper_page(key)).resolve() for key in KEYS}
+    assert {target(a) for a in soup.select("a.cite")} <= pages
     assert not soup.select(".unresolved")
     for page in (citer, site / urls.paper_page("</script><b>")):
         assert not BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("b")

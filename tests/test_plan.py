@@ -70,9 +70,9 @@ def test_every_page_has_one_job(root: Path) -> None:
         "static/search-index.js",
         urls.year_page(2019),
         *(urls.paper_page(k) for k in (A, B, C)),
-        *(urls.paper_bib(k) for k in (A, B, C)),
     }
     assert expected <= set(paths)
+    assert not any(p.endswith(".bib") for p in paths if p.startswith("papers/"))  # no file per note
 
 
 def test_jobs_make_the_pages_they_name(root: Path) -> None:
@@ -81,7 +81,7 @@ def test_jobs_make_the_pages_they_name(root: Path) -> None:
     output = job.run()
     assert output.diagnostics == ()
     pages = output.pages
-    assert [p.path for p in pages] == [urls.paper_page(A), urls.paper_bib(A)]
+    assert [p.path for p in pages] == [urls.paper_page(A)]  # its BibTeX is on the page
     assert b"Paper A" in pages[0].content
     assert b"Paper B" in pages[0].content  # the paper it cites is listed
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
+from papernotes import urls
 from papernotes.model import CiteKey, External, Library, Note, named
 
 __all__ = [
@@ -72,6 +74,17 @@ def _same_as(note: Note) -> list[str]:
     return out
 
 
+def _cited(note: Note) -> dict[str, Any]:
+    """A paper this page cites, in few bytes: its name and identifiers (DOI, arXiv, URL) say
+    which paper it is, and its own page has the rest. With no identifier, its first authors,
+    year and venue do (all 3,000 authors on every citing page would make the site grow with
+    citations times authors)."""
+    paper = _scholarly(note, _CITED_AUTHORS)
+    if "sameAs" not in paper:
+        return paper
+    return {k: v for k, v in paper.items() if k in ("@type", "name", "sameAs", "identifier")}
+
+
 def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
     meta = note.meta
     paper: dict[str, Any] = {
@@ -97,10 +110,8 @@ def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
 
 def json_ld(note: Note, library: Library, *, site_name: str, author: str, page_url: str) -> str:
     """The page as a schema.org ``Article`` about the paper, citing what the paper cites."""
-    # A cited paper's first authors identify it; all 3,000 of them on every citing page
-    # would make the site grow with citations times authors.
     citations: list[dict[str, Any]] = [
-        _scholarly(library.notes[k], _CITED_AUTHORS) for k in library.cites.get(note.key, ())
+        _cited(library.notes[k]) for k in library.cites.get(note.key, ())
     ]
     citations.extend(
         {"@type": "ScholarlyArticle", "sameAs": [x.url]} for x in library.external.get(note.key, ())
@@ -127,18 +138,21 @@ def json_ld(note: Note, library: Library, *, site_name: str, author: str, page_u
 def cite_data(note: Note, library: Library) -> str:
     """Title, authors and year of every note this page cites, for citation popovers.
 
-    Keyed by the target as the note wrote it (``hu2021lora``, ``arXiv:2106.09685``), which is
-    what each citation link carries in ``data-key``.
+    Keyed by the cited page's file name without ``.html`` (``hu2021lora``; ``arXiv:2106.09685``
+    under its note's key): what each citation link's href ends in, the only name it carries.
     """
     data: dict[str, dict[str, Any]] = {}
     for cite in note.citations:
         target = library.resolve(cite.target)
-        if target is None or isinstance(target, External) or cite.target in data:
+        if target is None or isinstance(target, External):
+            continue
+        name = posixpath.basename(urls.paper_page(target)).removesuffix(".html")
+        if name in data:
             continue
         meta = library.notes[target].meta
         names = [a.display for a in meta.authors or meta.editors]
         authors = ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
-        data[cite.target] = {
+        data[name] = {
             "title": meta.heading,
             "authors": authors,
             "year": meta.year if meta.year is not None else meta.year_label,

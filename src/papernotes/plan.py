@@ -77,7 +77,7 @@ class Job:
     """Something that makes output files."""
 
     path: str
-    """The main file it makes (a paper job also makes the paper's ``.bib``)."""
+    """The main file it makes."""
     fingerprint: str
     """Digest of everything the output shows."""
     run: Callable[[], Output]
@@ -292,7 +292,7 @@ def plan_site(
         ) -> Output:
             return paper_page(r, note, body, papers_dir, cites_as)
 
-        jobs.append(Job(urls.paper_page(key), fp, run, (urls.paper_page(key), urls.paper_bib(key))))
+        jobs.append(Job(urls.paper_page(key), fp, run))
 
     def listing(keys: Iterable[CiteKey]) -> str:
         return digest(everything, slugs, [(k, fps[k]) for k in keys])

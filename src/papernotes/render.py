@@ -6,6 +6,7 @@ Each page function returns an ``Output`` (its files and its template problems), 
 
 from __future__ import annotations
 
+import posixpath
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -291,8 +292,11 @@ def paper_page(
     papers_dir: str,
     references: tuple[Reference, ...] = (),
 ) -> Output:
-    """The paper's page (with ``references``, its formatted references, in the Cite panel),
-    then its ``.bib`` entry."""
+    """The paper's page (with ``references``, its formatted references, in the Cite panel).
+
+    Its BibTeX entry is on the page, and downloaded from there (papernotes.js): a ``.bib`` file
+    per note would be one more file a note, and the site's ``library.bib`` holds every entry.
+    """
     library, config = r.library, r.config
     path = urls.paper_page(note.key)
     entry = bib.format_entry(note.meta, "bibtex")
@@ -324,10 +328,10 @@ def paper_page(
         external=library.external.get(note.key, ()),
         bibtex=entry,
         references=[(ref, Markup(ref.html)) for ref in references],
-        bib_path=urls.paper_bib(note.key),
+        bib_file=posixpath.basename(urls.paper_bib(note.key)),
         graph_key=note.key if _linked(library, note.key) else "",
     )
-    return page + Output((Page(urls.paper_bib(note.key), entry.encode("utf-8")),))
+    return page
 
 
 HOME_ROWS = 100

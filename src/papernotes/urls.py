@@ -129,7 +129,7 @@ def paper_page(key: str) -> str:
 
 
 def paper_bib(key: str) -> str:
-    """The ``.bib`` file of one paper."""
+    """The ``.bib`` file one paper's entry downloads as (made in the browser, not written)."""
     return f"papers/{_paper_name(key)}.bib"
 
 

@@ -28,7 +28,44 @@
     });
   }
 
+  // The Cite panel's and the BibTeX entry's buttons are made here, not in the page: without
+  // JavaScript they could do nothing, and each page would carry them hidden.
+  function button(text, attrs) {
+    var b = document.createElement("button");
+    b.className = "button";
+    b.type = "button";
+    b.textContent = text;
+    Object.keys(attrs).forEach(function (name) { b.setAttribute(name, attrs[name]); });
+    return b;
+  }
+  function actionsAfter(el, buttons) {
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    buttons.forEach(function (b) { actions.appendChild(b); });
+    el.parentNode.insertBefore(actions, el.nextSibling);
+  }
+  function addButtons() {
+    document.querySelectorAll(".cite-panel details").forEach(function (style) {
+      var ref = style.querySelector(".reference[id]");
+      var summary = style.querySelector("summary");
+      if (!ref || !summary || style.querySelector("[data-copy]")) return;
+      actionsAfter(ref, [button("Copy", {
+        "data-copy": ref.id,
+        "aria-label": "Copy the " + summary.textContent + " reference"
+      })]);
+    });
+    var entry = document.querySelector(".bibtex code[id][data-file]");
+    if (entry && !document.querySelector(".bibtex [data-copy]")) {
+      var file = entry.getAttribute("data-file");
+      actionsAfter(entry.parentNode, [
+        button("Copy", { "data-copy": entry.id }),
+        button("Download " + file, { "data-download": entry.id, "data-file": file })
+      ]);
+    }
+  }
+
   function initCopyButtons() {
+    addButtons();
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var source = document.getElementById(button.getAttribute("data-copy"));
       if (!source) return;
@@ -67,6 +104,26 @@
     });
   }
 
+  // A download made from text on the page (a note's BibTeX entry): no file per note to fetch,
+  // and the same from file:// as over HTTP.
+  function initDownloads() {
+    document.querySelectorAll("[data-download]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-download"));
+      if (!source || !window.Blob || !window.URL) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var blob = new Blob([source.textContent], { type: "application/x-bibtex;charset=utf-8" });
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = button.getAttribute("data-file") || "entry.bib";
+        document.body.appendChild(link);
+        link.click();
+        document.body.removeChild(link);
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 0);
+      });
+    });
+  }
+
   function initPopovers() {
     var dataEl = document.getElementById("cite-data");
     if (!dataEl) return;
@@ -80,8 +137,12 @@
       if (pop) { pop.remove(); pop = null; }
       if (owner) { owner.removeAttribute("aria-describedby"); owner = null; }
     }
+    // A citation names its note only by its href: the page's file name, which keys the data.
+    function keyOf(link) {
+      return (link.getAttribute("href") || "").split("#")[0].split("/").pop().replace(/\.html$/, "");
+    }
     function show(link) {
-      var info = data[link.getAttribute("data-key")];
+      var info = data[keyOf(link)];
       if (!info) return;
       clearTimeout(hideTimer);
       hide();
@@ -114,7 +175,7 @@
       clearTimeout(hideTimer);
       hideTimer = setTimeout(hide, 150);
     }
-    document.querySelectorAll("a.cite[data-key]").forEach(function (link) {
+    document.querySelectorAll("a.cite[href]").forEach(function (link) {
       link.addEventListener("mouseenter", function () { show(link); });
       link.addEventListener("focus", function () { show(link); });
       link.addEventListener("mouseleave", scheduleHide);
@@ -136,6 +197,7 @@
     initScrollRegions();
     initThemeToggle();
     initCopyButtons();
+    initDownloads();
     initPopovers();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

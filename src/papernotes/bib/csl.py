@@ -201,9 +201,13 @@ def to_csl(meta: Metadata) -> dict[str, Any]:
 
 
 def format_csl(metas: Iterable[Metadata]) -> str:
-    """The library as a CSL-JSON array (UTF-8 text, items in the given order, newline at end)."""
-    items = [to_csl(m) for m in metas]
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    """The library as a CSL-JSON array (UTF-8 text, items in the given order, newline at end).
+
+    One item a line, without spaces: indented, the site's library.json weighed twice as much
+    (0.5 KB a note), and a line per item still shows a change to one item as one line.
+    """
+    lines = [json.dumps(to_csl(m), ensure_ascii=False, separators=(",", ":")) for m in metas]
+    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 
 def _author(name: Mapping[str, Any]) -> Author:

@@ -140,7 +140,7 @@ class CiteTarget:
     label: str
     """Author–year label: "Hu et al., 2021"."""
     title: str
-    """The cited paper's title (shown as a tooltip)."""
+    """The cited paper's title (for callers: the link itself carries only its href)."""
     href: str
     """Relative URL of the cited note's page, or an external URL."""
     by_path: bool = False
