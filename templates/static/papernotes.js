@@ -203,3 +203,61 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
+
+// Search from any page: "/" or Ctrl+K (⌘K on a Mac) focuses the page's search box, or opens
+// the search page (whose box has focus on load) when this page has none in view. Not while
+// the reader is typing in a field, where both keys mean what they usually do.
+(function () {
+  "use strict";
+  var mac = /Mac|iP(hone|ad|od)/.test(navigator.platform || navigator.userAgent || "");
+
+  function typing(el) {
+    if (!el || el === document.body) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  // The search page's own box first, then the header's; one hidden (a narrow screen) is no box.
+  function searchBox() {
+    var boxes = [document.getElementById("search-input"), document.getElementById("site-search")];
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i] && boxes[i].getClientRects().length) return boxes[i];
+    }
+    return null;
+  }
+
+  function searchPage() {
+    var form = document.querySelector("form[role=search][action]");
+    return form ? form.getAttribute("action") : null;
+  }
+
+  function initSearchShortcut() {
+    var hint = mac ? "⌘K" : "Ctrl+K";
+    ["search-input", "site-search"].forEach(function (id) {
+      var box = document.getElementById(id);
+      if (!box) return;
+      box.setAttribute("aria-keyshortcuts", "/ Control+K Meta+K");
+      if (!box.title) box.title = "Search (press / or " + hint + ")";
+    });
+    document.querySelectorAll("[data-search-hint]").forEach(function (el) {
+      el.textContent = hint;
+    });
+    document.addEventListener("keydown", function (e) {
+      var slash = e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey;
+      var k = (e.key === "k" || e.key === "K") && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
+      if ((!slash && !k) || e.defaultPrevented || typing(e.target)) return;
+      var box = searchBox();
+      var page = searchPage();
+      if (!box && !page) return;
+      e.preventDefault();
+      if (box) {
+        box.focus();
+        box.select();
+      } else {
+        window.location.href = page;
+      }
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initSearchShortcut);
+  else initSearchShortcut();
+})();

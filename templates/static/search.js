@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const INDEX_FORMAT = 2;
+  const INDEX_FORMAT = 3;
   // Where the shards are: beside this script (static/), whatever page loaded it.
   const BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
   // Each shard script hands its data over here; Index.script collects it on the tag's load.
@@ -34,8 +34,17 @@
   const MARK_OR_FORMAT = /[\p{M}\p{Cf}]/gu;
 
   // Ranking knobs. A title hit outweighs any body hit; the body saturates (BM25).
-  const FIELD_META = 1, FIELD_TITLE = 2, FIELD_AUTHORS = 4, FIELD_ABSTRACT = 8;
-  const WEIGHT = { title: 8, authors: 4, meta: 3, abstract: 2 };
+  // A heading's word outweighs a passing mention (BM25 gives a body hit at most K1 + 1), and the
+  // title outweighs both; an id names its note: it comes before any word match.
+  const FIELD_META = 1, FIELD_TITLE = 2, FIELD_AUTHORS = 4, FIELD_ABSTRACT = 8, FIELD_HEADING = 16;
+  const WEIGHT = { title: 8, authors: 4, meta: 3, heading: 3, abstract: 2 };
+  const ID_MARK = "@"; // every id term starts with it (papernotes.search.index.ID_MARK)
+  // Typos: one edit (insert, delete, substitute, swap two neighbours) in a word this long.
+  const FUZZY_MIN = 5;
+  const FUZZY_WEIGHT = 0.5;
+  const LETTERS = /^\p{L}+$/u;
+  const TOP = 200; // results sorted at once; the rest only if the reader pages that far
+  const KEY_CHECK = 8; // notes whose stored key is compared with a one-word query
   const K1 = 1.2, B = 0.75;
   const PREFIX_LIMIT = 64; // expansions of one prefix, the most common first
   // Term shards read for a prefix shorter than keyChars: the manifest lists the shards with
@@ -45,6 +54,11 @@
   const PHRASE_BOOST = 1.5;
   const PHRASE_SHARDS = 16; // doc shards a phrase check may load: ~0.5 MB
   const MAX_UNITS = 12;
+  // Exact names a query may be: arXiv ids (new and old style, any version, with or without
+  // prefix) and DOIs (with or without doi.org); folded as papernotes.search.index.id_terms.
+  const ARXIV_ID = /(?:^|[\s(])(?:arxiv:\s*|(?:https?:\/\/)?(?:www\.)?arxiv\.org\/(?:abs|pdf)\/)?(\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z]{2})?\/\d{7})(?:v\d+)?(?=$|[\s),.;])/giu;
+  const DOI = /(?:https?:\/\/(?:dx\.|www\.)?doi\.org\/|doi:\s*)?(10\.\d{4,9}\/\S+)/giu;
+  const ARXIV_DOI = /^10\.48550\/arxiv\.(.+?)(?:v\d+)?$/u;
   const PAGE = 20;
   const SNIPPET_WIDTH = 180; // in half-width columns: a CJK character counts 2
 
@@ -142,8 +156,11 @@
 
   // A query is a list of units, all of which a note must match: a word (matched as a prefix),
   // or a run of CJK characters (every character covered by a bigram the note has).
-  function parseQuery(query) {
-    const text = normalize(query);
+  // An arXiv id or DOI in the query stands for itself: its digits are not words to look up
+  // (unless `whole`, the search again when no note has the id: notes may mention it).
+  function parseQuery(query, whole) {
+    const named = idTerms(query);
+    const text = normalize(whole ? query : named.rest);
     const units = [];
     const seen = new Set();
     const add = (kind, value) => {
@@ -158,7 +175,66 @@
     // The units in order, at most a space or hyphen apart ("reward model", "RLHF 奖励模型").
     const phrase =
       units.length > 1 ? new RegExp(units.map((u) => escapeRegExp(u.text)).join("[ \\-\\u2010]?"), "u") : null;
-    return { text: text, units: units, phrase: phrase };
+    const ids = whole ? [] : named.terms;
+    return { query: query, text: text, units: units, phrase: phrase, ids: ids, stripped: named.rest !== query };
+  }
+
+  // The id terms a query may name (a citekey: the whole query, one token; arXiv ids; DOIs),
+  // and the query without the arXiv ids and DOIs.
+  function idTerms(query) {
+    const out = new Set();
+    const trimmed = query.trim();
+    if (trimmed && !/\s/u.test(trimmed)) out.add(ID_MARK + "key:" + trimmed.replace(/^@/u, "").toLowerCase());
+    const rest = query
+      .replace(DOI, (all, found) => {
+        const doi = found.replace(/[.,;:]+$/u, "").toLowerCase();
+        out.add(ID_MARK + "doi:" + doi);
+        const arxiv = ARXIV_DOI.exec(doi);
+        if (arxiv) out.add(ID_MARK + "arxiv:" + arxiv[1]);
+        return " ";
+      })
+      .replace(ARXIV_ID, (all, found) => {
+        out.add(ID_MARK + "arxiv:" + found.toLowerCase());
+        return " ";
+      });
+    return { terms: Array.from(out), rest: rest };
+  }
+
+  // A word of FUZZY_MIN letters or more (a number or a code is no typo to guess at).
+  function mayBeTypo(unit) {
+    return unit.kind === "word" && unit.chars.length >= FUZZY_MIN && LETTERS.test(unit.text);
+  }
+
+  // Whether a and b are one edit apart: a letter inserted, deleted or changed, or two
+  // neighbours swapped. Both are arrays of code points.
+  function oneEdit(a, b) {
+    if (a.length < b.length) [a, b] = [b, a];
+    if (a.length - b.length > 1) return false;
+    let i = 0;
+    while (i < b.length && a[i] === b[i]) i++;
+    if (i === b.length) return a.length !== b.length; // equal is no edit
+    if (a.length > b.length) {
+      for (let k = i; k < b.length; k++) if (a[k + 1] !== b[k]) return false;
+      return true;
+    }
+    let k = i + 1;
+    if (a[k] === b[i] && b[k] === a[i] && a.length > k) k++; // a swap of neighbours
+    for (; k < a.length; k++) if (a[k] !== b[k]) return false;
+    return true;
+  }
+
+  // Words one edit from `word` may live in another term shard (sharded by the first keyChars
+  // characters) when the edit is among those: the keys of the commonest such slips, a letter
+  // dropped, doubled or swapped with its neighbour, so "atention" reads the shard of "att".
+  function slipKeys(word, keyChars) {
+    const c = Array.from(word);
+    const keys = new Set();
+    for (let i = 0; i < keyChars && i < c.length; i++) {
+      keys.add(c.slice(0, i).concat(c.slice(i + 1)).slice(0, keyChars).join(""));
+      keys.add(c.slice(0, i + 1).concat(c.slice(i)).slice(0, keyChars).join(""));
+      if (i + 1 < c.length) keys.add(c.slice(0, i).concat([c[i + 1], c[i]], c.slice(i + 2)).slice(0, keyChars).join(""));
+    }
+    return Array.from(keys);
   }
 
   const VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -194,7 +270,7 @@
   // FNV-1a over the UTF-16 units of a term's first `keyChars` code points: the term shard it is
   // in, as papernotes.search.shards.shard_of computes it.
   function shardOf(term, keyChars, count) {
-    const key = Array.from(term).slice(0, keyChars).join("");
+    const key = term.startsWith(ID_MARK) ? term : Array.from(term).slice(0, keyChars).join("");
     let h = 0x811c9dc5;
     for (let i = 0; i < key.length; i++) {
       h ^= key.charCodeAt(i);
@@ -300,7 +376,33 @@
       else if (unit.chars.length === 1) wanted.add(this.shardFor(unit.chars[0]));
       else for (let j = 0; j + 1 < unit.chars.length; j++) wanted.add(this.shardFor(unit.chars[j] + unit.chars[j + 1]));
     }
+    for (const term of q.ids || []) wanted.add(this.shardFor(term));
     return Array.from(wanted).sort((a, b) => a - b);
+  };
+
+  // Whether the loaded shards hold `word` or a longer word it starts.
+  Index.prototype.hasPrefix = function (word) {
+    for (const s of this.prefixShards(word)) {
+      const shard = this.shards[s];
+      const i = shard ? shard.lowerBound(word) : 0;
+      if (shard && i < shard.terms.length && shard.terms[i].startsWith(word)) return true;
+    }
+    return false;
+  };
+
+  // The words of the query that may be typos: long enough, and found nowhere as written.
+  Index.prototype.typoUnits = function (q) {
+    return q.units.filter((u) => mayBeTypo(u) && !this.hasPrefix(u.text));
+  };
+
+  // Term shards where the words one slip away from the query's typos are.
+  Index.prototype.slipShards = function (q) {
+    if (this.termShards === 1) return [];
+    const wanted = new Set();
+    for (const u of this.typoUnits(q)) {
+      for (const key of slipKeys(u.text, this.keyChars)) wanted.add(this.shardFor(key));
+    }
+    return Array.from(wanted).filter((s) => !this.shards[s]);
   };
 
   // One shard's data, through a <script> tag (fetch() of a file:// URL is refused).
@@ -322,14 +424,19 @@
     return promise;
   };
 
-  // Loads the term shards a query reads.
-  Index.prototype.loadTerms = function (q) {
-    if (!this.sharded) return Promise.resolve();
+  Index.prototype.loadTermShards = function (shards) {
     return Promise.all(
-      this.termShardsOf(q).map((s) =>
+      shards.map((s) =>
         this.shards[s] ? null : this.script("t-" + s).then((data) => (this.shards[s] = this.shards[s] || new TermShard(data)))
       )
     );
+  };
+
+  // Loads the term shards a query reads, then those of the words its typos may stand for.
+  Index.prototype.loadTerms = async function (q) {
+    if (!this.sharded) return;
+    await this.loadTermShards(this.termShardsOf(q));
+    await this.loadTermShards(this.slipShards(q));
   };
 
   Index.prototype.docShard = function (id) {
@@ -382,6 +489,7 @@
     if (fields & FIELD_AUTHORS) s += WEIGHT.authors;
     if (fields & FIELD_META) s += WEIGHT.meta;
     if (fields & FIELD_ABSTRACT) s += WEIGHT.abstract;
+    if (fields & FIELD_HEADING) s += WEIGHT.heading;
     if (tf) {
       const norm = K1 * (1 - B + (B * this.lengths[doc]) / this.avgLength);
       s += (tf * (K1 + 1)) / (tf + norm);
@@ -430,6 +538,30 @@
     return scores;
   };
 
+  // Words of the loaded shards one edit from `word` ({shard, i, term}), the commonest first.
+  Index.prototype.nearWords = function (word) {
+    const chars = Array.from(word);
+    const out = [];
+    for (const shard of this.shards) {
+      if (!shard) continue;
+      for (let i = 0; i < shard.terms.length; i++) {
+        const term = shard.terms[i];
+        if (Math.abs(term.length - word.length) > 1 || term.startsWith(word) || term.startsWith(ID_MARK)) continue;
+        if (oneEdit(chars, Array.from(term))) out.push({ shard: shard, i: i, term: term });
+      }
+    }
+    const size = (e) => e.shard.encoded[e.i].length;
+    return out.sort((a, b) => size(b) - size(a) || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
+  };
+
+  // Scores of the notes holding a word one edit from `word`, and the commonest such word.
+  Index.prototype.matchNear = function (word) {
+    const scores = new Float64Array(this.count);
+    const near = this.nearWords(word).slice(0, PREFIX_LIMIT);
+    for (const e of near) this.scoreTerm(e, FUZZY_WEIGHT, scores);
+    return { scores: scores, best: near.length ? near[0].term : null };
+  };
+
   Index.prototype.matchCjk = function (chars) {
     const scores = new Float64Array(this.count);
     if (chars.length === 1) {
@@ -464,29 +596,96 @@
   }
 
   // Equal scores: newest year first, then by title. A sharded index numbers its notes in that
-  // order already, so it needs no stored text for it.
+  // order already, so it needs no stored text for it. Tiers first: an id match (2), then
+  // notes matching every word as typed (1), then those that need a typo forgiven (0).
   Index.prototype.order = function () {
-    if (this.sharded) return (a, b) => b.score - a.score || a.doc - b.doc;
+    if (this.sharded) return (a, b) => b.tier - a.tier || b.score - a.score || a.doc - b.doc;
     const docs = this.docs;
     return (a, b) =>
+      b.tier - a.tier ||
       b.score - a.score ||
       docs[b.doc].year - docs[a.doc].year ||
       (docs[a.doc].title < docs[b.doc].title ? -1 : docs[a.doc].title > docs[b.doc].title ? 1 : a.doc - b.doc);
   };
 
-  // [{doc, score}] best first, before phrase checks. Needs the query's term shards.
-  Index.prototype.candidates = function (query) {
+  // [{doc, score, tier}]: the best TOP sorted, the rest after them unsorted (see sortAll);
+  // results.corrected is the query with each typo replaced by the word it was taken for.
+  // Needs the query's term shards. Every word must match (as typed, or one edit away for a
+  // long word); a note an id of the query names matches whatever the words say.
+  Index.prototype.candidates = function (query, keyed) {
     const q = typeof query === "string" ? parseQuery(query) : query;
-    if (!q.units.length) return [];
-    let total = null;
+    const out = [];
+    out.corrected = null;
+    if (!q.units.length && !(q.ids || []).length) return out;
+    const total = new Float64Array(this.count);
+    const exact = new Uint8Array(this.count);
+    let corrected = q.text;
+    let first = true;
     for (const unit of q.units) {
       const scores = unit.kind === "word" ? this.matchWord(unit.text) : this.matchCjk(unit.chars);
-      if (total === null) total = scores;
-      else for (let d = 0; d < total.length; d++) total[d] = total[d] > 0 && scores[d] > 0 ? total[d] + scores[d] : 0;
+      let near = null;
+      if (mayBeTypo(unit)) {
+        near = this.matchNear(unit.text);
+        if (near.best && !this.hasPrefix(unit.text)) {
+          corrected = corrected.replace(new RegExp("(?<!" + WORD + ")" + escapeRegExp(unit.text) + "(?!" + WORD + ")", "u"), near.best);
+        }
+      }
+      for (let d = 0; d < total.length; d++) {
+        const s = scores[d] > 0 ? scores[d] : near ? near.scores[d] : 0;
+        const typed = scores[d] > 0 ? 1 : 0;
+        if (first) {
+          total[d] = s;
+          exact[d] = typed;
+        } else {
+          total[d] = total[d] > 0 && s > 0 ? total[d] + s : 0;
+          exact[d] &= typed;
+        }
+      }
+      first = false;
     }
-    const out = [];
-    for (let d = 0; d < total.length; d++) if (total[d] > 0) out.push({ doc: d, score: total[d] });
-    return out.sort(this.order());
+    const named = new Uint8Array(this.count);
+    for (const d of keyed || []) named[d] = 1;
+    for (const term of q.ids || []) {
+      const at = this.find(term);
+      if (!at) continue;
+      const list = at.shard.postings(at.i);
+      for (let k = 0; k < list.length; k++) named[list.docs[k]] = 1;
+    }
+    let typos = false;
+    for (let d = 0; d < total.length; d++) {
+      if (named[d]) out.push({ doc: d, score: total[d], tier: 2 });
+      else if (total[d] > 0) {
+        out.push({ doc: d, score: total[d], tier: exact[d] });
+        typos = typos || !exact[d];
+      }
+    }
+    if (typos && corrected !== q.text) out.corrected = corrected;
+    return this.sortTop(out);
+  };
+
+  // The best TOP of `results` sorted, first: a common word at 50,000 notes matches most of
+  // them, and sorting them all is most of a query's time.
+  Index.prototype.sortTop = function (results) {
+    const order = this.order();
+    if (results.length <= 2 * TOP) return Object.assign(results.sort(order), { sorted: results.length });
+    // The TOP-th best key as a threshold (a typed array sorts numbers many times faster than
+    // objects by a comparator); everything as good goes first, sorted.
+    const key = (r) => r.tier * 1e7 + r.score;
+    const keys = Float64Array.from(results, key).sort();
+    const threshold = keys[keys.length - TOP];
+    const head = [], tail = [];
+    for (const r of results) (key(r) >= threshold ? head : tail).push(r);
+    head.sort(order);
+    return Object.assign(head.concat(tail), { corrected: results.corrected, sorted: head.length });
+  };
+
+  // Sorts the unsorted tail too (the reader paged past the best TOP).
+  Index.prototype.sortAll = function (results) {
+    if (results.sorted >= results.length) return results;
+    const tail = results.splice(results.sorted).sort(this.order());
+    for (const r of tail) results.push(r);
+    results.sorted = results.length;
+    return results;
   };
 
   Index.prototype.needsPhrase = function (q) {
@@ -517,28 +716,61 @@
       for (const u of runs) if (containsAnywhere(fields, (t) => t.includes(u.text))) r.score *= PHRASE_BOOST;
       if (q.phrase && containsAnywhere(fields, (t) => q.phrase.test(t))) r.score *= PHRASE_BOOST;
     }
-    return checked.sort(this.order()).concat(results.slice(limit));
+    const out = checked.sort(this.order()).concat(results.slice(limit));
+    return Object.assign(out, { corrected: results.corrected, sorted: results.sorted });
+  };
+
+  // A query that is one word may be a citekey. A key the tokenizer keeps whole has no id term
+  // (papernotes.search.index.doc_terms): it is that word in the note's meta fields, which few
+  // notes share. These notes' text must be loaded for keyedNotes to tell which is the one.
+  Index.prototype.keyCandidates = function (q) {
+    const id = (q.ids || []).find((t) => t.startsWith(ID_MARK + "key:"));
+    const unit = q.units.length === 1 ? q.units[0] : null;
+    if (!id || !unit || unit.kind !== "word" || id.slice(ID_MARK.length + 4) !== unit.text) return [];
+    const at = this.find(unit.text);
+    if (!at) return [];
+    const list = at.shard.postings(at.i);
+    const out = [];
+    for (let k = 0; k < list.length && out.length < KEY_CHECK; k++) {
+      if ((list.packed[k] >> 4) & FIELD_META) out.push(list.docs[k]);
+    }
+    return out;
+  };
+
+  Index.prototype.keyedNotes = function (q, docs) {
+    return docs.filter((d) => this.docs[d] && this.docs[d].key.toLowerCase() === q.units[0].text);
   };
 
   // [{doc, score}] best first, over what is loaded (all of a whole index).
   Index.prototype.search = function (query) {
-    const q = typeof query === "string" ? parseQuery(query) : query;
-    const results = this.candidates(q);
-    return this.rerank(q, results, this.phraseLimit(results));
+    let q = typeof query === "string" ? parseQuery(query) : query;
+    if (this.idsMissed(q)) q = parseQuery(q.query, true);
+    const results = this.candidates(q, this.keyedNotes(q, this.keyCandidates(q)));
+    return Object.assign(this.rerank(q, results, this.phraseLimit(results)), { parsed: q });
+  };
+
+  // Whether the query named an arXiv id or DOI no note has (then its words are searched).
+  Index.prototype.idsMissed = function (q) {
+    return q.stripped && !q.ids.some((t) => this.find(t));
   };
 
   // Loads what `query` needs and searches: term shards, then the text of the candidates
-  // whose phrases are checked, then that of the first `shown` results.
-  Index.prototype.searchLoading = async function (q, shown) {
+  // whose phrases are checked. The text of the results shown is loaded as they are shown.
+  Index.prototype.searchLoading = async function (q) {
     await this.loadTerms(q);
-    let results = this.candidates(q);
+    if (this.idsMissed(q)) {
+      q = parseQuery(q.query, true);
+      await this.loadTerms(q);
+    }
+    const keyed = this.keyCandidates(q);
+    await this.loadDocs(keyed);
+    let results = this.candidates(q, this.keyedNotes(q, keyed));
     if (this.needsPhrase(q)) {
       const limit = this.phraseLimit(results);
       await this.loadDocs(results.slice(0, limit).map((r) => r.doc));
       results = this.rerank(q, results, limit);
     }
-    await this.loadDocs(results.slice(0, shown).map((r) => r.doc));
-    return results;
+    return Object.assign(results, { parsed: q });
   };
 
   // ---- highlighting ------------------------------------------------------------------------
@@ -748,12 +980,18 @@
     list.after(more);
     let results = [], shown = 0, parsed = null, timer = 0, latest = 0, done = 0;
 
-    // Shows the next PAGE results, loading their stored text first.
-    async function showMore() {
+    // Shows the next PAGE results, each as soon as its stored text has arrived (in order: a
+    // result waits for those above it, whose doc shards were asked for first).
+    async function showMore(ticket) {
       const first = shown;
+      if (shown + PAGE > results.sorted) index.sortAll(results);
       const next = results.slice(shown, shown + PAGE);
-      await index.loadDocs(next.map((r) => r.doc));
-      for (const r of next) list.append(renderResult(index, r, parsed, root));
+      const arriving = next.map((r) => index.loadDocs([r.doc]));
+      for (let k = 0; k < next.length; k++) {
+        await arriving[k];
+        if (ticket !== latest) return null; // a later search has taken the list over
+        list.append(renderResult(index, next[k], parsed, root));
+      }
       shown = Math.min(results.length, shown + PAGE);
       more.hidden = shown >= results.length;
       more.textContent = "Show more results (" + (results.length - shown) + " left)";
@@ -767,18 +1005,33 @@
       const wanted = parseQuery(query);
       let found;
       try {
-        found = await index.searchLoading(wanted, PAGE);
+        found = await index.searchLoading(wanted);
       } catch (error) {
         status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
         return;
       }
       if (ticket !== latest) return; // a later keystroke's search has taken over
-      parsed = wanted;
+      // A forgiven typo: the words it was taken for are marked in the results too.
+      parsed = found.corrected ? parseQuery(query + " " + found.corrected, true) : found.parsed;
       results = found;
       list.replaceChildren();
       shown = 0;
-      await showMore();
-      if (!parsed.units.length) {
+      more.hidden = true;
+      try {
+        await showMore(ticket);
+      } catch (error) {
+        status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
+        return;
+      }
+      if (ticket !== latest) return;
+      const count = (n) => n + (n === 1 ? " result" : " results");
+      if (results.corrected) {
+        // Typos forgiven: say for what, and whether the query as typed found anything.
+        const typed = results.filter((r) => r.tier > 0).length;
+        status.textContent = typed
+          ? count(typed) + " for “" + q + "”. Also showing results for “" + results.corrected + "”."
+          : "Showing results for “" + results.corrected + "”: " + count(results.length) + " (none for “" + q + "”).";
+      } else if (!parsed.units.length && !results.length) {
         status.textContent = q ? "Type letters or characters to search." : "Search " + index.count + " notes.";
       } else if (!results.length) {
         status.textContent = "No results for “" + q + "”.";
@@ -833,7 +1086,7 @@
       event.preventDefault();
     });
     more.addEventListener("click", () => {
-      showMore().then((first) => {
+      showMore(latest).then((first) => {
         const link = first && first.querySelector("a");
         if (link) link.focus();
       });

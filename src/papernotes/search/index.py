@@ -11,12 +11,15 @@ What the index holds, and why:
   a segmenter: a dictionary segmenter such as jieba would have to run identically on the query in
   the browser, which is exactly where Pagefind fails (it segments pages but not queries).
 - **Postings** per term: which notes contain it, in which short fields (title, authors,
-  tags/venue/year/key, abstract) and how often in the body (for BM25). Encoded as base-64 VLQ
-  strings: about two characters per posting.
+  tags/venue/year/key, abstract, section headings) and how often in the body (for BM25).
+  Encoded as base-64 VLQ strings: about two characters per posting.
 - **Stored text** of every field, so the browser can check that a query's characters are
   adjacent (a phrase) and cut a snippet around the best match. The text is the cheapest
   positional index there is: a CJK character costs 3 bytes of UTF-8, less than the two
   positions (unigram and bigram) a positional index would store for it.
+- **Id terms**, one per way of naming the note exactly: ``@key:<citekey>``, ``@arxiv:<id>``
+  (old or new style, no version), ``@doi:<doi>`` (folded). A word never starts with ``@``, so
+  they never meet a word's prefix expansion, and search.js looks them up whole (``ids``).
 """
 
 from __future__ import annotations
@@ -28,15 +31,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from papernotes import urls
+from papernotes import ids, urls
 from papernotes.model import Author, Note, named
+from papernotes.search.clean import clean_text
 from papernotes.search.text import new_folds, tokenize
 
 __all__ = [
     "FIELD_ABSTRACT",
     "FIELD_AUTHORS",
+    "FIELD_HEADING",
+    "FIELD_ID",
     "FIELD_META",
     "FIELD_TITLE",
+    "ID_MARK",
     "INDEX_FORMAT",
     "MAX_BODY_CHARS",
     "Posting",
@@ -45,14 +52,16 @@ __all__ = [
     "build_index",
     "decode_postings",
     "encode_postings",
+    "id_terms",
     "index_data",
     "interned",
     "search_index_js",
     "vlq_numbers",
 ]
 
-INDEX_FORMAT = 2
-"""Bumped whenever search.js must change to read the data (2: sharded, see ``shards``)."""
+INDEX_FORMAT = 3
+"""Bumped whenever search.js must change to read the data (2: sharded, see ``shards``; 3:
+heading and id bits, id terms sharded whole)."""
 
 # Bits of a posting's field mask. The body is not a bit: its term frequency is stored instead.
 FIELD_META = 1
@@ -60,11 +69,17 @@ FIELD_META = 1
 FIELD_TITLE = 2
 FIELD_AUTHORS = 4
 FIELD_ABSTRACT = 8
+FIELD_HEADING = 16
+"""A section heading of the body (its words are in the body too)."""
+FIELD_ID = 32
+"""An id term (``@key:…``, ``@arxiv:…``, ``@doi:…``): the note is the one it names."""
 
-MAX_BODY_CHARS = 20_000
-"""Body text stored for snippets and phrase checks; every note of the bundled library is
-shorter. The index still covers the whole body, so a longer note is found, only its snippet may
-miss a late match."""
+MAX_BODY_CHARS = 3_000
+"""Body text stored for snippets and phrase checks (the stored text is most of the index's
+weight per note). The index still covers the whole body, so a longer note is found; only its
+snippet shows its start instead of a late match."""
+ID_MARK = "@"
+"""What every id term starts with, and no word does."""
 
 _TF_CAP = 15  # BM25 saturates long before; the cap keeps a posting within two VLQ digits.
 _VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -98,7 +113,13 @@ class SearchDoc:
     abstract: str
     """The abstract, or ""."""
     body: str
-    """Plain text of the rendered note (``RenderedBody.text``)."""
+    """Plain text of the rendered note (``RenderedBody.text``), markup cleaned away."""
+    headings: str = ""
+    """The body's section headings, one per line (indexed, not stored: the body holds them)."""
+    arxiv: str = ""
+    """The note's arXiv id as written, or "" (indexed as an id term, not stored)."""
+    doi: str = ""
+    """The note's DOI as written, or "" (indexed as an id term, not stored)."""
 
     @classmethod
     def of_note(cls, note: Note, body_text: str) -> SearchDoc:
@@ -112,9 +133,29 @@ class SearchDoc:
             year=meta.year if meta.year is not None else meta.year_label,
             venue=meta.venue or "",
             tags=meta.tags,
-            abstract=meta.abstract or "",
-            body=body_text,
+            abstract=clean_text(meta.abstract or ""),
+            body=clean_text(body_text),
+            headings="\n".join(clean_text(h.text) for h in note.body.headings),
+            arxiv=meta.arxiv or "",
+            doi=meta.doi or "",
         )
+
+
+def id_terms(key: str, arxiv: str | None, doi: str | None) -> tuple[str, ...]:
+    """The id terms of a note: its citekey, arXiv id (without version; also the one an arXiv
+    DOI names) and DOI, folded as search.js folds a query's (``idTerms``).
+
+    >>> id_terms("Vaswani2017", "1706.03762v5", "10.48550/arXiv.1706.03762")
+    ('@key:vaswani2017', '@arxiv:1706.03762', '@doi:10.48550/arxiv.1706.03762')
+    """
+    out = [f"{ID_MARK}key:{key.lower()}"]
+    doi_id = ids.arxiv_of_doi(doi) if doi else None
+    for found in (ids.parse_arxiv(arxiv) if arxiv else None, doi_id):
+        if found is not None and f"{ID_MARK}arxiv:{found.base.lower()}" not in out:
+            out.append(f"{ID_MARK}arxiv:{found.base.lower()}")
+    if doi:
+        out.append(f"{ID_MARK}doi:{doi.strip().lower()}")
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,10 +214,16 @@ def doc_terms(doc: SearchDoc, folds: Any = None) -> DocTerms:
         (FIELD_AUTHORS, doc.authors),
         (FIELD_META, _meta_text(doc)),
         (FIELD_ABSTRACT, doc.abstract),
+        (FIELD_HEADING, doc.headings),
     )
     for bit, text in short:
         for term in tokenize(text, folds):
             packed[term] = packed.get(term, 0) | bit << 4
+    # A key that is one word as typed is found as that word (search.js checks which note's
+    # key it is); only a key the tokenizer splits or folds needs an id term of its own.
+    plain_key = tokenize(doc.key, folds) == [doc.key.lower()]
+    for term in id_terms(doc.key, doc.arxiv, doc.doi)[1 if plain_key else 0 :]:
+        packed[term] = FIELD_ID << 4
     return len(body), packed
 
 

@@ -8,7 +8,9 @@ shards, each a script (``<script src>`` works from ``file://``, where ``fetch()`
   words in every shard).
 - ``static/search/t-<n>.js``: the terms whose first :data:`KEY_CHARS` code points hash to
   shard ``n``, with their postings. Every word that starts with a prefix of that length lives in
-  the same shard, so expanding ``transf`` reads one file.
+  the same shard, so expanding ``transf`` reads one file. An id term (``@doi:10.1000/x``) is
+  looked up whole, never expanded: it is sharded by all its code points, or every DOI would
+  share the shard of ``@do``.
 - ``static/search/d-<n>.js``: the stored text of a run of consecutive notes, for snippets and
   phrase checks; only the results shown (and the leading candidates) are loaded.
 
@@ -30,6 +32,7 @@ from functools import partial
 from papernotes.cjk import is_cjk_char
 from papernotes.incremental.cache import digest, text_digest
 from papernotes.search.index import (
+    ID_MARK,
     INDEX_FORMAT,
     MAX_BODY_CHARS,
     DocTerms,
@@ -78,9 +81,11 @@ class SearchFile:
 
 def shard_of(term: str, count: int) -> int:
     """The term shard of ``term`` among ``count`` (a power of two): FNV-1a over the UTF-16 code
-    units of its first :data:`KEY_CHARS` code points, as search.js computes it."""
+    units of its first :data:`KEY_CHARS` code points (of all of them for an id term), as
+    search.js computes it."""
     h = 0x811C9DC5
-    key = term[:KEY_CHARS].encode("utf-16-le", "surrogatepass")
+    whole = term.startswith(ID_MARK)
+    key = (term if whole else term[:KEY_CHARS]).encode("utf-16-le", "surrogatepass")
     for i in range(0, len(key), 2):
         h = ((h ^ (key[i] | key[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
     return h & (count - 1)
@@ -150,7 +155,7 @@ def _short_prefixes(
     size of those words' postings (the most first, then by number)."""
     found: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for term, encoded in zip(terms, postings, strict=True):
-        if len(term) < 2 or is_cjk_char(term[0]):
+        if len(term) < 2 or is_cjk_char(term[0]) or term.startswith(ID_MARK):
             continue
         shard = shard_of(term, count)
         for i in range(1, min(KEY_CHARS, len(term))):

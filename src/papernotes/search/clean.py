@@ -1,0 +1,48 @@
+"""Search text without markup: what a snippet shows and what the index reads.
+
+A note's plain text (``RenderedBody.text``) is made from markdown-it's tokens, so CommonMark's
+own syntax is gone from it; what survives is what the parser does not know as syntax (an
+inline footnote ``^[…]``, a tag written where raw HTML is off, ``$…$`` in an abstract, which
+is front matter and never parsed). A snippet shows it to a reader who never typed it: each
+rule below drops the markup and keeps the words, so math stays as its TeX source.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean_text"]
+
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Obsidian comments are never shown on the page: nor in a snippet.
+    (re.compile(r"%%.*?%%", re.DOTALL), " "),
+    # A callout's marker ("> [!note]", "[!warning]-"): the title after it is text.
+    (re.compile(r"(?:^|(?<=\s))>?\s*\[![\w-]+\][+-]?", re.MULTILINE), " "),
+    # [[target|alias]] shows the alias, [[target#heading]] the target and heading.
+    (re.compile(r"!?\[\[([^\]|]*)\|([^\]]*)\]\]"), r"\2"),
+    (re.compile(r"!?\[\[([^\]]*)\]\]"), r"\1"),
+    # Inline footnotes: the note's words stay, the brackets go.
+    (re.compile(r"\^\[([^\]]*)\]"), r" \1"),
+    # HTML tags, and math delimiters around their TeX.
+    # A tag's attributes all have values, so "a<b and c>d" in prose is not taken for one.
+    (
+        re.compile(r"</?[A-Za-z][\w-]*(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*\s*/?>"),
+        " ",
+    ),
+    (re.compile(r"\$\$(.+?)\$\$", re.DOTALL), r"\1"),
+    (re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\d)"), r"\1"),
+    (re.compile(r"\\[()\[\]]"), ""),
+    # Emphasis and highlight markers that were never parsed (front matter, escaped contexts).
+    (re.compile(r"(\*\*|__|==|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without Markdown, Obsidian or HTML markup, whitespace collapsed.
+
+    >>> clean_text("Uses $x^2$ and [[hu2021lora|LoRA]]^[a note] %%hidden%%")
+    'Uses x^2 and LoRA a note'
+    """
+    for pattern, replacement in _RULES:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
