@@ -270,6 +270,7 @@ def plan_site(
             related(library.cited_by.get(key, ())),
             related(library.mentions.get(key, ())),
             related(library.mentioned_by.get(key, ())),
+            library.backlinks.get(key, ()),
             library.external.get(key, ()),
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             pdf_target(note, library, papers_dir),
