@@ -99,6 +99,8 @@ def test_trimming_never_cuts_a_hole_in_half() -> None:
             ),
         ),
         ("## Only a heading\n", ()),
+        # The body's first paragraph is the first anywhere; its section needs no copy of it.
+        ("## A\n\nFirst.\n\n## B\n\nSecond.\n", (Lead("", "First."), Lead("h-b", "Second."))),
         ("![[fig.png]]\n\nReal text.", (Lead("", "Real text."),)),
     ],
 )

@@ -45,6 +45,7 @@ from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
+from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
     Renderer,
@@ -346,6 +347,10 @@ def plan_site(
         fp = digest("year", year, listing(keys))
         path = urls.year_page(year)
         jobs.append(template_job(path, fp, "year.html", year=year, notes=r.notes_of(keys)))
+
+    # Link previews: one job per file, so an edit rewrites the one shard its card is in.
+    for card in preview_files(library):
+        jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
 
     texts = {k: bodies[k].text for k in all_keys}
     listed = [docs[k] for k in all_keys]

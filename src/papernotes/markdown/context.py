@@ -22,7 +22,7 @@ CONTEXT_CHARS = 200
 """About how long a backlink's quoted sentence may be, citation included."""
 LEAD_CHARS = 300
 """About how long a preview's first paragraph may be."""
-SECTION_CHARS = 200
+SECTION_CHARS = 140
 """About how long a section's first paragraph may be in a preview (there may be many)."""
 
 _HOLES = re.compile("\x00([^\x00]*)\x00")
@@ -127,12 +127,14 @@ def fill(text: str, label: Callable[[str], str]) -> str:
 
 
 def leads(tokens: Sequence[Token]) -> tuple[Lead, ...]:
-    """The first paragraph with text of the body (anchor "") and of each section after it."""
+    """The first paragraph with text of the body (anchor ""), wherever it is, then the first
+    of each later section (a section whose first paragraph is the body's has none of its own:
+    a preview falls back to the body's)."""
     found: dict[str, str] = {}
     anchor = ""
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
-            anchor = str(tok.attrGet("id") or "")
+            anchor = str(tok.attrGet("id") or "") if "" in found else ""
         elif tok.type == "paragraph_open" and anchor not in found and i + 1 < len(tokens):
             inline = tokens[i + 1]
             text = _squash(plain(inline.children or ())[0])
