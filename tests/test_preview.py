@@ -15,6 +15,7 @@ from papernotes.config import load_config
 from papernotes.preview import (
     NOTES_PER_SHARD,
     PREVIEW_INDEX,
+    linked_sections,
     preview_entry,
     preview_files,
     shard_count,
@@ -70,7 +71,7 @@ def _library(root: Path) -> Path:
 
 def test_entry_holds_what_the_card_shows(tmp_path: Path) -> None:
     library = clean_library(_library(tmp_path))
-    assert preview_entry(library.notes["main"], library) == {
+    assert preview_entry(library.notes["main"], library, {"Method", "nowhere"}) == {
         "t": "Main",
         "a": "Ann One, Bob Two, Cy Three et al.",
         "y": 2020,
@@ -80,6 +81,8 @@ def test_entry_holds_what_the_card_shows(tmp_path: Path) -> None:
         "p": "First words, citing (Her, 2019).",
         "h": {"h-method": "How it works."},
     }
+    # Sections no link names are left out.
+    assert "h" not in preview_entry(library.notes["main"], library)
     # No body: the abstract; no venue or status: left out.
     assert preview_entry(library.notes["other"], library) == {
         "t": "Other",
@@ -87,6 +90,15 @@ def test_entry_holds_what_the_card_shows(tmp_path: Path) -> None:
         "y": 2019,
         "p": "An abstract that stands in for a body.",
     }
+
+
+def test_linked_sections_come_from_wikilinks_and_markdown_links(tmp_path: Path) -> None:
+    root = _library(tmp_path)
+    body = (
+        "See [[main#Method|how]], [[Main#Intro]], [the rest](../main.md#results) and [[other]].\n"
+    )
+    write_note(root, "sub/linker.md", note_text("Linker", extra="id: linker\n", body=body))
+    assert linked_sections(clean_library(root)) == {"main": {"Method", "Intro", "results"}}
 
 
 def _cards(text: str) -> dict[str, object]:

@@ -11,7 +11,9 @@ the note (``markdown.context.leads``), or of the section a ``note#heading`` link
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import posixpath
+from collections import defaultdict
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +22,13 @@ from papernotes.backlinks import label_of
 from papernotes.incremental.cache import digest
 from papernotes.machine import script_json
 from papernotes.markdown.context import LEAD_CHARS, fill
-from papernotes.model import Library, Note
+from papernotes.model import CiteKey, Library, Note
+from papernotes.vault import heading_anchor
 
 __all__ = [
     "PREVIEW_INDEX",
     "PreviewFile",
+    "linked_sections",
     "preview_entry",
     "preview_files",
     "shard_count",
@@ -77,10 +81,31 @@ def _trim(text: str, limit: int) -> str:
     return (cut if len(cut) > limit // 2 else text[:limit]).rstrip() + "…"
 
 
-def preview_entry(note: Note, library: Library) -> dict[str, Any]:
+def linked_sections(library: Library) -> dict[CiteKey, set[str]]:
+    """For each note, the ``#fragments`` other notes link to in it (``[[key#Heading]]``,
+    ``[text](other.md#method)``), as written."""
+    rel_of = {key: rel for rel, key in library.sources.items()}
+    out: dict[CiteKey, set[str]] = defaultdict(set)
+    for key, note in library.notes.items():
+        for citation in note.body.citations:
+            if citation.keys and citation.heading:
+                target = library.resolve(citation.keys[0])
+                if isinstance(target, str):
+                    out[target].add(citation.heading)
+        folder = posixpath.dirname(rel_of.get(key, ""))
+        for link in note.body.local_links:
+            path, _, fragment = link.url.partition("#")
+            found = library.sources.get(posixpath.normpath(posixpath.join(folder, path)))
+            if path and fragment and found is not None:
+                out[found].add(fragment)
+    return out
+
+
+def preview_entry(note: Note, library: Library, fragments: Collection[str] = ()) -> dict[str, Any]:
     """The card of one note: title ``t``, authors ``a``, year ``y``, venue ``v``, status
-    ``s``, first paragraph ``p`` (else the abstract), and ``h``: each section's first
-    paragraph by its heading's anchor. Empty values are left out."""
+    ``s``, first paragraph ``p`` (else the abstract), and ``h``: the first paragraph of each
+    section ``fragments`` name (the ones other notes link to), by its heading's anchor. Empty
+    values are left out."""
     meta = note.meta
     names = [a.display for a in meta.authors or meta.editors]
     authors = ", ".join(names[:AUTHORS_SHOWN]) + (" et al." if len(names) > AUTHORS_SHOWN else "")
@@ -88,7 +113,13 @@ def preview_entry(note: Note, library: Library) -> dict[str, Any]:
     def label(target: str) -> str:
         return label_of(library, target)
 
-    leads = {lead.anchor: fill(lead.text, label) for lead in note.body.leads}
+    # Only sections some link names: every section's would double the data for no reader.
+    wanted = {heading_anchor(note.body, f) or f for f in fragments}
+    leads = {
+        lead.anchor: fill(lead.text, label)
+        for lead in note.body.leads
+        if not lead.anchor or lead.anchor in wanted
+    }
     first = leads.pop("", "") or _trim(meta.abstract or "", LEAD_CHARS)
     entry: dict[str, Any] = {
         "t": meta.heading,
@@ -110,9 +141,10 @@ def preview_files(library: Library) -> Iterator[PreviewFile]:
     """The index, then every shard (an empty one too: a hover on any page finds a file)."""
     count = shard_count(len(library.notes))
     shards: list[dict[str, Any]] = [{} for _ in range(count)]
+    sections = linked_sections(library)
     for key, note in library.notes.items():
         path = urls.paper_page(key)
-        shards[shard_of(path, count)][path] = preview_entry(note, library)
+        shards[shard_of(path, count)][path] = preview_entry(note, library, sections.get(key, ()))
     index = _script({"shards": count})
     yield PreviewFile(PREVIEW_INDEX, digest(index), index)
     for n, cards in enumerate(shards):

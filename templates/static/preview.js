@@ -131,7 +131,9 @@
     var meta = [data.a, data.y, data.v].filter(function (x) { return x !== undefined && x !== ""; });
     el.appendChild(line("pop-meta", meta.join(" · ")));
     if (data.s) el.appendChild(line("pop-status", "Status: " + data.s));
-    var text = (where.hash && data.h && data.h[where.hash]) || data.p;
+    // A heading's id is "h-" + its slug; a Markdown link may name it by the slug alone.
+    var h = data.h || {};
+    var text = (where.hash && (h[where.hash] || h["h-" + where.hash])) || data.p;
     if (text) el.appendChild(line("pop-text", text));
     if (touch) {
       var open = document.createElement("a");

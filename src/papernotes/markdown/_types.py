@@ -9,7 +9,7 @@ and the dialect's modules (cite, toc, extract, body) share them without importin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "BodyCitation",
@@ -70,8 +70,13 @@ class BodyCitation:
     fragment: str = ""
     """For a link within the note (``[[#Heading]]``, ``[[#^block]]``, no keys): the heading
     or ``^block`` it names."""
-    context: Passage | None = None
+    # The two below say what is around the citation, not what it cites: citations compare
+    # equal without them (the cache and fingerprints still see them, through repr).
+    context: Passage | None = field(default=None, compare=False)
     """The sentence or list item the citation stands in; None when it was not recorded."""
+    heading: str = field(default="", compare=False)
+    """For ``[[key#Heading]]``: the heading (or ``^block``) it names in the cited note, which
+    that note's link preview shows."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,7 +117,10 @@ def _wikilink(tok: Token, line: int, col: int, context: Passage | None) -> BodyC
     alt = link_target(alias)[0] if alias.strip() else ""
     if not meta["key"]:
         return BodyCitation((), line, col, "wikilink", alt=alt, fragment=meta["heading"])
-    return BodyCitation((meta["key"],), line, col, "wikilink", alt=alt, context=context)
+    heading = meta["heading"]  # [[key#Heading]]: what a preview of the link shows
+    return BodyCitation(
+        (meta["key"],), line, col, "wikilink", alt=alt, context=context, heading=heading
+    )
 
 
 def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
