@@ -183,3 +183,22 @@ def test_graph_inputs_follow_everything_graph_data_shows(
     datas = [graph_data_js(graph_data(lib, graph.tag_palette(lib))) for lib in (before, after)]
     assert (inputs[0] != inputs[1]) is changes
     assert (datas[0] != datas[1]) is changes
+
+
+def test_mentions_are_an_eighth_list_only_when_a_note_has_any() -> None:
+    path, text = paper("m", 2021, ["b"])
+    mentions = (path, text + "Builds on [[a]] and [@b].\n")
+    library = library_of(paper("a", 2020, ["b"]), paper("b", 2019), mentions)
+    _, value = payload(library)
+    nodes = value["nodes"]
+    assert isinstance(nodes, list)
+    index = {n[0]: i for i, n in enumerate(nodes)}
+    by_key = {n[0]: n for n in nodes}
+    # m cites b in its front matter (an edge), and mentions a in its body (a dashed line);
+    # [@b] in the body is the citation it already is, not a mention.
+    assert by_key["m"][6] == [index["b"]] and by_key["m"][7] == [index["a"]]
+    assert len(by_key["a"]) == len(by_key["b"]) == 7
+    # The fingerprint follows mentions too.
+    plain = library_of(paper("a", 2020, ["b"]), paper("b", 2019), paper("m", 2021, ["b"]))
+    inputs = [graph_inputs(lib, graph.tag_palette(lib)) for lib in (library, plain)]
+    assert inputs[0] != inputs[1]

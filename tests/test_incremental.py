@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.session import Session
+from papernotes.preview import shard_of
 
 from conftest import FIXTURES, note_text, write_note
 
@@ -236,14 +237,17 @@ def test_editing_one_body_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     changed = {k for k, v in _tree(out).items() if before.get(k) != v}
     # The search index's shards: its doc shard and the term shards of the words it changed.
     shards = {k for k in changed if k.startswith("static/search/")}
-    assert changed - shards == {
+    # Its link preview shows its first paragraph: the one preview shard it is in.
+    previews = {k for k in changed if k.startswith("static/preview/")}
+    assert previews == {f"static/preview/{shard_of('papers/delta.html', 1)}.js"}
+    assert changed - shards - previews == {
         "papers/delta.html",
         "static/search-index.js",
         "feed.xml",
         ".papernotes-site.json",
     }
     assert len([k for k in shards if k.startswith("static/search/d-")]) == 1
-    assert report.written.written == 3 + len(shards)
+    assert report.written.written == 3 + len(shards) + len(previews)
 
 
 def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:

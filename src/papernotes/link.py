@@ -8,6 +8,7 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
+from papernotes.backlinks import backlinks
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import excluded_names, to_excluded
 from papernotes.ids import is_arxiv, key_problem, suggest_key
@@ -262,7 +263,7 @@ def link(
         files=placed,
         sources=sources,
     )
-    return library, tuple(diags)
+    return dataclasses.replace(library, backlinks=backlinks(library)), tuple(diags)
 
 
 def _unknown(note: Note, target: str, where: Location, keys: Iterable[str]) -> Diagnostic:

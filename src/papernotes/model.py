@@ -22,6 +22,7 @@ __all__ = [
     "NO_DATE",
     "OTHERS",
     "Author",
+    "Backlink",
     "Citation",
     "CiteKey",
     "Edge",
@@ -264,6 +265,23 @@ class Edge:
 
 
 @dataclass(frozen=True, slots=True)
+class Backlink:
+    """A note that cites or mentions another, with what it says there (``backlinks``)."""
+
+    source: CiteKey
+    """The citing note."""
+    formal: bool
+    """A citation (front-matter ``cites:`` or ``[@key]``), not a mention (a wikilink)."""
+    before: str = ""
+    """Plain text of the sentence before the citation; "" with ``cited`` when none is known."""
+    cited: str = ""
+    """The citation as the citing note shows it (labels filled in); "" when only the front
+    matter cites."""
+    after: str = ""
+    """Plain text of the sentence after the citation."""
+
+
+@dataclass(frozen=True, slots=True)
 class Library:
     """Every note and the citation graph between them."""
 
@@ -294,6 +312,9 @@ class Library:
     site path each is copied to (``urls.file_paths``)."""
     sources: Mapping[str, CiteKey]
     """Note files relative to the notes folder ("peft/lora.md") → their keys."""
+    backlinks: Mapping[CiteKey, tuple[Backlink, ...]] = field(default_factory=dict)
+    """For each note, every note that cites or mentions it, in library order, each with the
+    sentence it does so in (``backlinks.backlinks``)."""
 
     def resolve(self, target: str) -> CiteKey | External | None:
         """What a citation target names: a note, a paper outside the library, or nothing."""

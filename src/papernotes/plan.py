@@ -48,6 +48,7 @@ from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
+from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
     Renderer,
@@ -279,6 +280,7 @@ def plan_site(
             related(library.cited_by.get(key, ())),
             related(library.mentions.get(key, ())),
             related(library.mentioned_by.get(key, ())),
+            library.backlinks.get(key, ()),
             library.external.get(key, ()),
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             pdf_target(note, library, papers_dir),
@@ -362,6 +364,10 @@ def plan_site(
         fp = digest("year", year, listing(keys))
         path = urls.year_page(year)
         jobs.append(listing_job(path, fp, "year.html", keys, year=year))
+
+    # Link previews: one job per file, so an edit rewrites the one shard its card is in.
+    for card in preview_files(library):
+        jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
 
     texts = {k: bodies[k].text for k in all_keys}
     listed = [docs[k] for k in all_keys]

@@ -146,11 +146,28 @@
     tools.appendChild(button("Fit", "Fit: show the whole graph", function () { fit(g); }));
     // graph.html filters by tag before drawing; a neighbourhood highlights one instead.
     if (g.tagNames.length && !g.frame.hasAttribute("data-pn-global")) tools.appendChild(tagSelect(g));
+    if (g.svg.querySelector(".pn-mention")) tools.appendChild(mentionToggle(g));
     g.hint = document.createElement("span");
     g.hint.className = "pn-hint";
     g.hint.textContent = g.hintText;
     tools.appendChild(g.hint);
     g.frame.insertBefore(tools, g.frame.firstChild);
+  }
+
+  // Whether mention lines show; kept while graph.html redraws for a new filter.
+  var showMentions = true;
+
+  function mentionToggle(g) {
+    var label = document.createElement("label");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = showMentions;
+    label.appendChild(box);
+    label.appendChild(document.createTextNode("Mentions (dashed)"));
+    function apply() { g.svg.classList.toggle("pn-no-mentions", !box.checked); }
+    box.addEventListener("change", function () { showMentions = box.checked; apply(); });
+    apply();
+    return label;
   }
 
   function makeInteractive(svg) {
@@ -717,9 +734,11 @@
   function drawing(m, keys, opts) {
     var data = m.data, nodes = data.nodes;
     var index = new Map(keys.map(function (k, i) { return [k, i]; }));
-    var edges = [];
+    var edges = [], mentions = [];
     keys.forEach(function (s) {
       nodes[s][6].forEach(function (t) { if (index.has(t)) edges.push([index.get(s), index.get(t)]); });
+      // Mentions (node[7], when any) link papers drawn anyway; they never choose what is drawn.
+      (nodes[s][7] || []).forEach(function (t) { if (index.has(t)) mentions.push([index.get(s), index.get(t)]); });
     });
     var tagCount = new Map();
     keys.forEach(function (k) {
@@ -756,7 +775,7 @@
     if (colours.get(null) && legend.length) legend.push({ colour: null, name: "other tags", count: colours.get(null) });
     return {
       title: opts.title, description: opts.description, note: opts.note || "",
-      nodes: drawn, edges: edges, legend: legend,
+      nodes: drawn, edges: edges, mentions: mentions, legend: legend,
       tagNames: tagOrder.map(function (t) { return data.tags[t]; }),
       yearHref: function (year) { var p = data.years[String(year)]; return p ? opts.root + p : ""; },
       noDate: data.no_date
@@ -844,8 +863,18 @@
         d: edgePath(lay.points[e[0]], lay.points[e[1]]), "data-e": s + " " + t
       }));
     });
+    // Mentions are dashed, under the citations, and are not .pn-edge: highlighting, counts and
+    // the layout stay about citations.
+    var mentionGroup = el("g", { "class": "pn-mentions" });
+    d.mentions.forEach(function (e) {
+      mentionGroup.appendChild(el("path", {
+        "class": "pn-mention", d: edgePath(lay.points[e[0]], lay.points[e[1]]),
+        "data-e": rank[e[0]] + " " + rank[e[1]]
+      }));
+    });
     var nodeGroup = el("g", { "class": "pn-nodes" });
     order.forEach(function (i) { nodeGroup.appendChild(nodeElement(d.nodes[i], lay.points[i])); });
+    if (d.mentions.length) vp.appendChild(mentionGroup);
     vp.appendChild(edgeGroup);
     vp.appendChild(nodeGroup);
     svg.appendChild(vp);

@@ -1,7 +1,8 @@
-// papernotes: theme toggle, citation popovers, copy buttons. Progressive enhancement only:
+// papernotes: theme toggle, link previews (preview.js), copy buttons. Progressive enhancement only:
 // every page works without this file. No network, no innerHTML with note text.
 (function () {
   "use strict";
+  var self = document.currentScript;
   var root = document.documentElement;
   var KEY = "papernotes-theme";
 
@@ -124,64 +125,12 @@
     });
   }
 
-  function initPopovers() {
-    var dataEl = document.getElementById("cite-data");
-    if (!dataEl) return;
-    var data;
-    try { data = JSON.parse(dataEl.textContent); } catch (e) { return; }
-    var pop = null;
-    var owner = null;
-    var hideTimer = null;
-
-    function hide() {
-      if (pop) { pop.remove(); pop = null; }
-      if (owner) { owner.removeAttribute("aria-describedby"); owner = null; }
-    }
-    // A citation names its note only by its href: the page's file name, which keys the data.
-    function keyOf(link) {
-      return (link.getAttribute("href") || "").split("#")[0].split("/").pop().replace(/\.html$/, "");
-    }
-    function show(link) {
-      var info = data[keyOf(link)];
-      if (!info) return;
-      clearTimeout(hideTimer);
-      hide();
-      pop = document.createElement("div");
-      pop.className = "cite-popover";
-      pop.id = "cite-popover";
-      pop.setAttribute("role", "tooltip");
-      var title = document.createElement("span");
-      title.className = "pop-title";
-      title.textContent = info.title;
-      var meta = document.createElement("span");
-      meta.className = "pop-meta";
-      meta.textContent = info.authors + " · " + info.year + (info.venue ? " · " + info.venue : "");
-      pop.appendChild(title);
-      pop.appendChild(meta);
-      pop.addEventListener("mouseenter", function () { clearTimeout(hideTimer); });
-      pop.addEventListener("mouseleave", scheduleHide);
-      // Inside <main>, so it is in a landmark like the rest of the page (main is not positioned:
-      // top and left below stay document coordinates).
-      (document.querySelector("main") || document.body).appendChild(pop);
-      var r = link.getBoundingClientRect();
-      var top = window.scrollY + r.bottom + 6;
-      var left = Math.max(8, Math.min(window.scrollX + r.left, window.scrollX + document.documentElement.clientWidth - pop.offsetWidth - 8));
-      pop.style.top = top + "px";
-      pop.style.left = left + "px";
-      owner = link;
-      link.setAttribute("aria-describedby", "cite-popover");
-    }
-    function scheduleHide() {
-      clearTimeout(hideTimer);
-      hideTimer = setTimeout(hide, 150);
-    }
-    document.querySelectorAll("a.cite[href]").forEach(function (link) {
-      link.addEventListener("mouseenter", function () { show(link); });
-      link.addEventListener("focus", function () { show(link); });
-      link.addEventListener("mouseleave", scheduleHide);
-      link.addEventListener("blur", scheduleHide);
-    });
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
+  // Link previews live in preview.js, next to this file: loaded after the page is drawn.
+  function initPreviews() {
+    if (!self || !self.src) return;
+    var script = document.createElement("script");
+    script.src = self.src.replace(/papernotes\.js([?#].*)?$/, "preview.js");
+    document.body.appendChild(script);
   }
 
   // A region that scrolls sideways (a wide table or formula) must be reachable by keyboard.
@@ -198,7 +147,7 @@
     initThemeToggle();
     initCopyButtons();
     initDownloads();
-    initPopovers();
+    initPreviews();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();

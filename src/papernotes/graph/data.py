@@ -1,11 +1,12 @@
 """The citation graph as a picture: the whole library, or one paper's neighbourhood.
 
 Edges are front-matter citations only (``Library.cites``), drawn from the citing paper to the
-cited one. Inline mentions are left out on purpose: a 2017 note may mention a 2023 paper, and
-drawing that as an arrow would claim a citation that never happened (the paper page lists
-mentions separately). Nodes are placed by year (graph_layout), with no force simulation, so a
-big graph costs nothing while idle, unlike the global graph views readers of Quartz have asked
-to remove.
+cited one. Inline mentions are not edges: a 2017 note may mention a 2023 paper, and drawing
+that as an arrow would claim a citation that never happened. graph.js draws them apart, dashed
+and hideable, between papers a drawing shows anyway (``payload``); they choose no paper and
+move none, so the rules here stay those of citations. Nodes are placed by year
+(graph_layout), with no force simulation, so a big graph costs nothing while idle, unlike the
+global graph views readers of Quartz have asked to remove.
 
 The site no longer embeds these drawings: it writes the graph once (``payload``) and
 ``static/graph.js`` draws in the browser with the same rules. :func:`neighbourhood` and the

@@ -18,7 +18,10 @@ The structure, compact because it grows with the library (50,000 notes):
 - ``nodes``: in library order (the order that breaks ties). ``year`` is 0 when the paper has
   none; ``page`` is the paper page's file name under ``papers/`` (percent-encoded, no
   ``.html``), or ``""`` when that is the key itself; tags as written on the note; the last
-  list is the node indices the paper cites, in its ``cites:`` order.
+  list is the node indices the paper cites, in its ``cites:`` order. An eighth list, only
+  when the note has any, holds the papers its body mentions without citing them
+  (``Library.mentions``): graph.js draws those dashed, among the papers a drawing shows
+  anyway, and a toggle hides them; they never choose what is drawn nor where.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class GraphNode:
     """Indices into :attr:`GraphData.tags`, in the note's own order."""
     cites: tuple[int, ...]
     """Indices of the papers it cites, in its ``cites:`` order."""
+    mentions: tuple[int, ...] = ()
+    """Indices of the papers its body mentions without citing them, in body order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,7 @@ def graph_data(library: Library, palette: TagPalette) -> GraphData:
                 page="" if page == key else page,
                 tags=tuple(tag_index[t.casefold()] for t in meta.tags),
                 cites=tuple(index[c] for c in library.cites.get(key, ()) if c in index),
+                mentions=tuple(index[c] for c in library.mentions.get(key, ()) if c in index),
             )
         )
     years = sorted({n.year for n in nodes if n.year})
@@ -104,9 +110,17 @@ def graph_inputs(library: Library, palette: TagPalette) -> tuple[object, ...]:
     """Everything :func:`graph_data` reads, cheaply: digested, it is graph-data.js's fingerprint
     without building the file's contents on a build that does not need them (a page's file
     name follows from its key)."""
-    cites, labels = library.cites, library.labels
+    cites, labels, mentions = library.cites, library.labels, library.mentions
     notes = tuple(
-        (k, labels.get(k, k), n.meta.heading, n.meta.year, n.meta.tags, cites.get(k))
+        (
+            k,
+            labels.get(k, k),
+            n.meta.heading,
+            n.meta.year,
+            n.meta.tags,
+            cites.get(k),
+            mentions.get(k),
+        )
         for k, n in library.notes.items()
     )
     return (notes, palette.tags, tuple(palette.names.items()))
@@ -130,6 +144,18 @@ def graph_data_js(data: GraphData) -> str:
         "tags": data.tags,
         "palette": data.palette,
         "years": {str(y): path for y, path in data.years},
-        "nodes": [[n.key, n.label, n.title, n.year, n.page, n.tags, n.cites] for n in data.nodes],
+        "nodes": [
+            [
+                n.key,
+                n.label,
+                n.title,
+                n.year,
+                n.page,
+                n.tags,
+                n.cites,
+                *([n.mentions] if n.mentions else []),
+            ]
+            for n in data.nodes
+        ],
     }
     return f"window.{GLOBAL}={_script_json(value)};\n"

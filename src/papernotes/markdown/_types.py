@@ -9,7 +9,7 @@ and the dialect's modules (cite, toc, extract, body) share them without importin
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "BodyCitation",
@@ -17,12 +17,39 @@ __all__ = [
     "CiteTarget",
     "EmbedTarget",
     "Heading",
+    "Lead",
     "LocalLink",
     "ParsedBody",
+    "Passage",
     "RenderContext",
     "RenderedBody",
     "WebLink",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """The sentence (or list item) around a citation, as plain text: what a backlink quotes.
+
+    Other citations in it are holes, ``\\0key\\0``, that the link stage fills with labels
+    (``markdown.context.fill``): labels depend on the whole library, the parse does not."""
+
+    before: str
+    """The text before the citation, trimmed at a sentence start or to a few words ("…")."""
+    cited: str
+    """The citation itself as plain text (the hole of its key, or a wikilink's alias)."""
+    after: str
+    """The text after it, to the sentence end or trimmed ("…")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """The first paragraph of a note, or of one of its sections, as plain text: previews."""
+
+    anchor: str
+    """The heading's element id (``h-method``); "" for the note's first paragraph."""
+    text: str
+    """Plain text with holes as in :class:`Passage`, trimmed to a few hundred characters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +70,13 @@ class BodyCitation:
     fragment: str = ""
     """For a link within the note (``[[#Heading]]``, ``[[#^block]]``, no keys): the heading
     or ``^block`` it names."""
+    # The two below say what is around the citation, not what it cites: citations compare
+    # equal without them (the cache and fingerprints still see them, through repr).
+    context: Passage | None = field(default=None, compare=False)
+    """The sentence or list item the citation stands in; None when it was not recorded."""
+    heading: str = field(default="", compare=False)
+    """For ``[[key#Heading]]``: the heading (or ``^block``) it names in the cited note, which
+    that note's link preview shows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +165,8 @@ class ParsedBody:
     """The body rendered once, when it was parsed, with holes where what it shows depends on
     the library or the page (``markdown.holes``), packed small (``markdown.body``); what
     :func:`~papernotes.markdown.body.render_body` fills. None: parse the text again."""
+    leads: tuple[Lead, ...] = ()
+    """The first paragraph of the body, then of each section that has one, in order."""
 
 
 @dataclass(frozen=True, slots=True)

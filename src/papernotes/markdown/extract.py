@@ -14,9 +14,17 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
-from papernotes.markdown._types import BodyCitation, BodyEmbed, LocalLink, ParsedBody, WebLink
+from papernotes.markdown._types import (
+    BodyCitation,
+    BodyEmbed,
+    LocalLink,
+    ParsedBody,
+    Passage,
+    WebLink,
+)
 from papernotes.markdown.body import body_template
 from papernotes.markdown.cite import link_target
+from papernotes.markdown.context import leads, passage, plain
 from papernotes.markdown.toc import headings_of
 from papernotes.markdown.urlkind import is_local_url, is_root_url
 
@@ -81,7 +89,27 @@ def _web_link(block: Token, tok: Token, url: str, locator: _Locator) -> WebLink:
     return WebLink(url, line, tok.type == "image", col)
 
 
-def _wikilink(tok: Token, line: int, col: int) -> BodyCitation:
+class _Contexts:
+    """The passage around each citation of one inline block, made when first asked for."""
+
+    def __init__(self, block: Token) -> None:
+        self._block = block
+        self._made: tuple[str, list[tuple[int, int]]] | None = None
+        self._next = 0
+
+    def next(self) -> Passage | None:
+        """The passage of the block's next citation or wikilink (they come in order)."""
+        if self._made is None:
+            self._made = plain(self._block.children or ())
+        text, spans = self._made
+        if self._next >= len(spans):
+            return None
+        start, end = spans[self._next]
+        self._next += 1
+        return passage(text, start, end)
+
+
+def _wikilink(tok: Token, line: int, col: int, context: Passage | None) -> BodyCitation:
     """``[[key]]`` or ``[[#Heading]]`` (no keys), with the Dendron reading of what follows
     ``|`` (``[[label|note.path]]``, ``[[#label|note.path#heading]]``), if any."""
     meta = tok.meta
@@ -89,7 +117,10 @@ def _wikilink(tok: Token, line: int, col: int) -> BodyCitation:
     alt = link_target(alias)[0] if alias.strip() else ""
     if not meta["key"]:
         return BodyCitation((), line, col, "wikilink", alt=alt, fragment=meta["heading"])
-    return BodyCitation((meta["key"],), line, col, "wikilink", alt=alt)
+    heading = meta["heading"]  # [[key#Heading]]: what a preview of the link shows
+    return BodyCitation(
+        (meta["key"],), line, col, "wikilink", alt=alt, context=context, heading=heading
+    )
 
 
 def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
@@ -107,15 +138,17 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
+        contexts = _Contexts(block)
         for tok in block.children:
             kind = tok.type
             if kind == "citation":
                 line, col = locator.locate(block, tok.meta["pos"])
                 keys = tuple(item[1] for item in tok.meta["items"])
-                citations.append(BodyCitation(keys, line, col, "pandoc"))
+                context = contexts.next()
+                citations.append(BodyCitation(keys, line, col, "pandoc", context=context))
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
-                citations.append(_wikilink(tok, line, col))
+                citations.append(_wikilink(tok, line, col, contexts.next()))
             elif kind == "embed":
                 line, col = locator.locate(block, tok.meta["pos"])
                 meta = tok.meta
@@ -134,6 +167,8 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
                     root_links.append(LocalLink(unquote(url), line, kind == "image", col))
                 elif url.lower().startswith(("http://", "https://")):
                     web_links.append(_web_link(block, tok, url, locator))
+    # Before the template is made: making it may rewrite tokens.
+    first = leads(tokens)
     return ParsedBody(
         text=text,
         citations=tuple(citations),
@@ -145,4 +180,5 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
         embeds=tuple(embeds),
         root_links=tuple(root_links),
         template=body_template(md, tokens, text),
+        leads=first,
     )

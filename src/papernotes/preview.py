@@ -1,0 +1,152 @@
+"""The data of link previews: for each paper page, what its preview card shows.
+
+``static/preview/index.js`` says how many shards there are; ``static/preview/N.js`` holds the
+cards of the pages whose path hashes to ``N`` (FNV-1a over UTF-16 code units, as
+``templates/static/preview.js`` computes it). Both are scripts, which load from ``file://``
+where ``fetch()`` cannot; a hover loads two small files however large the library is.
+
+A card shows the title, authors, venue and year, reading status, and the first paragraph of
+the note (``markdown.context.leads``), or of the section a ``note#heading`` link names.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from papernotes import urls
+from papernotes.backlinks import label_of
+from papernotes.incremental.cache import digest
+from papernotes.machine import script_json
+from papernotes.markdown.context import LEAD_CHARS, fill
+from papernotes.model import CiteKey, Library, Note
+from papernotes.vault import heading_anchor
+
+__all__ = [
+    "PREVIEW_INDEX",
+    "PreviewFile",
+    "linked_sections",
+    "preview_entry",
+    "preview_files",
+    "shard_count",
+    "shard_of",
+]
+
+PREVIEW_DIR = "static/preview/"
+PREVIEW_INDEX = PREVIEW_DIR + "index.js"
+NOTES_PER_SHARD = 16
+"""About how many cards a shard holds: a hover reads one shard of a few tens of KB."""
+AUTHORS_SHOWN = 3
+"""Authors named before "et al.", as the inline citation popover always did."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewFile:
+    """One file of the preview data, with what the build needs to decide to write it."""
+
+    path: str
+    """Where it goes in the site (``static/preview/3.js``)."""
+    fingerprint: str
+    """Digest of its text: a file is rewritten only when its cards change."""
+    text: str
+    """The script."""
+
+
+def shard_count(notes: int) -> int:
+    """The number of shards for ``notes`` notes: a power of two, at least one."""
+    count = 1
+    while count * NOTES_PER_SHARD < notes:
+        count *= 2
+    return count
+
+
+def shard_of(path: str, count: int) -> int:
+    """The shard of a page path among ``count`` (a power of two): FNV-1a (32 bits) over the
+    path's UTF-16 code units, which is what JavaScript's ``charCodeAt`` walks."""
+    data = path.encode("utf-16-le")
+    h = 0x811C9DC5
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return h & (count - 1)
+
+
+def _trim(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return (cut if len(cut) > limit // 2 else text[:limit]).rstrip() + "…"
+
+
+def linked_sections(library: Library) -> dict[CiteKey, set[str]]:
+    """For each note, the ``#fragments`` other notes link to in it (``[[key#Heading]]``,
+    ``[text](other.md#method)``), as written."""
+    rel_of = {key: rel for rel, key in library.sources.items()}
+    out: dict[CiteKey, set[str]] = defaultdict(set)
+    for key, note in library.notes.items():
+        for citation in note.body.citations:
+            if citation.keys and citation.heading:
+                target = library.resolve(citation.keys[0])
+                if isinstance(target, str):
+                    out[target].add(citation.heading)
+        folder = posixpath.dirname(rel_of.get(key, ""))
+        for link in note.body.local_links:
+            path, _, fragment = link.url.partition("#")
+            found = library.sources.get(posixpath.normpath(posixpath.join(folder, path)))
+            if path and fragment and found is not None:
+                out[found].add(fragment)
+    return out
+
+
+def preview_entry(note: Note, library: Library, fragments: Collection[str] = ()) -> dict[str, Any]:
+    """The card of one note: title ``t``, authors ``a``, year ``y``, venue ``v``, status
+    ``s``, first paragraph ``p`` (else the abstract), and ``h``: the first paragraph of each
+    section ``fragments`` name (the ones other notes link to), by its heading's anchor. Empty
+    values are left out."""
+    meta = note.meta
+    names = [a.display for a in meta.authors or meta.editors]
+    authors = ", ".join(names[:AUTHORS_SHOWN]) + (" et al." if len(names) > AUTHORS_SHOWN else "")
+
+    def label(target: str) -> str:
+        return label_of(library, target)
+
+    # Only sections some link names: every section's would double the data for no reader.
+    wanted = {heading_anchor(note.body, f) or f for f in fragments}
+    leads = {
+        lead.anchor: fill(lead.text, label)
+        for lead in note.body.leads
+        if not lead.anchor or lead.anchor in wanted
+    }
+    first = leads.pop("", "") or _trim(meta.abstract or "", LEAD_CHARS)
+    entry: dict[str, Any] = {
+        "t": meta.heading,
+        "a": authors,
+        "y": meta.year if meta.year is not None else meta.year_label,
+        "v": meta.venue or "",
+        "s": meta.status.value if meta.status else "",
+        "p": first,
+        "h": leads,
+    }
+    return {k: v for k, v in entry.items() if v != "" and v != {}}
+
+
+def _script(value: Any) -> str:
+    return f"PAPERNOTES_PREVIEW({script_json(value)});\n"
+
+
+def preview_files(library: Library) -> Iterator[PreviewFile]:
+    """The index, then every shard (an empty one too: a hover on any page finds a file)."""
+    count = shard_count(len(library.notes))
+    shards: list[dict[str, Any]] = [{} for _ in range(count)]
+    sections = linked_sections(library)
+    for key, note in library.notes.items():
+        path = urls.paper_page(key)
+        shards[shard_of(path, count)][path] = preview_entry(note, library, sections.get(key, ()))
+    index = _script({"shards": count})
+    yield PreviewFile(PREVIEW_INDEX, digest(index), index)
+    for n, cards in enumerate(shards):
+        text = _script({"shard": n, "cards": cards})
+        yield PreviewFile(f"{PREVIEW_DIR}{n}.js", digest(text), text)

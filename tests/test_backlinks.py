@@ -1,0 +1,122 @@
+"""Backlinks in context: each note that cites or mentions a paper, with the sentence it does so
+in, labelled citation or mention; on the paper page as a plain list, kept right by rebuilds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from papernotes.backlinks import label_of
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.model import Backlink
+
+from conftest import clean_library, note_text, write_note
+
+
+def _library(root: Path) -> Path:
+    write_note(
+        root, "target.md", note_text("Target Paper", authors="[Tara Get]", extra="id: target\n")
+    )
+    write_note(
+        root, "other.md", note_text("Other", authors="[Otto Her]", year=2019, extra="id: other\n")
+    )
+    front = "id: front\ncites: [target]\n"
+    write_note(root, "front.md", note_text("Front Only", extra=front, body="No sentence here.\n"))
+    write_note(
+        root,
+        "pandoc.md",
+        note_text(
+            "Pandoc",
+            extra="id: pandoc\n",
+            body="Intro. It builds on [@target] and [@other]. Next.\n",
+        ),
+    )
+    write_note(
+        root,
+        "wiki.md",
+        note_text(
+            "Wiki",
+            extra="id: wiki\n",
+            body="- a list item naming [[Target Paper|the target]] here\n",
+        ),
+    )
+    write_note(root, "self.md", note_text("Self", extra="id: self\n", body="Me [[self]].\n"))
+    return root
+
+
+def test_backlinks_carry_kind_and_sentence(tmp_path: Path) -> None:
+    library = clean_library(_library(tmp_path))
+    assert library.backlinks["target"] == (
+        Backlink("front", True),  # front matter only: no sentence
+        Backlink("pandoc", True, "It builds on ", "(Get, 2020)", " and (Her, 2019)."),
+        Backlink("wiki", False, "a list item naming ", "the target", " here"),
+    )
+    assert library.backlinks["other"] == (
+        Backlink("pandoc", True, "It builds on (Get, 2020) and ", "(Her, 2019)", "."),
+    )
+    assert "self" not in library.backlinks  # a note does not link back to itself
+
+
+@pytest.mark.parametrize(
+    ("target", "label"),
+    [
+        ("target", "Get, 2020"),
+        ("Target Paper", "Get, 2020"),
+        ("nobody", "nobody"),
+        ("arXiv:1706.03762", "arXiv:1706.03762"),
+    ],
+)
+def test_label_of(tmp_path: Path, target: str, label: str) -> None:
+    assert label_of(clean_library(_library(tmp_path)), target) == label
+
+
+def _page(site: Path, key: str) -> BeautifulSoup:
+    return BeautifulSoup((site / f"papers/{key}.html").read_text("utf-8"), "html.parser")
+
+
+def test_cited_by_section_lists_both_kinds(tmp_path: Path) -> None:
+    root = _library(tmp_path / "lib")
+    config, _ = load_config(root)
+    assert build(root, config, out=root / "site").errors == 0
+    section = _page(root / "site", "target").select_one("section[aria-labelledby=cited-by]")
+    assert section is not None
+    rows = [
+        (
+            li.a["href"],
+            li.select_one(".link-kind").get_text(),
+            [q.get_text() for q in li.select("q")],
+        )
+        for li in section.select("li")
+    ]
+    assert rows == [
+        ("front.html", "citation", []),
+        ("pandoc.html", "citation", ["It builds on (Get, 2020) and (Her, 2019)."]),
+        ("wiki.html", "mention", ["a list item naming the target here"]),
+    ]
+    assert [e.get_text() for e in section.select("q em")] == ["(Get, 2020)", "the target"]
+    assert section.select_one("#mentioned-by + ul a")["href"] == "wiki.html"
+    # No script needed: the list is in the page, and the page loads none for it.
+    assert section.select("script") == []
+
+
+def test_editing_a_sentence_rewrites_the_cited_page(tmp_path: Path) -> None:
+    root = _library(tmp_path / "lib")
+    config, _ = load_config(root)
+    out = root / "site"
+    assert build(root, config, out=out).errors == 0
+    page = out / "papers/target.html"
+    before = {p: p.read_bytes() for p in (out / "papers").glob("*.html")}
+    text = (root / "papers/pandoc.md").read_text("utf-8")
+    (root / "papers/pandoc.md").write_text(text.replace("builds on", "improves on"), "utf-8")
+    report = build(root, config, out=out)
+    assert report.errors == 0
+    assert "It improves on " in page.read_text("utf-8")
+    changed = {p.name for p, data in before.items() if p.read_bytes() != data}
+    # The edited note, and the two it cites (their Cited by quotes it); nothing else.
+    assert changed == {"pandoc.html", "target.html", "other.html"}
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert page.read_bytes() == (clean / "papers/target.html").read_bytes()

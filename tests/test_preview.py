@@ -1,0 +1,149 @@
+"""The data of link previews: one card per paper page, in shards a hover loads one of, written
+by the build so that an edit rewrites only the shard its card is in."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from papernotes import urls
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.preview import (
+    NOTES_PER_SHARD,
+    PREVIEW_INDEX,
+    linked_sections,
+    preview_entry,
+    preview_files,
+    shard_count,
+    shard_of,
+)
+
+from conftest import REPO, clean_library, library_at, note_text, write_note
+
+
+@pytest.mark.parametrize(
+    ("notes", "count"),
+    [(0, 1), (1, 1), (NOTES_PER_SHARD, 1), (NOTES_PER_SHARD + 1, 2), (1000, 64), (50_000, 4096)],
+)
+def test_shard_count(notes: int, count: int) -> None:
+    assert shard_count(notes) == count
+
+
+@pytest.mark.parametrize(
+    ("path", "count", "shard"),
+    [
+        # FNV-1a 32 of "a" is 0xe40c292c; of "" the offset basis 0x811c9dc5.
+        ("a", 1 << 32, 0xE40C292C),
+        ("", 1 << 32, 0x811C9DC5),
+        ("a", 8, 0xE40C292C & 7),
+        ("papers/hu2021lora.html", 1, 0),
+        # UTF-16 code units, as JavaScript's charCodeAt: one unit for é, two for 𝔸.
+        ("é", 1 << 32, ((0x811C9DC5 ^ 0xE9) * 0x01000193) & 0xFFFFFFFF),
+    ],
+)
+def test_shard_of(path: str, count: int, shard: int) -> None:
+    assert shard_of(path, count) == shard
+
+
+def test_shard_of_counts_utf16_units_like_javascript() -> None:
+    # 𝔸 is the surrogate pair D835 DD38 in UTF-16.
+    h = 0x811C9DC5
+    for unit in (0xD835, 0xDD38):
+        h = ((h ^ unit) * 0x01000193) & 0xFFFFFFFF
+    assert shard_of("𝔸", 1 << 32) == h
+
+
+def _library(root: Path) -> Path:
+    body = "## Intro\n\nFirst words, citing [@other].\n\n## Method\n\nHow it works.\n"
+    extra = "id: main\nvenue: ICLR\nstatus: to-read\n"
+    authors = "[Ann One, Bob Two, Cy Three, Di Four]"
+    write_note(root, "main.md", note_text("Main", authors=authors, extra=extra, body=body))
+    other = "id: other\nabstract: An abstract  that stands in\n  for a body.\n"
+    write_note(
+        root, "other.md", note_text("Other", authors="[Otto Her]", year=2019, extra=other, body="")
+    )
+    return root
+
+
+def test_entry_holds_what_the_card_shows(tmp_path: Path) -> None:
+    library = clean_library(_library(tmp_path))
+    assert preview_entry(library.notes["main"], library, {"Method", "nowhere"}) == {
+        "t": "Main",
+        "a": "Ann One, Bob Two, Cy Three et al.",
+        "y": 2020,
+        "v": "ICLR",
+        "s": "to-read",
+        # The first paragraph wherever it is, its citation as the body shows it.
+        "p": "First words, citing (Her, 2019).",
+        "h": {"h-method": "How it works."},
+    }
+    # Sections no link names are left out.
+    assert "h" not in preview_entry(library.notes["main"], library)
+    # No body: the abstract; no venue or status: left out.
+    assert preview_entry(library.notes["other"], library) == {
+        "t": "Other",
+        "a": "Otto Her",
+        "y": 2019,
+        "p": "An abstract that stands in for a body.",
+    }
+
+
+def test_linked_sections_come_from_wikilinks_and_markdown_links(tmp_path: Path) -> None:
+    root = _library(tmp_path)
+    body = (
+        "See [[main#Method|how]], [[Main#Intro]], [the rest](../main.md#results) and [[other]].\n"
+    )
+    write_note(root, "sub/linker.md", note_text("Linker", extra="id: linker\n", body=body))
+    assert linked_sections(clean_library(root)) == {"main": {"Method", "Intro", "results"}}
+
+
+def _cards(text: str) -> dict[str, object]:
+    m = re.fullmatch(r"PAPERNOTES_PREVIEW\((.*)\);\n", text, re.S)
+    assert m is not None
+    return dict(json.loads(m[1]))
+
+
+def test_every_page_is_in_the_shard_its_path_hashes_to() -> None:
+    library = library_at(REPO)[0]
+    files = list(preview_files(library))
+    assert files[0].path == PREVIEW_INDEX
+    count = _cards(files[0].text)["shards"]
+    assert count == shard_count(len(library.notes)) == len(files) - 1
+    seen: dict[str, int] = {}
+    for n, file in enumerate(files[1:]):
+        assert file.path == f"static/preview/{n}.js"
+        data = _cards(file.text)
+        assert data["shard"] == n
+        cards = data["cards"]
+        assert isinstance(cards, dict)
+        for path in cards:
+            assert shard_of(path, int(str(count))) == n
+            seen[path] = n
+    assert sorted(seen) == sorted(urls.paper_page(k) for k in library.notes)
+    # Titles with "</script>" cannot end the script they are loaded by.
+    assert all("</" not in f.text for f in files)
+
+
+def test_an_edit_rewrites_only_its_cards_shard(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    for i in range(3 * NOTES_PER_SHARD):
+        write_note(
+            root, f"n{i}.md", note_text(f"Note {i}", extra=f"id: n{i}\n", body=f"Body {i}.\n")
+        )
+    config, _ = load_config(root)
+    out = root / "site"
+    assert build(root, config, out=out).errors == 0
+    before = {p.name: p.read_bytes() for p in (out / "static/preview").iterdir()}
+    assert len(before) == 1 + 4
+    (root / "papers/n5.md").write_text(
+        note_text("Note 5", extra="id: n5\n", body="A new first paragraph.\n"), "utf-8"
+    )
+    assert build(root, config, out=out).errors == 0
+    after = {p.name: p.read_bytes() for p in (out / "static/preview").iterdir()}
+    shard = f"{shard_of(urls.paper_page('n5'), 4)}.js"
+    assert {k for k in after if after[k] != before[k]} == {shard}
+    assert "A new first paragraph." in after[shard].decode("utf-8")
