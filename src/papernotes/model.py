@@ -16,6 +16,7 @@ from papernotes.errors import Location
 from papernotes.ids import strip_version
 
 if TYPE_CHECKING:
+    from papernotes.lists.link import LinkedList
     from papernotes.markdown._types import ParsedBody
 
 __all__ = [
@@ -163,6 +164,8 @@ class Metadata:
     """1 to 5."""
     read: dt.date | None = None
     """When the paper was read."""
+    added: dt.date | None = None
+    """When the paper joined the library (orders the to-read page)."""
     cites: tuple[Citation, ...] = ()
     """Front-matter ``cites:`` entries."""
     abstract: str | None = None
@@ -294,6 +297,8 @@ class Library:
     site path each is copied to (``urls.file_paths``)."""
     sources: Mapping[str, CiteKey]
     """Note files relative to the notes folder ("peft/lora.md") → their keys."""
+    reading_lists: tuple[LinkedList, ...] = ()
+    """The reading lists and series (``lists/*.md``), their papers found, by slug."""
 
     def resolve(self, target: str) -> CiteKey | External | None:
         """What a citation target names: a note, a paper outside the library, or nothing."""
