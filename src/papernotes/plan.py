@@ -42,6 +42,7 @@ from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.lists.pages import list_jobs, paper_lists_fingerprint
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
@@ -274,6 +275,7 @@ def plan_site(
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             pdf_target(note, library, papers_dir),
             once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
+            paper_lists_fingerprint(library, key, fps),
         )
 
         def run(
@@ -333,6 +335,7 @@ def plan_site(
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )
     )
+    jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing))
     for tag, keys in index.tag_notes.items():
         name, notes = index.tag_names[tag], r.notes_of(keys)
         fp = digest("tag", name, listing(keys))

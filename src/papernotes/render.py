@@ -25,6 +25,7 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
 from papernotes.graph import data as graph
+from papernotes.lists.link import lists_of, series_of
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
@@ -261,6 +262,8 @@ class Renderer:
             "author_path": self.index.author_path,
             "year_path": urls.year_page,
             "notes_of": self.notes_of,
+            "lists_of": lambda key: lists_of(self.library.reading_lists, key),
+            "series_of": lambda key: series_of(self.library.reading_lists, key),
             "absolute": lambda target: absolute(self.config, target),
         }
         try:
