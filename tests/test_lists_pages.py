@@ -14,7 +14,7 @@ import pytest
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.session import Session
-from papernotes.lists.pages import commentary_html, to_read
+from papernotes.lists.pages import commentary_html, recently_read, to_read
 
 from conftest import clean_library, note_text, write_note
 
@@ -215,3 +215,16 @@ def test_the_package_names_its_api_lazily() -> None:
 
     assert lists.to_read is to_read
     assert "list_jobs" in dir(lists)
+
+
+def test_recently_read_is_the_last_five_by_read_date(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    days = [3, 9, 1, 7, 9, 5, 2]
+    for i, day in enumerate(days):
+        extra = f"id: r{i}\nread: 2024-01-0{day}\n"
+        write_note(root, f"r{i}.md", note_text(f"Read {i}", extra=extra))
+    write_note(root, "unread.md", note_text("Unread", extra="id: unread\n"))
+    shown = recently_read(clean_library(root))
+    # Newest first; the same day by title.
+    assert [n.key for n in shown] == ["r1", "r4", "r3", "r5", "r0"]
+    assert recently_read(clean_library(root), 2) == shown[:2]

@@ -26,6 +26,7 @@ from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
 from papernotes.graph import data as graph
 from papernotes.lists.link import lists_of, series_of
+from papernotes.lists.pages import recently_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
@@ -264,6 +265,7 @@ class Renderer:
             "notes_of": self.notes_of,
             "lists_of": lambda key: lists_of(self.library.reading_lists, key),
             "series_of": lambda key: series_of(self.library.reading_lists, key),
+            "recently_read": lambda: recently_read(self.library),
             "absolute": lambda target: absolute(self.config, target),
         }
         try:

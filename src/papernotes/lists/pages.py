@@ -32,6 +32,7 @@ __all__ = [
     "list_jobs",
     "list_page",
     "paper_lists_fingerprint",
+    "recently_read",
     "to_read",
 ]
 
@@ -89,6 +90,17 @@ def to_read(library: Library) -> tuple[CiteKey, ...]:
     queue = [n for n in library.notes.values() if n.meta.status is Status.TO_READ]
     queue.sort(key=lambda n: (n.meta.added or never, n.meta.heading.casefold(), n.key))
     return tuple(n.key for n in queue)
+
+
+RECENT = 5
+"""Papers in the home page's "recently read" strip."""
+
+
+def recently_read(library: Library, count: int = RECENT) -> tuple[Note, ...]:
+    """The ``count`` papers read last (by ``read:`` date, newest first; then by title)."""
+    dated = [n for n in library.notes.values() if n.meta.read is not None]
+    dated.sort(key=lambda n: (-(n.meta.read or dt.date.min).toordinal(), n.meta.heading.casefold()))
+    return tuple(dated[:count])
 
 
 def paper_lists_fingerprint(library: Library, key: CiteKey, fps: dict[CiteKey, str]) -> object:
