@@ -1,6 +1,6 @@
 """The reader features of lists and the home table in Chromium, over HTTP and from file://:
 the filters in the URL (a shared link and Back restore them), facet counts that follow the
-other filters, the filter over the notes' text, the "recently read" strip, and the series
+other filters, the "recently read" strip, and the series
 strip used by keyboard; every new page passes every axe-core rule."""
 
 from __future__ import annotations
@@ -33,10 +33,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for i in range(12):
         tags = f"t{i % 2}" + (", rare" if i in (0, 3) else "")
         read = f"read: 2024-02-{i + 1:02d}\n" if i % 3 else ""
-        body = "The quokka appears in this note only.\n" if i == 5 else f"Body of paper {i}.\n"
-        extra = f"id: n{i:02d}\ntags: [{tags}]\nstatus: {_status(i)}\n{read}"
+        venue = "venue: Quokka Workshop\n" if i == 5 else ""
+        extra = f"id: n{i:02d}\ntags: [{tags}]\nstatus: {_status(i)}\n{read}{venue}"
         write_note(
-            root, f"n{i:02d}.md", note_text(f"Paper {i:02d}", year=2000 + i, extra=extra, body=body)
+            root,
+            f"n{i:02d}.md",
+            note_text(f"Paper {i:02d}", year=2000 + i, extra=extra, body=f"Body of paper {i}.\n"),
         )
     write_note(
         root,
@@ -79,7 +81,7 @@ def _options(page: Page, select: str) -> dict[str, tuple[str, bool]]:
     return {value: (label, disabled) for value, label, disabled in found}
 
 
-def test_the_filter_matches_note_text_and_lives_in_the_url(page: Page, base: str) -> None:
+def test_the_filters_and_sort_live_in_the_url_and_come_back_on_back(page: Page, base: str) -> None:
     _home(page, base)
     page.fill("#filter-text", "quokka")
     expect(page.locator("table.papers tbody tr")).to_have_count(1)
@@ -121,7 +123,7 @@ def test_facet_counts_follow_the_other_filters(page: Page, base: str) -> None:
         "read": ("read (0)", True),
     }
     page.select_option("#filter-tag", "")
-    page.fill("#filter-text", "quokka")  # note 5 only: tag t1
+    page.fill("#filter-text", "quokka")  # note 5 only (its venue): tag t1
     tags = _options(page, "#filter-tag")
     assert tags["t1"] == ("t1 (1)", False)
     assert tags["t0"] == ("t0 (0)", True) and tags["rare"] == ("rare (0)", True)

@@ -60,7 +60,7 @@ from papernotes.render import (
 from papernotes.search import index as search
 from papernotes.search.index import build_index
 from papernotes.search.shards import search_files
-from papernotes.search.table import LIBRARY_DATA, excerpt, library_files, library_paths
+from papernotes.search.table import LIBRARY_DATA, library_files, library_paths
 from papernotes.search.text import new_folds
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
@@ -302,13 +302,11 @@ def plan_site(
     everyone = listing(all_keys)
     jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered)))
 
-    excerpts = {k: excerpt(bodies[k].text) for k in all_keys}
-
     def library_data() -> Output:
-        files = library_files(ordered, index.tag_path, index.author_path, texts=excerpts)
+        files = library_files(ordered, index.tag_path, index.author_path)
         return Output(tuple(Page(p, text.encode("utf-8")) for p, text in files))
 
-    fp = digest("library-data", everyone, excerpts)
+    fp = digest("library-data", everyone)
     jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(ordered))))
     # The indexes show names, links and counts only: editing a note's title or body leaves them.
     counts = {

@@ -146,7 +146,7 @@
       for (var i = haystack.length; i < rows.length; i++) {
         var r = rows[i];
         var names = r[F.tags].map(function (t) { return tags[t][0]; }).join(" ");
-        haystack[i] = fold([r[F.title], r[F.authors], r[F.more], names, r[F.venue], r[F.label], r[F.text] || ""].join(" "));
+        haystack[i] = fold([r[F.title], r[F.authors], r[F.more], names, r[F.venue], r[F.label]].join(" "));
       }
       return haystack;
     }
@@ -481,6 +481,6 @@
 
   var data = window.PAPERNOTES_LIBRARY;
   var host = document.getElementById("library-table");
-  if (host && host.contains(table) && data && data.format === 3) dataTable(data);
+  if (host && host.contains(table) && data && data.format === 2) dataTable(data);
   else domTable();
 })();

@@ -14,10 +14,10 @@ script, which Chromium took over a second to parse before the first row could be
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from papernotes import urls
-from papernotes.model import Author, CiteKey, Metadata, Note
+from papernotes.model import Author, Metadata, Note
 from papernotes.search.shards import script_json
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "LIBRARY_PARTS",
     "PART_ROWS",
     "TABLE_FORMAT",
-    "excerpt",
     "library_data_js",
     "library_files",
     "library_paths",
@@ -37,7 +36,7 @@ __all__ = [
 LIBRARY_DATA = "static/library-data.js"
 LIBRARY_PARTS = "static/library/"
 """Where the further parts are: ``static/library/1.js`` and on."""
-TABLE_FORMAT = 3
+TABLE_FORMAT = 2
 """Bumped whenever table.js must change to read the data."""
 FIRST_ROWS = 1000
 """Rows in library-data.js: the first ten pages of the table in its first order."""
@@ -57,19 +56,13 @@ FIELDS = (
     "rating",
     "read",
     "links",
-    "text",
 )
 """A row's fields: the page's href from the site root; the title; authors as the table shows
 them; up to seven more names, only filtered on; the first author's family name (sorting); the
 year (null when none) and what is shown for it; venue; indices into the tag table; status;
 rating; read date; the authors shown that have pages of their own, as ``[start, end, n]``:
 the characters of ``authors`` naming the n-th of the table of linked authors (each file adds the
-ones its rows are the first to name); the start of the note's text (:func:`excerpt`), only
-filtered on."""
-
-EXCERPT_CHARS = 120
-"""Characters of each note's text the home filter matches: enough for what a note is about
-(its opening lines) at about 6 MB more over 50,000 notes; search.html searches all of it."""
+ones its rows are the first to name)."""
 
 _SHOWN = 3  # authors named in a row, as _macros.html's people_links(meta, 3)
 _FILTERED = 10  # authors the filter looks at, as the server-rendered rows' data-authors
@@ -95,15 +88,6 @@ def people_text(meta: Metadata) -> tuple[str, str]:
     if not meta.authors and meta.editors:
         text += " (eds.)" if len(meta.editors) > 1 else " (ed.)"
     return text, ", ".join(names[_SHOWN:_FILTERED])
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The start of a note's plain text, spaces collapsed, cut at a word when there is one."""
-    flat = " ".join(text[: limit * 4].split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit]
-    return cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut
 
 
 def library_paths(
@@ -143,12 +127,11 @@ def library_files(
     *,
     first_rows: int = FIRST_ROWS,
     part_rows: int = PART_ROWS,
-    texts: Mapping[CiteKey, str] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """``(path, text)`` of each of :func:`library_paths` for ``notes`` in the table's first
     order; ``tag_path`` gives a tag's page, ``author_path`` an author's (their page, or their
     one paper's: no links without it). ``first_rows`` go in library-data.js, the rest in parts
-    of ``part_rows``; ``texts`` are the notes' excerpts by key (none without it)."""
+    of ``part_rows``."""
     tags: dict[str, int] = {}
     tag_rows: list[list[str]] = []
     people: dict[str, int] = {}
@@ -178,7 +161,6 @@ def library_files(
                 meta.rating,
                 meta.read.isoformat() if meta.read else "",
                 links,
-                texts.get(meta.key, "") if texts else "",
             ]
         )
         known.append(len(people))
