@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.lists.link import SeriesPlace, link_lists, lists_of, read_lists, series_of
+from papernotes.lists.link import Memberships, SeriesPlace, link_lists, read_lists
 from papernotes.lists.parse import parse_list
 from papernotes.load import Source
 from papernotes.model import CiteKey, Library
@@ -70,13 +70,16 @@ def test_series_places_and_memberships(tmp_path: Path) -> None:
     lists = library.reading_lists
     assert [x.slug for x in lists] == ["line", "picks"]
     key = CiteKey
-    assert series_of(lists, key("a2020")) == (SeriesPlace("line", "Line", 1, 3, None, "b2021"),)
-    assert series_of(lists, key("b2021")) == (
+    found = Memberships.of(lists)
+    series_of, lists_of = found.series_of, found.lists_of
+    assert series_of(key("a2020")) == (SeriesPlace("line", "Line", 1, 3, None, "b2021"),)
+    assert series_of(key("b2021")) == (
         SeriesPlace("line", "Line", 2, 3, key("a2020"), key("c2022")),
     )
-    assert series_of(lists, key("c2022")) == (SeriesPlace("line", "Line", 3, 3, "b2021", None),)
-    assert [x.title for x in lists_of(lists, key("c2022"))] == ["Line", "Picks"]
-    assert [x.title for x in lists_of(lists, key("b2021"))] == ["Line"]
+    assert series_of(key("c2022")) == (SeriesPlace("line", "Line", 3, 3, "b2021", None),)
+    assert [x.title for x in lists_of(key("c2022"))] == ["Line", "Picks"]
+    assert [x.title for x in lists_of(key("b2021"))] == ["Line"]
+    assert lists_of(key("nobody")) == () and series_of(key("nobody")) == ()
 
 
 def test_slugs_are_unique_and_never_index(tmp_path: Path) -> None:

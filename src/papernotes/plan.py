@@ -275,7 +275,7 @@ def plan_site(
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             pdf_target(note, library, papers_dir),
             once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
-            paper_lists_fingerprint(library, key, fps),
+            paper_lists_fingerprint(r.memberships, key, fps),
         )
 
         def run(

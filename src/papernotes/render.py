@@ -25,7 +25,7 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
 from papernotes.graph import data as graph
-from papernotes.lists.link import lists_of, series_of
+from papernotes.lists.link import Memberships
 from papernotes.lists.pages import recently_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
@@ -242,6 +242,8 @@ class Renderer:
         self.library = library
         self.index = index
         self.palette = graph.tag_palette(library)
+        self.memberships = Memberships.of(library.reading_lists)
+        """Each paper's reading lists and series places, made once for every paper page."""
         """Tag colours, computed once: graph-data.js names them for every page's graph."""
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
@@ -263,8 +265,8 @@ class Renderer:
             "author_path": self.index.author_path,
             "year_path": urls.year_page,
             "notes_of": self.notes_of,
-            "lists_of": lambda key: lists_of(self.library.reading_lists, key),
-            "series_of": lambda key: series_of(self.library.reading_lists, key),
+            "lists_of": self.memberships.lists_of,
+            "series_of": self.memberships.series_of,
             "recently_read": lambda: recently_read(self.library),
             "absolute": lambda target: absolute(self.config, target),
         }

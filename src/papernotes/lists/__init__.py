@@ -11,25 +11,23 @@ from papernotes._lazy import lazy_exports
 if TYPE_CHECKING:
     from papernotes.lists.link import (
         LinkedList,
+        Memberships,
         SeriesPlace,
         link_lists,
-        lists_of,
         read_lists,
-        series_of,
     )
     from papernotes.lists.pages import list_jobs, to_read
     from papernotes.lists.parse import ReadingList, parse_list
 
 __all__ = [
     "LinkedList",
+    "Memberships",
     "ReadingList",
     "SeriesPlace",
     "link_lists",
     "list_jobs",
-    "lists_of",
     "parse_list",
     "read_lists",
-    "series_of",
     "to_read",
 ]
 
@@ -38,14 +36,7 @@ if not TYPE_CHECKING:
     __getattr__, __dir__ = lazy_exports(
         __name__,
         {
-            "link": (
-                "LinkedList",
-                "SeriesPlace",
-                "link_lists",
-                "lists_of",
-                "read_lists",
-                "series_of",
-            ),
+            "link": ("LinkedList", "Memberships", "SeriesPlace", "link_lists", "read_lists"),
             "pages": ("list_jobs", "to_read"),
             "parse": ("ReadingList", "parse_list"),
         },

@@ -4,7 +4,8 @@ naming the file and line), and each paper learns which lists and series it is in
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from papernotes import urls
@@ -16,12 +17,11 @@ from papernotes.model import CiteKey, Library
 __all__ = [
     "LinkedList",
     "LinkedSection",
+    "Memberships",
     "Placed",
     "SeriesPlace",
     "link_lists",
-    "lists_of",
     "read_lists",
-    "series_of",
 ]
 
 
@@ -133,25 +133,6 @@ def _unknown(target: str, where: Location, keys: Iterable[str]) -> Diagnostic:
     return Diagnostic(Severity.WARNING, where, f'reading list names unknown paper "{target}"', hint)
 
 
-def lists_of(lists: Sequence[LinkedList], key: CiteKey) -> tuple[LinkedList, ...]:
-    """The lists (series included) a paper is in, in slug order."""
-    return tuple(r for r in lists if key in r.keys)
-
-
-def series_of(lists: Sequence[LinkedList], key: CiteKey) -> tuple[SeriesPlace, ...]:
-    """Where a paper stands in each series it is in."""
-    out: list[SeriesPlace] = []
-    for r in lists:
-        keys = r.keys
-        if not r.series or key not in keys:
-            continue
-        i = keys.index(key)
-        before = keys[i - 1] if i > 0 else None
-        after = keys[i + 1] if i + 1 < len(keys) else None
-        out.append(SeriesPlace(r.slug, r.title, i + 1, len(keys), before, after))
-    return tuple(out)
-
-
 def read_lists(
     library: Library, sources: Sequence[Source]
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
@@ -166,3 +147,41 @@ def read_lists(
             parsed.append(reading)
     linked, problems = link_lists(parsed, library)
     return replace(library, reading_lists=linked), (*diags, *problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Memberships:
+    """Each paper's lists and series places, made once for every paper page (walking every
+    list for each of 50,000 pages would not do)."""
+
+    lists: Mapping[CiteKey, tuple[LinkedList, ...]]
+    """Paper → the lists it is in, in slug order."""
+    series: Mapping[CiteKey, tuple[SeriesPlace, ...]]
+    """Paper → its place in each series it is in, in slug order."""
+
+    @classmethod
+    def of(cls, lists: Sequence[LinkedList]) -> Memberships:
+        """The memberships of ``lists`` (as :func:`link_lists` gives them)."""
+        found: dict[CiteKey, list[LinkedList]] = defaultdict(list)
+        places: dict[CiteKey, list[SeriesPlace]] = defaultdict(list)
+        for r in lists:
+            keys = r.keys
+            for i, key in enumerate(keys):
+                found[key].append(r)
+                if r.series:
+                    before = keys[i - 1] if i > 0 else None
+                    after = keys[i + 1] if i + 1 < len(keys) else None
+                    places[key].append(
+                        SeriesPlace(r.slug, r.title, i + 1, len(keys), before, after)
+                    )
+        return cls(
+            {k: tuple(v) for k, v in found.items()}, {k: tuple(v) for k, v in places.items()}
+        )
+
+    def lists_of(self, key: CiteKey) -> tuple[LinkedList, ...]:
+        """The lists a paper is in."""
+        return self.lists.get(key, ())
+
+    def series_of(self, key: CiteKey) -> tuple[SeriesPlace, ...]:
+        """Where a paper stands in each series it is in."""
+        return self.series.get(key, ())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from papernotes import urls
 from papernotes.incremental.cache import digest
-from papernotes.lists.link import LinkedList, lists_of, series_of
+from papernotes.lists.link import LinkedList, Memberships
 from papernotes.model import CiteKey, Library, Note, Status
 
 if TYPE_CHECKING:
@@ -103,17 +103,19 @@ def recently_read(library: Library, count: int = RECENT) -> tuple[Note, ...]:
     return tuple(dated[:count])
 
 
-def paper_lists_fingerprint(library: Library, key: CiteKey, fps: dict[CiteKey, str]) -> object:
+def paper_lists_fingerprint(
+    memberships: Memberships, key: CiteKey, fps: Mapping[CiteKey, str]
+) -> object:
     """What a paper page shows of the lists: each list it is in, and in each series its
     place and its neighbours (their titles)."""
-    if not library.reading_lists:
+    shown = [(r.slug, r.title) for r in memberships.lists_of(key)]
+    if not shown:
         return ()
-    shown = [(r.slug, r.title) for r in lists_of(library.reading_lists, key)]
     places = [
         (p, fps[p.previous] if p.previous else "", fps[p.next] if p.next else "")
-        for p in series_of(library.reading_lists, key)
+        for p in memberships.series_of(key)
     ]
-    return (shown, places) if shown else ()
+    return (shown, places)
 
 
 def list_jobs(
