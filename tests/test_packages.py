@@ -21,6 +21,7 @@ import papernotes.cli
 import papernotes.fetch
 import papernotes.graph
 import papernotes.incremental
+import papernotes.lists
 import papernotes.markdown
 import papernotes.notes
 import papernotes.search
@@ -34,6 +35,7 @@ PACKAGES: list[ModuleType] = [
     papernotes.fetch,
     papernotes.graph,
     papernotes.incremental,
+    papernotes.lists,
     papernotes.markdown,
     papernotes.notes,
     papernotes.search,

@@ -74,7 +74,7 @@ def test_every_kind_and_every_key_has_a_reader() -> None:
 
 def test_only_numbers_and_dates_are_read_as_yaml() -> None:
     typed = {k.name for k in schema.KEYS} - frontmatter.TEXT_KEYS
-    assert typed == {"year", "rating", "read"}
+    assert typed == {"year", "rating", "read", "added"}
 
 
 def test_aliases_name_real_keys_and_are_not_keys_themselves() -> None:

@@ -271,6 +271,7 @@ def run(
     from papernotes import plan, theme
     from papernotes.bib.styles import load_styles
     from papernotes.bodyctx import body_renderer
+    from papernotes.lists.link import read_lists
     from papernotes.markdown.factory import make_parser
     from papernotes.sitewriter import SiteWriter
 
@@ -291,7 +292,8 @@ def run(
     if keep_going:
         read, d_read, left_out = _leave_out(read, config, strict)
     styles, d_styles = warm.styles or load_styles(root)
-    library, n = read.library, len(read.library.notes)
+    library, d_lists = read_lists(read.library, read.sources.lists)
+    n = len(library.notes)
     if progress:
         progress("parse", len(read.parsed), len(read.parsed))
     # Pages go to the staging folder as they are rendered; leaving the block without commit
@@ -313,7 +315,7 @@ def run(
             memo=warm.memo,
         )
         kept = Warm(old, the_theme, md, (styles, d_styles), warm.known, warm.memo)
-        diags = (*d_read, *apply_strict((*d_styles, *d_render), strict))
+        diags = (*d_read, *apply_strict((*d_lists, *d_styles, *d_render), strict))
         if _blocking(diags, left_out):
             report = BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
             return Run(report, None, stamp, kept)

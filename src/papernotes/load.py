@@ -19,7 +19,18 @@ from papernotes.errors import Diagnostic, Location, Severity, error, warning
 if TYPE_CHECKING:
     from papernotes.exclude import Exclude
 
-__all__ = ["Source", "Sources", "escapes", "input_files", "load_sources", "outside_target"]
+__all__ = [
+    "LISTS_DIR",
+    "Source",
+    "Sources",
+    "escapes",
+    "input_files",
+    "load_sources",
+    "outside_target",
+]
+
+LISTS_DIR = "lists"
+"""The folder, directly in the notes folder, whose Markdown files are reading lists, not notes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +58,8 @@ class Sources:
     excluded: frozenset[str] = frozenset()
     """Files left out by the ``exclude`` patterns, relative to the notes folder: a link to
     one is reported as a link to an excluded file, not to a missing one."""
+    lists: tuple[Source, ...] = ()
+    """The reading lists: Markdown files directly in the notes folder's ``lists/``."""
 
 
 def escapes(path: Path, roots: tuple[Path, ...]) -> Path | None:
@@ -174,6 +187,7 @@ def load_sources(
         return Sources((), frozenset()), (error(papers_dir, None, "notes folder not found", hint),)
     walk = _walk(root, papers_dir, exclude.patterns if exclude else ())
     notes: list[Source] = []
+    lists: list[Source] = []
     files: set[str] = set()
     diags: list[Diagnostic] = []
     if exclude is not None and exclude.default and walk.excluded:
@@ -194,8 +208,9 @@ def load_sources(
             continue
         display = Path(papers_dir, rel).as_posix()
         kept = known(path, display) if known is not None else None
+        into = lists if rel.startswith(f"{LISTS_DIR}/") and rel.count("/") == 1 else notes
         if kept is not None:
-            notes.append(Source(display, kept))
+            into.append(Source(display, kept))
             continue
         try:
             raw = path.read_bytes()
@@ -206,9 +221,10 @@ def load_sources(
         if problem is not None:
             diags.append(problem)
         elif text is not None:
-            notes.append(Source(display, text))
+            into.append(Source(display, text))
     excluded = frozenset(walk.excluded)
-    return Sources(tuple(notes), frozenset(files), walk.outside, excluded), tuple(diags)
+    found = Sources(tuple(notes), frozenset(files), walk.outside, excluded, tuple(lists))
+    return found, tuple(diags)
 
 
 def _excluded_by_default(

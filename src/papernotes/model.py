@@ -16,6 +16,7 @@ from papernotes.errors import Location
 from papernotes.ids import strip_version
 
 if TYPE_CHECKING:
+    from papernotes.lists.link import LinkedList
     from papernotes.markdown._types import ParsedBody
 
 __all__ = [
@@ -164,6 +165,8 @@ class Metadata:
     """1 to 5."""
     read: dt.date | None = None
     """When the paper was read."""
+    added: dt.date | None = None
+    """When the paper joined the library (orders the to-read page)."""
     cites: tuple[Citation, ...] = ()
     """Front-matter ``cites:`` entries."""
     abstract: str | None = None
@@ -315,6 +318,8 @@ class Library:
     backlinks: Mapping[CiteKey, tuple[Backlink, ...]] = field(default_factory=dict)
     """For each note, every note that cites or mentions it, in library order, each with the
     sentence it does so in (``backlinks.backlinks``)."""
+    reading_lists: tuple[LinkedList, ...] = ()
+    """The reading lists and series (``lists/*.md``), their papers found, by slug."""
 
     def resolve(self, target: str) -> CiteKey | External | None:
         """What a citation target names: a note, a paper outside the library, or nothing."""

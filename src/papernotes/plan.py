@@ -45,6 +45,7 @@ from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.lists.pages import list_jobs, paper_lists_fingerprint
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
@@ -285,6 +286,7 @@ def plan_site(
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             pdf_target(note, library, papers_dir),
             once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
+            paper_lists_fingerprint(r.memberships, key, fps),
         )
         # Serve: equal inputs, the same digest, found by a comparison instead of a ``repr``.
         fp = memo.same(f"paper:{key}", parts, partial(digest, *parts)) if memo else digest(*parts)
@@ -352,6 +354,7 @@ def plan_site(
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )
     )
+    jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing))
     for tag, keys in index.tag_notes.items():
         name = index.tag_names[tag]
         fp = digest("tag", name, listing(keys))

@@ -26,6 +26,8 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic
 from papernotes.foreign import template_error
 from papernotes.graph import data as graph
+from papernotes.lists.link import Memberships
+from papernotes.lists.pages import recently_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
@@ -241,6 +243,8 @@ class Renderer:
         self.library = library
         self.index = index
         self.palette = graph.tag_palette(library)
+        self.memberships = Memberships.of(library.reading_lists)
+        """Each paper's reading lists and series places, made once for every paper page."""
         """Tag colours, computed once: graph-data.js names them for every page's graph."""
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
@@ -262,6 +266,9 @@ class Renderer:
             "author_path": self.index.author_path,
             "year_path": urls.year_page,
             "notes_of": self.notes_of,
+            "lists_of": self.memberships.lists_of,
+            "series_of": self.memberships.series_of,
+            "recently_read": lambda: recently_read(self.library),
             "absolute": lambda target: absolute(self.config, target),
         }
         try:

@@ -252,6 +252,12 @@ KEYS: tuple[Key, ...] = (
         "`status` to `read` or `to-read` unless `status` is given.",
     ),
     Key(
+        "added",
+        "added",
+        Kind.DATE,
+        "The date the paper joined the library, `YYYY-MM-DD`: orders the to-read page.",
+    ),
+    Key(
         "cites",
         "cites",
         Kind.CITES,

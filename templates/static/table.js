@@ -275,6 +275,7 @@
         );
       }
       remember();
+      facets();
       renders += 1;
       root.dataset.pnTableRendered = String(renders);
     }
@@ -315,6 +316,59 @@
       }
       matches = out;
       last = { text: text, others: others, matches: out };
+    }
+
+    // Facet counts follow the other filters: a tag's count is of the rows the text, status and
+    // years let through, a status's of those the text, tag and years let through. A value that
+    // would empty the table reads (0) and is disabled (the chosen one stays, to be unchosen).
+    // Counted once every row is here; until then the counts are the whole library's.
+    var facetState = null, facetNames = null;
+    function facetLabel(option) {
+      return option.textContent.replace(/ \([\d,]+\)$/, "");
+    }
+    function facets() {
+      if (!c || rows.length < total) return;
+      var text = fold(c.text.value), t = c.tag.value, s = c.status.value;
+      var lo = c.from.value ? Number(c.from.value) : -Infinity;
+      var hi = c.to.value ? Number(c.to.value) : Infinity;
+      var state = [text, t, s, lo, hi].join("\u0000");
+      if (state === facetState) return;
+      facetState = state;
+      var selects = [c.tag, c.status];
+      if (!facetNames) {
+        facetNames = selects.map(function (select) {
+          return Array.prototype.map.call(select.options, facetLabel);
+        });
+      }
+      var terms = text.split(/\s+/).filter(Boolean), haystack = terms.length ? haystacks() : null;
+      var byTag = Object.create(null), byStatus = Object.create(null);
+      for (var i = 0; i < rows.length; i++) {
+        var r = rows[i], year = r[F.year] === null ? 0 : r[F.year];
+        if (year < lo || year > hi) continue;
+        var ok = true;
+        for (var j = 0; j < terms.length && ok; j++) ok = haystack[i].indexOf(terms[j]) !== -1;
+        if (!ok) continue;
+        var seen = Object.create(null), hasTag = !t;
+        for (var k = 0; k < r[F.tags].length; k++) {
+          var folded = tags[r[F.tags][k]][1];
+          if (folded === t) hasTag = true;
+          seen[folded] = true;
+        }
+        if (hasTag) byStatus[r[F.status]] = (byStatus[r[F.status]] || 0) + 1;
+        if (!s || r[F.status] === s) {
+          for (var name in seen) byTag[name] = (byTag[name] || 0) + 1;
+        }
+      }
+      [byTag, byStatus].forEach(function (counts, n) {
+        var select = selects[n];
+        Array.prototype.forEach.call(select.options, function (option, i) {
+          if (!option.value) return;
+          var count = counts[option.value] || 0;
+          option.textContent = facetNames[n][i] + " (" + count + ")";
+          option.disabled = count === 0 && option.value !== select.value;
+          option.classList.toggle("facet-empty", count === 0);
+        });
+      });
     }
 
     // The filters live in the URL (?q=&tag=&status=&from=&to=&sort=&page=), so a filtered
