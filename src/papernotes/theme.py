@@ -153,7 +153,7 @@ def load_theme(root: Path) -> Theme:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=bytecode_cache(),
+        bytecode_cache=bytecode_cache(default_theme_dir()),
     )
     prefix = f"{STATIC}/"
     static = {
