@@ -32,9 +32,11 @@ def test_a_fresh_build_is_up_to_date(built: Path) -> None:
     assert last is not None
     assert last.notes == 3
     # With library.bib, library-biblatex.bib, library.json, library.ris, library-data.js,
-    # graph-data.js and the search index's two shards; no page for an author with one paper
-    # (7 of them here), and no .bib file a note (its entry downloads from its page).
-    assert last.pages == 63
+    # With library.bib, library-biblatex.bib, library.json, library.ris, library-data.js,
+    # graph-data.js, the search index's two shards, and the link previews' preview.js, index
+    # and one shard; no page for an author with one paper (7 of them here), and no .bib file
+    # a note (its entry downloads from its page); the reading lists' index and the to-read page.
+    assert last.pages == 68
     assert last.diagnostics == ()
     config, _ = load_config(built)
     assert stamp == stamp_for(built, config, built / config.output)

@@ -169,6 +169,7 @@ def test_touch_first_tap_shows_the_card_second_tap_follows(browser: Browser, bas
     expect(open_link).to_have_attribute("href", "target.html")
     link.tap()
     expect(page).to_have_url(re.compile(r"papers/target\.html$"))
+    page.wait_for_load_state("load")  # leaving sooner would cut its scripts off
     # A tap elsewhere closes a card; the Open link follows it.
     page.goto(base + "papers/citer.html")
     page.locator(".note-body a.cite[href='target.html']:not(.wikilink)").tap()
@@ -178,6 +179,7 @@ def test_touch_first_tap_shows_the_card_second_tap_follows(browser: Browser, bas
     page.locator("#cites + ul a").first.tap()
     _card(page).get_by_role("link", name="Open").tap()
     expect(page).to_have_url(re.compile(r"papers/target\.html$"))
+    page.wait_for_load_state("load")
     context.close()
     assert problems.items == []
 

@@ -15,7 +15,9 @@
   if (!me || !me.src) return;
   var staticDir = me.src.replace(/[^\/]*$/, "");
   var root = staticDir.replace(/static\/$/, "");
-  var SHOW_DELAY = 350; // ms of hovering before a card shows: passing over a link shows nothing
+  // ms of hovering before a card shows (and its data loads): passing over a link, or pointing
+  // at it to click at once, shows and loads nothing.
+  var SHOW_DELAY = 500;
   var HIDE_DELAY = 200; // ms to move the pointer from the link onto the card
   var PAPER = /^papers\/[^\/?#]+\.html$/;
 
@@ -189,6 +191,9 @@
 
   document.addEventListener("pointerdown", function (e) {
     lastPointer = e.pointerType;
+    // A press on a link is a click on its way: no card is coming for it now.
+    clearTimeout(showTimer);
+    if (pending && pending.contains(e.target)) pending = null;
     if (card && !card.contains(e.target) && !(owner && owner.contains(e.target))) hide();
   }, true);
 
