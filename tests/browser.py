@@ -40,6 +40,11 @@ class Problems:
                 self.items.append(f"console: {msg.text}")
 
         def on_failed(request: Request) -> None:
+            # ERR_ABORTED is the browser cancelling a request because the test moved on (a
+            # navigation cuts off the favicon or a script still loading), never a missing or
+            # broken file: those fail with their own errors (ERR_FILE_NOT_FOUND, ...).
+            if request.failure == "net::ERR_ABORTED":
+                return
             self.items.append(f"request failed: {request.url} ({request.failure})")
 
         page.on("console", on_console)

@@ -96,6 +96,7 @@
   var owner = null; // the link it describes
   var pending = null; // the link a card is being made for
   var showTimer = null;
+  var armed = null;  // the link a hover card is on its way for
   var hideTimer = null;
   var lastPointer = ""; // the pointer type between a press and its click ("" for keyboard)
 
@@ -108,7 +109,7 @@
   }
 
   function hide() {
-    clearTimeout(showTimer);
+    disarm();
     clearTimeout(hideTimer);
     pending = null;
     if (card) { card.remove(); card = null; }
@@ -166,7 +167,7 @@
   function show(link, touch) {
     var where = target(link);
     if (!where) return;
-    clearTimeout(showTimer);
+    disarm();
     clearTimeout(hideTimer);
     pending = link;
     cardOf(where.path, function (data) {
@@ -182,8 +183,13 @@
     });
   }
 
-  function scheduleHide() {
+  function disarm() {
     clearTimeout(showTimer);
+    armed = null;
+  }
+
+  function scheduleHide() {
+    disarm();
     clearTimeout(hideTimer);
     pending = null;
     hideTimer = setTimeout(hide, HIDE_DELAY);
@@ -192,12 +198,14 @@
   document.addEventListener("pointerdown", function (e) {
     lastPointer = e.pointerType;
     // A press on a link is a click on its way: no card is coming for it now.
-    clearTimeout(showTimer);
+    disarm();
     if (pending && pending.contains(e.target)) pending = null;
     if (card && !card.contains(e.target) && !(owner && owner.contains(e.target))) hide();
   }, true);
 
-  document.addEventListener("pointerover", function (e) {
+  // A card comes for a pointer that moves onto a link, not for content that moves under a
+  // resting pointer (a table redrawn, a page scrolled): pointermove, not pointerover.
+  document.addEventListener("pointermove", function (e) {
     if (e.pointerType === "touch") return;
     var link = linkOf(e.target);
     if (!link) {
@@ -205,9 +213,10 @@
       return;
     }
     if (link === owner) { clearTimeout(hideTimer); return; }
-    if (!target(link)) return;
-    clearTimeout(showTimer);
-    showTimer = setTimeout(function () { show(link, false); }, SHOW_DELAY);
+    if (link === armed || !target(link)) return;
+    disarm();
+    armed = link;
+    showTimer = setTimeout(function () { armed = null; show(link, false); }, SHOW_DELAY);
   });
 
   document.addEventListener("pointerout", function (e) {
@@ -215,7 +224,7 @@
     var link = linkOf(e.target);
     if (!link || link.contains(e.relatedTarget)) return;
     if (link === owner || link === pending) scheduleHide();
-    else clearTimeout(showTimer);
+    else disarm();
   });
 
   document.addEventListener("focusin", function (e) {
