@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from pybtex.database import Entry, parse_string
 
 from papernotes.bib.biblatex import bibtex_type, month_number, to_biblatex, to_bibtex
@@ -299,7 +300,9 @@ def test_the_site_has_both_flavours_linked_from_every_page(tmp_path: Path, cli) 
     assert (out / "library.bib").read_text(encoding="utf-8") == format_bib(metas, "bibtex")
     biblatex = (out / "library-biblatex.bib").read_text(encoding="utf-8")
     assert biblatex == format_bib(metas, "biblatex")
-    paper = (out / "papers" / "kaiser2017one.bib").read_text(encoding="utf-8")
+    # A paper's entry is on its page (downloaded from there as kaiser2017one.bib).
+    page = BeautifulSoup((out / "papers" / "kaiser2017one.html").read_text("utf-8"), "html.parser")
+    paper = page.select_one("#bibtex-entry").get_text()
     assert paper == format_entry(next(m for m in metas if m.key == "kaiser2017one"), "bibtex")
     for page in (out / "index.html", out / "papers" / "kaiser2017one.html"):
         html = page.read_text(encoding="utf-8")

@@ -189,7 +189,10 @@ def test_a_note_citing_an_edited_one_is_rendered_again_without_a_parse(
         return real(self, src, env)
 
     monkeypatch.setattr(MarkdownIt, "parse", counting)
-    write_note(tmp_path, "b.md", note_text("New title", year=2019, body="Cited.\n"))
+    write_note(tmp_path, "b.md", note_text("New title", year=2021, body="Cited.\n"))
     build(tmp_path, config, out=out, workers=1)
     assert parsed == ["Cited.\n"]  # b, edited; a is filled again from its cached template
-    assert 'title="New title"' in (out / "papers" / "a.html").read_text(encoding="utf-8")
+    # A citation carries its label (not the title): the body shows b's new year.
+    html = (out / "papers" / "a.html").read_text(encoding="utf-8")
+    body = html.partition('<div class="note-body">')[2].partition("</div>")[0]
+    assert "2021</a>" in body and "2019" not in body

@@ -101,11 +101,11 @@ HEADINGS = "\n\n# The Method\n\nClaim. ^claim\n\n## Method\n"
         # Obsidian's order: the left part names a note.
         (
             "[[lora|the paper]]",
-            '<a class="cite wikilink" href="lora.html" title="LoRA" data-key="lora">the paper</a>',
+            '<a class="cite wikilink" href="lora.html">the paper</a>',
         ),
         (
             "[[LoRA|lora]]",
-            '<a class="cite wikilink" href="lora.html" title="LoRA" data-key="lora">LoRA</a>',
+            '<a class="cite wikilink" href="lora.html">LoRA</a>',
         ),
         # An Obsidian label naming a note by an alias is no Dendron path: left as it was.
         (
@@ -116,23 +116,20 @@ HEADINGS = "\n\n# The Method\n\nClaim. ^claim\n\n## Method\n"
         # as its title).
         (
             "[[the pods|a.b.pods]]",
-            '<a class="cite wikilink" href="pods.html" title="Pods" data-key="a.b.pods">'
-            "the pods</a>",
+            '<a class="cite wikilink" href="pods.html">the pods</a>',
         ),
         (
             "[[Pods|a.b.pods]]",
-            '<a class="cite wikilink" href="pods.html" title="Pods" data-key="a.b.pods">Pods</a>',
+            '<a class="cite wikilink" href="pods.html">Pods</a>',
         ),
         (
             "[[here|dendron://v/a.b.pods#Usage]]",
-            '<a class="cite wikilink" href="pods.html#h-usage" title="Pods" data-key="a.b.pods">'
-            "here</a>",
+            '<a class="cite wikilink" href="pods.html#h-usage">here</a>',
         ),
         # Dendron's label may start with #: a note's path wins over a heading not there.
         (
             "[[#feedback|dendron://v/a.b.pods#Usage]]",
-            '<a class="cite wikilink" href="pods.html#h-usage" title="Pods" data-key="a.b.pods">'
-            "#feedback</a>",
+            '<a class="cite wikilink" href="pods.html#h-usage">#feedback</a>',
         ),
         (
             "[[#Method|a.b.pods]]",
@@ -141,8 +138,7 @@ HEADINGS = "\n\n# The Method\n\nClaim. ^claim\n\n## Method\n"
         # Both name (different) notes: Obsidian's order.
         (
             "[[other|a.b.pods]]",
-            '<a class="cite wikilink" href="other.html" title="Other" data-key="other">'
-            "a.b.pods</a>",
+            '<a class="cite wikilink" href="other.html">a.b.pods</a>',
         ),
         (
             "[[Nothing|no.such]]",
