@@ -73,8 +73,6 @@ def test_hostile_title_cannot_break_out_of_json(site: Path) -> None:
     soup = _soup(site, "papers/evil~3akey.1.html")
     doc = json.loads(soup.find("script", type="application/ld+json").string)
     assert doc["about"]["name"].startswith("<script>alert('title')</script>")
-    data = json.loads(soup.find("script", id="cite-data").string)
-    assert data["hu2021lora"]["year"] == 2022
     raw = (site / "papers/evil~3akey.1.html").read_text("utf-8")
     assert "</script>alert" not in raw and "<script>alert" not in raw
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
-from papernotes import urls
-from papernotes.model import CiteKey, External, Library, Note, named
+from papernotes.model import CiteKey, Library, Note, named
 
 __all__ = [
-    "cite_data",
     "feed_entries",
     "json_ld",
     "newest",
@@ -133,32 +130,6 @@ def json_ld(note: Note, library: Library, *, site_name: str, author: str, page_u
     if note.meta.read:
         doc["dateCreated"] = note.meta.read.isoformat()
     return script_json(doc)
-
-
-def cite_data(note: Note, library: Library) -> str:
-    """Title, authors and year of every note this page cites, for citation popovers.
-
-    Keyed by the cited page's file name without ``.html`` (``hu2021lora``; ``arXiv:2106.09685``
-    under its note's key): what each citation link's href ends in, the only name it carries.
-    """
-    data: dict[str, dict[str, Any]] = {}
-    for cite in note.citations:
-        target = library.resolve(cite.target)
-        if target is None or isinstance(target, External):
-            continue
-        name = posixpath.basename(urls.paper_page(target)).removesuffix(".html")
-        if name in data:
-            continue
-        meta = library.notes[target].meta
-        names = [a.display for a in meta.authors or meta.editors]
-        authors = ", ".join(names[:3]) + (" et al." if len(names) > 3 else "")
-        data[name] = {
-            "title": meta.heading,
-            "authors": authors,
-            "year": meta.year if meta.year is not None else meta.year_label,
-            "venue": meta.venue or "",
-        }
-    return script_json(data)
 
 
 def feed_entries(

@@ -326,7 +326,6 @@ def paper_page(
                 page_url=absolute(config, path),
             )
         ),
-        cite_data=Markup(machine.cite_data(note, library)),
         links=_links(note, library, papers_dir),
         cites=notes_of(library.cites.get(note.key, ())),
         cited_by=notes_of(library.cited_by.get(note.key, ())),
