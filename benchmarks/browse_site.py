@@ -6,8 +6,9 @@ parses the library (over two processes), then writes index.html, search.html, th
 static/library-data.js, the sharded search index and the static files, through the same plan
 jobs a build runs, so what ``benchmarks/pages.py`` times is what a build ships.
 
-Bodies are not rendered: a note's search text is its Markdown with whitespace collapsed (the
-real text drops the markup, so the index is slightly larger than a built one's). The parsed
+Bodies are not rendered: a note's search text is its Markdown with whitespace collapsed and
+``search.clean`` applied, as a built note's is (what the renderer drops besides, such as link
+targets, stays: the index is slightly larger than a built one's). The parsed
 library is kept in ``<library>/.browse-library.pickle``, so re-writing the pages after a change
 to table.py, shards.py or the scripts takes seconds.
 
@@ -110,10 +111,14 @@ def main() -> None:
     sizes = write_pages(args.library, args.out, library)
     done = time.perf_counter()
     shards = [v for p, v in sizes.items() if p.startswith(SHARD_DIR)]
+    n = max(1, len(library.notes))
     print(f"{len(library.notes):,} notes: read {parsed - start:.1f} s, pages {done - parsed:.1f} s")
     for path in PAGES:
         print(f"  {path}: {sizes.get(path, 0) / 1e6:.2f} MB")
     print(f"  {len(shards)} shards, largest {max(shards, default=0) / 1e6:.2f} MB")
+    for kind, prefix in (("term", "t-"), ("doc", "d-")):
+        part = [v for p, v in sizes.items() if p.startswith(SHARD_DIR + prefix)]
+        print(f"  {len(part)} {kind} shards: {sum(part) / 1e6:.1f} MB, {sum(part) / n:,.0f} B/note")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from papernotes.search.index import (
     build_index,
     decode_postings,
     doc_terms,
+    id_term,
     id_terms,
 )
 from papernotes.search.shards import KEY_CHARS, search_files, shard_of
@@ -51,29 +52,24 @@ def test_clean_text(text: str, cleaned: str) -> None:
 
 ID_CASES = [
     # (key, arxiv, doi, id terms)
-    ("hu2021lora", None, None, ("@key:hu2021lora",)),
-    ("Vaswani2017", "1706.03762v5", None, ("@key:vaswani2017", "@arxiv:1706.03762")),
-    ("m", "hep-th/9711200", None, ("@key:m", "@arxiv:hep-th/9711200")),
-    ("g", "math.GT/0309136", None, ("@key:g", "@arxiv:math.gt/0309136")),
-    ("d", None, "10.1023/A:1026654312961", ("@key:d", "@doi:10.1023/a:1026654312961")),
-    (  # arXiv's own DOI names the id too
+    ("hu2021lora", None, None, ("@ra:key:hu2021lora",)),
+    ("Vaswani2017", "1706.03762v5", None, ("@17:key:vaswani2017", "@62:arxiv:1706.03762")),
+    ("m", "hep-th/9711200", None, ("@m:key:m", "@00:arxiv:hep-th/9711200")),
+    ("g", "math.GT/0309136", None, ("@g:key:g", "@36:arxiv:math.gt/0309136")),
+    ("d", None, "10.1023/A:1026654312961", ("@d:key:d", "@61:doi:10.1023/a:1026654312961")),
+    (  # arXiv's own DOI names the id too; one arXiv term, not two
         "l",
-        None,
+        "2106.09685v2",
         "10.48550/arXiv.2106.09685",
-        ("@key:l", "@arxiv:2106.09685", "@doi:10.48550/arxiv.2106.09685"),
+        ("@l:key:l", "@85:arxiv:2106.09685", "@85:doi:10.48550/arxiv.2106.09685"),
     ),
-    ("x", "2106.09685", "10.48550/arXiv.2106.09685v2", None),  # one arXiv term, not two
-    ("x", "not an id", None, ("@key:x",)),
+    ("x", "not an id", None, ("@x:key:x",)),
 ]
 
 
 @pytest.mark.parametrize(("key", "arxiv", "doi", "terms"), ID_CASES)
-def test_id_terms(key: str, arxiv: str | None, doi: str | None, terms: Any) -> None:
-    got = id_terms(key, arxiv, doi)
-    if terms is None:
-        assert got == ("@key:x", "@arxiv:2106.09685", "@doi:10.48550/arxiv.2106.09685v2")
-    else:
-        assert got == terms
+def test_id_terms(key: str, arxiv: str | None, doi: str | None, terms: tuple[str, ...]) -> None:
+    assert id_terms(key, arxiv, doi) == terms
 
 
 def _doc(key: str = "k", **changes: Any) -> SearchDoc:
@@ -87,12 +83,13 @@ def _doc(key: str = "k", **changes: Any) -> SearchDoc:
 
 def test_id_terms_are_indexed_and_a_plain_key_is_found_as_its_word() -> None:
     _, packed = doc_terms(_doc("hu2021lora", arxiv="2106.09685", doi="10.1/X"))
-    assert packed["@arxiv:2106.09685"] == FIELD_ID << 4
-    assert packed["@doi:10.1/x"] == FIELD_ID << 4
-    assert "@key:hu2021lora" not in packed  # the word hu2021lora is (meta), search.js checks it
+    assert packed[id_term("arxiv", "2106.09685")] == FIELD_ID << 4
+    assert packed[id_term("doi", "10.1/x")] == FIELD_ID << 4
+    # The word hu2021lora is in the meta fields: search.js checks which note's key it is.
+    assert id_term("key", "hu2021lora") not in packed
     # A key the tokenizer splits or folds gets its term: no single word would find it.
     for key in ("smith:2020", "Müller2020", "a.b-c_d"):
-        assert f"@key:{key.lower()}" in doc_terms(_doc(key))[1]
+        assert id_term("key", key.lower()) in doc_terms(_doc(key))[1]
 
 
 def test_a_heading_word_has_the_heading_bit_and_a_paragraph_word_not() -> None:
@@ -132,20 +129,16 @@ def test_of_note_reads_headings_ids_and_cleans_the_text(tmp_path: Path) -> None:
     assert doc.body == "Method We train A and B only see the appendix. Results r"
 
 
-def test_id_terms_are_sharded_whole_and_kept_out_of_short_prefixes() -> None:
-    a, b = "@doi:10.1000/aaa", "@doi:10.1000/bbb"
-    assert a[:KEY_CHARS] == b[:KEY_CHARS]
-    assert len({shard_of(f"@doi:10.1000/{n}", 64) for n in range(40)}) > 16
+def test_id_terms_spread_over_the_shards_and_stay_out_of_short_prefixes() -> None:
+    terms = [id_term("doi", f"10.1000/{n}") for n in range(100)]
+    assert len({t[:KEY_CHARS] for t in terms}) == 100  # not all under "@do"
+    assert len({shard_of(t, 64) for t in terms}) > 32
     docs = [_doc(f"k{n}", doi=f"10.1000/{n}", body=f"word{n} other{n}") for n in range(60)]
     files = search_files(docs, term_shard_bytes=200)
-    manifest = files[0].make()
-    assert '"@' not in manifest  # no id term's prefix is listed among the short ones
-    texts = [f.make() for f in files if "/t-" in f.path]
+    assert '"@' not in files[0].make()  # the manifest lists no id term's prefix
+    shards = [f for f in files if "/t-" in f.path]
+    assert len(shards) > 4
     for n in (0, 7, 59):
-        term = f"@doi:10.1000/{n}"
-        holder = [t for t in texts if f'"{term}' in t or f" {term}" in t]
-        assert len(holder) == 1
-        count = sum(1 for f in files if "/t-" in f.path)
-        assert f"t-{shard_of(term, count)}.js" in next(
-            f.path for f in files if f.make() == holder[0]
-        )
+        term = id_term("doi", f"10.1000/{n}")
+        holders = [f.path for f in shards if term in f.make().split('"')[5].split(" ")]
+        assert holders == [f"static/search/t-{shard_of(term, len(shards))}.js"]

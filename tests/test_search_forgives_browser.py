@@ -5,6 +5,7 @@ away live in other term shards."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from test_search_browser import _docs
 
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.search.index import SearchDoc, search_index_js
 from papernotes.search.shards import SHARD_DIR, search_files
 
 import browser as shared
@@ -335,3 +337,60 @@ def test_a_sharded_index_forgives_and_finds_ids_alike(
         "script[data-search-shard^='t-']", "s => s.length"
     )
     assert 0 < loaded < len(list((sharded / SHARD_DIR).glob("t-*.js"))) / 2
+
+
+# ---- ranking, over a whole index in a bare page ------------------------------------------
+
+SEARCH_JS = Path(__file__).resolve().parents[1] / "templates" / "static" / "search.js"
+PAD = " filler text here" * 5
+
+
+def _rdoc(key: str, title: str = "Untitled", body: str = "", headings: str = "") -> SearchDoc:
+    return SearchDoc(
+        key, f"papers/{key}.html", title, "Nobody", 2020, "", (), "", body + PAD, headings
+    )
+
+
+RANKING_CASES = [
+    # (query, notes, expected keys best first)
+    (  # the word as typed first, even below a title hit of the word it may stand for
+        "atention",
+        [_rdoc("title", title="Attention"), _rdoc("typed", body="atention")],
+        ["typed", "title"],
+    ),
+    (  # a word as typed in many notes is no typo: its neighbours are not added
+        "model",
+        [_rdoc(f"m{n}", body="model") for n in range(20)] + [_rdoc("modal", body="modal")],
+        [f"m{n}" for n in range(20)],
+    ),
+    (
+        "dropout",
+        [
+            _rdoc("mention", body="we use dropout here"),
+            _rdoc("heading", body="Dropout we use here", headings="Dropout"),
+            _rdoc("title", title="Dropout", body="we use it here"),
+        ],
+        ["title", "heading", "mention"],
+    ),
+    ("1706.03762", [_rdoc("x", body="1706.03762")], ["x"]),  # no id term: the words
+]
+
+
+def test_ranking_cases(browser: Browser) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_content("<!DOCTYPE html><title>ranking</title>")
+    page.add_script_tag(path=str(SEARCH_JS))
+    for query, docs, expected in RANKING_CASES:
+        index = json.loads(search_index_js(docs).removeprefix("window.PAPERNOTES_SEARCH=")[:-2])
+        got = page.evaluate(
+            """([data, q]) => {
+                const index = new PapernotesSearch.Index(data);
+                return index.search(q).map((r) => index.docs[r.doc].key);
+            }""",
+            [index, query],
+        )
+        assert sorted(got) == sorted(expected) if query == "model" else got == expected, query
+    assert errors == []
+    page.close()

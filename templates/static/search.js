@@ -43,6 +43,9 @@
   const FUZZY_MIN = 5;
   const FUZZY_WEIGHT = 0.5;
   const LETTERS = /^\p{L}+$/u;
+  // A word as typed in this many notes or more is no typo: its neighbours ("model" → "modal")
+  // would only add noise, and at 50,000 notes their postings cost time.
+  const FUZZY_IF_FEWER = 20;
   const TOP = 200; // results sorted at once; the rest only if the reader pages that far
   const KEY_CHECK = 8; // notes whose stored key is compared with a one-word query
   const K1 = 1.2, B = 0.75;
@@ -176,7 +179,14 @@
     const phrase =
       units.length > 1 ? new RegExp(units.map((u) => escapeRegExp(u.text)).join("[ \\-\\u2010]?"), "u") : null;
     const ids = whole ? [] : named.terms;
-    return { query: query, text: text, units: units, phrase: phrase, ids: ids, stripped: named.rest !== query };
+    const stripped = named.rest !== query;
+    return { query: query, text: text, units: units, phrase: phrase, ids: ids, key: named.key, stripped: stripped };
+  }
+
+  // As papernotes.search.index.id_term: the id's last two characters first, to spread ids
+  // over the term shards.
+  function idTerm(kind, value) {
+    return ID_MARK + Array.from(value).slice(-2).join("") + ":" + kind + ":" + value;
   }
 
   // The id terms a query may name (a citekey: the whole query, one token; arXiv ids; DOIs),
@@ -184,20 +194,23 @@
   function idTerms(query) {
     const out = new Set();
     const trimmed = query.trim();
-    if (trimmed && !/\s/u.test(trimmed)) out.add(ID_MARK + "key:" + trimmed.replace(/^@/u, "").toLowerCase());
+    const key = trimmed && !/\s/u.test(trimmed) ? trimmed.replace(/^@/u, "").toLowerCase() : null;
+    // A key that is one word as typed has no id term (it is found as that word: keyCandidates).
+    const words = key ? tokenize(key) : [];
+    if (key && !(words.length === 1 && words[0] === key)) out.add(idTerm("key", key));
     const rest = query
       .replace(DOI, (all, found) => {
         const doi = found.replace(/[.,;:]+$/u, "").toLowerCase();
-        out.add(ID_MARK + "doi:" + doi);
+        out.add(idTerm("doi", doi));
         const arxiv = ARXIV_DOI.exec(doi);
-        if (arxiv) out.add(ID_MARK + "arxiv:" + arxiv[1]);
+        if (arxiv) out.add(idTerm("arxiv", arxiv[1]));
         return " ";
       })
       .replace(ARXIV_ID, (all, found) => {
-        out.add(ID_MARK + "arxiv:" + found.toLowerCase());
+        out.add(idTerm("arxiv", found.toLowerCase()));
         return " ";
       });
-    return { terms: Array.from(out), rest: rest };
+    return { terms: Array.from(out), rest: rest, key: key };
   }
 
   // A word of FUZZY_MIN letters or more (a number or a code is no typo to guess at).
@@ -244,16 +257,22 @@
   // A term's postings as typed arrays: note ids, and each one's fields << 4 | body tf. A common
   // word of a 50,000-note library has tens of thousands: no object per posting.
   function decodeCompact(encoded) {
-    const numbers = decodeNumbers(encoded);
-    const n = numbers.length >> 1;
-    const docs = new Int32Array(n), packed = new Int32Array(n);
-    let doc = -1;
-    for (let i = 0; i < n; i++) {
-      doc += numbers[2 * i] + 1;
-      docs[i] = doc;
-      packed[i] = numbers[2 * i + 1];
+    // At most one posting per two digits: sized for that, then cut to what was there.
+    const docs = new Int32Array(encoded.length >> 1), packed = new Int32Array(encoded.length >> 1);
+    let n = 0, doc = -1, value = 0, shift = 0, second = false;
+    for (let i = 0; i < encoded.length; i++) {
+      const digit = VLQ_VALUE[encoded.charCodeAt(i)];
+      value |= (digit & 31) << shift;
+      if (digit & 32) {
+        shift += 5;
+        continue;
+      }
+      if (second) packed[n++] = value;
+      else docs[n] = doc += value + 1;
+      second = !second;
+      value = shift = 0;
     }
-    return { docs: docs, packed: packed, length: n };
+    return { docs: docs.subarray(0, n), packed: packed.subarray(0, n), length: n };
   }
 
   function decodePostings(encoded) {
@@ -270,7 +289,7 @@
   // FNV-1a over the UTF-16 units of a term's first `keyChars` code points: the term shard it is
   // in, as papernotes.search.shards.shard_of computes it.
   function shardOf(term, keyChars, count) {
-    const key = term.startsWith(ID_MARK) ? term : Array.from(term).slice(0, keyChars).join("");
+    const key = Array.from(term).slice(0, keyChars).join("");
     let h = 0x811c9dc5;
     for (let i = 0; i < key.length; i++) {
       h ^= key.charCodeAt(i);
@@ -624,7 +643,9 @@
     for (const unit of q.units) {
       const scores = unit.kind === "word" ? this.matchWord(unit.text) : this.matchCjk(unit.chars);
       let near = null;
-      if (mayBeTypo(unit)) {
+      let typed = 0;
+      if (mayBeTypo(unit)) for (let d = 0; d < scores.length && typed < FUZZY_IF_FEWER; d++) if (scores[d] > 0) typed++;
+      if (mayBeTypo(unit) && typed < FUZZY_IF_FEWER) {
         near = this.matchNear(unit.text);
         if (near.best && !this.hasPrefix(unit.text)) {
           corrected = corrected.replace(new RegExp("(?<!" + WORD + ")" + escapeRegExp(unit.text) + "(?!" + WORD + ")", "u"), near.best);
@@ -632,13 +653,13 @@
       }
       for (let d = 0; d < total.length; d++) {
         const s = scores[d] > 0 ? scores[d] : near ? near.scores[d] : 0;
-        const typed = scores[d] > 0 ? 1 : 0;
+        const asTyped = scores[d] > 0 ? 1 : 0;
         if (first) {
           total[d] = s;
-          exact[d] = typed;
+          exact[d] = asTyped;
         } else {
           total[d] = total[d] > 0 && s > 0 ? total[d] + s : 0;
-          exact[d] &= typed;
+          exact[d] &= asTyped;
         }
       }
       first = false;
@@ -669,12 +690,20 @@
     const order = this.order();
     if (results.length <= 2 * TOP) return Object.assign(results.sort(order), { sorted: results.length });
     // The TOP-th best key as a threshold (a typed array sorts numbers many times faster than
-    // objects by a comparator); everything as good goes first, sorted.
-    const key = (r) => r.tier * 1e7 + r.score;
-    const keys = Float64Array.from(results, key).sort();
-    const threshold = keys[keys.length - TOP];
+    // objects by a comparator); the TOP best go first, sorted. Of notes tied at the threshold
+    // the lowest numbers, as the order has it (results are in note order).
+    const n = results.length;
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = results[i].tier * 1e7 + results[i].score;
+    const sorted = keys.slice().sort();
+    const threshold = sorted[n - TOP];
+    let ties = 0;
+    for (let i = n - TOP; i < n; i++) if (sorted[i] === threshold) ties++;
     const head = [], tail = [];
-    for (const r of results) (key(r) >= threshold ? head : tail).push(r);
+    for (let i = 0; i < n; i++) {
+      const take = keys[i] > threshold || (keys[i] === threshold && ties-- > 0);
+      (take ? head : tail).push(results[i]);
+    }
     head.sort(order);
     return Object.assign(head.concat(tail), { corrected: results.corrected, sorted: head.length });
   };
@@ -724,9 +753,8 @@
   // (papernotes.search.index.doc_terms): it is that word in the note's meta fields, which few
   // notes share. These notes' text must be loaded for keyedNotes to tell which is the one.
   Index.prototype.keyCandidates = function (q) {
-    const id = (q.ids || []).find((t) => t.startsWith(ID_MARK + "key:"));
     const unit = q.units.length === 1 ? q.units[0] : null;
-    if (!id || !unit || unit.kind !== "word" || id.slice(ID_MARK.length + 4) !== unit.text) return [];
+    if (!q.key || !unit || unit.kind !== "word" || q.key !== unit.text) return [];
     const at = this.find(unit.text);
     if (!at) return [];
     const list = at.shard.postings(at.i);

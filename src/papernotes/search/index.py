@@ -17,9 +17,11 @@ What the index holds, and why:
   adjacent (a phrase) and cut a snippet around the best match. The text is the cheapest
   positional index there is: a CJK character costs 3 bytes of UTF-8, less than the two
   positions (unigram and bigram) a positional index would store for it.
-- **Id terms**, one per way of naming the note exactly: ``@key:<citekey>``, ``@arxiv:<id>``
-  (old or new style, no version), ``@doi:<doi>`` (folded). A word never starts with ``@``, so
-  they never meet a word's prefix expansion, and search.js looks them up whole (``ids``).
+- **Id terms**, one per way of naming the note exactly: its citekey, arXiv id (old or new
+  style, no version) and DOI (folded), as ``@<last two characters>:<kind>:<id>``, e.g.
+  ``@62:arxiv:1706.03762``. A word never starts with ``@``, so they never meet a word's prefix
+  expansion; search.js looks them up whole; the id's end spreads them over the term shards
+  (which go by a term's first three characters: ``@do`` would hold every DOI).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ __all__ = [
     "build_index",
     "decode_postings",
     "encode_postings",
+    "id_term",
     "id_terms",
     "index_data",
     "interned",
@@ -141,20 +144,25 @@ class SearchDoc:
         )
 
 
+def id_term(kind: str, value: str) -> str:
+    """The id term of ``value`` (already folded), as search.js makes it (``idTerm``).
+
+    >>> id_term("arxiv", "1706.03762")
+    '@62:arxiv:1706.03762'
+    """
+    return f"{ID_MARK}{value[-2:]}:{kind}:{value}"
+
+
 def id_terms(key: str, arxiv: str | None, doi: str | None) -> tuple[str, ...]:
     """The id terms of a note: its citekey, arXiv id (without version; also the one an arXiv
-    DOI names) and DOI, folded as search.js folds a query's (``idTerms``).
-
-    >>> id_terms("Vaswani2017", "1706.03762v5", "10.48550/arXiv.1706.03762")
-    ('@key:vaswani2017', '@arxiv:1706.03762', '@doi:10.48550/arxiv.1706.03762')
-    """
-    out = [f"{ID_MARK}key:{key.lower()}"]
+    DOI names) and DOI, lower-cased as search.js folds a query's (``idTerms``)."""
+    out = [id_term("key", key.lower())]
     doi_id = ids.arxiv_of_doi(doi) if doi else None
     for found in (ids.parse_arxiv(arxiv) if arxiv else None, doi_id):
-        if found is not None and f"{ID_MARK}arxiv:{found.base.lower()}" not in out:
-            out.append(f"{ID_MARK}arxiv:{found.base.lower()}")
+        if found is not None and id_term("arxiv", found.base.lower()) not in out:
+            out.append(id_term("arxiv", found.base.lower()))
     if doi:
-        out.append(f"{ID_MARK}doi:{doi.strip().lower()}")
+        out.append(id_term("doi", doi.strip().lower()))
     return tuple(out)
 
 

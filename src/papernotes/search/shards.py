@@ -8,9 +8,9 @@ shards, each a script (``<script src>`` works from ``file://``, where ``fetch()`
   words in every shard).
 - ``static/search/t-<n>.js``: the terms whose first :data:`KEY_CHARS` code points hash to
   shard ``n``, with their postings. Every word that starts with a prefix of that length lives in
-  the same shard, so expanding ``transf`` reads one file. An id term (``@doi:10.1000/x``) is
-  looked up whole, never expanded: it is sharded by all its code points, or every DOI would
-  share the shard of ``@do``.
+  the same shard, so expanding ``transf`` reads one file. An id term is looked up whole,
+  never expanded, and starts with its id's last two characters (``@62:arxiv:1706.03762``),
+  so ids spread over the shards.
 - ``static/search/d-<n>.js``: the stored text of a run of consecutive notes, for snippets and
   phrase checks; only the results shown (and the leading candidates) are loaded.
 
@@ -81,11 +81,9 @@ class SearchFile:
 
 def shard_of(term: str, count: int) -> int:
     """The term shard of ``term`` among ``count`` (a power of two): FNV-1a over the UTF-16 code
-    units of its first :data:`KEY_CHARS` code points (of all of them for an id term), as
-    search.js computes it."""
+    units of its first :data:`KEY_CHARS` code points, as search.js computes it."""
     h = 0x811C9DC5
-    whole = term.startswith(ID_MARK)
-    key = (term if whole else term[:KEY_CHARS]).encode("utf-16-le", "surrogatepass")
+    key = term[:KEY_CHARS].encode("utf-16-le", "surrogatepass")
     for i in range(0, len(key), 2):
         h = ((h ^ (key[i] | key[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
     return h & (count - 1)
