@@ -23,8 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from papernotes import machine, urls
-from papernotes.bib import csl, ris
-from papernotes.bib import export as bib
+from papernotes.bib.site_files import library_exports
 from papernotes.bib.styles import Reference, Style
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
@@ -378,17 +377,8 @@ def plan_site(
     indexer = memo.index if memo is not None else build_index
     for file in search_files(listed, terms_of=lambda doc: terms[doc.key], indexer=indexer):
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
-    metas = [library.notes[k].meta for k in library.notes]
-    all_metas = list(meta_ds.values())
-    jobs.append(
-        bytes_job("library.bib", digest("bib", all_metas), lambda: bib.format_bib(metas, "bibtex"))
-    )
-    biblatex = "library-biblatex.bib"
-    jobs.append(
-        bytes_job(biblatex, digest(biblatex, all_metas), lambda: bib.format_bib(metas, "biblatex"))
-    )
-    jobs.append(bytes_job("library.json", digest("csl", all_metas), lambda: csl.format_csl(metas)))
-    jobs.append(bytes_job("library.ris", digest("ris", all_metas), lambda: ris.format_ris(metas)))
+    for path, fp, make in library_exports(library, meta_ds.values()):
+        jobs.append(bytes_job(path, fp, make))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
