@@ -222,6 +222,20 @@ def test_no_accessibility_violations_under_every_axe_rule(
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_drawn_neighbourhood_graph_passes_every_axe_rule(
+    page: Page, http_base: str, theme: str
+) -> None:
+    """The graph is drawn only when it nears the screen, so the page-load check above never sees
+    its buttons (the "Fit" button once failed label-content-name-mismatch there)."""
+    page.emulate_media(color_scheme=theme)
+    page.goto(http_base + "papers/hu2021lora.html")
+    page.locator("#cited-by").scroll_into_view_if_needed()  # the graph section comes next
+    expect(page.get_by_role("button", name="Fit: show the whole graph")).to_be_visible()
+    expect(page.locator("svg a").first).to_be_attached()
+    assert _axe_violations(page) == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
 def test_open_citation_popover_passes_every_axe_rule(
     page: Page, http_base: str, theme: str
 ) -> None:
