@@ -34,6 +34,18 @@ def test_check_reports_what_build_would_and_writes_nothing(tmp_path: Path, cli) 
     assert not (tmp_path / "site").exists()
 
 
+def test_check_reports_the_reading_lists_problems_as_build_does(tmp_path: Path, cli) -> None:
+    write_note(tmp_path, "good.md", note_text())
+    lists = tmp_path / "papers" / "lists"
+    lists.mkdir()
+    (lists / "reading.md").write_text("---\ntitle: R\n---\n- [[good]]\n- [[missing2020]]\n")
+    result = cli("check", "--root", str(tmp_path))
+    assert "papers/lists/reading.md:5:" in result.err
+    assert 'reading list names unknown paper "missing2020"' in result.err
+    assert result.out == "1 notes: 0 errors, 1 warnings\n"
+    assert cli("check", "--root", str(tmp_path), "--strict").code == 1
+
+
 def test_check_strict_and_clean(tmp_path: Path, cli) -> None:
     write_note(tmp_path, "good.md", note_text(body="See [@nobody].\n"))
     assert cli("check", "--root", str(tmp_path)).code == 0

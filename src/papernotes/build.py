@@ -156,12 +156,14 @@ def _drafts(parsed: Mapping[str, NoteEntry]) -> tuple[str, ...]:
 def read_library(
     root: Path, config: Config, md: MarkdownIt | None = None, *, strict: bool = False
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
-    """Stages 1–3 as ``build`` runs them, without a cache: the library as a value, with every
-    problem found (warnings as errors under ``strict``)."""
+    """Stages 1–3 as ``build`` runs them, without a cache: the library as a value (its reading
+    lists linked), with every problem found (warnings as errors under ``strict``)."""
+    from papernotes.lists.link import read_lists
     from papernotes.markdown.factory import make_parser
 
     read = _read(root, config, md or make_parser(allow_html=config.allow_html), None, 1)
-    return read.library, apply_strict(read.diagnostics, strict)
+    library, d_lists = read_lists(read.library, read.sources.lists)
+    return library, apply_strict((*read.diagnostics, *d_lists), strict)
 
 
 @dataclass(frozen=True, slots=True)
