@@ -109,6 +109,28 @@ def test_the_filters_and_sort_live_in_the_url_and_come_back_on_back(page: Page, 
     other.close()
 
 
+def test_the_filter_leads_on_to_the_notes_text(page: Page, base: str) -> None:
+    """The filter reads the table's columns; its words lead on to the search page, which
+    reads the notes' text: "Body of paper" is in every body and in no column."""
+    _home(page, base)
+    offer = page.locator("#filter-in-text")
+    expect(offer).to_be_hidden()
+    page.fill("#filter-text", "body of paper 7")
+    expect(page.locator("table.papers tbody tr")).to_have_count(0)
+    expect(offer).to_be_visible()
+    expect(offer).to_have_text("Search the notes’ text for “body of paper 7”")
+    offer.locator("a").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.documentElement.dataset.pnSearch === '1'")
+    expect(page.locator("#search-form input[name=q]")).to_have_value("body of paper 7")
+    first = page.locator("#search-results .search-result-title a").first
+    expect(first).to_have_text("Paper 07")
+    page.go_back()
+    page.wait_for_function("document.documentElement.dataset.pnTable === 'ready'")
+    page.fill("#filter-text", "")
+    expect(offer).to_be_hidden()
+
+
 def test_facet_counts_follow_the_other_filters(page: Page, base: str) -> None:
     _home(page, base)
     assert _options(page, "#filter-status") == {

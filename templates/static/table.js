@@ -68,7 +68,19 @@
       from: document.getElementById("filter-from"),
       to: document.getElementById("filter-to"),
       count: document.getElementById("result-count"),
+      inText: document.getElementById("filter-in-text"),
     };
+  }
+
+  // The way from the filter's words to the same words in the notes' text (the search page).
+  function offerTextSearch(c) {
+    if (!c || !c.inText) return;
+    var words = c.text.value.trim();
+    c.inText.hidden = !words;
+    if (!words) return;
+    var link = c.inText.querySelector("a");
+    link.href = link.getAttribute("data-search") + "?q=" + encodeURIComponent(words);
+    link.querySelector("span").textContent = words;
   }
 
   // ---- rows in the HTML (tag, author and year pages) -----------------------------------------
@@ -266,6 +278,7 @@
       for (var i = page * PAGE; i < end; i++) fragment.appendChild(rowElement(rows[matches[i]]));
       tbody.replaceChildren(fragment);
       if (c) c.count.textContent = countText(shownCount(), total);
+      offerTextSearch(c);
       if (nav) {
         nav.hidden = pages < 2;
         var where = document.createElement("span");
