@@ -19,7 +19,7 @@ from papernotes.config import load_config
 from papernotes.errors import Diagnostic
 from papernotes.model import Library
 
-from browser import Problems, browser  # noqa: F401  (one session fixture: one Playwright per run)
+from browser import Problems, browser, serve  # noqa: F401  (one session fixture: one Playwright per run)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
@@ -208,3 +208,19 @@ def page(browser: Browser) -> Iterator[Page]:  # noqa: F811  (uses the fixture i
     yield problems.watch(context.new_page())
     context.close()
     assert problems.items == []
+
+
+# A browser test module builds its site in a fixture named ``site`` (the output folder); these
+# open that site both ways a reader does: over HTTP, and from file://.
+@pytest.fixture(scope="module")
+def http_base(site: Path) -> Iterator[str]:
+    """The module's ``site`` served over HTTP on a free port, under a sub-path."""
+    yield from serve(site)
+
+
+@pytest.fixture(params=["http", "file"])
+def base(request: pytest.FixtureRequest, site: Path) -> str:
+    """The module's ``site`` as a URL ending in "/": once over HTTP, once from file://."""
+    if request.param == "file":
+        return site.as_uri() + "/"
+    return str(request.getfixturevalue("http_base"))

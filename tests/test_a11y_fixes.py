@@ -5,7 +5,6 @@ alternative; checked by axe-core with every rule, light and dark, over HTTP."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +17,6 @@ from papernotes.markdown.body import render_body
 from papernotes.markdown.extract import parse_body
 from papernotes.markdown.factory import make_parser
 
-from browser import serve
 from conftest import note_text, write_note
 
 FLOW = "graph TD\n  A[Start] --> B{Works?}\n  B -->|yes| C[Ship]\n"
@@ -83,11 +81,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "site"
     assert main(["build", "--root", str(root), "--out", str(out)]) == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from serve(site)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -5,7 +5,6 @@ failed requests anywhere."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from papernotes.model import CiteKey, Library, Status
 
-from browser import Problems, serve
+from browser import Problems
 from conftest import REPO, copy_bundled, library_at
 
 
@@ -25,18 +24,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_bundled(tmp_path_factory.mktemp("lib"))
     assert main(["build", "--root", str(root), "--out", str(out)]) == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from serve(site)
-
-
-@pytest.fixture(params=["http", "file"])
-def base(request: pytest.FixtureRequest, site: Path) -> str:
-    if request.param == "file":
-        return site.as_uri() + "/"
-    return request.getfixturevalue("http_base")
 
 
 def _library() -> Library:

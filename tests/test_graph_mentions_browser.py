@@ -3,13 +3,11 @@ citations, with a toggle (kept while graph.html redraws) that hides them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser import serve
 from conftest import note_text, write_note
 
 
@@ -29,18 +27,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("built") / "notes"
     assert main(["build", "--root", str(root), "--out", str(out), "-q"]) == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from serve(site)
-
-
-@pytest.fixture(params=["http", "file"])
-def base(request: pytest.FixtureRequest, site: Path) -> str:
-    if request.param == "file":
-        return site.as_uri() + "/"
-    return str(request.getfixturevalue("http_base"))
 
 
 def _shown(page: Page) -> bool:

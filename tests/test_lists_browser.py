@@ -6,7 +6,6 @@ strip used by keyboard; every new page passes every axe-core rule."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -14,7 +13,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from test_browser import _axe_violations
 
-from browser import serve
 from conftest import note_text, write_note
 
 STATUSES = ["to-read", "read", "reading"]
@@ -49,18 +47,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "site"
     assert build(root, config, out=out).errors == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from serve(site)
-
-
-@pytest.fixture(params=["http", "file"])
-def base(request: pytest.FixtureRequest, site: Path) -> str:
-    if request.param == "file":
-        return site.as_uri() + "/"
-    return str(request.getfixturevalue("http_base"))
 
 
 def _home(page: Page, base: str, query: str = "") -> None:

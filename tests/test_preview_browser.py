@@ -5,14 +5,13 @@ mouse, keyboard and touch; the data loads on demand; the card passes every axe-c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from test_browser import _axe_violations
 
-from browser import Problems, serve
+from browser import Problems
 from conftest import note_text, write_note
 
 TARGET_BODY = (
@@ -46,18 +45,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("built") / "notes"
     assert main(["build", "--root", str(root), "--out", str(out), "-q"]) == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from serve(site)
-
-
-@pytest.fixture(params=["http", "file"])
-def base(request: pytest.FixtureRequest, site: Path) -> str:
-    if request.param == "file":
-        return site.as_uri() + "/"
-    return str(request.getfixturevalue("http_base"))
 
 
 def _card(page: Page) -> Locator:

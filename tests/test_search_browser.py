@@ -24,7 +24,6 @@ from papernotes.render import render_note_body
 from papernotes.search.index import SearchDoc, search_index_js
 from papernotes.search.text import tokenize
 
-import browser as shared
 from conftest import REPO, note_text, write_note
 
 SEARCH_JS = REPO / "templates" / "static" / "search.js"
@@ -128,11 +127,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _harness(root, out)
     assert (out / "static" / "search.js").exists()
     return out
-
-
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from shared.serve(site)
 
 
 @dataclass

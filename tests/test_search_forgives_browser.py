@@ -107,11 +107,6 @@ def sharded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from shared.serve(site)
-
-
 @dataclass
 class Tab:
     page: Page
