@@ -250,6 +250,27 @@
     return Array.from(keys);
   }
 
+  // The keys next to each letter on a QWERTY keyboard: a letter changed among the first
+  // keyChars is most often one of these (a slip of the finger), and trying every letter would
+  // read most of a large index's term shards.
+  const NEIGHBOURS = {
+    q: "wa", w: "qeas", e: "wrsd", r: "etdf", t: "ryfg", y: "tugh", u: "yihj", i: "uojk",
+    o: "ipkl", p: "ol", a: "qwsz", s: "awedzx", d: "serfxc", f: "drtgcv", g: "ftyhvb",
+    h: "gyujbn", j: "huiknm", k: "jiolm", l: "kop", z: "asx", x: "zsdc", c: "xdfv",
+    v: "cfgb", b: "vghn", n: "bhjm", m: "njk",
+  };
+
+  // The keys of the words one changed letter away from `word`, when the letter is among the
+  // first keyChars and the one meant was a neighbouring key ("tesnsformer": "tra").
+  function neighbourKeys(word, keyChars) {
+    const c = Array.from(word);
+    const keys = new Set();
+    for (let i = 0; i < keyChars && i < c.length; i++) {
+      for (const n of NEIGHBOURS[c[i]] || "") keys.add(c.slice(0, i).concat([n], c.slice(i + 1, keyChars)).join(""));
+    }
+    return Array.from(keys);
+  }
+
   const VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   const VLQ_VALUE = new Int8Array(128).fill(-1);
   Array.from(VLQ, (c, i) => (VLQ_VALUE[c.charCodeAt(0)] = i));
@@ -424,6 +445,18 @@
     return Array.from(wanted).filter((s) => !this.shards[s]);
   };
 
+  // Term shards where the words a neighbouring key away are, for the typos the commoner slips
+  // (slipShards) did not explain: read only then, as they may be a dozen more shards.
+  Index.prototype.neighbourShards = function (q) {
+    if (this.termShards === 1) return [];
+    const wanted = new Set();
+    for (const u of this.typoUnits(q)) {
+      if (this.nearWords(u.text).length) continue;
+      for (const key of neighbourKeys(u.text, this.keyChars)) wanted.add(this.shardFor(key));
+    }
+    return Array.from(wanted).filter((s) => !this.shards[s]);
+  };
+
   // One shard's data, through a <script> tag (fetch() of a file:// URL is refused).
   Index.prototype.script = function (name) {
     let promise = this.loading.get(name);
@@ -456,6 +489,7 @@
     if (!this.sharded) return;
     await this.loadTermShards(this.termShardsOf(q));
     await this.loadTermShards(this.slipShards(q));
+    await this.loadTermShards(this.neighbourShards(q));
   };
 
   Index.prototype.docShard = function (id) {
