@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from papernotes.bib import styles
+from papernotes.bib import citeproc_names, styles
 from papernotes.bib.styles import StyleSet, citeproc_item, packaged_style
 from papernotes.build import build
 from papernotes.config import load_config
@@ -393,6 +393,35 @@ def test_an_item_without_year_or_authors_still_formats(builtin: StyleSet) -> Non
     refs = builtin.format(item)
     assert [r.style for r in refs] == ["apa", "ieee", "gb7714"]
     assert all("Untitled draft" in r.text for r in refs)
+
+
+@pytest.mark.parametrize(
+    ("given", "apa", "ieee", "gb7714"),
+    [
+        # A romanised Korean or Chinese given name: the part after the hyphen is a name too
+        # (citeproc-py took "jun" for a particle: "Kim, M.-. jun .").
+        ("Min-jun", "Kim, M.-J., & Lee, K.", "M.-J. Kim and K. Lee", "KIM M J, LEE K"),
+        ("Jae-won", "Kim, J.-W., & Lee, K.", "J.-W. Kim and K. Lee", "KIM J W, LEE K"),
+        ("Ming-Wei", "Kim, M.-W., & Lee, K.", "M.-W. Kim and K. Lee", "KIM M W, LEE K"),
+        ("Hyung Won", "Kim, H. W., & Lee, K.", "H. W. Kim and K. Lee", "KIM H W, LEE K"),
+    ],
+)
+def test_a_hyphenated_given_name_is_initialised_part_by_part(
+    builtin: StyleSet, given: str, apa: str, ieee: str, gb7714: str
+) -> None:
+    item = {
+        "id": "k",
+        "type": "paper-conference",
+        "title": "T",
+        "author": [{"family": "Kim", "given": given}, {"family": "Lee", "given": "Kenton"}],
+        "issued": {"date-parts": [[2019]]},
+        "container-title": "ACL",
+    }
+    got = {r.style: r.text for r in builtin.format(item)}
+    assert all(hasattr(getattr(c, m), "__wrapped__") for c, m, _ in citeproc_names.TARGETS)
+    assert got["apa"].startswith(apa + " (2019)")
+    assert got["ieee"].startswith(ieee + ", “T,”")
+    assert got["gb7714"].startswith(gb7714 + ". T[C]")
 
 
 def test_html_escapes_the_item_and_keeps_the_style_markup(builtin: StyleSet) -> None:

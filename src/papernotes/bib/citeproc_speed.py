@@ -247,7 +247,7 @@ def install() -> None:
 
     if not supported(getattr(citeproc, "__version__", "")):
         return
-    from papernotes.bib import citeproc_walk
+    from papernotes.bib import citeproc_names, citeproc_walk
 
     element = model.CitationStylesElement
     targets: tuple[tuple[type, str, Callable[[_LOOKUP], _LOOKUP]], ...] = (
@@ -268,6 +268,7 @@ def install() -> None:
         (model.Name, "get_option", _name_option),
         (model.Name, "findall", _find_all),
         *citeproc_walk.TARGETS,
+        *citeproc_names.TARGETS,
     )
     for cls, name, wrap in targets:
         current = getattr(cls, name)
