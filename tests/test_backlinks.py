@@ -60,6 +60,26 @@ def test_backlinks_carry_kind_and_sentence(tmp_path: Path) -> None:
     assert "self" not in library.backlinks  # a note does not link back to itself
 
 
+def test_an_embed_with_no_sentence_is_labelled_embed(tmp_path: Path) -> None:
+    """A note that shows another inside it (``![[Target Paper]]``) links to it without a
+    sentence to quote: the label says why there is none. A sentence naming it wins."""
+    root = _library(tmp_path / "lib")
+    write_note(
+        root, "shows.md", note_text("Shows", extra="id: shows\n", body="![[Target Paper]]\n")
+    )
+    both = "See [[target]] here.\n\n![[target]]\n"
+    write_note(root, "both.md", note_text("Both", extra="id: both\n", body=both))
+    got = {b.source: b for b in clean_library(root).backlinks["target"]}
+    assert got["shows"] == Backlink("shows", False, embedded=True)
+    assert got["both"] == Backlink("both", False, "See ", "Get, 2020", " here.")
+    config, _ = load_config(root)
+    assert build(root, config, out=root / "site").errors == 0
+    section = _page(root / "site", "target").select_one("section[aria-labelledby=cited-by]")
+    assert section is not None
+    kinds = {li.a["href"]: li.select_one(".link-kind").get_text() for li in section.select("li")}
+    assert kinds["shows.html"] == "embed" and kinds["both.html"] == "mention"
+
+
 @pytest.mark.parametrize(
     ("target", "label"),
     [

@@ -42,10 +42,12 @@ def backlinks(library: Library) -> dict[CiteKey, tuple[Backlink, ...]]:
                     formal.add(target)
                 if citation.context is not None:
                     said.setdefault(target, citation.context)
+        embeds = {library.resolve(e.target) for e in note.body.embeds}
         for target in (*library.cites.get(source, ()), *library.mentions.get(source, ())):
             where = said.get(target)
             if where is None:
-                out[target].append(Backlink(source, target in formal))
+                shown = target not in formal and target in embeds
+                out[target].append(Backlink(source, target in formal, embedded=shown))
                 continue
             before, cited, after = (
                 fill(t, label) for t in (where.before, where.cited, where.after)

@@ -282,6 +282,9 @@ class Backlink:
     matter cites."""
     after: str = ""
     """Plain text of the sentence after the citation."""
+    embedded: bool = False
+    """The citing note shows this one inside it (an ``![[…]]`` embed) and names it in no
+    sentence: a mention with nothing to quote."""
 
 
 @dataclass(frozen=True, slots=True)
