@@ -21,6 +21,7 @@ from papernotes.ids import KEY_RE, key_problem
 from papernotes.notes.file import note_name
 from papernotes.notes.importbib import import_bib
 from papernotes.notes.match import NoteIndex
+from papernotes.search.shards import unpack_rows
 
 # Real-world keys, and keys holding every character BibTeX and biber both read. Three keys
 # share one portable file name (smith_article.md), two more differ in it only by case.
@@ -247,7 +248,7 @@ def test_search_index_and_graph_hold_every_key(library: Path) -> None:
     paths = {}
     for shard in (site / "static" / "search").glob("d-*.js"):  # the index's stored notes
         raw = shard.read_text(encoding="utf-8")
-        rows = json.loads(raw[raw.index(",") + 1 :].rstrip().removesuffix(");"))
+        rows = unpack_rows(json.loads(raw[raw.index(",") + 1 :].rstrip().removesuffix(");")))
         paths.update({doc[0]: doc[1] for doc in rows})
     for key in KEYS:
         assert paths[key] == urls.paper_page(key)

@@ -249,6 +249,69 @@ LORA = "LoRA: Low-Rank Adaptation of Large Language Models"
 
 
 @pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("1706.03762", ATTENTION),
+        ("arXiv:1706.03762v5", ATTENTION),
+        ("https://arxiv.org/abs/1706.03762", ATTENTION),
+        ("hep-th/9711200", MALDACENA),
+        ("10.1023/A:1026654312961", MALDACENA),
+        ("https://doi.org/10.1023/a:1026654312961", MALDACENA),
+        ("DOI:10.48550/ARXIV.2106.09685", LORA),
+        ("2106.09685", LORA),  # the arXiv id its arXiv DOI names
+        ("hu2021lora", LORA),  # a citekey: above the note with the key in its title
+        ("maldacena1998large", MALDACENA),
+        ("arXiv:2005.14165", "hu2021lora Explained"),  # no note has it: one mentions it
+    ],
+)
+def test_arxiv_ids_dois_and_citekeys_find_their_note_first(
+    tab: Tab, query: str, first: str
+) -> None:
+    tab.open(query)
+    assert tab.titles()[:1] == [first]
+
+
+# ---- 4. headings --------------------------------------------------------------------------
+
+
+def test_a_heading_ranks_above_a_passing_mention_and_the_title_above_both(tab: Tab) -> None:
+    tab.open("regularization")
+    got = tab.titles()
+    assert got[:2] == ["Regularization for Deep Learning", "Dropout"]  # the title, a heading
+    # Mentioned in a paragraph, or a callout's title (no heading): below.
+    assert set(got[2:]) == {"hu2021lora Explained", LORA}
+
+
+# ---- 5. clean snippets --------------------------------------------------------------------
+
+MARKUP = ["$", "\\(", "[[", "]]", "**", "==", "^[", "%%", "[!note]", "<span", "private"]
+
+
+def test_snippets_show_math_as_source_without_markup(tab: Tab) -> None:
+    tab.open("frozen inline aside")
+    snippet = tab.page.locator(".search-result-snippet").first
+    text = snippet.inner_text()
+    assert "W_0 + BA" in text and "low rank" in text and "the Transformer an inline aside" in text
+    assert [m for m in MARKUP if m in text] == []
+    assert snippet.locator("mark").all_inner_texts() == ["frozen", "inline aside"]
+    # Escaped, not parsed: the note's <span> is gone from the text, and none was made.
+    assert tab.page.locator(".search-result-snippet span").count() == 0
+
+
+def test_the_search_page_with_a_correction_passes_every_axe_rule(
+    browser: Browser, http_base: str
+) -> None:
+    # Over HTTP only: axe reads the style sheets, which a file:// page may not.
+    for tab in _tab(browser, http_base):
+        tab.open("atention")
+        assert tab.status().startswith("Showing results for")
+        assert _axe_violations(tab.page) == []
+
+
+# ---- a finely sharded index ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
     ("query", "first", "share"),
     [
         ("atention", ATTENTION, 0.5),  # "attention" is in the shard of "att", not of "ate"

@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const INDEX_FORMAT = 3;
+  const INDEX_FORMAT = 4;
   // Where the shards are: beside this script (static/), whatever page loaded it.
   const BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
   // Each shard script hands its data over here; Index.script collects it on the tag's load.
@@ -250,6 +250,16 @@
     return Array.from(keys);
   }
 
+  // A doc shard's rows come gzipped, in base64 (papernotes.search.shards.pack_rows): the
+  // stored text is most of the index's bytes. Term shards come as they are.
+  async function unpack(name, data) {
+    if (typeof data !== "string") return data;
+    if (typeof DecompressionStream === "undefined") throw new Error(name + ": this browser cannot unpack it (no DecompressionStream)");
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+    return JSON.parse(text);
+  }
+
   // The keys next to each letter on a QWERTY keyboard: a letter changed among the first
   // keyChars is most often one of these (a slip of the finger), and trying every letter would
   // read most of a large index's term shards.
@@ -466,7 +476,7 @@
         tag.src = this.base + this.dir + name + ".js";
         tag.async = true;
         tag.dataset.searchShard = name;
-        tag.onload = () => (name in arrived ? resolve(arrived[name]) : reject(new Error(tag.src)));
+        tag.onload = () => (name in arrived ? resolve(unpack(name, arrived[name])) : reject(new Error(tag.src)));
         tag.onerror = () => reject(new Error("cannot load " + tag.src));
         document.head.append(tag);
       });

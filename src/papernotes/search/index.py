@@ -62,9 +62,9 @@ __all__ = [
     "vlq_numbers",
 ]
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 """Bumped whenever search.js must change to read the data (2: sharded, see ``shards``; 3:
-heading and id bits, id terms sharded whole)."""
+heading and id bits, id terms sharded whole; 4: doc shards gzipped, in base64)."""
 
 # Bits of a posting's field mask. The body is not a bit: its term frequency is stored instead.
 FIELD_META = 1

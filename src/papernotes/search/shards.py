@@ -12,7 +12,10 @@ shards, each a script (``<script src>`` works from ``file://``, where ``fetch()`
   never expanded, and starts with its id's last two characters (``@62:arxiv:1706.03762``),
   so ids spread over the shards.
 - ``static/search/d-<n>.js``: the stored text of a run of consecutive notes, for snippets and
-  phrase checks; only the results shown (and the leading candidates) are loaded.
+  phrase checks; only the results shown (and the leading candidates) are loaded. The rows come
+  gzipped, as base64 (:func:`pack_rows`): the stored text is most of the index's bytes, and
+  gzip takes real notes' text to about half even after base64's third more; the browser
+  unpacks it with ``DecompressionStream``, from ``file://`` too.
 
 Notes are numbered in the order results tie-break in (newest year first, then title), so the
 browser orders equal scores by number without loading any title. Both shard counts are powers
@@ -23,11 +26,14 @@ gained, lost or changed, and nothing else.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from papernotes.cjk import is_cjk_char
 from papernotes.incremental.cache import digest, text_digest
@@ -50,9 +56,11 @@ __all__ = [
     "TERM_SHARD_BYTES",
     "SearchFile",
     "doc_order",
+    "pack_rows",
     "script_json",
     "search_files",
     "shard_of",
+    "unpack_rows",
 ]
 
 MANIFEST = "static/search-index.js"
@@ -124,6 +132,18 @@ def script_json(data: object) -> str:
 
 def _script(name: str, data: object) -> str:
     return f"PAPERNOTES_SEARCH_SHARD({json.dumps(name)},{script_json(data)});\n"
+
+
+def pack_rows(rows: object) -> str:
+    """A doc shard's rows as search.js unpacks them: JSON, gzipped (no time stamp, so the same
+    rows give the same bytes), in base64."""
+    raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, 6, mtime=0)).decode("ascii")
+
+
+def unpack_rows(packed: str) -> Any:
+    """The rows :func:`pack_rows` packed."""
+    return json.loads(gzip.decompress(base64.b64decode(packed, validate=True)))
 
 
 def _doc_row(doc: SearchDoc, max_body_chars: int) -> list[object]:
@@ -203,8 +223,8 @@ def search_files(
         part = index.docs[start : start + per_shard]
 
         def make(part: tuple[SearchDoc, ...] = part, name: str = f"d-{n}") -> str:
-            return _script(name, [_doc_row(d, max_body_chars) for d in part])
+            return _script(name, pack_rows([_doc_row(d, max_body_chars) for d in part]))
 
-        fp = digest("search-docs", n, max_body_chars, part)
+        fp = digest("search-docs", INDEX_FORMAT, n, max_body_chars, part)
         files.append(SearchFile(f"{SHARD_DIR}d-{n}.js", fp, make))
     return tuple(files)
