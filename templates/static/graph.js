@@ -556,6 +556,7 @@
 
   function listenKeys(g) {
     g.svg.addEventListener("keydown", function (e) {
+      g.pointerType = ""; // Enter on a paper is a click by keyboard, never a second tap
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (keyAction(g, e.key)) e.preventDefault();
     });
