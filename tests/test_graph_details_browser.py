@@ -310,6 +310,37 @@ def test_a_tap_highlights_a_second_tap_opens_and_a_tap_on_nothing_clears(
     page.wait_for_url("**/papers/" + href)
 
 
+def test_a_second_tap_opens_the_paper_even_when_preview_has_no_card_for_it(
+    phone: Page, bundled_http: str
+) -> None:
+    """preview.js holds back every tap on a link it has no card for; graph.js still opens the
+    paper on the second tap (over HTTP only: routing cannot answer file:// requests)."""
+    page = phone
+    page.route(
+        "**/static/preview/index.js",
+        lambda r: r.fulfill(
+            content_type="text/javascript", body="window.PAPERNOTES_PREVIEW({shards: 1});"
+        ),
+    )
+    page.route(
+        "**/static/preview/0.js",
+        lambda r: r.fulfill(
+            content_type="text/javascript", body="window.PAPERNOTES_PREVIEW({shard: 0, cards: {}});"
+        ),
+    )
+    open_local(page, bundled_http)
+    href, x, y = node_in_view(page, "a.pn-node:not(.is-current)")
+    page.touchscreen.tap(x, y)
+    expect(page.locator(f'a.pn-node[href="{href}"]')).to_have_class(re.compile(r"\bis-hl\b"))
+    page.wait_for_function(
+        "() => performance.getEntriesByName(new URL('../static/preview/0.js', location).href).length"
+    )
+    expect(page.locator(".preview-card")).to_have_count(0)
+    assert page.url.endswith(urls.paper_page(LOCAL))
+    page.touchscreen.tap(x, y)
+    page.wait_for_url("**/papers/" + href)
+
+
 # --- 4. "Fit" on a phone: labels readable, or hidden and shown on tap -----------------------
 
 
