@@ -9,10 +9,12 @@ import json
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import Page, expect
 from test_browser import _axe_violations
 
 from papernotes import urls
+from papernotes.graph import data as graph
 from papernotes.graph.labels import distinct_labels, short_title
 from papernotes.graph.layout import GEOMETRY
 from papernotes.model import CiteKey, Library
@@ -125,6 +127,25 @@ def test_every_label_is_author_and_year_and_none_repeats(
     # The complaint this answers: "Liu et al." three times, telling three papers apart by nothing.
     liu = [t for t in drawn.values() if t.startswith("Liu et al.")]
     assert len(liu) == len(set(liu)) and all(re.search(r"\d{4}", t) for t in liu)
+
+
+def said(svg_html: str) -> dict[str, tuple[str, str, str]]:
+    """Each node's href → its visible label, its tip's label and its tip's short title."""
+    return {
+        str(a["href"]): (label.get_text(), str(a.get("data-label")), str(a.get("data-short")))
+        for a in BeautifulSoup(svg_html, "html.parser").select("a.pn-node")
+        if (label := a.select_one("text")) is not None
+    }
+
+
+def test_the_neighbourhood_says_what_python_says(
+    page: Page, bundled_base: str, library: Library
+) -> None:
+    open_local(page, bundled_base)
+    js = said(str(page.locator("[data-pn-graph] svg").evaluate("e => e.outerHTML")))
+    py = said(graph.neighbourhood_svg(library, LOCAL, urls.paper_page(LOCAL), css=""))
+    assert js == py
+    assert len({text for text, _, _ in js.values()}) == len(js)
 
 
 # Labels graph.js gets from graph-data.js, made to clash before it draws them: names that are cut

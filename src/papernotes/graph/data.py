@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from papernotes import urls
-from papernotes.graph.labels import distinct_labels
+from papernotes.graph.labels import distinct_labels, node_parts, short_title
 from papernotes.graph.layout import GEOMETRY, Geometry, layout
 from papernotes.graph.svg import (
     PALETTE_SIZE,
@@ -202,6 +202,8 @@ def _graph_svg(
                 tags=tuple(tag_index[t.casefold()] for t in meta.tags),
                 current=distance is not None and distance[k] == 0,
                 distant=distance is not None and distance[k] > 1,
+                whole=" ".join(p for p in node_parts(label) if p),
+                short=short_title(meta.heading),
             )
         )
     legend: list[LegendEntry] = []
