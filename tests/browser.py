@@ -80,3 +80,48 @@ def serve(directory: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- The bundled library, built once per module that asks, over HTTP and from file:// -------
+# A test module binds them by importing the functions (`from browser import _bundled_base, ...`)
+# instead of writing its own site-building fixture; each is registered under its `name`, so a
+# test's parameter of that name does not shadow the imported function.
+
+
+@pytest.fixture(scope="module", name="bundled_site")
+def _bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled library (a fresh copy), built into a sub-folder, as a static host serves it."""
+    from papernotes.cli.main import main
+
+    from conftest import copy_bundled
+
+    out = tmp_path_factory.mktemp("built") / "notes"
+    root = copy_bundled(tmp_path_factory.mktemp("lib"))
+    assert main(["build", "--root", str(root), "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module", name="bundled_http")
+def _bundled_http(bundled_site: Path) -> Iterator[str]:
+    yield from serve(bundled_site)
+
+
+@pytest.fixture(params=["http", "file"], name="bundled_base")
+def _bundled_base(request: pytest.FixtureRequest, bundled_site: Path) -> str:
+    """The built site's root URL, ending in "/": each test runs over HTTP and from file://."""
+    if request.param == "file":
+        return bundled_site.as_uri() + "/"
+    return str(request.getfixturevalue("bundled_http"))
+
+
+@pytest.fixture(name="phone")
+def _phone(browser: Browser) -> Iterator[Page]:
+    """A fresh 390×844 touch page (a phone: has_touch, is_mobile); the test fails on any
+    console error or failed request."""
+    problems = Problems()
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    yield problems.watch(context.new_page())
+    context.close()
+    assert problems.items == []

@@ -11,7 +11,12 @@
 // one thing to it.
 (function () {
   "use strict";
-  var LABEL_SCALE = 0.55; // below this zoom, labels are unreadable: hide them (less to paint)
+  // Below this zoom labels are hidden (less to paint; a hover, focus or tap shows a paper's tip
+  // instead). Above it a label never reads smaller than MIN_LABEL_PX on screen: its font grows
+  // as the graph shrinks, by at most 9 / (11 * 0.65) = 1.26, so the longest label (100 of the
+  // node's 112 units) overflows its pill by 7 units a side, half the gap to the next column.
+  var LABEL_SCALE = 0.65;
+  var MIN_LABEL_PX = 9;
   var MIN_SCALE = 0.05;
   var MAX_SCALE = 4;
   var DRAG_SLOP = 4; // px a pointer may move and still count as a click on a paper
@@ -71,12 +76,10 @@
     var top = num(svg, "data-top"), margin = num(svg, "data-margin"), ox = num(svg, "data-ox");
     var nodes = all(svg, ".pn-node");
     var edges = all(svg, ".pn-edge");
-    var wheelZoom = frame.hasAttribute("data-wheel-zoom");
     return {
       frame: frame, svg: svg, vp: vp,
       margin: margin,
       contentW: box.width - 2 * ox, contentH: box.height - top - margin,
-      wheelZoom: wheelZoom,
       maxVh: num(frame, "data-max-vh") || 80,
       // Below this scale a fitted view opens at full size instead (on the current paper, or on
       // the newest years); a big graph keeps its fitted overview, the only view that shows its shape.
@@ -93,15 +96,26 @@
       pos: readPositions(nodes),
       tagsOf: readTags(nodes),
       links: readLinks(nodes, edges),
-      hintText: "Drag to pan; " + (wheelZoom ? "scroll" : "ctrl + scroll") + ", pinch or + \u2212 to zoom.",
-      hint: null, select: null, // made by addTools
+      hintText: hintText(),
+      hint: null, select: null, tip: null, // made by addTools
       // The view: scale, offset and frame size; the header height changes as the legend rewraps.
       s: 1, tx: ox, ty: top, cw: box.width, ch: box.height, top: top,
       moved: false, // whether the reader has panned or zoomed (then resizing keeps the view)
       pending: false, resting: 0,
-      lit: [], focused: -1,
+      lit: [], focused: -1, tipFor: -1, labelPx: 0,
+      tapped: -1, // the paper a first tap highlighted: a second tap on it opens it
+      pointerType: "", // of the last press, which decides what its click does
       pointers: new Map(), start: null, pinch: null, dragged: false
     };
+  }
+
+  // How to zoom, for the reader's kind of pointer: the wheel alone scrolls the page.
+  function hintText() {
+    if (window.matchMedia && window.matchMedia("(hover: none)").matches) {
+      return "Tap a paper to highlight it, tap again to open it; pinch to zoom.";
+    }
+    var mac = /Mac|iPhone|iPad/.test(navigator.platform || "");
+    return (mac ? "\u2318" : "Ctrl") + " + scroll to zoom; drag to pan.";
   }
 
   // --- Controls (they exist only with JavaScript, so they are made here, not in the page) ----
@@ -152,6 +166,13 @@
     g.hint.textContent = g.hintText;
     tools.appendChild(g.hint);
     g.frame.insertBefore(tools, g.frame.firstChild);
+    // The lit paper's label and short title at the page's own size, however far the graph is
+    // zoomed out. Hidden from assistive technology: the node's name already holds its full title.
+    g.tip = document.createElement("div");
+    g.tip.className = "pn-tip";
+    g.tip.setAttribute("aria-hidden", "true");
+    g.tip.hidden = true;
+    g.frame.appendChild(g.tip);
   }
 
   // Whether mention lines show; kept while graph.html redraws for a new filter.
@@ -217,6 +238,12 @@
       g.years[i].setAttribute("x", (g.tx + g.s * num(g.years[i], "data-x")).toFixed(1));
     }
     g.svg.classList.toggle("pn-far", g.s < LABEL_SCALE);
+    var px = Math.round(Math.max(LABEL_SIZE, MIN_LABEL_PX / g.s) * 4) / 4;
+    if (px !== g.labelPx) {
+      g.labelPx = px;
+      g.svg.style.setProperty("--pn-label", px + "px");
+    }
+    placeTip(g);
   }
 
   function schedule(g) {
@@ -310,6 +337,49 @@
     g.lit = [];
     g.svg.classList.remove("pn-hl-on");
     g.hint.textContent = g.hintText;
+    g.tipFor = -1;
+    g.tip.hidden = true;
+  }
+
+  // The tip over paper i: its whole label, and its short title (from graph.js's drawing; an SVG
+  // drawn by the build has only its <title>).
+  function showTip(g, i) {
+    var node = g.nodes[i], title = node.querySelector("title");
+    var label = node.getAttribute("data-label");
+    g.tip.textContent = "";
+    if (label) {
+      var b = document.createElement("strong");
+      b.textContent = label;
+      g.tip.appendChild(b);
+    }
+    var text = document.createElement("span");
+    text.textContent = node.getAttribute("data-short") || (title ? title.textContent : "");
+    g.tip.appendChild(text);
+    g.tipFor = i;
+    g.tip.hidden = false;
+    placeTip(g);
+  }
+
+  // Above the paper (preview.js puts its card below), inside the frame; hidden while the paper
+  // is out of view (off the frame, or under the header band).
+  function placeTip(g) {
+    if (g.tipFor < 0) return;
+    var r = g.nodes[g.tipFor].getBoundingClientRect();
+    var f = g.frame.getBoundingClientRect(), s = g.svg.getBoundingClientRect();
+    var cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+    var bandBottom = s.top + g.top;
+    if (cx < s.left || cx > s.right || cy < bandBottom || cy > s.bottom) {
+      g.tip.style.visibility = "hidden";
+      return;
+    }
+    g.tip.style.visibility = "";
+    var w = g.tip.offsetWidth, h = g.tip.offsetHeight;
+    var x = Math.max(4, Math.min(cx - f.left - w / 2, f.width - w - 4));
+    // Over the header band and the tools if need be: the frame's whole height is the tip's.
+    var y = r.top - f.top - h - 6;
+    if (y < 0) y = r.bottom - f.top + 6; // no room above in the frame: below
+    g.tip.style.left = x.toFixed(1) + "px";
+    g.tip.style.top = y.toFixed(1) + "px";
   }
 
   // Highlight a paper with its citations both ways; the rest fades.
@@ -324,6 +394,7 @@
     g.svg.classList.add("pn-hl-on");
     var title = g.nodes[i].querySelector("title");
     g.hint.textContent = (title ? title.textContent : "") + " \u2014 cites " + links.cites[i] + ", cited by " + links.citedBy[i] + " here";
+    showTip(g, i);
   }
 
   // The paper an event's target belongs to, or -1.
@@ -354,7 +425,7 @@
     });
     svg.addEventListener("mouseout", function (e) {
       var from = nodeIndex(g, e.target);
-      if (from >= 0 && nodeIndex(g, e.relatedTarget) !== from) highlight(g, g.focused);
+      if (from >= 0 && nodeIndex(g, e.relatedTarget) !== from) highlight(g, g.focused >= 0 ? g.focused : g.tapped);
     });
     svg.addEventListener("focusin", function (e) {
       g.focused = nodeIndex(g, e.target);
@@ -406,6 +477,7 @@
   function listenPointers(g) {
     var svg = g.svg;
     svg.addEventListener("pointerdown", function (e) {
+      g.pointerType = e.pointerType;
       if (e.button !== 0) return;
       g.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
       g.start = { x: e.clientX, y: e.clientY, tx: g.tx, ty: g.ty };
@@ -423,15 +495,39 @@
     svg.addEventListener("pointercancel", function (e) { release(g, e); });
     // The click that ends a drag must not follow the link under the pointer.
     svg.addEventListener("click", function (e) {
-      if (g.dragged) { e.preventDefault(); e.stopPropagation(); g.dragged = false; }
+      if (g.dragged) { e.preventDefault(); e.stopPropagation(); g.dragged = false; return; }
+      if (g.pointerType === "touch") tap(g, e);
     }, true);
+  }
+
+  // Touch has no hover: the first tap on a paper highlights it with its links and shows its tip,
+  // a second tap on it opens it, a tap on empty space clears. preview.js, listening on the
+  // document, sees the tap first and agrees: it holds the first tap back to show its card below
+  // the paper, and lets the second through. Only when it had no card to show does it hold the
+  // second back too; the reader asked to open the paper, so open it here.
+  function tap(g, e) {
+    var i = nodeIndex(g, e.target);
+    if (i < 0) {
+      g.tapped = -1;
+      clearHighlight(g);
+      return;
+    }
+    if (i !== g.tapped) {
+      e.preventDefault();
+      g.tapped = i;
+      highlight(g, i);
+      return;
+    }
+    if (e.defaultPrevented) {
+      window.location.assign(new URL(g.nodes[i].getAttribute("href"), document.baseURI).href);
+    }
   }
 
   function listenWheel(g) {
     g.svg.addEventListener("wheel", function (e) {
-      // Plain scrolling keeps scrolling the page unless this graph is the page (data-wheel-zoom);
-      // a pinch on a touchpad arrives as ctrl + wheel.
-      if (!g.wheelZoom && !e.ctrlKey) return;
+      // The wheel alone scrolls the page, as over any other figure, so a reader scrolling past
+      // is never caught; Ctrl or \u2318 + wheel zooms, and a touchpad pinch arrives as ctrl + wheel.
+      if (!e.ctrlKey && !e.metaKey) return;
       e.preventDefault();
       var rect = g.svg.getBoundingClientRect();
       var step = e.deltaMode === 1 ? 0.05 : e.deltaMode === 2 ? 1 : 0.0015;
@@ -451,6 +547,7 @@
       case "0": fit(g); return true;
       case "Escape":
         if (g.select) { g.select.value = ""; showTag(g, ""); }
+        g.tapped = -1;
         clearHighlight(g);
         return true;
       default: return false;
@@ -459,6 +556,7 @@
 
   function listenKeys(g) {
     g.svg.addEventListener("keydown", function (e) {
+      g.pointerType = ""; // Enter on a paper is a click by keyboard, never a second tap
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (keyAction(g, e.key)) e.preventDefault();
     });
@@ -695,11 +793,80 @@
     return chars.join("").replace(/\s+$/, "") + "\u2026";
   }
 
-  // "Hu et al., 2022" -> "Hu et al."; "Liu et al., 2022b" -> "Liu et al. (b)" (data.short_label).
-  function shortLabel(label, year) {
-    var m = /^(.+?),?\s+(\d{4})([a-z]*)$/.exec(label);
-    if (!m || !year || +m[2] !== year) return label;
-    return m[3] ? m[1] + " (" + m[3] + ")" : m[1];
+  // --- What a node says: papernotes/graph/labels.py ----------------------------------------
+
+  var YEAR_TAIL = /^(.+?),?\s+(\d{4}[a-z]*|n\.d\.[a-z]*)$/;
+  var SHORT_TITLE = 40;
+  var JOINERS = ["et", "and", "&"]; // words a cut label must not end on
+  var WORD = /[\p{L}\p{N}]+(?:[-'\u2019][\p{L}\p{N}]+)*/gu;
+  var SMALL = ["a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "by", "at",
+    "is", "are", "towards"];
+
+  // "Hu et al., 2022b" -> ["Hu et al.", "2022b"]; a label with no year at its end is all names.
+  function nodeParts(label) {
+    var m = YEAR_TAIL.exec(label);
+    return m ? [m[1], m[2]] : [label, ""];
+  }
+
+  // The names are cut before the year is: the year (and its letter) tells an author's papers apart.
+  function fitLabel(who, tail, maxWidth) {
+    var whole = tail ? who + " " + tail : who;
+    if (textWidth(whole) <= maxWidth) return whole;
+    if (!tail) return fitText(who, maxWidth);
+    // Whole names first ("Dettmers… 2023", not "Dettmers e… 2023"), never ending on a joiner.
+    var words = who.split(" ");
+    for (var k = words.length - 1; k > 0; k--) {
+      if (JOINERS.indexOf(words[k - 1]) >= 0) continue;
+      var shorter = words.slice(0, k).join(" ").replace(/,+$/, "") + "\u2026 " + tail;
+      if (textWidth(shorter) <= maxWidth) return shorter;
+    }
+    var chars = Array.from(who);
+    while (chars.length && textWidth(chars.join("") + "\u2026 " + tail) > maxWidth) chars.pop();
+    var cut = chars.join("").replace(/\s+$/, "");
+    return cut ? cut + "\u2026 " + tail : fitText(tail, maxWidth);
+  }
+
+  // "LoRA: Low-Rank Adaptation …" -> "LoRA"; else the first words, up to about 40 characters.
+  function shortTitle(title) {
+    var at = title.indexOf(": ");
+    var text = at >= 0 && Array.from(title.slice(0, at)).length >= 2 ? title.slice(0, at) : title;
+    var cps = Array.from(text);
+    if (cps.length <= SHORT_TITLE) return text;
+    var cut = cps.slice(0, SHORT_TITLE).join("").indexOf(" ") >= 0 ?
+      cps.slice(0, SHORT_TITLE + 1).join("").replace(/ [^ ]*$/, "") : text;
+    return Array.from(cut).slice(0, SHORT_TITLE).join("").replace(/[ ,;:-]+$/, "") + "\u2026";
+  }
+
+  function titleWord(title) {
+    var words = shortTitle(title).match(WORD) || [];
+    for (var i = 0; i < words.length; i++) {
+      if (SMALL.indexOf(words[i].toLowerCase()) < 0) return words[i];
+    }
+    return words.length ? words[0] : "";
+  }
+
+  // Each node's visible label, fitted; where two would read the same, a title word is added,
+  // and if they still clash a letter, in drawing order.
+  function distinctLabels(parts, titles, maxWidth) {
+    function counts(list) {
+      var c = new Map();
+      list.forEach(function (t) { c.set(t, (c.get(t) || 0) + 1); });
+      return c;
+    }
+    function withTail(i, extra) {
+      return fitLabel(parts[i][0], (parts[i][1] + " " + extra).trim(), maxWidth);
+    }
+    var shown = parts.map(function (p) { return fitLabel(p[0], p[1], maxWidth); });
+    var count = counts(shown);
+    shown = shown.map(function (t, i) { return count.get(t) > 1 ? withTail(i, titleWord(titles[i])) : t; });
+    count = counts(shown);
+    var seen = new Map();
+    return shown.map(function (t, i) {
+      if (count.get(t) < 2) return t;
+      var n = seen.get(t) || 0;
+      seen.set(t, n + 1);
+      return withTail(i, (titleWord(titles[i]) + " " + String.fromCharCode(97 + n % 26)).trim());
+    });
   }
 
   function edgePath(s, t) {
@@ -750,7 +917,9 @@
     });
     var tagIndex = new Map(tagOrder.map(function (t, i) { return [t, i]; }));
     var colours = new Map();
-    var drawn = keys.map(function (k) {
+    var parts = keys.map(function (k) { return nodeParts(nodes[k][1]); });
+    var shown = distinctLabels(parts, keys.map(function (k) { return nodes[k][2]; }), G.nodeW - 12);
+    var drawn = keys.map(function (k, at) {
       var node = nodes[k], label = node[1], year = node[3];
       var colour = null;
       for (var i = 0; i < node[5].length && colour === null; i++) {
@@ -759,7 +928,9 @@
       colours.set(colour, (colours.get(colour) || 0) + 1);
       return {
         href: opts.papers + (node[4] || node[0]) + ".html",
-        label: shortLabel(label, year),
+        label: shown[at],
+        whole: parts[at][1] ? parts[at][0] + " " + parts[at][1] : parts[at][0],
+        short: shortTitle(node[2]),
         tooltip: node[2] + " (" + label + ")",
         year: column(year),
         colour: colour,
@@ -894,13 +1065,13 @@
       (node.current ? " is-current" : "") + (node.distant ? " is-distant" : "");
     var attrs = {
       "class": cls, href: node.href, transform: "translate(" + fmt(at.x) + "," + fmt(at.y) + ")",
-      "data-tags": node.tags.join(" ")
+      "data-tags": node.tags.join(" "), "data-label": node.whole, "data-short": node.short
     };
     if (node.current) attrs["aria-current"] = "page";
     return el("a", attrs, [
       el("title", {}, [node.tooltip]),
       el("rect", { x: -G.nodeW / 2, y: -G.nodeH / 2, width: G.nodeW, height: G.nodeH, rx: G.nodeH / 2 }),
-      el("text", { dy: ".35em" }, [fitText(node.label, G.nodeW - 12)])
+      el("text", { dy: ".35em" }, [node.label]) // fitted by distinctLabels
     ]);
   }
 

@@ -1,7 +1,8 @@
 """The citation graph: nodes and edges from the library (``data``), the shared
 ``static/graph-data.js`` that pages draw from in the browser (``payload``), and the same
-placement (``layout``) and SVG drawing (``svg``) done in Python, which ``static/graph.js``
-follows and the tests hold it to; the stylesheet is ``templates/static/graph.css``.
+node labels (``labels``), placement (``layout``) and SVG drawing (``svg``) done in Python,
+which ``static/graph.js`` follows and the tests hold it to; the stylesheet is
+``templates/static/graph.css``.
 
 ``layout.layout`` is not re-exported: a package attribute named like a submodule would turn
 into the submodule once that is imported.
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
         short_label,
         tag_palette,
     )
+    from papernotes.graph.labels import distinct_labels, short_title
     from papernotes.graph.layout import GEOMETRY, Geometry, Layout, Point, choose_rows
     from papernotes.graph.payload import (
         GraphData,
@@ -40,6 +42,7 @@ __all__ = [
     "Layout",
     "Point",
     "choose_rows",
+    "distinct_labels",
     "edge_path",
     "fit_text",
     "graph_data",
@@ -50,6 +53,7 @@ __all__ = [
     "neighbourhood",
     "neighbourhood_svg",
     "short_label",
+    "short_title",
     "tag_palette",
     "text_width",
 ]
@@ -67,6 +71,7 @@ if not TYPE_CHECKING:
                 "tag_palette",
             ),
             "payload": ("GraphData", "GraphNode", "graph_data", "graph_data_js", "graph_inputs"),
+            "labels": ("distinct_labels", "short_title"),
             "layout": ("GEOMETRY", "Geometry", "Layout", "Point", "choose_rows"),
             "svg": ("PALETTE_SIZE", "edge_path", "fit_text", "inline_css", "text_width"),
         },

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from papernotes import urls
+from papernotes.graph.labels import distinct_labels, node_parts, short_title
 from papernotes.graph.layout import GEOMETRY, Geometry, layout
 from papernotes.graph.svg import (
     PALETTE_SIZE,
@@ -141,7 +142,9 @@ def _column(year: int | None) -> int:
 
 
 def short_label(label: str, year: int | None) -> str:
-    """A node's text: the author–year label without the year its column already shows.
+    """The author–year label without the year its column shows: the compact form for a
+    caller that draws the year beside it. Graph nodes no longer use it: their labels keep the
+    year, see :func:`papernotes.graph.labels.distinct_labels`.
 
     "Hu et al., 2022" → "Hu et al."; "Liu et al., 2022b" → "Liu et al. (b)", since the
     suffix is what tells two such papers apart. Anything else is kept whole.
@@ -179,7 +182,12 @@ def _graph_svg(
     tag_index = {t: i for i, t in enumerate(tag_order)}
     nodes: list[DrawNode] = []
     colours: Counter[int | None] = Counter()
-    for k in keys:
+    shown = distinct_labels(
+        [library.labels.get(k, k) for k in keys],
+        [library.notes[k].meta.heading for k in keys],
+        geometry.node_w - 12,
+    )
+    for k, text in zip(keys, shown, strict=True):
         meta = library.notes[k].meta
         label = library.labels.get(k, k)
         colour = palette.colour(library.notes[k]) if color_by_tag else None
@@ -187,13 +195,15 @@ def _graph_svg(
         nodes.append(
             DrawNode(
                 href=urls.relative(page_path, urls.paper_page(k)),
-                label=short_label(label, meta.year),
+                label=text,
                 tooltip=f"{meta.heading} ({label})",
                 year=_column(meta.year),
                 colour=colour,
                 tags=tuple(tag_index[t.casefold()] for t in meta.tags),
                 current=distance is not None and distance[k] == 0,
                 distant=distance is not None and distance[k] > 1,
+                whole=" ".join(p for p in node_parts(label) if p),
+                short=short_title(meta.heading),
             )
         )
     legend: list[LegendEntry] = []

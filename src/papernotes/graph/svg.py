@@ -54,7 +54,7 @@ class DrawNode:
     href: str
     """Link to its page, relative to the page the SVG is embedded in."""
     label: str
-    """Short text inside the node ("Hu et al.")."""
+    """Text inside the node, fitted and distinct from its neighbours' ("Hu et al. 2021")."""
     tooltip: str
     """Full title and label; the link's accessible name."""
     year: int
@@ -67,6 +67,10 @@ class DrawNode:
     """The paper whose page this is."""
     distant: bool = False
     """More than one step from the current paper."""
+    whole: str = ""
+    """The label uncut ("Dettmers et al. 2023"), for graph.js's tip; "" to show the title only."""
+    short: str = ""
+    """The short title graph.js's tip shows ("LoRA"); "" for the full one, from ``<title>``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,10 +303,12 @@ def _node(node: DrawNode, at: Point, g: Geometry) -> str:
     hw, hh = _num(g.node_w / 2), _num(g.node_h / 2)
     aria = ' aria-current="page"' if node.current else ""
     label = fit_text(node.label, g.node_w - 12)
+    tip = f' data-label="{_esc(node.whole)}"' if node.whole else ""
+    tip += f' data-short="{_esc(node.short)}"' if node.short else ""
     return (
         f'<a class="{" ".join(classes)}" href="{_esc(node.href)}"{aria} '
         f'transform="translate({_num(at.x)},{_num(at.y)})" '
-        f'data-tags="{" ".join(map(str, node.tags))}"><title>{_esc(node.tooltip)}</title>'
+        f'data-tags="{" ".join(map(str, node.tags))}"{tip}><title>{_esc(node.tooltip)}</title>'
         f'<rect x="-{hw}" y="-{hh}" width="{_num(g.node_w)}" height="{_num(g.node_h)}" '
         f'rx="{hh}"/><text dy=".35em">{_esc(label)}</text></a>'
     )
