@@ -63,8 +63,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 def count_text(text: str) -> tuple[int, int]:
     """``(words, cjk_characters)`` of prose: CJK characters one by one, the rest as words."""
-    cjk = len(_CJK.findall(text))
-    rest = _CJK.sub(" ", text) if cjk else text
+    rest, cjk = _CJK.subn(" ", text)  # one pass: the count, and the text left for words
     return len(_WORD.findall(rest)), cjk
 
 
