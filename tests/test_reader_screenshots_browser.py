@@ -1,16 +1,19 @@
 """The reader's new pieces on the bundled site, in Chromium from file://, as the README shows
 them: backlinks in context with a preview card open, a series strip, a forgiven typo in search,
-a reading list. Each view is checked; set PAPERNOTES_SCREENSHOTS=DIR to keep the pictures (the
+a reading list, and typography in dark mode (reading time, a heading's anchor shown on keyboard
+focus, a code block's Copy button, Chinese and English side by side). Each view is checked; set PAPERNOTES_SCREENSHOTS=DIR to keep the pictures (the
 README's come from here)."""
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FloatRect, Page, expect
 
 from browser import Problems
 from conftest import copy_bundled
@@ -57,25 +60,77 @@ def _reading_list(page: Page) -> None:
     assert page.locator("main a[href^='../papers/']").count() >= 5
 
 
-VIEWS: list[tuple[str, str, Callable[[Page], None]]] = [
+def _typography(page: Page) -> list[FloatRect]:
+    """Dark mode; the header's reading time, and further down a section of mixed Chinese and
+    English whose heading's anchor has keyboard focus, above a code block just copied. The
+    two parts are returned as regions of the page, shown one above the other."""
+    page.emulate_media(color_scheme="dark")
+    reading = page.locator(".paper-header .reading-time")
+    expect(reading).to_have_text(re.compile(r"^\d+ min read$"))
+    heading = page.locator(".note-body h3", has_text="一个最小实现")
+    block = page.locator(".code-block", has=page.locator("code.language-python")).first
+    block.get_by_role("button").click()
+    expect(block.locator("[data-copy-status]")).to_have_text(re.compile("Copied|Select"))
+    heading.evaluate("h => { h.tabIndex = -1; h.focus(); }")
+    page.keyboard.press("Tab")  # the keyboard reaches the heading's anchor next
+    anchor = page.locator(".note-body .hd:has(> h3:has-text('一个最小实现')) > a.anchor")
+    expect(anchor).to_be_focused()
+    expect(anchor).to_have_css("opacity", "1")
+    expect(anchor).to_have_accessible_name("Link to section: 一个最小实现")
+    header = page.locator(".paper-header").bounding_box()
+    top = anchor.locator("xpath=..").bounding_box()
+    assert header is not None and top is not None
+    scrolled = page.evaluate("scrollY")
+    # Bounding boxes are in the viewport; a full-page clip wants the page's coordinates.
+    first_y = header["y"] + scrolled
+    second_y = top["y"] + scrolled - 150  # the paragraph before the heading
+    return [
+        {"x": 0, "y": first_y - 16, "width": 1200, "height": header["height"] + 24},
+        {"x": 0, "y": second_y, "width": 1200, "height": 520},
+    ]
+
+
+def _stacked(page: Page, regions: list[FloatRect], path: Path) -> None:
+    """One picture of ``regions`` of the page, one above the other, cut apart by a rule."""
+    shots = [page.screenshot(clip=r, full_page=True) for r in regions]
+    imgs = "<hr>".join(
+        f'<img alt="" src="data:image/png;base64,{base64.b64encode(s).decode()}">' for s in shots
+    )
+    sheet = page.context.new_page()
+    sheet.set_content(
+        "<style>body{margin:0;background:#0d1117}img{display:block}"
+        "hr{margin:0;border:0;border-top:4px dashed #3d444d}</style>" + imgs
+    )
+    sheet.screenshot(path=str(path), full_page=True)
+    sheet.close()
+
+
+VIEWS: list[tuple[str, str, Callable[[Page], list[FloatRect] | None]]] = [
     ("cited-by", "papers/hu2021lora.html", _cited_by_with_a_card),
     ("series", "papers/radford2019language.html", _series_strip),
     ("search-typo", "search.html?q=atention", _forgiven_typo),
     ("reading-list", "lists/gpt-series.html", _reading_list),
+    ("typography", "papers/hu2021lora.html", _typography),
 ]
 
 
 @pytest.mark.parametrize(("name", "path", "check"), VIEWS, ids=[v[0] for v in VIEWS])
 def test_the_readers_new_pieces(
-    browser: Browser, site: Path, name: str, path: str, check: Callable[[Page], None]
+    browser: Browser,
+    site: Path,
+    name: str,
+    path: str,
+    check: Callable[[Page], list[FloatRect] | None],
 ) -> None:
     problems = Problems()
     context = browser.new_context(viewport={"width": 1200, "height": 800}, device_scale_factor=1)
     page = problems.watch(context.new_page())
     page.goto(site.as_uri() + "/" + path)
-    check(page)
+    regions = check(page)
     keep = os.environ.get("PAPERNOTES_SCREENSHOTS")
-    if keep:
+    if keep and regions:
+        _stacked(page, regions, Path(keep) / f"{name}-1200.png")
+    elif keep:
         page.screenshot(path=str(Path(keep) / f"{name}-1200.png"))
     context.close()
     assert problems.items == []

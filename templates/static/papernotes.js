@@ -1,4 +1,4 @@
-// papernotes: theme toggle, link previews (preview.js), copy buttons. Progressive enhancement only:
+// papernotes: theme toggle, link previews (preview.js), copy buttons, heading anchors. Progressive enhancement only:
 // every page works without this file. No network, no innerHTML with note text.
 (function () {
   "use strict";
@@ -65,43 +65,110 @@
     }
   }
 
+  // Copy ``text``: the Clipboard API where the page may use it (HTTP on a secure origin, or a
+  // browser that allows it from file://), else a selected textarea and execCommand; ``done``
+  // says whether either worked, so the button can say so instead of failing silently.
+  function copyText(text, done) {
+    function fallback() {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      done(ok);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  // A copy button's status line, a polite live region beside it: made here, since without
+  // JavaScript there is nothing to report.
+  function wireCopy(button, read) {
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    if (!status) {
+      status = document.createElement("span");
+      status.className = "muted";
+      status.setAttribute("data-copy-status", "");
+      status.setAttribute("aria-live", "polite");
+      button.parentNode.appendChild(status);
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "";
+      copyText(read(), function (ok) {
+        status.textContent = ok ? "Copied." : "Select the text and copy it.";
+      });
+    });
+  }
+
   function initCopyButtons() {
     addButtons();
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       var source = document.getElementById(button.getAttribute("data-copy"));
-      if (!source) return;
-      // The status line is made here: without JavaScript there is nothing to report.
-      var status = button.parentNode.querySelector("[data-copy-status]");
-      if (!status) {
-        status = document.createElement("span");
-        status.className = "muted";
-        status.setAttribute("data-copy-status", "");
-        status.setAttribute("aria-live", "polite");
-        button.parentNode.appendChild(status);
-      }
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        var text = source.textContent;
-        function done(ok) { if (status) status.textContent = ok ? "Copied." : "Select the text and copy it."; }
-        if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(text).then(function () { done(true); }, function () { fallback(); });
-        } else {
-          fallback();
-        }
-        function fallback() {
-          var area = document.createElement("textarea");
-          area.value = text;
-          area.setAttribute("readonly", "");
-          area.style.position = "fixed";
-          area.style.opacity = "0";
-          document.body.appendChild(area);
-          area.select();
-          var ok = false;
-          try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-          document.body.removeChild(area);
-          done(ok);
-        }
-      });
+      if (source) wireCopy(button, function () { return source.textContent; });
+    });
+  }
+
+  // Code blocks of the note: a name for the focusable <pre> (what a screen reader says when
+  // the keyboard lands on it to scroll) and a Copy button that copies the code as written
+  // (without the line end Markdown puts after the last line, nor the button's own text).
+  function initCodeBlocks() {
+    var n = 0;
+    document.querySelectorAll(".note-body pre > code").forEach(function (code) {
+      var pre = code.parentNode;
+      if (pre.classList.contains("mermaid") || pre.parentNode.classList.contains("code-block")) return;
+      n += 1;
+      var lang = (/(?:^|\s)language-(\S+)/.exec(code.className) || [])[1];
+      var name = "Code block " + n + (lang ? " (" + lang + ")" : "");
+      pre.setAttribute("role", "group");
+      pre.setAttribute("aria-label", name);
+      if (!pre.hasAttribute("tabindex")) pre.setAttribute("tabindex", "0");
+      var wrap = document.createElement("div");
+      wrap.className = "code-block";
+      pre.parentNode.insertBefore(wrap, pre);
+      wrap.appendChild(pre);
+      var bar = document.createElement("div");
+      bar.className = "code-copy";
+      var copy = button("Copy", { "aria-label": "Copy " + name.charAt(0).toLowerCase() + name.slice(1) });
+      bar.appendChild(copy);
+      wrap.appendChild(bar);
+      wireCopy(copy, function () { return code.textContent.replace(/\n$/, ""); });
+    });
+  }
+
+  // Text of a heading as a reader hears it: KaTeX draws math twice (MathML and HTML) and keeps
+  // the TeX as an annotation; only the MathML's text is kept.
+  function headingText(heading) {
+    var copy = heading.cloneNode(true);
+    copy.querySelectorAll(".katex-html, annotation").forEach(function (el) { el.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  // A "#" link to each h2–h4 of the note, beside the heading rather than in it, so the
+  // heading's name is its text alone and the link is read once, as "Link to section: …".
+  // Made here, not by the renderer: it weighs nothing in the page, and without JavaScript the
+  // Contents list already links every one of these headings.
+  function initHeadingAnchors() {
+    document.querySelectorAll(".note-body h2[id], .note-body h3[id], .note-body h4[id]").forEach(function (heading) {
+      if (heading.parentNode.classList.contains("hd")) return;
+      var wrap = document.createElement("div");
+      wrap.className = "hd";
+      heading.parentNode.insertBefore(wrap, heading);
+      wrap.appendChild(heading);
+      var link = document.createElement("a");
+      link.className = "anchor";
+      link.href = "#" + heading.id;
+      link.textContent = "#";
+      link.setAttribute("aria-label", "Link to section: " + headingText(heading));
+      wrap.appendChild(link);
     });
   }
 
@@ -135,7 +202,7 @@
 
   // A region that scrolls sideways (a wide table or formula) must be reachable by keyboard.
   function initScrollRegions() {
-    document.querySelectorAll(".note-body table, .table-wrap, .math.display").forEach(function (el) {
+    document.querySelectorAll(".note-body table, .note-body pre, .table-wrap, .math.display").forEach(function (el) {
       if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
         el.setAttribute("tabindex", "0");
       }
@@ -146,6 +213,8 @@
     initScrollRegions();
     initThemeToggle();
     initCopyButtons();
+    initCodeBlocks();
+    initHeadingAnchors();
     initDownloads();
     initPreviews();
   }

@@ -76,7 +76,8 @@
   // other than this one.
   function target(link) {
     var raw = link.getAttribute("href") || link.getAttribute("xlink:href");
-    if (!raw) return null;
+    // A heading's own "#" anchor (papernotes.js) points at where the reader already is.
+    if (!raw || link.classList.contains("anchor")) return null;
     var url;
     try { url = new URL(raw, document.baseURI); } catch (e) { return null; }
     var hash = url.hash.replace(/^#/, "");

@@ -167,6 +167,15 @@ class ParsedBody:
     :func:`~papernotes.markdown.body.render_body` fills. None: parse the text again."""
     leads: tuple[Lead, ...] = ()
     """The first paragraph of the body, then of each section that has one, in order."""
+    reading_seconds: int = 0
+    """Seconds the body takes to read (``markdown.reading``: prose, code, formulas)."""
+
+    @property
+    def reading_minutes(self) -> int:
+        """What the page shows ("6 min read"); 0 for an empty body."""
+        from papernotes.markdown.reading import minutes
+
+        return minutes(self.reading_seconds)
 
 
 @dataclass(frozen=True, slots=True)

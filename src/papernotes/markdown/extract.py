@@ -25,6 +25,7 @@ from papernotes.markdown._types import (
 from papernotes.markdown.body import body_template
 from papernotes.markdown.cite import link_target
 from papernotes.markdown.context import leads, passage, plain
+from papernotes.markdown.reading import reading_seconds
 from papernotes.markdown.toc import headings_of
 from papernotes.markdown.urlkind import is_local_url, is_root_url
 
@@ -169,6 +170,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
                     web_links.append(_web_link(block, tok, url, locator))
     # Before the template is made: making it may rewrite tokens.
     first = leads(tokens)
+    seconds = reading_seconds(tokens)
     return ParsedBody(
         text=text,
         citations=tuple(citations),
@@ -181,4 +183,5 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
         root_links=tuple(root_links),
         template=body_template(md, tokens, text),
         leads=first,
+        reading_seconds=seconds,
     )
