@@ -13,10 +13,8 @@ from papernotes.bodyctx import MAX_DEPTH, body_tag_pages, tag_slugs
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
-from papernotes.markdown._types import RenderedBody
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.render import note_files
-from papernotes.search.index import SearchDoc
 from papernotes.vault import embed_fingerprint, resolve_local
 
 __all__ = [
@@ -29,7 +27,6 @@ __all__ = [
     "meta_fingerprints",
     "note_references",
     "pdf_target",
-    "search_doc",
 ]
 
 
@@ -166,16 +163,6 @@ def pdf_target(note: Note, library: Library, papers_dir: str) -> list[str | None
         else None
     )
     return [rel, library.files.get(rel)] if rel else []
-
-
-def search_doc(note: Note, body: RenderedBody, memo: SaveMemo | None) -> tuple[str, SearchDoc]:
-    """A note's search document and its digest (what its search terms are reused by)."""
-
-    def make() -> tuple[str, SearchDoc]:
-        doc = SearchDoc.of_note(note, body.text)
-        return digest(doc), doc
-
-    return once(memo, "search-doc", (note, body), make)
 
 
 def note_references(

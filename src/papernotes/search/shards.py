@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -52,6 +52,7 @@ __all__ = [
     "doc_order",
     "script_json",
     "search_files",
+    "shard_files",
     "shard_of",
 ]
 
@@ -178,6 +179,25 @@ def search_files(
     last index and updates it: ``incremental.searchmemo``).
     """
     index = indexer(docs, terms_of=terms_of, order=doc_order)
+    return shard_files(
+        index,
+        max_body_chars=max_body_chars,
+        term_shard_bytes=term_shard_bytes,
+        doc_shard_bytes=doc_shard_bytes,
+    )
+
+
+def shard_files(
+    index: SearchIndex,
+    *,
+    max_body_chars: int = MAX_BODY_CHARS,
+    term_shard_bytes: int = TERM_SHARD_BYTES,
+    doc_shard_bytes: int = DOC_SHARD_BYTES,
+    doc_digests: Mapping[str, str] | None = None,
+) -> tuple[SearchFile, ...]:
+    """:func:`search_files` of an index built already (numbered in :func:`doc_order`). With
+    ``doc_digests`` (each note's ``digest`` of its search document), a doc shard's fingerprint
+    is made from those instead of from the documents themselves."""
     size = sum(len(t) + len(p) + 2 for t, p in zip(index.terms, index.postings, strict=True))
     term_count = _power_of_two(size / term_shard_bytes)
     # In characters: close enough to bytes for choosing a power of two.
@@ -205,6 +225,7 @@ def search_files(
         def make(part: tuple[SearchDoc, ...] = part, name: str = f"d-{n}") -> str:
             return _script(name, [_doc_row(d, max_body_chars) for d in part])
 
-        fp = digest("search-docs", n, max_body_chars, part)
+        seen = part if doc_digests is None else [doc_digests[d.key] for d in part]
+        fp = digest("search-docs", n, max_body_chars, seen)
         files.append(SearchFile(f"{SHARD_DIR}d-{n}.js", fp, make))
     return tuple(files)
