@@ -157,7 +157,7 @@ def render_site(
     if progress:
         progress("render", len(library.notes), len(library.notes))
     docs, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers)
-    refs = note_references(library, styles, previous, workers, memo)
+    refs = note_references(library, styles, previous, workers, memo, source_digests)
     plan = plan_site(
         library,
         config,

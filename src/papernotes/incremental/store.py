@@ -206,11 +206,23 @@ def _doc_of(stored: tuple[str, tuple[str, StoredDoc]]) -> tuple[str, DocEntry]:
     return fp, (doc_digest, doc.restored())
 
 
-def _records(cache: BuildCache) -> dict[str, tuple[str, NoteRecord]]:
-    """Note file → (version, record) for every note of ``cache``."""
+def _record_of(
+    path: str,
+    entry: tuple[str, Note | None, tuple[Diagnostic, ...]],
+    body: tuple[str, RenderedBody] | None,
+    terms: tuple[str, DocTerms] | None,
+    refs: tuple[str, tuple[Reference, ...]] | None,
+    doc: tuple[str, DocEntry] | None,
+) -> NoteRecord:
     from papernotes.incremental.searchstate import StoredDoc
 
-    out: dict[str, tuple[str, NoteRecord]] = {}
+    stored = None if doc is None else (doc[0], (doc[1][0], StoredDoc.of(doc[1][1])))
+    return NoteRecord(path, entry, body, terms, refs, stored)
+
+
+def _records(cache: BuildCache) -> dict[str, tuple[str, Callable[[], NoteRecord]]]:
+    """Note file → (version, its record, made when asked for) for every note of ``cache``."""
+    out: dict[str, tuple[str, Callable[[], NoteRecord]]] = {}
     for path, entry in cache.notes.items():
         note = entry[1]
         k = note.key if note is not None else None
@@ -220,8 +232,7 @@ def _records(cache: BuildCache) -> dict[str, tuple[str, NoteRecord]]:
         doc = cache.docs.get(k) if k is not None else None
         parts = (body, terms, refs, doc)
         version = digest(path, entry[0], *(part[0] if part else None for part in parts))
-        stored = None if doc is None else (doc[0], (doc[1][0], StoredDoc.of(doc[1][1])))
-        out[path] = (version, NoteRecord(path, entry, body, terms, refs, stored))
+        out[path] = (version, functools.partial(_record_of, path, entry, *parts))
     return out
 
 
@@ -242,7 +253,7 @@ def save(root: Path, cache: BuildCache) -> BuildCache:
             "version": version,
             "key": cache.key,
             "shape": shape,
-            "record": codec.encode(record, NoteRecord),
+            "record": codec.encode(record(), NoteRecord),
         }
         write_atomic(folder / entry_name(path), _dump(entry))
     versions = {path: version for path, (version, _) in records.items()}
