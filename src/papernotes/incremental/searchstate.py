@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
+from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
 from papernotes.incremental.reuse import reuse
 from papernotes.search.index import (
@@ -225,7 +226,7 @@ def stored_indexer(
     return index
 
 
-class _Unfit(Exception):
+class _Unfit(PapernotesError):
     """The stored index does not fit the stored terms (a cache edited by hand, or crafted)."""
 
 
