@@ -326,7 +326,8 @@ def run(
     if not use_cache:
         return Run(report, None, stamp, kept)
     parts = (read.parsed, site.bodies, site.fingerprints, site.terms, site.refs)
-    new = BuildCache(key, *parts, old.stored if old is not None else {})
+    stored = old.stored if old is not None else {}
+    new = BuildCache(key, *parts, stored, docs=site.docs, search=site.search)
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}

@@ -13,10 +13,8 @@ from papernotes.bodyctx import MAX_DEPTH, body_tag_pages, tag_slugs
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
-from papernotes.markdown._types import RenderedBody
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.render import note_files
-from papernotes.search.index import SearchDoc
 from papernotes.vault import embed_fingerprint, resolve_local
 
 __all__ = [
@@ -29,7 +27,6 @@ __all__ = [
     "meta_fingerprints",
     "note_references",
     "pdf_target",
-    "search_doc",
 ]
 
 
@@ -168,41 +165,52 @@ def pdf_target(note: Note, library: Library, papers_dir: str) -> list[str | None
     return [rel, library.files.get(rel)] if rel else []
 
 
-def search_doc(note: Note, body: RenderedBody, memo: SaveMemo | None) -> tuple[str, SearchDoc]:
-    """A note's search document and its digest (what its search terms are reused by)."""
-
-    def make() -> tuple[str, SearchDoc]:
-        doc = SearchDoc.of_note(note, body.text)
-        return digest(doc), doc
-
-    return once(memo, "search-doc", (note, body), make)
-
-
 def note_references(
     library: Library,
     styles: Sequence[Style],
     previous: BuildCache | None,
     workers: int,
     memo: SaveMemo | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, tuple[Reference, ...]]]:
     """Each note's formatted references, reused while its CSL item and the styles are the same
-    (citeproc-py takes milliseconds per entry and style)."""
+    (citeproc-py takes milliseconds per entry and style).
+
+    Each is kept under two digests, "<text> <item>": of the note's text (``sources``, note
+    file → text digest) with the styles, which an unchanged note matches without its CSL
+    item being made again, and of what citeproc-py is given, which an edit that leaves the
+    item as it was (the body, an abstract, tags) matches without formatting anything."""
     if not styles:
         return {k: ("", ()) for k in library.notes}
-    formatter = StyleSet(styles)  # compiled styles, shared by the notes formatted here
     prints = [s.fingerprint for s in styles]
+    old = previous.refs if previous else {}
+    texts = {
+        k: digest(sources[n.source], prints) if sources else "" for k, n in library.notes.items()
+    }
+    kept = {
+        k: hit for k, t in texts.items() if t and (hit := old.get(k)) and hit[0].startswith(f"{t} ")
+    }
 
     def keyed(note: Note) -> tuple[str, dict[str, object]]:
         item = csl.to_csl(note.meta)
         # Keyed on what citeproc-py is given: editing an abstract or tags formats nothing.
         return digest(citeproc_item(item), prints), item
 
-    return reuse(
-        {
-            k: once(memo, "csl", (n.meta, *styles), partial(keyed, n))
-            for k, n in library.notes.items()
-        },
-        previous.refs if previous else {},
-        formatter.format,
+    wanted = {
+        k: once(memo, "csl", (n.meta, *styles), partial(keyed, n))
+        for k, n in library.notes.items()
+        if k not in kept
+    }
+    last = {k: (fp.rpartition(" ")[2], refs) for k, (fp, refs) in old.items() if k in wanted}
+    formatter = cache(partial(StyleSet, styles))  # compiled once, and only if needed
+    if any(last.get(k, ("",))[0] != fp for k, (fp, _) in wanted.items()):
+        formatter()  # before the workers fork: compiled once for all of them
+    made = reuse(
+        wanted,
+        last,
+        lambda item: formatter().format(item),
         workers=workers,
     )
+    return {
+        k: kept[k] if k in kept else (f"{texts[k]} {made[k][0]}", made[k][1]) for k in library.notes
+    }

@@ -204,7 +204,7 @@ def link(
     diags = renamed + diags
     kept.sort(key=lambda n: n.key.casefold())
     by_key = {n.key: n for n in kept}
-    sources = {posixpath.relpath(n.source, papers_dir): n.key for n in kept}
+    sources = {_under(n.source, papers_dir): n.key for n in kept}
     names, ambiguous = _aliases(kept)
     base = Library(by_key, {}, {}, {}, {}, {}, {}, names, placed, sources)
     kept = [choose_order(n, base) for n in kept]  # Dendron's [[label|note.path]]
@@ -264,6 +264,14 @@ def link(
         sources=sources,
     )
     return dataclasses.replace(library, backlinks=backlinks(library)), tuple(diags)
+
+
+def _under(source: str, papers_dir: str) -> str:
+    """``posixpath.relpath``, without its two ``getcwd`` calls for a plain path inside."""
+    prefix = f"{papers_dir}/"
+    if source.startswith(prefix) and posixpath.normpath(source) == source and "/." not in prefix:
+        return source[len(prefix) :]
+    return posixpath.relpath(source, papers_dir)
 
 
 def _unknown(note: Note, target: str, where: Location, keys: Iterable[str]) -> Diagnostic:

@@ -11,8 +11,8 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping
+from html import escape as _html_escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from papernotes.model import CiteKey, Library, Note, named
 
@@ -156,6 +156,11 @@ def sitemap(locations: Iterable[str]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    lines.extend(f"  <url><loc>{escape(loc)}</loc></url>" for loc in sorted(set(locations)))
+    # Not xml.sax.saxutils.escape (the same three characters): it imports urllib.request,
+    # http.client and ssl, a tenth of what an edit build imports.
+    lines.extend(
+        f"  <url><loc>{_html_escape(loc, quote=False)}</loc></url>"
+        for loc in sorted(set(locations))
+    )
     lines.append("</urlset>")
     return xml_text("\n".join(lines) + "\n").encode("utf-8")

@@ -37,13 +37,13 @@ from papernotes.fingerprints import (
     meta_fingerprints,
     note_references,
     pdf_target,
-    search_doc,
 )
 from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
 from papernotes.lists.pages import list_jobs, paper_lists_fingerprint
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
@@ -60,10 +60,9 @@ from papernotes.render import (
     robots_and_sitemap,
 )
 from papernotes.search import index as search
-from papernotes.search.index import build_index
-from papernotes.search.shards import search_files
+from papernotes.search.index import SearchIndex, build_index
+from papernotes.search.shards import doc_order, shard_files
 from papernotes.search.table import LIBRARY_DATA, library_files, library_paths
-from papernotes.search.text import new_folds
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
@@ -99,6 +98,8 @@ class SitePlan:
     """Every job, in a fixed order."""
     copies: tuple[Copy, ...]
     """Files copied as they are."""
+    search: SearchIndex | None = None
+    """The search index the search files were made from."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,10 @@ class RenderedSite:
     """Citekey → (CSL item and styles digest, its references): the next ``BuildCache.refs``."""
     fingerprints: dict[str, str]
     """Output path → fingerprint of every job: the next build's ``BuildCache.pages``."""
+    docs: dict[str, tuple[str, DocEntry]]
+    """Citekey → (body fingerprint, its search document and digest): ``BuildCache.docs``."""
+    search: SearchState | None
+    """The search index as built: the next build's ``BuildCache.search``."""
 
 
 def render_site(
@@ -151,28 +156,8 @@ def render_site(
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs: dict[str, tuple[str, search.SearchDoc]] = {
-        k: search_doc(n, bodies[k][1], memo) for k, n in library.notes.items()
-    }
-    folds = new_folds()  # a memo of folded characters, shared by the notes tokenised here
-    terms = reuse(
-        {k: (fp, doc) for k, (fp, doc) in docs.items()},
-        previous.terms if previous else {},
-        lambda doc: search.doc_terms(doc, folds),
-        workers=workers,
-    )
-    # Memory: each note's terms arrive as strings of their own (from a worker, or the cache).
-    # One shared copy of each term: at 1,000 notes the terms take 7 MiB instead of 23. What
-    # the last build in this process already interned (serve's previous) is kept as it is.
-    last_terms = previous.terms if previous else {}
-    terms = {
-        k: (
-            fp,
-            v if (last := last_terms.get(k)) is not None and last[1] is v else search.interned(v),
-        )
-        for k, (fp, v) in terms.items()
-    }
-    refs = note_references(library, styles, previous, workers, memo)
+    docs, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers)
+    refs = note_references(library, styles, previous, workers, memo, source_digests)
     plan = plan_site(
         library,
         config,
@@ -180,10 +165,12 @@ def render_site(
         {k: body for k, (_, body) in bodies.items()},
         root=root,
         body_fps={k: fp for k, (fp, _) in bodies.items()},
-        docs={k: doc for k, (_, doc) in docs.items()},
+        docs={k: doc for k, (_, (_, doc)) in docs.items()},
         terms={k: t for k, (_, t) in terms.items()},
         refs={k: r for k, (_, r) in refs.items()},
         memo=memo,
+        indexer=indexer,
+        doc_digests=digests,
     )
     todo: list[Job] = []
     unchanged: list[str] = []
@@ -213,6 +200,8 @@ def render_site(
         terms=terms,
         refs=refs,
         fingerprints={job.path: job.fingerprint for job in plan.jobs},
+        docs=docs,
+        search=None if plan.search is None else state_of(plan.search, digests),
     )
     return site, (*theme.problems, *problems)
 
@@ -233,6 +222,8 @@ def plan_site(
     terms: Mapping[str, search.DocTerms],
     refs: Mapping[str, tuple[Reference, ...]] | None = None,
     memo: SaveMemo | None = None,
+    indexer: Callable[..., SearchIndex] | None = None,
+    doc_digests: Mapping[str, str] | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
@@ -374,8 +365,9 @@ def plan_site(
     texts = {k: bodies[k].text for k in all_keys}
     listed = [docs[k] for k in all_keys]
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
-    indexer = memo.index if memo is not None else build_index
-    for file in search_files(listed, terms_of=lambda doc: terms[doc.key], indexer=indexer):
+    indexer = indexer or (memo.index if memo is not None else build_index)
+    search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
+    for file in shard_files(search_index, doc_digests=doc_digests):
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     for path, fp, make in library_exports(library, meta_ds.values()):
         jobs.append(bytes_job(path, fp, make))
@@ -394,4 +386,4 @@ def plan_site(
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]
     copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
-    return SitePlan(tuple(jobs), tuple(copies))
+    return SitePlan(tuple(jobs), tuple(copies), search_index)

@@ -37,6 +37,7 @@ from papernotes.write import OutputRefused
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
+    from papernotes.incremental.searchstate import DocEntry, SearchState
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
@@ -95,6 +96,11 @@ class BuildCache:
     stored: Mapping[str, str] = field(default_factory=dict)
     """Note file → version of its entry file as it is on disk (``incremental.store``): what a
     save need not write again."""
+    docs: dict[str, tuple[str, DocEntry]] = field(default_factory=dict)
+    """Citekey → (body fingerprint, (its search document's digest, the document))."""
+    search: SearchState | None = None
+    """The search index as built, to update rather than build again
+    (``incremental.searchstate``); None when there is none."""
 
 
 class BuildBusy(OutputRefused):

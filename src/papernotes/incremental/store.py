@@ -36,13 +36,14 @@ if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
+    from papernotes.incremental.searchstate import DocEntry, SearchState, StoredDoc
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
 __all__ = ["ENTRIES", "INDEX", "NoteRecord", "entry_name", "load", "save"]
 
-_FORMAT = 3
+_FORMAT = 4
 INDEX = "index.json"
 ENTRIES = "notes"
 _OLD = ("build.json", "build.pickle")
@@ -64,6 +65,9 @@ class NoteRecord:
     """Its search document digest and search terms; None when it has none."""
     refs: tuple[str, tuple[Reference, ...]] | None
     """Its CSL item digest and formatted references; None when it has none."""
+    doc: tuple[str, tuple[str, StoredDoc]] | None = None
+    """Its body fingerprint, search document digest and search document; None when it has
+    none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,8 @@ class CacheIndex:
     """Output path → fingerprint of what the page was made from."""
     entries: dict[str, str]
     """Note file → the version of its entry file."""
+    search: SearchState | None = None
+    """The search index as built (``incremental.searchstate``), or None."""
 
 
 def entry_name(path: str) -> str:
@@ -93,13 +99,17 @@ def _new_codec() -> Codec:
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
+    from papernotes.incremental.searchstate import SearchState, StoredDoc
     from papernotes.markdown._types import ParsedBody, RenderedBody
     from papernotes.model import Note
-    from papernotes.search.index import DocTerms
+    from papernotes.search.index import DocTerms, SearchDoc
 
     names = {
         "Diagnostic": Diagnostic,
         "DocTerms": DocTerms,
+        "SearchDoc": SearchDoc,
+        "SearchState": SearchState,
+        "StoredDoc": StoredDoc,
         "Note": Note,
         "ParsedBody": ParsedBody,
         "Reference": Reference,
@@ -145,9 +155,14 @@ def load(root: Path, key: str) -> BuildCache | None:
     bodies: dict[str, tuple[str, RenderedBody]] = {}
     terms: dict[str, tuple[str, DocTerms]] = {}
     refs: dict[str, tuple[str, tuple[Reference, ...]]] = {}
+    docs: dict[str, tuple[str, DocEntry]] = {}
     stored: dict[str, str] = {}
     for path, version in index.entries.items():
         record = _record(folder / entry_name(path), path, version, key, shape, decode_record)
+        try:
+            doc = None if record is None or record.doc is None else _doc_of(record.doc)
+        except ValueError:  # a document that is not one: the note is made again
+            continue
         if record is None:
             continue
         stored[path] = version
@@ -161,7 +176,11 @@ def load(root: Path, key: str) -> BuildCache | None:
             terms[note.key] = record.terms
         if record.refs is not None:
             refs[note.key] = record.refs
-    return BuildCache(key, notes, bodies, index.pages, terms, refs=refs, stored=stored)
+        if doc is not None:
+            docs[note.key] = doc
+    return BuildCache(
+        key, notes, bodies, index.pages, terms, refs, stored, docs=docs, search=index.search
+    )
 
 
 def _record(
@@ -182,19 +201,38 @@ def _record(
     return record if isinstance(record, NoteRecord) and record.path == path else None
 
 
-def _records(cache: BuildCache) -> dict[str, tuple[str, NoteRecord]]:
-    """Note file → (version, record) for every note of ``cache``."""
-    out: dict[str, tuple[str, NoteRecord]] = {}
+def _doc_of(stored: tuple[str, tuple[str, StoredDoc]]) -> tuple[str, DocEntry]:
+    fp, (doc_digest, doc) = stored
+    return fp, (doc_digest, doc.restored())
+
+
+def _record_of(
+    path: str,
+    entry: tuple[str, Note | None, tuple[Diagnostic, ...]],
+    body: tuple[str, RenderedBody] | None,
+    terms: tuple[str, DocTerms] | None,
+    refs: tuple[str, tuple[Reference, ...]] | None,
+    doc: tuple[str, DocEntry] | None,
+) -> NoteRecord:
+    from papernotes.incremental.searchstate import StoredDoc
+
+    stored = None if doc is None else (doc[0], (doc[1][0], StoredDoc.of(doc[1][1])))
+    return NoteRecord(path, entry, body, terms, refs, stored)
+
+
+def _records(cache: BuildCache) -> dict[str, tuple[str, Callable[[], NoteRecord]]]:
+    """Note file → (version, its record, made when asked for) for every note of ``cache``."""
+    out: dict[str, tuple[str, Callable[[], NoteRecord]]] = {}
     for path, entry in cache.notes.items():
         note = entry[1]
         k = note.key if note is not None else None
         body = cache.bodies.get(k) if k is not None else None
         terms = cache.terms.get(k) if k is not None else None
         refs = cache.refs.get(k) if k is not None else None
-        version = digest(
-            path, entry[0], *(part[0] if part else None for part in (body, terms, refs))
-        )
-        out[path] = (version, NoteRecord(path, entry, body, terms, refs))
+        doc = cache.docs.get(k) if k is not None else None
+        parts = (body, terms, refs, doc)
+        version = digest(path, entry[0], *(part[0] if part else None for part in parts))
+        out[path] = (version, functools.partial(_record_of, path, entry, *parts))
     return out
 
 
@@ -215,11 +253,11 @@ def save(root: Path, cache: BuildCache) -> BuildCache:
             "version": version,
             "key": cache.key,
             "shape": shape,
-            "record": codec.encode(record, NoteRecord),
+            "record": codec.encode(record(), NoteRecord),
         }
         write_atomic(folder / entry_name(path), _dump(entry))
     versions = {path: version for path, (version, _) in records.items()}
-    index = CacheIndex(cache.key, dict(cache.pages), versions)
+    index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
     write_atomic(
         state_path(root, "cache", INDEX), _dump({**body, "index": codec.encode(index, CacheIndex)})

@@ -52,7 +52,9 @@ __all__ = [
     "SearchDoc",
     "SearchIndex",
     "build_index",
+    "decode_pairs",
     "decode_postings",
+    "encode_pairs",
     "encode_postings",
     "id_term",
     "id_terms",
@@ -277,6 +279,36 @@ def _encode(postings: Iterable[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+def encode_pairs(postings: Iterable[tuple[int, int]]) -> str:
+    """Postings given as ``(note, fields << 4 | body_tf)`` pairs, encoded as
+    :func:`encode_postings` does."""
+    return _encode(postings)
+
+
+def decode_pairs(encoded: str) -> list[tuple[int, int]]:
+    """The inverse of :func:`encode_pairs`; ValueError when ``encoded`` is not postings."""
+    numbers: list[int] = []
+    value = shift = 0
+    for ch in encoded:
+        digit = _VLQ_VALUE.get(ch)
+        if digit is None:
+            raise ValueError(f"not a VLQ digit: {ch!r}")
+        value |= (digit & 31) << shift
+        if digit & 32:
+            shift += 5
+            continue
+        numbers.append(value)
+        value = shift = 0
+    if shift or len(numbers) % 2:
+        raise ValueError("postings cut short")
+    out: list[tuple[int, int]] = []
+    doc = -1
+    for gap, packed in zip(numbers[::2], numbers[1::2], strict=True):
+        doc += gap + 1
+        out.append((doc, packed))
+    return out
+
+
 def vlq_numbers(numbers: Iterable[int]) -> str:
     """Non-negative numbers as base-64 VLQ digits, as postings are encoded."""
     out: list[str] = []
@@ -297,22 +329,7 @@ def encode_postings(postings: Iterable[Posting]) -> str:
 
 def decode_postings(encoded: str) -> tuple[Posting, ...]:
     """The inverse of :func:`encode_postings` (search.js has its own copy)."""
-    numbers: list[int] = []
-    value = shift = 0
-    for ch in encoded:
-        digit = _VLQ_VALUE[ch]
-        value |= (digit & 31) << shift
-        if digit & 32:
-            shift += 5
-            continue
-        numbers.append(value)
-        value = shift = 0
-    out: list[Posting] = []
-    doc = -1
-    for gap, packed in zip(numbers[::2], numbers[1::2], strict=True):
-        doc += gap + 1
-        out.append(Posting(doc, packed >> 4, packed & 15))
-    return tuple(out)
+    return tuple(Posting(doc, packed >> 4, packed & 15) for doc, packed in decode_pairs(encoded))
 
 
 def index_data(index: SearchIndex, *, max_body_chars: int = MAX_BODY_CHARS) -> dict[str, object]:

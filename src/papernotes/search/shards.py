@@ -30,7 +30,7 @@ import base64
 import gzip
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -59,6 +59,7 @@ __all__ = [
     "pack_rows",
     "script_json",
     "search_files",
+    "shard_files",
     "shard_of",
     "unpack_rows",
 ]
@@ -153,11 +154,24 @@ def _doc_row(doc: SearchDoc, max_body_chars: int) -> list[object]:
     ]
 
 
-def _term_shards(index: SearchIndex, count: int) -> list[dict[str, str]]:
+def _shards_of(terms: Iterable[str], count: int) -> list[int]:
+    """:func:`shard_of` of each term, hashed once per distinct first :data:`KEY_CHARS` code
+    points (at 1,000 notes, a tenth as many as there are terms)."""
+    memo: dict[str, int] = {}
+    out: list[int] = []
+    for term in terms:
+        key = term[:KEY_CHARS]
+        shard = memo.get(key)
+        if shard is None:
+            shard = memo[key] = shard_of(key, count)
+        out.append(shard)
+    return out
+
+
+def _term_shards(index: SearchIndex, count: int, shards: list[int]) -> list[dict[str, str]]:
     terms: list[list[str]] = [[] for _ in range(count)]
     postings: list[list[str]] = [[] for _ in range(count)]
-    for term, encoded in zip(index.terms, index.postings, strict=True):
-        shard = shard_of(term, count)
+    for term, encoded, shard in zip(index.terms, index.postings, shards, strict=True):
         terms[shard].append(term)  # still in UTF-16 order within each shard
         postings[shard].append(encoded)
     return [
@@ -167,15 +181,14 @@ def _term_shards(index: SearchIndex, count: int) -> list[dict[str, str]]:
 
 
 def _short_prefixes(
-    terms: Iterable[str], postings: Iterable[str], count: int
+    terms: Iterable[str], postings: Iterable[str], shards: Iterable[int]
 ) -> dict[str, list[int]]:
     """Prefix shorter than :data:`KEY_CHARS` → the shards holding longer words with it, by the
     size of those words' postings (the most first, then by number)."""
     found: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for term, encoded in zip(terms, postings, strict=True):
+    for term, encoded, shard in zip(terms, postings, shards, strict=True):
         if len(term) < 2 or is_cjk_char(term[0]) or term.startswith(ID_MARK):
             continue
-        shard = shard_of(term, count)
         for i in range(1, min(KEY_CHARS, len(term))):
             found[term[:i]][shard] += len(encoded)
     return {p: sorted(s, key=lambda n: (-s[n], n)) for p, s in sorted(found.items())}
@@ -198,8 +211,28 @@ def search_files(
     last index and updates it: ``incremental.searchmemo``).
     """
     index = indexer(docs, terms_of=terms_of, order=doc_order)
+    return shard_files(
+        index,
+        max_body_chars=max_body_chars,
+        term_shard_bytes=term_shard_bytes,
+        doc_shard_bytes=doc_shard_bytes,
+    )
+
+
+def shard_files(
+    index: SearchIndex,
+    *,
+    max_body_chars: int = MAX_BODY_CHARS,
+    term_shard_bytes: int = TERM_SHARD_BYTES,
+    doc_shard_bytes: int = DOC_SHARD_BYTES,
+    doc_digests: Mapping[str, str] | None = None,
+) -> tuple[SearchFile, ...]:
+    """:func:`search_files` of an index built already (numbered in :func:`doc_order`). With
+    ``doc_digests`` (each note's ``digest`` of its search document), a doc shard's fingerprint
+    is made from those instead of from the documents themselves."""
     size = sum(len(t) + len(p) + 2 for t, p in zip(index.terms, index.postings, strict=True))
     term_count = _power_of_two(size / term_shard_bytes)
+    shards = _shards_of(index.terms, term_count)
     # In characters: close enough to bytes for choosing a power of two.
     stored = sum(len(d.body[:max_body_chars]) + len(d.abstract) + 200 for d in index.docs)
     per_shard = min(256, _power_of_two_below(doc_shard_bytes * len(index.docs) / max(1, stored)))
@@ -211,12 +244,12 @@ def search_files(
         "termShards": term_count,
         "keyChars": KEY_CHARS,
         "docsPerShard": per_shard,
-        "short": _short_prefixes(index.terms, index.postings, term_count) if term_count > 1 else {},
+        "short": (_short_prefixes(index.terms, index.postings, shards) if term_count > 1 else {}),
         "dir": SHARD_DIR.removeprefix("static/"),
     }
     manifest_text = f"window.PAPERNOTES_SEARCH={script_json(manifest)};\n"
     files = [SearchFile(MANIFEST, text_digest(manifest_text), partial(str, manifest_text))]
-    for n, shard in enumerate(_term_shards(index, term_count)):
+    for n, shard in enumerate(_term_shards(index, term_count, shards)):
         text = _script(f"t-{n}", shard)
         files.append(SearchFile(f"{SHARD_DIR}t-{n}.js", text_digest(text), partial(str, text)))
     for n, start in enumerate(range(0, len(index.docs), per_shard)):
@@ -225,6 +258,7 @@ def search_files(
         def make(part: tuple[SearchDoc, ...] = part, name: str = f"d-{n}") -> str:
             return _script(name, pack_rows([_doc_row(d, max_body_chars) for d in part]))
 
-        fp = digest("search-docs", INDEX_FORMAT, n, max_body_chars, part)
+        seen = part if doc_digests is None else [doc_digests[d.key] for d in part]
+        fp = digest("search-docs", INDEX_FORMAT, n, max_body_chars, seen)
         files.append(SearchFile(f"{SHARD_DIR}d-{n}.js", fp, make))
     return tuple(files)
