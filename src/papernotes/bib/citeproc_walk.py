@@ -105,11 +105,14 @@ _CHILDREN = "_papernotes_children"
 _BRANCHES = "_papernotes_branches"
 _TEXT = "_papernotes_text"
 _PLAIN = "_papernotes_plain_markup"
+_CALLS = "_papernotes_calls_variable"
+_MACRO = "_papernotes_macro"
 """What an element of a memoized tree keeps in its own ``__dict__`` (kept alive with the
 tree, as its root is: :func:`~papernotes.bib.citeproc_speed.memoize`): its children, a
-``cs:choose``'s branches with their tests, a ``cs:text``'s kind and the style's default
-language, whether its markup changes nothing. One dict look-up each, where a key into the
-tree's memo is a tuple built per call."""
+``cs:choose``'s branches with their tests, a ``cs:text``'s kind, the style's default
+language, whether its markup changes nothing and the macro it calls, and whether an element
+calls a variable. One dict look-up each, where a key into the tree's memo is a tuple built
+per call."""
 
 _OTHER_TESTS = frozenset(("is-numeric", "is-uncertain-date", "locator", "position"))
 """``cs:if`` tests left to citeproc-py as it is (rare in bibliographies)."""
@@ -201,6 +204,15 @@ def _render_children(original: Callable[..., Any]) -> Callable[..., Any]:
     return render_children
 
 
+def _calls_variable(element: Any) -> bool:
+    """``element.calls_variable()``, kept in the element (an answer, never an exception)."""
+    found = element.__dict__
+    calls: bool | None = found.get(_CALLS)
+    if calls is None:
+        calls = found[_CALLS] = bool(element.calls_variable())
+    return calls
+
+
 def _group_process(original: Callable[..., Any]) -> Callable[..., Any]:
     # As citeproc-py's Group.process (a group is left out, by VariableError, when it calls
     # variables and prints none), over the children listed once per element.
@@ -213,7 +225,8 @@ def _group_process(original: Callable[..., Any]) -> Callable[..., Any]:
         variable_rendered = False
         delimiter = self.get("delimiter", "")
         for child, choose in children:
-            variable_called = variable_called or child.calls_variable()
+            # Asked only until one child calls a variable, as citeproc-py asks.
+            variable_called = variable_called or _calls_variable(child)
             try:
                 if choose:
                     text = child.render(item, context=context, delimiter=delimiter, **kwargs)
@@ -221,7 +234,7 @@ def _group_process(original: Callable[..., Any]) -> Callable[..., Any]:
                     text = child.render(item, context=context, **kwargs)
                 if text is not None:
                     output.append(text)
-                    variable_rendered = variable_rendered or child.calls_variable()
+                    variable_rendered = variable_rendered or _calls_variable(child)
             except VariableError:
                 pass
         if output and (not variable_called or variable_rendered):
@@ -261,7 +274,10 @@ def _text_process(original: Callable[..., Any]) -> Callable[..., Any]:
         if kind == "variable":
             text = self._variable(item, context)
         elif kind == "macro":
-            text = self.get_macro(self.get("macro")).render(item, context)
+            macro = found.get(_MACRO)
+            if macro is None:
+                macro = found[_MACRO] = self.get_macro(self.get("macro"))
+            text = macro.render(item, context)
         elif kind == "term":
             text = self._term(item)
         else:
