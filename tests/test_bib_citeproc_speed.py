@@ -242,3 +242,37 @@ def test_the_installed_citeproc_py_is_one_the_corpus_was_compared_on() -> None:
     import citeproc
 
     assert citeproc_speed.supported(citeproc.__version__)
+
+
+class _FakeItem(dict[str, Any]):
+    """A citation item: ``in`` asks about its locator; ``reference`` is the entry."""
+
+    reference: Any = None
+
+
+@pytest.mark.parametrize("match", [None, "all", "any", "none"])
+@pytest.mark.parametrize(
+    ("types", "variables"),
+    [
+        ((), ("title",)),
+        ((), ("DOI", "URL")),
+        (("book",), ()),
+        (("book", "chapter"), ("title",)),
+        (("article-journal",), ("title", "URL")),
+        (("book",), ("locator",)),
+        ((), ()),
+    ],
+)
+def test_if_tests_stop_early_with_citeproc_py_s_answer(
+    types: tuple[str, ...], variables: tuple[str, ...], match: str | None
+) -> None:
+    # _passes stops at the first test that decides; citeproc-py lists every result first.
+    for reference in ({"type": "book", "title": "T"}, {"type": "chapter", "URL": "u"}):
+        entry = citeproc_walk.source([{"id": "x", **reference}])["x"]
+        for locator in (False, True):
+            item = _FakeItem({"locator": "3"} if locator else {})
+            item.reference = entry
+            results = [t == entry.type for t in types]
+            results += [locator if v == "locator" else v in entry for v in variables]
+            expected = {"any": any, "none": lambda r: not any(r)}.get(match or "", all)(results)
+            assert citeproc_walk._passes((types, variables, match), item) is expected

@@ -32,7 +32,7 @@ from papernotes.search.index import (
     index_data,
     search_index_js,
 )
-from papernotes.search.text import normalize, tokenize
+from papernotes.search.text import _fold_char, normalize, tokenize
 
 from conftest import REPO, clean_library, note_text, write_note
 
@@ -106,6 +106,23 @@ def test_normalize(text: str, folded: str) -> None:
 )
 def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
+
+
+def test_ascii_folds_as_lower_case() -> None:
+    # normalize() lower-cases ASCII text instead of folding it character by character: the
+    # two must agree on every ASCII character.
+    for code in range(128):
+        ch = chr(code)
+        assert _fold_char(ch) == ch.lower(), repr(ch)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Fine-Tuning GPT‐3", "Müller-Lüdenscheidt fine‐tuning", "ＬｏＲＡ x-y-z 中-文", "a--b -c d-"],
+)
+def test_tokenize_ascii_and_folded_paths_agree(text: str) -> None:
+    # The same words whether the text takes the ASCII path or the folding table.
+    assert tokenize(text + " é") == [*tokenize(text.lower()), "e"]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from citeproc.source import Reference, VariableError
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, String, join
 
-from papernotes.bib.citeproc_speed import ATTRIBUTES, MEMO, MISSING, ROOT
+from papernotes.bib.citeproc_speed import ATTRIBUTES, MISSING, ROOT
 
 __all__ = ["TARGETS", "bibliography", "source"]
 
@@ -83,16 +83,14 @@ def _text_markup(original: Callable[..., Any]) -> Callable[..., Any]:
     # the locale's punctuation-in-quote option is text: citeproc-py reads it (and calls
     # .lower() on it) whether it quotes or not.
     def markup(self: Any, text: Any, language: Any) -> Any:
-        root = self.__dict__.get(ROOT)
-        if root is None or not text:
+        found = self.__dict__
+        if not text or found.get(ROOT) is None:
             return original(self, text, language)
-        memo = root.__dict__[MEMO]
-        plain = memo.get((self, "walk markup"))
+        plain = found.get(_PLAIN)
         if plain is None:
-            attributes = self.__dict__[ATTRIBUTES]
             option = self.get_locale_option("punctuation-in-quote")
-            plain = memo[(self, "walk markup")] = isinstance(option, str) and _MARKUP.isdisjoint(
-                attributes
+            plain = found[_PLAIN] = isinstance(option, str) and _MARKUP.isdisjoint(
+                found[ATTRIBUTES]
             )
         if not plain:
             return original(self, text, language)
@@ -103,6 +101,19 @@ def _text_markup(original: Callable[..., Any]) -> Callable[..., Any]:
     return markup
 
 
+_CHILDREN = "_papernotes_children"
+_BRANCHES = "_papernotes_branches"
+_TEXT = "_papernotes_text"
+_PLAIN = "_papernotes_plain_markup"
+_CALLS = "_papernotes_calls_variable"
+_MACRO = "_papernotes_macro"
+"""What an element of a memoized tree keeps in its own ``__dict__`` (kept alive with the
+tree, as its root is: :func:`~papernotes.bib.citeproc_speed.memoize`): its children, a
+``cs:choose``'s branches with their tests, a ``cs:text``'s kind, the style's default
+language, whether its markup changes nothing and the macro it calls, and whether an element
+calls a variable. One dict look-up each, where a key into the tree's memo is a tuple built
+per call."""
+
 _OTHER_TESTS = frozenset(("is-numeric", "is-uncertain-date", "locator", "position"))
 """``cs:if`` tests left to citeproc-py as it is (rare in bibliographies)."""
 
@@ -112,13 +123,17 @@ def _passes(spec: tuple[tuple[str, ...], tuple[str, ...], str | None], item: Any
     decides: every test's result in a list, then all of them, any or none."""
     types, variables, match = spec
     reference = item.reference
-    results = [t == reference.type for t in types]
-    results += [("locator" in item) if v == "locator" else (v in reference) for v in variables]
-    if match == "any":
-        return any(results)
-    if match == "none":
-        return not any(results)
-    return all(results)
+    # Only reading the type can raise (as in citeproc-py); every other test is a membership
+    # test, so stopping at the first test that decides gives the same answer.
+    kind = reference.type if types else None
+    if match == "any" or match == "none":
+        hit = kind in types or any(
+            ("locator" in item) if v == "locator" else (v in reference) for v in variables
+        )
+        return hit if match == "any" else not hit
+    return all(t == kind for t in types) and all(
+        ("locator" in item) if v == "locator" else (v in reference) for v in variables
+    )
 
 
 def _choose_render(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -129,13 +144,12 @@ def _choose_render(original: Callable[..., Any]) -> Callable[..., Any]:
     def render(
         self: Any, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any
     ) -> Any:
-        root = self.__dict__.get(ROOT)
-        if root is None:
-            return original(self, item, context, delimiter, **kwargs)
-        memo = root.__dict__[MEMO]
-        branches = memo.get((self, "walk branches"))
+        found = self.__dict__
+        branches = found.get(_BRANCHES)
         if branches is None:
-            branches = memo[(self, "walk branches")] = tuple(
+            if found.get(ROOT) is None:
+                return original(self, item, context, delimiter, **kwargs)
+            branches = found[_BRANCHES] = tuple(
                 (child, _if_spec(child) if isinstance(child, model.If) else ())
                 for child in self.getchildren()
             )
@@ -155,12 +169,13 @@ def _choose_render(original: Callable[..., Any]) -> Callable[..., Any]:
     return render
 
 
-def _children(element: Any, memo: dict[tuple[Any, str], Any]) -> tuple[tuple[Any, bool], ...]:
+def _children(element: Any) -> tuple[tuple[Any, bool], ...] | None:
     """An element's children, each with whether it is a ``cs:choose`` (which is given the
-    delimiter of the element above it)."""
-    children: tuple[tuple[Any, bool], ...] | None = memo.get((element, "walk children"))
-    if children is None:
-        children = memo[(element, "walk children")] = tuple(
+    delimiter of the element above it); None for an element of a tree without a memo."""
+    found = element.__dict__
+    children: tuple[tuple[Any, bool], ...] | None = found.get(_CHILDREN)
+    if children is None and found.get(ROOT) is not None:
+        children = found[_CHILDREN] = tuple(
             (child, isinstance(child, model.Choose)) for child in element.iterchildren()
         )
     return children
@@ -169,11 +184,11 @@ def _children(element: Any, memo: dict[tuple[Any, str], Any]) -> tuple[tuple[Any
 def _render_children(original: Callable[..., Any]) -> Callable[..., Any]:
     # As citeproc-py's Parent.render_children, over the children listed once per element.
     def render_children(self: Any, item: Any, delimiter: str = "", **kwargs: Any) -> Any:
-        root = self.__dict__.get(ROOT)
-        if root is None:
+        children = _children(self)
+        if children is None:
             return original(self, item, delimiter, **kwargs)
         output = []
-        for child, choose in _children(self, root.__dict__[MEMO]):
+        for child, choose in children:
             try:
                 if choose:
                     text = child.render(item, delimiter=delimiter, **kwargs)
@@ -189,19 +204,29 @@ def _render_children(original: Callable[..., Any]) -> Callable[..., Any]:
     return render_children
 
 
+def _calls_variable(element: Any) -> bool:
+    """``element.calls_variable()``, kept in the element (an answer, never an exception)."""
+    found = element.__dict__
+    calls: bool | None = found.get(_CALLS)
+    if calls is None:
+        calls = found[_CALLS] = bool(element.calls_variable())
+    return calls
+
+
 def _group_process(original: Callable[..., Any]) -> Callable[..., Any]:
     # As citeproc-py's Group.process (a group is left out, by VariableError, when it calls
     # variables and prints none), over the children listed once per element.
     def process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        root = self.__dict__.get(ROOT)
-        if root is None:
+        children = _children(self)
+        if children is None:
             return original(self, item, context, **kwargs)
         output = []
         variable_called = False
         variable_rendered = False
         delimiter = self.get("delimiter", "")
-        for child, choose in _children(self, root.__dict__[MEMO]):
-            variable_called = variable_called or child.calls_variable()
+        for child, choose in children:
+            # Asked only until one child calls a variable, as citeproc-py asks.
+            variable_called = variable_called or _calls_variable(child)
             try:
                 if choose:
                     text = child.render(item, context=context, delimiter=delimiter, **kwargs)
@@ -209,7 +234,7 @@ def _group_process(original: Callable[..., Any]) -> Callable[..., Any]:
                     text = child.render(item, context=context, **kwargs)
                 if text is not None:
                     output.append(text)
-                    variable_rendered = variable_rendered or child.calls_variable()
+                    variable_rendered = variable_rendered or _calls_variable(child)
             except VariableError:
                 pass
         if output and (not variable_called or variable_rendered):
@@ -229,25 +254,30 @@ def _text_process(original: Callable[..., Any]) -> Callable[..., Any]:
     # the entry's language without raising and catching VariableError when it has none
     # (for every cs:text of nearly every entry).
     def process(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        root = self.__dict__.get(ROOT)
+        found = self.__dict__
         reference = item.reference
-        if root is None or not isinstance(reference, _Reference):
-            return original(self, item, context, **kwargs)
-        memo = root.__dict__[MEMO]
-        kind = memo.get((self, "walk text"))
-        if kind is None:
+        spec = found.get(_TEXT)
+        if spec is None:
+            root = found.get(ROOT)
+            if root is None:
+                return original(self, item, context, **kwargs)
             attributes = self.keys()
-            kind = memo[(self, "walk text")] = next((k for k in _TEXT_KINDS if k in attributes), "")
-        if not kind:
+            kind = next((k for k in _TEXT_KINDS if k in attributes), "")
+            spec = found[_TEXT] = (kind, str(root.get("default-locale", "en"))[:2])
+        kind, default = spec
+        if not kind or not isinstance(reference, _Reference):
             return original(self, item, context, **kwargs)
         if context is None:
             context = self
         language: Any = dict.get(reference, "language", MISSING)
-        language = (root.get("default-locale", "en") if language is MISSING else language)[:2]
+        language = default if language is MISSING else language[:2]
         if kind == "variable":
             text = self._variable(item, context)
         elif kind == "macro":
-            text = self.get_macro(self.get("macro")).render(item, context)
+            macro = found.get(_MACRO)
+            if macro is None:
+                macro = found[_MACRO] = self.get_macro(self.get("macro"))
+            text = macro.render(item, context)
         elif kind == "term":
             text = self._term(item)
         else:
