@@ -16,7 +16,7 @@ from papernotes.config import load_config
 from papernotes.incremental.session import Session
 from papernotes.lists.pages import commentary_html, recently_read, to_read
 
-from conftest import clean_library, note_text, write_note
+from conftest import clean_library, library_at, note_text, write_note
 
 GPT = """---
 title: The line
@@ -206,8 +206,10 @@ def test_a_list_added_and_edited_while_serving_builds_as_a_clean_build(tmp_path:
     ],
 )
 def test_commentary_is_markdown_with_links_to_papers(tmp_path: Path, text: str, html: str) -> None:
-    root = _lib(tmp_path)
-    assert str(commentary_html(text, clean_library(root), "lists/x.html")) == html
+    library, diags = library_at(_lib(tmp_path))
+    # The one problem _lib has on purpose: picks.md names a paper no note is.
+    assert [d.message for d in diags] == ['reading list names unknown paper "nope"']
+    assert str(commentary_html(text, library, "lists/x.html")) == html
 
 
 def test_the_package_names_its_api_lazily() -> None:

@@ -1,7 +1,8 @@
 """The reader's new pieces on the bundled site, in Chromium from file://, as the README shows
 them: backlinks in context with a preview card open, a series strip, a forgiven typo in search,
 a reading list, and typography in dark mode (reading time, a heading's anchor shown on keyboard
-focus, a code block's Copy button, Chinese and English side by side). Each view is checked; set PAPERNOTES_SCREENSHOTS=DIR to keep the pictures (the
+focus, a code block's Copy button, Chinese and English side by side), and the neighbourhood
+graph's author-year labels with a node's tip on keyboard focus. Each view is checked; set PAPERNOTES_SCREENSHOTS=DIR to keep the pictures (the
 README's come from here)."""
 
 from __future__ import annotations
@@ -60,6 +61,21 @@ def _reading_list(page: Page) -> None:
     assert page.locator("main a[href^='../papers/']").count() >= 5
 
 
+def _graph_labels(page: Page) -> None:
+    section = page.locator("section.graph-local")
+    section.scroll_into_view_if_needed()
+    nodes = section.locator("a.pn-node")
+    expect(nodes.first).to_be_attached()
+    labels = [str(n.get_attribute("data-label")) for n in nodes.all()]
+    assert all(re.search(r"\b(19|20)\d\d[a-z]?$", label) for label in labels), labels
+    assert len(set(labels)) == len(labels)  # no two papers read the same
+    nodes.filter(has_not=page.locator(".is-current")).nth(2).focus()  # as Tab would
+    tip = section.locator(".pn-tip")
+    expect(tip).to_be_visible()
+    expect(tip.locator("strong")).not_to_be_empty()
+    page.evaluate("document.querySelector('section.graph-local').scrollIntoView()")
+
+
 def _typography(page: Page) -> list[FloatRect]:
     """Dark mode; the header's reading time, and further down a section of mixed Chinese and
     English whose heading's anchor has keyboard focus, above a code block just copied. The
@@ -111,6 +127,7 @@ VIEWS: list[tuple[str, str, Callable[[Page], list[FloatRect] | None]]] = [
     ("search-typo", "search.html?q=atention", _forgiven_typo),
     ("reading-list", "lists/gpt-series.html", _reading_list),
     ("typography", "papers/hu2021lora.html", _typography),
+    ("graph-labels", "papers/hu2021lora.html", _graph_labels),
 ]
 
 
