@@ -24,6 +24,7 @@ __all__ = [
     "RenderContext",
     "RenderedBody",
     "WebLink",
+    "reading_minutes",
 ]
 
 
@@ -138,6 +139,15 @@ class Heading:
     """1-based line within the body text."""
 
 
+def reading_minutes(seconds: int) -> int:
+    """Whole minutes to show for a reading time: to the nearest, at least 1 for any text at all,
+    0 for an empty body (nothing is shown). Here, beside the value it reads, so the value
+    types import no parser (``markdown.reading`` counts the seconds)."""
+    if seconds <= 0:
+        return 0
+    return max(1, (seconds + 30) // 60)
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedBody:
     """A note body: its text, what was extracted from it and its template."""
@@ -173,9 +183,7 @@ class ParsedBody:
     @property
     def reading_minutes(self) -> int:
         """What the page shows ("6 min read"); 0 for an empty body."""
-        from papernotes.markdown.reading import minutes
-
-        return minutes(self.reading_seconds)
+        return reading_minutes(self.reading_seconds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from markdown_it.token import Token
 
 from papernotes.cjk import CJK_RANGES
+from papernotes.markdown._types import reading_minutes
 
 __all__ = [
     "CJK_PER_MINUTE",
@@ -114,7 +115,5 @@ def reading_seconds(tokens: Sequence[Token]) -> int:
 
 def minutes(seconds: int) -> int:
     """Whole minutes to show ("6 min read"): to the nearest, at least 1 for any text at all,
-    0 for an empty body (nothing is shown)."""
-    if seconds <= 0:
-        return 0
-    return max(1, (seconds + 30) // 60)
+    0 for an empty body (nothing is shown); what ``ParsedBody.reading_minutes`` says."""
+    return reading_minutes(seconds)
