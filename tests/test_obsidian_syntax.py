@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from papernotes.markdown.callout import CALLOUT_STYLES, callout_plugin
 from papernotes.markdown.extract import parse_body
 from papernotes.markdown.factory import make_parser
 from papernotes.markdown.obsidian import obsidian_plugin
+from papernotes.search.shards import unpack_rows
 
 from conftest import note_text, write_note
 
@@ -223,7 +225,12 @@ def test_comments_reach_no_page_index_feed_or_description(tmp_path: Path) -> Non
     assert isinstance(description, Tag)
     assert str(description["content"]).startswith("Visible start of the note.")
     assert soup.select_one("div.callout-tip mark") is not None
-    assert any("Visible start of the note" in t for name, t in texts.items() if "search" in name)
+    stored = [
+        unpack_rows(json.loads(t[t.index(",") + 1 : -3])) for n, t in texts.items() if "/d-" in n
+    ]
+    assert any(
+        "Visible start of the note" in json.dumps(rows, ensure_ascii=False) for rows in stored
+    )
 
 
 def test_the_plugins_can_be_installed_alone() -> None:

@@ -163,7 +163,12 @@ def tab(request: pytest.FixtureRequest, browser: Browser, site: Path) -> Iterato
         lambda m: m.type == "error" and t.problems.append(f"console: {m.text} {m.location}"),
     )
     page.on("pageerror", lambda e: t.problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: t.problems.append(f"request failed: {r.url}"))
+    # ERR_ABORTED: Chromium cancelled a request the page no longer needs (a preview shard
+    # still loading when the test moves on), as browser.Problems also allows.
+    page.on(
+        "requestfailed",
+        lambda r: r.failure == "net::ERR_ABORTED" or t.problems.append(f"request failed: {r.url}"),
+    )
     page.on("response", lambda r: r.status >= 400 and t.problems.append(f"{r.status}: {r.url}"))
     page.on("dialog", lambda d: (t.problems.append(f"dialog: {d.message}"), d.dismiss()))
     yield t
