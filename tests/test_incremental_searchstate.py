@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_incremental_searchmemo import WORDS, edit  # the same edits as serve's memo is held to
 
 from papernotes.incremental import searchstate
 from papernotes.incremental.cache import digest
@@ -21,8 +22,6 @@ from papernotes.search.index import (
     encode_pairs,
 )
 from papernotes.search.shards import doc_order
-
-WORDS = ["attention", "lora", "低秩", "adapter", "rank", "😀emoji", "zeta", "x"]
 
 
 def _doc(key: str, title: str, body: str, year: int | str = 2020) -> SearchDoc:
@@ -53,15 +52,6 @@ def _next(
     }
     indexer = stored_indexer(state, old, digests)
     return indexer(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
-
-
-edit = st.one_of(
-    st.tuples(st.just("body"), st.integers(0, 5), st.lists(st.sampled_from(WORDS), max_size=6)),
-    st.tuples(st.just("new-word"), st.integers(0, 5), st.text("abcxyz", min_size=1, max_size=4)),
-    st.tuples(st.just("title"), st.integers(0, 5), st.sampled_from(["Aaa", "Zzz", "Paper 3"])),
-    st.tuples(st.just("add"), st.integers(6, 9), st.just([])),
-    st.tuples(st.just("delete"), st.integers(0, 9), st.just([])),
-)
 
 
 @settings(max_examples=40, deadline=None)
