@@ -7,7 +7,6 @@ dark."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +17,7 @@ from test_browser import _axe_violations
 from papernotes.markdown.extract import parse_body
 from papernotes.markdown.factory import make_parser
 
-from browser import Problems, serve
+from browser import Problems
 from conftest import note_text, write_note
 
 LONG = "x" * 40 + "_" + "abcdefghij" * 26  # one 300-character token: no space to break at
@@ -65,18 +64,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = root / "site"
     assert main(["build", "--root", str(root), "--out", str(out)]) == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def http_base(site: Path) -> Iterator[str]:
-    yield from serve(site)
-
-
-@pytest.fixture(params=["http", "file"])
-def base(request: pytest.FixtureRequest, site: Path) -> str:
-    if request.param == "file":
-        return site.as_uri() + "/"
-    return request.getfixturevalue("http_base")
 
 
 def _used_fonts(page: Page, selector: str) -> list[str]:

@@ -445,26 +445,26 @@
     return q.units.filter((u) => mayBeTypo(u) && !this.hasPrefix(u.text));
   };
 
-  // Term shards where the words one slip away from the query's typos are.
-  Index.prototype.slipShards = function (q) {
+  // Term shards not loaded yet that hold the words `keysOf` a typo's word may stand for, over
+  // the query's typos that `pending` keeps.
+  Index.prototype.typoShards = function (q, keysOf, pending) {
     if (this.termShards === 1) return [];
     const wanted = new Set();
-    for (const u of this.typoUnits(q)) {
-      for (const key of slipKeys(u.text, this.keyChars)) wanted.add(this.shardFor(key));
+    for (const u of this.typoUnits(q).filter(pending)) {
+      for (const key of keysOf(u.text, this.keyChars)) wanted.add(this.shardFor(key));
     }
     return Array.from(wanted).filter((s) => !this.shards[s]);
+  };
+
+  // Term shards where the words one slip away from the query's typos are.
+  Index.prototype.slipShards = function (q) {
+    return this.typoShards(q, slipKeys, () => true);
   };
 
   // Term shards where the words a neighbouring key away are, for the typos the commoner slips
   // (slipShards) did not explain: read only then, as they may be a dozen more shards.
   Index.prototype.neighbourShards = function (q) {
-    if (this.termShards === 1) return [];
-    const wanted = new Set();
-    for (const u of this.typoUnits(q)) {
-      if (this.nearWords(u.text).length) continue;
-      for (const key of neighbourKeys(u.text, this.keyChars)) wanted.add(this.shardFor(key));
-    }
-    return Array.from(wanted).filter((s) => !this.shards[s]);
+    return this.typoShards(q, neighbourKeys, (u) => !this.nearWords(u.text).length);
   };
 
   // One shard's data, through a <script> tag (fetch() of a file:// URL is refused).
