@@ -106,6 +106,7 @@ def _read(
     previous: BuildCache | None,
     workers: int,
     known: Callable[[Path, str], str | None] | None = None,
+    memo: SaveMemo | None = None,
 ) -> _Read:
     from papernotes import link
 
@@ -114,7 +115,7 @@ def _read(
     sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
     drafts = _drafts(parsed)
     library, d_link = link.link(
-        notes, sources.files, config.papers_dir, sources.outside, drafts, sources.excluded
+        notes, sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo
     )
     return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes))
 
@@ -288,7 +289,7 @@ def run(
     else:
         old = cache.load_cache(root, key)
     md = warm.md or make_parser(allow_html=config.allow_html)
-    read = _read(root, config, md, old, workers, warm.known)
+    read = _read(root, config, md, old, workers, warm.known, warm.memo)
     d_read = apply_strict(read.diagnostics, strict)
     left_out: tuple[str, ...] = ()
     if keep_going:

@@ -28,7 +28,7 @@ from papernotes.search.index import (
     vlq_numbers,
 )
 
-__all__ = ["IndexMemo", "SaveMemo", "once"]
+__all__ = ["IndexMemo", "SaveMemo", "once", "same"]
 
 _T = TypeVar("_T")
 _Found = dict[str, list[tuple[int, int]]]
@@ -182,6 +182,10 @@ class SaveMemo:
         self._used: set[tuple[str, tuple[int, ...]]] = set()
         self._last: dict[str, tuple[tuple[object, ...], object]] = {}
         self._used_last: set[str] = set()
+        self._made: dict[str, int] = {}
+        self.made: dict[str, int] = {}
+        """How many values of each tag the last build made afresh (the others were kept):
+        what a test asks of a save instead of timing it (``sweep`` sets it)."""
 
     def once(self, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """``make()``, or what it gave last time for these very objects (compared by
@@ -192,6 +196,7 @@ class SaveMemo:
         if hit is not None and all(map(is_, hit[0], of)):  # ids equal: lengths are too
             return cast(_T, hit[1])
         value = make()
+        self._made[tag] = self._made.get(tag, 0) + 1
         self._kept[key] = (of, value)  # holding the objects keeps their ids from being reused
         return value
 
@@ -206,6 +211,7 @@ class SaveMemo:
         if hit is not None and hit[0] == of:
             return cast(_T, hit[1])
         value = make()
+        self._made[tag] = self._made.get(tag, 0) + 1
         self._last[tag] = (of, value)
         return value
 
@@ -215,9 +221,15 @@ class SaveMemo:
         self._used = set()
         self._last = {k: v for k, v in self._last.items() if k in self._used_last}
         self._used_last = set()
+        self.made, self._made = self._made, {}
 
 
 def once(memo: SaveMemo | None, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
     """:meth:`SaveMemo.once`, or ``make()`` when there is no memo (a build from the command
     line makes everything once anyway)."""
     return make() if memo is None else memo.once(tag, of, make)
+
+
+def same(memo: SaveMemo | None, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
+    """:meth:`SaveMemo.same`, or ``make()`` when there is no memo."""
+    return make() if memo is None else memo.same(tag, of, make)
