@@ -359,7 +359,7 @@ def plan_site(
         jobs.append(listing_job(path, fp, "year.html", keys, year=year))
 
     # Link previews: one job per file, so an edit rewrites the one shard its card is in.
-    for card in preview_files(library):
+    for card in preview_files(library, memo, token):
         jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
 
     texts = {k: bodies[k].text for k in all_keys}

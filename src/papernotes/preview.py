@@ -15,15 +15,20 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from papernotes import urls
 from papernotes.backlinks import label_of
 from papernotes.incremental.cache import digest
+from papernotes.incremental.searchmemo import once, same
 from papernotes.machine import script_json
 from papernotes.markdown.context import LEAD_CHARS, fill
 from papernotes.model import CiteKey, Library, Note
 from papernotes.vault import heading_anchor
+
+if TYPE_CHECKING:
+    from papernotes.incremental.searchmemo import SaveMemo
 
 __all__ = [
     "PREVIEW_INDEX",
@@ -137,16 +142,44 @@ def _script(value: Any) -> str:
     return f"PAPERNOTES_PREVIEW({script_json(value)});\n"
 
 
-def preview_files(library: Library) -> Iterator[PreviewFile]:
-    """The index, then every shard (an empty one too: a hover on any page finds a file)."""
+def preview_files(
+    library: Library, memo: SaveMemo | None = None, token: object = None
+) -> Iterator[PreviewFile]:
+    """The index, then every shard (an empty one too: a hover on any page finds a file).
+
+    With a ``memo`` (``serve``'s), a card is kept while its note, the sections linked in it
+    and ``token`` (``fingerprints.library_token``: every label as it was) are, and a shard's
+    text while its cards are: a save makes one card and one shard again."""
     count = shard_count(len(library.notes))
-    shards: list[dict[str, Any]] = [{} for _ in range(count)]
+    shards: list[list[tuple[str, dict[str, Any]]]] = [[] for _ in range(count)]
     sections = linked_sections(library)
     for key, note in library.notes.items():
-        path = urls.paper_page(key)
-        shards[shard_of(path, count)][path] = preview_entry(note, library, sections.get(key, ()))
+        fragments = frozenset(sections.get(key, ()))
+        n, path, entry = same(
+            memo,
+            f"preview:{key}",
+            (note, fragments, token, count),
+            partial(_card, note, library, fragments, count),
+        )
+        shards[n].append((path, entry))
     index = _script({"shards": count})
     yield PreviewFile(PREVIEW_INDEX, digest(index), index)
     for n, cards in enumerate(shards):
-        text = _script({"shard": n, "cards": cards})
-        yield PreviewFile(f"{PREVIEW_DIR}{n}.js", digest(text), text)
+        # The cards' own objects: the same ones while every card of the shard was kept.
+        entries = tuple(e for _, e in cards)
+        text, fp = once(memo, f"preview-shard:{n}", entries, partial(_shard, n, cards))
+        yield PreviewFile(f"{PREVIEW_DIR}{n}.js", fp, text)
+
+
+def _card(
+    note: Note, library: Library, fragments: Collection[str], count: int
+) -> tuple[int, str, dict[str, Any]]:
+    """A note's shard, page path and card."""
+    path = urls.paper_page(note.key)
+    return shard_of(path, count), path, preview_entry(note, library, fragments)
+
+
+def _shard(n: int, cards: list[tuple[str, dict[str, Any]]]) -> tuple[str, str]:
+    """A shard's script and its digest."""
+    text = _script({"shard": n, "cards": dict(cards)})
+    return text, digest(text)

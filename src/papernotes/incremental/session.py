@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -160,6 +160,15 @@ class Session:
             seconds = time.perf_counter() - start
             return BuildReport(last.notes, last.pages, diags, seconds, None, up_to_date=True)
         return replace(done.report, seconds=time.perf_counter() - start)
+
+    @property
+    def made(self) -> Mapping[str, int]:
+        """What the last build made afresh rather than kept from the save before, by kind
+        (:attr:`SaveMemo.made <papernotes.incremental.searchmemo.SaveMemo.made>`): notes
+        linked again (``"link-note"``), the library's names (``"link-names"``), a paper
+        page's fingerprint (``"paper:<key>"``), a preview card (``"preview:<key>"``)…"""
+        memo = self._warm.memo
+        return dict(memo.made) if memo is not None else {}
 
     def persist(self) -> tuple[Diagnostic, ...]:
         """Save the last build's cache and stamp for the next build (a warning if it cannot

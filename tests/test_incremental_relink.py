@@ -1,0 +1,167 @@
+"""A save through a serve session links again only the notes it changed while every name stays
+the same, and the site it writes is still the clean build's, byte for byte: a body edit, a link
+added in a body, a title edit, a ``cites:`` edit, a note deleted, a note added.
+
+The counts are what the session reports it made afresh (``Session.made``), not seconds."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental.session import Session
+from papernotes.linknote import Names, link_note
+
+from conftest import note_text, write_note
+
+NOTES = {
+    "a.md": ("alpha", "Alpha Paper", 2020, "[beta]", "Alpha builds on [[gamma]] here.\n"),
+    "b.md": ("beta", "Beta Paper", 2019, "[]", "Beta stands alone.\n"),
+    "c.md": ("gamma", "Gamma Paper", 2021, "[alpha, beta]", "Gamma, as [@alpha] says.\n"),
+    "d.md": ("delta", "Delta Paper", 2022, "[]", "See [[alpha]] for more.\n"),
+    "e.md": ("eps", "Epsilon Paper", 2018, "[]", "Shown here:\n\n![[beta]]\n"),
+}
+WITHOUT_EMBEDS = 4
+"""Notes the memo keeps links for: a note with embeds (e.md) is linked on every save."""
+
+
+def _text(key: str, title: str, year: int, cites: str, body: str) -> str:
+    extra = f"id: {key}\ntags: [t{year % 2}]\ncites: {cites}\n"
+    return note_text(
+        title, authors=f"[{title.split()[0]} Writer]", year=year, extra=extra, body=body
+    )
+
+
+def _library(root: Path) -> Path:
+    root.mkdir(parents=True)
+    (root / "papernotes.yaml").write_text("title: Relink\n", encoding="utf-8")
+    for rel, fields in NOTES.items():
+        write_note(root, rel, _text(*fields))
+    return root
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _save(root: Path, rel: str, change: Callable[[str], str] | None) -> Path:
+    """Change, delete (None) or add the note ``rel``, moving its time on."""
+    path = root / "papers" / rel
+    if change is None:
+        path.unlink()
+        return path
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(change(path.read_text("utf-8") if path.exists() else ""), encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+    return path
+
+
+def _append(line: str) -> Callable[[str], str]:
+    return lambda text: text + line
+
+
+# (what the save does, the note, the change, notes linked again, names made again)
+CASES = [
+    ("body only", "b.md", _append("\nA sentence added.\n"), 1, False),
+    ("link added in a body", "b.md", _append("\nNow see [[delta]].\n"), 1, False),
+    ("a cite added in a body", "d.md", _append("\nAs [@beta] shows.\n"), 1, False),
+    ("title", "b.md", lambda t: t.replace("Beta Paper", "Beta Renamed"), WITHOUT_EMBEDS, True),
+    ("cites", "d.md", lambda t: t.replace("cites: []", "cites: [beta]"), WITHOUT_EMBEDS, True),
+    ("note deleted", "d.md", None, WITHOUT_EMBEDS - 1, True),
+    (
+        "note added",
+        "f.md",
+        lambda _: _text("phi", "Phi Paper", 2023, "[alpha]", "Phi cites [[beta]].\n"),
+        WITHOUT_EMBEDS + 1,
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "rel", "change", "relinked", "names_again"),
+    CASES,
+    ids=[c[0] for c in CASES],
+)
+def test_a_save_relinks_only_what_it_changed_and_equals_a_clean_build(
+    tmp_path: Path,
+    what: str,
+    rel: str,
+    change: Callable[[str], str] | None,
+    relinked: int,
+    names_again: bool,
+) -> None:
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    # The first build links every note; a save that changed nothing would link none.
+    path = _save(root, rel, change)
+    session.invalidate({str(path.resolve())})
+    report = session.build()
+    assert report.errors == 0, [d.format() for d in report.diagnostics]
+    made = session.made
+    assert made.get("link-note", 0) == relinked, (what, made)
+    assert ("link-names" in made) is names_again, (what, made)
+    # Backlinks: made again for the notes linked again (and e.md, whose links are new each time).
+    assert made.get("backlinks", 0) == relinked + 1, (what, made)
+    session.persist()
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert _tree(out) == _tree(clean), what
+
+
+def test_two_saves_in_a_row_keep_the_backlinks_of_the_notes_they_did_not_touch(
+    tmp_path: Path,
+) -> None:
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    for n in range(2):
+        path = _save(root, "d.md", _append(f"\nAnd [[gamma]] too, {n}.\n"))
+        session.invalidate({str(path.resolve())})
+        assert session.build().errors == 0
+        assert session.made.get("link-note") == 1
+        assert session.made.get("preview:delta") == 1
+        assert "preview:alpha" not in session.made
+    page = (out / "papers" / "gamma.html").read_text("utf-8")
+    assert "delta" in page  # the backlink the body link made
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert _tree(out) == _tree(clean)
+
+
+def test_link_note_is_what_link_finds_for_one_note(tmp_path: Path) -> None:
+    from papernotes.build import read_library
+
+    root = _library(tmp_path / "lib")
+    config, _ = load_config(root)
+    library, _ = read_library(root, config)
+    names = Names(
+        library,
+        {},
+        {},
+        {},
+        frozenset(f"papers/{rel}" for rel in NOTES),
+        library.sources,
+        "papers",
+        {},
+        (),
+    )
+    found = link_note(library.notes["alpha"], names)
+    assert found.cites == ("beta",)
+    assert found.mentions == ("gamma",)
+    assert found.diagnostics == ()
