@@ -16,6 +16,7 @@ from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.session import Session
 from papernotes.linknote import Names, link_note
+from papernotes.model import CiteKey
 
 from conftest import note_text, write_note
 
@@ -161,7 +162,71 @@ def test_link_note_is_what_link_finds_for_one_note(tmp_path: Path) -> None:
         {},
         (),
     )
-    found = link_note(library.notes["alpha"], names)
+    found = link_note(library.notes[CiteKey("alpha")], names)
     assert found.cites == ("beta",)
     assert found.mentions == ("gamma",)
     assert found.diagnostics == ()
+
+
+def test_restamp_looks_again_only_at_the_files_it_is_told_of(tmp_path: Path) -> None:
+    from papernotes.incremental import fastpath
+
+    root = _library(tmp_path / "lib")
+    config, _ = load_config(root)
+    stamp = fastpath.stamp_for(root, config, root / "site")
+    a, b = root / "papers" / "a.md", root / "papers" / "b.md"
+    for path in (a, b):
+        _save(root, path.name, _append("\nMore.\n"))
+    again = fastpath.restamp(stamp, [str(a.resolve())])
+    assert again is not None
+    fresh = fastpath.stamp_for(root, config, root / "site")
+    moved = {k for k in fresh["inputs"] if fresh["inputs"][k] != again["inputs"][k]}
+    assert moved == {str(b)}  # b moved unreported: the next check sees it moved
+    assert again["watch"] == stamp["watch"]
+    # A file that is not an input yet, or went away: the stamp is taken afresh.
+    _save(root, "new.md", lambda _: _text("nu", "Nu Paper", 2020, "[]", "New.\n"))
+    assert fastpath.restamp(stamp, [str((root / "papers" / "new.md").resolve())]) is None
+    b.unlink()
+    assert fastpath.restamp(stamp, [str(b.resolve())]) is None
+
+
+def test_a_save_told_what_changed_does_not_walk_the_library_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes.incremental import fastpath
+
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    walks: list[Path] = []
+    real = fastpath.stamp_for
+
+    def counting(root: Path, config: object, out: Path) -> dict[str, object]:
+        walks.append(root)
+        return real(root, config, out)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fastpath, "stamp_for", counting)
+    path = _save(root, "b.md", _append("\nTold.\n"))
+    session.invalidate({str(path.resolve())})
+    assert session.build().rendered > 0
+    session.persist()
+    assert walks == []
+    # Not told (a build without invalidate): the stamp is taken afresh, and still finds it.
+    _save(root, "b.md", _append("\nNot told.\n"))
+    assert session.build().rendered > 0
+    session.persist()
+    assert len(walks) == 1
+    # A note added: not an input yet, so walked again.
+    path = _save(root, "f.md", lambda _: _text("phi", "Phi Paper", 2023, "[]", "Phi.\n"))
+    session.invalidate({str(path.resolve())})
+    assert session.build().rendered > 0
+    session.persist()
+    assert len(walks) == 2
+    monkeypatch.undo()
+    config, _ = load_config(root)
+    assert build(root, config, out=out).up_to_date  # the stamp saved is the whole truth
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert _tree(out) == _tree(clean)

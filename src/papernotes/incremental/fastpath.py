@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from papernotes.config import Config
     from papernotes.errors import Diagnostic
 
-__all__ = ["LastBuild", "diagnostics_to_json", "stamp_for", "up_to_date"]
+__all__ = ["LastBuild", "diagnostics_to_json", "restamp", "stamp_for", "up_to_date"]
 
 
 def _watched_folders(folders: Iterable[Path]) -> dict[str, int | None]:
@@ -98,11 +98,37 @@ def _last_build(saved: dict[str, Any]) -> LastBuild | None:
     return None if report is None else LastBuild(*report)
 
 
-def up_to_date(root: Path, config: Config, out: Path) -> tuple[dict[str, Any], LastBuild | None]:
-    """The input stamp, and the last build's report when nothing changed since (else None)."""
+def restamp(stamp: dict[str, Any], changed: Iterable[str]) -> dict[str, Any] | None:
+    """``stamp`` with the ``changed`` files (absolute paths) looked at again: what
+    :func:`stamp_for` would give when nothing else moved (``serve``, told by its watcher what
+    did). None when a changed file is not an input yet or went away: :func:`stamp_for` then
+    walks everything.
+
+    The folders keep the times stamped before, and a file that moved unreported its old
+    entry: at worst the next check finds something moved that did not, never the opposite
+    (a folder's new time would vouch for files added in it that were never stamped)."""
+    inputs: dict[str, list[int]] = dict(stamp["inputs"])
+    by_path = {os.path.abspath(k): k for k in inputs}
+    for path in changed:
+        key = by_path.get(os.path.abspath(path))
+        if key is None:
+            return None
+        try:
+            st = os.stat(key)
+        except OSError:
+            return None
+        inputs[key] = [st.st_size, st.st_mtime_ns]
+    return {**stamp, "inputs": inputs}
+
+
+def up_to_date(
+    root: Path, config: Config, out: Path, stamp: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], LastBuild | None]:
+    """The input stamp (``stamp`` when given: :func:`restamp`'s), and the last build's report
+    when nothing changed since (else None)."""
     from papernotes import write
     from papernotes.incremental import cache
 
-    stamp = stamp_for(root, config, out)
+    stamp = stamp if stamp is not None else stamp_for(root, config, out)
     saved = cache.stamp_matches(root, stamp, write.manifest_digest(out.resolve()))
     return stamp, None if saved is None else _last_build(saved)

@@ -93,6 +93,11 @@ class Session:
         self._warm = Warm(memo=SaveMemo())
         self._texts = TextMemo()
         self._pending: Run | None = None
+        self._stamp: dict[str, object] | None = None
+        """The inputs' stamp the last build started from."""
+        self._told: set[str] | None = None
+        """The files :meth:`invalidate` was told of since (None: not told, or not only files
+        whose stamp can be taken alone): the next stamp is the last one with those again."""
 
     def config(self) -> tuple[Config, tuple[Diagnostic, ...]]:
         """The configuration and its problems, loaded once and again after it changed."""
@@ -110,6 +115,7 @@ class Session:
         else:
             base = self.root.resolve()
             full = any(_needs_full(Path(p), base) for p in changed)
+        self._told = None if full or changed is None else {*(self._told or ()), *changed}
         if full:
             self._config = None
             self._texts = TextMemo()
@@ -131,7 +137,14 @@ class Session:
         with cache.build_lock(self.root):
             write.check_output(self.root, self.out, config.papers_dir)
             self.persist_unlocked()  # a build not saved yet is this one's starting point
-            stamp, last = fastpath.up_to_date(self.root, config, self.out)
+            # Told what moved, the stamp of every other input is the last one's (a walk of
+            # the notes folder and a look at every file spared); else taken afresh.
+            told, self._told = self._told, None
+            known = None
+            if told is not None and self._stamp is not None:
+                known = fastpath.restamp(self._stamp, told)
+            stamp, last = fastpath.up_to_date(self.root, config, self.out, known)
+            self._stamp = stamp
             if last is not None and not (hold and self._warm.cache is None):
                 diags = apply_strict(last.diagnostics, strict)
                 seconds = time.perf_counter() - start
