@@ -40,10 +40,12 @@ PARALLEL_FROM = 64
 """Below this many items a process pool costs more than it saves."""
 SLICE_MAX = 32
 """The most items a worker is given at once."""
-ITEMS_PER_WORKER = 2048
+ITEMS_PER_WORKER = 512
 """About how many items a worker does before a new fork takes its place: what it copied of the
 parent's memory is given back. The new worker compiles again the templates it uses, so a life
-is kept long (at 5,000 notes, each worker was replaced once over the pages)."""
+is not too short either. At 5,000 notes the tree's peak (the pages, over 2 workers) was 715 MiB
+with 2,048, 637 MiB with 512 and 618 MiB with 256 (``benchmarks/memstages.py``); 256 forks twice
+as often for 19 MiB more."""
 
 WINDOW_PER_WORKER = 2
 """Slices handed out per worker beyond the one the caller is taking: the workers never wait
