@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,51 @@ def test_reuse_over_workers_equals_reuse_here() -> None:
     there = reuse(wanted, previous, lambda x: x * 2, workers=2)
     assert here == there
     assert here["k003"] == ("f3", -3) and here["k004"] == ("f4", 8)
+
+
+@pytest.mark.parametrize(("count", "ahead"), [(0, 2), (1, 2), (3, 1), (10, 1), (10, 4), (10, 20)])
+def test_slices_are_handed_out_only_as_the_caller_takes_results(count: int, ahead: int) -> None:
+    # The parent holds the results of at most ``ahead`` slices besides the one it is taking:
+    # handing every slice out at once (``imap``) queues every page in the parent's memory.
+    slices = [(i, i + 1) for i in range(count)]
+    submitted: list[tuple[int, int]] = []
+
+    class Done:
+        def __init__(self, bounds: tuple[int, int]) -> None:
+            self.bounds = bounds
+
+        def get(self) -> list[object]:
+            return [self.bounds]
+
+    def submit(bounds: tuple[int, int]) -> Done:
+        submitted.append(bounds)
+        return Done(bounds)
+
+    taken = []
+    for i, part in enumerate(parallel._windowed(submit, slices, ahead)):
+        assert len(submitted) <= i + 1 + ahead
+        taken.extend(part)
+    assert taken == slices == submitted
+
+
+def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(tmp_path: Path) -> None:
+    # Each item notes in a shared log that it started; when the caller takes an item, no
+    # worker has started beyond the window that follows it.
+    log = tmp_path / "started"
+    log.touch()
+
+    def fn(x: int) -> int:
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, f"{x}\n".encode())
+        finally:
+            os.close(fd)
+        return x
+
+    workers, count = 2, 640
+    size = parallel.SLICE_MAX  # 640 items over 2 workers: full slices
+    ahead = workers * parallel.WINDOW_PER_WORKER
+    for x in parallel.parallel_iter(fn, list(range(count)), workers):
+        started = max(map(int, log.read_text().split()))
+        assert started < (x // size + 1 + ahead) * size
+    assert sorted(map(int, log.read_text().split())) == list(range(count))

@@ -4,7 +4,9 @@ The workers are forked after ``fn`` and ``items`` exist and receive them through
 initializer (inherited through the fork, never pickled: ``fn`` is usually a closure over the
 library, the templates and the Markdown parser). Only slice bounds go to a worker and only
 results come back, as values, in the order of ``items``: the output does not depend on how the
-work was split, or on how many workers there were.
+work was split, or on how many workers there were. Slices are handed out only as the caller
+takes results (:data:`WINDOW_PER_WORKER` ahead), so a caller that writes each result away holds
+a few slices' results at a time, however fast the workers are.
 
 What the workers inherit stays shared with the parent only while nobody writes to its memory
 pages. The cyclic garbage collector writes to the header of every object it examines, so a full
@@ -20,13 +22,15 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 __all__ = [
     "ITEMS_PER_WORKER",
     "PARALLEL_FROM",
     "SLICE_MAX",
+    "WINDOW_PER_WORKER",
     "fans_out",
     "parallel_iter",
     "parallel_map",
@@ -36,10 +40,17 @@ PARALLEL_FROM = 64
 """Below this many items a process pool costs more than it saves."""
 SLICE_MAX = 32
 """The most items a worker is given at once."""
-ITEMS_PER_WORKER = 2048
+ITEMS_PER_WORKER = 512
 """About how many items a worker does before a new fork takes its place: what it copied of the
 parent's memory is given back. The new worker compiles again the templates it uses, so a life
-is kept long (at 5,000 notes, each worker was replaced once over the pages)."""
+is not too short either. At 5,000 notes the tree's peak (the pages, over 2 workers) was 715 MiB
+with 2,048, 637 MiB with 512 and 618 MiB with 256 (``benchmarks/memstages.py``); 256 forks twice
+as often for 19 MiB more."""
+
+WINDOW_PER_WORKER = 2
+"""Slices handed out per worker beyond the one the caller is taking: the workers never wait
+for work, and the parent never holds the results of more slices than this (a slow consumer,
+writing pages to disk, holds back the workers instead of piling their pages up in memory)."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -92,7 +103,9 @@ def parallel_iter(
     try:
         lives = max(1, ITEMS_PER_WORKER // size)  # slices a worker does before it is replaced
         with context.Pool(workers, _adopt, (fn, items), maxtasksperchild=lives) as pool:
-            for (_, end), part in zip(slices, pool.imap(_run_slice, slices), strict=True):
+            ahead = workers * WINDOW_PER_WORKER
+            done = _windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead)
+            for (_, end), part in zip(slices, done, strict=True):
                 yield from part
                 if progress:
                     progress(end, len(items))
@@ -117,3 +130,29 @@ def _run_slice(bounds: tuple[int, int]) -> list[Any]:
     fn = _Work.fn
     assert fn is not None, "a slice ran outside a worker"
     return [fn(x) for x in _Work.items[bounds[0] : bounds[1]]]
+
+
+class _Pending(Protocol):
+    def get(self) -> list[Any]: ...
+
+
+def _windowed(
+    submit: Callable[[tuple[int, int]], _Pending],
+    slices: Sequence[tuple[int, int]],
+    ahead: int,
+) -> Iterator[list[Any]]:
+    """Each slice's results in order, with at most ``ahead`` slices submitted and not yet
+    taken: the next slice is submitted only as the caller takes one (``imap`` would submit
+    them all, and queue every result in the parent however slowly the caller takes them)."""
+    pending: deque[_Pending] = deque()
+    todo = iter(slices)
+    for bounds in todo:
+        pending.append(submit(bounds))
+        if len(pending) >= max(1, ahead):
+            break
+    while pending:
+        part = pending.popleft().get()
+        for bounds in todo:  # one in for the one out, before the caller works on it
+            pending.append(submit(bounds))
+            break
+        yield part
