@@ -51,6 +51,7 @@ __all__ = [
     "digest",
     "input_stamp",
     "load_cache",
+    "read_cache",
     "save_cache",
     "stamp_matches",
     "state_path",
@@ -123,6 +124,32 @@ def load_cache(root: Path, key: str) -> BuildCache | None:
     from papernotes.incremental import store
 
     return store.load(root, key)
+
+
+def read_cache(root: Path, key: str) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
+    """:func:`load_cache`, with a warning when the cache is damaged (a file cut short, of
+    the wrong shape, not the one the index names): what it held is made again, so the site
+    is the same, only the build is slower. One warning for the index, one for all the
+    entries."""
+    from papernotes.errors import warning
+    from papernotes.incremental import store
+
+    loaded, damage = store.read(root, key)
+    hint = "nothing to do: the next build saves it whole again"
+    index = [d for d in damage if d.note is None]
+    entries = [d for d in damage if d.note is not None]
+    found = [
+        warning(d.file, None, f"build cache not used, everything is made again: {d.why}", hint)
+        for d in index
+    ]
+    if entries:
+        first = entries[0]
+        more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+        message = (
+            f"build cache entry of {first.note} not used, the note is made again: {first.why}{more}"
+        )
+        found.append(warning(first.file, None, message, hint))
+    return loaded, tuple(found)
 
 
 def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> BuildCache:
