@@ -23,6 +23,7 @@ can run code): it is removed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -127,14 +128,16 @@ def load_cache(root: Path, key: str) -> BuildCache | None:
 
 
 def read_cache(root: Path, key: str) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
-    """:func:`load_cache`, with a warning when the cache is damaged (a file cut short, of
-    the wrong shape, not the one the index names): what it held is made again, so the site
-    is the same, only the build is slower. One warning for the index, one for all the
-    entries."""
+    """:func:`load_cache` for a build that holds :func:`build_lock`, with a warning when the
+    cache is damaged (a file cut short, of the wrong shape, not the one the index names):
+    what it held is made again, so the site is the same, only the build is slower. One
+    warning for the index, one for all the entries."""
     from papernotes.errors import warning
     from papernotes.incremental import store
 
-    loaded, damage = store.read(root, key)
+    # The cache lives as long as the build: it is left out of the cycle collector's walks
+    # until the build lets go of the library (``build_lock``).
+    loaded, damage = store.read(root, key, freeze=True)
     hint = "nothing to do: the next build saves it whole again"
     index = [d for d in damage if d.note is None]
     entries = [d for d in damage if d.note is not None]
@@ -194,6 +197,7 @@ def build_lock(root: Path) -> Iterator[None]:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except (ImportError, OSError):
         fd = None
+    thaw = gc.get_freeze_count() == 0
     try:
         if fd is not None:
             try:
@@ -205,6 +209,10 @@ def build_lock(root: Path) -> Iterator[None]:
                 ) from None
         yield
     finally:
+        # What the build froze when it read the cache (``read_cache``) is collectable again;
+        # a caller's own frozen objects stay frozen.
+        if thaw:
+            gc.unfreeze()
         if fd is not None:
             os.close(fd)
 

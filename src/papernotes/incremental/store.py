@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -154,11 +155,31 @@ def load(root: Path, key: str) -> BuildCache | None:
     return read(root, key)[0]
 
 
-def read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
+def read(
+    root: Path, key: str, *, freeze: bool = False
+) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     """:func:`load`, and what was wrong with the files it could not use: a damaged index
     (nothing is used), or entries that are not what the index names (their notes are made
     again). A cache that is simply absent, or made with another key or by another version,
-    is not damaged: it is ignored without a word."""
+    is not damaged: it is ignored without a word.
+
+    With ``freeze``, what was read is left out of the cycle collector's walks (``gc.freeze``)
+    until the caller unfreezes it: a build, for which the cache lives as long as it does."""
+    # Decoding makes millions of objects that all survive and form no cycle: the cyclic
+    # collector, run as they pile up, would walk them again and again for nothing, and after
+    # (a tenth of an edit build at 1,000 notes, before ``freeze``).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(root, key)
+    finally:
+        if freeze:  # before the collector runs again, or its first pass walks them all
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     shape = _shape()
     where = f"{CACHE_DIR}/{INDEX}"
     try:
