@@ -14,10 +14,10 @@ All are untrusted input (a library may come with them): the cache is plain JSON 
 against our own type annotations (``incremental.codec``), so it can hold only values of the
 declared types and never run code; the paths and hashes in them are only compared with ones
 the build computed, never opened or deleted. A cache from another version, another layout, a
-different configuration or theme is ignored (the build starts cold); a note entry that does
-not decode is ignored (that note is made again). The stamp is written last, after a
-successful build. ``build.pickle``, the format of earlier versions, is never read (unpickling
-can run code): it is removed.
+different configuration or theme is ignored (the build starts cold); a damaged index or note
+entry is ignored with one warning naming the file (what it held is made again). The stamp is
+written last, after a successful build. ``build.pickle``, the format of earlier versions, is
+never read (unpickling can run code): it is removed.
 """
 
 from __future__ import annotations

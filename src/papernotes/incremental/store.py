@@ -12,8 +12,9 @@ Every file is untrusted input (a library may come with them): each is plain JSON
 against our own types (``incremental.codec``), never unpickled. An entry file is read only
 through ``O_NOFOLLOW`` inside a folder checked to be in the library, and taken only if it names
 the path, the version, the key and the layout the index expects; one that does not fit is
-skipped and its note is made again, while the other notes keep theirs. Only names this module
-makes (32 hex digits, ``.json``) are ever removed from the entries folder.
+skipped and its note is made again, while the other notes keep theirs (``read`` says which).
+Only names this module makes (32 hex digits, ``.json``) are ever removed from the entries
+folder.
 """
 
 from __future__ import annotations
