@@ -282,12 +282,13 @@ def run(
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
     the_theme = warm.theme or theme.load_theme(root)
     key = _cache_key(root, config, out, the_theme)
+    d_cache: tuple[Diagnostic, ...] = ()  # a damaged cache: said, never promoted or replayed
     if not use_cache:
         old = None
     elif warm.cache is not None:
         old = warm.cache if warm.cache.key == key else None
     else:
-        old = cache.load_cache(root, key)
+        old, d_cache = cache.read_cache(root, key)
     md = warm.md or make_parser(allow_html=config.allow_html)
     read = _read(root, config, md, old, workers, warm.known, warm.memo)
     d_read = apply_strict(read.diagnostics, strict)
@@ -319,11 +320,12 @@ def run(
         )
         kept = Warm(old, the_theme, md, (styles, d_styles), warm.known, warm.memo)
         diags = (*d_read, *apply_strict((*d_lists, *d_styles, *d_render), strict))
+        said = (*d_cache, *diags)
         if _blocking(diags, left_out):
-            report = BuildReport(n, 0, diags, 0.0, None, rendered=site.rendered, left_out=left_out)
+            report = BuildReport(n, 0, said, 0.0, None, rendered=site.rendered, left_out=left_out)
             return Run(report, None, stamp, kept)
         written = writer.commit(site.copies, unchanged=site.unchanged)
-    report = BuildReport(n, written.files, diags, 0.0, written, site.rendered, left_out=left_out)
+    report = BuildReport(n, written.files, said, 0.0, written, site.rendered, left_out=left_out)
     if not use_cache:
         return Run(report, None, stamp, kept)
     parts = (read.parsed, site.bodies, site.fingerprints, site.terms, site.refs)

@@ -14,15 +14,16 @@ All are untrusted input (a library may come with them): the cache is plain JSON 
 against our own type annotations (``incremental.codec``), so it can hold only values of the
 declared types and never run code; the paths and hashes in them are only compared with ones
 the build computed, never opened or deleted. A cache from another version, another layout, a
-different configuration or theme is ignored (the build starts cold); a note entry that does
-not decode is ignored (that note is made again). The stamp is written last, after a
-successful build. ``build.pickle``, the format of earlier versions, is never read (unpickling
-can run code): it is removed.
+different configuration or theme is ignored (the build starts cold); a damaged index or note
+entry is ignored with one warning naming the file (what it held is made again). The stamp is
+written last, after a successful build. ``build.pickle``, the format of earlier versions, is
+never read (unpickling can run code): it is removed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -51,6 +52,7 @@ __all__ = [
     "digest",
     "input_stamp",
     "load_cache",
+    "read_cache",
     "save_cache",
     "stamp_matches",
     "state_path",
@@ -125,6 +127,34 @@ def load_cache(root: Path, key: str) -> BuildCache | None:
     return store.load(root, key)
 
 
+def read_cache(root: Path, key: str) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
+    """:func:`load_cache` for a build that holds :func:`build_lock`, with a warning when the
+    cache is damaged (a file cut short, of the wrong shape, not the one the index names):
+    what it held is made again, so the site is the same, only the build is slower. One
+    warning for the index, one for all the entries."""
+    from papernotes.errors import warning
+    from papernotes.incremental import store
+
+    # The cache lives as long as the build: it is left out of the cycle collector's walks
+    # until the build lets go of the library (``build_lock``).
+    loaded, damage = store.read(root, key, freeze=True)
+    hint = "nothing to do: the next build saves it whole again"
+    index = [d for d in damage if d.note is None]
+    entries = [d for d in damage if d.note is not None]
+    found = [
+        warning(d.file, None, f"build cache not used, everything is made again: {d.why}", hint)
+        for d in index
+    ]
+    if entries:
+        first = entries[0]
+        more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+        message = (
+            f"build cache entry of {first.note} not used, the note is made again: {first.why}{more}"
+        )
+        found.append(warning(first.file, None, message, hint))
+    return loaded, tuple(found)
+
+
 def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> BuildCache:
     """Write the cache and the input stamp (the stamp last, so it never outlives its cache);
     ``cache`` with what is now stored on disk.
@@ -167,6 +197,7 @@ def build_lock(root: Path) -> Iterator[None]:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
     except (ImportError, OSError):
         fd = None
+    thaw = gc.get_freeze_count() == 0
     try:
         if fd is not None:
             try:
@@ -178,6 +209,10 @@ def build_lock(root: Path) -> Iterator[None]:
                 ) from None
         yield
     finally:
+        # What the build froze when it read the cache (``read_cache``) is collectable again;
+        # a caller's own frozen objects stay frozen.
+        if thaw:
+            gc.unfreeze()
         if fd is not None:
             os.close(fd)
 

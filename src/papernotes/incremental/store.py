@@ -12,14 +12,16 @@ Every file is untrusted input (a library may come with them): each is plain JSON
 against our own types (``incremental.codec``), never unpickled. An entry file is read only
 through ``O_NOFOLLOW`` inside a folder checked to be in the library, and taken only if it names
 the path, the version, the key and the layout the index expects; one that does not fit is
-skipped and its note is made again, while the other notes keep theirs. Only names this module
-makes (32 hex digits, ``.json``) are ever removed from the entries folder.
+skipped and its note is made again, while the other notes keep theirs (``read`` says which).
+Only names this module makes (32 hex digits, ``.json``) are ever removed from the entries
+folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import os
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
-from papernotes.incremental.cache import BuildCache, digest, state_path
+from papernotes.incremental.cache import CACHE_DIR, BuildCache, digest, state_path
 
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
-__all__ = ["ENTRIES", "INDEX", "NoteRecord", "entry_name", "load", "save"]
+__all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "entry_name", "load", "read", "save"]
 
 _FORMAT = 4
 INDEX = "index.json"
@@ -82,6 +84,18 @@ class CacheIndex:
     """Note file → the version of its entry file."""
     search: SearchState | None = None
     """The search index as built (``incremental.searchstate``), or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """A cache file that could not be used: the build does again what it held."""
+
+    file: str
+    """The file, relative to the library (``.papernotes/cache/index.json``)."""
+    why: str
+    """What is wrong with it, in a few words."""
+    note: str | None = None
+    """The note file whose entry it is; None for the index."""
 
 
 def entry_name(path: str) -> str:
@@ -139,17 +153,53 @@ def _dump(value: Any) -> bytes:
 def load(root: Path, key: str) -> BuildCache | None:
     """The cache of the last build, if its index is readable and was made with ``key``; the
     entries that cannot be used are left out (their notes are made again)."""
+    return read(root, key)[0]
+
+
+def read(
+    root: Path, key: str, *, freeze: bool = False
+) -> tuple[BuildCache | None, tuple[Damage, ...]]:
+    """:func:`load`, and what was wrong with the files it could not use: a damaged index
+    (nothing is used), or entries that are not what the index names (their notes are made
+    again). A cache that is simply absent, or made with another key or by another version,
+    is not damaged: it is ignored without a word.
+
+    With ``freeze``, what was read is left out of the cycle collector's walks (``gc.freeze``)
+    until the caller unfreezes it: a build, for which the cache lives as long as it does."""
+    # Decoding makes millions of objects that all survive and form no cycle: the cyclic
+    # collector, run as they pile up, would walk them again and again for nothing, and after
+    # (a tenth of an edit build at 1,000 notes, before ``freeze``).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(root, key)
+    finally:
+        if freeze:  # before the collector runs again, or its first pass walks them all
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     shape = _shape()
+    where = f"{CACHE_DIR}/{INDEX}"
     try:
         data = _read_json(state_path(root, "cache", INDEX))
-        if not isinstance(data, dict) or data.get("shape") != shape or data.get("key") != key:
-            return None
+    except FileNotFoundError:
+        return None, ()
+    except (OSError, ValueError, RecursionError) as exc:
+        return None, (Damage(where, _why(exc)),)
+    if not isinstance(data, dict):
+        return None, (Damage(where, "not a cache index"),)
+    if data.get("shape") != shape or data.get("key") != key:
+        return None, ()
+    try:
         index = _codec().decode(data.get("index"), CacheIndex)
         folder = state_path(root, "cache", ENTRIES)
-    except (OSError, ValueError, RecursionError):  # the codec's errors are ValueErrors
-        return None
+    except (OSError, ValueError, RecursionError) as exc:  # the codec's errors are ValueErrors
+        return None, (Damage(where, _why(exc)),)
     if not isinstance(index, CacheIndex) or index.key != key:
-        return None
+        return None, (Damage(where, "not the index of this cache"),)
     decode_record = functools.partial(_codec().decode, tp=NoteRecord)
     notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]] = {}
     bodies: dict[str, tuple[str, RenderedBody]] = {}
@@ -157,13 +207,16 @@ def load(root: Path, key: str) -> BuildCache | None:
     refs: dict[str, tuple[str, tuple[Reference, ...]]] = {}
     docs: dict[str, tuple[str, DocEntry]] = {}
     stored: dict[str, str] = {}
+    damage: list[Damage] = []
     for path, version in index.entries.items():
-        record = _record(folder / entry_name(path), path, version, key, shape, decode_record)
+        entry = folder / entry_name(path)
+        record = _record(entry, path, version, key, shape, decode_record)
         try:
-            doc = None if record is None or record.doc is None else _doc_of(record.doc)
+            doc = None if isinstance(record, str) or record.doc is None else _doc_of(record.doc)
         except ValueError:  # a document that is not one: the note is made again
-            continue
-        if record is None:
+            record = "a search document of another shape"
+        if isinstance(record, str):
+            damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{entry.name}", record, path))
             continue
         stored[path] = version
         notes[path] = record.note
@@ -178,27 +231,43 @@ def load(root: Path, key: str) -> BuildCache | None:
             refs[note.key] = record.refs
         if doc is not None:
             docs[note.key] = doc
-    return BuildCache(
+    built = BuildCache(
         key, notes, bodies, index.pages, terms, refs, stored, docs=docs, search=index.search
     )
+    return built, tuple(damage)
+
+
+def _why(exc: BaseException) -> str:
+    """What is wrong with a cache file, in a few words."""
+    if isinstance(exc, RecursionError):
+        return "nested too deep"
+    if isinstance(exc, OSError):
+        return f"cannot be read: {exc.strerror or exc}"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON (cut short?): {exc.msg} at character {exc.pos}"
+    return f"not of the shape papernotes writes: {exc}"
 
 
 def _record(
     file: Path, path: str, version: str, key: str, shape: str, decode: Callable[[Any], Any]
-) -> NoteRecord | None:
-    """The entry of ``path`` if it is exactly the one the index names; else None."""
+) -> NoteRecord | str:
+    """The entry of ``path`` if it is exactly the one the index names; else what is wrong."""
     try:
         data = _read_json(file)
         if not isinstance(data, dict):
-            return None
+            return "not a cache entry"
         if (data.get("path"), data.get("version")) != (path, version):
-            return None
+            return "not the entry the index names (another note's, or another version)"
         if (data.get("key"), data.get("shape")) != (key, shape):
-            return None
+            return "made by another build"
         record = decode(data.get("record"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    return record if isinstance(record, NoteRecord) and record.path == path else None
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError, RecursionError) as exc:
+        return _why(exc)
+    if not isinstance(record, NoteRecord) or record.path != path:
+        return "not the entry the index names"
+    return record
 
 
 def _doc_of(stored: tuple[str, tuple[str, StoredDoc]]) -> tuple[str, DocEntry]:

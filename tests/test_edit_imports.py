@@ -1,0 +1,76 @@
+"""An edit build (one note's body changed, then ``papernotes build``) imports only what that work
+needs: the pinned packages below stay out, so the cost of adding one is a decision.
+
+citeproc-py formats references: a body edit leaves the note's CSL item as it was, so its
+references are the cached ones, and the built-in styles are not tried again on a sample entry.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_fixture
+
+# Runs the CLI in a fresh interpreter, then reports what it imported beyond start-up.
+_PROBE = """
+import json, sys
+before = set(sys.modules)
+from papernotes.cli.main import main
+code = main(["build", "--root", sys.argv[1]])
+new = set(sys.modules) - before
+print(json.dumps({"code": code, "modules": sorted(new)}))
+"""
+
+# Packages an edit of a body paragraph must not import.
+NOT_ON_EDIT = {"citeproc"}
+
+
+def _imports(root: Path) -> tuple[set[str], str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(root)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    *printed, report = done.stdout.strip().splitlines()
+    result = json.loads(report)
+    assert result["code"] == 0, done.stderr
+    return {m.split(".")[0] for m in result["modules"]}, "\n".join(printed)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["\nA paragraph added at the end.\n", "\n## A new section\n\nWith a sentence.\n"],
+    ids=["paragraph", "section"],
+)
+def test_an_edit_of_a_body_does_not_import_citeproc(tmp_path: Path, cli, change: str) -> None:  # type: ignore[no-untyped-def]
+    root = copy_fixture("small", tmp_path)
+    first = cli("build", "--root", str(root))
+    assert first.code == 0, first.err
+    note = root / "papers" / "peft" / "adapters.md"
+    note.write_text(note.read_text(encoding="utf-8") + change, encoding="utf-8")
+
+    packages, printed = _imports(root)
+
+    assert "rendered" in printed and "nothing to do" not in printed, printed
+    assert packages & NOT_ON_EDIT == set(), f"an edit build imported {packages & NOT_ON_EDIT}"
+    # The probe sees what a full build imports: it is the machinery, not a no-op.
+    assert {"jinja2", "markdown_it"} <= packages
+
+
+def test_a_changed_title_still_formats_with_citeproc(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # The other side of the test above: when the CSL item changes, the references are made
+    # again, so citeproc-py is imported (the pin is about not paying for it, not avoiding it).
+    root = copy_fixture("small", tmp_path)
+    first = cli("build", "--root", str(root))
+    assert first.code == 0, first.err
+    note = root / "papers" / "peft" / "adapters.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("for NLP", "for Language"), encoding="utf-8")
+
+    packages, _ = _imports(root)
+
+    assert "citeproc" in packages
