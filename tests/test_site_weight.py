@@ -142,3 +142,13 @@ def test_the_exports_are_linked_once_on_the_home_page_and_reached_from_every_pag
         [link] = soup.select("footer a[href$='#export']")
         target = (page.parent / str(link["href"]).partition("#")[0]).resolve()
         assert target == (site / "index.html").resolve(), page
+
+
+def test_the_theme_button_is_made_by_script_not_carried_by_every_page(site: Path) -> None:
+    # test_browser clicks the button papernotes.js makes; without it the button could do nothing.
+    for page in site.rglob("*.html"):
+        soup = _soup(page)
+        assert soup.select_one("[data-theme-toggle], .theme-toggle") is None, page
+        assert soup.select_one(".site-header .header-tools") is not None, page
+    script = (site / "static/papernotes.js").read_text("utf-8")
+    assert 'setAttribute("data-theme-toggle", "")' in script
