@@ -87,6 +87,23 @@ def open_paper(page: Page, site: Path, key: str) -> float:
     return time.perf_counter() - start
 
 
+def test_the_legend_sentence_is_written_by_graph_js_as_the_section_shows(
+    page: Page, built: tuple[Path, Library]
+) -> None:
+    site, _ = built
+    html = (site / urls.paper_page("hub2020")).read_text("utf-8")
+    assert "citation steps away" not in html  # not carried hidden by every paper page
+    open_paper(page, site, "hub2020")
+    legend = page.locator("section.graph-local [data-pn-legend]")
+    expect(legend).to_have_text(
+        "Papers up to two citation steps away, by year; arrows point from the citing paper to"
+        " the cited one, dashed outlines are two steps away. The whole library's graph."
+    )
+    expect(legend.get_by_role("link", name="The whole library's graph")).to_have_attribute(
+        "href", "../graph.html"
+    )
+
+
 def test_a_paper_page_draws_its_neighbourhood_as_specified(
     page: Page, built: tuple[Path, Library]
 ) -> None:

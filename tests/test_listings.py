@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from papernotes import urls
 from papernotes.config import load_config
@@ -14,9 +14,9 @@ from papernotes.incremental.cache import digest
 from papernotes.markdown._types import RenderedBody
 from papernotes.model import Library
 from papernotes.plan import plan_site
-from papernotes.render import AUTHOR_PAGE_MIN_PAPERS, SiteIndex
 from papernotes.search.index import SearchDoc, doc_terms
 from papernotes.search.text import new_folds
+from papernotes.siteindex import AUTHOR_PAGE_MIN_PAPERS, SiteIndex
 from papernotes.theme import load_theme
 
 from conftest import clean_library, note_text, write_note
@@ -28,8 +28,10 @@ NOTES = [
     ("c.md", "Paper C", "[Trio Three, Édith Zola]", 2021, "editors: [Ed Itor]\n", "Plain.\n"),
     ("d.md", "Paper D", "[Trio Three, 杨植麟]", 2019, "", "Plain.\n"),
 ]
-PAGES = {"Duo Pair": "authors/duo-pair.html", "Trio Three": "authors/trio-three.html"}
-"""The authors with two or more papers, and their pages."""
+PAGES = {"Trio Three": "authors/trio-three.html"}
+"""The authors with three or more papers, and their pages."""
+ENTRIES = {"Duo Pair": "authors/index.html#a-duo-pair"}
+"""The authors with two papers, and their entry in the authors index (which links both)."""
 ONLY = {
     "Solo Person": "papers/a.html",
     "Édith Zola": "papers/c.html",
@@ -62,13 +64,14 @@ def _soup(site: Path, rel: str) -> BeautifulSoup:
 @pytest.mark.parametrize(
     ("papers", "page"),
     [
+        (AUTHOR_PAGE_MIN_PAPERS - 2, False),
         (AUTHOR_PAGE_MIN_PAPERS - 1, False),
         (AUTHOR_PAGE_MIN_PAPERS, True),
         (AUTHOR_PAGE_MIN_PAPERS + 1, True),
     ],
 )
-def test_an_author_gets_a_page_from_two_papers(tmp_path: Path, papers: int, page: bool) -> None:
-    assert AUTHOR_PAGE_MIN_PAPERS == 2
+def test_an_author_gets_a_page_from_three_papers(tmp_path: Path, papers: int, page: bool) -> None:
+    assert AUTHOR_PAGE_MIN_PAPERS == 3
     notes = [
         (f"n{i}.md", f"Paper {i}", "[Jane Doe, Al Other]", 2000 + i, "", "B.\n")
         for i in range(papers)
@@ -76,7 +79,12 @@ def test_an_author_gets_a_page_from_two_papers(tmp_path: Path, papers: int, page
     library = _write(tmp_path, [*notes, ("z.md", "Unrelated", "[Zed]", 1999, "", "B.\n")])
     index = SiteIndex.of(library)
     newest = f"papers/n{papers - 1}.html"
-    assert index.author_path("Jane Doe") == ("authors/jane-doe.html" if page else newest)
+    # Two papers and no page: the authors index's entry, which links both.
+    alone = "authors/index.html#a-jane-doe" if papers > 1 else newest
+    assert index.author_path("Jane Doe") == ("authors/jane-doe.html" if page else alone)
+    assert index.entry_anchor("Jane Doe") == ("a-jane-doe" if papers == 2 else "")
+    entries = dict(index.author_entries())
+    assert entries.get("Jane Doe") == (("n1", "n0") if papers == 2 else None)
     assert ("Jane Doe" in dict(index.author_pages())) is page
     assert index.author_path("Zed") == "papers/z.html"
     assert ("authors/jane-doe.html" in _fps(tmp_path, library)) is page
@@ -102,16 +110,16 @@ def test_a_slug_stays_when_a_namesake_gains_or_loses_a_page(tmp_path: Path) -> N
     before, after = SiteIndex.of(one), SiteIndex.of(two)
     assert before.author_path("Jose Garcia") == after.author_path("Jose Garcia")
     assert before.author_path("José García") == "papers/a.html"
-    assert after.author_path("José García") == "authors/jose-garcia-2.html"
+    assert after.author_path("José García") == "authors/index.html#a-jose-garcia-2"
 
 
-def test_only_authors_with_two_papers_have_pages(site: Path) -> None:
+def test_only_authors_with_three_papers_have_pages(site: Path) -> None:
     made = {f"authors/{p.name}" for p in (site / "authors").glob("*.html")}
     assert made == {"authors/index.html", *PAGES.values()}
 
 
-def test_every_author_link_on_every_page_leads_to_their_page_or_their_paper(site: Path) -> None:
-    expected = {**PAGES, **ONLY}
+def test_every_author_link_on_every_page_leads_to_their_page_entry_or_paper(site: Path) -> None:
+    expected = {**PAGES, **ENTRIES, **ONLY}
     seen: dict[str, set[str]] = {}
     for page in site.rglob("*.html"):
         rel = page.relative_to(site).as_posix()
@@ -119,10 +127,24 @@ def test_every_author_link_on_every_page_leads_to_their_page_or_their_paper(site
             name = a.get_text()
             if name not in expected:
                 continue
-            target = (page.parent / unquote(urlsplit(str(a["href"])).path)).resolve()
+            href = urlsplit(str(a["href"]))
+            target = (page.parent / unquote(href.path)).resolve()
             assert target.is_file(), (rel, a)
-            seen.setdefault(name, set()).add(target.relative_to(site.resolve()).as_posix())
+            path = target.relative_to(site.resolve()).as_posix()
+            if href.fragment:  # an entry of the authors index: the id is there
+                assert _soup(site, path).find(id=unquote(href.fragment)) is not None, (rel, a)
+                path += "#" + unquote(href.fragment)
+            seen.setdefault(name, set()).add(path)
     assert seen == {name: {path} for name, path in expected.items()}
+
+
+def test_an_author_with_two_papers_is_an_index_entry_linking_both(site: Path) -> None:
+    [entry] = _soup(site, "authors/index.html").select("li#a-duo-pair")
+    assert entry.get_text(" ", strip=True).startswith("Duo Pair (2) :")
+    assert [(a.get_text(), a["href"]) for a in entry.find_all("a")] == [
+        ("Paper B", "../papers/b.html"),
+        ("Paper A", "../papers/a.html"),
+    ]
 
 
 def test_a_name_is_plain_text_on_the_page_its_link_would_lead_to(site: Path) -> None:
@@ -134,15 +156,20 @@ def test_a_name_is_plain_text_on_the_page_its_link_would_lead_to(site: Path) -> 
     row = _soup(site, "tags/x.html").select("ul.paper-list li")[1]
     assert [a.get_text() for a in row.find_all("a")] == ["Paper A", "Duo Pair"]
     assert "Solo Person, Duo Pair" in row.get_text()
-    rows = _soup(site, "authors/duo-pair.html").select("ul.paper-list li")
-    assert all("Duo Pair" not in [a.get_text() for a in row.find_all("a")] for row in rows)
-    assert all("Duo Pair" in row.get_text() for row in rows)
+    rows = _soup(site, "authors/trio-three.html").select("ul.paper-list li")
+    assert all("Trio Three" not in [a.get_text() for a in row.find_all("a")] for row in rows)
+    assert all("Trio Three" in row.get_text() for row in rows)
+
+
+def _name(li: Tag) -> str:
+    return li.get_text().split(" (")[0] if li.get("id") else li.a.get_text()
 
 
 def test_the_authors_index_lists_every_author_once_a_to_z(site: Path) -> None:
     soup = _soup(site, "authors/index.html")
     groups = {
-        str(h2["id"]): [li.a.get_text() for li in h2.find_next_sibling("ul").find_all("li")]
+        # A name: the link to the author's page or paper, or an entry's first words.
+        str(h2["id"]): [_name(li) for li in h2.find_next_sibling("ul").find_all("li")]
         for h2 in soup.select("main h2")
     }
     assert groups == {
@@ -153,7 +180,7 @@ def test_the_authors_index_lists_every_author_once_a_to_z(site: Path) -> None:
         "by-Other": ["杨植麟"],
     }
     assert [a["href"] for a in soup.select("nav.initials a")] == [f"#{g}" for g in groups]
-    counts = {li.a.get_text(): li.get_text(" ", strip=True) for li in soup.select("main li")}
+    counts = {_name(li): li.get_text(" ", strip=True) for li in soup.select("main li")}
     assert counts["Trio Three"] == "Trio Three (3)"
     assert counts["Solo Person"] == "Solo Person"  # one paper: no count, a link to it
 
@@ -162,7 +189,6 @@ def test_the_authors_index_lists_every_author_once_a_to_z(site: Path) -> None:
     ("rel", "rows"),
     [
         ("authors/trio-three.html", ["Paper B", "Paper C", "Paper D"]),
-        ("authors/duo-pair.html", ["Paper B", "Paper A"]),
         ("tags/x.html", ["Paper B", "Paper A"]),
         ("tags/y.html", ["Paper B"]),
         ("years/2021.html", ["Paper B", "Paper C"]),
@@ -220,14 +246,25 @@ def _fps(root: Path, library: Library) -> dict[str, str]:
     return {job.path: job.fingerprint for job in plan.jobs}
 
 
-def test_index_fingerprints_follow_names_links_and_counts_only(tmp_path: Path) -> None:
+def test_index_fingerprints_follow_names_links_counts_and_entries(tmp_path: Path) -> None:
     before = _fps(tmp_path, _write(tmp_path, NOTES))
     retitled = [(*n[:1], "Paper B, revised", *n[2:]) if n[0] == "b.md" else n for n in NOTES]
     after = _fps(tmp_path, _write(tmp_path, retitled))
-    for path in ("tags/index.html", "authors/index.html", "years/index.html"):
+    for path in ("tags/index.html", "years/index.html"):
         assert before[path] == after[path], path
     assert before["tags/x.html"] != after["tags/x.html"]  # it shows the title
-    # Solo Person's second paper gives them a page: paper A's header now links to it.
-    more = _fps(tmp_path, _write(tmp_path, [*NOTES, ("e.md", "E", "[Solo Person]", 2022, "", "")]))
+    # So does the authors index, in the entry of Duo Pair (two papers, no page), but not
+    # for a paper of no such author.
+    assert before["authors/index.html"] != after["authors/index.html"]
+    retitled = [(*n[:1], "Paper D, revised", *n[2:]) if n[0] == "d.md" else n for n in NOTES]
+    unrelated = _fps(tmp_path, _write(tmp_path, retitled))
+    assert unrelated["authors/index.html"] == before["authors/index.html"]
+    # Solo Person's second paper gives them an entry, their third a page: paper A's header
+    # links to each in turn.
+    two = [*NOTES, ("e.md", "E", "[Solo Person]", 2022, "", "")]
+    more = _fps(tmp_path, _write(tmp_path, two))
     assert before["papers/a.html"] != more["papers/a.html"]
-    assert "authors/solo-person.html" in more and "authors/solo-person.html" not in before
+    assert "authors/solo-person.html" not in more
+    most = _fps(tmp_path, _write(tmp_path, [*two, ("f.md", "F", "[Solo Person]", 2023, "", "")]))
+    assert more["papers/a.html"] != most["papers/a.html"]
+    assert "authors/solo-person.html" in most and "authors/solo-person.html" not in before

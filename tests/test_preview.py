@@ -3,6 +3,7 @@ by the build so that an edit rewrites only the shard its card is in."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -18,6 +19,7 @@ from papernotes.preview import (
     linked_sections,
     preview_entry,
     preview_files,
+    shard_cards,
     shard_count,
     shard_of,
 )
@@ -102,9 +104,26 @@ def test_linked_sections_come_from_wikilinks_and_markdown_links(tmp_path: Path) 
 
 
 def _cards(text: str) -> dict[str, object]:
+    """A preview script's data, a shard's cards unpacked (``cards``) from its gzipped ``z``."""
     m = re.fullmatch(r"PAPERNOTES_PREVIEW\((.*)\);\n", text, re.S)
     assert m is not None
-    return dict(json.loads(m[1]))
+    data = dict(json.loads(m[1]))
+    if "z" in data:
+        data["cards"] = shard_cards(data)
+    return data
+
+
+def test_shards_are_gzipped_and_the_index_is_not() -> None:
+    files = list(preview_files(library_at(REPO)[0]))
+    index = json.loads(files[0].text[len("PAPERNOTES_PREVIEW(") : -len(");\n")])
+    assert set(index) == {"shards"}
+    cards = 0
+    for n, file in enumerate(files[1:]):
+        data = json.loads(file.text[len("PAPERNOTES_PREVIEW(") : -len(");\n")])
+        assert set(data) == {"shard", "z"} and data["shard"] == n
+        assert base64.b64decode(data["z"], validate=True)[:2] == b"\x1f\x8b"  # gzip's magic
+        cards += len(shard_cards(data))
+    assert cards == len(library_at(REPO)[0].notes)
 
 
 def test_every_page_is_in_the_shard_its_path_hashes_to() -> None:
@@ -146,4 +165,6 @@ def test_an_edit_rewrites_only_its_cards_shard(tmp_path: Path) -> None:
     after = {p.name: p.read_bytes() for p in (out / "static/preview").iterdir()}
     shard = f"{shard_of(urls.paper_page('n5'), 4)}.js"
     assert {k for k in after if after[k] != before[k]} == {shard}
-    assert "A new first paragraph." in after[shard].decode("utf-8")
+    assert "A new first paragraph." in json.dumps(
+        _cards(after[shard].decode("utf-8"))["cards"], ensure_ascii=False
+    )

@@ -58,7 +58,7 @@ def data(file: SearchFile) -> Any:
     prefix = f'PAPERNOTES_SEARCH_SHARD("{name}",'
     assert text.startswith(prefix)
     value = json.loads(text[len(prefix) : -3])
-    return unpack_rows(value) if name.startswith("d-") else value
+    return unpack_rows(value)
 
 
 def small(docs: list[SearchDoc]) -> dict[str, SearchFile]:
@@ -146,6 +146,24 @@ def test_text_cannot_end_a_script_or_a_string() -> None:
     rows = data(next(f for f in files if f.path.endswith("d-0.js")))
     assert rows[0][2] == "</script><script>alert(1)</script>"  # packed: nothing to escape
     assert rows[0][8] == "a \u2028 b \u2029 c"
+
+
+def test_term_shards_are_gzipped_base64_and_fingerprinted_by_what_they_hold() -> None:
+    docs = library(120)
+    files, again = small(docs), small(list(reversed(docs)))
+    terms = [p for p in files if p.startswith(f"{SHARD_DIR}t-")]
+    assert len(terms) > 1
+    for path in terms:
+        text = files[path].make()
+        packed = json.loads(text[text.index(",") + 1 : -3])
+        assert isinstance(packed, str) and base64.b64decode(packed)[:2] == b"\x1f\x8b"
+        assert set(unpack_rows(packed)) == {"terms", "postings"}
+        assert again[path].fingerprint == files[path].fingerprint
+        assert again[path].make() == text
+    # One more note changes the fingerprint of the shards its words are in, not the others'.
+    more = small([*docs, doc("zzz", year=1900, body="zyzzyva")])  # numbered last
+    changed = {p for p in terms if more[p].fingerprint != files[p].fingerprint}
+    assert changed and changed != set(terms)
 
 
 def test_doc_shards_are_gzipped_base64_of_the_same_rows_and_deterministic() -> None:

@@ -119,3 +119,36 @@ def test_the_chrome_every_page_repeats_stays_within_budget(
     assert pages
     heaviest = max(pages, key=_chrome)
     assert _chrome(heaviest) <= budget, heaviest.name
+
+
+EXPORTS = ("library.bib", "library-biblatex.bib", "library.json", "library.ris")
+
+
+def test_the_exports_are_linked_once_on_the_home_page_and_reached_from_every_page(
+    site: Path,
+) -> None:
+    home = _soup(site / "index.html")
+    export = home.select_one("footer #export")
+    assert export is not None
+    assert [a["href"] for a in export.select("a")] == list(EXPORTS)
+    assert all((site / name).is_file() for name in EXPORTS)
+    pages = [p for p in site.rglob("*.html") if p != site / "index.html"]
+    assert len(pages) > 50
+    for page in pages:
+        soup = _soup(page)
+        hrefs = [posixpath.basename(str(a["href"])) for a in soup.select("a[href]")]
+        assert not set(EXPORTS) & set(hrefs), page  # said on the home page only
+        # Two clicks from any file: this link, then the file's.
+        [link] = soup.select("footer a[href$='#export']")
+        target = (page.parent / str(link["href"]).partition("#")[0]).resolve()
+        assert target == (site / "index.html").resolve(), page
+
+
+def test_the_theme_button_is_made_by_script_not_carried_by_every_page(site: Path) -> None:
+    # test_browser clicks the button papernotes.js makes; without it the button could do nothing.
+    for page in site.rglob("*.html"):
+        soup = _soup(page)
+        assert soup.select_one("[data-theme-toggle], .theme-toggle") is None, page
+        assert soup.select_one(".site-header .header-tools") is not None, page
+    script = (site / "static/papernotes.js").read_text("utf-8")
+    assert 'setAttribute("data-theme-toggle", "")' in script

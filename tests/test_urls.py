@@ -126,7 +126,8 @@ def test_reserved_slugs_are_never_given_out() -> None:
 
 def test_tag_and_author_named_index_keep_the_list_pages(tmp_path, cli) -> None:
     write_note(tmp_path, "a.md", note_text("Indexing", authors="[Index]", extra="tags: [index]\n"))
-    write_note(tmp_path, "b.md", note_text("Reindexing", authors="[Index]"))  # a page: 2 papers
+    write_note(tmp_path, "b.md", note_text("Reindexing", authors="[Index]"))
+    write_note(tmp_path, "c.md", note_text("Indexed", authors="[Index]"))  # a page: 3 papers
     assert cli("build", "--root", str(tmp_path)).code == 0
     site = tmp_path / "site"
     for folder, heading, name in [("tags", "Tags", "index"), ("authors", "Authors", "Index")]:

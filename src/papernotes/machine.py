@@ -72,14 +72,16 @@ def _same_as(note: Note) -> list[str]:
 
 
 def _cited(note: Note) -> dict[str, Any]:
-    """A paper this page cites, in few bytes: its name and identifiers (DOI, arXiv, URL) say
-    which paper it is, and its own page has the rest. With no identifier, its first authors,
-    year and venue do (all 3,000 authors on every citing page would make the site grow with
-    citations times authors)."""
+    """A paper this page cites, in few bytes: its identifiers (DOI, arXiv, URL) say which paper
+    it is, as for a cited paper outside the library, and its own page has the rest. The name
+    went too: no consumer reads a citation's name (Google Scholar reads ``citation_*`` tags,
+    Zotero the page's own item), and the page's Cites list shows it. With no identifier, its
+    name, first authors, year and venue do (all 3,000 authors on every citing page would make
+    the site grow with citations times authors)."""
     paper = _scholarly(note, _CITED_AUTHORS)
     if "sameAs" not in paper:
         return paper
-    return {k: v for k, v in paper.items() if k in ("@type", "name", "sameAs", "identifier")}
+    return {"@type": paper["@type"], "sameAs": paper["sameAs"]}
 
 
 def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:

@@ -317,12 +317,14 @@ def plan_site(
 
     fp = digest("library-data", everyone)
     jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(ordered))))
-    # The indexes show names, links and counts only: editing a note's title or body leaves them.
+    # The indexes show names, links and counts (and the authors index the papers of an author
+    # with two and no page): editing another note's title or body leaves them.
     counts = {
         "tags.html": [(t, index.tag_names[t], len(k)) for t, k in index.tag_notes.items()],
         "authors.html": [
             index.author_groups,
             *((a, len(k)) for a, k in index.author_notes.items()),
+            *(listing(k) for _, k in index.author_entries()),
         ],
         "years.html": [*((y, len(k)) for y, k in index.year_notes.items()), len(index.undated)],
     }

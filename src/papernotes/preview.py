@@ -3,7 +3,10 @@
 ``static/preview/index.js`` says how many shards there are; ``static/preview/N.js`` holds the
 cards of the pages whose path hashes to ``N`` (FNV-1a over UTF-16 code units, as
 ``templates/static/preview.js`` computes it). Both are scripts, which load from ``file://``
-where ``fetch()`` cannot; a hover loads two small files however large the library is.
+where ``fetch()`` cannot; a hover loads two small files however large the library is. A shard's
+cards come gzipped, in base64 (``search.shards.pack_rows``, as the search's doc shards do):
+they are mostly prose, which gzip takes to about a quarter even after base64's third more;
+preview.js unpacks them with ``DecompressionStream``.
 
 A card shows the title, authors, venue and year, reading status, and the first paragraph of
 the note (``markdown.context.leads``), or of the section a ``note#heading`` link names.
@@ -25,6 +28,7 @@ from papernotes.incremental.searchmemo import once, same
 from papernotes.machine import script_json
 from papernotes.markdown.context import LEAD_CHARS, fill
 from papernotes.model import CiteKey, Library, Note
+from papernotes.search.shards import pack_rows, unpack_rows
 from papernotes.vault import heading_anchor
 
 if TYPE_CHECKING:
@@ -36,6 +40,7 @@ __all__ = [
     "linked_sections",
     "preview_entry",
     "preview_files",
+    "shard_cards",
     "shard_count",
     "shard_of",
 ]
@@ -142,6 +147,14 @@ def _script(value: Any) -> str:
     return f"PAPERNOTES_PREVIEW({script_json(value)});\n"
 
 
+def shard_cards(data: dict[str, Any]) -> dict[str, Any]:
+    """The cards of a shard's data (``{"shard": n, "z": packed}``), by page path."""
+    cards = unpack_rows(data["z"])
+    if not isinstance(cards, dict):
+        raise TypeError(f"preview shard {data.get('shard')}: cards are not an object")
+    return cards
+
+
 def preview_files(
     library: Library, memo: SaveMemo | None = None, token: object = None
 ) -> Iterator[PreviewFile]:
@@ -181,5 +194,5 @@ def _card(
 
 def _shard(n: int, cards: list[tuple[str, dict[str, Any]]]) -> tuple[str, str]:
     """A shard's script and its digest."""
-    text = _script({"shard": n, "cards": dict(cards)})
+    text = _script({"shard": n, "z": pack_rows(dict(cards))})
     return text, digest(text)

@@ -7,8 +7,7 @@ Each page function returns an ``Output`` (its files and its template problems), 
 from __future__ import annotations
 
 import posixpath
-import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,13 +30,15 @@ from papernotes.lists.pages import recently_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
-from papernotes.model import Author, CiteKey, Library, Note, Status, named
+from papernotes.model import CiteKey, Library, Note, Status
+from papernotes.siteindex import AUTHOR_PAGE_MIN_PAPERS, SiteIndex
 from papernotes.theme import Theme
 from papernotes.vault import FoundFile, resolve_embed, resolve_local, root_path
 from papernotes.wikitarget import linked_files
 from papernotes.write import Copy, Page
 
 __all__ = [
+    "AUTHOR_PAGE_MIN_PAPERS",
     "Copy",
     "Output",
     "Page",
@@ -62,120 +63,6 @@ class Output:
 
     def __add__(self, other: Output) -> Output:
         return Output((*self.pages, *other.pages), (*self.diagnostics, *other.diagnostics))
-
-
-AUTHOR_PAGE_MIN_PAPERS = 2
-"""An author gets a page of their own from this many papers. A page listing one paper says no
-more than the paper's own page, and a lab's bibliography is mostly such authors (6,314 notes made
-13,000 author pages): below the threshold every link to the author leads to their paper, and
-the authors index still names them."""
-
-
-@dataclass(frozen=True, slots=True)
-class SiteIndex:
-    """Where every tag, author and year lives, and which notes each lists."""
-
-    tag_slugs: Mapping[str, str]
-    """Folded tag → slug."""
-    tag_names: Mapping[str, str]
-    """Folded tag → the spelling shown (the first one met)."""
-    tag_notes: Mapping[str, tuple[CiteKey, ...]]
-    """Folded tag → its notes, newest first."""
-    author_slugs: Mapping[str, str]
-    """Author display name → slug, given to every author (with a page or not), so an author's
-    slug does not change when another one's second paper gives them a page."""
-    author_notes: Mapping[str, tuple[CiteKey, ...]]
-    """Author display name → their notes, newest first; authors A–Z by family name."""
-    author_links: Mapping[str, str]
-    """Author display name → what a link to them leads to: their page, or their one paper."""
-    author_groups: tuple[tuple[str, tuple[str, ...]], ...]
-    """The authors index's sections: an initial ("A"…"Z", or "Other") and its authors."""
-    year_notes: Mapping[int, tuple[CiteKey, ...]]
-    """Year → its notes, newest year first; notes with no year are in :attr:`undated`."""
-    undated: tuple[CiteKey, ...] = ()
-    """Notes with no year, by title: listed after every dated note, with no year page."""
-
-    @classmethod
-    def of(cls, library: Library) -> SiteIndex:
-        """Index a library's tags, authors and years; notes newest first, then by title."""
-        order = sorted(
-            library.notes.values(), key=lambda n: (n.meta.sort_year, n.meta.heading.casefold())
-        )
-        tags: dict[str, list[CiteKey]] = defaultdict(list)
-        names: dict[str, str] = {}
-        authors: dict[str, list[CiteKey]] = defaultdict(list)
-        sort_keys: dict[str, tuple[str, str, str]] = {}
-        years: dict[int, list[CiteKey]] = defaultdict(list)
-        for note in order:
-            for tag in note.meta.tags:
-                names.setdefault(tag.casefold(), tag)
-                tags[tag.casefold()].append(note.key)
-            # An editor's page lists the volumes they edited too.
-            people = (*named(note.meta.authors), *named(note.meta.editors))
-            for person in people:
-                sort_keys.setdefault(person.display, _family_key(person))
-            for author in dict.fromkeys(a.display for a in people):
-                authors[author].append(note.key)
-            if note.meta.year is not None:
-                years[note.meta.year].append(note.key)
-        slugs = urls.assign_slugs(authors)
-        a_z = sorted(authors, key=lambda name: sort_keys[name])
-        groups: dict[str, list[str]] = defaultdict(list)
-        for name in a_z:
-            groups[_initial(sort_keys[name][0])].append(name)
-        return cls(
-            tag_slugs=urls.assign_slugs(tags),
-            tag_names=names,
-            tag_notes={k: tuple(v) for k, v in sorted(tags.items())},
-            author_slugs=slugs,
-            author_notes={name: tuple(authors[name]) for name in a_z},
-            author_links={
-                name: urls.author_page(slugs[name])
-                if len(keys) >= AUTHOR_PAGE_MIN_PAPERS
-                else urls.paper_page(keys[0])
-                for name, keys in sorted(authors.items())
-            },
-            author_groups=tuple(
-                (g, tuple(groups[g])) for g in sorted(groups, key=lambda g: (g == _OTHER, g))
-            ),
-            year_notes={k: tuple(v) for k, v in sorted(years.items(), reverse=True)},
-            undated=tuple(n.key for n in order if n.meta.year is None),
-        )
-
-    def tag_path(self, tag: str) -> str:
-        return urls.tag_page(self.tag_slugs[tag.casefold()])
-
-    def author_path(self, author: Author | str) -> str:
-        """Where a link to an author leads: their page, or their one paper's."""
-        return self.author_links[author if isinstance(author, str) else author.display]
-
-    def author_pages(self) -> Iterable[tuple[str, tuple[CiteKey, ...]]]:
-        """The authors with a page of their own, and their notes."""
-        return (
-            (name, keys)
-            for name, keys in self.author_notes.items()
-            if len(keys) >= AUTHOR_PAGE_MIN_PAPERS
-        )
-
-
-_OTHER = "Other"
-
-
-def _fold(text: str) -> str:
-    """``text`` compared as a reader alphabetises: case and accents ignored (Ł as L)."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ł", "l")
-
-
-def _family_key(author: Author) -> tuple[str, str, str]:
-    # "van Dijk" files under D, as bibliographies do; the display name breaks ties.
-    return (_fold(author.family), _fold(author.given), author.display)
-
-
-def _initial(family: str) -> str:
-    """The authors index section of a folded family name: its letter, or "Other"."""
-    first = family[:1].upper()
-    return first if "A" <= first <= "Z" else _OTHER
 
 
 def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: str) -> RenderedBody:

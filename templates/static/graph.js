@@ -603,6 +603,8 @@
   var UNDATED = 10000; // the column of papers with no year: after every year a note can hold
   var DEPTH = 2, MAX_NODES = 60; // a neighbourhood, as data.neighbourhood's defaults
   var DIRECTION = "Columns are years, oldest on the left; arrows point from a paper to the papers it cites.";
+  // What a paper page's neighbourhood shows, said above it (_graph_local.html's legend).
+  var LEGEND = "Papers up to two citation steps away, by year; arrows point from the citing paper to the cited one, dashed outlines are two steps away.";
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   var model = null; // graph-data.js read once into arrays, shared by every graph on the page
@@ -1131,6 +1133,12 @@
   function initLocal(frame) {
     var section = frame.closest("[data-pn-local]") || frame;
     addStylesheet(frame.getAttribute("data-graph-css"));
+    // The legend's sentence is written here, not carried hidden by every paper page.
+    var legend = section.querySelector("[data-pn-legend]");
+    if (legend && !legend.hasAttribute("data-pn-said")) {
+      legend.setAttribute("data-pn-said", "");
+      legend.insertBefore(document.createTextNode(LEGEND + " "), legend.firstChild);
+    }
     section.hidden = false;
     frame.style.minHeight = "14rem"; // the graph's room, so the page does not jump
     var started = false;

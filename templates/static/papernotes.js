@@ -12,7 +12,19 @@
     return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
+  // The theme button is made here, as the Cite panel's are: without JavaScript it could do
+  // nothing, and every page would carry it (0.13 KB each).
   function initThemeToggle() {
+    var tools = document.querySelector(".site-header .header-tools");
+    if (tools && !tools.querySelector("[data-theme-toggle]")) {
+      var made = document.createElement("button");
+      made.className = "theme-toggle";
+      made.type = "button";
+      made.setAttribute("data-theme-toggle", "");
+      made.setAttribute("aria-label", "Switch between light and dark theme");
+      made.textContent = "\u25d0";
+      tools.appendChild(made);
+    }
     document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
       function label() {
         var theme = currentTheme();

@@ -6,7 +6,7 @@
 //
 // One delegated set of listeners on the document, so links added later (search results, the
 // graph) have previews too. The data is static/preview/index.js (how many shards) and
-// static/preview/N.js (the cards of the pages whose path hashes to N, see preview.py), loaded by
+// static/preview/N.js (the cards of the pages whose path hashes to N, gzipped; see preview.py), loaded by
 // <script> the first time a card needs them: that works from file://, where fetch() does not.
 // Progressive enhancement only; no innerHTML with note text.
 (function () {
@@ -33,12 +33,29 @@
       indexQueue = null;
       queue.forEach(function (fn) { fn(); });
     } else {
-      cards[data.shard] = data.cards;
-      var waiting = shardQueue[data.shard] || [];
-      delete shardQueue[data.shard];
-      waiting.forEach(function (fn) { fn(); });
+      unpack(data, function (shardCards) {
+        cards[data.shard] = shardCards;
+        var waiting = shardQueue[data.shard] || [];
+        delete shardQueue[data.shard];
+        waiting.forEach(function (fn) { fn(); });
+      });
     }
   };
+
+  // A shard's cards come gzipped, in base64 (preview.py, as search.js's doc shards): mostly
+  // prose, a quarter of the bytes. A browser without DecompressionStream (or a shard it cannot
+  // read) gets no cards, so links stay plain links; plain `cards` are read as they are.
+  function unpack(data, done) {
+    if (data.cards) return done(data.cards);
+    if (typeof DecompressionStream === "undefined" || typeof data.z !== "string") return done({});
+    try {
+      var bytes = Uint8Array.from(atob(data.z), function (c) { return c.charCodeAt(0); });
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+      new Response(stream).text().then(JSON.parse).then(done, function () { done({}); });
+    } catch (e) {
+      done({});
+    }
+  }
 
   function load(src) {
     var script = document.createElement("script");

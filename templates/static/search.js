@@ -250,8 +250,8 @@
     return Array.from(keys);
   }
 
-  // A doc shard's rows come gzipped, in base64 (papernotes.search.shards.pack_rows): the
-  // stored text is most of the index's bytes. Term shards come as they are.
+  // A shard's data comes gzipped, in base64 (papernotes.search.shards.pack_rows): the doc
+  // shards' stored text is most of the index's bytes, the term shards' postings the rest.
   async function unpack(name, data) {
     if (typeof data !== "string") return data;
     if (typeof DecompressionStream === "undefined") throw new Error(name + ": this browser cannot unpack it (no DecompressionStream)");

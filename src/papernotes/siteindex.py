@@ -1,0 +1,154 @@
+"""The site's index: where every tag, author and year lives, and which notes each lists; and
+who gets an author page (:data:`AUTHOR_PAGE_MIN_PAPERS`).
+
+The templates read it as ``index`` (and through ``tag_path`` and ``author_path``); ``plan``
+fingerprints pages with it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from papernotes import urls
+from papernotes.model import Author, CiteKey, Library, named
+
+__all__ = ["AUTHORS_INDEX", "AUTHOR_PAGE_MIN_PAPERS", "SiteIndex"]
+
+
+AUTHOR_PAGE_MIN_PAPERS = 3
+"""An author gets a page of their own from this many papers. A page listing one paper says no
+more than the paper's own page, and a lab's bibliography is mostly such authors (6,314 notes made
+13,000 author pages): every link to an author with one paper leads to that paper. A page of two
+rows is mostly the site's chrome (at 1,000 notes, 217 such pages weighed 0.48 KB a note): an
+author with two papers is an entry of the authors index that links both, and links to them
+lead there. The authors index names everyone."""
+AUTHORS_INDEX = "authors/index.html"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    """Where every tag, author and year lives, and which notes each lists."""
+
+    tag_slugs: Mapping[str, str]
+    """Folded tag → slug."""
+    tag_names: Mapping[str, str]
+    """Folded tag → the spelling shown (the first one met)."""
+    tag_notes: Mapping[str, tuple[CiteKey, ...]]
+    """Folded tag → its notes, newest first."""
+    author_slugs: Mapping[str, str]
+    """Author display name → slug, given to every author (with a page or not), so an author's
+    slug does not change when another one's second paper gives them a page."""
+    author_notes: Mapping[str, tuple[CiteKey, ...]]
+    """Author display name → their notes, newest first; authors A–Z by family name."""
+    author_links: Mapping[str, str]
+    """Author display name → what a link to them leads to: their page, their entry in the
+    authors index (``authors/index.html#a-slug``), or their one paper."""
+    author_groups: tuple[tuple[str, tuple[str, ...]], ...]
+    """The authors index's sections: an initial ("A"…"Z", or "Other") and its authors."""
+    year_notes: Mapping[int, tuple[CiteKey, ...]]
+    """Year → its notes, newest year first; notes with no year are in :attr:`undated`."""
+    undated: tuple[CiteKey, ...] = ()
+    """Notes with no year, by title: listed after every dated note, with no year page."""
+
+    @classmethod
+    def of(cls, library: Library) -> SiteIndex:
+        """Index a library's tags, authors and years; notes newest first, then by title."""
+        order = sorted(
+            library.notes.values(), key=lambda n: (n.meta.sort_year, n.meta.heading.casefold())
+        )
+        tags: dict[str, list[CiteKey]] = defaultdict(list)
+        names: dict[str, str] = {}
+        authors: dict[str, list[CiteKey]] = defaultdict(list)
+        sort_keys: dict[str, tuple[str, str, str]] = {}
+        years: dict[int, list[CiteKey]] = defaultdict(list)
+        for note in order:
+            for tag in note.meta.tags:
+                names.setdefault(tag.casefold(), tag)
+                tags[tag.casefold()].append(note.key)
+            # An editor's page lists the volumes they edited too.
+            people = (*named(note.meta.authors), *named(note.meta.editors))
+            for person in people:
+                sort_keys.setdefault(person.display, _family_key(person))
+            for author in dict.fromkeys(a.display for a in people):
+                authors[author].append(note.key)
+            if note.meta.year is not None:
+                years[note.meta.year].append(note.key)
+        slugs = urls.assign_slugs(authors)
+        a_z = sorted(authors, key=lambda name: sort_keys[name])
+        groups: dict[str, list[str]] = defaultdict(list)
+        for name in a_z:
+            groups[_initial(sort_keys[name][0])].append(name)
+        return cls(
+            tag_slugs=urls.assign_slugs(tags),
+            tag_names=names,
+            tag_notes={k: tuple(v) for k, v in sorted(tags.items())},
+            author_slugs=slugs,
+            author_notes={name: tuple(authors[name]) for name in a_z},
+            author_links={
+                name: _author_link(slugs[name], keys) for name, keys in sorted(authors.items())
+            },
+            author_groups=tuple(
+                (g, tuple(groups[g])) for g in sorted(groups, key=lambda g: (g == _OTHER, g))
+            ),
+            year_notes={k: tuple(v) for k, v in sorted(years.items(), reverse=True)},
+            undated=tuple(n.key for n in order if n.meta.year is None),
+        )
+
+    def tag_path(self, tag: str) -> str:
+        return urls.tag_page(self.tag_slugs[tag.casefold()])
+
+    def author_path(self, author: Author | str) -> str:
+        """Where a link to an author leads: their page, or their one paper's."""
+        return self.author_links[author if isinstance(author, str) else author.display]
+
+    def entry_anchor(self, author: str) -> str:
+        """The id of an author's entry in the authors index when a link to them leads there
+        (they have more than one paper and no page), else ``""``."""
+        return self.author_links[author].partition("#")[2]
+
+    def author_entries(self) -> Iterable[tuple[str, tuple[CiteKey, ...]]]:
+        """The authors whose entry in the authors index lists their papers, and those."""
+        return (
+            (name, keys)
+            for name, keys in self.author_notes.items()
+            if 1 < len(keys) < AUTHOR_PAGE_MIN_PAPERS
+        )
+
+    def author_pages(self) -> Iterable[tuple[str, tuple[CiteKey, ...]]]:
+        """The authors with a page of their own, and their notes."""
+        return (
+            (name, keys)
+            for name, keys in self.author_notes.items()
+            if len(keys) >= AUTHOR_PAGE_MIN_PAPERS
+        )
+
+
+_OTHER = "Other"
+
+
+def _author_link(slug: str, keys: tuple[CiteKey, ...] | list[CiteKey]) -> str:
+    if len(keys) >= AUTHOR_PAGE_MIN_PAPERS:
+        return urls.author_page(slug)
+    if len(keys) > 1:
+        return f"{AUTHORS_INDEX}#a-{slug}"
+    return urls.paper_page(keys[0])
+
+
+def _fold(text: str) -> str:
+    """``text`` compared as a reader alphabetises: case and accents ignored (Ł as L)."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ł", "l")
+
+
+def _family_key(author: Author) -> tuple[str, str, str]:
+    # "van Dijk" files under D, as bibliographies do; the display name breaks ties.
+    return (_fold(author.family), _fold(author.given), author.display)
+
+
+def _initial(family: str) -> str:
+    """The authors index section of a folded family name: its letter, or "Other"."""
+    first = family[:1].upper()
+    return first if "A" <= first <= "Z" else _OTHER
