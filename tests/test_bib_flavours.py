@@ -292,7 +292,9 @@ def test_bib_format_biblatex_writes_and_replaces_a_bib_file(tmp_path: Path, cli)
     assert "wrote 9 entries" in result.err
 
 
-def test_the_site_has_both_flavours_linked_from_every_page(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_the_site_has_both_flavours_linked_from_the_home_page_and_reached_from_every_page(
+    tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
     root = copy_fixture("bibflavours", tmp_path)
     out = tmp_path / "site"
     assert cli("build", "--root", str(root), "--out", str(out)).code == 0
@@ -304,6 +306,11 @@ def test_the_site_has_both_flavours_linked_from_every_page(tmp_path: Path, cli) 
     page = BeautifulSoup((out / "papers" / "kaiser2017one.html").read_text("utf-8"), "html.parser")
     paper = page.select_one("#bibtex-entry").get_text()
     assert paper == format_entry(next(m for m in metas if m.key == "kaiser2017one"), "bibtex")
-    for page in (out / "index.html", out / "papers" / "kaiser2017one.html"):
-        html = page.read_text(encoding="utf-8")
-        assert "library-biblatex.bib</a>" in html and "library.bib</a>" in html
+    # Both files are named in the home page's Export section; every other page's footer
+    # leads there (one link, not four on every page).
+    home = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
+    named = {a["href"] for a in home.select("#export a")}
+    assert {"library.bib", "library-biblatex.bib"} <= named
+    paper_footer = page.select_one("footer")
+    assert paper_footer is not None
+    assert "../index.html#export" in {a["href"] for a in paper_footer.select("a")}
