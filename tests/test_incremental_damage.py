@@ -13,7 +13,7 @@ import pytest
 
 from papernotes.build import BuildReport, build
 from papernotes.config import load_config
-from papernotes.errors import Severity
+from papernotes.errors import Diagnostic, Severity
 from papernotes.incremental import cache as cache
 from papernotes.incremental.store import ENTRIES, INDEX, entry_name
 
@@ -113,11 +113,18 @@ def test_a_damaged_cache_is_said_once_and_the_site_is_a_clean_builds(
     again = _build(root, strict=True)
     assert again.up_to_date and _cache_warnings(again) == []
     key = json.loads((root / INDEX_FILE).read_bytes())["key"]
-    loaded, problems = cache.read_cache(root, key)
+    loaded, problems = _read_cache(root, key)
     assert loaded is not None and LORA in loaded.notes and problems == ()
     clean = _build(root, tmp_path / "clean", use_cache=False)  # (this clears the cache)
     assert _cache_warnings(clean) == []
     assert _tree(root / "site") == _tree(tmp_path / "clean")
+
+
+def _read_cache(root: Path, key: str) -> tuple[cache.BuildCache | None, tuple[Diagnostic, ...]]:
+    """The cache read as a build reads it: under the build lock, which thaws what reading it
+    froze (``gc.freeze``) when it lets go; read outside, the freeze would outlive the test."""
+    with cache.build_lock(root):
+        return cache.read_cache(root, key)
 
 
 def test_many_damaged_entries_are_one_warning(tmp_path: Path) -> None:
@@ -127,7 +134,7 @@ def test_many_damaged_entries_are_one_warning(tmp_path: Path) -> None:
     for entry in folder.glob("*.json"):
         entry.write_text("{", encoding="utf-8")
     key = json.loads((root / INDEX_FILE).read_bytes())["key"]
-    loaded, problems = cache.read_cache(root, key)
+    loaded, problems = _read_cache(root, key)
     assert loaded is not None and loaded.notes == {}
     notes = len(list((root / "papers").rglob("*.md")))
     assert len(problems) == 1 and f"(and {notes - 1} more)" in problems[0].message
@@ -146,7 +153,7 @@ def test_a_cache_that_is_not_damaged_is_ignored_without_a_word(tmp_path: Path, c
         index.write_text(json.dumps({**data, "shape": "an older layout"}), encoding="utf-8")
     else:
         key = "the key of another configuration"
-    loaded, problems = cache.read_cache(root, key)
+    loaded, problems = _read_cache(root, key)
     assert loaded is None and problems == ()
 
 
