@@ -68,6 +68,16 @@ def copy_bundled(dest: Path) -> Path:
     return dest
 
 
+def site_tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its relative path, with its bytes: two builds' output
+    compared byte for byte."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def write_note(root: Path, rel: str, text: str) -> Path:
     path = root / "papers" / rel
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,17 +14,9 @@ from papernotes.config import load_config
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental.parallel import fans_out
 
-from conftest import note_text, write_note
+from conftest import note_text, site_tree, write_note
 
 NOTES = 80
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _big_library(root: Path) -> Path:
@@ -65,9 +57,9 @@ def test_a_parallel_build_of_80_notes_equals_a_serial_one(big: Path, tmp_path: P
     assert serial.errors == 0 and serial.warnings > 0  # the unresolved citations
     assert parallel.diagnostics == serial.diagnostics  # the same problems, in the same order
     assert parallel.rendered == serial.rendered > NOTES
-    tree = _tree(tmp_path / "serial")
+    tree = site_tree(tmp_path / "serial")
     assert len(tree) > 2 * NOTES
-    assert _tree(tmp_path / "parallel") == tree
+    assert site_tree(tmp_path / "parallel") == tree
 
 
 def test_template_errors_come_back_from_workers_in_job_order(big: Path, tmp_path: Path) -> None:
@@ -124,13 +116,13 @@ def test_strict_fails_again_on_the_last_builds_warnings_when_nothing_changed(
     out = tmp_path / "site"
     first = build(root, config, out=out)
     assert first.warnings == 1 and first.written is not None
-    before = _tree(out)
+    before = site_tree(out)
     again = build(root, config, out=out)
     assert again.up_to_date and again.warnings == 1
     strict = build(root, config, out=out, strict=True)
     assert not strict.up_to_date and strict.written is None and strict.pages == 0
     assert strict.diagnostics == tuple(d.promoted() for d in first.diagnostics)
-    assert _tree(out) == before  # nothing written
+    assert site_tree(out) == before  # nothing written
     # The failed strict build left the last good build's cache: without --strict, up to date.
     assert build(root, config, out=out).up_to_date
 

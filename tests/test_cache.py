@@ -21,15 +21,7 @@ from papernotes.config import load_config
 from papernotes.incremental import cache as cache
 from papernotes.incremental.store import entry_name
 
-from conftest import copy_fixture, note_text, write_note
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from conftest import copy_fixture, note_text, site_tree, write_note
 
 
 def _lib(tmp_path: Path) -> Path:
@@ -50,7 +42,7 @@ def _cache_file(root: Path) -> Path:
 
 
 def _entries(root: Path) -> dict[str, bytes]:
-    return _tree(root / ".papernotes" / "cache" / "notes")
+    return site_tree(root / ".papernotes" / "cache" / "notes")
 
 
 class _Evil:
@@ -80,7 +72,7 @@ def test_a_warm_build_uses_the_cache_and_equals_a_cold_one(tmp_path: Path) -> No
             dest.write_bytes(p.read_bytes())
     (clean / "papernotes.yaml").write_bytes((root / "papernotes.yaml").read_bytes())
     _build(clean, use_cache=False)
-    assert _tree(root / "site") == _tree(clean / "site")
+    assert site_tree(root / "site") == site_tree(clean / "site")
 
 
 def test_a_cache_round_trips_through_json(tmp_path: Path) -> None:

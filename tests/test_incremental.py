@@ -16,17 +16,9 @@ from papernotes.config import load_config
 from papernotes.incremental.session import Session
 from papernotes.preview import shard_of
 
-from conftest import FIXTURES, note_text, write_note
+from conftest import FIXTURES, note_text, site_tree, write_note
 
 KEYS = ["alpha", "beta", "gamma", "delta"]
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _build(root: Path, out: Path, *, use_cache: bool) -> None:
@@ -206,8 +198,8 @@ def test_incremental_build_equals_clean_build(tmp_path_factory, edits, held) -> 
             elif src.is_file():
                 shutil.copy(src, clean.parent / extra)
         _build(clean.parent, clean, use_cache=False)
-        assert _tree(out) == _tree(clean), (step, op, key, arg)
-        assert _tree(served.root / "site") == _tree(clean), ("served", step, op, key, arg)
+        assert site_tree(out) == site_tree(clean), (step, op, key, arg)
+        assert site_tree(served.root / "site") == site_tree(clean), ("served", step, op, key, arg)
     # What the session leaves on disk is what a build of the same files would use.
     session.persist()
     config, _ = load_config(served.root)
@@ -229,12 +221,12 @@ def test_editing_one_body_rewrites_only_what_shows_it(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib")
     out = lib.root / "site"
     _build(lib.root, out, use_cache=True)
-    before = _tree(out)
+    before = site_tree(out)
     lib.apply("body", "delta", "A completely different body, with enough words to matter.")
     config, _ = load_config(lib.root)
     report = build(lib.root, config, out=out)
     assert report.written is not None
-    changed = {k for k, v in _tree(out).items() if before.get(k) != v}
+    changed = {k for k, v in site_tree(out).items() if before.get(k) != v}
     # The search index's shards: its doc shard and the term shards of the words it changed.
     shards = {k for k in changed if k.startswith("static/search/")}
     # Its link preview shows its first paragraph: the one preview shard it is in.
@@ -261,7 +253,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     shutil.copytree(lib.root / "papers", clean / "papers")
     _build(clean, clean / "site", use_cache=False)
-    assert _tree(out) == _tree(clean / "site")
+    assert site_tree(out) == site_tree(clean / "site")
 
 
 def test_a_page_left_half_replaced_is_written_again(tmp_path: Path) -> None:
@@ -302,5 +294,5 @@ def test_parallel_build_equals_serial_build(tmp_path: Path, monkeypatch) -> None
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # even a tiny library goes to workers
     report = build(lib.root, config, out=tmp_path / "parallel", use_cache=False, workers=2)
     assert report.errors == 0
-    assert _tree(tmp_path / "parallel") == _tree(tmp_path / "serial")
-    assert len(_tree(tmp_path / "serial")) > 40
+    assert site_tree(tmp_path / "parallel") == site_tree(tmp_path / "serial")
+    assert len(site_tree(tmp_path / "serial")) > 40

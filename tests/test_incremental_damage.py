@@ -17,7 +17,7 @@ from papernotes.errors import Diagnostic, Severity
 from papernotes.incremental import cache as cache
 from papernotes.incremental.store import ENTRIES, INDEX, entry_name
 
-from conftest import copy_fixture, note_text, write_note
+from conftest import copy_fixture, note_text, site_tree, write_note
 
 LORA = "papers/peft/lora.md"
 INDEX_FILE = f".papernotes/cache/{INDEX}"
@@ -36,14 +36,6 @@ def _build(root: Path, out: Path | None = None, **kw: object) -> BuildReport:
     report = build(root, config, out=out or root / "site", **kw)  # type: ignore[arg-type]
     assert report.errors == 0, [d.format() for d in report.diagnostics]
     return report
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _cache_warnings(report: BuildReport) -> list[tuple[str, str]]:
@@ -117,7 +109,7 @@ def test_a_damaged_cache_is_said_once_and_the_site_is_a_clean_builds(
     assert loaded is not None and LORA in loaded.notes and problems == ()
     clean = _build(root, tmp_path / "clean", use_cache=False)  # (this clears the cache)
     assert _cache_warnings(clean) == []
-    assert _tree(root / "site") == _tree(tmp_path / "clean")
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
 
 
 def _read_cache(root: Path, key: str) -> tuple[cache.BuildCache | None, tuple[Diagnostic, ...]]:
@@ -172,6 +164,6 @@ def test_an_edited_title_reaches_every_page_that_lists_the_note(tmp_path: Path) 
         if (site / page).is_file():
             assert "A Retitled Paper" in (site / page).read_text("utf-8"), page
     assert "A Retitled Paper" in (site / "tags" / "peft.html").read_text("utf-8")
-    assert not [p for p, data in _tree(site).items() if old.encode() in data]
+    assert not [p for p, data in site_tree(site).items() if old.encode() in data]
     _build(root, tmp_path / "clean", use_cache=False)
-    assert _tree(site) == _tree(tmp_path / "clean")
+    assert site_tree(site) == site_tree(tmp_path / "clean")

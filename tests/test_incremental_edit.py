@@ -10,19 +10,21 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_incremental import Library, _build, _tree
+from test_incremental import Library, _build
 
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import searchstate
 from papernotes.incremental.session import Session
 
+from conftest import site_tree
+
 
 def _clean(lib: Library, tmp_path: Path) -> dict[str, bytes]:
     clean = tmp_path / "clean"
     shutil.copytree(lib.root / "papers", clean / "papers")
     _build(clean, clean / "site", use_cache=False)
-    return _tree(clean / "site")
+    return site_tree(clean / "site")
 
 
 def _refuse_full_index(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +53,7 @@ def test_an_edit_updates_the_stored_index(
     _refuse_full_index(monkeypatch)
     _build(lib.root, out, use_cache=True)
     monkeypatch.undo()
-    assert _tree(out) == _clean(lib, tmp_path)
+    assert site_tree(out) == _clean(lib, tmp_path)
 
 
 def test_serve_leaves_an_index_the_next_build_updates(
@@ -68,7 +70,7 @@ def test_serve_leaves_an_index_the_next_build_updates(
     _refuse_full_index(monkeypatch)
     _build(lib.root, out, use_cache=True)
     monkeypatch.undo()
-    assert _tree(out) == _clean(lib, tmp_path)
+    assert site_tree(out) == _clean(lib, tmp_path)
 
 
 def _spoil(index: Path, field: int, value: object) -> None:
@@ -98,7 +100,7 @@ def test_a_stored_index_that_does_not_fit_is_built_again(
     _spoil(lib.root / ".papernotes" / "cache" / "index.json", field, value)
     lib.apply("body", "delta", "Another body.")
     _build(lib.root, out, use_cache=True)
-    assert _tree(out) == _clean(lib, tmp_path)
+    assert site_tree(out) == _clean(lib, tmp_path)
 
 
 def test_an_unchanged_note_keeps_its_references_without_its_csl_item(
@@ -123,4 +125,4 @@ def test_an_unchanged_note_keeps_its_references_without_its_csl_item(
     assert report.errors == 0
     assert made == ["beta"]  # only the note whose text changed, for its references
     monkeypatch.undo()
-    assert _tree(out) == _clean(lib, tmp_path)
+    assert site_tree(out) == _clean(lib, tmp_path)

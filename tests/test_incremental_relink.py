@@ -18,7 +18,7 @@ from papernotes.incremental.session import Session
 from papernotes.linknote import Names, link_note
 from papernotes.model import CiteKey
 
-from conftest import note_text, write_note
+from conftest import note_text, site_tree, write_note
 
 NOTES = {
     "a.md": ("alpha", "Alpha Paper", 2020, "[beta]", "Alpha builds on [[gamma]] here.\n"),
@@ -44,14 +44,6 @@ def _library(root: Path) -> Path:
     for rel, fields in NOTES.items():
         write_note(root, rel, _text(*fields))
     return root
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _save(root: Path, rel: str, change: Callable[[str], str] | None) -> Path:
@@ -120,7 +112,7 @@ def test_a_save_relinks_only_what_it_changed_and_equals_a_clean_build(
     config, _ = load_config(root)
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert _tree(out) == _tree(clean), what
+    assert site_tree(out) == site_tree(clean), what
 
 
 def test_two_saves_in_a_row_keep_the_backlinks_of_the_notes_they_did_not_touch(
@@ -142,7 +134,7 @@ def test_two_saves_in_a_row_keep_the_backlinks_of_the_notes_they_did_not_touch(
     config, _ = load_config(root)
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert _tree(out) == _tree(clean)
+    assert site_tree(out) == site_tree(clean)
 
 
 def test_link_note_is_what_link_finds_for_one_note(tmp_path: Path) -> None:
@@ -229,4 +221,4 @@ def test_a_save_told_what_changed_does_not_walk_the_library_again(
     assert build(root, config, out=out).up_to_date  # the stamp saved is the whole truth
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert _tree(out) == _tree(clean)
+    assert site_tree(out) == site_tree(clean)

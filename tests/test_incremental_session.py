@@ -16,21 +16,13 @@ from papernotes.config import load_config
 from papernotes.incremental.session import Session, TextMemo
 from papernotes.serve.watch import rebuild
 
-from conftest import copy_fixture
+from conftest import copy_fixture, site_tree
 
 
 def _lib(tmp_path: Path) -> Path:
     root = copy_fixture("small", tmp_path)
     (root / "papers" / "hostile.md").unlink()
     return root
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _touch(path: Path, text: str) -> None:
@@ -126,7 +118,7 @@ def test_a_save_reads_and_renders_only_what_changed(
     assert build(root, config, out=out).up_to_date
     clean = tmp_path / "clean"
     build(root, config, out=clean, use_cache=False)
-    assert _tree(out) == _tree(clean)
+    assert site_tree(out) == site_tree(clean)
 
 
 def test_a_broken_configuration_then_a_fixed_one(tmp_path: Path) -> None:
@@ -214,7 +206,7 @@ def test_a_held_first_build_leaves_the_first_save_nothing_to_load(
     session.persist()
     clean = tmp_path / "clean"
     build(root, config, out=clean, use_cache=False)
-    assert _tree(out) == _tree(clean)
+    assert site_tree(out) == site_tree(clean)
 
 
 def test_without_hold_a_session_on_a_built_site_does_nothing(tmp_path: Path) -> None:
@@ -263,7 +255,7 @@ def test_a_save_indexes_tags_authors_and_years_again_only_when_metadata_changed(
     config, _ = load_config(root)
     clean = tmp_path / "clean"
     build(root, config, out=clean, use_cache=False)
-    assert _tree(out) == _tree(clean)
+    assert site_tree(out) == site_tree(clean)
 
 
 @pytest.mark.parametrize(
@@ -301,7 +293,7 @@ def test_a_save_fingerprints_again_only_the_bodies_whose_links_may_resolve_other
     config, _ = load_config(root)
     clean = tmp_path / "clean"
     build(root, config, out=clean, use_cache=False)
-    assert _tree(out) == _tree(clean)
+    assert site_tree(out) == site_tree(clean)
 
 
 def session_keys(root: Path) -> list[str]:
@@ -331,5 +323,5 @@ def test_a_file_added_next_to_the_notes_reaches_the_pages_that_link_to_it(tmp_pa
     config, _ = load_config(root)
     clean = tmp_path / "clean"
     build(root, config, out=clean, use_cache=False)
-    assert _tree(out) == _tree(clean)
-    assert any(p.endswith("data.csv") for p in _tree(out))
+    assert site_tree(out) == site_tree(clean)
+    assert any(p.endswith("data.csv") for p in site_tree(out))

@@ -18,7 +18,7 @@ from papernotes.incremental import cache as cache
 from papernotes.incremental import store
 from papernotes.incremental.store import ENTRIES, entry_name
 
-from conftest import copy_fixture, note_text, write_note
+from conftest import copy_fixture, note_text, site_tree, write_note
 
 
 def _lib(tmp_path: Path) -> Path:
@@ -37,14 +37,6 @@ def _build(root: Path, out: Path | None = None, **kw: object):  # type: ignore[n
 def _entries(root: Path) -> dict[str, int]:
     folder = root / ".papernotes" / "cache" / ENTRIES
     return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 LORA = "papers/peft/lora.md"
@@ -93,7 +85,7 @@ def test_a_bad_entry_redoes_only_its_note(tmp_path: Path, monkeypatch, spoil) ->
     assert json.loads(file.read_bytes())["path"] == LORA  # written again, whole
     clean = _build(root, tmp_path / "clean", use_cache=False)
     assert clean.written is not None
-    assert _tree(root / "site") == _tree(tmp_path / "clean")
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
 
 
 def test_a_deleted_notes_entry_is_removed_and_nothing_else(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.serve.watch import rebuild
 
-from conftest import note_text, write_note
+from conftest import note_text, site_tree, write_note
 
 GOOD = ("a2020", "b2020", "c2020", "citer2020")
 """The pages of the notes that are published whatever the broken ones do."""
@@ -36,14 +36,6 @@ def _library(root: Path) -> Path:
 
 def _pages(out: Path) -> set[str]:
     return {p.stem for p in (out / "papers").glob("*.html")}
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _build(root: Path, *args: str, out: Path | None = None) -> int:
@@ -75,11 +67,11 @@ def test_a_plain_build_writes_nothing_and_keeps_the_old_site(tmp_path: Path, cli
     for name in ("bad.md", "badid.md"):
         (root / "papers" / name).unlink()
     assert cli("build", "--root", str(root)).code == 0
-    before = _tree(root / "site")
+    before = site_tree(root / "site")
     _library(root)  # the broken notes are back
     run = cli("build", "--root", str(root))
     assert run.code == 1 and "not built: " in run.out
-    assert _tree(root / "site") == before
+    assert site_tree(root / "site") == before
 
 
 def test_a_fixed_note_is_published_by_the_next_build(tmp_path: Path) -> None:
@@ -95,23 +87,23 @@ def test_a_fixed_note_is_published_by_the_next_build(tmp_path: Path) -> None:
     # writes the same site byte for byte.
     fresh = tmp_path / "fresh"
     assert _build(root, "--no-cache", out=fresh) == 0
-    assert _tree(fresh) == _tree(root / "site")
+    assert site_tree(fresh) == site_tree(root / "site")
 
 
 def test_a_plain_build_after_a_keep_going_one_fails_and_keeps_its_site(tmp_path: Path) -> None:
     root = _library(tmp_path)
     assert _build(root, "--keep-going") == 1
-    site = _tree(root / "site")
+    site = site_tree(root / "site")
     for _ in range(2):  # nothing changed: the second plain build must not be "up to date"
         assert _build(root) == 1
-        assert _tree(root / "site") == site
+        assert site_tree(root / "site") == site
     assert _build(root, "--strict") == 1
-    assert _tree(root / "site") == site
+    assert site_tree(root / "site") == site
     # Nor is a keep-going one: it leaves the same notes out again, and says so.
     config, _ = load_config(root)
     report = build(root, config, out=root / "site", keep_going=True, workers=1)
     assert report.left_out == ("papers/bad.md", "papers/badid.md") and report.written is not None
-    assert not report.up_to_date and _tree(root / "site") == site
+    assert not report.up_to_date and site_tree(root / "site") == site
 
 
 def _duplicate(root: Path) -> tuple[str, ...]:

@@ -14,16 +14,7 @@ from papernotes.config import load_config
 from papernotes.sitewriter import SiteWriter
 from papernotes.write import STAGING, Copy, Page, write_site
 
-from conftest import copy_fixture
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
+from conftest import copy_fixture, site_tree
 
 _FIRST = [Page("index.html", b"one"), Page("papers/a.html", b"a"), Page("gone.html", b"g")]
 _SECOND = [Page("index.html", b"two"), Page("papers/a.html", b"a"), Page("new/b.html", b"b")]
@@ -34,25 +25,25 @@ def test_nothing_changes_before_commit_and_leaving_without_it_undoes_the_staging
 ) -> None:
     out = tmp_path / "site"
     write_site(_FIRST, [], out)
-    before = _tree(out)
+    before = site_tree(out)
     with SiteWriter(out) as writer:
         for page in _SECOND:
             writer.put(page)
-        staged = _tree(out / STAGING)  # and the staging folder's mark (empty)
+        staged = site_tree(out / STAGING)  # and the staging folder's mark (empty)
         assert sorted(staged.values()) == [b"", b"b", b"two"]  # only what changed, already on disk
-        assert {k: v for k, v in _tree(out).items() if not k.startswith(STAGING)} == before
-    assert _tree(out) == before
+        assert {k: v for k, v in site_tree(out).items() if not k.startswith(STAGING)} == before
+    assert site_tree(out) == before
     assert not (out / STAGING).exists()
 
 
 def test_an_exception_while_rendering_leaves_the_previous_site(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_site(_FIRST, [], out)
-    before = _tree(out)
+    before = site_tree(out)
     with pytest.raises(KeyboardInterrupt), SiteWriter(out) as writer:
         writer.put(_SECOND[0])
         raise KeyboardInterrupt
-    assert _tree(out) == before
+    assert site_tree(out) == before
 
 
 def test_a_failed_first_build_leaves_no_folder_behind(tmp_path: Path) -> None:
@@ -94,7 +85,7 @@ def test_commit_makes_what_write_site_makes(
                 for page in second:
                     writer.put(page)
                 report = writer.commit(copies, unchanged=unchanged)
-        results.append((_tree(out), report))
+        results.append((site_tree(out), report))
     assert results[0] == results[1]
 
 
@@ -127,13 +118,13 @@ def test_a_build_that_fails_in_a_template_leaves_the_previous_site(tmp_path: Pat
     config, _ = load_config(root)
     out = tmp_path / "site"
     assert build(root, config, out=out, use_cache=False).errors == 0
-    before = _tree(out)
+    before = site_tree(out)
     (root / "templates").mkdir()
     # The last paper page rendered fails: every page before it was staged already.
     (root / "templates" / "paper.html").write_text("{{ nosuch.x }}\n", encoding="utf-8")
     report = build(root, config, out=out, use_cache=False, workers=1)
     assert report.errors and report.written is None
-    assert _tree(out) == before
+    assert site_tree(out) == before
     assert not (out / STAGING).exists()
 
 

@@ -14,15 +14,7 @@ import pytest
 from papernotes import urls, write
 from papernotes.write import MARKER, STAGING, OutputRefused, Page, WriteFailed, write_site
 
-from conftest import copy_fixture, note_text, write_note
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+from conftest import copy_fixture, note_text, site_tree, write_note
 
 
 def _manifest(out: Path, files: dict[str, str]) -> None:
@@ -91,13 +83,13 @@ def test_a_file_of_yours_is_never_overwritten_or_deleted(tmp_path: Path, cli) ->
     out = root / "site"
     mine = out / "papers" / "later.html"
     mine.write_text("my page", encoding="utf-8")
-    before = _tree(out)
+    before = site_tree(out)
     note = write_note(root, "later.md", note_text("Later Paper", extra="id: later\n"))
     run = cli("build", "--root", str(root))
     assert run.code == 1
     assert f"{mine}: not written by papernotes" in run.err
     assert "nothing was written" in run.err and "change the note's id" in run.err
-    assert _tree(out) == before  # the previous site, untouched
+    assert site_tree(out) == before  # the previous site, untouched
     assert not (out / STAGING).exists()
     note.unlink()
     assert cli("build", "--root", str(root)).code == 0
@@ -130,7 +122,7 @@ def test_an_interrupted_write_leaves_no_litter(
     first = [Page("index.html", b"one"), Page("papers/a.html", b"a"), Page("gone.html", b"g")]
     write_site(first, [], out)
     (out / "CNAME").write_text("notes.example.org", encoding="utf-8")
-    before = _tree(out)
+    before = site_tree(out)
     exc = error() if error is KeyboardInterrupt else OSError(errno.ENOSPC, "No space left")
     calls = {"n": 0}
 
@@ -155,10 +147,10 @@ def test_an_interrupted_write_leaves_no_litter(
     monkeypatch.undo()
     assert _litter(tmp_path) == []
     if failure == "stage":  # nothing was touched yet: the previous site, byte for byte
-        assert _tree(out) == before
+        assert site_tree(out) == before
     # Whatever was interrupted, the next build completes the site and keeps the user's file.
     report = write_site(second, [], out)
-    assert _tree(out) == {
+    assert site_tree(out) == {
         "CNAME": b"notes.example.org",
         "index.html": b"two",
         "new.html": b"n",
@@ -281,7 +273,7 @@ def test_the_build_command_names_the_file_on_a_full_disk(
     root = copy_fixture("small", tmp_path)
     assert cli("build", "--root", str(root)).code == 0
     out = root / "site"
-    before = _tree(out)
+    before = site_tree(out)
     write_note(root, "later.md", note_text("Later Paper", extra="id: later\n"))
     real_open = Path.open
 
@@ -298,5 +290,5 @@ def test_the_build_command_names_the_file_on_a_full_disk(
     assert line.endswith(
         ": cannot write: No space left on device (free some space and build again)"
     )
-    assert _tree(out) == before
+    assert site_tree(out) == before
     assert _litter(tmp_path) == []
