@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from papernotes.bib import export
 from papernotes.bib.site_files import library_exports
 from papernotes.build import read_library
 from papernotes.config import load_config
@@ -18,22 +21,43 @@ def test_each_export_is_made_and_fingerprinted_by_the_metadata() -> None:
     library, _ = read_library(REPO, config)
     metas = [digest(n.meta) for n in library.notes.values()]
     jobs = library_exports(library, metas)
-    assert [path for path, _, _ in jobs] == [
-        "library.bib",
-        "library-biblatex.bib",
-        "library.json",
-        "library.ris",
+    assert [paths for paths, _, _ in jobs] == [
+        ("library.bib", "library-biblatex.bib"),
+        ("library.json",),
+        ("library.ris",),
     ]
-    made = {path: make() for path, _, make in jobs}
+    made = dict(file for _, _, make in jobs for file in make())
+    assert list(made) == ["library.bib", "library-biblatex.bib", "library.json", "library.ris"]
     assert made["library.bib"].count("@") >= len(library.notes)
     assert made["library-biblatex.bib"].count("@") >= len(library.notes)
     assert made["library.json"].count('"id":') == len(library.notes)
     assert made["library.ris"].count("ER  -") == len(library.notes)
-    # Four distinct fingerprints, each moving when one note's metadata moves.
+    # Distinct fingerprints, each moving when one note's metadata moves.
     before = [fp for _, fp, _ in jobs]
-    assert len(set(before)) == 4
+    assert len(set(before)) == 3
     after = [fp for _, fp, _ in library_exports(library, [*metas[:-1], "changed"])]
     assert all(a != b for a, b in zip(before, after, strict=True))
     # The same digests, the same fingerprints: a body edit rewrites none of them.
     again = [fp for _, fp, _ in library_exports(replace(library), metas)]
     assert again == before
+
+
+def test_both_bib_files_build_each_entry_once_and_match_each_flavour(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config, _ = load_config(REPO)
+    library, _ = read_library(REPO, config)
+    metas = [n.meta for n in library.notes.values()]
+    expected = {f: export.format_bib(metas, f) for f in export.FLAVOURS}
+    built: list[str] = []
+    to_entry = export.to_entry
+
+    def counted(meta: object) -> object:
+        built.append(meta.key)  # type: ignore[attr-defined]
+        return to_entry(meta)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "to_entry", counted)
+    jobs = library_exports(library, [digest(m) for m in metas])
+    made = dict(jobs[0][2]())
+    assert made == {"library.bib": expected["bibtex"], "library-biblatex.bib": expected["biblatex"]}
+    assert sorted(built) == sorted(m.key for m in metas)  # once per note, for both files

@@ -210,6 +210,10 @@ def _run(job: Job) -> Output:
     return job.run()
 
 
+def _text_files(make: Callable[[], Iterable[tuple[str, str]]]) -> Output:
+    return Output(tuple(Page(path, text.encode("utf-8")) for path, text in make()))
+
+
 def plan_site(
     library: Library,
     config: Config,
@@ -371,8 +375,8 @@ def plan_site(
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
     for file in shard_files(search_index, doc_digests=doc_digests):
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
-    for path, fp, make in library_exports(library, meta_ds.values()):
-        jobs.append(bytes_job(path, fp, make))
+    for paths, fp, make_texts in library_exports(library, meta_ds.values()):
+        jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))

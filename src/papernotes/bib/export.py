@@ -22,7 +22,7 @@ as given once :func:`check_raw_field` finds it brace-balanced and free of a bare
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Literal, get_args
 
 from pybtex.bibtex.utils import split_name_list, split_tex_string
@@ -53,6 +53,7 @@ __all__ = [
     "entry_type",
     "flavour_entry",
     "format_bib",
+    "format_bibs",
     "format_entry",
     "is_others",
     "keep_as",
@@ -303,7 +304,11 @@ FLAVOURS: tuple[Flavour, ...] = get_args(Flavour)
 def flavour_entry(meta: Metadata, flavour: Flavour | None = None) -> Entry:
     """:func:`to_entry` in ``flavour``'s entry types and field names (:mod:`.biblatex`);
     with no flavour, as :func:`to_entry` makes it."""
-    entry = to_entry(meta)
+    return _flavoured(to_entry(meta), flavour)
+
+
+def _flavoured(entry: Entry, flavour: Flavour | None) -> Entry:
+    # to_bibtex and to_biblatex make a new entry: the one given can be made into the other.
     if flavour is None:
         return entry
     return to_bibtex(entry) if flavour == "bibtex" else to_biblatex(entry)
@@ -350,6 +355,20 @@ def format_bib(metas: Iterable[Metadata], flavour: Flavour | None = None) -> str
     """The whole library as one .bib text (see :func:`format_entry`): entries in the given
     order, a blank line between."""
     return "\n".join(format_entry(m, flavour) for m in metas)
+
+
+def format_bibs(metas: Iterable[Metadata], flavours: Sequence[Flavour]) -> tuple[str, ...]:
+    """:func:`format_bib` in each of ``flavours``, each note's entry built once for all of
+    them (building it is most of the cost of writing it: the site's library.bib and
+    library-biblatex.bib are made together)."""
+    texts: list[list[str]] = [[] for _ in flavours]
+    for meta in metas:
+        entry = to_entry(meta)
+        for out, flavour in zip(texts, flavours, strict=True):
+            out.append(
+                _write_entry(meta.key, _flavoured(entry, flavour), ascii=flavour == "bibtex")
+            )
+    return tuple("\n".join(out) for out in texts)
 
 
 def duplicate_keys(keys: Iterable[str]) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from papernotes.cjk import is_cjk_for_emphasis
+from papernotes.markdown.dispatch import RuleTable, skip_token, tokenize
 
 __all__ = ["install_cjk_emphasis"]
 
@@ -86,7 +87,22 @@ class CjkStateInline(StateInline):
 
 
 class CjkParserInline(ParserInline):
-    """ParserInline that tokenizes with :class:`CjkStateInline`."""
+    """ParserInline that tokenizes with :class:`CjkStateInline`, trying at each position only
+    the rules that can match the character there (:mod:`papernotes.markdown.dispatch`)."""
+
+    _table: RuleTable | None = None
+
+    def _rules(self) -> RuleTable:
+        table = self._table
+        if table is None or not table.current(self):
+            table = self._table = RuleTable(self)
+        return table
+
+    def tokenize(self, state: StateInline) -> None:
+        tokenize(self._rules(), state)
+
+    def skipToken(self, state: StateInline) -> None:
+        skip_token(self._rules(), state)
 
     def parse(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> list[Token]:
         state = CjkStateInline(src, md, env, tokens)
