@@ -255,9 +255,18 @@
   async function unpack(name, data) {
     if (typeof data !== "string") return data;
     if (typeof DecompressionStream === "undefined") throw new Error(name + ": this browser cannot unpack it (no DecompressionStream)");
-    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
-    const text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+    const text = await new Response(new Response(base64Bytes(data)).body.pipeThrough(new DecompressionStream("gzip"))).text();
     return JSON.parse(text);
+  }
+
+  // The bytes of base64 text: natively where the engine can (Chromium 140 and on), else by a
+  // loop (Uint8Array.from with a mapping function took 10 ms over a 94 KB term shard).
+  function base64Bytes(data) {
+    if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(data);
+    const binary = atob(data);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
   }
 
   // The keys next to each letter on a QWERTY keyboard: a letter changed among the first
