@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const INDEX_FORMAT = 4;
+  const INDEX_FORMAT = 5;
   // Where the shards are: beside this script (static/), whatever page loaded it.
   const BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
   // Each shard script hands its data over here; Index.script collects it on the tag's load.
@@ -37,6 +37,7 @@
   // A heading's word outweighs a passing mention (BM25 gives a body hit at most K1 + 1), and the
   // title outweighs both; an id names its note: it comes before any word match.
   const FIELD_META = 1, FIELD_TITLE = 2, FIELD_AUTHORS = 4, FIELD_ABSTRACT = 8, FIELD_HEADING = 16;
+  const FIELD_KEY = 64; // the word is the note's whole citekey (papernotes.search.index.FIELD_KEY)
   const WEIGHT = { title: 8, authors: 4, meta: 3, heading: 3, abstract: 2 };
   const ID_MARK = "@"; // every id term starts with it (papernotes.search.index.ID_MARK)
   // Typos: one edit (insert, delete, substitute, swap two neighbours) in a word this long.
@@ -47,7 +48,6 @@
   // would only add noise, and at 50,000 notes their postings cost time.
   const FUZZY_IF_FEWER = 20;
   const TOP = 200; // results sorted at once; the rest only if the reader pages that far
-  const KEY_CHECK = 8; // notes whose stored key is compared with a one-word query
   const K1 = 1.2, B = 0.75;
   const PREFIX_LIMIT = 64; // expansions of one prefix, the most common first
   // Term shards read for a prefix shorter than keyChars: the manifest lists the shards with
@@ -195,7 +195,7 @@
     const out = new Set();
     const trimmed = query.trim();
     const key = trimmed && !/\s/u.test(trimmed) ? trimmed.replace(/^@/u, "").toLowerCase() : null;
-    // A key that is one word as typed has no id term (it is found as that word: keyCandidates).
+    // A key that is one word as typed has no id term (it is found as that word: keyedNotes).
     const words = key ? tokenize(key) : [];
     if (key && !(words.length === 1 && words[0] === key)) out.add(idTerm("key", key));
     const rest = query
@@ -803,30 +803,23 @@
   };
 
   // A query that is one word may be a citekey. A key the tokenizer keeps whole has no id term
-  // (papernotes.search.index.doc_terms): it is that word in the note's meta fields, which few
-  // notes share. These notes' text must be loaded for keyedNotes to tell which is the one.
-  Index.prototype.keyCandidates = function (q) {
+  // (papernotes.search.index.doc_terms): its word's posting in the note is marked FIELD_KEY.
+  Index.prototype.keyedNotes = function (q) {
     const unit = q.units.length === 1 ? q.units[0] : null;
     if (!q.key || !unit || unit.kind !== "word" || q.key !== unit.text) return [];
     const at = this.find(unit.text);
     if (!at) return [];
     const list = at.shard.postings(at.i);
     const out = [];
-    for (let k = 0; k < list.length && out.length < KEY_CHECK; k++) {
-      if ((list.packed[k] >> 4) & FIELD_META) out.push(list.docs[k]);
-    }
+    for (let k = 0; k < list.length; k++) if ((list.packed[k] >> 4) & FIELD_KEY) out.push(list.docs[k]);
     return out;
-  };
-
-  Index.prototype.keyedNotes = function (q, docs) {
-    return docs.filter((d) => this.docs[d] && this.docs[d].key.toLowerCase() === q.units[0].text);
   };
 
   // [{doc, score}] best first, over what is loaded (all of a whole index).
   Index.prototype.search = function (query) {
     let q = typeof query === "string" ? parseQuery(query) : query;
     if (this.idsMissed(q)) q = parseQuery(q.query, true);
-    const results = this.candidates(q, this.keyedNotes(q, this.keyCandidates(q)));
+    const results = this.candidates(q, this.keyedNotes(q));
     return Object.assign(this.rerank(q, results, this.phraseLimit(results)), { parsed: q });
   };
 
@@ -843,9 +836,7 @@
       q = parseQuery(q.query, true);
       await this.loadTerms(q);
     }
-    const keyed = this.keyCandidates(q);
-    await this.loadDocs(keyed);
-    let results = this.candidates(q, this.keyedNotes(q, keyed));
+    let results = this.candidates(q, this.keyedNotes(q));
     if (this.needsPhrase(q)) {
       const limit = this.phraseLimit(results);
       await this.loadDocs(results.slice(0, limit).map((r) => r.doc));
@@ -1040,6 +1031,19 @@
     return li;
   }
 
+  // The search page's index, made as this script runs (the manifest's <script> came first),
+  // and the term shards of the query in its URL asked for at once, not on DOMContentLoaded.
+  function earlyIndex() {
+    const data = window.PAPERNOTES_SEARCH;
+    if (!data || data.format !== INDEX_FORMAT || !document.getElementById("search-results")) return null;
+    const index = new Index(data, BASE);
+    const query = new URLSearchParams(location.search).get("q");
+    // A shard that fails is reported when the search itself asks for it (the same promise).
+    if (query && index.sharded) index.loadTermShards(index.termShardsOf(parseQuery(query))).catch(() => {});
+    return index;
+  }
+  const early = earlyIndex();
+
   function init() {
     const form = document.getElementById("search-form");
     const list = document.getElementById("search-results");
@@ -1051,7 +1055,7 @@
       status.textContent = "The search index (static/search-index.js) is missing or out of date: rebuild the site.";
       return;
     }
-    const index = new Index(data, BASE);
+    const index = early || new Index(data, BASE);
     const root = list.getAttribute("data-site-root") || "";
     const baseTitle = document.title;
     const more = document.createElement("button");
@@ -1067,7 +1071,11 @@
       const first = shown;
       if (shown + PAGE > results.sorted) index.sortAll(results);
       const next = results.slice(shown, shown + PAGE);
-      const arriving = next.map((r) => index.loadDocs([r.doc]));
+      // The first result's doc shard alone, then the rest: asked for together, twenty shards
+      // arrive together, and the first result waited for all of them (50–150 ms at 50,000).
+      const lead = next.length ? index.loadDocs([next[0].doc]) : Promise.resolve();
+      const rest = lead.then(() => null);
+      const arriving = next.map((r, k) => (k === 0 ? lead : rest.then(() => index.loadDocs([r.doc]))));
       for (let k = 0; k < next.length; k++) {
         await arriving[k];
         if (ticket !== latest) return null; // a later search has taken the list over
