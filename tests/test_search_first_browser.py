@@ -19,7 +19,8 @@ from test_search_browser import _docs
 
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.search.shards import SHARD_DIR, search_files
+from papernotes.search.index import SearchDoc, build_index, index_data
+from papernotes.search.shards import SHARD_DIR, doc_order, search_files
 
 from browser import Problems
 from conftest import note_text, write_note
@@ -106,3 +107,40 @@ def test_a_key_as_one_word_is_found_without_reading_any_other_note(tab: Page, si
     assert titles[0] == "The Keyed Note"
     assert titles[1:3] == ["Survey number 29", "Survey number 28"]
     assert len(first) == 1, first
+
+
+def test_ranking_past_the_best_sorts_the_rest_as_a_full_sort_would(tab: Page, site: Path) -> None:
+    # 450 notes match: more than twice the 200 ranked at once, so the rest wait unsorted (as
+    # typed arrays) until the reader pages past the best; then they follow in the same order.
+    docs = [
+        SearchDoc(
+            f"k{n:03}",
+            f"papers/k{n:03}.html",
+            f"T{n}",
+            "A",
+            2000 + n % 7,
+            "",
+            (),
+            "",
+            "lora " * (1 + n % 13) + "pad " * (n % 17),
+        )
+        for n in range(450)
+    ]
+    data = index_data(build_index(docs, order=doc_order))
+    _search(tab, site, "survey")
+    got = tab.evaluate(
+        """(data) => {
+          const index = new PapernotesSearch.Index(data);
+          const results = index.search("lora");
+          const head = results.map((r) => r.doc);
+          const before = [results.total, results.sorted, results.length];
+          index.sortAll(results);
+          const order = index.order();
+          const full = results.slice().sort(order).map((r) => r.doc);
+          return { before: before, head: head, all: results.map((r) => r.doc), full: full };
+        }""",
+        data,
+    )
+    assert got["before"] == [450, 200, 200]
+    assert got["all"][:200] == got["head"]
+    assert got["all"] == got["full"] and len(set(got["all"])) == 450

@@ -680,14 +680,13 @@
       (docs[a.doc].title < docs[b.doc].title ? -1 : docs[a.doc].title > docs[b.doc].title ? 1 : a.doc - b.doc);
   };
 
-  // [{doc, score, tier}]: the best TOP sorted, the rest after them unsorted (see sortAll);
-  // results.corrected is the query with each typo replaced by the word it was taken for.
+  // [{doc, score, tier}]: the best TOP sorted, the rest unsorted in results.tail (see sortTop
+  // and sortAll); results.total counts them all; results.corrected is the query with each typo replaced by the word it was taken for.
   // Needs the query's term shards. Every word must match (as typed, or one edit away for a
   // long word); a note an id of the query names matches whatever the words say.
   Index.prototype.candidates = function (query, keyed) {
     const q = typeof query === "string" ? parseQuery(query) : query;
-    const out = [];
-    out.corrected = null;
+    const out = Object.assign([], { corrected: null, sorted: 0, tail: null, total: 0, typed: 0 });
     if (!q.units.length && !(q.ids || []).length) return out;
     const total = new Float64Array(this.count);
     const exact = new Uint8Array(this.count);
@@ -725,47 +724,91 @@
       const list = at.shard.postings(at.i);
       for (let k = 0; k < list.length; k++) named[list.docs[k]] = 1;
     }
-    let typos = false;
+    // The matches as typed arrays: at 50,000 notes a common word matches most of them, and
+    // an object each (made, sorted, collected) was most of a query's time. Only the TOP best
+    // become objects (sortTop); the rest wait in results.tail until the reader pages there.
+    const docs = new Int32Array(this.count), scores = new Float64Array(this.count);
+    const tiers = new Uint8Array(this.count);
+    let n = 0, typos = false, typed = 0;
     for (let d = 0; d < total.length; d++) {
-      if (named[d]) out.push({ doc: d, score: total[d], tier: 2 });
-      else if (total[d] > 0) {
-        out.push({ doc: d, score: total[d], tier: exact[d] });
-        typos = typos || !exact[d];
-      }
+      if (!named[d] && !(total[d] > 0)) continue;
+      const tier = named[d] ? 2 : exact[d];
+      docs[n] = d;
+      scores[n] = total[d];
+      tiers[n++] = tier;
+      if (tier > 0) typed++;
+      else typos = true;
     }
     if (typos && corrected !== q.text) out.corrected = corrected;
-    return this.sortTop(out);
+    return this.sortTop(out, { docs: docs.subarray(0, n), scores: scores.subarray(0, n), tiers: tiers.subarray(0, n) }, typed);
   };
 
-  // The best TOP of `results` sorted, first: a common word at 50,000 notes matches most of
-  // them, and sorting them all is most of a query's time.
-  Index.prototype.sortTop = function (results) {
-    const order = this.order();
-    if (results.length <= 2 * TOP) return Object.assign(results.sort(order), { sorted: results.length });
-    // The TOP-th best key as a threshold (a typed array sorts numbers many times faster than
-    // objects by a comparator); the TOP best go first, sorted. Of notes tied at the threshold
-    // the lowest numbers, as the order has it (results are in note order).
-    const n = results.length;
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = results[i].tier * 1e7 + results[i].score;
-    const sorted = keys.slice().sort();
-    const threshold = sorted[n - TOP];
-    let ties = 0;
-    for (let i = n - TOP; i < n; i++) if (sorted[i] === threshold) ties++;
-    const head = [], tail = [];
-    for (let i = 0; i < n; i++) {
-      const take = keys[i] > threshold || (keys[i] === threshold && ties-- > 0);
-      (take ? head : tail).push(results[i]);
+  // The value of the k-th largest of `keys` (k from 1), by selection: O(n), where sorting them
+  // all was the most of a one-word query's ranking at 50,000 notes. `keys` is reordered.
+  function kthLargest(keys, k) {
+    let lo = 0, hi = keys.length - 1;
+    const want = keys.length - k;
+    while (lo < hi) {
+      const pivot = keys[(lo + hi) >> 1];
+      let i = lo, j = hi;
+      while (i <= j) {
+        while (keys[i] < pivot) i++;
+        while (keys[j] > pivot) j--;
+        if (i <= j) {
+          const t = keys[i];
+          keys[i++] = keys[j];
+          keys[j--] = t;
+        }
+      }
+      if (want <= j) hi = j;
+      else if (want >= i) lo = i;
+      else break;
     }
-    head.sort(order);
-    return Object.assign(head.concat(tail), { corrected: results.corrected, sorted: head.length });
+    return keys[want];
+  }
+
+  // `into` ([{doc, score, tier}], empty, with its .corrected) filled with the best TOP of the
+  // matches (typed arrays in note order), sorted; the others go unsorted in into.tail (see
+  // sortAll). into.total counts them all, into.typed those matching as typed or by an id.
+  Index.prototype.sortTop = function (into, matches, typed) {
+    const order = this.order();
+    const n = matches.docs.length;
+    const take = (i) => ({ doc: matches.docs[i], score: matches.scores[i], tier: matches.tiers[i] });
+    Object.assign(into, { total: n, typed: typed, tail: null });
+    if (n <= 2 * TOP) {
+      for (let i = 0; i < n; i++) into.push(take(i));
+      into.sort(order);
+      into.sorted = n;
+      return into;
+    }
+    // The TOP-th best key as a threshold; the TOP best go first, sorted. Of notes tied at the
+    // threshold the lowest numbers, as the order has it (matches are in note order).
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = matches.tiers[i] * 1e7 + matches.scores[i];
+    const threshold = kthLargest(keys.slice(), TOP);
+    let above = 0;
+    for (let i = 0; i < n; i++) if (keys[i] > threshold) above++;
+    let ties = TOP - above;
+    const rest = new Int32Array(n - TOP);
+    let r = 0;
+    for (let i = 0; i < n; i++) {
+      if (keys[i] > threshold || (keys[i] === threshold && ties-- > 0)) into.push(take(i));
+      else rest[r++] = i;
+    }
+    into.sort(order);
+    into.sorted = into.length;
+    into.tail = { matches: matches, at: rest.subarray(0, r) };
+    return into;
   };
 
-  // Sorts the unsorted tail too (the reader paged past the best TOP).
+  // Sorts the unsorted tail too, after the best (the reader paged past the best TOP).
   Index.prototype.sortAll = function (results) {
-    if (results.sorted >= results.length) return results;
-    const tail = results.splice(results.sorted).sort(this.order());
-    for (const r of tail) results.push(r);
+    const tail = results.tail;
+    if (!tail) return results;
+    const m = tail.matches;
+    const more = Array.from(tail.at, (i) => ({ doc: m.docs[i], score: m.scores[i], tier: m.tiers[i] }));
+    for (const r of more.sort(this.order())) results.push(r);
+    results.tail = null;
     results.sorted = results.length;
     return results;
   };
@@ -799,7 +842,8 @@
       if (q.phrase && containsAnywhere(fields, (t) => q.phrase.test(t))) r.score *= PHRASE_BOOST;
     }
     const out = checked.sort(this.order()).concat(results.slice(limit));
-    return Object.assign(out, { corrected: results.corrected, sorted: results.sorted });
+    const { corrected, sorted, tail, total, typed } = results;
+    return Object.assign(out, { corrected: corrected, sorted: sorted, tail: tail, total: total, typed: typed });
   };
 
   // A query that is one word may be a citekey. A key the tokenizer keeps whole has no id term
@@ -1081,9 +1125,9 @@
         if (ticket !== latest) return null; // a later search has taken the list over
         list.append(renderResult(index, next[k], parsed, root));
       }
-      shown = Math.min(results.length, shown + PAGE);
-      more.hidden = shown >= results.length;
-      more.textContent = "Show more results (" + (results.length - shown) + " left)";
+      shown = Math.min(results.total, shown + PAGE);
+      more.hidden = shown >= results.total;
+      more.textContent = "Show more results (" + (results.total - shown) + " left)";
       return list.children[first];
     }
 
@@ -1116,16 +1160,16 @@
       const count = (n) => n + (n === 1 ? " result" : " results");
       if (results.corrected) {
         // Typos forgiven: say for what, and whether the query as typed found anything.
-        const typed = results.filter((r) => r.tier > 0).length;
+        const typed = results.typed;
         status.textContent = typed
           ? count(typed) + " for “" + q + "”. Also showing results for “" + results.corrected + "”."
-          : "Showing results for “" + results.corrected + "”: " + count(results.length) + " (none for “" + q + "”).";
-      } else if (!parsed.units.length && !results.length) {
+          : "Showing results for “" + results.corrected + "”: " + count(results.total) + " (none for “" + q + "”).";
+      } else if (!parsed.units.length && !results.total) {
         status.textContent = q ? "Type letters or characters to search." : "Search " + index.count + " notes.";
-      } else if (!results.length) {
+      } else if (!results.total) {
         status.textContent = "No results for “" + q + "”.";
       } else {
-        status.textContent = results.length + (results.length === 1 ? " result" : " results") + " for “" + q + "”.";
+        status.textContent = count(results.total) + " for “" + q + "”.";
       }
       status.setAttribute("data-ms", (performance.now() - started).toFixed(1));
       document.documentElement.dataset.pnSearch = String(++done);
