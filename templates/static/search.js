@@ -395,7 +395,8 @@
     this.toDoc = toDoc;
     if (this.sharded) {
       this.count = data.count;
-      this.lengths = decodeNumbers(data.lengths);
+      this.encodedLengths = data.lengths; // decoded by lengthsReady, once the shards are asked for
+      this.lengths = null;
       this.termShards = data.termShards;
       this.keyChars = data.keyChars;
       this.docsPerShard = data.docsPerShard;
@@ -409,12 +410,38 @@
       this.lengths = data.lengths;
       this.termShards = 1;
       this.shards = [new TermShard(data)];
+      this.lengthsReady();
     }
-    this.avgLength = this.lengths.reduce((a, b) => a + b, 0) / Math.max(1, this.lengths.length);
     this.normalized = new Map();
     this.loading = new Map(); // shard name → promise of its data
     this.loadedNames = [];
   }
+
+  // Body lengths for BM25, decoded on first need: at 50,000 notes a few milliseconds the page
+  // spends while a query's first term shard is on its way, not before asking for it.
+  Index.prototype.lengthsReady = function () {
+    if (this.lengths === null) {
+      const lengths = new Int32Array(this.count);
+      const encoded = this.encodedLengths;
+      let n = 0, value = 0, shift = 0;
+      for (let i = 0; i < encoded.length && n < lengths.length; i++) {
+        const digit = VLQ_VALUE[encoded.charCodeAt(i)];
+        value |= (digit & 31) << shift;
+        if (digit & 32) {
+          shift += 5;
+          continue;
+        }
+        lengths[n++] = value;
+        value = shift = 0;
+      }
+      this.lengths = lengths;
+    }
+    if (this.avgLength === undefined) {
+      let sum = 0;
+      for (let i = 0; i < this.lengths.length; i++) sum += this.lengths[i];
+      this.avgLength = sum / Math.max(1, this.lengths.length);
+    }
+  };
 
   Index.prototype.shardFor = function (term) {
     return this.termShards === 1 ? 0 : shardOf(term, this.keyChars, this.termShards);
@@ -688,6 +715,7 @@
     const q = typeof query === "string" ? parseQuery(query) : query;
     const out = Object.assign([], { corrected: null, sorted: 0, tail: null, total: 0, typed: 0 });
     if (!q.units.length && !(q.ids || []).length) return out;
+    this.lengthsReady();
     const total = new Float64Array(this.count);
     const exact = new Uint8Array(this.count);
     let corrected = q.text;
@@ -1084,6 +1112,7 @@
     const query = new URLSearchParams(location.search).get("q");
     // A shard that fails is reported when the search itself asks for it (the same promise).
     if (query && index.sharded) index.loadTermShards(index.termShardsOf(parseQuery(query))).catch(() => {});
+    index.lengthsReady();
     return index;
   }
   const early = earlyIndex();
