@@ -21,6 +21,7 @@ from papernotes.search import index as search
 from papernotes.search.index import (
     FIELD_ABSTRACT,
     FIELD_AUTHORS,
+    FIELD_KEY,
     FIELD_META,
     FIELD_TITLE,
     INDEX_FORMAT,
@@ -191,7 +192,8 @@ def test_field_bits_and_body_frequency() -> None:
         ]
     )
     assert postings_of(index, "lora") == (Posting(0, FIELD_TITLE, 3),)
-    assert postings_of(index, "hu2021lora") == (Posting(0, FIELD_META, 0),)
+    # The whole key, marked as the key: search.js finds the note without its stored text.
+    assert postings_of(index, "hu2021lora") == (Posting(0, FIELD_META | FIELD_KEY, 0),)
     assert postings_of(index, "rank") == (Posting(0, FIELD_TITLE | FIELD_ABSTRACT, 15),)
     assert postings_of(index, "沈业") == (Posting(0, FIELD_AUTHORS, 0),)
     assert postings_of(index, "peft") == (Posting(0, FIELD_META, 0),)

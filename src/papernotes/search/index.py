@@ -43,6 +43,7 @@ __all__ = [
     "FIELD_AUTHORS",
     "FIELD_HEADING",
     "FIELD_ID",
+    "FIELD_KEY",
     "FIELD_META",
     "FIELD_TITLE",
     "ID_MARK",
@@ -64,9 +65,9 @@ __all__ = [
     "vlq_numbers",
 ]
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 """Bumped whenever search.js must change to read the data (2: sharded, see ``shards``; 3:
-heading and id bits, id terms sharded whole; 4: doc shards gzipped, in base64)."""
+heading and id bits, id terms sharded whole; 4: doc shards gzipped, in base64; 5: the key bit)."""
 
 # Bits of a posting's field mask. The body is not a bit: its term frequency is stored instead.
 FIELD_META = 1
@@ -78,6 +79,12 @@ FIELD_HEADING = 16
 """A section heading of the body (its words are in the body too)."""
 FIELD_ID = 32
 """An id term (``@key:…``, ``@arxiv:…``, ``@doi:…``): the note is the one it names."""
+FIELD_KEY = 64
+"""The word is the note's whole citekey (one the tokenizer keeps whole, so it has no id term):
+a one-word query that is a key finds its note from the postings alone, where search.js once
+loaded the stored text of every note with the word in its meta fields to compare keys (a
+round trip for up to eight doc shards before the first result at 50,000 notes). Costs one
+VLQ digit, in one posting per note."""
 
 MAX_BODY_CHARS = 3_000
 """Body text stored for snippets and phrase checks (the stored text is most of the index's
@@ -86,7 +93,7 @@ snippet shows its start instead of a late match."""
 ID_MARK = "@"
 """What every id term starts with, and no word does."""
 
-_TF_CAP = 15  # BM25 saturates long before; the cap keeps a posting within two VLQ digits.
+_TF_CAP = 15  # BM25 saturates long before; the cap keeps most postings within two VLQ digits.
 _VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _VLQ_VALUE = {c: i for i, c in enumerate(_VLQ)}
 
@@ -229,9 +236,11 @@ def doc_terms(doc: SearchDoc, folds: Any = None) -> DocTerms:
     for bit, text in short:
         for term in tokenize(text, folds):
             packed[term] = packed.get(term, 0) | bit << 4
-    # A key that is one word as typed is found as that word (search.js checks which note's
-    # key it is); only a key the tokenizer splits or folds needs an id term of its own.
+    # A key that is one word as typed is found as that word, its posting marked as the key's;
+    # only a key the tokenizer splits or folds needs an id term of its own.
     plain_key = tokenize(doc.key, folds) == [doc.key.lower()]
+    if plain_key:
+        packed[doc.key.lower()] |= FIELD_KEY << 4
     for term in id_terms(doc.key, doc.arxiv, doc.doi)[1 if plain_key else 0 :]:
         packed[term] = FIELD_ID << 4
     return len(body), packed
