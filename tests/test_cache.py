@@ -132,7 +132,7 @@ def _wrong_index(data: dict) -> list[dict]:  # type: ignore[type-arg]
 
 
 def _wrong_entries(entry: dict) -> list[dict]:  # type: ignore[type-arg]
-    note = entry["record"][1]
+    note = entry["note"]
     cases = []
     for bad in (
         ["x", 1, []],  # a note as a number
@@ -142,7 +142,7 @@ def _wrong_entries(entry: dict) -> list[dict]:  # type: ignore[type-arg]
         {"__class__": "os.system"},
     ):
         copy = json.loads(json.dumps(entry))
-        copy["record"][1] = bad
+        copy["note"] = bad
         cases.append(copy)
     for key, value in (("path", "papers/other.md"), ("version", "0"), ("key", "k"), ("shape", "")):
         copy = json.loads(json.dumps(entry))
@@ -173,8 +173,10 @@ def test_an_entry_of_the_wrong_shape_costs_only_its_note(tmp_path: Path) -> None
     file = root / ".papernotes" / "cache" / "notes" / entry_name(path)
     whole = cache.load_cache(root, key)
     assert whole is not None and path in whole.notes
-    for case in _wrong_entries(json.loads(file.read_bytes())):
-        file.write_text(json.dumps(case), encoding="utf-8")
+    # The first line names the entry and holds the note; each other part has a line.
+    head, _, parts = file.read_bytes().partition(b"\n")
+    for case in _wrong_entries(json.loads(head)):
+        file.write_bytes(json.dumps(case).encode("utf-8") + b"\n" + parts)
         loaded = cache.load_cache(root, key)
         assert loaded is not None, case
         assert path not in loaded.notes and path not in loaded.stored, case

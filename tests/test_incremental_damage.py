@@ -47,9 +47,10 @@ def _cache_warnings(report: BuildReport) -> list[tuple[str, str]]:
 
 
 def _swap_version(text: str) -> str:
-    data = json.loads(text)
+    head, _, parts = text.partition("\n")  # the first line names the entry
+    data = json.loads(head)
     data["version"] = "0" * 32
-    return json.dumps(data)
+    return json.dumps(data) + "\n" + parts
 
 
 def _index_wrong_types(text: str) -> str:
@@ -68,10 +69,12 @@ DAMAGE: list[tuple[str, str, Spoil, str]] = [
     ("index too deep", INDEX_FILE, lambda t: "[" * 50_000 + "]" * 50_000, "nested too deep"),
     ("entry cut", LORA_FILE, lambda t: t[: len(t) // 3], "not JSON (cut short?)"),
     ("entry a string", LORA_FILE, lambda t: '"entry"', "not a cache entry"),
-    ("entry wrong types", LORA_FILE, lambda t: t.replace('"record":[', '"record":[1,'), "shape"),
+    ("entry wrong types", LORA_FILE, lambda t: t.replace('"note":[', '"note":[1,'), "shape"),
     ("entry another version", LORA_FILE, _swap_version, "not the entry the index names"),
     ("entry another note's", LORA_FILE, lambda t: t.replace(LORA, "papers/x.md"), "index names"),
     ("entry missing", LORA_FILE, lambda t: None, "missing"),
+    # Its last line (the search document) cut: told by its length, read or not.
+    ("entry part cut", LORA_FILE, lambda t: t[: -len(t.rpartition("\n")[2]) // 2], "cut short"),
 ]
 
 

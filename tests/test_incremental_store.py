@@ -15,7 +15,7 @@ from papernotes import parse
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache as cache
-from papernotes.incremental import store
+from papernotes.incremental import lazy, store
 from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import copy_fixture, note_text, site_tree, write_note
@@ -60,7 +60,7 @@ def test_an_edit_rewrites_only_its_own_entry(tmp_path: Path) -> None:
     "spoil",
     [
         lambda text: text[: len(text) // 2],  # cut short
-        lambda text: text.replace('"record":[', '"record":[1,'),  # the wrong shape
+        lambda text: text.replace('"note":[', '"note":[1,'),  # the wrong shape
         lambda text: text.replace(LORA, "papers/other.md", 1),  # another note's entry
         lambda text: "[" * 50_000 + "]" * 50_000,  # too deep
     ],
@@ -82,7 +82,8 @@ def test_a_bad_entry_redoes_only_its_note(tmp_path: Path, monkeypatch, spoil) ->
     monkeypatch.setattr(parse, "parse_note", counting)
     _build(root)
     assert parsed == [LORA]
-    assert json.loads(file.read_bytes())["path"] == LORA  # written again, whole
+    head = json.loads(file.read_bytes().partition(b"\n")[0])
+    assert head["path"] == LORA  # written again, whole
     clean = _build(root, tmp_path / "clean", use_cache=False)
     assert clean.written is not None
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
@@ -181,3 +182,52 @@ def test_a_build_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
     write_note(root, "newer.md", note_text("Newer Paper", extra="id: newerpaper\n"))
     _build(root)
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_an_edit_decodes_the_search_terms_of_its_note_only(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The stored search index is updated from the edited note's old and new terms: the other
+    # notes' terms stay undecoded JSON (a quarter of reading the cache at 1,000 notes).
+    root = _lib(tmp_path)
+    for n in range(4):
+        write_note(root, f"n{n}.md", note_text(f"Paper {n}", extra=f"id: paper{n}\n"))
+    _build(root)
+    read: list[cache.BuildCache] = []
+    real = cache.read_cache
+
+    def keep(*args, **kw):  # type: ignore[no-untyped-def]
+        found = real(*args, **kw)
+        if found[0] is not None:
+            read.append(found[0])
+        return found
+
+    monkeypatch.setattr(cache, "read_cache", keep)
+    path = root / LORA
+    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    _build(root)
+    (loaded,) = read
+    notes = len(list((root / "papers").rglob("*.md")))
+    assert len(loaded.terms) == notes > 3
+    assert isinstance(loaded.terms, lazy.Parts) and loaded.terms.decoded == 1
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_part_that_does_not_decode_is_made_again_and_written_again(tmp_path: Path) -> None:
+    # Its length is right (a changed byte, or a crafted file): it is found out only when it is
+    # decoded, and then made as a clean build makes it, and its entry saved whole again.
+    root = _lib(tmp_path)
+    _build(root)
+    file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
+    head, *parts = file.read_bytes().split(b"\n")
+    body = parts[store.PARTS.index("body")]
+    parts[store.PARTS.index("body")] = b"[" + b" " * (len(body) - 2) + b"]"
+    file.write_bytes(b"\n".join([head, *parts]))
+    other = root / "papers" / "other.md"
+    write_note(root, "other.md", note_text("Other Paper", extra="id: otherpaper\n"))
+    report = _build(root)
+    assert not [d for d in report.diagnostics if "cache" in d.message]
+    assert file.read_bytes().split(b"\n")[1 + store.PARTS.index("body")] == body
+    other.unlink()
+    _build(root)
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")

@@ -40,6 +40,7 @@ from papernotes.fingerprints import (
 )
 from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
+from papernotes.incremental.lazy import seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
@@ -114,15 +115,15 @@ class RenderedSite:
     """Files the last build wrote that would come out the same: left as they are."""
     rendered: int
     """Jobs run (the others were unchanged)."""
-    bodies: dict[str, tuple[str, RenderedBody]]
+    bodies: Mapping[str, tuple[str, RenderedBody]]
     """Citekey → (body fingerprint, rendered body): the next build's ``BuildCache.bodies``."""
-    terms: dict[str, tuple[str, search.DocTerms]]
+    terms: Mapping[str, tuple[str, search.DocTerms]]
     """Citekey → (search document digest, its terms): the next build's ``BuildCache.terms``."""
-    refs: dict[str, tuple[str, tuple[Reference, ...]]]
+    refs: Mapping[str, tuple[str, tuple[Reference, ...]]]
     """Citekey → (CSL item and styles digest, its references): the next ``BuildCache.refs``."""
     fingerprints: dict[str, str]
     """Output path → fingerprint of every job: the next build's ``BuildCache.pages``."""
-    docs: dict[str, tuple[str, DocEntry]]
+    docs: Mapping[str, tuple[str, DocEntry]]
     """Citekey → (body fingerprint, its search document and digest): ``BuildCache.docs``."""
     search: SearchState | None
     """The search index as built: the next build's ``BuildCache.search``."""
@@ -166,7 +167,7 @@ def render_site(
         root=root,
         body_fps={k: fp for k, (fp, _) in bodies.items()},
         docs={k: doc for k, (_, (_, doc)) in docs.items()},
-        terms={k: t for k, (_, t) in terms.items()},
+        terms=seconds(terms),  # read only for the notes the search index must update
         refs={k: r for k, (_, r) in refs.items()},
         memo=memo,
         indexer=indexer,

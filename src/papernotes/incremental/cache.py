@@ -87,18 +87,18 @@ class BuildCache:
     cache."""
     notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]]
     """Source path → (text digest, parsed note or None, its diagnostics)."""
-    bodies: dict[str, tuple[str, RenderedBody]]
+    bodies: Mapping[str, tuple[str, RenderedBody]]
     """Citekey → (body fingerprint, RenderedBody)."""
     pages: dict[str, str]
     """Output path → fingerprint of what the page was made from."""
-    terms: dict[str, tuple[str, DocTerms]]
+    terms: Mapping[str, tuple[str, DocTerms]]
     """Citekey → (fingerprint of its search document, its search terms)."""
-    refs: dict[str, tuple[str, tuple[Reference, ...]]] = field(default_factory=dict)
+    refs: Mapping[str, tuple[str, tuple[Reference, ...]]] = field(default_factory=dict)
     """Citekey → (fingerprint of its CSL item and the styles, its formatted references)."""
     stored: Mapping[str, str] = field(default_factory=dict)
     """Note file → version of its entry file as it is on disk (``incremental.store``): what a
     save need not write again."""
-    docs: dict[str, tuple[str, DocEntry]] = field(default_factory=dict)
+    docs: Mapping[str, tuple[str, DocEntry]] = field(default_factory=dict)
     """Citekey → (body fingerprint, (its search document's digest, the document))."""
     search: SearchState | None = None
     """The search index as built, to update rather than build again

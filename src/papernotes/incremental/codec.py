@@ -157,15 +157,17 @@ class Codec:
             def dec_all(data: Any) -> tuple[Any, ...]:
                 if type(data) is not list:
                     raise CodecError("expected a list")
-                return tuple(dec(x) for x in data)
+                return tuple([dec(x) for x in data])  # a list is quicker than a generator
 
             return (lambda v: [enc(x) for x in v]), dec_all
         pairs = [self._pair(a) for a in args]
+        decs = [p[1] for p in pairs]
+        size = len(pairs)
 
         def dec_fixed(data: Any) -> tuple[Any, ...]:
-            if type(data) is not list or len(data) != len(pairs):
-                raise CodecError(f"expected a list of {len(pairs)}")
-            return tuple(p[1](x) for p, x in zip(pairs, data, strict=True))
+            if type(data) is not list or len(data) != size:
+                raise CodecError(f"expected a list of {size}")
+            return tuple([d(x) for d, x in zip(decs, data, strict=True)])
 
         return (lambda v: [p[0](x) for p, x in zip(pairs, v, strict=True)]), dec_fixed
 

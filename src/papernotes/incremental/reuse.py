@@ -4,6 +4,10 @@ Every cached step of the build (parsing a note, rendering a body, tokenising a n
 search index) is this one function: inputs keyed and fingerprinted, the last build's values
 under the same keys, and a pure function that makes a value from an input. What it returns is
 both the step's result and its part of the next build's cache.
+
+When the last build's values come from the cache on disk (``incremental.lazy.Parts``), only
+their fingerprints are compared: a kept value is decoded when something reads it, so an edit
+build never decodes the search terms of the notes it did not touch.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from papernotes.incremental.lazy import Parts, Reused
 from papernotes.incremental.parallel import parallel_map
 
 __all__ = ["reuse"]
@@ -26,11 +31,19 @@ def reuse(
     make: Callable[[_T], _R],
     *,
     workers: int = 1,
-) -> dict[_K, tuple[str, _R]]:
+    own: Callable[[_R], _R] | None = None,
+) -> Mapping[_K, tuple[str, _R]]:
     """``key → (fingerprint, value)`` for every key of ``wanted`` (``key → (fingerprint,
     input)``), in its order: the previous value where the fingerprint is the same, else
     ``make(input)``, run over ``workers`` processes when there are many
-    (:func:`~papernotes.incremental.parallel.parallel_map`)."""
+    (:func:`~papernotes.incremental.parallel.parallel_map`). ``own`` is applied to each value
+    made here (and, by the caller, to each one read from disk), never to one kept in memory.
+    """
+    if isinstance(previous, Parts):
+        todo = [k for k, (fp, _) in wanted.items() if previous.fingerprint(k) != fp]
+        values = parallel_map(make, [wanted[k][1] for k in todo], workers)
+        new = dict(zip(todo, [own(v) for v in values] if own else values, strict=True))
+        return Reused(wanted, previous, new, make if own is None else lambda x: own(make(x)))
     kept: dict[_K, _R] = {}
     missing: list[_K] = []
     for key, (fp, _) in wanted.items():
@@ -40,5 +53,5 @@ def reuse(
         else:
             missing.append(key)
     made = parallel_map(make, [wanted[k][1] for k in missing], workers)
-    kept.update(zip(missing, made, strict=True))
+    kept.update(zip(missing, [own(v) for v in made] if own else made, strict=True))
     return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}

@@ -3,16 +3,20 @@
 ``.papernotes/cache/index.json`` holds the cache key, the fingerprint of every page and, for
 each note file, the *version* of its entry (a digest of the fingerprints the entry was made
 under). ``.papernotes/cache/notes/<digest of the note's path>.json`` holds that note's part of
-the cache: the note as parsed, its rendered body, its search terms and its formatted
-references. A build reads the index and the entries; it writes only the entries whose version
-changed, then the index, and removes the entry files of notes that are gone — so an edit of one
-note rewrites one entry and the index, not the whole cache.
+the cache: the note as parsed, its rendered body, its search terms, its formatted references
+and its search document, each part on a line of its own (``incremental.entryfile``). A build
+reads the index and the entries, decodes every note and each other part only when it is asked
+for (``incremental.lazy``); it writes only the entries whose version changed (an unchanged
+entry's parts are not even decoded), then the index, and removes the entry files of notes
+that are gone — so an edit of one note rewrites one entry and the index, not the whole cache.
 
 Every file is untrusted input (a library may come with them): each is plain JSON decoded
 against our own types (``incremental.codec``), never unpickled. An entry file is read only
 through ``O_NOFOLLOW`` inside a folder checked to be in the library, and taken only if it names
-the path, the version, the key and the layout the index expects; one that does not fit is
-skipped and its note is made again, while the other notes keep theirs (``read`` says which).
+the path, the version, the key and the layout the index expects, with each part of the length
+it gives; one that does not fit is skipped and its note is made again, while the other notes
+keep theirs (``read`` says which). A part that fits but does not decode (a crafted file) is
+made again when it is needed, and its entry written again.
 Only names this module makes (32 hex digits, ``.json``) are ever removed from the entries
 folder.
 """
@@ -26,13 +30,17 @@ import hashlib
 import json
 import os
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
-from papernotes.incremental.cache import CACHE_DIR, BuildCache, digest, state_path
+from papernotes.incremental import entryfile
+from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
+from papernotes.incremental.entryfile import PARTS, Part, dump
+from papernotes.incremental.lazy import Parts, fingerprint_of
 
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
@@ -45,7 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "entry_name", "load", "read", "save"]
 
-_FORMAT = 4
+_FORMAT = 5
 INDEX = "index.json"
 ENTRIES = "notes"
 _OLD = ("build.json", "build.pickle")
@@ -55,21 +63,22 @@ _NAME = re.compile(r"[0-9a-f]{32}\.json")
 
 @dataclass(frozen=True, slots=True)
 class NoteRecord:
-    """One note file's part of the cache: what its entry file holds."""
+    """The types of one note file's part of the cache, in the order its entry file holds them
+    (the note in the first line, each other part in a line of its own, with its fingerprint in
+    the first line: ``Parts``)."""
 
     path: str
     """The note file, as ``BuildCache.notes`` keys it."""
     note: tuple[str, Note | None, tuple[Diagnostic, ...]]
     """Its text digest, the note as parsed (None when it has errors) and its problems."""
-    body: tuple[str, RenderedBody] | None
-    """Its body fingerprint and rendered body; None when it was not rendered."""
-    terms: tuple[str, DocTerms] | None
-    """Its search document digest and search terms; None when it has none."""
-    refs: tuple[str, tuple[Reference, ...]] | None
-    """Its CSL item digest and formatted references; None when it has none."""
-    doc: tuple[str, tuple[str, StoredDoc]] | None = None
-    """Its body fingerprint, search document digest and search document; None when it has
-    none."""
+    body: RenderedBody | None
+    """Its rendered body (fingerprinted by its body fingerprint); None when not rendered."""
+    terms: DocTerms | None
+    """Its search terms (by its search document's digest); None when it has none."""
+    refs: tuple[Reference, ...] | None
+    """Its formatted references (by its CSL item's digest); None when it has none."""
+    doc: tuple[str, StoredDoc] | None = None
+    """Its search document's digest and the document (by its body fingerprint)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +117,16 @@ def _codec() -> Codec:
     return _new_codec()
 
 
-def _new_codec() -> Codec:
+def _names() -> dict[str, Any]:
     # Imported here: the no-op build path (stamp only) must not load Markdown and templates.
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
-    from papernotes.incremental.codec import Codec
     from papernotes.incremental.searchstate import SearchState, StoredDoc
     from papernotes.markdown._types import ParsedBody, RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms, SearchDoc
 
-    names = {
+    return {
         "Diagnostic": Diagnostic,
         "DocTerms": DocTerms,
         "SearchDoc": SearchDoc,
@@ -129,7 +137,23 @@ def _new_codec() -> Codec:
         "Reference": Reference,
         "RenderedBody": RenderedBody,
     }
-    return Codec(names)
+
+
+def _new_codec() -> Codec:
+    from papernotes.incremental.codec import Codec
+
+    return Codec(_names())
+
+
+@functools.cache
+def _types() -> dict[str, Any]:
+    """Each field of :class:`NoteRecord` → the type its JSON is decoded as (a part's type
+    without its ``| None``: a part that is absent has no line to decode)."""
+    hints = typing.get_type_hints(NoteRecord, globalns=globals(), localns=_names())
+    return {
+        name: next(a for a in typing.get_args(tp) if a is not type(None)) if name in PARTS else tp
+        for name, tp in hints.items()
+    }
 
 
 @functools.cache
@@ -139,15 +163,15 @@ def _shape() -> str:
     return digest(_FORMAT, codec.shape(CacheIndex), codec.shape(NoteRecord))
 
 
-def _read_json(path: Path) -> Any:
-    """The JSON in ``path``, opened without following a symlink."""
+def _read_bytes(path: Path) -> bytes:
+    """What ``path`` holds, opened without following a symlink."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "rb") as f:
-        return json.loads(f.read())
+        return f.read()
 
 
-def _dump(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _read_json(path: Path) -> Any:
+    return json.loads(_read_bytes(path))
 
 
 def load(root: Path, key: str) -> BuildCache | None:
@@ -200,39 +224,47 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
         return None, (Damage(where, _why(exc)),)
     if not isinstance(index, CacheIndex) or index.key != key:
         return None, (Damage(where, "not the index of this cache"),)
-    decode_record = functools.partial(_codec().decode, tp=NoteRecord)
+    codec, types = _codec(), _types()
+    decode_note = functools.partial(codec.decode, tp=types["note"])
     notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]] = {}
-    bodies: dict[str, tuple[str, RenderedBody]] = {}
-    terms: dict[str, tuple[str, DocTerms]] = {}
-    refs: dict[str, tuple[str, tuple[Reference, ...]]] = {}
-    docs: dict[str, tuple[str, DocEntry]] = {}
+    raw: dict[str, dict[str, tuple[str, bytes]]] = {name: {} for name in PARTS}
     stored: dict[str, str] = {}
+    paths: dict[str, str] = {}
     damage: list[Damage] = []
     for path, version in index.entries.items():
         entry = folder / entry_name(path)
-        record = _record(entry, path, version, key, shape, decode_record)
-        try:
-            doc = None if isinstance(record, str) or record.doc is None else _doc_of(record.doc)
-        except ValueError:  # a document that is not one: the note is made again
-            record = "a search document of another shape"
-        if isinstance(record, str):
-            damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{entry.name}", record, path))
+        found = _entry(entry, path, version, key, shape, decode_note)
+        if isinstance(found, str):
+            damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{entry.name}", found, path))
             continue
         stored[path] = version
-        notes[path] = record.note
-        note = record.note[1]
-        if note is None:
-            continue
-        if record.body is not None:
-            bodies[note.key] = record.body
-        if record.terms is not None:
-            terms[note.key] = record.terms
-        if record.refs is not None:
-            refs[note.key] = record.refs
-        if doc is not None:
-            docs[note.key] = doc
+        notes[path], parts = found
+        note = notes[path][1]
+        if note is not None:
+            paths[note.key] = path
+            for name, part in zip(PARTS, parts, strict=True):
+                if part is not None:
+                    raw[name][note.key] = part
+
+    def forget(k: str) -> None:  # a part that did not decode: the next save writes it again
+        stored.pop(paths.get(k, ""), None)
+
+    def lazy(name: str, then: Callable[[Any], Any] | None = None) -> Parts[Any]:
+        decode = functools.partial(codec.decode, tp=types[name])
+        return Parts(raw[name], decode if then is None else lambda d: then(decode(d)), forget)
+
+    from papernotes.search.index import interned
+
     built = BuildCache(
-        key, notes, bodies, index.pages, terms, refs, stored, docs=docs, search=index.search
+        key,
+        notes,
+        lazy("body"),
+        index.pages,
+        lazy("terms", interned),  # one shared copy of each term, as a build makes them
+        lazy("refs"),
+        stored,
+        docs=lazy("doc", _restored),
+        search=index.search,
     )
     return built, tuple(damage)
 
@@ -248,88 +280,69 @@ def _why(exc: BaseException) -> str:
     return f"not of the shape papernotes writes: {exc}"
 
 
-def _record(
+def _entry(
     file: Path, path: str, version: str, key: str, shape: str, decode: Callable[[Any], Any]
-) -> NoteRecord | str:
-    """The entry of ``path`` if it is exactly the one the index names; else what is wrong."""
+) -> tuple[Any, list[Part | None]] | str:
+    """The note and the undecoded parts of ``path``'s entry if it is exactly the one the
+    index names; else what is wrong (``entryfile.split``)."""
     try:
-        data = _read_json(file)
-        if not isinstance(data, dict):
-            return "not a cache entry"
-        if (data.get("path"), data.get("version")) != (path, version):
-            return "not the entry the index names (another note's, or another version)"
-        if (data.get("key"), data.get("shape")) != (key, shape):
-            return "made by another build"
-        record = decode(data.get("record"))
+        found = entryfile.split(_read_bytes(file), path, version, key, shape)
+        return found if isinstance(found, str) else (decode(found[0]), found[1])
     except FileNotFoundError:
         return "missing"
     except (OSError, ValueError, RecursionError) as exc:
         return _why(exc)
-    if not isinstance(record, NoteRecord) or record.path != path:
-        return "not the entry the index names"
-    return record
 
 
-def _doc_of(stored: tuple[str, tuple[str, StoredDoc]]) -> tuple[str, DocEntry]:
-    fp, (doc_digest, doc) = stored
-    return fp, (doc_digest, doc.restored())
+def _restored(stored: tuple[str, StoredDoc]) -> DocEntry:
+    return stored[0], stored[1].restored()  # ValueError when it is not a document
 
 
-def _record_of(
-    path: str,
-    entry: tuple[str, Note | None, tuple[Diagnostic, ...]],
-    body: tuple[str, RenderedBody] | None,
-    terms: tuple[str, DocTerms] | None,
-    refs: tuple[str, tuple[Reference, ...]] | None,
-    doc: tuple[str, DocEntry] | None,
-) -> NoteRecord:
+_ATTRS = ("bodies", "terms", "refs", "docs")
+"""The fields of ``BuildCache`` that hold the parts, in the order of ``PARTS``."""
+
+
+def _version(cache: BuildCache, path: str, entry: NoteEntry) -> str:
+    """The version of ``path``'s entry: a digest of what its parts were made from."""
+    k = entry[1].key if entry[1] is not None else None
+    fps = [None if k is None else fingerprint_of(getattr(cache, a), k) for a in _ATTRS]
+    return digest(path, entry[0], *fps)
+
+
+def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -> bytes:
+    """The entry file of ``path`` (``entryfile``)."""
     from papernotes.incremental.searchstate import StoredDoc
 
-    stored = None if doc is None else (doc[0], (doc[1][0], StoredDoc.of(doc[1][1])))
-    return NoteRecord(path, entry, body, terms, refs, stored)
-
-
-def _records(cache: BuildCache) -> dict[str, tuple[str, Callable[[], NoteRecord]]]:
-    """Note file → (version, its record, made when asked for) for every note of ``cache``."""
-    out: dict[str, tuple[str, Callable[[], NoteRecord]]] = {}
-    for path, entry in cache.notes.items():
-        note = entry[1]
-        k = note.key if note is not None else None
-        body = cache.bodies.get(k) if k is not None else None
-        terms = cache.terms.get(k) if k is not None else None
-        refs = cache.refs.get(k) if k is not None else None
-        doc = cache.docs.get(k) if k is not None else None
-        parts = (body, terms, refs, doc)
-        version = digest(path, entry[0], *(part[0] if part else None for part in parts))
-        out[path] = (version, functools.partial(_record_of, path, entry, *parts))
-    return out
+    codec, types = _codec(), _types()
+    k = entry[1].key if entry[1] is not None else None
+    parts: list[Part | None] = []
+    for attr, name in zip(_ATTRS, PARTS, strict=True):
+        hit = getattr(cache, attr).get(k) if k is not None else None
+        if hit is not None and name == "doc":
+            hit = (hit[0], (hit[1][0], StoredDoc.of(hit[1][1])))
+        parts.append(None if hit is None else (hit[0], dump(codec.encode(hit[1], types[name]))))
+    head = {"path": path, "version": version, "key": cache.key, "shape": _shape()}
+    return entryfile.join({**head, "note": codec.encode(entry, types["note"])}, parts)
 
 
 def save(root: Path, cache: BuildCache) -> BuildCache:
     """Write the entries whose version changed, then the index, then remove the entries of
-    notes that are gone; ``cache`` with what is now stored. Raises OSError (naming the file)."""
+    notes that are gone; ``cache`` with what is now stored. Raises OSError (naming the file).
+    A part of an unchanged entry is not decoded, let alone encoded again."""
     shape = _shape()
-    codec = _codec()
-    records = _records(cache)
+    versions = {path: _version(cache, path, entry) for path, entry in cache.notes.items()}
     folder = state_path(root, "cache", ENTRIES)
     folder.mkdir(parents=True, exist_ok=True)
     folder = state_path(root, "cache", ENTRIES)  # checked again: it may have been made just now
-    for path, (version, record) in records.items():
-        if cache.stored.get(path) == version:
-            continue  # the file on disk is this very entry
-        entry = {
-            "path": path,
-            "version": version,
-            "key": cache.key,
-            "shape": shape,
-            "record": codec.encode(record(), NoteRecord),
-        }
-        write_atomic(folder / entry_name(path), _dump(entry))
-    versions = {path: version for path, (version, _) in records.items()}
+    for path, version in versions.items():
+        if cache.stored.get(path) != version:  # else the file on disk is this very entry
+            data = _entry_bytes(cache, path, version, cache.notes[path])
+            write_atomic(folder / entry_name(path), data)
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
+    codec = _codec()
     write_atomic(
-        state_path(root, "cache", INDEX), _dump({**body, "index": codec.encode(index, CacheIndex)})
+        state_path(root, "cache", INDEX), dump({**body, "index": codec.encode(index, CacheIndex)})
     )
     _remove_stale(folder, {entry_name(p) for p in versions})
     for name in _OLD:

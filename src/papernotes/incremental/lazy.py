@@ -1,0 +1,162 @@
+"""Parts of the build cache decoded only when a build asks for them.
+
+An edit build needs every note's parsed note (to link the library) but, of the search terms
+of the notes it did not touch, none: the stored search index is updated from the old and new
+terms of the edited note alone (``incremental.searchstate``), and an unchanged entry is not
+written again. Decoding them all was a quarter of reading the cache at 1,000 notes. So the
+store keeps each part of an entry as its own JSON text, with its fingerprint beside it
+(:class:`Parts`), and :func:`~papernotes.incremental.reuse.reuse` compares fingerprints without
+decoding (:class:`Reused`): a value is decoded when something reads it, at most once.
+
+A part that turns out not to decode (the store checks each one's length when it reads the
+entry, so only a crafted file gets this far) is made again, as if the cache had not held it,
+and its entry is written again by the next save (``on_fail``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
+
+__all__ = ["Parts", "Reused", "fingerprint_of", "seconds"]
+
+_V = TypeVar("_V")
+_K = TypeVar("_K", bound=str)
+_T = TypeVar("_T")
+
+
+class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
+    """Citekey → (fingerprint, value), each value decoded from its JSON text when first read.
+
+    Iterating gives every key, but a value that does not decode is left out from then on (it
+    is as if the cache had never held it)."""
+
+    __slots__ = ("_decode", "_done", "_fps", "_on_fail", "_raw", "decoded")
+
+    def __init__(
+        self,
+        raw: dict[str, tuple[str, bytes]],
+        decode: Callable[[Any], _V],
+        on_fail: Callable[[str], object] = lambda key: None,
+    ) -> None:
+        """``raw``: citekey → (fingerprint, the value's JSON); ``decode`` makes the value from
+        the parsed JSON (a ``ValueError`` when it does not fit); ``on_fail`` hears of a key
+        whose value did not."""
+        self._fps = {k: fp for k, (fp, _) in raw.items()}
+        self._raw = {k: text for k, (_, text) in raw.items()}
+        self._done: dict[str, tuple[str, _V]] = {}
+        self._decode = decode
+        self._on_fail = on_fail
+        self.decoded = 0
+        """How many values were decoded so far (what the tests count)."""
+
+    def fingerprint(self, key: str) -> str | None:
+        """The fingerprint of ``key``'s value, without decoding it; None if there is none."""
+        return self._fps.get(key)
+
+    def __getitem__(self, key: str) -> tuple[str, _V]:
+        done = self._done.get(key)
+        if done is not None:
+            return done
+        fp = self._fps[key]
+        try:
+            value = self._decode(json.loads(self._raw[key]))
+        except (ValueError, RecursionError):
+            del self._fps[key]
+            self._on_fail(key)
+            raise KeyError(key) from None
+        finally:
+            self._raw.pop(key, None)  # memory: the text is not needed again either way
+        self.decoded += 1
+        done = self._done[key] = (fp, value)
+        return done
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(self._fps))
+
+    def __len__(self) -> int:
+        return len(self._fps)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._fps
+
+    def items(self) -> Iterator[tuple[str, tuple[str, _V]]]:  # type: ignore[override]
+        """Every (key, value) that decodes."""
+        for key in tuple(self._fps):
+            value = self.get(key)
+            if value is not None:
+                yield key, value
+
+
+def fingerprint_of(parts: Mapping[str, tuple[str, Any]], key: str) -> str | None:
+    """The fingerprint ``parts`` holds for ``key``, decoding nothing where it can."""
+    if isinstance(parts, (Parts, Reused)):
+        return parts.fingerprint(key)
+    hit = parts.get(key)
+    return None if hit is None else hit[0]
+
+
+class Reused(Mapping[_K, tuple[str, _T]], Generic[_K, _T]):
+    """What :func:`~papernotes.incremental.reuse.reuse` returns when the last build's values
+    are :class:`Parts`: key → (fingerprint, value), with the values made now at hand and the
+    kept ones decoded when read (or made then, should one not decode)."""
+
+    __slots__ = ("_fps", "_inputs", "_kept", "_made", "_make")
+
+    def __init__(
+        self,
+        wanted: Mapping[_K, tuple[str, Any]],
+        kept: Parts[_T],
+        made: dict[_K, _T],
+        make: Callable[[Any], _T],
+    ) -> None:
+        self._fps: dict[str, str] = {k: fp for k, (fp, _) in wanted.items()}
+        self._inputs = {k: wanted[k][1] for k in wanted if k not in made}
+        self._kept = kept
+        self._made = made
+        self._make = make
+
+    def fingerprint(self, key: str) -> str | None:
+        return self._fps.get(key)
+
+    def __getitem__(self, key: _K) -> tuple[str, _T]:
+        fp = self._fps[key]
+        made = self._made.get(key)
+        if made is not None:
+            return fp, made
+        hit = self._kept.get(key)
+        if hit is None:  # it did not decode after all: made now, as a cold build would
+            value = self._made[key] = self._make(self._inputs[key])
+            return fp, value
+        return fp, hit[1]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._fps)  # type: ignore[arg-type]  # the keys of ``wanted``
+
+    def __len__(self) -> int:
+        return len(self._fps)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._fps
+
+
+def seconds(parts: Mapping[_K, tuple[str, _T]]) -> Mapping[_K, _T]:
+    """``parts`` without the fingerprints, as a view: reading one value decodes only it."""
+    return _Seconds(parts)
+
+
+class _Seconds(Mapping[_K, _T], Generic[_K, _T]):
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: Mapping[_K, tuple[str, _T]]) -> None:
+        self._parts = parts
+
+    def __getitem__(self, key: _K) -> _T:
+        return self._parts[key][1]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._parts)
+
+    def __len__(self) -> int:
+        return len(self._parts)

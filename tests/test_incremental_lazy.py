@@ -1,0 +1,70 @@
+"""Cache parts decoded when first read: each at most once, one that does not decode left out
+(and said to ``on_fail``), and ``reuse`` comparing fingerprints without decoding."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from papernotes.incremental.lazy import Parts, Reused, fingerprint_of, seconds
+from papernotes.incremental.reuse import reuse
+
+
+def _decode(data: Any) -> int:
+    if type(data) is not int:
+        raise ValueError("not an int")
+    return data
+
+
+def _parts(failed: list[str] | None = None) -> Parts[int]:
+    raw = {"a": ("fa", b"1"), "b": ("fb", b'"two"'), "c": ("fc", b"3")}
+    return Parts(raw, _decode, on_fail=(failed if failed is not None else []).append)
+
+
+def test_a_part_is_decoded_when_read_and_only_once() -> None:
+    parts = _parts()
+    assert parts.fingerprint("a") == "fa" and fingerprint_of(parts, "c") == "fc"
+    assert len(parts) == 3 and "b" in parts and parts.decoded == 0
+    assert parts["a"] == ("fa", 1) and parts["a"] == ("fa", 1)
+    assert parts.decoded == 1
+
+
+def test_a_part_that_does_not_decode_is_left_out_and_said() -> None:
+    failed: list[str] = []
+    parts = _parts(failed)
+    assert parts.get("b") is None and failed == ["b"]
+    assert "b" not in parts and parts.fingerprint("b") is None and len(parts) == 2
+    assert dict(parts.items()) == {"a": ("fa", 1), "c": ("fc", 3)}
+    again: list[str] = []
+    assert dict(_parts(again).items()) == {"a": ("fa", 1), "c": ("fc", 3)} and again == ["b"]
+
+
+def test_reuse_of_parts_decodes_nothing_it_does_not_return() -> None:
+    made: list[str] = []
+
+    def make(x: str) -> int:
+        made.append(x)
+        return len(x)
+
+    parts = _parts()
+    wanted = {"a": ("fa", "x"), "c": ("new", "yyy"), "d": ("fd", "zz")}
+    got = reuse(wanted, parts, make, own=lambda v: v * 10)
+    assert isinstance(got, Reused) and list(got) == ["a", "c", "d"]
+    assert sorted(made) == ["yyy", "zz"] and parts.decoded == 0  # "a" kept, not decoded
+    assert fingerprint_of(got, "a") == "fa" and got.fingerprint("c") == "new"
+    assert got["c"] == ("new", 30) and got["d"] == ("fd", 20)  # ``own``: what was made here
+    assert got["a"] == ("fa", 1) and parts.decoded == 1
+    assert dict(seconds(got)) == {"a": 1, "c": 30, "d": 20}
+
+
+def test_a_kept_part_that_does_not_decode_is_made_then() -> None:
+    failed: list[str] = []
+    parts = _parts(failed)
+    got = reuse({"b": ("fb", "four")}, parts, len)
+    assert got["b"] == ("fb", 4) and failed == ["b"]
+
+
+def test_a_part_read_from_a_real_json_text() -> None:
+    text = json.dumps({"x": [1, 2]}).encode("utf-8")
+    parts: Parts[dict[str, list[int]]] = Parts({"k": ("f", text)}, dict)
+    assert seconds(parts)["k"] == {"x": [1, 2]}
