@@ -231,3 +231,27 @@ def test_a_part_that_does_not_decode_is_made_again_and_written_again(tmp_path: P
     _build(root)
     _build(root, tmp_path / "clean", use_cache=False)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_search_terms_cached_under_another_index_format_are_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A theme of the library's own keeps the cache key when search.js changes, so the index
+    format is in each search document's digest: no terms of the old format are reused."""
+    from papernotes.incremental import searchstate
+    from papernotes.search import index
+
+    root = _lib(tmp_path)
+    _build(root)
+    made: list[str] = []
+    real = index.doc_terms
+
+    def counting(doc, *args, **kw):  # type: ignore[no-untyped-def]
+        made.append(doc.key)
+        return real(doc, *args, **kw)
+
+    monkeypatch.setattr(searchstate, "doc_terms", counting)
+    monkeypatch.setattr(searchstate, "INDEX_FORMAT", searchstate.INDEX_FORMAT + 1)
+    write_note(root, "new.md", note_text("A New Paper", extra="id: newpaper\n"))  # so it runs
+    _build(root)
+    assert len(made) > 1 and "newpaper" in made

@@ -31,6 +31,7 @@ from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
 from papernotes.incremental.reuse import reuse
 from papernotes.search.index import (
+    INDEX_FORMAT,
     DocTerms,
     SearchDoc,
     SearchIndex,
@@ -121,8 +122,10 @@ def state_of(index: SearchIndex, digests: Mapping[str, str]) -> SearchState:
 
 
 def _made(note: Note, body: RenderedBody) -> DocEntry:
+    # The index format is in the digest: terms cached under another format (a theme of the
+    # library's own keeps the cache key when search.js changes) are made again, not reused.
     doc = SearchDoc.of_note(note, body.text)
-    return digest(doc), doc
+    return digest(INDEX_FORMAT, doc), doc
 
 
 def search_docs(
@@ -131,10 +134,11 @@ def search_docs(
     previous: Mapping[str, tuple[str, DocEntry]],
 ) -> Mapping[str, tuple[str, DocEntry]]:
     """Citekey → (body fingerprint, (document digest, search document)) of every note: the
-    last build's where the body fingerprint is the same (the same text, the same rendered
-    body: the same document), else made now."""
+    last build's where the body fingerprint (and the index format) is the same (the same text,
+    the same rendered body: the same document), else made now."""
+    # Keyed by the index format too: see ``_made``.
     wanted: dict[str, tuple[str, tuple[Note, RenderedBody]]] = {
-        k: (bodies[k][0], (n, bodies[k][1])) for k, n in library.notes.items()
+        k: (f"{INDEX_FORMAT}:{bodies[k][0]}", (n, bodies[k][1])) for k, n in library.notes.items()
     }
     # Serial: cleaning a body is quick, and the pair would have to travel to a worker.
     return reuse(wanted, previous, lambda pair: _made(*pair), workers=1)
