@@ -222,3 +222,68 @@ def test_a_save_told_what_changed_does_not_walk_the_library_again(
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
     assert site_tree(out) == site_tree(clean)
+
+
+def test_a_save_told_what_changed_looks_at_and_hashes_only_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes import load
+    from papernotes.incremental import cache
+
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made["look-file"] == len(NOTES)  # the first build looks at every note
+    walks: list[str] = []
+    hashed: list[str] = []
+    real_walk, real_hash = load.walk_notes, cache.text_digest
+    monkeypatch.setattr(load, "walk_notes", lambda *a: walks.append("walk") or real_walk(*a))
+    monkeypatch.setattr(cache, "text_digest", lambda t: hashed.append(t) or real_hash(t))
+    for n in range(2):
+        path = _save(root, "b.md", _append(f"\nTold {n}.\n"))
+        session.invalidate({str(path.resolve())})
+        assert session.build().rendered > 0
+        session.persist()
+        assert session.made["look-file"] == 1
+        assert (walks, hashed) == ([], [])  # hashed as it was read, once
+    # A note added: walked again (for the stamp, and for the notes), every note looked at.
+    path = _save(root, "f.md", lambda _: _text("phi", "Phi Paper", 2023, "[]", "Phi.\n"))
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert walks == ["walk"] * 2
+    assert session.made["look-file"] == len(NOTES) + 1
+    # Then deleted: told of a file that is gone, walked again.
+    path.unlink()
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert walks == ["walk"] * 4
+    monkeypatch.undo()
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean)
+
+
+def test_a_note_reached_through_a_symlink_is_looked_at_on_every_save(tmp_path: Path) -> None:
+    root = _library(tmp_path / "lib")
+    (root / "notes-elsewhere").mkdir()
+    real = root / "notes-elsewhere" / "s.md"
+    real.write_text(_text("sym", "Sym Paper", 2020, "[]", "First.\n"), encoding="utf-8")
+    (root / "papers" / "s.md").symlink_to(real)
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    # The watcher reports the target's change under its own name; b.md is saved too.
+    _save(root, "b.md", _append("\nMore.\n"))
+    real.write_text(_text("sym", "Sym Paper", 2020, "[]", "Second.\n"), encoding="utf-8")
+    os.utime(real, ns=(10**18, 10**18))
+    session.invalidate({str((root / "papers" / "b.md").resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made["look-file"] == 2
+    assert "Second." in (out / "papers" / "sym.html").read_text("utf-8")

@@ -13,6 +13,7 @@ import pytest
 from papernotes import load
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental.cache import text_digest
 from papernotes.incremental.session import Session, TextMemo
 from papernotes.serve.watch import rebuild
 
@@ -51,11 +52,11 @@ def test_the_memo_reads_a_file_again_only_when_it_moved(
     memo = TextMemo()
     note = tmp_path / "a.md"
     _touch(note, "one")
-    assert memo(note, "papers/a.md") == "one"
-    assert memo(note, "papers/a.md") == "one"
+    assert memo(note, "papers/a.md") == load.Source("papers/a.md", "one", text_digest("one"))
+    assert memo(note, "papers/a.md") == load.Source("papers/a.md", "one", text_digest("one"))
     assert read == ["papers/a.md"]
     _touch(note, "two")  # the same size: the time tells
-    assert memo(note, "papers/a.md") == "two"
+    assert memo(note, "papers/a.md") == load.Source("papers/a.md", "two", text_digest("two"))
     assert read == ["papers/a.md"] * 2
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"\xff\xfe not UTF-8")
