@@ -68,7 +68,7 @@ CASES = [
     ("link added in a body", "b.md", _append("\nNow see [[delta]].\n"), 1, False),
     ("a cite added in a body", "d.md", _append("\nAs [@beta] shows.\n"), 1, False),
     ("title", "b.md", lambda t: t.replace("Beta Paper", "Beta Renamed"), WITHOUT_EMBEDS, True),
-    ("cites", "d.md", lambda t: t.replace("cites: []", "cites: [beta]"), WITHOUT_EMBEDS, True),
+    ("cites", "d.md", lambda t: t.replace("cites: []", "cites: [beta]"), 1, True),
     ("note deleted", "d.md", None, WITHOUT_EMBEDS - 1, True),
     (
         "note added",
@@ -287,3 +287,31 @@ def test_a_note_reached_through_a_symlink_is_looked_at_on_every_save(tmp_path: P
     session.persist()
     assert session.made["look-file"] == 2
     assert "Second." in (out / "papers" / "sym.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("rel", "change"),
+    [
+        ("b.md", lambda t: t.replace("[Beta Writer]", "[Zeta Writer]")),  # b's label
+        ("c.md", lambda t: t.replace("cites: [alpha, beta]", "cites: [beta]")),
+        ("a.md", lambda t: t.replace("cites: [beta]", "cites: [beta, delta]")),
+    ],
+    ids=["an author's label", "a cite removed", "a cite added"],
+)
+def test_a_save_that_keeps_every_name_relinks_one_note(
+    tmp_path: Path, rel: str, change: Callable[[str], str]
+) -> None:
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    path = _save(root, rel, change)
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made.get("link-note") == 1, session.made
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean)

@@ -225,11 +225,12 @@ def load_sources(
                     "copy it into the library",
                 )
             )
+    head = _display_head(papers_dir)
     for path, rel in walk.files:
-        if path.suffix.lower() != ".md":
+        if not rel.lower().endswith(".md"):  # ``rel`` ends with the file's name, never a dot one
             files.add(rel)
             continue
-        display = Path(papers_dir, rel).as_posix()
+        display = head + rel
         kept = known(path, display) if known is not None else None
         into = lists if rel.startswith(f"{LISTS_DIR}/") and rel.count("/") == 1 else notes
         if kept is not None:
@@ -248,6 +249,16 @@ def load_sources(
     excluded = frozenset(walk.excluded)
     found = Sources(tuple(notes), frozenset(files), walk.outside, excluded, tuple(lists))
     return found, tuple(diags)
+
+
+def _display_head(papers_dir: str) -> str:
+    """What comes before a path relative to the notes folder to make it relative to the
+    library: ``Path(papers_dir, rel).as_posix()`` is this plus ``rel`` (without making a
+    ``Path`` per file, a third of a save's stage 1 at 1,000 notes)."""
+    folder = Path(papers_dir).as_posix()
+    if folder == ".":
+        return ""
+    return folder if folder.endswith("/") else f"{folder}/"
 
 
 def _excluded_by_default(
