@@ -17,7 +17,7 @@ Each job returns its pages and its template problems as a value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -30,24 +30,22 @@ from papernotes.errors import Diagnostic
 from papernotes.fingerprints import (
     body_fingerprint,
     body_fingerprints,
-    citation_targets,
     library_token,
-    linked_files,
     meta_digest,
     meta_fingerprints,
     note_references,
-    pdf_target,
 )
 from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
-from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
-from papernotes.lists.pages import list_jobs, paper_lists_fingerprint
+from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
+from papernotes.paperprints import listings, paper_fingerprints
 from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
@@ -245,51 +243,29 @@ def plan_site(
     # Where each tag and author link leads (an author's page, or their one paper).
     slugs = digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
     jobs: list[Job] = []
-    files: set[str] = set()
     dated = [k for keys in index.year_notes.values() for k in keys]
     ordered = [library.notes[k] for k in (*dated, *index.undated)]
 
     # What each unchanged note's citations resolve to holds while this token does (serve).
     token = library_token(library, papers_dir, memo) if memo is not None else None
-
-    def related(keys: Iterable[CiteKey]) -> list[tuple[CiteKey, str]]:
-        return [(k, fps[k]) for k in keys]
-
+    shown = (everything, slugs)
+    refs = refs or {}
+    prints, files = paper_fingerprints(
+        library, r.memberships, fps, body_fps, refs, shown, papers_dir, memo, token
+    )
     for note in ordered:
         key = note.key
-        body = bodies[key]
-        cites_as = refs.get(key, ()) if refs else ()
-        files.update(linked_files(note, library, papers_dir, memo, token))
-        targets = citation_targets(note, library, memo, token)
-        parts = (
-            "paper",
-            fps[key],
-            body_fps[key],
-            everything,
-            slugs,
-            related(library.cites.get(key, ())),
-            related(library.cited_by.get(key, ())),
-            related(library.mentions.get(key, ())),
-            related(library.mentioned_by.get(key, ())),
-            library.backlinks.get(key, ()),
-            library.external.get(key, ()),
-            sorted((k, fps[k]) for k in targets if isinstance(k, str)),
-            pdf_target(note, library, papers_dir),
-            once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
-            paper_lists_fingerprint(r.memberships, key, fps),
-        )
-        # Serve: equal inputs, the same digest, found by a comparison instead of a ``repr``.
-        fp = memo.same(f"paper:{key}", parts, partial(digest, *parts)) if memo else digest(*parts)
 
         def run(
-            note: Note = note, body: RenderedBody = body, cites_as: tuple[Reference, ...] = cites_as
+            note: Note = note,
+            body: RenderedBody = bodies[key],
+            cites_as: tuple[Reference, ...] = refs.get(key, ()),
         ) -> Output:
             return paper_page(r, note, body, papers_dir, cites_as)
 
-        jobs.append(Job(urls.paper_page(key), fp, run))
+        jobs.append(Job(urls.paper_page(key), prints[key], run))
 
-    def listing(keys: Iterable[CiteKey]) -> str:
-        return digest(everything, slugs, [(k, fps[k]) for k in keys])
+    listing = listings(fps, shown, memo)
 
     def template_job(path: str, fp: str, template: str, **context: object) -> Job:
         return Job(path, fp, lambda: r.page(template, path, **context))

@@ -183,9 +183,23 @@ class SaveMemo:
         self._last: dict[str, tuple[tuple[object, ...], object]] = {}
         self._used_last: set[str] = set()
         self._made: dict[str, int] = {}
+        self._slots: dict[str, object] = {}
         self.made: dict[str, int] = {}
         """How many values of each tag the last build made afresh (the others were kept):
         what a test asks of a save instead of timing it (``sweep`` sets it)."""
+
+    def slot(self, name: str, make: Callable[[], _T]) -> _T:
+        """The state a stage keeps from one save to the next under ``name`` (``make()`` the
+        first time): for a stage that works out itself what a save changed."""
+        if name not in self._slots:
+            self._slots[name] = make()
+        return cast(_T, self._slots[name])
+
+    def count(self, tag: str, n: int) -> None:
+        """Count ``n`` values made afresh under ``tag`` (:attr:`made`), by a stage that keeps
+        its own state (:meth:`slot`)."""
+        if n:
+            self._made[tag] = self._made.get(tag, 0) + n
 
     def once(self, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """``make()``, or what it gave last time for these very objects (compared by
