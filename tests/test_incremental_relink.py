@@ -315,3 +315,53 @@ def test_a_save_that_keeps_every_name_relinks_one_note(
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
     assert site_tree(out) == site_tree(clean)
+
+
+# (the save, the note, the change, paper pages fingerprinted again)
+PRINTS = [
+    # Beta's page, and eps's, which embeds beta's text.
+    ("body only", "b.md", _append("\nA sentence added.\n"), {"beta", "eps"}),
+    ("title", "b.md", lambda t: t.replace("Beta Paper", "Beta Renamed"), None),
+    # Delta now cites beta: delta's page, beta's (cited by delta), and alpha's, which shows
+    # delta's metadata (delta mentions it), cites included.
+    (
+        "cites",
+        "d.md",
+        lambda t: t.replace("cites: []", "cites: [beta]"),
+        {"delta", "beta", "alpha"},
+    ),
+    # Delta's year shows on the pages of the notes around it: alpha, which it mentions.
+    ("year", "d.md", lambda t: t.replace("year: 2022", "year: 2017"), {"delta", "alpha"}),
+]
+
+
+@pytest.mark.parametrize(("what", "rel", "change", "printed"), PRINTS, ids=[c[0] for c in PRINTS])
+def test_a_save_fingerprints_only_the_pages_whose_inputs_changed(
+    tmp_path: Path,
+    what: str,
+    rel: str,
+    change: Callable[[str], str],
+    printed: set[str] | None,
+) -> None:
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made["paper-fp"] == len(NOTES)  # the first build: every page
+    path = _save(root, rel, change)
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    made = session.made
+    if printed is None:  # a title is a name: every note linked again, every page printed
+        assert made["paper-fp"] == len(NOTES), (what, made)
+    else:
+        assert made["paper-fp"] == len(printed), (what, made)
+        assert made.get("meta-fp", 0) == (what != "body only"), (what, made)
+    if what == "body only":  # every tag, author and year page kept (the to-read one is not)
+        assert made.get("listing", 0) <= 1, made
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean), what

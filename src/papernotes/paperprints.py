@@ -25,7 +25,7 @@ from typing import Any
 from papernotes.bib.styles import Reference
 from papernotes.fingerprints import citation_targets, linked_files, pdf_target
 from papernotes.incremental.cache import digest
-from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.incremental.searchmemo import SaveMemo, once, same
 from papernotes.lists.link import Memberships
 from papernotes.lists.pages import paper_lists_fingerprint
 from papernotes.model import CiteKey, Library, Note
@@ -123,7 +123,10 @@ def paper_fingerprints(
     only the pages whose inputs changed since the last save are fingerprinted again
     (``memo.made["paper-fp"]`` counts them)."""
     state = memo.slot("paper-prints", _Papers) if memo is not None else None
-    context = (token, *shared, papers_dir, library.reading_lists)
+    # What a note's citations, links and PDF resolve by; ``token`` holds every note's metadata
+    # too, which reaches a page through the notes around it (found below) or its body.
+    names = (library.aliases, library.sources, library.files)
+    context = (same(memo, "page-names", names, object), *shared, papers_dir, library.reading_lists)
     todo: Collection[CiteKey] = library.notes
     if state is not None and state.context and state.context == context:
         todo = _to_fingerprint(state, library, memberships, metas, bodies, refs)
