@@ -34,6 +34,8 @@ _T = TypeVar("_T")
 _Found = dict[str, list[tuple[int, int]]]
 _TABLE = 1 << 15
 """Numbers below this are looked up (three VLQ digits at most)."""
+_STALE = 256
+"""Values a save memo makes before it forgets those no build asked for since."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,8 @@ class SaveMemo:
         self._used_last: set[str] = set()
         self._made: dict[str, int] = {}
         self._slots: dict[str, object] = {}
+        self._stale = 0
+        """Values made since the last pass that forgot the unused ones (as many replaced)."""
         self.made: dict[str, int] = {}
         """How many values of each tag the last build made afresh (the others were kept):
         what a test asks of a save instead of timing it (``sweep`` sets it)."""
@@ -230,8 +234,16 @@ class SaveMemo:
         return value
 
     def sweep(self) -> None:
-        """Forget what the last build did not ask for (notes edited, gone)."""
-        self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+        """Forget what the last build did not ask for (notes edited, gone): once enough was
+        made since the last time to be worth a pass over everything kept (a save makes a few
+        values, and a pass over a value per note and tag each save cost more than the save's
+        own work at 5,000 notes). What is not forgotten yet holds the objects it was made
+        from, so their ids are never another's; memory holds :data:`_STALE` values more at
+        most."""
+        self._stale += sum(self._made.values())
+        if self._stale >= _STALE:
+            self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+            self._stale = 0
         self._used = set()
         self._last = {k: v for k, v in self._last.items() if k in self._used_last}
         self._used_last = set()
