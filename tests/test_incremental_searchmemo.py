@@ -195,3 +195,22 @@ def test_a_sweep_passes_over_what_is_kept_only_once_enough_was_made() -> None:
         memo.once("t", (one,), lambda n=n: n)  # type: ignore[misc]
     memo.sweep()  # "first" was not asked for by that save: forgotten now
     assert memo.once("t", (first,), lambda: 3) == 3
+
+
+def test_an_edit_that_keeps_the_order_makes_one_sort_key_and_no_sort() -> None:
+    docs = _library(30)
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    memo = IndexMemo()
+    memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert memo.sorted == 30
+    docs["k7"] = _doc("k7", "Paper 7", docs["k7"].body + " brandnew")  # the body: same place
+    terms["k7"] = doc_terms(docs["k7"])
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == build_index(docs.values(), order=doc_order)
+    assert memo.sorted == 31
+    docs["k3"] = _doc("k3", "A title that sorts first", docs["k3"].body)  # moves: sorted again
+    terms["k3"] = doc_terms(docs["k3"])
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == build_index(docs.values(), order=doc_order)
+    assert got.docs[0].key == "k3"
+    assert memo.sorted == 31 + 1 + 30

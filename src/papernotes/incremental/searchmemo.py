@@ -15,7 +15,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import is_, itemgetter, sub
+from itertools import compress
+from operator import is_, is_not, itemgetter, ne, sub
 from typing import Any, TypeVar, cast
 
 from papernotes.search.index import (
@@ -51,6 +52,8 @@ class _Kept:
     place once kept (a save copies the lists it changes)."""
     index: SearchIndex
     """The index itself."""
+    where: dict[str, int] | None = None
+    """Each term's place in ``index.terms``, once a save needed it (None: not made yet)."""
 
 
 def _utf16(term: str) -> bytes:
@@ -88,6 +91,30 @@ class IndexMemo:
     def __init__(self) -> None:
         self._kept: _Kept | None = None
         self._encode = _Encoder()
+        self._sorted: tuple[tuple[SearchDoc, ...], list[int], list[Any]] | None = None
+        """The documents last given, the order they were put in, and each one's sort key."""
+        self.sorted = 0
+        """Sort keys made (a document's ``order``): what a test counts."""
+
+    def _sort(
+        self, docs: tuple[SearchDoc, ...], order: Callable[[SearchDoc], Any]
+    ) -> tuple[SearchDoc, ...]:
+        """``tuple(sorted(docs, key=order))``; when the documents come as last time but a few
+        other objects whose sort keys are the same (an edit of a body), the last order again
+        without a sort key made for the others."""
+        last = self._sorted
+        if last is not None and len(last[0]) == len(docs):
+            before, positions, keys = last
+            moved = list(compress(range(len(docs)), map(is_not, docs, before)))
+            self.sorted += len(moved)
+            if all(order(docs[i]) == keys[i] for i in moved):  # a stable sort: the same order
+                self._sorted = (docs, positions, keys)
+                return tuple(map(docs.__getitem__, positions))
+        keys = [order(doc) for doc in docs]
+        self.sorted += len(docs)
+        positions = sorted(range(len(docs)), key=keys.__getitem__)
+        self._sorted = (docs, positions, keys)
+        return tuple(map(docs.__getitem__, positions))
 
     def __call__(
         self,
@@ -97,7 +124,7 @@ class IndexMemo:
         order: Callable[[SearchDoc], Any],
     ) -> SearchIndex:
         """The index of ``docs``, as ``build_index(docs, terms_of=terms_of, order=order)``."""
-        ordered = tuple(sorted(docs, key=order))
+        ordered = self._sort(tuple(docs), order)
         if terms_of is None:
             return build_index(ordered, order=order)  # nothing to tell an edit by
         packed = tuple(terms_of(doc) for doc in ordered)
@@ -131,9 +158,7 @@ def _update(
     packed: tuple[DocTerms, ...],
     encode: Callable[[Sequence[tuple[int, int]]], str],
 ) -> _Kept:
-    changed = [
-        i for i, (old, new) in enumerate(zip(kept.packed, packed, strict=True)) if old != new
-    ]
+    changed = list(compress(range(len(packed)), map(ne, kept.packed, packed)))
     found = dict(kept.found)
     copied: set[str] = set()
 
@@ -158,16 +183,23 @@ def _update(
     for term in gone:
         del found[term]
     old = kept.index
+    lengths = tuple(length for length, _ in packed)
+    # Most saves add and remove no term: the postings moved are put in place, no sort, no
+    # pass over the vocabulary.
+    if not gone and all(term in kept.found for term in copied):
+        where = kept.where or {t: i for i, t in enumerate(old.terms)}
+        lists = list(old.postings)
+        for term in copied:
+            lists[where[term]] = encode(found[term])
+        index = SearchIndex(ordered, lengths, old.terms, tuple(lists))
+        return _Kept(kept.keys, packed, found, index, where)
     encoded = dict(zip(old.terms, old.postings, strict=True))
     for term in copied:
         if term in gone:
             del encoded[term]
         else:
             encoded[term] = encode(found[term])
-    # The sort only when the vocabulary changed: most saves add and remove no term.
-    same_terms = not gone and all(term in kept.found for term in copied)
-    terms = old.terms if same_terms else tuple(sorted(found, key=_utf16))
-    lengths = tuple(length for length, _ in packed)
+    terms = tuple(sorted(found, key=_utf16))
     index = SearchIndex(ordered, lengths, terms, tuple(encoded[t] for t in terms))
     return _Kept(kept.keys, packed, found, index)
 
