@@ -135,9 +135,13 @@ class TextMemo:
 class Session:
     """One library served into one output folder."""
 
-    def __init__(self, root: Path, out: Path) -> None:
+    def __init__(self, root: Path, out: Path, *, defer_collector: bool = False) -> None:
         self.root = root
         self.out = out
+        self._defer = defer_collector
+        """Leave what a save made out of the cycle collector until :meth:`persist` (serve)."""
+        self._frozen = False
+        """Whether this session froze the objects (``gc.freeze``) that :meth:`persist` thaws."""
         self._config: tuple[Config, tuple[Diagnostic, ...]] | None = None
         self._warm = Warm(memo=SaveMemo())
         self._texts = TextMemo()
@@ -185,6 +189,35 @@ class Session:
         ``serve``'s first build."""
         start = time.perf_counter()
         config, _ = self.config()
+        with self._collector_paused(self._warm.cache is not None):
+            return self._build(config, start, keep_going, strict, hold)
+
+    @contextlib.contextmanager
+    def _collector_paused(self, pause: bool) -> Iterator[None]:
+        """Without the cycle collector while ``pause``: a save allocates a few hundred
+        thousand objects, and each pass of the collector's oldest generation walks the whole
+        library the session holds (about a third of a save at 1,000 notes).
+
+        Switched on again after, the collector walks every object the save made (a fifth of
+        a save at 5,000 notes, before the browser is told). Deferring (``defer_collector``),
+        those are frozen first (``gc.freeze``: no walk) and thawed once the browser was told
+        to reload (:meth:`persist`). A caller's own frozen objects are left as they are:
+        nothing is frozen then."""
+        paused = pause and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            yield
+        finally:
+            if paused:
+                if self._defer and gc.get_freeze_count() == 0:
+                    gc.freeze()
+                    self._frozen = True
+                gc.enable()
+
+    def _build(
+        self, config: Config, start: float, keep_going: bool, strict: bool, hold: bool
+    ) -> BuildReport:
         with cache.build_lock(self.root):
             write.check_output(self.root, self.out, config.papers_dir)
             self.persist_unlocked()  # a build not saved yet is this one's starting point
@@ -204,16 +237,15 @@ class Session:
                 return BuildReport(last.notes, last.pages, diags, seconds, None, up_to_date=True)
             warm = replace(self._warm, known=self._texts)
             looked = self._texts.looked
-            with _collector_paused(self._warm.cache is not None):
-                done = run(
-                    self.root,
-                    config,
-                    self.out,
-                    stamp=stamp,
-                    strict=strict,
-                    keep_going=keep_going,
-                    warm=warm,
-                )
+            done = run(
+                self.root,
+                config,
+                self.out,
+                stamp=stamp,
+                strict=strict,
+                keep_going=keep_going,
+                warm=warm,
+            )
         self._looked = self._texts.looked - looked
         self._texts.forget_unused()
         if done.warm.memo is not None:
@@ -248,6 +280,9 @@ class Session:
 
     def persist_unlocked(self) -> tuple[Diagnostic, ...]:
         """:meth:`persist`, for a caller that holds the build lock."""
+        if self._frozen:  # the collector may walk the library again, the browser told
+            self._frozen = False
+            gc.unfreeze()
         done, self._pending = self._pending, None
         if done is None or done.cache is None:
             return ()
@@ -266,22 +301,6 @@ def _needs_full(path: Path, base: Path) -> bool:
         return True
     # A folder that appeared or went away (a folder moved); a file that went away is fine.
     return path.is_dir() or (not path.exists() and not path.suffix)
-
-
-@contextlib.contextmanager
-def _collector_paused(pause: bool) -> Iterator[None]:
-    """Without the cycle collector while ``pause``: a save allocates a few hundred thousand
-    objects, and each pass of the collector's oldest generation walks the whole library the
-    session holds (about a third of a save at 1,000 notes). The collector runs again after,
-    while the cache is saved, once the browser was told to reload."""
-    paused = pause and gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _compile_templates(theme: Theme) -> None:
