@@ -28,9 +28,11 @@ from papernotes.incremental.cache import digest
 from papernotes.incremental.searchmemo import SaveMemo, once, same
 from papernotes.lists.link import Memberships
 from papernotes.lists.pages import paper_lists_fingerprint
+from papernotes.markdown._types import RenderedBody
+from papernotes.markdown.code import has_diagram
 from papernotes.model import CiteKey, Library, Note
 
-__all__ = ["listings", "paper_fingerprints"]
+__all__ = ["any_diagram", "listings", "paper_fingerprints"]
 
 _GONE = object()
 """What a key that is not in a map is compared as: unequal to any value."""
@@ -236,3 +238,18 @@ def listings(
         return fp
 
     return kept
+
+
+def any_diagram(bodies: Mapping[str, RenderedBody], memo: SaveMemo | None = None) -> bool:
+    """Whether a rendered body draws a diagram (the site then carries Mermaid). With
+    ``memo``, a body that is the same object as at the last save is not searched again."""
+    if memo is None:
+        return any(has_diagram(body.html) for body in bodies.values())
+    last: dict[str, tuple[RenderedBody, bool]] = memo.slot("diagrams", dict)
+    now: dict[str, tuple[RenderedBody, bool]] = {}
+    for key, body in bodies.items():
+        hit = last.get(key)
+        now[key] = hit if hit is not None and hit[0] is body else (body, has_diagram(body.html))
+    last.clear()
+    last.update(now)
+    return any(drawn for _, drawn in now.values())

@@ -36,16 +36,17 @@ from papernotes.fingerprints import (
     note_references,
 )
 from papernotes.graph import payload as graph
+from papernotes.graph.data import tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
-from papernotes.incremental.searchmemo import SaveMemo
+from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
 from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
-from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
+from papernotes.markdown.code import is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
-from papernotes.paperprints import listings, paper_fingerprints
+from papernotes.paperprints import any_diagram, listings, paper_fingerprints
 from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
@@ -234,7 +235,9 @@ def plan_site(
         if memo is not None
         else SiteIndex.of(library)
     )
-    r = Renderer(theme, config, library, index)
+    # The tag colours come from the notes' tags alone (in library order), as the index does.
+    palette = same(memo, "palette", of_metas, partial(tag_palette, library))
+    r = Renderer(theme, config, library, index, palette)
     papers_dir = config.papers_dir
     meta_ds = {k: meta_digest(n, memo) for k, n in library.notes.items()}  # once per note
     fps = meta_fingerprints(library, memo, meta_ds)
@@ -359,7 +362,7 @@ def plan_site(
     robots_fp = digest("robots", html)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     # Mermaid is 3.5 MB: only a site with a diagram carries it.
-    diagrams = any(has_diagram(body.html) for body in bodies.values())
+    diagrams = any_diagram(bodies, memo)
     copies = [
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]
