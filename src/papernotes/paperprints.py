@@ -197,22 +197,20 @@ def _paper(
 
 @dataclass(slots=True)
 class _Listings:
-    """The listing fingerprints of the last save, by the very tuple of keys they list."""
+    """The listing fingerprints of the last save, by the tuple of keys they list."""
 
     context: tuple[object, ...] = ()
     metas: Mapping[CiteKey, str] = field(default_factory=dict)
-    made: dict[int, tuple[tuple[CiteKey, ...], str]] = field(default_factory=dict)
-    """``id(keys)`` → (``keys``, held so the id stays theirs; its fingerprint)."""
+    made: dict[tuple[CiteKey, ...], str] = field(default_factory=dict)
 
 
 def listings(
     metas: Mapping[CiteKey, str], shared: tuple[str, str], memo: SaveMemo | None = None
 ) -> Callable[[Iterable[CiteKey]], str]:
     """The fingerprint of a page listing notes (a tag's, an author's, a year's): what it
-    shows of each. With ``memo``, a listing of the same tuple of keys as at the last save
-    keeps its fingerprint while none of those notes' metadata moved (``memo.made
-    ["listing"]`` counts those made again: none for a body edit, where there were ~475 at
-    1,000 notes)."""
+    shows of each. With ``memo``, a listing of the same keys as at the last save keeps its
+    fingerprint while none of those notes' metadata moved (``memo.made["listing"]`` counts
+    those made again: none for a body edit, where there were ~475 at 1,000 notes)."""
 
     def listing(keys: Iterable[CiteKey]) -> str:
         return digest(*shared, [(k, metas[k]) for k in keys])
@@ -220,21 +218,17 @@ def listings(
     if memo is None:
         return listing
     state = memo.slot("listings", _Listings)
-    context = shared
-    moved = _differ(metas, state.metas) if state.context == context else None
-    last, made = state.made, dict[int, tuple[tuple[CiteKey, ...], str]]()
-    state.context, state.metas, state.made = context, metas, made
+    moved = _differ(metas, state.metas) if state.context == shared else None
+    last, made = state.made, dict[tuple[CiteKey, ...], str]()
+    state.context, state.metas, state.made = shared, metas, made
 
     def kept(keys: Iterable[CiteKey]) -> str:
-        if not isinstance(keys, tuple):
-            return listing(keys)
-        hit = last.get(id(keys))
-        if hit is not None and hit[0] is keys and moved is not None and moved.isdisjoint(keys):
-            fp = hit[1]
-        else:
-            fp = listing(keys)
+        listed = tuple(keys)  # hashed once per string: a tuple of keys hashes cheaply
+        fp = last.get(listed)
+        if fp is None or moved is None or not moved.isdisjoint(listed):
+            fp = listing(listed)
             memo.count("listing", 1)
-        made[id(keys)] = (keys, fp)
+        made[listed] = fp
         return fp
 
     return kept
