@@ -67,9 +67,12 @@ def library_token(library: Library, papers_dir: str, memo: SaveMemo) -> object:
     note's citations and links resolve to stays equal: every note's metadata (its heading, its
     tags' slugs), the labels, the aliases, the note files and the other files. A value made
     from a note that did not change and this token holds while both are the same objects."""
+    # Of the metadata, only what a citation or a link shows or resolves by: a ``cites:`` or
+    # abstract edit keeps the token (and every other note's fingerprints and cards).
     of = (
         papers_dir,
-        tuple(n.meta for n in library.notes.values()),
+        tuple(library.notes),
+        tuple((n.meta.heading, n.meta.tags) for n in library.notes.values()),
         library.labels,
         library.aliases,
         library.sources,
