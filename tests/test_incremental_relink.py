@@ -356,6 +356,9 @@ def test_a_save_fingerprints_only_the_pages_whose_inputs_changed(
     made = session.made
     if printed is None:  # a title is a name: every note linked again, every page printed
         assert made["paper-fp"] == len(NOTES), (what, made)
+        # The bibliography files: beta's entries formatted again, the others kept.
+        for tag in ("bib-bibtex", "bib-biblatex", "csl-line", "ris"):
+            assert made[tag] == 1, (tag, made)
     else:
         assert made["paper-fp"] == len(printed), (what, made)
         assert made.get("meta-fp", 0) == (what != "body only"), (what, made)

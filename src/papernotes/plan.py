@@ -350,7 +350,7 @@ def plan_site(
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
     for file in shard_files(search_index, doc_digests=doc_digests):
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
-    for path, fp, make in library_exports(library, meta_ds.values()):
+    for path, fp, make in library_exports(library, meta_ds.values(), memo):
         jobs.append(bytes_job(path, fp, make))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
