@@ -168,7 +168,9 @@ def _paper(
     token: object,
     key: CiteKey,
 ) -> tuple[str, tuple[str, ...]]:
-    """One paper page's fingerprint, and the files it links to."""
+    """One paper page's fingerprint, and the files it links to. An input added here must be
+    one :func:`_to_fingerprint` compares too (or in the ``context``), else a save keeps a
+    page that changed: ``tests/test_incremental.py`` holds a served library to a clean build."""
     note = library.notes[key]
     cites_as = refs.get(key, ())
     targets = citation_targets(note, library, memo, token)
