@@ -68,7 +68,7 @@ CASES = [
     ("link added in a body", "b.md", _append("\nNow see [[delta]].\n"), 1, False),
     ("a cite added in a body", "d.md", _append("\nAs [@beta] shows.\n"), 1, False),
     ("title", "b.md", lambda t: t.replace("Beta Paper", "Beta Renamed"), WITHOUT_EMBEDS, True),
-    ("cites", "d.md", lambda t: t.replace("cites: []", "cites: [beta]"), WITHOUT_EMBEDS, True),
+    ("cites", "d.md", lambda t: t.replace("cites: []", "cites: [beta]"), 1, True),
     ("note deleted", "d.md", None, WITHOUT_EMBEDS - 1, True),
     (
         "note added",
@@ -222,3 +222,151 @@ def test_a_save_told_what_changed_does_not_walk_the_library_again(
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
     assert site_tree(out) == site_tree(clean)
+
+
+def test_a_save_told_what_changed_looks_at_and_hashes_only_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes import load
+    from papernotes.incremental import cache
+
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made["look-file"] == len(NOTES)  # the first build looks at every note
+    walks: list[str] = []
+    hashed: list[str] = []
+    real_walk, real_hash = load.walk_notes, cache.text_digest
+    monkeypatch.setattr(load, "walk_notes", lambda *a: walks.append("walk") or real_walk(*a))
+    monkeypatch.setattr(cache, "text_digest", lambda t: hashed.append(t) or real_hash(t))
+    for n in range(2):
+        path = _save(root, "b.md", _append(f"\nTold {n}.\n"))
+        session.invalidate({str(path.resolve())})
+        assert session.build().rendered > 0
+        session.persist()
+        assert session.made["look-file"] == 1
+        assert (walks, hashed) == ([], [])  # hashed as it was read, once
+    # A note added: walked again (for the stamp, and for the notes), every note looked at.
+    path = _save(root, "f.md", lambda _: _text("phi", "Phi Paper", 2023, "[]", "Phi.\n"))
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert walks == ["walk"] * 2
+    assert session.made["look-file"] == len(NOTES) + 1
+    # Then deleted: told of a file that is gone, walked again.
+    path.unlink()
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert walks == ["walk"] * 4
+    monkeypatch.undo()
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean)
+
+
+def test_a_note_reached_through_a_symlink_is_looked_at_on_every_save(tmp_path: Path) -> None:
+    root = _library(tmp_path / "lib")
+    (root / "notes-elsewhere").mkdir()
+    real = root / "notes-elsewhere" / "s.md"
+    real.write_text(_text("sym", "Sym Paper", 2020, "[]", "First.\n"), encoding="utf-8")
+    (root / "papers" / "s.md").symlink_to(real)
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    # The watcher reports the target's change under its own name; b.md is saved too.
+    _save(root, "b.md", _append("\nMore.\n"))
+    real.write_text(_text("sym", "Sym Paper", 2020, "[]", "Second.\n"), encoding="utf-8")
+    os.utime(real, ns=(10**18, 10**18))
+    session.invalidate({str((root / "papers" / "b.md").resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made["look-file"] == 2
+    assert "Second." in (out / "papers" / "sym.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("rel", "change"),
+    [
+        ("b.md", lambda t: t.replace("[Beta Writer]", "[Zeta Writer]")),  # b's label
+        ("c.md", lambda t: t.replace("cites: [alpha, beta]", "cites: [beta]")),
+        ("a.md", lambda t: t.replace("cites: [beta]", "cites: [beta, delta]")),
+    ],
+    ids=["an author's label", "a cite removed", "a cite added"],
+)
+def test_a_save_that_keeps_every_name_relinks_one_note(
+    tmp_path: Path, rel: str, change: Callable[[str], str]
+) -> None:
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    path = _save(root, rel, change)
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made.get("link-note") == 1, session.made
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean)
+
+
+# (the save, the note, the change, paper pages fingerprinted again)
+PRINTS = [
+    # Beta's page, and eps's, which embeds beta's text.
+    ("body only", "b.md", _append("\nA sentence added.\n"), {"beta", "eps"}),
+    ("title", "b.md", lambda t: t.replace("Beta Paper", "Beta Renamed"), None),
+    # Delta now cites beta: delta's page, beta's (cited by delta), and alpha's, which shows
+    # delta's metadata (delta mentions it), cites included.
+    (
+        "cites",
+        "d.md",
+        lambda t: t.replace("cites: []", "cites: [beta]"),
+        {"delta", "beta", "alpha"},
+    ),
+    # Delta's year shows on the pages of the notes around it: alpha, which it mentions.
+    ("year", "d.md", lambda t: t.replace("year: 2022", "year: 2017"), {"delta", "alpha"}),
+]
+
+
+@pytest.mark.parametrize(("what", "rel", "change", "printed"), PRINTS, ids=[c[0] for c in PRINTS])
+def test_a_save_fingerprints_only_the_pages_whose_inputs_changed(
+    tmp_path: Path,
+    what: str,
+    rel: str,
+    change: Callable[[str], str],
+    printed: set[str] | None,
+) -> None:
+    root = _library(tmp_path / "lib")
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    assert session.made["paper-fp"] == len(NOTES)  # the first build: every page
+    path = _save(root, rel, change)
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    made = session.made
+    if printed is None:  # a title is a name: every note linked again, every page printed
+        assert made["paper-fp"] == len(NOTES), (what, made)
+        # The bibliography files: beta's entries formatted again, the others kept.
+        for tag in ("bib", "csl-line", "ris"):
+            assert made[tag] == 1, (tag, made)
+    else:
+        assert made["paper-fp"] == len(printed), (what, made)
+        assert made.get("meta-fp", 0) == (what != "body only"), (what, made)
+    if what == "body only":  # every tag, author, year and list page kept
+        assert "listing" not in made, made
+    if what == "cites":  # only those listing delta (its tag's, author's, year's), and home
+        assert made.get("listing", 0) <= 4, made
+    config, _ = load_config(root)
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean), what

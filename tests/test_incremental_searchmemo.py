@@ -110,7 +110,10 @@ def test_the_fast_encoder_encodes_as_encode_postings(postings: list[tuple[int, i
     assert searchmemo._Encoder()(postings) == expected
 
 
-def test_a_memoised_value_is_reused_only_for_the_same_objects() -> None:
+def test_a_memoised_value_is_reused_only_for_the_same_objects(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(searchmemo, "_STALE", 0)  # every sweep forgets what was not asked for
     memo = SaveMemo()
     made: list[str] = []
 
@@ -177,3 +180,37 @@ def test_a_value_kept_while_equal_is_made_again_only_when_its_inputs_differ(
     memo.sweep()
     memo.sweep()  # not asked for since the last sweep: forgotten
     assert memo.same("index", then, lambda: make(then)) == len(made) == (3 if made_again else 2)
+
+
+def test_a_sweep_passes_over_what_is_kept_only_once_enough_was_made() -> None:
+    memo = SaveMemo()
+    kept = [["note", n] for n in range(searchmemo._STALE + 1)]
+    first = ["first"]
+    assert memo.once("t", (first,), lambda: 1) == 1
+    memo.sweep()
+    memo.sweep()  # "first" was not asked for; too little made since to pass over everything
+    assert memo.once("t", (first,), lambda: 2) == 1
+    memo.sweep()
+    for n, one in enumerate(kept):  # a save that makes more than _STALE values
+        memo.once("t", (one,), lambda n=n: n)  # type: ignore[misc]
+    memo.sweep()  # "first" was not asked for by that save: forgotten now
+    assert memo.once("t", (first,), lambda: 3) == 3
+
+
+def test_an_edit_that_keeps_the_order_makes_one_sort_key_and_no_sort() -> None:
+    docs = _library(30)
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    memo = IndexMemo()
+    memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert memo.sorted == 30
+    docs["k7"] = _doc("k7", "Paper 7", docs["k7"].body + " brandnew")  # the body: same place
+    terms["k7"] = doc_terms(docs["k7"])
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == build_index(docs.values(), order=doc_order)
+    assert memo.sorted == 31
+    docs["k3"] = _doc("k3", "A title that sorts first", docs["k3"].body)  # moves: sorted again
+    terms["k3"] = doc_terms(docs["k3"])
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == build_index(docs.values(), order=doc_order)
+    assert got.docs[0].key == "k3"
+    assert memo.sorted == 31 + 1 + 30

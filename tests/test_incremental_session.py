@@ -13,6 +13,7 @@ import pytest
 from papernotes import load
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental.cache import text_digest
 from papernotes.incremental.session import Session, TextMemo
 from papernotes.serve.watch import rebuild
 
@@ -51,11 +52,11 @@ def test_the_memo_reads_a_file_again_only_when_it_moved(
     memo = TextMemo()
     note = tmp_path / "a.md"
     _touch(note, "one")
-    assert memo(note, "papers/a.md") == "one"
-    assert memo(note, "papers/a.md") == "one"
+    assert memo(note, "papers/a.md") == load.Source("papers/a.md", "one", text_digest("one"))
+    assert memo(note, "papers/a.md") == load.Source("papers/a.md", "one", text_digest("one"))
     assert read == ["papers/a.md"]
     _touch(note, "two")  # the same size: the time tells
-    assert memo(note, "papers/a.md") == "two"
+    assert memo(note, "papers/a.md") == load.Source("papers/a.md", "two", text_digest("two"))
     assert read == ["papers/a.md"] * 2
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"\xff\xfe not UTF-8")
@@ -325,3 +326,38 @@ def test_a_file_added_next_to_the_notes_reaches_the_pages_that_link_to_it(tmp_pa
     build(root, config, out=clean, use_cache=False)
     assert site_tree(out) == site_tree(clean)
     assert any(p.endswith("data.csv") for p in site_tree(out))
+
+
+def test_a_deferring_session_leaves_the_collector_to_after_the_save(tmp_path: Path) -> None:
+    import gc
+
+    root = _lib(tmp_path)
+    out = root / "site"
+    session = Session(root, out, defer_collector=True)
+    assert session.build().errors == 0
+    session.persist()
+    assert gc.get_freeze_count() == 0  # the first build reads from disk: nothing deferred
+    walks: list[int] = []
+
+    def counting(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            walks.append(info["generation"])
+
+    note = root / "papers" / "peft" / "lora.md"
+    _touch(note, note.read_text("utf-8") + "\nDeferred.\n")
+    session.invalidate({str(note.resolve())})
+    gc.callbacks.append(counting)
+    try:
+        assert session.build().rendered > 0
+        assert walks == [] and gc.isenabled()  # not even the young objects walked
+        assert gc.get_freeze_count() > 0  # the save's objects, until persisted
+        session.persist()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.callbacks.remove(counting)
+        if gc.get_freeze_count():
+            gc.unfreeze()
+    clean = tmp_path / "clean"
+    config, _ = load_config(root)
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,7 +105,7 @@ def _read(
     md: MarkdownIt,
     previous: BuildCache | None,
     workers: int,
-    known: Callable[[Path, str], str | None] | None = None,
+    known: load.Known | None = None,
     memo: SaveMemo | None = None,
 ) -> _Read:
     from papernotes import link
@@ -134,7 +134,7 @@ def _parse_notes(
 
     old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
     parsed = reuse(
-        {s.path: (cache.text_digest(s.text), s) for s in sources.notes},
+        {s.path: (s.digest or cache.text_digest(s.text), s) for s in sources.notes},
         old,
         lambda s: parse.parse_note(s.path, s.text, md, dict(keys)),
         workers=workers,
@@ -179,8 +179,8 @@ class Warm:
     """The Markdown parser."""
     styles: tuple[tuple[Style, ...], tuple[Diagnostic, ...]] | None = None
     """The citation styles and their problems."""
-    known: Callable[[Path, str], str | None] | None = None
-    """The text of a note file that did not change since it was read (``load_sources``)."""
+    known: load.Known | None = None
+    """The notes that did not change since they were read, and the walk (``load_sources``)."""
     memo: SaveMemo | None = None
     """What stage 4 keeps from one save to the next (``serve``'s; a build has none)."""
 

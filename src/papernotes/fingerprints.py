@@ -67,9 +67,12 @@ def library_token(library: Library, papers_dir: str, memo: SaveMemo) -> object:
     note's citations and links resolve to stays equal: every note's metadata (its heading, its
     tags' slugs), the labels, the aliases, the note files and the other files. A value made
     from a note that did not change and this token holds while both are the same objects."""
+    # Of the metadata, only what a citation or a link shows or resolves by: a ``cites:`` or
+    # abstract edit keeps the token (and every other note's fingerprints and cards).
     of = (
         papers_dir,
-        tuple(n.meta for n in library.notes.values()),
+        tuple(library.notes),
+        tuple((n.meta.heading, n.meta.tags) for n in library.notes.values()),
         library.labels,
         library.aliases,
         library.sources,
@@ -140,13 +143,44 @@ def meta_fingerprints(
     library: Library, memo: SaveMemo | None = None, metas: Mapping[CiteKey, str] | None = None
 ) -> dict[CiteKey, str]:
     """Each note's metadata as other pages show it: its front matter, label and file
-    (``metas``: each note's :func:`meta_digest`, when the caller made them already)."""
-    return {
-        k: digest(
-            metas[k] if metas is not None else meta_digest(n, memo), library.labels[k], n.source
-        )
-        for k, n in library.notes.items()
-    }
+    (``metas``: each note's :func:`meta_digest`, when the caller made them already). With
+    ``memo``, a note whose three are as at the last save keeps its digest."""
+    labels = library.labels
+    if memo is None:
+        return {
+            k: digest(metas[k] if metas is not None else meta_digest(n), labels[k], n.source)
+            for k, n in library.notes.items()
+        }
+    return _kept_digests(
+        memo,
+        "meta-fp",
+        {
+            k: (metas[k] if metas is not None else meta_digest(n, memo), labels[k], n.source)
+            for k, n in library.notes.items()
+        },
+    )
+
+
+def _kept_digests(
+    memo: SaveMemo, tag: str, parts: Mapping[CiteKey, tuple[object, ...]]
+) -> dict[CiteKey, str]:
+    """``digest(*parts[k])`` for each key, kept from the last save for equal parts (strings
+    the same objects most often: a comparison, where a digest is a ``repr`` and a hash)."""
+    last: dict[CiteKey, tuple[tuple[object, ...], str]] = memo.slot(tag, dict)
+    out: dict[CiteKey, str] = {}
+    made: dict[CiteKey, tuple[tuple[object, ...], str]] = {}
+    fresh = 0
+    for k, of in parts.items():
+        hit = last.get(k)
+        if hit is None or hit[0] != of:
+            hit = (of, digest(*of))
+            fresh += 1
+        made[k] = hit
+        out[k] = hit[1]
+    memo.count(tag, fresh)
+    last.clear()
+    last.update(made)
+    return out
 
 
 def meta_digest(note: Note, memo: SaveMemo | None = None) -> str:
@@ -184,9 +218,13 @@ def note_references(
         return {k: ("", ()) for k in library.notes}
     prints = [s.fingerprint for s in styles]
     old = previous.refs if previous else {}
-    texts = {
-        k: digest(sources[n.source], prints) if sources else "" for k, n in library.notes.items()
-    }
+    if not sources:
+        texts = dict.fromkeys(library.notes, "")
+    elif memo is None:
+        texts = {k: digest(sources[n.source], prints) for k, n in library.notes.items()}
+    else:
+        of = {k: (sources[n.source], prints) for k, n in library.notes.items()}
+        texts = _kept_digests(memo, "refs-text", of)
     kept = {
         k: hit for k, t in texts.items() if t and (hit := old.get(k)) and hit[0].startswith(f"{t} ")
     }

@@ -204,8 +204,12 @@ def link(
     names = Names(
         base, ambiguous, unpublished, hidden, files, sources, papers_dir, outside, excluded
     )
-    where = (heads, files, papers_dir, dict(outside), tuple(drafts), tuple(excluded))
-    token = same(memo, "link-context", where, object)  # the same object while names are equal
+    # What a note's links resolve against: every note's key and file, and the names (not the
+    # rest of the metadata: a ``cites:`` edit elsewhere leaves the other notes' links as found).
+    idents = tuple((n.key, n.source) for n in kept)
+    shared = {name: tuple((n.key, n.source) for n in group) for name, group in ambiguous.items()}
+    where = (idents, aliases, shared, files, papers_dir, dict(outside), tuple(drafts))
+    token = same(memo, "link-context", (*where, tuple(excluded)), object)
 
     def one(note: Note) -> NoteLinks:
         # A note's embeds show other notes' headings and blocks: linked every time.
@@ -235,7 +239,9 @@ def link(
         files=placed,
         sources=sources,
     )
-    return dataclasses.replace(library, backlinks=backlinks(library, memo, token)), tuple(diags)
+    # Backlinks show the labels too (made from authors and years).
+    told = same(memo, "backlink-context", (token, labels), object)
+    return dataclasses.replace(library, backlinks=backlinks(library, memo, told)), tuple(diags)
 
 
 def _under(source: str, papers_dir: str) -> str:

@@ -30,25 +30,24 @@ from papernotes.errors import Diagnostic
 from papernotes.fingerprints import (
     body_fingerprint,
     body_fingerprints,
-    citation_targets,
     library_token,
-    linked_files,
     meta_digest,
     meta_fingerprints,
     note_references,
-    pdf_target,
 )
 from papernotes.graph import payload as graph
+from papernotes.graph.data import tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.lazy import seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
-from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
-from papernotes.lists.pages import list_jobs, paper_lists_fingerprint
+from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
-from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
+from papernotes.markdown.code import is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
+from papernotes.paperprints import any_diagram, listings, paper_fingerprints
 from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
@@ -241,7 +240,9 @@ def plan_site(
         if memo is not None
         else SiteIndex.of(library)
     )
-    r = Renderer(theme, config, library, index)
+    # The tag colours come from the notes' tags alone (in library order), as the index does.
+    palette = same(memo, "palette", of_metas, partial(tag_palette, library))
+    r = Renderer(theme, config, library, index, palette)
     papers_dir = config.papers_dir
     meta_ds = {k: meta_digest(n, memo) for k, n in library.notes.items()}  # once per note
     fps = meta_fingerprints(library, memo, meta_ds)
@@ -250,51 +251,29 @@ def plan_site(
     # Where each tag and author link leads (an author's page, or their one paper).
     slugs = digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
     jobs: list[Job] = []
-    files: set[str] = set()
     dated = [k for keys in index.year_notes.values() for k in keys]
     ordered = [library.notes[k] for k in (*dated, *index.undated)]
 
     # What each unchanged note's citations resolve to holds while this token does (serve).
     token = library_token(library, papers_dir, memo) if memo is not None else None
-
-    def related(keys: Iterable[CiteKey]) -> list[tuple[CiteKey, str]]:
-        return [(k, fps[k]) for k in keys]
-
+    shown = (everything, slugs)
+    refs = refs or {}
+    prints, files = paper_fingerprints(
+        library, r.memberships, fps, body_fps, refs, shown, papers_dir, memo, token
+    )
     for note in ordered:
         key = note.key
-        body = bodies[key]
-        cites_as = refs.get(key, ()) if refs else ()
-        files.update(linked_files(note, library, papers_dir, memo, token))
-        targets = citation_targets(note, library, memo, token)
-        parts = (
-            "paper",
-            fps[key],
-            body_fps[key],
-            everything,
-            slugs,
-            related(library.cites.get(key, ())),
-            related(library.cited_by.get(key, ())),
-            related(library.mentions.get(key, ())),
-            related(library.mentioned_by.get(key, ())),
-            library.backlinks.get(key, ()),
-            library.external.get(key, ()),
-            sorted((k, fps[k]) for k in targets if isinstance(k, str)),
-            pdf_target(note, library, papers_dir),
-            once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
-            paper_lists_fingerprint(r.memberships, key, fps),
-        )
-        # Serve: equal inputs, the same digest, found by a comparison instead of a ``repr``.
-        fp = memo.same(f"paper:{key}", parts, partial(digest, *parts)) if memo else digest(*parts)
 
         def run(
-            note: Note = note, body: RenderedBody = body, cites_as: tuple[Reference, ...] = cites_as
+            note: Note = note,
+            body: RenderedBody = bodies[key],
+            cites_as: tuple[Reference, ...] = refs.get(key, ()),
         ) -> Output:
             return paper_page(r, note, body, papers_dir, cites_as)
 
-        jobs.append(Job(urls.paper_page(key), fp, run))
+        jobs.append(Job(urls.paper_page(key), prints[key], run))
 
-    def listing(keys: Iterable[CiteKey]) -> str:
-        return digest(everything, slugs, [(k, fps[k]) for k in keys])
+    listing = listings(fps, shown, memo)
 
     def template_job(path: str, fp: str, template: str, **context: object) -> Job:
         return Job(path, fp, lambda: r.page(template, path, **context))
@@ -376,7 +355,7 @@ def plan_site(
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
     for file in shard_files(search_index, doc_digests=doc_digests):
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
-    for paths, fp, make_texts in library_exports(library, meta_ds.values()):
+    for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
@@ -388,7 +367,7 @@ def plan_site(
     robots_fp = digest("robots", html)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     # Mermaid is 3.5 MB: only a site with a diagram carries it.
-    diagrams = any(has_diagram(body.html) for body in bodies.values())
+    diagrams = any_diagram(bodies, memo)
     copies = [
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]

@@ -124,12 +124,20 @@ def _links(note: Note, library: Library, papers_dir: str) -> list[tuple[str, str
 class Renderer:
     """Renders templates with the helpers every page gets; holds no per-page state."""
 
-    def __init__(self, theme: Theme, config: Config, library: Library, index: SiteIndex):
+    def __init__(
+        self,
+        theme: Theme,
+        config: Config,
+        library: Library,
+        index: SiteIndex,
+        palette: graph.TagPalette | None = None,
+    ):
         self.theme = theme
         self.config = config
         self.library = library
         self.index = index
-        self.palette = graph.tag_palette(library)
+        # ``palette``: the library's, made already (``serve`` keeps it while the tags stay).
+        self.palette = palette if palette is not None else graph.tag_palette(library)
         self.memberships = Memberships.of(library.reading_lists)
         """Each paper's reading lists and series places, made once for every paper page."""
         """Tag colours, computed once: graph-data.js names them for every page's graph."""

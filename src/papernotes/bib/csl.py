@@ -206,7 +206,16 @@ def format_csl(metas: Iterable[Metadata]) -> str:
     One item a line, without spaces: indented, the site's library.json weighed twice as much
     (0.5 KB a note), and a line per item still shows a change to one item as one line.
     """
-    lines = [json.dumps(to_csl(m), ensure_ascii=False, separators=(",", ":")) for m in metas]
+    return csl_array([csl_line(m) for m in metas])
+
+
+def csl_line(meta: Metadata) -> str:
+    """One item of :func:`format_csl`'s array, as its line."""
+    return json.dumps(to_csl(meta), ensure_ascii=False, separators=(",", ":"))
+
+
+def csl_array(lines: list[str]) -> str:
+    """:func:`format_csl`'s text of the items' lines (:func:`csl_line`)."""
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 

@@ -361,14 +361,16 @@ def format_bibs(metas: Iterable[Metadata], flavours: Sequence[Flavour]) -> tuple
     """:func:`format_bib` in each of ``flavours``, each note's entry built once for all of
     them (building it is most of the cost of writing it: the site's library.bib and
     library-biblatex.bib are made together)."""
-    texts: list[list[str]] = [[] for _ in flavours]
-    for meta in metas:
-        entry = to_entry(meta)
-        for out, flavour in zip(texts, flavours, strict=True):
-            out.append(
-                _write_entry(meta.key, _flavoured(entry, flavour), ascii=flavour == "bibtex")
-            )
-    return tuple("\n".join(out) for out in texts)
+    entries = [format_entries(meta, flavours) for meta in metas]
+    return tuple("\n".join(each[i] for each in entries) for i in range(len(flavours)))
+
+
+def format_entries(meta: Metadata, flavours: Sequence[Flavour]) -> tuple[str, ...]:
+    """:func:`format_entry` of one note in each of ``flavours``, its entry built once."""
+    entry = to_entry(meta)
+    return tuple(
+        _write_entry(meta.key, _flavoured(entry, f), ascii=f == "bibtex") for f in flavours
+    )
 
 
 def duplicate_keys(keys: Iterable[str]) -> list[tuple[str, str]]:

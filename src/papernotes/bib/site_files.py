@@ -2,19 +2,27 @@
 
 Each is a job of stage 4 (``plan``), fingerprinted by every note's metadata digest: an edit
 to a note's body leaves them all as they are. The two ``.bib`` files are one job: each note's
-entry is built once for both (``export.format_bibs``).
+entry is built once for both (``export.format_entries``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, TypeVar
 
 from papernotes.bib import csl, ris
 from papernotes.bib import export as bib
 from papernotes.incremental.cache import digest
-from papernotes.model import Library
+from papernotes.incremental.searchmemo import once
+from papernotes.model import Library, Metadata
+
+if TYPE_CHECKING:
+    from papernotes.incremental.searchmemo import SaveMemo
 
 __all__ = ["BIB_FILES", "library_exports"]
+
+_T = TypeVar("_T")
 
 BIB_FILES = ("library.bib", "library-biblatex.bib")
 """The ``bibtex`` and ``biblatex`` flavours of the whole library, in ``bib.FLAVOURS`` order."""
@@ -23,24 +31,33 @@ Export = tuple[tuple[str, ...], str, Callable[[], tuple[tuple[str, str], ...]]]
 """``(paths, fingerprint, make)``: ``make`` gives each path with its text."""
 
 
-def library_exports(library: Library, meta_digests: Iterable[str]) -> list[Export]:
-    """``(paths, fingerprint, make)`` for each job of the whole library's bibliography files."""
+def library_exports(
+    library: Library, meta_digests: Iterable[str], memo: SaveMemo | None = None
+) -> list[Export]:
+    """``(paths, fingerprint, make)`` for each job of the whole library's bibliography files.
+    With ``memo`` (``serve``'s), an entry is formatted again only for a note whose metadata is
+    not the same object as at the last save: an edit of one note's metadata formats one entry
+    (formatting every entry of 5,000 notes took seconds)."""
     metas = [n.meta for n in library.notes.values()]
     all_metas = list(meta_digests)
 
+    def each(tag: str, one: Callable[[Metadata], _T]) -> list[_T]:
+        return [once(memo, tag, (m,), partial(one, m)) for m in metas]
+
     def bib_files() -> tuple[tuple[str, str], ...]:
-        return tuple(zip(BIB_FILES, bib.format_bibs(metas, bib.FLAVOURS), strict=True))
+        both = each("bib", partial(bib.format_entries, flavours=bib.FLAVOURS))
+        return tuple((p, "\n".join(e[i] for e in both)) for i, p in enumerate(BIB_FILES))
 
     return [
         (BIB_FILES, digest("bib", all_metas), bib_files),
         (
             ("library.json",),
             digest("csl", all_metas),
-            lambda: (("library.json", csl.format_csl(metas)),),
+            lambda: (("library.json", csl.csl_array(each("csl-line", csl.csl_line))),),
         ),
         (
             ("library.ris",),
             digest("ris", all_metas),
-            lambda: (("library.ris", ris.format_ris(metas)),),
+            lambda: (("library.ris", "".join(each("ris", ris.format_record))),),
         ),
     ]

@@ -107,7 +107,7 @@ def run(
     state = LiveState()
     # What stays in memory between saves: the next build reads, parses and renders only what
     # changed, and saves the cache only after the browser was told to reload.
-    session = Session(root, out)
+    session = Session(root, out, defer_collector=True)
     # Held: the first save then finds in memory what every later save does.
     state.publish(_show(build_once(root, out, session, hold=True), say))
     _persist(session)

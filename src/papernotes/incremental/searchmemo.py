@@ -15,7 +15,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import is_, itemgetter, sub
+from itertools import compress
+from operator import is_, is_not, itemgetter, ne, sub
 from typing import Any, TypeVar, cast
 
 from papernotes.search.index import (
@@ -34,6 +35,8 @@ _T = TypeVar("_T")
 _Found = dict[str, list[tuple[int, int]]]
 _TABLE = 1 << 15
 """Numbers below this are looked up (three VLQ digits at most)."""
+_STALE = 256
+"""Values a save memo makes before it forgets those no build asked for since."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class _Kept:
     place once kept (a save copies the lists it changes)."""
     index: SearchIndex
     """The index itself."""
+    where: dict[str, int] | None = None
+    """Each term's place in ``index.terms``, once a save needed it (None: not made yet)."""
 
 
 def _utf16(term: str) -> bytes:
@@ -86,6 +91,30 @@ class IndexMemo:
     def __init__(self) -> None:
         self._kept: _Kept | None = None
         self._encode = _Encoder()
+        self._sorted: tuple[tuple[SearchDoc, ...], list[int], list[Any]] | None = None
+        """The documents last given, the order they were put in, and each one's sort key."""
+        self.sorted = 0
+        """Sort keys made (a document's ``order``): what a test counts."""
+
+    def _sort(
+        self, docs: tuple[SearchDoc, ...], order: Callable[[SearchDoc], Any]
+    ) -> tuple[SearchDoc, ...]:
+        """``tuple(sorted(docs, key=order))``; when the documents come as last time but a few
+        other objects whose sort keys are the same (an edit of a body), the last order again
+        without a sort key made for the others."""
+        last = self._sorted
+        if last is not None and len(last[0]) == len(docs):
+            before, positions, keys = last
+            moved = list(compress(range(len(docs)), map(is_not, docs, before)))
+            self.sorted += len(moved)
+            if all(order(docs[i]) == keys[i] for i in moved):  # a stable sort: the same order
+                self._sorted = (docs, positions, keys)
+                return tuple(map(docs.__getitem__, positions))
+        keys = [order(doc) for doc in docs]
+        self.sorted += len(docs)
+        positions = sorted(range(len(docs)), key=keys.__getitem__)
+        self._sorted = (docs, positions, keys)
+        return tuple(map(docs.__getitem__, positions))
 
     def __call__(
         self,
@@ -95,7 +124,7 @@ class IndexMemo:
         order: Callable[[SearchDoc], Any],
     ) -> SearchIndex:
         """The index of ``docs``, as ``build_index(docs, terms_of=terms_of, order=order)``."""
-        ordered = tuple(sorted(docs, key=order))
+        ordered = self._sort(tuple(docs), order)
         if terms_of is None:
             return build_index(ordered, order=order)  # nothing to tell an edit by
         packed = tuple(terms_of(doc) for doc in ordered)
@@ -129,9 +158,7 @@ def _update(
     packed: tuple[DocTerms, ...],
     encode: Callable[[Sequence[tuple[int, int]]], str],
 ) -> _Kept:
-    changed = [
-        i for i, (old, new) in enumerate(zip(kept.packed, packed, strict=True)) if old != new
-    ]
+    changed = list(compress(range(len(packed)), map(ne, kept.packed, packed)))
     found = dict(kept.found)
     copied: set[str] = set()
 
@@ -156,16 +183,23 @@ def _update(
     for term in gone:
         del found[term]
     old = kept.index
+    lengths = tuple(length for length, _ in packed)
+    # Most saves add and remove no term: the postings moved are put in place, no sort, no
+    # pass over the vocabulary.
+    if not gone and all(term in kept.found for term in copied):
+        where = kept.where or {t: i for i, t in enumerate(old.terms)}
+        lists = list(old.postings)
+        for term in copied:
+            lists[where[term]] = encode(found[term])
+        index = SearchIndex(ordered, lengths, old.terms, tuple(lists))
+        return _Kept(kept.keys, packed, found, index, where)
     encoded = dict(zip(old.terms, old.postings, strict=True))
     for term in copied:
         if term in gone:
             del encoded[term]
         else:
             encoded[term] = encode(found[term])
-    # The sort only when the vocabulary changed: most saves add and remove no term.
-    same_terms = not gone and all(term in kept.found for term in copied)
-    terms = old.terms if same_terms else tuple(sorted(found, key=_utf16))
-    lengths = tuple(length for length, _ in packed)
+    terms = tuple(sorted(found, key=_utf16))
     index = SearchIndex(ordered, lengths, terms, tuple(encoded[t] for t in terms))
     return _Kept(kept.keys, packed, found, index)
 
@@ -183,9 +217,25 @@ class SaveMemo:
         self._last: dict[str, tuple[tuple[object, ...], object]] = {}
         self._used_last: set[str] = set()
         self._made: dict[str, int] = {}
+        self._slots: dict[str, object] = {}
+        self._stale = 0
+        """Values made since the last pass that forgot the unused ones (as many replaced)."""
         self.made: dict[str, int] = {}
         """How many values of each tag the last build made afresh (the others were kept):
         what a test asks of a save instead of timing it (``sweep`` sets it)."""
+
+    def slot(self, name: str, make: Callable[[], _T]) -> _T:
+        """The state a stage keeps from one save to the next under ``name`` (``make()`` the
+        first time): for a stage that works out itself what a save changed."""
+        if name not in self._slots:
+            self._slots[name] = make()
+        return cast(_T, self._slots[name])
+
+    def count(self, tag: str, n: int) -> None:
+        """Count ``n`` values made afresh under ``tag`` (:attr:`made`), by a stage that keeps
+        its own state (:meth:`slot`)."""
+        if n:
+            self._made[tag] = self._made.get(tag, 0) + n
 
     def once(self, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """``make()``, or what it gave last time for these very objects (compared by
@@ -216,8 +266,16 @@ class SaveMemo:
         return value
 
     def sweep(self) -> None:
-        """Forget what the last build did not ask for (notes edited, gone)."""
-        self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+        """Forget what the last build did not ask for (notes edited, gone): once enough was
+        made since the last time to be worth a pass over everything kept (a save makes a few
+        values, and a pass over a value per note and tag each save cost more than the save's
+        own work at 5,000 notes). What is not forgotten yet holds the objects it was made
+        from, so their ids are never another's; memory holds :data:`_STALE` values more at
+        most."""
+        self._stale += sum(self._made.values())
+        if self._stale >= _STALE:
+            self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+            self._stale = 0
         self._used = set()
         self._last = {k: v for k, v in self._last.items() if k in self._used_last}
         self._used_last = set()

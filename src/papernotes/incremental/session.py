@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import time
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import replace
@@ -28,6 +29,7 @@ from papernotes import load, write
 from papernotes.build import BuildReport, Run, Warm, apply_strict, persist, run
 from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
+from papernotes.incremental.cache import text_digest
 from papernotes.incremental.searchmemo import SaveMemo
 
 if TYPE_CHECKING:
@@ -41,17 +43,65 @@ _CONFIGS = ("papernotes.yaml", "pyproject.toml")
 
 
 class TextMemo:
-    """The text of each note file read so far, with the size, modification time and inode its
-    file had just before it was read: a file where none of them moved is not read again (the
-    test the no-op build makes of every input, and the inode)."""
+    """The text of each note file read so far (with its digest), with the size, modification
+    time and inode its file had just before it was read: a file where none of them moved is
+    not read again (the test the no-op build makes of every input, and the inode).
+
+    Told by the watcher which files moved (:meth:`expect`), it keeps the last walk of the
+    notes folder while those files were all there before, and looks at those files alone:
+    a save then costs the files saved, not the library."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self._kept: dict[str, tuple[tuple[int, int, int], load.Source]] = {}
         self._used: set[str] = set()
+        self._walk: tuple[tuple[Path, str, tuple[str, ...]], load.Walk, dict[str, str]] | None
+        self._walk = None
+        """The last walk, what it was asked, and each file's absolute path → its display."""
+        self._told: frozenset[str] | None = None
+        """The absolute paths of the files that moved since the last build (None: unknown)."""
+        self._fresh: frozenset[str] | None = None
+        """The displays of the files to look at this build; None: look at every one."""
+        self._linked: frozenset[str] = frozenset()
+        """The displays of the notes reached through a symlink (looked at every time)."""
+        self.looked = 0
+        """Files looked at (their size and time taken) since made: what a test counts."""
 
-    def __call__(self, path: Path, display: str) -> str | None:
-        """The text of ``path``, from memory or read now; None when it cannot be read or
+    def expect(self, told: Collection[str] | None) -> None:
+        """The files (absolute paths) that moved since the last build, or None when that is
+        not known; until the next call, every other file is taken to be as it was."""
+        self._told = None if told is None else frozenset(map(os.path.abspath, told))
+
+    def walk(self, root: Path, papers_dir: str, patterns: tuple[str, ...]) -> load.Walk:
+        """The walk of the notes folder: the last one while the files that moved were all
+        found by it (an edit), else walked again (a file added, removed or renamed)."""
+        asked = (root, papers_dir, patterns)
+        told, self._fresh = self._told, None
+        last = self._walk
+        if told is not None and last is not None and last[0] == asked:
+            where = last[2]
+            if all(p in where and os.path.isfile(p) for p in told):
+                self._fresh = frozenset(where[p] for p in told)
+                return last[1]
+        found = load.walk_notes(root, papers_dir, patterns)
+        displays = {os.path.abspath(p): Path(papers_dir, rel).as_posix() for p, rel in found.files}
+        # A note reached through a symlink moves when its target does, which the watcher
+        # reports under the target's name: such a note is looked at every time.
+        self._linked = frozenset(
+            shown for path, shown in displays.items() if os.path.realpath(path) != path
+        )
+        self._walk = (asked, found, displays)
+        return found
+
+    def __call__(self, path: Path, display: str) -> load.Source | None:
+        """The note at ``path``, from memory or read now; None when it cannot be read or
         decoded (``load_sources`` then reads it and says what is wrong)."""
+        self._used.add(display)
+        kept = self._kept.get(display)
+        fresh = self._fresh
+        # The watcher said it did not move (a note through a symlink: it cannot say).
+        if kept and fresh is not None and display not in fresh and display not in self._linked:
+            return kept[1]
+        self.looked += 1
         try:
             st = path.stat()
         except OSError:
@@ -59,8 +109,6 @@ class TextMemo:
         # The inode too: an editor that saves by renaming a new file into place changes it,
         # even within one tick of a coarse clock.
         stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-        self._used.add(display)
-        kept = self._kept.get(display)
         if kept is not None and kept[0] == stamp:
             return kept[1]
         try:
@@ -71,8 +119,9 @@ class TextMemo:
             return None
         # Taken with the time from before reading: a file saved again meanwhile is newer, so
         # the next look reads it again.
-        self._kept[display] = (stamp, text)
-        return text
+        source = load.Source(display, text, text_digest(text))
+        self._kept[display] = (stamp, source)
+        return source
 
     def forget_unused(self) -> None:
         """Drop the texts of files the last build did not find (deleted or renamed)."""
@@ -86,9 +135,13 @@ class TextMemo:
 class Session:
     """One library served into one output folder."""
 
-    def __init__(self, root: Path, out: Path) -> None:
+    def __init__(self, root: Path, out: Path, *, defer_collector: bool = False) -> None:
         self.root = root
         self.out = out
+        self._defer = defer_collector
+        """Leave what a save made out of the cycle collector until :meth:`persist` (serve)."""
+        self._frozen = False
+        """Whether this session froze the objects (``gc.freeze``) that :meth:`persist` thaws."""
         self._config: tuple[Config, tuple[Diagnostic, ...]] | None = None
         self._warm = Warm(memo=SaveMemo())
         self._texts = TextMemo()
@@ -98,6 +151,8 @@ class Session:
         self._told: set[str] | None = None
         """The files :meth:`invalidate` was told of since (None: not told, or not only files
         whose stamp can be taken alone): the next stamp is the last one with those again."""
+        self._looked = 0
+        """Note files the last build looked at (took the size and time of, or read)."""
 
     def config(self) -> tuple[Config, tuple[Diagnostic, ...]]:
         """The configuration and its problems, loaded once and again after it changed."""
@@ -134,6 +189,35 @@ class Session:
         ``serve``'s first build."""
         start = time.perf_counter()
         config, _ = self.config()
+        with self._collector_paused(self._warm.cache is not None):
+            return self._build(config, start, keep_going, strict, hold)
+
+    @contextlib.contextmanager
+    def _collector_paused(self, pause: bool) -> Iterator[None]:
+        """Without the cycle collector while ``pause``: a save allocates a few hundred
+        thousand objects, and each pass of the collector's oldest generation walks the whole
+        library the session holds (about a third of a save at 1,000 notes).
+
+        Switched on again after, the collector walks every object the save made (a fifth of
+        a save at 5,000 notes, before the browser is told). Deferring (``defer_collector``),
+        those are frozen first (``gc.freeze``: no walk) and thawed once the browser was told
+        to reload (:meth:`persist`). A caller's own frozen objects are left as they are:
+        nothing is frozen then."""
+        paused = pause and gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            yield
+        finally:
+            if paused:
+                if self._defer and gc.get_freeze_count() == 0:
+                    gc.freeze()
+                    self._frozen = True
+                gc.enable()
+
+    def _build(
+        self, config: Config, start: float, keep_going: bool, strict: bool, hold: bool
+    ) -> BuildReport:
         with cache.build_lock(self.root):
             write.check_output(self.root, self.out, config.papers_dir)
             self.persist_unlocked()  # a build not saved yet is this one's starting point
@@ -144,22 +228,25 @@ class Session:
             if told is not None and self._stamp is not None:
                 known = fastpath.restamp(self._stamp, told)
             stamp, last = fastpath.up_to_date(self.root, config, self.out, known)
+            # The stamp vouches for the files told (all of them inputs already) alone.
+            self._texts.expect(told if known is not None else None)
             self._stamp = stamp
             if last is not None and not (hold and self._warm.cache is None):
                 diags = apply_strict(last.diagnostics, strict)
                 seconds = time.perf_counter() - start
                 return BuildReport(last.notes, last.pages, diags, seconds, None, up_to_date=True)
             warm = replace(self._warm, known=self._texts)
-            with _collector_paused(self._warm.cache is not None):
-                done = run(
-                    self.root,
-                    config,
-                    self.out,
-                    stamp=stamp,
-                    strict=strict,
-                    keep_going=keep_going,
-                    warm=warm,
-                )
+            looked = self._texts.looked
+            done = run(
+                self.root,
+                config,
+                self.out,
+                stamp=stamp,
+                strict=strict,
+                keep_going=keep_going,
+                warm=warm,
+            )
+        self._looked = self._texts.looked - looked
         self._texts.forget_unused()
         if done.warm.memo is not None:
             done.warm.memo.sweep()
@@ -179,9 +266,11 @@ class Session:
         """What the last build made afresh rather than kept from the save before, by kind
         (:attr:`SaveMemo.made <papernotes.incremental.searchmemo.SaveMemo.made>`): notes
         linked again (``"link-note"``), the library's names (``"link-names"``), a paper
-        page's fingerprint (``"paper:<key>"``), a preview card (``"preview:<key>"``)…"""
+        page's fingerprint (``"paper:<key>"``), a preview card (``"preview:<key>"``)…; and
+        the note files it looked at (``"look-file"``)."""
         memo = self._warm.memo
-        return dict(memo.made) if memo is not None else {}
+        made = dict(memo.made) if memo is not None else {}
+        return made | ({"look-file": self._looked} if self._looked else {})
 
     def persist(self) -> tuple[Diagnostic, ...]:
         """Save the last build's cache and stamp for the next build (a warning if it cannot
@@ -191,6 +280,9 @@ class Session:
 
     def persist_unlocked(self) -> tuple[Diagnostic, ...]:
         """:meth:`persist`, for a caller that holds the build lock."""
+        if self._frozen:  # the collector may walk the library again, the browser told
+            self._frozen = False
+            gc.unfreeze()
         done, self._pending = self._pending, None
         if done is None or done.cache is None:
             return ()
@@ -209,22 +301,6 @@ def _needs_full(path: Path, base: Path) -> bool:
         return True
     # A folder that appeared or went away (a folder moved); a file that went away is fine.
     return path.is_dir() or (not path.exists() and not path.suffix)
-
-
-@contextlib.contextmanager
-def _collector_paused(pause: bool) -> Iterator[None]:
-    """Without the cycle collector while ``pause``: a save allocates a few hundred thousand
-    objects, and each pass of the collector's oldest generation walks the whole library the
-    session holds (about a third of a save at 1,000 notes). The collector runs again after,
-    while the cache is saved, once the browser was told to reload."""
-    paused = pause and gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _compile_templates(theme: Theme) -> None:
