@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from papernotes.incremental.parallel import parallel_map
+from papernotes.incremental.parallel import parallel_iter
 
 __all__ = ["reuse"]
 
@@ -26,11 +26,16 @@ def reuse(
     make: Callable[[_T], _R],
     *,
     workers: int = 1,
+    adopt: Callable[[_R], _R] | None = None,
 ) -> dict[_K, tuple[str, _R]]:
     """``key → (fingerprint, value)`` for every key of ``wanted`` (``key → (fingerprint,
     input)``), in its order: the previous value where the fingerprint is the same, else
     ``make(input)``, run over ``workers`` processes when there are many
-    (:func:`~papernotes.incremental.parallel.parallel_map`)."""
+    (:func:`~papernotes.incremental.parallel.parallel_iter`).
+
+    ``adopt`` is applied to each value made, as it arrives from its worker: a value that
+    replaces its parts by shared copies (``search.index.interned``) lets the copies go
+    before the next results are read, so their memory is reused instead of left in holes."""
     kept: dict[_K, _R] = {}
     missing: list[_K] = []
     for key, (fp, _) in wanted.items():
@@ -39,6 +44,6 @@ def reuse(
             kept[key] = hit[1]
         else:
             missing.append(key)
-    made = parallel_map(make, [wanted[k][1] for k in missing], workers)
-    kept.update(zip(missing, made, strict=True))
+    made = parallel_iter(make, [wanted[k][1] for k in missing], workers)
+    kept.update(zip(missing, made if adopt is None else map(adopt, made), strict=True))
     return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}

@@ -148,19 +148,18 @@ def search_terms(
     """Citekey → (document digest, its search terms): the last build's where the document is
     the same, else tokenised now (over ``workers`` processes when there are many)."""
     folds = new_folds()  # a memo of folded characters, shared by the notes tokenised here
-    terms = reuse(
+    # Memory: each note's terms arrive from a worker as strings of their own. One shared copy
+    # of each term: at 1,000 notes the terms take 7 MiB instead of 23. They are interned as
+    # each slice arrives: interned after all had come, the copies left holes the size of the
+    # terms in the heap (at 2,000 notes, 21 MiB of free blocks that stayed to the end).
+    # What the last build left (the cache, or serve's previous build) is kept as it is.
+    return reuse(
         {k: entry for k, (_, entry) in docs.items()},
         previous,
         lambda doc: doc_terms(doc, folds),
         workers=workers,
+        adopt=interned,
     )
-    # Memory: each note's terms arrive as strings of their own (from a worker, or the cache).
-    # One shared copy of each term: at 1,000 notes the terms take 7 MiB instead of 23. What
-    # the last build in this process already interned (serve's previous) is kept as it is.
-    return {
-        k: (fp, v if (last := previous.get(k)) is not None and last[1] is v else interned(v))
-        for k, (fp, v) in terms.items()
-    }
 
 
 def search_inputs(
