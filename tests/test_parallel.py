@@ -166,6 +166,22 @@ def test_reuse_adopts_each_value_made_as_it_arrives_and_no_other(
     assert len(events) == 2 * 99
 
 
+@pytest.mark.parametrize(("count", "workers", "trims"), [(100, 2, 1), (100, 1, 0), (10, 2, 0)])
+def test_the_heap_is_given_back_before_each_fork_only(
+    count: int, workers: int, trims: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The free pages of the parent's C heap would be copied into each worker that allocates
+    # there: given back first (glibc's malloc_trim), once per pool, never when nothing forks.
+    calls: list[int] = []
+    monkeypatch.setattr(parallel, "give_back_free_memory", lambda: calls.append(1))
+    assert parallel_map(lambda x: x + 1, list(range(count)), workers) == [
+        x + 1 for x in range(count)
+    ]
+    assert len(calls) == trims
+    monkeypatch.undo()
+    parallel.give_back_free_memory()  # where there is no glibc, it does nothing
+
+
 @pytest.mark.parametrize(("count", "ahead"), [(0, 2), (1, 2), (3, 1), (10, 1), (10, 4), (10, 20)])
 def test_slices_are_handed_out_only_as_the_caller_takes_results(count: int, ahead: int) -> None:
     # The parent holds the results of at most ``ahead`` slices besides the one it is taking:
