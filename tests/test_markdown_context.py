@@ -69,6 +69,21 @@ def test_citation_context(text: str, expected: list[tuple[str, ...]]) -> None:
     assert _contexts(text) == expected
 
 
+def test_a_paper_cited_again_keeps_only_its_first_passage() -> None:
+    # A backlink quotes the first passage only: the later ones were most of a parsed note's
+    # memory. A citation with one key not quoted yet keeps its passage.
+    text = "One [@a]. Two [@a, p. 3]. Three [[a|A]]. Four [@a; @b]. Five [@b; @a]. Six [[a]]."
+    got = [(",".join(c.keys), c.context is not None) for c in parse_body(MD, text).citations]
+    assert got == [
+        ("a", True),
+        ("a", False),
+        ("a", False),
+        ("a,b", True),
+        ("b,a", False),
+        ("a", False),
+    ]
+
+
 def test_long_sentence_is_trimmed_around_the_citation() -> None:
     words = " ".join(f"word{i}" for i in range(80))
     got = parse_body(MD, f"{words} [[key|K]] {words}.").citations[0].context

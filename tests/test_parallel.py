@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from papernotes.incremental import parallel
+from papernotes.incremental import reuse as reuse_module
 from papernotes.incremental.parallel import PARALLEL_FROM, fans_out, parallel_map
 from papernotes.incremental.reuse import reuse
 
@@ -135,6 +137,49 @@ def test_reuse_over_workers_equals_reuse_here() -> None:
     there = reuse(wanted, previous, lambda x: x * 2, workers=2)
     assert here == there
     assert here["k003"] == ("f3", -3) and here["k004"] == ("f4", 8)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reuse_adopts_each_value_made_as_it_arrives_and_no_other(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Adopted as it comes (search terms are interned so): each value as made is let go before
+    # the next is read, instead of all of them being held until the last has come.
+    events: list[tuple[str, int]] = []
+    original = parallel.parallel_iter
+
+    def watched(fn: Callable[[int], int], items: list[int], workers: int) -> Iterator[int]:
+        for value in original(fn, items, workers):
+            events.append(("arrive", value))
+            yield value
+
+    def adopt(value: int) -> int:
+        events.append(("adopt", value))
+        return -value
+
+    monkeypatch.setattr(reuse_module, "parallel_iter", watched)
+    wanted = {f"k{i:03}": (f"f{i}", i) for i in range(100)}
+    out = reuse(wanted, {"k000": ("f0", 1000)}, lambda x: x * 2, workers=workers, own=adopt)
+    assert out["k000"] == ("f0", 1000)  # kept, not adopted
+    assert out["k007"] == ("f7", -14)
+    assert events[:4] == [("arrive", 2), ("adopt", 2), ("arrive", 4), ("adopt", 4)]
+    assert len(events) == 2 * 99
+
+
+@pytest.mark.parametrize(("count", "workers", "trims"), [(100, 2, 1), (100, 1, 0), (10, 2, 0)])
+def test_the_heap_is_given_back_before_each_fork_only(
+    count: int, workers: int, trims: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The free pages of the parent's C heap would be copied into each worker that allocates
+    # there: given back first (glibc's malloc_trim), once per pool, never when nothing forks.
+    calls: list[int] = []
+    monkeypatch.setattr(parallel, "give_back_free_memory", lambda: calls.append(1))
+    assert parallel_map(lambda x: x + 1, list(range(count)), workers) == [
+        x + 1 for x in range(count)
+    ]
+    assert len(calls) == trims
+    monkeypatch.undo()
+    parallel.give_back_free_memory()  # where there is no glibc, it does nothing
 
 
 @pytest.mark.parametrize(("count", "ahead"), [(0, 2), (1, 2), (3, 1), (10, 1), (10, 4), (10, 20)])

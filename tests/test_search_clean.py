@@ -50,6 +50,13 @@ def test_clean_text(text: str, cleaned: str) -> None:
     assert clean_text(text) == cleaned
 
 
+def test_clean_text_keeps_the_very_string_when_clean() -> None:
+    # Memory: a search document holds its rendered body's text itself, not an equal copy.
+    text = "Already clean text, 注意力 and x^2."
+    assert clean_text(text) is text
+    assert clean_text(" " + text) == text
+
+
 ID_CASES = [
     # (key, arxiv, doi, id terms)
     ("hu2021lora", None, None, ("@ra:key:hu2021lora",)),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from papernotes.incremental.lazy import Parts, Reused
-from papernotes.incremental.parallel import parallel_map
+from papernotes.incremental.parallel import parallel_iter
 
 __all__ = ["reuse"]
 
@@ -36,13 +36,16 @@ def reuse(
     """``key → (fingerprint, value)`` for every key of ``wanted`` (``key → (fingerprint,
     input)``), in its order: the previous value where the fingerprint is the same, else
     ``make(input)``, run over ``workers`` processes when there are many
-    (:func:`~papernotes.incremental.parallel.parallel_map`). ``own`` is applied to each value
-    made here (and, by the caller, to each one read from disk), never to one kept in memory.
-    """
+    (:func:`~papernotes.incremental.parallel.parallel_iter`).
+
+    ``own`` is applied to each value made here (and, by the caller, to each one read from
+    disk), never to one kept in memory, as it arrives from its worker: a value that replaces
+    its parts by shared copies (``search.index.interned``) lets the copies go before the next
+    results are read, so their memory is reused instead of left in holes."""
     if isinstance(previous, Parts):
         todo = [k for k, (fp, _) in wanted.items() if previous.fingerprint(k) != fp]
-        values = parallel_map(make, [wanted[k][1] for k in todo], workers)
-        new = dict(zip(todo, [own(v) for v in values] if own else values, strict=True))
+        values = parallel_iter(make, [wanted[k][1] for k in todo], workers)
+        new = dict(zip(todo, values if own is None else map(own, values), strict=True))
         return Reused(wanted, previous, new, make if own is None else lambda x: own(make(x)))
     kept: dict[_K, _R] = {}
     missing: list[_K] = []
@@ -52,6 +55,6 @@ def reuse(
             kept[key] = hit[1]
         else:
             missing.append(key)
-    made = parallel_map(make, [wanted[k][1] for k in missing], workers)
-    kept.update(zip(missing, [own(v) for v in made] if own else made, strict=True))
+    made = parallel_iter(make, [wanted[k][1] for k in missing], workers)
+    kept.update(zip(missing, made if own is None else map(own, made), strict=True))
     return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}

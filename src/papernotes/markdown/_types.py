@@ -74,7 +74,9 @@ class BodyCitation:
     # The two below say what is around the citation, not what it cites: citations compare
     # equal without them (the cache and fingerprints still see them, through repr).
     context: Passage | None = field(default=None, compare=False)
-    """The sentence or list item the citation stands in; None when it was not recorded."""
+    """The sentence or list item the citation stands in; None when it was not recorded, or
+    when an earlier citation of the body holds one for each of its keys (a backlink quotes
+    only the first: ``markdown.extract``)."""
     heading: str = field(default="", compare=False)
     """For ``[[key#Heading]]``: the heading (or ``^block``) it names in the cited note, which
     that note's link preview shows."""

@@ -124,6 +124,19 @@ def _wikilink(tok: Token, line: int, col: int, context: Passage | None) -> BodyC
     )
 
 
+def _first_said(keys: tuple[str, ...], context: Passage | None, quoted: set[str]) -> Passage | None:
+    """``context``, unless an earlier citation of the body already carries a passage for
+    each of ``keys`` (then None).
+
+    A backlink quotes the first passage a note cites the paper in (``backlinks``), and a key
+    resolves alike wherever it is written: a later passage of the same keys is never shown.
+    Kept, it was a third of a parsed note's memory (a note cites a few papers many times)."""
+    if context is None or (keys and quoted.issuperset(keys)):
+        return None
+    quoted.update(keys)
+    return context
+
+
 def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     """Parse a note body: its citations and links with line and column, headings, ``[TOC]``,
     and its template (the HTML :func:`~papernotes.markdown.body.render_body` fills in)."""
@@ -136,6 +149,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     web_links: list[WebLink] = []
     tags: dict[str, str] = {}
     locator = _Locator(text)
+    quoted: set[str] = set()  # keys a citation already carries the passage of
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -145,11 +159,13 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
             if kind == "citation":
                 line, col = locator.locate(block, tok.meta["pos"])
                 keys = tuple(item[1] for item in tok.meta["items"])
-                context = contexts.next()
+                context = _first_said(keys, contexts.next(), quoted)
                 citations.append(BodyCitation(keys, line, col, "pandoc", context=context))
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
-                citations.append(_wikilink(tok, line, col, contexts.next()))
+                key = tok.meta["key"]
+                context = _first_said((key,) if key else (), contexts.next(), quoted)
+                citations.append(_wikilink(tok, line, col, context))
             elif kind == "embed":
                 line, col = locator.locate(block, tok.meta["pos"])
                 meta = tok.meta
