@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from papernotes.bib import csl, ris
-from papernotes.bib import export as bib
 from papernotes.incremental.cache import digest
 from papernotes.model import Library
 
@@ -28,19 +26,24 @@ def library_exports(library: Library, meta_digests: Iterable[str]) -> list[Expor
     metas = [n.meta for n in library.notes.values()]
     all_metas = list(meta_digests)
 
+    # The writers (and pybtex) are imported when a file is made: an edit of a body makes none.
     def bib_files() -> tuple[tuple[str, str], ...]:
+        from papernotes.bib import export as bib
+
         return tuple(zip(BIB_FILES, bib.format_bibs(metas, bib.FLAVOURS), strict=True))
+
+    def csl_file() -> tuple[tuple[str, str], ...]:
+        from papernotes.bib.csl import format_csl
+
+        return (("library.json", format_csl(metas)),)
+
+    def ris_file() -> tuple[tuple[str, str], ...]:
+        from papernotes.bib.ris import format_ris
+
+        return (("library.ris", format_ris(metas)),)
 
     return [
         (BIB_FILES, digest("bib", all_metas), bib_files),
-        (
-            ("library.json",),
-            digest("csl", all_metas),
-            lambda: (("library.json", csl.format_csl(metas)),),
-        ),
-        (
-            ("library.ris",),
-            digest("ris", all_metas),
-            lambda: (("library.ris", ris.format_ris(metas)),),
-        ),
+        (("library.json",), digest("csl", all_metas), csl_file),
+        (("library.ris",), digest("ris", all_metas), ris_file),
     ]
