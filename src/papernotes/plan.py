@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from papernotes import machine, urls
 from papernotes.bib.site_files import library_exports
@@ -40,14 +41,14 @@ from papernotes.fingerprints import (
 )
 from papernotes.graph import payload as graph
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.lazy import seconds
+from papernotes.incremental.lazy import fingerprint_of, mapped, may_hold, seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
-from papernotes.incremental.searchmemo import SaveMemo, once
+from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
 from papernotes.lists.pages import list_jobs, paper_lists_fingerprint
 from papernotes.markdown._types import RenderedBody
-from papernotes.markdown.code import has_diagram, is_diagram_asset, pygments_css
+from papernotes.markdown.code import MERMAID_OPEN, has_diagram, is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
 from papernotes.preview import preview_files
 from papernotes.render import (
@@ -163,12 +164,13 @@ def render_site(
         library,
         config,
         theme,
-        {k: body for k, (_, body) in bodies.items()},
+        seconds(bodies),  # each body decoded only if a page shows it
         root=root,
-        body_fps={k: fp for k, (fp, _) in bodies.items()},
+        body_fps={k: fingerprint_of(bodies, k) or "" for k in bodies},
         docs={k: doc for k, (_, (_, doc)) in docs.items()},
         terms=seconds(terms),  # read only for the notes the search index must update
-        refs={k: r for k, (_, r) in refs.items()},
+        refs=seconds(refs),
+        ref_prints={k: fingerprint_of(refs, k) or "" for k in refs},
         memo=memo,
         indexer=indexer,
         doc_digests=digests,
@@ -229,11 +231,13 @@ def plan_site(
     memo: SaveMemo | None = None,
     indexer: Callable[..., SearchIndex] | None = None,
     doc_digests: Mapping[str, str] | None = None,
+    ref_prints: Mapping[str, str] | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
     ``docs`` and ``terms`` are each note's search document and its terms, made beforehand so
-    that the index job only assembles them."""
+    that the index job only assembles them. ``ref_prints``, each note's references' fingerprint
+    (what they were formatted from), stands for them in its page's, so they are not read."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
     of_metas = tuple(n.meta for n in library.notes.values())
     index = (
@@ -262,8 +266,6 @@ def plan_site(
 
     for note in ordered:
         key = note.key
-        body = bodies[key]
-        cites_as = refs.get(key, ()) if refs else ()
         files.update(linked_files(note, library, papers_dir, memo, token))
         targets = citation_targets(note, library, memo, token)
         parts = (
@@ -280,16 +282,15 @@ def plan_site(
             library.external.get(key, ()),
             sorted((k, fps[k]) for k in targets if isinstance(k, str)),
             pdf_target(note, library, papers_dir),
-            once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
+            ref_prints[key] if ref_prints is not None else digest(refs.get(key) if refs else ()),
             paper_lists_fingerprint(r.memberships, key, fps),
         )
         # Serve: equal inputs, the same digest, found by a comparison instead of a ``repr``.
         fp = memo.same(f"paper:{key}", parts, partial(digest, *parts)) if memo else digest(*parts)
 
-        def run(
-            note: Note = note, body: RenderedBody = body, cites_as: tuple[Reference, ...] = cites_as
-        ) -> Output:
-            return paper_page(r, note, body, papers_dir, cites_as)
+        def run(note: Note = note) -> Output:
+            cites_as = refs.get(note.key, ()) if refs else ()
+            return paper_page(r, note, bodies[note.key], papers_dir, cites_as)
 
         jobs.append(Job(urls.paper_page(key), fp, run))
 
@@ -369,7 +370,7 @@ def plan_site(
     for card in preview_files(library, memo, token):
         jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
 
-    texts = {k: bodies[k].text for k in all_keys}
+    texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
     listed = [docs[k] for k in all_keys]
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
     indexer = indexer or (memo.index if memo is not None else build_index)
@@ -388,7 +389,7 @@ def plan_site(
     robots_fp = digest("robots", html)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     # Mermaid is 3.5 MB: only a site with a diagram carries it.
-    diagrams = any(has_diagram(body.html) for body in bodies.values())
+    diagrams = any(has_diagram(bodies[k].html) for k in bodies if may_hold(bodies, k, MERMAID_OPEN))
     copies = [
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]
