@@ -227,6 +227,8 @@ class Codec:
         plain = [(i, p) for i, n in enumerate(names) if (p := _plain(hints[n])) is not None]
         other = [(i, pairs[i][1]) for i, n in enumerate(names) if _plain(hints[n]) is None]
 
+        make = _maker(tp, names)
+
         def enc(value: Any) -> list[Any]:
             return [p[0](getattr(value, n)) for p, n in zip(pairs, names, strict=True)]
 
@@ -238,13 +240,36 @@ class Codec:
                 if type(x) is not kind and not (nullable and x is None):
                     raise CodecError(f"expected {kind.__name__}, got {type(x).__name__}")
             if not other:
-                return tp(*data)
+                return make(*data)
             values = list(data)
             for i, d in other:
                 values[i] = d(values[i])
-            return tp(*values)
+            return make(*values)
 
         return enc, dec
+
+
+def _maker(tp: type[Any], names: list[str]) -> Callable[..., Any]:
+    """What makes a ``tp`` from its fields' values, in order: ``tp`` itself, or for a slotted
+    dataclass whose ``__init__`` only stores them (no ``__post_init__``, no field left out of
+    it), a function that stores them in the slots directly. Half the time of the frozen
+    ``__init__``, which goes through ``object.__setattr__`` per field: an edit build decodes
+    100,000 values at 1,000 notes (every citation has a ``Location``)."""
+    slots = [tp.__dict__.get(n) for n in names]
+    if (
+        hasattr(tp, "__post_init__")
+        or any(not f.init for f in dataclasses.fields(tp))
+        or not all(isinstance(s, types.MemberDescriptorType) for s in slots)
+    ):
+        return tp
+    args = ", ".join(f"a{i}" for i in range(len(names)))
+    body = "".join(f"    s{i}(o, a{i})\n" for i in range(len(names)))
+    scope: dict[str, Any] = {"new": object.__new__, "tp": tp}
+    scope.update({f"s{i}": s.__set__ for i, s in enumerate(slots)})  # type: ignore[union-attr]
+    # The source is made of indices only (no name, no data): like ``dataclasses``' own __init__.
+    exec(f"def make({args}):\n    o = new(tp)\n{body}    return o\n", scope)
+    made: Callable[..., Any] = scope["make"]
+    return made
 
 
 def _plain(tp: Any) -> tuple[type, bool] | None:
