@@ -78,6 +78,14 @@ def test_an_int_stored_as_float_decodes_as_float() -> None:
         ([1], bytes),
         (["warning", ["a.md", 1, None]], Diagnostic),  # a field missing
         (["fatal", ["a.md", 1, None], "m", None], Diagnostic),
+        (["warning", ["a.md", "1", None], "m", None], Diagnostic),  # a field of another type
+        (["warning", [None, 1, None], "m", None], Diagnostic),  # null where it may not be
+        (["warning", ["a.md", 1, None], "m", 5], Diagnostic),
+        ([["a.md"], 1, None], Location),
+        (["a.md", 1, None, None], Location),
+        ({"path": "a.md"}, Location),
+        (["a.md", True, None], Location),
+        ([1], Severity),
     ],
 )
 def test_data_of_the_wrong_shape_is_refused(data: Any, tp: Any) -> None:
