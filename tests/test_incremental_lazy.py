@@ -106,3 +106,18 @@ def test_mapped_reads_only_the_values_looked_up() -> None:
     parts = _parts()
     texts = mapped(seconds(parts), lambda n: n * 10)
     assert texts.get("c") == 30 and len(texts) == 3 and parts.decoded == 1
+
+
+def test_a_kept_over_a_kept_is_one_level_with_what_the_first_made() -> None:
+    # serve: each save's references keep the last save's; a chain of them, one per save,
+    # would grow with every save (and, deep enough, overflow the stack).
+    def never(key: str) -> tuple[str, int]:
+        raise AssertionError(key)
+
+    parts = _parts()
+    kept: Kept[int] = Kept({"a": "fa", "n": "fn"}, parts, {"n": ("fn", 9)}, never)
+    for _ in range(3000):
+        kept = Kept({"a": "fa", "n": "fn", "m": "fm"}, kept, {"m": ("fm", 5)}, never)
+    assert dict(kept.items()) == {"a": ("fa", 1), "n": ("fn", 9), "m": ("fm", 5)}
+    changed: Kept[int] = Kept({"a": "fa", "n": "fn2"}, kept, {"n": ("fn2", 7)}, never)
+    assert changed["n"] == ("fn2", 7) and changed["a"] == ("fa", 1)

@@ -200,9 +200,14 @@ class Kept(Mapping[str, tuple[str, _T]], Generic[_T]):
     ) -> None:
         """``fps``: every key's fingerprint, in order; a key not in ``made`` is in ``old``,
         unless its value there does not decode after all: then ``remake`` makes it."""
+        if isinstance(old, Kept):  # serve keeps each save's: one level, not one per save
+            before: dict[str, tuple[str, _T]] = old._made
+            carried = {k: v for k, v in before.items() if k not in made and fps.get(k) == v[0]}
+            inner: Mapping[str, tuple[str, _T]] = old._old
+            made, old = {**carried, **made}, inner
         self._fps = fps
-        self._old = old
-        self._made = made
+        self._old: Mapping[str, tuple[str, _T]] = old
+        self._made: dict[str, tuple[str, _T]] = made
         self._remake = remake
 
     def fingerprint(self, key: str) -> str | None:
