@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass, field, fields
 from typing import Any
 
 import pytest
 
 from papernotes.errors import Diagnostic, Location, Severity, warning
-from papernotes.incremental.codec import Codec
+from papernotes.incremental.codec import Codec, _maker
 from papernotes.model import CiteKey
 
 
@@ -78,6 +78,14 @@ def test_an_int_stored_as_float_decodes_as_float() -> None:
         ([1], bytes),
         (["warning", ["a.md", 1, None]], Diagnostic),  # a field missing
         (["fatal", ["a.md", 1, None], "m", None], Diagnostic),
+        (["warning", ["a.md", "1", None], "m", None], Diagnostic),  # a field of another type
+        (["warning", [None, 1, None], "m", None], Diagnostic),  # null where it may not be
+        (["warning", ["a.md", 1, None], "m", 5], Diagnostic),
+        ([["a.md"], 1, None], Location),
+        (["a.md", 1, None, None], Location),
+        ({"path": "a.md"}, Location),
+        (["a.md", True, None], Location),
+        ([1], Severity),
     ],
 )
 def test_data_of_the_wrong_shape_is_refused(data: Any, tp: Any) -> None:
@@ -103,3 +111,38 @@ def test_shape_describes_every_stored_type() -> None:
     assert "Diagnostic(severity:" in shape
     assert "Location(path:" in shape
     assert "Severity=['error', 'note', 'warning']" in shape
+
+
+def test_a_slotted_dataclass_is_made_without_its_init_and_is_the_same_value() -> None:
+    decoded = _codec().decode(["papers/a.md", 3, None], Location)
+    assert decoded == Location("papers/a.md", 3) and hash(decoded) == hash(
+        Location("papers/a.md", 3)
+    )
+    assert type(decoded) is Location and _maker(Location, ["path", "line", "col"]) is not Location
+    with pytest.raises(FrozenInstanceError):
+        decoded.line = 4  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    n: int
+
+    def __post_init__(self) -> None:
+        if self.n < 0:
+            raise ValueError("negative")
+
+
+@dataclass(frozen=True)
+class _Unslotted:
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    n: int
+    double: int = field(init=False, default=0)
+
+
+@pytest.mark.parametrize("tp", [_Checked, _Unslotted, _Derived])
+def test_a_dataclass_whose_init_does_more_is_made_by_its_init(tp: type[Any]) -> None:
+    assert _maker(tp, [f.name for f in fields(tp)]) is tp

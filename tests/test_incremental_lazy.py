@@ -6,7 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from papernotes.incremental.lazy import Parts, Reused, fingerprint_of, seconds
+from papernotes.incremental.lazy import (
+    Kept,
+    Parts,
+    Reused,
+    fingerprint_of,
+    mapped,
+    may_hold,
+    seconds,
+)
 from papernotes.incremental.reuse import reuse
 
 
@@ -68,3 +76,48 @@ def test_a_part_read_from_a_real_json_text() -> None:
     text = json.dumps({"x": [1, 2]}).encode("utf-8")
     parts: Parts[dict[str, list[int]]] = Parts({"k": ("f", text)}, dict)
     assert seconds(parts)["k"] == {"x": [1, 2]}
+
+
+def test_may_hold_looks_at_the_json_without_decoding() -> None:
+    raw = {"a": ("fa", b'"say <pre class=\\"x\\">"'), "b": ("fb", b'"plain"')}
+    parts: Parts[str] = Parts(raw, str)
+    marker = '<pre class="x">'
+    assert may_hold(parts, "a", marker) and not may_hold(parts, "b", marker)
+    assert not may_hold(seconds(parts), "b", marker) and parts.decoded == 0
+    assert marker in parts["a"][1] and may_hold(parts, "a", marker)  # decoded: read it
+    assert may_hold({"b": ("fb", "plain")}, "b", marker)  # a plain mapping: cannot tell
+
+
+def test_kept_values_are_read_from_the_old_parts_when_asked_or_made_again() -> None:
+    made: list[str] = []
+
+    def remake(key: str) -> tuple[str, int]:
+        made.append(key)
+        return "fb", 2
+
+    kept: Kept[int] = Kept({"a": "fa", "b": "fb", "n": "fn"}, _parts(), {"n": ("fn", 9)}, remake)
+    assert fingerprint_of(kept, "a") == "fa" and len(kept) == 3 and list(kept) == ["a", "b", "n"]
+    assert kept["n"] == ("fn", 9) and made == []
+    assert kept["a"] == ("fa", 1)
+    assert kept["b"] == ("fb", 2) and kept["b"] == ("fb", 2) and made == ["b"]  # did not decode
+
+
+def test_mapped_reads_only_the_values_looked_up() -> None:
+    parts = _parts()
+    texts = mapped(seconds(parts), lambda n: n * 10)
+    assert texts.get("c") == 30 and len(texts) == 3 and parts.decoded == 1
+
+
+def test_a_kept_over_a_kept_is_one_level_with_what_the_first_made() -> None:
+    # serve: each save's references keep the last save's; a chain of them, one per save,
+    # would grow with every save (and, deep enough, overflow the stack).
+    def never(key: str) -> tuple[str, int]:
+        raise AssertionError(key)
+
+    parts = _parts()
+    kept: Kept[int] = Kept({"a": "fa", "n": "fn"}, parts, {"n": ("fn", 9)}, never)
+    for _ in range(3000):
+        kept = Kept({"a": "fa", "n": "fn", "m": "fm"}, kept, {"m": ("fm", 5)}, never)
+    assert dict(kept.items()) == {"a": ("fa", 1), "n": ("fn", 9), "m": ("fm", 5)}
+    changed: Kept[int] = Kept({"a": "fa", "n": "fn2"}, kept, {"n": ("fn2", 7)}, never)
+    assert changed["n"] == ("fn2", 7) and changed["a"] == ("fa", 1)

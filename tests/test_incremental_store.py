@@ -255,3 +255,71 @@ def test_search_terms_cached_under_another_index_format_are_made_again(
     write_note(root, "new.md", note_text("A New Paper", extra="id: newpaper\n"))  # so it runs
     _build(root)
     assert len(made) > 1 and "newpaper" in made
+
+
+def _read_caches(monkeypatch: pytest.MonkeyPatch) -> list[cache.BuildCache]:
+    """The caches the builds from now on read from disk."""
+    read: list[cache.BuildCache] = []
+    real = cache.read_cache
+
+    def keep(*args, **kw):  # type: ignore[no-untyped-def]
+        found = real(*args, **kw)
+        if found[0] is not None:
+            read.append(found[0])
+        return found
+
+    monkeypatch.setattr(cache, "read_cache", keep)
+    return read
+
+
+def test_an_edit_decodes_no_other_body_or_references_but_the_feeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Planning an edit build reads no other note's body (the diagram check looks at the
+    # undecoded JSON) nor its references (the page fingerprints take their fingerprint): of
+    # the other bodies, only the feed's (the notes with a read date) are decoded, for their
+    # summaries. The edited note's old references are read, to reuse them.
+    root = _lib(tmp_path)
+    for n in range(6):
+        write_note(root, f"n{n}.md", note_text(f"Paper {n}", extra=f"id: paper{n}\n"))
+    read_on = note_text("Read Paper", extra="id: readpaper\nread: 2024-05-01\n")
+    write_note(root, "read.md", read_on)
+    _build(root)
+    read = _read_caches(monkeypatch)
+    path = root / LORA
+    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    _build(root)
+    (loaded,) = read
+    assert isinstance(loaded.bodies, lazy.Parts) and isinstance(loaded.refs, lazy.Parts)
+    assert len(loaded.bodies) == len(loaded.refs) == 9
+    assert loaded.bodies.decoded == 1  # readpaper's, in the feed with the edited lora
+    assert loaded.refs.decoded == 1  # lora's own
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("other", ["diagram", "marker in text"])
+def test_a_diagram_in_an_unchanged_body_is_seen_by_an_edit_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, other: str
+) -> None:
+    # The mermaid assets follow every body, the undecoded ones too: a body whose JSON holds
+    # the marker is decoded to know (its HTML has it, or only its text), the others are not.
+    root = _lib(tmp_path)
+    body = (
+        "```mermaid\ngraph TD\n  A --> B\n```\n"
+        if other == "diagram"
+        else 'Write `<pre class="mermaid">` to draw.\n'
+    )
+    write_note(root, "d.md", note_text("Drawn", extra="id: drawn\n", body=body))
+    _build(root)
+    read = _read_caches(monkeypatch)
+    path = root / LORA
+    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    _build(root)
+    (loaded,) = read
+    assert isinstance(loaded.bodies, lazy.Parts)
+    assert loaded.bodies.decoded == 1  # drawn's: lora's is made, adapters' lacks the marker
+    has_mermaid = (root / "site" / "static" / "mermaid").is_dir()
+    assert has_mermaid is (other == "diagram")
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")

@@ -11,6 +11,7 @@ from papernotes.bib import csl
 from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.bodyctx import MAX_DEPTH, body_tag_pages, tag_slugs
 from papernotes.incremental.cache import BuildCache, digest
+from papernotes.incremental.lazy import Kept, fingerprint_of
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.model import CiteKey, External, Library, Note
@@ -206,7 +207,7 @@ def note_references(
     workers: int,
     memo: SaveMemo | None = None,
     sources: Mapping[str, str] | None = None,
-) -> dict[str, tuple[str, tuple[Reference, ...]]]:
+) -> Mapping[str, tuple[str, tuple[Reference, ...]]]:
     """Each note's formatted references, reused while its CSL item and the styles are the same
     (citeproc-py takes milliseconds per entry and style).
 
@@ -225,8 +226,11 @@ def note_references(
     else:
         of = {k: (sources[n.source], prints) for k, n in library.notes.items()}
         texts = _kept_digests(memo, "refs-text", of)
+    # Compared by fingerprint: a kept note's references are decoded only if a page needs them.
     kept = {
-        k: hit for k, t in texts.items() if t and (hit := old.get(k)) and hit[0].startswith(f"{t} ")
+        k: fp
+        for k, t in texts.items()
+        if t and (fp := fingerprint_of(old, k)) is not None and fp.startswith(f"{t} ")
     }
 
     def keyed(note: Note) -> tuple[str, dict[str, object]]:
@@ -239,7 +243,9 @@ def note_references(
         for k, n in library.notes.items()
         if k not in kept
     }
-    last = {k: (fp.rpartition(" ")[2], refs) for k, (fp, refs) in old.items() if k in wanted}
+    last: dict[str, tuple[str, tuple[Reference, ...]]] = {
+        k: (hit[0].rpartition(" ")[2], hit[1]) for k in wanted if (hit := old.get(k))
+    }
     formatter = cache(partial(StyleSet, styles))  # compiled once, and only if needed
     if any(last.get(k, ("",))[0] != fp for k, (fp, _) in wanted.items()):
         formatter()  # before the workers fork: compiled once for all of them
@@ -249,6 +255,13 @@ def note_references(
         lambda item: formatter().format(item),
         workers=workers,
     )
-    return {
-        k: kept[k] if k in kept else (f"{texts[k]} {made[k][0]}", made[k][1]) for k in library.notes
+    fresh: dict[str, tuple[str, tuple[Reference, ...]]] = {
+        k: (f"{texts[k]} {made[k][0]}", made[k][1]) for k in wanted
     }
+
+    def remake(k: str) -> tuple[str, tuple[Reference, ...]]:
+        key = CiteKey(k)
+        fp, item = keyed(library.notes[key])
+        return f"{texts[key]} {fp}", formatter().format(item)
+
+    return Kept({k: kept.get(k) or fresh[k][0] for k in library.notes}, old, fresh, remake)

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from papernotes.bib.styles import Reference
 from papernotes.fingerprints import citation_targets, linked_files, pdf_target
 from papernotes.incremental.cache import digest
-from papernotes.incremental.searchmemo import SaveMemo, once, same
+from papernotes.incremental.lazy import may_hold
+from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.lists.link import Memberships
 from papernotes.lists.pages import paper_lists_fingerprint
 from papernotes.markdown._types import RenderedBody
-from papernotes.markdown.code import has_diagram
+from papernotes.markdown.code import MERMAID_OPEN, has_diagram
 from papernotes.model import CiteKey, Library, Note
 
 __all__ = ["any_diagram", "listings", "paper_fingerprints"]
@@ -59,7 +59,7 @@ class _Papers:
     notes: Mapping[CiteKey, Note] = field(default_factory=dict)
     bodies: Mapping[str, str] = field(default_factory=dict)
     metas: Mapping[CiteKey, str] = field(default_factory=dict)
-    refs: Mapping[str, tuple[Reference, ...]] = field(default_factory=dict)
+    refs: Mapping[str, str] = field(default_factory=dict)
     relations: tuple[Mapping[CiteKey, tuple[object, ...]], ...] = ()
     prints: dict[CiteKey, str] = field(default_factory=dict)
     """Each paper page's fingerprint."""
@@ -87,11 +87,11 @@ def _to_fingerprint(
     memberships: Memberships,
     metas: Mapping[CiteKey, str],
     bodies: Mapping[str, str],
-    refs: Mapping[str, tuple[Reference, ...]],
+    refs: Mapping[str, str],
 ) -> Collection[CiteKey]:
     """The pages whose inputs may differ from the last save's (``state``)."""
     keys = library.notes.keys()
-    out: set[CiteKey] = _replaced(library.notes, state.notes) | _replaced(refs, state.refs)
+    out: set[CiteKey] = _replaced(library.notes, state.notes) | _differ(refs, state.refs)
     out |= _differ(bodies, state.bodies)
     for now, then in zip(_relations(library), state.relations, strict=True):
         out |= _differ(now, then)
@@ -110,7 +110,7 @@ def paper_fingerprints(
     memberships: Memberships,
     metas: Mapping[CiteKey, str],
     bodies: Mapping[str, str],
-    refs: Mapping[str, tuple[Reference, ...]],
+    refs: Mapping[str, str],
     shared: tuple[str, str],
     papers_dir: str,
     memo: SaveMemo | None = None,
@@ -119,7 +119,8 @@ def paper_fingerprints(
     """Each paper page's fingerprint, and the library's files the pages link to.
 
     ``metas`` are the notes' metadata fingerprints (``meta_fingerprints``), ``bodies`` their
-    body fingerprints and ``refs`` their formatted references; ``shared`` is what every page
+    body fingerprints and ``refs`` their formatted references' fingerprints (what they were
+    formatted from: the references themselves are not read); ``shared`` is what every page
     shows (a theme of the library's own: everything; where tags and authors link). With
     ``memo`` (``serve``'s) and its ``token`` (:func:`~papernotes.fingerprints.library_token`),
     only the pages whose inputs changed since the last save are fingerprinted again
@@ -161,7 +162,7 @@ def _paper(
     memberships: Memberships,
     metas: Mapping[CiteKey, str],
     bodies: Mapping[str, str],
-    refs: Mapping[str, tuple[Reference, ...]],
+    refs: Mapping[str, str],
     shared: tuple[str, str],
     papers_dir: str,
     memo: SaveMemo | None,
@@ -172,7 +173,6 @@ def _paper(
     one :func:`_to_fingerprint` compares too (or in the ``context``), else a save keeps a
     page that changed: ``tests/test_incremental.py`` holds a served library to a clean build."""
     note = library.notes[key]
-    cites_as = refs.get(key, ())
     targets = citation_targets(note, library, memo, token)
 
     def related(keys: Iterable[CiteKey]) -> list[tuple[CiteKey, str]]:
@@ -191,7 +191,7 @@ def _paper(
         library.external.get(key, ()),
         sorted((k, metas[k]) for k in targets if isinstance(k, str)),
         pdf_target(note, library, papers_dir),
-        once(memo, "cites-as", (cites_as,), partial(digest, cites_as)),
+        refs.get(key, ""),
         paper_lists_fingerprint(memberships, key, metas),
     )
     return digest(*parts), linked_files(note, library, papers_dir, memo, token)
@@ -239,8 +239,8 @@ def listings(
 def any_diagram(bodies: Mapping[str, RenderedBody], memo: SaveMemo | None = None) -> bool:
     """Whether a rendered body draws a diagram (the site then carries Mermaid). With
     ``memo``, a body that is the same object as at the last save is not searched again."""
-    if memo is None:
-        return any(has_diagram(body.html) for body in bodies.values())
+    if memo is None:  # a body whose stored text has no diagram's marker is not decoded
+        return any(has_diagram(bodies[k].html) for k in bodies if may_hold(bodies, k, MERMAID_OPEN))
     last: dict[str, tuple[RenderedBody, bool]] = memo.slot("diagrams", dict)
     now: dict[str, tuple[RenderedBody, bool]] = {}
     for key, body in bodies.items():

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import cast
 
 from papernotes import machine, urls
 from papernotes.bib.site_files import library_exports
@@ -38,7 +39,7 @@ from papernotes.fingerprints import (
 from papernotes.graph import payload as graph
 from papernotes.graph.data import tag_palette
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.lazy import seconds
+from papernotes.incremental.lazy import fingerprint_of, mapped, seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
@@ -162,12 +163,13 @@ def render_site(
         library,
         config,
         theme,
-        {k: body for k, (_, body) in bodies.items()},
+        seconds(bodies),  # each body decoded only if a page shows it
         root=root,
-        body_fps={k: fp for k, (fp, _) in bodies.items()},
+        body_fps={k: fingerprint_of(bodies, k) or "" for k in bodies},
         docs={k: doc for k, (_, (_, doc)) in docs.items()},
         terms=seconds(terms),  # read only for the notes the search index must update
-        refs={k: r for k, (_, r) in refs.items()},
+        refs=seconds(refs),
+        ref_prints={k: fingerprint_of(refs, k) or "" for k in refs},
         memo=memo,
         indexer=indexer,
         doc_digests=digests,
@@ -228,11 +230,13 @@ def plan_site(
     memo: SaveMemo | None = None,
     indexer: Callable[..., SearchIndex] | None = None,
     doc_digests: Mapping[str, str] | None = None,
+    ref_prints: Mapping[str, str] | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
     ``docs`` and ``terms`` are each note's search document and its terms, made beforehand so
-    that the index job only assembles them."""
+    that the index job only assembles them. ``ref_prints``, each note's references' fingerprint
+    (what they were formatted from), stands for them in its page's, so they are not read."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
     of_metas = tuple(n.meta for n in library.notes.values())
     index = (
@@ -258,18 +262,16 @@ def plan_site(
     token = library_token(library, papers_dir, memo) if memo is not None else None
     shown = (everything, slugs)
     refs = refs or {}
+    if ref_prints is None:
+        ref_prints = {k: digest(v) for k, v in refs.items()}
     prints, files = paper_fingerprints(
-        library, r.memberships, fps, body_fps, refs, shown, papers_dir, memo, token
+        library, r.memberships, fps, body_fps, ref_prints, shown, papers_dir, memo, token
     )
     for note in ordered:
         key = note.key
 
-        def run(
-            note: Note = note,
-            body: RenderedBody = bodies[key],
-            cites_as: tuple[Reference, ...] = refs.get(key, ()),
-        ) -> Output:
-            return paper_page(r, note, body, papers_dir, cites_as)
+        def run(note: Note = note) -> Output:  # the body and references read only if it runs
+            return paper_page(r, note, bodies[note.key], papers_dir, refs.get(note.key, ()))
 
         jobs.append(Job(urls.paper_page(key), prints[key], run))
 
@@ -348,7 +350,7 @@ def plan_site(
     for card in preview_files(library, memo, token):
         jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
 
-    texts = {k: bodies[k].text for k in all_keys}
+    texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
     listed = [docs[k] for k in all_keys]
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
     indexer = indexer or (memo.index if memo is not None else build_index)

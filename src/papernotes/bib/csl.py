@@ -39,9 +39,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from papernotes.bib.export import TEX_PREFIX, entry_type
-from papernotes.bib.names import is_others, parse_person, split_authors
-from papernotes.bib.unlatex import latex_to_text
+from papernotes.bib.entrytype import TEX_PREFIX, entry_type
 from papernotes.model import NO_DATE, Author, CiteKey, Metadata, named
 
 __all__ = ["CSL_TYPES", "format_csl", "from_csl", "month_of", "plain_fields", "to_csl"]
@@ -115,6 +113,8 @@ def plain_fields(meta: Metadata) -> dict[str, str]:
     for name, value in meta.bibtex.items():
         low = name.lower()
         if low.startswith(TEX_PREFIX):
+            from papernotes.bib.unlatex import latex_to_text  # pybtex: only for raw TeX
+
             out.setdefault(low[len(TEX_PREFIX) :], latex_to_text(value))
         elif value.strip():
             out[low] = value
@@ -130,6 +130,11 @@ def month_of(value: str) -> int | None:
 
 
 def _editors(value: str) -> list[dict[str, str]]:
+    if not value.strip():
+        return []
+    # pybtex's name parser, imported for the notes that have an ``editor`` field only.
+    from papernotes.bib.names import is_others, parse_person, split_authors
+
     try:
         return [_name(parse_person(n)) for n in split_authors(value) if not is_others(n)]
     except ValueError:  # not plain names (raw TeX): custom keeps them

@@ -30,6 +30,13 @@ from pybtex.database import Entry, Person
 
 from papernotes.bib.biblatex import bibtex_type, month_number, to_biblatex, to_bibtex
 from papernotes.bib.braces import brace_error
+from papernotes.bib.entrytype import (
+    CONFERENCE_ACRONYMS,
+    CONFERENCE_PREFIXES,
+    CONFERENCE_WORDS,
+    TEX_PREFIX,
+    entry_type,
+)
 from papernotes.bib.latex import latex_field, latex_text, latex_title
 from papernotes.bib.names import (
     format_person,
@@ -63,75 +70,14 @@ __all__ = [
     "to_entry",
 ]
 
-CONFERENCE_ACRONYMS: frozenset[str] = frozenset(
-    {
-        # Machine learning and AI
-        "NeurIPS", "NIPS", "ICML", "ICLR", "AAAI", "IJCAI", "AISTATS", "UAI", "COLT", "CoRL",
-        "ACML", "ECML", "L4DC", "MLSys",
-        # Language and speech
-        "ACL", "EMNLP", "NAACL", "EACL", "AACL", "COLING", "CoNLL", "LREC", "IJCNLP", "SemEval",
-        "WMT", "INTERSPEECH", "ICASSP",
-        # Vision, graphics, robotics
-        "CVPR", "ICCV", "ECCV", "WACV", "BMVC", "MICCAI", "SIGGRAPH", "ICRA", "IROS", "RSS",
-        # Data, web, information retrieval
-        "KDD", "SIGKDD", "SIGIR", "WWW", "WSDM", "CIKM", "RecSys", "ICDM", "SDM", "SIGMOD", "ICDE",
-        # Systems, security, HCI, software
-        "OSDI", "SOSP", "NSDI", "EuroSys", "USENIX", "CCS", "NDSS", "CHI", "UIST", "ICSE", "FSE",
-        "PLDI", "POPL", "ASPLOS", "ISCA",
-    }
-)  # fmt: skip
-"""Venues whose first word is one of these are conferences (compared ignoring case)."""
-
-CONFERENCE_WORDS: frozenset[str] = frozenset(
-    {"conference", "proceedings", "workshop", "symposium", "meeting"}
-)
-"""A venue containing one of these words (ignoring case) is a conference."""
-
-CONFERENCE_PREFIXES: tuple[str, ...] = ("findings of",)
-"""A venue starting with one of these (ignoring case) is a conference ("Findings of EACL 2023")."""
-
-_CASEFOLDED_ACRONYMS = frozenset(a.casefold() for a in CONFERENCE_ACRONYMS)
-_LEADING_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z]+)?")
-_WORD = re.compile(r"[A-Za-z]+")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_:.+/-]*")
 _PERSON_ROLES = frozenset({"author", "editor"})
 # A control word or control symbol, or a TeX quote: what raw TeX looks like.
 _TEX_LIKE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])|``|''")
 _BARE_PERCENT = re.compile(r"(?<!\\)(?:\\\\)*%")
 
-TEX_PREFIX = "tex."
-"""A ``bibtex:`` key ``tex.NAME`` passes its value through as raw TeX (Better BibTeX's way)."""
-
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint"})
 """Fields that BibTeX styles and biblatex read verbatim: written as given, never escaped."""
-
-
-def _is_conference(venue: str) -> bool:
-    venue = venue.strip()
-    if venue.casefold().startswith(CONFERENCE_PREFIXES):
-        return True
-    if not CONFERENCE_WORDS.isdisjoint(w.casefold() for w in _WORD.findall(venue)):
-        return True
-    lead = _LEADING_NAME.match(venue)
-    if lead is None:
-        return False
-    # "NeurIPS'20", "EMNLP-IJCNLP 2019", "NAACL-HLT", "CVPR2022": try the whole leading name,
-    # then its letters alone, then the part before a hyphen.
-    name = lead.group().casefold()
-    candidates = {name, name.split("-")[0], re.sub(r"[0-9].*", "", name)}
-    return bool(candidates & _CASEFOLDED_ACRONYMS)
-
-
-def entry_type(meta: Metadata) -> str:
-    """The BibTeX entry type: the note's ``type`` if set, else inferred from the venue.
-
-    A conference venue gives ``inproceedings``, any other venue ``article``, none ``misc``.
-    """
-    if meta.entry_type:
-        return meta.entry_type.strip().lower()
-    if not meta.venue or not meta.venue.strip():
-        return "misc"
-    return "inproceedings" if _is_conference(meta.venue) else "article"
 
 
 _VENUE_FIELD = {"article": "journal", "inproceedings": "booktitle", "misc": "howpublished"}

@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 
 from papernotes.bib.csl import month_of, plain_fields
-from papernotes.bib.export import entry_type
+from papernotes.bib.entrytype import entry_type
 from papernotes.bib.names import is_others, parse_person, split_authors
 from papernotes.model import NO_DATE, Author, Metadata, named
 

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from papernotes.bib import csl, ris
-from papernotes.bib import export as bib
 from papernotes.incremental.cache import digest
 from papernotes.incremental.searchmemo import once
 from papernotes.model import Library, Metadata
@@ -44,20 +42,25 @@ def library_exports(
     def each(tag: str, one: Callable[[Metadata], _T]) -> list[_T]:
         return [once(memo, tag, (m,), partial(one, m)) for m in metas]
 
+    # The writers (and pybtex) are imported when a file is made: an edit of a body makes none.
     def bib_files() -> tuple[tuple[str, str], ...]:
+        from papernotes.bib import export as bib
+
         both = each("bib", partial(bib.format_entries, flavours=bib.FLAVOURS))
         return tuple((p, "\n".join(e[i] for e in both)) for i, p in enumerate(BIB_FILES))
 
+    def csl_file() -> tuple[tuple[str, str], ...]:
+        from papernotes.bib import csl
+
+        return (("library.json", csl.csl_array(each("csl-line", csl.csl_line))),)
+
+    def ris_file() -> tuple[tuple[str, str], ...]:
+        from papernotes.bib import ris
+
+        return (("library.ris", "".join(each("ris", ris.format_record))),)
+
     return [
         (BIB_FILES, digest("bib", all_metas), bib_files),
-        (
-            ("library.json",),
-            digest("csl", all_metas),
-            lambda: (("library.json", csl.csl_array(each("csl-line", csl.csl_line))),),
-        ),
-        (
-            ("library.ris",),
-            digest("ris", all_metas),
-            lambda: (("library.ris", "".join(each("ris", ris.format_record))),),
-        ),
+        (("library.json",), digest("csl", all_metas), csl_file),
+        (("library.ris",), digest("ris", all_metas), ris_file),
     ]

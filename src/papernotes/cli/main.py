@@ -335,9 +335,9 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
     )
     p.add_argument("dir", metavar="DIR", help="folder to create the library in")
     p.set_defaults(func=_cmd_init)
-    from papernotes.cli import serve as serve
+    from papernotes.cli.serve_args import register as register_serve
 
-    serve.register(sub, root_arg)
+    register_serve(sub, root_arg)
     if full:
         from papernotes.cli import fetch as cli_fetch
 

@@ -13,18 +13,17 @@ import errno
 import signal
 import sys
 import threading
-import webbrowser
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from papernotes.incremental.session import Session
     from papernotes.serve.http import LiveState
     from papernotes.serve.watch import BuildOutcome
 
-__all__ = ["register", "run"]
+__all__ = ["run"]
 
 
 def _show(outcome: BuildOutcome, say: Callable[[str], None]) -> list[str]:
@@ -151,6 +150,8 @@ def run(
                 if on_ready is not None:
                     on_ready(url, state)
                 if getattr(args, "open", False):
+                    import webbrowser  # ~9 ms: only when asked to
+
                     webbrowser.open(url)
             while not (interrupted or stop.wait(0.1)):
                 pass
@@ -163,22 +164,3 @@ def run(
     watcher.join()
     say("stopped")
     return 0
-
-
-def register(sub: Any, root_arg: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Add the ``serve`` subcommand."""
-    p = sub.add_parser(
-        "serve",
-        help="build, serve on 127.0.0.1 and rebuild on change",
-        description="Build the site, serve it on 127.0.0.1, watch the notes, templates and "
-        "configuration, rebuild what changed and reload the open browser tab. Problems show in "
-        "the terminal and over the page; the last good site stays served. Ctrl-C stops it "
-        "(exit code 0).",
-    )
-    root_arg(p)
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
-    p.add_argument("--open", action="store_true", help="open the site in a browser")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    p.set_defaults(func=run)

@@ -196,10 +196,12 @@ class Codec:
     def _enum(self, tp: type[enum.Enum]) -> tuple[_Fn, _Fn]:
         self._shape.append(f"{tp.__qualname__}={sorted(str(m.value) for m in tp)}")
 
+        members = {m.value: m for m in tp}
+
         def dec(data: Any) -> Any:
-            if type(data) not in (str, int):
+            if type(data) not in (str, int) or data not in members:
                 raise CodecError(f"expected a {tp.__name__}")
-            return tp(data)  # ValueError (a CodecError's base) when it is not a member
+            return members[data]
 
         return (lambda v: v.value), dec
 
@@ -230,21 +232,68 @@ class Codec:
         def enc(value: Any) -> list[Any]:
             return [p[0](getattr(value, n)) for p, n in zip(pairs, names, strict=True)]
 
-        def dec(data: Any) -> Any:
-            if type(data) is not list or len(data) != size:
-                raise CodecError(f"expected {tp.__name__} as a list of {size}")
-            for i, (kind, nullable) in plain:
-                x = data[i]
-                if type(x) is not kind and not (nullable and x is None):
-                    raise CodecError(f"expected {kind.__name__}, got {type(x).__name__}")
-            if not other:
-                return tp(*data)
-            values = list(data)
-            for i, d in other:
-                values[i] = d(values[i])
-            return tp(*values)
+        return enc, _decoder(tp, size, plain, other, _maker(tp, names))
 
-        return enc, dec
+
+def _wrong(kind: type, value: Any) -> CodecError:
+    return CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
+
+
+def _decoder(
+    tp: type[Any],
+    size: int,
+    plain: list[tuple[int, tuple[type, bool]]],
+    other: list[tuple[int, _Fn]],
+    make: Callable[..., Any],
+) -> _Fn:
+    """The decoder of dataclass ``tp``, written out for its fields: each plain field checked
+    in place by a line of its own, each other one decoded by a call, then ``make``. A loop
+    over the fields, as data, took half the time of decoding a note."""
+    scope: dict[str, Any] = {"make": make, "wrong": _wrong, "CodecError": CodecError}
+    shape = f"expected {tp.__name__} as a list of {size}"
+    lines = [
+        "def dec(data):",
+        f"    if type(data) is not list or len(data) != {size}:",
+        f"        raise CodecError({shape!r})",
+    ]
+    args = ", ".join(f"a{i}" for i in range(size))
+    if size:
+        lines.append(f"    {args}, = data")
+    for i, (kind, nullable) in plain:
+        scope[f"k{i}"] = kind
+        also = f" and a{i} is not None" if nullable else ""
+        lines.append(f"    if type(a{i}) is not k{i}{also}:\n        raise wrong(k{i}, a{i})")
+    for i, d in other:
+        scope[f"d{i}"] = d
+        lines.append(f"    a{i} = d{i}(a{i})")
+    lines.append(f"    return make({args})")
+    # Made of indices and our own messages only, never of data (as ``dataclasses`` does).
+    exec("\n".join(lines) + "\n", scope)
+    dec: _Fn = scope["dec"]
+    return dec
+
+
+def _maker(tp: type[Any], names: list[str]) -> Callable[..., Any]:
+    """What makes a ``tp`` from its fields' values, in order: ``tp`` itself, or for a slotted
+    dataclass whose ``__init__`` only stores them (no ``__post_init__``, no field left out of
+    it), a function that stores them in the slots directly. Half the time of the frozen
+    ``__init__``, which goes through ``object.__setattr__`` per field: an edit build decodes
+    100,000 values at 1,000 notes (every citation has a ``Location``)."""
+    slots = [tp.__dict__.get(n) for n in names]
+    if (
+        hasattr(tp, "__post_init__")
+        or any(not f.init for f in dataclasses.fields(tp))
+        or not all(isinstance(s, types.MemberDescriptorType) for s in slots)
+    ):
+        return tp
+    args = ", ".join(f"a{i}" for i in range(len(names)))
+    body = "".join(f"    s{i}(o, a{i})\n" for i in range(len(names)))
+    scope: dict[str, Any] = {"new": object.__new__, "tp": tp}
+    scope.update({f"s{i}": s.__set__ for i, s in enumerate(slots)})  # type: ignore[union-attr]
+    # The source is made of indices only (no name, no data): like ``dataclasses``' own __init__.
+    exec(f"def make({args}):\n    o = new(tp)\n{body}    return o\n", scope)
+    made: Callable[..., Any] = scope["make"]
+    return made
 
 
 def _plain(tp: Any) -> tuple[type, bool] | None:

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Parts", "Reused", "fingerprint_of", "seconds"]
+__all__ = ["Kept", "Parts", "Reused", "fingerprint_of", "mapped", "may_hold", "seconds"]
 
 _V = TypeVar("_V")
 _K = TypeVar("_K", bound=str)
@@ -54,6 +54,12 @@ class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
     def fingerprint(self, key: str) -> str | None:
         """The fingerprint of ``key``'s value, without decoding it; None if there is none."""
         return self._fps.get(key)
+
+    def may_hold(self, key: str, text: str) -> bool:
+        """False when ``key``'s value is still JSON that does not hold ``text`` (as a JSON
+        string holds it), so no string in the value does; True otherwise. Decodes nothing."""
+        raw = self._raw.get(key)
+        return raw is None or json.dumps(text, ensure_ascii=False)[1:-1].encode() in raw
 
     def __getitem__(self, key: str) -> tuple[str, _V]:
         done = self._done.get(key)
@@ -91,7 +97,7 @@ class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
 
 def fingerprint_of(parts: Mapping[str, tuple[str, Any]], key: str) -> str | None:
     """The fingerprint ``parts`` holds for ``key``, decoding nothing where it can."""
-    if isinstance(parts, (Parts, Reused)):
+    if isinstance(parts, (Parts, Reused, Kept)):
         return parts.fingerprint(key)
     hit = parts.get(key)
     return None if hit is None else hit[0]
@@ -119,6 +125,10 @@ class Reused(Mapping[_K, tuple[str, _T]], Generic[_K, _T]):
 
     def fingerprint(self, key: str) -> str | None:
         return self._fps.get(key)
+
+    def may_hold(self, key: str, text: str) -> bool:
+        """As :meth:`Parts.may_hold`: False only for a kept value that surely lacks ``text``."""
+        return key in self._made or self._kept.may_hold(key, text)
 
     def __getitem__(self, key: _K) -> tuple[str, _T]:
         fp = self._fps[key]
@@ -152,6 +162,9 @@ class _Seconds(Mapping[_K, _T], Generic[_K, _T]):
     def __init__(self, parts: Mapping[_K, tuple[str, _T]]) -> None:
         self._parts = parts
 
+    def may_hold(self, key: str, text: str) -> bool:
+        return may_hold(self._parts, key, text)
+
     def __getitem__(self, key: _K) -> _T:
         return self._parts[key][1]
 
@@ -160,3 +173,85 @@ class _Seconds(Mapping[_K, _T], Generic[_K, _T]):
 
     def __len__(self) -> int:
         return len(self._parts)
+
+
+def may_hold(parts: Mapping[Any, Any], key: str, text: str) -> bool:
+    """False when ``key``'s value in ``parts`` (or in a :func:`seconds` view of them) surely
+    holds no string containing ``text``,
+    found without decoding it; True when it may (then read the value to know)."""
+    if isinstance(parts, (Parts, Reused, _Seconds)):
+        return parts.may_hold(key, text)
+    return True
+
+
+class Kept(Mapping[str, tuple[str, _T]], Generic[_T]):
+    """Key → (fingerprint, value): ``made`` where it has the key, else ``old``'s value, read
+    (and so decoded) only when asked for. What a stage returns when it kept most of the last
+    build's values, so that the kept ones reach the next cache undecoded."""
+
+    __slots__ = ("_fps", "_made", "_old", "_remake")
+
+    def __init__(
+        self,
+        fps: dict[str, str],
+        old: Mapping[str, tuple[str, _T]],
+        made: dict[str, tuple[str, _T]],
+        remake: Callable[[str], tuple[str, _T]],
+    ) -> None:
+        """``fps``: every key's fingerprint, in order; a key not in ``made`` is in ``old``,
+        unless its value there does not decode after all: then ``remake`` makes it."""
+        if isinstance(old, Kept):  # serve keeps each save's: one level, not one per save
+            before: dict[str, tuple[str, _T]] = old._made
+            carried = {k: v for k, v in before.items() if k not in made and fps.get(k) == v[0]}
+            inner: Mapping[str, tuple[str, _T]] = old._old
+            made, old = {**carried, **made}, inner
+        self._fps = fps
+        self._old: Mapping[str, tuple[str, _T]] = old
+        self._made: dict[str, tuple[str, _T]] = made
+        self._remake = remake
+
+    def fingerprint(self, key: str) -> str | None:
+        return self._fps.get(key)
+
+    def __getitem__(self, key: str) -> tuple[str, _T]:
+        made = self._made.get(key)
+        if made is not None:
+            return made
+        fp = self._fps[key]
+        hit = self._old.get(key)
+        if hit is None:  # it did not decode: made now, as a cold build would
+            made = self._made[key] = self._remake(key)
+            return made
+        return fp, hit[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fps)
+
+    def __len__(self) -> int:
+        return len(self._fps)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._fps
+
+
+def mapped(values: Mapping[_K, _T], read: Callable[[_T], _V]) -> Mapping[_K, _V]:
+    """``values`` with ``read`` applied to each value when it is looked up (a feed wants the
+    text of 20 bodies, not of every one)."""
+    return _Mapped(values, read)
+
+
+class _Mapped(Mapping[_K, _V], Generic[_K, _T, _V]):
+    __slots__ = ("_read", "_values")
+
+    def __init__(self, values: Mapping[_K, _T], read: Callable[[_T], _V]) -> None:
+        self._values = values
+        self._read = read
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._read(self._values[key])
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)

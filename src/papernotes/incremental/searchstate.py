@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
+from papernotes.incremental.lazy import fingerprint_of
 from papernotes.incremental.reuse import reuse
 from papernotes.search.index import (
     INDEX_FORMAT,
@@ -136,12 +137,14 @@ def search_docs(
     """Citekey → (body fingerprint, (document digest, search document)) of every note: the
     last build's where the body fingerprint (and the index format) is the same (the same text,
     the same rendered body: the same document), else made now."""
-    # Keyed by the index format too: see ``_made``.
-    wanted: dict[str, tuple[str, tuple[Note, RenderedBody]]] = {
-        k: (f"{INDEX_FORMAT}:{bodies[k][0]}", (n, bodies[k][1])) for k, n in library.notes.items()
+    # Keyed by the index format too (see ``_made``). The body looked up only for a document
+    # made now: a kept one's stays undecoded.
+    wanted: dict[str, tuple[str, Note]] = {
+        k: (f"{INDEX_FORMAT}:{fingerprint_of(bodies, k) or ''}", n)
+        for k, n in library.notes.items()
     }
     # Serial: cleaning a body is quick, and the pair would have to travel to a worker.
-    return reuse(wanted, previous, lambda pair: _made(*pair), workers=1)
+    return reuse(wanted, previous, lambda n: _made(n, bodies[n.key][1]), workers=1)
 
 
 def search_terms(
