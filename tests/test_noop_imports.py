@@ -47,7 +47,7 @@ PAPERNOTES = {
     "papernotes.cli.main",
     "papernotes.cli.quick",
     "papernotes.cli.report",
-    "papernotes.cli.serve",
+    "papernotes.cli.serve_args",
     "papernotes.config",
     "papernotes.errors",
     "papernotes.foreign",
