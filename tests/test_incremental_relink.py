@@ -80,6 +80,13 @@ CASES = [
 ]
 
 
+def _assert_clean(root: Path, out: Path, clean: Path, what: object = None) -> None:
+    """The site in ``out`` is the one a clean build of ``root`` makes."""
+    config, _ = load_config(root)
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean), what
+
+
 @pytest.mark.parametrize(
     ("what", "rel", "change", "relinked", "names_again"),
     CASES,
@@ -109,10 +116,7 @@ def test_a_save_relinks_only_what_it_changed_and_equals_a_clean_build(
     # Backlinks: made again for the notes linked again (and e.md, whose links are new each time).
     assert made.get("backlinks", 0) == relinked + 1, (what, made)
     session.persist()
-    config, _ = load_config(root)
-    clean = tmp_path / "clean"
-    assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert site_tree(out) == site_tree(clean), what
+    _assert_clean(root, out, tmp_path / "clean", what)
 
 
 def test_two_saves_in_a_row_keep_the_backlinks_of_the_notes_they_did_not_touch(
@@ -131,10 +135,7 @@ def test_two_saves_in_a_row_keep_the_backlinks_of_the_notes_they_did_not_touch(
         assert "preview:alpha" not in session.made
     page = (out / "papers" / "gamma.html").read_text("utf-8")
     assert "delta" in page  # the backlink the body link made
-    config, _ = load_config(root)
-    clean = tmp_path / "clean"
-    assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert site_tree(out) == site_tree(clean)
+    _assert_clean(root, out, tmp_path / "clean")
 
 
 def test_link_note_is_what_link_finds_for_one_note(tmp_path: Path) -> None:
@@ -262,10 +263,7 @@ def test_a_save_told_what_changed_looks_at_and_hashes_only_that_file(
     session.persist()
     assert walks == ["walk"] * 4
     monkeypatch.undo()
-    config, _ = load_config(root)
-    clean = tmp_path / "clean"
-    assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert site_tree(out) == site_tree(clean)
+    _assert_clean(root, out, tmp_path / "clean")
 
 
 def test_a_note_reached_through_a_symlink_is_looked_at_on_every_save(tmp_path: Path) -> None:
@@ -311,10 +309,7 @@ def test_a_save_that_keeps_every_name_relinks_one_note(
     assert session.build().errors == 0
     session.persist()
     assert session.made.get("link-note") == 1, session.made
-    config, _ = load_config(root)
-    clean = tmp_path / "clean"
-    assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert site_tree(out) == site_tree(clean)
+    _assert_clean(root, out, tmp_path / "clean")
 
 
 # (the save, the note, the change, paper pages fingerprinted again)
@@ -366,7 +361,4 @@ def test_a_save_fingerprints_only_the_pages_whose_inputs_changed(
         assert "listing" not in made, made
     if what == "cites":  # only those listing delta (its tag's, author's, year's), and home
         assert made.get("listing", 0) <= 4, made
-    config, _ = load_config(root)
-    clean = tmp_path / "clean"
-    assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert site_tree(out) == site_tree(clean), what
+    _assert_clean(root, out, tmp_path / "clean", what)

@@ -191,16 +191,7 @@ def test_an_edit_decodes_the_search_terms_of_its_note_only(tmp_path: Path, monke
     for n in range(4):
         write_note(root, f"n{n}.md", note_text(f"Paper {n}", extra=f"id: paper{n}\n"))
     _build(root)
-    read: list[cache.BuildCache] = []
-    real = cache.read_cache
-
-    def keep(*args, **kw):  # type: ignore[no-untyped-def]
-        found = real(*args, **kw)
-        if found[0] is not None:
-            read.append(found[0])
-        return found
-
-    monkeypatch.setattr(cache, "read_cache", keep)
+    read = _read_caches(monkeypatch)
     path = root / LORA
     path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
     _build(root)
