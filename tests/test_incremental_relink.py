@@ -80,6 +80,16 @@ CASES = [
 ]
 
 
+def _served(root: Path) -> tuple[Path, Path, Session]:
+    """A library in ``root`` built once by a serving session (its cache saved)."""
+    root = _library(root)
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    return root, out, session
+
+
 def _assert_clean(root: Path, out: Path, clean: Path, what: object = None) -> None:
     """The site in ``out`` is the one a clean build of ``root`` makes."""
     config, _ = load_config(root)
@@ -100,11 +110,7 @@ def test_a_save_relinks_only_what_it_changed_and_equals_a_clean_build(
     relinked: int,
     names_again: bool,
 ) -> None:
-    root = _library(tmp_path / "lib")
-    out = root / "site"
-    session = Session(root, out)
-    assert session.build().errors == 0
-    session.persist()
+    root, out, session = _served(tmp_path / "lib")
     # The first build links every note; a save that changed nothing would link none.
     path = _save(root, rel, change)
     session.invalidate({str(path.resolve())})
@@ -188,11 +194,7 @@ def test_a_save_told_what_changed_does_not_walk_the_library_again(
 ) -> None:
     from papernotes.incremental import fastpath
 
-    root = _library(tmp_path / "lib")
-    out = root / "site"
-    session = Session(root, out)
-    assert session.build().errors == 0
-    session.persist()
+    root, out, session = _served(tmp_path / "lib")
     walks: list[Path] = []
     real = fastpath.stamp_for
 
@@ -231,11 +233,7 @@ def test_a_save_told_what_changed_looks_at_and_hashes_only_that_file(
     from papernotes import load
     from papernotes.incremental import cache
 
-    root = _library(tmp_path / "lib")
-    out = root / "site"
-    session = Session(root, out)
-    assert session.build().errors == 0
-    session.persist()
+    root, out, session = _served(tmp_path / "lib")
     assert session.made["look-file"] == len(NOTES)  # the first build looks at every note
     walks: list[str] = []
     hashed: list[str] = []
@@ -299,11 +297,7 @@ def test_a_note_reached_through_a_symlink_is_looked_at_on_every_save(tmp_path: P
 def test_a_save_that_keeps_every_name_relinks_one_note(
     tmp_path: Path, rel: str, change: Callable[[str], str]
 ) -> None:
-    root = _library(tmp_path / "lib")
-    out = root / "site"
-    session = Session(root, out)
-    assert session.build().errors == 0
-    session.persist()
+    root, out, session = _served(tmp_path / "lib")
     path = _save(root, rel, change)
     session.invalidate({str(path.resolve())})
     assert session.build().errors == 0
@@ -338,11 +332,7 @@ def test_a_save_fingerprints_only_the_pages_whose_inputs_changed(
     change: Callable[[str], str],
     printed: set[str] | None,
 ) -> None:
-    root = _library(tmp_path / "lib")
-    out = root / "site"
-    session = Session(root, out)
-    assert session.build().errors == 0
-    session.persist()
+    root, out, session = _served(tmp_path / "lib")
     assert session.made["paper-fp"] == len(NOTES)  # the first build: every page
     path = _save(root, rel, change)
     session.invalidate({str(path.resolve())})

@@ -42,6 +42,31 @@ def _entries(root: Path) -> dict[str, int]:
 LORA = "papers/peft/lora.md"
 
 
+def _read_caches(monkeypatch: pytest.MonkeyPatch) -> list[cache.BuildCache]:
+    """The caches the builds from now on read from disk."""
+    read: list[cache.BuildCache] = []
+    real = cache.read_cache
+
+    def keep(*args, **kw):  # type: ignore[no-untyped-def]
+        found = real(*args, **kw)
+        if found[0] is not None:
+            read.append(found[0])
+        return found
+
+    monkeypatch.setattr(cache, "read_cache", keep)
+    return read
+
+
+def _edit_lora(root: Path, monkeypatch: pytest.MonkeyPatch) -> cache.BuildCache:
+    """Append a line to the LoRA note and build: the cache that build read from disk."""
+    read = _read_caches(monkeypatch)
+    path = root / LORA
+    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    _build(root)
+    (loaded,) = read
+    return loaded
+
+
 def test_an_edit_rewrites_only_its_own_entry(tmp_path: Path) -> None:
     root = _lib(tmp_path)
     _build(root)
@@ -191,11 +216,7 @@ def test_an_edit_decodes_the_search_terms_of_its_note_only(tmp_path: Path, monke
     for n in range(4):
         write_note(root, f"n{n}.md", note_text(f"Paper {n}", extra=f"id: paper{n}\n"))
     _build(root)
-    read = _read_caches(monkeypatch)
-    path = root / LORA
-    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
-    _build(root)
-    (loaded,) = read
+    loaded = _edit_lora(root, monkeypatch)
     notes = len(list((root / "papers").rglob("*.md")))
     assert len(loaded.terms) == notes > 3
     assert isinstance(loaded.terms, lazy.Parts) and loaded.terms.decoded == 1
@@ -248,21 +269,6 @@ def test_search_terms_cached_under_another_index_format_are_made_again(
     assert len(made) > 1 and "newpaper" in made
 
 
-def _read_caches(monkeypatch: pytest.MonkeyPatch) -> list[cache.BuildCache]:
-    """The caches the builds from now on read from disk."""
-    read: list[cache.BuildCache] = []
-    real = cache.read_cache
-
-    def keep(*args, **kw):  # type: ignore[no-untyped-def]
-        found = real(*args, **kw)
-        if found[0] is not None:
-            read.append(found[0])
-        return found
-
-    monkeypatch.setattr(cache, "read_cache", keep)
-    return read
-
-
 def test_an_edit_decodes_no_other_body_or_references_but_the_feeds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -276,11 +282,7 @@ def test_an_edit_decodes_no_other_body_or_references_but_the_feeds(
     read_on = note_text("Read Paper", extra="id: readpaper\nread: 2024-05-01\n")
     write_note(root, "read.md", read_on)
     _build(root)
-    read = _read_caches(monkeypatch)
-    path = root / LORA
-    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
-    _build(root)
-    (loaded,) = read
+    loaded = _edit_lora(root, monkeypatch)
     assert isinstance(loaded.bodies, lazy.Parts) and isinstance(loaded.refs, lazy.Parts)
     assert len(loaded.bodies) == len(loaded.refs) == 9
     assert loaded.bodies.decoded == 1  # readpaper's, in the feed with the edited lora
@@ -303,11 +305,7 @@ def test_a_diagram_in_an_unchanged_body_is_seen_by_an_edit_build(
     )
     write_note(root, "d.md", note_text("Drawn", extra="id: drawn\n", body=body))
     _build(root)
-    read = _read_caches(monkeypatch)
-    path = root / LORA
-    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
-    _build(root)
-    (loaded,) = read
+    loaded = _edit_lora(root, monkeypatch)
     assert isinstance(loaded.bodies, lazy.Parts)
     assert loaded.bodies.decoded == 1  # drawn's: lora's is made, adapters' lacks the marker
     has_mermaid = (root / "site" / "static" / "mermaid").is_dir()
