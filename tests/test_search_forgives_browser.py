@@ -393,3 +393,25 @@ def test_ranking_cases(browser: Browser) -> None:
         assert sorted(got) == sorted(expected) if query == "model" else got == expected, query
     assert errors == []
     page.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("atention", ATTENTION),  # 6 shards before, in 2 rounds
+        ("trsnsformer", ATTENTION),  # the slips explain nothing, a neighbour does: 7, in 3
+        ("suoergravity", MALDACENA),  # 13, in 3
+    ],
+)
+def test_a_typo_reads_its_shards_in_two_rounds_and_only_shards_with_its_keys(
+    sharded_tab: Tab, query: str, first: str
+) -> None:
+    # Round 1: the word's own shard, where it is not; round 2, at once: the shards of the keys
+    # one slip or a neighbouring key away that some word has (the manifest's typoKeys). They
+    # were three rounds, and up to eighteen keys' shards whether any word had the key or not.
+    sharded_tab.open(query)
+    assert sharded_tab.titles()[:1] == [first]
+    rounds = sharded_tab.page.eval_on_selector_all(
+        "script[data-search-shard^='t-']", "s => s.map(e => Number(e.dataset.searchRound))"
+    )
+    assert sorted(rounds) == [1, 2]  # the word's shard, then the one "att" or "tra" is in

@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const INDEX_FORMAT = 5;
+  const INDEX_FORMAT = 6;
   // Where the shards are: beside this script (static/), whatever page loaded it.
   const BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
   // Each shard script hands its data over here; Index.script collects it on the tag's load.
@@ -401,6 +401,7 @@
       this.keyChars = data.keyChars;
       this.docsPerShard = data.docsPerShard;
       this.short = data.short;
+      this.typoKeys = data.typoKeys; // a key's first letters → the last letters they take
       this.dir = data.dir;
       this.docs = new Array(this.count);
       this.shards = new Array(this.termShards);
@@ -415,6 +416,7 @@
     this.normalized = new Map();
     this.loading = new Map(); // shard name → promise of its data
     this.loadedNames = [];
+    this.rounds = 0; // batches of term shards asked for, each waited for before the next
   }
 
   // Body lengths for BM25, decoded on first need: at 50,000 notes a few milliseconds the page
@@ -481,30 +483,38 @@
     return q.units.filter((u) => mayBeTypo(u) && !this.hasPrefix(u.text));
   };
 
-  // Term shards not loaded yet that hold the words `keysOf` a typo's word may stand for, over
-  // the query's typos that `pending` keeps.
-  Index.prototype.typoShards = function (q, keysOf, pending) {
+  // Whether some word of the index starts with `key` (keyChars letters), by the manifest's
+  // list of such keys: a typo's slips and neighbours name up to thirty keys, most of them no
+  // word's, and each was a term shard read for nothing.
+  Index.prototype.keyExists = function (key) {
+    if (!this.typoKeys) return true;
+    const c = Array.from(key);
+    const last = c.pop();
+    return c.length === this.keyChars - 1 && (this.typoKeys[c.join("")] || "").includes(last);
+  };
+
+  // The keys of the words a typo may stand for: its own, then those of the commonest slips
+  // (slipKeys), then, when `neighbours`, those a neighbouring key away (neighbourKeys).
+  Index.prototype.typoKeysOf = function (word, neighbours) {
+    const own = Array.from(word).slice(0, this.keyChars).join("");
+    const keys = [own].concat(slipKeys(word, this.keyChars));
+    return neighbours ? keys.concat(neighbourKeys(word, this.keyChars)) : keys;
+  };
+
+  // Term shards not loaded yet where the words one slip or a neighbouring key away from the
+  // query's typos are: asked for in one batch, as soon as the typos are known (they were two
+  // batches, the neighbours' only when the slips explained nothing: a third round trip).
+  Index.prototype.typoShards = function (q) {
     if (this.termShards === 1) return [];
     const wanted = new Set();
-    for (const u of this.typoUnits(q).filter(pending)) {
-      for (const key of keysOf(u.text, this.keyChars)) wanted.add(this.shardFor(key));
+    for (const u of this.typoUnits(q)) {
+      for (const key of this.typoKeysOf(u.text, true)) if (this.keyExists(key)) wanted.add(this.shardFor(key));
     }
     return Array.from(wanted).filter((s) => !this.shards[s]);
   };
 
-  // Term shards where the words one slip away from the query's typos are.
-  Index.prototype.slipShards = function (q) {
-    return this.typoShards(q, slipKeys, () => true);
-  };
-
-  // Term shards where the words a neighbouring key away are, for the typos the commoner slips
-  // (slipShards) did not explain: read only then, as they may be a dozen more shards.
-  Index.prototype.neighbourShards = function (q) {
-    return this.typoShards(q, neighbourKeys, (u) => !this.nearWords(u.text).length);
-  };
-
   // One shard's data, through a <script> tag (fetch() of a file:// URL is refused).
-  Index.prototype.script = function (name) {
+  Index.prototype.script = function (name, round) {
     let promise = this.loading.get(name);
     if (!promise) {
       promise = new Promise((resolve, reject) => {
@@ -512,6 +522,7 @@
         tag.src = this.base + this.dir + name + ".js";
         tag.async = true;
         tag.dataset.searchShard = name;
+        if (round) tag.dataset.searchRound = String(round);
         tag.onload = () => (name in arrived ? resolve(unpack(name, arrived[name])) : reject(new Error(tag.src)));
         tag.onerror = () => reject(new Error("cannot load " + tag.src));
         document.head.append(tag);
@@ -523,9 +534,10 @@
   };
 
   Index.prototype.loadTermShards = function (shards) {
+    const round = shards.some((s) => !this.shards[s] && !this.loading.has("t-" + s)) ? ++this.rounds : 0;
     return Promise.all(
       shards.map((s) =>
-        this.shards[s] ? null : this.script("t-" + s).then((data) => (this.shards[s] = this.shards[s] || new TermShard(data)))
+        this.shards[s] ? null : this.script("t-" + s, round).then((data) => (this.shards[s] = this.shards[s] || new TermShard(data)))
       )
     );
   };
@@ -534,8 +546,7 @@
   Index.prototype.loadTerms = async function (q) {
     if (!this.sharded) return;
     await this.loadTermShards(this.termShardsOf(q));
-    await this.loadTermShards(this.slipShards(q));
-    await this.loadTermShards(this.neighbourShards(q));
+    await this.loadTermShards(this.typoShards(q));
   };
 
   Index.prototype.docShard = function (id) {
@@ -637,16 +648,28 @@
     return scores;
   };
 
-  // Words of the loaded shards one edit from `word` ({shard, i, term}), the commonest first.
+  // Words one edit from `word` ({shard, i, term}), the commonest first: those with its own
+  // key or one slip's, else a neighbouring key's (typoKeysOf), in the shards loaded. Only
+  // those keys: words of other keys that share a loaded shard made a query's results depend
+  // on the shards earlier queries had loaded.
   Index.prototype.nearWords = function (word) {
+    if (!this.sharded) return this.nearWordsOf(word, null); // every word is loaded: all of them
+    const near = this.nearWordsOf(word, new Set(this.typoKeysOf(word, false)));
+    return near.length ? near : this.nearWordsOf(word, new Set(this.typoKeysOf(word, true)));
+  };
+
+  // Those of nearWords among the words whose key is in `keys` (any, when null).
+  Index.prototype.nearWordsOf = function (word, keys) {
     const chars = Array.from(word);
     const out = [];
-    for (const shard of this.shards) {
-      if (!shard) continue;
+    const shards = new Set();
+    for (const key of keys || [""]) if (this.shards[this.shardFor(key)]) shards.add(this.shards[this.shardFor(key)]);
+    for (const shard of shards) {
       for (let i = 0; i < shard.terms.length; i++) {
         const term = shard.terms[i];
         if (Math.abs(term.length - word.length) > 1 || term.startsWith(word) || term.startsWith(ID_MARK)) continue;
-        if (oneEdit(chars, Array.from(term))) out.push({ shard: shard, i: i, term: term });
+        const c = Array.from(term);
+        if ((!keys || keys.has(c.slice(0, this.keyChars).join(""))) && oneEdit(chars, c)) out.push({ shard: shard, i: i, term: term });
       }
     }
     const size = (e) => e.shard.encoded[e.i].length;

@@ -5,7 +5,8 @@ shards, each a script (``<script src>`` works from ``file://``, where ``fetch()`
   needs it for every candidate), how many shards there are, and, for word prefixes shorter than
   :data:`KEY_CHARS`, which term shards hold words that start with them, the shard with the most
   postings of such words first (search.js reads the first few only: at 50,000 notes "a" starts
-  words in every shard).
+  words in every shard); and which keys of three letters some word starts with
+  (:func:`typo_keys`), so a typo reads only the shards of the words it may stand for.
 - ``static/search/t-<n>.js``: the terms whose first :data:`KEY_CHARS` code points hash to
   shard ``n``, with their postings. Every word that starts with a prefix of that length lives in
   the same shard, so expanding ``transf`` reads one file. An id term is looked up whole,
@@ -62,6 +63,7 @@ __all__ = [
     "search_files",
     "shard_files",
     "shard_of",
+    "typo_keys",
     "unpack_rows",
 ]
 
@@ -199,6 +201,20 @@ def _short_prefixes(
     return {p: sorted(s, key=lambda n: (-s[n], n)) for p, s in sorted(found.items())}
 
 
+def typo_keys(terms: Iterable[str]) -> dict[str, str]:
+    """The keys (first :data:`KEY_CHARS` code points) that are all letters: their first code
+    points → the last ones they take, sorted. Search.js reads only the term shards of those of a
+    typo's candidate keys that some word has (a typo names up to thirty keys, most no word's).
+    """
+    found: dict[str, set[str]] = defaultdict(set)
+    for term in terms:
+        key = term[:KEY_CHARS]
+        # A CJK run is searched by its characters, never as a typo of a word.
+        if len(key) == KEY_CHARS and key.isalpha() and not any(map(is_cjk_char, key)):
+            found[key[:-1]].add(key[-1])
+    return {p: "".join(sorted(found[p])) for p in sorted(found)}
+
+
 def search_files(
     docs: Sequence[SearchDoc],
     *,
@@ -250,6 +266,7 @@ def shard_files(
         "keyChars": KEY_CHARS,
         "docsPerShard": per_shard,
         "short": (_short_prefixes(index.terms, index.postings, shards) if term_count > 1 else {}),
+        "typoKeys": typo_keys(index.terms) if term_count > 1 else {},
         "dir": SHARD_DIR.removeprefix("static/"),
     }
     manifest_text = f"window.PAPERNOTES_SEARCH={script_json(manifest)};\n"
