@@ -881,17 +881,24 @@
     return n;
   };
 
+  // A result's score with its phrase boosts: those its stored text earns, or, when `most`,
+  // all it might (its text unread). Multiplied in the same order either way: equal keys stay
+  // equal to the last bit.
+  Index.prototype.boosted = function (q, r, most) {
+    const runs = q.units.filter((u) => u.kind === "cjk" && u.chars.length > 1);
+    const fields = most ? null : this.fieldsOf(r.doc);
+    let score = r.score;
+    for (const u of runs) if (most || containsAnywhere(fields, (t) => t.includes(u.text))) score *= PHRASE_BOOST;
+    if (q.phrase && (most || containsAnywhere(fields, (t) => q.phrase.test(t)))) score *= PHRASE_BOOST;
+    return score;
+  };
+
   // Exact phrases need the stored text of the first `limit` results, loaded.
   Index.prototype.rerank = function (query, results, limit) {
     const q = typeof query === "string" ? parseQuery(query) : query;
     if (!this.needsPhrase(q)) return results;
-    const runs = q.units.filter((u) => u.kind === "cjk" && u.chars.length > 1);
     const checked = results.slice(0, limit);
-    for (const r of checked) {
-      const fields = this.fieldsOf(r.doc);
-      for (const u of runs) if (containsAnywhere(fields, (t) => t.includes(u.text))) r.score *= PHRASE_BOOST;
-      if (q.phrase && containsAnywhere(fields, (t) => q.phrase.test(t))) r.score *= PHRASE_BOOST;
-    }
+    for (const r of checked) r.score = this.boosted(q, r, false);
     const out = checked.sort(this.order()).concat(results.slice(limit));
     const { corrected, sorted, tail, total, typed } = results;
     return Object.assign(out, { corrected: corrected, sorted: sorted, tail: tail, total: total, typed: typed });
@@ -907,6 +914,24 @@
     const list = at.shard.postings(at.i);
     const out = [];
     for (let k = 0; k < list.length; k++) if ((list.packed[k] >> 4) & FIELD_KEY) out.push(list.docs[k]);
+    return out;
+  };
+
+  // The leading results of rerank(q, results, limit) that the stored text loaded so far
+  // settles: each unread candidate counted at the most its phrases could earn it, the results
+  // read that rank above every unread one are where rerank will put them. Not changed.
+  Index.prototype.settledPrefix = function (q, results, limit) {
+    const order = this.order();
+    const keyed = results.slice(0, limit).map((r) => {
+      const read = this.docs[r.doc] !== undefined;
+      return { r: r, read: read, doc: r.doc, tier: r.tier, score: this.boosted(q, r, !read) };
+    });
+    keyed.sort(order);
+    const out = [];
+    for (const k of keyed) {
+      if (!k.read) break;
+      out.push(k.r);
+    }
     return out;
   };
 
@@ -934,8 +959,19 @@
     let results = this.candidates(q, this.keyedNotes(q));
     if (this.needsPhrase(q)) {
       const limit = this.phraseLimit(results);
-      await this.loadDocs(results.slice(0, limit).map((r) => r.doc));
-      results = this.rerank(q, results, limit);
+      const ids = results.slice(0, limit).map((r) => r.doc);
+      // The first candidate's text alone first: when it has the phrase it is the first result
+      // whatever the others' texts say, shown while they load (all of them took 100–150 ms
+      // at 50,000 notes). Then the rest, and the results in their final order (`settled`).
+      const lead = this.loadDocs(ids.slice(0, 1));
+      const all = lead.then(() => this.loadDocs(ids));
+      const final = all.then(() => Object.assign(this.rerank(q, results, limit), { parsed: q }));
+      final.catch(() => {}); // reported where it is awaited; a later query may never await it
+      await lead;
+      const sure = this.sharded ? this.settledPrefix(q, results, limit) : [];
+      if (!sure.length) return final;
+      const { corrected, total, typed } = results;
+      return Object.assign(sure, { corrected: corrected, sorted: sure.length, tail: null, total: total, typed: typed, parsed: q, settled: final });
     }
     return Object.assign(results, { parsed: q });
   };
@@ -1163,10 +1199,10 @@
 
     // Shows the next PAGE results, each as soon as its stored text has arrived (in order: a
     // result waits for those above it, whose doc shards were asked for first).
-    async function showMore(ticket) {
+    async function showMore(ticket, count) {
       const first = shown;
-      if (shown + PAGE > results.sorted) index.sortAll(results);
-      const next = results.slice(shown, shown + PAGE);
+      if (shown + count > results.sorted) index.sortAll(results);
+      const next = results.slice(shown, shown + count);
       // The first result's doc shard alone, then the rest: asked for together, twenty shards
       // arrive together, and the first result waited for all of them (50–150 ms at 50,000).
       const lead = next.length ? index.loadDocs([next[0].doc]) : Promise.resolve();
@@ -1177,7 +1213,7 @@
         if (ticket !== latest) return null; // a later search has taken the list over
         list.append(renderResult(index, next[k], parsed, root));
       }
-      shown = Math.min(results.total, shown + PAGE);
+      shown = Math.min(results.total, shown + next.length);
       more.hidden = shown >= results.total;
       more.textContent = "Show more results (" + (results.total - shown) + " left)";
       return list.children[first];
@@ -1203,7 +1239,14 @@
       shown = 0;
       more.hidden = true;
       try {
-        await showMore(ticket);
+        if (found.settled) {
+          // The phrase check settled the first results before reading every candidate's text:
+          // those now, the rest of the page once it has (they come in the same order).
+          await showMore(ticket, found.length);
+          results = await found.settled;
+          if (ticket !== latest) return;
+        }
+        await showMore(ticket, PAGE - shown);
       } catch (error) {
         status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
         return;
@@ -1271,7 +1314,7 @@
       event.preventDefault();
     });
     more.addEventListener("click", () => {
-      showMore(latest).then((first) => {
+      showMore(latest, PAGE).then((first) => {
         const link = first && first.querySelector("a");
         if (link) link.focus();
       });
