@@ -1206,7 +1206,9 @@
 
     // Shows the next PAGE results, each as soon as its stored text has arrived (in order: a
     // result waits for those above it, whose doc shards were asked for first).
-    async function showMore(ticket, count) {
+    // `partial`: more results may yet come before these (a phrase check not settled): the
+    // "Show more" button stays hidden until it is.
+    async function showMore(ticket, count, partial) {
       const first = shown;
       if (shown + count > results.sorted) index.sortAll(results);
       const next = results.slice(shown, shown + count);
@@ -1221,7 +1223,7 @@
         list.append(renderResult(index, next[k], parsed, root));
       }
       shown = Math.min(results.total, shown + next.length);
-      more.hidden = shown >= results.total;
+      more.hidden = partial || shown >= results.total;
       more.textContent = "Show more results (" + (results.total - shown) + " left)";
       return list.children[first];
     }
@@ -1249,7 +1251,7 @@
         if (found.settled) {
           // The phrase check settled the first results before reading every candidate's text:
           // those now, the rest of the page once it has (they come in the same order).
-          await showMore(ticket, found.length);
+          await showMore(ticket, found.length, true);
           results = await found.settled;
           if (ticket !== latest) return;
         }
