@@ -442,6 +442,10 @@
       let sum = 0;
       for (let i = 0; i < this.lengths.length; i++) sum += this.lengths[i];
       this.avgLength = sum / Math.max(1, this.lengths.length);
+      // Each note's BM25 length norm, once: a common word scores most notes of the library.
+      const norms = new Float64Array(this.lengths.length);
+      for (let i = 0; i < norms.length; i++) norms[i] = K1 * (1 - B + (B * this.lengths[i]) / this.avgLength);
+      this.norms = norms;
     }
   };
 
@@ -600,10 +604,7 @@
     if (fields & FIELD_META) s += WEIGHT.meta;
     if (fields & FIELD_ABSTRACT) s += WEIGHT.abstract;
     if (fields & FIELD_HEADING) s += WEIGHT.heading;
-    if (tf) {
-      const norm = K1 * (1 - B + (B * this.lengths[doc]) / this.avgLength);
-      s += (tf * (K1 + 1)) / (tf + norm);
-    }
+    if (tf) s += (tf * (K1 + 1)) / (tf + this.norms[doc]);
     return s;
   };
 
