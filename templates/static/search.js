@@ -461,9 +461,15 @@
     return Array.from(new Set([own].concat((this.short[word] || []).slice(0, SHORT_SHARDS))));
   };
 
+  // The term shards a query reads first. A word that may be a typo and whose key no word has
+  // (the manifest's typoKeys) is one: the shards of the words it may stand for come in the
+  // same batch, not in a second one once its own shard has shown it missing.
   Index.prototype.termShardsOf = function (q) {
     const wanted = new Set();
     for (const unit of q.units) {
+      if (this.typoKeys && mayBeTypo(unit) && !this.keyExists(this.typoKeysOf(unit.text, false)[0])) {
+        for (const key of this.typoKeysOf(unit.text, true)) if (this.keyExists(key)) wanted.add(this.shardFor(key));
+      }
       if (unit.kind === "word") this.prefixShards(unit.text).forEach((s) => wanted.add(s));
       else if (unit.chars.length === 1) wanted.add(this.shardFor(unit.chars[0]));
       else for (let j = 0; j + 1 < unit.chars.length; j++) wanted.add(this.shardFor(unit.chars[j] + unit.chars[j + 1]));
