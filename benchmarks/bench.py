@@ -9,7 +9,9 @@ hugo``: the same notes, a minimal theme of the same pages), measures ``serve``'s
 event with a real watcher and event-stream client, and the home and search pages in Chromium
 from ``file://``; prints the issue's targets table with the figures (medians of ``--runs``) and
 the environment. Progress goes to standard error. ``--huge 0`` skips the 50,000-note library
-(the browser rows then use the ``--big`` one). Ctrl-C prints what was measured so far.
+(the browser rows then use the ``--big`` one); ``--browse`` writes only the files the home and
+search pages read at ``--huge`` (``browse_site.py``: the same files, without the hour-long
+cold build) when no other row needs the build. Ctrl-C prints what was measured so far.
 
 Rows for ``--only``: cold, edit, serve, noop, output, memory, scaling, home, search.
 """
@@ -159,8 +161,26 @@ def serve(b: Bench, lib: Path, n: int, key: str, runs: int) -> None:
     b.step(f"serve at {n:,} notes ({runs} saves)", key)(measure)
 
 
-def big_rows(b: Bench, big: int, huge: int, only: set[str]) -> None:
-    """The ``--big`` and ``--huge`` libraries: memory, scaling, the browser, serve at scale."""
+def browse_pages(lib: Path) -> None:
+    """Only the files the home and search pages read, into ``lib/site``: the files a build
+    writes for them (``benchmarks/browse_site.py``), in minutes where a build takes hours."""
+    from benchmarks.browse_site import library_of, write_pages
+
+    library, texts = library_of(lib, 2)
+    write_pages(lib, lib / "site", library, texts)
+
+
+def big_rows(
+    b: Bench,
+    big: int,
+    huge: int,
+    only: set[str],
+    *,
+    browse: bool = False,
+    query: str = "attention",
+) -> None:
+    """The ``--big`` and ``--huge`` libraries: memory, scaling, the browser, serve at scale.
+    With ``browse``, the browser rows at ``huge`` need no cold build (:func:`browse_pages`)."""
     r = b.results
     pages_at = huge or big
     if only & {"memory", "scaling"} or (not huge and only & {"home", "search"}):
@@ -178,21 +198,27 @@ def big_rows(b: Bench, big: int, huge: int, only: set[str]) -> None:
         if b.hugo and "memory" in only:
             site = hugo_site(lib, b.work / f"hugo-{big}")
             r["hugo_peak_big"] = run(hugo_cold(site, b.hugo)).peak_mib
-    if huge and only & {"memory", "scaling", "home", "search", "serve"}:
+    pages = only & {"home", "search"}
+    if huge and (only & {"memory", "scaling", "serve"} or (pages and not browse)):
         lib = b.library(huge)
 
         def cold() -> None:
             r["cold_huge"], r["peak_huge"] = b.cold(lib, sample=True)
 
         b.step(f"cold build at {huge:,} with memory", "huge")(cold)
-    if only & {"home", "search"}:
+    elif huge and pages:
+        lib = b.library(huge)
+        b.step(f"home and search pages at {huge:,} (browse_site)", "browse")(
+            lambda: browse_pages(lib)
+        )
+    if pages:
         from benchmarks.pages import page_times
 
         site = b.work / f"lib-{pages_at}" / "site"
         r["pages_notes"] = pages_at
 
         def browse() -> None:
-            t = page_times(site, max(1, b.runs // 2 + 1))
+            t = page_times(site, max(1, b.runs // 2 + 1), query)
             r.update(
                 home_interactive=t.interactive,
                 home_fallback=float(t.fallback),
@@ -255,6 +281,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(ROWS), help="rows to measure, e.g. cold,noop")
     parser.add_argument("--hugo", default=hugo_command(), help="the hugo binary")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--browse",
+        action="store_true",
+        help="home and search at --huge on the files they read (browse_site.py), no cold build",
+    )
+    parser.add_argument("--query", default="attention", help="the search row's query")
     parser.add_argument("--work", type=Path, help="keep the libraries in DIR (default: a temp)")
     parser.add_argument(
         "--table-from", type=Path, metavar="JSON", help="print the table of a saved --json run"
@@ -286,7 +318,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if only & {"cold", "edit", "noop", "output", "serve"}:
             small_rows(b, args.notes, only)
-        big_rows(b, args.big, args.huge, only)
+        big_rows(b, args.big, args.huge, only, browse=args.browse, query=args.query)
     except KeyboardInterrupt:
         # A long run cut short still reports what it measured (the rest says "not measured").
         say("interrupted: printing what was measured so far")

@@ -393,3 +393,28 @@ def test_ranking_cases(browser: Browser) -> None:
         assert sorted(got) == sorted(expected) if query == "model" else got == expected, query
     assert errors == []
     page.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "rounds"),
+    [
+        # No word starts with "ate", "trs" or "suo": typos, known before any shard is read.
+        # Their own shard, and the one of the word they stand for, in one batch (they were 6,
+        # 7 and 13 shards, in two or three rounds).
+        ("atention", ATTENTION, [1, 1]),
+        ("trsnsformer", ATTENTION, [1, 1]),  # no slip explains it, a neighbouring key does
+        ("suoergravity", MALDACENA, [1, 1]),
+        # "att" starts words: its shard first, then the shards of the slips' keys some word
+        # has (none: the word it stands for shares its shard). It was 5 shards.
+        ("attentoin", ATTENTION, [1]),
+    ],
+)
+def test_a_typo_reads_only_the_shards_of_keys_some_word_has_in_as_few_rounds(
+    sharded_tab: Tab, query: str, first: str, rounds: list[int]
+) -> None:
+    sharded_tab.open(query)
+    assert sharded_tab.titles()[:1] == [first]
+    got = sharded_tab.page.eval_on_selector_all(
+        "script[data-search-shard^='t-']", "s => s.map(e => Number(e.dataset.searchRound))"
+    )
+    assert sorted(got) == rounds

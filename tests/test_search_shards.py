@@ -22,6 +22,7 @@ from papernotes.search.shards import (
     pack_rows,
     search_files,
     shard_of,
+    typo_keys,
     unpack_rows,
 )
 from papernotes.search.text import tokenize
@@ -253,3 +254,12 @@ def test_short_prefixes_list_the_shards_of_their_most_common_words_first() -> No
     assert any(len(s) > 1 for s in weight.values())
     for prefix, by_shard in weight.items():
         assert manifest["short"][prefix] == sorted(by_shard, key=lambda n: (-by_shard[n], n))
+
+
+def test_typo_keys_list_the_letter_keys_some_word_starts_with() -> None:
+    terms = ["attention", "atom", "at", "a1b", "ünter", "über", "2017a", "注意力", "attn"]
+    assert typo_keys(terms) == {"at": "ot", "üb": "e", "ün": "t"}
+    manifest = data(search_files(library(40), term_shard_bytes=1000)[0])
+    assert manifest["termShards"] > 1
+    assert manifest["typoKeys"]["at"] == "t" and manifest["typoKeys"]["tr"] == "a"
+    assert "注意" not in manifest["typoKeys"]

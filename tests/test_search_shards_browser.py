@@ -114,3 +114,37 @@ def test_a_short_prefix_reads_the_shards_of_its_most_common_words_only(
     )
     own = f"t-{shard_of(prefix, manifest['termShards'])}"
     assert set(loaded) == {own, *(f"t-{n}" for n in listed[:4])}
+
+
+# The doc shards that had arrived when the first result was shown.
+FIRST_SHOWN = """
+window.__arrived = [];
+document.addEventListener("load", (e) => {
+  const name = e.target.dataset && e.target.dataset.searchShard;
+  if (name && name.startsWith("d-")) window.__arrived.push(name);
+}, true);
+new MutationObserver((changes, observer) => {
+  const list = document.getElementById("search-results");
+  if (!list || !list.children.length) return;
+  observer.disconnect();
+  window.__atFirst = window.__arrived.slice();
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_a_phrase_query_shows_its_first_result_before_reading_every_candidate(
+    tab: Page, site: Path
+) -> None:
+    # "language models" is checked as a phrase over the leading candidates' stored text, one
+    # doc shard each here. The first candidate has the phrase: nothing the others' texts say
+    # can put one of them above it, so it is shown once its own shard is in. Every checked
+    # candidate's shard was read before any result was shown.
+    tab.add_init_script(FIRST_SHOWN)
+    got = _search(tab, site, "language models")
+    assert got == [
+        "LoRA: Low-Rank Adaptation of Large Language Models",
+        "Training Language Models with Human Feedback",
+        "Language Models are Few-Shot Learners",
+    ]
+    assert len(tab.evaluate("window.__arrived")) == 3
+    assert len(tab.evaluate("window.__atFirst")) == 1

@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  const INDEX_FORMAT = 5;
+  const INDEX_FORMAT = 6;
   // Where the shards are: beside this script (static/), whatever page loaded it.
   const BASE = document.currentScript ? document.currentScript.src.replace(/[^/]*$/, "") : "";
   // Each shard script hands its data over here; Index.script collects it on the tag's load.
@@ -401,6 +401,7 @@
       this.keyChars = data.keyChars;
       this.docsPerShard = data.docsPerShard;
       this.short = data.short;
+      this.typoKeys = data.typoKeys; // a key's first letters → the last letters they take
       this.dir = data.dir;
       this.docs = new Array(this.count);
       this.shards = new Array(this.termShards);
@@ -415,6 +416,7 @@
     this.normalized = new Map();
     this.loading = new Map(); // shard name → promise of its data
     this.loadedNames = [];
+    this.rounds = 0; // batches of term shards asked for, each waited for before the next
   }
 
   // Body lengths for BM25, decoded on first need: at 50,000 notes a few milliseconds the page
@@ -440,6 +442,10 @@
       let sum = 0;
       for (let i = 0; i < this.lengths.length; i++) sum += this.lengths[i];
       this.avgLength = sum / Math.max(1, this.lengths.length);
+      // Each note's BM25 length norm, once: a common word scores most notes of the library.
+      const norms = new Float64Array(this.lengths.length);
+      for (let i = 0; i < norms.length; i++) norms[i] = K1 * (1 - B + (B * this.lengths[i]) / this.avgLength);
+      this.norms = norms;
     }
   };
 
@@ -455,9 +461,15 @@
     return Array.from(new Set([own].concat((this.short[word] || []).slice(0, SHORT_SHARDS))));
   };
 
+  // The term shards a query reads first. A word that may be a typo and whose key no word has
+  // (the manifest's typoKeys) is one: the shards of the words it may stand for come in the
+  // same batch, not in a second one once its own shard has shown it missing.
   Index.prototype.termShardsOf = function (q) {
     const wanted = new Set();
     for (const unit of q.units) {
+      if (this.typoKeys && mayBeTypo(unit) && !this.keyExists(this.typoKeysOf(unit.text, false)[0])) {
+        for (const key of this.typoKeysOf(unit.text, true)) if (this.keyExists(key)) wanted.add(this.shardFor(key));
+      }
       if (unit.kind === "word") this.prefixShards(unit.text).forEach((s) => wanted.add(s));
       else if (unit.chars.length === 1) wanted.add(this.shardFor(unit.chars[0]));
       else for (let j = 0; j + 1 < unit.chars.length; j++) wanted.add(this.shardFor(unit.chars[j] + unit.chars[j + 1]));
@@ -481,30 +493,38 @@
     return q.units.filter((u) => mayBeTypo(u) && !this.hasPrefix(u.text));
   };
 
-  // Term shards not loaded yet that hold the words `keysOf` a typo's word may stand for, over
-  // the query's typos that `pending` keeps.
-  Index.prototype.typoShards = function (q, keysOf, pending) {
+  // Whether some word of the index starts with `key` (keyChars letters), by the manifest's
+  // list of such keys: a typo's slips and neighbours name up to thirty keys, most of them no
+  // word's, and each was a term shard read for nothing.
+  Index.prototype.keyExists = function (key) {
+    if (!this.typoKeys) return true;
+    const c = Array.from(key);
+    const last = c.pop();
+    return c.length === this.keyChars - 1 && (this.typoKeys[c.join("")] || "").includes(last);
+  };
+
+  // The keys of the words a typo may stand for: its own, then those of the commonest slips
+  // (slipKeys), then, when `neighbours`, those a neighbouring key away (neighbourKeys).
+  Index.prototype.typoKeysOf = function (word, neighbours) {
+    const own = Array.from(word).slice(0, this.keyChars).join("");
+    const keys = [own].concat(slipKeys(word, this.keyChars));
+    return neighbours ? keys.concat(neighbourKeys(word, this.keyChars)) : keys;
+  };
+
+  // Term shards not loaded yet where the words one slip or a neighbouring key away from the
+  // query's typos are: asked for in one batch, as soon as the typos are known (they were two
+  // batches, the neighbours' only when the slips explained nothing: a third round trip).
+  Index.prototype.typoShards = function (q) {
     if (this.termShards === 1) return [];
     const wanted = new Set();
-    for (const u of this.typoUnits(q).filter(pending)) {
-      for (const key of keysOf(u.text, this.keyChars)) wanted.add(this.shardFor(key));
+    for (const u of this.typoUnits(q)) {
+      for (const key of this.typoKeysOf(u.text, true)) if (this.keyExists(key)) wanted.add(this.shardFor(key));
     }
     return Array.from(wanted).filter((s) => !this.shards[s]);
   };
 
-  // Term shards where the words one slip away from the query's typos are.
-  Index.prototype.slipShards = function (q) {
-    return this.typoShards(q, slipKeys, () => true);
-  };
-
-  // Term shards where the words a neighbouring key away are, for the typos the commoner slips
-  // (slipShards) did not explain: read only then, as they may be a dozen more shards.
-  Index.prototype.neighbourShards = function (q) {
-    return this.typoShards(q, neighbourKeys, (u) => !this.nearWords(u.text).length);
-  };
-
   // One shard's data, through a <script> tag (fetch() of a file:// URL is refused).
-  Index.prototype.script = function (name) {
+  Index.prototype.script = function (name, round) {
     let promise = this.loading.get(name);
     if (!promise) {
       promise = new Promise((resolve, reject) => {
@@ -512,6 +532,7 @@
         tag.src = this.base + this.dir + name + ".js";
         tag.async = true;
         tag.dataset.searchShard = name;
+        if (round) tag.dataset.searchRound = String(round);
         tag.onload = () => (name in arrived ? resolve(unpack(name, arrived[name])) : reject(new Error(tag.src)));
         tag.onerror = () => reject(new Error("cannot load " + tag.src));
         document.head.append(tag);
@@ -523,9 +544,10 @@
   };
 
   Index.prototype.loadTermShards = function (shards) {
+    const round = shards.some((s) => !this.shards[s] && !this.loading.has("t-" + s)) ? ++this.rounds : 0;
     return Promise.all(
       shards.map((s) =>
-        this.shards[s] ? null : this.script("t-" + s).then((data) => (this.shards[s] = this.shards[s] || new TermShard(data)))
+        this.shards[s] ? null : this.script("t-" + s, round).then((data) => (this.shards[s] = this.shards[s] || new TermShard(data)))
       )
     );
   };
@@ -534,8 +556,7 @@
   Index.prototype.loadTerms = async function (q) {
     if (!this.sharded) return;
     await this.loadTermShards(this.termShardsOf(q));
-    await this.loadTermShards(this.slipShards(q));
-    await this.loadTermShards(this.neighbourShards(q));
+    await this.loadTermShards(this.typoShards(q));
   };
 
   Index.prototype.docShard = function (id) {
@@ -589,10 +610,7 @@
     if (fields & FIELD_META) s += WEIGHT.meta;
     if (fields & FIELD_ABSTRACT) s += WEIGHT.abstract;
     if (fields & FIELD_HEADING) s += WEIGHT.heading;
-    if (tf) {
-      const norm = K1 * (1 - B + (B * this.lengths[doc]) / this.avgLength);
-      s += (tf * (K1 + 1)) / (tf + norm);
-    }
+    if (tf) s += (tf * (K1 + 1)) / (tf + this.norms[doc]);
     return s;
   };
 
@@ -637,16 +655,28 @@
     return scores;
   };
 
-  // Words of the loaded shards one edit from `word` ({shard, i, term}), the commonest first.
+  // Words one edit from `word` ({shard, i, term}), the commonest first: those with its own
+  // key or one slip's, else a neighbouring key's (typoKeysOf), in the shards loaded. Only
+  // those keys: words of other keys that share a loaded shard made a query's results depend
+  // on the shards earlier queries had loaded.
   Index.prototype.nearWords = function (word) {
+    if (!this.sharded) return this.nearWordsOf(word, null); // every word is loaded: all of them
+    const near = this.nearWordsOf(word, new Set(this.typoKeysOf(word, false)));
+    return near.length ? near : this.nearWordsOf(word, new Set(this.typoKeysOf(word, true)));
+  };
+
+  // Those of nearWords among the words whose key is in `keys` (any, when null).
+  Index.prototype.nearWordsOf = function (word, keys) {
     const chars = Array.from(word);
     const out = [];
-    for (const shard of this.shards) {
-      if (!shard) continue;
+    const shards = new Set();
+    for (const key of keys || [""]) if (this.shards[this.shardFor(key)]) shards.add(this.shards[this.shardFor(key)]);
+    for (const shard of shards) {
       for (let i = 0; i < shard.terms.length; i++) {
         const term = shard.terms[i];
         if (Math.abs(term.length - word.length) > 1 || term.startsWith(word) || term.startsWith(ID_MARK)) continue;
-        if (oneEdit(chars, Array.from(term))) out.push({ shard: shard, i: i, term: term });
+        const c = Array.from(term);
+        if ((!keys || keys.has(c.slice(0, this.keyChars).join(""))) && oneEdit(chars, c)) out.push({ shard: shard, i: i, term: term });
       }
     }
     const size = (e) => e.shard.encoded[e.i].length;
@@ -771,33 +801,10 @@
     return this.sortTop(out, { docs: docs.subarray(0, n), scores: scores.subarray(0, n), tiers: tiers.subarray(0, n) }, typed);
   };
 
-  // The value of the k-th largest of `keys` (k from 1), by selection: O(n), where sorting them
-  // all was the most of a one-word query's ranking at 50,000 notes. `keys` is reordered.
-  function kthLargest(keys, k) {
-    let lo = 0, hi = keys.length - 1;
-    const want = keys.length - k;
-    while (lo < hi) {
-      const pivot = keys[(lo + hi) >> 1];
-      let i = lo, j = hi;
-      while (i <= j) {
-        while (keys[i] < pivot) i++;
-        while (keys[j] > pivot) j--;
-        if (i <= j) {
-          const t = keys[i];
-          keys[i++] = keys[j];
-          keys[j--] = t;
-        }
-      }
-      if (want <= j) hi = j;
-      else if (want >= i) lo = i;
-      else break;
-    }
-    return keys[want];
-  }
-
   // `into` ([{doc, score, tier}], empty, with its .corrected) filled with the best TOP of the
-  // matches (typed arrays in note order), sorted; the others go unsorted in into.tail (see
-  // sortAll). into.total counts them all, into.typed those matching as typed or by an id.
+  // matches (typed arrays in note order), sorted; the others wait in into.tail, unsorted, until
+  // the reader pages past the best (sortAll). into.total counts them all, into.typed those
+  // matching as typed or by an id.
   Index.prototype.sortTop = function (into, matches, typed) {
     const order = this.order();
     const n = matches.docs.length;
@@ -809,23 +816,50 @@
       into.sorted = n;
       return into;
     }
-    // The TOP-th best key as a threshold; the TOP best go first, sorted. Of notes tied at the
-    // threshold the lowest numbers, as the order has it (matches are in note order).
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = matches.tiers[i] * 1e7 + matches.scores[i];
-    const threshold = kthLargest(keys.slice(), TOP);
-    let above = 0;
-    for (let i = 0; i < n; i++) if (keys[i] > threshold) above++;
-    let ties = TOP - above;
-    const rest = new Int32Array(n - TOP);
-    let r = 0;
+    // The TOP best by key (tier, then score; of equal keys the lower numbers, as the order has
+    // it: matches are in note order), in one pass that keeps the best so far in a heap, the
+    // worst of them on top. A match below that worst costs one comparison: at 50,000 notes the
+    // selection over every key it replaces took a third of a one-word query's ranking.
+    const { tiers, scores } = matches;
+    const heap = new Int32Array(TOP);
+    const key = new Float64Array(TOP);
+    // Whether heap slot a ranks below slot b (so belongs nearer the top).
+    const below = (a, b) => key[a] < key[b] || (key[a] === key[b] && heap[a] > heap[b]);
+    const swap = (a, b) => {
+      const i = heap[a], k = key[a];
+      heap[a] = heap[b];
+      key[a] = key[b];
+      heap[b] = i;
+      key[b] = k;
+    };
     for (let i = 0; i < n; i++) {
-      if (keys[i] > threshold || (keys[i] === threshold && ties-- > 0)) into.push(take(i));
-      else rest[r++] = i;
+      const k = tiers[i] * 1e7 + scores[i];
+      if (i < TOP) {
+        heap[i] = i;
+        key[i] = k;
+        for (let c = i; c > 0 && below(c, (c - 1) >> 1); c = (c - 1) >> 1) swap(c, (c - 1) >> 1);
+      } else if (k > key[0]) {
+        heap[0] = i;
+        key[0] = k;
+        for (let c = 0; ; ) {
+          const l = 2 * c + 1, r = l + 1;
+          let m = c;
+          if (l < TOP && below(l, m)) m = l;
+          if (r < TOP && below(r, m)) m = r;
+          if (m === c) break;
+          swap(c, m);
+          c = m;
+        }
+      }
+    }
+    const chosen = new Uint8Array(n);
+    for (let s = 0; s < TOP; s++) {
+      chosen[heap[s]] = 1;
+      into.push(take(heap[s]));
     }
     into.sort(order);
     into.sorted = into.length;
-    into.tail = { matches: matches, at: rest.subarray(0, r) };
+    into.tail = { matches: matches, chosen: chosen };
     return into;
   };
 
@@ -834,7 +868,10 @@
     const tail = results.tail;
     if (!tail) return results;
     const m = tail.matches;
-    const more = Array.from(tail.at, (i) => ({ doc: m.docs[i], score: m.scores[i], tier: m.tiers[i] }));
+    const more = [];
+    for (let i = 0; i < m.docs.length; i++) {
+      if (!tail.chosen[i]) more.push({ doc: m.docs[i], score: m.scores[i], tier: m.tiers[i] });
+    }
     for (const r of more.sort(this.order())) results.push(r);
     results.tail = null;
     results.sorted = results.length;
@@ -858,17 +895,24 @@
     return n;
   };
 
+  // A result's score with its phrase boosts: those its stored text earns, or, when `most`,
+  // all it might (its text unread). Multiplied in the same order either way: equal keys stay
+  // equal to the last bit.
+  Index.prototype.boosted = function (q, r, most) {
+    const runs = q.units.filter((u) => u.kind === "cjk" && u.chars.length > 1);
+    const fields = most ? null : this.fieldsOf(r.doc);
+    let score = r.score;
+    for (const u of runs) if (most || containsAnywhere(fields, (t) => t.includes(u.text))) score *= PHRASE_BOOST;
+    if (q.phrase && (most || containsAnywhere(fields, (t) => q.phrase.test(t)))) score *= PHRASE_BOOST;
+    return score;
+  };
+
   // Exact phrases need the stored text of the first `limit` results, loaded.
   Index.prototype.rerank = function (query, results, limit) {
     const q = typeof query === "string" ? parseQuery(query) : query;
     if (!this.needsPhrase(q)) return results;
-    const runs = q.units.filter((u) => u.kind === "cjk" && u.chars.length > 1);
     const checked = results.slice(0, limit);
-    for (const r of checked) {
-      const fields = this.fieldsOf(r.doc);
-      for (const u of runs) if (containsAnywhere(fields, (t) => t.includes(u.text))) r.score *= PHRASE_BOOST;
-      if (q.phrase && containsAnywhere(fields, (t) => q.phrase.test(t))) r.score *= PHRASE_BOOST;
-    }
+    for (const r of checked) r.score = this.boosted(q, r, false);
     const out = checked.sort(this.order()).concat(results.slice(limit));
     const { corrected, sorted, tail, total, typed } = results;
     return Object.assign(out, { corrected: corrected, sorted: sorted, tail: tail, total: total, typed: typed });
@@ -884,6 +928,24 @@
     const list = at.shard.postings(at.i);
     const out = [];
     for (let k = 0; k < list.length; k++) if ((list.packed[k] >> 4) & FIELD_KEY) out.push(list.docs[k]);
+    return out;
+  };
+
+  // The leading results of rerank(q, results, limit) that the stored text loaded so far
+  // settles: each unread candidate counted at the most its phrases could earn it, the results
+  // read that rank above every unread one are where rerank will put them. Not changed.
+  Index.prototype.settledPrefix = function (q, results, limit) {
+    const order = this.order();
+    const keyed = results.slice(0, limit).map((r) => {
+      const read = this.docs[r.doc] !== undefined;
+      return { r: r, read: read, doc: r.doc, tier: r.tier, score: this.boosted(q, r, !read) };
+    });
+    keyed.sort(order);
+    const out = [];
+    for (const k of keyed) {
+      if (!k.read) break;
+      out.push(k.r);
+    }
     return out;
   };
 
@@ -911,8 +973,19 @@
     let results = this.candidates(q, this.keyedNotes(q));
     if (this.needsPhrase(q)) {
       const limit = this.phraseLimit(results);
-      await this.loadDocs(results.slice(0, limit).map((r) => r.doc));
-      results = this.rerank(q, results, limit);
+      const ids = results.slice(0, limit).map((r) => r.doc);
+      // The first candidate's text alone first: when it has the phrase it is the first result
+      // whatever the others' texts say, shown while they load (all of them took 100–150 ms
+      // at 50,000 notes). Then the rest, and the results in their final order (`settled`).
+      const lead = this.loadDocs(ids.slice(0, 1));
+      const all = lead.then(() => this.loadDocs(ids));
+      const final = all.then(() => Object.assign(this.rerank(q, results, limit), { parsed: q }));
+      final.catch(() => {}); // reported where it is awaited; a later query may never await it
+      await lead;
+      const sure = this.sharded ? this.settledPrefix(q, results, limit) : [];
+      if (!sure.length) return final;
+      const { corrected, total, typed } = results;
+      return Object.assign(sure, { corrected: corrected, sorted: sure.length, tail: null, total: total, typed: typed, parsed: q, settled: final });
     }
     return Object.assign(results, { parsed: q });
   };
@@ -1140,10 +1213,12 @@
 
     // Shows the next PAGE results, each as soon as its stored text has arrived (in order: a
     // result waits for those above it, whose doc shards were asked for first).
-    async function showMore(ticket) {
+    // `partial`: more results may yet come before these (a phrase check not settled): the
+    // "Show more" button stays hidden until it is.
+    async function showMore(ticket, count, partial) {
       const first = shown;
-      if (shown + PAGE > results.sorted) index.sortAll(results);
-      const next = results.slice(shown, shown + PAGE);
+      if (shown + count > results.sorted) index.sortAll(results);
+      const next = results.slice(shown, shown + count);
       // The first result's doc shard alone, then the rest: asked for together, twenty shards
       // arrive together, and the first result waited for all of them (50–150 ms at 50,000).
       const lead = next.length ? index.loadDocs([next[0].doc]) : Promise.resolve();
@@ -1154,8 +1229,8 @@
         if (ticket !== latest) return null; // a later search has taken the list over
         list.append(renderResult(index, next[k], parsed, root));
       }
-      shown = Math.min(results.total, shown + PAGE);
-      more.hidden = shown >= results.total;
+      shown = Math.min(results.total, shown + next.length);
+      more.hidden = partial || shown >= results.total;
       more.textContent = "Show more results (" + (results.total - shown) + " left)";
       return list.children[first];
     }
@@ -1180,7 +1255,14 @@
       shown = 0;
       more.hidden = true;
       try {
-        await showMore(ticket);
+        if (found.settled) {
+          // The phrase check settled the first results before reading every candidate's text:
+          // those now, the rest of the page once it has (they come in the same order).
+          await showMore(ticket, found.length, true);
+          results = await found.settled;
+          if (ticket !== latest) return;
+        }
+        await showMore(ticket, PAGE - shown);
       } catch (error) {
         status.textContent = "Part of the search index (" + error.message + ") is missing: rebuild the site.";
         return;
@@ -1248,7 +1330,7 @@
       event.preventDefault();
     });
     more.addEventListener("click", () => {
-      showMore(latest).then((first) => {
+      showMore(latest, PAGE).then((first) => {
         const link = first && first.querySelector("a");
         if (link) link.focus();
       });

@@ -65,7 +65,7 @@ __all__ = [
     "vlq_numbers",
 ]
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 """Bumped whenever search.js must change to read the data (2: sharded, see ``shards``; 3:
 heading and id bits, id terms sharded whole; 4: doc shards gzipped, in base64; 5: the key bit)."""
 
