@@ -44,6 +44,7 @@ from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
+from papernotes.incremental.shardmemo import ShardMemo
 from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
@@ -355,7 +356,12 @@ def plan_site(
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
     indexer = indexer or (memo.index if memo is not None else build_index)
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
-    for file in shard_files(search_index, doc_digests=doc_digests):
+    if memo is not None and doc_digests is not None:  # serve: the shards the edit reached
+        shard_memo = memo.slot("search-shards", partial(ShardMemo, memo.count))
+        search_files = shard_memo(search_index, doc_digests)
+    else:
+        search_files = shard_files(search_index, doc_digests=doc_digests)
+    for file in search_files:
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
