@@ -220,6 +220,8 @@ class SaveMemo:
         self._slots: dict[str, object] = {}
         self._stale = 0
         """Values made since the last pass that forgot the unused ones (as many replaced)."""
+        self._held: set[str] = set()
+        """Tags whose values a stage keeps up to date itself this build (:meth:`hold`)."""
         self.made: dict[str, int] = {}
         """How many values of each tag the last build made afresh (the others were kept):
         what a test asks of a save instead of timing it (``sweep`` sets it)."""
@@ -250,6 +252,16 @@ class SaveMemo:
         self._kept[key] = (of, value)  # holding the objects keeps their ids from being reused
         return value
 
+    def forget(self, tag: str, of: tuple[object, ...]) -> None:
+        """Forget the value made for these objects (a stage that replaced them knows)."""
+        self._kept.pop((tag, tuple(map(id, of))), None)
+
+    def hold(self, *tags: str) -> None:
+        """Keep the values of ``tags`` through this build's :meth:`sweep` although the build
+        did not ask for them: a stage that patched its last output (``incremental.linkmemo``)
+        asked for the changed notes' alone, and forgot those they replaced."""
+        self._held.update(tags)
+
     def same(self, tag: str, of: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """``make()``, or what it gave last time for values *equal* to ``of``: for a value made
         from every note (the site's tag, author and year index), where a save brings one new
@@ -273,11 +285,12 @@ class SaveMemo:
         from, so their ids are never another's; memory holds :data:`_STALE` values more at
         most."""
         self._stale += sum(self._made.values())
+        held = self._held
         if self._stale >= _STALE:
-            self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+            self._kept = {k: v for k, v in self._kept.items() if k in self._used or k[0] in held}
             self._stale = 0
-        self._used = set()
-        self._last = {k: v for k, v in self._last.items() if k in self._used_last}
+        self._used, self._held = set(), set()
+        self._last = {k: v for k, v in self._last.items() if k in self._used_last or k in held}
         self._used_last = set()
         self.made, self._made = self._made, {}
 
