@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -50,14 +51,13 @@ class OutputMemo:
     twice and listing 13,000 files was a sixth of a save. What a commit changes, it records
     (:meth:`committed`), with the stamps the folders and the manifest have after it."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: Callable[[str, int], None] | None = None) -> None:
+        self._count = count or (lambda tag, n: None)
+        """Told each manifest read (``"manifest-read"``) and folder listed (``"folder-listed"``):
+        what a test counts (``SaveMemo.count``)."""
         self._manifest: tuple[_Stamp, dict[str, str]] | None = None
         self._folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
         """Folder (site-relative, "" or ending in "/") → its stamp, files → size, subfolders."""
-        self.read = 0
-        """Manifests read and checked: what a test counts."""
-        self.listed = 0
-        """Folders listed: what a test counts."""
 
     def manifest(self, real: Path, *, shown: Path | None = None) -> dict[str, str] | None:
         """``write.read_manifest(real)``, from memory while the file is the one read or
@@ -66,7 +66,7 @@ class OutputMemo:
         kept = self._manifest
         if kept is not None and kept[0] == stamp:
             return kept[1]
-        self.read += 1
+        self._count("manifest-read", 1)
         found = write.read_manifest(real, shown=shown)
         # Stamped before reading: a manifest replaced meanwhile is read again next time.
         self._manifest = None if found is None or stamp is None else (stamp, found)
@@ -95,7 +95,7 @@ class OutputMemo:
         return found
 
     def _list(self, folder: str, prefix: str) -> tuple[dict[str, int], tuple[str, ...]]:
-        self.listed += 1
+        self._count("folder-listed", 1)
         files: dict[str, int] = {}
         subs: list[str] = []
         try:
@@ -147,7 +147,7 @@ class OutputMemo:
 
 def output_memo(memo: SaveMemo | None) -> OutputMemo | None:
     """The output folder's memo a save memo keeps (``serve``), or None (a build)."""
-    return None if memo is None else memo.slot("output", OutputMemo)
+    return None if memo is None else memo.slot("output", partial(OutputMemo, memo.count))
 
 
 class SiteWriter:
