@@ -8,12 +8,14 @@ The counts are what the session reports it made afresh (``Session.made``), not s
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session
 from papernotes.sitewriter import OutputMemo
 
@@ -53,8 +55,26 @@ def _library(root: Path, n: int) -> Path:
     return root
 
 
-def _save_counts(root: Path) -> dict[str, int]:
-    """What the second of two body saves of a served library made afresh, by kind."""
+class _Asked:
+    """Counts the save memo's look-ups by tag (a look-up is a note visited by a stage)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.asked: dict[str, int] = {}
+        for name in ("once", "same"):
+            monkeypatch.setattr(SaveMemo, name, self._wrap(getattr(SaveMemo, name)))
+
+    def _wrap(self, method: Callable[..., object]) -> Callable[..., object]:
+        def counted(memo: SaveMemo, tag: str, *args: object) -> object:
+            kind = tag.split(":")[0]
+            self.asked[kind] = self.asked.get(kind, 0) + 1
+            return method(memo, tag, *args)
+
+        return counted
+
+
+def _save_counts(root: Path, asked: _Asked | None = None) -> dict[str, int]:
+    """What the second of two body saves of a served library made afresh, by kind (and the
+    look-ups it made, into ``asked``)."""
     out = root / "site"
     session = Session(root, out, defer_collector=True)
     assert session.build(hold=True).errors == 0
@@ -66,6 +86,8 @@ def _save_counts(root: Path) -> dict[str, int]:
         path.write_text(path.read_text("utf-8") + f"\nA sentence {n} on rank.\n", "utf-8")
         os.utime(path, ns=(before + 10**9, before + 10**9))
         session.invalidate([str(path.resolve())])
+        if asked is not None:
+            asked.asked.clear()
         report = session.build()
         assert report.errors == 0, [d.format() for d in report.diagnostics]
         made = dict(session.made)
@@ -89,6 +111,21 @@ def test_a_body_save_does_the_same_work_in_a_library_four_times_as_large(
     assert "manifest-read" not in small  # the session's own manifest, from memory
     assert small.get("folder-listed", 0) <= 2  # the site's root (staging came and went)
     assert small.get("search-term-shard", 0) <= 2
+    assert small["preview"] == 1 and small["preview-shard"] == 1
+
+
+def test_a_body_save_visits_the_note_saved_not_every_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _Asked(monkeypatch)
+    _save_counts(_library(tmp_path / "small" / "lib", 30), asked)
+    small = dict(asked.asked)
+    _save_counts(_library(tmp_path / "large" / "lib", 120), asked)
+    large = asked.asked
+    # Linking, backlinks and link previews look up the notes saved alone (they looked up
+    # every note before: 30 and 120 of each).
+    for kind in ("link-note", "backlinks", "preview", "preview-shard"):
+        assert small.get(kind, 0) == large.get(kind, 0) <= 1, (kind, small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:
