@@ -15,7 +15,9 @@ writer made it and it is still empty.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -56,6 +58,10 @@ class OutputMemo:
         """Told each manifest read (``"manifest-read"``) and folder listed (``"folder-listed"``):
         what a test counts (``SaveMemo.count``)."""
         self._manifest: tuple[_Stamp, dict[str, str]] | None = None
+        self._paths: frozenset[str] = frozenset()
+        self._order: list[str] = []
+        self._quoted: dict[str, str] = {}
+        """The manifest's paths last encoded, sorted, and each quoted (:meth:`encode`)."""
         self._folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
         """Folder (site-relative, "" or ending in "/") → its stamp, files → size, subfolders."""
 
@@ -71,6 +77,17 @@ class OutputMemo:
         # Stamped before reading: a manifest replaced meanwhile is read again next time.
         self._manifest = None if found is None or stamp is None else (stamp, found)
         return found
+
+    def encode(self, files: dict[str, str]) -> str:
+        """``write.manifest_json(files)``, with the paths sorted and quoted once while they
+        are the same ones (a save most often changes hashes, not paths)."""
+        if files.keys() != self._paths:
+            self._paths = frozenset(files)
+            self._order = sorted(files)
+            self._quoted = {rel: json.dumps(rel) for rel in self._order}
+        quoted = self._quoted
+        listed = ", ".join([f'{quoted[rel]}: "{files[rel]}"' for rel in self._order])
+        return '{"generator": "papernotes", "files": {' + listed + "}}"
 
     def scan(self, real: Path) -> dict[str, int]:
         """``write._scan(real)``: the folders whose stamp did not move from memory."""
@@ -230,21 +247,37 @@ class SiteWriter:
                 self.put(copy)
         files = {**{k: old[k] for k in keep}, **self._files}
         write._check_targets(real, self.out, list(self._files), old)
-        write._remove_legacy_litter(real)
+        _remove_legacy_litter(real)
         todo = self._todo
         stale = sorted(old.keys() - files.keys())
         staging = self._stage()  # made even when nothing changed: the folder then exists
+        encode = memo.encode if memo is not None else None
         if todo or stale:
-            staging.manifest({**old, **dict.fromkeys((rel for _, rel in todo), "")})
+            staging.manifest({**old, **dict.fromkeys((rel for _, rel in todo), "")}, encode)
         for tmp, rel in todo:
             staging.place(tmp, rel)
         for rel in stale:
             staging.remove(rel)
         if todo or stale or files != old:
-            staging.manifest(files)
+            staging.manifest(files, encode)
         self._done = True
         if memo is not None:
             memo.committed(real, files, self._placed, stale)
         size = self._size + sum(on_disk[k] for k in keep)
         kept = write._user_files(real, files, on_disk.keys() - set(stale))  # as it is now
         return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
+
+
+def _remove_legacy_litter(real: Path) -> None:
+    """Remove what a killed build of an earlier papernotes left beside the output folder:
+    ``.site.new-PID/``, a half-made site, once it carries a manifest and its build is gone."""
+    for path in real.parent.glob(f".{real.name}.new-*"):
+        pid = path.name.rpartition("-")[2]
+        if not pid.isdigit() or path.is_symlink() or not (path / MARKER).is_file():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass

@@ -64,6 +64,7 @@ _HASH = re.compile(r"[0-9a-f]{32}")
 _LEGACY_TMP = re.compile(r"\.pn-tmp-[0-9]+-(.+)")
 """Temporary files of earlier papernotes versions, left in the site by an interrupted build."""
 _Read = Callable[..., dict[str, str] | None]
+_Encode = Callable[[dict[str, str]], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +277,11 @@ def _check_targets(real: Path, out: Path, paths: Sequence[str], old: dict[str, s
             )
 
 
+def manifest_json(files: dict[str, str]) -> str:
+    """The manifest's text (without its last newline): the files sorted by path."""
+    return json.dumps({"generator": "papernotes", "files": dict(sorted(files.items()))})
+
+
 class _Staging:
     """``.papernotes-tmp/`` for one build: created on entry, always removed on exit."""
 
@@ -336,27 +342,12 @@ class _Staging:
         with contextlib.suppress(FileNotFoundError, IsADirectoryError):
             (self.real / rel).unlink()
 
-    def manifest(self, files: dict[str, str]) -> None:
-        text = json.dumps({"generator": "papernotes", "files": dict(sorted(files.items()))})
+    def manifest(self, files: dict[str, str], encode: _Encode | None = None) -> None:
+        text = (encode or manifest_json)(files)
         try:
             write_atomic(self.real / MARKER, (text + "\n").encode("utf-8"), tmp_dir=self.dir)
         except OSError as exc:
             raise _failed(exc, self.out / MARKER) from exc
-
-
-def _remove_legacy_litter(real: Path) -> None:
-    """Remove what a killed build of an earlier papernotes left beside the output folder:
-    ``.site.new-PID/``, a half-made site, once it carries a manifest and its build is gone."""
-    for path in real.parent.glob(f".{real.name}.new-*"):
-        pid = path.name.rpartition("-")[2]
-        if not pid.isdigit() or path.is_symlink() or not (path / MARKER).is_file():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass
 
 
 def _scan(real: Path) -> dict[str, int]:
