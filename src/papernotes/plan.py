@@ -249,7 +249,11 @@ def plan_site(
     palette = same(memo, "palette", of_metas, partial(tag_palette, library))
     r = Renderer(theme, config, library, index, palette)
     papers_dir = config.papers_dir
-    meta_ds = {k: meta_digest(n, memo) for k, n in library.notes.items()}  # once per note
+    meta_ds = (  # once per note
+        memo.each("meta", library.notes, None, lambda _, n: meta_digest(n))
+        if memo is not None
+        else {k: meta_digest(n) for k, n in library.notes.items()}
+    )
     fps = meta_fingerprints(library, memo, meta_ds)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
