@@ -166,7 +166,7 @@ def render_site(
         theme,
         seconds(bodies),  # each body decoded only if a page shows it
         root=root,
-        body_fps={k: fingerprint_of(bodies, k) or "" for k in bodies},
+        body_fps=cast("Mapping[str, str]", body_fps),  # what ``reuse`` keeps each body under
         docs={k: doc for k, (_, (_, doc)) in docs.items()},
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
