@@ -37,7 +37,7 @@ from papernotes.fingerprints import (
     note_references,
 )
 from papernotes.graph import payload as graph
-from papernotes.graph.data import tag_palette
+from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.lazy import fingerprint_of, mapped, seconds
 from papernotes.incremental.parallel import parallel_iter
@@ -209,6 +209,15 @@ def render_site(
     return site, (*theme.problems, *problems)
 
 
+def _slugs(index: SiteIndex) -> str:
+    return digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
+
+
+def _graph_fp(library: Library, palette: TagPalette) -> str:
+    """What the graph shows: equal while the metadata, labels and graph are (a body edit)."""
+    return digest("graph-data", graph.graph_inputs(library, palette))
+
+
 def _run(job: Job) -> Output:
     return job.run()
 
@@ -258,7 +267,7 @@ def plan_site(
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
-    slugs = digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
+    slugs = same(memo, "slugs", (index,), partial(_slugs, index))  # while the index is
     jobs: list[Job] = []
     dated = [k for keys in index.year_notes.values() for k in keys]
     ordered = [library.notes[k] for k in (*dated, *index.undated)]
@@ -330,10 +339,12 @@ def plan_site(
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
     jobs.append(Job("graph.html", graph_fp, lambda: graph_page(r)))
+    graph_of = (of_metas, library.labels, library.cites, library.mentions, r.palette)
+    graph_fp = same(memo, "graph-fp", graph_of, partial(_graph_fp, library, r.palette))
     jobs.append(
         bytes_job(
             "static/graph-data.js",
-            digest("graph-data", graph.graph_inputs(library, r.palette)),
+            graph_fp,
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )
     )
