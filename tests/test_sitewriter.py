@@ -193,3 +193,19 @@ def test_a_build_reads_the_output_manifest_once_for_the_writer_and_the_planner(
     report = build(root, config, out=out)
     assert report.errors == 0 and report.rendered > 0
     assert len(reads) == 2  # check_output's look, then the writer's (the planner shares it)
+
+
+def test_the_manifest_encoded_from_memory_is_the_one_json_writes() -> None:
+    from papernotes.sitewriter import OutputMemo
+    from papernotes.write import manifest_json
+
+    memo = OutputMemo()
+    files = {"papers/b.html": "0" * 32, "index.html": "", 'tags/é "q".html': "f" * 32}
+    for step in range(4):
+        assert memo.encode(files) == manifest_json(files), step
+        if step == 0:
+            files = {**files, "index.html": "a" * 32}  # a hash moved: paths kept
+        elif step == 1:
+            files = {**files, "authors/😀.html": "b" * 32}  # a path added
+        else:
+            files = {}

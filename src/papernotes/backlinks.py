@@ -19,7 +19,7 @@ from papernotes.model import Backlink, CiteKey, Library, Note
 if TYPE_CHECKING:
     from papernotes.incremental.searchmemo import SaveMemo
 
-__all__ = ["backlinks", "label_of"]
+__all__ = ["backlinks", "label_of", "said_of"]
 
 
 def label_of(library: Library, target: str) -> str:
@@ -44,16 +44,14 @@ def backlinks(
             memo,
             "backlinks",
             (note, cites, mentions, token),
-            partial(_from_note, library, source, note),
+            partial(said_of, library, source, note),
         )
         for target, link in said:
             out[target].append(link)
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _from_note(
-    library: Library, source: CiteKey, note: Note
-) -> tuple[tuple[CiteKey, Backlink], ...]:
+def said_of(library: Library, source: CiteKey, note: Note) -> tuple[tuple[CiteKey, Backlink], ...]:
     """What ``note`` says of each note it cites or mentions: (that note, its backlink)."""
 
     def label(target: str) -> str:

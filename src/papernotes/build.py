@@ -276,7 +276,7 @@ def run(
     from papernotes.bodyctx import body_renderer
     from papernotes.lists.link import read_lists
     from papernotes.markdown.factory import make_parser
-    from papernotes.sitewriter import SiteWriter
+    from papernotes.sitewriter import SiteWriter, output_memo
 
     warm = warm or Warm()
     workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
@@ -302,7 +302,7 @@ def run(
         progress("parse", len(read.parsed), len(read.parsed))
     # Pages go to the staging folder as they are rendered; leaving the block without commit
     # (errors below, an exception) removes them and leaves the previous site as it was.
-    with SiteWriter(out, fresh=fresh) as writer:
+    with SiteWriter(out, fresh=fresh, memo=output_memo(warm.memo)) as writer:
         site, d_render = plan.render_site(
             library,
             config,

@@ -101,17 +101,12 @@ def body_fingerprints(
     if memo is None:
         return {k: make(n) for k, n in library.notes.items()}
     token = library_token(library, papers_dir, memo)
-    out: dict[CiteKey, str] = {}
-    for k, n in library.notes.items():
-        if n.body.embeds:
-            out[k] = make(n)
-            continue
-        source = source_digests[n.source]
-        # The text digest is kept with it: the same note object is the same text, but a
-        # fingerprint made from another text must never be taken.
-        made_from, fp = memo.once("body-fp", (n, token), partial(_made, source, make, n))
-        out[k] = fp if made_from == source else make(n)
-    return out
+    # The same note object is the same text (``incremental.reuse``), so its fingerprint holds.
+    return memo.each("body-fp", library.notes, token, lambda _, n: make(n), always=_embeds)
+
+
+def _embeds(note: Note) -> bool:
+    return bool(note.body.embeds)
 
 
 def citation_targets(
@@ -136,10 +131,6 @@ def linked_files(
     return tuple(note_files(note, library, papers_dir))
 
 
-def _made(source: str, make: Callable[[Note], str], note: Note) -> tuple[str, str]:
-    return source, make(note)
-
-
 def meta_fingerprints(
     library: Library, memo: SaveMemo | None = None, metas: Mapping[CiteKey, str] | None = None
 ) -> dict[CiteKey, str]:
@@ -152,14 +143,20 @@ def meta_fingerprints(
             k: digest(metas[k] if metas is not None else meta_digest(n), labels[k], n.source)
             for k, n in library.notes.items()
         }
-    return _kept_digests(
-        memo,
-        "meta-fp",
-        {
-            k: (metas[k] if metas is not None else meta_digest(n, memo), labels[k], n.source)
-            for k, n in library.notes.items()
-        },
-    )
+
+    last: dict[CiteKey, tuple[tuple[str, str, str], str]] = memo.slot("meta-fp", dict)
+
+    def make(k: CiteKey, n: Note) -> str:
+        # A note saved keeps its digest when its three are equal (a body edit).
+        of = (metas[k] if metas is not None else meta_digest(n, memo), labels[k], n.source)
+        hit = last.get(k)
+        if hit is None or hit[0] != of:
+            hit = last[k] = (of, digest(*of))
+            memo.count("meta-fp", 1)
+        return hit[1]
+
+    # Made from the note alone and its label: kept while the labels are the same object.
+    return memo.each("meta-fp", library.notes, labels, make, counted=False)
 
 
 def _kept_digests(

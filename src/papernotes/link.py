@@ -13,6 +13,7 @@ from papernotes.backlinks import backlinks
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import excluded_names
 from papernotes.ids import key_problem, suggest_key
+from papernotes.incremental.linkmemo import LinkMemo
 from papernotes.incremental.searchmemo import same
 from papernotes.linknote import NAMED, Names, NoteLinks, check_embeds, check_root_links, link_note
 from papernotes.model import Author, CiteKey, Library, Metadata, Note, fold_target, named
@@ -184,12 +185,17 @@ def link(
     every name as it was, keeps what it was found to cite and mention (``memo.made``
     counts the notes linked again under ``"link-note"``).
     """
+    inputs = (files, papers_dir, dict(outside or {}), tuple(drafts), tuple(excluded))
+    patched = memo.slot("link", LinkMemo).patch(notes, inputs, memo) if memo else None
+    if patched is not None:  # serve: the notes saved linked, the library patched
+        return patched
     unpublished = {fold_target(posixpath.splitext(posixpath.basename(p))[0]): p for p in drafts}
     hidden = excluded_names(excluded)
     placed = file_paths(files)
     qualified, renamed = _qualify(notes, papers_dir)
     kept, diags = _dedupe(qualified)
     diags = renamed + diags
+    head = tuple(diags)  # the ids' problems: a library with none is patched on a save
     kept.sort(key=lambda n: n.key.casefold())
     by_key = {n.key: n for n in kept}
     sources = {_under(n.source, papers_dir): n.key for n in kept}
@@ -241,7 +247,10 @@ def link(
     )
     # Backlinks show the labels too (made from authors and years).
     told = same(memo, "backlink-context", (token, labels), object)
-    return dataclasses.replace(library, backlinks=backlinks(library, memo, told)), tuple(diags)
+    done = dataclasses.replace(library, backlinks=backlinks(library, memo, told)), tuple(diags)
+    if memo is not None:
+        memo.slot("link", LinkMemo).keep(notes, inputs, linked, head, (names, token, told), done)
+    return done
 
 
 def _under(source: str, papers_dir: str) -> str:

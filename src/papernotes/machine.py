@@ -8,6 +8,7 @@ Scholar never indexes a note as the article itself.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -139,8 +140,9 @@ def feed_entries(
 ) -> list[tuple[Note, str, str]]:
     """The most recently read notes, newest first: (note, RFC 3339 date, summary)."""
     read = [n for n in library.notes.values() if n.meta.read is not None]
-    read.sort(key=lambda n: (n.meta.read or dt.date.min, n.key), reverse=True)
-    return [(n, _rfc3339(n.meta.read), summary(n, texts.get(n.key, ""))) for n in read[:limit]]
+    # The first ``limit`` without sorting them all (keys differ: the order is sorted()'s).
+    read = heapq.nlargest(limit, read, key=lambda n: (n.meta.read or dt.date.min, n.key))
+    return [(n, _rfc3339(n.meta.read), summary(n, texts.get(n.key, ""))) for n in read]
 
 
 def _rfc3339(date: dt.date | None) -> str:

@@ -69,7 +69,10 @@ class _Papers:
 
 def _differ(now: Mapping[Any, object], then: Mapping[Any, object]) -> set[Any]:
     """The keys whose values are unequal (one of them missing counts): the tuples compared
-    hold the same objects when nothing changed, so each costs an identity test per item."""
+    hold the same objects when nothing changed, so each costs an identity test per item; a
+    mapping kept whole from the last save (``incremental.linkmemo``'s graph) costs nothing."""
+    if now is then:
+        return set()
     out = {k for k, v in now.items() if then.get(k, _GONE) != v}
     out.update(then.keys() - now.keys())
     return out

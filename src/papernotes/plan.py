@@ -37,13 +37,14 @@ from papernotes.fingerprints import (
     note_references,
 )
 from papernotes.graph import payload as graph
-from papernotes.graph.data import tag_palette
+from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.lazy import fingerprint_of, mapped, seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
+from papernotes.incremental.shardmemo import ShardMemo
 from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
@@ -165,7 +166,7 @@ def render_site(
         theme,
         seconds(bodies),  # each body decoded only if a page shows it
         root=root,
-        body_fps={k: fingerprint_of(bodies, k) or "" for k in bodies},
+        body_fps=cast("Mapping[str, str]", body_fps),  # what ``reuse`` keeps each body under
         docs={k: doc for k, (_, (_, doc)) in docs.items()},
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
@@ -208,6 +209,15 @@ def render_site(
     return site, (*theme.problems, *problems)
 
 
+def _slugs(index: SiteIndex) -> str:
+    return digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
+
+
+def _graph_fp(library: Library, palette: TagPalette) -> str:
+    """What the graph shows: equal while the metadata, labels and graph are (a body edit)."""
+    return digest("graph-data", graph.graph_inputs(library, palette))
+
+
 def _run(job: Job) -> Output:
     return job.run()
 
@@ -248,12 +258,16 @@ def plan_site(
     palette = same(memo, "palette", of_metas, partial(tag_palette, library))
     r = Renderer(theme, config, library, index, palette)
     papers_dir = config.papers_dir
-    meta_ds = {k: meta_digest(n, memo) for k, n in library.notes.items()}  # once per note
+    meta_ds = (  # once per note
+        memo.each("meta", library.notes, None, lambda _, n: meta_digest(n))
+        if memo is not None
+        else {k: meta_digest(n) for k, n in library.notes.items()}
+    )
     fps = meta_fingerprints(library, memo, meta_ds)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
-    slugs = digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
+    slugs = same(memo, "slugs", (index,), partial(_slugs, index))  # while the index is
     jobs: list[Job] = []
     dated = [k for keys in index.year_notes.values() for k in keys]
     ordered = [library.notes[k] for k in (*dated, *index.undated)]
@@ -325,10 +339,12 @@ def plan_site(
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
     jobs.append(Job("graph.html", graph_fp, lambda: graph_page(r)))
+    graph_of = (of_metas, library.labels, library.cites, library.mentions, r.palette)
+    graph_fp = same(memo, "graph-fp", graph_of, partial(_graph_fp, library, r.palette))
     jobs.append(
         bytes_job(
             "static/graph-data.js",
-            digest("graph-data", graph.graph_inputs(library, r.palette)),
+            graph_fp,
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )
     )
@@ -355,7 +371,12 @@ def plan_site(
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
     indexer = indexer or (memo.index if memo is not None else build_index)
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
-    for file in shard_files(search_index, doc_digests=doc_digests):
+    if memo is not None and doc_digests is not None:  # serve: the shards the edit reached
+        shard_memo = memo.slot("search-shards", partial(ShardMemo, memo.count))
+        search_files = shard_memo(search_index, doc_digests)
+    else:
+        search_files = shard_files(search_index, doc_digests=doc_digests)
+    for file in search_files:
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from papernotes import urls
 from papernotes.backlinks import label_of
 from papernotes.incremental.cache import digest
-from papernotes.incremental.searchmemo import once, same
 from papernotes.machine import script_json
 from papernotes.markdown.context import LEAD_CHARS, fill
 from papernotes.model import CiteKey, Library, Note
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PREVIEW_INDEX",
     "PreviewFile",
+    "PreviewMemo",
     "linked_sections",
     "preview_entry",
     "preview_files",
@@ -97,18 +97,26 @@ def linked_sections(library: Library) -> dict[CiteKey, set[str]]:
     rel_of = {key: rel for rel, key in library.sources.items()}
     out: dict[CiteKey, set[str]] = defaultdict(set)
     for key, note in library.notes.items():
-        for citation in note.body.citations:
-            if citation.keys and citation.heading:
-                target = library.resolve(citation.keys[0])
-                if isinstance(target, str):
-                    out[target].add(citation.heading)
-        folder = posixpath.dirname(rel_of.get(key, ""))
-        for link in note.body.local_links:
-            path, _, fragment = link.url.partition("#")
-            found = library.sources.get(posixpath.normpath(posixpath.join(folder, path)))
-            if path and fragment and found is not None:
-                out[found].add(fragment)
+        for target, fragment in _sections_named(library, note, rel_of.get(key, "")):
+            out[target].add(fragment)
     return out
+
+
+def _sections_named(library: Library, note: Note, rel: str) -> tuple[tuple[CiteKey, str], ...]:
+    """The (note, ``#fragment``) pairs ``note`` (at ``rel`` in the notes folder) links to."""
+    out: list[tuple[CiteKey, str]] = []
+    for citation in note.body.citations:
+        if citation.keys and citation.heading:
+            target = library.resolve(citation.keys[0])
+            if isinstance(target, str):
+                out.append((target, citation.heading))
+    folder = posixpath.dirname(rel)
+    for link in note.body.local_links:
+        path, _, fragment = link.url.partition("#")
+        found = library.sources.get(posixpath.normpath(posixpath.join(folder, path)))
+        if path and fragment and found is not None:
+            out.append((found, fragment))
+    return tuple(out)
 
 
 def preview_entry(note: Note, library: Library, fragments: Collection[str] = ()) -> dict[str, Any]:
@@ -162,25 +170,22 @@ def preview_files(
 
     With a ``memo`` (``serve``'s), a card is kept while its note, the sections linked in it
     and ``token`` (``fingerprints.library_token``: every label as it was) are, and a shard's
-    text while its cards are: a save makes one card and one shard again."""
+    text while its cards are: a save makes one card and one shard again
+    (:class:`PreviewMemo`, which visits the notes saved alone)."""
+    if memo is not None:
+        yield from memo.slot("preview", partial(PreviewMemo, memo.count)).files(library, token)
+        return
     count = shard_count(len(library.notes))
     shards: list[list[tuple[str, dict[str, Any]]]] = [[] for _ in range(count)]
     sections = linked_sections(library)
     for key, note in library.notes.items():
         fragments = frozenset(sections.get(key, ()))
-        n, path, entry = same(
-            memo,
-            f"preview:{key}",
-            (note, fragments, token, count),
-            partial(_card, note, library, fragments, count),
-        )
+        n, path, entry = _card(note, library, fragments, count)
         shards[n].append((path, entry))
     index = _script({"shards": count})
     yield PreviewFile(PREVIEW_INDEX, digest(index), index)
     for n, cards in enumerate(shards):
-        # The cards' own objects: the same ones while every card of the shard was kept.
-        entries = tuple(e for _, e in cards)
-        text, fp = once(memo, f"preview-shard:{n}", entries, partial(_shard, n, cards))
+        text, fp = _shard(n, cards)
         yield PreviewFile(f"{PREVIEW_DIR}{n}.js", fp, text)
 
 
@@ -196,3 +201,125 @@ def _shard(n: int, cards: list[tuple[str, dict[str, Any]]]) -> tuple[str, str]:
     """A shard's script and its digest."""
     text = _script({"shard": n, "z": pack_rows(dict(cards))})
     return text, digest(text)
+
+
+_Card = tuple[int, str, dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _Kept:
+    """The last cards made (a working state of :class:`PreviewMemo`)."""
+
+    notes: dict[CiteKey, Note]
+    """The library's notes, by key, in order."""
+    sources: object
+    """The library's ``sources`` (the very object: while it is, ``rel_of`` holds)."""
+    rel_of: dict[CiteKey, str]
+    token: object
+    count: int
+    named: dict[CiteKey, tuple[tuple[CiteKey, str], ...]]
+    """What each note links to by section (:func:`_sections_named`)."""
+    sections: dict[CiteKey, frozenset[str]]
+    cards: dict[CiteKey, tuple[Note, frozenset[str], _Card]]
+    members: list[list[CiteKey]]
+    """Each shard's notes, in library order."""
+    files: list[PreviewFile]
+    """The index, then each shard's file."""
+
+
+class PreviewMemo:
+    """``preview_files`` for ``serve``: the last save's cards and shards, a save remaking the
+    cards of the notes it changed and their shards alone, when none of them changed which
+    sections it links to (else every card is looked at, and kept where it can be).
+    ``count(tag, n)`` is told each card (``"preview:<key>"``) and shard made."""
+
+    def __init__(self, count: Callable[[str, int], None]) -> None:
+        self._count = count
+        self._kept: _Kept | None = None
+
+    def files(self, library: Library, token: object) -> list[PreviewFile]:
+        kept = self._kept
+        count = shard_count(len(library.notes))
+        if (
+            kept is not None
+            and (kept.token, kept.count, kept.sources) == (token, count, library.sources)
+            and self._patch(kept, library)
+        ):
+            return kept.files
+        self._kept = kept = self._all(library, token, count, kept)
+        return kept.files
+
+    def _patch(self, kept: _Kept, library: Library) -> bool:
+        notes = library.notes
+        if len(notes) != len(kept.notes) or notes.keys() != kept.notes.keys():
+            return False
+        changed = [k for k, n in zip(notes, notes.values(), strict=True) if n is not kept.notes[k]]
+        if len(changed) > 16:
+            return False
+        named = {k: _sections_named(library, notes[k], kept.rel_of.get(k, "")) for k in changed}
+        if any(named[k] != kept.named[k] for k in changed):
+            return False  # the sections linked moved: every card looked at again
+        dirty: set[int] = set()
+        for key in changed:
+            fragments = kept.sections.get(key, frozenset())
+            card = _card(notes[key], library, fragments, kept.count)
+            self._count(f"preview:{key}", 1)
+            kept.cards[key] = (notes[key], fragments, card)
+            dirty.add(card[0])
+        for n in sorted(dirty):
+            kept.files[n + 1] = self._shard(n, [kept.cards[k][2] for k in kept.members[n]])
+        kept.notes = dict(notes)
+        return True
+
+    def _all(self, library: Library, token: object, count: int, last: _Kept | None) -> _Kept:
+        rel_of = {key: rel for rel, key in library.sources.items()}
+        named = {
+            k: _sections_named(library, n, rel_of.get(k, "")) for k, n in library.notes.items()
+        }
+        found: dict[CiteKey, set[str]] = defaultdict(set)
+        for pairs in named.values():
+            for target, fragment in pairs:
+                found[target].add(fragment)
+        sections = {k: frozenset(v) for k, v in found.items()}
+        old = last.cards if last is not None and last.token is token and last.count == count else {}
+        cards: dict[CiteKey, tuple[Note, frozenset[str], _Card]] = {}
+        members: list[list[CiteKey]] = [[] for _ in range(count)]
+        for key, note in library.notes.items():
+            fragments = sections.get(key, frozenset())
+            hit = old.get(key)
+            if hit is None or hit[0] is not note or hit[1] != fragments:
+                self._count(f"preview:{key}", 1)
+                hit = (note, fragments, _card(note, library, fragments, count))
+            cards[key] = hit
+            members[hit[2][0]].append(key)
+        index = _script({"shards": count})
+        files = [PreviewFile(PREVIEW_INDEX, digest(index), index)]
+        before = last if last is not None and last.count == count else None
+        for n, keys in enumerate(members):
+            shown = [cards[k][2] for k in keys]
+            # The same cards, the very objects: the shard's text as it was.
+            if (
+                before is not None
+                and before.members[n] == keys
+                and all(before.cards[k][2] is card for k, card in zip(keys, shown, strict=True))
+            ):
+                files.append(before.files[n + 1])
+            else:
+                files.append(self._shard(n, shown))
+        return _Kept(
+            dict(library.notes),
+            library.sources,
+            rel_of,
+            token,
+            count,
+            named,
+            sections,
+            cards,
+            members,
+            files,
+        )
+
+    def _shard(self, n: int, cards: list[_Card]) -> PreviewFile:
+        self._count(f"preview-shard:{n}", 1)
+        text, fp = _shard(n, [(path, entry) for _, path, entry in cards])
+        return PreviewFile(f"{PREVIEW_DIR}{n}.js", fp, text)

@@ -15,28 +15,174 @@ writer made it and it is still empty.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from papernotes import write
-from papernotes.write import Copy, OutputRefused, Page, WriteReport
+from papernotes.write import MARKER, Copy, OutputRefused, Page, WriteReport
 
-__all__ = ["SiteWriter"]
+if TYPE_CHECKING:
+    from papernotes.incremental.searchmemo import SaveMemo
+
+__all__ = ["OutputMemo", "SiteWriter", "output_memo"]
+
+_Stamp = tuple[int, int, int]
+"""A file's or folder's (size, modification time, inode)."""
+
+
+def _stamp(path: str | Path) -> _Stamp | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+class OutputMemo:
+    """The output folder as this process last read or left it (``serve``): its manifest, and
+    each folder's files with their sizes, so that a save reads the manifest and lists the
+    folders again only when something else changed them since (their stamp moved).
+
+    A save then costs the files it writes, not the site: at 10,000 notes reading the manifest
+    twice and listing 13,000 files was a sixth of a save. What a commit changes, it records
+    (:meth:`committed`), with the stamps the folders and the manifest have after it."""
+
+    def __init__(self, count: Callable[[str, int], None] | None = None) -> None:
+        self._count = count or (lambda tag, n: None)
+        """Told each manifest read (``"manifest-read"``) and folder listed (``"folder-listed"``):
+        what a test counts (``SaveMemo.count``)."""
+        self._manifest: tuple[_Stamp, dict[str, str]] | None = None
+        self._paths: frozenset[str] = frozenset()
+        self._order: list[str] = []
+        self._quoted: dict[str, str] = {}
+        """The manifest's paths last encoded, sorted, and each quoted (:meth:`encode`)."""
+        self._folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
+        """Folder (site-relative, "" or ending in "/") → its stamp, files → size, subfolders."""
+
+    def manifest(self, real: Path, *, shown: Path | None = None) -> dict[str, str] | None:
+        """``write.read_manifest(real)``, from memory while the file is the one read or
+        written last (never to be changed in place: a caller copies it)."""
+        stamp = _stamp(real / MARKER)
+        kept = self._manifest
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        self._count("manifest-read", 1)
+        found = write.read_manifest(real, shown=shown)
+        # Stamped before reading: a manifest replaced meanwhile is read again next time.
+        self._manifest = None if found is None or stamp is None else (stamp, found)
+        return found
+
+    def encode(self, files: dict[str, str]) -> str:
+        """``write.manifest_json(files)``, with the paths sorted and quoted once while they
+        are the same ones (a save most often changes hashes, not paths)."""
+        if files.keys() != self._paths:
+            self._paths = frozenset(files)
+            self._order = sorted(files)
+            self._quoted = {rel: json.dumps(rel) for rel in self._order}
+        quoted = self._quoted
+        listed = ", ".join([f'{quoted[rel]}: "{files[rel]}"' for rel in self._order])
+        return '{"generator": "papernotes", "files": {' + listed + "}}"
+
+    def scan(self, real: Path) -> dict[str, int]:
+        """``write._scan(real)``: the folders whose stamp did not move from memory."""
+        found: dict[str, int] = {}
+        folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
+
+        def visit(prefix: str) -> None:
+            folder = os.path.join(real, prefix)
+            stamp = _stamp(folder)
+            kept = self._folders.get(prefix)
+            if stamp is None:
+                return
+            if kept is None or kept[0] != stamp:
+                kept = (stamp, *self._list(folder, prefix))
+            folders[prefix] = kept
+            found.update(kept[1])
+            for sub in kept[2]:
+                visit(sub)
+
+        visit("")
+        self._folders = folders
+        return found
+
+    def _list(self, folder: str, prefix: str) -> tuple[dict[str, int], tuple[str, ...]]:
+        self._count("folder-listed", 1)
+        files: dict[str, int] = {}
+        subs: list[str] = []
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return files, ()
+        for entry in entries:
+            if not prefix and entry.name in write._RESERVED:
+                continue
+            rel = prefix + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subs.append(rel + "/")
+                elif entry.is_file():
+                    files[rel] = entry.stat().st_size
+            except OSError:  # gone meanwhile, or a symlink loop: not a file of the site
+                continue
+        return files, tuple(subs)
+
+    def committed(
+        self, real: Path, files: dict[str, str], placed: dict[str, int], removed: Iterable[str]
+    ) -> None:
+        """Record a commit: the manifest ``files`` written, the files ``placed`` (path →
+        size) and ``removed``. Each folder they are in is stamped anew; one not listed before
+        (made by this commit) is listed next time."""
+        stamp = _stamp(real / MARKER)
+        self._manifest = None if stamp is None else (stamp, files)
+        touched: dict[str, list[tuple[str, int | None]]] = {}
+        for rel, size in (*placed.items(), *((rel, None) for rel in removed)):
+            prefix = rel.rpartition("/")[0]
+            touched.setdefault(prefix + "/" if prefix else "", []).append((rel, size))
+        for prefix, changes in touched.items():
+            kept = self._folders.pop(prefix, None)
+            now = _stamp(os.path.join(real, prefix))
+            if kept is None or now is None:  # a new folder: its parents list it next time
+                while prefix:
+                    prefix = prefix[:-1].rpartition("/")[0]
+                    prefix = prefix + "/" if prefix else ""
+                    self._folders.pop(prefix, None)
+                continue
+            sizes = dict(kept[1])
+            for rel, size in changes:
+                if size is None:
+                    sizes.pop(rel, None)
+                else:
+                    sizes[rel] = size
+            self._folders[prefix] = (now, sizes, kept[2])
+
+
+def output_memo(memo: SaveMemo | None) -> OutputMemo | None:
+    """The output folder's memo a save memo keeps (``serve``), or None (a build)."""
+    return None if memo is None else memo.slot("output", partial(OutputMemo, memo.count))
 
 
 class SiteWriter:
     """One build's write of ``out``: :meth:`put` each file, then :meth:`commit`, inside a
     ``with`` block. A working object of one build, never kept."""
 
-    def __init__(self, out: Path, *, fresh: bool = False) -> None:
+    def __init__(self, out: Path, *, fresh: bool = False, memo: OutputMemo | None = None) -> None:
         self.out, self.real, self.fresh = out, out.resolve(), fresh
+        self.memo = memo
+        """What ``serve`` knows of the output folder from its last save (None: read it)."""
         self._old: dict[str, str] = {}
         self.previous: dict[str, str] | None = None
         """The output folder's manifest as the last build left it (None: no site yet), read
         once on entry (``write.read_manifest``) for the writer and the planner alike."""
         self._files: dict[str, str] = {}
         self._todo: list[tuple[Path, str]] = []
+        self._placed: dict[str, int] = {}
+        """Each file staged → its size."""
         self._size = 0
         self._staging: write._Staging | None = None
         self._made: list[Path] = []
@@ -44,7 +190,8 @@ class SiteWriter:
 
     def __enter__(self) -> SiteWriter:
         real = self.real
-        old = write.read_manifest(real, shown=self.out) if real.is_dir() else None
+        read = self.memo.manifest if self.memo is not None else write.read_manifest
+        old = read(real, shown=self.out) if real.is_dir() else None
         if old is None and real.is_dir() and write._has_files(real):
             raise OutputRefused(f"{self.out}: is not empty and was not made by papernotes")
         self._old = old or {}
@@ -83,6 +230,7 @@ class SiteWriter:
         real = self.real / item.path
         if self.fresh or self._old.get(item.path) != digest or not real.is_file():
             self._todo.append((self._stage().put(data, self.out / item.path), item.path))
+            self._placed[item.path] = len(data)
 
     def commit(self, copies: Iterable[Copy] = (), *, unchanged: Iterable[str] = ()) -> WriteReport:
         """Make ``out`` hold exactly the files put, ``copies`` (a file put already wins over a
@@ -90,7 +238,8 @@ class SiteWriter:
         not render again), plus the user's own files. Raises as ``write.write_site`` does."""
         real, old = self.real, self._old
         keep = set(unchanged)
-        on_disk = write._scan(real)  # once, for the three questions below
+        memo = self.memo
+        on_disk = write._scan(real) if memo is None else memo.scan(real)  # for three questions
         if any(not old.get(k) or k not in on_disk for k in keep):
             raise ValueError("unchanged files are missing from the output folder")
         for copy in copies:
@@ -98,19 +247,37 @@ class SiteWriter:
                 self.put(copy)
         files = {**{k: old[k] for k in keep}, **self._files}
         write._check_targets(real, self.out, list(self._files), old)
-        write._remove_legacy_litter(real)
+        _remove_legacy_litter(real)
         todo = self._todo
         stale = sorted(old.keys() - files.keys())
         staging = self._stage()  # made even when nothing changed: the folder then exists
+        encode = memo.encode if memo is not None else None
         if todo or stale:
-            staging.manifest({**old, **dict.fromkeys((rel for _, rel in todo), "")})
+            staging.manifest({**old, **dict.fromkeys((rel for _, rel in todo), "")}, encode)
         for tmp, rel in todo:
             staging.place(tmp, rel)
         for rel in stale:
             staging.remove(rel)
         if todo or stale or files != old:
-            staging.manifest(files)
+            staging.manifest(files, encode)
         self._done = True
+        if memo is not None:
+            memo.committed(real, files, self._placed, stale)
         size = self._size + sum(on_disk[k] for k in keep)
         kept = write._user_files(real, files, on_disk.keys() - set(stale))  # as it is now
         return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
+
+
+def _remove_legacy_litter(real: Path) -> None:
+    """Remove what a killed build of an earlier papernotes left beside the output folder:
+    ``.site.new-PID/``, a half-made site, once it carries a manifest and its build is gone."""
+    for path in real.parent.glob(f".{real.name}.new-*"):
+        pid = path.name.rpartition("-")[2]
+        if not pid.isdigit() or path.is_symlink() or not (path / MARKER).is_file():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass

@@ -34,7 +34,7 @@ import os
 import posixpath
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +63,8 @@ _RESERVED = (MARKER, STAGING)
 _HASH = re.compile(r"[0-9a-f]{32}")
 _LEGACY_TMP = re.compile(r"\.pn-tmp-[0-9]+-(.+)")
 """Temporary files of earlier papernotes versions, left in the site by an interrupted build."""
+_Read = Callable[..., dict[str, str] | None]
+_Encode = Callable[[dict[str, str]], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +110,9 @@ class WriteReport:
     """The user's own files found in the output folder, left alone."""
 
 
-def check_output(root: Path, out: Path, papers_dir: str) -> None:
-    """Raise OutputRefused unless papernotes may write its site into ``out``."""
+def check_output(root: Path, out: Path, papers_dir: str, read: _Read | None = None) -> None:
+    """Raise OutputRefused unless papernotes may write its site into ``out`` (``read``: how
+    to read its manifest, ``read_manifest`` by default; ``serve`` keeps it in memory)."""
     root_r, out_r = root.resolve(), out.resolve()
     papers = (root / papers_dir).resolve()
     if out_r == root_r:
@@ -121,7 +124,7 @@ def check_output(root: Path, out: Path, papers_dir: str) -> None:
             raise OutputRefused(f"{out}: overlaps {name}; choose another output folder")
     if out_r.exists() and not out_r.is_dir():
         raise OutputRefused(f"{out}: exists and is not a folder")
-    if out_r.is_dir() and read_manifest(out_r, shown=out) is None and _has_files(out_r):
+    if out_r.is_dir() and (read or read_manifest)(out_r, shown=out) is None and _has_files(out_r):
         raise OutputRefused(
             f"{out}: is not empty and was not made by papernotes; "
             "empty it or choose another folder (papernotes never deletes files it did not write)"
@@ -265,13 +268,18 @@ def _check_targets(real: Path, out: Path, paths: Sequence[str], old: dict[str, s
             "gets another name"
         )
     # The folders by name first: a site has thousands of files in a few dozen folders.
-    folders.update(real / d for d in {posixpath.dirname(rel) for rel in old})
+    folders.update(real / d for d in {rel.rpartition("/")[0] for rel in old})
     for folder in sorted(folders):
         if not folder.resolve().is_relative_to(real):
             raise OutputRefused(
                 f"{out / folder.relative_to(real)}: leads outside {out} (a symbolic link?); "
                 "papernotes writes only inside its output folder: replace it with a folder"
             )
+
+
+def manifest_json(files: dict[str, str]) -> str:
+    """The manifest's text (without its last newline): the files sorted by path."""
+    return json.dumps({"generator": "papernotes", "files": dict(sorted(files.items()))})
 
 
 class _Staging:
@@ -334,27 +342,12 @@ class _Staging:
         with contextlib.suppress(FileNotFoundError, IsADirectoryError):
             (self.real / rel).unlink()
 
-    def manifest(self, files: dict[str, str]) -> None:
-        text = json.dumps({"generator": "papernotes", "files": dict(sorted(files.items()))})
+    def manifest(self, files: dict[str, str], encode: _Encode | None = None) -> None:
+        text = (encode or manifest_json)(files)
         try:
             write_atomic(self.real / MARKER, (text + "\n").encode("utf-8"), tmp_dir=self.dir)
         except OSError as exc:
             raise _failed(exc, self.out / MARKER) from exc
-
-
-def _remove_legacy_litter(real: Path) -> None:
-    """Remove what a killed build of an earlier papernotes left beside the output folder:
-    ``.site.new-PID/``, a half-made site, once it carries a manifest and its build is gone."""
-    for path in real.parent.glob(f".{real.name}.new-*"):
-        pid = path.name.rpartition("-")[2]
-        if not pid.isdigit() or path.is_symlink() or not (path / MARKER).is_file():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass
 
 
 def _scan(real: Path) -> dict[str, int]:
@@ -387,9 +380,7 @@ def _user_files(real: Path, ours: dict[str, str], found: Iterable[str] | None = 
     """The files in ``real`` papernotes did not write, sorted (``found``: :func:`_scan`'s)."""
     names = _scan(real) if found is None else found
     kept = []
-    for rel in sorted(names, key=lambda r: r.split("/")):  # as paths sort
-        if rel in ours:
-            continue
+    for rel in sorted((r for r in names if r not in ours), key=lambda r: r.split("/")):
         legacy = _LEGACY_TMP.fullmatch(posixpath.basename(rel))
         if legacy and posixpath.join(posixpath.dirname(rel), legacy[1]) in ours:
             with contextlib.suppress(OSError):  # an older papernotes' temporary file

@@ -108,9 +108,12 @@ def restamp(stamp: dict[str, Any], changed: Iterable[str]) -> dict[str, Any] | N
     entry: at worst the next check finds something moved that did not, never the opposite
     (a folder's new time would vouch for files added in it that were never stamped)."""
     inputs: dict[str, list[int]] = dict(stamp["inputs"])
-    by_path = {os.path.abspath(k): k for k in inputs}
+    by_path: dict[str, str] | None = None  # made only for a path not stamped as it is given
     for path in changed:
-        key = by_path.get(os.path.abspath(path))
+        key: str | None = path
+        if path not in inputs:
+            by_path = by_path or {os.path.abspath(k): k for k in inputs}
+            key = by_path.get(os.path.abspath(path))
         if key is None:
             return None
         try:

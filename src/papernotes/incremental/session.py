@@ -31,6 +31,7 @@ from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
 from papernotes.incremental.cache import text_digest
 from papernotes.incremental.searchmemo import SaveMemo
+from papernotes.sitewriter import output_memo
 
 if TYPE_CHECKING:
     from papernotes.config import Config
@@ -219,7 +220,9 @@ class Session:
         self, config: Config, start: float, keep_going: bool, strict: bool, hold: bool
     ) -> BuildReport:
         with cache.build_lock(self.root):
-            write.check_output(self.root, self.out, config.papers_dir)
+            output = output_memo(self._warm.memo)  # the manifest: read once while unchanged
+            read = output.manifest if output is not None else None
+            write.check_output(self.root, self.out, config.papers_dir, read)
             self.persist_unlocked()  # a build not saved yet is this one's starting point
             # Told what moved, the stamp of every other input is the last one's (a walk of
             # the notes folder and a look at every file spared); else taken afresh.

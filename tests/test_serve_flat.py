@@ -1,0 +1,153 @@
+"""A save through a serve session does the same work in a library four times as large: the
+same notes linked, backlinks made, search shards re-encoded, output folders listed and
+manifests read (none: the session keeps the one it wrote). The site is still the clean
+build's, byte for byte.
+
+The counts are what the session reports it made afresh (``Session.made``), not seconds."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental.searchmemo import SaveMemo
+from papernotes.incremental.session import Session
+from papernotes.sitewriter import OutputMemo
+
+from conftest import note_text, site_tree, write_note
+
+WORDS = [
+    "attention",
+    "rank",
+    "adapter",
+    "low",
+    "memory",
+    "transformer",
+    "vision",
+    "speech",
+    "graph",
+    "kernel",
+]
+
+
+def _library(root: Path, n: int) -> Path:
+    """``n`` notes, each citing the one before it, in a few topics, with a body that cites."""
+    root.mkdir(parents=True)
+    (root / "papernotes.yaml").write_text("title: Flat\n", encoding="utf-8")
+    for i in range(n):
+        cites = f"[n{i - 1}]" if i else "[]"
+        words = " ".join(WORDS[(i + j) % len(WORDS)] for j in range(3 + i % 5))
+        body = f"On {words} w{i}x, as [@n{max(i - 1, 0)}] says.\n\nAnd {WORDS[i % 7]} more.\n"
+        extra = f"id: n{i}\ntags: [t{i % 3}]\ncites: {cites}\n"
+        text = note_text(
+            f"Paper {i} {words}",
+            authors=f"[Writer {i % 9}]",
+            year=2000 + i % 20,
+            extra=extra,
+            body=body,
+        )
+        write_note(root, f"n{i}.md", text)
+    return root
+
+
+class _Asked:
+    """Counts the save memo's look-ups by tag (a look-up is a note visited by a stage)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.asked: dict[str, int] = {}
+        for name in ("once", "same"):
+            monkeypatch.setattr(SaveMemo, name, self._wrap(getattr(SaveMemo, name)))
+
+    def _wrap(self, method: Callable[..., object]) -> Callable[..., object]:
+        def counted(memo: SaveMemo, tag: str, *args: object) -> object:
+            kind = tag.split(":")[0]
+            self.asked[kind] = self.asked.get(kind, 0) + 1
+            return method(memo, tag, *args)
+
+        return counted
+
+
+def _save_counts(root: Path, asked: _Asked | None = None) -> dict[str, int]:
+    """What the second of two body saves of a served library made afresh, by kind (and the
+    look-ups it made, into ``asked``)."""
+    out = root / "site"
+    session = Session(root, out, defer_collector=True)
+    assert session.build(hold=True).errors == 0
+    session.persist()
+    made: dict[str, int] = {}
+    for n, rel in enumerate(("n3.md", "n5.md")):
+        path = root / "papers" / rel
+        before = path.stat().st_mtime_ns
+        path.write_text(path.read_text("utf-8") + f"\nA sentence {n} on rank.\n", "utf-8")
+        os.utime(path, ns=(before + 10**9, before + 10**9))
+        session.invalidate([str(path.resolve())])
+        if asked is not None:
+            asked.asked.clear()
+        report = session.build()
+        assert report.errors == 0, [d.format() for d in report.diagnostics]
+        made = dict(session.made)
+        session.persist()
+    config, _ = load_config(root)
+    assert build(root, config, out=root.parent / "clean", use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(root.parent / "clean")
+    return {k.split(":")[0]: v for k, v in made.items()}
+
+
+@pytest.mark.parametrize("n", [40])
+def test_a_body_save_does_the_same_work_in_a_library_four_times_as_large(
+    tmp_path: Path, n: int
+) -> None:
+    small = _save_counts(_library(tmp_path / "small" / "lib", n))
+    large = _save_counts(_library(tmp_path / "large" / "lib", 4 * n))
+    assert small == large
+    assert small["link-note"] == 1  # the note saved, and no other
+    assert "link-names" not in small  # no name moved: the library was patched
+    assert small["backlinks"] == 1
+    assert "manifest-read" not in small  # the session's own manifest, from memory
+    assert small.get("folder-listed", 0) <= 2  # the site's root (staging came and went)
+    assert small.get("search-term-shard", 0) <= 2
+    assert small["preview"] == 1 and small["preview-shard"] == 1
+
+
+def test_a_body_save_visits_the_note_saved_not_every_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = _Asked(monkeypatch)
+    _save_counts(_library(tmp_path / "small" / "lib", 30), asked)
+    small = dict(asked.asked)
+    _save_counts(_library(tmp_path / "large" / "lib", 120), asked)
+    large = asked.asked
+    # Linking, backlinks and link previews look up the notes saved alone (they looked up
+    # every note before: 30 and 120 of each).
+    for kind in ("link-note", "backlinks", "preview", "preview-shard"):
+        assert small.get(kind, 0) == large.get(kind, 0) <= 1, (kind, small, large)
+
+
+def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    counted: dict[str, int] = {}
+    memo = OutputMemo(lambda tag, n: counted.__setitem__(tag, counted.get(tag, 0) + n))
+    (out / ".papernotes-site.json").write_text('{"files": {"a.html": ""}}', "utf-8")
+    assert memo.manifest(out) == {"a.html": ""}
+    assert memo.manifest(out) == {"a.html": ""}
+    assert counted == {"manifest-read": 1}
+    (out / ".papernotes-site.json").write_text('{"files": {"b/c.html": ""}}', "utf-8")
+    assert memo.manifest(out) == {"b/c.html": ""}
+    assert counted == {"manifest-read": 2}
+    (out / "b").mkdir()
+    (out / "b" / "c.html").write_text("x", "utf-8")
+    assert memo.scan(out) == {"b/c.html": 1}
+    assert counted["folder-listed"] == 2  # the root and b/
+    assert memo.scan(out) == {"b/c.html": 1}
+    assert counted["folder-listed"] == 2  # neither moved
+    (out / "b" / "d.html").write_text("yy", "utf-8")
+    moved = (out / "b").stat().st_mtime_ns + 10**9  # past a coarse clock's tick
+    os.utime(out / "b", ns=(moved, moved))
+    assert memo.scan(out) == {"b/c.html": 1, "b/d.html": 2}
+    assert counted["folder-listed"] == 3  # b/ alone, listed again
