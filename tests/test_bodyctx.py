@@ -40,3 +40,29 @@ def test_body_renderer_makes_the_tag_slugs_once(
     assert got == expected
     assert len(made) == 1
     assert 'href="../tags/ml.html"' in got[CiteKey("b0")].html
+
+
+def test_a_page_resolves_each_cited_key_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cites = "See [@c1], [@c1, p. 2], [[c1]] and [@c2; @c1].\n\nAgain [@c2] and [@nowhere].\n"
+    write_note(tmp_path, "c0.md", note_text("Citing", body=cites))
+    for i in (1, 2):
+        write_note(tmp_path, f"c{i}.md", note_text(f"Cited {i}", year=2020 + i))
+    library, _ = library_at(tmp_path)
+    md = make_parser()
+    note = library.notes[CiteKey("c0")]
+    expected = render_note_body(note, library, md, "papers")
+    asked: list[str] = []
+    resolve = Library.resolve
+
+    def counted(self: Library, target: str) -> object:
+        asked.append(target)
+        return resolve(self, target)
+
+    monkeypatch.setattr(Library, "resolve", counted)
+    got = bodyctx.body_renderer(library, md, "papers")(note)
+    assert got == expected
+    assert 'href="c1.html"' in got.html
+    # Once for what the key names, once to ask if it names it by path (a found key only).
+    assert sorted(asked) == ["c1", "c1", "c2", "c2", "nowhere"]

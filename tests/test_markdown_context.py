@@ -84,6 +84,23 @@ def test_a_paper_cited_again_keeps_only_its_first_passage() -> None:
     ]
 
 
+def test_a_passage_is_made_only_for_a_citation_that_keeps_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from papernotes.markdown import extract
+
+    made: list[int] = []
+
+    def counted(text: str, start: int, end: int) -> Passage:
+        made.append(start)
+        return passage(text, start, end)
+
+    monkeypatch.setattr(extract, "passage", counted)
+    text = "One [@a]. Two [@a, p. 3].\n\nThree [[a|A]]. Four [@a; @b]. Five [@b; @a]. Six [[a]]."
+    kept = [c.context for c in parse_body(MD, text).citations if c.context is not None]
+    assert len(kept) == len(made) == 2
+
+
 def test_long_sentence_is_trimmed_around_the_citation() -> None:
     words = " ".join(f"word{i}" for i in range(80))
     got = parse_body(MD, f"{words} [[key|K]] {words}.").citations[0].context

@@ -104,3 +104,63 @@ def test_a_template_that_changed_is_compiled_again(
     assert outputs == ["<p>one</p>", "<p>two, longer</p>"]
     # A library's own templates are not kept: each library would add files for good.
     assert not list((tmp_path / "tmp").rglob("papernotes-*.cache"))
+
+
+class _Holder:
+    """An object a template reads attributes of: one a bound ``str.format`` under another name."""
+
+    def __init__(self) -> None:
+        self.fmt = "{0.__class__.__mro__}".format
+        self.title = "a title"
+
+    def shout(self, text: str) -> str:
+        return text.upper()
+
+
+def test_calls_and_attributes_on_the_quick_path_stay_sandboxed() -> None:
+    from jinja2 import pass_context
+    from jinja2.sandbox import unsafe
+
+    @unsafe
+    def marked() -> str:
+        return "ran"
+
+    @pass_context
+    def wants_context(ctx: object, name: str) -> object:
+        return ctx[name]  # type: ignore[index]
+
+    def stops() -> str:
+        raise StopIteration
+
+    env = ThemeSandbox()
+    holder = _Holder()
+    for _ in range(2):  # the second time, the attribute's safety is remembered
+        with pytest.raises(SecurityError, match="not safely callable"):
+            env.from_string("{{ f() }}").render(f=marked)
+        assert env.from_string("{{ f('x') }}").render(f=wants_context, x=7) == "7"
+        assert env.from_string("[{{ f() }}]").render(f=stops) == "[]"
+        with pytest.raises(SecurityError):  # str.format is sandboxed whatever its name
+            env.from_string("{{ h.fmt(1) }}").render(h=holder)
+        assert env.from_string("{{ h.title }} {{ h.shout('y') }}").render(h=holder) == "a title Y"
+
+
+def test_macros_and_plain_functions_skip_jinjas_call_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jinja2.runtime import Context
+
+    asked: list[object] = []
+    original = Context.call
+
+    def counted(self: Context, obj: object, *args: object, **kwargs: object) -> object:
+        asked.append(obj)
+        return original(self, obj, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Context, "call", counted)
+    source = (
+        "{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}"
+        "{% for i in items %}{{ twice(f(i)) }}{{ h.shout('a') }}{% endfor %}"
+    )
+    html = ThemeSandbox().from_string(source).render(items=[1, 2], f=lambda i: i * 10, h=_Holder())
+    assert html == "1010A2020A"
+    assert asked == []

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papernotes.build import read_library
 from papernotes.config import load_config
@@ -48,6 +50,23 @@ CLEAN_CASES = [
 @pytest.mark.parametrize(("text", "cleaned"), CLEAN_CASES)
 def test_clean_text(text: str, cleaned: str) -> None:
     assert clean_text(text) == cleaned
+
+
+_PIECES = ["%%", "[!", "[[", "]]", "|", "^[", "]", "[", "<b>", "</i>", "<a x='1'>", "<", ">"]
+_PIECES += ["$$", "$", "\\(", "\\", ")", "**", "__", "==", "~~", "*", "_", "=", "~", "!"]
+_PIECES += ["x", "yz", "1", " ", "\n", "-"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16).map("".join))
+def test_clean_text_is_every_rule_applied(text: str) -> None:
+    # The rules a text cannot match are skipped: the result is that of applying them all.
+    from papernotes.search.clean import _RULES
+
+    expected = text
+    for _, pattern, replacement in _RULES:
+        expected = pattern.sub(replacement, expected)
+    assert clean_text(text) == " ".join(expected.split())
 
 
 def test_clean_text_keeps_the_very_string_when_clean() -> None:

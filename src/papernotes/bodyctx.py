@@ -96,8 +96,16 @@ def note_context(
     """How ``note``'s body resolves what it names, shown on ``page`` (its own page, or the
     page of the note that embeds it; ``chain`` lists the embedding notes, outermost first)."""
     memo = _Parses() if parses is None else parses
+    # A note cites the same few papers again and again (twenty citations of three keys): each
+    # key is resolved once per page.
+    cited: dict[str, CiteTarget | None] = {}
 
     def cite(target: str) -> CiteTarget | None:
+        if target not in cited:
+            cited[target] = resolve_cite(target)
+        return cited[target]
+
+    def resolve_cite(target: str) -> CiteTarget | None:
         found = library.resolve(target)
         if isinstance(found, External):
             return CiteTarget(found.label, found.label, found.url)

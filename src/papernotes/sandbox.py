@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import types
 from pathlib import Path
 from typing import Any
 
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = ["MAX_ITEMS", "ThemeSandbox", "bytecode_cache"]
@@ -42,10 +43,54 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
             safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
         return safe
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # ``n.meta.heading``: an attribute known safe whose value is not a method needs none
+        # of Jinja's further steps (``str.format`` wrapped, the safety asked again). Anything
+        # else (a method, a missing or unsafe attribute, one not seen yet) goes the whole way.
+        if self._safe.get((type(obj), attribute)):
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                pass
+            else:
+                if not isinstance(value, _METHODS):
+                    return value
+        return super().getattr(obj, attribute)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # A template calls a macro, or a plain function or method it was given (``url``),
+        # tens of thousands of times a build; Jinja asks of each call whether the callable is
+        # marked unsafe and what context it wants. A macro is never marked and wants the
+        # evaluation context; a function with nothing in its ``__dict__`` (a method: its
+        # function's) carries none of those marks (``unsafe_callable``, ``alters_data``,
+        # ``jinja_pass_arg``) and wants nothing. Everything else is asked as Jinja asks.
+        kind = type(__obj)
+        if kind is types.MethodType:
+            function = __obj.__func__
+            plain = type(function) is types.FunctionType and not function.__dict__
+        else:
+            plain = kind is types.FunctionType and not __obj.__dict__
+        if plain or kind is Macro:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            if kind is Macro:
+                args = (__context.eval_ctx, *args)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:  # as Context.call has it
+                return __context.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return super().call(__context, __obj, *args, **kwargs)
+
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if _size(operator, left, right) > MAX_ITEMS:
             raise SecurityError(f"'{operator}' would make a value too large to render")
         return super().call_binop(context, operator, left, right)
+
+
+_METHODS = (types.MethodType, types.BuiltinMethodType)
+"""What Jinja's ``wrap_str_format`` looks at: a bound ``format`` may hide under any name."""
 
 
 def _size(operator: str, left: Any, right: Any) -> int:

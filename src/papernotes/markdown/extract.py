@@ -98,6 +98,10 @@ class _Contexts:
         self._made: tuple[str, list[tuple[int, int]]] | None = None
         self._next = 0
 
+    def skip(self) -> None:
+        """Pass the block's next citation or wikilink by, its passage not wanted."""
+        self._next += 1
+
     def next(self) -> Passage | None:
         """The passage of the block's next citation or wikilink (they come in order)."""
         if self._made is None:
@@ -124,16 +128,20 @@ def _wikilink(tok: Token, line: int, col: int, context: Passage | None) -> BodyC
     )
 
 
-def _first_said(keys: tuple[str, ...], context: Passage | None, quoted: set[str]) -> Passage | None:
-    """``context``, unless an earlier citation of the body already carries a passage for
-    each of ``keys`` (then None).
+def _first_said(keys: tuple[str, ...], contexts: _Contexts, quoted: set[str]) -> Passage | None:
+    """The passage of the next citation of ``contexts``, unless an earlier citation of the
+    body already carries a passage for each of ``keys`` (then None).
 
     A backlink quotes the first passage a note cites the paper in (``backlinks``), and a key
     resolves alike wherever it is written: a later passage of the same keys is never shown.
-    Kept, it was a third of a parsed note's memory (a note cites a few papers many times)."""
-    if context is None or (keys and quoted.issuperset(keys)):
+    Kept, it was a third of a parsed note's memory (a note cites a few papers many times);
+    made, it was most of the time spent on passages."""
+    if keys and quoted.issuperset(keys):
+        contexts.skip()
         return None
-    quoted.update(keys)
+    context = contexts.next()
+    if context is not None:
+        quoted.update(keys)
     return context
 
 
@@ -159,12 +167,12 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
             if kind == "citation":
                 line, col = locator.locate(block, tok.meta["pos"])
                 keys = tuple(item[1] for item in tok.meta["items"])
-                context = _first_said(keys, contexts.next(), quoted)
+                context = _first_said(keys, contexts, quoted)
                 citations.append(BodyCitation(keys, line, col, "pandoc", context=context))
             elif kind == "wikilink":
                 line, col = locator.locate(block, tok.meta["pos"])
                 key = tok.meta["key"]
-                context = _first_said((key,) if key else (), contexts.next(), quoted)
+                context = _first_said((key,) if key else (), contexts, quoted)
                 citations.append(_wikilink(tok, line, col, context))
             elif kind == "embed":
                 line, col = locator.locate(block, tok.meta["pos"])
