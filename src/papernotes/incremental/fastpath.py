@@ -1,6 +1,8 @@
 """Has anything changed since the last build? Answered from file sizes and times alone, once
 the configuration is read (``build`` asks :func:`up_to_date`); the command line asks
-``replay`` first, which needs not even that.
+``replay`` first, which needs not even that. When something did change, the same sizes and
+times tell the build which notes did not (:func:`stamped_notes`): it takes those from the cache
+without reading or hashing them.
 
 This module imports nothing heavy (no Markdown, templates or BibTeX); what the full check
 needs is imported when it runs.
