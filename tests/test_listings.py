@@ -90,6 +90,21 @@ def test_an_author_gets_a_page_from_three_papers(tmp_path: Path, papers: int, pa
     assert ("authors/jane-doe.html" in _fps(tmp_path, library)) is page
 
 
+def test_an_authors_name_is_folded_once_however_many_papers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes import siteindex
+
+    notes = [(f"n{i}.md", f"Paper {i}", "[Jane Doe, Al Other]", 2000, "", "B.\n") for i in range(6)]
+    library = _write(tmp_path, notes)
+    folded: list[str] = []
+    real = siteindex._fold
+    monkeypatch.setattr(siteindex, "_fold", lambda text: folded.append(text) or real(text))
+    index = SiteIndex.of(library)
+    assert sorted(folded) == ["Al", "Doe", "Jane", "Other"]  # family and given, once each
+    assert index.author_path("Jane Doe") == "authors/jane-doe.html"
+
+
 def test_a_slug_stays_when_a_namesake_gains_or_loses_a_page(tmp_path: Path) -> None:
     one = _write(
         tmp_path / "one",

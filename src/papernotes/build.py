@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 from papernotes import __version__, load, write
 from papernotes.config import Config
 from papernotes.errors import Diagnostic, Severity, warning
-from papernotes.incremental import cache as cache
-from papernotes.incremental import fastpath as fastpath
+from papernotes.incremental import cache, fastpath
 from papernotes.incremental.cache import BuildCache, NoteEntry
 
 if TYPE_CHECKING:
@@ -290,7 +289,8 @@ def run(
     else:
         old, d_cache = cache.read_cache(root, key)
     md = warm.md or make_parser(allow_html=config.allow_html)
-    read = _read(root, config, md, old, workers, warm.known, warm.memo)
+    known = warm.known if warm.known is not None else fastpath.stamped_notes(root, stamp, old)
+    read = _read(root, config, md, old, workers, known, warm.memo)
     d_read = apply_strict(read.diagnostics, strict)
     left_out: tuple[str, ...] = ()
     if keep_going:

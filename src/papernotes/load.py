@@ -42,7 +42,8 @@ class Source:
     path: str
     """Relative to the library root, with ``/`` ("papers/peft/lora.md")."""
     text: str
-    """UTF-8 text without a byte-order mark, with ``\\n`` line endings."""
+    """UTF-8 text without a byte-order mark, with ``\\n`` line endings; empty for a note the
+    build takes from its cache unread (``incremental.fastpath.StampedNotes``)."""
     digest: str = ""
     """``cache.text_digest(text)`` when made already (``serve`` keeps it with the text, so a
     save hashes only the files that moved); empty when not."""

@@ -70,8 +70,9 @@ class SiteIndex:
                 tags[tag.casefold()].append(note.key)
             # An editor's page lists the volumes they edited too.
             people = (*named(note.meta.authors), *named(note.meta.editors))
-            for person in people:
-                sort_keys.setdefault(person.display, _family_key(person))
+            for person in people:  # folded once per name, not once per paper
+                if person.display not in sort_keys:
+                    sort_keys[person.display] = _family_key(person)
             for author in dict.fromkeys(a.display for a in people):
                 authors[author].append(note.key)
             if note.meta.year is not None:

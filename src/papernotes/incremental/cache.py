@@ -54,6 +54,7 @@ __all__ = [
     "load_cache",
     "read_cache",
     "save_cache",
+    "saved_stamp",
     "stamp_matches",
     "state_path",
 ]
@@ -243,11 +244,8 @@ def input_stamp(
 def stamp_matches(root: Path, stamp: Mapping[str, Any], manifest: str) -> dict[str, Any] | None:
     """The saved stamp, if the last build saw exactly these inputs and left the output folder
     as it is now; else None."""
-    try:
-        saved = json.loads(state_path(root, "cache", "stamp.json").read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(saved, dict) or not manifest:
+    saved = saved_stamp(root)
+    if saved is None or not manifest:
         return None
     same = (
         saved.get("inputs") == stamp["inputs"]
@@ -255,3 +253,13 @@ def stamp_matches(root: Path, stamp: Mapping[str, Any], manifest: str) -> dict[s
         and saved.get("manifest") == manifest
     )
     return saved if same else None
+
+
+def saved_stamp(root: Path) -> dict[str, Any] | None:
+    """The stamp the last build saved, as JSON (untrusted: the caller checks each value it
+    uses); None when there is none or it is not a JSON object."""
+    try:
+        saved = json.loads(state_path(root, "cache", "stamp.json").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return saved if isinstance(saved, dict) else None

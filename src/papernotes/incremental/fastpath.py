@@ -1,6 +1,8 @@
 """Has anything changed since the last build? Answered from file sizes and times alone, once
 the configuration is read (``build`` asks :func:`up_to_date`); the command line asks
-``replay`` first, which needs not even that.
+``replay`` first, which needs not even that. When something did change, the same sizes and
+times tell the build which notes did not (:func:`stamped_notes`): it takes those from the cache
+without reading or hashing them.
 
 This module imports nothing heavy (no Markdown, templates or BibTeX); what the full check
 needs is imported when it runs.
@@ -9,6 +11,7 @@ needs is imported when it runs.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +24,24 @@ if TYPE_CHECKING:
 
     from papernotes.config import Config
     from papernotes.errors import Diagnostic
+    from papernotes.incremental.cache import BuildCache
+    from papernotes.load import Source, Walk
 
-__all__ = ["LastBuild", "diagnostics_to_json", "restamp", "stamp_for", "up_to_date"]
+__all__ = [
+    "LastBuild",
+    "StampedNotes",
+    "diagnostics_to_json",
+    "restamp",
+    "stamp_for",
+    "stamped_notes",
+    "up_to_date",
+]
+
+RACY_NS = 10 * 10**9
+"""How long before a stamp was taken a file must have last moved for its size and time to
+vouch for its text: a file saved again within the same tick of a coarse clock (two seconds on
+FAT, a jiffy on ext4) keeps its time, so one that moved this close to the stamp is read again
+(git's "racy" files)."""
 
 
 def _watched_folders(folders: Iterable[Path]) -> dict[str, int | None]:
@@ -70,6 +89,8 @@ def stamp_for(root: Path, config: Config, out: Path) -> dict[str, Any]:
     extra = f"{__version__}|{out.resolve()}|{config!r}"
     # styles/: the library's own CSL styles (bib.styles), read by every full build.
     folders = (*theme_dirs(root), root / "styles")
+    # Taken before any file is looked at: ``stamped_notes`` trusts only files older than this.
+    taken = time.time_ns()
     stamp = cache.input_stamp(root, folders, files, extra)
     # Where a new input could appear: the notes, theme and styles folders, the library's own
     # templates/ (theme_dirs leaves it out while it is missing), and the configuration files
@@ -78,7 +99,7 @@ def stamp_for(root: Path, config: Config, out: Path) -> dict[str, Any]:
     for name in ("papernotes.yaml", "pyproject.toml"):
         if str(root / name) not in stamp["inputs"]:
             watch[str(root / name)] = None
-    return {**stamp, "watch": watch}
+    return {**stamp, "watch": watch, "taken": taken}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +156,69 @@ def up_to_date(
     stamp = stamp if stamp is not None else stamp_for(root, config, out)
     saved = cache.stamp_matches(root, stamp, write.manifest_digest(out.resolve()))
     return stamp, None if saved is None else _last_build(saved)
+
+
+class StampedNotes:
+    """The notes that did not move since the last build, given without reading them
+    (``load.Known``): an edit build reads and hashes the notes edited, not the library.
+
+    A note is given as its path and the digest of its text the cache holds, with no text:
+    the parse stage keeps the cached note of a file whose digest is the one it had, so it
+    never reads the text of one given here."""
+
+    def __init__(self, still: frozenset[str], digests: dict[str, str]) -> None:
+        """``still``: the files (as stamped) that did not move; ``digests``: note file (as
+        the cache names it) → the digest of its text."""
+        self._still = still
+        self._digests = digests
+        self.given = 0
+        """Notes given without reading them (what the tests count)."""
+
+    def __call__(self, path: Path, display: str) -> Source | None:
+        from papernotes.load import Source
+
+        sha = self._digests.get(display)
+        if sha is None or str(path) not in self._still:
+            return None
+        self.given += 1
+        return Source(display, "", sha)
+
+    def walk(self, root: Path, papers_dir: str, patterns: tuple[str, ...]) -> Walk:
+        from papernotes.load import walk_notes
+
+        return walk_notes(root, papers_dir, patterns)
+
+
+def stamped_notes(
+    root: Path, stamp: dict[str, Any], previous: BuildCache | None
+) -> StampedNotes | None:
+    """The notes whose file has, in ``stamp`` (this build's), the size and time the last
+    build's stamp gave it, if it had last moved well before that stamp was taken
+    (:data:`RACY_NS`), and whose parsed note the last build's cache (``previous``) holds;
+    None when there is no such stamp or cache.
+
+    The saved stamp is untrusted (a library may come with one): each value used is checked
+    to be what ``stamp_for`` writes. The worst a crafted one can do is keep a cached note
+    of this very library (the cache is keyed by the library folder's identity) after its
+    file changed, as a crafted ``stamp.json`` can already make a build a no-op."""
+    from papernotes.incremental import cache
+
+    if previous is None or not stamp:  # no cache, or no stamp (``--no-cache``)
+        return None
+    saved = cache.saved_stamp(root)
+    if saved is None or saved.get("extra") != stamp.get("extra"):
+        return None
+    taken, then, now = saved.get("taken"), saved.get("inputs"), stamp.get("inputs")
+    if type(taken) is not int or type(then) is not dict or type(now) is not dict:
+        return None
+    before = taken - RACY_NS
+    still = frozenset(
+        path
+        for path, seen in now.items()
+        if type(old := then.get(path)) is list
+        and old == seen
+        and len(old) == 2
+        and type(old[1]) is int
+        and old[1] < before
+    )
+    return StampedNotes(still, {display: entry[0] for display, entry in previous.notes.items()})
