@@ -57,3 +57,27 @@ def test_unresolved_citation_is_visible_on_the_page(tmp_path: Path, cli) -> None
     )
     span = soup.select_one(".cite.unresolved")
     assert span is not None and span.name == "span" and "ghost2020" in span.get_text()
+
+
+def test_pages_of_one_folder_work_out_each_href_once(tmp_path: Path, monkeypatch) -> None:
+    from papernotes import urls
+    from papernotes.build import build
+    from papernotes.config import load_config
+
+    for i in range(3):
+        write_note(tmp_path, f"p{i}.md", note_text(f"Paper {i}", extra="tags: [shared]\n"))
+    asked: list[tuple[str, str]] = []
+    relative = urls.relative
+
+    def counted(from_page: str, to_path: str) -> str:
+        asked.append((from_page.rpartition("/")[0], to_path))
+        return relative(from_page, to_path)
+
+    monkeypatch.setattr(urls, "relative", counted)
+    config, _ = load_config(tmp_path)
+    build(tmp_path, config, out=tmp_path / "site", use_cache=False, workers=1)
+    # Three paper pages link the stylesheet and the tag page; each href is worked out once.
+    assert asked.count(("papers", "static/style.css")) == 1
+    assert asked.count(("papers", "tags/shared.html")) == 1
+    page = (tmp_path / "site" / "papers" / "p2.html").read_text("utf-8")
+    assert 'href="../static/style.css"' in page and 'href="../tags/shared.html"' in page

@@ -141,6 +141,9 @@ class Renderer:
         self.memberships = Memberships.of(library.reading_lists)
         """Each paper's reading lists and series places, made once for every paper page."""
         """Tag colours, computed once: graph-data.js names them for every page's graph."""
+        self._hrefs: dict[tuple[str, str], str] = {}
+        """(folder of a page, site path) → the href between them: the pages of one folder
+        (a thousand paper pages) link the same navigation, tags, authors and papers."""
 
     def notes_of(self, keys: Iterable[CiteKey]) -> list[Note]:
         """The notes with these keys, in the given order."""
@@ -149,10 +152,17 @@ class Renderer:
     def page(self, template: str, path: str, **context: Any) -> Output:
         """The page ``template`` makes at ``path``, or no page and the template's problem."""
 
+        folder = path.rpartition("/")[0]
+        hrefs = self._hrefs
+
         def url(target: str) -> str:
             if "://" in target or target.startswith("mailto:"):
                 return target
-            return urls.relative(path, target)
+            key = (folder, target)
+            href = hrefs.get(key)
+            if href is None:  # urls.relative reads only the page's folder
+                href = hrefs[key] = urls.relative(path, target)
+            return href
 
         helpers: dict[str, Callable[..., Any]] = {
             "url": url,
