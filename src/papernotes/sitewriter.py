@@ -240,12 +240,17 @@ class SiteWriter:
         keep = set(unchanged)
         memo = self.memo
         on_disk = write._scan(real) if memo is None else memo.scan(real)  # for three questions
-        if any(not old.get(k) or k not in on_disk for k in keep):
+        # Set operations, not a loop over the site's files: a save keeps thousands.
+        unknown = "" in old.values() and any(not old.get(k) for k in keep)
+        if unknown or keep - old.keys() or keep - on_disk.keys():
             raise ValueError("unchanged files are missing from the output folder")
         for copy in copies:
             if copy.path not in self._files:
                 self.put(copy)
-        files = {**{k: old[k] for k in keep}, **self._files}
+        files = dict(old)  # the files kept, and those put (a site's order is the sorted one)
+        for rel in old.keys() - keep:
+            del files[rel]
+        files.update(self._files)
         write._check_targets(real, self.out, list(self._files), old)
         _remove_legacy_litter(real)
         todo = self._todo
@@ -263,7 +268,7 @@ class SiteWriter:
         self._done = True
         if memo is not None:
             memo.committed(real, files, self._placed, stale)
-        size = self._size + sum(on_disk[k] for k in keep)
+        size = self._size + sum(map(on_disk.__getitem__, keep))
         kept = write._user_files(real, files, on_disk.keys() - set(stale))  # as it is now
         return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
 

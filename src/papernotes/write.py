@@ -380,7 +380,7 @@ def _user_files(real: Path, ours: dict[str, str], found: Iterable[str] | None = 
     """The files in ``real`` papernotes did not write, sorted (``found``: :func:`_scan`'s)."""
     names = _scan(real) if found is None else found
     kept = []
-    for rel in sorted((r for r in names if r not in ours), key=lambda r: r.split("/")):
+    for rel in sorted(set(names) - ours.keys(), key=lambda r: r.split("/")):
         legacy = _LEGACY_TMP.fullmatch(posixpath.basename(rel))
         if legacy and posixpath.join(posixpath.dirname(rel), legacy[1]) in ours:
             with contextlib.suppress(OSError):  # an older papernotes' temporary file
