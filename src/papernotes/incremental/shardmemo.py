@@ -34,6 +34,7 @@ from papernotes.search.shards import (
     pack_rows,
     script_json,
     shard_of,
+    typo_keys,
 )
 from papernotes.search.shards import _doc_row as doc_row
 from papernotes.search.shards import _packed_script as packed_script
@@ -66,6 +67,8 @@ class _Terms:
     """Short prefix → shard → size of the postings of its longer words there."""
     short: dict[str, list[int]]
     """Short prefix → its shards by weight, prefixes sorted: the manifest's ``short``."""
+    typo: dict[str, str]
+    """The manifest's ``typoKeys`` (from the terms' keys: made again only with the terms)."""
 
 
 @dataclass(slots=True)
@@ -142,6 +145,7 @@ class ShardMemo:
             "keyChars": KEY_CHARS,
             "docsPerShard": docs.per_shard,
             "short": terms.short if terms.count > 1 else {},
+            "typoKeys": terms.typo if terms.count > 1 else {},
             "dir": SHARD_DIR.removeprefix("static/"),
         }
         text = f"window.PAPERNOTES_SEARCH={script_json(manifest)};\n"
@@ -249,7 +253,17 @@ def _all_terms(index: SearchIndex, target: int) -> _Terms:
             at[shard] = at.get(shard, 0) + len(encoded)
     short = {p: _by_weight(w) for p, w in sorted(weights.items())}
     return _Terms(
-        index.terms, index.postings, size, count, shards, members, joined, files, weights, short
+        index.terms,
+        index.postings,
+        size,
+        count,
+        shards,
+        members,
+        joined,
+        files,
+        weights,
+        short,
+        typo_keys(by_key),
     )
 
 
