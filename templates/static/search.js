@@ -660,7 +660,8 @@
   // those keys: words of other keys that share a loaded shard made a query's results depend
   // on the shards earlier queries had loaded.
   Index.prototype.nearWords = function (word) {
-    if (!this.sharded) return this.nearWordsOf(word, null); // every word is loaded: all of them
+    // One term shard (every small library): every word is loaded, all of them are looked at.
+    if (this.termShards === 1) return this.nearWordsOf(word, null);
     const near = this.nearWordsOf(word, new Set(this.typoKeysOf(word, false)));
     return near.length ? near : this.nearWordsOf(word, new Set(this.typoKeysOf(word, true)));
   };
