@@ -210,6 +210,8 @@ def test_the_search_page_takes_the_shortcut_into_its_own_box_and_says_so(tab: Ta
         ("regularisation", "regularization", None),  # a letter changed
         ("trnasformer", "transformer", None),  # two letters swapped
         ("supergravty", "supergravity", None),
+        # A letter added in front: no slip's key, but one term shard holds every word here.
+        ("ttention", "attention", ["Attention Is All You Need"]),
     ],
 )
 def test_one_typo_in_a_long_word_is_forgiven(

@@ -660,7 +660,8 @@
   // those keys: words of other keys that share a loaded shard made a query's results depend
   // on the shards earlier queries had loaded.
   Index.prototype.nearWords = function (word) {
-    if (!this.sharded) return this.nearWordsOf(word, null); // every word is loaded: all of them
+    // One term shard (every small library): every word is loaded, all of them are looked at.
+    if (this.termShards === 1) return this.nearWordsOf(word, null);
     const near = this.nearWordsOf(word, new Set(this.typoKeysOf(word, false)));
     return near.length ? near : this.nearWordsOf(word, new Set(this.typoKeysOf(word, true)));
   };
@@ -747,7 +748,9 @@
     if (!q.units.length && !(q.ids || []).length) return out;
     this.lengthsReady();
     const total = new Float64Array(this.count);
-    const exact = new Uint8Array(this.count);
+    // Per note, whether it matched every word as typed: made once a word's typo is forgiven.
+    // Until then every note that matches at all did, and a query's words add up without it.
+    let exact = null;
     let corrected = q.text;
     let first = true;
     for (const unit of q.units) {
@@ -761,7 +764,13 @@
           corrected = corrected.replace(new RegExp("(?<!" + WORD + ")" + escapeRegExp(unit.text) + "(?!" + WORD + ")", "u"), near.best);
         }
       }
-      for (let d = 0; d < total.length; d++) {
+      if (near && !exact) {
+        exact = new Uint8Array(this.count);
+        if (!first) for (let d = 0; d < total.length; d++) exact[d] = total[d] > 0 ? 1 : 0;
+      }
+      if (!exact && first) total.set(scores);
+      else if (!exact) for (let d = 0; d < total.length; d++) total[d] = total[d] > 0 && scores[d] > 0 ? total[d] + scores[d] : 0;
+      else for (let d = 0; d < total.length; d++) {
         const s = scores[d] > 0 ? scores[d] : near ? near.scores[d] : 0;
         const asTyped = scores[d] > 0 ? 1 : 0;
         if (first) {
@@ -790,7 +799,7 @@
     let n = 0, typos = false, typed = 0;
     for (let d = 0; d < total.length; d++) {
       if (!named[d] && !(total[d] > 0)) continue;
-      const tier = named[d] ? 2 : exact[d];
+      const tier = named[d] ? 2 : exact ? exact[d] : 1;
       docs[n] = d;
       scores[n] = total[d];
       tiers[n++] = tier;
