@@ -312,3 +312,33 @@ def test_a_diagram_in_an_unchanged_body_is_seen_by_an_edit_build(
     assert has_mermaid is (other == "diagram")
     _build(root, tmp_path / "clean", use_cache=False)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_build_keeps_the_search_terms_as_the_text_it_saves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Memory: once the search index is made, the terms are read only by the cache's save, so
+    # the parent (and the workers it forks for the pages) holds each as its JSON text, which
+    # the save writes without decoding it: the entries are those of terms kept as dicts.
+    from papernotes import plan
+
+    root = _lib(tmp_path)
+    sites: list[plan.RenderedSite] = []
+    real = plan.render_site
+
+    def keep(*args, **kw):  # type: ignore[no-untyped-def]
+        found = real(*args, **kw)
+        sites.append(found[0])
+        return found
+
+    monkeypatch.setattr(plan, "render_site", keep)
+    _build(root)
+    (site,) = sites
+    assert isinstance(site.terms, lazy.Parts) and len(site.terms) == 2
+    assert site.terms.decoded == 0
+    packed = {p.name: p.read_bytes() for p in (root / ".papernotes/cache" / ENTRIES).iterdir()}
+    monkeypatch.setattr(store, "pack", lambda terms: terms)
+    _build(root, use_cache=False)
+    _build(root)
+    kept = {p.name: p.read_bytes() for p in (root / ".papernotes/cache" / ENTRIES).iterdir()}
+    assert packed == kept

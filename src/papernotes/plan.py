@@ -175,6 +175,10 @@ def render_site(
         indexer=indexer,
         doc_digests=digests,
     )
+    if memo is None:  # serve's index reads every note's terms at each save: kept as they are
+        from papernotes.incremental.store import pack
+
+        terms = pack(terms)  # memory: from here on, only the cache reads them
     todo: list[Job] = []
     unchanged: list[str] = []
     for job in plan.jobs:

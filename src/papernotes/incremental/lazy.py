@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Kept", "Parts", "Reused", "fingerprint_of", "mapped", "may_hold", "seconds"]
+__all__ = ["Kept", "Parts", "Reused", "fingerprint_of", "mapped", "may_hold", "raw_of", "seconds"]
 
 _V = TypeVar("_V")
 _K = TypeVar("_K", bound=str)
@@ -54,6 +54,11 @@ class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
     def fingerprint(self, key: str) -> str | None:
         """The fingerprint of ``key``'s value, without decoding it; None if there is none."""
         return self._fps.get(key)
+
+    def raw(self, key: str) -> bytes | None:
+        """``key``'s value as the JSON text it was given as, while it is not decoded (the
+        store writes it as it is); None once decoded, or if there is none."""
+        return self._raw.get(key)
 
     def may_hold(self, key: str, text: str) -> bool:
         """False when ``key``'s value is still JSON that does not hold ``text`` (as a JSON
@@ -103,6 +108,11 @@ def fingerprint_of(parts: Mapping[str, tuple[str, Any]], key: str) -> str | None
     return None if hit is None else hit[0]
 
 
+def raw_of(parts: Mapping[str, tuple[str, Any]], key: str) -> bytes | None:
+    """``key``'s value in ``parts`` as its JSON text, while it is that (:meth:`Parts.raw`)."""
+    return parts.raw(key) if isinstance(parts, (Parts, Reused)) else None
+
+
 class Reused(Mapping[_K, tuple[str, _T]], Generic[_K, _T]):
     """What :func:`~papernotes.incremental.reuse.reuse` returns when the last build's values
     are :class:`Parts`: key → (fingerprint, value), with the values made now at hand and the
@@ -125,6 +135,10 @@ class Reused(Mapping[_K, tuple[str, _T]], Generic[_K, _T]):
 
     def fingerprint(self, key: str) -> str | None:
         return self._fps.get(key)
+
+    def raw(self, key: str) -> bytes | None:
+        """As :meth:`Parts.raw`, for a kept value (one made now has no JSON text)."""
+        return None if key in self._made else self._kept.raw(key)
 
     def may_hold(self, key: str, text: str) -> bool:
         """As :meth:`Parts.may_hold`: False only for a kept value that surely lacks ``text``."""

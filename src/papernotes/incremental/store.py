@@ -31,7 +31,7 @@ import json
 import os
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
 from papernotes.incremental.entryfile import PARTS, Part, dump
-from papernotes.incremental.lazy import Parts, fingerprint_of
+from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of
 
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
-__all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "entry_name", "load", "read", "save"]
+__all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "entry_name", "load", "pack", "read", "save"]
 
 _FORMAT = 5
 INDEX = "index.json"
@@ -269,6 +269,24 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     return built, tuple(damage)
 
 
+def pack(terms: Mapping[str, tuple[str, DocTerms]]) -> Parts[DocTerms]:
+    """Search ``terms`` as the next save writes them: each value its JSON text, decoded again
+    only if read. Once the search index is made, a build reads them only to save them: as dicts
+    they took 6.8 MiB per 1,000 notes, as text 2.5, in the parent and in every worker it forks.
+    A value still undecoded (kept from the cache) is not decoded."""
+    from papernotes.search.index import interned
+
+    codec, tp = _codec(), _types()["terms"]
+    raw: dict[str, tuple[str, bytes]] = {}
+    for k in terms:
+        fp, text = fingerprint_of(terms, k), raw_of(terms, k)
+        if fp is None or text is None:
+            fp, value = terms[k]
+            text = dump(codec.encode(value, tp))
+        raw[k] = (fp, text)
+    return Parts(raw, lambda d: interned(codec.decode(d, tp)))
+
+
 def _why(exc: BaseException) -> str:
     """What is wrong with a cache file, in a few words."""
     if isinstance(exc, RecursionError):
@@ -317,7 +335,12 @@ def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -
     k = entry[1].key if entry[1] is not None else None
     parts: list[Part | None] = []
     for attr, name in zip(_ATTRS, PARTS, strict=True):
-        hit = getattr(cache, attr).get(k) if k is not None else None
+        of = getattr(cache, attr)
+        text = raw_of(of, k) if k is not None else None
+        if text is not None:  # written as it was read (or packed): not decoded to encode it
+            parts.append((fingerprint_of(of, k) or "", text))  # type: ignore[arg-type]
+            continue
+        hit = of.get(k) if k is not None else None
         if hit is not None and name == "doc":
             hit = (hit[0], (hit[1][0], StoredDoc.of(hit[1][1])))
         parts.append(None if hit is None else (hit[0], dump(codec.encode(hit[1], types[name]))))
