@@ -10,10 +10,9 @@ Editing one note's body therefore re-renders its own page, the search index and,
 the feed, the feed, and nothing else. A library with templates of its own may show anything
 anywhere, so there every page also depends on the whole library.
 
-The note bodies and their search terms are reused the same way (``incremental.reuse``), and
-the jobs left to run go to worker processes when there are many (``incremental.parallel``).
-Each job returns its pages and its template problems as a value.
-"""
+The note bodies and their search terms are reused the same way (``incremental.reuse``); the
+jobs left go to worker processes when there are many (``incremental.parallel``), each
+returning its pages and its template problems as a value."""
 
 from __future__ import annotations
 
@@ -45,6 +44,7 @@ from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
 from papernotes.incremental.shardmemo import ShardMemo
+from papernotes.incremental.store import pack
 from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
@@ -176,8 +176,6 @@ def render_site(
         doc_digests=digests,
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
-        from papernotes.incremental.store import pack
-
         terms = pack(terms)  # memory: from here on, only the cache reads them
     todo: list[Job] = []
     unchanged: list[str] = []
