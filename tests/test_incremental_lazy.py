@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from papernotes.incremental.lazy import (
     Kept,
     Parts,
@@ -121,3 +123,30 @@ def test_a_kept_over_a_kept_is_one_level_with_what_the_first_made() -> None:
     assert dict(kept.items()) == {"a": ("fa", 1), "n": ("fn", 9), "m": ("fm", 5)}
     changed: Kept[int] = Kept({"a": "fa", "n": "fn2"}, kept, {"n": ("fn2", 7)}, never)
     assert changed["n"] == ("fn2", 7) and changed["a"] == ("fa", 1)
+
+
+@pytest.mark.parametrize(
+    "previous",
+    [
+        {"a": ("fa", [1]), "b": ("fb", [2]), "c": ("fc", [3])},  # same keys, same order
+        {"b": ("fb", [2]), "a": ("fa", [1]), "c": ("fc", [3])},  # another order
+        {"a": ("fa", [1]), "c": ("fc", [3])},  # a key added
+        {"a": ("fa", [1]), "b": ("fb", [2]), "c": ("fc", [3]), "z": ("fz", [9])},  # one gone
+    ],
+)
+def test_reuse_of_values_in_memory_keeps_the_very_objects_and_makes_the_changed(
+    previous: dict[str, tuple[str, list[int]]],
+) -> None:
+    made: list[str] = []
+
+    def make(x: str) -> list[int]:
+        made.append(x)
+        return [len(x)]
+
+    wanted = {"a": ("fa", "x"), "b": ("fb", "yy"), "c": ("new", "zzz")}
+    got = reuse(wanted, previous, make, own=lambda v: [*v, 0])
+    b = ("fb", [2]) if "b" in previous else ("fb", [2, 0])
+    assert list(got.items()) == [("a", ("fa", [1])), ("b", b), ("c", ("new", [3, 0]))]
+    assert got["a"][1] is previous["a"][1]  # kept, not copied: serve compares by identity
+    assert made == ["zzz"] if "b" in previous else made == ["yy", "zzz"]
+    assert previous["c"] == ("fc", [3])  # the last build's values are left as they were

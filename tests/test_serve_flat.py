@@ -15,6 +15,7 @@ import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session
 from papernotes.sitewriter import OutputMemo
@@ -56,12 +57,24 @@ def _library(root: Path, n: int) -> Path:
 
 
 class _Asked:
-    """Counts the save memo's look-ups by tag (a look-up is a note visited by a stage)."""
+    """Counts the save memo's look-ups by tag (a look-up is a note visited by a stage), and
+    the fingerprints read one key at a time from the last build's values (as "fingerprint")."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.asked: dict[str, int] = {}
+        self.saved: dict[str, int] = {}
+        """What the last save asked (not its ``persist``, nor the clean build after it)."""
         for name in ("once", "same"):
             monkeypatch.setattr(SaveMemo, name, self._wrap(getattr(SaveMemo, name)))
+        for kind in (Kept, Parts, Reused):
+            monkeypatch.setattr(kind, "fingerprint", self._read(kind.fingerprint))
+
+    def _read(self, method: Callable[..., str | None]) -> Callable[..., str | None]:
+        def counted(values: object, key: str) -> str | None:
+            self.asked["fingerprint"] = self.asked.get("fingerprint", 0) + 1
+            return method(values, key)
+
+        return counted
 
     def _wrap(self, method: Callable[..., object]) -> Callable[..., object]:
         def counted(memo: SaveMemo, tag: str, *args: object) -> object:
@@ -89,6 +102,8 @@ def _save_counts(root: Path, asked: _Asked | None = None) -> dict[str, int]:
         if asked is not None:
             asked.asked.clear()
         report = session.build()
+        if asked is not None:
+            asked.saved = dict(asked.asked)
         assert report.errors == 0, [d.format() for d in report.diagnostics]
         made = dict(session.made)
         session.persist()
@@ -119,13 +134,16 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
 ) -> None:
     asked = _Asked(monkeypatch)
     _save_counts(_library(tmp_path / "small" / "lib", 30), asked)
-    small = dict(asked.asked)
+    small = asked.saved
     _save_counts(_library(tmp_path / "large" / "lib", 120), asked)
-    large = asked.asked
+    large = asked.saved
     # Linking, backlinks and link previews look up the notes saved alone (they looked up
     # every note before: 30 and 120 of each).
     for kind in ("link-note", "backlinks", "preview", "preview-shard"):
         assert small.get(kind, 0) == large.get(kind, 0) <= 1, (kind, small, large)
+    # The fingerprints of the references (plan_site's, note_references') and of the bodies
+    # (search_docs') are taken whole, not read note by note (30 and 120 reads each before).
+    assert small.get("fingerprint", 0) == large.get("fingerprint", 0), (small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:

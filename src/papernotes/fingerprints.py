@@ -11,7 +11,7 @@ from papernotes.bib import csl
 from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.bodyctx import MAX_DEPTH, body_tag_pages, tag_slugs
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.lazy import Kept, fingerprint_of
+from papernotes.incremental.lazy import Kept, fingerprints
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.model import CiteKey, External, Library, Note
@@ -224,10 +224,11 @@ def note_references(
         of = {k: (sources[n.source], prints) for k, n in library.notes.items()}
         texts = _kept_digests(memo, "refs-text", of)
     # Compared by fingerprint: a kept note's references are decoded only if a page needs them.
+    old_fps = fingerprints(old)
     kept = {
         k: fp
         for k, t in texts.items()
-        if t and (fp := fingerprint_of(old, k)) is not None and fp.startswith(f"{t} ")
+        if t and (fp := old_fps.get(k)) is not None and fp.startswith(f"{t} ")
     }
 
     def keyed(note: Note) -> tuple[str, dict[str, object]]:

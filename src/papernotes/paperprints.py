@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import compress, repeat
+from operator import is_not, ne
 from typing import Any
 
 from papernotes.fingerprints import citation_targets, linked_files, pdf_target
@@ -73,7 +75,8 @@ def _differ(now: Mapping[Any, object], then: Mapping[Any, object]) -> set[Any]:
     mapping kept whole from the last save (``incremental.linkmemo``'s graph) costs nothing."""
     if now is then:
         return set()
-    out = {k for k, v in now.items() if then.get(k, _GONE) != v}
+    # At C speed (a Python step per key was a few ms of a 10,000-note save, each call).
+    out = set(compress(now, map(ne, map(then.get, now, repeat(_GONE)), now.values())))
     out.update(then.keys() - now.keys())
     return out
 
@@ -81,7 +84,7 @@ def _differ(now: Mapping[Any, object], then: Mapping[Any, object]) -> set[Any]:
 def _replaced(now: Mapping[Any, object], then: Mapping[Any, object]) -> set[Any]:
     """The keys whose values are other objects (a note, its references: equal objects that
     are not the same are rare, and comparing two notes costs more than fingerprinting one)."""
-    return {k for k, v in now.items() if then.get(k, _GONE) is not v}
+    return set(compress(now, map(is_not, map(then.get, now, repeat(_GONE)), now.values())))
 
 
 def _to_fingerprint(

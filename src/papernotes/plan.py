@@ -38,7 +38,7 @@ from papernotes.fingerprints import (
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.lazy import fingerprint_of, mapped, seconds
+from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
@@ -170,7 +170,7 @@ def render_site(
         docs={k: doc for k, (_, (_, doc)) in docs.items()},
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
-        ref_prints={k: fingerprint_of(refs, k) or "" for k in refs},
+        ref_prints=fingerprints(refs),
         memo=memo,
         indexer=indexer,
         doc_digests=digests,

@@ -19,7 +19,17 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Kept", "Parts", "Reused", "fingerprint_of", "mapped", "may_hold", "raw_of", "seconds"]
+__all__ = [
+    "Kept",
+    "Parts",
+    "Reused",
+    "fingerprint_of",
+    "fingerprints",
+    "mapped",
+    "may_hold",
+    "raw_of",
+    "seconds",
+]
 
 _V = TypeVar("_V")
 _K = TypeVar("_K", bound=str)
@@ -106,6 +116,16 @@ def fingerprint_of(parts: Mapping[str, tuple[str, Any]], key: str) -> str | None
         return parts.fingerprint(key)
     hit = parts.get(key)
     return None if hit is None else hit[0]
+
+
+def fingerprints(parts: Mapping[str, tuple[str, Any]]) -> Mapping[str, str]:
+    """Key → fingerprint for every key of ``parts``, decoding nothing: a save asks for all
+    10,000 at once, and one :func:`fingerprint_of` call per key was 4 % of a 10k save."""
+    if isinstance(parts, (Reused, Kept)):  # their fingerprints never change once made
+        return parts._fps
+    if isinstance(parts, Parts):  # a copy: a value that fails to decode drops its key
+        return dict(parts._fps)
+    return {k: fp for k, (fp, _) in parts.items()}
 
 
 def raw_of(parts: Mapping[str, tuple[str, Any]], key: str) -> bytes | None:

@@ -13,7 +13,9 @@ build never decodes the search terms of the notes it did not touch.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from itertools import compress
+from operator import itemgetter, ne
+from typing import TypeVar, cast
 
 from papernotes.incremental.lazy import Parts, Reused
 from papernotes.incremental.parallel import parallel_iter
@@ -47,6 +49,8 @@ def reuse(
         values = parallel_iter(make, [wanted[k][1] for k in todo], workers)
         new = dict(zip(todo, values if own is None else map(own, values), strict=True))
         return Reused(wanted, previous, new, make if own is None else lambda x: own(make(x)))
+    if type(previous) is dict and len(previous) == len(wanted) and list(previous) == list(wanted):
+        return _patched(wanted, previous, make, workers, own)
     kept: dict[_K, _R] = {}
     missing: list[_K] = []
     for key, (fp, _) in wanted.items():
@@ -58,3 +62,26 @@ def reuse(
     made = parallel_iter(make, [wanted[k][1] for k in missing], workers)
     kept.update(zip(missing, made if own is None else map(own, made), strict=True))
     return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}
+
+
+def _patched(
+    wanted: Mapping[_K, tuple[str, _T]],
+    previous: dict[str, tuple[str, _R]],
+    make: Callable[[_T], _R],
+    workers: int,
+    own: Callable[[_R], _R] | None,
+) -> Mapping[_K, tuple[str, _R]]:
+    """:func:`reuse` of the last build's values kept in memory (``serve``'s): a copy of them
+    with the changed keys' values made again, the fingerprints compared without a Python
+    step per key (a loop and a tuple per key was 15 ms of a 10,000-note save, each of the
+    five times a save reuses). The result is the loop's: the same keys in the same order,
+    each with a fingerprint equal to ``wanted``'s."""
+    keys = list(wanted)  # the keys of ``previous`` in the same order: the caller saw to it
+    now = map(itemgetter(0), wanted.values())
+    then = map(itemgetter(0), previous.values())
+    missing = list(compress(keys, map(ne, now, then)))
+    made = parallel_iter(make, [wanted[k][1] for k in missing], workers)
+    out: dict[_K, tuple[str, _R]] = cast("dict[_K, tuple[str, _R]]", dict(previous))
+    for key, value in zip(missing, made if own is None else map(own, made), strict=True):
+        out[key] = (wanted[key][0], value)
+    return out

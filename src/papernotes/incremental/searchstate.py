@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
-from papernotes.incremental.lazy import fingerprint_of
+from papernotes.incremental.lazy import fingerprints
 from papernotes.incremental.reuse import reuse
 from papernotes.search.index import (
     INDEX_FORMAT,
@@ -139,9 +139,9 @@ def search_docs(
     the same rendered body: the same document), else made now."""
     # Keyed by the index format too (see ``_made``). The body looked up only for a document
     # made now: a kept one's stays undecoded.
+    body_fps = fingerprints(bodies)
     wanted: dict[str, tuple[str, Note]] = {
-        k: (f"{INDEX_FORMAT}:{fingerprint_of(bodies, k) or ''}", n)
-        for k, n in library.notes.items()
+        k: (f"{INDEX_FORMAT}:{body_fps.get(k) or ''}", n) for k, n in library.notes.items()
     }
     # Serial: cleaning a body is quick, and the pair would have to travel to a worker.
     return reuse(wanted, previous, lambda n: _made(n, bodies[n.key][1]), workers=1)
