@@ -30,7 +30,17 @@ REPLAY = {
 }
 
 # Standard-library modules the replay does without, each a few milliseconds or more.
-NOT_ON_REPLAY = {"argparse", "dataclasses", "inspect", "hashlib", "tomllib", "pathlib", "difflib"}
+NOT_ON_REPLAY = {
+    "argparse",
+    "dataclasses",
+    "inspect",
+    "hashlib",
+    "tomllib",
+    "pathlib",
+    "difflib",
+    # ``TYPE_CHECKING = False`` and ``collections.namedtuple`` stand in for typing's.
+    "typing",
+}
 
 # Third-party packages the full no-op check may import: the config file is YAML.
 THIRD_PARTY = {"yaml"}

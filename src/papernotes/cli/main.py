@@ -6,14 +6,15 @@ Exit codes: 0 success, 1 problems in the library (or a refused operation), 2 usa
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
 
 from papernotes import __version__
 
+TYPE_CHECKING = False  # not typing's: a no-op build does without importing it
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
     from pathlib import Path
+    from typing import Any
 
     from papernotes.model import Metadata
 
