@@ -352,18 +352,23 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    plain = None
     if argv[:1] == ["build"]:  # before importing anything: a no-op build is over in a moment
-        from papernotes.cli.quick import quick_build
+        from papernotes.cli.quick import plain_build, quick_build
 
         if (quick := quick_build(argv[1:])) is not None:
             return quick
-    import traceback
-
+        plain = plain_build(argv[1:])
     from papernotes.errors import PapernotesError
 
-    # The commands that talk to the network load httpx and more; build and init need none.
-    light = bool(argv) and argv[0] in ("build", "init")
-    args = _parser(full=not light).parse_args(argv)
+    if plain is not None:  # read already: building argparse's parser (~5 ms) would say the same
+        import argparse
+
+        args = argparse.Namespace(func=_cmd_build, **plain)
+    else:
+        # The commands that talk to the network load httpx and more; build and init need none.
+        light = bool(argv) and argv[0] in ("build", "init")
+        args = _parser(full=not light).parse_args(argv)
     try:
         code: int = args.func(args)
     except PapernotesError as exc:
@@ -380,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except Exception as exc:
         if args.debug:
-            traceback.print_exc()
+            __import__("traceback").print_exc()  # imported only for this
         print(
             f"papernotes: internal error: {exc!r} — this is a bug; please report it "
             "(run with --debug for details)",
