@@ -7,12 +7,15 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from papernotes import urls
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.lists.parse import ReadingList, parse_list
 from papernotes.load import Source
 from papernotes.model import CiteKey, Library
+
+if TYPE_CHECKING:  # parse_list is imported by read_lists: a library with no list never needs it
+    from papernotes.lists.parse import ReadingList
 
 __all__ = [
     "LinkedList",
@@ -141,6 +144,8 @@ def read_lists(
     parsed: list[ReadingList] = []
     diags: list[Diagnostic] = []
     for source in sources:
+        from papernotes.lists.parse import parse_list
+
         reading, found = parse_list(source.path, source.text)
         diags.extend(found)
         if reading is not None:
