@@ -282,6 +282,7 @@ class StyleSet:
     def __init__(self, styles: Sequence[Style]):
         self.styles = tuple(styles)
         self._compiled: dict[tuple[str, str | None], Any] = {}
+        self._xml: dict[str, bytes] = {}  # a built-in style is prepared on first use: once
 
     def _style(self, style: Style, locale: str | None) -> Any:
         key = (style.name, locale)
@@ -292,7 +293,8 @@ class StyleSet:
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # citeproc-py warns instead of raising
-                compiled = CitationStylesStyle(io.BytesIO(style.xml), locale=locale, validate=False)
+                xml = self._xml.get(style.name) or self._xml.setdefault(style.name, style.xml)
+                compiled = CitationStylesStyle(io.BytesIO(xml), locale=locale, validate=False)
             # Nothing changes a compiled style: its look-ups can be answered once (3x faster).
             self._compiled[key] = memoize(compiled)
         return self._compiled[key]
