@@ -207,3 +207,17 @@ def test_a_doctype_in_another_encoding_is_refused_by_the_parser(text: str) -> No
     with pytest.raises(StyleError) as caught:
         check_style(data.encode("utf-16"), name="evil", origin="styles/evil.csl")
     assert "root:" not in str(caught.value) and "lollol" not in str(caught.value)
+
+
+def test_a_builtin_style_is_prepared_only_when_formatted_and_as_a_checked_one_is() -> None:
+    # A build reads the built-in styles every time; lxml prepares one only when a reference is
+    # formatted with it, and then exactly as the checked style (citeproc-py's input) would be.
+    from papernotes.bib.styles import BUILTIN_STYLES, packaged_style
+
+    for name, _ in BUILTIN_STYLES:
+        lazy, checked = packaged_style(name, check=False), packaged_style(name)
+        assert not lazy.prepared and checked.prepared
+        assert (lazy.label, lazy.origin) == (checked.label, checked.origin)
+        assert lazy.xml == checked.xml == checked.data != lazy.data
+        assert lazy.fingerprint != checked.fingerprint  # stamps of different inputs, both stable
+        assert lazy.fingerprint == packaged_style(name, check=False).fingerprint

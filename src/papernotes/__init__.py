@@ -7,9 +7,11 @@ pays for importing the Markdown, template and BibTeX machinery.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from papernotes._lazy import lazy_exports
+
+# ``typing`` is not imported for this: a no-op build does without it (mypy and ruff read
+# any ``TYPE_CHECKING`` as the typing constant).
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 

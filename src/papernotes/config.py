@@ -7,8 +7,6 @@ library). Neither is required: every option has a default.
 
 from __future__ import annotations
 
-import difflib
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -104,6 +102,8 @@ def _from_yaml(path: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
 
 
 def _from_pyproject(path: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
+    import tomllib  # here: most libraries are configured in YAML (~2 ms a build)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -136,7 +136,9 @@ def _validate(
     for key, value, line in items:
         expected = _TYPES.get(key)
         if expected is None:
-            close = difflib.get_close_matches(key, _TYPES, n=1)
+            from difflib import get_close_matches  # only for a mistake (~2 ms to import)
+
+            close = get_close_matches(key, _TYPES, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(_TYPES)}"
             diags.append(warning(name, line, f"{key}: unknown option", hint))
         elif value is None:

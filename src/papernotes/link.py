@@ -13,7 +13,6 @@ from papernotes.backlinks import backlinks
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import excluded_names
 from papernotes.ids import key_problem, suggest_key
-from papernotes.incremental.linkmemo import LinkMemo
 from papernotes.incremental.searchmemo import same
 from papernotes.linknote import NAMED, Names, NoteLinks, check_embeds, check_root_links, link_note
 from papernotes.model import Author, CiteKey, Library, Metadata, Note, fold_target, named
@@ -186,6 +185,8 @@ def link(
     counts the notes linked again under ``"link-note"``).
     """
     inputs = (files, papers_dir, dict(outside or {}), tuple(drafts), tuple(excluded))
+    if memo is not None:  # serve's: a build from the command line has none to import
+        from papernotes.incremental.linkmemo import LinkMemo
     patched = memo.slot("link", LinkMemo).patch(notes, inputs, memo) if memo else None
     if patched is not None:  # serve: the notes saved linked, the library patched
         return patched

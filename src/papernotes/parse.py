@@ -8,7 +8,6 @@ the id (or the file name), unknown keys, and where each key was written.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
@@ -166,7 +165,9 @@ def parse_note(
         values["entry_type"] = ZOTERO_TYPES.get(entry_type.lower(), entry_type.lower())
         if values["entry_type"] not in ENTRY_TYPES:
             f = chosen["type"]
-            close = difflib.get_close_matches(values["entry_type"], sorted(ENTRY_TYPES), n=1)
+            from difflib import get_close_matches  # only for a mistake (~2 ms to import)
+
+            close = get_close_matches(values["entry_type"], sorted(ENTRY_TYPES), n=1)
             ctx.warn(
                 f,
                 f'"{entry_type}" is not a standard BibTeX entry type',
@@ -265,7 +266,9 @@ def _quick_warning(path: str, title: str) -> Diagnostic:
 def _unknown_key(ctx: Context, f: Field) -> None:
     if is_foreign(f.name):  # another tool's key, known and read quietly (lenient.FOREIGN_KEYS)
         return
-    close = difflib.get_close_matches(f.name, KNOWN_KEYS, n=1, cutoff=0.6)
+    from difflib import get_close_matches  # only for a mistake (~2 ms to import)
+
+    close = get_close_matches(f.name, KNOWN_KEYS, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else "see the note format in the README"
     ctx.warn(f, "unknown key, ignored", hint=hint)
 

@@ -43,7 +43,6 @@ from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
-from papernotes.incremental.shardmemo import ShardMemo
 from papernotes.incremental.store import pack
 from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
@@ -61,8 +60,7 @@ from papernotes.render import (
     paper_page,
     robots_and_sitemap,
 )
-from papernotes.search import index as search
-from papernotes.search.index import SearchIndex, build_index
+from papernotes.search.index import DocTerms, SearchDoc, SearchIndex, build_index
 from papernotes.search.shards import doc_order, shard_files
 from papernotes.search.table import LIBRARY_DATA, library_files, library_paths
 from papernotes.theme import Theme
@@ -118,7 +116,7 @@ class RenderedSite:
     """Jobs run (the others were unchanged)."""
     bodies: Mapping[str, tuple[str, RenderedBody]]
     """Citekey → (body fingerprint, rendered body): the next build's ``BuildCache.bodies``."""
-    terms: Mapping[str, tuple[str, search.DocTerms]]
+    terms: Mapping[str, tuple[str, DocTerms]]
     """Citekey → (search document digest, its terms): the next build's ``BuildCache.terms``."""
     refs: Mapping[str, tuple[str, tuple[Reference, ...]]]
     """Citekey → (CSL item and styles digest, its references): the next ``BuildCache.refs``."""
@@ -236,8 +234,8 @@ def plan_site(
     *,
     root: Path,
     body_fps: Mapping[str, str],
-    docs: Mapping[str, search.SearchDoc],
-    terms: Mapping[str, search.DocTerms],
+    docs: Mapping[str, SearchDoc],
+    terms: Mapping[str, DocTerms],
     refs: Mapping[str, tuple[Reference, ...]] | None = None,
     memo: SaveMemo | None = None,
     indexer: Callable[..., SearchIndex] | None = None,
@@ -374,6 +372,8 @@ def plan_site(
     indexer = indexer or (memo.index if memo is not None else build_index)
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
     if memo is not None and doc_digests is not None:  # serve: the shards the edit reached
+        from papernotes.incremental.shardmemo import ShardMemo  # serve's: only with a memo
+
         shard_memo = memo.slot("search-shards", partial(ShardMemo, memo.count))
         search_files = shard_memo(search_index, doc_digests)
     else:

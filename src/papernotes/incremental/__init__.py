@@ -7,9 +7,9 @@ between saves (``session``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from papernotes._lazy import lazy_exports
+
+TYPE_CHECKING = False  # not typing's: a no-op build does without importing it
 
 if TYPE_CHECKING:
     from papernotes.incremental.cache import (

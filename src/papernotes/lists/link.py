@@ -3,16 +3,18 @@ naming the file and line), and each paper learns which lists and series it is in
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from papernotes import urls
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.lists.parse import ReadingList, parse_list
 from papernotes.load import Source
 from papernotes.model import CiteKey, Library
+
+if TYPE_CHECKING:  # parse_list is imported by read_lists: a library with no list never needs it
+    from papernotes.lists.parse import ReadingList
 
 __all__ = [
     "LinkedList",
@@ -128,7 +130,9 @@ def link_lists(
 
 
 def _unknown(target: str, where: Location, keys: Iterable[str]) -> Diagnostic:
-    close = difflib.get_close_matches(target, list(keys), n=1, cutoff=0.7)
+    from difflib import get_close_matches  # only for a mistake (~2 ms to import)
+
+    close = get_close_matches(target, list(keys), n=1, cutoff=0.7)
     hint = f"did you mean '{close[0]}'?" if close else "no note has this key, alias or title"
     return Diagnostic(Severity.WARNING, where, f'reading list names unknown paper "{target}"', hint)
 
@@ -141,6 +145,8 @@ def read_lists(
     parsed: list[ReadingList] = []
     diags: list[Diagnostic] = []
     for source in sources:
+        from papernotes.lists.parse import parse_list
+
         reading, found = parse_list(source.path, source.text)
         diags.extend(found)
         if reading is not None:
