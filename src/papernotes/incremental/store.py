@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
     from papernotes.incremental.searchstate import DocEntry, SearchState, StoredDoc
+    from papernotes.incremental.summary import PlanSummary
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
@@ -93,6 +94,8 @@ class CacheIndex:
     """Note file → the version of its entry file."""
     search: SearchState | None = None
     """The search index as built (``incremental.searchstate``), or None."""
+    summary: PlanSummary | None = None
+    """What each note's fingerprints were made from (``incremental.summary``), or None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ def _names() -> dict[str, Any]:
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.searchstate import SearchState, StoredDoc
+    from papernotes.incremental.summary import PlanSummary
     from papernotes.markdown._types import ParsedBody, RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms, SearchDoc
@@ -133,6 +137,7 @@ def _names() -> dict[str, Any]:
         "SearchState": SearchState,
         "StoredDoc": StoredDoc,
         "Note": Note,
+        "PlanSummary": PlanSummary,
         "ParsedBody": ParsedBody,
         "Reference": Reference,
         "RenderedBody": RenderedBody,
@@ -265,6 +270,7 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
         stored,
         docs=lazy("doc", _restored),
         search=index.search,
+        summary=index.summary,
     )
     return built, tuple(damage)
 
@@ -361,7 +367,7 @@ def save(root: Path, cache: BuildCache) -> BuildCache:
         if cache.stored.get(path) != version:  # else the file on disk is this very entry
             data = _entry_bytes(cache, path, version, cache.notes[path])
             write_atomic(folder / entry_name(path), data)
-    index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search)
+    index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
     codec = _codec()
     write_atomic(
