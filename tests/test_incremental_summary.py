@@ -1,0 +1,154 @@
+"""An edit build fingerprints only the notes the edit touches, taking the others' fingerprints
+from the summary the last build stored in the cache index (``incremental.summary``), and
+still makes what a clean build makes; a summary that does not fit is not used."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_incremental import KEYS, Library, _build
+from test_incremental_edit import _clean
+
+from papernotes import fingerprints, paperprints
+from papernotes.incremental.summary import PlanSummary
+
+from conftest import site_tree
+
+
+def _count(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many notes each fingerprint is made for, from here on."""
+    made: Counter[str] = Counter()
+
+    def counted(module: object, name: str) -> None:
+        real: Callable[..., Any] = getattr(module, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            made[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counted(fingerprints, "meta_digest")
+    counted(fingerprints, "body_fingerprint")
+    counted(paperprints, "_paper")
+    return made
+
+
+def _edit_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *edits: tuple[str, str, object]
+) -> Counter[str]:
+    """Build, make ``edits``, build again counting: what the second build made, after checking
+    that its site is a clean build's."""
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    _build(lib.root, out, use_cache=True)
+    for op, key, arg in edits:
+        lib.apply(op, key, arg)
+    made = _count(monkeypatch)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert site_tree(out) == _clean(lib, tmp_path)
+    return made
+
+
+def test_a_body_edit_fingerprints_its_own_note_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _edit_build(tmp_path, monkeypatch, ("body", "beta", "A new body, citing nobody."))
+    assert made == {"meta_digest": 1, "body_fingerprint": 1, "_paper": 1}
+
+
+def test_a_new_citation_fingerprints_the_page_it_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _edit_build(tmp_path, monkeypatch, ("body", "beta", "Now citing [@gamma]."))
+    # gamma's page gains beta in its cited-by list and a backlink in beta's words.
+    assert made == {"meta_digest": 1, "body_fingerprint": 1, "_paper": 2}
+
+
+def test_a_citation_taken_out_fingerprints_the_page_it_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    lib.apply("body", "beta", "Citing [@gamma] and [@delta].")
+    _build(lib.root, out, use_cache=True)
+    lib.apply("body", "beta", "Citing [@delta] alone.")
+    made = _count(monkeypatch)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert site_tree(out) == _clean(lib, tmp_path)
+    assert made["_paper"] == 3  # beta, gamma (cited no more), delta (its backlink's words)
+
+
+@pytest.mark.parametrize(
+    ("op", "arg"),
+    [("title", "A Title Every Neighbour Shows"), ("year", 1999), ("tags", ["nlp"])],
+)
+def test_a_front_matter_edit_fingerprints_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, op: str, arg: object
+) -> None:
+    made = _edit_build(tmp_path, monkeypatch, (op, "beta", arg))
+    assert made["meta_digest"] == 1  # the others' are kept: made from their text alone
+    assert made["_paper"] == len(KEYS)
+
+
+def test_a_note_added_fingerprints_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _edit_build(tmp_path, monkeypatch, ("add", "epsilon", None))
+    assert made["_paper"] == len(KEYS) + 1
+    assert made["meta_digest"] == 1
+
+
+def _summary_of(index: Path) -> list[Any]:
+    data = json.loads(index.read_bytes())
+    summary = data["index"][4]  # CacheIndex(key, pages, entries, search, summary)
+    assert isinstance(summary, list) and len(summary) == len(PlanSummary.__slots__)
+    return summary
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (3, ["beta"]),  # a column shorter than the keys
+        (11, [9, 1, 2, 3]),  # ends out of order and past the end
+        (12, ["../../secret.txt"]),  # a file the library does not have
+        (0, "names of another library"),
+    ],
+)
+def test_a_summary_that_does_not_fit_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: int, value: object
+) -> None:
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    _build(lib.root, out, use_cache=True)
+    index = lib.root / ".papernotes" / "cache" / "index.json"
+    data = json.loads(index.read_bytes())
+    summary = data["index"][4]
+    if field == 12:  # beta's page said to link to it
+        files, ends = summary[12], summary[13]
+        summary[12] = [*files[: ends[1]], *value, *files[ends[1] :]]  # type: ignore[misc]
+        summary[13] = [*ends[:1], *(e + 1 for e in ends[1:])]
+    else:
+        summary[field] = value
+    index.write_text(json.dumps(data), encoding="utf-8")
+    lib.apply("body", "delta", "Another body.")
+    made = _count(monkeypatch)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert site_tree(out) == _clean(lib, tmp_path)
+    assert not (out / "secret.txt").exists()
+    assert made["_paper"] >= 2  # delta's page, and the ones the summary could not vouch for
+
+
+def test_the_summary_is_kept_in_the_index(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib")
+    _build(lib.root, lib.root / "site", use_cache=True)
+    summary = _summary_of(lib.root / ".papernotes" / "cache" / "index.json")
+    assert summary[2] == sorted(KEYS)  # keys, in library order (by file)
