@@ -17,7 +17,7 @@ from test_incremental_edit import _clean
 from papernotes import fingerprints, paperprints
 from papernotes.incremental.summary import PlanSummary
 
-from conftest import site_tree
+from conftest import note_text, site_tree, write_note
 
 
 def _count(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
@@ -152,3 +152,63 @@ def test_the_summary_is_kept_in_the_index(tmp_path: Path) -> None:
     _build(lib.root, lib.root / "site", use_cache=True)
     summary = _summary_of(lib.root / ".papernotes" / "cache" / "index.json")
     assert summary[2] == sorted(KEYS)  # keys, in library order (by file)
+
+
+def _many(root: Path, count: int) -> None:
+    """``count`` notes (several link preview shards), each citing the next, and the first
+    linking to a section of the second (its card then shows that section's first words)."""
+    for i in range(count):
+        body = f"Intro of n{i}.\n\n## Method\n\nWhat n{i} does, citing [@n{(i + 1) % count}].\n"
+        if i == 0:
+            body += "\nSee [[n1#Method]].\n"
+        text = note_text(f"Paper {i}", year=2000 + i % 20, extra=f"id: n{i}\n", body=body)
+        write_note(root, f"n{i}.md", text)
+
+
+def test_a_body_edit_makes_the_cards_of_one_preview_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes import preview
+
+    root, count = tmp_path / "lib", 40
+    _many(root, count)
+    _build(root, root / "site", use_cache=True)
+    text = note_text("Paper 7", year=2007, extra="id: n7\n", body="Edited, citing [@n8].\n")
+    write_note(root, "n7.md", text)
+    made: Counter[str] = Counter()
+    real_entry, real_shard = preview.preview_entry, preview._shard
+
+    def entry(*args: Any, **kwargs: Any) -> Any:
+        made["card"] += 1
+        return real_entry(*args, **kwargs)
+
+    def shard(*args: Any, **kwargs: Any) -> Any:
+        made["shard"] += 1
+        return real_shard(*args, **kwargs)
+
+    monkeypatch.setattr(preview, "preview_entry", entry)
+    monkeypatch.setattr(preview, "_shard", shard)
+    _build(root, root / "site", use_cache=True)
+    monkeypatch.undo()
+    assert made["shard"] == 1  # of 4
+    assert 0 < made["card"] < count // 2  # the cards of n7's shard only
+    clean = tmp_path / "clean"
+    _many(clean, count)
+    write_note(clean, "n7.md", text)
+    _build(clean, clean / "site", use_cache=False)
+    assert site_tree(root / "site") == site_tree(clean / "site")
+
+
+def test_a_section_linked_anew_makes_that_card_again(tmp_path: Path) -> None:
+    root, count = tmp_path / "lib", 40
+    _many(root, count)
+    _build(root, root / "site", use_cache=True)
+    # n5 now links to n20's section: n20's card gains it, in another shard than n5's.
+    body = "## Method\n\nWhat n5 does, citing [@n6]. See [[n20#Method]].\n"
+    write_note(root, "n5.md", note_text("Paper 5", year=2005, extra="id: n5\n", body=body))
+    _build(root, root / "site", use_cache=True)
+    clean = tmp_path / "clean"
+    _many(clean, count)
+    write_note(clean, "n5.md", note_text("Paper 5", year=2005, extra="id: n5\n", body=body))
+    _build(clean, clean / "site", use_cache=False)
+    assert site_tree(root / "site") == site_tree(clean / "site")

@@ -332,8 +332,16 @@ def plan_site(
         jobs.append(listing_job(path, fp, "year.html", keys, year=year))
 
     # Link previews: one job per file, so an edit rewrites the one shard its card is in.
-    for card in preview_files(library, memo, token):
-        jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
+    cards = (
+        stored.preview_files()
+        if stored is not None
+        else [
+            (c.path, c.fingerprint, partial(str, c.text))
+            for c in preview_files(library, memo, token)
+        ]
+    )
+    for path, fp, make_card in cards:
+        jobs.append(bytes_job(path, fp, make_card))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
     listed = [docs[k] for k in all_keys]

@@ -30,13 +30,13 @@ library has it (else the page is fingerprinted again).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from papernotes import fingerprints, paperprints
+from papernotes import fingerprints, paperprints, preview, urls
 from papernotes.bodyctx import tag_slugs
 from papernotes.incremental.cache import digest
 from papernotes.model import CiteKey
@@ -85,13 +85,17 @@ class PlanSummary:
     """The library's files each note's page links to, one note's after the other's."""
     file_ends: tuple[int, ...]
     """Where each note's ``files`` end."""
+    sections: tuple[str, ...]
+    """The sections of it other notes link to (what its link preview card shows), joined."""
+    shards: tuple[int, ...]
+    """The link preview shard its card is in."""
 
     def fits(self) -> bool:
         """Whether the columns are as long as the keys and the ends in order (a crafted
         file may say anything: one that does not fit is not used)."""
         n = len(self.keys)
         strings = (self.sources, self.shas, self.metas, self.meta_fps, self.body_fps)
-        ends = (self.link_ends, self.file_ends)
+        ends = (self.link_ends, self.file_ends, self.sections, self.shards)
         return (
             all(len(c) == n for c in (*strings, self.ref_fps, self.pages, *ends))
             and _ordered(self.link_ends, len(self.links))
@@ -101,6 +105,10 @@ class PlanSummary:
 
 def _ordered(ends: tuple[int, ...], size: int) -> bool:
     return all(0 <= a <= b for a, b in pairwise(ends)) and (not ends or 0 <= ends[-1] <= size)
+
+
+def _joined(sections: Collection[str]) -> str:
+    return "\n".join(sorted(sections))
 
 
 def _cut(flat: tuple[str, ...], ends: tuple[int, ...], i: int) -> tuple[str, ...]:
@@ -155,6 +163,9 @@ class Reuse:
         self._shared = ""
         self._prints: dict[CiteKey, str] = {}
         self._files: dict[CiteKey, tuple[str, ...]] = {}
+        self._pages = previous.pages if previous is not None else {}
+        self._sections: dict[CiteKey, str] = {}
+        self._shards: dict[CiteKey, int] = {}
 
     def meta_digests(self) -> dict[CiteKey, str]:
         """Each note's ``meta_digest``: kept where its text is the same."""
@@ -243,6 +254,54 @@ class Reuse:
                 todo.add(k)
         return todo
 
+    def preview_files(self) -> list[tuple[str, str, Callable[[], str]]]:
+        """The link preview files as ``preview.preview_files`` makes them, as (path,
+        fingerprint, make): a shard's cards are made again only when one of its notes changed
+        or the sections other notes link to in it did; the others keep the last build's
+        fingerprint, and are made only if their file must be written again."""
+        library, last, still = self._library, self._last, self._still
+        count = preview.shard_count(len(library.notes))
+        linked = preview.linked_sections(library)
+        self._sections = {k: _joined(linked.get(k, ())) for k in library.notes}
+        kept = (
+            last is not None
+            and self._same_names
+            and last.keys == tuple(library.notes)
+            and all(0 <= n < count for n in last.shards)
+        )
+        members: list[list[CiteKey]] = [[] for _ in range(count)]
+        stale: set[int] = set()
+        for k in library.notes:
+            i = still.get(k) if kept else None
+            if i is not None and last is not None and last.sections[i] == self._sections[k]:
+                n = last.shards[i]
+            else:
+                n = preview.shard_of(urls.paper_page(k), count)
+                stale.add(n)
+            self._shards[k] = n
+            members[n].append(k)
+
+        def shard(n: int) -> str:
+            cards = []
+            for k in members[n]:
+                note, fragments = library.notes[k], frozenset(linked.get(k, ()))
+                cards.append((urls.paper_page(k), preview.preview_entry(note, library, fragments)))
+            return preview._shard(n, cards)[0]
+
+        index = preview._script({"shards": count})
+        out: list[tuple[str, str, Callable[[], str]]] = [
+            (preview.PREVIEW_INDEX, digest(index), partial(str, index))
+        ]
+        for n in range(count):
+            path = f"{preview.PREVIEW_DIR}{n}.js"
+            fp = self._pages.get(path) if n not in stale else None
+            if fp is None:
+                text = shard(n)
+                out.append((path, digest(text), partial(str, text)))
+            else:
+                out.append((path, fp, partial(shard, n)))
+        return out
+
     def summary(self) -> PlanSummary:
         """What this build made, for the next one."""
         library = self._library
@@ -273,4 +332,6 @@ class Reuse:
             tuple(link_ends),
             tuple(files),
             tuple(file_ends),
+            tuple(self._sections[k] for k in keys),
+            tuple(self._shards[k] for k in keys),
         )
