@@ -168,7 +168,7 @@ def _shape() -> str:
     return digest(_FORMAT, codec.shape(CacheIndex), codec.shape(NoteRecord))
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: str | Path) -> bytes:
     """What ``path`` holds, opened without following a symlink."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "rb") as f:
@@ -236,11 +236,12 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     stored: dict[str, str] = {}
     paths: dict[str, str] = {}
     damage: list[Damage] = []
+    inside = os.path.join(folder, "")  # strings: a Path per entry cost 1.5 ms per 1,000
     for path, version in index.entries.items():
-        entry = folder / entry_name(path)
-        found = _entry(entry, path, version, key, shape, decode_note)
+        name = entry_name(path)
+        found = _entry(inside + name, path, version, key, shape, decode_note)
         if isinstance(found, str):
-            damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{entry.name}", found, path))
+            damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{name}", found, path))
             continue
         stored[path] = version
         notes[path], parts = found
@@ -305,7 +306,7 @@ def _why(exc: BaseException) -> str:
 
 
 def _entry(
-    file: Path, path: str, version: str, key: str, shape: str, decode: Callable[[Any], Any]
+    file: str, path: str, version: str, key: str, shape: str, decode: Callable[[Any], Any]
 ) -> tuple[Any, list[Part | None]] | str:
     """The note and the undecoded parts of ``path``'s entry if it is exactly the one the
     index names; else what is wrong (``entryfile.split``)."""
