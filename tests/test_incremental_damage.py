@@ -59,6 +59,12 @@ def _index_wrong_types(text: str) -> str:
     return json.dumps(data)
 
 
+def _summary_wrong_types(text: str) -> str:
+    data = json.loads(text)
+    data["index"][4][11] = ["ends", "as", "strings"]  # the summary's: ints expected
+    return json.dumps(data)
+
+
 Spoil = Callable[[str], str | None]
 
 DAMAGE: list[tuple[str, str, Spoil, str]] = [
@@ -66,6 +72,7 @@ DAMAGE: list[tuple[str, str, Spoil, str]] = [
     ("index cut", INDEX_FILE, lambda t: t[: len(t) // 2], "not JSON (cut short?)"),
     ("index a list", INDEX_FILE, lambda t: "[]", "not a cache index"),
     ("index wrong types", INDEX_FILE, _index_wrong_types, "not of the shape"),
+    ("index summary wrong types", INDEX_FILE, _summary_wrong_types, "not of the shape"),
     ("index too deep", INDEX_FILE, lambda t: "[" * 50_000 + "]" * 50_000, "nested too deep"),
     ("entry cut", LORA_FILE, lambda t: t[: len(t) // 3], "not JSON (cut short?)"),
     ("entry a string", LORA_FILE, lambda t: '"entry"', "not a cache entry"),

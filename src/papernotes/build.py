@@ -328,9 +328,9 @@ def run(
     report = BuildReport(n, written.files, said, 0.0, written, site.rendered, left_out=left_out)
     if not use_cache:
         return Run(report, None, stamp, kept)
-    parts = (read.parsed, site.bodies, site.fingerprints, site.terms, site.refs)
     stored = old.stored if old is not None else {}
-    new = BuildCache(key, *parts, stored, docs=site.docs, search=site.search)
+    parts = (read.parsed, site.bodies, site.fingerprints, site.terms, site.refs, stored)
+    new = BuildCache(key, *parts, docs=site.docs, search=site.search, summary=site.summary)
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}

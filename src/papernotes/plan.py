@@ -17,7 +17,6 @@ returning its pages and its template problems as a value."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import cast
@@ -42,8 +41,9 @@ from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
-from papernotes.incremental.searchstate import DocEntry, SearchState, search_inputs, state_of
+from papernotes.incremental.searchstate import search_inputs, state_of
 from papernotes.incremental.store import pack
+from papernotes.incremental.summary import Reuse
 from papernotes.lists.pages import list_jobs
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
@@ -63,69 +63,19 @@ from papernotes.render import (
 from papernotes.search.index import DocTerms, SearchDoc, SearchIndex, build_index
 from papernotes.search.shards import doc_order, shard_files
 from papernotes.search.table import LIBRARY_DATA, library_files, library_paths
+from papernotes.sitejobs import Job, Progress, RenderedSite, SitePlan
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
-__all__ = ["Job", "RenderedSite", "body_fingerprint", "plan_site", "render_site"]
-
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(stage, done, total)`` during long builds."""
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """Something that makes output files."""
-
-    path: str
-    """The main file it makes."""
-    fingerprint: str
-    """Digest of everything the output shows."""
-    run: Callable[[], Output]
-    """Make the files (a template error gives no page, and a diagnostic)."""
-    outputs: tuple[str, ...] = ()
-    """Every file the job makes, when more than ``path``."""
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return self.outputs or (self.path,)
-
-
-@dataclass(frozen=True, slots=True)
-class SitePlan:
-    """The jobs and copies that make the site."""
-
-    jobs: tuple[Job, ...]
-    """Every job, in a fixed order."""
-    copies: tuple[Copy, ...]
-    """Files copied as they are."""
-    search: SearchIndex | None = None
-    """The search index the search files were made from."""
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedSite:
-    """Stage 4's result: what to write, and what the next build may reuse."""
-
-    pages: tuple[Page, ...]
-    """The files rendered by this build (none when they went to ``render_site``'s sink)."""
-    copies: tuple[Copy, ...]
-    """Static files and the notes' local files, copied as they are."""
-    unchanged: tuple[str, ...]
-    """Files the last build wrote that would come out the same: left as they are."""
-    rendered: int
-    """Jobs run (the others were unchanged)."""
-    bodies: Mapping[str, tuple[str, RenderedBody]]
-    """Citekey → (body fingerprint, rendered body): the next build's ``BuildCache.bodies``."""
-    terms: Mapping[str, tuple[str, DocTerms]]
-    """Citekey → (search document digest, its terms): the next build's ``BuildCache.terms``."""
-    refs: Mapping[str, tuple[str, tuple[Reference, ...]]]
-    """Citekey → (CSL item and styles digest, its references): the next ``BuildCache.refs``."""
-    fingerprints: dict[str, str]
-    """Output path → fingerprint of every job: the next build's ``BuildCache.pages``."""
-    docs: Mapping[str, tuple[str, DocEntry]]
-    """Citekey → (body fingerprint, its search document and digest): ``BuildCache.docs``."""
-    search: SearchState | None
-    """The search index as built: the next build's ``BuildCache.search``."""
+__all__ = [
+    "Job",
+    "Progress",
+    "RenderedSite",
+    "SitePlan",
+    "body_fingerprint",
+    "plan_site",
+    "render_site",
+]
 
 
 def render_site(
@@ -151,7 +101,15 @@ def render_site(
     With ``sink``, each page goes to it as soon as it is rendered (``sitewriter.SiteWriter.
     put``) instead of into the result, so the pages are never all in memory at once. A
     ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
-    body_fps = body_fingerprints(library, source_digests, config.papers_dir, memo)
+    # A build takes from the last one's summary what the edit left; ``serve`` its memo.
+    stored = (
+        None if memo is not None else Reuse(previous, library, source_digests, config.papers_dir)
+    )
+    body_fps = (
+        stored.body_fingerprints()
+        if stored is not None
+        else body_fingerprints(library, source_digests, config.papers_dir, memo)
+    )
     wanted: dict[str, tuple[str, Note]] = {k: (body_fps[k], n) for k, n in library.notes.items()}
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
@@ -172,6 +130,7 @@ def render_site(
         memo=memo,
         indexer=indexer,
         doc_digests=digests,
+        stored=stored,
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms)  # memory: from here on, only the cache reads them
@@ -205,6 +164,7 @@ def render_site(
         fingerprints={job.path: job.fingerprint for job in plan.jobs},
         docs=docs,
         search=None if plan.search is None else state_of(plan.search, digests),
+        summary=stored.summary() if stored is not None else None,
     )
     return site, (*theme.problems, *problems)
 
@@ -241,6 +201,7 @@ def plan_site(
     indexer: Callable[..., SearchIndex] | None = None,
     doc_digests: Mapping[str, str] | None = None,
     ref_prints: Mapping[str, str] | None = None,
+    stored: Reuse | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
@@ -261,6 +222,8 @@ def plan_site(
     meta_ds = (  # once per note
         memo.each("meta", library.notes, None, lambda _, n: meta_digest(n))
         if memo is not None
+        else stored.meta_digests()
+        if stored is not None
         else {k: meta_digest(n) for k, n in library.notes.items()}
     )
     fps = meta_fingerprints(library, memo, meta_ds)
@@ -278,8 +241,12 @@ def plan_site(
     refs = refs or {}
     if ref_prints is None:
         ref_prints = {k: digest(v) for k, v in refs.items()}
-    prints, files = paper_fingerprints(
-        library, r.memberships, fps, body_fps, ref_prints, shown, papers_dir, memo, token
+    prints, files = (
+        stored.paper_prints(r.memberships, fps, ref_prints, shown)
+        if stored is not None
+        else paper_fingerprints(
+            library, r.memberships, fps, body_fps, ref_prints, shown, papers_dir, memo, token
+        )
     )
     for note in ordered:
         key = note.key
@@ -363,8 +330,16 @@ def plan_site(
         jobs.append(listing_job(path, fp, "year.html", keys, year=year))
 
     # Link previews: one job per file, so an edit rewrites the one shard its card is in.
-    for card in preview_files(library, memo, token):
-        jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
+    cards = (
+        stored.preview_files()
+        if stored is not None
+        else [
+            (c.path, c.fingerprint, partial(str, c.text))
+            for c in preview_files(library, memo, token)
+        ]
+    )
+    for path, fp, make_card in cards:
+        jobs.append(bytes_job(path, fp, make_card))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
     listed = [docs[k] for k in all_keys]

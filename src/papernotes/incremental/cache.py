@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.searchstate import DocEntry, SearchState
+    from papernotes.incremental.summary import PlanSummary
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
@@ -104,6 +105,9 @@ class BuildCache:
     search: SearchState | None = None
     """The search index as built, to update rather than build again
     (``incremental.searchstate``); None when there is none."""
+    summary: PlanSummary | None = None
+    """What each note's fingerprints were made from (``incremental.summary``); None when
+    there is none (``serve`` keeps its own)."""
 
 
 class BuildBusy(OutputRefused):

@@ -1,0 +1,81 @@
+"""What stage 4 (``plan``) makes: the jobs that make the site's files, and the rendered site with
+what the next build may reuse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from papernotes.bib.styles import Reference
+    from papernotes.incremental.searchstate import DocEntry, SearchState
+    from papernotes.incremental.summary import PlanSummary
+    from papernotes.markdown._types import RenderedBody
+    from papernotes.render import Output
+    from papernotes.search import index as search
+    from papernotes.search.index import SearchIndex
+    from papernotes.write import Copy, Page
+
+__all__ = ["Job", "Progress", "RenderedSite", "SitePlan"]
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` during long builds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Something that makes output files."""
+
+    path: str
+    """The main file it makes."""
+    fingerprint: str
+    """Digest of everything the output shows."""
+    run: Callable[[], Output]
+    """Make the files (a template error gives no page, and a diagnostic)."""
+    outputs: tuple[str, ...] = ()
+    """Every file the job makes, when more than ``path``."""
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return self.outputs or (self.path,)
+
+
+@dataclass(frozen=True, slots=True)
+class SitePlan:
+    """The jobs and copies that make the site."""
+
+    jobs: tuple[Job, ...]
+    """Every job, in a fixed order."""
+    copies: tuple[Copy, ...]
+    """Files copied as they are."""
+    search: SearchIndex | None = None
+    """The search index the search files were made from."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    """Stage 4's result: what to write, and what the next build may reuse."""
+
+    pages: tuple[Page, ...]
+    """The files rendered by this build (none when they went to ``render_site``'s sink)."""
+    copies: tuple[Copy, ...]
+    """Static files and the notes' local files, copied as they are."""
+    unchanged: tuple[str, ...]
+    """Files the last build wrote that would come out the same: left as they are."""
+    rendered: int
+    """Jobs run (the others were unchanged)."""
+    bodies: Mapping[str, tuple[str, RenderedBody]]
+    """Citekey → (body fingerprint, rendered body): the next build's ``BuildCache.bodies``."""
+    terms: Mapping[str, tuple[str, search.DocTerms]]
+    """Citekey → (search document digest, its terms): the next build's ``BuildCache.terms``."""
+    refs: Mapping[str, tuple[str, tuple[Reference, ...]]]
+    """Citekey → (CSL item and styles digest, its references): the next ``BuildCache.refs``."""
+    fingerprints: dict[str, str]
+    """Output path → fingerprint of every job: the next build's ``BuildCache.pages``."""
+    docs: Mapping[str, tuple[str, DocEntry]]
+    """Citekey → (body fingerprint, its search document and digest): ``BuildCache.docs``."""
+    search: SearchState | None
+    """The search index as built: the next build's ``BuildCache.search``."""
+    summary: PlanSummary | None = None
+    """What the fingerprints were made from: the next build's ``BuildCache.summary``."""
