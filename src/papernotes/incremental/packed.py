@@ -35,7 +35,8 @@ _LEVEL = 1
 
 class Packed(Parts[_V]):
     """:class:`~papernotes.incremental.lazy.Parts` whose JSON texts are zlib-compressed:
-    reading a value, or its JSON text for the store (:meth:`raw`), inflates it first."""
+    reading a value, or its JSON text for the store (:meth:`raw`), inflates it first. The
+    texts are the build's own, so none fails to decode."""
 
     __slots__ = ()
 
@@ -48,10 +49,13 @@ class Packed(Parts[_V]):
         return raw is None or json.dumps(text, ensure_ascii=False)[1:-1].encode() in raw
 
     def __getitem__(self, key: str) -> tuple[str, _V]:
+        """``key``'s value, decoded anew at each read and not kept: each is read once, by its
+        page's worker (or the feed), and a kept value would grow the reader by it."""
         text = self._raw.get(key)
-        if text is not None and key not in self._done:  # inflated once, then read as Parts do
-            self._raw[key] = zlib.decompress(text)
-        return super().__getitem__(key)
+        if text is None:
+            raise KeyError(key)
+        self.decoded += 1
+        return self._fps[key], self._decode(json.loads(zlib.decompress(text)))
 
 
 def pack_bodies(
