@@ -1,6 +1,6 @@
-"""A build's own rendered bodies are held compressed once the search index is made: the
-parent of the page workers decodes none of them, and the cache gets them as it would the
-objects."""
+"""A build's own rendered bodies and search terms are held compressed once the search index
+is made: the parent of the page workers decodes none of them, and the cache gets them as it
+would the objects."""
 
 from __future__ import annotations
 
@@ -67,6 +67,8 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     bodies = saved[0].bodies
     assert isinstance(bodies, Packed) and len(bodies) == 70
     assert bodies.decoded == 0  # the pages decoded theirs in the workers
+    terms = saved[0].terms  # made into the index, then held for the save only
+    assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 0
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
     write_note(root, "n0.md", note_text("Paper 0", extra="id: paper0\n", body="Edited.\n"))
