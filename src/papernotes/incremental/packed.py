@@ -8,7 +8,7 @@ their entry's JSON text, compressed (about 2 KB a note), they cost the parent a 
 save no longer encodes them, and a worker decodes only the bodies of the pages it renders.
 
 The search terms, once the index is made, are read only by the cache save: those a build
-made are packed the same way (``store.pack``), 2.5 KB a note as JSON, 0.8 compressed.
+made are packed the same way (``store.pack``), 2.5 KB a note as JSON, 1.2 compressed.
 
 Only values a build made itself are packed (a cold build, or one whose cache held no bodies):
 those kept from the last build (``lazy.Reused``) are already JSON text until read, and are
