@@ -38,6 +38,7 @@ from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
+from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
@@ -116,6 +117,8 @@ def render_site(
         progress("render", len(library.notes), len(library.notes))
     docs, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers)
     refs = note_references(library, styles, previous, workers, memo, source_digests)
+    if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
+        bodies = pack_bodies(bodies)
     plan = plan_site(
         library,
         config,
@@ -146,7 +149,7 @@ def render_site(
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     pages: list[Page] = []
     problems: list[Diagnostic] = []
-    for output in parallel_iter(_run, todo, workers, progress=report):
+    for output in parallel_iter(lambda job: job.run(), todo, workers, progress=report):
         if sink is None:
             pages.extend(output.pages)
         else:
@@ -176,10 +179,6 @@ def _slugs(index: SiteIndex) -> str:
 def _graph_fp(library: Library, palette: TagPalette) -> str:
     """What the graph shows: equal while the metadata, labels and graph are (a body edit)."""
     return digest("graph-data", graph.graph_inputs(library, palette))
-
-
-def _run(job: Job) -> Output:
-    return job.run()
 
 
 def _text_files(make: Callable[[], Iterable[tuple[str, str]]]) -> Output:

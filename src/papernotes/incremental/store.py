@@ -281,8 +281,12 @@ def pack(terms: Mapping[str, tuple[str, DocTerms]]) -> Parts[DocTerms]:
     only if read. Once the search index is made, a build reads them only to save them: as dicts
     they took 6.8 MiB per 1,000 notes, as text 2.5, in the parent and in every worker it forks.
     A value still undecoded (kept from the cache) is not decoded."""
+    from papernotes.incremental.packed import pack_made
     from papernotes.search.index import interned
 
+    made = pack_made(terms, "terms", interned)  # a cold build's: compressed
+    if made is not None:
+        return made
     codec, tp = _codec(), _types()["terms"]
     raw: dict[str, tuple[str, bytes]] = {}
     for k in terms:

@@ -1,0 +1,77 @@
+"""A build's own rendered bodies and search terms are held compressed once the search index
+is made: the parent of the page workers decodes none of them, and the cache gets them as it
+would the objects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental import cache, lazy, store
+from papernotes.incremental.entryfile import dump
+from papernotes.incremental.packed import Packed, pack_bodies
+from papernotes.markdown._types import RenderedBody
+
+from conftest import note_text, site_tree, write_note
+
+
+def _body(i: int) -> RenderedBody:
+    text = " ".join(f"word{j % 50} of note {i}" for j in range(300))
+    return RenderedBody(f'<p class="x">{text}</p>', "", text)
+
+
+def test_packed_bodies_read_back_equal_and_hold_a_fraction_of_their_text() -> None:
+    bodies = {f"k{i}": (f"fp{i}", _body(i)) for i in range(20)}
+    packed = pack_bodies(bodies)
+    assert isinstance(packed, Packed)
+    held = sum(len(t) for t in packed._raw.values())
+    shown = sum(len(b.html) + len(b.text) for _, b in bodies.values())
+    assert held * 4 < shown
+    assert list(packed) == list(bodies)
+    codec, tp = store._codec(), store._types()["body"]
+    assert packed.raw("k3") == dump(codec.encode(bodies["k3"][1], tp))  # what the store writes
+    assert lazy.fingerprint_of(packed, "k3") == "fp3"
+    assert packed.may_hold("k3", "word7 of note 3") and not packed.may_hold("k3", "note 4 ")
+    assert packed.decoded == 0
+    assert dict(packed.items()) == bodies
+    assert packed["k3"] == bodies["k3"] and packed.decoded == 21  # decoded again, not kept
+    assert not packed._done
+
+
+def test_bodies_kept_from_the_cache_are_left_as_they_are() -> None:
+    kept = lazy.Parts({"k": ("fp", b"[]")}, lambda d: d)
+    assert pack_bodies(kept) is kept
+
+
+def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "lib"
+    body = "A sentence about attention. " * 40 + "\n"
+    for i in range(70):  # enough pages to go to worker processes
+        write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=body))
+    saved: list[cache.BuildCache] = []
+    real = cache.save_cache
+
+    def keep(root_: Path, built: cache.BuildCache, stamp: object) -> cache.BuildCache:
+        saved.append(built)
+        return real(root_, built, stamp)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "save_cache", keep)
+    config, _ = load_config(root)
+    report = build(root, config, out=root / "site", workers=2)
+    assert report.errors == 0
+    bodies = saved[0].bodies
+    assert isinstance(bodies, Packed) and len(bodies) == 70
+    assert bodies.decoded == 0  # the pages decoded theirs in the workers
+    terms = saved[0].terms  # made into the index, then held for the save only
+    assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 0
+    build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+    write_note(root, "n0.md", note_text("Paper 0", extra="id: paper0\n", body="Edited.\n"))
+    build(root, config, out=root / "site", workers=2)  # the packed entries read back
+    build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
