@@ -225,3 +225,27 @@ def test_the_plain_fast_paths_agree_with_the_character_walk(seed: int) -> None:
         assert urls.key_slug(key) == walked, key
         path = key.replace("#", "").lstrip("/") or "x"
         assert urls.relative("index.html", path) == quote(path, safe="/~-._"), path
+
+
+def test_assign_slugs_alike_names_cost_linear_probes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names that slugify alike ("x" for a name of symbols alone): the k-th of them tries a
+    slug or two, not k (thousands of them made assigning the slugs quadratic)."""
+    probes = 0
+
+    class Counting(set[str]):
+        def __contains__(self, item: object) -> bool:
+            nonlocal probes
+            probes += 1
+            return super().__contains__(item)
+
+    monkeypatch.setattr(urls, "set", Counting, raising=False)
+
+    def cost(n: int) -> int:
+        nonlocal probes
+        probes = 0
+        slugs = urls.assign_slugs(["!" * (i + 1) for i in range(n)])
+        assert sorted(slugs.values()) == sorted(["x", *(f"x-{i}" for i in range(2, n + 1))])
+        return probes
+
+    small, large = cost(50), cost(200)
+    assert large <= 5 * small  # linear: 4x the names, 4x the probes (quadratic: 16x)

@@ -210,16 +210,31 @@ def assign_slugs(names: Iterable[str], reserved: Iterable[str] = RESERVED_SLUGS)
     list page) is never given out.
     """
     taken = set(reserved)
-    return {name: unique_slug(_slugify(name), taken, first=2) for name in sorted(set(names))}
+    # Where each base's count stopped: the k-th name of a base (thousands of authors whose
+    # names slugify to "x") tries one or two slugs, not k.
+    counts: dict[str, int] = {}
+    return {
+        name: unique_slug(_slugify(name), taken, first=2, counts=counts)
+        for name in sorted(set(names))
+    }
 
 
-def unique_slug(base: str, taken: set[str], *, first: int = 1) -> str:
-    """``base``, or ``base-N`` counting from ``first`` if taken; the result is added to taken."""
-    slug, n = base, first - 1
+def unique_slug(
+    base: str, taken: set[str], *, first: int = 1, counts: dict[str, int] | None = None
+) -> str:
+    """``base``, or ``base-N`` counting from ``first`` if taken; the result is added to taken.
+
+    ``counts`` (base → the N it stopped at, kept by the caller across calls with the same
+    ``taken``) starts the count where it stopped: every slug before it was taken then, and
+    ``taken`` only grows, so the slug given is the same."""
+    n = first - 1 if counts is None else counts.get(base, first - 1)
+    slug = base if n == first - 1 else f"{base}-{n}"
     while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     taken.add(slug)
+    if counts is not None:
+        counts[base] = n
     return slug
 
 
