@@ -247,7 +247,7 @@ def install() -> None:
 
     if not supported(getattr(citeproc, "__version__", "")):
         return
-    from papernotes.bib import citeproc_names, citeproc_walk
+    from papernotes.bib import citeproc_names, citeproc_plan, citeproc_walk
 
     element = model.CitationStylesElement
     targets: tuple[tuple[type, str, Callable[[_LOOKUP], _LOOKUP]], ...] = (
@@ -269,6 +269,7 @@ def install() -> None:
         (model.Name, "findall", _find_all),
         *citeproc_walk.TARGETS,
         *citeproc_names.TARGETS,
+        *citeproc_plan.TARGETS,
     )
     for cls, name, wrap in targets:
         current = getattr(cls, name)
