@@ -240,7 +240,13 @@ def _text(element: Any, in_macro: bool) -> Render:
         and name not in ("citation-number", "locator")
     )
 
+    # Found on first use, as citeproc-py would find them then: the macro's plan and whether
+    # the markup changes nothing (it reads the locale).
+    macro_plan: Render | None = None
+    plain: bool | None = None
+
     def render(item: Any, context: Any) -> Any:
+        nonlocal macro_plan, plain
         reference = item.reference
         if not isinstance(reference, _Reference):
             return element.render(item, context=context)
@@ -254,17 +260,21 @@ def _text(element: Any, in_macro: bool) -> Render:
         elif kind == "variable":
             text = variable(item, context)
         elif kind == "macro":
-            macro = found.get(_MACRO)
-            if macro is None:
-                macro = found[_MACRO] = element.get_macro(attributes.get("macro"))
-            text = plan_of(macro, True)(item, context)
+            if macro_plan is None:
+                macro = found.get(_MACRO)
+                if macro is None:
+                    macro = found[_MACRO] = element.get_macro(attributes.get("macro"))
+                macro_plan = plan_of(macro, True)
+            text = macro_plan(item, context)
         elif kind == "term":
             text = term(item)
         else:
             text = String(element.preformat(attributes.get("value")))
         if not text:
             return None
-        if plain_markup(element) and type(text) in _PLAIN_TYPES:
+        if plain is None:
+            plain = plain_markup(element)
+        if plain and type(text) in _PLAIN_TYPES:
             return text
         return markup(text, language)
 
