@@ -82,7 +82,38 @@ def _child(element: Any, in_macro: bool, delimiter: str) -> Render:
         return _group(element, in_macro)
     if kind is model.Text:
         return _text(element, in_macro)
+    if kind is model.Names:
+        return _names(element, in_macro)
     return _generic(element, in_macro)
+
+
+def _plain(attributes: dict[str, str]) -> bool:
+    """Whether ``wrap(format(text))`` gives a plain text back as it came: no font attributes,
+    no prefix, no suffix."""
+    return _FONT.isdisjoint(attributes) and not (
+        attributes.get("prefix") or attributes.get("suffix")
+    )
+
+
+def _names(element: Any, in_macro: bool) -> Render:
+    """``Names.render``: citeproc-py's own ``process`` (names, labels, substitutes), then the
+    markup, which for most changes nothing."""
+    process = element.process
+    markup = element.markup
+    plain = _plain(element.__dict__[ATTRIBUTES])
+
+    def render(item: Any, context: Any) -> Any:
+        if in_macro:
+            text = process(item, context=context, sort_options=None)
+        else:
+            text = process(item, context=context)
+        if not text:
+            return None
+        if plain and type(text) in _PLAIN_TYPES:
+            return text
+        return markup(text)
+
+    return render
 
 
 def _children(parent: Any, in_macro: bool, delimiter: str) -> Render:
@@ -98,7 +129,10 @@ def _children(parent: Any, in_macro: bool, delimiter: str) -> Render:
                 continue
             if text is not None:
                 output.append(text)
-        return join(output, delimiter) if output else None
+        if not output:
+            return None
+        # citeproc-py's join gives a lone piece back as it is: no seam to look at.
+        return output[0] if len(output) == 1 else join(output, delimiter)
 
     return render
 
@@ -184,9 +218,7 @@ def _group(element: Any, in_macro: bool) -> Render:
     found = element.__dict__
     delimiter = found[ATTRIBUTES].get("delimiter", "")
     kids = tuple((_child(c, in_macro, delimiter), c) for c in element.iterchildren())
-    attributes = found[ATTRIBUTES]
-    plain = _FONT.isdisjoint(attributes) and not attributes.get("prefix")
-    plain = plain and not attributes.get("suffix")
+    plain = _plain(found[ATTRIBUTES])
     markup = element.markup
     group_join = element.join
 
@@ -206,7 +238,7 @@ def _group(element: Any, in_macro: bool) -> Render:
                 rendered = rendered or _calls_variable(child)
         if not output or (called and not rendered):
             raise VariableError
-        text = group_join(output)
+        text = output[0] if len(output) == 1 else group_join(output)
         if not text:
             return None
         if plain and type(text) in _PLAIN_TYPES:
