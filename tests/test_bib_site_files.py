@@ -6,12 +6,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
+from papernotes import urls
 from papernotes.bib import export
+from papernotes.bib.entrytexts import EntryTexts
 from papernotes.bib.site_files import library_exports
-from papernotes.build import read_library
+from papernotes.build import build, read_library
 from papernotes.config import load_config
 from papernotes.incremental.cache import digest
+
+from conftest import copy_bundled
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,3 +66,44 @@ def test_both_bib_files_build_each_entry_once_and_match_each_flavour(
     made = dict(jobs[0][2]())
     assert made == {"library.bib": expected["bibtex"], "library-biblatex.bib": expected["biblatex"]}
     assert sorted(built) == sorted(m.key for m in metas)  # once per note, for both files
+
+
+def test_a_build_makes_each_entry_once_for_its_page_and_the_bib_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The paper page's BibTeX entry and library.bib's are one making (EntryTexts), and what
+    # they hold is what each flavour's format_bib gives.
+    root = copy_bundled(tmp_path / "lib")
+    config, _ = load_config(root)
+    library, _ = read_library(root, config)
+    metas = [n.meta for n in library.notes.values()]
+    expected = {f: export.format_bib(metas, f) for f in export.FLAVOURS}
+    built: list[str] = []
+    to_entry = export.to_entry
+
+    def counted(meta: object) -> object:
+        built.append(meta.key)  # type: ignore[attr-defined]
+        return to_entry(meta)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "to_entry", counted)
+    out = tmp_path / "site"
+    report = build(root, config, out=out, use_cache=False, workers=1)
+    assert report.pages > len(metas)
+    assert sorted(built) == sorted(m.key for m in metas)  # once per note, not twice
+    assert (out / "library.bib").read_text(encoding="utf-8") == expected["bibtex"]
+    assert (out / "library-biblatex.bib").read_text(encoding="utf-8") == expected["biblatex"]
+    for meta in metas:
+        page = (out / urls.paper_page(meta.key)).read_text(encoding="utf-8")
+        assert str(escape(export.format_entry(meta, "bibtex"))) in page
+
+
+def test_entry_texts_keep_an_entry_until_taken_and_only_for_the_same_metadata() -> None:
+    config, _ = load_config(REPO)
+    library, _ = read_library(REPO, config)
+    meta = next(iter(library.notes.values())).meta
+    texts = EntryTexts()
+    both = export.format_entries(meta, export.FLAVOURS)
+    assert texts.bibtex(meta) == export.format_entry(meta, "bibtex") == both[0]
+    assert texts.take(meta) == both
+    assert texts.take(replace(meta, title="Another title")) != both  # made again, not kept
+    assert not texts._kept  # taken entries are let go

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import emphasis
+from test_markdown_dispatch import FIXTURES, PIECES, _shape
 
-from papernotes.markdown.cjk import install_cjk_emphasis
+from papernotes.markdown.cjk import emphasis_tokenize, install_cjk_emphasis
+from papernotes.markdown.factory import make_parser
 
 
 def _md(cjk: bool = True) -> MarkdownIt:
@@ -52,3 +57,47 @@ def test_rules_disabled_before_installing_stay_disabled() -> None:
     md = MarkdownIt("commonmark").disable("emphasis")
     install_cjk_emphasis(md)
     assert md.renderInline("这是**重点**") == "这是**重点**"
+
+
+def _markdown_it_emphasis() -> MarkdownIt:
+    """The dialect with markdown-it's own emphasis rule (a ``state.push`` per marker)."""
+    md = make_parser()
+    md.inline.ruler.at("emphasis", emphasis.tokenize)
+    return md
+
+
+OURS, THEIRS = make_parser(), _markdown_it_emphasis()
+_EMPHASIS_PIECES = [
+    *PIECES,
+    "*",
+    "**",
+    "***",
+    "_",
+    "__",
+    "这是**“重点”**内容",
+    "**注意力（Attention）**是",
+]
+
+
+def test_the_emphasis_rule_is_ours_and_markdown_it_s_is_not() -> None:
+    assert emphasis_tokenize in OURS.inline.ruler.getRules("")
+    assert emphasis.tokenize not in OURS.inline.ruler.getRules("")
+    assert emphasis.tokenize in THEIRS.inline.ruler.getRules("")
+
+
+def test_fixture_notes_parse_as_with_markdown_it_s_emphasis_rule() -> None:
+    notes = sorted(FIXTURES.rglob("*.md"))
+    assert len(notes) > 50
+    for path in notes:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert _shape(OURS.parse(text, {})) == _shape(THEIRS.parse(text, {})), path
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_EMPHASIS_PIECES), max_size=40).map("".join))
+def test_random_text_parses_as_with_markdown_it_s_emphasis_rule(text: str) -> None:
+    ours, theirs = OURS.parse(text, {}), THEIRS.parse(text, {})
+    assert _shape(ours) == _shape(theirs)
+    # The levels too, which the renderer does not show.
+    levels = [[c.level for c in t.children or ()] for t in ours]
+    assert levels == [[c.level for c in t.children or ()] for t in theirs]

@@ -354,7 +354,7 @@ def plan_site(
         search_files = shard_files(search_index, doc_digests=doc_digests)
     for file in search_files:
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
-    for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo):
+    for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
     entries = machine.feed_entries(library, texts)
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from papernotes import machine, urls
-from papernotes.bib import export as bib
+from papernotes.bib.entrytexts import EntryTexts
 from papernotes.bib.styles import Reference
 from papernotes.bodyctx import body_tag_pages, note_context
 from papernotes.config import Config
@@ -141,6 +141,8 @@ class Renderer:
         self.memberships = Memberships.of(library.reading_lists)
         """Each paper's reading lists and series places, made once for every paper page."""
         """Tag colours, computed once: graph-data.js names them for every page's graph."""
+        self.entries = EntryTexts()
+        """Each note's .bib entry, made once for its paper page and the site's .bib files."""
         self._hrefs: dict[tuple[str, str], str] = {}
         """(folder of a page, site path) → the href between them: the pages of one folder
         (a thousand paper pages) link the same navigation, tags, authors and papers."""
@@ -211,7 +213,7 @@ def paper_page(
     """
     library, config = r.library, r.config
     path = urls.paper_page(note.key)
-    entry = bib.format_entry(note.meta, "bibtex")
+    entry = r.entries.bibtex(note.meta)
     notes_of = r.notes_of
     page = r.page(
         "paper.html",

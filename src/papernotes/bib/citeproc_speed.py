@@ -22,7 +22,8 @@ changes nothing kept.
 
 Each element also keeps its XML attributes as a dict (but cs:date-part, whose attributes
 citeproc-py overwrites as it formats). The walk over a style for one entry, and the entry's
-own objects, are made faster in :mod:`papernotes.bib.citeproc_walk`.
+own objects, are made faster in :mod:`papernotes.bib.citeproc_walk`; a bibliography's layout
+is compiled into closures once per style in :mod:`papernotes.bib.citeproc_plan`.
 """
 
 from __future__ import annotations
@@ -239,7 +240,8 @@ def _term_text(form: str, original: _LOOKUP) -> _LOOKUP:
 
 
 def install() -> None:
-    """Put the memoizing look-ups (and :mod:`~papernotes.bib.citeproc_walk`'s walk) into
+    """Put the memoizing look-ups (and :mod:`~papernotes.bib.citeproc_walk`'s walk and
+    :mod:`~papernotes.bib.citeproc_plan`'s compiled layout) into
     citeproc-py's classes, once per process (again is a no-op). Trees without a memo (see
     :func:`memoize`) behave exactly as before; a release not in :data:`TESTED` is left as it
     is (a memo on its trees is read by no one)."""
@@ -247,7 +249,7 @@ def install() -> None:
 
     if not supported(getattr(citeproc, "__version__", "")):
         return
-    from papernotes.bib import citeproc_names, citeproc_walk
+    from papernotes.bib import citeproc_names, citeproc_plan, citeproc_walk
 
     element = model.CitationStylesElement
     targets: tuple[tuple[type, str, Callable[[_LOOKUP], _LOOKUP]], ...] = (
@@ -269,6 +271,7 @@ def install() -> None:
         (model.Name, "findall", _find_all),
         *citeproc_walk.TARGETS,
         *citeproc_names.TARGETS,
+        *citeproc_plan.TARGETS,
     )
     for cls, name, wrap in targets:
         current = getattr(cls, name)

@@ -24,7 +24,7 @@ from citeproc.string import MixedString, String, join
 
 from papernotes.bib.citeproc_speed import ATTRIBUTES, MISSING, ROOT
 
-__all__ = ["TARGETS", "bibliography", "source"]
+__all__ = ["TARGETS", "bibliography", "plain_markup", "source"]
 
 _Spec = tuple[tuple[str, ...], tuple[str, ...], str | None]
 """A ``cs:if``'s types, variables and ``match`` (:func:`_if_spec`)."""
@@ -86,19 +86,25 @@ def _text_markup(original: Callable[..., Any]) -> Callable[..., Any]:
         found = self.__dict__
         if not text or found.get(ROOT) is None:
             return original(self, text, language)
-        plain = found.get(_PLAIN)
-        if plain is None:
-            option = self.get_locale_option("punctuation-in-quote")
-            plain = found[_PLAIN] = isinstance(option, str) and _MARKUP.isdisjoint(
-                found[ATTRIBUTES]
-            )
-        if not plain:
+        if not plain_markup(self):
             return original(self, text, language)
         out = str(text) if isinstance(text, int | float) else text
         return out if type(out) in _PLAIN_TYPES else original(self, text, language)
 
     markup.__wrapped__ = original  # type: ignore[attr-defined]
     return markup
+
+
+def plain_markup(element: Any) -> bool:
+    """Whether a ``cs:text``'s markup (of a memoized tree) gives back a plain text as it came,
+    kept in the element: none of the attributes it acts on, and the locale's
+    punctuation-in-quote option is text (citeproc-py reads it, quoting or not)."""
+    found = element.__dict__
+    plain: bool | None = found.get(_PLAIN)
+    if plain is None:
+        option = element.get_locale_option("punctuation-in-quote")
+        plain = found[_PLAIN] = isinstance(option, str) and _MARKUP.isdisjoint(found[ATTRIBUTES])
+    return plain
 
 
 _CHILDREN = "_papernotes_children"

@@ -30,12 +30,16 @@ Export = tuple[tuple[str, ...], str, Callable[[], tuple[tuple[str, str], ...]]]
 
 
 def library_exports(
-    library: Library, meta_digests: Iterable[str], memo: SaveMemo | None = None
+    library: Library,
+    meta_digests: Iterable[str],
+    memo: SaveMemo | None = None,
+    entries: Callable[[Metadata], tuple[str, ...]] | None = None,
 ) -> list[Export]:
     """``(paths, fingerprint, make)`` for each job of the whole library's bibliography files.
     With ``memo`` (``serve``'s), an entry is formatted again only for a note whose metadata is
     not the same object as at the last save: an edit of one note's metadata formats one entry
-    (formatting every entry of 5,000 notes took seconds)."""
+    (formatting every entry of 5,000 notes took seconds). ``entries`` gives a note's entry in
+    each flavour (the build's ``EntryTexts.take``: the ones its paper pages made already)."""
     metas = [n.meta for n in library.notes.values()]
     all_metas = list(meta_digests)
 
@@ -46,7 +50,7 @@ def library_exports(
     def bib_files() -> tuple[tuple[str, str], ...]:
         from papernotes.bib import export as bib
 
-        both = each("bib", partial(bib.format_entries, flavours=bib.FLAVOURS))
+        both = each("bib", entries or partial(bib.format_entries, flavours=bib.FLAVOURS))
         return tuple((p, "\n".join(e[i] for e in both)) for i, p in enumerate(BIB_FILES))
 
     def csl_file() -> tuple[tuple[str, str], ...]:
