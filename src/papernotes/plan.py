@@ -278,8 +278,7 @@ def plan_site(
     token = library_token(library, papers_dir, memo) if memo is not None else None
     shown = (everything, slugs)
     refs = refs or {}
-    if ref_prints is None:
-        ref_prints = {k: digest(v) for k, v in refs.items()}
+    ref_prints = ref_prints if ref_prints is not None else {k: digest(v) for k, v in refs.items()}
     prints, files = paper_fingerprints(
         library, r.memberships, fps, body_fps, ref_prints, shown, papers_dir, memo, token
     )
@@ -375,7 +374,8 @@ def plan_site(
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
     if memo is not None and doc_digests is not None:  # serve: the shards the edit reached
         shard_memo = memo.slot("search-shards", partial(ShardMemo, memo.count))
-        search_files = shard_memo(search_index, doc_digests)
+        moves = memo.index.moves if indexer is memo.index else None
+        search_files = shard_memo(search_index, doc_digests, moves)
     else:
         search_files = shard_files(search_index, doc_digests=doc_digests)
     for file in search_files:
