@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from papernotes import urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.lazy import Kept, Parts, Reused
@@ -68,6 +69,14 @@ class _Asked:
             monkeypatch.setattr(SaveMemo, name, self._wrap(getattr(SaveMemo, name)))
         for kind in (Kept, Parts, Reused):
             monkeypatch.setattr(kind, "fingerprint", self._read(kind.fingerprint))
+        monkeypatch.setattr(urls, "paper_page", self._called("paper-url", urls.paper_page))
+
+    def _called(self, tag: str, function: Callable[[str], str]) -> Callable[[str], str]:
+        def counted(key: str) -> str:
+            self.asked[tag] = self.asked.get(tag, 0) + 1
+            return function(key)
+
+        return counted
 
     def _read(self, method: Callable[..., str | None]) -> Callable[..., str | None]:
         def counted(values: object, key: str) -> str | None:
@@ -127,6 +136,7 @@ def test_a_body_save_does_the_same_work_in_a_library_four_times_as_large(
     assert small.get("folder-listed", 0) <= 2  # the site's root (staging came and went)
     assert small.get("search-term-shard", 0) <= 2
     assert small["preview"] == 1 and small["preview-shard"] == 1
+    assert small["paper-job"] == small["paper-fp"]  # the pages fingerprinted again, no other
 
 
 def test_a_body_save_visits_the_note_saved_not_every_note(
@@ -144,6 +154,9 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The fingerprints of the references (plan_site's, note_references') and of the bodies
     # (search_docs') are taken whole, not read note by note (30 and 120 reads each before).
     assert small.get("fingerprint", 0) == large.get("fingerprint", 0), (small, large)
+    # The paper pages' jobs are kept: no URL made per note (30 and 120 more before), only
+    # for the pages that link to one (those rendered).
+    assert small.get("paper-url", 0) == large.get("paper-url", 0), (small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:

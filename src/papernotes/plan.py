@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import cast
 
@@ -38,6 +38,7 @@ from papernotes.fingerprints import (
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
+from papernotes.incremental.jobmemo import paper_jobs, robots_html
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
@@ -220,6 +221,10 @@ def _graph_fp(library: Library, palette: TagPalette) -> str:
     return digest("graph-data", graph.graph_inputs(library, palette))
 
 
+def _in_order(index: SiteIndex) -> list[CiteKey]:  # the site's order: by year, undated last
+    return [*(k for keys in index.year_notes.values() for k in keys), *index.undated]
+
+
 def _run(job: Job) -> Output:
     return job.run()
 
@@ -270,9 +275,8 @@ def plan_site(
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
     slugs = same(memo, "slugs", (index,), partial(_slugs, index))  # while the index is
-    jobs: list[Job] = []
-    dated = [k for keys in index.year_notes.values() for k in keys]
-    ordered = [library.notes[k] for k in (*dated, *index.undated)]
+    all_keys = same(memo, "all-keys", (index,), partial(_in_order, index))  # while the index is
+    ordered = cache(lambda: [library.notes[k] for k in all_keys])  # for the pages that list all
 
     # What each unchanged note's citations resolve to holds while this token does (serve).
     token = library_token(library, papers_dir, memo) if memo is not None else None
@@ -282,13 +286,11 @@ def plan_site(
     prints, files = paper_fingerprints(
         library, r.memberships, fps, body_fps, ref_prints, shown, papers_dir, memo, token
     )
-    for note in ordered:
-        key = note.key
 
-        def run(note: Note = note) -> Output:  # the body and references read only if it runs
-            return paper_page(r, note, bodies[note.key], papers_dir, refs.get(note.key, ()))
+    def page_of(key: CiteKey) -> Output:  # the body and references read only if it runs
+        return paper_page(r, library.notes[key], bodies[key], papers_dir, refs.get(key, ()))
 
-        jobs.append(Job(urls.paper_page(key), prints[key], run))
+    jobs, paper_html = paper_jobs(Job, all_keys, prints, page_of, memo)
 
     listing = listings(fps, shown, memo)
 
@@ -308,16 +310,15 @@ def plan_site(
 
         return Job(path, fp, run)
 
-    all_keys = [n.key for n in ordered]
     everyone = listing(all_keys)
-    jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered)))
+    jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered())))
 
     def library_data() -> Output:
-        files = library_files(ordered, index.tag_path, index.author_path)
+        files = library_files(ordered(), index.tag_path, index.author_path)
         return Output(tuple(Page(p, text.encode("utf-8")) for p, text in files))
 
     fp = digest("library-data", everyone)
-    jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(ordered))))
+    jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(all_keys))))
     # The indexes show names, links and counts (and the authors index the papers of an author
     # with two and no page): editing another note's title or body leaves them.
     counts = {
@@ -368,7 +369,7 @@ def plan_site(
         jobs.append(bytes_job(card.path, card.fingerprint, partial(str, card.text)))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
-    listed = [docs[k] for k in all_keys]
+    listed = list(map(docs.__getitem__, all_keys))
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
     indexer = indexer or (memo.index if memo is not None else build_index)
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
@@ -387,9 +388,8 @@ def plan_site(
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
     if "static/pygments.css" not in theme.static:
         jobs.append(bytes_job("static/pygments.css", "pygments", pygments_css))
-    html = sorted(p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html")
+    html, robots_fp = robots_html(jobs, len(all_keys), paper_html, memo)
     outputs = ("sitemap.xml", "robots.txt") if config.base_url else ("robots.txt",)
-    robots_fp = digest("robots", html)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     # Mermaid is 3.5 MB: only a site with a diagram carries it.
     diagrams = any_diagram(bodies, memo)
