@@ -10,19 +10,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
-from papernotes import urls
+from papernotes import paperprints, urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session
+from papernotes.model import Metadata
 from papernotes.sitewriter import OutputMemo
 
 from conftest import note_text, site_tree, write_note
 
+_A = TypeVar("_A")
+_R = TypeVar("_R")
 WORDS = [
     "attention",
     "rank",
@@ -70,11 +74,16 @@ class _Asked:
         for kind in (Kept, Parts, Reused):
             monkeypatch.setattr(kind, "fingerprint", self._read(kind.fingerprint))
         monkeypatch.setattr(urls, "paper_page", self._called("paper-url", urls.paper_page))
+        searched = self._called("diagram-search", paperprints.has_diagram)
+        monkeypatch.setattr(paperprints, "has_diagram", searched)
+        heading = Metadata.heading.fget
+        assert heading is not None
+        monkeypatch.setattr(Metadata, "heading", property(self._called("heading", heading)))
 
-    def _called(self, tag: str, function: Callable[[str], str]) -> Callable[[str], str]:
-        def counted(key: str) -> str:
+    def _called(self, tag: str, function: Callable[[_A], _R]) -> Callable[[_A], _R]:
+        def counted(arg: _A) -> _R:
             self.asked[tag] = self.asked.get(tag, 0) + 1
-            return function(key)
+            return function(arg)
 
         return counted
 
@@ -157,6 +166,10 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The paper pages' jobs are kept: no URL made per note (30 and 120 more before), only
     # for the pages that link to one (those rendered).
     assert small.get("paper-url", 0) == large.get("paper-url", 0), (small, large)
+    # The bodies whose fingerprints moved alone are searched for a diagram, and the headings
+    # the library token holds taken again for the notes saved alone (30 and 120 more each).
+    for kind in ("diagram-search", "heading"):
+        assert small.get(kind, 0) == large.get(kind, 0), (kind, small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:

@@ -68,18 +68,29 @@ def library_token(library: Library, papers_dir: str, memo: SaveMemo) -> object:
     note's citations and links resolve to stays equal: every note's metadata (its heading, its
     tags' slugs), the labels, the aliases, the note files and the other files. A value made
     from a note that did not change and this token holds while both are the same objects."""
+    last: list[object] = memo.slot("library-token", list)  # [library, its token]: once a save
+    if last and last[0] is library and last[1] == papers_dir:
+        return last[2]
     # Of the metadata, only what a citation or a link shows or resolves by: a ``cites:`` or
-    # abstract edit keeps the token (and every other note's fingerprints and cards).
+    # abstract edit keeps the token (and every other note's fingerprints and cards). Taken
+    # again for the notes saved alone.
+    shown = memo.each("shown", library.notes, None, _shown, counted=False)
     of = (
         papers_dir,
         tuple(library.notes),
-        tuple((n.meta.heading, n.meta.tags) for n in library.notes.values()),
+        tuple(shown.values()),
         library.labels,
         library.aliases,
         library.sources,
         library.files,
     )
-    return memo.same("library", of, object)
+    token = memo.same("library", of, object)
+    last[:] = [library, papers_dir, token]
+    return token
+
+
+def _shown(_: CiteKey, note: Note) -> tuple[object, ...]:
+    return (note.meta.heading, note.meta.tags)
 
 
 def body_fingerprints(

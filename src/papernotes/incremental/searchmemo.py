@@ -16,7 +16,7 @@ import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
-from operator import is_, is_not, itemgetter, ne, sub
+from operator import attrgetter, is_, is_not, itemgetter, ne, sub
 from typing import Any, TypeVar, cast
 
 from papernotes.search.index import (
@@ -68,6 +68,9 @@ class Moves:
     """The terms of the index before (the very tuple)."""
     terms: frozenset[str]
     """The terms added, gone or whose postings changed."""
+
+
+_key = attrgetter("key")
 
 
 def _utf16(term: str) -> bytes:
@@ -142,7 +145,7 @@ class IndexMemo:
         if terms_of is None:
             return build_index(ordered, order=order)  # nothing to tell an edit by
         packed = tuple(terms_of(doc) for doc in ordered)
-        keys = tuple(doc.key for doc in ordered)
+        keys = tuple(map(_key, ordered))
         kept = self._kept
         if kept is None or kept.keys != keys:
             self._kept = _full(ordered, keys, packed, order)
