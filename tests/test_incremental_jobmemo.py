@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from papernotes import urls
-from papernotes.incremental.jobmemo import PaperJobs, paper_jobs, robots_html
+from papernotes.incremental.jobmemo import PaperJobs, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.model import CiteKey
 from papernotes.render import Output
@@ -75,3 +75,48 @@ def test_a_save_makes_the_jobs_of_the_pages_that_moved_and_the_sitemap_list_once
     assert robots_html([*jobs, *others], len(keys), html, memo) == (listed, fp)
     memo.sweep()
     assert memo.made == {"paper-job": 1}  # no sitemap list made again
+
+
+@dataclass(frozen=True)
+class _Planned:
+    path: str
+    fingerprint: str
+    outputs: tuple[str, ...] = ()
+
+
+def _split_by_loop(
+    jobs: list[_Planned], pages: dict[str, str], written: dict[str, str]
+) -> tuple[list[_Planned], list[str]]:
+    """The loop render_site ran before (a Python step per job)."""
+    todo: list[_Planned] = []
+    unchanged: list[str] = []
+    for job in jobs:
+        paths = job.outputs or (job.path,)
+        if pages.get(job.path) == job.fingerprint and all(written.get(p) for p in paths):
+            unchanged.extend(paths)
+        else:
+            todo.append(job)
+    return todo, unchanged
+
+
+def test_the_jobs_split_at_c_speed_as_the_loop_split_them() -> None:
+    jobs = [
+        _Planned("a.html", "1"),  # the same
+        _Planned("b.html", "2"),  # another fingerprint
+        _Planned("c.html", "3"),  # not in the manifest
+        _Planned("d.html", "4"),  # marked unknown: was being replaced
+        _Planned("e.json", "5", ("e.json", "e-1.json")),  # several files, all there
+        _Planned("f.json", "6", ("f.json", "f-1.json")),  # one of its files missing
+        _Planned("g.txt", "7", ("g.txt",)),  # the same, listed as its own output
+        _Planned("h.html", "8"),  # new
+    ]
+    pages = {"a.html": "1", "b.html": "x", "c.html": "3", "d.html": "4", "e.json": "5"}
+    pages |= {"f.json": "6", "g.txt": "7"}
+    written = {"a.html": "h", "b.html": "h", "d.html": "", "e.json": "h", "e-1.json": "h"}
+    written |= {"f.json": "h", "g.txt": "h"}
+    todo, unchanged, prints = split_jobs(jobs, pages, written)
+    want_todo, want_unchanged = _split_by_loop(jobs, pages, written)
+    assert todo == want_todo and sorted(unchanged) == sorted(want_unchanged)
+    assert [j.path for j in todo] == ["b.html", "c.html", "d.html", "f.json", "h.html"]
+    assert prints == {j.path: j.fingerprint for j in jobs}
+    assert split_jobs(jobs, None, written) == (jobs, [], prints)

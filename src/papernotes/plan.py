@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import cast
 
@@ -38,7 +39,7 @@ from papernotes.fingerprints import (
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.jobmemo import paper_jobs, robots_html
+from papernotes.incremental.jobmemo import paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
@@ -155,7 +156,9 @@ def render_site(
     put``) instead of into the result, so the pages are never all in memory at once. A
     ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
     body_fps = body_fingerprints(library, source_digests, config.papers_dir, memo)
-    wanted: dict[str, tuple[str, Note]] = {k: (body_fps[k], n) for k, n in library.notes.items()}
+    notes = library.notes  # (fingerprint, note) by key, at C speed
+    paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
+    wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
@@ -168,7 +171,7 @@ def render_site(
         seconds(bodies),  # each body decoded only if a page shows it
         root=root,
         body_fps=cast("Mapping[str, str]", body_fps),  # what ``reuse`` keeps each body under
-        docs={k: doc for k, (_, (_, doc)) in docs.items()},
+        docs=dict(zip(docs, map(_doc, map(_second, docs.values())), strict=True)),
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
         ref_prints=fingerprints(refs),
@@ -178,15 +181,8 @@ def render_site(
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms)  # memory: from here on, only the cache reads them
-    todo: list[Job] = []
-    unchanged: list[str] = []
-    for job in plan.jobs:
-        same = previous is not None and previous.pages.get(job.path) == job.fingerprint
-        # A page the manifest marks unknown ("") was being replaced when a build stopped.
-        if same and written is not None and all(written.get(p) for p in job.paths):
-            unchanged.extend(job.paths)
-        else:
-            todo.append(job)
+    last = previous.pages if previous is not None else None
+    todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     pages: list[Page] = []
     problems: list[Diagnostic] = []
@@ -205,7 +201,7 @@ def render_site(
         bodies=bodies,
         terms=terms,
         refs=refs,
-        fingerprints={job.path: job.fingerprint for job in plan.jobs},
+        fingerprints=page_prints,
         docs=docs,
         search=None if plan.search is None else state_of(plan.search, digests),
     )
@@ -219,6 +215,9 @@ def _slugs(index: SiteIndex) -> str:
 def _graph_fp(library: Library, palette: TagPalette) -> str:
     """What the graph shows: equal while the metadata, labels and graph are (a body edit)."""
     return digest("graph-data", graph.graph_inputs(library, palette))
+
+
+_second = _doc = itemgetter(1)  # (body fingerprint, (digest, doc)) → (digest, doc) → doc
 
 
 def _in_order(index: SiteIndex) -> list[CiteKey]:  # the site's order: by year, undated last

@@ -1,5 +1,6 @@
 """The paper pages' jobs kept from one save to the next (``serve``), so that a save makes the
-jobs of the pages whose fingerprints moved, not one job, one URL and one closure per note.
+jobs of the pages whose fingerprints moved, not one job, one URL and one closure per note;
+and the jobs a build runs told from those it leaves, at C speed.
 
 ``plan.plan_site`` lists a job per paper page in the index's order. A save changes the
 fingerprints of a few pages; :class:`PaperJobs` keeps each page's job under its key and
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import compress, repeat
-from operator import ne
+from operator import and_, attrgetter, eq, ne, not_
 from typing import Generic, Protocol, TypeVar
 
 from papernotes import urls
@@ -23,7 +24,7 @@ from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.model import CiteKey
 from papernotes.render import Output
 
-__all__ = ["PaperJobs", "paper_jobs", "robots_html"]
+__all__ = ["PaperJobs", "paper_jobs", "robots_html", "split_jobs"]
 
 _GONE = object()
 
@@ -131,3 +132,42 @@ def robots_html(
         return made(sorted((*(p for p in paper_html if p.endswith(".html")), *others)))
 
     return memo.same("robots-html", (paper_html, others), make)
+
+
+class _Planned(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def outputs(self) -> tuple[str, ...]: ...
+
+
+_P = TypeVar("_P", bound=_Planned)
+_path = attrgetter("path")
+_fingerprint = attrgetter("fingerprint")
+_outputs = attrgetter("outputs")
+
+
+def split_jobs(
+    jobs: Sequence[_P], pages: Mapping[str, str] | None, written: Mapping[str, str] | None
+) -> tuple[list[_P], list[str], dict[str, str]]:
+    """The jobs to run, the files of those left as they are, and every job's path → its
+    fingerprint. A job is left when its fingerprint is ``pages``' (the last build's) and the
+    output folder's manifest ``written`` knows each of its files (one it marks unknown, "",
+    was being replaced when a build stopped). At C speed: no Python step per job."""
+    paths = list(map(_path, jobs))
+    prints = list(map(_fingerprint, jobs))
+    if pages is None or written is None:
+        return list(jobs), [], dict(zip(paths, prints, strict=True))
+    same = list(map(eq, map(pages.get, paths), prints))
+    left = list(map(and_, same, map(bool, map(written.get, paths))))
+    unchanged = list(compress(paths, left))
+    for at in compress(range(len(jobs)), map(_outputs, jobs)):  # the few jobs of many files
+        if left[at]:
+            unchanged.remove(paths[at])
+        outputs = jobs[at].outputs
+        left[at] = same[at] and all(written.get(p) for p in outputs)
+        unchanged.extend(outputs if left[at] else ())
+    todo = list(compress(jobs, map(not_, left)))
+    return todo, unchanged, dict(zip(paths, prints, strict=True))
