@@ -146,6 +146,8 @@ def test_a_body_save_does_the_same_work_in_a_library_four_times_as_large(
     assert small.get("search-term-shard", 0) <= 2
     assert small["preview"] == 1 and small["preview-shard"] == 1
     assert small["paper-job"] == small["paper-fp"]  # the pages fingerprinted again, no other
+    # The references of the note saved alone: no pass over every note's text digest.
+    assert "refs-text" not in small and small["csl"] == 1
 
 
 def test_a_body_save_visits_the_note_saved_not_every_note(
