@@ -214,3 +214,23 @@ def test_an_edit_that_keeps_the_order_makes_one_sort_key_and_no_sort() -> None:
     assert got == build_index(docs.values(), order=doc_order)
     assert got.docs[0].key == "k3"
     assert memo.sorted == 31 + 1 + 30
+
+
+def test_a_word_new_to_the_library_is_put_in_place_without_sorting_the_vocabulary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = {f"k{i}": _doc(f"k{i}", f"Paper {i}", f"word{i}x lora") for i in range(300)}
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    memo = IndexMemo()
+    memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    keyed: list[str] = []
+    real = searchmemo._utf16
+    monkeypatch.setattr(searchmemo, "_utf16", lambda t: keyed.append(t) or real(t))
+    docs["k7"] = _doc("k7", "Paper 7", "brandnew lora")  # one word new, one gone
+    terms["k7"] = doc_terms(docs["k7"])
+    got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
+    assert got == build_index(docs.values(), order=doc_order)
+    moves = memo.moves
+    assert moves is not None and {"brandnew", "word7x"} <= moves.terms
+    # A bisection per term moved (about ten keys each), not a sort of the 300 words.
+    assert len(keyed) < 60

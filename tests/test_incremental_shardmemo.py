@@ -36,12 +36,17 @@ class _Counted:
 
 
 def _files(
-    memo: IndexMemo, shards: ShardMemo, docs: dict[str, SearchDoc], terms: dict[str, DocTerms]
+    memo: IndexMemo,
+    shards: ShardMemo,
+    docs: dict[str, SearchDoc],
+    terms: dict[str, DocTerms],
+    told: bool = True,
 ) -> None:
-    """Shard with the memos and from nothing, and compare every file and fingerprint."""
+    """Shard with the memos and from nothing, and compare every file and fingerprint; the
+    shard memo told what moved (``IndexMemo.moves``), or not (it compares the postings)."""
     index = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
     digests = {k: digest(d) for k, d in docs.items()}
-    got = shards(index, digests)
+    got = shards(index, digests, memo.moves if told else None)
     want = shard_files(index, doc_digests=digests, **SIZES)
     assert [(f.path, f.fingerprint, f.make()) for f in got] == [
         (f.path, f.fingerprint, f.make()) for f in want
@@ -59,8 +64,10 @@ edit = st.one_of(
 
 
 @settings(max_examples=40, deadline=None)
-@given(edits=st.lists(edit, min_size=1, max_size=8))
-def test_the_shards_kept_equal_the_shards_made(edits: list[tuple[str, int, object]]) -> None:
+@given(edits=st.lists(edit, min_size=1, max_size=8), told=st.booleans())
+def test_the_shards_kept_equal_the_shards_made(
+    edits: list[tuple[str, int, object]], told: bool
+) -> None:
     docs = _library(40)
     terms = {k: doc_terms(d) for k, d in docs.items()}
     memo, shards = IndexMemo(), ShardMemo(**SIZES)
@@ -81,7 +88,7 @@ def test_the_shards_kept_equal_the_shards_made(edits: list[tuple[str, int, objec
         elif op == "delete" and old is not None and len(docs) > 1:
             del docs[key]
         terms = {k: terms[k] if before.get(k) is d else doc_terms(d) for k, d in docs.items()}
-        _files(memo, shards, docs, terms)
+        _files(memo, shards, docs, terms, told)
 
 
 def test_a_body_edit_remakes_the_shards_it_reached_alone() -> None:
@@ -100,3 +107,19 @@ def test_a_body_edit_remakes_the_shards_it_reached_alone() -> None:
     # Two terms moved (at most two term shards), one note's stored text (its doc shard).
     assert 1 <= counted.made["search-term-shard"] <= 2
     assert counted.made["search-doc-shard"] == 1
+
+
+def test_a_word_new_to_the_library_remakes_its_shard_alone() -> None:
+    docs = _library(40)
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    counted = _Counted()
+    memo, shards = IndexMemo(), ShardMemo(counted, **SIZES)
+    _files(memo, shards, docs, terms)
+    assert counted.made["search-term-shard"] > 4
+    for word in ("brandnew", "zzznew", "lo"):  # a new key, a new short prefix, a short word
+        counted.made.clear()
+        docs["k3"] = _doc("k3", docs["k3"].title, f"{docs['k3'].body} {word}")
+        terms["k3"] = doc_terms(docs["k3"])
+        _files(memo, shards, docs, terms)
+        # The word's shard, and the shards of the terms whose counts moved.
+        assert 1 <= counted.made["search-term-shard"] <= 2, word

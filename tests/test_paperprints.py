@@ -53,10 +53,14 @@ def test_a_body_is_searched_for_a_diagram_only_when_it_is_a_new_one(
     monkeypatch.setattr(paperprints, "has_diagram", lambda h: searched.append(h) or real(h))
     memo = SaveMemo()
     plain, drawn = _body("<p>text</p>"), _body(f"<div>{MERMAID_OPEN}graph TD</div>")
-    assert any_diagram({"a": plain, "b": drawn}, memo) is True
+    # Told each body's fingerprint (what ``reuse`` keeps it under), as plan_site tells it.
+    assert any_diagram({"a": plain, "b": drawn}, memo, {"a": "1", "b": "2"}) is True
     assert len(searched) == 2
-    assert any_diagram({"a": plain, "b": drawn}, memo) is True
+    assert any_diagram({"a": plain, "b": drawn}, memo, {"a": "1", "b": "2"}) is True
     assert len(searched) == 2  # the same bodies: not searched again
-    assert any_diagram({"a": plain, "b": _body("<p>no more</p>")}, memo) is False
+    gone = {"a": plain, "b": _body("<p>no more</p>")}
+    assert any_diagram(gone, memo, {"a": "1", "b": "3"}) is False
     assert len(searched) == 3
-    assert any_diagram({"a": plain}) is any_diagram({"a": plain}, memo) is False
+    assert any_diagram({"a": plain}) is any_diagram({"a": plain}, memo, {"a": "1"}) is False
+    assert any_diagram({"a": plain, "c": drawn}, memo, {"a": "1", "c": "2"}) is True
+    assert len(searched) == 4 + 1  # the plain build's, and the note added

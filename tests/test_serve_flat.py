@@ -10,18 +10,23 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+from papernotes import paperprints, urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session
+from papernotes.model import Metadata
 from papernotes.sitewriter import OutputMemo
 
 from conftest import note_text, site_tree, write_note
 
+_A = TypeVar("_A")
+_R = TypeVar("_R")
 WORDS = [
     "attention",
     "rank",
@@ -68,6 +73,19 @@ class _Asked:
             monkeypatch.setattr(SaveMemo, name, self._wrap(getattr(SaveMemo, name)))
         for kind in (Kept, Parts, Reused):
             monkeypatch.setattr(kind, "fingerprint", self._read(kind.fingerprint))
+        monkeypatch.setattr(urls, "paper_page", self._called("paper-url", urls.paper_page))
+        searched = self._called("diagram-search", paperprints.has_diagram)
+        monkeypatch.setattr(paperprints, "has_diagram", searched)
+        heading = Metadata.heading.fget
+        assert heading is not None
+        monkeypatch.setattr(Metadata, "heading", property(self._called("heading", heading)))
+
+    def _called(self, tag: str, function: Callable[[_A], _R]) -> Callable[[_A], _R]:
+        def counted(arg: _A) -> _R:
+            self.asked[tag] = self.asked.get(tag, 0) + 1
+            return function(arg)
+
+        return counted
 
     def _read(self, method: Callable[..., str | None]) -> Callable[..., str | None]:
         def counted(values: object, key: str) -> str | None:
@@ -127,6 +145,9 @@ def test_a_body_save_does_the_same_work_in_a_library_four_times_as_large(
     assert small.get("folder-listed", 0) <= 2  # the site's root (staging came and went)
     assert small.get("search-term-shard", 0) <= 2
     assert small["preview"] == 1 and small["preview-shard"] == 1
+    assert small["paper-job"] == small["paper-fp"]  # the pages fingerprinted again, no other
+    # The references of the note saved alone: no pass over every note's text digest.
+    assert "refs-text" not in small and small["csl"] == 1
 
 
 def test_a_body_save_visits_the_note_saved_not_every_note(
@@ -144,6 +165,13 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The fingerprints of the references (plan_site's, note_references') and of the bodies
     # (search_docs') are taken whole, not read note by note (30 and 120 reads each before).
     assert small.get("fingerprint", 0) == large.get("fingerprint", 0), (small, large)
+    # The paper pages' jobs are kept: no URL made per note (30 and 120 more before), only
+    # for the pages that link to one (those rendered).
+    assert small.get("paper-url", 0) == large.get("paper-url", 0), (small, large)
+    # The bodies whose fingerprints moved alone are searched for a diagram, and the headings
+    # the library token holds taken again for the notes saved alone (30 and 120 more each).
+    for kind in ("diagram-search", "heading"):
+        assert small.get(kind, 0) == large.get(kind, 0), (kind, small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:

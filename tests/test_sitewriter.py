@@ -200,6 +200,7 @@ def test_the_manifest_encoded_from_memory_is_the_one_json_writes() -> None:
     from papernotes.write import manifest_json
 
     memo = OutputMemo()
+    assert memo.encode({}) == manifest_json({})
     files = {"papers/b.html": "0" * 32, "index.html": "", 'tags/é "q".html': "f" * 32}
     for step in range(4):
         assert memo.encode(files) == manifest_json(files), step

@@ -5,7 +5,11 @@ references, reused while what they are formatted from is the same."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache, partial
+from itertools import compress
+from operator import is_not
+from typing import cast
 
 from papernotes.bib import csl
 from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
@@ -68,18 +72,29 @@ def library_token(library: Library, papers_dir: str, memo: SaveMemo) -> object:
     note's citations and links resolve to stays equal: every note's metadata (its heading, its
     tags' slugs), the labels, the aliases, the note files and the other files. A value made
     from a note that did not change and this token holds while both are the same objects."""
+    last: list[object] = memo.slot("library-token", list)  # [library, its token]: once a save
+    if last and last[0] is library and last[1] == papers_dir:
+        return last[2]
     # Of the metadata, only what a citation or a link shows or resolves by: a ``cites:`` or
-    # abstract edit keeps the token (and every other note's fingerprints and cards).
+    # abstract edit keeps the token (and every other note's fingerprints and cards). Taken
+    # again for the notes saved alone.
+    shown = memo.each("shown", library.notes, None, _shown, counted=False)
     of = (
         papers_dir,
         tuple(library.notes),
-        tuple((n.meta.heading, n.meta.tags) for n in library.notes.values()),
+        tuple(shown.values()),
         library.labels,
         library.aliases,
         library.sources,
         library.files,
     )
-    return memo.same("library", of, object)
+    token = memo.same("library", of, object)
+    last[:] = [library, papers_dir, token]
+    return token
+
+
+def _shown(_: CiteKey, note: Note) -> tuple[object, ...]:
+    return (note.meta.heading, note.meta.tags)
 
 
 def body_fingerprints(
@@ -216,15 +231,20 @@ def note_references(
         return {k: ("", ()) for k in library.notes}
     prints = [s.fingerprint for s in styles]
     old = previous.refs if previous else {}
-    if not sources:
-        texts = dict.fromkeys(library.notes, "")
-    elif memo is None:
-        texts = {k: digest(sources[n.source], prints) for k, n in library.notes.items()}
-    else:
-        of = {k: (sources[n.source], prints) for k, n in library.notes.items()}
-        texts = _kept_digests(memo, "refs-text", of)
     # Compared by fingerprint: a kept note's references are decoded only if a page needs them.
     old_fps = fingerprints(old)
+    notes: Mapping[CiteKey, Note] = library.notes
+    state = memo.slot("refs-kept", _Refs) if memo is not None and sources else None
+    # Serve: the notes saved alone, when the others' are the last save's (the same order).
+    if state is not None and (state.prints, state.keys, state.fps) == (prints, (*notes,), old_fps):
+        notes = {k: notes[k] for k in _replaced(notes, state.notes)}
+    if not sources:
+        texts = dict.fromkeys(notes, "")
+    elif memo is None or notes is not library.notes:
+        texts = {k: digest(sources[n.source], prints) for k, n in notes.items()}
+    else:
+        of = {k: (sources[n.source], prints) for k, n in notes.items()}
+        texts = _kept_digests(memo, "refs-text", of)
     kept = {
         k: fp
         for k, t in texts.items()
@@ -238,7 +258,7 @@ def note_references(
 
     wanted = {
         k: once(memo, "csl", (n.meta, *styles), partial(keyed, n))
-        for k, n in library.notes.items()
+        for k, n in notes.items()
         if k not in kept
     }
     last: dict[str, tuple[str, tuple[Reference, ...]]] = {
@@ -262,4 +282,31 @@ def note_references(
         fp, item = keyed(library.notes[key])
         return f"{texts[key]} {fp}", formatter().format(item)
 
-    return Kept({k: kept.get(k) or fresh[k][0] for k in library.notes}, old, fresh, remake)
+    fps: dict[str, str]
+    if notes is library.notes:
+        fps = {k: kept.get(k) or fresh[k][0] for k in library.notes}
+    else:  # the last save's, with the notes saved
+        fps = {**old_fps, **cast("dict[str, str]", kept), **{k: v[0] for k, v in fresh.items()}}
+    if state is not None:
+        state.prints, state.keys, state.notes, state.fps = (
+            prints,
+            tuple(library.notes),
+            library.notes,
+            fps,
+        )
+    return Kept(fps, old, fresh, remake)
+
+
+@dataclass(slots=True)
+class _Refs:
+    """What :func:`note_references` gave at the last save (``serve``)."""
+
+    prints: list[str] = field(default_factory=list)
+    keys: tuple[CiteKey, ...] = ()
+    notes: Mapping[CiteKey, Note] = field(default_factory=dict)
+    fps: Mapping[str, str] = field(default_factory=dict)
+
+
+def _replaced(now: Mapping[CiteKey, Note], then: Mapping[CiteKey, Note]) -> list[CiteKey]:
+    """The keys whose notes are other objects (at C speed)."""
+    return list(compress(now, map(is_not, map(then.get, now), now.values())))

@@ -150,7 +150,10 @@ def paper_fingerprints(
         if todo is not library.notes:
             kept = state.files
             files = {k: kept[k] for k in kept.keys() - prints.keys() if k in library.notes} | files
-            prints = {k: prints.get(k) or state.prints[k] for k in library.notes}
+            # The last save's, with those made again (at C speed: no step per note).
+            prints = {**state.prints, **prints}
+            for gone in prints.keys() - library.notes.keys():
+                del prints[gone]
         memo.count("paper-fp", len(todo))
         state.context, state.notes, state.bodies, state.metas = (
             context,
@@ -242,16 +245,28 @@ def listings(
     return kept
 
 
-def any_diagram(bodies: Mapping[str, RenderedBody], memo: SaveMemo | None = None) -> bool:
+@dataclass(slots=True)
+class _Diagrams:
+    """The body fingerprints of the last save, and the notes whose bodies draw a diagram."""
+
+    fps: Mapping[str, str] = field(default_factory=dict)
+    drawn: set[str] = field(default_factory=set)
+
+
+def any_diagram(
+    bodies: Mapping[str, RenderedBody],
+    memo: SaveMemo | None = None,
+    fps: Mapping[str, str] | None = None,
+) -> bool:
     """Whether a rendered body draws a diagram (the site then carries Mermaid). With
-    ``memo``, a body that is the same object as at the last save is not searched again."""
-    if memo is None:  # a body whose stored text has no diagram's marker is not decoded
+    ``memo`` and the bodies' fingerprints ``fps`` (``reuse`` keeps a body under its own), only
+    the bodies whose fingerprints moved since the last save are searched (a pass at C speed,
+    not a look-up of every body)."""
+    if memo is None or fps is None:  # a body whose stored text has no marker is not decoded
         return any(has_diagram(bodies[k].html) for k in bodies if may_hold(bodies, k, MERMAID_OPEN))
-    last: dict[str, tuple[RenderedBody, bool]] = memo.slot("diagrams", dict)
-    now: dict[str, tuple[RenderedBody, bool]] = {}
-    for key, body in bodies.items():
-        hit = last.get(key)
-        now[key] = hit if hit is not None and hit[0] is body else (body, has_diagram(body.html))
-    last.clear()
-    last.update(now)
-    return any(drawn for _, drawn in now.values())
+    state = memo.slot("diagrams", _Diagrams)
+    moved = _differ(fps, state.fps)
+    state.drawn -= moved
+    state.drawn.update(k for k in moved & fps.keys() if has_diagram(bodies[k].html))
+    state.fps = fps
+    return bool(state.drawn)

@@ -17,7 +17,8 @@ returning its pages and its template problems as a value."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
+from functools import cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import cast
 
@@ -37,6 +38,7 @@ from papernotes.fingerprints import (
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
+from papernotes.incremental.jobmemo import paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
@@ -111,7 +113,9 @@ def render_site(
         if stored is not None
         else body_fingerprints(library, source_digests, config.papers_dir, memo)
     )
-    wanted: dict[str, tuple[str, Note]] = {k: (body_fps[k], n) for k, n in library.notes.items()}
+    notes = library.notes  # (fingerprint, note) by key, at C speed
+    paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
+    wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
@@ -126,7 +130,7 @@ def render_site(
         seconds(bodies),  # each body decoded only if a page shows it
         root=root,
         body_fps=cast("Mapping[str, str]", body_fps),  # what ``reuse`` keeps each body under
-        docs={k: doc for k, (_, (_, doc)) in docs.items()},
+        docs=dict(zip(docs, map(_doc, map(_second, docs.values())), strict=True)),
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
         ref_prints=fingerprints(refs),
@@ -137,15 +141,8 @@ def render_site(
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms)  # memory: from here on, only the cache reads them
-    todo: list[Job] = []
-    unchanged: list[str] = []
-    for job in plan.jobs:
-        same = previous is not None and previous.pages.get(job.path) == job.fingerprint
-        # A page the manifest marks unknown ("") was being replaced when a build stopped.
-        if same and written is not None and all(written.get(p) for p in job.paths):
-            unchanged.extend(job.paths)
-        else:
-            todo.append(job)
+    last = previous.pages if previous is not None else None
+    todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     pages: list[Page] = []
     problems: list[Diagnostic] = []
@@ -164,7 +161,7 @@ def render_site(
         bodies=bodies,
         terms=terms,
         refs=refs,
-        fingerprints={job.path: job.fingerprint for job in plan.jobs},
+        fingerprints=page_prints,
         docs=docs,
         search=None if plan.search is None else state_of(plan.search, digests),
         summary=stored.summary() if stored is not None else None,
@@ -179,6 +176,13 @@ def _slugs(index: SiteIndex) -> str:
 def _graph_fp(library: Library, palette: TagPalette) -> str:
     """What the graph shows: equal while the metadata, labels and graph are (a body edit)."""
     return digest("graph-data", graph.graph_inputs(library, palette))
+
+
+_second = _doc = itemgetter(1)  # (body fingerprint, (digest, doc)) → (digest, doc) → doc
+
+
+def _in_order(index: SiteIndex) -> list[CiteKey]:  # the site's order: by year, undated last
+    return [*(k for keys in index.year_notes.values() for k in keys), *index.undated]
 
 
 def _text_files(make: Callable[[], Iterable[tuple[str, str]]]) -> Output:
@@ -230,16 +234,14 @@ def plan_site(
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
     slugs = same(memo, "slugs", (index,), partial(_slugs, index))  # while the index is
-    jobs: list[Job] = []
-    dated = [k for keys in index.year_notes.values() for k in keys]
-    ordered = [library.notes[k] for k in (*dated, *index.undated)]
+    all_keys = same(memo, "all-keys", (index,), partial(_in_order, index))  # while the index is
+    ordered = cache(lambda: [library.notes[k] for k in all_keys])  # for the pages that list all
 
     # What each unchanged note's citations resolve to holds while this token does (serve).
     token = library_token(library, papers_dir, memo) if memo is not None else None
     shown = (everything, slugs)
     refs = refs or {}
-    if ref_prints is None:
-        ref_prints = {k: digest(v) for k, v in refs.items()}
+    ref_prints = ref_prints if ref_prints is not None else {k: digest(v) for k, v in refs.items()}
     prints, files = (
         stored.paper_prints(r.memberships, fps, ref_prints, shown)
         if stored is not None
@@ -247,13 +249,11 @@ def plan_site(
             library, r.memberships, fps, body_fps, ref_prints, shown, papers_dir, memo, token
         )
     )
-    for note in ordered:
-        key = note.key
 
-        def run(note: Note = note) -> Output:  # the body and references read only if it runs
-            return paper_page(r, note, bodies[note.key], papers_dir, refs.get(note.key, ()))
+    def page_of(key: CiteKey) -> Output:  # the body and references read only if it runs
+        return paper_page(r, library.notes[key], bodies[key], papers_dir, refs.get(key, ()))
 
-        jobs.append(Job(urls.paper_page(key), prints[key], run))
+    jobs, paper_html = paper_jobs(Job, all_keys, prints, page_of, memo)
 
     listing = listings(fps, shown, memo)
 
@@ -273,16 +273,15 @@ def plan_site(
 
         return Job(path, fp, run)
 
-    all_keys = [n.key for n in ordered]
     everyone = listing(all_keys)
-    jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered)))
+    jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered())))
 
     def library_data() -> Output:
-        files = library_files(ordered, index.tag_path, index.author_path)
+        files = library_files(ordered(), index.tag_path, index.author_path)
         return Output(tuple(Page(p, text.encode("utf-8")) for p, text in files))
 
     fp = digest("library-data", everyone)
-    jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(ordered))))
+    jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(all_keys))))
     # The indexes show names, links and counts (and the authors index the papers of an author
     # with two and no page): editing another note's title or body leaves them.
     counts = {
@@ -341,7 +340,7 @@ def plan_site(
         jobs.append(bytes_job(path, fp, make_card))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
-    listed = [docs[k] for k in all_keys]
+    listed = list(map(docs.__getitem__, all_keys))
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
     indexer = indexer or (memo.index if memo is not None else build_index)
     search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
@@ -349,7 +348,8 @@ def plan_site(
         from papernotes.incremental.shardmemo import ShardMemo  # serve's: only with a memo
 
         shard_memo = memo.slot("search-shards", partial(ShardMemo, memo.count))
-        search_files = shard_memo(search_index, doc_digests)
+        moves = memo.index.moves if indexer is memo.index else None
+        search_files = shard_memo(search_index, doc_digests, moves)
     else:
         search_files = shard_files(search_index, doc_digests=doc_digests)
     for file in search_files:
@@ -361,12 +361,11 @@ def plan_site(
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
     if "static/pygments.css" not in theme.static:
         jobs.append(bytes_job("static/pygments.css", "pygments", pygments_css))
-    html = sorted(p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html")
+    html, robots_fp = robots_html(jobs, len(all_keys), paper_html, memo)
     outputs = ("sitemap.xml", "robots.txt") if config.base_url else ("robots.txt",)
-    robots_fp = digest("robots", html)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     # Mermaid is 3.5 MB: only a site with a diagram carries it.
-    diagrams = any_diagram(bodies, memo)
+    diagrams = any_diagram(bodies, memo, body_fps)
     copies = [
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 __all__ = [
@@ -125,7 +126,7 @@ def fingerprints(parts: Mapping[str, tuple[str, Any]]) -> Mapping[str, str]:
         return parts._fps
     if isinstance(parts, Parts):  # a copy: a value that fails to decode drops its key
         return dict(parts._fps)
-    return {k: fp for k, (fp, _) in parts.items()}
+    return dict(zip(parts, map(itemgetter(0), parts.values()), strict=True))  # at C speed
 
 
 def raw_of(parts: Mapping[str, tuple[str, Any]], key: str) -> bytes | None:

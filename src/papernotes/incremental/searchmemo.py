@@ -16,7 +16,7 @@ import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
-from operator import is_, is_not, itemgetter, ne, sub
+from operator import attrgetter, is_, is_not, itemgetter, ne, sub
 from typing import Any, TypeVar, cast
 
 from papernotes.search.index import (
@@ -29,7 +29,7 @@ from papernotes.search.index import (
     vlq_numbers,
 )
 
-__all__ = ["IndexMemo", "SaveMemo", "once", "same"]
+__all__ = ["IndexMemo", "Moves", "SaveMemo", "once", "same"]
 
 _T = TypeVar("_T")
 _K = TypeVar("_K")
@@ -55,8 +55,22 @@ class _Kept:
     place once kept (a save copies the lists it changes)."""
     index: SearchIndex
     """The index itself."""
-    where: dict[str, int] | None = None
-    """Each term's place in ``index.terms``, once a save needed it (None: not made yet)."""
+    moves: Moves | None = None
+    """What moved since the index before (None: built from nothing)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moves:
+    """How one index differs from the one before it: the terms whose postings differ (added
+    and gone ones too), the other terms' postings being the same strings, in the same order."""
+
+    before: tuple[str, ...]
+    """The terms of the index before (the very tuple)."""
+    terms: frozenset[str]
+    """The terms added, gone or whose postings changed."""
+
+
+_key = attrgetter("key")
 
 
 def _utf16(term: str) -> bytes:
@@ -131,13 +145,18 @@ class IndexMemo:
         if terms_of is None:
             return build_index(ordered, order=order)  # nothing to tell an edit by
         packed = tuple(terms_of(doc) for doc in ordered)
-        keys = tuple(doc.key for doc in ordered)
+        keys = tuple(map(_key, ordered))
         kept = self._kept
         if kept is None or kept.keys != keys:
             self._kept = _full(ordered, keys, packed, order)
         else:
             self._kept = _update(kept, ordered, packed, self._encode)
         return self._kept.index
+
+    @property
+    def moves(self) -> Moves | None:
+        """How the last index made differs from the one before (None: made from nothing)."""
+        return None if self._kept is None else self._kept.moves
 
 
 def _full(
@@ -188,23 +207,30 @@ def _update(
     old = kept.index
     lengths = tuple(length for length, _ in packed)
     # Most saves add and remove no term: the postings moved are put in place, no sort, no
-    # pass over the vocabulary.
-    if not gone and all(term in kept.found for term in copied):
-        where = kept.where or {t: i for i, t in enumerate(old.terms)}
-        lists = list(old.postings)
-        for term in copied:
-            lists[where[term]] = encode(found[term])
-        index = SearchIndex(ordered, lengths, old.terms, tuple(lists))
-        return _Kept(kept.keys, packed, found, index, where)
-    encoded = dict(zip(old.terms, old.postings, strict=True))
-    for term in copied:
-        if term in gone:
-            del encoded[term]
-        else:
-            encoded[term] = encode(found[term])
-    terms = tuple(sorted(found, key=_utf16))
-    index = SearchIndex(ordered, lengths, terms, tuple(encoded[t] for t in terms))
-    return _Kept(kept.keys, packed, found, index)
+    # pass over the vocabulary. A term added or gone is put in or taken out where the order
+    # has it (a bisection): a word new to the library is no pass over the vocabulary either.
+    terms, lists = old.terms, list(old.postings)
+    if gone or not all(term in kept.found for term in copied):
+        terms = _placed(list(old.terms), lists, gone, [t for t in copied if t not in kept.found])
+    for term in copied - gone:
+        lists[bisect.bisect_left(terms, _utf16(term), key=_utf16)] = encode(found[term])
+    index = SearchIndex(ordered, lengths, tuple(terms), tuple(lists))
+    return _Kept(kept.keys, packed, found, index, Moves(old.terms, frozenset(copied)))
+
+
+def _placed(
+    terms: list[str], lists: list[str], gone: Iterable[str], added: Iterable[str]
+) -> tuple[str, ...]:
+    """``terms`` (in index order) without ``gone`` and with ``added``, ``lists`` (their
+    postings) kept in step: an added term's postings are put in after."""
+    for term in gone:
+        at = bisect.bisect_left(terms, _utf16(term), key=_utf16)
+        del terms[at], lists[at]
+    for term in added:
+        at = bisect.bisect_left(terms, _utf16(term), key=_utf16)
+        terms.insert(at, term)
+        lists.insert(at, "")
+    return tuple(terms)
 
 
 class SaveMemo:

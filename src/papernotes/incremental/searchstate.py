@@ -25,6 +25,8 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import PapernotesError
@@ -116,9 +118,9 @@ _TEXT_FIELDS = tuple(f.name for f in fields(SearchDoc) if f.name not in ("year",
 
 def state_of(index: SearchIndex, digests: Mapping[str, str]) -> SearchState:
     """What the cache keeps of ``index``, whose notes' search documents have ``digests``."""
-    keys = tuple(doc.key for doc in index.docs)
+    keys = tuple(map(attrgetter("key"), index.docs))
     return SearchState(
-        keys, tuple(digests[k] for k in keys), index.lengths, index.terms, index.postings
+        keys, tuple(map(digests.__getitem__, keys)), index.lengths, index.terms, index.postings
     )
 
 
@@ -140,9 +142,10 @@ def search_docs(
     # Keyed by the index format too (see ``_made``). The body looked up only for a document
     # made now: a kept one's stays undecoded.
     body_fps = fingerprints(bodies)
-    wanted: dict[str, tuple[str, Note]] = {
-        k: (f"{INDEX_FORMAT}:{body_fps.get(k) or ''}", n) for k, n in library.notes.items()
-    }
+    notes = library.notes  # at C speed: a save's pass over every note costs no Python step
+    made = map(f"{INDEX_FORMAT}:".__add__, map(body_fps.get, notes, repeat("")))
+    paired = zip(made, notes.values(), strict=True)
+    wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
     # Serial: cleaning a body is quick, and the pair would have to travel to a worker.
     return reuse(wanted, previous, lambda n: _made(n, bodies[n.key][1]), workers=1)
 
@@ -163,7 +166,7 @@ def search_terms(
     # process kept (serve's previous) is interned already, and terms read from disk are
     # decoded only when needed.
     return reuse(
-        {k: entry for k, (_, entry) in docs.items()},
+        dict(zip(docs, map(itemgetter(1), docs.values()), strict=True)),
         previous,
         lambda doc: doc_terms(doc, folds),
         workers=workers,
@@ -190,7 +193,8 @@ def search_inputs(
     docs = search_docs(library, bodies, previous.docs if previous else {})
     old_terms = previous.terms if previous else {}
     terms = search_terms(docs, old_terms, workers)
-    digests = {k: d for k, (_, (d, _)) in docs.items()}
+    entries = map(itemgetter(1), docs.values())
+    digests = dict(zip(docs, map(itemgetter(0), entries), strict=True))
     if memo is not None:
         return docs, terms, digests, memo.index
     state = previous.search if previous else None

@@ -14,7 +14,8 @@ needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from itertools import compress
@@ -22,6 +23,7 @@ from operator import is_not, ne
 
 from papernotes.cjk import is_cjk_char
 from papernotes.incremental.cache import digest, text_digest
+from papernotes.incremental.searchmemo import Moves
 from papernotes.search.index import ID_MARK, INDEX_FORMAT, MAX_BODY_CHARS, SearchDoc, SearchIndex
 from papernotes.search.index import vlq_numbers as _vlq
 from papernotes.search.shards import (
@@ -49,26 +51,29 @@ _FIELDS = ["key", "path", "title", "authors", "year", "venue", "tags", "abstract
 
 @dataclass(slots=True)
 class _Terms:
-    """The term shards of one vocabulary (a working state, replaced when that changes)."""
+    """The term shards of one vocabulary's size (a working state, patched save by save)."""
 
     terms: tuple[str, ...]
+    """The terms of the index last shown (the very tuple: what ``Moves.before`` names)."""
     postings: tuple[str, ...]
     size: int
     """What ``shard_files`` sizes the shards by."""
     count: int
-    shards: list[int]
-    """Each term's shard."""
-    members: list[list[int]]
-    """Each shard's terms (their places in ``terms``), in order."""
-    joined: list[str]
-    """Each shard's terms, joined."""
+    by_key: dict[str, int]
+    """Each term key (first :data:`KEY_CHARS` code points) → its shard."""
+    keyed: dict[str, int]
+    """Each term key → how many terms have it."""
+    members: list[list[str]]
+    """Each shard's terms, in order."""
+    lists: list[list[str]]
+    """Each shard's terms' postings, in the same order."""
     files: list[SearchFile]
     weights: dict[str, dict[int, int]]
     """Short prefix → shard → size of the postings of its longer words there."""
     short: dict[str, list[int]]
     """Short prefix → its shards by weight, prefixes sorted: the manifest's ``short``."""
     typo: dict[str, str]
-    """The manifest's ``typoKeys`` (from the terms' keys: made again only with the terms)."""
+    """The manifest's ``typoKeys`` (from the terms' keys: made again when those change)."""
 
 
 @dataclass(slots=True)
@@ -93,6 +98,11 @@ def _prefixes(term: str) -> range:
     if len(term) < 2 or is_cjk_char(term[0]) or term.startswith(ID_MARK):
         return range(0)
     return range(1, min(KEY_CHARS, len(term)))
+
+
+def _utf16(term: str) -> bytes:
+    # The order of the index's terms (``build_index`` sorts by the same key).
+    return term.encode("utf-16-be", "surrogatepass")
 
 
 def _by_weight(weights: dict[int, int]) -> list[int]:
@@ -132,9 +142,11 @@ class ShardMemo:
         self._count = count or (lambda tag, n: None)
 
     def __call__(
-        self, index: SearchIndex, doc_digests: Mapping[str, str]
+        self, index: SearchIndex, doc_digests: Mapping[str, str], moves: Moves | None = None
     ) -> tuple[SearchFile, ...]:
-        terms = self._term_part(index)
+        """The files of ``index``; ``moves`` (``IndexMemo.moves``) says which terms moved
+        since the index before, so that a word new to the library costs its shard alone."""
+        terms = self._term_part(index, moves)
         docs = self._doc_part(index, doc_digests)
         manifest = {
             "format": INDEX_FORMAT,
@@ -152,38 +164,89 @@ class ShardMemo:
         head = SearchFile(MANIFEST, text_digest(text), partial(str, text))
         return (head, *terms.files, *docs.files)
 
-    def _term_part(self, index: SearchIndex) -> _Terms:
+    def _term_part(self, index: SearchIndex, moves: Moves | None) -> _Terms:
         kept = self._terms
-        if kept is None or (kept.terms is not index.terms and kept.terms != index.terms):
+        if kept is not None and kept.terms is index.terms and kept.postings is index.postings:
+            return kept
+        changed: Iterable[str] | None = None
+        if kept is not None and moves is not None and moves.before is kept.terms:
+            changed = moves.terms
+        elif kept is not None and (kept.terms is index.terms or kept.terms == index.terms):
+            moved = map(ne, index.postings, kept.postings)
+            changed = list(compress(index.terms, moved))
+        if kept is None or changed is None or not self._patched(kept, index, changed):
             self._terms = kept = _all_terms(index, self._sizes[0])
             self._count("search-term-shard", kept.count)
-            return kept
-        changed = list(compress(range(len(index.postings)), map(ne, index.postings, kept.postings)))
-        size = kept.size + sum(len(index.postings[i]) - len(kept.postings[i]) for i in changed)
-        if power_of_two(size / self._sizes[0]) != kept.count:
-            self._terms = kept = _all_terms(index, self._sizes[0])
-            self._count("search-term-shard", kept.count)
-            return kept
-        dirty_shards: set[int] = set()
-        dirty_prefixes: set[str] = set()
-        weights = kept.weights
-        for i in changed:
-            term, shard = index.terms[i], kept.shards[i]
-            dirty_shards.add(shard)
-            delta = len(index.postings[i]) - len(kept.postings[i])
-            for k in _prefixes(term):
-                weights[term[:k]][shard] += delta
-                dirty_prefixes.add(term[:k])
-        short = dict(kept.short)  # the last manifest's stays as it was
-        for prefix in dirty_prefixes:
-            short[prefix] = _by_weight(weights[prefix])
-        files = list(kept.files)
-        for n in sorted(dirty_shards):
-            postings = " ".join([index.postings[i] for i in kept.members[n]])
-            files[n] = _term_file(n, kept.joined[n], postings)
-        self._count("search-term-shard", len(dirty_shards))
-        kept.postings, kept.size, kept.files, kept.short = index.postings, size, files, short
         return kept
+
+    def _patched(self, kept: _Terms, index: SearchIndex, changed: Iterable[str]) -> bool:
+        """Move ``changed`` terms' postings into ``kept`` (the shards they are in made again);
+        False when the index has outgrown the number of shards (``kept`` is then spoilt)."""
+        dirty: set[int] = set()
+        prefixes: set[str] = set()
+        keys_moved = False
+        for term in changed:
+            at = bisect_left(index.terms, _utf16(term), key=_utf16)
+            now = index.postings[at] if at < len(index.terms) and index.terms[at] == term else None
+            key = term[:KEY_CHARS]
+            shard = kept.by_key.get(key)
+            if shard is None:
+                shard = shard_of(key, kept.count)
+            members, lists = kept.members[shard], kept.lists[shard]
+            j = bisect_left(members, _utf16(term), key=_utf16)
+            was = lists[j] if j < len(members) and members[j] == term else None
+            if was == now:
+                continue
+            grown = (len(now) if now is not None else -len(term) - 2) - (
+                len(was) if was is not None else -len(term) - 2
+            )
+            if was is None:
+                members.insert(j, term)
+                lists.insert(j, "")
+                kept.by_key[key] = shard
+                kept.keyed[key] = kept.keyed.get(key, 0) + 1
+                keys_moved |= kept.keyed[key] == 1
+            if now is None:
+                del members[j], lists[j]
+                kept.keyed[key] -= 1
+                if not kept.keyed[key]:
+                    del kept.keyed[key], kept.by_key[key]
+                    keys_moved = True
+            else:
+                lists[j] = now
+            kept.size += grown
+            dirty.add(shard)
+            delta = (len(now) if now is not None else 0) - (len(was) if was is not None else 0)
+            for k in _prefixes(term):
+                weights = kept.weights.setdefault(term[:k], {})
+                weights[shard] = weights.get(shard, 0) + delta
+                if not weights[shard]:
+                    del weights[shard]
+                prefixes.add(term[:k])
+        if power_of_two(kept.size / self._sizes[0]) != kept.count:
+            return False
+        short = dict(kept.short)  # the last manifest's stays as it was
+        for prefix in prefixes:
+            if kept.weights[prefix]:
+                short[prefix] = _by_weight(kept.weights[prefix])
+            else:
+                del kept.weights[prefix]
+                short.pop(prefix, None)
+        if len(short) != len(kept.short) or not prefixes <= kept.short.keys():
+            short = dict(sorted(short.items()))  # a prefix came or went: in order again
+        files = list(kept.files)
+        for n in sorted(dirty):
+            files[n] = _term_file(n, " ".join(kept.members[n]), " ".join(kept.lists[n]))
+        self._count("search-term-shard", len(dirty))
+        if keys_moved:
+            kept.typo = typo_keys(kept.by_key)
+        kept.terms, kept.postings, kept.files, kept.short = (
+            index.terms,
+            index.postings,
+            files,
+            short,
+        )
+        return True
 
     def _doc_part(self, index: SearchIndex, doc_digests: Mapping[str, str]) -> _Docs:
         kept = self._docs
@@ -232,38 +295,37 @@ def _all_terms(index: SearchIndex, target: int) -> _Terms:
     size = sum(len(t) + len(p) + 2 for t, p in zip(index.terms, index.postings, strict=True))
     count = power_of_two(size / target)
     by_key: dict[str, int] = {}
-    shards = [
-        by_key[t[:KEY_CHARS]]
-        if t[:KEY_CHARS] in by_key
-        else by_key.setdefault(t[:KEY_CHARS], shard_of(t[:KEY_CHARS], count))
-        for t in index.terms
-    ]
-    members: list[list[int]] = [[] for _ in range(count)]
-    for i, shard in enumerate(shards):
-        members[shard].append(i)
-    joined = [" ".join([index.terms[i] for i in m]) for m in members]
-    files = [
-        _term_file(n, joined[n], " ".join([index.postings[i] for i in m]))
-        for n, m in enumerate(members)
-    ]
+    keyed: dict[str, int] = {}
+    members: list[list[str]] = [[] for _ in range(count)]
+    lists: list[list[str]] = [[] for _ in range(count)]
     weights: dict[str, dict[int, int]] = {}
-    for term, encoded, shard in zip(index.terms, index.postings, shards, strict=True):
+    for term, encoded in zip(index.terms, index.postings, strict=True):
+        key = term[:KEY_CHARS]
+        shard = by_key.get(key)
+        if shard is None:
+            shard = by_key[key] = shard_of(key, count)
+        keyed[key] = keyed.get(key, 0) + 1
+        members[shard].append(term)
+        lists[shard].append(encoded)
         for k in _prefixes(term):
             at = weights.setdefault(term[:k], {})
             at[shard] = at.get(shard, 0) + len(encoded)
+    files = [_term_file(n, " ".join(m), " ".join(lists[n])) for n, m in enumerate(members)]
     short = {p: _by_weight(w) for p, w in sorted(weights.items())}
+    typo = typo_keys(by_key)
     return _Terms(
         index.terms,
         index.postings,
         size,
         count,
-        shards,
+        by_key,
+        keyed,
         members,
-        joined,
+        lists,
         files,
         weights,
         short,
-        typo_keys(by_key),
+        typo,
     )
 
 

@@ -1,0 +1,173 @@
+"""The paper pages' jobs kept from one save to the next (``serve``), so that a save makes the
+jobs of the pages whose fingerprints moved, not one job, one URL and one closure per note;
+and the jobs a build runs told from those it leaves, at C speed.
+
+``plan.plan_site`` lists a job per paper page in the index's order. A save changes the
+fingerprints of a few pages; :class:`PaperJobs` keeps each page's job under its key and
+makes again those whose fingerprint is another (a new note's, or one gone), and the list of
+jobs only when one of them or the order moved — a pass at C speed, no Python step per note.
+A kept job renders with what the save that runs it holds (:attr:`PaperJobs.page`): its
+fingerprint vouches that the page is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from itertools import compress, repeat
+from operator import and_, attrgetter, eq, ne, not_
+from typing import Generic, Protocol, TypeVar
+
+from papernotes import urls
+from papernotes.incremental.cache import digest
+from papernotes.incremental.searchmemo import SaveMemo
+from papernotes.model import CiteKey
+from papernotes.render import Output
+
+__all__ = ["PaperJobs", "paper_jobs", "robots_html", "split_jobs"]
+
+_GONE = object()
+
+
+class _Job(Protocol):
+    @property
+    def paths(self) -> tuple[str, ...]: ...
+
+
+_J = TypeVar("_J", bound=_Job)
+Make = Callable[[str, str, Callable[[], Output]], _J]
+"""``Job(path, fingerprint, run)``."""
+
+
+class PaperJobs(Generic[_J]):
+    """Each paper page's job, kept while its fingerprint is the same."""
+
+    def __init__(self, make: Make[_J]) -> None:
+        self._make = make
+        self._prints: Mapping[CiteKey, str] = {}
+        self._jobs: dict[CiteKey, _J] = {}
+        self._paths: dict[CiteKey, str] = {}
+        self._keys: Sequence[CiteKey] = ()
+        self._list: list[_J] = []
+        self.html: tuple[str, ...] = ()
+        """The pages' paths, in the jobs' order (the same tuple while they are)."""
+        self.page: Callable[[CiteKey], Output] = _unset
+        """This save's page maker: what every kept job runs."""
+        self.made = 0
+        """Jobs made since made (what a test counts)."""
+
+    def __call__(
+        self,
+        keys: Sequence[CiteKey],
+        prints: Mapping[CiteKey, str],
+        page: Callable[[CiteKey], Output],
+    ) -> list[_J]:
+        """The jobs of the pages of ``keys`` (in that order) with ``prints``, each running
+        ``page(key)``."""
+        self.page = page
+        last = self._prints
+        moved = list(
+            compress(prints, map(ne, map(last.get, prints, repeat(_GONE)), prints.values()))
+        )
+        for key in moved:
+            path = self._paths.get(key) or self._paths.setdefault(key, urls.paper_page(key))
+            self._jobs[key] = self._make(path, prints[key], partial(self._run, key))
+        self.made += len(moved)
+        for key in last.keys() - prints.keys():  # notes gone (a set operation at C speed)
+            self._jobs.pop(key, None)
+            self._paths.pop(key, None)
+        self._prints = prints
+        order = keys is not self._keys and keys != self._keys
+        if order:
+            self.html, self._keys = tuple(map(self._paths.__getitem__, keys)), keys
+        if moved or order:
+            self._list = list(map(self._jobs.__getitem__, keys))
+        return list(self._list)
+
+    def _run(self, key: CiteKey) -> Output:
+        return self.page(key)
+
+
+def _unset(key: CiteKey) -> Output:
+    raise RuntimeError(f"no page maker for {key}")
+
+
+def paper_jobs(
+    make: Make[_J],
+    keys: Sequence[CiteKey],
+    prints: Mapping[CiteKey, str],
+    page: Callable[[CiteKey], Output],
+    memo: SaveMemo | None,
+) -> tuple[list[_J], tuple[str, ...] | None]:
+    """The paper pages' jobs, and (with ``memo``) their paths in a tuple kept while they are
+    the same; without ``memo`` (a build), made afresh and None."""
+    if memo is None:
+        return [make(urls.paper_page(k), prints[k], partial(page, k)) for k in keys], None
+    kept: PaperJobs[_J] = memo.slot("paper-jobs", partial(PaperJobs, make))
+    jobs = kept(keys, prints, page)
+    memo.count("paper-job", kept.made)
+    kept.made = 0
+    return jobs, kept.html
+
+
+def robots_html(
+    jobs: Sequence[_Job], papers: int, paper_html: tuple[str, ...] | None, memo: SaveMemo | None
+) -> tuple[list[str], str]:
+    """The sorted paths of the site's pages a sitemap lists (every ``.html`` but the 404
+    page) from ``jobs``, and their fingerprint. The first ``papers`` jobs are the paper pages
+    at ``paper_html`` (when given: those are not looked at again, and the list is kept while
+    the others are equal)."""
+
+    def listed(jobs: Sequence[_Job]) -> list[str]:
+        return [p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html"]
+
+    def made(html: list[str]) -> tuple[list[str], str]:
+        return html, digest("robots", html)
+
+    if paper_html is None or memo is None:
+        return made(sorted(listed(jobs)))
+    others = tuple(listed(jobs[papers:]))
+
+    def make() -> tuple[list[str], str]:
+        return made(sorted((*(p for p in paper_html if p.endswith(".html")), *others)))
+
+    return memo.same("robots-html", (paper_html, others), make)
+
+
+class _Planned(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def outputs(self) -> tuple[str, ...]: ...
+
+
+_P = TypeVar("_P", bound=_Planned)
+_path = attrgetter("path")
+_fingerprint = attrgetter("fingerprint")
+_outputs = attrgetter("outputs")
+
+
+def split_jobs(
+    jobs: Sequence[_P], pages: Mapping[str, str] | None, written: Mapping[str, str] | None
+) -> tuple[list[_P], list[str], dict[str, str]]:
+    """The jobs to run, the files of those left as they are, and every job's path → its
+    fingerprint. A job is left when its fingerprint is ``pages``' (the last build's) and the
+    output folder's manifest ``written`` knows each of its files (one it marks unknown, "",
+    was being replaced when a build stopped). At C speed: no Python step per job."""
+    paths = list(map(_path, jobs))
+    prints = list(map(_fingerprint, jobs))
+    if pages is None or written is None:
+        return list(jobs), [], dict(zip(paths, prints, strict=True))
+    same = list(map(eq, map(pages.get, paths), prints))
+    left = list(map(and_, same, map(bool, map(written.get, paths))))
+    unchanged = list(compress(paths, left))
+    for at in compress(range(len(jobs)), map(_outputs, jobs)):  # the few jobs of many files
+        if left[at]:
+            unchanged.remove(paths[at])
+        outputs = jobs[at].outputs
+        left[at] = same[at] and all(written.get(p) for p in outputs)
+        unchanged.extend(outputs if left[at] else ())
+    todo = list(compress(jobs, map(not_, left)))
+    return todo, unchanged, dict(zip(paths, prints, strict=True))
