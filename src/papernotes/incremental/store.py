@@ -175,10 +175,6 @@ def _read_bytes(path: str | Path) -> bytes:
         return f.read()
 
 
-def _read_json(path: Path) -> Any:
-    return json.loads(_read_bytes(path))
-
-
 def load(root: Path, key: str) -> BuildCache | None:
     """The cache of the last build, if its index is readable and was made with ``key``; the
     entries that cannot be used are left out (their notes are made again)."""
@@ -213,7 +209,7 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     shape = _shape()
     where = f"{CACHE_DIR}/{INDEX}"
     try:
-        data = _read_json(state_path(root, "cache", INDEX))
+        data = json.loads(_read_bytes(state_path(root, "cache", INDEX)))
     except FileNotFoundError:
         return None, ()
     except (OSError, ValueError, RecursionError) as exc:
@@ -284,8 +280,7 @@ def pack(terms: Mapping[str, tuple[str, DocTerms]]) -> Parts[DocTerms]:
     from papernotes.incremental.packed import pack_made
     from papernotes.search.index import interned
 
-    made = pack_made(terms, "terms", interned)  # a cold build's: compressed
-    if made is not None:
+    if (made := pack_made(terms, "terms", interned)) is not None:  # a cold build's: compressed
         return made
     codec, tp = _codec(), _types()["terms"]
     raw: dict[str, tuple[str, bytes]] = {}
