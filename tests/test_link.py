@@ -91,7 +91,7 @@ def test_a_missing_paper_cited_by_many_notes_is_looked_for_once(
         looked.append(word)
         return real(word, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(linknote.difflib, "get_close_matches", counting)
+    monkeypatch.setattr(difflib, "get_close_matches", counting)
     # Whether the name is a file's walks every file and note file too: once per folder.
     walked: list[str] = []
     real_names_file = linknote.names_file
