@@ -139,3 +139,32 @@ def test_pygments_is_loaded_only_for_a_fence_with_a_language(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert done.stdout.split() == expected.split()
+
+
+def test_a_snippet_is_highlighted_once_per_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pygments
+
+    from papernotes.markdown import code as code_module
+    from papernotes.markdown.factory import make_parser
+
+    calls: list[str] = []
+    real = pygments.highlight
+
+    def counted(source: str, *args: object) -> str:
+        calls.append(source)
+        return real(source, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pygments, "highlight", counted)
+    md = make_parser()
+    same = "```python\nx = 1\n```\n"
+    first = md.render(same)
+    assert md.render(same) == first
+    assert md.render("```ruby\nx = 1\n```\n") != first  # another language: its own lexer
+    assert md.render("```python\ny = 2\n```\n") != first
+    assert calls == ["x = 1\n", "x = 1\n", "y = 2\n"]
+    # Bounded: after as many other snippets as it keeps, the first is highlighted again.
+    for i in range(code_module.HIGHLIGHTS_KEPT):
+        md.render(f"```python\nz = {i}\n```\n")
+    calls.clear()
+    assert md.render(same) == first
+    assert calls == ["x = 1\n"]

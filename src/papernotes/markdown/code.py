@@ -49,6 +49,9 @@ MERMAID_OPEN = '<pre class="mermaid">'
 DIAGRAM_ASSETS = ("static/mermaid/", "static/mermaid-init.js")
 """The theme's static files that only pages with a diagram load (a folder ends in ``/``)."""
 
+HIGHLIGHTS_KEPT = 256
+"""How many distinct (language, code) snippets a fence renderer keeps highlighted."""
+
 FenceRenderer = Callable[[RendererProtocol, Sequence[Token], int, OptionsDict, EnvType], str]
 
 
@@ -57,6 +60,10 @@ def make_fence_renderer() -> FenceRenderer:
     reusable), made at its first fence with a language."""
     lexers: dict[str, Lexer | None] = {}
     formatters: list[HtmlFormatter[str]] = []
+    # The same snippet (a setup line, a loss function, a template copied from note to note)
+    # is highlighted once: Pygments is a fifth of parsing a note with one fence. Bounded, so a
+    # library of distinct snippets keeps only the last few.
+    done: dict[tuple[str, str], str] = {}
 
     def lexer_for(lang: str) -> Lexer | None:
         if lang not in lexers:
@@ -70,13 +77,20 @@ def make_fence_renderer() -> FenceRenderer:
                 lexers[lang] = None
         return lexers[lang]
 
-    def highlighted(code: str, lexer: Lexer) -> str:
+    def highlighted(code: str, lang: str, lexer: Lexer) -> str:
+        key = (lang, code)
+        body = done.get(key)
+        if body is not None:
+            return body
         from pygments import highlight
         from pygments.formatters import HtmlFormatter
 
         if not formatters:
             formatters.append(HtmlFormatter(nowrap=True))
-        body: str = highlight(code, lexer, formatters[0])
+        body = highlight(code, lexer, formatters[0])
+        if len(done) >= HIGHLIGHTS_KEPT:
+            del done[next(iter(done))]  # the oldest
+        done[key] = body
         return body
 
     def render_fence(
@@ -100,7 +114,7 @@ def make_fence_renderer() -> FenceRenderer:
         lexer = lexer_for(lang)
         if lexer is None:
             return f'<pre tabindex="0"><code{cls}>{escapeHtml(code)}</code></pre>\n'
-        body = highlighted(code, lexer)
+        body = highlighted(code, lang, lexer)
         return f'<pre class="highlight" tabindex="0"><code{cls}>{body}</code></pre>\n'
 
     return render_fence
