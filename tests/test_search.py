@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tracemalloc
@@ -19,6 +20,7 @@ from papernotes.config import load_config
 from papernotes.markdown.factory import make_parser
 from papernotes.render import render_note_body
 from papernotes.search import index as search
+from papernotes.search import text as search_text
 from papernotes.search.index import (
     FIELD_ABSTRACT,
     FIELD_AUTHORS,
@@ -34,7 +36,7 @@ from papernotes.search.index import (
     index_data,
     search_index_js,
 )
-from papernotes.search.text import _fold_char, normalize, tokenize
+from papernotes.search.text import _fold_char, new_folds, normalize, tokenize
 
 from conftest import REPO, clean_library, note_text, write_note
 
@@ -125,6 +127,55 @@ def test_ascii_folds_as_lower_case() -> None:
 def test_tokenize_ascii_and_folded_paths_agree(text: str) -> None:
     # The same words whether the text takes the ASCII path or the folding table.
     assert tokenize(text + " é") == [*tokenize(text.lower()), "e"]
+
+
+def _tokenize_in_three_passes(text: str) -> list[str]:
+    """tokenize as it was: normalize (gaps closed, whitespace collapsed), then one findall."""
+    cjk = search_text._CJK_CLASS
+    word = search_text._WORD
+    pattern = re.compile(f"(?P<cjk>[{cjk}]+)|(?P<word>{word}+(?:[-\u2010]{word}+)*)")
+    out: list[str] = []
+    for run, w in pattern.findall(normalize(text)):
+        if run:
+            out.extend(run)
+            out.extend(a + b for a, b in itertools.pairwise(run))
+        elif "-" in w or "\u2010" in w:
+            parts = re.split("[-\u2010]", w)
+            out.extend(parts)
+            out.append("".join(parts))
+        else:
+            out.append(w)
+    return out
+
+
+_TOKEN_TEXT = st.text(
+    st.sampled_from(
+        [*"中文微调한국かカ𠀀", *"aZ9é_-\u2010.,", *" \t\n\u3000\x85\u2028\xa0", "\x1c"]
+    ),
+    max_size=40,
+)
+
+
+@given(_TOKEN_TEXT)
+def test_tokenize_in_one_pass_gives_what_three_passes_gave(text: str) -> None:
+    assert tokenize(text) == _tokenize_in_three_passes(text)
+    assert tokenize(text, new_folds()) == _tokenize_in_three_passes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("奖励\n模型", ["奖", "励", "模", "型", "奖励", "励模", "模型"]),
+        (
+            "奖励 \u3000\n模型 训练",
+            ["奖", "励", "模", "型", "训", "练", "奖励", "励模", "模型", "型训", "训练"],
+        ),
+        ("奖励 model", ["奖", "励", "奖励", "model"]),
+        ("a 中 b", ["a", "中", "b"]),
+    ],
+)
+def test_whitespace_between_cjk_joins_the_run(text: str, tokens: list[str]) -> None:
+    assert tokenize(text) == tokens
 
 
 @pytest.mark.parametrize(
