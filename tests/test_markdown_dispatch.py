@@ -1,4 +1,5 @@
-"""Inline rules tried by the character at the position: the same tokens as trying them all."""
+"""Inline rules tried by the character at the position, post and core rules run only where
+their markers are: the same tokens as running them all."""
 
 from __future__ import annotations
 
@@ -12,16 +13,27 @@ from markdown_it import MarkdownIt
 from markdown_it.parser_inline import ParserInline
 from markdown_it.token import Token
 
-from papernotes.markdown.dispatch import RULE_STARTS, RuleTable
-from papernotes.markdown.factory import make_parser
+from papernotes.markdown import factory
+from papernotes.markdown.dispatch import POST_NEEDS, RULE_STARTS, RuleTable
+from papernotes.markdown.factory import CORE_NEEDS, make_parser
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def _every_post_rule(inline: Any, state: Any) -> None:
+    for rule in inline.ruler2.getRules(""):
+        rule(state)
+
+
 def _every_rule(md: MarkdownIt) -> MarkdownIt:
-    """``md`` trying every inline rule at every stop, as markdown-it does."""
+    """``md`` trying every inline rule at every stop, and running every ``ruler2`` rule on
+    every inline text, as markdown-it does."""
     md.inline.tokenize = types.MethodType(ParserInline.tokenize, md.inline)  # type: ignore[method-assign]
     md.inline.skipToken = types.MethodType(ParserInline.skipToken, md.inline)  # type: ignore[method-assign]
+    md.inline.post_process = types.MethodType(_every_post_rule, md.inline)  # type: ignore[attr-defined]
+    for rule in md.core.ruler.__rules__:
+        if rule.name in CORE_NEEDS:
+            md.core.ruler.at(rule.name, rule.fn.__wrapped__)  # type: ignore[attr-defined]
     return md
 
 
@@ -94,6 +106,11 @@ PIECES = [
     "  \n",
     "- [ ] t\n",
     "> [!note]\n",
+    "\n# h {#id .c}\n",
+    " ^blk\n",
+    "\n- [x] done\n",
+    "~~s~~",
+    "_e_",
 ]
 
 
@@ -134,3 +151,47 @@ def test_a_rule_of_unknown_start_is_tried_everywhere() -> None:
     md.parse("a *b* w: x", {})
     # Where every rule before it failed, as markdown-it would call it (the table was remade).
     assert calls == ["w", ":"]
+
+
+def test_a_post_rule_runs_only_on_text_with_its_markers() -> None:
+    md = make_parser()
+    ran: list[tuple[str, str]] = []
+    for name in ("strikethrough", "mark", "emphasis", "balance_pairs"):
+        rule = next(r.fn for r in md.inline.ruler2.__rules__ if r.name == name)
+
+        def counted(state: Any, _rule: Any = rule, _name: str = name) -> None:
+            ran.append((_name, state.src))
+            _rule(state)
+
+        md.inline.ruler2.at(name, counted)
+    html = md.render("plain 中文\n\n**b** ~~s~~ ==m==\n\n# a_b\n")
+    assert "<strong>b</strong> <s>s</s> <mark>m</mark>" in html
+    assert sorted(ran) == [
+        ("balance_pairs", "**b** ~~s~~ ==m=="),
+        ("balance_pairs", "a_b"),
+        ("balance_pairs", "plain 中文"),
+        ("emphasis", "**b** ~~s~~ ==m=="),
+        ("emphasis", "a_b"),
+        ("mark", "**b** ~~s~~ ==m=="),
+        ("strikethrough", "**b** ~~s~~ ==m=="),
+    ]
+    # A rule of another name (a plugin's) runs on every inline text, as before.
+    assert set(POST_NEEDS) == {"strikethrough", "mark", "emphasis"}
+
+
+def test_a_core_rule_walks_only_notes_with_its_markers() -> None:
+    md = make_parser()
+    ran: list[str] = []
+    for name, needs in CORE_NEEDS.items():
+        rule = next(r.fn for r in md.core.ruler.__rules__ if r.name == name).__wrapped__
+
+        def counted(state: Any, _rule: Any = rule, _name: str = name) -> None:
+            ran.append(_name)
+            _rule(state)
+
+        md.core.ruler.at(name, factory._needing(needs, counted))
+    md.parse("# A heading\n\nplain **text** and $x$, 中文。\n\n- item\n", {})
+    assert ran == []
+    html = md.render("# H {#top}\n\n- [ ] task\n\ntext ^blk\n")
+    assert 'id="h-top"' in html and 'type="checkbox"' in html and "^blk" not in html
+    assert ran == ["hugo_heading_attrs", "github-tasklists", "embed_blocks"]

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType
 
 from papernotes.cjk import is_cjk_for_emphasis
-from papernotes.markdown.dispatch import RuleTable, skip_token, tokenize
+from papernotes.markdown.dispatch import RuleTable, post_process, skip_token, tokenize
 
 __all__ = ["install_cjk_emphasis"]
 
@@ -137,11 +137,14 @@ class CjkParserInline(ParserInline):
     def skipToken(self, state: StateInline) -> None:
         skip_token(self._rules(), state)
 
+    def post_process(self, state: StateInline) -> None:
+        """The ``ruler2`` rules, but those the text has no marker for."""
+        post_process(self._rules(), state)
+
     def parse(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> list[Token]:
         state = CjkStateInline(src, md, env, tokens)
         self.tokenize(state)
-        for rule in self.ruler2.getRules(""):
-            rule(state)
+        self.post_process(state)
         return state.tokens
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline, image, link
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
@@ -30,7 +31,7 @@ from papernotes.markdown.math import math_plugin
 from papernotes.markdown.obsidian import obsidian_plugin
 from papernotes.markdown.toc import toc_plugin
 
-__all__ = ["make_parser"]
+__all__ = ["CORE_NEEDS", "make_parser"]
 
 
 def _with_pos(rule: Callable[[StateInline, bool], bool], kind: str) -> Callable[..., bool]:
@@ -49,6 +50,25 @@ def _with_pos(rule: Callable[[StateInline, bool], bool], kind: str) -> Callable[
         return True
 
     return wrapped
+
+
+CORE_NEEDS: dict[str, str] = {
+    "hugo_heading_attrs": "{",  # a heading ending in {#id .class}
+    "github-tasklists": "[",  # a list item starting with [ ] or [x]
+    "embed_blocks": "!^",  # a paragraph of ![[embeds]], or ending in a ^block-id
+}
+"""Core rule name → the characters one of which the note must hold for the rule to change
+anything. Each walks every token of the note; most notes have none of these."""
+
+
+def _needing(chars: str, rule: Callable[[StateCore], None]) -> Callable[[StateCore], None]:
+    def run(state: StateCore) -> None:
+        src = state.src
+        if any(ch in src for ch in chars):
+            rule(state)
+
+    run.__wrapped__ = rule  # type: ignore[attr-defined]
+    return run
 
 
 def make_parser(*, allow_html: bool = False) -> MarkdownIt:
@@ -76,4 +96,7 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     gfm_autolink_plugin(md)
     toc_plugin(md)  # last: its heading rule must see the final token stream
     install_render_rules(md)
+    for rule in md.core.ruler.__rules__:
+        if rule.name in CORE_NEEDS:
+            md.core.ruler.at(rule.name, _needing(CORE_NEEDS[rule.name], rule.fn))
     return md
