@@ -53,6 +53,12 @@ class CjkStateInline(StateInline):
         # The line's start and end count as whitespace.
         last = src[start - 1] if start > 0 else " "
         nxt = src[pos] if pos < maximum else " "
+        last_ws = isWhiteSpace(ord(last))
+        next_ws = isWhiteSpace(ord(nxt))
+        if last_ws or next_ws:
+            # Beside whitespace the amendment and CommonMark agree and the rest is moot (a
+            # variation selector is not whitespace, nor is what it is looked through to).
+            return Scanned(not next_ws, not last_ws, count)
 
         # A variation selector belongs to the character before it: look through it.
         last_main = last
@@ -66,12 +72,6 @@ class CjkStateInline(StateInline):
             base = is_cjk_for_emphasis(last)
             # An ideographic variation selector only follows ideographs.
             last_cjk = base if base is not None else "\U000e0100" <= last <= "\U000e01ef"
-
-        last_ws = isWhiteSpace(ord(last_main))
-        next_ws = isWhiteSpace(ord(nxt))
-        if last_ws or next_ws:
-            # Beside whitespace the amendment and CommonMark agree and the rest is moot.
-            return Scanned(not next_ws, not last_ws, count)
 
         last_punct = _is_punct(last_main)
         next_punct = _is_punct(nxt)
