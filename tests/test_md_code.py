@@ -168,3 +168,8 @@ def test_a_snippet_is_highlighted_once_per_parser(monkeypatch: pytest.MonkeyPatc
     calls.clear()
     assert md.render(same) == first
     assert calls == ["x = 1\n"]
+    # A snippet longer than what is kept is highlighted each time.
+    calls.clear()
+    long = "```python\n" + "x = 1\n" * (code_module.HIGHLIGHT_KEPT_CHARS // 6 + 1) + "```\n"
+    assert md.render(long) == md.render(long)
+    assert len(calls) == 2

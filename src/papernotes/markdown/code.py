@@ -51,6 +51,9 @@ DIAGRAM_ASSETS = ("static/mermaid/", "static/mermaid-init.js")
 
 HIGHLIGHTS_KEPT = 256
 """How many distinct (language, code) snippets a fence renderer keeps highlighted."""
+HIGHLIGHT_KEPT_CHARS = 8192
+"""The longest snippet kept: so what is kept stays under a few megabytes (a long listing is
+seldom repeated)."""
 
 FenceRenderer = Callable[[RendererProtocol, Sequence[Token], int, OptionsDict, EnvType], str]
 
@@ -88,9 +91,10 @@ def make_fence_renderer() -> FenceRenderer:
         if not formatters:
             formatters.append(HtmlFormatter(nowrap=True))
         body = highlight(code, lexer, formatters[0])
-        if len(done) >= HIGHLIGHTS_KEPT:
-            del done[next(iter(done))]  # the oldest
-        done[key] = body
+        if len(code) <= HIGHLIGHT_KEPT_CHARS:
+            if len(done) >= HIGHLIGHTS_KEPT:
+                del done[next(iter(done))]  # the oldest
+            done[key] = body
         return body
 
     def render_fence(
