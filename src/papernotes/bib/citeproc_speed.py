@@ -249,7 +249,7 @@ def install() -> None:
 
     if not supported(getattr(citeproc, "__version__", "")):
         return
-    from papernotes.bib import citeproc_names, citeproc_plan, citeproc_walk
+    from papernotes.bib import citeproc_nameplan, citeproc_names, citeproc_plan, citeproc_walk
 
     element = model.CitationStylesElement
     targets: tuple[tuple[type, str, Callable[[_LOOKUP], _LOOKUP]], ...] = (
@@ -271,6 +271,7 @@ def install() -> None:
         (model.Name, "findall", _find_all),
         *citeproc_walk.TARGETS,
         *citeproc_names.TARGETS,
+        *citeproc_nameplan.TARGETS,
         *citeproc_plan.TARGETS,
     )
     for cls, name, wrap in targets:
