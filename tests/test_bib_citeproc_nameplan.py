@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from test_bib_citeproc_plan import _PACKAGED
 from test_bib_citeproc_speed import _as_before, _unpatched
 
-from papernotes.bib import citeproc_names, styles
+from papernotes.bib import citeproc_names, citeproc_speed, styles
 from papernotes.bib.styles import StyleSet, load_styles, packaged_style
 
 _FAMILY = st.sampled_from(
@@ -148,6 +148,7 @@ def test_long_name_lists_and_particles_format_in_every_style(
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch, cls: type) -> Counter[str]:
+    citeproc_speed.install()
     calls: Counter[str] = Counter()
     original = cls.process.__wrapped__  # type: ignore[attr-defined]
 
@@ -171,4 +172,28 @@ def test_citeproc_py_s_name_process_is_not_called(monkeypatch: pytest.MonkeyPatc
     }
     refs = formatter.format(item)
     assert refs and "Hu" in refs[0].text and "Ng" in refs[1].text
+    assert calls == Counter()
+
+
+def test_citeproc_py_s_date_process_is_not_called(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counted(monkeypatch, model.Date)
+    part = model.Date_Part.process
+
+    def copying(*args: Any, **kwargs: Any) -> Any:
+        calls["Date_Part"] += 1  # the call that writes into the locale's date-parts
+        return part(*args, **kwargs)
+
+    monkeypatch.setattr(model.Date_Part, "process", copying)
+    formatter = StyleSet([packaged_style(name) for name in ("apa", "ieee", "gb7714")])
+    item = {
+        "id": "item",
+        "type": "article-journal",
+        "title": "T",
+        "author": [{"family": "Hu", "given": "Edward J."}],
+        "issued": {"date-parts": [[2020, 5, 17]]},
+        "accessed": {"date-parts": [[2021, 1, 3]]},
+        "URL": "https://example.org/r",
+    }
+    refs = formatter.format(item)
+    assert len(refs) == 3 and all("2020" in r.text for r in refs)
     assert calls == Counter()

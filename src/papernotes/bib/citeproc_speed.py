@@ -37,6 +37,7 @@ from citeproc.string import String
 __all__ = [
     "ALL",
     "ATTRIBUTES",
+    "DATE_PART_ATTRIBUTES",
     "MEMO",
     "MISSING",
     "ROOT",
@@ -67,6 +68,9 @@ _STYLE = "_papernotes_style"
 ATTRIBUTES = "_papernotes_attributes"
 """The attribute of each element of a memoized tree (but cs:date-part) that holds its XML
 attributes as a dict."""
+DATE_PART_ATTRIBUTES = "_papernotes_date_part"
+"""The attribute of each cs:date-part of a memoized tree that holds its XML attributes as they
+were parsed (citeproc-py's formatting changes the element's own)."""
 ALL = "all elements"
 """The memo key (with the root) of the list that keeps every element's proxy alive."""
 MISSING = object()
@@ -249,7 +253,13 @@ def install() -> None:
 
     if not supported(getattr(citeproc, "__version__", "")):
         return
-    from papernotes.bib import citeproc_nameplan, citeproc_names, citeproc_plan, citeproc_walk
+    from papernotes.bib import (
+        citeproc_dateplan,
+        citeproc_nameplan,
+        citeproc_names,
+        citeproc_plan,
+        citeproc_walk,
+    )
 
     element = model.CitationStylesElement
     targets: tuple[tuple[type, str, Callable[[_LOOKUP], _LOOKUP]], ...] = (
@@ -272,6 +282,7 @@ def install() -> None:
         *citeproc_walk.TARGETS,
         *citeproc_names.TARGETS,
         *citeproc_nameplan.TARGETS,
+        *citeproc_dateplan.TARGETS,
         *citeproc_plan.TARGETS,
     )
     for cls, name, wrap in targets:
@@ -301,7 +312,10 @@ def memoize(compiled: Any) -> Any:
             if isinstance(element, model.CitationStylesElement):
                 element.__dict__[ROOT] = root
                 element.__dict__[_STYLE] = style
-                if not isinstance(element, model.Date_Part):
-                    # citeproc-py overwrites a cs:date-part's attributes as it formats.
+                if isinstance(element, model.Date_Part):
+                    # citeproc-py overwrites a cs:date-part's attributes as it formats: they
+                    # are kept as parsed, under another name, for the compiled cs:date.
+                    element.__dict__[DATE_PART_ATTRIBUTES] = dict(element.attrib)
+                else:
                     element.__dict__[ATTRIBUTES] = dict(element.attrib)
     return compiled
