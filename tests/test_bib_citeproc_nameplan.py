@@ -160,19 +160,23 @@ def _counted(monkeypatch: pytest.MonkeyPatch, cls: type) -> Counter[str]:
     return calls
 
 
-def test_citeproc_py_s_name_process_is_not_called(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_citeproc_py_s_name_and_names_process_are_not_called(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     calls = _counted(monkeypatch, model.Name)
+    lists = _counted(monkeypatch, model.Names)
     formatter = StyleSet([packaged_style("apa"), packaged_style("ieee")])
     item = {
         "id": "item",
         "type": "book",
         "title": "T",
         "author": [{"family": "Hu", "given": "Edward J."}, {"family": "Ng", "given": "Ann"}],
+        "editor": [{"family": "Roe", "given": "R."}],
         "issued": {"date-parts": [[2020, 5]]},
     }
     refs = formatter.format(item)
     assert refs and "Hu" in refs[0].text and "Ng" in refs[1].text
-    assert calls == Counter()
+    assert calls == lists == Counter()
 
 
 def test_citeproc_py_s_date_process_is_not_called(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -197,3 +201,23 @@ def test_citeproc_py_s_date_process_is_not_called(monkeypatch: pytest.MonkeyPatc
     refs = formatter.format(item)
     assert len(refs) == 3 and all("2020" in r.text for r in refs)
     assert calls == Counter()
+
+
+def test_editors_who_translated_print_as_citeproc_py_prints_them(
+    both: Callable[[dict[str, Any]], Any],
+) -> None:
+    same = [{"family": "Roe", "given": "Rita"}, {"family": "Ng", "given": "Ann"}]
+    for translator in (same, [{"family": "Hu", "given": "E."}]):
+        item = {
+            "id": "item",
+            "type": "chapter",
+            "title": "A title",
+            "container-title": "A book",
+            "author": [{"family": "Hu", "given": "Edward J."}],
+            "editor": same,
+            "translator": translator,
+            "issued": {"date-parts": [[2020, 9, 17]], "season": 3},
+        }
+        got, want = both(item)
+        assert got == want
+        assert any("Roe" in text for _, text, _ in want)

@@ -29,6 +29,7 @@ from citeproc.model import to_ordinal
 from citeproc.source import DateRange, LiteralDate, VariableError
 
 from papernotes.bib.citeproc_speed import DATE_PART_ATTRIBUTES, ROOT
+from papernotes.bib.citeproc_walk import _FONT, _PLAIN_TYPES
 
 __all__ = ["TARGETS"]
 
@@ -45,6 +46,14 @@ class _Part(model.Formatted, model.Affixed, model.TextCased, model.StrippedPerio
         self.element = element
         self.attributes = attributes
         self.name = attributes.get("name")
+        # Whether the markup gives a plain text back as it came (an int as str, as format
+        # turns it): no affixes, no font, no case, no stripped periods.
+        self.plain = (
+            _FONT.isdisjoint(attributes)
+            and not (attributes.get("prefix") or attributes.get("suffix"))
+            and attributes.get("text-case") is None
+            and attributes.get("strip-periods", "false").lower() != "true"
+        )
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.attributes.get(key, default)
@@ -104,6 +113,12 @@ class _Part(model.Formatted, model.Affixed, model.TextCased, model.StrippedPerio
     def render(self, date: Any, context: Any) -> Any:
         """``Date_Part.render``: the text, then its markup."""
         text = self.text(date, context)
+        if text and self.plain:
+            kind = type(text)
+            if kind is int:
+                return str(text)
+            if kind in _PLAIN_TYPES:
+                return text
         if text:
             return self.wrap(self.format(self.case(self.strip_periods(text))))
         return None

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from citeproc import model
+from citeproc.source import VariableError
 from citeproc.string import String, join
 
 from papernotes.bib.citeproc_speed import ROOT
@@ -32,6 +33,9 @@ __all__ = ["TARGETS"]
 _COMPILED = "_papernotes_names"
 """What a ``cs:name`` of a memoized tree keeps in its ``__dict__``: its compiled formatters,
 by (context, formatter)."""
+_COMPILED_LISTS = "_papernotes_name_lists"
+"""What a ``cs:names`` of a memoized tree keeps in its ``__dict__``: its compiled
+formatters, by (names context, context)."""
 _INITIALS_KEPT = 4096
 """How many given names a compiled ``cs:name`` keeps the initials of before starting over."""
 
@@ -176,7 +180,100 @@ def _process(original: Callable[..., Any]) -> Callable[..., Any]:
     return process
 
 
+def _compile_names(names: Any, names_context: Any, context: Any) -> Format | None:
+    """``names.process(item, names_context=..., context=...)`` with no sort options: the
+    roles, the ``cs:name`` and ``cs:label`` to use, the delimiter and the substitute found
+    once; None where citeproc-py's own must answer (no ``cs:name``: it inserts one into the
+    style)."""
+    roles = tuple(names.get("variable").split())
+    # Editors who are also the translators are printed once, as such (when the locale has
+    # the term): asked of each entry, as citeproc-py asks.
+    may_merge = set(roles) == {"editor", "translator"}
+    name = names_context.name
+    if name is None:
+        return None
+    label = names_context.label
+    label_first = label is not None and label is names_context.getchildren()[0]
+    try:
+        delimiter = names.get("delimiter", names.get_parent_delimiter(context))
+    except Exception:  # no cs:bibliography above: citeproc-py fails only when names print
+        return None
+    substitute = names.substitute()
+    render_name = name.render
+
+    def process(item: Any, sort_options: Any) -> Any:
+        reference = item.reference
+        output = []
+        merged: Any = False
+        if may_merge:
+            try:
+                merged = reference.editor == reference.translator and (
+                    names.get_term("editortranslator").getchildren()
+                )
+            except VariableError:
+                merged = False
+        for role in ("editor",) if merged else roles:
+            if role in reference:
+                text = render_name(item, role, context=context, **sort_options)
+                plural = len(reference[role]) > 1
+                if label is not None:
+                    try:  # as citeproc-py, which finds a missing cs:label this way
+                        if merged:
+                            role = "editortranslator"
+                        labelled = label.render(item, role, plural, **sort_options)
+                        if labelled is not None:
+                            text = labelled + text if label_first else text + labelled
+                    except AttributeError:
+                        pass
+                output.append(text)
+        if output:
+            try:
+                total = sum(output)
+            except TypeError:
+                is_int = False
+            else:
+                is_int = isinstance(total, int)
+            if is_int:
+                return str(total) if total > 0 else None
+            try:
+                return join((s for s in output if s is not None), delimiter)
+            except Exception:  # as Delimited.join
+                return String("")
+        if substitute is not None:
+            return substitute.render(item, context=context, **sort_options)
+        raise VariableError
+
+    return process
+
+
+def _names_process(original: Callable[..., Any]) -> Callable[..., Any]:
+    def process(
+        self: Any, item: Any, names_context: Any = None, context: Any = None, **kw: Any
+    ) -> Any:
+        found = self.__dict__
+        if found.get(ROOT) is None or kw.get("sort_options") is not None or len(kw) > 1:
+            return process.__wrapped__(self, item, names_context, context, **kw)  # type: ignore[attr-defined]
+        if context is None:
+            context = self
+        if names_context is None:
+            names_context = self
+        compiled = found.get(_COMPILED_LISTS)
+        if compiled is None:
+            compiled = found[_COMPILED_LISTS] = {}
+        key = (names_context, context)
+        run = compiled.get(key, False)
+        if run is False:
+            run = compiled[key] = _compile_names(self, names_context, context)
+        if run is None:
+            return process.__wrapped__(self, item, names_context, context, **kw)  # type: ignore[attr-defined]
+        return run(item, kw)
+
+    process.__wrapped__ = original  # type: ignore[attr-defined]
+    return process
+
+
 TARGETS: tuple[tuple[type, str, Callable[[Callable[..., Any]], Callable[..., Any]]], ...] = (
     (model.Name, "process", _process),
+    (model.Names, "process", _names_process),
 )
 """What :func:`~papernotes.bib.citeproc_speed.install` puts into citeproc-py's classes."""
