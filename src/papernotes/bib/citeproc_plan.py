@@ -10,7 +10,9 @@ that holds what it will ask (its children's closures, a branch's tests, its deli
 its markup changes nothing) and does what citeproc-py's methods do, in the same order; every
 other element (names, dates, numbers, labels, ``cs:if`` with tests other than type and
 variable) is rendered by its own ``render``, called with the very arguments citeproc-py would
-pass it. What is printed stays the same, byte for byte (``tests/test_bib_citeproc_plan.py``
+pass it (a ``cs:names``, ``cs:name`` and ``cs:date`` then runs what
+:mod:`~papernotes.bib.citeproc_nameplan` and :mod:`~papernotes.bib.citeproc_dateplan` compiled
+of it). What is printed stays the same, byte for byte (``tests/test_bib_citeproc_plan.py``
 holds it against citeproc-py as it is, on varied entries in many styles).
 
 A closure takes ``(item, context)`` and gives the element's text (or None), raising

@@ -23,7 +23,8 @@ changes nothing kept.
 Each element also keeps its XML attributes as a dict (but cs:date-part, whose attributes
 citeproc-py overwrites as it formats). The walk over a style for one entry, and the entry's
 own objects, are made faster in :mod:`papernotes.bib.citeproc_walk`; a bibliography's layout
-is compiled into closures once per style in :mod:`papernotes.bib.citeproc_plan`.
+is compiled into closures once per style in :mod:`papernotes.bib.citeproc_plan`, its names
+and dates in :mod:`papernotes.bib.citeproc_nameplan` and :mod:`papernotes.bib.citeproc_dateplan`.
 """
 
 from __future__ import annotations
