@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 from test_bib_citeproc_plan import _PACKAGED
 from test_bib_citeproc_speed import _as_before, _unpatched
 
-from papernotes.bib import citeproc_names, citeproc_speed, styles
+from papernotes.bib import (
+    citeproc_dateplan,
+    citeproc_nameplan,
+    citeproc_names,
+    citeproc_speed,
+    styles,
+)
 from papernotes.bib.styles import StyleSet, load_styles, packaged_style
 
 _FAMILY = st.sampled_from(
@@ -177,6 +183,13 @@ def test_citeproc_py_s_name_and_names_process_are_not_called(
     refs = formatter.format(item)
     assert refs and "Hu" in refs[0].text and "Ng" in refs[1].text
     assert calls == lists == Counter()
+    compiled = [
+        e
+        for c in formatter._compiled.values()
+        for e in c.root.iter()
+        if citeproc_nameplan._COMPILED in e.__dict__
+    ]
+    assert compiled and all(isinstance(e, model.Name) for e in compiled)
 
 
 def test_citeproc_py_s_date_process_is_not_called(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -221,3 +234,34 @@ def test_editors_who_translated_print_as_citeproc_py_prints_them(
         got, want = both(item)
         assert got == want
         assert any("Roe" in text for _, text, _ in want)
+
+
+def test_a_date_part_override_is_not_written_into_the_locale(
+    every_style: list[styles.Style],
+) -> None:
+    # USER_STYLE's text date shortens the month: citeproc-py would copy that into the locale.
+    (everything,) = [s for s in every_style if s.name == "everything"]
+    formatter = StyleSet([everything])
+    item = {
+        "id": "item",
+        "type": "article-journal",
+        "title": "T",
+        "issued": {"date-parts": [[2020, 9, 17]]},
+    }
+    (ref,) = formatter.format(item)
+    assert "Sep" in ref.text and "Sep." not in ref.text
+    parts = [
+        (e, e.__dict__[citeproc_speed.DATE_PART_ATTRIBUTES])
+        for c in formatter._compiled.values()
+        for loc in c.root.locales
+        for e in loc.iter()
+        if citeproc_speed.DATE_PART_ATTRIBUTES in e.__dict__
+    ]
+    assert parts and all(dict(e.attrib) == kept for e, kept in parts)
+    dates = [
+        e
+        for c in formatter._compiled.values()
+        for e in c.root.iter()
+        if citeproc_dateplan._COMPILED in e.__dict__
+    ]
+    assert dates and all(isinstance(e, model.Date) for e in dates)
