@@ -17,6 +17,12 @@ A worker still copies each inherited page it writes to, by reference counts on t
 reads and by allocations into the parent's freed memory, and that grows with the pages it has
 rendered; so a worker is replaced by a new fork after :data:`ITEMS_PER_WORKER` items.
 
+The parent does the first slice itself, before it forks: what the work builds on first use
+(compiled templates, Pygments' lexers, the TeX table, modules imported late) is inherited by
+every worker rather than built in each (at 1,000 notes, 5 forks did it again for the pages,
+0.03–0.1 s of CPU each), and that slice's CPU time tells whether the rest is worth a pool
+(:data:`FORK_WORTH`).
+
 Before forking, the parent also gives the C heap's free pages back to the system
 (:func:`give_back_free_memory`): what the stages before freed (the index's postings while they
 were gathered, results read from workers) would otherwise stay in the parent, and a worker's
@@ -27,11 +33,13 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 __all__ = [
+    "FORK_WORTH",
     "ITEMS_PER_WORKER",
     "PARALLEL_FROM",
     "SLICE_MAX",
@@ -53,10 +61,18 @@ is not too short either. At 5,000 notes the tree's peak (the pages, over 2 worke
 with 2,048, 637 MiB with 512 and 618 MiB with 256 (``benchmarks/memstages.py``); 256 forks twice
 as often for 19 MiB more."""
 
+FORK_WORTH = 0.25
+"""Seconds of CPU the items left after the first slice must be expected to take for a pool to
+be forked for them: forking two workers, their first steps and the results pickled back cost
+about 0.15 s of CPU at 1,000 notes (rendering the note bodies there took 0.30 s instead of
+0.15 s here), and saves at most half the work's wall time."""
+
 WINDOW_PER_WORKER = 2
 """Slices handed out per worker beyond the one the caller is taking: the workers never wait
 for work, and the parent never holds the results of more slices than this (a slow consumer,
 writing pages to disk, holds back the workers instead of piling their pages up in memory)."""
+
+_clock = time.process_time  # what the first slice cost (CPU: a loaded machine's wall lies)
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -108,13 +124,35 @@ def parallel_iter(
             if progress and i % 100 == 0:
                 progress(i, len(items))
         return
-    import multiprocessing
-
     # Small slices: a slow stretch of items (long notes) does not leave a core idle at the
     # end, and few results wait in the parent for the slice before them. Only the bounds
     # travel, so a slice costs one short message each way.
     size = max(1, min(-(-len(items) // (workers * 4)), SLICE_MAX))
-    slices = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    # The first slice is done here, before any fork: what the work builds on first use (the
+    # compiled templates, Pygments' lexers, the TeX table, modules imported late) is then
+    # inherited by every worker, instead of built again in each of them and in each new
+    # fork that replaces one. It also tells what the rest would cost.
+    started = _clock()
+    yield from map(fn, items[:size])
+    if progress:
+        progress(size, len(items))
+    if (_clock() - started) * (len(items) - size) / size < FORK_WORTH:
+        yield from map(fn, items[size:])  # less than a pool's own cost: done here too
+        return
+    yield from _forked(fn, items, workers, size, progress)
+
+
+def _forked(
+    fn: Callable[[_T], _R],
+    items: Sequence[_T],
+    workers: int,
+    size: int,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[_R]:
+    """``fn`` over ``items[size:]`` in slices of ``size``, over ``workers`` forked processes."""
+    import multiprocessing
+
+    slices = [(i, min(i + size, len(items))) for i in range(size, len(items), size)]
     context = multiprocessing.get_context("fork")
     give_back_free_memory()
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
