@@ -180,7 +180,43 @@ class _Work:
 
 
 def _adopt(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    from multiprocessing.reduction import ForkingPickler  # what sends the results back
+
     _Work.fn, _Work.items = fn, items
+    ForkingPickler.reducer_override = _reduce_value  # type: ignore[method-assign, assignment]
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+"""Per class, the fields :func:`_reduce_value` sends, or None for a class it leaves to pickle."""
+
+
+def _reduce_value(_pickler: object, obj: object) -> object:
+    """A worker's results as ``cls(*fields)`` when ``cls`` is a slotted dataclass whose
+    ``__init__`` only stores its fields (no ``__post_init__``, every field positional).
+
+    Pickle's own way for a frozen slotted dataclass is a state list set back field by field
+    through ``object.__setattr__`` in Python: at 1,000 notes, the parsed notes (30 small
+    values each, most of them ``Location``) took 0.29 s to pickle in the workers and 0.34 s
+    to unpickle in the parent, against 0.12 s and 0.20 s so. Pickle calls this for every
+    object but the built-in containers, strings and numbers."""
+    cls = type(obj)
+    names = _FIELDS.get(cls, ())
+    if names == ():
+        names = _FIELDS[cls] = _sent_fields(cls)
+    if names is None:
+        return NotImplemented
+    return cls, tuple(map(obj.__getattribute__, names))
+
+
+def _sent_fields(cls: type) -> tuple[str, ...] | None:
+    import dataclasses
+
+    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
+        return None
+    fields = dataclasses.fields(cls)
+    if hasattr(cls, "__post_init__") or not all(f.init and not f.kw_only for f in fields):
+        return None
+    return tuple(f.name for f in fields)
 
 
 def _run_slice(bounds: tuple[int, int]) -> list[Any]:
