@@ -3,8 +3,9 @@
 The workers are forked after ``fn`` and ``items`` exist and receive them through the pool's
 initializer (inherited through the fork, never pickled: ``fn`` is usually a closure over the
 library, the templates and the Markdown parser). Only slice bounds go to a worker and only
-results come back, as values, in the order of ``items``: the output does not depend on how the
-work was split, or on how many workers there were. Slices are handed out only as the caller
+results come back, as values, in the order of ``items`` (a slotted dataclass as its class and
+fields: :func:`_reduce_value`): the output does not depend on how the work was split, or on how
+many workers there were. Slices are handed out only as the caller
 takes results (:data:`WINDOW_PER_WORKER` ahead), so a caller that writes each result away holds
 a few slices' results at a time, however fast the workers are.
 
