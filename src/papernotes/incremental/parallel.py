@@ -55,12 +55,14 @@ PARALLEL_FROM = 64
 """Below this many items a process pool costs more than it saves."""
 SLICE_MAX = 32
 """The most items a worker is given at once."""
-ITEMS_PER_WORKER = 512
+ITEMS_PER_WORKER = 256
 """About how many items a worker does before a new fork takes its place: what it copied of the
-parent's memory is given back. The new worker compiles again the templates it uses, so a life
-is not too short either. At 5,000 notes the tree's peak (the pages, over 2 workers) was 715 MiB
-with 2,048, 637 MiB with 512 and 618 MiB with 256 (``benchmarks/memstages.py``); 256 forks twice
-as often for 19 MiB more."""
+parent's memory is given back. At 5,000 notes a page worker's private memory was 20 MiB after
+its first 32 pages and 67 MiB after 512, growing 2–3 MiB a slice (pages copied by reference
+counts and by allocations into the parent's free memory: its traced allocations grew 1 MiB).
+A new worker inherits what the parent's first slice warmed (:func:`parallel_iter`), so a short
+life costs little: at 5,000 notes the tree's peak (the pages, over 2 workers) was 422–440 MiB
+with 512, 385 with 256 and 395 with 128 (``benchmarks/memstages.py``, one run each)."""
 
 FORK_WORTH = 0.25
 """Seconds of CPU the items left after the first slice must be expected to take for a pool to
