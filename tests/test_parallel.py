@@ -295,6 +295,14 @@ class _Checked:
             raise ValueError("no path")
 
 
+@dataclass(frozen=True, slots=True)
+class _OwnInit:
+    path: str
+
+    def __init__(self, *parts: str) -> None:
+        object.__setattr__(self, "path", "/".join(parts))
+
+
 def test_workers_send_slotted_values_as_their_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     # Pickle's own way for a frozen slotted dataclass (a state set back field by field in
     # Python) was half the cost of sending the parsed notes back: a worker sends cls(*fields).
@@ -312,6 +320,7 @@ def test_workers_send_slotted_values_as_their_fields(monkeypatch: pytest.MonkeyP
     assert parallel._reduce_value(None, _Value("a", 3)) == (_Value, ("a", 3))
     # A class whose __init__ checks, or a value that is not a dataclass: pickle's own way.
     assert parallel._reduce_value(None, _Checked("a")) is NotImplemented
+    assert parallel._reduce_value(None, _OwnInit("a", "b")) is NotImplemented
     assert parallel._reduce_value(None, Path("a")) is NotImplemented
 
 

@@ -213,13 +213,16 @@ def _reduce_value(_pickler: object, obj: object) -> object:
 
 def _sent_fields(cls: type) -> tuple[str, ...] | None:
     import dataclasses
+    import inspect
 
     if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
         return None
     fields = dataclasses.fields(cls)
     if hasattr(cls, "__post_init__") or not all(f.init and not f.kw_only for f in fields):
         return None
-    return tuple(f.name for f in fields)
+    names = tuple(f.name for f in fields)
+    # An ``__init__`` of the class's own (kept by ``dataclass``) may not take the fields.
+    return names if tuple(inspect.signature(cls).parameters) == names else None
 
 
 def _run_slice(bounds: tuple[int, int]) -> list[Any]:
