@@ -9,6 +9,7 @@ import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,8 +161,10 @@ def test_reuse_adopts_each_value_made_as_it_arrives_and_no_other(
     events: list[tuple[str, int]] = []
     original = parallel.parallel_iter
 
-    def watched(fn: Callable[[int], int], items: list[int], workers: int) -> Iterator[int]:
-        for value in original(fn, items, workers):
+    def watched(
+        fn: Callable[[int], int], items: list[int], workers: int, **kw: bool
+    ) -> Iterator[int]:
+        for value in original(fn, items, workers, **kw):
             events.append(("arrive", value))
             yield value
 
@@ -338,3 +341,25 @@ def test_a_worker_renders_at_most_256_items_in_its_life() -> None:
     lives = {pid: workers.count(pid) for pid in workers}
     assert len(workers) == 1024 - parallel.SLICE_MAX  # the first slice: here
     assert max(lives.values()) <= 256
+
+
+def test_a_caller_may_leave_the_first_slice_to_the_workers() -> None:
+    # The references' citeproc memo would otherwise stay in the parent through the pages.
+    pids = list(parallel.parallel_iter(lambda _: os.getpid(), range(100), 2, first_here=False))
+    assert len(pids) == 100 and os.getpid() not in pids
+
+
+def test_reuse_passes_first_here_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    real = parallel.parallel_iter
+
+    def watched(fn: Callable[[int], int], items: list[int], workers: int, **kw: bool) -> Any:
+        seen.append(kw["first_here"])
+        return real(fn, items, workers, **kw)
+
+    monkeypatch.setattr(reuse_module, "parallel_iter", watched)
+    wanted = {f"k{i:03}": (f"f{i}", i) for i in range(100)}
+    for previous in ({}, {k: ("old", 0) for k in wanted}):  # the loop's way and _patched's
+        made = reuse(wanted, previous, lambda x: x + 1, workers=2, first_here=False)
+        assert made["k005"] == ("f5", 6)
+    assert seen == [False, False]

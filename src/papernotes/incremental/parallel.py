@@ -118,9 +118,14 @@ def parallel_iter(
     workers: int,
     *,
     progress: Callable[[int, int], None] | None = None,
+    first_here: bool = True,
 ) -> Iterator[_R]:
     """:func:`parallel_map` as results come: each in the order of ``items``, as soon as its
-    slice is done, so the caller can use it (write a page) and let it go."""
+    slice is done, so the caller can use it (write a page) and let it go.
+
+    ``first_here=False`` leaves the first slice to the workers too: for work whose first-use
+    state the caller keeps alive long after (citeproc's, 10 MiB at 1,000 notes), which the
+    parent would carry through the rest of the build."""
     if not fans_out(len(items), workers):
         for i, item in enumerate(items):
             yield fn(item)
@@ -131,6 +136,9 @@ def parallel_iter(
     # end, and few results wait in the parent for the slice before them. Only the bounds
     # travel, so a slice costs one short message each way.
     size = max(1, min(-(-len(items) // (workers * 4)), SLICE_MAX))
+    if not first_here:
+        yield from _forked(fn, items, workers, size, progress, start=0)
+        return
     # The first slice is done here, before any fork: what the work builds on first use (the
     # compiled templates, Pygments' lexers, the TeX table, modules imported late) is then
     # inherited by every worker, instead of built again in each of them and in each new
@@ -142,7 +150,7 @@ def parallel_iter(
     if (_clock() - started) * (len(items) - size) / size < FORK_WORTH:
         yield from map(fn, items[size:])  # less than a pool's own cost: done here too
         return
-    yield from _forked(fn, items, workers, size, progress)
+    yield from _forked(fn, items, workers, size, progress, start=size)
 
 
 def _forked(
@@ -151,11 +159,13 @@ def _forked(
     workers: int,
     size: int,
     progress: Callable[[int, int], None] | None,
+    *,
+    start: int,
 ) -> Iterator[_R]:
-    """``fn`` over ``items[size:]`` in slices of ``size``, over ``workers`` forked processes."""
+    """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes."""
     import multiprocessing
 
-    slices = [(i, min(i + size, len(items))) for i in range(size, len(items), size)]
+    slices = [(i, min(i + size, len(items))) for i in range(start, len(items), size)]
     context = multiprocessing.get_context("fork")
     give_back_free_memory()
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
