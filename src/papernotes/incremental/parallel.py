@@ -62,7 +62,8 @@ its first 32 pages and 67 MiB after 512, growing 2–3 MiB a slice (pages copied
 counts and by allocations into the parent's free memory: its traced allocations grew 1 MiB).
 A new worker inherits what the parent's first slice warmed (:func:`parallel_iter`), so a short
 life costs little: at 5,000 notes the tree's peak (the pages, over 2 workers) was 422–440 MiB
-with 512, 385 with 256 and 395 with 128 (``benchmarks/memstages.py``, one run each)."""
+with 512, 385–406 with 256 and 395 with 128 (``benchmarks/memstages.py``, one run each;
+main, with 512 and no warm parent: 403–416)."""
 
 FORK_WORTH = 0.25
 """Seconds of CPU the items left after the first slice must be expected to take for a pool to
