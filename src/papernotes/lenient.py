@@ -280,8 +280,7 @@ def drop_empty(f: Field) -> Field | None:
     if len(keep) == len(f.value):
         return f
     items = tuple(f.where.items[i] for i in keep if i < len(f.where.items))
-    return dataclasses.replace(
-        f,
+    return f._replace(
         value=[f.value[i] for i in keep],
         where=dataclasses.replace(f.where, items=items),
     )
