@@ -22,7 +22,7 @@ is. The rules:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "KEY_FORBIDDEN",
@@ -99,8 +99,7 @@ KEY_RE = re.compile(rf"[^\s{re.escape(KEY_FORBIDDEN)}{_INVISIBLE}]+")
 _BAD_KEY_CHAR = re.compile(rf"[\s{re.escape(KEY_FORBIDDEN)}{_INVISIBLE}]")
 
 
-@dataclass(frozen=True, slots=True)
-class ArxivId:
+class ArxivId(NamedTuple):
     """A valid arXiv id, split into its parts."""
 
     base: str

@@ -37,6 +37,7 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from papernotes.atomic import write_atomic
 from papernotes.errors import PapernotesError
@@ -94,8 +95,7 @@ class WriteFailed(OutputRefused):
     """The system refused a write (a full disk, permissions); the message names the file."""
 
 
-@dataclass(frozen=True, slots=True)
-class WriteReport:
+class WriteReport(NamedTuple):
     """What a write did."""
 
     files: int
