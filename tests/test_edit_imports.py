@@ -120,8 +120,6 @@ DATACLASSES_ON_EDIT = {
     "papernotes.preview._Kept",
     "papernotes.render.Output",
     "papernotes.search.index.SearchDoc",
-    "papernotes.write.Copy",
-    "papernotes.write.Page",
 }
 
 # Patterns only a mistake or an import needs, compiled on first use: an edit build never asks.

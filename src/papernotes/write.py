@@ -35,7 +35,6 @@ import posixpath
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -68,8 +67,7 @@ _Read = Callable[..., dict[str, str] | None]
 _Encode = Callable[[dict[str, str]], str]
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     """One output file's bytes."""
 
     path: str
@@ -77,8 +75,7 @@ class Page:
     content: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Copy:
+class Copy(NamedTuple):
     """A file copied into the site unchanged."""
 
     path: str
