@@ -85,7 +85,6 @@ DATACLASSES_ON_EDIT = {
     "papernotes.bodyctx._Parses",
     "papernotes.build.BuildReport",
     "papernotes.build.Warm",
-    "papernotes.config.Config",
     "papernotes.errors.Diagnostic",
     "papernotes.errors.Location",
     "papernotes.fingerprints._Refs",
