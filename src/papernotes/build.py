@@ -14,7 +14,7 @@ import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes import __version__, load, write
 from papernotes.config import Config
@@ -75,8 +75,7 @@ def _blocking(diags: tuple[Diagnostic, ...], left_out: Collection[str] = ()) -> 
     return any(d.severity is Severity.ERROR and d.where.path not in left_out for d in diags)
 
 
-@dataclass(frozen=True, slots=True)
-class _Read:
+class _Read(NamedTuple):
     """Stages 1–3: the sources, the library, and the parsed notes for the next build."""
 
     sources: load.Sources
@@ -184,8 +183,7 @@ class Warm:
     """What stage 4 keeps from one save to the next (``serve``'s; a build has none)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(NamedTuple):
     """A build done but not yet remembered: its report, and what to save for the next one."""
 
     report: BuildReport

@@ -15,8 +15,7 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -49,8 +48,7 @@ def _as_written(name: str, keys: Mapping[str, str]) -> bool:
     return key is not None and key.kind.as_written
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """One top-level front-matter key with its value and where it was written."""
 
     name: str
@@ -66,8 +64,7 @@ class Field:
         return self.where.items[i] if i < len(self.where.items) else self.where.key
 
 
-@dataclass(frozen=True, slots=True)
-class RawNote:
+class RawNote(NamedTuple):
     """A note split into its front-matter fields and its body."""
 
     fields: tuple[Field, ...]

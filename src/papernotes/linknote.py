@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import to_excluded
@@ -66,8 +67,7 @@ class Names:
     once per folder, as each look walks every file and every note's file."""
 
 
-@dataclass(frozen=True, slots=True)
-class NoteLinks:
+class NoteLinks(NamedTuple):
     """What stage 3 found in one note."""
 
     note: Note

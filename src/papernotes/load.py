@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from papernotes.errors import Diagnostic, Location, Severity, error, warning
 
@@ -35,8 +35,7 @@ LISTS_DIR = "lists"
 """The folder, directly in the notes folder, whose Markdown files are reading lists, not notes."""
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """One note file's text, decoded and with line endings normalised."""
 
     path: str

@@ -9,7 +9,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NewType
+from typing import TYPE_CHECKING, NamedTuple, NewType
 
 from papernotes.cjk import has_cjk
 from papernotes.errors import Location
@@ -235,8 +235,7 @@ class Note:
         return (*self.meta.cites, *body)
 
 
-@dataclass(frozen=True, slots=True)
-class External:
+class External(NamedTuple):
     """A cited paper that has no note in the library."""
 
     kind: str
@@ -257,8 +256,7 @@ class External:
         return f"{'arXiv' if self.kind == 'arxiv' else 'doi'}:{self.ident}"
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """A resolved citation from one note to another paper."""
 
     source: CiteKey
@@ -267,8 +265,7 @@ class Edge:
     """The cited note, or a paper outside the library."""
 
 
-@dataclass(frozen=True, slots=True)
-class Backlink:
+class Backlink(NamedTuple):
     """A note that cites or mentions another, with what it says there (``backlinks``)."""
 
     source: CiteKey

@@ -102,7 +102,7 @@ def parse_note(
     chosen = _choose(ctx, raw.fields, keys)
     for name, given in chosen.items():
         spec = KEYS_BY_NAME[name]
-        f = drop_empty(given) or dataclasses.replace(given, value=None)
+        f = drop_empty(given) or given._replace(value=None)
         if f.value is None or (isinstance(f.value, str) and not f.value.strip()):
             # ``url: ""`` (and ``authors: []``) is how templates write a value they do not
             # have: absent.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from papernotes import urls
 from papernotes.model import Author, CiteKey, Library, named
@@ -28,8 +28,7 @@ lead there. The authors index names everyone."""
 AUTHORS_INDEX = "authors/index.html"
 
 
-@dataclass(frozen=True, slots=True)
-class SiteIndex:
+class SiteIndex(NamedTuple):
     """Where every tag, author and year lives, and which notes each lists."""
 
     tag_slugs: Mapping[str, str]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter, is_, is_not, itemgetter, ne, sub
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from papernotes.search.index import (
     DocTerms,
@@ -59,8 +59,7 @@ class _Kept:
     """What moved since the index before (None: built from nothing)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Moves:
+class Moves(NamedTuple):
     """How one index differs from the one before it: the terms whose postings differ (added
     and gone ones too), the other terms' postings being the same strings, in the same order."""
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -49,8 +48,7 @@ def list_page(slug: str) -> str:
     return f"lists/{slug}.html"
 
 
-@dataclass(frozen=True, slots=True)
-class ListRow:
+class ListRow(NamedTuple):
     """One paper as a list page shows it."""
 
     note: Note

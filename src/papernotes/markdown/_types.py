@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = [
     "BodyCitation",
@@ -188,8 +189,7 @@ class ParsedBody:
         return reading_minutes(self.reading_seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class CiteTarget:
+class CiteTarget(NamedTuple):
     """What a citation key resolves to, for rendering."""
 
     label: str
@@ -203,8 +203,7 @@ class CiteTarget:
     a right part makes ``[[label|note.path]]`` Dendron's label-first link."""
 
 
-@dataclass(frozen=True, slots=True)
-class EmbedTarget:
+class EmbedTarget(NamedTuple):
     """What an Obsidian embed resolves to, for rendering."""
 
     kind: str
@@ -223,8 +222,7 @@ def _no_embed(target: str, fragment: str, block: bool) -> EmbedTarget | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class RenderContext:
+class RenderContext(NamedTuple):
     """What rendering a body needs to know about the rest of the library."""
 
     cite: Callable[[str], CiteTarget | None]
