@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from papernotes.backlinks import backlinks
+from papernotes.backlinks import Backlinks, backlinks
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import excluded_names
 from papernotes.ids import key_problem, suggest_key
@@ -248,7 +248,10 @@ def link(
     )
     # Backlinks show the labels too (made from authors and years).
     told = same(memo, "backlink-context", (token, labels), object)
-    done = dataclasses.replace(library, backlinks=backlinks(library, memo, told)), tuple(diags)
+    # A build asks each note for its backlinks when a page shows them (``Backlinks``);
+    # ``serve`` keeps and splices them from one save to the next, so it makes them all.
+    said = backlinks(library, memo, told) if memo is not None else Backlinks(library)
+    done = dataclasses.replace(library, backlinks=said), tuple(diags)
     if memo is not None:
         memo.slot("link", LinkMemo).keep(notes, inputs, linked, head, (names, token, told), done)
     return done
