@@ -20,6 +20,7 @@ from papernotes.urls import file_paths
 from papernotes.vault import resolve_local
 
 if TYPE_CHECKING:
+    from papernotes.incremental.linkrows import LinkStore
     from papernotes.incremental.searchmemo import SaveMemo
 
 __all__ = [
@@ -171,6 +172,7 @@ def link(
     drafts: Collection[str] = (),
     excluded: Collection[str] = (),
     memo: SaveMemo | None = None,
+    store: LinkStore | None = None,
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
     """Build the library: reject duplicate ids, resolve every citation, check local links.
 
@@ -182,7 +184,9 @@ def link(
 
     With a ``memo`` (``serve``'s), a note that is the same object as at the last save, with
     every name as it was, keeps what it was found to cite and mention (``memo.made``
-    counts the notes linked again under ``"link-note"``).
+    counts the notes linked again under ``"link-note"``). With a ``store`` (a build's, from
+    the last build's summary: ``incremental.linkrows``), likewise a note whose text is the
+    same, while what links resolve against is.
     """
     inputs = (files, papers_dir, dict(outside or {}), tuple(drafts), tuple(excluded))
     if memo is not None:  # serve's: a build from the command line has none to import
@@ -217,8 +221,19 @@ def link(
     shared = {name: tuple((n.key, n.source) for n in group) for name, group in ambiguous.items()}
     where = (idents, aliases, shared, files, papers_dir, dict(outside), tuple(drafts))
     token = same(memo, "link-context", (*where, tuple(excluded)), object)
+    if store is not None:
+        from papernotes.incremental.linkrows import context_digest
+
+        store.open(context_digest(idents, aliases, shared, *where[3:], excluded), by_key)
 
     def one(note: Note) -> NoteLinks:
+        if store is not None:
+            found = store.take(note)
+            if found is None:
+                found = link_note(note, names)
+                store.linked += 1
+            store.keep(note, found)
+            return found
         # A note's embeds show other notes' headings and blocks: linked every time.
         if memo is None or note.body.embeds:
             return link_note(note, names)
