@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from papernotes.bib.styles import Style
+    from papernotes.incremental.linkrows import LinkStore
     from papernotes.incremental.searchmemo import SaveMemo
     from papernotes.model import Library, Note
     from papernotes.plan import Progress
@@ -90,6 +91,8 @@ class _Read(NamedTuple):
     """Every note as parsed: the next build's ``BuildCache.notes``."""
     notes: tuple[Note, ...]
     """The notes stage 3 was given (every note that parsed)."""
+    links: LinkStore | None = None
+    """What stage 3 found, for the next build's (``incremental.linkrows``); None: ``serve``."""
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -107,15 +110,16 @@ def _read(
     memo: SaveMemo | None = None,
 ) -> _Read:
     from papernotes import link
+    from papernotes.incremental.linkrows import LinkStore
 
     sources, d_load = load.load_sources(root, config.papers_dir, config.excludes, known)
     notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
     sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
     drafts = _drafts(parsed)
-    library, d_link = link.link(
-        notes, sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo
-    )
-    return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes))
+    store = None if memo is not None else LinkStore.of(previous, parsed)
+    args = (sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo)
+    library, d_link = link.link(notes, *args, store)
+    return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes), store)
 
 
 def _parse_notes(
@@ -328,7 +332,9 @@ def run(
         return Run(report, None, stamp, kept)
     stored = old.stored if old is not None else {}
     parts = (read.parsed, site.bodies, site.fingerprints, site.terms, site.refs, stored)
-    new = BuildCache(key, *parts, docs=site.docs, search=site.search, summary=site.summary)
+    rows = read.links.rows() if read.links is not None else None
+    summary = site.summary and replace(site.summary, linked=rows)
+    new = BuildCache(key, *parts, docs=site.docs, search=site.search, summary=summary)
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}
@@ -349,15 +355,8 @@ def _leave_out(
     from papernotes import link
 
     found, linked = apply_strict(read.found, strict), apply_strict(read.linked, strict)
-    left = tuple(
-        sorted(
-            {
-                d.where.path
-                for d in (*found, *linked)
-                if d.severity is Severity.ERROR and d.where.path.lower().endswith(".md")
-            }
-        )
-    )
+    errors = {d.where.path for d in (*found, *linked) if d.severity is Severity.ERROR}
+    left = tuple(sorted(p for p in errors if p.lower().endswith(".md")))
     if not left:
         return read, (*found, *linked), ()
     kept = tuple(n for n in read.notes if n.source not in left)
