@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,7 +111,7 @@ def _read(
     from papernotes import link
 
     sources, d_load = load.load_sources(root, config.papers_dir, config.excludes, known)
-    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
+    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys, memo)
     sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
     drafts = _drafts(parsed)
     library, d_link = link.link(
@@ -125,12 +126,18 @@ def _parse_notes(
     previous: BuildCache | None,
     workers: int,
     keys: tuple[tuple[str, str], ...] = (),
+    memo: SaveMemo | None = None,
 ) -> tuple[list[Note], list[Diagnostic], dict[str, NoteEntry]]:
     """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
-    problems, and what the next build may reuse."""
+    problems, and what the next build may reuse. ``serve`` (a ``memo``) patches its last."""
     from papernotes import parse
     from papernotes.incremental.reuse import reuse
 
+    if memo is not None:
+        from papernotes.incremental.parsememo import parse_saved
+
+        full = partial(_parse_notes, sources, md, previous, workers, keys)
+        return parse_saved(memo, sources.notes, full, md, keys)
     old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
     parsed = reuse(
         {s.path: (s.digest or cache.text_digest(s.text), s) for s in sources.notes},
@@ -351,15 +358,8 @@ def _leave_out(
     from papernotes import link
 
     found, linked = apply_strict(read.found, strict), apply_strict(read.linked, strict)
-    left = tuple(
-        sorted(
-            {
-                d.where.path
-                for d in (*found, *linked)
-                if d.severity is Severity.ERROR and d.where.path.lower().endswith(".md")
-            }
-        )
-    )
+    errors = (d.where.path for d in (*found, *linked) if d.severity is Severity.ERROR)
+    left = tuple(sorted({path for path in errors if path.lower().endswith(".md")}))
     if not left:
         return read, (*found, *linked), ()
     kept = tuple(n for n in read.notes if n.source not in left)
