@@ -10,17 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
-from papernotes import paperprints, urls
+from papernotes import machine, paperprints, urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session
-from papernotes.model import Metadata
+from papernotes.model import Library, Metadata
 from papernotes.sitewriter import OutputMemo
 
 from conftest import note_text, site_tree, write_note
@@ -76,6 +76,15 @@ class _Asked:
         monkeypatch.setattr(urls, "paper_page", self._called("paper-url", urls.paper_page))
         searched = self._called("diagram-search", paperprints.has_diagram)
         monkeypatch.setattr(paperprints, "has_diagram", searched)
+        feed = machine.feed_entries
+
+        def feed_entries(library: Library, texts: object, **kw: Any) -> object:
+            among = kw.get("among")
+            seen = len(library.notes) if among is None else len(among)
+            self.asked["feed-among"] = self.asked.get("feed-among", 0) + seen
+            return feed(library, texts, **kw)
+
+        monkeypatch.setattr(machine, "feed_entries", feed_entries)
         heading = Metadata.heading.fget
         assert heading is not None
         monkeypatch.setattr(Metadata, "heading", property(self._called("heading", heading)))
@@ -148,6 +157,8 @@ def test_a_body_save_does_the_same_work_in_a_library_four_times_as_large(
     assert small["paper-job"] == small["paper-fp"]  # the pages fingerprinted again, no other
     # The references of the note saved alone: no pass over every note's text digest.
     assert "refs-text" not in small and small["csl"] == 1
+    # Stage 2 looks at the source saved alone (it went through every note's before).
+    assert small["parse-visit"] == 1 and small["parse-note"] == 1
 
 
 def test_a_body_save_visits_the_note_saved_not_every_note(
@@ -172,6 +183,8 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # the library token holds taken again for the notes saved alone (30 and 120 more each).
     for kind in ("diagram-search", "heading"):
         assert small.get(kind, 0) == large.get(kind, 0), (kind, small, large)
+    # The feed picks its notes among those it listed (it went through every note before).
+    assert small.get("feed-among", 0) == large.get("feed-among", 0), (small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import cast
 
@@ -38,7 +38,7 @@ from papernotes.fingerprints import (
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.jobmemo import paper_jobs, robots_html, split_jobs
+from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
@@ -178,6 +178,7 @@ def _graph_fp(library: Library, palette: TagPalette) -> str:
     return digest("graph-data", graph.graph_inputs(library, palette))
 
 
+_meta = attrgetter("meta")
 _second = _doc = itemgetter(1)  # (body fingerprint, (digest, doc)) → (digest, doc) → doc
 
 
@@ -212,7 +213,7 @@ def plan_site(
     that the index job only assembles them. ``ref_prints``, each note's references' fingerprint
     (what they were formatted from), stands for them in its page's, so they are not read."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
-    of_metas = tuple(n.meta for n in library.notes.values())
+    of_metas = tuple(map(_meta, library.notes.values()))
     index = (
         memo.same("site-index", of_metas, lambda: SiteIndex.of(library))
         if memo is not None
@@ -356,7 +357,7 @@ def plan_site(
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
-    entries = machine.feed_entries(library, texts)
+    entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
     if "static/pygments.css" not in theme.static:
