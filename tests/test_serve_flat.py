@@ -14,12 +14,13 @@ from typing import Any, TypeVar
 
 import pytest
 
-from papernotes import machine, paperprints, urls
+from papernotes import machine, paperprints, plan, urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session
+from papernotes.lists import pages
 from papernotes.model import Library, Metadata
 from papernotes.sitewriter import OutputMemo
 
@@ -85,6 +86,14 @@ class _Asked:
             return feed(library, texts, **kw)
 
         monkeypatch.setattr(machine, "feed_entries", feed_entries)
+        queue = pages.to_read
+
+        def to_read(library: Library) -> tuple[str, ...]:
+            self.asked["to-read"] = self.asked.get("to-read", 0) + len(library.notes)
+            return queue(library)
+
+        monkeypatch.setattr(pages, "to_read", to_read)
+        monkeypatch.setattr(plan, "to_read", to_read, raising=False)
         heading = Metadata.heading.fget
         assert heading is not None
         monkeypatch.setattr(Metadata, "heading", property(self._called("heading", heading)))
@@ -185,6 +194,8 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
         assert small.get(kind, 0) == large.get(kind, 0), (kind, small, large)
     # The feed picks its notes among those it listed (it went through every note before).
     assert small.get("feed-among", 0) == large.get("feed-among", 0), (small, large)
+    # The to-read queue is kept while no note's metadata moved (sorted anew each save before).
+    assert small.get("to-read", 0) == large.get("to-read", 0), (small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:

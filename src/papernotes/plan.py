@@ -47,7 +47,7 @@ from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import search_inputs, state_of
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
-from papernotes.lists.pages import list_jobs
+from papernotes.lists.pages import list_jobs, to_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
@@ -314,7 +314,8 @@ def plan_site(
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )
     )
-    jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing))
+    queue = same(memo, "to-read", of_metas, partial(to_read, library))  # read from metadata
+    jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing, queue))
     for tag, keys in index.tag_notes.items():
         name = index.tag_names[tag]
         fp = digest("tag", name, listing(keys))
