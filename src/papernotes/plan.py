@@ -22,7 +22,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import cast
 
-from papernotes import machine, urls
+from papernotes import machine
 from papernotes.bib.site_files import library_exports
 from papernotes.bib.styles import Reference, Style
 from papernotes.config import Config
@@ -51,7 +51,7 @@ from papernotes.lists.pages import list_jobs, to_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
-from papernotes.paperprints import any_diagram, listings, paper_fingerprints
+from papernotes.paperprints import any_diagram, index_listings, listings, paper_fingerprints
 from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
@@ -283,24 +283,13 @@ def plan_site(
 
     fp = digest("library-data", everyone)
     jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(all_keys))))
-    # The indexes show names, links and counts (and the authors index the papers of an author
-    # with two and no page): editing another note's title or body leaves them.
-    counts = {
-        "tags.html": [(t, index.tag_names[t], len(k)) for t, k in index.tag_notes.items()],
-        "authors.html": [
-            index.author_groups,
-            *((a, len(k)) for a, k in index.author_notes.items()),
-            *(listing(k) for _, k in index.author_entries()),
-        ],
-        "years.html": [*((y, len(k)) for y, k in index.year_notes.items()), len(index.undated)],
-    }
+    index_prints, listing_pages = index_listings(index, shown, listing, fps, memo)
     for template, path in (
         ("tags.html", "tags/index.html"),
         ("authors.html", "authors/index.html"),
         ("years.html", "years/index.html"),
     ):
-        fp = digest(template, everything, slugs, counts[template])
-        jobs.append(template_job(path, fp, template))
+        jobs.append(template_job(path, index_prints[template], template))
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
@@ -316,18 +305,8 @@ def plan_site(
     )
     queue = same(memo, "to-read", of_metas, partial(to_read, library))  # read from metadata
     jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing, queue))
-    for tag, keys in index.tag_notes.items():
-        name = index.tag_names[tag]
-        fp = digest("tag", name, listing(keys))
-        jobs.append(listing_job(index.tag_path(tag), fp, "tag.html", keys, tag=name))
-    for author, keys in index.author_pages():
-        fp = digest("author", author, listing(keys))
-        path = index.author_path(author)
-        jobs.append(listing_job(path, fp, "author.html", keys, author=author))
-    for year, keys in index.year_notes.items():
-        fp = digest("year", year, listing(keys))
-        path = urls.year_page(year)
-        jobs.append(listing_job(path, fp, "year.html", keys, year=year))
+    for path, fp, template, keys, context in listing_pages:
+        jobs.append(listing_job(path, fp, template, keys, **context))
 
     # Link previews: one job per file, so an edit rewrites the one shard its card is in.
     cards = (
