@@ -19,9 +19,10 @@ from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
-from papernotes.incremental.session import Session
+from papernotes.incremental.session import Session, TextMemo
 from papernotes.lists import pages
 from papernotes.model import Library, Metadata
+from papernotes.siteindex import SiteIndex
 from papernotes.sitewriter import OutputMemo
 
 from conftest import note_text, site_tree, write_note
@@ -86,6 +87,15 @@ class _Asked:
             return feed(library, texts, **kw)
 
         monkeypatch.setattr(machine, "feed_entries", feed_entries)
+        give = TextMemo.__call__
+
+        def given(memo: TextMemo, path: Path, display: str) -> object:
+            self.asked["give-note"] = self.asked.get("give-note", 0) + 1
+            return give(memo, path, display)
+
+        monkeypatch.setattr(TextMemo, "__call__", given)
+        entries = self._called("author-entries", SiteIndex.author_entries)
+        monkeypatch.setattr(SiteIndex, "author_entries", entries)
         queue = pages.to_read
 
         def to_read(library: Library) -> tuple[str, ...]:
@@ -196,6 +206,12 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     assert small.get("feed-among", 0) == large.get("feed-among", 0), (small, large)
     # The to-read queue is kept while no note's metadata moved (sorted anew each save before).
     assert small.get("to-read", 0) == large.get("to-read", 0), (small, large)
+    # The indexes' and the tag, author and year pages' fingerprints are kept: no pass over
+    # every author (a look at each author's entry in the index each save before).
+    assert "author-entries" not in small and "author-entries" not in large, (small, large)
+    # Stage 1 gives the note saved alone: the last load is replayed (each note was given
+    # from memory, a step per note, before).
+    assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:
