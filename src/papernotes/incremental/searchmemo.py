@@ -71,6 +71,7 @@ class Moves:
 
 
 _key = attrgetter("key")
+_first = itemgetter(0)
 
 
 def _utf16(term: str) -> bytes:
@@ -144,7 +145,7 @@ class IndexMemo:
         ordered = self._sort(tuple(docs), order)
         if terms_of is None:
             return build_index(ordered, order=order)  # nothing to tell an edit by
-        packed = tuple(terms_of(doc) for doc in ordered)
+        packed = tuple(map(terms_of, ordered))
         keys = tuple(map(_key, ordered))
         kept = self._kept
         if kept is None or kept.keys != keys:
@@ -205,7 +206,7 @@ def _update(
     for term in gone:
         del found[term]
     old = kept.index
-    lengths = tuple(length for length, _ in packed)
+    lengths = tuple(map(_first, packed))
     # Most saves add and remove no term: the postings moved are put in place, no sort, no
     # pass over the vocabulary. A term added or gone is put in or taken out where the order
     # has it (a bisection): a word new to the library is no pass over the vocabulary either.
