@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -113,9 +114,9 @@ def _read(
     from papernotes.incremental.linkrows import LinkStore
 
     sources, d_load = load.load_sources(root, config.papers_dir, config.excludes, known)
-    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
+    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys, memo)
     sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
-    drafts = _drafts(parsed)
+    drafts = cache.drafts(parsed)
     store = None if memo is not None else LinkStore.of(previous, parsed)
     args = (sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo)
     library, d_link = link.link(notes, *args, store)
@@ -128,12 +129,18 @@ def _parse_notes(
     previous: BuildCache | None,
     workers: int,
     keys: tuple[tuple[str, str], ...] = (),
+    memo: SaveMemo | None = None,
 ) -> tuple[list[Note], list[Diagnostic], dict[str, NoteEntry]]:
     """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
-    problems, and what the next build may reuse."""
+    problems, and what the next build may reuse. ``serve`` (a ``memo``) patches its last."""
     from papernotes import parse
     from papernotes.incremental.reuse import reuse
 
+    if memo is not None:
+        from papernotes.incremental.parsememo import parse_saved
+
+        full = partial(_parse_notes, sources, md, previous, workers, keys)
+        return parse_saved(memo, sources.notes, full, md, keys)
     old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
     parsed = reuse(
         {s.path: (s.digest or cache.text_digest(s.text), s) for s in sources.notes},
@@ -145,15 +152,6 @@ def _parse_notes(
     diags = parse.fold_aliases(d for _, (_, ds) in parsed.values() for d in ds)
     entries = {p: (sha, n, ds) for p, (sha, (n, ds)) in parsed.items()}
     return notes, diags, entries
-
-
-def _drafts(parsed: Mapping[str, NoteEntry]) -> tuple[str, ...]:
-    """The notes left out on purpose (``draft: true``): no note, and a note-level message."""
-    return tuple(
-        p
-        for p, (_, n, ds) in parsed.items()
-        if n is None and ds and ds[0].severity is Severity.NOTE
-    )
 
 
 def read_library(
@@ -361,7 +359,7 @@ def _leave_out(
         return read, (*found, *linked), ()
     kept = tuple(n for n in read.notes if n.source not in left)
     src = read.sources
-    drafts = _drafts(read.parsed)
+    drafts = cache.drafts(read.parsed)
     library, d_link = link.link(
         kept, src.files, config.papers_dir, src.outside, drafts, src.excluded
     )

@@ -70,6 +70,7 @@ class Moves(NamedTuple):
 
 
 _key = attrgetter("key")
+_first = itemgetter(0)
 
 
 def _utf16(term: str) -> bytes:
@@ -143,7 +144,7 @@ class IndexMemo:
         ordered = self._sort(tuple(docs), order)
         if terms_of is None:
             return build_index(ordered, order=order)  # nothing to tell an edit by
-        packed = tuple(terms_of(doc) for doc in ordered)
+        packed = tuple(map(terms_of, ordered))
         keys = tuple(map(_key, ordered))
         kept = self._kept
         if kept is None or kept.keys != keys:
@@ -204,7 +205,7 @@ def _update(
     for term in gone:
         del found[term]
     old = kept.index
-    lengths = tuple(length for length, _ in packed)
+    lengths = tuple(map(_first, packed))
     # Most saves add and remove no term: the postings moved are put in place, no sort, no
     # pass over the vocabulary. A term added or gone is put in or taken out where the order
     # has it (a bisection): a word new to the library is no pass over the vocabulary either.
@@ -307,7 +308,8 @@ class SaveMemo:
         last = self._each.get(tag)
         if last is not None and last[1] is token and last[0] == keys:
             before, out = last[2], dict(last[3])
-            fresh = [k for k, n in notes.items() if n is not before[k]]
+            # At C speed: the same keys in the same order, so ``before`` has each of them.
+            fresh = list(compress(keys, map(is_not, notes.values(), map(before.__getitem__, keys))))
             fresh.extend(k for k in last[4] if notes[k] is before[k])  # not listed yet
         else:
             out, fresh = {}, list(keys)
