@@ -94,6 +94,7 @@ DATACLASSES_ON_EDIT = {
     "papernotes.incremental.searchstate.StoredDoc",
     "papernotes.incremental.store.CacheIndex",
     "papernotes.incremental.store.NoteRecord",
+    "papernotes.incremental.summary.LinkRows",
     "papernotes.incremental.summary.PlanSummary",
     "papernotes.linknote.Names",
     "papernotes.load.Sources",
