@@ -1,0 +1,95 @@
+"""A parsed note is held by the build to its end (and by ``serve`` between saves): what it
+keeps is counted here, object by object, so that a change that grows it shows."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from papernotes.errors import Location
+from papernotes.markdown.factory import make_parser
+from papernotes.model import FieldLocation, Note
+from papernotes.parse import parse_note
+
+MD = make_parser()
+
+TEXT = """---
+title: "Paper {n}"
+authors:
+  - Ada Lovelace
+  - Charles Babbage
+  - van Dijk, Jan
+year: 2020
+venue: NeurIPS
+tags: [peft, llm, survey]
+cites:
+  - other2019
+  - arXiv:2106.09685
+bibtex:
+  note: extra
+---
+
+A body that cites [@other2019] and [[another]], twice: [@other2019].
+"""
+
+
+def _note(n: int) -> Note:
+    note, diags = parse_note(f"papers/p{n}.md", TEXT.replace("{n}", str(n)), MD)
+    assert note is not None, diags
+    return note
+
+
+def _reachable(root: object) -> list[Any]:
+    """Every object ``root`` holds, ``root`` included, each once."""
+    seen: dict[int, Any] = {}
+    todo = [root]
+    while todo:
+        obj = todo.pop()
+        if id(obj) not in seen:
+            seen[id(obj)] = obj
+            todo.extend(gc.get_referents(obj))
+    return list(seen.values())
+
+
+def test_locations_hold_numbers_not_a_location_per_place() -> None:
+    note = _note(1)
+    held = _reachable(note.locations)
+    assert not [x for x in held if isinstance(x, Location)]
+    # One object per key written, whatever its items: 7 keys, 3 authors, 3 tags, 2 cites.
+    assert sum(isinstance(x, FieldLocation) for x in held) == len(note.locations) == 7
+
+
+def test_locations_read_as_they_were_written() -> None:
+    where = _note(1).locations
+    assert where["title"].key == Location("papers/p1.md", 2, 1)
+    assert where["title"].value == Location("papers/p1.md", 2, 8)
+    assert where["authors"].items == tuple(Location("papers/p1.md", n, 5) for n in (4, 5, 6))
+    assert where["authors"].item(2) == Location("papers/p1.md", 6, 5)
+    assert where["authors"].item(3) == where["authors"].key  # past the last: the key
+    assert where["bibtex"].items == (Location("papers/p1.md", 14, 3),)
+
+
+def test_field_location_of_keeps_what_is_not_known() -> None:
+    key = Location("papers/x.md", 1)
+    made = FieldLocation.of(key)
+    assert (made.key, made.items, made.value) == (key, (), None)
+    both = FieldLocation.of(Location("a.md", 3, 2), (Location("a.md", 4, None),), key)
+    assert both.items == (Location("a.md", 4, None),)
+    assert both.value == Location("a.md", 1, None)
+
+
+def test_two_notes_share_the_texts_that_recur() -> None:
+    a, b = _note(1), _note(2)
+    assert a.meta.title is not b.meta.title  # unique texts are not interned
+    assert a.meta.venue is b.meta.venue
+    assert all(x is y for x, y in zip(a.meta.tags, b.meta.tags, strict=True))
+    for x, y in zip(a.meta.authors, b.meta.authors, strict=True):
+        assert x.family is y.family
+        assert x.given is y.given
+        assert x.particle is y.particle
+    assert all(x.target is y.target for x, y in zip(a.meta.cites, b.meta.cites, strict=True))
+    assert all(x is y for x, y in zip(a.locations, b.locations, strict=True))
+    keys_a = [k for c in a.body.citations for k in c.keys]
+    keys_b = [k for c in b.body.citations for k in c.keys]
+    assert keys_a == ["other2019", "another", "other2019"]
+    assert all(x is y for x, y in zip(keys_a, keys_b, strict=True))
