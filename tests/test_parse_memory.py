@@ -40,12 +40,13 @@ def _note(n: int) -> Note:
 
 
 def _reachable(root: object) -> list[Any]:
-    """Every object ``root`` holds, ``root`` included, each once."""
+    """Every object ``root`` holds, ``root`` included, each once (not through classes, which
+    lead to the whole interpreter)."""
     seen: dict[int, Any] = {}
     todo = [root]
     while todo:
         obj = todo.pop()
-        if id(obj) not in seen:
+        if id(obj) not in seen and not isinstance(obj, type):
             seen[id(obj)] = obj
             todo.extend(gc.get_referents(obj))
     return list(seen.values())
@@ -54,9 +55,12 @@ def _reachable(root: object) -> list[Any]:
 def test_locations_hold_numbers_not_a_location_per_place() -> None:
     note = _note(1)
     held = _reachable(note.locations)
-    assert not [x for x in held if isinstance(x, Location)]
-    # One object per key written, whatever its items: 7 keys, 3 authors, 3 tags, 2 cites.
-    assert sum(isinstance(x, FieldLocation) for x in held) == len(note.locations) == 7
+    assert not [x for x in held if isinstance(x, (Location, FieldLocation))]
+    # Whatever the keys and items (7 keys, 3 authors, 3 tags, 2 cites): the mapping, its
+    # two tuples, and the shared path and key names (interned).
+    assert len(note.locations) == 7
+    owned = [x for x in held if not isinstance(x, (str, int))]
+    assert len(owned) == 3
 
 
 def test_locations_read_as_they_were_written() -> None:
@@ -93,3 +97,23 @@ def test_two_notes_share_the_texts_that_recur() -> None:
     keys_b = [k for c in b.body.citations for k in c.keys]
     assert keys_a == ["other2019", "another", "other2019"]
     assert all(x is y for x, y in zip(keys_a, keys_b, strict=True))
+
+
+def test_the_body_text_is_held_packed() -> None:
+    long = TEXT + "\n".join(
+        f"A sentence of the body, number {i}, as notes have." for i in range(200)
+    )
+    note, _ = parse_note("papers/long.md", long, MD)
+    assert note is not None
+    body = long.split("---\n", 2)[2]
+    assert note.body.text == body
+    held = _reachable(note.body)
+    assert not [x for x in held if isinstance(x, str) and len(x) > 1000]  # no string of it
+    assert len(note.body.packed_text) < len(body.encode()) / 4
+
+
+def test_packed_text_keeps_every_character() -> None:
+    text = "café 杨植麟 \U0001f600, and an escaped \\u2028 line separator \u2028 too"
+    note, _ = parse_note("papers/odd.md", f"---\ntitle: T\n---\n{text}\n", MD)
+    assert note is not None
+    assert note.body.text == text + "\n"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NewType
 
@@ -29,6 +29,7 @@ __all__ = [
     "Edge",
     "External",
     "FieldLocation",
+    "FieldLocations",
     "Library",
     "Metadata",
     "Note",
@@ -169,6 +170,49 @@ class FieldLocation:
         return None if self.spots[2] == _NO_VALUE else self._place(2)
 
 
+@dataclass(frozen=True, slots=True, eq=False)  # equal as mappings are (``Mapping.__eq__``)
+class FieldLocations(Mapping[str, FieldLocation]):
+    """Where each front-matter key of a note was written: ``key → FieldLocation``, in file
+    order, held as two tuples (a dict and a :class:`FieldLocation` per key were 2 KB a note,
+    this is about 0.5); each :class:`FieldLocation` is made when it is looked up."""
+
+    path: str
+    """The note file."""
+    names: tuple[str, ...]
+    """The keys as written, in file order."""
+    spots: tuple[int, ...]
+    """Each key's :attr:`FieldLocation.spots`, one after the other, each preceded by its
+    length."""
+
+    @classmethod
+    def of(cls, path: str, places: Mapping[str, FieldLocation]) -> FieldLocations:
+        """``places`` (each in the note file ``path``) held small."""
+        spots: list[int] = []
+        for where in places.values():
+            spots.append(len(where.spots))
+            spots.extend(where.spots)
+        return cls(path, tuple(places), tuple(spots))
+
+    def __getitem__(self, name: str) -> FieldLocation:
+        try:
+            i = self.names.index(name)
+        except ValueError:
+            raise KeyError(name) from None
+        at = 0
+        for _ in range(i):
+            at += self.spots[at] + 1
+        return FieldLocation(self.path, self.spots[at + 1 : at + 1 + self.spots[at]])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 @dataclass(frozen=True, slots=True)
 class Metadata:
     """A note's validated front matter: one field per key of :data:`papernotes.schema.KEYS`,
@@ -250,7 +294,7 @@ class Note:
     """The Markdown body: its text and what was extracted from it (citations, links, headings)."""
     body_line: int
     """The line in the file where the body starts (1-based), to map body lines to file lines."""
-    locations: Mapping[str, FieldLocation]
+    locations: FieldLocations
     """Where each front-matter key read was written, by key as written, in file order."""
 
     def at(self, key: str) -> Location:

@@ -22,7 +22,7 @@ from papernotes.ids import KEY_RE, key_problem, suggest_key
 from papernotes.lenient import PAGE_KEYS, bare, drop_empty, extra_tags, is_foreign, unpublished
 from papernotes.markdown.extract import parse_body
 from papernotes.markdown.hugo import unsupported_shortcodes
-from papernotes.model import Author, CiteKey, Metadata, Note, Status
+from papernotes.model import Author, CiteKey, FieldLocations, Metadata, Note, Status
 from papernotes.readers import Context, read_field, split_target
 from papernotes.schema import KEYS, Key, by_name, resolve
 
@@ -132,7 +132,8 @@ def parse_note(
             failed = True
     if raw.front_matter:  # a quick note's one warning says it all
         _missing_expected(ctx, written, values)
-    locations = {f.name: f.where for f in raw.fields} | {n: f.where for n, f in chosen.items()}
+    places = {f.name: f.where for f in raw.fields} | {n: f.where for n, f in chosen.items()}
+    locations = FieldLocations.of(path, places)
     _machine_id(ctx, values, raw.fields, chosen.get("id"))
     # The opening "---" stands for an id taken from the file name.
     key_at = locations["id"].key if "id" in locations else Location(path, 1)

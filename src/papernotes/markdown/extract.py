@@ -22,6 +22,7 @@ from papernotes.markdown._types import (
     ParsedBody,
     Passage,
     WebLink,
+    pack_text,
 )
 from papernotes.markdown.body import body_template
 from papernotes.markdown.cite import link_target
@@ -197,7 +198,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     first = leads(tokens)
     seconds = reading_seconds(tokens)
     return ParsedBody(
-        text=text,
+        packed_text=pack_text(text),
         citations=tuple(citations),
         local_links=tuple(local_links),
         has_toc=bool(env.get("has_toc")),
