@@ -7,8 +7,9 @@ import gc
 from typing import Any
 
 from papernotes.errors import Location
+from papernotes.fieldplaces import FieldLocation
 from papernotes.markdown.factory import make_parser
-from papernotes.model import FieldLocation, Note
+from papernotes.model import Note
 from papernotes.parse import parse_note
 
 MD = make_parser()
