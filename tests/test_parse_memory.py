@@ -8,7 +8,7 @@ import tracemalloc
 from typing import Any
 
 from papernotes.errors import Location
-from papernotes.fieldplaces import FieldLocation
+from papernotes.fieldplaces import FieldLocation, FieldLocations
 from papernotes.markdown.factory import make_parser
 from papernotes.model import Note
 from papernotes.parse import parse_note
@@ -152,3 +152,15 @@ def test_bytes_held_per_note_are_bounded() -> None:
     # names were made small; 8.5 KB after.
     per_note = (_held_bytes(120) - _held_bytes(40)) / 80
     assert per_note < 10_000
+
+
+def test_places_from_a_crafted_cache_read_as_not_known() -> None:
+    """A cache is untrusted: numbers that are not places never raise, they read as unknown."""
+    odd = FieldLocations("a.md", ("id", "title", "x"), (99, 1))
+    assert odd["id"].key == Location("a.md", None, None)
+    assert odd["title"].key == Location("a.md", None, None)
+    assert odd["x"].items == ()
+    assert odd.get("nope") is None
+    assert FieldLocations("a.md", ("id",), (-5, 3, 4))["id"].value is None
+    short = FieldLocation("a.md", (3,))
+    assert (short.key, short.value, short.item(0)) == (Location("a.md"), None, Location("a.md"))

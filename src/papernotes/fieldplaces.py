@@ -42,7 +42,8 @@ class FieldLocation:
         return cls(key.path, tuple(-1 if n is None else n for n in at))
 
     def _place(self, i: int) -> Location:
-        line, col = self.spots[i], self.spots[i + 1]
+        # The cache is untrusted: numbers that are not a place read as "not known".
+        line, col = self.spots[i : i + 2] if len(self.spots) >= i + 2 else (-1, -1)
         return Location(self.path, None if line < 0 else line, None if col < 0 else col)
 
     @property
@@ -64,7 +65,7 @@ class FieldLocation:
     def value(self) -> Location | None:
         """Where the value is written (its opening quote, if quoted): a URL's column for
         ``check``."""
-        return None if self.spots[2] == _NO_VALUE else self._place(2)
+        return self._place(2) if self.spots[2:3] not in ((), (_NO_VALUE,)) else None
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # equal as mappings are (``Mapping.__eq__``)
@@ -95,10 +96,11 @@ class FieldLocations(Mapping[str, FieldLocation]):
             i = self.names.index(name)
         except ValueError:
             raise KeyError(name) from None
-        at = 0
-        for _ in range(i):
-            at += self.spots[at] + 1
-        return FieldLocation(self.path, self.spots[at + 1 : at + 1 + self.spots[at]])
+        at, spots = 0, self.spots
+        for _ in range(i):  # a length out of range (a crafted cache) ends the walk: no places
+            at += (spots[at] if 0 <= at < len(spots) else len(spots)) + 1
+        size = spots[at] if 0 <= at < len(spots) else 0
+        return FieldLocation(self.path, spots[at + 1 : at + 1 + max(size, 0)])
 
     def __contains__(self, name: object) -> bool:
         return name in self.names
