@@ -229,8 +229,7 @@ def build(
         if last is not None:  # nothing changed: the last build's problems are this one's
             diags = apply_strict(last.diagnostics, strict)
             ok = not _blocking(diags)
-            elapsed = time.perf_counter() - start
-            pages = last.pages if ok else 0
+            pages, elapsed = (last.pages if ok else 0), time.perf_counter() - start
             return BuildReport(last.notes, pages, diags, elapsed, None, up_to_date=ok)
         if not use_cache:
             cache.clear_cache(root)
@@ -290,7 +289,8 @@ def run(
         old, d_cache = cache.read_cache(root, key)
     md = warm.md or make_parser(allow_html=config.allow_html)
     known = warm.known if warm.known is not None else fastpath.stamped_notes(root, stamp, old)
-    read = _read(root, config, md, old, workers, known, warm.memo)
+    with cache.collector_paused(warm.memo is None):  # serve pauses it itself (``session``)
+        read = _read(root, config, md, old, workers, known, warm.memo)
     d_read = apply_strict(read.diagnostics, strict)
     left_out: tuple[str, ...] = ()
     if keep_going:

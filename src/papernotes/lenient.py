@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.model import NO_DATE
+from papernotes.model import NO_DATE, FieldLocation
 
 if TYPE_CHECKING:
     from papernotes.frontmatter import Field
@@ -294,7 +294,7 @@ def drop_empty(f: Field) -> Field | None:
     items = tuple(f.where.items[i] for i in keep if i < len(f.where.items))
     return f._replace(
         value=[f.value[i] for i in keep],
-        where=dataclasses.replace(f.where, items=items),
+        where=FieldLocation.of(f.where.key, items, f.where.value),
     )
 
 

@@ -44,7 +44,7 @@ from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
-from papernotes.incremental.searchstate import search_inputs, state_of
+from papernotes.incremental.searchstate import search_docs, search_inputs, state_of
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
 from papernotes.lists.pages import list_jobs, to_read
@@ -119,10 +119,11 @@ def render_site(
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers)
-    refs = note_references(library, styles, previous, workers, memo, source_digests)
+    docs = search_docs(library, bodies, previous.docs if previous else {})
     if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
-        bodies = pack_bodies(bodies)
+        bodies = pack_bodies(bodies)  # packed before the terms and references are made
+    _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    refs = note_references(library, styles, previous, workers, memo, source_digests)
     plan = plan_site(
         library,
         config,
