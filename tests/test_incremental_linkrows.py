@@ -13,6 +13,7 @@ from test_incremental import Library, _build
 from test_incremental_edit import _clean
 
 from papernotes import link
+from papernotes.incremental.linkrows import context_digest
 
 from conftest import site_tree
 
@@ -121,3 +122,14 @@ def test_the_rows_are_kept_in_the_index(tmp_path: Path) -> None:
     _build(lib.root, lib.root / "site", use_cache=True)
     _, rows = _rows(lib.root / ".papernotes" / "cache" / "index.json")
     assert len(rows[4]) == 3 * len(rows[1])  # three ends per note
+
+
+def test_the_context_digest_does_not_depend_on_a_sets_order() -> None:
+    files = ["papers/a.md", "papers/b.md", "papers/fig.png"]
+    made = {
+        context_digest((), {}, {}, frozenset(order), "papers", {}, order, order)
+        for order in (files, files[::-1])
+    }
+    assert len(made) == 1
+    other = context_digest((), {}, {}, frozenset(files[:2]), "papers", {}, (), ())
+    assert other not in made
