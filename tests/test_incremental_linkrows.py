@@ -133,3 +133,18 @@ def test_the_context_digest_does_not_depend_on_a_sets_order() -> None:
     assert len(made) == 1
     other = context_digest((), {}, {}, frozenset(files[:2]), "papers", {}, (), ())
     assert other not in made
+
+
+def test_a_note_with_an_embed_is_linked_every_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    lib.apply("body", "gamma", "Shown here:\n\n![[alpha]]\n")
+    _build(lib.root, out, use_cache=True)
+    lib.apply("body", "delta", "Another body.")
+    seen = _counting(monkeypatch)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert site_tree(out) == _clean(lib, tmp_path)
+    assert sorted(seen) == ["delta", "gamma"]  # an embed shows another note's text

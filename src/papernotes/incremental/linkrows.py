@@ -89,9 +89,9 @@ class LinkStore:
         """What the last build found in ``note``, if its text is the same, else None."""
         i = self._at.get(note.source)
         last = self._last
-        if i is None or last is None or note.body.embeds:
-            return None
-        if last.shas[i] != self._shas.get(note.source):
+        # The same text parses to the same body: one with embeds had no row (``keep``), so
+        # the body is not read here (a note's body may be decoded only when read).
+        if i is None or last is None or last.shas[i] != self._shas.get(note.source):
             return None
         ends, targets = last.ends, last.targets
         start = ends[3 * i - 1] if i else 0
