@@ -148,3 +148,54 @@ def test_a_note_with_an_embed_is_linked_every_build(
     monkeypatch.undo()
     assert site_tree(out) == _clean(lib, tmp_path)
     assert sorted(seen) == ["delta", "gamma"]  # an embed shows another note's text
+
+
+def test_an_edit_build_reads_no_other_notes_body_to_link_or_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where an unchanged note's body is read (a step toward bodies decoded only when read):
+    neither linking it nor its body fingerprint does."""
+    import dataclasses
+    import sys
+    from collections import Counter
+
+    from papernotes.incremental import cache
+    from papernotes.model import Note
+
+    readers: Counter[str] = Counter()
+
+    class Sealed(Note):
+        __slots__ = ()
+
+        def __getattribute__(self, name: str) -> Any:
+            if name == "body":
+                readers[sys._getframe(1).f_code.co_name] += 1
+            return object.__getattribute__(self, name)
+
+    def seal(note: Note | None) -> Note | None:
+        if note is None:
+            return None
+        sealed = object.__new__(Sealed)
+        for f in dataclasses.fields(Note):
+            object.__setattr__(sealed, f.name, getattr(note, f.name))
+        return sealed
+
+    real = cache.read_cache
+
+    def read_sealed(*args: Any, **kwargs: Any) -> Any:
+        old, said = real(*args, **kwargs)
+        if old is not None:
+            notes = {p: (sha, seal(n), ds) for p, (sha, n, ds) in old.notes.items()}
+            old = dataclasses.replace(old, notes=notes)
+        return old, said
+
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    _build(lib.root, out, use_cache=True)
+    lib.apply("body", "delta", "Another body.")
+    monkeypatch.setattr(cache, "read_cache", read_sealed)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert readers  # the probe sees reads (the preview's sections read every body still)
+    assert not {"one", "take", "keep", "body_fingerprints"} & set(readers), readers
+    assert site_tree(out) == _clean(lib, tmp_path)

@@ -111,10 +111,13 @@ class LinkStore:
             papers.append(External(kind, ident))
         return NoteLinks(note, cites, mentions, tuple(papers), ())
 
-    def keep(self, given: Note, found: NoteLinks) -> None:
-        """Keep a row for ``found`` (what ``given`` was found to link) if it is plain."""
+    def keep(self, given: Note, found: NoteLinks, *, taken: bool = False) -> None:
+        """Keep a row for ``found`` (what ``given`` was found to link) if it is plain;
+        ``taken``: found by :meth:`take` (plain, and its body is not read)."""
         sha = self._shas.get(given.source)
-        if found.note is not given or found.diagnostics or given.body.embeds or sha is None:
+        if found.note is not given or found.diagnostics or sha is None:
+            return
+        if not taken and given.body.embeds:
             return
         self._sources.append(given.source)
         self._row_shas.append(sha)
