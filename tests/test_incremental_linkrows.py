@@ -13,6 +13,7 @@ from test_incremental import Library, _build
 from test_incremental_edit import _clean
 
 from papernotes import link
+from papernotes.incremental.linkrows import context_digest
 
 from conftest import site_tree
 
@@ -121,3 +122,80 @@ def test_the_rows_are_kept_in_the_index(tmp_path: Path) -> None:
     _build(lib.root, lib.root / "site", use_cache=True)
     _, rows = _rows(lib.root / ".papernotes" / "cache" / "index.json")
     assert len(rows[4]) == 3 * len(rows[1])  # three ends per note
+
+
+def test_the_context_digest_does_not_depend_on_a_sets_order() -> None:
+    files = ["papers/a.md", "papers/b.md", "papers/fig.png"]
+    made = {
+        context_digest((), {}, {}, frozenset(order), "papers", {}, order, order)
+        for order in (files, files[::-1])
+    }
+    assert len(made) == 1
+    other = context_digest((), {}, {}, frozenset(files[:2]), "papers", {}, (), ())
+    assert other not in made
+
+
+def test_a_note_with_an_embed_is_linked_every_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    lib.apply("body", "gamma", "Shown here:\n\n![[alpha]]\n")
+    _build(lib.root, out, use_cache=True)
+    lib.apply("body", "delta", "Another body.")
+    seen = _counting(monkeypatch)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert site_tree(out) == _clean(lib, tmp_path)
+    assert sorted(seen) == ["delta", "gamma"]  # an embed shows another note's text
+
+
+def test_an_edit_build_reads_no_other_notes_body_to_link_or_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where an unchanged note's body is read (a step toward bodies decoded only when read):
+    neither linking it nor its body fingerprint does."""
+    import dataclasses
+    import sys
+    from collections import Counter
+
+    from papernotes.incremental import cache
+    from papernotes.model import Note
+
+    readers: Counter[str] = Counter()
+
+    class Sealed(Note):
+        __slots__ = ()
+
+        def __getattribute__(self, name: str) -> Any:
+            if name == "body":
+                readers[sys._getframe(1).f_code.co_name] += 1
+            return object.__getattribute__(self, name)
+
+    def seal(note: Note | None) -> Note | None:
+        if note is None:
+            return None
+        sealed = object.__new__(Sealed)
+        for f in dataclasses.fields(Note):
+            object.__setattr__(sealed, f.name, getattr(note, f.name))
+        return sealed
+
+    real = cache.read_cache
+
+    def read_sealed(*args: Any, **kwargs: Any) -> Any:
+        old, said = real(*args, **kwargs)
+        if old is not None:
+            notes = {p: (sha, seal(n), ds) for p, (sha, n, ds) in old.notes.items()}
+            old = dataclasses.replace(old, notes=notes)
+        return old, said
+
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    _build(lib.root, out, use_cache=True)
+    lib.apply("body", "delta", "Another body.")
+    monkeypatch.setattr(cache, "read_cache", read_sealed)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert readers  # the probe sees reads (the preview's sections read every body still)
+    assert not {"one", "take", "keep", "body_fingerprints"} & set(readers), readers
+    assert site_tree(out) == _clean(lib, tmp_path)

@@ -229,9 +229,11 @@ def link(
     def one(note: Note) -> NoteLinks:
         if store is not None:
             found = store.take(note)
-            if found is None:
-                found = link_note(note, names)
-                store.linked += 1
+            if found is not None:
+                store.keep(note, found, taken=True)
+                return found
+            found = link_note(note, names)
+            store.linked += 1
             store.keep(note, found)
             return found
         # A note's embeds show other notes' headings and blocks: linked every time.

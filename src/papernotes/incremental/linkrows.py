@@ -89,9 +89,9 @@ class LinkStore:
         """What the last build found in ``note``, if its text is the same, else None."""
         i = self._at.get(note.source)
         last = self._last
-        if i is None or last is None or note.body.embeds:
-            return None
-        if last.shas[i] != self._shas.get(note.source):
+        # The same text parses to the same body: one with embeds had no row (``keep``), so
+        # the body is not read here (a note's body may be decoded only when read).
+        if i is None or last is None or last.shas[i] != self._shas.get(note.source):
             return None
         ends, targets = last.ends, last.targets
         start = ends[3 * i - 1] if i else 0
@@ -111,10 +111,13 @@ class LinkStore:
             papers.append(External(kind, ident))
         return NoteLinks(note, cites, mentions, tuple(papers), ())
 
-    def keep(self, given: Note, found: NoteLinks) -> None:
-        """Keep a row for ``found`` (what ``given`` was found to link) if it is plain."""
+    def keep(self, given: Note, found: NoteLinks, *, taken: bool = False) -> None:
+        """Keep a row for ``found`` (what ``given`` was found to link) if it is plain;
+        ``taken``: found by :meth:`take` (plain, and its body is not read)."""
         sha = self._shas.get(given.source)
-        if found.note is not given or found.diagnostics or given.body.embeds or sha is None:
+        if found.note is not given or found.diagnostics or sha is None:
+            return
+        if not taken and given.body.embeds:
             return
         self._sources.append(given.source)
         self._row_shas.append(sha)

@@ -221,10 +221,11 @@ class Reuse:
         library, still = self._library, self._still if self._same_names else {}
         kept = self._last.body_fps if self._last is not None else ()
         slugs = cache(lambda: tag_slugs(library))  # made once, for the notes with #tags
+        plain = self._plain()
         out: dict[str, str] = {}
         for k, n in library.notes.items():
             i = still.get(k)
-            if i is None or n.body.embeds:
+            if i is None or (plain.get(n.source) != self._digests[n.source] and n.body.embeds):
                 sha = self._digests[n.source]
                 out[k] = fingerprints.body_fingerprint(n, sha, library, self._papers_dir, slugs)
                 self.made["body-fp"] += 1
@@ -232,6 +233,14 @@ class Reuse:
                 out[k] = kept[i]
         self._bodies = out
         return out
+
+    def _plain(self) -> dict[str, str]:
+        """The notes the last build's link rows were kept for → their text digests: with
+        the same text now they embed nothing (``linkrows``), and their bodies are not read."""
+        rows = self._last.linked if self._last is not None else None
+        if rows is None or not rows.fits():
+            return {}
+        return dict(zip(rows.sources, rows.shas, strict=True))
 
     def paper_prints(
         self,
