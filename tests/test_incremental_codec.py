@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from papernotes.errors import Diagnostic, Location, Severity, warning
-from papernotes.incremental.codec import Codec, CodecError, _maker
+from papernotes.incremental.codec import Codec, _maker
 from papernotes.model import CiteKey
 
 
@@ -146,25 +146,3 @@ class _Derived:
 @pytest.mark.parametrize("tp", [_Checked, _Unslotted, _Derived])
 def test_a_dataclass_whose_init_does_more_is_made_by_its_init(tp: type[Any]) -> None:
     assert _maker(tp, [f.name for f in fields(tp)]) is tp
-
-
-def test_a_deferred_dict_is_text_until_read() -> None:
-    """A dict of a deferred value type is stored as its JSON text and decoded when first
-    read; encoding it unread gives the text back without decoding it; text that does not
-    decode reads as empty (only a crafted file has such)."""
-    from papernotes.incremental.codec import Deferred
-
-    tp = Mapping[str, Location]
-    value = {"id": Location("a.md", 2, 1), "title": Location("a.md", 3, 1)}
-    codec = Codec({}, deferred=(Location,))
-    stored = json.loads(json.dumps(codec.encode(value, tp)))
-    assert type(stored) is str and json.loads(stored) == _codec().encode(value, tp)
-    read = codec.decode(stored, tp)
-    assert isinstance(read, Deferred) and read.text == stored
-    assert codec.encode(read, tp) is stored  # written back as it was, not decoded
-    assert read == value and read.text is None and dict(read) == value
-    assert codec.shape(tp) != _codec().shape(tp)  # an older cache is not read as this one
-    with pytest.raises(CodecError):
-        codec.decode({"id": ["a.md", 2, 1]}, tp)  # an object where its text belongs
-    for crafted in ('{"id": [1', '{"id": "x"}', "[]"):
-        assert dict(codec.decode(crafted, tp)) == {}

@@ -1,5 +1,5 @@
 """The work an edit build does for the notes it did not touch: none of what only their own
-pages or problems need (``incremental.codec.Deferred``, ``backlinks.Backlinks``), and the
+pages or problems need (``backlinks.Backlinks``, the stored link rows), and the
 output is a clean build's byte for byte."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from papernotes.build import Run, build, run
 from papernotes.config import load_config
 from papernotes.incremental import cache, fastpath
-from papernotes.incremental.codec import Deferred
 from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import copy_fixture, note_text, site_tree, write_note
@@ -39,24 +40,20 @@ def _edit_build(root: Path) -> Run:
         return run(root, config, root / "site", stamp=stamp)
 
 
-def test_an_edit_build_decodes_no_other_notes_locations(tmp_path: Path) -> None:
-    done = _edit_build(_lib(tmp_path))
-    assert done.report.errors == 0 and done.cache is not None
-    kept = {
-        path
-        for path, (_, note, _) in done.cache.notes.items()
-        if note is not None and isinstance(note.locations, Deferred) and note.locations.text
-    }
-    assert kept == set(done.cache.notes) - {LORA}  # the edited note's are made anew
-
-
-def test_locations_that_do_not_decode_leave_the_site_a_clean_builds(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "spots", [[99, 1, 2], [-7, 3], [2, 5], []], ids=["too-long", "negative", "short", "none"]
+)
+def test_crafted_places_leave_the_site_a_clean_builds(tmp_path: Path, spots: list[int]) -> None:
+    # A note's front-matter places are stored as numbers (``fieldplaces.FieldLocations``:
+    # file, keys, then each key's spots after its length); crafted lengths read as "not
+    # known" and never raise, so the site is a clean build's.
     root = _lib(tmp_path)
     entry = root / ".papernotes" / "cache" / ENTRIES / entry_name("papers/other.md")
     head, _, parts = entry.read_text("utf-8").partition("\n")
     data = json.loads(head)
-    assert type(data["note"][1][4]) is str  # the locations, as JSON text
-    data["note"][1][4] = '{"id": [1, 2'  # crafted: not JSON
+    places = data["note"][1][4]
+    assert places[0] == "papers/other.md" and "title" in places[1]
+    places[2] = spots
     entry.write_text(json.dumps(data) + "\n" + parts, encoding="utf-8")
     config, _ = load_config(root)
 

@@ -10,7 +10,6 @@ and values; :mod:`papernotes.frontmatter` and :mod:`papernotes.parse` call them.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import json

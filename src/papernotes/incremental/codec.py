@@ -10,11 +10,6 @@ packed body template), ``NewType``s of those, ``X | None``,
 ``tuple[X, ...]``, ``tuple[X, Y]``, ``dict``/``Mapping`` with ``str`` keys, ``Enum``s,
 ``datetime.date``, and dataclasses defined in papernotes (stored as a list of their fields in
 order).
-
-A ``dict`` whose values are of a type the codec is told to defer is stored as the JSON text
-of the object, a string in its place, and decoded as a :class:`Deferred` mapping: parsed and
-checked when first read. A note's front-matter locations (where each key was written) are
-read only to place a problem, yet they were a third of decoding the notes of an edit build.
 """
 
 from __future__ import annotations
@@ -24,15 +19,14 @@ import binascii
 import dataclasses
 import datetime as dt
 import enum
-import json
 import types
 import typing
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from papernotes.errors import PapernotesError
 
-__all__ = ["Codec", "CodecError", "Deferred"]
+__all__ = ["Codec", "CodecError"]
 
 _Fn = Callable[[Any], Any]
 
@@ -81,58 +75,12 @@ def _bytes() -> tuple[_Fn, _Fn]:
     return (lambda v: base64.b64encode(v).decode("ascii")), dec
 
 
-class Deferred(Mapping[str, Any]):
-    """A mapping held as the JSON text it was stored as until something reads it (see the
-    module's docstring). Text that does not decode (only a crafted file gets this far: the
-    store checks every entry's lengths) reads as an empty mapping: the values deferred are
-    ones a build can do without (a problem is then placed at the note's first line)."""
-
-    __slots__ = ("_decode", "_text", "_value")
-
-    def __init__(self, text: str, decode: _Fn) -> None:
-        self._text: str | None = text
-        self._decode = decode
-        self._value: Mapping[str, Any] | None = None
-
-    @property
-    def text(self) -> str | None:
-        """The JSON text, while it is not decoded (encoding writes it as it is)."""
-        return self._text
-
-    def _read(self) -> Mapping[str, Any]:
-        if self._value is None:
-            assert self._text is not None
-            try:
-                self._value = self._decode(json.loads(self._text))
-            except (ValueError, RecursionError):
-                self._value = {}
-            self._text = None
-        return self._value
-
-    def __getitem__(self, key: str) -> Any:
-        return self._read()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._read())
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._read()
-
-    def __repr__(self) -> str:
-        return repr(self._read())
-
-
 class Codec:
     """Encoders and decoders for a fixed set of types, made once and reused."""
 
-    def __init__(self, names: Mapping[str, Any], deferred: Collection[type] = ()) -> None:
-        """``names`` resolves annotations that modules import only for type checking; a dict
-        whose values are of a ``deferred`` type is stored as text, read as :class:`Deferred`."""
+    def __init__(self, names: Mapping[str, Any]) -> None:
+        """``names`` resolves annotations that modules import only for type checking."""
         self._names = dict(names)
-        self._deferred = frozenset(deferred)
         self._made: dict[Any, tuple[_Fn, _Fn]] = {}
         self._shape: list[str] = []
 
@@ -243,13 +191,7 @@ class Codec:
                 raise CodecError("expected an object")
             return {check_key(k): dec(v) for k, v in data.items()}
 
-        def enc_all(value: Any) -> dict[str, Any]:
-            return {k: enc(x) for k, x in value.items()}
-
-        if args[1] in self._deferred:
-            self._shape.append(f"deferred {tp}")
-            return _deferred(enc_all, dec_all)
-        return enc_all, dec_all
+        return (lambda v: {k: enc(x) for k, x in v.items()}), dec_all
 
     def _enum(self, tp: type[enum.Enum]) -> tuple[_Fn, _Fn]:
         self._shape.append(f"{tp.__qualname__}={sorted(str(m.value) for m in tp)}")
@@ -291,21 +233,6 @@ class Codec:
             return [p[0](getattr(value, n)) for p, n in zip(pairs, names, strict=True)]
 
         return enc, _decoder(tp, size, plain, other, _maker(tp, names))
-
-
-def _deferred(enc: _Fn, dec: _Fn) -> tuple[_Fn, _Fn]:
-    """The codec of a deferred dict, from that of the dict: its JSON text as a string."""
-
-    def enc_text(value: Any) -> str:
-        text = value.text if isinstance(value, Deferred) else None
-        return text if text is not None else json.dumps(enc(value), separators=(",", ":"))
-
-    def dec_text(data: Any) -> Deferred:
-        if type(data) is not str:
-            raise CodecError("expected an object as JSON text")
-        return Deferred(data, dec)
-
-    return enc_text, dec_text
 
 
 def _wrong(kind: type, value: Any) -> CodecError:

@@ -145,9 +145,8 @@ def _names() -> dict[str, Any]:
 
 def _new_codec() -> Codec:
     from papernotes.incremental.codec import Codec
-    from papernotes.model import FieldLocation
 
-    return Codec(_names(), deferred=(FieldLocation,))  # read only to place a problem
+    return Codec(_names())
 
 
 @functools.cache
