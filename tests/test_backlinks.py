@@ -140,3 +140,20 @@ def test_editing_a_sentence_rewrites_the_cited_page(tmp_path: Path) -> None:
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
     assert page.read_bytes() == (clean / "papers/target.html").read_bytes()
+
+
+def test_a_build_asks_only_the_notes_citing_the_page_shown(tmp_path: Path) -> None:
+    """``link`` (without ``serve``'s memo) makes a note's backlinks when asked, asking only
+    the notes that cite or mention it; all of them equal what ``backlinks`` makes at once."""
+    from papernotes.backlinks import Backlinks, backlinks
+
+    library = clean_library(_library(tmp_path))
+    lazy = library.backlinks
+    assert isinstance(lazy, Backlinks) and lazy.said == 0
+    assert len(lazy["other"]) == 1 and lazy.said == 1  # pandoc alone was asked
+    assert lazy["target"][0].source == "front" and lazy.said == 3  # front, wiki; pandoc kept
+    eager = backlinks(library)
+    assert list(lazy) == list(eager) and dict(lazy.items()) == eager
+    assert "self" not in lazy and len(lazy) == len(eager)
+    with pytest.raises(KeyError):
+        lazy["self"]

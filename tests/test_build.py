@@ -12,6 +12,7 @@ import pytest
 from papernotes.build import apply_strict, build, read_library
 from papernotes.config import load_config
 from papernotes.errors import Diagnostic, Location, Severity
+from papernotes.incremental import parallel as incremental_parallel
 from papernotes.incremental.parallel import fans_out
 
 from conftest import note_text, site_tree, write_note
@@ -49,8 +50,11 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _big_library(tmp_path_factory.mktemp("big"))
 
 
-def test_a_parallel_build_of_80_notes_equals_a_serial_one(big: Path, tmp_path: Path) -> None:
+def test_a_parallel_build_of_80_notes_equals_a_serial_one(
+    big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert fans_out(NOTES, 2)  # the real threshold: parsing, bodies and pages go to workers
+    monkeypatch.setattr(incremental_parallel, "FORK_WORTH", 0.0)  # however quick they are
     config, _ = load_config(big)
     serial = build(big, config, out=tmp_path / "serial", use_cache=False, workers=1)
     parallel = build(big, config, out=tmp_path / "parallel", use_cache=False, workers=2)
@@ -62,7 +66,10 @@ def test_a_parallel_build_of_80_notes_equals_a_serial_one(big: Path, tmp_path: P
     assert site_tree(tmp_path / "parallel") == tree
 
 
-def test_template_errors_come_back_from_workers_in_job_order(big: Path, tmp_path: Path) -> None:
+def test_template_errors_come_back_from_workers_in_job_order(
+    big: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(incremental_parallel, "FORK_WORTH", 0.0)  # to workers, however quick
     lib = tmp_path / "lib"
     _big_library(lib)
     (lib / "templates").mkdir()

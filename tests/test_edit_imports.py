@@ -17,6 +17,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,23 @@ before = set(sys.modules)
 from papernotes.cli.main import main
 code = main(["build", "--root", sys.argv[1]])
 new = set(sys.modules) - before
-print(json.dumps({"code": code, "modules": sorted(new)}))
+ours = [sys.modules[m] for m in sorted(new) if m.startswith("papernotes")]
+dataclasses = sorted(
+    f"{m.__name__}.{name}"
+    for m in ours
+    for name, value in vars(m).items()
+    if isinstance(value, type) and value.__module__ == m.__name__
+    and "__dataclass_fields__" in vars(value)
+)
+# Patterns compiled on first use (functools.cache'd accessors): how many were asked for.
+lazy = {
+    f"{m.__name__}.{name}": value.cache_info().currsize
+    for m in ours
+    for name, value in vars(m).items()
+    if hasattr(value, "cache_info") and getattr(value, "__annotations__", {}).get("return")
+    == "re.Pattern[str]"
+}
+print(json.dumps({"code": code, "modules": sorted(new), "dataclasses": dataclasses, "lazy": lazy}))
 """
 
 # Packages an edit of a body paragraph (no code fence, no BibTeX) must not import.
@@ -55,6 +72,63 @@ MODULES_NOT_ON_EDIT = {
     "papernotes.lists.parse",
     "papernotes.incremental.linkmemo",
     "papernotes.incremental.shardmemo",
+    # Temporary file names come from os.urandom, as secrets' would (it brings random and hmac).
+    "secrets",
+}
+
+# The dataclasses an edit build creates, each ~0.5 ms of import (six methods compiled by exec; a
+# NamedTuple takes a fifth of that): what the cache codec stores (it walks dataclass fields), and
+# a few that need a default factory, a mutable field, an operator or dataclasses.replace. A
+# container that needs none of those is a NamedTuple; one more dataclass here is a decision.
+DATACLASSES_ON_EDIT = {
+    "papernotes.bib.styles.Reference",
+    "papernotes.bodyctx._Parses",
+    "papernotes.build.BuildReport",
+    "papernotes.build.Warm",
+    "papernotes.errors.Diagnostic",
+    "papernotes.errors.Location",
+    "papernotes.fieldplaces.FieldLocation",
+    "papernotes.fieldplaces.FieldLocations",
+    "papernotes.fingerprints._Refs",
+    "papernotes.incremental.cache.BuildCache",
+    "papernotes.incremental.searchmemo._Kept",
+    "papernotes.incremental.searchstate.SearchState",
+    "papernotes.incremental.searchstate.StoredDoc",
+    "papernotes.incremental.store.CacheIndex",
+    "papernotes.incremental.store.NoteRecord",
+    "papernotes.incremental.summary.LinkRows",
+    "papernotes.incremental.summary.PlanSummary",
+    "papernotes.linknote.Names",
+    "papernotes.load.Sources",
+    "papernotes.load.Walk",
+    "papernotes.markdown._types.BodyCitation",
+    "papernotes.markdown._types.BodyEmbed",
+    "papernotes.markdown._types.Heading",
+    "papernotes.markdown._types.Lead",
+    "papernotes.markdown._types.LocalLink",
+    "papernotes.markdown._types.ParsedBody",
+    "papernotes.markdown._types.Passage",
+    "papernotes.markdown._types.RenderedBody",
+    "papernotes.markdown._types.WebLink",
+    "papernotes.model.Author",
+    "papernotes.model.Citation",
+    "papernotes.model.Library",
+    "papernotes.model.Metadata",
+    "papernotes.model.Note",
+    "papernotes.paperprints._Diagrams",
+    "papernotes.paperprints._Listings",
+    "papernotes.paperprints._Papers",
+    "papernotes.preview._Kept",
+    "papernotes.render.Output",
+    "papernotes.search.index.SearchDoc",
+}
+
+# Patterns only a mistake or an import needs, compiled on first use: an edit build never asks.
+LAZY_PATTERNS = {
+    "papernotes.ids._arxiv_in_text",
+    "papernotes.ids._arxiv_like",
+    "papernotes.lenient._colon_line",
+    "papernotes.lenient._nested_quotes",
 }
 
 
@@ -64,14 +138,19 @@ def _imports(root: Path) -> tuple[set[str], str]:
 
 
 def _modules(root: Path) -> tuple[set[str], str]:
+    result, printed = _probe(root)
+    return set(result["modules"]), printed
+
+
+def _probe(root: Path) -> tuple[dict[str, Any], str]:
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(root)], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     *printed, report = done.stdout.strip().splitlines()
-    result = json.loads(report)
+    result: dict[str, Any] = json.loads(report)
     assert result["code"] == 0, done.stderr
-    return set(result["modules"]), "\n".join(printed)
+    return result, "\n".join(printed)
 
 
 @pytest.mark.parametrize(
@@ -117,3 +196,23 @@ def test_a_changed_title_still_formats_with_citeproc(tmp_path: Path, cli) -> Non
     packages, _ = _imports(root)
 
     assert {"citeproc", "lxml"} <= packages
+
+
+def test_an_edit_build_creates_only_the_pinned_dataclasses(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    root = copy_fixture("small", tmp_path)
+    first = cli("build", "--root", str(root))
+    assert first.code == 0, first.err
+    note = root / "papers" / "peft" / "adapters.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nA paragraph added.\n", encoding="utf-8")
+
+    result, printed = _probe(root)
+
+    assert "rendered" in printed and "nothing to do" not in printed, printed
+    made = set(result["dataclasses"])
+    assert made == DATACLASSES_ON_EDIT, (
+        f"dataclasses on an edit build: added {sorted(made - DATACLASSES_ON_EDIT)}, "
+        f"gone {sorted(DATACLASSES_ON_EDIT - made)} (update DATACLASSES_ON_EDIT if intended)"
+    )
+    lazy = result["lazy"]
+    assert lazy.keys() >= LAZY_PATTERNS, sorted(LAZY_PATTERNS - lazy.keys())
+    assert {name: lazy[name] for name in LAZY_PATTERNS} == dict.fromkeys(LAZY_PATTERNS, 0)

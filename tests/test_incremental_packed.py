@@ -10,7 +10,7 @@ import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import cache, lazy, store
+from papernotes.incremental import cache, lazy, parallel, store
 from papernotes.incremental.entryfile import dump
 from papernotes.incremental.packed import Packed, pack_bodies
 from papernotes.markdown._types import RenderedBody
@@ -61,12 +61,15 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
         return real(root_, built, stamp)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache, "save_cache", keep)
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the pages go to workers, however quick
     config, _ = load_config(root)
     report = build(root, config, out=root / "site", workers=2)
     assert report.errors == 0
     bodies = saved[0].bodies
     assert isinstance(bodies, Packed) and len(bodies) == 70
-    assert bodies.decoded == 0  # the pages decoded theirs in the workers
+    # The pages decoded theirs in the workers, but for the first slice's, rendered here
+    # before the fork (and not kept: ``decoded`` counts each decoding).
+    assert 0 < bodies.decoded <= parallel.SLICE_MAX
     terms = saved[0].terms  # made into the index, then held for the save only
     assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 0
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
@@ -75,3 +78,31 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     build(root, config, out=root / "site", workers=2)  # the packed entries read back
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_cold_build_packs_the_bodies_before_it_makes_the_search_terms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The terms (and the references) are made over worker processes forked from the build,
+    with the bodies packed already: the unpacked bodies are never held with the terms."""
+    from papernotes import plan
+    from papernotes.incremental import searchstate
+
+    for i in range(3):
+        write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"Body {i}.\n"))
+    events: list[str] = []
+    pack, terms = plan.pack_bodies, searchstate.search_terms
+
+    def packing(bodies):  # type: ignore[no-untyped-def]
+        events.append("pack")
+        return pack(bodies)
+
+    def tokenising(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("terms")
+        return terms(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "pack_bodies", packing)
+    monkeypatch.setattr(searchstate, "search_terms", tokenising)
+    config, _ = load_config(tmp_path)
+    assert build(tmp_path, config, out=tmp_path / "site", workers=1).errors == 0
+    assert events == ["pack", "terms"]

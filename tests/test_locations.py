@@ -76,7 +76,9 @@ def test_every_key_and_list_item_keeps_its_line_and_column() -> None:
     assert note.locations["authors"].items == (Location(PATH, 4, 5), Location(PATH, 5, 5))
     assert note.locations["cites"].items == (Location(PATH, 7, 9), Location(PATH, 7, 12))
     assert [(c.line, c.col) for c in note.meta.cites] == [(7, 9), (7, 12)]
-    assert note.locations["title"] == FieldLocation(Location(PATH, 2, 1), (), Location(PATH, 2, 8))
+    assert note.locations["title"] == FieldLocation.of(
+        Location(PATH, 2, 1), (), Location(PATH, 2, 8)
+    )
     assert note.locations["year"].value == Location(PATH, 6, 7)
     assert note.at("pdf") == Location(PATH, 1) and note.key_line == 1
 

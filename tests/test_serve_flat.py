@@ -10,17 +10,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
-from papernotes import paperprints, urls
+from papernotes import machine, paperprints, plan, urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
-from papernotes.incremental.session import Session
-from papernotes.model import Metadata
+from papernotes.incremental.session import Session, TextMemo
+from papernotes.lists import pages
+from papernotes.model import Library, Metadata
+from papernotes.siteindex import SiteIndex
 from papernotes.sitewriter import OutputMemo
 
 from conftest import note_text, site_tree, write_note
@@ -76,6 +78,32 @@ class _Asked:
         monkeypatch.setattr(urls, "paper_page", self._called("paper-url", urls.paper_page))
         searched = self._called("diagram-search", paperprints.has_diagram)
         monkeypatch.setattr(paperprints, "has_diagram", searched)
+        feed = machine.feed_entries
+
+        def feed_entries(library: Library, texts: object, **kw: Any) -> object:
+            among = kw.get("among")
+            seen = len(library.notes) if among is None else len(among)
+            self.asked["feed-among"] = self.asked.get("feed-among", 0) + seen
+            return feed(library, texts, **kw)
+
+        monkeypatch.setattr(machine, "feed_entries", feed_entries)
+        give = TextMemo.__call__
+
+        def given(memo: TextMemo, path: Path, display: str) -> object:
+            self.asked["give-note"] = self.asked.get("give-note", 0) + 1
+            return give(memo, path, display)
+
+        monkeypatch.setattr(TextMemo, "__call__", given)
+        entries = self._called("author-entries", SiteIndex.author_entries)
+        monkeypatch.setattr(SiteIndex, "author_entries", entries)
+        queue = pages.to_read
+
+        def to_read(library: Library) -> tuple[str, ...]:
+            self.asked["to-read"] = self.asked.get("to-read", 0) + len(library.notes)
+            return queue(library)
+
+        monkeypatch.setattr(pages, "to_read", to_read)
+        monkeypatch.setattr(plan, "to_read", to_read, raising=False)
         heading = Metadata.heading.fget
         assert heading is not None
         monkeypatch.setattr(Metadata, "heading", property(self._called("heading", heading)))
@@ -148,6 +176,8 @@ def test_a_body_save_does_the_same_work_in_a_library_four_times_as_large(
     assert small["paper-job"] == small["paper-fp"]  # the pages fingerprinted again, no other
     # The references of the note saved alone: no pass over every note's text digest.
     assert "refs-text" not in small and small["csl"] == 1
+    # Stage 2 looks at the source saved alone (it went through every note's before).
+    assert small["parse-visit"] == 1 and small["parse-note"] == 1
 
 
 def test_a_body_save_visits_the_note_saved_not_every_note(
@@ -172,6 +202,16 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # the library token holds taken again for the notes saved alone (30 and 120 more each).
     for kind in ("diagram-search", "heading"):
         assert small.get(kind, 0) == large.get(kind, 0), (kind, small, large)
+    # The feed picks its notes among those it listed (it went through every note before).
+    assert small.get("feed-among", 0) == large.get("feed-among", 0), (small, large)
+    # The to-read queue is kept while no note's metadata moved (sorted anew each save before).
+    assert small.get("to-read", 0) == large.get("to-read", 0), (small, large)
+    # The indexes' and the tag, author and year pages' fingerprints are kept: no pass over
+    # every author (a look at each author's entry in the index each save before).
+    assert "author-entries" not in small and "author-entries" not in large, (small, large)
+    # Stage 1 gives the note saved alone: the last load is replayed (each note was given
+    # from memory, a step per note, before).
+    assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)
 
 
 def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Path) -> None:

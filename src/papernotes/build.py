@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes import __version__, load, write
 from papernotes.config import Config
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from papernotes.bib.styles import Style
+    from papernotes.incremental.linkrows import LinkStore
     from papernotes.incremental.searchmemo import SaveMemo
     from papernotes.model import Library, Note
     from papernotes.plan import Progress
@@ -75,8 +77,7 @@ def _blocking(diags: tuple[Diagnostic, ...], left_out: Collection[str] = ()) -> 
     return any(d.severity is Severity.ERROR and d.where.path not in left_out for d in diags)
 
 
-@dataclass(frozen=True, slots=True)
-class _Read:
+class _Read(NamedTuple):
     """Stages 1–3: the sources, the library, and the parsed notes for the next build."""
 
     sources: load.Sources
@@ -91,6 +92,8 @@ class _Read:
     """Every note as parsed: the next build's ``BuildCache.notes``."""
     notes: tuple[Note, ...]
     """The notes stage 3 was given (every note that parsed)."""
+    links: LinkStore | None = None
+    """What stage 3 found, for the next build's (``incremental.linkrows``); None: ``serve``."""
 
     @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
@@ -108,15 +111,16 @@ def _read(
     memo: SaveMemo | None = None,
 ) -> _Read:
     from papernotes import link
+    from papernotes.incremental.linkrows import LinkStore
 
     sources, d_load = load.load_sources(root, config.papers_dir, config.excludes, known)
-    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys)
+    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys, memo)
     sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
-    drafts = _drafts(parsed)
-    library, d_link = link.link(
-        notes, sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo
-    )
-    return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes))
+    drafts = cache.drafts(parsed)
+    store = None if memo is not None else LinkStore.of(previous, parsed)
+    args = (sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo)
+    library, d_link = link.link(notes, *args, store)
+    return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes), store)
 
 
 def _parse_notes(
@@ -125,12 +129,18 @@ def _parse_notes(
     previous: BuildCache | None,
     workers: int,
     keys: tuple[tuple[str, str], ...] = (),
+    memo: SaveMemo | None = None,
 ) -> tuple[list[Note], list[Diagnostic], dict[str, NoteEntry]]:
     """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
-    problems, and what the next build may reuse."""
+    problems, and what the next build may reuse. ``serve`` (a ``memo``) patches its last."""
     from papernotes import parse
     from papernotes.incremental.reuse import reuse
 
+    if memo is not None:
+        from papernotes.incremental.parsememo import parse_saved
+
+        full = partial(_parse_notes, sources, md, previous, workers, keys)
+        return parse_saved(memo, sources.notes, full, md, keys)
     old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
     parsed = reuse(
         {s.path: (s.digest or cache.text_digest(s.text), s) for s in sources.notes},
@@ -142,15 +152,6 @@ def _parse_notes(
     diags = parse.fold_aliases(d for _, (_, ds) in parsed.values() for d in ds)
     entries = {p: (sha, n, ds) for p, (sha, (n, ds)) in parsed.items()}
     return notes, diags, entries
-
-
-def _drafts(parsed: Mapping[str, NoteEntry]) -> tuple[str, ...]:
-    """The notes left out on purpose (``draft: true``): no note, and a note-level message."""
-    return tuple(
-        p
-        for p, (_, n, ds) in parsed.items()
-        if n is None and ds and ds[0].severity is Severity.NOTE
-    )
 
 
 def read_library(
@@ -184,8 +185,7 @@ class Warm:
     """What stage 4 keeps from one save to the next (``serve``'s; a build has none)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(NamedTuple):
     """A build done but not yet remembered: its report, and what to save for the next one."""
 
     report: BuildReport
@@ -229,8 +229,7 @@ def build(
         if last is not None:  # nothing changed: the last build's problems are this one's
             diags = apply_strict(last.diagnostics, strict)
             ok = not _blocking(diags)
-            elapsed = time.perf_counter() - start
-            pages = last.pages if ok else 0
+            pages, elapsed = (last.pages if ok else 0), time.perf_counter() - start
             return BuildReport(last.notes, pages, diags, elapsed, None, up_to_date=ok)
         if not use_cache:
             cache.clear_cache(root)
@@ -290,7 +289,8 @@ def run(
         old, d_cache = cache.read_cache(root, key)
     md = warm.md or make_parser(allow_html=config.allow_html)
     known = warm.known if warm.known is not None else fastpath.stamped_notes(root, stamp, old)
-    read = _read(root, config, md, old, workers, known, warm.memo)
+    with cache.collector_paused(warm.memo is None):  # serve pauses it itself (``session``)
+        read = _read(root, config, md, old, workers, known, warm.memo)
     d_read = apply_strict(read.diagnostics, strict)
     left_out: tuple[str, ...] = ()
     if keep_going:
@@ -330,7 +330,9 @@ def run(
         return Run(report, None, stamp, kept)
     stored = old.stored if old is not None else {}
     parts = (read.parsed, site.bodies, site.fingerprints, site.terms, site.refs, stored)
-    new = BuildCache(key, *parts, docs=site.docs, search=site.search, summary=site.summary)
+    rows = read.links.rows() if read.links is not None else None
+    summary = site.summary and replace(site.summary, linked=rows)
+    new = BuildCache(key, *parts, docs=site.docs, search=site.search, summary=summary)
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}
@@ -351,20 +353,13 @@ def _leave_out(
     from papernotes import link
 
     found, linked = apply_strict(read.found, strict), apply_strict(read.linked, strict)
-    left = tuple(
-        sorted(
-            {
-                d.where.path
-                for d in (*found, *linked)
-                if d.severity is Severity.ERROR and d.where.path.lower().endswith(".md")
-            }
-        )
-    )
+    errors = {d.where.path for d in (*found, *linked) if d.severity is Severity.ERROR}
+    left = tuple(sorted(p for p in errors if p.lower().endswith(".md")))
     if not left:
         return read, (*found, *linked), ()
     kept = tuple(n for n in read.notes if n.source not in left)
     src = read.sources
-    drafts = _drafts(read.parsed)
+    drafts = cache.drafts(read.parsed)
     library, d_link = link.link(
         kept, src.files, config.papers_dir, src.outside, drafts, src.excluded
     )

@@ -8,9 +8,8 @@ library). Neither is required: every option has a default.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -25,8 +24,7 @@ __all__ = ["CONFIG_FILE", "Config", "load_config"]
 CONFIG_FILE = "papernotes.yaml"
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     """Options of one library."""
 
     title: str = "Paper notes"
@@ -67,7 +65,7 @@ class Config:
         return Exclude(self.exclude, default=False)
 
 
-_TYPES: dict[str, type] = {f.name: type(f.default) for f in fields(Config)}
+_TYPES: dict[str, type] = {name: type(value) for name, value in Config._field_defaults.items()}
 
 
 def load_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:

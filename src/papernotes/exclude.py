@@ -14,7 +14,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from papernotes.errors import Diagnostic, Location, Severity
 
@@ -39,8 +39,7 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 files that hold a drawing's JSON, not a note) and Obsidian's ``.trash``."""
 
 
-@dataclass(frozen=True, slots=True)
-class Exclude:
+class Exclude(NamedTuple):
     """The patterns in force for one library."""
 
     patterns: tuple[str, ...] = DEFAULT_EXCLUDE

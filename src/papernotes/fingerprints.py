@@ -272,6 +272,7 @@ def note_references(
         last,
         lambda item: formatter().format(item),
         workers=workers,
+        first_here=False,  # citeproc's memo would live on in ``remake`` through the pages
     )
     fresh: dict[str, tuple[str, tuple[Reference, ...]]] = {
         k: (f"{texts[k]} {made[k][0]}", made[k][1]) for k in wanted

@@ -14,9 +14,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -49,8 +49,7 @@ def _as_written(name: str, keys: Mapping[str, str]) -> bool:
     return key is not None and key.kind.as_written
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     """One top-level front-matter key with its value and where it was written."""
 
     name: str
@@ -63,11 +62,10 @@ class Field:
 
     def item(self, i: int) -> Location:
         """Where the ``i``-th item of a list value is; the key's place for any other value."""
-        return self.where.items[i] if i < len(self.where.items) else self.where.key
+        return self.where.item(i)
 
 
-@dataclass(frozen=True, slots=True)
-class RawNote:
+class RawNote(NamedTuple):
     """A note split into its front-matter fields and its body."""
 
     fields: tuple[Field, ...]
@@ -153,7 +151,7 @@ def split_note(
     unreadable: set[str] = set()
     for key_node, value_node in node.value:
         where = _at(path, key_node.start_mark)
-        name = str(key_node.value)
+        name = sys.intern(str(key_node.value))  # memory: one "title" for every note's key
         if name in seen:
             message = f"{name}: given twice (first on line {seen[name].line})"
             diags.append(_error(where, message))
@@ -171,7 +169,7 @@ def split_note(
         elif isinstance(value_node, yaml.MappingNode):  # bibtex: each sub-key's place
             items = tuple(_at(path, k.start_mark) for k, _ in value_node.value)
         fields.append(
-            Field(name, value, FieldLocation(where, items, _at(path, value_node.start_mark)))
+            Field(name, value, FieldLocation.of(where, items, _at(path, value_node.start_mark)))
         )
     body = "\n".join(lines[end + 1 :])
     return RawNote(tuple(fields), frozenset(unreadable), body, end + 2), tuple(diags)
@@ -189,7 +187,7 @@ def quick_note(path: str, text: str, first_line: int = 1) -> RawNote:
         title, where = found[1], Location(path, found[0] + first_line, 1)
         if not any(line.strip() for line in lines[: found[0]]):
             lines[found[0]] = ""  # a blank line keeps the body's lines where they are
-    field = Field("title", title, FieldLocation(where, (), where))
+    field = Field("title", title, FieldLocation.of(where, (), where))
     return RawNote((field,), frozenset(), "\n".join(lines), first_line, front_matter=False)
 
 
@@ -215,7 +213,7 @@ def _split_toml(
     for name, value in table.items():
         where = _toml_key_at(path, lines, end, name)
         text = _toml_text(value) if _as_written(name, keys) else value
-        fields.append(Field(name, text, FieldLocation(where, (), where)))
+        fields.append(Field(name, text, FieldLocation.of(where, (), where)))
     body = "\n".join(lines[end + 1 :])
     return RawNote(tuple(fields), frozenset(), body, end + 2), ()
 

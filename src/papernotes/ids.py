@@ -21,8 +21,9 @@ is. The rules:
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "KEY_FORBIDDEN",
@@ -50,19 +51,33 @@ _ARXIV_NEW = re.compile(rf"(?P<base>(?P<yy>\d{{2}})(?P<mm>{_MONTH})\.(?P<num>\d{
 _ARXIV_OLD = re.compile(
     rf"(?P<base>[a-z][a-z\-]*(?:\.[A-Z]{{2}})?/(?P<yy>\d{{2}})(?P<mm>{_MONTH})\d{{3}}){_VERSION}"
 )
-# The same shapes without the month and length rules, to explain why an id-like text fails.
-_ARXIV_LIKE = re.compile(r"\d{4}\.\d+(?:v\d+)?|[a-z][a-z.\-]*(?:\.[A-Z]{2})?/\d+(?:v\d+)?")
+
+
+@functools.cache
+def _arxiv_like() -> re.Pattern[str]:
+    """The same shapes without the month and length rules, to explain why an id-like text
+    fails (compiled when one does: a build with valid ids never asks)."""
+    return re.compile(r"\d{4}\.\d+(?:v\d+)?|[a-z][a-z.\-]*(?:\.[A-Z]{2})?/\d+(?:v\d+)?")
+
+
 _ARXIV_PREFIX = re.compile(
     r"(?:arxiv:\s*|(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)", re.IGNORECASE
 )
-# Where free text (a BibTeX note, journal or url field) names an arXiv id; the candidate is then
-# checked by parse_arxiv, so "arXiv:2113.00001" in a note field is not taken for one.
-_ARXIV_IN_TEXT = re.compile(
-    r"arxiv(?:\.org/(?:abs|pdf)/|[:\s]+)"
-    r"((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)"
-    r"|10\.48550/arxiv\.(\S+)",
-    re.IGNORECASE,
-)
+
+
+@functools.cache
+def _arxiv_in_text() -> re.Pattern[str]:
+    """Where free text (a BibTeX note, journal or url field) names an arXiv id; the candidate
+    is then checked by parse_arxiv, so "arXiv:2113.00001" in a note field is not taken for one.
+    Compiled on first use: imports and fetches search free text, a build does not."""
+    return re.compile(
+        r"arxiv(?:\.org/(?:abs|pdf)/|[:\s]+)"
+        r"((?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)"
+        r"|10\.48550/arxiv\.(\S+)",
+        re.IGNORECASE,
+    )
+
+
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _PAIRS = (("(", ")"), ("[", "]"))
 # arXiv's own DataCite DOIs name an arXiv paper: 10.48550/arXiv.2106.09685.
@@ -99,8 +114,7 @@ KEY_RE = re.compile(rf"[^\s{re.escape(KEY_FORBIDDEN)}{_INVISIBLE}]+")
 _BAD_KEY_CHAR = re.compile(rf"[\s{re.escape(KEY_FORBIDDEN)}{_INVISIBLE}]")
 
 
-@dataclass(frozen=True, slots=True)
-class ArxivId:
+class ArxivId(NamedTuple):
     """A valid arXiv id, split into its parts."""
 
     base: str
@@ -163,7 +177,7 @@ def strip_arxiv_prefix(text: str) -> str:
 def arxiv_in_text(text: str) -> str | None:
     """The first valid arXiv id free text names (``arXiv:2106.09685``, an arxiv.org address,
     or a 10.48550/arXiv DOI), as written there, or None."""
-    for m in _ARXIV_IN_TEXT.finditer(text):
+    for m in _arxiv_in_text().finditer(text):
         found = m.group(1) or _strip_trailing(m.group(2))
         if is_arxiv(found):
             return found
@@ -180,7 +194,7 @@ def arxiv_problem(text: str) -> str | None:
     """Why ``text`` (prefix already stripped) is no arXiv id, or None when it is one."""
     if is_arxiv(text):
         return None
-    if not _ARXIV_LIKE.fullmatch(text):
+    if not _arxiv_like().fullmatch(text):
         return "write an arXiv id such as 2106.09685 (new style) or cs/0112017 (old style)"
     split = re.fullmatch(r"(?P<base>.*?)(?:v(?P<version>\d+))?", text)
     base, version = (split["base"], split["version"] or "") if split else (text, "")

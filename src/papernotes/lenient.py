@@ -10,8 +10,8 @@ and values; :mod:`papernotes.frontmatter` and :mod:`papernotes.parse` call them.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from papernotes.errors import Diagnostic, Location, Severity
-from papernotes.model import NO_DATE
+from papernotes.model import NO_DATE, FieldLocation
 
 if TYPE_CHECKING:
     from papernotes.frontmatter import Field
@@ -107,16 +107,27 @@ STATUS_WORDS: Mapping[str, str] = MappingProxyType(
 _FENCES = ("---", "+++")
 _ATX_H1 = re.compile(r" {0,3}#[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
 _CODE_FENCE = re.compile(r" {0,3}(```|~~~)")
-# A top-level or nested ``key: value`` line whose plain value holds ": " (``title: A: B``).
-_COLON_LINE = re.compile(
-    r"(?P<lead>[ \t]*(?P<key>[^\s#'\"\-?:,\[\]{}&*!|>%@`][^:#]*?):[ \t]+)"
-    r"(?P<value>[^\s'\"\[\]{}&*!|>%@`#].*?:[ \t].*?)(?P<tail>[ \t]+#.*)?$"
-)
-# ``key: "text with "quotes" inside"``: a quoted value whose quotes hold the same quote.
-_NESTED_QUOTES = re.compile(
-    r"(?P<lead>[ \t]*(?P<key>[^\s#'\"\-?:,\[\]{}&*!|>%@`][^:#]*?):[ \t]+)"
-    r"(?P<q>[\"'])(?P<value>.*(?P=q).*)(?P=q)[ \t]*"
-)
+
+
+# The two repairs below are compiled on first use: only front matter YAML refused needs them.
+@functools.cache
+def _colon_line() -> re.Pattern[str]:
+    """A top-level or nested ``key: value`` line whose plain value holds ": " (``title: A: B``)."""
+    return re.compile(
+        r"(?P<lead>[ \t]*(?P<key>[^\s#'\"\-?:,\[\]{}&*!|>%@`][^:#]*?):[ \t]+)"
+        r"(?P<value>[^\s'\"\[\]{}&*!|>%@`#].*?:[ \t].*?)(?P<tail>[ \t]+#.*)?$"
+    )
+
+
+@functools.cache
+def _nested_quotes() -> re.Pattern[str]:
+    """``key: "text with "quotes" inside"``: a quoted value whose quotes hold the same quote."""
+    return re.compile(
+        r"(?P<lead>[ \t]*(?P<key>[^\s#'\"\-?:,\[\]{}&*!|>%@`][^:#]*?):[ \t]+)"
+        r"(?P<q>[\"'])(?P<value>.*(?P=q).*)(?P=q)[ \t]*"
+    )
+
+
 _NUMBER = re.compile(r"\d+")
 _YEAR_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%b %Y")
 _FLAGS: Mapping[str, bool] = MappingProxyType(
@@ -147,7 +158,7 @@ def first_heading(lines: Sequence[str]) -> tuple[int, str] | None:
 def quote_value(line: str) -> tuple[str, str, int] | None:
     """``key: A: B`` as ``key: "A: B"``, with the key and the value's 1-based column; None when
     ``line`` is not a key whose plain value holds ``": "``. A comment after it stays one."""
-    m = _COLON_LINE.fullmatch(line)
+    m = _colon_line().fullmatch(line)
     if m is None:
         return None
     # JSON's double-quoted string is YAML's: the value is read back exactly.
@@ -160,7 +171,7 @@ def requote_value(line: str) -> tuple[str, str, int, str] | None:
     and the value single-quoted as YAML wants it (the hint); None when ``line`` is no quoted
     value holding its own quote. Obsidian shows such a value as the text between the outer
     quotes (Zotero Integration's templates write ``title: "{{title}}"``)."""
-    m = _NESTED_QUOTES.fullmatch(line)
+    m = _nested_quotes().fullmatch(line)
     if m is None:
         return None
     value = m["value"]
@@ -280,10 +291,9 @@ def drop_empty(f: Field) -> Field | None:
     if len(keep) == len(f.value):
         return f
     items = tuple(f.where.items[i] for i in keep if i < len(f.where.items))
-    return dataclasses.replace(
-        f,
+    return f._replace(
         value=[f.value[i] for i in keep],
-        where=dataclasses.replace(f.where, items=items),
+        where=FieldLocation.of(f.where.key, items, f.where.value),
     )
 
 

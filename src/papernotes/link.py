@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from papernotes.backlinks import backlinks
+from papernotes.backlinks import Backlinks, backlinks
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import excluded_names
 from papernotes.ids import key_problem, suggest_key
@@ -20,6 +20,7 @@ from papernotes.urls import file_paths
 from papernotes.vault import resolve_local
 
 if TYPE_CHECKING:
+    from papernotes.incremental.linkrows import LinkStore
     from papernotes.incremental.searchmemo import SaveMemo
 
 __all__ = [
@@ -171,6 +172,7 @@ def link(
     drafts: Collection[str] = (),
     excluded: Collection[str] = (),
     memo: SaveMemo | None = None,
+    store: LinkStore | None = None,
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
     """Build the library: reject duplicate ids, resolve every citation, check local links.
 
@@ -182,7 +184,9 @@ def link(
 
     With a ``memo`` (``serve``'s), a note that is the same object as at the last save, with
     every name as it was, keeps what it was found to cite and mention (``memo.made``
-    counts the notes linked again under ``"link-note"``).
+    counts the notes linked again under ``"link-note"``). With a ``store`` (a build's, from
+    the last build's summary: ``incremental.linkrows``), likewise a note whose text is the
+    same, while what links resolve against is.
     """
     inputs = (files, papers_dir, dict(outside or {}), tuple(drafts), tuple(excluded))
     if memo is not None:  # serve's: a build from the command line has none to import
@@ -217,8 +221,21 @@ def link(
     shared = {name: tuple((n.key, n.source) for n in group) for name, group in ambiguous.items()}
     where = (idents, aliases, shared, files, papers_dir, dict(outside), tuple(drafts))
     token = same(memo, "link-context", (*where, tuple(excluded)), object)
+    if store is not None:
+        from papernotes.incremental.linkrows import context_digest
+
+        store.open(context_digest(idents, aliases, shared, *where[3:], excluded), by_key)
 
     def one(note: Note) -> NoteLinks:
+        if store is not None:
+            found = store.take(note)
+            if found is not None:
+                store.keep(note, found, taken=True)
+                return found
+            found = link_note(note, names)
+            store.linked += 1
+            store.keep(note, found)
+            return found
         # A note's embeds show other notes' headings and blocks: linked every time.
         if memo is None or note.body.embeds:
             return link_note(note, names)
@@ -248,7 +265,10 @@ def link(
     )
     # Backlinks show the labels too (made from authors and years).
     told = same(memo, "backlink-context", (token, labels), object)
-    done = dataclasses.replace(library, backlinks=backlinks(library, memo, told)), tuple(diags)
+    # A build asks each note for its backlinks when a page shows them (``Backlinks``);
+    # ``serve`` keeps and splices them from one save to the next, so it makes them all.
+    said = backlinks(library, memo, told) if memo is not None else Backlinks(library)
+    done = dataclasses.replace(library, backlinks=said), tuple(diags)
     if memo is not None:
         memo.slot("link", LinkMemo).keep(notes, inputs, linked, head, (names, token, told), done)
     return done

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import to_excluded
@@ -66,8 +67,7 @@ class Names:
     once per folder, as each look walks every file and every note's file."""
 
 
-@dataclass(frozen=True, slots=True)
-class NoteLinks:
+class NoteLinks(NamedTuple):
     """What stage 3 found in one note."""
 
     note: Note
@@ -168,14 +168,22 @@ def _check_local_links(
     excluded: Collection[str] = (),
 ) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
-    links = [
+    links: list[tuple[str, Location | None]] = [
         (link.url, Location(note.source, note.body_line + link.line - 1, link.col or None))
         for link in note.body.local_links
     ]
     if note.meta.pdf and ":" not in note.meta.pdf:
-        links.append((note.meta.pdf, note.at("pdf")))
-    for url, where in links:
+        links.append((note.meta.pdf, None))  # placed only if it has a problem (read lazily)
+    for url, placed in links:
         target = resolve_local(note, url, papers_dir, (files, notes))
+        if (
+            target is not None
+            and (target in files or target in notes)
+            and target not in excluded
+            and outside_target(target, outside) is None
+        ):
+            continue  # the common case, which needs no location
+        where = placed if placed is not None else note.at("pdf")
         if target is None:
             if url.split("#", 1)[0]:
                 diags.append(

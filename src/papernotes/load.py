@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from papernotes.errors import Diagnostic, Location, Severity, error, warning
 
@@ -35,8 +35,7 @@ LISTS_DIR = "lists"
 """The folder, directly in the notes folder, whose Markdown files are reading lists, not notes."""
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """One note file's text, decoded and with line endings normalised."""
 
     path: str
@@ -193,6 +192,19 @@ class Known(Protocol):
         """:func:`walk_notes`, or the last walk while no file was added or removed."""
 
 
+@runtime_checkable
+class Replay(Protocol):
+    """A :class:`Known` that also keeps what the last load found (``serve``'s): a save that
+    moved no file in or out costs the files it moved, not a step per file of the library."""
+
+    def replay(self, walk: Walk) -> tuple[Sources, tuple[Diagnostic, ...]] | None:
+        """The last load of this very ``walk``, with the files that moved since read again;
+        None when it cannot tell (the files are then gone through)."""
+
+    def loaded(self, walk: Walk, found: Sources, diags: tuple[Diagnostic, ...]) -> None:
+        """Told what a load of ``walk`` found."""
+
+
 def load_sources(
     root: Path,
     papers_dir: str,
@@ -210,6 +222,9 @@ def load_sources(
         walk = walk_notes(root, papers_dir, patterns)
     else:
         walk = known.walk(root, papers_dir, patterns)
+        replayed = known.replay(walk) if isinstance(known, Replay) else None
+        if replayed is not None:
+            return replayed
     notes: list[Source] = []
     lists: list[Source] = []
     files: set[str] = set()
@@ -249,6 +264,8 @@ def load_sources(
             into.append(Source(display, text))
     excluded = frozenset(walk.excluded)
     found = Sources(tuple(notes), frozenset(files), walk.outside, excluded, tuple(lists))
+    if isinstance(known, Replay):
+        known.loaded(walk, found, tuple(diags))
     return found, tuple(diags)
 
 

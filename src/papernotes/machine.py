@@ -136,10 +136,16 @@ def json_ld(note: Note, library: Library, *, site_name: str, author: str, page_u
 
 
 def feed_entries(
-    library: Library, texts: Mapping[CiteKey, str], *, limit: int = 20
+    library: Library,
+    texts: Mapping[CiteKey, str],
+    *,
+    limit: int = 20,
+    among: Iterable[Note] | None = None,
 ) -> list[tuple[Note, str, str]]:
-    """The most recently read notes, newest first: (note, RFC 3339 date, summary)."""
-    read = [n for n in library.notes.values() if n.meta.read is not None]
+    """The most recently read notes, newest first: (note, RFC 3339 date, summary); chosen
+    ``among`` some notes when the caller knows the newest are there (``serve``)."""
+    notes = library.notes.values() if among is None else among
+    read = [n for n in notes if n.meta.read is not None]
     # The first ``limit`` without sorting them all (keys differ: the order is sorted()'s).
     read = heapq.nlargest(limit, read, key=lambda n: (n.meta.read or dt.date.min, n.key))
     return [(n, _rfc3339(n.meta.read), summary(n, texts.get(n.key, ""))) for n in read]

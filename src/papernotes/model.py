@@ -9,10 +9,11 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NewType
+from typing import TYPE_CHECKING, NamedTuple, NewType
 
 from papernotes.cjk import has_cjk
 from papernotes.errors import Location
+from papernotes.fieldplaces import FieldLocation, FieldLocations
 from papernotes.ids import strip_version
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ __all__ = [
     "Edge",
     "External",
     "FieldLocation",
+    "FieldLocations",
     "Library",
     "Metadata",
     "Note",
@@ -114,18 +116,6 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
-class FieldLocation:
-    """Where one front-matter key, and each item of its list value, is written."""
-
-    key: Location
-    """The key's file, line and column."""
-    items: tuple[Location, ...] = ()
-    """For a list value, where each item starts; empty for any other value."""
-    value: Location | None = None
-    """Where the value is written (its opening quote, if quoted): a URL's column for ``check``."""
-
-
-@dataclass(frozen=True, slots=True)
 class Metadata:
     """A note's validated front matter: one field per key of :data:`papernotes.schema.KEYS`,
     in that order (tests/test_schema.py holds the two together)."""
@@ -206,7 +196,7 @@ class Note:
     """The Markdown body: its text and what was extracted from it (citations, links, headings)."""
     body_line: int
     """The line in the file where the body starts (1-based), to map body lines to file lines."""
-    locations: Mapping[str, FieldLocation]
+    locations: FieldLocations
     """Where each front-matter key read was written, by key as written, in file order."""
 
     def at(self, key: str) -> Location:
@@ -235,8 +225,7 @@ class Note:
         return (*self.meta.cites, *body)
 
 
-@dataclass(frozen=True, slots=True)
-class External:
+class External(NamedTuple):
     """A cited paper that has no note in the library."""
 
     kind: str
@@ -257,8 +246,7 @@ class External:
         return f"{'arXiv' if self.kind == 'arxiv' else 'doi'}:{self.ident}"
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """A resolved citation from one note to another paper."""
 
     source: CiteKey
@@ -267,8 +255,7 @@ class Edge:
     """The cited note, or a paper outside the library."""
 
 
-@dataclass(frozen=True, slots=True)
-class Backlink:
+class Backlink(NamedTuple):
     """A note that cites or mentions another, with what it says there (``backlinks``)."""
 
     source: CiteKey

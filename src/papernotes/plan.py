@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import cast
 
-from papernotes import machine, urls
+from papernotes import machine
 from papernotes.bib.site_files import library_exports
 from papernotes.bib.styles import Reference, Style
 from papernotes.config import Config
@@ -38,20 +38,20 @@ from papernotes.fingerprints import (
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.jobmemo import paper_jobs, robots_html, split_jobs
+from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
-from papernotes.incremental.searchstate import search_inputs, state_of
+from papernotes.incremental.searchstate import search_docs, search_inputs, state_of
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
-from papernotes.lists.pages import list_jobs
+from papernotes.lists.pages import list_jobs, to_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
-from papernotes.paperprints import any_diagram, listings, paper_fingerprints
+from papernotes.paperprints import any_diagram, index_listings, listings, paper_fingerprints
 from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
@@ -119,10 +119,11 @@ def render_site(
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers)
-    refs = note_references(library, styles, previous, workers, memo, source_digests)
+    docs = search_docs(library, bodies, previous.docs if previous else {})
     if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
-        bodies = pack_bodies(bodies)
+        bodies = pack_bodies(bodies)  # packed before the terms and references are made
+    _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    refs = note_references(library, styles, previous, workers, memo, source_digests)
     plan = plan_site(
         library,
         config,
@@ -178,6 +179,7 @@ def _graph_fp(library: Library, palette: TagPalette) -> str:
     return digest("graph-data", graph.graph_inputs(library, palette))
 
 
+_meta = attrgetter("meta")
 _second = _doc = itemgetter(1)  # (body fingerprint, (digest, doc)) → (digest, doc) → doc
 
 
@@ -212,7 +214,7 @@ def plan_site(
     that the index job only assembles them. ``ref_prints``, each note's references' fingerprint
     (what they were formatted from), stands for them in its page's, so they are not read."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
-    of_metas = tuple(n.meta for n in library.notes.values())
+    of_metas = tuple(map(_meta, library.notes.values()))
     index = (
         memo.same("site-index", of_metas, lambda: SiteIndex.of(library))
         if memo is not None
@@ -282,24 +284,13 @@ def plan_site(
 
     fp = digest("library-data", everyone)
     jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(all_keys))))
-    # The indexes show names, links and counts (and the authors index the papers of an author
-    # with two and no page): editing another note's title or body leaves them.
-    counts = {
-        "tags.html": [(t, index.tag_names[t], len(k)) for t, k in index.tag_notes.items()],
-        "authors.html": [
-            index.author_groups,
-            *((a, len(k)) for a, k in index.author_notes.items()),
-            *(listing(k) for _, k in index.author_entries()),
-        ],
-        "years.html": [*((y, len(k)) for y, k in index.year_notes.items()), len(index.undated)],
-    }
+    index_prints, listing_pages = index_listings(index, shown, listing, fps, memo)
     for template, path in (
         ("tags.html", "tags/index.html"),
         ("authors.html", "authors/index.html"),
         ("years.html", "years/index.html"),
     ):
-        fp = digest(template, everything, slugs, counts[template])
-        jobs.append(template_job(path, fp, template))
+        jobs.append(template_job(path, index_prints[template], template))
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
@@ -313,19 +304,10 @@ def plan_site(
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )
     )
-    jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing))
-    for tag, keys in index.tag_notes.items():
-        name = index.tag_names[tag]
-        fp = digest("tag", name, listing(keys))
-        jobs.append(listing_job(index.tag_path(tag), fp, "tag.html", keys, tag=name))
-    for author, keys in index.author_pages():
-        fp = digest("author", author, listing(keys))
-        path = index.author_path(author)
-        jobs.append(listing_job(path, fp, "author.html", keys, author=author))
-    for year, keys in index.year_notes.items():
-        fp = digest("year", year, listing(keys))
-        path = urls.year_page(year)
-        jobs.append(listing_job(path, fp, "year.html", keys, year=year))
+    queue = same(memo, "to-read", of_metas, partial(to_read, library))  # read from metadata
+    jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing, queue))
+    for path, fp, template, keys, context in listing_pages:
+        jobs.append(listing_job(path, fp, template, keys, **context))
 
     # Link previews: one job per file, so an edit rewrites the one shard its card is in.
     cards = (
@@ -356,7 +338,7 @@ def plan_site(
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
-    entries = machine.feed_entries(library, texts)
+    entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
     if "static/pygments.css" not in theme.static:

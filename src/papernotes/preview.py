@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papernotes import urls
 from papernotes.backlinks import label_of
@@ -53,8 +53,7 @@ AUTHORS_SHOWN = 3
 """Authors named before "et al.", as the inline citation popover always did."""
 
 
-@dataclass(frozen=True, slots=True)
-class PreviewFile:
+class PreviewFile(NamedTuple):
     """One file of the preview data, with what the build needs to decide to write it."""
 
     path: str

@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from papernotes.bib import export as bib
@@ -38,8 +37,7 @@ def _file_path(rest: str) -> str:
     return rest[1:] if _WINDOWS_PATH.match(rest[1:]) else rest
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """Where the note is, and the diagnostics its readers report."""
 
     path: str

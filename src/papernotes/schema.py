@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 __all__ = [
     "ALIASES",
@@ -54,8 +54,7 @@ class Kind(enum.Enum):
         return self not in (Kind.YEAR, Kind.RATING, Kind.DATE)
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(NamedTuple):
     """One front-matter key of the note format."""
 
     name: str

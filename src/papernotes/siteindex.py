@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from papernotes import urls
 from papernotes.model import Author, CiteKey, Library, named
@@ -28,8 +28,7 @@ lead there. The authors index names everyone."""
 AUTHORS_INDEX = "authors/index.html"
 
 
-@dataclass(frozen=True, slots=True)
-class SiteIndex:
+class SiteIndex(NamedTuple):
     """Where every tag, author and year lives, and which notes each lists."""
 
     tag_slugs: Mapping[str, str]
@@ -65,18 +64,20 @@ class SiteIndex:
         sort_keys: dict[str, tuple[str, str, str]] = {}
         years: dict[int, list[CiteKey]] = defaultdict(list)
         for note in order:
-            for tag in note.meta.tags:
+            meta, key = note.meta, note.key
+            for tag in meta.tags:
                 names.setdefault(tag.casefold(), tag)
-                tags[tag.casefold()].append(note.key)
+                tags[tag.casefold()].append(key)
             # An editor's page lists the volumes they edited too.
-            people = (*named(note.meta.authors), *named(note.meta.editors))
-            for person in people:  # folded once per name, not once per paper
-                if person.display not in sort_keys:
-                    sort_keys[person.display] = _family_key(person)
-            for author in dict.fromkeys(a.display for a in people):
-                authors[author].append(note.key)
-            if note.meta.year is not None:
-                years[note.meta.year].append(note.key)
+            people = (*named(meta.authors), *named(meta.editors))
+            shown = [p.display for p in people]  # a property: made once per name and note
+            for person, name in zip(people, shown, strict=True):
+                if name not in sort_keys:  # folded once per name, not once per paper
+                    sort_keys[name] = _family_key(person)
+            for author in dict.fromkeys(shown):
+                authors[author].append(key)
+            if meta.year is not None:
+                years[meta.year].append(key)
         slugs = urls.assign_slugs(authors)
         a_z = sorted(authors, key=lambda name: sort_keys[name])
         groups: dict[str, list[str]] = defaultdict(list)

@@ -4,8 +4,7 @@ what the next build may reuse."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
@@ -23,8 +22,7 @@ Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` during long builds."""
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(NamedTuple):
     """Something that makes output files."""
 
     path: str
@@ -41,8 +39,7 @@ class Job:
         return self.outputs or (self.path,)
 
 
-@dataclass(frozen=True, slots=True)
-class SitePlan:
+class SitePlan(NamedTuple):
     """The jobs and copies that make the site."""
 
     jobs: tuple[Job, ...]
@@ -53,8 +50,7 @@ class SitePlan:
     """The search index the search files were made from."""
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedSite:
+class RenderedSite(NamedTuple):
     """Stage 4's result: what to write, and what the next build may reuse."""
 
     pages: tuple[Page, ...]

@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from papernotes.errors import Diagnostic, warning
 from papernotes.load import escapes
@@ -29,8 +28,7 @@ UNSAFE_HINT = (
 """What a template that tried something the sandbox refuses is told."""
 
 
-@dataclass(frozen=True, slots=True)
-class Theme:
+class Theme(NamedTuple):
     """Templates ready to render and the static files to copy."""
 
     env: Any

@@ -35,8 +35,8 @@ import posixpath
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from papernotes.atomic import write_atomic
 from papernotes.errors import PapernotesError
@@ -67,8 +67,7 @@ _Read = Callable[..., dict[str, str] | None]
 _Encode = Callable[[dict[str, str]], str]
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
     """One output file's bytes."""
 
     path: str
@@ -76,8 +75,7 @@ class Page:
     content: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Copy:
+class Copy(NamedTuple):
     """A file copied into the site unchanged."""
 
     path: str
@@ -94,8 +92,7 @@ class WriteFailed(OutputRefused):
     """The system refused a write (a full disk, permissions); the message names the file."""
 
 
-@dataclass(frozen=True, slots=True)
-class WriteReport:
+class WriteReport(NamedTuple):
     """What a write did."""
 
     files: int

@@ -8,9 +8,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
@@ -32,8 +31,7 @@ MAX_STYLE_BYTES = 512 * 1024
 """A user style larger than this is refused (the largest packaged style is about 250 kB)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Style:
+class Style(NamedTuple):
     """A CSL style that passed :func:`check_style`."""
 
     name: str

@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes import urls
 from papernotes.model import CiteKey, Library, Note
@@ -59,8 +58,7 @@ def inline_css(css: str) -> str:
     return inline(css)
 
 
-@dataclass(frozen=True, slots=True)
-class TagPalette:
+class TagPalette(NamedTuple):
     """Which tags get a colour: the same on every page, so a colour keeps its meaning."""
 
     tags: tuple[str, ...]

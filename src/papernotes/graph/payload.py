@@ -27,7 +27,7 @@ The structure, compact because it grows with the library (50,000 notes):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from papernotes import urls
 from papernotes.graph.data import TagPalette
@@ -39,8 +39,7 @@ GLOBAL = "PAPERNOTES_GRAPH"
 """The ``window`` property the script assigns."""
 
 
-@dataclass(frozen=True, slots=True)
-class GraphNode:
+class GraphNode(NamedTuple):
     """One paper as graph-data.js lists it."""
 
     key: str
@@ -62,8 +61,7 @@ class GraphNode:
     """Indices of the papers its body mentions without citing them, in body order."""
 
 
-@dataclass(frozen=True, slots=True)
-class GraphData:
+class GraphData(NamedTuple):
     """Everything graph-data.js holds; its digest is the file's fingerprint."""
 
     tags: tuple[str, ...]

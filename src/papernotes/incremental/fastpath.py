@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papernotes import __version__
 from papernotes.incremental.replay import diagnostics_to_json, saved_report
@@ -102,8 +101,7 @@ def stamp_for(root: Path, config: Config, out: Path) -> dict[str, Any]:
     return {**stamp, "watch": watch, "taken": taken}
 
 
-@dataclass(frozen=True, slots=True)
-class LastBuild:
+class LastBuild(NamedTuple):
     """What the last build reported, when nothing changed since."""
 
     notes: int

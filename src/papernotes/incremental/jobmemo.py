@@ -21,10 +21,10 @@ from typing import Generic, Protocol, TypeVar
 from papernotes import urls
 from papernotes.incremental.cache import digest
 from papernotes.incremental.searchmemo import SaveMemo
-from papernotes.model import CiteKey
+from papernotes.model import CiteKey, Library, Metadata, Note
 from papernotes.render import Output
 
-__all__ = ["PaperJobs", "paper_jobs", "robots_html", "split_jobs"]
+__all__ = ["PaperJobs", "feed_notes", "paper_jobs", "robots_html", "split_jobs"]
 
 _GONE = object()
 
@@ -171,3 +171,20 @@ def split_jobs(
         unchanged.extend(outputs if left[at] else ())
     todo = list(compress(jobs, map(not_, left)))
     return todo, unchanged, dict(zip(paths, prints, strict=True))
+
+
+def feed_notes(
+    library: Library, metas: tuple[Metadata, ...], memo: SaveMemo | None
+) -> list[Note] | None:
+    """The notes the feed lists, picked again only when a note's metadata moved (``metas``,
+    every note's in library order: which notes it lists, newest first, is read from those
+    alone); None without a memo (a build picks them once anyway). Their entries are made
+    again from this save's notes: a body edit changes a summary, not which notes they are."""
+    if memo is None:
+        return None
+    from papernotes.machine import feed_entries
+
+    def pick() -> tuple[CiteKey, ...]:
+        return tuple(n.key for n, _, _ in feed_entries(library, {}))
+
+    return [library.notes[k] for k in memo.same("feed-keys", metas, pick)]

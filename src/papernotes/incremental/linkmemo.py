@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, compress
-from operator import is_not
+from operator import attrgetter, is_not
 from typing import TYPE_CHECKING
 
 from papernotes.backlinks import said_of
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from papernotes.model import Backlink, CiteKey, Library, Note
 
 __all__ = ["LinkMemo", "Linked"]
+
+_diagnostics = attrgetter("diagnostics")
 
 _SAME = ("link-names", "link-context", "backlink-context")
 """What ``link`` keeps while equal (``memo.same``), and a patched save did not ask for."""
@@ -128,7 +130,7 @@ class LinkMemo:
             if not _splice(backlinks, key, said):
                 return None
         library = replace(library, backlinks=backlinks)
-        diags = (*kept.head, *chain.from_iterable(f.diagnostics for f in linked))
+        diags = (*kept.head, *chain.from_iterable(map(_diagnostics, linked)))
         self.kept = replace(
             kept,
             notes=tuple(notes),

@@ -3,8 +3,9 @@
 The workers are forked after ``fn`` and ``items`` exist and receive them through the pool's
 initializer (inherited through the fork, never pickled: ``fn`` is usually a closure over the
 library, the templates and the Markdown parser). Only slice bounds go to a worker and only
-results come back, as values, in the order of ``items``: the output does not depend on how the
-work was split, or on how many workers there were. Slices are handed out only as the caller
+results come back, as values, in the order of ``items`` (a slotted dataclass as its class and
+fields: :func:`_reduce_value`): the output does not depend on how the work was split, or on how
+many workers there were. Slices are handed out only as the caller
 takes results (:data:`WINDOW_PER_WORKER` ahead), so a caller that writes each result away holds
 a few slices' results at a time, however fast the workers are.
 
@@ -17,6 +18,12 @@ A worker still copies each inherited page it writes to, by reference counts on t
 reads and by allocations into the parent's freed memory, and that grows with the pages it has
 rendered; so a worker is replaced by a new fork after :data:`ITEMS_PER_WORKER` items.
 
+The parent does the first slice itself, before it forks: what the work builds on first use
+(compiled templates, Pygments' lexers, the TeX table, modules imported late) is inherited by
+every worker rather than built in each (at 1,000 notes, 5 forks did it again for the pages,
+0.03–0.1 s of CPU each), and that slice's CPU time tells whether the rest is worth a pool
+(:data:`FORK_WORTH`).
+
 Before forking, the parent also gives the C heap's free pages back to the system
 (:func:`give_back_free_memory`): what the stages before freed (the index's postings while they
 were gathered, results read from workers) would otherwise stay in the parent, and a worker's
@@ -27,11 +34,13 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
 __all__ = [
+    "FORK_WORTH",
     "ITEMS_PER_WORKER",
     "PARALLEL_FROM",
     "SLICE_MAX",
@@ -46,17 +55,28 @@ PARALLEL_FROM = 64
 """Below this many items a process pool costs more than it saves."""
 SLICE_MAX = 32
 """The most items a worker is given at once."""
-ITEMS_PER_WORKER = 512
+ITEMS_PER_WORKER = 256
 """About how many items a worker does before a new fork takes its place: what it copied of the
-parent's memory is given back. The new worker compiles again the templates it uses, so a life
-is not too short either. At 5,000 notes the tree's peak (the pages, over 2 workers) was 715 MiB
-with 2,048, 637 MiB with 512 and 618 MiB with 256 (``benchmarks/memstages.py``); 256 forks twice
-as often for 19 MiB more."""
+parent's memory is given back. At 5,000 notes a page worker's private memory was 20 MiB after
+its first 32 pages and 67 MiB after 512, growing 2–3 MiB a slice (pages copied by reference
+counts and by allocations into the parent's free memory: its traced allocations grew 1 MiB).
+A new worker inherits what the parent's first slice warmed (:func:`parallel_iter`), so a short
+life costs little: at 5,000 notes the tree's peak (the pages, over 2 workers) was 422–440 MiB
+with 512, 385–406 with 256 and 395 with 128 (``benchmarks/memstages.py``, one run each;
+main, with 512 and no warm parent: 403–416)."""
+
+FORK_WORTH = 0.25
+"""Seconds of CPU the items left after the first slice must be expected to take for a pool to
+be forked for them: forking two workers, their first steps and the results pickled back cost
+about 0.15 s of CPU at 1,000 notes (rendering the note bodies there took 0.30 s instead of
+0.15 s here), and saves at most half the work's wall time."""
 
 WINDOW_PER_WORKER = 2
 """Slices handed out per worker beyond the one the caller is taking: the workers never wait
 for work, and the parent never holds the results of more slices than this (a slow consumer,
 writing pages to disk, holds back the workers instead of piling their pages up in memory)."""
+
+_clock = time.process_time  # what the first slice cost (CPU: a loaded machine's wall lies)
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -99,22 +119,54 @@ def parallel_iter(
     workers: int,
     *,
     progress: Callable[[int, int], None] | None = None,
+    first_here: bool = True,
 ) -> Iterator[_R]:
     """:func:`parallel_map` as results come: each in the order of ``items``, as soon as its
-    slice is done, so the caller can use it (write a page) and let it go."""
+    slice is done, so the caller can use it (write a page) and let it go.
+
+    ``first_here=False`` leaves the first slice to the workers too: for work whose first-use
+    state the caller keeps alive long after (citeproc's, 10 MiB at 1,000 notes), which the
+    parent would carry through the rest of the build."""
     if not fans_out(len(items), workers):
         for i, item in enumerate(items):
             yield fn(item)
             if progress and i % 100 == 0:
                 progress(i, len(items))
         return
-    import multiprocessing
-
     # Small slices: a slow stretch of items (long notes) does not leave a core idle at the
     # end, and few results wait in the parent for the slice before them. Only the bounds
     # travel, so a slice costs one short message each way.
     size = max(1, min(-(-len(items) // (workers * 4)), SLICE_MAX))
-    slices = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    if not first_here:
+        yield from _forked(fn, items, workers, size, progress, start=0)
+        return
+    # The first slice is done here, before any fork: what the work builds on first use (the
+    # compiled templates, Pygments' lexers, the TeX table, modules imported late) is then
+    # inherited by every worker, instead of built again in each of them and in each new
+    # fork that replaces one. It also tells what the rest would cost.
+    started = _clock()
+    yield from map(fn, items[:size])
+    if progress:
+        progress(size, len(items))
+    if (_clock() - started) * (len(items) - size) / size < FORK_WORTH:
+        yield from map(fn, items[size:])  # less than a pool's own cost: done here too
+        return
+    yield from _forked(fn, items, workers, size, progress, start=size)
+
+
+def _forked(
+    fn: Callable[[_T], _R],
+    items: Sequence[_T],
+    workers: int,
+    size: int,
+    progress: Callable[[int, int], None] | None,
+    *,
+    start: int,
+) -> Iterator[_R]:
+    """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes."""
+    import multiprocessing
+
+    slices = [(i, min(i + size, len(items))) for i in range(start, len(items), size)]
     context = multiprocessing.get_context("fork")
     give_back_free_memory()
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
@@ -142,7 +194,46 @@ class _Work:
 
 
 def _adopt(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    from multiprocessing.reduction import ForkingPickler  # what sends the results back
+
     _Work.fn, _Work.items = fn, items
+    ForkingPickler.reducer_override = _reduce_value  # type: ignore[method-assign, assignment]
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+"""Per class, the fields :func:`_reduce_value` sends, or None for a class it leaves to pickle."""
+
+
+def _reduce_value(_pickler: object, obj: object) -> object:
+    """A worker's results as ``cls(*fields)`` when ``cls`` is a slotted dataclass whose
+    ``__init__`` only stores its fields (no ``__post_init__``, every field positional).
+
+    Pickle's own way for a frozen slotted dataclass is a state list set back field by field
+    through ``object.__setattr__`` in Python: at 1,000 notes, the parsed notes (30 small
+    values each, most of them ``Location``) took 0.29 s to pickle in the workers and 0.34 s
+    to unpickle in the parent, against 0.12 s and 0.20 s so. Pickle calls this for every
+    object but the built-in containers, strings and numbers."""
+    cls = type(obj)
+    names = _FIELDS.get(cls, ())
+    if names == ():
+        names = _FIELDS[cls] = _sent_fields(cls)
+    if names is None:
+        return NotImplemented
+    return cls, tuple(map(obj.__getattribute__, names))
+
+
+def _sent_fields(cls: type) -> tuple[str, ...] | None:
+    import dataclasses
+    import inspect
+
+    if not dataclasses.is_dataclass(cls) or "__slots__" not in cls.__dict__:
+        return None
+    fields = dataclasses.fields(cls)
+    if hasattr(cls, "__post_init__") or not all(f.init and not f.kw_only for f in fields):
+        return None
+    names = tuple(f.name for f in fields)
+    # An ``__init__`` of the class's own (kept by ``dataclass``) may not take the fields.
+    return names if tuple(inspect.signature(cls).parameters) == names else None
 
 
 def _run_slice(bounds: tuple[int, int]) -> list[Any]:

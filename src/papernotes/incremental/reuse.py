@@ -34,6 +34,7 @@ def reuse(
     *,
     workers: int = 1,
     own: Callable[[_R], _R] | None = None,
+    first_here: bool = True,
 ) -> Mapping[_K, tuple[str, _R]]:
     """``key → (fingerprint, value)`` for every key of ``wanted`` (``key → (fingerprint,
     input)``), in its order: the previous value where the fingerprint is the same, else
@@ -43,14 +44,15 @@ def reuse(
     ``own`` is applied to each value made here (and, by the caller, to each one read from
     disk), never to one kept in memory, as it arrives from its worker: a value that replaces
     its parts by shared copies (``search.index.interned``) lets the copies go before the next
-    results are read, so their memory is reused instead of left in holes."""
+    results are read, so their memory is reused instead of left in holes. ``first_here`` is
+    :func:`~papernotes.incremental.parallel.parallel_iter`'s."""
     if isinstance(previous, Parts):
         todo = [k for k, (fp, _) in wanted.items() if previous.fingerprint(k) != fp]
-        values = parallel_iter(make, [wanted[k][1] for k in todo], workers)
+        values = parallel_iter(make, [wanted[k][1] for k in todo], workers, first_here=first_here)
         new = dict(zip(todo, values if own is None else map(own, values), strict=True))
         return Reused(wanted, previous, new, make if own is None else lambda x: own(make(x)))
     if type(previous) is dict and len(previous) == len(wanted) and list(previous) == list(wanted):
-        return _patched(wanted, previous, make, workers, own)
+        return _patched(wanted, previous, make, workers, own, first_here)
     kept: dict[_K, _R] = {}
     missing: list[_K] = []
     for key, (fp, _) in wanted.items():
@@ -59,7 +61,7 @@ def reuse(
             kept[key] = hit[1]
         else:
             missing.append(key)
-    made = parallel_iter(make, [wanted[k][1] for k in missing], workers)
+    made = parallel_iter(make, [wanted[k][1] for k in missing], workers, first_here=first_here)
     kept.update(zip(missing, made if own is None else map(own, made), strict=True))
     return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}
 
@@ -70,6 +72,7 @@ def _patched(
     make: Callable[[_T], _R],
     workers: int,
     own: Callable[[_R], _R] | None,
+    first_here: bool = True,
 ) -> Mapping[_K, tuple[str, _R]]:
     """:func:`reuse` of the last build's values kept in memory (``serve``'s): a copy of them
     with the changed keys' values made again, the fingerprints compared without a Python
@@ -80,7 +83,7 @@ def _patched(
     now = map(itemgetter(0), wanted.values())
     then = map(itemgetter(0), previous.values())
     missing = list(compress(keys, map(ne, now, then)))
-    made = parallel_iter(make, [wanted[k][1] for k in missing], workers)
+    made = parallel_iter(make, [wanted[k][1] for k in missing], workers, first_here=first_here)
     out: dict[_K, tuple[str, _R]] = cast("dict[_K, tuple[str, _R]]", dict(previous))
     for key, value in zip(missing, made if own is None else map(own, made), strict=True):
         out[key] = (wanted[key][0], value)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter, is_, is_not, itemgetter, ne, sub
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from papernotes.search.index import (
     DocTerms,
@@ -59,8 +59,7 @@ class _Kept:
     """What moved since the index before (None: built from nothing)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Moves:
+class Moves(NamedTuple):
     """How one index differs from the one before it: the terms whose postings differ (added
     and gone ones too), the other terms' postings being the same strings, in the same order."""
 
@@ -71,6 +70,7 @@ class Moves:
 
 
 _key = attrgetter("key")
+_first = itemgetter(0)
 
 
 def _utf16(term: str) -> bytes:
@@ -144,7 +144,7 @@ class IndexMemo:
         ordered = self._sort(tuple(docs), order)
         if terms_of is None:
             return build_index(ordered, order=order)  # nothing to tell an edit by
-        packed = tuple(terms_of(doc) for doc in ordered)
+        packed = tuple(map(terms_of, ordered))
         keys = tuple(map(_key, ordered))
         kept = self._kept
         if kept is None or kept.keys != keys:
@@ -205,7 +205,7 @@ def _update(
     for term in gone:
         del found[term]
     old = kept.index
-    lengths = tuple(length for length, _ in packed)
+    lengths = tuple(map(_first, packed))
     # Most saves add and remove no term: the postings moved are put in place, no sort, no
     # pass over the vocabulary. A term added or gone is put in or taken out where the order
     # has it (a bisection): a word new to the library is no pass over the vocabulary either.
@@ -308,7 +308,8 @@ class SaveMemo:
         last = self._each.get(tag)
         if last is not None and last[1] is token and last[0] == keys:
             before, out = last[2], dict(last[3])
-            fresh = [k for k, n in notes.items() if n is not before[k]]
+            # At C speed: the same keys in the same order, so ``before`` has each of them.
+            fresh = list(compress(keys, map(is_not, notes.values(), map(before.__getitem__, keys))))
             fresh.extend(k for k in last[4] if notes[k] is before[k])  # not listed yet
         else:
             out, fresh = {}, list(keys)

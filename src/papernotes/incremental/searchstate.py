@@ -180,6 +180,7 @@ def search_inputs(
     previous: BuildCache | None,
     memo: SaveMemo | None,
     workers: int,
+    docs: Mapping[str, tuple[str, DocEntry]] | None = None,
 ) -> tuple[
     Mapping[str, tuple[str, DocEntry]],
     Mapping[str, tuple[str, DocTerms]],
@@ -190,7 +191,8 @@ def search_inputs(
     :func:`search_docs`), its terms (:func:`search_terms`), the documents' digests, and the
     indexer: ``serve``'s, which updates the index it keeps in memory, or one that updates the
     index the last build stored (:func:`stored_indexer`)."""
-    docs = search_docs(library, bodies, previous.docs if previous else {})
+    if docs is None:  # else made by the caller (who may then let go of the bodies)
+        docs = search_docs(library, bodies, previous.docs if previous else {})
     old_terms = previous.terms if previous else {}
     terms = search_terms(docs, old_terms, workers)
     entries = map(itemgetter(1), docs.values())

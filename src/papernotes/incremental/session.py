@@ -66,6 +66,16 @@ class TextMemo:
         """The displays of the notes reached through a symlink (looked at every time)."""
         self.looked = 0
         """Files looked at (their size and time taken) since made: what a test counts."""
+        self._loaded: tuple[load.Walk, load.Sources, tuple[Diagnostic, ...]] | None = None
+        """The last load: its walk, what it found, and its problems."""
+        self._at: dict[str, tuple[bool, int]] = {}
+        """Each note file's display → (whether a reading list, its place in what was found)."""
+        self._replayed = False
+        """Whether the last load was a replay (no file looked at but those that moved)."""
+        self._missed = 0
+        """Notes this load could not give (``load_sources`` read them itself)."""
+        self._paths: dict[str, str] = {}
+        """Each file of the last walk: its display → its absolute path."""
 
     def expect(self, told: Collection[str] | None) -> None:
         """The files (absolute paths) that moved since the last build, or None when that is
@@ -76,7 +86,7 @@ class TextMemo:
         """The walk of the notes folder: the last one while the files that moved were all
         found by it (an edit), else walked again (a file added, removed or renamed)."""
         asked = (root, papers_dir, patterns)
-        told, self._fresh = self._told, None
+        told, self._fresh, self._missed = self._told, None, 0
         last = self._walk
         if told is not None and last is not None and last[0] == asked:
             where = last[2]
@@ -91,11 +101,48 @@ class TextMemo:
             shown for path, shown in displays.items() if os.path.realpath(path) != path
         )
         self._walk = (asked, found, displays)
+        self._paths = {shown: path for path, shown in displays.items()}
         return found
+
+    def replay(self, walk: load.Walk) -> tuple[load.Sources, tuple[Diagnostic, ...]] | None:
+        """The last load with the notes that moved read again, while the walk is the last
+        one (no file came or went) and every note the last load found was given here."""
+        last, fresh = self._loaded, self._fresh
+        if last is None or last[0] is not walk or fresh is None or self._linked:
+            return None
+        _, found, diags = last
+        notes, lists = list(found.notes), list(found.lists)
+        for display in fresh:
+            at = self._at.get(display)
+            if at is None:  # not a note: the walk's list of other files holds it still
+                continue
+            source = self(Path(self._paths[display]), display)
+            if source is None:  # unreadable now: the full pass says why
+                return None
+            (lists if at[0] else notes)[at[1]] = source
+        self._replayed = True
+        found = replace(found, notes=tuple(notes), lists=tuple(lists))
+        self._loaded = (walk, found, diags)
+        return found, diags
+
+    def loaded(self, walk: load.Walk, found: load.Sources, diags: tuple[Diagnostic, ...]) -> None:
+        """Keep what a full load found for :meth:`replay`, when each note was given here."""
+        self._replayed = False
+        if self._missed:  # a note read by ``load_sources`` (and said what is wrong with it)
+            self._loaded = None
+            return
+        self._loaded = (walk, found, diags)
+        self._at = {s.path: (False, i) for i, s in enumerate(found.notes)}
+        self._at.update((s.path, (True, i)) for i, s in enumerate(found.lists))
 
     def __call__(self, path: Path, display: str) -> load.Source | None:
         """The note at ``path``, from memory or read now; None when it cannot be read or
         decoded (``load_sources`` then reads it and says what is wrong)."""
+        source = self._give(path, display)
+        self._missed += source is None
+        return source
+
+    def _give(self, path: Path, display: str) -> load.Source | None:
         self._used.add(display)
         kept = self._kept.get(display)
         fresh = self._fresh
@@ -126,6 +173,8 @@ class TextMemo:
 
     def forget_unused(self) -> None:
         """Drop the texts of files the last build did not find (deleted or renamed)."""
+        if self._replayed:  # every file the last full load found is there still
+            return
         self._kept = {k: v for k, v in self._kept.items() if k in self._used}
         self._used = set()
 

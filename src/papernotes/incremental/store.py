@@ -34,7 +34,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile
@@ -98,8 +98,7 @@ class CacheIndex:
     """What each note's fingerprints were made from (``incremental.summary``), or None."""
 
 
-@dataclass(frozen=True, slots=True)
-class Damage:
+class Damage(NamedTuple):
     """A cache file that could not be used: the build does again what it held."""
 
     file: str

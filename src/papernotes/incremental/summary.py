@@ -50,7 +50,35 @@ if TYPE_CHECKING:
     from papernotes.lists.link import Memberships
     from papernotes.model import Library
 
-__all__ = ["PlanSummary", "Reuse", "names_digest"]
+__all__ = ["LinkRows", "PlanSummary", "Reuse", "names_digest"]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRows:
+    """What ``link`` found in each plain note (no embeds, no problems, no Dendron link to
+    reorder), a column per field, for the next build to take where the note's text and
+    ``context`` are the same (``incremental.linkrows``)."""
+
+    context: str
+    """Digest of what every note's links resolved against (``linkrows.context_digest``)."""
+    sources: tuple[str, ...]
+    """Each plain note's file."""
+    shas: tuple[str, ...]
+    """The digest of its text."""
+    targets: tuple[str, ...]
+    """The notes it cites, then those it mentions, then ``kind:ident`` of the papers it
+    cites that have no note, one note's after the other's."""
+    ends: tuple[int, ...]
+    """Per note three places in ``targets``: where its cites, mentions and papers end."""
+
+    def fits(self) -> bool:
+        """Whether the columns line up (a crafted file may say anything)."""
+        n = len(self.sources)
+        return (
+            len(self.shas) == n
+            and len(self.ends) == 3 * n
+            and _ordered(self.ends, len(self.targets))
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +121,8 @@ class PlanSummary:
     """The sections of it other notes link to (what its link preview card shows), joined."""
     shards: tuple[int, ...]
     """The link preview shard its card is in."""
+    linked: LinkRows | None = None
+    """What ``link`` found in the plain notes, or None (``serve``, a strict relink)."""
 
     def fits(self) -> bool:
         """Whether the columns are as long as the keys and the ends in order (a crafted
@@ -191,10 +221,11 @@ class Reuse:
         library, still = self._library, self._still if self._same_names else {}
         kept = self._last.body_fps if self._last is not None else ()
         slugs = cache(lambda: tag_slugs(library))  # made once, for the notes with #tags
+        plain = self._plain()
         out: dict[str, str] = {}
         for k, n in library.notes.items():
             i = still.get(k)
-            if i is None or n.body.embeds:
+            if i is None or (plain.get(n.source) != self._digests[n.source] and n.body.embeds):
                 sha = self._digests[n.source]
                 out[k] = fingerprints.body_fingerprint(n, sha, library, self._papers_dir, slugs)
                 self.made["body-fp"] += 1
@@ -202,6 +233,14 @@ class Reuse:
                 out[k] = kept[i]
         self._bodies = out
         return out
+
+    def _plain(self) -> dict[str, str]:
+        """The notes the last build's link rows were kept for → their text digests: with
+        the same text now they embed nothing (``linkrows``), and their bodies are not read."""
+        rows = self._last.linked if self._last is not None else None
+        if rows is None or not rows.fits():
+            return {}
+        return dict(zip(rows.sources, rows.shas, strict=True))
 
     def paper_prints(
         self,

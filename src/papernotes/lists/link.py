@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes import urls
 from papernotes.errors import Diagnostic, Location, Severity
@@ -27,8 +27,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
+class Placed(NamedTuple):
     """One paper of a list, found in the library."""
 
     key: CiteKey
@@ -37,8 +36,7 @@ class Placed:
     """The reader's commentary on it in this list (Markdown)."""
 
 
-@dataclass(frozen=True, slots=True)
-class LinkedSection:
+class LinkedSection(NamedTuple):
     """A section whose entries are notes of the library."""
 
     title: str
@@ -49,8 +47,7 @@ class LinkedSection:
     """The papers found, in order."""
 
 
-@dataclass(frozen=True, slots=True)
-class LinkedList:
+class LinkedList(NamedTuple):
     """A reading list whose papers are notes of the library."""
 
     source: str
@@ -72,8 +69,7 @@ class LinkedList:
         return tuple(p.key for s in self.sections for p in s.entries)
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesPlace:
+class SeriesPlace(NamedTuple):
     """Where a paper stands in one series."""
 
     slug: str
@@ -160,8 +156,7 @@ def read_lists(
     return replace(library, reading_lists=linked), (*diags, *problems)
 
 
-@dataclass(frozen=True, slots=True)
-class Memberships:
+class Memberships(NamedTuple):
     """Each paper's lists and series places, made once for every paper page (walking every
     list for each of 50,000 pages would not do)."""
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -49,8 +48,7 @@ def list_page(slug: str) -> str:
     return f"lists/{slug}.html"
 
 
-@dataclass(frozen=True, slots=True)
-class ListRow:
+class ListRow(NamedTuple):
     """One paper as a list page shows it."""
 
     note: Note
@@ -122,11 +120,13 @@ def list_jobs(
     r: Renderer,
     library: Library,
     listing: Callable[[Iterable[CiteKey]], str],
+    queue: tuple[CiteKey, ...] | None = None,
 ) -> list[tuple[str, str, Callable[[], Output]]]:
     """Each page of the lists as (path, fingerprint, make): the index of lists, the to-read
-    page, and one page per list. ``listing(keys)`` is the fingerprint of a listing of notes."""
+    page, and one page per list. ``listing(keys)`` is the fingerprint of a listing of notes;
+    ``queue``, ``to_read(library)`` when the caller kept it (``serve``)."""
     reading = library.reading_lists
-    queue = to_read(library)
+    queue = to_read(library) if queue is None else queue
     jobs: list[tuple[str, str, Callable[[], Output]]] = []
     summary = [(x.slug, x.title, x.series, len(x.keys)) for x in reading]
     jobs.append(

@@ -8,6 +8,7 @@ holes, so later stages never hold markdown-it tokens, nor parse it again.
 from __future__ import annotations
 
 import re
+import sys
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -21,6 +22,7 @@ from papernotes.markdown._types import (
     ParsedBody,
     Passage,
     WebLink,
+    pack_text,
 )
 from papernotes.markdown.body import body_template
 from papernotes.markdown.cite import link_target
@@ -124,7 +126,7 @@ def _wikilink(tok: Token, line: int, col: int, context: Passage | None) -> BodyC
         return BodyCitation((), line, col, "wikilink", alt=alt, fragment=meta["heading"])
     heading = meta["heading"]  # [[key#Heading]]: what a preview of the link shows
     return BodyCitation(
-        (meta["key"],), line, col, "wikilink", alt=alt, context=context, heading=heading
+        (sys.intern(meta["key"]),), line, col, "wikilink", alt=alt, context=context, heading=heading
     )
 
 
@@ -166,7 +168,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
             kind = tok.type
             if kind == "citation":
                 line, col = locator.locate(block, tok.meta["pos"])
-                keys = tuple(item[1] for item in tok.meta["items"])
+                keys = tuple(sys.intern(item[1]) for item in tok.meta["items"])  # memory
                 context = _first_said(keys, contexts, quoted)
                 citations.append(BodyCitation(keys, line, col, "pandoc", context=context))
             elif kind == "wikilink":
@@ -196,7 +198,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     first = leads(tokens)
     seconds = reading_seconds(tokens)
     return ParsedBody(
-        text=text,
+        packed_text=pack_text(text),
         citations=tuple(citations),
         local_links=tuple(local_links),
         has_toc=bool(env.get("has_toc")),

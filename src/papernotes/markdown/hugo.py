@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -43,8 +43,7 @@ _REFS = frozenset({"ref", "relref"})
 _BLOCKS = frozenset({"figure", "callout"})
 
 
-@dataclass(frozen=True, slots=True)
-class UnsupportedShortcode:
+class UnsupportedShortcode(NamedTuple):
     """A shortcode papernotes shows as text, where it was written in the body."""
 
     name: str

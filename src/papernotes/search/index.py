@@ -31,7 +31,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from papernotes import ids, urls
 from papernotes.model import Author, Note, named
@@ -175,8 +175,7 @@ def id_terms(key: str, arxiv: str | None, doi: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class Posting:
+class Posting(NamedTuple):
     """One term in one note."""
 
     doc: int
@@ -187,8 +186,7 @@ class Posting:
     """Occurrences in the body, capped at 15; 0 when only short fields hold the term."""
 
 
-@dataclass(frozen=True, slots=True)
-class SearchIndex:
+class SearchIndex(NamedTuple):
     """The inverted index of a set of notes."""
 
     docs: tuple[SearchDoc, ...]

@@ -33,9 +33,8 @@ import gzip
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from papernotes.cjk import is_cjk_char
 from papernotes.incremental.cache import digest, text_digest
@@ -79,8 +78,7 @@ DOC_SHARD_BYTES = 32_000
 """Target size of a doc shard: twenty results shown read at most twenty of them."""
 
 
-@dataclass(frozen=True, slots=True)
-class SearchFile:
+class SearchFile(NamedTuple):
     """One file of the sharded index, with what the build needs to decide to write it."""
 
     path: str

@@ -1,0 +1,67 @@
+"""serve's stage 2: the last save's notes, with the sources saved parsed again, equal to a
+full pass; anything more than a changed text goes through the full pass."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from papernotes.build import _parse_notes
+from papernotes.incremental.parsememo import parse_saved
+from papernotes.incremental.searchmemo import SaveMemo
+from papernotes.load import Source, Sources
+from papernotes.markdown.factory import make_parser
+
+from conftest import note_text
+
+
+def _sources(texts: dict[str, str], last: tuple[Source, ...] = ()) -> tuple[Source, ...]:
+    """The sources, the very objects of ``last`` for the texts that are the same."""
+    kept = {s.path: s for s in last}
+    return tuple(
+        kept[p] if p in kept and kept[p].text == t else Source(p, t) for p, t in texts.items()
+    )
+
+
+def _pass(memo: SaveMemo, sources: tuple[Source, ...]) -> tuple[object, ...]:
+    md = make_parser()
+    full = partial(_parse_notes, Sources(sources, frozenset()), md, None, 1, ())
+    got = parse_saved(memo, sources, full, md, ())
+    memo.sweep()  # what this pass made: ``memo.made``
+    notes, diags, entries = full()
+    assert got == (notes, diags, entries)  # the full pass's, in its order
+    return got
+
+
+def _texts(n: int, edited: int = -1, body: str = "Body.\n") -> dict[str, str]:
+    return {
+        f"papers/n{i}.md": note_text(f"Paper {i}", body=body if i == edited else f"B {i}.\n")
+        for i in range(n)
+    }
+
+
+def test_a_save_parses_the_source_saved_alone() -> None:
+    memo = SaveMemo()
+    first = _sources(_texts(6))
+    _pass(memo, first)
+    assert memo.made["parse-visit"] == 6
+    saved = _sources(_texts(6, edited=2, body="New [@n1].\n"), first)
+    notes = _pass(memo, saved)[0]
+    assert memo.made == {"parse-visit": 1, "parse-note": 1}
+    assert isinstance(notes, list) and notes[2].body.text == "New [@n1].\n"
+    assert notes[1] is _pass(memo, saved)[0][1]  # kept, the very object
+    assert memo.made == {}
+
+
+def test_anything_but_a_changed_text_takes_the_full_pass() -> None:
+    memo = SaveMemo()
+    first = _sources(_texts(4))
+    _pass(memo, first)
+    added = _sources(_texts(5), first)  # a note added
+    _pass(memo, added)
+    assert memo.made["parse-visit"] == 5
+    broken = _sources({**_texts(5), "papers/n3.md": "---\ntitle: [\n---\n"}, added)
+    _pass(memo, broken)  # a note whose front matter cannot be read
+    assert memo.made["parse-visit"] == 1 + 5
+    fixed = _sources(_texts(5), broken)  # and back: it had problems before
+    _pass(memo, fixed)
+    assert memo.made["parse-visit"] == 1 + 5
