@@ -351,50 +351,50 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    plain = None
-    if argv[:1] == ["build"]:  # before importing anything: a no-op build is over in a moment
-        from papernotes.cli.quick import plain_build, quick_build
+    from papernotes.cli.startup import StartupCollections
 
-        if (quick := quick_build(argv[1:])) is not None:
-            return quick
-        plain = plain_build(argv[1:])
-    from papernotes.errors import PapernotesError
+    # Imports allocate much and free little (see the module); argv None: this process's command.
+    with StartupCollections(until_exit=argv is None):
+        argv = list(sys.argv[1:] if argv is None else argv)
+        plain = None
+        if argv[:1] == ["build"]:  # before importing anything: a no-op build is over in a moment
+            from papernotes.cli.quick import plain_build, quick_build
 
-    if plain is not None:  # read already: argparse (~6 ms with its parser) would say the same
-        from types import SimpleNamespace
-        from typing import cast
+            if (quick := quick_build(argv[1:])) is not None:
+                return quick
+            plain = plain_build(argv[1:])
+        from papernotes.errors import PapernotesError
 
-        args = cast("argparse.Namespace", SimpleNamespace(func=_cmd_build, **plain))
-    else:
-        # The commands that talk to the network load httpx and more; build and init need none.
-        light = bool(argv) and argv[0] in ("build", "init")
-        args = _parser(full=not light).parse_args(argv)
-    try:
-        code: int = args.func(args)
-    except PapernotesError as exc:
-        # Every problem papernotes reports on purpose (a refused write, a failed lookup, a
-        # library that is already there…) derives from this one class: one line, exit 1.
-        print(exc.format(), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("papernotes: interrupted", file=sys.stderr)
-        return 130
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"papernotes: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        if args.debug:
-            __import__("traceback").print_exc()  # imported only for this
-        print(
-            f"papernotes: internal error: {exc!r} — this is a bug; please report it "
-            "(run with --debug for details)",
-            file=sys.stderr,
-        )
-        return 1
-    return code
+        if plain is not None:  # read already: argparse (~6 ms with its parser) would say the same
+            from types import SimpleNamespace
+            from typing import cast
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+            args = cast("argparse.Namespace", SimpleNamespace(func=_cmd_build, **plain))
+        else:
+            # The commands that talk to the network load httpx and more; build and init need none.
+            light = bool(argv) and argv[0] in ("build", "init")
+            args = _parser(full=not light).parse_args(argv)
+        try:
+            code: int = args.func(args)
+        except PapernotesError as exc:
+            # Every problem papernotes reports on purpose (a refused write, a failed lookup, a
+            # library that is already there…) derives from this one class: one line, exit 1.
+            print(exc.format(), file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("papernotes: interrupted", file=sys.stderr)
+            return 130
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"papernotes: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            return 1
+        except Exception as exc:
+            if args.debug:
+                __import__("traceback").print_exc()  # imported only for this
+            print(
+                f"papernotes: internal error: {exc!r} — this is a bug; please report it "
+                "(run with --debug for details)",
+                file=sys.stderr,
+            )
+            return 1
+        return code
