@@ -10,10 +10,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from papernotes.cli.startup import ALLOWANCE, StartupCollections
+from papernotes.cli.startup import ALLOWANCE, StartupCollections, end_windows
 
 from conftest import copy_fixture
 
@@ -109,3 +110,39 @@ def test_a_disabled_threshold_is_left_alone(thresholds: tuple[int, int, int]) ->
 
 def _bound(callbacks: list[object]) -> Iterator[object]:
     return (cb for cb in callbacks if hasattr(cb, "__self__"))
+
+
+def test_a_cold_build_ends_the_window_before_it_starts(
+    tmp_path: Path,
+    cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    thresholds: tuple[int, int, int],
+) -> None:
+    import papernotes.build
+
+    seen: list[int] = []
+    real = papernotes.build.build
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_threshold()[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papernotes.build, "build", build)
+    gc.set_threshold(700, 10, 10)
+    root = copy_fixture("small", tmp_path)
+    note = root / "papers" / "peft" / "adapters.md"
+
+    assert cli("build", "--root", str(root)).code == 0  # no cache yet: cold
+    note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert cli("build", "--root", str(root)).code == 0  # an edit: the window stays open
+    assert cli("build", "--clean", "--root", str(root)).code == 0  # cold again
+
+    assert seen == [700, ALLOWANCE, 700]
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_end_windows_ends_an_open_window(thresholds: tuple[int, int, int]) -> None:
+    gc.set_threshold(700, 10, 10)
+    with StartupCollections():
+        end_windows()
+        assert gc.get_threshold() == (700, 10, 10)

@@ -68,7 +68,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # When nothing changed, build() answers without importing the Markdown and template
     # machinery (nor rich: the progress bar shows only once a build has run for a second).
     from papernotes.build import build
+    from papernotes.incremental.cache import CACHE_DIR
 
+    if args.clean or args.no_cache or not (root / CACHE_DIR).is_dir():
+        from papernotes.cli.startup import end_windows
+
+        end_windows()  # a cold build collects as it always did: see cli.startup
     update, stop = _progress(args.quiet)
     try:
         report = build(
@@ -138,7 +143,13 @@ def _format_library(fmt: str, metas: list[Metadata]) -> str:
 def _cmd_bib(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from papernotes.cli.report import Stop, load_config_or_stop, print_diagnostics
+    from papernotes.cli.report import (
+        Stop,
+        load_config_or_stop,
+        print_diagnostics,
+        write_bib,
+        write_stdout,
+    )
     from papernotes.errors import Severity
     from papernotes.model import Status
 
@@ -171,9 +182,9 @@ def _cmd_bib(args: argparse.Namespace) -> int:
         text = _format_library(args.format, [n.meta for n in notes])
         suffix = _BIB_FORMATS[args.format]
     if args.output in (None, "-"):
-        _write_stdout(text, raw=args.format == "ris" and not args.style)
+        write_stdout(text, raw=args.format == "ris" and not args.style)
     else:
-        _write_bib(Path(args.output), text, root / config.papers_dir, suffix)
+        write_bib(Path(args.output), text, root / config.papers_dir, suffix)
         print(f"wrote {len(notes)} entries to {args.output}", file=sys.stderr)
     return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
 
@@ -202,30 +213,6 @@ def _format_styled(root: Path, name: str, metas: list[Metadata]) -> str:
     except styles.FormatError as exc:
         raise Stop(f"style {name!r}: citeproc-py failed: {exc}") from None
     return "".join(f"{line}\n" for line in lines)
-
-
-def _write_stdout(text: str, *, raw: bool) -> None:
-    buffer = getattr(sys.stdout, "buffer", None)
-    if not raw or buffer is None:
-        sys.stdout.write(text)
-        return
-    # RIS lines end in CRLF, which a text stream in Windows' text mode would make CRCRLF.
-    sys.stdout.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
-
-
-def _write_bib(path: Path, text: str, papers: Path, suffix: str) -> None:
-    from papernotes.cli.report import Stop
-
-    resolved = path.resolve()
-    if papers.resolve() in resolved.parents:
-        raise Stop(f"{path}: is inside the notes folder; write the {suffix} elsewhere")
-    if resolved.exists() and resolved.suffix.lower() != suffix:
-        raise Stop(f"{path}: exists and is not a {suffix} file; refusing to overwrite it")
-    from papernotes.atomic import write_atomic
-
-    write_atomic(resolved, text.encode("utf-8"))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:

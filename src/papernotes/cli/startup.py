@@ -7,7 +7,10 @@ command's collection time and none of it freeing anything). :class:`StartupColle
 raises the threshold for one window of :data:`ALLOWANCE` allocations, and the first
 collection that window ends (its allocation count exceeded) puts the thresholds back: the
 garbage it can hold up is bounded by the allowance, not by the library, so a big build's
-heaps are collected as before once its own work starts.
+heaps are collected as before once its own work starts. A build that starts cold (no cache,
+``--clean``, ``--no-cache``) ends the window before it begins (:func:`end_windows`): its
+imports are a small part of it, and the garbage a window holds up (Jinja's template
+compilation makes much) left a cold 1,000-note build's peak RSS ~0.6 MB higher.
 
 Leaving the block ends the window too (tests call :func:`~papernotes.cli.main.main` many
 times in one process), except for the process's own command (``until_exit``): restoring the
@@ -23,7 +26,7 @@ TYPE_CHECKING = False  # not typing's: a no-op build does without importing it
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["ALLOWANCE", "StartupCollections"]
+__all__ = ["ALLOWANCE", "StartupCollections", "end_windows"]
 
 ALLOWANCE = 100_000
 """Young allocations before the first collection: an edit build's start-up (imports of the
@@ -73,3 +76,11 @@ class StartupCollections:
         self._restore()
         if self._collecting in gc.callbacks:
             gc.callbacks.remove(self._collecting)
+
+
+def end_windows() -> None:
+    """End the start-up windows still open now (the command's, when it made one)."""
+    for callback in gc.callbacks:
+        window = getattr(callback, "__self__", None)
+        if isinstance(window, StartupCollections):
+            window._restore()
