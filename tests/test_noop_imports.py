@@ -25,6 +25,7 @@ REPLAY = {
     "papernotes.cli",
     "papernotes.cli.main",
     "papernotes.cli.quick",
+    "papernotes.cli.startup",
     "papernotes.incremental",
     "papernotes.incremental.replay",
 }
@@ -56,6 +57,7 @@ PAPERNOTES = {
     "papernotes.cli",
     "papernotes.cli.main",
     "papernotes.cli.quick",
+    "papernotes.cli.startup",
     "papernotes.cli.report",
     "papernotes.config",
     "papernotes.errors",

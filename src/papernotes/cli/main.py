@@ -68,7 +68,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # When nothing changed, build() answers without importing the Markdown and template
     # machinery (nor rich: the progress bar shows only once a build has run for a second).
     from papernotes.build import build
+    from papernotes.incremental.cache import CACHE_DIR
 
+    if args.clean or args.no_cache or not (root / CACHE_DIR).is_dir():
+        from papernotes.cli.startup import end_windows
+
+        end_windows()  # a cold build collects as it always did: see cli.startup
     update, stop = _progress(args.quiet)
     try:
         report = build(
@@ -138,7 +143,13 @@ def _format_library(fmt: str, metas: list[Metadata]) -> str:
 def _cmd_bib(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from papernotes.cli.report import Stop, load_config_or_stop, print_diagnostics
+    from papernotes.cli.report import (
+        Stop,
+        load_config_or_stop,
+        print_diagnostics,
+        write_bib,
+        write_stdout,
+    )
     from papernotes.errors import Severity
     from papernotes.model import Status
 
@@ -171,9 +182,9 @@ def _cmd_bib(args: argparse.Namespace) -> int:
         text = _format_library(args.format, [n.meta for n in notes])
         suffix = _BIB_FORMATS[args.format]
     if args.output in (None, "-"):
-        _write_stdout(text, raw=args.format == "ris" and not args.style)
+        write_stdout(text, raw=args.format == "ris" and not args.style)
     else:
-        _write_bib(Path(args.output), text, root / config.papers_dir, suffix)
+        write_bib(Path(args.output), text, root / config.papers_dir, suffix)
         print(f"wrote {len(notes)} entries to {args.output}", file=sys.stderr)
     return 1 if any(d.severity is Severity.ERROR for d in diags) else 0
 
@@ -202,30 +213,6 @@ def _format_styled(root: Path, name: str, metas: list[Metadata]) -> str:
     except styles.FormatError as exc:
         raise Stop(f"style {name!r}: citeproc-py failed: {exc}") from None
     return "".join(f"{line}\n" for line in lines)
-
-
-def _write_stdout(text: str, *, raw: bool) -> None:
-    buffer = getattr(sys.stdout, "buffer", None)
-    if not raw or buffer is None:
-        sys.stdout.write(text)
-        return
-    # RIS lines end in CRLF, which a text stream in Windows' text mode would make CRCRLF.
-    sys.stdout.flush()
-    buffer.write(text.encode("utf-8"))
-    buffer.flush()
-
-
-def _write_bib(path: Path, text: str, papers: Path, suffix: str) -> None:
-    from papernotes.cli.report import Stop
-
-    resolved = path.resolve()
-    if papers.resolve() in resolved.parents:
-        raise Stop(f"{path}: is inside the notes folder; write the {suffix} elsewhere")
-    if resolved.exists() and resolved.suffix.lower() != suffix:
-        raise Stop(f"{path}: exists and is not a {suffix} file; refusing to overwrite it")
-    from papernotes.atomic import write_atomic
-
-    write_atomic(resolved, text.encode("utf-8"))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -351,50 +338,50 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    plain = None
-    if argv[:1] == ["build"]:  # before importing anything: a no-op build is over in a moment
-        from papernotes.cli.quick import plain_build, quick_build
+    from papernotes.cli.startup import StartupCollections
 
-        if (quick := quick_build(argv[1:])) is not None:
-            return quick
-        plain = plain_build(argv[1:])
-    from papernotes.errors import PapernotesError
+    # Imports allocate much and free little (see the module); argv None: this process's command.
+    with StartupCollections(until_exit=argv is None):
+        argv = list(sys.argv[1:] if argv is None else argv)
+        plain = None
+        if argv[:1] == ["build"]:  # before importing anything: a no-op build is over in a moment
+            from papernotes.cli.quick import plain_build, quick_build
 
-    if plain is not None:  # read already: argparse (~6 ms with its parser) would say the same
-        from types import SimpleNamespace
-        from typing import cast
+            if (quick := quick_build(argv[1:])) is not None:
+                return quick
+            plain = plain_build(argv[1:])
+        from papernotes.errors import PapernotesError
 
-        args = cast("argparse.Namespace", SimpleNamespace(func=_cmd_build, **plain))
-    else:
-        # The commands that talk to the network load httpx and more; build and init need none.
-        light = bool(argv) and argv[0] in ("build", "init")
-        args = _parser(full=not light).parse_args(argv)
-    try:
-        code: int = args.func(args)
-    except PapernotesError as exc:
-        # Every problem papernotes reports on purpose (a refused write, a failed lookup, a
-        # library that is already there…) derives from this one class: one line, exit 1.
-        print(exc.format(), file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("papernotes: interrupted", file=sys.stderr)
-        return 130
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"papernotes: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        if args.debug:
-            __import__("traceback").print_exc()  # imported only for this
-        print(
-            f"papernotes: internal error: {exc!r} — this is a bug; please report it "
-            "(run with --debug for details)",
-            file=sys.stderr,
-        )
-        return 1
-    return code
+        if plain is not None:  # read already: argparse (~6 ms with its parser) would say the same
+            from types import SimpleNamespace
+            from typing import cast
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+            args = cast("argparse.Namespace", SimpleNamespace(func=_cmd_build, **plain))
+        else:
+            # The commands that talk to the network load httpx and more; build and init need none.
+            light = bool(argv) and argv[0] in ("build", "init")
+            args = _parser(full=not light).parse_args(argv)
+        try:
+            code: int = args.func(args)
+        except PapernotesError as exc:
+            # Every problem papernotes reports on purpose (a refused write, a failed lookup, a
+            # library that is already there…) derives from this one class: one line, exit 1.
+            print(exc.format(), file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("papernotes: interrupted", file=sys.stderr)
+            return 130
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"papernotes: error: {where}{exc.strerror or exc}", file=sys.stderr)
+            return 1
+        except Exception as exc:
+            if args.debug:
+                __import__("traceback").print_exc()  # imported only for this
+            print(
+                f"papernotes: internal error: {exc!r} — this is a bug; please report it "
+                "(run with --debug for details)",
+                file=sys.stderr,
+            )
+            return 1
+        return code

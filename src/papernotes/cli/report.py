@@ -18,7 +18,14 @@ from papernotes.errors import Diagnostic, PapernotesError, Severity
 if TYPE_CHECKING:
     from papernotes.config import Config
 
-__all__ = ["Stop", "load_config_or_stop", "load_config_reporting", "print_diagnostics"]
+__all__ = [
+    "Stop",
+    "load_config_or_stop",
+    "load_config_reporting",
+    "print_diagnostics",
+    "write_bib",
+    "write_stdout",
+]
 
 
 class Stop(PapernotesError):
@@ -48,3 +55,28 @@ def load_config_reporting(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
     if any(d.severity is Severity.ERROR for d in diags):
         raise Stop("fix the configuration errors above")
     return config, diags
+
+
+def write_stdout(text: str, *, raw: bool) -> None:
+    """``text`` on standard output; ``raw``: its bytes as they are (RIS's CRLF line ends)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if not raw or buffer is None:
+        sys.stdout.write(text)
+        return
+    # RIS lines end in CRLF, which a text stream in Windows' text mode would make CRCRLF.
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def write_bib(path: Path, text: str, papers: Path, suffix: str) -> None:
+    """``text`` written to ``path`` (``bib -o``): never inside the notes folder, nor over a
+    file that is not a ``suffix`` file."""
+    resolved = path.resolve()
+    if papers.resolve() in resolved.parents:
+        raise Stop(f"{path}: is inside the notes folder; write the {suffix} elsewhere")
+    if resolved.exists() and resolved.suffix.lower() != suffix:
+        raise Stop(f"{path}: exists and is not a {suffix} file; refusing to overwrite it")
+    from papernotes.atomic import write_atomic
+
+    write_atomic(resolved, text.encode("utf-8"))
