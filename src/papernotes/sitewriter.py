@@ -300,7 +300,8 @@ class SiteWriter:
             staging.manifest(files, encode)
         self._done = True
         size = self._size + sum(map(on_disk.__getitem__, keep))
-        kept = write._user_files(real, files, on_disk.keys() - set(stale))  # as it is now
+        # As it is now; the site's own files left out at C speed, not copied twice first.
+        kept = write._user_files(real, files, on_disk.keys() - files.keys() - set(stale))
         if memo is not None:  # after: it patches ``on_disk`` (the memo's) with this commit
             memo.committed(real, files, self._placed, stale)
         return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
