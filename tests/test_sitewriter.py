@@ -210,3 +210,33 @@ def test_the_manifest_encoded_from_memory_is_the_one_json_writes() -> None:
             files = {**files, "authors/😀.html": "b" * 32}  # a path added
         else:
             files = {}
+
+
+def test_the_files_a_session_keeps_are_the_folders_as_listed_after_each_change(
+    tmp_path: Path,
+) -> None:
+    """``OutputMemo.scan`` patches the files it gave last time (commits, a folder listed again):
+    after commits that add, change and drop files and folders, and changes made behind its
+    back, it gives what a fresh listing does."""
+    from papernotes.sitewriter import OutputMemo
+    from papernotes.write import _scan
+
+    out = tmp_path / "site"
+    memo = OutputMemo()
+    sites = [
+        {"index.html": "home", "papers/a.html": "a", "papers/b.html": "b"},
+        {"index.html": "home 2", "papers/a.html": "a", "tags/t.html": "t", "x/y/z.html": "z"},
+        {"index.html": "home 2", "papers/a.html": "a 2", "x/y/z.html": "z"},
+        {"index.html": "home 3", "papers/c.html": "c"},
+    ]
+    for step, pages in enumerate(sites):
+        with SiteWriter(out, memo=memo) as writer:
+            for path, text in pages.items():
+                writer.put(Page(path, text.encode()))
+            writer.commit()
+        assert memo.scan(out.resolve()) == _scan(out.resolve()), step
+        if step == 1:  # the user's own file, and a folder gone behind the session's back
+            (out / "papers" / "mine.txt").write_text("mine", encoding="utf-8")
+            (out / "x" / "y" / "z.html").unlink()
+            (out / "x" / "y").rmdir()
+            assert memo.scan(out.resolve()) == _scan(out.resolve()), step

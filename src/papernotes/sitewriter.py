@@ -66,6 +66,9 @@ class OutputMemo:
         its hash (:meth:`encode`)."""
         self._folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
         """Folder (site-relative, "" or ending in "/") → its stamp, files → size, subfolders."""
+        self._found: dict[str, int] | None = None
+        """Every folder's files in one (what :meth:`scan` gives), patched by each commit: kept
+        while no folder moved, so a save does not gather the site's files again."""
 
     def manifest(self, real: Path, *, shown: Path | None = None) -> dict[str, str] | None:
         """``write.read_manifest(real)``, from memory while the file is the one read or
@@ -93,25 +96,46 @@ class OutputMemo:
         return '{"generator": "papernotes", "files": {' + listed + "}}"
 
     def scan(self, real: Path) -> dict[str, int]:
-        """``write._scan(real)``: the folders whose stamp did not move from memory."""
-        found: dict[str, int] = {}
+        """``write._scan(real)``: the folders whose stamp did not move from memory, and the
+        files of all of them kept in one, patched with the folders listed again (the root, whose
+        manifest each save replaces), not gathered again: never to be changed by a caller.
+        Counts each file put into or taken out of that as ``"scan-file"``."""
+        before = self._folders
         folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
+        listed: list[str] = []
 
         def visit(prefix: str) -> None:
             folder = os.path.join(real, prefix)
             stamp = _stamp(folder)
-            kept = self._folders.get(prefix)
+            kept = before.get(prefix)
             if stamp is None:
                 return
             if kept is None or kept[0] != stamp:
                 kept = (stamp, *self._list(folder, prefix))
+                listed.append(prefix)
             folders[prefix] = kept
-            found.update(kept[1])
             for sub in kept[2]:
                 visit(sub)
 
         visit("")
         self._folders = folders
+        found = self._found
+        if found is None:
+            found = {}
+            for kept in folders.values():
+                found.update(kept[1])
+            self._count("scan-file", len(found))
+            self._found = found
+            return found
+        gone = [p for p in before if p not in folders]
+        for prefix in (*listed, *gone):
+            old = before.get(prefix)
+            for rel in old[1] if old is not None else ():
+                found.pop(rel, None)
+            self._count("scan-file", len(old[1]) if old is not None else 0)
+        for prefix in listed:
+            found.update(folders[prefix][1])
+            self._count("scan-file", len(folders[prefix][1]))
         return found
 
     def _list(self, folder: str, prefix: str) -> tuple[dict[str, int], tuple[str, ...]]:
@@ -151,17 +175,23 @@ class OutputMemo:
             kept = self._folders.pop(prefix, None)
             now = _stamp(os.path.join(real, prefix))
             if kept is None or now is None:  # a new folder: its parents list it next time
+                self._found = None
                 while prefix:
                     prefix = prefix[:-1].rpartition("/")[0]
                     prefix = prefix + "/" if prefix else ""
                     self._folders.pop(prefix, None)
                 continue
-            sizes = dict(kept[1])
+            sizes = kept[1]  # ours alone (listed by ``_list``): patched in place
+            found = self._found
             for rel, size in changes:
                 if size is None:
                     sizes.pop(rel, None)
+                    if found is not None:
+                        found.pop(rel, None)
                 else:
                     sizes[rel] = size
+                    if found is not None:
+                        found[rel] = size
             self._folders[prefix] = (now, sizes, kept[2])
 
 
@@ -269,10 +299,11 @@ class SiteWriter:
         if todo or stale or files != old:
             staging.manifest(files, encode)
         self._done = True
-        if memo is not None:
-            memo.committed(real, files, self._placed, stale)
         size = self._size + sum(map(on_disk.__getitem__, keep))
-        kept = write._user_files(real, files, on_disk.keys() - set(stale))  # as it is now
+        # As it is now; the site's own files left out at C speed, not copied twice first.
+        kept = write._user_files(real, files, on_disk.keys() - files.keys() - set(stale))
+        if memo is not None:  # after: it patches ``on_disk`` (the memo's) with this commit
+            memo.committed(real, files, self._placed, stale)
         return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
 
 
