@@ -50,6 +50,8 @@ class Problems:
         page.on("console", on_console)
         page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
         page.on("requestfailed", on_failed)
+        # The console's "Failed to load resource: 404" names no file: say which.
+        page.on("response", lambda r: r.status == 404 and self.items.append(f"404: {r.url}"))
         return page
 
 

@@ -48,6 +48,10 @@ def test_edit_reloads_the_page_and_errors_show_over_it(served, browser: Browser)
     expect(page.locator(".note-body")).to_contain_text(
         "A sentence added while serving.", timeout=30_000
     )
+    # The reloaded page's text shows before its figure is fetched; the next save leaves this
+    # note out (an error), and with it its figure, so wait for the load to end first, as a
+    # reader's tab would have (a 404 for files/peft/figures/update.svg otherwise, 3 in 52 runs).
+    page.wait_for_load_state("load")
 
     note.write_text(original.replace("year: 2022", "year: 2022\nrating: 9"), encoding="utf-8")
     overlay = page.locator("#papernotes-error-overlay")
