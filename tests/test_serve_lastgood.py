@@ -7,6 +7,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,10 +20,12 @@ from papernotes.errors import Severity
 from papernotes.incremental.session import Session
 from papernotes.markdown.factory import make_parser
 from papernotes.parse import parse_note
+from papernotes.serve.http import LiveState
 from papernotes.serve.lastgood import KEPT, LEFT_OUT, LastGood, checker
 from papernotes.serve.watch import build_once
 
 from conftest import copy_fixture, site_tree
+from serving import start
 
 LORA = "papers/peft/lora.md"
 PAGE = "papers/hu2021lora.html"
@@ -211,3 +216,56 @@ def test_nothing_is_checked_without_a_last_good_text() -> None:
     assert keeper.checked == 0
     keeper.read("papers/a.md", Source("papers/a.md", "y"), None, Source("papers/a.md", "x"))
     assert keeper.checked == 1 and keeper.held == {}
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _save_whole(note: Path, text: str) -> None:
+    """As an editor saves: the new text renamed into place, one change for the watcher."""
+    temp = note.with_name(f".{note.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, note)
+
+
+def _until(state: LiveState, done: Callable[[], bool]) -> None:
+    """Wait, build after build (events, not sleeps), for ``done``."""
+    seen = state.generation
+    while not done():
+        now = state.wait(seen, timeout=30)
+        assert now != seen, "no build came"
+        seen = now
+
+
+def test_over_http_the_page_and_its_figure_stay_while_the_note_is_broken(
+    tmp_path: Path,
+) -> None:
+    live = start(copy_fixture("small", tmp_path))
+    try:
+        note = live.root / LORA
+        original = note.read_text(encoding="utf-8")
+        page, figure = _get(live.url + PAGE), _get(live.url + FIGURE)
+        assert page[0] == figure[0] == 200
+        files = site_tree(live.site)
+
+        _save_whole(note, _broken(original))
+        _until(
+            live.state,
+            lambda: any(p.startswith(f"{LORA}:9:6: error:") for p in live.state.problems),
+        )
+        assert f"{LORA}: note: {KEPT}" in live.state.problems
+        assert _get(live.url + PAGE) == page and _get(live.url + FIGURE) == figure
+        assert site_tree(live.site) == files  # not a file more or less, not a byte changed
+
+        _save_whole(note, original.replace("## 方法", "## 方法\n\nFixed over HTTP."))
+        _until(live.state, lambda: not live.state.problems)
+        status, body = _get(live.url + PAGE)
+        assert status == 200 and "Fixed over HTTP." in body.decode()
+        assert site_tree(live.site) == _clean(live.root, tmp_path)
+    finally:
+        live.close()
