@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from papernotes.build import build
 from papernotes.config import load_config
@@ -269,3 +271,52 @@ def test_over_http_the_page_and_its_figure_stay_while_the_note_is_broken(
         assert site_tree(live.site) == _clean(live.root, tmp_path)
     finally:
         live.close()
+
+
+def _clean_of(root: Path, texts: dict[str, str], where: Path) -> dict[str, bytes]:
+    """The clean build of ``root``'s library with the notes ``texts`` gives in place."""
+    shutil.rmtree(where, ignore_errors=True)
+    shutil.copytree(root / "papers", where / "papers")
+    shutil.copy(root / "papernotes.yaml", where / "papernotes.yaml")
+    for rel, text in texts.items():
+        (where / rel).write_text(text, encoding="utf-8")
+    config, _ = load_config(where)
+    report = build(where, config, out=where / "site", use_cache=False)
+    assert report.errors == 0, [d.format() for d in report.diagnostics]
+    return site_tree(where / "site")
+
+
+ADAPTERS = "papers/peft/adapters.md"
+SAVES = st.tuples(
+    st.sampled_from([LORA, ADAPTERS]),
+    st.sampled_from(["edit", "yaml", "field", "undecodable"]),
+)
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(saves=st.lists(SAVES, min_size=1, max_size=5))
+def test_at_every_save_the_site_is_the_clean_build_of_the_last_good_texts(
+    tmp_path_factory: pytest.TempPathFactory, saves: list[tuple[str, str]]
+) -> None:
+    base = tmp_path_factory.mktemp("lastgood")
+    root = copy_fixture("small", base)
+    session = Session(root, root / "site")
+    assert session.build().errors == 0
+    good = {rel: (root / rel).read_text(encoding="utf-8") for rel in (LORA, ADAPTERS)}
+    for step, (rel, how) in enumerate(saves):
+        note = root / rel
+        if how == "edit":
+            good[rel] += f"\nSaved {step}.\n"
+            note.write_text(good[rel], encoding="utf-8")
+        elif how == "undecodable":
+            note.write_bytes(good[rel].encode() + b"\xff")
+        else:
+            bad = "title: [" if how == "yaml" else "rating: 11"
+            note.write_text(good[rel].replace("---\n", f"---\n{bad}\n", 1), encoding="utf-8")
+        session.invalidate([str(note)])
+        report = session.build()
+        broken = {r for r in good if (root / r).read_bytes() != good[r].encode()}
+        assert set(session.held) == broken and report.left_out == ()
+        assert site_tree(root / "site") == _clean_of(root, good, base / f"clean{step}")
