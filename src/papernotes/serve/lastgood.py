@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from papernotes.errors import Diagnostic, Location, Severity
@@ -112,10 +113,19 @@ class LastGood:
         stamp = done.stamp
         inputs = stamp.get("inputs")
         if isinstance(inputs, dict):
-            mine = {os.path.abspath(os.path.join(root, d)) for d in self.held}
-            inputs = {k: [-1, -1] if os.path.abspath(k) in mine else v for k, v in inputs.items()}
-            stamp = {**stamp, "inputs": inputs}
+            stamp = {**stamp, "inputs": _unvouched(inputs, root, self.held)}
         return done._replace(report=report, stamp={**stamp, "partial": True})
+
+
+def _unvouched(inputs: dict[str, object], root: str, held: Collection[str]) -> dict[str, object]:
+    """``inputs`` (a stamp's file → [size, time]) with the ``held`` note files' entries
+    matching no file: looked up as the stamp spells them (``root/display``), and through
+    every entry only when one is not (a library reached through ``..``)."""
+    keys = [str(PurePath(root, d)) for d in held]
+    if all(k in inputs for k in keys):
+        return {**inputs, **{k: [-1, -1] for k in keys}}
+    mine = {os.path.abspath(k) for k in keys}
+    return {k: [-1, -1] if os.path.abspath(k) in mine else v for k, v in inputs.items()}
 
 
 def checker(config: Config, md: MarkdownIt | None) -> Check:
