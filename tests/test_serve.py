@@ -48,16 +48,17 @@ def test_edit_reloads_the_page_and_errors_show_over_it(served, browser: Browser)
     expect(page.locator(".note-body")).to_contain_text(
         "A sentence added while serving.", timeout=30_000
     )
-    # The reloaded page's text shows before its figure is fetched; the next save leaves this
-    # note out (an error), and with it its figure, so wait for the load to end first, as a
-    # reader's tab would have (a 404 for files/peft/figures/update.svg otherwise, 3 in 52 runs).
-    page.wait_for_load_state("load")
-
+    # Saved with an error at once, while the reloaded page may still be fetching its figure:
+    # the note keeps its last good page and files meanwhile, so nothing it asks for is a 404.
     note.write_text(original.replace("year: 2022", "year: 2022\nrating: 9"), encoding="utf-8")
     overlay = page.locator("#papernotes-error-overlay")
     expect(overlay).to_be_visible(timeout=30_000)
     expect(overlay).to_contain_text(re.compile(r"papers/peft/lora\.md:\d+:\d+: error: rating"))
+    expect(overlay).to_contain_text("papers/peft/lora.md: note: its last version without errors")
     expect(page.locator("h1")).to_contain_text("LoRA")  # the last good page is still there
+    page.wait_for_load_state("load")  # every file it asked for came (a 404 is a problem below)
+    assert page.reload().status == 200  # and the page itself is still served
+    expect(overlay).to_be_visible(timeout=30_000)  # a tab opened meanwhile is told too
 
     note.write_text(original.replace("## 方法", "## 方法\n\nFixed again."), encoding="utf-8")
     expect(page.locator(".note-body")).to_contain_text("Fixed again.", timeout=30_000)

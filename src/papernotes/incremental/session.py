@@ -31,6 +31,7 @@ from papernotes.incremental import cache as cache
 from papernotes.incremental import fastpath as fastpath
 from papernotes.incremental.cache import text_digest
 from papernotes.incremental.searchmemo import SaveMemo
+from papernotes.serve.lastgood import LastGood, checker
 from papernotes.sitewriter import output_memo
 
 if TYPE_CHECKING:
@@ -52,7 +53,9 @@ class TextMemo:
     notes folder while those files were all there before, and looks at those files alone:
     a save then costs the files saved, not the library."""
 
-    def __init__(self) -> None:
+    def __init__(self, keeper: LastGood | None = None) -> None:
+        self._keeper = keeper or LastGood()
+        """The notes that stand in with their last text without errors (serve/lastgood.py)."""
         self._kept: dict[str, tuple[tuple[int, int, int], load.Source]] = {}
         self._used: set[str] = set()
         self._walk: tuple[tuple[Path, str, tuple[str, ...]], load.Walk, dict[str, str]] | None
@@ -139,6 +142,8 @@ class TextMemo:
         """The note at ``path``, from memory or read now; None when it cannot be read or
         decoded (``load_sources`` then reads it and says what is wrong)."""
         source = self._give(path, display)
+        if self._keeper.held and (held := self._keeper.held.get(display)) is not None:
+            source = held.good  # its file has errors: the last good text is built instead
         self._missed += source is None
         return source
 
@@ -164,10 +169,12 @@ class TextMemo:
         except OSError:
             return None
         if text is None or problem is not None:
+            self._keeper.read(display, None, problem, kept[1] if kept else None)
             return None
         # Taken with the time from before reading: a file saved again meanwhile is newer, so
         # the next look reads it again.
         source = load.Source(display, text, text_digest(text))
+        self._keeper.read(display, source, None, kept[1] if kept else None)
         self._kept[display] = (stamp, source)
         return source
 
@@ -176,6 +183,7 @@ class TextMemo:
         if self._replayed:  # every file the last full load found is there still
             return
         self._kept = {k: v for k, v in self._kept.items() if k in self._used}
+        self._keeper.retain(self._paths)  # the files of the last walk
         self._used = set()
 
     def __len__(self) -> int:
@@ -194,7 +202,9 @@ class Session:
         """Whether this session froze the objects (``gc.freeze``) that :meth:`persist` thaws."""
         self._config: tuple[Config, tuple[Diagnostic, ...]] | None = None
         self._warm = Warm(memo=SaveMemo())
-        self._texts = TextMemo()
+        self._keeper = LastGood()
+        """The notes whose file has errors, built from their last good text meanwhile."""
+        self._texts = TextMemo(self._keeper)
         self._pending: Run | None = None
         self._stamp: dict[str, object] | None = None
         """The inputs' stamp the last build started from."""
@@ -223,7 +233,7 @@ class Session:
         self._told = None if full or changed is None else {*(self._told or ()), *changed}
         if full:
             self._config = None
-            self._texts = TextMemo()
+            self._texts = TextMemo(self._keeper)
             self._warm = Warm(cache=self._warm.cache, memo=SaveMemo())
         return full
 
@@ -289,6 +299,7 @@ class Session:
                 return BuildReport(last.notes, last.pages, diags, seconds, None, up_to_date=True)
             warm = replace(self._warm, known=self._texts)
             looked = self._texts.looked
+            self._keeper.check = checker(config, self._warm.md)
             done = run(
                 self.root,
                 config,
@@ -300,6 +311,7 @@ class Session:
             )
         self._looked = self._texts.looked - looked
         self._texts.forget_unused()
+        done = self._keeper.after(done, str(self.root))  # a broken note deleted: forgotten
         if done.warm.memo is not None:
             done.warm.memo.sweep()
         self._warm = replace(done.warm, known=None)
@@ -312,6 +324,11 @@ class Session:
             seconds = time.perf_counter() - start
             return BuildReport(last.notes, last.pages, diags, seconds, None, up_to_date=True)
         return replace(done.report, seconds=time.perf_counter() - start)
+
+    @property
+    def held(self) -> tuple[str, ...]:
+        """The note files with errors whose last good text the site was built from."""
+        return tuple(sorted(self._keeper.held))
 
     @property
     def made(self) -> Mapping[str, int]:

@@ -1,6 +1,7 @@
 // The live-reload client of `papernotes serve`, served at /__papernotes/livereload.js and
 // injected into every HTML response; never part of a built site. It reloads the page after a
-// good rebuild and lays the errors of a failed one over the page (the previous build).
+// good rebuild and lays the errors of any other over the page (the last good one: a failed
+// build writes nothing, and a note with errors is served as it last was without them).
 (function () {
   "use strict";
   var source = new EventSource("/__papernotes/events");
@@ -18,7 +19,8 @@
       "background:#1f1f1f;color:#ffd7d7;font:14px/1.5 ui-monospace,monospace;padding:1rem;" +
       "border:2px solid #ff6b6b;border-radius:6px;white-space:pre-wrap";
     var title = document.createElement("strong");
-    title.textContent = "papernotes: the last build failed; this page is the previous build.";
+    title.textContent = "papernotes: the last build found errors. This page is the last " +
+      "good one, and it reloads once they are fixed and saved.";
     var close = document.createElement("button");
     close.type = "button";
     close.textContent = "Dismiss";

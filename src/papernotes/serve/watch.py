@@ -35,15 +35,18 @@ class BuildOutcome:
 def build_once(
     root: Path, out: Path, session: Session | None = None, *, hold: bool = False
 ) -> BuildOutcome:
-    """Build ``root`` into ``out``, leaving out the notes with errors (``keep_going``): the
-    others are published, and the error lines are the outcome's ``problems``. A build stopped
-    by an error that is not about one note writes nothing, so the last good site stays.
+    """Build ``root`` into ``out``, publishing the notes without errors: a note with errors
+    is built from its last good text while the session has one (:mod:`.lastgood`), else left
+    out (``keep_going``); the error lines, and what became of each such note, are the
+    outcome's ``problems``. A build stopped by an error that is not about one note writes
+    nothing, so the last good site stays.
 
     With a ``session``, the build starts from what it holds and its cache is left for the
     caller to save (``session.persist()``, once the browser was told); without, the cache
     is saved here. ``hold``: see :meth:`~papernotes.incremental.session.Session.build`."""
     from papernotes.errors import Severity
     from papernotes.incremental.session import Session
+    from papernotes.serve.lastgood import KEPT, LEFT_OUT
     from papernotes.write import OutputRefused
 
     own = session is None
@@ -67,7 +70,12 @@ def build_once(
     status = f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)"
     if report.left_out:
         status += f"; {len(report.left_out)} notes with errors left out"
-    return BuildOutcome(errors, lines, status)
+    # The held notes' own line (a Severity.NOTE) is among ``lines``; the browser needs it too.
+    kept = tuple(f"{p}: note: {KEPT}" for p in session.held)
+    if kept:
+        status += f"; {len(kept)} notes with errors: their last good version kept"
+    left = tuple(f"{p}: note: {LEFT_OUT}" for p in report.left_out)
+    return BuildOutcome((*errors, *kept, *left), (*lines, *left), status)
 
 
 def rebuild(
