@@ -37,7 +37,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = [
     "FORK_WORTH",
@@ -45,6 +45,7 @@ __all__ = [
     "PARALLEL_FROM",
     "SLICE_MAX",
     "WINDOW_PER_WORKER",
+    "Ahead",
     "fans_out",
     "give_back_free_memory",
     "parallel_iter",
@@ -133,10 +134,7 @@ def parallel_iter(
             if progress and i % 100 == 0:
                 progress(i, len(items))
         return
-    # Small slices: a slow stretch of items (long notes) does not leave a core idle at the
-    # end, and few results wait in the parent for the slice before them. Only the bounds
-    # travel, so a slice costs one short message each way.
-    size = max(1, min(-(-len(items) // (workers * 4)), SLICE_MAX))
+    size = _slice_size(len(items), workers)
     if not first_here:
         yield from _forked(fn, items, workers, size, progress, start=0)
         return
@@ -154,6 +152,42 @@ def parallel_iter(
     yield from _forked(fn, items, workers, size, progress, start=size)
 
 
+class Ahead(Generic[_R]):
+    """``[fn(x) for x in items]`` at work in forked processes from the moment it is made, every
+    slice handed out at once, while the caller goes on with other work; the results, in the
+    order of ``items``, as the caller iterates (once). With too few items for a pool
+    (:func:`fans_out`), they are made here as the caller iterates.
+
+    This is how a stage that only the end of the build needs (the formatted references) runs
+    beside the parent's own work instead of after it: at 1,000 notes, with 2 cores, the parent
+    renders the bodies and tokenises the search documents alone while both workers format.
+    While one is at work, the caller does the rest in this process (``workers=1``): a second
+    pool would be forked beside the threads of the first, and the cores are busy anyway. Let go
+    before it is done (an exception), its workers are ended with it."""
+
+    __slots__ = ("_results", "forked")
+
+    def __init__(self, fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> None:
+        self.forked = fans_out(len(items), workers)  # else made here as iterated
+        self._results: Iterator[_R]
+        if not self.forked:
+            self._results = map(fn, items)
+            return
+        parts = _slices(fn, items, workers, _slice_size(len(items), workers), 0, len(items))
+        next(parts)  # forked, every slice handed out
+        self._results = (result for _, part in parts for result in part)
+
+    def __iter__(self) -> Iterator[_R]:
+        return self._results
+
+
+def _slice_size(count: int, workers: int) -> int:
+    # Small slices: a slow stretch of items (long notes) does not leave a core idle at the
+    # end, and few results wait in the parent for the slice before them. Only the bounds
+    # travel, so a slice costs one short message each way.
+    return max(1, min(-(-count // (workers * 4)), SLICE_MAX))
+
+
 def _forked(
     fn: Callable[[_T], _R],
     items: Sequence[_T],
@@ -164,6 +198,24 @@ def _forked(
     start: int,
 ) -> Iterator[_R]:
     """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes."""
+    parts = _slices(fn, items, workers, size, start, workers * WINDOW_PER_WORKER)
+    next(parts)  # forked
+    for end, part in parts:
+        yield from part
+        if progress:
+            progress(end, len(items))
+
+
+def _slices(
+    fn: Callable[[_T], _R],
+    items: Sequence[_T],
+    workers: int,
+    size: int,
+    start: int,
+    ahead: int,
+) -> Iterator[tuple[int, list[Any]]]:
+    """Each slice's end and results, in order, after a first ``(start, [])`` once the pool is
+    forked and its first ``ahead`` slices are handed out."""
     import multiprocessing
 
     slices = [(i, min(i + size, len(items))) for i in range(start, len(items), size)]
@@ -174,12 +226,10 @@ def _forked(
     try:
         lives = max(1, ITEMS_PER_WORKER // size)  # slices a worker does before it is replaced
         with context.Pool(workers, _adopt, (fn, items), maxtasksperchild=lives) as pool:
-            ahead = workers * WINDOW_PER_WORKER
             done = _windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead)
+            yield start, []
             for (_, end), part in zip(slices, done, strict=True):
-                yield from part
-                if progress:
-                    progress(end, len(items))
+                yield end, part
     finally:
         if thaw:
             gc.unfreeze()  # the parent's garbage is collectable again
@@ -253,13 +303,22 @@ def _windowed(
 ) -> Iterator[list[Any]]:
     """Each slice's results in order, with at most ``ahead`` slices submitted and not yet
     taken: the next slice is submitted only as the caller takes one (``imap`` would submit
-    them all, and queue every result in the parent however slowly the caller takes them)."""
+    them all, and queue every result in the parent however slowly the caller takes them).
+    The first ``ahead`` are submitted now, before the caller takes anything."""
     pending: deque[_Pending] = deque()
     todo = iter(slices)
     for bounds in todo:
         pending.append(submit(bounds))
         if len(pending) >= max(1, ahead):
             break
+    return _taken(submit, pending, todo)
+
+
+def _taken(
+    submit: Callable[[tuple[int, int]], _Pending],
+    pending: deque[_Pending],
+    todo: Iterator[tuple[int, int]],
+) -> Iterator[list[Any]]:
     while pending:
         part = pending.popleft().get()
         for bounds in todo:  # one in for the one out, before the caller works on it

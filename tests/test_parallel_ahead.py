@@ -1,0 +1,118 @@
+"""Work handed to forked workers ahead of time (``incremental.parallel.Ahead``), and the build's
+use of it: the references are formatted by the workers while the parent renders the bodies."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import select
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_build import NOTES, _big_library
+
+from papernotes import plan
+from papernotes.bib import styles as bib_styles
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental import searchstate
+from papernotes.incremental.parallel import PARALLEL_FROM, Ahead
+from papernotes.incremental.reuse import reuse, reuse_ahead
+
+
+def test_the_workers_are_at_work_before_the_caller_asks_for_a_result() -> None:
+    # Each item says it was made through a pipe; the caller reads every item's word before it
+    # takes a single result: a pool that started only when asked would leave it waiting.
+    read, write = os.pipe()
+    parent = os.getpid()
+
+    def fn(x: int) -> tuple[int, int]:
+        os.write(write, b"x")
+        return x * x, os.getpid()
+
+    items = list(range(PARALLEL_FROM * 2))
+    ahead = Ahead(fn, items, 2)
+    assert ahead.forked
+    said = b""
+    while len(said) < len(items):
+        ready, _, _ = select.select([read], [], [], 60)  # a guard against a hang, not a timing
+        assert ready, f"only {len(said)} of {len(items)} items made before the caller asked"
+        said += os.read(read, 4096)
+    results = list(ahead)
+    os.close(read)
+    os.close(write)
+    assert [square for square, _ in results] == [x * x for x in items]
+    assert parent not in {pid for _, pid in results}
+
+
+def test_few_items_are_made_here_when_asked() -> None:
+    made: list[int] = []
+    ahead = Ahead(lambda x: made.append(x) or x + 1, list(range(PARALLEL_FROM - 1)), 2)
+    assert not ahead.forked and made == []  # nothing made until asked
+    assert list(ahead) == list(range(1, PARALLEL_FROM))
+    assert made == list(range(PARALLEL_FROM - 1))
+
+
+def test_workers_let_go_before_their_results_are_taken_are_ended() -> None:
+    ahead = Ahead(lambda x: x, list(range(PARALLEL_FROM * 4)), 2)
+    before = set(multiprocessing.active_children())
+    assert before  # the workers, at work
+    del ahead  # an exception before the results were taken: the pool is ended with it
+    assert not set(multiprocessing.active_children()) & before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reuse_ahead_equals_reuse(workers: int) -> None:
+    wanted = {f"k{i}": (f"fp{i % 7}", i) for i in range(150)}
+    previous = {f"k{i}": ("fp0", -i) for i in range(0, 150, 2)}
+    later = reuse_ahead(wanted, previous, lambda x: x * 3, workers=workers)
+    assert later.forked is (workers == 2)
+    assert later() == reuse(wanted, previous, lambda x: x * 3, workers=1)
+
+
+def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert NOTES >= PARALLEL_FROM
+    lib = _big_library(tmp_path / "lib")
+    steps: list[tuple[str, object]] = []
+    real_ahead_init = Ahead.__init__
+
+    def ahead_init(self: Ahead[Any], fn: Any, items: Any, workers: int) -> None:
+        real_ahead_init(self, fn, items, workers)
+        steps.append(("references handed out", (len(items), self.forked)))
+
+    def counted(label: str, real: Any) -> Any:
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            steps.append((label, kw["workers"]))
+            return real(*args, **kw)
+
+        return wrapper
+
+    formatted = tmp_path / "formatted-by"
+    formatted.touch()
+    real_format = bib_styles.StyleSet.format
+
+    def format_logged(self: Any, item: Any) -> Any:
+        with formatted.open("a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_format(self, item)
+
+    monkeypatch.setattr(Ahead, "__init__", ahead_init)
+    monkeypatch.setattr(plan, "reuse", counted("bodies", plan.reuse))  # plan's: the bodies
+    monkeypatch.setattr(searchstate, "reuse", counted("search", searchstate.reuse))
+    monkeypatch.setattr(bib_styles.StyleSet, "format", format_logged)
+    config, _ = load_config(lib)
+    report = build(lib, config, out=tmp_path / "site", use_cache=False, workers=2)
+    assert report.errors == 0
+    # Handed out before the first body; the bodies and search documents made here meanwhile
+    # (the documents always are); the terms over the workers once the references are in.
+    assert steps == [
+        ("references handed out", (NOTES, True)),
+        ("bodies", 1),
+        ("search", 1),
+        ("search", 2),
+    ]
+    pids = formatted.read_text(encoding="utf-8").split()
+    assert len(pids) == NOTES and str(os.getpid()) not in pids
