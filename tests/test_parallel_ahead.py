@@ -17,7 +17,7 @@ from papernotes.bib import styles as bib_styles
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import searchstate
-from papernotes.incremental.parallel import PARALLEL_FROM, Ahead
+from papernotes.incremental.parallel import ITEMS_PER_WORKER, PARALLEL_FROM, Ahead
 from papernotes.incremental.reuse import reuse, reuse_ahead
 
 
@@ -44,6 +44,27 @@ def test_the_workers_are_at_work_before_the_caller_asks_for_a_result() -> None:
     os.close(write)
     assert [square for square, _ in results] == [x * x for x in items]
     assert parent not in {pid for _, pid in results}
+
+
+def test_what_the_first_items_build_here_every_worker_inherits(tmp_path: Path) -> None:
+    # ``here`` items are made before the fork: a table built on first use (citeproc-py's
+    # state) is built once, here, instead of in each worker and each worker that replaces one.
+    log = tmp_path / "built"
+    log.touch()
+    table: dict[int, int] = {}
+
+    def fn(x: int) -> tuple[int, int]:
+        if not table:
+            with log.open("a", encoding="utf-8") as f:
+                f.write(f"{os.getpid()}\n")
+            table.update((i, i * i) for i in range(100))
+        return table[x % 100], os.getpid()
+
+    items = list(range(ITEMS_PER_WORKER * 3))  # replaced workers too
+    results = list(Ahead(fn, items, 2, here=1))
+    assert [square for square, _ in results] == [(x % 100) ** 2 for x in items]
+    assert results[0][1] == os.getpid() and os.getpid() not in {p for _, p in results[1:]}
+    assert log.read_text(encoding="utf-8").split() == [str(os.getpid())]
 
 
 def test_few_items_are_made_here_when_asked() -> None:
@@ -79,8 +100,8 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
     steps: list[tuple[str, object]] = []
     real_ahead_init = Ahead.__init__
 
-    def ahead_init(self: Ahead[Any], fn: Any, items: Any, workers: int) -> None:
-        real_ahead_init(self, fn, items, workers)
+    def ahead_init(self: Ahead[Any], fn: Any, items: Any, workers: int, **kw: Any) -> None:
+        real_ahead_init(self, fn, items, workers, **kw)
         steps.append(("references handed out", (len(items), self.forked)))
 
     def counted(label: str, real: Any) -> Any:
@@ -115,4 +136,5 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
         ("search", 2),
     ]
     pids = formatted.read_text(encoding="utf-8").split()
-    assert len(pids) == NOTES and str(os.getpid()) not in pids
+    assert len(pids) == NOTES  # each once
+    assert pids.count(str(os.getpid())) == 1  # the first, here: it warms citeproc-py

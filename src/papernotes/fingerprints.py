@@ -305,10 +305,10 @@ def _references(
         return formatter().format(item)
 
     # The first slice to the workers too: citeproc's memo would live on in ``remake``
-    # through the pages.
+    # through the pages. One reference made here warms citeproc-py for every worker.
     made_of: Callable[[], Mapping[CiteKey, tuple[str, tuple[Reference, ...]]]]
     if ahead:
-        made_of = later = reuse_ahead(wanted, last, fmt, workers=workers)
+        made_of = later = reuse_ahead(wanted, last, fmt, workers=workers, here=1)
         forked = later.forked
     else:
         made = reuse(wanted, last, fmt, workers=workers, first_here=False)

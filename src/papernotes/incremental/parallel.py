@@ -37,6 +37,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = [
@@ -163,19 +164,27 @@ class Ahead(Generic[_R]):
     renders the bodies and tokenises the search documents alone while both workers format.
     While one is at work, the caller does the rest in this process (``workers=1``): a second
     pool would be forked beside the threads of the first, and the cores are busy anyway. Let go
-    before it is done (an exception), its workers are ended with it."""
+    before it is done (an exception), its workers are ended with it.
+
+    The first ``here`` items are made here before the fork, so that what the work builds on
+    first use is inherited by every worker (:func:`parallel_iter`'s first slice): citeproc-py
+    took 0.11 s for the first reference and 1 ms for each next one, in each new worker."""
 
     __slots__ = ("_results", "forked")
 
-    def __init__(self, fn: Callable[[_T], _R], items: Sequence[_T], workers: int) -> None:
+    def __init__(
+        self, fn: Callable[[_T], _R], items: Sequence[_T], workers: int, *, here: int = 0
+    ) -> None:
         self.forked = fans_out(len(items), workers)  # else made here as iterated
         self._results: Iterator[_R]
         if not self.forked:
             self._results = map(fn, items)
             return
-        parts = _slices(fn, items, workers, _slice_size(len(items), workers), 0, len(items))
+        first = [fn(x) for x in items[:here]]
+        size = _slice_size(len(items) - here, workers)
+        parts = _slices(fn, items, workers, size, min(here, len(items)), len(items))
         next(parts)  # forked, every slice handed out
-        self._results = (result for _, part in parts for result in part)
+        self._results = chain(first, (result for _, part in parts for result in part))
 
     def __iter__(self) -> Iterator[_R]:
         return self._results

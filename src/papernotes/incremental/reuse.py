@@ -90,12 +90,14 @@ def reuse_ahead(
     make: Callable[[_T], _R],
     *,
     workers: int,
+    here: int = 0,
 ) -> Later[_K, _R]:
-    """:func:`reuse` (``first_here=False``, no ``own``), the values to make handed to forked
-    workers now (:class:`~papernotes.incremental.parallel.Ahead`): the caller goes on with
-    other work and calls the result when it needs the mapping. ``previous`` is read now."""
+    """:func:`reuse` (no ``own``), the values to make handed to forked workers now but the
+    first ``here`` (:class:`~papernotes.incremental.parallel.Ahead`): the caller goes on
+    with other work and calls the result when it needs the mapping. ``previous`` is read
+    now."""
     kept, missing = _split(wanted, previous)
-    made = Ahead(make, [wanted[k][1] for k in missing], workers)
+    made = Ahead(make, [wanted[k][1] for k in missing], workers, here=here)
     return Later(wanted, kept, missing, made)
 
 
