@@ -16,7 +16,7 @@ from papernotes import plan
 from papernotes.bib import styles as bib_styles
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import searchstate
+from papernotes.incremental import parallel, searchstate
 from papernotes.incremental.parallel import ITEMS_PER_WORKER, PARALLEL_FROM, Ahead
 from papernotes.incremental.reuse import reuse, reuse_ahead
 
@@ -138,3 +138,17 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
     pids = formatted.read_text(encoding="utf-8").split()
     assert len(pids) == NOTES  # each once
     assert pids.count(str(os.getpid())) == 1  # the first, here: it warms citeproc-py
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "size", "workers"), [(0, 1000, 32, 2), (32, 1473, 32, 2), (0, 70, 3, 8)]
+)
+def test_the_last_slices_are_smaller_so_the_workers_finish_together(
+    start: int, end: int, size: int, workers: int
+) -> None:
+    bounds = parallel._bounds(start, end, size, workers)
+    assert [i for a, b in bounds for i in range(a, b)] == list(range(start, end))  # each once
+    sizes = [b - a for a, b in bounds]
+    assert max(sizes) <= size
+    tail = sizes[-2 * workers * 4 :]  # the last two rounds of slices, in quarters
+    assert max(tail) <= max(1, size // 4) < size or size < 4

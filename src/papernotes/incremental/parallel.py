@@ -227,7 +227,7 @@ def _slices(
     forked and its first ``ahead`` slices are handed out."""
     import multiprocessing
 
-    slices = [(i, min(i + size, len(items))) for i in range(start, len(items), size)]
+    slices = _bounds(start, len(items), size, workers)
     context = multiprocessing.get_context("fork")
     give_back_free_memory()
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
@@ -242,6 +242,19 @@ def _slices(
     finally:
         if thaw:
             gc.unfreeze()  # the parent's garbage is collectable again
+
+
+def _bounds(start: int, end: int, size: int, workers: int) -> list[tuple[int, int]]:
+    """Slices of ``size`` over ``start:end``, but the last ``2 * workers`` slices' worth of
+    items in quarters: the workers finish together instead of one doing a whole last slice
+    alone (at 1,000 notes, the pages' last slices, the listings and exports, took 0.18 s of
+    CPU each against 0.04 s for a slice of paper pages)."""
+    tail = max(start, end - 2 * workers * size)
+    small = max(1, size // 4)
+    return [
+        *((i, min(i + size, tail)) for i in range(start, tail, size)),
+        *((i, min(i + small, end)) for i in range(tail, end, small)),
+    ]
 
 
 class _Work:
