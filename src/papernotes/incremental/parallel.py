@@ -24,6 +24,10 @@ every worker rather than built in each (at 1,000 notes, 5 forks did it again for
 0.03–0.1 s of CPU each), and that slice's CPU time tells whether the rest is worth a pool
 (:data:`FORK_WORTH`).
 
+A stage whose result is needed only later is handed out at once instead (:class:`Ahead`):
+its workers run beside the parent's own work, so the parent's serial stretches do not leave
+a core idle.
+
 Before forking, the parent also gives the C heap's free pages back to the system
 (:func:`give_back_free_memory`): what the stages before freed (the index's postings while they
 were gathered, results read from workers) would otherwise stay in the parent, and a worker's
