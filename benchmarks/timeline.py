@@ -76,7 +76,6 @@ def _instrument(events: Path) -> None:
         (plan, "plan_site", None),
         (plan, "split_jobs", None),
         (plan, "pack", "pack (the terms)"),
-        (parallel, "_forked", "the pool, forked"),
         (plan, "render_site", "render_site (all of stage 4)"),
         (sitewriter.SiteWriter, "commit", None),
         (build, "persist", "persist (the cache)"),
