@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import os
 import pickle
@@ -22,6 +23,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -55,7 +57,7 @@ def _wrap(events: Path, module: Any, name: str, label: str | None = None) -> Non
 def _instrument(events: Path) -> None:
     from papernotes import build, link, load, plan, sitewriter, theme
     from papernotes.bib import styles
-    from papernotes.incremental import parallel, searchstate
+    from papernotes.incremental import parallel, reuse, searchstate
 
     for module, name, label in (
         (load, "load_sources", None),
@@ -66,14 +68,20 @@ def _instrument(events: Path) -> None:
         (plan, "body_fingerprints", None),
         (plan, "reuse", "bodies"),
         (searchstate, "search_docs", None),
+        (plan, "search_docs", None),
+        (plan, "pack_bodies", None),
         (searchstate, "search_terms", None),
         (plan, "note_references", "references"),
+        (plan, "references_ahead", "references handed to workers"),
         (plan, "plan_site", None),
+        (plan, "split_jobs", None),
+        (plan, "pack", "pack (the terms)"),
         (plan, "render_site", "render_site (all of stage 4)"),
         (sitewriter.SiteWriter, "commit", None),
         (build, "persist", "persist (the cache)"),
     ):
-        _wrap(events, module, name, label)
+        if hasattr(module, name):  # an older tree may not have it
+            _wrap(events, module, name, label)
     real_iter, real_slice = parallel.parallel_iter, parallel._run_slice
 
     def pools(fn: Callable[[Any], Any], items: Any, workers: int, **kw: Any) -> Iterator[Any]:
@@ -95,7 +103,7 @@ def _instrument(events: Path) -> None:
 
     global _real_slice, _events
     _real_slice, _events = real_slice, events
-    parallel.parallel_iter = plan.parallel_iter = pools  # type: ignore[assignment]
+    parallel.parallel_iter = plan.parallel_iter = reuse.parallel_iter = pools  # type: ignore[assignment]
     parallel._run_slice = _slice
 
 
@@ -133,11 +141,38 @@ def _report(events: Path) -> None:
             f"{len({s['pid'] for s in mine})} processes, "
             f"{sum(s['bytes'] for s in mine) / 1e6:.1f} MB pickled back"
         )
+    _alone(rows)
     done = next(e for e in rows if e["ev"] == "done")
     print(
         f"wall {done['wall']:.2f} s; cpu: parent {done['parent']:.2f} s, "
         f"workers {done['children']:.2f} s; {done['pages']} files"
     )
+
+
+def _alone(rows: list[dict[str, Any]]) -> None:
+    """Wall and the parent's CPU by how many worker slices were running meanwhile: the
+    parent's CPU with none is work that leaves a core idle (by phase, the innermost)."""
+    samples = next((e["samples"] for e in rows if e["ev"] == "samples"), [])
+    slices = [(s["start"], s["start"] + s["dur"]) for s in rows if s["ev"] == "slice"]
+    phases = sorted(
+        ((e["dur"], e["start"], e["name"]) for e in rows if e["ev"] == "phase"), reverse=True
+    )
+    wall = {0: 0.0, 1: 0.0, 2: 0.0}
+    cpu = {0: 0.0, 1: 0.0, 2: 0.0}
+    lone: dict[str, float] = {}
+    for (t0, c0), (t1, c1) in itertools.pairwise(samples):
+        mid = (t0 + t1) / 2
+        busy = min(2, sum(a <= mid < b for a, b in slices))
+        wall[busy] += t1 - t0
+        cpu[busy] += c1 - c0
+        if busy == 0:
+            inner = [name for dur, start, name in phases if start <= mid < start + dur]
+            where = inner[-1] if inner else "(between phases)"
+            lone[where] = lone.get(where, 0.0) + c1 - c0
+    for n, what in ((0, "no worker slice"), (1, "one worker slice"), (2, "2+ worker slices")):
+        print(f"with {what:17}: wall {wall[n]:6.2f} s, the parent's cpu {cpu[n]:5.2f} s")
+    for name, used in sorted(lone.items(), key=lambda kv: -kv[1]):
+        print(f"    the parent alone in {name}: cpu {used:.2f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--no-cache", action="store_true", help="build as --no-cache does")
     parser.add_argument("--out", type=Path, default=None, help="the output folder (emptied)")
+    parser.add_argument("--events", type=Path, default=None, help="keep the event log here")
     args = parser.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="timeline-"))
     events, out = scratch / "events.jsonl", args.out or scratch / "site"
@@ -157,6 +193,15 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(args.library / ".papernotes", ignore_errors=True)  # a cold build
     config, _ = load_config(args.library)
+    samples: list[tuple[float, float]] = []
+    sampling = threading.Event()
+
+    def sample() -> None:  # the parent's CPU on the events' clock, every 5 ms
+        while not sampling.wait(0.005):
+            samples.append((time.perf_counter() - T0, time.process_time()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     start = time.perf_counter()
     report = build(args.library, config, out=out, use_cache=not args.no_cache, workers=args.workers)
     me = resource.getrusage(resource.RUSAGE_SELF)
@@ -169,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         children=kids.ru_utime + kids.ru_stime,
         pages=report.pages,
     )
+    sampling.set()
+    sampler.join()
+    _log(events, ev="samples", samples=samples)
     _report(events)
+    if args.events:
+        shutil.copy(events, args.events)
     shutil.rmtree(scratch, ignore_errors=True)
     return 0 if report.errors == 0 else 1
 

@@ -16,7 +16,7 @@ from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.bodyctx import MAX_DEPTH, body_tag_pages, tag_slugs
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.lazy import Kept, fingerprints
-from papernotes.incremental.reuse import reuse
+from papernotes.incremental.reuse import reuse, reuse_ahead
 from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.model import CiteKey, External, Library, Note
 from papernotes.render import note_files
@@ -32,6 +32,7 @@ __all__ = [
     "meta_fingerprints",
     "note_references",
     "pdf_target",
+    "references_ahead",
 ]
 
 
@@ -212,6 +213,10 @@ def pdf_target(note: Note, library: Library, papers_dir: str) -> list[str | None
     return [rel, library.files.get(rel)] if rel else []
 
 
+_Refs_ = Mapping[str, tuple[str, tuple[Reference, ...]]]
+_Made = Mapping[CiteKey, tuple[str, tuple[Reference, ...]]]
+
+
 def note_references(
     library: Library,
     styles: Sequence[Style],
@@ -219,7 +224,7 @@ def note_references(
     workers: int,
     memo: SaveMemo | None = None,
     sources: Mapping[str, str] | None = None,
-) -> Mapping[str, tuple[str, tuple[Reference, ...]]]:
+) -> _Refs_:
     """Each note's formatted references, reused while its CSL item and the styles are the same
     (citeproc-py takes milliseconds per entry and style).
 
@@ -227,8 +232,36 @@ def note_references(
     file → text digest) with the styles, which an unchanged note matches without its CSL
     item being made again, and of what citeproc-py is given, which an edit that leaves the
     item as it was (the body, an abstract, tags) matches without formatting anything."""
+    return _references(library, styles, previous, workers, memo, sources, ahead=False)[1]()
+
+
+def references_ahead(
+    library: Library,
+    styles: Sequence[Style],
+    previous: BuildCache | None,
+    workers: int,
+    sources: Mapping[str, str] | None = None,
+) -> tuple[bool, Callable[[], _Refs_]]:
+    """:func:`note_references` (a build's, without ``serve``'s memo), the references to format
+    handed to forked workers now (``incremental.reuse.reuse_ahead``): whether they were, and
+    what gives the references when the caller needs them. They depend on the notes' metadata
+    alone, so the workers format them while the parent renders the bodies and tokenises
+    the search documents."""
+    return _references(library, styles, previous, workers, None, sources, ahead=True)
+
+
+def _references(
+    library: Library,
+    styles: Sequence[Style],
+    previous: BuildCache | None,
+    workers: int,
+    memo: SaveMemo | None,
+    sources: Mapping[str, str] | None,
+    *,
+    ahead: bool,
+) -> tuple[bool, Callable[[], _Refs_]]:
     if not styles:
-        return {k: ("", ()) for k in library.notes}
+        return False, partial(dict, ((k, ("", ())) for k in library.notes))
     prints = [s.fingerprint for s in styles]
     old = previous.refs if previous else {}
     # Compared by fingerprint: a kept note's references are decoded only if a page needs them.
@@ -267,35 +300,50 @@ def note_references(
     formatter = cache(partial(StyleSet, styles))  # compiled once, and only if needed
     if any(last.get(k, ("",))[0] != fp for k, (fp, _) in wanted.items()):
         formatter()  # before the workers fork: compiled once for all of them
-    made = reuse(
-        wanted,
-        last,
-        lambda item: formatter().format(item),
-        workers=workers,
-        first_here=False,  # citeproc's memo would live on in ``remake`` through the pages
-    )
-    fresh: dict[str, tuple[str, tuple[Reference, ...]]] = {
-        k: (f"{texts[k]} {made[k][0]}", made[k][1]) for k in wanted
-    }
+
+    def fmt(item: dict[str, object]) -> tuple[Reference, ...]:
+        return formatter().format(item)
+
+    # The first slice to the workers too: citeproc's memo would live on in ``remake``
+    # through the pages. One reference made here warms citeproc-py for every worker.
+    made_of: Callable[[], Mapping[CiteKey, tuple[str, tuple[Reference, ...]]]]
+    if ahead:
+        made_of = later = reuse_ahead(wanted, last, fmt, workers=workers, here=1)
+        forked = later.forked
+    else:
+        made = reuse(wanted, last, fmt, workers=workers, first_here=False)
+        made_of, forked = partial(_same, made), False
 
     def remake(k: str) -> tuple[str, tuple[Reference, ...]]:
         key = CiteKey(k)
         fp, item = keyed(library.notes[key])
         return f"{texts[key]} {fp}", formatter().format(item)
 
-    fps: dict[str, str]
-    if notes is library.notes:
-        fps = {k: kept.get(k) or fresh[k][0] for k in library.notes}
-    else:  # the last save's, with the notes saved
-        fps = {**old_fps, **cast("dict[str, str]", kept), **{k: v[0] for k, v in fresh.items()}}
-    if state is not None:
-        state.prints, state.keys, state.notes, state.fps = (
-            prints,
-            tuple(library.notes),
-            library.notes,
-            fps,
-        )
-    return Kept(fps, old, fresh, remake)
+    def finish() -> Kept[tuple[Reference, ...]]:
+        made = made_of()
+        fresh: dict[str, tuple[str, tuple[Reference, ...]]] = {
+            k: (f"{texts[k]} {made[k][0]}", made[k][1]) for k in wanted
+        }
+        fps: dict[str, str]
+        if notes is library.notes:
+            fps = {k: kept.get(k) or fresh[k][0] for k in library.notes}
+        else:  # the last save's, with the notes saved
+            fresh_fps = {k: v[0] for k, v in fresh.items()}
+            fps = {**old_fps, **cast("dict[str, str]", kept), **fresh_fps}
+        if state is not None:
+            state.prints, state.keys, state.notes, state.fps = (
+                prints,
+                tuple(library.notes),
+                library.notes,
+                fps,
+            )
+        return Kept(fps, old, fresh, remake)
+
+    return forked, finish
+
+
+def _same(value: _Made) -> _Made:
+    return value
 
 
 @dataclass(slots=True)

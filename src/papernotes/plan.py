@@ -34,6 +34,7 @@ from papernotes.fingerprints import (
     meta_digest,
     meta_fingerprints,
     note_references,
+    references_ahead,
 )
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
@@ -104,6 +105,15 @@ def render_site(
     With ``sink``, each page goes to it as soon as it is rendered (``sitewriter.SiteWriter.
     put``) instead of into the result, so the pages are never all in memory at once. A
     ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
+    # The references depend on the notes' metadata alone: a build has forked workers format
+    # them while it renders the bodies and makes the search documents here, then tokenises
+    # those over the workers (``incremental.parallel.Ahead``).
+    ahead = (
+        references_ahead(library, styles, previous, workers, source_digests)
+        if memo is None
+        else None
+    )
+    here = 1 if ahead is not None and ahead[0] else workers  # the cores are busy formatting
     # A build takes from the last one's summary what the edit left; ``serve`` its memo.
     stored = (
         None if memo is not None else Reuse(previous, library, source_digests, config.papers_dir)
@@ -116,14 +126,16 @@ def render_site(
     notes = library.notes  # (fingerprint, note) by key, at C speed
     paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
     wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
-    bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
+    bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=here)
     if progress:
         progress("render", len(library.notes), len(library.notes))
     docs = search_docs(library, bodies, previous.docs if previous else {})
     if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
         bodies = pack_bodies(bodies)  # packed before the terms and references are made
+    refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
     _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
-    refs = note_references(library, styles, previous, workers, memo, source_digests)
+    if refs is None:
+        refs = note_references(library, styles, previous, workers, memo, source_digests)
     plan = plan_site(
         library,
         config,

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from itertools import compress
 from operator import itemgetter, ne
-from typing import TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from papernotes.incremental.lazy import Parts, Reused
-from papernotes.incremental.parallel import parallel_iter
+from papernotes.incremental.parallel import Ahead, parallel_iter
 
-__all__ = ["reuse"]
+__all__ = ["Later", "reuse", "reuse_ahead"]
 
 _K = TypeVar("_K", bound=str)
 _T = TypeVar("_T")
@@ -53,6 +53,58 @@ def reuse(
         return Reused(wanted, previous, new, make if own is None else lambda x: own(make(x)))
     if type(previous) is dict and len(previous) == len(wanted) and list(previous) == list(wanted):
         return _patched(wanted, previous, make, workers, own, first_here)
+    kept, missing = _split(wanted, previous)
+    made = parallel_iter(make, [wanted[k][1] for k in missing], workers, first_here=first_here)
+    kept.update(zip(missing, made if own is None else map(own, made), strict=True))
+    return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}
+
+
+class Later(Generic[_K, _R]):
+    """What :func:`reuse_ahead` started: called, the mapping :func:`reuse` returns."""
+
+    __slots__ = ("_kept", "_made", "_missing", "_wanted")
+
+    def __init__(
+        self,
+        wanted: Mapping[_K, tuple[str, object]],
+        kept: dict[_K, _R],
+        missing: list[_K],
+        made: Ahead[_R],
+    ) -> None:
+        self._wanted, self._kept, self._missing, self._made = wanted, kept, missing, made
+
+    @property
+    def forked(self) -> bool:
+        """Whether the values are being made in forked workers (else when called)."""
+        return self._made.forked
+
+    def __call__(self) -> dict[_K, tuple[str, _R]]:
+        kept = self._kept
+        kept.update(zip(self._missing, self._made, strict=True))
+        return {key: (fp, kept[key]) for key, (fp, _) in self._wanted.items()}
+
+
+def reuse_ahead(
+    wanted: Mapping[_K, tuple[str, _T]],
+    previous: Mapping[str, tuple[str, _R]],
+    make: Callable[[_T], _R],
+    *,
+    workers: int,
+    here: int = 0,
+) -> Later[_K, _R]:
+    """:func:`reuse` (no ``own``), the values to make handed to forked workers now but the
+    first ``here`` (:class:`~papernotes.incremental.parallel.Ahead`): the caller goes on
+    with other work and calls the result when it needs the mapping. ``previous`` is read
+    now."""
+    kept, missing = _split(wanted, previous)
+    made = Ahead(make, [wanted[k][1] for k in missing], workers, here=here)
+    return Later(wanted, kept, missing, made)
+
+
+def _split(
+    wanted: Mapping[_K, tuple[str, _T]], previous: Mapping[str, tuple[str, _R]]
+) -> tuple[dict[_K, _R], list[_K]]:
+    """The previous values whose fingerprint is the same, and the keys to make again."""
     kept: dict[_K, _R] = {}
     missing: list[_K] = []
     for key, (fp, _) in wanted.items():
@@ -61,9 +113,7 @@ def reuse(
             kept[key] = hit[1]
         else:
             missing.append(key)
-    made = parallel_iter(make, [wanted[k][1] for k in missing], workers, first_here=first_here)
-    kept.update(zip(missing, made if own is None else map(own, made), strict=True))
-    return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}
+    return kept, missing
 
 
 def _patched(

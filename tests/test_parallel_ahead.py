@@ -1,0 +1,154 @@
+"""Work handed to forked workers ahead of time (``incremental.parallel.Ahead``), and the build's
+use of it: the references are formatted by the workers while the parent renders the bodies."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import select
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_build import NOTES, _big_library
+
+from papernotes import plan
+from papernotes.bib import styles as bib_styles
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental import parallel, searchstate
+from papernotes.incremental.parallel import ITEMS_PER_WORKER, PARALLEL_FROM, Ahead
+from papernotes.incremental.reuse import reuse, reuse_ahead
+
+
+def test_the_workers_are_at_work_before_the_caller_asks_for_a_result() -> None:
+    # Each item says it was made through a pipe; the caller reads every item's word before it
+    # takes a single result: a pool that started only when asked would leave it waiting.
+    read, write = os.pipe()
+    parent = os.getpid()
+
+    def fn(x: int) -> tuple[int, int]:
+        os.write(write, b"x")
+        return x * x, os.getpid()
+
+    items = list(range(PARALLEL_FROM * 2))
+    ahead = Ahead(fn, items, 2)
+    assert ahead.forked
+    said = b""
+    while len(said) < len(items):
+        ready, _, _ = select.select([read], [], [], 60)  # a guard against a hang, not a timing
+        assert ready, f"only {len(said)} of {len(items)} items made before the caller asked"
+        said += os.read(read, 4096)
+    results = list(ahead)
+    os.close(read)
+    os.close(write)
+    assert [square for square, _ in results] == [x * x for x in items]
+    assert parent not in {pid for _, pid in results}
+
+
+def test_what_the_first_items_build_here_every_worker_inherits(tmp_path: Path) -> None:
+    # ``here`` items are made before the fork: a table built on first use (citeproc-py's
+    # state) is built once, here, instead of in each worker and each worker that replaces one.
+    log = tmp_path / "built"
+    log.touch()
+    table: dict[int, int] = {}
+
+    def fn(x: int) -> tuple[int, int]:
+        if not table:
+            with log.open("a", encoding="utf-8") as f:
+                f.write(f"{os.getpid()}\n")
+            table.update((i, i * i) for i in range(100))
+        return table[x % 100], os.getpid()
+
+    items = list(range(ITEMS_PER_WORKER * 3))  # replaced workers too
+    results = list(Ahead(fn, items, 2, here=1))
+    assert [square for square, _ in results] == [(x % 100) ** 2 for x in items]
+    assert results[0][1] == os.getpid() and os.getpid() not in {p for _, p in results[1:]}
+    assert log.read_text(encoding="utf-8").split() == [str(os.getpid())]
+
+
+def test_few_items_are_made_here_when_asked() -> None:
+    made: list[int] = []
+    ahead = Ahead(lambda x: made.append(x) or x + 1, list(range(PARALLEL_FROM - 1)), 2)
+    assert not ahead.forked and made == []  # nothing made until asked
+    assert list(ahead) == list(range(1, PARALLEL_FROM))
+    assert made == list(range(PARALLEL_FROM - 1))
+
+
+def test_workers_let_go_before_their_results_are_taken_are_ended() -> None:
+    ahead = Ahead(lambda x: x, list(range(PARALLEL_FROM * 4)), 2)
+    before = set(multiprocessing.active_children())
+    assert before  # the workers, at work
+    del ahead  # an exception before the results were taken: the pool is ended with it
+    assert not set(multiprocessing.active_children()) & before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_reuse_ahead_equals_reuse(workers: int) -> None:
+    wanted = {f"k{i}": (f"fp{i % 7}", i) for i in range(150)}
+    previous = {f"k{i}": ("fp0", -i) for i in range(0, 150, 2)}
+    later = reuse_ahead(wanted, previous, lambda x: x * 3, workers=workers)
+    assert later.forked is (workers == 2)
+    assert later() == reuse(wanted, previous, lambda x: x * 3, workers=1)
+
+
+def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert NOTES >= PARALLEL_FROM
+    lib = _big_library(tmp_path / "lib")
+    steps: list[tuple[str, object]] = []
+    real_ahead_init = Ahead.__init__
+
+    def ahead_init(self: Ahead[Any], fn: Any, items: Any, workers: int, **kw: Any) -> None:
+        real_ahead_init(self, fn, items, workers, **kw)
+        steps.append(("references handed out", (len(items), self.forked)))
+
+    def counted(label: str, real: Any) -> Any:
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            steps.append((label, kw["workers"]))
+            return real(*args, **kw)
+
+        return wrapper
+
+    formatted = tmp_path / "formatted-by"
+    formatted.touch()
+    real_format = bib_styles.StyleSet.format
+
+    def format_logged(self: Any, item: Any) -> Any:
+        with formatted.open("a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_format(self, item)
+
+    monkeypatch.setattr(Ahead, "__init__", ahead_init)
+    monkeypatch.setattr(plan, "reuse", counted("bodies", plan.reuse))  # plan's: the bodies
+    monkeypatch.setattr(searchstate, "reuse", counted("search", searchstate.reuse))
+    monkeypatch.setattr(bib_styles.StyleSet, "format", format_logged)
+    config, _ = load_config(lib)
+    report = build(lib, config, out=tmp_path / "site", use_cache=False, workers=2)
+    assert report.errors == 0
+    # Handed out before the first body; the bodies and search documents made here meanwhile
+    # (the documents always are); the terms over the workers once the references are in.
+    assert steps == [
+        ("references handed out", (NOTES, True)),
+        ("bodies", 1),
+        ("search", 1),
+        ("search", 2),
+    ]
+    pids = formatted.read_text(encoding="utf-8").split()
+    assert len(pids) == NOTES  # each once
+    assert pids.count(str(os.getpid())) == 1  # the first, here: it warms citeproc-py
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "size", "workers"), [(0, 1000, 32, 2), (32, 1473, 32, 2), (0, 70, 3, 8)]
+)
+def test_the_last_slices_are_smaller_so_the_workers_finish_together(
+    start: int, end: int, size: int, workers: int
+) -> None:
+    bounds = parallel._bounds(start, end, size, workers)
+    assert [i for a, b in bounds for i in range(a, b)] == list(range(start, end))  # each once
+    sizes = [b - a for a, b in bounds]
+    assert max(sizes) <= size
+    tail = sizes[-2 * workers * 4 :]  # the last two rounds of slices, in quarters
+    assert max(tail) <= max(1, size // 4) < size or size < 4
