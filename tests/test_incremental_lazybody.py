@@ -128,3 +128,33 @@ def test_an_edit_build_decodes_only_the_bodies_it_shows(
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
     assert site_tree(root / "site") == site_tree(clean)
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda s: s.__setitem__(19, [0] * (len(s[19]) - 1) + [10**6]),  # ends past the rows
+        lambda s: s.__setitem__(17, ["nosuchnote"] * len(s[17])),  # notes not in the library
+    ],
+    ids=["ends", "targets"],
+)
+def test_crafted_section_rows_are_not_used(tmp_path: Path, spoil) -> None:  # type: ignore[no-untyped-def]
+    # Well typed, so the index is used: rows that do not line up (``PlanSummary.fits``) or name
+    # notes the library lacks are not taken, and every body is read for its links instead.
+    root = tmp_path / "lib"
+    (root / "papers").mkdir(parents=True)
+    _library(root, 20)
+    config, _ = load_config(root)
+    assert build(root, config, out=root / "site").errors == 0
+    index = root / ".papernotes" / "cache" / "index.json"
+    data = json.loads(index.read_bytes())
+    spoil(data["index"][4])
+    index.write_text(json.dumps(data), encoding="utf-8")
+    edited = root / "papers" / "n7.md"
+    edited.write_text(edited.read_text("utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+
+    assert build(root, config, out=root / "site").errors == 0
+
+    clean = tmp_path / "clean"
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(root / "site") == site_tree(clean)
