@@ -52,7 +52,7 @@ def test_a_lazy_body_is_decoded_once_on_first_read(monkeypatch: pytest.MonkeyPat
 def test_a_lazy_body_is_the_body_it_stands_for() -> None:
     body = _body()
     assert _lazy(body) == body and body == _lazy(body) and _lazy(body) == _lazy(body)
-    assert hash(_lazy(body)) == hash(body)
+    assert hash(_lazy(body)) == hash(body) and repr(_lazy(body)) == repr(body)
     assert _lazy(body) != dataclasses.replace(body, has_toc=not body.has_toc)
     again = pickle.loads(pickle.dumps(_lazy(body)))  # to a worker: still undecoded
     assert type(again) is LazyBody and raw_body(again) is not None and again == body

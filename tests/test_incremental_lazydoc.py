@@ -47,7 +47,7 @@ def test_a_lazy_doc_knows_its_key_and_reads_the_rest_once() -> None:
     doc = lazy_doc("a", load)
     assert isinstance(doc, LazyDoc) and doc.key == "a" and reads == [] and not doc.loaded
     assert doc.title == "Alpha" and doc.body == "text" and reads == ["a"] and doc.loaded
-    assert doc == real and real == doc and hash(doc) == hash(real)
+    assert doc == real and real == doc and hash(doc) == hash(real) and repr(doc) == repr(real)
     assert type(pickle.loads(pickle.dumps(doc))) is SearchDoc
 
 

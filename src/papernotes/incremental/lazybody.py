@@ -69,6 +69,9 @@ class LazyBody(ParsedBody):
 
     __hash__ = ParsedBody.__hash__
 
+    def __repr__(self) -> str:  # a body's, as digests of a ``repr`` must see it
+        return repr(ParsedBody(*(getattr(self, n) for n in ParsedBody.__dataclass_fields__)))
+
     def __reduce__(self) -> tuple[Any, ...]:
         raw = self.__dict__.get("_raw")
         if raw is not None:

@@ -57,6 +57,9 @@ class LazyDoc(SearchDoc):
 
     __hash__ = SearchDoc.__hash__
 
+    def __repr__(self) -> str:  # a document's, as digests of a ``repr`` must see it
+        return repr(SearchDoc(*(getattr(self, n) for n in _FIELDS)))
+
     def __reduce__(self) -> tuple[Any, ...]:
         return SearchDoc, tuple(getattr(self, n) for n in _FIELDS)
 
