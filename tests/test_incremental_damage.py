@@ -53,6 +53,23 @@ def _swap_version(text: str) -> str:
     return json.dumps(data) + "\n" + parts
 
 
+def _sections_wrong_types(text: str) -> str:
+    data = json.loads(text)
+    data["index"][4][19] = ["ends", "as", "strings"]  # the summary's links by section: ints
+    return json.dumps(data)
+
+
+def _sizes_wrong_types(text: str) -> str:
+    data = json.loads(text)
+    data["index"][3][5] = ["sizes", "as", "strings"]  # the search state's: ints expected
+    return json.dumps(data)
+
+
+def _cut_body(text: str) -> str:
+    head, body, parts = text.split("\n", 2)  # the note's parsed body: its second line
+    return "\n".join([head, body[: len(body) // 2], parts])
+
+
 def _index_wrong_types(text: str) -> str:
     data = json.loads(text)
     data["index"][1] = ["pages", "as", "a", "list"]  # a dict of strings expected
@@ -73,8 +90,11 @@ DAMAGE: list[tuple[str, str, Spoil, str]] = [
     ("index a list", INDEX_FILE, lambda t: "[]", "not a cache index"),
     ("index wrong types", INDEX_FILE, _index_wrong_types, "not of the shape"),
     ("index summary wrong types", INDEX_FILE, _summary_wrong_types, "not of the shape"),
+    ("index sections wrong types", INDEX_FILE, _sections_wrong_types, "not of the shape"),
+    ("index sizes wrong types", INDEX_FILE, _sizes_wrong_types, "not of the shape"),
     ("index too deep", INDEX_FILE, lambda t: "[" * 50_000 + "]" * 50_000, "nested too deep"),
-    ("entry cut", LORA_FILE, lambda t: t[: len(t) // 3], "not JSON (cut short?)"),
+    ("entry cut", LORA_FILE, lambda t: t[: len(t.partition("\n")[0]) // 2], "not JSON (cut"),
+    ("entry body cut", LORA_FILE, _cut_body, "the note's body cut short or changed"),
     ("entry a string", LORA_FILE, lambda t: '"entry"', "not a cache entry"),
     ("entry wrong types", LORA_FILE, lambda t: t.replace('"note":[', '"note":[1,'), "shape"),
     ("entry another version", LORA_FILE, _swap_version, "not the entry the index names"),

@@ -76,7 +76,7 @@ def test_serve_leaves_an_index_the_next_build_updates(
 def _spoil(index: Path, field: int, value: object) -> None:
     data = json.loads(index.read_bytes())
     state = data["index"][3]  # CacheIndex(key, pages, entries, search)
-    assert isinstance(state, list) and len(state) == 5
+    assert isinstance(state, list) and len(state) == 6  # SearchState(..., postings, sizes)
     state[field] = value
     index.write_text(json.dumps(data), encoding="utf-8")
 
@@ -89,6 +89,7 @@ def _spoil(index: Path, field: int, value: object) -> None:
         (3, ["a b"]),  # a term with a space
         (0, ["nobody"]),  # notes that are not these
         (2, "lengths"),  # not a list: the whole cache is refused
+        (5, [-1]),  # sizes that do not line up with the notes (nor are counts)
     ],
 )
 def test_a_stored_index_that_does_not_fit_is_built_again(

@@ -10,16 +10,18 @@ from papernotes.incremental.entryfile import PARTS, dump, join, split
 NAMES = ("papers/a.md", "v1", "k", "s")
 HEAD = dict(zip(("path", "version", "key", "shape"), NAMES, strict=True))
 PART_TEXTS = [("fb", dump(["<p>a\nb</p>", "", "a b"])), None, ("fr", dump([])), ("fd", b"1")]
+BODY = dump(["the parsed\nbody"])
 
 
-def _file() -> bytes:
-    return join({**HEAD, "note": ["sha", None, []]}, PART_TEXTS)
+def _file(body: bytes = BODY) -> bytes:
+    return join({**HEAD, "note": ["sha", None, []]}, body, PART_TEXTS)
 
 
 def test_an_entry_splits_where_it_was_joined() -> None:
     data = _file()
-    assert data.count(b"\n") == len(PARTS)  # the newline in the body is escaped
-    assert split(data, *NAMES) == (["sha", None, []], PART_TEXTS)
+    assert data.count(b"\n") == len(PARTS) + 1  # the newlines in the bodies are escaped
+    assert split(data, *NAMES) == (["sha", None, []], BODY, PART_TEXTS)
+    assert split(_file(b""), *NAMES) == (["sha", None, []], b"", PART_TEXTS)
 
 
 @pytest.mark.parametrize(
@@ -32,6 +34,8 @@ def test_an_entry_splits_where_it_was_joined() -> None:
         (lambda d: d[:-1], "a part cut short or changed"),
         (lambda d: d.replace(b'"parts":[', b'"parts":[1,'), "not of the shape"),
         (lambda d: b"[]\n" + d.partition(b"\n")[2], "not a cache entry"),
+        (lambda d: d.replace(b'body"]', b'bod"]'), "body cut short or changed"),
+        (lambda d: d.replace(b'"body":20', b'"body":"20"'), "body cut short or changed"),
     ],
 )
 def test_an_entry_that_is_not_the_one_named_is_told(spoil, words: str) -> None:  # type: ignore[no-untyped-def]

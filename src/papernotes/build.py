@@ -233,17 +233,21 @@ def build(
             return BuildReport(last.notes, pages, diags, elapsed, None, up_to_date=ok)
         if not use_cache:
             cache.clear_cache(root)
-        done = run(
+        done = cache.rebuilt_if_damaged(
             root,
-            config,
-            out,
-            stamp=stamp,
-            strict=strict,
-            use_cache=use_cache,
-            progress=progress,
-            fresh=fresh,
-            workers=workers,
-            keep_going=keep_going,
+            partial(
+                run,
+                root,
+                config,
+                out,
+                stamp=stamp,
+                strict=strict,
+                use_cache=use_cache,
+                progress=progress,
+                fresh=fresh,
+                workers=workers,
+                keep_going=keep_going,
+            ),
         )
         report = done.report
         if done.cache is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, partial
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import cast
 
@@ -41,11 +41,12 @@ from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
+from papernotes.incremental.lazydoc import kept_docs, sizes_of
 from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
-from papernotes.incremental.searchstate import search_docs, search_inputs, state_of
+from papernotes.incremental.searchstate import SearchState, search_docs, search_inputs, state_of
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
 from papernotes.lists.pages import list_jobs, to_read
@@ -64,6 +65,7 @@ from papernotes.render import (
     paper_page,
     robots_and_sitemap,
 )
+from papernotes.search.index import MAX_BODY_CHARS as MAX_BODY
 from papernotes.search.index import DocTerms, SearchDoc, SearchIndex, build_index
 from papernotes.search.shards import doc_order, shard_files
 from papernotes.search.table import LIBRARY_DATA, library_files, library_paths
@@ -143,7 +145,7 @@ def render_site(
         seconds(bodies),  # each body decoded only if a page shows it
         root=root,
         body_fps=cast("Mapping[str, str]", body_fps),  # what ``reuse`` keeps each body under
-        docs=dict(zip(docs, map(_doc, map(_second, docs.values())), strict=True)),
+        docs=kept_docs(docs),  # those kept from the cache read only if needed
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
         ref_prints=fingerprints(refs),
@@ -151,6 +153,7 @@ def render_site(
         indexer=indexer,
         doc_digests=digests,
         stored=stored,
+        search_state=previous.search if previous is not None else None,
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms)  # memory: from here on, only the cache reads them
@@ -166,6 +169,8 @@ def render_site(
             for page in output.pages:
                 sink(page)
         problems.extend(output.diagnostics)
+    state = previous.search if previous is not None else None
+    sizes = () if plan.search is None else sizes_of(plan.search.docs, digests, state, MAX_BODY)
     site = RenderedSite(
         pages=tuple(pages),
         copies=plan.copies,
@@ -176,7 +181,7 @@ def render_site(
         refs=refs,
         fingerprints=page_prints,
         docs=docs,
-        search=None if plan.search is None else state_of(plan.search, digests),
+        search=None if plan.search is None else state_of(plan.search, digests, sizes),
         summary=stored.summary() if stored is not None else None,
     )
     return site, (*theme.problems, *problems)
@@ -192,7 +197,6 @@ def _graph_fp(library: Library, palette: TagPalette) -> str:
 
 
 _meta = attrgetter("meta")
-_second = _doc = itemgetter(1)  # (body fingerprint, (digest, doc)) → (digest, doc) → doc
 
 
 def _in_order(index: SiteIndex) -> list[CiteKey]:  # the site's order: by year, undated last
@@ -219,12 +223,14 @@ def plan_site(
     doc_digests: Mapping[str, str] | None = None,
     ref_prints: Mapping[str, str] | None = None,
     stored: Reuse | None = None,
+    search_state: SearchState | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
     ``docs`` and ``terms`` are each note's search document and its terms, made beforehand so
     that the index job only assembles them. ``ref_prints``, each note's references' fingerprint
-    (what they were formatted from), stands for them in its page's, so they are not read."""
+    (what they were formatted from), stands for them in its page's, so they are not read.
+    ``search_state``: the last build's stored index, whose document sizes are taken."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
     of_metas = tuple(map(_meta, library.notes.values()))
     index = (
@@ -345,7 +351,8 @@ def plan_site(
         moves = memo.index.moves if indexer is memo.index else None
         search_files = shard_memo(search_index, doc_digests, moves)
     else:
-        search_files = shard_files(search_index, doc_digests=doc_digests)
+        sizes = sizes_of(search_index.docs, doc_digests or {}, search_state, MAX_BODY)
+        search_files = shard_files(search_index, doc_digests=doc_digests, sizes=sizes)
     for file in search_files:
         jobs.append(bytes_job(file.path, file.fingerprint, file.make))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):

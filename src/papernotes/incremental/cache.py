@@ -27,7 +27,7 @@ import gc
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from papernotes.write import OutputRefused
 
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
+    from papernotes.build import Run
     from papernotes.errors import Diagnostic
     from papernotes.incremental.searchstate import DocEntry, SearchState
     from papernotes.incremental.summary import PlanSummary
@@ -55,6 +56,7 @@ __all__ = [
     "input_stamp",
     "load_cache",
     "read_cache",
+    "rebuilt_if_damaged",
     "save_cache",
     "saved_stamp",
     "stamp_matches",
@@ -187,6 +189,30 @@ def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> Build
     stamp_bytes = json.dumps(stamp, sort_keys=True).encode("utf-8")
     write_atomic(state_path(root, "cache", "stamp.json"), stamp_bytes)
     return saved
+
+
+def rebuilt_if_damaged(root: Path, attempt: Callable[[], Run]) -> Run:
+    """``attempt()``; if it met a cached note body that fits its entry but does not decode
+    (a crafted file: ``incremental.lazybody``, read only when needed), the cache is cleared
+    and the build made again without it, with one warning."""
+    from dataclasses import replace
+
+    from papernotes.errors import warning
+    from papernotes.incremental.lazybody import BodyDamaged
+
+    try:
+        return attempt()
+    except BodyDamaged as exc:
+        clear_cache(root)
+        done = attempt()
+        said = warning(
+            f"{CACHE_DIR}/notes",
+            None,
+            f"build cache not used, everything is made again: {exc}",
+            "nothing to do: the next build saves it whole again",
+        )
+        report = replace(done.report, diagnostics=(said, *done.report.diagnostics))
+        return done._replace(report=report)
 
 
 def clear_cache(root: Path) -> None:

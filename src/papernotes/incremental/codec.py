@@ -10,6 +10,11 @@ packed body template), ``NewType``s of those, ``X | None``,
 ``tuple[X, ...]``, ``tuple[X, Y]``, ``dict``/``Mapping`` with ``str`` keys, ``Enum``s,
 ``datetime.date``, and dataclasses defined in papernotes (stored as a list of their fields in
 order).
+
+A dataclass the codec is told to read lazily (``lazy=``) also decodes from ``bytes``, which
+JSON never holds: the store puts there the JSON text of a value it keeps on a line of its
+own, and the codec's ``lazy`` maker wraps it with the decoder to use when it is read
+(``incremental.lazybody``); such a value still undecoded encodes as those bytes again.
 """
 
 from __future__ import annotations
@@ -78,9 +83,16 @@ def _bytes() -> tuple[_Fn, _Fn]:
 class Codec:
     """Encoders and decoders for a fixed set of types, made once and reused."""
 
-    def __init__(self, names: Mapping[str, Any]) -> None:
-        """``names`` resolves annotations that modules import only for type checking."""
+    def __init__(
+        self,
+        names: Mapping[str, Any],
+        lazy: Mapping[type, tuple[Callable[[bytes, _Fn], Any], _Fn]] | None = None,
+    ) -> None:
+        """``names`` resolves annotations that modules import only for type checking;
+        ``lazy`` gives, per dataclass read lazily, what makes a value of it from its JSON
+        text and the decoder, and what gives an undecoded value's text (else None)."""
         self._names = dict(names)
+        self._lazy = dict(lazy or {})
         self._made: dict[Any, tuple[_Fn, _Fn]] = {}
         self._shape: list[str] = []
 
@@ -127,6 +139,8 @@ class Codec:
         if tp is dt.date:
             return self._date()
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+            if tp in self._lazy:
+                return self._deferred(tp)
             return self._dataclass(tp)
         raise TypeError(f"the cache cannot store {tp!r}")
 
@@ -192,6 +206,20 @@ class Codec:
             return {check_key(k): dec(v) for k, v in data.items()}
 
         return (lambda v: {k: enc(x) for k, x in v.items()}), dec_all
+
+    def _deferred(self, tp: type[Any]) -> tuple[_Fn, _Fn]:
+        enc, dec = self._dataclass(tp)
+        make, raw_of = self._lazy[tp]
+        self._shape.append(f"lazy {tp.__qualname__}")
+
+        def enc_lazy(value: Any) -> Any:
+            raw = raw_of(value)
+            return enc(value) if raw is None else raw
+
+        def dec_lazy(data: Any) -> Any:
+            return make(data, dec) if type(data) is bytes else dec(data)
+
+        return enc_lazy, dec_lazy
 
     def _enum(self, tp: type[enum.Enum]) -> tuple[_Fn, _Fn]:
         self._shape.append(f"{tp.__qualname__}={sorted(str(m.value) for m in tp)}")

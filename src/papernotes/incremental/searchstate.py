@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
 from papernotes.incremental.lazy import fingerprints
+from papernotes.incremental.lazydoc import in_stored_order, with_kept
 from papernotes.incremental.reuse import reuse
 from papernotes.search.index import (
     INDEX_FORMAT,
@@ -81,6 +82,8 @@ class SearchState:
     """Every term, in the index's order (UTF-16 code units)."""
     postings: tuple[str, ...]
     """The encoded postings of each term."""
+    sizes: tuple[int, ...] = ()
+    """Each note's document size in its shard (``lazydoc.doc_size``), in index order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +119,14 @@ class StoredDoc:
 _TEXT_FIELDS = tuple(f.name for f in fields(SearchDoc) if f.name not in ("year", "tags"))
 
 
-def state_of(index: SearchIndex, digests: Mapping[str, str]) -> SearchState:
-    """What the cache keeps of ``index``, whose notes' search documents have ``digests``."""
+def state_of(
+    index: SearchIndex, digests: Mapping[str, str], sizes: tuple[int, ...] = ()
+) -> SearchState:
+    """What the cache keeps of ``index``, whose notes' search documents have ``digests`` (and
+    ``sizes``, ``lazydoc.sizes_of``)."""
     keys = tuple(map(attrgetter("key"), index.docs))
-    return SearchState(
-        keys, tuple(map(digests.__getitem__, keys)), index.lengths, index.terms, index.postings
-    )
+    found = tuple(map(digests.__getitem__, keys))
+    return SearchState(keys, found, index.lengths, index.terms, index.postings, sizes)
 
 
 def _made(note: Note, body: RenderedBody) -> DocEntry:
@@ -194,12 +199,14 @@ def search_inputs(
     if docs is None:  # else made by the caller (who may then let go of the bodies)
         docs = search_docs(library, bodies, previous.docs if previous else {})
     old_terms = previous.terms if previous else {}
+    state = previous.search if previous else None
+    if memo is None:  # the documents kept from the cache are not decoded (``lazydoc``)
+        docs = with_kept(docs, state)
     terms = search_terms(docs, old_terms, workers)
     entries = map(itemgetter(1), docs.values())
     digests = dict(zip(docs, map(itemgetter(0), entries), strict=True))
     if memo is not None:
         return docs, terms, digests, memo.index
-    state = previous.search if previous else None
     return docs, terms, digests, stored_indexer(state, old_terms, digests)
 
 
@@ -222,7 +229,8 @@ def stored_indexer(
         terms_of: Callable[[SearchDoc], DocTerms] | None = None,
         order: Callable[[SearchDoc], Any],
     ) -> SearchIndex:
-        ordered = tuple(sorted(docs, key=order))
+        # The documents kept from the cache are not read to sort them (``lazydoc``).
+        ordered = in_stored_order(docs, order, state, digests)
         keys = tuple(doc.key for doc in ordered)
         if state is None or terms_of is None or keys != state.keys or not _sound(state):
             return build_index(ordered, terms_of=terms_of, order=order)

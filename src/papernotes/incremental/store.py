@@ -32,81 +32,32 @@ import os
 import re
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
 from papernotes.incremental.entryfile import PARTS, Part, dump
 from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of
+from papernotes.incremental.records import CacheIndex, Damage, NoteRecord
 
 if TYPE_CHECKING:
-    from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
-    from papernotes.incremental.searchstate import DocEntry, SearchState, StoredDoc
-    from papernotes.incremental.summary import PlanSummary
-    from papernotes.markdown._types import RenderedBody
+    from papernotes.incremental.searchstate import DocEntry, StoredDoc
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
 __all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "entry_name", "load", "pack", "read", "save"]
 
-_FORMAT = 5
+_FORMAT = 6
 INDEX = "index.json"
 ENTRIES = "notes"
 _OLD = ("build.json", "build.pickle")
 """Earlier layouts: one JSON (or, before that, a pickle, which is never read) for everything."""
 _NAME = re.compile(r"[0-9a-f]{32}\.json")
-
-
-@dataclass(frozen=True, slots=True)
-class NoteRecord:
-    """The types of one note file's part of the cache, in the order its entry file holds them
-    (the note in the first line, each other part in a line of its own, with its fingerprint in
-    the first line: ``Parts``)."""
-
-    path: str
-    """The note file, as ``BuildCache.notes`` keys it."""
-    note: tuple[str, Note | None, tuple[Diagnostic, ...]]
-    """Its text digest, the note as parsed (None when it has errors) and its problems."""
-    body: RenderedBody | None
-    """Its rendered body (fingerprinted by its body fingerprint); None when not rendered."""
-    terms: DocTerms | None
-    """Its search terms (by its search document's digest); None when it has none."""
-    refs: tuple[Reference, ...] | None
-    """Its formatted references (by its CSL item's digest); None when it has none."""
-    doc: tuple[str, StoredDoc] | None = None
-    """Its search document's digest and the document (by its body fingerprint)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CacheIndex:
-    """What ``index.json`` holds."""
-
-    key: str
-    """The cache key of the build that wrote it."""
-    pages: dict[str, str]
-    """Output path → fingerprint of what the page was made from."""
-    entries: dict[str, str]
-    """Note file → the version of its entry file."""
-    search: SearchState | None = None
-    """The search index as built (``incremental.searchstate``), or None."""
-    summary: PlanSummary | None = None
-    """What each note's fingerprints were made from (``incremental.summary``), or None."""
-
-
-class Damage(NamedTuple):
-    """A cache file that could not be used: the build does again what it held."""
-
-    file: str
-    """The file, relative to the library (``.papernotes/cache/index.json``)."""
-    why: str
-    """What is wrong with it, in a few words."""
-    note: str | None = None
-    """The note file whose entry it is; None for the index."""
 
 
 def entry_name(path: str) -> str:
@@ -145,8 +96,17 @@ def _names() -> dict[str, Any]:
 
 def _new_codec() -> Codec:
     from papernotes.incremental.codec import Codec
+    from papernotes.incremental.lazybody import lazy_body, raw_body
+    from papernotes.markdown._types import ParsedBody
 
-    return Codec(_names())
+    return Codec(_names(), lazy={ParsedBody: (lazy_body, raw_body)})
+
+
+def body_decoder() -> Callable[[Any], Any]:
+    """What decodes a note's parsed body from its JSON (``lazybody``, in a worker)."""
+    from papernotes.markdown._types import ParsedBody
+
+    return functools.partial(_codec().decode, tp=ParsedBody)
 
 
 @functools.cache
@@ -310,7 +270,12 @@ def _entry(
     index names; else what is wrong (``entryfile.split``)."""
     try:
         found = entryfile.split(_read_bytes(file), path, version, key, shape)
-        return found if isinstance(found, str) else (decode(found[0]), found[1])
+        if isinstance(found, str):
+            return found
+        note, body, parts = found
+        if body and type(note) is list and len(note) == 3 and type(note[1]) is list:
+            note[1][2:3] = [body]  # bytes: the codec makes a LazyBody of them (``lazybody``)
+        return decode(note), parts
     except FileNotFoundError:
         return "missing"
     except (OSError, ValueError, RecursionError) as exc:
@@ -350,7 +315,11 @@ def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -
             hit = (hit[0], (hit[1][0], StoredDoc.of(hit[1][1])))
         parts.append(None if hit is None else (hit[0], dump(codec.encode(hit[1], types[name]))))
     head = {"path": path, "version": version, "key": cache.key, "shape": _shape()}
-    return entryfile.join({**head, "note": codec.encode(entry, types["note"])}, parts)
+    note, body = codec.encode(entry, types["note"]), b""
+    if note[1] is not None:  # the body on a line of its own, as read (bytes) or made
+        body = note[1][2] if type(note[1][2]) is bytes else dump(note[1][2])
+        note[1][2] = 0
+    return entryfile.join({**head, "note": note}, body, parts)
 
 
 def save(root: Path, cache: BuildCache) -> BuildCache:

@@ -37,12 +37,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING
 
 from papernotes import fingerprints, paperprints, preview, urls
 from papernotes.bodyctx import tag_slugs
 from papernotes.incremental.cache import digest
+from papernotes.incremental.sectionrows import Pairs, section_links
 from papernotes.model import CiteKey
 
 if TYPE_CHECKING:
@@ -123,17 +124,25 @@ class PlanSummary:
     """The link preview shard its card is in."""
     linked: LinkRows | None = None
     """What ``link`` found in the plain notes, or None (``serve``, a strict relink)."""
+    out_targets: tuple[CiteKey, ...] = ()
+    """The notes each note links to by section (``incremental.sectionrows``), in a row."""
+    out_fragments: tuple[str, ...] = ()
+    """The ``#fragment`` of each of those links, in the same places."""
+    out_ends: tuple[int, ...] = ()
+    """Where each note's links by section end."""
 
     def fits(self) -> bool:
         """Whether the columns are as long as the keys and the ends in order (a crafted
         file may say anything: one that does not fit is not used)."""
         n = len(self.keys)
         strings = (self.sources, self.shas, self.metas, self.meta_fps, self.body_fps)
-        ends = (self.link_ends, self.file_ends, self.sections, self.shards)
+        ends = (self.link_ends, self.file_ends, self.sections, self.shards, self.out_ends)
         return (
             all(len(c) == n for c in (*strings, self.ref_fps, self.pages, *ends))
             and _ordered(self.link_ends, len(self.links))
             and _ordered(self.file_ends, len(self.files))
+            and _ordered(self.out_ends, len(self.out_targets))
+            and len(self.out_fragments) == len(self.out_targets)
         )
 
 
@@ -188,7 +197,7 @@ class Reuse:
                 if n is not None and n.source == source and source_digests.get(source) == sha:
                     self._still[k] = i
         self._same_names = last is not None and last.names == self._names
-        self.made = {"meta": 0, "body-fp": 0, "paper-fp": 0}
+        self.made = {"meta": 0, "body-fp": 0, "paper-fp": 0, "sections": 0}
         """What was made again rather than kept."""
         self._metas: dict[CiteKey, str] = {}
         self._bodies: dict[str, str] = {}
@@ -199,6 +208,7 @@ class Reuse:
         self._files: dict[CiteKey, tuple[str, ...]] = {}
         self._pages = previous.pages if previous is not None else {}
         self._sections: dict[CiteKey, str] = {}
+        self._pairs: dict[CiteKey, Pairs] = {}
         self._shards: dict[CiteKey, int] = {}
 
     def meta_digests(self) -> dict[CiteKey, str]:
@@ -304,7 +314,8 @@ class Reuse:
         fingerprint, and are made only if their file must be written again."""
         library, last, still = self._library, self._last, self._still
         count = preview.shard_count(len(library.notes))
-        linked = preview.linked_sections(library)
+        rows = last if self._same_names else None
+        linked, self._pairs, self.made["sections"] = section_links(library, rows, still)
         self._sections = {k: _joined(linked.get(k, ())) for k in library.notes}
         kept = (
             last is not None
@@ -377,4 +388,7 @@ class Reuse:
             tuple(file_ends),
             tuple(self._sections[k] for k in keys),
             tuple(self._shards[k] for k in keys),
+            out_targets=tuple(t for k in keys for t, _ in self._pairs.get(k, ())),
+            out_fragments=tuple(f for k in keys for _, f in self._pairs.get(k, ())),
+            out_ends=tuple(accumulate(len(self._pairs.get(k, ())) for k in keys)),
         )

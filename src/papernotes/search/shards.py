@@ -246,15 +246,21 @@ def shard_files(
     term_shard_bytes: int = TERM_SHARD_BYTES,
     doc_shard_bytes: int = DOC_SHARD_BYTES,
     doc_digests: Mapping[str, str] | None = None,
+    sizes: Sequence[int] | None = None,
 ) -> tuple[SearchFile, ...]:
     """:func:`search_files` of an index built already (numbered in :func:`doc_order`). With
     ``doc_digests`` (each note's ``digest`` of its search document), a doc shard's fingerprint
-    is made from those instead of from the documents themselves."""
+    is made from those instead of from the documents themselves; with ``sizes`` (each
+    document's body, cut at ``max_body_chars``, and abstract length), the documents are not
+    read to size the shards."""
     size = sum(len(t) + len(p) + 2 for t, p in zip(index.terms, index.postings, strict=True))
     term_count = _power_of_two(size / term_shard_bytes)
     shards, keys = _shards_of(index.terms, term_count)
     # In characters: close enough to bytes for choosing a power of two.
-    stored = sum(len(d.body[:max_body_chars]) + len(d.abstract) + 200 for d in index.docs)
+    if sizes is not None and len(sizes) == len(index.docs):
+        stored = sum(sizes) + 200 * len(sizes)
+    else:
+        stored = sum(len(d.body[:max_body_chars]) + len(d.abstract) + 200 for d in index.docs)
     per_shard = min(256, _power_of_two_below(doc_shard_bytes * len(index.docs) / max(1, stored)))
     manifest = {
         "format": INDEX_FORMAT,
