@@ -169,7 +169,6 @@ def test_a_post_rule_runs_only_on_text_with_its_markers() -> None:
     assert sorted(ran) == [
         ("balance_pairs", "**b** ~~s~~ ==m=="),
         ("balance_pairs", "a_b"),
-        ("balance_pairs", "plain 中文"),
         ("emphasis", "**b** ~~s~~ ==m=="),
         ("emphasis", "a_b"),
         ("mark", "**b** ~~s~~ ==m=="),
@@ -195,3 +194,33 @@ def test_a_core_rule_walks_only_notes_with_its_markers() -> None:
     html = md.render("# H {#top}\n\n- [ ] task\n\ntext ^blk\n")
     assert 'id="h-top"' in html and 'type="checkbox"' in html and "^blk" not in html
     assert ran == ["hugo_heading_attrs", "github-tasklists", "embed_blocks"]
+
+
+def _pairing_runs(md: MarkdownIt) -> list[str]:
+    """Where ``md``'s ``balance_pairs`` is run (each inline text), from now on."""
+    ran: list[str] = []
+    rule = next(r.fn for r in md.inline.ruler2.__rules__ if r.name == "balance_pairs")
+
+    def counted(state: Any) -> None:
+        ran.append(state.src)
+        rule(state)
+
+    md.inline.ruler2.at("balance_pairs", counted)
+    return ran
+
+
+def test_delimiters_are_paired_only_in_text_with_a_delimiter_character() -> None:
+    md = make_parser()
+    ran = _pairing_runs(md)
+    md.parse("plain 中文 [a link](x) and [@key]\n\n| a | b |\n|---|---|\n| c | d |\n", {})
+    assert ran == []
+    md.parse("a ~~s~~\n\nb ==m==\n\nc *e*\n\nd_e\n", {})
+    assert ran == ["a ~~s~~", "b ==m==", "c *e*", "d_e"]
+
+
+def test_delimiters_are_paired_everywhere_with_a_rule_of_unknown_start() -> None:
+    md = make_parser()
+    md.inline.ruler.push("mine", lambda state, silent: False)  # might make delimiters
+    ran = _pairing_runs(md)
+    md.parse("plain 中文\n", {})
+    assert ran == ["plain 中文"]

@@ -13,7 +13,9 @@ The same goes for the rules that run after tokenizing (``ruler2``): strikethroug
 and emphasis each pair only delimiters of their own markers, and walk every delimiter list of
 the inline text to find them, on each of the twenty thousand inline blocks of 1,000 notes. A
 block whose text has none of a rule's characters (:data:`POST_NEEDS`) has no such delimiter,
-and the rule is not run on it.
+and the rule is not run on it. Nor is ``balance_pairs``, which walks the block's tokens to pair
+those delimiters (:data:`DELIMITER_RULES`), on a block with none of their characters — as long
+as every inline rule of the parser is one listed here: a plugin's rule may make delimiters too.
 """
 
 from __future__ import annotations
@@ -27,7 +29,15 @@ if TYPE_CHECKING:
     from markdown_it.parser_inline import ParserInline
     from markdown_it.rules_inline import StateInline
 
-__all__ = ["POST_NEEDS", "RULE_STARTS", "RuleTable", "post_process", "skip_token", "tokenize"]
+__all__ = [
+    "DELIMITER_RULES",
+    "POST_NEEDS",
+    "RULE_STARTS",
+    "RuleTable",
+    "post_process",
+    "skip_token",
+    "tokenize",
+]
 
 RULE_STARTS: dict[str, str] = {
     "newline": "\n",
@@ -63,6 +73,10 @@ POST_NEEDS: dict[str, str] = {
 """``ruler2`` rule name → the characters one of which the inline text must hold for the rule to
 change anything (it pairs only delimiters of those markers, made only at those characters)."""
 
+DELIMITER_RULES = ("strikethrough", "mark", "emphasis")
+"""The inline rules of :data:`RULE_STARTS` that make delimiters (``state.delimiters``): the only
+ones ``balance_pairs`` has anything to pair for."""
+
 _Rule = Callable[["StateInline", bool], bool]
 _PostRule = Callable[["StateInline"], None]
 
@@ -82,9 +96,11 @@ class RuleTable:
         self._at: dict[str, Sequence[_Rule]] = {}
         self.post_rules = parser.ruler2.getRules("")
         named_post = [r for r in parser.ruler2.__rules__ if r.enabled]
+        needs = dict(POST_NEEDS)
+        if all(s is not None for _, s in self._starts):  # no rule of unknown start: a plugin's
+            needs["balance_pairs"] = "".join(RULE_STARTS[name] for name in DELIMITER_RULES)
         self.post: tuple[tuple[_PostRule, str | None], ...] = tuple(
-            (fn, POST_NEEDS.get(rule.name))
-            for rule, fn in zip(named_post, self.post_rules, strict=True)
+            (fn, needs.get(rule.name)) for rule, fn in zip(named_post, self.post_rules, strict=True)
         )
         """Each ``ruler2`` rule, in order, with what its text must hold (None: always run)."""
 
