@@ -50,6 +50,7 @@ def _shape(tokens: list[Token]) -> list[Any]:
             repr(sorted(t.meta.items())) if t.meta else "",
             t.map,
             t.hidden,
+            t.level,
             _shape(t.children or []),
         )
         for t in tokens
@@ -197,15 +198,21 @@ def test_a_core_rule_walks_only_notes_with_its_markers() -> None:
 
 
 def _pairing_runs(md: MarkdownIt) -> list[str]:
-    """Where ``md``'s ``balance_pairs`` is run (each inline text), from now on."""
+    """Where ``md``'s ``balance_pairs`` and ``fragments_join`` are run (each inline text, once
+    for both: they run together or not at all), from now on."""
     ran: list[str] = []
-    rule = next(r.fn for r in md.inline.ruler2.__rules__ if r.name == "balance_pairs")
+    for name in ("balance_pairs", "fragments_join"):
+        rule = next(r.fn for r in md.inline.ruler2.__rules__ if r.name == name)
 
-    def counted(state: Any) -> None:
-        ran.append(state.src)
-        rule(state)
+        def counted(state: Any, _rule: Any = rule, _name: str = name) -> None:
+            if _name == "balance_pairs":
+                ran.append(state.src)
+            else:
+                assert ran[-1] == state.src  # joined where paired, and only there
+                ran[-1] += " (joined)"
+            _rule(state)
 
-    md.inline.ruler2.at("balance_pairs", counted)
+        md.inline.ruler2.at(name, counted)
     return ran
 
 
@@ -215,7 +222,7 @@ def test_delimiters_are_paired_only_in_text_with_a_delimiter_character() -> None
     md.parse("plain 中文 [a link](x) and [@key]\n\n| a | b |\n|---|---|\n| c | d |\n", {})
     assert ran == []
     md.parse("a ~~s~~\n\nb ==m==\n\nc *e*\n\nd_e\n", {})
-    assert ran == ["a ~~s~~", "b ==m==", "c *e*", "d_e"]
+    assert ran == ["a ~~s~~ (joined)", "b ==m== (joined)", "c *e* (joined)", "d_e (joined)"]
 
 
 def test_delimiters_are_paired_everywhere_with_a_rule_of_unknown_start() -> None:
@@ -223,4 +230,4 @@ def test_delimiters_are_paired_everywhere_with_a_rule_of_unknown_start() -> None
     md.inline.ruler.push("mine", lambda state, silent: False)  # might make delimiters
     ran = _pairing_runs(md)
     md.parse("plain 中文\n", {})
-    assert ran == ["plain 中文"]
+    assert ran == ["plain 中文 (joined)"]

@@ -13,9 +13,13 @@ The same goes for the rules that run after tokenizing (``ruler2``): strikethroug
 and emphasis each pair only delimiters of their own markers, and walk every delimiter list of
 the inline text to find them, on each of the twenty thousand inline blocks of 1,000 notes. A
 block whose text has none of a rule's characters (:data:`POST_NEEDS`) has no such delimiter,
-and the rule is not run on it. Nor is ``balance_pairs``, which walks the block's tokens to pair
-those delimiters (:data:`DELIMITER_RULES`), on a block with none of their characters — as long
-as every inline rule of the parser is one listed here: a plugin's rule may make delimiters too.
+and the rule is not run on it. Nor are ``balance_pairs``, which walks the block's tokens to pair
+those delimiters (:data:`DELIMITER_RULES`), and ``fragments_join``, which walks them again to
+merge the text tokens the delimiters leave side by side and to count levels again, on a block
+with none of their characters: there no delimiter was made, no two text tokens are neighbours
+(text is pushed as one pending run, but by those rules) and each token has the level it was
+pushed with. Both only as long as every inline rule of the parser is one listed here: a
+plugin's rule may make delimiters or text tokens.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ change anything (it pairs only delimiters of those markers, made only at those c
 
 DELIMITER_RULES = ("strikethrough", "mark", "emphasis")
 """The inline rules of :data:`RULE_STARTS` that make delimiters (``state.delimiters``): the only
-ones ``balance_pairs`` has anything to pair for."""
+ones ``balance_pairs`` has anything to pair for, and ``fragments_join`` to join."""
 
 _Rule = Callable[["StateInline", bool], bool]
 _PostRule = Callable[["StateInline"], None]
@@ -98,7 +102,8 @@ class RuleTable:
         named_post = [r for r in parser.ruler2.__rules__ if r.enabled]
         needs = dict(POST_NEEDS)
         if all(s is not None for _, s in self._starts):  # no rule of unknown start: a plugin's
-            needs["balance_pairs"] = "".join(RULE_STARTS[name] for name in DELIMITER_RULES)
+            delimiters = "".join(RULE_STARTS[name] for name in DELIMITER_RULES)
+            needs["balance_pairs"] = needs["fragments_join"] = delimiters
         self.post: tuple[tuple[_PostRule, str | None], ...] = tuple(
             (fn, needs.get(rule.name)) for rule, fn in zip(named_post, self.post_rules, strict=True)
         )
