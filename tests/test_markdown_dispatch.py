@@ -190,11 +190,43 @@ def test_a_core_rule_walks_only_notes_with_its_markers() -> None:
             _rule(state)
 
         md.core.ruler.at(name, factory._needing(needs, counted))
-    md.parse("# A heading\n\nplain **text** and $x$, 中文。\n\n- item\n", {})
+    # Citations, braces in math and quotes are everywhere in notes: none of these rules' marks.
+    md.parse("# A heading\n\nplain **text**, $x_{2}$ [@key] 中文。\n\n- item\n\n> quote\n", {})
     assert ran == []
-    html = md.render("# H {#top}\n\n- [ ] task\n\ntext ^blk\n")
+    html = md.render("> [!tip] T\n\n# H {#top}\n\n- [ ] task\n\ntext ^blk\n")
     assert 'id="h-top"' in html and 'type="checkbox"' in html and "^blk" not in html
-    assert ran == ["hugo_heading_attrs", "github-tasklists", "embed_blocks"]
+    assert 'class="callout' in html
+    assert ran == [
+        "callout",
+        "hugo_heading_attrs",
+        "github-tasklists",
+        "task_checkbox",
+        "embed_blocks",
+    ]
+
+
+class _Markers(frozenset[str]):
+    """The ``[TOC]`` markers, counting the paragraphs compared with them."""
+
+    asked = 0
+
+    def __contains__(self, text: object) -> bool:
+        _Markers.asked += 1
+        return super().__contains__(text)
+
+
+def test_paragraphs_are_compared_with_the_toc_marker_only_in_a_note_with_one(
+    monkeypatch: Any,
+) -> None:
+    from papernotes.markdown import toc
+
+    monkeypatch.setattr(toc, "_TOC_MARKERS", _Markers(toc._TOC_MARKERS))
+    md = make_parser()
+    md.parse("one [link](x)\n\ntwo [@key]\n\nthree\n", {})
+    assert _Markers.asked == 0
+    env: dict[str, Any] = {}
+    md.parse("one\n\n[Toc]\n\nthree\n", env)
+    assert _Markers.asked == 3 and env["has_toc"]
 
 
 def _pairing_runs(md: MarkdownIt) -> list[str]:
