@@ -14,7 +14,7 @@ from markdown_it.parser_inline import ParserInline
 from markdown_it.token import Token
 
 from papernotes.markdown import factory
-from papernotes.markdown.dispatch import POST_NEEDS, RULE_STARTS, RuleTable
+from papernotes.markdown.dispatch import POST_NEEDS, RULE_STARTS, TEXT_ONLY, RuleTable
 from papernotes.markdown.factory import CORE_NEEDS, make_parser
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -136,6 +136,7 @@ def test_a_rule_is_tried_only_where_it_can_match() -> None:
         "footnote_ref",
     ]
     assert [by_fn[f] for f in table.at("x")] == ["text"]
+    assert table.at("x") is TEXT_ONLY  # done by tokenize itself, without a call
     # Every rule of the dialect has its characters listed (else it is tried everywhere).
     assert set(names) - {"text"} <= set(RULE_STARTS)
 
@@ -263,3 +264,16 @@ def test_delimiters_are_paired_everywhere_with_a_rule_of_unknown_start() -> None
     ran = _pairing_runs(md)
     md.parse("plain 中文\n", {})
     assert ran == ["plain 中文 (joined)"]
+
+
+def test_a_text_rule_of_a_plugin_is_called_at_every_character() -> None:
+    md = make_parser()
+    calls: list[str] = []
+
+    def text(state: Any, silent: bool) -> bool:
+        calls.append(state.src[state.pos])
+        return False
+
+    md.inline.ruler.at("text", text)
+    assert md.render("ab *c*") == "<p>ab <em>c</em></p>\n"
+    assert calls == ["a", "b", " ", "*", "c", "*"]
