@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,3 +147,20 @@ def test_a_long_author_list_is_cut_and_counted() -> None:
     now = _render("now", case)
     assert now == _render("before", case)
     assert " et al. (1,234 authors)]" in now and "(eds.)]" in now and "a&lt;b" in now
+
+
+def test_a_row_of_what_the_macro_cannot_show_is_a_template_error() -> None:
+    case = {
+        "authors": ["Doe"],  # a theme's own mistake: names as text, not authors
+        "meta": SimpleNamespace(authors=(), editors=(), heading="", year_label="", venue=""),
+        "limit": 0,
+        "here": None,
+        "tags": [],
+        "notes": [],
+        "show_year": True,
+        "links": [],
+        "library": SimpleNamespace(notes={}, labels={}),
+    }
+    for macros in ("before", "now"):
+        with pytest.raises(jinja2.UndefinedError):
+            _render(macros, case)

@@ -14,8 +14,11 @@ gets the same markup as before.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
+from jinja2.exceptions import UndefinedError
 from markupsafe import Markup, escape
 
 from papernotes import urls
@@ -23,6 +26,23 @@ from papernotes.model import Author, Backlink, Library, Metadata, Note
 from papernotes.siteindex import SiteIndex
 
 __all__ = ["PageRows"]
+
+_F = TypeVar("_F", bound=Callable[..., Markup])
+
+
+def _as_template_error(make: _F) -> _F:
+    """A theme's own template may hand a row maker what the macro never got (a name as text,
+    not an author): the macro's loop said so as an undefined attribute, a template error with
+    its line, and so does this, rather than stopping the build with a traceback."""
+
+    @functools.wraps(make)
+    def checked(*args: Any, **kwargs: Any) -> Markup:
+        try:
+            return make(*args, **kwargs)
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise UndefinedError(f"{make.__name__}: {exc}") from exc
+
+    return checked  # type: ignore[return-value]
 
 
 class PageRows:
@@ -38,6 +58,7 @@ class PageRows:
         self._library = library
         self._index = index
 
+    @_as_template_error
     def authors(self, authors: Sequence[Author], limit: int = 0, here: str | None = None) -> Markup:
         """``author_links``: the first ``limit`` names (all with 0), each linked unless the
         link would lead to this page or to ``here``; "et al." when some are left out."""
@@ -58,6 +79,7 @@ class PageRows:
             out += " et al."
         return Markup(out)
 
+    @_as_template_error
     def people(self, meta: Metadata, limit: int = 0, here: str | None = None) -> Markup:
         """``people_links``: the authors, else the editors with "(eds.)", else nothing."""
         if meta.authors:
@@ -66,11 +88,13 @@ class PageRows:
             return self.editors(meta.editors, limit, here)
         return Markup("")
 
+    @_as_template_error
     def editors(self, editors: Sequence[Author], limit: int = 0, here: str | None = None) -> Markup:
         """``editor_links``: the names, then "(ed.)" or "(eds.)"."""
         said = "eds." if len(editors) > 1 else "ed."
         return Markup(f"{self.authors(editors, limit, here)} ({said})")
 
+    @_as_template_error
     def papers(self, notes: Iterable[Note], show_year: bool = True) -> Markup:
         """``paper_rows``' rows: title, then year, the first three names and venue."""
         url, out = self._url, []
@@ -87,6 +111,7 @@ class PageRows:
             )
         return Markup("".join(out))
 
+    @_as_template_error
     def cites(self, notes: Iterable[Note]) -> Markup:
         """``paper_list``'s rows: the title linked, then the author–year label."""
         url, labels = self._url, self._library.labels
@@ -98,6 +123,7 @@ class PageRows:
             )
         )
 
+    @_as_template_error
     def backlinks(self, links: Iterable[Backlink]) -> Markup:
         """``backlink_list``'s rows: the citing paper, its label, the kind of link and the
         sentence it is in."""
@@ -119,6 +145,7 @@ class PageRows:
             )
         return Markup("".join(out))
 
+    @_as_template_error
     def tags(self, tags: Iterable[str]) -> Markup:
         """``tag_links``: each tag linked to its page."""
         url, tag_path = self._url, self._index.tag_path
