@@ -10,10 +10,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.parser_block import ParserBlock
 from markdown_it.parser_inline import ParserInline
 from markdown_it.token import Token
 
 from papernotes.markdown import factory
+from papernotes.markdown.blockdispatch import BLOCK_STARTS
 from papernotes.markdown.dispatch import POST_NEEDS, RULE_STARTS, TEXT_ONLY, RuleTable
 from papernotes.markdown.factory import CORE_NEEDS, make_parser
 
@@ -26,8 +28,9 @@ def _every_post_rule(inline: Any, state: Any) -> None:
 
 
 def _every_rule(md: MarkdownIt) -> MarkdownIt:
-    """``md`` trying every inline rule at every stop, and running every ``ruler2`` rule on
-    every inline text, as markdown-it does."""
+    """``md`` trying every block rule at every line, every inline rule at every stop, and
+    running every ``ruler2`` rule on every inline text, as markdown-it does."""
+    md.block.tokenize = types.MethodType(ParserBlock.tokenize, md.block)  # type: ignore[method-assign]
     md.inline.tokenize = types.MethodType(ParserInline.tokenize, md.inline)  # type: ignore[method-assign]
     md.inline.skipToken = types.MethodType(ParserInline.skipToken, md.inline)  # type: ignore[method-assign]
     md.inline.post_process = types.MethodType(_every_post_rule, md.inline)  # type: ignore[attr-defined]
@@ -112,6 +115,22 @@ PIECES = [
     "\n- [x] done\n",
     "~~s~~",
     "_e_",
+    # Block starts (each line's first character picks the block rules tried).
+    "\n1. ",
+    "\n2) ",
+    "\n    code\n",
+    "\n```\n",
+    "\n~~~\n",
+    "\n| a | b |\n|---|---|\n",
+    "\n***\n",
+    "\n___\n",
+    "\n<div>\n",
+    "\nT\n===\n",
+    "\n%%\nc\n%%\n",
+    "\n{{< figure src=x >}}\n",
+    "\n$$\nx\n$$\n",
+    "\n> q\n",
+    "\n+ i\n",
 ]
 
 
@@ -277,3 +296,36 @@ def test_a_text_rule_of_a_plugin_is_called_at_every_character() -> None:
     md.inline.ruler.at("text", text)
     assert md.render("ab *c*") == "<p>ab <em>c</em></p>\n"
     assert calls == ["a", "b", " ", "*", "c", "*"]
+
+
+def test_a_block_rule_is_tried_only_at_lines_it_can_start() -> None:
+    md = make_parser()
+    # Every block rule of the dialect has its characters listed (else it is tried everywhere).
+    assert {r.name for r in md.block.ruler.__rules__ if r.enabled} <= set(BLOCK_STARTS)
+    tried: list[str] = []
+    for name in ("heading", "fence", "table"):
+        rule = next(r.fn for r in md.block.ruler.__rules__ if r.name == name)
+
+        def counted(state: Any, line: int, end: int, silent: bool, _rule: Any = rule) -> bool:
+            if not silent:  # not as a paragraph's end is looked for
+                tried.append(state.src[state.bMarks[line] + state.tShift[line]])
+            return bool(_rule(state, line, end, silent))
+
+        md.block.ruler.at(name, counted)
+    html = md.render("text\n\n- item\n\n# H\n\n```\nx\n```\n")
+    assert "<h2" in html and "<pre" in html
+    # table (any first character) at each block; heading at "#" and fence at "`" only.
+    assert sorted(tried) == sorted(["t", "-", "i", "#", "#", "`", "`"])
+
+
+def test_a_block_rule_of_a_plugin_is_tried_at_every_line() -> None:
+    md = make_parser()
+    tried: list[int] = []
+
+    def mine(state: Any, line: int, end: int, silent: bool) -> bool:
+        tried.append(line)
+        return False
+
+    md.block.ruler.before("paragraph", "mine", mine)
+    md.parse("a\n\n# b\n\n- c\n", {})
+    assert tried == [0, 4]  # where no rule before it matched: "a", the item's text (nested)

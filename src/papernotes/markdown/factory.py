@@ -22,6 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from papernotes.markdown.blockdispatch import install_block_dispatch
 from papernotes.markdown.callout import callout_plugin
 from papernotes.markdown.cite import cite_plugin
 from papernotes.markdown.cjk import install_cjk_emphasis
@@ -107,4 +108,5 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     for rule in md.core.ruler.__rules__:
         if rule.name in CORE_NEEDS:
             md.core.ruler.at(rule.name, _needing(CORE_NEEDS[rule.name], rule.fn))
+    md.block = install_block_dispatch(md.block)
     return md
