@@ -10,11 +10,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.parser_block import ParserBlock
 from markdown_it.parser_inline import ParserInline
 from markdown_it.token import Token
 
 from papernotes.markdown import factory
-from papernotes.markdown.dispatch import POST_NEEDS, RULE_STARTS, RuleTable
+from papernotes.markdown.blockdispatch import BLOCK_STARTS
+from papernotes.markdown.dispatch import POST_NEEDS, RULE_STARTS, TEXT_ONLY, RuleTable
 from papernotes.markdown.factory import CORE_NEEDS, make_parser
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,8 +28,9 @@ def _every_post_rule(inline: Any, state: Any) -> None:
 
 
 def _every_rule(md: MarkdownIt) -> MarkdownIt:
-    """``md`` trying every inline rule at every stop, and running every ``ruler2`` rule on
-    every inline text, as markdown-it does."""
+    """``md`` trying every block rule at every line, every inline rule at every stop, and
+    running every ``ruler2`` rule on every inline text, as markdown-it does."""
+    md.block.tokenize = types.MethodType(ParserBlock.tokenize, md.block)  # type: ignore[method-assign]
     md.inline.tokenize = types.MethodType(ParserInline.tokenize, md.inline)  # type: ignore[method-assign]
     md.inline.skipToken = types.MethodType(ParserInline.skipToken, md.inline)  # type: ignore[method-assign]
     md.inline.post_process = types.MethodType(_every_post_rule, md.inline)  # type: ignore[attr-defined]
@@ -50,6 +53,7 @@ def _shape(tokens: list[Token]) -> list[Any]:
             repr(sorted(t.meta.items())) if t.meta else "",
             t.map,
             t.hidden,
+            t.level,
             _shape(t.children or []),
         )
         for t in tokens
@@ -111,6 +115,22 @@ PIECES = [
     "\n- [x] done\n",
     "~~s~~",
     "_e_",
+    # Block starts (each line's first character picks the block rules tried).
+    "\n1. ",
+    "\n2) ",
+    "\n    code\n",
+    "\n```\n",
+    "\n~~~\n",
+    "\n| a | b |\n|---|---|\n",
+    "\n***\n",
+    "\n___\n",
+    "\n<div>\n",
+    "\nT\n===\n",
+    "\n%%\nc\n%%\n",
+    "\n{{< figure src=x >}}\n",
+    "\n$$\nx\n$$\n",
+    "\n> q\n",
+    "\n+ i\n",
 ]
 
 
@@ -135,6 +155,7 @@ def test_a_rule_is_tried_only_where_it_can_match() -> None:
         "footnote_ref",
     ]
     assert [by_fn[f] for f in table.at("x")] == ["text"]
+    assert table.at("x") is TEXT_ONLY  # done by tokenize itself, without a call
     # Every rule of the dialect has its characters listed (else it is tried everywhere).
     assert set(names) - {"text"} <= set(RULE_STARTS)
 
@@ -169,7 +190,6 @@ def test_a_post_rule_runs_only_on_text_with_its_markers() -> None:
     assert sorted(ran) == [
         ("balance_pairs", "**b** ~~s~~ ==m=="),
         ("balance_pairs", "a_b"),
-        ("balance_pairs", "plain 中文"),
         ("emphasis", "**b** ~~s~~ ==m=="),
         ("emphasis", "a_b"),
         ("mark", "**b** ~~s~~ ==m=="),
@@ -190,8 +210,122 @@ def test_a_core_rule_walks_only_notes_with_its_markers() -> None:
             _rule(state)
 
         md.core.ruler.at(name, factory._needing(needs, counted))
-    md.parse("# A heading\n\nplain **text** and $x$, 中文。\n\n- item\n", {})
+    # Citations, braces in math and quotes are everywhere in notes: none of these rules' marks.
+    md.parse("# A heading\n\nplain **text**, $x_{2}$ [@key] 中文。\n\n- item\n\n> quote\n", {})
     assert ran == []
-    html = md.render("# H {#top}\n\n- [ ] task\n\ntext ^blk\n")
+    html = md.render("> [!tip] T\n\n# H {#top}\n\n- [ ] task\n\ntext ^blk\n")
     assert 'id="h-top"' in html and 'type="checkbox"' in html and "^blk" not in html
-    assert ran == ["hugo_heading_attrs", "github-tasklists", "embed_blocks"]
+    assert 'class="callout' in html
+    assert ran == [
+        "callout",
+        "hugo_heading_attrs",
+        "github-tasklists",
+        "task_checkbox",
+        "embed_blocks",
+    ]
+
+
+class _Markers(frozenset[str]):
+    """The ``[TOC]`` markers, counting the paragraphs compared with them."""
+
+    asked = 0
+
+    def __contains__(self, text: object) -> bool:
+        _Markers.asked += 1
+        return super().__contains__(text)
+
+
+def test_paragraphs_are_compared_with_the_toc_marker_only_in_a_note_with_one(
+    monkeypatch: Any,
+) -> None:
+    from papernotes.markdown import toc
+
+    monkeypatch.setattr(toc, "_TOC_MARKERS", _Markers(toc._TOC_MARKERS))
+    md = make_parser()
+    md.parse("one [link](x)\n\ntwo [@key]\n\nthree\n", {})
+    assert _Markers.asked == 0
+    env: dict[str, Any] = {}
+    md.parse("one\n\n[Toc]\n\nthree\n", env)
+    assert _Markers.asked == 3 and env["has_toc"]
+
+
+def _pairing_runs(md: MarkdownIt) -> list[str]:
+    """Where ``md``'s ``balance_pairs`` and ``fragments_join`` are run (each inline text, once
+    for both: they run together or not at all), from now on."""
+    ran: list[str] = []
+    for name in ("balance_pairs", "fragments_join"):
+        rule = next(r.fn for r in md.inline.ruler2.__rules__ if r.name == name)
+
+        def counted(state: Any, _rule: Any = rule, _name: str = name) -> None:
+            if _name == "balance_pairs":
+                ran.append(state.src)
+            else:
+                assert ran[-1] == state.src  # joined where paired, and only there
+                ran[-1] += " (joined)"
+            _rule(state)
+
+        md.inline.ruler2.at(name, counted)
+    return ran
+
+
+def test_delimiters_are_paired_only_in_text_with_a_delimiter_character() -> None:
+    md = make_parser()
+    ran = _pairing_runs(md)
+    md.parse("plain 中文 [a link](x) and [@key]\n\n| a | b |\n|---|---|\n| c | d |\n", {})
+    assert ran == []
+    md.parse("a ~~s~~\n\nb ==m==\n\nc *e*\n\nd_e\n", {})
+    assert ran == ["a ~~s~~ (joined)", "b ==m== (joined)", "c *e* (joined)", "d_e (joined)"]
+
+
+def test_delimiters_are_paired_everywhere_with_a_rule_of_unknown_start() -> None:
+    md = make_parser()
+    md.inline.ruler.push("mine", lambda state, silent: False)  # might make delimiters
+    ran = _pairing_runs(md)
+    md.parse("plain 中文\n", {})
+    assert ran == ["plain 中文 (joined)"]
+
+
+def test_a_text_rule_of_a_plugin_is_called_at_every_character() -> None:
+    md = make_parser()
+    calls: list[str] = []
+
+    def text(state: Any, silent: bool) -> bool:
+        calls.append(state.src[state.pos])
+        return False
+
+    md.inline.ruler.at("text", text)
+    assert md.render("ab *c*") == "<p>ab <em>c</em></p>\n"
+    assert calls == ["a", "b", " ", "*", "c", "*"]
+
+
+def test_a_block_rule_is_tried_only_at_lines_it_can_start() -> None:
+    md = make_parser()
+    # Every block rule of the dialect has its characters listed (else it is tried everywhere).
+    assert {r.name for r in md.block.ruler.__rules__ if r.enabled} <= set(BLOCK_STARTS)
+    tried: list[str] = []
+    for name in ("heading", "fence", "table"):
+        rule = next(r.fn for r in md.block.ruler.__rules__ if r.name == name)
+
+        def counted(state: Any, line: int, end: int, silent: bool, _rule: Any = rule) -> bool:
+            if not silent:  # not as a paragraph's end is looked for
+                tried.append(state.src[state.bMarks[line] + state.tShift[line]])
+            return bool(_rule(state, line, end, silent))
+
+        md.block.ruler.at(name, counted)
+    html = md.render("text\n\n- item\n\n# H\n\n```\nx\n```\n")
+    assert "<h2" in html and "<pre" in html
+    # table (any first character) at each block; heading at "#" and fence at "`" only.
+    assert sorted(tried) == sorted(["t", "-", "i", "#", "#", "`", "`"])
+
+
+def test_a_block_rule_of_a_plugin_is_tried_at_every_line() -> None:
+    md = make_parser()
+    tried: list[int] = []
+
+    def mine(state: Any, line: int, end: int, silent: bool) -> bool:
+        tried.append(line)
+        return False
+
+    md.block.ruler.before("paragraph", "mine", mine)
+    md.parse("a\n\n# b\n\n- c\n", {})
+    assert tried == [0, 4]  # where no rule before it matched: "a", the item's text (nested)

@@ -9,8 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from papernotes.build import build
+from papernotes.cjk import CJK_RANGES
 from papernotes.config import load_config
 from papernotes.incremental.session import Session
 from papernotes.markdown.extract import parse_body
@@ -132,3 +135,44 @@ def test_an_edit_shows_its_new_reading_time_incrementally_served_and_clean(tmp_p
     build(clean, config, out=clean / "site", use_cache=False)
     assert _reading_time(clean / "site") == "8 min read"
     assert _site(built / "site") == _site(clean / "site") == _site(served / "site")
+
+
+_CJK_CHAR = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]")
+
+
+def _count_by_character(text: str) -> tuple[int, int]:
+    """count_text as it was: each CJK character replaced by a space on its own."""
+    rest, cjk = _CJK_CHAR.subn(" ", text)
+    return len(re.findall(r"[^\W_]+(?:['’\-][^\W_]+)*", rest)), cjk
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "训练",
+                "权",
+                "。",
+                "（",
+                "ｗ",
+                "a",
+                "don",
+                "'",
+                "’",
+                "-",
+                " ",
+                "\n",
+                "W0",
+                "_",
+                "𠀀",
+                "한국어",
+                "かな",
+                "é",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_counting_cjk_runs_counts_as_character_by_character(text: str) -> None:
+    assert count_text(text) == _count_by_character(text)

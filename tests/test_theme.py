@@ -113,3 +113,19 @@ def test_a_template_that_is_not_utf8_is_an_error_not_a_traceback(tmp_path: Path,
     result = cli("build", "--root", str(root))
     assert result.code == 1
     assert "templates/index.html:1: error: template: not UTF-8 text" in result.err
+
+
+def test_a_template_is_read_once_for_all_the_pages_of_a_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "templates").mkdir()
+    own = tmp_path / "templates" / "mine.html"
+    own.write_text("{% include '_part.html' %}!", encoding="utf-8")
+    (tmp_path / "templates" / "_part.html").write_text("part", encoding="utf-8")
+    env = load_theme(tmp_path).env
+    assert env.get_template("mine.html").render() == "part!"
+    asked: list[str] = []
+    monkeypatch.setattr("os.path.getmtime", lambda p: asked.append(str(p)) or 0.0)
+    for _ in range(3):
+        assert env.get_template("mine.html").render() == "part!"
+    assert asked == []  # no template's file looked at again, page after page

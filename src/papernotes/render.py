@@ -31,6 +31,7 @@ from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
 from papernotes.model import CiteKey, Library, Note, Status
+from papernotes.rowhtml import PageRows
 from papernotes.siteindex import AUTHOR_PAGE_MIN_PAPERS, SiteIndex
 from papernotes.theme import Theme
 from papernotes.vault import FoundFile, resolve_embed, resolve_local, root_path
@@ -166,7 +167,7 @@ class Renderer:
                 href = hrefs[key] = urls.relative(path, target)
             return href
 
-        helpers: dict[str, Callable[..., Any]] = {
+        helpers: dict[str, Callable[..., Any] | PageRows] = {
             "url": url,
             "paper_path": urls.paper_page,
             "tag_path": self.index.tag_path,
@@ -177,6 +178,7 @@ class Renderer:
             "series_of": self.memberships.series_of,
             "recently_read": lambda: recently_read(self.library),
             "absolute": lambda target: absolute(self.config, target),
+            "rows": PageRows(url, path, self.library, self.index),
         }
         try:
             html = self.theme.env.get_template(template).render(

@@ -153,6 +153,9 @@ def load_theme(root: Path) -> Theme:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache(default_theme_dir()),
+        # A theme is loaded for a build (serve loads it again when a template changes): with
+        # Jinja's auto_reload each page asked the file's time of every template it uses again.
+        auto_reload=False,
     )
     prefix = f"{STATIC}/"
     static = {

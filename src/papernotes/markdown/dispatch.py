@@ -13,7 +13,13 @@ The same goes for the rules that run after tokenizing (``ruler2``): strikethroug
 and emphasis each pair only delimiters of their own markers, and walk every delimiter list of
 the inline text to find them, on each of the twenty thousand inline blocks of 1,000 notes. A
 block whose text has none of a rule's characters (:data:`POST_NEEDS`) has no such delimiter,
-and the rule is not run on it.
+and the rule is not run on it. Nor are ``balance_pairs``, which walks the block's tokens to pair
+those delimiters (:data:`DELIMITER_RULES`), and ``fragments_join``, which walks them again to
+merge the text tokens the delimiters leave side by side and to count levels again, on a block
+with none of their characters: there no delimiter was made, no two text tokens are neighbours
+(text is pushed as one pending run, but by those rules) and each token has the level it was
+pushed with. Both only as long as every inline rule of the parser is one listed here: a
+plugin's rule may make delimiters or text tokens.
 """
 
 from __future__ import annotations
@@ -27,7 +33,16 @@ if TYPE_CHECKING:
     from markdown_it.parser_inline import ParserInline
     from markdown_it.rules_inline import StateInline
 
-__all__ = ["POST_NEEDS", "RULE_STARTS", "RuleTable", "post_process", "skip_token", "tokenize"]
+__all__ = [
+    "DELIMITER_RULES",
+    "POST_NEEDS",
+    "RULE_STARTS",
+    "TEXT_ONLY",
+    "RuleTable",
+    "post_process",
+    "skip_token",
+    "tokenize",
+]
 
 RULE_STARTS: dict[str, str] = {
     "newline": "\n",
@@ -63,6 +78,10 @@ POST_NEEDS: dict[str, str] = {
 """``ruler2`` rule name → the characters one of which the inline text must hold for the rule to
 change anything (it pairs only delimiters of those markers, made only at those characters)."""
 
+DELIMITER_RULES = ("strikethrough", "mark", "emphasis")
+"""The inline rules of :data:`RULE_STARTS` that make delimiters (``state.delimiters``): the only
+ones ``balance_pairs`` has anything to pair for, and ``fragments_join`` to join."""
+
 _Rule = Callable[["StateInline", bool], bool]
 _PostRule = Callable[["StateInline"], None]
 
@@ -82,9 +101,12 @@ class RuleTable:
         self._at: dict[str, Sequence[_Rule]] = {}
         self.post_rules = parser.ruler2.getRules("")
         named_post = [r for r in parser.ruler2.__rules__ if r.enabled]
+        needs = dict(POST_NEEDS)
+        if all(s is not None for _, s in self._starts):  # no rule of unknown start: a plugin's
+            delimiters = "".join(RULE_STARTS[name] for name in DELIMITER_RULES)
+            needs["balance_pairs"] = needs["fragments_join"] = delimiters
         self.post: tuple[tuple[_PostRule, str | None], ...] = tuple(
-            (fn, POST_NEEDS.get(rule.name))
-            for rule, fn in zip(named_post, self.post_rules, strict=True)
+            (fn, needs.get(rule.name)) for rule, fn in zip(named_post, self.post_rules, strict=True)
         )
         """Each ``ruler2`` rule, in order, with what its text must hold (None: always run)."""
 
@@ -97,10 +119,12 @@ class RuleTable:
         )
 
     def at(self, ch: str) -> Sequence[_Rule]:
-        """The rules that may match at ``ch``, in the parser's order."""
+        """The rules that may match at ``ch``, in the parser's order (:data:`TEXT_ONLY`
+        itself where that is markdown-it's text rule alone)."""
         found = self._at.get(ch)
         if found is None:
-            found = self._at[ch] = tuple(self._select(ch))
+            found = tuple(self._select(ch))
+            found = self._at[ch] = TEXT_ONLY if found == TEXT_ONLY else found
         return found
 
     def _select(self, ch: str) -> list[_Rule]:
@@ -120,6 +144,11 @@ class RuleTable:
 _TEXT = "text"
 """The ``starts`` of markdown-it's own text rule: every character but the terminators."""
 
+TEXT_ONLY: tuple[_Rule] = (text_rule,)
+"""What :meth:`RuleTable.at` gives for a character only markdown-it's text rule is tried at
+(most characters): :func:`tokenize` then does what the rule does, without calling it (a
+hundred thousand calls for 1,000 notes)."""
+
 
 def _starts(name: str, fn: _Rule) -> str | None:
     if fn is text_rule:
@@ -134,11 +163,23 @@ def tokenize(table: RuleTable, state: StateInline) -> None:
     end = state.posMax
     src = state.src
     max_nesting = state.md.options["maxNesting"]
+    at, search = table.at, table.terminators.search
     while state.pos < end:
         pos = state.pos
         ok = False
         if state.level < max_nesting:
-            for rule in table.at(src[pos]):
+            rules = at(src[pos])
+            if rules is TEXT_ONLY:
+                # markdown-it's text rule, as it is: the text up to the next terminator.
+                found = search(src, pos)
+                stop = found.start() if found else state.posMax
+                if stop != pos:
+                    state.append_pending(src[pos:stop])
+                    state.pos = stop
+                    if stop >= end:
+                        break
+                    continue
+            for rule in rules:
                 ok = rule(state, False)
                 if ok:
                     if state.pos <= pos:

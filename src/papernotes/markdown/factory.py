@@ -22,6 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from papernotes.markdown.blockdispatch import install_block_dispatch
 from papernotes.markdown.callout import callout_plugin
 from papernotes.markdown.cite import cite_plugin
 from papernotes.markdown.cjk import install_cjk_emphasis
@@ -52,19 +53,27 @@ def _with_pos(rule: Callable[[StateInline, bool], bool], kind: str) -> Callable[
     return wrapped
 
 
-CORE_NEEDS: dict[str, str] = {
-    "hugo_heading_attrs": "{",  # a heading ending in {#id .class}
-    "github-tasklists": "[",  # a list item starting with [ ] or [x]
-    "embed_blocks": "!^",  # a paragraph of ![[embeds]], or ending in a ^block-id
+_TASK = ("[ ]", "[x]", "[X]")
+
+CORE_NEEDS: dict[str, tuple[str, ...]] = {
+    # A heading ending in {#id .class}: "{", blanks, then "#" or ".".
+    "hugo_heading_attrs": ("{#", "{.", "{ ", "{\t"),
+    # A list item starting with [ ], [x] or [X] (every citation holds a "[": too many notes).
+    "github-tasklists": _TASK,
+    "task_checkbox": _TASK,  # the checkboxes the task lists made
+    "callout": ("[!",),  # a blockquote whose first line is [!type]
+    "embed_blocks": ("!", "^"),  # a paragraph of ![[embeds]], or ending in a ^block-id
 }
-"""Core rule name → the characters one of which the note must hold for the rule to change
+"""Core rule name → the strings one of which the note must hold for the rule to change
 anything. Each walks every token of the note; most notes have none of these."""
 
 
-def _needing(chars: str, rule: Callable[[StateCore], None]) -> Callable[[StateCore], None]:
+def _needing(
+    needs: tuple[str, ...], rule: Callable[[StateCore], None]
+) -> Callable[[StateCore], None]:
     def run(state: StateCore) -> None:
         src = state.src
-        if any(ch in src for ch in chars):
+        if any(s in src for s in needs):
             rule(state)
 
     run.__wrapped__ = rule  # type: ignore[attr-defined]
@@ -99,4 +108,5 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     for rule in md.core.ruler.__rules__:
         if rule.name in CORE_NEEDS:
             md.core.ruler.at(rule.name, _needing(CORE_NEEDS[rule.name], rule.fn))
+    md.block = install_block_dispatch(md.block)
     return md

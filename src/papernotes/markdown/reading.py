@@ -57,15 +57,17 @@ CITATION_WORDS = 2
 """What a citation or a wikilink without alias reads as: its label, "Hu et al."."""
 
 # One class from cjk.CJK_RANGES (the one home of "what is CJK"): a C-speed count per text.
-_CJK = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]")
+# Runs, not characters: a run is replaced by one space (as many spaces split words no
+# differently), and its characters counted from the lengths, a third less time per note.
+_CJK_RUN = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]+")
 # A word: letters or digits, joined by an apostrophe or a hyphen ("don't", "low-rank").
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
 def count_text(text: str) -> tuple[int, int]:
     """``(words, cjk_characters)`` of prose: CJK characters one by one, the rest as words."""
-    rest, cjk = _CJK.subn(" ", text)  # one pass: the count, and the text left for words
-    return len(_WORD.findall(rest)), cjk
+    rest, runs = _CJK_RUN.subn(" ", text)  # one pass: the text left for words, and the count
+    return len(_WORD.findall(rest)), len(text) - len(rest) + runs
 
 
 def _fence_seconds(token: Token) -> float:

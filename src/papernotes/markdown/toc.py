@@ -40,6 +40,9 @@ TOC_MIN_LEVEL = 2
 TOC_MAX_LEVEL = 4
 
 _TOC_MARKERS = frozenset({"[TOC]", "[[TOC]]"})
+_TOC_IN = re.compile(r"\[toc\]", re.IGNORECASE)
+"""What every marker holds, in any case: a note without it is not walked paragraph by
+paragraph (each one's text stripped and upper-cased to be compared)."""
 _SLUG_DROP = re.compile(r"[^\w\- ]")
 _SLUG_SPACE = re.compile(r"\s+")
 _EMPHASIS_TAGS = {
@@ -138,6 +141,8 @@ def soft_after(env: EnvType, prev: int) -> str:
 
 def _toc_rule(state: StateCore) -> None:
     """Replace a paragraph holding only ``[TOC]`` by a ``toc`` token (before inline parsing)."""
+    if _TOC_IN.search(state.src) is None:  # no marker: no paragraph to look at
+        return
     tokens = state.tokens
     refs = state.env.get("references") or {}
     if "TOC" in refs:  # ``[toc]: url`` makes the marker an ordinary link
