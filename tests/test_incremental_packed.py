@@ -80,29 +80,42 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
 
 
-def test_a_cold_build_packs_the_bodies_before_it_makes_the_search_terms(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_build_never_holds_its_bodies_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    """The terms (and the references) are made over worker processes forked from the build,
-    with the bodies packed already: the unpacked bodies are never held with the terms."""
+    """Each body is packed where it is rendered (a worker sends it back packed): when the
+    search documents are made, and then the terms and references, the parent holds no
+    rendered body's HTML (before: every note's, until the documents were made)."""
+    import gc
+
     from papernotes import plan
     from papernotes.incremental import searchstate
 
-    for i in range(3):
-        write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"Body {i}.\n"))
-    events: list[str] = []
-    pack, terms = plan.pack_bodies, searchstate.search_terms
+    for i in range(70):  # enough bodies to go to worker processes
+        text = note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=f"Body *{i}*.\n")
+        write_note(tmp_path, f"papers/n{i}.md", text)
+    held: dict[str, int] = {}
 
-    def packing(bodies):  # type: ignore[no-untyped-def]
-        events.append("pack")
-        return pack(bodies)
+    def count(stage: str) -> None:
+        alive = [o for o in gc.get_objects() if type(o) is RenderedBody and o.html]
+        held[stage] = len(alive)
+
+    docs, terms = plan.search_docs, searchstate.search_terms
+
+    def documents(*args, **kwargs):  # type: ignore[no-untyped-def]
+        count("docs")
+        return docs(*args, **kwargs)
 
     def tokenising(*args, **kwargs):  # type: ignore[no-untyped-def]
-        events.append("terms")
+        count("terms")
         return terms(*args, **kwargs)
 
-    monkeypatch.setattr(plan, "pack_bodies", packing)
+    monkeypatch.setattr(plan, "search_docs", documents)
     monkeypatch.setattr(searchstate, "search_terms", tokenising)
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the bodies go to workers, however quick
     config, _ = load_config(tmp_path)
-    assert build(tmp_path, config, out=tmp_path / "site", workers=1).errors == 0
-    assert events == ["pack", "terms"]
+    assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
+    assert held == {"docs": 0, "terms": 0}
+    build(tmp_path, config, out=tmp_path / "clean", use_cache=False, workers=1)
+    assert site_tree(tmp_path / "site") == site_tree(tmp_path / "clean")

@@ -40,7 +40,7 @@ from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
-from papernotes.incremental.packed import pack_bodies
+from papernotes.incremental.packed import pack_bodies, render_packed
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
@@ -116,12 +116,23 @@ def render_site(
     notes = library.notes  # (fingerprint, note) by key, at C speed
     paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
     wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
-    bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
+    bodies: Mapping[str, tuple[str, RenderedBody]]
+    cold = previous is None and memo is None  # then each body is packed where it is rendered
+    if cold:
+        bodies, texts = render_packed(wanted, render_body, workers)
+    else:
+        bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs = search_docs(library, bodies, previous.docs if previous else {})
-    if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
-        bodies = pack_bodies(bodies)  # packed before the terms and references are made
+    if cold:  # the documents made from the texts alone, which they hold from here on
+        plain = {k: (fp, RenderedBody("", "", text)) for k, (fp, text) in texts.items()}
+        del texts
+        docs = search_docs(library, plain, {})
+        del plain
+    else:
+        docs = search_docs(library, bodies, previous.docs if previous else {})
+        if memo is None:  # memory: from here on, read by their pages, the feed and the cache
+            bodies = pack_bodies(bodies)  # packed before the terms and references are made
     _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
     refs = note_references(library, styles, previous, workers, memo, source_digests)
     plan = plan_site(
