@@ -45,6 +45,7 @@ from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import search_docs, search_inputs, state_of
+from papernotes.incremental.spool import Spool
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
 from papernotes.lists.pages import list_jobs, to_read
@@ -118,8 +119,9 @@ def render_site(
     wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
     bodies: Mapping[str, tuple[str, RenderedBody]]
     cold = previous is None and memo is None  # then each body is packed where it is rendered
+    spool = Spool.open(root) if cold else None  # what only the pages and the save read
     if cold:
-        bodies, texts = render_packed(wanted, render_body, workers)
+        bodies, texts = render_packed(wanted, render_body, workers, spool)
     else:
         bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
@@ -152,7 +154,7 @@ def render_site(
         stored=stored,
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
-        terms = pack(terms)  # memory: from here on, only the cache reads them
+        terms = pack(terms, spool)  # memory: from here on, only the cache reads them
     last = previous.pages if previous is not None else None
     todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
