@@ -72,7 +72,9 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     assert 0 < bodies.decoded <= parallel.SLICE_MAX
     terms = saved[0].terms  # made into the index, then held for the save only
     assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 0
-    assert bodies.held() == terms.held() == 0  # in the spool's file, not in memory
+    refs = saved[0].refs  # read by each page (in its worker) and the save
+    assert isinstance(refs, Packed) and len(refs) == 70 and refs.decoded <= parallel.SLICE_MAX
+    assert bodies.held() == terms.held() == refs.held() == 0  # in the spool, not in memory
     assert sorted(p.name for p in (root / ".papernotes").iterdir()) == ["build.lock", "cache"]
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")

@@ -40,7 +40,7 @@ from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
-from papernotes.incremental.packed import pack_bodies, render_packed
+from papernotes.incremental.packed import pack_bodies, pack_made, render_packed
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
@@ -137,6 +137,8 @@ def render_site(
             bodies = pack_bodies(bodies)  # packed before the terms and references are made
     _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
     refs = note_references(library, styles, previous, workers, memo, source_digests)
+    if cold:  # memory: from here on, read by their pages (each its own) and the cache alone
+        refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs
     plan = plan_site(
         library,
         config,
