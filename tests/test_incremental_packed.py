@@ -74,7 +74,9 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 0
     refs = saved[0].refs  # read by each page (in its worker) and the save
     assert isinstance(refs, Packed) and len(refs) == 70 and refs.decoded <= parallel.SLICE_MAX
-    assert bodies.held() == terms.held() == refs.held() == 0  # in the spool, not in memory
+    docs = saved[0].docs  # the index keeps a part of each (below), the cache all of it
+    assert isinstance(docs, Packed) and len(docs) == 70 and docs.decoded == 0
+    assert bodies.held() == terms.held() == refs.held() == docs.held() == 0  # in the spool
     assert sorted(p.name for p in (root / ".papernotes").iterdir()) == ["build.lock", "cache"]
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
@@ -123,3 +125,48 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
     assert held == {"docs": 0, "terms": 0}
     build(tmp_path, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(tmp_path / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_cold_build_keeps_of_each_search_document_what_the_shards_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the terms are counted, the documents go to the spool for the cache and the index
+    keeps of each body its first ``MAX_BODY_CHARS`` (what the shards store): at the pages, no
+    document with a longer body is held; the site is the one made from whole documents, and
+    the next build reads the documents back whole."""
+    import gc
+
+    from papernotes import plan
+    from papernotes.search.index import MAX_BODY_CHARS, SearchDoc
+
+    long = "A sentence about attention and its many heads. " * 100 + "\n"  # 4,800 characters
+    for i in range(6):
+        write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"{i} {long}"))
+    held: list[int] = []
+    split = plan.split_jobs
+
+    def splitting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        docs = [o for o in gc.get_objects() if type(o) is SearchDoc]
+        held.append(sum(len(d.body) > MAX_BODY_CHARS for d in docs))
+        return split(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "split_jobs", splitting)
+    config, _ = load_config(tmp_path)
+    assert build(tmp_path, config, out=tmp_path / "site", workers=1).errors == 0
+    assert held == [0]
+    saved = store.load(tmp_path, _key(tmp_path))  # the documents read back whole
+    assert saved is not None and len(saved.docs) == 6
+    assert all(len(doc.body) > MAX_BODY_CHARS for _, (_, (_, doc)) in saved.docs.items())
+    whole = tmp_path / "whole"  # the documents as they were made, as before
+    monkeypatch.setattr(
+        plan, "pack_docs", lambda docs, spool: (docs, {k: v[1][1] for k, v in docs.items()})
+    )
+    build(tmp_path, config, out=whole, use_cache=False, workers=1)
+    assert held[-1] == 6
+    assert site_tree(tmp_path / "site") == site_tree(whole)
+
+
+def _key(root: Path) -> str:
+    import json
+
+    return str(json.loads((root / ".papernotes/cache/index.json").read_text())["key"])

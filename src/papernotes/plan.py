@@ -40,7 +40,7 @@ from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
-from papernotes.incremental.packed import pack_bodies, pack_made, render_packed
+from papernotes.incremental.packed import pack_bodies, pack_docs, pack_made, render_packed
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
@@ -135,7 +135,10 @@ def render_site(
         docs = search_docs(library, bodies, previous.docs if previous else {})
         if memo is None:  # memory: from here on, read by their pages, the feed and the cache
             bodies = pack_bodies(bodies)  # packed before the terms and references are made
-    _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    docs, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    shown = dict(zip(docs, map(_doc, map(_second, docs.values())), strict=True))
+    if cold:  # memory: the terms are counted; the index shows a part of each document
+        docs, shown = pack_docs(docs, spool)
     refs = note_references(library, styles, previous, workers, memo, source_digests)
     if cold:  # memory: from here on, read by their pages (each its own) and the cache alone
         refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs
@@ -146,7 +149,7 @@ def render_site(
         seconds(bodies),  # each body decoded only if a page shows it
         root=root,
         body_fps=cast("Mapping[str, str]", body_fps),  # what ``reuse`` keeps each body under
-        docs=dict(zip(docs, map(_doc, map(_second, docs.values())), strict=True)),
+        docs=shown,
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
         ref_prints=fingerprints(refs),
