@@ -68,3 +68,10 @@ def test_no_spool_where_the_state_folder_leads_out(tmp_path: Path) -> None:
     (lib / ".papernotes").symlink_to(outside)
     assert Spool.open(lib) is None
     assert list(outside.iterdir()) == []
+
+
+def test_no_spool_without_pread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "pread")  # as on Windows
+    assert Spool.open(tmp_path) is None
+    packed = pack_made(_bodies(3), "body", spool=None)
+    assert packed is not None and packed.held() > 0

@@ -40,6 +40,8 @@ class Spool:
 
         from papernotes.incremental.cache import state_path
 
+        if not hasattr(os, "pread"):  # Windows: kept in memory
+            return None
         try:
             folder = state_path(root)  # ``.papernotes`` itself, not a symlink out
             folder.mkdir(exist_ok=True)
