@@ -72,6 +72,12 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     assert 0 < bodies.decoded <= parallel.SLICE_MAX
     terms = saved[0].terms  # made into the index, then held for the save only
     assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 0
+    refs = saved[0].refs  # read by each page (in its worker) and the save
+    assert isinstance(refs, Packed) and len(refs) == 70 and refs.decoded <= parallel.SLICE_MAX
+    docs = saved[0].docs  # the index keeps a part of each (below), the cache all of it
+    assert isinstance(docs, Packed) and len(docs) == 70 and docs.decoded == 0
+    assert bodies.held() == terms.held() == refs.held() == docs.held() == 0  # in the spool
+    assert sorted(p.name for p in (root / ".papernotes").iterdir()) == ["build.lock", "cache"]
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
     write_note(root, "n0.md", note_text("Paper 0", extra="id: paper0\n", body="Edited.\n"))
@@ -80,29 +86,87 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
 
 
-def test_a_cold_build_packs_the_bodies_before_it_makes_the_search_terms(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_build_never_holds_its_bodies_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    """The terms (and the references) are made over worker processes forked from the build,
-    with the bodies packed already: the unpacked bodies are never held with the terms."""
+    """Each body is packed where it is rendered (a worker sends it back packed): when the
+    search documents are made, and then the terms and references, the parent holds no
+    rendered body's HTML (before: every note's, until the documents were made)."""
+    import gc
+
     from papernotes import plan
     from papernotes.incremental import searchstate
 
-    for i in range(3):
-        write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"Body {i}.\n"))
-    events: list[str] = []
-    pack, terms = plan.pack_bodies, searchstate.search_terms
+    for i in range(70):  # enough bodies to go to worker processes
+        text = note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=f"Body *{i}*.\n")
+        write_note(tmp_path, f"papers/n{i}.md", text)
+    held: dict[str, int] = {}
 
-    def packing(bodies):  # type: ignore[no-untyped-def]
-        events.append("pack")
-        return pack(bodies)
+    def count(stage: str) -> None:
+        alive = [o for o in gc.get_objects() if type(o) is RenderedBody and o.html]
+        held[stage] = len(alive)
+
+    docs, terms = plan.search_docs, searchstate.search_terms
+
+    def documents(*args, **kwargs):  # type: ignore[no-untyped-def]
+        count("docs")
+        return docs(*args, **kwargs)
 
     def tokenising(*args, **kwargs):  # type: ignore[no-untyped-def]
-        events.append("terms")
+        count("terms")
         return terms(*args, **kwargs)
 
-    monkeypatch.setattr(plan, "pack_bodies", packing)
+    monkeypatch.setattr(plan, "search_docs", documents)
     monkeypatch.setattr(searchstate, "search_terms", tokenising)
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the bodies go to workers, however quick
+    config, _ = load_config(tmp_path)
+    assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
+    assert held == {"docs": 0, "terms": 0}
+    build(tmp_path, config, out=tmp_path / "clean", use_cache=False, workers=1)
+    assert site_tree(tmp_path / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_cold_build_keeps_of_each_search_document_what_the_shards_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the terms are counted, the documents go to the spool for the cache and the index
+    keeps of each body its first ``MAX_BODY_CHARS`` (what the shards store): at the pages, no
+    document with a longer body is held; the site is the one made from whole documents, and
+    the next build reads the documents back whole."""
+    import gc
+
+    from papernotes import plan
+    from papernotes.search.index import MAX_BODY_CHARS, SearchDoc
+
+    long = "A sentence about attention and its many heads. " * 100 + "\n"  # 4,800 characters
+    for i in range(6):
+        write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"{i} {long}"))
+    held: list[int] = []
+    split = plan.split_jobs
+
+    def splitting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        docs = [o for o in gc.get_objects() if type(o) is SearchDoc]
+        held.append(sum(len(d.body) > MAX_BODY_CHARS for d in docs))
+        return split(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "split_jobs", splitting)
     config, _ = load_config(tmp_path)
     assert build(tmp_path, config, out=tmp_path / "site", workers=1).errors == 0
-    assert events == ["pack", "terms"]
+    assert held == [0]
+    saved = store.load(tmp_path, _key(tmp_path))  # the documents read back whole
+    assert saved is not None and len(saved.docs) == 6
+    assert all(len(doc.body) > MAX_BODY_CHARS for _, (_, (_, doc)) in saved.docs.items())
+    whole = tmp_path / "whole"  # the documents as they were made, as before
+    monkeypatch.setattr(
+        plan, "pack_docs", lambda docs, spool: (docs, {k: v[1][1] for k, v in docs.items()})
+    )
+    build(tmp_path, config, out=whole, use_cache=False, workers=1)
+    assert held[-1] == 6
+    assert site_tree(tmp_path / "site") == site_tree(whole)
+
+
+def _key(root: Path) -> str:
+    import json
+
+    return str(json.loads((root / ".papernotes/cache/index.json").read_text())["key"])

@@ -42,11 +42,12 @@ from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.lazydoc import kept_docs, sizes_of
-from papernotes.incremental.packed import pack_bodies
+from papernotes.incremental.packed import pack_bodies, pack_docs, pack_made, render_packed
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import SearchState, search_docs, search_inputs, state_of
+from papernotes.incremental.spool import Spool
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
 from papernotes.lists.pages import list_jobs, to_read
@@ -128,16 +129,34 @@ def render_site(
     notes = library.notes  # (fingerprint, note) by key, at C speed
     paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
     wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
-    bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=here)
+    bodies: Mapping[str, tuple[str, RenderedBody]]
+    cold = previous is None and memo is None  # then each body is packed where it is rendered
+    spool = Spool.open(root) if cold else None  # what only the pages and the save read
+    if cold:
+        bodies, texts = render_packed(wanted, render_body, here, spool)
+    else:
+        bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=here)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs = search_docs(library, bodies, previous.docs if previous else {})
-    if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
-        bodies = pack_bodies(bodies)  # packed before the terms and references are made
+    if cold:  # the documents made from the texts alone, which they hold from here on
+        plain = {k: (fp, RenderedBody("", "", text)) for k, (fp, text) in texts.items()}
+        del texts
+        docs = search_docs(library, plain, {})
+        del plain
+    else:
+        docs = search_docs(library, bodies, previous.docs if previous else {})
+        if memo is None:  # memory: from here on, read by their pages, the feed and the cache
+            bodies = pack_bodies(bodies)  # packed before the terms and references are made
     refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
-    _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    kept, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    if cold:  # memory: the terms are counted; the index shows a part of each document
+        docs, shown = pack_docs(kept, spool)
+    else:
+        shown = kept_docs(docs)  # those kept from the cache read only if needed
     if refs is None:
         refs = note_references(library, styles, previous, workers, memo, source_digests)
+    if cold:  # memory: from here on, read by their pages (each its own) and the cache alone
+        refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs
     plan = plan_site(
         library,
         config,
@@ -145,7 +164,7 @@ def render_site(
         seconds(bodies),  # each body decoded only if a page shows it
         root=root,
         body_fps=cast("Mapping[str, str]", body_fps),  # what ``reuse`` keeps each body under
-        docs=kept_docs(docs),  # those kept from the cache read only if needed
+        docs=shown,
         terms=seconds(terms),  # read only for the notes the search index must update
         refs=seconds(refs),
         ref_prints=fingerprints(refs),
@@ -156,7 +175,7 @@ def render_site(
         search_state=previous.search if previous is not None else None,
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
-        terms = pack(terms)  # memory: from here on, only the cache reads them
+        terms = pack(terms, spool)  # memory: from here on, only the cache reads them
     last = previous.pages if previous is not None else None
     todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None

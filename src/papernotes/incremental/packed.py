@@ -10,6 +10,10 @@ save no longer encodes them, and a worker decodes only the bodies of the pages i
 The search terms, once the index is made, are read only by the cache save: those a build
 made are packed the same way (``store.pack``), 2.5 KB a note as JSON, 1.2 compressed.
 
+A cold build packs each body where it is rendered (:func:`render_packed`): in the page worker,
+which then sends back a seventh of the bytes, so the parent never holds the bodies unpacked
+(at 5,000 notes they were 65 MiB of HTML and text at once, before the parent packed them).
+
 Only values a build made itself are packed (a cold build, or one whose cache held no bodies):
 those kept from the last build (``lazy.Reused``) are already JSON text until read, and are
 made again should one not decode, which a packed value never fails to.
@@ -19,16 +23,20 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from papernotes.incremental.entryfile import dump
 from papernotes.incremental.lazy import Parts
 
 if TYPE_CHECKING:
+    from papernotes.incremental.searchstate import DocEntry
+    from papernotes.incremental.spool import Spool
     from papernotes.markdown._types import RenderedBody
+    from papernotes.model import Note
+    from papernotes.search.index import SearchDoc
 
-__all__ = ["Packed", "pack_bodies", "pack_made"]
+__all__ = ["Packed", "Rendered", "pack_bodies", "pack_docs", "pack_made", "render_packed"]
 
 _V = TypeVar("_V")
 
@@ -39,12 +47,36 @@ _LEVEL = 1
 class Packed(Parts[_V]):
     """:class:`~papernotes.incremental.lazy.Parts` whose JSON texts are zlib-compressed:
     reading a value, or its JSON text for the store (:meth:`raw`), inflates it first. The
-    texts are the build's own, so none fails to decode."""
+    texts are the build's own, so none fails to decode. With a :class:`Spool`, the texts
+    are in its file rather than in memory (but those it could not write)."""
 
-    __slots__ = ()
+    __slots__ = ("_at", "_spool")
+
+    def __init__(
+        self,
+        raw: dict[str, tuple[str, bytes]],
+        decode: Callable[[Any], _V],
+        spool: Spool | None = None,
+        at: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
+        """``raw`` as :class:`Parts` takes it, compressed; ``at``: where in ``spool`` the
+        texts of the keys ``raw`` gives as ``b""`` are."""
+        super().__init__(raw, decode)
+        self._spool = spool
+        self._at = at or {}
+
+    def _packed(self, key: str) -> bytes | None:
+        at = self._at.get(key)
+        if at is not None and self._spool is not None:
+            return self._spool.get(*at)
+        return self._raw.get(key)
+
+    def held(self) -> int:
+        """Bytes of packed text held in memory (not in the spool): what the tests count."""
+        return sum(map(len, self._raw.values()))
 
     def raw(self, key: str) -> bytes | None:
-        text = self._raw.get(key)
+        text = self._packed(key)
         return None if text is None else zlib.decompress(text)
 
     def may_hold(self, key: str, text: str) -> bool:
@@ -54,37 +86,132 @@ class Packed(Parts[_V]):
     def __getitem__(self, key: str) -> tuple[str, _V]:
         """``key``'s value, decoded anew at each read and not kept: each is read once, by its
         page's worker (or the feed), and a kept value would grow the reader by it."""
-        text = self._raw.get(key)
+        text = self._packed(key)
         if text is None:
             raise KeyError(key)
         self.decoded += 1
         return self._fps[key], self._decode(json.loads(zlib.decompress(text)))
 
 
+def _spooled(
+    packed: Iterable[tuple[str, tuple[str, bytes]]], spool: Spool | None
+) -> tuple[dict[str, tuple[str, bytes]], dict[str, tuple[int, int]]]:
+    """``packed`` (key, (fingerprint, text)) as :class:`Packed` takes it: each text written
+    to ``spool`` as it comes (``b""`` left in its place), or kept when it cannot be."""
+    raw: dict[str, tuple[str, bytes]] = {}
+    at: dict[str, tuple[int, int]] = {}
+    for key, (fp, text) in packed:
+        where = spool.put(text) if spool is not None else None
+        if where is None:
+            raw[key] = (fp, text)
+        else:
+            raw[key], at[key] = (fp, b""), where
+    return raw, at
+
+
 def pack_made(
     values: Mapping[str, tuple[str, _V]],
     name: str,
     then: Callable[[Any], _V] | None = None,
+    spool: Spool | None = None,
 ) -> Packed[_V] | None:
     """``values``, the cache part ``name`` (``entryfile.PARTS``), as the cache save writes
     them, compressed, in the same order, when the build made them all (a dict); else None.
-    A value read from the result is decoded again (then passed through ``then``)."""
+    A value read from the result is decoded again (then passed through ``then``). With a
+    ``spool``, each text goes to its file as soon as it is made."""
     if not isinstance(values, dict):
         return None
     from papernotes.incremental.store import _codec, _types
 
     codec, tp = _codec(), _types()[name]
-    raw = {
-        k: (fp, zlib.compress(dump(codec.encode(value, tp)), _LEVEL))
+    made = (
+        (k, (fp, zlib.compress(dump(codec.encode(value, tp)), _LEVEL)))
         for k, (fp, value) in values.items()
-    }
+    )
+    raw, at = _spooled(made, spool)
     return Packed(
-        raw, lambda data: codec.decode(data, tp) if then is None else then(codec.decode(data, tp))
+        raw,
+        lambda data: codec.decode(data, tp) if then is None else then(codec.decode(data, tp)),
+        spool,
+        at,
     )
 
 
 def pack_bodies(
-    bodies: Mapping[str, tuple[str, RenderedBody]],
+    bodies: Mapping[str, tuple[str, RenderedBody]], spool: Spool | None = None
 ) -> Mapping[str, tuple[str, RenderedBody]]:
     """``bodies`` packed (:func:`pack_made`) when the build made them all, else as they are."""
-    return pack_made(bodies, "body") or bodies
+    return pack_made(bodies, "body", spool=spool) or bodies
+
+
+class Rendered(NamedTuple):
+    """A body as its worker sends it back: packed, with the plain text the search document
+    is made from (the only part of it the parent reads before the pages)."""
+
+    packed: bytes
+    """Its entry's JSON text, compressed (what :class:`Packed` holds)."""
+    text: str
+    """``RenderedBody.text``."""
+    at: tuple[int, int] | None = None
+    """Where in the spool ``packed`` went (``packed`` is then empty), when it did."""
+
+
+def render_packed(
+    wanted: Mapping[str, tuple[str, Note]],
+    render: Callable[[Note], RenderedBody],
+    workers: int,
+    spool: Spool | None = None,
+) -> tuple[Packed[RenderedBody], dict[str, tuple[str, str]]]:
+    """Every note of ``wanted`` (key → (body fingerprint, note)) rendered and packed where it
+    is rendered (over ``workers`` processes when there are many), each moved to ``spool`` as
+    it arrives: the bodies, as :func:`pack_bodies` would have packed them, and each one's
+    plain text under its fingerprint."""
+    from papernotes.incremental.reuse import reuse
+    from papernotes.incremental.store import _codec, _types
+
+    codec, tp = _codec(), _types()["body"]
+
+    def make(note: Note) -> Rendered:
+        body = render(note)
+        return Rendered(zlib.compress(dump(codec.encode(body, tp)), _LEVEL), body.text)
+
+    def own(made: Rendered) -> Rendered:  # spooled as each arrives: never all held at once
+        where = spool.put(made.packed) if spool is not None else None
+        return made if where is None else Rendered(b"", made.text, where)
+
+    made = reuse(wanted, {}, make, workers=workers, own=own)
+    texts = {k: (fp, r.text) for k, (fp, r) in made.items()}
+    raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}
+    at = {k: r.at for k, (_, r) in made.items() if r.at is not None}
+    return Packed(raw, lambda data: codec.decode(data, tp), spool, at), texts
+
+
+def pack_docs(
+    docs: Mapping[str, tuple[str, DocEntry]], spool: Spool | None
+) -> tuple[Packed[DocEntry], dict[str, SearchDoc]]:
+    """A cold build's search documents once their terms are counted: for the cache, packed
+    (into ``spool``), as the save would write them; for the index, each with only what the
+    search shards store of it (the body's first ``MAX_BODY_CHARS``; the headings and ids are
+    indexed, not stored). A body is most of a document: at 5,000 notes, 20 MiB of text."""
+    from dataclasses import replace
+
+    from papernotes.incremental.searchstate import StoredDoc
+    from papernotes.incremental.store import _codec, _types
+    from papernotes.search.index import MAX_BODY_CHARS
+
+    codec, tp = _codec(), _types()["doc"]
+    made = (
+        (k, (fp, zlib.compress(dump(codec.encode((d, StoredDoc.of(doc)), tp)), _LEVEL)))
+        for k, (fp, (d, doc)) in docs.items()
+    )
+    raw, at = _spooled(made, spool)
+
+    def restored(data: Any) -> DocEntry:
+        digest, stored = codec.decode(data, tp)
+        return digest, stored.restored()
+
+    shown = {
+        k: replace(doc, body=doc.body[:MAX_BODY_CHARS], headings="", arxiv="", doi="")
+        for k, (_, (_, doc)) in docs.items()
+    }
+    return Packed(raw, restored, spool, at), shown

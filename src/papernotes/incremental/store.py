@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
     from papernotes.incremental.searchstate import DocEntry, StoredDoc
+    from papernotes.incremental.spool import Spool
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
@@ -231,7 +232,7 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     return built, tuple(damage)
 
 
-def pack(terms: Mapping[str, tuple[str, DocTerms]]) -> Parts[DocTerms]:
+def pack(terms: Mapping[str, tuple[str, DocTerms]], spool: Spool | None = None) -> Parts[DocTerms]:
     """Search ``terms`` as the next save writes them: each value its JSON text, decoded again
     only if read. Once the search index is made, a build reads them only to save them: as dicts
     they took 6.8 MiB per 1,000 notes, as text 2.5, in the parent and in every worker it forks.
@@ -239,7 +240,7 @@ def pack(terms: Mapping[str, tuple[str, DocTerms]]) -> Parts[DocTerms]:
     from papernotes.incremental.packed import pack_made
     from papernotes.search.index import interned
 
-    if (made := pack_made(terms, "terms", interned)) is not None:  # a cold build's: compressed
+    if (made := pack_made(terms, "terms", interned, spool)) is not None:  # a cold build's
         return made
     codec, tp = _codec(), _types()["terms"]
     raw: dict[str, tuple[str, bytes]] = {}
