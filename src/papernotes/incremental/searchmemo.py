@@ -260,6 +260,9 @@ class SaveMemo:
         self.made: dict[str, int] = {}
         """How many values of each tag the last build made afresh (the others were kept):
         what a test asks of a save instead of timing it (``sweep`` sets it)."""
+        self._moves: dict[str, tuple[object, object, frozenset[Any]]] = {}
+        """Per tag: the last two values a stage gave and the keys where they differ
+        (:meth:`moved`)."""
 
     def slot(self, name: str, make: Callable[[], _T]) -> _T:
         """The state a stage keeps from one save to the next under ``name`` (``make()`` the
@@ -267,6 +270,21 @@ class SaveMemo:
         if name not in self._slots:
             self._slots[name] = make()
         return cast(_T, self._slots[name])
+
+    def record(self, tag: str, before: object, after: object, keys: Iterable[Any]) -> None:
+        """Say that a stage's value ``after`` differs from its last one, ``before``, at
+        ``keys`` alone (no other key came, went or holds another value)."""
+        self._moves[tag] = (before, after, frozenset(keys))
+
+    def moved(self, tag: str, before: object, after: object) -> frozenset[Any] | None:
+        """The keys where ``after`` differs from ``before``, when the stage that made them
+        said so (:meth:`record`) of these very objects; None when not known: the caller
+        compares them whole. One set of changed keys, carried from the stage that knows it
+        to the later ones, instead of each comparing every note again."""
+        said = self._moves.get(tag)
+        if said is None or said[0] is not before or said[1] is not after:
+            return None
+        return said[2]
 
     def count(self, tag: str, n: int) -> None:
         """Count ``n`` values made afresh under ``tag`` (:attr:`made`), by a stage that keeps
@@ -318,7 +336,14 @@ class SaveMemo:
         self.count(tag, len(fresh) if counted else 0)
         again = tuple(k for k in fresh if always(notes[k])) if always else ()
         self._each[tag] = (keys, token, dict(notes), out, again)
-        return dict(out)
+        given = dict(out)
+        if last is not None and last[1] is token and last[0] == keys:
+            said = self._moves.get(tag)
+            # The keys made again are the only ones that may differ from the last value given.
+            self._moves[tag] = (said[1] if said else None, given, frozenset(fresh))
+        else:
+            self._moves[tag] = (None, given, frozenset())
+        return given
 
     def forget(self, tag: str, of: tuple[object, ...]) -> None:
         """Forget the value made for these objects (a stage that replaced them knows)."""
