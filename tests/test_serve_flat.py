@@ -17,6 +17,7 @@ import pytest
 from papernotes import machine, paperprints, plan, urls
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental import searchstate
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session, TextMemo
@@ -94,6 +95,13 @@ class _Asked:
             return give(memo, path, display)
 
         monkeypatch.setattr(TextMemo, "__call__", given)
+        kept = searchstate.reuse
+
+        def reuse(wanted: dict[str, object], *args: Any, **kw: Any) -> object:
+            self.asked["search-reuse"] = self.asked.get("search-reuse", 0) + len(wanted)
+            return kept(wanted, *args, **kw)
+
+        monkeypatch.setattr(searchstate, "reuse", reuse)
         for name in ("_differ", "_replaced"):  # a key of every note compared, each call
             compare = getattr(paperprints, name)
             monkeypatch.setattr(paperprints, name, self._compared(compare, _len_first))
@@ -234,6 +242,9 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # stages before said they changed (linking, body and metadata fingerprints), not by
     # comparing every note's inputs with the last save's (9 passes of 30 and 120 before).
     assert small.get("compared", 0) == large.get("compared", 0) > 0, (small, large)
+    # The search documents, terms and digests are the last save's with those of the notes
+    # whose body fingerprints moved made again: no pass over every note's (two of 30 and 120).
+    assert small.get("search-reuse", 0) == large.get("search-reuse", 0), (small, large)
     # Stage 1 gives the note saved alone: the last load is replayed (each note was given
     # from memory, a step per note, before).
     assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)

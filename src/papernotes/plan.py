@@ -119,7 +119,13 @@ def render_site(
     bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs = search_docs(library, bodies, previous.docs if previous else {})
+    docs = search_docs(
+        library,
+        bodies,
+        previous.docs if previous else {},
+        memo,
+        cast("Mapping[str, str]", body_fps),
+    )
     if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
         bodies = pack_bodies(bodies)  # packed before the terms and references are made
     _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
