@@ -18,6 +18,7 @@ from papernotes import machine, paperprints, plan, urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import searchstate
+from papernotes.incremental.indexmemo import IndexMemo
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session, TextMemo
@@ -102,6 +103,17 @@ class _Asked:
             return kept(wanted, *args, **kw)
 
         monkeypatch.setattr(searchstate, "reuse", reuse)
+        index = IndexMemo.__call__
+
+        def indexed(memo: IndexMemo, *args: Any, **kw: Any) -> object:
+            before = memo.looked
+            try:
+                return index(memo, *args, **kw)
+            finally:
+                looked = self.asked.get("index-looked", 0) + memo.looked - before
+                self.asked["index-looked"] = looked
+
+        monkeypatch.setattr(IndexMemo, "__call__", indexed)
         for name in ("_differ", "_replaced"):  # a key of every note compared, each call
             compare = getattr(paperprints, name)
             monkeypatch.setattr(paperprints, name, self._compared(compare, _len_first))
@@ -245,6 +257,9 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The search documents, terms and digests are the last save's with those of the notes
     # whose body fingerprints moved made again: no pass over every note's (two of 30 and 120).
     assert small.get("search-reuse", 0) == large.get("search-reuse", 0), (small, large)
+    # The search index looks up the terms of the notes whose documents moved alone (every
+    # note's, 30 and 120, before).
+    assert small.get("index-looked", 0) == large.get("index-looked", 0) <= 2, (small, large)
     # Stage 1 gives the note saved alone: the last load is replayed (each note was given
     # from memory, a step per note, before).
     assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)

@@ -129,6 +129,8 @@ def render_site(
     if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
         bodies = pack_bodies(bodies)  # packed before the terms and references are made
     _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    if memo is not None:  # the notes whose documents or terms moved, for the index to look at
+        memo.index.tell(docs, terms, memo.moved)
     refs = note_references(library, styles, previous, workers, memo, source_digests)
     plan = plan_site(
         library,
