@@ -114,6 +114,17 @@ class _Asked:
                 self.asked["index-looked"] = looked
 
         monkeypatch.setattr(IndexMemo, "__call__", indexed)
+        each = SaveMemo.each
+
+        def each_counted(memo: SaveMemo, *args: Any, **kw: Any) -> object:
+            before = memo.compared
+            try:
+                return each(memo, *args, **kw)
+            finally:
+                compared = self.asked.get("each-compared", 0) + memo.compared - before
+                self.asked["each-compared"] = compared
+
+        monkeypatch.setattr(SaveMemo, "each", each_counted)
         for name in ("_differ", "_replaced"):  # a key of every note compared, each call
             compare = getattr(paperprints, name)
             monkeypatch.setattr(paperprints, name, self._compared(compare, _len_first))
@@ -260,6 +271,9 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The search index looks up the terms of the notes whose documents moved alone (every
     # note's, 30 and 120, before).
     assert small.get("index-looked", 0) == large.get("index-looked", 0) <= 2, (small, large)
+    # The values kept per note (metadata and body fingerprints, what links show) are made
+    # again for the notes linking replaced: no note compared (each of 30 and 120, four times).
+    assert small.get("each-compared", 0) == large.get("each-compared", 0) == 0, (small, large)
     # Stage 1 gives the note saved alone: the last load is replayed (each note was given
     # from memory, a step per note, before).
     assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)

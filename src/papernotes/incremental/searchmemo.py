@@ -18,7 +18,7 @@ __all__ = ["IndexMemo", "Moves", "SaveMemo", "once", "same"]
 _T = TypeVar("_T")
 _K = TypeVar("_K")
 _N = TypeVar("_N")
-_Each = tuple[tuple[Any, ...], object, dict[Any, Any], dict[Any, Any], tuple[Any, ...]]
+_Each = tuple[tuple[Any, ...], object, Mapping[Any, Any], dict[Any, Any], tuple[Any, ...]]
 _STALE = 256
 """Values a save memo makes before it forgets those no build asked for since."""
 
@@ -37,13 +37,12 @@ class SaveMemo:
         self._used_last: set[str] = set()
         self._made: dict[str, int] = {}
         self._slots: dict[str, object] = {}
-        self._each: dict[
-            str, tuple[tuple[Any, ...], object, dict[Any, Any], dict[Any, Any], tuple[Any, ...]]
-        ]
-        self._each = {}
+        self._each: dict[str, _Each] = {}
         """Per tag of :meth:`each`: the keys, the token, the notes, the values, and the keys
         made every time."""
         self._stale = 0
+        self.compared = 0
+        """Notes :meth:`each` compared with the last call's one by one: what a test counts."""
         """Values made since the last pass that forgot the unused ones (as many replaced)."""
         self._held: set[str] = set()
         """Tags whose values a stage keeps up to date itself this build (:meth:`hold`)."""
@@ -112,27 +111,32 @@ class SaveMemo:
         and a call (what :meth:`once` per note cost at 10,000 notes was a tenth of a save).
         Each call of ``make`` counts as a value made under ``tag``, unless not ``counted``
         (a ``make`` that keeps values of its own counts those it makes)."""
-        keys = tuple(notes)
         last = self._each.get(tag)
-        if last is not None and last[1] is token and last[0] == keys:
+        # The notes linking replaced, when it says (the very map this call was last given).
+        told = self.moved("notes", last[2], notes) if last and last[1] is token else None
+        if last is not None and told is not None:
+            keys, before, out = last[0], last[2], dict(last[3])
+            fresh = [k for k in told if notes[k] is not before[k]]
+            fresh.extend(k for k in last[4] if notes[k] is before[k])  # not listed yet
+        elif last is not None and last[1] is token and last[0] == (keys := tuple(notes)):
             before, out = last[2], dict(last[3])
             # At C speed: the same keys in the same order, so ``before`` has each of them.
             fresh = list(compress(keys, map(is_not, notes.values(), map(before.__getitem__, keys))))
+            self.compared += len(keys)
             fresh.extend(k for k in last[4] if notes[k] is before[k])  # not listed yet
         else:
-            out, fresh = {}, list(keys)
+            keys = tuple(notes)
+            out, fresh, last = {}, list(keys), None
         for k in fresh:
             out[k] = make(k, notes[k])
         self.count(tag, len(fresh) if counted else 0)
         again = tuple(k for k in fresh if always(notes[k])) if always else ()
-        self._each[tag] = (keys, token, dict(notes), out, again)
+        # The map itself, not a copy: a library's notes are never changed once made.
+        self._each[tag] = (keys, token, notes, out, again)
         given = dict(out)
-        if last is not None and last[1] is token and last[0] == keys:
-            said = self._moves.get(tag)
-            # The keys made again are the only ones that may differ from the last value given.
-            self._moves[tag] = (said[1] if said else None, given, frozenset(fresh))
-        else:
-            self._moves[tag] = (None, given, frozenset())
+        # The keys made again are the only ones that may differ from the last value given.
+        said = self._moves.get(tag) if last is not None else None
+        self._moves[tag] = (said[1] if said else None, given, frozenset(fresh))
         return given
 
     def forget(self, tag: str, of: tuple[object, ...]) -> None:
