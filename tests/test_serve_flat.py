@@ -17,7 +17,7 @@ import pytest
 from papernotes import machine, paperprints, plan, urls
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import searchstate
+from papernotes.incremental import cache, fastpath, searchstate
 from papernotes.incremental.indexmemo import IndexMemo
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
@@ -125,6 +125,15 @@ class _Asked:
                 self.asked["each-compared"] = compared
 
         monkeypatch.setattr(SaveMemo, "each", each_counted)
+        restamp, saved = fastpath.restamp, cache.saved_stamp
+
+        def restamped(stamp: dict[str, Any], changed: Any) -> object:
+            copied = self.asked.get("stamp-copied", 0) + len(stamp["inputs"])
+            self.asked["stamp-copied"] = copied
+            return restamp(stamp, changed)
+
+        monkeypatch.setattr(fastpath, "restamp", restamped)
+        monkeypatch.setattr(cache, "saved_stamp", self._called("stamp-read", saved))
         for name in ("_differ", "_replaced"):  # a key of every note compared, each call
             compare = getattr(paperprints, name)
             monkeypatch.setattr(paperprints, name, self._compared(compare, _len_first))
@@ -274,6 +283,9 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The values kept per note (metadata and body fingerprints, what links show) are made
     # again for the notes linking replaced: no note compared (each of 30 and 120, four times).
     assert small.get("each-compared", 0) == large.get("each-compared", 0) == 0, (small, large)
+    # The session's stamp is patched with the note saved (it moved: not a no-op), not copied
+    # (an entry per note) and compared with the stamp saved on disk, read again each save.
+    assert "stamp-copied" not in large and "stamp-read" not in large, large
     # Stage 1 gives the note saved alone: the last load is replayed (each note was given
     # from memory, a step per note, before).
     assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)

@@ -143,6 +143,31 @@ def restamp(stamp: dict[str, Any], changed: Iterable[str]) -> dict[str, Any] | N
     return {**stamp, "inputs": inputs}
 
 
+def moved_in_place(stamp: dict[str, Any], changed: Iterable[str]) -> bool | None:
+    """Patch ``stamp`` (``serve``'s own, never shared with a caller that reads it after)
+    with the ``changed`` files (absolute paths, stamped as given) looked at again; whether
+    one of them moved. None when one is not stamped as given or went away (``stamp`` may
+    then be patched in part: the caller takes a stamp afresh).
+
+    A file that moved makes the inputs differ from any stamp saved before it moved, so the
+    build is not a no-op: nothing else is read, copied or compared (a copy and a comparison
+    of every input's entry, and the saved stamp read from disk, each save)."""
+    inputs = stamp["inputs"]
+    moved = False
+    for path in changed:
+        if path not in inputs:
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        now = [st.st_size, st.st_mtime_ns]
+        if inputs[path] != now:
+            inputs[path] = now
+            moved = True
+    return moved
+
+
 def up_to_date(
     root: Path, config: Config, out: Path, stamp: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], LastBuild | None]:

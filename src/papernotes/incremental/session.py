@@ -276,10 +276,15 @@ class Session:
             # Told what moved, the stamp of every other input is the last one's (a walk of
             # the notes folder and a look at every file spared); else taken afresh.
             told, self._told = self._told, None
-            known = None
-            if told is not None and self._stamp is not None:
-                known = fastpath.restamp(self._stamp, told)
-            stamp, last = fastpath.up_to_date(self.root, config, self.out, known)
+            known, kept, moved = None, self._stamp, None
+            if told is not None and kept is not None:
+                moved = fastpath.moved_in_place(kept, told)
+            if moved and kept is not None:  # patched: not a no-op, nothing more to look at
+                known, stamp, last = kept, kept, None
+            else:
+                if told is not None and kept is not None and moved is not None:
+                    known = fastpath.restamp(kept, told)
+                stamp, last = fastpath.up_to_date(self.root, config, self.out, known)
             # The stamp vouches for the files told (all of them inputs already) alone.
             self._texts.expect(told if known is not None else None)
             self._stamp = stamp
