@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from papernotes import machine, paperprints, plan, urls
+from papernotes import machine, paperprints, plan, urls, write
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache, fastpath, searchstate
@@ -133,6 +133,22 @@ class _Asked:
             return restamp(stamp, changed)
 
         monkeypatch.setattr(fastpath, "restamp", restamped)
+        encode = OutputMemo.encode
+
+        def encoded(memo: OutputMemo, files: dict[str, str]) -> str:
+            self.asked["manifest-file"] = self.asked.get("manifest-file", 0) + len(files)
+            return encode(memo, files)
+
+        monkeypatch.setattr(OutputMemo, "encode", encoded)
+        check = write._check_targets
+
+        def checked(*args: Any) -> None:
+            kept = len(args) == 5 and args[4] is not None  # the folders given
+            folded = self.asked.get("dirs-folded", 0) + (0 if kept else len(args[3]))
+            self.asked["dirs-folded"] = folded
+            return check(*args)
+
+        monkeypatch.setattr(write, "_check_targets", checked)
         monkeypatch.setattr(cache, "saved_stamp", self._called("stamp-read", saved))
         for name in ("_differ", "_replaced"):  # a key of every note compared, each call
             compare = getattr(paperprints, name)
@@ -286,6 +302,11 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The session's stamp is patched with the note saved (it moved: not a no-op), not copied
     # (an entry per note) and compared with the stamp saved on disk, read again each save.
     assert "stamp-copied" not in large and "stamp-read" not in large, large
+    # The manifests of a save (the files being replaced marked, then the new one) are the
+    # last one patched, not every file quoted again (twice 30 and 120 files and more before);
+    # the output folders checked are the ones kept (every file's folder taken before).
+    for kind in ("manifest-file", "dirs-folded"):
+        assert small.get(kind, 0) == large.get(kind, 0) == 0, (kind, small, large)
     # Stage 1 gives the note saved alone: the last load is replayed (each note was given
     # from memory, a step per note, before).
     assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)
