@@ -103,6 +103,13 @@ class _Asked:
             return kept(wanted, *args, **kw)
 
         monkeypatch.setattr(searchstate, "reuse", reuse)
+        bodies = plan.reuse
+
+        def body_reuse(wanted: dict[str, object], *args: Any, **kw: Any) -> object:
+            self.asked["body-reuse"] = self.asked.get("body-reuse", 0) + len(wanted)
+            return bodies(wanted, *args, **kw)
+
+        monkeypatch.setattr(plan, "reuse", body_reuse)
         index = IndexMemo.__call__
 
         def indexed(memo: IndexMemo, *args: Any, **kw: Any) -> object:
@@ -293,6 +300,8 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The search documents, terms and digests are the last save's with those of the notes
     # whose body fingerprints moved made again: no pass over every note's (two of 30 and 120).
     assert small.get("search-reuse", 0) == large.get("search-reuse", 0), (small, large)
+    # So are the rendered bodies (every note's fingerprint compared before).
+    assert small.get("body-reuse", 0) == large.get("body-reuse", 0) == 0, (small, large)
     # The search index looks up the terms of the notes whose documents moved alone (every
     # note's, 30 and 120, before).
     assert small.get("index-looked", 0) == large.get("index-looked", 0) <= 2, (small, large)

@@ -44,6 +44,8 @@ from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
+from papernotes.incremental.searchpatch import kept as kept_by
+from papernotes.incremental.searchpatch import served_bodies
 from papernotes.incremental.searchstate import search_docs, search_inputs, state_of
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
@@ -114,18 +116,19 @@ def render_site(
         else body_fingerprints(library, source_digests, config.papers_dir, memo)
     )
     notes = library.notes  # (fingerprint, note) by key, at C speed
-    paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
-    wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
-    bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
+    fps = cast("Mapping[str, str]", body_fps)
+    bodies: Mapping[str, tuple[str, RenderedBody]] | None = None
+    if memo is not None:  # serve: the last save's, with the bodies whose fingerprints moved
+        bodies = served_bodies(memo, notes, fps, previous, render_body)
+    if bodies is None:
+        paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
+        wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
+        bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
+        if memo is not None:  # the next save's to patch
+            kept_by(memo, "bodies", fps, bodies)
     if progress:
         progress("render", len(library.notes), len(library.notes))
-    docs = search_docs(
-        library,
-        bodies,
-        previous.docs if previous else {},
-        memo,
-        cast("Mapping[str, str]", body_fps),
-    )
+    docs = search_docs(library, bodies, previous.docs if previous else {}, memo, fps)
     if memo is None:  # memory: from here on, read only by their pages, the feed and the cache
         bodies = pack_bodies(bodies)  # packed before the terms and references are made
     _, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)

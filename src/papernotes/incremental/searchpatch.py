@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from papernotes.search.index import INDEX_FORMAT
 
 if TYPE_CHECKING:
+    from papernotes.incremental.cache import BuildCache
     from papernotes.incremental.searchmemo import SaveMemo
+    from papernotes.markdown._types import RenderedBody
+    from papernotes.model import CiteKey, Note
 
-__all__ = ["Last", "doc_fingerprint", "kept", "patch"]
+__all__ = ["Last", "doc_fingerprint", "kept", "patch", "served_bodies"]
 
 _Entries = Mapping[str, tuple[str, Any]]
 _MOST = 64
@@ -51,7 +54,11 @@ def patch(
     ``tag`` for the next step. None when the step before cannot say what moved, or
     ``previous`` is not what this step made last."""
     last: Last = memo.slot(f"patch:{tag}", Last)
-    moved = memo.moved(source[0], last.given, source[1]) if last.made is previous else None
+    # Only a value this step made in memory (not one read lazily from the cache, the first
+    # save's: copying it would decode every note's).
+    moved = None
+    if last.made is previous and type(previous) is dict:
+        moved = memo.moved(source[0], last.given, source[1])
     last.given, last.made = given, None
     if moved is None:
         return None
@@ -77,3 +84,23 @@ def kept(memo: SaveMemo, tag: str, given: object, made: _Entries) -> None:
 def doc_fingerprint(body_fp: str) -> str:
     """What a note's search document is kept under (see ``searchstate.search_docs``)."""
     return f"{INDEX_FORMAT}:{body_fp}"
+
+
+def served_bodies(
+    memo: SaveMemo,
+    notes: Mapping[CiteKey, Note],
+    body_fps: Mapping[str, str],
+    previous: BuildCache | None,
+    render_body: Callable[[Note], RenderedBody],
+) -> dict[str, tuple[str, RenderedBody]] | None:
+    """The last save's rendered bodies with those whose fingerprints moved rendered again,
+    or None when that is not known (the caller reuses as a build does, then :func:`kept`)."""
+    if previous is None:
+        return None
+    by_key = cast("Mapping[str, Note]", notes)
+
+    def make(key: str) -> RenderedBody:
+        return render_body(by_key[key])
+
+    source = ("body-fp", body_fps)
+    return patch(memo, "bodies", source, body_fps, previous.bodies, body_fps.__getitem__, make)
