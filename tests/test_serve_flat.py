@@ -19,6 +19,7 @@ from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache, fastpath, searchstate
 from papernotes.incremental.indexmemo import IndexMemo
+from papernotes.incremental.jobmemo import PaperJobs
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session, TextMemo
@@ -147,6 +148,17 @@ class _Asked:
             return encode(memo, files)
 
         monkeypatch.setattr(OutputMemo, "encode", encoded)
+        jobs = PaperJobs.__call__
+
+        def jobs_counted(kept: PaperJobs[Any], *args: Any) -> object:
+            before = kept.compared
+            try:
+                return jobs(kept, *args)
+            finally:
+                compared = self.asked.get("job-compared", 0) + kept.compared - before
+                self.asked["job-compared"] = compared
+
+        monkeypatch.setattr(PaperJobs, "__call__", jobs_counted)
         check = write._check_targets
 
         def checked(*args: Any) -> None:
@@ -316,6 +328,8 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # the output folders checked are the ones kept (every file's folder taken before).
     for kind in ("manifest-file", "dirs-folded"):
         assert small.get(kind, 0) == large.get(kind, 0) == 0, (kind, small, large)
+    # The paper jobs compare the fingerprints made again alone (30 and 120 before).
+    assert small.get("job-compared", 0) == large.get("job-compared", 0) <= 2, (small, large)
     # Stage 1 gives the note saved alone: the last load is replayed (each note was given
     # from memory, a step per note, before).
     assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)

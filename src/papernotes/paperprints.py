@@ -137,20 +137,21 @@ def _to_fingerprint(
     bodies: Mapping[str, str],
     refs: Mapping[str, str],
     memo: SaveMemo,
-) -> Collection[CiteKey]:
-    """The pages whose inputs may differ from the last save's (``state``)."""
+) -> tuple[Collection[CiteKey], bool]:
+    """The pages whose inputs may differ from the last save's (``state``), and whether the
+    stages before said which notes moved (the same notes as then)."""
     told = _told(memo, state, library, metas, bodies)
     if told is not None:  # only those notes compared: no pass over every note
         out: set[CiteKey] = {k for k in told if library.notes.get(k) is not state.notes.get(k)}
         out |= _differ_at(told, refs, state.refs) | _differ_at(told, bodies, state.bodies)
         for now, then in zip(_relations(library)[4:], state.relations[4:], strict=True):
             out |= _differ_at(told, now, then)
-        return _around(out, _differ_at(told, metas, state.metas), library, memberships)
+        return _around(out, _differ_at(told, metas, state.metas), library, memberships), True
     out = _replaced(library.notes, state.notes) | _differ(refs, state.refs)
     out |= _differ(bodies, state.bodies)
     for now, then in zip(_relations(library), state.relations, strict=True):
         out |= _differ(now, then)
-    return _around(out, _differ(metas, state.metas), library, memberships)
+    return _around(out, _differ(metas, state.metas), library, memberships), False
 
 
 def _around(
@@ -197,8 +198,9 @@ def paper_fingerprints(
     names = (library.aliases, library.sources, library.files)
     context = (same(memo, "page-names", names, object), *shared, papers_dir, library.reading_lists)
     todo: Collection[CiteKey] = library.notes
+    told = False
     if memo is not None and state is not None and state.context and state.context == context:
-        todo = _to_fingerprint(state, library, memberships, metas, bodies, refs, memo)
+        todo, told = _to_fingerprint(state, library, memberships, metas, bodies, refs, memo)
     made = partial(_paper, library, memberships, metas, bodies, refs, shared, papers_dir, memo)
     prints: dict[CiteKey, str] = {}
     files: dict[CiteKey, tuple[str, ...]] = {}
@@ -211,9 +213,12 @@ def paper_fingerprints(
             kept = state.files
             files = {k: kept[k] for k in kept.keys() - prints.keys() if k in library.notes} | files
             # The last save's, with those made again (at C speed: no step per note).
-            prints = {**state.prints, **prints}
-            for gone in prints.keys() - library.notes.keys():
-                del prints[gone]
+            fresh, prints = prints, {**state.prints, **prints}
+            if told:  # the same notes: the paper jobs look at those made again alone
+                memo.record("paper-prints", state.prints, prints, fresh)
+            else:
+                for gone in prints.keys() - library.notes.keys():
+                    del prints[gone]
         memo.count("paper-fp", len(todo))
         state.context, state.notes, state.bodies, state.metas = (
             context,
