@@ -44,8 +44,6 @@ from papernotes.incremental.packed import pack_bodies
 from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
-from papernotes.incremental.searchpatch import kept as kept_by
-from papernotes.incremental.searchpatch import served_bodies
 from papernotes.incremental.searchstate import search_docs, search_inputs, state_of
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
@@ -119,13 +117,15 @@ def render_site(
     fps = cast("Mapping[str, str]", body_fps)
     bodies: Mapping[str, tuple[str, RenderedBody]] | None = None
     if memo is not None:  # serve: the last save's, with the bodies whose fingerprints moved
-        bodies = served_bodies(memo, notes, fps, previous, render_body)
+        from papernotes.incremental import searchpatch  # serve's alone
+
+        bodies = searchpatch.served_bodies(memo, notes, fps, previous, render_body)
     if bodies is None:
         paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
         wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
         bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=workers)
         if memo is not None:  # the next save's to patch
-            kept_by(memo, "bodies", fps, bodies)
+            searchpatch.kept(memo, "bodies", fps, bodies)
     if progress:
         progress("render", len(library.notes), len(library.notes))
     docs = search_docs(library, bodies, previous.docs if previous else {}, memo, fps)
