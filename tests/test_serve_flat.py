@@ -358,3 +358,24 @@ def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Pat
     os.utime(out / "b", ns=(moved, moved))
     assert memo.scan(out) == {"b/c.html": 1, "b/d.html": 2}
     assert counted["folder-listed"] == 3  # b/ alone, listed again
+
+
+def test_a_library_served_by_a_relative_path_patches_its_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``papernotes serve`` from inside the library: the stamp names the inputs by relative
+    paths, the watcher by absolute ones; the stamp is patched all the same, not taken again
+    (a walk and a look at every input) nor copied."""
+    _library(tmp_path / "lib", 30)
+    monkeypatch.chdir(tmp_path)
+    asked = _Asked(monkeypatch)
+    taken = fastpath.stamp_for
+
+    def stamp_for(*args: Any) -> object:
+        asked.asked["stamp-taken"] = asked.asked.get("stamp-taken", 0) + 1
+        return taken(*args)
+
+    monkeypatch.setattr(fastpath, "stamp_for", stamp_for)
+    _save_counts(Path("lib"), asked)
+    for kind in ("stamp-taken", "stamp-copied", "stamp-read"):
+        assert kind not in asked.saved, (kind, asked.saved)
