@@ -91,7 +91,7 @@ DATACLASSES_ON_EDIT = {
     "papernotes.fieldplaces.FieldLocations",
     "papernotes.fingerprints._Refs",
     "papernotes.incremental.cache.BuildCache",
-    "papernotes.incremental.searchmemo._Kept",
+    "papernotes.incremental.indexmemo._Kept",
     "papernotes.incremental.searchstate.SearchState",
     "papernotes.incremental.searchstate.StoredDoc",
     "papernotes.incremental.records.CacheIndex",

@@ -6,12 +6,14 @@ import json
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from papernotes import load
 from papernotes.config import load_config
 from papernotes.errors import Diagnostic, Location, Severity
+from papernotes.incremental import fastpath
 from papernotes.incremental.fastpath import diagnostics_to_json, stamp_for, up_to_date
 from papernotes.write import MARKER
 
@@ -212,3 +214,18 @@ def test_a_stamp_of_another_shape_has_every_note_read(
         list((root / "papers").glob("lists/*.md"))
     )
     _is_clean(root, cli)
+
+
+def test_a_stamp_patched_in_place_says_whether_a_file_told_moved(tmp_path: Path) -> None:
+    note = tmp_path / "a.md"
+    note.write_text("one", "utf-8")
+    st = note.stat()
+    inputs = {str(note): [st.st_size, st.st_mtime_ns]}
+    stamp: dict[str, Any] = {"inputs": inputs}
+    assert fastpath.moved_in_place(stamp, [str(note)]) is False  # looked at: the same
+    note.write_text("one more", "utf-8")
+    assert fastpath.moved_in_place(stamp, [str(note)]) is True
+    assert stamp["inputs"] is inputs and inputs[str(note)][0] == len("one more")
+    assert fastpath.moved_in_place(stamp, [str(tmp_path / "new.md")]) is None  # not an input
+    note.unlink()
+    assert fastpath.moved_in_place(stamp, [str(note)]) is None  # gone

@@ -95,7 +95,6 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
     rendered body's HTML (before: every note's, until the documents were made)."""
     import gc
 
-    from papernotes import plan
     from papernotes.incremental import searchstate
 
     for i in range(70):  # enough bodies to go to worker processes
@@ -107,7 +106,7 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
         alive = [o for o in gc.get_objects() if type(o) is RenderedBody and o.html]
         held[stage] = len(alive)
 
-    docs, terms = plan.search_docs, searchstate.search_terms
+    docs, terms = searchstate.search_docs, searchstate.search_terms
 
     def documents(*args, **kwargs):  # type: ignore[no-untyped-def]
         count("docs")
@@ -117,7 +116,7 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
         count("terms")
         return terms(*args, **kwargs)
 
-    monkeypatch.setattr(plan, "search_docs", documents)
+    monkeypatch.setattr(searchstate, "search_docs", documents)  # read by the cold path
     monkeypatch.setattr(searchstate, "search_terms", tokenising)
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the bodies go to workers, however quick
     config, _ = load_config(tmp_path)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papernotes.incremental import searchmemo
+from papernotes.incremental import indexmemo, searchmemo
 from papernotes.incremental.searchmemo import IndexMemo, SaveMemo, once
 from papernotes.search.index import (
     DocTerms,
@@ -90,7 +90,7 @@ def test_a_body_edit_updates_the_index_without_building_it(
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("the whole index was built again")
 
-    monkeypatch.setattr(searchmemo, "build_index", refuse)
+    monkeypatch.setattr(indexmemo, "build_index", refuse)
     got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
     assert got == expected
 
@@ -107,7 +107,7 @@ def test_a_body_edit_updates_the_index_without_building_it(
 )
 def test_the_fast_encoder_encodes_as_encode_postings(postings: list[tuple[int, int]]) -> None:
     expected = encode_postings(Posting(d, v >> 4, v & 15) for d, v in postings)
-    assert searchmemo._Encoder()(postings) == expected
+    assert indexmemo._Encoder()(postings) == expected
 
 
 def test_a_memoised_value_is_reused_only_for_the_same_objects(
@@ -224,8 +224,8 @@ def test_a_word_new_to_the_library_is_put_in_place_without_sorting_the_vocabular
     memo = IndexMemo()
     memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)
     keyed: list[str] = []
-    real = searchmemo._utf16
-    monkeypatch.setattr(searchmemo, "_utf16", lambda t: keyed.append(t) or real(t))
+    real = indexmemo._utf16
+    monkeypatch.setattr(indexmemo, "_utf16", lambda t: keyed.append(t) or real(t))
     docs["k7"] = _doc("k7", "Paper 7", "brandnew lora")  # one word new, one gone
     terms["k7"] = doc_terms(docs["k7"])
     got = memo(docs.values(), terms_of=lambda d: terms[d.key], order=doc_order)

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from test_build import NOTES, _big_library
 
-from papernotes import plan
 from papernotes.bib import styles as bib_styles
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import parallel, searchstate
+from papernotes.incremental import bodies, parallel, searchstate
 from papernotes.incremental.parallel import ITEMS_PER_WORKER, PARALLEL_FROM, Ahead
 from papernotes.incremental.reuse import reuse, reuse_ahead
 
@@ -121,7 +120,13 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
         return real_format(self, item)
 
     monkeypatch.setattr(Ahead, "__init__", ahead_init)
-    monkeypatch.setattr(plan, "reuse", counted("bodies", plan.reuse))  # plan's: the bodies
+    real_render = bodies.render_packed  # a cold build's bodies, packed where rendered
+
+    def render_counted(wanted: Any, render: Any, workers: int, spool: Any) -> Any:
+        steps.append(("bodies", workers))
+        return real_render(wanted, render, workers, spool)
+
+    monkeypatch.setattr(bodies, "render_packed", render_counted)
     monkeypatch.setattr(searchstate, "reuse", counted("search", searchstate.reuse))
     monkeypatch.setattr(bib_styles.StyleSet, "format", format_logged)
     config, _ = load_config(lib)

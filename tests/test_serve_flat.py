@@ -14,9 +14,13 @@ from typing import Any, TypeVar
 
 import pytest
 
-from papernotes import machine, paperprints, plan, urls
+from papernotes import machine, paperprints, plan, urls, write
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.incremental import bodies as stage_bodies
+from papernotes.incremental import cache, fastpath, searchstate
+from papernotes.incremental.indexmemo import IndexMemo
+from papernotes.incremental.jobmemo import PaperJobs
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session, TextMemo
@@ -94,6 +98,83 @@ class _Asked:
             return give(memo, path, display)
 
         monkeypatch.setattr(TextMemo, "__call__", given)
+        kept = searchstate.reuse
+
+        def reuse(wanted: dict[str, object], *args: Any, **kw: Any) -> object:
+            self.asked["search-reuse"] = self.asked.get("search-reuse", 0) + len(wanted)
+            return kept(wanted, *args, **kw)
+
+        monkeypatch.setattr(searchstate, "reuse", reuse)
+        bodies = stage_bodies.reuse
+
+        def body_reuse(wanted: dict[str, object], *args: Any, **kw: Any) -> object:
+            self.asked["body-reuse"] = self.asked.get("body-reuse", 0) + len(wanted)
+            return bodies(wanted, *args, **kw)
+
+        monkeypatch.setattr(stage_bodies, "reuse", body_reuse)
+        index = IndexMemo.__call__
+
+        def indexed(memo: IndexMemo, *args: Any, **kw: Any) -> object:
+            before = memo.looked
+            try:
+                return index(memo, *args, **kw)
+            finally:
+                looked = self.asked.get("index-looked", 0) + memo.looked - before
+                self.asked["index-looked"] = looked
+
+        monkeypatch.setattr(IndexMemo, "__call__", indexed)
+        each = SaveMemo.each
+
+        def each_counted(memo: SaveMemo, *args: Any, **kw: Any) -> object:
+            before = memo.compared
+            try:
+                return each(memo, *args, **kw)
+            finally:
+                compared = self.asked.get("each-compared", 0) + memo.compared - before
+                self.asked["each-compared"] = compared
+
+        monkeypatch.setattr(SaveMemo, "each", each_counted)
+        restamp, saved = fastpath.restamp, cache.saved_stamp
+
+        def restamped(stamp: dict[str, Any], changed: Any) -> object:
+            copied = self.asked.get("stamp-copied", 0) + len(stamp["inputs"])
+            self.asked["stamp-copied"] = copied
+            return restamp(stamp, changed)
+
+        monkeypatch.setattr(fastpath, "restamp", restamped)
+        encode = OutputMemo.encode
+
+        def encoded(memo: OutputMemo, files: dict[str, str]) -> str:
+            self.asked["manifest-file"] = self.asked.get("manifest-file", 0) + len(files)
+            return encode(memo, files)
+
+        monkeypatch.setattr(OutputMemo, "encode", encoded)
+        jobs = PaperJobs.__call__
+
+        def jobs_counted(kept: PaperJobs[Any], *args: Any) -> object:
+            before = kept.compared
+            try:
+                return jobs(kept, *args)
+            finally:
+                compared = self.asked.get("job-compared", 0) + kept.compared - before
+                self.asked["job-compared"] = compared
+
+        monkeypatch.setattr(PaperJobs, "__call__", jobs_counted)
+        check = write._check_targets
+
+        def checked(*args: Any) -> None:
+            kept = len(args) == 5 and args[4] is not None  # the folders given
+            folded = self.asked.get("dirs-folded", 0) + (0 if kept else len(args[3]))
+            self.asked["dirs-folded"] = folded
+            return check(*args)
+
+        monkeypatch.setattr(write, "_check_targets", checked)
+        monkeypatch.setattr(cache, "saved_stamp", self._called("stamp-read", saved))
+        for name in ("_differ", "_replaced"):  # a key of every note compared, each call
+            compare = getattr(paperprints, name)
+            monkeypatch.setattr(paperprints, name, self._compared(compare, _len_first))
+        compare_at = paperprints._differ_at  # the keys told to compare, each call
+        monkeypatch.setattr(paperprints, "_differ_at", self._compared(compare_at, _len_first))
         entries = self._called("author-entries", SiteIndex.author_entries)
         monkeypatch.setattr(SiteIndex, "author_entries", entries)
         queue = pages.to_read
@@ -115,6 +196,15 @@ class _Asked:
 
         return counted
 
+    def _compared(
+        self, function: Callable[..., set[str]], many: Callable[[tuple[Any, ...]], int]
+    ) -> Callable[..., set[str]]:
+        def counted(*args: Any) -> set[str]:
+            self.asked["compared"] = self.asked.get("compared", 0) + many(args)
+            return function(*args)
+
+        return counted
+
     def _read(self, method: Callable[..., str | None]) -> Callable[..., str | None]:
         def counted(values: object, key: str) -> str | None:
             self.asked["fingerprint"] = self.asked.get("fingerprint", 0) + 1
@@ -129,6 +219,10 @@ class _Asked:
             return method(memo, tag, *args)
 
         return counted
+
+
+def _len_first(args: tuple[Any, ...]) -> int:
+    return len(args[0])
 
 
 def _save_counts(root: Path, asked: _Asked | None = None) -> dict[str, int]:
@@ -212,6 +306,31 @@ def test_a_body_save_visits_the_note_saved_not_every_note(
     # The indexes' and the tag, author and year pages' fingerprints are kept: no pass over
     # every author (a look at each author's entry in the index each save before).
     assert "author-entries" not in small and "author-entries" not in large, (small, large)
+    # The paper pages, listings and diagrams to look at again are found among the notes the
+    # stages before said they changed (linking, body and metadata fingerprints), not by
+    # comparing every note's inputs with the last save's (9 passes of 30 and 120 before).
+    assert small.get("compared", 0) == large.get("compared", 0) > 0, (small, large)
+    # The search documents, terms and digests are the last save's with those of the notes
+    # whose body fingerprints moved made again: no pass over every note's (two of 30 and 120).
+    assert small.get("search-reuse", 0) == large.get("search-reuse", 0), (small, large)
+    # So are the rendered bodies (every note's fingerprint compared before).
+    assert small.get("body-reuse", 0) == large.get("body-reuse", 0) == 0, (small, large)
+    # The search index looks up the terms of the notes whose documents moved alone (every
+    # note's, 30 and 120, before).
+    assert small.get("index-looked", 0) == large.get("index-looked", 0) <= 2, (small, large)
+    # The values kept per note (metadata and body fingerprints, what links show) are made
+    # again for the notes linking replaced: no note compared (each of 30 and 120, four times).
+    assert small.get("each-compared", 0) == large.get("each-compared", 0) == 0, (small, large)
+    # The session's stamp is patched with the note saved (it moved: not a no-op), not copied
+    # (an entry per note) and compared with the stamp saved on disk, read again each save.
+    assert "stamp-copied" not in large and "stamp-read" not in large, large
+    # The manifests of a save (the files being replaced marked, then the new one) are the
+    # last one patched, not every file quoted again (twice 30 and 120 files and more before);
+    # the output folders checked are the ones kept (every file's folder taken before).
+    for kind in ("manifest-file", "dirs-folded"):
+        assert small.get(kind, 0) == large.get(kind, 0) == 0, (kind, small, large)
+    # The paper jobs compare the fingerprints made again alone (30 and 120 before).
+    assert small.get("job-compared", 0) == large.get("job-compared", 0) <= 2, (small, large)
     # Stage 1 gives the note saved alone: the last load is replayed (each note was given
     # from memory, a step per note, before).
     assert small.get("give-note", 0) == large.get("give-note", 0) == 1, (small, large)
@@ -240,3 +359,24 @@ def test_a_manifest_changed_behind_the_sessions_back_is_read_again(tmp_path: Pat
     os.utime(out / "b", ns=(moved, moved))
     assert memo.scan(out) == {"b/c.html": 1, "b/d.html": 2}
     assert counted["folder-listed"] == 3  # b/ alone, listed again
+
+
+def test_a_library_served_by_a_relative_path_patches_its_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``papernotes serve`` from inside the library: the stamp names the inputs by relative
+    paths, the watcher by absolute ones; the stamp is patched all the same, not taken again
+    (a walk and a look at every input) nor copied."""
+    _library(tmp_path / "lib", 30)
+    monkeypatch.chdir(tmp_path)
+    asked = _Asked(monkeypatch)
+    taken = fastpath.stamp_for
+
+    def stamp_for(*args: Any) -> object:
+        asked.asked["stamp-taken"] = asked.asked.get("stamp-taken", 0) + 1
+        return taken(*args)
+
+    monkeypatch.setattr(fastpath, "stamp_for", stamp_for)
+    _save_counts(Path("lib"), asked)
+    for kind in ("stamp-taken", "stamp-copied", "stamp-read"):
+        assert kind not in asked.saved, (kind, asked.saved)

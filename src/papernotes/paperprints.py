@@ -89,6 +89,46 @@ def _replaced(now: Mapping[Any, object], then: Mapping[Any, object]) -> set[Any]
     return set(compress(now, map(is_not, map(then.get, now, repeat(_GONE)), now.values())))
 
 
+def _told(
+    memo: SaveMemo,
+    state: _Papers,
+    library: Library,
+    metas: Mapping[CiteKey, str],
+    bodies: Mapping[str, str],
+) -> frozenset[CiteKey] | None:
+    """The notes whose page inputs may have moved since the last save, as the stages that made
+    them said (``SaveMemo.moved``): linking patched (the notes saved, the notes they give
+    backlinks to; the graph's maps the very ones), and the body and metadata fingerprints
+    made again. None when one of them does not know (a full pass): every note is compared.
+
+    A note's references are made from its note alone (the styles are the memo's for its
+    life), so they move only with a note in the first set."""
+    relations = _relations(library)
+    for now, then in zip(relations[:4], state.relations[:4], strict=True):
+        if now is not then:  # cites, cited by, mentions, mentioned by: kept by a patch
+            return None
+    told = [
+        memo.moved("notes", state.notes, library.notes),
+        memo.moved("backlinks", state.relations[4], library.backlinks),
+        memo.moved("external", state.relations[5], library.external),
+        memo.moved("body-fp", state.bodies, bodies),
+        memo.moved("meta-fp", state.metas, metas),
+    ]
+    out: set[CiteKey] = set()
+    for keys in told:
+        if keys is None:
+            return None
+        out |= keys
+    return frozenset(out)
+
+
+def _differ_at(
+    keys: Collection[Any], now: Mapping[Any, object], then: Mapping[Any, object]
+) -> set[Any]:
+    """:func:`_differ` of the ``keys`` alone."""
+    return {k for k in keys if now.get(k, _GONE) != then.get(k, _GONE)}
+
+
 def _to_fingerprint(
     state: _Papers,
     library: Library,
@@ -96,15 +136,34 @@ def _to_fingerprint(
     metas: Mapping[CiteKey, str],
     bodies: Mapping[str, str],
     refs: Mapping[str, str],
-) -> Collection[CiteKey]:
-    """The pages whose inputs may differ from the last save's (``state``)."""
-    keys = library.notes.keys()
-    out: set[CiteKey] = _replaced(library.notes, state.notes) | _differ(refs, state.refs)
+    memo: SaveMemo,
+) -> tuple[Collection[CiteKey], bool]:
+    """The pages whose inputs may differ from the last save's (``state``), and whether the
+    stages before said which notes moved (the same notes as then)."""
+    told = _told(memo, state, library, metas, bodies)
+    if told is not None:  # only those notes compared: no pass over every note
+        out: set[CiteKey] = {k for k in told if library.notes.get(k) is not state.notes.get(k)}
+        out |= _differ_at(told, refs, state.refs) | _differ_at(told, bodies, state.bodies)
+        for now, then in zip(_relations(library)[4:], state.relations[4:], strict=True):
+            out |= _differ_at(told, now, then)
+        return _around(out, _differ_at(told, metas, state.metas), library, memberships), True
+    out = _replaced(library.notes, state.notes) | _differ(refs, state.refs)
     out |= _differ(bodies, state.bodies)
     for now, then in zip(_relations(library), state.relations, strict=True):
         out |= _differ(now, then)
+    return _around(out, _differ(metas, state.metas), library, memberships), False
+
+
+def _around(
+    out: set[CiteKey],
+    metas_moved: set[CiteKey],
+    library: Library,
+    memberships: Memberships,
+) -> Collection[CiteKey]:
+    """``out``, with the pages showing a note whose metadata moved."""
+    keys = library.notes.keys()
     # A note whose metadata moved is shown by the notes around it, and by its series.
-    for key in _differ(metas, state.metas) & keys:
+    for key in metas_moved & keys:
         if memberships.lists_of(key):
             return keys
         out.add(key)
@@ -139,8 +198,9 @@ def paper_fingerprints(
     names = (library.aliases, library.sources, library.files)
     context = (same(memo, "page-names", names, object), *shared, papers_dir, library.reading_lists)
     todo: Collection[CiteKey] = library.notes
-    if state is not None and state.context and state.context == context:
-        todo = _to_fingerprint(state, library, memberships, metas, bodies, refs)
+    told = False
+    if memo is not None and state is not None and state.context and state.context == context:
+        todo, told = _to_fingerprint(state, library, memberships, metas, bodies, refs, memo)
     made = partial(_paper, library, memberships, metas, bodies, refs, shared, papers_dir, memo)
     prints: dict[CiteKey, str] = {}
     files: dict[CiteKey, tuple[str, ...]] = {}
@@ -153,9 +213,12 @@ def paper_fingerprints(
             kept = state.files
             files = {k: kept[k] for k in kept.keys() - prints.keys() if k in library.notes} | files
             # The last save's, with those made again (at C speed: no step per note).
-            prints = {**state.prints, **prints}
-            for gone in prints.keys() - library.notes.keys():
-                del prints[gone]
+            fresh, prints = prints, {**state.prints, **prints}
+            if told:  # the same notes: the paper jobs look at those made again alone
+                memo.record("paper-prints", state.prints, prints, fresh)
+            else:
+                for gone in prints.keys() - library.notes.keys():
+                    del prints[gone]
         memo.count("paper-fp", len(todo))
         state.context, state.notes, state.bodies, state.metas = (
             context,
@@ -231,7 +294,12 @@ def listings(
     if memo is None:
         return listing
     state = memo.slot("listings", _Listings)
-    moved = _differ(metas, state.metas) if state.context == shared else None
+    moved: set[CiteKey] | None = None
+    if state.context == shared:  # the notes whose metadata digests were made again, if known
+        said = memo.moved("meta-fp", state.metas, metas)
+        moved = (
+            _differ(metas, state.metas) if said is None else _differ_at(said, metas, state.metas)
+        )
     last, made = state.made, dict[tuple[CiteKey, ...], str]()
     state.context, state.metas, state.made = shared, metas, made
 
@@ -267,7 +335,8 @@ def any_diagram(
     if memo is None or fps is None:  # a body whose stored text has no marker is not decoded
         return any(has_diagram(bodies[k].html) for k in bodies if may_hold(bodies, k, MERMAID_OPEN))
     state = memo.slot("diagrams", _Diagrams)
-    moved = _differ(fps, state.fps)
+    said = memo.moved("body-fp", state.fps, fps)  # the bodies fingerprinted again, if known
+    moved = _differ(fps, state.fps) if said is None else _differ_at(said, fps, state.fps)
     state.drawn -= moved
     state.drawn.update(k for k in moved & fps.keys() if has_diagram(bodies[k].html))
     state.fps = fps

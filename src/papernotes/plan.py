@@ -38,15 +38,15 @@ from papernotes.fingerprints import (
 )
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
+from papernotes.incremental.bodies import bodies_and_docs
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.lazydoc import kept_docs, sizes_of
-from papernotes.incremental.packed import pack_bodies, pack_docs, pack_made, render_packed
+from papernotes.incremental.packed import pack_docs, pack_made
 from papernotes.incremental.parallel import parallel_iter
-from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchmemo import SaveMemo, same
-from papernotes.incremental.searchstate import SearchState, search_docs, search_inputs, state_of
+from papernotes.incremental.searchstate import SearchState, search_inputs, state_of
 from papernotes.incremental.spool import Spool
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
@@ -111,11 +111,7 @@ def render_site(
     # The references depend on the notes' metadata alone: a build has forked workers format
     # them while it renders the bodies and makes the search documents here, then tokenises
     # those over the workers (``incremental.parallel.Ahead``).
-    ahead = (
-        references_ahead(library, styles, previous, workers, source_digests)
-        if memo is None
-        else None
-    )
+    ahead = None if memo else references_ahead(library, styles, previous, workers, source_digests)
     here = 1 if ahead is not None and ahead[0] else workers  # the cores are busy formatting
     # A build takes from the last one's summary what the edit left; ``serve`` its memo.
     stored = (
@@ -126,33 +122,27 @@ def render_site(
         if stored is not None
         else body_fingerprints(library, source_digests, config.papers_dir, memo)
     )
-    notes = library.notes  # (fingerprint, note) by key, at C speed
-    paired = zip(map(body_fps.__getitem__, notes), notes.values(), strict=True)
-    wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
-    bodies: Mapping[str, tuple[str, RenderedBody]]
-    cold = previous is None and memo is None  # then each body is packed where it is rendered
+    cold = previous is None and memo is None
     spool = Spool.open(root) if cold else None  # what only the pages and the save read
-    if cold:
-        bodies, texts = render_packed(wanted, render_body, here, spool)
-    else:
-        bodies = reuse(wanted, previous.bodies if previous else {}, render_body, workers=here)
-    if progress:
-        progress("render", len(library.notes), len(library.notes))
-    if cold:  # the documents made from the texts alone, which they hold from here on
-        plain = {k: (fp, RenderedBody("", "", text)) for k, (fp, text) in texts.items()}
-        del texts
-        docs = search_docs(library, plain, {})
-        del plain
-    else:
-        docs = search_docs(library, bodies, previous.docs if previous else {})
-        if memo is None:  # memory: from here on, read by their pages, the feed and the cache
-            bodies = pack_bodies(bodies)  # packed before the terms and references are made
+    bodies, docs = bodies_and_docs(
+        library,
+        cast("Mapping[str, str]", body_fps),
+        render_body,
+        previous=previous,
+        memo=memo,
+        workers=here,
+        spool=spool,
+        progress=progress,
+    )
     refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
     kept, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    if memo is not None:  # the notes whose documents or terms moved, for the index to look at
+        memo.index.tell(docs, terms, memo.moved)
     if cold:  # memory: the terms are counted; the index shows a part of each document
         docs, shown = pack_docs(kept, spool)
     else:
         shown = kept_docs(docs)  # those kept from the cache read only if needed
+    del kept  # memory: a cold build's whole documents are in the spool from here on
     if refs is None:
         refs = note_references(library, styles, previous, workers, memo, source_digests)
     if cold:  # memory: from here on, read by their pages (each its own) and the cache alone

@@ -35,6 +35,7 @@ __all__ = ["OutputMemo", "SiteWriter", "output_memo"]
 
 _Stamp = tuple[int, int, int]
 """A file's or folder's (size, modification time, inode)."""
+_Base = tuple[dict[str, str], list[str], dict[str, int], set[str], list[str]]
 
 
 def _stamp(path: str | Path) -> _Stamp | None:
@@ -66,6 +67,11 @@ class OutputMemo:
         its hash (:meth:`encode`)."""
         self._folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
         """Folder (site-relative, "" or ending in "/") → its stamp, files → size, subfolders."""
+        self._base: _Base | None = None
+        """The manifest last committed, each of its files quoted with its hash in the sorted
+        order, each path's place in that order, the folders its files are in, and each path
+        quoted with what comes before its hash (in that order): a save's
+        manifests are patched from it (:meth:`encode_from`), not made again file by file."""
         self._found: dict[str, int] | None = None
         """Every folder's files in one (what :meth:`scan` gives), patched by each commit: kept
         while no folder moved, so a save does not gather the site's files again."""
@@ -91,9 +97,44 @@ class OutputMemo:
             self._order = sorted(files)
             self._heads = [f'{json.dumps(rel)}: "' for rel in self._order]
         # At C speed (no Python step per file): each head and hash joined, then closed.
-        hashes = map(files.__getitem__, self._order)
-        listed = '", '.join(map(add, self._heads, hashes)) + '"' if files else ""
-        return '{"generator": "papernotes", "files": {' + listed + "}}"
+        return _joined(list(map(add, self._heads, map(files.__getitem__, self._order))))
+
+    def _keep(self, files: dict[str, str], moved: Iterable[str] | None) -> None:
+        """Keep ``files`` (committed) as the base the next save's manifests are patched from;
+        ``moved``: where it differs from the base before (None: made anew)."""
+        base = self._base
+        if moved is None or base is None:
+            if files.keys() != self._paths:
+                self.encode(files)  # the order and heads of these paths
+            pieces = list(map(add, self._heads, map(files.__getitem__, self._order)))
+            at = {rel: i for i, rel in enumerate(self._order)}
+            dirs = {rel.rpartition("/")[0] for rel in files}
+            self._base = (files, pieces, at, dirs, self._heads)
+            return
+        pieces, at, heads = base[1], base[2], base[4]  # the base before: no longer used
+        for rel in moved:
+            i = at[rel]
+            pieces[i] = heads[i] + files[rel]
+        self._base = (files, pieces, at, base[3], heads)
+
+    def encode_from(self, old: dict[str, str], files: dict[str, str], moved: Iterable[str]) -> str:
+        """``encode(files)``, where ``files`` has the paths of ``old`` (the manifest last
+        committed) and differs from it at ``moved`` alone: the last manifest's quoted files
+        with those replaced, joined (no step, and no new string, per file of the site)."""
+        base = self._base
+        if base is None or base[0] is not old:
+            return self.encode(files)
+        pieces, at, heads = list(base[1]), base[2], base[4]
+        for rel in moved:
+            i = at[rel]
+            pieces[i] = heads[i] + files[rel]
+        return _joined(pieces)
+
+    def dirs(self, old: dict[str, str]) -> set[str] | None:
+        """The folders the files of ``old`` (the manifest last committed) are in; None when
+        not kept."""
+        base = self._base
+        return base[3] if base is not None and base[0] is old else None
 
     def scan(self, real: Path) -> dict[str, int]:
         """``write._scan(real)``: the folders whose stamp did not move from memory, and the
@@ -160,13 +201,23 @@ class OutputMemo:
         return files, tuple(subs)
 
     def committed(
-        self, real: Path, files: dict[str, str], placed: dict[str, int], removed: Iterable[str]
+        self,
+        real: Path,
+        files: dict[str, str],
+        placed: dict[str, int],
+        removed: Iterable[str],
+        moved: Iterable[str] | None = None,
     ) -> None:
         """Record a commit: the manifest ``files`` written, the files ``placed`` (path →
         size) and ``removed``. Each folder they are in is stamped anew; one not listed before
-        (made by this commit) is listed next time."""
+        (made by this commit) is listed next time. ``moved``: where ``files`` differs from
+        the manifest committed before, which has the same paths (None: not so)."""
         stamp = _stamp(real / MARKER)
         self._manifest = None if stamp is None else (stamp, files)
+        if stamp is None:
+            self._base = None
+        else:
+            self._keep(files, moved)
         touched: dict[str, list[tuple[str, int | None]]] = {}
         for rel, size in (*placed.items(), *((rel, None) for rel in removed)):
             prefix = rel.rpartition("/")[0]
@@ -193,6 +244,12 @@ class OutputMemo:
                     if found is not None:
                         found[rel] = size
             self._folders[prefix] = (now, sizes, kept[2])
+
+
+def _joined(pieces: list[str]) -> str:
+    """The manifest's text from its files, each quoted with what comes before its hash."""
+    listed = '", '.join(pieces) + '"' if pieces else ""
+    return '{"generator": "papernotes", "files": {' + listed + "}}"
 
 
 def output_memo(memo: SaveMemo | None) -> OutputMemo | None:
@@ -284,26 +341,39 @@ class SiteWriter:
         for rel in old.keys() - keep:
             del files[rel]
         files.update(self._files)
-        write._check_targets(real, self.out, list(self._files), old)
+        dirs = memo.dirs(old) if memo is not None else None
+        write._check_targets(real, self.out, list(self._files), old, dirs)
         _remove_legacy_litter(real)
         todo = self._todo
         stale = sorted(old.keys() - files.keys())
         staging = self._stage()  # made even when nothing changed: the folder then exists
+        # The same paths as the last manifest (a save most often): both manifests patched
+        # from it where they differ (serve), not encoded file by file, twice.
+        same = memo is not None and not stale and len(files) == len(old)
         encode = memo.encode if memo is not None else None
         if todo or stale:
-            staging.manifest({**old, **dict.fromkeys((rel for _, rel in todo), "")}, encode)
+            marked = {**old, **dict.fromkeys((rel for _, rel in todo), "")}
+            if memo is not None and same:
+                text = memo.encode_from(old, marked, (rel for _, rel in todo))
+                staging.manifest(marked, lambda _: text)
+            else:
+                staging.manifest(marked, encode)
         for tmp, rel in todo:
             staging.place(tmp, rel)
         for rel in stale:
             staging.remove(rel)
         if todo or stale or files != old:
-            staging.manifest(files, encode)
+            if memo is not None and same:
+                text = memo.encode_from(old, files, self._files)
+                staging.manifest(files, lambda _: text)
+            else:
+                staging.manifest(files, encode)
         self._done = True
         size = self._size + sum(map(on_disk.__getitem__, keep))
         # As it is now; the site's own files left out at C speed, not copied twice first.
         kept = write._user_files(real, files, on_disk.keys() - files.keys() - set(stale))
         if memo is not None:  # after: it patches ``on_disk`` (the memo's) with this commit
-            memo.committed(real, files, self._placed, stale)
+            memo.committed(real, files, self._placed, stale, self._files if same else None)
         return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
 
 

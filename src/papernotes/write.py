@@ -242,9 +242,16 @@ def write_site(
         return writer.commit(unchanged=unchanged)
 
 
-def _check_targets(real: Path, out: Path, paths: Sequence[str], old: dict[str, str]) -> None:
+def _check_targets(
+    real: Path,
+    out: Path,
+    paths: Sequence[str],
+    old: dict[str, str],
+    dirs: Iterable[str] | None = None,
+) -> None:
     """Refuse, before anything is written, to replace a file of the user's or to write or
-    delete through a symlink that leads out of the output folder."""
+    delete through a symlink that leads out of the output folder. ``dirs``: the folders of
+    ``old``'s files, when the caller has them (``serve`` keeps them)."""
     theirs: set[str] = set()
     folders: set[Path] = set()
     for rel in paths:
@@ -265,7 +272,9 @@ def _check_targets(real: Path, out: Path, paths: Sequence[str], old: dict[str, s
             "gets another name"
         )
     # The folders by name first: a site has thousands of files in a few dozen folders.
-    folders.update(real / d for d in {rel.rpartition("/")[0] for rel in old})
+    if dirs is None:
+        dirs = {rel.rpartition("/")[0] for rel in old}
+    folders.update(real / d for d in dirs)
     for folder in sorted(folders):
         if not folder.resolve().is_relative_to(real):
             raise OutputRefused(

@@ -18,7 +18,7 @@ from papernotes import __version__
 from papernotes.incremental.replay import diagnostics_to_json, saved_report
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
     from pathlib import Path
 
     from papernotes.config import Config
@@ -141,6 +141,35 @@ def restamp(stamp: dict[str, Any], changed: Iterable[str]) -> dict[str, Any] | N
             return None
         inputs[key] = [st.st_size, st.st_mtime_ns]
     return {**stamp, "inputs": inputs}
+
+
+def moved_in_place(
+    stamp: dict[str, Any], changed: Iterable[str], by_path: Mapping[str, str] | None = None
+) -> bool | None:
+    """Patch ``stamp`` (``serve``'s own, never shared with a caller that reads it after)
+    with the ``changed`` files (absolute paths) looked at again; whether one of them moved.
+    ``by_path``: each input's absolute path → its name in the stamp (a library given by a
+    relative path). None when one is not an input or went away (``stamp`` may then be
+    patched in part: the caller takes a stamp afresh).
+
+    A file that moved makes the inputs differ from any stamp saved before it moved, so the
+    build is not a no-op: nothing else is read, copied or compared (a copy and a comparison
+    of every input's entry, and the saved stamp read from disk, each save)."""
+    inputs = stamp["inputs"]
+    moved = False
+    for path in changed:
+        key = path if path in inputs else (by_path or {}).get(os.path.abspath(path))
+        if key is None:
+            return None
+        try:
+            st = os.stat(key)
+        except OSError:
+            return None
+        now = [st.st_size, st.st_mtime_ns]
+        if inputs[key] != now:
+            inputs[key] = now
+            moved = True
+    return moved
 
 
 def up_to_date(

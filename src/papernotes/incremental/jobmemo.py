@@ -55,25 +55,34 @@ class PaperJobs(Generic[_J]):
         """This save's page maker: what every kept job runs."""
         self.made = 0
         """Jobs made since made (what a test counts)."""
+        self.compared = 0
+        """Fingerprints compared with the last ones since made (what a test counts)."""
 
     def __call__(
         self,
         keys: Sequence[CiteKey],
         prints: Mapping[CiteKey, str],
         page: Callable[[CiteKey], Output],
+        memo: SaveMemo | None = None,
     ) -> list[_J]:
         """The jobs of the pages of ``keys`` (in that order) with ``prints``, each running
-        ``page(key)``."""
+        ``page(key)``. With ``memo``, the pages fingerprinted again alone are compared when
+        the fingerprints say so (``SaveMemo.moved``): the same notes, no pass over them."""
         self.page = page
         last = self._prints
-        moved = list(
-            compress(prints, map(ne, map(last.get, prints, repeat(_GONE)), prints.values()))
-        )
+        told = memo.moved("paper-prints", last, prints) if memo is not None else None
+        if told is not None:
+            moved = [k for k in told if prints[k] != last[k]]
+        else:
+            moved = list(
+                compress(prints, map(ne, map(last.get, prints, repeat(_GONE)), prints.values()))
+            )
+        self.compared += len(prints) if told is None else len(told)
         for key in moved:
             path = self._paths.get(key) or self._paths.setdefault(key, urls.paper_page(key))
             self._jobs[key] = self._make(path, prints[key], partial(self._run, key))
         self.made += len(moved)
-        for key in last.keys() - prints.keys():  # notes gone (a set operation at C speed)
+        for key in () if told is not None else last.keys() - prints.keys():  # notes gone
             self._jobs.pop(key, None)
             self._paths.pop(key, None)
         self._prints = prints
@@ -104,7 +113,7 @@ def paper_jobs(
     if memo is None:
         return [make(urls.paper_page(k), prints[k], partial(page, k)) for k in keys], None
     kept: PaperJobs[_J] = memo.slot("paper-jobs", partial(PaperJobs, make))
-    jobs = kept(keys, prints, page)
+    jobs = kept(keys, prints, page, memo)
     memo.count("paper-job", kept.made)
     kept.made = 0
     return jobs, kept.html

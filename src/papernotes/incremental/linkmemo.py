@@ -117,6 +117,7 @@ class LinkMemo:
             external[found.note.key] = found.external
         library = replace(library, notes=notes_, external=external)
         backlinks = dict(library.backlinks)
+        moved = {linked[at].note.key for at in touched}
         for at in touched:
             found, before = linked[at], kept.linked[at]
             key = found.note.key
@@ -129,7 +130,14 @@ class LinkMemo:
             )
             if not _splice(backlinks, key, said):
                 return None
+            moved.update(target for target, _ in said)
         library = replace(library, backlinks=backlinks)
+        # Later stages look at these notes alone (their objects, external papers, backlinks
+        # are the only ones that moved; the graph's maps are the very ones they were).
+        was = kept.library
+        memo.record("notes", was.notes, library.notes, moved)
+        memo.record("backlinks", was.backlinks, library.backlinks, moved)
+        memo.record("external", was.external, library.external, moved)
         diags = (*kept.head, *chain.from_iterable(map(_diagnostics, linked)))
         self.kept = replace(
             kept,

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from papernotes.incremental.searchstate import DocEntry
     from papernotes.incremental.spool import Spool
     from papernotes.markdown._types import RenderedBody
-    from papernotes.model import Note
+    from papernotes.model import Library, Note
     from papernotes.search.index import SearchDoc
 
 __all__ = ["Packed", "Rendered", "pack_bodies", "pack_docs", "pack_made", "render_packed"]
@@ -184,6 +184,18 @@ def render_packed(
     raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}
     at = {k: r.at for k, (_, r) in made.items() if r.at is not None}
     return Packed(raw, lambda data: codec.decode(data, tp), spool, at), texts
+
+
+def docs_of_texts(
+    library: Library, texts: Mapping[str, tuple[str, str]]
+) -> Mapping[str, tuple[str, DocEntry]]:
+    """A cold build's search documents, made from each body's plain text (key → (body
+    fingerprint, text), as :func:`render_packed` gives them) alone: the bodies are packed."""
+    from papernotes.incremental.searchstate import search_docs
+    from papernotes.markdown._types import RenderedBody
+
+    plain = {k: (fp, RenderedBody("", "", text)) for k, (fp, text) in texts.items()}
+    return search_docs(library, plain, {})
 
 
 def pack_docs(

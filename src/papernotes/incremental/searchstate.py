@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from itertools import repeat
 from operator import attrgetter, itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
@@ -140,10 +140,32 @@ def search_docs(
     library: Library,
     bodies: Mapping[str, tuple[str, RenderedBody]],
     previous: Mapping[str, tuple[str, DocEntry]],
+    memo: SaveMemo | None = None,
+    body_fps: Mapping[str, str] | None = None,
 ) -> Mapping[str, tuple[str, DocEntry]]:
     """Citekey → (body fingerprint, (document digest, search document)) of every note: the
     last build's where the body fingerprint (and the index format) is the same (the same text,
-    the same rendered body: the same document), else made now."""
+    the same rendered body: the same document), else made now. With ``memo`` and the body
+    fingerprints ``body_fps`` (``serve``), those of the notes whose fingerprints moved alone
+    (``incremental.searchpatch``)."""
+    if memo is not None and body_fps is not None:
+        from papernotes.incremental import searchpatch
+
+        given, by_key = body_fps, cast("Mapping[str, Note]", library.notes)
+
+        def want(key: str) -> str:
+            return searchpatch.doc_fingerprint(given[key])
+
+        def make(key: str) -> DocEntry:
+            return _made(by_key[key], bodies[key][1])
+
+        source = ("body-fp", body_fps)
+        patched = searchpatch.patch(memo, "search-docs", source, body_fps, previous, want, make)
+        if patched is not None:
+            return patched
+        docs = search_docs(library, bodies, previous)
+        searchpatch.kept(memo, "search-docs", body_fps, docs)
+        return docs
     # Keyed by the index format too (see ``_made``). The body looked up only for a document
     # made now: a kept one's stays undecoded.
     body_fps = fingerprints(bodies)
@@ -199,15 +221,53 @@ def search_inputs(
     if docs is None:  # else made by the caller (who may then let go of the bodies)
         docs = search_docs(library, bodies, previous.docs if previous else {})
     old_terms = previous.terms if previous else {}
+    if memo is not None:
+        return (docs, *_served_terms(memo, docs, old_terms, workers), memo.index)
     state = previous.search if previous else None
-    if memo is None:  # the documents kept from the cache are not decoded (``lazydoc``)
-        docs = with_kept(docs, state)
+    docs = with_kept(docs, state)  # the documents kept from the cache are not decoded (``lazydoc``)
     terms = search_terms(docs, old_terms, workers)
     entries = map(itemgetter(1), docs.values())
     digests = dict(zip(docs, map(itemgetter(0), entries), strict=True))
-    if memo is not None:
-        return docs, terms, digests, memo.index
     return docs, terms, digests, stored_indexer(state, old_terms, digests)
+
+
+def _served_terms(
+    memo: SaveMemo,
+    docs: Mapping[str, tuple[str, DocEntry]],
+    old_terms: Mapping[str, tuple[str, DocTerms]],
+    workers: int,
+) -> tuple[Mapping[str, tuple[str, DocTerms]], dict[str, str]]:
+    """``serve``'s terms and document digests: the last save's, with those of the documents
+    made again this save (``incremental.searchpatch``), or made as a build makes them."""
+    from papernotes.incremental import searchpatch
+
+    def want(key: str) -> str:
+        return docs[key][1][0]
+
+    folds = new_folds()
+
+    def make(key: str) -> DocTerms:
+        return interned(doc_terms(docs[key][1][1], folds))
+
+    source = ("search-docs", docs)
+    patched = searchpatch.patch(memo, "search-terms", source, docs, old_terms, want, make)
+    last: searchpatch.Last = memo.slot("search-digests", searchpatch.Last)
+    if patched is not None and isinstance(last.made, dict):
+        moved = memo.moved("search-terms", old_terms, patched)
+        if last.given is old_terms and moved is not None:
+            digests: dict[str, str] = {**last.made, **{k: want(k) for k in moved}}
+            last.given, last.made = patched, digests
+            return patched, digests
+    terms: Mapping[str, tuple[str, DocTerms]]
+    if patched is None:
+        terms = search_terms(docs, old_terms, workers)
+        searchpatch.kept(memo, "search-terms", docs, terms)
+    else:
+        terms = patched
+    entries = map(itemgetter(1), docs.values())
+    digests = dict(zip(docs, map(itemgetter(0), entries), strict=True))
+    last.given, last.made = terms, digests
+    return terms, digests
 
 
 def _utf16(term: str) -> bytes:

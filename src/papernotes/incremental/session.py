@@ -213,6 +213,8 @@ class Session:
         whose stamp can be taken alone): the next stamp is the last one with those again."""
         self._looked = 0
         """Note files the last build looked at (took the size and time of, or read)."""
+        self._paths: tuple[object, dict[str, str]] | None = None
+        """The stamp's inputs, and each one's absolute path → its name there."""
 
     def config(self) -> tuple[Config, tuple[Diagnostic, ...]]:
         """The configuration and its problems, loaded once and again after it changed."""
@@ -286,10 +288,15 @@ class Session:
             # Told what moved, the stamp of every other input is the last one's (a walk of
             # the notes folder and a look at every file spared); else taken afresh.
             told, self._told = self._told, None
-            known = None
-            if told is not None and self._stamp is not None:
-                known = fastpath.restamp(self._stamp, told)
-            stamp, last = fastpath.up_to_date(self.root, config, self.out, known)
+            known, kept, moved = None, self._stamp, None
+            if told is not None and kept is not None:
+                moved = fastpath.moved_in_place(kept, told, self._by_path(kept))
+            if moved and kept is not None:  # patched: not a no-op, nothing more to look at
+                known, stamp, last = kept, kept, None
+            else:
+                if told is not None and kept is not None:
+                    known = fastpath.restamp(kept, told)
+                stamp, last = fastpath.up_to_date(self.root, config, self.out, known)
             # The stamp vouches for the files told (all of them inputs already) alone.
             self._texts.expect(told if known is not None else None)
             self._stamp = stamp
@@ -324,6 +331,16 @@ class Session:
             seconds = time.perf_counter() - start
             return BuildReport(last.notes, last.pages, diags, seconds, None, up_to_date=True)
         return replace(done.report, seconds=time.perf_counter() - start)
+
+    def _by_path(self, stamp: dict[str, object]) -> dict[str, str]:
+        """Each input's absolute path → its name in ``stamp``, made once per stamp taken (a
+        stamp patched in place keeps its names)."""
+        inputs = stamp["inputs"]
+        kept = self._paths
+        if kept is None or kept[0] is not inputs:
+            names = inputs if isinstance(inputs, dict) else {}
+            kept = self._paths = (inputs, {os.path.abspath(k): k for k in names})
+        return kept[1]
 
     @property
     def held(self) -> tuple[str, ...]:

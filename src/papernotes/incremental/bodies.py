@@ -1,0 +1,72 @@
+"""Stage 3's first half: each note's rendered body and its search document.
+
+Three ways to the same values, by what the build has at hand: ``serve`` patches the last
+save's at the notes whose body fingerprints moved (``searchpatch``); a build with a cache
+takes the unchanged ones from it (``reuse``); a cold build has each body packed where it is
+rendered (``packed.render_packed``) and makes the documents from the plain texts alone, so the
+parent never holds every rendered body at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from papernotes.incremental.packed import docs_of_texts, pack_bodies, render_packed
+from papernotes.incremental.reuse import reuse
+from papernotes.incremental.searchstate import DocEntry, search_docs
+
+if TYPE_CHECKING:
+    from papernotes.incremental.cache import BuildCache
+    from papernotes.incremental.searchmemo import SaveMemo
+    from papernotes.incremental.spool import Spool
+    from papernotes.markdown._types import RenderedBody
+    from papernotes.model import Library, Note
+    from papernotes.sitejobs import Progress
+
+__all__ = ["bodies_and_docs"]
+
+
+def bodies_and_docs(
+    library: Library,
+    fps: Mapping[str, str],
+    render_body: Callable[[Note], RenderedBody],
+    *,
+    previous: BuildCache | None,
+    memo: SaveMemo | None,
+    workers: int,
+    spool: Spool | None,
+    progress: Progress | None = None,
+) -> tuple[Mapping[str, tuple[str, RenderedBody]], Mapping[str, tuple[str, DocEntry]]]:
+    """Each note's (body fingerprint, rendered body) and (body fingerprint, (digest, search
+    document)), the bodies rendered over ``workers`` processes when there are many. Outside
+    ``serve`` the bodies come back packed (read by their pages, the feed and the cache alone);
+    a cold build (no ``previous``, no ``memo``) packs them into ``spool``."""
+    notes = library.notes
+    bodies: Mapping[str, tuple[str, RenderedBody]] | None = None
+    texts: dict[str, tuple[str, str]] | None = None  # a cold build's: bodies packed where made
+    if memo is not None:  # serve: the last save's, with the bodies whose fingerprints moved
+        from papernotes.incremental import searchpatch  # serve's alone
+
+        bodies = searchpatch.served_bodies(memo, notes, fps, previous, render_body)
+    if bodies is None:
+        paired = zip(map(fps.__getitem__, notes), notes.values(), strict=True)
+        wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
+        if previous is None and memo is None:
+            bodies, texts = render_packed(wanted, render_body, workers, spool)
+        else:
+            bodies = reuse(
+                wanted, previous.bodies if previous else {}, render_body, workers=workers
+            )
+        if memo is not None:  # the next save's to patch
+            searchpatch.kept(memo, "bodies", fps, bodies)
+    if progress:
+        progress("render", len(notes), len(notes))
+    if texts is not None:  # the documents made from the texts alone
+        docs = docs_of_texts(library, texts)
+        del texts  # memory: the documents hold them from here on
+    else:
+        docs = search_docs(library, bodies, previous.docs if previous else {}, memo, fps)
+        if memo is None:  # memory: from here on, read by their pages, the feed and the cache
+            bodies = pack_bodies(bodies)  # packed before the terms and references are made
+    return bodies, docs

@@ -1,0 +1,45 @@
+"""Stage 3's bodies and search documents: a cold build's, packed where each body is rendered
+and the documents made from the plain texts alone, equal what a build with the bodies in hand
+makes (``incremental.bodies``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from papernotes.bodyctx import body_renderer
+from papernotes.incremental import bodies
+from papernotes.incremental.packed import Packed
+from papernotes.incremental.reuse import reuse
+from papernotes.incremental.searchstate import search_docs
+from papernotes.markdown.factory import make_parser
+
+from conftest import clean_library, note_text, write_note
+
+
+def test_a_cold_builds_packed_bodies_and_documents_equal_the_bodies_in_hand(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "lib"
+    for i in range(6):
+        body = f"## Part {i}\n\nAttention over *{i}* tokens, 注意力 {i}.\n\n- a list item\n"
+        write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=body))
+    library = clean_library(root)
+    render = body_renderer(library, make_parser(), "papers")
+    fps = {k: f"fp-{k}" for k in library.notes}
+    seen: list[tuple[str, int, int]] = []
+    made, docs = bodies.bodies_and_docs(
+        library,
+        fps,
+        render,
+        previous=None,
+        memo=None,
+        workers=1,
+        spool=None,
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    wanted = {k: (fps[k], n) for k, n in library.notes.items()}
+    plain = reuse(wanted, {}, render, workers=1)
+    assert isinstance(made, Packed)  # held packed, never every rendered body at once
+    assert dict(made.items()) == dict(plain)
+    assert dict(docs) == dict(search_docs(library, plain, {}))
+    assert seen == [("render", 6, 6)]
