@@ -59,6 +59,12 @@ def _sections_wrong_types(text: str) -> str:
     return json.dumps(data)
 
 
+def _drawn_wrong_types(text: str) -> str:
+    data = json.loads(text)
+    data["index"][4][20] = [1, 2]  # the summary's notes that draw a diagram: keys expected
+    return json.dumps(data)
+
+
 def _sizes_wrong_types(text: str) -> str:
     data = json.loads(text)
     data["index"][3][5] = ["sizes", "as", "strings"]  # the search state's: ints expected
@@ -92,6 +98,7 @@ DAMAGE: list[tuple[str, str, Spoil, str]] = [
     ("index summary wrong types", INDEX_FILE, _summary_wrong_types, "not of the shape"),
     ("index sections wrong types", INDEX_FILE, _sections_wrong_types, "not of the shape"),
     ("index sizes wrong types", INDEX_FILE, _sizes_wrong_types, "not of the shape"),
+    ("index drawn wrong types", INDEX_FILE, _drawn_wrong_types, "not of the shape"),
     ("index too deep", INDEX_FILE, lambda t: "[" * 50_000 + "]" * 50_000, "nested too deep"),
     ("entry cut", LORA_FILE, lambda t: t[: len(t.partition("\n")[0]) // 2], "not JSON (cut"),
     ("entry body cut", LORA_FILE, _cut_body, "the note's body cut short or changed"),

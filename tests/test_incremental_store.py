@@ -15,7 +15,7 @@ from papernotes import parse
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache as cache
-from papernotes.incremental import lazy, store
+from papernotes.incremental import drawn, lazy, store
 from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import copy_fixture, note_text, site_tree, write_note
@@ -319,8 +319,8 @@ def test_an_edit_decodes_no_other_body_or_references_but_the_feeds(
 def test_a_diagram_in_an_unchanged_body_is_seen_by_an_edit_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, other: str
 ) -> None:
-    # The mermaid assets follow every body, the undecoded ones too: a body whose JSON holds
-    # the marker is decoded to know (its HTML has it, or only its text), the others are not.
+    # The mermaid assets follow every body, the undecoded ones too: whether an unchanged body
+    # draws a diagram is in the summary (``incremental.drawn``), so none is decoded to know.
     root = _lib(tmp_path)
     body = (
         "```mermaid\ngraph TD\n  A --> B\n```\n"
@@ -331,7 +331,7 @@ def test_a_diagram_in_an_unchanged_body_is_seen_by_an_edit_build(
     _build(root)
     loaded = _edit_lora(root, monkeypatch)
     assert isinstance(loaded.bodies, lazy.Parts)
-    assert loaded.bodies.decoded == 1  # drawn's: lora's is made, adapters' lacks the marker
+    assert loaded.bodies.decoded == 0  # lora's is made, drawn's is known from the summary
     has_mermaid = (root / "site" / "static" / "mermaid").is_dir()
     assert has_mermaid is (other == "diagram")
     _build(root, tmp_path / "clean", use_cache=False)
@@ -366,3 +366,30 @@ def test_a_build_keeps_the_search_terms_as_the_text_it_saves(
     _build(root)
     kept = {p.name: p.read_bytes() for p in (root / ".papernotes/cache" / ENTRIES).iterdir()}
     assert packed == kept
+
+
+@pytest.mark.parametrize("edit", ["drawn", "plain"])
+def test_an_edit_build_looks_at_the_edited_body_only_for_a_diagram(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    # The summary names the notes whose bodies draw a diagram: an edit build looks at the
+    # edited body alone, and the assets follow it whether the edit takes the only diagram
+    # out or leaves the diagram of an unchanged note.
+    root = _lib(tmp_path)
+    for n in range(5):
+        write_note(root, f"n{n}.md", note_text(f"Paper {n}", extra=f"id: paper{n}\n"))
+    diagram = "```mermaid\ngraph TD\n  A --> B\n```\n"
+    write_note(root, "d.md", note_text("Drawn", extra="id: drawn\n", body=diagram))
+    _build(root)
+    looked: list[str] = []
+    real = drawn.may_hold
+    monkeypatch.setattr(drawn, "may_hold", lambda b, k, t: looked.append(k) or real(b, k, t))
+    if edit == "drawn":
+        write_note(root, "d.md", note_text("Drawn", extra="id: drawn\n", body="No more.\n"))
+    else:
+        write_note(root, "n3.md", note_text("Paper 3", extra="id: paper3\n", body="Edited.\n"))
+    _build(root)
+    assert looked == (["drawn"] if edit == "drawn" else ["paper3"])
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+    assert (root / "site" / "static" / "mermaid" / "mermaid.min.js").is_file() is (edit == "plain")

@@ -375,7 +375,9 @@ def plan_site(
     outputs = ("sitemap.xml", "robots.txt") if config.base_url else ("robots.txt",)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     # Mermaid is 3.5 MB: only a site with a diagram carries it.
-    diagrams = any_diagram(bodies, memo, body_fps)
+    diagrams = (
+        stored.any_diagram(bodies) if stored is not None else any_diagram(bodies, memo, body_fps)
+    )
     copies = [
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]

@@ -5,7 +5,7 @@ A link preview card shows the first paragraph of each section other notes link t
 note's body was read (decoded from the cache) by an edit build for that alone, ~150 ms at
 1,000 notes. The summary keeps, per note, the (note, ``#fragment``) pairs it links to, and the
 next build takes them where the note's text is the same and the names links resolve by are
-(``summary.names_digest``: the keys, aliases, note files and other files); the others are
+(:func:`names_digest`: the keys, aliases, note files and other files); the others are
 found in their bodies, as ``preview`` finds them.
 
 The rows are untrusted input like the rest of the summary: a row is used only for a note whose
@@ -20,15 +20,25 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from papernotes import preview
+from papernotes.incremental.cache import digest
 
 if TYPE_CHECKING:
     from papernotes.incremental.summary import PlanSummary
     from papernotes.model import CiteKey, Library
 
-__all__ = ["Pairs", "section_links"]
+__all__ = ["Pairs", "names_digest", "section_links"]
 
 Pairs = tuple[tuple["CiteKey", str], ...]
 """The (note, ``#fragment``) pairs a note links to, in the order its body has them."""
+
+
+def names_digest(library: Library, papers_dir: str) -> str:
+    """What a body's fingerprint depends on besides the note: every note's key, heading and
+    tags, the labels, the aliases, the note files and the other files (``serve``'s
+    ``fingerprints.library_token`` compares the same, as objects)."""
+    heads = [(n.meta.heading, n.meta.tags) for n in library.notes.values()]
+    of = (library.labels, library.aliases, library.sources, library.files)
+    return digest("names", papers_dir, tuple(library.notes), heads, *of)
 
 
 def section_links(

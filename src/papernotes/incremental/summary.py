@@ -43,12 +43,14 @@ from typing import TYPE_CHECKING
 from papernotes import fingerprints, paperprints, preview, urls
 from papernotes.bodyctx import tag_slugs
 from papernotes.incremental.cache import digest
-from papernotes.incremental.sectionrows import Pairs, section_links
+from papernotes.incremental.drawn import drawn
+from papernotes.incremental.sectionrows import Pairs, names_digest, section_links
 from papernotes.model import CiteKey
 
 if TYPE_CHECKING:
     from papernotes.incremental.cache import BuildCache
     from papernotes.lists.link import Memberships
+    from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library
 
 __all__ = ["LinkRows", "PlanSummary", "Reuse", "names_digest"]
@@ -130,6 +132,8 @@ class PlanSummary:
     """The ``#fragment`` of each of those links, in the same places."""
     out_ends: tuple[int, ...] = ()
     """Where each note's links by section end."""
+    drawn: tuple[CiteKey, ...] | None = None
+    """The notes whose bodies draw a diagram (``incremental.drawn``), or None: not known."""
 
     def fits(self) -> bool:
         """Whether the columns are as long as the keys and the ends in order (a crafted
@@ -156,15 +160,6 @@ def _joined(sections: Collection[str]) -> str:
 
 def _cut(flat: tuple[str, ...], ends: tuple[int, ...], i: int) -> tuple[str, ...]:
     return flat[ends[i - 1] if i else 0 : ends[i]]
-
-
-def names_digest(library: Library, papers_dir: str) -> str:
-    """What a body's fingerprint depends on besides the note: every note's key, heading and
-    tags, the labels, the aliases, the note files and the other files (``serve``'s
-    ``fingerprints.library_token`` compares the same, as objects)."""
-    heads = [(n.meta.heading, n.meta.tags) for n in library.notes.values()]
-    of = (library.labels, library.aliases, library.sources, library.files)
-    return digest("names", papers_dir, tuple(library.notes), heads, *of)
 
 
 class Reuse:
@@ -197,7 +192,7 @@ class Reuse:
                 if n is not None and n.source == source and source_digests.get(source) == sha:
                     self._still[k] = i
         self._same_names = last is not None and last.names == self._names
-        self.made = {"meta": 0, "body-fp": 0, "paper-fp": 0, "sections": 0}
+        self.made = {"meta": 0, "body-fp": 0, "paper-fp": 0, "sections": 0, "diagram": 0}
         """What was made again rather than kept."""
         self._metas: dict[CiteKey, str] = {}
         self._bodies: dict[str, str] = {}
@@ -210,6 +205,7 @@ class Reuse:
         self._sections: dict[CiteKey, str] = {}
         self._pairs: dict[CiteKey, Pairs] = {}
         self._shards: dict[CiteKey, int] = {}
+        self._drawn: tuple[CiteKey, ...] | None = None
 
     def meta_digests(self) -> dict[CiteKey, str]:
         """Each note's ``meta_digest``: kept where its text is the same."""
@@ -243,6 +239,12 @@ class Reuse:
                 out[k] = kept[i]
         self._bodies = out
         return out
+
+    def any_diagram(self, bodies: Mapping[str, RenderedBody]) -> bool:
+        """Whether a body draws a diagram: only those whose fingerprint moved are looked at
+        (``made["diagram"]``). Call :meth:`body_fingerprints` first."""
+        self._drawn, self.made["diagram"] = drawn(self._last, self._still, self._bodies, bodies)
+        return bool(self._drawn)
 
     def _plain(self) -> dict[str, str]:
         """The notes the last build's link rows were kept for → their text digests: with
@@ -391,4 +393,5 @@ class Reuse:
             out_targets=tuple(t for k in keys for t, _ in self._pairs.get(k, ())),
             out_fragments=tuple(f for k in keys for _, f in self._pairs.get(k, ())),
             out_ends=tuple(accumulate(len(self._pairs.get(k, ())) for k in keys)),
+            drawn=self._drawn,
         )
