@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from papernotes.incremental.session import Session
 from papernotes.serve import watch
@@ -70,6 +70,30 @@ def test_edit_reloads_the_page_and_errors_show_over_it(served, browser: Browser)
     # Reloading a page ends its open event stream; that abort is the reload, not a failure.
     assert [p for p in problems.items if "/__papernotes/events" not in p] == []
     assert state.builds >= 4
+
+
+def test_a_build_that_ends_before_the_page_listens_still_reloads_it(
+    served: tuple[Path, str, LiveState], browser: Browser
+) -> None:
+    """The page's event stream opens only after the page has loaded: a build that ended in
+    between (a save just after the page was opened) must still reload it. The stream's request
+    is held until such a build has ended; the page then reloads and listens from that build."""
+    _, url, state = served
+    page = browser.new_page()
+    read_at = state.generation
+    held: list[str] = []
+
+    def late(route: Route) -> None:
+        held.append(route.request.url)
+        if len(held) == 1:
+            state.publish([])  # the build that ended before the page listened
+        route.continue_()
+
+    page.route("**/__papernotes/events*", late)
+    with page.expect_request(lambda r: r.url.endswith(f"/__papernotes/events?since={read_at + 1}")):
+        page.goto(url + "papers/hu2021lora.html")
+    assert held[0].endswith(f"/__papernotes/events?since={read_at}")
+    page.close()
 
 
 def test_saves_during_a_build_are_coalesced(
