@@ -10,6 +10,7 @@ import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
+from papernotes.serve.lastgood import LEFT_OUT
 from papernotes.serve.watch import rebuild
 
 from conftest import note_text, site_tree, write_note
@@ -151,8 +152,9 @@ def test_serve_rebuild_publishes_the_valid_notes(tmp_path: Path) -> None:
     root = _library(tmp_path)
     outcome = rebuild(root, root / "site")
     assert _pages(root / "site") == set(GOOD)
-    # The overlay and the terminal still show every error.
-    assert len(outcome.problems) == 2
+    # The overlay and the terminal still show every error, and which notes are left out.
+    left = tuple(f"papers/{n}: note: {LEFT_OUT}" for n in ("bad.md", "badid.md"))
+    assert len(outcome.problems) == 4 and outcome.problems[2:] == left
     assert any(p.startswith("papers/bad.md:") for p in outcome.problems)
     assert any(p.startswith("papers/badid.md:") for p in outcome.problems)
     assert set(outcome.problems) <= set(outcome.report)

@@ -8,17 +8,21 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
+from papernotes.incremental.session import Session
+from papernotes.serve import watch
 from papernotes.serve.http import LiveState
+from papernotes.serve.watch import BuildOutcome
 
 from browser import Problems
 from conftest import copy_fixture
-from serving import start
+from serving import DEADLINE, start
 
 
 def _free_port() -> int:
@@ -68,16 +72,80 @@ def test_edit_reloads_the_page_and_errors_show_over_it(served, browser: Browser)
     assert state.builds >= 4
 
 
-def test_saves_during_a_build_are_coalesced(served) -> None:
-    root, _, state = served
-    before = state.builds
-    note = root / "papers" / "peft" / "adapters.md"
-    text = note.read_text(encoding="utf-8")
-    for i in range(8):
-        note.write_text(text + f"\nSave {i}.\n", encoding="utf-8")
-    generation = state.wait(state.generation, timeout=30)
-    state.wait(generation, timeout=3)  # a possible second build for saves during the first
-    assert 1 <= state.builds - before <= 2
+def test_a_build_that_ends_before_the_page_listens_still_reloads_it(
+    served: tuple[Path, str, LiveState], browser: Browser
+) -> None:
+    """The page's event stream opens only after the page has loaded: a build that ended in
+    between (a save just after the page was opened) must still reload it. The stream's request
+    is held until such a build has ended; the page then reloads and listens from that build."""
+    _, url, state = served
+    page = browser.new_page()
+    read_at = state.generation
+    held: list[str] = []
+
+    def late(route: Route) -> None:
+        held.append(route.request.url)
+        if len(held) == 1:
+            state.publish([])  # the build that ended before the page listened
+        route.continue_()
+
+    page.route("**/__papernotes/events*", late)
+    with page.expect_request(lambda r: r.url.endswith(f"/__papernotes/events?since={read_at + 1}")):
+        page.goto(url + "papers/hu2021lora.html")
+    assert held[0].endswith(f"/__papernotes/events?since={read_at}")
+    page.close()
+
+
+def test_saves_during_a_build_are_coalesced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saves that land while a build runs make one more build, not one each. The first build
+    is held at its start until every later save has landed, so they land during it however
+    slowly this machine runs the test (saves spread out, each after the last one's build,
+    are each built: that is no coalescing to expect). A save of another note, built after,
+    shows that none of the first note's saves was left over for a build of its own."""
+    started, go = threading.Event(), threading.Event()
+    batches: list[set[str]] = []
+    real = watch.rebuild
+
+    def held(
+        root: Path, out: Path, session: Session | None = None, changed: set[str] | None = None
+    ) -> BuildOutcome:
+        batches.append(set(changed or ()))
+        if len(batches) == 1:
+            started.set()
+            assert go.wait(DEADLINE), "the test never let the first build go"
+        return real(root, out, session, changed)
+
+    monkeypatch.setattr(watch, "rebuild", held)
+    live = start(copy_fixture("small", tmp_path))
+    try:
+        note = (live.root / "papers" / "peft" / "adapters.md").resolve()
+        other = (live.root / "papers" / "peft" / "lora.md").resolve()
+        text = note.read_text(encoding="utf-8")
+        first = live.state.generation
+        note.write_text(text + "\nSave 0.\n", encoding="utf-8")
+        assert started.wait(DEADLINE), "no build after a save"
+        for i in range(1, 8):
+            note.write_text(text + f"\nSave {i}.\n", encoding="utf-8")
+        go.set()
+        _until(live.state, first + 2)
+        other.write_text(other.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        _until(live.state, first + 3)
+        assert batches == [{str(note)}, {str(note)}, {str(other)}]
+        assert live.state.builds == first + 3 and live.state.problems == []
+    finally:
+        go.set()
+        live.close()
+
+
+def _until(state: LiveState, generation: int) -> None:
+    """Wait, build after build (events, not sleeps), until ``generation`` builds ran."""
+    seen = state.generation
+    while seen < generation:
+        now = state.wait(seen, timeout=DEADLINE)
+        assert now != seen, f"no build came (waiting for build {generation}, at {seen})"
+        seen = now
 
 
 def test_port_in_use_and_ctrl_c(tmp_path: Path) -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from papernotes.serve.http import SCRIPT, HostCheck, client_script
+from papernotes.serve.http import EVENTS, SCRIPT, HostCheck, client_script
 
 from conftest import copy_fixture
 from serving import DEADLINE, Live, start
@@ -185,8 +186,52 @@ def test_the_live_reload_script_is_served_but_never_built_into_the_site(live: Li
     assert script.status == 200
     assert script.headers["content-type"] == "text/javascript; charset=utf-8"
     assert script.body == client_script()
-    assert b'new EventSource("/__papernotes/events")' in script.body
+    assert b'new EventSource("/__papernotes/events" +' in script.body
     assert [p for p in live.site.rglob("*") if "livereload" in p.name] == []
+
+
+def _first_event(port: int, query: str, then: Callable[[], None]) -> tuple[bytes, bytes]:
+    """The first event (name, data) of an event stream opened with ``query``; ``then`` runs
+    once the stream's headers came, that is once the server noted the build it is at."""
+    with socket.create_connection(("127.0.0.1", port), timeout=DEADLINE) as s:
+        s.sendall(f"GET {EVENTS}{query} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        lines = s.makefile("rb")
+        assert lines.readline().startswith(b"HTTP/1.0 200")
+        while lines.readline() != b"\r\n":
+            pass
+        then()
+        while not (line := lines.readline()).startswith(b"event: "):
+            assert line, "the stream ended"
+        return line.removeprefix(b"event: ").strip(), lines.readline().removeprefix(
+            b"data: "
+        ).strip()
+
+
+def test_a_page_read_before_a_build_is_reloaded_though_its_stream_opens_after_it(
+    live: Live,
+) -> None:
+    # A browser opens the page's event stream only after the page loaded: a build may end
+    # in between (a save right after the page was opened), and must reload the page anyway.
+    page = _ask(live.port, "/index.html").body
+    tag = re.search(
+        rb'<script src="/__papernotes/livereload.js" data-since="(\d+)"></script>', page
+    )
+    assert tag is not None
+    since = int(tag.group(1))
+    live.state.publish([])  # the build that ended before the stream opened
+    assert _first_event(live.port, f"?since={since}", lambda: None) == (
+        b"reload",
+        str(since + 1).encode(),
+    )
+
+
+@pytest.mark.parametrize("query", ["", "?since=NOW", "?since=abc", "?since=" + "9" * 30])
+def test_a_stream_of_a_page_that_is_current_waits_for_the_next_build(
+    live: Live, query: str
+) -> None:
+    now = live.state.generation
+    first = _first_event(live.port, query.replace("NOW", str(now)), lambda: live.state.publish([]))
+    assert first == (b"reload", str(now + 1).encode())  # not one at once for the build it has
 
 
 def test_symlink_inside_the_site_is_served(live: Live) -> None:

@@ -221,11 +221,14 @@ def test_nothing_is_checked_without_a_last_good_text() -> None:
 
 
 def _get(url: str) -> tuple[int, bytes]:
+    """Status and body; a page's live-reload tag without the build number it carries, which
+    moves on with every build, the page itself or not."""
     try:
         with urllib.request.urlopen(url, timeout=30) as answer:
-            return answer.status, answer.read()
+            status, body = answer.status, answer.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+        status, body = exc.code, exc.read()
+    return status, re.sub(rb' data-since="\d+"', b"", body)
 
 
 def _save_whole(note: Path, text: str) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 __all__ = [
     "EVENTS",
@@ -44,7 +44,6 @@ __all__ = [
 
 EVENTS = "/__papernotes/events"
 SCRIPT = "/__papernotes/livereload.js"
-_TAG = f'<script src="{SCRIPT}"></script>'.encode()
 _TEXT = "text/plain; charset=utf-8"
 
 
@@ -193,9 +192,20 @@ def _content_type(path: Path) -> str:
     )
 
 
-def _with_script(body: bytes) -> bytes:
+def _with_script(body: bytes, generation: int) -> bytes:
+    """``body`` with the live-reload script, which carries the build generation the page was
+    read at: its event stream opens only once the page has loaded, and a build that ended
+    meanwhile must still reload the page."""
+    tag = f'<script src="{SCRIPT}" data-since="{generation}"></script>'.encode()
     at = body.rfind(b"</body>")
-    return body + _TAG if at < 0 else body[:at] + _TAG + body[at:]
+    return body + tag if at < 0 else body[:at] + tag + body[at:]
+
+
+def _since(query: str) -> int | None:
+    """The generation an event stream's page was read at (``?since=N``); None when not given
+    or not a number (an older page, or anything else a client sends)."""
+    value = next((v for k, v in parse_qsl(query) if k == "since"), "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def client_script() -> bytes:
@@ -227,7 +237,7 @@ def _handler(
                 return
             path, _, query = self.path.partition("?")
             if path == EVENTS:
-                self._events(head=head)
+                self._events(_since(query), head=head)
             elif path == SCRIPT:
                 self._send(200, client, "text/javascript; charset=utf-8", head=head)
             else:
@@ -254,6 +264,9 @@ def _handler(
                 self.wfile.write(body)
 
         def _file(self, path: str, query: str, *, head: bool) -> None:
+            # Read before the file: a page read just after a build gets that build's number
+            # or an older one (one reload too many), never a newer one (a reload lost).
+            generation = state.generation
             found = locate(out, path, query)
             if found.redirect is not None:
                 body = f"moved to {found.redirect}\n".encode()
@@ -271,10 +284,10 @@ def _handler(
                 return
             ctype = _content_type(local)
             if ctype.startswith("text/html"):
-                body = _with_script(body)
+                body = _with_script(body, generation)
             self._send(status, body, ctype, head=head)
 
-        def _events(self, *, head: bool) -> None:
+        def _events(self, since: int | None, *, head: bool) -> None:
             # Read before the headers go out: a build that ends meanwhile is still announced.
             seen = state.generation
             self.send_response(200)
@@ -283,7 +296,11 @@ def _handler(
             self.end_headers()
             if head:
                 return
-            if state.problems:
+            if since is not None and since != seen:
+                # A build ended between the page's read and this stream: the page is stale.
+                # Reloaded, it opens a new stream, which shows any problems.
+                self._event("reload", str(seen))
+            elif state.problems:
                 self._event("error-report", json.dumps(state.problems))
             while not state.closed:
                 now = state.wait(seen, timeout=15)

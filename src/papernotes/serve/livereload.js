@@ -4,7 +4,10 @@
 // build writes nothing, and a note with errors is served as it last was without them).
 (function () {
   "use strict";
-  var source = new EventSource("/__papernotes/events");
+  // The build this page was read at: a build that ends before the stream opens still reloads it.
+  var since = document.currentScript && document.currentScript.getAttribute("data-since");
+  var source = new EventSource("/__papernotes/events" +
+    (since ? "?since=" + encodeURIComponent(since) : ""));
   var overlay = null;
   function clear() { if (overlay) { overlay.remove(); overlay = null; } }
   source.addEventListener("reload", function () { clear(); window.location.reload(); });
