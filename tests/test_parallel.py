@@ -57,7 +57,7 @@ def test_a_closure_maps_the_same_whatever_the_workers(workers: int) -> None:
 
 def test_many_items_go_to_other_processes_and_nothing_stays_behind() -> None:
     pids = parallel_map(lambda _: os.getpid(), range(100), 2)
-    size = 100 // (2 * 4) + 1  # the first slice: done here, before the fork
+    size = parallel.FIRST_SLICE  # the first slice: done here, before the fork
     assert pids[:size] == [os.getpid()] * size
     assert os.getpid() not in pids[size:]
     assert len(pids) == 100
@@ -241,7 +241,8 @@ def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(tmp_path: Path)
     ahead = workers * parallel.WINDOW_PER_WORKER
     for x in parallel.parallel_iter(fn, list(range(count)), workers):
         started = max(map(int, log.read_text().split()))
-        assert started < (x // size + 1 + ahead) * size
+        first = parallel.FIRST_SLICE  # done here; the slices after it from there
+        assert started < first + ((x - first) // size + 1 + ahead) * size
     assert sorted(map(int, log.read_text().split())) == list(range(count))
 
 
@@ -339,7 +340,7 @@ def test_a_worker_renders_at_most_256_items_in_its_life() -> None:
     done = parallel_map(lambda _: os.getpid(), list(range(1024)), 2)
     workers = [pid for pid in done if pid != os.getpid()]
     lives = {pid: workers.count(pid) for pid in workers}
-    assert len(workers) == 1024 - parallel.SLICE_MAX  # the first slice: here
+    assert len(workers) == 1024 - parallel.FIRST_SLICE  # the first slice: here
     assert max(lives.values()) <= 256
 
 
@@ -363,3 +364,27 @@ def test_reuse_passes_first_here_on(monkeypatch: pytest.MonkeyPatch) -> None:
         made = reuse(wanted, previous, lambda x: x + 1, workers=2, first_here=False)
         assert made["k005"] == ("f5", 6)
     assert seen == [False, False]
+
+
+def test_what_the_first_item_warms_does_not_count_toward_forking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first item pays for what the workers would inherit (compiled templates, Pygments'
+    # lexers): the rest's cost is told from the first slice's other items, so a cheap stage
+    # with a costly first use stays here instead of forking for nothing.
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.25)
+    now = [0.0]
+    monkeypatch.setattr(parallel, "_clock", lambda: now[0])
+
+    def fn(x: int) -> int:
+        now[0] += 10.0 if x == 0 else 0.0001
+        return os.getpid()
+
+    assert set(parallel_map(fn, list(range(300)), 2)) == {os.getpid()}
+    # The same items, each costing what the first did: worth the pool.
+
+    def costly(_: int) -> int:
+        now[0] += 10.0
+        return os.getpid()
+
+    assert os.getpid() not in parallel_map(costly, list(range(300)), 2)[parallel.FIRST_SLICE :]

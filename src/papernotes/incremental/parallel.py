@@ -45,6 +45,7 @@ from itertools import chain
 from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = [
+    "FIRST_SLICE",
     "FORK_WORTH",
     "ITEMS_PER_WORKER",
     "PARALLEL_FROM",
@@ -70,6 +71,12 @@ A new worker inherits what the parent's first slice warmed (:func:`parallel_iter
 life costs little: at 5,000 notes the tree's peak (the pages, over 2 workers) was 422–440 MiB
 with 512, 385–406 with 256 and 395 with 128 (``benchmarks/memstages.py``, one run each;
 main, with 512 and no warm parent: 403–416)."""
+
+FIRST_SLICE = 8
+"""The items the parent does itself before it forks (:func:`parallel_iter`): enough to warm
+what the workers inherit and to tell the rest's cost, few enough that the fork is not kept
+waiting (at 1,000 notes, a first slice of 32 notes parsed was 0.16 s of the parent's CPU with
+no worker running)."""
 
 FORK_WORTH = 0.25
 """Seconds of CPU the items left after the first slice must be expected to take for a pool to
@@ -147,14 +154,18 @@ def parallel_iter(
     # compiled templates, Pygments' lexers, the TeX table, modules imported late) is then
     # inherited by every worker, instead of built again in each of them and in each new
     # fork that replaces one. It also tells what the rest would cost.
+    # A short slice: the workers wait for the fork while it runs, a core idle. What it tells
+    # of the rest leaves out its first item, which pays for what the workers inherit.
+    first = max(2, min(size, FIRST_SLICE))
+    yield fn(items[0])
     started = _clock()
-    yield from map(fn, items[:size])
+    yield from map(fn, items[1:first])
     if progress:
-        progress(size, len(items))
-    if (_clock() - started) * (len(items) - size) / size < FORK_WORTH:
-        yield from map(fn, items[size:])  # less than a pool's own cost: done here too
+        progress(first, len(items))
+    if (_clock() - started) * (len(items) - first) / (first - 1) < FORK_WORTH:
+        yield from map(fn, items[first:])  # less than a pool's own cost: done here too
         return
-    yield from _forked(fn, items, workers, size, progress, start=size)
+    yield from _forked(fn, items, workers, size, progress, start=first)
 
 
 class Ahead(Generic[_R]):
