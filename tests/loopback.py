@@ -65,23 +65,37 @@ def ok(body: bytes = b"ok") -> Route:
     return route
 
 
-def trickle(head: bytes, drip: bytes, tail: bytes, every: float) -> Route:
-    """Send ``head``, then ``drip`` one byte per ``every`` seconds, then ``tail``."""
+class Trickle:
+    """A route that sends ``head``, then ``drip`` one byte per ``every`` seconds, then ``tail``.
 
-    def route(h: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+    :attr:`dripped` counts the drip bytes sent (or being sent) so far. Read right after the client gives
+    up, it shows the client was cut off rather than served to the end: no client can have
+    read bytes the server had not yet sent. That is a count, not a clock, so a loaded
+    machine cannot make it flaky (being slow only lowers the count).
+    """
+
+    def __init__(self, head: bytes, drip: bytes, tail: bytes, every: float) -> None:
+        self.head, self.drip, self.tail, self.every = head, drip, tail, every
+        self.dripped = 0
+
+    def __call__(self, h: BaseHTTPRequestHandler, stop: threading.Event) -> None:
         try:
-            h.wfile.write(head)
+            h.wfile.write(self.head)
             h.wfile.flush()
-            for i in range(len(drip)):
-                if stop.wait(every):  # paces the drip; ends at once when the test is over
+            for i in range(len(self.drip)):
+                if stop.wait(self.every):  # paces the drip; ends at once when the test is over
                     return
-                h.wfile.write(drip[i : i + 1])
+                self.dripped += 1  # counted before the write: never fewer than the client saw
+                h.wfile.write(self.drip[i : i + 1])
                 h.wfile.flush()
-            h.wfile.write(tail)
+            h.wfile.write(self.tail)
         except OSError:  # the client gave up and closed the connection
             return
 
-    return route
+
+def trickle(head: bytes, drip: bytes, tail: bytes, every: float) -> Trickle:
+    """Send ``head``, then ``drip`` one byte per ``every`` seconds, then ``tail``."""
+    return Trickle(head, drip, tail, every)
 
 
 @contextmanager

@@ -6,7 +6,6 @@ import gzip
 import json
 import os
 import shutil
-import time
 import tracemalloc
 import zlib
 from pathlib import Path
@@ -379,21 +378,25 @@ def test_an_encoding_not_asked_for_is_a_clean_error() -> None:
 def test_a_trickling_server_is_cut_off_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
-    # Headers at once, then one body byte every 0.1 s: no single read waits long enough for
-    # the 5 s timeout, so only the whole-request deadline ends it (else after ~10 s).
-    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
-    with serve({"/slow": trickle(head, b"x" * 100, b"", 0.1)}) as site:
+    # Headers at once, then one body byte every 0.05 s: no single read waits long enough for
+    # the 5 s timeout, so only the whole-request deadline ends it (else after ~15 s).
+    drip = b"x" * 300
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(drip)
+    slow = trickle(head, drip, b"", 0.05)
+    with serve({"/slow": slow}) as site:
         own = AddressPolicy(allowed=frozenset({site.endpoint}))
         http = Http(
             make_client(addresses=own), policy=Policy(timeout=5.0, deadline=1.0, attempts=3)
         )
-        started = time.monotonic()
         with pytest.raises(FetchError) as err:
             http.fetch(site.url("/slow"), text_of, service="Crossref")
-        took = time.monotonic() - started
+        sent = slow.dripped  # bytes the server had sent when the client gave up
         asked = len(site.hits)
     assert str(err.value) == "Crossref: 127.0.0.1 did not send its whole answer within 1 s"
-    assert took < 3.0 and asked == 1, "no retry for a server that slow"
+    # Counted, not timed: the client cannot have read bytes not yet sent, so it was cut off
+    # (~20 bytes in at 1 s); only a client 4 s late to its deadline would reach 100.
+    assert sent < len(drip) // 3, f"read {sent} of {len(drip)} bytes: not cut off early"
+    assert asked == 1, "no retry for a server that slow"
 
 
 def test_redirects_to_private_addresses_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
