@@ -126,21 +126,13 @@ def restamp(stamp: dict[str, Any], changed: Iterable[str]) -> dict[str, Any] | N
     The folders keep the times stamped before, and a file that moved unreported its old
     entry: at worst the next check finds something moved that did not, never the opposite
     (a folder's new time would vouch for files added in it that were never stamped)."""
+    changed = list(changed)
     inputs: dict[str, list[int]] = dict(stamp["inputs"])
-    by_path: dict[str, str] | None = None  # made only for a path not stamped as it is given
-    for path in changed:
-        key: str | None = path
-        if path not in inputs:
-            by_path = by_path or {os.path.abspath(k): k for k in inputs}
-            key = by_path.get(os.path.abspath(path))
-        if key is None:
-            return None
-        try:
-            st = os.stat(key)
-        except OSError:
-            return None
-        inputs[key] = [st.st_size, st.st_mtime_ns]
-    return {**stamp, "inputs": inputs}
+    by_path = None  # made only for a path not stamped as it is given
+    if any(path not in inputs for path in changed):
+        by_path = {os.path.abspath(k): k for k in inputs}
+    patched = {**stamp, "inputs": inputs}
+    return patched if moved_in_place(patched, changed, by_path) is not None else None
 
 
 def moved_in_place(
