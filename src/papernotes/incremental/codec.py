@@ -11,10 +11,11 @@ packed body template), ``NewType``s of those, ``X | None``,
 ``datetime.date``, and dataclasses defined in papernotes (stored as a list of their fields in
 order).
 
-A dataclass the codec is told to read lazily (``lazy=``) also decodes from ``bytes``, which
-JSON never holds: the store puts there the JSON text of a value it keeps on a line of its
-own, and the codec's ``lazy`` maker wraps it with the decoder to use when it is read
-(``incremental.lazybody``); such a value still undecoded encodes as those bytes again.
+A dataclass the codec is told to read lazily (``lazy=``) also decodes from ``bytes``, or from
+a function that reads them, neither of which JSON ever holds: the store puts there the JSON
+text of a value it keeps on a line of its own (or what reads that line), and the codec's
+``lazy`` maker wraps it with the decoder to use when it is read (``incremental.lazybody``);
+such a value still undecoded encodes as those bytes again.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class Codec:
     def __init__(
         self,
         names: Mapping[str, Any],
-        lazy: Mapping[type, tuple[Callable[[bytes, _Fn], Any], _Fn]] | None = None,
+        lazy: Mapping[type, tuple[Callable[[Any, _Fn], Any], _Fn]] | None = None,
     ) -> None:
         """``names`` resolves annotations that modules import only for type checking;
         ``lazy`` gives, per dataclass read lazily, what makes a value of it from its JSON
@@ -217,7 +218,7 @@ class Codec:
             return enc(value) if raw is None else raw
 
         def dec_lazy(data: Any) -> Any:
-            return make(data, dec) if type(data) is bytes else dec(data)
+            return make(data, dec) if type(data) is bytes or callable(data) else dec(data)
 
         return enc_lazy, dec_lazy
 
