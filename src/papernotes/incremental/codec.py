@@ -160,10 +160,12 @@ class Codec:
             enc, dec = self._pair(args[0])
             plain = _plain(args[0])
             if plain is not None and not plain[1]:  # tags, authors: checked in one pass
-                kind = plain[0]
+                kind, only = plain[0], frozenset((plain[0],))
 
                 def dec_plain(data: Any) -> tuple[Any, ...]:
-                    if type(data) is not list or not all(type(x) is kind for x in data):
+                    # The types of the items, in C: a generator took a tenth of an edit build's
+                    # decoding (the field places of every note, a hundred ints each).
+                    if type(data) is not list or not only.issuperset(map(type, data)):
                         raise CodecError(f"expected a list of {kind.__name__}")
                     return tuple(data)
 
@@ -192,10 +194,10 @@ class Codec:
         check_key = self._pair(args[0])[1]
         enc, dec = self._pair(args[1])
         if args[1] in (str, int):  # the search terms: thousands per note, checked in bulk
-            kind = args[1]
+            kind, only = args[1], frozenset((args[1],))
 
             def dec_flat(data: Any) -> dict[str, Any]:
-                if type(data) is not dict or not all(type(v) is kind for v in data.values()):
+                if type(data) is not dict or not only.issuperset(map(type, data.values())):
                     raise CodecError(f"expected an object of {kind.__name__}")
                 return data
 
