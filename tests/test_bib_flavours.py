@@ -314,3 +314,18 @@ def test_the_site_has_both_flavours_linked_from_the_home_page_and_reached_from_e
     paper_footer = page.select_one("footer")
     assert paper_footer is not None
     assert "../index.html#export" in {a["href"] for a in paper_footer.select("a")}
+
+
+def test_a_name_asks_latexcodec_of_its_own_letters_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each character's TeX is made on first sight: a page naming one García asks of "í",
+    # not of the thousand letters of the Latin and Greek blocks (a tenth of an edit build).
+    from papernotes.bib import texascii
+
+    texascii._table.cache_clear()
+    asked: list[str] = []
+    real = texascii._from_latexcodec
+    monkeypatch.setattr(texascii, "_from_latexcodec", lambda ch: asked.append(ch) or real(ch))
+    first = ascii_name("García, Yuki")
+    assert first == ascii_name("García, Yuki") == "Garc{\\'i}a, Yuki"
+    assert asked == ["í"]
+    texascii._table.cache_clear()

@@ -88,11 +88,19 @@ def test_a_cache_round_trips_through_json(tmp_path: Path) -> None:
     cache.save_cache(root, loaded, {"extra": "", "inputs": {}})
     assert _cache_file(root).read_bytes() == before
     assert _entries(root) == entries
-    # And written anew (nothing taken as already stored), they are the same bytes too.
-    for entry in (root / ".papernotes" / "cache" / "notes").iterdir():
-        entry.unlink()
+    # And written anew (nothing taken as already stored), they are the same bytes too: each
+    # entry's parts, read from its file only now (``store``), go back as they were read.
     cache.save_cache(root, replace(loaded, stored={}), {"extra": "", "inputs": {}})
     assert _entries(root) == entries
+    # Once written, what was loaded reads its undecoded parts from the new files alike.
+    again = cache.load_cache(root, data["key"])
+    assert again is not None
+    assert {k: loaded.bodies[k] for k in loaded.bodies} == {
+        k: again.bodies[k] for k in again.bodies
+    }
+    assert [n.body for _, n, _ in loaded.notes.values() if n] == [
+        n.body for _, n, _ in again.notes.values() if n
+    ]
 
 
 @pytest.mark.parametrize("name", ["index.json", "build.json", "build.pickle", "notes/x.json"])

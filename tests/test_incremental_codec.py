@@ -68,6 +68,8 @@ def test_an_int_stored_as_float_decodes_as_float() -> None:
         ("x", float),
         (0, None),
         ([1, "2"], tuple[int, ...]),
+        ([1, True], tuple[int, ...]),  # the items' types are checked in bulk, bools apart
+        ({"a": 1, "b": False}, dict[str, int]),
         ({"a": 1}, tuple[int, ...]),
         ([1], tuple[int, int]),
         ({"a": "1"}, dict[str, int]),

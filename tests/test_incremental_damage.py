@@ -101,7 +101,8 @@ DAMAGE: list[tuple[str, str, Spoil, str]] = [
     ("index drawn wrong types", INDEX_FILE, _drawn_wrong_types, "not of the shape"),
     ("index too deep", INDEX_FILE, lambda t: "[" * 50_000 + "]" * 50_000, "nested too deep"),
     ("entry cut", LORA_FILE, lambda t: t[: len(t.partition("\n")[0]) // 2], "not JSON (cut"),
-    ("entry body cut", LORA_FILE, _cut_body, "the note's body cut short or changed"),
+    # Told by the entry's size (only its first line is read): no matter which line was cut.
+    ("entry body cut", LORA_FILE, _cut_body, "cut short or changed since it was written"),
     ("entry a string", LORA_FILE, lambda t: '"entry"', "not a cache entry"),
     ("entry wrong types", LORA_FILE, lambda t: t.replace('"note":[', '"note":[1,'), "shape"),
     ("entry another version", LORA_FILE, _swap_version, "not the entry the index names"),

@@ -15,7 +15,7 @@ from papernotes import parse
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache as cache
-from papernotes.incremental import drawn, lazy, store
+from papernotes.incremental import drawn, entryread, lazy, store
 from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import copy_fixture, note_text, site_tree, write_note
@@ -393,3 +393,39 @@ def test_an_edit_build_looks_at_the_edited_body_only_for_a_diagram(
     _build(root, tmp_path / "clean", use_cache=False)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
     assert (root / "site" / "static" / "mermaid" / "mermaid.min.js").is_file() is (edit == "plain")
+
+
+def test_an_edit_reads_the_other_entries_no_further_than_their_first_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every entry's first line is read (the notes are linked together), but an entry's other
+    # lines only when its note's body or a part is read, once for each (``entryread``):
+    # the others are neither read nor held in memory, and the edited note's entry is
+    # written again from what was read.
+    from papernotes.incremental import lazybody
+
+    root = _lib(tmp_path)
+    for n in range(6):
+        write_note(root, f"n{n}.md", note_text(f"Paper {n}", extra=f"id: paper{n}\n"))
+    read_on = note_text("Read Paper", extra="id: readpaper\nread: 2024-05-01\n")
+    write_note(root, "read.md", read_on)
+    _build(root)
+    heads: list[str] = []
+    whole: list[str] = []
+    bodies: list[object] = []
+    real_head, real_bytes = entryread._read_head, entryread.read_bytes
+    monkeypatch.setattr(entryread, "_read_head", lambda p: heads.append(p) or real_head(p))
+    monkeypatch.setattr(entryread, "read_bytes", lambda p: whole.append(str(p)) or real_bytes(p))
+    monkeypatch.setattr(lazybody, "decoded", bodies.append)
+    loaded = _edit_lora(root, monkeypatch)
+    lines = [p for p in whole if f"/cache/{ENTRIES}/" in p]
+    parts = (loaded.bodies, loaded.terms, loaded.refs, loaded.docs)
+    assert all(isinstance(p, lazy.Parts) for p in parts)
+    decoded = sum(p.decoded for p in parts if isinstance(p, lazy.Parts)) + len(bodies)
+    assert len(heads) == len(loaded.notes) == 9
+    assert 0 < len(lines) == decoded < 9 * 5  # a line read for each value decoded, no more
+    assert loaded.terms.decoded == 1  # lora's own, of the terms
+    held = [k for p in parts for k in p if type(p._raw.get(k)) is bytes]  # type: ignore[attr-defined]
+    assert held == []  # each text read was decoded and let go; none held
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")

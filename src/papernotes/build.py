@@ -134,6 +134,7 @@ def _parse_notes(
     """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
     problems, and what the next build may reuse. ``serve`` (a ``memo``) patches its last."""
     from papernotes import parse
+    from papernotes.incremental.highlights import parse_again
     from papernotes.incremental.reuse import reuse
 
     if memo is not None:
@@ -145,7 +146,7 @@ def _parse_notes(
     parsed = reuse(
         {s.path: (s.digest or cache.text_digest(s.text), s) for s in sources.notes},
         old,
-        lambda s: parse.parse_note(s.path, s.text, md, dict(keys)),
+        parse_again(md, previous, dict(keys)),  # Pygments only for code that changed
         workers=workers,
     )
     notes = [note for _, (note, _) in parsed.values() if note is not None]

@@ -141,6 +141,8 @@ def _author_link(slug: str, keys: tuple[CiteKey, ...] | list[CiteKey]) -> str:
 
 def _fold(text: str) -> str:
     """``text`` compared as a reader alphabetises: case and accents ignored (Ł as L)."""
+    if text.isascii():  # most names: NFKD leaves ASCII as it is, and none of it combines
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in text if not unicodedata.combining(ch)).replace("ł", "l")
 

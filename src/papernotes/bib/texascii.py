@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
 from urllib.parse import quote
@@ -133,17 +132,21 @@ def ascii_char(ch: str) -> str | None:
     return _from_latexcodec(ch) or _from_decomposition(ch)
 
 
-_TABLE_RANGES = ((0x80, 0x250), (0x370, 0x400), (0x1E00, 0x1F00), (0x2000, 0x2070))
-"""Latin-1, Latin Extended-A and B, Greek, Latin Extended Additional, General Punctuation."""
+class _Table(dict[str, "str | None"]):
+    """Character → :func:`ascii_char`, each made on first sight (latexcodec takes ~0.1 ms a
+    character, and a library repeats the same few letters thousands of times). Made all at
+    once, for the thousand characters of the Latin, Greek and punctuation blocks, it was a
+    tenth of an edit build whose one re-rendered page named a ``García``."""
+
+    def __missing__(self, ch: str) -> str | None:
+        tex = self[ch] = ascii_char(ch)
+        return tex
 
 
 @cache
-def _table() -> Mapping[str, str | None]:
-    # Built once, on first use (latexcodec takes ~0.1 ms a character, and a library repeats
-    # the same few letters thousands of times): a constant, like a literal table would be.
-    return MappingProxyType(
-        {chr(cp): ascii_char(chr(cp)) for lo, hi in _TABLE_RANGES for cp in range(lo, hi)}
-    )
+def _table() -> _Table:
+    # One for the process: ascii_char's answer is a constant of the character.
+    return _Table()
 
 
 def ascii_tex(text: str) -> str:
@@ -161,7 +164,7 @@ def ascii_tex(text: str) -> str:
         if ch.isascii():
             out.append(ch)
             continue
-        tex = table[ch] if ch in table else ascii_char(ch)
+        tex = table[ch]
         out.append(ch if tex is None else tex)
     return "".join(out)
 

@@ -8,9 +8,11 @@ store keeps each part of an entry as its own JSON text, with its fingerprint bes
 (:class:`Parts`), and :func:`~papernotes.incremental.reuse.reuse` compares fingerprints without
 decoding (:class:`Reused`): a value is decoded when something reads it, at most once.
 
-A part that turns out not to decode (the store checks each one's length when it reads the
-entry, so only a crafted file gets this far) is made again, as if the cache had not held it,
-and its entry is written again by the next save (``on_fail``).
+The store does not even read a part's text until it is asked for: it gives :class:`Parts`
+what reads it from its entry file (a :data:`Load`), called at most once. A part that turns
+out not to decode, or not to be there any more (the store checks each entry's length when it
+reads its first line, so only a crafted or rewritten file gets this far), is made again, as if
+the cache had not held it, and its entry is written again by the next save (``on_fail``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 __all__ = [
     "Kept",
+    "Load",
     "Parts",
     "Reused",
     "fingerprint_of",
@@ -30,11 +33,17 @@ __all__ = [
     "may_hold",
     "raw_of",
     "seconds",
+    "source_of",
+    "undecoded",
 ]
 
 _V = TypeVar("_V")
 _K = TypeVar("_K", bound=str)
 _T = TypeVar("_T")
+
+Load = Callable[[], bytes]
+"""What reads a part's JSON text where the store left it; ValueError or OSError when it is
+not there as it was."""
 
 
 class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
@@ -47,13 +56,13 @@ class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
 
     def __init__(
         self,
-        raw: dict[str, tuple[str, bytes]],
+        raw: Mapping[str, tuple[str, bytes | Load]],
         decode: Callable[[Any], _V],
         on_fail: Callable[[str], object] = lambda key: None,
     ) -> None:
-        """``raw``: citekey → (fingerprint, the value's JSON); ``decode`` makes the value from
-        the parsed JSON (a ``ValueError`` when it does not fit); ``on_fail`` hears of a key
-        whose value did not."""
+        """``raw``: citekey → (fingerprint, the value's JSON, or what reads it); ``decode``
+        makes the value from the parsed JSON (a ``ValueError`` when it does not fit);
+        ``on_fail`` hears of a key whose value did not, or could not be read."""
         self._fps = {k: fp for k, (fp, _) in raw.items()}
         self._raw = {k: text for k, (_, text) in raw.items()}
         self._done: dict[str, tuple[str, _V]] = {}
@@ -66,15 +75,38 @@ class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
         """The fingerprint of ``key``'s value, without decoding it; None if there is none."""
         return self._fps.get(key)
 
+    def _text(self, key: str) -> bytes | None:
+        """``key``'s JSON text, read if it was not yet (and kept); None when there is none,
+        or it cannot be read."""
+        text = self._raw.get(key)
+        if text is None or type(text) is bytes:
+            return text
+        try:
+            read = self._raw[key] = text()  # type: ignore[operator]
+        except (OSError, ValueError):
+            return None
+        return read
+
     def raw(self, key: str) -> bytes | None:
         """``key``'s value as the JSON text it was given as, while it is not decoded (the
         store writes it as it is); None once decoded, or if there is none."""
-        return self._raw.get(key)
+        return self._text(key)
+
+    def undecoded(self, key: str) -> bool:
+        """Whether ``key``'s value is still its JSON text (or where to read it): what
+        :meth:`raw` would give, without reading it."""
+        return key in self._raw
+
+    def source(self, key: str) -> bytes | Load | None:
+        """``key``'s JSON text as :meth:`raw` gives it, or what reads it when it was not read
+        yet: for another :class:`Parts` to hold, without reading it now."""
+        text = self._raw.get(key)
+        return text if text is not None and type(text) is not bytes else self.raw(key)
 
     def may_hold(self, key: str, text: str) -> bool:
         """False when ``key``'s value is still JSON that does not hold ``text`` (as a JSON
         string holds it), so no string in the value does; True otherwise. Decodes nothing."""
-        raw = self._raw.get(key)
+        raw = self._text(key)
         return raw is None or json.dumps(text, ensure_ascii=False)[1:-1].encode() in raw
 
     def __getitem__(self, key: str) -> tuple[str, _V]:
@@ -83,8 +115,9 @@ class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
             return done
         fp = self._fps[key]
         try:
-            value = self._decode(json.loads(self._raw[key]))
-        except (ValueError, RecursionError):
+            text = self._raw[key]
+            value = self._decode(json.loads(text if type(text) is bytes else text()))
+        except (ValueError, RecursionError, OSError):
             del self._fps[key]
             self._on_fail(key)
             raise KeyError(key) from None
@@ -134,6 +167,16 @@ def raw_of(parts: Mapping[str, tuple[str, Any]], key: str) -> bytes | None:
     return parts.raw(key) if isinstance(parts, (Parts, Reused)) else None
 
 
+def undecoded(parts: Mapping[str, tuple[str, Any]], key: str) -> bool:
+    """Whether :func:`raw_of` would give ``key``'s JSON text, without reading it."""
+    return parts.undecoded(key) if isinstance(parts, (Parts, Reused)) else False
+
+
+def source_of(parts: Mapping[str, tuple[str, Any]], key: str) -> bytes | Load | None:
+    """``key``'s value in ``parts`` as its JSON text or what reads it (:meth:`Parts.source`)."""
+    return parts.source(key) if isinstance(parts, (Parts, Reused)) else None
+
+
 class Reused(Mapping[_K, tuple[str, _T]], Generic[_K, _T]):
     """What :func:`~papernotes.incremental.reuse.reuse` returns when the last build's values
     are :class:`Parts`: key → (fingerprint, value), with the values made now at hand and the
@@ -160,6 +203,14 @@ class Reused(Mapping[_K, tuple[str, _T]], Generic[_K, _T]):
     def raw(self, key: str) -> bytes | None:
         """As :meth:`Parts.raw`, for a kept value (one made now has no JSON text)."""
         return None if key in self._made else self._kept.raw(key)
+
+    def undecoded(self, key: str) -> bool:
+        """As :meth:`Parts.undecoded`, for a kept value."""
+        return key not in self._made and self._kept.undecoded(key)
+
+    def source(self, key: str) -> bytes | Load | None:
+        """As :meth:`Parts.source`, for a kept value."""
+        return None if key in self._made else self._kept.source(key)
 
     def may_hold(self, key: str, text: str) -> bool:
         """As :meth:`Parts.may_hold`: False only for a kept value that surely lacks ``text``."""

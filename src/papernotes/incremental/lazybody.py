@@ -10,20 +10,27 @@ from the cache holds a :class:`LazyBody`: a :class:`ParsedBody` whose fields are
 that text the first time one is read (and so compares, hashes, pickles and prints as the
 body it stands for).
 
+The store does not even read that line until the body is read: the body holds what reads it
+from the entry file (``lazy.Load``), so an edit build reads the first line of each entry only.
+
 The text is untrusted input like the rest of the cache: it is decoded against our own types
-by the same codec, only later. One that does not decode (the store checks the line's length
-when it reads the entry, so only a crafted file gets this far) raises :class:`BodyDamaged`,
-on which the build starts again without the cache (``build``).
+by the same codec, only later. One that does not decode, or is no longer there as it was
+(the store checks the entry's length when it reads its first line, so only a crafted or
+rewritten file gets this far), raises :class:`BodyDamaged`, on which the build starts again
+without the cache (``build``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papernotes.errors import PapernotesError
 from papernotes.markdown._types import ParsedBody
+
+if TYPE_CHECKING:
+    from papernotes.incremental.lazy import Load
 
 __all__ = ["BodyDamaged", "LazyBody", "lazy_body", "raw_body"]
 
@@ -41,7 +48,7 @@ class LazyBody(ParsedBody):
     No ``__slots__`` of its own (a ``__dict__`` holds the text): parallel's reducer then
     leaves it to :meth:`__reduce__`, which sends a worker the text, not the fields."""
 
-    _raw: bytes | None
+    _raw: bytes | Load | None
     _decode: Callable[[Any], ParsedBody] | None
 
     def __getattr__(self, name: str) -> Any:
@@ -54,8 +61,8 @@ class LazyBody(ParsedBody):
     def _load(self) -> None:
         raw, decode = self.__dict__["_raw"], self.__dict__["_decode"]
         try:
-            value = decode(json.loads(raw))
-        except (ValueError, RecursionError) as exc:
+            value = decode(json.loads(raw if type(raw) is bytes else raw()))
+        except (ValueError, RecursionError, OSError) as exc:
             raise BodyDamaged(f"a cached note body does not decode: {exc}") from None
         for slot in _SLOTS.values():
             slot.__set__(self, slot.__get__(value, ParsedBody))
@@ -73,7 +80,7 @@ class LazyBody(ParsedBody):
         return repr(ParsedBody(*(getattr(self, n) for n in ParsedBody.__dataclass_fields__)))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        raw = self.__dict__.get("_raw")
+        raw = raw_body(self)
         if raw is not None:
             return _remade, (raw,)
         return ParsedBody, tuple(getattr(self, n) for n in ParsedBody.__dataclass_fields__)
@@ -83,8 +90,9 @@ def decoded(body: LazyBody) -> None:
     """Called once per body decoded (what the tests count)."""
 
 
-def lazy_body(raw: bytes, decode: Callable[[Any], ParsedBody]) -> ParsedBody:
-    """A body that ``decode`` makes from JSON text ``raw`` when first read."""
+def lazy_body(raw: bytes | Load, decode: Callable[[Any], ParsedBody]) -> ParsedBody:
+    """A body that ``decode`` makes from JSON text ``raw`` (or what ``raw`` reads) when first
+    read."""
     body = object.__new__(LazyBody)
     body.__dict__.update(_raw=raw, _decode=decode)
     return body
@@ -93,8 +101,15 @@ def lazy_body(raw: bytes, decode: Callable[[Any], ParsedBody]) -> ParsedBody:
 def raw_body(body: ParsedBody) -> bytes | None:
     """``body``'s JSON text while it is not decoded (the store writes it as it is); else None."""
     if type(body) is LazyBody:
-        raw: bytes | None = body.__dict__.get("_raw")
-        return raw
+        raw: bytes | Load | None = body.__dict__.get("_raw")
+        if raw is None or type(raw) is bytes:
+            return raw
+        try:
+            read = raw()
+        except (OSError, ValueError):  # then it is decoded from its fields: BodyDamaged
+            return None
+        body.__dict__["_raw"] = read
+        return read
     return None
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from papernotes.incremental.lazy import fingerprint_of, raw_of
+from papernotes.incremental.lazy import fingerprint_of, undecoded
 from papernotes.search.index import SearchDoc
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def kept_docs(docs: Mapping[str, tuple[str, tuple[str, SearchDoc]]]) -> dict[str
     document kept from the cache undecoded as a :class:`LazyDoc`."""
     out: dict[str, SearchDoc] = {}
     for k in docs:
-        if raw_of(docs, k) is not None:
+        if undecoded(docs, k):
             out[k] = lazy_doc(k, partial(_read, docs, k))
         else:
             out[k] = docs[k][1][1]
@@ -106,7 +106,7 @@ def with_kept(
     for k in docs:
         i = at.get(k)
         fp = fingerprint_of(docs, k)
-        if i is not None and fp is not None and raw_of(docs, k) is not None:
+        if i is not None and fp is not None and undecoded(docs, k):
             assert state is not None
             out[k] = (fp, (state.digests[i], lazy_doc(k, partial(_read, docs, k))))
         else:

@@ -5,18 +5,20 @@ each note file, the *version* of its entry (a digest of the fingerprints the ent
 under). ``.papernotes/cache/notes/<digest of the note's path>.json`` holds that note's part of
 the cache: the note as parsed, its rendered body, its search terms, its formatted references
 and its search document, each part on a line of its own (``incremental.entryfile``). A build
-reads the index and the entries, decodes every note and each other part only when it is asked
-for (``incremental.lazy``); it writes only the entries whose version changed (an unchanged
+reads the index and the first line of each entry, decodes every note, and reads (then decodes)
+the note's body and each other part only when it is asked for (``incremental.lazybody``,
+``incremental.lazy``); it writes only the entries whose version changed (an unchanged
 entry's parts are not even decoded), then the index, and removes the entry files of notes
 that are gone — so an edit of one note rewrites one entry and the index, not the whole cache.
 
 Every file is untrusted input (a library may come with them): each is plain JSON decoded
 against our own types (``incremental.codec``), never unpickled. An entry file is read only
 through ``O_NOFOLLOW`` inside a folder checked to be in the library, and taken only if it names
-the path, the version, the key and the layout the index expects, with each part of the length
+the path, the version, the key and the layout the index expects, and is as long as the lines
 it gives; one that does not fit is skipped and its note is made again, while the other notes
-keep theirs (``read`` says which). A part that fits but does not decode (a crafted file) is
-made again when it is needed, and its entry written again.
+keep theirs (``read`` says which). A part that fits but does not decode (a crafted file), or
+is no longer on its line when it is read, is made again when it is needed, and its entry
+written again.
 Only names this module makes (32 hex digits, ``.json``) are ever removed from the entries
 folder.
 """
@@ -37,15 +39,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
-from papernotes.incremental import entryfile
+from papernotes.incremental import entryfile, entryread
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
 from papernotes.incremental.entryfile import PARTS, Part, dump
-from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of
+from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of, source_of
 from papernotes.incremental.records import CacheIndex, Damage, NoteRecord
 
 if TYPE_CHECKING:
     from papernotes.errors import Diagnostic
     from papernotes.incremental.codec import Codec
+    from papernotes.incremental.lazy import Load
     from papernotes.incremental.searchstate import DocEntry, StoredDoc
     from papernotes.incremental.spool import Spool
     from papernotes.model import Note
@@ -128,13 +131,6 @@ def _shape() -> str:
     return digest(_FORMAT, codec.shape(CacheIndex), codec.shape(NoteRecord))
 
 
-def _read_bytes(path: str | Path) -> bytes:
-    """What ``path`` holds, opened without following a symlink."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as f:
-        return f.read()
-
-
 def load(root: Path, key: str) -> BuildCache | None:
     """The cache of the last build, if its index is readable and was made with ``key``; the
     entries that cannot be used are left out (their notes are made again)."""
@@ -169,11 +165,11 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     shape = _shape()
     where = f"{CACHE_DIR}/{INDEX}"
     try:
-        data = json.loads(_read_bytes(state_path(root, "cache", INDEX)))
+        data = json.loads(entryread.read_bytes(state_path(root, "cache", INDEX)))
     except FileNotFoundError:
         return None, ()
     except (OSError, ValueError, RecursionError) as exc:
-        return None, (Damage(where, _why(exc)),)
+        return None, (Damage(where, entryread.why(exc)),)
     if not isinstance(data, dict):
         return None, (Damage(where, "not a cache index"),)
     if data.get("shape") != shape or data.get("key") != key:
@@ -182,20 +178,20 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
         index = _codec().decode(data.get("index"), CacheIndex)
         folder = state_path(root, "cache", ENTRIES)
     except (OSError, ValueError, RecursionError) as exc:  # the codec's errors are ValueErrors
-        return None, (Damage(where, _why(exc)),)
+        return None, (Damage(where, entryread.why(exc)),)
     if not isinstance(index, CacheIndex) or index.key != key:
         return None, (Damage(where, "not the index of this cache"),)
     codec, types = _codec(), _types()
     decode_note = functools.partial(codec.decode, tp=types["note"])
     notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]] = {}
-    raw: dict[str, dict[str, tuple[str, bytes]]] = {name: {} for name in PARTS}
+    raw: dict[str, dict[str, tuple[str, Load]]] = {name: {} for name in PARTS}
     stored: dict[str, str] = {}
     paths: dict[str, str] = {}
     damage: list[Damage] = []
     inside = os.path.join(folder, "")  # strings: a Path per entry cost 1.5 ms per 1,000
     for path, version in index.entries.items():
         name = entry_name(path)
-        found = _entry(inside + name, path, version, key, shape, decode_note)
+        found = entryread.entry(inside + name, path, version, key, shape, decode_note)
         if isinstance(found, str):
             damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{name}", found, path))
             continue
@@ -243,44 +239,14 @@ def pack(terms: Mapping[str, tuple[str, DocTerms]], spool: Spool | None = None) 
     if (made := pack_made(terms, "terms", interned, spool)) is not None:  # a cold build's
         return made
     codec, tp = _codec(), _types()["terms"]
-    raw: dict[str, tuple[str, bytes]] = {}
-    for k in terms:
-        fp, text = fingerprint_of(terms, k), raw_of(terms, k)
+    raw: dict[str, tuple[str, bytes | Load]] = {}
+    for k in terms:  # a kept value not read yet stays so: its entry is not written again
+        fp, text = fingerprint_of(terms, k), source_of(terms, k)
         if fp is None or text is None:
             fp, value = terms[k]
             text = dump(codec.encode(value, tp))
         raw[k] = (fp, text)
     return Parts(raw, lambda d: interned(codec.decode(d, tp)))
-
-
-def _why(exc: BaseException) -> str:
-    """What is wrong with a cache file, in a few words."""
-    if isinstance(exc, RecursionError):
-        return "nested too deep"
-    if isinstance(exc, OSError):
-        return f"cannot be read: {exc.strerror or exc}"
-    if isinstance(exc, json.JSONDecodeError):
-        return f"not JSON (cut short?): {exc.msg} at character {exc.pos}"
-    return f"not of the shape papernotes writes: {exc}"
-
-
-def _entry(
-    file: str, path: str, version: str, key: str, shape: str, decode: Callable[[Any], Any]
-) -> tuple[Any, list[Part | None]] | str:
-    """The note and the undecoded parts of ``path``'s entry if it is exactly the one the
-    index names; else what is wrong (``entryfile.split``)."""
-    try:
-        found = entryfile.split(_read_bytes(file), path, version, key, shape)
-        if isinstance(found, str):
-            return found
-        note, body, parts = found
-        if body and type(note) is list and len(note) == 3 and type(note[1]) is list:
-            note[1][2:3] = [body]  # bytes: the codec makes a LazyBody of them (``lazybody``)
-        return decode(note), parts
-    except FileNotFoundError:
-        return "missing"
-    except (OSError, ValueError, RecursionError) as exc:
-        return _why(exc)
 
 
 def _restored(stored: tuple[str, StoredDoc]) -> DocEntry:

@@ -1,12 +1,14 @@
 """Fenced code: Pygments highlighting with CSS classes, and the stylesheet for its classes;
 ``mermaid`` fences are left for the vendored mermaid script to draw in the browser.
 
-Pygments is imported only when a fence names a language (or the stylesheet is made): a build
-that renders no such fence, as an edit of one note often is, does not load it."""
+Pygments is imported only when a fence names a language whose code it has not highlighted
+before (or the stylesheet is made): a build that renders no such fence does not load it, nor
+does an edit of a note that leaves its code as it was (:data:`HIGHLIGHTED`)."""
 
 from __future__ import annotations
 
 import colorsys
+import html
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -21,11 +23,13 @@ if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
 __all__ = [
+    "HIGHLIGHTED",
     "contrast_ratio",
     "fence_lang",
     "has_diagram",
     "is_diagram_asset",
     "is_diagram_fence",
+    "known_highlights",
     "make_fence_renderer",
     "pygments_css",
     "with_contrast",
@@ -54,6 +58,17 @@ HIGHLIGHTS_KEPT = 256
 HIGHLIGHT_KEPT_CHARS = 8192
 """The longest snippet kept: so what is kept stays under a few megabytes (a long listing is
 seldom repeated)."""
+
+HIGHLIGHTED = "papernotes_highlighted"
+"""The key, in a parser's options, of what a build knows Pygments makes of some code without
+asking it: (language, code) → the highlighted HTML (:func:`known_highlights` of the note's
+last template, given while that note is parsed again: ``incremental.highlights``)."""
+
+_HIGHLIGHTED_BLOCK = re.compile(
+    r'<pre class="highlight" tabindex="0"><code class="language-([^"<>]*+)">'
+    r'((?:[^<]++|<span class="[^"<>]*+">|</span>)*+)</code></pre>\n'
+)
+_SPAN = re.compile(r"<[^>]*+>")
 
 FenceRenderer = Callable[[RendererProtocol, Sequence[Token], int, OptionsDict, EnvType], str]
 
@@ -115,13 +130,34 @@ def make_fence_renderer() -> FenceRenderer:
         if not lang:
             return f'<pre tabindex="0"><code>{escapeHtml(code)}</code></pre>\n'
         cls = f' class="language-{escapeHtml(lang)}"'
-        lexer = lexer_for(lang)
-        if lexer is None:
-            return f'<pre tabindex="0"><code{cls}>{escapeHtml(code)}</code></pre>\n'
-        body = highlighted(code, lang, lexer)
+        known = options.get(HIGHLIGHTED)
+        body = known.get((lang, code)) if known else None
+        if body is None:
+            lexer = lexer_for(lang)
+            if lexer is None:
+                return f'<pre tabindex="0"><code{cls}>{escapeHtml(code)}</code></pre>\n'
+            body = highlighted(code, lang, lexer)
         return f'<pre class="highlight" tabindex="0"><code{cls}>{body}</code></pre>\n'
 
     return render_fence
+
+
+def known_highlights(body_html: str) -> dict[tuple[str, str], str]:
+    """What Pygments made of each fence in ``body_html``, as the fence renderer wrote it (a
+    body's HTML before any of it is filled in or sanitized: raw HTML could write the same):
+    (language, code) → the highlighted HTML.
+
+    The code is the text of the highlighted HTML: Pygments' tokens hold the text they were
+    made of, so it is the code as the lexer read it, and the same code highlights the same.
+    Only code the lexer reads as it is (ending in a newline, without a carriage return or a
+    leading byte order mark, which it changes) is taken."""
+    found: dict[tuple[str, str], str] = {}
+    for match in _HIGHLIGHTED_BLOCK.finditer(body_html):
+        lang, body = html.unescape(match[1]), match[2]
+        code = html.unescape(_SPAN.sub("", body))
+        if code.endswith("\n") and "\r" not in code and not code.startswith("\ufeff"):
+            found[(lang, code)] = body
+    return found
 
 
 def fence_lang(info: str) -> str:

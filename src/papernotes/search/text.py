@@ -19,6 +19,7 @@ step: NFKC's composition across neighbours is the one place engines could disagr
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 import unicodedata
@@ -31,7 +32,16 @@ _CJK_CLASS = "".join(f"{chr(a)}-{chr(b)}" if b > a else chr(a) for a, b in CJK_R
 # Spelled out because Python's \s and JavaScript's \s differ (U+001C–U+001F, U+FEFF).
 _WS_CLASS = "\t\n\v\f\r \x85\u1680\u2028\u2029"
 _WS = re.compile(f"[{_WS_CLASS}]+")
-_CJK_GAP = re.compile(f"(?<=[{_CJK_CLASS}])[{_WS_CLASS}]+(?=[{_CJK_CLASS}])")
+
+
+@functools.cache
+def _cjk_gap() -> re.Pattern[str]:
+    # Compiled on first use: a class of the CJK ranges takes ~3 ms to compile (a Python loop
+    # over its 40,000 code points), and a build never calls :func:`normalize` (only tests do,
+    # against search.js).
+    return re.compile(f"(?<=[{_CJK_CLASS}])[{_WS_CLASS}]+(?=[{_CJK_CLASS}])")
+
+
 # A word character is a letter or digit outside CJK; ``[^\W_]`` is letters and digits.
 _WORD = f"[^\\W_{_CJK_CLASS}]"
 # A CJK run takes in whitespace between two CJK characters (rule 2), and says so in ``gap``
@@ -69,7 +79,7 @@ class _Folds(dict[int, str]):
 
 def normalize(text: str, folds: dict[int, str] | None = None) -> str:
     """``text`` folded (rules 1 and 2 above), whitespace runs collapsed to one space."""
-    return _WS.sub(" ", _CJK_GAP.sub("", _folded(text, folds))).strip(" ")
+    return _WS.sub(" ", _cjk_gap().sub("", _folded(text, folds))).strip(" ")
 
 
 def _folded(text: str, folds: dict[int, str] | None) -> str:
