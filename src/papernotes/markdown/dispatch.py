@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DELIMITER_RULES",
     "POST_NEEDS",
+    "RULE_PREFIXES",
     "RULE_STARTS",
     "TEXT_ONLY",
     "RuleTable",
@@ -70,6 +71,12 @@ RULE_STARTS: dict[str, str] = {
 }
 """Inline rule name → the only characters at which it can match (its first check)."""
 
+RULE_PREFIXES: dict[str, str] = {
+    "gfm_autolink_www": "www.",
+}
+"""Inline rule name → the string it can match only at the start of (its first check after the
+character): where the text is not that string, the rule says no (:meth:`RuleTable.plain`)."""
+
 POST_NEEDS: dict[str, str] = {
     "strikethrough": "~",
     "mark": "=",
@@ -99,6 +106,11 @@ class RuleTable:
             (fn, _starts(rule.name, fn)) for rule, fn in zip(named, self.rules, strict=True)
         ]
         self._at: dict[str, Sequence[_Rule]] = {}
+        self._prefixes = {
+            fn: RULE_PREFIXES[rule.name]
+            for rule, fn in zip(named, self.rules, strict=True)
+            if rule.name in RULE_PREFIXES
+        }
         self.post_rules = parser.ruler2.getRules("")
         named_post = [r for r in parser.ruler2.__rules__ if r.enabled]
         needs = dict(POST_NEEDS)
@@ -126,6 +138,16 @@ class RuleTable:
             found = tuple(self._select(ch))
             found = self._at[ch] = TEXT_ONLY if found == TEXT_ONLY else found
         return found
+
+    def plain(self, src: str, pos: int) -> bool:
+        """Whether no rule but the text rule can match at ``src[pos]`` (a terminator):
+        markdown-it would add the character to the pending text and go on."""
+        prefixes = self._prefixes
+        for rule in self.at(src[pos]):
+            prefix = prefixes.get(rule)
+            if prefix is None or src.startswith(prefix, pos):
+                return False
+        return True
 
     def _select(self, ch: str) -> list[_Rule]:
         stops = self.terminators.match(ch) is not None
