@@ -111,6 +111,10 @@ class RuleTable:
             for rule, fn in zip(named, self.rules, strict=True)
             if rule.name in RULE_PREFIXES
         }
+        self.guarded = frozenset(
+            ch for rule in named if rule.name in RULE_PREFIXES for ch in RULE_STARTS[rule.name]
+        )
+        """The characters where a rule of :data:`RULE_PREFIXES` may be tried (:meth:`plain`)."""
         self.post_rules = parser.ruler2.getRules("")
         named_post = [r for r in parser.ruler2.__rules__ if r.enabled]
         needs = dict(POST_NEEDS)
@@ -185,22 +189,24 @@ def tokenize(table: RuleTable, state: StateInline) -> None:
     end = state.posMax
     src = state.src
     max_nesting = state.md.options["maxNesting"]
-    at, search = table.at, table.terminators.search
+    at, search, guarded = table.at, table.terminators.search, table.guarded
     while state.pos < end:
         pos = state.pos
         ok = False
         if state.level < max_nesting:
-            rules = at(src[pos])
-            if rules is TEXT_ONLY:
-                # markdown-it's text rule, as it is: the text up to the next terminator.
-                found = search(src, pos)
+            ch = src[pos]
+            rules = at(ch)
+            if rules is TEXT_ONLY or not rules or (ch in guarded and table.plain(src, pos)):
+                # markdown-it's text rule, as it is: the text up to the next terminator. At a
+                # terminator no rule matches at (``-``, ``w`` but in ``www.``), markdown-it
+                # adds the character to the pending text, then does the same from the next.
+                found = search(src, pos + 1)
                 stop = found.start() if found else state.posMax
-                if stop != pos:
-                    state.append_pending(src[pos:stop])
-                    state.pos = stop
-                    if stop >= end:
-                        break
-                    continue
+                state.append_pending(src[pos:stop])
+                state.pos = stop
+                if stop >= end:
+                    break
+                continue
             for rule in rules:
                 ok = rule(state, False)
                 if ok:
