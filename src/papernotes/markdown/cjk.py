@@ -142,6 +142,8 @@ def _plain_strong(state: StateInline, start: int, marker: str) -> bool:
     if not isinstance(parser, CjkParserInline):
         return False
     table = parser._rules()
+    if not table.text_between:
+        return False
     search = table.terminators.search
     pos = start + 2
     while True:  # the next terminator must be the closing run's; the ones before, text

@@ -115,6 +115,19 @@ class RuleTable:
             ch for rule in named if rule.name in RULE_PREFIXES for ch in RULE_STARTS[rule.name]
         )
         """The characters where a rule of :data:`RULE_PREFIXES` may be tried (:meth:`plain`)."""
+        before_text = []
+        for _, starts in self._starts:
+            if starts is _TEXT:
+                break
+            before_text.append(starts)
+        self.text_between = all(
+            s is not None and not any(self.terminators.match(c) is None for c in s)
+            for s in before_text
+        )
+        """Whether only markdown-it's text rule is tried at a character that is not a
+        terminator (no rule before it may start there): then the text between two terminators
+        is text whatever it holds, and one at which no rule can match (:meth:`plain`) is text
+        with what follows it."""
         self.post_rules = parser.ruler2.getRules("")
         named_post = [r for r in parser.ruler2.__rules__ if r.enabled]
         needs = dict(POST_NEEDS)
@@ -190,13 +203,16 @@ def tokenize(table: RuleTable, state: StateInline) -> None:
     src = state.src
     max_nesting = state.md.options["maxNesting"]
     at, search, guarded = table.at, table.terminators.search, table.guarded
+    between = table.text_between
     while state.pos < end:
         pos = state.pos
         ok = False
         if state.level < max_nesting:
             ch = src[pos]
             rules = at(ch)
-            if rules is TEXT_ONLY or not rules or (ch in guarded and table.plain(src, pos)):
+            if rules is TEXT_ONLY or (
+                between and (not rules or (ch in guarded and table.plain(src, pos)))
+            ):
                 # markdown-it's text rule, as it is: the text up to the next terminator. At a
                 # terminator no rule matches at (``-``, ``w`` but in ``www.``), markdown-it
                 # adds the character to the pending text, then does the same from the next.
