@@ -3,6 +3,7 @@ real bibtex (plain.bst) and biber."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import shutil
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from pybtex.database import BibliographyData, Person, parse_string
 from pybtex.richtext import Text
 
+from papernotes.bib import names
 from papernotes.bib.export import (
     CONFERENCE_ACRONYMS,
     check_raw_field,
@@ -280,6 +282,33 @@ PARSED_NAMES = [
 @pytest.mark.parametrize(("name", "author"), PARSED_NAMES)
 def test_parse_person(name: str, author: Author) -> None:
     assert parse_person(name) == author
+
+
+def _by_pybtex(name: str, monkeypatch: pytest.MonkeyPatch) -> Author | str:
+    """``parse_person(name)`` with every name taken through pybtex (no plain-name shortcut)."""
+    with monkeypatch.context() as m:
+        m.setattr(names, "_PLAIN_NAME", re.compile("(?!)"))
+        try:
+            return parse_person(name)
+        except ValueError as exc:
+            return str(exc)
+
+
+def test_plain_names_split_as_pybtex_splits_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Capitalised ASCII words are split without pybtex (``names._PLAIN_NAME``), as it would:
+    every name of up to three of these words, the shortcut's and its near misses."""
+    words = ["Tao", "Gao", "A", "McDonald", "And", "and", "van", "Jr", "Others", "Gao-Li"]
+    shortcut = 0
+    for size in (1, 2, 3):
+        for combo in itertools.product(words, repeat=size):
+            name = " ".join(combo)
+            try:
+                ours: Author | str = parse_person(name)
+            except ValueError as exc:
+                ours = str(exc)
+            assert ours == _by_pybtex(name, monkeypatch), name
+            shortcut += names._PLAIN_NAME.fullmatch(name) is not None and "And" not in combo
+    assert shortcut == 5**2 + 5**3  # of Tao, Gao, A, Jr, Others: every pair and triple
 
 
 BAD_NAMES = [

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import emphasis
 from test_markdown_dispatch import FIXTURES, PIECES, _shape
 
-from papernotes.markdown.cjk import emphasis_tokenize, install_cjk_emphasis
+from papernotes.markdown.cjk import CjkStateInline, emphasis_tokenize, install_cjk_emphasis
 from papernotes.markdown.factory import make_parser
 
 
@@ -76,6 +76,12 @@ _EMPHASIS_PIECES = [
     "__",
     "这是**“重点”**内容",
     "**注意力（Attention）**是",
+    # Runs of two around plain text: made whole (``cjk._plain_strong``), or not.
+    "**low-rank update**",
+    " **in-context learning** ",
+    "把 **www.x.org** 与",
+    "**w-w**",
+    "__b__",
 ]
 
 
@@ -101,3 +107,15 @@ def test_random_text_parses_as_with_markdown_it_s_emphasis_rule(text: str) -> No
     # The levels too, which the renderer does not show.
     levels = [[c.level for c in t.children or ()] for t in ours]
     assert levels == [[c.level for c in t.children or ()] for t in theirs]
+
+
+def test_plain_strong_is_made_without_delimiters() -> None:
+    """``**term**`` around plain text is made whole; a run that is not (here the unclosed
+    ``**b*``) leaves a delimiter per marker for the post rules to pair, as markdown-it does."""
+    text = "把 **low-rank update** 与 **b*"
+    state = CjkStateInline(text, OURS, {}, [])
+    OURS.inline.tokenize(state)
+    assert [chr(d.marker) for d in state.delimiters] == ["*", "*", "*"]
+    kinds = [t.type for t in state.tokens]
+    assert kinds[:6] == ["text", "text", "strong_open", "text", "strong_close", "text"]
+    assert _shape(OURS.parse(text, {})) == _shape(THEIRS.parse(text, {}))

@@ -174,6 +174,22 @@ def test_a_rule_of_unknown_start_is_tried_everywhere() -> None:
     assert calls == ["w", ":"]
 
 
+def test_a_rule_before_the_text_rule_is_tried_where_markdown_it_tries_it() -> None:
+    """A plugin's rule ahead of markdown-it's text rule is tried wherever the text rule would
+    start, not only at terminators: inside a plain ``**term**`` too, so that is not made whole
+    (``cjk._plain_strong``) then."""
+    calls: dict[str, list[str]] = {"fast": [], "full": []}
+    for name, md in (("fast", make_parser()), ("full", _every_rule(make_parser()))):
+
+        def mine(state: Any, silent: bool, seen: list[str] = calls[name]) -> bool:
+            seen.append(state.src[state.pos])
+            return False
+
+        md.inline.ruler.before("text", "mine", mine)
+        md.parse("a-b **cd** w x", {})
+    assert calls["fast"] == calls["full"] == list("a-b*c* w ")
+
+
 def test_a_post_rule_runs_only_on_text_with_its_markers() -> None:
     md = make_parser()
     ran: list[tuple[str, str]] = []

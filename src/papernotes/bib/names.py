@@ -7,6 +7,8 @@ to those rules, which would read "田中 英輝" as given name 田中.
 
 from __future__ import annotations
 
+import re
+
 from pybtex.bibtex.utils import split_tex_string
 from pybtex.database import Person
 
@@ -25,6 +27,11 @@ __all__ = [
 ]
 
 _OTHERS_WORDS = frozenset({"others", "et al.", "et al"})
+# "Tao Gao", "Ashish Vaswani", "John Ronald Tolkien": capitalised ASCII words, none of them
+# "And". BibTeX's rules give such a name its last word as the family name and the words before
+# as given names (no particle: no word starts lower-case; no suffix: no comma), so it is split
+# here without pybtex's tokenizer, which was most of parsing a note's front matter.
+_PLAIN_NAME = re.compile(r"[A-Z][a-z]*(?: [A-Z][a-z]*)+")
 
 
 def _words(value: str) -> list[str]:
@@ -86,6 +93,9 @@ def parse_person(name: str) -> Author:
     commas, LaTeX escapes, several names joined by "and", or no family name.
     """
     text = normalize_space(name)
+    if _PLAIN_NAME.fullmatch(text) and " And " not in f" {text} ":
+        given, _, family = text.rpartition(" ")
+        return Author(family=family, given=given)
     if not text:
         raise ValueError("empty author name")
     problem = brace_error(text)

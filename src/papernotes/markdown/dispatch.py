@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DELIMITER_RULES",
     "POST_NEEDS",
+    "RULE_PREFIXES",
     "RULE_STARTS",
     "TEXT_ONLY",
     "RuleTable",
@@ -70,6 +71,12 @@ RULE_STARTS: dict[str, str] = {
 }
 """Inline rule name → the only characters at which it can match (its first check)."""
 
+RULE_PREFIXES: dict[str, str] = {
+    "gfm_autolink_www": "www.",
+}
+"""Inline rule name → the string it can match only at the start of (its first check after the
+character): where the text is not that string, the rule says no (:meth:`RuleTable.plain`)."""
+
 POST_NEEDS: dict[str, str] = {
     "strikethrough": "~",
     "mark": "=",
@@ -99,6 +106,28 @@ class RuleTable:
             (fn, _starts(rule.name, fn)) for rule, fn in zip(named, self.rules, strict=True)
         ]
         self._at: dict[str, Sequence[_Rule]] = {}
+        self._prefixes = {
+            fn: RULE_PREFIXES[rule.name]
+            for rule, fn in zip(named, self.rules, strict=True)
+            if rule.name in RULE_PREFIXES
+        }
+        self.guarded = frozenset(
+            ch for rule in named if rule.name in RULE_PREFIXES for ch in RULE_STARTS[rule.name]
+        )
+        """The characters where a rule of :data:`RULE_PREFIXES` may be tried (:meth:`plain`)."""
+        before_text = []
+        for _, starts in self._starts:
+            if starts is _TEXT:
+                break
+            before_text.append(starts)
+        self.text_between = all(
+            s is not None and not any(self.terminators.match(c) is None for c in s)
+            for s in before_text
+        )
+        """Whether only markdown-it's text rule is tried at a character that is not a
+        terminator (no rule before it may start there): then the text between two terminators
+        is text whatever it holds, and one at which no rule can match (:meth:`plain`) is text
+        with what follows it."""
         self.post_rules = parser.ruler2.getRules("")
         named_post = [r for r in parser.ruler2.__rules__ if r.enabled]
         needs = dict(POST_NEEDS)
@@ -126,6 +155,16 @@ class RuleTable:
             found = tuple(self._select(ch))
             found = self._at[ch] = TEXT_ONLY if found == TEXT_ONLY else found
         return found
+
+    def plain(self, src: str, pos: int) -> bool:
+        """Whether no rule but the text rule can match at ``src[pos]`` (a terminator):
+        markdown-it would add the character to the pending text and go on."""
+        prefixes = self._prefixes
+        for rule in self.at(src[pos]):
+            prefix = prefixes.get(rule)
+            if prefix is None or src.startswith(prefix, pos):
+                return False
+        return True
 
     def _select(self, ch: str) -> list[_Rule]:
         stops = self.terminators.match(ch) is not None
@@ -163,22 +202,27 @@ def tokenize(table: RuleTable, state: StateInline) -> None:
     end = state.posMax
     src = state.src
     max_nesting = state.md.options["maxNesting"]
-    at, search = table.at, table.terminators.search
+    at, search, guarded = table.at, table.terminators.search, table.guarded
+    between = table.text_between
     while state.pos < end:
         pos = state.pos
         ok = False
         if state.level < max_nesting:
-            rules = at(src[pos])
-            if rules is TEXT_ONLY:
-                # markdown-it's text rule, as it is: the text up to the next terminator.
-                found = search(src, pos)
+            ch = src[pos]
+            rules = at(ch)
+            if rules is TEXT_ONLY or (
+                between and (not rules or (ch in guarded and table.plain(src, pos)))
+            ):
+                # markdown-it's text rule, as it is: the text up to the next terminator. At a
+                # terminator no rule matches at (``-``, ``w`` but in ``www.``), markdown-it
+                # adds the character to the pending text, then does the same from the next.
+                found = search(src, pos + 1)
                 stop = found.start() if found else state.posMax
-                if stop != pos:
-                    state.append_pending(src[pos:stop])
-                    state.pos = stop
-                    if stop >= end:
-                        break
-                    continue
+                state.append_pending(src[pos:stop])
+                state.pos = stop
+                if stop >= end:
+                    break
+                continue
             for rule in rules:
                 ok = rule(state, False)
                 if ok:
