@@ -20,9 +20,10 @@ import tracemalloc
 from pathlib import Path
 
 
-def _status(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) KiB of ``pid`` now; (0, 0) once it is gone."""
-    rss = pss = 0
+def _status(pid: int) -> tuple[int, int, int]:
+    """(RSS, PSS, USS) KiB of ``pid`` now; zeros once it is gone. USS (its private pages) is
+    what a worker added to the tree: what it wrote of the parent's pages, and its own."""
+    rss = pss = uss = 0
     try:
         with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
             for line in f:
@@ -30,9 +31,11 @@ def _status(pid: int) -> tuple[int, int]:
                     rss = int(line.split()[1])
                 elif line.startswith("Pss:"):
                     pss = int(line.split()[1])
+                elif line.startswith("Private_"):
+                    uss += int(line.split()[1])
     except OSError:
         pass
-    return rss, pss
+    return rss, pss, uss
 
 
 def _tree(pid: int) -> list[int]:
@@ -55,6 +58,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--trace", action="store_true")
     ap.add_argument("--life", type=int, default=None, help="parallel.ITEMS_PER_WORKER")
+    ap.add_argument("--top", type=int, default=12, help="allocation sites shown (--trace)")
     args = ap.parse_args()
     root: Path = args.library
     me = os.getpid()
@@ -68,8 +72,9 @@ def main() -> None:
 
     imported = _status(me)
     stage = ["read"]
-    peaks: dict[str, dict[str, tuple[int, int]]] = {}
+    peaks: dict[str, dict[str, tuple[int, int, int]]] = {}
     tree_peak: dict[str, int] = {}
+    at_peak: dict[str, list[tuple[int, int, int]]] = {}  # each process's (RSS, PSS, USS) then
     snaps: list[tuple[str, tracemalloc.Snapshot]] = []
     done = threading.Event()
 
@@ -78,13 +83,16 @@ def main() -> None:
             st = stage[0]
             total = 0
             per = peaks.setdefault(st, {})
+            seen = []
             for pid in _tree(me):
-                rss, pss = _status(pid)
-                total += pss
+                now = _status(pid)
+                seen.append(now)
+                total += now[1]
                 who = "parent" if pid == me else "worker(max)"
-                old = per.get(who, (0, 0))
-                per[who] = (max(old[0], rss), max(old[1], pss))
-            tree_peak[st] = max(tree_peak.get(st, 0), total)
+                old = per.get(who, (0, 0, 0))
+                per[who] = (max(old[0], now[0]), max(old[1], now[1]), max(old[2], now[2]))
+            if total > tree_peak.get(st, 0):
+                tree_peak[st], at_peak[st] = total, seen
 
     def progress(name: str, done_: int, total: int) -> None:
         if stage[0] != name:
@@ -124,14 +132,19 @@ def main() -> None:
     )
     print(f"idle python RSS {idle[0] / 1024:.0f} MiB; after imports {imported[0] / 1024:.0f} MiB")
     for st, per in peaks.items():
-        parts = ", ".join(f"{k} rss {r / 1024:.0f} pss {p / 1024:.0f}" for k, (r, p) in per.items())
+        parts = ", ".join(
+            f"{k} rss {r / 1024:.0f} pss {p / 1024:.0f} uss {u / 1024:.0f}"
+            for k, (r, p, u) in per.items()
+        )
         print(f"{st:8} tree PSS peak {tree_peak[st] / 1024:6.0f} MiB | {parts}")
+        then = " ".join("/".join(f"{v / 1024:.0f}" for v in p) for p in at_peak[st])
+        print(f"{'':8} at the peak, each process's RSS/PSS/USS MiB (parent first): {then}")
     if args.trace:
         for st, snap in snaps:
             stats = snap.statistics("filename")
             total = sum(s.size for s in stats)
             print(f"--- tracemalloc at end of {st}: {total / 2**20:.0f} MiB")
-            for s in snap.statistics("lineno")[:12]:
+            for s in snap.statistics("lineno")[: args.top]:
                 print(f"   {s.size / 2**20:7.1f} MiB {s.count:8d} {s.traceback[0]}")
 
 

@@ -115,3 +115,44 @@ def test_an_edit_build_decodes_the_docs_of_one_shard_only(
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0
     assert site_tree(root / "site") == site_tree(clean)
+
+
+def test_a_spooled_doc_reads_its_body_from_the_spool_at_each_use_and_keeps_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes.incremental.lazydoc import SpooledDoc, spooled_doc
+    from papernotes.incremental.spool import Spool
+
+    spool = Spool.open(tmp_path)
+    assert spool is not None
+    body = "Attention é 注意 \ud800 heads " * 20  # a lone surrogate, as a note's text may hold
+    doc = _doc("a", "Attention", body=body)
+    spooled = spooled_doc(doc, spool)
+    assert isinstance(spooled, SpooledDoc)
+    with pytest.raises(AttributeError):  # no body held: the slot is empty
+        object.__getattribute__(spooled, "body")
+    reads: list[int] = []
+    get = Spool.get
+    monkeypatch.setattr(
+        Spool, "get", lambda self, at, size: reads.append(size) or get(self, at, size)
+    )
+    assert doc_size(spooled, 100) == 100 and doc_size(spooled, 10**6) == len(body) + len("")
+    assert reads == []  # its size is known without reading it
+    assert spooled.body == body and spooled.body == body and len(reads) == 2  # never kept
+    assert spooled == doc and doc == spooled and repr(spooled) == repr(doc)
+    assert (spooled.key, spooled.title, spooled.year, spooled.tags) == ("a", "Attention", 2020, ())
+    assert pickle.loads(pickle.dumps(spooled)) == doc
+    assert doc_order(spooled) == doc_order(doc)
+
+
+def test_a_doc_the_spool_cannot_take_stays_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes.incremental.lazydoc import spooled_doc
+    from papernotes.incremental.spool import Spool
+
+    spool = Spool.open(tmp_path)
+    assert spool is not None
+    monkeypatch.setattr(Spool, "put", lambda self, data: None)  # a full disk
+    doc = _doc("a", "Attention", body="long text")
+    assert spooled_doc(doc, spool) is doc

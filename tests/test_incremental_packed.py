@@ -165,6 +165,41 @@ def test_a_cold_build_keeps_of_each_search_document_what_the_shards_store(
     assert site_tree(tmp_path / "site") == site_tree(whole)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_build_holds_no_search_document_body_at_the_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The bodies the document shards show wait in the spool (``lazydoc.SpooledDoc``): at the
+    pages, the parent holds no document with its body, and the shards (in the page workers,
+    over 64 jobs) read them from there; the site is the one made with the bodies held."""
+    import gc
+
+    from papernotes import plan
+    from papernotes.incremental.lazydoc import SpooledDoc
+    from papernotes.incremental.spool import Spool
+    from papernotes.search.index import SearchDoc
+
+    body = "A sentence about attention and its heads, é 注意. " * 20 + "\n"
+    for i in range(70):  # enough jobs for the page workers
+        write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"{i} {body}"))
+    held: list[tuple[int, int]] = []
+    split = plan.split_jobs
+
+    def splitting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        docs = [o for o in gc.get_objects() if isinstance(o, SearchDoc)]
+        held.append((sum(type(d) is SpooledDoc for d in docs), len(docs)))
+        return split(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "split_jobs", splitting)
+    config, _ = load_config(tmp_path)
+    assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
+    assert held == [(70, 70)]
+    monkeypatch.setattr(Spool, "open", classmethod(lambda cls, root: None))  # held in memory
+    build(tmp_path, config, out=tmp_path / "held", use_cache=False, workers=workers)
+    assert held[-1] == (0, 70)
+    assert site_tree(tmp_path / "site") == site_tree(tmp_path / "held")
+
+
 def _key(root: Path) -> str:
     import json
 

@@ -8,6 +8,9 @@ documents that did not change is the stored index's, and their sizes are stored 
 (``SearchState.sizes``); so a document kept from the cache is a :class:`LazyDoc`, whose key is
 known and whose other fields are decoded the first time one is read: by a document shard that
 is written again, or to place an edited note among its neighbours.
+
+A cold build's documents keep their bodies, once the terms are counted, in the build's spool
+(:class:`SpooledDoc`): read by the document shards alone, in the page workers.
 """
 
 from __future__ import annotations
@@ -21,14 +24,17 @@ from papernotes.search.index import SearchDoc
 
 if TYPE_CHECKING:
     from papernotes.incremental.searchstate import SearchState
+    from papernotes.incremental.spool import Spool
 
 __all__ = [
     "LazyDoc",
+    "SpooledDoc",
     "doc_size",
     "in_stored_order",
     "kept_docs",
     "lazy_doc",
     "sizes_of",
+    "spooled_doc",
     "with_kept",
 ]
 
@@ -67,6 +73,47 @@ class LazyDoc(SearchDoc):
     def loaded(self) -> bool:
         """Whether its fields were read (what the tests count)."""
         return self.__dict__.get("_load") is None
+
+
+class SpooledDoc(SearchDoc):
+    """A cold build's :class:`SearchDoc` whose body, cut as the document shards store it,
+    is in the build's spool: read from there at each use, never kept. Its one reader is the
+    document shard it is in, in a page worker; as text it was the parent's largest holding
+    through the pages (at 5,000 notes, 20 MiB), inherited by every page worker."""
+
+    def __getattr__(self, name: str) -> Any:
+        where = self.__dict__.get("_body")
+        if name != "body" or where is None:
+            raise AttributeError(name)
+        spool, at, size, _ = where
+        text: str = spool.get(at, size).decode("utf-8", "surrogatepass")
+        return text
+
+    __eq__ = LazyDoc.__eq__
+    __hash__ = SearchDoc.__hash__
+    __repr__ = LazyDoc.__repr__
+    __reduce__ = LazyDoc.__reduce__
+
+    @property
+    def body_chars(self) -> int:
+        """The body's length, known without reading it."""
+        chars: int = self.__dict__["_body"][3]
+        return chars
+
+
+def spooled_doc(doc: SearchDoc, spool: Spool) -> SearchDoc:
+    """``doc`` with its body in ``spool`` (:class:`SpooledDoc`); ``doc`` itself when the spool
+    cannot take it (a full disk: it stays in memory)."""
+    body = doc.body
+    where = spool.put(body.encode("utf-8", "surrogatepass")) if body else None
+    if where is None:
+        return doc
+    spooled = object.__new__(SpooledDoc)
+    for name, slot in _SLOTS.items():
+        if name != "body":
+            slot.__set__(spooled, slot.__get__(doc, SearchDoc))
+    spooled.__dict__["_body"] = (spool, *where, len(body))
+    return spooled
 
 
 def lazy_doc(key: str, load: Callable[[], SearchDoc]) -> SearchDoc:
@@ -116,6 +163,8 @@ def with_kept(
 
 def doc_size(doc: SearchDoc, max_body_chars: int) -> int:
     """What a document weighs in its shard, in characters (``shards.shard_files``)."""
+    if isinstance(doc, SpooledDoc):  # not read for its length
+        return min(doc.body_chars, max_body_chars) + len(doc.abstract)
     return len(doc.body[:max_body_chars]) + len(doc.abstract)
 
 

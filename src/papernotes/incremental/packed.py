@@ -203,10 +203,12 @@ def pack_docs(
 ) -> tuple[Packed[DocEntry], dict[str, SearchDoc]]:
     """A cold build's search documents once their terms are counted: for the cache, packed
     (into ``spool``), as the save would write them; for the index, each with only what the
-    search shards store of it (the body's first ``MAX_BODY_CHARS``; the headings and ids are
-    indexed, not stored). A body is most of a document: at 5,000 notes, 20 MiB of text."""
+    search shards store of it (the body's first ``MAX_BODY_CHARS``, in ``spool`` too: see
+    ``lazydoc.SpooledDoc``; the headings and ids are indexed, not stored). A body is most of
+    a document: at 5,000 notes, 20 MiB of text."""
     from dataclasses import replace
 
+    from papernotes.incremental.lazydoc import spooled_doc
     from papernotes.incremental.searchstate import StoredDoc
     from papernotes.incremental.store import _codec, _types
     from papernotes.search.index import MAX_BODY_CHARS
@@ -222,8 +224,8 @@ def pack_docs(
         digest, stored = codec.decode(data, tp)
         return digest, stored.restored()
 
-    shown = {
-        k: replace(doc, body=doc.body[:MAX_BODY_CHARS], headings="", arxiv="", doi="")
-        for k, (_, (_, doc)) in docs.items()
-    }
-    return Packed(raw, restored, spool, at), shown
+    def shown(doc: SearchDoc) -> SearchDoc:
+        cut = replace(doc, body=doc.body[:MAX_BODY_CHARS], headings="", arxiv="", doi="")
+        return cut if spool is None else spooled_doc(cut, spool)
+
+    return Packed(raw, restored, spool, at), {k: shown(d) for k, (_, (_, d)) in docs.items()}
