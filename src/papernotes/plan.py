@@ -140,6 +140,10 @@ def render_site(
         memo.index.tell(docs, terms, memo.moved)
     if cold:  # memory: the terms are counted; the index shows a part of each document
         docs, shown = pack_docs(kept, spool)
+    elif memo is not None:  # serve: the last save's, patched (those kept from the cache lazy)
+        from papernotes.incremental.statememo import shown_docs  # serve's: only with a memo
+
+        shown = shown_docs(docs, memo)
     else:
         shown = kept_docs(docs)  # those kept from the cache read only if needed
     del kept  # memory: a cold build's whole documents are in the spool from here on
@@ -178,8 +182,13 @@ def render_site(
             for page in output.pages:
                 sink(page)
         problems.extend(output.diagnostics)
-    state = previous.search if previous is not None else None
-    sizes = () if plan.search is None else sizes_of(plan.search.docs, digests, state, MAX_BODY)
+    state, index = previous.search if previous is not None else None, plan.search
+    if index is not None and memo is not None:  # serve: the last save's state, patched
+        from papernotes.incremental.statememo import search_state
+
+        state = search_state(index, digests, state, MAX_BODY, memo)
+    elif index is not None:
+        state = state_of(index, digests, sizes_of(index.docs, digests, state, MAX_BODY))
     site = RenderedSite(
         pages=tuple(pages),
         copies=plan.copies,
@@ -190,7 +199,7 @@ def render_site(
         refs=refs,
         fingerprints=page_prints,
         docs=docs,
-        search=None if plan.search is None else state_of(plan.search, digests, sizes),
+        search=None if index is None else state,
         summary=stored.summary() if stored is not None else None,
     )
     return site, (*theme.problems, *problems)
