@@ -29,6 +29,12 @@ def _on_disk(out: Path) -> tuple[int, tuple[str, ...]]:
     return size, tuple(sorted(found - files.keys(), key=lambda r: r.split("/")))
 
 
+def _later(folder: Path) -> None:
+    """Move ``folder``'s time past a coarse clock's tick (a file came or went in the last one)."""
+    moved = folder.stat().st_mtime_ns + 10**9
+    os.utime(folder, ns=(moved, moved))
+
+
 def _save(session: Session, root: Path, rel: str, n: int) -> tuple[int, tuple[str, ...]]:
     path = root / "papers" / rel
     before = path.stat().st_mtime_ns
@@ -62,14 +68,17 @@ def test_the_bytes_and_the_users_files_are_the_folders_save_after_save(
     assert _save(session, root, "n4.md", 1) == _on_disk(out)
     assert hits[-1], hits  # taken from the commit before: nothing else moved
     (out / "papers" / "mine.txt").write_text("my own notes", "utf-8")
+    _later(out / "papers")
     assert _save(session, root, "n5.md", 2) == _on_disk(out)
     assert not hits[-1] and "papers/mine.txt" in _on_disk(out)[1]
     assert _save(session, root, "n6.md", 3) == _on_disk(out)
     assert hits[-1]
     index = out / "index.html"  # a file of the site, resized behind the session's back
     index.write_bytes(index.read_bytes() + b"<!-- mine -->")
+    _later(out)
     assert _save(session, root, "n7.md", 4) == _on_disk(out)
     assert not hits[-1]
     (out / "papers" / "mine.txt").unlink()
+    _later(out / "papers")
     assert _save(session, root, "n8.md", 5) == _on_disk(out) and _on_disk(out)[1] == ()
     assert not hits[-1]

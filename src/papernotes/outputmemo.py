@@ -192,7 +192,12 @@ class OutputMemo:
                 continue
         return files, tuple(subs)
 
-    def whole(self, old: dict[str, str]) -> tuple[int, tuple[str, ...]] | None:
+    def last(self, files: object) -> bool:
+        """Whether ``files`` is the manifest last committed (the very map :meth:`manifest`
+        gives while the file is the one that commit wrote)."""
+        return self._base is not None and self._base[0] is files
+
+    def whole(self, old: object) -> tuple[int, tuple[str, ...]] | None:
         """The bytes of the files of ``old`` and the user's files in the output folder, when
         ``old`` is the manifest last committed and no file came, went or was resized since
         (but by the commits recorded): each of its files is then in :meth:`scan`'s, with

@@ -171,7 +171,12 @@ def render_site(
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms, spool)  # memory: from here on, only the cache reads them
     last = previous.pages if previous is not None else None
-    todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
+    if memo is not None:  # serve: the last save's split, patched
+        from papernotes.incremental.splitmemo import served_split
+
+        todo, unchanged, page_prints = served_split(plan.jobs, last, written, memo)
+    else:
+        todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     pages: list[Page] = []
     problems: list[Diagnostic] = []
