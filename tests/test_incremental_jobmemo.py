@@ -19,10 +19,11 @@ class _Job:
     path: str
     fingerprint: str
     run: Callable[[], Output]
+    outputs: tuple[str, ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
-        return (self.path,)
+        return self.outputs or (self.path,)
 
 
 def _page(tag: str) -> Callable[[CiteKey], Output]:
@@ -120,3 +121,18 @@ def test_the_jobs_split_at_c_speed_as_the_loop_split_them() -> None:
     assert [j.path for j in todo] == ["b.html", "c.html", "d.html", "f.json", "h.html"]
     assert prints == {j.path: j.fingerprint for j in jobs}
     assert split_jobs(jobs, None, written) == (jobs, [], prints)
+
+
+def test_the_sitemap_lists_the_html_files_of_every_job_as_the_loop_did() -> None:
+    """``robots_html`` lists the paths at C speed: each job's path, or each of its files."""
+    jobs = [
+        _Job("a.html", "1", Output),
+        _Job("404.html", "2", Output),
+        _Job("data.js", "3", Output, ("data.js", "data-1.js")),
+        _Job("b.json", "4", Output, ("b.json", "b.html", "c.html")),
+        _Job("tags/t.html", "5", Output),
+        _Job("robots.txt", "6", Output, ("robots.txt", "sitemap.xml")),
+    ]
+    loop = sorted(p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html")
+    listed, _ = robots_html(jobs, 0, None, None)
+    assert listed == loop == ["a.html", "b.html", "c.html", "tags/t.html"]

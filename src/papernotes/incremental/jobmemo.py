@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from itertools import compress, repeat
-from operator import and_, attrgetter, eq, ne, not_
+from operator import and_, attrgetter, eq, methodcaller, ne, not_
 from typing import Generic, Protocol, TypeVar
 
 from papernotes import urls
@@ -30,6 +30,13 @@ _GONE = object()
 
 
 class _Job(Protocol):
+    @property
+    def path(self) -> str: ...
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Every file it makes, when more than ``path`` (else empty)."""
+        ...
+
     @property
     def paths(self) -> tuple[str, ...]: ...
 
@@ -128,7 +135,15 @@ def robots_html(
     the others are equal)."""
 
     def listed(jobs: Sequence[_Job]) -> list[str]:
-        return [p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html"]
+        # At C speed (a save lists thousands of jobs): each job's path, or its files.
+        paths = list(map(_path, jobs))
+        many = list(compress(range(len(jobs)), map(_outputs, jobs)))
+        for at in reversed(many):  # a job of many files: its files instead, at the end
+            del paths[at]
+        for at in many:
+            paths.extend(jobs[at].paths)
+        html = list(filter(_is_html, paths))
+        return [p for p in html if p != "404.html"] if "404.html" in html else html
 
     def made(html: list[str]) -> tuple[list[str], str]:
         return html, digest("robots", html)
@@ -156,6 +171,7 @@ _P = TypeVar("_P", bound=_Planned)
 _path = attrgetter("path")
 _fingerprint = attrgetter("fingerprint")
 _outputs = attrgetter("outputs")
+_is_html = methodcaller("endswith", ".html")
 
 
 def split_jobs(
