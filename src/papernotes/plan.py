@@ -40,7 +40,13 @@ from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.bodies import bodies_and_docs
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
+from papernotes.incremental.jobmemo import (
+    feed_notes,
+    file_jobs,
+    paper_jobs,
+    robots_html,
+    split_jobs,
+)
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.lazydoc import kept_docs, sizes_of
 from papernotes.incremental.packed import pack_docs, pack_made
@@ -351,16 +357,12 @@ def plan_site(
         jobs.append(listing_job(path, fp, template, keys, **context))
 
     # Link previews: one job per file, so an edit rewrites the one shard its card is in.
-    cards = (
-        stored.preview_files()
-        if stored is not None
-        else [
-            (c.path, c.fingerprint, partial(str, c.text))
-            for c in preview_files(library, memo, token)
-        ]
-    )
-    for path, fp, make_card in cards:
-        jobs.append(bytes_job(path, fp, make_card))
+    if stored is not None:
+        jobs.extend(bytes_job(*card) for card in stored.preview_files())
+    else:  # serve: the jobs of the shards its memo kept, kept (``jobmemo.FileJobs``)
+        cards = preview_files(library, memo, token)
+        make_card = lambda c: bytes_job(c.path, c.fingerprint, partial(str, c.text))  # noqa: E731
+        jobs.extend(file_jobs(memo, "preview-jobs", cards, make_card))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
     listed = list(map(docs.__getitem__, all_keys))
@@ -376,8 +378,7 @@ def plan_site(
     else:
         sizes = sizes_of(search_index.docs, doc_digests or {}, search_state, MAX_BODY)
         search_files = shard_files(search_index, doc_digests=doc_digests, sizes=sizes)
-    for file in search_files:
-        jobs.append(bytes_job(file.path, file.fingerprint, file.make))
+    jobs.extend(file_jobs(memo, "search-jobs", search_files, lambda file: bytes_job(*file)))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
     entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))

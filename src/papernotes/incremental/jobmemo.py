@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from itertools import compress, repeat
-from operator import and_, attrgetter, eq, methodcaller, ne, not_
+from operator import and_, attrgetter, eq, is_not, methodcaller, ne, not_
 from typing import Generic, Protocol, TypeVar
 
 from papernotes import urls
@@ -24,7 +24,16 @@ from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.model import CiteKey, Library, Metadata, Note
 from papernotes.render import Output
 
-__all__ = ["PaperJobs", "feed_notes", "left_jobs", "paper_jobs", "robots_html", "split_jobs"]
+__all__ = [
+    "FileJobs",
+    "PaperJobs",
+    "feed_notes",
+    "file_jobs",
+    "left_jobs",
+    "paper_jobs",
+    "robots_html",
+    "split_jobs",
+]
 
 _GONE = object()
 
@@ -42,6 +51,7 @@ class _Job(Protocol):
 
 
 _J = TypeVar("_J", bound=_Job)
+_F = TypeVar("_F")
 Make = Callable[[str, str, Callable[[], Output]], _J]
 """``Job(path, fingerprint, run)``."""
 
@@ -124,6 +134,45 @@ def paper_jobs(
     memo.count("paper-job", kept.made)
     kept.made = 0
     return jobs, kept.html
+
+
+class FileJobs(Generic[_F, _J]):
+    """The jobs of a list of files (``serve``): the last save's job of each file that is the
+    very object it was (a preview or search shard its memo kept), made again for the others
+    at C speed, not a job and a closure made per file of the site each save."""
+
+    def __init__(self) -> None:
+        self._files: list[_F] = []
+        self._jobs: list[_J] = []
+        self.made = 0
+        """Jobs made since (what ``SaveMemo.count`` is told)."""
+
+    def __call__(self, files: Iterable[_F], job_of: Callable[[_F], _J]) -> list[_J]:
+        given, last = list(files), self._files
+        if len(given) != len(last):
+            self._jobs = list(map(job_of, given))
+            self.made += len(given)
+        else:
+            moved = list(compress(range(len(given)), map(is_not, given, last)))
+            for at in moved:
+                self._jobs[at] = job_of(given[at])
+            self.made += len(moved)
+        self._files = given
+        return self._jobs
+
+
+def file_jobs(
+    memo: SaveMemo | None, tag: str, files: Iterable[_F], job_of: Callable[[_F], _J]
+) -> list[_J]:
+    """``list(map(job_of, files))``; with ``memo``, the jobs of the files kept from the last
+    save (:class:`FileJobs`), each made counted under ``tag``."""
+    if memo is None:
+        return list(map(job_of, files))
+    kept: FileJobs[_F, _J] = memo.slot(tag, FileJobs)
+    jobs = kept(files, job_of)
+    memo.count(tag, kept.made)
+    kept.made = 0
+    return jobs
 
 
 def robots_html(
