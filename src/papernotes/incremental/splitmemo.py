@@ -56,9 +56,9 @@ def served_split(
     last: _Split = memo.slot("split-jobs", _Split)
     paths, prints = list(map(_path, jobs)), list(map(_fingerprint, jobs))
     output = output_memo(memo)
-    known = written is not None and output is not None and output.last(written)
+    ours = written is not None and output is not None and output.last(written)
     made = last.made
-    if not known or made is None or pages is not made or len(made) != len(paths):
+    if not ours or made is None or pages is not made or len(made) != len(paths):
         return _kept(last, jobs, paths, prints, *split_jobs(jobs, pages, written))
     if paths != last.paths:  # most of them the very strings: no look-up
         return _kept(last, jobs, paths, prints, *split_jobs(jobs, pages, written))

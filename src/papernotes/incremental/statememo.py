@@ -49,7 +49,7 @@ class _Stored:
     """Each key's place in ``keys``."""
 
 
-def shown_docs(docs: Mapping[str, tuple[str, DocEntry]], memo: SaveMemo) -> Mapping[str, SearchDoc]:
+def shown_docs(docs: Mapping[str, tuple[str, DocEntry]], memo: SaveMemo) -> dict[str, SearchDoc]:
     """``lazydoc.kept_docs(docs)``: the last save's with the documents of the notes the
     search documents' stage says it changed replaced (no step per note)."""
     last: _Shown = memo.slot("shown-docs", _Shown)
