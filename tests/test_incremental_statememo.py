@@ -47,7 +47,7 @@ def test_a_body_save_patches_the_documents_shown_and_the_state_stored(
 def test_the_state_a_save_stores_is_the_one_made_from_nothing(tmp_path: Path) -> None:
     lib = _library(tmp_path / "lib", 24)
     _save_counts(lib)  # two saves through a session, then a clean build beside it
-    served = Session(lib, lib / "site", defer_collector=True)
+    served = Session(lib, lib / "site")  # no objects left frozen for the tests after
     served.build(hold=True)
     for rel in ("n7.md", "n9.md"):
         path = lib / "papers" / rel
