@@ -15,6 +15,7 @@ from papernotes.bib.site_files import library_exports
 from papernotes.build import build, read_library
 from papernotes.config import load_config
 from papernotes.incremental.cache import digest
+from papernotes.incremental.searchmemo import SaveMemo
 
 from conftest import copy_bundled
 
@@ -45,6 +46,14 @@ def test_each_export_is_made_and_fingerprinted_by_the_metadata() -> None:
     # The same digests, the same fingerprints: a body edit rewrites none of them.
     again = [fp for _, fp, _ in library_exports(replace(library), metas)]
     assert again == before
+    # ``serve`` fingerprints them again only when a digest moved (not three hashes of all).
+    memo = SaveMemo()
+    for given, made in ((metas, 1), (list(metas), 0), ([*metas[:-1], "changed"], 1)):
+        assert [fp for _, fp, _ in library_exports(library, given, memo)] == (
+            before if given == metas else after
+        )
+        memo.sweep()
+        assert memo.made.get("library-exports", 0) == made
 
 
 def test_both_bib_files_build_each_entry_once_and_match_each_flavour(

@@ -3,11 +3,18 @@ again only when its page's fingerprint moved, each running the page maker of the
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from papernotes import urls
-from papernotes.incremental.jobmemo import PaperJobs, paper_jobs, robots_html, split_jobs
+from papernotes.incremental.jobmemo import (
+    PaperJobs,
+    file_jobs,
+    paper_jobs,
+    robots_html,
+    split_jobs,
+)
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.model import CiteKey
 from papernotes.render import Output
@@ -19,10 +26,11 @@ class _Job:
     path: str
     fingerprint: str
     run: Callable[[], Output]
+    outputs: tuple[str, ...] = ()
 
     @property
     def paths(self) -> tuple[str, ...]:
-        return (self.path,)
+        return self.outputs or (self.path,)
 
 
 def _page(tag: str) -> Callable[[CiteKey], Output]:
@@ -120,3 +128,42 @@ def test_the_jobs_split_at_c_speed_as_the_loop_split_them() -> None:
     assert [j.path for j in todo] == ["b.html", "c.html", "d.html", "f.json", "h.html"]
     assert prints == {j.path: j.fingerprint for j in jobs}
     assert split_jobs(jobs, None, written) == (jobs, [], prints)
+
+
+def test_the_sitemap_lists_the_html_files_of_every_job_as_the_loop_did() -> None:
+    """``robots_html`` lists the paths at C speed: each job's path, or each of its files."""
+    jobs = [
+        _Job("a.html", "1", Output),
+        _Job("404.html", "2", Output),
+        _Job("data.js", "3", Output, ("data.js", "data-1.js")),
+        _Job("b.json", "4", Output, ("b.json", "b.html", "c.html")),
+        _Job("tags/t.html", "5", Output),
+        _Job("robots.txt", "6", Output, ("robots.txt", "sitemap.xml")),
+    ]
+    loop = sorted(p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html")
+    listed, _ = robots_html(jobs, 0, None, None)
+    assert listed == loop == ["a.html", "b.html", "c.html", "tags/t.html"]
+
+
+def test_the_jobs_of_files_kept_from_the_last_save_are_kept() -> None:
+    """A save's preview and search shards are mostly the very files of the last save: their
+    jobs are kept, and one made for each other file alone (none made per file of the site)."""
+    memo = SaveMemo()
+    files = [("a.js", "1"), ("b.js", "2"), ("c.js", "3")]
+
+    def job_of(file: tuple[str, str]) -> _Job:
+        return _Job(file[0], file[1], Output)
+
+    first = list(file_jobs(memo, "shard-jobs", files, job_of))
+    assert first == [job_of(f) for f in files] and memo._made == {"shard-jobs": 3}
+    memo.sweep()
+    again = file_jobs(memo, "shard-jobs", list(files), job_of)
+    assert all(map(operator.is_, again, first)) and memo._made == {}
+    memo.sweep()
+    moved = [files[0], ("b.js", "9"), files[2]]
+    assert file_jobs(memo, "shard-jobs", moved, job_of) == [job_of(f) for f in moved]
+    assert memo._made == {"shard-jobs": 1}
+    memo.sweep()
+    assert file_jobs(memo, "shard-jobs", files[:2], job_of) == [job_of(f) for f in files[:2]]
+    assert memo._made == {"shard-jobs": 2}
+    assert file_jobs(None, "shard-jobs", files, job_of) == first

@@ -168,3 +168,33 @@ def test_an_edit_rewrites_only_its_cards_shard(tmp_path: Path) -> None:
     assert "A new first paragraph." in json.dumps(
         _cards(after[shard].decode("utf-8"))["cards"], ensure_ascii=False
     )
+
+
+def test_a_served_save_remakes_the_cards_of_the_notes_linking_says_it_replaced() -> None:
+    """Told which notes linking replaced (``SaveMemo.moved``), the preview memo looks at
+    those alone: a note object replaced without being told of is not even compared (it is
+    the same note: linking said so), where without being told every note is compared."""
+    from dataclasses import replace
+
+    from papernotes.build import read_library
+    from papernotes.preview import PreviewMemo
+
+    config, _ = load_config(REPO)
+    library, _ = read_library(REPO, config)
+    first = next(iter(library.notes))
+    copied = replace(library, notes={k: replace(n) for k, n in library.notes.items()})
+    for told, want in ((frozenset({first}), 1), (None, len(library.notes))):
+        made: dict[str, int] = {}
+
+        def count(tag: str, n: int, made: dict[str, int] = made) -> None:
+            made[tag.split(":")[0]] = made.get(tag.split(":")[0], 0) + n
+
+        def moved(tag: str, before: object, after: object, told: object = told) -> object:
+            return told if tag == "notes" and after is copied.notes else None
+
+        memo = PreviewMemo(count, moved)  # type: ignore[arg-type]
+        memo.files(library, None)
+        made.clear()
+        files = memo.files(copied, None)
+        assert made["preview"] == want, (told, made)
+        assert [f.text for f in files] == [f.text for f in preview_files(copied)]

@@ -26,8 +26,8 @@ from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.session import Session, TextMemo
 from papernotes.lists import pages
 from papernotes.model import Library, Metadata
+from papernotes.outputmemo import OutputMemo
 from papernotes.siteindex import SiteIndex
-from papernotes.sitewriter import OutputMemo
 
 from conftest import note_text, site_tree, write_note
 

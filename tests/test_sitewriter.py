@@ -196,7 +196,7 @@ def test_a_build_reads_the_output_manifest_once_for_the_writer_and_the_planner(
 
 
 def test_the_manifest_encoded_from_memory_is_the_one_json_writes() -> None:
-    from papernotes.sitewriter import OutputMemo
+    from papernotes.outputmemo import OutputMemo
     from papernotes.write import manifest_json
 
     memo = OutputMemo()
@@ -218,7 +218,7 @@ def test_the_files_a_session_keeps_are_the_folders_as_listed_after_each_change(
     """``OutputMemo.scan`` patches the files it gave last time (commits, a folder listed again):
     after commits that add, change and drop files and folders, and changes made behind its
     back, it gives what a fresh listing does."""
-    from papernotes.sitewriter import OutputMemo
+    from papernotes.outputmemo import OutputMemo
     from papernotes.write import _scan
 
     out = tmp_path / "site"

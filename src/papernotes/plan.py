@@ -40,7 +40,13 @@ from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.bodies import bodies_and_docs
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
+from papernotes.incremental.jobmemo import (
+    feed_notes,
+    file_jobs,
+    paper_jobs,
+    robots_html,
+    split_jobs,
+)
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.lazydoc import kept_docs, sizes_of
 from papernotes.incremental.packed import pack_docs, pack_made
@@ -140,6 +146,10 @@ def render_site(
         memo.index.tell(docs, terms, memo.moved)
     if cold:  # memory: the terms are counted; the index shows a part of each document
         docs, shown = pack_docs(kept, spool)
+    elif memo is not None:  # serve: the last save's, patched (those kept from the cache lazy)
+        from papernotes.incremental.statememo import shown_docs  # serve's: only with a memo
+
+        shown = shown_docs(docs, memo)
     else:
         shown = kept_docs(docs)  # those kept from the cache read only if needed
     del kept  # memory: a cold build's whole documents are in the spool from here on
@@ -167,7 +177,12 @@ def render_site(
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms, spool)  # memory: from here on, only the cache reads them
     last = previous.pages if previous is not None else None
-    todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
+    if memo is not None:  # serve: the last save's split, patched
+        from papernotes.incremental.splitmemo import served_split
+
+        todo, unchanged, page_prints = served_split(plan.jobs, last, written, memo)
+    else:
+        todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     pages: list[Page] = []
     problems: list[Diagnostic] = []
@@ -178,8 +193,13 @@ def render_site(
             for page in output.pages:
                 sink(page)
         problems.extend(output.diagnostics)
-    state = previous.search if previous is not None else None
-    sizes = () if plan.search is None else sizes_of(plan.search.docs, digests, state, MAX_BODY)
+    state, index = previous.search if previous is not None else None, plan.search
+    if index is not None and memo is not None:  # serve: the last save's state, patched
+        from papernotes.incremental.statememo import search_state
+
+        state = search_state(index, digests, state, MAX_BODY, memo)
+    elif index is not None:
+        state = state_of(index, digests, sizes_of(index.docs, digests, state, MAX_BODY))
     site = RenderedSite(
         pages=tuple(pages),
         copies=plan.copies,
@@ -190,7 +210,7 @@ def render_site(
         refs=refs,
         fingerprints=page_prints,
         docs=docs,
-        search=None if plan.search is None else state_of(plan.search, digests, sizes),
+        search=None if index is None else state,
         summary=stored.summary() if stored is not None else None,
     )
     return site, (*theme.problems, *problems)
@@ -337,16 +357,12 @@ def plan_site(
         jobs.append(listing_job(path, fp, template, keys, **context))
 
     # Link previews: one job per file, so an edit rewrites the one shard its card is in.
-    cards = (
-        stored.preview_files()
-        if stored is not None
-        else [
-            (c.path, c.fingerprint, partial(str, c.text))
-            for c in preview_files(library, memo, token)
-        ]
-    )
-    for path, fp, make_card in cards:
-        jobs.append(bytes_job(path, fp, make_card))
+    if stored is not None:
+        jobs.extend(bytes_job(*card) for card in stored.preview_files())
+    else:  # serve: the jobs of the shards its memo kept, kept (``jobmemo.FileJobs``)
+        cards = preview_files(library, memo, token)
+        make_card = lambda c: bytes_job(c.path, c.fingerprint, partial(str, c.text))  # noqa: E731
+        jobs.extend(file_jobs(memo, "preview-jobs", cards, make_card))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
     listed = list(map(docs.__getitem__, all_keys))
@@ -362,8 +378,7 @@ def plan_site(
     else:
         sizes = sizes_of(search_index.docs, doc_digests or {}, search_state, MAX_BODY)
         search_files = shard_files(search_index, doc_digests=doc_digests, sizes=sizes)
-    for file in search_files:
-        jobs.append(bytes_job(file.path, file.fingerprint, file.make))
+    jobs.extend(file_jobs(memo, "search-jobs", search_files, lambda file: bytes_job(*file)))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
     entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))

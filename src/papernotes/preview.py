@@ -172,7 +172,8 @@ def preview_files(
     text while its cards are: a save makes one card and one shard again
     (:class:`PreviewMemo`, which visits the notes saved alone)."""
     if memo is not None:
-        yield from memo.slot("preview", partial(PreviewMemo, memo.count)).files(library, token)
+        kept = memo.slot("preview", partial(PreviewMemo, memo.count, memo.moved))
+        yield from kept.files(library, token)
         return
     count = shard_count(len(library.notes))
     shards: list[list[tuple[str, dict[str, Any]]]] = [[] for _ in range(count)]
@@ -232,9 +233,17 @@ class PreviewMemo:
     sections it links to (else every card is looked at, and kept where it can be).
     ``count(tag, n)`` is told each card (``"preview:<key>"``) and shard made."""
 
-    def __init__(self, count: Callable[[str, int], None]) -> None:
+    def __init__(
+        self,
+        count: Callable[[str, int], None],
+        moved: Callable[[str, object, object], Collection[CiteKey] | None] | None = None,
+    ) -> None:
         self._count = count
+        self._moved = moved
+        """``SaveMemo.moved``: the notes linking replaced, when it says (no pass over all)."""
         self._kept: _Kept | None = None
+        self._given: object = None
+        """The library's notes map the kept cards were last made or patched for."""
 
     def files(self, library: Library, token: object) -> list[PreviewFile]:
         kept = self._kept
@@ -246,13 +255,22 @@ class PreviewMemo:
         ):
             return kept.files
         self._kept = kept = self._all(library, token, count, kept)
+        self._given = library.notes
         return kept.files
 
     def _patch(self, kept: _Kept, library: Library) -> bool:
         notes = library.notes
-        if len(notes) != len(kept.notes) or notes.keys() != kept.notes.keys():
+        told = self._moved("notes", self._given, notes) if self._moved is not None else None
+        if told is not None:  # the notes linking replaced: no other key came, went or moved
+            if not all(k in notes and k in kept.notes for k in told):
+                return False
+            changed = [k for k in told if notes[k] is not kept.notes[k]]
+        elif len(notes) != len(kept.notes) or notes.keys() != kept.notes.keys():
             return False
-        changed = [k for k, n in zip(notes, notes.values(), strict=True) if n is not kept.notes[k]]
+        else:
+            changed = [
+                k for k, n in zip(notes, notes.values(), strict=True) if n is not kept.notes[k]
+            ]
         if len(changed) > 16:
             return False
         named = {k: _sections_named(library, notes[k], kept.rel_of.get(k, "")) for k in changed}
@@ -267,7 +285,11 @@ class PreviewMemo:
             dirty.add(card[0])
         for n in sorted(dirty):
             kept.files[n + 1] = self._shard(n, [kept.cards[k][2] for k in kept.members[n]])
-        kept.notes = dict(notes)
+        if told is None:
+            kept.notes = dict(notes)
+        else:  # ours alone: patched in place
+            kept.notes.update((k, notes[k]) for k in changed)
+        self._given = notes
         return True
 
     def _all(self, library: Library, token: object, count: int, last: _Kept | None) -> _Kept:

@@ -15,12 +15,10 @@ writer made it and it is still empty.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
-from operator import add
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -30,231 +28,18 @@ from papernotes.write import MARKER, Copy, OutputRefused, Page, WriteReport
 
 if TYPE_CHECKING:
     from papernotes.incremental.searchmemo import SaveMemo
+    from papernotes.outputmemo import OutputMemo
 
-__all__ = ["OutputMemo", "SiteWriter", "output_memo"]
-
-_Stamp = tuple[int, int, int]
-"""A file's or folder's (size, modification time, inode)."""
-_Base = tuple[dict[str, str], list[str], dict[str, int], set[str], list[str]]
-
-
-def _stamp(path: str | Path) -> _Stamp | None:
-    try:
-        st = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
-
-
-class OutputMemo:
-    """The output folder as this process last read or left it (``serve``): its manifest, and
-    each folder's files with their sizes, so that a save reads the manifest and lists the
-    folders again only when something else changed them since (their stamp moved).
-
-    A save then costs the files it writes, not the site: at 10,000 notes reading the manifest
-    twice and listing 13,000 files was a sixth of a save. What a commit changes, it records
-    (:meth:`committed`), with the stamps the folders and the manifest have after it."""
-
-    def __init__(self, count: Callable[[str, int], None] | None = None) -> None:
-        self._count = count or (lambda tag, n: None)
-        """Told each manifest read (``"manifest-read"``) and folder listed (``"folder-listed"``):
-        what a test counts (``SaveMemo.count``)."""
-        self._manifest: tuple[_Stamp, dict[str, str]] | None = None
-        self._paths: frozenset[str] = frozenset()
-        self._order: list[str] = []
-        self._heads: list[str] = []
-        """The manifest's paths last encoded, sorted, and each quoted with what comes before
-        its hash (:meth:`encode`)."""
-        self._folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
-        """Folder (site-relative, "" or ending in "/") → its stamp, files → size, subfolders."""
-        self._base: _Base | None = None
-        """The manifest last committed, each of its files quoted with its hash in the sorted
-        order, each path's place in that order, the folders its files are in, and each path
-        quoted with what comes before its hash (in that order): a save's
-        manifests are patched from it (:meth:`encode_from`), not made again file by file."""
-        self._found: dict[str, int] | None = None
-        """Every folder's files in one (what :meth:`scan` gives), patched by each commit: kept
-        while no folder moved, so a save does not gather the site's files again."""
-
-    def manifest(self, real: Path, *, shown: Path | None = None) -> dict[str, str] | None:
-        """``write.read_manifest(real)``, from memory while the file is the one read or
-        written last (never to be changed in place: a caller copies it)."""
-        stamp = _stamp(real / MARKER)
-        kept = self._manifest
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
-        self._count("manifest-read", 1)
-        found = write.read_manifest(real, shown=shown)
-        # Stamped before reading: a manifest replaced meanwhile is read again next time.
-        self._manifest = None if found is None or stamp is None else (stamp, found)
-        return found
-
-    def encode(self, files: dict[str, str]) -> str:
-        """``write.manifest_json(files)``, with the paths sorted and quoted once while they
-        are the same ones (a save most often changes hashes, not paths)."""
-        if files.keys() != self._paths:
-            self._paths = frozenset(files)
-            self._order = sorted(files)
-            self._heads = [f'{json.dumps(rel)}: "' for rel in self._order]
-        # At C speed (no Python step per file): each head and hash joined, then closed.
-        return _joined(list(map(add, self._heads, map(files.__getitem__, self._order))))
-
-    def _keep(self, files: dict[str, str], moved: Iterable[str] | None) -> None:
-        """Keep ``files`` (committed) as the base the next save's manifests are patched from;
-        ``moved``: where it differs from the base before (None: made anew)."""
-        base = self._base
-        if moved is None or base is None:
-            if files.keys() != self._paths:
-                self.encode(files)  # the order and heads of these paths
-            pieces = list(map(add, self._heads, map(files.__getitem__, self._order)))
-            at = {rel: i for i, rel in enumerate(self._order)}
-            dirs = {rel.rpartition("/")[0] for rel in files}
-            self._base = (files, pieces, at, dirs, self._heads)
-            return
-        pieces, at, heads = base[1], base[2], base[4]  # the base before: no longer used
-        for rel in moved:
-            i = at[rel]
-            pieces[i] = heads[i] + files[rel]
-        self._base = (files, pieces, at, base[3], heads)
-
-    def encode_from(self, old: dict[str, str], files: dict[str, str], moved: Iterable[str]) -> str:
-        """``encode(files)``, where ``files`` has the paths of ``old`` (the manifest last
-        committed) and differs from it at ``moved`` alone: the last manifest's quoted files
-        with those replaced, joined (no step, and no new string, per file of the site)."""
-        base = self._base
-        if base is None or base[0] is not old:
-            return self.encode(files)
-        pieces, at, heads = list(base[1]), base[2], base[4]
-        for rel in moved:
-            i = at[rel]
-            pieces[i] = heads[i] + files[rel]
-        return _joined(pieces)
-
-    def dirs(self, old: dict[str, str]) -> set[str] | None:
-        """The folders the files of ``old`` (the manifest last committed) are in; None when
-        not kept."""
-        base = self._base
-        return base[3] if base is not None and base[0] is old else None
-
-    def scan(self, real: Path) -> dict[str, int]:
-        """``write._scan(real)``: the folders whose stamp did not move from memory, and the
-        files of all of them kept in one, patched with the folders listed again (the root, whose
-        manifest each save replaces), not gathered again: never to be changed by a caller.
-        Counts each file put into or taken out of that as ``"scan-file"``."""
-        before = self._folders
-        folders: dict[str, tuple[_Stamp, dict[str, int], tuple[str, ...]]] = {}
-        listed: list[str] = []
-
-        def visit(prefix: str) -> None:
-            folder = os.path.join(real, prefix)
-            stamp = _stamp(folder)
-            kept = before.get(prefix)
-            if stamp is None:
-                return
-            if kept is None or kept[0] != stamp:
-                kept = (stamp, *self._list(folder, prefix))
-                listed.append(prefix)
-            folders[prefix] = kept
-            for sub in kept[2]:
-                visit(sub)
-
-        visit("")
-        self._folders = folders
-        found = self._found
-        if found is None:
-            found = {}
-            for kept in folders.values():
-                found.update(kept[1])
-            self._count("scan-file", len(found))
-            self._found = found
-            return found
-        gone = [p for p in before if p not in folders]
-        for prefix in (*listed, *gone):
-            old = before.get(prefix)
-            for rel in old[1] if old is not None else ():
-                found.pop(rel, None)
-            self._count("scan-file", len(old[1]) if old is not None else 0)
-        for prefix in listed:
-            found.update(folders[prefix][1])
-            self._count("scan-file", len(folders[prefix][1]))
-        return found
-
-    def _list(self, folder: str, prefix: str) -> tuple[dict[str, int], tuple[str, ...]]:
-        self._count("folder-listed", 1)
-        files: dict[str, int] = {}
-        subs: list[str] = []
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return files, ()
-        for entry in entries:
-            if not prefix and entry.name in write._RESERVED:
-                continue
-            rel = prefix + entry.name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    subs.append(rel + "/")
-                elif entry.is_file():
-                    files[rel] = entry.stat().st_size
-            except OSError:  # gone meanwhile, or a symlink loop: not a file of the site
-                continue
-        return files, tuple(subs)
-
-    def committed(
-        self,
-        real: Path,
-        files: dict[str, str],
-        placed: dict[str, int],
-        removed: Iterable[str],
-        moved: Iterable[str] | None = None,
-    ) -> None:
-        """Record a commit: the manifest ``files`` written, the files ``placed`` (path →
-        size) and ``removed``. Each folder they are in is stamped anew; one not listed before
-        (made by this commit) is listed next time. ``moved``: where ``files`` differs from
-        the manifest committed before, which has the same paths (None: not so)."""
-        stamp = _stamp(real / MARKER)
-        self._manifest = None if stamp is None else (stamp, files)
-        if stamp is None:
-            self._base = None
-        else:
-            self._keep(files, moved)
-        touched: dict[str, list[tuple[str, int | None]]] = {}
-        for rel, size in (*placed.items(), *((rel, None) for rel in removed)):
-            prefix = rel.rpartition("/")[0]
-            touched.setdefault(prefix + "/" if prefix else "", []).append((rel, size))
-        for prefix, changes in touched.items():
-            kept = self._folders.pop(prefix, None)
-            now = _stamp(os.path.join(real, prefix))
-            if kept is None or now is None:  # a new folder: its parents list it next time
-                self._found = None
-                while prefix:
-                    prefix = prefix[:-1].rpartition("/")[0]
-                    prefix = prefix + "/" if prefix else ""
-                    self._folders.pop(prefix, None)
-                continue
-            sizes = kept[1]  # ours alone (listed by ``_list``): patched in place
-            found = self._found
-            for rel, size in changes:
-                if size is None:
-                    sizes.pop(rel, None)
-                    if found is not None:
-                        found.pop(rel, None)
-                else:
-                    sizes[rel] = size
-                    if found is not None:
-                        found[rel] = size
-            self._folders[prefix] = (now, sizes, kept[2])
-
-
-def _joined(pieces: list[str]) -> str:
-    """The manifest's text from its files, each quoted with what comes before its hash."""
-    listed = '", '.join(pieces) + '"' if pieces else ""
-    return '{"generator": "papernotes", "files": {' + listed + "}}"
+__all__ = ["SiteWriter", "output_memo"]
 
 
 def output_memo(memo: SaveMemo | None) -> OutputMemo | None:
     """The output folder's memo a save memo keeps (``serve``), or None (a build)."""
-    return None if memo is None else memo.slot("output", partial(OutputMemo, memo.count))
+    if memo is None:
+        return None
+    from papernotes.outputmemo import OutputMemo  # serve's alone
+
+    return memo.slot("output", partial(OutputMemo, memo.count))
 
 
 class SiteWriter:
@@ -330,22 +115,27 @@ class SiteWriter:
         keep = set(unchanged)
         memo = self.memo
         on_disk = write._scan(real) if memo is None else memo.scan(real)  # for three questions
+        # ``serve``: the last manifest's files all on disk, as the last commit left them.
+        whole = memo.whole(old) if memo is not None else None
         # Set operations, not a loop over the site's files: a save keeps thousands.
         unknown = "" in old.values() and any(not old.get(k) for k in keep)
-        if unknown or keep - old.keys() or keep - on_disk.keys():
+        gone = old.keys() - keep  # not kept: as many as this build renders again (a save)
+        # The kept files all in the last manifest (``keep - old`` by counts), and on disk.
+        missing = len(gone) != len(old) - len(keep) or (whole is None and keep - on_disk.keys())
+        if unknown or missing:
             raise ValueError("unchanged files are missing from the output folder")
         for copy in copies:
             if copy.path not in self._files:
                 self.put(copy)
         files = dict(old)  # the files kept, and those put (a site's order is the sorted one)
-        for rel in old.keys() - keep:
+        for rel in gone:
             del files[rel]
         files.update(self._files)
         dirs = memo.dirs(old) if memo is not None else None
         write._check_targets(real, self.out, list(self._files), old, dirs)
         _remove_legacy_litter(real)
         todo = self._todo
-        stale = sorted(old.keys() - files.keys())
+        stale = sorted(rel for rel in gone if rel not in files)  # ``old - files``, as kept ⊆ old
         staging = self._stage()  # made even when nothing changed: the folder then exists
         # The same paths as the last manifest (a save most often): both manifests patched
         # from it where they differ (serve), not encoded file by file, twice.
@@ -369,12 +159,19 @@ class SiteWriter:
             else:
                 staging.manifest(files, encode)
         self._done = True
-        size = self._size + sum(map(on_disk.__getitem__, keep))
-        # As it is now; the site's own files left out at C speed, not copied twice first.
-        kept = write._user_files(real, files, on_disk.keys() - files.keys() - set(stale))
+        if whole is None:
+            size = self._size + sum(map(on_disk.__getitem__, keep))
+        else:  # the last manifest's bytes but those of the files not kept (``keep`` ⊆ old)
+            size = self._size + whole[0] - sum(map(on_disk.__getitem__, gone))
+        if whole is not None and same:  # the same files of ours, and no file came or went
+            kept = whole[1]
+        else:  # as it is now; the site's own files left out at C speed, not copied twice first
+            found = on_disk.keys() - files.keys() - set(stale)
+            kept = tuple(write._user_files(real, files, found))
         if memo is not None:  # after: it patches ``on_disk`` (the memo's) with this commit
-            memo.committed(real, files, self._placed, stale, self._files if same else None)
-        return WriteReport(len(files), len(todo), len(stale), size, tuple(kept))
+            moved = self._files if same else None
+            memo.committed(real, files, self._placed, stale, moved, (size, kept))
+        return WriteReport(len(files), len(todo), len(stale), size, kept)
 
 
 def _remove_legacy_litter(real: Path) -> None:

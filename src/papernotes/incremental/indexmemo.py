@@ -223,6 +223,12 @@ class IndexMemo:
         return self._kept.index
 
     @property
+    def keys(self) -> tuple[str, ...] | None:
+        """The notes' keys in the last index's order: the very tuple while no note came, went
+        or moved in the order (None: no index made yet)."""
+        return None if self._kept is None else self._kept.keys
+
+    @property
     def moves(self) -> Moves | None:
         """How the last index made differs from the one before (None: made from nothing)."""
         return None if self._kept is None else self._kept.moves

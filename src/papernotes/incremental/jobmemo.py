@@ -12,10 +12,10 @@ fingerprint vouches that the page is the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from itertools import compress, repeat
-from operator import and_, attrgetter, eq, ne, not_
+from operator import and_, attrgetter, eq, is_not, methodcaller, ne, not_
 from typing import Generic, Protocol, TypeVar
 
 from papernotes import urls
@@ -24,17 +24,34 @@ from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.model import CiteKey, Library, Metadata, Note
 from papernotes.render import Output
 
-__all__ = ["PaperJobs", "feed_notes", "paper_jobs", "robots_html", "split_jobs"]
+__all__ = [
+    "FileJobs",
+    "PaperJobs",
+    "feed_notes",
+    "file_jobs",
+    "left_jobs",
+    "paper_jobs",
+    "robots_html",
+    "split_jobs",
+]
 
 _GONE = object()
 
 
 class _Job(Protocol):
     @property
+    def path(self) -> str: ...
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Every file it makes, when more than ``path`` (else empty)."""
+        ...
+
+    @property
     def paths(self) -> tuple[str, ...]: ...
 
 
 _J = TypeVar("_J", bound=_Job)
+_F = TypeVar("_F")
 Make = Callable[[str, str, Callable[[], Output]], _J]
 """``Job(path, fingerprint, run)``."""
 
@@ -119,6 +136,45 @@ def paper_jobs(
     return jobs, kept.html
 
 
+class FileJobs(Generic[_F, _J]):
+    """The jobs of a list of files (``serve``): the last save's job of each file that is the
+    very object it was (a preview or search shard its memo kept), made again for the others
+    at C speed, not a job and a closure made per file of the site each save."""
+
+    def __init__(self) -> None:
+        self._files: list[_F] = []
+        self._jobs: list[_J] = []
+        self.made = 0
+        """Jobs made since (what ``SaveMemo.count`` is told)."""
+
+    def __call__(self, files: Iterable[_F], job_of: Callable[[_F], _J]) -> list[_J]:
+        given, last = list(files), self._files
+        if len(given) != len(last):
+            self._jobs = list(map(job_of, given))
+            self.made += len(given)
+        else:
+            moved = list(compress(range(len(given)), map(is_not, given, last)))
+            for at in moved:
+                self._jobs[at] = job_of(given[at])
+            self.made += len(moved)
+        self._files = given
+        return self._jobs
+
+
+def file_jobs(
+    memo: SaveMemo | None, tag: str, files: Iterable[_F], job_of: Callable[[_F], _J]
+) -> list[_J]:
+    """``list(map(job_of, files))``; with ``memo``, the jobs of the files kept from the last
+    save (:class:`FileJobs`), each made counted under ``tag``."""
+    if memo is None:
+        return list(map(job_of, files))
+    kept: FileJobs[_F, _J] = memo.slot(tag, FileJobs)
+    jobs = kept(files, job_of)
+    memo.count(tag, kept.made)
+    kept.made = 0
+    return jobs
+
+
 def robots_html(
     jobs: Sequence[_Job], papers: int, paper_html: tuple[str, ...] | None, memo: SaveMemo | None
 ) -> tuple[list[str], str]:
@@ -128,7 +184,15 @@ def robots_html(
     the others are equal)."""
 
     def listed(jobs: Sequence[_Job]) -> list[str]:
-        return [p for j in jobs for p in j.paths if p.endswith(".html") and p != "404.html"]
+        # At C speed (a save lists thousands of jobs): each job's path, or its files.
+        paths = list(map(_path, jobs))
+        many = list(compress(range(len(jobs)), map(_outputs, jobs)))
+        for at in reversed(many):  # a job of many files: its files instead, at the end
+            del paths[at]
+        for at in many:
+            paths.extend(jobs[at].paths)
+        html = list(filter(_is_html, paths))
+        return [p for p in html if p != "404.html"] if "404.html" in html else html
 
     def made(html: list[str]) -> tuple[list[str], str]:
         return html, digest("robots", html)
@@ -156,6 +220,7 @@ _P = TypeVar("_P", bound=_Planned)
 _path = attrgetter("path")
 _fingerprint = attrgetter("fingerprint")
 _outputs = attrgetter("outputs")
+_is_html = methodcaller("endswith", ".html")
 
 
 def split_jobs(
@@ -170,16 +235,31 @@ def split_jobs(
     if pages is None or written is None:
         return list(jobs), [], dict(zip(paths, prints, strict=True))
     same = list(map(eq, map(pages.get, paths), prints))
-    left = list(map(and_, same, map(bool, map(written.get, paths))))
+    left, unchanged = left_jobs(jobs, paths, same, map(bool, map(written.get, paths)), written)
+    todo = list(compress(jobs, map(not_, left)))
+    return todo, unchanged, dict(zip(paths, prints, strict=True))
+
+
+def left_jobs(
+    jobs: Sequence[_P],
+    paths: list[str],
+    same: list[bool],
+    known: Iterable[bool],
+    written: Mapping[str, str],
+) -> tuple[list[bool], list[str]]:
+    """Whether each job is left as it is, and the files of those: a job is left when its
+    fingerprint is the ``same`` and its file is ``known`` to the manifest ``written`` (a job
+    of many files, when ``written`` knows each of them). At C speed but for those few jobs."""
+    left = list(map(and_, same, known))
+    many = list(compress(range(len(jobs)), map(_outputs, jobs)))  # the few jobs of many files
+    for at in many:  # left out of the paths below (not removed after: a pass over them each)
+        left[at] = False
     unchanged = list(compress(paths, left))
-    for at in compress(range(len(jobs)), map(_outputs, jobs)):  # the few jobs of many files
-        if left[at]:
-            unchanged.remove(paths[at])
+    for at in many:
         outputs = jobs[at].outputs
         left[at] = same[at] and all(written.get(p) for p in outputs)
         unchanged.extend(outputs if left[at] else ())
-    todo = list(compress(jobs, map(not_, left)))
-    return todo, unchanged, dict(zip(paths, prints, strict=True))
+    return left, unchanged
 
 
 def feed_notes(

@@ -20,7 +20,8 @@ _K = TypeVar("_K")
 _N = TypeVar("_N")
 _Each = tuple[tuple[Any, ...], object, Mapping[Any, Any], dict[Any, Any], tuple[Any, ...]]
 _STALE = 256
-"""Values a save memo makes before it forgets those no build asked for since."""
+"""Values a save memo makes before it forgets those no build asked for since; or an eighth
+of the values it keeps, when more (a pass over them all then costs a step per value made)."""
 
 
 class SaveMemo:
@@ -168,12 +169,13 @@ class SaveMemo:
         """Forget what the last build did not ask for (notes edited, gone): once enough was
         made since the last time to be worth a pass over everything kept (a save makes a few
         values, and a pass over a value per note and tag each save cost more than the save's
-        own work at 5,000 notes). What is not forgotten yet holds the objects it was made
-        from, so their ids are never another's; memory holds :data:`_STALE` values more at
+        own work at 5,000 notes; once every 256 values made, a tenth of a save's at 10,000).
+        What is not forgotten yet holds the objects it was made from, so their ids are never
+        another's; memory holds :data:`_STALE` values, or an eighth of those kept, more at
         most."""
         self._stale += sum(self._made.values())
         held = self._held
-        if self._stale >= _STALE:
+        if self._stale >= max(_STALE, len(self._kept) // 8):
             self._kept = {k: v for k, v in self._kept.items() if k in self._used or k[0] in held}
             self._stale = 0
         self._used, self._held = set(), set()

@@ -256,6 +256,7 @@ def _served_terms(
         moved = memo.moved("search-terms", old_terms, patched)
         if last.given is old_terms and moved is not None:
             digests: dict[str, str] = {**last.made, **{k: want(k) for k in moved}}
+            memo.record("search-digests", last.made, digests, moved)  # ``statememo``'s
             last.given, last.made = patched, digests
             return patched, digests
     terms: Mapping[str, tuple[str, DocTerms]]
