@@ -17,6 +17,7 @@ returning its pages and its template problems as a value."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import cache, partial
 from operator import attrgetter
 from pathlib import Path
@@ -40,6 +41,7 @@ from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
 from papernotes.incremental.bodies import bodies_and_docs
 from papernotes.incremental.cache import BuildCache, digest
+from papernotes.incremental.indexrows import IndexRows, site_index
 from papernotes.incremental.jobmemo import feed_notes, paper_jobs, robots_html, split_jobs
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.lazydoc import kept_docs, sizes_of
@@ -163,6 +165,7 @@ def render_site(
         doc_digests=digests,
         stored=stored,
         search_state=previous.search if previous is not None else None,
+        last_index=previous.summary.index if previous and previous.summary else None,
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms, spool)  # memory: from here on, only the cache reads them
@@ -191,7 +194,7 @@ def render_site(
         fingerprints=page_prints,
         docs=docs,
         search=None if plan.search is None else state_of(plan.search, digests, sizes),
-        summary=stored.summary() if stored is not None else None,
+        summary=replace(stored.summary(), index=plan.index) if stored is not None else None,
     )
     return site, (*theme.problems, *problems)
 
@@ -233,24 +236,17 @@ def plan_site(
     ref_prints: Mapping[str, str] | None = None,
     stored: Reuse | None = None,
     search_state: SearchState | None = None,
+    last_index: IndexRows | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
     ``docs`` and ``terms`` are each note's search document and its terms, made beforehand so
     that the index job only assembles them. ``ref_prints``, each note's references' fingerprint
     (what they were formatted from), stands for them in its page's, so they are not read.
-    ``search_state``: the last build's stored index, whose document sizes are taken."""
+    ``search_state``: the last build's stored index, whose document sizes are taken;
+    ``last_index``: its site index (``incremental.indexrows``)."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
     of_metas = tuple(map(_meta, library.notes.values()))
-    index = (
-        memo.same("site-index", of_metas, lambda: SiteIndex.of(library))
-        if memo is not None
-        else SiteIndex.of(library)
-    )
-    # The tag colours come from the notes' tags alone (in library order), as the index does.
-    palette = same(memo, "palette", of_metas, partial(tag_palette, library))
-    r = Renderer(theme, config, library, index, palette)
-    papers_dir = config.papers_dir
     meta_ds = (  # once per note
         memo.each("meta", library.notes, None, lambda _, n: meta_digest(n))
         if memo is not None
@@ -258,6 +254,15 @@ def plan_site(
         if stored is not None
         else {k: meta_digest(n) for k, n in library.notes.items()}
     )
+    rows = None  # a build's: the last build's index, where the metadata is all the same
+    if memo is not None:
+        index = memo.same("site-index", of_metas, lambda: SiteIndex.of(library))
+    else:
+        index, rows, _ = site_index(library, meta_ds, last_index)
+    # The tag colours come from the notes' tags alone (in library order), as the index does.
+    palette = same(memo, "palette", of_metas, partial(tag_palette, library))
+    r = Renderer(theme, config, library, index, palette)
+    papers_dir = config.papers_dir
     fps = meta_fingerprints(library, memo, meta_ds)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
@@ -382,4 +387,4 @@ def plan_site(
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]
     copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
-    return SitePlan(tuple(jobs), tuple(copies), search_index)
+    return SitePlan(tuple(jobs), tuple(copies), search_index, rows)
