@@ -122,7 +122,7 @@ def test_rows_give_back_the_index_in_every_order(tmp_path: Path) -> None:
     assert not [d for d in diags if d.severity.name == "ERROR"]
     index = SiteIndex.of(library)
     assert index.undated and any(g == "Other" for g, _ in index.author_groups)
-    rows = rows_of(index, "inputs")
+    rows = rows_of(index, library.notes, "inputs")
     again = rows.index(library.notes)
     assert again is not None and _in_order(again) == _in_order(index)
     metas = {k: f"m{k}" for k in library.notes}
@@ -142,7 +142,7 @@ def _cut(rows: IndexRows, **change: object) -> IndexRows:
 @pytest.mark.parametrize(
     "change",
     [
-        {"tag_keys": ("nosuchnote",)},
+        {"undated": (-1,)},
         {"tag_ends": (99,)},
         {"author_ends": ()},
         {"authors": ("Writer 1", "Writer 1")},
@@ -157,15 +157,25 @@ def test_rows_that_do_not_fit_give_no_index(tmp_path: Path, change: dict[str, ob
     root = _library(tmp_path / "lib", 6)
     config, _ = load_config(root)
     library, _ = read_library(root, config)
-    rows = rows_of(SiteIndex.of(library), "inputs")
+    rows = rows_of(SiteIndex.of(library), library.notes, "inputs")
     assert rows.index(library.notes) is not None
     assert _cut(rows, **change).index(library.notes) is None
+
+
+def test_rows_that_place_a_note_past_the_library_give_no_index(tmp_path: Path) -> None:
+    root = _library(tmp_path / "lib", 6)
+    config, _ = load_config(root)
+    library, _ = read_library(root, config)
+    rows = rows_of(SiteIndex.of(library), library.notes, "inputs")
+    past = (*rows.author_keys[:-1], len(library.notes))
+    assert _cut(rows, author_keys=past).index(library.notes) is None
+    assert _cut(rows, author_keys=rows.author_keys).index(library.notes) is not None
 
 
 @pytest.mark.parametrize(
     ("place", "value"),
     [
-        (3, ["nosuchnote"]),  # tag_keys: a note that is not there
+        (3, [30]),  # tag_keys: a note that is not there
         (4, [3, 2, 1]),  # tag_ends: out of order
         (7, ["Writer 1"] * 9),  # authors: one named nine times
         (1, "not a list"),  # tags: a column of the wrong type

@@ -40,8 +40,8 @@ class IndexRows:
     """Every folded tag, sorted (``tag_slugs`` and ``tag_notes`` in order)."""
     tag_slugs: tuple[str, ...]
     """Its slug."""
-    tag_keys: tuple[CiteKey, ...]
-    """Its notes, one tag's after the other's."""
+    tag_keys: tuple[int, ...]
+    """Its notes (their places in library order), one tag's after the other's."""
     tag_ends: tuple[int, ...]
     """Where each tag's notes end."""
     named: tuple[str, ...]
@@ -54,8 +54,8 @@ class IndexRows:
     """Their slug."""
     author_links: tuple[str, ...]
     """What a link to them leads to."""
-    author_keys: tuple[CiteKey, ...]
-    """Their notes, one author's after the other's."""
+    author_keys: tuple[int, ...]
+    """Their notes (places), one author's after the other's."""
     author_ends: tuple[int, ...]
     """Where each author's notes end."""
     initials: tuple[str, ...]
@@ -66,38 +66,39 @@ class IndexRows:
     """Where each section's authors end."""
     years: tuple[int, ...]
     """Every year, newest first."""
-    year_keys: tuple[CiteKey, ...]
-    """Its notes, one year's after the other's."""
+    year_keys: tuple[int, ...]
+    """Its notes (places), one year's after the other's."""
     year_ends: tuple[int, ...]
     """Where each year's notes end."""
-    undated: tuple[CiteKey, ...]
-    """``SiteIndex.undated``."""
+    undated: tuple[int, ...]
+    """``SiteIndex.undated`` (places)."""
 
     def index(self, notes: Mapping[CiteKey, object]) -> SiteIndex | None:
-        """The index, or None when the rows do not fit together or name a note not in
-        ``notes`` (a crafted file may say anything)."""
-        if not self._fits():
+        """The index of the library whose notes are ``notes`` (in library order), or None when
+        the rows do not fit together or place a note out of it (a crafted file may say
+        anything)."""
+        keys = tuple(notes)
+        places = (self.tag_keys, self.author_keys, self.year_keys, self.undated)
+        if not self._fits() or not all(_within(c, len(keys)) for c in places):
             return None
-        keys = chain(self.tag_keys, self.author_keys, self.year_keys, self.undated)
-        if not all(k in notes for k in set(keys)):
-            return None
+        at = keys.__getitem__
+        tag_keys, author_keys = tuple(map(at, self.tag_keys)), tuple(map(at, self.author_keys))
+        year_keys = tuple(map(at, self.year_keys))
         slugs = dict(zip(self.authors, self.author_slugs, strict=True))
         links = dict(zip(self.authors, self.author_links, strict=True))
         a_z = sorted(self.authors)  # ``assign_slugs`` and ``author_links``' order
         return SiteIndex(
             tag_slugs=dict(zip(self.tags, self.tag_slugs, strict=True)),
             tag_names=dict(zip(self.named, self.names, strict=True)),
-            tag_notes=dict(zip(self.tags, _cut(self.tag_keys, self.tag_ends), strict=True)),
+            tag_notes=dict(zip(self.tags, _cut(tag_keys, self.tag_ends), strict=True)),
             author_slugs={name: slugs[name] for name in a_z},
-            author_notes=dict(
-                zip(self.authors, _cut(self.author_keys, self.author_ends), strict=True)
-            ),
+            author_notes=dict(zip(self.authors, _cut(author_keys, self.author_ends), strict=True)),
             author_links={name: links[name] for name in a_z},
             author_groups=tuple(
                 zip(self.initials, _cut(self.grouped, self.group_ends), strict=True)
             ),
-            year_notes=dict(zip(self.years, _cut(self.year_keys, self.year_ends), strict=True)),
-            undated=self.undated,
+            year_notes=dict(zip(self.years, _cut(year_keys, self.year_ends), strict=True)),
+            undated=tuple(map(at, self.undated)),
         )
 
     def _fits(self) -> bool:
@@ -130,23 +131,29 @@ def _ends(ends: Sequence[int], size: int) -> bool:
     return all(0 <= a <= b for a, b in steps) and (ends[-1] if ends else 0) == size
 
 
+def _within(places: tuple[int, ...], size: int) -> bool:
+    return not places or (min(places) >= 0 and max(places) < size)
+
+
 def _cut(flat: tuple[_T, ...], ends: Sequence[int]) -> list[tuple[_T, ...]]:
     return [flat[a:b] for a, b in pairwise((0, *ends))]
 
 
-def _flat(groups: Iterable[Sequence[_T]]) -> tuple[tuple[_T, ...], tuple[int, ...]]:
-    groups = list(groups)
+def _flat(groups: Iterable[Iterable[_T]]) -> tuple[tuple[_T, ...], tuple[int, ...]]:
+    groups = [tuple(g) for g in groups]
     return tuple(chain.from_iterable(groups)), tuple(accumulate(map(len, groups)))
 
 
-def rows_of(index: SiteIndex, inputs: str) -> IndexRows:
-    """``index`` as rows, made from ``inputs`` (see :attr:`IndexRows.inputs`)."""
+def rows_of(index: SiteIndex, keys: Iterable[CiteKey], inputs: str) -> IndexRows:
+    """``index`` as rows, made from ``inputs`` (see :attr:`IndexRows.inputs`) for a library
+    whose notes are ``keys``, in order."""
+    place = {k: i for i, k in enumerate(keys)}.__getitem__
     tags = tuple(index.tag_notes)
     authors = tuple(index.author_notes)
-    tag_keys, tag_ends = _flat(index.tag_notes.values())
-    author_keys, author_ends = _flat(index.author_notes.values())
+    tag_keys, tag_ends = _flat(map(place, ks) for ks in index.tag_notes.values())
+    author_keys, author_ends = _flat(map(place, ks) for ks in index.author_notes.values())
     grouped, group_ends = _flat(names for _, names in index.author_groups)
-    year_keys, year_ends = _flat(index.year_notes.values())
+    year_keys, year_ends = _flat(map(place, ks) for ks in index.year_notes.values())
     return IndexRows(
         inputs,
         tags,
@@ -166,7 +173,7 @@ def rows_of(index: SiteIndex, inputs: str) -> IndexRows:
         tuple(index.year_notes),
         year_keys,
         year_ends,
-        tuple(index.undated),
+        tuple(map(place, index.undated)),
     )
 
 
@@ -182,4 +189,4 @@ def site_index(
         if index is not None:
             return index, last, False
     index = SiteIndex.of(library)
-    return index, rows_of(index, inputs), True
+    return index, rows_of(index, library.notes, inputs), True
