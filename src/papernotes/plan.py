@@ -17,6 +17,7 @@ returning its pages and its template problems as a value."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import cache, partial
 from operator import attrgetter
 from pathlib import Path
@@ -38,15 +39,11 @@ from papernotes.fingerprints import (
 )
 from papernotes.graph import payload as graph
 from papernotes.graph.data import TagPalette, tag_palette
+from papernotes.incremental import jobmemo
 from papernotes.incremental.bodies import bodies_and_docs
 from papernotes.incremental.cache import BuildCache, digest
-from papernotes.incremental.jobmemo import (
-    feed_notes,
-    file_jobs,
-    paper_jobs,
-    robots_html,
-    split_jobs,
-)
+from papernotes.incremental.indexrows import IndexRows, site_index
+from papernotes.incremental.jobmemo import feed_notes
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.lazydoc import kept_docs, sizes_of
 from papernotes.incremental.packed import pack_docs, pack_made
@@ -173,6 +170,7 @@ def render_site(
         doc_digests=digests,
         stored=stored,
         search_state=previous.search if previous is not None else None,
+        last_index=previous.summary.index if previous and previous.summary else None,
     )
     if memo is None:  # serve's index reads every note's terms at each save: kept as they are
         terms = pack(terms, spool)  # memory: from here on, only the cache reads them
@@ -182,7 +180,7 @@ def render_site(
 
         todo, unchanged, page_prints = served_split(plan.jobs, last, written, memo)
     else:
-        todo, unchanged, page_prints = split_jobs(plan.jobs, last, written)
+        todo, unchanged, page_prints = jobmemo.split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     pages: list[Page] = []
     problems: list[Diagnostic] = []
@@ -211,7 +209,7 @@ def render_site(
         fingerprints=page_prints,
         docs=docs,
         search=None if index is None else state,
-        summary=stored.summary() if stored is not None else None,
+        summary=replace(stored.summary(), index=plan.index) if stored is not None else None,
     )
     return site, (*theme.problems, *problems)
 
@@ -253,24 +251,17 @@ def plan_site(
     ref_prints: Mapping[str, str] | None = None,
     stored: Reuse | None = None,
     search_state: SearchState | None = None,
+    last_index: IndexRows | None = None,
 ) -> SitePlan:
     """Every job of the site, in a fixed order, and the files to copy.
 
     ``docs`` and ``terms`` are each note's search document and its terms, made beforehand so
     that the index job only assembles them. ``ref_prints``, each note's references' fingerprint
     (what they were formatted from), stands for them in its page's, so they are not read.
-    ``search_state``: the last build's stored index, whose document sizes are taken."""
+    ``search_state``: the last build's stored index, whose document sizes are taken;
+    ``last_index``: its site index (``incremental.indexrows``)."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
     of_metas = tuple(map(_meta, library.notes.values()))
-    index = (
-        memo.same("site-index", of_metas, lambda: SiteIndex.of(library))
-        if memo is not None
-        else SiteIndex.of(library)
-    )
-    # The tag colours come from the notes' tags alone (in library order), as the index does.
-    palette = same(memo, "palette", of_metas, partial(tag_palette, library))
-    r = Renderer(theme, config, library, index, palette)
-    papers_dir = config.papers_dir
     meta_ds = (  # once per note
         memo.each("meta", library.notes, None, lambda _, n: meta_digest(n))
         if memo is not None
@@ -278,6 +269,15 @@ def plan_site(
         if stored is not None
         else {k: meta_digest(n) for k, n in library.notes.items()}
     )
+    rows = None  # a build's: the last build's index, where the metadata is all the same
+    if memo is not None:
+        index = memo.same("site-index", of_metas, lambda: SiteIndex.of(library))
+    else:
+        index, rows, _ = site_index(library, meta_ds, last_index)
+    # The tag colours come from the notes' tags alone (in library order), as the index does.
+    palette = same(memo, "palette", of_metas, partial(tag_palette, library))
+    r = Renderer(theme, config, library, index, palette)
+    papers_dir = config.papers_dir
     fps = meta_fingerprints(library, memo, meta_ds)
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
@@ -302,7 +302,7 @@ def plan_site(
     def page_of(key: CiteKey) -> Output:  # the body and references read only if it runs
         return paper_page(r, library.notes[key], bodies[key], papers_dir, refs.get(key, ()))
 
-    jobs, paper_html = paper_jobs(Job, all_keys, prints, page_of, memo)
+    jobs, paper_html = jobmemo.paper_jobs(Job, all_keys, prints, page_of, memo)
 
     listing = listings(fps, shown, memo)
 
@@ -362,7 +362,7 @@ def plan_site(
     else:  # serve: the jobs of the shards its memo kept, kept (``jobmemo.FileJobs``)
         cards = preview_files(library, memo, token)
         make_card = lambda c: bytes_job(c.path, c.fingerprint, partial(str, c.text))  # noqa: E731
-        jobs.extend(file_jobs(memo, "preview-jobs", cards, make_card))
+        jobs.extend(jobmemo.file_jobs(memo, "preview-jobs", cards, make_card))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
     listed = list(map(docs.__getitem__, all_keys))
@@ -378,7 +378,7 @@ def plan_site(
     else:
         sizes = sizes_of(search_index.docs, doc_digests or {}, search_state, MAX_BODY)
         search_files = shard_files(search_index, doc_digests=doc_digests, sizes=sizes)
-    jobs.extend(file_jobs(memo, "search-jobs", search_files, lambda file: bytes_job(*file)))
+    jobs.extend(jobmemo.file_jobs(memo, "search-jobs", search_files, lambda file: bytes_job(*file)))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
     entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))
@@ -386,7 +386,7 @@ def plan_site(
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
     if "static/pygments.css" not in theme.static:
         jobs.append(bytes_job("static/pygments.css", "pygments", pygments_css))
-    html, robots_fp = robots_html(jobs, len(all_keys), paper_html, memo)
+    html, robots_fp = jobmemo.robots_html(jobs, len(all_keys), paper_html, memo)
     outputs = ("sitemap.xml", "robots.txt") if config.base_url else ("robots.txt",)
     jobs.append(Job("robots.txt", robots_fp, lambda: robots_and_sitemap(config, html), outputs))
     # Mermaid is 3.5 MB: only a site with a diagram carries it.
@@ -397,4 +397,4 @@ def plan_site(
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]
     copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
-    return SitePlan(tuple(jobs), tuple(copies), search_index)
+    return SitePlan(tuple(jobs), tuple(copies), search_index, rows)

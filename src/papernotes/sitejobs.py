@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
+    from papernotes.incremental.indexrows import IndexRows
     from papernotes.incremental.searchstate import DocEntry, SearchState
     from papernotes.incremental.summary import PlanSummary
     from papernotes.markdown._types import RenderedBody
@@ -48,6 +49,8 @@ class SitePlan(NamedTuple):
     """Files copied as they are."""
     search: SearchIndex | None = None
     """The search index the search files were made from."""
+    index: IndexRows | None = None
+    """The site index as rows, for the next build (None: ``serve``'s, kept in memory)."""
 
 
 class RenderedSite(NamedTuple):

@@ -78,6 +78,7 @@ def _names() -> dict[str, Any]:
     # Imported here: the no-op build path (stamp only) must not load Markdown and templates.
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
+    from papernotes.incremental.indexrows import IndexRows
     from papernotes.incremental.searchstate import SearchState, StoredDoc
     from papernotes.incremental.summary import PlanSummary
     from papernotes.markdown._types import ParsedBody, RenderedBody
@@ -87,6 +88,7 @@ def _names() -> dict[str, Any]:
     return {
         "Diagnostic": Diagnostic,
         "DocTerms": DocTerms,
+        "IndexRows": IndexRows,
         "SearchDoc": SearchDoc,
         "SearchState": SearchState,
         "StoredDoc": StoredDoc,

@@ -49,6 +49,7 @@ from papernotes.model import CiteKey
 
 if TYPE_CHECKING:
     from papernotes.incremental.cache import BuildCache
+    from papernotes.incremental.indexrows import IndexRows
     from papernotes.lists.link import Memberships
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library
@@ -134,6 +135,8 @@ class PlanSummary:
     """Where each note's links by section end."""
     drawn: tuple[CiteKey, ...] | None = None
     """The notes whose bodies draw a diagram (``incremental.drawn``), or None: not known."""
+    index: IndexRows | None = None
+    """The site index (``incremental.indexrows``), or None: made again."""
 
     def fits(self) -> bool:
         """Whether the columns are as long as the keys and the ends in order (a crafted
