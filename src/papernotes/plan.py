@@ -209,7 +209,7 @@ def render_site(
         fingerprints=page_prints,
         docs=docs,
         search=None if index is None else state,
-        summary=replace(stored.summary(), index=plan.index) if stored is not None else None,
+        summary=replace(stored.summary(), index=plan.index_rows) if stored is not None else None,
     )
     return site, (*theme.problems, *problems)
 

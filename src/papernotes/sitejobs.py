@@ -49,7 +49,7 @@ class SitePlan(NamedTuple):
     """Files copied as they are."""
     search: SearchIndex | None = None
     """The search index the search files were made from."""
-    index: IndexRows | None = None
+    index_rows: IndexRows | None = None
     """The site index as rows, for the next build (None: ``serve``'s, kept in memory)."""
 
 

@@ -68,7 +68,7 @@ def entry(
         if head.body and type(note) is list and len(note) == 3 and type(note[1]) is list:
             # What reads the body: the codec makes a LazyBody of it (``lazybody``).
             note[1][2:3] = [functools.partial(_line, where, 0, note[0], head.body)]
-        parts = [
+        parts: list[tuple[str, Callable[[], bytes]] | None] = [
             None if p is None else (p[0], functools.partial(_line, where, at, *p))
             for at, p in enumerate(head.parts, 1)
         ]

@@ -140,8 +140,8 @@ def _cut(flat: tuple[_T, ...], ends: Sequence[int]) -> list[tuple[_T, ...]]:
 
 
 def _flat(groups: Iterable[Iterable[_T]]) -> tuple[tuple[_T, ...], tuple[int, ...]]:
-    groups = [tuple(g) for g in groups]
-    return tuple(chain.from_iterable(groups)), tuple(accumulate(map(len, groups)))
+    tuples = [tuple(g) for g in groups]
+    return tuple(chain.from_iterable(tuples)), tuple(accumulate(map(len, tuples)))
 
 
 def rows_of(index: SiteIndex, keys: Iterable[CiteKey], inputs: str) -> IndexRows:

@@ -116,7 +116,7 @@ class Parts(Mapping[str, tuple[str, _V]], Generic[_V]):
         fp = self._fps[key]
         try:
             text = self._raw[key]
-            value = self._decode(json.loads(text if type(text) is bytes else text()))
+            value = self._decode(json.loads(text if isinstance(text, bytes) else text()))
         except (ValueError, RecursionError, OSError):
             del self._fps[key]
             self._on_fail(key)

@@ -102,7 +102,7 @@ def raw_body(body: ParsedBody) -> bytes | None:
     """``body``'s JSON text while it is not decoded (the store writes it as it is); else None."""
     if type(body) is LazyBody:
         raw: bytes | Load | None = body.__dict__.get("_raw")
-        if raw is None or type(raw) is bytes:
+        if raw is None or isinstance(raw, bytes):
             return raw
         try:
             read = raw()

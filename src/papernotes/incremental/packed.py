@@ -69,11 +69,12 @@ class Packed(Parts[_V]):
         at = self._at.get(key)
         if at is not None and self._spool is not None:
             return self._spool.get(*at)
-        return self._raw.get(key)
+        raw = self._raw.get(key)
+        return raw if raw is None or isinstance(raw, bytes) else raw()
 
     def held(self) -> int:
         """Bytes of packed text held in memory (not in the spool): what the tests count."""
-        return sum(map(len, self._raw.values()))
+        return sum(len(v) for v in self._raw.values() if isinstance(v, bytes))
 
     def raw(self, key: str) -> bytes | None:
         text = self._packed(key)
