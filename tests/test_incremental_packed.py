@@ -142,14 +142,14 @@ def test_a_cold_build_keeps_of_each_search_document_what_the_shards_store(
     for i in range(6):
         write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"{i} {long}"))
     held: list[int] = []
-    split = plan.split_jobs
+    split = plan.jobmemo.split_jobs
 
     def splitting(*args, **kwargs):  # type: ignore[no-untyped-def]
         docs = [o for o in gc.get_objects() if type(o) is SearchDoc]
         held.append(sum(len(d.body) > MAX_BODY_CHARS for d in docs))
         return split(*args, **kwargs)
 
-    monkeypatch.setattr(plan, "split_jobs", splitting)
+    monkeypatch.setattr(plan.jobmemo, "split_jobs", splitting)
     config, _ = load_config(tmp_path)
     assert build(tmp_path, config, out=tmp_path / "site", workers=1).errors == 0
     assert held == [0]
@@ -183,14 +183,14 @@ def test_a_cold_build_holds_no_search_document_body_at_the_pages(
     for i in range(70):  # enough jobs for the page workers
         write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"{i} {body}"))
     held: list[tuple[int, int]] = []
-    split = plan.split_jobs
+    split = plan.jobmemo.split_jobs
 
     def splitting(*args, **kwargs):  # type: ignore[no-untyped-def]
         docs = [o for o in gc.get_objects() if isinstance(o, SearchDoc)]
         held.append((sum(type(d) is SpooledDoc for d in docs), len(docs)))
         return split(*args, **kwargs)
 
-    monkeypatch.setattr(plan, "split_jobs", splitting)
+    monkeypatch.setattr(plan.jobmemo, "split_jobs", splitting)
     config, _ = load_config(tmp_path)
     assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
     assert held == [(70, 70)]
