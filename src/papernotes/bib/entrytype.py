@@ -1,8 +1,8 @@
 """A note's BibTeX entry type, and the ``tex.`` prefix of raw TeX fields: what the CSL-JSON
 and RIS exports share with the BibTeX one.
 
-Apart from :mod:`.export` because that imports pybtex (~20 ms with its package metadata),
-and the CSL item that an edited note's references are keyed on needs only these: an edit build
+Apart from :mod:`.export` because that imports the LaTeX encoders and name rules, and the
+CSL item that an edited note's references are keyed on needs only these: an edit build
 makes one CSL item and no BibTeX.
 """
 

@@ -1,4 +1,4 @@
-"""BibTeX export: a note's metadata as a pybtex Entry and as .bib text.
+"""BibTeX export: a note's metadata as an :class:`entry.Entry` and as .bib text.
 
 Only bibliographic data is exported (title, authors, year, venue, DOI, URL, arXiv id, and the
 note's extra ``bibtex:`` fields); tags, status, rating, read date, pdf, code and abstract are site
@@ -25,11 +25,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, get_args
 
-from pybtex.bibtex.utils import split_name_list, split_tex_string
-from pybtex.database import Entry, Person
-
 from papernotes.bib.biblatex import bibtex_type, month_number, to_biblatex, to_bibtex
 from papernotes.bib.braces import brace_error
+from papernotes.bib.entry import Entry, Person, parse_name, split_name_list, split_tex_string
 from papernotes.bib.entrytype import (
     CONFERENCE_ACRONYMS,
     CONFERENCE_PREFIXES,
@@ -157,9 +155,16 @@ def _plain_people(value: str) -> list[Person]:
     BibTeX's "et al." keyword. Raises ValueError for a name :func:`parse_person` rejects."""
     names = split_authors(value)
     return [
-        Person("others") if is_others(n) and i == len(names) - 1 else to_person(parse_person(n))
+        Person(last="others")
+        if is_others(n) and i == len(names) - 1
+        else to_person(parse_person(n))
         for i, n in enumerate(names)
     ]
+
+
+def _raw_people(value: str) -> list[Person]:
+    """The persons of a raw ``tex.author``/``tex.editor`` value, as BibTeX reads them."""
+    return [parse_name(name) for name in split_name_list(value)]
 
 
 def keep_as(name: str, value: str) -> str:
@@ -189,7 +194,7 @@ def _encode(field: str, value: str) -> str:
 
 
 def to_entry(meta: Metadata) -> Entry:
-    """The pybtex Entry exported for ``meta``; its field values are BibTeX field text.
+    """The :class:`entry.Entry` exported for ``meta``; its field values are BibTeX field text.
 
     Fields: author, title (escaped, acronyms braced), the venue as ``journal`` (article),
     ``booktitle`` (inproceedings and others) or ``howpublished`` (misc), year, doi, eprint with
@@ -229,9 +234,7 @@ def to_entry(meta: Metadata) -> Entry:
         # Keep our spelling of a field the note overrides ("Title" replaces "title").
         if name.lower() in _PERSON_ROLES:
             role = next((r for r in entry.persons if r.lower() == name.lower()), name)
-            entry.persons[role] = (
-                [Person(p) for p in split_name_list(value)] if raw else _plain_people(value)
-            )
+            entry.persons[role] = _raw_people(value) if raw else _plain_people(value)
         else:
             field = next((f for f in entry.fields if f.lower() == name.lower()), name)
             entry.fields[field] = value if raw else _encode(name, value)

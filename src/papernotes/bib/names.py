@@ -1,18 +1,16 @@
 """Author names: front-matter strings to :class:`Author`, and Authors to BibTeX name strings.
 
-Western names are split by pybtex's implementation of BibTeX's rules (First von Last,
-von Last, First, von Last, Jr, First). CJK names are family-name first and are never handed
-to those rules, which would read "田中 英輝" as given name 田中.
+Western names are split by BibTeX's rules (First von Last, von Last, First, von Last, Jr,
+First) as pybtex implements them (:func:`entry.parse_name`, a port). CJK names are family-name
+first and are never handed to those rules, which would read "田中 英輝" as given name 田中.
 """
 
 from __future__ import annotations
 
 import re
 
-from pybtex.bibtex.utils import split_tex_string
-from pybtex.database import Person
-
 from papernotes.bib.braces import brace_error, depths, is_one_group
+from papernotes.bib.entry import Person, parse_name, split_tex_string
 from papernotes.bib.latex import latex_text, normalize_space
 from papernotes.cjk import has_cjk
 from papernotes.model import Author
@@ -129,12 +127,12 @@ def parse_person(name: str) -> Author:
     if has_cjk(text) and commas == 1:
         family, _, given = text.partition(" ")
         return Author(family=_unbrace(family), given=_unbrace(given))
-    person = Person(text)
+    person = parse_name(text)
     author = Author(
-        family=_unbrace(person.get_part_as_text("last")),
+        family=_unbrace(" ".join(person.last_names)),
         given=_unbrace(" ".join(person.first_names + person.middle_names)),
-        particle=_unbrace(person.get_part_as_text("prelast")),
-        suffix=_unbrace(person.get_part_as_text("lineage")),
+        particle=_unbrace(" ".join(person.prelast_names)),
+        suffix=_unbrace(" ".join(person.lineage_names)),
     )
     if not author.family:
         raise ValueError(f"author name {name!r} has no family name")
@@ -151,7 +149,7 @@ def _needs_group(text: str) -> bool:
 
 
 def to_person(author: Author) -> Person:
-    """The pybtex Person for ``author``, its parts LaTeX-escaped and braced where needed.
+    """The :class:`entry.Person` for ``author``, its parts LaTeX-escaped and braced where needed.
 
     Braces make a part one token that no BibTeX implementation re-splits: a family-only name
     ("{OpenAI}"), a CJK name, family first ("{杨植麟}", "{田中 英輝}", so no style reorders or
@@ -163,7 +161,7 @@ def to_person(author: Author) -> Person:
     family, given = normalize_space(author.family), normalize_space(author.given)
     particle, suffix = normalize_space(author.particle), normalize_space(author.suffix)
     if author.others:
-        return Person("others")  # bare: BibTeX's keyword for "et al.", never a person
+        return Person(last="others")  # bare: BibTeX's keyword for "et al.", never a person
     if not family:
         family, given = given, ""
     if not family:
