@@ -24,6 +24,7 @@ from types import MappingProxyType
 from urllib.parse import quote
 
 from papernotes.bib.braces import is_one_group
+from papernotes.bib.texletters import known
 from papernotes.cjk import has_cjk
 
 __all__ = ["ascii_char", "ascii_name", "ascii_tex", "ascii_url"]
@@ -139,7 +140,8 @@ class _Table(dict[str, "str | None"]):
     tenth of an edit build whose one re-rendered page named a ``García``."""
 
     def __missing__(self, ch: str) -> str | None:
-        tex = self[ch] = ascii_char(ch)
+        held, tex = known(ch)  # the usual letters without latexcodec
+        tex = self[ch] = tex if held else ascii_char(ch)
         return tex
 
 
