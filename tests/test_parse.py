@@ -112,6 +112,8 @@ BASE = "title: T\nauthors: [A B]\nyear: 2021\n"
         ("2024-00-10", None, "read: 2024-00-10 is not a real date (month 0)"),
         ("2023-02-30", None, "read: 2023-02-30 is not a real date (February 2023 has 28 days)"),
         ("2024-02-29", dt.date(2024, 2, 29), None),
+        ("1900-02-29", None, "read: 1900-02-29 is not a real date (February 1900 has 28 days)"),
+        ("2000-02-29", dt.date(2000, 2, 29), None),
         ("2024-04-31", None, "read: 2024-04-31 is not a real date (April 2024 has 30 days)"),
         ("2024-05-00", None, "read: 2024-05-00 is not a real date (day 0)"),
         ("0000-01-01", None, "read: 0000-01-01 is not a real date (year 0)"),

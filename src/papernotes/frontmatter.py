@@ -11,7 +11,6 @@ reported where it is written instead of crashing.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import sys
@@ -273,6 +272,13 @@ def _key_text(node: yaml.Node) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<a {_kind(node)}>"
 
 
+def _month_days(year: int, month: int) -> int:
+    # calendar.monthrange's day count (the Gregorian leap rule), without importing calendar.
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def date_problem(text: str) -> str | None:
     """Why ``text``, shaped like a YAML date (``2024-13-01``), is not a real one, or None."""
     m = SafeConstructor.timestamp_regexp.match(text.strip())
@@ -283,9 +289,13 @@ def date_problem(text: str) -> str | None:
         return "year 0"
     if not 1 <= month <= 12:
         return f"month {month}"
-    days = calendar.monthrange(year, month)[1]
+    days = _month_days(year, month)
     if not 1 <= day <= days:
-        return f"day {day}" if day == 0 else f"{calendar.month_name[month]} {year} has {days} days"
+        if day == 0:
+            return f"day {day}"
+        import calendar  # for the month's name, in a mistake only (it imports locale)
+
+        return f"{calendar.month_name[month]} {year} has {days} days"
     for unit, limit in (("hour", 23), ("minute", 59), ("second", 59), ("tz_hour", 23)):
         if m[unit] and int(m[unit]) > limit:
             return f"{unit.replace('tz_', 'time zone ')} {int(m[unit])}"

@@ -24,7 +24,6 @@ from types import MappingProxyType
 from urllib.parse import quote
 
 from papernotes.bib.braces import is_one_group
-from papernotes.bib.texletters import known
 from papernotes.cjk import has_cjk
 
 __all__ = ["ascii_char", "ascii_name", "ascii_tex", "ascii_url"]
@@ -140,7 +139,9 @@ class _Table(dict[str, "str | None"]):
     tenth of an edit build whose one re-rendered page named a ``García``."""
 
     def __missing__(self, ch: str) -> str | None:
-        held, tex = known(ch)  # the usual letters without latexcodec
+        from papernotes.bib.texletters import known  # the usual letters without latexcodec
+
+        held, tex = known(ch)
         tex = self[ch] = tex if held else ascii_char(ch)
         return tex
 
