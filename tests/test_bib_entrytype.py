@@ -1,7 +1,8 @@
 """``bib.entrytype``: the entry type and the ``tex.`` prefix, without pybtex.
 
 The CSL item an edited note's references are keyed on is made from these alone, so making one
-for a note without raw TeX or editors imports neither ``bib.export`` nor pybtex.
+for a note without raw TeX or editors imports neither ``bib.export`` nor the name rules (and
+pybtex is never imported for plain names: ``bib.entry`` reads them).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ meta = Metadata(key=CiteKey("a2020"), title="T", authors=(Author("Lovelace", "Ad
                 year=2020, venue="ICML 2020", bibtex=dict(json.loads(sys.argv[1])))
 item = to_csl(meta)
 print(json.dumps({"type": item["type"], "pybtex": "pybtex" in sys.modules,
-                  "export": "papernotes.bib.export" in sys.modules}))
+                  "export": "papernotes.bib.export" in sys.modules,
+                  "names": "papernotes.bib.names" in sys.modules,
+                  "editor": item.get("editor")}))
 """
 
 
@@ -58,9 +61,17 @@ def test_a_csl_item_without_raw_tex_or_editors_imports_no_pybtex() -> None:
         "type": "paper-conference",
         "pybtex": False,
         "export": False,
+        "names": False,
+        "editor": None,
     }
 
 
-def test_an_editor_field_still_parses_its_names_with_pybtex() -> None:
-    # The other side: the names are pybtex's, loaded when a note has them.
-    assert _probe({"editor": "Knuth, Donald"})["pybtex"] is True
+def test_an_editor_field_parses_its_names_still_without_pybtex() -> None:
+    # The other side: the name rules are loaded when a note has names to read, and they are
+    # bib.entry's port of pybtex's (pybtex itself reads only a name with a TeX command).
+    probe = _probe({"editor": "Knuth, Donald and Ludwig van Beethoven"})
+    assert (probe["names"], probe["pybtex"]) == (True, False)
+    assert probe["editor"] == [
+        {"family": "Knuth", "given": "Donald"},
+        {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"},
+    ]
