@@ -320,7 +320,7 @@ def run(
             workers=workers,
             progress=progress,
             styles=styles,
-            sink=writer.put,
+            sink=writer,
             memo=warm.memo,
         )
         kept = Warm(old, the_theme, md, (styles, d_styles), warm.known, warm.memo)
