@@ -56,9 +56,9 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     saved: list[cache.BuildCache] = []
     real = cache.save_cache
 
-    def keep(root_: Path, built: cache.BuildCache, stamp: object) -> cache.BuildCache:
+    def keep(root_: Path, built: cache.BuildCache, stamp: object, **kw: int) -> cache.BuildCache:
         saved.append(built)
-        return real(root_, built, stamp)  # type: ignore[arg-type]
+        return real(root_, built, stamp, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache, "save_cache", keep)
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the pages go to workers, however quick
