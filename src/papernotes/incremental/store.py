@@ -310,7 +310,9 @@ def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
     # Else the file on disk is this very entry.
     todo = [path for path, version in versions.items() if cache.stored.get(path) != version]
     written = functools.partial(_write_entry, cache, folder, versions)
-    for _ in parallel_iter(written, todo, workers):  # each in order, every one before the index
+    # A worker copies little of the parent here (the notes it encodes are read, not kept):
+    # replaced as the pages' are, at 1,000 notes, 6 forks did 0.3 s of work.
+    for _ in parallel_iter(written, todo, workers, life=_SAVE_LIFE):  # all before the index
         pass
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
@@ -323,6 +325,10 @@ def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
         with contextlib.suppress(OSError):
             state_path(root, "cache", name).unlink()
     return replace(cache, stored=versions)
+
+
+_SAVE_LIFE = 1024
+"""About how many entries a saving worker writes before a new fork takes its place."""
 
 
 def _write_entry(cache: BuildCache, folder: Path, versions: Mapping[str, str], path: str) -> None:
