@@ -41,6 +41,45 @@ def test_packed_bodies_read_back_equal_and_hold_a_fraction_of_their_text() -> No
     assert not packed._done
 
 
+def test_a_spooled_text_is_kept_as_the_store_writes_it_and_compressed_only_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Compressed into the spool, each text cost a compression to pack and an inflation to
+    # save, for no memory: the spool is a file.
+    import zlib
+
+    from papernotes.incremental import packed as packed_module
+    from papernotes.incremental.spool import Spool
+
+    calls: list[str] = []
+    real_compress, real_inflate = zlib.compress, zlib.decompress
+
+    class Counted:  # the zlib packed.py sees
+        @staticmethod
+        def compress(data: bytes, level: int = -1) -> bytes:
+            calls.append("compress")
+            return real_compress(data, level)
+
+        @staticmethod
+        def decompress(data: bytes) -> bytes:
+            calls.append("inflate")
+            return real_inflate(data)
+
+    monkeypatch.setattr(packed_module, "zlib", Counted)
+    bodies = {f"k{i}": (f"fp{i}", _body(i)) for i in range(5)}
+    codec, tp = store._codec(), store._types()["body"]
+    spool = Spool.open(tmp_path)
+    assert spool is not None
+    spooled = pack_bodies(bodies, spool)
+    assert isinstance(spooled, Packed) and spooled.held() == 0  # every text in the spool
+    assert spooled.raw("k3") == dump(codec.encode(bodies["k3"][1], tp))
+    assert dict(spooled.items()) == bodies
+    assert calls == []
+    in_memory = pack_bodies(bodies)
+    assert in_memory.raw("k3") == spooled.raw("k3")
+    assert calls == ["compress"] * 5 + ["inflate"]
+
+
 def test_bodies_kept_from_the_cache_are_left_as_they_are() -> None:
     kept = lazy.Parts({"k": ("fp", b"[]")}, lambda d: d)
     assert pack_bodies(kept) is kept
@@ -56,9 +95,9 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     saved: list[cache.BuildCache] = []
     real = cache.save_cache
 
-    def keep(root_: Path, built: cache.BuildCache, stamp: object) -> cache.BuildCache:
+    def keep(root_: Path, built: cache.BuildCache, stamp: object, **kw: int) -> cache.BuildCache:
         saved.append(built)
-        return real(root_, built, stamp)  # type: ignore[arg-type]
+        return real(root_, built, stamp, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cache, "save_cache", keep)
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the pages go to workers, however quick

@@ -150,7 +150,7 @@ def test_a_cache_that_cannot_be_saved_is_written_whole_next_time(
     assert session.build().errors == 0
     real = store.save
 
-    def failing(root: Path, cache):  # type: ignore[no-untyped-def]
+    def failing(root: Path, cache, **kw):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device", "index.json")
 
     monkeypatch.setattr(store, "save", failing)

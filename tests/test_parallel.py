@@ -388,3 +388,14 @@ def test_what_the_first_item_warms_does_not_count_toward_forking(
         return os.getpid()
 
     assert os.getpid() not in parallel_map(costly, list(range(300)), 2)[parallel.FIRST_SLICE :]
+
+
+def test_a_caller_may_give_its_workers_a_longer_life(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cache save copies little of the parent: fewer forks do the same work.
+    monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 40)
+    items = list(range(400))
+    short = list(parallel.parallel_iter(lambda _: os.getpid(), items, 2))
+    # A life counts slices of the full size (the last, smaller ones too): ample here.
+    long = list(parallel.parallel_iter(lambda _: os.getpid(), items, 2, life=4 * len(items)))
+    assert len(set(long) - {os.getpid()}) == 2  # the first two forks did it all
+    assert len(set(short) - {os.getpid()}) >= 400 // 40

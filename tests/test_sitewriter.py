@@ -4,14 +4,18 @@ litter (nor a folder it made)."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-from papernotes import plan
+from papernotes import plan, write
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.sitewriter import SiteWriter
+from papernotes.errors import Diagnostic
+from papernotes.render import Output
+from papernotes.sitejobs import Job
+from papernotes.sitewriter import Made, SiteWriter
 from papernotes.write import STAGING, Copy, Page, write_site
 
 from conftest import copy_fixture, site_tree
@@ -95,19 +99,19 @@ def test_a_build_streams_each_page_as_it_is_rendered(
     root = copy_fixture("small", tmp_path)
     config, _ = load_config(root)
     made: list[str] = []
-    seen: list[int] = []  # how many paper pages were rendered when each page was put
-    real_page, real_put = plan.paper_page, SiteWriter.put
+    seen: list[int] = []  # how many paper pages were rendered when each job's were taken
+    real_page, real_take = plan.paper_page, SiteWriter.take
 
     def paper_page(*args, **kwargs):  # type: ignore[no-untyped-def]
         made.append("paper")
         return real_page(*args, **kwargs)
 
-    def put(self: SiteWriter, item: Page | Copy) -> None:
+    def take(self: SiteWriter, done: Made) -> tuple[Diagnostic, ...]:
         seen.append(len(made))
-        real_put(self, item)
+        return real_take(self, done)
 
     monkeypatch.setattr(plan, "paper_page", paper_page)
-    monkeypatch.setattr(SiteWriter, "put", put)
+    monkeypatch.setattr(SiteWriter, "take", take)
     report = build(root, config, out=tmp_path / "site", use_cache=False, workers=1)
     assert report.errors == 0 and len(made) >= 2
     assert seen[0] == 1  # the first page was written before the second was rendered
@@ -240,3 +244,52 @@ def test_the_files_a_session_keeps_are_the_folders_as_listed_after_each_change(
             (out / "x" / "y" / "z.html").unlink()
             (out / "x" / "y").rmdir()
             assert memo.scan(out.resolve()) == _scan(out.resolve()), step
+
+
+def test_a_job_made_in_a_worker_sends_back_its_files_hashes_not_their_bytes(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_site(_FIRST, [], out)
+    page = b"<p>" + b"x" * 10_000 + b"</p>"
+    job = Job("index.html", "fp", lambda: Output((Page("index.html", page), _FIRST[1])))
+    with SiteWriter(out) as writer:
+        made = writer.made(job)  # what a worker pickles back to the parent
+        assert len(pickle.dumps(made)) < 1_000
+        assert [f.path for f in made.files] == ["index.html", "papers/a.html"]
+        assert made.files[1].tmp is None  # the same bytes as the folder holds: not staged
+        assert writer.take(made) == ()
+        report = writer.commit()
+    assert site_tree(out)["index.html"] == page
+    assert (report.files, report.written, report.removed) == (2, 1, 1)
+
+
+def test_a_build_stages_the_pages_where_they_are_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.generate import generate
+    from papernotes.incremental import parallel
+
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    root = tmp_path / "lib"
+    generate(parallel.PARALLEL_FROM + 16, root)
+    config, _ = load_config(root)
+    staged_here: list[str] = []  # a forked worker's count its own copy, never seen here
+    real = write._Staging.put
+
+    def put(self, data, shown, name=""):  # type: ignore[no-untyped-def]
+        staged_here.append(name)
+        return real(self, data, shown, name)
+
+    monkeypatch.setattr(write._Staging, "put", put)
+    sites = []
+    for workers in (1, 2):
+        staged_here.clear()
+        out = tmp_path / f"site{workers}"
+        report = build(root, config, out=out, use_cache=False, workers=workers)
+        assert report.errors == 0
+        sites.append((site_tree(out), len(staged_here)))
+    (alone, all_here), (shared, some_here) = sites
+    assert shared == alone
+    assert all_here == len(alone) - 1  # every file but the manifest staged by this process
+    assert some_here < all_here / 2  # the pages the workers rendered, staged by them

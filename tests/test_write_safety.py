@@ -276,10 +276,13 @@ def test_the_build_command_names_the_file_on_a_full_disk(
     before = site_tree(out)
     write_note(root, "later.md", note_text("Later Paper", extra="id: later\n"))
     real_open = Path.open
+    staged: list[str] = []
 
     def full(self: Path, mode: str = "r", *args: object, **kw: object):  # type: ignore[no-untyped-def]
-        if STAGING in self.parts and self.parent.name == STAGING and self.name == "3":
-            raise OSError(errno.ENOSPC, "No space left on device")
+        if STAGING in self.parts and self.parent.name == STAGING and "x" in mode:
+            staged.append(self.name)
+            if len(staged) == 3:  # the third file staged, whatever its name
+                raise OSError(errno.ENOSPC, "No space left on device")
         return real_open(self, mode, *args, **kw)  # type: ignore[call-overload]
 
     monkeypatch.setattr(Path, "open", full)

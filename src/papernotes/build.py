@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes import __version__, load, write
 from papernotes.config import Config
-from papernotes.errors import Diagnostic, Severity, warning
+from papernotes.errors import Diagnostic, Severity
 from papernotes.incremental import cache, fastpath
-from papernotes.incremental.cache import BuildCache, NoteEntry
+from papernotes.incremental.cache import BuildCache, NoteEntry, persist
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -252,7 +252,7 @@ def build(
         )
         report = done.report
         if done.cache is not None:
-            _, problems = persist(root, done, out)
+            _, problems = persist(root, done, out, workers=_workers(workers))
             report = replace(report, diagnostics=(*report.diagnostics, *problems))
     return replace(report, seconds=time.perf_counter() - start)
 
@@ -282,7 +282,7 @@ def run(
     from papernotes.sitewriter import SiteWriter, output_memo
 
     warm = warm or Warm()
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 8)
+    workers = _workers(workers)
     the_theme = warm.theme or theme.load_theme(root)
     key = _cache_key(root, config, out, the_theme)
     d_cache: tuple[Diagnostic, ...] = ()  # a damaged cache: said, never promoted or replayed
@@ -320,7 +320,7 @@ def run(
             workers=workers,
             progress=progress,
             styles=styles,
-            sink=writer.put,
+            sink=writer,
             memo=warm.memo,
         )
         kept = Warm(old, the_theme, md, (styles, d_styles), warm.known, warm.memo)
@@ -375,19 +375,9 @@ def _leave_out(
     return again, (*found, *theirs, *relinked), left
 
 
-def persist(root: Path, done: Run, out: Path) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
-    """Leave the cache and the input stamp of ``done`` for the next build: the cache as now
-    stored (None when there is none), and a warning if it cannot be saved."""
-    if done.cache is None:
-        return None, ()
-    manifest = write.manifest_digest(out.resolve())
-    try:
-        saved = cache.save_cache(root, done.cache, {**done.stamp, "manifest": manifest})
-    except OSError as exc:  # the site is built; only the next build's head start is lost
-        where, why = str(exc.filename or cache.CACHE_DIR), exc.strerror or exc
-        hint = "the site is built; the next build will redo everything"
-        return None, (warning(where, None, f"cannot save the build cache: {why}", hint),)
-    return saved, ()
+def _workers(asked: int | None) -> int:
+    """How many processes parse, render and save: ``asked``, or the cores (at most 8)."""
+    return asked if asked is not None else min(os.cpu_count() or 1, 8)
 
 
 def _cache_key(root: Path, config: Config, out: Path, the_theme: Theme) -> str:

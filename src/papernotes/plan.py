@@ -73,7 +73,7 @@ from papernotes.search.index import MAX_BODY_CHARS as MAX_BODY
 from papernotes.search.index import DocTerms, SearchDoc, SearchIndex, build_index
 from papernotes.search.shards import doc_order, shard_files
 from papernotes.search.table import LIBRARY_DATA, library_files, library_paths
-from papernotes.sitejobs import Job, Progress, RenderedSite, SitePlan
+from papernotes.sitejobs import Collected, Job, Progress, RenderedSite, Sink, SitePlan
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
@@ -101,15 +101,16 @@ def render_site(
     workers: int = 1,
     progress: Progress | None = None,
     styles: Sequence[Style] = (),
-    sink: Callable[[Page], None] | None = None,
+    sink: Sink | None = None,
     memo: SaveMemo | None = None,
 ) -> tuple[RenderedSite, tuple[Diagnostic, ...]]:
     """Render the site: every page whose fingerprint differs from ``previous``'s (or whose
     file is not in ``written``, the output folder's manifest), over ``workers`` processes
     when there are many; the pages, and the template problems in job order.
 
-    With ``sink``, each page goes to it as soon as it is rendered (``sitewriter.SiteWriter.
-    put``) instead of into the result, so the pages are never all in memory at once. A
+    With ``sink``, each job's files go to it as they are made (``sitewriter.SiteWriter``
+    stages them where the job runs) instead of into the result, so they are never all in
+    memory at once, nor sent back from the workers. A
     ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
     # The references depend on the notes' metadata alone: a build has forked workers format
     # them while it renders the bodies and makes the search documents here, then tokenises
@@ -182,15 +183,11 @@ def render_site(
     else:
         todo, unchanged, page_prints = jobmemo.split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
-    pages: list[Page] = []
+    kept = Collected() if sink is None else None
+    to = kept or cast("Sink", sink)  # the files are made (and staged) where the job runs
     problems: list[Diagnostic] = []
-    for output in parallel_iter(lambda job: job.run(), todo, workers, progress=report):
-        if sink is None:
-            pages.extend(output.pages)
-        else:
-            for page in output.pages:
-                sink(page)
-        problems.extend(output.diagnostics)
+    for made in parallel_iter(to.made, todo, workers, progress=report):
+        problems.extend(to.take(made))
     state, index = previous.search if previous is not None else None, plan.search
     if index is not None and memo is not None:  # serve: the last save's state, patched
         from papernotes.incremental.statememo import search_state
@@ -199,7 +196,7 @@ def render_site(
     elif index is not None:
         state = state_of(index, digests, sizes_of(index.docs, digests, state, MAX_BODY))
     site = RenderedSite(
-        pages=tuple(pages),
+        pages=tuple(kept.pages if kept is not None else ()),
         copies=plan.copies,
         unchanged=tuple(unchanged),
         rendered=len(todo),

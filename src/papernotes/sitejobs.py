@@ -4,10 +4,11 @@ what the next build may reuse."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
+    from papernotes.errors import Diagnostic
     from papernotes.incremental.indexrows import IndexRows
     from papernotes.incremental.searchstate import DocEntry, SearchState
     from papernotes.incremental.summary import PlanSummary
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from papernotes.search.index import SearchIndex
     from papernotes.write import Copy, Page
 
-__all__ = ["Job", "Progress", "RenderedSite", "SitePlan"]
+__all__ = ["Collected", "Job", "Progress", "RenderedSite", "Sink", "SitePlan"]
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` during long builds."""
@@ -38,6 +39,34 @@ class Job(NamedTuple):
     @property
     def paths(self) -> tuple[str, ...]:
         return self.outputs or (self.path,)
+
+
+class Sink(Protocol):
+    """Where ``render_site`` sends the files each job makes: :meth:`made` runs where the job
+    runs (a worker process, or here), :meth:`take` here, in job order, with what it returned
+    (``sitewriter.SiteWriter`` stages the files in the worker and takes their hashes here)."""
+
+    def made(self, job: Job) -> Any:
+        """Run ``job``; what goes back to :meth:`take` (sent from a worker as a value)."""
+        ...
+
+    def take(self, made: Any) -> tuple[Diagnostic, ...]:
+        """Take what :meth:`made` returned; the job's problems."""
+        ...
+
+
+class Collected:
+    """A :class:`Sink` that keeps the pages in memory, in job order (a caller without one)."""
+
+    def __init__(self) -> None:
+        self.pages: list[Page] = []
+
+    def made(self, job: Job) -> Output:
+        return job.run()
+
+    def take(self, made: Output) -> tuple[Diagnostic, ...]:
+        self.pages.extend(made.pages)
+        return made.diagnostics
 
 
 class SitePlan(NamedTuple):

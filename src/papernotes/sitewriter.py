@@ -15,22 +15,25 @@ writer made it and it is still empty.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes import write
 from papernotes.write import MARKER, Copy, OutputRefused, Page, WriteReport
 
 if TYPE_CHECKING:
+    from papernotes.errors import Diagnostic
     from papernotes.incremental.searchmemo import SaveMemo
     from papernotes.outputmemo import OutputMemo
+    from papernotes.sitejobs import Job
 
-__all__ = ["SiteWriter", "output_memo"]
+__all__ = ["Made", "SiteWriter", "Staged", "output_memo"]
 
 
 def output_memo(memo: SaveMemo | None) -> OutputMemo | None:
@@ -40,6 +43,34 @@ def output_memo(memo: SaveMemo | None) -> OutputMemo | None:
     from papernotes.outputmemo import OutputMemo  # serve's alone
 
     return memo.slot("output", partial(OutputMemo, memo.count))
+
+
+class Staged(NamedTuple):
+    """One file of the new site as :class:`SiteWriter` holds it: its hash, not its bytes."""
+
+    path: str
+    """Site-relative path."""
+    digest: str
+    """Hash of its bytes (the manifest's)."""
+    size: int
+    """Its length in bytes."""
+    tmp: Path | None
+    """Where it is staged, or None: the output folder holds these very bytes already."""
+
+
+class Made(NamedTuple):
+    """What one job made, as :meth:`SiteWriter.made` sends it back: its files, staged."""
+
+    files: tuple[Staged, ...]
+    """Its files, in the order it made them."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Its problems, in the order met."""
+
+
+def _name(path: str) -> str:
+    """The staged name of the page at ``path``: short, and unique in a build without a count
+    kept across the workers (each path is made once)."""
+    return "p" + hashlib.blake2b(path.encode("utf-8"), digest_size=10).hexdigest()
 
 
 class SiteWriter:
@@ -71,6 +102,7 @@ class SiteWriter:
             raise OutputRefused(f"{self.out}: is not empty and was not made by papernotes")
         self._old = old or {}
         self.previous = old
+        self._stage()  # now: the workers that render the pages stage them there (``made``)
         return self
 
     def __exit__(
@@ -97,15 +129,39 @@ class SiteWriter:
 
     def put(self, item: Page | Copy) -> None:
         """Take one file of the new site: staged now when its bytes are new (or ``fresh``)."""
+        self._took(self._staged(item))
+
+    def made(self, job: Job) -> Made:
+        """Run ``job`` and stage its files, where it runs (``plan.render_site``'s workers):
+        what goes back to :meth:`take` is their hashes, not their bytes (19.6 MB of pages
+        pickled back at 1,000 notes, then hashed and written by the parent alone)."""
+        output = job.run()
+        files = tuple(self._staged(page, _name(page.path)) for page in output.pages)
+        return Made(files, output.diagnostics)
+
+    def take(self, made: Made) -> tuple[Diagnostic, ...]:
+        """Take the files :meth:`made` staged, in job order; the job's problems."""
+        for staged in made.files:
+            self._took(staged)
+        return made.diagnostics
+
+    def _staged(self, item: Page | Copy, name: str = "") -> Staged:
         if write.unsafe_path(item.path):
             raise ValueError(f"refusing to write outside the output folder: {item.path!r}")
         data = write._content(item)
-        self._files[item.path] = digest = write._hash(data)
-        self._size += len(data)
+        digest = write._hash(data)
         real = self.real / item.path
         if self.fresh or self._old.get(item.path) != digest or not real.is_file():
-            self._todo.append((self._stage().put(data, self.out / item.path), item.path))
-            self._placed[item.path] = len(data)
+            tmp = self._stage().put(data, self.out / item.path, name)
+            return Staged(item.path, digest, len(data), tmp)
+        return Staged(item.path, digest, len(data), None)
+
+    def _took(self, staged: Staged) -> None:
+        self._files[staged.path] = staged.digest
+        self._size += staged.size
+        if staged.tmp is not None:
+            self._todo.append((staged.tmp, staged.path))
+            self._placed[staged.path] = staged.size
 
     def commit(self, copies: Iterable[Copy] = (), *, unchanged: Iterable[str] = ()) -> WriteReport:
         """Make ``out`` hold exactly the files put, ``copies`` (a file put already wins over a

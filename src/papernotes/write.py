@@ -325,10 +325,12 @@ class _Staging:
         if self.dir.is_dir() and not self.dir.is_symlink():
             shutil.rmtree(self.dir, ignore_errors=True)
 
-    def put(self, data: bytes, shown: Path) -> Path:
-        """Stage one file's bytes; the returned name is short whatever the page's is."""
-        self.count += 1
-        tmp = self.dir / str(self.count)
+    def put(self, data: bytes, shown: Path, name: str = "") -> Path:
+        """Stage one file's bytes; the returned name is short whatever the page's is: ``name``
+        (unique in this build), or the next number."""
+        if not name:
+            self.count += 1
+        tmp = self.dir / (name or str(self.count))
         try:
             with tmp.open("xb") as f:
                 f.write(data)

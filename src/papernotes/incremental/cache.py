@@ -55,6 +55,7 @@ __all__ = [
     "drafts",
     "input_stamp",
     "load_cache",
+    "persist",
     "read_cache",
     "rebuilt_if_damaged",
     "save_cache",
@@ -175,9 +176,12 @@ def read_cache(root: Path, key: str) -> tuple[BuildCache | None, tuple[Diagnosti
     return loaded, tuple(found)
 
 
-def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> BuildCache:
+def save_cache(
+    root: Path, cache: BuildCache, stamp: Mapping[str, Any], *, workers: int = 1
+) -> BuildCache:
     """Write the cache and the input stamp (the stamp last, so it never outlives its cache);
-    ``cache`` with what is now stored on disk.
+    ``cache`` with what is now stored on disk. Many entries are written over ``workers``
+    processes (``store.save``).
 
     Raises OSError (naming the file) when they cannot be written.
     """
@@ -185,10 +189,31 @@ def save_cache(root: Path, cache: BuildCache, stamp: Mapping[str, Any]) -> Build
 
     with contextlib.suppress(FileNotFoundError):  # the old stamp must not outlive its cache
         state_path(root, "cache", "stamp.json").unlink()
-    saved = store.save(root, cache)
+    saved = store.save(root, cache, workers=workers)
     stamp_bytes = json.dumps(stamp, sort_keys=True).encode("utf-8")
     write_atomic(state_path(root, "cache", "stamp.json"), stamp_bytes)
     return saved
+
+
+def persist(
+    root: Path, done: Run, out: Path, *, workers: int = 1
+) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
+    """Leave the cache and the input stamp of ``done`` (a build's ``Run``) for the next build:
+    the cache as now stored (None when there is none), and a warning if it cannot be saved.
+    Many entries to write go to ``workers`` processes (``store.save``)."""
+    from papernotes.errors import warning
+    from papernotes.write import manifest_digest
+
+    if done.cache is None:
+        return None, ()
+    stamp = {**done.stamp, "manifest": manifest_digest(out.resolve())}
+    try:
+        saved = save_cache(root, done.cache, stamp, workers=workers)
+    except OSError as exc:  # the site is built; only the next build's head start is lost
+        where, why = str(exc.filename or CACHE_DIR), exc.strerror or exc
+        hint = "the site is built; the next build will redo everything"
+        return None, (warning(where, None, f"cannot save the build cache: {why}", hint),)
+    return saved, ()
 
 
 def rebuilt_if_damaged(root: Path, attempt: Callable[[], Run]) -> Run:

@@ -11,8 +11,13 @@ The search terms, once the index is made, are read only by the cache save: those
 made are packed the same way (``store.pack``), 2.5 KB a note as JSON, 1.2 compressed.
 
 A cold build packs each body where it is rendered (:func:`render_packed`): in the page worker,
-which then sends back a seventh of the bytes, so the parent never holds the bodies unpacked
-(at 5,000 notes they were 65 MiB of HTML and text at once, before the parent packed them).
+so the parent never holds the bodies as objects (at 5,000 notes they were 65 MiB of HTML and
+text at once, before the parent packed them).
+
+A text that goes to the build's spool (``incremental.spool``) is kept there as it is, not
+compressed: it no longer costs the parent's memory, and compressing it cost CPU twice, once
+to pack and once to save (at 1,000 notes, 0.4 s, most of it in the parent alone, between the
+search index and the pages). Only a text held in memory (no spool) is compressed.
 
 Only values a build made itself are packed (a cold build, or one whose cache held no bodies):
 those kept from the last build (``lazy.Reused``) are already JSON text until read, and are
@@ -45,10 +50,11 @@ _LEVEL = 1
 
 
 class Packed(Parts[_V]):
-    """:class:`~papernotes.incremental.lazy.Parts` whose JSON texts are zlib-compressed:
-    reading a value, or its JSON text for the store (:meth:`raw`), inflates it first. The
-    texts are the build's own, so none fails to decode. With a :class:`Spool`, the texts
-    are in its file rather than in memory (but those it could not write)."""
+    """:class:`~papernotes.incremental.lazy.Parts` whose JSON texts are held small: in a
+    :class:`Spool`'s file, as they are, or in memory zlib-compressed (those it could not
+    write, or all without a spool); reading a value, or its JSON text for the store
+    (:meth:`raw`), reads or inflates it first. The texts are the build's own, so none fails
+    to decode."""
 
     __slots__ = ("_at", "_spool")
 
@@ -65,20 +71,21 @@ class Packed(Parts[_V]):
         self._spool = spool
         self._at = at or {}
 
-    def _packed(self, key: str) -> bytes | None:
+    def _json(self, key: str) -> bytes | None:
+        """``key``'s JSON text, from the spool or inflated; None when there is none."""
         at = self._at.get(key)
         if at is not None and self._spool is not None:
             return self._spool.get(*at)
         raw = self._raw.get(key)
-        return raw if raw is None or isinstance(raw, bytes) else raw()
+        packed = raw if raw is None or isinstance(raw, bytes) else raw()
+        return None if packed is None else zlib.decompress(packed)
 
     def held(self) -> int:
         """Bytes of packed text held in memory (not in the spool): what the tests count."""
         return sum(len(v) for v in self._raw.values() if isinstance(v, bytes))
 
     def raw(self, key: str) -> bytes | None:
-        text = self._packed(key)
-        return None if text is None else zlib.decompress(text)
+        return self._json(key)
 
     def may_hold(self, key: str, text: str) -> bool:
         raw = self.raw(key)
@@ -87,24 +94,25 @@ class Packed(Parts[_V]):
     def __getitem__(self, key: str) -> tuple[str, _V]:
         """``key``'s value, decoded anew at each read and not kept: each is read once, by its
         page's worker (or the feed), and a kept value would grow the reader by it."""
-        text = self._packed(key)
+        text = self._json(key)
         if text is None:
             raise KeyError(key)
         self.decoded += 1
-        return self._fps[key], self._decode(json.loads(zlib.decompress(text)))
+        return self._fps[key], self._decode(json.loads(text))
 
 
 def _spooled(
     packed: Iterable[tuple[str, tuple[str, bytes]]], spool: Spool | None
 ) -> tuple[dict[str, tuple[str, bytes]], dict[str, tuple[int, int]]]:
-    """``packed`` (key, (fingerprint, text)) as :class:`Packed` takes it: each text written
-    to ``spool`` as it comes (``b""`` left in its place), or kept when it cannot be."""
+    """``packed`` (key, (fingerprint, JSON text)) as :class:`Packed` takes it: each text
+    written to ``spool`` as it comes (``b""`` left in its place), or kept compressed when it
+    cannot be."""
     raw: dict[str, tuple[str, bytes]] = {}
     at: dict[str, tuple[int, int]] = {}
     for key, (fp, text) in packed:
         where = spool.put(text) if spool is not None else None
         if where is None:
-            raw[key] = (fp, text)
+            raw[key] = (fp, zlib.compress(text, _LEVEL))
         else:
             raw[key], at[key] = (fp, b""), where
     return raw, at
@@ -125,10 +133,7 @@ def pack_made(
     from papernotes.incremental.store import _codec, _types
 
     codec, tp = _codec(), _types()[name]
-    made = (
-        (k, (fp, zlib.compress(dump(codec.encode(value, tp)), _LEVEL)))
-        for k, (fp, value) in values.items()
-    )
+    made = ((k, (fp, dump(codec.encode(value, tp)))) for k, (fp, value) in values.items())
     raw, at = _spooled(made, spool)
     return Packed(
         raw,
@@ -150,7 +155,8 @@ class Rendered(NamedTuple):
     is made from (the only part of it the parent reads before the pages)."""
 
     packed: bytes
-    """Its entry's JSON text, compressed (what :class:`Packed` holds)."""
+    """Its entry's JSON text: as it is for the spool, else compressed (what :class:`Packed`
+    holds)."""
     text: str
     """``RenderedBody.text``."""
     at: tuple[int, int] | None = None
@@ -174,11 +180,16 @@ def render_packed(
 
     def make(note: Note) -> Rendered:
         body = render(note)
-        return Rendered(zlib.compress(dump(codec.encode(body, tp)), _LEVEL), body.text)
+        text = dump(codec.encode(body, tp))
+        return Rendered(text if spool is not None else zlib.compress(text, _LEVEL), body.text)
 
     def own(made: Rendered) -> Rendered:  # spooled as each arrives: never all held at once
-        where = spool.put(made.packed) if spool is not None else None
-        return made if where is None else Rendered(b"", made.text, where)
+        if spool is None:
+            return made
+        where = spool.put(made.packed)
+        if where is None:  # held in memory after all: compressed
+            return Rendered(zlib.compress(made.packed, _LEVEL), made.text)
+        return Rendered(b"", made.text, where)
 
     made = reuse(wanted, {}, make, workers=workers, own=own)
     texts = {k: (fp, r.text) for k, (fp, r) in made.items()}
@@ -216,7 +227,7 @@ def pack_docs(
 
     codec, tp = _codec(), _types()["doc"]
     made = (
-        (k, (fp, zlib.compress(dump(codec.encode((d, StoredDoc.of(doc)), tp)), _LEVEL)))
+        (k, (fp, dump(codec.encode((d, StoredDoc.of(doc)), tp))))
         for k, (fp, (d, doc)) in docs.items()
     )
     raw, at = _spooled(made, spool)

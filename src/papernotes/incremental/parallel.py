@@ -133,13 +133,18 @@ def parallel_iter(
     *,
     progress: Callable[[int, int], None] | None = None,
     first_here: bool = True,
+    life: int | None = None,
 ) -> Iterator[_R]:
     """:func:`parallel_map` as results come: each in the order of ``items``, as soon as its
     slice is done, so the caller can use it (write a page) and let it go.
 
     ``first_here=False`` leaves the first slice to the workers too: for work whose first-use
     state the caller keeps alive long after (citeproc's, 10 MiB at 1,000 notes), which the
-    parent would carry through the rest of the build."""
+    parent would carry through the rest of the build.
+
+    ``life`` is about how many items a worker does before a new fork takes its place
+    (default :data:`ITEMS_PER_WORKER`): more for work that copies little of the parent's
+    memory, as each new fork costs CPU (the fork, and the pages it copies as it starts)."""
     if not fans_out(len(items), workers):
         for i, item in enumerate(items):
             yield fn(item)
@@ -148,7 +153,7 @@ def parallel_iter(
         return
     size = _slice_size(len(items), workers)
     if not first_here:
-        yield from _forked(fn, items, workers, size, progress, start=0)
+        yield from _forked(fn, items, workers, size, progress, start=0, life=life)
         return
     # The first slice is done here, before any fork: what the work builds on first use (the
     # compiled templates, Pygments' lexers, the TeX table, modules imported late) is then
@@ -165,7 +170,7 @@ def parallel_iter(
     if (_clock() - started) * (len(items) - first) / (first - 1) < FORK_WORTH:
         yield from map(fn, items[first:])  # less than a pool's own cost: done here too
         return
-    yield from _forked(fn, items, workers, size, progress, start=first)
+    yield from _forked(fn, items, workers, size, progress, start=first, life=life)
 
 
 class Ahead(Generic[_R]):
@@ -220,9 +225,10 @@ def _forked(
     progress: Callable[[int, int], None] | None,
     *,
     start: int,
+    life: int | None = None,
 ) -> Iterator[_R]:
     """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes."""
-    parts = _slices(fn, items, workers, size, start, workers * WINDOW_PER_WORKER)
+    parts = _slices(fn, items, workers, size, start, workers * WINDOW_PER_WORKER, life)
     next(parts)  # forked
     for end, part in parts:
         yield from part
@@ -237,6 +243,7 @@ def _slices(
     size: int,
     start: int,
     ahead: int,
+    life: int | None = None,
 ) -> Iterator[tuple[int, list[Any]]]:
     """Each slice's end and results, in order, after a first ``(start, [])`` once the pool is
     forked and its first ``ahead`` slices are handed out."""
@@ -248,7 +255,8 @@ def _slices(
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
     gc.freeze()
     try:
-        lives = max(1, ITEMS_PER_WORKER // size)  # slices a worker does before it is replaced
+        items_each = ITEMS_PER_WORKER if life is None else life
+        lives = max(1, items_each // size)  # slices a worker does before it is replaced
         with context.Pool(workers, _adopt, (fn, items), maxtasksperchild=lives) as pool:
             done = _windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead)
             yield start, []

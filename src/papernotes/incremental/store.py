@@ -291,19 +291,29 @@ def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -
     return entryfile.join({**head, "note": note}, body, parts)
 
 
-def save(root: Path, cache: BuildCache) -> BuildCache:
+def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
     """Write the entries whose version changed, then the index, then remove the entries of
     notes that are gone; ``cache`` with what is now stored. Raises OSError (naming the file).
-    A part of an unchanged entry is not decoded, let alone encoded again."""
+    A part of an unchanged entry is not decoded, let alone encoded again.
+
+    Many entries to write (a cold build's) are written by ``workers`` forked processes: each
+    file is independent of the others, and the save comes after every other stage, with the
+    cores otherwise idle (at 1,000 notes, 0.5 s of the parent's CPU alone; most of it
+    encoding the notes, the rest making a thousand files)."""
+    from papernotes.incremental.parallel import parallel_iter
+
     shape = _shape()
     versions = {path: _version(cache, path, entry) for path, entry in cache.notes.items()}
     folder = state_path(root, "cache", ENTRIES)
     folder.mkdir(parents=True, exist_ok=True)
     folder = state_path(root, "cache", ENTRIES)  # checked again: it may have been made just now
-    for path, version in versions.items():
-        if cache.stored.get(path) != version:  # else the file on disk is this very entry
-            data = _entry_bytes(cache, path, version, cache.notes[path])
-            write_atomic(folder / entry_name(path), data)
+    # Else the file on disk is this very entry.
+    todo = [path for path, version in versions.items() if cache.stored.get(path) != version]
+    written = functools.partial(_write_entry, cache, folder, versions)
+    # A worker copies little of the parent here (the notes it encodes are read, not kept):
+    # replaced as the pages' are, at 1,000 notes, 6 forks did 0.3 s of work.
+    for _ in parallel_iter(written, todo, workers, life=_SAVE_LIFE):  # all before the index
+        pass
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
     codec = _codec()
@@ -315,6 +325,15 @@ def save(root: Path, cache: BuildCache) -> BuildCache:
         with contextlib.suppress(OSError):
             state_path(root, "cache", name).unlink()
     return replace(cache, stored=versions)
+
+
+_SAVE_LIFE = 1024
+"""About how many entries a saving worker writes before a new fork takes its place."""
+
+
+def _write_entry(cache: BuildCache, folder: Path, versions: Mapping[str, str], path: str) -> None:
+    version = versions[path]
+    write_atomic(folder / entry_name(path), _entry_bytes(cache, path, version, cache.notes[path]))
 
 
 def _remove_stale(folder: Path, keep: set[str]) -> None:

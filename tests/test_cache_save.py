@@ -1,0 +1,71 @@
+"""The cache save (``incremental.cache.persist`` → ``incremental.store.save``): a cold build's
+many entries are written by forked workers, byte for byte as one process writes them, while a
+save of a few entries forks nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from papernotes.build import build
+from papernotes.config import load_config
+from papernotes.incremental import parallel, store
+
+
+def _cold(root: Path, workers: int) -> dict[str, bytes]:
+    """A cold build's cache entries and index, by name."""
+    for folder in ("site", ".papernotes"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+    config, _ = load_config(root)
+    report = build(root, config, out=root / "site", workers=workers)
+    assert report.errors == 0, [d.format() for d in report.diagnostics]
+    folder = root / ".papernotes" / "cache"
+    return {p.name: p.read_bytes() for p in [folder / store.INDEX, *(folder / "notes").iterdir()]}
+
+
+def _encoded_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The note files whose entries this process encodes from now on (a forked worker's
+    count its own copy of the list, never seen here)."""
+    here: list[str] = []
+    real = store._entry_bytes
+
+    def counted(cache, path, version, entry):  # type: ignore[no-untyped-def]
+        here.append(path)
+        return real(cache, path, version, entry)
+
+    monkeypatch.setattr(store, "_entry_bytes", counted)
+    return here
+
+
+def test_a_cold_builds_entries_are_written_by_the_workers_as_one_process_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # a small library is worth a fork here
+    root = tmp_path / "lib"
+    notes = generate(parallel.PARALLEL_FROM + 16, root)
+    alone = _cold(root, workers=1)
+    here = _encoded_here(monkeypatch)
+    shared = _cold(root, workers=2)
+    assert len(alone) == len(notes) + 1  # an entry per note, and the index
+    assert shared.keys() == alone.keys()
+    # The index names the cache key, which names the library folder only: the same.
+    assert shared == alone
+    assert len(here) == parallel.FIRST_SLICE  # the parent's first slice; the rest forked
+
+
+def test_a_save_of_a_few_entries_writes_them_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    root = tmp_path / "lib"
+    notes = generate(parallel.PARALLEL_FROM + 16, root)
+    _cold(root, workers=2)
+    here = _encoded_here(monkeypatch)
+    note = notes[0]
+    note.write_text(note.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    config, _ = load_config(root)
+    assert build(root, config, out=root / "site", workers=2).errors == 0
+    assert here == [f"papers/{note.name}"]
