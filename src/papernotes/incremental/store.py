@@ -4,11 +4,13 @@
 each note file, the *version* of its entry (a digest of the fingerprints the entry was made
 under). ``.papernotes/cache/notes/<digest of the note's path>.json`` holds that note's part of
 the cache: the note as parsed, its rendered body, its search terms, its formatted references
-and its search document, each part on a line of its own (``incremental.entryfile``). A build
-reads the index and the first line of each entry, decodes every note, and reads (then decodes)
-the note's body and each other part only when it is asked for (``incremental.lazybody``,
-``incremental.lazy``); it writes only the entries whose version changed (an unchanged
-entry's parts are not even decoded), then the index, and removes the entry files of notes
+and its search document, each part on a line of its own (``incremental.entryfile``).
+``.papernotes/cache/heads.json`` holds the first line of every entry, so that a build need
+not open them all (``incremental.heads``). A build reads the index and the first line of each
+entry, decodes every note, and reads (then decodes) the note's body and each other part only
+when it is asked for (``incremental.lazybody``, ``incremental.lazy``); it writes only the
+entries whose version changed (an unchanged entry's parts are not even decoded), then the
+heads file, then the index, and removes the entry files of notes
 that are gone — so an edit of one note rewrites one entry and the index, not the whole cache.
 
 Every file is untrusted input (a library may come with them): each is plain JSON decoded
@@ -39,9 +41,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
-from papernotes.incremental import entryfile, entryread
+from papernotes.incremental import entryfile, entryread, heads
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
 from papernotes.incremental.entryfile import PARTS, Part, dump
+from papernotes.incremental.heads import HEADS
 from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of, source_of
 from papernotes.incremental.records import CacheIndex, Damage, NoteRecord
 
@@ -179,6 +182,7 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     try:
         index = _codec().decode(data.get("index"), CacheIndex)
         folder = state_path(root, "cache", ENTRIES)
+        compact = heads.read(state_path(root, "cache") / HEADS, key, shape)
     except (OSError, ValueError, RecursionError) as exc:  # the codec's errors are ValueErrors
         return None, (Damage(where, entryread.why(exc)),)
     if not isinstance(index, CacheIndex) or index.key != key:
@@ -187,13 +191,23 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     decode_note = functools.partial(codec.decode, tp=types["note"])
     notes: dict[str, tuple[str, Note | None, tuple[Diagnostic, ...]]] = {}
     raw: dict[str, dict[str, tuple[str, Load]]] = {name: {} for name in PARTS}
-    stored: dict[str, str] = {}
+    stored = heads.OnDisk({}, compact.file if compact is not None else None)
     paths: dict[str, str] = {}
     damage: list[Damage] = []
     inside = os.path.join(folder, "")  # strings: a Path per entry cost 1.5 ms per 1,000
     for path, version in index.entries.items():
         name = entry_name(path)
-        found = entryread.entry(inside + name, path, version, key, shape, decode_note)
+        file = inside + name
+        took = heads.take(compact, path, version, file, key, shape)
+        found: tuple[Any, list[tuple[str, Load] | None]] | str
+        if took is None:
+            found = entryread.entry(file, path, version, key, shape, decode_note)
+        else:
+            try:
+                found = entryread.of_head(took[0], file, path, key, shape, decode_note)
+                stored.lines[path] = took[1]
+            except (ValueError, RecursionError) as exc:
+                found = entryread.why(exc)
         if isinstance(found, str):
             damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{name}", found, path))
             continue
@@ -300,10 +314,18 @@ def save(root: Path, cache: BuildCache) -> BuildCache:
     folder = state_path(root, "cache", ENTRIES)
     folder.mkdir(parents=True, exist_ok=True)
     folder = state_path(root, "cache", ENTRIES)  # checked again: it may have been made just now
-    for path, version in versions.items():
-        if cache.stored.get(path) != version:  # else the file on disk is this very entry
+    inside = os.path.join(folder, "")
+    with heads.Writer(state_path(root, "cache") / HEADS, cache.key, shape, cache.stored) as out:
+        for path, version in versions.items():
+            if cache.stored.get(path) == version:  # the file on disk is this very entry
+                if not out.copy(path):
+                    out.add(path, inside + entry_name(path))
+                continue
+            file = inside + entry_name(path)
             data = _entry_bytes(cache, path, version, cache.notes[path])
-            write_atomic(folder / entry_name(path), data)
+            write_atomic(Path(file), data)
+            out.add(path, file, data[: data.index(b"\n")])
+        on_disk = out.commit(versions)  # before the index: it names no entry the index lacks
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
     codec = _codec()
@@ -314,7 +336,7 @@ def save(root: Path, cache: BuildCache) -> BuildCache:
     for name in _OLD:
         with contextlib.suppress(OSError):
             state_path(root, "cache", name).unlink()
-    return replace(cache, stored=versions)
+    return replace(cache, stored=on_disk)
 
 
 def _remove_stale(folder: Path, keep: set[str]) -> None:
@@ -329,7 +351,7 @@ def _remove_stale(folder: Path, keep: set[str]) -> None:
 def clear(root: Path) -> None:
     """Forget the last build's cache: the index first (without it no entry is read), then the
     entries."""
-    for name in (INDEX, *_OLD):
+    for name in (INDEX, HEADS, *_OLD):
         with contextlib.suppress(FileNotFoundError):
             state_path(root, "cache", name).unlink()
     with contextlib.suppress(OSError):
