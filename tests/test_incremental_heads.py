@@ -15,12 +15,13 @@ import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import entryread, heads
+from papernotes.incremental import entryread, heads, store
 from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import note_text, site_tree, write_note
 
 HEADS = Path(".papernotes") / "cache" / heads.HEADS
+Hash = Callable[..., str]
 
 
 def _library(root: Path, n: int) -> Path:
@@ -88,6 +89,30 @@ def test_an_edit_reads_no_entry_file_for_its_first_line_at_30_notes_or_120(
         assert first.first_lines == again.first_lines == []
         # Read once, and once more by the save to copy the lines of the entries it kept.
         assert len(first.heads) == len(again.heads) == 2
+        _build(root, tmp_path / f"clean{n}", use_cache=False)
+        assert site_tree(root / "site") == site_tree(tmp_path / f"clean{n}")
+
+
+def test_a_save_hashes_the_version_of_the_edited_entry_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An entry made from what its first line says (its text digest and parts' fingerprints)
+    # keeps its version; only the edited note's is a new digest, at 30 notes or 120.
+    for n in (30, 120):
+        root = _library(tmp_path / str(n), n)
+        _build(root)
+        hashed: list[str] = []
+
+        def counting(*parts: object, seen: list[str] = hashed, real: Hash = store.digest) -> str:
+            if str(parts[0]).startswith("papers/"):
+                seen.append(str(parts[0]))
+            return real(*parts)
+
+        with monkeypatch.context() as m:
+            m.setattr(store, "digest", counting)
+            _edit(root, 5)
+            _build(root)
+        assert hashed == ["papers/n5.md"]
         _build(root, tmp_path / f"clean{n}", use_cache=False)
         assert site_tree(root / "site") == site_tree(tmp_path / f"clean{n}")
 

@@ -26,7 +26,7 @@ import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from papernotes.atomic import temp_name
 from papernotes.incremental import entryfile
@@ -50,27 +50,33 @@ class OnDisk(dict[str, str]):
     and where the heads file holds the first line of each: what the next save copies rather
     than read the entry file again."""
 
-    __slots__ = ("file", "lines")
+    __slots__ = ("file", "lines", "marks")
 
     def __init__(
         self,
         versions: Mapping[str, str],
         file: Ident | None = None,
         lines: dict[str, tuple[int, int]] | None = None,
+        marks: dict[str, tuple[str | None, ...]] | None = None,
     ) -> None:
         super().__init__(versions)
         self.file = file
         """The heads file the positions are in (None: none)."""
         self.lines = lines if lines is not None else {}
         """Note file → (start, end) of its entry's line in that heads file."""
+        self.marks = marks if marks is not None else {}
+        """Note file → what its entry's version is the digest of, as its first line says:
+        the text digest and each part's fingerprint (``store``: a save whose inputs are
+        these keeps the version rather than hash them again)."""
 
 
 class Heads(NamedTuple):
-    """What a heads file holds, checked no further than being lines of the right form."""
+    """A heads file as read: its lines, each decoded only when its entry is taken."""
 
-    found: dict[str, tuple[Any, int, Ident, int, int]]
-    """Note file → (its entry's first line decoded, that line's length with its newline, the
-    entry file as written, and where the line is in the heads file)."""
+    data: bytes
+    """The file's bytes."""
+    found: dict[str, tuple[int, int]]
+    """Note file → where its entry's line is in ``data`` (start, end before the newline)."""
     file: Ident
     """The heads file as read."""
 
@@ -79,10 +85,15 @@ def _header(key: str, shape: str) -> bytes:
     return entryfile.dump({"format": _FORMAT, "key": key, "shape": shape})
 
 
+_PATH = b'{"path":"'
+"""How an entry's first line begins (``entryfile.join``): its note file comes first."""
+
+
 def read(file: Path, key: str, shape: str) -> Heads | None:
-    """The heads file ``file`` of the cache made with ``key`` and ``shape``, each line
-    decoded; None when there is none, or it is not one of this cache. A line that is not of
-    the form the save writes is left out (its entry is read from its own file)."""
+    """The heads file ``file`` of the cache made with ``key`` and ``shape``, each line found
+    by the note file it names (decoded only when :func:`take` takes it, as an entry file's
+    first line is read: never all at once); None when there is none, or it is not one of this
+    cache. A line that does not name its note is left out (its entry is read from its file)."""
     try:
         fd = os.open(file, os.O_RDONLY | _NOFOLLOW)
         with os.fdopen(fd, "rb") as f:
@@ -92,26 +103,18 @@ def read(file: Path, key: str, shape: str) -> Heads | None:
     header = _header(key, shape) + b"\n"
     if not data.startswith(header):
         return None
-    found: dict[str, tuple[Any, int, Ident, int, int]] = {}
+    found: dict[str, tuple[int, int]] = {}
     start = len(header)
-    while start < len(data):
-        end = data.find(b"\n", start)
-        if end < 0:
-            break  # cut short: the last line has no end
-        try:
-            size, mtime, ino, line = data[start:end].split(b" ", 3)
-            head = json.loads(line)
-            found[head["path"]] = (
-                head,
-                len(line) + 1,
-                (int(size), int(mtime), int(ino)),
-                start,
-                end,
-            )
-        except (ValueError, RecursionError, TypeError, KeyError, IndexError):
-            pass  # its entry is read from its own file
+    while (end := data.find(b"\n", start)) >= 0:  # a last line without its end: cut short
+        at = data.find(_PATH, start, end) + len(_PATH)
+        close = data.find(b'"', at, end)
+        # A name JSON writes without an escape is its UTF-8 as it is (``ensure_ascii=False``);
+        # another is rare enough to read from its entry. ``take`` checks the line whole.
+        if at > len(_PATH) and close > 0 and b"\\" not in data[at:close]:
+            with contextlib.suppress(UnicodeDecodeError):
+                found[data[at:close].decode("utf-8")] = (start, end)
         start = end + 1
-    return Heads(found, ident)
+    return Heads(data, found, ident)
 
 
 def take(
@@ -120,18 +123,20 @@ def take(
     """The first line of ``path``'s entry from ``heads`` and where it is in the heads file,
     if it is the one the index names (``version``) and the entry ``file`` is still the one
     it was read from; else None (read the entry file itself)."""
-    hit = heads.found.pop(path, None) if heads is not None else None
-    if hit is None:
+    at = heads.found.get(path) if heads is not None else None
+    if heads is None or at is None:
         return None
-    head, length, written, start, end = hit
     try:
-        found = entryfile.check_head(head, length, written[0], path, version, key, shape)
+        size, mtime, ino, line = heads.data[at[0] : at[1]].split(b" ", 3)
+        written = (int(size), int(mtime), int(ino))
+        head = json.loads(line)
         st = os.lstat(file)
-    except OSError:
+    except (OSError, ValueError, RecursionError):
         return None
+    found = entryfile.check_head(head, len(line) + 1, written[0], path, version, key, shape)
     if isinstance(found, str) or not stat.S_ISREG(st.st_mode) or _ident(st) != written:
         return None
-    return found, (start, end)
+    return found, at
 
 
 class Writer:
@@ -157,6 +162,9 @@ class Writer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            os.close(self._old[0])
+            self._old = None
         if not self._out.closed:  # not committed: the old heads file stays as it was
             self._out.close()
             with contextlib.suppress(OSError):
@@ -189,13 +197,21 @@ class Writer:
             self._at += self._out.write(line + b"\n")
 
     def _flush(self) -> None:
+        """Copy the run of old lines pending, a megabyte at a time (never the whole file)."""
         if self._run is not None and self._old is not None:
-            self._out.write(memoryview(self._old[0])[self._run[0] : self._run[1] + 1])
+            start, end = self._run[0], self._run[1] + 1
+            while start < end:
+                chunk = os.pread(self._old[0], min(end - start, 1 << 20), start)
+                if not chunk:
+                    raise OSError(f"{self._file}: cut short while it was copied")
+                start += self._out.write(chunk)
         self._run = None
 
-    def commit(self, versions: Mapping[str, str]) -> OnDisk:
-        """Put the file in place: ``versions`` (the entries now on disk) with where it holds
-        each one's line."""
+    def commit(
+        self, versions: Mapping[str, str], marks: dict[str, tuple[str | None, ...]]
+    ) -> OnDisk:
+        """Put the file in place: ``versions`` (the entries now on disk, made from
+        ``marks``) with where it holds each one's line."""
         self._flush()
         self._out.flush()
         ident = _ident(os.fstat(self._out.fileno()))
@@ -206,7 +222,7 @@ class Writer:
             with contextlib.suppress(OSError):
                 self._tmp.unlink()
             raise
-        return OnDisk(versions, ident, self._lines)
+        return OnDisk(versions, ident, self._lines, marks)
 
 
 def _read(entry: str) -> bytes | None:
@@ -224,16 +240,19 @@ def _read(entry: str) -> bytes | None:
 
 def _old_lines(
     file: Path, stored: Mapping[str, str]
-) -> tuple[bytes, dict[str, tuple[int, int]]] | None:
-    """The heads file the cache was read with and where each entry's line is in it, if it
-    is still that file; else None."""
+) -> tuple[int, dict[str, tuple[int, int]]] | None:
+    """The heads file the cache was read with, open, and where each entry's line is in it, if
+    it is still that file; else None."""
     if not isinstance(stored, OnDisk) or stored.file is None or not stored.lines:
         return None
     try:
         fd = os.open(file, os.O_RDONLY | _NOFOLLOW)
-        with os.fdopen(fd, "rb") as f:
-            if _ident(os.fstat(fd)) != stored.file:
-                return None
-            return f.read(), stored.lines
     except OSError:
         return None
+    try:
+        if _ident(os.fstat(fd)) == stored.file:
+            return fd, stored.lines
+    except OSError:
+        pass
+    os.close(fd)
+    return None
