@@ -94,16 +94,25 @@ def read_head(line: bytes, size: int, path: str, version: str, key: str, shape: 
     ``shape`` and the lines it gives add up to ``size``; else what is wrong with it (the
     words :func:`split` gives). The other lines are not read: :func:`line_of` checks the
     one asked for when it is. Raises ValueError or RecursionError when ``line`` is not JSON."""
-    if not line.endswith(b"\n"):
-        return "cut short, or not of the shape papernotes writes"
-    return check_head(json.loads(line), len(line), size, path, version, key, shape)
+    head = json.loads(line)
+    ended = line.endswith(b"\n")
+    return check_head(head, len(line), size, path, version, key, shape, ended=ended)
 
 
 def check_head(
-    head: Any, length: int, size: int, path: str, version: str, key: str, shape: str
+    head: Any,
+    length: int,
+    size: int,
+    path: str,
+    version: str,
+    key: str,
+    shape: str,
+    *,
+    ended: bool = True,
 ) -> Head | str:
     """:func:`read_head` of a first line already decoded (``head``), ``length`` bytes long
-    with its newline: the heads file (``incremental.heads``) holds it apart from its entry."""
+    with its newline (``ended``: it has one): the heads file (``incremental.heads``) holds it
+    apart from its entry."""
     if not isinstance(head, dict):
         return "not a cache entry"
     if (head.get("path"), head.get("version")) != (path, version):
@@ -111,7 +120,7 @@ def check_head(
     if (head.get("key"), head.get("shape")) != (key, shape):
         return "made by another build"
     specs = head.get("parts")
-    if type(specs) is not list or len(specs) != len(PARTS):
+    if type(specs) is not list or len(specs) != len(PARTS) or not ended:
         return "cut short, or not of the shape papernotes writes"
     body = head.get("body")
     if type(body) is not int or body < 0:
