@@ -100,7 +100,7 @@ class LinkRows:
             and len(self.label_keys) == len(self.labels)
         )
 
-    def names_of(self, key: str, notes: Mapping[str, Note]) -> Names | None:
+    def names_of(self, key: str, notes: Mapping[CiteKey, Note]) -> Names | None:
         """The names and labels, if they were made from ``key`` and name only ``notes``."""
         named = {*self.alias_keys, *self.shared_keys, *self.label_keys}
         if not self.names or self.names != key or not notes.keys() >= named:
@@ -108,7 +108,7 @@ class LinkRows:
         aliases = dict(zip(self.aliases, map(CiteKey, self.alias_keys), strict=True))
         starts = (0, *self.shared_ends)
         shared = {
-            name: tuple(notes[k] for k in self.shared_keys[a:b])
+            name: tuple(notes[CiteKey(k)] for k in self.shared_keys[a:b])
             for name, a, b in zip(self.shared, starts, self.shared_ends, strict=False)
         }
         labels = dict(zip(map(CiteKey, self.label_keys), self.labels, strict=True))
@@ -178,7 +178,7 @@ class LinkStore:
         return cls(last, {path: sha for path, (sha, _, _) in parsed.items()}, metas)
 
     def names(
-        self, notes: Sequence[Note], by_key: Mapping[str, Note], make: Callable[[], Names]
+        self, notes: Sequence[Note], by_key: Mapping[CiteKey, Note], make: Callable[[], Names]
     ) -> Names:
         """The names and labels of ``notes`` (``link``'s, in its order; ``by_key``: the same
         by key): the last build's if they were made from the same, else ``make()``."""
