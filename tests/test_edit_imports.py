@@ -123,7 +123,7 @@ DATACLASSES_ON_EDIT = {
     "papernotes.incremental.searchstate.StoredDoc",
     "papernotes.incremental.records.CacheIndex",
     "papernotes.incremental.records.NoteRecord",
-    "papernotes.incremental.summary.LinkRows",
+    "papernotes.incremental.linkrows.LinkRows",
     "papernotes.incremental.summary.PlanSummary",
     "papernotes.linknote.Names",
     "papernotes.load.Sources",

@@ -199,3 +199,75 @@ def test_an_edit_build_reads_no_other_notes_body_to_link_or_fingerprint(
     assert readers  # the probe sees reads (the preview's sections read every body still)
     assert not {"one", "take", "keep", "body_fingerprints"} & set(readers), readers
     assert site_tree(out) == _clean(lib, tmp_path)
+
+
+def _naming(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many notes each making of the names and labels was given, from here on."""
+    made: list[int] = []
+    real = link._aliases
+
+    def counted(notes: Any) -> Any:
+        made.append(len(notes))
+        return real(notes)
+
+    monkeypatch.setattr(link, "_aliases", counted)
+    return made
+
+
+@pytest.mark.parametrize(
+    ("op", "key", "arg", "makes"),
+    [
+        ("body", "delta", "Another body.", 0),
+        ("cites", "gamma", ["alpha"], 1),  # any front matter edit: its digest moved
+        ("title", "beta", "Beta Renamed", 1),
+        ("year", "beta", 2001, 1),  # a label ("… 2001")
+        ("add", "epsilon", None, 1),
+        ("rename", "beta", "bravo", 1),
+    ],
+)
+def test_an_edit_build_makes_the_names_and_labels_only_when_what_they_are_made_of_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, op: str, key: str, arg: object, makes: int
+) -> None:
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    _build(lib.root, out, use_cache=True)
+    lib.apply(op, key, arg)
+    made = _naming(monkeypatch)
+    _build(lib.root, out, use_cache=True)
+    assert len(made) == makes
+    lib.apply("body", "alpha", "Yet another body.")  # then a plain edit keeps them again
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert len(made) == makes
+    assert site_tree(out) == _clean(lib, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (7, "nosuchnote"),  # a name for a note that is not there
+        (12, "nosuchnote"),  # a label of one
+        (5, "0" * 32),  # made from something else
+        (9, [9]),  # shared ends that do not line up
+    ],
+)
+def test_names_that_do_not_fit_are_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: int, value: object
+) -> None:
+    lib = Library(tmp_path / "lib")
+    out = lib.root / "site"
+    _build(lib.root, out, use_cache=True)
+    index = lib.root / ".papernotes" / "cache" / "index.json"
+    data, rows = _rows(index)
+    assert rows[5] and len(rows[6]) == len(rows[7]) >= 4  # the names, stored
+    if field in (7, 12):  # the key of the last name, or of the last label
+        rows[field] = [*rows[field][:-1], value]
+    else:
+        rows[field] = value
+    index.write_text(json.dumps(data), encoding="utf-8")
+    lib.apply("body", "delta", "Another body.")
+    made = _naming(monkeypatch)
+    _build(lib.root, out, use_cache=True)
+    monkeypatch.undo()
+    assert len(made) == 1
+    assert site_tree(out) == _clean(lib, tmp_path)

@@ -186,7 +186,8 @@ def link(
     every name as it was, keeps what it was found to cite and mention (``memo.made``
     counts the notes linked again under ``"link-note"``). With a ``store`` (a build's, from
     the last build's summary: ``incremental.linkrows``), likewise a note whose text is the
-    same, while what links resolve against is.
+    same, while what links resolve against is; and the names and labels of the notes, while
+    every note's file, key and front matter are the same.
     """
     inputs = (files, papers_dir, dict(outside or {}), tuple(drafts), tuple(excluded))
     if memo is not None:  # serve's: a build from the command line has none to import
@@ -206,10 +207,12 @@ def link(
     sources = {_under(n.source, papers_dir): n.key for n in kept}
     # The names and labels come from each note's file and metadata alone: a save that
     # changed only a body finds them equal, and keeps them.
-    heads = tuple((n.source, n.meta) for n in kept)
-    (aliases, ambiguous), labels = same(
-        memo, "link-names", (heads,), lambda: (_aliases(kept), _labels(kept))
-    )
+    made = lambda: (_aliases(kept), _labels(kept))  # noqa: E731
+    if store is not None:  # a build's: the last build's, where made from the same
+        (aliases, ambiguous), labels = store.names(kept, by_key, made)
+    else:
+        heads = tuple((n.source, n.meta) for n in kept)
+        (aliases, ambiguous), labels = same(memo, "link-names", (heads,), made)
     base = Library(by_key, {}, {}, {}, {}, {}, {}, aliases, placed, sources)
     outside = outside or {}
     names = Names(

@@ -23,7 +23,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["PARTS", "Head", "Part", "dump", "join", "line_of", "read_head", "split"]
+__all__ = ["PARTS", "Head", "Part", "check_head", "dump", "join", "line_of", "read_head", "split"]
 
 PARTS = ("body", "terms", "refs", "doc")
 """The parts of an entry read only when asked for, in file order."""
@@ -95,6 +95,24 @@ def read_head(line: bytes, size: int, path: str, version: str, key: str, shape: 
     words :func:`split` gives). The other lines are not read: :func:`line_of` checks the
     one asked for when it is. Raises ValueError or RecursionError when ``line`` is not JSON."""
     head = json.loads(line)
+    ended = line.endswith(b"\n")
+    return check_head(head, len(line), size, path, version, key, shape, ended=ended)
+
+
+def check_head(
+    head: Any,
+    length: int,
+    size: int,
+    path: str,
+    version: str,
+    key: str,
+    shape: str,
+    *,
+    ended: bool = True,
+) -> Head | str:
+    """:func:`read_head` of a first line already decoded (``head``), ``length`` bytes long
+    with its newline (``ended``: it has one): the heads file (``incremental.heads``) holds it
+    apart from its entry."""
     if not isinstance(head, dict):
         return "not a cache entry"
     if (head.get("path"), head.get("version")) != (path, version):
@@ -102,7 +120,7 @@ def read_head(line: bytes, size: int, path: str, version: str, key: str, shape: 
     if (head.get("key"), head.get("shape")) != (key, shape):
         return "made by another build"
     specs = head.get("parts")
-    if type(specs) is not list or len(specs) != len(PARTS) or not line.endswith(b"\n"):
+    if type(specs) is not list or len(specs) != len(PARTS) or not ended:
         return "cut short, or not of the shape papernotes writes"
     body = head.get("body")
     if type(body) is not int or body < 0:
@@ -112,7 +130,7 @@ def read_head(line: bytes, size: int, path: str, version: str, key: str, shape: 
         if spec is not None and not (_fits(spec, None) and spec[1] >= 0):
             return "a part cut short or changed since it was written"
         parts.append(None if spec is None else (spec[0], spec[1]))
-    if size != len(line) + body + sum(1 + (0 if p is None else p[1]) for p in parts):
+    if size != length + body + sum(1 + (0 if p is None else p[1]) for p in parts):
         return "cut short or changed since it was written (its lines and size differ)"
     return Head(head.get("note"), body, parts)
 

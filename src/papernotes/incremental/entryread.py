@@ -21,7 +21,7 @@ from papernotes.incremental import entryfile
 if TYPE_CHECKING:
     from papernotes.incremental.lazy import Load
 
-__all__ = ["entry", "read_bytes", "why"]
+__all__ = ["entry", "of_head", "read_bytes", "why"]
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -62,21 +62,28 @@ def entry(
     (:func:`_line`)."""
     try:
         head = entryfile.read_head(*_read_head(file), path, version, key, shape)
-        if isinstance(head, str):
-            return head
-        note, where = head.note, (file, path, key, shape)
-        if head.body and type(note) is list and len(note) == 3 and type(note[1]) is list:
-            # What reads the body: the codec makes a LazyBody of it (``lazybody``).
-            note[1][2:3] = [functools.partial(_line, where, 0, note[0], head.body)]
-        parts: list[tuple[str, Callable[[], bytes]] | None] = [
-            None if p is None else (p[0], functools.partial(_line, where, at, *p))
-            for at, p in enumerate(head.parts, 1)
-        ]
-        return decode(note), parts
+        return head if isinstance(head, str) else of_head(head, file, path, key, shape, decode)
     except FileNotFoundError:
         return "missing"
     except (OSError, ValueError, RecursionError) as exc:
         return why(exc)
+
+
+def of_head(
+    head: entryfile.Head, file: str, path: str, key: str, shape: str, decode: Callable[[Any], Any]
+) -> tuple[Any, list[tuple[str, Load] | None]]:
+    """:func:`entry` of a first line read already (from the entry ``file``, or from the heads
+    file: ``incremental.heads``). Raises ValueError or RecursionError when the note does not
+    decode."""
+    note, where = head.note, (file, path, key, shape)
+    if head.body and type(note) is list and len(note) == 3 and type(note[1]) is list:
+        # What reads the body: the codec makes a LazyBody of it (``lazybody``).
+        note[1][2:3] = [functools.partial(_line, where, 0, note[0], head.body)]
+    parts: list[tuple[str, Callable[[], bytes]] | None] = [
+        None if p is None else (p[0], functools.partial(_line, where, at, *p))
+        for at, p in enumerate(head.parts, 1)
+    ]
+    return decode(note), parts
 
 
 def _line(where: tuple[str, str, str, str], at: int, mark: Any, length: int) -> bytes:

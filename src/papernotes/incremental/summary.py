@@ -37,13 +37,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
-from itertools import accumulate, pairwise
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from papernotes import fingerprints, paperprints, preview, urls
 from papernotes.bodyctx import tag_slugs
 from papernotes.incremental.cache import digest
 from papernotes.incremental.drawn import drawn
+from papernotes.incremental.linkrows import LinkRows, ordered
 from papernotes.incremental.sectionrows import Pairs, names_digest, section_links
 from papernotes.model import CiteKey
 
@@ -55,34 +56,6 @@ if TYPE_CHECKING:
     from papernotes.model import Library
 
 __all__ = ["LinkRows", "PlanSummary", "Reuse", "names_digest"]
-
-
-@dataclass(frozen=True, slots=True)
-class LinkRows:
-    """What ``link`` found in each plain note (no embeds, no problems, no Dendron link to
-    reorder), a column per field, for the next build to take where the note's text and
-    ``context`` are the same (``incremental.linkrows``)."""
-
-    context: str
-    """Digest of what every note's links resolved against (``linkrows.context_digest``)."""
-    sources: tuple[str, ...]
-    """Each plain note's file."""
-    shas: tuple[str, ...]
-    """The digest of its text."""
-    targets: tuple[str, ...]
-    """The notes it cites, then those it mentions, then ``kind:ident`` of the papers it
-    cites that have no note, one note's after the other's."""
-    ends: tuple[int, ...]
-    """Per note three places in ``targets``: where its cites, mentions and papers end."""
-
-    def fits(self) -> bool:
-        """Whether the columns line up (a crafted file may say anything)."""
-        n = len(self.sources)
-        return (
-            len(self.shas) == n
-            and len(self.ends) == 3 * n
-            and _ordered(self.ends, len(self.targets))
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,15 +119,11 @@ class PlanSummary:
         ends = (self.link_ends, self.file_ends, self.sections, self.shards, self.out_ends)
         return (
             all(len(c) == n for c in (*strings, self.ref_fps, self.pages, *ends))
-            and _ordered(self.link_ends, len(self.links))
-            and _ordered(self.file_ends, len(self.files))
-            and _ordered(self.out_ends, len(self.out_targets))
+            and ordered(self.link_ends, len(self.links))
+            and ordered(self.file_ends, len(self.files))
+            and ordered(self.out_ends, len(self.out_targets))
             and len(self.out_fragments) == len(self.out_targets)
         )
-
-
-def _ordered(ends: tuple[int, ...], size: int) -> bool:
-    return all(0 <= a <= b for a, b in pairwise(ends)) and (not ends or 0 <= ends[-1] <= size)
 
 
 def _joined(sections: Collection[str]) -> str:

@@ -1,0 +1,258 @@
+"""The heads file of the build cache: the first line of every entry file, in one file.
+
+A build reads the first line of every note's entry (``incremental.entryread``): at 1,000
+notes that was 1,000 files opened, read and closed, a third of reading the cache. So the save
+also writes ``.papernotes/cache/heads.json``: a line naming the cache (format, key, layout),
+then a line per entry, ``<size> <mtime_ns> <inode> <first line>``, what ``os.lstat`` said of
+the entry file once written and its first line as the file holds it. A build reads it in one
+go and takes an entry's line only if it is the first line the index names (as
+``entryfile.read_head`` checks it, with that size) and the entry file is still the one written
+(a regular file of that size, time and inode; one ``lstat``); any other entry is read from
+its own file, as before, and so is every entry when the heads file is missing, damaged or of
+another cache: it is never trusted further than an entry file would be. The later lines of
+an entry (its body, its parts) are read from the entry file and checked against that file's
+own first line when asked for (``entryfile.line_of``), as always.
+
+A save writes the file anew line by line, copying the lines of the entries it did not write
+from the heads file it read (:class:`OnDisk` says where each is), when that file is still the
+one read; else from the entry files themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from papernotes.atomic import temp_name
+from papernotes.incremental import entryfile
+
+__all__ = ["HEADS", "Heads", "OnDisk", "Writer", "read", "take"]
+
+HEADS = "heads.json"
+_FORMAT = 1
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+Ident = tuple[int, int, int]
+"""A file as ``lstat`` sees it: its size, modification time (ns) and inode."""
+
+
+def _ident(st: os.stat_result) -> Ident:
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+class OnDisk(dict[str, str]):
+    """Note file → the version of its entry file as it is on disk (``BuildCache.stored``),
+    and where the heads file holds the first line of each: what the next save copies rather
+    than read the entry file again."""
+
+    __slots__ = ("file", "lines", "marks")
+
+    def __init__(
+        self,
+        versions: Mapping[str, str],
+        file: Ident | None = None,
+        lines: dict[str, tuple[int, int]] | None = None,
+        marks: dict[str, tuple[str | None, ...]] | None = None,
+    ) -> None:
+        super().__init__(versions)
+        self.file = file
+        """The heads file the positions are in (None: none)."""
+        self.lines = lines if lines is not None else {}
+        """Note file → (start, end) of its entry's line in that heads file."""
+        self.marks = marks if marks is not None else {}
+        """Note file → what its entry's version is the digest of, as its first line says:
+        the text digest and each part's fingerprint (``store``: a save whose inputs are
+        these keeps the version rather than hash them again)."""
+
+
+class Heads(NamedTuple):
+    """A heads file as read: its lines, each decoded only when its entry is taken."""
+
+    data: bytes
+    """The file's bytes."""
+    found: dict[str, tuple[int, int]]
+    """Note file → where its entry's line is in ``data`` (start, end before the newline)."""
+    file: Ident
+    """The heads file as read."""
+
+
+def _header(key: str, shape: str) -> bytes:
+    return entryfile.dump({"format": _FORMAT, "key": key, "shape": shape})
+
+
+_PATH = b'{"path":"'
+"""How an entry's first line begins (``entryfile.join``): its note file comes first."""
+
+
+def read(file: Path, key: str, shape: str) -> Heads | None:
+    """The heads file ``file`` of the cache made with ``key`` and ``shape``, each line found
+    by the note file it names (decoded only when :func:`take` takes it, as an entry file's
+    first line is read: never all at once); None when there is none, or it is not one of this
+    cache. A line that does not name its note is left out (its entry is read from its file)."""
+    try:
+        fd = os.open(file, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            data, ident = f.read(), _ident(os.fstat(fd))
+    except OSError:
+        return None
+    header = _header(key, shape) + b"\n"
+    if not data.startswith(header):
+        return None
+    found: dict[str, tuple[int, int]] = {}
+    start = len(header)
+    while (end := data.find(b"\n", start)) >= 0:  # a last line without its end: cut short
+        at = data.find(_PATH, start, end) + len(_PATH)
+        close = data.find(b'"', at, end)
+        # A name JSON writes without an escape is its UTF-8 as it is (``ensure_ascii=False``);
+        # another is rare enough to read from its entry. ``take`` checks the line whole.
+        if at > len(_PATH) and close > 0 and b"\\" not in data[at:close]:
+            with contextlib.suppress(UnicodeDecodeError):
+                found[data[at:close].decode("utf-8")] = (start, end)
+        start = end + 1
+    return Heads(data, found, ident)
+
+
+def take(
+    heads: Heads | None, path: str, version: str, file: str, key: str, shape: str
+) -> tuple[entryfile.Head, tuple[int, int]] | None:
+    """The first line of ``path``'s entry from ``heads`` and where it is in the heads file,
+    if it is the one the index names (``version``) and the entry ``file`` is still the one
+    it was read from; else None (read the entry file itself)."""
+    at = heads.found.get(path) if heads is not None else None
+    if heads is None or at is None:
+        return None
+    try:
+        size, mtime, ino, line = heads.data[at[0] : at[1]].split(b" ", 3)
+        written = (int(size), int(mtime), int(ino))
+        head = json.loads(line)
+        st = os.lstat(file)
+    except (OSError, ValueError, RecursionError):
+        return None
+    found = entryfile.check_head(head, len(line) + 1, written[0], path, version, key, shape)
+    if isinstance(found, str) or not stat.S_ISREG(st.st_mode) or _ident(st) != written:
+        return None
+    return found, at
+
+
+class Writer:
+    """Writes a heads file anew, a line at a time as the save writes the entries (a cold
+    build's lines are never all in memory), then puts it in place (:meth:`commit`); left
+    without committing, it leaves the old one as it was."""
+
+    def __init__(self, file: Path, key: str, shape: str, stored: Mapping[str, str]) -> None:
+        """``stored``: the entries on disk as the cache was read (an :class:`OnDisk` says
+        where the heads file read holds their lines)."""
+        self._file = file
+        self._old = _old_lines(file, stored)
+        self._tmp = file.parent / temp_name()
+        fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        self._out = os.fdopen(fd, "wb")
+        self._at = self._out.write(_header(key, shape) + b"\n")
+        self._lines: dict[str, tuple[int, int]] = {}
+        self._run: tuple[int, int] | None = None
+        """The lines of the old file still to copy: from the start of the first to the end
+        of the last (its newline left out)."""
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            os.close(self._old[0])
+            self._old = None
+        if not self._out.closed:  # not committed: the old heads file stays as it was
+            self._out.close()
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+
+    def copy(self, path: str) -> bool:
+        """The line of ``path``'s entry, unchanged since the cache was read, copied from the
+        heads file read then (with its neighbours: one write for a run of lines); False when
+        that file does not have it (then :meth:`add` it)."""
+        at = self._old[1].get(path) if self._old is not None else None
+        if at is None:
+            return False
+        start, end = at
+        if self._run is None or self._run[1] + 1 != start:
+            self._flush()
+            self._run = (start, start)
+        self._lines[path] = (self._at, self._at + end - start)
+        self._at += end - start + 1
+        self._run = (self._run[0], end)
+        return True
+
+    def add(self, path: str, entry: str, first: bytes | None = None) -> None:
+        """The line of ``path``'s entry file ``entry``: ``first`` is its first line (without
+        the newline) when the save just wrote it; else it is read from the entry (no line when
+        it cannot be: the next build reads the entry itself)."""
+        self._flush()
+        line = _read(entry) if first is None else b"%d %d %d " % _ident(os.lstat(entry)) + first
+        if line is not None:
+            self._lines[path] = (self._at, self._at + len(line))
+            self._at += self._out.write(line + b"\n")
+
+    def _flush(self) -> None:
+        """Copy the run of old lines pending, a megabyte at a time (never the whole file)."""
+        if self._run is not None and self._old is not None:
+            start, end = self._run[0], self._run[1] + 1
+            while start < end:
+                chunk = os.pread(self._old[0], min(end - start, 1 << 20), start)
+                if not chunk:
+                    raise OSError(f"{self._file}: cut short while it was copied")
+                start += self._out.write(chunk)
+        self._run = None
+
+    def commit(
+        self, versions: Mapping[str, str], marks: dict[str, tuple[str | None, ...]]
+    ) -> OnDisk:
+        """Put the file in place: ``versions`` (the entries now on disk, made from
+        ``marks``) with where it holds each one's line."""
+        self._flush()
+        self._out.flush()
+        ident = _ident(os.fstat(self._out.fileno()))
+        self._out.close()
+        try:
+            os.replace(self._tmp, self._file)
+        except OSError:
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+            raise
+        return OnDisk(versions, ident, self._lines, marks)
+
+
+def _read(entry: str) -> bytes | None:
+    """The line of the entry file ``entry``, read from it; None if it cannot be."""
+    try:
+        fd = os.open(entry, os.O_RDONLY | _NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            first, st = f.readline(), os.fstat(fd)
+    except OSError:
+        return None
+    if not first.endswith(b"\n"):
+        return None
+    return b"%d %d %d " % _ident(st) + first[:-1]
+
+
+def _old_lines(
+    file: Path, stored: Mapping[str, str]
+) -> tuple[int, dict[str, tuple[int, int]]] | None:
+    """The heads file the cache was read with, open, and where each entry's line is in it, if
+    it is still that file; else None."""
+    if not isinstance(stored, OnDisk) or stored.file is None or not stored.lines:
+        return None
+    try:
+        fd = os.open(file, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        if _ident(os.fstat(fd)) == stored.file:
+            return fd, stored.lines
+    except OSError:
+        pass
+    os.close(fd)
+    return None
