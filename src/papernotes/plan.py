@@ -183,8 +183,8 @@ def render_site(
     else:
         todo, unchanged, page_prints = jobmemo.split_jobs(plan.jobs, last, written)
     report = (lambda done, total: progress("pages", done, total)) if progress else None
-    kept = Collected() if sink is None else None
-    to = kept or cast("Sink", sink)  # the files are made (and staged) where the job runs
+    collected = Collected() if sink is None else None
+    to = collected if collected is not None else cast("Sink", sink)  # made where the job runs
     problems: list[Diagnostic] = []
     for made in parallel_iter(to.made, todo, workers, progress=report):
         problems.extend(to.take(made))
@@ -196,7 +196,7 @@ def render_site(
     elif index is not None:
         state = state_of(index, digests, sizes_of(index.docs, digests, state, MAX_BODY))
     site = RenderedSite(
-        pages=tuple(kept.pages if kept is not None else ()),
+        pages=tuple(collected.pages if collected is not None else ()),
         copies=plan.copies,
         unchanged=tuple(unchanged),
         rendered=len(todo),
