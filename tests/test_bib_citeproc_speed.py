@@ -276,3 +276,36 @@ def test_if_tests_stop_early_with_citeproc_py_s_answer(
             results += [locator if v == "locator" else v in entry for v in variables]
             expected = {"any": any, "none": lambda r: not any(r)}.get(match or "", all)(results)
             assert citeproc_walk._passes((types, variables, match), item) is expected
+
+
+def test_a_locale_without_options_keeps_no_frame_of_the_formatting() -> None:
+    # A locale's missing options are kept as IndexError's arguments, not as the exception: its
+    # traceback held the frames of the first reference formatted, and through them every
+    # caller's locals (a build's CSL items, its worker pool), in a cycle the build's frozen
+    # collector never freed; every page worker inherited them.
+    import gc
+    import weakref
+
+    from papernotes.bib.styles import BUILTIN_STYLES
+
+    class Held:
+        """Something only the caller's frame holds."""
+
+    formatter = StyleSet([packaged_style(name, check=False) for name, _ in BUILTIN_STYLES])
+
+    def format_holding(marker: Held) -> weakref.ref[Held]:
+        formatter.format(_ITEMS[0])
+        return weakref.ref(marker)
+
+    paused = gc.isenabled()
+    gc.disable()  # freed by reference counts alone, as in a build's frozen heap
+    try:
+        held = format_holding(Held())
+        memos = [c.root.__dict__[citeproc_speed.MEMO] for c in formatter._compiled.values()]
+        kept = [v for memo in memos for v in memo.values() if isinstance(v, tuple)]
+        assert any(v[0] is None and v[1] is not None for v in kept if len(v) == 2)  # a miss
+        assert not any(isinstance(x, BaseException) for v in kept for x in v)
+        assert held() is None
+    finally:
+        if paused:
+            gc.enable()

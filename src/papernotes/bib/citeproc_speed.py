@@ -145,7 +145,9 @@ def _find_all(original: _LOOKUP) -> _LOOKUP:
 
 def _locale_option(original: _LOOKUP) -> _LOOKUP:
     # A locale's option (``punctuation-in-quote``), found in the tree each time; or IndexError
-    # when the locale has no options at all, which is kept too.
+    # when the locale has no options at all, which is kept too: as its arguments alone. The
+    # exception's traceback would hold the frames of the first call, and through them every
+    # caller's locals, for as long as the style (a build's CSL items and worker pool).
     def get_option(self: Any, name: str) -> Any:
         memo = _memo_of(self)
         if memo is None:
@@ -155,10 +157,10 @@ def _locale_option(original: _LOOKUP) -> _LOOKUP:
             try:
                 memo[key] = (original(self, name), None)
             except IndexError as exc:
-                memo[key] = (None, exc)
+                memo[key] = (None, exc.args)
         value, missing = memo[key]
         if missing is not None:
-            raise IndexError(*missing.args)
+            raise IndexError(*missing)
         return value
 
     get_option.__wrapped__ = original  # type: ignore[attr-defined]
