@@ -1,13 +1,15 @@
-"""An entry file splits where it was joined, and one cut short, changed in length or made for
-another note, version, key or layout is told apart (with the words the warning gives)."""
+"""An entry file is read where it was joined (its first line by ``read_head``, each other line
+by ``line_of``), and one cut short, changed in length or made for another note, version, key
+or layout is told apart (with the words the warning gives)."""
 
 from __future__ import annotations
 
 import pytest
 
-from papernotes.incremental.entryfile import PARTS, dump, join, split
+from papernotes.incremental.entryfile import PARTS, Head, dump, join, line_of, read_head
 
 NAMES = ("papers/a.md", "v1", "k", "s")
+PATH, _, KEY, SHAPE = NAMES
 HEAD = dict(zip(("path", "version", "key", "shape"), NAMES, strict=True))
 PART_TEXTS = [("fb", dump(["<p>a\nb</p>", "", "a b"])), None, ("fr", dump([])), ("fd", b"1")]
 BODY = dump(["the parsed\nbody"])
@@ -17,11 +19,21 @@ def _file(body: bytes = BODY) -> bytes:
     return join({**HEAD, "note": ["sha", None, []]}, body, PART_TEXTS)
 
 
-def test_an_entry_splits_where_it_was_joined() -> None:
-    data = _file()
+def _head(data: bytes) -> Head | str:
+    return read_head(data[: data.index(b"\n") + 1], len(data), *NAMES)
+
+
+@pytest.mark.parametrize("body", [BODY, b""])
+def test_an_entry_is_read_where_it_was_joined(body: bytes) -> None:
+    data = _file(body)
     assert data.count(b"\n") == len(PARTS) + 1  # the newlines in the bodies are escaped
-    assert split(data, *NAMES) == (["sha", None, []], BODY, PART_TEXTS)
-    assert split(_file(b""), *NAMES) == (["sha", None, []], b"", PART_TEXTS)
+    head = _head(data)
+    parts = [None if p is None else (p[0], len(p[1])) for p in PART_TEXTS]
+    assert head == Head(["sha", None, []], len(body), parts)
+    assert line_of(data, PATH, KEY, SHAPE, 0, "sha", len(body)) == body
+    for at, part in enumerate(PART_TEXTS, start=1):
+        if part is not None:
+            assert line_of(data, PATH, KEY, SHAPE, at, part[0], len(part[1])) == part[1]
 
 
 @pytest.mark.parametrize(
@@ -30,19 +42,31 @@ def test_an_entry_splits_where_it_was_joined() -> None:
         (lambda d: d.replace(b'"v1"', b'"v2"'), "another version"),
         (lambda d: d.replace(b'"papers/a.md"', b'"papers/b.md"'), "another note's"),
         (lambda d: d.replace(b'"key":"k"', b'"key":"x"'), "another build"),
-        (lambda d: d[: d.rindex(b"\n")], "cut short"),
-        (lambda d: d[:-1], "a part cut short or changed"),
+        (lambda d: d[: d.rindex(b"\n")], "lines and size differ"),
+        (lambda d: d[:-1], "lines and size differ"),
+        (lambda d: d.replace(b'body"]', b'bod"]'), "lines and size differ"),
         (lambda d: d.replace(b'"parts":[', b'"parts":[1,'), "not of the shape"),
         (lambda d: b"[]\n" + d.partition(b"\n")[2], "not a cache entry"),
-        (lambda d: d.replace(b'body"]', b'bod"]'), "body cut short or changed"),
         (lambda d: d.replace(b'"body":20', b'"body":"20"'), "body cut short or changed"),
+        (lambda d: d.replace(b'["fr",2]', b'["fr",-2]'), "a part cut short or changed"),
     ],
 )
 def test_an_entry_that_is_not_the_one_named_is_told(spoil, words: str) -> None:  # type: ignore[no-untyped-def]
-    found = split(spoil(_file()), *NAMES)
+    data = spoil(_file())
+    assert data != _file()
+    found = _head(data)
     assert isinstance(found, str) and words in found, found
+
+
+def test_a_line_that_moved_since_it_was_read_is_told() -> None:
+    data = _file()
+    fb, text = PART_TEXTS[0]
+    assert line_of(data, PATH, KEY, SHAPE, 1, "other", len(text)) == "changed since it was read"
+    assert line_of(data, PATH, KEY, SHAPE, 1, fb, len(text) + 1) == "changed since it was read"
+    assert line_of(data, "papers/b.md", KEY, SHAPE, 1, fb, len(text)).startswith("not the entry")
+    assert line_of(data[:-1], PATH, KEY, SHAPE, 4, "fd", 1) == "changed since it was read"
 
 
 def test_a_first_line_that_is_not_json_raises() -> None:
     with pytest.raises(ValueError):
-        split(_file()[:20], *NAMES)
+        read_head(_file()[:20], 20, *NAMES)

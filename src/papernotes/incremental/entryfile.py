@@ -23,7 +23,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["PARTS", "Head", "Part", "check_head", "dump", "join", "line_of", "read_head", "split"]
+__all__ = ["PARTS", "Head", "Part", "check_head", "dump", "join", "line_of", "read_head"]
 
 PARTS = ("body", "terms", "refs", "doc")
 """The parts of an entry read only when asked for, in file order."""
@@ -45,38 +45,6 @@ def join(head: dict[str, Any], body: bytes, parts: Sequence[Part | None]) -> byt
     return b"\n".join([dump({**head, "body": len(body), "parts": specs}), body, *lines])
 
 
-def split(
-    data: bytes, path: str, version: str, key: str, shape: str
-) -> tuple[Any, bytes, list[Part | None]] | str:
-    """The note (as JSON, to decode, but its body), its parsed body (JSON text, to decode
-    when read) and the parts of an entry file, if it is the entry of ``path`` at ``version``
-    made with ``key`` and ``shape``; else what is wrong with it.
-    Raises ValueError or RecursionError when its first line is not JSON."""
-    lines = data.split(b"\n")
-    head = json.loads(lines[0])
-    if not isinstance(head, dict):
-        return "not a cache entry"
-    if (head.get("path"), head.get("version")) != (path, version):
-        return "not the entry the index names (another note's, or another version)"
-    if (head.get("key"), head.get("shape")) != (key, shape):
-        return "made by another build"
-    specs = head.get("parts")
-    if type(specs) is not list or len(specs) != len(PARTS) or len(lines) != len(PARTS) + 2:
-        return "cut short, or not of the shape papernotes writes"
-    body = head.get("body")
-    if type(body) is not int or len(lines[1]) != body:
-        return "the note's body cut short or changed since it was written"
-    parts: list[Part | None] = []
-    for spec, text in zip(specs, lines[2:], strict=True):
-        if spec is None and not text:
-            parts.append(None)
-        elif _fits(spec, text):
-            parts.append((spec[0], text))
-        else:
-            return "a part cut short or changed since it was written"
-    return head.get("note"), lines[1], parts
-
-
 class Head(NamedTuple):
     """What the first line of an entry file says: all a build reads of most entries."""
 
@@ -92,7 +60,7 @@ def read_head(line: bytes, size: int, path: str, version: str, key: str, shape: 
     """The head of an entry file of ``size`` bytes whose first line (its newline included)
     is ``line``, if it is the entry of ``path`` at ``version`` made with ``key`` and
     ``shape`` and the lines it gives add up to ``size``; else what is wrong with it (the
-    words :func:`split` gives). The other lines are not read: :func:`line_of` checks the
+    words the cache's warning gives). The other lines are not read: :func:`line_of` checks the
     one asked for when it is. Raises ValueError or RecursionError when ``line`` is not JSON."""
     head = json.loads(line)
     ended = line.endswith(b"\n")
