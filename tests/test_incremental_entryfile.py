@@ -60,10 +60,13 @@ def test_an_entry_that_is_not_the_one_named_is_told(spoil, words: str) -> None: 
 
 def test_a_line_that_moved_since_it_was_read_is_told() -> None:
     data = _file()
-    fb, text = PART_TEXTS[0]
+    first = PART_TEXTS[0]
+    assert first is not None
+    fb, text = first
     assert line_of(data, PATH, KEY, SHAPE, 1, "other", len(text)) == "changed since it was read"
     assert line_of(data, PATH, KEY, SHAPE, 1, fb, len(text) + 1) == "changed since it was read"
-    assert line_of(data, "papers/b.md", KEY, SHAPE, 1, fb, len(text)).startswith("not the entry")
+    other = line_of(data, "papers/b.md", KEY, SHAPE, 1, fb, len(text))
+    assert isinstance(other, str) and other.startswith("not the entry"), other
     assert line_of(data[:-1], PATH, KEY, SHAPE, 4, "fd", 1) == "changed since it was read"
 
 
