@@ -397,5 +397,7 @@ def test_a_caller_may_give_its_workers_a_longer_life(monkeypatch: pytest.MonkeyP
     short = list(parallel.parallel_iter(lambda _: os.getpid(), items, 2))
     # A life counts slices of the full size (the last, smaller ones too): ample here.
     long = list(parallel.parallel_iter(lambda _: os.getpid(), items, 2, life=4 * len(items)))
-    assert len(set(long) - {os.getpid()}) == 2  # the first two forks did it all
+    # The first two forks did it all: no worker was replaced. (Not "exactly 2": on a loaded
+    # machine one worker may take every slice before the other has started.)
+    assert 1 <= len(set(long) - {os.getpid()}) <= 2
     assert len(set(short) - {os.getpid()}) >= 400 // 40
