@@ -10,7 +10,7 @@ import pytest
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import parallel
 from papernotes.render import Output
-from papernotes.sitejobs import Job, run_jobs
+from papernotes.sitejobs import LIFE_FROM, Job, page_life, run_jobs
 
 
 def test_a_job_makes_its_path_unless_it_names_its_outputs() -> None:
@@ -92,3 +92,29 @@ def test_a_job_here_is_made_once_whether_its_turn_comes_first_or_not(
     run_jobs(sink, _jobs(count, here), 2, None)
     assert [path for path, _ in sink.taken] == [f"p{i}.html" for i in range(count)]
     assert sorted(f"p{i}.html" for i in here) == sorted(p for p in made if int(p[1:-5]) in here)
+
+
+def test_a_page_worker_lives_shorter_as_the_site_grows() -> None:
+    # Its copy of the parent's memory grows per page with the parent's heap: the pages a life
+    # shrink with the jobs, to one slice; a small site keeps the default.
+    full, floor = parallel.ITEMS_PER_WORKER, parallel.SLICE_MAX
+    assert page_life(1) == page_life(1_500) == page_life(LIFE_FROM) == full
+    assert page_life(2 * LIFE_FROM) == full // 2
+    assert page_life(13_091) == 64  # 10,000 notes
+    assert page_life(65_000) == page_life(10**7) == floor  # 50,000 notes and more
+
+
+def test_the_pages_go_to_workers_with_the_life_the_site_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lives: list[int | None] = []
+    real = parallel.parallel_iter
+
+    def parallel_iter(*args: object, life: int | None = None, **kw: object) -> object:
+        lives.append(life)
+        return real(*args, life=life, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "parallel_iter", parallel_iter)
+    monkeypatch.setattr("papernotes.sitejobs.LIFE_FROM", 10)
+    run_jobs(_Pids(), _jobs(40, {3}), 1, None)
+    assert lives == [page_life(39)] and page_life(39) < parallel.ITEMS_PER_WORKER
