@@ -91,6 +91,30 @@ def test_reuse_ahead_equals_reuse(workers: int) -> None:
     assert later() == reuse(wanted, previous, lambda x: x * 3, workers=1)
 
 
+class _Value:
+    """A made value that can be watched for when it goes."""
+
+    def __init__(self, x: int) -> None:
+        self.x = x
+
+
+def test_reuse_ahead_lets_go_of_its_values_and_inputs_once_called() -> None:
+    # The build keeps what started the references (it holds every note's CSL item) until the
+    # pages are done: called, it must hold none of that any more, nor the references made.
+    import gc
+    import weakref
+
+    items = {f"k{i}": (f"fp{i}", _Value(i)) for i in range(10)}
+    later = reuse_ahead(items, {"k0": ("fp0", _Value(-1))}, lambda v: _Value(v.x * 3), workers=1)
+    inputs = [weakref.ref(v) for _, v in items.values()]
+    made = later()
+    assert [v.x for _, v in made.values()] == [-1, *(3 * i for i in range(1, 10))]
+    outputs = [weakref.ref(v) for _, v in made.values()]
+    del items, made
+    gc.collect()
+    assert [r() for r in inputs + outputs] == [None] * 20  # only ``later`` is left, holding none
+
+
 def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_bodies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -157,3 +181,36 @@ def test_the_last_slices_are_smaller_so_the_workers_finish_together(
     assert max(sizes) <= size
     tail = sizes[-2 * workers * 4 :]  # the last two rounds of slices, in quarters
     assert max(tail) <= max(1, size // 4) < size or size < 4
+
+
+def test_a_cold_build_renders_its_pages_without_what_made_the_references(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What handed the references out holds every note's CSL item, and held the references
+    # made: the page workers would inherit all of it, and the parent keep it to the end.
+    import gc
+
+    from papernotes import plan
+    from papernotes.incremental.reuse import Later
+
+    lib = _big_library(tmp_path / "lib")
+    alive: list[int] = []
+    real_run = plan.run_jobs
+
+    def run_jobs(*args: Any) -> Any:
+        alive.append(sum(type(o) is Later for o in gc.get_objects()))
+        return real_run(*args)
+
+    monkeypatch.setattr(plan, "run_jobs", run_jobs)
+    made: list[int] = []
+    real_init = Later.__init__
+
+    def init(self: Any, *args: Any) -> None:
+        made.append(1)
+        real_init(self, *args)
+
+    monkeypatch.setattr(Later, "__init__", init)
+    config, _ = load_config(lib)
+    report = build(lib, config, out=tmp_path / "site", use_cache=False, workers=1)
+    assert report.errors == 0
+    assert made == [1] and alive == [0]

@@ -1,9 +1,16 @@
-"""A job names every file it makes."""
+"""A job names every file it makes; the jobs run over forked workers, those that read the whole
+library in this process, and are taken in job order."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
+from papernotes.errors import Diagnostic, Location, Severity
+from papernotes.incremental import parallel
 from papernotes.render import Output
-from papernotes.sitejobs import Job
+from papernotes.sitejobs import LIFE_FROM, Job, page_life, run_jobs
 
 
 def test_a_job_makes_its_path_unless_it_names_its_outputs() -> None:
@@ -13,3 +20,101 @@ def test_a_job_makes_its_path_unless_it_names_its_outputs() -> None:
     assert Job("index.html", "fp", run).paths == ("index.html",)
     both = Job("robots.txt", "fp", run, ("robots.txt", "sitemap.xml"))
     assert both.paths == ("robots.txt", "sitemap.xml")
+
+
+class _Pids:
+    """A sink whose jobs make nothing: each says which process ran it; taken in order."""
+
+    def __init__(self) -> None:
+        self.taken: list[tuple[str, int]] = []
+
+    def made(self, job: Job) -> tuple[str, int]:
+        return job.path, os.getpid()
+
+    def take(self, made: tuple[str, int]) -> tuple[Diagnostic, ...]:
+        self.taken.append(made)
+        return (Diagnostic(Severity.WARNING, Location(made[0]), made[0]),)
+
+
+def _jobs(count: int, here: set[int]) -> list[Job]:
+    return [Job(f"p{i}.html", "fp", lambda: Output(()), here=i in here) for i in range(count)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_whole_library_jobs_run_here_and_every_job_is_taken_in_order(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # Jobs that read every note (library.bib, library-data.js) run in this process: in a
+    # worker, reading the whole library copied most of the memory it inherited.
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # these jobs cost nothing
+    here = {0, 70, 197, 198, 199}
+    sink = _Pids()
+    problems = run_jobs(sink, _jobs(200, here), workers, None)
+    assert [path for path, _ in sink.taken] == [f"p{i}.html" for i in range(200)]
+    assert [d.message for d in problems] == [f"p{i}.html" for i in range(200)]
+    ran_here = {i for i, (_, pid) in enumerate(sink.taken) if pid == os.getpid()}
+    assert here <= ran_here
+    if workers == 2:  # the others: the parent's first slice, then the workers
+        assert ran_here - here == set(range(1, parallel.FIRST_SLICE + 1))
+
+
+def test_jobs_run_here_only_once_the_workers_are_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a job here makes and lets go is never in a worker's inherited memory.
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    order: list[str] = []
+    # Called before each fork, and after each job here.
+    monkeypatch.setattr(parallel, "give_back_free_memory", lambda: order.append("trim"))
+
+    class Sink(_Pids):
+        def made(self, job: Job) -> tuple[str, int]:
+            if job.here:
+                order.append(job.path)
+            return super().made(job)
+
+    run_jobs(Sink(), _jobs(100, {50, 99}), 2, None)
+    assert order == ["trim", "p50.html", "trim", "p99.html", "trim"]
+
+
+@pytest.mark.parametrize(("count", "here"), [(3, {0, 1, 2}), (80, {0, 1, 79}), (70, {3, 5})])
+def test_a_job_here_is_made_once_whether_its_turn_comes_first_or_not(
+    monkeypatch: pytest.MonkeyPatch, count: int, here: set[int]
+) -> None:
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+
+    class Once(_Pids):
+        def made(self, job: Job) -> tuple[str, int]:
+            assert job.path not in made, "made twice"  # a site file staged twice fails
+            made.append(job.path)
+            return super().made(job)
+
+    made: list[str] = []
+    sink = Once()
+    run_jobs(sink, _jobs(count, here), 2, None)
+    assert [path for path, _ in sink.taken] == [f"p{i}.html" for i in range(count)]
+    assert sorted(f"p{i}.html" for i in here) == sorted(p for p in made if int(p[1:-5]) in here)
+
+
+def test_a_page_worker_lives_shorter_as_the_site_grows() -> None:
+    # Its copy of the parent's memory grows per page with the parent's heap: the pages a life
+    # shrink with the jobs, to one slice; a small site keeps the default.
+    full, floor = parallel.ITEMS_PER_WORKER, parallel.SLICE_MAX
+    assert page_life(1) == page_life(1_500) == page_life(LIFE_FROM) == full
+    assert page_life(2 * LIFE_FROM) == full // 2
+    assert page_life(13_091) == 64  # 10,000 notes
+    assert page_life(65_000) == page_life(10**7) == floor  # 50,000 notes and more
+
+
+def test_the_pages_go_to_workers_with_the_life_the_site_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lives: list[int | None] = []
+    real = parallel.parallel_iter
+
+    def parallel_iter(*args: object, life: int | None = None, **kw: object) -> object:
+        lives.append(life)
+        return real(*args, life=life, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "parallel_iter", parallel_iter)
+    monkeypatch.setattr("papernotes.sitejobs.LIFE_FROM", 10)
+    run_jobs(_Pids(), _jobs(40, {3}), 1, None)
+    assert lives == [page_life(39)] and page_life(39) < parallel.ITEMS_PER_WORKER

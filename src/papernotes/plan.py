@@ -47,7 +47,6 @@ from papernotes.incremental.jobmemo import feed_notes
 from papernotes.incremental.lazy import fingerprints, mapped, seconds
 from papernotes.incremental.lazydoc import kept_docs, sizes_of
 from papernotes.incremental.packed import pack_docs, pack_made
-from papernotes.incremental.parallel import parallel_iter
 from papernotes.incremental.searchmemo import SaveMemo, same
 from papernotes.incremental.searchstate import SearchState, search_inputs, state_of
 from papernotes.incremental.spool import Spool
@@ -73,7 +72,7 @@ from papernotes.search.index import MAX_BODY_CHARS as MAX_BODY
 from papernotes.search.index import DocTerms, SearchDoc, SearchIndex, build_index
 from papernotes.search.shards import doc_order, shard_files
 from papernotes.search.table import LIBRARY_DATA, library_files, library_paths
-from papernotes.sitejobs import Collected, Job, Progress, RenderedSite, Sink, SitePlan
+from papernotes.sitejobs import Collected, Job, Progress, RenderedSite, Sink, SitePlan, run_jobs
 from papernotes.theme import Theme
 from papernotes.write import Copy, Page
 
@@ -139,6 +138,7 @@ def render_site(
         progress=progress,
     )
     refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
+    ahead = None  # memory: what made them (every note's CSL item) goes before the pages fork
     kept, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
     if memo is not None:  # the notes whose documents or terms moved, for the index to look at
         memo.index.tell(docs, terms, memo.moved)
@@ -185,9 +185,7 @@ def render_site(
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     collected = Collected() if sink is None else None
     to = collected if collected is not None else cast("Sink", sink)  # made where the job runs
-    problems: list[Diagnostic] = []
-    for made in parallel_iter(to.made, todo, workers, progress=report):
-        problems.extend(to.take(made))
+    problems = run_jobs(to, todo, workers, report)
     state, index = previous.search if previous is not None else None, plan.search
     if index is not None and memo is not None:  # serve: the last save's state, patched
         from papernotes.incremental.statememo import search_state
@@ -320,14 +318,14 @@ def plan_site(
         return Job(path, fp, run)
 
     everyone = listing(all_keys)
-    jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered())))
+    jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered()), here=True))
 
     def library_data() -> Output:
         files = library_files(ordered(), index.tag_path, index.author_path)
         return Output(tuple(Page(p, text.encode("utf-8")) for p, text in files))
 
     fp = digest("library-data", everyone)
-    jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(all_keys))))
+    jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(all_keys)), here=True))
     index_prints, listing_pages = index_listings(index, shown, listing, fps, memo)
     for template, path in (
         ("tags.html", "tags/index.html"),
@@ -346,7 +344,7 @@ def plan_site(
             "static/graph-data.js",
             graph_fp,
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
-        )
+        )._replace(here=True)
     )
     queue = same(memo, "to-read", of_metas, partial(to_read, library))  # read from metadata
     jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing, queue))
@@ -377,7 +375,7 @@ def plan_site(
         search_files = shard_files(search_index, doc_digests=doc_digests, sizes=sizes)
     jobs.extend(jobmemo.file_jobs(memo, "search-jobs", search_files, lambda file: bytes_job(*file)))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
-        jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths))
+        jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths, here=True))
     entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))

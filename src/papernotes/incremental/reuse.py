@@ -79,9 +79,12 @@ class Later(Generic[_K, _R]):
         return self._made.forked
 
     def __call__(self) -> dict[_K, tuple[str, _R]]:
-        kept = self._kept
-        kept.update(zip(self._missing, self._made, strict=True))
-        return {key: (fp, kept[key]) for key, (fp, _) in self._wanted.items()}
+        """The mapping, once: what it was made from and the values made are let go here
+        (a caller that keeps this object, to the build's end, keeps none of them)."""
+        kept, wanted, missing = self._kept, self._wanted, self._missing
+        self._kept, self._wanted, self._missing = {}, {}, []
+        kept.update(zip(missing, self._made, strict=True))
+        return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}
 
 
 def reuse_ahead(
