@@ -201,7 +201,7 @@ class IndexMemo:
         before, positions, sort_keys = last
         where = self._where
         if where is None:
-            where = self._where = {doc.key: i for i, doc in enumerate(before)}
+            where = self._where = dict(zip(map(_key, before), range(len(before))))
         given = [where.get(key, -1) for key in moved]
         if any(i < 0 or docs[i].key != key for i, key in zip(given, moved, strict=True)):
             return None
@@ -212,7 +212,7 @@ class IndexMemo:
         ordered = tuple(map(docs.__getitem__, positions))
         at = self._at
         if at is None or at[0] is not kept.keys:
-            at = self._at = (kept.keys, {key: i for i, key in enumerate(kept.keys)})
+            at = self._at = (kept.keys, dict(zip(kept.keys, range(len(kept.keys)))))
         packed = list(kept.packed)
         for key in moved:
             i = at[1][key]
