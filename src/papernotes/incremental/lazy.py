@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from itertools import compress
-from operator import eq, itemgetter
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 __all__ = [
@@ -271,9 +270,6 @@ def may_hold(parts: Mapping[Any, Any], key: str, text: str) -> bool:
     return True
 
 
-_first = itemgetter(0)
-
-
 class Kept(Mapping[str, tuple[str, _T]], Generic[_T]):
     """Key → (fingerprint, value): ``made`` where it has the key, else ``old``'s value, read
     (and so decoded) only when asked for. What a stage returns when it kept most of the last
@@ -292,11 +288,7 @@ class Kept(Mapping[str, tuple[str, _T]], Generic[_T]):
         unless its value there does not decode after all: then ``remake`` makes it."""
         if isinstance(old, Kept):  # serve keeps each save's: one level, not one per save
             before: dict[str, tuple[str, _T]] = old._made
-            # At C speed: a save carries every note's (50,000 at most) and makes a few.
-            same = map(eq, map(fps.get, before), map(_first, before.values()))
-            carried = dict(compress(before.items(), same))
-            for k in made:
-                carried.pop(k, None)
+            carried = {k: v for k, v in before.items() if k not in made and fps.get(k) == v[0]}
             inner: Mapping[str, tuple[str, _T]] = old._old
             made, old = {**carried, **made}, inner
         self._fps = fps
