@@ -69,3 +69,23 @@ def test_an_index_not_told_compares_every_note() -> None:
     index.tell(docs, terms, memo.moved)  # nothing recorded: not known
     _told(memo, index, docs, terms)
     assert index.looked - looked == 6
+
+
+def test_the_first_save_after_an_index_made_from_nothing_places_no_note() -> None:
+    """Serve's first save finds each note's place in the maps its first build made: the
+    save puts no key in them, whether the library has 6 notes or 24."""
+    for n in (6, 24):
+        docs = _library(n)
+        terms = {k: doc_terms(d) for k, d in docs.items()}
+        memo, index = SaveMemo(), IndexMemo()
+        index.tell(docs, terms, memo.moved)
+        _told(memo, index, docs, terms)
+        assert index.placed == 2 * n  # made with the index, by the first build
+        before, terms_before = docs, terms
+        docs = {**docs, "k1": _doc("k1", docs["k1"].title, "lora zeta")}
+        terms = {**terms, "k1": doc_terms(docs["k1"])}
+        memo.record("search-docs", before, docs, {"k1"})
+        memo.record("search-terms", terms_before, terms, {"k1"})
+        index.tell(docs, terms, memo.moved)
+        _told(memo, index, docs, terms)
+        assert index.placed == 2 * n and index.looked == n + 1

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -123,3 +124,24 @@ def test_a_word_new_to_the_library_remakes_its_shard_alone() -> None:
         _files(memo, shards, docs, terms)
         # The word's shard, and the shards of the terms whose counts moved.
         assert 1 <= counted.made["search-term-shard"] <= 2, word
+
+
+def test_a_key_new_to_the_library_patches_the_typo_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word whose key (first code points) is new, or a key gone, moves the manifest's typo
+    keys at that key's prefix: they are not made again from every key of the library."""
+    from papernotes.incremental import shardmemo
+
+    passes: list[int] = []
+    real = shardmemo.typo_keys
+    monkeypatch.setattr(shardmemo, "typo_keys", lambda keys: passes.append(len(keys)) or real(keys))
+    docs = _library(40)
+    terms = {k: doc_terms(d) for k, d in docs.items()}
+    memo, shards = IndexMemo(), ShardMemo(_Counted(), **SIZES)
+    _files(memo, shards, docs, terms)
+    assert len(passes) == 1  # the shards made from nothing
+    body = docs["k3"].body
+    for text in (f"{body} brandnew qqqword", f"{body} qqqother", body):  # came, then went
+        docs["k3"] = _doc("k3", docs["k3"].title, text)
+        terms["k3"] = doc_terms(docs["k3"])
+        _files(memo, shards, docs, terms)  # the manifest equal to the one made from nothing
+    assert len(passes) == 1

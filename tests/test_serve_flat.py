@@ -23,7 +23,8 @@ from papernotes.incremental.indexmemo import IndexMemo
 from papernotes.incremental.jobmemo import PaperJobs
 from papernotes.incremental.lazy import Kept, Parts, Reused
 from papernotes.incremental.searchmemo import SaveMemo
-from papernotes.incremental.session import Session, TextMemo
+from papernotes.incremental.session import Session
+from papernotes.incremental.textmemo import TextMemo
 from papernotes.lists import pages
 from papernotes.model import Library, Metadata
 from papernotes.outputmemo import OutputMemo

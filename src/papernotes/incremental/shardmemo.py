@@ -184,7 +184,7 @@ class ShardMemo:
         False when the index has outgrown the number of shards (``kept`` is then spoilt)."""
         dirty: set[int] = set()
         prefixes: set[str] = set()
-        keys_moved = False
+        keys_moved: list[str] = []  # the keys that came or went
         for term in changed:
             at = bisect_left(index.terms, _utf16(term), key=_utf16)
             now = index.postings[at] if at < len(index.terms) and index.terms[at] == term else None
@@ -205,13 +205,14 @@ class ShardMemo:
                 lists.insert(j, "")
                 kept.by_key[key] = shard
                 kept.keyed[key] = kept.keyed.get(key, 0) + 1
-                keys_moved |= kept.keyed[key] == 1
+                if kept.keyed[key] == 1:
+                    keys_moved.append(key)
             if now is None:
                 del members[j], lists[j]
                 kept.keyed[key] -= 1
                 if not kept.keyed[key]:
                     del kept.keyed[key], kept.by_key[key]
-                    keys_moved = True
+                    keys_moved.append(key)
             else:
                 lists[j] = now
             kept.size += grown
@@ -239,7 +240,7 @@ class ShardMemo:
             files[n] = _term_file(n, " ".join(kept.members[n]), " ".join(kept.lists[n]))
         self._count("search-term-shard", len(dirty))
         if keys_moved:
-            kept.typo = typo_keys(kept.by_key)
+            kept.typo = _typo_moved(kept.typo, keys_moved, kept.by_key)
         kept.terms, kept.postings, kept.files, kept.short = (
             index.terms,
             index.postings,
@@ -285,6 +286,29 @@ class ShardMemo:
             kept.lengths = index.lengths
         kept.docs = index.docs
         return kept
+
+
+def _typo_moved(
+    typo: dict[str, str], moved: Iterable[str], keys: Mapping[str, int]
+) -> dict[str, str]:
+    """``typo_keys(keys)`` from the last one (``typo``), where only the ``moved`` keys came or
+    went: their prefixes alone made again (not a pass over the library's every key)."""
+    found = dict(typo)
+    for key in moved:
+        if len(key) != KEY_CHARS or not key.isalpha() or any(map(is_cjk_char, key)):
+            continue  # never a typo key (as ``typo_keys`` says)
+        prefix, last = key[:-1], key[-1]
+        chars = set(found.get(prefix, ""))
+        if key in keys:
+            chars.add(last)
+        else:
+            chars.discard(last)
+        if chars:
+            found[prefix] = "".join(sorted(chars))
+        else:
+            found.pop(prefix, None)
+    # A prefix that came is put in its place: the manifest lists them in order.
+    return found if found.keys() == typo.keys() else dict(sorted(found.items()))
 
 
 def _per_shard(count: int, stored: int, target: int) -> int:

@@ -67,8 +67,10 @@ def served_split(
     same, known = [True] * len(paths), [True] * len(paths)
     for at in moved:
         same[at] = False
-    for at in last.ran:  # it may have made no file (a template's error)
-        known[at] = bool(written.get(paths[at]))
+    # A job run may have made no file (a template's error). At C speed: after the first
+    # build, every job ran.
+    for at in compress(last.ran, map(not_, map(written.get, map(paths.__getitem__, last.ran)))):
+        known[at] = False
     left, unchanged = left_jobs(jobs, paths, same, known, written)
     ran = list(compress(range(len(paths)), map(not_, left)))
     made = dict(made)  # the last one is the last build's cache's, kept should this one fail
