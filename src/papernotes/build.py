@@ -22,6 +22,7 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic, Severity
 from papernotes.incremental import cache, fastpath
 from papernotes.incremental.cache import BuildCache, NoteEntry, persist
+from papernotes.incremental.quickjournal import clear_journal, forget_quick
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -254,6 +255,7 @@ def build(
         if done.cache is not None:
             _, problems = persist(root, done, out, workers=_workers(workers))
             report = replace(report, diagnostics=(*report.diagnostics, *problems))
+            clear_journal(root)
     return replace(report, seconds=time.perf_counter() - start)
 
 
@@ -292,6 +294,7 @@ def run(
         old = warm.cache if warm.cache.key == key else None
     else:
         old, d_cache = cache.read_cache(root, key)
+        old = forget_quick(root, old)  # what quick edits rewrote is made again
     md = warm.md or make_parser(allow_html=config.allow_html)
     known = warm.known if warm.known is not None else fastpath.stamped_notes(root, stamp, old)
     with cache.collector_paused(warm.memo is None):  # serve pauses it itself (``session``)
