@@ -63,8 +63,10 @@ def test_patched_files_are_the_built_files(bodies: list[str], data: st.DataObjec
             != after[MANIFEST].split('"docsPerShard":')[1][:4]
         )
     else:
-        assert {**before, **out} == after
-        assert set(out) == {p for p in after if after[p] != before[p]}
+        files, stored = out
+        assert {**before, **files} == after
+        assert set(files) == {p for p in after if after[p] != before[p]}
+        assert stored.key == docs[me].key and stored.abstract == docs[me].abstract
 
 
 def test_an_appended_paragraph_rewrites_the_manifest_its_doc_shard_and_some_term_shards() -> None:
@@ -76,8 +78,8 @@ def test_an_appended_paragraph_rewrites_the_manifest_its_doc_shard_and_some_term
 
     out = patched(before, "note7", old_terms, body_terms(old_terms, new_text), new_text, **SIZES)
 
-    assert out is not None and MANIFEST in out
-    assert [p for p in out if "/d-" in p] and len([p for p in out if "/t-" in p]) < len(
+    assert out is not None and MANIFEST in out[0]
+    assert [p for p in out[0] if "/d-" in p] and len([p for p in out[0] if "/t-" in p]) < len(
         [p for p in before if "/t-" in p]
     )
 

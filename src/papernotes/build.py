@@ -22,7 +22,6 @@ from papernotes.config import Config
 from papernotes.errors import Diagnostic, Severity
 from papernotes.incremental import cache, fastpath
 from papernotes.incremental.cache import BuildCache, NoteEntry, persist
-from papernotes.incremental.quickjournal import clear_journal, forget_quick
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -255,7 +254,9 @@ def build(
         if done.cache is not None:
             _, problems = persist(root, done, out, workers=_workers(workers))
             report = replace(report, diagnostics=(*report.diagnostics, *problems))
-            clear_journal(root)
+            from papernotes.incremental.quickjournal import clear_journal
+
+            clear_journal(root)  # the cache's fingerprints are the site's again
     return replace(report, seconds=time.perf_counter() - start)
 
 
@@ -293,6 +294,8 @@ def run(
     elif warm.cache is not None:
         old = warm.cache if warm.cache.key == key else None
     else:
+        from papernotes.incremental.quickjournal import forget_quick
+
         old, d_cache = cache.read_cache(root, key)
         old = forget_quick(root, old)  # what quick edits rewrote is made again
     md = warm.md or make_parser(allow_html=config.allow_html)

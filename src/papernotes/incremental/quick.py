@@ -34,13 +34,17 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papernotes.incremental.replay import Replay, last_build, refresh_note, reported
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
     from papernotes.incremental.quickjournal import Journal
+    from papernotes.markdown._types import ParsedBody
     from papernotes.search.index import DocTerms
 
 __all__ = ["Edit", "quick_edit"]
@@ -104,7 +108,7 @@ def _moved(stamp: dict[str, Any]) -> tuple[str, list[int]]:
 def _entry(root: str, display: str) -> tuple[list[Any], str, str]:
     """From the note's cache entry: its text's digest, its parsed body, rendered body and
     search terms (JSON values), and its citekey."""
-    from papernotes.incremental.store import ENTRIES, entry_name
+    from papernotes.incremental.entryfile import ENTRIES, entry_name
 
     lines = _read(os.path.join(root, ".papernotes", "cache", ENTRIES, entry_name(display)))
     split = lines.split(b"\n")
@@ -153,6 +157,25 @@ def _body_of(text: str) -> tuple[str, str]:
         raise _Refused
     body = "\n".join(lines[end + 1 :])
     return text[: len(text) - len(body)], body
+
+
+def _parser(old: ParsedBody, allow_html: bool) -> MarkdownIt:
+    """The build's parser, given the fences the note's last template highlighted (as
+    ``incremental.highlights`` gives them to a note parsed again): Pygments only for code
+    that changed."""
+    from papernotes.markdown.code import HIGHLIGHTED, known_highlights
+    from papernotes.markdown.factory import make_parser
+
+    md = make_parser(allow_html=allow_html)
+    if allow_html or old.template is None:
+        return md
+    try:
+        html = json.loads(zlib.decompress(old.template))[0]
+    except (zlib.error, ValueError, RecursionError, TypeError, IndexError, KeyError):
+        return md
+    if type(html) is str and (known := known_highlights(html)):
+        md.options[HIGHLIGHTED] = known
+    return md
 
 
 def _site_file(out: Path, files: dict[str, Any], path: str) -> bytes:
@@ -226,7 +249,6 @@ def _splice(
     from papernotes.machine import summary_text, xml_text
     from papernotes.markdown._types import ParsedBody, RenderedBody
     from papernotes.markdown.extract import parse_body
-    from papernotes.markdown.factory import make_parser
 
     path, now, display = moved
     text, problem = decode(_read(path), display)
@@ -241,13 +263,11 @@ def _splice(
     )
     if text_digest(front + old.text) != sha or "{{" in body or "{{" in old.text:
         raise _Refused  # the front matter changed, or a Hugo shortcode may be warned about
-    new = parse_body(make_parser(allow_html=allow_html), body)
+    new = parse_body(_parser(old, allow_html), body)
     if facets(new) != facets(old):
         raise _Refused
     rendered = respliced(old, last, new, sanitized=allow_html)
     if rendered is None or xml_text(rendered.html) != rendered.html or not last.html:
-        raise _Refused
-    if summary_text(rendered.text) != summary_text(last.text):
         raise _Refused
     if any((flag in rendered.html) != (flag in last.html) for flag in _FLAGS):
         raise _Refused
@@ -269,7 +289,11 @@ def _splice(
     search = patched(texts, key, old_terms, new_terms, rendered.text)
     if search is None:
         raise _Refused
-    changed.update(search)
+    # The description and the feed show the abstract, else the body's start (a note with an
+    # abstract stores it, cleaned, in the index: one that cleans to nothing is checked too).
+    if not search[1].abstract and summary_text(rendered.text) != summary_text(last.text):
+        raise _Refused
+    changed.update(search[0])
     made = [
         text_digest(text),
         codec.encode(new, ParsedBody),

@@ -25,9 +25,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from papernotes.incremental.cache import BuildCache
 
-__all__ = ["JOURNAL", "Journal", "clear_journal", "forget_quick", "read_journal"]
+__all__ = ["INDEX", "JOURNAL", "Journal", "clear_journal", "forget_quick", "read_journal"]
 
 JOURNAL = "quick.json"
+INDEX = "index.json"
+"""``incremental.store``'s index (named here: importing the store is most of a quick edit's
+imports of the cache; a test holds the two names equal)."""
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -53,7 +56,6 @@ class Journal:
 
     def __init__(self, root: Path) -> None:
         from papernotes.incremental.cache import state_path
-        from papernotes.incremental.store import INDEX
 
         self.path = state_path(root, "cache", JOURNAL)
         index = _signature(state_path(root, "cache", INDEX))

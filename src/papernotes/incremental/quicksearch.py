@@ -132,11 +132,12 @@ def patched(
     new: DocTerms,
     body_text: str,
     **sizes: int,
-) -> dict[str, str] | None:
+) -> tuple[dict[str, str], SearchDoc] | None:
     """The files of the index (``texts``: every one :func:`search_paths` names → its text)
     that change when note ``key``'s terms go from ``old`` to ``new`` and its plain text to
-    ``body_text``: path → new text. None when the edit moves the shard counts. ValueError when
-    a file is not what a build writes, or the index does not hold ``old`` as the note's.
+    ``body_text`` (path → new text), and the note's document as the index stored it. None
+    when the edit moves the shard counts. ValueError when a file is not what a build writes,
+    or the index does not hold ``old`` as the note's.
     ``sizes``: ``shard_files``' target shard sizes (tests make small ones)."""
     data = _manifest(texts[MANIFEST])
     term_count, per_shard = data["termShards"], data["docsPerShard"]
@@ -162,6 +163,7 @@ def patched(
     if len(at) != 1 or lengths[at[0]] != old[0]:
         raise ValueError("the index does not hold the note as the cache does")
     me = at[0]
+    stored = docs[me]
     lengths[me] = new[0]
     docs[me] = replace(docs[me], body=clean_text(body_text))
     touched = {me // per_shard + 1 + term_count}
@@ -200,4 +202,4 @@ def patched(
     made = {names[i]: files[i].make() for i in (0, *sorted(touched))}
     if _manifest(made[MANIFEST])["docsPerShard"] != per_shard:
         return None  # the same number of doc shards, but not the same notes in each
-    return {path: text for path, text in made.items() if text != texts[path]}
+    return {path: text for path, text in made.items() if text != texts[path]}, stored
