@@ -54,7 +54,7 @@ authors: [Grace Hopper]
 year: 2021
 ---
 
-Short body that links [[a2020]].
+Short body, on its own.
 """,
     "c.md": """---
 id: c2022
@@ -65,6 +65,8 @@ abstract: "An abstract of the paper."
 ---
 
 Plain body text.
+
+See [[b2021]] too.
 """,
 }
 
@@ -133,13 +135,15 @@ def _restore(name: str) -> Callable[[Path], None]:
 QUICK_EDITS = {
     "paragraph": _append("\nA paragraph added.\n"),
     "words": _replace("a.md", "Final paragraph.", "Final paragraph, longer 注意力."),
-    "c-body": _replace("c.md", "Plain body text.\n", "Plain body text.\n\nA second one.\n"),
+    "c-body": _replace("c.md", "too.\n", "too.\n\nA third one.\n"),
 }
 FULL_EDITS = {
     "title": _replace("a.md", "Adapters, Again", "Adapters, Once More"),
     "citation": _append("\nSee [@c2022].\n"),
     "heading": _append("\n## More\n\nText.\n"),
     "lead": _replace("b.md", "Short body", "A short body"),
+    # b is mentioned by c (a wikilink): an embed would show its body, so none is quick.
+    "mentioned": _replace("b.md", "own.\n", "own.\n\nA second paragraph.\n"),
     "new-note": lambda root: (root / "papers" / "d.md").write_text(
         NOTES["c.md"].replace("c2022", "d2023"), encoding="utf-8"
     ),

@@ -344,7 +344,10 @@ def run(
     rows = read.links.rows() if read.links is not None else None
     summary = site.summary and replace(site.summary, linked=rows)
     new = BuildCache(key, *parts, docs=site.docs, search=site.search, summary=summary)
+    from papernotes.incremental.quickjournal import mentioned
+
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
+    last["mentioned"] = mentioned(library)  # what a quick edit leaves to the full build
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}
     return Run(report, new, {**stamp, **last}, replace(kept, cache=new))

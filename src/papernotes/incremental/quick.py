@@ -6,7 +6,8 @@ The command line asks :func:`quick_edit` when the last build's report cannot be 
 nothing but the note's page and search files, and would make them as it makes them:
 
 - the call, the stamp and the output folder are the last build's (``replay.last_build``), the
-  last build reported no problem in this note, and the library has no templates of its own;
+  last build reported no problem in this note, no other note mentions it (a wikilink or an
+  embed: an embed shows its body), and the library has no templates of its own;
 - of every stamped input and watched folder, exactly one note file moved, after that stamp;
 - its front matter is the same text: the digest of the new front matter with the last body is
   the one the note's cache entry holds (so the entry is that text's);
@@ -225,6 +226,9 @@ def _edit(root: str, note: dict[str, Any], stamp: dict[str, Any], *, strict: boo
     from papernotes.incremental.quickjournal import read_journal
 
     entry, key = _entry(root, display)
+    shown = stamp.get("mentioned")  # another note's embed may show this body
+    if not isinstance(shown, list) or key in shown:
+        raise _Refused
     journal = read_journal(Path(root))
     entry = journal.note(display) or entry  # where the last quick edit of it left it
     return _splice(root, note, stamp, (path, now, display), entry, key, journal, allow_html)

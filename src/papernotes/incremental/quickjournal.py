@@ -24,8 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from papernotes.incremental.cache import BuildCache
+    from papernotes.model import Library
 
-__all__ = ["INDEX", "JOURNAL", "Journal", "clear_journal", "forget_quick", "read_journal"]
+__all__ = [
+    "INDEX",
+    "JOURNAL",
+    "MENTIONED_MOST",
+    "Journal",
+    "clear_journal",
+    "forget_quick",
+    "mentioned",
+    "read_journal",
+]
 
 JOURNAL = "quick.json"
 INDEX = "index.json"
@@ -86,6 +96,18 @@ class Journal:
             "notes": {**self.notes, display: entry},
         }
         write_atomic(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+MENTIONED_MOST = 2_000
+"""Notes mentioned by others that the stamp names at most; past that it says "many"."""
+
+
+def mentioned(library: Library) -> list[str] | str:
+    """The notes another note mentions (a wikilink, an embed), for the stamp: a quick edit
+    leaves those to the full build (an embed shows the note's body on the other's page).
+    "many" past :data:`MENTIONED_MOST` (the stamp is read by every no-op build)."""
+    found = {target for targets in library.mentions.values() for target in targets}
+    return sorted(found) if len(found) <= MENTIONED_MOST else "many"
 
 
 def read_journal(root: Path) -> Journal:
