@@ -39,6 +39,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from papernotes.errors import PapernotesError
 from papernotes.incremental.replay import Replay, last_build, refresh_note, reported
 
 if TYPE_CHECKING:
@@ -65,8 +66,8 @@ class Edit(NamedTuple):
     """Wall time."""
 
 
-class _Refused(Exception):
-    """Not a quick edit: the full build runs."""
+class _Refused(PapernotesError):
+    """Not a quick edit: the full build runs (never shown: :func:`quick_edit` answers None)."""
 
 
 def _read(path: str | Path) -> bytes:
