@@ -13,6 +13,12 @@ stores) rather than made again from every note's front matter. The edited note's
 rules, so pybtex (whose package reads its version through importlib.metadata: email, csv,
 socket, ~40 ms) stays out, and latexcodec for the letters ``bib.texletters`` holds (~20 ms).
 
+An edit that only one note's body sees (a paragraph added where the rest of the site does not
+look) is a quick edit (``incremental.quick``): its page and search files are patched, with the
+Markdown parser and the search index's code but no templates (Jinja), no YAML (the front matter
+is compared as text), no BibTeX, no citation styles, no cache index and no library; what it
+imports of ours is pinned (QUICK_MODULES), as each is a few milliseconds of a 0.1× target.
+
 A no-op build imports less again: the replayed one not even ``typing`` (tests/test_noop_imports.py
 pins its every module), and nothing an edit does not.
 """
@@ -160,6 +166,75 @@ LAZY_PATTERNS = {
 }
 
 
+# Our modules on a quick edit: the command line, the parser and the dialect's rules, the values
+# they make (and, through search.index, the model's), the search index's code, and the quick
+# edit's own (the cache module for its lock and its digests, codec and entryfile for the note's
+# entry).
+QUICK_MODULES = {
+    "papernotes",
+    "papernotes._lazy",
+    "papernotes.atomic",
+    "papernotes.cjk",
+    "papernotes.cli",
+    "papernotes.cli.main",
+    "papernotes.cli.quick",
+    "papernotes.cli.startup",
+    "papernotes.errors",
+    "papernotes.fieldplaces",
+    "papernotes.ids",
+    "papernotes.incremental",
+    "papernotes.incremental.cache",
+    "papernotes.incremental.codec",
+    "papernotes.incremental.entryfile",
+    "papernotes.incremental.quick",
+    "papernotes.incremental.quickbody",
+    "papernotes.incremental.quickjournal",
+    "papernotes.incremental.quicksearch",
+    "papernotes.incremental.replay",
+    "papernotes.load",
+    "papernotes.machine",
+    "papernotes.markdown",
+    "papernotes.markdown._types",
+    "papernotes.markdown.blockdispatch",
+    "papernotes.markdown.body",
+    "papernotes.markdown.callout",
+    "papernotes.markdown.cite",
+    "papernotes.markdown.cjk",
+    "papernotes.markdown.code",
+    "papernotes.markdown.context",
+    "papernotes.markdown.dispatch",
+    "papernotes.markdown.embed",
+    "papernotes.markdown.extract",
+    "papernotes.markdown.factory",
+    "papernotes.markdown.holes",
+    "papernotes.markdown.html_rules",
+    "papernotes.markdown.hugo",
+    "papernotes.markdown.math",
+    "papernotes.markdown.obsidian",
+    "papernotes.markdown.reading",
+    "papernotes.markdown.toc",
+    "papernotes.markdown.urlkind",
+    "papernotes.model",
+    "papernotes.search",
+    "papernotes.search.clean",
+    "papernotes.search.index",
+    "papernotes.search.shards",
+    "papernotes.search.text",
+    "papernotes.urls",
+    "papernotes.write",
+}
+NOT_ON_QUICK = {
+    "jinja2",
+    "yaml",
+    "pybtex",
+    "citeproc",
+    "lxml",
+    "pygments",
+    "latexcodec",
+    "argparse",
+}
+
+
 def _imports(root: Path) -> tuple[set[str], str]:
     modules, printed = _modules(root)
     return {m.split(".")[0] for m in modules}, printed
@@ -262,3 +337,25 @@ def test_an_edit_build_creates_only_the_pinned_dataclasses(tmp_path: Path, cli) 
     lazy = result["lazy"]
     assert lazy.keys() >= LAZY_PATTERNS, sorted(LAZY_PATTERNS - lazy.keys())
     assert {name: lazy[name] for name in LAZY_PATTERNS} == dict.fromkeys(LAZY_PATTERNS, 0)
+
+
+def test_a_quick_edit_imports_no_templates_yaml_or_bibtex(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    root = copy_fixture("small", tmp_path)
+    first = cli("build", "--root", str(root))
+    assert first.code == 0, first.err
+    # lora.md: no footnote after its last citation, and a first paragraph past the summary's
+    # length; a paragraph appended there is a quick edit, even after its code fence.
+    note = root / "papers" / "peft" / "lora.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nA paragraph added.\n", "utf-8")
+
+    modules, printed = _modules(root)
+    packages = {m.split(".")[0] for m in modules}
+
+    assert "(quick: one note's body)" in printed, printed
+    assert packages & NOT_ON_QUICK == set(), sorted(packages & NOT_ON_QUICK)
+    assert "markdown_it" in packages  # the body is parsed as a build parses it
+    ours = {m for m in modules if m.startswith("papernotes")}
+    assert ours == QUICK_MODULES, (
+        f"added {sorted(ours - QUICK_MODULES)}, gone {sorted(QUICK_MODULES - ours)} "
+        "(update QUICK_MODULES if intended)"
+    )

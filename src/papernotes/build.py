@@ -254,6 +254,9 @@ def build(
         if done.cache is not None:
             _, problems = persist(root, done, out, workers=_workers(workers))
             report = replace(report, diagnostics=(*report.diagnostics, *problems))
+            from papernotes.incremental.quickjournal import clear_journal
+
+            clear_journal(root)  # the cache's fingerprints are the site's again
     return replace(report, seconds=time.perf_counter() - start)
 
 
@@ -291,7 +294,10 @@ def run(
     elif warm.cache is not None:
         old = warm.cache if warm.cache.key == key else None
     else:
+        from papernotes.incremental.quickjournal import forget_quick
+
         old, d_cache = cache.read_cache(root, key)
+        old = forget_quick(root, old)  # what quick edits rewrote is made again
     md = warm.md or make_parser(allow_html=config.allow_html)
     known = warm.known if warm.known is not None else fastpath.stamped_notes(root, stamp, old)
     with cache.collector_paused(warm.memo is None):  # serve pauses it itself (``session``)
@@ -338,7 +344,10 @@ def run(
     rows = read.links.rows() if read.links is not None else None
     summary = site.summary and replace(site.summary, linked=rows)
     new = BuildCache(key, *parts, docs=site.docs, search=site.search, summary=summary)
+    from papernotes.incremental.quickjournal import mentioned
+
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
+    last["mentioned"] = mentioned(library)  # what a quick edit leaves to the full build
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}
     return Run(report, new, {**stamp, **last}, replace(kept, cache=new))

@@ -24,6 +24,7 @@ __all__ = [
     "script_json",
     "sitemap",
     "summary",
+    "summary_text",
     "xml_text",
 ]
 
@@ -50,7 +51,12 @@ def script_json(value: Any) -> str:
 
 def summary(note: Note, body_text: str) -> str:
     """One or two sentences for descriptions and feeds: the abstract, else the note's start."""
-    text = " ".join((note.meta.abstract or body_text).split())
+    return summary_text(note.meta.abstract or body_text)
+
+
+def summary_text(text: str) -> str:
+    """The start of ``text`` that :func:`summary` shows."""
+    text = " ".join(text.split())
     if len(text) <= _SUMMARY_CHARS:
         return text
     cut = (

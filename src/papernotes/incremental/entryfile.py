@@ -19,14 +19,35 @@ the one the first line gives was cut short or changed: the entry is not used.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["PARTS", "Head", "Part", "check_head", "dump", "join", "line_of", "read_head"]
+__all__ = [
+    "ENTRIES",
+    "PARTS",
+    "Head",
+    "Part",
+    "check_head",
+    "dump",
+    "entry_name",
+    "join",
+    "line_of",
+    "read_head",
+]
+
+ENTRIES = "notes"
+"""The folder of the entry files, in ``.papernotes/cache/``."""
 
 PARTS = ("body", "terms", "refs", "doc")
 """The parts of an entry read only when asked for, in file order."""
+
+
+def entry_name(path: str) -> str:
+    """The entry file of a note file: a digest, so that no note path becomes a file path."""
+    return hashlib.blake2b(path.encode("utf-8"), digest_size=16).hexdigest() + ".json"
+
 
 Part = tuple[str, bytes]
 """A part as stored: its fingerprint and its JSON text."""

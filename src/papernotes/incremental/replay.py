@@ -30,7 +30,17 @@ if TYPE_CHECKING:
 
     from papernotes.errors import Diagnostic
 
-__all__ = ["REPLAY_FILE", "Replay", "diagnostics_to_json", "replay", "save_replay", "saved_report"]
+__all__ = [
+    "REPLAY_FILE",
+    "Replay",
+    "diagnostics_to_json",
+    "last_build",
+    "refresh_note",
+    "replay",
+    "reported",
+    "save_replay",
+    "saved_report",
+]
 
 REPLAY_FILE = "noop.json"
 """The command line's note beside ``stamp.json`` in ``.papernotes/cache/``."""
@@ -156,9 +166,11 @@ def _unchanged(stamp: dict[str, Any]) -> bool:
     return True
 
 
-def replay(root: str, out: str | None, *, strict: bool) -> Replay | None:
-    """The last build's report, when ``papernotes build --root root [--out out]`` would find
-    nothing to do and have nothing new to say (else None: run the build)."""
+def last_build(root: str, out: str | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The note the last build left and its stamp (both as read: untrusted), when
+    ``papernotes build --root root [--out out]`` is the call that build was, its stamp is the
+    one the note saw and the output folder is as it left it; else None. What changed since is
+    the caller's to check (:func:`replay`: nothing; ``incremental.quick``: one note's body)."""
     folder = _cache_folder(root)
     note = _read_json(os.path.join(folder, REPLAY_FILE)) if folder else None
     if not isinstance(note, dict) or note.get("format") != _REPLAY_FORMAT or folder is None:
@@ -185,8 +197,13 @@ def replay(root: str, out: str | None, *, strict: bool) -> Replay | None:
     if _signature(manifest[0]) != manifest[1]:
         return None
     stamp = _read_json(stamp_path)
-    if not isinstance(stamp, dict) or not _unchanged(stamp):
-        return None
+    return (note, stamp) if isinstance(stamp, dict) else None
+
+
+def reported(note: dict[str, Any], stamp: dict[str, Any], *, strict: bool) -> Replay | None:
+    """The last build's report (``stamp``'s, with the configuration's problems ``note``
+    holds), unless it has an error, or a warning under ``strict``: those are the full build's
+    to report."""
     last = saved_report(stamp)
     config_diags = _from_json(note.get("config"))
     if last is None or config_diags is None:
@@ -202,11 +219,44 @@ def replay(root: str, out: str | None, *, strict: bool) -> Replay | None:
     return Replay(notes, pages, config_diags, last_diags)
 
 
+def replay(root: str, out: str | None, *, strict: bool) -> Replay | None:
+    """The last build's report, when ``papernotes build --root root [--out out]`` would find
+    nothing to do and have nothing new to say (else None: run the build)."""
+    last = last_build(root, out)
+    if last is None or not _unchanged(last[1]):
+        return None
+    return reported(*last, strict=strict)
+
+
+def refresh_note(root: str, note: dict[str, Any]) -> None:
+    """Write ``note`` (:func:`last_build`'s) again with the stamp's and the output manifest's
+    signatures as they are now: a quick edit (``incremental.quick``) rewrote both."""
+    from pathlib import Path
+
+    from papernotes.atomic import write_atomic
+
+    folder = _cache_folder(root)
+    if folder is None:
+        raise OSError(f"{root}: its cache folder leads outside the library")
+    manifest = note["manifest"][0]
+    fresh = {
+        **note,
+        "stamp": _signature(os.path.join(folder, "stamp.json")),
+        "manifest": [manifest, _signature(manifest)],
+    }
+    write_atomic(Path(folder, REPLAY_FILE), json.dumps(fresh).encode("utf-8"))
+
+
 def save_replay(
-    root: Path, args: tuple[str, str | None], out: Path, config_diags: Sequence[Diagnostic]
+    root: Path,
+    args: tuple[str, str | None],
+    out: Path,
+    config_diags: Sequence[Diagnostic],
+    quick: dict[str, object] | None = None,
 ) -> None:
     """Leave the note :func:`replay` reads, after a build run with ``args`` (``--root`` and
-    ``--out`` as given) that left ``out`` and its stamp; or remove a note that would be stale."""
+    ``--out`` as given) that left ``out`` and its stamp; or remove a note that would be stale.
+    ``quick``: what ``incremental.quick`` reads of the configuration (no YAML there)."""
     from papernotes.atomic import write_atomic
     from papernotes.incremental.cache import state_path
     from papernotes.write import MARKER
@@ -227,5 +277,6 @@ def save_replay(
         "stamp": stamp,
         "manifest": [manifest, _signature(manifest)],
         "config": diagnostics_to_json(config_diags),
+        **({"quick": quick} if quick is not None else {}),
     }
     write_atomic(path, json.dumps(note).encode("utf-8"))

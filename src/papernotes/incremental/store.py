@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import hashlib
 import json
 import os
 import re
@@ -43,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile, entryread, heads
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
-from papernotes.incremental.entryfile import PARTS, Part, dump
+from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, dump, entry_name
 from papernotes.incremental.heads import HEADS
 from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of, source_of
 from papernotes.incremental.records import CacheIndex, Damage, NoteRecord
@@ -61,15 +60,9 @@ __all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "entry_name", "load", "pa
 
 _FORMAT = 6
 INDEX = "index.json"
-ENTRIES = "notes"
 _OLD = ("build.json", "build.pickle")
 """Earlier layouts: one JSON (or, before that, a pickle, which is never read) for everything."""
 _NAME = re.compile(r"[0-9a-f]{32}\.json")
-
-
-def entry_name(path: str) -> str:
-    """The entry file of a note file: a digest, so that no note path becomes a file path."""
-    return hashlib.blake2b(path.encode("utf-8"), digest_size=16).hexdigest() + ".json"
 
 
 @functools.cache

@@ -1,0 +1,248 @@
+"""``incremental.quick``: ``papernotes build`` after a body edit that the rest of the site does
+not see patches the note's page and search files, and the site is then what a clean build
+makes, byte for byte — as it is after every build that follows (a no-op, a full build, the
+note's text going back to one the cache knows). Every other change takes the full build."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from papernotes.cli.main import main
+from papernotes.incremental import quickjournal, store
+from papernotes.incremental.quick import quick_edit
+
+QUICK = "(quick: one note's body)"
+
+NOTES = {
+    "a.md": """---
+id: a2020
+title: "Adapters, Again"
+authors: [Ada Lovelace]
+year: 2020
+cites: [b2021]
+---
+
+## Intro
+
+A first paragraph long enough for the page's description and the feed to be cut from it, so
+that what comes after it is not shown there: adapters are small layers added to a frozen
+model, trained for each task while the model itself stays as it was.
+
+Text citing [@b2021] here, and a word of 注意力.
+
+## Method
+
+More text with $x^2$ in it.
+
+```python
+print(1)
+```
+
+Final paragraph.
+""",
+    "b.md": """---
+id: b2021
+title: "Bottlenecks"
+authors: [Grace Hopper]
+year: 2021
+---
+
+Short body, on its own.
+""",
+    "c.md": """---
+id: c2022
+title: "Compression"
+authors: [Alan Turing]
+year: 2022
+abstract: "An abstract of the paper."
+---
+
+Plain body text.
+
+See [[b2021]] too.
+""",
+}
+
+
+def _library(root: Path) -> Path:
+    (root / "papers").mkdir(parents=True)
+    (root / "papernotes.yaml").write_text("title: Quick test library\n", encoding="utf-8")
+    for name, text in NOTES.items():
+        (root / "papers" / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def _build(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    code = main(["build", "--root", str(root)])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
+
+
+def _same_as_clean(root: Path, tmp: Path) -> None:
+    """The site of ``root`` is what a clean build of its notes makes, file for file."""
+    clean = tmp / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    clean.mkdir()
+    shutil.copytree(root / "papers", clean / "papers")
+    shutil.copy(root / "papernotes.yaml", clean)
+    assert main(["build", "--root", str(clean), "-q"]) == 0
+    left, right = root / "site", clean / "site"
+    names = sorted(str(p.relative_to(left)) for p in left.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(right)) for p in right.rglob("*") if p.is_file())
+    _, differ, errors = filecmp.cmpfiles(left, right, names, shallow=False)
+    assert (differ, errors) == ([], [])
+
+
+def _texts(root: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in (root / "papers").iterdir()}
+
+
+def _append(text: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        note = root / "papers" / "a.md"
+        note.write_text(note.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return edit
+
+
+def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        note = root / "papers" / name
+        note.write_text(note.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+def _restore(name: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        (root / "papers" / name).write_text(NOTES[name], encoding="utf-8")
+
+    return edit
+
+
+# Edits a quick build takes (a paragraph where no hole is), and edits it must leave to the
+# full build: the front matter, a new citation or heading, a paragraph between two holes,
+# another note too, a note added.
+QUICK_EDITS = {
+    "paragraph": _append("\nA paragraph added.\n"),
+    "words": _replace("a.md", "Final paragraph.", "Final paragraph, longer 注意力."),
+    "c-body": _replace("c.md", "too.\n", "too.\n\nA third one.\n"),
+}
+FULL_EDITS = {
+    "title": _replace("a.md", "Adapters, Again", "Adapters, Once More"),
+    "citation": _append("\nSee [@c2022].\n"),
+    "heading": _append("\n## More\n\nText.\n"),
+    "lead": _replace("b.md", "Short body", "A short body"),
+    # b is mentioned by c (a wikilink): an embed would show its body, so none is quick.
+    "mentioned": _replace("b.md", "own.\n", "own.\n\nA second paragraph.\n"),
+    "new-note": lambda root: (root / "papers" / "d.md").write_text(
+        NOTES["c.md"].replace("c2022", "d2023"), encoding="utf-8"
+    ),
+}
+
+
+# Either way: the note's text back to the one the cache holds (quick after a quick edit).
+EITHER = {"restore-a": _restore("a.md")}
+EDITS = {**QUICK_EDITS, **FULL_EDITS, **EITHER}
+
+
+@pytest.fixture
+def built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    root = _library(tmp_path / "lib")
+    _build(root, capsys)
+    return root
+
+
+@pytest.mark.parametrize("name", sorted(QUICK_EDITS))
+def test_a_body_edit_is_quick_and_the_site_is_a_clean_builds(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    QUICK_EDITS[name](built)
+    assert QUICK in _build(built, capsys)
+    _same_as_clean(built, tmp_path)
+    # Then nothing changed: the no-op build answers.
+    assert "nothing to do" in _build(built, capsys)
+    assert built.joinpath(".papernotes", "cache", quickjournal.JOURNAL).is_file()
+
+
+@pytest.mark.parametrize("name", sorted(FULL_EDITS))
+def test_any_other_change_takes_the_full_build(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    _append("\nA paragraph first.\n")(built)
+    assert QUICK in _build(built, capsys)
+    FULL_EDITS[name](built)
+    printed = _build(built, capsys)
+    assert QUICK not in printed and "built:" in printed
+    _same_as_clean(built, tmp_path)
+    # The full build saved its cache: the journal is gone, and a body edit is quick again.
+    assert not built.joinpath(".papernotes", "cache", quickjournal.JOURNAL).exists()
+    _append("\nA paragraph after.\n")(built)
+    assert QUICK in _build(built, capsys)
+    _same_as_clean(built, tmp_path)
+
+
+def test_a_note_back_to_its_cached_text_after_a_full_build_is_a_clean_builds(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The cache's fingerprints of a's page and search files are of its first text: the full
+    # build must not take the site's (quick) files for them.
+    _append("\nA paragraph first.\n")(built)
+    assert QUICK in _build(built, capsys)
+    _restore("a.md")(built)
+    _replace("c.md", "Plain body text.", "Plain body, changed.")(built)  # the full build
+    assert QUICK not in _build(built, capsys)
+    _same_as_clean(built, tmp_path)
+
+
+def test_a_page_changed_by_hand_is_not_patched(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = built / "site" / "papers" / "a2020.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- mine -->", encoding="utf-8")
+    _append("\nA paragraph.\n")(built)
+    assert quick_edit(str(built), None, strict=False) is None
+    assert page.read_text(encoding="utf-8").endswith("<!-- mine -->")
+
+
+def test_a_library_with_templates_of_its_own_is_not_patched(
+    built: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (built / "templates").mkdir()
+    _build(built, capsys)
+    _append("\nA paragraph.\n")(built)
+    assert quick_edit(str(built), None, strict=False) is None
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(st.sampled_from(sorted(EDITS)), max_size=4))
+def test_any_sequence_of_edits_leaves_a_clean_builds_site(
+    tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str], steps: list[str]
+) -> None:
+    tmp = tmp_path_factory.mktemp("seq")
+    root = _library(tmp / "lib")
+    _build(root, capsys)
+    for step in steps:
+        before = _texts(root)
+        EDITS[step](root)
+        printed = _build(root, capsys)
+        # (An edit that changed nothing, its text replaced already, may be quick.)
+        assert step not in FULL_EDITS or QUICK not in printed or _texts(root) == before
+        _same_as_clean(root, tmp)
+
+
+def test_the_journal_names_the_stores_index() -> None:
+    assert quickjournal.INDEX == store.INDEX
