@@ -68,6 +68,19 @@ Plain body text.
 
 See [[b2021]] too.
 """,
+    "e.md": """---
+id: e2024
+title: "Embeddings"
+authors: [Ada Lovelace]
+year: 2024
+---
+
+What b says, shown here:
+
+![[b]]
+
+And a link to [[c2022]].
+""",
 }
 
 
@@ -135,6 +148,7 @@ def _restore(name: str) -> Callable[[Path], None]:
 QUICK_EDITS = {
     "paragraph": _append("\nA paragraph added.\n"),
     "words": _replace("a.md", "Final paragraph.", "Final paragraph, longer 注意力."),
+    # c is mentioned by e (a wikilink): e's page shows c's title, not its body.
     "c-body": _replace("c.md", "too.\n", "too.\n\nA third one.\n"),
 }
 FULL_EDITS = {
@@ -142,8 +156,8 @@ FULL_EDITS = {
     "citation": _append("\nSee [@c2022].\n"),
     "heading": _append("\n## More\n\nText.\n"),
     "lead": _replace("b.md", "Short body", "A short body"),
-    # b is mentioned by c (a wikilink): an embed would show its body, so none is quick.
-    "mentioned": _replace("b.md", "own.\n", "own.\n\nA second paragraph.\n"),
+    # b is embedded in e: e's page shows b's body.
+    "embedded": _replace("b.md", "own.\n", "own.\n\nA second paragraph.\n"),
     "new-note": lambda root: (root / "papers" / "d.md").write_text(
         NOTES["c.md"].replace("c2022", "d2023"), encoding="utf-8"
     ),

@@ -97,11 +97,22 @@ class Journal:
         write_atomic(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
-def mentioned(library: Library) -> list[str]:
-    """The notes another note mentions (a wikilink, an embed), for the stamp: a quick edit
-    leaves those to the full build (an embed shows the note's body on the other's page). At
-    10,000 synthetic notes, 3,000 keys: a tenth of what the stamp's inputs weigh."""
-    return sorted({target for targets in library.mentions.values() for target in targets})
+def mentioned(library: Library, papers_dir: str) -> list[str]:
+    """The notes a quick edit leaves to the full build, for the stamp: every note an embed
+    shows (``![[note]]``), found as the link stage finds it (``vault.resolve_embed``). Its body
+    is on the embedding note's page, and, nested, on the pages that embed that one (each
+    embedding note is itself in the list then). A wikilink or a citation shows only the note's
+    title and lead, which a quick edit keeps."""
+    from papernotes.vault import resolve_embed
+
+    return sorted(
+        {
+            found
+            for note in library.notes.values()
+            for embed in note.body.embeds
+            if isinstance(found := resolve_embed(note, embed.target, library, papers_dir), str)
+        }
+    )
 
 
 def read_journal(root: Path) -> Journal:
