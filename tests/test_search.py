@@ -120,6 +120,35 @@ def test_ascii_folds_as_lower_case() -> None:
         assert _fold_char(ch) == ch.lower(), repr(ch)
 
 
+def test_what_is_not_looked_up_folds_as_lower_case() -> None:
+    # Folding lower-cases the text and looks up only what _LOOKED_UP matches: the rest (ASCII
+    # and the CJK unified ideographs) must fold to its lower case.
+    kept = [chr(c) for c in range(0x110000) if not search_text._LOOKED_UP.match(chr(c))]
+    assert len(kept) == 128 + 0x5200
+    assert [c for c in kept if _fold_char(c) != c.lower()] == []
+
+
+def test_every_fold_is_its_own_lower_case() -> None:
+    # What the fold table gives passes through the text's final str.lower() unchanged, and
+    # holds no capital sigma (whose lower case depends on the letters beside it).
+    changed = [hex(c) for c in range(0x110000) if (f := _fold_char(chr(c))).lower() != f]
+    assert changed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("ΟΔΟΣ", "οδοσ"),  # per character: no final sigma
+        ("微调（ＬｏＲＡ）：Müller，", "微调(lora):muller,"),
+        ("İstanbul 𝐀𝐁", "istanbul ab"),
+        ("ﾃｽﾄ ｶﾞ", "テスト カ"),  # a half-width voicing mark is a mark of its own: dropped
+    ],
+)
+def test_folded_text_is_each_character_folded(text: str, folded: str) -> None:
+    assert search_text._folded(text, None) == folded
+    assert search_text._folded(text, None) == "".join(map(_fold_char, text))
+
+
 @pytest.mark.parametrize(
     "text",
     ["Fine-Tuning GPT‐3", "Müller-Lüdenscheidt fine‐tuning", "ＬｏＲＡ x-y-z 中-文", "a--b -c d-"],
