@@ -107,7 +107,7 @@ def _moved(stamp: dict[str, Any]) -> tuple[str, list[int]]:
     return moved[0]
 
 
-def _entry(root: str, display: str) -> tuple[list[Any], str, str]:
+def _entry(root: str, display: str) -> tuple[list[Any], str]:
     """From the note's cache entry: its text's digest, its parsed body, rendered body and
     search terms (JSON values), and its citekey."""
     from papernotes.incremental.entryfile import ENTRIES, entry_name

@@ -31,7 +31,15 @@ from papernotes.search.index import (
     decode_pairs,
     encode_pairs,
 )
-from papernotes.search.shards import MANIFEST, SHARD_DIR, shard_files, shard_of, unpack_rows
+from papernotes.search.shards import (
+    DOC_SHARD_BYTES,
+    MANIFEST,
+    SHARD_DIR,
+    TERM_SHARD_BYTES,
+    shard_files,
+    shard_of,
+    unpack_rows,
+)
 from papernotes.search.text import new_folds, tokenize
 
 __all__ = ["body_terms", "patched", "read_lengths", "search_paths"]
@@ -91,7 +99,9 @@ def search_paths(manifest_text: str) -> list[str]:
     shards, the doc shards. ValueError when it is not a manifest a build writes."""
     data = _manifest(manifest_text)
     terms, per, count = data.get("termShards"), data.get("docsPerShard"), data.get("count")
-    if not all(type(n) is int and n > 0 for n in (terms, per)) or type(count) is not int:
+    if type(terms) is not int or type(per) is not int or type(count) is not int:
+        raise ValueError("not a search manifest")
+    if terms <= 0 or per <= 0:
         raise ValueError("not a search manifest")
     docs = -(-count // per)
     return [
@@ -138,14 +148,15 @@ def patched(
     old: DocTerms,
     new: DocTerms,
     body_text: str,
-    **sizes: int,
+    term_shard_bytes: int = TERM_SHARD_BYTES,
+    doc_shard_bytes: int = DOC_SHARD_BYTES,
 ) -> tuple[dict[str, str], SearchDoc] | None:
     """The files of the index (``texts``: every one :func:`search_paths` names → its text)
     that change when note ``key``'s terms go from ``old`` to ``new`` and its plain text to
     ``body_text`` (path → new text), and the note's document as the index stored it. None
     when the edit moves the shard counts. ValueError when a file is not what a build writes,
     or the index does not hold ``old`` as the note's.
-    ``sizes``: ``shard_files``' target shard sizes (tests make small ones)."""
+    The shard sizes are ``shard_files``' (tests make small ones)."""
     data = _manifest(texts[MANIFEST])
     term_count, per_shard = data["termShards"], data["docsPerShard"]
     names = search_paths(texts[MANIFEST])
@@ -205,7 +216,12 @@ def patched(
     )
     # The files' fingerprints are not used here: digests of nothing spare hashing every
     # document (a doc shard's fingerprint reads its notes' digests, when given).
-    files = shard_files(index, doc_digests=_Nothing(), **sizes)
+    files = shard_files(
+        index,
+        term_shard_bytes=term_shard_bytes,
+        doc_shard_bytes=doc_shard_bytes,
+        doc_digests=_Nothing(),
+    )
     if [f.path for f in files] != names:
         return None  # the shard counts moved: every shard is made again
     made = {names[i]: files[i].make() for i in (0, *sorted(touched))}
