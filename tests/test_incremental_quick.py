@@ -181,7 +181,8 @@ def test_a_body_edit_is_quick_and_the_site_is_a_clean_builds(
     built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
     QUICK_EDITS[name](built)
-    assert QUICK in _build(built, capsys)
+    # The line a full build prints, with where the site is, and that it was quick.
+    assert _build(built, capsys).endswith(f" → {built / 'site'} {QUICK}\n")
     _same_as_clean(built, tmp_path)
     # Then nothing changed: the no-op build answers.
     assert "nothing to do" in _build(built, capsys)

@@ -91,7 +91,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     print_diagnostics(report.diagnostics)
     ok = report.up_to_date or (report.written and not report.left_out and not report.errors)
     if ok and not args.no_cache:  # the next no-op build answers from this note
-        quick = {"papers": config.papers_dir, "html": config.allow_html}
+        quick = {"papers": config.papers_dir, "html": config.allow_html, "out": str(out)}
         save_replay(root, (args.root, args.out), out, config_diags, quick)
     if report.up_to_date:
         if not args.quiet:

@@ -87,7 +87,7 @@ def _quick_edit(root: str, out: str | None, *, strict: bool, quiet: bool) -> int
         print(d.format(), file=sys.stderr)
     if not quiet:  # the same line as _cmd_build's
         warnings = sum(d.severity.value == "warning" for d in last.diagnostics)
-        site = out if out is not None else "the site"
+        site = out if out is not None else done.site
         print(
             f"built: {last.notes} notes, {last.pages} pages (1 rendered, {done.written} "
             f"written, 0 removed), {warnings} warnings, 0 errors in {done.seconds:.2f} s "

@@ -64,6 +64,8 @@ class Edit(NamedTuple):
     """Site files written."""
     seconds: float
     """Wall time."""
+    site: str
+    """The output folder, as the last full build printed it."""
 
 
 class _Refused(PapernotesError):
@@ -205,7 +207,10 @@ def quick_edit(root: str, out: str | None, *, strict: bool) -> Edit | None:
     report = reported(*last, strict=strict)
     if report is None:
         return None
-    return Edit(report, written, time.perf_counter() - start)
+    settings = last[0].get("quick")
+    shown = settings.get("out") if isinstance(settings, dict) else None
+    site = shown if isinstance(shown, str) else "the site"
+    return Edit(report, written, time.perf_counter() - start, site)
 
 
 def _edit(root: str, note: dict[str, Any], stamp: dict[str, Any], *, strict: bool) -> int:
