@@ -54,7 +54,9 @@ authors: [Grace Hopper]
 year: 2021
 ---
 
-Short body, on its own.
+Short body, on its own: bottleneck adapters put a small down- and up-projection after each
+sublayer of a frozen model, and only those few weights are trained for each new task, so that
+one copy of the large model serves them all.
 """,
     "c.md": """---
 id: c2022
@@ -157,7 +159,7 @@ FULL_EDITS = {
     "heading": _append("\n## More\n\nText.\n"),
     "lead": _replace("b.md", "Short body", "A short body"),
     # b is embedded in e: e's page shows b's body.
-    "embedded": _replace("b.md", "own.\n", "own.\n\nA second paragraph.\n"),
+    "embedded": _replace("b.md", "them all.\n", "them all.\n\nA second paragraph.\n"),
     "new-note": lambda root: (root / "papers" / "d.md").write_text(
         NOTES["c.md"].replace("c2022", "d2023"), encoding="utf-8"
     ),
@@ -257,6 +259,19 @@ def test_any_sequence_of_edits_leaves_a_clean_builds_site(
         # (An edit that changed nothing, its text replaced already, may be quick.)
         assert step not in FULL_EDITS or QUICK not in printed or _texts(root) == before
         _same_as_clean(root, tmp)
+
+
+def test_an_embedded_note_is_left_to_the_full_build_after_an_edit_build_too(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An edit build reads e (the embedding note) from the cache; it must still name b as
+    # shown by an embed, whether or not e's body was decoded.
+    FULL_EDITS["title"](built)
+    assert QUICK not in _build(built, capsys)
+    FULL_EDITS["embedded"](built)
+    printed = _build(built, capsys)
+    assert QUICK not in printed and "built:" in printed
+    _same_as_clean(built, tmp_path)
 
 
 def test_the_journal_names_the_stores_index() -> None:

@@ -32,7 +32,7 @@ from papernotes.markdown._types import ParsedBody
 if TYPE_CHECKING:
     from papernotes.incremental.lazy import Load
 
-__all__ = ["BodyDamaged", "LazyBody", "lazy_body", "raw_body"]
+__all__ = ["BodyDamaged", "LazyBody", "lazy_body", "raw_body", "undecoded"]
 
 _FIELDS = frozenset(ParsedBody.__dataclass_fields__)
 _SLOTS = {name: ParsedBody.__dict__[name] for name in _FIELDS}
@@ -96,6 +96,11 @@ def lazy_body(raw: bytes | Load, decode: Callable[[Any], ParsedBody]) -> ParsedB
     body = object.__new__(LazyBody)
     body.__dict__.update(_raw=raw, _decode=decode)
     return body
+
+
+def undecoded(body: ParsedBody) -> bool:
+    """Whether ``body`` is a cached body no one has read yet (reading a field decodes it)."""
+    return type(body) is LazyBody and body.__dict__.get("_raw") is not None
 
 
 def raw_body(body: ParsedBody) -> bytes | None:

@@ -102,13 +102,18 @@ def mentioned(library: Library, papers_dir: str) -> list[str]:
     shows (``![[note]]``), found as the link stage finds it (``vault.resolve_embed``). Its body
     is on the embedding note's page, and, nested, on the pages that embed that one (each
     embedding note is itself in the list then). A wikilink or a citation shows only the note's
-    title and lead, which a quick edit keeps."""
+    title and lead, which a quick edit keeps.
+    A body still undecoded is not read (decoding every body was most of an edit build's
+    reading of the cache): it is a note the link stage took from its rows in the cache, and a
+    note with an embed never has rows there (``incremental.linkrows``)."""
+    from papernotes.incremental.lazybody import undecoded
     from papernotes.vault import resolve_embed
 
     return sorted(
         {
             found
             for note in library.notes.values()
+            if not undecoded(note.body)
             for embed in note.body.embeds
             if isinstance(found := resolve_embed(note, embed.target, library, papers_dir), str)
         }
