@@ -40,7 +40,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papernotes.errors import PapernotesError
-from papernotes.incremental.replay import Replay, last_build, refresh_note, reported
+from papernotes.incremental.replay import (
+    Replay,
+    last_build,
+    moved_inputs,
+    refresh_note,
+    reported,
+)
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -84,24 +90,10 @@ def _hash(data: bytes) -> str:
 
 def _moved(stamp: dict[str, Any]) -> tuple[str, list[int]]:
     """The one stamped input that moved, and its size and time now."""
-    inputs, watch, taken = stamp.get("inputs"), stamp.get("watch"), stamp.get("taken")
-    if not isinstance(inputs, dict) or not isinstance(watch, dict) or type(taken) is not int:
+    taken = stamp.get("taken")
+    moved = moved_inputs(stamp, 1)
+    if moved is None or type(taken) is not int:
         raise _Refused
-    for path, then in watch.items():
-        try:
-            now: int | None = os.stat(path).st_mtime_ns
-        except (OSError, ValueError):
-            now = None
-        if now != then:
-            raise _Refused  # a file added or removed
-    moved = []
-    for path, then in inputs.items():
-        try:
-            st = os.stat(path)
-        except (OSError, ValueError):
-            raise _Refused from None
-        if then != [st.st_size, st.st_mtime_ns]:
-            moved.append((path, [st.st_size, st.st_mtime_ns]))
     # After the stamp was taken: the next build must not take the cache's text for it
     # (``fastpath.stamped_notes`` trusts only files that moved well before).
     if len(moved) != 1 or moved[0][1][1] < taken:

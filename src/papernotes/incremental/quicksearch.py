@@ -30,6 +30,7 @@ from papernotes.search.index import (
     SearchIndex,
     decode_pairs,
     encode_pairs,
+    read_vlq,
 )
 from papernotes.search.shards import (
     DOC_SHARD_BYTES,
@@ -46,7 +47,6 @@ __all__ = ["body_terms", "patched", "read_lengths", "search_paths"]
 
 _TF_CAP = 15
 """``search.index``'s cap on a body count."""
-_VLQ = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _HEAD = "window.PAPERNOTES_SEARCH="
 
 
@@ -68,21 +68,7 @@ def body_terms(old: DocTerms, body_text: str) -> DocTerms:
 
 def read_lengths(digits: str) -> list[int]:
     """The numbers ``search.index.vlq_numbers`` wrote; ValueError when they are not."""
-    out: list[int] = []
-    value = shift = 0
-    for ch in digits:
-        digit = _VLQ.find(ch)
-        if digit < 0:
-            raise ValueError(f"not a VLQ digit: {ch!r}")
-        value |= (digit & 31) << shift
-        if digit & 32:
-            shift += 5
-            continue
-        out.append(value)
-        value = shift = 0
-    if shift:
-        raise ValueError("lengths cut short")
-    return out
+    return read_vlq(digits, "lengths")
 
 
 def _manifest(text: str) -> dict[str, Any]:

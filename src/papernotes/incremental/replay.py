@@ -35,6 +35,7 @@ __all__ = [
     "Replay",
     "diagnostics_to_json",
     "last_build",
+    "moved_inputs",
     "refresh_note",
     "replay",
     "reported",
@@ -144,26 +145,36 @@ def _read_json(path: str) -> Any:
         return None
 
 
-def _unchanged(stamp: dict[str, Any]) -> bool:
-    """Whether every stamped input and watched folder is as the stamp saw it."""
+def moved_inputs(stamp: dict[str, Any], most: int) -> list[tuple[str, list[int]]] | None:
+    """The stamped inputs whose size or time moved, each with them now, up to ``most`` + 1 of
+    them (the search stops there); None when a watched folder moved (a file added or
+    removed), an input is gone, or ``stamp`` is not a stamp."""
     inputs, watch = stamp.get("inputs"), stamp.get("watch")
     if not isinstance(inputs, dict) or not isinstance(watch, dict):
-        return False
+        return None
     for path, then in watch.items():
         try:
             now: int | None = os.stat(path).st_mtime_ns
         except (OSError, ValueError):
             now = None
         if now != then:
-            return False
+            return None
+    moved: list[tuple[str, list[int]]] = []
     for path, then in inputs.items():
         try:
             st = os.stat(path)
         except (OSError, ValueError):
-            return False
+            return None
         if then != [st.st_size, st.st_mtime_ns]:
-            return False
-    return True
+            moved.append((path, [st.st_size, st.st_mtime_ns]))
+            if len(moved) > most:
+                break
+    return moved
+
+
+def _unchanged(stamp: dict[str, Any]) -> bool:
+    """Whether every stamped input and watched folder is as the stamp saw it."""
+    return moved_inputs(stamp, 0) == []
 
 
 def last_build(root: str, out: str | None) -> tuple[dict[str, Any], dict[str, Any]] | None:

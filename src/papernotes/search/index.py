@@ -61,6 +61,7 @@ __all__ = [
     "id_terms",
     "index_data",
     "interned",
+    "read_vlq",
     "search_index_js",
     "vlq_numbers",
 ]
@@ -303,8 +304,9 @@ def encode_pairs(postings: Iterable[tuple[int, int]]) -> str:
     return _encode(postings)
 
 
-def decode_pairs(encoded: str) -> list[tuple[int, int]]:
-    """The inverse of :func:`encode_pairs`; ValueError when ``encoded`` is not postings."""
+def read_vlq(encoded: str, what: str = "numbers") -> list[int]:
+    """The inverse of :func:`vlq_numbers`; ValueError when ``encoded`` is not such numbers
+    (``what`` names them in the message)."""
     numbers: list[int] = []
     value = shift = 0
     for ch in encoded:
@@ -317,7 +319,15 @@ def decode_pairs(encoded: str) -> list[tuple[int, int]]:
             continue
         numbers.append(value)
         value = shift = 0
-    if shift or len(numbers) % 2:
+    if shift:
+        raise ValueError(f"{what} cut short")
+    return numbers
+
+
+def decode_pairs(encoded: str) -> list[tuple[int, int]]:
+    """The inverse of :func:`encode_pairs`; ValueError when ``encoded`` is not postings."""
+    numbers = read_vlq(encoded, "postings")
+    if len(numbers) % 2:
         raise ValueError("postings cut short")
     out: list[tuple[int, int]] = []
     doc = -1
