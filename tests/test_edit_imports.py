@@ -169,11 +169,13 @@ LAZY_PATTERNS = {
 # Our modules on a quick edit: the command line, the parser and the dialect's rules, the values
 # they make (and, through search.index, the model's), the search index's code, and the quick
 # edit's own (the cache module for its lock and its digests, codec and entryfile for the note's
-# entry).
+# entry, quickfront and barenote for a note with no front matter: its title heading is
+# compared without YAML).
 QUICK_MODULES = {
     "papernotes",
     "papernotes._lazy",
     "papernotes.atomic",
+    "papernotes.barenote",
     "papernotes.cjk",
     "papernotes.cli",
     "papernotes.cli.main",
@@ -188,6 +190,7 @@ QUICK_MODULES = {
     "papernotes.incremental.entryfile",
     "papernotes.incremental.quick",
     "papernotes.incremental.quickbody",
+    "papernotes.incremental.quickfront",
     "papernotes.incremental.quickjournal",
     "papernotes.incremental.quicksearch",
     "papernotes.incremental.replay",

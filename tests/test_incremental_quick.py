@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,6 +84,17 @@ What b says, shown here:
 
 And a link to [[c2022]].
 """,
+    # No front matter, a figure not there, a key no note has: warned about by every build.
+    "w.md": """# Warned Note
+
+A first paragraph long enough for the page's description and the feed to be cut from it, so
+that what comes after it is not shown there: a note with no front matter is titled by its
+first heading, as Obsidian shows it.
+
+A figure: ![[missing.png]], and [@nobody2020].
+
+A closing paragraph.
+""",
 }
 
 
@@ -102,19 +114,38 @@ def _build(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
     return out.out
 
 
-def _same_as_clean(root: Path, tmp: Path) -> None:
-    """The site of ``root`` is what a clean build of its notes makes, file for file."""
+def _same_as_clean(root: Path, tmp: Path, said: str | None = None) -> None:
+    """The site of ``root`` is what a clean build of its notes makes, file for file; and
+    ``said``, what the last build printed on stderr, is what the clean build prints."""
     clean = tmp / "clean"
     shutil.rmtree(clean, ignore_errors=True)
     clean.mkdir()
     shutil.copytree(root / "papers", clean / "papers")
     shutil.copy(root / "papernotes.yaml", clean)
-    assert main(["build", "--root", str(clean), "-q"]) == 0
+    with pytest.MonkeyPatch.context() as m:
+        errors: list[str] = []
+        m.setattr(sys, "stderr", _Tee(errors))
+        assert main(["build", "--root", str(clean), "-q"]) == 0
+    assert said is None or said == "".join(errors)
     left, right = root / "site", clean / "site"
     names = sorted(str(p.relative_to(left)) for p in left.rglob("*") if p.is_file())
     assert names == sorted(str(p.relative_to(right)) for p in right.rglob("*") if p.is_file())
     _, differ, errors = filecmp.cmpfiles(left, right, names, shallow=False)
     assert (differ, errors) == ([], [])
+
+
+class _Tee:
+    """A stderr that keeps what is written to it."""
+
+    def __init__(self, kept: list[str]) -> None:
+        self.kept = kept
+
+    def write(self, text: str) -> int:
+        self.kept.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 def _texts(root: Path) -> dict[str, str]:
@@ -152,12 +183,16 @@ QUICK_EDITS = {
     "words": _replace("a.md", "Final paragraph.", "Final paragraph, longer 注意力."),
     # c is mentioned by e (a wikilink): e's page shows c's title, not its body.
     "c-body": _replace("c.md", "too.\n", "too.\n\nA third one.\n"),
+    # w's warnings come from its missing front matter and what its facets name.
+    "warned": _replace("w.md", "A closing paragraph.", "A closing paragraph, and more."),
 }
 FULL_EDITS = {
     "title": _replace("a.md", "Adapters, Again", "Adapters, Once More"),
     "citation": _append("\nSee [@c2022].\n"),
     "heading": _append("\n## More\n\nText.\n"),
     "lead": _replace("b.md", "Short body", "A short body"),
+    "warned-title": _replace("w.md", "# Warned Note", "# Warned Note, Renamed"),
+    "warned-key": _replace("w.md", "nobody2020", "noone2021"),
     # b is embedded in e: e's page shows b's body.
     "embedded": _replace("b.md", "them all.\n", "them all.\n\nA second paragraph.\n"),
     "new-note": lambda root: (root / "papers" / "d.md").write_text(
@@ -255,10 +290,12 @@ def test_any_sequence_of_edits_leaves_a_clean_builds_site(
     for step in steps:
         before = _texts(root)
         EDITS[step](root)
-        printed = _build(root, capsys)
+        capsys.readouterr()
+        assert main(["build", "--root", str(root)]) == 0
+        printed, said = capsys.readouterr()
         # (An edit that changed nothing, its text replaced already, may be quick.)
         assert step not in FULL_EDITS or QUICK not in printed or _texts(root) == before
-        _same_as_clean(root, tmp)
+        _same_as_clean(root, tmp, said)
 
 
 def test_an_embedded_note_is_left_to_the_full_build_after_an_edit_build_too(

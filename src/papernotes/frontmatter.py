@@ -20,10 +20,11 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from papernotes.barenote import split_bare
 from papernotes.errors import Diagnostic, Location, PapernotesError, Severity
 from papernotes.foreign import yaml_error
 from papernotes.hugo import page_stem
-from papernotes.lenient import compose, first_heading
+from papernotes.lenient import compose
 from papernotes.model import FieldLocation
 from papernotes.schema import KEYS, by_name, resolve
 
@@ -178,16 +179,13 @@ def quick_note(path: str, text: str, first_line: int = 1) -> RawNote:
     """A note with no front matter (or one of only comments), titled as Obsidian shows it: by
     its first ``# heading`` (left out of the body when it opens the note: the page shows it as
     the title), else by its file name. ``text`` is the body, on file line ``first_line``."""
-    lines = text.split("\n")
-    found = first_heading(lines)
+    found, body = split_bare(text)
     if found is None:
         title, where = page_stem(path), Location(path, 1)
     else:
-        title, where = found[1], Location(path, found[0] + first_line, 1)
-        if not any(line.strip() for line in lines[: found[0]]):
-            lines[found[0]] = ""  # a blank line keeps the body's lines where they are
+        title, where = found.text, Location(path, found.line_index + first_line, 1)
     field = Field("title", title, FieldLocation.of(where, (), where))
-    return RawNote((field,), frozenset(), "\n".join(lines), first_line, front_matter=False)
+    return RawNote((field,), frozenset(), body, first_line, front_matter=False)
 
 
 def _split_toml(

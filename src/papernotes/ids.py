@@ -28,6 +28,7 @@ from typing import NamedTuple
 __all__ = [
     "KEY_FORBIDDEN",
     "KEY_RE",
+    "PATH_ID",
     "ArxivId",
     "arxiv_in_text",
     "arxiv_of_doi",
@@ -44,6 +45,11 @@ __all__ = [
     "strip_version",
     "suggest_key",
 ]
+
+PATH_ID = "from the path"
+"""What the link stage says of an id it made from a note's path, two files sharing the name
+(``link``): the words a quick edit (``incremental.quick``), which knows only the id the parse
+stage gave, looks for."""
 
 _MONTH = r"(?:0[1-9]|1[0-2])"
 _VERSION = r"(?P<version>v[1-9]\d*)?"

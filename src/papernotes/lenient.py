@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from papernotes.barenote import bare, first_heading
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.model import NO_DATE, FieldLocation
 
@@ -104,10 +105,6 @@ STATUS_WORDS: Mapping[str, str] = MappingProxyType(
 )
 """Other tools' reading states (lowercase, ``_`` and spaces as ``-``) → our ``status``."""
 
-_FENCES = ("---", "+++")
-_ATX_H1 = re.compile(r" {0,3}#[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
-_CODE_FENCE = re.compile(r" {0,3}(```|~~~)")
-
 
 # The two repairs below are compiled on first use: only front matter YAML refused needs them.
 @functools.cache
@@ -133,26 +130,6 @@ _YEAR_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%b 
 _FLAGS: Mapping[str, bool] = MappingProxyType(
     {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 )
-
-
-def bare(text: str) -> bool:
-    """Whether ``text`` has no front matter at all: its first line that is not blank is no
-    ``---`` or ``+++`` fence (Obsidian reads such a note as all body)."""
-    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
-    return first not in _FENCES
-
-
-def first_heading(lines: Sequence[str]) -> tuple[int, str] | None:
-    """The index and text of the first ``# heading`` outside code blocks, or None."""
-    fence = ""
-    for i, line in enumerate(lines):
-        m = _CODE_FENCE.match(line)
-        if m and (not fence or m[1] == fence):
-            fence = "" if fence else m[1]
-            continue
-        if not fence and (h := _ATX_H1.fullmatch(line)) and h["text"].strip():
-            return i, h["text"].strip()
-    return None
 
 
 def quote_value(line: str) -> tuple[str, str, int] | None:

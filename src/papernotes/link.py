@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from papernotes.backlinks import Backlinks, backlinks
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.exclude import excluded_names
-from papernotes.ids import key_problem, suggest_key
+from papernotes.ids import PATH_ID, key_problem, suggest_key
 from papernotes.incremental.searchmemo import same
 from papernotes.linknote import NAMED, Names, NoteLinks, check_embeds, check_root_links, link_note
 from papernotes.model import Author, CiteKey, Library, Metadata, Note, fold_target, named
@@ -129,7 +129,7 @@ def _qualify(notes: Sequence[Note], papers_dir: str) -> tuple[list[Note], list[D
         out.append(dataclasses.replace(note, meta=dataclasses.replace(note.meta, key=key)))
         others = len(groups[note.key.casefold()]) - 1
         notes_ = f"{others} other note{'s' if others > 1 else ''}"
-        message = f'id "{key}" from the path: "{note.key}" is also the id of {notes_}'
+        message = f'id "{key}" {PATH_ID}: "{note.key}" is also the id of {notes_}'
         hint = "write 'id:' to choose one; [[" + key + "]] links here"
         diags.append(Diagnostic(Severity.WARNING, Location(note.source, 1), message, hint))
     return out, diags

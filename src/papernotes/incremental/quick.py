@@ -5,12 +5,15 @@ The command line asks :func:`quick_edit` when the last build's report cannot be 
 (``incremental.replay``). It goes on only when it can show that a full build would change
 nothing but the note's page and search files, and would make them as it makes them:
 
-- the call, the stamp and the output folder are the last build's (``replay.last_build``), the
-  last build reported no problem in this note, no other note mentions it (a wikilink or an
-  embed: an embed shows its body), and the library has no templates of its own;
+- the call, the stamp and the output folder are the last build's (``replay.last_build``), no
+  other note's embed shows it, and the library has no templates of its own;
 - of every stamped input and watched folder, exactly one note file moved, after that stamp;
 - its front matter is the same text: the digest of the new front matter with the last body is
-  the one the note's cache entry holds (so the entry is that text's);
+  the one the note's cache entry holds (so the entry is that text's); or it has none, and the
+  heading that titles it is the same (``quickfront``);
+- the problems the last build reported in it are those a full build would report now
+  (``quickfront``: they come from the front matter, the path and the facets below), but for
+  an id the link stage made from its path, which its page is named by;
 - its new body keeps what the rest of the site reads (``quickbody.facets``), holds no Hugo
   shortcode (they are warned about by line), and splices into the last render
   (``quickbody.respliced``), with the same summary and the same page-level flags;
@@ -119,10 +122,8 @@ def _entry(root: str, display: str) -> tuple[list[Any], str]:
             isinstance(spec, list) and len(spec) == 2 and spec[1] == len(line)
         ):
             raise _Refused
-    # The note as parsed: (its text's digest, its fields, its problems: none).
+    # The note as parsed: (its text's digest, its fields, its problems).
     if specs[0] is None or specs[1] is None or not isinstance(note, list) or len(note) != 3:
-        raise _Refused
-    if note[2] != []:
         raise _Refused
     try:
         sha, key = note[0], note[1][1][0]
@@ -140,19 +141,6 @@ def _terms(value: Any) -> DocTerms:
     if not all(type(v) is int and v >= 0 for v in value[1].values()):
         raise _Refused
     return value[0], value[1]
-
-
-def _body_of(text: str) -> tuple[str, str]:
-    """``text`` split after its YAML front matter's closing fence: (front matter, body), as
-    ``frontmatter.split_note`` splits a note that starts with its fence."""
-    lines = text.split("\n")
-    if lines[0].rstrip() != "---":
-        raise _Refused
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None or end + 1 >= len(lines):
-        raise _Refused
-    body = "\n".join(lines[end + 1 :])
-    return text[: len(text) - len(body)], body
 
 
 def _parser(old: ParsedBody, allow_html: bool) -> MarkdownIt:
@@ -219,7 +207,11 @@ def _edit(root: str, note: dict[str, Any], stamp: dict[str, Any], *, strict: boo
     display = os.path.relpath(path, root).replace(os.sep, "/")
     if not display.startswith(papers.rstrip("/") + "/") or not display.endswith(".md"):
         raise _Refused
-    if any(d.where.path == display for d in report.diagnostics):
+    from papernotes.ids import PATH_ID
+
+    # The link stage gave the note its path for an id (another file has its name): the page
+    # and the search document are under that id, not the file name's.
+    if any(d.where.path == display and PATH_ID in d.message for d in report.diagnostics):
         raise _Refused
     from papernotes.incremental.quickjournal import read_journal
 
@@ -246,6 +238,7 @@ def _splice(
     from papernotes.incremental.cache import text_digest
     from papernotes.incremental.codec import Codec
     from papernotes.incremental.quickbody import facets, respliced
+    from papernotes.incremental.quickfront import same_front
     from papernotes.incremental.quicksearch import body_terms, patched, search_paths
     from papernotes.load import decode
     from papernotes.machine import summary_text, xml_text
@@ -256,14 +249,14 @@ def _splice(
     text, problem = decode(_read(path), display)
     if text is None or problem is not None:
         raise _Refused
-    front, body = _body_of(text)
     codec = Codec({})
     sha, old, last = (
         entry[0],
         codec.decode(entry[1], ParsedBody),
         codec.decode(entry[2], RenderedBody),
     )
-    if text_digest(front + old.text) != sha or "{{" in body or "{{" in old.text:
+    body = same_front(text, old.text, sha)
+    if body is None or "{{" in body or "{{" in old.text:
         raise _Refused  # the front matter changed, or a Hugo shortcode may be warned about
     new = parse_body(_parser(old, allow_html), body)
     if facets(new) != facets(old):

@@ -14,8 +14,9 @@ it is cut the same way, with the one space the collapse puts (or not) at the cut
 from the characters on either side of it.
 
 :func:`facets` is what the rest of the site reads from a parsed body (links, citations and
-their sentences, headings, leads, tags, embeds, reading time): an edit that keeps it and the
-holes changes only the note's own page and its search document.
+their sentences, headings, leads, tags, embeds, reading time, whether a link within the note
+names something in it): an edit that keeps it and the holes changes only the note's own page
+and its search document, and finds in it the problems the last build found.
 """
 
 from __future__ import annotations
@@ -30,11 +31,24 @@ from papernotes.markdown.holes import MARK
 __all__ = ["facets", "respliced"]
 
 
+def _self_fragments(body: ParsedBody) -> tuple[bool, ...]:
+    """For each ``[[#Heading]]`` or ``[[#^block]]`` of the body, whether it names something in
+    the body: the link stage warns about one that does not, and reads Dendron's
+    ``[[#label|note.path]]`` by it (``wikitarget``); a ``^block`` is found in the text."""
+    links = [c.fragment for c in body.citations if not c.keys and c.fragment]
+    if not links:
+        return ()
+    from papernotes.vault import has_fragment
+
+    return tuple(has_fragment(body, fragment) for fragment in links)
+
+
 def facets(body: ParsedBody) -> str:
     """What other pages, the shared files and the page around the body read from it, as one
     string (``repr``: a citation's sentence and heading compare unequal only there)."""
     return repr(
         (
+            _self_fragments(body),
             body.citations,
             body.local_links,
             body.has_toc,
