@@ -46,7 +46,7 @@ from papernotes.bib.stylefile import (
     packaged_path,
     read_style,
 )
-from papernotes.cjk import CJK_RANGES
+from papernotes.cjk import CJK_RUN
 from papernotes.errors import Diagnostic, PapernotesError, warning
 from papernotes.load import escapes
 
@@ -81,8 +81,8 @@ USER_STYLES_DIR = "styles"
 """The library's own CSL styles: ``styles/NAME.csl`` in the library root."""
 
 _CJK_LOCALES = ("zh", "ja", "ko")
-# cjk.has_cjk as one regular expression: it runs on every name of every entry.
-_CJK = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]")
+# cjk.has_cjk as one regular expression (compiled there): it runs on every name of every entry.
+_CJK = CJK_RUN
 _KANA = re.compile("[\u3041-\u30ff]")
 _HANGUL = re.compile("[\u1100-\u11ff\uac00-\ud7af]")
 # Stand-ins for <, > and & in the item's text while citeproc-py makes HTML: its HTML formatter

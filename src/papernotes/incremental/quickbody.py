@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from papernotes.markdown._types import ParsedBody, RenderedBody
@@ -74,16 +75,29 @@ def _template(body: ParsedBody) -> list[Any] | None:
     return value if ok else None
 
 
+def _agree(same: Callable[[int, int], bool], most: int) -> int:
+    """The largest ``n`` ≤ ``most`` for which ``same(i, j)`` holds of each part ``i:j`` of
+    ``0:n``: the length of a common prefix (or suffix), by halving, each step comparing one
+    slice in C (a page's body is tens of thousands of characters: a Python loop over them
+    was a quick edit's largest piece of work of its own)."""
+    lo, hi = 0, most
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(lo, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _cut(old: str, new: str) -> tuple[str, str, str, str] | None:
     """``old`` and ``new`` as ``a + m_old + b`` and ``a + m_new + b``, ``a`` and ``b`` as long
     as they can be; None when a changed part holds (a piece of) a hole's mark."""
     most = min(len(old), len(new))
-    p = 0
-    while p < most and old[p] == new[p]:
-        p += 1
-    s = 0
-    while s < most - p and old[-1 - s] == new[-1 - s]:
-        s += 1
+    p = _agree(lambda i, j: old[i:j] == new[i:j], most)
+    s = _agree(
+        lambda i, j: old[len(old) - j : len(old) - i] == new[len(new) - j : len(new) - i], most - p
+    )
     a, b = old[:p], old[len(old) - s :]
     m_old, m_new = old[p : len(old) - s], new[p : len(new) - s]
     if MARK in m_old or MARK in m_new or a.count(MARK) % 2:

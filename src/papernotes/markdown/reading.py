@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from markdown_it.token import Token
 
-from papernotes.cjk import CJK_RANGES
+from papernotes.cjk import CJK_RUN
 from papernotes.markdown._types import reading_minutes
 
 __all__ = [
@@ -56,17 +56,16 @@ SECONDS_PER_FIGURE = 12.0
 CITATION_WORDS = 2
 """What a citation or a wikilink without alias reads as: its label, "Hu et al."."""
 
-# One class from cjk.CJK_RANGES (the one home of "what is CJK"): a C-speed count per text.
-# Runs, not characters: a run is replaced by one space (as many spaces split words no
-# differently), and its characters counted from the lengths, a third less time per note.
-_CJK_RUN = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in CJK_RANGES) + "]+")
+# cjk.CJK_RUN (the one home of "what is CJK"): a C-speed count per text. Runs, not
+# characters: a run is replaced by one space (as many spaces split words no differently), and
+# its characters counted from the lengths, a third less time per note.
 # A word: letters or digits, joined by an apostrophe or a hyphen ("don't", "low-rank").
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
 def count_text(text: str) -> tuple[int, int]:
     """``(words, cjk_characters)`` of prose: CJK characters one by one, the rest as words."""
-    rest, runs = _CJK_RUN.subn(" ", text)  # one pass: the text left for words, and the count
+    rest, runs = CJK_RUN.subn(" ", text)  # one pass: the text left for words, and the count
     return len(_WORD.findall(rest)), len(text) - len(rest) + runs
 
 
