@@ -167,7 +167,8 @@ LAZY_PATTERNS = {
 
 
 # Our modules on a quick edit: the command line, the parser and the dialect's rules, the values
-# they make (and, through search.index, the model's), the search index's code, and the quick
+# they make (not the model's: search.index and machine import it only where a full build needs
+# it, ~8 ms with fieldplaces), the search index's code, and the quick
 # edit's own (the cache module for its lock and its digests, codec and entryfile for the note's
 # entry, quickfront and barenote for a note with no front matter: its title heading is
 # compared without YAML).
@@ -182,7 +183,6 @@ QUICK_MODULES = {
     "papernotes.cli.quick",
     "papernotes.cli.startup",
     "papernotes.errors",
-    "papernotes.fieldplaces",
     "papernotes.ids",
     "papernotes.incremental",
     "papernotes.incremental.cache",
@@ -217,7 +217,6 @@ QUICK_MODULES = {
     "papernotes.markdown.reading",
     "papernotes.markdown.toc",
     "papernotes.markdown.urlkind",
-    "papernotes.model",
     "papernotes.search",
     "papernotes.search.clean",
     "papernotes.search.index",

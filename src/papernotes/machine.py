@@ -13,9 +13,10 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from html import escape as _html_escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from papernotes.model import CiteKey, Library, Note, named
+if TYPE_CHECKING:  # a quick edit reads summaries and XML text only: it imports no model
+    from papernotes.model import CiteKey, Library, Note
 
 __all__ = [
     "feed_entries",
@@ -92,6 +93,8 @@ def _cited(note: Note) -> dict[str, Any]:
 
 
 def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
+    from papernotes.model import named
+
     meta = note.meta
     paper: dict[str, Any] = {
         "@type": "ScholarlyArticle",

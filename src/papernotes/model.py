@@ -37,6 +37,7 @@ __all__ = [
     "Status",
     "fold_target",
     "named",
+    "people_text",
 ]
 
 NO_DATE = "n.d."
@@ -99,6 +100,13 @@ ever last, after at least one name (front matter rejects it elsewhere)."""
 def named(people: tuple[Author, ...]) -> tuple[Author, ...]:
     """``people`` without a closing :data:`OTHERS`: the persons a list names."""
     return people[:-1] if people and people[-1].others else people
+
+
+def people_text(people: tuple[Author, ...]) -> str:
+    """``people`` as shown, joined with ", ": "Doe, Roe et al." for a list that ends in
+    :data:`OTHERS` (it names no one more)."""
+    shown = named(people)
+    return ", ".join(a.display for a in shown) + (" et al." if len(people) > len(shown) else "")
 
 
 @dataclass(frozen=True, slots=True)
