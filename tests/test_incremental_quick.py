@@ -84,6 +84,24 @@ What b says, shown here:
 
 And a link to [[c2022]].
 """,
+    # A link to a block of its own: removing the block's id makes a warning (and a link to
+    # nothing), though nothing else the site reads of the body changes.
+    "k.md": """---
+id: k2023
+title: "Blocks"
+authors: [Alan Turing]
+year: 2023
+---
+
+A first paragraph long enough for the page's description and the feed to be cut from it, so
+that what comes after it is not shown there: Obsidian names a paragraph by an id at its end.
+
+See [[#^blk]] below.
+
+A block. ^blk
+
+A last paragraph.
+""",
     # No front matter, a figure not there, a key no note has: warned about by every build.
     "w.md": """# Warned Note
 
@@ -192,6 +210,7 @@ FULL_EDITS = {
     "heading": _append("\n## More\n\nText.\n"),
     "lead": _replace("b.md", "Short body", "A short body"),
     "warned-title": _replace("w.md", "# Warned Note", "# Warned Note, Renamed"),
+    "block-gone": _replace("k.md", "A block. ^blk", "A block."),
     "warned-key": _replace("w.md", "nobody2020", "noone2021"),
     # b is embedded in e: e's page shows b's body.
     "embedded": _replace("b.md", "them all.\n", "them all.\n\nA second paragraph.\n"),
