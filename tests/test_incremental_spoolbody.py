@@ -72,6 +72,15 @@ def test_a_body_the_spool_cannot_take_stays_as_it_is(
     assert spooled_body(body, spool) is body
 
 
+def _holds(body: ParsedBody, name: str) -> bool:
+    """Whether ``body``'s slot ``name`` holds a value (read without ``__getattr__``)."""
+    try:
+        object.__getattribute__(body, name)
+    except AttributeError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_cold_build_holds_no_parsed_text_or_template_and_saves_them_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
@@ -93,14 +102,8 @@ def test_a_cold_build_holds_no_parsed_text_or_template_and_saves_them_all(
     assert build(root, config, out=root / "site", workers=workers).errors == 0
     bodies = [note.body for _, note, _ in saved[0].notes.values() if note is not None]
     assert len(bodies) == 40 and all(type(b) is SpooledBody for b in bodies)
-    held = 0
-    for b in bodies:
-        for name in ("packed_text", "template"):
-            try:
-                held += len(object.__getattribute__(b, name) or b"")
-            except AttributeError:
-                pass
-    assert held == 0
+    held = [n for b in bodies for n in ("packed_text", "template") if _holds(b, n)]
+    assert held == []
     assert sorted(p.name for p in (root / ".papernotes").iterdir()) == ["build.lock", "cache"]
     read, _ = cache.read_cache(root, saved[0].key)  # the cache holds every body whole
     assert read is not None
@@ -115,3 +118,19 @@ def test_a_cold_build_holds_no_parsed_text_or_template_and_saves_them_all(
     build(root, config, out=root / "site", workers=workers)  # the saved bodies read back
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_only_a_build_given_a_spool_spools_what_it_parses(tmp_path: Path) -> None:
+    from papernotes import load
+    from papernotes.incremental.parsenotes import parse_notes
+
+    write_note(tmp_path, "a.md", _TEXT)
+    config, _ = load_config(tmp_path)
+    sources, _ = load.load_sources(tmp_path, config.papers_dir, config.excludes)
+    plain, _, _ = parse_notes(sources, make_parser(), None, 1)
+    assert type(plain[0].body) is ParsedBody
+    spool = Spool.open(tmp_path)
+    assert spool is not None
+    notes, _, entries = parse_notes(sources, make_parser(), None, 1, spool=spool)
+    assert type(notes[0].body) is SpooledBody and notes[0].body == plain[0].body
+    assert entries["papers/a.md"][1] is notes[0] and notes[0].meta == plain[0].meta
