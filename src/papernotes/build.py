@@ -123,7 +123,7 @@ def _read(
     drafts = cache.drafts(parsed)
     store = None if memo is not None else LinkStore.of(previous, parsed)
     args = (sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo)
-    library, d_link = link.link(notes, *args, store)
+    library, d_link = link.link(notes, *args, store, spool)
     return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes), store)
 
 
