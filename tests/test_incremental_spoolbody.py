@@ -53,7 +53,8 @@ def test_a_spooled_body_reads_its_text_and_template_at_each_use_and_keeps_neithe
     assert spooled.headings == body.headings and spooled.citations == body.citations
     assert reads == []  # the other fields are its own
     assert spooled.packed_text == body.packed_text and spooled.text == body.text
-    assert spooled.template == body.template and len(reads) == 3  # read again each time
+    assert spooled.template == body.template  # read again each time: none for no template
+    assert len(reads) == (3 if template else 2)
     assert spooled == body and body == spooled and repr(spooled) == repr(body)
     assert hash(spooled) == hash(body)
     assert type(pickle.loads(pickle.dumps(spooled))) is ParsedBody

@@ -35,10 +35,9 @@ class SpooledBody(ParsedBody):
         if where is None or name not in _SPOOLED:
             raise AttributeError(name)
         spool, at, text, template = where
-        data: bytes = spool.get(at, text + max(template, 0))
         if name == "packed_text":
-            return data[:text]
-        return data[text:] if template >= 0 else None
+            return spool.get(at, text)
+        return spool.get(at + text, template) if template >= 0 else None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ParsedBody):
