@@ -157,3 +157,27 @@ def test_a_build_asks_only_the_notes_citing_the_page_shown(tmp_path: Path) -> No
     assert "self" not in lazy and len(lazy) == len(eager)
     with pytest.raises(KeyError):
         lazy["self"]
+
+
+def test_with_a_spool_each_notes_backlinks_wait_there_and_what_a_note_said_goes(
+    tmp_path: Path,
+) -> None:
+    """A cold build's: each note's backlinks, once made, are in the spool and read back
+    equal; what a note says of the others is let go once each note it names has its own."""
+    import dataclasses
+
+    from papernotes.backlinks import Backlinks, backlinks
+    from papernotes.incremental.spool import Spool
+
+    library = clean_library(_library(tmp_path))
+    spool = Spool.open(tmp_path)
+    assert spool is not None
+    lazy = Backlinks(library, spool)
+    eager = backlinks(dataclasses.replace(library, backlinks={}))
+    for key in eager:
+        assert lazy[key] == eager[key]  # made, spooled, and given as made
+    assert lazy._said == {}  # every note named has its backlinks: nothing said is kept
+    assert all(type(done) is not tuple for done in lazy._done.values())  # all in the spool
+    assert dict(lazy.items()) == eager and lazy.said == 3  # read back; each asked once
+    with pytest.raises(KeyError):
+        lazy["self"]

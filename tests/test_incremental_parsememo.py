@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from papernotes.build import _parse_notes
 from papernotes.incremental.parsememo import parse_saved
+from papernotes.incremental.parsenotes import parse_notes
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.load import Source, Sources
 from papernotes.markdown.factory import make_parser
@@ -24,7 +24,7 @@ def _sources(texts: dict[str, str], last: tuple[Source, ...] = ()) -> tuple[Sour
 
 def _pass(memo: SaveMemo, sources: tuple[Source, ...]) -> tuple[object, ...]:
     md = make_parser()
-    full = partial(_parse_notes, Sources(sources, frozenset()), md, None, 1, ())
+    full = partial(parse_notes, Sources(sources, frozenset()), md, None, 1, ())
     got = parse_saved(memo, sources, full, md, ())
     memo.sweep()  # what this pass made: ``memo.made``
     notes, diags, entries = full()

@@ -75,3 +75,24 @@ def test_no_spool_without_pread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert Spool.open(tmp_path) is None
     packed = pack_made(_bodies(3), "body", spool=None)
     assert packed is not None and packed.held() > 0
+
+
+def test_a_forked_worker_reads_its_parents_spool_but_never_writes_it(tmp_path: Path) -> None:
+    """A worker's write would land where the parent's next one goes: it keeps its value."""
+    spool = Spool.open(tmp_path)
+    assert spool is not None
+    first = spool.put(b"parent")
+    assert first == (0, 6)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            ok = spool.put(b"worker") is None and spool.get(*first) == b"parent"
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    told = os.read(read, 1)
+    os.waitpid(pid, 0)
+    assert told == b"1"
+    assert spool.put(b"next") == (6, 4) and spool.get(6, 4) == b"next"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from papernotes.bib.styles import Style
     from papernotes.incremental.linkrows import LinkStore
     from papernotes.incremental.searchmemo import SaveMemo
+    from papernotes.incremental.spool import Spool
     from papernotes.model import Library, Note
     from papernotes.plan import Progress
     from papernotes.theme import Theme
@@ -109,50 +110,21 @@ def _read(
     workers: int,
     known: load.Known | None = None,
     memo: SaveMemo | None = None,
+    spool: Spool | None = None,
 ) -> _Read:
     from papernotes import link
     from papernotes.incremental.linkrows import LinkStore
+    from papernotes.incremental.parsenotes import parse_notes
 
     sources, d_load = load.load_sources(root, config.papers_dir, config.excludes, known)
-    notes, d_parse, parsed = _parse_notes(sources, md, previous, workers, config.keys, memo)
+    parsing = (md, previous, workers, config.keys, memo, spool)  # a cold build's: spooled
+    notes, d_parse, parsed = parse_notes(sources, *parsing)
     sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
     drafts = cache.drafts(parsed)
     store = None if memo is not None else LinkStore.of(previous, parsed)
     args = (sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo)
-    library, d_link = link.link(notes, *args, store)
+    library, d_link = link.link(notes, *args, store, spool)
     return _Read(sources, library, (*d_load, *d_parse), d_link, parsed, tuple(notes), store)
-
-
-def _parse_notes(
-    sources: load.Sources,
-    md: MarkdownIt,
-    previous: BuildCache | None,
-    workers: int,
-    keys: tuple[tuple[str, str], ...] = (),
-    memo: SaveMemo | None = None,
-) -> tuple[list[Note], list[Diagnostic], dict[str, NoteEntry]]:
-    """Stage 2, parsing only the notes whose text changed since ``previous``: the notes, their
-    problems, and what the next build may reuse. ``serve`` (a ``memo``) patches its last."""
-    from papernotes import parse
-    from papernotes.incremental.highlights import parse_again
-    from papernotes.incremental.reuse import reuse
-
-    if memo is not None:
-        from papernotes.incremental.parsememo import parse_saved
-
-        full = partial(_parse_notes, sources, md, previous, workers, keys)
-        return parse_saved(memo, sources.notes, full, md, keys)
-    old = {p: (sha, (n, ds)) for p, (sha, n, ds) in previous.notes.items()} if previous else {}
-    parsed = reuse(
-        {s.path: (s.digest or cache.text_digest(s.text), s) for s in sources.notes},
-        old,
-        parse_again(md, previous, dict(keys)),  # Pygments only for code that changed
-        workers=workers,
-    )
-    notes = [note for _, (note, _) in parsed.values() if note is not None]
-    diags = parse.fold_aliases(d for _, (_, ds) in parsed.values() for d in ds)
-    entries = {p: (sha, n, ds) for p, (sha, (n, ds)) in parsed.items()}
-    return notes, diags, entries
 
 
 def read_library(
@@ -280,6 +252,7 @@ def run(
     from papernotes import plan, theme
     from papernotes.bib.styles import load_styles
     from papernotes.bodyctx import body_renderer
+    from papernotes.incremental.spool import Spool
     from papernotes.lists.link import read_lists
     from papernotes.markdown.factory import make_parser
     from papernotes.sitewriter import SiteWriter, output_memo
@@ -300,8 +273,10 @@ def run(
         old = forget_quick(root, old)  # what quick edits rewrote is made again
     md = warm.md or make_parser(allow_html=config.allow_html)
     known = warm.known if warm.known is not None else fastpath.stamped_notes(root, stamp, old)
+    cold = old is None and warm.memo is None  # the parsed bodies' texts go to a spool
+    spool = Spool.open(root) if cold else None
     with cache.collector_paused(warm.memo is None):  # serve pauses it itself (``session``)
-        read = _read(root, config, md, old, workers, known, warm.memo)
+        read = _read(root, config, md, old, workers, known, warm.memo, spool)
     d_read = apply_strict(read.diagnostics, strict)
     left_out: tuple[str, ...] = ()
     if keep_going:

@@ -22,6 +22,7 @@ from papernotes.vault import resolve_local
 if TYPE_CHECKING:
     from papernotes.incremental.linkrows import LinkStore
     from papernotes.incremental.searchmemo import SaveMemo
+    from papernotes.incremental.spool import Spool
 
 __all__ = [
     "author_year_label",
@@ -173,6 +174,7 @@ def link(
     excluded: Collection[str] = (),
     memo: SaveMemo | None = None,
     store: LinkStore | None = None,
+    spool: Spool | None = None,
 ) -> tuple[Library, tuple[Diagnostic, ...]]:
     """Build the library: reject duplicate ids, resolve every citation, check local links.
 
@@ -187,7 +189,8 @@ def link(
     counts the notes linked again under ``"link-note"``). With a ``store`` (a build's, from
     the last build's summary: ``incremental.linkrows``), likewise a note whose text is the
     same, while what links resolve against is; and the names and labels of the notes, while
-    every note's file, key and front matter are the same.
+    every note's file, key and front matter are the same. A ``spool`` (a cold build's) takes
+    each note's backlinks once made (``backlinks.Backlinks``).
     """
     inputs = (files, papers_dir, dict(outside or {}), tuple(drafts), tuple(excluded))
     if memo is not None:  # serve's: a build from the command line has none to import
@@ -270,7 +273,7 @@ def link(
     told = same(memo, "backlink-context", (token, labels), object)
     # A build asks each note for its backlinks when a page shows them (``Backlinks``);
     # ``serve`` keeps and splices them from one save to the next, so it makes them all.
-    said = backlinks(library, memo, told) if memo is not None else Backlinks(library)
+    said = backlinks(library, memo, told) if memo is not None else Backlinks(library, spool)
     done = dataclasses.replace(library, backlinks=said), tuple(diags)
     if memo is not None:
         memo.slot("link", LinkMemo).keep(notes, inputs, linked, head, (names, token, told), done)

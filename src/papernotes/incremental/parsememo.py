@@ -36,7 +36,7 @@ __all__ = ["Parsed", "parse_saved"]
 
 Parsed = tuple[list["Note"], list["Diagnostic"], dict[str, "NoteEntry"]]
 """Stage 2's result: the notes that parsed (in the sources' order), their problems, and every
-note's cache entry by path (``build._parse_notes``)."""
+note's cache entry by path (``parsenotes.parse_notes``)."""
 
 
 @dataclass(slots=True)

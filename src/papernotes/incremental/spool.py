@@ -26,12 +26,13 @@ __all__ = ["Spool"]
 class Spool:
     """Bytes written once at the file's end, read back by where they are."""
 
-    __slots__ = ("_end", "_fd", "_file")
+    __slots__ = ("_end", "_fd", "_file", "_owner")
 
     def __init__(self, file: IO[bytes]) -> None:
         self._file = file  # kept: closing it (when the spool goes) gives the space back
         self._fd = file.fileno()
         self._end = 0
+        self._owner = os.getpid()
 
     @classmethod
     def open(cls, root: Path) -> Spool | None:
@@ -51,7 +52,10 @@ class Spool:
 
     def put(self, data: bytes) -> tuple[int, int] | None:
         """Where ``data`` now is in the file (offset, length); None when it cannot be written
-        (the caller keeps it)."""
+        (the caller keeps it), or in a forked worker: the file's end is its parent's to move,
+        and a worker's write would land where the parent's next goes."""
+        if os.getpid() != self._owner:
+            return None
         at = self._end
         try:
             if os.pwrite(self._fd, data, at) != len(data):
