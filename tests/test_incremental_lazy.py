@@ -125,6 +125,50 @@ def test_a_kept_over_a_kept_is_one_level_with_what_the_first_made() -> None:
     assert changed["n"] == ("fn2", 7) and changed["a"] == ("fa", 1)
 
 
+class _Looked(dict[str, str]):
+    """Fingerprints that count how many of them a ``Kept`` looks up."""
+
+    looked = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        _Looked.looked += 1
+        return super().get(key, default)
+
+
+def _saves(n: int) -> tuple[list[int], Kept[int]]:
+    """A cold start that made ``n`` values, then 200 saves of one key each: the look-ups
+    each save's ``Kept`` made, and the last one."""
+
+    def never(key: str) -> tuple[str, int]:
+        raise AssertionError(key)
+
+    fps = _Looked((f"k{i}", "f0") for i in range(n))
+    kept: Kept[int] = Kept(fps, {}, {k: ("f0", 0) for k in fps}, never)
+    looked = []
+    for save in range(1, 201):
+        key = f"k{save * 7 % n}"
+        fps = _Looked({**fps, key: f"f{save}"})
+        _Looked.looked = 0
+        kept = Kept(fps, kept, {key: (f"f{save}", save)}, never)
+        looked.append(_Looked.looked)
+    return looked, kept
+
+
+def test_a_save_carries_what_the_saves_before_made_without_looking_at_every_key() -> None:
+    # serve: a cold start made every note's references; each save used to carry them all.
+    small, kept = _saves(400)
+    large, _ = _saves(1600)
+    assert small[:64] == large[:64] == list(range(64))  # what the saves before made
+    # Merged into the shared map once they made an eighth of it (64 at least): at 400 keys,
+    # a pass over them all every 65 saves; at 1,600, none in 200 saves.
+    assert sum(x > 64 for x in small) == 3 and max(large) <= 1600 // 8
+    for save in range(1, 201):  # every key has the value its last save gave
+        key = f"k{save * 7 % 400}"
+        last = max(s for s in range(1, 201) if f"k{s * 7 % 400}" == key)
+        assert kept[key] == (f"f{last}", last)
+    assert kept["k1"] == ("f0", 0) and len(kept) == 400
+
+
 @pytest.mark.parametrize(
     "previous",
     [

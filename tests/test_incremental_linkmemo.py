@@ -70,3 +70,24 @@ def test_a_citation_added_or_a_title_moved_is_linked_as_a_build_does() -> None:
     assert _link(again, memo) == _link([titled[0], cited[1], cited[2]], None)
     memo.sweep()
     assert "link-names" in memo.made  # a name moved: every name made again
+
+
+def test_a_save_knows_the_notes_with_embeds_without_looking_at_every_note() -> None:
+    # The stamp's "mentioned" (the notes an embed shows) looked at every note's body at each
+    # save; the link memo knows which notes have embeds: as many at 30 notes as at 120.
+    from papernotes.incremental.quickjournal import mentioned
+
+    for size in (30, 120):
+        bodies = {**BODIES, "e": "Shows ![[c]] inside.\n"}
+        bodies |= {f"f{i}": f"Filler {i} on [@a].\n" for i in range(size)}
+        memo = SaveMemo()
+        notes = _notes(bodies)
+        _link(notes, memo)
+        memo.sweep()
+        saved = {n.key: n for n in _notes({**bodies, "f3": "Filler three, saved.\n"})}["f3"]
+        again = [saved if n.key == "f3" else n for n in notes]
+        (library, _) = _link(again, memo)  # type: ignore[misc]
+        among = memo.embedding(library.notes)
+        assert among is not None and [note.key for note in among] == ["e"]
+        assert mentioned(library, "papers", among) == mentioned(library, "papers") == ["c"]
+        assert memo.embedding(dict(library.notes)) is None  # not the map it linked: unknown

@@ -65,3 +65,36 @@ def test_anything_but_a_changed_text_takes_the_full_pass() -> None:
     fixed = _sources(_texts(5), broken)  # and back: it had problems before
     _pass(memo, fixed)
     assert memo.made["parse-visit"] == 1 + 5
+
+
+def test_a_save_writes_the_unchanged_fences_as_pygments_wrote_them_last(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # serve: a note saved with its code as it was asks Pygments nothing (its import and the
+    # lexer's patterns were most of the first save of a note with a fence); new code is
+    # highlighted; the notes equal a full pass's either way.
+    import pygments
+
+    fence = "```python\ndef f(x):\n    return x + 1\n```\n"
+    memo = SaveMemo()
+    first = _sources(_texts(4, edited=1, body=fence))
+    _pass(memo, first)
+    asked: list[str] = []
+    real = pygments.highlight
+    monkeypatch.setattr(
+        pygments, "highlight", lambda code, *a: asked.append(code) or real(code, *a)
+    )
+
+    def save(body: str, last: tuple[Source, ...]) -> tuple[Source, ...]:
+        sources = _sources(_texts(4, edited=1, body=body), last)
+        md = make_parser()  # its own: no highlighting kept from a pass before
+        full = partial(_parse_notes, Sources(sources, frozenset()), md, None, 1, ())
+        got = parse_saved(memo, sources, full, md, ())
+        memo.sweep()
+        assert memo.made == {"parse-visit": 1, "parse-note": 1}
+        assert got == _parse_notes(Sources(sources, frozenset()), make_parser(), None, 1, ())
+        return sources
+
+    saved = save(fence + "A line after.\n", first)
+    assert asked == [fence.split("```python\n")[1].split("```")[0]]  # the full pass's alone
+    asked.clear()
+    save(fence.replace("x + 1", "x + 2"), saved)
+    assert len(asked) == 2 and "x + 2" in asked[0]  # new code: the save's, then the pass's

@@ -406,3 +406,27 @@ def test_a_save_finds_the_files_told_in_the_stamp_without_naming_every_input(
     config, _ = load_config(root)
     build(root, config, out=clean, use_cache=False)
     assert site_tree(root / "site") == site_tree(clean)
+
+
+def test_the_first_save_after_a_held_build_patches_as_every_later_one(tmp_path: Path) -> None:
+    # Held on a built site, the stages took the last build's values from the cache, read
+    # lazily; the first save then made a map of every note's bodies, documents and terms.
+    # The held build runs them once more itself, so the first save patches the saved note's.
+    root = _lib(tmp_path)
+    out = root / "site"
+    config, _ = load_config(root)
+    assert build(root, config, out=out).errors == 0
+    session = Session(root, out)
+    assert session.build(hold=True).up_to_date
+    session.persist()
+    note = root / "papers" / "peft" / "lora.md"
+    for line in ("\nA first save.\n", "\nA second save.\n"):
+        _touch(note, note.read_text("utf-8") + line)
+        session.invalidate({str(note.resolve())})
+        assert session.build().rendered > 0
+        made = session.made
+        assert made["patched-bodies"] == made["patched-search-docs"] == 1
+        session.persist()
+    clean = tmp_path / "clean"
+    build(root, config, out=clean, use_cache=False)
+    assert site_tree(out) == site_tree(clean)

@@ -81,6 +81,47 @@ def test_an_edit_rewrites_only_its_own_entry(tmp_path: Path) -> None:
     assert {n for n in after if after[n] != before[n]} == {entry_name(LORA)}
 
 
+def test_a_save_names_only_the_entries_it_writes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # serve's save: the entries of the other notes are copied by their lines, and with the
+    # same notes as on disk there is none to remove: no name made (nor the folder listed)
+    # per note of the library.
+    from papernotes.incremental.session import Session
+
+    root = _lib(tmp_path)
+    for i in range(12):
+        write_note(root, f"f{i}.md", note_text(f"Filler {i}", extra=f"id: filler{i}\n"))
+    _build(root)
+    session = Session(root, root / "site")
+    session.build(hold=True)
+    session.persist()
+    named: list[str] = []
+    real = store.entry_name
+
+    def naming(path: str) -> str:
+        named.append(path)
+        return real(path)
+
+    monkeypatch.setattr(store, "entry_name", naming)
+    monkeypatch.setattr(store, "_remove_stale", lambda *_: named.append("<listed>"))
+    path = root / LORA
+    path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
+    session.invalidate({str(path.resolve())})
+    assert session.build().errors == 0
+    before = _entries(root)
+    session.persist()
+    after = _entries(root)
+    written = {n for n in after if after[n] != before[n]}
+    assert entry_name(LORA) in written and len(written) < len(after) - 10
+    assert {real(p) for p in named} == written  # those alone, none listed
+    named.clear()
+    gone = root / "papers" / "f3.md"
+    gone.unlink()  # a note gone: its entry is removed
+    session.invalidate({str(gone.resolve())})
+    assert session.build().errors == 0
+    session.persist()
+    assert named[-1] == "<listed>"
+
+
 @pytest.mark.parametrize(
     "spoil",
     [

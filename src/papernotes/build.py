@@ -322,7 +322,8 @@ def run(
     from papernotes.incremental.quickjournal import mentioned
 
     last: dict[str, object] = {"diagnostics": fastpath.diagnostics_to_json(diags), "notes": n}
-    last["mentioned"] = mentioned(library, config.papers_dir)  # left to the full build
+    among = warm.memo.embedding(library.notes) if warm.memo is not None else None  # serve's
+    last["mentioned"] = mentioned(library, config.papers_dir, among)  # left to the full build
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}
     return Run(report, new, {**stamp, **last}, replace(kept, cache=new))

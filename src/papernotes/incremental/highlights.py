@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from papernotes.load import Source
     from papernotes.model import Note
 
-__all__ = ["parse_again"]
+__all__ = ["parse_again", "parse_as_last"]
 
 Parsed = tuple["Note | None", tuple["Diagnostic", ...]]
 
@@ -37,29 +37,36 @@ def parse_again(
 ) -> Callable[[Source], Parsed]:
     """What parses a note (``parse.parse_note``) with ``md``, given the fences ``previous``
     highlighted in that note."""
-    from papernotes import parse
 
     def parse_one(source: Source) -> Parsed:
-        known = _last_highlights(md, previous, source.path)
-        if not known:
-            return parse.parse_note(source.path, source.text, md, keys)
-        md.options[HIGHLIGHTED] = known
-        try:
-            return parse.parse_note(source.path, source.text, md, keys)
-        finally:
-            del md.options[HIGHLIGHTED]
+        entry = previous.notes.get(source.path) if previous is not None else None
+        return parse_as_last(md, keys, source, entry[1] if entry is not None else None)
 
     return parse_one
 
 
-def _last_highlights(
-    md: MarkdownIt, previous: BuildCache | None, path: str
-) -> dict[tuple[str, str], str]:
-    """What the note at ``path`` showed of each highlighted fence at ``previous``."""
-    entry = previous.notes.get(path) if previous is not None else None
-    if entry is None or entry[1] is None or md.options.get("html"):
+def parse_as_last(
+    md: MarkdownIt, keys: Mapping[str, str], source: Source, last: Note | None
+) -> Parsed:
+    """``parse.parse_note`` of ``source`` with ``md``, given the fences its ``last`` note (its
+    note before this edit, if any) highlighted: ``serve``'s save as an edit build's."""
+    from papernotes import parse
+
+    known = _last_highlights(md, last)
+    if not known:
+        return parse.parse_note(source.path, source.text, md, keys)
+    md.options[HIGHLIGHTED] = known
+    try:
+        return parse.parse_note(source.path, source.text, md, keys)
+    finally:
+        del md.options[HIGHLIGHTED]
+
+
+def _last_highlights(md: MarkdownIt, last: Note | None) -> dict[tuple[str, str], str]:
+    """What the note ``last`` showed of each highlighted fence."""
+    if last is None or md.options.get("html"):
         return {}
-    template = entry[1].body.template
+    template = last.body.template
     if template is None:
         return {}
     try:  # [html, text, toc, holes] (``body_template``); a template that is not: none known

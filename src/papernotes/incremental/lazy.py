@@ -28,6 +28,7 @@ __all__ = [
     "Parts",
     "Reused",
     "fingerprint_of",
+    "fingerprint_reader",
     "fingerprints",
     "mapped",
     "may_hold",
@@ -162,6 +163,14 @@ def fingerprints(parts: Mapping[str, tuple[str, Any]]) -> Mapping[str, str]:
     return dict(zip(parts, map(itemgetter(0), parts.values()), strict=True))  # at C speed
 
 
+def fingerprint_reader(parts: Mapping[str, tuple[str, Any]]) -> Callable[[str | None], str | None]:
+    """:func:`fingerprint_of` in ``parts`` (None for no key), decoding nothing: at C speed
+    where the fingerprints are a map, for a pass over every key (the store's save)."""
+    if isinstance(parts, (Parts, Reused, Kept)) or type(parts) is dict:
+        return fingerprints(parts).get  # type: ignore[return-value]  # get(None) is None
+    return lambda key: None if key is None else fingerprint_of(parts, key)
+
+
 def raw_of(parts: Mapping[str, tuple[str, Any]], key: str) -> bytes | None:
     """``key``'s value in ``parts`` as its JSON text, while it is that (:meth:`Parts.raw`)."""
     return parts.raw(key) if isinstance(parts, (Parts, Reused)) else None
@@ -270,12 +279,19 @@ def may_hold(parts: Mapping[Any, Any], key: str, text: str) -> bool:
     return True
 
 
+_FOLD = 64
+"""Values a :class:`Kept` carries from the saves before it, at least, before they are merged
+into the map it shares with them."""
+
+
 class Kept(Mapping[str, tuple[str, _T]], Generic[_T]):
     """Key → (fingerprint, value): ``made`` where it has the key, else ``old``'s value, read
     (and so decoded) only when asked for. What a stage returns when it kept most of the last
     build's values, so that the kept ones reach the next cache undecoded."""
 
-    __slots__ = ("_fps", "_made", "_old", "_remake")
+    __slots__ = ("_base", "_fps", "_made", "_old", "_remake")
+    _base: dict[str, tuple[str, _T]]
+    """Values an earlier one made, each valid while its fingerprint is the key's."""
 
     def __init__(
         self,
@@ -286,12 +302,22 @@ class Kept(Mapping[str, tuple[str, _T]], Generic[_T]):
     ) -> None:
         """``fps``: every key's fingerprint, in order; a key not in ``made`` is in ``old``,
         unless its value there does not decode after all: then ``remake`` makes it."""
+        base: dict[str, tuple[str, _T]] = {}
         if isinstance(old, Kept):  # serve keeps each save's: one level, not one per save
-            before: dict[str, tuple[str, _T]] = old._made
+            before, base = old._made, old._base
+            # What the saves before made is shared, not copied (a cold start made every
+            # note's: 20,000 carried on every save), and taken where its fingerprint is
+            # still the key's; merged into one map once what they made is an eighth of it.
+            if not base:
+                base, before = before, {}
+            elif len(before) > max(_FOLD, len(base) // 8):
+                base = {k: v for k, v in (*base.items(), *before.items()) if fps.get(k) == v[0]}
+                before = {}
             carried = {k: v for k, v in before.items() if k not in made and fps.get(k) == v[0]}
             inner: Mapping[str, tuple[str, _T]] = old._old
             made, old = {**carried, **made}, inner
         self._fps = fps
+        self._base = base
         self._old: Mapping[str, tuple[str, _T]] = old
         self._made: dict[str, tuple[str, _T]] = made
         self._remake = remake
@@ -304,6 +330,9 @@ class Kept(Mapping[str, tuple[str, _T]], Generic[_T]):
         if made is not None:
             return made
         fp = self._fps[key]
+        held = self._base.get(key)
+        if held is not None and held[0] == fp:
+            return held
         hit = self._old.get(key)
         if hit is None:  # it did not decode: made now, as a cold build would
             made = self._made[key] = self._remake(key)

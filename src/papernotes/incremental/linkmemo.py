@@ -13,7 +13,7 @@ backlinks they give their targets spliced in. Anything else: ``link`` links as i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import chain, compress
@@ -69,6 +69,14 @@ class LinkMemo:
 
     def __init__(self) -> None:
         self.kept: Linked | None = None
+
+    def embedding(self, notes: Mapping[CiteKey, Note]) -> tuple[Note, ...] | None:
+        """The notes with embeds, when ``notes`` are the library's this memo kept (every other
+        note has none); else None."""
+        kept = self.kept
+        if kept is None or kept.library.notes is not notes:
+            return None
+        return tuple(kept.linked[at].note for at in kept.embedding)
 
     def patch(
         self, notes: Sequence[Note], inputs: tuple[object, ...], memo: SaveMemo

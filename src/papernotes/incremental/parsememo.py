@@ -60,10 +60,11 @@ def parse_saved(
     the very object it was then, and parsing again (with ``md`` and ``keys``) those whose
     text digest moved. Counts each source looked at in Python as ``"parse-visit"``, each note
     parsed as ``"parse-note"``."""
-    from papernotes.parse import parse_note
+    from papernotes.incremental.highlights import parse_as_last
 
-    def parse_one(source: Source) -> tuple[Note | None, tuple[Diagnostic, ...]]:
-        return parse_note(source.path, source.text, md, dict(keys))
+    def parse_one(source: Source, last: Note | None) -> tuple[Note | None, tuple[Diagnostic, ...]]:
+        # The fences whose code the save left are written as Pygments wrote them last.
+        return parse_as_last(md, dict(keys), source, last)
 
     now = tuple(sources)
     box: list[_Last | None] = memo.slot("parse", lambda: [None])
@@ -81,7 +82,7 @@ def parse_saved(
 def _patch(
     last: _Last,
     now: tuple[Source, ...],
-    parse_one: Callable[[Source], tuple[Note | None, tuple[Diagnostic, ...]]],
+    parse_one: Callable[[Source, Note | None], tuple[Note | None, tuple[Diagnostic, ...]]],
     memo: SaveMemo,
 ) -> Parsed | None:
     """The last result with the sources that moved taken again; None when one of them is
@@ -103,7 +104,7 @@ def _patch(
         if sha == entry[0]:
             continue
         memo.count("parse-note", 1)
-        note, problems = parse_one(source)
+        note, problems = parse_one(source, entry[1])
         if note is None or problems or note.source != source.path:
             return None
         notes[at] = note

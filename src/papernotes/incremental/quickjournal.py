@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from papernotes.incremental.cache import BuildCache
-    from papernotes.model import Library
+    from papernotes.model import Library, Note
 
 __all__ = [
     "INDEX",
@@ -97,7 +99,7 @@ class Journal:
         write_atomic(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
-def mentioned(library: Library, papers_dir: str) -> list[str]:
+def mentioned(library: Library, papers_dir: str, among: Iterable[Note] | None = None) -> list[str]:
     """The notes a quick edit leaves to the full build, for the stamp: every note an embed
     shows (``![[note]]``), found as the link stage finds it (``vault.resolve_embed``). Its body
     is on the embedding note's page, and, nested, on the pages that embed that one (each
@@ -105,14 +107,15 @@ def mentioned(library: Library, papers_dir: str) -> list[str]:
     title and lead, which a quick edit keeps.
     A body still undecoded is not read (decoding every body was most of an edit build's
     reading of the cache): it is a note the link stage took from its rows in the cache, and a
-    note with an embed never has rows there (``incremental.linkrows``)."""
+    note with an embed never has rows there (``incremental.linkrows``). ``among``: the notes
+    that may have embeds, when that is known (``serve``'s link memo); else every note."""
     from papernotes.incremental.lazybody import undecoded
     from papernotes.vault import resolve_embed
 
     return sorted(
         {
             found
-            for note in library.notes.values()
+            for note in (library.notes.values() if among is None else among)
             if not undecoded(note.body)
             for embed in note.body.embeds
             if isinstance(found := resolve_embed(note, embed.target, library, papers_dir), str)

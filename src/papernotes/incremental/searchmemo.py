@@ -61,6 +61,12 @@ class SaveMemo:
             self._slots[name] = make()
         return cast(_T, self._slots[name])
 
+    def embedding(self, notes: Mapping[Any, Any]) -> tuple[Any, ...] | None:
+        """Of ``notes`` (a library's, as the link stage made it), the notes with embeds, when
+        that stage kept it (``incremental.linkmemo``); None when it did not: look at all."""
+        linked = self._slots.get("link")
+        return None if linked is None else linked.embedding(notes)  # type: ignore[attr-defined]
+
     def record(self, tag: str, before: object, after: object, keys: Iterable[Any]) -> None:
         """Say that a stage's value ``after`` differs from its last one, ``before``, at
         ``keys`` alone (no other key came, went or holds another value)."""
