@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from papernotes.errors import Diagnostic, Location, Severity, warning
-from papernotes.incremental.codec import Codec, _maker
+from papernotes.incremental.codec import Codec, CodecError, _maker
 from papernotes.model import CiteKey
 
 
@@ -148,3 +148,26 @@ class _Derived:
 @pytest.mark.parametrize("tp", [_Checked, _Unslotted, _Derived])
 def test_a_dataclass_whose_init_does_more_is_made_by_its_init(tp: type[Any]) -> None:
     assert _maker(tp, [f.name for f in fields(tp)]) is tp
+
+
+def test_a_dataclass_encodes_its_fields_in_order_each_plain_one_checked() -> None:
+    codec = _codec()
+    found = warning("papers/a.md", 3, "no year", "add one")
+    assert codec.encode(found, Diagnostic) == [
+        "warning",
+        ["papers/a.md", 3, None],
+        "no year",
+        "add one",
+    ]
+    assert codec.encode(Location("a.md"), Location) == ["a.md", None, None]
+    # The encoder is written out per dataclass: a plain field is checked in place, as its own
+    # encoder checks it (a bool is not an int, None only where the field may be None).
+    for wrong, message in (
+        (Location("a.md", "3"), "expected int, got str"),  # type: ignore[arg-type]
+        (Location("a.md", True), "expected int, got bool"),
+        (Location(None, 3), "expected str, got NoneType"),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(CodecError, match=message):
+            codec.encode(wrong, Location)
+    with pytest.raises(CodecError, match="expected str, got int"):
+        codec.encode(Diagnostic(Severity.ERROR, Location("a.md"), 3), Diagnostic)  # type: ignore[arg-type]

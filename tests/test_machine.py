@@ -168,6 +168,23 @@ def test_xml_text_removes_what_xml_forbids_and_keeps_the_rest() -> None:
     assert [loc.text for loc in root.iter()][-1] == "https://x.org/ab.html"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tab\t nl\n cr\r é 中 \x7f \x85 \ud7ff \ue000 \ufffd ￥ 😀",  # kept as it is
+        *(f"a{c}b" for c in CONTROLS),  # each forbidden character alone
+        "a\ud800b",
+        "\udfff",
+        "\ud83d\ude00",  # a surrogate pair as two code points: lone surrogates both
+        f"中{CONTROLS}\ud800文",
+    ],
+)
+def test_xml_bytes_are_xml_text_in_utf8(text: str) -> None:
+    from papernotes.machine import xml_bytes, xml_text
+
+    assert xml_bytes(text) == xml_text(text).encode("utf-8")
+
+
 def test_json_ld_names_a_cited_papers_first_authors_only(tmp_path: Path, cli) -> None:
     papers = tmp_path / "lib" / "papers"
     papers.mkdir(parents=True)

@@ -18,6 +18,12 @@ from papernotes.model import Author, External, fold_target
         (Author("Beethoven", "Ludwig", "van"), "Ludwig van Beethoven", "van Beethoven"),
         (Author("King", "Martin Luther", suffix="Jr."), "Martin Luther King, Jr.", "King"),
         (Author("OpenAI"), "OpenAI", "OpenAI"),
+        # Family-first only when the family name (and the given name, if any) is CJK: a name
+        # outside ASCII is not CJK for that, and an ASCII one never is.
+        (Author("Müller", "Jürgen"), "Jürgen Müller", "Müller"),
+        (Author("王", "Wei"), "Wei 王", "王"),
+        (Author("Wang", "伟"), "伟 Wang", "Wang"),
+        (Author("Dijk", particle="van"), "van Dijk", "van Dijk"),
     ],
 )
 def test_author_names(author: Author, display: str, short: str) -> None:

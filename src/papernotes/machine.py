@@ -26,6 +26,7 @@ __all__ = [
     "sitemap",
     "summary",
     "summary_text",
+    "xml_bytes",
     "xml_text",
 ]
 
@@ -34,6 +35,8 @@ _CITED_AUTHORS = 10
 # What XML 1.0 forbids outright (its Char production): C0 controls other than tab, LF and CR,
 # lone surrogates, U+FFFE and U+FFFF. YAML escapes ("\x01") and note bodies can hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_C0 = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+"""The C0 controls of :data:`_NOT_XML`, as the bytes UTF-8 writes them."""
 
 
 def xml_text(text: str) -> str:
@@ -41,6 +44,20 @@ def xml_text(text: str) -> str:
     well-formed whatever a title or note holds (HTML pages get the same treatment: there
     these characters are parse errors, shown as nothing or as boxes)."""
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
+
+
+def xml_bytes(text: str) -> bytes:
+    """``xml_text(text)`` in UTF-8, told without the regular expression when ``text`` holds
+    none of those characters (a page, nearly always): a lone surrogate does not encode, a C0
+    control is a byte whose deletion shortens the bytes, U+FFFE and U+FFFF are looked for.
+    The expression's scan was 0.1 ms a page, on every page of a site."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return xml_text(text).encode("utf-8")
+    if "\ufffe" in text or "\uffff" in text or len(data.translate(None, _C0)) != len(data):
+        return xml_text(text).encode("utf-8")
+    return data
 
 
 def script_json(value: Any) -> str:
@@ -182,4 +199,4 @@ def sitemap(locations: Iterable[str]) -> bytes:
         for loc in sorted(set(locations))
     )
     lines.append("</urlset>")
-    return xml_text("\n".join(lines) + "\n").encode("utf-8")
+    return xml_bytes("\n".join(lines) + "\n")

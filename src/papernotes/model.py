@@ -77,9 +77,12 @@ class Author:
         :data:`OTHERS`."""
         if self.others:
             return "et al."
-        if has_cjk(self.family) and (not self.given or has_cjk(self.given)):
-            return self.family + self.given
-        core = " ".join(p for p in (self.given, self.particle, self.family) if p)
+        family, given = self.family, self.given
+        # Asked tens of thousands of times a build (every row, list and backlink names its
+        # authors): an ASCII name, most, is looked at by no regular expression.
+        if not family.isascii() and has_cjk(family) and (not given or has_cjk(given)):
+            return family + given
+        core = " ".join(filter(None, (given, self.particle, family)))
         return f"{core}, {self.suffix}" if self.suffix else core
 
     @property
@@ -87,7 +90,7 @@ class Author:
         """What an author-year label shows: the family name with its particle ("van Dijk")."""
         if self.others:
             return "et al."
-        return " ".join(p for p in (self.particle, self.family) if p)
+        return " ".join(filter(None, (self.particle, self.family)))
 
 
 OTHERS = Author(family="others", others=True)

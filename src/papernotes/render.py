@@ -191,7 +191,7 @@ class Renderer:
             )
         except (jinja2.TemplateError, SecurityError, OverflowError) as exc:
             return Output(diagnostics=(template_error(exc, self.theme.dirs, template),))
-        return Output((Page(path, machine.xml_text(html).encode("utf-8")),))
+        return Output((Page(path, machine.xml_bytes(html)),))
 
 
 def absolute(config: Config, path: str) -> str:

