@@ -106,7 +106,7 @@ def test_a_cold_build_holds_no_parsed_text_or_template_and_saves_them_all(
     held = [n for b in bodies for n in ("packed_text", "template") if _holds(b, n)]
     assert held == []
     assert sorted(p.name for p in (root / ".papernotes").iterdir()) == ["build.lock", "cache"]
-    read, _ = cache.read_cache(root, saved[0].key)  # the cache holds every body whole
+    read, _ = store.read(root, saved[0].key)  # the cache holds every body whole
     assert read is not None
     for path, (_, note, _) in saved[0].notes.items():
         assert note is not None

@@ -139,6 +139,8 @@ def render_site(
     )
     refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
     ahead = None  # memory: what made them (every note's CSL item) goes before the pages fork
+    if cold and refs is not None:  # memory: read by their pages (each its own) and the cache
+        refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs  # not held
     kept, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
     if memo is not None:  # the notes whose documents or terms moved, for the index to look at
         memo.index.tell(docs, terms, memo.moved)
@@ -153,8 +155,6 @@ def render_site(
     del kept  # memory: a cold build's whole documents are in the spool from here on
     if refs is None:
         refs = note_references(library, styles, previous, workers, memo, source_digests)
-    if cold:  # memory: from here on, read by their pages (each its own) and the cache alone
-        refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs
     plan = plan_site(
         library,
         config,
