@@ -86,11 +86,11 @@ def test_a_save_writes_the_unchanged_fences_as_pygments_wrote_them_last(monkeypa
     def save(body: str, last: tuple[Source, ...]) -> tuple[Source, ...]:
         sources = _sources(_texts(4, edited=1, body=body), last)
         md = make_parser()  # its own: no highlighting kept from a pass before
-        full = partial(_parse_notes, Sources(sources, frozenset()), md, None, 1, ())
+        full = partial(parse_notes, Sources(sources, frozenset()), md, None, 1, ())
         got = parse_saved(memo, sources, full, md, ())
         memo.sweep()
         assert memo.made == {"parse-visit": 1, "parse-note": 1}
-        assert got == _parse_notes(Sources(sources, frozenset()), make_parser(), None, 1, ())
+        assert got == parse_notes(Sources(sources, frozenset()), make_parser(), None, 1, ())
         return sources
 
     saved = save(fence + "A line after.\n", first)
