@@ -161,15 +161,7 @@ class Session:
             warm = replace(self._warm, known=self._texts)
             looked = self._texts.looked
             self._keeper.check = checker(config, self._warm.md)
-            done = run(
-                self.root,
-                config,
-                self.out,
-                stamp=stamp,
-                strict=strict,
-                keep_going=keep_going,
-                warm=warm,
-            )
+            done = self._run(config, stamp, strict, keep_going, warm)
             if hold and done.cache is not None and done.warm.memo and not done.report.errors:
                 done = self._again(config, stamp, strict, keep_going, done)
         self._looked = self._texts.looked - looked
@@ -201,7 +193,17 @@ class Session:
         self._texts.forget_unused()
         self._texts.expect(())  # no file moved: the last walk and texts, none looked at
         warm = replace(done.warm, known=self._texts)
-        again = run(
+        again = self._run(config, stamp, strict, keep_going, warm)
+        if again.cache is None or again.report.errors:
+            return done
+        # What the first run did and said is this build's report, and the stamp's to replay.
+        return again._replace(report=done.report, stamp=done.stamp)
+
+    def _run(
+        self, config: Config, stamp: dict[str, object], strict: bool, keep_going: bool, warm: Warm
+    ) -> Run:
+        """The build's stages on this library and output, from what ``warm`` holds."""
+        return run(
             self.root,
             config,
             self.out,
@@ -210,10 +212,6 @@ class Session:
             keep_going=keep_going,
             warm=warm,
         )
-        if again.cache is None or again.report.errors:
-            return done
-        # What the first run did and said is this build's report, and the stamp's to replay.
-        return again._replace(report=done.report, stamp=done.stamp)
 
     def _by_path(self, stamp: dict[str, object], told: Collection[str]) -> Mapping[str, str]:
         """The told files' (absolute paths) names in ``stamp``: each the input under the
