@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -295,7 +296,7 @@ def run(
             the_theme,
             root=root,
             render_body=body_renderer(library, md, config.papers_dir),
-            source_digests={path: sha for path, (sha, _, _) in read.parsed.items()},
+            source_digests=_source_digests(read.parsed, warm.memo is not None),
             previous=old,
             written=writer.previous,
             workers=workers,
@@ -327,6 +328,16 @@ def run(
     # Notes left out: never "up to date", so the next (perhaps plain, failing) build runs.
     last |= {"pages": written.files, **({"partial": True} if left_out else {})}
     return Run(report, new, {**stamp, **last}, replace(kept, cache=new))
+
+
+def _source_digests(parsed: Mapping[str, NoteEntry], lazily: bool) -> Mapping[str, str]:
+    """Each note file's text digest; ``lazily`` (serve: a save looks up those of the notes it
+    changed alone), read from ``parsed`` when looked up, not a map made of every note."""
+    if lazily:
+        from papernotes.incremental.lazy import mapped
+
+        return mapped(parsed, itemgetter(0))
+    return {path: sha for path, (sha, _, _) in parsed.items()}
 
 
 def _leave_out(
