@@ -269,8 +269,9 @@ def _references(
     notes: Mapping[CiteKey, Note] = library.notes
     state = memo.slot("refs-kept", _Refs) if memo is not None and sources else None
     # Serve: the notes saved alone, when the others' are the last save's (the same order).
-    if state is not None and (state.prints, state.keys, state.fps) == (prints, (*notes,), old_fps):
-        notes = {k: notes[k] for k in _replaced(notes, state.notes)}
+    told = _told(memo, state, prints, old_fps, notes)
+    if told is not None:
+        notes = {k: notes[k] for k in told}
     if not sources:
         texts = dict.fromkeys(notes, "")
     elif memo is None or notes is not library.notes:
@@ -331,12 +332,8 @@ def _references(
             fresh_fps = {k: v[0] for k, v in fresh.items()}
             fps = {**old_fps, **cast("dict[str, str]", kept), **fresh_fps}
         if state is not None:
-            state.prints, state.keys, state.notes, state.fps = (
-                prints,
-                tuple(library.notes),
-                library.notes,
-                fps,
-            )
+            keys = state.keys if told is not None else tuple(library.notes)  # the same
+            state.prints, state.keys, state.notes, state.fps = prints, keys, library.notes, fps
         return Kept(fps, old, fresh, remake)
 
     return forked, finish
@@ -356,6 +353,25 @@ class _Refs:
     fps: Mapping[str, str] = field(default_factory=dict)
 
 
-def _replaced(now: Mapping[CiteKey, Note], then: Mapping[CiteKey, Note]) -> list[CiteKey]:
-    """The keys whose notes are other objects (at C speed)."""
+def _told(
+    memo: SaveMemo | None,
+    state: _Refs | None,
+    prints: list[str],
+    old_fps: Mapping[str, str],
+    now: Mapping[CiteKey, Note],
+) -> list[CiteKey] | None:
+    """The keys whose notes are other objects than at the last save, when the other notes'
+    references are that save's (the same styles, keys in the same order, fingerprints); None
+    when not. The keys the link stage says it changed (``SaveMemo.moved``) are looked at
+    alone; else every note, at C speed."""
+    if memo is None or state is None or state.prints != prints:
+        return None
+    if state.fps is not old_fps and state.fps != old_fps:
+        return None
+    then = state.notes
+    told = memo.moved("notes", then, now)  # no key came, went or moved: the same order
+    if told is not None:
+        return sorted(k for k in told if now[k] is not then.get(k))
+    if state.keys != (*now,):
+        return None
     return list(compress(now, map(is_not, map(then.get, now), now.values())))
