@@ -146,7 +146,9 @@ class LinkMemo:
         memo.record("notes", was.notes, library.notes, moved)
         memo.record("backlinks", was.backlinks, library.backlinks, moved)
         memo.record("external", was.external, library.external, moved)
-        diags = (*kept.head, *chain.from_iterable(map(_diagnostics, linked)))
+        diags = kept.diagnostics  # the notes linked again said what they said: the same
+        if any(linked[at].diagnostics != kept.linked[at].diagnostics for at in touched):
+            diags = (*kept.head, *chain.from_iterable(map(_diagnostics, linked)))
         self.kept = replace(
             kept,
             notes=tuple(notes),
