@@ -66,6 +66,8 @@ class PaperJobs(Generic[_J]):
         self._paths: dict[CiteKey, str] = {}
         self._keys: Sequence[CiteKey] = ()
         self._list: list[_J] = []
+        self._at: dict[CiteKey, int] = {}
+        """Each key's place in the list (made on the first save that needs it)."""
         self.html: tuple[str, ...] = ()
         """The pages' paths, in the jobs' order (the same tuple while they are)."""
         self.page: Callable[[CiteKey], Output] = _unset
@@ -106,8 +108,17 @@ class PaperJobs(Generic[_J]):
         order = keys is not self._keys and keys != self._keys
         if order:
             self.html, self._keys = tuple(map(self._paths.__getitem__, keys)), keys
-        if moved or order:
             self._list = list(map(self._jobs.__getitem__, keys))
+            self._at = {}
+        elif moved:  # the same pages in the same order: the moved ones put in their places
+            if not self._at:
+                self._at = {key: at for at, key in enumerate(keys)}
+            places = list(map(self._at.get, moved))
+            if None in places:  # not a page listed: the list made again
+                self._list = list(map(self._jobs.__getitem__, keys))
+            for at, key in zip(places, moved, strict=True):
+                if at is not None:
+                    self._list[at] = self._jobs[key]
         return list(self._list)
 
     def _run(self, key: CiteKey) -> Output:
