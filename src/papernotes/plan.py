@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cache, partial
-from operator import attrgetter
 from pathlib import Path
 from typing import cast
 
@@ -218,9 +217,6 @@ def _graph_fp(library: Library, palette: TagPalette) -> str:
     return digest("graph-data", graph.graph_inputs(library, palette))
 
 
-_meta = attrgetter("meta")
-
-
 def _in_order(index: SiteIndex) -> list[CiteKey]:  # the site's order: by year, undated last
     return [*(k for keys in index.year_notes.values() for k in keys), *index.undated]
 
@@ -256,7 +252,12 @@ def plan_site(
     ``search_state``: the last build's stored index, whose document sizes are taken;
     ``last_index``: its site index (``incremental.indexrows``)."""
     # The index shows only the notes' metadata, in library order: kept while that is equal.
-    of_metas = tuple(map(_meta, library.notes.values()))
+    if memo is not None:  # serve: the last save's tuple while equal (``planmemo``)
+        from papernotes.incremental.planmemo import metas_of
+
+        of_metas = metas_of(library, memo)
+    else:
+        of_metas = tuple(n.meta for n in library.notes.values())
     meta_ds = (  # once per note
         memo.each("meta", library.notes, None, lambda _, n: meta_digest(n))
         if memo is not None
@@ -335,7 +336,8 @@ def plan_site(
         jobs.append(template_job(path, index_prints[template], template))
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
-    graph_fp = digest("graph", everything, len(all_keys), sum(map(len, library.cites.values())))
+    cited = same(memo, "cited", (library.cites,), lambda: sum(map(len, library.cites.values())))
+    graph_fp = digest("graph", everything, len(all_keys), cited)
     jobs.append(Job("graph.html", graph_fp, lambda: graph_page(r)))
     graph_of = (of_metas, library.labels, library.cites, library.mentions, r.palette)
     graph_fp = same(memo, "graph-fp", graph_of, partial(_graph_fp, library, r.palette))
