@@ -3,6 +3,8 @@ makes from nothing, looking at the notes told alone."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_incremental_searchmemo import _doc, _library, edit
@@ -89,3 +91,46 @@ def test_the_first_save_after_an_index_made_from_nothing_places_no_note() -> Non
         index.tell(docs, terms, memo.moved)
         _told(memo, index, docs, terms)
         assert index.placed == 2 * n and index.looked == n + 1
+
+
+class _Counted(dict[str, SearchDoc]):
+    """Serve's documents map (patched in place from save to save), counting look-ups."""
+
+    looked = 0
+
+    def __getitem__(self, key: str) -> SearchDoc:
+        self.looked += 1
+        return super().__getitem__(key)
+
+
+def test_the_documents_listed_are_looked_up_for_the_notes_told_alone() -> None:
+    """``IndexMemo.listed`` (``plan_site``'s, in serve): a body save looks up the document of
+    the note saved, whether the library has 6 notes or 24; the index is the one built."""
+    for n in (6, 24):
+        plain = _library(n)
+        shown, terms = _Counted(plain), {k: doc_terms(d) for k, d in plain.items()}
+        told = dict(plain)  # the stage's map, new each save (``shown`` is patched in place)
+        keys = sorted(shown)
+        memo, index = SaveMemo(), IndexMemo()
+        for step in range(3):
+            index.tell(told, terms, memo.moved)
+            shown.looked = 0
+            got = index.listed(shown, keys, terms_of=partial(_terms, terms), order=doc_order)
+            assert shown.looked == (n if step == 0 else 1), (n, step)
+            assert got == build_index([plain[k] for k in keys], order=doc_order)
+            key = f"k{step + 1}"
+            plain[key] = shown[key] = _doc(key, plain[key].title, f"lora zeta {step}")
+            before, terms_before, told = told, terms, dict(plain)
+            terms = {**terms, key: doc_terms(plain[key])}
+            memo.record("search-docs", before, told, {key})
+            memo.record("search-terms", terms_before, terms, {key})
+        # Another map, or keys in another order: every document looked up again.
+        index.tell(told, terms, memo.moved)
+        other = _Counted(plain)
+        got = index.listed(other, keys[::-1], terms_of=partial(_terms, terms), order=doc_order)
+        assert other.looked == n
+        assert got == build_index(list(plain.values()), order=doc_order)
+
+
+def _terms(terms: dict[str, DocTerms], doc: SearchDoc) -> DocTerms:
+    return terms[doc.key]

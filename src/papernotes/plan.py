@@ -362,10 +362,13 @@ def plan_site(
         jobs.extend(jobmemo.file_jobs(memo, "preview-jobs", cards, make_card))
 
     texts = cast("Mapping[CiteKey, str]", mapped(bodies, lambda b: b.text))  # the feed reads 20
-    listed = list(map(docs.__getitem__, all_keys))
     # A job per file of the sharded index: an edit rewrites only the shards it shows in.
-    indexer = indexer or (memo.index if memo is not None else build_index)
-    search_index = indexer(listed, terms_of=lambda doc: terms[doc.key], order=doc_order)
+    indexer, terms_of = indexer or (memo.index if memo else build_index), lambda d: terms[d.key]
+    if memo is not None and indexer is memo.index:  # serve: the documents moved looked up
+        search_index = memo.index.listed(docs, all_keys, terms_of=terms_of, order=doc_order)
+    else:
+        listed = list(map(docs.__getitem__, all_keys))
+        search_index = indexer(listed, terms_of=terms_of, order=doc_order)
     if memo is not None and doc_digests is not None:  # serve: the shards the edit reached
         from papernotes.incremental.shardmemo import ShardMemo  # serve's: only with a memo
 

@@ -13,7 +13,7 @@ encodes only the terms those postings are in; otherwise it builds the index as
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from operator import attrgetter, is_not, itemgetter, ne, sub
@@ -118,6 +118,8 @@ class IndexMemo:
         """The kept keys (in index order) and each one's place in them."""
         self.placed = 0
         """Places put in those two maps (a key each): what a test counts."""
+        self._listed: tuple[object, Sequence[str] | None] = (None, None)
+        """The documents map and keys :meth:`listed` was last given."""
 
     def tell(
         self,
@@ -158,6 +160,34 @@ class IndexMemo:
         self._sorted = (docs, positions, keys)
         return tuple(map(docs.__getitem__, positions))
 
+    def listed(
+        self,
+        docs: Mapping[str, SearchDoc],
+        keys: Sequence[str],
+        *,
+        terms_of: Callable[[SearchDoc], DocTerms],
+        order: Callable[[SearchDoc], Any],
+    ) -> SearchIndex:
+        """The index of ``docs[k]`` for each of ``keys`` (``serve``'s: the documents by key,
+        the library's keys in its order). Told which keys moved (:meth:`tell`), with the
+        very keys of the last call, the documents last given with those replaced: not every
+        key looked up."""
+        told, last, where = self._told, self._sorted, self._where
+        same = docs is self._listed[0] and (keys is self._listed[1] or keys == self._listed[1])
+        moved = None
+        if same and told is not None and told[0] is not None and where is not None:
+            moved = [(where.get(key, -1), key) for key in told[0]]
+        if last is None or moved is None or any(i < 0 for i, _ in moved):
+            given = tuple(map(docs.__getitem__, keys))
+        else:
+            patched = list(last[0])
+            for i, key in moved:
+                patched[i] = docs[key]
+            given = tuple(patched)
+        index = self(given, terms_of=terms_of, order=order)
+        self._listed = (docs, keys)  # after: a call of its own forgets them
+        return index
+
     def __call__(
         self,
         docs: Iterable[SearchDoc],
@@ -167,6 +197,7 @@ class IndexMemo:
     ) -> SearchIndex:
         """The index of ``docs``, as ``build_index(docs, terms_of=terms_of, order=order)``."""
         told, self._told, self._source = self._told, None, None
+        self._listed = (None, None)
         given = tuple(docs)
         if told is not None and told[0] is not None and terms_of is not None:
             index = self._told_index(given, terms_of, order, told[0])
@@ -224,9 +255,13 @@ class IndexMemo:
         if any(order(docs[i]) != sort_keys[i] for i in given):
             return None
         self._sorted = (docs, positions, sort_keys)
-        ordered = tuple(map(docs.__getitem__, positions))
         at = self._at
         assert at is not None and at[0] is kept.keys  # made with ``where``
+        # The others are the very documents, each in its place: the kept order, patched.
+        placed = list(kept.index.docs)
+        for key, i in zip(moved, given, strict=True):
+            placed[at[1][key]] = docs[i]
+        ordered = tuple(placed)
         packed = list(kept.packed)
         for key in moved:
             i = at[1][key]
