@@ -7,7 +7,10 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
+
 from papernotes import urls
+from papernotes.incremental import jobmemo
 from papernotes.incremental.jobmemo import (
     PaperJobs,
     file_jobs,
@@ -83,6 +86,36 @@ def test_a_save_makes_the_jobs_of_the_pages_that_moved_and_the_sitemap_list_once
     assert robots_html([*jobs, *others], len(keys), html, memo) == (listed, fp)
     memo.sweep()
     assert memo.made == {"paper-job": 1}  # no sitemap list made again
+
+
+def test_the_pages_after_the_papers_are_listed_again_only_when_their_files_moved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A save's listing pages' jobs are new objects with the same paths: their pages are not
+    listed again (no path looked at), and a page renamed is."""
+    looked: list[str] = []
+    real = jobmemo._is_html
+
+    def counted(path: str) -> bool:
+        looked.append(path)
+        return bool(real(path))
+
+    monkeypatch.setattr(jobmemo, "_is_html", counted)
+    memo = SaveMemo()
+    keys = [CiteKey(f"k{i}") for i in range(4)]
+    jobs, html = paper_jobs(_Job, keys, {k: "fp" for k in keys}, _page("one"), memo)
+    files = ("library.bib", "library.json")
+    others = [_Job("tags/a.html", "x", Output), _Job("lib.bib", "z", Output, files)]
+    first = robots_html([*jobs, *others], len(keys), html, memo)
+    assert looked == ["tags/a.html", "library.bib", "library.json"]
+    looked.clear()
+    again = [_Job("tags/a.html", "moved", Output), others[1]]  # made again, the same file
+    assert robots_html([*jobs, *again], len(keys), html, memo) == first
+    assert looked == []
+    renamed = [_Job("tags/b.html", "x", Output), others[1]]
+    got = robots_html([*jobs, *renamed], len(keys), html, memo)
+    assert got == robots_html([*jobs, *renamed], len(keys), None, None) != first
+    assert "tags/b.html" in got[0] and "tags/a.html" not in got[0]
 
 
 @dataclass(frozen=True)

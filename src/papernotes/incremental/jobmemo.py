@@ -210,12 +210,35 @@ def robots_html(
 
     if paper_html is None or memo is None:
         return made(sorted(listed(jobs)))
-    others = tuple(listed(jobs[papers:]))
+    others = memo.slot("robots-others", _Others)(jobs[papers:], listed)
 
     def make() -> tuple[list[str], str]:
         return made(sorted((*(p for p in paper_html if p.endswith(".html")), *others)))
 
     return memo.same("robots-html", (paper_html, others), make)
+
+
+class _Others:
+    """The pages of the jobs after the paper pages' (``serve``), kept while those jobs are
+    the very objects they were or make the same files: most are (the previews' and search
+    shards' jobs are kept by ``FileJobs``), and a listing page's job is made again with the
+    same path each save. Compared by address at C speed, the others one by one."""
+
+    def __init__(self) -> None:
+        self._jobs: Sequence[_Job] = ()
+        self._pages: tuple[str, ...] = ()
+
+    def __call__(
+        self, jobs: Sequence[_Job], listed: Callable[[Sequence[_Job]], list[str]]
+    ) -> tuple[str, ...]:
+        last = self._jobs
+        if len(jobs) != len(last) or any(
+            jobs[at].path != last[at].path or jobs[at].outputs != last[at].outputs
+            for at in compress(range(len(jobs)), map(is_not, jobs, last))
+        ):
+            self._pages = tuple(listed(jobs))
+        self._jobs = jobs
+        return self._pages
 
 
 class _Planned(Protocol):
