@@ -4,8 +4,12 @@ full pass; anything more than a changed text goes through the full pass."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
-from papernotes.incremental.parsememo import parse_saved
+import pytest
+
+from papernotes.incremental import cache
+from papernotes.incremental.parsememo import drafts_of, parse_saved
 from papernotes.incremental.parsenotes import parse_notes
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.load import Source, Sources
@@ -98,3 +102,33 @@ def test_a_save_writes_the_unchanged_fences_as_pygments_wrote_them_last(monkeypa
     asked.clear()
     save(fence.replace("x + 1", "x + 2"), saved)
     assert len(asked) == 2 and "x + 2" in asked[0]  # new code: the save's, then the pass's
+
+
+def test_the_drafts_are_found_once_while_the_saves_patch_notes_that_are_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``drafts_of``: a body save (the note patched is no draft, before or after) takes the
+    last save's drafts, found in a pass over every entry once; the full pass finds them anew.
+    Either way they are ``cache.drafts``' of the entries given."""
+    looked: list[int] = []
+    real = cache.drafts
+
+    def counted(entries: dict[str, Any]) -> tuple[str, ...]:
+        looked.append(len(entries))
+        return real(entries)
+
+    monkeypatch.setattr(cache, "drafts", counted)
+    texts = _texts(6)
+    texts["papers/d.md"] = note_text("Draft", extra="draft: true\n")
+    memo, sources = SaveMemo(), ()
+    for i in range(4):
+        if i:
+            texts["papers/n2.md"] = note_text("Paper 2", body=f"Saved {i}.\n")
+        sources = _sources(texts, sources)
+        entries = _pass(memo, sources)[2]
+        given = parse_saved(memo, sources, lambda: ([], [], {}), make_parser(), ())[2]
+        assert drafts_of(memo, given) == real(given) == ("papers/d.md",)
+    assert looked == [7]  # the first pass's, and no other
+    assert isinstance(entries, dict)
+    assert drafts_of(memo, dict(entries)) == ("papers/d.md",)  # not what was given: found
+    assert looked == [7, 7]

@@ -121,7 +121,12 @@ def _read(
     parsing = (md, previous, workers, config.keys, memo, spool)  # a cold build's: spooled
     notes, d_parse, parsed = parse_notes(sources, *parsing)
     sources = replace(sources, notes=())  # memory: the texts are parsed, their bodies in notes
-    drafts = cache.drafts(parsed)
+    if memo is not None:  # serve: the last save's, while the notes patched are no drafts
+        from papernotes.incremental.parsememo import drafts_of
+
+        drafts = drafts_of(memo, parsed)
+    else:
+        drafts = cache.drafts(parsed)
     store = None if memo is not None else LinkStore.of(previous, parsed)
     args = (sources.files, config.papers_dir, sources.outside, drafts, sources.excluded, memo)
     library, d_link = link.link(notes, *args, store, spool)

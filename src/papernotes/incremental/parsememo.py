@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from papernotes.load import Source
     from papernotes.model import Note
 
-__all__ = ["Parsed", "parse_saved"]
+__all__ = ["Parsed", "drafts_of", "parse_saved"]
 
 Parsed = tuple[list["Note"], list["Diagnostic"], dict[str, "NoteEntry"]]
 """Stage 2's result: the notes that parsed (in the sources' order), their problems, and every
@@ -47,6 +47,10 @@ class _Last:
     parsed: Parsed
     at: dict[str, int]
     """Path → the note's place in ``parsed[0]``."""
+    given: object = None
+    """The entries map last given out (the very object)."""
+    drafts: tuple[str, ...] | None = None
+    """The drafts among them (:func:`drafts_of`), once asked."""
 
 
 def parse_saved(
@@ -75,8 +79,24 @@ def parse_saved(
     memo.count("parse-visit", len(now))
     notes, diags, entries = full()
     at = {note.source: i for i, note in enumerate(notes)}
-    box[0] = _Last(now, (notes, diags, entries), at)
-    return list(notes), list(diags), dict(entries)
+    box[0] = last = _Last(now, (notes, diags, entries), at)
+    last.given = given = dict(entries)
+    return list(notes), list(diags), given
+
+
+def drafts_of(memo: SaveMemo, entries: dict[str, NoteEntry]) -> tuple[str, ...]:
+    """``cache.drafts(entries)``: the last save's, when ``entries`` is what :func:`parse_saved`
+    gave last and was patched (a note patched was no draft, nor is one now: a draft has a
+    problem, which sends a save through the full pass)."""
+    from papernotes.incremental.cache import drafts
+
+    box: list[_Last | None] = memo.slot("parse", lambda: [None])
+    last = box[0]
+    if last is None or last.given is not entries:
+        return drafts(entries)
+    if last.drafts is None:
+        last.drafts = drafts(entries)
+    return last.drafts
 
 
 def _patch(
@@ -93,7 +113,8 @@ def _patch(
     memo.count("parse-visit", len(moved))
     notes, diags, entries = last.parsed
     if not moved:
-        return list(notes), list(diags), dict(entries)
+        last.given = given = dict(entries)
+        return list(notes), list(diags), given
     notes, entries = list(notes), dict(entries)
     for source in moved:
         entry = entries.get(source.path)
@@ -110,4 +131,5 @@ def _patch(
         notes[at] = note
         entries[source.path] = (sha, note, problems)
     last.sources, last.parsed = now, (notes, diags, entries)
-    return list(notes), list(diags), dict(entries)
+    last.given = given = dict(entries)
+    return list(notes), list(diags), given
