@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import compress
 from operator import is_not, ne
+from typing import cast
 
 from papernotes.cjk import is_cjk_char
 from papernotes.incremental.cache import digest, text_digest
+from papernotes.incremental.packahead import Packer, Prepacked
 from papernotes.incremental.searchmemo import Moves
 from papernotes.search.index import ID_MARK, INDEX_FORMAT, MAX_BODY_CHARS, SearchDoc, SearchIndex
 from papernotes.search.index import vlq_numbers as _vlq
@@ -39,7 +41,6 @@ from papernotes.search.shards import (
     typo_keys,
 )
 from papernotes.search.shards import _doc_row as doc_row
-from papernotes.search.shards import _packed_script as packed_script
 from papernotes.search.shards import _power_of_two as power_of_two
 from papernotes.search.shards import _power_of_two_below as power_of_two_below
 from papernotes.search.shards import _script as script
@@ -113,7 +114,7 @@ def _term_file(n: int, terms: str, postings: str) -> SearchFile:
     shard = {"terms": terms, "postings": postings}
     plain = script(f"t-{n}", shard)
     fp = text_digest("packed:" + plain)
-    return SearchFile(f"{SHARD_DIR}t-{n}.js", fp, partial(packed_script, f"t-{n}", shard))
+    return SearchFile(f"{SHARD_DIR}t-{n}.js", fp, Prepacked(f"t-{n}", shard))
 
 
 def _make_docs(part: tuple[SearchDoc, ...], name: str) -> str:
@@ -140,6 +141,8 @@ class ShardMemo:
         self._terms: _Terms | None = None
         self._docs: _Docs | None = None
         self._count = count or (lambda tag, n: None)
+        self.packer = Packer()
+        """What packs the term shards a save rewrote, side by side."""
 
     def __call__(
         self, index: SearchIndex, doc_digests: Mapping[str, str], moves: Moves | None = None
@@ -238,6 +241,7 @@ class ShardMemo:
         files = list(kept.files)
         for n in sorted(dirty):
             files[n] = _term_file(n, " ".join(kept.members[n]), " ".join(kept.lists[n]))
+        self.packer.ahead([cast("Prepacked", files[n].make) for n in sorted(dirty)])
         self._count("search-term-shard", len(dirty))
         if keys_moved:
             kept.typo = _typo_moved(kept.typo, keys_moved, kept.by_key)
