@@ -74,7 +74,10 @@ def summary(note: Note, body_text: str) -> str:
 
 def summary_text(text: str) -> str:
     """The start of ``text`` that :func:`summary` shows."""
-    text = " ".join(text.split())
+    # Whitespace collapsed in a start long enough, not in the whole of a 10 KB note: the start
+    # collapsed is the start of the whole collapsed.
+    head = " ".join(text[: 4 * _SUMMARY_CHARS].split())
+    text = head if len(head) > _SUMMARY_CHARS else " ".join(text.split())
     if len(text) <= _SUMMARY_CHARS:
         return text
     cut = (
