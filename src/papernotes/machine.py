@@ -106,10 +106,10 @@ def _cited(note: Note) -> dict[str, Any]:
     Zotero the page's own item), and the page's Cites list shows it. With no identifier, its
     name, first authors, year and venue do (all 3,000 authors on every citing page would make
     the site grow with citations times authors)."""
-    paper = _scholarly(note, _CITED_AUTHORS)
-    if "sameAs" not in paper:
-        return paper
-    return {"@type": paper["@type"], "sameAs": paper["sameAs"]}
+    same = _same_as(note)
+    if not same:
+        return _scholarly(note, _CITED_AUTHORS)
+    return {"@type": "ScholarlyArticle", "sameAs": same}
 
 
 def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:
