@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markupsafe import escape
@@ -116,3 +119,32 @@ def test_entry_texts_keep_an_entry_until_taken_and_only_for_the_same_metadata() 
     assert texts.take(meta) == both
     assert texts.take(replace(meta, title="Another title")) != both  # made again, not kept
     assert not texts._kept  # taken entries are let go
+
+
+def test_a_page_made_in_a_forked_worker_makes_only_its_flavour_and_keeps_nothing() -> None:
+    # The .bib files are made in the building process: what a worker kept would be for nobody.
+    config, _ = load_config(REPO)
+    library, _ = read_library(REPO, config)
+    meta = next(iter(library.notes.values())).meta
+    texts = EntryTexts()
+    made: list[str] = []
+    to_biblatex = export.to_biblatex
+
+    def counted(entry: Any) -> Any:
+        made.append("biblatex")
+        return to_biblatex(entry)
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: its page's entry, no other flavour made, nothing kept
+        export.to_biblatex = counted  # type: ignore[assignment]
+        text = texts.bibtex(meta)
+        os.write(write, json.dumps([text, made, len(texts._kept)]).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        answer = json.loads(f.read())
+    os.waitpid(pid, 0)
+    assert answer == [export.format_entry(meta, "bibtex"), [], 0]
+    assert texts.bibtex(meta) == answer[0]  # here, the building process: kept for take
+    assert texts.take(meta) == export.format_entries(meta, export.FLAVOURS)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import copy_fixture
 
@@ -205,3 +207,28 @@ def test_json_ld_names_a_cited_papers_first_authors_only(tmp_path: Path, cli) ->
     assert len(json_ld("papers/big.html")["about"]["author"]) == 50
     [cited] = json_ld("papers/small.html")["citation"]
     assert [a["name"] for a in cited["author"]] == [f"G{i} F{i}" for i in range(10)]
+
+
+def _summary_of_whole(text: str) -> str:
+    # What summary_text gave when it collapsed the whole text first.
+    text = " ".join(text.split())
+    if len(text) <= 200:
+        return text
+    cut = text[:200].rsplit(" ", 1)[0] if " " in text[:200] else text[:200]
+    return cut.rstrip(",;:，；：") + "…"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["a", "bc", " ", "  ", "\n\n", "\u3000", "中文", "，", ",", "x" * 150]),
+        max_size=120,
+    ),
+    st.integers(0, 900),
+)
+def test_a_summary_collapses_only_the_start_it_shows(pieces: list[str], spaces: int) -> None:
+    # Spaces up front: the start the summary collapses may hold too little once collapsed.
+    from papernotes.machine import summary_text
+
+    for text in ("".join(pieces), " " * spaces + "".join(pieces)):
+        assert summary_text(text) == _summary_of_whole(text)

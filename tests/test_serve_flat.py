@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from papernotes import machine, paperprints, plan, urls, write
+from papernotes import machine, paperprints, plan, sitewriter, urls
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import bodies as stage_bodies
@@ -161,7 +161,7 @@ class _Asked:
                 self.asked["job-compared"] = compared
 
         monkeypatch.setattr(PaperJobs, "__call__", jobs_counted)
-        check = write._check_targets
+        check = sitewriter._check_targets
 
         def checked(*args: Any) -> None:
             kept = len(args) == 5 and args[4] is not None  # the folders given
@@ -169,7 +169,7 @@ class _Asked:
             self.asked["dirs-folded"] = folded
             return check(*args)
 
-        monkeypatch.setattr(write, "_check_targets", checked)
+        monkeypatch.setattr(sitewriter, "_check_targets", checked)
         monkeypatch.setattr(cache, "saved_stamp", self._called("stamp-read", saved))
         for name in ("_differ", "_replaced"):  # a key of every note compared, each call
             compare = getattr(paperprints, name)

@@ -293,3 +293,32 @@ def test_a_build_stages_the_pages_where_they_are_rendered(
     assert shared == alone
     assert all_here == len(alone) - 1  # every file but the manifest staged by this process
     assert some_here < all_here / 2  # the pages the workers rendered, staged by them
+
+
+def test_the_files_of_a_folder_not_there_are_not_asked_about_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build's commit asks about each folder once: its 1,000 pages are in a folder
+    that is not there yet, so none of them can be a file of the user's. A folder that is
+    there still has each new file asked about (a user's file there is refused)."""
+    out = tmp_path / "site"
+    write_site([Page("index.html", b"one")], [], out)
+    (out / "mine").mkdir()
+    (out / "mine" / "b.html").write_text("my page", encoding="utf-8")
+    asked: list[str] = []
+    lstat = Path.is_symlink
+
+    def is_symlink(path: Path) -> bool:
+        if path.is_relative_to(out) and not path.is_relative_to(out / STAGING):
+            asked.append(path.relative_to(out).as_posix())
+        return lstat(path)
+
+    monkeypatch.setattr(Path, "is_symlink", is_symlink)
+    pages = [Page("index.html", b"two"), *(Page(f"papers/{i}.html", b"p") for i in range(200))]
+    write_site(pages, [], out)
+    assert sorted(asked) == ["papers"]  # the folder alone (index.html is the last build's)
+    asked.clear()
+    with pytest.raises(write.OutputRefused, match=r"mine/b\.html: not written by papernotes"):
+        write_site([*pages, Page("mine/a.html", b"a"), Page("mine/b.html", b"b")], [], out)
+    assert sorted(asked) == ["mine", "mine/a.html", "mine/b.html", "papers"]  # papers/ ours now
+    assert (out / "mine" / "b.html").read_text("utf-8") == "my page"

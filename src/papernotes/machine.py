@@ -74,7 +74,10 @@ def summary(note: Note, body_text: str) -> str:
 
 def summary_text(text: str) -> str:
     """The start of ``text`` that :func:`summary` shows."""
-    text = " ".join(text.split())
+    # Whitespace collapsed in a start long enough, not in the whole of a 10 KB note: the start
+    # collapsed is the start of the whole collapsed.
+    head = " ".join(text[: 4 * _SUMMARY_CHARS].split())
+    text = head if len(head) > _SUMMARY_CHARS else " ".join(text.split())
     if len(text) <= _SUMMARY_CHARS:
         return text
     cut = (
@@ -103,10 +106,10 @@ def _cited(note: Note) -> dict[str, Any]:
     Zotero the page's own item), and the page's Cites list shows it. With no identifier, its
     name, first authors, year and venue do (all 3,000 authors on every citing page would make
     the site grow with citations times authors)."""
-    paper = _scholarly(note, _CITED_AUTHORS)
-    if "sameAs" not in paper:
-        return paper
-    return {"@type": paper["@type"], "sameAs": paper["sameAs"]}
+    same = _same_as(note)
+    if not same:
+        return _scholarly(note, _CITED_AUTHORS)
+    return {"@type": "ScholarlyArticle", "sameAs": same}
 
 
 def _scholarly(note: Note, max_authors: int | None = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import contextlib
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -188,7 +188,7 @@ class SiteWriter:
             del files[rel]
         files.update(self._files)
         dirs = memo.dirs(old) if memo is not None else None
-        write._check_targets(real, self.out, list(self._files), old, dirs)
+        _check_targets(real, self.out, list(self._files), old, dirs)
         _remove_legacy_litter(real)
         todo = self._todo
         stale = sorted(rel for rel in gone if rel not in files)  # ``old - files``, as kept ⊆ old
@@ -243,3 +243,60 @@ def _remove_legacy_litter(real: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         except OSError:
             pass
+
+
+def _check_targets(
+    real: Path,
+    out: Path,
+    paths: Sequence[str],
+    old: dict[str, str],
+    dirs: Iterable[str] | None = None,
+) -> None:
+    """Refuse, before anything is written, to replace a file of the user's or to write or
+    delete through a symlink that leads out of the output folder. ``dirs``: the folders of
+    ``old``'s files, when the caller has them (``serve`` keeps them)."""
+    theirs: set[str] = set()
+    folders: set[Path] = set()
+    held: dict[str, bool] = {}  # asked once a folder, not once a file: a site has few folders
+    for rel in paths:
+        parent = rel.rpartition("/")[0]
+        if parent not in held:
+            held[parent] = _may_hold(real, parent, old, theirs)
+            folders.add(real / parent)
+        if held[parent] and rel not in old and ((p := real / rel).is_symlink() or p.exists()):
+            theirs.add(rel)
+    if theirs:
+        names = ", ".join(str(out / r) for r in sorted(theirs)[:5])
+        raise OutputRefused(
+            f"{names}: not written by papernotes, and this build would replace it; nothing "
+            f"was written. Move your file out of {out}, or change the note's id so its page "
+            "gets another name"
+        )
+    # The folders by name first: a site has thousands of files in a few dozen folders.
+    if dirs is None:
+        dirs = {rel.rpartition("/")[0] for rel in old}
+    folders.update(real / d for d in dirs)
+    for folder in sorted(folders):
+        if not folder.resolve().is_relative_to(real):
+            raise OutputRefused(
+                f"{out / folder.relative_to(real)}: leads outside {out} (a symbolic link?); "
+                "papernotes writes only inside its output folder: replace it with a folder"
+            )
+
+
+def _may_hold(real: Path, folder: str, old: dict[str, str], theirs: set[str]) -> bool:
+    """Whether the folder ``folder`` may hold files: False when it surely is no folder (a cold
+    build's are not there yet), so none of its files is asked about. Each of its folders that
+    is a file (or a link to one) goes to ``theirs``: the user's, where a folder would go."""
+    parts = folder.split("/") if folder else []
+    for prefix in ("/".join(parts[: i + 1]) for i in range(len(parts))):
+        p = real / prefix
+        if prefix not in old and (p.is_symlink() or p.exists()) and not p.is_dir():
+            theirs.add(prefix)
+    try:
+        os.stat(real / folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        pass  # its files asked about one by one
+    return True

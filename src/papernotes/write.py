@@ -242,47 +242,6 @@ def write_site(
         return writer.commit(unchanged=unchanged)
 
 
-def _check_targets(
-    real: Path,
-    out: Path,
-    paths: Sequence[str],
-    old: dict[str, str],
-    dirs: Iterable[str] | None = None,
-) -> None:
-    """Refuse, before anything is written, to replace a file of the user's or to write or
-    delete through a symlink that leads out of the output folder. ``dirs``: the folders of
-    ``old``'s files, when the caller has them (``serve`` keeps them)."""
-    theirs: set[str] = set()
-    folders: set[Path] = set()
-    for rel in paths:
-        if rel not in old and ((real / rel).is_symlink() or (real / rel).exists()):
-            theirs.add(rel)
-        parts = rel.split("/")
-        for i in range(1, len(parts)):
-            prefix = "/".join(parts[:i])
-            p = real / prefix
-            if prefix not in old and (p.is_symlink() or p.exists()) and not p.is_dir():
-                theirs.add(prefix)
-        folders.add((real / rel).parent)
-    if theirs:
-        names = ", ".join(str(out / r) for r in sorted(theirs)[:5])
-        raise OutputRefused(
-            f"{names}: not written by papernotes, and this build would replace it; nothing "
-            f"was written. Move your file out of {out}, or change the note's id so its page "
-            "gets another name"
-        )
-    # The folders by name first: a site has thousands of files in a few dozen folders.
-    if dirs is None:
-        dirs = {rel.rpartition("/")[0] for rel in old}
-    folders.update(real / d for d in dirs)
-    for folder in sorted(folders):
-        if not folder.resolve().is_relative_to(real):
-            raise OutputRefused(
-                f"{out / folder.relative_to(real)}: leads outside {out} (a symbolic link?); "
-                "papernotes writes only inside its output folder: replace it with a folder"
-            )
-
-
 def manifest_json(files: dict[str, str]) -> str:
     """The manifest's text (without its last newline): the files sorted by path."""
     return json.dumps({"generator": "papernotes", "files": dict(sorted(files.items()))})
@@ -295,6 +254,7 @@ class _Staging:
         self.real, self.out = real, out
         self.dir = real / STAGING
         self.count = 0
+        self.folders: set[str] = set()
 
     def __enter__(self) -> _Staging:
         try:
@@ -340,8 +300,11 @@ class _Staging:
 
     def place(self, tmp: Path, rel: str) -> None:
         dest = self.real / rel
+        folder = rel.rpartition("/")[0]
         try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            if folder not in self.folders:  # made once, not asked again for each of its files
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(folder)
             os.replace(tmp, dest)
         except OSError as exc:
             raise _failed(exc, self.out / rel) from exc
