@@ -244,9 +244,11 @@ def pack(terms: Mapping[str, tuple[str, DocTerms]], spool: Spool | None = None) 
     only if read. Once the search index is made, a build reads them only to save them: as dicts
     they took 6.8 MiB per 1,000 notes, as text 2.5, in the parent and in every worker it forks.
     A value still undecoded (kept from the cache) is not decoded."""
-    from papernotes.incremental.packed import pack_made
+    from papernotes.incremental.packed import Packed, pack_made
     from papernotes.search.index import interned
 
+    if isinstance(terms, Packed):  # a cold build's, packed as they were made
+        return terms
     if (made := pack_made(terms, "terms", interned, spool)) is not None:  # a cold build's
         return made
     codec, tp = _codec(), _types()["terms"]
