@@ -45,6 +45,7 @@ from papernotes.incremental import entryfile, entryread, heads
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
 from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, dump, entry_name
 from papernotes.incremental.heads import HEADS
+from papernotes.incremental.jsonpieces import dump_pieces
 from papernotes.incremental.lazy import Parts, fingerprint_of, fingerprint_reader, raw_of, source_of
 from papernotes.incremental.records import CacheIndex, Damage, NoteRecord
 
@@ -352,10 +353,8 @@ def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
         on_disk = out.commit(versions, marks)  # before the index: it names no entry the index lacks
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
-    codec = _codec()
-    write_atomic(
-        state_path(root, "cache", INDEX), dump({**body, "index": codec.encode(index, CacheIndex)})
-    )
+    encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
+    write_atomic(state_path(root, "cache", INDEX), dump_pieces(encoded))  # held whole, 5×
     # The same notes as the entries on disk, which the save that wrote them left alone there.
     if not (isinstance(cache.stored, heads.OnDisk) and versions.keys() == cache.stored.keys()):
         _remove_stale(folder, {entry_name(p) for p in versions})
