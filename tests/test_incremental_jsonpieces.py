@@ -30,6 +30,7 @@ _VALUES = [
     [tuple(range(70)), [{}] * 80, [[]] * 90],
     {"a": _BIG, "b": [_BIG, [_BIG, {"c": _BIG}], 1], "d": {3: _BIG}, "e": list(_BIG)},
     [list(range(20000)), [str(i) * 9 for i in range(20000)], {"k": ["x" * 99] * 2000}],
+    [[1.5, None, True, False, "s", 2**70] * 1000, ["x"] * 4097, [None] * 2048],
 ]
 
 
@@ -41,6 +42,7 @@ def test_the_pieces_join_to_the_whole_dump(value: object) -> None:
 def test_a_large_value_is_handed_over_in_bounded_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jsonpieces, "_BUFFER", 4096)
     monkeypatch.setattr(jsonpieces, "_LARGE", 2048)
+    monkeypatch.setattr(jsonpieces, "_RUN", 64)
     big = "C" * 10_000  # written alone, whole: a string is not cut
     value = {"index": [[f"term{i}" for i in range(20000)], ["AB" * 20] * 20000, [big, "x"]]}
     pieces = list(dump_pieces(value))
@@ -68,6 +70,7 @@ def test_a_cold_build_writes_the_index_the_whole_dump_would(
 
     monkeypatch.setattr(jsonpieces, "_BUFFER", 1024)
     monkeypatch.setattr(jsonpieces, "_LARGE", 256)
+    monkeypatch.setattr(jsonpieces, "_RUN", 16)
     monkeypatch.setattr(store, "dump_pieces", counted)
     config, _ = load_config(tmp_path)
     assert build(tmp_path, config, out=tmp_path / "site", workers=1).errors == 0

@@ -29,6 +29,11 @@ _LARGE = 1 << 16
 time; smaller items are dumped together, in runs of about as many."""
 
 
+_SCALARS = {str, int, float, bool, type(None)}
+_RUN = 2048
+"""Strings and numbers dumped in one call, in a list of nothing else."""
+
+
 def dump_pieces(value: Any) -> Iterator[bytes]:
     """``dump(value)`` as consecutive pieces of about :data:`_BUFFER` bytes."""
     held: list[bytes] = []
@@ -80,6 +85,12 @@ def _pieces(value: Any) -> Iterator[bytes]:
             yield from _pieces(item)
             comma = b","
         yield b"}"
+    elif set(map(type, value)) <= _SCALARS:  # strings and numbers: runs of :data:`_RUN`
+        comma = b"["
+        for at in range(0, len(value), _RUN):
+            yield comma + dump(value[at : at + _RUN])[1:-1]
+            comma = b","
+        yield b"]"
     else:
         yield b"["
         run: list[Any] = []
