@@ -109,8 +109,8 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     # The pages decoded theirs in the workers, but for the first slice's, rendered here
     # before the fork (and not kept: ``decoded`` counts each decoding).
     assert 0 < bodies.decoded <= parallel.SLICE_MAX
-    terms = saved[0].terms  # made into the index, then held for the save only
-    assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 0
+    terms = saved[0].terms  # spooled as made, read once each by the index, then by the save
+    assert isinstance(terms, Packed) and len(terms) == 70 and terms.decoded == 70
     refs = saved[0].refs  # read by each page (in its worker) and the save
     assert isinstance(refs, Packed) and len(refs) == 70 and refs.decoded <= parallel.SLICE_MAX
     docs = saved[0].docs  # the index keeps a part of each (below), the cache all of it
@@ -145,7 +145,9 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
         alive = [o for o in gc.get_objects() if type(o) is RenderedBody and o.html]
         held[stage] = len(alive)
 
-    docs, terms = searchstate.search_docs, searchstate.search_terms
+    from papernotes.incremental import packed
+
+    docs, terms = searchstate.search_docs, packed.tokenise_packed
 
     def documents(*args, **kwargs):  # type: ignore[no-untyped-def]
         count("docs")
@@ -156,7 +158,7 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
         return terms(*args, **kwargs)
 
     monkeypatch.setattr(searchstate, "search_docs", documents)  # read by the cold path
-    monkeypatch.setattr(searchstate, "search_terms", tokenising)
+    monkeypatch.setattr(packed, "tokenise_packed", tokenising)  # the cold path's terms
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the bodies go to workers, however quick
     config, _ = load_config(tmp_path)
     assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
@@ -243,3 +245,52 @@ def _key(root: Path) -> str:
     import json
 
     return str(json.loads((root / ".papernotes/cache/index.json").read_text())["key"])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_cold_build_spools_each_notes_terms_as_they_are_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """The terms go to the spool as they come back from the workers (as the save writes
+    them): the parent never holds them as dicts, the index reads each note's once, and the
+    site and the saved terms are those of a build that held them all (no spool)."""
+    from papernotes import plan
+    from papernotes.incremental import searchstate
+    from papernotes.incremental.spool import Spool
+
+    body = "A sentence about attention and its heads, é 注意. " * 20 + "\n"
+    for i in range(70):  # enough notes to tokenise over workers
+        write_note(tmp_path, f"papers/n{i}.md", note_text(f"Paper {i}", body=f"{i} {body}"))
+    seen: list[tuple[int, int]] = []
+    inputs, index = searchstate.search_inputs, plan.build_index
+
+    def made(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = inputs(*args, **kwargs)
+        terms = found[1]  # a dict of terms holds no object the collector tracks: not counted
+        spooled = isinstance(terms, Packed) and len(terms._at) == len(terms)  # type: ignore[attr-defined]
+        seen.append((terms.held() if isinstance(terms, Packed) else -1, spooled))
+        return found
+
+    monkeypatch.setattr(plan, "search_inputs", made)
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # tokenised in workers, however quick
+    config, _ = load_config(tmp_path)
+    saved: list[cache.BuildCache] = []
+    real = cache.save_cache
+
+    def keep(root_: Path, built: cache.BuildCache, stamp: object, **kw: int) -> cache.BuildCache:
+        saved.append(built)
+        return real(root_, built, stamp, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "save_cache", keep)
+    assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
+    assert seen == [(0, True)]  # every note's terms in the spool, none in memory
+    assert saved[0].terms.decoded == 70  # type: ignore[attr-defined]
+    assert index is plan.build_index
+    spooled = {k: saved[0].terms.raw(k) for k in saved[0].terms}  # type: ignore[attr-defined]
+    monkeypatch.setattr(Spool, "open", classmethod(lambda cls, root: None))  # held in memory
+    build(tmp_path, config, out=tmp_path / "held", use_cache=False, workers=workers)
+    assert seen[-1] == (-1, False)  # as before: every note's terms held as a dict
+    assert site_tree(tmp_path / "site") == site_tree(tmp_path / "held")
+    codec, tp = store._codec(), store._types()["terms"]
+    held = saved[-1].terms
+    assert spooled == {k: dump(codec.encode(held[k][1], tp)) for k in held}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = ["TMP_PREFIX", "TMP_SUFFIX", "create_new", "temp_name", "write_atomic"]
@@ -33,7 +34,9 @@ def temp_name() -> str:
     return f"{TMP_PREFIX}{os.urandom(4).hex()}{TMP_SUFFIX}"
 
 
-def _write_temp(folder: Path, data: bytes, *, fsync: bool, mode: int | None) -> Path:
+def _write_temp(
+    folder: Path, data: bytes | Iterable[bytes], *, fsync: bool, mode: int | None
+) -> Path:
     """A new temporary file in ``folder`` holding ``data``; nothing is left if this fails."""
     tmp = folder / temp_name()
     # O_EXCL: never follow or reuse a file someone else put there.
@@ -54,10 +57,11 @@ def _write_temp(folder: Path, data: bytes, *, fsync: bool, mode: int | None) -> 
     return tmp
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+def _write_all(fd: int, data: bytes | Iterable[bytes]) -> None:
+    for piece in (data,) if isinstance(data, bytes) else data:
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
 def _named(exc: BaseException, path: Path) -> BaseException:
@@ -71,13 +75,13 @@ def _named(exc: BaseException, path: Path) -> BaseException:
 
 def write_atomic(
     path: Path,
-    data: bytes,
+    data: bytes | Iterable[bytes],
     *,
     fsync: bool = False,
     tmp_dir: Path | None = None,
     mode: int | None = None,
 ) -> None:
-    """Replace ``path`` with ``data`` atomically.
+    """Replace ``path`` with ``data`` (bytes, or pieces written in turn) atomically.
 
     ``tmp_dir`` (default: ``path``'s folder) must be on the same file system as ``path``.
     ``fsync`` flushes the bytes to the disk before the rename, for files that must survive a

@@ -140,7 +140,9 @@ def render_site(
     ahead = None  # memory: what made them (every note's CSL item) goes before the pages fork
     if cold and refs is not None:  # memory: read by their pages (each its own) and the cache
         refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs  # not held
-    kept, terms, digests, indexer = search_inputs(library, bodies, previous, memo, workers, docs)
+    kept, terms, digests, indexer = search_inputs(
+        library, bodies, previous, memo, workers, docs, spool
+    )
     if memo is not None:  # the notes whose documents or terms moved, for the index to look at
         memo.index.tell(docs, terms, memo.moved)
     if cold:  # memory: the terms are counted; the index shows a part of each document

@@ -39,9 +39,17 @@ if TYPE_CHECKING:
     from papernotes.incremental.spool import Spool
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library, Note
-    from papernotes.search.index import SearchDoc
+    from papernotes.search.index import DocTerms, SearchDoc
 
-__all__ = ["Packed", "Rendered", "pack_bodies", "pack_docs", "pack_made", "render_packed"]
+__all__ = [
+    "Packed",
+    "Rendered",
+    "pack_bodies",
+    "pack_docs",
+    "pack_made",
+    "render_packed",
+    "tokenise_packed",
+]
 
 _V = TypeVar("_V")
 
@@ -196,6 +204,46 @@ def render_packed(
     raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}
     at = {k: r.at for k, (_, r) in made.items() if r.at is not None}
     return Packed(raw, lambda data: codec.decode(data, tp), spool, at), texts
+
+
+class _Made(NamedTuple):
+    """A value as its worker sends it back, packed, and where the spool took it."""
+
+    packed: bytes
+    """Its entry's JSON text (empty once in the spool); compressed when held in memory."""
+    at: tuple[int, int] | None = None
+    """Where in the spool it went, when it did."""
+
+
+def tokenise_packed(
+    docs: Mapping[str, tuple[str, DocEntry]], workers: int, spool: Spool
+) -> Packed[DocTerms]:
+    """A cold build's search terms: each note's (``search.index.doc_terms``) packed where it
+    is made (over ``workers`` processes when there are many) and moved to ``spool`` as it
+    arrives, under its document's digest, as ``searchstate.search_terms`` keys them. The
+    parent held every note's as a dict until the index was made (about 7 KB a note), and the
+    processes it forked in between inherited them; now the index reads each note's once,
+    and the cache save writes the texts as they are."""
+    from papernotes.incremental.reuse import reuse
+    from papernotes.incremental.store import _codec, _types
+    from papernotes.search.index import doc_terms
+    from papernotes.search.text import new_folds
+
+    codec, tp = _codec(), _types()["terms"]
+    folds = new_folds()  # a memo of folded characters, shared by the notes tokenised here
+
+    def make(doc: SearchDoc) -> _Made:
+        return _Made(dump(codec.encode(doc_terms(doc, folds), tp)))
+
+    def own(made: _Made) -> _Made:  # spooled as each arrives: never all held at once
+        where = spool.put(made.packed)
+        return _Made(zlib.compress(made.packed, _LEVEL)) if where is None else _Made(b"", where)
+
+    wanted = {k: entry for k, (_, entry) in docs.items()}
+    done = reuse(wanted, {}, make, workers=workers, own=own)
+    raw = {k: (fp, m.packed) for k, (fp, m) in done.items()}
+    at = {k: m.at for k, (_, m) in done.items() if m.at is not None}
+    return Packed(raw, lambda data: codec.decode(data, tp), spool, at)
 
 
 def docs_of_texts(

@@ -50,6 +50,7 @@ from papernotes.search.text import new_folds
 if TYPE_CHECKING:
     from papernotes.incremental.cache import BuildCache
     from papernotes.incremental.searchmemo import SaveMemo
+    from papernotes.incremental.spool import Spool
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library, Note
 
@@ -208,6 +209,7 @@ def search_inputs(
     memo: SaveMemo | None,
     workers: int,
     docs: Mapping[str, tuple[str, DocEntry]] | None = None,
+    spool: Spool | None = None,
 ) -> tuple[
     Mapping[str, tuple[str, DocEntry]],
     Mapping[str, tuple[str, DocTerms]],
@@ -217,7 +219,8 @@ def search_inputs(
     """What stage 4 makes the search index from: each note's search document (as
     :func:`search_docs`), its terms (:func:`search_terms`), the documents' digests, and the
     indexer: ``serve``'s, which updates the index it keeps in memory, or one that updates the
-    index the last build stored (:func:`stored_indexer`)."""
+    index the last build stored (:func:`stored_indexer`). A cold build's ``spool`` takes the
+    terms as they are made."""
     if docs is None:  # else made by the caller (who may then let go of the bodies)
         docs = search_docs(library, bodies, previous.docs if previous else {})
     old_terms = previous.terms if previous else {}
@@ -225,7 +228,12 @@ def search_inputs(
         return (docs, *_served_terms(memo, docs, old_terms, workers), memo.index)
     state = previous.search if previous else None
     docs = with_kept(docs, state)  # the documents kept from the cache are not decoded (``lazydoc``)
-    terms = search_terms(docs, old_terms, workers)
+    if spool is not None:  # a cold build's: in the spool as they are made (``packed``)
+        from papernotes.incremental.packed import tokenise_packed
+
+        terms: Mapping[str, tuple[str, DocTerms]] = tokenise_packed(docs, workers, spool)
+    else:
+        terms = search_terms(docs, old_terms, workers)
     entries = map(itemgetter(1), docs.values())
     digests = dict(zip(docs, map(itemgetter(0), entries), strict=True))
     return docs, terms, digests, stored_indexer(state, old_terms, digests)

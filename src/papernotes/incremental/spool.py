@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 __all__ = ["Spool"]
 
@@ -26,13 +26,14 @@ __all__ = ["Spool"]
 class Spool:
     """Bytes written once at the file's end, read back by where they are."""
 
-    __slots__ = ("_end", "_fd", "_file", "_owner")
+    __slots__ = ("_end", "_fd", "_file", "_last", "_owner")
 
     def __init__(self, file: IO[bytes]) -> None:
         self._file = file  # kept: closing it (when the spool goes) gives the space back
         self._fd = file.fileno()
         self._end = 0
         self._owner = os.getpid()
+        self._last: tuple[int, Any] | None = None
 
     @classmethod
     def open(cls, root: Path) -> Spool | None:
@@ -71,3 +72,16 @@ class Spool:
         if len(data) != size:  # the file is ours alone: only a failing disk gets here
             raise OSError(f"spooled value cut short ({len(data)} of {size} bytes)")
         return data
+
+    def json(self, at: int, size: int) -> Any:
+        """What :meth:`put` wrote at ``at``, decoded as JSON. The last value read is kept
+        (one note's values are read one after another: ``spoolquotes``); it is never changed
+        by its readers."""
+        last = self._last
+        if last is not None and last[0] == at:
+            return last[1]
+        import json  # here: an edit build (no spool) does not import it
+
+        value = json.loads(self.get(at, size))
+        self._last = (at, value)
+        return value

@@ -1,4 +1,5 @@
-"""A cold build's parsed bodies with their packed text and template in the build's spool.
+"""A cold build's parsed bodies with their packed text and template in the build's spool
+(and their quoted sentences and leads: ``incremental.spoolquotes``).
 
 Once a body is parsed, its packed text (``ParsedBody.packed_text``) and its template are
 read by the worker that renders it, by a note that embeds it, and by the cache save, never
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from papernotes.incremental.spoolquotes import spooled_quotes
 from papernotes.markdown._types import ParsedBody
 
 if TYPE_CHECKING:
@@ -70,4 +72,8 @@ def spooled_body(body: ParsedBody, spool: Spool) -> ParsedBody:
             slot.__set__(spooled, slot.__get__(body, ParsedBody))
     size = -1 if template is None else len(template)
     spooled.__dict__["_at"] = (spool, where[0], len(text), size)
+    quotes = spooled_quotes(body.citations, body.leads, spool)
+    if quotes is not None:  # the sentences it quotes, and its leads, too
+        _SLOTS["citations"].__set__(spooled, quotes[0])
+        _SLOTS["leads"].__set__(spooled, quotes[1])
     return spooled

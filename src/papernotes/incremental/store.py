@@ -45,6 +45,7 @@ from papernotes.incremental import entryfile, entryread, heads
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
 from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, dump, entry_name
 from papernotes.incremental.heads import HEADS
+from papernotes.incremental.jsonpieces import dump_pieces
 from papernotes.incremental.lazy import Parts, fingerprint_of, fingerprint_reader, raw_of, source_of
 from papernotes.incremental.records import CacheIndex, Damage, NoteRecord
 
@@ -244,9 +245,11 @@ def pack(terms: Mapping[str, tuple[str, DocTerms]], spool: Spool | None = None) 
     only if read. Once the search index is made, a build reads them only to save them: as dicts
     they took 6.8 MiB per 1,000 notes, as text 2.5, in the parent and in every worker it forks.
     A value still undecoded (kept from the cache) is not decoded."""
-    from papernotes.incremental.packed import pack_made
+    from papernotes.incremental.packed import Packed, pack_made
     from papernotes.search.index import interned
 
+    if isinstance(terms, Packed):  # a cold build's, packed as they were made
+        return terms
     if (made := pack_made(terms, "terms", interned, spool)) is not None:  # a cold build's
         return made
     codec, tp = _codec(), _types()["terms"]
@@ -350,10 +353,8 @@ def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
         on_disk = out.commit(versions, marks)  # before the index: it names no entry the index lacks
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
-    codec = _codec()
-    write_atomic(
-        state_path(root, "cache", INDEX), dump({**body, "index": codec.encode(index, CacheIndex)})
-    )
+    encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
+    write_atomic(state_path(root, "cache", INDEX), dump_pieces(encoded))  # held whole, 5×
     # The same notes as the entries on disk, which the save that wrote them left alone there.
     if not (isinstance(cache.stored, heads.OnDisk) and versions.keys() == cache.stored.keys()):
         _remove_stale(folder, {entry_name(p) for p in versions})
