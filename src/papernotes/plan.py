@@ -37,7 +37,7 @@ from papernotes.fingerprints import (
     references_ahead,
 )
 from papernotes.graph import payload as graph
-from papernotes.graph.data import TagPalette, tag_palette
+from papernotes.graph.data import tag_palette
 from papernotes.incremental import jobmemo
 from papernotes.incremental.bodies import bodies_and_docs
 from papernotes.incremental.cache import BuildCache, digest
@@ -214,11 +214,6 @@ def _slugs(index: SiteIndex) -> str:
     return digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
 
 
-def _graph_fp(library: Library, palette: TagPalette) -> str:
-    """What the graph shows: equal while the metadata, labels and graph are (a body edit)."""
-    return digest("graph-data", graph.graph_inputs(library, palette))
-
-
 def _in_order(index: SiteIndex) -> list[CiteKey]:  # the site's order: by year, undated last
     return [*(k for keys in index.year_notes.values() for k in keys), *index.undated]
 
@@ -342,7 +337,8 @@ def plan_site(
     graph_fp = digest("graph", everything, len(all_keys), cited)
     jobs.append(Job("graph.html", graph_fp, lambda: graph_page(r)))
     graph_of = (of_metas, library.labels, library.cites, library.mentions, r.palette)
-    graph_fp = same(memo, "graph-fp", graph_of, partial(_graph_fp, library, r.palette))
+    graph_data = partial(graph.graph_inputs, library, r.palette)  # equal on a body edit
+    graph_fp = same(memo, "graph-fp", graph_of, lambda: digest("graph-data", graph_data()))
     jobs.append(
         bytes_job(
             "static/graph-data.js",
