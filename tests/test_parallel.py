@@ -75,6 +75,29 @@ def test_workers_see_the_inherited_objects_frozen_and_the_parent_thaws_them() ->
     assert gc.get_freeze_count() == 0
 
 
+def test_a_worker_forked_later_leaves_what_the_parent_made_since_out_of_its_collections() -> None:
+    # A worker that replaces one is forked from the parent as it is then: the objects the
+    # parent made after the pool started are not frozen there. The worker freezes all it
+    # inherited, so its collections walk (and copy the pages of) only its own objects.
+    made: list[list[int]] = []
+    late = 50_000
+
+    def fn(_: int) -> tuple[int, int]:
+        return os.getpid(), len(gc.get_objects())  # the objects its collections would walk
+
+    seen = []
+    for result in parallel.parallel_iter(fn, range(600), 2, life=parallel.SLICE_MAX):
+        if len(seen) == parallel.FIRST_SLICE:  # the first from a worker: the pool has started
+            made.extend([i] for i in range(late))
+        seen.append(result)
+    # One slice a worker, slices handed out as results are taken: a worker that did a slice
+    # past the first 8 from workers was forked once ``made`` was there.
+    forked_after = seen[parallel.FIRST_SLICE + 8 * parallel.SLICE_MAX :]
+    assert forked_after and {pid for pid, _ in forked_after}.isdisjoint({os.getpid()})
+    assert max(walked for _, walked in forked_after) < late
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_freeze_of_the_callers_own_is_left_as_it_was() -> None:
     gc.freeze()
     try:

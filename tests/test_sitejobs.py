@@ -10,7 +10,7 @@ import pytest
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import parallel
 from papernotes.render import Output
-from papernotes.sitejobs import LIFE_FROM, Job, page_life, run_jobs
+from papernotes.sitejobs import LIFE_FROM, LIFE_MIN, Job, page_life, run_jobs
 
 
 def test_a_job_makes_its_path_unless_it_names_its_outputs() -> None:
@@ -94,14 +94,27 @@ def test_a_job_here_is_made_once_whether_its_turn_comes_first_or_not(
     assert sorted(f"p{i}.html" for i in here) == sorted(p for p in made if int(p[1:-5]) in here)
 
 
-def test_a_page_worker_lives_shorter_as_the_site_grows() -> None:
-    # Its copy of the parent's memory grows per page with the parent's heap: the pages a life
-    # shrink with the jobs, to one slice; a small site keeps the default.
-    full, floor = parallel.ITEMS_PER_WORKER, parallel.SLICE_MAX
+def test_a_page_worker_lives_shorter_as_the_site_grows_down_to_a_floor() -> None:
+    # A worker's copy of the parent's memory grows with its pages: the pages a life shrink
+    # with the jobs; but each fork costs in proportion to the parent's size, so never below
+    # LIFE_MIN pages (at 50,000 notes, lives of one slice were ~2,000 forks).
+    full = parallel.ITEMS_PER_WORKER
     assert page_life(1) == page_life(1_500) == page_life(LIFE_FROM) == full
     assert page_life(2 * LIFE_FROM) == full // 2
-    assert page_life(13_091) == 64  # 10,000 notes
-    assert page_life(65_000) == page_life(10**7) == floor  # 50,000 notes and more
+    assert page_life(6_700) == 126  # 5,000 notes
+    assert page_life(13_091) == LIFE_MIN == 64  # 10,000 notes
+    assert page_life(26_000) == page_life(65_000) == page_life(10**7) == LIFE_MIN
+
+
+def test_forks_for_the_pages_of_a_big_site_grow_with_its_jobs_not_faster() -> None:
+    # The pages' forks: jobs / life. With the floor, 50,000 notes fork 2.5 times as often
+    # as 20,000, not 6 times (lives of one slice, 32 pages).
+    def forks(jobs: int) -> int:
+        return -(-jobs // page_life(jobs))
+
+    assert forks(26_000) == 407  # 20,000 notes: was 813
+    assert forks(65_000) == 1_016  # 50,000 notes: was 2,032
+    assert forks(65_000) / forks(26_000) == pytest.approx(65_000 / 26_000, rel=0.01)
 
 
 def test_the_pages_go_to_workers_with_the_life_the_site_gives(

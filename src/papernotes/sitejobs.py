@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LIFE_FROM",
+    "LIFE_MIN",
     "Collected",
     "Job",
     "Progress",
@@ -85,18 +86,27 @@ class Collected:
 LIFE_FROM = 3_300
 """Jobs up to which a page worker keeps ``parallel.ITEMS_PER_WORKER``'s life (:func:`page_life`)."""
 
+LIFE_MIN = 64
+"""The fewest jobs a page worker runs before a new fork takes its place (:func:`page_life`)."""
+
 
 def page_life(jobs: int) -> int:
     """About how many of ``jobs`` a page worker runs before a new fork takes its place: fewer
-    as the site grows, to one slice. What a worker copies of the parent's memory per page grows
-    with the parent's heap (at 5,000 notes 0.14 MiB a page, at 10,000 0.29: reference counts
-    and allocations into its freed memory, all over it), so a life of as many pages copied
-    twice as much. At 10,000 notes, 64 pages instead of 256 took the pages' peak (memstages,
-    tree PSS, one run each at load 15–18) from 431 to 399 MiB; 1,000 notes keep the 256."""
+    as the site grows, down to :data:`LIFE_MIN`.
+
+    What a worker copies of the parent's memory (reference counts on the notes each page
+    lists, allocations into the parent's freed memory) comes mostly with its first pages and
+    then slows, whatever the site's size: at 20,000 notes 18 MiB after 32 pages, 34 after 64,
+    51–58 after 128, 72–79 after 256 (its private memory; 20 MiB after 32 at 5,000). A short
+    life keeps the tree's peak down (at 10,000 notes, 64 pages instead of 256 took it from 431
+    to 399 MiB), but each fork costs CPU in proportion to the parent's memory: the parent
+    copies its page tables, the worker tears them down when it ends (~0.1 s of CPU a fork of
+    a 760 MiB process, under load). Lives of 32 pages at 20,000 notes were 824 forks; at
+    50,000, ~2,000 forks of a ~1.3 GiB parent: by estimate a third of the build's CPU."""
     from papernotes.incremental import parallel
 
     full = parallel.ITEMS_PER_WORKER
-    return max(parallel.SLICE_MAX, min(full, full * LIFE_FROM // max(jobs, 1)))
+    return max(LIFE_MIN, min(full, full * LIFE_FROM // max(jobs, 1)))
 
 
 def run_jobs(
