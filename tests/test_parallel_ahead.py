@@ -15,7 +15,7 @@ from test_build import NOTES, _big_library
 from papernotes.bib import styles as bib_styles
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import bodies, parallel, searchstate
+from papernotes.incremental import bodies, packed, parallel, searchstate
 from papernotes.incremental.parallel import ITEMS_PER_WORKER, PARALLEL_FROM, Ahead
 from papernotes.incremental.reuse import reuse, reuse_ahead
 
@@ -152,17 +152,25 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
 
     monkeypatch.setattr(bodies, "render_packed", render_counted)
     monkeypatch.setattr(searchstate, "reuse", counted("search", searchstate.reuse))
+    real_terms = packed.tokenise_packed  # a cold build's terms, packed where made
+
+    def terms_counted(docs: Any, workers: int, spool: Any) -> Any:
+        steps.append(("search terms", workers))
+        return real_terms(docs, workers, spool)
+
+    monkeypatch.setattr(packed, "tokenise_packed", terms_counted)
     monkeypatch.setattr(bib_styles.StyleSet, "format", format_logged)
     config, _ = load_config(lib)
     report = build(lib, config, out=tmp_path / "site", use_cache=False, workers=2)
     assert report.errors == 0
     # Handed out before the first body; the bodies and search documents made here meanwhile
-    # (the documents always are); the terms over the workers once the references are in.
+    # (the documents always are); the terms over the workers, to the spool, once the references
+    # are in.
     assert steps == [
         ("references handed out", (NOTES, True)),
         ("bodies", 1),
         ("search", 1),
-        ("search", 2),
+        ("search terms", 2),
     ]
     pids = formatted.read_text(encoding="utf-8").split()
     assert len(pids) == NOTES  # each once

@@ -124,8 +124,10 @@ def test_body_fingerprint_follows_what_inline_citations_resolve_to(root: Path) -
     )
 
 
-def test_render_site_keeps_one_copy_of_each_search_term(root: Path) -> None:
-    # Memory: a term every note holds ("paper", from each title) is one string, not one per note.
+def test_a_cold_render_site_holds_no_search_terms(root: Path) -> None:
+    # Memory: a cold build's terms go to the build's spool as each note's is made
+    # (``packed.tokenise_packed``); none is held in memory, and each reads back whole.
+    from papernotes.incremental.packed import Packed
     from papernotes.plan import render_site
 
     library = _library(root)
@@ -138,6 +140,20 @@ def test_render_site_keeps_one_copy_of_each_search_term(root: Path) -> None:
         render_body=lambda note: RenderedBody("<p>x</p>", "", "x"),
         source_digests={n.source: "" for n in library.notes.values()},
     )
-    held = [next(t for t in terms if t == "paper") for _, (_, terms) in site.terms.values()]
+    assert isinstance(site.terms, Packed)
+    assert site.terms.held() == 0
+    assert all("paper" in terms for _, (_, terms) in site.terms.values())
+    assert len(site.terms) == 3
+
+
+def test_search_terms_made_in_memory_keep_one_copy_of_each_term(root: Path) -> None:
+    # Memory: where the terms are held (an edit build's, serve's), a term every note holds
+    # ("paper", from each title) is one string, not one per note.
+    from papernotes.incremental.searchstate import search_inputs
+
+    library = _library(root)
+    bodies = {k: (k, RenderedBody("<p>x</p>", "", "x")) for k in library.notes}
+    _, terms, _, _ = search_inputs(library, bodies, None, None, 1)
+    held = [next(t for t in terms if t == "paper") for _, (_, terms) in terms.values()]
     assert len(held) == 3
     assert all(term is held[0] for term in held)
