@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -234,3 +235,19 @@ def base(request: pytest.FixtureRequest, site: Path) -> str:
     if request.param == "file":
         return site.as_uri() + "/"
     return str(request.getfixturevalue("http_base"))
+
+
+def catch_saves(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every build cache ``incremental.cache.save_cache`` is given from here on, in order
+    (each still saved): what a test reads of what a build stored."""
+    from papernotes.incremental import cache
+
+    saved: list[Any] = []
+    real = cache.save_cache
+
+    def keep(root: Path, built: Any, stamp: object, **kw: int) -> Any:
+        saved.append(built)
+        return real(root, built, stamp, **kw)
+
+    monkeypatch.setattr(cache, "save_cache", keep)
+    return saved

@@ -10,12 +10,12 @@ import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import cache, lazy, parallel, store
+from papernotes.incremental import lazy, parallel, store
 from papernotes.incremental.entryfile import dump
 from papernotes.incremental.packed import Packed, pack_bodies
 from papernotes.markdown._types import RenderedBody
 
-from conftest import note_text, site_tree, write_note
+from conftest import catch_saves, note_text, site_tree, write_note
 
 
 def _body(i: int) -> RenderedBody:
@@ -92,14 +92,7 @@ def test_a_cold_build_over_workers_saves_bodies_its_parent_never_decoded(
     body = "A sentence about attention. " * 40 + "\n"
     for i in range(70):  # enough pages to go to worker processes
         write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=body))
-    saved: list[cache.BuildCache] = []
-    real = cache.save_cache
-
-    def keep(root_: Path, built: cache.BuildCache, stamp: object, **kw: int) -> cache.BuildCache:
-        saved.append(built)
-        return real(root_, built, stamp, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache, "save_cache", keep)
+    saved = catch_saves(monkeypatch)
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the pages go to workers, however quick
     config, _ = load_config(root)
     report = build(root, config, out=root / "site", workers=2)
@@ -274,14 +267,7 @@ def test_a_cold_build_spools_each_notes_terms_as_they_are_made(
     monkeypatch.setattr(plan, "search_inputs", made)
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # tokenised in workers, however quick
     config, _ = load_config(tmp_path)
-    saved: list[cache.BuildCache] = []
-    real = cache.save_cache
-
-    def keep(root_: Path, built: cache.BuildCache, stamp: object, **kw: int) -> cache.BuildCache:
-        saved.append(built)
-        return real(root_, built, stamp, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache, "save_cache", keep)
+    saved = catch_saves(monkeypatch)
     assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
     assert seen == [(0, True)]  # every note's terms in the spool, none in memory
     assert saved[0].terms.decoded == 70  # type: ignore[attr-defined]

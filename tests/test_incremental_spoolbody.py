@@ -12,13 +12,13 @@ import pytest
 from papernotes import parse
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import cache, parallel, store
+from papernotes.incremental import parallel, store
 from papernotes.incremental.spool import Spool
 from papernotes.incremental.spoolbody import SpooledBody, spooled_body
 from papernotes.markdown._types import ParsedBody
 from papernotes.markdown.factory import make_parser
 
-from conftest import note_text, site_tree, write_note
+from conftest import catch_saves, note_text, site_tree, write_note
 
 _TEXT = note_text(
     "Attention", extra="id: attn\n", body="# Method\n\nWe cite [@other] é 注意.\n\n" * 5
@@ -90,14 +90,7 @@ def test_a_cold_build_holds_no_parsed_text_or_template_and_saves_them_all(
     for i in range(40):  # enough notes to parse over workers
         body = f"Paper {i} cites [@paper{(i + 1) % 40}] in a sentence.\n\n## Part\n\nMore.\n"
         write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=body))
-    saved: list[cache.BuildCache] = []
-    real = cache.save_cache
-
-    def keep(root_: Path, built: cache.BuildCache, stamp: object, **kw: int) -> cache.BuildCache:
-        saved.append(built)
-        return real(root_, built, stamp, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache, "save_cache", keep)
+    saved = catch_saves(monkeypatch)
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # parsed in workers, however quick
     config, _ = load_config(root)
     assert build(root, config, out=root / "site", workers=workers).errors == 0

@@ -12,14 +12,14 @@ import pytest
 from papernotes import parse
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import cache, store
+from papernotes.incremental import store
 from papernotes.incremental.spool import Spool
 from papernotes.incremental.spoolbody import spooled_body
 from papernotes.incremental.spoolquotes import SpooledLead, SpooledPassage, spooled_quotes
 from papernotes.markdown._types import Lead, ParsedBody, Passage
 from papernotes.markdown.factory import make_parser
 
-from conftest import note_text, site_tree, write_note
+from conftest import catch_saves, note_text, site_tree, write_note
 
 _BODY = (
     "First we cite [@other] é 注意. Then [@third] too.\n\n"
@@ -108,14 +108,7 @@ def test_a_cold_build_holds_no_quotes_and_saves_them_all(
     for i in range(40):
         body = f"Paper {i} cites [@paper{(i + 1) % 40}] in a sentence.\n\n## Part\n\nMore.\n"
         write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=body))
-    saved: list[cache.BuildCache] = []
-    real = cache.save_cache
-
-    def keep(root_: Path, built: cache.BuildCache, stamp: object, **kw: int) -> cache.BuildCache:
-        saved.append(built)
-        return real(root_, built, stamp, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache, "save_cache", keep)
+    saved = catch_saves(monkeypatch)
     config, _ = load_config(root)
     assert build(root, config, out=root / "site", workers=workers).errors == 0
     bodies = [note.body for _, note, _ in saved[0].notes.values() if note is not None]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from papernotes.markdown._types import BodyCitation, Lead, Passage
 
@@ -52,53 +52,45 @@ def _read(self: Any, name: str, base: type[Any]) -> Any:
     return place.fields(index)[list(names).index(name)]
 
 
-class SpooledPassage(Passage):
+class _Spooled:
+    """What a spooled value shares: its fields read from the spool at each use and never
+    kept; it compares, hashes, pickles and prints as the value (``_base``) it stands for."""
+
+    __slots__ = ()
+    _base: ClassVar[type[Any]]
+
+    def __getattr__(self, name: str) -> Any:
+        return _read(self, name, self._base)
+
+    def _whole(self) -> Any:
+        return self._base(*(getattr(self, n) for n in self._base.__dataclass_fields__))
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self._whole() == (other._whole() if isinstance(other, _Spooled) else other))
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return self._base, tuple(getattr(self, n) for n in self._base.__dataclass_fields__)
+
+
+class SpooledPassage(_Spooled, Passage):
     """A :class:`Passage` whose fields are read from the spool at each use and never kept.
     It compares, hashes, pickles and prints as the passage it stands for."""
 
     __slots__ = ("_i", "_place")
-
-    def __getattr__(self, name: str) -> Any:
-        return _read(self, name, Passage)
-
-    def _whole(self) -> Passage:
-        return Passage(self.before, self.cited, self.after)
-
-    def __eq__(self, other: object) -> bool:
-        return self._whole() == (other._whole() if isinstance(other, SpooledPassage) else other)
-
-    def __hash__(self) -> int:
-        return hash(self._whole())
-
-    def __repr__(self) -> str:
-        return repr(self._whole())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return Passage, (self.before, self.cited, self.after)
+    _base = Passage
 
 
-class SpooledLead(Lead):
+class SpooledLead(_Spooled, Lead):
     """A :class:`Lead` read from the spool at each use, as :class:`SpooledPassage`."""
 
     __slots__ = ("_i", "_place")
-
-    def __getattr__(self, name: str) -> Any:
-        return _read(self, name, Lead)
-
-    def _whole(self) -> Lead:
-        return Lead(self.anchor, self.text)
-
-    def __eq__(self, other: object) -> bool:
-        return self._whole() == (other._whole() if isinstance(other, SpooledLead) else other)
-
-    def __hash__(self) -> int:
-        return hash(self._whole())
-
-    def __repr__(self) -> str:
-        return repr(self._whole())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return Lead, (self.anchor, self.text)
+    _base = Lead
 
 
 def _spooled(kind: type[Any], place: _Place, index: int) -> Any:
