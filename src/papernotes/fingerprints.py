@@ -299,8 +299,12 @@ def _references(
         k: (hit[0].rpartition(" ")[2], hit[1]) for k in wanted if (hit := old.get(k))
     }
     formatter = cache(partial(StyleSet, styles))  # compiled once, and only if needed
-    if any(last.get(k, ("",))[0] != fp for k, (fp, _) in wanted.items()):
+    todo = [item for k, (fp, item) in wanted.items() if last.get(k, ("",))[0] != fp]
+    if todo:
         formatter()  # before the workers fork: compiled once for all of them
+    # References written without citeproc-py (bib.plainrefs, ~10 µs each) are made here: the
+    # workers are left to render the bodies, as sending them these would cost more.
+    plain = not todo or all(map(formatter().writes_plain, todo))
 
     def fmt(item: dict[str, object]) -> tuple[Reference, ...]:
         return formatter().format(item)
@@ -308,11 +312,11 @@ def _references(
     # The first slice to the workers too: citeproc's memo would live on in ``remake``
     # through the pages. One reference made here warms citeproc-py for every worker.
     made_of: Callable[[], Mapping[CiteKey, tuple[str, tuple[Reference, ...]]]]
-    if ahead:
+    if ahead and not plain:
         made_of = later = reuse_ahead(wanted, last, fmt, workers=workers, here=1)
         forked = later.forked
     else:
-        made = reuse(wanted, last, fmt, workers=workers, first_here=False)
+        made = reuse(wanted, last, fmt, workers=1 if plain else workers, first_here=False)
         made_of, forked = partial(_same, made), False
 
     def remake(k: str) -> tuple[str, tuple[Reference, ...]]:

@@ -356,6 +356,10 @@ class StyleSet:
             refs.append(Reference(style.name, style.label, _plain(html), html))
         return tuple(refs)
 
+    def writes_plain(self, item: Mapping[str, Any]) -> bool:
+        """Whether :meth:`format` writes ``item`` without citeproc-py (``bib.plainrefs``)."""
+        return plain_references(citeproc_item(item), self.styles) is not None
+
     def bibliography(self, name: str, items: Iterable[Mapping[str, Any]]) -> list[str]:
         """Plain-text references to ``items`` in the style called ``name``, unnumbered, sorted
         as the style sorts its bibliography (a numeric style: in the given order).
