@@ -55,8 +55,9 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from papernotes.incremental.quickjournal import Journal
+    from papernotes.incremental.searchledger import Ledger
     from papernotes.markdown._types import ParsedBody
-    from papernotes.search.index import DocTerms
+    from papernotes.search.index import DocTerms, SearchDoc
 
 __all__ = ["Edit", "quick_edit"]
 _FLAGS = ('<pre class="mermaid">', 'class="math ', 'class="highlight"')
@@ -239,7 +240,7 @@ def _splice(
     from papernotes.incremental.codec import Codec
     from papernotes.incremental.quickbody import facets, respliced
     from papernotes.incremental.quickfront import same_front
-    from papernotes.incremental.quicksearch import body_terms, patched, search_paths
+    from papernotes.incremental.quicksearch import body_terms
     from papernotes.load import decode
     from papernotes.machine import summary_text, xml_text
     from papernotes.markdown._types import ParsedBody, RenderedBody
@@ -277,13 +278,9 @@ def _splice(
     if page.count(last.html) != 1:
         raise _Refused
     changed = {page_path: page.replace(last.html, rendered.html)}
-    names = search_paths(_site_file(out, files, "static/search-index.js").decode("utf-8"))
-    texts = {name: _site_file(out, files, name).decode("utf-8") for name in names}
     old_terms = _terms(entry[3])
     new_terms = body_terms(old_terms, rendered.text)
-    search = patched(texts, key, old_terms, new_terms, rendered.text)
-    if search is None:
-        raise _Refused
+    search = _search(root, out, files, key, (old_terms, new_terms), rendered.text)
     # The description and the feed show the abstract, else the body's start (a note with an
     # abstract stores it, cleaned, in the index: one that cleans to nothing is checked too).
     if not search[1].abstract and summary_text(rendered.text) != summary_text(last.text):
@@ -297,8 +294,47 @@ def _splice(
     ]
     journal.save(set(changed), display, made)
     _write(out, manifest_path, files, changed, (root, stamp, path, now))
+    if search[2] is not None:  # after the site's manifest: it is bound to the files' hashes
+        from papernotes.incremental.searchledger import write_ledger
+
+        write_ledger(root, search[2], files)
     refresh_note(root, note)
     return len(changed)
+
+
+def _search(
+    root: str,
+    out: Path,
+    files: dict[str, Any],
+    key: str,
+    terms: tuple[DocTerms, DocTerms],
+    body_text: str,
+) -> tuple[dict[str, str], SearchDoc, Ledger | None]:
+    """The search files that change, the note's document as the index stored it, and the
+    ledger of the files after (``incremental.searchledger``): from the shards the edit touches
+    when the last build left a ledger of the files, else from every shard (no ledger)."""
+    from papernotes.incremental.quicksearch import patched, search_paths
+    from papernotes.incremental.quickshards import ledger_patched
+    from papernotes.incremental.searchledger import read_ledger
+
+    read: dict[str, str] = {}
+
+    def site_text(name: str) -> str:
+        if name not in read:
+            read[name] = _site_file(out, files, name).decode("utf-8")
+        return read[name]
+
+    ledger = read_ledger(root, files)
+    if ledger is not None:
+        done = ledger_patched(site_text, ledger, key, *terms, body_text)
+        if done is None:
+            raise _Refused
+        return done
+    texts = {name: site_text(name) for name in search_paths(site_text("static/search-index.js"))}
+    found = patched(texts, key, *terms, body_text)
+    if found is None:
+        raise _Refused
+    return (*found, None)
 
 
 def _write(
