@@ -6,6 +6,7 @@ note's text going back to one the cache knows). Every other change takes the ful
 from __future__ import annotations
 
 import filecmp
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -243,6 +244,24 @@ def test_a_body_edit_is_quick_and_the_site_is_a_clean_builds(
     # Then nothing changed: the no-op build answers.
     assert "nothing to do" in _build(built, capsys)
     assert built.joinpath(".papernotes", "cache", quickjournal.JOURNAL).is_file()
+
+
+def test_an_edit_that_moves_the_reading_time_is_quick(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The page shows the reading time: a's body reads in 89 seconds with 90 short sentences of
+    # five CJK characters added (1 min), in 90 with one more (2 min, rounded).
+    _append("\n" + "注意力机制。" * 90 + "\n")(built)
+    _build(built, capsys)
+    page = built / "site" / "papers" / "a2020.html"
+    shown = re.compile(r'<span class="reading-time">(\d+) min read</span>')
+    assert shown.findall(page.read_text(encoding="utf-8")) == ["1"]
+
+    _append("\n注意力机制。\n")(built)
+
+    assert QUICK in _build(built, capsys)
+    assert shown.findall(page.read_text(encoding="utf-8")) == ["2"]
+    _same_as_clean(built, tmp_path)
 
 
 @pytest.mark.parametrize("name", sorted(FULL_EDITS))

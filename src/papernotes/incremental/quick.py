@@ -16,7 +16,8 @@ nothing but the note's page and search files, and would make them as it makes th
   an id the link stage made from its path, which its page is named by;
 - its new body keeps what the rest of the site reads (``quickbody.facets``), holds no Hugo
   shortcode (they are warned about by line), and splices into the last render
-  (``quickbody.respliced``), with the same summary and the same page-level flags;
+  (``quickbody.respliced``), with the same summary and the same page-level flags (the
+  reading time, which the page shows above the body, is patched there);
 - the page and every search file are the bytes the site's manifest says were written, the
   page holds the last body's HTML once, and the search index patches without moving its shard
   counts (``quicksearch.patched``).
@@ -277,7 +278,9 @@ def _splice(
     page = _site_file(out, files, page_path).decode("utf-8")
     if page.count(last.html) != 1:
         raise _Refused
-    changed = {page_path: page.replace(last.html, rendered.html)}
+    head, _, tail = page.partition(last.html)
+    head = _reading_time(head, tail, old.reading_minutes, new.reading_minutes)
+    changed = {page_path: head + rendered.html + tail}
     old_terms = _terms(entry[3])
     new_terms = body_terms(old_terms, rendered.text)
     search = _search(root, out, files, key, (old_terms, new_terms), rendered.text)
@@ -335,6 +338,17 @@ def _search(
     if found is None:
         raise _Refused
     return (*found, None)
+
+
+def _reading_time(head: str, tail: str, was: int, now: int) -> str:
+    """``head`` (the page before the body) showing ``now`` minutes to read, not ``was``: the
+    built-in page template's one place for it (the page after the body, ``tail``, has none)."""
+    if was == now:
+        return head
+    shown = [f'<span class="reading-time">{n} min read</span>' for n in (was, now)]
+    if not was or not now or head.count(shown[0]) != 1 or shown[0] in tail:
+        raise _Refused  # shown or not: the line around it changes too
+    return head.replace(shown[0], shown[1])
 
 
 def _write(
