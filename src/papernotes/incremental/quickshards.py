@@ -48,6 +48,7 @@ from papernotes.search.shards import (
     by_weight,
     doc_shard_text,
     manifest_text,
+    prefix_lengths,
     shard_of,
     term_shard_text,
     typo_moved,
@@ -72,6 +73,8 @@ class _Shards:
         self.read, self.ledger = read, ledger
         self.terms: dict[int, tuple[list[str], list[str]]] = {}
         self.docs: dict[int, list[SearchDoc]] = {}
+        self.sums: dict[int, tuple[int, dict[str, int]]] = {}
+        """Each term shard's size and weights (``searchledger.shard_sums``), kept up to date."""
         self.keys: dict[int, set[str]] = {}
         """Each term shard's keys (first :data:`KEY_CHARS` code points) when it was read."""
 
@@ -85,11 +88,27 @@ class _Shards:
                 terms, postings = [], []
             if len(terms) != len(postings):
                 raise ValueError(f"a term shard's terms and postings differ: t-{n}")
-            if shard_sums(terms, postings) != (self.ledger.sizes[n], self.ledger.weights[n]):
+            sums = shard_sums(terms, postings)
+            if sums != (self.ledger.sizes[n], self.ledger.weights[n]):
                 raise ValueError(f"the search ledger does not hold t-{n}")
             self.terms[n] = (terms, postings)
+            self.sums[n] = sums
             self.keys[n] = {t[:KEY_CHARS] for t in terms}
         return self.terms[n]
+
+    def moved(self, n: int, term: str, was: str | None, now: str | None) -> None:
+        """Term shard ``n``'s sums after ``term``'s postings went from ``was`` to ``now``
+        (None: the term not there)."""
+        size, weights = self.sums[n]
+        grown = (len(now) if now is not None else 0) - (len(was) if was is not None else 0)
+        size += grown + (len(term) + 2) * ((now is not None) - (was is not None))
+        for k in prefix_lengths(term):
+            weight = weights.get(term[:k], 0) + grown
+            if weight:
+                weights[term[:k]] = weight
+            else:
+                del weights[term[:k]]
+        self.sums[n] = (size, weights)
 
     def doc(self, n: int) -> list[SearchDoc]:
         if n not in self.docs:
@@ -171,13 +190,15 @@ def ledger_patched(
             raise ValueError(f"the index does not hold the note's term {term!r} as the cache does")
         if term in new[1]:
             bisect.insort(kept, (me, new[1][term]))
-        if here and kept:
-            postings[i] = encode_pairs(kept)
+        now = encode_pairs(kept) if kept else None
+        shards.moved(s, term, postings[i] if here else None, now)
+        if here and now is not None:
+            postings[i] = now
         elif here:
             del terms[i], postings[i]
-        elif kept:
+        elif now is not None:
             terms.insert(i, term)
-            postings.insert(i, encode_pairs(kept))
+            postings.insert(i, now)
     docs = shards.doc(me // per)
     stored = docs[me % per]
     docs[me % per] = replace(stored, body=clean_text(body_text)[:MAX_BODY_CHARS])
@@ -201,7 +222,7 @@ def ledger_patched(
 def _ledger_after(ledger: Ledger, shards: _Shards, touched: set[int], doc_shard: int) -> Ledger:
     sizes, weights, docs = list(ledger.sizes), list(ledger.weights), list(ledger.docs)
     for s in touched:
-        sizes[s], weights[s] = shard_sums(*shards.term(s))
+        sizes[s], weights[s] = shards.sums[s]
     docs[doc_shard] = sum(map(_size, shards.doc(doc_shard)))
     return Ledger(sizes, weights, docs)
 
