@@ -242,10 +242,10 @@ def _splice(
     from papernotes.incremental.quickbody import facets, respliced
     from papernotes.incremental.quickfront import same_front
     from papernotes.incremental.quicksearch import body_terms
-    from papernotes.load import decode
     from papernotes.machine import summary_text, xml_text
     from papernotes.markdown._types import ParsedBody, RenderedBody
     from papernotes.markdown.extract import parse_body
+    from papernotes.notetext import decode
 
     path, now, display = moved
     text, problem = decode(_read(path), display)
