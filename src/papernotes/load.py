@@ -26,6 +26,7 @@ __all__ = [
     "Source",
     "Sources",
     "Walk",
+    "decode",
     "escapes",
     "input_files",
     "load_sources",
