@@ -18,9 +18,11 @@ nothing but the note's page and search files, and would make them as it makes th
   shortcode (they are warned about by line), and splices into the last render
   (``quickbody.respliced``), with the same summary and the same page-level flags (the
   reading time, which the page shows above the body, is patched there);
-- the page and every search file are the bytes the site's manifest says were written, the
-  page holds the last body's HTML once, and the search index patches without moving its shard
-  counts (``quicksearch.patched``).
+- the page and every search file it reads are the bytes the site's manifest says were
+  written, the page holds the last body's HTML once, and the search index patches without
+  moving its shard counts: from the shards the edit touches and the ledger of the others' sums
+  (``quickshards``, ``searchledger``), or, without a ledger of these files, from every shard
+  (``quicksearch.patched``).
 
 Anything else, anything read that is not what a build writes (the library, its cache and its
 site are untrusted), and the answer is None: the full build runs. Nothing is unpickled.
