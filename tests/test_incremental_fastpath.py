@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from papernotes import load
+from papernotes import load, notetext
 from papernotes.config import load_config
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import fastpath
@@ -114,6 +114,7 @@ def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(raw, display)
 
     monkeypatch.setattr(load, "decode", counting)
+    monkeypatch.setattr(notetext, "decode", counting)  # the quick edit's (``load``'s rule)
     return read
 
 

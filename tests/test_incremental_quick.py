@@ -6,6 +6,8 @@ note's text going back to one the cache knows). Every other change takes the ful
 from __future__ import annotations
 
 import filecmp
+import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -16,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papernotes.cli.main import main
-from papernotes.incremental import quickjournal, store
+from papernotes.incremental import quickjournal, quicksearch, searchledger, store
 from papernotes.incremental.quick import quick_edit
 
 QUICK = "(quick: one note's body)"
@@ -240,9 +242,59 @@ def test_a_body_edit_is_quick_and_the_site_is_a_clean_builds(
     # The line a full build prints, with where the site is, and that it was quick.
     assert _build(built, capsys).endswith(f" → {built / 'site'} {QUICK}\n")
     _same_as_clean(built, tmp_path)
+    # The ledger of the search files it left is the one the clean build left of the same files.
+    ledger = Path(".papernotes", "cache", searchledger.LEDGER_FILE)
+    assert (built / ledger).read_bytes() == (tmp_path / "clean" / ledger).read_bytes()
     # Then nothing changed: the no-op build answers.
     assert "nothing to do" in _build(built, capsys)
     assert built.joinpath(".papernotes", "cache", quickjournal.JOURNAL).is_file()
+
+
+@pytest.mark.parametrize("ledger", ["none", "another"])
+def test_without_the_ledger_of_its_files_every_shard_is_read(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], ledger: str
+) -> None:
+    path = built / ".papernotes" / "cache" / searchledger.LEDGER_FILE
+    if ledger == "none":
+        path.unlink()
+    else:  # left for other files: it is not read (all of its sums doubled would show)
+        data = json.loads(path.read_bytes())
+        data["binding"] = "0" * 32
+        path.write_text(json.dumps(data), encoding="utf-8")
+    read: list[str] = []
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(quicksearch, "read_shard", _spy(quicksearch.read_shard, read))
+        _append("\nA paragraph added.\n")(built)
+        assert QUICK in _build(built, capsys)
+    shards = {p.name for p in (built / "site" / "static" / "search").iterdir()}
+    assert {f"{name}.js" for name in read} == shards  # every one of them
+    _same_as_clean(built, tmp_path)
+
+
+def _spy(real: Callable[[str, str], object], names: list[str]) -> Callable[[str, str], object]:
+    def read(text: str, name: str) -> object:
+        names.append(name)
+        return real(text, name)
+
+    return read
+
+
+def test_an_edit_that_moves_the_reading_time_is_quick(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The page shows the reading time: a's body reads in 89 seconds with 90 short sentences of
+    # five CJK characters added (1 min), in 90 with one more (2 min, rounded).
+    _append("\n" + "注意力机制。" * 90 + "\n")(built)
+    _build(built, capsys)
+    page = built / "site" / "papers" / "a2020.html"
+    shown = re.compile(r'<span class="reading-time">(\d+) min read</span>')
+    assert shown.findall(page.read_text(encoding="utf-8")) == ["1"]
+
+    _append("\n注意力机制。\n")(built)
+
+    assert QUICK in _build(built, capsys)
+    assert shown.findall(page.read_text(encoding="utf-8")) == ["2"]
+    _same_as_clean(built, tmp_path)
 
 
 @pytest.mark.parametrize("name", sorted(FULL_EDITS))

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papernotes.load import decode, load_sources
+from papernotes import load
+from papernotes.load import load_sources
+from papernotes.notetext import decode
 
 
 def test_finds_notes_and_files_and_skips_hidden_folders(tmp_path: Path) -> None:
@@ -20,6 +22,7 @@ def test_finds_notes_and_files_and_skips_hidden_folders(tmp_path: Path) -> None:
 
 
 def test_decode_bom_crlf_and_bad_bytes() -> None:
+    assert load.decode is decode  # the load stage reads notes by the same rule
     assert decode("\ufeff---\r\na\rb\n".encode(), "x.md") == ("---\na\nb\n", None)
     text, problem = decode(b"line one\nline two \xff\n", "papers/x.md")
     assert text is None and problem is not None

@@ -70,6 +70,7 @@ PAPERNOTES = {
     "papernotes.incremental.quick",
     "papernotes.incremental.replay",
     "papernotes.load",
+    "papernotes.notetext",  # load.decode: its own module, for the quick edit
     "papernotes.theme",
     "papernotes.write",
 }

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from papernotes.errors import Diagnostic, Location, Severity, error, warning
+from papernotes.notetext import decode
 
 if TYPE_CHECKING:
     from papernotes.exclude import Exclude
@@ -25,6 +26,7 @@ __all__ = [
     "Source",
     "Sources",
     "Walk",
+    "decode",
     "escapes",
     "input_files",
     "load_sources",
@@ -83,21 +85,6 @@ def outside_target(rel: str, outside: Mapping[str, str]) -> str | None:
         if target is not None:
             return target
     return None
-
-
-def decode(raw: bytes, display: str) -> tuple[str | None, Diagnostic | None]:
-    """Decode a note's bytes; BOM and CRLF come from Windows editors and are accepted."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, error(
-            display,
-            line,
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            "re-save the file as UTF-8",
-        )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
 @dataclass(slots=True)

@@ -196,11 +196,13 @@ def save_cache(
 
 
 def persist(
-    root: Path, done: Run, out: Path, *, workers: int = 1
+    root: Path, done: Run, out: Path, *, workers: int = 1, ledger: bool = True
 ) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
     """Leave the cache and the input stamp of ``done`` (a build's ``Run``) for the next build:
     the cache as now stored (None when there is none), and a warning if it cannot be saved.
-    Many entries to write go to ``workers`` processes (``store.save``)."""
+    Many entries to write go to ``workers`` processes (``store.save``). With ``ledger``, the
+    search files' ledger too (``incremental.searchledger``: what a quick edit reads instead
+    of the shards it does not touch; ``serve`` leaves none, its saves' work is per edit)."""
     from papernotes.errors import warning
     from papernotes.write import manifest_digest
 
@@ -213,6 +215,12 @@ def persist(
         where, why = str(exc.filename or CACHE_DIR), exc.strerror or exc
         hint = "the site is built; the next build will redo everything"
         return None, (warning(where, None, f"cannot save the build cache: {why}", hint),)
+    if ledger and done.cache.search is not None:
+        from papernotes.incremental.searchledger import save_ledger
+
+        # Only a head start for quick edits: one not left is one not read (bound to the files).
+        with contextlib.suppress(OSError, ValueError):
+            save_ledger(root, out, done.cache.search)
     return saved, ()
 
 

@@ -16,10 +16,13 @@ nothing but the note's page and search files, and would make them as it makes th
   an id the link stage made from its path, which its page is named by;
 - its new body keeps what the rest of the site reads (``quickbody.facets``), holds no Hugo
   shortcode (they are warned about by line), and splices into the last render
-  (``quickbody.respliced``), with the same summary and the same page-level flags;
-- the page and every search file are the bytes the site's manifest says were written, the
-  page holds the last body's HTML once, and the search index patches without moving its shard
-  counts (``quicksearch.patched``).
+  (``quickbody.respliced``), with the same summary and the same page-level flags (the
+  reading time, which the page shows above the body, is patched there);
+- the page and every search file it reads are the bytes the site's manifest says were
+  written, the page holds the last body's HTML once, and the search index patches without
+  moving its shard counts: from the shards the edit touches and the ledger of the others' sums
+  (``quickshards``, ``searchledger``), or, without a ledger of these files, from every shard
+  (``quicksearch.patched``).
 
 Anything else, anything read that is not what a build writes (the library, its cache and its
 site are untrusted), and the answer is None: the full build runs. Nothing is unpickled.
@@ -55,8 +58,9 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
     from papernotes.incremental.quickjournal import Journal
+    from papernotes.incremental.searchledger import Ledger
     from papernotes.markdown._types import ParsedBody
-    from papernotes.search.index import DocTerms
+    from papernotes.search.index import DocTerms, SearchDoc
 
 __all__ = ["Edit", "quick_edit"]
 _FLAGS = ('<pre class="mermaid">', 'class="math ', 'class="highlight"')
@@ -239,11 +243,11 @@ def _splice(
     from papernotes.incremental.codec import Codec
     from papernotes.incremental.quickbody import facets, respliced
     from papernotes.incremental.quickfront import same_front
-    from papernotes.incremental.quicksearch import body_terms, patched, search_paths
-    from papernotes.load import decode
+    from papernotes.incremental.quicksearch import body_terms
     from papernotes.machine import summary_text, xml_text
     from papernotes.markdown._types import ParsedBody, RenderedBody
     from papernotes.markdown.extract import parse_body
+    from papernotes.notetext import decode
 
     path, now, display = moved
     text, problem = decode(_read(path), display)
@@ -276,14 +280,12 @@ def _splice(
     page = _site_file(out, files, page_path).decode("utf-8")
     if page.count(last.html) != 1:
         raise _Refused
-    changed = {page_path: page.replace(last.html, rendered.html)}
-    names = search_paths(_site_file(out, files, "static/search-index.js").decode("utf-8"))
-    texts = {name: _site_file(out, files, name).decode("utf-8") for name in names}
+    head, _, tail = page.partition(last.html)
+    head = _reading_time(head, tail, old.reading_minutes, new.reading_minutes)
+    changed = {page_path: head + rendered.html + tail}
     old_terms = _terms(entry[3])
     new_terms = body_terms(old_terms, rendered.text)
-    search = patched(texts, key, old_terms, new_terms, rendered.text)
-    if search is None:
-        raise _Refused
+    search = _search(root, out, files, key, (old_terms, new_terms), rendered.text)
     # The description and the feed show the abstract, else the body's start (a note with an
     # abstract stores it, cleaned, in the index: one that cleans to nothing is checked too).
     if not search[1].abstract and summary_text(rendered.text) != summary_text(last.text):
@@ -297,8 +299,58 @@ def _splice(
     ]
     journal.save(set(changed), display, made)
     _write(out, manifest_path, files, changed, (root, stamp, path, now))
+    if search[2] is not None:  # after the site's manifest: it is bound to the files' hashes
+        from papernotes.incremental.searchledger import write_ledger
+
+        write_ledger(root, search[2], files)
     refresh_note(root, note)
     return len(changed)
+
+
+def _search(
+    root: str,
+    out: Path,
+    files: dict[str, Any],
+    key: str,
+    terms: tuple[DocTerms, DocTerms],
+    body_text: str,
+) -> tuple[dict[str, str], SearchDoc, Ledger | None]:
+    """The search files that change, the note's document as the index stored it, and the
+    ledger of the files after (``incremental.searchledger``): from the shards the edit touches
+    when the last build left a ledger of the files, else from every shard (no ledger)."""
+    from papernotes.incremental.quicksearch import patched, search_paths
+    from papernotes.incremental.quickshards import ledger_patched
+    from papernotes.incremental.searchledger import read_ledger
+
+    read: dict[str, str] = {}
+
+    def site_text(name: str) -> str:
+        if name not in read:
+            read[name] = _site_file(out, files, name).decode("utf-8")
+        return read[name]
+
+    ledger = read_ledger(root, files)
+    if ledger is not None:
+        done = ledger_patched(site_text, ledger, key, *terms, body_text)
+        if done is None:
+            raise _Refused
+        return done
+    texts = {name: site_text(name) for name in search_paths(site_text("static/search-index.js"))}
+    found = patched(texts, key, *terms, body_text)
+    if found is None:
+        raise _Refused
+    return (*found, None)
+
+
+def _reading_time(head: str, tail: str, was: int, now: int) -> str:
+    """``head`` (the page before the body) showing ``now`` minutes to read, not ``was``: the
+    built-in page template's one place for it (the page after the body, ``tail``, has none)."""
+    if was == now:
+        return head
+    shown = [f'<span class="reading-time">{n} min read</span>' for n in (was, now)]
+    if not was or not now or head.count(shown[0]) != 1 or shown[0] in tail:
+        raise _Refused  # shown or not: the line around it changes too
+    return head.replace(shown[0], shown[1])
 
 
 def _write(

@@ -46,7 +46,8 @@ def _self_fragments(body: ParsedBody) -> tuple[bool, ...]:
 
 def facets(body: ParsedBody) -> str:
     """What other pages, the shared files and the page around the body read from it, as one
-    string (``repr``: a citation's sentence and heading compare unequal only there)."""
+    string (``repr``: a citation's sentence and heading compare unequal only there); but the
+    reading time, which only the note's own page shows (a quick edit patches it there)."""
     return repr(
         (
             _self_fragments(body),
@@ -59,7 +60,6 @@ def facets(body: ParsedBody) -> str:
             body.embeds,
             body.root_links,
             body.leads,
-            body.reading_minutes,
         )
     )
 

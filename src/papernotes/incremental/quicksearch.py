@@ -43,7 +43,15 @@ from papernotes.search.shards import (
 )
 from papernotes.search.text import new_folds, tokenize
 
-__all__ = ["body_terms", "patched", "read_lengths", "search_paths"]
+__all__ = [
+    "body_terms",
+    "patched",
+    "read_lengths",
+    "read_manifest",
+    "read_shard",
+    "search_paths",
+    "stored_doc",
+]
 
 _TF_CAP = 15
 """``search.index``'s cap on a body count."""
@@ -71,7 +79,8 @@ def read_lengths(digits: str) -> list[int]:
     return read_vlq(digits, "lengths")
 
 
-def _manifest(text: str) -> dict[str, Any]:
+def read_manifest(text: str) -> dict[str, Any]:
+    """The fields of the manifest ``text``; ValueError when it is not one a build writes."""
     if not text.startswith(_HEAD) or not text.endswith(";\n"):
         raise ValueError("not a search manifest")
     data = json.loads(text[len(_HEAD) : -2])
@@ -83,7 +92,7 @@ def _manifest(text: str) -> dict[str, Any]:
 def search_paths(manifest_text: str) -> list[str]:
     """Every file of the index ``manifest_text`` (the manifest's) names: the manifest, the term
     shards, the doc shards. ValueError when it is not a manifest a build writes."""
-    data = _manifest(manifest_text)
+    data = read_manifest(manifest_text)
     terms, per, count = data.get("termShards"), data.get("docsPerShard"), data.get("count")
     if type(terms) is not int or type(per) is not int or type(count) is not int:
         raise ValueError("not a search manifest")
@@ -97,7 +106,8 @@ def search_paths(manifest_text: str) -> list[str]:
     ]
 
 
-def _shard(text: str, name: str) -> Any:
+def read_shard(text: str, name: str) -> Any:
+    """The rows (or terms) of the shard ``name`` whose file is ``text`` (ValueError: not it)."""
     head = f"PAPERNOTES_SEARCH_SHARD({json.dumps(name)},"
     if not text.startswith(head) or not text.endswith(");\n"):
         raise ValueError(f"not the search shard {name}")
@@ -107,7 +117,8 @@ def _shard(text: str, name: str) -> Any:
     return unpack_rows(packed)
 
 
-def _doc(row: Any) -> SearchDoc:
+def stored_doc(row: Any) -> SearchDoc:
+    """A doc shard's row as a document (ValueError when it is not one)."""
     if not isinstance(row, list) or len(row) != 9 or not isinstance(row[6], list):
         raise ValueError("not a stored search document")
     key, path, title, authors, year, venue, tags, abstract, body = row
@@ -143,12 +154,12 @@ def patched(
     when the edit moves the shard counts. ValueError when a file is not what a build writes,
     or the index does not hold ``old`` as the note's.
     The shard sizes are ``shard_files``' (tests make small ones)."""
-    data = _manifest(texts[MANIFEST])
+    data = read_manifest(texts[MANIFEST])
     term_count, per_shard = data["termShards"], data["docsPerShard"]
     names = search_paths(texts[MANIFEST])
     shards: list[tuple[list[str], list[str]]] = []
     for n in range(term_count):
-        shard = _shard(texts[names[1 + n]], f"t-{n}")
+        shard = read_shard(texts[names[1 + n]], f"t-{n}")
         if not isinstance(shard, dict) or set(shard) != {"terms", "postings"}:
             raise ValueError(f"not a term shard: t-{n}")
         terms, postings = shard["terms"].split(" "), shard["postings"].split(" ")
@@ -159,7 +170,7 @@ def patched(
         shards.append((terms, postings))
     docs: list[SearchDoc] = []
     for n, path in enumerate(names[1 + term_count :]):
-        docs.extend(map(_doc, _shard(texts[path], f"d-{n}")))
+        docs.extend(map(stored_doc, read_shard(texts[path], f"d-{n}")))
     lengths = read_lengths(data["lengths"])
     if len(docs) != data["count"] or len(lengths) != len(docs):
         raise ValueError("the search manifest and its shards differ")
@@ -211,6 +222,6 @@ def patched(
     if [f.path for f in files] != names:
         return None  # the shard counts moved: every shard is made again
     made = {names[i]: files[i].make() for i in (0, *sorted(touched))}
-    if _manifest(made[MANIFEST])["docsPerShard"] != per_shard:
+    if read_manifest(made[MANIFEST])["docsPerShard"] != per_shard:
         return None  # the same number of doc shards, but not the same notes in each
     return {path: text for path, text in made.items() if text != texts[path]}, stored

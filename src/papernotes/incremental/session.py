@@ -265,7 +265,7 @@ class Session:
         done, self._pending = self._pending, None
         if done is None or done.cache is None:
             return ()
-        saved, problems = persist(self.root, done, self.out)
+        saved, problems = persist(self.root, done, self.out, ledger=False)
         # What is on disk now; when saving failed, no entry is taken to be there.
         self._warm = replace(self._warm, cache=saved or replace(done.cache, stored={}))
         return problems

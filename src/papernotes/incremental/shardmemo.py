@@ -22,11 +22,10 @@ from itertools import compress
 from operator import is_not, ne
 from typing import cast
 
-from papernotes.cjk import is_cjk_char
 from papernotes.incremental.cache import digest, text_digest
 from papernotes.incremental.packahead import Packer, Prepacked
 from papernotes.incremental.searchmemo import Moves
-from papernotes.search.index import ID_MARK, INDEX_FORMAT, MAX_BODY_CHARS, SearchDoc, SearchIndex
+from papernotes.search.index import INDEX_FORMAT, MAX_BODY_CHARS, SearchDoc, SearchIndex
 from papernotes.search.index import vlq_numbers as _vlq
 from papernotes.search.shards import (
     DOC_SHARD_BYTES,
@@ -35,10 +34,13 @@ from papernotes.search.shards import (
     SHARD_DIR,
     TERM_SHARD_BYTES,
     SearchFile,
+    by_weight,
     pack_rows,
+    prefix_lengths,
     script_json,
     shard_of,
     typo_keys,
+    typo_moved,
 )
 from papernotes.search.shards import _doc_row as doc_row
 from papernotes.search.shards import _power_of_two as power_of_two
@@ -94,20 +96,9 @@ class _Docs:
     """Each note's length, VLQ-encoded."""
 
 
-def _prefixes(term: str) -> range:
-    """The short prefixes ``term`` counts under (their lengths): none for a CJK or id term."""
-    if len(term) < 2 or is_cjk_char(term[0]) or term.startswith(ID_MARK):
-        return range(0)
-    return range(1, min(KEY_CHARS, len(term)))
-
-
 def _utf16(term: str) -> bytes:
     # The order of the index's terms (``build_index`` sorts by the same key).
     return term.encode("utf-16-be", "surrogatepass")
-
-
-def _by_weight(weights: dict[int, int]) -> list[int]:
-    return sorted(weights, key=lambda n: (-weights[n], n))
 
 
 def _term_file(n: int, terms: str, postings: str) -> SearchFile:
@@ -221,7 +212,7 @@ class ShardMemo:
             kept.size += grown
             dirty.add(shard)
             delta = (len(now) if now is not None else 0) - (len(was) if was is not None else 0)
-            for k in _prefixes(term):
+            for k in prefix_lengths(term):
                 weights = kept.weights.setdefault(term[:k], {})
                 weights[shard] = weights.get(shard, 0) + delta
                 if not weights[shard]:
@@ -232,7 +223,7 @@ class ShardMemo:
         short = dict(kept.short)  # the last manifest's stays as it was
         for prefix in prefixes:
             if kept.weights[prefix]:
-                short[prefix] = _by_weight(kept.weights[prefix])
+                short[prefix] = by_weight(kept.weights[prefix])
             else:
                 del kept.weights[prefix]
                 short.pop(prefix, None)
@@ -244,7 +235,9 @@ class ShardMemo:
         self.packer.ahead([cast("Prepacked", files[n].make) for n in sorted(dirty)])
         self._count("search-term-shard", len(dirty))
         if keys_moved:
-            kept.typo = _typo_moved(kept.typo, keys_moved, kept.by_key)
+            came = [k for k in keys_moved if k in kept.by_key]
+            went = [k for k in keys_moved if k not in kept.by_key]
+            kept.typo = typo_moved(kept.typo, came, went)
         kept.terms, kept.postings, kept.files, kept.short = (
             index.terms,
             index.postings,
@@ -292,29 +285,6 @@ class ShardMemo:
         return kept
 
 
-def _typo_moved(
-    typo: dict[str, str], moved: Iterable[str], keys: Mapping[str, int]
-) -> dict[str, str]:
-    """``typo_keys(keys)`` from the last one (``typo``), where only the ``moved`` keys came or
-    went: their prefixes alone made again (not a pass over the library's every key)."""
-    found = dict(typo)
-    for key in moved:
-        if len(key) != KEY_CHARS or not key.isalpha() or any(map(is_cjk_char, key)):
-            continue  # never a typo key (as ``typo_keys`` says)
-        prefix, last = key[:-1], key[-1]
-        chars = set(found.get(prefix, ""))
-        if key in keys:
-            chars.add(last)
-        else:
-            chars.discard(last)
-        if chars:
-            found[prefix] = "".join(sorted(chars))
-        else:
-            found.pop(prefix, None)
-    # A prefix that came is put in its place: the manifest lists them in order.
-    return found if found.keys() == typo.keys() else dict(sorted(found.items()))
-
-
 def _per_shard(count: int, stored: int, target: int) -> int:
     return min(256, power_of_two_below(target * count / max(1, stored)))
 
@@ -335,11 +305,11 @@ def _all_terms(index: SearchIndex, target: int) -> _Terms:
         keyed[key] = keyed.get(key, 0) + 1
         members[shard].append(term)
         lists[shard].append(encoded)
-        for k in _prefixes(term):
+        for k in prefix_lengths(term):
             at = weights.setdefault(term[:k], {})
             at[shard] = at.get(shard, 0) + len(encoded)
     files = [_term_file(n, " ".join(m), " ".join(lists[n])) for n, m in enumerate(members)]
-    short = {p: _by_weight(w) for p, w in sorted(weights.items())}
+    short = {p: by_weight(w) for p, w in sorted(weights.items())}
     typo = typo_keys(by_key)
     return _Terms(
         index.terms,

@@ -56,13 +56,19 @@ __all__ = [
     "SHARD_DIR",
     "TERM_SHARD_BYTES",
     "SearchFile",
+    "by_weight",
     "doc_order",
+    "doc_shard_text",
+    "manifest_text",
     "pack_rows",
+    "prefix_lengths",
     "script_json",
     "search_files",
     "shard_files",
     "shard_of",
+    "term_shard_text",
     "typo_keys",
+    "typo_moved",
     "unpack_rows",
 ]
 
@@ -185,6 +191,19 @@ def _term_shards(index: SearchIndex, count: int, shards: list[int]) -> list[dict
     ]
 
 
+def prefix_lengths(term: str) -> range:
+    """The lengths of the short prefixes ``term`` counts under: none for a CJK or id term."""
+    if len(term) < 2 or is_cjk_char(term[0]) or term.startswith(ID_MARK):
+        return range(0)
+    return range(1, min(KEY_CHARS, len(term)))
+
+
+def by_weight(weights: Mapping[int, int]) -> list[int]:
+    """A short prefix's shards (shard → size of its longer words' postings there), the
+    heaviest first, then by number: the manifest's ``short`` list."""
+    return sorted(weights, key=lambda n: (-weights[n], n))
+
+
 def _short_prefixes(
     terms: Iterable[str], postings: Iterable[str], shards: Iterable[int]
 ) -> dict[str, list[int]]:
@@ -192,11 +211,9 @@ def _short_prefixes(
     size of those words' postings (the most first, then by number)."""
     found: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for term, encoded, shard in zip(terms, postings, shards, strict=True):
-        if len(term) < 2 or is_cjk_char(term[0]) or term.startswith(ID_MARK):
-            continue
-        for i in range(1, min(KEY_CHARS, len(term))):
+        for i in prefix_lengths(term):
             found[term[:i]][shard] += len(encoded)
-    return {p: sorted(s, key=lambda n: (-s[n], n)) for p, s in sorted(found.items())}
+    return {p: by_weight(s) for p, s in sorted(found.items())}
 
 
 def typo_keys(terms: Iterable[str]) -> dict[str, str]:
@@ -212,6 +229,42 @@ def typo_keys(terms: Iterable[str]) -> dict[str, str]:
         if len(key) == KEY_CHARS and key.isalpha() and not any(map(is_cjk_char, key)):
             found[key[:-1]].add(key[-1])
     return {p: "".join(sorted(found[p])) for p in sorted(found)}
+
+
+def typo_moved(typo: Mapping[str, str], came: Iterable[str], went: Iterable[str]) -> dict[str, str]:
+    """``typo_keys`` of the keys ``typo`` was made of, the keys that ``came`` added and those
+    that ``went`` taken away: their prefixes alone made again (not a pass over every key)."""
+    found = dict(typo)
+    for key, here in (*((k, True) for k in came), *((k, False) for k in went)):
+        if len(key) != KEY_CHARS or not key.isalpha() or any(map(is_cjk_char, key)):
+            continue  # never a typo key (as ``typo_keys`` says)
+        prefix, last = key[:-1], key[-1]
+        chars = set(found.get(prefix, ""))
+        if here:
+            chars.add(last)
+        else:
+            chars.discard(last)
+        if chars:
+            found[prefix] = "".join(sorted(chars))
+        else:
+            found.pop(prefix, None)
+    # A prefix that came is put in its place: the manifest lists them in order.
+    return found if found.keys() == typo.keys() else dict(sorted(found.items()))
+
+
+def manifest_text(data: Mapping[str, object]) -> str:
+    """The manifest's file, of its fields (``shard_files``' ``manifest``, in its order)."""
+    return f"window.PAPERNOTES_SEARCH={script_json(data)};\n"
+
+
+def term_shard_text(n: int, terms: str, postings: str) -> str:
+    """Term shard ``n``'s file, of its terms and their postings (each joined by spaces)."""
+    return _packed_script(f"t-{n}", {"terms": terms, "postings": postings})
+
+
+def doc_shard_text(n: int, docs: Iterable[SearchDoc], max_body_chars: int = MAX_BODY_CHARS) -> str:
+    """Doc shard ``n``'s file, of its notes in order."""
+    return _script(f"d-{n}", pack_rows([_doc_row(d, max_body_chars) for d in docs]))
 
 
 def search_files(
@@ -275,8 +328,8 @@ def shard_files(
         "typoKeys": typo_keys(keys) if term_count > 1 else {},
         "dir": SHARD_DIR.removeprefix("static/"),
     }
-    manifest_text = f"window.PAPERNOTES_SEARCH={script_json(manifest)};\n"
-    files = [SearchFile(MANIFEST, text_digest(manifest_text), partial(str, manifest_text))]
+    text = manifest_text(manifest)
+    files = [SearchFile(MANIFEST, text_digest(text), partial(str, text))]
     for n, shard in enumerate(_term_shards(index, term_count, shards)):
         # Packed as the doc shards are (search.js unpacks any shard that is a string): the
         # postings take gzip to about a quarter. The digest is of the plain text, so a build
@@ -287,9 +340,7 @@ def shard_files(
     for n, start in enumerate(range(0, len(index.docs), per_shard)):
         part = index.docs[start : start + per_shard]
 
-        def make(part: tuple[SearchDoc, ...] = part, name: str = f"d-{n}") -> str:
-            return _script(name, pack_rows([_doc_row(d, max_body_chars) for d in part]))
-
+        make = partial(doc_shard_text, n, part, max_body_chars)
         seen = part if doc_digests is None else [doc_digests[d.key] for d in part]
         fp = digest("search-docs", INDEX_FORMAT, n, max_body_chars, seen)
         files.append(SearchFile(f"{SHARD_DIR}d-{n}.js", fp, make))
