@@ -280,3 +280,31 @@ def test_a_cold_build_spools_each_notes_terms_as_they_are_made(
     codec, tp = store._codec(), store._types()["terms"]
     held = saved[-1].terms
     assert spooled == {k: dump(codec.encode(held[k][1], tp)) for k in held}
+
+
+def test_a_cold_build_parses_and_tokenises_over_workers_of_a_long_life(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A note parsed or tokenised reads only itself: its workers are forked a quarter as often
+    # as the pages' (each fork of a big parent costs CPU), and the site is the same.
+    from papernotes.incremental import reuse
+
+    lives: dict[str, int | None] = {}
+    real = parallel.parallel_iter
+
+    def watched(fn: object, items: object, workers: int, **kw: object) -> object:
+        lives[getattr(fn, "__qualname__", "")] = kw.get("life")  # type: ignore[assignment]
+        return real(fn, items, workers, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reuse, "parallel_iter", watched)
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # to workers, however quick
+    monkeypatch.setattr(parallel, "OWN_ITEMS_LIFE", 4)  # replaced as they go, here
+    root = tmp_path / "lib"
+    for i in range(70):  # enough notes to go to worker processes
+        write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n"))
+    config, _ = load_config(root)
+    assert build(root, config, out=root / "site", workers=2).errors == 0
+    assert lives["parse_again.<locals>.parse_one"] == 4
+    assert lives["tokenise_packed.<locals>.make"] == 4
+    build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")

@@ -424,3 +424,19 @@ def test_a_caller_may_give_its_workers_a_longer_life(monkeypatch: pytest.MonkeyP
     # machine one worker may take every slice before the other has started.)
     assert 1 <= len(set(long) - {os.getpid()}) <= 2
     assert len(set(short) - {os.getpid()}) >= 400 // 40
+
+
+def test_reuse_passes_a_life_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int | None] = []
+    real = parallel.parallel_iter
+
+    def watched(fn: Callable[[int], int], items: list[int], workers: int, **kw: Any) -> Any:
+        seen.append(kw["life"])
+        return real(fn, items, workers, **kw)
+
+    monkeypatch.setattr(reuse_module, "parallel_iter", watched)
+    wanted = {f"k{i:03}": (f"f{i}", i) for i in range(100)}
+    for previous in ({}, {k: ("old", 0) for k in wanted}):  # the loop's way and _patched's
+        assert reuse(wanted, previous, lambda x: x + 1, workers=2, life=500)["k005"] == ("f5", 6)
+    assert reuse(wanted, {}, lambda x: x + 1, workers=2)["k005"] == ("f5", 6)
+    assert seen == [500, 500, None]

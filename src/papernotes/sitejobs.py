@@ -86,7 +86,7 @@ class Collected:
 LIFE_FROM = 3_300
 """Jobs up to which a page worker keeps ``parallel.ITEMS_PER_WORKER``'s life (:func:`page_life`)."""
 
-LIFE_MIN = 64
+LIFE_MIN = 128
 """The fewest jobs a page worker runs before a new fork takes its place (:func:`page_life`)."""
 
 

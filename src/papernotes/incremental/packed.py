@@ -224,6 +224,7 @@ def tokenise_packed(
     parent held every note's as a dict until the index was made (about 7 KB a note), and the
     processes it forked in between inherited them; now the index reads each note's once,
     and the cache save writes the texts as they are."""
+    from papernotes.incremental.parallel import OWN_ITEMS_LIFE
     from papernotes.incremental.reuse import reuse
     from papernotes.incremental.store import _codec, _types
     from papernotes.search.index import doc_terms
@@ -240,7 +241,7 @@ def tokenise_packed(
         return _Made(zlib.compress(made.packed, _LEVEL)) if where is None else _Made(b"", where)
 
     wanted = {k: entry for k, (_, entry) in docs.items()}
-    done = reuse(wanted, {}, make, workers=workers, own=own)
+    done = reuse(wanted, {}, make, workers=workers, own=own, life=OWN_ITEMS_LIFE)
     raw = {k: (fp, m.packed) for k, (fp, m) in done.items()}
     at = {k: m.at for k, (_, m) in done.items() if m.at is not None}
     return Packed(raw, lambda data: codec.decode(data, tp), spool, at)

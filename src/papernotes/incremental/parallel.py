@@ -48,6 +48,7 @@ __all__ = [
     "FIRST_SLICE",
     "FORK_WORTH",
     "ITEMS_PER_WORKER",
+    "OWN_ITEMS_LIFE",
     "PARALLEL_FROM",
     "SLICE_MAX",
     "WINDOW_PER_WORKER",
@@ -71,6 +72,14 @@ A new worker inherits what the parent's first slice warmed (:func:`parallel_iter
 life costs little: at 5,000 notes the tree's peak (the pages, over 2 workers) was 422–440 MiB
 with 512, 385–406 with 256 and 395 with 128 (``benchmarks/memstages.py``, one run each;
 main, with 512 and no warm parent: 403–416)."""
+
+OWN_ITEMS_LIFE = 1_024
+"""About how many items a worker does before a new fork takes its place when each item reads
+only itself (a note's text parsed, its search document tokenised): such a worker copies little
+of the parent's memory, while each fork costs CPU in proportion to the parent's size (the
+parent's page tables copied, the worker's torn down; at 50,000 notes a parent of ~1 GiB).
+With :data:`ITEMS_PER_WORKER`'s life, the notes' parsing and tokenising forked ~200 times
+each at 50,000 notes; with this one, ~50."""
 
 FIRST_SLICE = 8
 """The items the parent does itself before it forks (:func:`parallel_iter`): enough to warm

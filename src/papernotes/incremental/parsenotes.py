@@ -40,6 +40,7 @@ def parse_notes(
     With a ``spool``, each body's packed text and template go to it as they are parsed."""
     from papernotes import parse
     from papernotes.incremental.highlights import parse_again
+    from papernotes.incremental.parallel import OWN_ITEMS_LIFE
     from papernotes.incremental.reuse import reuse
 
     if memo is not None:
@@ -54,6 +55,7 @@ def parse_notes(
         parse_again(md, previous, dict(keys)),  # Pygments only for code that changed
         workers=workers,
         own=None if spool is None else partial(_spooled, spool),
+        life=OWN_ITEMS_LIFE,  # a note parsed reads its own text alone
     )
     notes = [note for _, (note, _) in parsed.values() if note is not None]
     diags = parse.fold_aliases(d for _, (_, ds) in parsed.values() for d in ds)

@@ -12,7 +12,8 @@ build never decodes the search terms of the notes it did not touch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from itertools import compress
 from operator import itemgetter, ne
 from typing import Generic, TypeVar, cast
@@ -35,6 +36,7 @@ def reuse(
     workers: int = 1,
     own: Callable[[_R], _R] | None = None,
     first_here: bool = True,
+    life: int | None = None,
 ) -> Mapping[_K, tuple[str, _R]]:
     """``key → (fingerprint, value)`` for every key of ``wanted`` (``key → (fingerprint,
     input)``), in its order: the previous value where the fingerprint is the same, else
@@ -45,16 +47,17 @@ def reuse(
     disk), never to one kept in memory, as it arrives from its worker: a value that replaces
     its parts by shared copies (``search.index.interned``) lets the copies go before the next
     results are read, so their memory is reused instead of left in holes. ``first_here`` is
-    :func:`~papernotes.incremental.parallel.parallel_iter`'s."""
+    :func:`~papernotes.incremental.parallel.parallel_iter`'s, and so is ``life``."""
+    run = partial(parallel_iter, workers=workers, first_here=first_here, life=life)
     if isinstance(previous, Parts):
         todo = [k for k, (fp, _) in wanted.items() if previous.fingerprint(k) != fp]
-        values = parallel_iter(make, [wanted[k][1] for k in todo], workers, first_here=first_here)
+        values = run(make, [wanted[k][1] for k in todo])
         new = dict(zip(todo, values if own is None else map(own, values), strict=True))
         return Reused(wanted, previous, new, make if own is None else lambda x: own(make(x)))
     if type(previous) is dict and len(previous) == len(wanted) and list(previous) == list(wanted):
-        return _patched(wanted, previous, make, workers, own, first_here)
+        return _patched(wanted, previous, make, run, own)
     kept, missing = _split(wanted, previous)
-    made = parallel_iter(make, [wanted[k][1] for k in missing], workers, first_here=first_here)
+    made = run(make, [wanted[k][1] for k in missing])
     kept.update(zip(missing, made if own is None else map(own, made), strict=True))
     return {key: (fp, kept[key]) for key, (fp, _) in wanted.items()}
 
@@ -123,9 +126,8 @@ def _patched(
     wanted: Mapping[_K, tuple[str, _T]],
     previous: dict[str, tuple[str, _R]],
     make: Callable[[_T], _R],
-    workers: int,
+    run: Callable[[Callable[[_T], _R], list[_T]], Iterator[_R]],
     own: Callable[[_R], _R] | None,
-    first_here: bool = True,
 ) -> Mapping[_K, tuple[str, _R]]:
     """:func:`reuse` of the last build's values kept in memory (``serve``'s): a copy of them
     with the changed keys' values made again, the fingerprints compared without a Python
@@ -136,7 +138,7 @@ def _patched(
     now = map(itemgetter(0), wanted.values())
     then = map(itemgetter(0), previous.values())
     missing = list(compress(keys, map(ne, now, then)))
-    made = parallel_iter(make, [wanted[k][1] for k in missing], workers, first_here=first_here)
+    made = run(make, [wanted[k][1] for k in missing])
     out: dict[_K, tuple[str, _R]] = cast("dict[_K, tuple[str, _R]]", dict(previous))
     for key, value in zip(missing, made if own is None else map(own, made), strict=True):
         out[key] = (wanted[key][0], value)
