@@ -48,12 +48,12 @@ from papernotes.search.shards import (
     by_weight,
     doc_shard_text,
     manifest_text,
+    power_of_two,
     prefix_lengths,
     shard_of,
     term_shard_text,
     typo_moved,
 )
-from papernotes.search.shards import _power_of_two as power_of_two
 
 __all__ = ["ledger_patched"]
 

@@ -34,11 +34,11 @@ from papernotes.search.shards import (
     MANIFEST,
     SHARD_DIR,
     TERM_SHARD_BYTES,
+    power_of_two,
+    power_of_two_below,
     prefix_lengths,
     shard_of,
 )
-from papernotes.search.shards import _power_of_two as power_of_two
-from papernotes.search.shards import _power_of_two_below as power_of_two_below
 
 if TYPE_CHECKING:
     from papernotes.incremental.searchstate import SearchState

@@ -36,6 +36,8 @@ from papernotes.search.shards import (
     SearchFile,
     by_weight,
     pack_rows,
+    power_of_two,
+    power_of_two_below,
     prefix_lengths,
     script_json,
     shard_of,
@@ -43,8 +45,6 @@ from papernotes.search.shards import (
     typo_moved,
 )
 from papernotes.search.shards import _doc_row as doc_row
-from papernotes.search.shards import _power_of_two as power_of_two
-from papernotes.search.shards import _power_of_two_below as power_of_two_below
 from papernotes.search.shards import _script as script
 
 __all__ = ["ShardMemo"]

@@ -61,6 +61,8 @@ __all__ = [
     "doc_shard_text",
     "manifest_text",
     "pack_rows",
+    "power_of_two",
+    "power_of_two_below",
     "prefix_lengths",
     "script_json",
     "search_files",
@@ -105,7 +107,7 @@ def shard_of(term: str, count: int) -> int:
     return h & (count - 1)
 
 
-def _power_of_two(n: float) -> int:
+def power_of_two(n: float) -> int:
     """The smallest power of two not below ``n`` (1 at least)."""
     out = 1
     while out < n:
@@ -113,7 +115,7 @@ def _power_of_two(n: float) -> int:
     return out
 
 
-def _power_of_two_below(n: float) -> int:
+def power_of_two_below(n: float) -> int:
     """The largest power of two not above ``n`` (1 at least)."""
     out = 1
     while out * 2 <= n:
@@ -307,14 +309,14 @@ def shard_files(
     document's body, cut at ``max_body_chars``, and abstract length), the documents are not
     read to size the shards."""
     size = sum(len(t) + len(p) + 2 for t, p in zip(index.terms, index.postings, strict=True))
-    term_count = _power_of_two(size / term_shard_bytes)
+    term_count = power_of_two(size / term_shard_bytes)
     shards, keys = _shards_of(index.terms, term_count)
     # In characters: close enough to bytes for choosing a power of two.
     if sizes is not None and len(sizes) == len(index.docs):
         stored = sum(sizes) + 200 * len(sizes)
     else:
         stored = sum(len(d.body[:max_body_chars]) + len(d.abstract) + 200 for d in index.docs)
-    per_shard = min(256, _power_of_two_below(doc_shard_bytes * len(index.docs) / max(1, stored)))
+    per_shard = min(256, power_of_two_below(doc_shard_bytes * len(index.docs) / max(1, stored)))
     manifest = {
         "format": INDEX_FORMAT,
         "fields": ["key", "path", "title", "authors", "year", "venue", "tags", "abstract", "body"],
