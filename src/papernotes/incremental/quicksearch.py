@@ -45,12 +45,14 @@ from papernotes.search.text import new_folds, tokenize
 
 __all__ = [
     "body_terms",
+    "patch_term",
     "patched",
     "read_lengths",
     "read_manifest",
     "read_shard",
     "search_paths",
     "stored_doc",
+    "utf16",
 ]
 
 _TF_CAP = 15
@@ -135,8 +137,37 @@ class _Nothing(dict[str, str]):
         return ""
 
 
-def _utf16(term: str) -> bytes:
+def utf16(term: str) -> bytes:
+    """The key a shard's terms are sorted by (UTF-16 code units, as search.js compares)."""
     return term.encode("utf-16-be", "surrogatepass")
+
+
+def patch_term(
+    terms: list[str], postings: list[str], term: str, me: int, old: DocTerms, new: DocTerms
+) -> tuple[str | None, str | None]:
+    """Note ``me``'s postings of ``term`` in one sorted shard changed from ``old`` to ``new``
+    in place: (the term's postings before, after), None where it has none. ValueError when the
+    shard does not hold the note's term as ``old`` says."""
+    i = bisect.bisect_left(terms, utf16(term), key=utf16)
+    here = i < len(terms) and terms[i] == term
+    pairs = decode_pairs(postings[i]) if here else []
+    kept = [(doc, value) for doc, value in pairs if doc != me]
+    if [(doc, value) for doc, value in pairs if doc == me] != (
+        [(me, old[1][term])] if term in old[1] else []
+    ):
+        raise ValueError(f"the index does not hold the note's term {term!r} as the cache does")
+    if term in new[1]:
+        bisect.insort(kept, (me, new[1][term]))
+    was = postings[i] if here else None
+    now = encode_pairs(kept) if kept else None
+    if here and now is not None:
+        postings[i] = now
+    elif here:
+        del terms[i], postings[i]
+    elif now is not None:
+        terms.insert(i, term)
+        postings.insert(i, now)
+    return was, now
 
 
 def patched(
@@ -187,24 +218,7 @@ def patched(
             continue
         s = shard_of(term, term_count)
         touched.add(1 + s)
-        terms, postings = shards[s]
-        i = bisect.bisect_left(terms, _utf16(term), key=_utf16)
-        here = i < len(terms) and terms[i] == term
-        pairs = decode_pairs(postings[i]) if here else []
-        kept = [(doc, value) for doc, value in pairs if doc != me]
-        if [(doc, value) for doc, value in pairs if doc == me] != (
-            [(me, old[1][term])] if term in old[1] else []
-        ):
-            raise ValueError(f"the index does not hold the note's term {term!r} as the cache does")
-        if term in new[1]:
-            bisect.insort(kept, (me, new[1][term]))
-        if here and kept:
-            postings[i] = encode_pairs(kept)
-        elif here:
-            del terms[i], postings[i]
-        elif kept:
-            terms.insert(i, term)
-            postings.insert(i, encode_pairs(kept))
+        patch_term(*shards[s], term, me, old, new)
     index = SearchIndex(
         tuple(docs),
         tuple(lengths),

@@ -21,11 +21,13 @@ from dataclasses import replace
 from typing import Any
 
 from papernotes.incremental.quicksearch import (
+    patch_term,
     read_lengths,
     read_manifest,
     read_shard,
     search_paths,
     stored_doc,
+    utf16,
 )
 from papernotes.incremental.searchledger import Ledger, per_shard, shard_sums
 from papernotes.search.clean import clean_text
@@ -35,7 +37,6 @@ from papernotes.search.index import (
     DocTerms,
     SearchDoc,
     decode_pairs,
-    encode_pairs,
     id_term,
     vlq_numbers,
 )
@@ -56,10 +57,6 @@ from papernotes.search.shards import (
 )
 
 __all__ = ["ledger_patched"]
-
-
-def _utf16(term: str) -> bytes:
-    return term.encode("utf-16-be", "surrogatepass")
 
 
 def _size(doc: SearchDoc) -> int:
@@ -127,7 +124,7 @@ def _number(shards: _Shards, key: str, old: DocTerms, sizes: tuple[int, int, int
     if term not in old[1]:
         raise ValueError("the cache holds no key term for the note")
     terms, postings = shards.term(shard_of(term, count))
-    i = bisect.bisect_left(terms, _utf16(term), key=_utf16)
+    i = bisect.bisect_left(terms, utf16(term), key=utf16)
     if i == len(terms) or terms[i] != term:
         raise ValueError("the index holds no key term for the note")
     found = [
@@ -179,26 +176,7 @@ def ledger_patched(
             continue
         s = shard_of(term, count)
         touched.add(s)
-        terms, postings = shards.term(s)
-        i = bisect.bisect_left(terms, _utf16(term), key=_utf16)
-        here = i < len(terms) and terms[i] == term
-        pairs = decode_pairs(postings[i]) if here else []
-        kept = [(doc, value) for doc, value in pairs if doc != me]
-        if [(doc, value) for doc, value in pairs if doc == me] != (
-            [(me, old[1][term])] if term in old[1] else []
-        ):
-            raise ValueError(f"the index does not hold the note's term {term!r} as the cache does")
-        if term in new[1]:
-            bisect.insort(kept, (me, new[1][term]))
-        now = encode_pairs(kept) if kept else None
-        shards.moved(s, term, postings[i] if here else None, now)
-        if here and now is not None:
-            postings[i] = now
-        elif here:
-            del terms[i], postings[i]
-        elif now is not None:
-            terms.insert(i, term)
-            postings.insert(i, now)
+        shards.moved(s, term, *patch_term(*shards.term(s), term, me, old, new))
     docs = shards.doc(me // per)
     stored = docs[me % per]
     docs[me % per] = replace(stored, body=clean_text(body_text)[:MAX_BODY_CHARS])
