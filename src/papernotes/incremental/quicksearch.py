@@ -52,6 +52,7 @@ __all__ = [
     "read_shard",
     "search_paths",
     "stored_doc",
+    "term_shard",
     "utf16",
 ]
 
@@ -117,6 +118,20 @@ def read_shard(text: str, name: str) -> Any:
     if not isinstance(packed, str):
         raise ValueError(f"not a packed search shard {name}")
     return unpack_rows(packed)
+
+
+def term_shard(text: str, n: int) -> tuple[list[str], list[str]]:
+    """Term shard ``n``'s file text as its sorted terms and their postings; ValueError when it
+    is not what a build writes."""
+    shard = read_shard(text, f"t-{n}")
+    if not isinstance(shard, dict) or set(shard) != {"terms", "postings"}:
+        raise ValueError(f"not a term shard: t-{n}")
+    terms, postings = shard["terms"].split(" "), shard["postings"].split(" ")
+    if terms == [""]:
+        return [], []
+    if len(terms) != len(postings):
+        raise ValueError(f"a term shard's terms and postings differ: t-{n}")
+    return terms, postings
 
 
 def stored_doc(row: Any) -> SearchDoc:
@@ -190,15 +205,7 @@ def patched(
     names = search_paths(texts[MANIFEST])
     shards: list[tuple[list[str], list[str]]] = []
     for n in range(term_count):
-        shard = read_shard(texts[names[1 + n]], f"t-{n}")
-        if not isinstance(shard, dict) or set(shard) != {"terms", "postings"}:
-            raise ValueError(f"not a term shard: t-{n}")
-        terms, postings = shard["terms"].split(" "), shard["postings"].split(" ")
-        if terms == [""]:
-            terms, postings = [], []
-        if len(terms) != len(postings):
-            raise ValueError(f"a term shard's terms and postings differ: t-{n}")
-        shards.append((terms, postings))
+        shards.append(term_shard(texts[names[1 + n]], n))
     docs: list[SearchDoc] = []
     for n, path in enumerate(names[1 + term_count :]):
         docs.extend(map(stored_doc, read_shard(texts[path], f"d-{n}")))

@@ -27,6 +27,7 @@ from papernotes.incremental.quicksearch import (
     read_shard,
     search_paths,
     stored_doc,
+    term_shard,
     utf16,
 )
 from papernotes.incremental.searchledger import Ledger, per_shard, shard_sums
@@ -77,14 +78,7 @@ class _Shards:
 
     def term(self, n: int) -> tuple[list[str], list[str]]:
         if n not in self.terms:
-            shard = read_shard(self.read(f"{SHARD_DIR}t-{n}.js"), f"t-{n}")
-            if not isinstance(shard, dict) or set(shard) != {"terms", "postings"}:
-                raise ValueError(f"not a term shard: t-{n}")
-            terms, postings = shard["terms"].split(" "), shard["postings"].split(" ")
-            if terms == [""]:
-                terms, postings = [], []
-            if len(terms) != len(postings):
-                raise ValueError(f"a term shard's terms and postings differ: t-{n}")
+            terms, postings = term_shard(self.read(f"{SHARD_DIR}t-{n}.js"), n)
             sums = shard_sums(terms, postings)
             if sums != (self.ledger.sizes[n], self.ledger.weights[n]):
                 raise ValueError(f"the search ledger does not hold t-{n}")
