@@ -1,6 +1,7 @@
-"""The cycle collector and a build: the notes and the library, which live to the build's end,
-are made with the collector paused and then frozen, so no full collection walks them again
-(at 5,000 notes, 8 such walks while the notes were read); the build thaws them when done."""
+"""The cycle collector and a build: the notes and the library, and what stage 4 makes of them,
+which live to the build's end, are made with the collector paused and then frozen, so no full
+collection walks them again (at 5,000 notes, 8 such walks while the notes were read; at 20,000,
+17 while the site was rendered); the build thaws them when done."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from papernotes import parse
+from papernotes import parse, plan
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental.cache import collector_paused
@@ -67,3 +68,24 @@ def test_a_build_reads_its_notes_without_the_collector_and_thaws_after(
     assert not any(seen)  # every note parsed with the collector paused
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0  # the build let go of the library: collectable again
+
+
+def test_a_build_renders_its_site_without_the_collector_and_thaws_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, thawed: None
+) -> None:
+    root = copy_bundled(tmp_path / "lib")
+    config, _ = load_config(root)
+    seen: list[bool] = []
+    render_site = plan.render_site
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return render_site(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "render_site", spy)
+    report = build(root, config, out=root / "site", workers=1)
+    assert report.errors == 0
+    assert report.pages > 0
+    assert seen == [False]  # stage 4 ran once, with the collector paused
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0  # what it made is collectable again
