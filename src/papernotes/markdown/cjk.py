@@ -170,8 +170,8 @@ def _plain_strong(state: StateInline, start: int, marker: str, after_text: bool)
     parser = state.md.inline
     if not isinstance(parser, CjkParserInline) or not isinstance(state, CjkStateInline):
         return False
-    table = parser._rules()
-    if not table.text_between:
+    table = parser._table  # made by the tokenize this rule runs in
+    if table is None or not table.text_between:
         return False
     search = table.terminators.search
     pos = start + 2
@@ -233,11 +233,14 @@ class CjkParserInline(ParserInline):
     the rules that can match the character there (:mod:`papernotes.markdown.dispatch`)."""
 
     _table: RuleTable | None = None
+    _own_emphasis = False
+    """Whether the emphasis rule is :func:`emphasis_tokenize` (it says if it made delimiters)."""
 
     def _rules(self) -> RuleTable:
         table = self._table
         if table is None or not table.current(self):
             table = self._table = RuleTable(self)
+            self._own_emphasis = emphasis_tokenize in table.rules
         return table
 
     def tokenize(self, state: StateInline) -> None:
@@ -249,14 +252,19 @@ class CjkParserInline(ParserInline):
     def post_process(self, state: StateInline) -> None:
         """The ``ruler2`` rules, but those the text has no marker for, nor (with this
         module's emphasis rule) emphasis delimiters made."""
-        table = self._rules()
-        delimited = getattr(state, "delimited", None) if emphasis_tokenize in table.rules else None
-        post_process(table, state, emphasis_made=delimited)
+        self._post_process(self._rules(), state)
+
+    def _post_process(self, table: RuleTable, state: StateInline) -> None:
+        made = None
+        if self._own_emphasis and isinstance(state, CjkStateInline):
+            made = state.delimited
+        post_process(table, state, emphasis_made=made)
 
     def parse(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> list[Token]:
         state = CjkStateInline(src, md, env, tokens)
-        self.tokenize(state)
-        self.post_process(state)
+        table = self._rules()  # once a parse: the rules do not change while it runs
+        tokenize(table, state)
+        self._post_process(table, state)
         return state.tokens
 
 
