@@ -862,3 +862,14 @@ def test_render_rules_only_read_the_tokens() -> None:
         {"src": "y.png", "alt": ""},
         {"href": "https://c.org"},
     ]
+
+
+def test_emphasis_tags_render_as_markdown_it_renders_them() -> None:
+    """Strong and em tokens have their own render rule (``html_rules._render_inline_tag``):
+    the HTML is markdown-it's, and a token given attributes is rendered by markdown-it."""
+    text = "a **b** *c* __d__ _e_ ***f*** **g *h* i**"
+    ours, theirs = make_parser(), MarkdownIt("commonmark")
+    assert ours.render(text) == theirs.render(text)
+    tokens = ours.parse("**b**")
+    tokens[1].children[1].attrs = {"class": "x"}  # type: ignore[index]
+    assert ours.renderer.render(tokens, ours.options, {}) == '<p><strong class="x">b</strong></p>\n'

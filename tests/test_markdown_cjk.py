@@ -116,6 +116,34 @@ def test_plain_strong_is_made_without_delimiters() -> None:
     state = CjkStateInline(text, OURS, {}, [])
     OURS.inline.tokenize(state)
     assert [chr(d.marker) for d in state.delimiters] == ["*", "*", "*"]
+    assert state.delimited
+    # As fragments_join leaves them: the text before takes in the empty one after it.
     kinds = [t.type for t in state.tokens]
-    assert kinds[:6] == ["text", "text", "strong_open", "text", "strong_close", "text"]
+    assert kinds[:5] == ["text", "strong_open", "text", "strong_close", "text"]
     assert _shape(OURS.parse(text, {})) == _shape(THEIRS.parse(text, {}))
+
+
+@pytest.mark.parametrize(
+    ("text", "contents"),
+    [
+        # The text after the run goes into the empty tail, the one before takes the head.
+        ("把 **low-rank update** 与", ["把 ", "", "low-rank update", "", " 与"]),
+        # Nothing before: an empty head; nothing after: the empty tail stays.
+        ("**a**", ["", "", "a", "", ""]),
+        # Two runs side by side: the first one's tail is the second one's head.
+        ("**a**__b__ c", ["", "", "a", "", "", "", "b", "", " c"]),
+        ("[**a**](u) **b**", ["", "", "", "a", "", "", "", " ", "", "b", "", ""]),
+    ],
+)
+def test_plain_strong_makes_the_tokens_the_post_rules_would(text: str, contents: list[str]) -> None:
+    """An inline text whose only emphasis is plain ``**term**`` runs makes no delimiter, so
+    no post rule runs on it: the tokens are already the ones markdown-it ends with."""
+    state = CjkStateInline(text, OURS, {}, [])
+    OURS.inline.tokenize(state)
+    assert not state.delimited
+    assert [t.content for t in state.tokens] == contents
+    tokens = OURS.parse(text, {})
+    assert _shape(tokens) == _shape(THEIRS.parse(text, {}))
+    assert [t.level for t in tokens[1].children or ()] == [
+        t.level for t in THEIRS.parse(text, {})[1].children or ()
+    ]

@@ -41,7 +41,26 @@ def _is_punct(ch: str) -> bool:
 
 
 class CjkStateInline(StateInline):
-    """StateInline whose delimiter scan follows the CJK-friendly amendment."""
+    """StateInline whose delimiter scan follows the CJK-friendly amendment, and which knows
+    whether :func:`emphasis_tokenize` made a delimiter (``delimited``)."""
+
+    def __init__(self, src: str, md: MarkdownIt, env: EnvType, outTokens: list[Token]) -> None:
+        super().__init__(src, md, env, outTokens)
+        self.delimited = False
+        """Whether :func:`emphasis_tokenize` left a delimiter for the post rules to pair."""
+        self.tail: Token | None = None
+        """The empty text token after the last plain strong (:func:`_plain_strong`)."""
+
+    def pushPending(self) -> Token:
+        """The pending text as a text token; right after a plain strong, its empty tail
+        takes the text, as ``fragments_join`` would merge the two."""
+        tail = self.tail
+        if tail is not None and self.tokens and self.tokens[-1] is tail:
+            tail.content = self.pending
+            self.pending = ""
+            self.tail = None
+            return tail
+        return super().pushPending()
 
     def scanDelims(self, start: int, canSplitWord: bool) -> Scanned:
         src = self.src
@@ -101,15 +120,23 @@ def emphasis_tokenize(state: StateInline, silent: bool) -> bool:
     if marker != "*" and marker != "_":
         return False
     scanned = state.scanDelims(start, marker == "*")
-    if state.pending:
+    after_text = bool(state.pending)
+    if after_text:
         state.pushPending()
     tokens = state.tokens
     tokens_meta = state.tokens_meta
     level = state.level
     length = scanned.length
     can_open, can_close = scanned.can_open, scanned.can_close
-    if length == 2 and can_open and not can_close and _plain_strong(state, start, marker):
+    if (
+        length == 2
+        and can_open
+        and not can_close
+        and _plain_strong(state, start, marker, after_text)
+    ):
         return True
+    if isinstance(state, CjkStateInline):
+        state.delimited = True
     delimiters = state.delimiters
     code = ord(marker)
     for _ in range(length):
@@ -124,7 +151,7 @@ def emphasis_tokenize(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _plain_strong(state: StateInline, start: int, marker: str) -> bool:
+def _plain_strong(state: StateInline, start: int, marker: str, after_text: bool) -> bool:
     """``**text**`` at ``start`` (a run of two that only opens) as the tokens markdown-it ends
     with, when the text between is plain (no rule but the text rule matches in it) and the
     run of two after it only closes: True when made, False (nothing done) otherwise.
@@ -134,15 +161,17 @@ def _plain_strong(state: StateInline, start: int, marker: str) -> bool:
     pair whole: ``<strong>``. Delimiters so paired are never paired again, so leaving them out
     changes nothing for the others. markdown-it would make four single-marker text tokens
     and delimiters, then turn the inner two into ``strong_open``/``strong_close`` and empty
-    the outer two, which ``fragments_join`` merges into their text neighbours (it runs on
-    every inline text with a ``*`` or ``_``): the same five tokens are made here at once.
+    the outer two, which ``fragments_join`` merges into their text neighbours: the tokens
+    are made here at once as it leaves them (``after_text``: the run follows a text token just
+    made of the pending text), so that an inline text whose only emphasis is such runs needs
+    no post rule but those of other markers (``CjkParserInline.post_process``).
     At 1,000 notes, nine in ten emphasis runs were such halves of ``**term**``."""
     src, end = state.src, state.posMax
     parser = state.md.inline
-    if not isinstance(parser, CjkParserInline):
+    if not isinstance(parser, CjkParserInline) or not isinstance(state, CjkStateInline):
         return False
-    table = parser._rules()
-    if not table.text_between:
+    table = parser._table  # made by the tokenize this rule runs in
+    if table is None or not table.text_between:
         return False
     search = table.terminators.search
     pos = start + 2
@@ -163,16 +192,23 @@ def _plain_strong(state: StateInline, start: int, marker: str) -> bool:
         return False
     level = state.level
     markup = marker + marker
-    made = (
-        _text("", level),
+    tokens = state.tokens
+    # The tokens as ``fragments_join`` leaves them, so that it need not run: the empty text
+    # before the run only where no text token is there to take it in, the inner text one
+    # level in, and the empty tail taking the text that follows (``pushPending``).
+    if not after_text and not (tokens and tokens[-1] is state.tail):
+        tokens.append(_text("", level))
+        state.tokens_meta.append(None)
+    tail = _text("", level)
+    tokens += (
         _tag("strong_open", 1, markup, level),
-        _text(src[start + 2 : pos], level),
+        _text(src[start + 2 : pos], level + 1),
         _tag("strong_close", -1, markup, level),
-        _text("", level),
+        tail,
     )
-    state.tokens.extend(made)
     # markdown-it's tokens_meta has no entry for a token of pending text (the inner one).
-    state.tokens_meta.extend((None, None, None, None))
+    state.tokens_meta.extend((None, None, None))
+    state.tail = tail
     state.pendingLevel = level
     state.pos = pos + 2
     return True
@@ -197,11 +233,14 @@ class CjkParserInline(ParserInline):
     the rules that can match the character there (:mod:`papernotes.markdown.dispatch`)."""
 
     _table: RuleTable | None = None
+    _own_emphasis = False
+    """Whether the emphasis rule is :func:`emphasis_tokenize` (it says if it made delimiters)."""
 
     def _rules(self) -> RuleTable:
         table = self._table
         if table is None or not table.current(self):
             table = self._table = RuleTable(self)
+            self._own_emphasis = emphasis_tokenize in table.rules
         return table
 
     def tokenize(self, state: StateInline) -> None:
@@ -211,13 +250,21 @@ class CjkParserInline(ParserInline):
         skip_token(self._rules(), state)
 
     def post_process(self, state: StateInline) -> None:
-        """The ``ruler2`` rules, but those the text has no marker for."""
-        post_process(self._rules(), state)
+        """The ``ruler2`` rules, but those the text has no marker for, nor (with this
+        module's emphasis rule) emphasis delimiters made."""
+        self._post_process(self._rules(), state)
+
+    def _post_process(self, table: RuleTable, state: StateInline) -> None:
+        made = None
+        if self._own_emphasis and isinstance(state, CjkStateInline):
+            made = state.delimited
+        post_process(table, state, emphasis_made=made)
 
     def parse(self, src: str, md: MarkdownIt, env: EnvType, tokens: list[Token]) -> list[Token]:
         state = CjkStateInline(src, md, env, tokens)
-        self.tokenize(state)
-        self.post_process(state)
+        table = self._rules()  # once a parse: the rules do not change while it runs
+        tokenize(table, state)
+        self._post_process(table, state)
         return state.tokens
 
 

@@ -134,8 +134,9 @@ class RuleTable:
         if all(s is not None for _, s in self._starts):  # no rule of unknown start: a plugin's
             delimiters = "".join(RULE_STARTS[name] for name in DELIMITER_RULES)
             needs["balance_pairs"] = needs["fragments_join"] = delimiters
-        self.post: tuple[tuple[_PostRule, str | None], ...] = tuple(
-            (fn, needs.get(rule.name)) for rule, fn in zip(named_post, self.post_rules, strict=True)
+        self.post: tuple[tuple[_PostRule, frozenset[str] | None], ...] = tuple(
+            (fn, None if (n := needs.get(rule.name)) is None else frozenset(n))
+            for rule, fn in zip(named_post, self.post_rules, strict=True)
         )
         """Each ``ruler2`` rule, in order, with what its text must hold (None: always run)."""
 
@@ -266,10 +267,23 @@ def skip_token(table: RuleTable, state: StateInline) -> None:
     cache[pos] = state.pos
 
 
-def post_process(table: RuleTable, state: StateInline) -> None:
+def post_process(
+    table: RuleTable, state: StateInline, *, emphasis_made: bool | None = None
+) -> None:
     """The ``ruler2`` rules, as ``ParserInline.parse`` runs them, but those whose characters
-    (:data:`POST_NEEDS`) the inline text does not hold."""
+    (:data:`POST_NEEDS`) the inline text does not hold.
+
+    ``emphasis_made``, when the emphasis rule says, is whether it made a delimiter: then a
+    ``*`` or ``_`` in the text needs no rule if it did not (its runs were made whole)."""
     src = state.src
     for rule, needs in table.post:
+        if needs is not None and emphasis_made is not None:
+            if emphasis_made and not needs.isdisjoint(_EMPHASIS_MARKS):
+                rule(state)
+                continue
+            needs = needs - _EMPHASIS_MARKS
         if needs is None or any(ch in src for ch in needs):
             rule(state)
+
+
+_EMPHASIS_MARKS = frozenset(RULE_STARTS["emphasis"])
