@@ -179,6 +179,7 @@ QUICK_MODULES = {
     "papernotes._lazy",
     "papernotes.atomic",
     "papernotes.barenote",
+    "papernotes.blake",
     "papernotes.cjk",
     "papernotes.cli",
     "papernotes.cli.main",
@@ -230,6 +231,9 @@ QUICK_MODULES = {
     "papernotes.write",
 }
 NOT_ON_QUICK = {
+    # Digests are BLAKE2b's (papernotes.blake): hashlib would load OpenSSL (~2.5 ms).
+    "hashlib",
+    "_hashlib",
     "jinja2",
     "yaml",
     "pybtex",

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import posixpath
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from papernotes.atomic import write_atomic
+from papernotes.blake import blake2b
 from papernotes.errors import PapernotesError
 
 __all__ = [
@@ -133,7 +133,7 @@ def _has_files(folder: Path) -> bool:
 
 
 def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def unsafe_path(rel: str) -> str | None:

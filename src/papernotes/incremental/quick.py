@@ -37,7 +37,6 @@ not match: the next build is a full one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -45,6 +44,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from papernotes.blake import blake2b
 from papernotes.errors import PapernotesError
 from papernotes.incremental.replay import (
     Replay,
@@ -92,7 +92,7 @@ def _read(path: str | Path) -> bytes:
 
 
 def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _moved(stamp: dict[str, Any]) -> tuple[str, list[int]]:
