@@ -186,7 +186,6 @@ QUICK_MODULES = {
     "papernotes.cli.quick",
     "papernotes.cli.startup",
     "papernotes.errors",
-    "papernotes.ids",
     "papernotes.incremental",
     "papernotes.incremental.cache",
     "papernotes.incremental.codec",

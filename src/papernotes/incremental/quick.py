@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papernotes.blake import blake2b
-from papernotes.errors import PapernotesError
+from papernotes.errors import PATH_ID, PapernotesError
 from papernotes.incremental.replay import (
     Replay,
     last_build,
@@ -211,8 +211,6 @@ def _edit(root: str, note: dict[str, Any], stamp: dict[str, Any], *, strict: boo
     display = os.path.relpath(path, root).replace(os.sep, "/")
     if not display.startswith(papers.rstrip("/") + "/") or not display.endswith(".md"):
         raise _Refused
-    from papernotes.ids import PATH_ID
-
     # The link stage gave the note its path for an id (another file has its name): the page
     # and the search document are under that id, not the file name's.
     if any(d.where.path == display and PATH_ID in d.message for d in report.diagnostics):
