@@ -233,6 +233,10 @@ NOT_ON_QUICK = {
     # Digests are BLAKE2b's (papernotes.blake): hashlib would load OpenSSL (~2.5 ms).
     "hashlib",
     "_hashlib",
+    # Only a full build removes a staging folder (shutil) or reads a date (datetime: codec and
+    # machine import it where they need it).
+    "shutil",
+    "datetime",
     "jinja2",
     "yaml",
     "pybtex",
