@@ -179,13 +179,13 @@ QUICK_MODULES = {
     "papernotes._lazy",
     "papernotes.atomic",
     "papernotes.barenote",
+    "papernotes.blake",
     "papernotes.cjk",
     "papernotes.cli",
     "papernotes.cli.main",
     "papernotes.cli.quick",
     "papernotes.cli.startup",
     "papernotes.errors",
-    "papernotes.ids",
     "papernotes.incremental",
     "papernotes.incremental.cache",
     "papernotes.incremental.codec",
@@ -230,6 +230,13 @@ QUICK_MODULES = {
     "papernotes.write",
 }
 NOT_ON_QUICK = {
+    # Digests are BLAKE2b's (papernotes.blake): hashlib would load OpenSSL (~2.5 ms).
+    "hashlib",
+    "_hashlib",
+    # Only a full build removes a staging folder (shutil) or reads a date (datetime: codec and
+    # machine import it where they need it).
+    "shutil",
+    "datetime",
     "jinja2",
     "yaml",
     "pybtex",

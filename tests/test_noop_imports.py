@@ -53,6 +53,7 @@ PAPERNOTES = {
     "papernotes",
     "papernotes._lazy",
     "papernotes.atomic",
+    "papernotes.blake",  # BLAKE2b without hashlib (OpenSSL): the cache's digests
     "papernotes.build",
     "papernotes.cli",
     "papernotes.cli.main",

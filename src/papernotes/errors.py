@@ -10,7 +10,21 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["Diagnostic", "Location", "PapernotesError", "Severity", "error", "warning"]
+__all__ = [
+    "PATH_ID",
+    "Diagnostic",
+    "Location",
+    "PapernotesError",
+    "Severity",
+    "error",
+    "warning",
+]
+
+PATH_ID = "from the path"
+"""What the link stage says of an id it made from a note's path, two files sharing the name
+(``link``): the words a quick edit (``incremental.quick``), which knows only the id the parse
+stage gave, looks for. Here, not in ``ids`` (which re-exports it), as that module's patterns
+are a cost the quick edit would pay only for these words."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ import functools
 import re
 from typing import NamedTuple
 
+from papernotes.errors import PATH_ID
+
 __all__ = [
     "KEY_FORBIDDEN",
     "KEY_RE",
@@ -46,10 +48,7 @@ __all__ = [
     "suggest_key",
 ]
 
-PATH_ID = "from the path"
-"""What the link stage says of an id it made from a note's path, two files sharing the name
-(``link``): the words a quick edit (``incremental.quick``), which knows only the id the parse
-stage gave, looks for."""
+# PATH_ID lives with the diagnostics, so a quick edit reads it without this module's patterns.
 
 _MONTH = r"(?:0[1-9]|1[0-2])"
 _VERSION = r"(?P<version>v[1-9]\d*)?"

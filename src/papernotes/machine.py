@@ -7,7 +7,6 @@ Scholar never indexes a note as the article itself.
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import json
 import re
@@ -16,6 +15,8 @@ from html import escape as _html_escape
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # a quick edit reads summaries and XML text only: it imports no model
+    import datetime as dt
+
     from papernotes.model import CiteKey, Library, Note
 
 __all__ = [
@@ -173,6 +174,8 @@ def feed_entries(
 ) -> list[tuple[Note, str, str]]:
     """The most recently read notes, newest first: (note, RFC 3339 date, summary); chosen
     ``among`` some notes when the caller knows the newest are there (``serve``)."""
+    import datetime as dt  # here: a quick edit imports this module for its text helpers
+
     notes = library.notes.values() if among is None else among
     read = [n for n in notes if n.meta.read is not None]
     # The first ``limit`` without sorting them all (keys differ: the order is sorted()'s).
@@ -181,7 +184,7 @@ def feed_entries(
 
 
 def _rfc3339(date: dt.date | None) -> str:
-    return f"{(date or dt.date(1970, 1, 1)).isoformat()}T00:00:00Z"
+    return f"{date.isoformat() if date is not None else '1970-01-01'}T00:00:00Z"
 
 
 def newest(entries: Iterable[tuple[Note, str, str]]) -> str:

@@ -15,7 +15,6 @@ writer made it and it is still empty.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Sequence
@@ -25,6 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes import write
+from papernotes.blake import blake2b
 from papernotes.write import MARKER, Copy, OutputRefused, Page, WriteReport
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Made(NamedTuple):
 def _name(path: str) -> str:
     """The staged name of the page at ``path``: short, and unique in a build without a count
     kept across the workers (each path is made once)."""
-    return "p" + hashlib.blake2b(path.encode("utf-8"), digest_size=10).hexdigest()
+    return "p" + blake2b(path.encode("utf-8"), digest_size=10).hexdigest()
 
 
 class SiteWriter:

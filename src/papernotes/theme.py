@@ -8,12 +8,12 @@ out of the library is neither read nor published.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from papernotes.blake import blake2b
 from papernotes.errors import Diagnostic, warning
 from papernotes.load import escapes
 
@@ -104,7 +104,7 @@ def _refused(display: str, target: Path, outcome: str) -> Diagnostic:
 
 
 def _fingerprint(found: list[dict[str, Path]]) -> str:
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for i, files in enumerate(found):
         for rel, path in files.items():
             h.update(f"{i}:{rel}\0".encode())

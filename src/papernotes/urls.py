@@ -8,12 +8,13 @@ file paths are checked to stay inside the notes folder.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote
+
+from papernotes.blake import blake2b
 
 __all__ = [
     "MAX_NAME_BYTES",
@@ -119,7 +120,7 @@ def _paper_name(key: str) -> str:
     room = MAX_NAME_BYTES - len(".html")
     if len(slug) <= room:
         return slug
-    digest = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+    digest = blake2b(key.encode(), digest_size=8).hexdigest()
     return f"{slug[: room - len(digest) - 2]}~~{digest}"
 
 

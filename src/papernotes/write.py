@@ -28,17 +28,16 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import posixpath
 import re
-import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from papernotes.atomic import write_atomic
+from papernotes.blake import blake2b
 from papernotes.errors import PapernotesError
 
 __all__ = [
@@ -133,7 +132,7 @@ def _has_files(folder: Path) -> bool:
 
 
 def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def unsafe_path(rel: str) -> str | None:
@@ -247,6 +246,14 @@ def manifest_json(files: dict[str, str]) -> str:
     return json.dumps({"generator": "papernotes", "files": dict(sorted(files.items()))})
 
 
+def _rmtree(path: Path, *, ignore_errors: bool = False) -> None:
+    # shutil is imported here, when a staging folder is removed: its import (bz2, lzma, ...)
+    # is a cost a quick edit, which imports this module for its writers, never uses.
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=ignore_errors)
+
+
 class _Staging:
     """``.papernotes-tmp/`` for one build: created on entry, always removed on exit."""
 
@@ -274,7 +281,7 @@ class _Staging:
     def _clear_stale(self) -> None:
         ours = self.dir.is_dir() and not self.dir.is_symlink()
         if ours and ((self.dir / _STAGING_MARK).is_file() or not any(self.dir.iterdir())):
-            shutil.rmtree(self.dir)
+            _rmtree(self.dir)
             return
         raise OutputRefused(
             f"{self.out / STAGING}: papernotes keeps its temporary files under this name, "
@@ -283,7 +290,7 @@ class _Staging:
 
     def _remove(self) -> None:
         if self.dir.is_dir() and not self.dir.is_symlink():
-            shutil.rmtree(self.dir, ignore_errors=True)
+            _rmtree(self.dir, ignore_errors=True)
 
     def put(self, data: bytes, shown: Path, name: str = "") -> Path:
         """Stage one file's bytes; the returned name is short whatever the page's is: ``name``

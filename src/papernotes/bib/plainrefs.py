@@ -14,7 +14,6 @@ citeproc-py as before. ``tests/test_bib_plainrefs.py`` holds the patterns agains
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -22,6 +21,7 @@ from html import unescape
 from typing import Any
 
 from papernotes.bib.stylefile import Style, _citeproc_version
+from papernotes.blake import blake2b
 
 __all__ = ["WRITERS", "plain_references"]
 
@@ -90,7 +90,7 @@ WRITERS: dict[str, Writer] = {"apa": _apa, "ieee": _ieee, "gb7714": _gb7714}
 
 @cache
 def _matches(data: bytes, name: str) -> bool:
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = blake2b(data, digest_size=16).hexdigest()
     return PACKAGED.get(name) == digest and _citeproc_version() == CITEPROC
 
 

@@ -6,11 +6,11 @@ formatting one reference at a time with citeproc-py (see ``bib.styles`` for why 
 from __future__ import annotations
 
 import copy
-import hashlib
 import io
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from papernotes.blake import blake2b
 from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import digest
 
@@ -198,7 +198,7 @@ def _prepared(data: bytes) -> tuple[bytes, str]:
 def packaged_file(data: bytes, *, name: str, origin: str, label: str) -> Style:
     """A packaged style (known to work, so not checked), prepared when first formatted with."""
     # This module's own bytes stand for the preparation: a change to it is a new fingerprint.
-    parts = (hashlib.blake2b(b).hexdigest() for b in (data, Path(__file__).read_bytes()))
+    parts = (blake2b(b).hexdigest() for b in (data, Path(__file__).read_bytes()))
     return Style(name, label, origin, data, digest(*parts, _citeproc_version()), False)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
+from papernotes.blake import blake2b
 from papernotes.write import OutputRefused
 
 if TYPE_CHECKING:
@@ -71,12 +71,12 @@ CACHE_DIR = f"{STATE_DIR}/cache"
 def digest(*parts: object) -> str:
     """A short stable hash of values whose ``repr`` is deterministic (strings, numbers,
     tuples, frozen dataclasses)."""
-    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+    return blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def text_digest(text: str) -> str:
     """The content hash of a source file's text."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 NoteEntry = tuple[str, "Note | None", tuple["Diagnostic", ...]]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import datetime as dt
 import enum
 import operator
 import types
@@ -138,7 +137,8 @@ class Codec:
             return self._dict(tp, args)
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             return self._enum(tp)
-        if tp is dt.date:
+        # By name: a value type with a date imported datetime, which a quick edit does not.
+        if isinstance(tp, type) and (tp.__module__, tp.__qualname__) == ("datetime", "date"):
             return self._date()
         if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             if tp in self._lazy:
@@ -238,6 +238,8 @@ class Codec:
         return (lambda v: v.value), dec
 
     def _date(self) -> tuple[_Fn, _Fn]:
+        import datetime as dt
+
         def dec(data: Any) -> dt.date:
             if type(data) is not str:
                 raise CodecError("expected a date")

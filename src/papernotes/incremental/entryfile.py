@@ -19,10 +19,11 @@ the one the first line gives was cut short or changed: the entry is not used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any, NamedTuple
+
+from papernotes.blake import blake2b
 
 __all__ = [
     "ENTRIES",
@@ -46,7 +47,7 @@ PARTS = ("body", "terms", "refs", "doc")
 
 def entry_name(path: str) -> str:
     """The entry file of a note file: a digest, so that no note path becomes a file path."""
-    return hashlib.blake2b(path.encode("utf-8"), digest_size=16).hexdigest() + ".json"
+    return blake2b(path.encode("utf-8"), digest_size=16).hexdigest() + ".json"
 
 
 Part = tuple[str, bytes]

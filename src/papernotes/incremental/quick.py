@@ -37,7 +37,6 @@ not match: the next build is a full one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -45,7 +44,8 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from papernotes.errors import PapernotesError
+from papernotes.blake import blake2b
+from papernotes.errors import PATH_ID, PapernotesError
 from papernotes.incremental.replay import (
     Replay,
     last_build,
@@ -92,7 +92,7 @@ def _read(path: str | Path) -> bytes:
 
 
 def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def _moved(stamp: dict[str, Any]) -> tuple[str, list[int]]:
@@ -211,8 +211,6 @@ def _edit(root: str, note: dict[str, Any], stamp: dict[str, Any], *, strict: boo
     display = os.path.relpath(path, root).replace(os.sep, "/")
     if not display.startswith(papers.rstrip("/") + "/") or not display.endswith(".md"):
         raise _Refused
-    from papernotes.ids import PATH_ID
-
     # The link stage gave the note its path for an id (another file has its name): the page
     # and the search document are under that id, not the file name's.
     if any(d.where.path == display and PATH_ID in d.message for d in report.diagnostics):

@@ -199,6 +199,16 @@ def _ledger_after(ledger: Ledger, shards: _Shards, touched: set[int], doc_shard:
     return Ledger(sizes, weights, docs)
 
 
+def _by_prefix(ledger: Ledger, prefixes: set[str]) -> dict[str, dict[int, int]]:
+    """Each of ``prefixes`` the ledger's shards have → shard → its weight there, in shard
+    order: one pass over the shards (the prefixes of a few shards are thousands)."""
+    found: dict[str, dict[int, int]] = {}
+    for s, weights in enumerate(ledger.weights):
+        for p in weights.keys() & prefixes:  # a pass over the smaller of the two
+            found.setdefault(p, {})[s] = weights[p]
+    return found
+
+
 def _short_and_typo(
     data: dict[str, Any], before: Ledger, after: Ledger, shards: _Shards, touched: set[int]
 ) -> tuple[dict[str, list[int]], dict[str, str]]:
@@ -208,14 +218,13 @@ def _short_and_typo(
     if not isinstance(short, dict) or not isinstance(typo, dict):
         raise ValueError("not a search manifest")
     prefixes = {p for s in touched for p in (*before.weights[s], *after.weights[s])}
+    was, now = _by_prefix(before, prefixes), _by_prefix(after, prefixes)
     out = dict(short)
     for p in prefixes:
-        was = {s: w[p] for s, w in enumerate(before.weights) if p in w}
-        if (by_weight(was) if was else None) != short.get(p):
+        if (by_weight(was[p]) if p in was else None) != short.get(p):
             raise ValueError(f"the search ledger does not hold the manifest's prefix {p!r}")
-        now = {s: w[p] for s, w in enumerate(after.weights) if p in w}
-        if now:
-            out[p] = by_weight(now)
+        if p in now:
+            out[p] = by_weight(now[p])
         else:
             del out[p]
     came: list[str] = []

@@ -21,13 +21,13 @@ leaves the one of the files it wrote.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
+from papernotes.blake import blake2b
 from papernotes.search.shards import (
     DOC_SHARD_BYTES,
     KEY_CHARS,
@@ -121,7 +121,7 @@ def ledger_of(
 def binding(files: Mapping[str, Any]) -> str:
     """The digest of the search files' hashes in the site's manifest (``files``)."""
     mine = sorted((p, h) for p, h in files.items() if p == MANIFEST or p.startswith(SHARD_DIR))
-    return hashlib.blake2b(json.dumps(mine).encode("utf-8"), digest_size=16).hexdigest()
+    return blake2b(json.dumps(mine).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _path(root: str | Path) -> Path:

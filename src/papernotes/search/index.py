@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from papernotes import ids, urls
+from papernotes import urls
 from papernotes.search.clean import clean_text
 from papernotes.search.text import new_folds, tokenize
 
@@ -164,6 +164,8 @@ def id_term(kind: str, value: str) -> str:
 def id_terms(key: str, arxiv: str | None, doi: str | None) -> tuple[str, ...]:
     """The id terms of a note: its citekey, arXiv id (without version; also the one an arXiv
     DOI names) and DOI, lower-cased as search.js folds a query's (``idTerms``)."""
+    from papernotes import ids  # here: its patterns are a cost a quick edit need not pay
+
     out = [id_term("key", key.lower())]
     doi_id = ids.arxiv_of_doi(doi) if doi else None
     for found in (ids.parse_arxiv(arxiv) if arxiv else None, doi_id):

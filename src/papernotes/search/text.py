@@ -23,6 +23,7 @@ import functools
 import operator
 import re
 import unicodedata
+from collections.abc import Callable
 
 from papernotes.cjk import CJK_RANGES, CJK_RUN, is_cjk_char
 
@@ -42,25 +43,16 @@ def _cjk_gap() -> re.Pattern[str]:
     return re.compile(f"(?<=[{_CJK_CLASS}])[{_WS_CLASS}]+(?=[{_CJK_CLASS}])")
 
 
-# A word character is a letter or digit outside CJK; ``[^\W_]`` is letters and digits.
-_WORD = f"[^\\W_{_CJK_CLASS}]"
-# A text without CJK (``cjk.CJK_RUN``, compiled once for every module) has only words.
-_PLAIN_WORDS = re.compile("[^\\W_]+(?:[-\u2010][^\\W_]+)*")
-
-
-@functools.cache
-def _token() -> re.Pattern[str]:
-    """A CJK run or a word. A CJK run takes in whitespace between two CJK characters (rule 2),
-    and says so in ``gap`` (the last such whitespace): tokenizing is one pass over the folded
-    text, where collapsing whitespace and closing gaps first were two more (whitespace never is
-    part of a token). Compiled on first use: its four classes of the CJK ranges take ~12 ms,
-    and a note in a language without CJK (most notes, the one a quick edit reads) needs none."""
-    return re.compile(
-        f"(?P<cjk>[{_CJK_CLASS}]++(?:(?P<gap>[{_WS_CLASS}]++)[{_CJK_CLASS}]++)*+)"
-        f"|(?P<word>{_WORD}+(?:[-\u2010]{_WORD}+)*)"
-    )
-
-
+# A text without CJK (``cjk.CJK_RUN``, compiled once for every module) has only words: letters
+# and digits (``[^\W_]``), joined by hyphens.
+_WORDS = re.compile("[^\\W_]+(?:[-\u2010][^\\W_]+)*")
+# In a text with CJK, each CJK run is first replaced by this mark, which folding drops (a
+# format character), so none was there: a word is then one of letters and digits, and runs
+# with only whitespace between them are one run (rule 2). No other pattern holds a class of
+# the CJK ranges: each takes ~2.5 ms to compile (re loops in Python over its 41,000 code
+# points), and this is the one a quick edit of a note with CJK would pay for.
+_MARK = "\u200b"
+_TOKENS = re.compile(f"({_MARK}(?:[{_WS_CLASS}]++{_MARK})*+)|([^\\W_]+(?:[-\u2010][^\\W_]+)*)")
 _HYPHENS = re.compile("[-\u2010]")
 
 
@@ -118,14 +110,15 @@ def tokenize(text: str, folds: dict[int, str] | None = None) -> list[str]:
     """
     out: list[str] = []
     folded = _folded(text, folds)
-    if CJK_RUN.search(folded) is None:
-        tokens = [("", "", word) for word in _PLAIN_WORDS.findall(folded)]
-    else:  # findall's (cjk, gap, word) triples: a third of the time of match objects and groups
-        tokens = _token().findall(folded)
-    for run, gap, word in tokens:
-        if run:
-            if gap:
-                run = _WS.sub("", run)
+    runs = CJK_RUN.findall(folded)
+    if runs:  # findall's (marks, word) pairs: a third of the time of match objects and groups
+        tokens = _TOKENS.findall(CJK_RUN.sub(_MARK, folded))
+    else:
+        tokens = [("", word) for word in _WORDS.findall(folded)]
+    next_run = iter(runs).__next__
+    for marks, word in tokens:
+        if marks:
+            run = next_run() if len(marks) == 1 else _joined(marks, next_run)
             out.extend(run)
             out.extend(map(operator.add, run, run[1:]))
         elif "-" in word or "\u2010" in word:
@@ -135,6 +128,11 @@ def tokenize(text: str, folds: dict[int, str] | None = None) -> list[str]:
         else:
             out.append(word)
     return out
+
+
+def _joined(marks: str, next_run: Callable[[], str]) -> str:
+    """The CJK runs of ``marks`` (with whitespace between them), as one run."""
+    return "".join(next_run() for _ in range(marks.count(_MARK)))
 
 
 def new_folds() -> dict[int, str]:
