@@ -237,6 +237,8 @@ NOT_ON_QUICK = {
     # machine import it where they need it).
     "shutil",
     "datetime",
+    # mdit-py-plugins' task lists import uuid (and platform): loaded when a note has a task.
+    "uuid",
     "jinja2",
     "yaml",
     "pybtex",

@@ -873,3 +873,18 @@ def test_emphasis_tags_render_as_markdown_it_renders_them() -> None:
     tokens = ours.parse("**b**")
     tokens[1].children[1].attrs = {"class": "x"}  # type: ignore[index]
     assert ours.renderer.render(tokens, ours.options, {}) == '<p><strong class="x">b</strong></p>\n'
+
+
+def test_task_list_rule_is_mdit_py_plugins_own_imported_on_first_need() -> None:
+    """The task-list rule, installed without importing its plugin, renders as the plugin does."""
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
+    from papernotes.markdown.factory import _tasklists_rule
+
+    theirs = MarkdownIt("commonmark")
+    tasklists_plugin(theirs)
+    ours = MarkdownIt("commonmark")
+    ours.core.ruler.after("inline", "github-tasklists", _tasklists_rule())
+    text = "- [ ] to do\n- [x] done\n  - [X] nested\n\n1. [ ] numbered\n\n[ ] not a list\n"
+    assert ours.render(text) == theirs.render(text)
+    assert 'type="checkbox"' in ours.render(text)

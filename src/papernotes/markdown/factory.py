@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
@@ -20,7 +21,6 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline, image, link
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
 
 from papernotes.markdown.blockdispatch import install_block_dispatch
 from papernotes.markdown.callout import callout_plugin
@@ -80,6 +80,23 @@ def _needing(
     return run
 
 
+def _tasklists(state: StateCore) -> None:
+    """mdit-py-plugins' task-list rule, its module imported when a note first needs it: that
+    module imports ``uuid`` (and ``uuid`` ``platform``), ~11 M instructions that a quick edit
+    of a note without a task list need not pay."""
+    _tasklists_rule()(state)
+
+
+@functools.cache
+def _tasklists_rule() -> Callable[[StateCore], None]:
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
+    md = MarkdownIt("zero")
+    tasklists_plugin(md)  # its one core rule, a closure over the plugin's options only
+    (rule,) = (r.fn for r in md.core.ruler.__rules__ if r.name == "github-tasklists")
+    return rule
+
+
 def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     """The notes dialect: CommonMark + tables, strikethrough, footnotes, task lists, math,
     citations, wikilinks, ``[TOC]``, heading anchors and highlighting.
@@ -97,7 +114,7 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     # Inline ``^[…]`` footnotes are off: their tokens are parsed out of place, so citations in
     # them could not be located, and the note format only promises ``[^1]``.
     footnote_plugin(md, inline=False)
-    tasklists_plugin(md)
+    md.core.ruler.after("inline", "github-tasklists", _tasklists)  # as tasklists_plugin(md)
     label_task_checkboxes(md)
     obsidian_plugin(md)
     callout_plugin(md)
