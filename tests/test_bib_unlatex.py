@@ -4,8 +4,16 @@ math kept as written, and DOIs/URLs with their TeX escapes undone."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from papernotes.bib.unlatex import classic_tex, latex_to_text, repair_c1, verbatim_text
+from papernotes.bib.unlatex import (
+    classic_tex,
+    decode_tex,
+    latex_to_text,
+    repair_c1,
+    verbatim_text,
+)
 
 # (LaTeX as found in real .bib files, the plain text the front matter holds)
 CASES = [
@@ -146,3 +154,19 @@ def test_one_symbol_in_ensuremath_is_that_symbol(tex: str, text: str) -> None:
 def test_biblatex_macros_become_classic_latex_with_the_same_meaning(tex: str, classic: str) -> None:
     assert classic_tex(tex) == classic
     assert latex_to_text(classic) == latex_to_text(tex)
+
+
+# Plain characters, the ones TeX ligatures are made of, and text from other scripts.
+_ALPHABET = "aZ09 \t\n'\"-,.!?;:()[]<>/#&_^*+=|@" + "éß中\u00a0\u200bİǅ\x07"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=16))
+def test_a_value_without_tex_decodes_as_the_full_decoding_does(value: str) -> None:
+    # latex_to_text gives a value with no TeX in it as its text, without decoding it.
+    assert latex_to_text(value) == decode_tex(value)
+
+
+def test_tex_ligatures_and_groups_are_still_decoded() -> None:
+    assert latex_to_text("1--2 ``a'' ,,b~c") == "1–2 “a” „b c"
+    assert latex_to_text("{GPU} 50\\%") == "GPU 50%"

@@ -92,3 +92,26 @@ def test_windows_1252_punctuation_stored_as_c1_controls_is_repaired_and_said() -
     assert "title: Semantic meaning—behavioral “theta”" in note.text
     (said,) = [d for d in report.diagnostics if "U+0080" in d.message]
     assert said.where.line == 2 and "on lines 2" in said.message
+
+
+def test_a_failed_string_leaves_the_macros_as_they_were() -> None:
+    # One parser reads the whole file; a @string that fails is reported at its line, and the
+    # entries after it see the definitions before it (pybtex assigns before it finds the
+    # missing brace on line 2).
+    text = """@string{jn = "Good"}
+@string{jn = "Bad" junk}
+@string{new = "New" junk}
+@string{other = "X" # nosuch}
+@article{k, title = {T}, author = {Roe, Ann}, year = {2020}, journal = jn}
+@article{m, title = {U}, author = {Roe, Ann}, year = {2021}, journal = new}
+"""
+    report = import_bib("x.bib", text, index=NoteIndex([]), papers_dir="papers")
+    said = [(d.where.line, d.message) for d in report.diagnostics]
+    assert said[:3] == [
+        (2, "@string: '}' expected"),
+        (3, "@string: '}' expected"),
+        (4, "@string: undefined string in line 1: nosuch"),
+    ]
+    assert [n.key for n in report.notes] == ["k"]
+    assert "venue: Good\n" in report.notes[0].text
+    assert any(line == 6 and "new" in message for line, message in said)

@@ -9,7 +9,7 @@ file and never leaves a partial one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,22 +227,31 @@ def note_name(key: str, taken: Collection[str] = ()) -> str:
     case-insensitive file systems do) gets ``-2``, ``-3``: ``a:b`` and ``a/b`` become
     ``a_b.md`` and ``a_b-2.md``.
     """
+    return free_name(_portable(key), {fold_name(n) for n in taken}, ext=".md")
+
+
+def _portable(key: str) -> str:
     name = "".join("_" if ch in _UNSAFE else ch for ch in key)
     dots = len(name) - len(name.lstrip("."))
     name = "_" * dots + name[dots:]
     if is_windows_device(name):
         first, dot, rest = name.partition(".")
         name = f"{first}_{dot}{rest}"
-    name = name.encode()[:_NAME_BYTES].decode("utf-8", "ignore") or "_"
-    return free_name(name, {fold_name(n) for n in taken}, ext=".md")
+    return name.encode()[:_NAME_BYTES].decode("utf-8", "ignore") or "_"
 
 
-def place_note(key: str, names: set[str], papers_dir: str) -> tuple[str, str | None]:
+def taken_names(files: Iterable[str]) -> set[str]:
+    """The file names ``files`` as :func:`place_note` compares them (as a case-insensitive file
+    system would)."""
+    return {fold_name(f) for f in files}
+
+
+def place_note(key: str, taken: set[str], papers_dir: str) -> tuple[str, str | None]:
     """Where an imported note with id ``key`` goes: its path under ``papers_dir``, named by
-    :func:`note_name` apart from ``names`` (which learns it), and why the name differs from
-    ``<key>.md`` (None when it does not)."""
-    name, portable = note_name(key, names), note_name(key)
-    names.add(name)
+    :func:`note_name` apart from ``taken`` (:func:`taken_names`; it learns the new name), and
+    why the name differs from ``<key>.md`` (None when it does not)."""
+    portable = _portable(key) + ".md"
+    name = free_name(_portable(key), taken, ext=".md")  # adds it to taken
     rel = f"{papers_dir}/{name}"
     if name == f"{key}.md":
         return rel, None

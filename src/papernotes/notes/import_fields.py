@@ -29,7 +29,7 @@ from papernotes.bib.export import check_raw_field, keep_as, parse_person, split_
 from papernotes.bib.latex import latex_field, latex_title
 from papernotes.bib.names import person_parts
 from papernotes.bib.unlatex import classic_tex, latex_to_text, unwrap_group, verbatim_text
-from papernotes.errors import PapernotesError
+from papernotes.errors import Diagnostic, PapernotesError
 from papernotes.ids import KEY_RE, arxiv_in_text, clean_doi, is_arxiv, strip_arxiv_prefix
 from papernotes.model import CiteKey
 from papernotes.notes.citekeys import make_key
@@ -38,6 +38,7 @@ from papernotes.parse import parse_note
 
 __all__ = [
     "ImportProblem",
+    "checked_draft",
     "decode",
     "draft_from_entry",
     "entry_arxiv",
@@ -343,12 +344,22 @@ def draft_from_entry(
     made up), and a field a note cannot hold is dropped, with a remark. Raises ImportProblem
     only for a draft that does not parse (an author list BibTeX cannot split).
     """
+    draft, notes, _ = checked_draft(entry, key, taken=taken, md=md)
+    return draft, notes
+
+
+def checked_draft(
+    entry: Entry, key: str, *, taken: Collection[str], md: MarkdownIt
+) -> tuple[NoteDraft, list[str], tuple[str, tuple[Diagnostic, ...]] | None]:
+    """:func:`draft_from_entry`, and the note's text with what parsing it said (diagnostics at
+    ``papers/x.md``), made on the way; None when the draft changed after (a field kept raw)."""
     valid = key if KEY_RE.fullmatch(key) else ""
     draft, notes = _first_pass(entry, valid)
     if not valid:
         people = tuple(parse_person(a) for a in draft.authors or draft.editors)
         draft = replace(draft, key=make_key(people, draft.year, draft.title, taken))
-    note, diags = parse_note("papers/x.md", render_note(draft), md)
+    text = render_note(draft)
+    note, diags = parse_note("papers/x.md", text, md)
     if note is None:
         raise ImportProblem(diags[0].message if diags else "cannot be made a note")
     exported = to_entry(note.meta)
@@ -367,5 +378,5 @@ def draft_from_entry(
         if tex_reason(low, value) or not _same_meaning(low, value, out):
             raw[low] = _kept(low, value)
     if len(raw) == len(draft.bibtex):
-        return draft, notes
-    return replace(draft, bibtex=tuple(raw.values())), notes
+        return draft, notes, (text, diags)
+    return replace(draft, bibtex=tuple(raw.values())), notes, None

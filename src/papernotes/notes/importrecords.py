@@ -24,7 +24,7 @@ from papernotes.ids import KEY_RE, key_problem
 from papernotes.markdown.factory import make_parser
 from papernotes.model import Author, CiteKey, Metadata
 from papernotes.notes.citekeys import make_key
-from papernotes.notes.file import NoteDraft, check_note, place_note, render_note
+from papernotes.notes.file import NoteDraft, check_note, place_note, render_note, taken_names
 from papernotes.notes.importbib import ImportedNote, ImportReport
 from papernotes.notes.match import NoteIndex, same_paper
 
@@ -168,7 +168,7 @@ def admit(
     record's fate added; ``index`` learns each note made, so later records are checked
     against earlier ones. File names avoid ``files`` (the names already in ``papers_dir``)
     and each other (:func:`place_note`)."""
-    names = set(files)
+    names = taken_names(files)
     md = make_parser()
     notes: list[ImportedNote] = []
     seen: dict[str, int] = {}
