@@ -7,6 +7,7 @@ from pybtex.database import Entry
 from pybtex.database.input.bibtex import Parser
 
 from papernotes.markdown.factory import make_parser
+from papernotes.notes.file import check_note, render_note
 from papernotes.notes.import_fields import (
     draft_from_entry,
     entry_arxiv,
@@ -183,3 +184,16 @@ def test_month_number_reads_macros_names_and_numbers() -> None:
         None,
         None,
     ]
+
+
+def test_tex_quotes_in_a_kept_field_become_the_quotes_they_stand_for() -> None:
+    # A lab's .bib writes ``free search'' in an abstract or note: kept as it is, a plain
+    # bibtex: field would be read back as TeX-looking text, and warned about on every build.
+    draft, _ = _draft(
+        "title = {T}, author = {Roe, Ann}, year = {1990},"
+        " note = {Special issue on ``Program Generation''}"
+    )
+    kept = dict(draft.bibtex)
+    assert kept == {"note": "Special issue on “Program Generation”"}
+    text = render_note(draft)
+    assert check_note("papers/smith2020x.md", text) == ()

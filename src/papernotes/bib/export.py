@@ -169,7 +169,8 @@ def _raw_people(value: str) -> list[Person]:
 
 def keep_as(name: str, value: str) -> str:
     """The ``bibtex:`` key that keeps a field's original BibTeX ``value``: ``name`` when the
-    export of ``value`` as plain text is ``value`` itself (``2021a``, ``PMLR``) or when the
+    export of ``value`` as plain text is ``value`` itself (``2021a``, ``PMLR``) and holds
+    nothing the note's reader takes for TeX (:func:`looks_like_tex`), or when the
     value could not pass through as TeX (a bare ``%``), else ``tex.name``."""
     if name.lower() in _PERSON_ROLES:
         try:
@@ -177,8 +178,8 @@ def keep_as(name: str, value: str) -> str:
         except ValueError:  # not plain names ("M{\\"u}ller"): keep the TeX
             return TEX_PREFIX + name
         return name if " and ".join(people) == value else TEX_PREFIX + name
-    if _encode(name, value) == value:
-        return name
+    if _encode(name, value) == value and looks_like_tex(value) is None:
+        return name  # ("``x''" is written back as it is, but BibTeX reads its quotes as TeX)
     # A bare "%" ("improves by 50%") cannot pass through as TeX; as text it is escaped.
     return TEX_PREFIX + name if check_raw_field(TEX_PREFIX + name, value) is None else name
 
