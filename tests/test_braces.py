@@ -6,7 +6,7 @@ import pytest
 
 from papernotes.bib.braces import balanced, brace_error, depths, group_end, is_one_group
 from papernotes.bib.names import split_authors
-from papernotes.bib.split import split_bib
+from papernotes.bib.split import split_bib, without_comments
 from papernotes.bib.unlatex import unwrap_group
 
 # text, brace_error (None when balanced)
@@ -97,3 +97,35 @@ def test_names_split_only_at_the_top_level(value: str, names: list[str]) -> None
 def test_split_bib_closes_blocks_by_depth(text: str, closed: bool, kept: str) -> None:
     first = split_bib(text)[0]
     assert (first.complete, first.text) == (closed, kept)
+
+
+def test_a_commented_out_field_neither_opens_nor_closes_a_block() -> None:
+    # As biber reads it: "%" between fields comments out the rest of its line.
+    text = '@misc{k,\n  %eprint = {https://x.org/a.pdf",\n  title = {T},\n}\n@misc{m, title={U}}'
+    blocks = split_bib(text)
+    assert [(b.key, b.complete) for b in blocks] == [("k", True), ("m", True)]
+
+
+def test_an_entry_commented_out_line_by_line_is_no_block() -> None:
+    text = "%@misc{maxima,\n%  title = {Old},\n% }\n\n@misc{maxima,\n  title = {New},\n}\n"
+    blocks = split_bib(text)
+    assert [(b.key, b.line) for b in blocks] == [("maxima", 5)]
+
+
+@pytest.mark.parametrize(
+    ("block", "plain"),
+    [
+        (
+            "@article{k,\n  % abstract = {A {nested} one},\n  title = {50% off},\n}",
+            "@article{k,\n  \n  title = {50% off},\n}",
+        ),
+        (
+            '@article{k, title = "50% off", % why\n year = 2020}',
+            '@article{k, title = "50% off", \n year = 2020}',
+        ),
+        ("@article(k, note = {a}, %x\n year = 2020)", "@article(k, note = {a}, \n year = 2020)"),
+        ("@article{k, title = {No comment}}", "@article{k, title = {No comment}}"),
+    ],
+)
+def test_without_comments_keeps_every_line_and_every_value(block: str, plain: str) -> None:
+    assert without_comments(block) == plain

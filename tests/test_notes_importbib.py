@@ -115,3 +115,29 @@ def test_a_failed_string_leaves_the_macros_as_they_were() -> None:
     assert [n.key for n in report.notes] == ["k"]
     assert "venue: Good\n" in report.notes[0].text
     assert any(line == 6 and "new" in message for line, message in said)
+
+
+def test_biber_comments_and_repeated_fields_import_as_biber_reads_them() -> None:
+    # Real .bib files comment fields and whole entries out with "%", and repeat a field:
+    # biber reads the first as comments and keeps the first of a repeated field.
+    text = """%@misc{tool,
+%  title = {An old version},
+% }
+@misc{tool,
+  title = {The Tool},
+  author = {Roe, Ann},
+  % abstract = {Left out {for now}},
+  %eprint = {https://x.org/a.pdf",
+  year = {2023},
+  note = {50% faster},
+  note = {A second note},
+}
+"""
+    report = import_bib("x.bib", text, index=NoteIndex([]), papers_dir="papers")
+    assert [(d.severity.value, d.where.line, d.message) for d in report.diagnostics] == [
+        ("warning", 4, "tool: 'note' is given twice: the first one is imported")
+    ]
+    (note,) = report.notes
+    assert "The Tool" in note.text and "An old version" not in note.text
+    assert "Left out" not in note.text and "x.org" not in note.text
+    assert "note: 50% faster\n" in note.text and "second" not in note.text

@@ -24,10 +24,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from pybtex.database import BibliographyData, Entry
-from pybtex.database.input.bibtex import Parser, month_names
+from pybtex.database.input.bibtex import DuplicateField, Parser, month_names
 from pybtex.exceptions import PybtexError
 
-from papernotes.bib.split import Block, split_bib
+from papernotes.bib.split import Block, split_bib, without_comments
 from papernotes.bib.unlatex import repair_c1
 from papernotes.errors import Diagnostic, error, warning
 from papernotes.foreign import bibtex_error
@@ -69,18 +69,39 @@ class ImportReport:
     """Entries found in the file."""
 
 
-def _parse(block: Block, parser: Parser) -> Entry:
+class _Parser(Parser):  # type: ignore[misc]  # pybtex has no type hints
+    """pybtex's parser, keeping the first of a field given twice, as BibTeX and biber do
+    (pybtex fails the entry), and noting the field's name in ``repeated``."""
+
+    def __init__(self) -> None:
+        super().__init__(macros=month_names, person_fields=[])
+        self.repeated: list[str] = []
+
+    def handle_error(self, error: Exception) -> None:
+        if not isinstance(error, DuplicateField):
+            super().handle_error(error)
+            return
+        found = _REPEATED.search(str(error))
+        self.repeated.append(found.group(1) if found else "?")
+
+
+_REPEATED = re.compile(r"duplicate (\S+) field$")
+
+
+def _parse(block: Block, parser: _Parser) -> tuple[Entry, list[str]]:
+    """The entry of ``block``, and the fields it gives twice."""
     parser.data = BibliographyData()  # the file's parser, for this entry alone
-    data = parser.parse_string(block.text)
+    parser.repeated = []
+    data = parser.parse_string(without_comments(block.text))
     if len(data.entries) != 1:
         raise PybtexError("no entry could be read")
-    return next(iter(data.entries.values()))
+    return next(iter(data.entries.values())), parser.repeated
 
 
 _STRING_NAME = re.compile(r"@\s*string\s*[{(]\s*([^\s=,{}()]+)", re.IGNORECASE)
 
 
-def _define(block: Block, parser: Parser) -> None:
+def _define(block: Block, parser: _Parser) -> None:
     """Read the ``@string`` ``block`` into ``parser``'s macros; when it fails, they are left as
     they were (pybtex may define the name before it finds the error)."""
     found = _STRING_NAME.match(block.text)
@@ -88,7 +109,7 @@ def _define(block: Block, parser: Parser) -> None:
     before = parser.macros.get(name) if name else None
     try:
         parser.data = BibliographyData()
-        parser.parse_string(block.text)
+        parser.parse_string(without_comments(block.text))
     except PybtexError:
         if name and before is None:
             parser.macros.pop(name, None)
@@ -130,7 +151,7 @@ def _inherit(entries: dict[str, tuple[Entry, Block]], path: str) -> list[Diagnos
 def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Diagnostic], int]:
     # One parser for the file, its macros growing with each @string: a parser per entry copied
     # every macro so far (a lab's file defines ~1,700: ~1.7 ms an entry).
-    parser = Parser(macros=month_names, person_fields=[])
+    parser = _Parser()
     entries: dict[str, tuple[Entry, Block]] = {}
     diags: list[Diagnostic] = []
     count = 0
@@ -168,9 +189,15 @@ def _read(path: str, text: str) -> tuple[dict[str, tuple[Entry, Block]], list[Di
             )
             continue
         try:
-            entries[key.casefold()] = (_parse(block, parser), block)
+            entry, repeated = _parse(block, parser)
         except PybtexError as exc:
             diags.append(_bib_error(path, lines, block, key, exc))
+            continue
+        entries[key.casefold()] = (entry, block)
+        diags.extend(
+            warning(path, block.line, f"{key}: '{name}' is given twice: the first one is imported")
+            for name in repeated
+        )
     diags.extend(_inherit(entries, path))
     return entries, diags, count
 
