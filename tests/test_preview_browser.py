@@ -115,9 +115,16 @@ def test_graph_nodes_and_search_results_have_cards(page: Page, base: str) -> Non
 
 
 def test_a_link_passed_over_shows_nothing(page: Page, base: str) -> None:
+    # The page's clock stands still while the pointer passes over the link: on a loaded
+    # machine two hovers can take longer than the delay itself.
+    page.clock.install()
     page.goto(base + "papers/citer.html")
+    page.clock.pause_at(page.evaluate("Date.now()") + 1)
     page.locator("#cites + ul a").first.hover()
     page.locator("h1").hover()  # left before the delay is over
+    page.clock.run_for(2000)  # long past it: the card was never coming
+    expect(_card(page)).to_have_count(0)
+    page.clock.resume()
     # Then another link is hovered and stays: only its card shows, the first never did.
     page.locator(".note-body a.cite[href='target.html']:not(.wikilink)").hover()
     _expect_target_card(page)
