@@ -152,6 +152,31 @@ def test_a_build_after_a_save_never_saved_makes_the_site_a_clean_build_makes(
     assert "never saw" not in (out / "papers" / "hu2021lora.html").read_text("utf-8")
 
 
+def test_the_first_build_of_a_session_starts_from_the_saved_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a build from the cache in memory sets the index aside: the first one reads it.
+    from papernotes.incremental import cache
+
+    root = _lib(tmp_path)
+    out = root / "site"
+    config, _ = load_config(root)
+    assert build(root, config, out=out).errors == 0
+    found: list[bool] = []
+    real = cache.read_cache
+
+    def reading(*args, **kwargs):  # type: ignore[no-untyped-def]
+        got = real(*args, **kwargs)
+        found.append(got[0] is not None)
+        return got
+
+    monkeypatch.setattr(cache, "read_cache", reading)
+    session = Session(root, out)
+    assert session.build(hold=True).errors == 0
+    assert found == [True]
+    assert session.persist() == ()
+
+
 def test_a_save_that_writes_nothing_leaves_the_index_in_place(tmp_path: Path) -> None:
     root = _lib(tmp_path)
     out = root / "site"

@@ -165,7 +165,9 @@ class Session:
             warm = replace(self._warm, known=self._texts)
             looked = self._texts.looked
             self._keeper.check = checker(config, self._warm.md)
-            aside = self._pending is None and cache.set_aside(self.root)
+            # Set aside once the cache is in memory: the first build reads it from disk.
+            held = self._warm.cache is not None
+            aside = held and self._pending is None and cache.set_aside(self.root)
             done = self._run(config, stamp, strict, keep_going, warm)
             if hold and done.cache is not None and done.warm.memo and not done.report.errors:
                 done = self._again(config, stamp, strict, keep_going, done)
