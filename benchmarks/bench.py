@@ -41,6 +41,8 @@ from benchmarks.hugo import hugo_cold, hugo_site
 from benchmarks.procs import hugo_command, papernotes_command, run
 from benchmarks.report import environment, table
 
+HUGE_SAVES = 5
+"""Saves timed at the ``--huge`` size, at least: the table gives their median and maximum."""
 ROWS = ("cold", "edit", "serve", "noop", "output", "memory", "scaling", "home", "search")
 
 
@@ -155,7 +157,8 @@ def serve(b: Bench, lib: Path, n: int, key: str, runs: int) -> None:
 
     def measure() -> None:
         timing = serve_latency(lib, b.notes[n], runs)
-        b.results[key] = timing.median
+        # The median, and the slowest save: the target holds for every save, not a typical one.
+        b.results[key], b.results[f"{key}_max"] = timing.median, max(timing.latencies)
         b.say(f"save → reload at {n:,}: " + ", ".join(f"{t:.3f}" for t in timing.latencies))
 
     b.step(f"serve at {n:,} notes ({runs} saves)", key)(measure)
@@ -229,7 +232,9 @@ def big_rows(
 
         b.step(f"Chromium on the {pages_at:,}-note site", "pages")(browse)
     if huge and "serve" in only:
-        serve(b, b.work / f"lib-{huge}", huge, "serve_huge", max(1, b.runs // 2))
+        # Several saves in one session (its start, a build from the cache, costs the most):
+        # one sample said little, saves at 50,000 notes ranged from 0.5 to 1.0 s.
+        serve(b, b.work / f"lib-{huge}", huge, "serve_huge", max(HUGE_SAVES, b.runs // 2))
 
 
 def _version(cmd: list[str]) -> str:

@@ -88,6 +88,13 @@ def rows(r: Results) -> list[Row]:
     def bound(key: str, limit: float, show: Callable[[float], str]) -> Part:
         return Part(show(r[key]), r[key] <= limit)
 
+    def saves(key: str, limit: float) -> Part:
+        """Serve's saves: the median, and the slowest (which the target holds for) if known."""
+        slowest = r.get(f"{key}_max")
+        if slowest is None:
+            return bound(key, limit, seconds)
+        return Part(f"{seconds(r[key])} (max {seconds(slowest)})", slowest <= limit)
+
     def output() -> Part:
         per_note = r["page_bytes"] + r["rest_bytes_per_note"]
         text = (
@@ -131,8 +138,8 @@ def rows(r: Results) -> list[Row]:
             "≤ 0.15 s / ≤ 0.5 s",
             r,
             [
-                (("serve_small",), lambda: bound("serve_small", 0.15, seconds)),
-                (("serve_huge",), lambda: bound("serve_huge", 0.5, seconds)),
+                (("serve_small",), lambda: saves("serve_small", 0.15)),
+                (("serve_huge",), lambda: saves("serve_huge", 0.5)),
             ],
         ),
         _row("no-op build", "≤ 0.1 s", r, [(("noop",), lambda: bound("noop", 0.1, seconds))]),

@@ -31,6 +31,9 @@ _VALUES = [
     {"a": _BIG, "b": [_BIG, [_BIG, {"c": _BIG}], 1], "d": {3: _BIG}, "e": list(_BIG)},
     [list(range(20000)), [str(i) * 9 for i in range(20000)], {"k": ["x" * 99] * 2000}],
     [[1.5, None, True, False, "s", 2**70] * 1000, ["x"] * 4097, [None] * 2048],
+    {f"page/{i}.html": f"{i:032x}" for i in range(5000)},
+    {f"k{i}": [None, 1.5, True, "é 注意", 2**70][i % 5] for i in range(4097)},
+    {"a": "x" * 70_000, "b": "y" * 70_000, "c": 1},
 ]
 
 

@@ -14,7 +14,7 @@ from papernotes import load
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import fastpath
-from papernotes.incremental.cache import text_digest
+from papernotes.incremental.cache import ASIDE, text_digest
 from papernotes.incremental.session import Session
 from papernotes.incremental.textmemo import TextMemo
 from papernotes.serve.watch import rebuild
@@ -113,15 +113,85 @@ def test_a_save_reads_and_renders_only_what_changed(
     assert "A sentence added while serving." in (out / "papers" / "hu2021lora.html").read_text(
         "utf-8"
     )
-    # The cache waits for persist(), which the server calls after the reload event.
-    assert index.read_bytes() == saved
+    # The cache waits for persist(), which the server calls after the reload event; its
+    # index meanwhile set aside, as it is not the site's.
+    aside = index.with_name(ASIDE)
+    assert not index.exists() and aside.read_bytes() == saved
     config, _ = load_config(root)
     assert session.persist() == ()
-    assert index.read_bytes() != saved
+    assert index.read_bytes() != saved and not aside.exists()
     assert build(root, config, out=out).up_to_date
     clean = tmp_path / "clean"
     build(root, config, out=clean, use_cache=False)
     assert site_tree(out) == site_tree(clean)
+
+
+def test_a_build_after_a_save_never_saved_makes_the_site_a_clean_build_makes(
+    tmp_path: Path,
+) -> None:
+    # The server saved a note and was killed before it saved its cache; the note then went
+    # back to its text the cache knows. The page shows the save's text: it must be made again.
+    root = _lib(tmp_path)
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    note = root / "papers" / "peft" / "lora.md"
+    text = note.read_text("utf-8")
+    _touch(note, text + "\nA sentence the cache never saw.\n")
+    session.invalidate({str(note.resolve())})
+    assert session.build().rendered > 0
+    del session  # killed: nothing saved
+    _touch(note, text)
+    config, _ = load_config(root)
+    report = build(root, config, out=out)
+    assert report.errors == 0 and not report.up_to_date
+    clean = tmp_path / "clean"
+    build(root, config, out=clean, use_cache=False)
+    assert site_tree(out) == site_tree(clean)
+    assert "never saw" not in (out / "papers" / "hu2021lora.html").read_text("utf-8")
+
+
+def test_the_first_build_of_a_session_starts_from_the_saved_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a build from the cache in memory sets the index aside: the first one reads it.
+    from papernotes.incremental import cache
+
+    root = _lib(tmp_path)
+    out = root / "site"
+    config, _ = load_config(root)
+    assert build(root, config, out=out).errors == 0
+    found: list[bool] = []
+    real = cache.read_cache
+
+    def reading(*args, **kwargs):  # type: ignore[no-untyped-def]
+        got = real(*args, **kwargs)
+        found.append(got[0] is not None)
+        return got
+
+    monkeypatch.setattr(cache, "read_cache", reading)
+    session = Session(root, out)
+    assert session.build(hold=True).errors == 0
+    assert found == [True]
+    assert session.persist() == ()
+
+
+def test_a_save_that_writes_nothing_leaves_the_index_in_place(tmp_path: Path) -> None:
+    root = _lib(tmp_path)
+    out = root / "site"
+    session = Session(root, out)
+    assert session.build().errors == 0
+    session.persist()
+    index = root / ".papernotes" / "cache" / "index.json"
+    saved = index.read_bytes()
+    note = root / "papers" / "peft" / "lora.md"
+    _touch(note, note.read_text("utf-8") + "\nCites [@no-such-key-anywhere].\n")
+    session.invalidate({str(note.resolve())})
+    report = session.build(strict=True, keep_going=False)
+    assert report.errors > 0 and report.written is None
+    assert index.read_bytes() == saved and not index.with_name(ASIDE).exists()
+    assert session.persist() == ()
 
 
 def test_a_broken_configuration_then_a_fixed_one(tmp_path: Path) -> None:

@@ -188,3 +188,37 @@ def test_port_in_use_and_ctrl_c(tmp_path: Path) -> None:
     assert proc.returncode == 0, err
     assert "stopped" in out
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("pause", [3600.0, 0.0])
+def test_the_cache_is_saved_once_saves_pause_and_when_serve_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pause: float
+) -> None:
+    """A save's cache waits for saves to pause (``SAVE_AFTER``), its index set aside
+    meanwhile; serve saves it before it stops, so the next build has nothing to do."""
+    import time
+
+    from papernotes.build import build
+    from papernotes.cli import serve as serve_cli
+    from papernotes.config import load_config
+
+    monkeypatch.setattr(serve_cli, "SAVE_AFTER", pause)
+    live = start(copy_fixture("small", tmp_path))
+    index = live.root / ".papernotes" / "cache" / "index.json"
+    try:
+        assert index.exists()  # the first build's, saved before serving
+        note = live.root / "papers" / "peft" / "lora.md"
+        first = live.state.generation
+        note.write_text(note.read_text(encoding="utf-8") + "\nSaved.\n", encoding="utf-8")
+        _until(live.state, first + 1)
+        if pause:
+            assert not index.exists()  # not saved while saves may follow
+        else:
+            deadline = time.monotonic() + DEADLINE
+            while not index.exists():
+                assert time.monotonic() < deadline, "the cache was never saved"
+                time.sleep(0.05)
+    finally:
+        live.close()
+    config, _ = load_config(live.root)
+    assert build(live.root, config, out=live.site).up_to_date

@@ -13,6 +13,7 @@ import errno
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,12 @@ if TYPE_CHECKING:
     from papernotes.serve.http import LiveState
     from papernotes.serve.watch import BuildOutcome
 
-__all__ = ["run"]
+__all__ = ["SAVE_AFTER", "run"]
+
+SAVE_AFTER = 1.0
+"""Seconds without a save before the last build's cache is saved. Saving it takes seconds at
+50,000 notes (the index holds every page's fingerprint), and the next save's build would wait
+for it: saves in a row are built one after the other, and the cache saved once they pause."""
 
 
 def _show(outcome: BuildOutcome, say: Callable[[str], None]) -> list[str]:
@@ -122,6 +128,7 @@ def run(
     watching = threading.Event()
 
     def watch_loop() -> None:
+        built: float | None = None  # when the last build not saved yet ended
         try:
             for changes in watch_changes(root, config.papers_dir, stop, config.excludes.patterns):
                 watching.set()
@@ -129,11 +136,16 @@ def run(
                     # Saves that arrived during the last build are in this one batch: one build.
                     changed = {path for _, path in changes}
                     state.publish(_show(rebuild(root, out, session, changed), say))
+                    built = time.monotonic()
+                elif built is not None and time.monotonic() - built >= SAVE_AFTER:
                     _persist(session)
+                    built = None
         except Exception as exc:  # e.g. the system's limit of watched folders
             print(f"papernotes: warning: not watching for changes: {exc}", file=sys.stderr)
         finally:
             watching.set()
+            if built is not None:  # stopped: the last build's cache saved before the exit
+                _persist(session)
 
     interrupted: list[bool] = []
     with _ctrl_c_flags(interrupted):

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from papernotes.search.index import DocTerms
 
 __all__ = [
+    "ASIDE",
     "CACHE_DIR",
     "BuildBusy",
     "BuildCache",
@@ -56,10 +57,12 @@ __all__ = [
     "input_stamp",
     "load_cache",
     "persist",
+    "put_back",
     "read_cache",
     "rebuilt_if_damaged",
     "save_cache",
     "saved_stamp",
+    "set_aside",
     "stamp_matches",
     "state_path",
 ]
@@ -190,6 +193,8 @@ def save_cache(
     with contextlib.suppress(FileNotFoundError):  # the old stamp must not outlive its cache
         state_path(root, "cache", "stamp.json").unlink()
     saved = store.save(root, cache, workers=workers)
+    with contextlib.suppress(FileNotFoundError):  # the index set aside: this one's past
+        state_path(root, "cache", ASIDE).unlink()
     stamp_bytes = json.dumps(stamp, sort_keys=True).encode("utf-8")
     write_atomic(state_path(root, "cache", "stamp.json"), stamp_bytes)
     return saved
@@ -252,9 +257,33 @@ def clear_cache(root: Path) -> None:
     """Forget the last build (``--clean``, ``--no-cache``)."""
     from papernotes.incremental import store
 
-    with contextlib.suppress(FileNotFoundError):
-        state_path(root, "cache", "stamp.json").unlink()
+    for name in ("stamp.json", ASIDE):
+        with contextlib.suppress(FileNotFoundError):
+            state_path(root, "cache", name).unlink()
     store.clear(root)
+
+
+ASIDE = "index.unsaved"
+"""Where ``serve`` sets the cache's index aside while the site moves on (:func:`set_aside`)."""
+
+
+def set_aside(root: Path) -> bool:
+    """Set the cache's index aside before a build writes a site its fingerprints do not
+    describe, whose cache is saved later (``serve``): a build that starts before (after a
+    crash, or the server killed) finds no index and makes every page again, rather than keep
+    one whose fingerprint the index says its file has. The entries stay; the next save
+    (:func:`save_cache`) writes the index anew. Whether there was an index to set aside."""
+    try:
+        os.replace(state_path(root, "cache", "index.json"), state_path(root, "cache", ASIDE))
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def put_back(root: Path) -> None:
+    """The index set aside back in its place, for a build that wrote nothing after all."""
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(state_path(root, "cache", ASIDE), state_path(root, "cache", "index.json"))
 
 
 @contextlib.contextmanager

@@ -79,6 +79,16 @@ def _pieces(value: Any) -> Iterator[bytes]:
         if not all(type(k) is str for k in value):
             yield dump(value)  # its keys' text is json's to make
             return
+        if set(map(type, value.values())) <= _SCALARS:  # runs of :data:`_RUN` items
+            # A page's fingerprint, an entry's version: two calls per item were most of
+            # writing the index (at 50,000 notes, 227,000 dumps of 113,000 items).
+            items = list(value.items())
+            comma = b"{"
+            for at in range(0, len(items), _RUN):
+                yield comma + dump(dict(items[at : at + _RUN]))[1:-1]
+                comma = b","
+            yield b"}"
+            return
         comma = b"{"
         for key, item in value.items():
             yield comma + dump(key) + b":"

@@ -7,7 +7,10 @@ Jinja compiled), the Markdown parser, the citation styles, the text of every not
 the size and time its file had) and the last build's cache. On a save it reads only the files
 whose size or time moved, runs the same stages as a build (so the site is the same byte for
 byte), writes the pages whose fingerprints changed, and leaves saving the cache to
-:meth:`Session.persist`, which the caller runs *after* it told the browser to reload.
+:meth:`Session.persist`, which the caller runs *after* it told the browser to reload (``serve``:
+once no save came for a moment; a save's build does not wait for the last one's to be saved).
+Until then the cache's index on disk is set aside (``cache.set_aside``): its fingerprints are
+no longer the site's, and a build after a crash must not take them for it.
 
 A change the session cannot take in piecemeal — the configuration, the templates, the styles,
 a folder that appeared or went away — drops what depends on it, and the next build loads it as
@@ -138,7 +141,8 @@ class Session:
             output = output_memo(self._warm.memo)  # the manifest: read once while unchanged
             read = output.manifest if output is not None else None
             write.check_output(self.root, self.out, config.papers_dir, read)
-            self.persist_unlocked()  # a build not saved yet is this one's starting point
+            # A build not saved yet stays pending: this one, if it writes, supersedes it.
+            self._thaw()
             # Told what moved, the stamp of every other input is the last one's (a walk of
             # the notes folder and a look at every file spared); else taken afresh.
             told, self._told = self._told, None
@@ -161,9 +165,14 @@ class Session:
             warm = replace(self._warm, known=self._texts)
             looked = self._texts.looked
             self._keeper.check = checker(config, self._warm.md)
+            # Set aside once the cache is in memory: the first build reads it from disk.
+            held = self._warm.cache is not None
+            aside = held and self._pending is None and cache.set_aside(self.root)
             done = self._run(config, stamp, strict, keep_going, warm)
             if hold and done.cache is not None and done.warm.memo and not done.report.errors:
                 done = self._again(config, stamp, strict, keep_going, done)
+            if aside and done.cache is None:  # nothing written: the index is the site's still
+                cache.put_back(self.root)
         self._looked = self._texts.looked - looked
         self._texts.forget_unused()
         done = self._keeper.after(done, str(self.root))  # a broken note deleted: forgotten
@@ -254,14 +263,21 @@ class Session:
     def persist(self) -> tuple[Diagnostic, ...]:
         """Save the last build's cache and stamp for the next build (a warning if it cannot
         be); nothing when it is saved already."""
+        # Thawed first: the lock counts the frozen objects (``gc.get_freeze_count`` walks
+        # them one by one), which were the whole library: 0.36 s of a save at 50,000 notes.
+        self._thaw()
         with cache.build_lock(self.root):
             return self.persist_unlocked()
 
-    def persist_unlocked(self) -> tuple[Diagnostic, ...]:
-        """:meth:`persist`, for a caller that holds the build lock."""
-        if self._frozen:  # the collector may walk the library again, the browser told
+    def _thaw(self) -> None:
+        """Let the collector walk the library again (the browser was told), if this froze it."""
+        if self._frozen:
             self._frozen = False
             gc.unfreeze()
+
+    def persist_unlocked(self) -> tuple[Diagnostic, ...]:
+        """:meth:`persist`, for a caller that holds the build lock."""
+        self._thaw()
         done, self._pending = self._pending, None
         if done is None or done.cache is None:
             return ()
