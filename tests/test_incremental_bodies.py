@@ -1,6 +1,6 @@
 """Stage 3's bodies and search documents: a cold build's, packed where each body is rendered
-and the documents made from the plain texts alone, equal what a build with the bodies in hand
-makes (``incremental.bodies``)."""
+and each document made there from the plain text alone, equal what a build with the bodies in
+hand makes (``incremental.bodies``)."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from papernotes.incremental.searchstate import DocEntry
     from papernotes.incremental.spool import Spool
     from papernotes.markdown._types import RenderedBody
-    from papernotes.model import Library, Note
+    from papernotes.model import Note
     from papernotes.search.index import DocTerms, SearchDoc
 
 __all__ = [
@@ -159,14 +159,14 @@ def pack_bodies(
 
 
 class Rendered(NamedTuple):
-    """A body as its worker sends it back: packed, with the plain text the search document
-    is made from (the only part of it the parent reads before the pages)."""
+    """A body as its worker sends it back: packed, with the search document made from its
+    plain text (the only part of it the parent reads before the pages)."""
 
     packed: bytes
     """Its entry's JSON text: as it is for the spool, else compressed (what :class:`Packed`
     holds)."""
-    text: str
-    """``RenderedBody.text``."""
+    doc: DocEntry
+    """The note's search document and its digest (``searchstate.doc_entry``)."""
     at: tuple[int, int] | None = None
     """Where in the spool ``packed`` went (``packed`` is then empty), when it did."""
 
@@ -176,34 +176,52 @@ def render_packed(
     render: Callable[[Note], RenderedBody],
     workers: int,
     spool: Spool | None = None,
-) -> tuple[Packed[RenderedBody], dict[str, tuple[str, str]]]:
+) -> tuple[Packed[RenderedBody], dict[str, tuple[str, DocEntry]]]:
     """Every note of ``wanted`` (key → (body fingerprint, note)) rendered and packed where it
     is rendered (over ``workers`` processes when there are many), each moved to ``spool`` as
     it arrives: the bodies, as :func:`pack_bodies` would have packed them, and each one's
-    plain text under its fingerprint."""
+    search document, as ``searchstate.search_docs`` keys them. The documents are made where
+    the bodies are: made here from the texts after the pool, they were 0.14 s of the
+    parent's CPU at 1,000 notes with no worker running."""
     from papernotes.incremental.reuse import reuse
+    from papernotes.incremental.searchstate import doc_entry
     from papernotes.incremental.store import _codec, _types
+    from papernotes.search.index import INDEX_FORMAT
 
     codec, tp = _codec(), _types()["body"]
 
     def make(note: Note) -> Rendered:
         body = render(note)
         text = dump(codec.encode(body, tp))
-        return Rendered(text if spool is not None else zlib.compress(text, _LEVEL), body.text)
+        packed = text if spool is not None else zlib.compress(text, _LEVEL)
+        return Rendered(packed, doc_entry(note, body.text))
 
     def own(made: Rendered) -> Rendered:  # spooled as each arrives: never all held at once
         if spool is None:
             return made
         where = spool.put(made.packed)
         if where is None:  # held in memory after all: compressed
-            return Rendered(zlib.compress(made.packed, _LEVEL), made.text)
-        return Rendered(b"", made.text, where)
+            return Rendered(zlib.compress(made.packed, _LEVEL), made.doc)
+        return Rendered(b"", made.doc, where)
 
-    made = reuse(wanted, {}, make, workers=workers, own=own)
-    texts = {k: (fp, r.text) for k, (fp, r) in made.items()}
+    made = reuse(wanted, {}, make, workers=workers, own=own, life=_body_life(len(wanted)))
+    # Kept under the body's fingerprint and the index format, as ``search_docs`` keeps them.
+    docs = {k: (f"{INDEX_FORMAT}:{fp}", r.doc) for k, (fp, r) in made.items()}
     raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}
     at = {k: r.at for k, (_, r) in made.items() if r.at is not None}
-    return Packed(raw, lambda data: codec.decode(data, tp), spool, at), texts
+    return Packed(raw, lambda data: codec.decode(data, tp), spool, at), docs
+
+
+def _body_life(count: int) -> int | None:
+    """About how many of ``count`` bodies a worker renders before a new fork takes its place:
+    in a library of up to ``sitejobs.LIFE_FROM`` notes, ``parallel.OWN_ITEMS_LIFE`` (at 1,000
+    notes, the default life of 256 forked 6 workers where 2 do, each fork a copy of the
+    parent's page tables and its first steps again); in a larger one, the default, as a body
+    reads the notes it links to and its worker copies the parent's memory as a page's does."""
+    from papernotes.incremental.parallel import OWN_ITEMS_LIFE
+    from papernotes.sitejobs import LIFE_FROM
+
+    return OWN_ITEMS_LIFE if count <= LIFE_FROM else None
 
 
 class _Made(NamedTuple):
@@ -245,18 +263,6 @@ def tokenise_packed(
     raw = {k: (fp, m.packed) for k, (fp, m) in done.items()}
     at = {k: m.at for k, (_, m) in done.items() if m.at is not None}
     return Packed(raw, lambda data: codec.decode(data, tp), spool, at)
-
-
-def docs_of_texts(
-    library: Library, texts: Mapping[str, tuple[str, str]]
-) -> Mapping[str, tuple[str, DocEntry]]:
-    """A cold build's search documents, made from each body's plain text (key → (body
-    fingerprint, text), as :func:`render_packed` gives them) alone: the bodies are packed."""
-    from papernotes.incremental.searchstate import search_docs
-    from papernotes.markdown._types import RenderedBody
-
-    plain = {k: (fp, RenderedBody("", "", text)) for k, (fp, text) in texts.items()}
-    return search_docs(library, plain, {})
 
 
 def pack_docs(

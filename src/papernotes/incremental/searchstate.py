@@ -58,6 +58,7 @@ __all__ = [
     "DocEntry",
     "SearchState",
     "StoredDoc",
+    "doc_entry",
     "search_docs",
     "search_inputs",
     "search_terms",
@@ -130,11 +131,17 @@ def state_of(
     return SearchState(keys, found, index.lengths, index.terms, index.postings, sizes)
 
 
-def _made(note: Note, body: RenderedBody) -> DocEntry:
+def doc_entry(note: Note, text: str) -> DocEntry:
+    """``note``'s search document, whose rendered body's plain text is ``text``, and its
+    digest (what :func:`search_docs` makes of each note)."""
     # The index format is in the digest: terms cached under another format (a theme of the
     # library's own keeps the cache key when search.js changes) are made again, not reused.
-    doc = SearchDoc.of_note(note, body.text)
+    doc = SearchDoc.of_note(note, text)
     return digest(INDEX_FORMAT, doc), doc
+
+
+def _made(note: Note, body: RenderedBody) -> DocEntry:
+    return doc_entry(note, body.text)
 
 
 def search_docs(
