@@ -10,7 +10,8 @@ from papernotes.bodyctx import body_renderer
 from papernotes.incremental import bodies
 from papernotes.incremental.packed import Packed
 from papernotes.incremental.reuse import reuse
-from papernotes.incremental.searchstate import search_docs
+from papernotes.incremental.searchstate import search_docs, search_terms
+from papernotes.incremental.spool import Spool
 from papernotes.markdown.factory import make_parser
 
 from conftest import clean_library, note_text, write_note
@@ -27,7 +28,7 @@ def test_a_cold_builds_packed_bodies_and_documents_equal_the_bodies_in_hand(
     render = body_renderer(library, make_parser(), "papers")
     fps = {k: f"fp-{k}" for k in library.notes}
     seen: list[tuple[str, int, int]] = []
-    made, docs = bodies.bodies_and_docs(
+    made, docs, terms = bodies.bodies_and_docs(
         library,
         fps,
         render,
@@ -43,3 +44,24 @@ def test_a_cold_builds_packed_bodies_and_documents_equal_the_bodies_in_hand(
     assert dict(made.items()) == dict(plain)
     assert dict(docs) == dict(search_docs(library, plain, {}))
     assert seen == [("render", 6, 6)]
+    assert terms is None  # made after, over every worker (not asked)
+
+
+def test_a_cold_builds_terms_made_with_the_bodies_equal_those_made_after(tmp_path: Path) -> None:
+    root = tmp_path / "lib"
+    for i in range(6):
+        body = f"## Part {i}\n\nAttention over *{i}* tokens, 注意力 {i}, é.\n"
+        write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n", body=body))
+    library = clean_library(root)
+    render = body_renderer(library, make_parser(), "papers")
+    fps = {k: f"fp-{k}" for k in library.notes}
+    spool = Spool.open(root)
+    assert spool is not None
+    made = bodies.bodies_and_docs(
+        library, fps, render, previous=None, memo=None, workers=1, spool=spool, terms=True
+    )
+    assert isinstance(made.terms, Packed) and made.terms.held() == 0  # in the spool
+    assert dict(made.terms.items()) == dict(search_terms(made.docs, {}, 1))
+    plain = reuse({k: (fps[k], n) for k, n in library.notes.items()}, {}, render, workers=1)
+    assert dict(made.bodies.items()) == dict(plain)
+    assert dict(made.docs) == dict(search_docs(library, plain, {}))

@@ -139,9 +139,9 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
         alive = [o for o in gc.get_objects() if type(o) is RenderedBody and o.html]
         held[stage] = len(alive)
 
-    from papernotes.incremental import packed
+    from papernotes import plan
 
-    docs, terms = searchstate.search_docs, packed.tokenise_packed
+    docs, terms = searchstate.search_docs, plan.search_inputs
 
     def documents(*args, **kwargs):  # type: ignore[no-untyped-def]
         count("docs")
@@ -151,8 +151,8 @@ def test_a_cold_build_never_holds_its_bodies_unpacked(
         count("terms")
         return terms(*args, **kwargs)
 
-    monkeypatch.setattr(searchstate, "search_docs", documents)  # read by the cold path
-    monkeypatch.setattr(packed, "tokenise_packed", tokenising)  # the cold path's terms
+    monkeypatch.setattr(searchstate, "search_docs", documents)  # not read by the cold path
+    monkeypatch.setattr(plan, "search_inputs", tokenising)  # the terms (made, or to make)
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # the bodies go to workers, however quick
     config, _ = load_config(tmp_path)
     assert build(tmp_path, config, out=tmp_path / "site", workers=workers).errors == 0
@@ -306,8 +306,9 @@ def test_a_cold_build_parses_renders_and_tokenises_over_workers_of_a_long_life(
     config, _ = load_config(root)
     assert build(root, config, out=root / "site", workers=2).errors == 0
     assert lives["parse_again.<locals>.parse_one"] == 4
-    assert lives["tokenise_packed.<locals>.make"] == 4
-    # In a small library, the bodies' workers too: 6 forks at 1,000 notes where 2 do.
+    # The terms made with the bodies, whose workers in a small library live as long: 6 forks
+    # at 1,000 notes where 2 do.
     assert lives["render_packed.<locals>.make"] == 4
+    assert "tokenise_packed.<locals>.make" not in lives
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from papernotes.incremental.entryfile import dump
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from papernotes.search.index import DocTerms, SearchDoc
 
 __all__ = [
+    "ColdBodies",
     "Packed",
     "Rendered",
     "pack_bodies",
@@ -158,6 +160,15 @@ def pack_bodies(
     return pack_made(bodies, "body", spool=spool) or bodies
 
 
+class _Made(NamedTuple):
+    """A value as its worker sends it back, packed, and where the spool took it."""
+
+    packed: bytes
+    """Its entry's JSON text (empty once in the spool); compressed when held in memory."""
+    at: tuple[int, int] | None = None
+    """Where in the spool it went, when it did."""
+
+
 class Rendered(NamedTuple):
     """A body as its worker sends it back: packed, with the search document made from its
     plain text (the only part of it the parent reads before the pages)."""
@@ -169,6 +180,19 @@ class Rendered(NamedTuple):
     """The note's search document and its digest (``searchstate.doc_entry``)."""
     at: tuple[int, int] | None = None
     """Where in the spool ``packed`` went (``packed`` is then empty), when it did."""
+    terms: _Made | None = None
+    """The document's search terms, packed, when they were made with the body."""
+
+
+class ColdBodies(NamedTuple):
+    """What :func:`render_packed` makes of every note."""
+
+    bodies: Packed[RenderedBody]
+    """Key → (body fingerprint, rendered body), packed."""
+    docs: dict[str, tuple[str, DocEntry]]
+    """Key → (document fingerprint, (digest, search document)), as ``search_docs`` makes it."""
+    terms: Packed[DocTerms] | None
+    """Key → (document digest, its terms), as ``tokenise_packed`` makes it, when asked."""
 
 
 def render_packed(
@@ -176,40 +200,53 @@ def render_packed(
     render: Callable[[Note], RenderedBody],
     workers: int,
     spool: Spool | None = None,
-) -> tuple[Packed[RenderedBody], dict[str, tuple[str, DocEntry]]]:
+    *,
+    terms: bool = False,
+) -> ColdBodies:
     """Every note of ``wanted`` (key → (body fingerprint, note)) rendered and packed where it
     is rendered (over ``workers`` processes when there are many), each moved to ``spool`` as
-    it arrives: the bodies, as :func:`pack_bodies` would have packed them, and each one's
-    search document, as ``searchstate.search_docs`` keys them. The documents are made where
-    the bodies are: made here from the texts after the pool, they were 0.14 s of the
-    parent's CPU at 1,000 notes with no worker running."""
+    it arrives: the bodies, as :func:`pack_bodies` would have packed them, each one's search
+    document, as ``searchstate.search_docs`` keys them, and with ``terms`` (and a spool) its
+    terms, as :func:`tokenise_packed` makes them.
+
+    The documents are made where the bodies are: made here from the texts after the pool,
+    they were 0.14 s of the parent's CPU at 1,000 notes with no worker running. So can the
+    terms be, when the bodies go to every worker: one pool instead of two (at 1,000 notes, a
+    second pool's forks, first slice and last slices were ~0.15 s of wall time)."""
     from papernotes.incremental.reuse import reuse
     from papernotes.incremental.searchstate import doc_entry
     from papernotes.incremental.store import _codec, _types
     from papernotes.search.index import INDEX_FORMAT
 
     codec, tp = _codec(), _types()["body"]
+    tokenise = _tokeniser() if terms and spool is not None else None
 
     def make(note: Note) -> Rendered:
         body = render(note)
         text = dump(codec.encode(body, tp))
         packed = text if spool is not None else zlib.compress(text, _LEVEL)
-        return Rendered(packed, doc_entry(note, body.text))
+        doc = doc_entry(note, body.text)
+        return Rendered(packed, doc, None, tokenise(doc[1]) if tokenise else None)
 
     def own(made: Rendered) -> Rendered:  # spooled as each arrives: never all held at once
         if spool is None:
             return made
         where = spool.put(made.packed)
+        found = None if made.terms is None else _spooled_one(made.terms, spool)
         if where is None:  # held in memory after all: compressed
-            return Rendered(zlib.compress(made.packed, _LEVEL), made.doc)
-        return Rendered(b"", made.doc, where)
+            return Rendered(zlib.compress(made.packed, _LEVEL), made.doc, None, found)
+        return Rendered(b"", made.doc, where, found)
 
     made = reuse(wanted, {}, make, workers=workers, own=own, life=_body_life(len(wanted)))
     # Kept under the body's fingerprint and the index format, as ``search_docs`` keeps them.
     docs = {k: (f"{INDEX_FORMAT}:{fp}", r.doc) for k, (fp, r) in made.items()}
     raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}
     at = {k: r.at for k, (_, r) in made.items() if r.at is not None}
-    return Packed(raw, lambda data: codec.decode(data, tp), spool, at), docs
+    bodies = Packed(raw, lambda data: codec.decode(data, tp), spool, at)
+    if tokenise is None:
+        return ColdBodies(bodies, docs, None)
+    found = {k: (r.doc[0], r.terms) for k, (_, r) in made.items() if r.terms is not None}
+    return ColdBodies(bodies, docs, _packed_terms(found, spool))
 
 
 def _body_life(count: int) -> int | None:
@@ -224,15 +261,6 @@ def _body_life(count: int) -> int | None:
     return OWN_ITEMS_LIFE if count <= LIFE_FROM else None
 
 
-class _Made(NamedTuple):
-    """A value as its worker sends it back, packed, and where the spool took it."""
-
-    packed: bytes
-    """Its entry's JSON text (empty once in the spool); compressed when held in memory."""
-    at: tuple[int, int] | None = None
-    """Where in the spool it went, when it did."""
-
-
 def tokenise_packed(
     docs: Mapping[str, tuple[str, DocEntry]], workers: int, spool: Spool
 ) -> Packed[DocTerms]:
@@ -244,24 +272,39 @@ def tokenise_packed(
     and the cache save writes the texts as they are."""
     from papernotes.incremental.parallel import OWN_ITEMS_LIFE
     from papernotes.incremental.reuse import reuse
+
+    make = _tokeniser()
+    wanted = {k: entry for k, (_, entry) in docs.items()}
+    own = partial(_spooled_one, spool=spool)  # spooled as each arrives: never all held at once
+    return _packed_terms(
+        reuse(wanted, {}, make, workers=workers, own=own, life=OWN_ITEMS_LIFE), spool
+    )
+
+
+def _tokeniser() -> Callable[[SearchDoc], _Made]:
+    """What makes a document's terms (``search.index.doc_terms``), packed as the store
+    writes them."""
     from papernotes.incremental.store import _codec, _types
     from papernotes.search.index import doc_terms
     from papernotes.search.text import new_folds
 
     codec, tp = _codec(), _types()["terms"]
     folds = new_folds()  # a memo of folded characters, shared by the notes tokenised here
+    return lambda doc: _Made(dump(codec.encode(doc_terms(doc, folds), tp)))
 
-    def make(doc: SearchDoc) -> _Made:
-        return _Made(dump(codec.encode(doc_terms(doc, folds), tp)))
 
-    def own(made: _Made) -> _Made:  # spooled as each arrives: never all held at once
-        where = spool.put(made.packed)
-        return _Made(zlib.compress(made.packed, _LEVEL)) if where is None else _Made(b"", where)
+def _spooled_one(made: _Made, spool: Spool) -> _Made:
+    """``made`` moved to ``spool``, or compressed when it cannot be written there."""
+    where = spool.put(made.packed)
+    return _Made(zlib.compress(made.packed, _LEVEL)) if where is None else _Made(b"", where)
 
-    wanted = {k: entry for k, (_, entry) in docs.items()}
-    done = reuse(wanted, {}, make, workers=workers, own=own, life=OWN_ITEMS_LIFE)
-    raw = {k: (fp, m.packed) for k, (fp, m) in done.items()}
-    at = {k: m.at for k, (_, m) in done.items() if m.at is not None}
+
+def _packed_terms(made: Mapping[str, tuple[str, _Made]], spool: Spool | None) -> Packed[DocTerms]:
+    from papernotes.incremental.store import _codec, _types
+
+    codec, tp = _codec(), _types()["terms"]
+    raw = {k: (fp, m.packed) for k, (fp, m) in made.items()}
+    at = {k: m.at for k, (_, m) in made.items() if m.at is not None}
     return Packed(raw, lambda data: codec.decode(data, tp), spool, at)
 
 
