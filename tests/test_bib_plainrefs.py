@@ -61,6 +61,7 @@ papers = st.builds(
 @given(papers)
 def test_a_written_reference_is_citeprocs(item: dict[str, Any]) -> None:
     assert plainrefs.plain_references(citeproc_item(item), STYLES) is not None
+    assert plainrefs.writes(citeproc_item(item), STYLES)
     assert CITEPROC.format(item) == _citeproc(item)
 
 
@@ -105,6 +106,7 @@ def test_the_benchmarks_papers_are_written_as_citeproc_writes_them() -> None:
 def test_another_entry_goes_to_citeproc(change: dict[str, Any]) -> None:
     item = {**_paper("A Title", "ICML 2020", 2020, [("Wang", "Jie")]), **change}
     assert plainrefs.plain_references(citeproc_item(item), STYLES) is None
+    assert not plainrefs.writes(citeproc_item(item), STYLES)
     assert CITEPROC.format(item) == _citeproc(item)
 
 
@@ -116,3 +118,7 @@ def test_only_the_packaged_styles_it_matches_are_written() -> None:
     other = STYLES[1]._replace(data=STYLES[1].data + b" ")  # another version of the file
     assert plainrefs.plain_references(item, (STYLES[0], other)) is None
     assert plainrefs.plain_references(item, (packaged_style("chicago-author-date"),)) is None
+    for styles in (STYLES, (prepared,), (STYLES[0], other)):  # told alike, without writing
+        assert plainrefs.writes(item, styles) is (
+            plainrefs.plain_references(item, styles) is not None
+        )

@@ -146,9 +146,9 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
     monkeypatch.setattr(Ahead, "__init__", ahead_init)
     real_render = bodies.render_packed  # a cold build's bodies, packed where rendered
 
-    def render_counted(wanted: Any, render: Any, workers: int, spool: Any) -> Any:
-        steps.append(("bodies", workers))
-        return real_render(wanted, render, workers, spool)
+    def render_counted(wanted: Any, render: Any, workers: int, spool: Any, terms: bool) -> Any:
+        steps.append(("bodies", (workers, terms)))
+        return real_render(wanted, render, workers, spool, terms=terms)
 
     monkeypatch.setattr(bodies, "render_packed", render_counted)
     monkeypatch.setattr(searchstate, "reuse", counted("search", searchstate.reuse))
@@ -164,12 +164,11 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
     report = build(lib, config, out=tmp_path / "site", use_cache=False, workers=2)
     assert report.errors == 0
     # Handed out before the first body; the bodies and search documents made here meanwhile
-    # (the documents always are); the terms over the workers, to the spool, once the references
-    # are in.
+    # (the documents with their bodies, never from them after); the terms not with them but
+    # over the workers, to the spool, once the references are in.
     assert steps == [
         ("references handed out", (NOTES, True)),
-        ("bodies", 1),
-        ("search", 1),
+        ("bodies", (1, False)),
         ("search terms", 2),
     ]
     pids = formatted.read_text(encoding="utf-8").split()

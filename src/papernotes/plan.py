@@ -126,7 +126,7 @@ def render_site(
     )
     cold = previous is None and memo is None
     spool = Spool.open(root) if cold else None  # what only the pages and the save read
-    bodies, docs = bodies_and_docs(
+    bodies, docs, made_terms = bodies_and_docs(  # the terms too, when they go to every worker
         library,
         cast("Mapping[str, str]", body_fps),
         render_body,
@@ -135,13 +135,14 @@ def render_site(
         workers=here,
         spool=spool,
         progress=progress,
+        terms=here == workers,
     )
     refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
     ahead = None  # memory: what made them (every note's CSL item) goes before the pages fork
     if cold and refs is not None:  # memory: read by their pages (each its own) and the cache
         refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs  # not held
     kept, terms, digests, indexer = search_inputs(
-        library, bodies, previous, memo, workers, docs, spool
+        library, bodies, previous, memo, workers, docs, spool, made_terms
     )
     if memo is not None:  # the notes whose documents or terms moved, for the index to look at
         memo.index.tell(docs, terms, memo.moved)

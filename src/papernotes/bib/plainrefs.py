@@ -23,7 +23,7 @@ from typing import Any
 from papernotes.bib.stylefile import Style, _citeproc_version
 from papernotes.blake import blake2b
 
-__all__ = ["WRITERS", "plain_references"]
+__all__ = ["WRITERS", "plain_references", "writes"]
 
 _LOWER = "a-z\u00e0-\u00f6\u00f8-\u00fe"  # Latin-1's lower-case letters, but ß and ÿ
 _WORD = f"[A-Z][{_LOWER}]+"
@@ -151,3 +151,10 @@ def plain_references(
     if shape is None:
         return None
     return tuple((style, WRITERS[style.name](*shape)) for style in styles)
+
+
+def writes(item: Mapping[str, Any], styles: Sequence[Style]) -> bool:
+    """Whether :func:`plain_references` writes ``item`` (is not None), told without writing
+    it: a build asks of every note before it formats them (at 1,000 notes, writing each
+    reference twice was a third of the references' time, in the parent alone)."""
+    return all(map(_written, styles)) and _shape(item) is not None

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from papernotes.bib.plainrefs import _plain, plain_references
+from papernotes.bib.plainrefs import _plain, plain_references, writes
 from papernotes.bib.stylefile import (
     MAX_STYLE_BYTES,
     Style,
@@ -358,7 +358,7 @@ class StyleSet:
 
     def writes_plain(self, item: Mapping[str, Any]) -> bool:
         """Whether :meth:`format` writes ``item`` without citeproc-py (``bib.plainrefs``)."""
-        return plain_references(citeproc_item(item), self.styles) is not None
+        return writes(citeproc_item(item), self.styles)
 
     def bibliography(self, name: str, items: Iterable[Mapping[str, Any]]) -> list[str]:
         """Plain-text references to ``items`` in the style called ``name``, unnumbered, sorted

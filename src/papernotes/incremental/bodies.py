@@ -3,16 +3,16 @@
 Three ways to the same values, by what the build has at hand: ``serve`` patches the last
 save's at the notes whose body fingerprints moved (``searchpatch``); a build with a cache
 takes the unchanged ones from it (``reuse``); a cold build has each body packed where it is
-rendered (``packed.render_packed``) and makes the documents from the plain texts alone, so the
-parent never holds every rendered body at once.
+rendered (``packed.render_packed``), and its search document made there too, so the parent
+never holds every rendered body at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from papernotes.incremental.packed import docs_of_texts, pack_bodies, render_packed
+from papernotes.incremental.packed import pack_bodies, render_packed
 from papernotes.incremental.reuse import reuse
 from papernotes.incremental.searchstate import DocEntry, search_docs
 
@@ -22,9 +22,21 @@ if TYPE_CHECKING:
     from papernotes.incremental.spool import Spool
     from papernotes.markdown._types import RenderedBody
     from papernotes.model import Library, Note
+    from papernotes.search.index import DocTerms
     from papernotes.sitejobs import Progress
 
-__all__ = ["bodies_and_docs"]
+__all__ = ["BodiesAndDocs", "bodies_and_docs"]
+
+
+class BodiesAndDocs(NamedTuple):
+    """What :func:`bodies_and_docs` makes."""
+
+    bodies: Mapping[str, tuple[str, RenderedBody]]
+    """Key → (body fingerprint, rendered body)."""
+    docs: Mapping[str, tuple[str, DocEntry]]
+    """Key → (body fingerprint, (digest, search document))."""
+    terms: Mapping[str, tuple[str, DocTerms]] | None = None
+    """Key → (document digest, its search terms), when they were made with the bodies."""
 
 
 def bodies_and_docs(
@@ -37,14 +49,17 @@ def bodies_and_docs(
     workers: int,
     spool: Spool | None,
     progress: Progress | None = None,
-) -> tuple[Mapping[str, tuple[str, RenderedBody]], Mapping[str, tuple[str, DocEntry]]]:
+    terms: bool = False,
+) -> BodiesAndDocs:
     """Each note's (body fingerprint, rendered body) and (body fingerprint, (digest, search
     document)), the bodies rendered over ``workers`` processes when there are many. Outside
     ``serve`` the bodies come back packed (read by their pages, the feed and the cache alone);
-    a cold build (no ``previous``, no ``memo``) packs them into ``spool``."""
+    a cold build (no ``previous``, no ``memo``) packs them into ``spool``, and with ``terms``
+    makes each document's search terms where its body is rendered (into ``spool`` too)."""
     notes = library.notes
     bodies: Mapping[str, tuple[str, RenderedBody]] | None = None
-    texts: dict[str, tuple[str, str]] | None = None  # a cold build's: bodies packed where made
+    docs: Mapping[str, tuple[str, DocEntry]] | None = None  # a cold build's: made with the bodies
+    made_terms: Mapping[str, tuple[str, DocTerms]] | None = None
     if memo is not None:  # serve: the last save's, with the bodies whose fingerprints moved
         from papernotes.incremental import searchpatch  # serve's alone
 
@@ -53,7 +68,9 @@ def bodies_and_docs(
         paired = zip(map(fps.__getitem__, notes), notes.values(), strict=True)
         wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
         if previous is None and memo is None:
-            bodies, texts = render_packed(wanted, render_body, workers, spool)
+            bodies, docs, made_terms = render_packed(
+                wanted, render_body, workers, spool, terms=terms
+            )
         else:
             bodies = reuse(
                 wanted, previous.bodies if previous else {}, render_body, workers=workers
@@ -62,11 +79,8 @@ def bodies_and_docs(
             searchpatch.kept(memo, "bodies", fps, bodies)
     if progress:
         progress("render", len(notes), len(notes))
-    if texts is not None:  # the documents made from the texts alone
-        docs = docs_of_texts(library, texts)
-        del texts  # memory: the documents hold them from here on
-    else:
+    if docs is None:
         docs = search_docs(library, bodies, previous.docs if previous else {}, memo, fps)
         if memo is None:  # memory: from here on, read by their pages, the feed and the cache
             bodies = pack_bodies(bodies)  # packed before the terms and references are made
-    return bodies, docs
+    return BodiesAndDocs(bodies, docs, made_terms)

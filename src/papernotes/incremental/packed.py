@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from papernotes.incremental.entryfile import dump
@@ -38,10 +39,11 @@ if TYPE_CHECKING:
     from papernotes.incremental.searchstate import DocEntry
     from papernotes.incremental.spool import Spool
     from papernotes.markdown._types import RenderedBody
-    from papernotes.model import Library, Note
+    from papernotes.model import Note
     from papernotes.search.index import DocTerms, SearchDoc
 
 __all__ = [
+    "ColdBodies",
     "Packed",
     "Rendered",
     "pack_bodies",
@@ -158,54 +160,6 @@ def pack_bodies(
     return pack_made(bodies, "body", spool=spool) or bodies
 
 
-class Rendered(NamedTuple):
-    """A body as its worker sends it back: packed, with the plain text the search document
-    is made from (the only part of it the parent reads before the pages)."""
-
-    packed: bytes
-    """Its entry's JSON text: as it is for the spool, else compressed (what :class:`Packed`
-    holds)."""
-    text: str
-    """``RenderedBody.text``."""
-    at: tuple[int, int] | None = None
-    """Where in the spool ``packed`` went (``packed`` is then empty), when it did."""
-
-
-def render_packed(
-    wanted: Mapping[str, tuple[str, Note]],
-    render: Callable[[Note], RenderedBody],
-    workers: int,
-    spool: Spool | None = None,
-) -> tuple[Packed[RenderedBody], dict[str, tuple[str, str]]]:
-    """Every note of ``wanted`` (key → (body fingerprint, note)) rendered and packed where it
-    is rendered (over ``workers`` processes when there are many), each moved to ``spool`` as
-    it arrives: the bodies, as :func:`pack_bodies` would have packed them, and each one's
-    plain text under its fingerprint."""
-    from papernotes.incremental.reuse import reuse
-    from papernotes.incremental.store import _codec, _types
-
-    codec, tp = _codec(), _types()["body"]
-
-    def make(note: Note) -> Rendered:
-        body = render(note)
-        text = dump(codec.encode(body, tp))
-        return Rendered(text if spool is not None else zlib.compress(text, _LEVEL), body.text)
-
-    def own(made: Rendered) -> Rendered:  # spooled as each arrives: never all held at once
-        if spool is None:
-            return made
-        where = spool.put(made.packed)
-        if where is None:  # held in memory after all: compressed
-            return Rendered(zlib.compress(made.packed, _LEVEL), made.text)
-        return Rendered(b"", made.text, where)
-
-    made = reuse(wanted, {}, make, workers=workers, own=own)
-    texts = {k: (fp, r.text) for k, (fp, r) in made.items()}
-    raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}
-    at = {k: r.at for k, (_, r) in made.items() if r.at is not None}
-    return Packed(raw, lambda data: codec.decode(data, tp), spool, at), texts
-
-
 class _Made(NamedTuple):
     """A value as its worker sends it back, packed, and where the spool took it."""
 
@@ -213,6 +167,98 @@ class _Made(NamedTuple):
     """Its entry's JSON text (empty once in the spool); compressed when held in memory."""
     at: tuple[int, int] | None = None
     """Where in the spool it went, when it did."""
+
+
+class Rendered(NamedTuple):
+    """A body as its worker sends it back: packed, with the search document made from its
+    plain text (the only part of it the parent reads before the pages)."""
+
+    packed: bytes
+    """Its entry's JSON text: as it is for the spool, else compressed (what :class:`Packed`
+    holds)."""
+    doc: DocEntry
+    """The note's search document and its digest (``searchstate.doc_entry``)."""
+    at: tuple[int, int] | None = None
+    """Where in the spool ``packed`` went (``packed`` is then empty), when it did."""
+    terms: _Made | None = None
+    """The document's search terms, packed, when they were made with the body."""
+
+
+class ColdBodies(NamedTuple):
+    """What :func:`render_packed` makes of every note."""
+
+    bodies: Packed[RenderedBody]
+    """Key → (body fingerprint, rendered body), packed."""
+    docs: dict[str, tuple[str, DocEntry]]
+    """Key → (document fingerprint, (digest, search document)), as ``search_docs`` makes it."""
+    terms: Packed[DocTerms] | None
+    """Key → (document digest, its terms), as ``tokenise_packed`` makes it, when asked."""
+
+
+def render_packed(
+    wanted: Mapping[str, tuple[str, Note]],
+    render: Callable[[Note], RenderedBody],
+    workers: int,
+    spool: Spool | None = None,
+    *,
+    terms: bool = False,
+) -> ColdBodies:
+    """Every note of ``wanted`` (key → (body fingerprint, note)) rendered and packed where it
+    is rendered (over ``workers`` processes when there are many), each moved to ``spool`` as
+    it arrives: the bodies, as :func:`pack_bodies` would have packed them, each one's search
+    document, as ``searchstate.search_docs`` keys them, and with ``terms`` (and a spool) its
+    terms, as :func:`tokenise_packed` makes them.
+
+    The documents are made where the bodies are: made here from the texts after the pool,
+    they were 0.14 s of the parent's CPU at 1,000 notes with no worker running. So can the
+    terms be, when the bodies go to every worker: one pool instead of two (at 1,000 notes, a
+    second pool's forks, first slice and last slices were ~0.15 s of wall time)."""
+    from papernotes.incremental.reuse import reuse
+    from papernotes.incremental.searchstate import doc_entry
+    from papernotes.incremental.store import _codec, _types
+    from papernotes.search.index import INDEX_FORMAT
+
+    codec, tp = _codec(), _types()["body"]
+    tokenise = _tokeniser() if terms and spool is not None else None
+
+    def make(note: Note) -> Rendered:
+        body = render(note)
+        text = dump(codec.encode(body, tp))
+        packed = text if spool is not None else zlib.compress(text, _LEVEL)
+        doc = doc_entry(note, body.text)
+        return Rendered(packed, doc, None, tokenise(doc[1]) if tokenise else None)
+
+    def own(made: Rendered) -> Rendered:  # spooled as each arrives: never all held at once
+        if spool is None:
+            return made
+        where = spool.put(made.packed)
+        found = None if made.terms is None else _spooled_one(made.terms, spool)
+        if where is None:  # held in memory after all: compressed
+            return Rendered(zlib.compress(made.packed, _LEVEL), made.doc, None, found)
+        return Rendered(b"", made.doc, where, found)
+
+    made = reuse(wanted, {}, make, workers=workers, own=own, life=_body_life(len(wanted)))
+    # Kept under the body's fingerprint and the index format, as ``search_docs`` keeps them.
+    docs = {k: (f"{INDEX_FORMAT}:{fp}", r.doc) for k, (fp, r) in made.items()}
+    raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}
+    at = {k: r.at for k, (_, r) in made.items() if r.at is not None}
+    bodies = Packed(raw, lambda data: codec.decode(data, tp), spool, at)
+    if tokenise is None:
+        return ColdBodies(bodies, docs, None)
+    found = {k: (r.doc[0], r.terms) for k, (_, r) in made.items() if r.terms is not None}
+    return ColdBodies(bodies, docs, _packed_terms(found, spool))
+
+
+def _body_life(count: int) -> int | None:
+    """About how many of ``count`` bodies a worker renders before a new fork takes its place:
+    in a library of up to ``sitejobs.LIFE_FROM`` notes, ``parallel.OWN_ITEMS_LIFE`` (at 1,000
+    notes, the default life of 256 forked 6 workers where 2 do, each fork a copy of the
+    parent's page tables and its first steps again); in a larger one, the default, as a body
+    reads the notes it links to and its worker copies the parent's memory as a page's does."""
+    from papernotes.incremental.parallel import OWN_ITEMS_LIFE
+    from papernotes.sitejobs import LIFE_FROM
+
+    return OWN_ITEMS_LIFE if count <= LIFE_FROM else None
 
 
 def tokenise_packed(
@@ -226,37 +272,40 @@ def tokenise_packed(
     and the cache save writes the texts as they are."""
     from papernotes.incremental.parallel import OWN_ITEMS_LIFE
     from papernotes.incremental.reuse import reuse
+
+    make = _tokeniser()
+    wanted = {k: entry for k, (_, entry) in docs.items()}
+    own = partial(_spooled_one, spool=spool)  # spooled as each arrives: never all held at once
+    return _packed_terms(
+        reuse(wanted, {}, make, workers=workers, own=own, life=OWN_ITEMS_LIFE), spool
+    )
+
+
+def _tokeniser() -> Callable[[SearchDoc], _Made]:
+    """What makes a document's terms (``search.index.doc_terms``), packed as the store
+    writes them."""
     from papernotes.incremental.store import _codec, _types
     from papernotes.search.index import doc_terms
     from papernotes.search.text import new_folds
 
     codec, tp = _codec(), _types()["terms"]
     folds = new_folds()  # a memo of folded characters, shared by the notes tokenised here
+    return lambda doc: _Made(dump(codec.encode(doc_terms(doc, folds), tp)))
 
-    def make(doc: SearchDoc) -> _Made:
-        return _Made(dump(codec.encode(doc_terms(doc, folds), tp)))
 
-    def own(made: _Made) -> _Made:  # spooled as each arrives: never all held at once
-        where = spool.put(made.packed)
-        return _Made(zlib.compress(made.packed, _LEVEL)) if where is None else _Made(b"", where)
+def _spooled_one(made: _Made, spool: Spool) -> _Made:
+    """``made`` moved to ``spool``, or compressed when it cannot be written there."""
+    where = spool.put(made.packed)
+    return _Made(zlib.compress(made.packed, _LEVEL)) if where is None else _Made(b"", where)
 
-    wanted = {k: entry for k, (_, entry) in docs.items()}
-    done = reuse(wanted, {}, make, workers=workers, own=own, life=OWN_ITEMS_LIFE)
-    raw = {k: (fp, m.packed) for k, (fp, m) in done.items()}
-    at = {k: m.at for k, (_, m) in done.items() if m.at is not None}
+
+def _packed_terms(made: Mapping[str, tuple[str, _Made]], spool: Spool | None) -> Packed[DocTerms]:
+    from papernotes.incremental.store import _codec, _types
+
+    codec, tp = _codec(), _types()["terms"]
+    raw = {k: (fp, m.packed) for k, (fp, m) in made.items()}
+    at = {k: m.at for k, (_, m) in made.items() if m.at is not None}
     return Packed(raw, lambda data: codec.decode(data, tp), spool, at)
-
-
-def docs_of_texts(
-    library: Library, texts: Mapping[str, tuple[str, str]]
-) -> Mapping[str, tuple[str, DocEntry]]:
-    """A cold build's search documents, made from each body's plain text (key → (body
-    fingerprint, text), as :func:`render_packed` gives them) alone: the bodies are packed."""
-    from papernotes.incremental.searchstate import search_docs
-    from papernotes.markdown._types import RenderedBody
-
-    plain = {k: (fp, RenderedBody("", "", text)) for k, (fp, text) in texts.items()}
-    return search_docs(library, plain, {})
 
 
 def pack_docs(

@@ -58,6 +58,7 @@ __all__ = [
     "DocEntry",
     "SearchState",
     "StoredDoc",
+    "doc_entry",
     "search_docs",
     "search_inputs",
     "search_terms",
@@ -130,11 +131,17 @@ def state_of(
     return SearchState(keys, found, index.lengths, index.terms, index.postings, sizes)
 
 
-def _made(note: Note, body: RenderedBody) -> DocEntry:
+def doc_entry(note: Note, text: str) -> DocEntry:
+    """``note``'s search document, whose rendered body's plain text is ``text``, and its
+    digest (what :func:`search_docs` makes of each note)."""
     # The index format is in the digest: terms cached under another format (a theme of the
     # library's own keeps the cache key when search.js changes) are made again, not reused.
-    doc = SearchDoc.of_note(note, body.text)
+    doc = SearchDoc.of_note(note, text)
     return digest(INDEX_FORMAT, doc), doc
+
+
+def _made(note: Note, body: RenderedBody) -> DocEntry:
+    return doc_entry(note, body.text)
 
 
 def search_docs(
@@ -210,6 +217,7 @@ def search_inputs(
     workers: int,
     docs: Mapping[str, tuple[str, DocEntry]] | None = None,
     spool: Spool | None = None,
+    terms: Mapping[str, tuple[str, DocTerms]] | None = None,
 ) -> tuple[
     Mapping[str, tuple[str, DocEntry]],
     Mapping[str, tuple[str, DocTerms]],
@@ -220,7 +228,7 @@ def search_inputs(
     :func:`search_docs`), its terms (:func:`search_terms`), the documents' digests, and the
     indexer: ``serve``'s, which updates the index it keeps in memory, or one that updates the
     index the last build stored (:func:`stored_indexer`). A cold build's ``spool`` takes the
-    terms as they are made."""
+    terms as they are made, unless made with the bodies (``terms``, packed already)."""
     if docs is None:  # else made by the caller (who may then let go of the bodies)
         docs = search_docs(library, bodies, previous.docs if previous else {})
     old_terms = previous.terms if previous else {}
@@ -228,11 +236,11 @@ def search_inputs(
         return (docs, *_served_terms(memo, docs, old_terms, workers), memo.index)
     state = previous.search if previous else None
     docs = with_kept(docs, state)  # the documents kept from the cache are not decoded (``lazydoc``)
-    if spool is not None:  # a cold build's: in the spool as they are made (``packed``)
+    if terms is None and spool is not None:  # a cold build's: spooled as made (``packed``)
         from papernotes.incremental.packed import tokenise_packed
 
-        terms: Mapping[str, tuple[str, DocTerms]] = tokenise_packed(docs, workers, spool)
-    else:
+        terms = tokenise_packed(docs, workers, spool)
+    elif terms is None:
         terms = search_terms(docs, old_terms, workers)
     entries = map(itemgetter(1), docs.values())
     digests = dict(zip(docs, map(itemgetter(0), entries), strict=True))
