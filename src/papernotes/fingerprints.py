@@ -16,6 +16,7 @@ from papernotes.bib.styles import Reference, Style, StyleSet, citeproc_item
 from papernotes.bodyctx import MAX_DEPTH, body_tag_pages, tag_slugs
 from papernotes.incremental.cache import BuildCache, digest
 from papernotes.incremental.lazy import Kept, fingerprints
+from papernotes.incremental.parallel import OWN_ITEMS_LIFE
 from papernotes.incremental.reuse import reuse, reuse_ahead
 from papernotes.incremental.searchmemo import SaveMemo, once
 from papernotes.model import CiteKey, External, Library, Note
@@ -310,10 +311,12 @@ def _references(
         return formatter().format(item)
 
     # The first slice to the workers too: citeproc's memo would live on in ``remake``
-    # through the pages. One reference made here warms citeproc-py for every worker.
+    # through the pages. One reference made here warms citeproc-py for every worker, which
+    # formats each note's own item alone: a long life (few forks of the big parent).
     made_of: Callable[[], Mapping[CiteKey, tuple[str, tuple[Reference, ...]]]]
     if ahead and not plain:
-        made_of = later = reuse_ahead(wanted, last, fmt, workers=workers, here=1)
+        life = OWN_ITEMS_LIFE
+        made_of = later = reuse_ahead(wanted, last, fmt, workers=workers, here=1, life=life)
         forked = later.forked
     else:
         made = reuse(wanted, last, fmt, workers=1 if plain else workers, first_here=False)

@@ -197,12 +197,19 @@ class Ahead(Generic[_R]):
 
     The first ``here`` items are made here before the fork, so that what the work builds on
     first use is inherited by every worker (:func:`parallel_iter`'s first slice): citeproc-py
-    took 0.11 s for the first reference and 1 ms for each next one, in each new worker."""
+    took 0.11 s for the first reference and 1 ms for each next one, in each new worker.
+    ``life`` is :func:`parallel_iter`'s."""
 
     __slots__ = ("_results", "forked")
 
     def __init__(
-        self, fn: Callable[[_T], _R], items: Sequence[_T], workers: int, *, here: int = 0
+        self,
+        fn: Callable[[_T], _R],
+        items: Sequence[_T],
+        workers: int,
+        *,
+        here: int = 0,
+        life: int | None = None,
     ) -> None:
         self.forked = fans_out(len(items), workers)  # else made here as iterated
         self._results: Iterator[_R]
@@ -211,7 +218,7 @@ class Ahead(Generic[_R]):
             return
         first = [fn(x) for x in items[:here]]
         size = _slice_size(len(items) - here, workers)
-        parts = _slices(fn, items, workers, size, min(here, len(items)), len(items))
+        parts = _slices(fn, items, workers, size, min(here, len(items)), len(items), life)
         next(parts)  # forked, every slice handed out
         self._results = chain(first, (result for _, part in parts for result in part))
 
@@ -306,6 +313,10 @@ def _adopt(fn: Callable[[Any], Any], items: Sequence[Any]) -> None:
     # wrote to each one's header, copying its memory page: at 20,000 notes the workers
     # spent 15 s of CPU collecting (5 s of it in 18 full collections), against 2.7 s at 5,000.
     gc.freeze()
+    # The collector on, for what this worker makes: a pool forked while the parent's is
+    # paused (``cache.collector_paused``: stage 4's pools) inherits it off, and a worker then
+    # kept all the cyclic garbage of its life (citeproc-py's, Jinja's).
+    gc.enable()
     _Work.fn, _Work.items = fn, items
     ForkingPickler.reducer_override = _reduce_value  # type: ignore[method-assign, assignment]
 

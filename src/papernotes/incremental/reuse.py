@@ -97,13 +97,14 @@ def reuse_ahead(
     *,
     workers: int,
     here: int = 0,
+    life: int | None = None,
 ) -> Later[_K, _R]:
     """:func:`reuse` (no ``own``), the values to make handed to forked workers now but the
-    first ``here`` (:class:`~papernotes.incremental.parallel.Ahead`): the caller goes on
-    with other work and calls the result when it needs the mapping. ``previous`` is read
-    now."""
+    first ``here`` (:class:`~papernotes.incremental.parallel.Ahead`, and its ``life``): the
+    caller goes on with other work and calls the result when it needs the mapping.
+    ``previous`` is read now."""
     kept, missing = _split(wanted, previous)
-    made = Ahead(make, [wanted[k][1] for k in missing], workers, here=here)
+    made = Ahead(make, [wanted[k][1] for k in missing], workers, here=here, life=life)
     return Later(wanted, kept, missing, made)
 
 
