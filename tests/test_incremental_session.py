@@ -12,7 +12,7 @@ import pytest
 
 from papernotes import load
 from papernotes.build import build
-from papernotes.config import load_config
+from papernotes.config import Config, load_config
 from papernotes.incremental import fastpath
 from papernotes.incremental.cache import ASIDE, text_digest
 from papernotes.incremental.session import Session
@@ -45,6 +45,14 @@ def _counting_decode(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(load, "decode", counting)
     return read
+
+
+def _built(tmp_path: Path) -> tuple[Path, Path, Config]:
+    """A library built once by ``papernotes build``: its folder, its site and its config."""
+    root = _lib(tmp_path)
+    config, _ = load_config(root)
+    assert build(root, config, out=root / "site").errors == 0
+    return root, root / "site", config
 
 
 def test_the_memo_reads_a_file_again_only_when_it_moved(
@@ -158,10 +166,7 @@ def test_the_first_build_of_a_session_starts_from_the_saved_cache(
     # Only a build from the cache in memory sets the index aside: the first one reads it.
     from papernotes.incremental import cache
 
-    root = _lib(tmp_path)
-    out = root / "site"
-    config, _ = load_config(root)
-    assert build(root, config, out=out).errors == 0
+    root, out, _ = _built(tmp_path)
     found: list[bool] = []
     real = cache.read_cache
 
@@ -249,10 +254,7 @@ def test_a_held_first_build_leaves_the_first_save_nothing_to_load(
     from papernotes.incremental import session as session_module
     from papernotes.incremental import store
 
-    root = _lib(tmp_path)
-    out = root / "site"
-    config, _ = load_config(root)
-    assert build(root, config, out=out).errors == 0
+    root, out, config = _built(tmp_path)
     session = Session(root, out)
     first = session.build(hold=True)
     assert first.up_to_date and first.errors == 0  # said as a build that found nothing to do
@@ -283,10 +285,7 @@ def test_a_held_first_build_leaves_the_first_save_nothing_to_load(
 
 
 def test_without_hold_a_session_on_a_built_site_does_nothing(tmp_path: Path) -> None:
-    root = _lib(tmp_path)
-    out = root / "site"
-    config, _ = load_config(root)
-    assert build(root, config, out=out).errors == 0
+    root, out, _ = _built(tmp_path)
     session = Session(root, out)
     report = session.build()
     assert report.up_to_date and report.rendered == 0
@@ -482,10 +481,7 @@ def test_the_first_save_after_a_held_build_patches_as_every_later_one(tmp_path: 
     # Held on a built site, the stages took the last build's values from the cache, read
     # lazily; the first save then made a map of every note's bodies, documents and terms.
     # The held build runs them once more itself, so the first save patches the saved note's.
-    root = _lib(tmp_path)
-    out = root / "site"
-    config, _ = load_config(root)
-    assert build(root, config, out=out).errors == 0
+    root, out, config = _built(tmp_path)
     session = Session(root, out)
     assert session.build(hold=True).up_to_date
     session.persist()
