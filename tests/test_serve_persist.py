@@ -77,3 +77,131 @@ def test_a_save_after_a_save_does_not_count_a_frozen_library(
         if gc.get_freeze_count():
             gc.unfreeze()
     _same_as_clean(root, tmp_path)
+
+
+def _debris(root: Path) -> list[str]:
+    """The temporary files left in the cache's folders."""
+    folder = root / ".papernotes" / "cache"
+    return [p.name for p in folder.rglob("*") if p.name.endswith(".tmp")]
+
+
+class _Asked:
+    """A ``give_up`` that says so the ``at``-th time it is asked (from 0; -1: never)."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.asked = 0
+
+    def __call__(self) -> bool:
+        self.asked += 1
+        return self.asked - 1 == self.at
+
+
+def test_a_save_of_the_cache_given_up_at_any_step_leaves_it_as_good_as_before(
+    tmp_path: Path,
+) -> None:
+    root = _lib(tmp_path)
+    session = Session(root, root / "site", defer_collector=True)
+    assert session.build().errors == 0
+    session.persist()
+    index = root / ".papernotes" / "cache" / "index.json"
+    _save(root, session, 0)
+    never = _Asked(-1)
+    assert session.persist(never) == ()
+    steps = never.asked
+    assert steps >= 5
+    for k in range(steps):  # given up at step k: a change came then
+        _save(root, session, k + 1)
+        assert session.persist(_Asked(k)) is None
+        assert not index.exists() and index.with_name(ASIDE).exists()  # no index: no wrong build
+        assert _debris(root) == []
+    _save(root, session, steps + 1)  # the build still to save, and this save, saved as one
+    assert session.persist() == ()
+    assert index.exists() and not index.with_name(ASIDE).exists()
+    config, _ = load_config(root)
+    report = build(root, config, out=root / "site")
+    assert report.up_to_date and report.diagnostics == ()  # every entry taken, none damaged
+    _same_as_clean(root, tmp_path)
+
+
+_KILLED = """
+import os, signal, sys
+from pathlib import Path
+from papernotes.incremental.session import Session
+
+root, at = Path(sys.argv[1]), int(sys.argv[2])
+session = Session(root, root / "site", defer_collector=True)
+assert session.build().errors == 0
+session.persist()
+note = root / "papers" / "peft" / "lora.md"
+note.write_text(note.read_text("utf-8") + "\\nSaved, then killed.\\n", encoding="utf-8")
+session.invalidate({str(note.resolve())})
+assert session.build().rendered > 0
+asked = iter(range(1000))
+session.persist(lambda: next(asked) == at and os.kill(os.getpid(), signal.SIGKILL) is None)
+"""
+
+
+@pytest.mark.parametrize("at", [0, 3, 5, 99])
+def test_a_server_killed_while_it_saves_the_cache_leaves_one_that_builds_the_clean_site(
+    tmp_path: Path, at: int
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    root = _lib(tmp_path)
+    done = subprocess.run([sys.executable, "-c", _KILLED, str(root), str(at)], check=False)
+    # Killed at the step ``at`` of the save (99: never; the save done).
+    assert done.returncode == (0 if at == 99 else -signal.SIGKILL)
+    _same_as_clean(root, tmp_path)
+    assert "Saved, then killed." in (root / "site" / "papers" / "hu2021lora.html").read_text(
+        "utf-8"
+    )
+
+
+def test_a_save_that_comes_while_serve_saves_the_cache_is_built_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache is being saved (held at its first step until the change is seen): the save
+    # stops, the change is built, and the cache is saved later, at the latest when serve stops.
+    import threading
+
+    from papernotes.cli import serve as serve_cli
+
+    from serving import start
+
+    saving, real = threading.Event(), cache.give_up_if
+    given_up: list[bool] = []
+
+    def held(give_up):  # type: ignore[no-untyped-def]
+        if give_up is not None and not saving.is_set():
+            saving.set()
+            for _ in range(600):  # until the watcher says a change came (or 30 s)
+                if give_up():
+                    break
+                threading.Event().wait(0.05)
+            given_up.append(give_up())
+        real(give_up)
+
+    monkeypatch.setattr(serve_cli, "SAVE_AFTER", 0.0)
+    monkeypatch.setattr("papernotes.incremental.store.give_up_if", held)
+    live = start(_lib(tmp_path))
+    try:
+        note = live.root / "papers" / "peft" / "lora.md"
+        first = live.state.generation
+        note.write_text(note.read_text("utf-8") + "\nFirst save.\n", encoding="utf-8")
+        assert saving.wait(30), "the cache was never saved"
+        note.write_text(note.read_text("utf-8") + "\nSecond save.\n", encoding="utf-8")
+        for _ in range(600):
+            if live.state.generation >= first + 2:
+                break
+            threading.Event().wait(0.05)
+        assert live.state.generation >= first + 2
+        assert given_up == [True]
+    finally:
+        live.close()
+    config, _ = load_config(live.root)
+    assert build(live.root, config, out=live.site).up_to_date
+    assert "Second save." in (live.site / "papers" / "hu2021lora.html").read_text("utf-8")
+    _same_as_clean(live.root, tmp_path)

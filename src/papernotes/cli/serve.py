@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import queue
 import signal
 import sys
 import threading
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from papernotes.incremental.session import Session
@@ -27,9 +28,11 @@ if TYPE_CHECKING:
 __all__ = ["SAVE_AFTER", "run"]
 
 SAVE_AFTER = 1.0
-"""Seconds without a save before the last build's cache is saved. Saving it takes seconds at
-50,000 notes (the index holds every page's fingerprint), and the next save's build would wait
-for it: saves in a row are built one after the other, and the cache saved once they pause."""
+"""Seconds without a save before the last build's cache is saved. Saving it takes a second at
+50,000 notes (the index holds every page's fingerprint): saves in a row are built one after
+the other, and the cache saved once they pause. A save that comes while it is being saved
+does not wait for it: the saving stops (:meth:`Session.persist`'s ``give_up``), the save is
+built, and the cache saved at the next pause."""
 
 
 def _show(outcome: BuildOutcome, say: Callable[[str], None]) -> list[str]:
@@ -56,17 +59,63 @@ def _ctrl_c_flags(flag: list[bool]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _persist(session: Session) -> None:
-    """Save the session's cache for the next build, after the browser was told to reload."""
+def _persist(session: Session, give_up: Callable[[], bool] | None = None) -> bool:
+    """Save the session's cache for the next build, after the browser was told to reload;
+    False when ``give_up`` stopped it (it is saved later)."""
     from papernotes.incremental.cache import BuildBusy
 
     try:
-        problems = session.persist()
+        problems = session.persist() if give_up is None else session.persist(give_up)
     except (OSError, BuildBusy) as exc:  # another build holds the lock: the next build saves it
         problems = ()
         print(f"papernotes: warning: cache not saved: {exc}", file=sys.stderr)
-    for d in problems:
+    for d in problems or ():
         print(d.format(), file=sys.stderr)
+    return problems is not None
+
+
+def _watch(
+    changes: Iterator[set[tuple[Any, str]]],
+    batches: queue.SimpleQueue[set[str] | None],
+    arrived: threading.Event,
+    watching: threading.Event,
+) -> None:
+    """Pass each batch of changes on, and say at once that one came (``arrived``): the build
+    loop may be saving the cache, which stops for it. None at the end."""
+    try:
+        for batch in changes:
+            watching.set()
+            if batch:
+                batches.put({path for _, path in batch})
+                arrived.set()
+    except Exception as exc:  # e.g. the system's limit of watched folders
+        print(f"papernotes: warning: not watching for changes: {exc}", file=sys.stderr)
+    finally:
+        watching.set()
+        batches.put(None)
+
+
+def _next_batch(
+    batches: queue.SimpleQueue[set[str] | None], arrived: threading.Event, wait: float
+) -> set[str] | None:
+    """The changes that came (those of several batches: one build), an empty set when none
+    came within ``wait`` seconds, None once watching ended."""
+    try:
+        batch = batches.get(timeout=wait)
+    except queue.Empty:
+        return set()
+    arrived.clear()  # before the rest is taken: a batch put after is seen by the next call
+    changed: set[str] = set()
+    while batch is not None:
+        changed |= batch
+        try:
+            batch = batches.get_nowait()
+        except queue.Empty:
+            return changed
+    if not changed:
+        return None
+    batches.put(None)  # the end, for the next call: this last batch is built first
+    return changed
 
 
 def _print_error(line: str) -> None:
@@ -127,30 +176,34 @@ def run(
     stop = stop or threading.Event()
     watching = threading.Event()
 
-    def watch_loop() -> None:
+    batches: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
+    arrived = threading.Event()
+    changes = watch_changes(root, config.papers_dir, stop, config.excludes.patterns)
+
+    def build_loop() -> None:
         built: float | None = None  # when the last build not saved yet ended
         try:
-            for changes in watch_changes(root, config.papers_dir, stop, config.excludes.patterns):
-                watching.set()
-                if changes:
-                    # Saves that arrived during the last build are in this one batch: one build.
-                    changed = {path for _, path in changes}
+            # Saves that arrived during the last build are in this one batch: one build.
+            while (changed := _next_batch(batches, arrived, 0.2)) is not None:
+                if changed:
                     state.publish(_show(rebuild(root, out, session, changed), say))
                     built = time.monotonic()
-                elif built is not None and time.monotonic() - built >= SAVE_AFTER:
-                    _persist(session)
+                elif (
+                    built is not None
+                    and time.monotonic() - built >= SAVE_AFTER
+                    and _persist(session, arrived.is_set)
+                ):
                     built = None
-        except Exception as exc:  # e.g. the system's limit of watched folders
-            print(f"papernotes: warning: not watching for changes: {exc}", file=sys.stderr)
         finally:
-            watching.set()
             if built is not None:  # stopped: the last build's cache saved before the exit
                 _persist(session)
 
     interrupted: list[bool] = []
     with _ctrl_c_flags(interrupted):
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        watcher = threading.Thread(target=watch_loop, daemon=True)
+        watch = (changes, batches, arrived, watching)
+        threading.Thread(target=_watch, args=watch, daemon=True).start()
+        watcher = threading.Thread(target=build_loop, daemon=True)
         watcher.start()
         try:
             # Announce only once an edit would be seen: users (and tests) edit right away.

@@ -51,6 +51,7 @@ __all__ = [
     "BuildBusy",
     "BuildCache",
     "NoteEntry",
+    "SaveAbandoned",
     "build_lock",
     "digest",
     "drafts",
@@ -133,6 +134,23 @@ class BuildBusy(OutputRefused):
     """Another build of the same library holds the lock."""
 
 
+class SaveAbandoned(Exception):
+    """A save given up half-way because something more urgent came (``serve``: a change to
+    build). It wrote entries and perhaps the heads file, never the index or the stamp, and
+    left no temporary file: the cache on disk is as good as before it began."""
+
+    def __init__(self, stored: Mapping[str, str] | None = None) -> None:
+        super().__init__("the build cache's save was given up")
+        self.stored = stored
+        """What is on disk now (``BuildCache.stored``) when the save changed it; else None."""
+
+
+def give_up_if(give_up: Callable[[], bool] | None) -> None:
+    """Raise :class:`SaveAbandoned` if ``give_up`` (None: never) says to."""
+    if give_up is not None and give_up():
+        raise SaveAbandoned
+
+
 def state_path(root: Path, *parts: str) -> Path:
     """A path in the library's state folder, refusing one that a symlink leads elsewhere
     (a library could ship ``.papernotes/cache`` pointing into the user's home)."""
@@ -180,19 +198,27 @@ def read_cache(root: Path, key: str) -> tuple[BuildCache | None, tuple[Diagnosti
 
 
 def save_cache(
-    root: Path, cache: BuildCache, stamp: Mapping[str, Any], *, workers: int = 1
+    root: Path,
+    cache: BuildCache,
+    stamp: Mapping[str, Any],
+    *,
+    workers: int = 1,
+    give_up: Callable[[], bool] | None = None,
 ) -> BuildCache:
     """Write the cache and the input stamp (the stamp last, so it never outlives its cache);
     ``cache`` with what is now stored on disk. Many entries are written over ``workers``
-    processes (``store.save``).
+    processes (``store.save``), which asks ``give_up`` between its steps.
 
-    Raises OSError (naming the file) when they cannot be written.
+    Raises OSError (naming the file) when they cannot be written, SaveAbandoned when
+    ``give_up`` said so before the index was in place.
     """
     from papernotes.incremental import store
 
     with contextlib.suppress(FileNotFoundError):  # the old stamp must not outlive its cache
         state_path(root, "cache", "stamp.json").unlink()
-    saved = store.save(root, cache, workers=workers)
+    if give_up is not None:  # the entries written before it gives up are no index's
+        set_aside(root)
+    saved = store.save(root, cache, workers=workers, give_up=give_up)
     with contextlib.suppress(FileNotFoundError):  # the index set aside: this one's past
         state_path(root, "cache", ASIDE).unlink()
     stamp_bytes = json.dumps(stamp, sort_keys=True).encode("utf-8")
@@ -201,13 +227,20 @@ def save_cache(
 
 
 def persist(
-    root: Path, done: Run, out: Path, *, workers: int = 1, ledger: bool = True
+    root: Path,
+    done: Run,
+    out: Path,
+    *,
+    workers: int = 1,
+    ledger: bool = True,
+    give_up: Callable[[], bool] | None = None,
 ) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
     """Leave the cache and the input stamp of ``done`` (a build's ``Run``) for the next build:
     the cache as now stored (None when there is none), and a warning if it cannot be saved.
     Many entries to write go to ``workers`` processes (``store.save``). With ``ledger``, the
     search files' ledger too (``incremental.searchledger``: what a quick edit reads instead
-    of the shards it does not touch; ``serve`` leaves none, its saves' work is per edit)."""
+    of the shards it does not touch; ``serve`` leaves none, its saves' work is per edit).
+    Raises SaveAbandoned when ``give_up`` (asked between steps) says so (``serve``)."""
     from papernotes.errors import warning
     from papernotes.write import manifest_digest
 
@@ -215,7 +248,7 @@ def persist(
         return None, ()
     stamp = {**done.stamp, "manifest": manifest_digest(out.resolve())}
     try:
-        saved = save_cache(root, done.cache, stamp, workers=workers)
+        saved = save_cache(root, done.cache, stamp, workers=workers, give_up=give_up)
     except OSError as exc:  # the site is built; only the next build's head start is lost
         where, why = str(exc.filename or CACHE_DIR), exc.strerror or exc
         hint = "the site is built; the next build will redo everything"

@@ -23,10 +23,10 @@ import contextlib
 import gc
 import os
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from papernotes import write
 from papernotes.build import BuildReport, Run, Warm, apply_strict, persist, run
@@ -262,14 +262,21 @@ class Session:
         made = dict(memo.made) if memo is not None else {}
         return made | ({"look-file": self._looked} if self._looked else {})
 
-    def persist(self) -> tuple[Diagnostic, ...]:
+    @overload
+    def persist(self) -> tuple[Diagnostic, ...]: ...
+    @overload
+    def persist(self, give_up: Callable[[], bool]) -> tuple[Diagnostic, ...] | None: ...
+
+    def persist(self, give_up: Callable[[], bool] | None = None) -> tuple[Diagnostic, ...] | None:
         """Save the last build's cache and stamp for the next build (a warning if it cannot
-        be); nothing when it is saved already."""
+        be); nothing when it is saved already. None when ``give_up``, asked between the
+        save's steps, said to stop (``serve``: a change came): the build stays to be saved,
+        and the cache on disk is as it was (``cache.SaveAbandoned``)."""
         # Thawed first: the lock counts the frozen objects (``gc.get_freeze_count`` walks
         # them one by one), which were the whole library: 0.36 s of a save at 50,000 notes.
         self._thaw()
         with cache.build_lock(self.root):
-            return self.persist_unlocked()
+            return self.persist_unlocked(give_up)
 
     def _thaw(self) -> None:
         """Let the collector walk the library again (the browser was told), if this froze it."""
@@ -277,15 +284,26 @@ class Session:
             self._frozen = False
             gc.unfreeze()
 
-    def persist_unlocked(self) -> tuple[Diagnostic, ...]:
+    def persist_unlocked(
+        self, give_up: Callable[[], bool] | None = None
+    ) -> tuple[Diagnostic, ...] | None:
         """:meth:`persist`, for a caller that holds the build lock."""
         self._thaw()
         done, self._pending = self._pending, None
         if done is None or done.cache is None:
             return ()
-        saved, problems = persist(self.root, done, self.out, ledger=False)
+        made = done.cache
+        try:
+            saved, problems = persist(self.root, done, self.out, ledger=False, give_up=give_up)
+        except cache.SaveAbandoned as given_up:
+            if given_up.stored is not None:  # the heads file it wrote is the one on disk
+                kept = replace(made, stored=given_up.stored)
+                done = done._replace(cache=kept)
+                self._warm = replace(self._warm, cache=kept)
+            self._pending = done
+            return None
         # What is on disk now; when saving failed, no entry is taken to be there.
-        self._warm = replace(self._warm, cache=saved or replace(done.cache, stored={}))
+        self._warm = replace(self._warm, cache=saved or replace(made, stored={}))
         return problems
 
 

@@ -34,7 +34,7 @@ import json
 import os
 import re
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from operator import itemgetter
 from pathlib import Path
@@ -42,7 +42,15 @@ from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile, entryread, heads
-from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
+from papernotes.incremental.cache import (
+    CACHE_DIR,
+    BuildCache,
+    NoteEntry,
+    SaveAbandoned,
+    digest,
+    give_up_if,
+    state_path,
+)
 from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, dump, entry_name
 from papernotes.incremental.heads import HEADS
 from papernotes.incremental.jsonpieces import dump_pieces
@@ -320,10 +328,21 @@ def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -
     return entryfile.join({**head, "note": note}, body, parts)
 
 
-def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
+def save(
+    root: Path,
+    cache: BuildCache,
+    *,
+    workers: int = 1,
+    give_up: Callable[[], bool] | None = None,
+) -> BuildCache:
     """Write the entries whose version changed, then the index, then remove the entries of
     notes that are gone; ``cache`` with what is now stored. Raises OSError (naming the file).
     A part of an unchanged entry is not decoded, let alone encoded again.
+
+    ``give_up`` is asked between steps (every few milliseconds at 50,000 notes) until the
+    index is in place: when it says so, the save stops there (SaveAbandoned), its temporary
+    files removed. Its caller has set the index aside (``cache.save_cache``): no index names
+    the entries it wrote meanwhile.
 
     Many entries to write (a cold build's) are written by ``workers`` forked processes: each
     file is independent of the others, and the save comes after every other stage, with the
@@ -332,8 +351,11 @@ def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
     from papernotes.incremental.parallel import parallel_iter
 
     shape = _shape()
+    give_up_if(give_up)
     marks = _marks(cache)
+    give_up_if(give_up)
     versions = _versions(cache, marks)
+    give_up_if(give_up)
     folder = state_path(root, "cache", ENTRIES)
     folder.mkdir(parents=True, exist_ok=True)
     folder = state_path(root, "cache", ENTRIES)  # checked again: it may have been made just now
@@ -345,16 +367,18 @@ def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
     # replaced as the pages' are, at 1,000 notes, 6 forks did 0.3 s of work.
     firsts = dict(zip(todo, parallel_iter(written, todo, workers, life=_SAVE_LIFE), strict=True))
     with heads.Writer(state_path(root, "cache") / HEADS, cache.key, shape, cache.stored) as out:
-        for path in versions:
+        for i, path in enumerate(versions):
+            if not i % _STEP:
+                give_up_if(give_up)
             if path in firsts:  # written just now: its first line as the worker gave it
                 out.add(path, inside + entry_name(path), firsts[path])
             elif not out.copy(path):
                 out.add(path, inside + entry_name(path))
         on_disk = out.commit(versions, marks)  # before the index: it names no entry the index lacks
-    index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
-    body = {"format": _FORMAT, "shape": shape, "key": cache.key}
-    encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
-    write_atomic(state_path(root, "cache", INDEX), dump_pieces(encoded))  # held whole, 5×
+    try:
+        _save_index(root, cache, versions, shape, give_up)
+    except SaveAbandoned:
+        raise SaveAbandoned(on_disk) from None  # the heads file written is the one on disk
     # The same notes as the entries on disk, which the save that wrote them left alone there.
     if not (isinstance(cache.stored, heads.OnDisk) and versions.keys() == cache.stored.keys()):
         _remove_stale(folder, {entry_name(p) for p in versions})
@@ -364,6 +388,32 @@ def save(root: Path, cache: BuildCache, *, workers: int = 1) -> BuildCache:
     return replace(cache, stored=on_disk)
 
 
+def _save_index(
+    root: Path,
+    cache: BuildCache,
+    versions: dict[str, str],
+    shape: str,
+    give_up: Callable[[], bool] | None,
+) -> None:
+    """Write the index (``give_up`` asked before each piece)."""
+    index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
+    body = {"format": _FORMAT, "shape": shape, "key": cache.key}
+    give_up_if(give_up)
+    encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
+    pieces = dump_pieces(encoded)  # held whole, 5×
+    if give_up is not None:
+        pieces = _asking(pieces, give_up)
+    write_atomic(state_path(root, "cache", INDEX), pieces)
+
+
+def _asking(pieces: Iterator[bytes], give_up: Callable[[], bool]) -> Iterator[bytes]:
+    for piece in pieces:
+        give_up_if(give_up)
+        yield piece
+
+
+_STEP = 2048
+"""Entries between two questions to ``give_up`` (about 2 ms of a save's steps)."""
 _SAVE_LIFE = 1024
 """About how many entries a saving worker writes before a new fork takes its place."""
 
