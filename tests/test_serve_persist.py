@@ -205,3 +205,20 @@ def test_a_save_that_comes_while_serve_saves_the_cache_is_built_at_once(
     assert build(live.root, config, out=live.site).up_to_date
     assert "Second save." in (live.site / "papers" / "hu2021lora.html").read_text("utf-8")
     _same_as_clean(live.root, tmp_path)
+
+
+def test_the_build_loop_takes_what_came_as_one_batch_and_builds_it_before_it_ends() -> None:
+    import queue
+    import threading
+
+    from papernotes.cli.serve import _next_batch
+
+    batches: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
+    arrived = threading.Event()
+    assert _next_batch(batches, arrived, 0.01) == set()  # nothing came: the loop may save
+    for batch in ({"a.md"}, {"b.md"}, None):  # two batches, then the watcher ended
+        batches.put(batch)
+    arrived.set()
+    assert _next_batch(batches, arrived, 0.01) == {"a.md", "b.md"}  # one build
+    assert not arrived.is_set()
+    assert _next_batch(batches, arrived, 0.01) is None  # then the end
