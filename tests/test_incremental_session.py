@@ -14,7 +14,8 @@ from papernotes import load
 from papernotes.build import build
 from papernotes.config import Config, load_config
 from papernotes.incremental import fastpath
-from papernotes.incremental.cache import ASIDE, text_digest
+from papernotes.incremental.cache import text_digest
+from papernotes.incremental.deferred import ASIDE
 from papernotes.incremental.session import Session
 from papernotes.incremental.textmemo import TextMemo
 from papernotes.serve.watch import rebuild

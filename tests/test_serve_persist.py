@@ -12,8 +12,8 @@ import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import cache
-from papernotes.incremental.cache import ASIDE
+from papernotes.incremental import cache, deferred
+from papernotes.incremental.deferred import ASIDE
 from papernotes.incremental.session import Session
 
 from conftest import copy_fixture, site_tree
@@ -171,7 +171,7 @@ def test_a_save_that_comes_while_serve_saves_the_cache_is_built_at_once(
 
     from serving import start
 
-    saving, real = threading.Event(), cache.give_up_if
+    saving, real = threading.Event(), deferred.give_up_if
     given_up: list[bool] = []
 
     def held(give_up):  # type: ignore[no-untyped-def]
@@ -222,3 +222,24 @@ def test_the_build_loop_takes_what_came_as_one_batch_and_builds_it_before_it_end
     assert _next_batch(batches, arrived, 0.01) == {"a.md", "b.md"}  # one build
     assert not arrived.is_set()
     assert _next_batch(batches, arrived, 0.01) is None  # then the end
+
+
+def test_the_versions_of_a_large_cache_are_made_asking_between_steps() -> None:
+    from papernotes.incremental import versions
+    from papernotes.incremental.cache import BuildCache
+    from papernotes.incremental.deferred import STEP, SaveAbandoned
+
+    n = 2 * STEP + 1
+    notes = {f"papers/{i}.md": (f"{i:032x}", None, ()) for i in range(n)}
+    made = BuildCache("key", notes, {}, {}, {})  # type: ignore[arg-type]
+    never = _Asked(-1)
+    marks = versions.marks(made, never)
+    assert never.asked == 3 and len(marks) == n and marks == versions.marks(made)
+    assert marks["papers/7.md"] == (f"{7:032x}", None, None, None, None)
+    with pytest.raises(SaveAbandoned):
+        versions.marks(made, _Asked(2))  # the last step not made
+    never = _Asked(-1)
+    assert versions.versions(made, marks, never) == versions.versions(made, marks)
+    assert never.asked == 3
+    with pytest.raises(SaveAbandoned):
+        versions.versions(made, marks, _Asked(1))

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from papernotes.bib.styles import Reference
     from papernotes.build import Run
     from papernotes.errors import Diagnostic
+    from papernotes.incremental.deferred import GiveUp
     from papernotes.incremental.searchstate import DocEntry, SearchState
     from papernotes.incremental.summary import PlanSummary
     from papernotes.markdown._types import RenderedBody
@@ -46,24 +47,20 @@ if TYPE_CHECKING:
     from papernotes.search.index import DocTerms
 
 __all__ = [
-    "ASIDE",
     "CACHE_DIR",
     "BuildBusy",
     "BuildCache",
     "NoteEntry",
-    "SaveAbandoned",
     "build_lock",
     "digest",
     "drafts",
     "input_stamp",
     "load_cache",
     "persist",
-    "put_back",
     "read_cache",
     "rebuilt_if_damaged",
     "save_cache",
     "saved_stamp",
-    "set_aside",
     "stamp_matches",
     "state_path",
 ]
@@ -134,23 +131,6 @@ class BuildBusy(OutputRefused):
     """Another build of the same library holds the lock."""
 
 
-class SaveAbandoned(Exception):
-    """A save given up half-way because something more urgent came (``serve``: a change to
-    build). It wrote entries and perhaps the heads file, never the index or the stamp, and
-    left no temporary file: the cache on disk is as good as before it began."""
-
-    def __init__(self, stored: Mapping[str, str] | None = None) -> None:
-        super().__init__("the build cache's save was given up")
-        self.stored = stored
-        """What is on disk now (``BuildCache.stored``) when the save changed it; else None."""
-
-
-def give_up_if(give_up: Callable[[], bool] | None) -> None:
-    """Raise :class:`SaveAbandoned` if ``give_up`` (None: never) says to."""
-    if give_up is not None and give_up():
-        raise SaveAbandoned
-
-
 def state_path(root: Path, *parts: str) -> Path:
     """A path in the library's state folder, refusing one that a symlink leads elsewhere
     (a library could ship ``.papernotes/cache`` pointing into the user's home)."""
@@ -203,16 +183,15 @@ def save_cache(
     stamp: Mapping[str, Any],
     *,
     workers: int = 1,
-    give_up: Callable[[], bool] | None = None,
+    give_up: GiveUp = None,
 ) -> BuildCache:
     """Write the cache and the input stamp (the stamp last, so it never outlives its cache);
     ``cache`` with what is now stored on disk. Many entries are written over ``workers``
-    processes (``store.save``), which asks ``give_up`` between its steps.
-
-    Raises OSError (naming the file) when they cannot be written, SaveAbandoned when
-    ``give_up`` said so before the index was in place.
+    processes (``store.save``), which asks ``give_up`` between its steps. Raises OSError
+    (naming the file) when they cannot be written; SaveAbandoned (``deferred``).
     """
     from papernotes.incremental import store
+    from papernotes.incremental.deferred import ASIDE, set_aside
 
     with contextlib.suppress(FileNotFoundError):  # the old stamp must not outlive its cache
         state_path(root, "cache", "stamp.json").unlink()
@@ -233,7 +212,7 @@ def persist(
     *,
     workers: int = 1,
     ledger: bool = True,
-    give_up: Callable[[], bool] | None = None,
+    give_up: GiveUp = None,
 ) -> tuple[BuildCache | None, tuple[Diagnostic, ...]]:
     """Leave the cache and the input stamp of ``done`` (a build's ``Run``) for the next build:
     the cache as now stored (None when there is none), and a warning if it cannot be saved.
@@ -289,34 +268,12 @@ def rebuilt_if_damaged(root: Path, attempt: Callable[[], Run]) -> Run:
 def clear_cache(root: Path) -> None:
     """Forget the last build (``--clean``, ``--no-cache``)."""
     from papernotes.incremental import store
+    from papernotes.incremental.deferred import ASIDE
 
     for name in ("stamp.json", ASIDE):
         with contextlib.suppress(FileNotFoundError):
             state_path(root, "cache", name).unlink()
     store.clear(root)
-
-
-ASIDE = "index.unsaved"
-"""Where ``serve`` sets the cache's index aside while the site moves on (:func:`set_aside`)."""
-
-
-def set_aside(root: Path) -> bool:
-    """Set the cache's index aside before a build writes a site its fingerprints do not
-    describe, whose cache is saved later (``serve``): a build that starts before (after a
-    crash, or the server killed) finds no index and makes every page again, rather than keep
-    one whose fingerprint the index says its file has. The entries stay; the next save
-    (:func:`save_cache`) writes the index anew. Whether there was an index to set aside."""
-    try:
-        os.replace(state_path(root, "cache", "index.json"), state_path(root, "cache", ASIDE))
-    except FileNotFoundError:
-        return False
-    return True
-
-
-def put_back(root: Path) -> None:
-    """The index set aside back in its place, for a build that wrote nothing after all."""
-    with contextlib.suppress(FileNotFoundError):
-        os.replace(state_path(root, "cache", ASIDE), state_path(root, "cache", "index.json"))
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ whose size or time moved, runs the same stages as a build (so the site is the sa
 byte), writes the pages whose fingerprints changed, and leaves saving the cache to
 :meth:`Session.persist`, which the caller runs *after* it told the browser to reload (``serve``:
 once no save came for a moment; a save's build does not wait for the last one's to be saved).
-Until then the cache's index on disk is set aside (``cache.set_aside``): its fingerprints are
+Until then the cache's index on disk is set aside (``deferred.set_aside``): its fingerprints are
 no longer the site's, and a build after a crash must not take them for it.
 
 A change the session cannot take in piecemeal — the configuration, the templates, the styles,
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, overload
 from papernotes import write
 from papernotes.build import BuildReport, Run, Warm, apply_strict, persist, run
 from papernotes.incremental import cache as cache
+from papernotes.incremental import deferred as deferred
 from papernotes.incremental import fastpath as fastpath
 from papernotes.incremental.searchmemo import SaveMemo
 from papernotes.incremental.textmemo import TextMemo
@@ -169,12 +170,12 @@ class Session:
             self._keeper.check = checker(config, self._warm.md)
             # Set aside once the cache is in memory: the first build reads it from disk.
             held = self._warm.cache is not None
-            aside = held and self._pending is None and cache.set_aside(self.root)
+            aside = held and self._pending is None and deferred.set_aside(self.root)
             done = self._run(config, stamp, strict, keep_going, warm)
             if hold and done.cache is not None and done.warm.memo and not done.report.errors:
                 done = self._again(config, stamp, strict, keep_going, done)
             if aside and done.cache is None:  # nothing written: the index is the site's still
-                cache.put_back(self.root)
+                deferred.put_back(self.root)
         self._looked = self._texts.looked - looked
         self._texts.forget_unused()
         done = self._keeper.after(done, str(self.root))  # a broken note deleted: forgotten
@@ -271,7 +272,7 @@ class Session:
         """Save the last build's cache and stamp for the next build (a warning if it cannot
         be); nothing when it is saved already. None when ``give_up``, asked between the
         save's steps, said to stop (``serve``: a change came): the build stays to be saved,
-        and the cache on disk is as it was (``cache.SaveAbandoned``)."""
+        and the cache on disk is as it was (``deferred.SaveAbandoned``)."""
         # Thawed first: the lock counts the frozen objects (``gc.get_freeze_count`` walks
         # them one by one), which were the whole library: 0.36 s of a save at 50,000 notes.
         self._thaw()
@@ -295,7 +296,7 @@ class Session:
         made = done.cache
         try:
             saved, problems = persist(self.root, done, self.out, ledger=False, give_up=give_up)
-        except cache.SaveAbandoned as given_up:
+        except deferred.SaveAbandoned as given_up:
             if given_up.stored is not None:  # the heads file it wrote is the one on disk
                 kept = replace(made, stored=given_up.stored)
                 done = done._replace(cache=kept)

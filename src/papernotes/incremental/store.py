@@ -34,28 +34,22 @@ import json
 import os
 import re
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile, entryread, heads
-from papernotes.incremental.cache import (
-    CACHE_DIR,
-    BuildCache,
-    NoteEntry,
-    SaveAbandoned,
-    digest,
-    give_up_if,
-    state_path,
-)
+from papernotes.incremental import versions as versions_of
+from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
+from papernotes.incremental.deferred import STEP, GiveUp, SaveAbandoned, asking, give_up_if
 from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, dump, entry_name
 from papernotes.incremental.heads import HEADS
 from papernotes.incremental.jsonpieces import dump_pieces
-from papernotes.incremental.lazy import Parts, fingerprint_of, fingerprint_reader, raw_of, source_of
+from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of, source_of
 from papernotes.incremental.records import CacheIndex, Damage, NoteRecord
+from papernotes.incremental.versions import ATTRS
 
 if TYPE_CHECKING:
     from papernotes.errors import Diagnostic
@@ -275,34 +269,6 @@ def _restored(stored: tuple[str, StoredDoc]) -> DocEntry:
     return stored[0], stored[1].restored()  # ValueError when it is not a document
 
 
-_ATTRS = ("bodies", "terms", "refs", "docs")
-"""The fields of ``BuildCache`` that hold the parts, in the order of ``PARTS``."""
-
-
-def _marks(cache: BuildCache) -> dict[str, tuple[str | None, ...]]:
-    """What each entry's version is the digest of (with its path): the note's text digest and
-    the fingerprint of each of its parts (None: it has none). A part at a time, at C speed
-    where its fingerprints are a map (a call per entry and part was a third of persisting a
-    save at 5,000 notes)."""
-    entries = cache.notes.values()
-    keys = [None if entry[1] is None else entry[1].key for entry in entries]
-    columns = [map(fingerprint_reader(getattr(cache, attr)), keys) for attr in _ATTRS]
-    digests = map(itemgetter(0), entries)
-    return dict(zip(cache.notes, zip(digests, *columns, strict=True), strict=True))
-
-
-def _versions(cache: BuildCache, marks: dict[str, tuple[str | None, ...]]) -> dict[str, str]:
-    """The version of every entry (made from ``marks``): the one stored where it was made
-    from the same, else a digest (10,000 of them were a quarter of a save at 10,000 notes)."""
-    stored = cache.stored
-    last = stored.marks if isinstance(stored, heads.OnDisk) else {}
-    out: dict[str, str] = {}
-    for path, made in marks.items():
-        kept = stored.get(path)
-        out[path] = kept if kept is not None and last.get(path) == made else digest(path, *made)
-    return out
-
-
 def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -> bytes:
     """The entry file of ``path`` (``entryfile``)."""
     from papernotes.incremental.searchstate import StoredDoc
@@ -310,7 +276,7 @@ def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -
     codec, types = _codec(), _types()
     k = entry[1].key if entry[1] is not None else None
     parts: list[Part | None] = []
-    for attr, name in zip(_ATTRS, PARTS, strict=True):
+    for attr, name in zip(ATTRS, PARTS, strict=True):
         of = getattr(cache, attr)
         text = raw_of(of, k) if k is not None else None
         if text is not None:  # written as it was read (or packed): not decoded to encode it
@@ -333,7 +299,7 @@ def save(
     cache: BuildCache,
     *,
     workers: int = 1,
-    give_up: Callable[[], bool] | None = None,
+    give_up: GiveUp = None,
 ) -> BuildCache:
     """Write the entries whose version changed, then the index, then remove the entries of
     notes that are gone; ``cache`` with what is now stored. Raises OSError (naming the file).
@@ -351,10 +317,8 @@ def save(
     from papernotes.incremental.parallel import parallel_iter
 
     shape = _shape()
-    give_up_if(give_up)
-    marks = _marks(cache)
-    give_up_if(give_up)
-    versions = _versions(cache, marks)
+    marks = versions_of.marks(cache, give_up)
+    versions = versions_of.versions(cache, marks, give_up)
     give_up_if(give_up)
     folder = state_path(root, "cache", ENTRIES)
     folder.mkdir(parents=True, exist_ok=True)
@@ -368,7 +332,7 @@ def save(
     firsts = dict(zip(todo, parallel_iter(written, todo, workers, life=_SAVE_LIFE), strict=True))
     with heads.Writer(state_path(root, "cache") / HEADS, cache.key, shape, cache.stored) as out:
         for i, path in enumerate(versions):
-            if not i % _STEP:
+            if not i % STEP:
                 give_up_if(give_up)
             if path in firsts:  # written just now: its first line as the worker gave it
                 out.add(path, inside + entry_name(path), firsts[path])
@@ -389,31 +353,17 @@ def save(
 
 
 def _save_index(
-    root: Path,
-    cache: BuildCache,
-    versions: dict[str, str],
-    shape: str,
-    give_up: Callable[[], bool] | None,
+    root: Path, cache: BuildCache, versions: dict[str, str], shape: str, give_up: GiveUp
 ) -> None:
     """Write the index (``give_up`` asked before each piece)."""
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": shape, "key": cache.key}
     give_up_if(give_up)
     encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
-    pieces = dump_pieces(encoded)  # held whole, 5×
-    if give_up is not None:
-        pieces = _asking(pieces, give_up)
+    pieces = asking(dump_pieces(encoded), give_up)  # held whole, 5×
     write_atomic(state_path(root, "cache", INDEX), pieces)
 
 
-def _asking(pieces: Iterator[bytes], give_up: Callable[[], bool]) -> Iterator[bytes]:
-    for piece in pieces:
-        give_up_if(give_up)
-        yield piece
-
-
-_STEP = 2048
-"""Entries between two questions to ``give_up`` (about 2 ms of a save's steps)."""
 _SAVE_LIFE = 1024
 """About how many entries a saving worker writes before a new fork takes its place."""
 
