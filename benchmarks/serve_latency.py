@@ -4,6 +4,10 @@
 real file watcher. A client of the standard library connects to its Server-Sent Events stream
 (``/__papernotes/events``, what ``livereload.js`` listens to); then a note is appended to, and
 the time runs from just before the write until the ``reload`` event arrives.
+
+Saves come at the pace of a user's (:data:`PAUSES`): some right after the last one's reload,
+some once ``serve`` has begun to save its cache (it does after a second without a save), so the
+figures include a save that lands while the cache is being saved.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ from pathlib import Path
 from typing import IO
 
 from benchmarks.procs import papernotes_command
+
+PAUSES = (0.3, 1.5)
+"""Seconds between a reload event and the next save, in turn: 0.3 lets the watcher's debounce
+window close (the next save is a batch of its own); 1.5 lands the next save half a second into
+the cache's save, which ``serve`` starts after a second without a save."""
 
 EVENTS = "/__papernotes/events"
 """The event stream's path (``papernotes.serve.http.EVENTS``; not imported: the benchmark
@@ -126,10 +135,16 @@ def _reload_after(port: int, note: Path, text: str, timeout: float) -> float:
 
 
 def serve_latency(
-    lib: Path, notes: Sequence[Path], runs: int, *, start_timeout: float = 3600
+    lib: Path,
+    notes: Sequence[Path],
+    runs: int,
+    *,
+    start_timeout: float = 3600,
+    pauses: Sequence[float] = PAUSES,
 ) -> ServeTiming:
     """Serve ``lib`` and time ``runs`` saves (a different note each), each until its reload
-    event. ``start_timeout`` bounds the first build (long at 50,000 notes without a cache)."""
+    event, ``pauses`` apart in turn. ``start_timeout`` bounds the first build (long at 50,000
+    notes without a cache)."""
     port = free_port()
     latencies = []
     server = _Server(lib, port)
@@ -139,8 +154,7 @@ def serve_latency(
             note = notes[(i * 7919) % len(notes)]
             text = f"\n\n补充 serve {i}：edited while serving.\n"
             latencies.append(_reload_after(port, note, text, timeout=start_timeout))
-            # Let the watcher's debounce window close, so the next save is a batch of its own.
-            time.sleep(0.3)
+            time.sleep(pauses[i % len(pauses)])
     finally:
         code = server.stop()
     return ServeTiming(tuple(latencies), server.proc.pid, code)
