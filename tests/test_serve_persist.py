@@ -243,3 +243,23 @@ def test_the_versions_of_a_large_cache_are_made_asking_between_steps() -> None:
     assert never.asked == 3
     with pytest.raises(SaveAbandoned):
         versions.versions(made, marks, _Asked(1))
+
+
+def test_the_watcher_says_a_change_came_before_the_build_loop_can_take_it() -> None:
+    # Said after, the loop could take the batch and clear the flag first: the flag would stay
+    # set with nothing to build, and every save of the cache would give up at once.
+    import queue
+    import threading
+
+    from papernotes.cli.serve import _watch
+
+    arrived, watching = threading.Event(), threading.Event()
+    seen: list[tuple[set[str] | None, bool]] = []
+
+    class Told(queue.SimpleQueue[set[str] | None]):
+        def put(self, item: set[str] | None, block: bool = True, timeout: float | None = None):  # type: ignore[no-untyped-def]
+            seen.append((item, arrived.is_set()))
+
+    _watch(iter([set(), {(1, "/lib/papers/a.md")}]), Told(), arrived, watching)
+    assert seen == [({"/lib/papers/a.md"}, True), (None, True)]
+    assert watching.is_set()

@@ -86,8 +86,9 @@ def _watch(
         for batch in changes:
             watching.set()
             if batch:
-                batches.put({path for _, path in batch})
+                # Said before it is put: the build loop, once it takes the batch, clears it.
                 arrived.set()
+                batches.put({path for _, path in batch})
     except Exception as exc:  # e.g. the system's limit of watched folders
         print(f"papernotes: warning: not watching for changes: {exc}", file=sys.stderr)
     finally:
