@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+from papernotes.errors import PapernotesError
 from papernotes.incremental.cache import state_path
 
 __all__ = [
@@ -34,9 +35,9 @@ STEP = 2048
 """Entries between two questions to ``give_up`` (a few milliseconds of a save's steps)."""
 
 
-class SaveAbandoned(Exception):
+class SaveAbandoned(PapernotesError):
     """A save given up half-way. It wrote entries and perhaps the heads file, never the index
-    or the stamp, and left no temporary file."""
+    or the stamp, and left no temporary file. Never reaches the user (``Session.persist``)."""
 
     def __init__(self, stored: Mapping[str, str] | None = None) -> None:
         super().__init__("the build cache's save was given up")
