@@ -15,7 +15,7 @@ import pytest
 
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import entryread, heads, store
+from papernotes.incremental import entryread, heads, versions
 from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import note_text, site_tree, write_note
@@ -103,13 +103,13 @@ def test_a_save_hashes_the_version_of_the_edited_entry_only(
         _build(root)
         hashed: list[str] = []
 
-        def counting(*parts: object, seen: list[str] = hashed, real: Hash = store.digest) -> str:
+        def counting(*parts: object, seen: list[str] = hashed, real: Hash = versions.digest) -> str:
             if str(parts[0]).startswith("papers/"):
                 seen.append(str(parts[0]))
             return real(*parts)
 
         with monkeypatch.context() as m:
-            m.setattr(store, "digest", counting)
+            m.setattr(versions, "digest", counting)  # what makes the versions
             _edit(root, 5)
             _build(root)
         assert hashed == ["papers/n5.md"]
