@@ -312,3 +312,35 @@ def test_a_cold_build_parses_renders_and_tokenises_over_workers_of_a_long_life(
     assert "tokenise_packed.<locals>.make" not in lives
     build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_large_librarys_bodies_render_over_a_bounded_number_of_forks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past ``LIFE_FROM`` notes a body worker lives at least the default life, and longer when
+    # that would fork more than ``BODY_LIVES`` workers; the site is the same.
+    from papernotes.incremental import packed, reuse
+
+    lives: dict[str, object] = {}
+    real = parallel.parallel_iter
+
+    def watched(fn: object, items: object, workers: int, **kw: object) -> object:
+        lives[getattr(fn, "__qualname__", "")] = kw.get("life")
+        return real(fn, items, workers, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reuse, "parallel_iter", watched)
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # to workers, however quick
+    monkeypatch.setattr("papernotes.sitejobs.LIFE_FROM", 10)
+    monkeypatch.setattr(parallel, "ITEMS_PER_WORKER", 2)
+    monkeypatch.setattr(packed, "BODY_LIVES", 7)
+    root = tmp_path / "lib"
+    for i in range(70):
+        write_note(root, f"n{i}.md", note_text(f"Paper {i}", extra=f"id: paper{i}\n"))
+    config, _ = load_config(root)
+    assert build(root, config, out=root / "site", workers=2).errors == 0
+    assert lives["render_packed.<locals>.make"] == 10  # 70 bodies over at most 7 lives
+    monkeypatch.setattr(packed, "BODY_LIVES", 1_000)
+    assert packed._body_life(70) == 2  # never shorter than the default life
+    assert packed._body_life(10) == parallel.OWN_ITEMS_LIFE  # a small library's
+    build(root, config, out=tmp_path / "clean", use_cache=False, workers=1)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")

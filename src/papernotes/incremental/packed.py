@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from papernotes.search.index import DocTerms, SearchDoc
 
 __all__ = [
+    "BODY_LIVES",
     "ColdBodies",
     "Packed",
     "Rendered",
@@ -249,16 +250,27 @@ def render_packed(
     return ColdBodies(bodies, docs, _packed_terms(found, spool))
 
 
-def _body_life(count: int) -> int | None:
-    """About how many of ``count`` bodies a worker renders before a new fork takes its place:
-    in a library of up to ``sitejobs.LIFE_FROM`` notes, ``parallel.OWN_ITEMS_LIFE`` (at 1,000
+BODY_LIVES = 32
+"""About how many workers in all render a large library's bodies (:func:`_body_life`)."""
+
+
+def _body_life(count: int) -> int:
+    """About how many of ``count`` bodies a worker renders before a new fork takes its place.
+
+    In a library of up to ``sitejobs.LIFE_FROM`` notes, ``parallel.OWN_ITEMS_LIFE`` (at 1,000
     notes, the default life of 256 forked 6 workers where 2 do, each fork a copy of the
-    parent's page tables and its first steps again); in a larger one, the default, as a body
-    reads the notes it links to and its worker copies the parent's memory as a page's does."""
-    from papernotes.incremental.parallel import OWN_ITEMS_LIFE
+    parent's page tables and its first steps again). In a larger one a body reads the notes it
+    links to, and its worker copies the parent's memory as a page's does, so at least
+    ``parallel.ITEMS_PER_WORKER``; but no more than :data:`BODY_LIVES` forks in all: each
+    costs CPU in proportion to the parent, and with 256 a 50,000-note build forked ~200 times
+    from a parent of ~850 MiB. What a longer life copies is held while the bodies render, a
+    stage that ends well below the pages' peak (the parent has not yet grown by the plan)."""
+    from papernotes.incremental.parallel import ITEMS_PER_WORKER, OWN_ITEMS_LIFE
     from papernotes.sitejobs import LIFE_FROM
 
-    return OWN_ITEMS_LIFE if count <= LIFE_FROM else None
+    if count <= LIFE_FROM:
+        return OWN_ITEMS_LIFE
+    return max(ITEMS_PER_WORKER, -(-count // BODY_LIVES))
 
 
 def tokenise_packed(
