@@ -117,8 +117,6 @@ DATACLASSES_ON_EDIT = {
     "papernotes.bodyctx._Parses",
     "papernotes.build.BuildReport",
     "papernotes.build.Warm",
-    "papernotes.errors.Diagnostic",
-    "papernotes.errors.Location",
     "papernotes.fieldplaces.FieldLocation",
     "papernotes.fieldplaces.FieldLocations",
     "papernotes.fingerprints._Refs",

@@ -338,8 +338,14 @@ def _maker(tp: type[Any], names: list[str]) -> Callable[..., Any]:
     it), a function that stores them in the slots directly. Half the time of the frozen
     ``__init__``, which goes through ``object.__setattr__`` per field: an edit build decodes
     100,000 values at 1,000 notes (every citation has a ``Location``)."""
-    if _is_named_tuple(tp):
-        return tp
+    args = ", ".join(f"a{i}" for i in range(len(names)))
+    if _is_named_tuple(tp):  # its fields in one tuple: no call of its ``__new__`` in Python
+        if not names:
+            return tp
+        scope: dict[str, Any] = {"new": tuple.__new__, "tp": tp}
+        exec(f"def make({args}):\n    return new(tp, ({args},))\n", scope)
+        made: Callable[..., Any] = scope["make"]
+        return made
     slots = [tp.__dict__.get(n) for n in names]
     if (
         hasattr(tp, "__post_init__")
@@ -347,13 +353,12 @@ def _maker(tp: type[Any], names: list[str]) -> Callable[..., Any]:
         or not all(isinstance(s, types.MemberDescriptorType) for s in slots)
     ):
         return tp
-    args = ", ".join(f"a{i}" for i in range(len(names)))
     body = "".join(f"    s{i}(o, a{i})\n" for i in range(len(names)))
-    scope: dict[str, Any] = {"new": object.__new__, "tp": tp}
+    scope = {"new": object.__new__, "tp": tp}
     scope.update({f"s{i}": s.__set__ for i, s in enumerate(slots)})  # type: ignore[union-attr]
     # The source is made of indices only (no name, no data): like ``dataclasses``' own __init__.
     exec(f"def make({args}):\n    o = new(tp)\n{body}    return o\n", scope)
-    made: Callable[..., Any] = scope["make"]
+    made = scope["make"]
     return made
 
 
