@@ -115,13 +115,31 @@ def test_shape_describes_every_stored_type() -> None:
     assert "Severity=['error', 'note', 'warning']" in shape
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    path: str
+    line: int | None = None
+
+
 def test_a_slotted_dataclass_is_made_without_its_init_and_is_the_same_value() -> None:
-    decoded = _codec().decode(["papers/a.md", 3, None], Location)
-    assert decoded == Location("papers/a.md", 3) and hash(decoded) == hash(
-        Location("papers/a.md", 3)
-    )
-    assert type(decoded) is Location and _maker(Location, ["path", "line", "col"]) is not Location
+    make = _maker(_Place, ["path", "line"])  # only papernotes' own types are decoded
+    decoded = make("papers/a.md", 3)
+    assert decoded == _Place("papers/a.md", 3) and hash(decoded) == hash(_Place("papers/a.md", 3))
+    assert type(decoded) is _Place and make is not _Place
     with pytest.raises(FrozenInstanceError):
+        decoded.line = 4  # type: ignore[misc]
+
+
+def test_a_named_tuple_is_stored_as_a_dataclass_of_its_fields_would_be() -> None:
+    codec = _codec()
+    where = Location("papers/a.md", 3)
+    assert codec.encode(where, Location) == ["papers/a.md", 3, None]
+    decoded = codec.decode(["papers/a.md", 3, None], Location)
+    assert type(decoded) is Location and decoded == where and hash(decoded) == hash(where)
+    assert codec.shape(Location) == "Location(path:<class 'str'>,line:int | None,col:int | None)"
+    with pytest.raises(CodecError):
+        codec.decode(["papers/a.md", "3", None], Location)
+    with pytest.raises(AttributeError):
         decoded.line = 4  # type: ignore[misc]
 
 

@@ -264,7 +264,21 @@ def test_the_value_types_import_no_parser() -> None:
 
 
 def test_value_types_are_frozen_and_slotted() -> None:
-    for cls in (BodyCitation, LocalLink, WebLink, Heading, ParsedBody):
+    for cls in (BodyCitation, ParsedBody):
         params = cls.__dataclass_params__  # type: ignore[attr-defined]
         assert params.frozen, cls
         assert "__slots__" in cls.__dict__, cls
+
+
+def test_the_named_tuple_values_read_as_dataclasses_would() -> None:
+    # Frozen, no per-instance dict, and the repr and hash a frozen dataclass of the same
+    # fields has (fingerprints read the repr; sets of them keep their order).
+    heading = Heading(2, "h-a", "A", 3)
+    assert repr(heading) == "Heading(level=2, anchor='h-a', text='A', line=3)"
+    assert hash(heading) == hash((2, "h-a", "A", 3))
+    link = LocalLink("fig.svg", 4, True)
+    assert repr(link) == "LocalLink(url='fig.svg', line=4, is_image=True, col=0)"
+    for value in (heading, link, WebLink("https://a.org", 1, False)):
+        with pytest.raises(AttributeError):
+            value.line = 9  # type: ignore[misc]
+        assert not hasattr(value, "__dict__")

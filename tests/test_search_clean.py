@@ -65,7 +65,7 @@ def test_clean_text_is_every_rule_applied(text: str) -> None:
 
     expected = text
     for _, pattern, replacement in _RULES:
-        expected = pattern.sub(replacement, expected)
+        expected = pattern().sub(replacement, expected)
     assert clean_text(text) == " ".join(expected.split())
 
 

@@ -31,11 +31,11 @@ import errno
 import json
 import os
 import posixpath
-import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from papernotes._lazy import lazy_pattern
 from papernotes.atomic import write_atomic
 from papernotes.blake import blake2b
 from papernotes.errors import PapernotesError
@@ -59,8 +59,8 @@ STAGING = ".papernotes-tmp"
 """The folder inside the output folder where a build stages the files it writes."""
 _STAGING_MARK = ".papernotes-staging"
 _RESERVED = (MARKER, STAGING)
-_HASH = re.compile(r"[0-9a-f]{32}")
-_LEGACY_TMP = re.compile(r"\.pn-tmp-[0-9]+-(.+)")
+_HASH = lazy_pattern(r"[0-9a-f]{32}")
+_LEGACY_TMP = lazy_pattern(r"\.pn-tmp-[0-9]+-(.+)")
 """Temporary files of earlier papernotes versions, left in the site by an interrupted build."""
 _Read = Callable[..., dict[str, str] | None]
 _Encode = Callable[[dict[str, str]], str]
@@ -172,7 +172,7 @@ def read_manifest(out: Path, *, shown: Path | None = None) -> dict[str, str] | N
         why = unsafe_path(rel) if isinstance(rel, str) else "is not a string"
         if why:
             raise _untrusted(shown, f"lists {rel!r}, which {why}")
-        if not isinstance(digest, str) or (digest and not _HASH.fullmatch(digest)):
+        if not isinstance(digest, str) or (digest and not _HASH().fullmatch(digest)):
             raise _untrusted(shown, f"has a malformed hash for {rel!r}")
     return files
 
@@ -359,7 +359,7 @@ def _user_files(real: Path, ours: dict[str, str], found: Iterable[str] | None = 
     names = _scan(real) if found is None else found
     kept = []
     for rel in sorted(set(names) - ours.keys(), key=lambda r: r.split("/")):
-        legacy = _LEGACY_TMP.fullmatch(posixpath.basename(rel))
+        legacy = _LEGACY_TMP().fullmatch(posixpath.basename(rel))
         if legacy and posixpath.join(posixpath.dirname(rel), legacy[1]) in ours:
             with contextlib.suppress(OSError):  # an older papernotes' temporary file
                 (real / rel).unlink()

@@ -8,8 +8,8 @@ Anything that does not fit raises ``CodecError``.
 Supported: ``str``, ``int``, ``float``, ``bool``, ``None``, ``bytes`` (as base64: a note's
 packed body template), ``NewType``s of those, ``X | None``,
 ``tuple[X, ...]``, ``tuple[X, Y]``, ``dict``/``Mapping`` with ``str`` keys, ``Enum``s,
-``datetime.date``, and dataclasses defined in papernotes (stored as a list of their fields in
-order).
+``datetime.date``, and dataclasses and NamedTuples defined in papernotes (stored as a list of
+their fields in order).
 
 A dataclass the codec is told to read lazily (``lazy=``) also decodes from ``bytes``, or from
 a function that reads them, neither of which JSON ever holds: the store puts there the JSON
@@ -140,7 +140,7 @@ class Codec:
         # By name: a value type with a date imported datetime, which a quick edit does not.
         if isinstance(tp, type) and (tp.__module__, tp.__qualname__) == ("datetime", "date"):
             return self._date()
-        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and (dataclasses.is_dataclass(tp) or _is_named_tuple(tp)):
             if tp in self._lazy:
                 return self._deferred(tp)
             return self._dataclass(tp)
@@ -252,7 +252,7 @@ class Codec:
             raise TypeError(f"the cache stores only papernotes' own values, not {tp!r}")
         module = __import__(tp.__module__, fromlist=["_"])
         hints = typing.get_type_hints(tp, globalns=vars(module), localns=self._names)
-        names = [f.name for f in dataclasses.fields(tp)]
+        names = _field_names(tp)
         self._shape.append(f"{tp.__qualname__}({','.join(f'{n}:{hints[n]}' for n in names)})")
         # Placeholders first, so a dataclass that contains itself does not recurse forever.
         self._made[tp] = (_unfinished, _unfinished)
@@ -338,6 +338,14 @@ def _maker(tp: type[Any], names: list[str]) -> Callable[..., Any]:
     it), a function that stores them in the slots directly. Half the time of the frozen
     ``__init__``, which goes through ``object.__setattr__`` per field: an edit build decodes
     100,000 values at 1,000 notes (every citation has a ``Location``)."""
+    args = ", ".join(f"a{i}" for i in range(len(names)))
+    if _is_named_tuple(tp):  # its fields in one tuple: no call of its ``__new__`` in Python
+        if not names:
+            return tp
+        scope: dict[str, Any] = {"new": tuple.__new__, "tp": tp}
+        exec(f"def make({args}):\n    return new(tp, ({args},))\n", scope)
+        made: Callable[..., Any] = scope["make"]
+        return made
     slots = [tp.__dict__.get(n) for n in names]
     if (
         hasattr(tp, "__post_init__")
@@ -345,14 +353,25 @@ def _maker(tp: type[Any], names: list[str]) -> Callable[..., Any]:
         or not all(isinstance(s, types.MemberDescriptorType) for s in slots)
     ):
         return tp
-    args = ", ".join(f"a{i}" for i in range(len(names)))
     body = "".join(f"    s{i}(o, a{i})\n" for i in range(len(names)))
-    scope: dict[str, Any] = {"new": object.__new__, "tp": tp}
+    scope = {"new": object.__new__, "tp": tp}
     scope.update({f"s{i}": s.__set__ for i, s in enumerate(slots)})  # type: ignore[union-attr]
     # The source is made of indices only (no name, no data): like ``dataclasses``' own __init__.
     exec(f"def make({args}):\n    o = new(tp)\n{body}    return o\n", scope)
-    made: Callable[..., Any] = scope["make"]
+    made = scope["make"]
     return made
+
+
+def _is_named_tuple(tp: type) -> bool:
+    return issubclass(tp, tuple) and isinstance(getattr(tp, "_fields", None), tuple)
+
+
+def _field_names(tp: type[Any]) -> list[str]:
+    """The fields of dataclass or NamedTuple ``tp``, in order (a NamedTuple's are stored as a
+    dataclass's: a list of them, so turning one into the other keeps the cache's data)."""
+    if _is_named_tuple(tp):
+        return list(tp._fields)
+    return [f.name for f in dataclasses.fields(tp)]
 
 
 def _plain(tp: Any) -> tuple[type, bool] | None:

@@ -10,12 +10,13 @@ The title and body keep their source lines, so citations in them are located as 
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+
+from papernotes._lazy import lazy_pattern
 
 __all__ = ["CALLOUT_STYLES", "callout_plugin"]
 
@@ -36,7 +37,7 @@ CALLOUT_STYLES: dict[str, str] = {
 }
 """Obsidian's callout types and aliases → the style (CSS class suffix) they share."""
 
-_HEAD = re.compile(r"\[!([^\]\s]+)\]([+-]?)[ \t]*(.*)")
+_HEAD = lazy_pattern(r"\[!([^\]\s]+)\]([+-]?)[ \t]*(.*)")
 
 
 def _block(kind: str, tag: str, nesting: Literal[1, -1], like: Token, cls: str = "") -> Token:
@@ -60,7 +61,7 @@ def _convert(tokens: list[Token], i: int) -> bool:
         return False
     para, inline = tokens[i + 1], tokens[i + 2]
     first, _, rest = inline.content.partition("\n")
-    m = _HEAD.fullmatch(first)
+    m = _HEAD().fullmatch(first)
     if inline.type != "inline" or m is None:
         return False
     written, fold, title = m.groups()

@@ -31,6 +31,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from papernotes._lazy import lazy_pattern
 from papernotes.markdown._types import CiteTarget, EmbedTarget
 from papernotes.markdown.embed import embed_plugin
 from papernotes.markdown.holes import deferred
@@ -45,7 +46,7 @@ CITE_TOKENS = frozenset({"citation", "wikilink"})
 _KEY = r"\w(?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*"
 # Any other key is written in braces, as in pandoc (``@{..}``, ``@{a;b}``, ``@{x]}``): a
 # citekey holds no braces or white space (ids.KEY_RE), so the braces are never nested.
-_BRACED = re.compile(r"@\{([^\s{}]+)\}")
+_BRACED = lazy_pattern(r"@\{([^\s{}]+)\}")
 # One ``;``-separated item: optional prefix ending in whitespace, optional ``-`` (suppress
 # author), ``@key`` or ``@{key}``, then the locator/suffix. ``@`` right after a word char is
 # an email.
@@ -73,7 +74,7 @@ def _suffix(text: str) -> str:
 def _mask(text: str) -> str:
     """``text`` with each braced key's characters as ``x``, so the ``]`` or ``;`` a key may
     hold neither closes the citation nor splits it."""
-    return _BRACED.sub(lambda m: "@{" + "x" * len(m[1]) + "}", text) if "@{" in text else text
+    return _BRACED().sub(lambda m: "@{" + "x" * len(m[1]) + "}", text) if "@{" in text else text
 
 
 def citation_rule(state: StateInline, silent: bool) -> bool:
@@ -116,13 +117,13 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
 
 
 # Dendron's cross-vault links: ``[[dendron://vault/note.path]]``.
-_DENDRON_VAULT = re.compile(r"^dendron://[^/|#]*/")
+_DENDRON_VAULT = lazy_pattern(r"^dendron://[^/|#]*/")
 
 
 def link_target(text: str) -> tuple[str, str]:
     """``note`` and ``heading`` of a link target, without a Dendron vault prefix: applied to
     the part after ``|``, the Dendron reading of ``[[label|note.path#heading]]``."""
-    key, _, heading = _DENDRON_VAULT.sub("", text.strip()).partition("#")
+    key, _, heading = _DENDRON_VAULT().sub("", text.strip()).partition("#")
     return key.strip(), heading.strip()
 
 

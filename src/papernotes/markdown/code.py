@@ -18,6 +18,8 @@ from markdown_it.renderer import RendererProtocol
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from papernotes._lazy import lazy_pattern
+
 if TYPE_CHECKING:
     from pygments.formatters import HtmlFormatter
     from pygments.lexer import Lexer
@@ -229,9 +231,9 @@ def with_contrast(colour: str, background: str, ratio: float = MIN_CONTRAST) -> 
     return best
 
 
-_OWN_BACKGROUND = re.compile(r"background-color: (#[0-9a-fA-F]{3,6})\b")
-_TEXT_COLOUR = re.compile(r"(?<![-\w])color: (#[0-9a-fA-F]{3,6})\b")
-_BACKGROUND = re.compile(r"(?<![-\w])background: #[0-9a-fA-F]{3,6}\b")
+_OWN_BACKGROUND = lazy_pattern(r"background-color: (#[0-9a-fA-F]{3,6})\b")
+_TEXT_COLOUR = lazy_pattern(r"(?<![-\w])color: (#[0-9a-fA-F]{3,6})\b")
+_BACKGROUND = lazy_pattern(r"(?<![-\w])background: #[0-9a-fA-F]{3,6}\b")
 
 
 def _style_defs(style: str, scope: str, background: str) -> str:
@@ -247,7 +249,7 @@ def _style_defs(style: str, scope: str, background: str) -> str:
         if not line.startswith(scope) or line.startswith(f"{scope} .hll "):
             continue
         if line.startswith(f"{scope} {{"):
-            line = _BACKGROUND.sub(f"background: {background}", line)
+            line = _BACKGROUND().sub(f"background: {background}", line)
         rules.append(_raised(line, background))
     return "\n".join(rules)
 
@@ -255,9 +257,9 @@ def _style_defs(style: str, scope: str, background: str) -> str:
 def _raised(rule: str, background: str) -> str:
     """``rule`` with its text colour at ``MIN_CONTRAST`` on the rule's own background-color
     (Pygments' diff styles have one) or else on ``background``."""
-    own = _OWN_BACKGROUND.search(rule)
+    own = _OWN_BACKGROUND().search(rule)
     under = own.group(1) if own else background
-    return _TEXT_COLOUR.sub(lambda m: f"color: {with_contrast(m.group(1), under)}", rule)
+    return _TEXT_COLOUR().sub(lambda m: f"color: {with_contrast(m.group(1), under)}", rule)
 
 
 def pygments_css() -> str:

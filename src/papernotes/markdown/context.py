@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from markdown_it.token import Token
 
+from papernotes._lazy import lazy_pattern
 from papernotes.markdown._types import Lead, Passage
 
 __all__ = ["CONTEXT_CHARS", "LEAD_CHARS", "SECTION_CHARS", "fill", "leads", "passage", "plain"]
@@ -25,7 +26,7 @@ LEAD_CHARS = 300
 SECTION_CHARS = 140
 """About how long a section's first paragraph may be in a preview (there may be many)."""
 
-_HOLES = re.compile("\x00([^\x00]*)\x00")
+_HOLES = lazy_pattern("\x00([^\x00]*)\x00")
 # A sentence ends at . ! ? (and closing quotes or brackets) before a space, or at CJK stops.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|[。！？]\s*")
 
@@ -123,7 +124,7 @@ def passage(text: str, start: int, end: int, limit: int = CONTEXT_CHARS) -> Pass
 
 def fill(text: str, label: Callable[[str], str]) -> str:
     """``text`` with each hole replaced by the label of its key."""
-    return _HOLES.sub(lambda m: label(m[1]), text) if HOLE in text else text
+    return _HOLES().sub(lambda m: label(m[1]), text) if HOLE in text else text
 
 
 def leads(tokens: Sequence[Token]) -> tuple[Lead, ...]:

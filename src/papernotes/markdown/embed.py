@@ -12,7 +12,6 @@ A target that resolves to nothing is a visible placeholder, never a gap.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
@@ -23,6 +22,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from papernotes._lazy import lazy_pattern
 from papernotes.markdown._types import EmbedTarget
 from papernotes.markdown.holes import deferred
 
@@ -44,9 +44,9 @@ FILE_EXTENSIONS = IMAGE_EXTENSIONS | frozenset(
 )
 """What Obsidian embeds as a file rather than a note (anything else is looked up as a note)."""
 
-_SIZE = re.compile(r"(\d+)(?:x(\d+))?")
+_SIZE = lazy_pattern(r"(\d+)(?:x(\d+))?")
 # Obsidian's block id: `` ^id`` ending a paragraph; hidden on the page, named by ``#^id``.
-_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
+_BLOCK_ID = lazy_pattern(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
 
 
 def file_kind(target: str) -> str:
@@ -61,7 +61,7 @@ def split_label(label: str) -> tuple[str, str, str]:
     """``alt``, ``width`` and ``height`` from what follows ``|``: ``300``, ``300x200``,
     ``alt text``, ``alt text|300`` (Obsidian puts the size last)."""
     text, _, last = label.rpartition("|")
-    size = _SIZE.fullmatch(last.strip())
+    size = _SIZE().fullmatch(last.strip())
     if size is None:
         return label.strip(), "", ""
     return text.strip(), size[1], size[2] or ""
@@ -101,7 +101,7 @@ def _block_id(paragraph: Token, children: list[Token]) -> None:
     last = children[-1] if children else None
     if last is None or last.type != "text":
         return
-    match = _BLOCK_ID.search(last.content)
+    match = _BLOCK_ID().search(last.content)
     if match is not None and (match.start() > 0 or len(children) > 1):
         last.content = last.content[: match.start()].rstrip()
         paragraph.meta["block_id"] = match[1]

@@ -23,6 +23,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from papernotes._lazy import lazy_pattern
 from papernotes.cjk import is_wide
 from papernotes.markdown.code import make_fence_renderer
 from papernotes.markdown.embed import missing_image_html
@@ -201,14 +202,14 @@ def _render_softbreak(
     return "" if is_wide(before) and is_wide(after) else "\n"
 
 
-_RAW_URL = re.compile(r"""(\s(?:src|href)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_RAW_URL = lazy_pattern(r"""(\s(?:src|href)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
 
 def _render_raw_html(
     self: RendererProtocol, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     content = tokens[idx].content
-    if any(is_local_url(htmllib.unescape(m.group(3))) for m in _RAW_URL.finditer(content)):
+    if any(is_local_url(htmllib.unescape(m.group(3))) for m in _RAW_URL().finditer(content)):
         return deferred(env, "raw_html", raw_html, content)
     return content
 
@@ -225,7 +226,7 @@ def raw_html(env: EnvType, content: str) -> str:
             m.group(0) if new is None else f"{m.group(1)}{m.group(2)}{escapeHtml(new)}{m.group(2)}"
         )
 
-    return _RAW_URL.sub(rewrite, content)
+    return _RAW_URL().sub(rewrite, content)
 
 
 def _render_hashtag(

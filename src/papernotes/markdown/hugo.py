@@ -28,6 +28,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from papernotes._lazy import lazy_pattern
 from papernotes.markdown.callout import CALLOUT_STYLES
 
 __all__ = ["UnsupportedShortcode", "hugo_plugin", "shortcode_args", "unsupported_shortcodes"]
@@ -35,10 +36,10 @@ __all__ = ["UnsupportedShortcode", "hugo_plugin", "shortcode_args", "unsupported
 # ``{{< name args >}}`` or ``{{% name args %}}`` on one line; ``{{</* … */>}}`` is Hugo's way
 # to write a shortcode as text, so it is not one.
 _SHORTCODE = re.compile(r"\{\{([<%])\s*(/?)([A-Za-z][\w.-]*)((?:[^<>%\n]|<(?!\}))*?)\s*([>%])\}\}")
-_ARG = re.compile(r"""(?:([\w-]+)=)?(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|'([^']*)'|([^\s"'`]+))""")
-_REF_LINK = re.compile(r"\[([^\[\]\n]*)\]\(\s*(\{\{[<%][^\n]*?[>%]\}\})\s*\)")
-_HEADING_ATTRS = re.compile(r"[ \t]*\{((?:[ \t]*[#.][\w-]+)+)[ \t]*\}[ \t]*$")
-_MARKS = re.compile(r"[*_`]")
+_ARG = lazy_pattern(r"""(?:([\w-]+)=)?(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|'([^']*)'|([^\s"'`]+))""")
+_REF_LINK = lazy_pattern(r"\[([^\[\]\n]*)\]\(\s*(\{\{[<%][^\n]*?[>%]\}\})\s*\)")
+_HEADING_ATTRS = lazy_pattern(r"[ \t]*\{((?:[ \t]*[#.][\w-]+)+)[ \t]*\}[ \t]*$")
+_MARKS = lazy_pattern(r"[*_`]")
 _REFS = frozenset({"ref", "relref"})
 _BLOCKS = frozenset({"figure", "callout"})
 
@@ -60,7 +61,7 @@ def shortcode_args(text: str) -> tuple[tuple[str, ...], dict[str, str]]:
     """Positional and named arguments: ``"a.md" width=3 caption="x \\"y\\""``."""
     positional: list[str] = []
     named: dict[str, str] = {}
-    for m in _ARG.finditer(text):
+    for m in _ARG().finditer(text):
         name, dq, bq, sq, bare = m.groups()
         value = dq.replace('\\"', '"') if dq is not None else (bq or sq or bare or "")
         if name:
@@ -96,7 +97,7 @@ def _wikilink(state: StateInline, args: str, alias: str, pos: int) -> bool:
 def _image(state: StateInline, args: str, pos: int) -> None:
     _, named = shortcode_args(args)
     # The caption is Markdown; as alt text its emphasis marks would be read out.
-    alt = named.get("alt") or named.get("title") or _MARKS.sub("", named.get("caption", ""))
+    alt = named.get("alt") or named.get("title") or _MARKS().sub("", named.get("caption", ""))
     token = state.push("image", "img", 0)
     token.attrs = {"src": named.get("src", ""), "alt": ""}
     text = Token("text", "", 0)
@@ -109,7 +110,7 @@ def _image(state: StateInline, args: str, pos: int) -> None:
 def _shortcode_inline(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src.startswith("[", pos) and state.linkLevel == 0:
-        link = _REF_LINK.match(src, pos, state.posMax)
+        link = _REF_LINK().match(src, pos, state.posMax)
         inner = _SHORTCODE.fullmatch(link.group(2)) if link else None
         if link is None or inner is None or inner.group(3) not in _REFS:
             return False
@@ -224,11 +225,11 @@ def _heading_attrs(state: StateCore) -> None:
         if tok.type != "heading_open" or not inline.children:
             continue
         last = inline.children[-1]
-        m = _HEADING_ATTRS.search(last.content) if last.type == "text" else None
+        m = _HEADING_ATTRS().search(last.content) if last.type == "text" else None
         if m is None:
             continue
         last.content = last.content[: m.start()]
-        inline.content = _HEADING_ATTRS.sub("", inline.content)
+        inline.content = _HEADING_ATTRS().sub("", inline.content)
         for item in m.group(1).split():
             if item[0] == "#":
                 tok.meta["anchor"] = item[1:]

@@ -11,18 +11,18 @@ heading; ``a.org/#x`` and code are not text the rule sees).
 
 from __future__ import annotations
 
-import re
-
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
 
+from papernotes._lazy import lazy_pattern
+
 __all__ = ["obsidian_plugin"]
 
 _COMMENT = "%%"
 _MARK = 0x3D  # "="
-_TAG = re.compile(r"#([\w/-]+)")
+_TAG = lazy_pattern(r"#([\w/-]+)")
 
 
 def _comment_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -108,7 +108,7 @@ def _tag_inline(state: StateInline, silent: bool) -> bool:
         or (pos > 0 and not state.src[pos - 1].isspace())
     ):
         return False
-    m = _TAG.match(state.src, pos, state.posMax)
+    m = _TAG().match(state.src, pos, state.posMax)
     if m is None or m.group(1).isdigit():
         return False
     if not silent:

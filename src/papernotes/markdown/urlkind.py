@@ -3,16 +3,16 @@ or anything else (a web address, a fragment, a query), which is left as written.
 
 from __future__ import annotations
 
-import re
+from papernotes._lazy import lazy_pattern
 
 __all__ = ["is_local_url", "is_root_url"]
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SCHEME = lazy_pattern(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
 def is_local_url(url: str) -> bool:
     """A relative path: no scheme, and not ``#frag``, ``/abs``, ``//host`` or ``?query``."""
-    return bool(url) and url[0] not in "#/?" and _SCHEME.match(url) is None
+    return bool(url) and url[0] not in "#/?" and _SCHEME().match(url) is None
 
 
 def is_root_url(url: str) -> bool:

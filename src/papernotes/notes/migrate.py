@@ -373,7 +373,7 @@ def _checked(
             hint = "a bug in migrate: please report it; the note is left as it is"
             problems.append(Diagnostic(Severity.ERROR, Location(path, 1), message, hint))
     if problems:
-        errors = tuple(dataclasses.replace(d, severity=Severity.ERROR) for d in problems)
+        errors = tuple(d._replace(severity=Severity.ERROR) for d in problems)
         return Migration(path, None, changes, errors)
     return Migration(path, data, changes, diags, needs, ref)
 

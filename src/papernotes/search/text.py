@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from papernotes._lazy import lazy_pattern
 from papernotes.cjk import CJK_RANGES, CJK_RUN, is_cjk_char
 
 __all__ = ["new_folds", "normalize", "tokenize"]
@@ -32,7 +33,7 @@ __all__ = ["new_folds", "normalize", "tokenize"]
 _CJK_CLASS = "".join(f"{chr(a)}-{chr(b)}" if b > a else chr(a) for a, b in CJK_RANGES)
 # Spelled out because Python's \s and JavaScript's \s differ (U+001C–U+001F, U+FEFF).
 _WS_CLASS = "\t\n\v\f\r \x85\u1680\u2028\u2029"
-_WS = re.compile(f"[{_WS_CLASS}]+")
+_WS = lazy_pattern(f"[{_WS_CLASS}]+")
 
 
 @functools.cache
@@ -45,7 +46,7 @@ def _cjk_gap() -> re.Pattern[str]:
 
 # A text without CJK (``cjk.CJK_RUN``, compiled once for every module) has only words: letters
 # and digits (``[^\W_]``), joined by hyphens.
-_WORDS = re.compile("[^\\W_]+(?:[-\u2010][^\\W_]+)*")
+_WORDS = lazy_pattern("[^\\W_]+(?:[-\u2010][^\\W_]+)*")
 # In a text with CJK, each CJK run is first replaced by this mark, which folding drops (a
 # format character), so none was there: a word is then one of letters and digits, and runs
 # with only whitespace between them are one run (rule 2). No other pattern holds a class of
@@ -81,7 +82,7 @@ class _Folds(dict[int, str]):
 
 def normalize(text: str, folds: dict[int, str] | None = None) -> str:
     """``text`` folded (rules 1 and 2 above), whitespace runs collapsed to one space."""
-    return _WS.sub(" ", _cjk_gap().sub("", _folded(text, folds))).strip(" ")
+    return _WS().sub(" ", _cjk_gap().sub("", _folded(text, folds))).strip(" ")
 
 
 # What folding a character gives is its lower case for ASCII (NFKC, NFD and the marks dropped
@@ -114,7 +115,7 @@ def tokenize(text: str, folds: dict[int, str] | None = None) -> list[str]:
     if runs:  # findall's (marks, word) pairs: a third of the time of match objects and groups
         tokens = _TOKENS.findall(CJK_RUN.sub(_MARK, folded))
     else:
-        tokens = [("", word) for word in _WORDS.findall(folded)]
+        tokens = [("", word) for word in _WORDS().findall(folded)]
     next_run = iter(runs).__next__
     for marks, word in tokens:
         if marks:
