@@ -263,3 +263,33 @@ def test_the_watcher_says_a_change_came_before_the_build_loop_can_take_it() -> N
     _watch(iter([set(), {(1, "/lib/papers/a.md")}]), Told(), arrived, watching)
     assert seen == [({"/lib/papers/a.md"}, True), (None, True)]
     assert watching.is_set()
+
+
+def test_a_defect_in_the_build_loop_is_a_warning_and_the_site_stays_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+    import urllib.request
+
+    from serving import start
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr("papernotes.serve.watch.rebuild", broken)
+    live = start(_lib(tmp_path))
+    try:
+        note = live.root / "papers" / "peft" / "lora.md"
+        note.write_text(note.read_text("utf-8") + "\nA save.\n", encoding="utf-8")
+        err = ""
+        for _ in range(600):  # until the build loop has met the defect (or 30 s)
+            err += capfd.readouterr().err
+            if "a defect" in err:
+                break
+            threading.Event().wait(0.05)
+        assert "papernotes: warning: not rebuilding on changes any more: a defect" in err
+        assert "Traceback" not in err
+        with urllib.request.urlopen(live.url) as page:  # the last site is still served
+            assert page.status == 200
+    finally:
+        live.close()

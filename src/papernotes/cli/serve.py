@@ -195,6 +195,9 @@ def run(
                     and _persist(session, arrived.is_set)
                 ):
                     built = None
+        except Exception as exc:  # a defect: say so in a line, and keep serving the last site
+            warning = f"papernotes: warning: not rebuilding on changes any more: {exc}"
+            print(warning, file=sys.stderr)
         finally:
             if built is not None:  # stopped: the last build's cache saved before the exit
                 _persist(session)
