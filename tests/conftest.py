@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from papernotes.build import read_library
+from papernotes.build import BuildReport, build, read_library
 from papernotes.cli.main import main
 from papernotes.config import load_config
 from papernotes.errors import Diagnostic
@@ -77,6 +77,18 @@ def site_tree(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def same_as_clean(root: Path, clean: Path, out: Path | None = None) -> BuildReport:
+    """A plain build of ``root`` from its cache on disk (into ``out``: its ``site/``) makes
+    the site a clean build makes (into ``clean``), byte for byte; the plain build's report."""
+    config, _ = load_config(root)
+    out = out or root / "site"
+    report = build(root, config, out=out)
+    assert report.errors == 0
+    assert build(root, config, out=clean, use_cache=False).errors == 0
+    assert site_tree(out) == site_tree(clean)
+    return report
 
 
 def write_note(root: Path, rel: str, text: str) -> Path:

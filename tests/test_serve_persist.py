@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from papernotes.build import build
-from papernotes.config import load_config
 from papernotes.incremental import cache, deferred
 from papernotes.incremental.deferred import ASIDE
 from papernotes.incremental.session import Session
 
-from conftest import copy_fixture, site_tree
+from conftest import copy_fixture, same_as_clean
 
 NOTES = ("peft/lora.md", "peft/adapters.md")
 
@@ -35,16 +33,6 @@ def _save(root: Path, session: Session, i: int) -> None:
     os.utime(note, ns=(before + 10**9, before + 10**9))  # seen in the same tick
     session.invalidate({str(note.resolve())})
     assert session.build().rendered > 0
-
-
-def _same_as_clean(root: Path, tmp_path: Path) -> None:
-    """A plain build from the cache on disk makes the site a clean build makes."""
-    config, _ = load_config(root)
-    out = root / "site"
-    assert build(root, config, out=out).errors == 0
-    clean = tmp_path / "clean"
-    assert build(root, config, out=clean, use_cache=False).errors == 0
-    assert site_tree(out) == site_tree(clean)
 
 
 def test_a_save_after_a_save_does_not_count_a_frozen_library(
@@ -78,7 +66,7 @@ def test_a_save_after_a_save_does_not_count_a_frozen_library(
         session.persist()
         if gc.get_freeze_count():
             gc.unfreeze()
-    _same_as_clean(root, tmp_path)
+    same_as_clean(root, tmp_path / "clean")
 
 
 def _debris(root: Path) -> list[str]:
@@ -120,10 +108,8 @@ def test_a_save_of_the_cache_given_up_at_any_step_leaves_it_as_good_as_before(
     _save(root, session, steps + 1)  # the build still to save, and this save, saved as one
     assert session.persist() == ()
     assert index.exists() and not index.with_name(ASIDE).exists()
-    config, _ = load_config(root)
-    report = build(root, config, out=root / "site")
+    report = same_as_clean(root, tmp_path / "clean")
     assert report.up_to_date and report.diagnostics == ()  # every entry taken, none damaged
-    _same_as_clean(root, tmp_path)
 
 
 _KILLED = """
@@ -156,7 +142,7 @@ def test_a_server_killed_while_it_saves_the_cache_leaves_one_that_builds_the_cle
     done = subprocess.run([sys.executable, "-c", _KILLED, str(root), str(at)], check=False)
     # Killed at the step ``at`` of the save (99: never; the save done).
     assert done.returncode == (0 if at == 99 else -signal.SIGKILL)
-    _same_as_clean(root, tmp_path)
+    same_as_clean(root, tmp_path / "clean")
     assert "Saved, then killed." in (root / "site" / "papers" / "hu2021lora.html").read_text(
         "utf-8"
     )
@@ -203,10 +189,8 @@ def test_a_save_that_comes_while_serve_saves_the_cache_is_built_at_once(
         assert given_up == [True]
     finally:
         live.close()
-    config, _ = load_config(live.root)
-    assert build(live.root, config, out=live.site).up_to_date
+    assert same_as_clean(live.root, tmp_path / "clean", live.site).up_to_date
     assert "Second save." in (live.site / "papers" / "hu2021lora.html").read_text("utf-8")
-    _same_as_clean(live.root, tmp_path)
 
 
 def test_the_build_loop_takes_what_came_as_one_batch_and_builds_it_before_it_ends() -> None:
