@@ -29,7 +29,9 @@ def register(sub: Any, root_arg: Callable[[argparse.ArgumentParser], None]) -> N
     p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
     p.add_argument("--open", action="store_true", help="open the site in a browser")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    p.set_defaults(func=_run)
+    # Run as the process's own command, it ends at once once stopped (``main``'s
+    # ``exit_at_once``): the library it held is not freed object by object.
+    p.set_defaults(func=_run, exit_at_once=True)
 
 
 def _run(args: argparse.Namespace) -> int:
