@@ -33,11 +33,17 @@ def test_parsing_serve_arguments_imports_no_server() -> None:
 
 def test_the_serve_command_runs_cli_serve(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = []
-    monkeypatch.setattr(serve, "run", lambda args: seen.append(args.port) or 7)
+
+    def run(args: argparse.Namespace, *, exit_at_once: bool) -> int:
+        seen.append((args.port, exit_at_once))
+        return 7
+
+    monkeypatch.setattr(serve, "run", run)
     args = _parser().parse_args(["serve", "--port", "8123"])
     assert args.func(args) == 7
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(), lambda p: p.add_argument("--root"))
     alone = parser.parse_args(["serve", "--root", "lib", "--quiet"])
     assert alone.func(alone) == 7
-    assert seen == [8123, 8000]
+    # Not run by ``main`` as the process's own command: the process is not to end at once.
+    assert seen == [(8123, False), (8000, False)]

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
     from pathlib import Path
-    from typing import Any, NoReturn
+    from typing import Any
 
     from papernotes.model import Metadata
 
@@ -337,32 +337,13 @@ def _parser(*, full: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def _exit_at_once(code: int) -> NoReturn:
-    """End this process now, leaving what it holds unfreed.
-
-    ``serve`` holds the whole library from one save to the next: the interpreter's shutdown
-    freed it object by object, after walking it with the cycle collector, which took 7 s of
-    CPU after "stopped" at 5,000 notes (18 s at 50,000). The command has written and closed
-    every file and saved the cache before it returns; Python's buffered output is flushed
-    here, and the operating system lets go of the rest (the memory, the build lock)."""
-    import contextlib
-    import os
-
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # closed, or a pipe nobody reads
-            stream.flush()
-    os._exit(code)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (a command that asks to, ``serve``,
-    run as this process's own, ends the process instead: :func:`_exit_at_once`)."""
+    """Run the command line; returns the exit code."""
     from papernotes.cli.startup import StartupCollections
 
-    own = argv is None
-
-    # Imports allocate much and free little (see the module); argv None: this process's command.
-    with StartupCollections(until_exit=argv is None):
+    own = argv is None  # this process's command, not a caller's (a test's)
+    # Imports allocate much and free little (see the module).
+    with StartupCollections(until_exit=own):
         argv = list(sys.argv[1:] if argv is None else argv)
         plain = None
         if argv[:1] == ["build"]:  # before importing anything: a no-op build is over in a moment
@@ -382,6 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # The commands that talk to the network load httpx and more; build and init need none.
             light = bool(argv) and argv[0] in ("build", "init")
             args = _parser(full=not light).parse_args(argv)
+            args.own_process = own  # ``serve`` then ends the process at once when stopped
         try:
             code: int = args.func(args)
         except PapernotesError as exc:
@@ -405,6 +387,4 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
-        if own and getattr(args, "exit_at_once", False):
-            _exit_at_once(code)
         return code

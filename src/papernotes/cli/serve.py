@@ -16,9 +16,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from papernotes.incremental.session import Session
@@ -136,10 +136,13 @@ def run(
     *,
     on_ready: Callable[[str, LiveState], None] | None = None,
     stop: threading.Event | None = None,
+    exit_at_once: bool = False,
 ) -> int:
     """Build, serve and watch until Ctrl-C (or ``stop`` is set). Returns the exit code: 0 once
     stopped, 1 when there is nothing to serve or the address cannot be used. Ctrl-C during the
-    first build interrupts it (the command line exits 130); after that it stops the server."""
+    first build interrupts it (the command line exits 130); after that it stops the server.
+    ``exit_at_once`` (the process's own command): once stopped, the process ends here
+    (:func:`_exit_now`) rather than return."""
     # Imported here: the command line registers ``serve`` on every run, and a no-op build
     # should not pay for the HTTP server and the watcher.
     from papernotes.config import load_config
@@ -232,4 +235,23 @@ def run(
     # Waits for a build under way (its writes are atomic); a second Ctrl-C cuts that short.
     watcher.join()
     say("stopped")
+    if exit_at_once:
+        _exit_now(0)
     return 0
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End this process now, with the library the session holds left unfreed.
+
+    Returned from, :func:`run` let go of the session, and the library was freed object by
+    object, then the interpreter's shutdown walked what was left with the cycle collector:
+    7 s of CPU after "stopped" at 5,000 notes, 18 s at 50,000. By now every file is written
+    and closed and the last build's cache saved (the build loop's ``finally``); Python's
+    buffered output is flushed here, and the operating system lets go of the rest (the
+    memory, the build lock)."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # closed, or a pipe nobody reads
+            stream.flush()
+    os._exit(code)

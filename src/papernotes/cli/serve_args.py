@@ -29,12 +29,10 @@ def register(sub: Any, root_arg: Callable[[argparse.ArgumentParser], None]) -> N
     p.add_argument("--out", metavar="DIR", help="output folder (default: site/ in the library)")
     p.add_argument("--open", action="store_true", help="open the site in a browser")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    # Run as the process's own command, it ends at once once stopped (``main``'s
-    # ``exit_at_once``): the library it held is not freed object by object.
-    p.set_defaults(func=_run, exit_at_once=True)
+    p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from papernotes.cli.serve import run
 
-    return run(args)
+    return run(args, exit_at_once=getattr(args, "own_process", False))
