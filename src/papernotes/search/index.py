@@ -263,9 +263,8 @@ def build_index(
     """
     ordered = tuple(sorted(docs, key=order))
     folds = new_folds()
-    # term → [its postings as VLQ digits, the last note in them]: the notes come in order, so
-    # a posting is encoded as it is found (~2 bytes; as numbers until the end, 16 bytes each,
-    # ~13 million at 50,000 notes, then a second pass to encode them).
+    # term → [its postings as VLQ digits, the last note in them], encoded as found (~2 bytes
+    # each; held as numbers to the end, 16 bytes each, ~13 million at 50,000 notes).
     found: dict[str, list[Any]] = {}
     lengths: list[int] = []
     digits, known = _DIGITS, len(_DIGITS)
@@ -281,21 +280,16 @@ def build_index(
             encoded += digits[gap] if gap < known else _vlq(gap)
             encoded += digits[value] if value < known else _vlq(value)
     terms = tuple(sorted(found, key=_utf16))
-    postings = tuple(found[t][0].decode("ascii") for t in terms)
-    return SearchIndex(ordered, tuple(lengths), terms, postings)
+    return SearchIndex(ordered, tuple(lengths), terms, tuple(found[t][0].decode() for t in terms))
 
 
 def _encode(postings: Iterable[tuple[int, int]]) -> str:
-    out: list[str] = []
+    numbers: list[int] = []
     previous = -1
     for doc, value in postings:
-        for number in (doc - previous - 1, value):
-            while number >= 32:
-                out.append(_VLQ[32 | number & 31])
-                number >>= 5
-            out.append(_VLQ[number])
+        numbers += (doc - previous - 1, value)
         previous = doc
-    return "".join(out)
+    return vlq_numbers(numbers)
 
 
 def encode_pairs(postings: Iterable[tuple[int, int]]) -> str:
@@ -352,9 +346,7 @@ def _vlq(number: int) -> bytes:
     return vlq_numbers((number,)).encode("ascii")
 
 
-_DIGITS = tuple(  # :func:`_vlq` of the numbers most gaps and values are: one or two digits
-    (_VLQ[n] if n < 32 else _VLQ[32 | n & 31] + _VLQ[n >> 5]).encode("ascii") for n in range(1024)
-)
+_DIGITS = tuple(map(_vlq, range(1024)))  # the numbers most gaps and values are: 1-2 digits
 
 
 def encode_postings(postings: Iterable[Posting]) -> str:
