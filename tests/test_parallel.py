@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from papernotes.incremental import handout, parallel
+from papernotes.incremental import parallel
 from papernotes.incremental import reuse as reuse_module
 from papernotes.incremental.parallel import PARALLEL_FROM, fans_out, parallel_map
 from papernotes.incremental.reuse import reuse
@@ -128,21 +128,6 @@ def test_a_worker_is_replaced_after_its_share_and_the_results_stay_in_order(
     assert len({pid for _, pid in done}) >= 400 // parallel.SLICE_MAX  # one slice each
 
 
-def test_workers_replaced_in_turn_one_ending_its_first_life_half_way() -> None:
-    # Memory: workers replaced together hold their largest copies of the parent together. A
-    # pool per worker, the second's first life half as long: one full life's copy and one
-    # half life's at most at any time (``incremental.handout``).
-    life, items = 8 * parallel.SLICE_MAX, list(range(parallel.FIRST_SLICE + 2_000))
-    done = list(parallel.parallel_iter(lambda _: os.getpid(), items, 2, life=life))
-    assert done[: parallel.FIRST_SLICE] == [os.getpid()] * parallel.FIRST_SLICE
-    workers = done[parallel.FIRST_SLICE :]
-    first_two = list(dict.fromkeys(workers))[:2]
-    assert sorted(workers.count(pid) for pid in first_two) == [life // 2, life]
-    slices = parallel._bounds(parallel.FIRST_SLICE, len(items), parallel.SLICE_MAX, 2)
-    lives = life // parallel.SLICE_MAX  # a life counts slices, the last, smaller ones too
-    assert len(set(workers)) <= 1 + -(-len(slices) // lives)  # one fork more at most
-
-
 def test_few_items_stay_in_this_process() -> None:
     assert set(parallel_map(lambda _: os.getpid(), range(PARALLEL_FROM - 1), 8)) == {os.getpid()}
 
@@ -249,15 +234,12 @@ def test_slices_are_handed_out_only_as_the_caller_takes_results(count: int, ahea
         def get(self) -> list[object]:
             return [self.bounds]
 
-        def ready(self) -> bool:
-            return True
-
     def submit(bounds: tuple[int, int]) -> Done:
         submitted.append(bounds)
         return Done(bounds)
 
     taken = []
-    for i, part in enumerate(handout.windowed(submit, slices, ahead)):
+    for i, part in enumerate(parallel._windowed(submit, slices, ahead)):
         assert len(submitted) <= i + 1 + ahead
         taken.extend(part)
     assert taken == slices == submitted
@@ -438,9 +420,8 @@ def test_a_caller_may_give_its_workers_a_longer_life(monkeypatch: pytest.MonkeyP
     short = list(parallel.parallel_iter(lambda _: os.getpid(), items, 2))
     # A life counts slices of the full size (the last, smaller ones too): ample here.
     long = list(parallel.parallel_iter(lambda _: os.getpid(), items, 2, life=4 * len(items)))
-    # The first two forks did it all: no worker was replaced, nor one's life cut short to
-    # stagger them. (Not "exactly 2": on a loaded machine one worker may take every slice
-    # before the other has started.)
+    # The first two forks did it all: no worker was replaced. (Not "exactly 2": on a loaded
+    # machine one worker may take every slice before the other has started.)
     assert 1 <= len(set(long) - {os.getpid()}) <= 2
     assert len(set(short) - {os.getpid()}) >= 400 // 40
 

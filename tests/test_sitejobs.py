@@ -100,22 +100,22 @@ def test_a_page_worker_lives_shorter_as_the_site_grows_down_to_a_floor() -> None
     # LIFE_MIN pages (at 50,000 notes, lives of one slice were ~2,000 forks, of 64 ~1,000).
     full = parallel.ITEMS_PER_WORKER
     assert page_life(1) == page_life(1_500) == page_life(LIFE_FROM) == full
-    assert page_life(4_000) == full * LIFE_FROM // 4_000 == 211
-    assert page_life(5_000) == LIFE_MIN == 192  # 168 without the floor
-    assert page_life(6_700) == LIFE_MIN  # 5,000 notes (126 without the floor)
+    assert page_life(2 * LIFE_FROM) == full // 2
+    assert page_life(5_000) == 168
+    assert page_life(6_700) == LIFE_MIN == 128  # 5,000 notes (126 without the floor)
     assert page_life(13_091) == LIFE_MIN  # 10,000 notes
     assert page_life(26_000) == page_life(65_000) == page_life(10**7) == LIFE_MIN
 
 
 def test_forks_for_the_pages_of_a_big_site_grow_with_its_jobs_not_faster() -> None:
     # The pages' forks: jobs / life. With the floor, 50,000 notes fork 2.5 times as often
-    # as 20,000, not 6 times (lives of one slice, 32 pages), and a third as often as with a
+    # as 20,000, not 6 times (lives of one slice, 32 pages), and half as often as with a
     # floor of 64 pages.
     def forks(jobs: int) -> int:
         return -(-jobs // page_life(jobs))
 
-    assert forks(26_000) == 136  # 20,000 notes: was 813, then 407, then 204
-    assert forks(65_000) == 339  # 50,000 notes: was 2,032, then 1,016, then 508
+    assert forks(26_000) == 204  # 20,000 notes: was 813, then 407
+    assert forks(65_000) == 508  # 50,000 notes: was 2,032, then 1,016
     assert forks(65_000) / forks(26_000) == pytest.approx(65_000 / 26_000, rel=0.01)
 
 

@@ -86,10 +86,8 @@ class Collected:
 LIFE_FROM = 3_300
 """Jobs up to which a page worker keeps ``parallel.ITEMS_PER_WORKER``'s life (:func:`page_life`)."""
 
-LIFE_MIN = 192
-"""The fewest jobs a page worker runs before a new fork takes its place (:func:`page_life`):
-128 while the workers' lives ended together; staggered (``incremental.handout``), lives half
-as long again hold the workers' copies, together, to what they were (a third fewer forks)."""
+LIFE_MIN = 128
+"""The fewest jobs a page worker runs before a new fork takes its place (:func:`page_life`)."""
 
 
 def page_life(jobs: int) -> int:
@@ -104,8 +102,7 @@ def page_life(jobs: int) -> int:
     to 399 MiB), but each fork costs CPU in proportion to the parent's memory: the parent
     copies its page tables, the worker tears them down when it ends (~0.1 s of CPU a fork of
     a 760 MiB process, under load). Lives of 32 pages at 20,000 notes were 824 forks; at
-    50,000, ~2,000 forks of a ~1.3 GiB parent: by estimate a third of the build's CPU; of
-    128 pages, ~500, and of :data:`LIFE_MIN`'s, ~340."""
+    50,000, ~2,000 forks of a ~1.3 GiB parent: by estimate a third of the build's CPU."""
     from papernotes.incremental import parallel
 
     full = parallel.ITEMS_PER_WORKER

@@ -36,15 +36,13 @@ first allocations there would copy them page by page.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
-from typing import Any, Generic, TypeVar
-
-from papernotes.incremental import handout
+from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = [
     "FIRST_SLICE",
@@ -275,20 +273,8 @@ def _slices(
     try:
         items_each = ITEMS_PER_WORKER if life is None else life
         lives = max(1, items_each // size)  # slices a worker does before it is replaced
-        # Lives staggered (a pool per worker) where workers are replaced anyway, and slices
-        # are handed out as they are taken (``Ahead`` hands them all out at once: to the one
-        # pool, whose free worker takes the next, however long the last ones took).
-        staggered = ahead < len(slices) and len(slices) > workers * lives
-        with contextlib.ExitStack() as stack:
-            pools = [
-                stack.enter_context(context.Pool(n, _adopt, (fn, items), maxtasksperchild=lives))
-                for n in ([1] * workers if staggered else [workers])
-            ]
-            run = _run_slice  # looked up now: a harness may wrap it (benchmarks/)
-            submit = (
-                handout.staggered(pools, run, lives) if staggered else handout.one(pools[0], run)
-            )
-            done = handout.windowed(submit, slices, ahead)
+        with context.Pool(workers, _adopt, (fn, items), maxtasksperchild=lives) as pool:
+            done = _windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead)
             yield start, []
             for (_, end), part in zip(slices, done, strict=True):
                 yield end, part
@@ -375,3 +361,38 @@ def _run_slice(bounds: tuple[int, int]) -> list[Any]:
     fn = _Work.fn
     assert fn is not None, "a slice ran outside a worker"
     return [fn(x) for x in _Work.items[bounds[0] : bounds[1]]]
+
+
+class _Pending(Protocol):
+    def get(self) -> list[Any]: ...
+
+
+def _windowed(
+    submit: Callable[[tuple[int, int]], _Pending],
+    slices: Sequence[tuple[int, int]],
+    ahead: int,
+) -> Iterator[list[Any]]:
+    """Each slice's results in order, with at most ``ahead`` slices submitted and not yet
+    taken: the next slice is submitted only as the caller takes one (``imap`` would submit
+    them all, and queue every result in the parent however slowly the caller takes them).
+    The first ``ahead`` are submitted now, before the caller takes anything."""
+    pending: deque[_Pending] = deque()
+    todo = iter(slices)
+    for bounds in todo:
+        pending.append(submit(bounds))
+        if len(pending) >= max(1, ahead):
+            break
+    return _taken(submit, pending, todo)
+
+
+def _taken(
+    submit: Callable[[tuple[int, int]], _Pending],
+    pending: deque[_Pending],
+    todo: Iterator[tuple[int, int]],
+) -> Iterator[list[Any]]:
+    while pending:
+        part = pending.popleft().get()
+        for bounds in todo:  # one in for the one out, before the caller works on it
+            pending.append(submit(bounds))
+            break
+        yield part
