@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from typing import Literal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import emphasis
+from markdown_it.token import Token
 from test_markdown_dispatch import FIXTURES, PIECES, _shape
 
-from papernotes.markdown.cjk import CjkStateInline, emphasis_tokenize, install_cjk_emphasis
+from papernotes.markdown.cjk import (
+    CjkStateInline,
+    _token,
+    emphasis_tokenize,
+    install_cjk_emphasis,
+)
 from papernotes.markdown.factory import make_parser
 
 
@@ -147,3 +156,20 @@ def test_plain_strong_makes_the_tokens_the_post_rules_would(text: str, contents:
     assert [t.level for t in tokens[1].children or ()] == [
         t.level for t in THEIRS.parse(text, {})[1].children or ()
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "tag", "nesting", "content", "level"),
+    [("text", "", 0, "把 **x** 与", 2), ("strong_open", "strong", 1, "", 0), ("s", "b", -1, "", 1)],
+)
+def test_tokens_are_made_as_markdown_it_makes_them(
+    kind: str, tag: str, nesting: Literal[-1, 0, 1], content: str, level: int
+) -> None:
+    made = _token(kind, tag, nesting, content, level)
+    expected = Token(kind, tag, nesting, content=content, level=level)
+    # Every field set (an unset slot raises here), to the dataclass's own values.
+    assert [getattr(made, f.name) for f in fields(Token)] == [
+        getattr(expected, f.name) for f in fields(Token)
+    ]
+    assert made == expected
+    assert made.attrs is not expected.attrs and made.meta is not expected.meta  # its own

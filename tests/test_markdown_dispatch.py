@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.parser_inline import ParserInline
+from markdown_it.rules_core.text_join import text_join
 from markdown_it.token import Token
 
 from papernotes.markdown import factory
@@ -37,6 +38,7 @@ def _every_rule(md: MarkdownIt) -> MarkdownIt:
     for rule in md.core.ruler.__rules__:
         if rule.name in CORE_NEEDS:
             md.core.ruler.at(rule.name, rule.fn.__wrapped__)  # type: ignore[attr-defined]
+    md.core.ruler.at("text_join", text_join)
     return md
 
 
@@ -345,3 +347,23 @@ def test_a_block_rule_of_a_plugin_is_tried_at_every_line() -> None:
     md.block.ruler.before("paragraph", "mine", mine)
     md.parse("a\n\n# b\n\n- c\n", {})
     assert tried == [0, 4]  # where no rule before it matched: "a", the item's text (nested)
+
+
+def test_text_is_joined_only_in_blocks_where_it_changes_something(monkeypatch: Any) -> None:
+    from papernotes.markdown import dispatch
+
+    handed: list[str] = []
+
+    def counted(state: Any) -> None:
+        handed.extend(block.content for block in state.tokens)
+        text_join(state)
+
+    monkeypatch.setattr(dispatch, "markdown_it_text_join", counted)
+    md = make_parser()
+    source = (
+        "plain **text** [@key] 中文。\n\nan \\* escape\n\nan &amp; entity\n\n![alt *x*](p.png)\n"
+    )
+    tokens = md.parse(source, {})
+    assert handed == ["an \\* escape", "an &amp; entity", "![alt *x*](p.png)"]
+    assert _shape(tokens) == _shape(FULL.parse(source, {}))
+    assert [c.content for c in tokens[4].children or []] == ["an * escape"]  # joined

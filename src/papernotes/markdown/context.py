@@ -127,18 +127,22 @@ def fill(text: str, label: Callable[[str], str]) -> str:
     return _HOLES().sub(lambda m: label(m[1]), text) if HOLE in text else text
 
 
-def leads(tokens: Sequence[Token]) -> tuple[Lead, ...]:
+def leads(
+    tokens: Sequence[Token],
+    plain_of: Callable[[Token], tuple[str, list[tuple[int, int]]]] | None = None,
+) -> tuple[Lead, ...]:
     """The first paragraph with text of the body (anchor ""), wherever it is, then the first
     of each later section (a section whose first paragraph is the body's has none of its own:
-    a preview falls back to the body's)."""
+    a preview falls back to the body's). ``plain_of`` gives an inline token's :func:`plain`
+    (the one the body's citations made already, when they did)."""
+    plain_of = plain_of or (lambda inline: plain(inline.children or ()))
     found: dict[str, str] = {}
     anchor = ""
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
             anchor = str(tok.attrGet("id") or "") if "" in found else ""
         elif tok.type == "paragraph_open" and anchor not in found and i + 1 < len(tokens):
-            inline = tokens[i + 1]
-            text = _squash(plain(inline.children or ())[0])
+            text = _squash(plain_of(tokens[i + 1])[0])
             if text:
                 limit = SECTION_CHARS if anchor else LEAD_CHARS
                 found[anchor] = _cut_right(text, limit)

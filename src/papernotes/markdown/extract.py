@@ -92,12 +92,31 @@ def _web_link(block: Token, tok: Token, url: str, locator: _Locator) -> WebLink:
     return WebLink(url, line, tok.type == "image", col)
 
 
+_Plain = tuple[str, list[tuple[int, int]]]
+
+
+class _Plains:
+    """Each inline block's :func:`~papernotes.markdown.context.plain`, made once for a body:
+    the passages of its citations and the leads (a section's first paragraph most often
+    cites) read the same blocks."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, _Plain] = {}  # by the block's id: the tokens outlive this
+
+    def __call__(self, block: Token) -> _Plain:
+        made = self._made.get(id(block))
+        if made is None:
+            made = self._made[id(block)] = plain(block.children or ())
+        return made
+
+
 class _Contexts:
     """The passage around each citation of one inline block, made when first asked for."""
 
-    def __init__(self, block: Token) -> None:
+    def __init__(self, block: Token, plains: _Plains) -> None:
         self._block = block
-        self._made: tuple[str, list[tuple[int, int]]] | None = None
+        self._plains = plains
+        self._made: _Plain | None = None
         self._next = 0
 
     def skip(self) -> None:
@@ -107,7 +126,7 @@ class _Contexts:
     def next(self) -> Passage | None:
         """The passage of the block's next citation or wikilink (they come in order)."""
         if self._made is None:
-            self._made = plain(self._block.children or ())
+            self._made = self._plains(self._block)
         text, spans = self._made
         if self._next >= len(spans):
             return None
@@ -160,10 +179,11 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
     tags: dict[str, str] = {}
     locator = _Locator(text)
     quoted: set[str] = set()  # keys a citation already carries the passage of
+    plains = _Plains()
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
-        contexts = _Contexts(block)
+        contexts = _Contexts(block, plains)
         for tok in block.children:
             kind = tok.type
             if kind == "citation":
@@ -195,7 +215,7 @@ def parse_body(md: MarkdownIt, text: str) -> ParsedBody:
                 elif url.lower().startswith(("http://", "https://")):
                     web_links.append(_web_link(block, tok, url, locator))
     # Before the template is made: making it may rewrite tokens.
-    first = leads(tokens)
+    first = leads(tokens, plains)
     seconds = reading_seconds(tokens)
     return ParsedBody(
         packed_text=pack_text(text),

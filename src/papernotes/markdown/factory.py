@@ -26,6 +26,7 @@ from papernotes.markdown.blockdispatch import install_block_dispatch
 from papernotes.markdown.callout import callout_plugin
 from papernotes.markdown.cite import cite_plugin
 from papernotes.markdown.cjk import install_cjk_emphasis
+from papernotes.markdown.dispatch import text_join
 from papernotes.markdown.html_rules import install_render_rules, label_task_checkboxes
 from papernotes.markdown.hugo import hugo_plugin
 from papernotes.markdown.math import math_plugin
@@ -125,5 +126,6 @@ def make_parser(*, allow_html: bool = False) -> MarkdownIt:
     for rule in md.core.ruler.__rules__:
         if rule.name in CORE_NEEDS:
             md.core.ruler.at(rule.name, _needing(CORE_NEEDS[rule.name], rule.fn))
+    md.core.ruler.at("text_join", text_join)  # its walk only over blocks it changes
     md.block = install_block_dispatch(md.block)
     return md
