@@ -22,7 +22,7 @@ from papernotes.serve.watch import BuildOutcome
 
 from browser import Problems
 from conftest import copy_fixture
-from serving import DEADLINE, start
+from serving import DEADLINE, Lines, start
 
 
 def _free_port() -> int:
@@ -164,30 +164,30 @@ def test_port_in_use_and_ctrl_c(tmp_path: Path) -> None:
     assert f"port {port} is in use; try --port {port + 1}" in busy.stderr
     assert "Traceback" not in busy.stderr
 
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "papernotes",
-            "serve",
-            "--root",
-            str(root),
-            "--port",
-            str(_free_port()),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("serving "):
-            break
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
+    cmd = [sys.executable, "-m", "papernotes", "serve", "--root", str(root)]
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        proc = subprocess.Popen(
+            [*cmd, "--port", str(_free_port())], stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+    try:
+        lines = Lines(proc)
+        lines.until("serving ")
+        proc.send_signal(signal.SIGINT)
+        out = lines.rest()
+        code = proc.wait(timeout=DEADLINE)
+    finally:
+        _end(proc)
+    err = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    assert code == 0, err
     assert "stopped" in out
     assert "Traceback" not in err
+
+
+def _end(proc: subprocess.Popen[str]) -> None:
+    """Kill ``proc`` if a failed check left it running."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=DEADLINE)
 
 
 _ATEXIT = """
@@ -209,19 +209,21 @@ def test_ctrl_c_after_a_save_ends_the_process_at_once_with_its_cache_saved(
     root = copy_fixture("small", tmp_path / "lib")
     port = str(_free_port())
     cmd = [sys.executable, "-c", _ATEXIT, "serve", "--root", str(root), "--port", port]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("serving "):
-            break
-    note = root / "papers" / "peft" / "lora.md"
-    note.write_text(note.read_text(encoding="utf-8") + "\nSaved before Ctrl-C.\n", "utf-8")
-    for line in proc.stdout:  # SAVE_AFTER is a second: the cache is not saved yet
-        if line.startswith("rebuilt in "):
-            break
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=DEADLINE)
-    assert proc.returncode == 0, err
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        lines = Lines(proc)
+        lines.until("serving ")
+        note = root / "papers" / "peft" / "lora.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\nSaved before Ctrl-C.\n", "utf-8")
+        lines.until("rebuilt in ")  # SAVE_AFTER is a second: the cache is not saved yet
+        proc.send_signal(signal.SIGINT)
+        out = lines.rest()
+        code = proc.wait(timeout=DEADLINE)
+    finally:
+        _end(proc)
+    err = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    assert code == 0, err
     assert out.endswith("stopped\n"), out  # flushed before the end
     assert "the interpreter shut down" not in out
     assert "Traceback" not in err

@@ -21,6 +21,7 @@ from papernotes.serve.http import LiveState
 from papernotes.serve.watch import watch_filter
 
 from conftest import copy_fixture
+from serving import Lines
 
 DEADLINE = 60.0
 ADDED = "A sentence added while serving."
@@ -50,15 +51,10 @@ def test_serve_inside_the_library_with_default_flags_reloads(tmp_path: Path) -> 
             stderr=err,
             text=True,
         )
-    lines: queue.Queue[str] = queue.Queue()
-    assert proc.stdout is not None
-    stdout = proc.stdout
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True)
-    reader.start()
+    lines = Lines(proc)
     try:
+        lines.until("serving ")
         deadline = time.monotonic() + DEADLINE
-        while not lines.get(timeout=max(0.1, deadline - time.monotonic())).startswith("serving "):
-            pass
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
         conn.request("GET", "/__papernotes/events")
         events = conn.getresponse()
@@ -77,11 +73,8 @@ def test_serve_inside_the_library_with_default_flags_reloads(tmp_path: Path) -> 
         assert ADDED in built.read_text(encoding="utf-8")
     finally:
         proc.send_signal(signal.SIGINT)
+        out = lines.rest().splitlines(keepends=True)
         proc.wait(timeout=DEADLINE)
-        reader.join(timeout=DEADLINE)
-    out = []
-    while not lines.empty():
-        out.append(lines.get())
     assert proc.returncode == 0, err_path.read_text()
     assert any(line.startswith("rebuilt in ") for line in out), out
     assert "stopped\n" in out
