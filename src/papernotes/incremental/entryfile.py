@@ -1,6 +1,17 @@
-"""The layout of one note's entry file in the build cache (``incremental.store``).
+"""The layout of one note's entry in the build cache (``incremental.store``), and of the bucket
+files that hold the entries.
 
-The first line is a JSON object that names the entry (note file, version, cache key, layout)
+The entries are spread over a few bucket files, ``<count>-<bucket>.pack``: a note's bucket is
+a digest of its path modulo the count of buckets (:func:`bucket_of`), a power of two that grows
+with the library (:func:`buckets_for`: about :data:`PER_BUCKET` entries each), and a bucket
+file is its entries one after another, each followed by a newline. Making a file costs far more
+than writing its bytes on some file systems (ext4 after a large removal, NTFS, network
+shares): a cold build of 1,000 notes made 1,000 entry files, it now makes 64. An edit rewrites
+one bucket (tens of entries, most copied as they are). An entry's first line gives its length,
+so a bucket is read entry by entry without an index (:func:`scan`); a damaged entry ends the
+scan, and costs only its bucket's notes.
+
+An entry's first line is a JSON object that names the entry (note file, version, cache key, layout)
 and holds the note as parsed but its body, the length of the body's line and, for each other
 part (rendered body, search terms, references, search document: :data:`PARTS`), its
 fingerprint and the length of its line. The note's parsed body follows on the second line
@@ -20,34 +31,74 @@ the one the first line gives was cut short or changed: the entry is not used.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple, TypeGuard
 
 from papernotes.blake import blake2b
 
 __all__ = [
     "ENTRIES",
     "PARTS",
+    "PER_BUCKET",
     "Head",
     "Part",
+    "bucket_count",
+    "bucket_of",
+    "buckets_for",
     "check_head",
     "dump",
-    "entry_name",
     "join",
     "line_of",
     "read_head",
+    "scan",
+    "valid_count",
 ]
 
-ENTRIES = "notes"
-"""The folder of the entry files, in ``.papernotes/cache/``."""
+ENTRIES = "packs"
+"""The folder of the bucket files, in ``.papernotes/cache/``."""
+
+PER_BUCKET = 16
+"""About how many entries a bucket holds: an edit rewrites that many (~0.5 MB at 1,000 notes).
+Not more: the save's workers write whole buckets, and a pool is forked for 64 items or more
+(``parallel.PARALLEL_FROM``): 64 buckets at 1,000 notes."""
+_FEWEST, _MOST = 16, 4096
+_START = b'\n{"path":'
+"""Where an entry begins in a bucket (:func:`join` puts its note file first)."""
+_NAME = re.compile(r"([1-9][0-9]{1,3})-([0-9a-f]{3})\.pack")
 
 PARTS = ("body", "terms", "refs", "doc")
 """The parts of an entry read only when asked for, in file order."""
 
 
-def entry_name(path: str) -> str:
-    """The entry file of a note file: a digest, so that no note path becomes a file path."""
-    return blake2b(path.encode("utf-8"), digest_size=16).hexdigest() + ".json"
+def buckets_for(notes: int) -> int:
+    """How many buckets the entries of ``notes`` notes are spread over: the least power of
+    two that gives at most :data:`PER_BUCKET` each, within 16 and 4,096."""
+    count = _FEWEST
+    while count < _MOST and count * PER_BUCKET < notes:
+        count *= 2
+    return count
+
+
+def bucket_of(path: str, buckets: int) -> str:
+    """The name of the bucket file of a note file's entry among ``buckets``: by a digest, so
+    that no note path becomes a file path."""
+    digest = blake2b(path.encode("utf-8"), digest_size=8).digest()
+    return f"{buckets}-{int.from_bytes(digest, 'big') % buckets:03x}.pack"
+
+
+def bucket_count(name: str) -> int | None:
+    """The count of buckets a bucket file's ``name`` was made among, if it is a name
+    :func:`bucket_of` makes (the only files a save removes); else None."""
+    found = _NAME.fullmatch(name)
+    if found is None or not valid_count(count := int(found[1])) or int(found[2], 16) >= count:
+        return None
+    return count
+
+
+def valid_count(buckets: object) -> TypeGuard[int]:
+    """Whether ``buckets`` is a count of buckets :func:`buckets_for` gives."""
+    return type(buckets) is int and _FEWEST <= buckets <= _MOST and buckets & (buckets - 1) == 0
 
 
 Part = tuple[str, bytes]
@@ -123,6 +174,44 @@ def check_head(
     if size != length + body + sum(1 + (0 if p is None else p[1]) for p in parts):
         return "cut short or changed since it was written (its lines and size differ)"
     return Head(head.get("note"), body, parts)
+
+
+def _size(head: Any, length: int) -> int | None:
+    """The length of the entry whose first line (``length`` bytes with its newline) is
+    ``head``, as that line gives it; None when it is not an entry's first line."""
+    if not isinstance(head, dict):
+        return None
+    specs, body = head.get("parts"), head.get("body")
+    if type(specs) is not list or len(specs) != len(PARTS) or type(body) is not int or body < 0:
+        return None
+    size = length + body
+    for spec in specs:
+        if spec is not None and not (_fits(spec, None) and spec[1] >= 0):
+            return None
+        size += 1 + (0 if spec is None else spec[1])
+    return size
+
+
+def scan(data: bytes) -> Iterator[tuple[int, bytes, int, Any]]:
+    """Each entry of a bucket file's ``data``: where it starts, its first line (with its
+    newline), its length and its first line decoded. A stretch that is not an entry (its first
+    line not one, or not held whole) is passed over up to the next line that begins as an
+    entry's first line does: a damaged entry costs its note, not the rest of its bucket (and
+    nothing is misread: an entry is taken only if it is the one the index names)."""
+    at = 0
+    while (end := data.find(b"\n", at)) >= 0:
+        line = data[at : end + 1]
+        try:
+            size = _size(head := json.loads(line), len(line))
+        except (ValueError, RecursionError):
+            size = None
+        if size is None or at + size >= len(data) or data[at + size] != 0x0A:
+            at = data.find(_START, at) + 1  # 0 when there is none: the scan ends
+            if not at:
+                return
+            continue
+        yield at, line, size, head
+        at += size + 1
 
 
 def line_of(
