@@ -485,3 +485,36 @@ def test_an_edit_reads_the_other_entries_no_further_than_their_first_line(
     assert held == []  # each text read was decoded and let go; none held
     _build(root, tmp_path / "clean", use_cache=False)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_library_grown_past_a_power_of_two_moves_every_entry_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The count of buckets doubles: every entry goes to a bucket of the new count, copied as
+    # it was (none encoded again but the new note's), and the buckets of the old count go.
+    monkeypatch.setattr(entryfile, "PER_BUCKET", 1)  # 16 notes fill the fewest buckets
+    root = _lib(tmp_path)
+    have = len(list((root / "papers").rglob("*.md")))
+    for i in range(16 - have):
+        write_note(root, f"f{i}.md", note_text(f"Filler {i}", extra=f"id: filler{i}\n"))
+    _build(root)
+    folder = root / ".papernotes" / "cache" / ENTRIES
+    assert {p.name.partition("-")[0] for p in folder.iterdir()} == {"16"}
+    held = all_entries(root)
+    encoded: list[str] = []
+    real = store._entry_bytes
+
+    def counted(cache, path, version, entry):  # type: ignore[no-untyped-def]
+        encoded.append(path)
+        return real(cache, path, version, entry)
+
+    monkeypatch.setattr(store, "_entry_bytes", counted)
+    write_note(root, "extra.md", note_text("Extra Paper", extra="id: extrapaper\n"))
+    _build(root)
+    assert {p.name.partition("-")[0] for p in folder.iterdir()} == {"32"}
+    now = all_entries(root)
+    assert set(now) == {*held, "papers/extra.md"}
+    assert encoded == ["papers/extra.md"]
+    assert [p for p in held if now[p] != held[p]] == []
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
