@@ -7,17 +7,17 @@ with the library (:func:`buckets_for`: about :data:`PER_BUCKET` entries each), a
 file is its entries one after another, each followed by a newline. Making a file costs far more
 than writing its bytes on some file systems (ext4 after a large removal, NTFS, network
 shares): a cold build of 1,000 notes made 1,000 entry files, it now makes 64. An edit rewrites
-one bucket (tens of entries, most copied as they are). An entry's first line gives its length,
-so a bucket is read entry by entry without an index (:func:`scan`); a damaged entry ends the
-scan, and costs only its bucket's notes.
+one bucket (~16 entries, the unchanged ones copied as they are). An entry's first line gives
+its length, so a bucket is read entry by entry without an index (:func:`scan`); a damaged
+entry is passed over, and costs only its note.
 
-An entry's first line is a JSON object that names the entry (note file, version, cache key, layout)
-and holds the note as parsed but its body, the length of the body's line and, for each other
+An entry's first line is a JSON object that names the entry (note file, version, cache key,
+layout) and holds the note as parsed but its body, the length of the body's line and, for each other
 part (rendered body, search terms, references, search document: :data:`PARTS`), its
 fingerprint and the length of its line. The note's parsed body follows on the second line
 (empty when the note has errors), then each part on a line of its own, empty when the note has
 none. A build reads only the first line of every entry (the notes are linked together) and
-checks that the lengths it gives add up to the file's size (:func:`read_head`); it reads the
+checks that the lengths it gives add up to the entry's length (:func:`check_head`); it reads the
 body's line only when something reads the body (``incremental.lazybody``), and a part's line
 only when it needs the part (``incremental.lazy``), from the file again (:func:`line_of`):
 after an edit, the bodies and search terms of the other notes are neither parsed nor read,
@@ -111,7 +111,7 @@ def dump(value: Any) -> bytes:
 
 
 def join(head: dict[str, Any], body: bytes, parts: Sequence[Part | None]) -> bytes:
-    """An entry file: ``head`` (with the body's length and each part's fingerprint and
+    """An entry: ``head`` (with the body's length and each part's fingerprint and
     length), then the note's parsed ``body`` (JSON), then the parts."""
     specs = [None if p is None else [p[0], len(p[1])] for p in parts]
     lines = [b"" if p is None else p[1] for p in parts]
@@ -119,7 +119,7 @@ def join(head: dict[str, Any], body: bytes, parts: Sequence[Part | None]) -> byt
 
 
 class Head(NamedTuple):
-    """What the first line of an entry file says: all a build reads of most entries."""
+    """What the first line of an entry says: all a build reads of most entries."""
 
     note: Any
     """The note as JSON, but its body (to decode)."""
@@ -130,7 +130,7 @@ class Head(NamedTuple):
 
 
 def read_head(line: bytes, size: int, path: str, version: str, key: str, shape: str) -> Head | str:
-    """The head of an entry file of ``size`` bytes whose first line (its newline included)
+    """The head of an entry of ``size`` bytes whose first line (its newline included)
     is ``line``, if it is the entry of ``path`` at ``version`` made with ``key`` and
     ``shape`` and the lines it gives add up to ``size``; else what is wrong with it (the
     words the cache's warning gives). The other lines are not read: :func:`line_of` checks the
@@ -217,7 +217,7 @@ def scan(data: bytes) -> Iterator[tuple[int, bytes, int, Any]]:
 def line_of(
     data: bytes, path: str, key: str, shape: str, at: int, mark: str, length: int
 ) -> bytes | str:
-    """Line ``at`` of entry file ``data`` (0: the note's body, 1 on: each of :data:`PARTS`)
+    """Line ``at`` of the entry ``data`` (0: the note's body, 1 on: each of :data:`PARTS`)
     if it still holds what its head said when the build read it: the entry of ``path`` made
     with ``key`` and ``shape``, whose note's text has digest ``mark`` (the body) or whose part
     has fingerprint ``mark``, and that line of ``length``; else what is wrong. The version

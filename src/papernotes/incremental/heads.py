@@ -46,9 +46,9 @@ as it was then (``entryread.Ident``)."""
 
 
 class OnDisk(dict[str, str]):
-    """Note file → the version of its entry file as it is on disk (``BuildCache.stored``),
+    """Note file → the version of its entry as it is on disk (``BuildCache.stored``),
     and where the heads file holds the first line of each: what the next save copies rather
-    than read the entry file again."""
+    than read the bucket again."""
 
     __slots__ = ("file", "lines", "marks", "places")
 
@@ -95,7 +95,7 @@ _PATH = b'{"path":"'
 
 def read(file: Path, key: str, shape: str) -> Heads | None:
     """The heads file ``file`` of the cache made with ``key`` and ``shape``, each line found
-    by the note file it names (decoded only when :func:`take` takes it, as an entry file's
+    by the note file it names (decoded only when :func:`take` takes it, as an entry's
     first line is read: never all at once); None when there is none, or it is not one of this
     cache. A line that does not name its note is left out (its entry is read from its file)."""
     try:

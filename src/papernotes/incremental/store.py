@@ -18,7 +18,7 @@ When the count of buckets changes (the library grew or shrank past a power of tw
 bucket is written again, once.
 
 Every file is untrusted input (a library may come with them): each is plain JSON decoded
-against our own types (``incremental.codec``), never unpickled. An entry file is read only
+against our own types (``incremental.codec``), never unpickled. A bucket file is read only
 through ``O_NOFOLLOW`` inside a folder checked to be in the library, and taken only if it names
 the path, the version, the key and the layout the index expects, and is as long as the lines
 it gives; one that does not fit is skipped and its note is made again, while the other notes
