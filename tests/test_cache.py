@@ -13,13 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cachefiles import all_entries, bucket
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache as cache
-from papernotes.incremental.store import entry_name
+from papernotes.incremental.entryfile import scan
 
 from conftest import copy_fixture, note_text, site_tree, write_note
 
@@ -42,7 +43,7 @@ def _cache_file(root: Path) -> Path:
 
 
 def _entries(root: Path) -> dict[str, bytes]:
-    return site_tree(root / ".papernotes" / "cache" / "notes")
+    return all_entries(root)
 
 
 class _Evil:
@@ -82,7 +83,7 @@ def test_a_cache_round_trips_through_json(tmp_path: Path) -> None:
     loaded = cache.load_cache(root, data["key"])
     assert loaded is not None
     assert loaded.notes and loaded.bodies and loaded.pages and loaded.terms
-    assert len(_entries(root)) == len(loaded.notes)  # one entry file per note
+    assert len(_entries(root)) == len(loaded.notes)  # one entry per note
     # Saving what was loaded gives the same bytes: nothing lost or changed on the way.
     before, entries = _cache_file(root).read_bytes(), _entries(root)
     cache.save_cache(root, loaded, {"extra": "", "inputs": {}})
@@ -103,13 +104,13 @@ def test_a_cache_round_trips_through_json(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("name", ["index.json", "build.json", "build.pickle", "notes/x.json"])
+@pytest.mark.parametrize("name", ["index.json", "build.json", "build.pickle", "bucket"])
 def test_a_pickle_that_runs_a_command_is_never_loaded(tmp_path: Path, name: str) -> None:
     root = _lib(tmp_path)
     _build(root)
     marker = tmp_path / "pwned"
-    if name == "notes/x.json":  # the entry of a real note
-        name = f"notes/{entry_name('papers/peft/lora.md')}"
+    if name == "bucket":  # the bucket of a real note's entry
+        name = str(bucket(root, "papers/peft/lora.md").relative_to(root / ".papernotes" / "cache"))
         assert (root / ".papernotes" / "cache" / name).is_file()
     (root / ".papernotes" / "cache" / name).write_bytes(pickle.dumps(_Evil(marker)))
     write_note(root, "new.md", note_text("New Paper", extra="id: newpaper\n"))
@@ -178,13 +179,16 @@ def test_a_cache_of_the_wrong_shape_is_ignored(tmp_path: Path) -> None:
 def test_an_entry_of_the_wrong_shape_costs_only_its_note(tmp_path: Path) -> None:
     root, data = _real_cache(tmp_path)
     key, path = str(data["key"]), "papers/peft/lora.md"
-    file = root / ".papernotes" / "cache" / "notes" / entry_name(path)
+    file = bucket(root, path)
     whole = cache.load_cache(root, key)
     assert whole is not None and path in whole.notes
     # The first line names the entry and holds the note; each other part has a line.
-    head, _, parts = file.read_bytes().partition(b"\n")
+    data = file.read_bytes()
+    at, _, size, _ = next(e for e in scan(data) if e[3]["path"] == path)
+    head, _, parts = data[at : at + size].partition(b"\n")
     for case in _wrong_entries(json.loads(head)):
-        file.write_bytes(json.dumps(case).encode("utf-8") + b"\n" + parts)
+        spoilt = json.dumps(case).encode("utf-8") + b"\n" + parts
+        file.write_bytes(data[:at] + spoilt + data[at + size :])
         loaded = cache.load_cache(root, key)
         assert loaded is not None, case
         assert path not in loaded.notes and path not in loaded.stored, case
@@ -201,7 +205,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, obj
 @given(data=st.data())
 def test_a_damaged_cache_never_raises(built, data) -> None:  # type: ignore[no-untyped-def]
     root, real = built
-    entry = root / ".papernotes" / "cache" / "notes" / entry_name("papers/peft/lora.md")
+    entry = bucket(root, "papers/peft/lora.md")
     file = data.draw(st.sampled_from([_cache_file(root), entry]))
     good = file.read_bytes()
     raw = bytearray(good)

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.generate import generate
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import parallel, store
+from papernotes.incremental import entryfile, parallel, store
 
 
 def _cold(root: Path, workers: int) -> dict[str, bytes]:
@@ -23,7 +23,9 @@ def _cold(root: Path, workers: int) -> dict[str, bytes]:
     report = build(root, config, out=root / "site", workers=workers)
     assert report.errors == 0, [d.format() for d in report.diagnostics]
     folder = root / ".papernotes" / "cache"
-    return {p.name: p.read_bytes() for p in [folder / store.INDEX, *(folder / "notes").iterdir()]}
+    return {
+        p.name: p.read_bytes() for p in [folder / store.INDEX, *(folder / store.ENTRIES).iterdir()]
+    }
 
 
 def _encoded_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -44,16 +46,19 @@ def test_a_cold_builds_entries_are_written_by_the_workers_as_one_process_writes_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)  # a small library is worth a fork here
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 8)  # and its 16 buckets a pool
     root = tmp_path / "lib"
     notes = generate(parallel.PARALLEL_FROM + 16, root)
     alone = _cold(root, workers=1)
     here = _encoded_here(monkeypatch)
     shared = _cold(root, workers=2)
-    assert len(alone) == len(notes) + 1  # an entry per note, and the index
+    # A bucket per 32 notes or fewer, and the index.
+    assert 1 < len(alone) - 1 <= entryfile.buckets_for(len(notes)) < len(notes)
     assert shared.keys() == alone.keys()
     # The index names the cache key, which names the library folder only: the same.
     assert shared == alone
-    assert len(here) == parallel.FIRST_SLICE  # the parent's first slice; the rest forked
+    # The parent's first slice of buckets; the rest forked.
+    assert 0 < len(here) < len(notes) // 2
 
 
 def test_a_save_of_a_few_entries_writes_them_here(

@@ -183,6 +183,7 @@ QUICK_MODULES = {
     "papernotes.incremental.cache",
     "papernotes.incremental.codec",
     "papernotes.incremental.entryfile",
+    "papernotes.incremental.entryread",
     "papernotes.incremental.quick",
     "papernotes.incremental.quickbody",
     "papernotes.incremental.quickfront",

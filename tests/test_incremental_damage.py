@@ -10,18 +10,24 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cachefiles import rewrite_entry
 
 from papernotes.build import BuildReport, build
 from papernotes.config import load_config
 from papernotes.errors import Diagnostic, Severity
 from papernotes.incremental import cache as cache
-from papernotes.incremental.store import ENTRIES, INDEX, entry_name
+from papernotes.incremental.entryfile import bucket_of
+from papernotes.incremental.store import ENTRIES, INDEX
 
 from conftest import copy_fixture, note_text, site_tree, write_note
 
 LORA = "papers/peft/lora.md"
 INDEX_FILE = f".papernotes/cache/{INDEX}"
-LORA_FILE = f".papernotes/cache/{ENTRIES}/{entry_name(LORA)}"
+LORA_FILE = f".papernotes/cache/{ENTRIES}/{bucket_of(LORA, 16)}"
+"""The bucket of LoRA's entry (16 buckets: the fewest, for a small library); its entry is
+spoilt in it, the other entries left as they are."""
+WHOLE = "not in its bucket whole"
+"""What is said of an entry its bucket does not hold whole: it is not found there."""
 
 
 def _lib(tmp_path: Path) -> Path:
@@ -100,16 +106,16 @@ DAMAGE: list[tuple[str, str, Spoil, str]] = [
     ("index sizes wrong types", INDEX_FILE, _sizes_wrong_types, "not of the shape"),
     ("index drawn wrong types", INDEX_FILE, _drawn_wrong_types, "not of the shape"),
     ("index too deep", INDEX_FILE, lambda t: "[" * 50_000 + "]" * 50_000, "nested too deep"),
-    ("entry cut", LORA_FILE, lambda t: t[: len(t.partition("\n")[0]) // 2], "not JSON (cut"),
+    ("entry cut", LORA_FILE, lambda t: t[: len(t.partition("\n")[0]) // 2], WHOLE),
     # Told by the entry's size (only its first line is read): no matter which line was cut.
-    ("entry body cut", LORA_FILE, _cut_body, "cut short or changed since it was written"),
-    ("entry a string", LORA_FILE, lambda t: '"entry"', "not a cache entry"),
+    ("entry body cut", LORA_FILE, _cut_body, WHOLE),
+    ("entry a string", LORA_FILE, lambda t: '"entry"', WHOLE),
     ("entry wrong types", LORA_FILE, lambda t: t.replace('"note":[', '"note":[1,'), "shape"),
     ("entry another version", LORA_FILE, _swap_version, "not the entry the index names"),
-    ("entry another note's", LORA_FILE, lambda t: t.replace(LORA, "papers/x.md"), "index names"),
-    ("entry missing", LORA_FILE, lambda t: None, "missing"),
+    ("entry another note's", LORA_FILE, lambda t: t.replace(LORA, "papers/x.md"), WHOLE),
+    ("entry missing", LORA_FILE, lambda t: None, WHOLE),
     # Its last line (the search document) cut: told by its length, read or not.
-    ("entry part cut", LORA_FILE, lambda t: t[: -len(t.rpartition("\n")[2]) // 2], "cut short"),
+    ("entry part cut", LORA_FILE, lambda t: t[: -len(t.rpartition("\n")[2]) // 2], WHOLE),
 ]
 
 
@@ -122,8 +128,9 @@ def test_a_damaged_cache_is_said_once_and_the_site_is_a_clean_builds(
     root = _lib(tmp_path)
     assert _cache_warnings(_build(root)) == []
     target = root / file
-    spoiled = spoil(target.read_text("utf-8"))
-    if spoiled is None:
+    if file == LORA_FILE:
+        rewrite_entry(root, LORA, lambda d: (spoil(d.decode("utf-8")) or "").encode("utf-8"))
+    elif (spoiled := spoil(target.read_text("utf-8"))) is None:
         target.unlink()
     else:
         target.write_text(spoiled, encoding="utf-8")
@@ -161,7 +168,7 @@ def test_many_damaged_entries_are_one_warning(tmp_path: Path) -> None:
     root = _lib(tmp_path)
     _build(root)
     folder = root / ".papernotes" / "cache" / ENTRIES
-    for entry in folder.glob("*.json"):
+    for entry in folder.glob("*.pack"):
         entry.write_text("{", encoding="utf-8")
     key = json.loads((root / INDEX_FILE).read_bytes())["key"]
     loaded, problems = _read_cache(root, key)

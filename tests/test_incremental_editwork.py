@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from cachefiles import entry, rewrite_entry
 
 from papernotes.build import Run, build, run
 from papernotes.config import load_config
 from papernotes.incremental import cache, fastpath
-from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import copy_fixture, note_text, site_tree, write_note
 
@@ -48,13 +48,13 @@ def test_crafted_places_leave_the_site_a_clean_builds(tmp_path: Path, spots: lis
     # file, keys, then each key's spots after its length); crafted lengths read as "not
     # known" and never raise, so the site is a clean build's.
     root = _lib(tmp_path)
-    entry = root / ".papernotes" / "cache" / ENTRIES / entry_name("papers/other.md")
-    head, _, parts = entry.read_text("utf-8").partition("\n")
+    head, _, parts = entry(root, "papers/other.md").decode("utf-8").partition("\n")
     data = json.loads(head)
     places = data["note"][1][4]
     assert places[0] == "papers/other.md" and "title" in places[1]
     places[2] = spots
-    entry.write_text(json.dumps(data) + "\n" + parts, encoding="utf-8")
+    spoilt = (json.dumps(data) + "\n" + parts).encode("utf-8")
+    rewrite_entry(root, "papers/other.md", lambda _: spoilt)
     config, _ = load_config(root)
 
     report = build(root, config, out=root / "site", strict=True)

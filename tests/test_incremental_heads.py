@@ -1,7 +1,7 @@
 """The heads file (``incremental.heads``): an edit build reads every entry's first line from
-it, opening no entry file for that, whatever the library's size; a heads file that is
-missing, damaged, of another cache or out of date with an entry costs only the time it saves
-(those entries are read from their own files) and is written whole again; the site is the
+it, reading no bucket file for that, whatever the library's size; a heads file that is
+missing, damaged, of another cache or out of date with a bucket costs only the time it saves
+(those entries are read from their buckets) and is written whole again; the site is the
 same byte for byte as a clean build's either way."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cachefiles import bucket, entries
 
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import entryread, heads, versions
-from papernotes.incremental.store import ENTRIES, entry_name
 
 from conftest import note_text, site_tree, write_note
 
@@ -46,25 +46,31 @@ def _edit(root: Path, i: int, line: str = "One more line.") -> None:
 
 
 class _Opens:
-    """The heads files opened (by ``os.open``), and the entry files read for their first
-    line."""
+    """The heads files opened (by ``os.open``), the note files whose entries were read from
+    their buckets for their first line, and the buckets read for them."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.heads: list[str] = []
         self.first_lines: list[str] = []
-        real_open, real_head = os.open, entryread._read_head
+        self.buckets: list[str] = []
+        real_open, real_entry, real_scan = os.open, entryread.entry, entryread.scan_file
 
         def opening(path, *args, **kw):  # type: ignore[no-untyped-def]
             if str(path).endswith(f"/cache/{heads.HEADS}"):
                 self.heads.append(str(path))
             return real_open(path, *args, **kw)
 
-        def head(path: str) -> tuple[bytes, int]:
+        def entry(file: str, path: str, *args, **kw):  # type: ignore[no-untyped-def]
             self.first_lines.append(path)
-            return real_head(path)
+            return real_entry(file, path, *args, **kw)
+
+        def scan(file: str):  # type: ignore[no-untyped-def]
+            self.buckets.append(file)
+            return real_scan(file)
 
         monkeypatch.setattr(os, "open", opening)
-        monkeypatch.setattr(entryread, "_read_head", head)
+        monkeypatch.setattr(entryread, "entry", entry)
+        monkeypatch.setattr(entryread, "scan_file", scan)
 
 
 def _edit_build(root: Path, monkeypatch: pytest.MonkeyPatch, i: int) -> _Opens:
@@ -86,7 +92,7 @@ def test_an_edit_reads_no_entry_file_for_its_first_line_at_30_notes_or_120(
         _build(root)
         first = _edit_build(root, monkeypatch, 5)  # the heads file a cold build wrote
         again = _edit_build(root, monkeypatch, 7)  # the one an edit build wrote
-        assert first.first_lines == again.first_lines == []
+        assert first.first_lines == again.first_lines == first.buckets == again.buckets == []
         # Read once, and once more by the save to copy the lines of the entries it kept.
         assert len(first.heads) == len(again.heads) == 2
         _build(root, tmp_path / f"clean{n}", use_cache=False)
@@ -131,7 +137,7 @@ def _other_key(data: bytes) -> bytes:
     return json.dumps({**said, "key": "0" * 32}).encode() + b"\n" + rest
 
 
-def _wrong_size(data: bytes) -> bytes:  # n3's entry said to be a byte longer than it is
+def _wrong_size(data: bytes) -> bytes:  # n3's bucket said to be a byte longer than it is
     lines = data.split(b"\n")
     for i, line in enumerate(lines):
         if b'"path":"papers/n3.md"' in line:
@@ -147,7 +153,7 @@ def _wrong_version(data: bytes) -> bytes:  # n3's line of another version
 @pytest.mark.parametrize(
     ("spoil", "read"),
     [
-        (_cut, None),  # the entries after the cut: read from their own files
+        (_cut, None),  # the entries after the cut: read from their buckets
         (_garbage, 12),
         (_other_key, 12),
         (_wrong_size, 1),
@@ -182,17 +188,20 @@ def test_a_damaged_heads_file_costs_only_the_entries_it_fails(
     assert _edit_build(root, monkeypatch, 6).first_lines == []
 
 
-def test_an_entry_written_again_by_hand_is_read_from_its_own_file(
+def test_a_bucket_written_again_by_hand_is_read_from_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The same bytes, but another file (inode, time): the heads file no longer vouches for it.
+    # The same bytes, but another file (inode, time): the heads file no longer vouches for
+    # it, nor for the other entries of its bucket; the bucket is read once for them.
     root = _lib_built(tmp_path)
-    entry = root / ".papernotes" / "cache" / ENTRIES / entry_name("papers/n3.md")
-    data = entry.read_bytes()
-    entry.unlink()
-    entry.write_bytes(data)
+    file = bucket(root, "papers/n3.md")
+    data = file.read_bytes()
+    file.unlink()
+    file.write_bytes(data)
     opens = _edit_build(root, monkeypatch, 5)
-    assert opens.first_lines == [str(entry)]
+    assert sorted(opens.first_lines) == sorted(entries(data)) and "papers/n3.md" in entries(data)
+    # Read for the build, and once more by the save for the heads file's lines of it.
+    assert opens.buckets == [str(file)] * 2
     _build(root, tmp_path / "clean", use_cache=False)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
 

@@ -12,6 +12,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+from cachefiles import entry
 
 from papernotes.build import build
 from papernotes.config import load_config
@@ -122,8 +123,7 @@ def test_an_edit_build_decodes_only_the_bodies_it_shows(
     # Of 80 notes: the pages made again read their neighbours' (the backlink from n6, the
     # cards of the preview shard n7 is in: 8 shards).
     assert 0 < len(decoded) <= 16, len(decoded)
-    entry = root / ".papernotes" / "cache" / "notes" / store.entry_name("papers/n3.md")
-    head = json.loads(entry.read_bytes().split(b"\n")[0])
+    head = json.loads(entry(root, "papers/n3.md").split(b"\n")[0])
     assert head["note"][1][2] == 0 and head["body"] > 0  # the body on its own line
     clean = tmp_path / "clean"
     assert build(root, config, out=clean, use_cache=False).errors == 0

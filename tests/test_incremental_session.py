@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cachefiles import all_entries
 
 from papernotes import load
 from papernotes.build import build
@@ -235,8 +236,8 @@ def test_a_cache_that_cannot_be_saved_is_written_whole_next_time(
     problems = session.persist()
     assert [d.message for d in problems] == ["cannot save the build cache: No space left on device"]
     monkeypatch.setattr(store, "save", real)
-    entries = root / ".papernotes" / "cache" / "notes"
-    for entry in entries.glob("*.json"):
+    entries = root / ".papernotes" / "cache" / "packs"
+    for entry in entries.glob("*.pack"):
         entry.unlink()  # whatever was there, the session must not count on it
     note = root / "papers" / "peft" / "lora.md"
     _touch(note, note.read_text("utf-8") + "\nMore.\n")
@@ -244,7 +245,7 @@ def test_a_cache_that_cannot_be_saved_is_written_whole_next_time(
     assert session.build().errors == 0
     assert session.persist() == ()
     notes = len(list((root / "papers").rglob("*.md")))
-    assert len(list(entries.glob("*.json"))) == notes
+    assert len(all_entries(root)) == notes
 
 
 def test_a_held_first_build_leaves_the_first_save_nothing_to_load(

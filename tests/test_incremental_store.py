@@ -1,22 +1,22 @@
-"""The cache on disk is an index and one entry file per note: an edit rewrites one entry, a
-bad entry costs only its note, a deleted note's entry goes, and nothing is read or written
-through a symlink."""
+"""The cache on disk is an index and an entry per note in a few bucket files: an edit rewrites
+one bucket, a bad entry costs only its note, a deleted note's entry goes, and nothing is read or
+written through a symlink."""
 
 from __future__ import annotations
 
 import gc
 import json
-import os
 from pathlib import Path
 
 import pytest
+from cachefiles import all_entries, bucket, entry, rewrite_entry
 
 from papernotes import parse
 from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.incremental import cache as cache
-from papernotes.incremental import drawn, entryread, lazy, store
-from papernotes.incremental.store import ENTRIES, entry_name
+from papernotes.incremental import drawn, entryfile, entryread, lazy, packs, store
+from papernotes.incremental.store import ENTRIES
 
 from conftest import copy_fixture, note_text, site_tree, write_note
 
@@ -67,18 +67,22 @@ def _edit_lora(root: Path, monkeypatch: pytest.MonkeyPatch) -> cache.BuildCache:
     return loaded
 
 
-def test_an_edit_rewrites_only_its_own_entry(tmp_path: Path) -> None:
+def test_an_edit_rewrites_only_its_own_bucket(tmp_path: Path) -> None:
     root = _lib(tmp_path)
+    for i in range(40):  # more buckets than one
+        write_note(root, f"f{i}.md", note_text(f"Filler {i}", extra=f"id: filler{i}\n"))
     _build(root)
-    before = _entries(root)
+    before, held = _entries(root), all_entries(root)
     notes = [p for p in (root / "papers").rglob("*.md")]
-    assert len(before) == len(notes)
+    assert len(held) == len(notes) and 10 < len(before) < len(notes)
     path = root / LORA
     path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
     _build(root)
     after = _entries(root)
     assert set(after) == set(before)
-    assert {n for n in after if after[n] != before[n]} == {entry_name(LORA)}
+    assert {n for n in after if after[n] != before[n]} == {bucket(root, LORA).name}
+    now = all_entries(root)
+    assert {p for p in now if now[p] != held[p]} == {LORA}  # its neighbours copied as they were
 
 
 def test_a_save_names_only_the_entries_it_writes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -95,14 +99,14 @@ def test_a_save_names_only_the_entries_it_writes(tmp_path: Path, monkeypatch) ->
     session.build(hold=True)
     session.persist()
     named: list[str] = []
-    real = store.entry_name
+    real, lora = entryfile.bucket_of, bucket(root, LORA).name
 
-    def naming(path: str) -> str:
+    def naming(path: str, count: int) -> str:
         named.append(path)
-        return real(path)
+        return real(path, count)
 
-    monkeypatch.setattr(store, "entry_name", naming)
-    monkeypatch.setattr(store, "_remove_stale", lambda *_: named.append("<listed>"))
+    monkeypatch.setattr(entryfile, "bucket_of", naming)
+    monkeypatch.setattr(packs, "remove_stale", lambda *_: named.append("<listed>"))
     path = root / LORA
     path.write_text(path.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
     session.invalidate({str(path.resolve())})
@@ -111,8 +115,8 @@ def test_a_save_names_only_the_entries_it_writes(tmp_path: Path, monkeypatch) ->
     session.persist()
     after = _entries(root)
     written = {n for n in after if after[n] != before[n]}
-    assert entry_name(LORA) in written and len(written) < len(after) - 10
-    assert {real(p) for p in named} == written  # those alone, none listed
+    assert written == {lora} and len(after) > 5
+    assert named == [], named  # the buckets known from the read: none named, none listed
     named.clear()
     gone = root / "papers" / "f3.md"
     gone.unlink()  # a note gone: its entry is removed
@@ -135,8 +139,10 @@ def test_a_save_names_only_the_entries_it_writes(tmp_path: Path, monkeypatch) ->
 def test_a_bad_entry_redoes_only_its_note(tmp_path: Path, monkeypatch, spoil) -> None:  # type: ignore[no-untyped-def]
     root = _lib(tmp_path)
     _build(root)
-    file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
-    file.write_text(spoil(file.read_text("utf-8")), encoding="utf-8")
+    for i in range(40):  # a bucket holds other notes' entries too
+        write_note(root, f"f{i}.md", note_text(f"Filler {i}", extra=f"id: filler{i}\n"))
+    _build(root)
+    rewrite_entry(root, LORA, lambda data: spoil(data.decode("utf-8")).encode("utf-8"))
     (root / ".papernotes" / "cache" / "stamp.json").unlink()  # so that the build runs
     parsed: list[str] = []
     real = parse.parse_note
@@ -148,7 +154,7 @@ def test_a_bad_entry_redoes_only_its_note(tmp_path: Path, monkeypatch, spoil) ->
     monkeypatch.setattr(parse, "parse_note", counting)
     _build(root)
     assert parsed == [LORA]
-    head = json.loads(file.read_bytes().partition(b"\n")[0])
+    head = json.loads(entry(root, LORA).partition(b"\n")[0])
     assert head["path"] == LORA  # written again, whole
     clean = _build(root, tmp_path / "clean", use_cache=False)
     assert clean.written is not None
@@ -160,22 +166,27 @@ def test_a_deleted_notes_entry_is_removed_and_nothing_else(tmp_path: Path) -> No
     write_note(root, "gone.md", note_text("Gone Paper", extra="id: gonepaper\n"))
     _build(root)
     folder = root / ".papernotes" / "cache" / ENTRIES
-    gone = entry_name("papers/gone.md")
-    assert (folder / gone).is_file()
+    assert "papers/gone.md" in all_entries(root)
     mine = folder / "README.txt"  # a file papernotes did not write
     mine.write_text("keep me", encoding="utf-8")
+    other = folder / "16-fff.pack.txt"  # nor this one
+    other.write_text("keep me", encoding="utf-8")
+    stale = folder / "32-000.pack"  # one it writes, of no note now (another count of buckets)
+    stale.write_bytes(b"")
     (root / "papers" / "gone.md").unlink()
     _build(root)
-    assert not (folder / gone).exists()
-    assert mine.read_text("utf-8") == "keep me"
+    assert "papers/gone.md" not in all_entries(root)
+    assert mine.read_text("utf-8") == other.read_text("utf-8") == "keep me"
+    assert not stale.exists()
     notes = len(list((root / "papers").rglob("*.md")))
-    assert len([n for n in os.listdir(folder) if n.endswith(".json")]) == notes
+    assert len(all_entries(root)) == notes
+    assert all(b"papers/gone.md" not in p.read_bytes() for p in folder.glob("*.pack"))
 
 
 def test_an_entry_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
     root = _lib(tmp_path)
     _build(root)
-    file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
+    file = bucket(root, LORA)
     outside = tmp_path / "outside.json"
     original = file.read_bytes()
     outside.write_bytes(original)  # a valid entry, but not in the library
@@ -194,14 +205,14 @@ def test_an_entries_folder_that_leads_outside_is_not_used(tmp_path: Path) -> Non
     root = _lib(tmp_path)
     elsewhere = tmp_path / "home"
     elsewhere.mkdir()
-    (elsewhere / ("0" * 32 + ".json")).write_text("my own file", encoding="utf-8")
+    (elsewhere / "16-000.pack").write_text("my own file", encoding="utf-8")
     (root / ".papernotes" / "cache").mkdir(parents=True)
     (root / ".papernotes" / "cache" / ENTRIES).symlink_to(elsewhere)
     report = _build(root)
     assert report.written is not None
     assert [d.message for d in report.diagnostics if "cache" in d.message]
-    assert sorted(p.name for p in elsewhere.iterdir()) == ["0" * 32 + ".json"]
-    assert (elsewhere / ("0" * 32 + ".json")).read_text("utf-8") == "my own file"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["16-000.pack"]
+    assert (elsewhere / "16-000.pack").read_text("utf-8") == "my own file"
 
 
 def test_the_collector_does_not_walk_the_cache_as_it_is_read_or_after(tmp_path: Path) -> None:
@@ -270,16 +281,15 @@ def test_a_part_that_does_not_decode_is_made_again_and_written_again(tmp_path: P
     # decoded, and then made as a clean build makes it, and its entry saved whole again.
     root = _lib(tmp_path)
     _build(root)
-    file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
-    head, parsed, *parts = file.read_bytes().split(b"\n")  # the note's parsed body second
+    head, parsed, *parts = entry(root, LORA).split(b"\n")  # the note's parsed body second
     body = parts[store.PARTS.index("body")]
     parts[store.PARTS.index("body")] = b"[" + b" " * (len(body) - 2) + b"]"
-    file.write_bytes(b"\n".join([head, parsed, *parts]))
+    rewrite_entry(root, LORA, lambda _: b"\n".join([head, parsed, *parts]))
     other = root / "papers" / "other.md"
     write_note(root, "other.md", note_text("Other Paper", extra="id: otherpaper\n"))
     report = _build(root)
     assert not [d for d in report.diagnostics if "cache" in d.message]
-    assert file.read_bytes().split(b"\n")[2 + store.PARTS.index("body")] == body
+    assert entry(root, LORA).split(b"\n")[2 + store.PARTS.index("body")] == body
     other.unlink()
     _build(root)
     _build(root, tmp_path / "clean", use_cache=False)
@@ -294,9 +304,9 @@ def test_a_parsed_body_that_does_not_decode_makes_the_build_again_without_the_ca
     # without the cache, with one warning, and the site is a clean build's.
     root = _lib(tmp_path)
     _build(root)
-    file = root / ".papernotes" / "cache" / ENTRIES / entry_name(LORA)
-    head, parsed, *parts = file.read_bytes().split(b"\n")
-    file.write_bytes(b"\n".join([head, b"[" + b" " * (len(parsed) - 2) + b"]", *parts]))
+    head, parsed, *parts = entry(root, LORA).split(b"\n")
+    spoilt = b"\n".join([head, b"[" + b" " * (len(parsed) - 2) + b"]", *parts])
+    rewrite_entry(root, LORA, lambda _: spoilt)
     # A new note: the names move, so every note's links by section are read from its body.
     write_note(root, "other.md", note_text("Other Paper", extra="id: otherpaper\n"))
 
@@ -304,7 +314,7 @@ def test_a_parsed_body_that_does_not_decode_makes_the_build_again_without_the_ca
 
     said = [d for d in report.diagnostics if "build cache" in d.message]
     assert len(said) == 1 and "body does not decode" in said[0].message, said
-    assert file.read_bytes().split(b"\n")[1] == parsed  # saved whole again
+    assert entry(root, LORA).split(b"\n")[1] == parsed  # saved whole again
     assert _build(root).up_to_date
     _build(root, tmp_path / "clean", use_cache=False)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")
@@ -440,10 +450,10 @@ def test_an_edit_reads_the_other_entries_no_further_than_their_first_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every entry's first line is read (the notes are linked together), from the heads file
-    # (``incremental.heads``: no entry file is opened for it), but an entry's other lines
-    # only when its note's body or a part is read, once for each (``entryread``): the others
-    # are neither read nor held in memory, and the edited note's entry is written again from
-    # what was read.
+    # (``incremental.heads``: no bucket is read for it), but an entry's other lines only when
+    # its note's body or a part is read, once for each, and only that entry's bytes
+    # (``entryread``): the others are neither read nor held in memory, and the edited note's
+    # entry is written again from what was read.
     from papernotes.incremental import lazybody
 
     root = _lib(tmp_path)
@@ -454,13 +464,17 @@ def test_an_edit_reads_the_other_entries_no_further_than_their_first_line(
     _build(root)
     heads: list[str] = []
     whole: list[str] = []
+    lines: list[int] = []
     bodies: list[object] = []
-    real_head, real_bytes = entryread._read_head, entryread.read_bytes
-    monkeypatch.setattr(entryread, "_read_head", lambda p: heads.append(p) or real_head(p))
+    real_scan, real_bytes, real_pread = entryread.scan_file, entryread.read_bytes, entryread._pread
+    monkeypatch.setattr(entryread, "scan_file", lambda p: heads.append(p) or real_scan(p))
     monkeypatch.setattr(entryread, "read_bytes", lambda p: whole.append(str(p)) or real_bytes(p))
+    monkeypatch.setattr(
+        entryread, "_pread", lambda p, at, n: lines.append(n) or real_pread(p, at, n)
+    )
     monkeypatch.setattr(lazybody, "decoded", bodies.append)
     loaded = _edit_lora(root, monkeypatch)
-    lines = [p for p in whole if f"/cache/{ENTRIES}/" in p]
+    assert [p for p in whole if f"/cache/{ENTRIES}/" in p] == []  # no bucket read whole
     parts = (loaded.bodies, loaded.terms, loaded.refs, loaded.docs)
     assert all(isinstance(p, lazy.Parts) for p in parts)
     decoded = sum(p.decoded for p in parts if isinstance(p, lazy.Parts)) + len(bodies)
@@ -469,5 +483,38 @@ def test_an_edit_reads_the_other_entries_no_further_than_their_first_line(
     assert loaded.terms.decoded == 1  # lora's own, of the terms
     held = [k for p in parts for k in p if type(p._raw.get(k)) is bytes]  # type: ignore[attr-defined]
     assert held == []  # each text read was decoded and let go; none held
+    _build(root, tmp_path / "clean", use_cache=False)
+    assert site_tree(root / "site") == site_tree(tmp_path / "clean")
+
+
+def test_a_library_grown_past_a_power_of_two_moves_every_entry_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The count of buckets doubles: every entry goes to a bucket of the new count, copied as
+    # it was (none encoded again but the new note's), and the buckets of the old count go.
+    monkeypatch.setattr(entryfile, "PER_BUCKET", 1)  # 16 notes fill the fewest buckets
+    root = _lib(tmp_path)
+    have = len(list((root / "papers").rglob("*.md")))
+    for i in range(16 - have):
+        write_note(root, f"f{i}.md", note_text(f"Filler {i}", extra=f"id: filler{i}\n"))
+    _build(root)
+    folder = root / ".papernotes" / "cache" / ENTRIES
+    assert {p.name.partition("-")[0] for p in folder.iterdir()} == {"16"}
+    held = all_entries(root)
+    encoded: list[str] = []
+    real = store._entry_bytes
+
+    def counted(cache, path, version, entry):  # type: ignore[no-untyped-def]
+        encoded.append(path)
+        return real(cache, path, version, entry)
+
+    monkeypatch.setattr(store, "_entry_bytes", counted)
+    write_note(root, "extra.md", note_text("Extra Paper", extra="id: extrapaper\n"))
+    _build(root)
+    assert {p.name.partition("-")[0] for p in folder.iterdir()} == {"32"}
+    now = all_entries(root)
+    assert set(now) == {*held, "papers/extra.md"}
+    assert encoded == ["papers/extra.md"]
+    assert [p for p in held if now[p] != held[p]] == []
     _build(root, tmp_path / "clean", use_cache=False)
     assert site_tree(root / "site") == site_tree(tmp_path / "clean")

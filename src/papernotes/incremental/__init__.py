@@ -1,8 +1,8 @@
 """What makes a rebuild cheap: the build cache of parsed notes and rendered pages
-(``cache``), stored as an index and one entry file per note (``store``), its pickle-free
-serialisation (``codec``), the no-op check that answers ``papernotes build`` from the cache's
-manifest without importing the pipeline (``fastpath``), and what ``serve`` keeps in memory
-between saves (``session``).
+(``cache``), stored as an index and an entry per note in a few bucket files (``store``), its
+pickle-free serialisation (``codec``), the no-op check that answers ``papernotes build`` from
+the cache's manifest without importing the pipeline (``fastpath``), and what ``serve`` keeps
+in memory between saves (``session``).
 """
 
 from __future__ import annotations

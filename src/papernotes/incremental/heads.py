@@ -1,21 +1,22 @@
-"""The heads file of the build cache: the first line of every entry file, in one file.
+"""The heads file of the build cache: the first line of every entry, in one file.
 
-A build reads the first line of every note's entry (``incremental.entryread``): at 1,000
-notes that was 1,000 files opened, read and closed, a third of reading the cache. So the save
-also writes ``.papernotes/cache/heads.json``: a line naming the cache (format, key, layout),
-then a line per entry, ``<size> <mtime_ns> <inode> <first line>``, what ``os.lstat`` said of
-the entry file once written and its first line as the file holds it. A build reads it in one
-go and takes an entry's line only if it is the first line the index names (as
-``entryfile.read_head`` checks it, with that size) and the entry file is still the one written
-(a regular file of that size, time and inode; one ``lstat``); any other entry is read from
-its own file, as before, and so is every entry when the heads file is missing, damaged or of
-another cache: it is never trusted further than an entry file would be. The later lines of
-an entry (its body, its parts) are read from the entry file and checked against that file's
-own first line when asked for (``entryfile.line_of``), as always.
+A build reads the first line of every note's entry (``incremental.entryread``): read from the
+bucket files, that is every bucket read whole. So the save also writes
+``.papernotes/cache/heads.json``: a line naming the cache (format, key, layout), then a line per
+entry, ``<size> <mtime_ns> <inode> <start> <length> <first line>``: what ``os.lstat`` said of
+the entry's bucket file once written, where the entry is in it, and its first line as the
+bucket holds it. A build reads it in one go and takes an entry's line only if it is the first
+line the index names (as ``entryfile.check_head`` checks it, with that length), the entry lies
+within the bucket, and the bucket file is still the one written (a regular file of that size,
+time and inode; one ``lstat`` per bucket); any other entry is read from its bucket, as before,
+and so is every entry when the heads file is missing, damaged or of another cache: it is never
+trusted further than a bucket file would be. The later lines of an entry (its body, its parts)
+are read from the bucket and checked against the entry's own first line when asked for
+(``entryfile.line_of``), as always.
 
-A save writes the file anew line by line, copying the lines of the entries it did not write
-from the heads file it read (:class:`OnDisk` says where each is), when that file is still the
-one read; else from the entry files themselves.
+A save writes the file anew line by line, copying the lines of the entries whose bucket it did
+not write from the heads file it read (:class:`OnDisk` says where each is), when that file is
+still the one read; else from the bucket files themselves.
 """
 
 from __future__ import annotations
@@ -29,28 +30,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 from papernotes.atomic import temp_name
-from papernotes.incremental import entryfile
+from papernotes.incremental import entryfile, entryread
+from papernotes.incremental.entryread import Ident
+from papernotes.incremental.entryread import ident as _ident
 
-__all__ = ["HEADS", "Heads", "OnDisk", "Writer", "read", "take"]
+__all__ = ["HEADS", "Heads", "OnDisk", "Place", "Taken", "Writer", "read", "take"]
 
 HEADS = "heads.json"
-_FORMAT = 1
+_FORMAT = 2
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
-Ident = tuple[int, int, int]
-"""A file as ``lstat`` sees it: its size, modification time (ns) and inode."""
-
-
-def _ident(st: os.stat_result) -> Ident:
-    return st.st_size, st.st_mtime_ns, st.st_ino
+Place = tuple[str, int, int, Ident]
+"""Where an entry is: its bucket file's name, its start and length there, and the bucket file
+as it was then (``entryread.Ident``)."""
 
 
 class OnDisk(dict[str, str]):
-    """Note file → the version of its entry file as it is on disk (``BuildCache.stored``),
+    """Note file → the version of its entry as it is on disk (``BuildCache.stored``),
     and where the heads file holds the first line of each: what the next save copies rather
-    than read the entry file again."""
+    than read the bucket again."""
 
-    __slots__ = ("file", "lines", "marks")
+    __slots__ = ("file", "lines", "marks", "places")
 
     def __init__(
         self,
@@ -58,6 +58,7 @@ class OnDisk(dict[str, str]):
         file: Ident | None = None,
         lines: dict[str, tuple[int, int]] | None = None,
         marks: dict[str, tuple[str | None, ...]] | None = None,
+        places: dict[str, Place] | None = None,
     ) -> None:
         super().__init__(versions)
         self.file = file
@@ -68,6 +69,9 @@ class OnDisk(dict[str, str]):
         """Note file → what its entry's version is the digest of, as its first line says:
         the text digest and each part's fingerprint (``store``: a save whose inputs are
         these keeps the version rather than hash them again)."""
+        self.places = places if places is not None else {}
+        """Note file → where its entry is (``store``: a save that writes its bucket again
+        copies an entry that did not change from there, rather than encode it again)."""
 
 
 class Heads(NamedTuple):
@@ -91,7 +95,7 @@ _PATH = b'{"path":"'
 
 def read(file: Path, key: str, shape: str) -> Heads | None:
     """The heads file ``file`` of the cache made with ``key`` and ``shape``, each line found
-    by the note file it names (decoded only when :func:`take` takes it, as an entry file's
+    by the note file it names (decoded only when :func:`take` takes it, as an entry's
     first line is read: never all at once); None when there is none, or it is not one of this
     cache. A line that does not name its note is left out (its entry is read from its file)."""
     try:
@@ -117,26 +121,52 @@ def read(file: Path, key: str, shape: str) -> Heads | None:
     return Heads(data, found, ident)
 
 
+class Taken(NamedTuple):
+    """An entry's line taken from the heads file."""
+
+    head: entryfile.Head
+    """Its first line, checked."""
+    line: tuple[int, int]
+    """Where the heads file holds the line (start, end before the newline)."""
+    start: int
+    """Where the entry starts in its bucket file."""
+    size: int
+    """The entry's length."""
+    bucket: Ident
+    """The bucket file as it was when the line was written (as it is now)."""
+
+
 def take(
-    heads: Heads | None, path: str, version: str, file: str, key: str, shape: str
-) -> tuple[entryfile.Head, tuple[int, int]] | None:
-    """The first line of ``path``'s entry from ``heads`` and where it is in the heads file,
-    if it is the one the index names (``version``) and the entry ``file`` is still the one
-    it was read from; else None (read the entry file itself)."""
+    heads: Heads | None,
+    path: str,
+    version: str,
+    file: str,
+    key: str,
+    shape: str,
+    seen: dict[str, Ident | None],
+) -> Taken | None:
+    """The first line of ``path``'s entry from ``heads``, if it is the one the index names
+    (``version``) and its bucket ``file`` is still the one it was read from (``seen`` keeps
+    the ``lstat`` of each bucket: one per bucket, not per entry); else None (read the
+    bucket)."""
     at = heads.found.get(path) if heads is not None else None
     if heads is None or at is None:
         return None
     try:
-        size, mtime, ino, line = heads.data[at[0] : at[1]].split(b" ", 3)
-        written = (int(size), int(mtime), int(ino))
+        *numbers, line = heads.data[at[0] : at[1]].split(b" ", 5)
+        size, mtime, ino, start, length = map(int, numbers)
         head = json.loads(line)
-        st = os.lstat(file)
+        if file not in seen:
+            st = os.lstat(file)
+            seen[file] = _ident(st) if stat.S_ISREG(st.st_mode) else None
     except (OSError, ValueError, RecursionError):
         return None
-    found = entryfile.check_head(head, len(line) + 1, written[0], path, version, key, shape)
-    if isinstance(found, str) or not stat.S_ISREG(st.st_mode) or _ident(st) != written:
+    if seen[file] != (size, mtime, ino) or not 0 <= start < start + length < size:
+        return None  # the entry and the newline after it lie within the bucket
+    found = entryfile.check_head(head, len(line) + 1, length, path, version, key, shape)
+    if isinstance(found, str):
         return None
-    return found, at
+    return Taken(found, at, start, length, (size, mtime, ino))
 
 
 class Writer:
@@ -144,11 +174,18 @@ class Writer:
     build's lines are never all in memory), then puts it in place (:meth:`commit`); left
     without committing, it leaves the old one as it was."""
 
-    def __init__(self, file: Path, key: str, shape: str, stored: Mapping[str, str]) -> None:
+    def __init__(
+        self, file: Path, key: str, shape: str, stored: Mapping[str, str], folder: str
+    ) -> None:
         """``stored``: the entries on disk as the cache was read (an :class:`OnDisk` says
-        where the heads file read holds their lines)."""
+        where the heads file read holds their lines); ``folder``: the bucket files' (its
+        path and a separator)."""
         self._file = file
+        self._folder = folder
         self._old = _old_lines(file, stored)
+        self._old_places = stored.places if isinstance(stored, OnDisk) else {}
+        self._places: dict[str, Place] = {}
+        self._scanned: dict[str, entryread.Scanned | str] = {}
         self._tmp = file.parent / temp_name()
         fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         self._out = os.fdopen(fd, "wb")
@@ -175,8 +212,10 @@ class Writer:
         heads file read then (with its neighbours: one write for a run of lines); False when
         that file does not have it (then :meth:`add` it)."""
         at = self._old[1].get(path) if self._old is not None else None
-        if at is None:
+        place = self._old_places.get(path)
+        if at is None or place is None:
             return False
+        self._places[path] = place
         start, end = at
         if self._run is None or self._run[1] + 1 != start:
             self._flush()
@@ -186,15 +225,28 @@ class Writer:
         self._run = (self._run[0], end)
         return True
 
-    def add(self, path: str, entry: str, first: bytes | None = None) -> None:
-        """The line of ``path``'s entry file ``entry``: ``first`` is its first line (without
-        the newline) when the save just wrote it; else it is read from the entry (no line when
-        it cannot be: the next build reads the entry itself)."""
+    def add(
+        self, path: str, bucket: str, written: tuple[int, int, Ident, bytes] | None = None
+    ) -> None:
+        """The line of ``path``'s entry in the bucket file named ``bucket``: ``written`` (its
+        start, length, the bucket file and its first line without the newline) when the save
+        just wrote it; else it is read from the bucket (no line when it cannot be: the next
+        build reads the bucket itself)."""
         self._flush()
-        line = _read(entry) if first is None else b"%d %d %d " % _ident(os.lstat(entry)) + first
-        if line is not None:
-            self._lines[path] = (self._at, self._at + len(line))
-            self._at += self._out.write(line + b"\n")
+        if written is None:
+            file = self._folder + bucket
+            if file not in self._scanned:
+                self._scanned[file] = entryread.scan_file(file)
+            scanned = self._scanned[file]
+            hit = None if isinstance(scanned, str) else scanned[1].get(path)
+            if isinstance(scanned, str) or hit is None:
+                return
+            written = (hit[0], hit[2], scanned[0], hit[1][:-1])
+        start, size, ident, first = written
+        line = b"%d %d %d %d %d " % (*ident, start, size) + first
+        self._lines[path] = (self._at, self._at + len(line))
+        self._at += self._out.write(line + b"\n")
+        self._places[path] = (bucket, start, size, ident)
 
     def _flush(self) -> None:
         """Copy the run of old lines pending, a megabyte at a time (never the whole file)."""
@@ -222,20 +274,7 @@ class Writer:
             with contextlib.suppress(OSError):
                 self._tmp.unlink()
             raise
-        return OnDisk(versions, ident, self._lines, marks)
-
-
-def _read(entry: str) -> bytes | None:
-    """The line of the entry file ``entry``, read from it; None if it cannot be."""
-    try:
-        fd = os.open(entry, os.O_RDONLY | _NOFOLLOW)
-        with os.fdopen(fd, "rb") as f:
-            first, st = f.readline(), os.fstat(fd)
-    except OSError:
-        return None
-    if not first.endswith(b"\n"):
-        return None
-    return b"%d %d %d " % _ident(st) + first[:-1]
+        return OnDisk(versions, ident, self._lines, marks, self._places)
 
 
 def _old_lines(

@@ -9,7 +9,7 @@ store keeps each part of an entry as its own JSON text, with its fingerprint bes
 decoding (:class:`Reused`): a value is decoded when something reads it, at most once.
 
 The store does not even read a part's text until it is asked for: it gives :class:`Parts`
-what reads it from its entry file (a :data:`Load`), called at most once. A part that turns
+what reads it from its bucket file (a :data:`Load`), called at most once. A part that turns
 out not to decode, or not to be there any more (the store checks each entry's length when it
 reads its first line, so only a crafted or rewritten file gets this far), is made again, as if
 the cache had not held it, and its entry is written again by the next save (``on_fail``).

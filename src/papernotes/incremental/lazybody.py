@@ -5,13 +5,13 @@ it reads their front matter and the rows the cache keeps of them (``incremental.
 ``incremental.linkrows``), not their bodies: only the edited note and the pages re-rendered
 read one. Decoding every note's body (its packed text and template, its citations with
 their context, headings, leads) was most of reading the cache: ~150 ms at 1,000 notes. So
-the store keeps the body as a line of JSON of its own in the entry file, and a note read
+the store keeps the body as a line of JSON of its own in its entry, and a note read
 from the cache holds a :class:`LazyBody`: a :class:`ParsedBody` whose fields are filled from
 that text the first time one is read (and so compares, hashes, pickles and prints as the
 body it stands for).
 
 The store does not even read that line until the body is read: the body holds what reads it
-from the entry file (``lazy.Load``), so an edit build reads the first line of each entry only.
+from its bucket file (``lazy.Load``), so an edit build reads the first line of each entry only.
 
 The text is untrusted input like the rest of the cache: it is decoded against our own types
 by the same codec, only later. One that does not decode, or is no longer there as it was

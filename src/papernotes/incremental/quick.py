@@ -111,9 +111,12 @@ def _moved(stamp: dict[str, Any]) -> tuple[str, list[int]]:
 def _entry(root: str, display: str) -> tuple[list[Any], str]:
     """From the note's cache entry: its text's digest, its parsed body, rendered body and
     search terms (JSON values), and its citekey."""
-    from papernotes.incremental.entryfile import ENTRIES, entry_name
+    from papernotes.incremental.entryfile import ENTRIES
+    from papernotes.incremental.entryread import find
 
-    lines = _read(os.path.join(root, ".papernotes", "cache", ENTRIES, entry_name(display)))
+    lines = find(os.path.join(root, ".papernotes", "cache", ENTRIES), display)
+    if lines is None:
+        raise _Refused
     split = lines.split(b"\n")
     head = json.loads(split[0])
     if not isinstance(head, dict) or head.get("path") != display or len(split) != 6:

@@ -1,28 +1,33 @@
-"""The build cache on disk: a small index, and one entry file per note.
+"""The build cache on disk: a small index, and an entry per note in a few bucket files.
 
-``.papernotes/cache/index.json`` holds the cache key, the fingerprint of every page and, for
-each note file, the *version* of its entry (a digest of the fingerprints the entry was made
-under). ``.papernotes/cache/notes/<digest of the note's path>.json`` holds that note's part of
-the cache: the note as parsed, its rendered body, its search terms, its formatted references
-and its search document, each part on a line of its own (``incremental.entryfile``).
+``.papernotes/cache/index.json`` holds the cache key, the count of buckets, the fingerprint of
+every page and, for each note file, the *version* of its entry (a digest of the fingerprints
+the entry was made under). A note's entry holds its part of the cache: the note as parsed, its
+rendered body, its search terms, its formatted references and its search document, each part
+on a line of its own; it is in the bucket file ``.papernotes/cache/packs/<count>-<bucket>.pack``
+its path's digest names, with a few tens of others (``incremental.entryfile``: a file per note
+was a thousand files made by a cold build, which cost more than their bytes).
 ``.papernotes/cache/heads.json`` holds the first line of every entry, so that a build need
-not open them all (``incremental.heads``). A build reads the index and the first line of each
-entry, decodes every note, and reads (then decodes) the note's body and each other part only
-when it is asked for (``incremental.lazybody``, ``incremental.lazy``); it writes only the
-entries whose version changed (an unchanged entry's parts are not even decoded), then the
-heads file, then the index, and removes the entry files of notes
-that are gone — so an edit of one note rewrites one entry and the index, not the whole cache.
+not read every bucket (``incremental.heads``). A build reads the index and the first line of
+each entry, decodes every note, and reads (then decodes) the note's body and each other part
+only when it is asked for (``incremental.lazybody``, ``incremental.lazy``); it writes only the
+buckets that hold an entry whose version changed (an unchanged entry is copied as it is, its
+parts not even decoded), then the heads file, then the index, and removes the bucket files no
+note has now — so an edit of one note rewrites one bucket and the index, not the whole cache.
+When the count of buckets changes (the library grew or shrank past a power of two), every
+bucket is written again, once.
 
 Every file is untrusted input (a library may come with them): each is plain JSON decoded
-against our own types (``incremental.codec``), never unpickled. An entry file is read only
+against our own types (``incremental.codec``), never unpickled. A bucket file is read only
 through ``O_NOFOLLOW`` inside a folder checked to be in the library, and taken only if it names
 the path, the version, the key and the layout the index expects, and is as long as the lines
 it gives; one that does not fit is skipped and its note is made again, while the other notes
-keep theirs (``read`` says which). A part that fits but does not decode (a crafted file), or
+keep theirs (``read`` says which; a bucket damaged in the middle costs the entries after the
+damage, never another bucket's). A part that fits but does not decode (a crafted file), or
 is no longer on its line when it is read, is made again when it is needed, and its entry
 written again.
-Only names this module makes (32 hex digits, ``.json``) are ever removed from the entries
-folder.
+Only names this module makes (``entryfile.bucket_count``) are ever removed from the buckets
+folder (and, from the folder of the entry files of earlier versions, ``notes``, theirs).
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ import functools
 import gc
 import json
 import os
-import re
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -40,11 +44,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papernotes.atomic import write_atomic
-from papernotes.incremental import entryfile, entryread, heads
+from papernotes.incremental import entryfile, entryread, heads, packs
 from papernotes.incremental import versions as versions_of
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
 from papernotes.incremental.deferred import STEP, GiveUp, SaveAbandoned, asking, give_up_if
-from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, dump, entry_name
+from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, bucket_of, dump
 from papernotes.incremental.heads import HEADS
 from papernotes.incremental.jsonpieces import dump_pieces
 from papernotes.incremental.lazy import Parts, fingerprint_of, raw_of, source_of
@@ -60,13 +64,10 @@ if TYPE_CHECKING:
     from papernotes.model import Note
     from papernotes.search.index import DocTerms
 
-__all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "entry_name", "load", "pack", "read", "save"]
+__all__ = ["ENTRIES", "INDEX", "Damage", "NoteRecord", "bucket_of", "load", "pack", "read", "save"]
 
-_FORMAT = 6
+_FORMAT = 7
 INDEX = "index.json"
-_OLD = ("build.json", "build.pickle")
-"""Earlier layouts: one JSON (or, before that, a pickle, which is never read) for everything."""
-_NAME = re.compile(r"[0-9a-f]{32}\.json")
 
 
 @functools.cache
@@ -176,6 +177,9 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
         return None, (Damage(where, "not a cache index"),)
     if data.get("shape") != shape or data.get("key") != key:
         return None, ()
+    buckets = data.get("buckets")
+    if not entryfile.valid_count(buckets):
+        return None, (Damage(where, "not a cache index"),)
     try:
         index = _codec().decode(data.get("index"), CacheIndex)
         folder = state_path(root, "cache", ENTRIES)
@@ -192,24 +196,31 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
     paths: dict[str, str] = {}
     damage: list[Damage] = []
     inside = os.path.join(folder, "")  # strings: a Path per entry cost 1.5 ms per 1,000
+    seen: dict[str, entryread.Ident | None] = {}  # the bucket files as ``lstat`` sees them
+    scanned: dict[str, entryread.Scanned | str] = {}  # those read whole (no heads line)
     for path, version in index.entries.items():
-        name = entry_name(path)
+        name = bucket_of(path, buckets)
         file = inside + name
-        took = heads.take(compact, path, version, file, key, shape)
-        found: tuple[Any, list[tuple[str, Load] | None]] | str
+        took = heads.take(compact, path, version, file, key, shape, seen)
+        found: tuple[Any, list[tuple[str, Load] | None], tuple[int, int, entryread.Ident]] | str
         if took is None:
-            found = entryread.entry(file, path, version, key, shape, decode_note)
+            found = entryread.entry(file, path, version, key, shape, decode_note, scanned)
         else:
             try:
-                found = entryread.of_head(took[0], file, path, key, shape, decode_note)
-                stored.lines[path] = took[1]
+                spot = (file, path, key, shape, took.start, took.size)
+                found = (
+                    *entryread.of_head(took.head, spot, decode_note),
+                    (took.start, took.size, took.bucket),
+                )
+                stored.lines[path] = took.line
             except (ValueError, RecursionError) as exc:
                 found = entryread.why(exc)
         if isinstance(found, str):
             damage.append(Damage(f"{CACHE_DIR}/{ENTRIES}/{name}", found, path))
             continue
         stored[path] = version
-        notes[path], parts = found
+        notes[path], parts, place = found
+        stored.places[path] = (name, *place)
         stored.marks[path] = (notes[path][0], *(None if p is None else p[0] for p in parts))
         note = notes[path][1]
         if note is not None:
@@ -269,8 +280,13 @@ def _restored(stored: tuple[str, StoredDoc]) -> DocEntry:
     return stored[0], stored[1].restored()  # ValueError when it is not a document
 
 
+def _entry_of(cache: BuildCache, versions: Mapping[str, str], path: str) -> bytes:
+    """The entry of ``path`` (``entryfile``), encoded."""
+    return _entry_bytes(cache, path, versions[path], cache.notes[path])
+
+
 def _entry_bytes(cache: BuildCache, path: str, version: str, entry: NoteEntry) -> bytes:
-    """The entry file of ``path`` (``entryfile``)."""
+    """The entry of ``path`` (``entryfile``)."""
     from papernotes.incremental.searchstate import StoredDoc
 
     codec, types = _codec(), _types()
@@ -301,19 +317,19 @@ def save(
     workers: int = 1,
     give_up: GiveUp = None,
 ) -> BuildCache:
-    """Write the entries whose version changed, then the index, then remove the entries of
-    notes that are gone; ``cache`` with what is now stored. Raises OSError (naming the file).
-    A part of an unchanged entry is not decoded, let alone encoded again.
+    """Write the buckets that hold an entry whose version changed, then the index, then
+    remove the buckets no note has now; ``cache`` with what is now stored. Raises OSError
+    (naming the file). A part of an unchanged entry is not decoded, let alone encoded again.
 
     ``give_up`` is asked between steps (every few milliseconds at 50,000 notes) until the
     index is in place: when it says so, the save stops there (SaveAbandoned), its temporary
     files removed. Its caller has set the index aside (``cache.save_cache``): no index names
-    the entries it wrote meanwhile.
+    the buckets it wrote meanwhile.
 
-    Many entries to write (a cold build's) are written by ``workers`` forked processes: each
+    Many buckets to write (a cold build's) are written by ``workers`` forked processes: each
     file is independent of the others, and the save comes after every other stage, with the
-    cores otherwise idle (at 1,000 notes, 0.5 s of the parent's CPU alone; most of it
-    encoding the notes, the rest making a thousand files)."""
+    cores otherwise idle (at 1,000 notes, 0.5 s of the parent's CPU alone, most of it encoding
+    the notes)."""
     from papernotes.incremental.parallel import parallel_iter
 
     shape = _shape()
@@ -324,71 +340,60 @@ def save(
     folder.mkdir(parents=True, exist_ok=True)
     folder = state_path(root, "cache", ENTRIES)  # checked again: it may have been made just now
     inside = os.path.join(folder, "")
-    # Else the file on disk is this very entry.
-    todo = [path for path, version in versions.items() if cache.stored.get(path) != version]
-    written = functools.partial(_write_entry, cache, inside, versions)
+    count, buckets = packs.grouped(versions, cache.stored)
+    todo = packs.to_write(cache.stored, versions, buckets)
+    encode = functools.partial(_entry_of, cache, versions)
+    written = functools.partial(packs.write, encode, cache.stored, inside, versions)
     # A worker copies little of the parent here (the notes it encodes are read, not kept):
     # replaced as the pages' are, at 1,000 notes, 6 forks did 0.3 s of work.
-    firsts = dict(zip(todo, parallel_iter(written, todo, workers, life=_SAVE_LIFE), strict=True))
-    with heads.Writer(state_path(root, "cache") / HEADS, cache.key, shape, cache.stored) as out:
-        for i, path in enumerate(versions):
+    jobs = [(name, buckets[name]) for name in todo]
+    made = parallel_iter(written, jobs, workers, life=_SAVE_LIFE)
+    firsts = {
+        p: f for (_, ps), fs in zip(jobs, made, strict=True) for p, f in zip(ps, fs, strict=True)
+    }
+    file = state_path(root, "cache") / HEADS
+    with heads.Writer(file, cache.key, shape, cache.stored, inside) as out:
+        for i, (path, name) in enumerate((p, n) for n, ps in buckets.items() for p in ps):
             if not i % STEP:
                 give_up_if(give_up)
             if path in firsts:  # written just now: its first line as the worker gave it
-                out.add(path, inside + entry_name(path), firsts[path])
+                out.add(path, name, firsts[path])
             elif not out.copy(path):
-                out.add(path, inside + entry_name(path))
+                out.add(path, name)
         on_disk = out.commit(versions, marks)  # before the index: it names no entry the index lacks
     try:
-        _save_index(root, cache, versions, shape, give_up)
+        _save_index(root, cache, versions, count, give_up)
     except SaveAbandoned:
         raise SaveAbandoned(on_disk) from None  # the heads file written is the one on disk
-    # The same notes as the entries on disk, which the save that wrote them left alone there.
-    if not (isinstance(cache.stored, heads.OnDisk) and versions.keys() == cache.stored.keys()):
-        _remove_stale(folder, {entry_name(p) for p in versions})
-    for name in _OLD:
-        with contextlib.suppress(OSError):
-            state_path(root, "cache", name).unlink()
+    if packs.emptied(cache.stored, buckets):
+        packs.remove_stale(folder, buckets.keys())
+    packs.remove_old(root)
     return replace(cache, stored=on_disk)
 
 
 def _save_index(
-    root: Path, cache: BuildCache, versions: dict[str, str], shape: str, give_up: GiveUp
+    root: Path, cache: BuildCache, versions: dict[str, str], buckets: int, give_up: GiveUp
 ) -> None:
     """Write the index (``give_up`` asked before each piece)."""
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
-    body = {"format": _FORMAT, "shape": shape, "key": cache.key}
+    body = {"format": _FORMAT, "shape": _shape(), "key": cache.key, "buckets": buckets}
     give_up_if(give_up)
     encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
     pieces = asking(dump_pieces(encoded), give_up)  # held whole, 5×
     write_atomic(state_path(root, "cache", INDEX), pieces)
 
 
-_SAVE_LIFE = 1024
-"""About how many entries a saving worker writes before a new fork takes its place."""
-
-
-def _write_entry(cache: BuildCache, inside: str, versions: Mapping[str, str], path: str) -> bytes:
-    """Write ``path``'s entry into the folder ``inside`` names; its first line (``heads``)."""
-    data = _entry_bytes(cache, path, versions[path], cache.notes[path])
-    write_atomic(Path(inside + entry_name(path)), data)
-    return data[: data.index(b"\n")]
-
-
-def _remove_stale(folder: Path, keep: set[str]) -> None:
-    """Remove the entry files no note has now: only names this module makes."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(folder):
-            if _NAME.fullmatch(entry.name) and entry.name not in keep:
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+_SAVE_LIFE = 64
+"""About how many buckets a saving worker writes before a new fork takes its place (~1,000
+entries)."""
 
 
 def clear(root: Path) -> None:
     """Forget the last build's cache: the index first (without it no entry is read), then the
-    entries."""
-    for name in (INDEX, HEADS, *_OLD):
+    buckets."""
+    for name in (INDEX, HEADS):
         with contextlib.suppress(FileNotFoundError):
             state_path(root, "cache", name).unlink()
+    packs.remove_old(root)
     with contextlib.suppress(OSError):
-        _remove_stale(state_path(root, "cache", ENTRIES), set())
+        packs.remove_stale(state_path(root, "cache", ENTRIES), ())

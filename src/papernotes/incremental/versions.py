@@ -1,5 +1,5 @@
 """The version of each entry of the build cache: what a save compares with the version on disk
-to know which entry files to write (``incremental.store``).
+to know which entries (and so which bucket files) to write (``incremental.store``).
 
 An entry's version is a digest of its note file's path, the note's text digest and the
 fingerprint of each of its parts. At 50,000 notes, making them is a tenth of a second at C
