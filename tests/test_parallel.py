@@ -245,6 +245,61 @@ def test_slices_are_handed_out_only_as_the_caller_takes_results(count: int, ahea
     assert taken == slices == submitted
 
 
+def test_the_callers_steps_are_taken_only_while_the_next_slice_is_not_back() -> None:
+    # Each slice is back after it was asked twice whether it is; a step is taken at each
+    # "not yet", never once it is back, and the slices come in order all the same.
+    events: list[object] = []
+
+    class Later:
+        def __init__(self, bounds: tuple[int, int]) -> None:
+            self.bounds, self.asked = bounds, 0
+
+        def ready(self) -> bool:
+            self.asked += 1
+            return self.asked > 2
+
+        def get(self) -> list[object]:
+            events.append(self.bounds)
+            return [self.bounds]
+
+    def steps() -> Iterator[int]:
+        for i in range(5):
+            events.append(f"step {i}")
+            yield i
+
+    slices = [(i, i + 1) for i in range(4)]
+    taken = [b for part in parallel._windowed(Later, slices, 2, steps()) for b in part]
+    assert taken == slices
+    assert events == [
+        *("step 0", "step 1", (0, 1)),
+        *("step 2", "step 3", (1, 2)),
+        *("step 4", (2, 3)),  # no step left: the slices are waited for
+        (3, 4),
+    ]
+
+
+@pytest.mark.parametrize(("count", "forked"), [(PARALLEL_FROM - 1, False), (200, True)])
+def test_steps_meanwhile_are_taken_only_while_workers_run(count: int, forked: bool) -> None:
+    # Steps run here, in the parent, while forked workers make the results (each slow
+    # enough that the parent waits for it); none when the items are made here.
+    import time
+
+    def slow(x: int) -> int:
+        time.sleep(0.002)
+        return x * 2
+
+    pid, where = os.getpid(), []
+
+    def steps() -> Iterator[None]:
+        for _ in range(10):
+            where.append(os.getpid())
+            yield None
+
+    made = list(parallel.parallel_iter(slow, list(range(count)), 2, meanwhile=steps()))
+    assert made == [x * 2 for x in range(count)]
+    assert where == ([pid] * 10 if forked else [])
+
+
 def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(tmp_path: Path) -> None:
     # Each item notes in a shared log that it started; when the caller takes an item, no
     # worker has started beyond the window that follows it.

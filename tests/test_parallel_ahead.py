@@ -146,9 +146,11 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
     monkeypatch.setattr(Ahead, "__init__", ahead_init)
     real_render = bodies.render_packed  # a cold build's bodies, packed where rendered
 
-    def render_counted(wanted: Any, render: Any, workers: int, spool: Any, terms: bool) -> Any:
+    def render_counted(
+        wanted: Any, render: Any, workers: int, spool: Any, terms: bool, **more: Any
+    ) -> Any:
         steps.append(("bodies", (workers, terms)))
-        return real_render(wanted, render, workers, spool, terms=terms)
+        return real_render(wanted, render, workers, spool, terms=terms, **more)
 
     monkeypatch.setattr(bodies, "render_packed", render_counted)
     monkeypatch.setattr(searchstate, "reuse", counted("search", searchstate.reuse))

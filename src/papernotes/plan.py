@@ -136,6 +136,9 @@ def render_site(
         spool=spool,
         progress=progress,
         terms=here == workers,
+        # The pages' fingerprints ask every note for its backlinks (``backlinks.Backlinks``):
+        # asked while the workers render, they are made in time the parent spent waiting.
+        meanwhile=map(library.backlinks.get, library.notes) if cold else None,
     )
     refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
     ahead = None  # memory: what made them (every note's CSL item) goes before the pages fork
