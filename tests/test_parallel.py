@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from papernotes.incremental import parallel
+from papernotes.incremental import parallel, window
 from papernotes.incremental import reuse as reuse_module
 from papernotes.incremental.parallel import PARALLEL_FROM, fans_out, parallel_map
 from papernotes.incremental.reuse import reuse
@@ -239,7 +239,7 @@ def test_slices_are_handed_out_only_as_the_caller_takes_results(count: int, ahea
         return Done(bounds)
 
     taken = []
-    for i, part in enumerate(parallel._windowed(submit, slices, ahead)):
+    for i, part in enumerate(window.windowed(submit, slices, ahead)):
         assert len(submitted) <= i + 1 + ahead
         taken.extend(part)
     assert taken == slices == submitted
@@ -268,7 +268,7 @@ def test_the_callers_steps_are_taken_only_while_the_next_slice_is_not_back() -> 
             yield i
 
     slices = [(i, i + 1) for i in range(4)]
-    taken = [b for part in parallel._windowed(Later, slices, 2, steps()) for b in part]
+    taken = [b for part in window.windowed(Later, slices, 2, steps()) for b in part]
     assert taken == slices
     assert events == [
         *("step 0", "step 1", (0, 1)),

@@ -39,10 +39,11 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
+
+from papernotes.incremental.window import windowed
 
 __all__ = [
     "FIRST_SLICE",
@@ -97,9 +98,6 @@ WINDOW_PER_WORKER = 2
 """Slices handed out per worker beyond the one the caller is taking: the workers never wait
 for work, and the parent never holds the results of more slices than this (a slow consumer,
 writing pages to disk, holds back the workers instead of piling their pages up in memory)."""
-
-_DONE = object()
-"""What ``next`` gives for a ``meanwhile`` with no step left (:func:`_taken`)."""
 
 _clock = time.process_time  # what the first slice cost (CPU: a loaded machine's wall lies)
 
@@ -288,7 +286,7 @@ def _slices(
         items_each = ITEMS_PER_WORKER if life is None else life
         lives = max(1, items_each // size)  # slices a worker does before it is replaced
         with context.Pool(workers, _adopt, (fn, items), maxtasksperchild=lives) as pool:
-            done = _windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead, idle)
+            done = windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead, idle)
             yield start, []
             for (_, end), part in zip(slices, done, strict=True):
                 yield end, part
@@ -375,46 +373,3 @@ def _run_slice(bounds: tuple[int, int]) -> list[Any]:
     fn = _Work.fn
     assert fn is not None, "a slice ran outside a worker"
     return [fn(x) for x in _Work.items[bounds[0] : bounds[1]]]
-
-
-class _Pending(Protocol):
-    def get(self) -> list[Any]: ...
-
-    def ready(self) -> bool: ...
-
-
-def _windowed(
-    submit: Callable[[tuple[int, int]], _Pending],
-    slices: Sequence[tuple[int, int]],
-    ahead: int,
-    idle: Iterator[object] | None = None,
-) -> Iterator[list[Any]]:
-    """Each slice's results in order, with at most ``ahead`` slices submitted and not yet
-    taken: the next slice is submitted only as the caller takes one (``imap`` would submit
-    them all, and queue every result in the parent however slowly the caller takes them).
-    The first ``ahead`` are submitted now, before the caller takes anything. While the next
-    slice is not back, steps of ``idle`` are taken (one at a time, each short)."""
-    pending: deque[_Pending] = deque()
-    todo = iter(slices)
-    for bounds in todo:
-        pending.append(submit(bounds))
-        if len(pending) >= max(1, ahead):
-            break
-    return _taken(submit, pending, todo, idle)
-
-
-def _taken(
-    submit: Callable[[tuple[int, int]], _Pending],
-    pending: deque[_Pending],
-    todo: Iterator[tuple[int, int]],
-    idle: Iterator[object] | None = None,
-) -> Iterator[list[Any]]:
-    while pending:
-        while idle is not None and not pending[0].ready():
-            if next(idle, _DONE) is _DONE:
-                idle = None
-        part = pending.popleft().get()
-        for bounds in todo:  # one in for the one out, before the caller works on it
-            pending.append(submit(bounds))
-            break
-        yield part
