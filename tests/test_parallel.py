@@ -300,9 +300,12 @@ def test_steps_meanwhile_are_taken_only_while_workers_run(count: int, forked: bo
     assert where == ([pid] * 10 if forked else [])
 
 
-def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(tmp_path: Path) -> None:
+@pytest.mark.parametrize("window", [None, 1, 5])
+def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(
+    tmp_path: Path, window: int | None
+) -> None:
     # Each item notes in a shared log that it started; when the caller takes an item, no
-    # worker has started beyond the window that follows it.
+    # worker has started beyond the window that follows it (the caller's, or the default).
     log = tmp_path / "started"
     log.touch()
 
@@ -316,8 +319,9 @@ def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(tmp_path: Path)
 
     workers, count = 2, 640
     size = parallel.SLICE_MAX  # 640 items over 2 workers: full slices
-    ahead = workers * parallel.WINDOW_PER_WORKER
-    for x in parallel.parallel_iter(fn, list(range(count)), workers):
+    ahead = workers * (window or parallel.WINDOW_PER_WORKER)
+    kw = {} if window is None else {"window": window}
+    for x in parallel.parallel_iter(fn, list(range(count)), workers, **kw):
         started = max(map(int, log.read_text().split()))
         first = parallel.FIRST_SLICE  # done here; the slices after it from there
         assert started < first + ((x - first) // size + 1 + ahead) * size

@@ -40,6 +40,7 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from itertools import chain
 from typing import Any, Generic, TypeVar
 
@@ -145,6 +146,7 @@ def parallel_iter(
     first_here: bool = True,
     life: int | None = None,
     meanwhile: Iterator[object] | None = None,
+    window: int = WINDOW_PER_WORKER,
 ) -> Iterator[_R]:
     """:func:`parallel_map` as results come: each in the order of ``items``, as soon as its
     slice is done, so the caller can use it (write a page) and let it go.
@@ -160,7 +162,8 @@ def parallel_iter(
     ``meanwhile`` is the caller's own work in small steps, each a ``next`` of it, that no
     result waits for (a memo filled ahead): once the pool is forked, a step is taken whenever
     the next slice's results are not back yet, instead of waiting idle for them. Steps not
-    taken by the end are left to the caller (so are all of them when nothing is forked)."""
+    taken by the end are left to the caller (so are all of them when nothing is forked).
+    ``window``: slices handed out per worker beyond the one taken (:data:`WINDOW_PER_WORKER`)."""
     if not fans_out(len(items), workers):
         for i, item in enumerate(items):
             yield fn(item)
@@ -168,8 +171,10 @@ def parallel_iter(
                 progress(i, len(items))
         return
     size = _slice_size(len(items), workers)
+    ahead = workers * window
+    forked = partial(_forked, fn, items, workers, size, progress, life=life, idle=meanwhile)
     if not first_here:
-        yield from _forked(fn, items, workers, size, progress, start=0, life=life, idle=meanwhile)
+        yield from forked(start=0, ahead=ahead)
         return
     # The first slice is done here, before any fork: what the work builds on first use (the
     # compiled templates, Pygments' lexers, the TeX table, modules imported late) is then
@@ -186,7 +191,7 @@ def parallel_iter(
     if (_clock() - started) * (len(items) - first) / (first - 1) < FORK_WORTH:
         yield from map(fn, items[first:])  # less than a pool's own cost: done here too
         return
-    yield from _forked(fn, items, workers, size, progress, start=first, life=life, idle=meanwhile)
+    yield from forked(start=first, ahead=ahead)
 
 
 class Ahead(Generic[_R]):
@@ -248,12 +253,13 @@ def _forked(
     progress: Callable[[int, int], None] | None,
     *,
     start: int,
+    ahead: int,
     life: int | None = None,
     idle: Iterator[object] | None = None,
 ) -> Iterator[_R]:
-    """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes;
-    a step of ``idle`` whenever the next slice is not back yet."""
-    ahead = workers * WINDOW_PER_WORKER
+    """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes,
+    ``ahead`` slices handed out beyond the one taken; a step of ``idle`` whenever the next
+    slice is not back yet."""
     parts = _slices(fn, items, workers, size, start, ahead, life, idle)
     next(parts)  # forked
     for end, part in parts:
