@@ -181,3 +181,39 @@ def test_with_a_spool_each_notes_backlinks_wait_there_and_what_a_note_said_goes(
     assert dict(lazy.items()) == eager and lazy.said == 3  # read back; each asked once
     with pytest.raises(KeyError):
         lazy["self"]
+
+
+def test_a_cold_build_asks_every_note_for_its_backlinks_while_the_workers_render_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pages' fingerprints ask each note for its backlinks; a cold build with workers
+    # asks them while the workers render the bodies (``parallel_iter``'s ``meanwhile``), so
+    # the plan that follows, with no worker running, asks none.
+    from benchmarks.generate import generate
+    from papernotes import plan
+    from papernotes.incremental import parallel
+
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    generate(80, tmp_path)
+    said: list[tuple[int, int]] = []
+    real = plan.plan_site
+
+    def watched(library: object, *args: object, **kw: object) -> object:
+        backlinks = library.backlinks  # type: ignore[attr-defined]
+        before = backlinks.said
+        made = real(library, *args, **kw)  # type: ignore[arg-type]
+        said.append((before, backlinks.said))
+        return made
+
+    monkeypatch.setattr(plan, "plan_site", watched)
+    config, _ = load_config(tmp_path)
+    sites = []
+    for workers in (2, 1):
+        report = build(tmp_path, config, out=tmp_path / f"site{workers}", workers=workers)
+        assert report.errors == 0
+        sites.append(sorted(p.read_bytes() for p in (tmp_path / f"site{workers}").rglob("*.html")))
+        (tmp_path / ".papernotes").rename(tmp_path / f"cache{workers}")  # the next one cold
+    (forked_before, forked_after), (here_before, here_after) = said
+    assert forked_before == forked_after > 0  # all asked before the plan
+    assert here_before == 0 and here_after == forked_after  # unforked: the plan asks them
+    assert sites[0] == sites[1]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from papernotes.incremental import parallel
+from papernotes.incremental import parallel, window
 from papernotes.incremental import reuse as reuse_module
 from papernotes.incremental.parallel import PARALLEL_FROM, fans_out, parallel_map
 from papernotes.incremental.reuse import reuse
@@ -239,15 +239,73 @@ def test_slices_are_handed_out_only_as_the_caller_takes_results(count: int, ahea
         return Done(bounds)
 
     taken = []
-    for i, part in enumerate(parallel._windowed(submit, slices, ahead)):
+    for i, part in enumerate(window.windowed(submit, slices, ahead)):
         assert len(submitted) <= i + 1 + ahead
         taken.extend(part)
     assert taken == slices == submitted
 
 
-def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(tmp_path: Path) -> None:
+def test_the_callers_steps_are_taken_only_while_the_next_slice_is_not_back() -> None:
+    # Each slice is back after it was asked twice whether it is; a step is taken at each
+    # "not yet", never once it is back, and the slices come in order all the same.
+    events: list[object] = []
+
+    class Later:
+        def __init__(self, bounds: tuple[int, int]) -> None:
+            self.bounds, self.asked = bounds, 0
+
+        def ready(self) -> bool:
+            self.asked += 1
+            return self.asked > 2
+
+        def get(self) -> list[object]:
+            events.append(self.bounds)
+            return [self.bounds]
+
+    def steps() -> Iterator[int]:
+        for i in range(5):
+            events.append(f"step {i}")
+            yield i
+
+    slices = [(i, i + 1) for i in range(4)]
+    taken = [b for part in window.windowed(Later, slices, 2, steps()) for b in part]
+    assert taken == slices
+    assert events == [
+        *("step 0", "step 1", (0, 1)),
+        *("step 2", "step 3", (1, 2)),
+        *("step 4", (2, 3)),  # no step left: the slices are waited for
+        (3, 4),
+    ]
+
+
+@pytest.mark.parametrize(("count", "forked"), [(PARALLEL_FROM - 1, False), (200, True)])
+def test_steps_meanwhile_are_taken_only_while_workers_run(count: int, forked: bool) -> None:
+    # Steps run here, in the parent, while forked workers make the results (each slow
+    # enough that the parent waits for it); none when the items are made here.
+    import time
+
+    def slow(x: int) -> int:
+        time.sleep(0.002)
+        return x * 2
+
+    pid, where = os.getpid(), []
+
+    def steps() -> Iterator[None]:
+        for _ in range(10):
+            where.append(os.getpid())
+            yield None
+
+    made = list(parallel.parallel_iter(slow, list(range(count)), 2, meanwhile=steps()))
+    assert made == [x * 2 for x in range(count)]
+    assert where == ([pid] * 10 if forked else [])
+
+
+@pytest.mark.parametrize("window", [None, 1, 5])
+def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(
+    tmp_path: Path, window: int | None
+) -> None:
     # Each item notes in a shared log that it started; when the caller takes an item, no
-    # worker has started beyond the window that follows it.
+    # worker has started beyond the window that follows it (the caller's, or the default).
     log = tmp_path / "started"
     log.touch()
 
@@ -261,8 +319,9 @@ def test_workers_wait_for_a_slow_caller_instead_of_running_ahead(tmp_path: Path)
 
     workers, count = 2, 640
     size = parallel.SLICE_MAX  # 640 items over 2 workers: full slices
-    ahead = workers * parallel.WINDOW_PER_WORKER
-    for x in parallel.parallel_iter(fn, list(range(count)), workers):
+    ahead = workers * (window or parallel.WINDOW_PER_WORKER)
+    kw = {} if window is None else {"window": window}
+    for x in parallel.parallel_iter(fn, list(range(count)), workers, **kw):
         started = max(map(int, log.read_text().split()))
         first = parallel.FIRST_SLICE  # done here; the slices after it from there
         assert started < first + ((x - first) // size + 1 + ahead) * size

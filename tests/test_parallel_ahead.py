@@ -146,9 +146,11 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
     monkeypatch.setattr(Ahead, "__init__", ahead_init)
     real_render = bodies.render_packed  # a cold build's bodies, packed where rendered
 
-    def render_counted(wanted: Any, render: Any, workers: int, spool: Any, terms: bool) -> Any:
+    def render_counted(
+        wanted: Any, render: Any, workers: int, spool: Any, terms: bool, **more: Any
+    ) -> Any:
         steps.append(("bodies", (workers, terms)))
-        return real_render(wanted, render, workers, spool, terms=terms)
+        return real_render(wanted, render, workers, spool, terms=terms, **more)
 
     monkeypatch.setattr(bodies, "render_packed", render_counted)
     monkeypatch.setattr(searchstate, "reuse", counted("search", searchstate.reuse))
@@ -282,3 +284,36 @@ def test_workers_forked_while_the_collector_is_paused_collect_their_own_garbage(
 
 class _Node:
     me: object = None
+
+
+@pytest.mark.parametrize(("workers", "during"), [(2, True), (1, False)])
+def test_references_made_here_are_made_while_the_workers_render_the_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, during: bool
+) -> None:
+    # References written without citeproc-py are made in the building process: with a pool
+    # of workers rendering the bodies, in the time it waits for them; else after them.
+    from benchmarks.generate import generate
+    from papernotes import fingerprints
+
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    generate(80, tmp_path)  # built-in styles, references each written plain
+    steps: list[str] = []
+    real_render, real_reuse = bodies.render_packed, fingerprints.reuse
+
+    def render_logged(*args: Any, **kw: Any) -> Any:
+        steps.append("bodies start")
+        made = real_render(*args, **kw)
+        steps.append("bodies done")
+        return made
+
+    def reuse_logged(*args: Any, **kw: Any) -> Any:
+        steps.append(f"references over {kw['workers']}")
+        return real_reuse(*args, **kw)
+
+    monkeypatch.setattr(bodies, "render_packed", render_logged)
+    monkeypatch.setattr(fingerprints, "reuse", reuse_logged)
+    config, _ = load_config(tmp_path)
+    report = build(tmp_path, config, out=tmp_path / "site", use_cache=False, workers=workers)
+    assert report.errors == 0
+    made = ["bodies start", "references over 1", "bodies done"]
+    assert steps == (made if during else [*made[::2], made[1]])

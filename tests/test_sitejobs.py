@@ -10,7 +10,7 @@ import pytest
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import parallel
 from papernotes.render import Output
-from papernotes.sitejobs import LIFE_FROM, LIFE_MIN, Job, page_life, run_jobs
+from papernotes.sitejobs import HERE_WINDOW, LIFE_FROM, LIFE_MIN, Job, page_life, run_jobs
 
 
 def test_a_job_makes_its_path_unless_it_names_its_outputs() -> None:
@@ -133,3 +133,25 @@ def test_the_pages_go_to_workers_with_the_life_the_site_gives(
     monkeypatch.setattr("papernotes.sitejobs.LIFE_FROM", 10)
     run_jobs(_Pids(), _jobs(40, {3}), 1, None)
     assert lives == [page_life(39)] and page_life(39) < parallel.ITEMS_PER_WORKER
+
+
+@pytest.mark.parametrize(("here", "window"), [({3}, HERE_WINDOW), (set(), None)])
+def test_with_jobs_here_the_workers_are_handed_a_longer_window(
+    monkeypatch: pytest.MonkeyPatch, here: set[int], window: int | None
+) -> None:
+    # A job made here (the site's .bib files) takes longer than a few slices of pages: the
+    # workers go on with the slices handed out meanwhile instead of waiting for the parent.
+    windows: list[int] = []
+    real = parallel.parallel_iter
+
+    def parallel_iter(*args: object, window: int = 0, **kw: object) -> object:
+        windows.append(window)
+        return real(*args, window=window, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "parallel_iter", parallel_iter)
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    sink = _Pids()
+    run_jobs(sink, _jobs(200, here), 2, None)
+    assert windows == [window or parallel.WINDOW_PER_WORKER]
+    assert HERE_WINDOW > parallel.WINDOW_PER_WORKER
+    assert [path for path, _ in sink.taken] == [f"p{i}.html" for i in range(200)]

@@ -215,7 +215,6 @@ def pdf_target(note: Note, library: Library, papers_dir: str) -> list[str | None
 
 
 _Refs_ = Mapping[str, tuple[str, tuple[Reference, ...]]]
-_Made = Mapping[CiteKey, tuple[str, tuple[Reference, ...]]]
 
 
 def note_references(
@@ -247,7 +246,7 @@ def references_ahead(
     handed to forked workers now (``incremental.reuse.reuse_ahead``): whether they were, and
     what gives the references when the caller needs them. They depend on the notes' metadata
     alone, so the workers format them while the parent renders the bodies and tokenises
-    the search documents."""
+    the search documents. Those not handed out are made when the caller asks for them."""
     return _references(library, styles, previous, workers, None, sources, ahead=True)
 
 
@@ -318,9 +317,10 @@ def _references(
         life = OWN_ITEMS_LIFE
         made_of = later = reuse_ahead(wanted, last, fmt, workers=workers, here=1, life=life)
         forked = later.forked
-    else:
-        made = reuse(wanted, last, fmt, workers=1 if plain else workers, first_here=False)
-        made_of, forked = partial(_same, made), False
+    else:  # made when asked for: a cold build asks while its workers render (``plan``)
+        workers = 1 if plain else workers
+        made_of = partial(reuse, wanted, last, fmt, workers=workers, first_here=False)
+        forked = False
 
     def remake(k: str) -> tuple[str, tuple[Reference, ...]]:
         key = CiteKey(k)
@@ -344,10 +344,6 @@ def _references(
         return Kept(fps, old, fresh, remake)
 
     return forked, finish
-
-
-def _same(value: _Made) -> _Made:
-    return value
 
 
 @dataclass(slots=True)

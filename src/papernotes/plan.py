@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import cache, partial
+from itertools import chain
 from pathlib import Path
 from typing import cast
 
@@ -108,11 +109,10 @@ def render_site(
 
     With ``sink``, each job's files go to it as they are made (``sitewriter.SiteWriter``
     stages them where the job runs) instead of into the result, so they are never all in
-    memory at once, nor sent back from the workers. A
-    ``memo`` (what ``serve`` keeps between saves) spares the work the last build did alike."""
-    # The references depend on the notes' metadata alone: a build has forked workers format
-    # them while it renders the bodies and makes the search documents here, then tokenises
-    # those over the workers (``incremental.parallel.Ahead``).
+    memory at once, nor sent back from the workers. A ``memo`` (what ``serve`` keeps
+    between saves) spares the work the last build did alike."""
+    # The references depend on the notes' metadata alone: forked workers format them while the
+    # bodies and search documents are made here (``incremental.parallel.Ahead``).
     ahead = None if memo else references_ahead(library, styles, previous, workers, source_digests)
     here = 1 if ahead is not None and ahead[0] else workers  # the cores are busy formatting
     # A build takes from the last one's summary what the edit left; ``serve`` its memo.
@@ -126,6 +126,11 @@ def render_site(
     )
     cold = previous is None and memo is None
     spool = Spool.open(root) if cold else None  # what only the pages and the save read
+    # Made while the workers render, in time the parent waited: the references not handed out
+    # and the backlinks the pages' fingerprints ask for (``parallel_iter``'s ``meanwhile``).
+    made_refs: list[Mapping[str, tuple[str, tuple[Reference, ...]]]] = []
+    later = [ahead[1]] if ahead and not ahead[0] else []  # not handed out: made when asked
+    early = map(made_refs.append, (make() for make in later))
     bodies, docs, made_terms = bodies_and_docs(  # the terms too, when they go to every worker
         library,
         cast("Mapping[str, str]", body_fps),
@@ -136,8 +141,10 @@ def render_site(
         spool=spool,
         progress=progress,
         terms=here == workers,
+        meanwhile=chain(early, map(library.backlinks.get, library.notes)) if cold else None,
     )
-    refs = ahead[1]() if ahead is not None else None  # its workers done: the cores are free
+    refs = made_refs.pop() if made_refs else ahead[1]() if ahead is not None else None
+    later.clear()  # memory: what made them, as ``ahead`` below
     ahead = None  # memory: what made them (every note's CSL item) goes before the pages fork
     if cold and refs is not None:  # memory: read by their pages (each its own) and the cache
         refs = pack_made({k: refs[k] for k in refs}, "refs", spool=spool) or refs  # not held
@@ -211,14 +218,6 @@ def render_site(
     return site, (*theme.problems, *problems)
 
 
-def _slugs(index: SiteIndex) -> str:
-    return digest(sorted(index.tag_slugs.items()), sorted(index.author_links.items()))
-
-
-def _in_order(index: SiteIndex) -> list[CiteKey]:  # the site's order: by year, undated last
-    return [*(k for keys in index.year_notes.values() for k in keys), *index.undated]
-
-
 def _text_files(make: Callable[[], Iterable[tuple[str, str]]]) -> Output:
     return Output(tuple(Page(path, text.encode("utf-8")) for path, text in make()))
 
@@ -276,8 +275,8 @@ def plan_site(
     # With templates of its own, a page may show any part of the library.
     everything = digest(sorted(fps.items())) if len(theme.dirs) > 1 else ""
     # Where each tag and author link leads (an author's page, or their one paper).
-    slugs = same(memo, "slugs", (index,), partial(_slugs, index))  # while the index is
-    all_keys = same(memo, "all-keys", (index,), partial(_in_order, index))  # while the index is
+    slugs = same(memo, "slugs", (index,), index.links_digest)  # while the index is
+    all_keys = same(memo, "all-keys", (index,), index.in_order)  # while the index is
     ordered = cache(lambda: [library.notes[k] for k in all_keys])  # for the pages that list all
 
     # What each unchanged note's citations resolve to holds while this token does (serve).

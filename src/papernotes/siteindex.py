@@ -102,6 +102,16 @@ class SiteIndex(NamedTuple):
     def tag_path(self, tag: str) -> str:
         return urls.tag_page(self.tag_slugs[tag.casefold()])
 
+    def links_digest(self) -> str:
+        """A digest of where every tag and author link leads (what every page shows)."""
+        from papernotes.incremental.cache import digest
+
+        return digest(sorted(self.tag_slugs.items()), sorted(self.author_links.items()))
+
+    def in_order(self) -> list[CiteKey]:
+        """Every note's key in the site's order: by year, the undated last."""
+        return [*(k for keys in self.year_notes.values() for k in keys), *self.undated]
+
     def author_path(self, author: Author | str) -> str:
         """Where a link to an author leads: their page, or their one paper's."""
         return self.author_links[author if isinstance(author, str) else author.display]

@@ -9,7 +9,7 @@ never holds every rendered body at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from papernotes.incremental.packed import pack_bodies, render_packed
@@ -50,12 +50,14 @@ def bodies_and_docs(
     spool: Spool | None,
     progress: Progress | None = None,
     terms: bool = False,
+    meanwhile: Iterator[object] | None = None,
 ) -> BodiesAndDocs:
     """Each note's (body fingerprint, rendered body) and (body fingerprint, (digest, search
     document)), the bodies rendered over ``workers`` processes when there are many. Outside
     ``serve`` the bodies come back packed (read by their pages, the feed and the cache alone);
     a cold build (no ``previous``, no ``memo``) packs them into ``spool``, and with ``terms``
-    makes each document's search terms where its body is rendered (into ``spool`` too)."""
+    makes each document's search terms where its body is rendered (into ``spool`` too), and
+    takes steps of ``meanwhile`` while its workers render (``parallel.parallel_iter``)."""
     notes = library.notes
     bodies: Mapping[str, tuple[str, RenderedBody]] | None = None
     docs: Mapping[str, tuple[str, DocEntry]] | None = None  # a cold build's: made with the bodies
@@ -69,7 +71,7 @@ def bodies_and_docs(
         wanted: dict[str, tuple[str, Note]] = dict(zip(notes, paired, strict=True))
         if previous is None and memo is None:
             bodies, docs, made_terms = render_packed(
-                wanted, render_body, workers, spool, terms=terms
+                wanted, render_body, workers, spool, terms=terms, meanwhile=meanwhile
             )
         else:
             bodies = reuse(

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -203,6 +203,7 @@ def render_packed(
     spool: Spool | None = None,
     *,
     terms: bool = False,
+    meanwhile: Iterator[object] | None = None,
 ) -> ColdBodies:
     """Every note of ``wanted`` (key → (body fingerprint, note)) rendered and packed where it
     is rendered (over ``workers`` processes when there are many), each moved to ``spool`` as
@@ -213,7 +214,9 @@ def render_packed(
     The documents are made where the bodies are: made here from the texts after the pool,
     they were 0.14 s of the parent's CPU at 1,000 notes with no worker running. So can the
     terms be, when the bodies go to every worker: one pool instead of two (at 1,000 notes, a
-    second pool's forks, first slice and last slices were ~0.15 s of wall time)."""
+    second pool's forks, first slice and last slices were ~0.15 s of wall time).
+    ``meanwhile``: the caller's steps, taken while the workers render
+    (``parallel.parallel_iter``)."""
     from papernotes.incremental.reuse import reuse
     from papernotes.incremental.searchstate import doc_entry
     from papernotes.incremental.store import _codec, _types
@@ -238,7 +241,8 @@ def render_packed(
             return Rendered(zlib.compress(made.packed, _LEVEL), made.doc, None, found)
         return Rendered(b"", made.doc, where, found)
 
-    made = reuse(wanted, {}, make, workers=workers, own=own, life=_body_life(len(wanted)))
+    life = _body_life(len(wanted))
+    made = reuse(wanted, {}, make, workers=workers, own=own, life=life, meanwhile=meanwhile)
     # Kept under the body's fingerprint and the index format, as ``search_docs`` keeps them.
     docs = {k: (f"{INDEX_FORMAT}:{fp}", r.doc) for k, (fp, r) in made.items()}
     raw = {k: (fp, r.packed) for k, (fp, r) in made.items()}

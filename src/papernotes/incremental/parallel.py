@@ -39,10 +39,12 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from itertools import chain
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
+
+from papernotes.incremental.window import windowed
 
 __all__ = [
     "FIRST_SLICE",
@@ -143,6 +145,8 @@ def parallel_iter(
     progress: Callable[[int, int], None] | None = None,
     first_here: bool = True,
     life: int | None = None,
+    meanwhile: Iterator[object] | None = None,
+    window: int = WINDOW_PER_WORKER,
 ) -> Iterator[_R]:
     """:func:`parallel_map` as results come: each in the order of ``items``, as soon as its
     slice is done, so the caller can use it (write a page) and let it go.
@@ -153,7 +157,13 @@ def parallel_iter(
 
     ``life`` is about how many items a worker does before a new fork takes its place
     (default :data:`ITEMS_PER_WORKER`): more for work that copies little of the parent's
-    memory, as each new fork costs CPU (the fork, and the pages it copies as it starts)."""
+    memory, as each new fork costs CPU (the fork, and the pages it copies as it starts).
+
+    ``meanwhile`` is the caller's own work in small steps, each a ``next`` of it, that no
+    result waits for (a memo filled ahead): once the pool is forked, a step is taken whenever
+    the next slice's results are not back yet, instead of waiting idle for them. Steps not
+    taken by the end are left to the caller (so are all of them when nothing is forked).
+    ``window``: slices handed out per worker beyond the one taken (:data:`WINDOW_PER_WORKER`)."""
     if not fans_out(len(items), workers):
         for i, item in enumerate(items):
             yield fn(item)
@@ -161,8 +171,10 @@ def parallel_iter(
                 progress(i, len(items))
         return
     size = _slice_size(len(items), workers)
+    ahead = workers * window
+    forked = partial(_forked, fn, items, workers, size, progress, life=life, idle=meanwhile)
     if not first_here:
-        yield from _forked(fn, items, workers, size, progress, start=0, life=life)
+        yield from forked(start=0, ahead=ahead)
         return
     # The first slice is done here, before any fork: what the work builds on first use (the
     # compiled templates, Pygments' lexers, the TeX table, modules imported late) is then
@@ -179,7 +191,7 @@ def parallel_iter(
     if (_clock() - started) * (len(items) - first) / (first - 1) < FORK_WORTH:
         yield from map(fn, items[first:])  # less than a pool's own cost: done here too
         return
-    yield from _forked(fn, items, workers, size, progress, start=first, life=life)
+    yield from forked(start=first, ahead=ahead)
 
 
 class Ahead(Generic[_R]):
@@ -241,10 +253,14 @@ def _forked(
     progress: Callable[[int, int], None] | None,
     *,
     start: int,
+    ahead: int,
     life: int | None = None,
+    idle: Iterator[object] | None = None,
 ) -> Iterator[_R]:
-    """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes."""
-    parts = _slices(fn, items, workers, size, start, workers * WINDOW_PER_WORKER, life)
+    """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes,
+    ``ahead`` slices handed out beyond the one taken; a step of ``idle`` whenever the next
+    slice is not back yet."""
+    parts = _slices(fn, items, workers, size, start, ahead, life, idle)
     next(parts)  # forked
     for end, part in parts:
         yield from part
@@ -260,9 +276,11 @@ def _slices(
     start: int,
     ahead: int,
     life: int | None = None,
+    idle: Iterator[object] | None = None,
 ) -> Iterator[tuple[int, list[Any]]]:
     """Each slice's end and results, in order, after a first ``(start, [])`` once the pool is
-    forked and its first ``ahead`` slices are handed out."""
+    forked and its first ``ahead`` slices are handed out; a step of ``idle`` whenever the
+    next slice is not back yet."""
     import multiprocessing
 
     slices = _bounds(start, len(items), size, workers)
@@ -274,7 +292,7 @@ def _slices(
         items_each = ITEMS_PER_WORKER if life is None else life
         lives = max(1, items_each // size)  # slices a worker does before it is replaced
         with context.Pool(workers, _adopt, (fn, items), maxtasksperchild=lives) as pool:
-            done = _windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead)
+            done = windowed(lambda b: pool.apply_async(_run_slice, (b,)), slices, ahead, idle)
             yield start, []
             for (_, end), part in zip(slices, done, strict=True):
                 yield end, part
@@ -361,38 +379,3 @@ def _run_slice(bounds: tuple[int, int]) -> list[Any]:
     fn = _Work.fn
     assert fn is not None, "a slice ran outside a worker"
     return [fn(x) for x in _Work.items[bounds[0] : bounds[1]]]
-
-
-class _Pending(Protocol):
-    def get(self) -> list[Any]: ...
-
-
-def _windowed(
-    submit: Callable[[tuple[int, int]], _Pending],
-    slices: Sequence[tuple[int, int]],
-    ahead: int,
-) -> Iterator[list[Any]]:
-    """Each slice's results in order, with at most ``ahead`` slices submitted and not yet
-    taken: the next slice is submitted only as the caller takes one (``imap`` would submit
-    them all, and queue every result in the parent however slowly the caller takes them).
-    The first ``ahead`` are submitted now, before the caller takes anything."""
-    pending: deque[_Pending] = deque()
-    todo = iter(slices)
-    for bounds in todo:
-        pending.append(submit(bounds))
-        if len(pending) >= max(1, ahead):
-            break
-    return _taken(submit, pending, todo)
-
-
-def _taken(
-    submit: Callable[[tuple[int, int]], _Pending],
-    pending: deque[_Pending],
-    todo: Iterator[tuple[int, int]],
-) -> Iterator[list[Any]]:
-    while pending:
-        part = pending.popleft().get()
-        for bounds in todo:  # one in for the one out, before the caller works on it
-            pending.append(submit(bounds))
-            break
-        yield part

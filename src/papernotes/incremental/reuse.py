@@ -37,6 +37,7 @@ def reuse(
     own: Callable[[_R], _R] | None = None,
     first_here: bool = True,
     life: int | None = None,
+    meanwhile: Iterator[object] | None = None,
 ) -> Mapping[_K, tuple[str, _R]]:
     """``key → (fingerprint, value)`` for every key of ``wanted`` (``key → (fingerprint,
     input)``), in its order: the previous value where the fingerprint is the same, else
@@ -47,8 +48,11 @@ def reuse(
     disk), never to one kept in memory, as it arrives from its worker: a value that replaces
     its parts by shared copies (``search.index.interned``) lets the copies go before the next
     results are read, so their memory is reused instead of left in holes. ``first_here`` is
-    :func:`~papernotes.incremental.parallel.parallel_iter`'s, and so is ``life``."""
-    run = partial(parallel_iter, workers=workers, first_here=first_here, life=life)
+    :func:`~papernotes.incremental.parallel.parallel_iter`'s, and so are ``life`` and
+    ``meanwhile``."""
+    run = partial(
+        parallel_iter, workers=workers, first_here=first_here, life=life, meanwhile=meanwhile
+    )
     if isinstance(previous, Parts):
         todo = [k for k, (fp, _) in wanted.items() if previous.fingerprint(k) != fp]
         values = run(make, [wanted[k][1] for k in todo])
