@@ -7,7 +7,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from papernotes.incremental import entryfile
+import pytest
+
+from papernotes.incremental import entryfile, store
 
 CACHE = Path(".papernotes") / "cache"
 
@@ -45,3 +47,17 @@ def all_entries(root: Path) -> dict[str, bytes]:
         if entryfile.bucket_count(file.name) is not None:
             found.update(entries(file.read_bytes()))
     return found
+
+
+def encoded_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The note files whose entries this process encodes from now on (a forked worker
+    counts in its own copy of the list, never seen here)."""
+    here: list[str] = []
+    real = store._entry_bytes
+
+    def counted(cache, path, version, entry):  # type: ignore[no-untyped-def]
+        here.append(path)
+        return real(cache, path, version, entry)
+
+    monkeypatch.setattr(store, "_entry_bytes", counted)
+    return here

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cachefiles import encoded_here
 
 from benchmarks.generate import generate
 from papernotes.build import build
@@ -28,20 +29,6 @@ def _cold(root: Path, workers: int) -> dict[str, bytes]:
     }
 
 
-def _encoded_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The note files whose entries this process encodes from now on (a forked worker's
-    count its own copy of the list, never seen here)."""
-    here: list[str] = []
-    real = store._entry_bytes
-
-    def counted(cache, path, version, entry):  # type: ignore[no-untyped-def]
-        here.append(path)
-        return real(cache, path, version, entry)
-
-    monkeypatch.setattr(store, "_entry_bytes", counted)
-    return here
-
-
 def test_a_cold_builds_entries_are_written_by_the_workers_as_one_process_writes_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -50,7 +37,7 @@ def test_a_cold_builds_entries_are_written_by_the_workers_as_one_process_writes_
     root = tmp_path / "lib"
     notes = generate(parallel.PARALLEL_FROM + 16, root)
     alone = _cold(root, workers=1)
-    here = _encoded_here(monkeypatch)
+    here = encoded_here(monkeypatch)
     shared = _cold(root, workers=2)
     # A bucket per 32 notes or fewer, and the index.
     assert 1 < len(alone) - 1 <= entryfile.buckets_for(len(notes)) < len(notes)
@@ -68,7 +55,7 @@ def test_a_save_of_a_few_entries_writes_them_here(
     root = tmp_path / "lib"
     notes = generate(parallel.PARALLEL_FROM + 16, root)
     _cold(root, workers=2)
-    here = _encoded_here(monkeypatch)
+    here = encoded_here(monkeypatch)
     note = notes[0]
     note.write_text(note.read_text("utf-8") + "\nOne more line.\n", encoding="utf-8")
     config, _ = load_config(root)

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cachefiles import all_entries, bucket, entry, rewrite_entry
+from cachefiles import all_entries, bucket, encoded_here, entry, rewrite_entry
 
 from papernotes import parse
 from papernotes.build import build
@@ -501,14 +501,7 @@ def test_a_library_grown_past_a_power_of_two_moves_every_entry_once(
     folder = root / ".papernotes" / "cache" / ENTRIES
     assert {p.name.partition("-")[0] for p in folder.iterdir()} == {"16"}
     held = all_entries(root)
-    encoded: list[str] = []
-    real = store._entry_bytes
-
-    def counted(cache, path, version, entry):  # type: ignore[no-untyped-def]
-        encoded.append(path)
-        return real(cache, path, version, entry)
-
-    monkeypatch.setattr(store, "_entry_bytes", counted)
+    encoded = encoded_here(monkeypatch)
     write_note(root, "extra.md", note_text("Extra Paper", extra="id: extrapaper\n"))
     _build(root)
     assert {p.name.partition("-")[0] for p in folder.iterdir()} == {"32"}

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -165,29 +165,31 @@ def test_port_in_use_and_ctrl_c(tmp_path: Path) -> None:
     assert "Traceback" not in busy.stderr
 
     cmd = [sys.executable, "-m", "papernotes", "serve", "--root", str(root)]
-    with (tmp_path / "stderr.txt").open("w") as stderr:
-        proc = subprocess.Popen(
-            [*cmd, "--port", str(_free_port())], stdout=subprocess.PIPE, stderr=stderr, text=True
-        )
-    try:
-        lines = Lines(proc)
-        lines.until("serving ")
-        proc.send_signal(signal.SIGINT)
-        out = lines.rest()
-        code = proc.wait(timeout=DEADLINE)
-    finally:
-        _end(proc)
-    err = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+    code, out, err = _serve_then_ctrl_c([*cmd, "--port", str(_free_port())], tmp_path)
     assert code == 0, err
     assert "stopped" in out
     assert "Traceback" not in err
 
 
-def _end(proc: subprocess.Popen[str]) -> None:
-    """Kill ``proc`` if a failed check left it running."""
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait(timeout=DEADLINE)
+def _serve_then_ctrl_c(
+    cmd: list[str], tmp_path: Path, meanwhile: Callable[[Lines], object] = lambda _: None
+) -> tuple[int, str, str]:
+    """Run ``cmd`` (a ``serve``) until it says it serves, then ``meanwhile``, then Ctrl-C: its
+    exit code, stdout and stderr. A check that fails kills it."""
+    with (tmp_path / "stderr.txt").open("w") as stderr:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        lines = Lines(proc)
+        lines.until("serving ")
+        meanwhile(lines)
+        proc.send_signal(signal.SIGINT)
+        out = lines.rest()
+        code = proc.wait(timeout=DEADLINE)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=DEADLINE)
+    return code, out, (tmp_path / "stderr.txt").read_text(encoding="utf-8")
 
 
 _ATEXIT = """
@@ -209,20 +211,13 @@ def test_ctrl_c_after_a_save_ends_the_process_at_once_with_its_cache_saved(
     root = copy_fixture("small", tmp_path / "lib")
     port = str(_free_port())
     cmd = [sys.executable, "-c", _ATEXIT, "serve", "--root", str(root), "--port", port]
-    with (tmp_path / "stderr.txt").open("w") as stderr:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
-    try:
-        lines = Lines(proc)
-        lines.until("serving ")
-        note = root / "papers" / "peft" / "lora.md"
+    note = root / "papers" / "peft" / "lora.md"
+
+    def save(lines: Lines) -> None:
         note.write_text(note.read_text(encoding="utf-8") + "\nSaved before Ctrl-C.\n", "utf-8")
         lines.until("rebuilt in ")  # SAVE_AFTER is a second: the cache is not saved yet
-        proc.send_signal(signal.SIGINT)
-        out = lines.rest()
-        code = proc.wait(timeout=DEADLINE)
-    finally:
-        _end(proc)
-    err = (tmp_path / "stderr.txt").read_text(encoding="utf-8")
+
+    code, out, err = _serve_then_ctrl_c(cmd, tmp_path, save)
     assert code == 0, err
     assert out.endswith("stopped\n"), out  # flushed before the end
     assert "the interpreter shut down" not in out
