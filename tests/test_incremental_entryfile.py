@@ -4,8 +4,11 @@ or layout is told apart (with the words the warning gives)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from papernotes.incremental import entryread
 from papernotes.incremental.entryfile import PARTS, Head, dump, join, line_of, read_head
 
 NAMES = ("papers/a.md", "v1", "k", "s")
@@ -73,3 +76,34 @@ def test_a_line_that_moved_since_it_was_read_is_told() -> None:
 def test_a_first_line_that_is_not_json_raises() -> None:
     with pytest.raises(ValueError):
         read_head(_file()[:20], 20, *NAMES)
+
+
+def test_a_line_is_read_alone_while_its_entry_begins_as_it_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ``entryread``: a part asked for is read alone (not its whole entry) while the entry at
+    # its place still begins with the first line read; else the entry is read whole and
+    # checked, found again where its bucket holds it now, or its change told.
+    data = _file()
+    other = join({**HEAD, "path": "papers/b.md", "note": ["o", None, []]}, b"", [None] * 4)
+    bucket = tmp_path / "16-0.pack"
+    bucket.write_bytes(other + b"\n" + data + b"\n")
+    found = entryread.entry(str(bucket), PATH, "v1", KEY, SHAPE, lambda n: n, {})
+    assert not isinstance(found, str)
+    loads = [None if p is None else p[1] for p in found[1]]
+    whole: list[int] = []
+    real = entryread._pread
+    monkeypatch.setattr(entryread, "_pread", lambda f, at, n: whole.append(n) or real(f, at, n))
+    want = [None if p is None else p[1] for p in PART_TEXTS]
+    assert [None if f is None else f() for f in loads] == want
+    assert whole == []
+    # The bucket written again, the entry first in it now: found where it is.
+    bucket.write_bytes(data + b"\n" + other + b"\n")
+    assert [None if f is None else f() for f in loads] == want
+    assert len(whole) == 3
+    # The first line as it was, but a line that no longer ends where the first line says.
+    at = data.index(PART_TEXTS[0][1])  # type: ignore[index]
+    spoiled = data[: at + 2] + b"\n" + data[at + 3 :]
+    bucket.write_bytes(other + b"\n" + spoiled + b"\n")
+    with pytest.raises(ValueError, match=r"changed since it was read|not a cache entry"):
+        loads[0]()  # type: ignore[misc]

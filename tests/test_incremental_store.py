@@ -466,12 +466,15 @@ def test_an_edit_reads_the_other_entries_no_further_than_their_first_line(
     whole: list[str] = []
     lines: list[int] = []
     bodies: list[object] = []
+    entries: list[int] = []
     real_scan, real_bytes, real_pread = entryread.scan_file, entryread.read_bytes, entryread._pread
+    real_line = entryread._line_alone
     monkeypatch.setattr(entryread, "scan_file", lambda p: heads.append(p) or real_scan(p))
     monkeypatch.setattr(entryread, "read_bytes", lambda p: whole.append(str(p)) or real_bytes(p))
     monkeypatch.setattr(
-        entryread, "_pread", lambda p, at, n: lines.append(n) or real_pread(p, at, n)
+        entryread, "_pread", lambda p, at, n: entries.append(n) or real_pread(p, at, n)
     )
+    monkeypatch.setattr(entryread, "_line_alone", lambda *a: lines.append(a[-1]) or real_line(*a))
     monkeypatch.setattr(lazybody, "decoded", bodies.append)
     loaded = _edit_lora(root, monkeypatch)
     assert [p for p in whole if f"/cache/{ENTRIES}/" in p] == []  # no bucket read whole
@@ -480,6 +483,7 @@ def test_an_edit_reads_the_other_entries_no_further_than_their_first_line(
     decoded = sum(p.decoded for p in parts if isinstance(p, lazy.Parts)) + len(bodies)
     assert heads == [] and len(loaded.notes) == 9
     assert 0 < len(lines) == decoded < 9 * 5  # a line read for each value decoded, no more
+    assert entries == []  # each alone: no entry read whole while it begins as it did
     assert loaded.terms.decoded == 1  # lora's own, of the terms
     held = [k for p in parts for k in p if type(p._raw.get(k)) is bytes]  # type: ignore[attr-defined]
     assert held == []  # each text read was decoded and let go; none held

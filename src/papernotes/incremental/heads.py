@@ -134,6 +134,8 @@ class Taken(NamedTuple):
     """The entry's length."""
     bucket: Ident
     """The bucket file as it was when the line was written (as it is now)."""
+    first: bytes
+    """The entry's first line, its newline included (as the bucket holds it)."""
 
 
 def take(
@@ -166,7 +168,7 @@ def take(
     found = entryfile.check_head(head, len(line) + 1, length, path, version, key, shape)
     if isinstance(found, str):
         return None
-    return Taken(found, at, start, length, (size, mtime, ino))
+    return Taken(found, at, start, length, (size, mtime, ino), line + b"\n")
 
 
 class Writer:

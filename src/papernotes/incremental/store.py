@@ -209,7 +209,7 @@ def _read(root: Path, key: str) -> tuple[BuildCache | None, tuple[Damage, ...]]:
             try:
                 spot = (file, path, key, shape, took.start, took.size)
                 found = (
-                    *entryread.of_head(took.head, spot, decode_note),
+                    *entryread.of_head(took.head, spot, decode_note, took.first),
                     (took.start, took.size, took.bucket),
                 )
                 stored.lines[path] = took.line
