@@ -183,6 +183,33 @@ def test_with_a_spool_each_notes_backlinks_wait_there_and_what_a_note_said_goes(
         lazy["self"]
 
 
+def test_a_pages_backlinks_digest_is_the_same_spooled_in_memory_or_served(
+    tmp_path: Path,
+) -> None:
+    """What a paper page's fingerprint holds of its backlinks: a cold build digests the
+    spooled bytes undecoded, an edit build the ones it makes, ``serve`` its map's; all equal,
+    so the pages an edit leaves keep their fingerprints."""
+    import dataclasses
+
+    from papernotes.backlinks import Backlinks, backlinks, backlinks_digest
+    from papernotes.incremental.spool import Spool
+
+    library = clean_library(_library(tmp_path))
+    spool = Spool.open(tmp_path)
+    assert spool is not None
+    spooled, plain = Backlinks(library, spool), Backlinks(library)
+    served = backlinks(dataclasses.replace(library, backlinks={}))
+    for key in library.notes:
+        spooled.get(key)  # in the spool, as a cold build's ``meanwhile`` leaves them
+    asked = spooled.said
+    digests = [backlinks_digest(m, key) for key in library.notes for m in (spooled, plain)]
+    assert digests == [backlinks_digest(served, k) for k in library.notes for _ in range(2)]
+    none = [k for k in library.notes if k not in served]
+    assert none and all(backlinks_digest(served, k) == "" for k in none)  # no backlinks
+    assert backlinks_digest(served, "target") != ""
+    assert spooled.said == asked  # digested as spooled, not made again
+
+
 def test_a_cold_build_asks_every_note_for_its_backlinks_while_the_workers_render_bodies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from papernotes.incremental.searchmemo import SaveMemo
     from papernotes.incremental.spool import Spool
 
-__all__ = ["Backlinks", "backlinks", "label_of", "said_of"]
+__all__ = ["Backlinks", "backlinks", "backlinks_digest", "label_of", "said_of"]
 
 
 def label_of(library: Library, target: str) -> str:
@@ -51,6 +51,29 @@ def backlinks(
         for target, link in said:
             out[target].append(link)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def backlinks_digest(links: Mapping[CiteKey, tuple[Backlink, ...]], target: CiteKey) -> str:
+    """A digest of ``target``'s backlinks ("" when it has none), what a paper page's
+    fingerprint holds of them: the same whether they are in memory or spooled
+    (:meth:`Backlinks.digest_of`), where they are not decoded to be digested."""
+    if isinstance(links, Backlinks):
+        return links.digest_of(target)
+    found = links.get(target)
+    return "" if found is None else _digest(_encoded(found))
+
+
+def _encoded(links: tuple[Backlink, ...]) -> bytes:
+    """``links`` as the spool holds them (JSON)."""
+    import json
+
+    return json.dumps(links).encode()
+
+
+def _digest(data: bytes) -> str:
+    from papernotes.blake import blake2b
+
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 class _Spooled(NamedTuple):
@@ -126,10 +149,19 @@ class Backlinks(Mapping[CiteKey, tuple[Backlink, ...]]):
     def _put(self, done: tuple[Backlink, ...]) -> tuple[Backlink, ...] | _Spooled:
         """Where in the spool ``done`` went; ``done`` itself when it did not (no spool, a
         full disk, or a page worker: the spool is its parent's to write)."""
-        import json
-
-        where = None if self._spool is None else self._spool.put(json.dumps(done).encode())
+        where = None if self._spool is None else self._spool.put(_encoded(done))
         return done if where is None else _Spooled(*where)
+
+    def digest_of(self, target: CiteKey) -> str:
+        """:func:`backlinks_digest` of ``target``: a cold build's pages' fingerprints ask for
+        every note's, spooled by then (``plan``'s ``meanwhile``), and digesting the bytes read
+        spares decoding them (at 1,000 notes, 20 ms of the parent's CPU alone)."""
+        done = self._done.get(target)
+        if isinstance(done, _Spooled):
+            assert self._spool is not None  # only a spool gives a place
+            return _digest(self._spool.get(done.at, done.size))
+        found = self.get(target)
+        return "" if found is None else _digest(_encoded(found))
 
     def _read(self, where: _Spooled) -> tuple[Backlink, ...]:
         """A note's backlinks from where :meth:`_put` wrote them."""

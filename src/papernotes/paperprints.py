@@ -24,6 +24,7 @@ from itertools import compress, repeat
 from operator import is_not, ne
 from typing import Any
 
+from papernotes.backlinks import backlinks_digest
 from papernotes.fingerprints import citation_targets, linked_files, pdf_target
 from papernotes.incremental.cache import digest
 from papernotes.incremental.lazy import may_hold
@@ -261,7 +262,7 @@ def _paper(
         related(library.cited_by.get(key, ())),
         related(library.mentions.get(key, ())),
         related(library.mentioned_by.get(key, ())),
-        library.backlinks.get(key, ()),
+        backlinks_digest(library.backlinks, key),
         library.external.get(key, ()),
         sorted((k, metas[k]) for k in targets if isinstance(k, str)),
         pdf_target(note, library, papers_dir),
