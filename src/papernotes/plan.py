@@ -126,11 +126,13 @@ def render_site(
     )
     cold = previous is None and memo is None
     spool = Spool.open(root) if cold else None  # what only the pages and the save read
-    # Made while the workers render, in time the parent waited: the references not handed out
-    # and the backlinks the pages' fingerprints ask for (``parallel_iter``'s ``meanwhile``).
+    # Made while the workers render, in time the parent waited: the references not handed out,
+    # the backlinks the pages' fingerprints ask for, the link previews (``meanwhile``).
     made_refs: list[Mapping[str, tuple[str, tuple[Reference, ...]]]] = []
     later = [ahead[1]] if ahead and not ahead[0] else []  # not handed out: made when asked
     early = map(made_refs.append, (make() for make in later))
+    previews = stored.preview_steps() if stored is not None else iter(())
+    steps = chain(early, map(library.backlinks.get, library.notes), previews)
     bodies, docs, made_terms = bodies_and_docs(  # the terms too, when they go to every worker
         library,
         cast("Mapping[str, str]", body_fps),
@@ -141,7 +143,7 @@ def render_site(
         spool=spool,
         progress=progress,
         terms=here == workers,
-        meanwhile=chain(early, map(library.backlinks.get, library.notes)) if cold else None,
+        meanwhile=steps if cold else None,
     )
     refs = made_refs.pop() if made_refs else ahead[1]() if ahead is not None else None
     later.clear()  # memory: what made them, as ``ahead`` below
