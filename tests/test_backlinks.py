@@ -244,3 +244,12 @@ def test_a_cold_build_asks_every_note_for_its_backlinks_while_the_workers_render
     assert forked_before == forked_after > 0  # all asked before the plan
     assert here_before == 0 and here_after == forked_after  # unforked: the plan asks them
     assert sites[0] == sites[1]
+    # A library over ``MEANWHILE_UP_TO``: the workers' inherited pages are left alone, so
+    # the plan asks them all (memory: ``bodies.MEANWHILE_UP_TO``), and the site is the same.
+    from papernotes.incremental import bodies
+
+    monkeypatch.setattr(bodies, "MEANWHILE_UP_TO", 79)
+    report = build(tmp_path, config, out=tmp_path / "site3", workers=2)
+    assert report.errors == 0
+    assert said[-1] == (0, forked_after)
+    assert sorted(p.read_bytes() for p in (tmp_path / "site3").rglob("*.html")) == sites[0]

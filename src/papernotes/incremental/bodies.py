@@ -25,7 +25,19 @@ if TYPE_CHECKING:
     from papernotes.search.index import DocTerms
     from papernotes.sitejobs import Progress
 
-__all__ = ["BodiesAndDocs", "bodies_and_docs"]
+__all__ = ["MEANWHILE_UP_TO", "BodiesAndDocs", "bodies_and_docs"]
+
+MEANWHILE_UP_TO = 3_300
+"""The most notes for which a cold build takes its ``meanwhile`` steps while the workers
+render the bodies; in a larger library they are left to the caller, after the pool. A step
+reads every note (its backlinks, the link previews), and each reference count it writes
+copies the page holding it in the parent, leaving each worker forked before it a private
+copy of the page it inherited. At 50,000 notes the tree's peak while the bodies rendered was
+1,530–1,661 MiB with the steps there, each worker holding 180–365 MiB of its own, and
+1,056 MiB without them (70–84 MiB each; ``benchmarks/memstages.py``); at 5,000, 195–215
+against 155–161 MiB. Below this size the pages' stage is the peak whichever way, and the
+steps fill time the parent would wait (the size where page workers' lives shorten for the
+same reason: ``sitejobs.LIFE_FROM``)."""
 
 
 class BodiesAndDocs(NamedTuple):
@@ -57,8 +69,11 @@ def bodies_and_docs(
     ``serve`` the bodies come back packed (read by their pages, the feed and the cache alone);
     a cold build (no ``previous``, no ``memo``) packs them into ``spool``, and with ``terms``
     makes each document's search terms where its body is rendered (into ``spool`` too), and
-    takes steps of ``meanwhile`` while its workers render (``parallel.parallel_iter``)."""
+    takes steps of ``meanwhile`` while its workers render (``parallel.parallel_iter``) in a library
+    of up to :data:`MEANWHILE_UP_TO` notes."""
     notes = library.notes
+    if len(notes) > MEANWHILE_UP_TO:  # memory: not while the workers hold the parent's pages
+        meanwhile = None
     bodies: Mapping[str, tuple[str, RenderedBody]] | None = None
     docs: Mapping[str, tuple[str, DocEntry]] | None = None  # a cold build's: made with the bodies
     made_terms: Mapping[str, tuple[str, DocTerms]] | None = None
