@@ -52,7 +52,7 @@ from papernotes.incremental.searchstate import SearchState, search_inputs, state
 from papernotes.incremental.spool import Spool
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
-from papernotes.lists.pages import list_jobs, to_read
+from papernotes.lists.pages import TO_READ, list_jobs, to_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
@@ -332,7 +332,7 @@ def plan_site(
         ("authors.html", "authors/index.html"),
         ("years.html", "years/index.html"),
     ):
-        jobs.append(template_job(path, index_prints[template], template))
+        jobs.append(template_job(path, index_prints[template], template)._replace(here=True))
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
     cited = same(memo, "cited", (library.cites,), lambda: sum(map(len, library.cites.values())))
@@ -348,8 +348,8 @@ def plan_site(
             lambda: graph.graph_data_js(graph.graph_data(library, r.palette)),
         )._replace(here=True)
     )
-    queue = same(memo, "to-read", of_metas, partial(to_read, library))  # read from metadata
-    jobs.extend(Job(path, fp, make) for path, fp, make in list_jobs(r, library, listing, queue))
+    lists = (r, library, listing, same(memo, "to-read", of_metas, partial(to_read, library)))
+    jobs.extend(Job(p, fp, make, here=p == TO_READ) for p, fp, make in list_jobs(*lists))
     for path, fp, template, keys, context in listing_pages:
         jobs.append(listing_job(path, fp, template, keys, **context))
 

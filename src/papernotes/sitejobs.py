@@ -92,11 +92,15 @@ LIFE_MIN = 128
 """The fewest jobs a page worker runs before a new fork takes its place (:func:`page_life`)."""
 
 
-HERE_WINDOW = 8
+HERE_WINDOW = 128
 """Slices handed out per page worker beyond the one taken when jobs run here too
-(:func:`run_jobs`): the site's .bib files, made here, took longer than the default window's
-slices (at 1,000 notes, 0.15 s of CPU against 0.05 s a slice), and the workers sat idle. What
-a worker sends back (``sitewriter``: its files' hashes) is a few bytes a page."""
+(:func:`run_jobs`): while the parent makes one, it takes no result and hands out no slice,
+so the workers must have enough to do meanwhile. At 1,000 notes the site's .bib files took
+0.15 s of CPU against 0.05 s a slice; at 50,000 the jobs here took 20 s (library.bib 6 s,
+the home page and its data 7 s) against ~0.15 s a slice, and with 8 slices ahead both
+workers sat idle for most of it, each holding as its own the pages the parent's jobs copied
+(a worker of 405 MiB, ``benchmarks/memstages.py``). What a worker sends back
+(``sitewriter``: its files' hashes) is a few bytes a page."""
 
 
 def page_life(jobs: int) -> int:
