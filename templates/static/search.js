@@ -445,13 +445,15 @@
       const lengths = this.lengths, n = lengths.length;
       let sum = 0;
       for (let i = 0; i < n; i++) sum += lengths[i];
-      const avg = sum / Math.max(1, n);
-      // Each note's BM25 length norm, once: a common word scores most notes of the library.
-      const norms = new Float64Array(n);
-      for (let i = 0; i < n; i++) norms[i] = K1 * (1 - B + (B * lengths[i]) / avg);
-      this.avgLength = avg;
-      this.norms = norms;
+      this.avgLength = sum / Math.max(1, n);
     }
+  };
+
+  // A note's BM25 length norm. Computed where a posting is scored (scoreTerm writes it out):
+  // an array of every note's, made before the first query, was a loop of 50,000 turns (4–9 ms
+  // in a fresh page) before the first posting was read.
+  Index.prototype.norm = function (doc) {
+    return K1 * (1 - B + (B * this.lengths[doc]) / this.avgLength);
   };
 
   Index.prototype.shardFor = function (term) {
@@ -623,7 +625,7 @@
   Index.prototype.fieldScore = function (doc, packed) {
     const tf = packed & 15;
     let s = FIELD_WEIGHTS[packed >> 4];
-    if (tf) s += (tf * (K1 + 1)) / (tf + this.norms[doc]);
+    if (tf) s += (tf * (K1 + 1)) / (tf + this.norm(doc));
     return s;
   };
 
@@ -641,11 +643,12 @@
   Index.prototype.scoreTerm = function (at, weight, into) {
     const list = at.shard.postings(at.i);
     const idf = this.idf(list.length);
-    const docs = list.docs, packed = list.packed, n = list.length, norms = this.norms;
+    const docs = list.docs, packed = list.packed, n = list.length;
+    const lengths = this.lengths, avg = this.avgLength;
     for (let k = 0; k < n; k++) {
       const doc = docs[k], p = packed[k], tf = p & 15;
       let f = FIELD_WEIGHTS[p >> 4];
-      if (tf) f += (tf * (K1 + 1)) / (tf + norms[doc]);
+      if (tf) f += (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[doc]) / avg)); // this.norm(doc)
       const s = weight * idf * f;
       if (into[doc] < s) into[doc] = s;
     }
