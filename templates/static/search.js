@@ -722,23 +722,32 @@
       return scores;
     }
     // Bigram j covers characters j and j+1; a note matches when every character is covered,
-    // so 奖励模型训练 finds a note with 奖励模型 and 训练 even where 型训 never occurs.
+    // so 奖励模型训练 finds a note with 奖励模型 and 训练 even where 型训 never occurs: when it
+    // has bigrams 0 and pairs - 1 and no two bigrams in a row are missing. The bigrams are read
+    // in order, and per note the sum of their scores, the last it has so far and whether a
+    // character is missing are dense arrays, as the words' scores are: an object and a Map entry
+    // per note took 75 ms of a four-character query at 50,000 notes.
     const pairs = chars.length - 1;
-    const have = new Map(); // note → {sum, covered[]}
+    const sums = new Float64Array(this.count);
+    const last = new Int32Array(this.count).fill(-2); // as though bigram -2 were there, not -1
+    const gap = new Uint8Array(this.count);
+    const lengths = this.lengths, avg = this.avgLength;
     for (let j = 0; j < pairs; j++) {
       const at = this.find(chars[j] + chars[j + 1]);
       if (!at) continue;
       const list = at.shard.postings(at.i);
       const idf = this.idf(list.length);
-      for (let k = 0; k < list.length; k++) {
-        const doc = list.docs[k];
-        let h = have.get(doc);
-        if (!h) have.set(doc, (h = { sum: 0, covered: new Uint8Array(chars.length) }));
-        h.sum += idf * this.fieldScore(doc, list.packed[k]);
-        h.covered[j] = h.covered[j + 1] = 1;
+      const docs = list.docs, packed = list.packed, n = list.length;
+      for (let k = 0; k < n; k++) {
+        const doc = docs[k], p = packed[k], tf = p & 15;
+        let f = FIELD_WEIGHTS[p >> 4]; // this.fieldScore(doc, p), written out as in scoreTerm
+        if (tf) f += (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[doc]) / avg));
+        sums[doc] += idf * f;
+        if (j - last[doc] > 2) gap[doc] = 1;
+        last[doc] = j;
       }
     }
-    for (const [doc, h] of have) if (h.covered.every(Boolean)) scores[doc] = h.sum / pairs;
+    for (let d = 0; d < sums.length; d++) if (last[d] >= pairs - 1 && !gap[d]) scores[d] = sums[d] / pairs;
     return scores;
   };
 
