@@ -421,8 +421,8 @@
 
   // Body lengths for BM25, decoded on first need: at 50,000 notes a few milliseconds the page
   // spends while a query's first term shard is on its way, not before asking for it.
-  // These loops run once, before the engine has optimised them: what they read is in locals
-  // (this.lengths and this.avgLength read on each turn cost 16 ms at 50,000 notes).
+  // These loops run once, before the engine has optimised them: what they read on each turn
+  // is in locals, not properties of this.
   Index.prototype.lengthsReady = function () {
     if (this.lengths === null) {
       const lengths = new Int32Array(this.count);
@@ -447,13 +447,6 @@
       for (let i = 0; i < n; i++) sum += lengths[i];
       this.avgLength = sum / Math.max(1, n);
     }
-  };
-
-  // A note's BM25 length norm. Computed where a posting is scored (scoreTerm writes it out):
-  // an array of every note's, made before the first query, was a loop of 50,000 turns (4–9 ms
-  // in a fresh page) before the first posting was read.
-  Index.prototype.norm = function (doc) {
-    return K1 * (1 - B + (B * this.lengths[doc]) / this.avgLength);
   };
 
   Index.prototype.shardFor = function (term) {
@@ -608,26 +601,21 @@
     return fields;
   };
 
-  // The weights of a posting's fields (every combination of the field bits, < 128): the
-  // scoring loops look them up rather than test five bits a posting.
-  const FIELD_WEIGHTS = new Float64Array(128);
-  for (let fields = 0; fields < FIELD_WEIGHTS.length; fields++) {
+  // The score of one posting, `packed` = fields << 4 | body tf, in a note of body `length`
+  // (avg: the library's average): its fields' weights and BM25 of its body tf. The length norm
+  // is computed here, per posting: an array of every note's, made before the first query, was
+  // a loop of 50,000 turns (4–9 ms in a fresh page) before the first posting was read.
+  function postingScore(packed, length, avg) {
+    const fields = packed >> 4, tf = packed & 15;
     let s = 0;
     if (fields & FIELD_TITLE) s += WEIGHT.title;
     if (fields & FIELD_AUTHORS) s += WEIGHT.authors;
     if (fields & FIELD_META) s += WEIGHT.meta;
     if (fields & FIELD_ABSTRACT) s += WEIGHT.abstract;
     if (fields & FIELD_HEADING) s += WEIGHT.heading;
-    FIELD_WEIGHTS[fields] = s;
-  }
-
-  // The score of one posting: note `doc`, `packed` = fields << 4 | body tf.
-  Index.prototype.fieldScore = function (doc, packed) {
-    const tf = packed & 15;
-    let s = FIELD_WEIGHTS[packed >> 4];
-    if (tf) s += (tf * (K1 + 1)) / (tf + this.norm(doc));
+    if (tf) s += (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / avg));
     return s;
-  };
+  }
 
   Index.prototype.idf = function (df) {
     const n = this.count;
@@ -637,19 +625,14 @@
   // Scores of one term (weighted) into `into`, by note id, keeping the better score per note.
   // Scores are dense arrays over every note, 0 where a note does not match: every posting
   // scores above 0, and a 50,000-note array is cheaper than a Map of as many entries.
-  // The loop runs once per query word, mostly before the engine has optimised it: fieldScore
-  // is written out in it, and what it reads is in locals (at 50,000 notes a common word has
-  // 47,638 postings, and the call and property reads on each were most of its 9–12 ms).
   Index.prototype.scoreTerm = function (at, weight, into) {
     const list = at.shard.postings(at.i);
     const idf = this.idf(list.length);
     const docs = list.docs, packed = list.packed, n = list.length;
     const lengths = this.lengths, avg = this.avgLength;
     for (let k = 0; k < n; k++) {
-      const doc = docs[k], p = packed[k], tf = p & 15;
-      let f = FIELD_WEIGHTS[p >> 4];
-      if (tf) f += (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[doc]) / avg)); // this.norm(doc)
-      const s = weight * idf * f;
+      const doc = docs[k], p = packed[k];
+      const s = weight * idf * postingScore(p, lengths[doc], avg);
       if (into[doc] < s) into[doc] = s;
     }
   };
@@ -739,10 +722,8 @@
       const idf = this.idf(list.length);
       const docs = list.docs, packed = list.packed, n = list.length;
       for (let k = 0; k < n; k++) {
-        const doc = docs[k], p = packed[k], tf = p & 15;
-        let f = FIELD_WEIGHTS[p >> 4]; // this.fieldScore(doc, p), written out as in scoreTerm
-        if (tf) f += (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lengths[doc]) / avg));
-        sums[doc] += idf * f;
+        const doc = docs[k], p = packed[k];
+        sums[doc] += idf * postingScore(p, lengths[doc], avg);
         if (j - last[doc] > 2) gap[doc] = 1;
         last[doc] = j;
       }
