@@ -78,12 +78,13 @@ def test_every_page_has_one_job(root: Path) -> None:
 def test_the_jobs_that_read_every_note_run_in_the_building_process(root: Path) -> None:
     # Made in a forked worker, a page that reads every note copied most of the memory it
     # inherited (at 50,000 notes the authors' index left its worker 400 MiB of its own).
+    # The listings cut into pages (the authors index, to-read) read a page's worth each.
     write_note(root, "d.md", note_text("Paper D", extra="status: to-read\n"))
     plan = _plan(root, _library(root))
     here = {job.path for job in plan.jobs if job.here}
     whole = {"index.html", "static/library-data.js", "static/graph-data.js", "library.bib"}
-    assert whole | {"tags/index.html", "authors/index.html", "years/index.html"} <= here
-    assert "to-read.html" in here
+    assert whole | {"tags/index.html", "years/index.html"} <= here
+    assert not here & {"to-read.html", "authors/index.html"}
     paths = {job.path for job in plan.jobs}
     assert {urls.paper_page(A), urls.year_page(2019), "graph.html"} <= paths - here
 

@@ -34,10 +34,8 @@ from papernotes.lists.pages import paper_lists_fingerprint
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import MERMAID_OPEN, has_diagram
 from papernotes.model import CiteKey, Library, Note
-from papernotes.siteindex import SiteIndex
-from papernotes.urls import year_page
 
-__all__ = ["Listed", "any_diagram", "index_listings", "listings", "paper_fingerprints"]
+__all__ = ["any_diagram", "listings", "paper_fingerprints"]
 
 _GONE = object()
 """What a key that is not in a map is compared as: unequal to any value."""
@@ -348,52 +346,3 @@ def any_diagram(
     )
     state.fps = fps
     return bool(state.drawn)
-
-
-Listed = tuple[str, str, str, tuple[CiteKey, ...], dict[str, object]]
-"""A page listing notes: (path, fingerprint, template, the notes' keys, its context)."""
-
-
-def index_listings(
-    index: SiteIndex,
-    shown: tuple[str, str],
-    listing: Callable[[Iterable[CiteKey]], str],
-    metas: Mapping[CiteKey, str],
-    memo: SaveMemo | None,
-) -> tuple[dict[str, str], list[Listed]]:
-    """The fingerprints of the tags, authors and years indexes (by template), and the pages
-    listing a tag's, an author's and a year's notes. Each is made from the ``index``, the
-    notes' metadata fingerprints (``metas``) and what every page shows (``shown``) alone:
-    with a ``memo`` they are kept while those are (a body save), not one listing per tag and
-    author and a pass over every author made again at each save."""
-    of = (index, shown, tuple(metas.values()))
-    return same(memo, "index-listings", of, partial(_index_listings, index, shown, listing))
-
-
-def _index_listings(
-    index: SiteIndex, shown: tuple[str, str], listing: Callable[[Iterable[CiteKey]], str]
-) -> tuple[dict[str, str], list[Listed]]:
-    # The indexes show names, links and counts (and the authors index the papers of an author
-    # with two and no page): editing another note's title or body leaves them.
-    counts = {
-        "tags.html": [(t, index.tag_names[t], len(k)) for t, k in index.tag_notes.items()],
-        "authors.html": [
-            index.author_groups,
-            *((a, len(k)) for a, k in index.author_notes.items()),
-            *(listing(k) for _, k in index.author_entries()),
-        ],
-        "years.html": [*((y, len(k)) for y, k in index.year_notes.items()), len(index.undated)],
-    }
-    prints = {t: digest(t, *shown, c) for t, c in counts.items()}
-    pages: list[Listed] = []
-    for tag, keys in index.tag_notes.items():
-        name = index.tag_names[tag]
-        fp = digest("tag", name, listing(keys))
-        pages.append((index.tag_path(tag), fp, "tag.html", keys, {"tag": name}))
-    for author, keys in index.author_pages():
-        fp = digest("author", author, listing(keys))
-        pages.append((index.author_path(author), fp, "author.html", keys, {"author": author}))
-    for year, keys in index.year_notes.items():
-        fp = digest("year", year, listing(keys))
-        pages.append((year_page(year), fp, "year.html", keys, {"year": year}))
-    return prints, pages

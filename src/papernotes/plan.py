@@ -52,11 +52,12 @@ from papernotes.incremental.searchstate import SearchState, search_inputs, state
 from papernotes.incremental.spool import Spool
 from papernotes.incremental.store import pack
 from papernotes.incremental.summary import Reuse
-from papernotes.lists.pages import TO_READ, list_jobs, to_read
+from papernotes.indexpages import index_listings
+from papernotes.lists.pages import list_jobs, to_read
 from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.code import is_diagram_asset, pygments_css
 from papernotes.model import CiteKey, Library, Note
-from papernotes.paperprints import any_diagram, index_listings, listings, paper_fingerprints
+from papernotes.paperprints import any_diagram, listings, paper_fingerprints
 from papernotes.preview import preview_files
 from papernotes.render import (
     Output,
@@ -327,11 +328,7 @@ def plan_site(
     fp = digest("library-data", everyone)
     jobs.append(Job(LIBRARY_DATA, fp, library_data, library_paths(len(all_keys)), here=True))
     index_prints, listing_pages = index_listings(index, shown, listing, fps, memo)
-    for template, path in (
-        ("tags.html", "tags/index.html"),
-        ("authors.html", "authors/index.html"),
-        ("years.html", "years/index.html"),
-    ):
+    for template, path in (("tags.html", "tags/index.html"), ("years.html", "years/index.html")):
         jobs.append(template_job(path, index_prints[template], template)._replace(here=True))
     jobs.append(template_job("404.html", digest("404", everything), "404.html"))
     jobs.append(template_job("search.html", digest("search", everything), "search.html"))
@@ -349,7 +346,7 @@ def plan_site(
         )._replace(here=True)
     )
     lists = (r, library, listing, same(memo, "to-read", of_metas, partial(to_read, library)))
-    jobs.extend(Job(p, fp, make, here=p == TO_READ) for p, fp, make in list_jobs(*lists))
+    jobs.extend(Job(p, fp, make) for p, fp, make in list_jobs(*lists))
     for path, fp, template, keys, context in listing_pages:
         jobs.append(listing_job(path, fp, template, keys, **context))
 

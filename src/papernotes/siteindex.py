@@ -12,10 +12,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from papernotes import urls
+from papernotes import paging, urls
 from papernotes.model import Author, CiteKey, Library, named
+from papernotes.paging import Pager, paged
 
-__all__ = ["AUTHORS_INDEX", "AUTHOR_PAGE_MIN_PAPERS", "SiteIndex"]
+__all__ = [
+    "AUTHORS_INDEX",
+    "AUTHOR_PAGE_MIN_PAPERS",
+    "AuthorsPage",
+    "SiteIndex",
+    "authors_pages",
+    "initial_page",
+]
 
 
 AUTHOR_PAGE_MIN_PAPERS = 3
@@ -83,6 +91,16 @@ class SiteIndex(NamedTuple):
         groups: dict[str, list[str]] = defaultdict(list)
         for name in a_z:
             groups[_initial(sort_keys[name][0])].append(name)
+        sections = tuple(
+            (g, tuple(groups[g])) for g in sorted(groups, key=lambda g: (g == _OTHER, g))
+        )
+        # Which page of the authors index names each author (one page, or one of many).
+        listed_on = {
+            name: page.path
+            for page in authors_pages(sections)
+            for _, names in page.sections
+            for name in names
+        }
         return cls(
             tag_slugs=urls.assign_slugs(tags),
             tag_names=names,
@@ -90,11 +108,10 @@ class SiteIndex(NamedTuple):
             author_slugs=slugs,
             author_notes={name: tuple(authors[name]) for name in a_z},
             author_links={
-                name: _author_link(slugs[name], keys) for name, keys in sorted(authors.items())
+                name: _author_link(slugs[name], keys, listed_on[name])
+                for name, keys in sorted(authors.items())
             },
-            author_groups=tuple(
-                (g, tuple(groups[g])) for g in sorted(groups, key=lambda g: (g == _OTHER, g))
-            ),
+            author_groups=sections,
             year_notes={k: tuple(v) for k, v in sorted(years.items(), reverse=True)},
             undated=tuple(n.key for n in order if n.meta.year is None),
         )
@@ -141,12 +158,44 @@ class SiteIndex(NamedTuple):
 _OTHER = "Other"
 
 
-def _author_link(slug: str, keys: tuple[CiteKey, ...] | list[CiteKey]) -> str:
+def _author_link(slug: str, keys: tuple[CiteKey, ...] | list[CiteKey], listed_on: str) -> str:
     if len(keys) >= AUTHOR_PAGE_MIN_PAPERS:
         return urls.author_page(slug)
     if len(keys) > 1:
-        return f"{AUTHORS_INDEX}#a-{slug}"
+        return f"{listed_on}#a-{slug}"
     return urls.paper_page(keys[0])
+
+
+class AuthorsPage(NamedTuple):
+    """One page of the authors index."""
+
+    path: str
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+    """The sections it lists: an initial and its authors (none on the first page of an index
+    split by initial: that page names the initials)."""
+    initial: str = ""
+    """The initial whose authors it lists, on an index split by initial."""
+    pager: Pager | None = None
+    """Where it stands among its initial's pages."""
+
+
+def initial_page(initial: str) -> str:
+    """The first page of an initial's authors, on an index split by initial."""
+    return f"authors/initial/{initial.lower()}.html"
+
+
+def authors_pages(
+    sections: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[AuthorsPage]:
+    """The pages of the authors index: one, or past :data:`AUTHORS_ON_ONE_PAGE` authors the
+    index of initials and each initial's authors in pages of :data:`AUTHORS_PER_PAGE`."""
+    if sum(len(names) for _, names in sections) <= paging.AUTHORS_ON_ONE_PAGE:
+        return [AuthorsPage(AUTHORS_INDEX, sections)]
+    pages = [AuthorsPage(AUTHORS_INDEX, ())]
+    for initial, names in sections:
+        for path, part, pager in paged(initial_page(initial), names, paging.AUTHORS_PER_PAGE):
+            pages.append(AuthorsPage(path, ((initial, tuple(part)),), initial, pager))
+    return pages
 
 
 def _fold(text: str) -> str:

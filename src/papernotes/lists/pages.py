@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
@@ -19,6 +19,7 @@ from papernotes import urls
 from papernotes.incremental.cache import digest
 from papernotes.lists.link import LinkedList, Memberships
 from papernotes.model import CiteKey, Library, Note, Status
+from papernotes.paging import Pager, paged
 
 if TYPE_CHECKING:
     from papernotes.render import Output, Renderer
@@ -136,13 +137,14 @@ def list_jobs(
             lambda: r.page("lists.html", LISTS_INDEX, lists=reading, to_read_count=len(queue)),
         )
     )
-    jobs.append(
-        (
-            TO_READ,
-            digest("to-read", listing(queue)),
-            lambda: r.page("toread.html", TO_READ, notes=r.notes_of(queue)),
+    for path, part, pager in paged(TO_READ, queue):
+        jobs.append(
+            (
+                path,
+                digest("to-read", pager, listing(part)),
+                _to_read_run(r, path, part, pager),
+            )
         )
-    )
     for x in reading:
         path = list_page(x.slug)
         # The commentary's references show other notes' titles and labels: all notes named.
@@ -150,6 +152,13 @@ def list_jobs(
         fp = digest("list", x, listing(x.keys), listing(named))
         jobs.append((path, fp, _list_run(r, library, x, path)))
     return jobs
+
+
+def _to_read_run(
+    r: Renderer, path: str, keys: Sequence[CiteKey], pager: Pager
+) -> Callable[[], Output]:
+    # The notes looked up only when the page is made: most saves make none of these.
+    return lambda: r.page("toread.html", path, notes=r.notes_of(keys), pager=pager)
 
 
 def _texts(x: LinkedList) -> Iterable[str]:
