@@ -83,10 +83,18 @@ class _Server:
             threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
 
     def _drain(self, stream: IO[str]) -> None:
+        seen: set[str] = set()
         for line in iter(stream.readline, ""):
             self.lines.append(line.rstrip())
-            # Printed once the watcher runs: an edit from now on is seen.
+            # "serving" is printed once the watcher runs (an edit from now on is seen), and
+            # the first build's line once the session holds the library: before "serving",
+            # or after it when an up-to-date site was served at once while the session warmed
+            # up. Saves are timed from both: a save during the warm-up waits for it.
             if line.startswith("serving "):
+                seen.add("serving")
+            elif line.startswith(("site up to date", "rebuilt in", "build failed")):
+                seen.add("built")
+            if seen == {"serving", "built"}:
                 self.ready.set()
         self.ready.set()  # the server ended: stop waiting for it
 

@@ -15,12 +15,14 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from papernotes.config import Config
+    from papernotes.errors import Diagnostic
     from papernotes.incremental.session import Session
     from papernotes.serve.http import LiveState
     from papernotes.serve.watch import BuildOutcome
@@ -119,6 +121,22 @@ def _next_batch(
     return changed
 
 
+def _up_to_date(root: Path, config: Config, diags: Sequence[Diagnostic], out: Path) -> bool:
+    """Whether nothing changed since the last build (or save served) and neither it nor the
+    configuration (its problems ``diags``) had errors: the site in ``out`` is then served as
+    it is while the session warms up."""
+    from papernotes.errors import Severity
+    from papernotes.incremental.fastpath import up_to_date
+
+    if not out.is_dir() or any(d.severity is Severity.ERROR for d in diags):
+        return False
+    try:
+        _, last = up_to_date(root, config, out)
+    except OSError:
+        return False
+    return last is not None and not any(d.severity is Severity.ERROR for d in last.diagnostics)
+
+
 def _print_error(line: str) -> None:
     print(line, file=sys.stderr)
 
@@ -154,7 +172,7 @@ def run(
     if not root.is_dir():
         print(f"papernotes: error: {root}: no such folder", file=sys.stderr)
         return 1
-    config, _ = load_config(root)
+    config, config_diags = load_config(root)
     out = Path(args.out) if args.out else root / config.output
     quiet = getattr(args, "quiet", False)
 
@@ -166,9 +184,13 @@ def run(
     # What stays in memory between saves: the next build reads, parses and renders only what
     # changed, and saves the cache only after the browser was told to reload.
     session = Session(root, out, defer_collector=True)
-    # Held: the first save then finds in memory what every later save does.
-    state.publish(_show(build_once(root, out, session, hold=True), say))
-    _persist(session)
+    # A site up to date, without errors, is served at once, and the session reads the library
+    # into memory while it is (at 50,000 notes, 55 s before anything was served).
+    later = _up_to_date(root, config, config_diags, out)
+    if not later:
+        # Held: the first save then finds in memory what every later save does.
+        state.publish(_show(build_once(root, out, session, hold=True), say))
+        _persist(session)
     if not out.is_dir():
         print(f"papernotes: error: nothing to serve: {out} was not built", file=sys.stderr)
         return 1
@@ -205,33 +227,60 @@ def run(
             if built is not None:  # stopped: the last build's cache saved before the exit
                 _persist(session)
 
+    def announce() -> None:
+        url = url_of(server)
+        say(f"serving {out} at {url} (Ctrl-C to stop)")
+        if on_ready is not None:
+            on_ready(url, state)
+        if getattr(args, "open", False):
+            import webbrowser  # ~9 ms: only when asked to
+
+            webbrowser.open(url)
+
+    def close() -> None:
+        stop.set()
+        state.close()
+        server.shutdown()
+        server.server_close()
+
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    watch = (changes, batches, arrived, watching)
+    threading.Thread(target=_watch, args=watch, daemon=True).start()
+    announced = False
+    if later:
+        # Served and watched first: a save made while the session warms up is built after.
+        # Ctrl-C (the banner said it stops serving) stops the warm-up and serving at once.
+        try:
+            while not (stop.is_set() or watching.wait(0.1)):
+                pass
+            if not stop.is_set():
+                announce()
+                announced = True
+                warmed = build_once(root, out, session, hold=True)
+                problems = _show(warmed, say)
+                if problems or not warmed.up_to_date:  # else the page shown is the same
+                    state.publish(problems)
+                _persist(session)
+        except KeyboardInterrupt:
+            close()
+            say("stopped")
+            if exit_at_once:
+                _exit_now(0)
+            return 0
     interrupted: list[bool] = []
     with _ctrl_c_flags(interrupted):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        watch = (changes, batches, arrived, watching)
-        threading.Thread(target=_watch, args=watch, daemon=True).start()
         watcher = threading.Thread(target=build_loop, daemon=True)
         watcher.start()
         try:
             # Announce only once an edit would be seen: users (and tests) edit right away.
             while not (interrupted or stop.is_set() or watching.wait(0.1)):
                 pass
-            if not (interrupted or stop.is_set()):
-                url = url_of(server)
-                say(f"serving {out} at {url} (Ctrl-C to stop)")
-                if on_ready is not None:
-                    on_ready(url, state)
-                if getattr(args, "open", False):
-                    import webbrowser  # ~9 ms: only when asked to
-
-                    webbrowser.open(url)
+            if not (interrupted or stop.is_set() or announced):
+                announce()
             while not (interrupted or stop.wait(0.1)):
                 pass
         finally:
-            stop.set()
-            state.close()
-            server.shutdown()
-            server.server_close()
+            close()
     # Waits for a build under way (its writes are atomic); a second Ctrl-C cuts that short.
     watcher.join()
     say("stopped")

@@ -30,6 +30,8 @@ class BuildOutcome:
     """Lines for standard error: every diagnostic, or the one error that stopped the build."""
     status: str | None = None
     """The one-line summary for standard output ("rebuilt in …"); None when there is none."""
+    up_to_date: bool = False
+    """Nothing needed building: the site served is the one there was."""
 
 
 def build_once(
@@ -66,7 +68,7 @@ def build_once(
         status = f"build failed: {report.errors} errors; still serving the last good site"
         return BuildOutcome(errors, lines, status)
     if report.up_to_date:
-        return BuildOutcome((), lines, f"site up to date ({report.pages} pages)")
+        return BuildOutcome((), lines, f"site up to date ({report.pages} pages)", True)
     status = f"rebuilt in {report.seconds:.2f} s ({report.rendered} pages rendered)"
     if report.left_out:
         status += f"; {len(report.left_out)} notes with errors left out"
