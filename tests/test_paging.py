@@ -176,6 +176,7 @@ def test_a_large_authors_index_is_a_page_per_initial(
     assert nav == [("B", "initial/b.html"), ("C", "initial/c.html"), ("U", "initial/u.html")]
     assert "(3)" in index.select("nav.initials li")[0].get_text()
     assert index.select("ul.index-list") == []
+    assert "5 authors, A–Z by family name, on a page per initial" in index.get_text()
     # Bea Brown's entry is on the page that names her, and links to her lead there.
     where = urls.relative("papers/a.html", "authors/initial/b.html#a-bea-brown")
     paper = _soup(site, "papers/a.html")
