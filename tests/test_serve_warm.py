@@ -104,8 +104,11 @@ def test_a_site_that_is_not_up_to_date_is_built_before_it_is_served(
         live.close()
 
 
+# Started as a shell without job control starts a background command (a script's ``&``, CI):
+# with SIGINT ignored, which Python then leaves ignored. Ctrl-C must stop serve all the same.
 _SLOW_WARM_UP = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
 from papernotes.incremental import session
 real = session.Session.build
 def slow(self, **kw):

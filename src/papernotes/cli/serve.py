@@ -47,6 +47,21 @@ def _show(outcome: BuildOutcome, say: Callable[[str], None]) -> list[str]:
 
 
 @contextmanager
+def _ctrl_c_interrupts() -> Iterator[None]:
+    """Inside, Ctrl-C raises KeyboardInterrupt in the main thread, whatever this process was
+    started with: a command started in the background by a shell without job control (a
+    script's ``&``, CI) inherits SIGINT ignored, and Python then leaves it so."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
 def _ctrl_c_flags(flag: list[bool]) -> Iterator[None]:
     """Inside, Ctrl-C only appends to ``flag``, and the main thread stops the server and watcher in
     order. A KeyboardInterrupt could land on any line, even while the banner is printed; a
@@ -251,16 +266,17 @@ def run(
         # Served and watched first: a save made while the session warms up is built after.
         # Ctrl-C (the banner said it stops serving) stops the warm-up and serving at once.
         try:
-            while not (stop.is_set() or watching.wait(0.1)):
-                pass
-            if not stop.is_set():
-                announce()
-                announced = True
-                warmed = build_once(root, out, session, hold=True)
-                problems = _show(warmed, say)
-                if problems or not warmed.up_to_date:  # else the page shown is the same
-                    state.publish(problems)
-                _persist(session)
+            with _ctrl_c_interrupts():
+                while not (stop.is_set() or watching.wait(0.1)):
+                    pass
+                if not stop.is_set():
+                    announce()
+                    announced = True
+                    warmed = build_once(root, out, session, hold=True)
+                    problems = _show(warmed, say)
+                    if problems or not warmed.up_to_date:  # else the page shown is the same
+                        state.publish(problems)
+                    _persist(session)
         except KeyboardInterrupt:
             close()
             say("stopped")
