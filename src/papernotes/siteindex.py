@@ -52,7 +52,8 @@ class SiteIndex(NamedTuple):
     """Author display name → their notes, newest first; authors A–Z by family name."""
     author_links: Mapping[str, str]
     """Author display name → what a link to them leads to: their page, their entry in the
-    authors index (``authors/index.html#a-slug``), or their one paper."""
+    authors index (``authors/index.html#a-slug``, or on the page of the index split by initial
+    that names them: ``authors/initial/s.html#a-slug``), or their one paper."""
     author_groups: tuple[tuple[str, tuple[str, ...]], ...]
     """The authors index's sections: an initial ("A"…"Z", or "Other") and its authors."""
     year_notes: Mapping[int, tuple[CiteKey, ...]]
