@@ -48,7 +48,10 @@ HUGO_LAYOUTS = {
 
 
 def hugo_site(lib: Path, dest: Path) -> Path:
-    """Write the Hugo site of ``lib``'s notes into ``dest`` (a new folder); returns ``dest``."""
+    """Write the Hugo site of ``lib``'s notes into ``dest`` (the benchmark's own folder in its
+    work folder: made anew, so a second run with the same ``--work`` starts clean); returns
+    ``dest``."""
+    shutil.rmtree(dest, ignore_errors=True)
     content = dest / "content" / "papers"
     content.mkdir(parents=True)
     for note in sorted((lib / "papers").glob("*.md")):
