@@ -191,12 +191,15 @@ def test_a_large_authors_index_is_a_page_per_initial(
 
 def test_a_tag_of_more_than_two_hundred_papers_has_a_second_page(tmp_path: Path, cli) -> None:
     root = tmp_path / "lib"
-    _library(root, paging.PAPERS_PER_PAGE + 1)
+    _library(root, paging.PAPERS_PER_PAGE + 1, to_read=paging.PAPERS_PER_PAGE + 1)
     result = cli("build", "--root", str(root), "-q")
     assert result.code == 0, result.err
     site = root / "site"
     assert len(_titles(site, "tags/peft.html")) == paging.PAPERS_PER_PAGE
     assert len(_titles(site, "tags/peft/page-2.html")) == 1
+    # The queue's numbers run on, with room for three digits ("201." outgrew the indent).
+    ol = _soup(site, "to-read/page-2.html").select_one("ol.to-read")
+    assert ol is not None and ol["start"] == "201" and "digits-3" in ol["class"]
 
 
 def test_a_page_of_a_listing_changes_only_with_what_it_shows(
