@@ -144,6 +144,10 @@ def run_jobs(
     forked = parallel.fans_out(len(pooled), workers)
     life = page_life(len(pooled))
     window = HERE_WINDOW if here else parallel.WINDOW_PER_WORKER
+    if here and forked:  # no import in this process while the pool may fork
+        from papernotes.bib.site_files import import_ahead
+
+        import_ahead()
     run = partial(parallel.parallel_iter, progress=progress, life=life, window=window)
     results = run(to.made, pooled, workers)
     # The parent's first slice, and one result from a worker: forked before a job runs here,

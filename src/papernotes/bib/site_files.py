@@ -29,6 +29,19 @@ Export = tuple[tuple[str, ...], str, Callable[[], tuple[tuple[str, str], ...]]]
 """``(paths, fingerprint, make)``: ``make`` gives each path with its text."""
 
 
+def import_ahead() -> None:
+    """Import now what the library's exports import when they first need it (the RIS writer,
+    the ASCII spellings of letters, latexcodec and its table). They run in the building
+    process while its pool forks workers (``sitejobs.run_jobs``): a module being imported at
+    a fork stays locked in the worker for good, and the next import of it there hangs. A
+    build of an Obsidian vault hung so, latexcodec first needed by library.bib."""
+    import latexcodec  # noqa: F401  (registers the "latex" codec)
+
+    from papernotes.bib import ris, texascii, texletters  # noqa: F401
+
+    "\u0150".encode("latex")  # its table, read on the first use
+
+
 def library_exports(
     library: Library,
     meta_digests: Iterable[str],
