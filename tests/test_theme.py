@@ -129,3 +129,86 @@ def test_a_template_is_read_once_for_all_the_pages_of_a_build(
     for _ in range(3):
         assert env.get_template("mine.html").render() == "part!"
     assert asked == []  # no template's file looked at again, page after page
+
+
+@pytest.mark.parametrize(
+    ("expression", "said"),
+    [
+        ("1 / 0", "division by zero"),
+        ("1 + 'a'", "unsupported operand type(s) for +: 'int' and 'str'"),
+        ("range(10) | random(5)", "do_random() takes 2 positional arguments but 3 were given"),
+    ],
+)
+def test_a_theme_whose_code_fails_is_told_at_its_line(
+    tmp_path: Path, cli, expression: str, said: str
+) -> None:
+    page = "{% extends 'base.html' %}\n{% block main %}\n{{ " + expression + " }}\n{% endblock %}\n"
+    root = _library(tmp_path, {"tag.html": page})
+    result = cli("build", "--root", str(root))
+    assert result.code == 1
+    assert "internal error" not in result.err
+    assert "Traceback" not in result.err
+    assert f"templates/tag.html:3: error: template: {said}" in result.err
+    assert "fix templates/tag.html, or delete it to use the default theme's" in result.err
+    assert not (root / "site").exists()
+
+
+def test_a_recursive_macro_is_the_themes_error(tmp_path: Path, cli) -> None:
+    page = (
+        "{% extends 'base.html' %}\n{% block main %}\n"
+        "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}\n{% endblock %}\n"
+    )
+    result = cli("build", "--root", str(_library(tmp_path, {"tag.html": page})))
+    assert result.code == 1
+    assert "templates/tag.html:3: error: template: maximum recursion depth exceeded" in result.err
+    assert "internal error" not in result.err
+
+
+def test_a_missing_template_says_which_file_to_add(tmp_path: Path, cli) -> None:
+    page = (
+        "{% extends 'base.html' %}\n{% block main %}\n{% include 'card.html' %}\n{% endblock %}\n"
+    )
+    result = cli("build", "--root", str(_library(tmp_path, {"tag.html": page})))
+    assert result.code == 1
+    assert "templates/tag.html:3: error: template: card.html" in result.err
+    assert "add templates/card.html to the library" in result.err
+
+
+def test_a_mistake_on_every_page_is_said_once_with_the_count(tmp_path: Path, cli) -> None:
+    root = tmp_path / "lib"
+    for i, tag in enumerate("pqrs"):
+        write_note(root, f"n{i}.md", note_text(f"N{i}", extra=f"tags: [{tag}]\n"))
+    page = "{% extends 'base.html' %}\n{% block main %}\n{{ missing_value }}\n{% endblock %}\n"
+    (root / "templates").mkdir()
+    (root / "templates" / "tag.html").write_text(page, encoding="utf-8")
+    result = cli("build", "--root", str(root))
+    assert result.code == 1
+    said = [line for line in result.err.splitlines() if "missing_value" in line]
+    assert said == [
+        "templates/tag.html:3: error: template: 'missing_value' is undefined (on 4 pages)"
+        " (use a variable the page is given, as the default theme's template of the same name"
+        " does, or test it first: {% if name is defined %})"
+    ]
+    assert "4 notes, 0 warnings, 1 errors" in result.out
+
+
+def test_an_exception_of_the_default_theme_is_not_blamed_on_the_library(tmp_path: Path) -> None:
+    from papernotes.foreign import theme_raised
+
+    own, default = tmp_path / "templates", tmp_path / "default"
+    try:
+        1 / 0  # noqa: B018
+    except ZeroDivisionError as exc:
+        assert not theme_raised(exc, (own, default))  # raised here, in no theme file
+        assert not theme_raised(exc, (default,))
+        assert theme_raised(exc, (Path(__file__).parent, default))
+
+
+def test_repeats_are_folded_in_order_of_first_meeting() -> None:
+    from papernotes.errors import error
+    from papernotes.foreign import fold_repeats
+
+    a, b = error("templates/a.html", 1, "x"), error("templates/b.html", 2, "y")
+    folded = fold_repeats([a, b, a, a, b, error("templates/c.html", 3, "z")])
+    assert [d.message for d in folded] == ["x (on 3 pages)", "y (on 2 pages)", "z"]
+    assert fold_repeats([]) == ()

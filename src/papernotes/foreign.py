@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "bibtex_error",
+    "fold_repeats",
     "link_failure",
     "lookup_failure",
     "template_error",
@@ -96,14 +97,65 @@ def template_error(exc: BaseException, dirs: Sequence[Path], template: str) -> D
 
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path = template_file(exc.filename, dirs) if exc.filename else template
-        return error(path, exc.lineno, f"template: {exc.message}")
+        return error(path, exc.lineno, f"template: {exc.message}", _SYNTAX_HINT)
     where = _template_frame(exc, dirs, template)
+    hint: str | None = None
     if isinstance(exc, SecurityError | OverflowError):
         # The sandbox refuses huge ranges and attribute access the theme may not have.
         message = f"the theme tried an unsafe operation: {str(exc).rstrip('.')}; {UNSAFE_HINT}"
     else:
         message = f"template: {exc}"
-    return Diagnostic(Severity.ERROR, where, message)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            hint = _NOT_FOUND_HINT.format(name=exc.name)
+        elif isinstance(exc, jinja2.UndefinedError):
+            hint = _UNDEFINED_HINT
+        else:
+            hint = _RUNTIME_HINT.format(file=where.path)
+    return Diagnostic(Severity.ERROR, where, message, hint)
+
+
+_SYNTAX_HINT = "fix the template's syntax, or delete the file to use the default theme's"
+_NOT_FOUND_HINT = (
+    "no theme file is named '{name}': add templates/{name} to the library, or name one of "
+    "the default theme's templates"
+)
+_UNDEFINED_HINT = (
+    "use a variable the page is given, as the default theme's template of the same name "
+    "does, or test it first: {% if name is defined %}"
+)
+
+
+def theme_raised(exc: BaseException, dirs: Sequence[Path]) -> bool:
+    """Whether ``exc`` (not a Jinja error: ``{{ 1 / 0 }}``, ``{{ 1 + 'a' }}``) came from code
+    of the library's own templates, the first of ``dirs`` when there are two: the theme's
+    mistake, told at its line. From the default theme's alone, it is papernotes' bug."""
+    if len(dirs) < 2:
+        return False
+    own = dirs[0]
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).is_relative_to(own):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+_RUNTIME_HINT = "fix {file}, or delete it to use the default theme's"
+
+
+def fold_repeats(diags: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
+    """``diags`` with each problem said once: a template's mistake fails every page it makes
+    (2,500 tag pages, 50,000 paper pages), and the same line that many times hides the
+    others. A problem met on several pages says on how many."""
+    from collections import Counter
+
+    counts = Counter(diags)
+    out: list[Diagnostic] = []
+    for d in diags:
+        n = counts.pop(d, 0)
+        if n:
+            out.append(d._replace(message=f"{d.message} (on {n:,} pages)") if n > 1 else d)
+    return tuple(out)
 
 
 # --- pybtex ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from papernotes.fingerprints import (
     note_references,
     references_ahead,
 )
+from papernotes.foreign import fold_repeats
 from papernotes.graph import payload as graph
 from papernotes.graph.data import tag_palette
 from papernotes.incremental import jobmemo
@@ -197,7 +198,7 @@ def render_site(
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     collected = Collected() if sink is None else None
     to = collected if collected is not None else cast("Sink", sink)  # made where the job runs
-    problems = run_jobs(to, todo, workers, report)
+    problems = fold_repeats(run_jobs(to, todo, workers, report))  # a template's, once
     state, index = previous.search if previous is not None else None, plan.search
     if index is not None and memo is not None:  # serve: the last save's state, patched
         from papernotes.incremental.statememo import search_state

@@ -23,7 +23,7 @@ from papernotes.bib.styles import Reference
 from papernotes.bodyctx import body_tag_pages, note_context
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
-from papernotes.foreign import template_error
+from papernotes.foreign import template_error, theme_raised
 from papernotes.graph import data as graph
 from papernotes.lists.link import Memberships
 from papernotes.lists.pages import recently_read
@@ -190,6 +190,10 @@ class Renderer:
                 **context,
             )
         except (jinja2.TemplateError, SecurityError, OverflowError) as exc:
+            return Output(diagnostics=(template_error(exc, self.theme.dirs, template),))
+        except Exception as exc:  # ``{{ 1 / 0 }}`` in the library's theme: its error, not ours
+            if not theme_raised(exc, self.theme.dirs):
+                raise
             return Output(diagnostics=(template_error(exc, self.theme.dirs, template),))
         return Output((Page(path, machine.xml_bytes(html)),))
 
