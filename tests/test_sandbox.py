@@ -164,3 +164,56 @@ def test_macros_and_plain_functions_skip_jinjas_call_checks(
     html = ThemeSandbox().from_string(source).render(items=[1, 2], f=lambda i: i * 10, h=_Holder())
     assert html == "1010A2020A"
     assert asked == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ 'x' | center(10 ** 9) }}",
+        "{{ 'x' | indent(10 ** 9) }}",
+        "{{ 'x' | indent('y' * 10 ** 6) ~ ('a\\n' * 100) | indent('y' * 10 ** 6) }}",
+        "{{ '%s' | format('x') | center(10 ** 9) }}",
+        "{{ '%*s' | format(10 ** 9, 'x') }}",
+        "{{ ('x' * 10 ** 6) | replace('', 'y' * 100) }}",
+        "{{ [1] | slice(10 ** 9) | list }}",
+        "{{ [1] | batch(10 ** 9, 0) | list }}",
+        "{{ lipsum(10 ** 6) }}",
+        "{{ lipsum(5, max=10 ** 7) }}",
+        "{{ 'x'.ljust(10 ** 9) }}",
+        "{{ 'x'.zfill(10 ** 9) }}",
+        "{{ ('\\t' * 10 ** 6).expandtabs(1000) }}",
+        "{{ ('x' * 10 ** 6).replace('', 'y' * 100) }}",
+        "{{ '%1000000000s' % 'x' }}",
+        "{{ '%*s' % (10 ** 9, 'x') }}",
+        "{{ '%.1000000000f' % 1.0 }}",
+        "{{ '{:>1000000000}'.format(1) }}",
+        "{{ '{:>{}}'.format(1, 10 ** 9) }}",
+        "{{ '{x:>{w}}'.format_map({'x': 1, 'w': 10 ** 9}) }}",
+    ],
+)
+def test_what_grows_by_a_size_the_theme_names_is_bounded(template: str) -> None:
+    with pytest.raises(SecurityError, match="would make a value too large to render"):
+        ThemeSandbox().from_string(template).render()
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        ("{{ 'x' | center(5) }}", "  x  "),
+        ("{{ 'a\\nb' | indent(2) }}", "a\n  b"),
+        ("{{ '%d items' | format(123456789012) }}", "123456789012 items"),
+        ("{{ '%5.2f' % 3.14159 }}", " 3.14"),
+        ("{{ '%s of %s' % (2020, 12345678901) }}", "2020 of 12345678901"),
+        ("{{ '{:,}'.format(12345678901) }}", "12,345,678,901"),
+        ("{{ '{} and {}'.format('a', 10 ** 12) }}", "a and 1000000000000"),
+        ("{{ '{:>4}|'.format(1) }}", "   1|"),
+        ("{{ 'abc' | replace('b', 'X') }}", "aXc"),
+        ("{{ 'x'.ljust(3) }}|", "x  |"),
+        ("{{ [1, 2, 3] | slice(2) | list }}", "[[1, 2], [3]]"),
+        ("{{ [1, 2, 3] | batch(2, 0) | list }}", "[[1, 2], [3, 0]]"),
+        ("{{ lipsum(2, html=False) | wordcount > 20 }}", "True"),
+        ("{{ lipsum(1).startswith('<p>') }}", "True"),
+    ],
+)
+def test_ordinary_uses_of_those_still_render(template: str, expected: str) -> None:
+    assert ThemeSandbox(autoescape=True).from_string(template).render() == expected

@@ -38,6 +38,11 @@ def _library(tmp_path: Path, templates: dict[str, str]) -> Path:
         "range(10 ** 6) | list",
         "'x' * 10 ** 9",
         "10 ** 1000000000",
+        "lipsum(10 ** 6)",
+        "'x' | center(10 ** 9)",
+        "'x'.ljust(10 ** 9)",
+        "'%1000000000s' % 'x'",
+        "'{:>1000000000}'.format(1)",
     ],
 )
 def test_a_theme_cannot_run_code_or_exhaust_memory(tmp_path: Path, cli, payload: str) -> None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import types
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, Macro
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment
 
 __all__ = ["MAX_ITEMS", "ThemeSandbox", "bytecode_cache"]
 
@@ -30,11 +32,12 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
     slower than without a sandbox (about 1.2× with this).
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._safe: dict[tuple[type, str], bool] = {}
+        bound_growth(self)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -70,6 +73,8 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
             plain = type(function) is types.FunctionType and not function.__dict__
         else:
             plain = kind is types.FunctionType and not __obj.__dict__
+        if kind is types.BuiltinMethodType and isinstance(getattr(__obj, "__self__", None), str):
+            _check(_str_method_size(__obj.__self__, __obj.__name__, args), __obj.__name__)
         if plain or kind is Macro:
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
@@ -83,9 +88,22 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
                 )
         return super().call(__context, __obj, *args, **kwargs)
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # ``'{:>1000000000}'.format(x)``: a field as wide as the theme says.
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        text, call = value.__self__, wrapped
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            named = [v for a in args if isinstance(a, Mapping) for v in a.values()]  # format_map
+            _check(_widths(text, (*args, *named, *kwargs.values())), value.__name__)
+            return call(*args, **kwargs)
+
+        return bounded
+
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        if _size(operator, left, right) > MAX_ITEMS:
-            raise SecurityError(f"'{operator}' would make a value too large to render")
+        _check(_size(operator, left, right), operator)
         return super().call_binop(context, operator, left, right)
 
 
@@ -93,8 +111,93 @@ _METHODS = (types.MethodType, types.BuiltinMethodType)
 """What Jinja's ``wrap_str_format`` looks at: a bound ``format`` may hide under any name."""
 
 
+def _check(size: int, what: str) -> None:
+    if size > MAX_ITEMS:
+        raise SecurityError(f"'{what}' would make a value too large to render")
+
+
+_FIELD = re.compile(r"%[-+ #0]*(\d*)(?:\.(\d+))?|\{[^{}:]*:[^{}\d]*(\d*)(?:\.(\d+))?")
+"""A ``%`` field's or a ``format`` field's width and precision."""
+_NESTED = re.compile(r"%[-+ #0]*\*|%[-+ #0]*\d*\.\*|\{[^{}]*\{")
+"""A field that takes its width or precision from the arguments."""
+
+
+def _widths(text: object, args: Any = ()) -> int:
+    """Roughly how long a ``%`` or ``format`` string's result may be: its length and its
+    widest field (``%*s`` and ``{:>{}}`` take theirs from ``args``)."""
+    text = str(text)
+    numbers = [int(n) for m in _FIELD.finditer(text) for n in m.groups() if n and len(n) < 30]
+    if _NESTED.search(text):
+        values = args if isinstance(args, tuple | list) else (args,)
+        numbers += [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return len(text) + max(numbers, default=0)
+
+
+def _replaced(text: str, old: object, new: object, count: object = -1) -> int:
+    """How long ``text.replace(old, new, count)`` would be."""
+    times = len(text) + 1 if str(old) == "" else text.count(str(old))
+    if isinstance(count, int) and count >= 0:
+        times = min(times, count)
+    return len(text) + times * len(str(new))
+
+
+def _str_method_size(text: str, name: str, args: tuple[Any, ...]) -> int:
+    """Roughly how long the string a string method makes would be: the padding methods by
+    their width, ``expandtabs`` and ``replace`` by what they multiply, ``format`` by its
+    widest field."""
+    first = args[0] if args else None
+    if name in ("ljust", "rjust", "center", "zfill") and isinstance(first, int):
+        return first
+    if name == "expandtabs" and isinstance(first, int):
+        return len(text) + text.count("\t") * first
+    if name == "replace" and len(args) >= 2:
+        return _replaced(text, args[0], args[1], *args[2:3])
+    if name in ("format", "format_map"):
+        return _widths(text, args)
+    return 0
+
+
+def bound_growth(env: Any) -> None:
+    """Bound what the filters and ``lipsum`` that make a string or list of a size the theme
+    names may make (``'x'|center(10**9)``, ``lipsum(10**6)``: a gigabyte, or an hour)."""
+    filters = env.filters
+
+    def bounded(name: str, size: Callable[..., int]) -> None:
+        original = filters[name]
+        skip = 1 if getattr(original, "jinja_pass_arg", None) is not None else 0
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            _check(size(*args[skip:], **kwargs), name)
+            return original(*args, **kwargs)
+
+        guarded.jinja_pass_arg = getattr(original, "jinja_pass_arg", None)  # type: ignore[attr-defined]
+        if guarded.jinja_pass_arg is None:  # type: ignore[attr-defined]
+            del guarded.jinja_pass_arg  # type: ignore[attr-defined]
+        filters[name] = guarded
+
+    def indent(s: Any, width: Any = 4, *_: Any, **__: Any) -> int:
+        lines = str(s).count("\n") + 1
+        return len(str(s)) + lines * (width if isinstance(width, int) else len(str(width)))
+
+    bounded("center", lambda value, width=80, *_, **__: width if isinstance(width, int) else 0)
+    bounded("indent", indent)
+    bounded("format", lambda value, *args, **__: _widths(value, args))
+    bounded("replace", lambda s, old, new, count=None, **__: _replaced(str(s), old, new, count))
+    bounded("slice", lambda value, slices, *_, **__: slices * (MAX_ITEMS // MAX_RANGE))
+    bounded("batch", lambda value, count, fill=None, **__: 0 if fill is None else count)
+    lipsum = env.globals["lipsum"]
+
+    def bounded_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Any:
+        _check(n * max * 8, "lipsum")  # ~8 characters a word
+        return lipsum(n, html, min, max)
+
+    env.globals["lipsum"] = bounded_lipsum
+
+
 def _size(operator: str, left: Any, right: Any) -> int:
     """Roughly how big ``left operator right`` would be (items, characters or bits)."""
+    if operator == "%":
+        return _widths(left, right) if isinstance(left, str) else 0
     ints = isinstance(left, int) and isinstance(right, int)
     if operator == "**" and ints:
         return max(right, 0) * max(left.bit_length(), 1) if abs(left) > 1 else 0
