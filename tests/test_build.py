@@ -73,9 +73,10 @@ def test_template_errors_come_back_from_workers_in_job_order(
     lib = tmp_path / "lib"
     _big_library(lib)
     (lib / "templates").mkdir()
-    # Every paper page whose key ends in 7 fails, each in whichever worker renders it.
+    # Every paper page whose key ends in 7 fails, each in whichever worker renders it, each
+    # with its own message (naming its key: the same message twice is said once).
     (lib / "templates" / "paper.html").write_text(
-        "{{ note.meta.title }}\n{% if note.key.endswith('7') %}{{ nosuch.x }}{% endif %}\n",
+        "{{ note.meta.title }}\n{% if note.key.endswith('7') %}{{ note[note.key].x }}{% endif %}\n",
         encoding="utf-8",
     )
     config, _ = load_config(lib)
@@ -85,6 +86,7 @@ def test_template_errors_come_back_from_workers_in_job_order(
     errors = [[d for d in r.diagnostics if d.severity is Severity.ERROR] for r in reports]
     assert len(errors[0]) == NOTES // 10
     assert all(d.where.path == "templates/paper.html" for d in errors[0])
+    assert len({d.message for d in errors[0]}) == NOTES // 10
     assert errors[0] == errors[1]
     assert all(r.written is None for r in reports)
 
