@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import types
@@ -143,8 +144,7 @@ def _replaced(text: str, old: object, new: object, count: object = -1) -> int:
 
 def _str_method_size(text: str, name: str, args: tuple[Any, ...]) -> int:
     """Roughly how long the string a string method makes would be: the padding methods by
-    their width, ``expandtabs`` and ``replace`` by what they multiply, ``format`` by its
-    widest field."""
+    their width, ``expandtabs`` and ``replace`` by what they multiply."""
     first = args[0] if args else None
     if name in ("ljust", "rjust", "center", "zfill") and isinstance(first, int):
         return first
@@ -152,27 +152,23 @@ def _str_method_size(text: str, name: str, args: tuple[Any, ...]) -> int:
         return len(text) + text.count("\t") * first
     if name == "replace" and len(args) >= 2:
         return _replaced(text, args[0], args[1], *args[2:3])
-    if name in ("format", "format_map"):
-        return _widths(text, args)
-    return 0
+    return 0  # ``format``: wrapped by ``wrap_str_format``
 
 
 def bound_growth(env: Any) -> None:
-    """Bound what the filters and ``lipsum`` that make a string or list of a size the theme
-    names may make (``'x'|center(10**9)``, ``lipsum(10**6)``: a gigabyte, or an hour)."""
+    """Give ``env``'s filters and ``lipsum`` that make a value as large as the theme asks
+    (``'x'|center(10**9)``: a gigabyte; ``lipsum(10**6)``: minutes) the bound of ``*``."""
     filters = env.filters
 
     def bounded(name: str, size: Callable[..., int]) -> None:
         original = filters[name]
-        skip = 1 if getattr(original, "jinja_pass_arg", None) is not None else 0
+        skip = 1 if hasattr(original, "jinja_pass_arg") else 0  # the context Jinja passes
 
+        @functools.wraps(original)  # with its ``jinja_pass_arg``
         def guarded(*args: Any, **kwargs: Any) -> Any:
             _check(size(*args[skip:], **kwargs), name)
             return original(*args, **kwargs)
 
-        guarded.jinja_pass_arg = getattr(original, "jinja_pass_arg", None)  # type: ignore[attr-defined]
-        if guarded.jinja_pass_arg is None:  # type: ignore[attr-defined]
-            del guarded.jinja_pass_arg  # type: ignore[attr-defined]
         filters[name] = guarded
 
     def indent(s: Any, width: Any = 4, *_: Any, **__: Any) -> int:
@@ -183,6 +179,7 @@ def bound_growth(env: Any) -> None:
     bounded("indent", indent)
     bounded("format", lambda value, *args, **__: _widths(value, args))
     bounded("replace", lambda s, old, new, count=None, **__: _replaced(str(s), old, new, count))
+    # A list a slice: as many as ``range`` may make.
     bounded("slice", lambda value, slices, *_, **__: slices * (MAX_ITEMS // MAX_RANGE))
     bounded("batch", lambda value, count, fill=None, **__: 0 if fill is None else count)
     lipsum = env.globals["lipsum"]
