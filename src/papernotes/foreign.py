@@ -123,6 +123,7 @@ _UNDEFINED_HINT = (
     "use a variable the page is given, as the default theme's template of the same name "
     "does, or test it first: {% if name is defined %}"
 )
+_RUNTIME_HINT = "fix {file}, or delete it to use the default theme's"
 
 
 def theme_raised(exc: BaseException, dirs: Sequence[Path]) -> bool:
@@ -138,9 +139,6 @@ def theme_raised(exc: BaseException, dirs: Sequence[Path]) -> bool:
             return True
         tb = tb.tb_next
     return False
-
-
-_RUNTIME_HINT = "fix {file}, or delete it to use the default theme's"
 
 
 def fold_repeats(diags: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:

@@ -38,7 +38,7 @@ class ThemeSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._safe: dict[tuple[type, str], bool] = {}
-        bound_growth(self)
+        _bound_growth(self)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -155,7 +155,7 @@ def _str_method_size(text: str, name: str, args: tuple[Any, ...]) -> int:
     return 0  # ``format``: wrapped by ``wrap_str_format``
 
 
-def bound_growth(env: Any) -> None:
+def _bound_growth(env: Any) -> None:
     """Give ``env``'s filters and ``lipsum`` that make a value as large as the theme asks
     (``'x'|center(10**9)``: a gigabyte; ``lipsum(10**6)``: minutes) the bound of ``*``."""
     filters = env.filters
