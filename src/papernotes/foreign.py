@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papernotes.errors import Diagnostic, Location, Severity, error
+from papernotes.errors import Diagnostic, Location, PapernotesError, Severity, error
 
 if TYPE_CHECKING:
     import yaml
@@ -112,6 +112,19 @@ def template_error(exc: BaseException, dirs: Sequence[Path], template: str) -> D
         else:
             hint = _RUNTIME_HINT.format(file=where.path)
     return Diagnostic(Severity.ERROR, where, message, hint)
+
+
+def over_budget(exc: BaseException, dirs: Sequence[Path], template: str) -> PapernotesError:
+    """The error that ends a build whose page of ``template`` went over its budget
+    (``pagebudget.OverBudget``), at the theme file and line it was running."""
+    from papernotes.pagebudget import PageOverBudget
+
+    where = _template_frame(exc, dirs, template)
+    hint = (
+        f"look in {where.path} for a loop that never ends or makes too much, and fix it, or "
+        "delete the file to use the default theme's"
+    )
+    return PageOverBudget(f"{exc}; the build stops here", where=where, hint=hint)
 
 
 _SYNTAX_HINT = "fix the template's syntax, or delete the file to use the default theme's"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from papernotes.bib.styles import Reference
 from papernotes.bodyctx import body_tag_pages, note_context
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
-from papernotes.foreign import template_error, theme_raised
+from papernotes.foreign import over_budget, template_error, theme_raised
 from papernotes.graph import data as graph
 from papernotes.lists.link import Memberships
 from papernotes.lists.pages import recently_read
@@ -31,6 +32,7 @@ from papernotes.markdown._types import RenderedBody
 from papernotes.markdown.body import render_body
 from papernotes.markdown.code import has_diagram
 from papernotes.model import CiteKey, Library, Note, Status
+from papernotes.pagebudget import OverBudget, page_budget
 from papernotes.rowhtml import PageRows
 from papernotes.siteindex import AUTHOR_PAGE_MIN_PAPERS, SiteIndex
 from papernotes.theme import Theme
@@ -180,15 +182,20 @@ class Renderer:
             "absolute": lambda target: absolute(self.config, target),
             "rows": PageRows(url, path, self.library, self.index),
         }
+        # The library's own templates are timed (``pagebudget``): a loop may never end.
+        budget = page_budget() if len(self.theme.dirs) > 1 else nullcontext()
         try:
-            html = self.theme.env.get_template(template).render(
-                site=self.config,
-                library=self.library,
-                index=self.index,
-                page_path=path,
-                **helpers,
-                **context,
-            )
+            with budget:
+                html = self.theme.env.get_template(template).render(
+                    site=self.config,
+                    library=self.library,
+                    index=self.index,
+                    page_path=path,
+                    **helpers,
+                    **context,
+                )
+        except OverBudget as exc:  # the build stops: the next page would meet the same loop
+            raise over_budget(exc, self.theme.dirs, template) from None
         except (jinja2.TemplateError, SecurityError, OverflowError) as exc:
             return Output(diagnostics=(template_error(exc, self.theme.dirs, template),))
         except Exception as exc:  # ``{{ 1 / 0 }}`` in the library's theme: its error, not ours
