@@ -1,12 +1,13 @@
 """What one page may cost when the library's own templates render it: CPU time and memory.
 
-The sandbox bounds each value a template makes (``sandbox.MAX_ITEMS``), not how many it makes:
-``{% for i in range(99999) %}{% for j in range(99999) %}…`` runs for days, and a loop of
-bounded strings fills the memory. While a page of a library with templates of its own renders,
-a timer on the process's CPU time (``SIGPROF``, every :data:`TICK` seconds of it) looks at what
-the page has used so far, and past :data:`CPU_SECONDS` or :data:`MEMORY_BYTES` stops it: the
-build ends with one error at the template's line (:class:`PageOverBudget`), rather than every
-page meeting the same loop (50,000 paper pages over one).
+The sandbox bounds each value a template makes (``sandbox.MAX_ITEMS``), not how many it
+makes: ``{% for i in range(99999) %}{% for j in range(99999) %}…`` runs for days, and a loop
+of bounded strings fills the memory. While a page of a library with templates of its own
+renders, a timer on the process's CPU time (``SIGPROF``, every :data:`TICK` seconds of it)
+looks at what the page has used so far (the CPU time of the thread rendering it, the process's
+memory), and past :data:`CPU_SECONDS` or :data:`MEMORY_BYTES` stops it: the build ends with one
+error at the template's line (:class:`PageOverBudget`), rather than every page meeting the same
+loop (50,000 paper pages over one).
 
 The default theme's pages are not timed: no timer runs unless the library has a ``templates/``
 folder. A signal's handler runs in the main thread only, so only pages rendered there are timed:
@@ -37,8 +38,9 @@ TICK = 0.25
 """Seconds of CPU time between two looks at what the page has used."""
 
 
-class OverBudget(Exception):
-    """Raised inside the template's code when the page is over its budget; what it was over."""
+class OverBudget(PapernotesError):
+    """Raised inside the template's code when the page is over its budget (what it was over):
+    turned into :class:`PageOverBudget`, at the template's line, by the page's renderer."""
 
 
 class PageOverBudget(PapernotesError):
@@ -71,7 +73,7 @@ def _tick(signum: int, frame: FrameType | None) -> None:
     # Raised again at each tick while armed: code the template called may catch it once.
     if not _Page.armed:
         return  # a tick that came just after the page ended
-    if time.process_time() - _Page.cpu > CPU_SECONDS:
+    if time.thread_time() - _Page.cpu > CPU_SECONDS:
         raise OverBudget(f"the page took more than {CPU_SECONDS:g} s of CPU to render")
     if _Page.memory < 0:  # the page's first tick: most pages end before one comes
         _Page.memory = _memory()
@@ -93,7 +95,7 @@ def page_budget() -> Iterator[None]:
     if not _installed:  # kept for good: a tick pending when a page ends finds nothing armed
         signal.signal(signal.SIGPROF, _tick)
         _installed = True
-    _Page.cpu, _Page.memory, _Page.armed = time.process_time(), -1, True
+    _Page.cpu, _Page.memory, _Page.armed = time.thread_time(), -1, True
     signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
     try:
         yield
