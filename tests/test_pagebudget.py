@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from papernotes.build import build
 from papernotes.config import load_config
 from papernotes.errors import Location
 from papernotes.incremental import parallel
-from papernotes.pagebudget import OverBudget, PageOverBudget, page_budget
+from papernotes.pagebudget import OverBudget, PageOverBudget, over_reason, page_budget
 
 from conftest import note_text, write_note
 
@@ -117,18 +118,65 @@ def test_the_timer_is_stopped_when_the_page_ends(monkeypatch: pytest.MonkeyPatch
     _spin(0.1)  # a tick still pending finds no page: nothing is raised
 
 
-def test_outside_the_main_thread_nothing_is_timed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pagebudget, "CPU_SECONDS", 0.0)
-    raised: list[BaseException] = []
+def _in_a_thread(work: Callable[[], object]) -> list[object]:
+    """What ``work`` returned or raised, run in a thread of its own (``serve``'s build thread)."""
+    met: list[object] = []
+
+    def run() -> None:
+        try:
+            met.append(work())
+        except BaseException as exc:  # what the thread met is the answer
+            met.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    return met
+
+
+def test_a_page_outside_the_main_thread_is_watched(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pagebudget, "CPU_SECONDS", 0.2)
+    monkeypatch.setattr(pagebudget, "TICK", 0.02)
 
     def render() -> None:
-        try:
-            with page_budget():
-                _spin(0.1)
-        except BaseException as exc:
-            raised.append(exc)
+        with page_budget():
+            _spin(10.0)
 
-    thread = threading.Thread(target=render)
-    thread.start()
-    thread.join()
-    assert raised == []
+    [met] = _in_a_thread(render)
+    assert isinstance(met, OverBudget)
+    assert over_reason(met) == "the page took more than 0.2 s of CPU to render"
+    [done] = _in_a_thread(lambda: _quick_page())  # let go when it ends: no late raise
+    assert done == "rendered"
+
+
+def _quick_page() -> str:
+    with page_budget():
+        pass
+    _spin(0.1)
+    return "rendered"
+
+
+def test_serve_rebuilds_past_an_endless_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papernotes.incremental.session import Session
+    from papernotes.serve.watch import build_once, rebuild
+
+    monkeypatch.setattr(pagebudget, "CPU_SECONDS", 0.3)
+    monkeypatch.setattr(pagebudget, "TICK", 0.02)
+    root = _library(tmp_path, {}, notes=2)
+    out = root / "site"
+    session = Session(root, out)
+    [first] = _in_a_thread(lambda: build_once(root, out, session))
+    assert first.status and first.status.startswith("rebuilt"), first
+    (root / "templates").mkdir()
+    (root / "templates" / "tag.html").write_text(_page(ENDLESS), encoding="utf-8")
+    [looping] = _in_a_thread(lambda: rebuild(root, out, session, None))
+    assert looping.status == "build failed: 1 errors; still serving the last good site"
+    assert looping.problems[0].startswith(
+        "templates/tag.html:3: error: the page took more than 0.3 s of CPU to render;"
+    )
+    assert (out / "papers" / "n01.html").is_file()  # the last good site
+    (root / "templates" / "tag.html").unlink()
+    [fixed] = _in_a_thread(lambda: rebuild(root, out, session, None))
+    assert fixed.problems == () and fixed.status and fixed.status.startswith("rebuilt"), fixed

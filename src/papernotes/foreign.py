@@ -117,14 +117,14 @@ def template_error(exc: BaseException, dirs: Sequence[Path], template: str) -> D
 def over_budget(exc: BaseException, dirs: Sequence[Path], template: str) -> PapernotesError:
     """The error that ends a build whose page of ``template`` went over its budget
     (``pagebudget.OverBudget``), at the theme file and line it was running."""
-    from papernotes.pagebudget import PageOverBudget
+    from papernotes.pagebudget import PageOverBudget, over_reason
 
     where = _template_frame(exc, dirs, template)
     hint = (
         f"look in {where.path} for a loop that never ends or makes too much, and fix it, or "
         "delete the file to use the default theme's"
     )
-    return PageOverBudget(f"{exc}; the build stops here", where=where, hint=hint)
+    return PageOverBudget(f"{over_reason(exc)}; the build stops here", where=where, hint=hint)
 
 
 _SYNTAX_HINT = "fix the template's syntax, or delete the file to use the default theme's"

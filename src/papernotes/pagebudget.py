@@ -10,8 +10,8 @@ error at the template's line (:class:`PageOverBudget`), rather than every page m
 loop (50,000 paper pages over one).
 
 The default theme's pages are not timed: no timer runs unless the library has a ``templates/``
-folder. A signal's handler runs in the main thread only, so only pages rendered there are timed:
-a build's and its workers', not ``serve``'s rebuilds in its build thread (their workers are).
+folder. A signal's handler runs in the main thread only: a page rendered in another thread
+(``serve``'s rebuilds) is watched by a thread of its own instead (:class:`_Watched`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,15 @@ from types import FrameType
 
 from papernotes.errors import PapernotesError
 
-__all__ = ["CPU_SECONDS", "MEMORY_BYTES", "TICK", "OverBudget", "PageOverBudget", "page_budget"]
+__all__ = [
+    "CPU_SECONDS",
+    "MEMORY_BYTES",
+    "TICK",
+    "OverBudget",
+    "PageOverBudget",
+    "over_reason",
+    "page_budget",
+]
 
 CPU_SECONDS = 60.0
 """The most CPU time one page may take: the default theme's home page of 50,000 notes takes
@@ -81,16 +89,101 @@ def _tick(signum: int, frame: FrameType | None) -> None:
         raise OverBudget(f"the page needed more than {MEMORY_BYTES >> 20:,} MiB of memory")
 
 
+class _Watched:
+    """The page rendered outside the main thread (``serve``'s build thread): a thread of its own
+    looks at it every :data:`TICK` seconds and raises :class:`OverBudget` in the rendering
+    thread (``PyThreadState_SetAsyncExc``), a signal's handler running in the main thread only."""
+
+    lock = threading.Lock()
+    thread: int | None = None
+    """The rendering thread's identifier while a page is watched."""
+    clock: int | None = None
+    """That thread's CPU clock (wall time where there is none)."""
+    cpu = 0.0
+    memory = 0
+    reason = ""
+    """What the page was over, for the error (an exception raised so carries no message)."""
+    watcher = 0
+    """The process whose watching thread runs (a fork has none)."""
+
+
+def _cpu_of(clock: int | None) -> float:
+    return time.clock_gettime(clock) if clock is not None else time.monotonic()
+
+
+def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in ``thread`` at its next step; None takes back one not raised yet."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread), exc and ctypes.py_object(exc)
+    )
+
+
+def _watch() -> None:
+    while True:
+        time.sleep(TICK)
+        with _Watched.lock:
+            thread = _Watched.thread
+            if thread is None:
+                continue
+            if _cpu_of(_Watched.clock) - _Watched.cpu > CPU_SECONDS:
+                _Watched.reason = f"the page took more than {CPU_SECONDS:g} s of CPU to render"
+            elif _memory() - _Watched.memory > MEMORY_BYTES:
+                _Watched.reason = f"the page needed more than {MEMORY_BYTES >> 20:,} MiB of memory"
+            else:
+                continue
+            _raise_in(thread, OverBudget)  # again at each tick while the page is watched
+
+
+@contextmanager
+def _watched() -> Iterator[None]:
+    import os
+
+    thread = threading.get_ident()
+    try:
+        clock: int | None = time.pthread_getcpuclockid(thread)
+    except (AttributeError, OSError):  # no such clock (macOS): wall time
+        clock = None
+    try:  # armed inside: a raise that comes as it is armed is let go too
+        with _Watched.lock:
+            if _Watched.watcher != os.getpid():
+                threading.Thread(target=_watch, name="papernotes page budget", daemon=True).start()
+                _Watched.watcher = os.getpid()
+            _Watched.thread, _Watched.clock, _Watched.reason = thread, clock, ""
+            _Watched.cpu, _Watched.memory = _cpu_of(clock), _memory()
+        yield
+    finally:
+        while True:  # an exception raised here while the page is let go: let it go again
+            try:
+                with _Watched.lock:
+                    _Watched.thread = None
+                    _raise_in(thread, None)
+                break
+            except OverBudget:
+                continue
+
+
+def over_reason(exc: BaseException) -> str:
+    """What the page of ``exc`` (an :class:`OverBudget`) was over."""
+    return str(exc) or _Watched.reason
+
+
 _installed = False
 
 
 @contextmanager
 def page_budget() -> Iterator[None]:
     """Time the page rendered inside: :class:`OverBudget` is raised in its code once it is over
-    budget. Outside the main thread (or where there is no ``SIGPROF``), nothing is timed."""
+    budget. In the main thread a ``SIGPROF`` timer looks at it; in another, a thread of its own
+    (:class:`_Watched`); where there is no ``SIGPROF``, nothing is timed."""
     global _installed
-    if not hasattr(signal, "SIGPROF") or threading.current_thread() is not threading.main_thread():
+    if not hasattr(signal, "SIGPROF"):
         yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        with _watched():
+            yield
         return
     if not _installed:  # kept for good: a tick pending when a page ends finds nothing armed
         signal.signal(signal.SIGPROF, _tick)

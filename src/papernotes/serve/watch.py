@@ -48,6 +48,7 @@ def build_once(
     is saved here. ``hold``: see :meth:`~papernotes.incremental.session.Session.build`."""
     from papernotes.errors import Severity
     from papernotes.incremental.session import Session
+    from papernotes.pagebudget import PageOverBudget
     from papernotes.serve.lastgood import KEPT, LEFT_OUT
     from papernotes.write import OutputRefused
 
@@ -61,6 +62,10 @@ def build_once(
         report = session.build(keep_going=True, hold=hold)
     except OutputRefused as exc:
         return BuildOutcome((str(exc),), (exc.format(),))
+    except PageOverBudget as exc:  # a theme's endless loop: the next save may fix it
+        session.invalidate(None)  # stopped midway: the next build starts afresh
+        status = "build failed: 1 errors; still serving the last good site"
+        return BuildOutcome((exc.format(),), (exc.format(),), status)
     saved = session.persist() if own else ()
     lines = tuple(d.format() for d in (*report.diagnostics, *saved))
     errors = tuple(d.format() for d in report.diagnostics if d.severity is Severity.ERROR)
