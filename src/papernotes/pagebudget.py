@@ -16,13 +16,14 @@ folder. A signal's handler runs in the main thread only: a page rendered in anot
 
 from __future__ import annotations
 
-import resource
+import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from types import FrameType
 
 from papernotes.errors import PapernotesError
@@ -64,29 +65,42 @@ class _Page:
     memory = 0
 
 
-_PAGE_SIZE = resource.getpagesize()
+@cache
+def _page_size() -> int:
+    return os.sysconf("SC_PAGE_SIZE")
 
 
 def _memory() -> int:
     """This process's resident memory in bytes (Linux); elsewhere its peak so far."""
     try:
         with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * _PAGE_SIZE
+            return int(f.read().split()[1]) * _page_size()
     except (OSError, IndexError, ValueError):
+        import resource  # POSIX's: there is no SIGPROF, so no page is timed, where it is not
+
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak if sys.platform == "darwin" else peak * 1024  # kilobytes on Linux
+
+
+def _over(cpu: float, grown: int) -> str:
+    """What a page that took ``cpu`` seconds and grew the memory by ``grown`` bytes is over
+    ("": nothing)."""
+    if cpu > CPU_SECONDS:
+        return f"the page took more than {CPU_SECONDS:g} s of CPU to render"
+    if grown > MEMORY_BYTES:
+        return f"the page needed more than {MEMORY_BYTES >> 20:,} MiB of memory"
+    return ""
 
 
 def _tick(signum: int, frame: FrameType | None) -> None:
     # Raised again at each tick while armed: code the template called may catch it once.
     if not _Page.armed:
         return  # a tick that came just after the page ended
-    if time.thread_time() - _Page.cpu > CPU_SECONDS:
-        raise OverBudget(f"the page took more than {CPU_SECONDS:g} s of CPU to render")
+    memory = _memory()
     if _Page.memory < 0:  # the page's first tick: most pages end before one comes
-        _Page.memory = _memory()
-    elif _memory() - _Page.memory > MEMORY_BYTES:
-        raise OverBudget(f"the page needed more than {MEMORY_BYTES >> 20:,} MiB of memory")
+        _Page.memory = memory
+    if reason := _over(time.thread_time() - _Page.cpu, memory - _Page.memory):
+        raise OverBudget(reason)
 
 
 class _Watched:
@@ -127,19 +141,14 @@ def _watch() -> None:
             thread = _Watched.thread
             if thread is None:
                 continue
-            if _cpu_of(_Watched.clock) - _Watched.cpu > CPU_SECONDS:
-                _Watched.reason = f"the page took more than {CPU_SECONDS:g} s of CPU to render"
-            elif _memory() - _Watched.memory > MEMORY_BYTES:
-                _Watched.reason = f"the page needed more than {MEMORY_BYTES >> 20:,} MiB of memory"
-            else:
-                continue
-            _raise_in(thread, OverBudget)  # again at each tick while the page is watched
+            reason = _over(_cpu_of(_Watched.clock) - _Watched.cpu, _memory() - _Watched.memory)
+            if reason:
+                _Watched.reason = reason
+                _raise_in(thread, OverBudget)  # again at each tick while the page is watched
 
 
 @contextmanager
 def _watched() -> Iterator[None]:
-    import os
-
     thread = threading.get_ident()
     try:
         clock: int | None = time.pthread_getcpuclockid(thread)
