@@ -121,30 +121,88 @@ def test_entry_texts_keep_an_entry_until_taken_and_only_for_the_same_metadata() 
     assert not texts._kept  # taken entries are let go
 
 
-def test_a_page_made_in_a_forked_worker_makes_only_its_flavour_and_keeps_nothing() -> None:
-    # The .bib files are made in the building process: what a worker kept would be for nobody.
+def test_a_page_made_in_a_forked_worker_sends_every_flavour_back_and_keeps_nothing() -> None:
+    # The .bib files are made in the building process: a worker sends its page's entry back
+    # (Output.entries) instead of keeping it, and the building process takes it from there.
     config, _ = load_config(REPO)
     library, _ = read_library(REPO, config)
     meta = next(iter(library.notes.values())).meta
     texts = EntryTexts()
-    made: list[str] = []
-    to_biblatex = export.to_biblatex
-
-    def counted(entry: Any) -> Any:
-        made.append("biblatex")
-        return to_biblatex(entry)
-
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the worker: its page's entry, no other flavour made, nothing kept
-        export.to_biblatex = counted  # type: ignore[assignment]
+    if pid == 0:  # the worker: its page's entry; every flavour sent, nothing kept
         text = texts.bibtex(meta)
-        os.write(write, json.dumps([text, made, len(texts._kept)]).encode())
+        sent = texts.sent()
+        os.write(write, json.dumps([text, sent, len(texts._kept), texts.sent()]).encode())
         os._exit(0)
     os.close(write)
     with os.fdopen(read, "rb") as f:
         answer = json.loads(f.read())
     os.waitpid(pid, 0)
-    assert answer == [export.format_entry(meta, "bibtex"), [], 0]
-    assert texts.bibtex(meta) == answer[0]  # here, the building process: kept for take
-    assert texts.take(meta) == export.format_entries(meta, export.FLAVOURS)
+    both = export.format_entries(meta, export.FLAVOURS)
+    assert answer == [both[0], [[meta.key, list(both)]], 0, []]  # sent once
+    assert texts.sent() == ()  # the building process sends nothing: it keeps its own
+
+    made: list[str] = []
+    to_entry = export.to_entry
+
+    def counted(m: Any) -> Any:
+        made.append(m.key)
+        return to_entry(m)
+
+    export.to_entry = counted  # type: ignore[assignment]
+    try:
+        texts.receive(((meta.key, tuple(answer[1][0][1])),))
+        assert texts.take(meta) == both
+        assert made == []  # taken as received, not made again
+        assert texts.take(meta) == both and made == [meta.key]  # taken once, then made
+    finally:
+        export.to_entry = to_entry  # type: ignore[assignment]
+
+
+def test_received_entries_wait_in_the_spool_not_in_memory(tmp_path: Path) -> None:
+    from papernotes.incremental.spool import Spool
+
+    config, _ = load_config(REPO)
+    library, _ = read_library(REPO, config)
+    metas = [n.meta for n in library.notes.values()][:5]
+    texts = EntryTexts()
+    texts.spool = Spool.open(tmp_path)
+    assert texts.spool is not None
+    sent = tuple((m.key, export.format_entries(m, export.FLAVOURS)) for m in metas)
+    texts.receive(sent)
+    assert all(isinstance(where[0], int) for where in texts._received.values())  # offsets
+    for meta, (_, both) in reversed(list(zip(metas, sent, strict=True))):
+        assert texts.take(meta) == both
+    assert not texts._received
+
+
+def test_a_build_over_workers_makes_each_entry_once_in_a_worker_and_joins_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forked page workers send their entries back; library.bib, made after the paper pages,
+    # joins them: the building process makes only those of the pages it rendered itself.
+    from papernotes.bib import entrytexts
+    from papernotes.incremental import parallel
+
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 4)
+    root = copy_bundled(tmp_path / "lib")
+    config, _ = load_config(root)
+    library, _ = read_library(root, config)
+    metas = [n.meta for n in library.notes.values()]
+    expected = {f: export.format_bib(metas, f) for f in export.FLAVOURS}
+    parent, here = os.getpid(), []
+    real = entrytexts.format_entries
+
+    def counted(meta: Any, flavours: Any) -> Any:
+        if os.getpid() == parent:
+            here.append(meta.key)
+        return real(meta, flavours)
+
+    monkeypatch.setattr(entrytexts, "format_entries", counted)
+    out = tmp_path / "site"
+    build(root, config, out=out, use_cache=False, workers=2)
+    assert (out / "library.bib").read_text(encoding="utf-8") == expected["bibtex"]
+    assert (out / "library-biblatex.bib").read_text(encoding="utf-8") == expected["biblatex"]
+    assert len(here) == len(set(here)) <= parallel.FIRST_SLICE < len(metas)  # the rest sent

@@ -4,6 +4,7 @@ library in this process, and are taken in job order."""
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import pytest
 
@@ -155,3 +156,38 @@ def test_with_jobs_here_the_workers_are_handed_a_longer_window(
     assert windows == [window or parallel.WINDOW_PER_WORKER]
     assert HERE_WINDOW > parallel.WINDOW_PER_WORKER
     assert [path for path, _ in sink.taken] == [f"p{i}.html" for i in range(200)]
+
+
+def test_a_late_job_is_made_at_its_turn_after_the_entries_before_it_were_received(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The site's .bib files join the entries the paper pages' workers send back: made here,
+    # but only once every job before them was taken, not early while the workers render.
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    received: list[str] = []
+    order: list[str] = []
+
+    def page(i: int) -> Output:
+        return Output((), (), ((f"k{i}", ("bib", "biblatex")),))
+
+    def late() -> Output:
+        order.append(f"late after {len(received)} entries")
+        return Output()
+
+    jobs = [Job(f"p{i}.html", "fp", partial(page, i)) for i in range(150)]
+    jobs.append(Job("library.bib", "fp", late, here=True, late=True))
+    jobs.append(Job("tail.html", "fp", Output))
+
+    class Sink:
+        def made(self, job: Job) -> Output:
+            return job.run()
+
+        def take(self, made: Output) -> tuple[Diagnostic, ...]:
+            return ()
+
+    def receive(sent: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        received.extend(key for key, _ in sent)
+
+    run_jobs(Sink(), jobs, 2, None, receive)
+    assert order == ["late after 150 entries"]
+    assert received == [f"k{i}" for i in range(150)]  # in job order, from every worker

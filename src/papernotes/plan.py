@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import cast
 
 from papernotes import machine
-from papernotes.bib.site_files import library_exports
+from papernotes.bib.site_files import BIB_FILES, library_exports
 from papernotes.bib.styles import Reference, Style
 from papernotes.config import Config
 from papernotes.errors import Diagnostic
@@ -198,7 +198,10 @@ def render_site(
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     collected = Collected() if sink is None else None
     to = collected if collected is not None else cast("Sink", sink)  # made where the job runs
-    problems = fold_repeats(run_jobs(to, todo, workers, report))  # a template's, once
+    if plan.entries is not None:  # what the workers send back, in the spool (a cold build)
+        plan.entries.spool = spool
+    received = plan.entries.receive if plan.entries is not None else None
+    problems = fold_repeats(run_jobs(to, todo, workers, report, received))  # a template's, once
     state, index = previous.search if previous is not None else None, plan.search
     if index is not None and memo is not None:  # serve: the last save's state, patched
         from papernotes.incremental.statememo import search_state
@@ -378,7 +381,9 @@ def plan_site(
         search_files = shard_files(search_index, doc_digests=doc_digests, sizes=sizes)
     jobs.extend(jobmemo.file_jobs(memo, "search-jobs", search_files, lambda file: bytes_job(*file)))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
-        jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths, here=True))
+        # The .bib files join the entries the paper pages made: made after them (``late``).
+        late = paths == BIB_FILES
+        jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths, True, late))
     entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])
     jobs.append(Job("feed.xml", feed_fp, lambda: feed_page(r, texts)))
@@ -395,4 +400,4 @@ def plan_site(
         Copy(p, src) for p, src in theme.static.items() if diagrams or not is_diagram_asset(p)
     ]
     copies.extend(Copy(library.files[f], root / papers_dir / f) for f in sorted(files))
-    return SitePlan(tuple(jobs), tuple(copies), search_index, rows)
+    return SitePlan(tuple(jobs), tuple(copies), search_index, rows, r.entries)

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from papernotes import machine, urls
-from papernotes.bib.entrytexts import EntryTexts
+from papernotes.bib.entrytexts import EntryTexts, Sent
 from papernotes.bib.styles import Reference
 from papernotes.bodyctx import body_tag_pages, note_context
 from papernotes.config import Config
@@ -63,9 +63,16 @@ class Output:
     """The files made (none when a template failed)."""
     diagnostics: tuple[Diagnostic, ...] = ()
     """Template problems, in the order met."""
+    entries: Sent = ()
+    """The .bib entries a paper page made in a forked worker, for the site's .bib files
+    (``bib.entrytexts``)."""
 
     def __add__(self, other: Output) -> Output:
-        return Output((*self.pages, *other.pages), (*self.diagnostics, *other.diagnostics))
+        return Output(
+            (*self.pages, *other.pages),
+            (*self.diagnostics, *other.diagnostics),
+            (*self.entries, *other.entries),
+        )
 
 
 def render_note_body(note: Note, library: Library, md: MarkdownIt, papers_dir: str) -> RenderedBody:
@@ -257,7 +264,8 @@ def paper_page(
         bib_file=posixpath.basename(urls.paper_bib(note.key)),
         graph_key=note.key if _linked(library, note.key) else "",
     )
-    return page
+    sent = r.entries.sent()  # a worker's: the entry in every flavour, for the .bib files
+    return Output(page.pages, page.diagnostics, sent) if sent else page
 
 
 HOME_ROWS = 100

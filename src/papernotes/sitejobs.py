@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:
+    from papernotes.bib.entrytexts import EntryTexts, Sent
     from papernotes.bib.styles import Reference
     from papernotes.errors import Diagnostic
     from papernotes.incremental.indexrows import IndexRows
@@ -51,6 +52,10 @@ class Job(NamedTuple):
     here: bool = False
     """Run in the building process, never a forked worker (:func:`run_jobs`): the job reads
     every note, so a worker would copy most of the parent's memory it inherited."""
+    late: bool = False
+    """A job :attr:`here` made at its turn, once every job before it was taken, not while the
+    workers render (:func:`run_jobs`): it joins what they sent back (the site's .bib files,
+    of the entries the paper pages made)."""
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -67,7 +72,8 @@ class Sink(Protocol):
         ...
 
     def take(self, made: Any) -> tuple[Diagnostic, ...]:
-        """Take what :meth:`made` returned; the job's problems."""
+        """Take what :meth:`made` returned; the job's problems. What :meth:`made` returns has
+        the ``entries`` its job's page made in a worker (``render.Output.entries``)."""
         ...
 
 
@@ -123,10 +129,15 @@ def page_life(jobs: int) -> int:
 
 
 def run_jobs(
-    to: Sink, todo: Sequence[Job], workers: int, progress: Callable[[int, int], None] | None
+    to: Sink,
+    todo: Sequence[Job],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    received: Callable[[Sent], None] | None = None,
 ) -> list[Diagnostic]:
     """Run ``todo`` over ``workers`` forked processes (``incremental.parallel``), each job's
-    files to ``to``, taken in job order; their problems, in job order.
+    files to ``to``, taken in job order; their problems, in job order. The .bib entries each
+    job's page made in a worker go to ``received`` as it is taken (``bib.entrytexts``).
 
     A job that reads every note (:attr:`Job.here`) runs in this process, once the workers
     are forked, one between each two results taken from them, however late it comes in
@@ -139,12 +150,12 @@ def run_jobs(
 
     from papernotes.incremental import parallel
 
-    here = [job for job in todo if job.here]
+    here = [job for job in todo if job.here and not job.late]  # made while the workers render
     pooled = [job for job in todo if not job.here]
     forked = parallel.fans_out(len(pooled), workers)
     life = page_life(len(pooled))
     window = HERE_WINDOW if here else parallel.WINDOW_PER_WORKER
-    if here and forked:  # no import in this process while the pool may fork
+    if forked and len(pooled) < len(todo):  # no import in this process while the pool may fork
         from papernotes.bib.site_files import import_ahead
 
         import_ahead()
@@ -171,6 +182,8 @@ def run_jobs(
                 parallel.give_back_free_memory()  # what it made and let go: a site file's worth
             made = next(stream)
         problems.extend(to.take(made))
+        if received is not None and made.entries:
+            received(made.entries)
     return problems
 
 
@@ -185,6 +198,8 @@ class SitePlan(NamedTuple):
     """The search index the search files were made from."""
     index_rows: IndexRows | None = None
     """The site index as rows, for the next build (None: ``serve``'s, kept in memory)."""
+    entries: EntryTexts | None = None
+    """The build's .bib entries: what the paper pages' workers send back goes there."""
 
 
 class RenderedSite(NamedTuple):

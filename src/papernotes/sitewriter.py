@@ -28,6 +28,7 @@ from papernotes.blake import blake2b
 from papernotes.write import MARKER, Copy, OutputRefused, Page, WriteReport
 
 if TYPE_CHECKING:
+    from papernotes.bib.entrytexts import Sent
     from papernotes.errors import Diagnostic
     from papernotes.incremental.searchmemo import SaveMemo
     from papernotes.outputmemo import OutputMemo
@@ -65,6 +66,8 @@ class Made(NamedTuple):
     """Its files, in the order it made them."""
     diagnostics: tuple[Diagnostic, ...]
     """Its problems, in the order met."""
+    entries: Sent = ()
+    """The .bib entries its paper page made in a worker (``render.Output.entries``)."""
 
 
 def _name(path: str) -> str:
@@ -137,7 +140,7 @@ class SiteWriter:
         pickled back at 1,000 notes, then hashed and written by the parent alone)."""
         output = job.run()
         files = tuple(self._staged(page, _name(page.path)) for page in output.pages)
-        return Made(files, output.diagnostics)
+        return Made(files, output.diagnostics, output.entries)
 
     def take(self, made: Made) -> tuple[Diagnostic, ...]:
         """Take the files :meth:`made` staged, in job order; the job's problems."""
