@@ -198,9 +198,7 @@ def render_site(
     report = (lambda done, total: progress("pages", done, total)) if progress else None
     collected = Collected() if sink is None else None
     to = collected if collected is not None else cast("Sink", sink)  # made where the job runs
-    if plan.entries is not None:  # what the workers send back, in the spool (a cold build)
-        plan.entries.spool = spool
-    received = plan.entries.receive if plan.entries is not None else None
+    received = plan.entries.receiving(spool) if plan.entries is not None else None
     problems = fold_repeats(run_jobs(to, todo, workers, report, received))  # a template's, once
     state, index = previous.search if previous is not None else None, plan.search
     if index is not None and memo is not None:  # serve: the last save's state, patched
@@ -381,8 +379,7 @@ def plan_site(
         search_files = shard_files(search_index, doc_digests=doc_digests, sizes=sizes)
     jobs.extend(jobmemo.file_jobs(memo, "search-jobs", search_files, lambda file: bytes_job(*file)))
     for paths, fp, make_texts in library_exports(library, meta_ds.values(), memo, r.entries.take):
-        # The .bib files join the entries the paper pages made: made after them (``late``).
-        late = paths == BIB_FILES
+        late = paths == BIB_FILES  # they join the entries the paper pages made: after them
         jobs.append(Job(paths[0], fp, partial(_text_files, make_texts), paths, True, late))
     entries = machine.feed_entries(library, texts, among=feed_notes(library, of_metas, memo))
     feed_fp = digest("feed", everything, [(n.key, fps[n.key], d, s) for n, d, s in entries])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from papernotes.bib.export import FLAVOURS, format_entries
@@ -71,6 +72,12 @@ class EntryTexts:
         in the building process (it keeps its own)."""
         out, self._outbox = tuple(self._outbox), []
         return out
+
+    def receiving(self, spool: Spool | None) -> Callable[[Sent], None]:
+        """:meth:`receive`, what it keeps held in ``spool`` (a cold build's) when there is
+        one."""
+        self.spool = spool
+        return self.receive
 
     def receive(self, sent: Sent) -> None:
         """Keep what a worker :meth:`sent`, for :meth:`take`. Entries are of this build's
