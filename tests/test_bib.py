@@ -793,6 +793,33 @@ def test_real_biber_accepts_the_export(tmp_path: Path) -> None:
             assert fields.get(name) == value, (m.key, name)
 
 
+@pytest.mark.parametrize("flavour", ["bibtex", "biblatex"])
+def test_an_entry_with_no_field_keeps_the_comma_biber_requires(
+    tmp_path: Path, flavour: str
+) -> None:
+    # A vault note with no title, authors or year was written `@misc{CRC\n}`: BibTeX took it,
+    # biber stopped ("found '}', expected ','") and printed no entry of the whole file.
+    bare = Metadata(key=CiteKey("CRC"))
+    assert format_entry(bare, flavour) == "@misc{CRC,\n}\n"  # type: ignore[arg-type]
+    titled = format_entry(Metadata(key=CiteKey("x"), title="T"), flavour)  # type: ignore[arg-type]
+    assert titled.endswith("{T}\n}\n")  # no trailing comma after a field
+    bib = format_bib([bare, Metadata(key=CiteKey("x"), title="T")], flavour)  # type: ignore[arg-type]
+    (tmp_path / "lib.bib").write_text(bib, encoding="utf-8")
+    result = run_tool(["biber", "--tool", "--output-file", "out.bib", "lib.bib"], tmp_path)
+    blg = (tmp_path / "lib.bib.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode == 0 and "ERROR" not in blg, result.stdout + blg
+    assert set(parse_bib((tmp_path / "out.bib").read_text(encoding="utf-8")).entries) == {
+        "CRC",
+        "x",
+    }
+    (tmp_path / "doc.aux").write_text(
+        "\\citation{*}\n\\bibdata{lib}\n\\bibstyle{plain}\n", encoding="utf-8"
+    )
+    result = run_tool(["bibtex", "doc"], tmp_path)
+    assert result.returncode == 0 and (tmp_path / "doc.bbl").read_text().count("\\bibitem") == 2
+    assert set(parse_string(bib, "bibtex").entries) == {"CRC", "x"}
+
+
 @pytest.mark.parametrize(
     ("name", "parts"),
     [

@@ -26,7 +26,7 @@ CASES = {
 @pytest.mark.parametrize(
     ("key", "bibtex", "absent"),
     [
-        ("bare", "@misc{bare\n}\n", ("title", "author", "year")),
+        ("bare", "@misc{bare,\n}\n", ("title", "author", "year")),  # the comma biber needs
         (
             "edited",
             "@misc{edited,\n  editor = {Roe, Richard and van der Poe, Edgar},\n"

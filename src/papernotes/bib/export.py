@@ -275,7 +275,9 @@ def _field_value(name: str, value: str) -> str:
 
 def _write_entry(key: str, entry: Entry, *, ascii: bool) -> str:
     # Values are brace-delimited: unlike "...", braces let a value hold a '"', and every value
-    # here is brace-balanced. No trailing comma, which some older tools reject.
+    # here is brace-balanced. No trailing comma, which some older tools reject; but an entry
+    # with no field (a note with no title, authors or year) still has the comma after its
+    # key, which biber requires ("found '}', expected ','"), and BibTeX and pybtex accept.
     from papernotes.bib.texascii import ascii_name, ascii_tex, ascii_url
 
     lines = [f"@{entry.original_type}{{{key}"]
@@ -286,7 +288,7 @@ def _write_entry(key: str, entry: Entry, *, ascii: bool) -> str:
         if ascii:
             value = ascii_url(value) if name.lower() in VERBATIM_FIELDS else ascii_tex(value)
         lines.append(f"  {name} = {_field_value(name, value)}")
-    return ",\n".join(lines) + "\n}\n"
+    return ",\n".join(lines) + (",\n}\n" if len(lines) == 1 else "\n}\n")
 
 
 def format_entry(meta: Metadata, flavour: Flavour | None = None) -> str:
