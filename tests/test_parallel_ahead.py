@@ -192,6 +192,40 @@ def test_the_last_slices_are_smaller_so_the_workers_finish_together(
     assert max(tail) <= max(1, size // 4) < size or size < 4
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "size", "workers"), [(0, 1000, 32, 2), (32, 1473, 32, 2), (0, 70, 3, 8)]
+)
+def test_slices_of_weight_one_are_slices_of_items(
+    start: int, end: int, size: int, workers: int
+) -> None:
+    ones = [1] * end
+    assert parallel._bounds(start, end, size, workers, ones) == parallel._bounds(
+        start, end, size, workers
+    )
+
+
+@pytest.mark.parametrize(("start", "size", "workers"), [(0, 32, 2), (8, 32, 2), (0, 3, 8)])
+def test_a_slice_holds_a_size_of_weight(start: int, size: int, workers: int) -> None:
+    # Light items (1) then heavy ones (8), then light again: slices of ~size weight each.
+    weights = [1] * 500 + [8] * 100 + [1] * 30 + [40] + [1] * 20
+    bounds = parallel._bounds(start, len(weights), size, workers, weights)
+    assert [i for a, b in bounds for i in range(a, b)] == list(range(start, len(weights)))
+    held = [sum(weights[a:b]) for a, b in bounds]
+    assert all(h <= size or b - a == 1 for h, (a, b) in zip(held, bounds, strict=True))
+    assert max(b - a for a, b in bounds) == size  # a slice of light items: size of them
+    if size >= 8:
+        heavy = [b - a for a, b in bounds if a >= 500 and b <= 600]
+        assert max(heavy) == size // 8  # of heavy ones: an eighth as many
+    # The last two rounds' weight in quarters: each of those slices weighs a quarter or less
+    # (or is one item).
+    tail = min(
+        i for i in range(start, len(weights) + 1) if sum(weights[i:]) <= 4 * workers * size // 2
+    )
+    ends = [(h, b - a) for h, (a, b) in zip(held, bounds, strict=True) if a >= tail]
+    assert ends and all(h <= max(1, size // 4) or n == 1 for h, n in ends)
+    assert all(b <= tail or a >= tail for a, b in bounds)  # none across it
+
+
 def test_a_cold_build_renders_its_pages_without_what_made_the_references(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

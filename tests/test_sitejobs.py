@@ -11,7 +11,15 @@ import pytest
 from papernotes.errors import Diagnostic, Location, Severity
 from papernotes.incremental import parallel
 from papernotes.render import Output
-from papernotes.sitejobs import HERE_WINDOW, LIFE_FROM, LIFE_MIN, Job, page_life, run_jobs
+from papernotes.sitejobs import (
+    HEAVY,
+    HERE_WINDOW,
+    LIFE_FROM,
+    LIFE_MIN,
+    Job,
+    page_life,
+    run_jobs,
+)
 
 
 def test_a_job_makes_its_path_unless_it_names_its_outputs() -> None:
@@ -124,16 +132,48 @@ def test_the_pages_go_to_workers_with_the_life_the_site_gives(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     lives: list[int | None] = []
+    weighed: list[object] = []
     real = parallel.parallel_iter
 
-    def parallel_iter(*args: object, life: int | None = None, **kw: object) -> object:
+    def parallel_iter(
+        *args: object, life: int | None = None, weights: object = None, **kw: object
+    ) -> object:
         lives.append(life)
-        return real(*args, life=life, **kw)  # type: ignore[arg-type]
+        weighed.append(weights)
+        return real(*args, life=life, weights=weights, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(parallel, "parallel_iter", parallel_iter)
     monkeypatch.setattr("papernotes.sitejobs.LIFE_FROM", 10)
-    run_jobs(_Pids(), _jobs(40, {3}), 1, None)
-    assert lives == [page_life(39)] and page_life(39) < parallel.ITEMS_PER_WORKER
+    jobs = _jobs(40, {3})
+    jobs[5] = jobs[5]._replace(light=True)
+    run_jobs(_Pids(), jobs, 1, None)
+    # A life of page_life(39) jobs, counted in light jobs: HEAVY each but for the light one.
+    assert lives == [page_life(39) * HEAVY] and page_life(39) < parallel.ITEMS_PER_WORKER
+    assert weighed == [[HEAVY] * 4 + [1] + [HEAVY] * 34]
+
+
+def test_a_page_worker_lives_longer_on_light_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker that renders paper pages copies a tenth of the parent's memory a listing's
+    # worker does per job: it is replaced after HEAVY times as many.
+    monkeypatch.setattr(parallel, "FORK_WORTH", 0.0)
+    monkeypatch.setattr("papernotes.sitejobs.LIFE_FROM", 1)
+    monkeypatch.setattr("papernotes.sitejobs.LIFE_MIN", 4)  # 4 heavy jobs a life, 32 light
+    light, heavy = 400, 100
+    jobs = [j._replace(light=i < light) for i, j in enumerate(_jobs(light + heavy, set()))]
+    sink = _Pids()
+    run_jobs(sink, jobs, 2, None)
+    assert [path for path, _ in sink.taken] == [job.path for job in jobs]
+    pids = [pid for _, pid in sink.taken]
+    weight = {pid: 0 for pid in set(pids) - {os.getpid()}}
+    light_ran, heavy_ran = dict.fromkeys(weight, 0), dict.fromkeys(weight, 0)
+    for job, pid in zip(jobs, pids, strict=True):
+        if pid != os.getpid():
+            weight[pid] += 1 if job.light else HEAVY
+            (light_ran if job.light else heavy_ran)[pid] += 1
+    assert max(weight.values()) <= 4 * HEAVY  # each worker's life: a slice of that weight
+    assert max(light_ran.values()) == 4 * HEAVY  # 32 light jobs
+    assert max(heavy_ran.values()) == 4  # or 4 heavy ones
+    assert len(weight) < (light + heavy * HEAVY) // (4 * HEAVY) + 2 * 2 * 4
 
 
 @pytest.mark.parametrize(("here", "window"), [({3}, HERE_WINDOW), (set(), None)])

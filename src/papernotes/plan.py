@@ -300,7 +300,7 @@ def plan_site(
     def page_of(key: CiteKey) -> Output:  # the body and references read only if it runs
         return paper_page(r, library.notes[key], bodies[key], papers_dir, refs.get(key, ()))
 
-    jobs, paper_html = jobmemo.paper_jobs(Job, all_keys, prints, page_of, memo)
+    jobs, paper_html = jobmemo.paper_jobs(partial(Job, light=True), all_keys, prints, page_of, memo)
 
     listing = listings(fps, shown, memo)
 
@@ -318,7 +318,7 @@ def plan_site(
             data = make()
             return Output((Page(path, data.encode("utf-8") if isinstance(data, str) else data),))
 
-        return Job(path, fp, run)
+        return Job(path, fp, run, light=True)  # copies little in a worker (sitejobs.HEAVY)
 
     everyone = listing(all_keys)
     jobs.append(Job("index.html", everyone, lambda: home_page(r, ordered()), here=True))

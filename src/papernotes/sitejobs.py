@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from papernotes.write import Copy, Page
 
 __all__ = [
+    "HEAVY",
     "HERE_WINDOW",
     "LIFE_FROM",
     "LIFE_MIN",
@@ -56,6 +57,10 @@ class Job(NamedTuple):
     """A job :attr:`here` made at its turn, once every job before it was taken, not while the
     workers render (:func:`run_jobs`): it joins what they sent back (the site's .bib files,
     of the entries the paper pages made)."""
+    light: bool = False
+    """The job copies little of the parent's memory in a worker (a paper page, a file made
+    beforehand): toward a page worker's life it counts 1, another job :data:`HEAVY`
+    (:func:`run_jobs`)."""
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -97,6 +102,18 @@ LIFE_FROM = 3_300
 LIFE_MIN = 128
 """The fewest jobs a page worker runs before a new fork takes its place (:func:`page_life`)."""
 
+HEAVY = 8
+"""How many :attr:`Job.light` jobs a job that is not light counts for in a page worker's life.
+
+What a worker copies of the parent's memory depends on what its jobs read. A child forked
+from a 50,000-note build's parent (865 MiB) and given 128 jobs of one kind copied 38 MiB
+with paper pages (~0.15 MiB a page past the first: its note, the rows of the notes around
+it), 163 MiB with author pages, 173 with year pages and 250 with tag pages (each lists up to
+200 notes, spread over the parent's heap), and 2.3 MiB with search and preview shards
+(their text made beforehand). Lives counted in jobs alike were set by the listings: at
+50,000 notes ~390 forks for the paper pages alone, each ~60 ms of CPU (the parent's page
+tables copied, the worker's torn down, what it warms copied again)."""
+
 
 HERE_WINDOW = 128
 """Slices handed out per page worker beyond the one taken when jobs run here too
@@ -111,7 +128,8 @@ workers sat idle for most of it, each holding as its own the pages the parent's 
 
 def page_life(jobs: int) -> int:
     """About how many of ``jobs`` a page worker runs before a new fork takes its place: fewer
-    as the site grows, down to :data:`LIFE_MIN`.
+    as the site grows, down to :data:`LIFE_MIN` (jobs that are not :attr:`Job.light`; of
+    light ones, :data:`HEAVY` times as many).
 
     What a worker copies of the parent's memory (reference counts on the notes each page
     lists, allocations into the parent's freed memory) comes mostly with its first pages and
@@ -153,13 +171,17 @@ def run_jobs(
     here = [job for job in todo if job.here and not job.late]  # made while the workers render
     pooled = [job for job in todo if not job.here]
     forked = parallel.fans_out(len(pooled), workers)
-    life = page_life(len(pooled))
+    # A life of page_life's jobs that are not light, or HEAVY times as many light ones.
+    weights = [1 if job.light else HEAVY for job in pooled]
+    life = page_life(len(pooled)) * HEAVY
     window = HERE_WINDOW if here else parallel.WINDOW_PER_WORKER
     if forked and len(pooled) < len(todo):  # no import in this process while the pool may fork
         from papernotes.bib.site_files import import_ahead
 
         import_ahead()
-    run = partial(parallel.parallel_iter, progress=progress, life=life, window=window)
+    run = partial(
+        parallel.parallel_iter, progress=progress, life=life, window=window, weights=weights
+    )
     results = run(to.made, pooled, workers)
     # The parent's first slice, and one result from a worker: forked before a job runs here,
     # so what it makes and frees is never in a worker's inherited memory. Unforked, each job

@@ -147,6 +147,7 @@ def parallel_iter(
     life: int | None = None,
     meanwhile: Iterator[object] | None = None,
     window: int = WINDOW_PER_WORKER,
+    weights: Sequence[int] | None = None,
 ) -> Iterator[_R]:
     """:func:`parallel_map` as results come: each in the order of ``items``, as soon as its
     slice is done, so the caller can use it (write a page) and let it go.
@@ -163,16 +164,24 @@ def parallel_iter(
     result waits for (a memo filled ahead): once the pool is forked, a step is taken whenever
     the next slice's results are not back yet, instead of waiting idle for them. Steps not
     taken by the end are left to the caller (so are all of them when nothing is forked).
-    ``window``: slices handed out per worker beyond the one taken (:data:`WINDOW_PER_WORKER`)."""
+    ``window``: slices handed out per worker beyond the one taken (:data:`WINDOW_PER_WORKER`).
+
+    ``weights``, one per item, say how much of a worker's life each item takes (by default 1
+    each): a slice holds about the same weight, so an item of weight 8 goes in slices an
+    eighth as long, and ``life`` counts weight, not items. Work whose items copy unequal
+    parts of the parent's memory gives each its share: a worker then lives long on the
+    light items and short on the heavy ones (``sitejobs.run_jobs``)."""
     if not fans_out(len(items), workers):
         for i, item in enumerate(items):
             yield fn(item)
             if progress and i % 100 == 0:
                 progress(i, len(items))
         return
-    size = _slice_size(len(items), workers)
+    size = _slice_size(len(items) if weights is None else sum(weights), workers)
     ahead = workers * window
-    forked = partial(_forked, fn, items, workers, size, progress, life=life, idle=meanwhile)
+    forked = partial(
+        _forked, fn, items, workers, size, progress, life=life, idle=meanwhile, weights=weights
+    )
     if not first_here:
         yield from forked(start=0, ahead=ahead)
         return
@@ -256,11 +265,12 @@ def _forked(
     ahead: int,
     life: int | None = None,
     idle: Iterator[object] | None = None,
+    weights: Sequence[int] | None = None,
 ) -> Iterator[_R]:
-    """``fn`` over ``items[start:]`` in slices of ``size``, over ``workers`` forked processes,
-    ``ahead`` slices handed out beyond the one taken; a step of ``idle`` whenever the next
-    slice is not back yet."""
-    parts = _slices(fn, items, workers, size, start, ahead, life, idle)
+    """``fn`` over ``items[start:]`` in slices of ``size`` (in ``weights``), over ``workers``
+    forked processes, ``ahead`` slices handed out beyond the one taken; a step of ``idle``
+    whenever the next slice is not back yet."""
+    parts = _slices(fn, items, workers, size, start, ahead, life, idle, weights)
     next(parts)  # forked
     for end, part in parts:
         yield from part
@@ -277,13 +287,14 @@ def _slices(
     ahead: int,
     life: int | None = None,
     idle: Iterator[object] | None = None,
+    weights: Sequence[int] | None = None,
 ) -> Iterator[tuple[int, list[Any]]]:
     """Each slice's end and results, in order, after a first ``(start, [])`` once the pool is
     forked and its first ``ahead`` slices are handed out; a step of ``idle`` whenever the
     next slice is not back yet."""
     import multiprocessing
 
-    slices = _bounds(start, len(items), size, workers)
+    slices = _bounds(start, len(items), size, workers, weights)
     context = multiprocessing.get_context("fork")
     give_back_free_memory()
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
@@ -301,17 +312,38 @@ def _slices(
             gc.unfreeze()  # the parent's garbage is collectable again
 
 
-def _bounds(start: int, end: int, size: int, workers: int) -> list[tuple[int, int]]:
+def _bounds(
+    start: int, end: int, size: int, workers: int, weights: Sequence[int] | None = None
+) -> list[tuple[int, int]]:
     """Slices of ``size`` over ``start:end``, but the last ``2 * workers`` slices' worth of
     items in quarters: the workers finish together instead of one doing a whole last slice
     alone (at 1,000 notes, the pages' last slices, the listings and exports, took 0.18 s of
-    CPU each against 0.04 s for a slice of paper pages)."""
-    tail = max(start, end - 2 * workers * size)
-    small = max(1, size // 4)
-    return [
-        *((i, min(i + size, tail)) for i in range(start, tail, size)),
-        *((i, min(i + small, end)) for i in range(tail, end, small)),
-    ]
+    CPU each against 0.04 s for a slice of paper pages). With ``weights`` (one per item), a
+    slice holds ``size`` of weight, not of items (an item heavier than that, alone)."""
+    if weights is None:
+        tail = max(start, end - 2 * workers * size)
+        small = max(1, size // 4)
+        return [
+            *((i, min(i + size, tail)) for i in range(start, tail, size)),
+            *((i, min(i + small, end)) for i in range(tail, end, small)),
+        ]
+    tail, left = end, 2 * workers * size  # the tail: the last items within that weight
+    while tail > start and weights[tail - 1] <= left:
+        tail -= 1
+        left -= weights[tail]
+    return [*_weighed(start, tail, size, weights), *_weighed(tail, end, max(1, size // 4), weights)]
+
+
+def _weighed(start: int, end: int, size: int, weights: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """``start:end`` in slices of about ``size`` of ``weights`` each, in order."""
+    at, held = start, 0
+    for i in range(start, end):
+        if held and held + weights[i] > size:
+            yield at, i
+            at, held = i, 0
+        held += weights[i]
+    if at < end:
+        yield at, end
 
 
 class _Work:
