@@ -15,7 +15,7 @@ from test_build import NOTES, _big_library
 from papernotes.bib import styles as bib_styles
 from papernotes.build import build
 from papernotes.config import load_config
-from papernotes.incremental import bodies, packed, parallel, searchstate
+from papernotes.incremental import bodies, packed, parallel, searchstate, slicing
 from papernotes.incremental.parallel import ITEMS_PER_WORKER, PARALLEL_FROM, Ahead
 from papernotes.incremental.reuse import reuse, reuse_ahead
 
@@ -184,7 +184,7 @@ def test_a_build_formats_the_references_in_workers_while_the_parent_renders_the_
 def test_the_last_slices_are_smaller_so_the_workers_finish_together(
     start: int, end: int, size: int, workers: int
 ) -> None:
-    bounds = parallel._bounds(start, end, size, workers)
+    bounds = slicing.bounds(start, end, size, workers)
     assert [i for a, b in bounds for i in range(a, b)] == list(range(start, end))  # each once
     sizes = [b - a for a, b in bounds]
     assert max(sizes) <= size
@@ -199,7 +199,7 @@ def test_slices_of_weight_one_are_slices_of_items(
     start: int, end: int, size: int, workers: int
 ) -> None:
     ones = [1] * end
-    assert parallel._bounds(start, end, size, workers, ones) == parallel._bounds(
+    assert slicing.bounds(start, end, size, workers, ones) == slicing.bounds(
         start, end, size, workers
     )
 
@@ -208,7 +208,7 @@ def test_slices_of_weight_one_are_slices_of_items(
 def test_a_slice_holds_a_size_of_weight(start: int, size: int, workers: int) -> None:
     # Light items (1) then heavy ones (8), then light again: slices of ~size weight each.
     weights = [1] * 500 + [8] * 100 + [1] * 30 + [40] + [1] * 20
-    bounds = parallel._bounds(start, len(weights), size, workers, weights)
+    bounds = slicing.bounds(start, len(weights), size, workers, weights)
     assert [i for a, b in bounds for i in range(a, b)] == list(range(start, len(weights)))
     held = [sum(weights[a:b]) for a, b in bounds]
     assert all(h <= size or b - a == 1 for h, (a, b) in zip(held, bounds, strict=True))

@@ -44,6 +44,7 @@ from functools import partial
 from itertools import chain
 from typing import Any, Generic, TypeVar
 
+from papernotes.incremental.slicing import SLICE_MAX, bounds, slice_size
 from papernotes.incremental.window import windowed
 
 __all__ = [
@@ -63,8 +64,6 @@ __all__ = [
 
 PARALLEL_FROM = 64
 """Below this many items a process pool costs more than it saves."""
-SLICE_MAX = 32
-"""The most items a worker is given at once."""
 ITEMS_PER_WORKER = 256
 """About how many items a worker does before a new fork takes its place: what it copied of the
 parent's memory is given back. At 5,000 notes a page worker's private memory was 20 MiB after
@@ -177,7 +176,7 @@ def parallel_iter(
             if progress and i % 100 == 0:
                 progress(i, len(items))
         return
-    size = _slice_size(len(items) if weights is None else sum(weights), workers)
+    size = slice_size(len(items) if weights is None else sum(weights), workers)
     ahead = workers * window
     forked = partial(
         _forked, fn, items, workers, size, progress, life=life, idle=meanwhile, weights=weights
@@ -238,20 +237,13 @@ class Ahead(Generic[_R]):
             self._results = map(fn, items)
             return
         first = [fn(x) for x in items[:here]]
-        size = _slice_size(len(items) - here, workers)
+        size = slice_size(len(items) - here, workers)
         parts = _slices(fn, items, workers, size, min(here, len(items)), len(items), life)
         next(parts)  # forked, every slice handed out
         self._results = chain(first, (result for _, part in parts for result in part))
 
     def __iter__(self) -> Iterator[_R]:
         return self._results
-
-
-def _slice_size(count: int, workers: int) -> int:
-    # Small slices: a slow stretch of items (long notes) does not leave a core idle at the
-    # end, and few results wait in the parent for the slice before them. Only the bounds
-    # travel, so a slice costs one short message each way.
-    return max(1, min(-(-count // (workers * 4)), SLICE_MAX))
 
 
 def _forked(
@@ -294,7 +286,7 @@ def _slices(
     next slice is not back yet."""
     import multiprocessing
 
-    slices = _bounds(start, len(items), size, workers, weights)
+    slices = bounds(start, len(items), size, workers, weights)
     context = multiprocessing.get_context("fork")
     give_back_free_memory()
     thaw = gc.get_freeze_count() == 0  # a caller's own frozen objects stay frozen
@@ -310,40 +302,6 @@ def _slices(
     finally:
         if thaw:
             gc.unfreeze()  # the parent's garbage is collectable again
-
-
-def _bounds(
-    start: int, end: int, size: int, workers: int, weights: Sequence[int] | None = None
-) -> list[tuple[int, int]]:
-    """Slices of ``size`` over ``start:end``, but the last ``2 * workers`` slices' worth of
-    items in quarters: the workers finish together instead of one doing a whole last slice
-    alone (at 1,000 notes, the pages' last slices, the listings and exports, took 0.18 s of
-    CPU each against 0.04 s for a slice of paper pages). With ``weights`` (one per item), a
-    slice holds ``size`` of weight, not of items (an item heavier than that, alone)."""
-    if weights is None:
-        tail = max(start, end - 2 * workers * size)
-        small = max(1, size // 4)
-        return [
-            *((i, min(i + size, tail)) for i in range(start, tail, size)),
-            *((i, min(i + small, end)) for i in range(tail, end, small)),
-        ]
-    tail, left = end, 2 * workers * size  # the tail: the last items within that weight
-    while tail > start and weights[tail - 1] <= left:
-        tail -= 1
-        left -= weights[tail]
-    return [*_weighed(start, tail, size, weights), *_weighed(tail, end, max(1, size // 4), weights)]
-
-
-def _weighed(start: int, end: int, size: int, weights: Sequence[int]) -> Iterator[tuple[int, int]]:
-    """``start:end`` in slices of about ``size`` of ``weights`` each, in order."""
-    at, held = start, 0
-    for i in range(start, end):
-        if held and held + weights[i] > size:
-            yield at, i
-            at, held = i, 0
-        held += weights[i]
-    if at < end:
-        yield at, end
 
 
 class _Work:
