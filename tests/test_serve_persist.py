@@ -220,15 +220,46 @@ def test_the_versions_of_a_large_cache_are_made_asking_between_steps() -> None:
     made = BuildCache("key", notes, {}, {}, {})  # type: ignore[arg-type]
     never = _Asked(-1)
     marks = versions.marks(made, never)
-    assert never.asked == 3 and len(marks) == n and marks == versions.marks(made)
+    # Once before each part's fingerprints are gathered, then every STEP entries.
+    asked = len(versions.ATTRS) + 3
+    assert never.asked == asked and len(marks) == n and marks == versions.marks(made)
     assert marks["papers/7.md"] == (f"{7:032x}", None, None, None, None)
-    with pytest.raises(SaveAbandoned):
-        versions.marks(made, _Asked(2))  # the last step not made
+    for at in range(asked):
+        with pytest.raises(SaveAbandoned):
+            versions.marks(made, _Asked(at))
     never = _Asked(-1)
     assert versions.versions(made, marks, never) == versions.versions(made, marks)
     assert never.asked == 3
     with pytest.raises(SaveAbandoned):
         versions.versions(made, marks, _Asked(1))
+
+
+def test_the_buckets_of_a_large_cache_are_grouped_and_compared_asking_between_steps() -> None:
+    # At 50,000 notes the two passes were 0.2 s that a save coming meanwhile waited for.
+    from papernotes.incremental import entryfile, packs
+    from papernotes.incremental.deferred import STEP, SaveAbandoned
+    from papernotes.incremental.heads import OnDisk
+
+    n = 2 * STEP + 1
+    now = {f"papers/{i}.md": f"v{i}" for i in range(n)}
+    never = _Asked(-1)
+    count, buckets = packs.grouped(now, {}, never)
+    assert never.asked == 3 and (count, buckets) == packs.grouped(now, {})
+    assert sum(map(len, buckets.values())) == n and count == entryfile.buckets_for(n)
+    for at in range(3):
+        with pytest.raises(SaveAbandoned):
+            packs.grouped(now, {}, _Asked(at))
+    # Every entry on disk where it belongs, one of them at an older version.
+    places = {p: (name, 0, 1, None) for name, paths in buckets.items() for p in paths}
+    stored = OnDisk({**now, "papers/5.md": "old"}, places=places)  # type: ignore[arg-type]
+    never = _Asked(-1)
+    todo = packs.to_write(stored, now, buckets, never)
+    assert todo == packs.to_write(stored, now, buckets)
+    assert todo == [places["papers/5.md"][0]]
+    assert never.asked >= 4  # both passes asked, every STEP entries
+    for at in range(never.asked):
+        with pytest.raises(SaveAbandoned):
+            packs.to_write(stored, now, buckets, _Asked(at))
 
 
 def test_the_watcher_says_a_change_came_before_the_build_loop_can_take_it() -> None:

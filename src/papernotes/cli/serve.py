@@ -180,9 +180,13 @@ def run(
     # should not pay for the HTTP server and the watcher.
     from papernotes.config import load_config
     from papernotes.incremental.session import Session
+    from papernotes.serve.heap import one_heap
     from papernotes.serve.http import LiveState, make_server, url_of
     from papernotes.serve.watch import build_once, rebuild, watch_changes
 
+    # Before any thread starts: the saves, built in a thread of their own, reuse the memory
+    # the warm-up freed (``serve.heap``).
+    one_heap()
     root = Path(args.root)
     if not root.is_dir():
         print(f"papernotes: error: {root}: no such folder", file=sys.stderr)

@@ -15,6 +15,7 @@ from pathlib import Path
 from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile
 from papernotes.incremental.cache import state_path
+from papernotes.incremental.deferred import STEP, GiveUp, give_up_if
 from papernotes.incremental.entryread import NOFOLLOW, Ident, ident
 from papernotes.incremental.heads import OnDisk, Place
 
@@ -27,16 +28,19 @@ _OLD_ENTRIES, _OLD_NAME = "notes", re.compile(r"[0-9a-f]{32}\.json")
 
 
 def grouped(
-    versions: Mapping[str, str], stored: Mapping[str, str]
+    versions: Mapping[str, str], stored: Mapping[str, str], give_up: GiveUp = None
 ) -> tuple[int, dict[str, list[str]]]:
     """The count of buckets for the entries ``versions`` names, and each bucket's note files
     (``entryfile.bucket_of``: a digest per note, but for those whose place ``stored`` knows
-    among as many buckets, a serve's save at 50,000 notes)."""
+    among as many buckets, a serve's save at 50,000 notes). ``give_up`` is asked every
+    :data:`~papernotes.incremental.deferred.STEP` notes (``deferred``)."""
     count = entryfile.buckets_for(len(versions))
     places = stored.places if isinstance(stored, OnDisk) else {}
     among = f"{count}-"
     buckets: dict[str, list[str]] = {}
-    for path in versions:
+    for i, path in enumerate(versions):
+        if not i % STEP:
+            give_up_if(give_up)
         place = places.get(path)
         name = place[0] if place and place[0].startswith(among) else None
         buckets.setdefault(name or entryfile.bucket_of(path, count), []).append(path)
@@ -44,24 +48,35 @@ def grouped(
 
 
 def to_write(
-    stored: Mapping[str, str], versions: Mapping[str, str], buckets: Mapping[str, list[str]]
+    stored: Mapping[str, str],
+    versions: Mapping[str, str],
+    buckets: Mapping[str, list[str]],
+    give_up: GiveUp = None,
 ) -> list[str]:
     """The buckets to write: those that hold an entry whose version changed, that moved (the
-    count of buckets changed), or that is gone."""
+    count of buckets changed), or that is gone. ``give_up`` is asked every
+    :data:`~papernotes.incremental.deferred.STEP` notes: at 50,000 notes the two passes
+    were 0.13 s of a serve's save of the cache, which a save that came meanwhile waited for."""
     places = stored.places if isinstance(stored, OnDisk) else {}
     held: dict[str, int] = {}  # bucket → how many of the entries read are in it
-    for path in stored:
+    for i, path in enumerate(stored):
+        if not i % STEP:
+            give_up_if(give_up)
         if (place := places.get(path)) is not None:
             held[place[0]] = held.get(place[0], 0) + 1
-    return [
-        name
-        for name, paths in buckets.items()
-        if held.get(name) != len(paths)
-        or any(
+    out: list[str] = []
+    seen = 0
+    for name, paths in buckets.items():
+        if seen >= STEP:
+            give_up_if(give_up)
+            seen = 0
+        seen += len(paths)
+        if held.get(name) != len(paths) or any(
             stored.get(p) != versions[p] or (q := places.get(p)) is None or q[0] != name
             for p in paths
-        )
-    ]
+        ):
+            out.append(name)
+    return out
 
 
 def write(

@@ -340,8 +340,8 @@ def save(
     folder.mkdir(parents=True, exist_ok=True)
     folder = state_path(root, "cache", ENTRIES)  # checked again: it may have been made just now
     inside = os.path.join(folder, "")
-    count, buckets = packs.grouped(versions, cache.stored)
-    todo = packs.to_write(cache.stored, versions, buckets)
+    count, buckets = packs.grouped(versions, cache.stored, give_up)
+    todo = packs.to_write(cache.stored, versions, buckets, give_up)
     encode = functools.partial(_entry_of, cache, versions)
     written = functools.partial(packs.write, encode, cache.stored, inside, versions)
     # A worker copies little of the parent here (the notes it encodes are read, not kept):

@@ -30,7 +30,10 @@ def marks(cache: BuildCache, give_up: GiveUp = None) -> dict[str, tuple[str | No
     save at 5,000 notes), :data:`STEP` entries between two questions to ``give_up``."""
     entries = cache.notes.values()
     keys = [None if entry[1] is None else entry[1].key for entry in entries]
-    columns = [map(fingerprint_reader(getattr(cache, attr)), keys) for attr in ATTRS]
+    columns = []
+    for attr in ATTRS:  # each part's map of fingerprints made first: ~20 ms at 50,000 notes
+        give_up_if(give_up)
+        columns.append(map(fingerprint_reader(getattr(cache, attr)), keys))
     digests = map(itemgetter(0), entries)
     made = zip(cache.notes, zip(digests, *columns, strict=True), strict=True)
     out: dict[str, tuple[str | None, ...]] = {}
