@@ -5,9 +5,10 @@ builds each save in another. glibc gives each thread that allocates a C heap of 
 "arena"): the first saves then took every block of more than 512 bytes (a dict of 50,000
 notes copied, a manifest joined) from a new, empty heap, each of its pages a fault, while the
 warm-up's freed memory lay unused in the first heap. At 50,000 notes the first save after the
-warm-up faulted ~20,000 times and took 0.3–1.3 s (up to 31 µs a fault right after a cold
-build had filled the page cache), against ~1,000 faults and 0.29 s with one heap. Python's own
-small-object allocator is shared by all threads already; this is about the C library's.
+warm-up faulted ~20,000 times and took 0.3–1.3 s (31–42 µs a fault in the slow runs, right
+after a cold build), the second ~14,000 times; with one heap the first faulted 1,000–3,100
+times and took 0.29–0.48 s, the second ~10. Python's own small-object allocator is shared by
+all threads already; this is about the C library's.
 """
 
 from __future__ import annotations
