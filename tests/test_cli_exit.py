@@ -1,5 +1,5 @@
 """``papernotes build`` in its own process ends without the interpreter's teardown
-(``cli.main._exit_now``), and still says all it has to say and exits with its code; a caller
+(``cli.startup.exit_now``), and still says all it has to say and exits with its code; a caller
 that runs ``main`` with arguments (a test) gets the code back instead."""
 
 from __future__ import annotations

@@ -33,9 +33,9 @@ def count(phase, info):
     counts["imports"] += frame is not None and frame.f_back is not None
 gc.callbacks.append(count)
 sys.argv = ["papernotes", "build", "-q", "--root", sys.argv[1]]
-from papernotes.cli import main as cli_main
-cli_main._exit_now = lambda code: None  # to print the counts after (tests/test_cli_exit.py)
-main = cli_main.main
+from papernotes.cli import startup
+startup.exit_now = lambda code: None  # to print the counts after (tests/test_cli_exit.py)
+from papernotes.cli.main import main
 counts.update(imports=0, all=0)  # what importing the entry point took is not the command's
 code = main()
 gc.callbacks.remove(count)

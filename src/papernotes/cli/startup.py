@@ -21,12 +21,14 @@ the interpreter's exit, for nothing.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 
 TYPE_CHECKING = False  # not typing's: a no-op build does without importing it
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["ALLOWANCE", "StartupCollections", "end_windows"]
+__all__ = ["ALLOWANCE", "StartupCollections", "end_windows", "exit_now"]
 
 ALLOWANCE = 100_000
 """Young allocations before the first collection: an edit build's start-up (imports of the
@@ -84,3 +86,17 @@ def end_windows() -> None:
         window = getattr(callback, "__self__", None)
         if isinstance(window, StartupCollections):
             window._restore()
+
+
+def exit_now(code: int) -> None:
+    """End the process with ``code`` once its output is out, without the interpreter's
+    teardown: freeing every module and object a build made took ~11 ms of a 0.1 s edit build
+    and ~70 ms of a cold 1,000-note build, for nothing. A build leaves nothing to that
+    teardown: its files are written and closed (``atomic``), its pools joined (``with
+    Pool``), its spool a file without a name; no ``atexit`` hook of papernotes' own."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe, a closed stream: nothing more to say
+            code = code or 1
+    os._exit(code)
