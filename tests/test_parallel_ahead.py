@@ -351,3 +351,16 @@ def test_references_made_here_are_made_while_the_workers_render_the_bodies(
     assert report.errors == 0
     made = ["bodies start", "references over 1", "bodies done"]
     assert steps == (made if during else [*made[::2], made[1]])
+
+
+def test_a_save_forks_its_workers_a_bounded_number_of_times() -> None:
+    from papernotes.incremental.slicing import SAVE_FORKS, SAVE_LIFE, save_life
+
+    # Up to SAVE_FORKS lives of SAVE_LIFE buckets: the life a small library's save had.
+    for buckets in (1, 64, 512, SAVE_LIFE * SAVE_FORKS):
+        assert save_life(buckets) == SAVE_LIFE
+    # Beyond, the lives grow so that the forks do not: 50,000 notes write 4,096 buckets.
+    assert save_life(4_096) == 256
+    for buckets in (2_048, 4_096, 8_192, 65_536):
+        life = save_life(buckets)
+        assert life >= SAVE_LIFE and -(-buckets // life) <= SAVE_FORKS

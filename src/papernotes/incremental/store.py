@@ -331,6 +331,7 @@ def save(
     cores otherwise idle (at 1,000 notes, 0.5 s of the parent's CPU alone, most of it encoding
     the notes)."""
     from papernotes.incremental.parallel import parallel_iter
+    from papernotes.incremental.slicing import save_life
 
     shape = _shape()
     marks = versions_of.marks(cache, give_up)
@@ -347,7 +348,7 @@ def save(
     # A worker copies little of the parent here (the notes it encodes are read, not kept):
     # replaced as the pages' are, at 1,000 notes, 6 forks did 0.3 s of work.
     jobs = [(name, buckets[name]) for name in todo]
-    made = parallel_iter(written, jobs, workers, life=_SAVE_LIFE)
+    made = parallel_iter(written, jobs, workers, life=save_life(len(jobs)))
     firsts = {
         p: f for (_, ps), fs in zip(jobs, made, strict=True) for p, f in zip(ps, fs, strict=True)
     }
@@ -381,11 +382,6 @@ def _save_index(
     encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
     pieces = asking(dump_pieces(encoded), give_up)  # held whole, 5×
     write_atomic(state_path(root, "cache", INDEX), pieces)
-
-
-_SAVE_LIFE = 64
-"""About how many buckets a saving worker writes before a new fork takes its place (~1,000
-entries)."""
 
 
 def clear(root: Path) -> None:
