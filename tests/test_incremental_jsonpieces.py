@@ -46,13 +46,75 @@ def test_a_large_value_is_handed_over_in_bounded_pieces(monkeypatch: pytest.Monk
     monkeypatch.setattr(jsonpieces, "_BUFFER", 4096)
     monkeypatch.setattr(jsonpieces, "_LARGE", 2048)
     monkeypatch.setattr(jsonpieces, "_RUN", 64)
-    big = "C" * 10_000  # written alone, whole: a string is not cut
+    monkeypatch.setattr(jsonpieces, "_STRING", 3000)
+    big = "C" * 10_000  # cut in slices of _STRING characters
     value = {"index": [[f"term{i}" for i in range(20000)], ["AB" * 20] * 20000, [big, "x"]]}
     pieces = list(dump_pieces(value))
     whole = dump(value)
     assert b"".join(pieces) == whole and len(whole) > 1_000_000
-    # Each piece is a buffer, plus at most one run of small items or one large string.
-    assert len(pieces) > 100 and max(map(len, pieces)) < 4096 + 10_010
+    # Each piece is a buffer, plus at most one run of small items or one slice of a string.
+    assert len(pieces) > 100 and max(map(len, pieces)) < 4096 + 3010
+
+
+# Strings cut anywhere: escapes, a quote, non-ASCII and 4-byte characters at every offset.
+_LONG = ['é"注\\n\x01😀' * 1000, "a" * 5000, "😀" * 3001, '"' * 2999 + "x"]
+
+
+@pytest.mark.parametrize("text", _LONG, ids=range(len(_LONG)))
+def test_a_long_string_is_cut_into_slices_that_join_to_its_dump(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.setattr(jsonpieces, "_LARGE", 100)
+    for size in (1, 7, 1000, 2999, 3000):
+        monkeypatch.setattr(jsonpieces, "_STRING", size)
+        value = {"s": text, "l": [text, 1, [text]], "d": {"k": 2, "t": text}}
+        pieces = list(jsonpieces._pieces(value))
+        assert b"".join(pieces) == dump(value)
+        assert len(text) <= size or len(pieces) > len(text) // size
+
+
+def test_a_run_of_strings_longer_in_all_than_a_slice_is_dumped_an_item_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(jsonpieces, "_LARGE", 100)
+    monkeypatch.setattr(jsonpieces, "_STRING", 3000)
+    postings = [f"{i:04d}" + "p" * 500 for i in range(5000)]  # the search index's postings
+    value = {
+        "postings": postings,
+        "mixed": [*postings[:100], 7, None],
+        "by": dict(zip(postings, postings)),
+    }
+    pieces = list(jsonpieces._pieces(value))
+    assert b"".join(pieces) == dump(value)
+    assert max(map(len, pieces)) <= 2 * 3000 + 10  # a key and its value, at most
+
+
+def test_the_caller_is_called_between_the_parts_and_can_stop_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(jsonpieces, "_STRING", 1000)
+    monkeypatch.setattr(jsonpieces, "_LARGE", 100)
+    value = {"terms": [f"t{i}" for i in range(10_000)], "packed": "P" * 50_000}
+    parts = len(list(jsonpieces._pieces(value)))
+    calls: list[int] = []
+    assert b"".join(dump_pieces(value, lambda: calls.append(1))) == dump(value)
+    assert len(calls) == parts + 1  # before each part, and once more to find the end
+
+    class Stop(Exception):
+        pass
+
+    def stop_at(n: int):  # type: ignore[no-untyped-def]
+        asked = iter(range(n + 1))
+
+        def between() -> None:
+            if next(asked) == n:
+                raise Stop
+
+        return between
+
+    for n in (0, 1, parts // 2, parts):
+        with pytest.raises(Stop):
+            list(dump_pieces(value, stop_at(n)))
 
 
 def test_a_cold_build_writes_the_index_the_whole_dump_would(
@@ -66,8 +128,8 @@ def test_a_cold_build_writes_the_index_the_whole_dump_would(
     handed: list[int] = []
     pieces = store.dump_pieces
 
-    def counted(value: object):  # type: ignore[no-untyped-def]
-        for piece in pieces(value):
+    def counted(value: object, between=None):  # type: ignore[no-untyped-def]
+        for piece in pieces(value, between):
             handed.append(len(piece))
             yield piece
 

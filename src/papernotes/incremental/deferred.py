@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from papernotes.errors import PapernotesError
@@ -22,7 +22,6 @@ __all__ = [
     "STEP",
     "GiveUp",
     "SaveAbandoned",
-    "asking",
     "give_up_if",
     "put_back",
     "set_aside",
@@ -49,13 +48,6 @@ def give_up_if(give_up: GiveUp) -> None:
     """Raise :class:`SaveAbandoned` if ``give_up`` says to."""
     if give_up is not None and give_up():
         raise SaveAbandoned
-
-
-def asking(pieces: Iterator[bytes], give_up: GiveUp) -> Iterator[bytes]:
-    """``pieces``, asking ``give_up`` before each."""
-    for piece in pieces:
-        give_up_if(give_up)
-        yield piece
 
 
 ASIDE = "index.unsaved"

@@ -47,7 +47,7 @@ from papernotes.atomic import write_atomic
 from papernotes.incremental import entryfile, entryread, heads, packs
 from papernotes.incremental import versions as versions_of
 from papernotes.incremental.cache import CACHE_DIR, BuildCache, NoteEntry, digest, state_path
-from papernotes.incremental.deferred import STEP, GiveUp, SaveAbandoned, asking, give_up_if
+from papernotes.incremental.deferred import STEP, GiveUp, SaveAbandoned, give_up_if
 from papernotes.incremental.entryfile import ENTRIES, PARTS, Part, bucket_of, dump
 from papernotes.incremental.heads import HEADS
 from papernotes.incremental.jsonpieces import dump_pieces
@@ -353,7 +353,8 @@ def save(
         p: f for (_, ps), fs in zip(jobs, made, strict=True) for p, f in zip(ps, fs, strict=True)
     }
     file = state_path(root, "cache") / HEADS
-    with heads.Writer(file, cache.key, shape, cache.stored, inside) as out:
+    between = functools.partial(give_up_if, give_up)
+    with heads.Writer(file, cache.key, shape, cache.stored, inside, between) as out:
         for i, (path, name) in enumerate((p, n) for n, ps in buckets.items() for p in ps):
             if not i % STEP:
                 give_up_if(give_up)
@@ -376,11 +377,12 @@ def _save_index(
     root: Path, cache: BuildCache, versions: dict[str, str], buckets: int, give_up: GiveUp
 ) -> None:
     """Write the index (``give_up`` asked before each piece)."""
+    give_up_if(give_up)
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": _shape(), "key": cache.key, "buckets": buckets}
     give_up_if(give_up)
     encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
-    pieces = asking(dump_pieces(encoded), give_up)  # held whole, 5×
+    pieces = dump_pieces(encoded, functools.partial(give_up_if, give_up))  # held whole, 5×
     write_atomic(state_path(root, "cache", INDEX), pieces)
 
 
