@@ -82,7 +82,7 @@ def test_a_run_of_strings_longer_in_all_than_a_slice_is_dumped_an_item_at_a_time
     value = {
         "postings": postings,
         "mixed": [*postings[:100], 7, None],
-        "by": dict(zip(postings, postings)),
+        "by": {p: p for p in postings},
     }
     pieces = list(jsonpieces._pieces(value))
     assert b"".join(pieces) == dump(value)
