@@ -380,7 +380,6 @@ def _save_index(
     give_up_if(give_up)
     index = CacheIndex(cache.key, dict(cache.pages), versions, cache.search, cache.summary)
     body = {"format": _FORMAT, "shape": _shape(), "key": cache.key, "buckets": buckets}
-    give_up_if(give_up)
     encoded = {**body, "index": _codec().encode(index, CacheIndex)}  # written in pieces:
     pieces = dump_pieces(encoded, functools.partial(give_up_if, give_up))  # held whole, 5×
     write_atomic(state_path(root, "cache", INDEX), pieces)
